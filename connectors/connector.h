@@ -1,0 +1,84 @@
+// The interface every store implements: find expired records, report them, act on them in
+// bounded batches. One Connector instance serves one configured store and is used by one thread
+// at a time. check() and plan() never change data; apply_batch() changes at most one batch, in
+// one short transaction, and its statement re-checks the expiry condition itself.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "connectors/result.h"
+#include "policies/diagnostics.h"
+#include "policies/planner.h"
+#include "policies/policy.h"
+
+namespace retentiond::connectors {
+
+using policies::Policy;
+using policies::TimePoint;
+
+// A record's key: integer keys stay integers; text and UUID keys are text.
+using KeyValue = std::variant<long long, std::string>;
+std::string key_text(const KeyValue& key);
+
+// Where a pass has got to: the last key handled (keyset pagination). Empty at the start.
+struct Cursor {
+  std::optional<KeyValue> after;
+};
+
+// What a pass knows that the policy does not.
+struct PassContext {
+  policies::Cutoff cutoff;
+  std::vector<std::string> held_keys;  // keys under an operator's legal hold (text form)
+};
+
+struct PlanStats {
+  long long matched = 0;  // expired records the action would touch (holds excluded)
+  long long held = 0;     // expired records kept because of a hold
+  long long total = 0;    // records the policy selects (table and `where`): the guard's base
+  std::optional<TimePoint> oldest;      // earliest basis among matched records
+  long long undated = 0;  // selected records kept because no date is known (NULL or unreadable)
+  long long future = 0;   // selected records kept because their date is after the pass's moment
+  std::vector<std::string> statements;  // the exact statements a pass runs, with their bindings
+  std::vector<std::string> warnings;    // undecidable records, unsupported features, ...
+  std::string unit = "rows";            // "rows" or "files", for messages
+};
+
+struct BatchResult {
+  long long affected = 0;  // records deleted or anonymised by this batch
+  Cursor next;             // where the next batch starts
+  bool done = false;       // no expired record is left after `next`
+};
+
+enum class AccessMode { ReadOnly, ReadWrite };
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+
+  // The store type, as written in `type:` ("sqlite").
+  virtual std::string_view type() const = 0;
+
+  // Connects to (or opens) the store. ReadOnly, used by check and plan, makes the store refuse
+  // writes where it can. Error kind StoreUnreachable (or Config) names the store, never secrets.
+  virtual Result<void> open(AccessMode mode) = 0;
+
+  // Verifies that what the policy names exists (tables, columns, key) and that its SQL compiles,
+  // without running it. Problems come back as diagnostics at the policy's fields; an Error only
+  // when the store could not be asked.
+  virtual Result<std::vector<policies::Diagnostic>> check(const Policy& policy) = 0;
+
+  // Counts what a pass would do at ctx's cut-off. Never changes data.
+  virtual Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) = 0;
+
+  // Acts on at most `limit` expired records after `from`, in one transaction whose statement
+  // re-checks expiry, `where` and holds. On Error nothing of this batch was changed.
+  virtual Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx,
+                                          const Cursor& from, long long limit) = 0;
+};
+
+}  // namespace retentiond::connectors

@@ -1,0 +1,28 @@
+// The expiry condition, written once for every SQL dialect. A policy's basis is the latest
+// known of one or more dates; a record is expired when that date is known and strictly before
+// the cut-off. NULL everywhere (or an undecidable value) keeps the record.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace retentiond::connectors::sql {
+
+// One date of the basis, as SQL. `value` is the date (NULL when unknown); `before_cutoff` is
+// true exactly when the date is known and before the cut-off (it may use a bound parameter).
+struct TermSql {
+  std::string value;
+  std::string before_cutoff;
+};
+
+// "Expired": every known date is before the cut-off and at least one is known. Never true when
+// all dates are NULL. For one term this is just its before_cutoff.
+std::string expired_condition(const std::vector<TermSql>& terms);
+
+// The latest known date of the terms, NULL when none is known, using a dialect's n-ary maximum
+// `greatest` ("max" on SQLite, "GREATEST" on MySQL and PostgreSQL). Each argument is a
+// COALESCE that is non-NULL as soon as one date is known, so a NULL-propagating maximum works.
+std::string latest_of(const std::vector<std::string>& values, std::string_view greatest);
+
+}  // namespace retentiond::connectors::sql

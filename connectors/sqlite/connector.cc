@@ -1,0 +1,372 @@
+#include "connectors/sqlite/connector.h"
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "connectors/sql/quote.h"
+#include "connectors/sqlite/functions.h"
+#include "policies/yaml_map.h"
+
+namespace retentiond::connectors::sqlite {
+namespace {
+
+using policies::Diagnostic;
+using policies::Location;
+using policies::Severity;
+
+Diagnostic problem(const Location& where, std::string message) {
+  return Diagnostic{Severity::Error, where, std::move(message)};
+}
+
+std::string suggestion(const std::string& name, const std::vector<std::string>& candidates) {
+  std::vector<std::string_view> views(candidates.begin(), candidates.end());
+  if (auto guess = policies::closest_key(name, views))
+    return " (did you mean '" + std::string(*guess) + "'?)";
+  return "";
+}
+
+void bind_key(Statement& st, int index, const KeyValue& key) {
+  if (const auto* n = std::get_if<long long>(&key)) st.bind(index, *n);
+  else st.bind(index, std::get<std::string>(key));
+}
+
+KeyValue read_key(const Statement& st, int column) {
+  if (st.is_integer(column)) return st.integer(column);
+  return st.text(column);
+}
+
+std::string bindings_note(const PassContext& ctx, const std::string& key, bool delete_statement,
+                          bool holds) {
+  std::string note = " -- ?1 = " + std::to_string(policies::epoch_seconds(ctx.cutoff.cutoff)) +
+                     " (cut-off " + policies::format_timestamp(ctx.cutoff.cutoff) + ")";
+  note += delete_statement ? ", ?2 = last key of this batch" : ", ?2 = batch size";
+  note += ", ?3 = last key of the previous batch (the first batch has no " + key + " > ?3)";
+  if (holds) note += ", ?4 = keys under an operator's hold";
+  return note;
+}
+
+}  // namespace
+
+SqliteConnector::SqliteConnector(const policies::StoreConfig& store)
+    : store_(store), path_(store.path("path")) {
+  std::string unused;
+  if (const auto* o = store.option("busy_timeout"))
+    if (auto t = policies::parse_interval(o->value, unused)) busy_timeout_ms_ = static_cast<int>(t->count() * 1000);
+}
+
+Result<void> SqliteConnector::open(AccessMode mode) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path_, ec))
+    return Error{ErrorKind::StoreUnreachable,
+                 "store '" + store_.name + "': SQLite database '" + path_ + "' does not exist"};
+  try {
+    int flags = mode == AccessMode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    auto db = std::make_unique<Database>(path_, flags);
+    db->busy_timeout(busy_timeout_ms_);
+    if (mode == AccessMode::ReadOnly) db->exec("PRAGMA query_only = 1");
+    // Foreign keys as the schema declares them: ON DELETE CASCADE children go with their parent,
+    // and a RESTRICT reference makes the batch fail (and roll back) instead of dangling.
+    db->exec("PRAGMA foreign_keys = ON");
+    db->exec("SELECT count(*) FROM sqlite_master");  // fails early on a file that is no database
+    register_functions(db->handle());
+    db_ = std::move(db);
+    statements_.clear();
+    keys_.clear();
+    return success();
+  } catch (const SqliteError& e) {
+    return Error{ErrorKind::StoreUnreachable,
+                 "store '" + store_.name + "': cannot open SQLite database '" + path_ + "': " +
+                     e.what()};
+  }
+}
+
+std::vector<SqliteConnector::Column> SqliteConnector::columns_of(
+    const policies::QualifiedName& table) {
+  std::string pragma = table.schema.empty()
+                           ? "PRAGMA table_xinfo(" + sql::quote_literal(table.name) + ")"
+                           : "PRAGMA " + sql::quote_identifier(table.schema, '"') +
+                                 ".table_xinfo(" + sql::quote_literal(table.name) + ")";
+  std::vector<Column> out;
+  try {
+    Statement st = db_->prepare(pragma);
+    while (st.step()) out.push_back({st.text(1), st.text(2), static_cast<int>(st.integer(5))});
+  } catch (const SqliteError&) {
+    // An unknown schema reads as a missing table; check() reports it.
+  }
+  return out;
+}
+
+Result<SqliteConnector::Key> SqliteConnector::resolve_key(const Policy& policy) {
+  if (auto it = keys_.find(policy.name); it != keys_.end()) return it->second;
+  auto columns = columns_of(*policy.table);
+  if (columns.empty())
+    return Error{ErrorKind::SchemaMismatch, "store '" + store_.name + "': table '" +
+                                                policy.table->str() + "' does not exist"};
+  auto integer_affinity = [](const std::string& declared) {
+    std::string upper;
+    for (char c : declared) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return upper.find("INT") != std::string::npos;
+  };
+  std::optional<Key> key;
+  if (!policy.key.empty()) {
+    if (policy.key == "rowid") key = Key{"rowid", true};
+    for (const auto& c : columns)
+      if (c.name == policy.key) key = Key{c.name, integer_affinity(c.declared_type)};
+    if (!key)
+      return Error{ErrorKind::SchemaMismatch, "store '" + store_.name + "': table '" +
+                                                  policy.table->str() + "' has no key column '" +
+                                                  policy.key + "'"};
+  } else {
+    std::vector<const Column*> pk;
+    for (const auto& c : columns)
+      if (c.pk > 0) pk.push_back(&c);
+    if (pk.size() == 1) {
+      key = Key{pk[0]->name, integer_affinity(pk[0]->declared_type)};
+    } else {
+      try {
+        db_->prepare("SELECT rowid FROM " + sql::quote_table(*policy.table, '"') + " LIMIT 0");
+        key = Key{"rowid", true};
+      } catch (const SqliteError&) {
+        return Error{ErrorKind::SchemaMismatch,
+                     "store '" + store_.name + "': table '" + policy.table->str() +
+                         "' has no single-column primary key and no rowid; set 'key:' in policy '" +
+                         policy.name + "'"};
+      }
+    }
+  }
+  keys_.emplace(policy.name, *key);
+  return *key;
+}
+
+Result<SqliteStatements> SqliteConnector::statements_for(const Policy& policy,
+                                                         bool operator_holds) {
+  auto cache_key = std::make_pair(policy.name, operator_holds);
+  if (auto it = statements_.find(cache_key); it != statements_.end()) return it->second;
+  auto key = resolve_key(policy);
+  if (!key) return key.error();
+  SqliteStatements s = build_statements(policy, key->column, operator_holds);
+  statements_.emplace(cache_key, s);
+  return s;
+}
+
+std::string SqliteConnector::held_keys_json(const Policy& policy, const PassContext& ctx) {
+  auto key = resolve_key(policy);
+  bool numbers = key && key->integer;
+  nlohmann::json keys = nlohmann::json::array();
+  for (const auto& k : ctx.held_keys) {
+    bool digits = !k.empty() && k.size() < 19 &&
+                  k.find_first_not_of("0123456789") == std::string::npos;
+    if (numbers && digits) keys.push_back(std::stoll(k));
+    else keys.push_back(k);
+  }
+  return keys.dump();
+}
+
+std::optional<std::string> SqliteConnector::unsupported_feature(const Policy& policy) const {
+  if (policy.action == policies::Action::Anonymise)
+    return "action 'anonymise' is not supported by this build yet";
+  if (!policy.also.empty()) return "'also:' is not supported by this build yet";
+  if (policy.notify) return "'notify:' is not supported by this build yet";
+  return std::nullopt;
+}
+
+Error SqliteConnector::query_error(const Policy& policy, const SqliteError& e) const {
+  std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  if (e.busy())
+    return Error{ErrorKind::QueryFailed,
+                 where + "the database stayed locked by another program for " +
+                     std::to_string(busy_timeout_ms_ / 1000) + " s; nothing of this batch changed"};
+  int primary = e.code() & 0xff;
+  if (primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_READONLY)
+    return Error{ErrorKind::Io, where + e.what()};
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB || primary == SQLITE_CANTOPEN)
+    return Error{ErrorKind::StoreUnreachable, where + e.what()};
+  return Error{ErrorKind::QueryFailed, where + e.what()};
+}
+
+Result<std::vector<Diagnostic>> SqliteConnector::check(const Policy& policy) {
+  std::vector<Diagnostic> out;
+  const std::string store_words = " in store '" + store_.name + "'";
+  auto table_names = [&] {
+    std::vector<std::string> names;
+    try {
+      Statement st = db_->prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view')");
+      while (st.step()) names.push_back(st.text(0));
+    } catch (const SqliteError&) {
+    }
+    return names;
+  };
+  auto column_names = [](const std::vector<Column>& cols) {
+    std::vector<std::string> names;
+    for (const auto& c : cols) names.push_back(c.name);
+    return names;
+  };
+  auto has_column = [](const std::vector<Column>& cols, const std::string& name) {
+    for (const auto& c : cols)
+      if (c.name == name) return true;
+    return false;
+  };
+  auto compiles = [&](const std::string& sql, const Location& where, const std::string& what) {
+    try {
+      db_->prepare(sql);
+      return true;
+    } catch (const SqliteError& e) {
+      out.push_back(problem(where, what + ": " + e.what()));
+      return false;
+    }
+  };
+
+  auto columns = columns_of(*policy.table);
+  if (columns.empty()) {
+    out.push_back(problem(policy.table_location, "no table '" + policy.table->str() + "'" +
+                                                     store_words +
+                                                     suggestion(policy.table->name, table_names())));
+    return out;
+  }
+  const std::string table_sql = sql::quote_table(*policy.table, '"');
+  const std::string in_table = " in table '" + policy.table->str() + "'";
+  if (!policy.key.empty() && policy.key != "rowid" && !has_column(columns, policy.key))
+    out.push_back(problem(policy.key_location, "no column '" + policy.key + "'" + in_table +
+                                                   suggestion(policy.key, column_names(columns))));
+  if (policy.key.empty()) {
+    auto key = resolve_key(policy);
+    if (!key) out.push_back(problem(policy.location, key.error().message));
+  }
+  for (const auto& term : policy.since.terms) {
+    if (!term.related) {
+      if (!has_column(columns, term.column))
+        out.push_back(problem(term.location, "no column '" + term.column + "'" + in_table +
+                                                 suggestion(term.column, column_names(columns))));
+      continue;
+    }
+    auto related = columns_of(*term.related);
+    if (related.empty()) {
+      out.push_back(problem(term.location, "no related table '" + term.related->str() + "'" +
+                                               store_words +
+                                               suggestion(term.related->name, table_names())));
+      continue;
+    }
+    if (!has_column(related, term.column))
+      out.push_back(problem(term.location, "no column '" + term.column + "' in related table '" +
+                                               term.related->str() + "'" +
+                                               suggestion(term.column, column_names(related))));
+    compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " +
+                 sql::quote_table(*term.related, '"') + " WHERE (" + term.on + "))",
+             term.on_location, "on");
+  }
+  if (!policy.where.empty())
+    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.where + ")", policy.where_location,
+             "where");
+  if (!policy.hold_where.empty())
+    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.hold_where + ")",
+             policy.hold_where_location, "hold_where");
+  for (const auto& a : policy.anonymise)
+    if (!has_column(columns, a.column))
+      out.push_back(problem(a.location, "no column '" + a.column + "'" + in_table +
+                                            suggestion(a.column, column_names(columns))));
+  for (const auto& also : policy.also) {
+    auto also_columns = columns_of(also.table);
+    if (also_columns.empty()) {
+      out.push_back(problem(also.table_location, "no table '" + also.table.str() + "'" +
+                                                     store_words +
+                                                     suggestion(also.table.name, table_names())));
+      continue;
+    }
+    compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " +
+                 sql::quote_table(also.table, '"') + " WHERE (" + also.on + "))",
+             also.on_location, "on");
+    for (const auto& a : also.anonymise)
+      if (!has_column(also_columns, a.column))
+        out.push_back(problem(a.location, "no column '" + a.column + "' in table '" +
+                                              also.table.str() + "'"));
+  }
+  if (policy.notify && !has_column(columns, policy.notify->email_column))
+    out.push_back(problem(policy.notify->location,
+                          "no column '" + policy.notify->email_column + "'" + in_table));
+  if (!out.empty()) return out;
+
+  for (bool holds : {false, true}) {
+    auto statements = statements_for(policy, holds);
+    if (!statements) {
+      out.push_back(problem(policy.location, statements.error().message));
+      return out;
+    }
+    const auto& s = statements.value();
+    bool ok = true;
+    for (const std::string* sql : {&s.plan, &s.first_batch, &s.next_batch, &s.first_delete,
+                                   &s.next_delete})
+      if (ok) ok = compiles(*sql, policy.location, "generated statement does not compile");
+    if (!ok) break;
+  }
+  if (auto feature = unsupported_feature(policy))
+    out.push_back(Diagnostic{Severity::Warning, policy.location,
+                             *feature + "; enforce will fail this policy without changing anything"});
+  return out;
+}
+
+Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext& ctx) {
+  auto statements = statements_for(policy, !ctx.held_keys.empty());
+  if (!statements) return statements.error();
+  const auto& s = statements.value();
+  PlanStats stats;
+  try {
+    Statement st = db_->prepare(s.plan);
+    st.bind(1, policies::epoch_seconds(ctx.cutoff.cutoff));
+    st.bind(5, policies::epoch_seconds(ctx.cutoff.now));
+    if (!ctx.held_keys.empty()) st.bind(4, held_keys_json(policy, ctx));
+    if (st.step()) {
+      stats.total = st.integer(0);
+      stats.matched = st.integer(1);
+      stats.held = st.integer(2);
+      if (auto oldest = st.optional_integer(3)) stats.oldest = policies::from_epoch_seconds(*oldest);
+      stats.undated = st.integer(4);
+      stats.future = st.integer(5);
+    }
+  } catch (const SqliteError& e) {
+    return query_error(policy, e);
+  }
+  stats.statements = {
+      s.next_batch + bindings_note(ctx, s.key, false, !ctx.held_keys.empty()),
+      s.next_delete + bindings_note(ctx, s.key, true, !ctx.held_keys.empty()),
+  };
+  if (auto feature = unsupported_feature(policy))
+    stats.warnings.push_back(*feature + "; enforce will fail this policy without changing anything");
+  return stats;
+}
+
+Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const PassContext& ctx,
+                                                 const Cursor& from, long long limit) {
+  if (auto feature = unsupported_feature(policy))
+    return Error{ErrorKind::Unsupported, "store '" + store_.name + "', policy '" + policy.name +
+                                             "': " + *feature + "; nothing was changed"};
+  const bool holds = !ctx.held_keys.empty();
+  auto statements = statements_for(policy, holds);
+  if (!statements) return statements.error();
+  const auto& s = statements.value();
+  const long long cutoff = policies::epoch_seconds(ctx.cutoff.cutoff);
+  const std::string held = holds ? held_keys_json(policy, ctx) : "";
+  try {
+    return in_transaction(*db_, [&]() -> BatchResult {
+      Statement select = db_->prepare(from.after ? s.next_batch : s.first_batch);
+      select.bind(1, cutoff).bind(2, limit);
+      if (holds) select.bind(4, held);
+      if (from.after) bind_key(select, 3, *from.after);
+      if (!select.step() || select.is_null(0)) return BatchResult{0, from, true};
+      KeyValue last = read_key(select, 0);
+      long long selected = select.integer(1);
+
+      Statement remove = db_->prepare(from.after ? s.next_delete : s.first_delete);
+      remove.bind(1, cutoff);
+      if (holds) remove.bind(4, held);
+      bind_key(remove, 2, last);
+      if (from.after) bind_key(remove, 3, *from.after);
+      remove.step();
+      return BatchResult{db_->changes(), Cursor{last}, selected < limit};
+    });
+  } catch (const SqliteError& e) {
+    return query_error(policy, e);
+  }
+}
+
+}  // namespace retentiond::connectors::sqlite

@@ -1,0 +1,93 @@
+// A thin RAII layer over the SQLite C API, shared by the sqlite store and the state file.
+// Errors throw SqliteError (with SQLite's message); callers at a module boundary convert them.
+// A Database and its Statements belong to one thread at a time.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace retentiond::connectors::sqlite {
+
+class SqliteError : public std::runtime_error {
+ public:
+  SqliteError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  int code() const { return code_; }
+  // SQLITE_BUSY or SQLITE_LOCKED: another connection holds a lock.
+  bool busy() const;
+
+ private:
+  int code_;
+};
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, long long value);
+  Statement& bind(int index, const std::string& value);
+  Statement& bind_null(int index);
+  // Binds an integer or a text, as the value holds.
+  Statement& bind_text_or_integer(int index, const std::string& value, bool is_integer);
+
+  // Advances to the next row; false when done. Throws SqliteError on failure.
+  bool step();
+  void reset();
+
+  bool is_null(int column) const;
+  bool is_integer(int column) const;
+  long long integer(int column) const;
+  std::string text(int column) const;
+  std::optional<long long> optional_integer(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Database {
+ public:
+  // Opens `path` with SQLITE_OPEN_* `flags`; throws SqliteError when it cannot.
+  Database(const std::string& path, int flags);
+  ~Database();
+  Database(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  void exec(std::string_view sql);
+  Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+  long long changes() const { return sqlite3_changes64(db_); }
+  void busy_timeout(int milliseconds) { sqlite3_busy_timeout(db_, milliseconds); }
+  sqlite3* handle() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back if it throws.
+template <typename F>
+auto in_transaction(Database& db, F&& body) {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      db.exec("COMMIT");
+    } else {
+      auto result = body();
+      db.exec("COMMIT");
+      return result;
+    }
+  } catch (...) {
+    sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace retentiond::connectors::sqlite

@@ -1,0 +1,36 @@
+// The SQL the sqlite store runs for a policy, built from the policy alone (plus its resolved key
+// and whether operator holds apply), so that `plan` shows exactly what `enforce` executes.
+// Dates are compared as epoch seconds through rd_epoch() and rd_latest() (functions.h).
+//
+// Bindings: ?1 the cut-off in epoch seconds; ?2 the batch size (select) or the batch's last key
+// (delete); ?3 the previous batch's last key; ?4 a JSON array of keys under an operator's hold.
+#pragma once
+
+#include <string>
+
+#include "policies/policy.h"
+
+namespace retentiond::connectors::sqlite {
+
+struct SqliteStatements {
+  std::string table;  // quoted table
+  std::string key;    // quoted key column (or rowid)
+  std::string basis;  // the latest known date, epoch seconds
+  bool holds = false; // whether ?4 / hold_where take part
+
+  std::string plan;          // total, matched, held, oldest, undated, future (?5 = now)
+  std::string first_batch;   // last key and count of the first batch
+  std::string next_batch;    // same, after ?3
+  std::string first_delete;  // delete up to ?2, re-checking everything
+  std::string next_delete;   // delete in (?3, ?2], re-checking everything
+};
+
+// `key_column` is the unquoted key column, or "rowid". `operator_holds`: some keys of this
+// policy are under an operator's hold (binds ?4).
+SqliteStatements build_statements(const policies::Policy& policy, const std::string& key_column,
+                                  bool operator_holds);
+
+// rd_epoch("column"[, 'format']) for one basis term (a related term is a subquery).
+std::string term_expression(const policies::BasisTerm& term);
+
+}  // namespace retentiond::connectors::sqlite

@@ -1,0 +1,81 @@
+#include "daemon/cli.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "connectors/registry.h"
+
+namespace retentiond::daemon {
+
+std::optional<policies::Config> load_and_report(const std::string& path) {
+  auto result = policies::load_config(path, connectors::store_specs());
+  for (const auto& d : result.diagnostics.all()) std::cerr << d.str() << "\n";
+  if (!result.config) {
+    size_t n = result.diagnostics.errors().size();
+    std::cerr << path << ": " << n << (n == 1 ? " error" : " errors")
+              << " in the configuration; nothing was done\n";
+  }
+  return std::move(result.config);
+}
+
+std::vector<const policies::Policy*> select_policies(const policies::Config& config,
+                                                     const std::vector<std::string>& names) {
+  std::vector<const policies::Policy*> out;
+  for (const auto& name : names) {
+    if (!config.policy(name)) {
+      std::string known;
+      for (const auto& p : config.policies) known += (known.empty() ? "" : ", ") + p.name;
+      throw UsageError("no policy named '" + name + "' in " + config.file +
+                       (known.empty() ? " (it declares none)" : " (policies: " + known + ")"));
+    }
+  }
+  for (const auto& p : config.policies)
+    if (names.empty() || std::find(names.begin(), names.end(), p.name) != names.end())
+      out.push_back(&p);
+  return out;
+}
+
+policies::TimePoint parse_at(const std::string& text) {
+  if (text.empty()) return policies::now_utc();
+  auto t = policies::parse_timestamp(text);
+  if (!t)
+    throw UsageError("--at '" + text + "' is not an ISO-8601 time (e.g. 2027-03-01T00:00:00Z "
+                     "or 2027-03-01)");
+  return *t;
+}
+
+void write_output(const std::string& text, const std::string& path) {
+  if (path.empty() || path == "-") {
+    std::cout << text << std::flush;
+    return;
+  }
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(temporary.c_str());
+      throw std::runtime_error("cannot write the report to '" + path + "'");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::remove(temporary.c_str());
+    throw std::runtime_error("cannot write the report to '" + path + "': " + ec.message());
+  }
+}
+
+int usage_failure(const std::string& command, const std::string& message) {
+  std::cerr << "retentiond " << command << ": " << message << "\n"
+            << "Try 'retentiond " << command << " --help'.\n";
+  return kExitUsage;
+}
+
+}  // namespace retentiond::daemon

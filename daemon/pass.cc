@@ -1,0 +1,252 @@
+#include "daemon/pass.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/audit.h"
+
+namespace retentiond::daemon {
+namespace {
+
+using connectors::Error;
+using connectors::ErrorKind;
+using connectors::sqlite::Statement;
+using policies::format_timestamp;
+using policies::with_thousands;
+
+// A progress row not updated for this long belongs to a dead pass even if its pid was reused.
+constexpr auto kStaleProgress = std::chrono::minutes(10);
+
+bool process_alive(long long pid) {
+  if (pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+std::string outcome_word(const PassOutcome& o, bool policy_dry) {
+  if (o.status == PassStatus::Planned && policy_dry) return "dry-run";
+  return std::string(status_name(o.status));
+}
+
+// Next batch size: steer the batch's duration towards the budget, by at most 2x up or 4x down.
+long long next_batch_size(long long size, std::chrono::steady_clock::duration took,
+                          const PassOptions& options, bool batch_was_full) {
+  double ms = std::max(1.0, std::chrono::duration<double, std::milli>(took).count());
+  double budget = static_cast<double>(options.batch_budget.count());
+  double target = static_cast<double>(size) * budget / ms;
+  if (!batch_was_full) target = std::min<double>(target, static_cast<double>(size));
+  long long next = static_cast<long long>(std::clamp(target, size / 4.0, size * 2.0));
+  return std::clamp<long long>(next, 1, options.max_batch);
+}
+
+}  // namespace
+
+std::string_view status_name(PassStatus s) {
+  switch (s) {
+    case PassStatus::Planned: return "planned";
+    case PassStatus::Ok: return "ok";
+    case PassStatus::Refused: return "refused";
+    case PassStatus::Failed: return "failed";
+    case PassStatus::Interrupted: return "interrupted";
+  }
+  return "failed";
+}
+
+void PassRunner::recover_interrupted() {
+  if (!state_) return;
+  auto& db = state_->db();
+  connectors::sqlite::in_transaction(db, [&] {
+    Statement rows = db.prepare(
+        "SELECT policy, store, action, cutoff, matched, held, affected, started, updated, pid "
+        "FROM pass_in_progress");
+    std::vector<std::string> stale;
+    AuditTrail audit(db);
+    auto now = policies::now_utc();
+    while (rows.step()) {
+      auto updated = policies::parse_timestamp(rows.text(8)).value_or(policies::TimePoint{});
+      if (process_alive(rows.integer(9)) && now - updated < kStaleProgress) continue;
+      AuditEntry e;
+      e.policy = rows.text(0);
+      e.store = rows.text(1);
+      e.action = rows.text(2);
+      e.cutoff = policies::parse_timestamp(rows.text(3)).value_or(policies::TimePoint{});
+      e.matched = rows.integer(4);
+      e.held = rows.integer(5);
+      e.affected = rows.integer(6);
+      e.started = policies::parse_timestamp(rows.text(7)).value_or(policies::TimePoint{});
+      e.finished = updated;
+      e.outcome = "interrupted";
+      e.error_class = "interrupted";
+      audit.append(e, /*in_transaction=*/true);
+      spdlog::warn("policy '{}': a pass started {} did not finish (process ended); recorded as "
+                   "interrupted after {} affected; this pass completes the work",
+                   e.policy, format_timestamp(e.started), with_thousands(e.affected));
+      stale.push_back(e.policy);
+    }
+    for (const auto& policy : stale)
+      db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1").bind(1, policy).step();
+  });
+}
+
+bool PassRunner::claim(const PassOutcome& o, std::string& refusal) {
+  recover_interrupted();
+  auto& db = state_->db();
+  return connectors::sqlite::in_transaction(db, [&] {
+    Statement existing = db.prepare("SELECT pid FROM pass_in_progress WHERE policy = ?1");
+    existing.bind(1, o.policy);
+    if (existing.step()) {
+      refusal = "policy '" + o.policy + "' is being enforced by another retentiond process (pid " +
+                std::to_string(existing.integer(0)) + "); skipping this pass";
+      return false;
+    }
+    Statement insert = db.prepare(
+        "INSERT INTO pass_in_progress (policy, store, action, cutoff, matched, held, affected, "
+        "started, updated, pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8)");
+    insert.bind(1, o.policy).bind(2, o.store).bind(3, std::string(policies::action_name(o.action)));
+    insert.bind(4, format_timestamp(o.cutoff.cutoff)).bind(5, o.plan.matched).bind(6, o.plan.held);
+    insert.bind(7, format_timestamp(o.started)).bind(8, static_cast<long long>(::getpid()));
+    insert.step();
+    return true;
+  });
+}
+
+void PassRunner::record_progress(const PassOutcome& o) {
+  Statement update = state_->db().prepare(
+      "UPDATE pass_in_progress SET affected = ?1, updated = ?2 WHERE policy = ?3");
+  update.bind(1, o.affected).bind(2, format_timestamp(policies::now_utc())).bind(3, o.policy);
+  update.step();
+}
+
+void PassRunner::finish(const PassOutcome& o) {
+  if (!state_) return;
+  auto& db = state_->db();
+  connectors::sqlite::in_transaction(db, [&] {
+    db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1").bind(1, o.policy).step();
+    AuditEntry e;
+    e.policy = o.policy;
+    e.store = o.store;
+    e.action = std::string(policies::action_name(o.action));
+    e.cutoff = o.cutoff.cutoff;
+    e.matched = o.plan.matched;
+    e.held = o.plan.held;
+    e.affected = o.affected;
+    e.started = o.started;
+    e.finished = o.finished;
+    e.outcome = outcome_word(o, o.status == PassStatus::Planned);
+    e.error_class = o.error ? std::string(connectors::error_class(o.error->kind)) : "";
+    AuditTrail(db).append(e, /*in_transaction=*/true);
+  });
+}
+
+PassOutcome PassRunner::failed_before_start(const policies::Policy& policy,
+                                            const PassOptions& options, Error error) {
+  PassOutcome o;
+  o.policy = policy.name;
+  o.store = policy.store;
+  o.action = policy.action;
+  o.cutoff = policies::cutoff_for(policy, options.now);
+  o.started = o.finished = policies::now_utc();
+  o.status = error.kind == ErrorKind::Interrupted ? PassStatus::Interrupted : PassStatus::Failed;
+  o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error.kind)) + "): " +
+                            error.message);
+  o.error = std::move(error);
+  if (!options.dry_run) finish(o);
+  return o;
+}
+
+PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connector& connector,
+                            const PassOptions& options) {
+  PassOutcome o;
+  o.policy = policy.name;
+  o.store = policy.store;
+  o.action = policy.action;
+  o.started = policies::now_utc();
+  o.cutoff = policies::cutoff_for(policy, options.now);
+  const bool dry = options.dry_run || policy.dry_run;
+  auto conclude = [&](PassStatus status, std::optional<Error> error) {
+    o.status = status;
+    if (error) {
+      if (status != PassStatus::Refused)
+        o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error->kind)) +
+                                  "): " + error->message);
+      o.error = std::move(error);
+    }
+    o.finished = policies::now_utc();
+    if (!options.dry_run) finish(o);
+    return o;
+  };
+
+  connectors::PassContext ctx{o.cutoff, {}};
+  auto plan = connector.plan(policy, ctx);
+  if (!plan) return conclude(PassStatus::Failed, plan.error());
+  o.plan = std::move(plan.value());
+  if (o.plan.undated > 0)
+    o.plan.warnings.push_back(with_thousands(o.plan.undated) + " selected " + o.plan.unit +
+                              " have no usable date (NULL or unreadable); they are kept");
+  if (o.plan.future > 0)
+    o.plan.warnings.push_back(with_thousands(o.plan.future) + " selected " + o.plan.unit +
+                              " have a date after " + format_timestamp(o.cutoff.now) +
+                              "; they are kept");
+
+  auto guard = policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit);
+  if (!guard.allowed) {
+    o.plan.warnings.push_back(guard.reason);
+    if (!options.dry_run) spdlog::error("policy '{}': {}", policy.name, guard.reason);
+    return conclude(PassStatus::Refused, Error{ErrorKind::RefusedByGuard, guard.reason});
+  }
+  if (dry) {
+    if (!options.dry_run)
+      o.plan.warnings.push_back("the policy says dry_run: true, so it was only planned");
+    return conclude(PassStatus::Planned, std::nullopt);
+  }
+  if (o.plan.matched == 0) return conclude(PassStatus::Ok, std::nullopt);
+
+  std::string refusal;
+  if (!claim(o, refusal)) return conclude(PassStatus::Failed, Error{ErrorKind::Config, refusal});
+
+  spdlog::info("policy '{}': {} {} {} expired before {} (store '{}')", policy.name,
+               policy.action == policies::Action::Delete ? "deleting" : "anonymising",
+               with_thousands(o.plan.matched), o.plan.unit, format_timestamp(o.cutoff.cutoff),
+               policy.store);
+  const auto pass_start = std::chrono::steady_clock::now();
+  long long size = std::min(options.first_batch, options.max_batch);
+  connectors::Cursor cursor;
+  while (true) {
+    if (options.stop && options.stop->load()) {
+      return conclude(PassStatus::Interrupted,
+                      Error{ErrorKind::Interrupted,
+                            "stopped by a signal after " + with_thousands(o.affected) + " " +
+                                o.plan.unit + "; the next pass finishes the work"});
+    }
+    long long room = guard.limit - o.affected;
+    if (room <= 0) {
+      o.plan.warnings.push_back("stopped at the max_affected limit of " + with_thousands(guard.limit) +
+                                " " + o.plan.unit + "; the rest waits for the next pass");
+      return conclude(PassStatus::Ok, std::nullopt);
+    }
+    const long long limit = std::min(size, room);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto batch = connector.apply_batch(policy, ctx, cursor, limit);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    if (!batch) return conclude(PassStatus::Failed, batch.error());
+    o.affected += batch->affected;
+    cursor = batch->next;
+    ++o.batches;
+    record_progress(o);
+    if (options.on_progress)
+      options.on_progress(Progress{o.policy, o.affected, o.plan.matched,
+                                   std::chrono::steady_clock::now() - pass_start});
+    if (batch->done) break;
+    size = next_batch_size(limit, took, options, /*batch_was_full=*/true);
+  }
+  spdlog::info("policy '{}': {} {} {} in {} batches", policy.name,
+               policy.action == policies::Action::Delete ? "deleted" : "anonymised",
+               with_thousands(o.affected), o.plan.unit, o.batches);
+  return conclude(PassStatus::Ok, std::nullopt);
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,77 @@
+// One pass of one policy: plan, guard, then (unless dry) batches until done, each batch sized to
+// a time budget; the outcome goes to the audit trail. `plan`, `enforce` and `serve` all run
+// passes through here, so a dry run is the real path with the mutations off.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "connectors/connector.h"
+#include "daemon/state.h"
+#include "policies/policy.h"
+
+namespace retentiond::daemon {
+
+enum class PassStatus { Planned, Ok, Refused, Failed, Interrupted };
+std::string_view status_name(PassStatus s);  // "planned", "ok", "refused", ...
+
+struct PassOutcome {
+  std::string policy;
+  std::string store;
+  policies::Action action = policies::Action::Delete;
+  policies::Cutoff cutoff;
+  connectors::PlanStats plan;  // matched, held, total, oldest, statements, warnings
+  long long affected = 0;
+  PassStatus status = PassStatus::Planned;
+  std::optional<connectors::Error> error;
+  policies::TimePoint started;
+  policies::TimePoint finished;
+  long long batches = 0;
+};
+
+struct Progress {
+  const std::string& policy;
+  long long affected;
+  long long matched;
+  std::chrono::steady_clock::duration elapsed;
+};
+
+struct PassOptions {
+  bool dry_run = true;             // plan only
+  policies::TimePoint now;         // the moment cut-offs are computed from
+  const std::atomic<bool>* stop = nullptr;  // set by a signal: stop at the next batch boundary
+  std::chrono::milliseconds batch_budget{200};
+  long long first_batch = 500;
+  long long max_batch = 50'000;
+  std::function<void(const Progress&)> on_progress;  // after each batch
+};
+
+class PassRunner {
+ public:
+  // `state` may be null for dry runs (plan): nothing is recorded then.
+  explicit PassRunner(StateFile* state) : state_(state) {}
+
+  // Records, as interrupted, passes that a crashed or killed process left in progress.
+  void recover_interrupted();
+
+  // Runs one pass. Never throws for store errors: they come back in the outcome. The connector
+  // must be open (read-write unless dry).
+  PassOutcome run(const policies::Policy& policy, connectors::Connector& connector,
+                  const PassOptions& options);
+
+  // The outcome for a policy whose store could not be opened; recorded unless dry.
+  PassOutcome failed_before_start(const policies::Policy& policy, const PassOptions& options,
+                                  connectors::Error error);
+
+ private:
+  bool claim(const PassOutcome& o, std::string& refusal);
+  void record_progress(const PassOutcome& o);
+  void finish(const PassOutcome& o);
+
+  StateFile* state_;
+};
+
+}  // namespace retentiond::daemon

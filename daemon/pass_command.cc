@@ -1,0 +1,123 @@
+// `retentiond plan` and `retentiond enforce`: the same passes, with mutations off for plan.
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/cli.h"
+#include "daemon/commands.h"
+#include "daemon/policy_runs.h"
+#include "daemon/report.h"
+#include "daemon/signals.h"
+#include "daemon/state.h"
+
+namespace retentiond::daemon {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kPlanUsage = R"(Usage: retentiond plan [-c FILE] [--policy NAME]... [--at TIME] [--format text|json|markdown|html] [-o FILE]
+
+Dry run. For each policy, shows the cut-off, how many records have expired (and how
+many are held), the oldest expired date, and the exact statements `enforce` would
+run. Changes nothing in any store; stores are opened read-only.
+
+--at TIME evaluates every cut-off as if it were that moment (ISO-8601, UTC unless an
+offset is given): "what will this policy remove on 1 March?".
+
+Exit status: 0 when every policy could be planned (a policy the max_affected guard
+would refuse is reported, not an error), 1 when the configuration is invalid or a
+store could not be read, 2 usage error.
+
+Options)";
+
+constexpr const char* kEnforceUsage = R"(Usage: retentiond enforce [-c FILE] [--policy NAME]... [--at TIME] [--format text|json|markdown|html] [-o FILE]
+
+Runs one enforcement pass now: for each policy, plans, checks the max_affected guard
+(a pass that would touch more than allowed is refused before anything changes), then
+deletes or anonymises the expired records in short batches, each of which re-checks
+the expiry condition. Every pass is recorded in the audit trail (see `history`).
+SIGINT or SIGTERM stops the current pass at the next batch boundary; it is recorded
+as interrupted and the next pass finishes the work.
+
+--at TIME acts as of that moment (ISO-8601).
+
+Exit status: 0 when every policy succeeded, 1 when any policy failed, was refused or
+was interrupted (or the configuration is invalid), 2 usage error.
+
+Options)";
+
+int run(const std::string& command, bool dry_run, const Args& args) {
+  std::string config_path, at, format, output;
+  std::vector<std::string> names;
+  po::options_description opts(dry_run ? kPlanUsage : kEnforceUsage);
+  opts.add_options()("help,h", "show this help")(
+      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath),
+      "configuration file")("policy", po::value(&names)->composing(),
+                            "only this policy (repeatable)")(
+      "at", po::value(&at), "evaluate cut-offs as of this ISO-8601 time")(
+      "format", po::value(&format)->default_value("text"), "text, json, markdown or html")(
+      "output,o", po::value(&output), "write the report to this file instead of stdout");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_failure(command, e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return kExitOk;
+  }
+  auto report_format = parse_report_format(format);
+  if (!report_format)
+    return usage_failure(command, "--format must be text, json, markdown or html, not '" +
+                                      format + "'");
+  policies::TimePoint now;
+  try {
+    now = parse_at(at);
+  } catch (const UsageError& e) {
+    return usage_failure(command, e.what());
+  }
+
+  auto config = load_and_report(config_path);
+  if (!config) return kExitFailure;
+  std::vector<const policies::Policy*> selected;
+  try {
+    selected = select_policies(*config, names);
+  } catch (const UsageError& e) {
+    return usage_failure(command, e.what());
+  }
+
+  std::unique_ptr<StateFile> state;
+  PassOptions options;
+  options.dry_run = dry_run;
+  options.now = now;
+  try {
+    if (!dry_run) {
+      state = std::make_unique<StateFile>(config->state_path, /*writable=*/true);
+      options.stop = &install_stop_signals();
+    }
+    PassRunner runner(state.get());
+    runner.recover_interrupted();
+    Report report{now, dry_run, run_policies(*config, selected, runner, options)};
+    write_output(render_report(report, *config, *report_format), output);
+    bool all_ok = true;
+    for (const auto& o : report.passes) {
+      if (o.status == PassStatus::Failed || o.status == PassStatus::Interrupted) all_ok = false;
+      if (!dry_run && o.status == PassStatus::Refused) all_ok = false;
+    }
+    return all_ok ? kExitOk : kExitFailure;
+  } catch (const std::exception& e) {
+    // The state file or the report could not be written: nothing more can be recorded.
+    spdlog::critical("{}", e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+int plan_command(const Args& args) { return run("plan", /*dry_run=*/true, args); }
+int enforce_command(const Args& args) { return run("enforce", /*dry_run=*/false, args); }
+
+}  // namespace retentiond::daemon

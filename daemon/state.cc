@@ -1,0 +1,100 @@
+#include "daemon/state.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace retentiond::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+using connectors::sqlite::Database;
+using connectors::sqlite::SqliteError;
+
+// Version 1: audit trail and passes in progress.
+constexpr int kSchemaVersion = 1;
+
+}  // namespace
+
+bool StateFile::exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+StateFile::StateFile(const std::string& path, bool writable) : path_(path) {
+  try {
+    if (writable) {
+      fs::path dir = fs::path(path).parent_path();
+      std::error_code ec;
+      if (!dir.empty() && !fs::exists(dir, ec)) {
+        fs::create_directories(dir, ec);
+        if (ec) throw StateError("cannot create the state directory '" + dir.string() + "': " +
+                                 ec.message());
+        ::chmod(dir.c_str(), 0700);
+      }
+      bool fresh = !exists(path);
+      mode_t old = ::umask(077);
+      try {
+        db_ = std::make_unique<Database>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+      } catch (...) {
+        ::umask(old);
+        throw;
+      }
+      ::umask(old);
+      if (fresh) ::chmod(path.c_str(), 0600);
+      db_->busy_timeout(10000);
+      db_->exec("PRAGMA journal_mode = WAL");
+      db_->exec("PRAGMA synchronous = NORMAL");
+      create_schema();
+    } else {
+      if (!exists(path)) throw StateError("the state file '" + path + "' does not exist yet");
+      db_ = std::make_unique<Database>(path, SQLITE_OPEN_READONLY);
+      db_->busy_timeout(10000);
+    }
+  } catch (const SqliteError& e) {
+    throw StateError("cannot open the state file '" + path + "': " + e.what());
+  }
+}
+
+void StateFile::create_schema() {
+  auto version = db_->prepare("PRAGMA user_version");
+  version.step();
+  long long current = version.integer(0);
+  if (current > kSchemaVersion)
+    throw StateError("the state file '" + path_ + "' was written by a newer retentiond (schema " +
+                     std::to_string(current) + "); refusing to touch it");
+  db_->exec(R"sql(
+    CREATE TABLE IF NOT EXISTS audit (
+      id INTEGER PRIMARY KEY,
+      policy TEXT NOT NULL,
+      store TEXT NOT NULL,
+      action TEXT NOT NULL,
+      cutoff TEXT NOT NULL,
+      matched INTEGER NOT NULL,
+      held INTEGER NOT NULL,
+      affected INTEGER NOT NULL,
+      started TEXT NOT NULL,
+      finished TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      error_class TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS audit_policy ON audit (policy, id);
+    CREATE TABLE IF NOT EXISTS pass_in_progress (
+      policy TEXT PRIMARY KEY,
+      store TEXT NOT NULL,
+      action TEXT NOT NULL,
+      cutoff TEXT NOT NULL,
+      matched INTEGER NOT NULL,
+      held INTEGER NOT NULL,
+      affected INTEGER NOT NULL,
+      started TEXT NOT NULL,
+      updated TEXT NOT NULL,
+      pid INTEGER NOT NULL
+    );
+  )sql");
+  db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+}
+
+}  // namespace retentiond::daemon

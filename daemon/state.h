@@ -1,0 +1,37 @@
+// The state file (`state:`, SQLite): the audit trail, the passes in progress, and what later
+// features keep between passes. Opened by each command; WAL mode lets `history` read while the
+// daemon writes. Created with mode 0600, its directory with 0700 when missing.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "connectors/sqlite/database.h"
+
+namespace retentiond::daemon {
+
+class StateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class StateFile {
+ public:
+  // Opens `path`. Writable: creates the file and its tables when missing. Read-only: the file
+  // must exist (see exists()). Throws StateError with a sentence naming the path.
+  StateFile(const std::string& path, bool writable);
+
+  static bool exists(const std::string& path);
+
+  connectors::sqlite::Database& db() { return *db_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  void create_schema();
+
+  std::string path_;
+  std::unique_ptr<connectors::sqlite::Database> db_;
+};
+
+}  // namespace retentiond::daemon

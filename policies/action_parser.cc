@@ -1,0 +1,183 @@
+// The action blocks of a policy: `anonymise:` strategies, `also:` related rows, `notify:`.
+#include <set>
+
+#include "policies/policy_parser.h"
+#include "policies/sql_fragment.h"
+
+namespace retentiond::policies {
+namespace {
+
+using Kind = AnonymiseStrategy::Kind;
+
+// Placeholders a pattern may use: {key} (the row's key) and {hash} (a keyed hash of the old value).
+void check_placeholders(const std::string& pattern, const Location& where, bool must_be_unique) {
+  bool unique = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '{') continue;
+    size_t close = pattern.find('}', i);
+    if (close == std::string::npos) throw ConfigError(where, "unclosed '{' in '" + pattern + "'");
+    std::string name = pattern.substr(i + 1, close - i - 1);
+    if (name != "key" && name != "hash")
+      throw ConfigError(where, "unknown placeholder '{" + name + "}' in '" + pattern +
+                                   "' (use {key} or {hash})");
+    unique = true;
+    i = close;
+  }
+  if (must_be_unique && !unique)
+    throw ConfigError(where, "unique_placeholder '" + pattern +
+                                 "' must contain {key} or {hash} to be unique per row");
+}
+
+AnonymiseStrategy parse_strategy(const YAML::Node& node, const std::string& column,
+                                 const std::string& context, const ParseContext& ctx) {
+  AnonymiseStrategy s;
+  s.location = location_of(ctx.file, node);
+  if (node.IsNull()) {
+    s.kind = Kind::Null;
+    return s;
+  }
+  const std::string usage =
+      "strategy for column '" + column + "' in " + context +
+      " must be null or one of {value: X}, {now: true}, {hash: N}, {hmac: {key_file: F}}, "
+      "{unique_placeholder: \"...{hash}...\"}, {template: \"...{key}...\"}, {generalise: year}";
+  if (!node.IsMap() || node.size() != 1) throw ConfigError(s.location, usage);
+  std::string where = "strategy for column '" + column + "' in " + context;
+  YamlMap m(node, ctx.file, where,
+            {"value", "now", "hash", "hmac", "unique_placeholder", "template", "generalise",
+             "generalize"},
+            ctx.diags);
+  if (m.fields().empty()) throw ConfigError(s.location, usage);
+  const YamlField& f = m.fields().front();
+  s.location = f.value_location;
+  if (f.key == "value") {
+    if (f.value.IsNull()) {
+      s.kind = Kind::Null;
+    } else {
+      s.kind = Kind::Value;
+      s.text = m.text(f, /*allow_empty=*/true);
+    }
+  } else if (f.key == "now") {
+    if (!m.boolean(f)) throw ConfigError(f.value_location, "'now' can only be true");
+    s.kind = Kind::Now;
+  } else if (f.key == "hash") {
+    s.kind = Kind::Hash;
+    s.hash_length = static_cast<int>(m.integer(f, 4, 64));
+  } else if (f.key == "hmac") {
+    s.kind = Kind::Hmac;
+    YamlMap h(f.value, ctx.file, "'hmac' of " + where, {"key_file"}, ctx.diags);
+    s.text = resolve_path(ctx.base_dir, h.required_text("key_file"));
+  } else if (f.key == "unique_placeholder") {
+    s.kind = Kind::UniquePlaceholder;
+    s.text = m.text(f);
+    check_placeholders(s.text, f.value_location, true);
+  } else if (f.key == "template") {
+    s.kind = Kind::Template;
+    s.text = m.text(f);
+    check_placeholders(s.text, f.value_location, false);
+  } else {  // generalise
+    s.kind = Kind::Generalise;
+    s.text = m.text(f);
+    if (s.text != "year" && s.text != "month" && s.text != "day")
+      throw ConfigError(f.value_location,
+                        "generalise: unknown precision '" + s.text + "' (use year, month or day)");
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<ColumnAnonymisation> parse_anonymise(const YamlField& field, const std::string& context,
+                                                 const ParseContext& ctx) {
+  std::vector<ColumnAnonymisation> out;
+  if (!field.value.IsMap() || field.value.size() == 0)
+    throw ConfigError(field.value_location, "'anonymise' in " + context +
+                                                " must map each column to a strategy");
+  std::set<std::string> seen;
+  for (auto it = field.value.begin(); it != field.value.end(); ++it) {
+    Location where = location_of(ctx.file, it->first);
+    collect(ctx.diags, [&] {
+      if (!it->first.IsScalar()) throw ConfigError(where, "'anonymise' keys must be column names");
+      std::string column = it->first.Scalar();
+      if (auto problem = identifier_problem(column))
+        throw ConfigError(where, "anonymise: " + *problem);
+      if (!seen.insert(column).second)
+        throw ConfigError(where, "column '" + column + "' appears twice in 'anonymise'");
+      out.push_back({column, parse_strategy(it->second, column, context, ctx), where});
+    });
+  }
+  return out;
+}
+
+std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& context,
+                                 const ParseContext& ctx, bool hash_comments) {
+  std::vector<AlsoRule> out;
+  if (!field.value.IsSequence() || field.value.size() == 0)
+    throw ConfigError(field.value_location,
+                      "'also' in " + context + " must be a list of {table, on, action}");
+  size_t index = 0;
+  for (const auto& item : field.value) {
+    ++index;
+    collect(ctx.diags, [&] {
+      std::string where = "'also' #" + std::to_string(index) + " of " + context;
+      YamlMap m(item, ctx.file, where, {"table", "on", "action", "anonymise", "anonymize"},
+                ctx.diags);
+      AlsoRule rule;
+      rule.location = m.location();
+      const YamlField& table = m.require("table");
+      rule.table_location = table.value_location;
+      std::string error;
+      auto t = parse_qualified_name(m.text(table), error);
+      if (!t) throw ConfigError(table.value_location, "table: " + error);
+      rule.table = *t;
+      const YamlField& on = m.require("on");
+      rule.on = m.text(on);
+      rule.on_location = on.value_location;
+      if (auto problem = sql_fragment_problem(rule.on, hash_comments))
+        throw ConfigError(on.value_location, "'on' in " + where + ": " + *problem);
+      if (const YamlField* a = m.find("action")) {
+        std::string v = m.text(*a);
+        if (v == "delete") rule.action = Action::Delete;
+        else if (v == "anonymise" || v == "anonymize") rule.action = Action::Anonymise;
+        else throw ConfigError(a->value_location, "unknown action '" + v + "' (use delete or anonymise)");
+      }
+      const YamlField* anonymise = m.find("anonymise");
+      if (!anonymise) anonymise = m.find("anonymize");
+      if (rule.action == Action::Anonymise) {
+        if (!anonymise)
+          throw ConfigError(m.location(), where + " anonymises but has no 'anonymise:' map");
+        rule.anonymise = parse_anonymise(*anonymise, where, ctx);
+      } else if (anonymise) {
+        throw ConfigError(anonymise->key_location,
+                          "'anonymise' is set but the action of " + where + " is not 'anonymise'");
+      }
+      out.push_back(std::move(rule));
+    });
+  }
+  return out;
+}
+
+Notify parse_notify(const YamlField& field, const std::string& context, const ParseContext& ctx) {
+  std::string where = "'notify' of " + context;
+  YamlMap m(field.value, ctx.file, where, {"before", "email", "template", "subject", "from"},
+            ctx.diags);
+  Notify n;
+  n.location = m.location();
+  const YamlField& before = m.require("before");
+  std::string error;
+  auto d = parse_duration(m.text(before), error);
+  if (!d) throw ConfigError(before.value_location, "before: " + error);
+  n.before = *d;
+  const YamlField& email = m.require("email");
+  n.email_column = m.text(email);
+  if (auto problem = identifier_problem(n.email_column))
+    throw ConfigError(email.value_location, "email: " + *problem);
+  n.template_file = resolve_path(ctx.base_dir, m.required_text("template"));
+  n.subject = m.optional_text("subject").value_or("");
+  n.from = m.optional_text("from").value_or("");
+  if (!ctx.config.smtp)
+    throw ConfigError(field.key_location,
+                      where + " needs a top-level 'smtp:' block (host, port, ...) to send notices");
+  return n;
+}
+
+}  // namespace retentiond::policies

@@ -1,0 +1,343 @@
+#include "policies/config_loader.h"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "policies/policy_parser.h"
+#include "policies/yaml_map.h"
+
+namespace retentiond::policies {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct LoadedFile {
+  std::string path;      // as shown in messages
+  std::string base_dir;  // its directory
+  YAML::Node root;
+};
+
+std::optional<YAML::Node> read_yaml(const std::string& path, Diagnostics& diags) {
+  std::ifstream in(path);
+  if (!in) {
+    std::error_code ec;
+    std::string why = fs::exists(path, ec) ? "permission denied or not a regular file"
+                                           : "no such file";
+    diags.error(Location{path, 0, 0}, "cannot read configuration file: " + why);
+    return std::nullopt;
+  }
+  try {
+    return YAML::Load(in);
+  } catch (const YAML::ParserException& e) {
+    diags.error(location_of(path, e.mark), "YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    diags.error(location_of(path, e.mark), "YAML error: " + e.msg);
+  }
+  return std::nullopt;
+}
+
+std::string directory_of(const std::string& path) {
+  fs::path p = fs::path(path).parent_path();
+  return p.empty() ? std::string(".") : p.string();
+}
+
+bool has_wildcard(const std::string& s) {
+  return s.find_first_of("*?[") != std::string::npos;
+}
+
+std::vector<LoadedFile> expand_includes(const YamlField& field, const LoadedFile& main,
+                                        Diagnostics& diags) {
+  std::vector<std::pair<std::string, Location>> patterns;
+  if (field.value.IsSequence()) {
+    for (const auto& item : field.value) {
+      if (!item.IsScalar()) {
+        diags.error(location_of(main.path, item), "'include' entries must be file patterns");
+        continue;
+      }
+      patterns.emplace_back(item.Scalar(), location_of(main.path, item));
+    }
+  } else if (field.value.IsScalar()) {
+    patterns.emplace_back(field.value.Scalar(), field.value_location);
+  } else {
+    diags.error(field.value_location, "'include' must be a file pattern or a list of them");
+  }
+  std::vector<LoadedFile> out;
+  for (const auto& [pattern, where] : patterns) {
+    std::string full = resolve_path(main.base_dir, pattern);
+    std::vector<std::string> matches;
+    glob_t g{};
+    int rc = glob(full.c_str(), GLOB_ERR, nullptr, &g);
+    if (rc == 0)
+      for (size_t i = 0; i < g.gl_pathc; ++i) matches.emplace_back(g.gl_pathv[i]);
+    globfree(&g);
+    std::sort(matches.begin(), matches.end());
+    if (matches.empty() && !has_wildcard(pattern)) {
+      diags.error(where, "included file '" + full + "' does not exist");
+      continue;
+    }
+    for (const auto& path : matches) {
+      if (fs::is_directory(path)) continue;
+      auto root = read_yaml(path, diags);
+      if (!root) continue;
+      out.push_back({path, directory_of(path), *root});
+    }
+  }
+  return out;
+}
+
+bool valid_store_name(const std::string& name) {
+  if (name.empty() || name.size() > 100 || !std::isalnum(static_cast<unsigned char>(name[0])))
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+void check_option(const OptionSpec& spec, const StoreOption& o, const std::string& context,
+                  Diagnostics& diags) {
+  const std::string where = "'" + std::string(spec.name) + "' of " + context;
+  switch (spec.kind) {
+    case OptionSpec::Kind::Port: {
+      bool digits = !o.value.empty() && o.value.size() <= 5 &&
+                    std::all_of(o.value.begin(), o.value.end(),
+                                [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+      if (!digits || std::stoi(o.value) < 1 || std::stoi(o.value) > 65535)
+        diags.error(o.location, where + " must be a port number (1-65535), not '" + o.value + "'");
+      break;
+    }
+    case OptionSpec::Kind::Boolean: {
+      std::string l;
+      for (char c : o.value) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (l != "true" && l != "false" && l != "yes" && l != "no" && l != "on" && l != "off")
+        diags.error(o.location, where + " must be true or false, not '" + o.value + "'");
+      break;
+    }
+    case OptionSpec::Kind::Interval: {
+      std::string error;
+      if (!parse_interval(o.value, error)) diags.error(o.location, where + ": " + error);
+      break;
+    }
+    case OptionSpec::Kind::Path:
+    case OptionSpec::Kind::Text:
+      if (o.value.empty()) diags.error(o.location, where + " is empty");
+      break;
+  }
+}
+
+void parse_stores(const YamlField& field, const LoadedFile& file, Config& config,
+                  const std::vector<StoreSpec>& specs, Diagnostics& diags) {
+  if (!field.value.IsMap()) {
+    diags.error(field.value_location, "'stores' must map store names to their settings");
+    return;
+  }
+  for (auto it = field.value.begin(); it != field.value.end(); ++it) {
+    Location name_location = location_of(file.path, it->first);
+    collect(diags, [&] {
+      std::string name = it->first.Scalar();
+      if (!valid_store_name(name))
+        throw ConfigError(name_location, "store name '" + name +
+                                             "' must use only letters, digits, '-', '_' and '.'");
+      if (const StoreConfig* other = config.store(name))
+        throw ConfigError(name_location, "store '" + name + "' is already declared at " +
+                                             other->location.str());
+      const std::string context = "store '" + name + "'";
+      if (!it->second.IsMap())
+        throw ConfigError(location_of(file.path, it->second),
+                          context + " must be a mapping with a 'type' and its settings");
+      StoreConfig store;
+      store.name = name;
+      store.location = location_of(file.path, it->second);
+      store.base_dir = file.base_dir;
+      const YAML::Node& type_node = it->second["type"];
+      if (!type_node || !type_node.IsScalar())
+        throw ConfigError(store.location, context + " has no 'type' (sqlite, postgresql, mysql, "
+                                                    "sympa or files)");
+      store.type = type_node.Scalar();
+      const StoreSpec* spec = find_spec(specs, store.type);
+      if (!spec) {
+        std::string list;
+        for (const auto& s : specs) list += (list.empty() ? "" : ", ") + std::string(s.type);
+        throw ConfigError(location_of(file.path, type_node),
+                          "unknown store type '" + store.type + "' (use one of: " + list + ")");
+      }
+      std::vector<std::string_view> known{"type"};
+      for (const auto& o : spec->options) known.push_back(o.name);
+      for (auto o = it->second.begin(); o != it->second.end(); ++o) {
+        std::string key = o->first.Scalar();
+        Location key_location = location_of(file.path, o->first);
+        if (key == "type") continue;
+        if (key == "password" || key == "passwd") {
+          diags.error(key_location, "passwords are not accepted in the configuration file; put "
+                                    "the password in a file readable only by retentiond and "
+                                    "name it with 'password_file'");
+          continue;
+        }
+        if (std::find(known.begin(), known.end(), key) == known.end()) {
+          std::string message = "unknown key '" + key + "' in " + context + " (type " +
+                                store.type + ")";
+          if (auto guess = closest_key(key, known))
+            message += " (did you mean '" + std::string(*guess) + "'?)";
+          diags.error(key_location, message);
+          continue;
+        }
+        if (store.options.count(key)) {
+          diags.error(key_location, "duplicate key '" + key + "' in " + context);
+          continue;
+        }
+        if (!o->second.IsScalar()) {
+          diags.error(location_of(file.path, o->second),
+                      "'" + key + "' of " + context + " must be a single value");
+          continue;
+        }
+        StoreOption option{o->second.Scalar(), location_of(file.path, o->second)};
+        for (const auto& os : spec->options)
+          if (os.name == key) check_option(os, option, context, diags);
+        store.options.emplace(key, option);
+      }
+      for (const auto& os : spec->options)
+        if (os.required && !store.options.count(os.name))
+          diags.error(store.location, context + " (type " + store.type + ") has no '" +
+                                          std::string(os.name) + "'");
+      if (const StoreOption* dsn = store.option("dsn")) {
+        std::string lowered;
+        for (char c : dsn->value) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lowered.find("password") != std::string::npos)
+          diags.error(dsn->location, "the 'dsn' of " + context + " contains a password; use "
+                                     "'password_file' instead");
+      }
+      config.stores.push_back(std::move(store));
+    });
+  }
+}
+
+void parse_smtp(const YamlField& field, const LoadedFile& file, Config& config, Diagnostics& diags) {
+  YamlMap m(field.value, file.path, "'smtp'",
+            {"host", "port", "starttls", "user", "password_file", "from"}, diags);
+  SmtpConfig smtp;
+  smtp.location = m.location();
+  smtp.host = m.required_text("host");
+  if (const YamlField* f = m.find("port")) smtp.port = static_cast<int>(m.integer(*f, 1, 65535));
+  if (const YamlField* f = m.find("starttls")) smtp.starttls = m.boolean(*f);
+  smtp.user = m.optional_text("user").value_or("");
+  if (auto pf = m.optional_text("password_file")) smtp.password_file = resolve_path(file.base_dir, *pf);
+  smtp.from = m.optional_text("from").value_or("");
+  config.smtp = smtp;
+}
+
+void parse_metrics(const YamlField& field, const LoadedFile& file, Config& config,
+                   Diagnostics& diags) {
+  YamlMap m(field.value, file.path, "'metrics'", {"listen"}, diags);
+  const YamlField& listen = m.require("listen");
+  MetricsConfig metrics{m.text(listen), m.location()};
+  auto colon = metrics.listen.rfind(':');
+  bool ok = colon != std::string::npos && colon > 0 && colon + 1 < metrics.listen.size();
+  if (ok) {
+    std::string port = metrics.listen.substr(colon + 1);
+    ok = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
+           return std::isdigit(static_cast<unsigned char>(c));
+         }) && std::stoi(port) >= 1 && std::stoi(port) <= 65535;
+  }
+  if (!ok)
+    throw ConfigError(listen.value_location,
+                      "metrics listen address '" + metrics.listen + "' must be HOST:PORT, as in "
+                      "'127.0.0.1:9187'");
+  config.metrics = metrics;
+}
+
+void parse_policies(const YamlField& field, const LoadedFile& file, Config& config,
+                    const std::vector<StoreSpec>& specs, Diagnostics& diags) {
+  if (!field.value.IsSequence()) {
+    diags.error(field.value_location, "'policies' must be a list of policies");
+    return;
+  }
+  ParseContext ctx{file.path, file.base_dir, config, specs, diags};
+  size_t index = 0;
+  std::vector<Policy> parsed;
+  for (const auto& node : field.value) {
+    collect(diags, [&] {
+      if (auto p = parse_policy(node, index, ctx)) parsed.push_back(std::move(*p));
+    });
+    ++index;
+  }
+  for (auto& p : parsed) {
+    if (const Policy* other = config.policy(p.name)) {
+      diags.error(p.location, "duplicate policy name '" + p.name + "' (first declared at " +
+                                  other->location.str() + ")");
+      continue;
+    }
+    config.policies.push_back(std::move(p));
+  }
+}
+
+}  // namespace
+
+LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& specs) {
+  LoadResult result;
+  Diagnostics& diags = result.diagnostics;
+  Config config;
+  config.file = path;
+
+  auto root = read_yaml(path, diags);
+  if (!root) return result;
+  LoadedFile main{path, directory_of(path), *root};
+  if (root->IsNull()) {
+    diags.error(Location{path, 1, 1}, "the configuration file is empty");
+    return result;
+  }
+
+  std::optional<YamlMap> top;
+  collect(diags, [&] {
+    top.emplace(main.root, path, "the configuration",
+                std::initializer_list<std::string_view>{"state", "stores", "policies", "include",
+                                                        "smtp", "metrics"},
+                diags);
+  });
+  if (!top) return result;
+
+  std::vector<std::pair<LoadedFile, YamlMap>> files;
+  files.emplace_back(main, *top);
+  if (const YamlField* inc = top->find("include")) {
+    for (auto& f : expand_includes(*inc, main, diags)) {
+      collect(diags, [&] {
+        YamlMap m(f.root, f.path, "an included file",
+                  std::initializer_list<std::string_view>{"stores", "policies"}, diags);
+        config.included_files.push_back(f.path);
+        files.emplace_back(f, m);
+      });
+    }
+  }
+
+  collect(diags, [&] {
+    if (const YamlField* f = top->find("state")) {
+      config.state_path = resolve_path(main.base_dir, top->text(*f));
+      config.state_location = f->value_location;
+    } else if (const char* dir = std::getenv("STATE_DIRECTORY"); dir && *dir) {
+      // systemd's StateDirectory= (the first one, if several are listed).
+      std::string first(dir);
+      first = first.substr(0, first.find(':'));
+      config.state_path = (fs::path(first) / "state.db").string();
+    } else {
+      config.state_path = kDefaultStatePath;
+    }
+  });
+  collect(diags, [&] {
+    if (const YamlField* f = top->find("smtp")) parse_smtp(*f, main, config, diags);
+  });
+  collect(diags, [&] {
+    if (const YamlField* f = top->find("metrics")) parse_metrics(*f, main, config, diags);
+  });
+  for (auto& [file, map] : files)
+    if (const YamlField* f = map.find("stores")) parse_stores(*f, file, config, specs, diags);
+  for (auto& [file, map] : files)
+    if (const YamlField* f = map.find("policies")) parse_policies(*f, file, config, specs, diags);
+
+  if (!diags.has_errors()) result.config = std::move(config);
+  return result;
+}
+
+}  // namespace retentiond::policies

@@ -1,0 +1,51 @@
+// Configuration problems, each tied to a Location. The loader throws ConfigError where it cannot go
+// on and collects everything else in Diagnostics, so that `check` reports every error at once.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "policies/location.h"
+
+namespace retentiond::policies {
+
+enum class Severity { Error, Warning };
+
+struct Diagnostic {
+  Severity severity = Severity::Error;
+  Location location;
+  std::string message;
+
+  // "file:line:column: error: message"
+  std::string str() const;
+};
+
+// Thrown for a problem that stops the parsing of the enclosing element.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(Location location, std::string message);
+  const Location& location() const { return location_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  Location location_;
+  std::string message_;
+};
+
+class Diagnostics {
+ public:
+  void error(const Location& where, std::string message);
+  void warning(const Location& where, std::string message);
+  void add(const ConfigError& e) { error(e.location(), e.message()); }
+
+  bool has_errors() const;
+  const std::vector<Diagnostic>& all() const { return items_; }
+  std::vector<Diagnostic> errors() const;
+  std::vector<Diagnostic> warnings() const;
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+}  // namespace retentiond::policies

@@ -1,0 +1,75 @@
+#include "policies/planner.h"
+
+#include <cstdio>
+
+namespace retentiond::policies {
+namespace {
+
+// 12.5 for 12500 millipercent; whole numbers without a fraction.
+std::string percent_text(long long millipercent) {
+  char buf[32];
+  if (millipercent % 1000 == 0) {
+    std::snprintf(buf, sizeof buf, "%lld%%", millipercent / 1000);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g%%", millipercent / 1000.0);
+  }
+  return buf;
+}
+
+std::string share(long long matched, long long total) {
+  if (total <= 0) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, " (%.1f%%)", 100.0 * static_cast<double>(matched) / total);
+  return buf;
+}
+
+}  // namespace
+
+Cutoff cutoff_for(const Policy& policy, TimePoint now) {
+  return Cutoff{now, policy.expire_after.before(now)};
+}
+
+std::string with_thousands(long long n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  int count = 0;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    if (count && count % 3 == 0) out.insert(out.begin(), ',');
+    out.insert(out.begin(), *it);
+    ++count;
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+GuardDecision check_guard(const MaxAffected& max, long long matched, long long total,
+                          const std::string& unit) {
+  GuardDecision d;
+  std::string rule;
+  switch (max.kind) {
+    case MaxAffected::Kind::Default:
+      // More than 90% of more than 10 selected records is refused.
+      d.limit = total > 10 ? total * 9 / 10 : total;
+      d.allowed = total <= 10 || matched * 10 <= total * 9;
+      rule = "the default limit of 90% (of more than 10 " + unit + ")";
+      break;
+    case MaxAffected::Kind::Percent:
+      d.limit = static_cast<long long>((static_cast<__int128>(total) * max.millipercent) / 100'000);
+      d.allowed = static_cast<__int128>(matched) * 100'000 <=
+                  static_cast<__int128>(max.millipercent) * total;
+      rule = "max_affected " + percent_text(max.millipercent);
+      break;
+    case MaxAffected::Kind::Count:
+      d.limit = max.count;
+      d.allowed = matched <= max.count;
+      rule = "max_affected " + with_thousands(max.count);
+      break;
+  }
+  if (!d.allowed) {
+    d.reason = "refused: would touch " + with_thousands(matched) + " of " + with_thousands(total) +
+               " selected " + unit + share(matched, total) + ", more than " + rule +
+               "; nothing was changed. If this is expected, raise max_affected (e.g. '100%').";
+  }
+  return d;
+}
+
+}  // namespace retentiond::policies

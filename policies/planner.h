@@ -1,0 +1,34 @@
+// The decisions made before any store is touched: a policy's cut-off for a given moment, and the
+// max_affected guard that refuses a pass touching far more than expected.
+#pragma once
+
+#include <string>
+
+#include "policies/policy.h"
+#include "policies/timestamp.h"
+
+namespace retentiond::policies {
+
+struct Cutoff {
+  TimePoint now;     // the pass's moment (`--at`, or the current time)
+  TimePoint cutoff;  // records whose basis is strictly before this are expired
+};
+
+// now minus the policy's expire_after, in calendar arithmetic (see duration.h).
+Cutoff cutoff_for(const Policy& policy, TimePoint now);
+
+struct GuardDecision {
+  bool allowed = true;
+  long long limit = 0;  // the most records the pass may touch, even if more expire meanwhile
+  std::string reason;   // when refused: what and why, with how to allow it
+};
+
+// `matched`: records the pass would touch; `total`: records the policy's table (and `where`)
+// select; `unit`: "rows" or "files", for the message.
+GuardDecision check_guard(const MaxAffected& max, long long matched, long long total,
+                          const std::string& unit);
+
+// "1,204"
+std::string with_thousands(long long n);
+
+}  // namespace retentiond::policies

@@ -1,0 +1,196 @@
+// The configuration model: stores, policies and their retention rules, as loaded from YAML.
+// Plain data; every field a later stage may blame (an online `check`, a failed pass) keeps the
+// Location it was read from. Built by config_loader.h, read by the planner and the connectors.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policies/duration.h"
+#include "policies/identifier.h"
+#include "policies/location.h"
+#include "policies/schedule.h"
+
+namespace retentiond::policies {
+
+enum class Action { Delete, Anonymise };
+std::string_view action_name(Action a);  // "delete", "anonymise"
+
+// How a date is stored. Auto lets the store decide from the column's type (and, on SQLite, from
+// each value's type: integers are epoch seconds, text is ISO-8601).
+enum class DateFormat { Auto, Epoch, EpochMs, Iso, Date, Timestamp };
+std::string_view date_format_name(DateFormat f);
+
+// One date the expiry is measured from: a column of the policy's table, or of a related table
+// joined by `on` (the latest matching related row counts).
+struct BasisTerm {
+  std::string column;
+  DateFormat format = DateFormat::Auto;
+  std::optional<QualifiedName> related;
+  std::string on;
+  Location location;
+  Location on_location;
+};
+
+// The policy's `since`. Columns: the latest non-NULL of the terms; NULL everywhere keeps the
+// record. Mtime and NameDate apply to the files store; Target lets the store define the date
+// (Sympa targets).
+struct Basis {
+  enum class Kind { Columns, Mtime, NameDate, Target };
+  Kind kind = Kind::Target;
+  std::vector<BasisTerm> terms;
+  std::string name_date_format;  // NameDate: strftime-like, e.g. "%Y%m%d"
+  Location location;
+};
+
+// What `anonymise:` writes into one column.
+struct AnonymiseStrategy {
+  enum class Kind { Null, Value, Now, Hash, Hmac, UniquePlaceholder, Template, Generalise };
+  Kind kind = Kind::Null;
+  std::string text;      // Value: the literal; UniquePlaceholder, Template: the pattern;
+                         // Hmac: the key file; Generalise: "year", "month" or "day"
+  int hash_length = 0;   // Hash: hex characters kept
+  Location location;
+};
+std::string_view anonymise_kind_name(AnonymiseStrategy::Kind k);
+
+struct ColumnAnonymisation {
+  std::string column;
+  AnonymiseStrategy strategy;
+  Location location;
+};
+
+// A related table handled with each batch, before the main action (`also:`).
+struct AlsoRule {
+  QualifiedName table;
+  std::string on;
+  Action action = Action::Delete;
+  std::vector<ColumnAnonymisation> anonymise;
+  Location location;
+  Location table_location;
+  Location on_location;
+};
+
+// E-mail notice before the action (`notify:`).
+struct Notify {
+  Duration before;
+  std::string email_column;
+  std::string template_file;  // resolved against the declaring file's directory
+  std::string subject;
+  std::string from;
+  Location location;
+};
+
+// The guard. Default: refuse a pass that would touch more than 90% of more than 10 selected
+// records.
+struct MaxAffected {
+  enum class Kind { Default, Percent, Count };
+  Kind kind = Kind::Default;
+  long long count = 0;         // Count
+  long long millipercent = 0;  // Percent: 5% is 5000
+  std::string text;            // as written
+  Location location;
+};
+
+struct Policy {
+  std::string name;
+  Location location;  // the policy's map
+  std::string file;   // file that declared it
+  std::string description;
+  std::string source;
+
+  std::string store;
+  Location store_location;
+
+  // Table stores (sqlite, postgresql, mysql).
+  std::optional<QualifiedName> table;
+  Location table_location;
+  std::string key;  // empty: the table's primary key
+  Location key_location;
+
+  Duration expire_after;
+  Location expire_after_location;
+  Basis since;
+
+  std::string where;
+  Location where_location;
+
+  Action action = Action::Delete;
+  Location action_location;
+  std::vector<ColumnAnonymisation> anonymise;
+  Location anonymise_location;
+  std::vector<AlsoRule> also;
+  std::optional<Notify> notify;
+  std::string hold_where;
+  Location hold_where_location;
+
+  MaxAffected max_affected;
+  std::optional<Schedule> schedule;
+  Location schedule_location;
+  std::optional<std::chrono::seconds> random_delay;
+  bool dry_run = false;  // `serve` and `enforce` only plan this policy
+
+  // Files store.
+  std::vector<std::string> files;
+  Location files_location;
+  std::optional<long long> min_keep;
+  Location min_keep_location;
+
+  // Sympa store.
+  std::string sympa_target;
+  Location sympa_target_location;
+};
+
+struct StoreOption {
+  std::string value;
+  Location location;
+};
+
+struct StoreConfig {
+  std::string name;
+  std::string type;
+  Location location;
+  std::string base_dir;  // directory of the declaring file; relative paths resolve against it
+  std::map<std::string, StoreOption, std::less<>> options;  // every key but `type`
+
+  const StoreOption* option(std::string_view key) const;
+  // The option's value, or `fallback` when absent.
+  std::string value(std::string_view key, std::string_view fallback = "") const;
+  // A path option resolved against base_dir; empty when absent.
+  std::string path(std::string_view key) const;
+};
+
+struct SmtpConfig {
+  std::string host;
+  int port = 25;
+  bool starttls = true;
+  std::string user;
+  std::string password_file;
+  std::string from;
+  Location location;
+};
+
+struct MetricsConfig {
+  std::string listen;  // "127.0.0.1:9187"
+  Location location;
+};
+
+struct Config {
+  std::string file;          // the main configuration file
+  std::string state_path;    // resolved
+  Location state_location;
+  std::vector<StoreConfig> stores;
+  std::vector<Policy> policies;
+  std::optional<SmtpConfig> smtp;
+  std::optional<MetricsConfig> metrics;
+  std::vector<std::string> included_files;
+
+  const StoreConfig* store(std::string_view name) const;
+  const Policy* policy(std::string_view name) const;
+};
+
+}  // namespace retentiond::policies

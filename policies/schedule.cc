@@ -1,0 +1,143 @@
+#include "policies/schedule.h"
+
+#include <array>
+#include <cctype>
+#include <sstream>
+#include <vector>
+
+namespace retentiond::policies {
+namespace {
+
+std::vector<std::string> words_of(std::string_view text) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(text)};
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool parse_time_of_day(const std::string& s, int& hour, int& minute) {
+  if (s.size() != 5 || s[2] != ':') return false;
+  for (int i : {0, 1, 3, 4})
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  hour = (s[0] - '0') * 10 + (s[1] - '0');
+  minute = (s[3] - '0') * 10 + (s[4] - '0');
+  return hour <= 23 && minute <= 59;
+}
+
+constexpr std::array<std::string_view, 7> kDayNames = {"sun", "mon", "tue", "wed",
+                                                        "thu", "fri", "sat"};
+constexpr std::array<std::string_view, 7> kLongDayNames = {
+    "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+
+bool parse_weekday(const std::string& s, std::chrono::weekday& out) {
+  std::string l = lower(s);
+  for (unsigned i = 0; i < 7; ++i) {
+    if (l == kDayNames[i] || l == kLongDayNames[i]) {
+      out = std::chrono::weekday{i};
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::string& error) {
+  std::string t(text);
+  size_t pos = 0;
+  long long n = 0;
+  while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) {
+    n = n * 10 + (t[pos] - '0');
+    if (n > 10'000'000) break;
+    ++pos;
+  }
+  std::string unit = lower(t.substr(pos));
+  if (pos == 0 || unit.empty()) {
+    error = "interval '" + t + "' must be a whole number with a unit, as in '6h' or '30m'";
+    return std::nullopt;
+  }
+  long long factor = 0;
+  if (unit == "s") factor = 1;
+  else if (unit == "m" || unit == "min") factor = 60;
+  else if (unit == "h") factor = 3600;
+  else if (unit == "d") factor = 86400;
+  if (factor == 0) {
+    error = "unknown unit '" + t.substr(pos) + "' in interval '" + t + "' (use s, m, h or d)";
+    return std::nullopt;
+  }
+  if (n <= 0) {
+    error = "interval '" + t + "' must be greater than zero";
+    return std::nullopt;
+  }
+  if (n * factor > 366LL * 86400) {
+    error = "interval '" + t + "' is longer than a year";
+    return std::nullopt;
+  }
+  return std::chrono::seconds{n * factor};
+}
+
+std::optional<Schedule> parse_schedule(std::string_view text, std::string& error) {
+  const std::string quoted = "'" + std::string(text) + "'";
+  auto words = words_of(text);
+  const std::string usage = " (expected 'daily HH:MM', 'weekly DAY HH:MM' or 'every Nh|Nm')";
+  if (words.empty()) {
+    error = "empty schedule" + usage;
+    return std::nullopt;
+  }
+  Schedule s;
+  s.text = std::string(text);
+  std::string kind = lower(words[0]);
+  if (kind == "daily") {
+    s.kind = Schedule::Kind::Daily;
+    if (words.size() != 2 || !parse_time_of_day(words[1], s.hour, s.minute)) {
+      error = "schedule " + quoted + ": 'daily' takes a time of day HH:MM, as in 'daily 03:15'";
+      return std::nullopt;
+    }
+    return s;
+  }
+  if (kind == "weekly") {
+    s.kind = Schedule::Kind::Weekly;
+    if (words.size() != 3) {
+      error = "schedule " + quoted + ": 'weekly' takes a day and a time, as in 'weekly sun 04:00'";
+      return std::nullopt;
+    }
+    if (!parse_weekday(words[1], s.weekday)) {
+      error = "schedule " + quoted + ": unknown day '" + words[1] + "' (use mon, tue, ..., sun)";
+      return std::nullopt;
+    }
+    if (!parse_time_of_day(words[2], s.hour, s.minute)) {
+      error = "schedule " + quoted + ": bad time of day '" + words[2] + "' (use HH:MM, 00:00-23:59)";
+      return std::nullopt;
+    }
+    return s;
+  }
+  if (kind == "every") {
+    s.kind = Schedule::Kind::Every;
+    if (words.size() != 2) {
+      error = "schedule " + quoted + ": 'every' takes one interval, as in 'every 6h' or 'every 30m'";
+      return std::nullopt;
+    }
+    std::string sub;
+    auto interval = parse_interval(words[1], sub);
+    if (!interval) {
+      error = "schedule " + quoted + ": " + sub;
+      return std::nullopt;
+    }
+    if (*interval < std::chrono::minutes{1}) {
+      error = "schedule " + quoted + ": the interval must be at least one minute";
+      return std::nullopt;
+    }
+    s.interval = *interval;
+    return s;
+  }
+  error = "unknown schedule " + quoted + usage;
+  return std::nullopt;
+}
+
+}  // namespace retentiond::policies

@@ -1,0 +1,30 @@
+// When a policy runs under `serve`: "daily 03:15", "weekly sun 04:00", "every 6h", "every 30m".
+// Times of day are the machine's local time; the daemon's scheduler turns them into instants.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace retentiond::policies {
+
+struct Schedule {
+  enum class Kind { Daily, Weekly, Every };
+  Kind kind = Kind::Daily;
+  int hour = 0;                                  // Daily, Weekly: 0..23, local time
+  int minute = 0;                                // Daily, Weekly: 0..59
+  std::chrono::weekday weekday{};                // Weekly
+  std::chrono::seconds interval{0};              // Every: > 0
+  std::string text;                              // as written, for messages and reports
+
+  bool operator==(const Schedule& o) const { return text == o.text; }
+};
+
+// Parses a schedule. On failure returns nullopt with `error` naming the problem.
+std::optional<Schedule> parse_schedule(std::string_view text, std::string& error);
+
+// Parses a short interval "90s", "15m", "6h" (used by `every` and `random_delay`).
+std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::string& error);
+
+}  // namespace retentiond::policies

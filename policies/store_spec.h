@@ -1,0 +1,31 @@
+// What a store type declares, as data: its `type:` name, the options it takes and what its
+// policies select (a table, files, or a Sympa target). The loader validates configuration
+// against these specs without connecting; connectors/registry.cc lists them next to the code
+// that acts on each store.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace retentiond::policies {
+
+enum class TargetKind { Table, Files, Sympa };
+
+struct OptionSpec {
+  enum class Kind { Text, Path, Port, Boolean, Interval };
+  std::string_view name;
+  bool required = false;
+  Kind kind = Kind::Text;
+  std::string_view help;
+};
+
+struct StoreSpec {
+  std::string_view type;     // "sqlite"
+  std::string_view summary;  // one line for --help and docs
+  TargetKind target = TargetKind::Table;
+  std::vector<OptionSpec> options;
+  std::vector<std::string_view> targets;  // Sympa: allowed `sympa:` names
+  bool hash_comments = true;              // '#' starts a comment in this store's SQL dialect
+};
+
+}  // namespace retentiond::policies

@@ -1,0 +1,30 @@
+// Points in time, in UTC with one-second resolution, and their ISO-8601 text form.
+// Every cut-off is computed and printed in UTC; sub-second parts are dropped (floored), which keeps
+// "basis < cut-off" exact on stores that keep whole seconds.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace retentiond::policies {
+
+using TimePoint = std::chrono::sys_seconds;
+
+// Parses ISO-8601: "2027-03-01", "2027-03-01T00:00", "2027-03-01T00:00:00Z",
+// "2027-03-01 00:00:00.250+02:00". No offset means UTC. Returns nullopt on anything else,
+// including impossible dates (2027-02-30) and out-of-range fields.
+std::optional<TimePoint> parse_timestamp(std::string_view text);
+
+// "2027-03-01T00:00:00Z"
+std::string format_timestamp(TimePoint t);
+
+// Seconds since 1970-01-01T00:00:00Z.
+inline long long epoch_seconds(TimePoint t) { return t.time_since_epoch().count(); }
+inline TimePoint from_epoch_seconds(long long s) { return TimePoint{std::chrono::seconds{s}}; }
+
+// The current time, floored to the second.
+TimePoint now_utc();
+
+}  // namespace retentiond::policies

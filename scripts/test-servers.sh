@@ -1,0 +1,107 @@
+# Sourced by scripts/test: starts throw-away PostgreSQL 15 and MariaDB servers on free loopback
+# ports, in temporary data directories, as an unprivileged user, and exports where they listen.
+# stop_servers tears both down and removes their directories.
+
+pg_bin=/usr/lib/postgresql/15/bin
+servers_dir=""
+server_user=""
+
+# Runs a command as the unprivileged server user (or as ourselves when not root).
+as_server_user() {
+  if [ "$(id -u)" = 0 ]; then runuser -u "$server_user" -- "$@"; else "$@"; fi
+}
+
+port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 30000))
+    if port_is_free "$port"; then echo "$port"; return 0; fi
+  done
+  echo "no free port found" >&2; return 1
+}
+
+wait_for() {  # wait_for SECONDS COMMAND...
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
+
+start_postgresql() {
+  local dir="$servers_dir/pg"
+  as_server_user mkdir -p "$dir"
+  as_server_user "$pg_bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >"$servers_dir/pg-initdb.log" 2>&1 || {
+    cat "$servers_dir/pg-initdb.log" >&2; return 1; }
+  for _ in 1 2 3; do
+    RETENTIOND_TEST_PG_PORT=$(free_port)
+    if as_server_user "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $RETENTIOND_TEST_PG_PORT -k $dir -c fsync=off" \
+        start >/dev/null; then
+      export RETENTIOND_TEST_PG_HOST=127.0.0.1 RETENTIOND_TEST_PG_PORT \
+             RETENTIOND_TEST_PG_USER=postgres RETENTIOND_TEST_PG_DATA="$dir/data"
+      echo "PostgreSQL 15 listening on 127.0.0.1:$RETENTIOND_TEST_PG_PORT"
+      return 0
+    fi
+  done
+  cat "$dir/server.log" >&2; return 1
+}
+
+start_mariadb() {
+  local dir="$servers_dir/mariadb"
+  as_server_user mkdir -p "$dir"
+  as_server_user mariadb-install-db --no-defaults --datadir="$dir/data" \
+    --auth-root-authentication-method=normal --skip-test-db >"$servers_dir/mariadb-install.log" 2>&1 || {
+    cat "$servers_dir/mariadb-install.log" >&2; return 1; }
+  for _ in 1 2 3; do
+    RETENTIOND_TEST_MYSQL_PORT=$(free_port)
+    as_server_user mariadbd --no-defaults --datadir="$dir/data" --bind-address=127.0.0.1 \
+      --port="$RETENTIOND_TEST_MYSQL_PORT" --socket="$dir/mysqld.sock" \
+      --pid-file="$dir/mysqld.pid" --log-error="$dir/server.log" --skip-name-resolve \
+      --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=256M >"$dir/stdout.log" 2>&1 &
+    if wait_for 60 mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e 'SELECT 1'; then
+      mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e "
+        CREATE USER 'retentiond_test'@'127.0.0.1' IDENTIFIED BY 'retentiond_test';
+        GRANT ALL PRIVILEGES ON *.* TO 'retentiond_test'@'127.0.0.1' WITH GRANT OPTION;"
+      export RETENTIOND_TEST_MYSQL_HOST=127.0.0.1 RETENTIOND_TEST_MYSQL_PORT \
+             RETENTIOND_TEST_MYSQL_USER=retentiond_test RETENTIOND_TEST_MYSQL_PASSWORD=retentiond_test \
+             RETENTIOND_TEST_MYSQL_SOCKET="$dir/mysqld.sock" RETENTIOND_TEST_MYSQL_DATA="$dir/data"
+      echo "MariaDB $(mariadbd --version | awk '{print $3}') listening on 127.0.0.1:$RETENTIOND_TEST_MYSQL_PORT"
+      return 0
+    fi
+    kill "$(cat "$dir/mysqld.pid" 2>/dev/null)" 2>/dev/null || true
+  done
+  cat "$dir/server.log" >&2; return 1
+}
+
+start_servers() {
+  if [ "$(id -u)" = 0 ]; then
+    server_user=retentiond-test
+    id "$server_user" >/dev/null 2>&1 ||
+      useradd --system --no-create-home --shell /usr/sbin/nologin "$server_user"
+  fi
+  servers_dir=$(mktemp -d /tmp/retentiond-servers.XXXXXX)
+  chmod 755 "$servers_dir"
+  [ -z "$server_user" ] || chown "$server_user" "$servers_dir"
+  export RETENTIOND_TEST_SERVER_USER="${server_user:-$(id -un)}"
+  start_postgresql
+  start_mariadb
+}
+
+stop_servers() {
+  [ -n "$servers_dir" ] || return 0
+  if [ -f "$servers_dir/pg/data/postmaster.pid" ]; then
+    as_server_user "$pg_bin/pg_ctl" -D "$servers_dir/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  if [ -f "$servers_dir/mariadb/mysqld.pid" ]; then
+    local pid; pid=$(cat "$servers_dir/mariadb/mysqld.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$servers_dir"
+  servers_dir=""
+}
