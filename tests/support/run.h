@@ -1,0 +1,29 @@
+// Runs the real retentiond binary (or any program) and captures what it printed and how it exited.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace retentiond::testing {
+
+struct RunResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  int signal = 0;
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] a path) in `cwd` (empty: the current directory) with extra environment
+// variables, waits for it, and returns its output. Throws std::runtime_error if it cannot start.
+RunResult run_program(const std::vector<std::string>& argv, const std::string& cwd = "",
+                      const std::map<std::string, std::string>& env = {});
+
+// Runs build/retentiond with `args`.
+RunResult run_retentiond(const std::vector<std::string>& args, const std::string& cwd = "",
+                         const std::map<std::string, std::string>& env = {});
+
+// Where the project's sources are (for policies/examples and scripts).
+std::string source_dir();
+
+}  // namespace retentiond::testing
