@@ -61,7 +61,6 @@ int check_command(const Args& args) {
 
   auto loaded = policies::load_config(config_path, connectors::store_specs());
   std::vector<Diagnostic> diagnostics = loaded.diagnostics.all();
-  std::vector<std::string> store_errors;
   if (loaded.config) {
     std::vector<const policies::Policy*> selected;
     try {

@@ -1,1 +1,375 @@
+// plan then enforce through the real binary on SQLite databases holding expired, fresh, NULL,
+// future and boundary rows (one second either side of the cut-off) in ISO, date and epoch forms.
+// The clock is pinned with --at 2028-03-01T00:00:00Z; with expire_after 1y the cut-off is
+// 2027-03-01T00:00:00Z (epoch 1803859200).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <thread>
+
+#include "support/run.h"
+#include "support/sqlite_file.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string kAt = "2028-03-01T00:00:00Z";
+
+const std::string kRows = R"sql(
+CREATE TABLE iso_rows (id INTEGER PRIMARY KEY, label TEXT NOT NULL, ts TEXT);
+INSERT INTO iso_rows (label, ts) VALUES
+  ('old', '2020-01-01T00:00:00Z'),
+  ('minus-1s', '2027-02-28T23:59:59Z'),
+  ('minus-1s-space', '2027-02-28 23:59:59'),
+  ('minus-1s-offset', '2027-03-01T00:59:59+01:00'),
+  ('exact', '2027-03-01T00:00:00Z'),
+  ('plus-1s', '2027-03-01T00:00:01Z'),
+  ('plus-1s-offset', '2027-03-01T01:00:01+01:00'),
+  ('fresh', '2028-01-01T00:00:00Z'),
+  ('null', NULL),
+  ('future', '2031-01-01T00:00:00Z'),
+  ('garbage', 'not a date');
+CREATE TABLE epoch_rows (id INTEGER PRIMARY KEY, label TEXT NOT NULL, ts INTEGER);
+INSERT INTO epoch_rows (label, ts) VALUES
+  ('old', 1500000000), ('minus-1s', 1803859199), ('exact', 1803859200), ('plus-1s', 1803859201),
+  ('null', NULL), ('future', 1950000000);
+CREATE TABLE date_rows (id INTEGER PRIMARY KEY, label TEXT NOT NULL, day TEXT);
+INSERT INTO date_rows (label, day) VALUES
+  ('day-before', '2027-02-28'), ('same-day', '2027-03-01'), ('day-after', '2027-03-02'),
+  ('null', NULL);
+CREATE TABLE latest_rows (id TEXT PRIMARY KEY, label TEXT NOT NULL, last_login TEXT, created TEXT,
+                          deleted_at TEXT);
+INSERT INTO latest_rows VALUES
+  ('6f1c0c1e-0000-4000-8000-000000000001', 'both-old', '2026-01-01', '2025-01-01', NULL),
+  ('6f1c0c1e-0000-4000-8000-000000000002', 'login-recent', '2028-01-01', '2020-01-01', NULL),
+  ('6f1c0c1e-0000-4000-8000-000000000003', 'never-logged-old', NULL, '2020-01-01', NULL),
+  ('6f1c0c1e-0000-4000-8000-000000000004', 'never-logged-new', NULL, '2028-02-01', NULL),
+  ('6f1c0c1e-0000-4000-8000-000000000005', 'no-dates', NULL, NULL, NULL),
+  ('6f1c0c1e-0000-4000-8000-000000000006', 'old-but-excluded', '2020-01-01', '2020-01-01', '2020-02-01'),
+  ('6f1c0c1e-0000-4000-8000-000000000007', 'created-future', '2020-01-01', '2031-01-01', NULL);
+)sql";
+
+const std::string kConfig = R"yaml(state: state.db
+stores:
+  app: {type: sqlite, path: app.db}
+policies:
+  - name: iso
+    store: app
+    table: iso_rows
+    expire_after: 1y
+    since: ts
+    max_affected: 100%
+  - name: epoch
+    store: app
+    table: epoch_rows
+    expire_after: 12mo
+    since: {column: ts, format: epoch}
+    max_affected: 100%
+  - name: dates
+    store: app
+    table: date_rows
+    expire_after: 1y
+    since: {column: day, format: date}
+    max_affected: 100%
+  - name: latest
+    store: app
+    table: latest_rows
+    expire_after: 1y
+    since: [last_login, created]
+    where: "deleted_at IS NULL"
+    max_affected: 100%
+)yaml";
+
+std::vector<std::string> labels(const std::string& db, const std::string& table) {
+  return sqlite_column(db, "SELECT label FROM " + table + " ORDER BY rowid");
+}
+
+json policy_in(const json& report, const std::string& name) {
+  for (const auto& p : report.at("policies"))
+    if (p.at("name") == name) return p;
+  FAIL("no policy " << name << " in the report");
+  return {};
+}
+
+struct Fixture {
+  TempDir dir;
+  std::string db = dir.file("app.db");
+  std::string config = dir.write("retentiond.yaml", kConfig);
+  Fixture() { sqlite_exec(db, kRows); }
+  RunResult retentiond(std::vector<std::string> args) {
+    args.insert(args.begin() + 1, {"-c", config});
+    return run_retentiond(args, dir.path());
+  }
+};
+
+// Starts `enforce` in the background, waits until its first batch is recorded in the state file
+// (the pass is then genuinely mid-way), and sends `sig`. Returns the wait status.
+int enforce_and_signal(const TempDir& dir, const std::string& config, int sig) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    if (chdir(dir.path().c_str()) != 0) _exit(126);
+    execl(RETENTIOND_BINARY, RETENTIOND_BINARY, "enforce", "-c", config.c_str(), "--at", kAt.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (std::filesystem::exists(dir.file("state.db")) &&
+          sqlite_int(dir.file("state.db"),
+                     "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0)
+        break;
+    } catch (const std::exception&) {  // busy, or the tables are being created: poll again
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  kill(pid, sig);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+// One million rows: three expired for each fresh one.
+std::string big_table(const TempDir& dir) {
+  std::string db = dir.file("app.db");
+  sqlite_exec(db, "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)"
+                  "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN 1900000000 ELSE 1500000000 END FROM n;");
+  return db;
+}
+
+const std::string kHitsConfig =
+    "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+    "  - name: hits\n    store: app\n    table: hits\n    expire_after: 52d\n"
+    "    since: {column: ts, format: epoch}\n    max_affected: 100%\n";
+
+}  // namespace
+
+TEST_CASE("plan counts exactly the expired rows and changes nothing", "[cli][sqlite]") {
+  Fixture f;
+  auto before = sqlite_column(f.db, "SELECT count(*) FROM iso_rows UNION ALL SELECT count(*) FROM epoch_rows");
+  auto r = f.retentiond({"plan", "--at", kAt, "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto report = json::parse(r.out);
+  CHECK(report.at("dry_run") == true);
+  CHECK(report.at("generated_at").is_string());
+  auto iso = policy_in(report, "iso");
+  CHECK(iso.at("matched") == 4);
+  CHECK(iso.at("held") == 0);
+  CHECK(iso.at("cutoff") == "2027-03-01T00:00:00Z");
+  CHECK(iso.at("oldest") == "2020-01-01T00:00:00Z");
+  CHECK(iso.at("store") == "app");
+  CHECK(iso.at("action") == "delete");
+  CHECK_FALSE(iso.at("statements").empty());
+  CHECK_FALSE(iso.contains("affected"));
+  CHECK(policy_in(report, "epoch").at("matched") == 2);
+  CHECK(policy_in(report, "epoch").at("cutoff") == "2027-03-01T00:00:00Z");
+  CHECK(policy_in(report, "dates").at("matched") == 1);
+  CHECK(policy_in(report, "latest").at("matched") == 2);
+  CHECK(sqlite_column(f.db, "SELECT count(*) FROM iso_rows UNION ALL SELECT count(*) FROM epoch_rows") == before);
+  CHECK_FALSE(std::filesystem::exists(f.dir.file("state.db")));  // a dry run records nothing
+}
+
+TEST_CASE("enforce deletes exactly the expired rows", "[cli][sqlite]") {
+  Fixture f;
+  auto r = f.retentiond({"enforce", "--at", kAt, "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto report = json::parse(r.out);
+  CHECK(report.at("dry_run") == false);
+  CHECK(policy_in(report, "iso").at("affected") == 4);
+  CHECK(policy_in(report, "epoch").at("affected") == 2);
+  CHECK(policy_in(report, "dates").at("affected") == 1);
+  CHECK(policy_in(report, "latest").at("affected") == 2);
+
+  CHECK(labels(f.db, "iso_rows") == std::vector<std::string>{"exact", "plus-1s", "plus-1s-offset", "fresh",
+                                                               "null", "future", "garbage"});
+  CHECK(labels(f.db, "epoch_rows") == std::vector<std::string>{"exact", "plus-1s", "null", "future"});
+  CHECK(labels(f.db, "date_rows") == std::vector<std::string>{"same-day", "day-after", "null"});
+  CHECK(labels(f.db, "latest_rows") == std::vector<std::string>{"login-recent", "never-logged-new", "no-dates",
+                                                                  "old-but-excluded", "created-future"});
+
+  // A second pass at the same moment finds nothing.
+  auto again = f.retentiond({"enforce", "--at", kAt, "--format", "json"});
+  REQUIRE(again.exit_code == 0);
+  for (const auto& p : json::parse(again.out).at("policies")) CHECK(p.at("affected") == 0);
+}
+
+TEST_CASE("--policy limits the pass to the named policies", "[cli][sqlite]") {
+  Fixture f;
+  auto r = f.retentiond({"enforce", "--at", kAt, "--policy", "epoch", "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  auto report = json::parse(r.out);
+  REQUIRE(report.at("policies").size() == 1);
+  CHECK(sqlite_int(f.db, "SELECT count(*) FROM iso_rows") == 11);
+  CHECK(sqlite_int(f.db, "SELECT count(*) FROM epoch_rows") == 4);
+  auto unknown = f.retentiond({"plan", "--policy", "nope"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("nope") != std::string::npos);
+}
+
+TEST_CASE("an earlier --at moves the cut-off", "[cli][sqlite]") {
+  Fixture f;
+  // One second earlier, the row one second before the old cut-off is no longer expired.
+  auto r = f.retentiond({"plan", "--at", "2028-02-29T23:59:59Z", "--format", "json", "--policy", "epoch"});
+  REQUIRE(r.exit_code == 0);
+  auto epoch = policy_in(json::parse(r.out), "epoch");
+  CHECK(epoch.at("cutoff") == "2027-02-28T23:59:59Z");
+  CHECK(epoch.at("matched") == 1);
+}
+
+TEST_CASE("the max_affected guard refuses before touching anything", "[cli][sqlite][guard]") {
+  TempDir dir;
+  std::string db = dir.file("app.db");
+  sqlite_exec(db, "CREATE TABLE logs (id INTEGER PRIMARY KEY, ts INTEGER);"
+                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
+                  "INSERT INTO logs SELECT i, 1500000000 + i FROM n;"
+                  "INSERT INTO logs VALUES (100, 1900000000);");
+  std::string base = "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                     "  - name: logs\n    store: app\n    table: logs\n    expire_after: 52d\n"
+                     "    since: {column: ts, format: epoch}\n";
+  SECTION("default guard: more than 90% of more than 10 rows") {
+    std::string config = dir.write("r.yaml", base);
+    auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    CHECK(r.exit_code == 1);
+    auto p = policy_in(json::parse(r.out), "logs");
+    CHECK(p.at("affected") == 0);
+    CHECK(p.at("matched") == 50);
+    CHECK(p.at("warnings").dump().find("max_affected") != std::string::npos);
+    CHECK(sqlite_int(db, "SELECT count(*) FROM logs") == 51);
+    auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+    REQUIRE(h.exit_code == 0);
+    CHECK(h.out.find("\"refused\"") != std::string::npos);
+  }
+  SECTION("a count guard") {
+    std::string config = dir.write("r.yaml", base + "    max_affected: 49\n");
+    auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+    CHECK(r.exit_code == 1);
+    CHECK(sqlite_int(db, "SELECT count(*) FROM logs") == 51);
+  }
+  SECTION("a percentage guard that allows it") {
+    std::string config = dir.write("r.yaml", base + "    max_affected: 100%\n");
+    auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+    CHECK(r.exit_code == 0);
+    CHECK(sqlite_int(db, "SELECT count(*) FROM logs") == 1);
+  }
+  SECTION("plan reports the refusal but exits 0") {
+    std::string config = dir.write("r.yaml", base + "    max_affected: 10%\n");
+    auto r = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("REFUSED") != std::string::npos);
+  }
+}
+
+TEST_CASE("foreign keys: cascading children go with their parent", "[cli][sqlite]") {
+  TempDir dir;
+  std::string db = dir.file("app.db");
+  sqlite_exec(db, "CREATE TABLE members (id INTEGER PRIMARY KEY, left_on TEXT);"
+                  "CREATE TABLE devices (id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL "
+                  "  REFERENCES members(id) ON DELETE CASCADE);"
+                  "INSERT INTO members VALUES (1, '2020-01-01'), (2, '2028-01-01'), (3, NULL);"
+                  "INSERT INTO devices VALUES (10, 1), (11, 1), (20, 2), (30, 3);");
+  std::string config = dir.write("r.yaml",
+                                 "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                                 "  - name: members\n    store: app\n    table: members\n"
+                                 "    expire_after: 5y\n    since: left_on\n");
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(sqlite_column(db, "SELECT id FROM devices ORDER BY id") == std::vector<std::string>{"20", "30"});
+}
+
+TEST_CASE("a related-table basis: devices of members who left", "[cli][sqlite]") {
+  TempDir dir;
+  std::string db = dir.file("app.db");
+  sqlite_exec(db, "CREATE TABLE adherents (id INTEGER PRIMARY KEY, date_de_depart TEXT);"
+                  "CREATE TABLE devices (id INTEGER PRIMARY KEY, adherent_id INTEGER, mac TEXT);"
+                  "INSERT INTO adherents VALUES (1, '2026-01-01'), (2, '2027-12-01'), (3, NULL);"
+                  "INSERT INTO devices VALUES (10, 1, 'a'), (11, 1, 'b'), (20, 2, 'c'), (30, 3, 'd'), (40, 99, 'e');");
+  std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                "  - name: devices\n    store: app\n    table: devices\n    expire_after: 1y\n"
+                "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", column: date_de_depart}\n"
+                "    max_affected: 100%\n");
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  // Device 40 has no member row: no date, kept.
+  CHECK(sqlite_column(db, "SELECT id FROM devices ORDER BY id") == std::vector<std::string>{"20", "30", "40"});
+}
+
+TEST_CASE("a pass left in progress by a dead process is recorded as interrupted and finished",
+          "[cli][sqlite][resume]") {
+  Fixture f;
+  // First create the state file, then plant the progress row a killed process leaves behind.
+  REQUIRE(f.retentiond({"enforce", "--at", kAt, "--policy", "dates"}).exit_code == 0);
+  pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  sqlite_exec(f.dir.file("state.db"),
+              "INSERT INTO pass_in_progress VALUES ('iso', 'app', 'delete', '2027-03-01T00:00:00Z', 4, 0, 2,"
+              " '2028-03-01T00:00:00Z', '2028-03-01T00:00:01Z', " + std::to_string(dead) + ")");
+  auto r = f.retentiond({"enforce", "--at", kAt, "--policy", "iso"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(sqlite_int(f.db, "SELECT count(*) FROM iso_rows") == 7);
+  auto h = f.retentiond({"history", "--format", "json", "--policy", "iso"});
+  REQUIRE(h.exit_code == 0);
+  auto rows = json::parse(h.out);
+  auto entries = rows.is_array() ? rows : rows.at("entries");
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].at("outcome") == "interrupted");
+  CHECK(entries[1].at("outcome") == "ok");
+  CHECK(f.retentiond({"history", "--verify"}).exit_code == 0);
+}
+
+TEST_CASE("a pass killed mid-way loses nothing and the next pass completes", "[cli][sqlite][resume]") {
+  TempDir dir;
+  std::string db = big_table(dir);
+  std::string config = dir.write("r.yaml", kHitsConfig);
+  int status = enforce_and_signal(dir, config, SIGKILL);
+  REQUIRE(WIFSIGNALED(status));
+  // No fresh row is gone, each batch was all or nothing, and some work is left.
+  CHECK(sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1900000000") == 250000);
+  long long left = sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1500000000");
+  CHECK(left > 0);
+  CHECK(left < 750000);
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(json::parse(r.out).at("policies").at(0).at("affected") == left);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM hits") == 250000);
+  auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+  CHECK(h.out.find("\"interrupted\"") != std::string::npos);
+  CHECK(run_retentiond({"history", "-c", config, "--verify"}, dir.path()).exit_code == 0);
+}
+
+TEST_CASE("SIGTERM stops a pass at a batch boundary and records it as interrupted", "[cli][sqlite][resume]") {
+  TempDir dir;
+  std::string db = big_table(dir);
+  std::string config = dir.write("r.yaml", kHitsConfig);
+  int status = enforce_and_signal(dir, config, SIGTERM);
+  REQUIRE(WIFEXITED(status));  // handled, not killed by the signal
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1900000000") == 250000);
+  long long left = sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1500000000");
+  CHECK(left > 0);
+  auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+  CHECK(h.out.find("\"interrupted\"") != std::string::npos);
+  CHECK(sqlite_int(dir.file("state.db"), "SELECT count(*) FROM pass_in_progress") == 0);
+  CHECK(run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path()).exit_code == 0);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM hits") == 250000);
+}

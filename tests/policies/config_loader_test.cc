@@ -1,1 +1,234 @@
+// The loader on good and bad configurations: every error names file:line:column.
+#include "policies/config_loader.h"
+
 #include <catch2/catch.hpp>
+
+#include "connectors/registry.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::policies;
+using retentiond::testing::TempDir;
+
+namespace {
+
+// A valid configuration; cases replace one line of it, or append to it.
+const std::string kHeader =
+    "state: state.db\n"                         // 1
+    "stores:\n"                                 // 2
+    "  app: {type: sqlite, path: app.db}\n"     // 3
+    "policies:\n";                              // 4
+
+const std::string kPolicy =
+    "  - name: old-users\n"                     // 5
+    "    store: app\n"                          // 6
+    "    table: users\n"                        // 7
+    "    expire_after: 1y\n"                    // 8
+    "    since: last_login\n";                  // 9
+
+LoadResult load(const TempDir& dir, const std::string& text, const std::string& name = "r.yaml") {
+  return load_config(dir.write(name, text), retentiond::connectors::store_specs());
+}
+
+// The first error, with the temporary directory replaced by "DIR".
+std::string first_error(const std::string& text) {
+  TempDir dir;
+  auto result = load(dir, text);
+  auto errors = result.diagnostics.errors();
+  if (errors.empty()) return "(no error)";
+  std::string s = errors.front().str();
+  auto at = s.find(dir.path());
+  if (at != std::string::npos) s.replace(at, dir.path().size(), "DIR");
+  return s;
+}
+
+struct BadCase {
+  const char* what;
+  std::string yaml;
+  std::string expected_prefix;  // "DIR/r.yaml:L:C: error: ..."
+};
+
+}  // namespace
+
+TEST_CASE("a valid configuration loads", "[config]") {
+  TempDir dir;
+  auto result = load(dir, kHeader + kPolicy +
+                              "    where: \"deleted_at IS NULL\"\n"
+                              "    max_affected: 5%\n"
+                              "    schedule: daily 03:15\n"
+                              "    description: Accounts absent one year are deleted\n");
+  INFO((result.diagnostics.all().empty() ? "" : result.diagnostics.all().front().str()));
+  REQUIRE(result.config);
+  const auto& c = *result.config;
+  CHECK(c.state_path == dir.file("state.db"));  // relative to the configuration's directory
+  REQUIRE(c.policies.size() == 1);
+  const auto& p = c.policies[0];
+  CHECK(p.name == "old-users");
+  CHECK(p.table->name == "users");
+  CHECK(p.expire_after == Duration{1, DurationUnit::Year});
+  CHECK(p.since.kind == Basis::Kind::Columns);
+  CHECK(p.since.terms.at(0).column == "last_login");
+  CHECK(p.where == "deleted_at IS NULL");
+  CHECK(p.max_affected.kind == MaxAffected::Kind::Percent);
+  CHECK(p.max_affected.millipercent == 5000);
+  CHECK(p.table_location.line == 7);
+  CHECK(p.table_location.column == 12);
+  CHECK(c.stores.at(0).path("path") == dir.file("app.db"));
+}
+
+TEST_CASE("every since form loads", "[config]") {
+  TempDir dir;
+  auto result = load(dir, kHeader +
+                              "  - name: a\n    store: app\n    table: t\n    expire_after: 14mo\n"
+                              "    since: [last_sign_in_at, created_at]\n"
+                              "  - name: b\n    store: app\n    table: t\n    expire_after: 1y\n"
+                              "    since: {column: date, format: epoch}\n"
+                              "  - name: c\n    store: app\n    table: devices\n    expire_after: 1y\n"
+                              "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\","
+                              " column: date_de_depart}\n"
+                              "  - name: d\n    store: app\n    table: coop.beneficiaires\n"
+                              "    expire_after: 1y\n    since: modification\n");
+  INFO((result.diagnostics.all().empty() ? "" : result.diagnostics.all().front().str()));
+  REQUIRE(result.config);
+  const auto& ps = result.config->policies;
+  CHECK(ps[0].since.terms.size() == 2);
+  CHECK(ps[1].since.terms[0].format == DateFormat::Epoch);
+  REQUIRE(ps[2].since.terms[0].related);
+  CHECK(ps[2].since.terms[0].related->name == "adherents");
+  CHECK(ps[2].since.terms[0].on == "adherents.id = devices.adherent_id");
+  CHECK(ps[3].table->schema == "coop");
+}
+
+TEST_CASE("include adds the policies of a glob of files", "[config]") {
+  TempDir dir;
+  dir.write("policies.d/a.yaml", "policies:\n" + kPolicy);
+  dir.write("policies.d/b.yaml",
+            "stores:\n  other: {type: sqlite, path: other.db}\npolicies:\n"
+            "  - name: second\n    store: other\n    table: t\n    expire_after: 52d\n"
+            "    since: ts\n");
+  auto result = load(dir, "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+                          "include: policies.d/*.yaml\n");
+  INFO((result.diagnostics.all().empty() ? "" : result.diagnostics.all().front().str()));
+  REQUIRE(result.config);
+  REQUIRE(result.config->policies.size() == 2);
+  CHECK(result.config->policies[0].name == "old-users");
+  CHECK(result.config->policies[1].name == "second");
+  CHECK(result.config->policies[1].file == dir.file("policies.d/b.yaml"));
+}
+
+TEST_CASE("an error in an included file names that file", "[config]") {
+  TempDir dir;
+  dir.write("policies.d/a.yaml", "policies:\n  - name: x\n    store: app\n    table: t\n"
+                                 "    expire_after: 14 moons\n    since: ts\n");
+  auto result = load(dir, kHeader + kPolicy + "include: policies.d/*.yaml\n");
+  REQUIRE_FALSE(result.config);
+  auto e = result.diagnostics.errors().front().str();
+  CHECK(e.find(dir.file("policies.d/a.yaml") + ":5:19: error: unknown unit 'moons'") == 0);
+}
+
+TEST_CASE("check reports every error, not only the first", "[config]") {
+  TempDir dir;
+  auto result = load(dir, kHeader +
+                              "  - name: a\n    store: app\n    table: t\n    expire_after: 3 moons\n"
+                              "    since: ts\n"
+                              "  - name: b\n    store: nowhere\n    table: t\n    expire_after: 1y\n"
+                              "    since: ts\n");
+  CHECK(result.diagnostics.errors().size() == 2);
+}
+
+TEST_CASE("bad input names file:line:column", "[config]") {
+  const std::vector<BadCase> cases = {
+      {"unknown unit", kHeader + kPolicy.substr(0, kPolicy.find("    expire_after")) +
+                           "    expire_after: 14 moons\n    since: last_login\n",
+       "DIR/r.yaml:8:19: error: unknown unit 'moons' in duration '14 moons' (use h, d, w, mo or y)"},
+      {"unknown policy key", kHeader + kPolicy + "    expire_aftr: 1y\n",
+       "DIR/r.yaml:10:5: error: unknown key 'expire_aftr'"},
+      {"unknown top-level key", kHeader + kPolicy + "polices: []\n", "DIR/r.yaml:10:1: error: unknown key 'polices'"},
+      {"unknown store", kHeader + "  - name: x\n    store: nowhere\n    table: t\n    expire_after: 1y\n    since: ts\n",
+       "DIR/r.yaml:6:12: error: unknown store 'nowhere'"},
+      {"duplicate policy name", kHeader + kPolicy + kPolicy,
+       "DIR/r.yaml:10:5: error: duplicate policy name 'old-users'"},
+      {"unsafe table", kHeader + "  - name: x\n    store: app\n    table: \"users; DROP TABLE x\"\n"
+                                 "    expire_after: 1y\n    since: ts\n",
+       "DIR/r.yaml:7:12: error: table: "},
+      {"unsafe column", kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
+                                  "    since: \"a\\\"b\"\n",
+       "DIR/r.yaml:9:12: error: since: "},
+      {"unsafe key", kHeader + kPolicy + "    key: \"id`\"\n", "DIR/r.yaml:10:10: error: key: "},
+      {"where with a statement separator", kHeader + kPolicy + "    where: \"1=1; DELETE FROM users\"\n",
+       "DIR/r.yaml:10:12: error: 'where' in policy 'old-users': "},
+      {"where with a comment", kHeader + kPolicy + "    where: \"a = 1 -- x\"\n",
+       "DIR/r.yaml:10:12: error: 'where' in policy 'old-users': "},
+      {"missing since", kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n",
+       "DIR/r.yaml:5:5: error: policy 'x' has no 'since'"},
+      {"missing expire_after", kHeader + "  - name: x\n    store: app\n    table: t\n    since: ts\n",
+       "DIR/r.yaml:5:5: error: policy 'x' has no 'expire_after'"},
+      {"missing table", kHeader + "  - name: x\n    store: app\n    expire_after: 1y\n    since: ts\n",
+       "DIR/r.yaml:5:5: error: policy 'x' has no 'table'"},
+      {"missing name", kHeader + "  - store: app\n    table: t\n    expire_after: 1y\n    since: ts\n",
+       "DIR/r.yaml:5:5: error: "},
+      {"bad action", kHeader + kPolicy + "    action: shred\n",
+       "DIR/r.yaml:10:13: error: unknown action 'shred' (use delete or anonymise)"},
+      {"anonymise without map", kHeader + kPolicy + "    action: anonymise\n",
+       "DIR/r.yaml:10:13: error: policy 'old-users' anonymises but has no"},
+      {"bad strategy", kHeader + kPolicy + "    action: anonymise\n    anonymise: {email: {scramble: 1}}\n",
+       "DIR/r.yaml:11:"},
+      {"bad schedule", kHeader + kPolicy + "    schedule: daily 25:00\n", "DIR/r.yaml:10:15: error: "},
+      {"bad max_affected", kHeader + kPolicy + "    max_affected: lots\n", "DIR/r.yaml:10:19: error: "},
+      {"percent over 100", kHeader + kPolicy + "    max_affected: 150%\n", "DIR/r.yaml:10:19: error: "},
+      {"bad date format", kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
+                                    "    since: {column: ts, format: julian}\n",
+       "DIR/r.yaml:9:33: error: unknown date format 'julian'"},
+      {"related without on", kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
+                                       "    since: {related: adherents, column: date_de_depart}\n",
+       "DIR/r.yaml:9:12: error: 'since' of policy 'x' names a related table but no "},
+      {"YAML syntax error", kHeader + kPolicy + "    where: [unclosed\n", "DIR/r.yaml:11:1: error: YAML syntax error"},
+      {"store without type", "stores:\n  app: {path: app.db}\npolicies: []\n",
+       "DIR/r.yaml:2:8: error: store 'app' has no 'type'"},
+      {"unknown store type", "stores:\n  app: {type: oracle, path: app.db}\npolicies: []\n",
+       "DIR/r.yaml:2:15: error: unknown store type 'oracle'"},
+      {"unknown store option", "stores:\n  app: {type: sqlite, path: app.db, pth: x}\npolicies: []\n",
+       "DIR/r.yaml:2:37: error: unknown key 'pth'"},
+      {"missing store option", "stores:\n  app: {type: sqlite}\npolicies: []\n",
+       "DIR/r.yaml:2:8: error: store 'app' (type sqlite) has no 'path'"},
+      {"password in clear", "stores:\n  db: {type: mysql, host: h, database: d, user: u, password: secret}\n"
+                            "policies: []\n",
+       "DIR/r.yaml:2:52: error: passwords are not accepted in the configuration file"},
+      {"password in a dsn", "stores:\n  db: {type: postgresql, dsn: \"host=h password=secret\"}\npolicies: []\n",
+       "DIR/r.yaml:2:31: error: the 'dsn' of store 'db' contains a password"},
+      {"bad port", "stores:\n  db: {type: mysql, host: h, port: 99999, database: d, user: u}\npolicies: []\n",
+       "DIR/r.yaml:2:36: error: "},
+      {"files key on a table store", kHeader + kPolicy + "    files: \"*.log\"\n",
+       "DIR/r.yaml:10:5: error: 'files' does not apply to store 'app'"},
+      {"missing include", kHeader + kPolicy + "include: nowhere.yaml\n", "DIR/r.yaml:10:10: error: "},
+      {"policies not a list", "policies: {a: 1}\n", "DIR/r.yaml:1:11: error: 'policies' must be a list of policies"},
+      {"empty file", "", "DIR/r.yaml:1:1: error: the configuration file is empty"},
+      {"duplicate key", kHeader + kPolicy + "    table: again\n", "DIR/r.yaml:10:5: error: duplicate key 'table'"},
+      {"bad sympa target", "stores:\n  lists: {type: sympa, config: /etc/sympa/sympa/sympa.conf}\npolicies:\n"
+                           "  - name: x\n    store: lists\n    sympa: subscribers\n    expire_after: 1y\n",
+       "DIR/r.yaml:6:12: error: "},
+      {"bad name_date", "stores:\n  logs: {type: files, root: /var/log}\npolicies:\n"
+                        "  - name: x\n    store: logs\n    files: \"*.log\"\n    expire_after: 1y\n"
+                        "    since: {name_date: \"%Y\"}\n",
+       "DIR/r.yaml:8:"},
+      {"glob escaping the root", "stores:\n  logs: {type: files, root: /var/log}\npolicies:\n"
+                                 "  - name: x\n    store: logs\n    files: \"../etc/*\"\n    expire_after: 1y\n"
+                                 "    since: mtime\n",
+       "DIR/r.yaml:6:12: error: "},
+      {"zero duration", kHeader + kPolicy.substr(0, kPolicy.find("    expire_after")) +
+                            "    expire_after: 0d\n    since: last_login\n",
+       "DIR/r.yaml:8:19: error: "},
+  };
+  REQUIRE(cases.size() >= 25);
+  for (const auto& c : cases) {
+    INFO(c.what);
+    std::string got = first_error(c.yaml);
+    INFO("got: " << got);
+    CHECK(got.rfind(c.expected_prefix, 0) == 0);
+  }
+}
+
+TEST_CASE("an unreadable configuration file is an error, not a crash", "[config]") {
+  auto result = load_config("/nonexistent/retentiond.yaml", retentiond::connectors::store_specs());
+  REQUIRE_FALSE(result.config);
+  CHECK(result.diagnostics.errors().front().str().find("/nonexistent/retentiond.yaml") == 0);
+}
