@@ -208,7 +208,7 @@ TEST_CASE("enforce deletes exactly the expired rows", "[cli][sqlite]") {
   for (const auto& p : json::parse(again.out).at("policies")) CHECK(p.at("affected") == 0);
 }
 
-TEST_CASE("--policy limits the pass to the named policies", "[cli][sqlite]") {
+TEST_CASE("policy selection limits the pass to the named policies", "[cli][sqlite]") {
   Fixture f;
   auto r = f.retentiond({"enforce", "--at", kAt, "--policy", "epoch", "--format", "json"});
   REQUIRE(r.exit_code == 0);
