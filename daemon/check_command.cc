@@ -16,7 +16,7 @@ namespace {
 namespace po = boost::program_options;
 using policies::Diagnostic;
 
-constexpr const char* kUsage = R"(Usage: retentiond check [-c FILE] [--offline] [--policy NAME]... [--format text|json]
+constexpr const char* kUsage = R"(Usage: retentiond check [-c FILE] [--offline] [--policy NAME]... [--format text|json|markdown]
 
 Validates the configuration file and the policy files it includes. Every error is
 reported as FILE:LINE:COLUMN: error: MESSAGE. Unless --offline, connects to each
@@ -43,7 +43,7 @@ int check_command(const Args& args) {
       "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath),
       "configuration file")("offline", "do not connect to the stores")(
       "policy", po::value(&names)->composing(), "check only this policy (repeatable)")(
-      "format", po::value(&format)->default_value("text"), "text or json");
+      "format", po::value(&format)->default_value("text"), "text, json or markdown");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -55,8 +55,8 @@ int check_command(const Args& args) {
     std::cout << opts << "\n";
     return kExitOk;
   }
-  if (format != "text" && format != "json")
-    return usage_failure("check", "--format must be text or json, not '" + format + "'");
+  if (format != "text" && format != "json" && format != "markdown")
+    return usage_failure("check", "--format must be text, json or markdown, not '" + format + "'");
   const bool json = format == "json";
 
   auto loaded = policies::load_config(config_path, connectors::store_specs());
@@ -97,7 +97,15 @@ int check_command(const Args& args) {
   for (const auto& d : diagnostics) (d.severity == policies::Severity::Error ? errors : warnings)++;
   const bool valid = errors == 0;
 
-  if (json) {
+  if (format == "markdown") {
+    std::cout << "# retentiond check: " << config_path << "\n\n"
+              << (valid ? "The configuration is **valid**" : "The configuration is **invalid**")
+              << (vm.count("offline") ? " (stores not contacted).\n" : ".\n");
+    if (!diagnostics.empty()) std::cout << "\n";
+    for (const auto& d : diagnostics)
+      std::cout << "- `" << d.location.str() << "` " << (d.severity == policies::Severity::Error ? "error" : "warning")
+                << ": " << d.message << "\n";
+  } else if (json) {
     nlohmann::json out = {{"valid", valid}, {"errors", nlohmann::json::array()},
                           {"warnings", nlohmann::json::array()}};
     for (const auto& d : diagnostics)

@@ -18,7 +18,7 @@ namespace po = boost::program_options;
 using policies::format_timestamp;
 using policies::with_thousands;
 
-constexpr const char* kUsage = R"(Usage: retentiond history [-c FILE] [--state FILE] [--policy NAME]... [--since DATE] [--format text|json] [--verify]
+constexpr const char* kUsage = R"(Usage: retentiond history [-c FILE] [--state FILE] [--policy NAME]... [--since DATE] [--format text|json|markdown] [--verify]
 
 Prints the audit trail kept in the state file: one entry per policy per enforcement
 pass (policy, store, action, cut-off, records matched, held and affected, start and
@@ -53,6 +53,33 @@ nlohmann::json to_json(const AuditEntry& e) {
           {"hash", e.hash}};
 }
 
+// A table a DPO can paste into a register of processing activities.
+void print_markdown(const std::vector<AuditEntry>& entries,
+                    const std::optional<AuditTrail::Verification>& verification) {
+  std::cout << "# retentiond audit trail\n\n";
+  if (entries.empty()) std::cout << "No pass recorded.\n";
+  else {
+    std::cout << "| # | finished (UTC) | policy | store | action | cut-off | matched | held | affected | outcome |\n"
+              << "|---:|---|---|---|---|---|---:|---:|---:|---|\n";
+    for (const auto& e : entries) {
+      std::string outcome = e.outcome;
+      if (!e.error_class.empty() && e.error_class != e.outcome) outcome += " (" + e.error_class + ")";
+      std::cout << "| " << e.id << " | " << format_timestamp(e.finished) << " | " << e.policy << " | "
+                << e.store << " | " << e.action << " | " << format_timestamp(e.cutoff) << " | "
+                << with_thousands(e.matched) << " | " << with_thousands(e.held) << " | "
+                << with_thousands(e.affected) << " | " << outcome << " |\n";
+    }
+  }
+  if (verification) {
+    std::cout << "\n";
+    if (verification->intact)
+      std::cout << "Hash chain verified: " << verification->rows << " entries, intact.\n";
+    else
+      std::cout << "**Hash chain BROKEN at entry " << verification->first_bad_id << "**: "
+                << verification->problem << ".\n";
+  }
+}
+
 }  // namespace
 
 int history_command(const Args& args) {
@@ -65,7 +92,7 @@ int history_command(const Args& args) {
       "state", po::value(&state_path), "read this state file instead of the configured one")(
       "policy", po::value(&names)->composing(), "only this policy (repeatable)")(
       "since", po::value(&since_text), "only passes finished at or after this date (ISO-8601)")(
-      "format", po::value(&format)->default_value("text"), "text or json")(
+      "format", po::value(&format)->default_value("text"), "text, json or markdown")(
       "verify", "check the hash chain of the whole trail");
   po::variables_map vm;
   try {
@@ -78,8 +105,8 @@ int history_command(const Args& args) {
     std::cout << opts << "\n";
     return kExitOk;
   }
-  if (format != "text" && format != "json")
-    return usage_failure("history", "--format must be text or json, not '" + format + "'");
+  if (format != "text" && format != "json" && format != "markdown")
+    return usage_failure("history", "--format must be text, json or markdown, not '" + format + "'");
   std::optional<policies::TimePoint> since;
   if (!since_text.empty()) {
     since = policies::parse_timestamp(since_text);
@@ -103,7 +130,9 @@ int history_command(const Args& args) {
     std::optional<AuditTrail::Verification> verification;
     if (vm.count("verify")) verification = trail.verify();
 
-    if (json) {
+    if (format == "markdown") {
+      print_markdown(entries, verification);
+    } else if (json) {
       nlohmann::json out = {{"entries", nlohmann::json::array()}};
       for (const auto& e : entries) out["entries"].push_back(to_json(e));
       if (verification)

@@ -76,6 +76,8 @@ TEST_CASE("check validates offline and online", "[cli][check]") {
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
   CHECK(f.run({"check", "--offline"}).exit_code == 0);
+  auto as_json = json::parse(f.run({"check", "--format", "json"}).out);
+  CHECK(as_json.at("valid") == true);
 
   std::string bad = f.dir.write("bad.yaml",
                                 "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
@@ -92,6 +94,14 @@ TEST_CASE("check validates offline and online", "[cli][check]") {
   CHECK(online.err.find(bad + ":10:12: error: where: no such column: nosuchcol") != std::string::npos);
   CHECK(online.err.find(bad + ":13:12: error: no table 'userz' in store 'app' (did you mean 'users'?)") !=
         std::string::npos);
+  auto online_json = run_retentiond({"check", "--format", "json", "-c", bad}, f.dir.path());
+  CHECK(online_json.exit_code == 1);
+  auto errors = json::parse(online_json.out).at("errors");
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].at("line") == 9);
+  CHECK(errors[0].at("column") == 13);
+  auto online_md = run_retentiond({"check", "--format", "markdown", "-c", bad}, f.dir.path());
+  CHECK(online_md.out.find("**invalid**") != std::string::npos);
 }
 
 TEST_CASE("an invalid configuration exits 1 for every command", "[cli][check]") {
@@ -175,6 +185,10 @@ TEST_CASE("history filters by policy and date, and --verify checks the chain", "
   CHECK(since.size() == 2);
   auto none = json::parse(f.run({"history", "--format", "json", "--policy", "old-users", "--since", "2100-01-01"}).out);
   CHECK(none.at("entries").empty());
+  auto markdown = f.run({"history", "--format", "markdown", "--verify"});
+  CHECK(markdown.exit_code == 0);
+  CHECK(markdown.out.find("| 1 | ") != std::string::npos);
+  CHECK(markdown.out.find("intact") != std::string::npos);
   auto verify = f.run({"history", "--verify"});
   CHECK(verify.exit_code == 0);
   sqlite_exec(f.dir.file("state.db"), "UPDATE audit SET affected = 0 WHERE id = 1");
