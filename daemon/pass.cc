@@ -184,13 +184,18 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   auto plan = connector.plan(policy, ctx);
   if (!plan) return conclude(PassStatus::Failed, plan.error());
   o.plan = std::move(plan.value());
+  // "1 selected row has", "3 selected rows have".
+  auto counted = [&](long long n) {
+    std::string unit = o.plan.unit;
+    if (n == 1 && !unit.empty() && unit.back() == 's') unit.pop_back();
+    return with_thousands(n) + " selected " + unit + (n == 1 ? " has" : " have");
+  };
   if (o.plan.undated > 0)
-    o.plan.warnings.push_back(with_thousands(o.plan.undated) + " selected " + o.plan.unit +
-                              " have no usable date (NULL or unreadable); they are kept");
+    o.plan.warnings.push_back(counted(o.plan.undated) +
+                              " no usable date (NULL or unreadable); kept");
   if (o.plan.future > 0)
-    o.plan.warnings.push_back(with_thousands(o.plan.future) + " selected " + o.plan.unit +
-                              " have a date after " + format_timestamp(o.cutoff.now) +
-                              "; they are kept");
+    o.plan.warnings.push_back(counted(o.plan.future) + " a date after " +
+                              format_timestamp(o.cutoff.now) + "; kept");
 
   auto guard = policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit);
   if (!guard.allowed) {

@@ -231,7 +231,7 @@ Result<std::vector<Diagnostic>> SqliteConnector::check(const Policy& policy) {
                                                    suggestion(policy.key, column_names(columns))));
   if (policy.key.empty()) {
     auto key = resolve_key(policy);
-    if (!key) out.push_back(problem(policy.location, key.error().message));
+    if (!key) out.push_back(problem(policy.table_location, key.error().message));
   }
   for (const auto& term : policy.since.terms) {
     if (!term.related) {
