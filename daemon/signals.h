@@ -1,4 +1,4 @@
-// A stop flag set by SIGINT or SIGTERM, for commands that run passes in the foreground: the
+// A stop flag set by SIGINT, SIGTERM or SIGHUP, for commands that run passes in the foreground: the
 // pass in progress stops at its next batch boundary. A second signal ends the process at once.
 #pragma once
 
