@@ -1,7 +1,6 @@
-// What the postgresql store declares. Its connector lands with issue 4; until then the
-// configuration is validated and online operations answer "not supported yet".
+// What the postgresql store declares: its options, and the factory of its connector.
+#include "connectors/postgresql/connector.h"
 #include "connectors/store_types.h"
-#include "connectors/unsupported.h"
 
 namespace retentiond::connectors {
 
@@ -18,8 +17,8 @@ StoreType postgresql_store_type() {
       {},
       /*hash_comments=*/false,
   };
-  return StoreType{spec, [](const policies::StoreConfig& s) {
-                     return make_unsupported_connector("postgresql", s.name);
+  return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
+                     return std::make_unique<postgresql::PostgresqlConnector>(s);
                    }};
 }
 

@@ -1,0 +1,58 @@
+#include "connectors/postgresql/catalog.h"
+
+
+namespace retentiond::connectors::postgresql {
+
+const PgColumn* PgTable::column(const std::string& name) const {
+  for (const auto& c : columns)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::vector<std::string> PgTable::column_names() const {
+  std::vector<std::string> out;
+  for (const auto& c : columns) out.push_back(c.name);
+  return out;
+}
+
+std::optional<PgTable> describe_table(pqxx::transaction_base& t, const policies::QualifiedName& name) {
+  // quote_ident() on bound values: the name is resolved exactly as written, search_path included.
+  pqxx::result r =
+      name.schema.empty()
+          ? t.exec_params("SELECT to_regclass(quote_ident($1))::oid", name.name)
+          : t.exec_params("SELECT to_regclass(quote_ident($1) || '.' || quote_ident($2))::oid",
+                          name.schema, name.name);
+  if (r.empty() || r[0][0].is_null()) return std::nullopt;
+  PgTable table;
+  table.oid = r[0][0].c_str();
+  pqxx::result cols = t.exec_params(
+      "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+      "       (SELECT typcategory FROM pg_type WHERE oid = COALESCE(NULLIF(ty.typbasetype, 0), ty.oid)) "
+      "FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid "
+      "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+      table.oid);
+  for (const auto& row : cols) {
+    std::string category = row[2].is_null() ? "" : row[2].c_str();
+    table.columns.push_back(PgColumn{row[0].c_str(), row[1].c_str(), category.empty() ? '\0' : category[0]});
+  }
+  pqxx::result pk = t.exec_params(
+      "SELECT a.attname FROM pg_index i "
+      "JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, pos) ON true "
+      "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+      "WHERE i.indrelid = $1::oid AND i.indisprimary ORDER BY k.pos",
+      table.oid);
+  for (const auto& row : pk) table.primary_key.push_back(row[0].c_str());
+  return table;
+}
+
+std::vector<std::string> table_names(pqxx::transaction_base& t) {
+  std::vector<std::string> out;
+  pqxx::result r = t.exec(
+      "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', "
+      "'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'");
+  for (const auto& row : r) out.push_back(row[0].c_str());
+  return out;
+}
+
+}  // namespace retentiond::connectors::postgresql

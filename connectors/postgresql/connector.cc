@@ -1,0 +1,316 @@
+#include "connectors/postgresql/connector.h"
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "connectors/postgresql/session.h"
+#include "connectors/sql/quote.h"
+#include "policies/yaml_map.h"
+
+namespace retentiond::connectors::postgresql {
+namespace {
+
+using policies::Diagnostic;
+using policies::Location;
+using policies::Severity;
+
+Diagnostic problem(const Location& where, std::string message) {
+  return Diagnostic{Severity::Error, where, std::move(message)};
+}
+
+std::string suggestion(const std::string& name, const std::vector<std::string>& candidates) {
+  std::vector<std::string_view> views(candidates.begin(), candidates.end());
+  if (auto guess = policies::closest_key(name, views))
+    return " (did you mean '" + std::string(*guess) + "'?)";
+  return "";
+}
+
+bool is_integer_type(const std::string& type) {
+  return type == "integer" || type == "bigint" || type == "smallint";
+}
+
+std::string first_line(std::string text) {
+  auto nl = text.find('\n');
+  if (nl != std::string::npos) text.resize(nl);
+  return text;
+}
+
+pqxx::result run(pqxx::transaction_base& t, const sql::Sql& s,
+                 const std::map<std::string, std::string>& values) {
+  auto params = s.values(values);
+  return t.exec_params(s.text, pqxx::prepare::make_dynamic_params(params));
+}
+
+// Server-side PREPARE parses and plans a statement without running it: unknown columns, bad
+// `where` or `on` SQL and type errors surface here.
+std::optional<std::string> compile_error(pqxx::connection& c, const std::string& text) {
+  try {
+    pqxx::nontransaction t(c);
+    t.exec("PREPARE retentiond_check AS " + text);
+    t.exec("DEALLOCATE retentiond_check");
+    return std::nullopt;
+  } catch (const pqxx::sql_error& e) {
+    return first_line(e.what());
+  }
+}
+
+}  // namespace
+
+Result<void> PostgresqlConnector::open(AccessMode mode) {
+  mode_ = mode;
+  auto c = connect(store_, mode);
+  if (!c) return c.error();
+  conn_ = std::move(c.value());
+  prepared_.clear();
+  return success();
+}
+
+bool PostgresqlConnector::reconnect() {
+  auto delay = std::chrono::milliseconds(500);
+  for (int attempt = 0; attempt < 7; ++attempt) {  // about a minute in all
+    std::this_thread::sleep_for(delay);
+    auto c = connect(store_, mode_);
+    if (c) {
+      conn_ = std::move(c.value());
+      return true;
+    }
+    delay = std::min(delay * 2, std::chrono::milliseconds(16000));
+  }
+  return false;
+}
+
+Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy& policy,
+                                                                    bool operator_holds) {
+  auto cache_key = std::make_pair(policy.name, operator_holds);
+  if (auto it = prepared_.find(cache_key); it != prepared_.end()) return it->second;
+  const std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  try {
+    pqxx::nontransaction t(*conn_);
+    auto table = describe_table(t, *policy.table);
+    if (!table)
+      return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() + "' does not exist"};
+    std::string key = policy.key;
+    if (key.empty()) {
+      if (table->primary_key.size() != 1)
+        return Error{ErrorKind::SchemaMismatch,
+                     where + "table '" + policy.table->str() +
+                         "' has no single-column primary key; set 'key:' to a unique column"};
+      key = table->primary_key[0];
+    }
+    const PgColumn* key_column = table->column(key);
+    if (!key_column)
+      return Error{ErrorKind::SchemaMismatch,
+                   where + "table '" + policy.table->str() + "' has no key column '" + key + "'"};
+    std::map<std::string, PgTable> related;
+    for (const auto& term : policy.since.terms)
+      if (term.related && !related.count(term.related->str())) {
+        auto r = describe_table(t, *term.related);
+        if (!r)
+          return Error{ErrorKind::SchemaMismatch,
+                       where + "related table '" + term.related->str() + "' does not exist"};
+        related.emplace(term.related->str(), *r);
+      }
+    CategoryOf category_of = [&](const std::optional<policies::QualifiedName>& rel,
+                                 const std::string& column) -> char {
+      const PgTable& owner = rel ? related.at(rel->str()) : *table;
+      const PgColumn* c = owner.column(column);
+      return c ? c->category : 0;
+    };
+    Prepared p;
+    p.statements = build_pg_statements(policy, key, category_of, operator_holds);
+    p.integer_key = is_integer_type(key_column->type);
+    prepared_.emplace(cache_key, p);
+    return p;
+  } catch (const std::invalid_argument& e) {
+    return Error{ErrorKind::SchemaMismatch, where + e.what()};
+  } catch (const std::exception& e) {
+    return query_error(policy, e);
+  }
+}
+
+std::map<std::string, std::string> PostgresqlConnector::bindings(const PassContext& ctx) const {
+  long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
+  nlohmann::json held = ctx.held_keys;
+  return {{"cutoff", policies::format_timestamp(ctx.cutoff.cutoff)},
+          {"cutoff_epoch", std::to_string(epoch)},
+          {"cutoff_epoch_ms", std::to_string(epoch * 1000)},
+          {"now", policies::format_timestamp(ctx.cutoff.now)},
+          {"held", held.dump()}};
+}
+
+std::optional<std::string> PostgresqlConnector::unsupported_feature(const Policy& policy) const {
+  if (policy.action == policies::Action::Anonymise)
+    return "action 'anonymise' is not supported by this build yet";
+  if (!policy.also.empty()) return "'also:' is not supported by this build yet";
+  if (policy.notify) return "'notify:' is not supported by this build yet";
+  return std::nullopt;
+}
+
+Error PostgresqlConnector::query_error(const Policy& policy, const std::exception& e) const {
+  std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  if (dynamic_cast<const pqxx::broken_connection*>(&e))
+    return Error{ErrorKind::StoreUnreachable, where + "lost the connection to PostgreSQL: " + first_line(e.what())};
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    const std::string state = sql->sqlstate();
+    if (state == "55P03")
+      return Error{ErrorKind::QueryFailed, where + "a lock held by another session was not released within "
+                                                   "lock_timeout; nothing of this batch changed"};
+    if (state == "57014")
+      return Error{ErrorKind::Interrupted, where + "the statement was cancelled; nothing of this batch changed"};
+    if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0)
+      return Error{ErrorKind::StoreUnreachable, where + "lost the connection to PostgreSQL: " + first_line(e.what())};
+    return Error{ErrorKind::QueryFailed, where + first_line(e.what())};
+  }
+  return Error{ErrorKind::QueryFailed, where + first_line(e.what())};
+}
+
+Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy) {
+  std::vector<Diagnostic> out;
+  const std::string in_store = " in store '" + store_.name + "'";
+  try {
+    pqxx::nontransaction t(*conn_);
+    auto table = describe_table(t, *policy.table);
+    if (!table) {
+      out.push_back(problem(policy.table_location, "no table '" + policy.table->str() + "'" + in_store +
+                                                       suggestion(policy.table->name, table_names(t))));
+      return out;
+    }
+    const std::string in_table = " in table '" + policy.table->str() + "'";
+    if (!policy.key.empty() && !table->column(policy.key))
+      out.push_back(problem(policy.key_location, "no column '" + policy.key + "'" + in_table +
+                                                     suggestion(policy.key, table->column_names())));
+    if (policy.key.empty() && table->primary_key.size() != 1)
+      out.push_back(problem(policy.table_location, "table '" + policy.table->str() +
+                                                       "' has no single-column primary key; set 'key:' "
+                                                       "to a unique column"));
+    for (const auto& term : policy.since.terms) {
+      const PgTable* owner = &*table;
+      std::optional<PgTable> related;
+      if (term.related) {
+        related = describe_table(t, *term.related);
+        if (!related) {
+          out.push_back(problem(term.location, "no related table '" + term.related->str() + "'" + in_store +
+                                                   suggestion(term.related->name, table_names(t))));
+          continue;
+        }
+        owner = &*related;
+      }
+      if (!owner->column(term.column))
+        out.push_back(problem(term.location, "no column '" + term.column + "' in table '" +
+                                                 (term.related ? term.related->str() : policy.table->str()) +
+                                                 "'" + suggestion(term.column, owner->column_names())));
+    }
+    for (const auto& a : policy.anonymise)
+      if (!table->column(a.column))
+        out.push_back(problem(a.location, "no column '" + a.column + "'" + in_table +
+                                              suggestion(a.column, table->column_names())));
+  } catch (const std::exception& e) {
+    return query_error(policy, e);
+  }
+  if (!out.empty()) return out;
+
+  const std::string table_sql = sql::quote_table(*policy.table, '"');
+  auto compiles = [&](const std::string& text, const Location& where, const std::string& what) {
+    if (auto error = compile_error(*conn_, text)) {
+      out.push_back(problem(where, what + ": " + *error));
+      return false;
+    }
+    return true;
+  };
+  bool ok = true;
+  if (!policy.where.empty())
+    ok &= compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.where + ")", policy.where_location, "where");
+  if (!policy.hold_where.empty())
+    ok &= compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.hold_where + ")",
+                   policy.hold_where_location, "hold_where");
+  for (const auto& term : policy.since.terms)
+    if (term.related)
+      ok &= compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " +
+                         sql::quote_table(*term.related, '"') + " WHERE (" + term.on + "))",
+                     term.on_location, "on");
+  if (!ok) return out;
+  for (bool holds : {false, true}) {
+    auto p = prepared(policy, holds);
+    if (!p) {
+      out.push_back(problem(policy.since.location, p.error().message));
+      return out;
+    }
+    const auto& s = p.value().statements;
+    for (const sql::Sql* stmt : {&s.plan, &s.first_batch, &s.next_batch, &s.first_delete, &s.next_delete})
+      if (!compiles(stmt->text, policy.location, "generated statement does not compile")) return out;
+  }
+  if (auto feature = unsupported_feature(policy))
+    out.push_back(Diagnostic{Severity::Warning, policy.location,
+                             *feature + "; enforce will fail this policy without changing anything"});
+  return out;
+}
+
+Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassContext& ctx) {
+  const bool holds = !ctx.held_keys.empty();
+  auto p = prepared(policy, holds);
+  if (!p) return p.error();
+  const auto& s = p.value().statements;
+  PlanStats stats;
+  try {
+    pqxx::work t(*conn_);
+    auto row = run(t, s.plan, bindings(ctx))[0];
+    stats.total = row[0].as<long long>();
+    stats.matched = row[1].as<long long>();
+    stats.held = row[2].as<long long>();
+    if (!row[3].is_null()) stats.oldest = policies::from_epoch_seconds(row[3].as<long long>());
+    stats.undated = row[4].as<long long>();
+    stats.future = row[5].as<long long>();
+    t.commit();
+  } catch (const std::exception& e) {
+    return query_error(policy, e);
+  }
+  const std::string cutoff = policies::format_timestamp(ctx.cutoff.cutoff);
+  const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
+  stats.statements = {s.next_batch.text + pg_bindings_note(s.next_batch, cutoff, epoch),
+                      s.next_delete.text + pg_bindings_note(s.next_delete, cutoff, epoch)};
+  if (auto feature = unsupported_feature(policy))
+    stats.warnings.push_back(*feature + "; enforce will fail this policy without changing anything");
+  return stats;
+}
+
+Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const PassContext& ctx,
+                                                     const Cursor& from, long long limit) {
+  if (auto feature = unsupported_feature(policy))
+    return Error{ErrorKind::Unsupported, "store '" + store_.name + "', policy '" + policy.name +
+                                             "': " + *feature + "; nothing was changed"};
+  const bool holds = !ctx.held_keys.empty();
+  auto p = prepared(policy, holds);
+  if (!p) return p.error();
+  const auto& s = p.value().statements;
+  auto values = bindings(ctx);
+  values["limit"] = std::to_string(limit);
+  if (from.after) values["after"] = key_text(*from.after);
+
+  for (int attempt = 0;; ++attempt) {
+    try {
+      pqxx::work t(*conn_);
+      auto row = run(t, from.after ? s.next_batch : s.first_batch, values)[0];
+      if (row[0].is_null()) {
+        t.commit();
+        return BatchResult{0, from, true};
+      }
+      std::string last_text = row[0].c_str();
+      long long selected = row[1].as<long long>();
+      values["last"] = last_text;
+      auto deleted = run(t, from.after ? s.next_delete : s.first_delete, values);
+      t.commit();
+      KeyValue last = p.value().integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
+      return BatchResult{static_cast<long long>(deleted.affected_rows()), Cursor{last}, selected < limit};
+    } catch (const pqxx::broken_connection& e) {
+      // The batch's transaction died with the connection: nothing of it is half-done, and the
+      // retried statement re-checks expiry, so retrying is safe.
+      if (attempt >= 1 || !reconnect()) return query_error(policy, e);
+    } catch (const std::exception& e) {
+      return query_error(policy, e);
+    }
+  }
+}
+
+}  // namespace retentiond::connectors::postgresql

@@ -1,0 +1,50 @@
+// The postgresql store (libpqxx): tables, optionally schema-qualified, with integer, text or UUID
+// keys. Batches are keyset ranges on the key, each one short transaction (a SELECT of the next
+// range's last key, then a DELETE of that range re-checking expiry, `where` and holds). A lost
+// connection is retried with backoff; lock waits are bounded by lock_timeout.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "connectors/connector.h"
+#include "connectors/postgresql/catalog.h"
+#include "connectors/postgresql/statements.h"
+
+namespace retentiond::connectors::postgresql {
+
+class PostgresqlConnector : public Connector {
+ public:
+  explicit PostgresqlConnector(const policies::StoreConfig& store) : store_(store) {}
+
+  std::string_view type() const override { return "postgresql"; }
+  Result<void> open(AccessMode mode) override;
+  Result<std::vector<policies::Diagnostic>> check(const Policy& policy) override;
+  Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
+  Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
+                                  long long limit) override;
+
+ private:
+  struct Prepared {
+    PgStatements statements;
+    bool integer_key = false;
+  };
+  // Describes the policy's tables and builds its statements (cached per policy and holds).
+  Result<Prepared> prepared(const Policy& policy, bool operator_holds);
+  std::map<std::string, std::string> bindings(const PassContext& ctx) const;
+  std::optional<std::string> unsupported_feature(const Policy& policy) const;
+  Error query_error(const Policy& policy, const std::exception& e) const;
+  // Reconnects after a lost connection, with backoff; false when the server stays away.
+  bool reconnect();
+
+  policies::StoreConfig store_;
+  AccessMode mode_ = AccessMode::ReadOnly;
+  std::unique_ptr<pqxx::connection> conn_;
+  std::map<std::pair<std::string, bool>, Prepared> prepared_;
+};
+
+}  // namespace retentiond::connectors::postgresql

@@ -1,0 +1,128 @@
+#include "connectors/postgresql/session.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace retentiond::connectors::postgresql {
+namespace {
+
+// Reads a secret file; trailing newlines are not part of the password.
+std::optional<std::string> read_secret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  std::string text = s.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+// A value in libpq's keyword=value syntax: single-quoted, with \ and ' escaped.
+std::string conninfo_value(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string percent_encode(const std::string& v) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : v) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
+    else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+bool is_uri(const std::string& dsn) {
+  return dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0;
+}
+
+// Reads any date text retentiond accepts as ISO-8601 and returns NULL for anything else, where a
+// plain ::timestamptz cast would raise an error (aborting the batch) or accept words such as
+// 'epoch' or 'now'. Digits alone are epoch seconds unless the format says otherwise.
+constexpr const char* kReadDateFunction = R"sql(
+CREATE OR REPLACE FUNCTION pg_temp.rd_ts(v text, fmt text) RETURNS timestamptz
+LANGUAGE plpgsql IMMUTABLE AS $fn$
+BEGIN
+  IF v IS NULL THEN RETURN NULL; END IF;
+  IF v ~ '^[0-9]{1,18}$' THEN
+    IF fmt = 'epoch' OR fmt = 'auto' THEN RETURN to_timestamp(v::bigint); END IF;
+    IF fmt = 'epoch_ms' THEN RETURN to_timestamp(v::bigint / 1000.0); END IF;
+    RETURN NULL;
+  END IF;
+  IF fmt = 'epoch' OR fmt = 'epoch_ms' THEN RETURN NULL; END IF;
+  IF v !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$' THEN
+    RETURN NULL;
+  END IF;
+  RETURN v::timestamptz;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END
+$fn$)sql";
+
+}  // namespace
+
+Result<std::string> connection_string(const policies::StoreConfig& store) {
+  std::string dsn = store.value("dsn");
+  std::string password_path = store.path("password_file");
+  if (password_path.empty()) {
+    if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"); dir && *dir) {
+      std::string candidate = std::string(dir) + "/" + store.name;
+      std::error_code ec;
+      if (std::filesystem::exists(candidate, ec)) password_path = candidate;
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> extra = {{"application_name", "retentiond"}};
+  if (dsn.find("connect_timeout") == std::string::npos) extra.push_back({"connect_timeout", "10"});
+  if (!password_path.empty()) {
+    auto password = read_secret(password_path);
+    if (!password)
+      return Error{ErrorKind::Config, "store '" + store.name + "': cannot read the password file '" +
+                                          password_path + "'"};
+    extra.push_back({"password", *password});
+  }
+  if (is_uri(dsn)) {
+    for (const auto& [k, v] : extra) {
+      dsn += (dsn.find('?') == std::string::npos ? "?" : "&");
+      dsn += k + "=" + percent_encode(v);
+    }
+  } else {
+    for (const auto& [k, v] : extra) dsn += " " + k + "=" + conninfo_value(v);
+  }
+  return dsn;
+}
+
+Result<std::unique_ptr<pqxx::connection>> connect(const policies::StoreConfig& store,
+                                                  AccessMode mode) {
+  auto conninfo = connection_string(store);
+  if (!conninfo) return conninfo.error();
+  try {
+    auto c = std::make_unique<pqxx::connection>(conninfo.value());
+    pqxx::nontransaction setup(*c);
+    setup.exec("SET TIME ZONE 'UTC'");
+    setup.exec("SET lock_timeout = '5s'");
+    setup.exec("SET idle_in_transaction_session_timeout = '60s'");
+    setup.exec(kReadDateFunction);
+    if (mode == AccessMode::ReadOnly)
+      setup.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+    setup.commit();
+    return c;
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    return Error{ErrorKind::StoreUnreachable,
+                 "store '" + store.name + "': cannot connect to PostgreSQL: " + why};
+  }
+}
+
+}  // namespace retentiond::connectors::postgresql

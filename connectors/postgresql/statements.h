@@ -1,0 +1,41 @@
+// The SQL the postgresql store runs for a policy, built from the policy and the catalog, so that
+// `plan` shows exactly what `enforce` executes. Dates are compared as timestamptz in a UTC session:
+// date and timestamp columns directly (their indexes stay usable), epoch integers against the
+// cut-off in seconds, text through pg_temp.rd_ts(). Values are bound by name (see sql/params.h):
+// cutoff, cutoff_epoch, cutoff_epoch_ms, now, limit, after (the previous batch's last key),
+// last (this batch's last key), held (a JSON array of keys under an operator's hold).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "connectors/sql/params.h"
+#include "policies/policy.h"
+
+namespace retentiond::connectors::postgresql {
+
+struct PgStatements {
+  std::string key;       // quoted key column
+  sql::Sql plan;         // total, matched, held, oldest (epoch), undated, future
+  sql::Sql first_batch;  // last key (text) and count of the first batch
+  sql::Sql next_batch;   // same, after `after`
+  sql::Sql first_delete;
+  sql::Sql next_delete;
+};
+
+// The type category ('D', 'N', 'S', ...) of a column of the policy's table (related empty) or of
+// a related table; 0 when unknown.
+using CategoryOf = std::function<char(const std::optional<policies::QualifiedName>& related,
+                                      const std::string& column)>;
+
+// Throws std::invalid_argument with a sentence when a basis column's type cannot hold a date
+// (e.g. a boolean), or its format does not fit its type (format: date on an integer).
+PgStatements build_pg_statements(const policies::Policy& policy, const std::string& key_column,
+                                 const CategoryOf& category_of, bool operator_holds);
+
+// " -- $1 = ... (cut-off ...), $2 = ..." describing the bindings of `s`.
+std::string pg_bindings_note(const sql::Sql& s, const std::string& cutoff_text,
+                             long long cutoff_epoch);
+
+}  // namespace retentiond::connectors::postgresql

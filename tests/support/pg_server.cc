@@ -1,0 +1,69 @@
+#include "support/pg_server.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+namespace retentiond::testing {
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v)
+    throw std::runtime_error(std::string(name) +
+                             " is not set: run the tests through scripts/test, which starts "
+                             "PostgreSQL and MariaDB");
+  return v;
+}
+
+}  // namespace
+
+std::string pg_server_dsn(const std::string& database) {
+  return "host=" + env("RETENTIOND_TEST_PG_HOST") + " port=" + env("RETENTIOND_TEST_PG_PORT") +
+         " user=" + env("RETENTIOND_TEST_PG_USER") + " dbname=" + database;
+}
+
+PgDatabase::PgDatabase() {
+  static std::atomic<int> counter{0};
+  name_ = "rd_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+  pqxx::connection c(pg_server_dsn("postgres"));
+  pqxx::nontransaction t(c);
+  t.exec("DROP DATABASE IF EXISTS " + name_);
+  t.exec("CREATE DATABASE " + name_);
+}
+
+PgDatabase::~PgDatabase() {
+  try {
+    pqxx::connection c(pg_server_dsn("postgres"));
+    pqxx::nontransaction t(c);
+    t.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (const std::exception&) {
+  }
+}
+
+std::string PgDatabase::dsn() const { return pg_server_dsn(name_); }
+
+void PgDatabase::exec(const std::string& sql) const {
+  pqxx::connection c(dsn());
+  pqxx::nontransaction t(c);
+  t.exec(sql);
+}
+
+std::vector<std::string> PgDatabase::column(const std::string& sql) const {
+  pqxx::connection c(dsn());
+  pqxx::nontransaction t(c);
+  std::vector<std::string> out;
+  for (const auto& row : t.exec(sql)) out.push_back(row[0].is_null() ? "NULL" : row[0].c_str());
+  return out;
+}
+
+long long PgDatabase::integer(const std::string& sql) const {
+  auto values = column(sql);
+  if (values.empty()) throw std::runtime_error("no row for: " + sql);
+  return std::stoll(values.front());
+}
+
+}  // namespace retentiond::testing

@@ -1,0 +1,33 @@
+// The PostgreSQL server scripts/test starts (RETENTIOND_TEST_PG_*). Each PgDatabase is a fresh,
+// uniquely named database, dropped when it goes out of scope. A test that cannot reach the
+// server fails: there is no skipping.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace retentiond::testing {
+
+class PgDatabase {
+ public:
+  PgDatabase();  // throws std::runtime_error naming what is missing
+  ~PgDatabase();
+  PgDatabase(const PgDatabase&) = delete;
+  PgDatabase& operator=(const PgDatabase&) = delete;
+
+  const std::string& name() const { return name_; }
+  // A libpq DSN for this database, without password (the test server trusts loopback).
+  std::string dsn() const;
+  void exec(const std::string& sql) const;
+  // First column of every row, as text ("NULL" for NULL).
+  std::vector<std::string> column(const std::string& sql) const;
+  long long integer(const std::string& sql) const;
+
+ private:
+  std::string name_;
+};
+
+// Host, port and user of the test server; throws when the environment does not name one.
+std::string pg_server_dsn(const std::string& database);
+
+}  // namespace retentiond::testing
