@@ -170,9 +170,13 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   auto conclude = [&](PassStatus status, std::optional<Error> error) {
     o.status = status;
     if (error) {
-      if (status != PassStatus::Refused)
+      if (status != PassStatus::Refused) {
         o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error->kind)) +
                                   "): " + error->message);
+        // Never silent: a failed pass is logged as well as reported and audited.
+        spdlog::error("policy '{}': {} ({})", policy.name, error->message,
+                      connectors::error_class(error->kind));
+      }
       o.error = std::move(error);
     }
     o.finished = policies::now_utc();

@@ -1,7 +1,6 @@
-// What the mysql store (MySQL and MariaDB) declares. Its connector lands with issue 4; until
-// then the configuration is validated and online operations answer "not supported yet".
+// What the mysql store (MySQL and MariaDB) declares: its options, and the factory of its connector.
+#include "connectors/mysql/connector.h"
 #include "connectors/store_types.h"
-#include "connectors/unsupported.h"
 
 namespace retentiond::connectors {
 
@@ -12,7 +11,7 @@ StoreType mysql_store_type() {
       "a MySQL or MariaDB database (MariaDB Connector/C)",
       policies::TargetKind::Table,
       {
-          {"host", false, K::Text, "server host name or address (default localhost)"},
+          {"host", false, K::Text, "server host name or address (default 127.0.0.1)"},
           {"port", false, K::Port, "server port (default 3306)"},
           {"socket", false, K::Path, "Unix socket, instead of host and port"},
           {"database", true, K::Text, "database (schema) name"},
@@ -22,8 +21,8 @@ StoreType mysql_store_type() {
       {},
       /*hash_comments=*/true,
   };
-  return StoreType{spec, [](const policies::StoreConfig& s) {
-                     return make_unsupported_connector("mysql", s.name);
+  return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
+                     return std::make_unique<mysql::MysqlConnector>(s);
                    }};
 }
 

@@ -1,23 +1,9 @@
 #include "connectors/postgresql/session.h"
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "connectors/secret.h"
 
 namespace retentiond::connectors::postgresql {
 namespace {
-
-// Reads a secret file; trailing newlines are not part of the password.
-std::optional<std::string> read_secret(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  std::string text = s.str();
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
 
 // A value in libpq's keyword=value syntax: single-quoted, with \ and ' escaped.
 std::string conninfo_value(const std::string& v) {
@@ -74,23 +60,11 @@ $fn$)sql";
 
 Result<std::string> connection_string(const policies::StoreConfig& store) {
   std::string dsn = store.value("dsn");
-  std::string password_path = store.path("password_file");
-  if (password_path.empty()) {
-    if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"); dir && *dir) {
-      std::string candidate = std::string(dir) + "/" + store.name;
-      std::error_code ec;
-      if (std::filesystem::exists(candidate, ec)) password_path = candidate;
-    }
-  }
+  auto password = store_password(store);
+  if (!password) return password.error();
   std::vector<std::pair<std::string, std::string>> extra = {{"application_name", "retentiond"}};
   if (dsn.find("connect_timeout") == std::string::npos) extra.push_back({"connect_timeout", "10"});
-  if (!password_path.empty()) {
-    auto password = read_secret(password_path);
-    if (!password)
-      return Error{ErrorKind::Config, "store '" + store.name + "': cannot read the password file '" +
-                                          password_path + "'"};
-    extra.push_back({"password", *password});
-  }
+  if (password.value()) extra.push_back({"password", *password.value()});
   if (is_uri(dsn)) {
     for (const auto& [k, v] : extra) {
       dsn += (dsn.find('?') == std::string::npos ? "?" : "&");

@@ -31,13 +31,16 @@ sql::TermSql term_sql(const policies::BasisTerm& t, const std::string& table_sql
   const char category = category_of(t.related, t.column);
   const bool epoch_format = t.format == DateFormat::Epoch || t.format == DateFormat::EpochMs;
   std::string value, before;
+  // A related term compares its latest value instead: its own placeholders must not be made.
+  Placeholders unused(p);
+  Placeholders& direct = t.related ? unused : p;
   switch (category) {
     case 'D':  // date, timestamp, timestamptz
       if (epoch_format)
         throw std::invalid_argument("column '" + t.column + "' holds dates, not epoch numbers; "
                                     "remove 'format: " + std::string(policies::date_format_name(t.format)) + "'");
       value = column + "::timestamptz";
-      before = column + " < " + p.ref("cutoff", "timestamptz");
+      before = column + " < " + direct.ref("cutoff", "timestamptz");
       break;
     case 'N':  // integers: epoch seconds (or milliseconds)
       if (!epoch_format && t.format != DateFormat::Auto)
@@ -45,15 +48,15 @@ sql::TermSql term_sql(const policies::BasisTerm& t, const std::string& table_sql
                                     "or 'format: epoch_ms'");
       if (t.format == DateFormat::EpochMs) {
         value = "to_timestamp(" + column + " / 1000.0)";
-        before = column + " < " + p.ref("cutoff_epoch_ms", "bigint");
+        before = column + " < " + direct.ref("cutoff_epoch_ms", "bigint");
       } else {
         value = "to_timestamp(" + column + ")";
-        before = column + " < " + p.ref("cutoff_epoch", "bigint");
+        before = column + " < " + direct.ref("cutoff_epoch", "bigint");
       }
       break;
     case 'S':  // text holding ISO-8601 (or epoch digits)
       value = "pg_temp.rd_ts(" + column + "::text, '" + format_text(t.format) + "')";
-      before = value + " < " + p.ref("cutoff", "timestamptz");
+      before = value + " < " + direct.ref("cutoff", "timestamptz");
       break;
     default:
       throw std::invalid_argument("column '" + t.column + "' cannot hold a date (it is neither a "

@@ -1,0 +1,64 @@
+// A MariaDB Connector/C session for one configured MySQL/MariaDB store, and the one way
+// retentiond talks to it: server-side prepared statements with every value bound. The session is
+// set up for retentiond's rules: UTC time zone (DATETIME and TIMESTAMP read as UTC), a short
+// innodb_lock_wait_timeout so that a batch never queues long behind an application, read-only
+// transactions for check and plan.
+#pragma once
+
+#include <mysql.h>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.h"
+
+namespace retentiond::connectors::mysql {
+
+// A failed statement or connection: the server's error number and message.
+class MysqlError : public std::runtime_error {
+ public:
+  MysqlError(unsigned number, const std::string& message)
+      : std::runtime_error(message), number_(number) {}
+  unsigned number() const { return number_; }
+  // The connection is gone (server restarted, network): reconnecting may help.
+  bool connection_lost() const;
+
+ private:
+  unsigned number_;
+};
+
+// A bound value: text, or an integer (LIMIT and epoch comparisons need integer types).
+struct Value {
+  std::string text;
+  bool integer = false;
+};
+
+using Row = std::vector<std::optional<std::string>>;
+
+class Client {
+ public:
+  // Connects; Error kind StoreUnreachable names the store and the server's reason.
+  static Result<std::unique_ptr<Client>> connect(const policies::StoreConfig& store, AccessMode mode);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Runs one statement with its values bound; returns its rows (as text) and sets affected().
+  // Throws MysqlError.
+  std::vector<Row> query(const std::string& sql, const std::vector<Value>& values = {});
+  // Prepares a statement without running it: unknown columns and syntax errors surface here.
+  // Returns the server's message, or nullopt when it compiles.
+  std::optional<std::string> compile_error(const std::string& sql);
+  void exec(const std::string& sql);  // no values, no rows
+  long long affected() const { return affected_; }
+
+ private:
+  explicit Client(MYSQL* handle) : handle_(handle) {}
+  MYSQL* handle_;
+  long long affected_ = 0;
+};
+
+}  // namespace retentiond::connectors::mysql

@@ -1,0 +1,299 @@
+#include "connectors/mysql/connector.h"
+
+#include <mysqld_error.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "connectors/mysql/catalog.h"
+#include "connectors/sql/quote.h"
+#include "policies/yaml_map.h"
+
+namespace retentiond::connectors::mysql {
+namespace {
+
+using policies::Diagnostic;
+using policies::Location;
+using policies::Severity;
+
+Diagnostic problem(const Location& where, std::string message) {
+  return Diagnostic{Severity::Error, where, std::move(message)};
+}
+
+std::string suggestion(const std::string& name, const std::vector<std::string>& candidates) {
+  std::vector<std::string_view> views(candidates.begin(), candidates.end());
+  if (auto guess = policies::closest_key(name, views))
+    return " (did you mean '" + std::string(*guess) + "'?)";
+  return "";
+}
+
+bool is_integer_type(const std::string& type) {
+  return type == "tinyint" || type == "smallint" || type == "mediumint" || type == "int" || type == "bigint";
+}
+
+// "2027-03-01 00:00:00": the DATETIME literal of a UTC instant.
+std::string datetime_text(policies::TimePoint t) {
+  std::string iso = policies::format_timestamp(t);  // 2027-03-01T00:00:00Z
+  iso[10] = ' ';
+  iso.pop_back();
+  return iso;
+}
+
+}  // namespace
+
+Result<void> MysqlConnector::open(AccessMode mode) {
+  mode_ = mode;
+  auto c = Client::connect(store_, mode);
+  if (!c) return c.error();
+  client_ = std::move(c.value());
+  prepared_.clear();
+  return success();
+}
+
+bool MysqlConnector::reconnect() {
+  auto delay = std::chrono::milliseconds(500);
+  for (int attempt = 0; attempt < 7; ++attempt) {
+    std::this_thread::sleep_for(delay);
+    auto c = Client::connect(store_, mode_);
+    if (c) {
+      client_ = std::move(c.value());
+      return true;
+    }
+    delay = std::min(delay * 2, std::chrono::milliseconds(16000));
+  }
+  return false;
+}
+
+std::optional<std::string> MysqlConnector::unsupported_feature(const Policy& policy) const {
+  if (policy.action == policies::Action::Anonymise)
+    return "action 'anonymise' is not supported by this build yet";
+  if (!policy.also.empty()) return "'also:' is not supported by this build yet";
+  if (policy.notify) return "'notify:' is not supported by this build yet";
+  return std::nullopt;
+}
+
+Error MysqlConnector::query_error(const Policy& policy, const MysqlError& e) const {
+  std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  if (e.connection_lost())
+    return Error{ErrorKind::StoreUnreachable, where + "lost the connection to the server: " + e.what()};
+  if (e.number() == ER_LOCK_WAIT_TIMEOUT)
+    return Error{ErrorKind::QueryFailed, where + "a lock held by another session was not released within "
+                                                 "innodb_lock_wait_timeout; nothing of this batch changed"};
+  if (e.number() == ER_LOCK_DEADLOCK)
+    return Error{ErrorKind::QueryFailed, where + "deadlock with another session; nothing of this batch changed"};
+  return Error{ErrorKind::QueryFailed, where + e.what()};
+}
+
+Result<MysqlConnector::Prepared> MysqlConnector::prepared(const Policy& policy, bool operator_holds) {
+  auto cache_key = std::make_pair(policy.name, operator_holds);
+  if (auto it = prepared_.find(cache_key); it != prepared_.end()) return it->second;
+  const std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  try {
+    auto table = describe_table(*client_, *policy.table);
+    if (!table)
+      return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() + "' does not exist"};
+    std::string key = policy.key;
+    if (key.empty()) {
+      if (table->primary_key.size() != 1)
+        return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() +
+                                                    "' has no single-column primary key; set 'key:' to a unique column"};
+      key = table->primary_key[0];
+    }
+    const MyColumn* key_column = table->column(key);
+    if (!key_column)
+      return Error{ErrorKind::SchemaMismatch,
+                   where + "table '" + policy.table->str() + "' has no key column '" + key + "'"};
+    std::map<std::string, MyTable> related;
+    for (const auto& term : policy.since.terms)
+      if (term.related && !related.count(term.related->str())) {
+        auto r = describe_table(*client_, *term.related);
+        if (!r)
+          return Error{ErrorKind::SchemaMismatch, where + "related table '" + term.related->str() + "' does not exist"};
+        related.emplace(term.related->str(), *r);
+      }
+    CategoryOf category_of = [&](const std::optional<policies::QualifiedName>& rel, const std::string& column) -> char {
+      const MyTable& owner = rel ? related.at(rel->str()) : *table;
+      const MyColumn* c = owner.column(column);
+      return c ? c->category : 0;
+    };
+    Prepared p{build_my_statements(policy, key, category_of, operator_holds), is_integer_type(key_column->type)};
+    prepared_.emplace(cache_key, p);
+    return p;
+  } catch (const std::invalid_argument& e) {
+    return Error{ErrorKind::SchemaMismatch, where + e.what()};
+  } catch (const MysqlError& e) {
+    return query_error(policy, e);
+  }
+}
+
+std::vector<Value> MysqlConnector::values_for(const sql::Sql& s, const PassContext& ctx, bool integer_key,
+                                              const std::map<std::string, std::string>& extra) const {
+  const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
+  std::vector<Value> out;
+  for (const auto& name : s.params) {
+    if (name == "cutoff") out.push_back({datetime_text(ctx.cutoff.cutoff)});
+    else if (name == "cutoff_epoch") out.push_back({std::to_string(epoch), true});
+    else if (name == "cutoff_epoch_ms") out.push_back({std::to_string(epoch * 1000), true});
+    else if (name == "now") out.push_back({datetime_text(ctx.cutoff.now)});
+    else if (name == "held") out.push_back({nlohmann::json(ctx.held_keys).dump()});
+    else if (name == "limit") out.push_back({extra.at(name), true});
+    else out.push_back({extra.at(name), integer_key});  // after, last: keys
+  }
+  return out;
+}
+
+Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
+  std::vector<Diagnostic> out;
+  const std::string in_store = " in store '" + store_.name + "'";
+  try {
+    auto table = describe_table(*client_, *policy.table);
+    if (!table) {
+      out.push_back(problem(policy.table_location, "no table '" + policy.table->str() + "'" + in_store +
+                                                       suggestion(policy.table->name, table_names(*client_))));
+      return out;
+    }
+    const std::string in_table = " in table '" + policy.table->str() + "'";
+    if (!policy.key.empty() && !table->column(policy.key))
+      out.push_back(problem(policy.key_location, "no column '" + policy.key + "'" + in_table +
+                                                     suggestion(policy.key, table->column_names())));
+    if (policy.key.empty() && table->primary_key.size() != 1)
+      out.push_back(problem(policy.table_location, "table '" + policy.table->str() +
+                                                       "' has no single-column primary key; set 'key:' to a unique column"));
+    for (const auto& term : policy.since.terms) {
+      std::optional<MyTable> related;
+      const MyTable* owner = &*table;
+      if (term.related) {
+        related = describe_table(*client_, *term.related);
+        if (!related) {
+          out.push_back(problem(term.location, "no related table '" + term.related->str() + "'" + in_store +
+                                                   suggestion(term.related->name, table_names(*client_))));
+          continue;
+        }
+        owner = &*related;
+      }
+      if (!owner->column(term.column))
+        out.push_back(problem(term.location, "no column '" + term.column + "' in table '" +
+                                                 (term.related ? term.related->str() : policy.table->str()) + "'" +
+                                                 suggestion(term.column, owner->column_names())));
+    }
+    for (const auto& a : policy.anonymise)
+      if (!table->column(a.column))
+        out.push_back(problem(a.location, "no column '" + a.column + "'" + in_table +
+                                              suggestion(a.column, table->column_names())));
+    if (!out.empty()) return out;
+
+    const std::string table_sql = sql::quote_table(*policy.table, '`');
+    auto compiles = [&](const std::string& text, const Location& where, const std::string& what) {
+      if (auto error = client_->compile_error(text)) {
+        out.push_back(problem(where, what + ": " + *error));
+        return false;
+      }
+      return true;
+    };
+    bool ok = true;
+    if (!policy.where.empty())
+      ok &= compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.where + ")", policy.where_location, "where");
+    if (!policy.hold_where.empty())
+      ok &= compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.hold_where + ")",
+                     policy.hold_where_location, "hold_where");
+    for (const auto& term : policy.since.terms)
+      if (term.related)
+        ok &= compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " +
+                           sql::quote_table(*term.related, '`') + " WHERE (" + term.on + "))",
+                       term.on_location, "on");
+    if (!ok) return out;
+    for (bool holds : {false, true}) {
+      auto p = prepared(policy, holds);
+      if (!p) {
+        out.push_back(problem(policy.since.location, p.error().message));
+        return out;
+      }
+      const auto& s = p.value().statements;
+      for (const sql::Sql* stmt : {&s.plan, &s.first_batch, &s.next_batch, &s.first_delete, &s.next_delete})
+        if (!compiles(stmt->text, policy.location, "generated statement does not compile")) return out;
+    }
+  } catch (const MysqlError& e) {
+    return query_error(policy, e);
+  }
+  if (auto feature = unsupported_feature(policy))
+    out.push_back(Diagnostic{Severity::Warning, policy.location,
+                             *feature + "; enforce will fail this policy without changing anything"});
+  return out;
+}
+
+Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& ctx) {
+  auto p = prepared(policy, !ctx.held_keys.empty());
+  if (!p) return p.error();
+  const auto& s = p.value().statements;
+  PlanStats stats;
+  try {
+    auto rows = client_->query(s.plan.text, values_for(s.plan, ctx, p.value().integer_key, {}));
+    const auto& row = rows.at(0);
+    auto number = [](const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; };
+    stats.total = number(row[0]);
+    stats.matched = number(row[1]);
+    stats.held = number(row[2]);
+    if (row[3]) stats.oldest = policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*row[3]))));
+    stats.undated = number(row[4]);
+    stats.future = number(row[5]);
+  } catch (const MysqlError& e) {
+    return query_error(policy, e);
+  }
+  const std::string cutoff = datetime_text(ctx.cutoff.cutoff);
+  const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
+  stats.statements = {s.next_batch.text + my_bindings_note(s.next_batch, cutoff, epoch),
+                      s.next_delete.text + my_bindings_note(s.next_delete, cutoff, epoch)};
+  if (auto feature = unsupported_feature(policy))
+    stats.warnings.push_back(*feature + "; enforce will fail this policy without changing anything");
+  return stats;
+}
+
+Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
+                                                long long limit) {
+  if (auto feature = unsupported_feature(policy))
+    return Error{ErrorKind::Unsupported, "store '" + store_.name + "', policy '" + policy.name + "': " + *feature +
+                                             "; nothing was changed"};
+  auto p = prepared(policy, !ctx.held_keys.empty());
+  if (!p) return p.error();
+  const auto& s = p.value().statements;
+  const bool integer_key = p.value().integer_key;
+  std::map<std::string, std::string> extra{{"limit", std::to_string(limit)}};
+  if (from.after) extra["after"] = key_text(*from.after);
+
+  for (int attempt = 0;; ++attempt) {
+    try {
+      client_->exec("START TRANSACTION");
+      const sql::Sql& select = from.after ? s.next_batch : s.first_batch;
+      auto rows = client_->query(select.text, values_for(select, ctx, integer_key, extra));
+      if (rows.empty() || !rows[0][0]) {
+        client_->exec("COMMIT");
+        return BatchResult{0, from, true};
+      }
+      std::string last_text = *rows[0][0];
+      long long selected = std::stoll(rows[0][1].value_or("0"));
+      extra["last"] = last_text;
+      const sql::Sql& remove = from.after ? s.next_delete : s.first_delete;
+      client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
+      long long deleted = client_->affected();
+      client_->exec("COMMIT");
+      KeyValue last = integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
+      return BatchResult{deleted, Cursor{last}, selected < limit};
+    } catch (const MysqlError& e) {
+      if (!e.connection_lost()) {
+        try {
+          client_->exec("ROLLBACK");
+        } catch (const MysqlError&) {
+        }
+        return query_error(policy, e);
+      }
+      // The batch's transaction died with the connection and the retried statement re-checks
+      // expiry, so retrying is safe.
+      if (attempt >= 1 || !reconnect()) return query_error(policy, e);
+    }
+  }
+}
+
+}  // namespace retentiond::connectors::mysql

@@ -1,0 +1,185 @@
+#include "connectors/mysql/statements.h"
+
+#include <stdexcept>
+#include <vector>
+
+#include "connectors/sql/expiry.h"
+#include "connectors/sql/quote.h"
+
+namespace retentiond::connectors::mysql {
+namespace {
+
+using policies::DateFormat;
+using sql::Placeholders;
+
+std::string q(const std::string& name) { return sql::quote_identifier(name, '`'); }
+
+// ISO-8601 text without offset ('2027-03-01', '2027-03-01 12:00:00', '2027-03-01T12:00:00Z');
+// anything else is NULL, so the record is kept. MariaDB cannot parse offsets.
+std::string text_value(const std::string& column, DateFormat f) {
+  // The text as DATETIME, accepted only when it reads back as written: MariaDB turns an
+  // impossible date such as 2027-02-30 into 0000-00-00, which would look expired.
+  const std::string text = "REPLACE(REPLACE(" + column + ", 'T', ' '), 'Z', '')";
+  const std::string as_datetime = "CAST(" + text + " AS DATETIME)";
+  const std::string iso =
+      "WHEN " + column +
+      " REGEXP '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?Z?$' AND LEFT(DATE_FORMAT(" +
+      as_datetime + ", '%Y-%m-%d %H:%i:%s'), CHAR_LENGTH(LEFT(" + text + ", 19))) = LEFT(" + text +
+      ", 19) THEN " + as_datetime + " ";
+  const std::string digits = "WHEN " + column + " REGEXP '^[0-9]{1,18}$' THEN FROM_UNIXTIME(" + column +
+                             (f == DateFormat::EpochMs ? " / 1000" : "") + ") ";
+  std::string cases;
+  if (f == DateFormat::Epoch || f == DateFormat::EpochMs) cases = digits;
+  else if (f == DateFormat::Auto) cases = digits + iso;
+  else cases = iso;
+  return "(CASE " + cases + "END)";
+}
+
+sql::TermSql term_sql(const policies::BasisTerm& t, const std::string& table_sql,
+                      const CategoryOf& category_of, Placeholders& p) {
+  const std::string owner = t.related ? sql::quote_table(*t.related, '`') : table_sql;
+  const std::string column = owner + "." + q(t.column);
+  const char category = category_of(t.related, t.column);
+  const bool epoch_format = t.format == DateFormat::Epoch || t.format == DateFormat::EpochMs;
+  std::string value, before;
+  // A related term compares its latest value instead: its own placeholders must not be made.
+  Placeholders unused(p);
+  Placeholders& direct = t.related ? unused : p;
+  switch (category) {
+    case 'D':
+      if (epoch_format)
+        throw std::invalid_argument("column '" + t.column + "' holds dates, not epoch numbers; "
+                                    "remove 'format: " + std::string(policies::date_format_name(t.format)) + "'");
+      value = "CAST(" + column + " AS DATETIME)";
+      before = column + " < CAST(" + direct.ref("cutoff") + " AS DATETIME)";
+      break;
+    case 'N':
+      if (!epoch_format && t.format != DateFormat::Auto)
+        throw std::invalid_argument("column '" + t.column + "' is a number; use 'format: epoch' "
+                                    "or 'format: epoch_ms'");
+      if (t.format == DateFormat::EpochMs) {
+        value = "FROM_UNIXTIME(" + column + " / 1000)";
+        before = column + " < " + direct.ref("cutoff_epoch_ms");
+      } else {
+        value = "FROM_UNIXTIME(" + column + ")";
+        before = column + " < " + direct.ref("cutoff_epoch");
+      }
+      break;
+    case 'S':
+      value = text_value(column, t.format);
+      before = value + " < CAST(" + direct.ref("cutoff") + " AS DATETIME)";
+      break;
+    default:
+      throw std::invalid_argument("column '" + t.column + "' cannot hold a date (it is neither a "
+                                  "date/time, an integer nor text)");
+  }
+  if (!t.related) return {value, before};
+  std::string latest = "(SELECT MAX(" + value + ") FROM " + owner + " WHERE (" + t.on + "))";
+  return {latest, latest + " < CAST(" + p.ref("cutoff") + " AS DATETIME)"};
+}
+
+struct Conditions {
+  std::string basis, expired, held;
+};
+
+Conditions conditions(const policies::Policy& policy, const std::string& table_sql,
+                      const std::string& key, const CategoryOf& category_of, bool operator_holds,
+                      Placeholders& p) {
+  std::vector<sql::TermSql> terms;
+  for (const auto& t : policy.since.terms) terms.push_back(term_sql(t, table_sql, category_of, p));
+  Conditions c;
+  std::vector<std::string> values;
+  for (const auto& t : terms) values.push_back(t.value);
+  c.basis = sql::latest_of(values, "GREATEST");
+  c.expired = sql::expired_condition(terms);
+  if (!policy.hold_where.empty()) c.held = "COALESCE((" + policy.hold_where + "), 0)";
+  if (operator_holds)
+    c.held += (c.held.empty() ? "" : " OR ") + std::string("JSON_CONTAINS(") + p.ref("held") +
+              ", JSON_QUOTE(CAST(" + key + " AS CHAR)))";
+  return c;
+}
+
+std::string acted(const policies::Policy& policy, const Conditions& c) {
+  std::string s = c.expired;
+  if (!policy.where.empty()) s += " AND (" + policy.where + ")";
+  if (!c.held.empty()) s += " AND NOT (" + c.held + ")";
+  return s;
+}
+
+std::string count_if(const std::string& condition) {
+  return "COALESCE(SUM(CASE WHEN " + condition + " THEN 1 ELSE 0 END), 0)";
+}
+
+}  // namespace
+
+MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column,
+                                 const CategoryOf& category_of, bool operator_holds) {
+  MyStatements s;
+  const std::string table = sql::quote_table(*policy.table, '`');
+  s.key = q(key_column);
+  {
+    // Placeholders are positional, one value per occurrence: each clause builds its conditions
+    // afresh, in the order the clauses appear in the statement. The basis itself holds no
+    // placeholder, so it comes from a scratch builder.
+    Placeholders scratch(Placeholders::Style::Positional);
+    const std::string basis = conditions(policy, table, s.key, category_of, operator_holds, scratch).basis;
+    Placeholders p(Placeholders::Style::Positional);
+    auto matched = [&] {
+      Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+      return c.expired + (c.held.empty() ? "" : " AND NOT (" + c.held + ")");
+    };
+    const std::string matched_count = count_if(matched());
+    std::string held_count = "0";
+    if (!policy.hold_where.empty() || operator_holds) {
+      Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+      held_count = count_if(c.expired + " AND (" + c.held + ")");
+    }
+    const std::string oldest = "FLOOR(UNIX_TIMESTAMP(MIN(CASE WHEN " + matched() + " THEN " + basis + " END)))";
+    const std::string undated = count_if(basis + " IS NULL");
+    const std::string now = p.ref("now");
+    const std::string future = count_if(basis + " > CAST(" + now + " AS DATETIME)");
+    std::string text = "SELECT COUNT(*), " + matched_count + ", " + held_count + ", " + oldest + ", " +
+                       undated + ", " + future + " FROM " + table +
+                       (policy.where.empty() ? "" : " WHERE (" + policy.where + ")");
+    s.plan = sql::Sql{text, p.order()};
+  }
+  for (bool next : {false, true}) {
+    Placeholders p(Placeholders::Style::Positional);
+    std::string lower = next ? s.key + " > " + p.ref("after") + " AND " : "";
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    const std::string limit = p.ref("limit");  // after the conditions' placeholders
+    std::string text = "SELECT MAX(k), COUNT(*) FROM (SELECT " + s.key + " AS k FROM " + table + " WHERE " +
+                       lower + acted(policy, c) + " ORDER BY " + s.key + " LIMIT " + limit + ") AS batch";
+    (next ? s.next_batch : s.first_batch) = sql::Sql{text, p.order()};
+  }
+  for (bool next : {false, true}) {
+    Placeholders p(Placeholders::Style::Positional);
+    std::string range = next ? s.key + " > " + p.ref("after") + " AND " : "";
+    range += s.key + " <= " + p.ref("last") + " AND ";
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    std::string text = "DELETE FROM " + table + " WHERE " + range + acted(policy, c);
+    (next ? s.next_delete : s.first_delete) = sql::Sql{text, p.order()};
+  }
+  return s;
+}
+
+std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, long long cutoff_epoch) {
+  std::string note;
+  for (size_t i = 0; i < s.params.size(); ++i) {
+    const std::string& n = s.params[i];
+    std::string what;
+    if (n == "cutoff") what = "'" + cutoff_text + "'";
+    else if (n == "cutoff_epoch") what = std::to_string(cutoff_epoch);
+    else if (n == "cutoff_epoch_ms") what = std::to_string(cutoff_epoch * 1000);
+    else if (n == "now") what = "the pass's moment";
+    else if (n == "limit") what = "the batch size";
+    else if (n == "after") what = "the last key of the previous batch";
+    else if (n == "last") what = "the last key of this batch";
+    else if (n == "held") what = "the keys under an operator's hold";
+    else what = n;
+    note += (i ? ", ?" : " -- ?") + std::to_string(i + 1) + " = " + what;
+  }
+  return note;
+}
+
+}  // namespace retentiond::connectors::mysql

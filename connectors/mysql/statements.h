@@ -1,0 +1,37 @@
+// The SQL the mysql store runs for a policy, built from the policy and the catalog, so that
+// `plan` shows exactly what `enforce` executes. Dates compare as DATETIME in a UTC session:
+// date, datetime and timestamp columns directly (their indexes stay usable), epoch integers
+// against the cut-off in seconds, ISO text through a guarded CAST. Placeholders are positional
+// ('?'); each statement lists the names of its values in order (see sql/params.h): cutoff,
+// cutoff_epoch, cutoff_epoch_ms, now, limit, after, last, held.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "connectors/sql/params.h"
+#include "policies/policy.h"
+
+namespace retentiond::connectors::mysql {
+
+struct MyStatements {
+  std::string key;
+  sql::Sql plan;  // total, matched, held, oldest (epoch), undated, future
+  sql::Sql first_batch;
+  sql::Sql next_batch;
+  sql::Sql first_delete;
+  sql::Sql next_delete;
+};
+
+using CategoryOf = std::function<char(const std::optional<policies::QualifiedName>& related,
+                                      const std::string& column)>;
+
+// Throws std::invalid_argument with a sentence when a basis column cannot hold a date.
+MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column,
+                                 const CategoryOf& category_of, bool operator_holds);
+
+// " -- ?1 = ..., ?2 = ..." describing the values of `s`, in order.
+std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, long long cutoff_epoch);
+
+}  // namespace retentiond::connectors::mysql

@@ -1,0 +1,32 @@
+#include "connectors/secret.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace retentiond::connectors {
+
+Result<std::optional<std::string>> store_password(const policies::StoreConfig& store) {
+  std::string path = store.path("password_file");
+  if (path.empty()) {
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (!dir || !*dir) return std::optional<std::string>{};
+    std::string candidate = std::string(dir) + "/" + store.name;
+    std::error_code ec;
+    if (!std::filesystem::exists(candidate, ec)) return std::optional<std::string>{};
+    path = candidate;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Error{ErrorKind::Config,
+                 "store '" + store.name + "': cannot read the password file '" + path + "'"};
+  std::ostringstream s;
+  s << in.rdbuf();
+  std::string text = s.str();
+  // A trailing newline (echo secret > file) is not part of the password.
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return std::optional<std::string>{text};
+}
+
+}  // namespace retentiond::connectors

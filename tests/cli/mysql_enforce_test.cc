@@ -1,0 +1,191 @@
+// The mysql store through the real binary, on the MariaDB server scripts/test starts: every date
+// type, UUID keys, qualified tables, related and latest-of bases, cascades, check's diagnostics,
+// the guard. The clock is pinned with --at 2028-03-01T00:00:00Z; with 1y the cut-off is
+// 2027-03-01T00:00:00Z (epoch 1803859200).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/mysql_server.h"
+#include "support/run.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string kAt = "2028-03-01T00:00:00Z";
+
+std::string config_for(const TempDir& dir, const MysqlDatabase& db, const std::string& policies) {
+  dir.write("my.password", MysqlDatabase::password() + "\n");
+  return dir.write("r.yaml", "state: state.db\nstores:\n  my: " + db.store_yaml("my.password") +
+                                 "\npolicies:\n" + policies);
+}
+
+json policy_in(const json& report, const std::string& name) {
+  for (const auto& p : report.at("policies"))
+    if (p.at("name") == name) return p;
+  FAIL("no policy " << name << " in the report");
+  return {};
+}
+
+const char* kBoundaryRows = R"sql(
+CREATE TABLE hits (id char(36) PRIMARY KEY, ts datetime, d date, tsp timestamp NULL, ep bigint,
+                   txt varchar(40), label varchar(20) NOT NULL) ENGINE=InnoDB;
+INSERT INTO hits VALUES
+ ('00000000-0000-4000-8000-000000000001', '2027-02-28 23:59:59', '2027-02-28', '2027-02-28 23:59:59', 1803859199, '2027-02-28T23:59:59Z', 'minus-1s'),
+ ('00000000-0000-4000-8000-000000000002', '2027-03-01 00:00:00', '2027-03-01', '2027-03-01 00:00:00', 1803859200, '2027-03-01T00:00:00Z', 'exact'),
+ ('00000000-0000-4000-8000-000000000003', '2027-03-01 00:00:01', '2027-03-02', '2027-03-01 00:00:01', 1803859201, '2027-03-01 00:00:01', 'plus-1s'),
+ ('00000000-0000-4000-8000-000000000004', NULL, NULL, NULL, NULL, NULL, 'null'),
+ ('00000000-0000-4000-8000-000000000005', '2031-01-01', '2031-01-01', '2031-01-01', 1950000000, '2031-01-01', 'future'),
+ ('00000000-0000-4000-8000-000000000006', '2020-01-01', '2020-01-01', '2020-01-01', 1577836800, '2020-01-01', 'old'),
+ ('00000000-0000-4000-8000-000000000007', '2030-01-01', '2030-01-01', '2030-01-01', 1900000000, '2027-02-30', 'impossible-text');
+)sql";
+
+}  // namespace
+
+TEST_CASE("mysql: every date type compares exactly at the cut-off", "[mysql][cli]") {
+  for (const char* since : {"ts", "d", "tsp", "{column: ep, format: epoch}", "txt"}) {
+    INFO("since: " << since);
+    MysqlDatabase db;
+    db.exec("SET time_zone = '+00:00'; " + std::string(kBoundaryRows));
+    TempDir dir;
+    std::string config = config_for(dir, db, std::string("  - name: hits\n    store: my\n    table: ") + db.name() +
+                                                 ".hits\n    expire_after: 1y\n    since: " + since +
+                                                 "\n    max_affected: 100%\n");
+    auto check = run_retentiond({"check", "-c", config}, dir.path());
+    INFO(check.err);
+    REQUIRE(check.exit_code == 0);
+    auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(plan.err);
+    REQUIRE(plan.exit_code == 0);
+    auto p = policy_in(json::parse(plan.out), "hits");
+    CHECK(p.at("matched") == 2);
+    CHECK(p.at("oldest") == "2020-01-01T00:00:00Z");
+    CHECK(db.integer("SELECT count(*) FROM hits") == 7);
+    auto enforce = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(enforce.err);
+    REQUIRE(enforce.exit_code == 0);
+    CHECK(policy_in(json::parse(enforce.out), "hits").at("affected") == 2);
+    CHECK(db.column("SELECT label FROM hits ORDER BY id") ==
+          std::vector<std::string>{"exact", "plus-1s", "null", "future", "impossible-text"});
+  }
+}
+
+TEST_CASE("mysql: ADH6's devices and payments go 1 year after the member left", "[mysql][cli]") {
+  MysqlDatabase db;
+  db.exec(R"sql(
+    CREATE TABLE adherents (id int AUTO_INCREMENT PRIMARY KEY, nom varchar(255), date_de_depart date);
+    CREATE TABLE devices (id int AUTO_INCREMENT PRIMARY KEY, mac varchar(255), adherent_id int NOT NULL, KEY (adherent_id));
+    CREATE TABLE membership (uuid char(36) PRIMARY KEY, adherent_id int NOT NULL, create_at datetime NOT NULL);
+    INSERT INTO adherents VALUES (1, 'a', '2026-01-01'), (2, 'b', '2027-12-01'), (3, 'c', NULL), (4, 'd', '2027-02-28');
+    INSERT INTO devices (mac, adherent_id) VALUES ('m1', 1), ('m2', 1), ('m3', 2), ('m4', 3), ('m5', 99), ('m6', 4);
+    INSERT INTO membership VALUES ('a0000000-0000-4000-8000-000000000001', 1, '2025-01-01'),
+      ('a0000000-0000-4000-8000-000000000002', 2, '2025-01-01'), ('a0000000-0000-4000-8000-000000000003', 4, '2025-01-01');
+  )sql");
+  TempDir dir;
+  std::string config = config_for(
+      dir, db,
+      "  - name: devices\n    store: my\n    table: devices\n    expire_after: 1y\n"
+      "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", column: date_de_depart}\n"
+      "    max_affected: 100%\n"
+      "  - name: payments\n    store: my\n    table: membership\n    key: uuid\n    expire_after: 1y\n"
+      "    since: {related: adherents, on: \"adherents.id = membership.adherent_id\", column: date_de_depart}\n"
+      "    max_affected: 100%\n"
+      "  - name: identity\n    store: my\n    table: adherents\n    expire_after: 5y\n    since: date_de_depart\n");
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.err);
+  REQUIRE(check.exit_code == 0);
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(db.column("SELECT mac FROM devices ORDER BY id") == std::vector<std::string>{"m3", "m4", "m5"});
+  CHECK(db.column("SELECT adherent_id FROM membership ORDER BY uuid") == std::vector<std::string>{"2"});
+  CHECK(db.integer("SELECT count(*) FROM adherents") == 4);  // identity is kept 5 years
+}
+
+TEST_CASE("mysql: latest-of basis and where", "[mysql][cli]") {
+  MysqlDatabase db;
+  db.exec(R"sql(
+    CREATE TABLE users (id bigint PRIMARY KEY, last_login datetime, created datetime NOT NULL, deleted datetime);
+    INSERT INTO users VALUES (1, '2026-12-31 23:59:59', '2020-01-01', NULL), (2, '2027-01-01 00:00:01', '2020-01-01', NULL),
+      (3, NULL, '2026-12-01', NULL), (4, NULL, '2027-01-01', NULL), (5, '2020-01-01', '2020-01-01', '2021-01-01');
+  )sql");
+  TempDir dir;
+  std::string config = config_for(dir, db,
+                                  "  - name: users\n    store: my\n    table: users\n    expire_after: 14mo\n"
+                                  "    since: [last_login, created]\n    where: \"deleted IS NULL\"\n"
+                                  "    max_affected: 100%\n");
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(policy_in(json::parse(r.out), "users").at("cutoff") == "2027-01-01T00:00:00Z");
+  CHECK(db.column("SELECT id FROM users ORDER BY id") == std::vector<std::string>{"2", "4", "5"});
+}
+
+TEST_CASE("mysql: ON DELETE CASCADE children go with their parent", "[mysql][cli]") {
+  MysqlDatabase db;
+  db.exec(R"sql(
+    CREATE TABLE members (id int PRIMARY KEY, left_on date) ENGINE=InnoDB;
+    CREATE TABLE devices (id int AUTO_INCREMENT PRIMARY KEY, member_id int NOT NULL,
+      FOREIGN KEY (member_id) REFERENCES members (id) ON DELETE CASCADE) ENGINE=InnoDB;
+    INSERT INTO members VALUES (1, '2020-01-01'), (2, '2028-01-01'), (3, NULL);
+    INSERT INTO devices (member_id) VALUES (1), (1), (2), (3);
+  )sql");
+  TempDir dir;
+  std::string config = config_for(dir, db, "  - name: members\n    store: my\n    table: members\n"
+                                           "    expire_after: 5y\n    since: left_on\n");
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(db.column("SELECT member_id FROM devices ORDER BY id") == std::vector<std::string>{"2", "3"});
+}
+
+TEST_CASE("mysql: check names the file, line and column of what the store lacks", "[mysql][check]") {
+  MysqlDatabase db;
+  db.exec("CREATE TABLE users (id int PRIMARY KEY, last_login datetime, flag double);"
+          "CREATE TABLE nokey (a int, ts datetime);");
+  TempDir dir;
+  std::string config = config_for(
+      dir, db,
+      "  - name: a\n    store: my\n    table: userz\n    expire_after: 1y\n    since: x\n"  // 5-9
+      "  - name: b\n    store: my\n    table: users\n    expire_after: 1y\n"            // 10-13
+      "    since: last_logn\n"                                                        // 14
+      "  - name: c\n    store: my\n    table: users\n    expire_after: 1y\n"            // 15-18
+      "    since: last_login\n    where: \"nosuch = 1\"\n"                            // 19-20
+      "  - name: d\n    store: my\n    table: nokey\n    expire_after: 1y\n"            // 21-24
+      "    since: ts\n"                                                               // 25
+      "  - name: e\n    store: my\n    table: users\n    expire_after: 1y\n"            // 26-29
+      "    since: flag\n");                                                           // 30
+  auto r = run_retentiond({"check", "-c", config}, dir.path());
+  CHECK(r.exit_code == 1);
+  INFO(r.err);
+  CHECK(r.err.find(config + ":7:12: error: no table 'userz' in store 'my' (did you mean 'users'?)") != std::string::npos);
+  CHECK(r.err.find(config + ":14:12: error: no column 'last_logn' in table 'users' (did you mean 'last_login'?)") !=
+        std::string::npos);
+  CHECK(r.err.find(config + ":20:12: error: where: ") != std::string::npos);
+  CHECK(r.err.find(config + ":23:12: error: table 'nokey' has no single-column primary key") != std::string::npos);
+  CHECK(r.err.find("column 'flag' cannot hold a date") != std::string::npos);
+}
+
+TEST_CASE("mysql: the guard refuses before touching anything; a wrong password is named", "[mysql][guard]") {
+  MysqlDatabase db;
+  db.exec("CREATE TABLE logs (id bigint AUTO_INCREMENT PRIMARY KEY, ts datetime NOT NULL);"
+          "INSERT INTO logs (ts) SELECT '2020-01-01' FROM information_schema.COLUMNS LIMIT 50;"
+          "INSERT INTO logs (ts) VALUES ('2030-01-01');");
+  TempDir dir;
+  std::string config = config_for(dir, db, "  - name: logs\n    store: my\n    table: logs\n"
+                                           "    expire_after: 52d\n    since: ts\n");
+  long long before = db.integer("SELECT count(*) FROM logs");
+  REQUIRE(before > 11);
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  CHECK(r.exit_code == 1);
+  CHECK(policy_in(json::parse(r.out), "logs").at("affected") == 0);
+  CHECK(db.integer("SELECT count(*) FROM logs") == before);
+
+  dir.write("my.password", "wrong-password\n");
+  auto denied = run_retentiond({"check", "-c", config}, dir.path());
+  CHECK(denied.exit_code == 1);
+  CHECK(denied.err.find("store 'my'") != std::string::npos);
+  CHECK(denied.err.find("wrong-password") == std::string::npos);
+}
