@@ -168,7 +168,7 @@ TEST_CASE("mysql: check names the file, line and column of what the store lacks"
   CHECK(r.err.find("column 'flag' cannot hold a date") != std::string::npos);
 }
 
-TEST_CASE("mysql: the guard refuses before touching anything; a wrong password is named", "[mysql][guard]") {
+TEST_CASE("mysql: the guard refuses before touching anything, and a wrong password is named", "[mysql][guard]") {
   MysqlDatabase db;
   db.exec("CREATE TABLE logs (id bigint AUTO_INCREMENT PRIMARY KEY, ts datetime NOT NULL);"
           "INSERT INTO logs (ts) SELECT '2020-01-01' FROM information_schema.COLUMNS LIMIT 50;"
