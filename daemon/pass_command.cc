@@ -1,4 +1,6 @@
 // `retentiond plan` and `retentiond enforce`: the same passes, with mutations off for plan.
+#include <unistd.h>
+
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -7,6 +9,7 @@
 #include "daemon/cli.h"
 #include "daemon/commands.h"
 #include "daemon/policy_runs.h"
+#include "daemon/progress.h"
 #include "daemon/report.h"
 #include "daemon/signals.h"
 #include "daemon/state.h"
@@ -94,9 +97,12 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   options.dry_run = dry_run;
   options.now = now;
   try {
+    std::unique_ptr<ProgressReporter> progress;
     if (!dry_run) {
       state = std::make_unique<StateFile>(config->state_path, /*writable=*/true);
       options.stop = &install_stop_signals();
+      progress = std::make_unique<ProgressReporter>(::isatty(STDERR_FILENO) == 1);
+      options.on_progress = progress->callback();
     }
     PassRunner runner(state.get());
     runner.recover_interrupted();
