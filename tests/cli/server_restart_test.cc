@@ -1,0 +1,173 @@
+// A database server restarted in the middle of a pass: nothing wrong is deleted, the pass
+// reconnects (or fails cleanly), and the next pass completes. These tests restart the servers
+// scripts/test started, so CTest runs them alone (RUN_SERIAL, see tests/CMakeLists.txt).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "support/mysql_server.h"
+#include "support/pg_server.h"
+#include "support/run.h"
+#include "support/sqlite_file.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string kAt = "2028-03-01T00:00:00Z";
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) throw std::runtime_error(std::string(name) + " is not set: run the tests through scripts/test");
+  return v;
+}
+
+// Runs a command as the user the test servers run as.
+RunResult as_server_user(std::vector<std::string> argv) {
+  if (geteuid() == 0) argv.insert(argv.begin(), {"/usr/sbin/runuser", "-u", env("RETENTIOND_TEST_SERVER_USER"), "--"});
+  return run_program(argv);
+}
+
+pid_t start_enforce(const TempDir& dir, const std::string& config) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    if (chdir(dir.path().c_str()) != 0) _exit(126);
+    execl(RETENTIOND_BINARY, RETENTIOND_BINARY, "enforce", "-c", config.c_str(), "--at", kAt.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits until the pass has recorded its first batch in the state file.
+void wait_for_first_batch(const TempDir& dir) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (std::filesystem::exists(dir.file("state.db")) &&
+          sqlite_int(dir.file("state.db"), "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0)
+        return;
+    } catch (const std::exception&) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  FAIL("the pass never recorded a batch");
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string outcomes(const TempDir& dir, const std::string& config) {
+  auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+  if (h.exit_code != 0) return "(history failed: " + h.err + ")";
+  std::string out;
+  const json history = json::parse(h.out);  // kept alive: the loop walks a member of it
+  for (const auto& e : history.at("entries")) out += e.at("outcome").get<std::string>() + " ";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("postgresql restarted in the middle of a pass", "[restart][postgresql]") {
+  PgDatabase db;
+  db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz NOT NULL);"
+          "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN timestamptz '2030-01-01' ELSE timestamptz '2020-01-01' END "
+          "FROM generate_series(1, 600000) i;");
+  TempDir dir;
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
+                                               "\"}\npolicies:\n  - {name: hits, store: pg, table: hits, "
+                                               "expire_after: 52d, since: ts, max_affected: 100%}\n");
+  pid_t pid = start_enforce(dir, config);
+  wait_for_first_batch(dir);
+  // -l: the restarted server must not inherit this process's output pipes.
+  std::string log = std::filesystem::path(env("RETENTIOND_TEST_PG_DATA")).parent_path() / "server.log";
+  auto restart = as_server_user({"/usr/lib/postgresql/15/bin/pg_ctl", "-D", env("RETENTIOND_TEST_PG_DATA"), "-l",
+                                 log, "-m", "fast", "-w", "restart"});
+  INFO(restart.out << restart.err);
+  REQUIRE(restart.exit_code == 0);
+  int first = wait_exit(pid);
+  INFO("first pass exit " << first << ", outcomes: " << outcomes(dir, config));
+  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") == 150000);  // nothing fresh went
+  auto second = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(second.err);
+  CHECK(second.exit_code == 0);
+  CHECK(db.integer("SELECT count(*) FROM hits") == 150000);
+  CHECK(outcomes(dir, config).find("ok") != std::string::npos);
+  CHECK(run_retentiond({"history", "-c", config, "--verify"}, dir.path()).exit_code == 0);
+}
+
+TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
+  MysqlDatabase db;
+  db.exec("SET SESSION max_recursive_iterations = 1000000;"
+          "CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
+          "INSERT INTO hits WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
+          "SELECT i, IF(i % 4 = 0, '2030-01-01', '2020-01-01') FROM n;");
+  TempDir dir;
+  dir.write("pw", MysqlDatabase::password() + "\n");
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  my: " + db.store_yaml("pw") +
+                                               "\npolicies:\n  - {name: hits, store: my, table: hits, "
+                                               "expire_after: 52d, since: ts, max_affected: 100%}\n");
+  // The server's own command line, to start it again the same way.
+  std::string data = env("RETENTIOND_TEST_MYSQL_DATA");
+  std::string pid_file = std::filesystem::path(data).parent_path() / "mysqld.pid";
+  std::string server_pid = read_file(pid_file);
+  server_pid.erase(server_pid.find_last_not_of(" \n") + 1);
+  std::string cmdline = read_file("/proc/" + server_pid + "/cmdline");
+  std::vector<std::string> argv;
+  for (size_t start = 0, end; start < cmdline.size(); start = end + 1) {
+    end = cmdline.find('\0', start);
+    if (end == std::string::npos) end = cmdline.size();
+    argv.push_back(cmdline.substr(start, end - start));
+  }
+  REQUIRE_FALSE(argv.empty());
+
+  pid_t pid = start_enforce(dir, config);
+  wait_for_first_batch(dir);
+  kill(std::stoi(server_pid), SIGTERM);
+  for (int i = 0; i < 300 && kill(std::stoi(server_pid), 0) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Start it again, detached, as the server user.
+  std::string command;
+  for (const auto& a : argv) command += "'" + a + "' ";
+  std::string detached = "setsid " + command + " >/dev/null 2>&1 < /dev/null &";
+  auto started = geteuid() == 0 ? run_program({"/usr/sbin/runuser", "-u", env("RETENTIOND_TEST_SERVER_USER"), "--",
+                                               "/bin/sh", "-c", detached})
+                                : run_program({"/bin/sh", "-c", detached});
+  REQUIRE(started.exit_code == 0);
+  int first = wait_exit(pid);
+  INFO("first pass exit " << first << ", outcomes: " << outcomes(dir, config));
+  // Wait until the server answers again.
+  bool up = false;
+  for (int i = 0; i < 300 && !up; ++i) {
+    try {
+      db.integer("SELECT 1");
+      up = true;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  REQUIRE(up);
+  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") == 75000);
+  auto second = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(second.err);
+  CHECK(second.exit_code == 0);
+  CHECK(db.integer("SELECT count(*) FROM hits") == 75000);
+  CHECK(outcomes(dir, config).find("ok") != std::string::npos);
+}
