@@ -248,7 +248,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     record_progress(o);
     if (options.on_progress)
       options.on_progress(Progress{o.policy, o.affected, o.plan.matched,
-                                   std::chrono::steady_clock::now() - pass_start});
+                                   std::chrono::steady_clock::now() - pass_start, o.plan.unit});
     if (batch->done) break;
     size = next_batch_size(limit, took, options, /*batch_was_full=*/true);
   }

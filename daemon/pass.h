@@ -37,6 +37,7 @@ struct Progress {
   long long affected;
   long long matched;
   std::chrono::steady_clock::duration elapsed;
+  std::string_view unit = "rows";  // "rows" or "files"
 };
 
 struct PassOptions {

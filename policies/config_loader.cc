@@ -41,8 +41,12 @@ std::optional<YAML::Node> read_yaml(const std::string& path, Diagnostics& diags)
   return std::nullopt;
 }
 
+// Absolute, so that relative paths in the configuration do not depend on the working directory
+// of whoever runs retentiond later (the daemon, a cron job, a DPO in their home directory).
 std::string directory_of(const std::string& path) {
-  fs::path p = fs::path(path).parent_path();
+  std::error_code ec;
+  fs::path p = fs::absolute(fs::path(path), ec).lexically_normal().parent_path();
+  if (ec || p.empty()) p = fs::path(path).parent_path();
   return p.empty() ? std::string(".") : p.string();
 }
 

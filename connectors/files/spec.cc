@@ -1,8 +1,6 @@
 // What the files store declares: a root directory under which policies select files by glob.
-// Its connector lands with issue 6; until then the configuration is validated and online
-// operations answer "not supported yet".
+#include "connectors/files/connector.h"
 #include "connectors/store_types.h"
-#include "connectors/unsupported.h"
 
 namespace retentiond::connectors {
 
@@ -18,8 +16,8 @@ StoreType files_store_type() {
       {},
       /*hash_comments=*/true,
   };
-  return StoreType{spec, [](const policies::StoreConfig& s) {
-                     return make_unsupported_connector("files", s.name);
+  return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
+                     return std::make_unique<files::FilesConnector>(s);
                    }};
 }
 

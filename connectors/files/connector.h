@@ -1,0 +1,41 @@
+// The files store: regular files under a root directory (rotated logs, dated backups, mail
+// archives), selected by globs, dated by their modification time or by the date in their name.
+// Only regular files inside the root are removed; symlinks are neither followed nor removed. A
+// file is re-checked (lstat) right before it is unlinked. Reports never name a file.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "connectors/connector.h"
+
+namespace retentiond::connectors::files {
+
+class FilesConnector : public Connector {
+ public:
+  explicit FilesConnector(const policies::StoreConfig& store);
+
+  std::string_view type() const override { return "files"; }
+  Result<void> open(AccessMode mode) override;
+  Result<std::vector<policies::Diagnostic>> check(const Policy& policy) override;
+  Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
+  Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
+                                  long long limit) override;
+
+ private:
+  // The date a policy measures a file by; nullopt when it has none (no date in its name).
+  std::optional<policies::TimePoint> date_of(const Policy& policy, const std::string& name,
+                                             const struct stat& st) const;
+  // With min_keep: files dated at or after this are among the newest and are kept.
+  Result<std::optional<policies::TimePoint>> keep_from(const Policy& policy);
+  std::string describe(const Policy& policy, const PassContext& ctx) const;
+
+  policies::StoreConfig store_;
+  std::string root_;
+  std::map<std::string, std::optional<policies::TimePoint>> keep_from_;  // by policy
+};
+
+}  // namespace retentiond::connectors::files

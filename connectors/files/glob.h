@@ -1,0 +1,26 @@
+// Glob patterns relative to a files store's root: '*', '?' and '[...]' within one path segment
+// (a leading '.' must be matched explicitly), and '**' as a whole segment for any number of
+// directories. Matching is on '/'-separated relative paths; nothing here touches the disk.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace retentiond::connectors::files {
+
+class GlobSet {
+ public:
+  explicit GlobSet(const std::vector<std::string>& patterns);
+
+  // True when `path` (relative, e.g. "site1/access.log-20270301") matches one of the patterns.
+  bool matches(const std::string& path) const;
+
+  // True when a file below directory `dir` (relative, "" for the root) could match: the walk
+  // does not enter other directories.
+  bool may_match_below(const std::string& dir) const;
+
+ private:
+  std::vector<std::vector<std::string>> patterns_;  // split on '/'
+};
+
+}  // namespace retentiond::connectors::files

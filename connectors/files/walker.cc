@@ -1,0 +1,101 @@
+#include "connectors/files/walker.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+namespace retentiond::connectors::files {
+namespace {
+
+std::vector<std::string> components(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+struct Walk {
+  const GlobSet& globs;
+  std::vector<std::string> after;  // components; empty: from the start
+  const Visit& visit;
+  long long skipped = 0;
+
+  // -1: the subtree/file at `path` (components) comes entirely before `after`; 0: `after` lies
+  // inside it (a directory on the way); 1: it comes after.
+  int position(const std::vector<std::string>& path) const {
+    if (after.empty()) return 1;
+    for (size_t i = 0; i < path.size(); ++i) {
+      if (i == after.size()) return 1;  // path is below `after` (cannot happen for files)
+      if (path[i] < after[i]) return -1;
+      if (path[i] > after[i]) return 1;
+    }
+    return path.size() == after.size() ? -1 : 0;  // the same file was already handled
+  }
+
+  // Returns false when the visitor stopped the walk.
+  bool directory(int fd, const std::string& rel, std::vector<std::string>& parts) {
+    int listing_fd = dup(fd);
+    if (listing_fd < 0) return true;
+    DIR* dir = fdopendir(listing_fd);
+    if (!dir) {
+      close(listing_fd);
+      ++skipped;
+      return true;
+    }
+    std::vector<std::string> names;
+    while (dirent* e = readdir(dir)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") names.push_back(std::move(n));
+    }
+    closedir(dir);
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      struct stat st;
+      if (fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // gone meanwhile
+      std::string path = rel.empty() ? name : rel + "/" + name;
+      parts.push_back(name);
+      bool go_on = true;
+      if (S_ISDIR(st.st_mode)) {
+        if (position(parts) >= 0 && globs.may_match_below(path)) {
+          int child = openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (child >= 0) {
+            go_on = directory(child, path, parts);
+            close(child);
+          } else {
+            ++skipped;
+          }
+        }
+      } else if (S_ISREG(st.st_mode) && position(parts) > 0 && globs.matches(path)) {
+        go_on = visit(Found{fd, name, path, st});
+      }
+      parts.pop_back();
+      if (!go_on) return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+int walk(const std::string& root, const GlobSet& globs, const std::string& after, const Visit& visit,
+         long long* skipped_dirs) {
+  int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  Walk w{globs, components(after), visit};
+  std::vector<std::string> parts;
+  w.directory(fd, "", parts);
+  close(fd);
+  if (skipped_dirs) *skipped_dirs = w.skipped;
+  return 0;
+}
+
+}  // namespace retentiond::connectors::files

@@ -1,0 +1,34 @@
+// A race-safe walk of a files store's root: every directory is opened relative to its parent's
+// handle with O_NOFOLLOW | O_DIRECTORY, so a directory swapped for a symlink (even one pointing
+// outside the root) is never entered, and symlinks are never reported. Entries are visited in
+// a fixed order (names sorted, bytewise, depth first), so a walk can resume after a given path.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <functional>
+#include <string>
+
+#include "connectors/files/glob.h"
+
+namespace retentiond::connectors::files {
+
+// A regular file the walk found: its directory's handle (valid during the call), its name in
+// that directory, its path relative to the root, and its lstat.
+struct Found {
+  int dir_fd;
+  const std::string& name;
+  const std::string& path;
+  const struct stat& st;
+};
+
+// Returns false to stop the walk.
+using Visit = std::function<bool(const Found&)>;
+
+// Walks `root`, visiting regular files whose relative path matches `globs` and comes after
+// `after` in walk order ("" for the start). Returns an errno value (0 on success) for the root;
+// unreadable subdirectories are skipped and counted in `skipped_dirs`.
+int walk(const std::string& root, const GlobSet& globs, const std::string& after, const Visit& visit,
+         long long* skipped_dirs = nullptr);
+
+}  // namespace retentiond::connectors::files

@@ -1,0 +1,153 @@
+// The files store through the real binary: mtime and name dates, globs, min_keep, symlinks
+// (never followed, never removed), no file names in reports, and the guard.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/run.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kAt = "2027-03-01T00:00:00Z";  // with 52d, the cut-off is 2027-01-08T00:00:00Z
+
+// Writes a file with the given modification time (ISO date, UTC midnight).
+void file_at(const TempDir& dir, const std::string& rel, const std::string& day) {
+  std::string path = dir.write(rel, "x");
+  std::string cmd_day = day;
+  struct tm tm {};
+  strptime(cmd_day.c_str(), "%Y-%m-%d", &tm);
+  time_t t = timegm(&tm);
+  struct timespec times[2] = {{t, 0}, {t, 0}};
+  REQUIRE(utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0);
+}
+
+std::vector<std::string> tree(const std::string& root) {
+  std::vector<std::string> out;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it)
+    if (!it->is_directory() || it->is_symlink()) out.push_back(it->path().lexically_relative(root).string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+json policy_in(const json& report, const std::string& name) {
+  for (const auto& p : report.at("policies"))
+    if (p.at("name") == name) return p;
+  FAIL("no policy " << name);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("files: expired logs go, fresh ones, symlinks and what lies outside stay", "[files][cli]") {
+  TempDir dir;
+  file_at(dir, "logs/alice-asso/access.log-1", "2026-12-01");
+  file_at(dir, "logs/alice-asso/access.log-2", "2027-01-07");   // a day before the cut-off
+  file_at(dir, "logs/alice-asso/access.log-3", "2027-01-08");   // exactly the cut-off: kept
+  file_at(dir, "logs/alice-asso/access.log-4", "2027-02-20");
+  file_at(dir, "logs/bob-club/access.log-1", "2025-05-05");
+  file_at(dir, "logs/bob-club/other.txt", "2020-01-01");        // no glob match
+  file_at(dir, "logs/bob-club/future/access.log-9", "2020-01-01");  // too deep for '*/'
+  file_at(dir, "outside/access.log-0", "2020-01-01");
+  fs::create_directory_symlink(dir.file("outside"), dir.file("logs/evil"));
+  fs::create_symlink(dir.file("outside/access.log-0"), dir.file("logs/bob-club/access.log-link"));
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  logs: {type: files, root: logs}\npolicies:\n"
+                                           "  - name: access\n    store: logs\n    files: \"*/access.log-*\"\n"
+                                           "    expire_after: 52d\n    since: mtime\n    max_affected: 100%\n");
+  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(plan.err);
+  REQUIRE(plan.exit_code == 0);
+  auto p = policy_in(json::parse(plan.out), "access");
+  CHECK(p.at("matched") == 3);
+  CHECK(p.at("cutoff") == "2027-01-08T00:00:00Z");
+  CHECK(p.at("oldest") == "2025-05-05T00:00:00Z");
+  CHECK(plan.out.find("alice") == std::string::npos);  // no file names in reports
+  CHECK(plan.out.find("bob") == std::string::npos);
+
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(policy_in(json::parse(r.out), "access").at("affected") == 3);
+  CHECK((r.out + r.err).find("alice") == std::string::npos);
+  CHECK(tree(dir.file("logs")) == std::vector<std::string>{"alice-asso/access.log-3", "alice-asso/access.log-4",
+                                                            "bob-club/access.log-link", "bob-club/future/access.log-9",
+                                                            "bob-club/other.txt", "evil"});
+  CHECK(fs::exists(dir.file("outside/access.log-0")));
+}
+
+TEST_CASE("files: the date in the name wins over a lying mtime, and min_keep keeps the newest",
+          "[files][cli]") {
+  TempDir dir;
+  // Backups copied yesterday: every mtime is recent, the names tell the truth.
+  for (const char* day : {"20261201", "20261215", "20270101", "20270105", "20270220", "20270227"})
+    file_at(dir, std::string("backups/site-") + day + ".tar.gz", "2027-02-28");
+  file_at(dir, "backups/site-undated.tar.gz", "2020-01-01");
+  std::string base = "state: state.db\nstores:\n  b: {type: files, root: backups}\npolicies:\n"
+                     "  - name: backups\n    store: b\n    files: \"*.tar.gz\"\n    expire_after: 10d\n"
+                     "    since: {name_date: \"%Y%m%d\"}\n    max_affected: 100%\n";
+  SECTION("by name date") {
+    std::string config = dir.write("r.yaml", base);
+    auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(policy_in(json::parse(r.out), "backups").at("affected") == 4);
+    CHECK(tree(dir.file("backups")) == std::vector<std::string>{"site-20270220.tar.gz", "site-20270227.tar.gz",
+                                                                 "site-undated.tar.gz"});
+  }
+  SECTION("min_keep protects the newest even when they expired") {
+    std::string config = dir.write("r.yaml", base + "    min_keep: 5\n");
+    auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(tree(dir.file("backups")) == std::vector<std::string>{"site-20261215.tar.gz", "site-20270101.tar.gz",
+                                                                 "site-20270105.tar.gz", "site-20270220.tar.gz",
+                                                                 "site-20270227.tar.gz", "site-undated.tar.gz"});
+  }
+  SECTION("a broken backup job: nothing new for months, min_keep still keeps the last ones") {
+    std::string config = dir.write("r.yaml", base + "    min_keep: 3\n");
+    auto r = run_retentiond({"enforce", "-c", config, "--at", "2028-01-01T00:00:00Z"}, dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(tree(dir.file("backups")) == std::vector<std::string>{"site-20270105.tar.gz", "site-20270220.tar.gz",
+                                                                 "site-20270227.tar.gz", "site-undated.tar.gz"});
+  }
+}
+
+TEST_CASE("files: many files go in several batches and the guard counts files", "[files][cli]") {
+  TempDir dir;
+  for (int i = 0; i < 1500; ++i) file_at(dir, "spool/d" + std::to_string(i % 7) + "/m" + std::to_string(i), i % 3 ? "2020-01-01" : "2027-02-27");
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  s: {type: files, root: spool}\npolicies:\n"
+                                           "  - name: spool\n    store: s\n    files: \"**/m*\"\n"
+                                           "    expire_after: 1y\n    since: mtime\n    max_affected: 1000\n");
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(policy_in(json::parse(r.out), "spool").at("affected") == 1000);
+  CHECK(tree(dir.file("spool")).size() == 500);  // files only
+  dir.write("r2.yaml", "state: state.db\nstores:\n  s: {type: files, root: spool}\npolicies:\n"
+                       "  - name: spool\n    store: s\n    files: \"**/m*\"\n    expire_after: 1y\n    since: mtime\n");
+  // Now every remaining file is fresh: nothing matches, nothing goes.
+  auto again = run_retentiond({"enforce", "-c", dir.file("r2.yaml"), "--at", kAt, "--format", "json"}, dir.path());
+  CHECK(again.exit_code == 0);
+  CHECK(policy_in(json::parse(again.out), "spool").at("affected") == 0);
+}
+
+TEST_CASE("files: a missing root is named by check and fails the pass", "[files][cli]") {
+  TempDir dir;
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  s: {type: files, root: nowhere}\npolicies:\n"
+                                           "  - {name: x, store: s, files: \"*\", expire_after: 1y, since: mtime}\n");
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  CHECK(check.exit_code == 1);
+  CHECK(check.err.find("nowhere") != std::string::npos);
+  CHECK(run_retentiond({"enforce", "-c", config}, dir.path()).exit_code == 1);
+}
