@@ -148,12 +148,8 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   int error = walk(root_, globs, after, [&](const Found& f) {
     auto d = date_of(policy, f.name, f.st);
     if (!d || *d >= ctx.cutoff.cutoff || (keep.value() && *d >= *keep.value()) || held.count(f.path)) return true;
-    // Re-check right before unlinking: still a regular file, still expired by its mtime.
-    struct stat now;
-    if (fstatat(f.dir_fd, f.name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0) return true;  // gone already
-    if (!S_ISREG(now.st_mode) || now.st_ino != f.st.st_ino) return true;
-    auto d_now = date_of(policy, f.name, now);
-    if (!d_now || *d_now >= ctx.cutoff.cutoff) return true;
+    // The walk took this lstat just now, relative to the directory's handle: the file is a
+    // regular file and expired at this moment, which is the re-check before the unlink.
     if (unlinkat(f.dir_fd, f.name.c_str(), 0) != 0) {
       if (errno == ENOENT) return true;
       // The file name may carry a person's name: the message does not.

@@ -51,31 +51,38 @@ struct Walk {
       ++skipped;
       return true;
     }
-    std::vector<std::string> names;
+    std::vector<std::pair<std::string, unsigned char>> entries;  // name, d_type
     while (dirent* e = readdir(dir)) {
       std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(std::move(n));
+      if (n != "." && n != "..") entries.emplace_back(std::move(n), e->d_type);
     }
     closedir(dir);
-    std::sort(names.begin(), names.end());
-    for (const auto& name : names) {
-      struct stat st;
-      if (fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // gone meanwhile
-      std::string path = rel.empty() ? name : rel + "/" + name;
+    std::sort(entries.begin(), entries.end());
+    for (const auto& [name, type] : entries) {
+      // Cheap tests first (resume position, globs, the listing's type); lstat only what may count.
       parts.push_back(name);
+      const int pos = position(parts);
       bool go_on = true;
-      if (S_ISDIR(st.st_mode)) {
-        if (position(parts) >= 0 && globs.may_match_below(path)) {
-          int child = openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (child >= 0) {
-            go_on = directory(child, path, parts);
-            close(child);
-          } else {
-            ++skipped;
+      if (pos >= 0 && type != DT_LNK) {
+        std::string path = rel.empty() ? name : rel + "/" + name;
+        const bool may_be_dir = type == DT_DIR || type == DT_UNKNOWN;
+        const bool may_be_file = (type == DT_REG || type == DT_UNKNOWN) && pos > 0;
+        const bool wanted_dir = may_be_dir && globs.may_match_below(path);
+        const bool wanted_file = may_be_file && globs.matches(path);
+        struct stat st;
+        if ((wanted_dir || wanted_file) && fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+          if (wanted_dir && S_ISDIR(st.st_mode)) {
+            int child = openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child >= 0) {
+              go_on = directory(child, path, parts);
+              close(child);
+            } else {
+              ++skipped;
+            }
+          } else if (wanted_file && S_ISREG(st.st_mode)) {
+            go_on = visit(Found{fd, name, path, st});
           }
         }
-      } else if (S_ISREG(st.st_mode) && position(parts) > 0 && globs.matches(path)) {
-        go_on = visit(Found{fd, name, path, st});
       }
       parts.pop_back();
       if (!go_on) return false;
