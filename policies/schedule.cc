@@ -1,5 +1,7 @@
 #include "policies/schedule.h"
 
+#include <time.h>
+
 #include <array>
 #include <cctype>
 #include <sstream>
@@ -138,6 +140,59 @@ std::optional<Schedule> parse_schedule(std::string_view text, std::string& error
   }
   error = "unknown schedule " + quoted + usage;
   return std::nullopt;
+}
+
+}  // namespace retentiond::policies
+
+namespace retentiond::policies {
+namespace {
+
+// The local day of `t`, at hour:minute, as an instant (DST resolved by mktime).
+TimePoint local_at(TimePoint t, int day_offset, int hour, int minute) {
+  time_t secs = static_cast<time_t>(epoch_seconds(t));
+  struct tm tm {};
+  localtime_r(&secs, &tm);
+  tm.tm_mday += day_offset;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = 0;
+  tm.tm_isdst = -1;  // let mktime decide whether DST applies on that day
+  return from_epoch_seconds(static_cast<long long>(mktime(&tm)));
+}
+
+int local_weekday(TimePoint t) {
+  time_t secs = static_cast<time_t>(epoch_seconds(t));
+  struct tm tm {};
+  localtime_r(&secs, &tm);
+  return tm.tm_wday;  // 0 = Sunday
+}
+
+}  // namespace
+
+TimePoint next_run(const Schedule& s, TimePoint after) {
+  if (s.kind == Schedule::Kind::Every) return after + s.interval;
+  for (int day = 0; day <= 8; ++day) {
+    TimePoint candidate = local_at(after, day, s.hour, s.minute);
+    if (candidate <= after) continue;
+    if (s.kind == Schedule::Kind::Weekly &&
+        local_weekday(candidate) != static_cast<int>(s.weekday.c_encoding()))
+      continue;
+    return candidate;
+  }
+  return after + std::chrono::hours(24 * 7);  // not reached: a week always holds the day
+}
+
+TimePoint previous_run(const Schedule& s, TimePoint t) {
+  if (s.kind == Schedule::Kind::Every) return t - s.interval;
+  for (int day = 0; day >= -8; --day) {
+    TimePoint candidate = local_at(t, day, s.hour, s.minute);
+    if (candidate > t) continue;
+    if (s.kind == Schedule::Kind::Weekly &&
+        local_weekday(candidate) != static_cast<int>(s.weekday.c_encoding()))
+      continue;
+    return candidate;
+  }
+  return t - std::chrono::hours(24 * 7);
 }
 
 }  // namespace retentiond::policies

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "policies/timestamp.h"
+
 namespace retentiond::policies {
 
 struct Schedule {
@@ -26,5 +28,18 @@ std::optional<Schedule> parse_schedule(std::string_view text, std::string& error
 
 // Parses a short interval "90s", "15m", "6h" (used by `every` and `random_delay`).
 std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::string& error);
+
+}  // namespace retentiond::policies
+
+namespace retentiond::policies {
+
+// The first scheduled moment strictly after `after`. Daily and weekly times are the machine's
+// local time (TZ), through mktime(): on a spring-forward day a time that does not exist (02:30)
+// runs at the same distance after midnight in the new offset (03:30); on a fall-back day a time
+// that exists twice runs once, at its first occurrence. `every` counts from `after`.
+TimePoint next_run(const Schedule& s, TimePoint after);
+
+// The latest scheduled moment at or before `t` (daily and weekly only; for `every`, t - interval).
+TimePoint previous_run(const Schedule& s, TimePoint t);
 
 }  // namespace retentiond::policies

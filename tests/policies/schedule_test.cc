@@ -2,6 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <ctime>
+
+#include "policies/timestamp.h"
+
 using namespace retentiond::policies;
 using namespace std::chrono_literals;
 
@@ -47,4 +52,49 @@ TEST_CASE("intervals parse", "[schedule]") {
   CHECK(parse_interval("15m", error) == 15min);
   CHECK(parse_interval("6h", error) == 6h);
   CHECK_FALSE(parse_interval("6x", error));
+}
+
+namespace {
+// Runs `body` with TZ set, restoring it afterwards.
+template <typename F>
+void in_zone(const char* zone, F body) {
+  std::string old = getenv("TZ") ? getenv("TZ") : "";
+  setenv("TZ", zone, 1);
+  tzset();
+  body();
+  if (old.empty()) unsetenv("TZ");
+  else setenv("TZ", old.c_str(), 1);
+  tzset();
+}
+std::string next_of(const std::string& schedule, const std::string& after) {
+  return format_timestamp(next_run(parse(schedule), *parse_timestamp(after)));
+}
+std::string previous_of(const std::string& schedule, const std::string& at) {
+  return format_timestamp(previous_run(parse(schedule), *parse_timestamp(at)));
+}
+}  // namespace
+
+TEST_CASE("next runs in local time, across month ends and DST", "[schedule]") {
+  in_zone("Europe/Paris", [] {
+    // Winter: Paris is UTC+1. 03:15 local is 02:15Z.
+    CHECK(next_of("daily 03:15", "2027-01-31T12:00:00Z") == "2027-02-01T02:15:00Z");
+    CHECK(next_of("daily 03:15", "2027-01-31T02:14:59Z") == "2027-01-31T02:15:00Z");
+    CHECK(next_of("daily 03:15", "2027-01-31T02:15:00Z") == "2027-02-01T02:15:00Z");  // strictly after
+    // Summer: UTC+2.
+    CHECK(next_of("daily 03:15", "2027-07-01T00:00:00Z") == "2027-07-01T01:15:00Z");
+    // Spring forward (2027-03-28, 02:00 -> 03:00): 02:30 does not exist; it runs at 03:30 CEST.
+    CHECK(next_of("daily 02:30", "2027-03-28T00:00:00Z") == "2027-03-28T01:30:00Z");
+    // The day after, 02:30 CEST again.
+    CHECK(next_of("daily 02:30", "2027-03-28T12:00:00Z") == "2027-03-29T00:30:00Z");
+    // Fall back (2027-10-31, 03:00 -> 02:00): 02:30 happens twice, retentiond runs once.
+    CHECK(next_of("daily 02:30", "2027-10-30T12:00:00Z") == "2027-10-31T00:30:00Z");
+    CHECK(next_of("daily 02:30", "2027-10-31T00:30:00Z") == "2027-11-01T01:30:00Z");
+    // Weekly: Sunday 04:00.
+    CHECK(next_of("weekly sun 04:00", "2027-03-03T12:00:00Z") == "2027-03-07T03:00:00Z");
+    CHECK(previous_of("weekly sun 04:00", "2027-03-03T12:00:00Z") == "2027-02-28T03:00:00Z");
+    CHECK(previous_of("daily 03:15", "2027-03-01T02:15:00Z") == "2027-03-01T02:15:00Z");
+    CHECK(previous_of("daily 03:15", "2027-03-01T02:14:59Z") == "2027-02-28T02:15:00Z");
+  });
+  CHECK(next_of("every 6h", "2027-01-01T00:00:00Z") == "2027-01-01T06:00:00Z");
+  CHECK(previous_of("every 30m", "2027-01-01T00:00:00Z") == "2026-12-31T23:30:00Z");
 }

@@ -1,0 +1,66 @@
+// The heart of `serve`: one Boost.Asio event loop with a timer per scheduled policy (computed from
+// its `schedule`, in local time), and one worker thread that runs passes, one at a time, so that
+// signals, the watchdog and reloads stay responsive during a long pass. Between two scheduled
+// runs nothing wakes up but the watchdog (when systemd asks for one).
+//
+// Catch-up: a run missed while the service was stopped (the last successful pass, from the audit
+// trail, is older than the latest scheduled moment) runs once, soon after start. A failed pass is
+// retried with backoff (5 min, doubling, at most 1 h), logged and shown in STATUS= each time.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+
+#include "daemon/notifier.h"
+#include "daemon/pass.h"
+#include "policies/policy.h"
+
+namespace retentiond::daemon {
+
+class Scheduler {
+ public:
+  Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config, Notifier& notifier);
+  ~Scheduler();
+
+  // Records passes a crash left in progress, arms every timer, runs missed passes.
+  void start();
+  // Replaces the configuration (already validated) and re-arms the timers.
+  void reload(std::shared_ptr<const policies::Config> config);
+  // SIGTERM: no new pass; the running one stops at its next batch boundary; then the loop ends.
+  void stop();
+
+ private:
+  struct Entry {
+    std::unique_ptr<boost::asio::system_timer> timer;
+    policies::TimePoint next{};
+    int failures = 0;
+    bool queued = false;
+  };
+  void arm_all(bool catch_up);
+  void arm(const policies::Policy& policy, policies::TimePoint when);
+  void due(const std::string& policy);
+  void run_next();
+  void finished(const std::string& policy, const PassOutcome& outcome);
+  void update_status();
+  std::optional<policies::TimePoint> last_success(const std::string& policy);
+
+  boost::asio::io_context& io_;
+  std::shared_ptr<const policies::Config> config_;
+  Notifier& notifier_;
+  boost::asio::thread_pool worker_{1};
+  std::atomic<bool> stop_{false};
+  bool busy_ = false;
+  std::vector<std::string> queue_;  // policies due, in order
+  std::map<std::string, Entry> entries_;
+  // For STATUS=: the outcome of the latest pass of each policy.
+  std::map<std::string, PassOutcome> last_;
+};
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,242 @@
+// `retentiond serve` through the real binary: the systemd notification protocol on a Unix
+// datagram socket (NOTIFY_SOCKET), catch-up of a missed run, reload with a broken configuration,
+// and SIGTERM in the middle of a long pass.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "daemon/audit.h"
+#include "daemon/state.h"
+#include "policies/timestamp.h"
+#include "support/run.h"
+#include "support/sqlite_file.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+// The socket systemd would listen on; collects every datagram the daemon sends.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path) : path_(path) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  ~NotifySocket() { close(fd_); }
+  const std::string& path() const { return path_; }
+  // Waits until a received message contains `needle`; returns whether it came in time.
+  bool wait_for(const std::string& needle, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (received_.find(needle, consumed_) != std::string::npos) {
+        consumed_ = received_.find(needle, consumed_) + needle.size();
+        return true;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) > 0) {
+        char buffer[4096];
+        ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
+        if (n > 0) received_ += std::string(buffer, static_cast<size_t>(n)) + "\n";
+      }
+    }
+  }
+  // Like wait_for, but also looks at what earlier waits already went past.
+  bool seen(const std::string& needle, std::chrono::milliseconds timeout) {
+    if (received_.find(needle) != std::string::npos) return true;
+    return wait_for(needle, timeout);
+  }
+  const std::string& received() const { return received_; }
+
+ private:
+  int fd_;
+  std::string path_;
+  std::string received_;
+  size_t consumed_ = 0;
+};
+
+// retentiond serve in the background, its stderr in a file.
+class Daemon {
+ public:
+  Daemon(const TempDir& dir, const std::string& config, const std::vector<std::pair<std::string, std::string>>& env)
+      : log_(dir.file("serve.log")) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      int out = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(out, 1);
+      dup2(out, 2);
+      if (chdir(dir.path().c_str()) != 0) _exit(126);
+      for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+      execl(RETENTIOND_BINARY, RETENTIOND_BINARY, "serve", "-c", config.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+  }
+  ~Daemon() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool alive() {
+    if (exited_) return false;
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      exited_ = true;
+      status_ = status;
+      return false;
+    }
+    return true;
+  }
+  void signal(int sig) { kill(pid_, sig); }
+  // Waits for the exit; returns the exit code, or -1 on timeout or death by signal.
+  int wait_exit(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (alive()) {
+      if (std::chrono::steady_clock::now() > deadline) return -1;
+      std::this_thread::sleep_for(20ms);
+    }
+    return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+  }
+  std::string log() const { return read_file(log_); }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int status_ = 0;
+};
+
+// An ok pass of `policy` two days ago in the audit trail: today's scheduled run counts as missed.
+void record_old_success(const std::string& state_path, const std::string& policy) {
+  retentiond::daemon::StateFile state(state_path, true);
+  retentiond::daemon::AuditEntry e;
+  e.policy = policy;
+  e.store = "app";
+  e.action = "delete";
+  auto when = retentiond::policies::now_utc() - std::chrono::hours(48);
+  e.cutoff = when - std::chrono::hours(24 * 365);
+  e.started = e.finished = when;
+  e.outcome = "ok";
+  retentiond::daemon::AuditTrail(state.db()).append(e);
+}
+
+const std::string kConfig =
+    "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+    "  - name: hits\n    store: app\n    table: hits\n    expire_after: 52d\n"
+    "    since: {column: ts, format: epoch}\n    schedule: daily 03:15\n    max_affected: 100%\n";
+
+}  // namespace
+
+TEST_CASE("serve: READY, WATCHDOG, a missed run caught up, STOPPING and exit 0", "[serve][cli]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"), "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+                                  "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
+  std::string config = dir.write("r.yaml", kConfig);
+  record_old_success(dir.file("state.db"), "hits");
+  NotifySocket notify(dir.file("notify"));
+  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}, {"WATCHDOG_USEC", "300000"}});
+  CHECK(notify.wait_for("READY=1", 5s));
+  CHECK(notify.wait_for("WATCHDOG=1", 2s));
+  // The catch-up pass runs right after start.
+  bool caught_up = false;
+  for (int i = 0; i < 100 && !caught_up; ++i) {
+    caught_up = sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits") == 1;
+    if (!caught_up) std::this_thread::sleep_for(50ms);
+  }
+  INFO(d.log());
+  CHECK(caught_up);
+  CHECK(notify.seen("STATUS=next: hits at ", 5s));
+  CHECK(notify.seen("last: 1 policy ok, 2 rows", 5s));
+  d.signal(SIGTERM);
+  CHECK(notify.wait_for("STOPPING=1", 5s));
+  CHECK(d.wait_exit(10s) == 0);
+  auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+  const json history = json::parse(h.out);
+  REQUIRE(history.at("entries").size() == 2);
+  CHECK(history.at("entries").at(1).at("outcome") == "ok");
+  CHECK(history.at("entries").at(1).at("affected") == 2);
+}
+
+TEST_CASE("serve: a broken reload keeps the daemon on its old configuration", "[serve][cli]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"), "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);");
+  std::string config = dir.write("r.yaml", kConfig);
+  NotifySocket notify(dir.file("notify"));
+  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}});
+  REQUIRE(notify.wait_for("READY=1", 5s));
+  dir.write("r.yaml", kConfig + "    expire_aftr: 3d\n");
+  d.signal(SIGHUP);
+  CHECK(notify.wait_for("RELOADING=1", 5s));
+  CHECK(notify.received().find("MONOTONIC_USEC=") != std::string::npos);
+  CHECK(notify.wait_for("READY=1", 5s));
+  std::this_thread::sleep_for(200ms);
+  CHECK(d.alive());
+  INFO(d.log());
+  CHECK(d.log().find(config + ":12:5: error: unknown key 'expire_aftr'") != std::string::npos);
+  CHECK(d.log().find("keeping the current configuration") != std::string::npos);
+  // A good configuration is taken.
+  dir.write("r.yaml", kConfig);
+  d.signal(SIGHUP);
+  CHECK(notify.wait_for("READY=1", 5s));
+  CHECK(d.log().find("configuration reloaded") != std::string::npos);
+  d.signal(SIGTERM);
+  CHECK(d.wait_exit(10s) == 0);
+}
+
+TEST_CASE("serve: SIGTERM during a long pass stops at a batch boundary, recorded as interrupted",
+          "[serve][cli]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)"
+              "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN 4000000000 ELSE 1500000000 END FROM n;");
+  std::string config = dir.write("r.yaml", kConfig);
+  record_old_success(dir.file("state.db"), "hits");
+  NotifySocket notify(dir.file("notify"));
+  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}});
+  REQUIRE(notify.wait_for("READY=1", 5s));
+  // Wait for the pass to be genuinely under way.
+  bool started = false;
+  for (int i = 0; i < 20000 && !started; ++i) {
+    try {
+      started = sqlite_int(dir.file("state.db"), "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0;
+    } catch (const std::exception&) {
+    }
+    if (!started) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  REQUIRE(started);
+  d.signal(SIGTERM);
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(d.wait_exit(10s) == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+  CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits WHERE ts = 4000000000") == 250000);
+  CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits WHERE ts = 1500000000") > 0);
+  auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+  const json history = json::parse(h.out);
+  CHECK(history.at("entries").back().at("outcome") == "interrupted");
+}
+
+TEST_CASE("serve: an invalid configuration at start exits 1 naming file:line:column", "[serve][cli]") {
+  TempDir dir;
+  std::string config = dir.write("r.yaml", kConfig + "    schedule: daily 25:00\n");
+  auto r = run_retentiond({"serve", "-c", config}, dir.path());
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find(config + ":") != std::string::npos);
+}
