@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "daemon/audit.h"
@@ -105,6 +107,7 @@ class Daemon {
     return true;
   }
   void signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
   // Waits for the exit; returns the exit code, or -1 on timeout or death by signal.
   int wait_exit(std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -239,4 +242,35 @@ TEST_CASE("serve: an invalid configuration at start exits 1 naming file:line:col
   auto r = run_retentiond({"serve", "-c", config}, dir.path());
   CHECK(r.exit_code == 1);
   CHECK(r.err.find(config + ":") != std::string::npos);
+}
+
+namespace {
+// Context switches of every thread of `pid`: each one is a wake-up.
+long long wakeups(pid_t pid) {
+  long long total = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::string status = read_file(task.path().string() + "/status");
+    for (const char* key : {"voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:"}) {
+      auto at = status.find(key);
+      if (at != std::string::npos) total += std::stoll(status.substr(at + std::strlen(key)));
+    }
+  }
+  return total;
+}
+}  // namespace
+
+TEST_CASE("serve: no periodic wake-ups between scheduled runs", "[serve][cli]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"), "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);");
+  std::string config = dir.write("r.yaml", kConfig);
+  NotifySocket notify(dir.file("notify"));
+  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}});
+  REQUIRE(notify.wait_for("READY=1", 5s));
+  std::this_thread::sleep_for(300ms);
+  long long before = wakeups(d.pid());
+  std::this_thread::sleep_for(3s);
+  long long after = wakeups(d.pid());
+  CHECK(after - before <= 1);
+  d.signal(SIGTERM);
+  CHECK(d.wait_exit(10s) == 0);
 }
