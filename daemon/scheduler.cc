@@ -33,8 +33,9 @@ std::chrono::minutes backoff(int failures) {
 }  // namespace
 
 Scheduler::Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config,
-                     Notifier& notifier)
-    : io_(io), config_(std::move(config)), notifier_(notifier) {}
+                     Notifier& notifier, Metrics& metrics, std::string metrics_file)
+    : io_(io), config_(std::move(config)), notifier_(notifier), metrics_(metrics),
+      metrics_file_(std::move(metrics_file)) {}
 
 Scheduler::~Scheduler() {
   stop_ = true;
@@ -75,6 +76,10 @@ void Scheduler::reload(std::shared_ptr<const policies::Config> config) {
 void Scheduler::arm_all(bool catch_up) {
   const TimePoint now = policies::now_utc();
   size_t scheduled = 0, unscheduled = 0;
+  std::map<std::string, std::string> stores;
+  for (const auto& policy : config_->policies)
+    if (policy.schedule) stores[policy.name] = policy.store;
+  metrics_.forget_others(stores);
   for (const auto& policy : config_->policies) {
     if (!policy.schedule) {
       ++unscheduled;
@@ -84,8 +89,13 @@ void Scheduler::arm_all(bool catch_up) {
     auto& entry = entries_[policy.name];
     entry.timer = std::make_unique<boost::asio::system_timer>(io_);
     TimePoint when = policies::next_run(*policy.schedule, now);
+    auto last = last_success(policy.name);
+    if (last && !metrics_.get(policy.name).last_success) {
+      auto m = metrics_.get(policy.name);
+      m.last_success = last;
+      metrics_.update(policy.name, m);
+    }
     if (catch_up) {
-      auto last = last_success(policy.name);
       const TimePoint previous = policies::previous_run(*policy.schedule, now);
       if (last && *last < previous) {
         spdlog::info("policy '{}': the run of {} was missed (last success {}); running it now", policy.name,
@@ -100,6 +110,7 @@ void Scheduler::arm_all(bool catch_up) {
   spdlog::info("{} scheduled {}; {} without a schedule (run them with 'retentiond enforce')", scheduled,
                scheduled == 1 ? "policy" : "policies", unscheduled);
   update_status();
+  publish_metrics();
 }
 
 void Scheduler::arm(const policies::Policy& policy, TimePoint when) {
@@ -109,6 +120,10 @@ void Scheduler::arm(const policies::Policy& policy, TimePoint when) {
   if (policy.random_delay && policy.random_delay->count() > 0 && when > policies::now_utc())
     fire_at += std::chrono::seconds(std::rand() % policy.random_delay->count());
   entry.next = fire_at;
+  auto m = metrics_.get(policy.name);
+  m.store = policy.store;
+  m.next_run = fire_at;
+  metrics_.update(policy.name, m);
   entry.timer->expires_at(std::chrono::system_clock::time_point(fire_at.time_since_epoch()));
   std::string name = policy.name;
   entry.timer->async_wait([this, name](const boost::system::error_code& ec) {
@@ -161,6 +176,20 @@ void Scheduler::run_next() {
 void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
   busy_ = false;
   last_[name] = outcome;
+  {
+    auto m = metrics_.get(name);
+    m.last_duration_seconds = static_cast<double>((outcome.finished - outcome.started).count());
+    m.last_matched = outcome.plan.matched;
+    m.last_affected = outcome.affected;
+    if (outcome.status == PassStatus::Ok) {
+      m.last_success = outcome.finished;
+      m.consecutive_failures = 0;
+    } else if (outcome.status != PassStatus::Interrupted) {
+      ++m.failures_total;
+      ++m.consecutive_failures;
+    }
+    metrics_.update(name, m);
+  }
   auto it = entries_.find(name);
   const policies::Policy* policy = config_->policy(name);
   if (it != entries_.end() && policy && policy->schedule && !stop_) {
@@ -184,7 +213,12 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
     return;
   }
   update_status();
+  publish_metrics();
   run_next();
+}
+
+void Scheduler::publish_metrics() {
+  if (!metrics_file_.empty()) write_metrics_file(metrics_, metrics_file_);
 }
 
 void Scheduler::stop() {

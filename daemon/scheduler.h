@@ -18,6 +18,7 @@
 
 #include <boost/asio.hpp>
 
+#include "daemon/metrics.h"
 #include "daemon/notifier.h"
 #include "daemon/pass.h"
 #include "policies/policy.h"
@@ -26,7 +27,9 @@ namespace retentiond::daemon {
 
 class Scheduler {
  public:
-  Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config, Notifier& notifier);
+  // `metrics_file`: where to write the textfile-collector exposition after each pass ("" for none).
+  Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config, Notifier& notifier,
+            Metrics& metrics, std::string metrics_file = "");
   ~Scheduler();
 
   // Records passes a crash left in progress, arms every timer, runs missed passes.
@@ -49,11 +52,14 @@ class Scheduler {
   void run_next();
   void finished(const std::string& policy, const PassOutcome& outcome);
   void update_status();
+  void publish_metrics();
   std::optional<policies::TimePoint> last_success(const std::string& policy);
 
   boost::asio::io_context& io_;
   std::shared_ptr<const policies::Config> config_;
   Notifier& notifier_;
+  Metrics& metrics_;
+  std::string metrics_file_;
   boost::asio::thread_pool worker_{1};
   std::atomic<bool> stop_{false};
   bool busy_ = false;

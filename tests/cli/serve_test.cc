@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -77,7 +79,8 @@ class NotifySocket {
 // retentiond serve in the background, its stderr in a file.
 class Daemon {
  public:
-  Daemon(const TempDir& dir, const std::string& config, const std::vector<std::pair<std::string, std::string>>& env)
+  Daemon(const TempDir& dir, const std::string& config, const std::vector<std::pair<std::string, std::string>>& env,
+         const std::vector<std::string>& extra_args = {})
       : log_(dir.file("serve.log")) {
     pid_ = fork();
     if (pid_ == 0) {
@@ -86,7 +89,12 @@ class Daemon {
       dup2(out, 2);
       if (chdir(dir.path().c_str()) != 0) _exit(126);
       for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-      execl(RETENTIOND_BINARY, RETENTIOND_BINARY, "serve", "-c", config.c_str(), static_cast<char*>(nullptr));
+      std::vector<std::string> args{RETENTIOND_BINARY, "serve", "-c", config};
+      args.insert(args.end(), extra_args.begin(), extra_args.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(RETENTIOND_BINARY, argv.data());
       _exit(127);
     }
   }
@@ -271,6 +279,57 @@ TEST_CASE("serve: no periodic wake-ups between scheduled runs", "[serve][cli]") 
   std::this_thread::sleep_for(3s);
   long long after = wakeups(d.pid());
   CHECK(after - before <= 1);
+  d.signal(SIGTERM);
+  CHECK(d.wait_exit(10s) == 0);
+}
+
+namespace {
+// GET http://127.0.0.1:port/path, the whole response as text ("" when nothing answers).
+std::string http_get(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "";
+  }
+  std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  if (write(fd, request.data(), request.size()) < 0) {
+    close(fd);
+    return "";
+  }
+  std::string response;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0) response.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  return response;
+}
+}  // namespace
+
+TEST_CASE("serve: Prometheus metrics over HTTP and in a textfile", "[serve][cli][metrics]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"), "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+                                  "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
+  const int port = 20000 + getpid() % 20000;
+  std::string config = dir.write("r.yaml", "metrics: {listen: 127.0.0.1:" + std::to_string(port) + "}\n" + kConfig);
+  record_old_success(dir.file("state.db"), "hits");
+  NotifySocket notify(dir.file("notify"));
+  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}}, {"--metrics-file", dir.file("retentiond.prom")});
+  REQUIRE(notify.wait_for("READY=1", 5s));
+  REQUIRE(notify.seen("last: 1 policy ok", 5s));
+  std::string http = http_get(port, "/metrics");
+  INFO(d.log() << http);
+  CHECK(http.find("200 OK") != std::string::npos);
+  CHECK(http.find("retentiond_last_affected_records{policy=\"hits\",store=\"app\"} 2") != std::string::npos);
+  CHECK(http.find("retentiond_next_run_timestamp_seconds{policy=\"hits\"") != std::string::npos);
+  CHECK(http.find("retentiond_consecutive_failures{policy=\"hits\",store=\"app\"} 0") != std::string::npos);
+  CHECK(http_get(port, "/other").find("404") != std::string::npos);
+  std::string file = read_file(dir.file("retentiond.prom"));
+  CHECK(file.find("retentiond_last_success_timestamp_seconds{policy=\"hits\",store=\"app\"}") != std::string::npos);
+  CHECK(file.find("# TYPE retentiond_failures_total counter") != std::string::npos);
   d.signal(SIGTERM);
   CHECK(d.wait_exit(10s) == 0);
 }

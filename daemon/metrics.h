@@ -1,0 +1,44 @@
+// Prometheus metrics of the daemon, per policy: last success time, last pass duration, records
+// matched and affected by the last pass, failures in a row, next scheduled run. Rendered in the
+// text exposition format, for the HTTP endpoint (`metrics: {listen: 127.0.0.1:9187}`) and for
+// node_exporter's textfile collector (`serve --metrics-file`). No personal data: policy and store
+// names only.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "policies/timestamp.h"
+
+namespace retentiond::daemon {
+
+struct PolicyMetrics {
+  std::string store;
+  std::optional<policies::TimePoint> last_success;
+  double last_duration_seconds = 0;
+  long long last_matched = 0;
+  long long last_affected = 0;
+  long long failures_total = 0;
+  long long consecutive_failures = 0;
+  std::optional<policies::TimePoint> next_run;
+};
+
+class Metrics {
+ public:
+  void update(const std::string& policy, const PolicyMetrics& m);
+  PolicyMetrics get(const std::string& policy) const;
+  void forget_others(const std::map<std::string, std::string>& policy_to_store);
+  std::string render() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, PolicyMetrics> policies_;
+};
+
+// Writes the exposition to `path` atomically (a temporary file renamed into place), as the
+// textfile collector expects. Returns false (and logs) on failure.
+bool write_metrics_file(const Metrics& metrics, const std::string& path);
+
+}  // namespace retentiond::daemon
