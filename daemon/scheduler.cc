@@ -118,7 +118,7 @@ void Scheduler::arm(const policies::Policy& policy, TimePoint when) {
   if (!entry.timer) entry.timer = std::make_unique<boost::asio::system_timer>(io_);
   TimePoint fire_at = when;
   if (policy.random_delay && policy.random_delay->count() > 0 && when > policies::now_utc())
-    fire_at += std::chrono::seconds(std::rand() % policy.random_delay->count());
+    fire_at += policies::random_delay_offset(*policy.random_delay, random_);
   entry.next = fire_at;
   auto m = metrics_.get(policy.name);
   m.store = policy.store;

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
@@ -65,6 +66,7 @@ class Scheduler {
   bool busy_ = false;
   std::vector<std::string> queue_;  // policies due, in order
   std::map<std::string, Entry> entries_;
+  std::mt19937_64 random_{std::random_device{}()};  // random_delay draws
   // For STATUS=: the outcome of the latest pass of each policy.
   std::map<std::string, PassOutcome> last_;
 };

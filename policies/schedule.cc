@@ -195,4 +195,10 @@ TimePoint previous_run(const Schedule& s, TimePoint t) {
   return t - std::chrono::hours(24 * 7);
 }
 
+std::chrono::seconds random_delay_offset(std::chrono::seconds max, std::mt19937_64& rng) {
+  if (max.count() <= 0) return std::chrono::seconds(0);
+  std::uniform_int_distribution<long long> pick(0, max.count() - 1);
+  return std::chrono::seconds(pick(rng));
+}
+
 }  // namespace retentiond::policies

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -41,5 +42,9 @@ TimePoint next_run(const Schedule& s, TimePoint after);
 
 // The latest scheduled moment at or before `t` (daily and weekly only; for `every`, t - interval).
 TimePoint previous_run(const Schedule& s, TimePoint t);
+
+// The extra delay of one run under `random_delay: MAX`, like systemd's RandomizedDelaySec:
+// uniform in [0, MAX), drawn anew for every run from `rng`. Zero when MAX is zero.
+std::chrono::seconds random_delay_offset(std::chrono::seconds max, std::mt19937_64& rng);
 
 }  // namespace retentiond::policies

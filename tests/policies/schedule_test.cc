@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <random>
+#include <set>
 #include <ctime>
 
 #include "policies/timestamp.h"
@@ -97,4 +99,20 @@ TEST_CASE("next runs in local time, across month ends and DST", "[schedule]") {
   });
   CHECK(next_of("every 6h", "2027-01-01T00:00:00Z") == "2027-01-01T06:00:00Z");
   CHECK(previous_of("every 30m", "2027-01-01T00:00:00Z") == "2026-12-31T23:30:00Z");
+}
+
+TEST_CASE("random delays stay within their bound and vary", "[schedule]") {
+  std::mt19937_64 rng(42);
+  std::set<long long> seen;
+  for (int i = 0; i < 2000; ++i) {
+    auto d = random_delay_offset(std::chrono::seconds(900), rng);
+    REQUIRE(d.count() >= 0);
+    REQUIRE(d.count() < 900);
+    seen.insert(d.count());
+  }
+  CHECK(seen.size() > 500);  // spread over the interval, not one fixed delay
+  CHECK(*seen.begin() < 100);
+  CHECK(*seen.rbegin() > 800);
+  CHECK(random_delay_offset(std::chrono::seconds(0), rng).count() == 0);
+  CHECK(random_delay_offset(std::chrono::seconds(1), rng).count() == 0);
 }
