@@ -34,6 +34,9 @@ struct Cursor {
 struct PassContext {
   policies::Cutoff cutoff;
   std::vector<std::string> held_keys;  // keys under an operator's legal hold (text form)
+  // The installation's secret for keyed hashes ({hash: N}, {hash} in patterns), kept in the
+  // state file; never shown. Empty only when no state file exists yet (plan before any enforce).
+  std::string anonymisation_key;
 };
 
 struct PlanStats {

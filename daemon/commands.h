@@ -14,5 +14,7 @@ int plan_command(const Args& args);
 int enforce_command(const Args& args);
 int history_command(const Args& args);
 int serve_command(const Args& args);
+int hold_command(const Args& args);
+int register_command(const Args& args);
 
 }  // namespace retentiond::daemon

@@ -23,6 +23,8 @@ Commands:
   enforce    run one enforcement pass now, recorded in the audit trail
   serve      run as a daemon, enforcing each policy on its schedule
   history    print (and --verify) the audit trail
+  hold       add, remove or list legal holds on single records
+  register   print the retention register to publish in a privacy policy
 
 Common options: -c FILE (default /etc/retentiond/retentiond.yaml), --help.
 Run 'retentiond COMMAND --help' for a command's options; see retentiond(8).
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
   if (command == "enforce") return enforce_command(args);
   if (command == "history") return history_command(args);
   if (command == "serve") return serve_command(args);
+  if (command == "hold") return hold_command(args);
+  if (command == "register") return register_command(args);
   std::cerr << "retentiond: unknown command '" << command << "'\n" << kUsage;
   return kExitUsage;
 }

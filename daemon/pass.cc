@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/audit.h"
+#include "daemon/holds.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -57,7 +58,7 @@ std::string_view status_name(PassStatus s) {
 }
 
 void PassRunner::recover_interrupted() {
-  if (!state_) return;
+  if (!state_ || !record_) return;
   auto& db = state_->db();
   connectors::sqlite::in_transaction(db, [&] {
     Statement rows = db.prepare(
@@ -122,7 +123,7 @@ void PassRunner::record_progress(const PassOutcome& o) {
 }
 
 void PassRunner::finish(const PassOutcome& o) {
-  if (!state_) return;
+  if (!state_ || !record_) return;
   auto& db = state_->db();
   connectors::sqlite::in_transaction(db, [&] {
     db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1").bind(1, o.policy).step();
@@ -140,6 +141,16 @@ void PassRunner::finish(const PassOutcome& o) {
     e.error_class = o.error ? std::string(connectors::error_class(o.error->kind)) : "";
     AuditTrail(db).append(e, /*in_transaction=*/true);
   });
+}
+
+connectors::PassContext PassRunner::context(const policies::Policy& policy,
+                                            const policies::Cutoff& cutoff) {
+  connectors::PassContext ctx;
+  ctx.cutoff = cutoff;
+  if (!state_) return ctx;
+  ctx.held_keys = Holds(*state_).keys_held(policy.name, cutoff.now);
+  ctx.anonymisation_key = state_->anonymisation_key();
+  return ctx;
 }
 
 PassOutcome PassRunner::failed_before_start(const policies::Policy& policy,
@@ -184,7 +195,13 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     return o;
   };
 
-  connectors::PassContext ctx{o.cutoff, {}};
+  connectors::PassContext ctx;
+  try {
+    ctx = context(policy, o.cutoff);
+  } catch (const std::exception& e) {
+    return conclude(PassStatus::Failed, Error{ErrorKind::Io, "cannot read holds from the state file: " +
+                                                                 std::string(e.what())});
+  }
   auto plan = connector.plan(policy, ctx);
   if (!plan) return conclude(PassStatus::Failed, plan.error());
   o.plan = std::move(plan.value());

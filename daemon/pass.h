@@ -52,8 +52,9 @@ struct PassOptions {
 
 class PassRunner {
  public:
-  // `state` may be null for dry runs (plan): nothing is recorded then.
-  explicit PassRunner(StateFile* state) : state_(state) {}
+  // `state` may be null for dry runs (plan) when no state file exists yet. With `record` false
+  // (plan), the state file is only read, for legal holds and the anonymisation key.
+  explicit PassRunner(StateFile* state, bool record = true) : state_(state), record_(record) {}
 
   // Records, as interrupted, passes that a crashed or killed process left in progress.
   void recover_interrupted();
@@ -72,7 +73,11 @@ class PassRunner {
   void record_progress(const PassOutcome& o);
   void finish(const PassOutcome& o);
 
+  // What the state file knows about this pass: operator holds, the anonymisation key.
+  connectors::PassContext context(const policies::Policy& policy, const policies::Cutoff& cutoff);
+
   StateFile* state_;
+  bool record_ = true;
 };
 
 }  // namespace retentiond::daemon

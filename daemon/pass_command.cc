@@ -98,13 +98,17 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   options.now = now;
   try {
     std::unique_ptr<ProgressReporter> progress;
-    if (!dry_run) {
+    if (dry_run) {
+      // Read-only, for holds and the anonymisation key; plan never writes the state file.
+      if (StateFile::exists(config->state_path))
+        state = std::make_unique<StateFile>(config->state_path, /*writable=*/false);
+    } else {
       state = std::make_unique<StateFile>(config->state_path, /*writable=*/true);
       options.stop = &install_stop_signals();
       progress = std::make_unique<ProgressReporter>(::isatty(STDERR_FILENO) == 1);
       options.on_progress = progress->callback();
     }
-    PassRunner runner(state.get());
+    PassRunner runner(state.get(), /*record=*/!dry_run);
     runner.recover_interrupted();
     Report report{now, dry_run, run_policies(*config, selected, runner, options)};
     write_output(render_report(report, *config, *report_format), output);

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <openssl/rand.h>
+
 #include <filesystem>
 
 namespace retentiond::daemon {
@@ -11,8 +13,8 @@ namespace fs = std::filesystem;
 using connectors::sqlite::Database;
 using connectors::sqlite::SqliteError;
 
-// Version 1: audit trail and passes in progress.
-constexpr int kSchemaVersion = 1;
+// Version 1: audit trail and passes in progress. Version 2: secrets, legal holds, notices.
+constexpr int kSchemaVersion = 2;
 
 }  // namespace
 
@@ -21,7 +23,7 @@ bool StateFile::exists(const std::string& path) {
   return fs::exists(path, ec);
 }
 
-StateFile::StateFile(const std::string& path, bool writable) : path_(path) {
+StateFile::StateFile(const std::string& path, bool writable) : path_(path), writable_(writable) {
   try {
     if (writable) {
       fs::path dir = fs::path(path).parent_path();
@@ -93,8 +95,55 @@ void StateFile::create_schema() {
       updated TEXT NOT NULL,
       pid INTEGER NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS secrets (
+      name TEXT PRIMARY KEY,
+      value BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS holds (
+      policy TEXT NOT NULL,
+      key TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      created TEXT NOT NULL,
+      until TEXT,
+      PRIMARY KEY (policy, key)
+    );
+    CREATE TABLE IF NOT EXISTS notices (
+      policy TEXT NOT NULL,
+      key_hash TEXT NOT NULL,
+      basis INTEGER NOT NULL,
+      sent TEXT NOT NULL,
+      PRIMARY KEY (policy, key_hash)
+    );
   )sql");
   db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+}
+
+bool StateFile::has_table(const std::string& name) {
+  auto st = db_->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  st.bind(1, name);
+  return st.step();
+}
+
+std::string StateFile::anonymisation_key() {
+  if (!has_table("secrets")) return "";
+  auto read = [&] {
+    auto st = db_->prepare("SELECT value FROM secrets WHERE name = 'anonymisation'");
+    return st.step() ? st.text(0) : std::string();
+  };
+  std::string key = read();
+  if (!key.empty() || !writable_) return key;
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw StateError("cannot draw a random anonymisation key");
+  std::string hex;
+  static const char* digits = "0123456789abcdef";
+  for (unsigned char b : bytes) {
+    hex += digits[b >> 4];
+    hex += digits[b & 15];
+  }
+  auto insert = db_->prepare("INSERT OR IGNORE INTO secrets (name, value) VALUES ('anonymisation', ?1)");
+  insert.bind(1, hex);
+  insert.step();
+  return read();
 }
 
 }  // namespace retentiond::daemon

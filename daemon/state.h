@@ -26,11 +26,20 @@ class StateFile {
 
   connectors::sqlite::Database& db() { return *db_; }
   const std::string& path() const { return path_; }
+  bool writable() const { return writable_; }
+
+  // Whether the file has this table (a read-only file may predate it).
+  bool has_table(const std::string& name);
+
+  // The installation's secret for keyed hashes (anonymisation, notices): 32 random bytes as
+  // hex, drawn the first time a writable state file is asked. "" when read-only and none yet.
+  std::string anonymisation_key();
 
  private:
   void create_schema();
 
   std::string path_;
+  bool writable_ = false;
   std::unique_ptr<connectors::sqlite::Database> db_;
 };
 

@@ -9,7 +9,7 @@ namespace {
 
 using Kind = AnonymiseStrategy::Kind;
 
-// Placeholders a pattern may use: {key} (the row's key) and {hash} (a keyed hash of the old value).
+// Placeholders a pattern may use: {key} (the row's key) and {hash} (a keyed hash of the key).
 void check_placeholders(const std::string& pattern, const Location& where, bool must_be_unique) {
   bool unique = false;
   for (size_t i = 0; i < pattern.size(); ++i) {
@@ -146,6 +146,14 @@ std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& cont
         if (!anonymise)
           throw ConfigError(m.location(), where + " anonymises but has no 'anonymise:' map");
         rule.anonymise = parse_anonymise(*anonymise, where, ctx);
+        for (const auto& c : rule.anonymise) {
+          const auto& t = c.strategy.text;
+          if ((c.strategy.kind == Kind::Template || c.strategy.kind == Kind::UniquePlaceholder) &&
+              (t.find("{key}") != std::string::npos || t.find("{hash}") != std::string::npos))
+            throw ConfigError(c.strategy.location,
+                              "{key} and {hash} are not available in " + where +
+                                  ": its rows have no key of the policy's (use {value: ...} or {hash: N})");
+        }
       } else if (anonymise) {
         throw ConfigError(anonymise->key_location,
                           "'anonymise' is set but the action of " + where + " is not 'anonymise'");

@@ -85,6 +85,16 @@ struct Notify {
   Location location;
 };
 
+// How the policy reads in the published retention register (`retentiond register`); every
+// field is optional and falls back on the policy's own description and basis.
+struct RegisterEntry {
+  std::vector<std::string> data;  // categories of data, one register row each
+  std::string purpose;
+  std::string legal_basis;
+  std::string event;  // the starting event, in words ("the end of membership")
+  Location location;
+};
+
 // The guard. Default: refuse a pass that would touch more than 90% of more than 10 selected
 // records.
 struct MaxAffected {
@@ -127,6 +137,8 @@ struct Policy {
   std::optional<Notify> notify;
   std::string hold_where;
   Location hold_where_location;
+
+  std::optional<RegisterEntry> register_entry;
 
   MaxAffected max_affected;
   std::optional<Schedule> schedule;

@@ -13,7 +13,7 @@ const std::initializer_list<std::string_view> kPolicyKeys = {
     "name",       "description", "source",    "store",        "table",    "key",
     "expire_after", "since",     "where",     "action",       "anonymise", "anonymize",
     "also",       "notify",      "hold_where", "max_affected", "schedule", "random_delay",
-    "dry_run",    "files",       "min_keep",  "sympa"};
+    "dry_run",    "files",       "min_keep",  "sympa",        "register"};
 
 bool valid_policy_name(const std::string& name) {
   if (name.empty() || name.size() > 100) return false;
@@ -86,6 +86,40 @@ std::vector<std::string> parse_globs(const YamlMap& m, const YamlField& f) {
   return out;
 }
 
+// An anonymising policy must not anonymise the same rows again on the next pass. Strategies
+// whose result is a fixed or key-derived value tell an anonymised row apart by themselves; hash,
+// hmac and now do not, and then the policy's `where` must exclude anonymised rows. The check is
+// lexical: the `where` should mention one of the anonymised columns.
+void warn_if_not_idempotent(const Policy& p, Diagnostics& diags) {
+  using Kind = AnonymiseStrategy::Kind;
+  bool decidable = true;
+  for (const auto& c : p.anonymise)
+    if (c.strategy.kind == Kind::Hash || c.strategy.kind == Kind::Hmac || c.strategy.kind == Kind::Now)
+      decidable = false;
+  if (decidable) return;
+  auto lower = [](std::string t) {
+    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return t;
+  };
+  const std::string where = lower(p.where);
+  auto mentions = [&](const std::string& column) {
+    const std::string c = lower(column);
+    for (size_t at = where.find(c); at != std::string::npos; at = where.find(c, at + 1)) {
+      auto word = [&](size_t i) { return i < where.size() && (std::isalnum(static_cast<unsigned char>(where[i])) || where[i] == '_'); };
+      if ((at == 0 || !word(at - 1)) && !word(at + c.size())) return true;
+    }
+    return false;
+  };
+  for (const auto& c : p.anonymise)
+    if (mentions(c.column)) return;
+  diags.warning(p.anonymise_location,
+                "retentiond cannot tell an anonymised row of policy '" + p.name +
+                    "' from the others (hash, hmac and now do not leave a recognisable value) and its "
+                    "'where' mentions none of the anonymised columns: every pass would anonymise the "
+                    "same rows again. Add a 'where' that excludes anonymised rows, e.g. on a column "
+                    "set with {value: ...} or {now: true}");
+}
+
 }  // namespace
 
 const StoreSpec* find_spec(const std::vector<StoreSpec>& specs, std::string_view type) {
@@ -124,6 +158,29 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
   if (p.name.empty()) usable = false;
   collect(diags, [&] { p.description = m.optional_text("description").value_or(""); });
   collect(diags, [&] { p.source = m.optional_text("source").value_or(""); });
+  collect(diags, [&] {
+    const YamlField* f = m.find("register");
+    if (!f) return;
+    YamlMap r(f->value, ctx.file, "'register' of policy '" + p.name + "'",
+              {"data", "purpose", "legal_basis", "event"}, diags);
+    RegisterEntry e;
+    e.location = r.location();
+    if (const YamlField* d = r.find("data")) {
+      if (d->value.IsSequence()) {
+        for (const auto& item : d->value) {
+          if (!item.IsScalar() || item.Scalar().empty())
+            throw ConfigError(location_of(ctx.file, item), "'data' entries must be non-empty text");
+          e.data.push_back(item.Scalar());
+        }
+      } else {
+        e.data.push_back(r.text(*d));
+      }
+    }
+    e.purpose = r.optional_text("purpose").value_or("");
+    e.legal_basis = r.optional_text("legal_basis").value_or("");
+    e.event = r.optional_text("event").value_or("");
+    p.register_entry = std::move(e);
+  });
 
   // The store decides which fields apply.
   const StoreSpec* spec = nullptr;
@@ -304,6 +361,7 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
     if (const YamlField* f = m.find("dry_run")) p.dry_run = m.boolean(*f);
   });
 
+  if (p.action == Action::Anonymise && !p.anonymise.empty()) warn_if_not_idempotent(p, diags);
   if (!usable) return std::nullopt;
   return p;
 }

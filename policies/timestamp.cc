@@ -80,6 +80,13 @@ std::optional<TimePoint> parse_timestamp(std::string_view s) {
   return local - seconds{offset_seconds};
 }
 
+std::string format_sql_datetime(TimePoint t) {
+  std::string text = format_timestamp(t);
+  text[10] = ' ';
+  text.pop_back();  // 'Z'
+  return text;
+}
+
 std::string format_timestamp(TimePoint t) {
   using namespace std::chrono;
   auto day_point = floor<days>(t);

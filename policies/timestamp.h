@@ -20,6 +20,9 @@ std::optional<TimePoint> parse_timestamp(std::string_view text);
 // "2027-03-01T00:00:00Z"
 std::string format_timestamp(TimePoint t);
 
+// "2027-03-01 00:00:00" (UTC), the form SQL DATETIME columns and SQLite's datetime() use.
+std::string format_sql_datetime(TimePoint t);
+
 // Seconds since 1970-01-01T00:00:00Z.
 inline long long epoch_seconds(TimePoint t) { return t.time_since_epoch().count(); }
 inline TimePoint from_epoch_seconds(long long s) { return TimePoint{std::chrono::seconds{s}}; }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/mysql/catalog.h"
+#include "connectors/sql/anonymise.h"
 #include "connectors/sql/quote.h"
 #include "policies/yaml_map.h"
 
@@ -35,12 +36,7 @@ bool is_integer_type(const std::string& type) {
 }
 
 // "2027-03-01 00:00:00": the DATETIME literal of a UTC instant.
-std::string datetime_text(policies::TimePoint t) {
-  std::string iso = policies::format_timestamp(t);  // 2027-03-01T00:00:00Z
-  iso[10] = ' ';
-  iso.pop_back();
-  return iso;
-}
+std::string datetime_text(policies::TimePoint t) { return policies::format_sql_datetime(t); }
 
 }  // namespace
 
@@ -67,10 +63,19 @@ bool MysqlConnector::reconnect() {
   return false;
 }
 
+std::map<std::string, std::string> MysqlConnector::anonymise_values(const Policy& policy,
+                                                                   const PassContext& ctx) const {
+  std::map<std::string, std::string> values{{"an_now", datetime_text(ctx.cutoff.now)}};
+  sql::literal_values(policy.anonymise, "main", values);
+  int index = 0;
+  for (const auto& rule : policy.also) sql::literal_values(rule.anonymise, "also" + std::to_string(++index), values);
+  auto pads = sql::hmac_pads(ctx.anonymisation_key);
+  values["an_key_ipad"] = pads.first;
+  values["an_key_opad"] = pads.second;
+  return values;
+}
+
 std::optional<std::string> MysqlConnector::unsupported_feature(const Policy& policy) const {
-  if (policy.action == policies::Action::Anonymise)
-    return "action 'anonymise' is not supported by this build yet";
-  if (!policy.also.empty()) return "'also:' is not supported by this build yet";
   if (policy.notify) return "'notify:' is not supported by this build yet";
   return std::nullopt;
 }
@@ -140,6 +145,7 @@ std::vector<Value> MysqlConnector::values_for(const sql::Sql& s, const PassConte
     else if (name == "now") out.push_back({datetime_text(ctx.cutoff.now)});
     else if (name == "held") out.push_back({nlohmann::json(ctx.held_keys).dump()});
     else if (name == "limit") out.push_back({extra.at(name), true});
+    else if (name.rfind("an_", 0) == 0) out.push_back({extra.at(name)});
     else out.push_back({extra.at(name), integer_key});  // after, last: keys
   }
   return out;
@@ -212,7 +218,10 @@ Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
         return out;
       }
       const auto& s = p.value().statements;
-      for (const sql::Sql* stmt : {&s.plan, &s.first_batch, &s.next_batch, &s.first_delete, &s.next_delete})
+      std::vector<const sql::Sql*> all{&s.plan, &s.first_batch, &s.next_batch, &s.first_action, &s.next_action};
+      for (const auto& a : s.first_also) all.push_back(&a);
+      for (const auto& a : s.next_also) all.push_back(&a);
+      for (const sql::Sql* stmt : all)
         if (!compiles(stmt->text, policy.location, "generated statement does not compile")) return out;
     }
   } catch (const MysqlError& e) {
@@ -229,8 +238,14 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
   if (!p) return p.error();
   const auto& s = p.value().statements;
   PlanStats stats;
+  std::map<std::string, std::string> named;
   try {
-    auto rows = client_->query(s.plan.text, values_for(s.plan, ctx, p.value().integer_key, {}));
+    named = anonymise_values(policy, ctx);
+  } catch (const std::runtime_error& e) {
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+  }
+  try {
+    auto rows = client_->query(s.plan.text, values_for(s.plan, ctx, p.value().integer_key, named));
     const auto& row = rows.at(0);
     auto number = [](const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; };
     stats.total = number(row[0]);
@@ -244,8 +259,9 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
   }
   const std::string cutoff = datetime_text(ctx.cutoff.cutoff);
   const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
-  stats.statements = {s.next_batch.text + my_bindings_note(s.next_batch, cutoff, epoch),
-                      s.next_delete.text + my_bindings_note(s.next_delete, cutoff, epoch)};
+  stats.statements.push_back(s.next_batch.text + my_bindings_note(s.next_batch, cutoff, epoch, named));
+  for (const auto& a : s.next_also) stats.statements.push_back(a.text + my_bindings_note(a, cutoff, epoch, named));
+  stats.statements.push_back(s.next_action.text + my_bindings_note(s.next_action, cutoff, epoch, named));
   if (auto feature = unsupported_feature(policy))
     stats.warnings.push_back(*feature + "; enforce will fail this policy without changing anything");
   return stats;
@@ -260,7 +276,14 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
   if (!p) return p.error();
   const auto& s = p.value().statements;
   const bool integer_key = p.value().integer_key;
-  std::map<std::string, std::string> extra{{"limit", std::to_string(limit)}};
+  std::map<std::string, std::string> extra;
+  try {
+    extra = anonymise_values(policy, ctx);
+  } catch (const std::runtime_error& e) {
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
+                                        "; nothing was changed"};
+  }
+  extra["limit"] = std::to_string(limit);
   if (from.after) extra["after"] = key_text(*from.after);
 
   for (int attempt = 0;; ++attempt) {
@@ -275,7 +298,9 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
       std::string last_text = *rows[0][0];
       long long selected = std::stoll(rows[0][1].value_or("0"));
       extra["last"] = last_text;
-      const sql::Sql& remove = from.after ? s.next_delete : s.first_delete;
+      for (const auto& a : from.after ? s.next_also : s.first_also)
+        client_->query(a.text, values_for(a, ctx, integer_key, extra));
+      const sql::Sql& remove = from.after ? s.next_action : s.first_action;
       client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
       long long deleted = client_->affected();
       client_->exec("COMMIT");

@@ -1,8 +1,10 @@
 #include "connectors/mysql/statements.h"
 
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
+#include "connectors/sql/anonymise.h"
 #include "connectors/sql/expiry.h"
 #include "connectors/sql/quote.h"
 
@@ -106,6 +108,15 @@ std::string acted(const policies::Policy& policy, const Conditions& c) {
   return s;
 }
 
+// " AND NOT (row already anonymised)" for an anonymising policy whose strategies can tell, else
+// empty. Makes its placeholders now: call it where its text goes.
+std::string not_done(const policies::Policy& policy, const std::string& table, const std::string& key,
+                     Placeholders& p) {
+  if (policy.action != policies::Action::Anonymise) return "";
+  auto a = sql::assignments(policy.anonymise, table, table + "." + key, sql::mysql_dialect(), p, "main");
+  return a.already ? " AND NOT " + *a.already : "";
+}
+
 std::string count_if(const std::string& condition) {
   return "COALESCE(SUM(CASE WHEN " + condition + " THEN 1 ELSE 0 END), 0)";
 }
@@ -126,7 +137,8 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     Placeholders p(Placeholders::Style::Positional);
     auto matched = [&] {
       Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
-      return c.expired + (c.held.empty() ? "" : " AND NOT (" + c.held + ")");
+      std::string m = c.expired + (c.held.empty() ? "" : " AND NOT (" + c.held + ")");
+      return m + not_done(policy, table, s.key, p);
     };
     const std::string matched_count = count_if(matched());
     std::string held_count = "0";
@@ -147,23 +159,57 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     Placeholders p(Placeholders::Style::Positional);
     std::string lower = next ? s.key + " > " + p.ref("after") + " AND " : "";
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    const std::string done = not_done(policy, table, s.key, p);
     const std::string limit = p.ref("limit");  // after the conditions' placeholders
     std::string text = "SELECT MAX(k), COUNT(*) FROM (SELECT " + s.key + " AS k FROM " + table + " WHERE " +
-                       lower + acted(policy, c) + " ORDER BY " + s.key + " LIMIT " + limit + ") AS batch";
+                       lower + acted(policy, c) + done + " ORDER BY " + s.key + " LIMIT " + limit + ") AS batch";
     (next ? s.next_batch : s.first_batch) = sql::Sql{text, p.order()};
   }
   for (bool next : {false, true}) {
     Placeholders p(Placeholders::Style::Positional);
+    std::string head = "DELETE FROM " + table;
+    if (policy.action == policies::Action::Anonymise)
+      head = "UPDATE " + table + " SET " +
+             sql::assignments(policy.anonymise, table, table + "." + s.key, sql::mysql_dialect(), p, "main").set;
     std::string range = next ? s.key + " > " + p.ref("after") + " AND " : "";
     range += s.key + " <= " + p.ref("last") + " AND ";
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
-    std::string text = "DELETE FROM " + table + " WHERE " + range + acted(policy, c);
-    (next ? s.next_delete : s.first_delete) = sql::Sql{text, p.order()};
+    std::string text = head + " WHERE " + range + acted(policy, c);
+    text += not_done(policy, table, s.key, p);
+    (next ? s.next_action : s.first_action) = sql::Sql{text, p.order()};
+  }
+  int index = 0;
+  for (const auto& rule : policy.also) {
+    ++index;
+    const std::string related = sql::quote_table(rule.table, '`');
+    for (bool next : {false, true}) {
+      Placeholders p(Placeholders::Style::Positional);
+      std::string head = "DELETE FROM " + related;
+      std::optional<sql::Assignments> a;
+      if (rule.action == policies::Action::Anonymise) {
+        a = sql::assignments(rule.anonymise, related, "", sql::mysql_dialect(), p, "also" + std::to_string(index));
+        head = "UPDATE " + related + " SET " + a->set;
+      }
+      std::string range = next ? table + "." + s.key + " > " + p.ref("after") + " AND " : "";
+      range += table + "." + s.key + " <= " + p.ref("last") + " AND ";
+      Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+      std::string text = head + " WHERE EXISTS (SELECT 1 FROM " + table + " WHERE (" + rule.on + ") AND " + range +
+                         acted(policy, c);
+      text += not_done(policy, table, s.key, p) + ")";
+      if (a && a->already) {
+        // The `already` condition again, with its own placeholders at this point of the text.
+        auto again = sql::assignments(rule.anonymise, related, "", sql::mysql_dialect(), p,
+                                      "also" + std::to_string(index));
+        text += " AND NOT " + *again.already;
+      }
+      (next ? s.next_also : s.first_also).push_back(sql::Sql{text, p.order()});
+    }
   }
   return s;
 }
 
-std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, long long cutoff_epoch) {
+std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, long long cutoff_epoch,
+                             const std::map<std::string, std::string>& literals) {
   std::string note;
   for (size_t i = 0; i < s.params.size(); ++i) {
     const std::string& n = s.params[i];
@@ -176,6 +222,7 @@ std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, 
     else if (n == "after") what = "the last key of the previous batch";
     else if (n == "last") what = "the last key of this batch";
     else if (n == "held") what = "the keys under an operator's hold";
+    else if (auto d = sql::describe_anonymise_param(n, literals); !d.empty()) what = d;
     else what = n;
     note += (i ? ", ?" : " -- ?") + std::to_string(i + 1) + " = " + what;
   }

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -20,8 +22,10 @@ struct MyStatements {
   sql::Sql plan;  // total, matched, held, oldest (epoch), undated, future
   sql::Sql first_batch;
   sql::Sql next_batch;
-  sql::Sql first_delete;
-  sql::Sql next_delete;
+  sql::Sql first_action;  // DELETE, or UPDATE for anonymise, of the batch's key range
+  sql::Sql next_action;
+  std::vector<sql::Sql> first_also;  // `also:` rules, before the action, same range
+  std::vector<sql::Sql> next_also;
 };
 
 using CategoryOf = std::function<char(const std::optional<policies::QualifiedName>& related,
@@ -32,6 +36,7 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
                                  const CategoryOf& category_of, bool operator_holds);
 
 // " -- ?1 = ..., ?2 = ..." describing the values of `s`, in order.
-std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, long long cutoff_epoch);
+std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, long long cutoff_epoch,
+                             const std::map<std::string, std::string>& literals);
 
 }  // namespace retentiond::connectors::mysql

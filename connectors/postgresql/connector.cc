@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/postgresql/session.h"
+#include "connectors/sql/anonymise.h"
 #include "connectors/sql/quote.h"
 #include "policies/yaml_map.h"
 
@@ -130,20 +131,26 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
   }
 }
 
-std::map<std::string, std::string> PostgresqlConnector::bindings(const PassContext& ctx) const {
+std::map<std::string, std::string> PostgresqlConnector::bindings(const Policy& policy,
+                                                                 const PassContext& ctx) const {
   long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
   nlohmann::json held = ctx.held_keys;
-  return {{"cutoff", policies::format_timestamp(ctx.cutoff.cutoff)},
-          {"cutoff_epoch", std::to_string(epoch)},
-          {"cutoff_epoch_ms", std::to_string(epoch * 1000)},
-          {"now", policies::format_timestamp(ctx.cutoff.now)},
-          {"held", held.dump()}};
+  std::map<std::string, std::string> values{{"cutoff", policies::format_timestamp(ctx.cutoff.cutoff)},
+                                            {"cutoff_epoch", std::to_string(epoch)},
+                                            {"cutoff_epoch_ms", std::to_string(epoch * 1000)},
+                                            {"now", policies::format_timestamp(ctx.cutoff.now)},
+                                            {"held", held.dump()},
+                                            {"an_now", policies::format_timestamp(ctx.cutoff.now)}};
+  sql::literal_values(policy.anonymise, "main", values);
+  int index = 0;
+  for (const auto& rule : policy.also) sql::literal_values(rule.anonymise, "also" + std::to_string(++index), values);
+  auto pads = sql::hmac_pads(ctx.anonymisation_key);
+  values["an_key_ipad"] = pads.first;
+  values["an_key_opad"] = pads.second;
+  return values;
 }
 
 std::optional<std::string> PostgresqlConnector::unsupported_feature(const Policy& policy) const {
-  if (policy.action == policies::Action::Anonymise)
-    return "action 'anonymise' is not supported by this build yet";
-  if (!policy.also.empty()) return "'also:' is not supported by this build yet";
   if (policy.notify) return "'notify:' is not supported by this build yet";
   return std::nullopt;
 }
@@ -238,7 +245,10 @@ Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy)
       return out;
     }
     const auto& s = p.value().statements;
-    for (const sql::Sql* stmt : {&s.plan, &s.first_batch, &s.next_batch, &s.first_delete, &s.next_delete})
+    std::vector<const sql::Sql*> all{&s.plan, &s.first_batch, &s.next_batch, &s.first_action, &s.next_action};
+    for (const auto& a : s.first_also) all.push_back(&a);
+    for (const auto& a : s.next_also) all.push_back(&a);
+    for (const sql::Sql* stmt : all)
       if (!compiles(stmt->text, policy.location, "generated statement does not compile")) return out;
   }
   if (auto feature = unsupported_feature(policy))
@@ -253,9 +263,15 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   if (!p) return p.error();
   const auto& s = p.value().statements;
   PlanStats stats;
+  std::map<std::string, std::string> values;
+  try {
+    values = bindings(policy, ctx);
+  } catch (const std::runtime_error& e) {
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+  }
   try {
     pqxx::work t(*conn_);
-    auto row = run(t, s.plan, bindings(ctx))[0];
+    auto row = run(t, s.plan, values)[0];
     stats.total = row[0].as<long long>();
     stats.matched = row[1].as<long long>();
     stats.held = row[2].as<long long>();
@@ -268,8 +284,9 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   }
   const std::string cutoff = policies::format_timestamp(ctx.cutoff.cutoff);
   const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
-  stats.statements = {s.next_batch.text + pg_bindings_note(s.next_batch, cutoff, epoch),
-                      s.next_delete.text + pg_bindings_note(s.next_delete, cutoff, epoch)};
+  stats.statements.push_back(s.next_batch.text + pg_bindings_note(s.next_batch, cutoff, epoch, values));
+  for (const auto& a : s.next_also) stats.statements.push_back(a.text + pg_bindings_note(a, cutoff, epoch, values));
+  stats.statements.push_back(s.next_action.text + pg_bindings_note(s.next_action, cutoff, epoch, values));
   if (auto feature = unsupported_feature(policy))
     stats.warnings.push_back(*feature + "; enforce will fail this policy without changing anything");
   return stats;
@@ -284,7 +301,13 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
   auto p = prepared(policy, holds);
   if (!p) return p.error();
   const auto& s = p.value().statements;
-  auto values = bindings(ctx);
+  std::map<std::string, std::string> values;
+  try {
+    values = bindings(policy, ctx);
+  } catch (const std::runtime_error& e) {
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
+                                        "; nothing was changed"};
+  }
   values["limit"] = std::to_string(limit);
   if (from.after) values["after"] = key_text(*from.after);
 
@@ -299,7 +322,8 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
       std::string last_text = row[0].c_str();
       long long selected = row[1].as<long long>();
       values["last"] = last_text;
-      auto deleted = run(t, from.after ? s.next_delete : s.first_delete, values);
+      for (const auto& a : from.after ? s.next_also : s.first_also) run(t, a, values);
+      auto deleted = run(t, from.after ? s.next_action : s.first_action, values);
       t.commit();
       KeyValue last = p.value().integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
       return BatchResult{static_cast<long long>(deleted.affected_rows()), Cursor{last}, selected < limit};

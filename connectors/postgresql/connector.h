@@ -35,7 +35,8 @@ class PostgresqlConnector : public Connector {
   };
   // Describes the policy's tables and builds its statements (cached per policy and holds).
   Result<Prepared> prepared(const Policy& policy, bool operator_holds);
-  std::map<std::string, std::string> bindings(const PassContext& ctx) const;
+  // Values of every named parameter; throws std::runtime_error for an unreadable hmac key file.
+  std::map<std::string, std::string> bindings(const Policy& policy, const PassContext& ctx) const;
   std::optional<std::string> unsupported_feature(const Policy& policy) const;
   Error query_error(const Policy& policy, const std::exception& e) const;
   // Reconnects after a lost connection, with backoff; false when the server stays away.

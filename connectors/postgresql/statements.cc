@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "connectors/sql/anonymise.h"
 #include "connectors/sql/expiry.h"
 #include "connectors/sql/quote.h"
 
@@ -72,6 +73,7 @@ struct Conditions {
   std::string basis;    // latest known date, timestamptz
   std::string expired;  // basis known and before the cut-off
   std::string held;     // empty when no hold applies
+  std::string not_done; // " AND NOT (already anonymised)", or empty
 };
 
 Conditions conditions(const policies::Policy& policy, const std::string& table_sql,
@@ -88,6 +90,10 @@ Conditions conditions(const policies::Policy& policy, const std::string& table_s
   if (operator_holds)
     c.held += (c.held.empty() ? "" : " OR ") + key + "::text IN (SELECT jsonb_array_elements_text(" +
               p.ref("held", "jsonb") + "))";
+  if (policy.action == policies::Action::Anonymise) {
+    auto a = sql::assignments(policy.anonymise, table_sql, table_sql + "." + key, sql::postgresql_dialect(), p, "main");
+    if (a.already) c.not_done = " AND NOT " + *a.already;
+  }
   return c;
 }
 
@@ -96,7 +102,7 @@ std::string acted(const policies::Policy& policy, const Conditions& c) {
   std::string s = c.expired;
   if (!policy.where.empty()) s += " AND (" + policy.where + ")";
   if (!c.held.empty()) s += " AND NOT (" + c.held + ")";
-  return s;
+  return s + c.not_done;
 }
 
 sql::Sql finish(std::string text, const Placeholders& p) { return sql::Sql{std::move(text), p.order()}; }
@@ -112,7 +118,7 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
   {
     Placeholders p(Placeholders::Style::Numbered);
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
-    std::string matched = c.expired + (c.held.empty() ? "" : " AND NOT (" + c.held + ")");
+    std::string matched = c.expired + (c.held.empty() ? "" : " AND NOT (" + c.held + ")") + c.not_done;
     std::string text =
         "SELECT count(*), count(*) FILTER (WHERE " + matched + "), " +
         (c.held.empty() ? std::string("0") : "count(*) FILTER (WHERE " + c.expired + " AND (" + c.held + "))") +
@@ -128,7 +134,8 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
     std::string text = "WITH batch AS (SELECT " + s.key + " AS k FROM " + table + " WHERE " + lower +
                        acted(policy, c) + " ORDER BY " + s.key + " LIMIT " + p.ref("limit", "bigint") +
-                       ") SELECT (SELECT k FROM batch ORDER BY k DESC LIMIT 1)::text, "
+                       // Related rows go first: the records stay locked until the action.
+                       (policy.also.empty() ? "" : " FOR UPDATE") + ") SELECT (SELECT k FROM batch ORDER BY k DESC LIMIT 1)::text, "
                        "(SELECT count(*) FROM batch)";
     (next ? s.next_batch : s.first_batch) = finish(text, p);
   }
@@ -136,14 +143,41 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
     Placeholders p(Placeholders::Style::Numbered);
     std::string range = next ? s.key + " > " + p.ref("after") + " AND " : "";
     range += s.key + " <= " + p.ref("last") + " AND ";
+    std::string head = "DELETE FROM " + table;
+    if (policy.action == policies::Action::Anonymise)
+      head = "UPDATE " + table + " SET " +
+             sql::assignments(policy.anonymise, table, table + "." + s.key, sql::postgresql_dialect(), p, "main").set;
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
-    std::string text = "DELETE FROM " + table + " WHERE " + range + acted(policy, c);
-    (next ? s.next_delete : s.first_delete) = finish(text, p);
+    std::string text = head + " WHERE " + range + acted(policy, c);
+    (next ? s.next_action : s.first_action) = finish(text, p);
+  }
+  int index = 0;
+  for (const auto& rule : policy.also) {
+    ++index;
+    const std::string related = sql::quote_table(rule.table, '"');
+    for (bool next : {false, true}) {
+      Placeholders p(Placeholders::Style::Numbered);
+      std::string head = "DELETE FROM " + related;
+      std::string not_done;
+      if (rule.action == policies::Action::Anonymise) {
+        auto a = sql::assignments(rule.anonymise, related, "", sql::postgresql_dialect(), p,
+                                  "also" + std::to_string(index));
+        head = "UPDATE " + related + " SET " + a.set;
+        if (a.already) not_done = " AND NOT " + *a.already;
+      }
+      std::string range = next ? table + "." + s.key + " > " + p.ref("after") + " AND " : "";
+      range += table + "." + s.key + " <= " + p.ref("last") + " AND ";
+      Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+      std::string text = head + " WHERE EXISTS (SELECT 1 FROM " + table + " WHERE (" + rule.on + ") AND " + range +
+                         acted(policy, c) + ")" + not_done;
+      (next ? s.next_also : s.first_also).push_back(finish(text, p));
+    }
   }
   return s;
 }
 
-std::string pg_bindings_note(const sql::Sql& s, const std::string& cutoff_text, long long cutoff_epoch) {
+std::string pg_bindings_note(const sql::Sql& s, const std::string& cutoff_text, long long cutoff_epoch,
+                             const std::map<std::string, std::string>& literals) {
   std::string note;
   for (size_t i = 0; i < s.params.size(); ++i) {
     const std::string& n = s.params[i];
@@ -156,6 +190,7 @@ std::string pg_bindings_note(const sql::Sql& s, const std::string& cutoff_text, 
     else if (n == "after") what = "the last key of the previous batch";
     else if (n == "last") what = "the last key of this batch";
     else if (n == "held") what = "the keys under an operator's hold";
+    else if (auto d = sql::describe_anonymise_param(n, literals); !d.empty()) what = d;
     else what = n;
     note += (i ? ", $" : " -- $") + std::to_string(i + 1) + " = " + what;
   }

@@ -3,11 +3,14 @@
 // date and timestamp columns directly (their indexes stay usable), epoch integers against the
 // cut-off in seconds, text through pg_temp.rd_ts(). Values are bound by name (see sql/params.h):
 // cutoff, cutoff_epoch, cutoff_epoch_ms, now, limit, after (the previous batch's last key),
-// last (this batch's last key), held (a JSON array of keys under an operator's hold).
+// last (this batch's last key), held (a JSON array of keys under an operator's hold), and the
+// an_* parameters of anonymisation (sql/anonymise.h).
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
+#include <vector>
 #include <string>
 
 #include "connectors/sql/params.h"
@@ -20,8 +23,10 @@ struct PgStatements {
   sql::Sql plan;         // total, matched, held, oldest (epoch), undated, future
   sql::Sql first_batch;  // last key (text) and count of the first batch
   sql::Sql next_batch;   // same, after `after`
-  sql::Sql first_delete;
-  sql::Sql next_delete;
+  sql::Sql first_action;  // DELETE, or UPDATE for anonymise, of the batch's key range
+  sql::Sql next_action;
+  std::vector<sql::Sql> first_also;  // `also:` rules, before the action, same range
+  std::vector<sql::Sql> next_also;
 };
 
 // The type category ('D', 'N', 'S', ...) of a column of the policy's table (related empty) or of
@@ -36,6 +41,6 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
 
 // " -- $1 = ... (cut-off ...), $2 = ..." describing the bindings of `s`.
 std::string pg_bindings_note(const sql::Sql& s, const std::string& cutoff_text,
-                             long long cutoff_epoch);
+                             long long cutoff_epoch, const std::map<std::string, std::string>& literals);
 
 }  // namespace retentiond::connectors::postgresql

@@ -13,8 +13,10 @@ namespace retentiond::connectors::sql {
 
 class Placeholders {
  public:
-  enum class Style { Numbered, Positional };
-  explicit Placeholders(Style style) : style_(style) {}
+  // Numbered: $1, $2 (PostgreSQL). Positional: ? per occurrence (MySQL). SqliteNumbered: ?N,
+  // counted from `first` so that a statement's fixed parameters (?1..?9) keep their numbers.
+  enum class Style { Numbered, Positional, SqliteNumbered };
+  explicit Placeholders(Style style, int first = 1) : style_(style), first_(first) {}
 
   // The placeholder for `name`, with an optional cast appended (PostgreSQL: "$2::timestamptz").
   std::string ref(const std::string& name, const std::string& cast = "");
@@ -28,6 +30,7 @@ class Placeholders {
 
  private:
   Style style_;
+  int first_ = 1;
   std::vector<std::string> order_;
 };
 

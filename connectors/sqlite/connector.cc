@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connectors/sql/anonymise.h"
 #include "connectors/sql/quote.h"
 #include "connectors/sqlite/functions.h"
 #include "policies/yaml_map.h"
@@ -46,7 +47,43 @@ std::string bindings_note(const PassContext& ctx, const std::string& key, bool d
   return note;
 }
 
+// Binds the anonymisation parameters (?10 on) that `st` uses.
+void bind_named(Statement& st, const SqliteStatements& s, const std::map<std::string, std::string>& values) {
+  for (size_t i = 0; i < s.named.size(); ++i) {
+    int index = 10 + static_cast<int>(i);
+    if (index > st.parameter_count()) break;
+    st.bind(index, values.at(s.named[i]));
+  }
+}
+
+// The anonymisation parameters `text` uses, described.
+std::string named_note(const std::string& text, const SqliteStatements& s,
+                       const std::map<std::string, std::string>& values) {
+  std::string note;
+  for (size_t i = 0; i < s.named.size(); ++i) {
+    const std::string ref = "?" + std::to_string(10 + i);
+    bool used = false;
+    for (size_t at = text.find(ref); at != std::string::npos && !used; at = text.find(ref, at + 1))
+      used = at + ref.size() >= text.size() || !std::isdigit(static_cast<unsigned char>(text[at + ref.size()]));
+    if (used) note += ", " + ref + " = " + sql::describe_anonymise_param(s.named[i], values);
+  }
+  return note;
+}
+
 }  // namespace
+
+std::map<std::string, std::string> SqliteConnector::named_values(const Policy& policy,
+                                                                 const PassContext& ctx) const {
+  std::map<std::string, std::string> values;
+  sql::literal_values(policy.anonymise, "main", values);
+  int index = 0;
+  for (const auto& rule : policy.also) sql::literal_values(rule.anonymise, "also" + std::to_string(++index), values);
+  auto pads = sql::hmac_pads(ctx.anonymisation_key);
+  values["an_key_ipad"] = pads.first;
+  values["an_key_opad"] = pads.second;
+  values["an_now"] = policies::format_sql_datetime(ctx.cutoff.now);
+  return values;
+}
 
 SqliteConnector::SqliteConnector(const policies::StoreConfig& store)
     : store_(store), path_(store.path("path")) {
@@ -164,9 +201,6 @@ std::string SqliteConnector::held_keys_json(const Policy& policy, const PassCont
 }
 
 std::optional<std::string> SqliteConnector::unsupported_feature(const Policy& policy) const {
-  if (policy.action == policies::Action::Anonymise)
-    return "action 'anonymise' is not supported by this build yet";
-  if (!policy.also.empty()) return "'also:' is not supported by this build yet";
   if (policy.notify) return "'notify:' is not supported by this build yet";
   return std::nullopt;
 }
@@ -294,8 +328,11 @@ Result<std::vector<Diagnostic>> SqliteConnector::check(const Policy& policy) {
     }
     const auto& s = statements.value();
     bool ok = true;
-    for (const std::string* sql : {&s.plan, &s.first_batch, &s.next_batch, &s.first_delete,
-                                   &s.next_delete})
+    std::vector<const std::string*> all{&s.plan, &s.first_batch, &s.next_batch, &s.first_action,
+                                        &s.next_action};
+    for (const auto& a : s.first_also) all.push_back(&a);
+    for (const auto& a : s.next_also) all.push_back(&a);
+    for (const std::string* sql : all)
       if (ok) ok = compiles(*sql, policy.location, "generated statement does not compile");
     if (!ok) break;
   }
@@ -310,11 +347,18 @@ Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext&
   if (!statements) return statements.error();
   const auto& s = statements.value();
   PlanStats stats;
+  std::map<std::string, std::string> named;
+  try {
+    named = named_values(policy, ctx);
+  } catch (const std::runtime_error& e) {
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+  }
   try {
     Statement st = db_->prepare(s.plan);
     st.bind(1, policies::epoch_seconds(ctx.cutoff.cutoff));
     st.bind(5, policies::epoch_seconds(ctx.cutoff.now));
     if (!ctx.held_keys.empty()) st.bind(4, held_keys_json(policy, ctx));
+    bind_named(st, s, named);
     if (st.step()) {
       stats.total = st.integer(0);
       stats.matched = st.integer(1);
@@ -326,10 +370,11 @@ Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext&
   } catch (const SqliteError& e) {
     return query_error(policy, e);
   }
-  stats.statements = {
-      s.next_batch + bindings_note(ctx, s.key, false, !ctx.held_keys.empty()),
-      s.next_delete + bindings_note(ctx, s.key, true, !ctx.held_keys.empty()),
-  };
+  const bool holds = !ctx.held_keys.empty();
+  stats.statements.push_back(s.next_batch + bindings_note(ctx, s.key, false, holds) + named_note(s.next_batch, s, named));
+  for (const auto& a : s.next_also)
+    stats.statements.push_back(a + bindings_note(ctx, s.key, true, holds) + named_note(a, s, named));
+  stats.statements.push_back(s.next_action + bindings_note(ctx, s.key, true, holds) + named_note(s.next_action, s, named));
   if (auto feature = unsupported_feature(policy))
     stats.warnings.push_back(*feature + "; enforce will fail this policy without changing anything");
   return stats;
@@ -346,22 +391,37 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
   const auto& s = statements.value();
   const long long cutoff = policies::epoch_seconds(ctx.cutoff.cutoff);
   const std::string held = holds ? held_keys_json(policy, ctx) : "";
+  std::map<std::string, std::string> named;
+  try {
+    named = named_values(policy, ctx);
+  } catch (const std::runtime_error& e) {
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " +
+                                        e.what() + "; nothing was changed"};
+  }
   try {
     return in_transaction(*db_, [&]() -> BatchResult {
       Statement select = db_->prepare(from.after ? s.next_batch : s.first_batch);
       select.bind(1, cutoff).bind(2, limit);
       if (holds) select.bind(4, held);
       if (from.after) bind_key(select, 3, *from.after);
+      bind_named(select, s, named);
       if (!select.step() || select.is_null(0)) return BatchResult{0, from, true};
       KeyValue last = read_key(select, 0);
       long long selected = select.integer(1);
 
-      Statement remove = db_->prepare(from.after ? s.next_delete : s.first_delete);
-      remove.bind(1, cutoff);
-      if (holds) remove.bind(4, held);
-      bind_key(remove, 2, last);
-      if (from.after) bind_key(remove, 3, *from.after);
-      remove.step();
+      // Related rows first (`also:`), then the records themselves, on the same key range and
+      // under the same conditions, in this one transaction.
+      auto run = [&](const std::string& text) {
+        Statement st = db_->prepare(text);
+        st.bind(1, cutoff);
+        if (holds) st.bind(4, held);
+        bind_key(st, 2, last);
+        if (from.after) bind_key(st, 3, *from.after);
+        bind_named(st, s, named);
+        st.step();
+      };
+      for (const auto& a : from.after ? s.next_also : s.first_also) run(a);
+      run(from.after ? s.next_action : s.first_action);
       return BatchResult{db_->changes(), Cursor{last}, selected < limit};
     });
   } catch (const SqliteError& e) {

@@ -42,6 +42,8 @@ class SqliteConnector : public Connector {
   Result<SqliteStatements> statements_for(const Policy& policy, bool operator_holds);
   std::string held_keys_json(const Policy& policy, const PassContext& ctx);
   std::optional<std::string> unsupported_feature(const Policy& policy) const;
+  // Values of the anonymisation parameters; throws std::runtime_error for an unreadable key file.
+  std::map<std::string, std::string> named_values(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const SqliteError& e) const;
 
   policies::StoreConfig store_;

@@ -37,6 +37,9 @@ class Statement {
   // Binds an integer or a text, as the value holds.
   Statement& bind_text_or_integer(int index, const std::string& value, bool is_integer);
 
+  // The largest parameter number the statement uses (?N).
+  int parameter_count() const { return sqlite3_bind_parameter_count(stmt_); }
+
   // Advances to the next row; false when done. Throws SqliteError on failure.
   bool step();
   void reset();

@@ -1,6 +1,10 @@
 #include "connectors/sqlite/functions.h"
 
+#include <openssl/sha.h>
+
+#include <chrono>
 #include <cmath>
+#include <string>
 #include <cstring>
 #include <string_view>
 
@@ -76,6 +80,72 @@ void rd_latest(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   else sqlite3_result_null(ctx);
 }
 
+std::string from_hex(std::string_view h) {
+  std::string out;
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    out += static_cast<char>(nibble(h[i]) * 16 + nibble(h[i + 1]));
+  return out;
+}
+
+std::string_view text_of(sqlite3_value* v) {
+  const unsigned char* t = sqlite3_value_text(v);
+  return t ? std::string_view(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_value_bytes(v)))
+           : std::string_view();
+}
+
+// rd_hmac(opad_hex, ipad_hex, value): HMAC-SHA256 of the value's text from the key's pads, hex.
+void rd_hmac(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[2]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const std::string opad = from_hex(text_of(argv[0]));
+  const std::string ipad = from_hex(text_of(argv[1]));
+  const std::string_view value = text_of(argv[2]);
+  unsigned char inner[SHA256_DIGEST_LENGTH], outer[SHA256_DIGEST_LENGTH];
+  std::string message = ipad + std::string(value);
+  SHA256(reinterpret_cast<const unsigned char*>(message.data()), message.size(), inner);
+  message = opad + std::string(reinterpret_cast<const char*>(inner), sizeof inner);
+  SHA256(reinterpret_cast<const unsigned char*>(message.data()), message.size(), outer);
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : outer) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+}
+
+// rd_generalise(value, 'year'|'month'|'day'): the date truncated, in the value's own form:
+// epoch integers stay integers (UTC), ISO text keeps its shape ("2021-05-03 10:00:00" becomes
+// "2021-01-01 00:00:00" for a year). Anything that is not a date is returned unchanged.
+void rd_generalise(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  using namespace std::chrono;
+  const std::string_view unit = text_of(argv[1]);
+  sqlite3_value* v = argv[0];
+  if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+    sys_days day = floor<days>(sys_seconds(seconds(sqlite3_value_int64(v))));
+    year_month_day ymd(day);
+    if (unit == "year") ymd = ymd.year() / January / 1;
+    else if (unit == "month") ymd = ymd.year() / ymd.month() / 1;
+    sqlite3_result_int64(ctx, sys_seconds(sys_days(ymd)).time_since_epoch().count());
+    return;
+  }
+  if (sqlite3_value_type(v) == SQLITE_TEXT) {
+    std::string text(text_of(v));
+    if (text.size() >= 10 && policies::parse_timestamp(text)) {
+      std::string out = text.substr(0, unit == "year" ? 4 : unit == "month" ? 7 : 10);
+      if (unit == "year") out += "-01-01";
+      else if (unit == "month") out += "-01";
+      if (text.size() > 10) out += text.substr(10, 1) + "00:00:00" + (text.back() == 'Z' ? "Z" : "");
+      sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+      return;
+    }
+  }
+  sqlite3_result_value(ctx, v);
+}
+
 }  // namespace
 
 void register_functions(sqlite3* db) {
@@ -87,6 +157,11 @@ void register_functions(sqlite3* db) {
   }
   int rc = sqlite3_create_function_v2(db, "rd_latest", -1, flags, nullptr, rd_latest, nullptr,
                                       nullptr, nullptr);
+  if (rc != SQLITE_OK) throw SqliteError(rc, sqlite3_errmsg(db));
+  rc = sqlite3_create_function_v2(db, "rd_hmac", 3, flags, nullptr, rd_hmac, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) throw SqliteError(rc, sqlite3_errmsg(db));
+  rc = sqlite3_create_function_v2(db, "rd_generalise", 2, flags, nullptr, rd_generalise, nullptr,
+                                  nullptr, nullptr);
   if (rc != SQLITE_OK) throw SqliteError(rc, sqlite3_errmsg(db));
 }
 

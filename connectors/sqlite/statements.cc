@@ -1,7 +1,9 @@
 #include "connectors/sqlite/statements.h"
 
+#include <optional>
 #include <vector>
 
+#include "connectors/sql/anonymise.h"
 #include "connectors/sql/quote.h"
 
 namespace retentiond::connectors::sqlite {
@@ -46,11 +48,19 @@ SqliteStatements build_statements(const policies::Policy& p, const std::string& 
     held += (held.empty() ? "" : " OR ") + s.key + " IN (SELECT value FROM json_each(?4))";
   s.holds = !held.empty();
 
+  sql::Placeholders named(sql::Placeholders::Style::SqliteNumbered, 10);
+  std::optional<sql::Assignments> anonymise;
+  if (p.action == policies::Action::Anonymise)
+    anonymise = sql::assignments(p.anonymise, s.table, s.table + "." + s.key, sql::sqlite_dialect(), named, "main");
+
   std::string acted = expired;
   if (!p.where.empty()) acted += " AND (" + p.where + ")";
   if (s.holds) acted += " AND NOT (" + held + ")";
+  // Rows that already hold their anonymised values are not touched again.
+  std::string not_done = anonymise && anonymise->already ? " AND NOT " + *anonymise->already : "";
+  acted += not_done;
 
-  std::string matched_filter = expired + (s.holds ? " AND NOT (" + held + ")" : "");
+  std::string matched_filter = expired + (s.holds ? " AND NOT (" + held + ")" : "") + not_done;
   s.plan = "SELECT count(*), count(*) FILTER (WHERE " + matched_filter + "), " +
            (s.holds ? "count(*) FILTER (WHERE " + expired + " AND (" + held + "))" : "0") +
            ", min(" + s.basis + ") FILTER (WHERE " + matched_filter + "), count(*) FILTER (WHERE " +
@@ -63,9 +73,31 @@ SqliteStatements build_statements(const policies::Policy& p, const std::string& 
   const std::string tail = " ORDER BY " + s.key + " LIMIT ?2)";
   s.first_batch = head + not_null + acted + tail;
   s.next_batch = head + s.key + " > ?3 AND " + acted + tail;
-  s.first_delete = "DELETE FROM " + s.table + " WHERE " + s.key + " <= ?2 AND " + acted;
-  s.next_delete = "DELETE FROM " + s.table + " WHERE " + s.key + " > ?3 AND " + s.key +
-                  " <= ?2 AND " + acted;
+  const std::string head_action =
+      anonymise ? "UPDATE " + s.table + " SET " + anonymise->set : "DELETE FROM " + s.table;
+  s.first_action = head_action + " WHERE " + s.key + " <= ?2 AND " + acted;
+  s.next_action = head_action + " WHERE " + s.key + " > ?3 AND " + s.key + " <= ?2 AND " + acted;
+
+  int index = 0;
+  for (const auto& rule : p.also) {
+    ++index;
+    const std::string related = sql::quote_table(rule.table, '"');
+    std::string head = "DELETE FROM " + related;
+    std::string not_done_related;
+    if (rule.action == policies::Action::Anonymise) {
+      auto a = sql::assignments(rule.anonymise, related, "", sql::sqlite_dialect(), named,
+                                "also" + std::to_string(index));
+      head = "UPDATE " + related + " SET " + a.set;
+      if (a.already) not_done_related = " AND NOT " + *a.already;
+    }
+    auto statement = [&](const std::string& range) {
+      return head + " WHERE EXISTS (SELECT 1 FROM " + s.table + " WHERE (" + rule.on + ") AND " + range +
+             acted + ")" + not_done_related;
+    };
+    s.first_also.push_back(statement(s.table + "." + s.key + " <= ?2 AND "));
+    s.next_also.push_back(statement(s.table + "." + s.key + " > ?3 AND " + s.table + "." + s.key + " <= ?2 AND "));
+  }
+  s.named = named.order();
   return s;
 }
 

@@ -3,10 +3,13 @@
 // Dates are compared as epoch seconds through rd_epoch() and rd_latest() (functions.h).
 //
 // Bindings: ?1 the cut-off in epoch seconds; ?2 the batch size (select) or the batch's last key
-// (delete); ?3 the previous batch's last key; ?4 a JSON array of keys under an operator's hold.
+// (action); ?3 the previous batch's last key; ?4 a JSON array of keys under an operator's hold;
+// ?5 the pass's moment (plan); from ?10 on, the named parameters of anonymisation
+// (sql/anonymise.h), in the order of `named`.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "policies/policy.h"
 
@@ -21,8 +24,12 @@ struct SqliteStatements {
   std::string plan;          // total, matched, held, oldest, undated, future (?5 = now)
   std::string first_batch;   // last key and count of the first batch
   std::string next_batch;    // same, after ?3
-  std::string first_delete;  // delete up to ?2, re-checking everything
-  std::string next_delete;   // delete in (?3, ?2], re-checking everything
+  std::string first_action;  // delete (or anonymise) up to ?2, re-checking everything
+  std::string next_action;   // the same in (?3, ?2]
+  // `also:` rules, run before the action on the same range, in the same transaction.
+  std::vector<std::string> first_also;
+  std::vector<std::string> next_also;
+  std::vector<std::string> named;  // parameter names bound as ?10, ?11, ...
 };
 
 // `key_column` is the unquoted key column, or "rowid". `operator_holds`: some keys of this

@@ -38,7 +38,7 @@ TEST_CASE("one column basis", "[sqlite][statements]") {
   CHECK(s.table == "\"decidim users\"");
   CHECK(s.key == "\"id\"");
   CHECK(s.basis == "rd_epoch(\"last_sign_in_at\")");
-  CHECK(s.next_delete ==
+  CHECK(s.next_action ==
         "DELETE FROM \"decidim users\" WHERE \"id\" > ?3 AND \"id\" <= ?2 AND "
         "rd_epoch(\"last_sign_in_at\") < ?1");
   CHECK(s.next_batch ==
@@ -52,8 +52,8 @@ TEST_CASE("latest-of basis, explicit formats and where", "[sqlite][statements]")
       policy({column("last_sign_in_at"), column("created_at", DateFormat::Epoch)}, "deleted_at IS NULL"),
       "id", false);
   CHECK(s.basis == "rd_latest(rd_epoch(\"last_sign_in_at\"), rd_epoch(\"created_at\", 'epoch'))");
-  CHECK(contains(s.first_delete, s.basis + " < ?1 AND (deleted_at IS NULL)"));
-  CHECK(contains(s.next_delete, s.basis + " < ?1 AND (deleted_at IS NULL)"));
+  CHECK(contains(s.first_action, s.basis + " < ?1 AND (deleted_at IS NULL)"));
+  CHECK(contains(s.next_action, s.basis + " < ?1 AND (deleted_at IS NULL)"));
   CHECK(contains(s.plan, "FROM \"decidim users\" WHERE (deleted_at IS NULL)"));
 }
 
@@ -73,7 +73,7 @@ TEST_CASE("holds are excluded by the deleting statement itself", "[sqlite][state
   auto s = build_statements(p, "rowid", true);
   CHECK(s.key == "rowid");
   CHECK(s.holds);
-  CHECK(contains(s.next_delete,
+  CHECK(contains(s.next_action,
                  "AND NOT (COALESCE((litigation = 1), 0) OR rowid IN (SELECT value FROM json_each(?4)))"));
-  CHECK(contains(s.first_delete, "AND NOT ("));
+  CHECK(contains(s.first_action, "AND NOT ("));
 }

@@ -1,0 +1,268 @@
+#include "connectors/sql/anonymise.h"
+
+#include <openssl/sha.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "connectors/sql/quote.h"
+
+namespace retentiond::connectors::sql {
+namespace {
+
+using Kind = policies::AnonymiseStrategy::Kind;
+constexpr int kKeyHashLength = 16;  // hex characters of {hash}: 64 bits, unique enough per table
+
+std::string hex(const unsigned char* data, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += digits[data[i] >> 4];
+    out += digits[data[i] & 15];
+  }
+  return out;
+}
+
+// A pattern's pieces: literal text, or the placeholders "{key}" / "{hash}".
+struct Piece {
+  bool placeholder = false;
+  std::string text;
+};
+
+std::vector<Piece> split_pattern(const std::string& pattern) {
+  std::vector<Piece> out;
+  std::string literal;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    size_t close = pattern[i] == '{' ? pattern.find('}', i) : std::string::npos;
+    if (close != std::string::npos) {
+      std::string name = pattern.substr(i + 1, close - i - 1);
+      if (name == "key" || name == "hash") {
+        if (!literal.empty()) out.push_back({false, literal});
+        literal.clear();
+        out.push_back({true, name});
+        i = close;
+        continue;
+      }
+    }
+    literal += pattern[i];
+  }
+  if (!literal.empty()) out.push_back({false, literal});
+  return out;
+}
+
+// Calls `literal(name, text)` for every literal parameter of `columns`, in the order
+// assignments() numbers them, and `key_file(name, path)` for every hmac key file.
+void walk_literals(const std::vector<policies::ColumnAnonymisation>& columns, const std::string& scope,
+                   const std::function<void(const std::string&, const std::string&)>& literal,
+                   const std::function<void(const std::string&, const std::string&)>& key_file) {
+  int n = 0;
+  auto next = [&] { return "an_" + scope + "_" + std::to_string(++n); };
+  for (const auto& c : columns) {
+    const auto& s = c.strategy;
+    switch (s.kind) {
+      case Kind::Value: literal(next(), s.text); break;
+      case Kind::Hmac: key_file(next(), s.text); break;
+      case Kind::Template:
+      case Kind::UniquePlaceholder:
+        for (const auto& piece : split_pattern(s.text))
+          if (!piece.placeholder) literal(next(), piece.text);
+        break;
+      default: break;
+    }
+  }
+}
+
+std::string read_key_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read the hmac key file '" + path + "'");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string key = buffer.str();
+  if (!key.empty() && key.back() == '\n') key.pop_back();
+  if (key.empty()) throw std::runtime_error("the hmac key file '" + path + "' is empty");
+  return key;
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> hmac_pads(const std::string& key) {
+  unsigned char block[64] = {0};
+  if (key.size() > sizeof block) {
+    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block);
+  } else {
+    for (size_t i = 0; i < key.size(); ++i) block[i] = static_cast<unsigned char>(key[i]);
+  }
+  unsigned char ipad[64], opad[64];
+  for (int i = 0; i < 64; ++i) {
+    ipad[i] = block[i] ^ 0x36;
+    opad[i] = block[i] ^ 0x5c;
+  }
+  return {hex(ipad, 64), hex(opad, 64)};
+}
+
+bool anonymisation_decidable(const std::vector<policies::ColumnAnonymisation>& columns) {
+  for (const auto& c : columns)
+    if (c.strategy.kind == Kind::Hash || c.strategy.kind == Kind::Hmac || c.strategy.kind == Kind::Now)
+      return false;
+  return true;
+}
+
+Assignments assignments(const std::vector<policies::ColumnAnonymisation>& columns,
+                        const std::string& owner, const std::string& key,
+                        const AnonymiseDialect& d, Placeholders& p, const std::string& scope) {
+  // Each expression is built twice when `already` needs it (SET, then the WHERE), because
+  // positional placeholders are consumed in textual order.
+  int n = 0;
+  auto build = [&](const policies::ColumnAnonymisation& c, const std::string& column) -> std::string {
+    const auto& s = c.strategy;
+    auto key_hash = [&] {
+      if (key.empty()) throw std::invalid_argument("{key} and {hash} need the policy's key");
+      return "substr(" + d.hmac_hex(p, "an_key", d.as_text(key)) + ", 1, " + std::to_string(kKeyHashLength) + ")";
+    };
+    switch (s.kind) {
+      case Kind::Null: return "NULL";
+      case Kind::Value: return d.text_param(p, "an_" + scope + "_" + std::to_string(++n));
+      case Kind::Now: return d.now_param(p);
+      case Kind::Hash:
+        return "substr(" + d.hmac_hex(p, "an_key", d.as_text(column)) + ", 1, " +
+               std::to_string(s.hash_length) + ")";
+      case Kind::Hmac:
+        return d.hmac_hex(p, "an_hmac_" + scope + "_" + std::to_string(++n), d.as_text(column));
+      case Kind::Template:
+      case Kind::UniquePlaceholder: {
+        std::vector<std::string> parts;
+        for (const auto& piece : split_pattern(s.text)) {
+          if (!piece.placeholder) parts.push_back(d.text_param(p, "an_" + scope + "_" + std::to_string(++n)));
+          else if (piece.text == "key") {
+            if (key.empty()) throw std::invalid_argument("{key} and {hash} need the policy's key");
+            parts.push_back(d.as_text(key));
+          } else parts.push_back(key_hash());
+        }
+        return parts.size() == 1 ? parts[0] : d.concat(parts);
+      }
+      case Kind::Generalise: return d.generalise(column, s.text);
+    }
+    return "NULL";
+  };
+  Assignments a;
+  for (const auto& c : columns) {
+    const std::string column = owner + "." + quote_identifier(c.column, d.quote);
+    a.set += (a.set.empty() ? "" : ", ") + quote_identifier(c.column, d.quote) + " = " + build(c, column);
+  }
+  if (anonymisation_decidable(columns)) {
+    n = 0;
+    std::string all;
+    for (const auto& c : columns) {
+      const std::string column = owner + "." + quote_identifier(c.column, d.quote);
+      std::string target = build(c, column);
+      all += (all.empty() ? "" : " AND ") +
+             (c.strategy.kind == Kind::Null ? column + " IS NULL" : d.same(column, target));
+    }
+    a.already = "(" + all + ")";
+  }
+  return a;
+}
+
+void literal_values(const std::vector<policies::ColumnAnonymisation>& columns, const std::string& scope,
+                    std::map<std::string, std::string>& out) {
+  walk_literals(
+      columns, scope, [&](const std::string& name, const std::string& text) { out[name] = text; },
+      [&](const std::string& name, const std::string& path) {
+        auto pads = hmac_pads(read_key_file(path));
+        out[name + "_ipad"] = pads.first;
+        out[name + "_opad"] = pads.second;
+      });
+}
+
+std::string describe_anonymise_param(const std::string& name,
+                                     const std::map<std::string, std::string>& literals) {
+  if (name.rfind("an_", 0) != 0) return "";
+  if (name == "an_now") return "the pass's moment";
+  if (name == "an_key_ipad" || name == "an_key_opad")
+    return "the anonymisation key's HMAC pad (from the state file, not shown)";
+  if (name.rfind("an_hmac_", 0) == 0) return "the hmac key file's HMAC pad (not shown)";
+  auto it = literals.find(name);
+  return it == literals.end() ? name : quote_literal(it->second);
+}
+
+// ---- dialects --------------------------------------------------------------------------------
+
+const AnonymiseDialect& postgresql_dialect() {
+  static const AnonymiseDialect d = [] {
+    AnonymiseDialect d;
+    d.quote = '"';
+    d.concat = [](const std::vector<std::string>& parts) {
+      std::string out = "(";
+      for (size_t i = 0; i < parts.size(); ++i) out += (i ? " || " : "") + parts[i];
+      return out + ")";
+    };
+    d.as_text = [](const std::string& e) { return "(" + e + ")::text"; };
+    d.hmac_hex = [](Placeholders& p, const std::string& pads, const std::string& value) {
+      std::string opad = p.ref(pads + "_opad", "text");
+      std::string ipad = p.ref(pads + "_ipad", "text");
+      return "encode(sha256(decode(" + opad + ", 'hex') || sha256(decode(" + ipad +
+             ", 'hex') || convert_to(" + value + ", 'UTF8'))), 'hex')";
+    };
+    d.generalise = [](const std::string& column, const std::string& unit) {
+      return "date_trunc('" + unit + "', " + column + ")";
+    };
+    d.same = [](const std::string& a, const std::string& b) { return a + " IS NOT DISTINCT FROM " + b; };
+    d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
+    d.now_param = [](Placeholders& p) { return p.ref("an_now", "timestamptz"); };
+    return d;
+  }();
+  return d;
+}
+
+const AnonymiseDialect& mysql_dialect() {
+  static const AnonymiseDialect d = [] {
+    AnonymiseDialect d;
+    d.quote = '`';
+    d.concat = [](const std::vector<std::string>& parts) {
+      std::string out = "CONCAT(";
+      for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+      return out + ")";
+    };
+    d.as_text = [](const std::string& e) { return "CAST(" + e + " AS CHAR)"; };
+    d.hmac_hex = [](Placeholders& p, const std::string& pads, const std::string& value) {
+      std::string opad = p.ref(pads + "_opad");
+      std::string ipad = p.ref(pads + "_ipad");
+      return "LOWER(SHA2(CONCAT(UNHEX(" + opad + "), UNHEX(SHA2(CONCAT(UNHEX(" + ipad + "), " + value +
+             "), 256))), 256))";
+    };
+    d.generalise = [](const std::string& column, const std::string& unit) {
+      const char* format = unit == "year" ? "%Y-01-01" : unit == "month" ? "%Y-%m-01" : "%Y-%m-%d";
+      return "CAST(DATE_FORMAT(" + column + ", '" + format + "') AS DATETIME)";
+    };
+    d.same = [](const std::string& a, const std::string& b) { return a + " <=> " + b; };
+    d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
+    d.now_param = [](Placeholders& p) { return "CAST(" + p.ref("an_now") + " AS DATETIME)"; };
+    return d;
+  }();
+  return d;
+}
+
+const AnonymiseDialect& sqlite_dialect() {
+  static const AnonymiseDialect d = [] {
+    AnonymiseDialect d;
+    d.quote = '"';
+    d.concat = postgresql_dialect().concat;
+    d.as_text = [](const std::string& e) { return "CAST(" + e + " AS TEXT)"; };
+    d.hmac_hex = [](Placeholders& p, const std::string& pads, const std::string& value) {
+      std::string opad = p.ref(pads + "_opad");
+      std::string ipad = p.ref(pads + "_ipad");
+      return "rd_hmac(" + opad + ", " + ipad + ", " + value + ")";
+    };
+    d.generalise = [](const std::string& column, const std::string& unit) {
+      return "rd_generalise(" + column + ", '" + unit + "')";
+    };
+    d.same = [](const std::string& a, const std::string& b) { return a + " IS " + b; };
+    d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
+    d.now_param = [](Placeholders& p) { return p.ref("an_now"); };
+    return d;
+  }();
+  return d;
+}
+
+}  // namespace retentiond::connectors::sql

@@ -1,0 +1,75 @@
+// `action: anonymise` as SQL, written once for every dialect: the SET list that gives each column
+// its strategy's value, and, where it can be decided, the condition "this row already holds
+// those values" that keeps a second pass from touching it. Every value from the configuration is
+// bound; keys for hashes are bound as the HMAC inner and outer pads (hex), so hashing happens in
+// the database, in the same statement that re-checks expiry.
+//
+// Parameter names: an_<scope>_<n> (literal texts of `value`, `template`, `unique_placeholder`),
+// an_now (the pass's moment), an_key_ipad / an_key_opad (the installation's anonymisation key,
+// see PassContext), an_hmac_<scope>_<n>_ipad / _opad (a strategy's `key_file`).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "connectors/sql/params.h"
+#include "policies/policy.h"
+
+namespace retentiond::connectors::sql {
+
+// How one dialect spells what anonymisation needs.
+struct AnonymiseDialect {
+  // Text concatenation of already-built expressions.
+  std::function<std::string(const std::vector<std::string>& parts)> concat;
+  // An expression as text (for keys and hashed values).
+  std::function<std::string(const std::string& expr)> as_text;
+  // Lower-case hex HMAC-SHA256 of `value_text` (text, NULL stays NULL) keyed by the pads bound
+  // under `pads` + "_ipad" / "_opad". Must call p.ref in textual order (MySQL is positional).
+  std::function<std::string(Placeholders& p, const std::string& pads, const std::string& value_text)> hmac_hex;
+  // The date in `column` truncated to the start of its year, month or day.
+  std::function<std::string(const std::string& column, const std::string& unit)> generalise;
+  // NULL-safe equality.
+  std::function<std::string(const std::string& a, const std::string& b)> same;
+  // A bound text parameter and the pass's moment as a bound parameter of a date/time type.
+  std::function<std::string(Placeholders& p, const std::string& name)> text_param;
+  std::function<std::string(Placeholders& p)> now_param;
+  char quote = '"';
+};
+
+const AnonymiseDialect& postgresql_dialect();
+const AnonymiseDialect& mysql_dialect();
+const AnonymiseDialect& sqlite_dialect();
+
+struct Assignments {
+  std::string set;                     // "col" = expr, ...
+  std::optional<std::string> already;  // every column already holds its target; nullopt: undecidable
+};
+
+// `owner` is the quoted table whose columns are set; `key` the qualified key column ({key} and
+// {hash} need it; empty in `also:` rules, where the parser refuses them).
+Assignments assignments(const std::vector<policies::ColumnAnonymisation>& columns,
+                        const std::string& owner, const std::string& key,
+                        const AnonymiseDialect& dialect, Placeholders& p, const std::string& scope);
+
+// The values of the parameters `assignments` made for `columns` under `scope`, except an_now and
+// the installation key's pads: literals, and the pads of each `hmac: {key_file}` (read now).
+// Throws std::runtime_error naming a key file that cannot be read or is empty.
+void literal_values(const std::vector<policies::ColumnAnonymisation>& columns,
+                    const std::string& scope, std::map<std::string, std::string>& out);
+
+// HMAC-SHA256's inner and outer pads for `key`, as hex (keys over 64 bytes are hashed first).
+std::pair<std::string, std::string> hmac_pads(const std::string& key);
+
+// Whether `already` can be decided for these strategies (none is hash, hmac or now).
+bool anonymisation_decidable(const std::vector<policies::ColumnAnonymisation>& columns);
+
+// A human description of an anonymisation parameter for plan's binding notes, or "" when the
+// name is not one of ours. Never reveals keys.
+std::string describe_anonymise_param(const std::string& name,
+                                     const std::map<std::string, std::string>& literals);
+
+}  // namespace retentiond::connectors::sql
