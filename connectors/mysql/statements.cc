@@ -113,8 +113,8 @@ std::string acted(const policies::Policy& policy, const Conditions& c) {
 std::string not_done(const policies::Policy& policy, const std::string& table, const std::string& key,
                      Placeholders& p) {
   if (policy.action != policies::Action::Anonymise) return "";
-  auto a = sql::assignments(policy.anonymise, table, table + "." + key, sql::mysql_dialect(), p, "main");
-  return a.already ? " AND NOT " + *a.already : "";
+  auto already = sql::already_anonymised(policy.anonymise, table, table + "." + key, sql::mysql_dialect(), p, "main");
+  return already ? " AND NOT " + *already : "";
 }
 
 std::string count_if(const std::string& condition) {
@@ -170,7 +170,7 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     std::string head = "DELETE FROM " + table;
     if (policy.action == policies::Action::Anonymise)
       head = "UPDATE " + table + " SET " +
-             sql::assignments(policy.anonymise, table, table + "." + s.key, sql::mysql_dialect(), p, "main").set;
+             sql::set_list(policy.anonymise, table, table + "." + s.key, sql::mysql_dialect(), p, "main");
     std::string range = next ? s.key + " > " + p.ref("after") + " AND " : "";
     range += s.key + " <= " + p.ref("last") + " AND ";
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
@@ -185,23 +185,19 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     for (bool next : {false, true}) {
       Placeholders p(Placeholders::Style::Positional);
       std::string head = "DELETE FROM " + related;
-      std::optional<sql::Assignments> a;
-      if (rule.action == policies::Action::Anonymise) {
-        a = sql::assignments(rule.anonymise, related, "", sql::mysql_dialect(), p, "also" + std::to_string(index));
-        head = "UPDATE " + related + " SET " + a->set;
-      }
+      const std::string scope = "also" + std::to_string(index);
+      const bool anonymise = rule.action == policies::Action::Anonymise;
+      if (anonymise)
+        head = "UPDATE " + related + " SET " + sql::set_list(rule.anonymise, related, "", sql::mysql_dialect(), p, scope);
       std::string range = next ? table + "." + s.key + " > " + p.ref("after") + " AND " : "";
       range += table + "." + s.key + " <= " + p.ref("last") + " AND ";
       Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
       std::string text = head + " WHERE EXISTS (SELECT 1 FROM " + table + " WHERE (" + rule.on + ") AND " + range +
                          acted(policy, c);
       text += not_done(policy, table, s.key, p) + ")";
-      if (a && a->already) {
-        // The `already` condition again, with its own placeholders at this point of the text.
-        auto again = sql::assignments(rule.anonymise, related, "", sql::mysql_dialect(), p,
-                                      "also" + std::to_string(index));
-        text += " AND NOT " + *again.already;
-      }
+      if (anonymise)
+        if (auto already = sql::already_anonymised(rule.anonymise, related, "", sql::mysql_dialect(), p, scope))
+          text += " AND NOT " + *already;
       (next ? s.next_also : s.first_also).push_back(sql::Sql{text, p.order()});
     }
   }

@@ -91,8 +91,8 @@ Conditions conditions(const policies::Policy& policy, const std::string& table_s
     c.held += (c.held.empty() ? "" : " OR ") + key + "::text IN (SELECT jsonb_array_elements_text(" +
               p.ref("held", "jsonb") + "))";
   if (policy.action == policies::Action::Anonymise) {
-    auto a = sql::assignments(policy.anonymise, table_sql, table_sql + "." + key, sql::postgresql_dialect(), p, "main");
-    if (a.already) c.not_done = " AND NOT " + *a.already;
+    if (auto a = sql::already_anonymised(policy.anonymise, table_sql, table_sql + "." + key, sql::postgresql_dialect(), p, "main"))
+      c.not_done = " AND NOT " + *a;
   }
   return c;
 }
@@ -146,7 +146,7 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
     std::string head = "DELETE FROM " + table;
     if (policy.action == policies::Action::Anonymise)
       head = "UPDATE " + table + " SET " +
-             sql::assignments(policy.anonymise, table, table + "." + s.key, sql::postgresql_dialect(), p, "main").set;
+             sql::set_list(policy.anonymise, table, table + "." + s.key, sql::postgresql_dialect(), p, "main");
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
     std::string text = head + " WHERE " + range + acted(policy, c);
     (next ? s.next_action : s.first_action) = finish(text, p);
@@ -160,10 +160,10 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
       std::string head = "DELETE FROM " + related;
       std::string not_done;
       if (rule.action == policies::Action::Anonymise) {
-        auto a = sql::assignments(rule.anonymise, related, "", sql::postgresql_dialect(), p,
-                                  "also" + std::to_string(index));
-        head = "UPDATE " + related + " SET " + a.set;
-        if (a.already) not_done = " AND NOT " + *a.already;
+        const std::string scope = "also" + std::to_string(index);
+        head = "UPDATE " + related + " SET " + sql::set_list(rule.anonymise, related, "", sql::postgresql_dialect(), p, scope);
+        if (auto a = sql::already_anonymised(rule.anonymise, related, "", sql::postgresql_dialect(), p, scope))
+          not_done = " AND NOT " + *a;
       }
       std::string range = next ? table + "." + s.key + " > " + p.ref("after") + " AND " : "";
       range += table + "." + s.key + " <= " + p.ref("last") + " AND ";

@@ -62,7 +62,7 @@ void walk_literals(const std::vector<policies::ColumnAnonymisation>& columns, co
     const auto& s = c.strategy;
     switch (s.kind) {
       case Kind::Value: literal(next(), s.text); break;
-      case Kind::Hmac: key_file(next(), s.text); break;
+      case Kind::Hmac: key_file("an_hmac_" + scope + "_" + std::to_string(++n), s.text); break;
       case Kind::Template:
       case Kind::UniquePlaceholder:
         for (const auto& piece : split_pattern(s.text))
@@ -108,60 +108,78 @@ bool anonymisation_decidable(const std::vector<policies::ColumnAnonymisation>& c
   return true;
 }
 
-Assignments assignments(const std::vector<policies::ColumnAnonymisation>& columns,
-                        const std::string& owner, const std::string& key,
-                        const AnonymiseDialect& d, Placeholders& p, const std::string& scope) {
-  // Each expression is built twice when `already` needs it (SET, then the WHERE), because
-  // positional placeholders are consumed in textual order.
-  int n = 0;
-  auto build = [&](const policies::ColumnAnonymisation& c, const std::string& column) -> std::string {
-    const auto& s = c.strategy;
-    auto key_hash = [&] {
-      if (key.empty()) throw std::invalid_argument("{key} and {hash} need the policy's key");
-      return "substr(" + d.hmac_hex(p, "an_key", d.as_text(key)) + ", 1, " + std::to_string(kKeyHashLength) + ")";
-    };
-    switch (s.kind) {
-      case Kind::Null: return "NULL";
-      case Kind::Value: return d.text_param(p, "an_" + scope + "_" + std::to_string(++n));
-      case Kind::Now: return d.now_param(p);
-      case Kind::Hash:
-        return "substr(" + d.hmac_hex(p, "an_key", d.as_text(column)) + ", 1, " +
-               std::to_string(s.hash_length) + ")";
-      case Kind::Hmac:
-        return d.hmac_hex(p, "an_hmac_" + scope + "_" + std::to_string(++n), d.as_text(column));
-      case Kind::Template:
-      case Kind::UniquePlaceholder: {
-        std::vector<std::string> parts;
-        for (const auto& piece : split_pattern(s.text)) {
-          if (!piece.placeholder) parts.push_back(d.text_param(p, "an_" + scope + "_" + std::to_string(++n)));
-          else if (piece.text == "key") {
-            if (key.empty()) throw std::invalid_argument("{key} and {hash} need the policy's key");
-            parts.push_back(d.as_text(key));
-          } else parts.push_back(key_hash());
-        }
-        return parts.size() == 1 ? parts[0] : d.concat(parts);
-      }
-      case Kind::Generalise: return d.generalise(column, s.text);
-    }
-    return "NULL";
+namespace {
+
+// The value one strategy writes into `column` (qualified), as SQL; makes its placeholders.
+std::string target_value(const policies::ColumnAnonymisation& c, const std::string& column,
+                         const std::string& key, const AnonymiseDialect& d, Placeholders& p,
+                         const std::string& scope, int& n) {
+  const auto& s = c.strategy;
+  auto need_key = [&] {
+    if (key.empty()) throw std::invalid_argument("{key} and {hash} need the policy's key");
   };
-  Assignments a;
+  switch (s.kind) {
+    case Kind::Null: return "NULL";
+    case Kind::Value: return d.text_param(p, "an_" + scope + "_" + std::to_string(++n));
+    case Kind::Now: return d.now_param(p);
+    case Kind::Hash:
+      return "substr(" + d.hmac_hex(p, "an_key", d.as_text(column)) + ", 1, " + std::to_string(s.hash_length) + ")";
+    case Kind::Hmac:
+      return d.hmac_hex(p, "an_hmac_" + scope + "_" + std::to_string(++n), d.as_text(column));
+    case Kind::Template:
+    case Kind::UniquePlaceholder: {
+      std::vector<std::string> parts;
+      for (const auto& piece : split_pattern(s.text)) {
+        if (!piece.placeholder) {
+          parts.push_back(d.text_piece(p, "an_" + scope + "_" + std::to_string(++n)));
+        } else if (piece.text == "key") {
+          need_key();
+          parts.push_back(d.as_text(key));
+        } else {
+          need_key();
+          parts.push_back("substr(" + d.hmac_hex(p, "an_key", d.as_text(key)) + ", 1, " +
+                          std::to_string(kKeyHashLength) + ")");
+        }
+      }
+      return parts.size() == 1 ? parts[0] : d.concat(parts);
+    }
+    case Kind::Generalise: return d.generalise(column, s.text);
+  }
+  return "NULL";
+}
+
+}  // namespace
+
+std::string set_list(const std::vector<policies::ColumnAnonymisation>& columns, const std::string& owner,
+                     const std::string& key, const AnonymiseDialect& d, Placeholders& p,
+                     const std::string& scope) {
+  int n = 0;
+  std::string set;
   for (const auto& c : columns) {
     const std::string column = owner + "." + quote_identifier(c.column, d.quote);
-    a.set += (a.set.empty() ? "" : ", ") + quote_identifier(c.column, d.quote) + " = " + build(c, column);
+    set += (set.empty() ? "" : ", ") + quote_identifier(c.column, d.quote) + " = " +
+           target_value(c, column, key, d, p, scope, n);
   }
-  if (anonymisation_decidable(columns)) {
-    n = 0;
-    std::string all;
-    for (const auto& c : columns) {
-      const std::string column = owner + "." + quote_identifier(c.column, d.quote);
-      std::string target = build(c, column);
-      all += (all.empty() ? "" : " AND ") +
-             (c.strategy.kind == Kind::Null ? column + " IS NULL" : d.same(column, target));
-    }
-    a.already = "(" + all + ")";
+  return set;
+}
+
+std::optional<std::string> already_anonymised(const std::vector<policies::ColumnAnonymisation>& columns,
+                                              const std::string& owner, const std::string& key,
+                                              const AnonymiseDialect& d, Placeholders& p,
+                                              const std::string& scope) {
+  if (!anonymisation_decidable(columns)) return std::nullopt;
+  int n = 0;
+  std::string all;
+  for (const auto& c : columns) {
+    const std::string column = owner + "." + quote_identifier(c.column, d.quote);
+    std::string target = target_value(c, column, key, d, p, scope, n);
+    std::string condition;
+    if (c.strategy.kind == Kind::Null) condition = column + " IS NULL";
+    else if (c.strategy.kind == Kind::Generalise) condition = d.same(column, target);
+    else condition = d.same_text(column, target);
+    all += (all.empty() ? "" : " AND ") + condition;
   }
-  return a;
+  return "(" + all + ")";
 }
 
 void literal_values(const std::vector<policies::ColumnAnonymisation>& columns, const std::string& scope,
@@ -208,7 +226,9 @@ const AnonymiseDialect& postgresql_dialect() {
       return "date_trunc('" + unit + "', " + column + ")";
     };
     d.same = [](const std::string& a, const std::string& b) { return a + " IS NOT DISTINCT FROM " + b; };
+    d.same_text = d.same;
     d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
+    d.text_piece = [](Placeholders& p, const std::string& name) { return p.ref(name, "text"); };
     d.now_param = [](Placeholders& p) { return p.ref("an_now", "timestamptz"); };
     return d;
   }();
@@ -236,7 +256,13 @@ const AnonymiseDialect& mysql_dialect() {
       return "CAST(DATE_FORMAT(" + column + ", '" + format + "') AS DATETIME)";
     };
     d.same = [](const std::string& a, const std::string& b) { return a + " <=> " + b; };
+    // The column in utf8mb4 with a binary collation: bound text arrives as utf8mb4, and a _ci
+    // collation would take 'Anonymous' for 'anonymous'.
+    d.same_text = [](const std::string& a, const std::string& b) {
+      return "(CONVERT(" + a + " USING utf8mb4) COLLATE utf8mb4_bin <=> " + b + ")";
+    };
     d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
+    d.text_piece = d.text_param;
     d.now_param = [](Placeholders& p) { return "CAST(" + p.ref("an_now") + " AS DATETIME)"; };
     return d;
   }();
@@ -258,7 +284,9 @@ const AnonymiseDialect& sqlite_dialect() {
       return "rd_generalise(" + column + ", '" + unit + "')";
     };
     d.same = [](const std::string& a, const std::string& b) { return a + " IS " + b; };
+    d.same_text = d.same;
     d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
+    d.text_piece = d.text_param;
     d.now_param = [](Placeholders& p) { return p.ref("an_now"); };
     return d;
   }();

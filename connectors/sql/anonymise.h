@@ -32,10 +32,14 @@ struct AnonymiseDialect {
   std::function<std::string(Placeholders& p, const std::string& pads, const std::string& value_text)> hmac_hex;
   // The date in `column` truncated to the start of its year, month or day.
   std::function<std::string(const std::string& column, const std::string& unit)> generalise;
-  // NULL-safe equality.
+  // NULL-safe equality; same_text compares a column with text exactly (case and accents
+  // included, whatever the column's character set).
   std::function<std::string(const std::string& a, const std::string& b)> same;
-  // A bound text parameter and the pass's moment as a bound parameter of a date/time type.
+  std::function<std::string(const std::string& a, const std::string& b)> same_text;
+  // A bound value for a column of any type (`value:`), a bound piece of text (patterns), and
+  // the pass's moment as a bound parameter of a date/time type.
   std::function<std::string(Placeholders& p, const std::string& name)> text_param;
+  std::function<std::string(Placeholders& p, const std::string& name)> text_piece;
   std::function<std::string(Placeholders& p)> now_param;
   char quote = '"';
 };
@@ -44,18 +48,21 @@ const AnonymiseDialect& postgresql_dialect();
 const AnonymiseDialect& mysql_dialect();
 const AnonymiseDialect& sqlite_dialect();
 
-struct Assignments {
-  std::string set;                     // "col" = expr, ...
-  std::optional<std::string> already;  // every column already holds its target; nullopt: undecidable
-};
+// "col" = expr, ... for `columns` of `owner` (the quoted table). `key` is the qualified key
+// column ({key} and {hash} need it; empty in `also:` rules, where the parser refuses them).
+// Throws std::invalid_argument when a pattern needs a key that is not there.
+std::string set_list(const std::vector<policies::ColumnAnonymisation>& columns, const std::string& owner,
+                     const std::string& key, const AnonymiseDialect& dialect, Placeholders& p,
+                     const std::string& scope);
 
-// `owner` is the quoted table whose columns are set; `key` the qualified key column ({key} and
-// {hash} need it; empty in `also:` rules, where the parser refuses them).
-Assignments assignments(const std::vector<policies::ColumnAnonymisation>& columns,
-                        const std::string& owner, const std::string& key,
-                        const AnonymiseDialect& dialect, Placeholders& p, const std::string& scope);
+// "(every column already holds its target value)", or nullopt when the strategies cannot tell
+// (hash, hmac, now). Makes its own placeholders: build it where its text goes.
+std::optional<std::string> already_anonymised(const std::vector<policies::ColumnAnonymisation>& columns,
+                                              const std::string& owner, const std::string& key,
+                                              const AnonymiseDialect& dialect, Placeholders& p,
+                                              const std::string& scope);
 
-// The values of the parameters `assignments` made for `columns` under `scope`, except an_now and
+// The values of the parameters set_list and already_anonymised make for `columns` under `scope`, except an_now and
 // the installation key's pads: literals, and the pads of each `hmac: {key_file}` (read now).
 // Throws std::runtime_error naming a key file that cannot be read or is empty.
 void literal_values(const std::vector<policies::ColumnAnonymisation>& columns,

@@ -49,15 +49,20 @@ SqliteStatements build_statements(const policies::Policy& p, const std::string& 
   s.holds = !held.empty();
 
   sql::Placeholders named(sql::Placeholders::Style::SqliteNumbered, 10);
-  std::optional<sql::Assignments> anonymise;
-  if (p.action == policies::Action::Anonymise)
-    anonymise = sql::assignments(p.anonymise, s.table, s.table + "." + s.key, sql::sqlite_dialect(), named, "main");
+  // Numbered parameters may be made in any order: the SET and `already` share them.
+  const bool anonymise = p.action == policies::Action::Anonymise;
+  std::string set, already;
+  if (anonymise) {
+    set = sql::set_list(p.anonymise, s.table, s.table + "." + s.key, sql::sqlite_dialect(), named, "main");
+    if (auto a = sql::already_anonymised(p.anonymise, s.table, s.table + "." + s.key, sql::sqlite_dialect(), named, "main"))
+      already = *a;
+  }
 
   std::string acted = expired;
   if (!p.where.empty()) acted += " AND (" + p.where + ")";
   if (s.holds) acted += " AND NOT (" + held + ")";
   // Rows that already hold their anonymised values are not touched again.
-  std::string not_done = anonymise && anonymise->already ? " AND NOT " + *anonymise->already : "";
+  std::string not_done = already.empty() ? "" : " AND NOT " + already;
   acted += not_done;
 
   std::string matched_filter = expired + (s.holds ? " AND NOT (" + held + ")" : "") + not_done;
@@ -74,7 +79,7 @@ SqliteStatements build_statements(const policies::Policy& p, const std::string& 
   s.first_batch = head + not_null + acted + tail;
   s.next_batch = head + s.key + " > ?3 AND " + acted + tail;
   const std::string head_action =
-      anonymise ? "UPDATE " + s.table + " SET " + anonymise->set : "DELETE FROM " + s.table;
+      anonymise ? "UPDATE " + s.table + " SET " + set : "DELETE FROM " + s.table;
   s.first_action = head_action + " WHERE " + s.key + " <= ?2 AND " + acted;
   s.next_action = head_action + " WHERE " + s.key + " > ?3 AND " + s.key + " <= ?2 AND " + acted;
 
@@ -85,10 +90,10 @@ SqliteStatements build_statements(const policies::Policy& p, const std::string& 
     std::string head = "DELETE FROM " + related;
     std::string not_done_related;
     if (rule.action == policies::Action::Anonymise) {
-      auto a = sql::assignments(rule.anonymise, related, "", sql::sqlite_dialect(), named,
-                                "also" + std::to_string(index));
-      head = "UPDATE " + related + " SET " + a.set;
-      if (a.already) not_done_related = " AND NOT " + *a.already;
+      const std::string scope = "also" + std::to_string(index);
+      head = "UPDATE " + related + " SET " + sql::set_list(rule.anonymise, related, "", sql::sqlite_dialect(), named, scope);
+      if (auto a = sql::already_anonymised(rule.anonymise, related, "", sql::sqlite_dialect(), named, scope))
+        not_done_related = " AND NOT " + *a;
     }
     auto statement = [&](const std::string& range) {
       return head + " WHERE EXISTS (SELECT 1 FROM " + s.table + " WHERE (" + rule.on + ") AND " + range +
