@@ -68,6 +68,14 @@ std::string escape_markdown_cell(const std::string& text) {
   return out;
 }
 
+// " from EVENT", or in French " à compter de EVENT" with de + le / les contracted.
+std::string from_event(const std::string& event, Lang l) {
+  if (!french(l)) return " from " + event;
+  if (event.rfind("le ", 0) == 0) return " à compter du " + event.substr(3);
+  if (event.rfind("les ", 0) == 0) return " à compter des " + event.substr(4);
+  return " à compter de " + event;
+}
+
 }  // namespace
 
 std::string duration_in_words(const policies::Duration& d, Lang l) {
@@ -95,7 +103,7 @@ std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*
     base.purpose = r ? r->purpose : "";
     base.legal_basis = r ? r->legal_basis : "";
     const std::string event = r && !r->event.empty() ? r->event : default_event(*p, l);
-    base.retention = duration_in_words(p->expire_after, l) + (french(l) ? " à compter de " : " from ") + event;
+    base.retention = duration_in_words(p->expire_after, l) + from_event(event, l);
     base.action = action_words(*p, l);
     base.notice = notice_words(*p, l);
     base.source = p->source;
