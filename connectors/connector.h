@@ -37,6 +37,16 @@ struct PassContext {
   // The installation's secret for keyed hashes ({hash: N}, {hash} in patterns), kept in the
   // state file; never shown. Empty only when no state file exists yet (plan before any enforce).
   std::string anonymisation_key;
+  // For policies with `notify:`: the only keys the pass may act on (their notice went out at
+  // least `before` ago and their date has not moved since). Empty: nothing may be touched.
+  std::vector<std::string> noticed_keys;
+};
+
+// A record due for a notice: its key, its basis date and the address to write to.
+struct NoticeCandidate {
+  std::string key;
+  std::optional<TimePoint> basis;
+  std::string email;
 };
 
 struct PlanStats {
@@ -82,6 +92,13 @@ class Connector {
   // re-checks expiry, `where` and holds. On Error nothing of this batch was changed.
   virtual Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx,
                                           const Cursor& from, long long limit) = 0;
+
+  // For `notify:`: the records the policy selects (where, holds) whose basis is before
+  // `notice_cutoff` (the cut-off `before` from now), in key order. Never changes data.
+  virtual Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy, const PassContext& ctx,
+                                                                 TimePoint notice_cutoff) {
+    return Error{ErrorKind::Unsupported, "store type '" + std::string(type()) + "' cannot send notices"};
+  }
 };
 
 }  // namespace retentiond::connectors

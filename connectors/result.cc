@@ -14,6 +14,7 @@ std::string_view error_class(ErrorKind kind) {
     case ErrorKind::Io: return "io";
     case ErrorKind::Interrupted: return "interrupted";
     case ErrorKind::Unsupported: return "unsupported";
+    case ErrorKind::NoticeFailed: return "notice-failed";
   }
   return "query-failed";
 }

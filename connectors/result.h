@@ -20,6 +20,7 @@ enum class ErrorKind {
   Io,                // files, state file
   Interrupted,       // a signal or lost connection stopped the pass
   Unsupported,       // this build cannot do what the policy asks yet
+  NoticeFailed,      // a notice before action could not be sent (its record was kept)
 };
 
 // "store-unreachable", as written in the audit trail.

@@ -10,6 +10,8 @@
 
 #include "daemon/audit.h"
 #include "daemon/holds.h"
+#include "daemon/notices.h"
+#include "daemon/smtp.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -153,6 +155,66 @@ connectors::PassContext PassRunner::context(const policies::Policy& policy,
   return ctx;
 }
 
+std::optional<Error> PassRunner::prepare_notices(const policies::Policy& policy, connectors::Connector& connector,
+                                                connectors::PassContext& ctx, bool dry, const PassOptions& options,
+                                                NoticeCounts& counts, std::vector<std::string>& warnings) {
+  const auto notice_cutoff = policy.expire_after.before(policy.notify->before.after(ctx.cutoff.now));
+  auto candidates = connector.notice_candidates(policy, ctx, notice_cutoff);
+  if (!candidates) return candidates.error();
+  NoticeBook book(state_, ctx.anonymisation_key);
+  auto decision = decide_notices(policy, candidates.value(), book.load(policy.name), book, ctx.cutoff);
+  ctx.noticed_keys = decision.actionable;
+  counts.waiting = decision.waiting;
+  counts.no_address = decision.no_address;
+  if (decision.no_address > 0)
+    warnings.push_back(with_thousands(decision.no_address) +
+                       " records are due for a notice but have no address; they are never acted on");
+  if (dry) {
+    counts.sent = static_cast<long long>(decision.to_send.size());
+    counts.waiting += counts.sent;
+    return std::nullopt;
+  }
+  if (!decision.to_send.empty()) {
+    std::string text;
+    std::unique_ptr<SmtpSender> sender;
+    try {
+      text = read_template(policy);
+      sender = std::make_unique<SmtpSender>(*options.smtp);
+    } catch (const std::exception& e) {
+      counts.failed = static_cast<long long>(decision.to_send.size());
+      return Error{ErrorKind::NoticeFailed, e.what() + std::string("; no notice was sent and nothing was changed")};
+    }
+    std::string last_error;
+    for (const auto* c : decision.to_send) {
+      if (options.stop && options.stop->load()) break;
+      MailMessage m;
+      m.from = policy.notify->from.empty() ? options.smtp->from : policy.notify->from;
+      m.to = c->email;
+      m.subject = render_notice(policy, policy.notify->subject, action_date(policy, *c->basis, ctx.cutoff.now));
+      m.body = render_notice(policy, text, action_date(policy, *c->basis, ctx.cutoff.now));
+      std::string error;
+      if (sender->send(m, error)) {
+        // Recorded at once: a crash after this point must not send the notice twice.
+        book.record(policy.name, book.hash(policy.name, c->key),
+                    NoticeRecord{policies::epoch_seconds(*c->basis), ctx.cutoff.now});
+        ++counts.sent;
+        ++counts.waiting;
+      } else {
+        ++counts.failed;
+        last_error = error;
+      }
+    }
+    if (counts.sent > 0) spdlog::info("policy '{}': sent {} notices", policy.name, with_thousands(counts.sent));
+    if (counts.failed > 0) {
+      spdlog::error("policy '{}': {} notices could not be sent ({})", policy.name, with_thousands(counts.failed), last_error);
+      warnings.push_back(with_thousands(counts.failed) + " notices could not be sent (" + last_error +
+                         "); their records are kept");
+    }
+  }
+  book.forget_except(policy.name, decision.due_hashes);
+  return std::nullopt;
+}
+
 PassOutcome PassRunner::failed_before_start(const policies::Policy& policy,
                                             const PassOptions& options, Error error) {
   PassOutcome o;
@@ -202,9 +264,27 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     return conclude(PassStatus::Failed, Error{ErrorKind::Io, "cannot read holds from the state file: " +
                                                                  std::string(e.what())});
   }
+  std::vector<std::string> notice_warnings;
+  if (policy.notify) {
+    NoticeCounts counts;
+    auto error = prepare_notices(policy, connector, ctx, dry, options, counts, notice_warnings);
+    o.notices = counts;
+    if (error) {
+      o.plan.warnings = notice_warnings;
+      return conclude(PassStatus::Failed, *error);
+    }
+  }
   auto plan = connector.plan(policy, ctx);
   if (!plan) return conclude(PassStatus::Failed, plan.error());
   o.plan = std::move(plan.value());
+  o.plan.warnings.insert(o.plan.warnings.end(), notice_warnings.begin(), notice_warnings.end());
+  // Records whose notice could not be sent are kept, and the pass says so: never silent.
+  auto notice_failure = [&]() -> std::optional<Error> {
+    if (!o.notices || o.notices->failed == 0) return std::nullopt;
+    return Error{ErrorKind::NoticeFailed, with_thousands(o.notices->failed) +
+                                              " notices could not be sent; their records are kept and the next "
+                                              "pass tries again"};
+  };
   // "1 selected row has", "3 selected rows have".
   auto counted = [&](long long n) {
     std::string unit = o.plan.unit;
@@ -229,7 +309,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       o.plan.warnings.push_back("the policy says dry_run: true, so it was only planned");
     return conclude(PassStatus::Planned, std::nullopt);
   }
-  if (o.plan.matched == 0) return conclude(PassStatus::Ok, std::nullopt);
+  if (o.plan.matched == 0) {
+    if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
+    return conclude(PassStatus::Ok, std::nullopt);
+  }
 
   std::string refusal;
   if (!claim(o, refusal)) return conclude(PassStatus::Failed, Error{ErrorKind::Config, refusal});
@@ -272,6 +355,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   spdlog::info("policy '{}': {} {} {} in {} batches", policy.name,
                policy.action == policies::Action::Delete ? "deleted" : "anonymised",
                with_thousands(o.affected), o.plan.unit, o.batches);
+  if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
   return conclude(PassStatus::Ok, std::nullopt);
 }
 

@@ -18,6 +18,14 @@ namespace retentiond::daemon {
 enum class PassStatus { Planned, Ok, Refused, Failed, Interrupted };
 std::string_view status_name(PassStatus s);  // "planned", "ok", "refused", ...
 
+// Notices of a policy with `notify:` in this pass.
+struct NoticeCounts {
+  long long sent = 0;        // plan: would be sent now; enforce: sent
+  long long failed = 0;      // could not be sent: those records are kept, retried next pass
+  long long waiting = 0;     // records waiting out their notice period (including those just noticed)
+  long long no_address = 0;  // due but without an address: never acted on
+};
+
 struct PassOutcome {
   std::string policy;
   std::string store;
@@ -30,6 +38,7 @@ struct PassOutcome {
   policies::TimePoint started;
   policies::TimePoint finished;
   long long batches = 0;
+  std::optional<NoticeCounts> notices;
 };
 
 struct Progress {
@@ -48,6 +57,7 @@ struct PassOptions {
   long long first_batch = 500;
   long long max_batch = 50'000;
   std::function<void(const Progress&)> on_progress;  // after each batch
+  const policies::SmtpConfig* smtp = nullptr;        // for `notify:` (the config's `smtp:`)
 };
 
 class PassRunner {
@@ -75,6 +85,10 @@ class PassRunner {
 
   // What the state file knows about this pass: operator holds, the anonymisation key.
   connectors::PassContext context(const policies::Policy& policy, const policies::Cutoff& cutoff);
+  // Sends due notices (unless dry) and restricts ctx to the records whose notice is old enough.
+  std::optional<connectors::Error> prepare_notices(const policies::Policy& policy, connectors::Connector& connector,
+                                                   connectors::PassContext& ctx, bool dry, const PassOptions& options,
+                                                   NoticeCounts& counts, std::vector<std::string>& warnings);
 
   StateFile* state_;
   bool record_ = true;

@@ -96,6 +96,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   PassOptions options;
   options.dry_run = dry_run;
   options.now = now;
+  if (config->smtp) options.smtp = &*config->smtp;
   try {
     std::unique_ptr<ProgressReporter> progress;
     if (dry_run) {

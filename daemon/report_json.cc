@@ -1,6 +1,7 @@
 // The JSON report: exactly the brief's fields. `plan`: generated_at, dry_run, and per policy
 // name, store, action, cutoff, matched, held, oldest, statements, warnings; `enforce` adds
 // "affected" per policy and "dry_run": false. Errors and refusals are among the warnings.
+// Policies with `notify:` add "notices" and "waiting" (and, for enforce, "notices_failed").
 #include <nlohmann/json.hpp>
 
 #include "daemon/report.h"
@@ -23,6 +24,13 @@ std::string render_json(const Report& report) {
     p["statements"] = o.plan.statements;
     p["warnings"] = o.plan.warnings;
     if (!report.dry_run) p["affected"] = o.affected;
+    // Policies with `notify:` only: notices sent (plan: that would be sent now) and records
+    // waiting out their notice period.
+    if (o.notices) {
+      p["notices"] = o.notices->sent;
+      p["waiting"] = o.notices->waiting;
+      if (!report.dry_run) p["notices_failed"] = o.notices->failed;
+    }
     policies.push_back(std::move(p));
   }
   json out = json::object();

@@ -46,6 +46,12 @@ std::string render_text(const Report& report, const policies::Config& config) {
            with_thousands(o.plan.total) + " selected " + o.plan.unit +
            percent(o.plan.matched, o.plan.total) + "; held: " + with_thousands(o.plan.held) + "\n";
     out += "  oldest:     " + (o.plan.oldest ? format_timestamp(*o.plan.oldest) : "-") + "\n";
+    if (o.notices) {
+      out += "  notices:    " + with_thousands(o.notices->sent) +
+             (report.dry_run ? " would be sent now" : " sent") +
+             (o.notices->failed ? ", " + with_thousands(o.notices->failed) + " FAILED" : "") + "; " +
+             with_thousands(o.notices->waiting) + " records waiting out their notice\n";
+    }
     std::string verdict;
     switch (o.status) {
       case PassStatus::Planned:

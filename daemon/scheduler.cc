@@ -162,6 +162,7 @@ void Scheduler::run_next() {
       options.dry_run = false;
       options.now = policies::now_utc();
       options.stop = &stop_;
+      if (config->smtp) options.smtp = &*config->smtp;
       auto outcomes = run_policies(*config, {policy}, runner, options);
       if (!outcomes.empty()) outcome = outcomes.front();
     } catch (const std::exception& e) {

@@ -1,5 +1,7 @@
 // The action blocks of a policy: `anonymise:` strategies, `also:` related rows, `notify:`.
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "policies/policy_parser.h"
 #include "policies/sql_fragment.h"
@@ -179,7 +181,25 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Pa
   n.email_column = m.text(email);
   if (auto problem = identifier_problem(n.email_column))
     throw ConfigError(email.value_location, "email: " + *problem);
-  n.template_file = resolve_path(ctx.base_dir, m.required_text("template"));
+  const YamlField& tpl = m.require("template");
+  n.template_file = resolve_path(ctx.base_dir, m.text(tpl));
+  {
+    std::ifstream in(n.template_file, std::ios::binary);
+    if (!in) throw ConfigError(tpl.value_location, "cannot read the notice template '" + n.template_file + "'");
+    std::ostringstream text;
+    text << in.rdbuf();
+    static const std::set<std::string> known{"date", "deletion_date", "description", "policy", "before"};
+    const std::string t = text.str() + m.optional_text("subject").value_or("");
+    for (size_t open = t.find('{'); open != std::string::npos; open = t.find('{', open + 1)) {
+      size_t close = t.find('}', open);
+      if (close == std::string::npos) break;
+      std::string name = t.substr(open + 1, close - open - 1);
+      if (!name.empty() && name.size() < 30 && name.find_first_of(" \n{") == std::string::npos && !known.count(name))
+        ctx.diags.warning(tpl.value_location, "the notice template or subject uses '{" + name +
+                                                  "}', which is not a placeholder ({date}, {deletion_date}, "
+                                                  "{description}, {policy}, {before}); it is sent as written");
+    }
+  }
   n.subject = m.optional_text("subject").value_or("");
   n.from = m.optional_text("from").value_or("");
   if (!ctx.config.smtp)

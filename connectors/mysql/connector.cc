@@ -76,8 +76,32 @@ std::map<std::string, std::string> MysqlConnector::anonymise_values(const Policy
 }
 
 std::optional<std::string> MysqlConnector::unsupported_feature(const Policy& policy) const {
-  if (policy.notify) return "'notify:' is not supported by this build yet";
   return std::nullopt;
+}
+
+Result<std::vector<NoticeCandidate>> MysqlConnector::notice_candidates(const Policy& policy, const PassContext& ctx,
+                                                                      policies::TimePoint notice_cutoff) {
+  auto p = prepared(policy, !ctx.held_keys.empty());
+  if (!p) return p.error();
+  std::vector<NoticeCandidate> out;
+  try {
+    auto named = anonymise_values(policy, ctx);
+    PassContext at_notice = ctx;
+    at_notice.cutoff.cutoff = notice_cutoff;
+    const auto& s = p.value().statements.notice_candidates;
+    for (const auto& row : client_->query(s.text, values_for(s, at_notice, p.value().integer_key, named))) {
+      NoticeCandidate c;
+      c.key = row[0].value_or("");
+      if (row[1]) c.basis = policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*row[1]))));
+      c.email = row[2].value_or("");
+      out.push_back(std::move(c));
+    }
+  } catch (const MysqlError& e) {
+    return query_error(policy, e);
+  } catch (const std::runtime_error& e) {
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+  }
+  return out;
 }
 
 Error MysqlConnector::query_error(const Policy& policy, const MysqlError& e) const {
@@ -144,6 +168,7 @@ std::vector<Value> MysqlConnector::values_for(const sql::Sql& s, const PassConte
     else if (name == "cutoff_epoch_ms") out.push_back({std::to_string(epoch * 1000), true});
     else if (name == "now") out.push_back({datetime_text(ctx.cutoff.now)});
     else if (name == "held") out.push_back({nlohmann::json(ctx.held_keys).dump()});
+    else if (name == "noticed") out.push_back({nlohmann::json(ctx.noticed_keys).dump()});
     else if (name == "limit") out.push_back({extra.at(name), true});
     else if (name.rfind("an_", 0) == 0) out.push_back({extra.at(name)});
     else out.push_back({extra.at(name), integer_key});  // after, last: keys
@@ -219,6 +244,7 @@ Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
       }
       const auto& s = p.value().statements;
       std::vector<const sql::Sql*> all{&s.plan, &s.first_batch, &s.next_batch, &s.first_action, &s.next_action};
+      if (policy.notify) all.push_back(&s.notice_candidates);
       for (const auto& a : s.first_also) all.push_back(&a);
       for (const auto& a : s.next_also) all.push_back(&a);
       for (const sql::Sql* stmt : all)

@@ -117,6 +117,12 @@ std::string not_done(const policies::Policy& policy, const std::string& table, c
   return already ? " AND NOT " + *already : "";
 }
 
+// " AND key among those whose notice went out long enough ago", for policies with `notify:`.
+std::string noticed(const policies::Policy& policy, const std::string& key, Placeholders& p) {
+  if (!policy.notify) return "";
+  return " AND JSON_CONTAINS(" + p.ref("noticed") + ", JSON_QUOTE(CAST(" + key + " AS CHAR)))";
+}
+
 std::string count_if(const std::string& condition) {
   return "COALESCE(SUM(CASE WHEN " + condition + " THEN 1 ELSE 0 END), 0)";
 }
@@ -138,7 +144,8 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     auto matched = [&] {
       Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
       std::string m = c.expired + (c.held.empty() ? "" : " AND NOT (" + c.held + ")");
-      return m + not_done(policy, table, s.key, p);
+      m += not_done(policy, table, s.key, p);
+      return m + noticed(policy, s.key, p);
     };
     const std::string matched_count = count_if(matched());
     std::string held_count = "0";
@@ -159,7 +166,8 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     Placeholders p(Placeholders::Style::Positional);
     std::string lower = next ? s.key + " > " + p.ref("after") + " AND " : "";
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
-    const std::string done = not_done(policy, table, s.key, p);
+    std::string done = not_done(policy, table, s.key, p);
+    done += noticed(policy, s.key, p);
     const std::string limit = p.ref("limit");  // after the conditions' placeholders
     std::string text = "SELECT MAX(k), COUNT(*) FROM (SELECT " + s.key + " AS k FROM " + table + " WHERE " +
                        lower + acted(policy, c) + done + " ORDER BY " + s.key + " LIMIT " + limit + ") AS batch";
@@ -176,7 +184,18 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
     std::string text = head + " WHERE " + range + acted(policy, c);
     text += not_done(policy, table, s.key, p);
+    text += noticed(policy, s.key, p);
     (next ? s.next_action : s.first_action) = sql::Sql{text, p.order()};
+  }
+  if (policy.notify) {
+    Placeholders scratch(Placeholders::Style::Positional);
+    const std::string basis = conditions(policy, table, s.key, category_of, operator_holds, scratch).basis;
+    Placeholders p(Placeholders::Style::Positional);
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    std::string text = "SELECT CAST(" + s.key + " AS CHAR), FLOOR(UNIX_TIMESTAMP(" + basis + ")), " +
+                       q(policy.notify->email_column) + " FROM " + table + " WHERE " + acted(policy, c);
+    text += not_done(policy, table, s.key, p);
+    s.notice_candidates = sql::Sql{text + " ORDER BY " + s.key, p.order()};
   }
   int index = 0;
   for (const auto& rule : policy.also) {
@@ -194,7 +213,8 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
       Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
       std::string text = head + " WHERE EXISTS (SELECT 1 FROM " + table + " WHERE (" + rule.on + ") AND " + range +
                          acted(policy, c);
-      text += not_done(policy, table, s.key, p) + ")";
+      text += not_done(policy, table, s.key, p);
+      text += noticed(policy, s.key, p) + ")";
       if (anonymise)
         if (auto already = sql::already_anonymised(rule.anonymise, related, "", sql::mysql_dialect(), p, scope))
           text += " AND NOT " + *already;
@@ -218,6 +238,7 @@ std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, 
     else if (n == "after") what = "the last key of the previous batch";
     else if (n == "last") what = "the last key of this batch";
     else if (n == "held") what = "the keys under an operator's hold";
+    else if (n == "noticed") what = "the keys whose notice went out at least 'before' ago";
     else if (auto d = sql::describe_anonymise_param(n, literals); !d.empty()) what = d;
     else what = n;
     note += (i ? ", ?" : " -- ?") + std::to_string(i + 1) + " = " + what;

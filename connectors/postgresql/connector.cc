@@ -140,6 +140,7 @@ std::map<std::string, std::string> PostgresqlConnector::bindings(const Policy& p
                                             {"cutoff_epoch_ms", std::to_string(epoch * 1000)},
                                             {"now", policies::format_timestamp(ctx.cutoff.now)},
                                             {"held", held.dump()},
+                                            {"noticed", nlohmann::json(ctx.noticed_keys).dump()},
                                             {"an_now", policies::format_timestamp(ctx.cutoff.now)}};
   sql::literal_values(policy.anonymise, "main", values);
   int index = 0;
@@ -151,8 +152,37 @@ std::map<std::string, std::string> PostgresqlConnector::bindings(const Policy& p
 }
 
 std::optional<std::string> PostgresqlConnector::unsupported_feature(const Policy& policy) const {
-  if (policy.notify) return "'notify:' is not supported by this build yet";
   return std::nullopt;
+}
+
+Result<std::vector<NoticeCandidate>> PostgresqlConnector::notice_candidates(const Policy& policy,
+                                                                           const PassContext& ctx,
+                                                                           policies::TimePoint notice_cutoff) {
+  auto p = prepared(policy, !ctx.held_keys.empty());
+  if (!p) return p.error();
+  std::vector<NoticeCandidate> out;
+  try {
+    auto values = bindings(policy, ctx);
+    long long epoch = policies::epoch_seconds(notice_cutoff);
+    values["cutoff"] = policies::format_timestamp(notice_cutoff);
+    values["cutoff_epoch"] = std::to_string(epoch);
+    values["cutoff_epoch_ms"] = std::to_string(epoch * 1000);
+    pqxx::work t(*conn_);
+    for (const auto& row : run(t, p.value().statements.notice_candidates, values)) {
+      NoticeCandidate c;
+      c.key = row[0].c_str();
+      if (!row[1].is_null()) c.basis = policies::from_epoch_seconds(row[1].as<long long>());
+      c.email = row[2].is_null() ? "" : row[2].c_str();
+      out.push_back(std::move(c));
+    }
+    t.commit();
+  } catch (const std::runtime_error& e) {
+    if (dynamic_cast<const pqxx::failure*>(&e)) return query_error(policy, e);
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+  } catch (const std::exception& e) {
+    return query_error(policy, e);
+  }
+  return out;
 }
 
 Error PostgresqlConnector::query_error(const Policy& policy, const std::exception& e) const {
@@ -246,6 +276,7 @@ Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy)
     }
     const auto& s = p.value().statements;
     std::vector<const sql::Sql*> all{&s.plan, &s.first_batch, &s.next_batch, &s.first_action, &s.next_action};
+    if (policy.notify) all.push_back(&s.notice_candidates);
     for (const auto& a : s.first_also) all.push_back(&a);
     for (const auto& a : s.next_also) all.push_back(&a);
     for (const sql::Sql* stmt : all)

@@ -25,6 +25,8 @@ class PostgresqlConnector : public Connector {
   Result<void> open(AccessMode mode) override;
   Result<std::vector<policies::Diagnostic>> check(const Policy& policy) override;
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
+  Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy, const PassContext& ctx,
+                                                         policies::TimePoint notice_cutoff) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
 

@@ -74,11 +74,12 @@ struct Conditions {
   std::string expired;  // basis known and before the cut-off
   std::string held;     // empty when no hold applies
   std::string not_done; // " AND NOT (already anonymised)", or empty
+  std::string noticed;  // " AND key among those whose notice went out", or empty
 };
 
 Conditions conditions(const policies::Policy& policy, const std::string& table_sql,
                       const std::string& key, const CategoryOf& category_of, bool operator_holds,
-                      Placeholders& p) {
+                      Placeholders& p, bool restrict_to_noticed = true) {
   std::vector<sql::TermSql> terms;
   for (const auto& t : policy.since.terms) terms.push_back(term_sql(t, table_sql, category_of, p));
   Conditions c;
@@ -94,6 +95,8 @@ Conditions conditions(const policies::Policy& policy, const std::string& table_s
     if (auto a = sql::already_anonymised(policy.anonymise, table_sql, table_sql + "." + key, sql::postgresql_dialect(), p, "main"))
       c.not_done = " AND NOT " + *a;
   }
+  if (policy.notify && restrict_to_noticed)
+    c.noticed = " AND " + key + "::text IN (SELECT jsonb_array_elements_text(" + p.ref("noticed", "jsonb") + "))";
   return c;
 }
 
@@ -102,7 +105,7 @@ std::string acted(const policies::Policy& policy, const Conditions& c) {
   std::string s = c.expired;
   if (!policy.where.empty()) s += " AND (" + policy.where + ")";
   if (!c.held.empty()) s += " AND NOT (" + c.held + ")";
-  return s + c.not_done;
+  return s + c.not_done + c.noticed;
 }
 
 sql::Sql finish(std::string text, const Placeholders& p) { return sql::Sql{std::move(text), p.order()}; }
@@ -118,7 +121,7 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
   {
     Placeholders p(Placeholders::Style::Numbered);
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
-    std::string matched = c.expired + (c.held.empty() ? "" : " AND NOT (" + c.held + ")") + c.not_done;
+    std::string matched = c.expired + (c.held.empty() ? "" : " AND NOT (" + c.held + ")") + c.not_done + c.noticed;
     std::string text =
         "SELECT count(*), count(*) FILTER (WHERE " + matched + "), " +
         (c.held.empty() ? std::string("0") : "count(*) FILTER (WHERE " + c.expired + " AND (" + c.held + "))") +
@@ -150,6 +153,14 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
     std::string text = head + " WHERE " + range + acted(policy, c);
     (next ? s.next_action : s.first_action) = finish(text, p);
+  }
+  if (policy.notify) {
+    Placeholders p(Placeholders::Style::Numbered);
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p, /*restrict_to_noticed=*/false);
+    s.notice_candidates = finish("SELECT " + s.key + "::text, extract(epoch FROM " + c.basis + ")::bigint, " +
+                                     q(policy.notify->email_column) + "::text FROM " + table + " WHERE " +
+                                     acted(policy, c) + " ORDER BY " + s.key,
+                                 p);
   }
   int index = 0;
   for (const auto& rule : policy.also) {
@@ -190,6 +201,7 @@ std::string pg_bindings_note(const sql::Sql& s, const std::string& cutoff_text, 
     else if (n == "after") what = "the last key of the previous batch";
     else if (n == "last") what = "the last key of this batch";
     else if (n == "held") what = "the keys under an operator's hold";
+    else if (n == "noticed") what = "the keys whose notice went out at least 'before' ago";
     else if (auto d = sql::describe_anonymise_param(n, literals); !d.empty()) what = d;
     else what = n;
     note += (i ? ", $" : " -- $") + std::to_string(i + 1) + " = " + what;

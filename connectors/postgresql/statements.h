@@ -27,6 +27,9 @@ struct PgStatements {
   sql::Sql next_action;
   std::vector<sql::Sql> first_also;  // `also:` rules, before the action, same range
   std::vector<sql::Sql> next_also;
+  // With `notify:`: key, basis (epoch) and address of the records expired at `cutoff` (bound to
+  // the notice cut-off); every other statement then only touches the keys in `noticed`.
+  sql::Sql notice_candidates;
 };
 
 // The type category ('D', 'N', 'S', ...) of a column of the policy's table (related empty) or of

@@ -188,21 +188,51 @@ Result<SqliteStatements> SqliteConnector::statements_for(const Policy& policy,
 }
 
 std::string SqliteConnector::held_keys_json(const Policy& policy, const PassContext& ctx) {
-  auto key = resolve_key(policy);
-  bool numbers = key && key->integer;
-  nlohmann::json keys = nlohmann::json::array();
-  for (const auto& k : ctx.held_keys) {
-    bool digits = !k.empty() && k.size() < 19 &&
-                  k.find_first_not_of("0123456789") == std::string::npos;
-    if (numbers && digits) keys.push_back(std::stoll(k));
-    else keys.push_back(k);
-  }
-  return keys.dump();
+  return keys_json(policy, ctx.held_keys);
 }
 
 std::optional<std::string> SqliteConnector::unsupported_feature(const Policy& policy) const {
-  if (policy.notify) return "'notify:' is not supported by this build yet";
   return std::nullopt;
+}
+
+std::string SqliteConnector::keys_json(const Policy& policy, const std::vector<std::string>& keys) {
+  auto key = resolve_key(policy);
+  bool numbers = key && key->integer;
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& k : keys) {
+    bool digits = !k.empty() && k.size() < 19 && k.find_first_not_of("0123456789") == std::string::npos;
+    if (numbers && digits) out.push_back(std::stoll(k));
+    else out.push_back(k);
+  }
+  return out.dump();
+}
+
+Result<std::vector<NoticeCandidate>> SqliteConnector::notice_candidates(const Policy& policy, const PassContext& ctx,
+                                                                       policies::TimePoint notice_cutoff) {
+  const bool holds = !ctx.held_keys.empty();
+  auto statements = statements_for(policy, holds);
+  if (!statements) return statements.error();
+  const auto& s = statements.value();
+  std::vector<NoticeCandidate> out;
+  try {
+    auto named = named_values(policy, ctx);
+    Statement st = db_->prepare(s.notice_candidates);
+    st.bind(1, policies::epoch_seconds(notice_cutoff));
+    if (holds) st.bind(4, held_keys_json(policy, ctx));
+    bind_named(st, s, named);
+    while (st.step()) {
+      NoticeCandidate c;
+      c.key = st.text(0);
+      if (auto b = st.optional_integer(1)) c.basis = policies::from_epoch_seconds(*b);
+      c.email = st.is_null(2) ? "" : st.text(2);
+      out.push_back(std::move(c));
+    }
+  } catch (const SqliteError& e) {
+    return query_error(policy, e);
+  } catch (const std::runtime_error& e) {
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+  }
+  return out;
 }
 
 Error SqliteConnector::query_error(const Policy& policy, const SqliteError& e) const {
@@ -330,6 +360,7 @@ Result<std::vector<Diagnostic>> SqliteConnector::check(const Policy& policy) {
     bool ok = true;
     std::vector<const std::string*> all{&s.plan, &s.first_batch, &s.next_batch, &s.first_action,
                                         &s.next_action};
+    if (policy.notify) all.push_back(&s.notice_candidates);
     for (const auto& a : s.first_also) all.push_back(&a);
     for (const auto& a : s.next_also) all.push_back(&a);
     for (const std::string* sql : all)
@@ -358,6 +389,7 @@ Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext&
     st.bind(1, policies::epoch_seconds(ctx.cutoff.cutoff));
     st.bind(5, policies::epoch_seconds(ctx.cutoff.now));
     if (!ctx.held_keys.empty()) st.bind(4, held_keys_json(policy, ctx));
+    if (policy.notify) st.bind(6, keys_json(policy, ctx.noticed_keys));
     bind_named(st, s, named);
     if (st.step()) {
       stats.total = st.integer(0);
@@ -391,6 +423,7 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
   const auto& s = statements.value();
   const long long cutoff = policies::epoch_seconds(ctx.cutoff.cutoff);
   const std::string held = holds ? held_keys_json(policy, ctx) : "";
+  const std::string noticed = policy.notify ? keys_json(policy, ctx.noticed_keys) : "";
   std::map<std::string, std::string> named;
   try {
     named = named_values(policy, ctx);
@@ -404,6 +437,7 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
       select.bind(1, cutoff).bind(2, limit);
       if (holds) select.bind(4, held);
       if (from.after) bind_key(select, 3, *from.after);
+      if (policy.notify) select.bind(6, noticed);
       bind_named(select, s, named);
       if (!select.step() || select.is_null(0)) return BatchResult{0, from, true};
       KeyValue last = read_key(select, 0);
@@ -417,6 +451,7 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
         if (holds) st.bind(4, held);
         bind_key(st, 2, last);
         if (from.after) bind_key(st, 3, *from.after);
+        if (policy.notify) st.bind(6, noticed);
         bind_named(st, s, named);
         st.step();
       };

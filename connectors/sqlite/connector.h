@@ -24,6 +24,8 @@ class SqliteConnector : public Connector {
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
+  Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy, const PassContext& ctx,
+                                                         policies::TimePoint notice_cutoff) override;
 
  private:
   struct Column {
@@ -41,6 +43,8 @@ class SqliteConnector : public Connector {
   Result<Key> resolve_key(const Policy& policy);
   Result<SqliteStatements> statements_for(const Policy& policy, bool operator_holds);
   std::string held_keys_json(const Policy& policy, const PassContext& ctx);
+  // Keys as a JSON array, numbers for integer keys (so that IN (json_each) compares them right).
+  std::string keys_json(const Policy& policy, const std::vector<std::string>& keys);
   std::optional<std::string> unsupported_feature(const Policy& policy) const;
   // Values of the anonymisation parameters; throws std::runtime_error for an unreadable key file.
   std::map<std::string, std::string> named_values(const Policy& policy, const PassContext& ctx) const;

@@ -64,8 +64,16 @@ SqliteStatements build_statements(const policies::Policy& p, const std::string& 
   // Rows that already hold their anonymised values are not touched again.
   std::string not_done = already.empty() ? "" : " AND NOT " + already;
   acted += not_done;
+  if (p.notify) {
+    // Records due for a notice, expired at the notice cut-off (bound as ?1).
+    s.notice_candidates = "SELECT " + s.key + ", " + s.basis + ", " + q(p.notify->email_column) + " FROM " +
+                          s.table + " WHERE " + acted + " ORDER BY " + s.key;
+  }
+  // With a notice, only the records whose notice went out long enough ago (?6) may be touched.
+  const std::string noticed = p.notify ? " AND " + s.key + " IN (SELECT value FROM json_each(?6))" : "";
+  acted += noticed;
 
-  std::string matched_filter = expired + (s.holds ? " AND NOT (" + held + ")" : "") + not_done;
+  std::string matched_filter = expired + (s.holds ? " AND NOT (" + held + ")" : "") + not_done + noticed;
   s.plan = "SELECT count(*), count(*) FILTER (WHERE " + matched_filter + "), " +
            (s.holds ? "count(*) FILTER (WHERE " + expired + " AND (" + held + "))" : "0") +
            ", min(" + s.basis + ") FILTER (WHERE " + matched_filter + "), count(*) FILTER (WHERE " +

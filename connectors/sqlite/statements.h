@@ -4,7 +4,8 @@
 //
 // Bindings: ?1 the cut-off in epoch seconds; ?2 the batch size (select) or the batch's last key
 // (action); ?3 the previous batch's last key; ?4 a JSON array of keys under an operator's hold;
-// ?5 the pass's moment (plan); from ?10 on, the named parameters of anonymisation
+// ?5 the pass's moment (plan); ?6 the keys whose notice went out long enough ago (notify);
+// from ?10 on, the named parameters of anonymisation
 // (sql/anonymise.h), in the order of `named`.
 #pragma once
 
@@ -30,6 +31,9 @@ struct SqliteStatements {
   std::vector<std::string> first_also;
   std::vector<std::string> next_also;
   std::vector<std::string> named;  // parameter names bound as ?10, ?11, ...
+  // With `notify:`: key, basis (epoch) and address of the records expired at ?1 (the notice
+  // cut-off); every other statement then only touches the keys in ?6 (a JSON array).
+  std::string notice_candidates;
 };
 
 // `key_column` is the unquoted key column, or "rowid". `operator_holds`: some keys of this

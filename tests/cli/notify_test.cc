@@ -1,0 +1,218 @@
+// Notices before action (`notify:`) through the real binary and a real SMTP conversation with a
+// test server on loopback: exactly one notice per record and cycle, nothing acted on before its
+// notice period is over, a failed send keeps its record (and fails the pass visibly), a returning
+// user is kept and noticed again in a later cycle, and the state file never holds an address or
+// a key. On SQLite for the exact cycle, and on the real Decidim schema with the Grand Nancy example.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "support/pg_server.h"
+#include "support/run.h"
+#include "support/smtp_server.h"
+#include "support/sqlite_file.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using nlohmann::json;
+
+namespace {
+
+json policy_in(const json& report, const std::string& name) {
+  for (const auto& p : report.at("policies"))
+    if (p.at("name") == name) return p;
+  FAIL("no policy " << name << " in the report");
+  return {};
+}
+
+std::vector<std::string> recipients(const std::vector<ReceivedMail>& mails) {
+  std::vector<std::string> out;
+  for (const auto& m : mails)
+    for (const auto& to : m.to) out.push_back(to);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("notify: one notice per cycle, action only after the notice period", "[cli][notify][sqlite]") {
+  SmtpServer smtp;
+  smtp.reject("bounce@example.org");
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  sqlite_exec(db, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_seen TEXT);"
+                  "INSERT INTO users VALUES (1, 'old@example.org', '2020-01-01'), (2, 'soon@example.org', '2027-03-15'),"
+                  "(3, 'later@example.org', '2027-06-01'), (4, NULL, '2020-01-01'), (5, 'bounce@example.org', '2020-01-01'),"
+                  "(6, 'returning@example.org', '2020-01-01');");
+  dir.write("notice.txt", "Bonjour,\n\n{description}.\nVotre compte sera supprimé le {date}, sauf si vous vous connectez d'ici là.\n.\nFin.\n");
+  std::string config = dir.write("r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) +
+                                               ", starttls: false, from: dpo@example.org}\n"
+                                               "stores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" + R"(  - name: inactive
+    description: Un compte inactif depuis un an est supprimé
+    store: db
+    table: users
+    expire_after: 1y
+    since: last_seen
+    notify:
+      before: 30d
+      email: email
+      template: notice.txt
+      subject: "Votre compte sera supprimé le {date}"
+      from: "Équipe Participation <participation@example.org>"
+    max_affected: 100%
+)");
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  REQUIRE(check.exit_code == 0);
+
+  // 2028-03-01: 1, 5 and 6 are expired, 2 expires on 2028-03-15 (within 30 days), 3 is not due,
+  // 4 has no address.
+  auto plan = run_retentiond({"plan", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  auto p = policy_in(json::parse(plan.out), "inactive");
+  CHECK(p.at("notices") == 4);
+  CHECK(p.at("waiting") == 4);
+  CHECK(p.at("matched") == 0);
+  CHECK(smtp.messages().empty());
+
+  auto first = run_retentiond({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 1);  // one notice failed: visible, not silent
+  auto f = policy_in(json::parse(first.out), "inactive");
+  CHECK(f.at("notices") == 3);
+  CHECK(f.at("notices_failed") == 1);
+  CHECK(f.at("affected") == 0);
+  CHECK(recipients(smtp.messages()) ==
+        std::vector<std::string>{"old@example.org", "returning@example.org", "soon@example.org"});
+  CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 6);
+  const auto mail = smtp.messages().front();
+  CHECK(mail.from == "participation@example.org");
+  CHECK(mail.data.find("Subject: =?UTF-8?B?") != std::string::npos);
+  CHECK(mail.data.find("Un compte inactif depuis un an est supprimé.\r\nVotre compte sera supprimé le 2028-03-31") !=
+        std::string::npos);
+  CHECK(mail.data.find("\r\n.\r\nFin.") != std::string::npos);  // a lone dot survives the transfer
+  CHECK(first.err.find("old@example.org") == std::string::npos);  // logs hold no address
+
+  // The state file keeps keyed hashes only.
+  for (const auto& row : sqlite_column(dir.file("state.db"), "SELECT policy || '|' || key_hash || '|' || basis FROM notices")) {
+    CHECK(row.find('@') == std::string::npos);
+    CHECK(std::regex_match(row, std::regex("inactive\\|[0-9a-f]{64}\\|-?[0-9]+")));
+  }
+  CHECK(sqlite_int(dir.file("state.db"), "SELECT count(*) FROM notices") == 3);
+
+  // The next day: no duplicate notice, the failed one is retried, nothing acted on.
+  smtp.clear();
+  auto second = run_retentiond({"enforce", "-c", config, "--at", "2028-03-02T00:00:00Z", "--format", "json"}, dir.path());
+  INFO(second.out << second.err);
+  CHECK(policy_in(json::parse(second.out), "inactive").at("notices") == 0);
+  CHECK(policy_in(json::parse(second.out), "inactive").at("notices_failed") == 1);
+  CHECK(smtp.messages().empty());
+  CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 6);
+
+  // User 6 signs in on 2028-03-05.
+  sqlite_exec(db, "UPDATE users SET last_seen = '2028-03-05 09:00:00' WHERE id = 6");
+
+  // 2028-03-30: 29 days after the notices: still nothing.
+  auto early = run_retentiond({"enforce", "-c", config, "--at", "2028-03-30T23:59:59Z", "--format", "json"}, dir.path());
+  CHECK(policy_in(json::parse(early.out), "inactive").at("affected") == 0);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 6);
+
+  // 2028-03-31: the notice period is over for 1 and 2. 6 returned; 5 never got its notice.
+  auto act = run_retentiond({"enforce", "-c", config, "--at", "2028-03-31T00:00:00Z", "--format", "json"}, dir.path());
+  INFO(act.out << act.err);
+  CHECK(policy_in(json::parse(act.out), "inactive").at("affected") == 2);
+  CHECK(sqlite_column(db, "SELECT id FROM users ORDER BY id") == std::vector<std::string>{"3", "4", "5", "6"});
+  CHECK(smtp.messages().empty());
+
+  // 2029-02-10: 6 is due again (its new expiry is 2029-03-05) and gets a new notice; 3 expired
+  // without a notice and gets one now. Neither is acted on.
+  auto later = run_retentiond({"enforce", "-c", config, "--at", "2029-02-10T00:00:00Z", "--format", "json"}, dir.path());
+  INFO(later.out << later.err);
+  CHECK(policy_in(json::parse(later.out), "inactive").at("affected") == 0);
+  CHECK(recipients(smtp.messages()) == std::vector<std::string>{"later@example.org", "returning@example.org"});
+  CHECK(sqlite_column(db, "SELECT id FROM users ORDER BY id") == std::vector<std::string>{"3", "4", "5", "6"});
+}
+
+TEST_CASE("notify: an unreachable SMTP server fails the pass and changes nothing", "[cli][notify][sqlite]") {
+  int port;
+  {
+    SmtpServer gone;
+    port = gone.port();
+  }
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  sqlite_exec(db, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_seen TEXT);"
+                  "INSERT INTO users VALUES (1, 'old@example.org', '2020-01-01');");
+  dir.write("notice.txt", "{date}\n");
+  std::string config = dir.write("r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(port) +
+                                               ", starttls: false, from: dpo@example.org}\n"
+                                               "stores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
+                                               "  - {name: p, store: db, table: users, expire_after: 1y, since: last_seen,\n"
+                                               "     notify: {before: 30d, email: email, template: notice.txt, subject: s},\n"
+                                               "     max_affected: 100%}\n");
+  for (const char* at : {"2028-03-01T00:00:00Z", "2028-06-01T00:00:00Z"}) {
+    auto r = run_retentiond({"enforce", "-c", config, "--at", at, "--format", "json"}, dir.path());
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("could not be sent") != std::string::npos);
+    CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 1);
+  }
+  auto history = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+  CHECK(history.out.find("notice-failed") != std::string::npos);
+}
+
+TEST_CASE("notify on the real Decidim schema: the Grand Nancy example", "[cli][notify][postgresql][decidim]") {
+  SmtpServer smtp;
+  PgDatabase db;
+  db.exec(read_file(source_dir() + "/../shared/schemas/decidim_pg.sql"));
+  db.exec(R"sql(
+    INSERT INTO decidim_organizations (id, host, default_locale, created_at, updated_at, reference_prefix)
+      VALUES (1, 'participer.example', 'fr', now(), now(), 'GN');
+    INSERT INTO decidim_users (id, email, name, nickname, type, decidim_organization_id, created_at, updated_at,
+                               current_sign_in_at, deleted_at, admin) VALUES
+      (1, 'absent@example.org', 'Absent', 'absent', 'Decidim::User', 1, '2020-01-01', now(), '2026-12-31', NULL, false),
+      (2, 'back@example.org', 'Back', 'back', 'Decidim::User', 1, '2020-01-01', now(), '2026-12-31', NULL, false),
+      (3, 'active@example.org', 'Active', 'active', 'Decidim::User', 1, '2020-01-01', now(), '2028-02-01', NULL, false);
+    INSERT INTO decidim_follows (decidim_user_id, decidim_followable_type, decidim_followable_id, created_at, updated_at) VALUES
+      (1, 'Decidim::Proposals::Proposal', 10, now(), now());
+  )sql");
+  TempDir dir;
+  std::string text = read_file(source_dir() + "/policies/examples/003-grand-nancy.yaml");
+  text = std::regex_replace(text, std::regex("state: [^\\n]*"), "state: state.db");
+  text = std::regex_replace(text, std::regex("stores:\\n  decidim:\\n(    [^\\n]*\\n)+"),
+                            "stores:\n  decidim: {type: postgresql, dsn: \"" + db.dsn() + "\"}\n");
+  text = std::regex_replace(text, std::regex("smtp:\\n(  [^\\n]*\\n)+"),
+                            "smtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) + ", starttls: false}\n");
+  text = std::regex_replace(text, std::regex("max_affected: 2%"), "max_affected: 100%");
+  std::string config = dir.write("gn.yaml", text);
+  // The example's template sits next to the example.
+  dir.write("notice-inactive-participant.txt", read_file(source_dir() + "/policies/examples/notice-inactive-participant.txt"));
+  auto check = run_retentiond({"check", "-c", config, "--policy", "inactive-participants"}, dir.path());
+  INFO(text << check.out << check.err);
+  REQUIRE(check.exit_code == 0);
+
+  const std::vector<std::string> only{"--policy", "inactive-participants", "--format", "json"};
+  auto at = [&](const std::string& when) {
+    std::vector<std::string> a{"enforce", "-c", config, "--at", when};
+    a.insert(a.end(), only.begin(), only.end());
+    auto r = run_retentiond(a, dir.path());
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    return policy_in(json::parse(r.out), "inactive-participants");
+  };
+  // 14 months after 2026-12-31 is 2028-02-29; on 2028-02-15 users 1 and 2 are within 30 days.
+  auto first = at("2028-02-15T00:00:00Z");
+  CHECK(first.at("notices") == 2);
+  CHECK(first.at("affected") == 0);
+  CHECK(recipients(smtp.messages()) == std::vector<std::string>{"absent@example.org", "back@example.org"});
+  db.exec("UPDATE decidim_users SET current_sign_in_at = '2028-02-20' WHERE id = 2");
+  auto before_end = at("2028-03-15T00:00:00Z");  // expired, but the notice is only 29 days old
+  CHECK(before_end.at("affected") == 0);
+  auto after = at("2028-03-16T00:00:00Z");
+  CHECK(after.at("affected") == 1);
+  CHECK(db.column("SELECT concat(id, ':', email, ':', name) FROM decidim_users ORDER BY id") ==
+        std::vector<std::string>{"1::", "2:back@example.org:Back", "3:active@example.org:Active"});
+  CHECK(db.integer("SELECT count(*) FROM decidim_follows") == 0);
+  CHECK(smtp.messages().size() == 2);  // no second notice to anyone
+}
