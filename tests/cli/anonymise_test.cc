@@ -224,3 +224,28 @@ TEST_CASE("anonymise on mariadb: exact values, related rows, second pass 0", "[c
             [&](const std::string& sql) { return db.column(sql); }, "datetime", MysqlDatabase::password()};
   run_scenario(b);
 }
+
+TEST_CASE("check warns when a second pass could not tell anonymised rows apart", "[cli][anonymise]") {
+  TempDir dir;
+  auto config = [&](const std::string& where, const std::string& strategy) {
+    return dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
+                               "  - name: p\n    store: db\n    table: people\n    expire_after: 1y\n    since: seen\n" +
+                                   where + "    action: anonymise\n    anonymise: {email: " + strategy + ", name: null}\n");
+  };
+  auto undecidable = run_retentiond({"check", "--offline", "-c", config("", "{hash: 12}")}, dir.path());
+  CHECK(undecidable.exit_code == 0);
+  CHECK(undecidable.err.find("warning: retentiond cannot tell an anonymised row") != std::string::npos);
+  auto with_where = run_retentiond({"check", "--offline", "-c", config("    where: \"name IS NOT NULL\"\n", "{hash: 12}")},
+                                   dir.path());
+  CHECK(with_where.err.find("cannot tell") == std::string::npos);
+  auto decidable = run_retentiond({"check", "--offline", "-c", config("", "{value: x}")}, dir.path());
+  CHECK(decidable.err.find("cannot tell") == std::string::npos);
+  auto also_key = run_retentiond(
+      {"check", "--offline", "-c",
+       dir.write("a.yaml", "state: s.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
+                           "  - {name: p, store: db, table: t, expire_after: 1y, since: seen, also: [{table: u, on: \"u.t = t.id\","
+                           " action: anonymise, anonymise: {x: {template: \"T {key}\"}}}]}\n")},
+      dir.path());
+  CHECK(also_key.exit_code == 1);
+  CHECK(also_key.err.find("{key} and {hash} are not available") != std::string::npos);
+}
