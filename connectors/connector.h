@@ -4,6 +4,7 @@
 // one short transaction, and its statement re-checks the expiry condition itself.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,24 @@ struct Cursor {
   std::optional<KeyValue> after;
 };
 
+// Dates a store cannot read from its own data, kept for it in retentiond's state file: when a
+// record was first seen in some condition (a Sympa user left without any subscription). Entries
+// are keyed by a keyed hash (see PassContext::anonymisation_key), never by the record's key.
+class SightingBook {
+ public:
+  virtual ~SightingBook() = default;
+  // When each tracked record of `policy` was first seen, by hash.
+  virtual std::map<std::string, TimePoint> load(const std::string& policy) = 0;
+  // When the policy's first recorded pass looked; nullopt before any.
+  virtual std::optional<TimePoint> tracking_since(const std::string& policy) = 0;
+  // Whether save() records anything (enforce and serve; plan only reads).
+  virtual bool writable() const = 0;
+  // Replaces the policy's entries with `seen`: records no longer in that condition are forgotten,
+  // so a record that leaves it and comes back starts over. Marks the policy as tracked since `now`
+  // if it was not.
+  virtual void save(const std::string& policy, const std::map<std::string, TimePoint>& seen, TimePoint now) = 0;
+};
+
 // What a pass knows that the policy does not.
 struct PassContext {
   policies::Cutoff cutoff;
@@ -40,6 +59,9 @@ struct PassContext {
   // For policies with `notify:`: the only keys the pass may act on (their notice went out at
   // least `before` ago and their date has not moved since). Empty: nothing may be touched.
   std::vector<std::string> noticed_keys;
+  // For stores that track dates themselves (Sympa's users without subscription); null when the
+  // pass has no state file (plan before any enforce).
+  SightingBook* sightings = nullptr;
 };
 
 // A record due for a notice: its key, its basis date and the address to write to.

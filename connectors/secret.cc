@@ -8,6 +8,9 @@
 namespace retentiond::connectors {
 
 Result<std::optional<std::string>> store_password(const policies::StoreConfig& store) {
+  // Set only by code, never from YAML (the loader refuses the key): the sympa store passes on
+  // the db_passwd it read from Sympa's own configuration file.
+  if (const auto* given = store.option("password")) return std::optional<std::string>{given->value};
   std::string path = store.path("password_file");
   if (path.empty()) {
     const char* dir = std::getenv("CREDENTIALS_DIRECTORY");

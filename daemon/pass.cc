@@ -152,6 +152,8 @@ connectors::PassContext PassRunner::context(const policies::Policy& policy,
   if (!state_) return ctx;
   ctx.held_keys = Holds(*state_).keys_held(policy.name, cutoff.now);
   ctx.anonymisation_key = state_->anonymisation_key();
+  if (!sightings_) sightings_ = std::make_unique<StateSightingBook>(*state_, record_);
+  ctx.sightings = sightings_.get();
   return ctx;
 }
 

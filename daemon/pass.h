@@ -6,10 +6,12 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "connectors/connector.h"
+#include "daemon/sightings.h"
 #include "daemon/state.h"
 #include "policies/policy.h"
 
@@ -92,6 +94,7 @@ class PassRunner {
 
   StateFile* state_;
   bool record_ = true;
+  std::unique_ptr<StateSightingBook> sightings_;  // made on first use, when a state file exists
 };
 
 }  // namespace retentiond::daemon

@@ -14,7 +14,8 @@ using connectors::sqlite::Database;
 using connectors::sqlite::SqliteError;
 
 // Version 1: audit trail and passes in progress. Version 2: secrets, legal holds, notices.
-constexpr int kSchemaVersion = 2;
+// Version 3: sightings (dates a store tracks through retentiond, such as Sympa's orphaned users).
+constexpr int kSchemaVersion = 3;
 
 }  // namespace
 
@@ -113,6 +114,16 @@ void StateFile::create_schema() {
       basis INTEGER NOT NULL,
       sent TEXT NOT NULL,
       PRIMARY KEY (policy, key_hash)
+    );
+    CREATE TABLE IF NOT EXISTS sightings (
+      policy TEXT NOT NULL,
+      key_hash TEXT NOT NULL,
+      first_seen INTEGER NOT NULL,
+      PRIMARY KEY (policy, key_hash)
+    );
+    CREATE TABLE IF NOT EXISTS sighting_policies (
+      policy TEXT PRIMARY KEY,
+      since INTEGER NOT NULL
     );
   )sql");
   db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));

@@ -44,6 +44,9 @@ struct Basis {
   Kind kind = Kind::Target;
   std::vector<BasisTerm> terms;
   std::string name_date_format;  // NameDate: strftime-like, e.g. "%Y%m%d"
+  // NameDate: search the relative path below its first directory, not only the base name. Set
+  // by the sympa store for its archives (<list>/<YYYY-MM>/...); not a YAML option.
+  bool name_date_in_path = false;
   Location location;
 };
 

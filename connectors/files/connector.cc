@@ -40,10 +40,16 @@ Result<void> FilesConnector::open(AccessMode) {
   return success();
 }
 
-std::optional<policies::TimePoint> FilesConnector::date_of(const Policy& policy, const std::string& name,
-                                                           const struct stat& st) const {
-  if (policy.since.kind == policies::Basis::Kind::NameDate) return NameDate(policy.since.name_date_format).find(name);
-  return mtime_of(st);
+std::optional<policies::TimePoint> FilesConnector::date_of(const Policy& policy, const Found& f) const {
+  if (policy.since.kind == policies::Basis::Kind::NameDate) {
+    auto& reader = name_dates_[policy.since.name_date_format];
+    if (!reader) reader = std::make_unique<NameDate>(policy.since.name_date_format);
+    if (!policy.since.name_date_in_path) return reader->find(f.name);
+    // In the path below the first directory (the first one names a list, which may hold digits).
+    const size_t slash = f.path.find('/');
+    return reader->find(slash == std::string::npos ? f.path : f.path.substr(slash + 1));
+  }
+  return mtime_of(f.st);
 }
 
 Result<std::vector<policies::Diagnostic>> FilesConnector::check(const Policy& policy) {
@@ -63,7 +69,7 @@ Result<std::optional<policies::TimePoint>> FilesConnector::keep_from(const Polic
   std::priority_queue<policies::TimePoint, std::vector<policies::TimePoint>, std::greater<>> newest;
   GlobSet globs(policy.files);
   int error = walk(root_, globs, "", [&](const Found& f) {
-    if (auto d = date_of(policy, f.name, f.st)) {
+    if (auto d = date_of(policy, f)) {
       newest.push(*d);
       if (newest.size() > n) newest.pop();
     }
@@ -104,7 +110,7 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
       root_, globs, "",
       [&](const Found& f) {
         ++stats.total;
-        auto d = date_of(policy, f.name, f.st);
+        auto d = date_of(policy, f);
         if (!d) {
           ++stats.undated;
           return true;
@@ -146,7 +152,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   GlobSet globs(policy.files);
   const std::string after = from.after ? key_text(*from.after) : "";
   int error = walk(root_, globs, after, [&](const Found& f) {
-    auto d = date_of(policy, f.name, f.st);
+    auto d = date_of(policy, f);
     if (!d || *d >= ctx.cutoff.cutoff || (keep.value() && *d >= *keep.value()) || held.count(f.path)) return true;
     // The walk took this lstat just now, relative to the directory's handle: the file is a
     // regular file and expired at this moment, which is the re-check before the unlink.

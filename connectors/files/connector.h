@@ -7,10 +7,13 @@
 #include <sys/stat.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "connectors/connector.h"
+#include "connectors/files/name_date.h"
+#include "connectors/files/walker.h"
 
 namespace retentiond::connectors::files {
 
@@ -27,8 +30,7 @@ class FilesConnector : public Connector {
 
  private:
   // The date a policy measures a file by; nullopt when it has none (no date in its name).
-  std::optional<policies::TimePoint> date_of(const Policy& policy, const std::string& name,
-                                             const struct stat& st) const;
+  std::optional<policies::TimePoint> date_of(const Policy& policy, const Found& f) const;
   // With min_keep: files dated at or after this are among the newest and are kept.
   Result<std::optional<policies::TimePoint>> keep_from(const Policy& policy);
   std::string describe(const Policy& policy, const PassContext& ctx) const;
@@ -36,6 +38,8 @@ class FilesConnector : public Connector {
   policies::StoreConfig store_;
   std::string root_;
   std::map<std::string, std::optional<policies::TimePoint>> keep_from_;  // by policy
+  mutable std::map<std::string, std::unique_ptr<NameDate>> name_dates_;  // compiled patterns
+
 };
 
 }  // namespace retentiond::connectors::files

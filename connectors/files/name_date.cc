@@ -38,6 +38,15 @@ std::optional<policies::TimePoint> NameDate::find(const std::string& name) const
         case 'S': S = v; break;
       }
     }
+    // A name without a day ("2027-03") stands for its whole month: it counts from the month's
+    // end, the last moment something filed under it may date from.
+    if (fields_.find('d') == std::string::npos && mo >= 1 && mo <= 12) {
+      d = 1;
+      if (++mo == 13) {
+        mo = 1;
+        ++Y;
+      }
+    }
     char iso[32];
     std::snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", Y, mo, d, H, M, S);
     if (auto t = policies::parse_timestamp(iso)) return t;  // rejects 2027-13-45 and 25:00

@@ -1,6 +1,7 @@
 // The date written in a file name, for rotated logs and dated backups whose modification time
 // lies (copied, compressed, restored): a strftime-like pattern ("%Y%m%d", "%Y-%m-%d_%H%M") is
-// searched in the file's base name. Times are UTC.
+// searched in the file's base name. Times are UTC. A pattern without %d (only the sympa store
+// makes one, "%Y-%m" for its archives) dates a name from the end of its month.
 #pragma once
 
 #include <optional>

@@ -39,6 +39,8 @@ class Statement {
 
   // The largest parameter number the statement uses (?N).
   int parameter_count() const { return sqlite3_bind_parameter_count(stmt_); }
+  // The number of columns a row of this statement has.
+  int column_count() const { return sqlite3_column_count(stmt_); }
 
   // Advances to the next row; false when done. Throws SqliteError on failure.
   bool step();

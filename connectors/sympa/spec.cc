@@ -1,8 +1,7 @@
 // What the sympa store declares: Sympa's own configuration file, and the targets its policies
-// name instead of a table. Its connector lands with issue 6; until then the configuration is
-// validated and online operations answer "not supported yet".
+// name instead of a table (see targets.h and orphans.h).
 #include "connectors/store_types.h"
-#include "connectors/unsupported.h"
+#include "connectors/sympa/connector.h"
 
 namespace retentiond::connectors {
 
@@ -19,8 +18,8 @@ StoreType sympa_store_type() {
        "bounces", "spools", "archives"},
       /*hash_comments=*/true,
   };
-  return StoreType{spec, [](const policies::StoreConfig& s) {
-                     return make_unsupported_connector("sympa", s.name);
+  return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
+                     return std::make_unique<sympa::SympaConnector>(s);
                    }};
 }
 

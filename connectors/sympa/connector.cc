@@ -1,0 +1,271 @@
+#include "connectors/sympa/connector.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "connectors/registry.h"
+#include "connectors/sympa/targets.h"
+
+namespace retentiond::connectors::sympa {
+namespace {
+
+using policies::Diagnostic;
+using policies::Severity;
+
+// At most this many addresses go into one DELETE (bound values stay far below every server's
+// limit on placeholders).
+constexpr long long kMaxAddressesPerStatement = 500;
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The keyed hash an orphan is remembered by in the state file.
+std::string address_hash(const std::string& key, const std::string& email) {
+  const std::string message = "sympa-orphan\0" + lower(email);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+       message.size(), out, &n);
+  static const char* digits = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < n; ++i) {
+    hex += digits[out[i] >> 4];
+    hex += digits[out[i] & 15];
+  }
+  return hex;
+}
+
+std::optional<long long> epoch(const std::optional<std::string>& text) {
+  if (!text || text->empty()) return std::nullopt;
+  try {
+    return std::stoll(*text);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+SympaConnector::SympaConnector(const policies::StoreConfig& store) : store_(store) {}
+
+Result<void> SympaConnector::open(AccessMode mode) {
+  mode_ = mode;
+  db_.reset();
+  tables_.reset();
+  files_.clear();
+  due_.clear();
+  auto conf = read_sympa_conf(store_.path("config"), store_.name);
+  if (!conf) return conf.error();
+  conf_ = std::move(conf.value());
+  auto database = database_store(*conf_, store_);
+  if (!database) return database.error();
+  database_store_ = database.value();
+  auto db = SympaDatabase::connect(*database_store_, mode);
+  if (!db) return db.error();
+  db_ = std::move(db.value());
+  tables_ = make_connector(*database_store_);
+  if (auto opened = tables_->open(mode); !opened) return opened.error();
+  return success();
+}
+
+Error SympaConnector::query_error(const Policy& policy, const std::string& what) const {
+  return Error{ErrorKind::QueryFailed, "store '" + store_.name + "', policy '" + policy.name + "': " + what};
+}
+
+Result<Connector*> SympaConnector::delegate(const Policy& policy, Policy& translated,
+                                            std::vector<std::string>* notes) {
+  if (const auto* table = table_target(policy.sympa_target)) {
+    translated = table_policy(policy, *table);
+    return tables_.get();
+  }
+  auto files = files_target(policy.sympa_target, *conf_);
+  if (!files)
+    return Error{ErrorKind::Config, "store '" + store_.name + "': unknown Sympa target '" + policy.sympa_target + "'"};
+  translated = files_policy(policy, *files);
+  if (notes) *notes = files->notes;
+  auto& connector = files_[policy.sympa_target];
+  if (!connector) {
+    policies::StoreConfig tree;
+    tree.name = store_.name;
+    tree.type = "files";
+    tree.location = store_.location;
+    tree.options["root"] = policies::StoreOption{files->root, store_.location};
+    auto made = make_connector(tree);
+    if (auto opened = made->open(mode_); !opened) return opened.error();
+    connector = std::move(made);
+  }
+  return connector.get();
+}
+
+Result<std::vector<Diagnostic>> SympaConnector::check(const Policy& policy) {
+  if (policy.sympa_target == "unsubscribed_users") return check_orphans(policy);
+  Policy translated;
+  auto target = delegate(policy, translated);
+  if (!target) {
+    // A missing archive or spool directory is the policy's problem, not an unreachable store.
+    return std::vector<Diagnostic>{{Severity::Error, policy.sympa_target_location, target.error().message}};
+  }
+  return target.value()->check(translated);
+}
+
+std::vector<Diagnostic> SympaConnector::check_orphans(const Policy& policy) {
+  std::vector<Diagnostic> out;
+  for (const char* table : {"user_table", "subscriber_table", "admin_table", "stat_table", "exclusion_table"}) {
+    try {
+      if (!db_->has_table(table))
+        out.push_back({Severity::Error, policy.sympa_target_location,
+                       std::string("Sympa's database (") + conf_->where("db_name") + ") has no table '" + table +
+                           "'; is this Sympa 6.2?"});
+    } catch (const DatabaseError& e) {
+      out.push_back({Severity::Error, policy.sympa_target_location, e.what()});
+    }
+  }
+  if (!out.empty()) return out;
+  for (const auto& sql : {orphans_query(), delete_orphans_statement(1), users_count_query()})
+    if (auto problem = db_->compile_error(sql))
+      out.push_back({Severity::Error, policy.sympa_target_location,
+                     "generated statement does not compile on Sympa's database: " + *problem});
+  return out;
+}
+
+Result<PlanStats> SympaConnector::plan(const Policy& policy, const PassContext& ctx) {
+  if (policy.sympa_target == "unsubscribed_users") return plan_orphans(policy, ctx);
+  Policy translated;
+  std::vector<std::string> notes;
+  auto target = delegate(policy, translated, &notes);
+  if (!target) return target.error();
+  auto stats = target.value()->plan(translated, ctx);
+  if (stats) stats->warnings.insert(stats->warnings.end(), notes.begin(), notes.end());
+  return stats;
+}
+
+Result<BatchResult> SympaConnector::apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
+                                                long long limit) {
+  if (policy.sympa_target == "unsubscribed_users") return delete_orphans(policy, ctx, from, limit);
+  Policy translated;
+  auto target = delegate(policy, translated);
+  if (!target) return target.error();
+  return target.value()->apply_batch(translated, ctx, from, limit);
+}
+
+Result<std::vector<SympaConnector::Orphan>> SympaConnector::orphans(const Policy& policy, const PassContext& ctx,
+                                                                    long long& users) {
+  std::vector<Row> rows;
+  try {
+    auto count = db_->query(users_count_query(), {});
+    users = count.empty() ? 0 : epoch(count[0][0]).value_or(0);
+    rows = db_->query(orphans_query(), {});
+  } catch (const DatabaseError& e) {
+    return query_error(policy, e.what());
+  }
+  const auto now = ctx.cutoff.now;
+  std::map<std::string, policies::TimePoint> tracked;
+  std::optional<policies::TimePoint> tracking_since;
+  if (ctx.sightings) {
+    tracked = ctx.sightings->load(policy.name);
+    tracking_since = ctx.sightings->tracking_since(policy.name);
+  }
+  std::vector<Orphan> out;
+  std::map<std::string, policies::TimePoint> seen;
+  for (const auto& row : rows) {
+    if (!row[0]) continue;
+    std::optional<long long> departed = epoch(row[1]), excluded = epoch(row[2]);
+    if (!departed || (excluded && *excluded > *departed)) departed = excluded;
+    OrphanRow orphan{*row[0], departed, epoch(row[3])};
+    // Listmasters manage every list without being on one: never orphans.
+    if (conf_->listmasters.count(lower(orphan.email))) continue;
+    const std::string hash = address_hash(ctx.anonymisation_key, orphan.email);
+    std::optional<policies::TimePoint> first_seen;
+    if (auto it = tracked.find(hash); it != tracked.end()) first_seen = it->second;
+    seen[hash] = first_seen.value_or(now);
+    out.push_back({orphan.email, orphan_since(orphan, first_seen, tracking_since, now)});
+  }
+  // Remember this pass's orphans (and forget those that subscribed again or are gone).
+  if (ctx.sightings && ctx.sightings->writable()) {
+    try {
+      ctx.sightings->save(policy.name, seen, now);
+    } catch (const std::exception& e) {
+      return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name +
+                                      "': cannot record first sightings in the state file: " + e.what()};
+    }
+  }
+  return out;
+}
+
+Result<PlanStats> SympaConnector::plan_orphans(const Policy& policy, const PassContext& ctx) {
+  long long users = 0;
+  auto found = orphans(policy, ctx, users);
+  if (!found) return found.error();
+  std::set<std::string> held;
+  for (const auto& k : ctx.held_keys) held.insert(lower(k));
+  PlanStats stats;
+  stats.unit = "users";
+  stats.total = users;
+  long long waiting = 0;
+  auto& due = due_[policy.name];
+  due.clear();
+  for (const auto& o : found.value()) {
+    if (o.since > ctx.cutoff.now) ++stats.future;
+    if (o.since >= ctx.cutoff.cutoff) {
+      ++waiting;
+      continue;
+    }
+    if (held.count(lower(o.email))) {
+      ++stats.held;
+      continue;
+    }
+    ++stats.matched;
+    if (!stats.oldest || o.since < *stats.oldest) stats.oldest = o.since;
+    due.push_back(o.email);
+  }
+  std::sort(due.begin(), due.end());
+  stats.statements.push_back(orphans_query() +
+                             " -- users without any subscription or list role; listmasters (" +
+                             std::to_string(conf_->listmasters.size()) +
+                             " in sympa.conf and robot.conf) are left out");
+  stats.statements.push_back(delete_orphans_statement(3) +
+                             " -- ? = the addresses of one batch (at most " +
+                             std::to_string(kMaxAddressesPerStatement) +
+                             ") whose orphan state began before " + policies::format_timestamp(ctx.cutoff.cutoff) +
+                             "; the statement re-checks that each is still an orphan");
+  if (waiting > 0)
+    stats.warnings.push_back(policies::with_thousands(waiting) +
+                             " users without any subscription are waiting out the retention period");
+  if (!ctx.sightings || !ctx.sightings->writable())
+    stats.warnings.push_back("orphans retentiond has not seen before count from now (or from Sympa's record of "
+                             "their departure); only enforce and serve remember when they were first seen");
+  return stats;
+}
+
+Result<BatchResult> SympaConnector::delete_orphans(const Policy& policy, const PassContext& ctx, const Cursor& from,
+                                                   long long limit) {
+  if (!due_.count(policy.name)) {
+    auto planned = plan_orphans(policy, ctx);
+    if (!planned) return planned.error();
+  }
+  const auto& due = due_[policy.name];
+  auto begin = due.begin();
+  if (from.after) begin = std::upper_bound(due.begin(), due.end(), key_text(*from.after));
+  const long long take =
+      std::min<long long>({limit, kMaxAddressesPerStatement, static_cast<long long>(due.end() - begin)});
+  if (take <= 0) return BatchResult{0, from, true};
+  std::vector<std::string> batch(begin, begin + take);
+  long long affected = 0;
+  try {
+    affected = db_->change(delete_orphans_statement(batch.size()), batch);
+  } catch (const DatabaseError& e) {
+    return query_error(policy, std::string(e.what()) + "; nothing of this batch changed");
+  }
+  const bool done = begin + take == due.end();
+  BatchResult result{affected, Cursor{KeyValue{batch.back()}}, done};
+  if (done) due_.erase(policy.name);
+  return result;
+}
+
+}  // namespace retentiond::connectors::sympa
