@@ -62,6 +62,9 @@ struct PassContext {
   // For stores that track dates themselves (Sympa's users without subscription); null when the
   // pass has no state file (plan before any enforce).
   SightingBook* sightings = nullptr;
+  // `plan --samples N`: how many expired records' keys (or file paths, or addresses) plan()
+  // returns in PlanStats::samples. 0 (always, outside plan): none, since they are personal data.
+  long long samples = 0;
 };
 
 // A record due for a notice: its key, its basis date and the address to write to.
@@ -81,6 +84,7 @@ struct PlanStats {
   std::vector<std::string> statements;  // the exact statements a pass runs, with their bindings
   std::vector<std::string> warnings;    // undecidable records, unsupported features, ...
   std::string unit = "rows";            // "rows" or "files", for messages
+  std::vector<std::string> samples;     // up to PassContext::samples matched keys, in key order
 };
 
 struct BatchResult {

@@ -262,6 +262,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   connectors::PassContext ctx;
   try {
     ctx = context(policy, o.cutoff);
+    if (options.dry_run) ctx.samples = options.samples;
   } catch (const std::exception& e) {
     return conclude(PassStatus::Failed, Error{ErrorKind::Io, "cannot read holds from the state file: " +
                                                                  std::string(e.what())});

@@ -60,6 +60,7 @@ struct PassOptions {
   long long max_batch = 50'000;
   std::function<void(const Progress&)> on_progress;  // after each batch
   const policies::SmtpConfig* smtp = nullptr;        // for `notify:` (the config's `smtp:`)
+  long long samples = 0;  // plan --samples N: keys of expired records shown in the report
 };
 
 class PassRunner {

@@ -19,7 +19,7 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr const char* kPlanUsage = R"(Usage: retentiond plan [-c FILE] [--policy NAME]... [--at TIME] [--format text|json|markdown|html] [-o FILE]
+constexpr const char* kPlanUsage = R"(Usage: retentiond plan [-c FILE] [--policy NAME]... [--at TIME] [--samples N] [--format text|json|markdown|html] [-o FILE]
 
 Dry run. For each policy, shows the cut-off, how many records have expired (and how
 many are held), the oldest expired date, and the exact statements `enforce` would
@@ -27,6 +27,11 @@ run. Changes nothing in any store; stores are opened read-only.
 
 --at TIME evaluates every cut-off as if it were that moment (ISO-8601, UTC unless an
 offset is given): "what will this policy remove on 1 March?".
+
+--samples N lists, for each policy, the keys (file paths for files, addresses for Sympa's
+users) of up to N expired records it would act on, so that you can look at them. These
+are personal data: reports never contain them otherwise, and logs and the audit trail
+never do.
 
 Exit status: 0 when every policy could be planned (a policy the max_affected guard
 would refuse is reported, not an error), 1 when the configuration is invalid or a
@@ -52,6 +57,7 @@ Options)";
 
 int run(const std::string& command, bool dry_run, const Args& args) {
   std::string config_path, at, format, output;
+  long long samples = 0;
   std::vector<std::string> names;
   po::options_description opts(dry_run ? kPlanUsage : kEnforceUsage);
   opts.add_options()("help,h", "show this help")(
@@ -61,6 +67,8 @@ int run(const std::string& command, bool dry_run, const Args& args) {
       "at", po::value(&at), "evaluate cut-offs as of this ISO-8601 time")(
       "format", po::value(&format)->default_value("text"), "text, json, markdown or html")(
       "output,o", po::value(&output), "write the report to this file instead of stdout");
+  if (dry_run)
+    opts.add_options()("samples", po::value(&samples), "list up to N expired records' keys per policy");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -94,7 +102,9 @@ int run(const std::string& command, bool dry_run, const Args& args) {
 
   std::unique_ptr<StateFile> state;
   PassOptions options;
+  if (samples < 0 || samples > 10'000) return usage_failure(command, "--samples must be between 0 and 10000");
   options.dry_run = dry_run;
+  options.samples = samples;
   options.now = now;
   if (config->smtp) options.smtp = &*config->smtp;
   try {
@@ -111,7 +121,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
     }
     PassRunner runner(state.get(), /*record=*/!dry_run);
     runner.recover_interrupted();
-    Report report{now, dry_run, run_policies(*config, selected, runner, options)};
+    Report report{now, dry_run, run_policies(*config, selected, runner, options), samples};
     write_output(render_report(report, *config, *report_format), output);
     bool all_ok = true;
     for (const auto& o : report.passes) {

@@ -20,6 +20,7 @@ struct Report {
   policies::TimePoint generated_at;  // the pass's moment (`--at`, or now)
   bool dry_run = true;
   std::vector<PassOutcome> passes;
+  long long samples = 0;  // plan --samples N: each policy's report lists its samples
 };
 
 std::string render_report(const Report& report, const policies::Config& config,

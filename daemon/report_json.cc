@@ -23,6 +23,7 @@ std::string render_json(const Report& report) {
     p["oldest"] = o.plan.oldest ? json(format_timestamp(*o.plan.oldest)) : json(nullptr);
     p["statements"] = o.plan.statements;
     p["warnings"] = o.plan.warnings;
+    if (report.samples > 0) p["samples"] = o.plan.samples;
     if (!report.dry_run) p["affected"] = o.affected;
     // Policies with `notify:` only: notices sent (plan: that would be sent now) and records
     // waiting out their notice period.

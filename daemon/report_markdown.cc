@@ -69,6 +69,10 @@ std::string render_markdown(const Report& report, const policies::Config& config
     out += "- Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit + "; expired: " +
            with_thousands(o.plan.matched) + "; held: " + with_thousands(o.plan.held) + "\n";
     for (const auto& w : o.plan.warnings) out += "- Warning: " + w + "\n";
+    if (report.samples > 0) {
+      out += "- Samples:" + std::string(o.plan.samples.empty() ? " none" : "") + "\n";
+      for (const auto& s : o.plan.samples) out += "  - `" + s + "`\n";
+    }
     if (!o.plan.statements.empty()) {
       out += "\n```sql\n";
       for (const auto& s : o.plan.statements) out += s + "\n";
@@ -113,6 +117,14 @@ std::string render_html(const Report& report, const policies::Config& config) {
                                        p->expire_after.words() + ")") +
              "</p>\n";
     for (const auto& w : o.plan.warnings) out += "<p><strong>Warning:</strong> " + html_escape(w) + "</p>\n";
+    if (report.samples > 0) {
+      out += "<p>Samples:" + std::string(o.plan.samples.empty() ? " none" : "") + "</p>\n";
+      if (!o.plan.samples.empty()) {
+        out += "<ul>\n";
+        for (const auto& s : o.plan.samples) out += "<li><code>" + html_escape(s) + "</code></li>\n";
+        out += "</ul>\n";
+      }
+    }
     if (!o.plan.statements.empty()) {
       out += "<pre>";
       for (const auto& s : o.plan.statements) out += html_escape(s) + "\n";

@@ -73,6 +73,10 @@ std::string render_text(const Report& report, const policies::Config& config) {
       for (const auto& s : o.plan.statements) out += "    " + s + "\n";
     }
     for (const auto& w : o.plan.warnings) out += "  warning:    " + w + "\n";
+    if (report.samples > 0) {
+      out += "  samples:    " + std::string(o.plan.samples.empty() ? "none\n" : "\n");
+      for (const auto& s : o.plan.samples) out += "    " + s + "\n";
+    }
     total_matched += o.plan.matched;
     total_affected += o.affected;
     if (o.status == PassStatus::Refused) ++refused;

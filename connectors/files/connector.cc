@@ -126,6 +126,7 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
           return true;
         }
         ++stats.matched;
+        if (static_cast<long long>(stats.samples.size()) < ctx.samples) stats.samples.push_back(f.path);
         bytes += f.st.st_size;
         if (!stats.oldest || *d < *stats.oldest) stats.oldest = *d;
         return true;

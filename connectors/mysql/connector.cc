@@ -280,6 +280,12 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     if (row[3]) stats.oldest = policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*row[3]))));
     stats.undated = number(row[4]);
     stats.future = number(row[5]);
+    if (ctx.samples > 0) {
+      auto with_limit = named;
+      with_limit["limit"] = std::to_string(ctx.samples);
+      for (const auto& r : client_->query(s.samples.text, values_for(s.samples, ctx, p.value().integer_key, with_limit)))
+        if (r[0]) stats.samples.push_back(*r[0]);
+    }
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   }

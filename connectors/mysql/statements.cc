@@ -162,6 +162,16 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
                        (policy.where.empty() ? "" : " WHERE (" + policy.where + ")");
     s.plan = sql::Sql{text, p.order()};
   }
+  {
+    Placeholders p(Placeholders::Style::Positional);
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    std::string done = not_done(policy, table, s.key, p);
+    done += noticed(policy, s.key, p);
+    const std::string limit = p.ref("limit");
+    s.samples = sql::Sql{"SELECT CAST(" + s.key + " AS CHAR) FROM " + table + " WHERE " + acted(policy, c) + done +
+                             " ORDER BY " + s.key + " LIMIT " + limit,
+                         p.order()};
+  }
   for (bool next : {false, true}) {
     Placeholders p(Placeholders::Style::Positional);
     std::string lower = next ? s.key + " > " + p.ref("after") + " AND " : "";

@@ -309,6 +309,11 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
     if (!row[3].is_null()) stats.oldest = policies::from_epoch_seconds(row[3].as<long long>());
     stats.undated = row[4].as<long long>();
     stats.future = row[5].as<long long>();
+    if (ctx.samples > 0) {
+      auto with_limit = values;
+      with_limit["limit"] = std::to_string(ctx.samples);
+      for (const auto& r : run(t, s.samples, with_limit)) stats.samples.push_back(r[0].c_str());
+    }
     t.commit();
   } catch (const std::exception& e) {
     return query_error(policy, e);

@@ -131,6 +131,13 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
         (policy.where.empty() ? "" : " WHERE (" + policy.where + ")");
     s.plan = finish(text, p);
   }
+  {
+    Placeholders p(Placeholders::Style::Numbered);
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    s.samples = finish("SELECT " + s.key + "::text FROM " + table + " WHERE " + acted(policy, c) + " ORDER BY " +
+                           s.key + " LIMIT " + p.ref("limit", "bigint"),
+                       p);
+  }
   for (bool next : {false, true}) {
     Placeholders p(Placeholders::Style::Numbered);
     std::string lower = next ? s.key + " > " + p.ref("after") + " AND " : "";

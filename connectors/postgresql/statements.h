@@ -23,6 +23,7 @@ struct PgStatements {
   sql::Sql plan;         // total, matched, held, oldest (epoch), undated, future
   sql::Sql first_batch;  // last key (text) and count of the first batch
   sql::Sql next_batch;   // same, after `after`
+  sql::Sql samples;      // keys (text) of the first `limit` records the action would touch
   sql::Sql first_action;  // DELETE, or UPDATE for anonymise, of the batch's key range
   sql::Sql next_action;
   std::vector<sql::Sql> first_also;  // `also:` rules, before the action, same range

@@ -399,6 +399,14 @@ Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext&
       stats.undated = st.integer(4);
       stats.future = st.integer(5);
     }
+    if (ctx.samples > 0) {
+      Statement st = db_->prepare(s.samples);
+      st.bind(1, policies::epoch_seconds(ctx.cutoff.cutoff)).bind(2, ctx.samples);
+      if (!ctx.held_keys.empty()) st.bind(4, held_keys_json(policy, ctx));
+      if (policy.notify) st.bind(6, keys_json(policy, ctx.noticed_keys));
+      bind_named(st, s, named);
+      while (st.step()) stats.samples.push_back(st.text(0));
+    }
   } catch (const SqliteError& e) {
     return query_error(policy, e);
   }

@@ -85,6 +85,7 @@ SqliteStatements build_statements(const policies::Policy& p, const std::string& 
       "SELECT max(k), count(*) FROM (SELECT " + s.key + " AS k FROM " + s.table + " WHERE ";
   const std::string tail = " ORDER BY " + s.key + " LIMIT ?2)";
   s.first_batch = head + not_null + acted + tail;
+  s.samples = "SELECT " + s.key + " FROM " + s.table + " WHERE " + not_null + acted + " ORDER BY " + s.key + " LIMIT ?2";
   s.next_batch = head + s.key + " > ?3 AND " + acted + tail;
   const std::string head_action =
       anonymise ? "UPDATE " + s.table + " SET " + set : "DELETE FROM " + s.table;

@@ -25,6 +25,7 @@ struct SqliteStatements {
   std::string plan;          // total, matched, held, oldest, undated, future (?5 = now)
   std::string first_batch;   // last key and count of the first batch
   std::string next_batch;    // same, after ?3
+  std::string samples;       // keys of the first ?2 records the action would touch (plan --samples)
   std::string first_action;  // delete (or anonymise) up to ?2, re-checking everything
   std::string next_action;   // the same in (?3, ?2]
   // `also:` rules, run before the action on the same range, in the same transaction.

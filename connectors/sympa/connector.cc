@@ -225,6 +225,8 @@ Result<PlanStats> SympaConnector::plan_orphans(const Policy& policy, const PassC
     due.push_back(o.email);
   }
   std::sort(due.begin(), due.end());
+  for (const auto& email : due)
+    if (static_cast<long long>(stats.samples.size()) < ctx.samples) stats.samples.push_back(email);
   stats.statements.push_back(orphans_query() +
                              " -- users without any subscription or list role; listmasters (" +
                              std::to_string(conf_->listmasters.size()) +
