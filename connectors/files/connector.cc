@@ -26,6 +26,11 @@ std::string mebibytes(long long bytes) {
 
 policies::TimePoint mtime_of(const struct stat& st) { return policies::from_epoch_seconds(st.st_mtim.tv_sec); }
 
+std::uint64_t path_hash(const std::string& path) { return std::hash<std::string>{}(path); }
+
+// Beyond this many expired files (8 MiB of hashes), a pass lstats every match again instead.
+constexpr size_t kMaxRemembered = 1'000'000;
+
 }  // namespace
 
 FilesConnector::FilesConnector(const policies::StoreConfig& store) : store_(store), root_(store.path("root")) {}
@@ -105,6 +110,8 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
   PlanStats stats;
   stats.unit = "files";
   long long bytes = 0, kept_newest = 0, skipped = 0;
+  Expired expired{ctx.cutoff.cutoff, {}};
+  bool remember = true;
   GlobSet globs(policy.files);
   int error = walk(
       root_, globs, "",
@@ -126,6 +133,11 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
           return true;
         }
         ++stats.matched;
+        if (remember && expired.hashes.size() < kMaxRemembered) expired.hashes.push_back(path_hash(f.path));
+        else if (remember) {
+          remember = false;
+          expired.hashes = {};
+        }
         if (static_cast<long long>(stats.samples.size()) < ctx.samples) stats.samples.push_back(f.path);
         bytes += f.st.st_size;
         if (!stats.oldest || *d < *stats.oldest) stats.oldest = *d;
@@ -134,6 +146,11 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
       &skipped);
   if (error)
     return Error{ErrorKind::StoreUnreachable, "store '" + store_.name + "': cannot read '" + root_ + "': " + std::strerror(error)};
+  expired_.erase(policy.name);
+  if (remember) {
+    std::sort(expired.hashes.begin(), expired.hashes.end());
+    expired_.emplace(policy.name, std::move(expired));
+  }
   stats.statements = {describe(policy, ctx)};
   if (stats.matched) stats.warnings.push_back("the expired files hold " + mebibytes(bytes));
   if (kept_newest)
@@ -152,6 +169,13 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   std::optional<Error> failure;
   GlobSet globs(policy.files);
   const std::string after = from.after ? key_text(*from.after) : "";
+  // After a plan at the same cut-off, only the files it found expired are worth an lstat.
+  const Expired* known = nullptr;
+  if (auto it = expired_.find(policy.name); it != expired_.end() && it->second.cutoff == ctx.cutoff.cutoff)
+    known = &it->second;
+  const Prefilter planned = [known](const std::string& path) {
+    return std::binary_search(known->hashes.begin(), known->hashes.end(), path_hash(path));
+  };
   int error = walk(root_, globs, after, [&](const Found& f) {
     auto d = date_of(policy, f);
     if (!d || *d >= ctx.cutoff.cutoff || (keep.value() && *d >= *keep.value()) || held.count(f.path)) return true;
@@ -171,7 +195,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
       return false;
     }
     return true;
-  });
+  }, nullptr, known ? &planned : nullptr);
   if (error)
     return Error{ErrorKind::StoreUnreachable, "store '" + store_.name + "': cannot read '" + root_ + "': " + std::strerror(error)};
   if (failure) return *failure;

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 
 #include <map>
+#include <cstdint>
 #include <memory>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -39,6 +41,15 @@ class FilesConnector : public Connector {
   std::string root_;
   std::map<std::string, std::optional<policies::TimePoint>> keep_from_;  // by policy
   mutable std::map<std::string, std::unique_ptr<NameDate>> name_dates_;  // compiled patterns
+
+  // What plan() found expired, by policy: hashes of the relative paths (8 bytes a file, capped),
+  // so that the pass lstats only those files again instead of every match. A file missing from
+  // the set is left for the next pass, never removed unchecked: the set only narrows the walk.
+  struct Expired {
+    policies::TimePoint cutoff;
+    std::vector<std::uint64_t> hashes;  // sorted
+  };
+  std::map<std::string, Expired> expired_;
 
 };
 

@@ -47,15 +47,17 @@ GlobSet::GlobSet(const std::vector<std::string>& patterns) {
   for (const auto& p : patterns) patterns_.push_back(split(p));
 }
 
-bool GlobSet::matches(const std::string& path) const {
-  auto parts = split(path);
+bool GlobSet::matches(const std::string& path) const { return matches(split(path)); }
+
+bool GlobSet::matches(const std::vector<std::string>& parts) const {
   for (const auto& p : patterns_)
     if (match_from(p, 0, parts, 0)) return true;
   return false;
 }
 
-bool GlobSet::may_match_below(const std::string& dir) const {
-  auto parts = split(dir);
+bool GlobSet::may_match_below(const std::string& dir) const { return may_match_below(split(dir)); }
+
+bool GlobSet::may_match_below(const std::vector<std::string>& parts) const {
   for (const auto& p : patterns_)
     if (prefix_from(p, 0, parts, 0)) return true;
   return false;

@@ -14,10 +14,13 @@ class GlobSet {
 
   // True when `path` (relative, e.g. "site1/access.log-20270301") matches one of the patterns.
   bool matches(const std::string& path) const;
+  // The same, on a path already split into its segments (the walk keeps them).
+  bool matches(const std::vector<std::string>& segments) const;
 
   // True when a file below directory `dir` (relative, "" for the root) could match: the walk
   // does not enter other directories.
   bool may_match_below(const std::string& dir) const;
+  bool may_match_below(const std::vector<std::string>& segments) const;
 
  private:
   std::vector<std::vector<std::string>> patterns_;  // split on '/'

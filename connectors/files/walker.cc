@@ -27,6 +27,7 @@ struct Walk {
   const GlobSet& globs;
   std::vector<std::string> after;  // components; empty: from the start
   const Visit& visit;
+  const Prefilter* prefilter = nullptr;
   long long skipped = 0;
 
   // -1: the subtree/file at `path` (components) comes entirely before `after`; 0: `after` lies
@@ -67,8 +68,8 @@ struct Walk {
         std::string path = rel.empty() ? name : rel + "/" + name;
         const bool may_be_dir = type == DT_DIR || type == DT_UNKNOWN;
         const bool may_be_file = (type == DT_REG || type == DT_UNKNOWN) && pos > 0;
-        const bool wanted_dir = may_be_dir && globs.may_match_below(path);
-        const bool wanted_file = may_be_file && globs.matches(path);
+        const bool wanted_dir = may_be_dir && globs.may_match_below(parts);
+        const bool wanted_file = may_be_file && globs.matches(parts) && (!prefilter || (*prefilter)(path));
         struct stat st;
         if ((wanted_dir || wanted_file) && fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
           if (wanted_dir && S_ISDIR(st.st_mode)) {
@@ -94,10 +95,10 @@ struct Walk {
 }  // namespace
 
 int walk(const std::string& root, const GlobSet& globs, const std::string& after, const Visit& visit,
-         long long* skipped_dirs) {
+         long long* skipped_dirs, const Prefilter* prefilter) {
   int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno;
-  Walk w{globs, components(after), visit};
+  Walk w{globs, components(after), visit, prefilter};
   std::vector<std::string> parts;
   w.directory(fd, "", parts);
   close(fd);

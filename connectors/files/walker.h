@@ -25,10 +25,14 @@ struct Found {
 // Returns false to stop the walk.
 using Visit = std::function<bool(const Found&)>;
 
-// Walks `root`, visiting regular files whose relative path matches `globs` and comes after
-// `after` in walk order ("" for the start). Returns an errno value (0 on success) for the root;
-// unreadable subdirectories are skipped and counted in `skipped_dirs`.
+// Whether a file whose path matches is worth an lstat at all (a cheap test on its relative path).
+using Prefilter = std::function<bool(const std::string& path)>;
+
+// Walks `root`, visiting regular files whose relative path matches `globs` (and `prefilter`,
+// when given) and comes after `after` in walk order ("" for the start). Returns an errno value
+// (0 on success) for the root; unreadable subdirectories are skipped and counted in
+// `skipped_dirs`.
 int walk(const std::string& root, const GlobSet& globs, const std::string& after, const Visit& visit,
-         long long* skipped_dirs = nullptr);
+         long long* skipped_dirs = nullptr, const Prefilter* prefilter = nullptr);
 
 }  // namespace retentiond::connectors::files

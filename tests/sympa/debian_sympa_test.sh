@@ -78,7 +78,8 @@ YAML
 
 now=$(date -u +%s)
 at() { date -u -d "@$((now + $1 * 86400))" +%Y-%m-%dT%H:%M:%SZ; }
-affected() { python3 -c 'import json,sys; print(json.load(sys.stdin)["policies"][0]["affected"])'; }
+# The report's one policy: its "affected" count (the JSON is pretty-printed, one field a line).
+affected() { sed -n 's/^ *"affected": \([0-9]*\),\{0,1\}$/\1/p'; }
 
 # Bob left a moment ago (Sympa recorded it): nothing goes today.
 out=$("$retentiond" enforce -c "$work/r.yaml" --at "$(at 0)" --format json)
