@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <queue>
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "connectors/files/glob.h"
 #include "connectors/files/name_date.h"
@@ -102,50 +104,120 @@ std::string FilesConnector::describe(const Policy& policy, const PassContext& ct
   return text;
 }
 
+namespace {
+
+// What one part of the plan's walk found (a subtree of the root, or the root's own files).
+struct Tally {
+  long long total = 0, matched = 0, held = 0, undated = 0, future = 0, kept_newest = 0, bytes = 0, skipped = 0;
+  std::optional<policies::TimePoint> oldest;
+  std::vector<std::string> samples;       // the first ones, in walk order
+  std::vector<std::uint64_t> hashes;      // of the expired paths, while below the cap
+  bool too_many = false;
+};
+
+}  // namespace
+
 Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& ctx) {
   keep_from_.erase(policy.name);
   auto keep = keep_from(policy);
   if (!keep) return keep.error();
   const std::set<std::string> held(ctx.held_keys.begin(), ctx.held_keys.end());
+  GlobSet globs(policy.files);
+  if (policy.since.kind == policies::Basis::Kind::NameDate) {
+    // Compiled once, before the threads share it.
+    auto& reader = name_dates_[policy.since.name_date_format];
+    if (!reader) reader = std::make_unique<NameDate>(policy.since.name_date_format);
+  }
+  auto count = [&](Tally& t) {
+    return [&](const Found& f) {
+      ++t.total;
+      auto d = date_of(policy, f);
+      if (!d) {
+        ++t.undated;
+        return true;
+      }
+      if (*d > ctx.cutoff.now) ++t.future;
+      if (*d >= ctx.cutoff.cutoff) return true;
+      if (keep.value() && *d >= *keep.value()) {
+        ++t.kept_newest;
+        return true;
+      }
+      if (held.count(f.path)) {
+        ++t.held;
+        return true;
+      }
+      ++t.matched;
+      if (!t.too_many) t.hashes.push_back(path_hash(f.path));
+      if (t.hashes.size() > kMaxRemembered) {
+        t.too_many = true;
+        t.hashes = {};
+      }
+      if (static_cast<long long>(t.samples.size()) < ctx.samples) t.samples.push_back(f.path);
+      t.bytes += f.st.st_size;
+      if (!t.oldest || *d < *t.oldest) t.oldest = *d;
+      return true;
+    };
+  };
+
+  // The plan reads every matching file's metadata: the root's subtrees are walked by two threads
+  // (the machine's lstat calls overlap), each tallying its own, merged below in walk order.
+  int error = 0;
+  const std::vector<std::string> parts = subtrees(root_, globs, &error);
+  if (error)
+    return Error{ErrorKind::StoreUnreachable, "store '" + store_.name + "': cannot read '" + root_ + "': " + std::strerror(error)};
+  std::vector<Tally> tallies(parts.size() + 1);  // [0]: the root's own files
+  std::atomic<size_t> next{0};
+  std::atomic<int> failure{0};
+  auto worker = [&] {
+    for (size_t i = next++; i <= parts.size(); i = next++) {
+      int e = walk_subtree(root_, i == 0 ? "" : parts[i - 1], globs, count(tallies[i]), &tallies[i].skipped);
+      if (e) failure = e;
+    }
+  };
+  const unsigned threads = std::min<unsigned>(2, std::max<unsigned>(1, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads && i <= parts.size(); ++i) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (failure)
+    return Error{ErrorKind::StoreUnreachable,
+                 "store '" + store_.name + "': cannot read '" + root_ + "': " + std::strerror(failure)};
+
   PlanStats stats;
   stats.unit = "files";
   long long bytes = 0, kept_newest = 0, skipped = 0;
   Expired expired{ctx.cutoff.cutoff, {}};
   bool remember = true;
-  GlobSet globs(policy.files);
-  int error = walk(
-      root_, globs, "",
-      [&](const Found& f) {
-        ++stats.total;
-        auto d = date_of(policy, f);
-        if (!d) {
-          ++stats.undated;
-          return true;
-        }
-        if (*d > ctx.cutoff.now) ++stats.future;
-        if (*d >= ctx.cutoff.cutoff) return true;
-        if (keep.value() && *d >= *keep.value()) {
-          ++kept_newest;
-          return true;
-        }
-        if (held.count(f.path)) {
-          ++stats.held;
-          return true;
-        }
-        ++stats.matched;
-        if (remember && expired.hashes.size() < kMaxRemembered) expired.hashes.push_back(path_hash(f.path));
-        else if (remember) {
-          remember = false;
-          expired.hashes = {};
-        }
-        if (static_cast<long long>(stats.samples.size()) < ctx.samples) stats.samples.push_back(f.path);
-        bytes += f.st.st_size;
-        if (!stats.oldest || *d < *stats.oldest) stats.oldest = *d;
-        return true;
-      },
-      &skipped);
-  if (error)
-    return Error{ErrorKind::StoreUnreachable, "store '" + store_.name + "': cannot read '" + root_ + "': " + std::strerror(error)};
+  // Samples in walk order: the root's files and its subtrees interleave by name.
+  std::vector<std::pair<std::string, const std::vector<std::string>*>> sampled;
+  for (size_t i = 0; i < tallies.size(); ++i) {
+    const Tally& t = tallies[i];
+    stats.total += t.total;
+    stats.matched += t.matched;
+    stats.held += t.held;
+    stats.undated += t.undated;
+    stats.future += t.future;
+    kept_newest += t.kept_newest;
+    bytes += t.bytes;
+    skipped += t.skipped;
+    if (t.oldest && (!stats.oldest || *t.oldest < *stats.oldest)) stats.oldest = t.oldest;
+    remember = remember && !t.too_many;
+    if (remember) expired.hashes.insert(expired.hashes.end(), t.hashes.begin(), t.hashes.end());
+    if (expired.hashes.size() > kMaxRemembered) remember = false;
+    if (!remember) expired.hashes = {};
+    if (i > 0 && !t.samples.empty()) sampled.emplace_back(parts[i - 1], &t.samples);
+  }
+  for (const auto& file : tallies[0].samples) sampled.emplace_back(file, nullptr);
+  std::sort(sampled.begin(), sampled.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [name, list] : sampled) {
+    if (!list) {
+      if (static_cast<long long>(stats.samples.size()) < ctx.samples) stats.samples.push_back(name);
+      continue;
+    }
+    for (const auto& s : *list)
+      if (static_cast<long long>(stats.samples.size()) < ctx.samples) stats.samples.push_back(s);
+  }
   expired_.erase(policy.name);
   if (remember) {
     std::sort(expired.hashes.begin(), expired.hashes.end());

@@ -28,6 +28,7 @@ struct Walk {
   std::vector<std::string> after;  // components; empty: from the start
   const Visit& visit;
   const Prefilter* prefilter = nullptr;
+  bool descend = true;  // false: only the files directly in the first directory
   long long skipped = 0;
 
   // -1: the subtree/file at `path` (components) comes entirely before `after`; 0: `after` lies
@@ -68,7 +69,7 @@ struct Walk {
         std::string path = rel.empty() ? name : rel + "/" + name;
         const bool may_be_dir = type == DT_DIR || type == DT_UNKNOWN;
         const bool may_be_file = (type == DT_REG || type == DT_UNKNOWN) && pos > 0;
-        const bool wanted_dir = may_be_dir && globs.may_match_below(parts);
+        const bool wanted_dir = descend && may_be_dir && globs.may_match_below(parts);
         const bool wanted_file = may_be_file && globs.matches(parts) && (!prefilter || (*prefilter)(path));
         struct stat st;
         if ((wanted_dir || wanted_file) && fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -93,6 +94,59 @@ struct Walk {
 };
 
 }  // namespace
+
+std::vector<std::string> subtrees(const std::string& root, const GlobSet& globs, int* error) {
+  std::vector<std::string> out;
+  *error = 0;
+  int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = errno;
+    return out;
+  }
+  DIR* dir = fdopendir(fd);
+  if (!dir) {
+    *error = errno;
+    close(fd);
+    return out;
+  }
+  while (dirent* e = readdir(dir)) {
+    std::string n = e->d_name;
+    if (n == "." || n == ".." || e->d_type == DT_LNK) continue;
+    if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
+    struct stat st;
+    if (globs.may_match_below(std::vector<std::string>{n}) && fstatat(dirfd(dir), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISDIR(st.st_mode))
+      out.push_back(n);
+  }
+  closedir(dir);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int walk_subtree(const std::string& root, const std::string& subdir, const GlobSet& globs, const Visit& visit,
+                 long long* skipped_dirs) {
+  int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  Walk w{globs, {}, visit};
+  std::vector<std::string> parts;
+  if (subdir.empty()) {
+    w.descend = false;
+    w.directory(fd, "", parts);
+  } else {
+    // Entered like the full walk enters it: relative to the root's handle, never through a link.
+    int child = openat(fd, subdir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child >= 0) {
+      parts.push_back(subdir);
+      w.directory(child, subdir, parts);
+      close(child);
+    } else {
+      ++w.skipped;
+    }
+  }
+  close(fd);
+  if (skipped_dirs) *skipped_dirs += w.skipped;
+  return 0;
+}
 
 int walk(const std::string& root, const GlobSet& globs, const std::string& after, const Visit& visit,
          long long* skipped_dirs, const Prefilter* prefilter) {

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "connectors/files/glob.h"
 
@@ -34,5 +35,12 @@ using Prefilter = std::function<bool(const std::string& path)>;
 // `skipped_dirs`.
 int walk(const std::string& root, const GlobSet& globs, const std::string& after, const Visit& visit,
          long long* skipped_dirs = nullptr, const Prefilter* prefilter = nullptr);
+
+// For walks shared between threads: the root's subdirectories the globs may enter, in walk
+// order; each is walked on its own by walk_subtree(), and walk_subtree(root, "", ...) visits the
+// files directly under the root. Together they visit what walk() visits.
+std::vector<std::string> subtrees(const std::string& root, const GlobSet& globs, int* error);
+int walk_subtree(const std::string& root, const std::string& subdir, const GlobSet& globs, const Visit& visit,
+                 long long* skipped_dirs = nullptr);
 
 }  // namespace retentiond::connectors::files
