@@ -30,8 +30,8 @@ policies::TimePoint mtime_of(const struct stat& st) { return policies::from_epoc
 
 std::uint64_t path_hash(const std::string& path) { return std::hash<std::string>{}(path); }
 
-// Beyond this many expired files (8 MiB of hashes), a pass lstats every match again instead.
-constexpr size_t kMaxRemembered = 1'000'000;
+// Beyond this many expired files (2 MiB of hashes), a pass lstats every match again instead.
+constexpr size_t kMaxRemembered = 262'144;
 
 }  // namespace
 

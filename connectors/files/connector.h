@@ -42,9 +42,10 @@ class FilesConnector : public Connector {
   std::map<std::string, std::optional<policies::TimePoint>> keep_from_;  // by policy
   mutable std::map<std::string, std::unique_ptr<NameDate>> name_dates_;  // compiled patterns
 
-  // What plan() found expired, by policy: hashes of the relative paths (8 bytes a file, capped),
-  // so that the pass lstats only those files again instead of every match. A file missing from
-  // the set is left for the next pass, never removed unchecked: the set only narrows the walk.
+  // What plan() found expired, by policy: hashes of the relative paths (8 bytes a file, at most
+  // 2 MiB), so that the pass lstats only those files again instead of every match. A file
+  // missing from the set is left for the next pass, never removed unchecked: the set only
+  // narrows the walk.
   struct Expired {
     policies::TimePoint cutoff;
     std::vector<std::uint64_t> hashes;  // sorted
