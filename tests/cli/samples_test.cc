@@ -107,3 +107,24 @@ TEST_CASE("plan --samples on files: paths relative to the root, only when asked"
   CHECK(json::parse(some.out).at("policies").at(0).at("samples") ==
         json::array({"site-a/access.log-2", "site-a/access.log-3"}));
 }
+
+TEST_CASE("plan --samples on files: the root's files and subtrees in walk order", "[cli][samples][files]") {
+  TempDir dir;
+  for (const char* f : {"t/c/y.log", "t/b.log", "t/a/x.log", "t/a/z.log", "t/d.log"}) {
+    std::string path = dir.write(f, "x");
+    struct timeval old[2] = {{1'700'000'000, 0}, {1'700'000'000, 0}};
+    REQUIRE(::utimes(path.c_str(), old) == 0);
+  }
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  t: {type: files, root: t}\n"
+                                           "policies:\n  - {name: t, store: t, files: [\"*.log\", \"*/*.log\"], "
+                                           "expire_after: 52d, max_affected: 100%}\n");
+  auto some = run_retentiond({"plan", "-c", config, "--format", "json", "--samples", "4"}, dir.path());
+  INFO(some.out << some.err);
+  REQUIRE(some.exit_code == 0);
+  auto p = json::parse(some.out).at("policies").at(0);
+  CHECK(p.at("matched") == 5);
+  CHECK(p.at("samples") == json::array({"a/x.log", "a/z.log", "b.log", "c/y.log"}));
+  auto enforce = run_retentiond({"enforce", "-c", config, "--format", "json"}, dir.path());
+  REQUIRE(enforce.exit_code == 0);
+  CHECK(json::parse(enforce.out).at("policies").at(0).at("affected") == 5);
+}
