@@ -1,28 +1,16 @@
 #include "daemon/notices.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <fstream>
 #include <sstream>
+
+#include "connectors/keyed_hash.h"
 
 namespace retentiond::daemon {
 
 using connectors::sqlite::Statement;
 
 std::string NoticeBook::hash(const std::string& policy, const std::string& record_key) const {
-  const std::string message = policy + '\0' + record_key;
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), out, &n);
-  static const char* digits = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) {
-    hex += digits[out[i] >> 4];
-    hex += digits[out[i] & 15];
-  }
-  return hex;
+  return connectors::hmac_sha256_hex(key_, policy + '\0' + record_key);
 }
 
 std::map<std::string, NoticeRecord> NoticeBook::load(const std::string& policy) const {

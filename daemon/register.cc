@@ -1,5 +1,7 @@
 #include "daemon/register.h"
 
+#include "daemon/report.h"
+
 namespace retentiond::daemon {
 namespace {
 
@@ -42,30 +44,6 @@ std::string notice_words(const policies::Policy& p, Lang l) {
   if (!p.notify) return "";
   std::string d = duration_in_words(p.notify->before, l);
   return french(l) ? "avis par e-mail " + d + " avant" : "e-mail notice " + d + " before";
-}
-
-std::string escape_html(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string escape_markdown_cell(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
-  }
-  return out;
 }
 
 // " from EVENT", or in French " à compter de EVENT" with de + le / les contracted.
@@ -144,7 +122,7 @@ std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat
       out += "\n";
       for (const auto& r : rows) {
         out += "|";
-        for (const auto& c : cells(r)) out += " " + (c.empty() ? std::string("—") : escape_markdown_cell(c)) + " |";
+        for (const auto& c : cells(r)) out += " " + (c.empty() ? std::string("—") : markdown_cell(c)) + " |";
         out += "\n";
       }
       return out;
@@ -153,11 +131,11 @@ std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat
       out = "<!DOCTYPE html>\n<html lang=\"" + std::string(french(l) ? "fr" : "en") +
             "\"><head><meta charset=\"utf-8\"><title>" + title + "</title></head><body>\n<h1>" + title +
             "</h1>\n<table>\n<thead><tr>";
-      for (const auto& h : headers) out += "<th>" + escape_html(h) + "</th>";
+      for (const auto& h : headers) out += "<th>" + html_escape(h) + "</th>";
       out += "</tr></thead>\n<tbody>\n";
       for (const auto& r : rows) {
         out += "<tr>";
-        for (const auto& c : cells(r)) out += "<td>" + escape_html(c) + "</td>";
+        for (const auto& c : cells(r)) out += "<td>" + html_escape(c) + "</td>";
         out += "</tr>\n";
       }
       return out + "</tbody>\n</table>\n</body></html>\n";

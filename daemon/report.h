@@ -32,6 +32,10 @@ std::string render_json(const Report& report);
 std::string render_markdown(const Report& report, const policies::Config& config);
 std::string render_html(const Report& report, const policies::Config& config);
 
+// Text made safe for a Markdown table cell ('|' escaped, newlines flattened) and for HTML.
+std::string markdown_cell(const std::string& text);
+std::string html_escape(const std::string& text);
+
 // "last_sign_in_at or created_at (the latest known)", "the file's modification time", ...
 std::string basis_words(const policies::Policy& policy);
 // "delete rows" / "anonymise rows" / "delete files".

@@ -8,30 +8,6 @@ namespace {
 using policies::format_timestamp;
 using policies::with_thousands;
 
-std::string cell(std::string text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
-  }
-  return out;
-}
-
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string oldest_text(const PassOutcome& o) {
   return o.plan.oldest ? format_timestamp(*o.plan.oldest) : "-";
 }
@@ -47,7 +23,7 @@ std::string render_markdown(const Report& report, const policies::Config& config
   out += std::string("|---|---|---|---|---:|---:|---|") + (report.dry_run ? "---|" : "---:|---|") +
          "\n";
   for (const auto& o : report.passes) {
-    out += "| " + cell(o.policy) + " | " + cell(o.store) + " | " +
+    out += "| " + markdown_cell(o.policy) + " | " + markdown_cell(o.store) + " | " +
            std::string(policies::action_name(o.action)) + " | " +
            format_timestamp(o.cutoff.cutoff) + " | " + with_thousands(o.plan.matched) + " | " +
            with_thousands(o.plan.held) + " | " + oldest_text(o) + " | ";

@@ -65,18 +65,7 @@ bool MysqlConnector::reconnect() {
 
 std::map<std::string, std::string> MysqlConnector::anonymise_values(const Policy& policy,
                                                                    const PassContext& ctx) const {
-  std::map<std::string, std::string> values{{"an_now", datetime_text(ctx.cutoff.now)}};
-  sql::literal_values(policy.anonymise, "main", values);
-  int index = 0;
-  for (const auto& rule : policy.also) sql::literal_values(rule.anonymise, "also" + std::to_string(++index), values);
-  auto pads = sql::hmac_pads(ctx.anonymisation_key);
-  values["an_key_ipad"] = pads.first;
-  values["an_key_opad"] = pads.second;
-  return values;
-}
-
-std::optional<std::string> MysqlConnector::unsupported_feature(const Policy& policy) const {
-  return std::nullopt;
+  return sql::anonymisation_values(policy, ctx.anonymisation_key, datetime_text(ctx.cutoff.now));
 }
 
 Result<std::vector<NoticeCandidate>> MysqlConnector::notice_candidates(const Policy& policy, const PassContext& ctx,
@@ -253,9 +242,6 @@ Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   }
-  if (auto feature = unsupported_feature(policy))
-    out.push_back(Diagnostic{Severity::Warning, policy.location,
-                             *feature + "; enforce will fail this policy without changing anything"});
   return out;
 }
 
@@ -294,16 +280,11 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
   stats.statements.push_back(s.next_batch.text + my_bindings_note(s.next_batch, cutoff, epoch, named));
   for (const auto& a : s.next_also) stats.statements.push_back(a.text + my_bindings_note(a, cutoff, epoch, named));
   stats.statements.push_back(s.next_action.text + my_bindings_note(s.next_action, cutoff, epoch, named));
-  if (auto feature = unsupported_feature(policy))
-    stats.warnings.push_back(*feature + "; enforce will fail this policy without changing anything");
   return stats;
 }
 
 Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                                 long long limit) {
-  if (auto feature = unsupported_feature(policy))
-    return Error{ErrorKind::Unsupported, "store '" + store_.name + "', policy '" + policy.name + "': " + *feature +
-                                             "; nothing was changed"};
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   const auto& s = p.value().statements;

@@ -37,7 +37,6 @@ class MysqlConnector : public Connector {
   Result<Prepared> prepared(const Policy& policy, bool operator_holds);
   std::vector<Value> values_for(const sql::Sql& s, const PassContext& ctx, bool integer_key,
                                 const std::map<std::string, std::string>& extra) const;
-  std::optional<std::string> unsupported_feature(const Policy& policy) const;
   // Values of the anonymisation parameters; throws std::runtime_error for an unreadable key file.
   std::map<std::string, std::string> anonymise_values(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const MysqlError& e) const;

@@ -135,24 +135,14 @@ std::map<std::string, std::string> PostgresqlConnector::bindings(const Policy& p
                                                                  const PassContext& ctx) const {
   long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
   nlohmann::json held = ctx.held_keys;
-  std::map<std::string, std::string> values{{"cutoff", policies::format_timestamp(ctx.cutoff.cutoff)},
-                                            {"cutoff_epoch", std::to_string(epoch)},
-                                            {"cutoff_epoch_ms", std::to_string(epoch * 1000)},
-                                            {"now", policies::format_timestamp(ctx.cutoff.now)},
-                                            {"held", held.dump()},
-                                            {"noticed", nlohmann::json(ctx.noticed_keys).dump()},
-                                            {"an_now", policies::format_timestamp(ctx.cutoff.now)}};
-  sql::literal_values(policy.anonymise, "main", values);
-  int index = 0;
-  for (const auto& rule : policy.also) sql::literal_values(rule.anonymise, "also" + std::to_string(++index), values);
-  auto pads = sql::hmac_pads(ctx.anonymisation_key);
-  values["an_key_ipad"] = pads.first;
-  values["an_key_opad"] = pads.second;
+  auto values = sql::anonymisation_values(policy, ctx.anonymisation_key, policies::format_timestamp(ctx.cutoff.now));
+  values.insert({{"cutoff", policies::format_timestamp(ctx.cutoff.cutoff)},
+                 {"cutoff_epoch", std::to_string(epoch)},
+                 {"cutoff_epoch_ms", std::to_string(epoch * 1000)},
+                 {"now", policies::format_timestamp(ctx.cutoff.now)},
+                 {"held", held.dump()},
+                 {"noticed", nlohmann::json(ctx.noticed_keys).dump()}});
   return values;
-}
-
-std::optional<std::string> PostgresqlConnector::unsupported_feature(const Policy& policy) const {
-  return std::nullopt;
 }
 
 Result<std::vector<NoticeCandidate>> PostgresqlConnector::notice_candidates(const Policy& policy,
@@ -282,9 +272,6 @@ Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy)
     for (const sql::Sql* stmt : all)
       if (!compiles(stmt->text, policy.location, "generated statement does not compile")) return out;
   }
-  if (auto feature = unsupported_feature(policy))
-    out.push_back(Diagnostic{Severity::Warning, policy.location,
-                             *feature + "; enforce will fail this policy without changing anything"});
   return out;
 }
 
@@ -323,16 +310,11 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   stats.statements.push_back(s.next_batch.text + pg_bindings_note(s.next_batch, cutoff, epoch, values));
   for (const auto& a : s.next_also) stats.statements.push_back(a.text + pg_bindings_note(a, cutoff, epoch, values));
   stats.statements.push_back(s.next_action.text + pg_bindings_note(s.next_action, cutoff, epoch, values));
-  if (auto feature = unsupported_feature(policy))
-    stats.warnings.push_back(*feature + "; enforce will fail this policy without changing anything");
   return stats;
 }
 
 Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const PassContext& ctx,
                                                      const Cursor& from, long long limit) {
-  if (auto feature = unsupported_feature(policy))
-    return Error{ErrorKind::Unsupported, "store '" + store_.name + "', policy '" + policy.name +
-                                             "': " + *feature + "; nothing was changed"};
   const bool holds = !ctx.held_keys.empty();
   auto p = prepared(policy, holds);
   if (!p) return p.error();

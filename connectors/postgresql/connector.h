@@ -39,7 +39,6 @@ class PostgresqlConnector : public Connector {
   Result<Prepared> prepared(const Policy& policy, bool operator_holds);
   // Values of every named parameter; throws std::runtime_error for an unreadable hmac key file.
   std::map<std::string, std::string> bindings(const Policy& policy, const PassContext& ctx) const;
-  std::optional<std::string> unsupported_feature(const Policy& policy) const;
   Error query_error(const Policy& policy, const std::exception& e) const;
   // Reconnects after a lost connection, with backoff; false when the server stays away.
   bool reconnect();

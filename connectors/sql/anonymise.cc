@@ -101,6 +101,19 @@ std::pair<std::string, std::string> hmac_pads(const std::string& key) {
   return {hex(ipad, 64), hex(opad, 64)};
 }
 
+std::map<std::string, std::string> anonymisation_values(const policies::Policy& policy,
+                                                        const std::string& anonymisation_key,
+                                                        const std::string& now_text) {
+  std::map<std::string, std::string> values{{"an_now", now_text}};
+  literal_values(policy.anonymise, "main", values);
+  int index = 0;
+  for (const auto& rule : policy.also) literal_values(rule.anonymise, "also" + std::to_string(++index), values);
+  auto pads = hmac_pads(anonymisation_key);
+  values["an_key_ipad"] = pads.first;
+  values["an_key_opad"] = pads.second;
+  return values;
+}
+
 bool anonymisation_decidable(const std::vector<policies::ColumnAnonymisation>& columns) {
   for (const auto& c : columns)
     if (c.strategy.kind == Kind::Hash || c.strategy.kind == Kind::Hmac || c.strategy.kind == Kind::Now)

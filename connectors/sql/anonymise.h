@@ -71,6 +71,14 @@ void literal_values(const std::vector<policies::ColumnAnonymisation>& columns,
 // HMAC-SHA256's inner and outer pads for `key`, as hex (keys over 64 bytes are hashed first).
 std::pair<std::string, std::string> hmac_pads(const std::string& key);
 
+// Every named value a policy's anonymising statements bind: the literals of its `anonymise:`
+// map (scope "main") and of each `also:` rule ("also1", ...), the pads of the installation's
+// `anonymisation_key`, and an_now as `now_text` (the pass's moment, in the dialect's form).
+// Throws std::runtime_error like literal_values.
+std::map<std::string, std::string> anonymisation_values(const policies::Policy& policy,
+                                                        const std::string& anonymisation_key,
+                                                        const std::string& now_text);
+
 // Whether `already` can be decided for these strategies (none is hash, hmac or now).
 bool anonymisation_decidable(const std::vector<policies::ColumnAnonymisation>& columns);
 

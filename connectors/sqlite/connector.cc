@@ -74,15 +74,7 @@ std::string named_note(const std::string& text, const SqliteStatements& s,
 
 std::map<std::string, std::string> SqliteConnector::named_values(const Policy& policy,
                                                                  const PassContext& ctx) const {
-  std::map<std::string, std::string> values;
-  sql::literal_values(policy.anonymise, "main", values);
-  int index = 0;
-  for (const auto& rule : policy.also) sql::literal_values(rule.anonymise, "also" + std::to_string(++index), values);
-  auto pads = sql::hmac_pads(ctx.anonymisation_key);
-  values["an_key_ipad"] = pads.first;
-  values["an_key_opad"] = pads.second;
-  values["an_now"] = policies::format_sql_datetime(ctx.cutoff.now);
-  return values;
+  return sql::anonymisation_values(policy, ctx.anonymisation_key, policies::format_sql_datetime(ctx.cutoff.now));
 }
 
 SqliteConnector::SqliteConnector(const policies::StoreConfig& store)
@@ -189,10 +181,6 @@ Result<SqliteStatements> SqliteConnector::statements_for(const Policy& policy,
 
 std::string SqliteConnector::held_keys_json(const Policy& policy, const PassContext& ctx) {
   return keys_json(policy, ctx.held_keys);
-}
-
-std::optional<std::string> SqliteConnector::unsupported_feature(const Policy& policy) const {
-  return std::nullopt;
 }
 
 std::string SqliteConnector::keys_json(const Policy& policy, const std::vector<std::string>& keys) {
@@ -367,9 +355,6 @@ Result<std::vector<Diagnostic>> SqliteConnector::check(const Policy& policy) {
       if (ok) ok = compiles(*sql, policy.location, "generated statement does not compile");
     if (!ok) break;
   }
-  if (auto feature = unsupported_feature(policy))
-    out.push_back(Diagnostic{Severity::Warning, policy.location,
-                             *feature + "; enforce will fail this policy without changing anything"});
   return out;
 }
 
@@ -415,16 +400,11 @@ Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext&
   for (const auto& a : s.next_also)
     stats.statements.push_back(a + bindings_note(ctx, s.key, true, holds) + named_note(a, s, named));
   stats.statements.push_back(s.next_action + bindings_note(ctx, s.key, true, holds) + named_note(s.next_action, s, named));
-  if (auto feature = unsupported_feature(policy))
-    stats.warnings.push_back(*feature + "; enforce will fail this policy without changing anything");
   return stats;
 }
 
 Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const PassContext& ctx,
                                                  const Cursor& from, long long limit) {
-  if (auto feature = unsupported_feature(policy))
-    return Error{ErrorKind::Unsupported, "store '" + store_.name + "', policy '" + policy.name +
-                                             "': " + *feature + "; nothing was changed"};
   const bool holds = !ctx.held_keys.empty();
   auto statements = statements_for(policy, holds);
   if (!statements) return statements.error();

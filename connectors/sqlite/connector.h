@@ -45,7 +45,6 @@ class SqliteConnector : public Connector {
   std::string held_keys_json(const Policy& policy, const PassContext& ctx);
   // Keys as a JSON array, numbers for integer keys (so that IN (json_each) compares them right).
   std::string keys_json(const Policy& policy, const std::vector<std::string>& keys);
-  std::optional<std::string> unsupported_feature(const Policy& policy) const;
   // Values of the anonymisation parameters; throws std::runtime_error for an unreadable key file.
   std::map<std::string, std::string> named_values(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const SqliteError& e) const;

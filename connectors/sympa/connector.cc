@@ -1,12 +1,10 @@
 #include "connectors/sympa/connector.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <cctype>
 #include <set>
 
+#include "connectors/keyed_hash.h"
 #include "connectors/registry.h"
 #include "connectors/sympa/targets.h"
 
@@ -20,25 +18,9 @@ using policies::Severity;
 // limit on placeholders).
 constexpr long long kMaxAddressesPerStatement = 500;
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // The keyed hash an orphan is remembered by in the state file.
 std::string address_hash(const std::string& key, const std::string& email) {
-  const std::string message = "sympa-orphan\0" + lower(email);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), out, &n);
-  static const char* digits = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) {
-    hex += digits[out[i] >> 4];
-    hex += digits[out[i] & 15];
-  }
-  return hex;
+  return hmac_sha256_hex(key, std::string("sympa-orphan") + '\0' + lower_case(email));
 }
 
 std::optional<long long> epoch(const std::optional<std::string>& text) {
@@ -179,7 +161,7 @@ Result<std::vector<SympaConnector::Orphan>> SympaConnector::orphans(const Policy
     if (!departed || (excluded && *excluded > *departed)) departed = excluded;
     OrphanRow orphan{*row[0], departed, epoch(row[3])};
     // Listmasters manage every list without being on one: never orphans.
-    if (conf_->listmasters.count(lower(orphan.email))) continue;
+    if (conf_->listmasters.count(lower_case(orphan.email))) continue;
     const std::string hash = address_hash(ctx.anonymisation_key, orphan.email);
     std::optional<policies::TimePoint> first_seen;
     if (auto it = tracked.find(hash); it != tracked.end()) first_seen = it->second;
@@ -203,7 +185,7 @@ Result<PlanStats> SympaConnector::plan_orphans(const Policy& policy, const PassC
   auto found = orphans(policy, ctx, users);
   if (!found) return found.error();
   std::set<std::string> held;
-  for (const auto& k : ctx.held_keys) held.insert(lower(k));
+  for (const auto& k : ctx.held_keys) held.insert(lower_case(k));
   PlanStats stats;
   stats.unit = "users";
   stats.total = users;
@@ -216,7 +198,7 @@ Result<PlanStats> SympaConnector::plan_orphans(const Policy& policy, const PassC
       ++waiting;
       continue;
     }
-    if (held.count(lower(o.email))) {
+    if (held.count(lower_case(o.email))) {
       ++stats.held;
       continue;
     }

@@ -19,11 +19,6 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // "parameter value" lines; returns false when the file cannot be read.
 bool read_lines(const std::string& path, std::map<std::string, std::pair<std::string, int>, std::less<>>& out) {
   std::ifstream in(path);
@@ -46,7 +41,7 @@ void add_listmasters(const std::string& value, std::set<std::string>& out) {
   size_t start = 0;
   while (start <= value.size()) {
     size_t comma = value.find(',', start);
-    std::string one = lower(trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+    std::string one = lower_case(trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
     if (!one.empty()) out.insert(one);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -65,6 +60,11 @@ std::string conninfo(const std::string& v) {
 }
 
 }  // namespace
+
+std::string lower_case(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
 
 std::string SympaConf::value(std::string_view parameter, std::string_view fallback) const {
   auto it = values.find(parameter);
@@ -137,7 +137,7 @@ Result<policies::StoreConfig> database_store(const SympaConf& conf, const polici
   auto set = [&](const std::string& key, const std::string& value) {
     if (!value.empty()) db.options[key] = policies::StoreOption{value, sympa.location};
   };
-  const std::string type = lower(conf.value("db_type"));
+  const std::string type = lower_case(conf.value("db_type"));
   const std::string name = conf.value("db_name");
   if (name.empty())
     return Error{ErrorKind::Config, "store '" + sympa.name + "': " + conf.where("db_name") +

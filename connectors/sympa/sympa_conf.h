@@ -34,6 +34,9 @@ Result<SympaConf> read_sympa_conf(const std::string& path, const std::string& st
 // Error kind Config for a db_type retentiond does not reach (Oracle, ODBC, Sybase).
 Result<policies::StoreConfig> database_store(const SympaConf& conf, const policies::StoreConfig& sympa_store);
 
+// ASCII lower case: Sympa compares addresses (and db_type) without case.
+std::string lower_case(std::string text);
+
 // Sympa's compiled-in directories (Debian's build), used when sympa.conf does not set them.
 std::string sympa_default(std::string_view parameter);
 

@@ -12,6 +12,7 @@
 
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
+#include "support/report.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
 #include "support/temp_dir.h"
@@ -35,13 +36,6 @@ std::string hmac_hex(const std::string& key, const std::string& message) {
     hex += digits[out[i] & 15];
   }
   return hex;
-}
-
-json policy_in(const json& report, const std::string& name) {
-  for (const auto& p : report.at("policies"))
-    if (p.at("name") == name) return p;
-  FAIL("no policy " << name << " in the report");
-  return {};
 }
 
 // One store under test: how to create tables, run SQL and read a column back.

@@ -10,6 +10,7 @@
 
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
+#include "support/report.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
 
@@ -17,13 +18,6 @@ using namespace retentiond::testing;
 using nlohmann::json;
 
 namespace {
-
-json policy_in(const json& report, const std::string& name) {
-  for (const auto& p : report.at("policies"))
-    if (p.at("name") == name) return p;
-  FAIL("no policy " << name << " in the report");
-  return {};
-}
 
 // The example file with its `stores:` block replaced by `stores` (the policies stay as shipped).
 std::string example_with_stores(const std::string& file, const std::string& stores) {

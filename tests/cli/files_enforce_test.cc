@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/report.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
 
@@ -38,13 +39,6 @@ std::vector<std::string> tree(const std::string& root) {
     if (!it->is_directory() || it->is_symlink()) out.push_back(it->path().lexically_relative(root).string());
   std::sort(out.begin(), out.end());
   return out;
-}
-
-json policy_in(const json& report, const std::string& name) {
-  for (const auto& p : report.at("policies"))
-    if (p.at("name") == name) return p;
-  FAIL("no policy " << name);
-  return {};
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/pg_server.h"
+#include "support/report.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
 #include "support/temp_dir.h"
@@ -15,13 +16,6 @@ using nlohmann::json;
 namespace {
 
 const std::string kAt = "2028-03-01T00:00:00Z";
-
-json policy_in(const json& report, const std::string& name) {
-  for (const auto& p : report.at("policies"))
-    if (p.at("name") == name) return p;
-  FAIL("no policy " << name << " in the report");
-  return {};
-}
 
 const char* kPolicies = R"(  - name: accounts
     store: db

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/mysql_server.h"
+#include "support/report.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
 
@@ -20,13 +21,6 @@ std::string config_for(const TempDir& dir, const MysqlDatabase& db, const std::s
   dir.write("my.password", MysqlDatabase::password() + "\n");
   return dir.write("r.yaml", "state: state.db\nstores:\n  my: " + db.store_yaml("my.password") +
                                  "\npolicies:\n" + policies);
-}
-
-json policy_in(const json& report, const std::string& name) {
-  for (const auto& p : report.at("policies"))
-    if (p.at("name") == name) return p;
-  FAIL("no policy " << name << " in the report");
-  return {};
 }
 
 const char* kBoundaryRows = R"sql(

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "support/pg_server.h"
+#include "support/report.h"
 #include "support/run.h"
 #include "support/smtp_server.h"
 #include "support/sqlite_file.h"
@@ -17,13 +18,6 @@ using namespace retentiond::testing;
 using nlohmann::json;
 
 namespace {
-
-json policy_in(const json& report, const std::string& name) {
-  for (const auto& p : report.at("policies"))
-    if (p.at("name") == name) return p;
-  FAIL("no policy " << name << " in the report");
-  return {};
-}
 
 std::vector<std::string> recipients(const std::vector<ReceivedMail>& mails) {
   std::vector<std::string> out;

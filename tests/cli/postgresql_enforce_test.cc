@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/pg_server.h"
+#include "support/report.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
 
@@ -19,13 +20,6 @@ const std::string kAt = "2028-03-01T00:00:00Z";
 std::string config_for(const PgDatabase& db, const std::string& policies) {
   return "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() + "\"}\npolicies:\n" +
          policies;
-}
-
-json policy_in(const json& report, const std::string& name) {
-  for (const auto& p : report.at("policies"))
-    if (p.at("name") == name) return p;
-  FAIL("no policy " << name << " in the report");
-  return {};
 }
 
 const char* kBoundaryRows = R"sql(

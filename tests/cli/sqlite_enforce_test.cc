@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "support/report.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
 #include "support/temp_dir.h"
@@ -91,13 +92,6 @@ policies:
 
 std::vector<std::string> labels(const std::string& db, const std::string& table) {
   return sqlite_column(db, "SELECT label FROM " + table + " ORDER BY rowid");
-}
-
-json policy_in(const json& report, const std::string& name) {
-  for (const auto& p : report.at("policies"))
-    if (p.at("name") == name) return p;
-  FAIL("no policy " << name << " in the report");
-  return {};
 }
 
 struct Fixture {

@@ -15,6 +15,7 @@
 
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
+#include "support/report.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
 #include "support/temp_dir.h"
@@ -37,13 +38,6 @@ std::string at(long long days_after_t0) {
 }
 
 std::string n(long long v) { return std::to_string(v); }
-
-json policy_in(const json& report, const std::string& name) {
-  for (const auto& p : report.at("policies"))
-    if (p.at("name") == name) return p;
-  FAIL("no policy " << name << " in the report");
-  return {};
-}
 
 struct Backend {
   std::string name;
@@ -361,6 +355,23 @@ TEST_CASE("sympa store: a broken sympa.conf or database is a clear error", "[cli
   CHECK(oracle.exit_code != 0);
   CHECK(oracle.err.find("sympa.conf:2") != std::string::npos);
   CHECK(oracle.err.find("Oracle") != std::string::npos);
+
+  // A database that is not there: the store and the file are named.
+  dir.write("sympa.conf", "db_type SQLite\ndb_name " + dir.file("missing.db") + "\n");
+  auto missing_db = run_retentiond({"check", "-c", config}, dir.path());
+  CHECK(missing_db.exit_code != 0);
+  CHECK(missing_db.err.find("store 'lists'") != std::string::npos);
+  CHECK(missing_db.err.find("missing.db") != std::string::npos);
+  auto enforce = run_retentiond({"enforce", "-c", config, "--format", "json"}, dir.path());
+  CHECK(enforce.exit_code == 1);
+  CHECK(enforce.out.find("missing.db") != std::string::npos);
+
+  // The password the sympa store passes on internally is no YAML option.
+  std::string yaml_password = dir.write(
+      "p.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: x.db, password: secret}\npolicies: []\n");
+  auto refused = run_retentiond({"check", "--offline", "-c", yaml_password}, dir.path());
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("password") != std::string::npos);
 
   // A database without Sympa's tables.
   sqlite_exec(dir.file("empty.db"), "CREATE TABLE t (x int)");
