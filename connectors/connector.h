@@ -83,7 +83,7 @@ struct PlanStats {
   long long future = 0;   // selected records kept because their date is after the pass's moment
   std::vector<std::string> statements;  // the exact statements a pass runs, with their bindings
   std::vector<std::string> warnings;    // undecidable records, unsupported features, ...
-  std::string unit = "rows";            // "rows" or "files", for messages
+  std::string unit = "rows";            // "rows", "files" or "users" (Sympa), for messages
   std::vector<std::string> samples;     // up to PassContext::samples matched keys, in key order
 };
 

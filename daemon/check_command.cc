@@ -45,16 +45,7 @@ int check_command(const Args& args) {
       "policy", po::value(&names)->composing(), "check only this policy (repeatable)")(
       "format", po::value(&format)->default_value("text"), "text, json or markdown");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_failure("check", e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitOk;
-  }
+  if (auto stop = parse_command_line("check", args, opts, vm)) return *stop;
   if (format != "text" && format != "json" && format != "markdown")
     return usage_failure("check", "--format must be text, json or markdown, not '" + format + "'");
   const bool json = format == "json";

@@ -78,4 +78,29 @@ int usage_failure(const std::string& command, const std::string& message) {
   return kExitUsage;
 }
 
+std::optional<int> parse_command_line(const std::string& command, const std::vector<std::string>& args,
+                                      const boost::program_options::options_description& options,
+                                      boost::program_options::variables_map& vm,
+                                      const boost::program_options::options_description* hidden,
+                                      const boost::program_options::positional_options_description* positional) {
+  namespace po = boost::program_options;
+  po::options_description all;
+  all.add(options);
+  if (hidden) all.add(*hidden);
+  try {
+    po::command_line_parser parser(args);
+    parser.options(all);
+    if (positional) parser.positional(*positional);
+    po::store(parser.run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_failure(command, e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return kExitOk;
+  }
+  return std::nullopt;
+}
+
 }  // namespace retentiond::daemon

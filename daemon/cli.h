@@ -2,6 +2,7 @@
 // diagnostics printed, choosing policies by name, `--at`, and writing the output.
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -41,5 +42,14 @@ void write_output(const std::string& text, const std::string& path);
 
 // Prints `message` as a usage error for `command` and returns kExitUsage.
 int usage_failure(const std::string& command, const std::string& message);
+
+// Parses a subcommand's `args` against `options` (plus `hidden` ones that --help does not show,
+// filled by `positional` arguments). Returns the exit code when the command stops here:
+// kExitUsage after a usage error, kExitOk after printing --help; nullopt to go on.
+std::optional<int> parse_command_line(const std::string& command, const std::vector<std::string>& args,
+                                      const boost::program_options::options_description& options,
+                                      boost::program_options::variables_map& vm,
+                                      const boost::program_options::options_description* hidden = nullptr,
+                                      const boost::program_options::positional_options_description* positional = nullptr);
 
 }  // namespace retentiond::daemon

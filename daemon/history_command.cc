@@ -95,16 +95,7 @@ int history_command(const Args& args) {
       "format", po::value(&format)->default_value("text"), "text, json or markdown")(
       "verify", "check the hash chain of the whole trail");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_failure("history", e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitOk;
-  }
+  if (auto stop = parse_command_line("history", args, opts, vm)) return *stop;
   if (format != "text" && format != "json" && format != "markdown")
     return usage_failure("history", "--format must be text, json or markdown, not '" + format + "'");
   std::optional<policies::TimePoint> since;

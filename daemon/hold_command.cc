@@ -59,21 +59,10 @@ int hold_command(const Args& all_args) {
       "format", po::value(&format)->default_value("text"), "list: text or json");
   po::options_description hidden;
   hidden.add_options()("key", po::value(&keys)->composing(), "record key");
-  po::options_description all;
-  all.add(opts).add(hidden);
   po::positional_options_description positional;
   positional.add("key", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_failure(command, e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitOk;
-  }
+  if (auto stop = parse_command_line(command, args, opts, vm, &hidden, &positional)) return *stop;
   if (verb != "list") {
     if (names.size() != 1) return usage_failure(command, verb + " needs exactly one --policy NAME");
     if (keys.size() != 1) return usage_failure(command, verb + " needs exactly one KEY");

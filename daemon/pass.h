@@ -48,7 +48,7 @@ struct Progress {
   long long affected;
   long long matched;
   std::chrono::steady_clock::duration elapsed;
-  std::string_view unit = "rows";  // "rows" or "files"
+  std::string_view unit = "rows";  // "rows", "files" or "users"
 };
 
 struct PassOptions {

@@ -70,16 +70,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   if (dry_run)
     opts.add_options()("samples", po::value(&samples), "list up to N expired records' keys per policy");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_failure(command, e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitOk;
-  }
+  if (auto stop = parse_command_line(command, args, opts, vm)) return *stop;
   auto report_format = parse_report_format(format);
   if (!report_format)
     return usage_failure(command, "--format must be text, json, markdown or html, not '" +

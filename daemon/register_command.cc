@@ -40,16 +40,7 @@ int register_command(const Args& args) {
       "language", po::value(&language)->default_value("en"), "en or fr")(
       "output,o", po::value(&output), "write the register to this file instead of stdout");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_failure(command, e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitOk;
-  }
+  if (auto stop = parse_command_line(command, args, opts, vm)) return *stop;
   RegisterFormat f;
   if (format == "markdown") f = RegisterFormat::Markdown;
   else if (format == "html") f = RegisterFormat::Html;

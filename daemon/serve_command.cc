@@ -63,16 +63,7 @@ int serve_command(const Args& args) {
       "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath), "configuration file")(
       "metrics-file", po::value(&metrics_file), "write Prometheus metrics to this file after each pass");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_failure("serve", e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitOk;
-  }
+  if (auto stop = parse_command_line("serve", args, opts, vm)) return *stop;
 
   auto config = load(config_path);
   if (!config) {
