@@ -40,6 +40,7 @@ struct PassOutcome {
   policies::TimePoint started;
   policies::TimePoint finished;
   long long batches = 0;
+  std::chrono::milliseconds longest_batch{0};  // the slowest batch, against the time budget
   std::optional<NoticeCounts> notices;
 };
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +30,19 @@ std::string suggestion(const std::string& name, const std::vector<std::string>& 
   if (auto guess = policies::closest_key(name, views))
     return " (did you mean '" + std::string(*guess) + "'?)";
   return "";
+}
+
+// Reads a key walk's first and last key; keys beyond a signed 64-bit span (unsigned BIGINT
+// near its top) make the walk unusable, and the policy walks keyset ranges instead.
+bool walk_bounds(MysqlConnector::KeyWalk& walk, const std::string& first, const std::string& last) {
+  try {
+    walk.first = std::stoll(first);
+    walk.last = std::stoll(last);
+    walk.usable = walk.first > std::numeric_limits<long long>::min();
+  } catch (const std::logic_error&) {
+    walk.usable = false;
+  }
+  return walk.usable;
 }
 
 bool is_integer_type(const std::string& type) {
@@ -137,7 +151,8 @@ Result<MysqlConnector::Prepared> MysqlConnector::prepared(const Policy& policy, 
       const MyColumn* c = owner.column(column);
       return c ? c->category : 0;
     };
-    Prepared p{build_my_statements(policy, key, category_of, operator_holds), is_integer_type(key_column->type)};
+    const bool integer_key = is_integer_type(key_column->type);
+    Prepared p{build_my_statements(policy, key, integer_key, category_of, operator_holds), integer_key};
     prepared_.emplace(cache_key, p);
     return p;
   } catch (const std::invalid_argument& e) {
@@ -232,7 +247,10 @@ Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
         return out;
       }
       const auto& s = p.value().statements;
-      std::vector<const sql::Sql*> all{&s.plan, &s.first_batch, &s.next_batch, &s.first_action, &s.next_action};
+      std::vector<const sql::Sql*> all{&s.plan_total, &s.plan_matched, &s.plan_undated, &s.plan_future,
+                                       &s.first_batch, &s.next_batch, &s.first_action, &s.next_action};
+      if (!s.plan_held.text.empty()) all.push_back(&s.plan_held);
+      if (s.key_walk) all.push_back(&s.walk_action);
       if (policy.notify) all.push_back(&s.notice_candidates);
       for (const auto& a : s.first_also) all.push_back(&a);
       for (const auto& a : s.next_also) all.push_back(&a);
@@ -257,15 +275,25 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
   }
   try {
-    auto rows = client_->query(s.plan.text, values_for(s.plan, ctx, p.value().integer_key, named));
-    const auto& row = rows.at(0);
+    auto first_row = [&](const sql::Sql& stmt) {
+      auto rows = client_->query(stmt.text, values_for(stmt, ctx, p.value().integer_key, named));
+      return rows.at(0);
+    };
     auto number = [](const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; };
-    stats.total = number(row[0]);
-    stats.matched = number(row[1]);
-    stats.held = number(row[2]);
-    if (row[3]) stats.oldest = policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*row[3]))));
-    stats.undated = number(row[4]);
-    stats.future = number(row[5]);
+    stats.total = number(first_row(s.plan_total)[0]);
+    const auto matched = first_row(s.plan_matched);
+    stats.matched = number(matched[0]);
+    if (matched[1])
+      stats.oldest = policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*matched[1]))));
+    if (!s.plan_held.text.empty()) stats.held = number(first_row(s.plan_held)[0]);
+    stats.undated = number(first_row(s.plan_undated)[0]);
+    stats.future = number(first_row(s.plan_future)[0]);
+    if (s.key_walk) {
+      KeyWalk walk;
+      walk.matched = stats.matched;
+      if (matched[2] && matched[3]) walk_bounds(walk, *matched[2], *matched[3]);
+      walks_[policy.name] = walk;
+    }
     if (ctx.samples > 0) {
       auto with_limit = named;
       with_limit["limit"] = std::to_string(ctx.samples);
@@ -277,6 +305,10 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
   }
   const std::string cutoff = datetime_text(ctx.cutoff.cutoff);
   const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
+  if (s.key_walk) {
+    stats.statements.push_back(s.walk_action.text + my_bindings_note(s.walk_action, cutoff, epoch, named));
+    return stats;
+  }
   stats.statements.push_back(s.next_batch.text + my_bindings_note(s.next_batch, cutoff, epoch, named));
   for (const auto& a : s.next_also) stats.statements.push_back(a.text + my_bindings_note(a, cutoff, epoch, named));
   stats.statements.push_back(s.next_action.text + my_bindings_note(s.next_action, cutoff, epoch, named));
@@ -288,7 +320,6 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   const auto& s = p.value().statements;
-  const bool integer_key = p.value().integer_key;
   std::map<std::string, std::string> extra;
   try {
     extra = anonymise_values(policy, ctx);
@@ -296,6 +327,13 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
     return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
                                         "; nothing was changed"};
   }
+  if (s.key_walk) return walk_batch(policy, ctx, s, std::move(extra), from, limit);
+  return keyset_batch(policy, ctx, s, p.value().integer_key, std::move(extra), from, limit);
+}
+
+Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
+                                                 bool integer_key, std::map<std::string, std::string> extra,
+                                                 const Cursor& from, long long limit) {
   extra["limit"] = std::to_string(limit);
   if (from.after) extra["after"] = key_text(*from.after);
 
@@ -329,6 +367,63 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
       }
       // The batch's transaction died with the connection and the retried statement re-checks
       // expiry, so retrying is safe.
+      if (attempt >= 1 || !reconnect()) return query_error(policy, e);
+    }
+  }
+}
+
+
+Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
+                                               std::map<std::string, std::string> extra, const Cursor& from,
+                                               long long limit) {
+  auto known = walks_.find(policy.name);
+  if (known == walks_.end()) {
+    // No plan() in this session: walk every key the table has now.
+    try {
+      auto rows = client_->query("SELECT CAST(MIN(" + s.key + ") AS CHAR), CAST(MAX(" + s.key + ") AS CHAR) FROM " +
+                                     sql::quote_table(*policy.table, '`'),
+                                 {});
+      KeyWalk walk;
+      if (rows.at(0)[0] && rows.at(0)[1] && walk_bounds(walk, *rows[0][0], *rows[0][1]))
+        walk.matched = walk.last - walk.first + 1;
+      known = walks_.emplace(policy.name, walk).first;
+    } catch (const MysqlError& e) {
+      return query_error(policy, e);
+    }
+  }
+  KeyWalk& walk = known->second;
+  if (!walk.usable) return keyset_batch(policy, ctx, s, true, std::move(extra), from, limit);
+  // `after` is the end of the last span done (exclusive start of the next).
+  const long long after = from.after ? std::get<long long>(*from.after) : walk.first - 1;
+  if (after >= walk.last) return BatchResult{0, from, true};
+  // Size the span for about 3/4 of `limit` rows at the density still expected ahead.
+  const long double left_keys = static_cast<long double>(walk.last) - static_cast<long double>(after);
+  const long double density =
+      std::max<long double>(1.0L / 64, static_cast<long double>(walk.matched - walk.done) / left_keys);
+  const long double span = std::min<long double>(std::ceil(0.75L * static_cast<long double>(limit) / density), left_keys);
+  const long long upto = span >= left_keys ? walk.last : after + static_cast<long long>(span);
+  extra["after"] = std::to_string(after);
+  extra["upto"] = std::to_string(upto);
+  extra["limit"] = std::to_string(limit);
+  for (int attempt = 0;; ++attempt) {
+    try {
+      client_->exec("START TRANSACTION");
+      client_->query(s.walk_action.text, values_for(s.walk_action, ctx, true, extra));
+      const long long deleted = client_->affected();
+      client_->exec("COMMIT");
+      walk.done += deleted;
+      // Cut at `limit`: rows of the span may remain, so the next batch starts over at `after`.
+      if (deleted >= limit) return BatchResult{deleted, Cursor{KeyValue{after}}, false};
+      return BatchResult{deleted, Cursor{KeyValue{upto}}, upto >= walk.last};
+    } catch (const MysqlError& e) {
+      if (!e.connection_lost()) {
+        try {
+          client_->exec("ROLLBACK");
+        } catch (const MysqlError&) {
+        }
+        return query_error(policy, e);
+      }
+      // The transaction died with the connection, so InnoDB rolled it back; the retry re-checks.
       if (attempt >= 1 || !reconnect()) return query_error(policy, e);
     }
   }

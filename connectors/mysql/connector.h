@@ -1,8 +1,9 @@
 // The mysql store (MySQL 8 and MariaDB, through MariaDB Connector/C): tables, optionally
-// database-qualified, with integer, text or UUID keys. Batches are keyset ranges on the key, each
-// one short transaction (a SELECT of the next range's last key, then a DELETE of that range
-// re-checking expiry, `where` and holds). A lost connection is retried with backoff; lock waits
-// are bounded by innodb_lock_wait_timeout.
+// database-qualified, with integer, text or UUID keys. Each batch is one short transaction whose
+// statement re-checks expiry, `where` and holds. A policy that only deletes, on an integer key,
+// walks spans of the key (one DELETE ... ORDER BY key LIMIT n per batch); the others walk keyset
+// ranges (a SELECT of the next range's last key, then the action on that range). A lost
+// connection is retried with backoff; lock waits are bounded by innodb_lock_wait_timeout.
 #pragma once
 
 #include <map>
@@ -18,6 +19,14 @@ namespace retentiond::connectors::mysql {
 
 class MysqlConnector : public Connector {
  public:
+  // Per policy, what plan() found for its key walk: the first and last matched key and how many
+  // rows matched; `done` counts the rows the walk has deleted since.
+  struct KeyWalk {
+    bool usable = true;  // false when the keys do not fit a signed 64-bit span walk: keyset then
+    long long first = 0, last = -1;
+    long long matched = 0, done = 0;
+  };
+
   explicit MysqlConnector(const policies::StoreConfig& store) : store_(store) {}
 
   std::string_view type() const override { return "mysql"; }
@@ -40,12 +49,21 @@ class MysqlConnector : public Connector {
   // Values of the anonymisation parameters; throws std::runtime_error for an unreadable key file.
   std::map<std::string, std::string> anonymise_values(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const MysqlError& e) const;
+  // One batch of a keyset walk: a SELECT of the next range's last key, then the action on it.
+  Result<BatchResult> keyset_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
+                                   bool integer_key, std::map<std::string, std::string> extra, const Cursor& from,
+                                   long long limit);
+  // One batch of a key walk (MyStatements::key_walk): the next span of keys, sized so that it
+  // holds about `limit` expired rows.
+  Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
+                                 std::map<std::string, std::string> extra, const Cursor& from, long long limit);
   bool reconnect();
 
   policies::StoreConfig store_;
   AccessMode mode_ = AccessMode::ReadOnly;
   std::unique_ptr<Client> client_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
+  std::map<std::string, KeyWalk> walks_;
 };
 
 }  // namespace retentiond::connectors::mysql

@@ -1,5 +1,6 @@
 #include "connectors/mysql/statements.h"
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -93,6 +94,10 @@ Conditions conditions(const policies::Policy& policy, const std::string& table_s
   std::vector<std::string> values;
   for (const auto& t : terms) values.push_back(t.value);
   c.basis = sql::latest_of(values, "GREATEST");
+  // One date column as it is (no CAST): the same values, and its index can answer the plan.
+  const auto& only = policy.since.terms.front();
+  if (policy.since.terms.size() == 1 && !only.related && category_of(std::nullopt, only.column) == 'D')
+    c.basis = table_sql + "." + q(only.column);
   c.expired = sql::expired_condition(terms);
   if (!policy.hold_where.empty()) c.held = "COALESCE((" + policy.hold_where + "), 0)";
   if (operator_holds)
@@ -123,44 +128,54 @@ std::string noticed(const policies::Policy& policy, const std::string& key, Plac
   return " AND JSON_CONTAINS(" + p.ref("noticed") + ", JSON_QUOTE(CAST(" + key + " AS CHAR)))";
 }
 
-std::string count_if(const std::string& condition) {
-  return "COALESCE(SUM(CASE WHEN " + condition + " THEN 1 ELSE 0 END), 0)";
-}
-
 }  // namespace
 
-MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column,
+MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column, bool integer_key,
                                  const CategoryOf& category_of, bool operator_holds) {
   MyStatements s;
   const std::string table = sql::quote_table(*policy.table, '`');
   s.key = q(key_column);
+  // Placeholders are positional, one value per occurrence: each statement builds its conditions
+  // in the order its clauses appear. The basis itself holds no placeholder, so it comes from a
+  // scratch builder.
+  Placeholders scratch(Placeholders::Style::Positional);
+  const std::string basis = conditions(policy, table, s.key, category_of, operator_holds, scratch).basis;
+  const std::string selected = policy.where.empty() ? "" : " WHERE (" + policy.where + ")";
+  const std::string and_selected = policy.where.empty() ? "" : " AND (" + policy.where + ")";
+  s.plan_total = sql::Sql{"SELECT COUNT(*) FROM " + table + selected, {}};
   {
-    // Placeholders are positional, one value per occurrence: each clause builds its conditions
-    // afresh, in the order the clauses appear in the statement. The basis itself holds no
-    // placeholder, so it comes from a scratch builder.
-    Placeholders scratch(Placeholders::Style::Positional);
-    const std::string basis = conditions(policy, table, s.key, category_of, operator_holds, scratch).basis;
     Placeholders p(Placeholders::Style::Positional);
-    auto matched = [&] {
-      Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
-      std::string m = c.expired + (c.held.empty() ? "" : " AND NOT (" + c.held + ")");
-      m += not_done(policy, table, s.key, p);
-      return m + noticed(policy, s.key, p);
-    };
-    const std::string matched_count = count_if(matched());
-    std::string held_count = "0";
-    if (!policy.hold_where.empty() || operator_holds) {
-      Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
-      held_count = count_if(c.expired + " AND (" + c.held + ")");
-    }
-    const std::string oldest = "FLOOR(UNIX_TIMESTAMP(MIN(CASE WHEN " + matched() + " THEN " + basis + " END)))";
-    const std::string undated = count_if(basis + " IS NULL");
-    const std::string now = p.ref("now");
-    const std::string future = count_if(basis + " > CAST(" + now + " AS DATETIME)");
-    std::string text = "SELECT COUNT(*), " + matched_count + ", " + held_count + ", " + oldest + ", " +
-                       undated + ", " + future + " FROM " + table +
-                       (policy.where.empty() ? "" : " WHERE (" + policy.where + ")");
-    s.plan = sql::Sql{text, p.order()};
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    std::string text = "SELECT COUNT(*), FLOOR(UNIX_TIMESTAMP(MIN(" + basis + "))), CAST(MIN(" + s.key +
+                       ") AS CHAR), CAST(MAX(" + s.key + ") AS CHAR) FROM " + table + " WHERE " + acted(policy, c);
+    text += not_done(policy, table, s.key, p);
+    text += noticed(policy, s.key, p);
+    s.plan_matched = sql::Sql{text, p.order()};
+  }
+  if (!policy.hold_where.empty() || operator_holds) {
+    Placeholders p(Placeholders::Style::Positional);
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    s.plan_held = sql::Sql{"SELECT COUNT(*) FROM " + table + " WHERE " + c.expired + and_selected + " AND (" +
+                               c.held + ")",
+                           p.order()};
+  }
+  s.plan_undated = sql::Sql{"SELECT COUNT(*) FROM " + table + " WHERE " + basis + " IS NULL" + and_selected, {}};
+  {
+    Placeholders p(Placeholders::Style::Positional);
+    std::string text = "SELECT COUNT(*) FROM " + table + " WHERE " + basis + " > CAST(" + p.ref("now") +
+                       " AS DATETIME)" + and_selected;
+    s.plan_future = sql::Sql{text, p.order()};
+  }
+  s.key_walk = integer_key && policy.action == policies::Action::Delete && policy.also.empty();
+  if (s.key_walk) {
+    Placeholders p(Placeholders::Style::Positional);
+    std::string text = "DELETE FROM " + table + " WHERE " + s.key + " > " + p.ref("after");
+    text += " AND " + s.key + " <= " + p.ref("upto") + " AND ";
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    text += acted(policy, c);
+    text += noticed(policy, s.key, p);
+    text += " ORDER BY " + s.key + " LIMIT " + p.ref("limit");
+    s.walk_action = sql::Sql{text, p.order()};
   }
   {
     Placeholders p(Placeholders::Style::Positional);
@@ -237,6 +252,7 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
 std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, long long cutoff_epoch,
                              const std::map<std::string, std::string>& literals) {
   std::string note;
+  const bool key_span = std::find(s.params.begin(), s.params.end(), "upto") != s.params.end();
   for (size_t i = 0; i < s.params.size(); ++i) {
     const std::string& n = s.params[i];
     std::string what;
@@ -245,7 +261,8 @@ std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, 
     else if (n == "cutoff_epoch_ms") what = std::to_string(cutoff_epoch * 1000);
     else if (n == "now") what = "the pass's moment";
     else if (n == "limit") what = "the batch size";
-    else if (n == "after") what = "the last key of the previous batch";
+    else if (n == "after") what = key_span ? "the end of the previous batch's key span" : "the last key of the previous batch";
+    else if (n == "upto") what = "the end of this batch's key span";
     else if (n == "last") what = "the last key of this batch";
     else if (n == "held") what = "the keys under an operator's hold";
     else if (n == "noticed") what = "the keys whose notice went out at least 'before' ago";

@@ -19,7 +19,18 @@ namespace retentiond::connectors::mysql {
 
 struct MyStatements {
   std::string key;
-  sql::Sql plan;  // total, matched, held, oldest (epoch), undated, future
+  // The plan's counts, one statement each: simple counts let an index on the date answer most
+  // of them (one scan computing them all is several times slower on InnoDB).
+  sql::Sql plan_total;    // COUNT(*) of the records the policy selects
+  sql::Sql plan_matched;  // matched count, oldest (epoch), first and last matched key
+  sql::Sql plan_held;     // expired but held; empty text when no hold applies
+  sql::Sql plan_undated;  // selected records without a usable date
+  sql::Sql plan_future;   // selected records dated after the pass's moment
+  // A policy that only deletes (no `also:`), on an integer key, walks spans of the key: each
+  // batch is one DELETE of the expired rows of a key span, in key order, at most `limit` of
+  // them. In InnoDB the key is the table's physical order, so a batch scans like a plain DELETE.
+  bool key_walk = false;
+  sql::Sql walk_action;  // values: after (span start, exclusive), upto (span end), limit
   sql::Sql first_batch;
   sql::Sql next_batch;
   sql::Sql samples;  // keys (text) of the first `limit` records the action would touch
@@ -36,7 +47,7 @@ using CategoryOf = std::function<char(const std::optional<policies::QualifiedNam
                                       const std::string& column)>;
 
 // Throws std::invalid_argument with a sentence when a basis column cannot hold a date.
-MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column,
+MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column, bool integer_key,
                                  const CategoryOf& category_of, bool operator_holds);
 
 // " -- ?1 = ..., ?2 = ..." describing the values of `s`, in order.

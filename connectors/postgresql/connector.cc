@@ -1,6 +1,8 @@
 #include "connectors/postgresql/connector.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +39,9 @@ std::string first_line(std::string text) {
   if (nl != std::string::npos) text.resize(nl);
   return text;
 }
+
+// The block number of a tid's text form, "(12,3)" -> 12.
+long long block_of(const std::string& tid) { return std::stoll(tid.substr(1)); }
 
 pqxx::result run(pqxx::transaction_base& t, const sql::Sql& s,
                  const std::map<std::string, std::string>& values) {
@@ -267,6 +272,10 @@ Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy)
     const auto& s = p.value().statements;
     std::vector<const sql::Sql*> all{&s.plan, &s.first_batch, &s.next_batch, &s.first_action, &s.next_action};
     if (policy.notify) all.push_back(&s.notice_candidates);
+    if (s.block_walk) {
+      all.push_back(&s.walk_action);
+      all.push_back(&s.walk_action_limited);
+    }
     for (const auto& a : s.first_also) all.push_back(&a);
     for (const auto& a : s.next_also) all.push_back(&a);
     for (const sql::Sql* stmt : all)
@@ -296,6 +305,15 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
     if (!row[3].is_null()) stats.oldest = policies::from_epoch_seconds(row[3].as<long long>());
     stats.undated = row[4].as<long long>();
     stats.future = row[5].as<long long>();
+    if (s.block_walk) {
+      BlockWalk walk;
+      walk.matched = stats.matched;
+      if (!row[6].is_null()) {
+        walk.first = block_of(row[6].c_str());
+        walk.last = block_of(row[7].c_str());
+      }
+      walks_[policy.name] = walk;
+    }
     if (ctx.samples > 0) {
       auto with_limit = values;
       with_limit["limit"] = std::to_string(ctx.samples);
@@ -307,10 +325,74 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   }
   const std::string cutoff = policies::format_timestamp(ctx.cutoff.cutoff);
   const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
+  if (s.block_walk) {
+    stats.statements.push_back(s.walk_action.text + pg_bindings_note(s.walk_action, cutoff, epoch, values));
+    return stats;
+  }
   stats.statements.push_back(s.next_batch.text + pg_bindings_note(s.next_batch, cutoff, epoch, values));
   for (const auto& a : s.next_also) stats.statements.push_back(a.text + pg_bindings_note(a, cutoff, epoch, values));
   stats.statements.push_back(s.next_action.text + pg_bindings_note(s.next_action, cutoff, epoch, values));
   return stats;
+}
+
+Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const PgStatements& s,
+                                                    std::map<std::string, std::string> values, const Cursor& from,
+                                                    long long limit) {
+  try {
+    auto known = walks_.find(policy.name);
+    if (known == walks_.end()) {
+      // No plan() in this session: walk every block the table has now.
+      pqxx::nontransaction t(*conn_);
+      auto r = t.exec_params("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint, "
+                             "GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = $1::regclass",
+                             sql::quote_table(*policy.table, '"'));
+      BlockWalk walk;
+      walk.last = r[0][0].as<long long>() - 1;
+      walk.matched = r[0][1].as<long long>();
+      known = walks_.emplace(policy.name, walk).first;
+    }
+    BlockWalk& walk = known->second;
+    const long long lo = from.after ? std::get<long long>(*from.after) : walk.first;
+    if (lo > walk.last) return BatchResult{0, from, true};
+    // Size the range for about 3/4 of `limit` rows at the density still expected ahead, and
+    // scan at most limit/4 blocks, which bounds a batch through a region with few expired rows.
+    const long long left_blocks = walk.last - lo + 1;
+    const double density = std::max(1e-3, static_cast<double>(walk.matched - walk.done) /
+                                              static_cast<double>(left_blocks));
+    long long blocks = static_cast<long long>(std::ceil(0.75 * static_cast<double>(limit) / density));
+    blocks = std::clamp<long long>(blocks, 1, std::max<long long>(1, limit / 4));
+    blocks = std::min(blocks, left_blocks);
+    const long long hi = lo + blocks;
+    values["lo"] = "(" + std::to_string(lo) + ",0)";
+    values["hi"] = "(" + std::to_string(hi) + ",0)";
+    values["limit"] = std::to_string(limit);
+    for (int attempt = 0;; ++attempt) {
+      try {
+        long long deleted = 0;
+        {
+          pqxx::work t(*conn_);
+          deleted = run(t, s.walk_action, values).affected_rows();
+          if (deleted <= limit) t.commit();  // else the transaction rolls back: nothing changed
+        }
+        if (deleted > limit) {
+          // Denser than expected: the same range again, cut at `limit` rows. The next batch
+          // starts over at `lo` (the rows deleted now are gone from it).
+          pqxx::work t(*conn_);
+          deleted = run(t, s.walk_action_limited, values)[0][0].as<long long>();
+          t.commit();
+          walk.done += deleted;
+          return BatchResult{deleted, Cursor{KeyValue{lo}}, false};
+        }
+        walk.done += deleted;
+        return BatchResult{deleted, Cursor{KeyValue{hi}}, hi > walk.last};
+      } catch (const pqxx::broken_connection& e) {
+        // As in apply_batch: the transaction died with the connection, the retry re-checks.
+        if (attempt >= 1 || !reconnect()) return query_error(policy, e);
+      }
+    }
+  } catch (const std::exception& e) {
+    return query_error(policy, e);
+  }
 }
 
 Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const PassContext& ctx,
@@ -326,6 +408,7 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
                                         "; nothing was changed"};
   }
+  if (s.block_walk) return walk_batch(policy, s, std::move(values), from, limit);
   values["limit"] = std::to_string(limit);
   if (from.after) values["after"] = key_text(*from.after);
 

@@ -1,7 +1,9 @@
 // The postgresql store (libpqxx): tables, optionally schema-qualified, with integer, text or UUID
-// keys. Batches are keyset ranges on the key, each one short transaction (a SELECT of the next
-// range's last key, then a DELETE of that range re-checking expiry, `where` and holds). A lost
-// connection is retried with backoff; lock waits are bounded by lock_timeout.
+// keys. Each batch is one short transaction whose statement re-checks expiry, `where` and holds.
+// A policy that only deletes walks the table's blocks in physical order (a DELETE of a range of
+// blocks per batch, the same scan as a plain DELETE); the others walk keyset ranges on the key
+// (a SELECT of the next range's last key, then the action on that range). A lost connection is
+// retried with backoff; lock waits are bounded by lock_timeout.
 #pragma once
 
 #include <map>
@@ -40,6 +42,10 @@ class PostgresqlConnector : public Connector {
   // Values of every named parameter; throws std::runtime_error for an unreadable hmac key file.
   std::map<std::string, std::string> bindings(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const std::exception& e) const;
+  // One batch of a block walk (PgStatements::block_walk): the next range of blocks, sized so
+  // that it holds about `limit` expired rows.
+  Result<BatchResult> walk_batch(const Policy& policy, const PgStatements& s, std::map<std::string, std::string> values,
+                                 const Cursor& from, long long limit);
   // Reconnects after a lost connection, with backoff; false when the server stays away.
   bool reconnect();
 
@@ -47,6 +53,13 @@ class PostgresqlConnector : public Connector {
   AccessMode mode_ = AccessMode::ReadOnly;
   std::unique_ptr<pqxx::connection> conn_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
+  // Per policy, what plan() found for its block walk: the blocks holding matched rows and how
+  // many there were; `done` counts the rows the walk has deleted since.
+  struct BlockWalk {
+    long long first = 0, last = -1;
+    long long matched = 0, done = 0;
+  };
+  std::map<std::string, BlockWalk> walks_;
 };
 
 }  // namespace retentiond::connectors::postgresql

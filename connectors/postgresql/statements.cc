@@ -127,9 +127,26 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
         (c.held.empty() ? std::string("0") : "count(*) FILTER (WHERE " + c.expired + " AND (" + c.held + "))") +
         ", extract(epoch FROM min(" + c.basis + ") FILTER (WHERE " + matched + "))::bigint" +
         ", count(*) FILTER (WHERE " + c.basis + " IS NULL), count(*) FILTER (WHERE " + c.basis +
-        " > " + p.ref("now", "timestamptz") + ") FROM " + table +
-        (policy.where.empty() ? "" : " WHERE (" + policy.where + ")");
+        " > " + p.ref("now", "timestamptz") + ")";
+    s.block_walk = policy.action == policies::Action::Delete && policy.also.empty();
+    if (s.block_walk)
+      text += ", (min(ctid) FILTER (WHERE " + matched + "))::text, (max(ctid) FILTER (WHERE " + matched + "))::text";
+    text += " FROM " + table + (policy.where.empty() ? "" : " WHERE (" + policy.where + ")");
     s.plan = finish(text, p);
+  }
+  if (s.block_walk) {
+    // Blocks [lo, hi) as tids: (lo,0) sorts before every row of block lo.
+    Placeholders p(Placeholders::Style::Numbered);
+    std::string range = "ctid >= " + p.ref("lo", "tid");
+    range += " AND ctid < " + p.ref("hi", "tid") + " AND ";
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    const std::string condition = acted(policy, c);
+    s.walk_action = finish("DELETE FROM " + table + " WHERE " + range + condition, p);
+    s.walk_action_limited =
+        finish("WITH gone AS (DELETE FROM " + table + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + table +
+                   " WHERE " + range + condition + " LIMIT " + p.ref("limit", "bigint") + ")) AND " + condition +
+                   " RETURNING 1) SELECT count(*) FROM gone",
+               p);
   }
   {
     Placeholders p(Placeholders::Style::Numbered);
@@ -206,6 +223,8 @@ std::string pg_bindings_note(const sql::Sql& s, const std::string& cutoff_text, 
     else if (n == "now") what = "the pass's moment";
     else if (n == "limit") what = "the batch size";
     else if (n == "after") what = "the last key of the previous batch";
+    else if (n == "lo") what = "the batch's first block, as (block,0)";
+    else if (n == "hi") what = "the block after the batch's last, as (block,0)";
     else if (n == "last") what = "the last key of this batch";
     else if (n == "held") what = "the keys under an operator's hold";
     else if (n == "noticed") what = "the keys whose notice went out at least 'before' ago";

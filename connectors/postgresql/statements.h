@@ -20,7 +20,15 @@ namespace retentiond::connectors::postgresql {
 
 struct PgStatements {
   std::string key;       // quoted key column
-  sql::Sql plan;         // total, matched, held, oldest (epoch), undated, future
+  // total, matched, held, oldest (epoch), undated, future; with block_walk also the first and
+  // last block holding a matched row (NULL when none).
+  sql::Sql plan;
+  // A policy that only deletes (no `also:`) walks the table's blocks in physical order instead
+  // of its key: each batch is one DELETE of a range of blocks, as cheap per row as a plain
+  // DELETE's scan. Anonymising rewrites rows to new places, so those policies walk the key.
+  bool block_walk = false;
+  sql::Sql walk_action;          // DELETE of the rows in blocks [lo, hi) that are expired
+  sql::Sql walk_action_limited;  // the same, at most `limit` rows; returns how many went
   sql::Sql first_batch;  // last key (text) and count of the first batch
   sql::Sql next_batch;   // same, after `after`
   sql::Sql samples;      // keys (text) of the first `limit` records the action would touch
