@@ -103,7 +103,15 @@ std::vector<Row> Client::query(const std::string& sql, const std::vector<Value>&
   for (size_t i = 0; i < values.size(); ++i) {
     std::memset(&params[i], 0, sizeof(MYSQL_BIND));
     if (values[i].integer) {
-      integers[i] = std::stoll(values[i].text);
+      try {
+        integers[i] = std::stoll(values[i].text);
+      } catch (const std::out_of_range&) {
+        // An unsigned BIGINT above the signed range (a key near the type's top): same bits,
+        // marked unsigned. Anything else that does not fit is a bug upstream and throws.
+        const unsigned long long u = std::stoull(values[i].text);
+        std::memcpy(&integers[i], &u, sizeof u);
+        params[i].is_unsigned = 1;
+      }
       params[i].buffer_type = MYSQL_TYPE_LONGLONG;
       params[i].buffer = &integers[i];
     } else {

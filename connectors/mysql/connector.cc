@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <future>
 #include <limits>
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "connectors/mysql/catalog.h"
 #include "connectors/sql/anonymise.h"
@@ -43,6 +45,17 @@ bool walk_bounds(MysqlConnector::KeyWalk& walk, const std::string& first, const 
     walk.usable = false;
   }
   return walk.usable;
+}
+
+// A key read back as text; integer keys stay integers unless they exceed the signed range
+// (unsigned BIGINT near its top), which keep their text and are bound as unsigned integers.
+KeyValue key_value(const std::string& text, bool integer_key) {
+  if (!integer_key) return text;
+  try {
+    return std::stoll(text);
+  } catch (const std::out_of_range&) {
+    return text;
+  }
 }
 
 bool is_integer_type(const std::string& type) {
@@ -280,7 +293,15 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
       return rows.at(0);
     };
     auto number = [](const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; };
-    stats.total = number(first_row(s.plan_total)[0]);
+    // Counting every selected record and counting the matched ones are the plan's two long
+    // scans: a second, read-only session runs the first meanwhile, and closes when it is done.
+    std::future<long long> total;
+    if (auto other = Client::connect(store_, AccessMode::ReadOnly))
+      total = std::async(std::launch::async, [client = std::move(other.value()), &s, number] {
+        return number(client->query(s.plan_total.text).at(0)[0]);
+      });
+    else
+      total = std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
     const auto matched = first_row(s.plan_matched);
     stats.matched = number(matched[0]);
     if (matched[1])
@@ -288,6 +309,7 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     if (!s.plan_held.text.empty()) stats.held = number(first_row(s.plan_held)[0]);
     stats.undated = number(first_row(s.plan_undated)[0]);
     stats.future = number(first_row(s.plan_future)[0]);
+    stats.total = total.get();
     if (s.key_walk) {
       KeyWalk walk;
       walk.matched = stats.matched;
@@ -355,7 +377,7 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
       client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
       long long deleted = client_->affected();
       client_->exec("COMMIT");
-      KeyValue last = integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
+      KeyValue last = key_value(last_text, integer_key);
       return BatchResult{deleted, Cursor{last}, selected < limit};
     } catch (const MysqlError& e) {
       if (!e.connection_lost()) {
@@ -413,7 +435,11 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
       client_->exec("COMMIT");
       walk.done += deleted;
       // Cut at `limit`: rows of the span may remain, so the next batch starts over at `after`.
-      if (deleted >= limit) return BatchResult{deleted, Cursor{KeyValue{after}}, false};
+      if (deleted >= limit) {
+        spdlog::debug("policy '{}': keys ({}, {}] hold at least {} expired rows; cut at {}", policy.name, after, upto,
+                      limit, limit);
+        return BatchResult{deleted, Cursor{KeyValue{after}}, false};
+      }
       return BatchResult{deleted, Cursor{KeyValue{upto}}, upto >= walk.last};
     } catch (const MysqlError& e) {
       if (!e.connection_lost()) {

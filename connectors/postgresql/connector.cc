@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "connectors/postgresql/session.h"
 #include "connectors/sql/anonymise.h"
@@ -377,6 +378,8 @@ Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const 
         if (deleted > limit) {
           // Denser than expected: the same range again, cut at `limit` rows. The next batch
           // starts over at `lo` (the rows deleted now are gone from it).
+          spdlog::debug("policy '{}': blocks [{}, {}) hold more than {} expired rows; cut at {}", policy.name, lo, hi,
+                        limit, limit);
           pqxx::work t(*conn_);
           deleted = run(t, s.walk_action_limited, values)[0][0].as<long long>();
           t.commit();

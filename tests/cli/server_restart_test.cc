@@ -1,5 +1,6 @@
 // A database server restarted in the middle of a pass: nothing wrong is deleted, the pass
-// reconnects (or fails cleanly), and the next pass completes. These tests restart the servers
+// reconnects (or fails cleanly), and the next pass completes. A client holding a row lock near
+// the end of the table keeps the pass from finishing before the restart. These tests restart the servers
 // scripts/test started, so CTest runs them alone (RUN_SERIAL, see tests/CMakeLists.txt).
 #include <fcntl.h>
 #include <signal.h>
@@ -68,6 +69,45 @@ void wait_for_first_batch(const TempDir& dir) {
   FAIL("the pass never recorded a batch");
 }
 
+// A client that locks one expired row near the end of the table and sleeps: the pass's batches
+// reach that row, then wait for its lock, so the server restart surely lands in the middle of
+// the pass (the restart ends the client). `ready` is a query counting 1 once the lock is held.
+class LockHolder {
+ public:
+  explicit LockHolder(std::vector<std::string> argv) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      int null = open("/dev/null", O_RDWR);
+      dup2(null, 0);
+      dup2(null, 1);
+      dup2(null, 2);
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      execvp(args[0], args.data());
+      _exit(127);
+    }
+  }
+  ~LockHolder() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  template <typename Count>
+  void wait_until_held(Count count) {
+    for (int i = 0; i < 600; ++i) {
+      try {
+        if (count() == 1) return;
+      } catch (const std::exception&) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL("the lock holder never got its lock");
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
 int wait_exit(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
@@ -94,6 +134,11 @@ TEST_CASE("postgresql restarted in the middle of a pass", "[restart][postgresql]
   std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
                                                "\"}\npolicies:\n  - {name: hits, store: pg, table: hits, "
                                                "expire_after: 52d, since: ts, max_affected: 100%}\n");
+  LockHolder holder({"psql", "-q", "-d", db.dsn(), "-c",
+                     "BEGIN; SELECT 1 FROM hits WHERE id = 599997 FOR UPDATE; SELECT pg_sleep(300)"});
+  holder.wait_until_held([&] {
+    return db.integer("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'");
+  });
   pid_t pid = start_enforce(dir, config);
   wait_for_first_batch(dir);
   // -l: the restarted server must not inherit this process's output pipes.
@@ -138,6 +183,13 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
   }
   REQUIRE_FALSE(argv.empty());
 
+  LockHolder holder({"mariadb", "--no-defaults", "-h", env("RETENTIOND_TEST_MYSQL_HOST"), "-P",
+                     env("RETENTIOND_TEST_MYSQL_PORT"), "-u", env("RETENTIOND_TEST_MYSQL_USER"),
+                     "-p" + MysqlDatabase::password(), db.name(), "-e",
+                     "START TRANSACTION; SELECT id FROM hits WHERE id = 299997 FOR UPDATE; SELECT SLEEP(300)"});
+  holder.wait_until_held([&] {
+    return db.integer("SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(300)%'");
+  });
   pid_t pid = start_enforce(dir, config);
   wait_for_first_batch(dir);
   kill(std::stoi(server_pid), SIGTERM);
