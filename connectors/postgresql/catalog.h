@@ -21,6 +21,7 @@ struct PgColumn {
 
 struct PgTable {
   std::string oid;
+  char kind = 'r';  // pg_class.relkind: 'r' table, 'p' partitioned table, 'v' view, ...
   std::vector<PgColumn> columns;
   std::vector<std::string> primary_key;  // column names, in key order
 

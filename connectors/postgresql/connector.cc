@@ -126,7 +126,8 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
       return c ? c->category : 0;
     };
     Prepared p;
-    p.statements = build_pg_statements(policy, key, category_of, operator_holds);
+    p.statements = build_pg_statements(policy, key, category_of, operator_holds,
+                                       table->kind == 'r' || table->kind == 'p');
     p.integer_key = is_integer_type(key_column->type);
     prepared_.emplace(cache_key, p);
     return p;

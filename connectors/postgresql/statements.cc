@@ -113,7 +113,7 @@ sql::Sql finish(std::string text, const Placeholders& p) { return sql::Sql{std::
 }  // namespace
 
 PgStatements build_pg_statements(const policies::Policy& policy, const std::string& key_column,
-                                 const CategoryOf& category_of, bool operator_holds) {
+                                 const CategoryOf& category_of, bool operator_holds, bool stored_table) {
   PgStatements s;
   const std::string table = sql::quote_table(*policy.table, '"');
   s.key = q(key_column);
@@ -128,7 +128,7 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
         ", extract(epoch FROM min(" + c.basis + ") FILTER (WHERE " + matched + "))::bigint" +
         ", count(*) FILTER (WHERE " + c.basis + " IS NULL), count(*) FILTER (WHERE " + c.basis +
         " > " + p.ref("now", "timestamptz") + ")";
-    s.block_walk = policy.action == policies::Action::Delete && policy.also.empty();
+    s.block_walk = stored_table && policy.action == policies::Action::Delete && policy.also.empty();
     if (s.block_walk)
       text += ", (min(ctid) FILTER (WHERE " + matched + "))::text, (max(ctid) FILTER (WHERE " + matched + "))::text";
     text += " FROM " + table + (policy.where.empty() ? "" : " WHERE (" + policy.where + ")");

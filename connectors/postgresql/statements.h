@@ -48,8 +48,10 @@ using CategoryOf = std::function<char(const std::optional<policies::QualifiedNam
 
 // Throws std::invalid_argument with a sentence when a basis column's type cannot hold a date
 // (e.g. a boolean), or its format does not fit its type (format: date on an integer).
+// `stored_table`: the policy's table keeps its rows in blocks of its own (a table or a
+// partitioned table, not a view), so that a block walk is possible.
 PgStatements build_pg_statements(const policies::Policy& policy, const std::string& key_column,
-                                 const CategoryOf& category_of, bool operator_holds);
+                                 const CategoryOf& category_of, bool operator_holds, bool stored_table = true);
 
 // " -- $1 = ... (cut-off ...), $2 = ..." describing the bindings of `s`.
 std::string pg_bindings_note(const sql::Sql& s, const std::string& cutoff_text,

@@ -152,3 +152,21 @@ TEST_CASE("mysql: keys beyond a signed 64-bit span fall back to keyset ranges", 
   CHECK(db.column("SELECT CAST(id AS CHAR) FROM hits ORDER BY id") ==
         std::vector<std::string>{"2", "18446744073709551001"});
 }
+
+TEST_CASE("postgresql: a policy on a view walks the key (a view has no blocks)", "[postgresql][walk]") {
+  PgDatabase db;
+  db.exec("CREATE TABLE raw_hits (id bigint PRIMARY KEY, ts timestamptz, kind text);"
+          "INSERT INTO raw_hits VALUES (1, '2020-01-01', 'web'), (2, '2030-01-01', 'web'), (3, '2020-01-01', 'api');"
+          "CREATE VIEW hits AS SELECT id, ts FROM raw_hits WHERE kind = 'web';");
+  TempDir dir;
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
+                                               "\"}\npolicies:\n  - {name: hits, store: db, table: hits, key: id, "
+                                               "expire_after: 52d, since: ts}\n");
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
+  CHECK(plan.out.find("ctid") == std::string::npos);
+  REQUIRE(run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path()).exit_code == 0);
+  CHECK(db.column("SELECT id FROM raw_hits ORDER BY id") == std::vector<std::string>{"2", "3"});
+}
