@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <future>
 #include <limits>
 #include <thread>
@@ -359,26 +360,28 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
   extra["limit"] = std::to_string(limit);
   if (from.after) extra["after"] = key_text(*from.after);
 
+  return in_transaction(policy, [&]() -> BatchResult {
+    const sql::Sql& select = from.after ? s.next_batch : s.first_batch;
+    auto rows = client_->query(select.text, values_for(select, ctx, integer_key, extra));
+    if (rows.empty() || !rows[0][0]) return BatchResult{0, from, true};
+    std::string last_text = *rows[0][0];
+    long long selected = std::stoll(rows[0][1].value_or("0"));
+    extra["last"] = last_text;
+    for (const auto& a : from.after ? s.next_also : s.first_also)
+      client_->query(a.text, values_for(a, ctx, integer_key, extra));
+    const sql::Sql& remove = from.after ? s.next_action : s.first_action;
+    client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
+    return BatchResult{client_->affected(), Cursor{key_value(last_text, integer_key)}, selected < limit};
+  });
+}
+
+Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const std::function<BatchResult()>& batch) {
   for (int attempt = 0;; ++attempt) {
     try {
       client_->exec("START TRANSACTION");
-      const sql::Sql& select = from.after ? s.next_batch : s.first_batch;
-      auto rows = client_->query(select.text, values_for(select, ctx, integer_key, extra));
-      if (rows.empty() || !rows[0][0]) {
-        client_->exec("COMMIT");
-        return BatchResult{0, from, true};
-      }
-      std::string last_text = *rows[0][0];
-      long long selected = std::stoll(rows[0][1].value_or("0"));
-      extra["last"] = last_text;
-      for (const auto& a : from.after ? s.next_also : s.first_also)
-        client_->query(a.text, values_for(a, ctx, integer_key, extra));
-      const sql::Sql& remove = from.after ? s.next_action : s.first_action;
-      client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
-      long long deleted = client_->affected();
+      BatchResult result = batch();
       client_->exec("COMMIT");
-      KeyValue last = key_value(last_text, integer_key);
-      return BatchResult{deleted, Cursor{last}, selected < limit};
+      return result;
     } catch (const MysqlError& e) {
       if (!e.connection_lost()) {
         try {
@@ -387,8 +390,8 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
         }
         return query_error(policy, e);
       }
-      // The batch's transaction died with the connection and the retried statement re-checks
-      // expiry, so retrying is safe.
+      // The transaction died with the connection, so InnoDB rolled it back, and the retried
+      // statements re-check expiry: retrying is safe.
       if (attempt >= 1 || !reconnect()) return query_error(policy, e);
     }
   }
@@ -427,32 +430,19 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
   extra["after"] = std::to_string(after);
   extra["upto"] = std::to_string(upto);
   extra["limit"] = std::to_string(limit);
-  for (int attempt = 0;; ++attempt) {
-    try {
-      client_->exec("START TRANSACTION");
-      client_->query(s.walk_action.text, values_for(s.walk_action, ctx, true, extra));
-      const long long deleted = client_->affected();
-      client_->exec("COMMIT");
-      walk.done += deleted;
-      // Cut at `limit`: rows of the span may remain, so the next batch starts over at `after`.
-      if (deleted >= limit) {
-        spdlog::debug("policy '{}': keys ({}, {}] hold at least {} expired rows; cut at {}", policy.name, after, upto,
-                      limit, limit);
-        return BatchResult{deleted, Cursor{KeyValue{after}}, false};
-      }
-      return BatchResult{deleted, Cursor{KeyValue{upto}}, upto >= walk.last};
-    } catch (const MysqlError& e) {
-      if (!e.connection_lost()) {
-        try {
-          client_->exec("ROLLBACK");
-        } catch (const MysqlError&) {
-        }
-        return query_error(policy, e);
-      }
-      // The transaction died with the connection, so InnoDB rolled it back; the retry re-checks.
-      if (attempt >= 1 || !reconnect()) return query_error(policy, e);
-    }
-  }
+  auto result = in_transaction(policy, [&]() -> BatchResult {
+    client_->query(s.walk_action.text, values_for(s.walk_action, ctx, true, extra));
+    const long long deleted = client_->affected();
+    // Cut at `limit`: rows of the span may remain, so the next batch starts over at `after`.
+    if (deleted >= limit) return BatchResult{deleted, Cursor{KeyValue{after}}, false};
+    return BatchResult{deleted, Cursor{KeyValue{upto}}, upto >= walk.last};
+  });
+  if (!result) return result;
+  walk.done += result->affected;
+  if (result->affected >= limit)
+    spdlog::debug("policy '{}': keys ({}, {}] hold at least {} expired rows; cut at {}", policy.name, after, upto,
+                  limit, limit);
+  return result;
 }
 
 }  // namespace retentiond::connectors::mysql

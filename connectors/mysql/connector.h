@@ -6,6 +6,7 @@
 // connection is retried with backoff; lock waits are bounded by innodb_lock_wait_timeout.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +50,9 @@ class MysqlConnector : public Connector {
   // Values of the anonymisation parameters; throws std::runtime_error for an unreadable key file.
   std::map<std::string, std::string> anonymise_values(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const MysqlError& e) const;
+  // Runs one batch in its own transaction: commits what `batch` did, rolls back on an error, and
+  // after a lost connection reconnects and runs it once more.
+  Result<BatchResult> in_transaction(const Policy& policy, const std::function<BatchResult()>& batch);
   // One batch of a keyset walk: a SELECT of the next range's last key, then the action on it.
   Result<BatchResult> keyset_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
                                    bool integer_key, std::map<std::string, std::string> extra, const Cursor& from,

@@ -45,6 +45,21 @@ void check_batches_within_limits(const std::string& log, long long expected_tota
   CHECK(total == expected_total);
 }
 
+// Enforces with the debug log on and checks what every walk must do: all `expired` rows go, in
+// batches that each stay within their limit, one of them cut (the data crowds its expired rows at
+// the start, so the first range or span holds more than its limit); a second pass finds nothing.
+void enforce_and_check_walk(const TempDir& dir, const std::string& config, long long expired) {
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path(),
+                          {{"RETENTIOND_LOG_LEVEL", "debug"}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(policy_in(json::parse(r.out), "hits").at("affected") == expired);
+  check_batches_within_limits(r.err, expired);
+  CHECK(r.err.find("expired rows; cut at") != std::string::npos);
+  auto again = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  CHECK(policy_in(json::parse(again.out), "hits").at("affected") == 0);
+}
+
 }  // namespace
 
 TEST_CASE("postgresql: a delete-only policy walks blocks and keeps every batch within its limit",
@@ -68,21 +83,12 @@ TEST_CASE("postgresql: a delete-only policy walks blocks and keeps every batch w
   CHECK(plan.out.find("DELETE FROM \"hits\" WHERE ctid >= $1::tid AND ctid < $2::tid AND") != std::string::npos);
   CHECK(plan.out.find("the batch's first block") != std::string::npos);
 
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path(),
-                          {{"RETENTIOND_LOG_LEVEL", "debug"}});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  CHECK(policy_in(json::parse(r.out), "hits").at("affected") == expired);
-  check_batches_within_limits(r.err, expired);
-  // The first batch's range held more than its limit: it was rolled back and cut.
-  CHECK(r.err.find("expired rows; cut at") != std::string::npos);
+  // The first range holds more than its limit: it is rolled back and cut.
+  enforce_and_check_walk(dir, config, expired);
   CHECK(db.integer("SELECT count(*) FROM hits WHERE ts < '2028-01-09 00:00:00+00'") == 0);
   CHECK(db.integer("SELECT count(*) FROM hits") == 60004 - expired);
   CHECK(db.column("SELECT pad FROM hits WHERE id > 60000 ORDER BY id") ==
         std::vector<std::string>{"undated", "future", "exact"});
-  // A second pass finds nothing.
-  auto again = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  CHECK(policy_in(json::parse(again.out), "hits").at("affected") == 0);
 }
 
 TEST_CASE("postgresql: anonymising and `also:` policies keep walking the key", "[postgresql][walk]") {
@@ -122,19 +128,11 @@ TEST_CASE("mysql: a delete-only policy walks key spans and keeps every batch wit
   CHECK(plan.out.find("ORDER BY `id` LIMIT ?") != std::string::npos);
   CHECK(plan.out.find("the end of this batch's key span") != std::string::npos);
 
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path(),
-                          {{"RETENTIOND_LOG_LEVEL", "debug"}});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  CHECK(policy_in(json::parse(r.out), "hits").at("affected") == expired);
-  check_batches_within_limits(r.err, expired);
-  CHECK(r.err.find("expired rows; cut at") != std::string::npos);
+  enforce_and_check_walk(dir, config, expired);
   CHECK(db.integer("SELECT count(*) FROM hits WHERE ts < '2028-01-09 00:00:00'") == 0);
   CHECK(db.integer("SELECT count(*) FROM hits") == 60004 - expired);
   CHECK(db.column("SELECT pad FROM hits WHERE id > 180000 ORDER BY id") ==
         std::vector<std::string>{"undated", "future", "exact"});
-  auto again = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  CHECK(policy_in(json::parse(again.out), "hits").at("affected") == 0);
 }
 
 TEST_CASE("mysql: keys beyond a signed 64-bit span fall back to keyset ranges", "[mysql][walk]") {
