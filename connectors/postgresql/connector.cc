@@ -329,6 +329,9 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
   if (s.block_walk) {
     stats.statements.push_back(s.walk_action.text + pg_bindings_note(s.walk_action, cutoff, epoch, values));
+    // Only for a range that holds more than the batch may touch (rolled back, then cut).
+    stats.statements.push_back(s.walk_action_limited.text +
+                               pg_bindings_note(s.walk_action_limited, cutoff, epoch, values));
     return stats;
   }
   stats.statements.push_back(s.next_batch.text + pg_bindings_note(s.next_batch, cutoff, epoch, values));

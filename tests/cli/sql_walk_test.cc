@@ -82,6 +82,8 @@ TEST_CASE("postgresql: a delete-only policy walks blocks and keeps every batch w
   INFO(plan.out << plan.err);
   CHECK(plan.out.find("DELETE FROM \"hits\" WHERE ctid >= $1::tid AND ctid < $2::tid AND") != std::string::npos);
   CHECK(plan.out.find("the batch's first block") != std::string::npos);
+  CHECK(plan.out.find("WITH gone AS (DELETE FROM \"hits\" WHERE ctid = ANY(ARRAY(SELECT ctid FROM \"hits\"") !=
+        std::string::npos);
 
   // The first range holds more than its limit: it is rolled back and cut.
   enforce_and_check_walk(dir, config, expired);
