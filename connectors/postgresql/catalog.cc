@@ -19,15 +19,17 @@ std::optional<PgTable> describe_table(pqxx::transaction_base& t, const policies:
   // quote_ident() on bound values: the name is resolved exactly as written, search_path included.
   pqxx::result r =
       name.schema.empty()
-          ? t.exec_params("SELECT c.oid, c.relkind FROM pg_class c WHERE c.oid = to_regclass(quote_ident($1))",
+          ? t.exec_params("SELECT c.oid, c.relkind, has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
+                          "WHERE c.oid = to_regclass(quote_ident($1))",
                           name.name)
-          : t.exec_params("SELECT c.oid, c.relkind FROM pg_class c "
+          : t.exec_params("SELECT c.oid, c.relkind, has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
                           "WHERE c.oid = to_regclass(quote_ident($1) || '.' || quote_ident($2))",
                           name.schema, name.name);
   if (r.empty() || r[0][0].is_null()) return std::nullopt;
   PgTable table;
   table.oid = r[0][0].c_str();
   table.kind = r[0][1].c_str()[0];
+  table.select_granted = r[0][2].as<bool>();
   pqxx::result cols = t.exec_params(
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
       "       (SELECT typcategory FROM pg_type WHERE oid = COALESCE(NULLIF(ty.typbasetype, 0), ty.oid)) "

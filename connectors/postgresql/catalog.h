@@ -22,6 +22,8 @@ struct PgColumn {
 struct PgTable {
   std::string oid;
   char kind = 'r';  // pg_class.relkind: 'r' table, 'p' partitioned table, 'v' view, ...
+  // SELECT is granted on the whole table (not only on columns): needed to read `ctid`.
+  bool select_granted = true;
   std::vector<PgColumn> columns;
   std::vector<std::string> primary_key;  // column names, in key order
 

@@ -126,8 +126,9 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
       return c ? c->category : 0;
     };
     Prepared p;
-    p.statements = build_pg_statements(policy, key, category_of, operator_holds,
-                                       table->kind == 'r' || table->kind == 'p');
+    // A block walk reads `ctid`: it needs a table (not a view) and SELECT on all of it.
+    const bool stored_table = (table->kind == 'r' || table->kind == 'p') && table->select_granted;
+    p.statements = build_pg_statements(policy, key, category_of, operator_holds, stored_table);
     p.integer_key = is_integer_type(key_column->type);
     prepared_.emplace(cache_key, p);
     return p;

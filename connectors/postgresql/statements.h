@@ -49,7 +49,8 @@ using CategoryOf = std::function<char(const std::optional<policies::QualifiedNam
 // Throws std::invalid_argument with a sentence when a basis column's type cannot hold a date
 // (e.g. a boolean), or its format does not fit its type (format: date on an integer).
 // `stored_table`: the policy's table keeps its rows in blocks of its own (a table or a
-// partitioned table, not a view), so that a block walk is possible.
+// partitioned table, not a view) and the session may read all of it, so that a block walk is
+// possible.
 PgStatements build_pg_statements(const policies::Policy& policy, const std::string& key_column,
                                  const CategoryOf& category_of, bool operator_holds, bool stored_table = true);
 

@@ -170,3 +170,26 @@ TEST_CASE("postgresql: a policy on a view walks the key (a view has no blocks)",
   REQUIRE(run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path()).exit_code == 0);
   CHECK(db.column("SELECT id FROM raw_hits ORDER BY id") == std::vector<std::string>{"2", "3"});
 }
+
+TEST_CASE("postgresql: with SELECT granted on some columns only, a delete-only policy walks the key",
+          "[postgresql][walk]") {
+  PgDatabase db;
+  const std::string role = db.name() + "_columns";
+  db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz, secret text);"
+          "INSERT INTO hits VALUES (1, '2020-01-01', 'a'), (2, '2030-01-01', 'b'), (3, '2028-01-08 23:59:59+00', 'c');"
+          "CREATE ROLE " + role + " LOGIN; GRANT SELECT (id, ts), DELETE ON hits TO " + role + ";");
+  TempDir dir;
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
+                                               " user=" + role + "\"}" + kPolicy);
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
+  INFO(plan.out << plan.err);
+  CHECK(plan.out.find("ctid") == std::string::npos);
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(db.column("SELECT id FROM hits ORDER BY id") == std::vector<std::string>{"2"});
+  db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role + ";");
+}
