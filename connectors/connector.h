@@ -26,7 +26,9 @@ using policies::TimePoint;
 using KeyValue = std::variant<long long, std::string>;
 std::string key_text(const KeyValue& key);
 
-// Where a pass has got to: the last key handled (keyset pagination). Empty at the start.
+// Where a pass has got to, in the connector's own terms: the last key handled (keyset
+// pagination), or a position of a physical walk (a block, the end of a key span). Empty at the
+// start; the pass only hands it back.
 struct Cursor {
   std::optional<KeyValue> after;
 };

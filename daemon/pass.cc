@@ -36,18 +36,16 @@ std::string outcome_word(const PassOutcome& o, bool policy_dry) {
 }
 
 // Next batch size: steer the batch's duration towards the budget, by at most 2x up or 4x down.
-long long next_batch_size(long long size, std::chrono::steady_clock::duration took,
-                          const PassOptions& options, bool batch_was_full) {
+long long next_batch_size(long long size, std::chrono::steady_clock::duration took, const PassOptions& options) {
   double ms = std::max(1.0, std::chrono::duration<double, std::milli>(took).count());
   // Aim at half the budget: batches of the same size vary by a third or more on a busy server
   // (locks, its own background work), and every one of them should stay under the budget.
   double budget = 0.5 * static_cast<double>(options.batch_budget.count());
   double target = static_cast<double>(size) * budget / ms;
-  if (!batch_was_full) target = std::min<double>(target, static_cast<double>(size));
   // Growing is bounded (x4) since time is not quite linear in size; shrinking is not: a batch
   // that ran over says so at once.
-  long long next = static_cast<long long>(std::clamp(target, 1.0, size * 4.0));
-  return std::clamp<long long>(next, 1, options.max_batch);
+  double most = std::min(size * 4.0, static_cast<double>(options.max_batch));
+  return static_cast<long long>(std::clamp(target, 1.0, most));
 }
 
 }  // namespace
@@ -361,7 +359,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       options.on_progress(Progress{o.policy, o.affected, o.plan.matched,
                                    std::chrono::steady_clock::now() - pass_start, o.plan.unit});
     if (batch->done) break;
-    size = next_batch_size(limit, took, options, /*batch_was_full=*/true);
+    size = next_batch_size(limit, took, options);
   }
   spdlog::info("policy '{}': {} {} {} in {} batches (longest {} ms, budget {} ms)", policy.name,
                policy.action == policies::Action::Delete ? "deleted" : "anonymised",

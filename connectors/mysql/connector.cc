@@ -15,6 +15,7 @@
 #include "connectors/mysql/catalog.h"
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/quote.h"
+#include "connectors/sql/walk.h"
 #include "policies/yaml_map.h"
 
 namespace retentiond::connectors::mysql {
@@ -35,17 +36,19 @@ std::string suggestion(const std::string& name, const std::vector<std::string>& 
   return "";
 }
 
-// Reads a key walk's first and last key; keys beyond a signed 64-bit span (unsigned BIGINT
-// near its top) make the walk unusable, and the policy walks keyset ranges instead.
-bool walk_bounds(MysqlConnector::KeyWalk& walk, const std::string& first, const std::string& last) {
+// A key walk over [first, last], or nullopt when the keys do not fit a signed 64-bit walk
+// (unsigned BIGINT near its top): the policy then walks keyset ranges.
+std::optional<sql::Walk> key_walk(const std::string& first, const std::string& last, long long matched) {
   try {
+    sql::Walk walk;
     walk.first = std::stoll(first);
     walk.last = std::stoll(last);
-    walk.usable = walk.first > std::numeric_limits<long long>::min();
+    walk.matched = matched;
+    if (walk.first == std::numeric_limits<long long>::min()) return std::nullopt;  // `after` is first - 1
+    return walk;
   } catch (const std::logic_error&) {
-    walk.usable = false;
+    return std::nullopt;
   }
-  return walk.usable;
 }
 
 // A key read back as text; integer keys stay integers unless they exceed the signed range
@@ -74,6 +77,7 @@ Result<void> MysqlConnector::open(AccessMode mode) {
   if (!c) return c.error();
   client_ = std::move(c.value());
   prepared_.clear();
+  walks_.clear();
   return success();
 }
 
@@ -311,11 +315,11 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     stats.undated = number(first_row(s.plan_undated)[0]);
     stats.future = number(first_row(s.plan_future)[0]);
     stats.total = total.get();
+    walks_.erase(policy.name);
     if (s.key_walk) {
-      KeyWalk walk;
-      walk.matched = stats.matched;
-      if (matched[2] && matched[3]) walk_bounds(walk, *matched[2], *matched[3]);
-      walks_[policy.name] = walk;
+      std::optional<sql::Walk> walk;
+      if (matched[2] && matched[3]) walk = key_walk(*matched[2], *matched[3], stats.matched);
+      if (walk) walks_[policy.name] = *walk;
     }
     if (ctx.samples > 0) {
       auto with_limit = named;
@@ -350,7 +354,10 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
     return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
                                         "; nothing was changed"};
   }
-  if (s.key_walk) return walk_batch(policy, ctx, s, std::move(extra), from, limit);
+  // A key walk needs the bounds its plan() found; without them (no plan in this session, or keys
+  // a walk cannot hold) the policy walks keyset ranges, which need none.
+  if (auto walk = walks_.find(policy.name); s.key_walk && walk != walks_.end())
+    return walk_batch(policy, ctx, s, walk->second, std::move(extra), from, limit);
   return keyset_batch(policy, ctx, s, p.value().integer_key, std::move(extra), from, limit);
 }
 
@@ -397,36 +404,14 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const s
   }
 }
 
-
 Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
-                                               std::map<std::string, std::string> extra, const Cursor& from,
-                                               long long limit) {
-  auto known = walks_.find(policy.name);
-  if (known == walks_.end()) {
-    // No plan() in this session: walk every key the table has now.
-    try {
-      auto rows = client_->query("SELECT CAST(MIN(" + s.key + ") AS CHAR), CAST(MAX(" + s.key + ") AS CHAR) FROM " +
-                                     sql::quote_table(*policy.table, '`'),
-                                 {});
-      KeyWalk walk;
-      if (rows.at(0)[0] && rows.at(0)[1] && walk_bounds(walk, *rows[0][0], *rows[0][1]))
-        walk.matched = walk.last - walk.first + 1;
-      known = walks_.emplace(policy.name, walk).first;
-    } catch (const MysqlError& e) {
-      return query_error(policy, e);
-    }
-  }
-  KeyWalk& walk = known->second;
-  if (!walk.usable) return keyset_batch(policy, ctx, s, true, std::move(extra), from, limit);
+                                               sql::Walk& walk, std::map<std::string, std::string> extra,
+                                               const Cursor& from, long long limit) {
   // `after` is the end of the last span done (exclusive start of the next).
   const long long after = from.after ? std::get<long long>(*from.after) : walk.first - 1;
   if (after >= walk.last) return BatchResult{0, from, true};
-  // Size the span for about 3/4 of `limit` rows at the density still expected ahead.
-  const long double left_keys = static_cast<long double>(walk.last) - static_cast<long double>(after);
-  const long double density =
-      std::max<long double>(1.0L / 64, static_cast<long double>(walk.matched - walk.done) / left_keys);
-  const long double span = std::min<long double>(std::ceil(0.75L * static_cast<long double>(limit) / density), left_keys);
-  const long long upto = span >= left_keys ? walk.last : after + static_cast<long long>(span);
+  // At most 64 keys per row the batch may touch: bounds a span through sparse keys.
+  const long long upto = walk.batch_end(after + 1, limit, limit * 64);
   extra["after"] = std::to_string(after);
   extra["upto"] = std::to_string(upto);
   extra["limit"] = std::to_string(limit);
@@ -439,9 +424,9 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
   });
   if (!result) return result;
   walk.done += result->affected;
+  // Key values are never logged (they may identify a person): only the fact.
   if (result->affected >= limit)
-    spdlog::debug("policy '{}': keys ({}, {}] hold at least {} expired rows; cut at {}", policy.name, after, upto,
-                  limit, limit);
+    spdlog::debug("policy '{}': a key span held at least {} expired rows; cut at {}", policy.name, limit, limit);
   return result;
 }
 

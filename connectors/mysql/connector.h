@@ -15,19 +15,12 @@
 #include "connectors/connector.h"
 #include "connectors/mysql/client.h"
 #include "connectors/mysql/statements.h"
+#include "connectors/sql/walk.h"
 
 namespace retentiond::connectors::mysql {
 
 class MysqlConnector : public Connector {
  public:
-  // Per policy, what plan() found for its key walk: the first and last matched key and how many
-  // rows matched; `done` counts the rows the walk has deleted since.
-  struct KeyWalk {
-    bool usable = true;  // false when the keys do not fit a signed 64-bit span walk: keyset then
-    long long first = 0, last = -1;
-    long long matched = 0, done = 0;
-  };
-
   explicit MysqlConnector(const policies::StoreConfig& store) : store_(store) {}
 
   std::string_view type() const override { return "mysql"; }
@@ -59,7 +52,7 @@ class MysqlConnector : public Connector {
                                    long long limit);
   // One batch of a key walk (MyStatements::key_walk): the next span of keys, sized so that it
   // holds about `limit` expired rows.
-  Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
+  Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s, sql::Walk& walk,
                                  std::map<std::string, std::string> extra, const Cursor& from, long long limit);
   bool reconnect();
 
@@ -67,7 +60,8 @@ class MysqlConnector : public Connector {
   AccessMode mode_ = AccessMode::ReadOnly;
   std::unique_ptr<Client> client_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
-  std::map<std::string, KeyWalk> walks_;
+  // Per policy, the key walk its last plan() found (first and last matched key).
+  std::map<std::string, sql::Walk> walks_;
 };
 
 }  // namespace retentiond::connectors::mysql

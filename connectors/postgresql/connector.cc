@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
+#include <functional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -71,6 +71,7 @@ Result<void> PostgresqlConnector::open(AccessMode mode) {
   if (!c) return c.error();
   conn_ = std::move(c.value());
   prepared_.clear();
+  walks_.clear();
   return success();
 }
 
@@ -309,7 +310,7 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
     stats.undated = row[4].as<long long>();
     stats.future = row[5].as<long long>();
     if (s.block_walk) {
-      BlockWalk walk;
+      sql::Walk walk;
       walk.matched = stats.matched;
       if (!row[6].is_null()) {
         walk.first = block_of(row[6].c_str());
@@ -341,65 +342,49 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   return stats;
 }
 
-Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const PgStatements& s,
+Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const PgStatements& s, sql::Walk& walk,
                                                     std::map<std::string, std::string> values, const Cursor& from,
                                                     long long limit) {
-  try {
-    auto known = walks_.find(policy.name);
-    if (known == walks_.end()) {
-      // No plan() in this session: walk every block the table has now.
-      pqxx::nontransaction t(*conn_);
-      auto r = t.exec_params("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint, "
-                             "GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = $1::regclass",
-                             sql::quote_table(*policy.table, '"'));
-      BlockWalk walk;
-      walk.last = r[0][0].as<long long>() - 1;
-      walk.matched = r[0][1].as<long long>();
-      known = walks_.emplace(policy.name, walk).first;
-    }
-    BlockWalk& walk = known->second;
-    const long long lo = from.after ? std::get<long long>(*from.after) : walk.first;
-    if (lo > walk.last) return BatchResult{0, from, true};
-    // Size the range for about 3/4 of `limit` rows at the density still expected ahead, and
-    // scan at most limit/4 blocks, which bounds a batch through a region with few expired rows.
-    const long long left_blocks = walk.last - lo + 1;
-    const double density = std::max(1e-3, static_cast<double>(walk.matched - walk.done) /
-                                              static_cast<double>(left_blocks));
-    long long blocks = static_cast<long long>(std::ceil(0.75 * static_cast<double>(limit) / density));
-    blocks = std::clamp<long long>(blocks, 1, std::max<long long>(1, limit / 4));
-    blocks = std::min(blocks, left_blocks);
-    const long long hi = lo + blocks;
-    values["lo"] = "(" + std::to_string(lo) + ",0)";
-    values["hi"] = "(" + std::to_string(hi) + ",0)";
-    values["limit"] = std::to_string(limit);
-    for (int attempt = 0;; ++attempt) {
-      try {
-        long long deleted = 0;
-        {
-          pqxx::work t(*conn_);
-          deleted = run(t, s.walk_action, values).affected_rows();
-          if (deleted <= limit) t.commit();  // else the transaction rolls back: nothing changed
-        }
-        if (deleted > limit) {
-          // Denser than expected: the same range again, cut at `limit` rows. The next batch
-          // starts over at `lo` (the rows deleted now are gone from it).
-          spdlog::debug("policy '{}': blocks [{}, {}) hold more than {} expired rows; cut at {}", policy.name, lo, hi,
-                        limit, limit);
-          pqxx::work t(*conn_);
-          deleted = run(t, s.walk_action_limited, values)[0][0].as<long long>();
-          t.commit();
-          walk.done += deleted;
-          return BatchResult{deleted, Cursor{KeyValue{lo}}, false};
-        }
-        walk.done += deleted;
+  const long long lo = from.after ? std::get<long long>(*from.after) : walk.first;
+  if (lo > walk.last) return BatchResult{0, from, true};
+  // At most limit/4 blocks: a batch through a stretch with few expired rows stays short.
+  const long long hi = walk.batch_end(lo, limit, std::max<long long>(1, limit / 4)) + 1;
+  values["lo"] = "(" + std::to_string(lo) + ",0)";
+  values["hi"] = "(" + std::to_string(hi) + ",0)";
+  values["limit"] = std::to_string(limit);
+  auto result = with_retry(policy, [&]() -> BatchResult {
+    {
+      pqxx::work t(*conn_);
+      const long long deleted = run(t, s.walk_action, values).affected_rows();
+      if (deleted <= limit) {
+        t.commit();
         return BatchResult{deleted, Cursor{KeyValue{hi}}, hi > walk.last};
-      } catch (const pqxx::broken_connection& e) {
-        // As in apply_batch: the transaction died with the connection, the retry re-checks.
-        if (attempt >= 1 || !reconnect()) return query_error(policy, e);
       }
+    }  // more than `limit`: the transaction rolls back, nothing changed
+    // Denser than expected: the same range again, cut at `limit` rows. The next batch starts
+    // over at `lo` (the rows deleted now are gone from it).
+    spdlog::debug("policy '{}': blocks [{}, {}) hold more than {} expired rows; cut at {}", policy.name, lo, hi,
+                  limit, limit);
+    pqxx::work t(*conn_);
+    const long long deleted = run(t, s.walk_action_limited, values)[0][0].as<long long>();
+    t.commit();
+    return BatchResult{deleted, Cursor{KeyValue{lo}}, false};
+  });
+  if (result) walk.done += result->affected;
+  return result;
+}
+
+Result<BatchResult> PostgresqlConnector::with_retry(const Policy& policy, const std::function<BatchResult()>& batch) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return batch();
+    } catch (const pqxx::broken_connection& e) {
+      // The batch's transaction died with the connection: nothing of it is half-done, and the
+      // retried statements re-check expiry, so retrying is safe.
+      if (attempt >= 1 || !reconnect()) return query_error(policy, e);
+    } catch (const std::exception& e) {
+      return query_error(policy, e);
     }
-  } catch (const std::exception& e) {
-    return query_error(policy, e);
   }
 }
 
@@ -416,34 +401,28 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
                                         "; nothing was changed"};
   }
-  if (s.block_walk) return walk_batch(policy, s, std::move(values), from, limit);
+  // A block walk needs the bounds its plan() found; without them (no plan in this session) the
+  // policy walks its key, which needs none.
+  if (auto walk = walks_.find(policy.name); s.block_walk && walk != walks_.end())
+    return walk_batch(policy, s, walk->second, std::move(values), from, limit);
   values["limit"] = std::to_string(limit);
   if (from.after) values["after"] = key_text(*from.after);
-
-  for (int attempt = 0;; ++attempt) {
-    try {
-      pqxx::work t(*conn_);
-      auto row = run(t, from.after ? s.next_batch : s.first_batch, values)[0];
-      if (row[0].is_null()) {
-        t.commit();
-        return BatchResult{0, from, true};
-      }
-      std::string last_text = row[0].c_str();
-      long long selected = row[1].as<long long>();
-      values["last"] = last_text;
-      for (const auto& a : from.after ? s.next_also : s.first_also) run(t, a, values);
-      auto deleted = run(t, from.after ? s.next_action : s.first_action, values);
+  return with_retry(policy, [&]() -> BatchResult {
+    pqxx::work t(*conn_);
+    auto row = run(t, from.after ? s.next_batch : s.first_batch, values)[0];
+    if (row[0].is_null()) {
       t.commit();
-      KeyValue last = p.value().integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
-      return BatchResult{static_cast<long long>(deleted.affected_rows()), Cursor{last}, selected < limit};
-    } catch (const pqxx::broken_connection& e) {
-      // The batch's transaction died with the connection: nothing of it is half-done, and the
-      // retried statement re-checks expiry, so retrying is safe.
-      if (attempt >= 1 || !reconnect()) return query_error(policy, e);
-    } catch (const std::exception& e) {
-      return query_error(policy, e);
+      return BatchResult{0, from, true};
     }
-  }
+    std::string last_text = row[0].c_str();
+    long long selected = row[1].as<long long>();
+    values["last"] = last_text;
+    for (const auto& a : from.after ? s.next_also : s.first_also) run(t, a, values);
+    auto deleted = run(t, from.after ? s.next_action : s.first_action, values);
+    t.commit();
+    KeyValue last = p.value().integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
+    return BatchResult{static_cast<long long>(deleted.affected_rows()), Cursor{last}, selected < limit};
+  });
 }
 
 }  // namespace retentiond::connectors::postgresql

@@ -6,6 +6,7 @@
 // retried with backoff; lock waits are bounded by lock_timeout.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "connectors/connector.h"
 #include "connectors/postgresql/catalog.h"
 #include "connectors/postgresql/statements.h"
+#include "connectors/sql/walk.h"
 
 namespace retentiond::connectors::postgresql {
 
@@ -42,10 +44,12 @@ class PostgresqlConnector : public Connector {
   // Values of every named parameter; throws std::runtime_error for an unreadable hmac key file.
   std::map<std::string, std::string> bindings(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const std::exception& e) const;
-  // One batch of a block walk (PgStatements::block_walk): the next range of blocks, sized so
-  // that it holds about `limit` expired rows.
-  Result<BatchResult> walk_batch(const Policy& policy, const PgStatements& s, std::map<std::string, std::string> values,
-                                 const Cursor& from, long long limit);
+  // One batch of a block walk (PgStatements::block_walk): the next range of blocks of `walk`.
+  Result<BatchResult> walk_batch(const Policy& policy, const PgStatements& s, sql::Walk& walk,
+                                 std::map<std::string, std::string> values, const Cursor& from, long long limit);
+  // Runs one batch (its own transaction); after a lost connection reconnects and runs it once
+  // more. Errors come back named after the store and policy.
+  Result<BatchResult> with_retry(const Policy& policy, const std::function<BatchResult()>& batch);
   // Reconnects after a lost connection, with backoff; false when the server stays away.
   bool reconnect();
 
@@ -53,13 +57,8 @@ class PostgresqlConnector : public Connector {
   AccessMode mode_ = AccessMode::ReadOnly;
   std::unique_ptr<pqxx::connection> conn_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
-  // Per policy, what plan() found for its block walk: the blocks holding matched rows and how
-  // many there were; `done` counts the rows the walk has deleted since.
-  struct BlockWalk {
-    long long first = 0, last = -1;
-    long long matched = 0, done = 0;
-  };
-  std::map<std::string, BlockWalk> walks_;
+  // Per policy, the block walk its last plan() found (blocks holding matched rows).
+  std::map<std::string, sql::Walk> walks_;
 };
 
 }  // namespace retentiond::connectors::postgresql

@@ -117,6 +117,7 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
   PgStatements s;
   const std::string table = sql::quote_table(*policy.table, '"');
   s.key = q(key_column);
+  s.block_walk = stored_table && policy.action == policies::Action::Delete && policy.also.empty();
 
   {
     Placeholders p(Placeholders::Style::Numbered);
@@ -128,7 +129,6 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
         ", extract(epoch FROM min(" + c.basis + ") FILTER (WHERE " + matched + "))::bigint" +
         ", count(*) FILTER (WHERE " + c.basis + " IS NULL), count(*) FILTER (WHERE " + c.basis +
         " > " + p.ref("now", "timestamptz") + ")";
-    s.block_walk = stored_table && policy.action == policies::Action::Delete && policy.also.empty();
     if (s.block_walk)
       text += ", (min(ctid) FILTER (WHERE " + matched + "))::text, (max(ctid) FILTER (WHERE " + matched + "))::text";
     text += " FROM " + table + (policy.where.empty() ? "" : " WHERE (" + policy.where + ")");
