@@ -193,3 +193,26 @@ TEST_CASE("postgresql: with SELECT granted on some columns only, a delete-only p
   CHECK(db.column("SELECT id FROM hits ORDER BY id") == std::vector<std::string>{"2"});
   db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role + ";");
 }
+
+TEST_CASE("mysql: an account allowed one connection still plans (the total is counted in turn)", "[mysql][walk]") {
+  MysqlDatabase db;
+  const std::string account = db.name() + "_one";
+  db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
+          "INSERT INTO hits VALUES (1, '2020-01-01'), (2, '2030-01-01'), (3, '2020-01-02');"
+          "CREATE USER '" + account + "'@'%' IDENTIFIED BY 'one-connection' WITH MAX_USER_CONNECTIONS 1;"
+          "GRANT SELECT, DELETE ON `" + db.name() + "`.* TO '" + account + "'@'%';");
+  TempDir dir;
+  dir.write("pw", "one-connection\n");
+  // The test server's own account, swapped for the one-connection account.
+  std::string store = db.store_yaml(dir.file("pw"));
+  const std::string own_user = "user: " + std::string(std::getenv("RETENTIOND_TEST_MYSQL_USER"));
+  store.replace(store.find(own_user), own_user.size(), "user: " + account);
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: " + store + kPolicy);
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.out << r.err);
+  db.exec("DROP USER '" + account + "'@'%';");
+  REQUIRE(r.exit_code == 0);
+  const json policy = policy_in(json::parse(r.out), "hits");
+  CHECK(policy.at("affected") == 2);
+  CHECK(db.column("SELECT id FROM hits") == std::vector<std::string>{"2"});
+}
