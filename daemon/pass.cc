@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/audit.h"
+#include "daemon/batch_size.h"
 #include "daemon/holds.h"
 #include "daemon/notices.h"
 #include "daemon/smtp.h"
@@ -33,19 +34,6 @@ bool process_alive(long long pid) {
 std::string outcome_word(const PassOutcome& o, bool policy_dry) {
   if (o.status == PassStatus::Planned && policy_dry) return "dry-run";
   return std::string(status_name(o.status));
-}
-
-// Next batch size: steer the batch's duration towards the budget, by at most 2x up or 4x down.
-long long next_batch_size(long long size, std::chrono::steady_clock::duration took, const PassOptions& options) {
-  double ms = std::max(1.0, std::chrono::duration<double, std::milli>(took).count());
-  // Aim at half the budget: batches of the same size vary by a third or more on a busy server
-  // (locks, its own background work), and every one of them should stay under the budget.
-  double budget = 0.5 * static_cast<double>(options.batch_budget.count());
-  double target = static_cast<double>(size) * budget / ms;
-  // Growing is bounded (x4) since time is not quite linear in size; shrinking is not: a batch
-  // that ran over says so at once.
-  double most = std::min(size * 4.0, static_cast<double>(options.max_batch));
-  return static_cast<long long>(std::clamp(target, 1.0, most));
 }
 
 }  // namespace
@@ -327,6 +315,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                with_thousands(o.plan.matched), o.plan.unit, format_timestamp(o.cutoff.cutoff),
                policy.store);
   const auto pass_start = std::chrono::steady_clock::now();
+  const auto budget = policy.batch_budget.value_or(options.batch_budget);
   long long size = std::min(options.first_batch, options.max_batch);
   connectors::Cursor cursor;
   while (true) {
@@ -359,12 +348,12 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       options.on_progress(Progress{o.policy, o.affected, o.plan.matched,
                                    std::chrono::steady_clock::now() - pass_start, o.plan.unit});
     if (batch->done) break;
-    size = next_batch_size(limit, took, options);
+    size = next_batch_size(limit, took, budget, options.max_batch);
   }
   spdlog::info("policy '{}': {} {} {} in {} batches (longest {} ms, budget {} ms)", policy.name,
                policy.action == policies::Action::Delete ? "deleted" : "anonymised",
                with_thousands(o.affected), o.plan.unit, o.batches, o.longest_batch.count(),
-               options.batch_budget.count());
+               budget.count());
   if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
   return conclude(PassStatus::Ok, std::nullopt);
 }

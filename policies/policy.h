@@ -148,6 +148,8 @@ struct Policy {
   Location schedule_location;
   std::optional<std::chrono::seconds> random_delay;
   bool dry_run = false;  // `serve` and `enforce` only plan this policy
+  // The time each batch should stay under; unset: the pass's default (200 ms).
+  std::optional<std::chrono::milliseconds> batch_budget;
 
   // Files store.
   std::vector<std::string> files;

@@ -13,7 +13,7 @@ const std::initializer_list<std::string_view> kPolicyKeys = {
     "name",       "description", "source",    "store",        "table",    "key",
     "expire_after", "since",     "where",     "action",       "anonymise", "anonymize",
     "also",       "notify",      "hold_where", "max_affected", "schedule", "random_delay",
-    "dry_run",    "files",       "min_keep",  "sympa",        "register"};
+    "dry_run",    "files",       "min_keep",  "sympa",        "register", "batch_budget"};
 
 bool valid_policy_name(const std::string& name) {
   if (name.empty() || name.size() > 100) return false;
@@ -359,6 +359,14 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
   });
   collect(diags, [&] {
     if (const YamlField* f = m.find("dry_run")) p.dry_run = m.boolean(*f);
+  });
+  collect(diags, [&] {
+    if (const YamlField* f = m.find("batch_budget")) {
+      std::string error;
+      auto budget = parse_batch_budget(m.text(*f), error);
+      if (!budget) throw ConfigError(f->value_location, error + " (in " + context + ")");
+      p.batch_budget = *budget;
+    }
   });
 
   if (p.action == Action::Anonymise && !p.anonymise.empty()) warn_if_not_idempotent(p, diags);

@@ -84,6 +84,25 @@ std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::s
   return std::chrono::seconds{n * factor};
 }
 
+std::optional<std::chrono::milliseconds> parse_batch_budget(std::string_view text, std::string& error) {
+  const std::string t(text);
+  const std::string usage = "batch budget '" + t + "' must be a whole number of ms or s between 10ms and 60s, as in '200ms' or '2s'";
+  size_t pos = 0;
+  long long n = 0;
+  while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos])) && n <= 1'000'000) {
+    n = n * 10 + (t[pos] - '0');
+    ++pos;
+  }
+  std::string unit = lower(t.substr(pos));
+  while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+  long long factor = unit == "ms" ? 1 : unit == "s" ? 1000 : 0;
+  if (pos == 0 || factor == 0 || n * factor < 10 || n * factor > 60'000) {
+    error = usage;
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds{n * factor};
+}
+
 std::optional<Schedule> parse_schedule(std::string_view text, std::string& error) {
   const std::string quoted = "'" + std::string(text) + "'";
   auto words = words_of(text);

@@ -30,6 +30,9 @@ std::optional<Schedule> parse_schedule(std::string_view text, std::string& error
 // Parses a short interval "90s", "15m", "6h" (used by `every` and `random_delay`).
 std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::string& error);
 
+// Parses a batch's time budget: "200ms", "2s", from 10 ms to 60 s (`batch_budget`).
+std::optional<std::chrono::milliseconds> parse_batch_budget(std::string_view text, std::string& error);
+
 }  // namespace retentiond::policies
 
 namespace retentiond::policies {

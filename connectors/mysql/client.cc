@@ -27,7 +27,8 @@ struct StatementHandle {
 bool MysqlError::connection_lost() const {
   return number_ == CR_SERVER_GONE_ERROR || number_ == CR_SERVER_LOST ||
          number_ == CR_CONNECTION_ERROR || number_ == CR_CONN_HOST_ERROR ||
-         number_ == ER_SERVER_SHUTDOWN || number_ == ER_CONNECTION_KILLED || number_ == 2026 /* SSL */;
+         number_ == ER_SERVER_SHUTDOWN || number_ == ER_CONNECTION_KILLED || number_ == 2026 /* SSL */ ||
+         number_ == 4031;  // MySQL 8's ER_CLIENT_INTERACTION_TIMEOUT: the server closed an idle session
 }
 
 Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& store, AccessMode mode) {

@@ -369,3 +369,18 @@ TEST_CASE("SIGTERM stops a pass at a batch boundary and records it as interrupte
   CHECK(run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path()).exit_code == 0);
   CHECK(sqlite_int(db, "SELECT count(*) FROM hits") == 250000);
 }
+
+TEST_CASE("a policy's batch_budget sets the time its batches aim at", "[cli][sqlite]") {
+  TempDir dir;
+  std::string db = big_table(dir);
+  auto r = run_retentiond({"enforce", "-c", dir.write("r.yaml", kHitsConfig + "    batch_budget: 50ms\n"), "--at", kAt},
+                          dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("budget 50 ms)") != std::string::npos);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM hits") == 250000);
+  TempDir other;
+  big_table(other);
+  auto by_default = run_retentiond({"enforce", "-c", other.write("r.yaml", kHitsConfig), "--at", kAt}, other.path());
+  CHECK(by_default.err.find("budget 200 ms)") != std::string::npos);
+}

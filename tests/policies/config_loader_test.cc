@@ -55,6 +55,7 @@ TEST_CASE("a valid configuration loads", "[config]") {
                               "    where: \"deleted_at IS NULL\"\n"
                               "    max_affected: 5%\n"
                               "    schedule: daily 03:15\n"
+                              "    batch_budget: 500ms\n"
                               "    description: Accounts absent one year are deleted\n");
   INFO((result.diagnostics.all().empty() ? "" : result.diagnostics.all().front().str()));
   REQUIRE(result.config);
@@ -70,6 +71,7 @@ TEST_CASE("a valid configuration loads", "[config]") {
   CHECK(p.where == "deleted_at IS NULL");
   CHECK(p.max_affected.kind == MaxAffected::Kind::Percent);
   CHECK(p.max_affected.millipercent == 5000);
+  CHECK(p.batch_budget == std::chrono::milliseconds(500));
   CHECK(p.table_location.line == 7);
   CHECK(p.table_location.column == 12);
   CHECK(c.stores.at(0).path("path") == dir.file("app.db"));
@@ -175,6 +177,8 @@ TEST_CASE("bad input names file:line:column", "[config]") {
       {"bad schedule", kHeader + kPolicy + "    schedule: daily 25:00\n", "DIR/r.yaml:10:15: error: "},
       {"bad max_affected", kHeader + kPolicy + "    max_affected: lots\n", "DIR/r.yaml:10:19: error: "},
       {"percent over 100", kHeader + kPolicy + "    max_affected: 150%\n", "DIR/r.yaml:10:19: error: "},
+      {"batch budget too long", kHeader + kPolicy + "    batch_budget: 5m\n",
+       "DIR/r.yaml:10:19: error: batch budget '5m' must be a whole number of ms or s between 10ms and 60s"},
       {"bad date format", kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
                                     "    since: {column: ts, format: julian}\n",
        "DIR/r.yaml:9:33: error: unknown date format 'julian'"},

@@ -56,6 +56,21 @@ TEST_CASE("intervals parse", "[schedule]") {
   CHECK_FALSE(parse_interval("6x", error));
 }
 
+TEST_CASE("batch budgets parse from 10 ms to 60 s", "[schedule]") {
+  std::string error;
+  CHECK(parse_batch_budget("200ms", error) == 200ms);
+  CHECK(parse_batch_budget("2s", error) == 2000ms);
+  CHECK(parse_batch_budget("10ms", error) == 10ms);
+  CHECK(parse_batch_budget("60s", error) == 60000ms);
+  CHECK(parse_batch_budget("500 MS", error) == 500ms);
+  for (const char* bad : {"", "ms", "200", "9ms", "61s", "0s", "1m", "2.5s", "-1s", "99999999999999s"}) {
+    INFO(bad);
+    error.clear();
+    CHECK_FALSE(parse_batch_budget(bad, error));
+    CHECK(error.find("between 10ms and 60s") != std::string::npos);
+  }
+}
+
 namespace {
 // Runs `body` with TZ set, restoring it afterwards.
 template <typename F>
