@@ -1,6 +1,9 @@
 #include "policies/diagnostics.h"
 
 #include <algorithm>
+#include <string_view>
+
+#include "policies/yaml_map.h"
 
 namespace retentiond::policies {
 
@@ -10,6 +13,16 @@ std::string Diagnostic::str() const {
   out += severity == Severity::Error ? "error: " : "warning: ";
   out += message;
   return out;
+}
+
+Diagnostic error_at(const Location& where, std::string message) {
+  return Diagnostic{Severity::Error, where, std::move(message)};
+}
+
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
+  std::vector<std::string_view> views(candidates.begin(), candidates.end());
+  if (auto guess = closest_key(name, views)) return " (did you mean '" + std::string(*guess) + "'?)";
+  return "";
 }
 
 ConfigError::ConfigError(Location location, std::string message)

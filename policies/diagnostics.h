@@ -21,6 +21,12 @@ struct Diagnostic {
   std::string str() const;
 };
 
+// An error tied to `where`: how a store's `check` reports what it found wrong.
+Diagnostic error_at(const Location& where, std::string message);
+
+// " (did you mean 'users'?)" when one of `candidates` is a plausible typo of `name`, else "".
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates);
+
 // Thrown for a problem that stops the parsing of the enclosing element.
 class ConfigError : public std::runtime_error {
  public:

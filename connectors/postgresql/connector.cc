@@ -10,26 +10,16 @@
 
 #include "connectors/postgresql/session.h"
 #include "connectors/sql/anonymise.h"
+#include "connectors/sql/check.h"
 #include "connectors/sql/quote.h"
-#include "policies/yaml_map.h"
+#include "policies/diagnostics.h"
 
 namespace retentiond::connectors::postgresql {
 namespace {
 
 using policies::Diagnostic;
+using policies::error_at;
 using policies::Location;
-using policies::Severity;
-
-Diagnostic problem(const Location& where, std::string message) {
-  return Diagnostic{Severity::Error, where, std::move(message)};
-}
-
-std::string suggestion(const std::string& name, const std::vector<std::string>& candidates) {
-  std::vector<std::string_view> views(candidates.begin(), candidates.end());
-  if (auto guess = policies::closest_key(name, views))
-    return " (did you mean '" + std::string(*guess) + "'?)";
-  return "";
-}
 
 bool is_integer_type(const std::string& type) {
   return type == "integer" || type == "bigint" || type == "smallint";
@@ -204,73 +194,33 @@ Error PostgresqlConnector::query_error(const Policy& policy, const std::exceptio
 
 Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy) {
   std::vector<Diagnostic> out;
-  const std::string in_store = " in store '" + store_.name + "'";
   try {
     pqxx::nontransaction t(*conn_);
-    auto table = describe_table(t, *policy.table);
-    if (!table) {
-      out.push_back(problem(policy.table_location, "no table '" + policy.table->str() + "'" + in_store +
-                                                       suggestion(policy.table->name, table_names(t))));
-      return out;
-    }
-    const std::string in_table = " in table '" + policy.table->str() + "'";
-    if (!policy.key.empty() && !table->column(policy.key))
-      out.push_back(problem(policy.key_location, "no column '" + policy.key + "'" + in_table +
-                                                     suggestion(policy.key, table->column_names())));
-    if (policy.key.empty() && table->primary_key.size() != 1)
-      out.push_back(problem(policy.table_location, "table '" + policy.table->str() +
-                                                       "' has no single-column primary key; set 'key:' "
-                                                       "to a unique column"));
-    for (const auto& term : policy.since.terms) {
-      const PgTable* owner = &*table;
-      std::optional<PgTable> related;
-      if (term.related) {
-        related = describe_table(t, *term.related);
-        if (!related) {
-          out.push_back(problem(term.location, "no related table '" + term.related->str() + "'" + in_store +
-                                                   suggestion(term.related->name, table_names(t))));
-          continue;
-        }
-        owner = &*related;
-      }
-      if (!owner->column(term.column))
-        out.push_back(problem(term.location, "no column '" + term.column + "' in table '" +
-                                                 (term.related ? term.related->str() : policy.table->str()) +
-                                                 "'" + suggestion(term.column, owner->column_names())));
-    }
-    for (const auto& a : policy.anonymise)
-      if (!table->column(a.column))
-        out.push_back(problem(a.location, "no column '" + a.column + "'" + in_table +
-                                              suggestion(a.column, table->column_names())));
+    sql::CatalogLookup catalog{
+        [&](const policies::QualifiedName& name) -> std::optional<sql::TableShape> {
+          auto table = describe_table(t, name);
+          if (!table) return std::nullopt;
+          return sql::TableShape{table->column_names(), table->primary_key};
+        },
+        [&] { return table_names(t); }};
+    out = sql::check_catalog(policy, store_.name, catalog);
   } catch (const std::exception& e) {
     return query_error(policy, e);
   }
   if (!out.empty()) return out;
-
-  const std::string table_sql = sql::quote_table(*policy.table, '"');
+  out = sql::check_fragments(policy, '"', [&](const std::string& text) { return compile_error(*conn_, text); });
+  if (!out.empty()) return out;
   auto compiles = [&](const std::string& text, const Location& where, const std::string& what) {
     if (auto error = compile_error(*conn_, text)) {
-      out.push_back(problem(where, what + ": " + *error));
+      out.push_back(error_at(where, what + ": " + *error));
       return false;
     }
     return true;
   };
-  bool ok = true;
-  if (!policy.where.empty())
-    ok &= compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.where + ")", policy.where_location, "where");
-  if (!policy.hold_where.empty())
-    ok &= compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.hold_where + ")",
-                   policy.hold_where_location, "hold_where");
-  for (const auto& term : policy.since.terms)
-    if (term.related)
-      ok &= compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " +
-                         sql::quote_table(*term.related, '"') + " WHERE (" + term.on + "))",
-                     term.on_location, "on");
-  if (!ok) return out;
   for (bool holds : {false, true}) {
     auto p = prepared(policy, holds);
     if (!p) {
-      out.push_back(problem(policy.since.location, p.error().message));
+      out.push_back(error_at(policy.since.location, p.error().message));
       return out;
     }
     const auto& s = p.value().statements;

@@ -7,25 +7,15 @@
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/quote.h"
 #include "connectors/sqlite/functions.h"
-#include "policies/yaml_map.h"
+#include "policies/diagnostics.h"
 
 namespace retentiond::connectors::sqlite {
 namespace {
 
 using policies::Diagnostic;
+using policies::did_you_mean;
+using policies::error_at;
 using policies::Location;
-using policies::Severity;
-
-Diagnostic problem(const Location& where, std::string message) {
-  return Diagnostic{Severity::Error, where, std::move(message)};
-}
-
-std::string suggestion(const std::string& name, const std::vector<std::string>& candidates) {
-  std::vector<std::string_view> views(candidates.begin(), candidates.end());
-  if (auto guess = policies::closest_key(name, views))
-    return " (did you mean '" + std::string(*guess) + "'?)";
-  return "";
-}
 
 void bind_key(Statement& st, int index, const KeyValue& key) {
   if (const auto* n = std::get_if<long long>(&key)) st.bind(index, *n);
@@ -264,45 +254,45 @@ Result<std::vector<Diagnostic>> SqliteConnector::check(const Policy& policy) {
       db_->prepare(sql);
       return true;
     } catch (const SqliteError& e) {
-      out.push_back(problem(where, what + ": " + e.what()));
+      out.push_back(error_at(where, what + ": " + e.what()));
       return false;
     }
   };
 
   auto columns = columns_of(*policy.table);
   if (columns.empty()) {
-    out.push_back(problem(policy.table_location, "no table '" + policy.table->str() + "'" +
+    out.push_back(error_at(policy.table_location, "no table '" + policy.table->str() + "'" +
                                                      store_words +
-                                                     suggestion(policy.table->name, table_names())));
+                                                     did_you_mean(policy.table->name, table_names())));
     return out;
   }
   const std::string table_sql = sql::quote_table(*policy.table, '"');
   const std::string in_table = " in table '" + policy.table->str() + "'";
   if (!policy.key.empty() && policy.key != "rowid" && !has_column(columns, policy.key))
-    out.push_back(problem(policy.key_location, "no column '" + policy.key + "'" + in_table +
-                                                   suggestion(policy.key, column_names(columns))));
+    out.push_back(error_at(policy.key_location, "no column '" + policy.key + "'" + in_table +
+                                                   did_you_mean(policy.key, column_names(columns))));
   if (policy.key.empty()) {
     auto key = resolve_key(policy);
-    if (!key) out.push_back(problem(policy.table_location, key.error().message));
+    if (!key) out.push_back(error_at(policy.table_location, key.error().message));
   }
   for (const auto& term : policy.since.terms) {
     if (!term.related) {
       if (!has_column(columns, term.column))
-        out.push_back(problem(term.location, "no column '" + term.column + "'" + in_table +
-                                                 suggestion(term.column, column_names(columns))));
+        out.push_back(error_at(term.location, "no column '" + term.column + "'" + in_table +
+                                                 did_you_mean(term.column, column_names(columns))));
       continue;
     }
     auto related = columns_of(*term.related);
     if (related.empty()) {
-      out.push_back(problem(term.location, "no related table '" + term.related->str() + "'" +
+      out.push_back(error_at(term.location, "no related table '" + term.related->str() + "'" +
                                                store_words +
-                                               suggestion(term.related->name, table_names())));
+                                               did_you_mean(term.related->name, table_names())));
       continue;
     }
     if (!has_column(related, term.column))
-      out.push_back(problem(term.location, "no column '" + term.column + "' in related table '" +
+      out.push_back(error_at(term.location, "no column '" + term.column + "' in related table '" +
                                                term.related->str() + "'" +
-                                               suggestion(term.column, column_names(related))));
+                                               did_you_mean(term.column, column_names(related))));
     compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " +
                  sql::quote_table(*term.related, '"') + " WHERE (" + term.on + "))",
              term.on_location, "on");
@@ -315,14 +305,14 @@ Result<std::vector<Diagnostic>> SqliteConnector::check(const Policy& policy) {
              policy.hold_where_location, "hold_where");
   for (const auto& a : policy.anonymise)
     if (!has_column(columns, a.column))
-      out.push_back(problem(a.location, "no column '" + a.column + "'" + in_table +
-                                            suggestion(a.column, column_names(columns))));
+      out.push_back(error_at(a.location, "no column '" + a.column + "'" + in_table +
+                                            did_you_mean(a.column, column_names(columns))));
   for (const auto& also : policy.also) {
     auto also_columns = columns_of(also.table);
     if (also_columns.empty()) {
-      out.push_back(problem(also.table_location, "no table '" + also.table.str() + "'" +
+      out.push_back(error_at(also.table_location, "no table '" + also.table.str() + "'" +
                                                      store_words +
-                                                     suggestion(also.table.name, table_names())));
+                                                     did_you_mean(also.table.name, table_names())));
       continue;
     }
     compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " +
@@ -330,18 +320,18 @@ Result<std::vector<Diagnostic>> SqliteConnector::check(const Policy& policy) {
              also.on_location, "on");
     for (const auto& a : also.anonymise)
       if (!has_column(also_columns, a.column))
-        out.push_back(problem(a.location, "no column '" + a.column + "' in table '" +
+        out.push_back(error_at(a.location, "no column '" + a.column + "' in table '" +
                                               also.table.str() + "'"));
   }
   if (policy.notify && !has_column(columns, policy.notify->email_column))
-    out.push_back(problem(policy.notify->location,
+    out.push_back(error_at(policy.notify->location,
                           "no column '" + policy.notify->email_column + "'" + in_table));
   if (!out.empty()) return out;
 
   for (bool holds : {false, true}) {
     auto statements = statements_for(policy, holds);
     if (!statements) {
-      out.push_back(problem(policy.location, statements.error().message));
+      out.push_back(error_at(policy.location, statements.error().message));
       return out;
     }
     const auto& s = statements.value();

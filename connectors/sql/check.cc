@@ -1,0 +1,82 @@
+#include "connectors/sql/check.h"
+
+#include <algorithm>
+
+#include "connectors/sql/quote.h"
+
+namespace retentiond::connectors::sql {
+
+using policies::did_you_mean;
+using policies::error_at;
+
+namespace {
+
+bool has(const TableShape& t, const std::string& column) {
+  return std::find(t.columns.begin(), t.columns.end(), column) != t.columns.end();
+}
+
+}  // namespace
+
+std::vector<policies::Diagnostic> check_catalog(const policies::Policy& policy, const std::string& store_name,
+                                                const CatalogLookup& catalog) {
+  std::vector<policies::Diagnostic> out;
+  const std::string in_store = " in store '" + store_name + "'";
+  auto table = catalog.describe(*policy.table);
+  if (!table) {
+    out.push_back(error_at(policy.table_location, "no table '" + policy.table->str() + "'" + in_store +
+                                                      did_you_mean(policy.table->name, catalog.table_names())));
+    return out;
+  }
+  const std::string in_table = " in table '" + policy.table->str() + "'";
+  if (!policy.key.empty() && !has(*table, policy.key))
+    out.push_back(error_at(policy.key_location,
+                           "no column '" + policy.key + "'" + in_table + did_you_mean(policy.key, table->columns)));
+  if (policy.key.empty() && table->primary_key.size() != 1)
+    out.push_back(error_at(policy.table_location, "table '" + policy.table->str() +
+                                                      "' has no single-column primary key; set 'key:' to a unique column"));
+  for (const auto& term : policy.since.terms) {
+    std::optional<TableShape> related;
+    const TableShape* owner = &*table;
+    if (term.related) {
+      related = catalog.describe(*term.related);
+      if (!related) {
+        out.push_back(error_at(term.location, "no related table '" + term.related->str() + "'" + in_store +
+                                                  did_you_mean(term.related->name, catalog.table_names())));
+        continue;
+      }
+      owner = &*related;
+    }
+    if (!has(*owner, term.column))
+      out.push_back(error_at(term.location, "no column '" + term.column + "' in table '" +
+                                                (term.related ? term.related->str() : policy.table->str()) + "'" +
+                                                did_you_mean(term.column, owner->columns)));
+  }
+  for (const auto& a : policy.anonymise)
+    if (!has(*table, a.column))
+      out.push_back(error_at(a.location,
+                             "no column '" + a.column + "'" + in_table + did_you_mean(a.column, table->columns)));
+  return out;
+}
+
+std::vector<policies::Diagnostic> check_fragments(
+    const policies::Policy& policy, char quote,
+    const std::function<std::optional<std::string>(const std::string&)>& compile_error) {
+  std::vector<policies::Diagnostic> out;
+  const std::string table_sql = quote_table(*policy.table, quote);
+  auto compiles = [&](const std::string& text, const policies::Location& where, const std::string& what) {
+    if (auto error = compile_error(text)) out.push_back(error_at(where, what + ": " + *error));
+  };
+  if (!policy.where.empty())
+    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.where + ")", policy.where_location, "where");
+  if (!policy.hold_where.empty())
+    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.hold_where + ")", policy.hold_where_location,
+             "hold_where");
+  for (const auto& term : policy.since.terms)
+    if (term.related)
+      compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " + quote_table(*term.related, quote) +
+                   " WHERE (" + term.on + "))",
+               term.on_location, "on");
+  return out;
+}
+
+}  // namespace retentiond::connectors::sql
