@@ -126,6 +126,13 @@ void check_option(const OptionSpec& spec, const StoreOption& o, const std::strin
       if (!parse_interval(o.value, error)) diags.error(o.location, where + ": " + error);
       break;
     }
+    case OptionSpec::Kind::Choice: {
+      if (std::find(spec.choices.begin(), spec.choices.end(), o.value) != spec.choices.end()) break;
+      std::string allowed;
+      for (auto c : spec.choices) allowed += (allowed.empty() ? "" : ", ") + std::string(c);
+      diags.error(o.location, where + " must be one of " + allowed + ", not '" + o.value + "'");
+      break;
+    }
     case OptionSpec::Kind::Path:
     case OptionSpec::Kind::Text:
       if (o.value.empty()) diags.error(o.location, where + " is empty");

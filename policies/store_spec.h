@@ -12,11 +12,12 @@ namespace retentiond::policies {
 enum class TargetKind { Table, Files, Sympa };
 
 struct OptionSpec {
-  enum class Kind { Text, Path, Port, Boolean, Interval };
+  enum class Kind { Text, Path, Port, Boolean, Interval, Choice };
   std::string_view name;
   bool required = false;
   Kind kind = Kind::Text;
   std::string_view help;
+  std::vector<std::string_view> choices = {};  // Choice: the values allowed
 };
 
 struct StoreSpec {

@@ -50,9 +50,27 @@ start_postgresql() {
   cat "$dir/server.log" >&2; return 1
 }
 
+# A throw-away CA and a server certificate for 127.0.0.1 and localhost (the tls: tests), and a
+# second CA that signed nothing (a client trusting only it must refuse the server).
+make_tls_files() {  # make_tls_files DIR
+  local dir=$1
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj "/CN=retentiond test CA"
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1"
+    printf 'subjectAltName = IP:127.0.0.1, DNS:localhost\n' >san.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 30 -extfile san.ext
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem -days 30 -subj "/CN=another CA"
+  ) >"$dir/openssl.log" 2>&1 || { cat "$dir/openssl.log" >&2; return 1; }
+  [ -z "$server_user" ] || chown -R "$server_user" "$dir"
+  chmod 644 "$dir"/*.pem
+}
+
 start_mariadb() {
   local dir="$servers_dir/mariadb"
   as_server_user mkdir -p "$dir"
+  make_tls_files "$servers_dir/tls" || return 1
   as_server_user mariadb-install-db --no-defaults --datadir="$dir/data" \
     --auth-root-authentication-method=normal --skip-test-db >"$servers_dir/mariadb-install.log" 2>&1 || {
     cat "$servers_dir/mariadb-install.log" >&2; return 1; }
@@ -61,14 +79,17 @@ start_mariadb() {
     as_server_user mariadbd --no-defaults --datadir="$dir/data" --bind-address=127.0.0.1 \
       --port="$RETENTIOND_TEST_MYSQL_PORT" --socket="$dir/mysqld.sock" \
       --pid-file="$dir/mysqld.pid" --log-error="$dir/server.log" --skip-name-resolve \
-      --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=256M >"$dir/stdout.log" 2>&1 &
+      --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=256M \
+      --ssl-ca="$servers_dir/tls/ca.pem" --ssl-cert="$servers_dir/tls/server.pem" \
+      --ssl-key="$servers_dir/tls/server.key" >"$dir/stdout.log" 2>&1 &
     if wait_for 60 mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e 'SELECT 1'; then
       mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e "
         CREATE USER 'retentiond_test'@'127.0.0.1' IDENTIFIED BY 'retentiond_test';
         GRANT ALL PRIVILEGES ON *.* TO 'retentiond_test'@'127.0.0.1' WITH GRANT OPTION;"
       export RETENTIOND_TEST_MYSQL_HOST=127.0.0.1 RETENTIOND_TEST_MYSQL_PORT \
              RETENTIOND_TEST_MYSQL_USER=retentiond_test RETENTIOND_TEST_MYSQL_PASSWORD=retentiond_test \
-             RETENTIOND_TEST_MYSQL_SOCKET="$dir/mysqld.sock" RETENTIOND_TEST_MYSQL_DATA="$dir/data"
+             RETENTIOND_TEST_MYSQL_SOCKET="$dir/mysqld.sock" RETENTIOND_TEST_MYSQL_DATA="$dir/data" \
+             RETENTIOND_TEST_TLS_CA="$servers_dir/tls/ca.pem" RETENTIOND_TEST_OTHER_CA="$servers_dir/tls/other-ca.pem"
       echo "MariaDB $(mariadbd --version | awk '{print $3}') listening on 127.0.0.1:$RETENTIOND_TEST_MYSQL_PORT"
       return 0
     fi

@@ -42,6 +42,26 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
   mysql_optionsv(handle, MYSQL_OPT_RECONNECT, &no);  // reconnecting silently would drop session settings
   mysql_optionsv(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   mysql_optionsv(handle, MYSQL_READ_DEFAULT_GROUP, nullptr);
+  const std::string tls = store.value("tls", "off");
+  const std::string tls_ca = store.path("tls_ca");
+  if (tls == "verify" && tls_ca.empty()) {
+    mysql_close(handle);
+    return Error{ErrorKind::Config, "store '" + store.name + "': 'tls: verify' needs 'tls_ca', the CA certificates "
+                                    "(PEM) the server's certificate must chain to"};
+  }
+  if (tls == "off" && !tls_ca.empty()) {
+    mysql_close(handle);
+    return Error{ErrorKind::Config, "store '" + store.name + "': 'tls_ca' is set but 'tls' is off; say 'tls: verify'"};
+  }
+  if (tls != "off") {
+    // Refuse an unencrypted session rather than fall back to one.
+    my_bool yes = 1;
+    mysql_optionsv(handle, MYSQL_OPT_SSL_ENFORCE, &yes);
+    if (tls == "verify") {
+      mysql_optionsv(handle, MYSQL_OPT_SSL_CA, tls_ca.c_str());
+      mysql_optionsv(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);  // the chain and the host name
+    }
+  }
   const std::string host = store.value("host", store.option("socket") ? "localhost" : "127.0.0.1");
   const std::string user = store.value("user");
   const std::string database = store.value("database");

@@ -1,0 +1,100 @@
+// The mysql store's `tls:` settings against the MariaDB server scripts/test starts with a
+// throw-away CA (RETENTIOND_TEST_TLS_CA): an account that requires TLS is reached with `required`
+// and `verify`; a plain session, a CA that did not sign the server's certificate and a
+// `verify` without its CA are refused with the store named.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "support/mysql_server.h"
+#include "support/run.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+
+namespace {
+
+const std::string kAt = "2028-03-01T00:00:00Z";
+
+std::string env_or_fail(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) throw std::runtime_error(std::string(name) + " is not set: run the tests through scripts/test");
+  return v;
+}
+
+// A database with one expired and one fresh row, and an account that may only connect over TLS.
+struct TlsAccount {
+  MysqlDatabase db;
+  std::string account = db.name() + "_tls";
+  TempDir dir;
+  TlsAccount() {
+    db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
+            "INSERT INTO hits VALUES (1, '2020-01-01'), (2, '2030-01-01');"
+            "CREATE USER '" + account + "'@'%' IDENTIFIED BY 'over-tls' REQUIRE SSL;"
+            "GRANT SELECT, DELETE ON `" + db.name() + "`.* TO '" + account + "'@'%';");
+    dir.write("pw", "over-tls\n");
+  }
+  ~TlsAccount() {
+    try {
+      db.exec("DROP USER '" + account + "'@'%';");
+    } catch (const std::exception&) {
+    }
+  }
+  // A configuration whose store has `tls_settings` (", tls: verify, tls_ca: ...") added.
+  std::string config(const std::string& tls_settings) const {
+    std::string store = db.store_yaml(dir.file("pw"));
+    const std::string own_user = "user: " + env_or_fail("RETENTIOND_TEST_MYSQL_USER");
+    store.replace(store.find(own_user), own_user.size(), "user: " + account);
+    store.insert(store.size() - 1, tls_settings);
+    return dir.write("r.yaml", "state: state.db\nstores:\n  db: " + store +
+                                   "\npolicies:\n  - {name: hits, store: db, table: hits, expire_after: 1y, "
+                                   "since: ts, max_affected: 100%}\n");
+  }
+  RunResult run(const std::string& command, const std::string& tls_settings) const {
+    return run_retentiond({command, "-c", config(tls_settings), "--at", kAt}, dir.path());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("mysql: tls: verify checks the server's certificate against tls_ca", "[mysql][tls]") {
+  TlsAccount t;
+  auto r = t.run("enforce", ", tls: verify, tls_ca: " + env_or_fail("RETENTIOND_TEST_TLS_CA"));
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(t.db.column("SELECT id FROM hits") == std::vector<std::string>{"2"});
+
+  auto stranger = t.run("plan", ", tls: verify, tls_ca: " + env_or_fail("RETENTIOND_TEST_OTHER_CA"));
+  INFO(stranger.out << stranger.err);
+  CHECK(stranger.exit_code != 0);
+  CHECK(stranger.err.find("store 'db': cannot connect to MySQL/MariaDB") != std::string::npos);
+}
+
+TEST_CASE("mysql: tls: required encrypts without checking the certificate", "[mysql][tls]") {
+  TlsAccount t;
+  auto r = t.run("plan", ", tls: required");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("matched:    1 of 2") != std::string::npos);
+}
+
+TEST_CASE("mysql: without tls an account that requires it is refused, and settings are checked", "[mysql][tls]") {
+  TlsAccount t;
+  auto plain = t.run("plan", "");
+  INFO(plain.out << plain.err);
+  CHECK(plain.exit_code != 0);
+  CHECK(plain.err.find("store 'db': cannot connect to MySQL/MariaDB") != std::string::npos);
+
+  auto no_ca = t.run("plan", ", tls: verify");
+  CHECK(no_ca.exit_code != 0);
+  CHECK(no_ca.err.find("store 'db': 'tls: verify' needs 'tls_ca'") != std::string::npos);
+
+  auto ca_without_tls = t.run("plan", ", tls_ca: " + env_or_fail("RETENTIOND_TEST_TLS_CA"));
+  CHECK(ca_without_tls.exit_code != 0);
+  CHECK(ca_without_tls.err.find("'tls_ca' is set but 'tls' is off") != std::string::npos);
+
+  auto typo = run_retentiond({"check", "-c", t.config(", tls: yes")}, t.dir.path());
+  CHECK(typo.exit_code != 0);
+  CHECK(typo.err.find("r.yaml:3:") != std::string::npos);
+  CHECK(typo.err.find("'tls' of store 'db' must be one of off, required, verify, not 'yes'") != std::string::npos);
+}
