@@ -22,6 +22,7 @@ Validates the configuration file and the policy files it includes. Every error i
 reported as FILE:LINE:COLUMN: error: MESSAGE. Unless --offline, connects to each
 store the selected policies use (read-only) and checks that their tables, columns
 and keys exist and that their SQL conditions compile (nothing is executed).
+Without --policy, a store no policy uses is contacted too.
 
 Exit status: 0 valid, 1 invalid or a store check failed, 2 usage error.
 
@@ -82,6 +83,15 @@ int check_command(const Args& args) {
         }
         for (auto& d : problems.value()) diagnostics.push_back(std::move(d));
       }
+      // A store no policy uses yet is still contacted when the whole configuration is checked:
+      // "stores checked" should hold for the store a sysadmin has just declared.
+      if (names.empty())
+        for (const auto& sc : loaded.config->stores) {
+          if (open.count(sc.name)) continue;
+          auto connector = connectors::make_connector(sc);
+          if (auto opened = connector->open(connectors::AccessMode::ReadOnly); !opened)
+            diagnostics.push_back({policies::Severity::Error, sc.location, opened.error().message});
+        }
     }
   }
   size_t errors = 0, warnings = 0;

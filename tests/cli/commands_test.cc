@@ -104,6 +104,19 @@ TEST_CASE("check validates offline and online", "[cli][check]") {
   CHECK(online_md.out.find("**invalid**") != std::string::npos);
 }
 
+TEST_CASE("check contacts every store, also one no policy uses yet", "[cli][check]") {
+  Fixture f;
+  std::string config = f.dir.write("spare.yaml",
+                                   "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+                                   "  spare: {type: sqlite, path: missing.db}\npolicies: []\n");
+  auto r = run_retentiond({"check", "-c", config}, f.dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find(config + ":4:10: error: store 'spare'") != std::string::npos);
+  CHECK(r.err.find("store 'app'") == std::string::npos);
+  CHECK(run_retentiond({"check", "--offline", "-c", config}, f.dir.path()).exit_code == 0);
+}
+
 TEST_CASE("an invalid configuration exits 1 for every command", "[cli][check]") {
   TempDir dir;
   std::string bad = dir.write("bad.yaml", "stores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
