@@ -4,8 +4,6 @@
 // `verify` without its CA are refused with the store named.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-
 #include "support/mysql_server.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
@@ -15,12 +13,6 @@ using namespace retentiond::testing;
 namespace {
 
 const std::string kAt = "2028-03-01T00:00:00Z";
-
-std::string env_or_fail(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) throw std::runtime_error(std::string(name) + " is not set: run the tests through scripts/test");
-  return v;
-}
 
 // A database with one expired and one fresh row, and an account that may only connect over TLS.
 struct TlsAccount {
@@ -43,7 +35,7 @@ struct TlsAccount {
   // A configuration whose store has `tls_settings` (", tls: verify, tls_ca: ...") added.
   std::string config(const std::string& tls_settings) const {
     std::string store = db.store_yaml(dir.file("pw"));
-    const std::string own_user = "user: " + env_or_fail("RETENTIOND_TEST_MYSQL_USER");
+    const std::string own_user = "user: " + server_env("RETENTIOND_TEST_MYSQL_USER");
     store.replace(store.find(own_user), own_user.size(), "user: " + account);
     store.insert(store.size() - 1, tls_settings);
     return dir.write("r.yaml", "state: state.db\nstores:\n  db: " + store +
@@ -59,12 +51,12 @@ struct TlsAccount {
 
 TEST_CASE("mysql: tls: verify checks the server's certificate against tls_ca", "[mysql][tls]") {
   TlsAccount t;
-  auto r = t.run("enforce", ", tls: verify, tls_ca: " + env_or_fail("RETENTIOND_TEST_TLS_CA"));
+  auto r = t.run("enforce", ", tls: verify, tls_ca: " + server_env("RETENTIOND_TEST_TLS_CA"));
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(t.db.column("SELECT id FROM hits") == std::vector<std::string>{"2"});
 
-  auto stranger = t.run("plan", ", tls: verify, tls_ca: " + env_or_fail("RETENTIOND_TEST_OTHER_CA"));
+  auto stranger = t.run("plan", ", tls: verify, tls_ca: " + server_env("RETENTIOND_TEST_OTHER_CA"));
   INFO(stranger.out << stranger.err);
   CHECK(stranger.exit_code != 0);
   CHECK(stranger.err.find("store 'db': cannot connect to MySQL/MariaDB") != std::string::npos);
@@ -89,7 +81,7 @@ TEST_CASE("mysql: without tls an account that requires it is refused, and settin
   CHECK(no_ca.exit_code != 0);
   CHECK(no_ca.err.find("store 'db': 'tls: verify' needs 'tls_ca'") != std::string::npos);
 
-  auto ca_without_tls = t.run("plan", ", tls_ca: " + env_or_fail("RETENTIOND_TEST_TLS_CA"));
+  auto ca_without_tls = t.run("plan", ", tls_ca: " + server_env("RETENTIOND_TEST_TLS_CA"));
   CHECK(ca_without_tls.exit_code != 0);
   CHECK(ca_without_tls.err.find("'tls_ca' is set but 'tls' is off") != std::string::npos);
 

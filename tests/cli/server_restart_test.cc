@@ -28,15 +28,9 @@ namespace {
 
 const std::string kAt = "2028-03-01T00:00:00Z";
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) throw std::runtime_error(std::string(name) + " is not set: run the tests through scripts/test");
-  return v;
-}
-
 // Runs a command as the user the test servers run as.
 RunResult as_server_user(std::vector<std::string> argv) {
-  if (geteuid() == 0) argv.insert(argv.begin(), {"/usr/sbin/runuser", "-u", env("RETENTIOND_TEST_SERVER_USER"), "--"});
+  if (geteuid() == 0) argv.insert(argv.begin(), {"/usr/sbin/runuser", "-u", server_env("RETENTIOND_TEST_SERVER_USER"), "--"});
   return run_program(argv);
 }
 
@@ -142,8 +136,8 @@ TEST_CASE("postgresql restarted in the middle of a pass", "[restart][postgresql]
   pid_t pid = start_enforce(dir, config);
   wait_for_first_batch(dir);
   // -l: the restarted server must not inherit this process's output pipes.
-  std::string log = std::filesystem::path(env("RETENTIOND_TEST_PG_DATA")).parent_path() / "server.log";
-  auto restart = as_server_user({"/usr/lib/postgresql/15/bin/pg_ctl", "-D", env("RETENTIOND_TEST_PG_DATA"), "-l",
+  std::string log = std::filesystem::path(server_env("RETENTIOND_TEST_PG_DATA")).parent_path() / "server.log";
+  auto restart = as_server_user({"/usr/lib/postgresql/15/bin/pg_ctl", "-D", server_env("RETENTIOND_TEST_PG_DATA"), "-l",
                                  log, "-m", "fast", "-w", "restart"});
   INFO(restart.out << restart.err);
   REQUIRE(restart.exit_code == 0);
@@ -170,7 +164,7 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
                                                "\npolicies:\n  - {name: hits, store: my, table: hits, "
                                                "expire_after: 52d, since: ts, max_affected: 100%}\n");
   // The server's own command line, to start it again the same way.
-  std::string data = env("RETENTIOND_TEST_MYSQL_DATA");
+  std::string data = server_env("RETENTIOND_TEST_MYSQL_DATA");
   std::string pid_file = std::filesystem::path(data).parent_path() / "mysqld.pid";
   std::string server_pid = read_file(pid_file);
   server_pid.erase(server_pid.find_last_not_of(" \n") + 1);
@@ -183,8 +177,8 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
   }
   REQUIRE_FALSE(argv.empty());
 
-  LockHolder holder({"mariadb", "--no-defaults", "-h", env("RETENTIOND_TEST_MYSQL_HOST"), "-P",
-                     env("RETENTIOND_TEST_MYSQL_PORT"), "-u", env("RETENTIOND_TEST_MYSQL_USER"),
+  LockHolder holder({"mariadb", "--no-defaults", "-h", server_env("RETENTIOND_TEST_MYSQL_HOST"), "-P",
+                     server_env("RETENTIOND_TEST_MYSQL_PORT"), "-u", server_env("RETENTIOND_TEST_MYSQL_USER"),
                      "-p" + MysqlDatabase::password(), db.name(), "-e",
                      "START TRANSACTION; SELECT id FROM hits WHERE id = 299997 FOR UPDATE; SELECT SLEEP(300)"});
   holder.wait_until_held([&] {
@@ -199,7 +193,7 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
   std::string command;
   for (const auto& a : argv) command += "'" + a + "' ";
   std::string detached = "setsid " + command + " >/dev/null 2>&1 < /dev/null &";
-  auto started = geteuid() == 0 ? run_program({"/usr/sbin/runuser", "-u", env("RETENTIOND_TEST_SERVER_USER"), "--",
+  auto started = geteuid() == 0 ? run_program({"/usr/sbin/runuser", "-u", server_env("RETENTIOND_TEST_SERVER_USER"), "--",
                                                "/bin/sh", "-c", detached})
                                 : run_program({"/bin/sh", "-c", detached});
   REQUIRE(started.exit_code == 0);

@@ -205,7 +205,7 @@ TEST_CASE("mysql: an account allowed one connection still plans (the total is co
   dir.write("pw", "one-connection\n");
   // The test server's own account, swapped for the one-connection account.
   std::string store = db.store_yaml(dir.file("pw"));
-  const std::string own_user = "user: " + std::string(std::getenv("RETENTIOND_TEST_MYSQL_USER"));
+  const std::string own_user = "user: " + server_env("RETENTIOND_TEST_MYSQL_USER");
   store.replace(store.find(own_user), own_user.size(), "user: " + account);
   std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: " + store + kPolicy);
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());

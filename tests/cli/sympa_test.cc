@@ -252,12 +252,9 @@ TEST_CASE("sympa store on sqlite: orphans, tables without key, sessions, tickets
 TEST_CASE("sympa store on postgresql: orphans, tables without key, sessions, tickets", "[cli][sympa][postgresql]") {
   PgDatabase db;
   db.exec(read_file(source_dir() + "/../shared/schemas/sympa_pg.sql"));
-  const char* host = std::getenv("RETENTIOND_TEST_PG_HOST");
-  const char* port = std::getenv("RETENTIOND_TEST_PG_PORT");
-  const char* user = std::getenv("RETENTIOND_TEST_PG_USER");
-  REQUIRE(host);
-  REQUIRE(port);
-  REQUIRE(user);
+  const std::string host = server_env("RETENTIOND_TEST_PG_HOST");
+  const std::string port = server_env("RETENTIOND_TEST_PG_PORT");
+  const std::string user = server_env("RETENTIOND_TEST_PG_USER");
   run_scenario({"postgresql",
                 std::string("db_type\tPg\ndb_name\t") + db.name() + "\ndb_host\t" + host + "\ndb_port\t" + port +
                     "\ndb_user\t" + user + "\n",
@@ -268,12 +265,9 @@ TEST_CASE("sympa store on postgresql: orphans, tables without key, sessions, tic
 TEST_CASE("sympa store on mariadb: orphans, tables without key, sessions, tickets", "[cli][sympa][mysql]") {
   MysqlDatabase db;
   db.exec(read_file(source_dir() + "/../shared/schemas/sympa_mysql.sql"));
-  const char* host = std::getenv("RETENTIOND_TEST_MYSQL_HOST");
-  const char* port = std::getenv("RETENTIOND_TEST_MYSQL_PORT");
-  const char* user = std::getenv("RETENTIOND_TEST_MYSQL_USER");
-  REQUIRE(host);
-  REQUIRE(port);
-  REQUIRE(user);
+  const std::string host = server_env("RETENTIOND_TEST_MYSQL_HOST");
+  const std::string port = server_env("RETENTIOND_TEST_MYSQL_PORT");
+  const std::string user = server_env("RETENTIOND_TEST_MYSQL_USER");
   run_scenario({"mysql",
                 std::string("db_type\tmysql\ndb_name\t") + db.name() + "\ndb_host\t" + host + "\ndb_port\t" + port +
                     "\ndb_user\t" + user + "\ndb_passwd\t" + MysqlDatabase::password() + "\n",

@@ -8,27 +8,20 @@
 #include <memory>
 #include <stdexcept>
 
+#include "support/run.h"
+
 namespace retentiond::testing {
 namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v)
-    throw std::runtime_error(std::string(name) +
-                             " is not set: run the tests through scripts/test, which starts "
-                             "PostgreSQL and MariaDB");
-  return v;
-}
 
 struct Connection {
   MYSQL* handle;
   explicit Connection(const std::string& database) {
     handle = mysql_init(nullptr);
-    if (!mysql_real_connect(handle, env("RETENTIOND_TEST_MYSQL_HOST").c_str(),
-                            env("RETENTIOND_TEST_MYSQL_USER").c_str(),
-                            env("RETENTIOND_TEST_MYSQL_PASSWORD").c_str(),
+    if (!mysql_real_connect(handle, server_env("RETENTIOND_TEST_MYSQL_HOST").c_str(),
+                            server_env("RETENTIOND_TEST_MYSQL_USER").c_str(),
+                            server_env("RETENTIOND_TEST_MYSQL_PASSWORD").c_str(),
                             database.empty() ? nullptr : database.c_str(),
-                            static_cast<unsigned>(std::stoul(env("RETENTIOND_TEST_MYSQL_PORT"))), nullptr,
+                            static_cast<unsigned>(std::stoul(server_env("RETENTIOND_TEST_MYSQL_PORT"))), nullptr,
                             CLIENT_MULTI_STATEMENTS)) {
       std::string why = mysql_error(handle);
       mysql_close(handle);
@@ -72,12 +65,12 @@ MysqlDatabase::~MysqlDatabase() {
   }
 }
 
-std::string MysqlDatabase::password() { return env("RETENTIOND_TEST_MYSQL_PASSWORD"); }
+std::string MysqlDatabase::password() { return server_env("RETENTIOND_TEST_MYSQL_PASSWORD"); }
 
 std::string MysqlDatabase::store_yaml(const std::string& password_file) const {
-  return "{type: mysql, host: " + env("RETENTIOND_TEST_MYSQL_HOST") + ", port: " +
-         env("RETENTIOND_TEST_MYSQL_PORT") + ", database: " + name_ + ", user: " +
-         env("RETENTIOND_TEST_MYSQL_USER") + ", password_file: " + password_file + "}";
+  return "{type: mysql, host: " + server_env("RETENTIOND_TEST_MYSQL_HOST") + ", port: " +
+         server_env("RETENTIOND_TEST_MYSQL_PORT") + ", database: " + name_ + ", user: " +
+         server_env("RETENTIOND_TEST_MYSQL_USER") + ", password_file: " + password_file + "}";
 }
 
 void MysqlDatabase::exec(const std::string& sql) const { Connection(name_).run(sql); }

@@ -7,23 +7,13 @@
 #include <pqxx/pqxx>
 #include <stdexcept>
 
+#include "support/run.h"
+
 namespace retentiond::testing {
-namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v)
-    throw std::runtime_error(std::string(name) +
-                             " is not set: run the tests through scripts/test, which starts "
-                             "PostgreSQL and MariaDB");
-  return v;
-}
-
-}  // namespace
 
 std::string pg_server_dsn(const std::string& database) {
-  return "host=" + env("RETENTIOND_TEST_PG_HOST") + " port=" + env("RETENTIOND_TEST_PG_PORT") +
-         " user=" + env("RETENTIOND_TEST_PG_USER") + " dbname=" + database;
+  return "host=" + server_env("RETENTIOND_TEST_PG_HOST") + " port=" + server_env("RETENTIOND_TEST_PG_PORT") +
+         " user=" + server_env("RETENTIOND_TEST_PG_USER") + " dbname=" + database;
 }
 
 PgDatabase::PgDatabase() {

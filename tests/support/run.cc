@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -72,5 +73,14 @@ RunResult run_retentiond(const std::vector<std::string>& args, const std::string
 }
 
 std::string source_dir() { return RETENTIOND_SOURCE_DIR; }
+
+std::string server_env(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v)
+    throw std::runtime_error(std::string(name) +
+                             " is not set: run the tests through scripts/test, which starts "
+                             "PostgreSQL and MariaDB");
+  return v;
+}
 
 }  // namespace retentiond::testing

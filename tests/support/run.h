@@ -26,4 +26,8 @@ RunResult run_retentiond(const std::vector<std::string>& args, const std::string
 // Where the project's sources are (for policies/examples and scripts).
 std::string source_dir();
 
+// A RETENTIOND_TEST_* variable that scripts/test exports for the servers it starts. Throws,
+// naming the variable, when it is unset: a test that needs a server fails, it never skips.
+std::string server_env(const char* name);
+
 }  // namespace retentiond::testing
