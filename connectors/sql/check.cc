@@ -55,6 +55,21 @@ std::vector<policies::Diagnostic> check_catalog(const policies::Policy& policy, 
     if (!has(*table, a.column))
       out.push_back(error_at(a.location,
                              "no column '" + a.column + "'" + in_table + did_you_mean(a.column, table->columns)));
+  for (const auto& also : policy.also) {
+    auto other = catalog.describe(also.table);
+    if (!other) {
+      out.push_back(error_at(also.table_location, "no table '" + also.table.str() + "'" + in_store +
+                                                      did_you_mean(also.table.name, catalog.table_names())));
+      continue;
+    }
+    for (const auto& a : also.anonymise)
+      if (!has(*other, a.column))
+        out.push_back(error_at(a.location, "no column '" + a.column + "' in table '" + also.table.str() + "'" +
+                                               did_you_mean(a.column, other->columns)));
+  }
+  if (policy.notify && !has(*table, policy.notify->email_column))
+    out.push_back(error_at(policy.notify->location, "no column '" + policy.notify->email_column + "'" + in_table +
+                                                        did_you_mean(policy.notify->email_column, table->columns)));
   return out;
 }
 
@@ -76,6 +91,10 @@ std::vector<policies::Diagnostic> check_fragments(
       compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " + quote_table(*term.related, quote) +
                    " WHERE (" + term.on + "))",
                term.on_location, "on");
+  for (const auto& also : policy.also)
+    compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " + quote_table(also.table, quote) +
+                 " WHERE (" + also.on + "))",
+             also.on_location, "on");
   return out;
 }
 

@@ -1,6 +1,7 @@
 // What `check` verifies of a table policy on a SQL server, the same on PostgreSQL and MySQL: the
-// table and every column the policy names exist (with a "did you mean" for typos), the key is
-// usable, and the SQL fragments from the YAML (`where`, `hold_where`, `on`) compile. Fragments are
+// table, the related and `also:` tables and every column the policy names exist (with a "did you
+// mean" for typos), the key is usable, and the SQL fragments from the YAML (`where`,
+// `hold_where`, every `on`) compile. Fragments are
 // only prepared, never executed.
 #pragma once
 
