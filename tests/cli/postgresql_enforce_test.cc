@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/check_scenarios.h"
 #include "support/pg_server.h"
 #include "support/report.h"
 #include "support/run.h"
@@ -226,33 +227,5 @@ TEST_CASE("postgresql: check names the `also:` tables, their columns and the not
   db.exec("CREATE TABLE users (id serial PRIMARY KEY, last_login timestamp, email text);"
           "CREATE TABLE follows (id serial PRIMARY KEY, user_id int, notes text);");
   TempDir dir;
-  dir.write("notice.txt", "Your account will be deleted.\n");
-  // A policy with the `also:` table, the anonymised column and the e-mail column as given.
-  auto policy = [](const std::string& follows, const std::string& note, const std::string& email) {
-    return "  - name: f\n    store: pg\n    table: users\n    expire_after: 1y\n    since: last_login\n"  // 5-9
-           "    also:\n"                                                                                        // 10
-           "      - {table: " + follows + ", on: \"" + follows + ".user_id = users.id\"}\n"                   // 11
-           "      - {table: follows, on: \"follows.nosuch = users.id\"}\n"                                      // 12
-           "      - {table: follows, on: \"follows.user_id = users.id\", action: anonymise,\n"                   // 13
-           "         anonymise: {" + note + ": null}}\n"                                                        // 14
-           "    notify: {before: 30d, email: " + email + ", template: notice.txt, subject: s, from: dpo@example.org}\n"  // 15
-           "smtp: {host: 127.0.0.1, port: 2525, starttls: false}\n";  // never contacted by check
-  };
-  std::string typos = dir.write("typos.yaml", config_for(db, policy("followz", "note", "emial")));
-  auto r = run_retentiond({"check", "-c", typos}, dir.path());
-  INFO(r.err);
-  CHECK(r.exit_code == 1);
-  CHECK(r.err.find(typos + ":11:17: error: no table 'followz' in store 'pg' (did you mean 'follows'?)") !=
-        std::string::npos);
-  CHECK(r.err.find(typos + ":14:22: error: no column 'note' in table 'follows' (did you mean 'notes'?)") !=
-        std::string::npos);
-  CHECK(r.err.find(typos + ":15:13: error: no column 'emial' in table 'users' (did you mean 'email'?)") !=
-        std::string::npos);
-  // With every name right, the `on` that names a missing column is reported where it stands.
-  std::string names_right = dir.write("right.yaml", config_for(db, policy("follows", "notes", "email")));
-  auto again = run_retentiond({"check", "-c", names_right}, dir.path());
-  INFO(again.err);
-  CHECK(again.exit_code == 1);
-  CHECK(again.err.find(names_right + ":12:30: error: on: ") != std::string::npos);
-  CHECK(again.err.find("nosuch") != std::string::npos);
+  check_reports_also_and_notify_names(dir, "pg", [&](const std::string& policies) { return dir.write("r.yaml", config_for(db, policies)); });
 }
