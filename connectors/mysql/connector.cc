@@ -136,16 +136,21 @@ Result<MysqlConnector::Prepared> MysqlConnector::prepared(const Policy& policy, 
     if (!table)
       return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() + "' does not exist"};
     std::string key = policy.key;
+    bool integer_key = false;
+    if (key.empty() && table->primary_key.size() == 1) key = table->primary_key[0];
     if (key.empty()) {
-      if (table->primary_key.size() != 1)
-        return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() +
-                                                    "' has no single-column primary key; set 'key:' to a unique column"};
-      key = table->primary_key[0];
+      // No key: a delete-only policy deletes expired rows LIMIT n at a time (build_my_statements
+      // with an empty key).
+      if (auto why = sql::key_needed_for(policy))
+        return Error{ErrorKind::SchemaMismatch, where + sql::missing_key_message(policy, *why)};
+      if (operator_holds) return Error{ErrorKind::SchemaMismatch, where + sql::keyless_holds_message(policy)};
+    } else {
+      const MyColumn* key_column = table->column(key);
+      if (!key_column)
+        return Error{ErrorKind::SchemaMismatch,
+                     where + "table '" + policy.table->str() + "' has no key column '" + key + "'"};
+      integer_key = is_integer_type(key_column->type);
     }
-    const MyColumn* key_column = table->column(key);
-    if (!key_column)
-      return Error{ErrorKind::SchemaMismatch,
-                   where + "table '" + policy.table->str() + "' has no key column '" + key + "'"};
     std::map<std::string, MyTable> related;
     for (const auto& term : policy.since.terms)
       if (term.related && !related.count(term.related->str())) {
@@ -159,7 +164,6 @@ Result<MysqlConnector::Prepared> MysqlConnector::prepared(const Policy& policy, 
       const MyColumn* c = owner.column(column);
       return c ? c->category : 0;
     };
-    const bool integer_key = is_integer_type(key_column->type);
     Prepared p{build_my_statements(policy, key, integer_key, category_of, operator_holds), integer_key};
     prepared_.emplace(cache_key, p);
     return p;
@@ -216,8 +220,9 @@ Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
         return out;
       }
       const auto& s = p.value().statements;
-      std::vector<const sql::Sql*> all{&s.plan_total, &s.plan_matched, &s.plan_undated, &s.plan_future,
-                                       &s.first_batch, &s.next_batch, &s.first_action, &s.next_action};
+      std::vector<const sql::Sql*> all{&s.plan_total, &s.plan_matched, &s.plan_undated, &s.plan_future};
+      if (s.keyless) all.push_back(&s.keyless_action);
+      else all.insert(all.end(), {&s.first_batch, &s.next_batch, &s.first_action, &s.next_action});
       if (!s.plan_held.text.empty()) all.push_back(&s.plan_held);
       if (s.key_walk) all.push_back(&s.walk_action);
       if (policy.notify) all.push_back(&s.notice_candidates);
@@ -225,6 +230,7 @@ Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
       for (const auto& a : s.next_also) all.push_back(&a);
       for (const sql::Sql* stmt : all)
         if (!compiles(stmt->text, policy.location, "generated statement does not compile")) return out;
+      if (s.keyless) break;  // records without a key cannot be held by key
     }
   } catch (const MysqlError& e) {
     return query_error(policy, e);
@@ -272,7 +278,9 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
       if (matched[2] && matched[3]) walk = key_walk(*matched[2], *matched[3], stats.matched);
       if (walk) walks_[policy.name] = *walk;
     }
-    if (ctx.samples > 0) {
+    if (ctx.samples > 0 && s.keyless) {
+      stats.warnings.push_back(sql::keyless_samples_message(policy));
+    } else if (ctx.samples > 0) {
       auto with_limit = named;
       with_limit["limit"] = std::to_string(ctx.samples);
       for (const auto& r : client_->query(s.samples.text, values_for(s.samples, ctx, p.value().integer_key, with_limit)))
@@ -285,6 +293,10 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
   const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
   if (s.key_walk) {
     stats.statements.push_back(s.walk_action.text + my_bindings_note(s.walk_action, cutoff, epoch, named));
+    return stats;
+  }
+  if (s.keyless) {
+    stats.statements.push_back(s.keyless_action.text + my_bindings_note(s.keyless_action, cutoff, epoch, named));
     return stats;
   }
   stats.statements.push_back(s.next_batch.text + my_bindings_note(s.next_batch, cutoff, epoch, named));
@@ -309,6 +321,7 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
   // a walk cannot hold) the policy walks keyset ranges, which need none.
   if (auto walk = walks_.find(policy.name); s.key_walk && walk != walks_.end())
     return walk_batch(policy, ctx, s, walk->second, std::move(extra), from, limit);
+  if (s.keyless) return keyless_batch(policy, ctx, s, std::move(extra), limit);
   return keyset_batch(policy, ctx, s, p.value().integer_key, std::move(extra), from, limit);
 }
 
@@ -330,6 +343,18 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
     const sql::Sql& remove = from.after ? s.next_action : s.first_action;
     client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
     return BatchResult{client_->affected(), Cursor{key_value(last_text, integer_key)}, selected < limit};
+  });
+}
+
+Result<BatchResult> MysqlConnector::keyless_batch(const Policy& policy, const PassContext& ctx,
+                                                  const MyStatements& s, std::map<std::string, std::string> extra,
+                                                  long long limit) {
+  extra["limit"] = std::to_string(limit);
+  return in_transaction(policy, [&]() -> BatchResult {
+    client_->query(s.keyless_action.text, values_for(s.keyless_action, ctx, false, extra));
+    const long long deleted = client_->affected();
+    // Fewer than `limit`: no expired row was left when the statement ran.
+    return BatchResult{deleted, Cursor{}, deleted < limit};
   });
 }
 

@@ -54,6 +54,9 @@ class MysqlConnector : public Connector {
   // holds about `limit` expired rows.
   Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s, sql::Walk& walk,
                                  std::map<std::string, std::string> extra, const Cursor& from, long long limit);
+  // One batch on a table without a key (MyStatements::keyless): at most `limit` expired rows.
+  Result<BatchResult> keyless_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
+                                    std::map<std::string, std::string> extra, long long limit);
   bool reconnect();
 
   policies::StoreConfig store_;

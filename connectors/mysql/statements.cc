@@ -134,7 +134,8 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
                                  const CategoryOf& category_of, bool operator_holds) {
   MyStatements s;
   const std::string table = sql::quote_table(*policy.table, '`');
-  s.key = q(key_column);
+  s.keyless = key_column.empty();
+  if (!s.keyless) s.key = q(key_column);
   // Placeholders are positional, one value per occurrence: each statement builds its conditions
   // in the order its clauses appear. The basis itself holds no placeholder, so it comes from a
   // scratch builder.
@@ -146,8 +147,10 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
   {
     Placeholders p(Placeholders::Style::Positional);
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
-    std::string text = "SELECT COUNT(*), FLOOR(UNIX_TIMESTAMP(MIN(" + basis + "))), CAST(MIN(" + s.key +
-                       ") AS CHAR), CAST(MAX(" + s.key + ") AS CHAR) FROM " + table + " WHERE " + acted(policy, c);
+    const std::string key_bounds =
+        s.keyless ? "NULL, NULL" : "CAST(MIN(" + s.key + ") AS CHAR), CAST(MAX(" + s.key + ") AS CHAR)";
+    std::string text = "SELECT COUNT(*), FLOOR(UNIX_TIMESTAMP(MIN(" + basis + "))), " + key_bounds + " FROM " +
+                       table + " WHERE " + acted(policy, c);
     text += not_done(policy, table, s.key, p);
     text += noticed(policy, s.key, p);
     s.plan_matched = sql::Sql{text, p.order()};
@@ -165,6 +168,15 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     std::string text = "SELECT COUNT(*) FROM " + table + " WHERE " + basis + " > CAST(" + p.ref("now") +
                        " AS DATETIME)" + and_selected;
     s.plan_future = sql::Sql{text, p.order()};
+  }
+  if (s.keyless) {
+    // Only for delete-only policies (the connector refuses the others): no ORDER BY, so that an
+    // index on the date, or the first expired rows of a scan, end each batch early.
+    Placeholders p(Placeholders::Style::Positional);
+    Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
+    std::string text = "DELETE FROM " + table + " WHERE " + acted(policy, c);
+    s.keyless_action = sql::Sql{text + " LIMIT " + p.ref("limit"), p.order()};
+    return s;
   }
   s.key_walk = integer_key && policy.action == policies::Action::Delete && policy.also.empty();
   if (s.key_walk) {

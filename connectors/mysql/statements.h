@@ -31,6 +31,11 @@ struct MyStatements {
   // them. In InnoDB the key is the table's physical order, so a batch scans like a plain DELETE.
   bool key_walk = false;
   sql::Sql walk_action;  // values: after (span start, exclusive), upto (span end), limit
+  // A table without a key (delete-only policies): each batch deletes at most `limit` expired
+  // rows, whichever the server finds first, until a batch finds fewer. The other statements,
+  // which follow records by key, are left empty.
+  bool keyless = false;
+  sql::Sql keyless_action;  // values: the conditions', then limit
   sql::Sql first_batch;
   sql::Sql next_batch;
   sql::Sql samples;  // keys (text) of the first `limit` records the action would touch
@@ -47,6 +52,7 @@ using CategoryOf = std::function<char(const std::optional<policies::QualifiedNam
                                       const std::string& column)>;
 
 // Throws std::invalid_argument with a sentence when a basis column cannot hold a date.
+// An empty `key_column`: the table has no key (see MyStatements::keyless).
 MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column, bool integer_key,
                                  const CategoryOf& category_of, bool operator_holds);
 

@@ -89,18 +89,30 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
     auto table = describe_table(t, *policy.table);
     if (!table)
       return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() + "' does not exist"};
+    // A block walk reads `ctid`: it needs a table (not a view) and SELECT on all of it.
+    const bool stored_table = (table->kind == 'r' || table->kind == 'p') && table->select_granted;
     std::string key = policy.key;
+    bool integer_key = false, keyless = false;
+    if (key.empty() && table->primary_key.size() == 1) key = table->primary_key[0];
     if (key.empty()) {
-      if (table->primary_key.size() != 1)
+      // No key: a delete-only policy walks the blocks, and `ctid` (stable while the row lives)
+      // stands in for the key within a batch.
+      if (auto why = sql::key_needed_for(policy))
+        return Error{ErrorKind::SchemaMismatch, where + sql::missing_key_message(policy, *why)};
+      if (!stored_table)
+        return Error{ErrorKind::SchemaMismatch, where + "'" + policy.table->str() +
+                                                    "' has no single-column primary key and is not a table whose "
+                                                    "blocks can be walked; set 'key:' to a unique column"};
+      if (operator_holds) return Error{ErrorKind::SchemaMismatch, where + sql::keyless_holds_message(policy)};
+      key = "ctid";
+      keyless = true;
+    } else {
+      const PgColumn* key_column = table->column(key);
+      if (!key_column)
         return Error{ErrorKind::SchemaMismatch,
-                     where + "table '" + policy.table->str() +
-                         "' has no single-column primary key; set 'key:' to a unique column"};
-      key = table->primary_key[0];
+                     where + "table '" + policy.table->str() + "' has no key column '" + key + "'"};
+      integer_key = is_integer_type(key_column->type);
     }
-    const PgColumn* key_column = table->column(key);
-    if (!key_column)
-      return Error{ErrorKind::SchemaMismatch,
-                   where + "table '" + policy.table->str() + "' has no key column '" + key + "'"};
     std::map<std::string, PgTable> related;
     for (const auto& term : policy.since.terms)
       if (term.related && !related.count(term.related->str())) {
@@ -117,10 +129,9 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
       return c ? c->category : 0;
     };
     Prepared p;
-    // A block walk reads `ctid`: it needs a table (not a view) and SELECT on all of it.
-    const bool stored_table = (table->kind == 'r' || table->kind == 'p') && table->select_granted;
     p.statements = build_pg_statements(policy, key, category_of, operator_holds, stored_table);
-    p.integer_key = is_integer_type(key_column->type);
+    p.integer_key = integer_key;
+    p.keyless = keyless;
     prepared_.emplace(cache_key, p);
     return p;
   } catch (const std::invalid_argument& e) {
@@ -234,6 +245,7 @@ Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy)
     for (const auto& a : s.next_also) all.push_back(&a);
     for (const sql::Sql* stmt : all)
       if (!compiles(stmt->text, policy.location, "generated statement does not compile")) return out;
+    if (p.value().keyless) break;  // records without a key cannot be held by key
   }
   return out;
 }
@@ -268,7 +280,9 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
       }
       walks_[policy.name] = walk;
     }
-    if (ctx.samples > 0) {
+    if (ctx.samples > 0 && p.value().keyless) {
+      stats.warnings.push_back(sql::keyless_samples_message(policy));
+    } else if (ctx.samples > 0) {
       auto with_limit = values;
       with_limit["limit"] = std::to_string(ctx.samples);
       for (const auto& r : run(t, s.samples, with_limit)) stats.samples.push_back(r[0].c_str());

@@ -38,6 +38,7 @@ class PostgresqlConnector : public Connector {
   struct Prepared {
     PgStatements statements;
     bool integer_key = false;
+    bool keyless = false;  // no key column: rows are walked by block, ctid stands in for the key
   };
   // Describes the policy's tables and builds its statements (cached per policy and holds).
   Result<Prepared> prepared(const Policy& policy, bool operator_holds);

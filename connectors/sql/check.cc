@@ -17,6 +17,28 @@ bool has(const TableShape& t, const std::string& column) {
 
 }  // namespace
 
+std::optional<std::string> key_needed_for(const policies::Policy& policy) {
+  if (policy.action == policies::Action::Anonymise) return "anonymising";
+  if (!policy.also.empty()) return "'also:'";
+  if (policy.notify) return "'notify:'";
+  return std::nullopt;
+}
+
+std::string missing_key_message(const policies::Policy& policy, const std::string& why) {
+  return "table '" + policy.table->str() + "' has no single-column primary key, and " + why +
+         " needs one to follow its records; set 'key:' to a unique column";
+}
+
+std::string keyless_holds_message(const policies::Policy& policy) {
+  return "records are held by key (retentiond hold), but table '" + policy.table->str() +
+         "' has no single-column primary key to honour them; set 'key:' to a unique column, or "
+         "release the holds and use 'hold_where:'; nothing was changed";
+}
+
+std::string keyless_samples_message(const policies::Policy& policy) {
+  return "no samples: table '" + policy.table->str() + "' has no key to name its rows by";
+}
+
 std::vector<policies::Diagnostic> check_catalog(const policies::Policy& policy, const std::string& store_name,
                                                 const CatalogLookup& catalog) {
   std::vector<policies::Diagnostic> out;
@@ -32,8 +54,7 @@ std::vector<policies::Diagnostic> check_catalog(const policies::Policy& policy, 
     out.push_back(error_at(policy.key_location,
                            "no column '" + policy.key + "'" + in_table + did_you_mean(policy.key, table->columns)));
   if (policy.key.empty() && table->primary_key.size() != 1)
-    out.push_back(error_at(policy.table_location, "table '" + policy.table->str() +
-                                                      "' has no single-column primary key; set 'key:' to a unique column"));
+    if (auto why = key_needed_for(policy)) out.push_back(error_at(policy.table_location, missing_key_message(policy, *why)));
   for (const auto& term : policy.since.terms) {
     std::optional<TableShape> related;
     const TableShape* owner = &*table;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/check_scenarios.h"
+#include "support/keyless_scenario.h"
 #include "support/mysql_server.h"
 #include "support/report.h"
 #include "support/run.h"
@@ -149,9 +150,9 @@ TEST_CASE("mysql: check names the file, line and column of what the store lacks"
       "  - name: c\n    store: my\n    table: users\n    expire_after: 1y\n"            // 15-18
       "    since: last_login\n    where: \"nosuch = 1\"\n"                            // 19-20
       "  - name: d\n    store: my\n    table: nokey\n    expire_after: 1y\n"            // 21-24
-      "    since: ts\n"                                                               // 25
-      "  - name: e\n    store: my\n    table: users\n    expire_after: 1y\n"            // 26-29
-      "    since: flag\n");                                                           // 30
+      "    since: ts\n    also: [{table: users, on: \"users.id = nokey.a\"}]\n"  // 25-26
+      "  - name: e\n    store: my\n    table: users\n    expire_after: 1y\n"            // 27-30
+      "    since: flag\n");                                                           // 31
   auto r = run_retentiond({"check", "-c", config}, dir.path());
   CHECK(r.exit_code == 1);
   INFO(r.err);
@@ -159,7 +160,7 @@ TEST_CASE("mysql: check names the file, line and column of what the store lacks"
   CHECK(r.err.find(config + ":14:12: error: no column 'last_logn' in table 'users' (did you mean 'last_login'?)") !=
         std::string::npos);
   CHECK(r.err.find(config + ":20:12: error: where: ") != std::string::npos);
-  CHECK(r.err.find(config + ":23:12: error: table 'nokey' has no single-column primary key") != std::string::npos);
+  CHECK(r.err.find(config + ":23:12: error: table 'nokey' has no single-column primary key, and 'also:' needs one") != std::string::npos);
   CHECK(r.err.find("column 'flag' cannot hold a date") != std::string::npos);
 }
 
@@ -191,4 +192,15 @@ TEST_CASE("mysql: check names the `also:` tables, their columns and the notice's
           "CREATE TABLE follows (id int PRIMARY KEY, user_id int, notes text);");
   TempDir dir;
   check_reports_also_and_notify_names(dir, "my", [&](const std::string& policies) { return config_for(dir, db, policies); });
+}
+
+TEST_CASE("mysql: a delete-only policy deletes from a table without a key", "[mysql][cli][keyless]") {
+  MysqlDatabase db;
+  db.exec("CREATE TABLE invitations_equipes (email varchar(100) NOT NULL, coordinateur_id int NOT NULL,"
+          " creation datetime(3) NOT NULL, acceptee datetime(3) NULL, UNIQUE (email, coordinateur_id)) ENGINE=InnoDB");
+  TempDir dir;
+  keyless_table_scenario(
+      dir, "my", [&](const std::string& policies) { return config_for(dir, db, policies); },
+      {[&](const std::string& sql) { db.exec(sql); }, [&](const std::string& sql) { return db.integer(sql); },
+       [&](const std::string& sql) { return db.column(sql); }});
 }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/check_scenarios.h"
+#include "support/keyless_scenario.h"
 #include "support/pg_server.h"
 #include "support/report.h"
 #include "support/run.h"
@@ -165,9 +166,9 @@ TEST_CASE("postgresql: check names the file, line and column of what the store l
                                "  - name: c\n    store: pg\n    table: users\n    expire_after: 1y\n"            // 15-18
                                "    since: last_login\n    where: \"nosuch = 1\"\n"                            // 19-20
                                "  - name: d\n    store: pg\n    table: nokey\n    expire_after: 1y\n"            // 21-24
-                               "    since: ts\n"                                                               // 25
-                               "  - name: e\n    store: pg\n    table: users\n    expire_after: 1y\n"            // 26-29
-                               "    since: flag\n"));                                                          // 30
+                               "    since: ts\n    also: [{table: users, on: \"users.id = nokey.a\"}]\n"  // 25-26
+                               "  - name: e\n    store: pg\n    table: users\n    expire_after: 1y\n"            // 27-30
+                               "    since: flag\n"));                                                          // 31
   auto r = run_retentiond({"check", "-c", config}, dir.path());
   CHECK(r.exit_code == 1);
   INFO(r.err);
@@ -176,7 +177,7 @@ TEST_CASE("postgresql: check names the file, line and column of what the store l
         std::string::npos);
   CHECK(r.err.find(config + ":20:12: error: where: ") != std::string::npos);
   CHECK(r.err.find("nosuch") != std::string::npos);
-  CHECK(r.err.find(config + ":23:12: error: table 'nokey' has no single-column primary key") != std::string::npos);
+  CHECK(r.err.find(config + ":23:12: error: table 'nokey' has no single-column primary key, and 'also:' needs one") != std::string::npos);
   CHECK(r.err.find("column 'flag' cannot hold a date") != std::string::npos);
 }
 
@@ -228,4 +229,16 @@ TEST_CASE("postgresql: check names the `also:` tables, their columns and the not
           "CREATE TABLE follows (id serial PRIMARY KEY, user_id int, notes text);");
   TempDir dir;
   check_reports_also_and_notify_names(dir, "pg", [&](const std::string& policies) { return dir.write("r.yaml", config_for(db, policies)); });
+}
+
+TEST_CASE("postgresql: a delete-only policy walks a table without a key", "[postgresql][cli][keyless]") {
+  PgDatabase db;
+  db.exec("CREATE TABLE invitations_equipes (email text NOT NULL, coordinateur_id int NOT NULL,"
+          " creation timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, acceptee timestamp(3),"
+          " UNIQUE (email, coordinateur_id))");
+  TempDir dir;
+  keyless_table_scenario(
+      dir, "pg", [&](const std::string& policies) { return dir.write("r.yaml", config_for(db, policies)); },
+      {[&](const std::string& sql) { db.exec(sql); }, [&](const std::string& sql) { return db.integer(sql); },
+       [&](const std::string& sql) { return db.column(sql); }});
 }

@@ -1,0 +1,31 @@
+// A delete-only policy on a table without a key, the same on every SQL store: Coop's
+// `invitations_equipes` (no primary key, UNIQUE (email, coordinateur_id)). The test creates the
+// table in its dialect and says how to write the configuration and run SQL; the scenario fills it,
+// runs the binary and checks what it did.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "support/check_scenarios.h"
+#include "support/temp_dir.h"
+
+namespace retentiond::testing {
+
+struct ScenarioDatabase {
+  std::function<void(const std::string& sql)> exec;
+  std::function<long long(const std::string& sql)> integer;
+  std::function<std::vector<std::string>(const std::string& sql)> column;
+};
+
+// On an empty table invitations_equipes (email, coordinateur_id, creation NOT NULL, acceptee),
+// with no key: `check` passes a policy that only deletes and names, at file:line, one with
+// `also:`; `plan` counts every expired row and says why it shows no samples; a hold by key stops
+// the pass before anything changes; `enforce` deletes exactly the 1,201 expired unaccepted rows
+// (over several batches) and keeps the row at the cut-off, the one a second after, the future
+// one and the accepted one. Clock pinned at 2028-03-01T00:00:00Z, cut-off 2027-03-01T00:00:00Z.
+void keyless_table_scenario(const TempDir& dir, const std::string& store, const WriteConfig& write,
+                            const ScenarioDatabase& db);
+
+}  // namespace retentiond::testing
