@@ -214,6 +214,8 @@ void parse_stores(const YamlField& field, const LoadedFile& file, Config& config
         if (os.required && !store.options.count(os.name))
           diags.error(store.location, context + " (type " + store.type + ") has no '" +
                                           std::string(os.name) + "'");
+      if (spec->cross_check)
+        for (const auto& problem : spec->cross_check(store)) diags.error(problem.location, problem.message);
       if (const StoreOption* dsn = store.option("dsn")) {
         std::string lowered;
         for (char c : dsn->value) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -4,8 +4,13 @@
 // that acts on each store.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "policies/location.h"
+#include "policies/policy.h"
 
 namespace retentiond::policies {
 
@@ -20,6 +25,12 @@ struct OptionSpec {
   std::vector<std::string_view> choices = {};  // Choice: the values allowed
 };
 
+// A problem between a store's options, at the option to mend.
+struct OptionProblem {
+  Location location;
+  std::string message;
+};
+
 struct StoreSpec {
   std::string_view type;     // "sqlite"
   std::string_view summary;  // one line for --help and docs
@@ -27,6 +38,9 @@ struct StoreSpec {
   std::vector<OptionSpec> options;
   std::vector<std::string_view> targets;  // Sympa: allowed `sympa:` names
   bool hash_comments = true;              // '#' starts a comment in this store's SQL dialect
+  // Rules between options (tls_ca needs tls: verify, ...), checked when the configuration loads,
+  // so that `check --offline` reports them: each problem at the option to mend. May be empty.
+  std::function<std::vector<OptionProblem>(const StoreConfig&)> cross_check = {};
 };
 
 }  // namespace retentiond::policies

@@ -44,15 +44,7 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
   mysql_optionsv(handle, MYSQL_READ_DEFAULT_GROUP, nullptr);
   const std::string tls = store.value("tls", "off");
   const std::string tls_ca = store.path("tls_ca");
-  if (tls == "verify" && tls_ca.empty()) {
-    mysql_close(handle);
-    return Error{ErrorKind::Config, "store '" + store.name + "': 'tls: verify' needs 'tls_ca', the CA certificates "
-                                    "(PEM) the server's certificate must chain to"};
-  }
-  if (tls == "off" && !tls_ca.empty()) {
-    mysql_close(handle);
-    return Error{ErrorKind::Config, "store '" + store.name + "': 'tls_ca' is set but 'tls' is off; say 'tls: verify'"};
-  }
+  // The loader has refused verify without tls_ca and tls_ca without tls (see spec.cc).
   if (tls != "off") {
     // Refuse an unencrypted session rather than fall back to one.
     my_bool yes = 1;

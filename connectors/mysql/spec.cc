@@ -3,6 +3,27 @@
 #include "connectors/store_types.h"
 
 namespace retentiond::connectors {
+namespace {
+
+// `tls: verify` checks the server's certificate against `tls_ca`; a CA without `verify` would
+// look like protection and give none.
+std::vector<policies::OptionProblem> tls_settings(const policies::StoreConfig& store) {
+  std::vector<policies::OptionProblem> out;
+  const policies::StoreOption* tls = store.option("tls");
+  const policies::StoreOption* ca = store.option("tls_ca");
+  const std::string context = "store '" + store.name + "': ";
+  if (tls && tls->value == "verify" && !ca)
+    out.push_back({tls->location, context + "'tls: verify' needs 'tls_ca', the CA certificates (PEM) the "
+                                            "server's certificate must chain to"});
+  if (ca && (!tls || tls->value == "off"))
+    out.push_back({ca->location, context + "'tls_ca' is set but 'tls' is off; say 'tls: verify'"});
+  if (ca && tls && tls->value == "required")
+    out.push_back({ca->location, context + "'tls_ca' is set but 'tls: required' does not check the server's "
+                                           "certificate; say 'tls: verify'"});
+  return out;
+}
+
+}  // namespace
 
 StoreType mysql_store_type() {
   using K = policies::OptionSpec::Kind;
@@ -23,6 +44,7 @@ StoreType mysql_store_type() {
       },
       {},
       /*hash_comments=*/true,
+      tls_settings,
   };
   return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
                      return std::make_unique<mysql::MysqlConnector>(s);

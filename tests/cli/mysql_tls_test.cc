@@ -85,6 +85,16 @@ TEST_CASE("mysql: without tls an account that requires it is refused, and settin
   CHECK(ca_without_tls.exit_code != 0);
   CHECK(ca_without_tls.err.find("'tls_ca' is set but 'tls' is off") != std::string::npos);
 
+  // Settings that contradict each other are configuration errors: `check --offline` names them
+  // at their line without contacting the server.
+  for (const char* contradiction : {", tls: verify", ", tls: off, tls_ca: ca.pem", ", tls: required, tls_ca: ca.pem"}) {
+    auto offline = run_retentiond({"check", "--offline", "-c", t.config(contradiction)}, t.dir.path());
+    INFO(offline.err);
+    CHECK(offline.exit_code == 1);
+    CHECK(offline.err.find("r.yaml:3:") != std::string::npos);
+    CHECK(offline.err.find("store 'db': 'tls") != std::string::npos);
+  }
+
   auto typo = run_retentiond({"check", "-c", t.config(", tls: yes")}, t.dir.path());
   CHECK(typo.exit_code != 0);
   CHECK(typo.err.find("r.yaml:3:") != std::string::npos);
