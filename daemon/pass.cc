@@ -49,6 +49,10 @@ std::string_view status_name(PassStatus s) {
   return "failed";
 }
 
+bool stopped_by_signal(const PassOutcome& o) {
+  return o.status == PassStatus::Interrupted && (!o.error || o.error->kind == ErrorKind::Interrupted);
+}
+
 void PassRunner::recover_interrupted() {
   if (!state_ || !record_) return;
   auto& db = state_->db();
@@ -335,6 +339,13 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     const auto t0 = std::chrono::steady_clock::now();
     auto batch = connector.apply_batch(policy, ctx, cursor, limit);
     const auto took = std::chrono::steady_clock::now() - t0;
+    if (!batch && batch.error().kind == ErrorKind::StoreUnreachable) {
+      // The connector has already tried to reconnect; the batch in flight was rolled back.
+      Error lost = batch.error();
+      lost.message += "; interrupted after " + with_thousands(o.affected) + " " + o.plan.unit +
+                      ", the next pass finishes the work";
+      return conclude(PassStatus::Interrupted, lost);
+    }
     if (!batch) return conclude(PassStatus::Failed, batch.error());
     const auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(took);
     o.longest_batch = std::max(o.longest_batch, took_ms);

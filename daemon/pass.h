@@ -20,6 +20,7 @@ namespace retentiond::daemon {
 enum class PassStatus { Planned, Ok, Refused, Failed, Interrupted };
 std::string_view status_name(PassStatus s);  // "planned", "ok", "refused", ...
 
+
 // Notices of a policy with `notify:` in this pass.
 struct NoticeCounts {
   long long sent = 0;        // plan: would be sent now; enforce: sent
@@ -43,6 +44,10 @@ struct PassOutcome {
   std::chrono::milliseconds longest_batch{0};  // the slowest batch, against the time budget
   std::optional<NoticeCounts> notices;
 };
+
+// Interrupted on purpose (a signal), as opposed to by a lost connection: only the latter calls
+// for an early retry, and counts as a failure in the metrics.
+bool stopped_by_signal(const PassOutcome& o);
 
 struct Progress {
   const std::string& policy;

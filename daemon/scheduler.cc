@@ -185,7 +185,7 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
     if (outcome.status == PassStatus::Ok) {
       m.last_success = outcome.finished;
       m.consecutive_failures = 0;
-    } else if (outcome.status != PassStatus::Interrupted) {
+    } else if (!stopped_by_signal(outcome)) {
       ++m.failures_total;
       ++m.consecutive_failures;
     }
@@ -200,7 +200,7 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
     TimePoint next = policies::next_run(*policy->schedule, now);
     if (outcome.status == PassStatus::Ok || outcome.status == PassStatus::Planned) {
       entry.failures = 0;
-    } else if (outcome.status != PassStatus::Interrupted) {
+    } else if (!stopped_by_signal(outcome)) {
       ++entry.failures;
       TimePoint retry = now + backoff(entry.failures);
       if (retry < next) next = retry;

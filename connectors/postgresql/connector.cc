@@ -342,12 +342,12 @@ Result<BatchResult> PostgresqlConnector::with_retry(const Policy& policy, const 
   for (int attempt = 0;; ++attempt) {
     try {
       return batch();
-    } catch (const pqxx::broken_connection& e) {
-      // The batch's transaction died with the connection: nothing of it is half-done, and the
-      // retried statements re-check expiry, so retrying is safe.
-      if (attempt >= 1 || !reconnect()) return query_error(policy, e);
     } catch (const std::exception& e) {
-      return query_error(policy, e);
+      // A lost connection (or a server shutting the session down, 57P01) took the batch's
+      // transaction with it: nothing of it is half-done, and the retried statements re-check
+      // expiry, so retrying is safe.
+      Error error = query_error(policy, e);
+      if (error.kind != ErrorKind::StoreUnreachable || attempt >= 1 || !reconnect()) return error;
     }
   }
 }

@@ -1,7 +1,8 @@
 // A database server restarted in the middle of a pass: nothing wrong is deleted, the pass
-// reconnects (or fails cleanly), and the next pass completes. A client holding a row lock near
-// the end of the table keeps the pass from finishing before the restart. These tests restart the servers
-// scripts/test started, so CTest runs them alone (RUN_SERIAL, see tests/CMakeLists.txt).
+// reconnects (or, when the server stays away, stops and is recorded as interrupted), and the next
+// pass completes. A client holding a row lock near the end of the table keeps the pass from
+// finishing before the restart. These tests restart the servers scripts/test started, so CTest
+// runs them alone (RUN_SERIAL, see tests/CMakeLists.txt).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -216,4 +217,46 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
   CHECK(second.exit_code == 0);
   CHECK(db.integer("SELECT count(*) FROM hits") == 75000);
   CHECK(outcomes(dir, config).find("ok") != std::string::npos);
+}
+
+TEST_CASE("postgresql unreachable for longer than the retries: the pass is recorded as interrupted",
+          "[restart][postgresql]") {
+  PgDatabase db;
+  db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz NOT NULL);"
+          "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN timestamptz '2030-01-01' ELSE timestamptz '2020-01-01' END "
+          "FROM generate_series(1, 600000) i;");
+  TempDir dir;
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
+                                               "\"}\npolicies:\n  - {name: hits, store: pg, table: hits, "
+                                               "expire_after: 52d, since: ts, max_affected: 100%}\n");
+  LockHolder holder({"psql", "-q", "-d", db.dsn(), "-c",
+                     "BEGIN; SELECT 1 FROM hits WHERE id = 599997 FOR UPDATE; SELECT pg_sleep(300)"});
+  holder.wait_until_held([&] {
+    return db.integer("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'");
+  });
+  pid_t pid = start_enforce(dir, config);
+  wait_for_first_batch(dir);
+  // The database stops taking connections and its sessions end: the pass's reconnects (about a
+  // minute of them) all fail, as when a server stays down.
+  auto admin = [](const std::string& sql) {
+    auto r = run_program({"/usr/bin/psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_server_dsn("postgres"), "-c", sql});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS false");
+  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() + "'");
+  int first = wait_exit(pid);
+  admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
+  const std::string after_first = outcomes(dir, config);
+  INFO("first pass exit " << first << ", outcomes: " << after_first);
+  CHECK(first == 1);
+  CHECK(after_first == "interrupted ");
+  auto history = json::parse(run_retentiond({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  CHECK(history.at("entries").at(0).at("error_class") == "store-unreachable");
+  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") == 150000);  // nothing fresh went
+  auto second = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(second.err);
+  CHECK(second.exit_code == 0);
+  CHECK(db.integer("SELECT count(*) FROM hits") == 150000);
+  CHECK(outcomes(dir, config) == "interrupted ok ");
 }
