@@ -62,6 +62,9 @@ make_tls_files() {  # make_tls_files DIR
     printf 'subjectAltName = IP:127.0.0.1, DNS:localhost\n' >san.ext
     openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 30 -extfile san.ext
     openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem -days 30 -subj "/CN=another CA"
+    # A client certificate, for accounts created REQUIRE SUBJECT (the store's tls_cert and tls_key).
+    openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj "/CN=retentiond client"
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 30
   ) >"$dir/openssl.log" 2>&1 || { cat "$dir/openssl.log" >&2; return 1; }
   [ -z "$server_user" ] || chown -R "$server_user" "$dir"
   chmod 644 "$dir"/*.pem
@@ -89,7 +92,9 @@ start_mariadb() {
       export RETENTIOND_TEST_MYSQL_HOST=127.0.0.1 RETENTIOND_TEST_MYSQL_PORT \
              RETENTIOND_TEST_MYSQL_USER=retentiond_test RETENTIOND_TEST_MYSQL_PASSWORD=retentiond_test \
              RETENTIOND_TEST_MYSQL_SOCKET="$dir/mysqld.sock" RETENTIOND_TEST_MYSQL_DATA="$dir/data" \
-             RETENTIOND_TEST_TLS_CA="$servers_dir/tls/ca.pem" RETENTIOND_TEST_OTHER_CA="$servers_dir/tls/other-ca.pem"
+             RETENTIOND_TEST_TLS_CA="$servers_dir/tls/ca.pem" RETENTIOND_TEST_OTHER_CA="$servers_dir/tls/other-ca.pem" \
+             RETENTIOND_TEST_TLS_CLIENT_CERT="$servers_dir/tls/client.pem" \
+             RETENTIOND_TEST_TLS_CLIENT_KEY="$servers_dir/tls/client.key"
       echo "MariaDB $(mariadbd --version | awk '{print $3}') listening on 127.0.0.1:$RETENTIOND_TEST_MYSQL_PORT"
       return 0
     fi

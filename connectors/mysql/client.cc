@@ -53,6 +53,11 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
       mysql_optionsv(handle, MYSQL_OPT_SSL_CA, tls_ca.c_str());
       mysql_optionsv(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);  // the chain and the host name
     }
+    if (const std::string cert = store.path("tls_cert"); !cert.empty()) {
+      const std::string key = store.path("tls_key");
+      mysql_optionsv(handle, MYSQL_OPT_SSL_CERT, cert.c_str());
+      mysql_optionsv(handle, MYSQL_OPT_SSL_KEY, key.c_str());
+    }
   }
   const std::string host = store.value("host", store.option("socket") ? "localhost" : "127.0.0.1");
   const std::string user = store.value("user");

@@ -20,6 +20,13 @@ std::vector<policies::OptionProblem> tls_settings(const policies::StoreConfig& s
   if (ca && tls && tls->value == "required")
     out.push_back({ca->location, context + "'tls_ca' is set but 'tls: required' does not check the server's "
                                            "certificate; say 'tls: verify'"});
+  // A client certificate goes with its key, over an encrypted session.
+  const policies::StoreOption* cert = store.option("tls_cert");
+  const policies::StoreOption* key = store.option("tls_key");
+  if (cert && !key) out.push_back({cert->location, context + "'tls_cert' needs 'tls_key', its private key"});
+  if (key && !cert) out.push_back({key->location, context + "'tls_key' needs 'tls_cert', its certificate"});
+  if (cert && (!tls || tls->value == "off"))
+    out.push_back({cert->location, context + "'tls_cert' is set but 'tls' is off; say 'tls: verify'"});
   return out;
 }
 
@@ -41,6 +48,8 @@ StoreType mysql_store_type() {
           {"tls", false, K::Choice, "off (default), required (encrypted) or verify (encrypted, certificate checked)",
            {"off", "required", "verify"}},
           {"tls_ca", false, K::Path, "CA certificates (PEM) the server's certificate must chain to (tls: verify)"},
+          {"tls_cert", false, K::Path, "client certificate (PEM), for accounts created REQUIRE X509 or SUBJECT"},
+          {"tls_key", false, K::Path, "the client certificate's private key (PEM)"},
       },
       {},
       /*hash_comments=*/true,

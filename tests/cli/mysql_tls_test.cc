@@ -1,7 +1,8 @@
 // The mysql store's `tls:` settings against the MariaDB server scripts/test starts with a
 // throw-away CA (RETENTIOND_TEST_TLS_CA): an account that requires TLS is reached with `required`
 // and `verify`; a plain session, a CA that did not sign the server's certificate and a
-// `verify` without its CA are refused with the store named.
+// `verify` without its CA are refused with the store named; a client certificate (tls_cert,
+// tls_key) reaches an account created REQUIRE SUBJECT.
 #include <catch2/catch.hpp>
 
 #include "support/mysql_server.h"
@@ -99,4 +100,29 @@ TEST_CASE("mysql: without tls an account that requires it is refused, and settin
   CHECK(typo.exit_code != 0);
   CHECK(typo.err.find("r.yaml:3:") != std::string::npos);
   CHECK(typo.err.find("'tls' of store 'db' must be one of off, required, verify, not 'yes'") != std::string::npos);
+}
+
+TEST_CASE("mysql: tls_cert and tls_key present a client certificate", "[mysql][tls]") {
+  TlsAccount t;
+  t.db.exec("ALTER USER '" + t.account + "'@'%' REQUIRE SUBJECT '/CN=retentiond client';");
+  const std::string verify = ", tls: verify, tls_ca: " + server_env("RETENTIOND_TEST_TLS_CA");
+  auto without = t.run("plan", verify);
+  INFO(without.out << without.err);
+  CHECK(without.exit_code != 0);
+  CHECK(without.err.find("store 'db': cannot connect to MySQL/MariaDB") != std::string::npos);
+
+  auto with = t.run("enforce", verify + ", tls_cert: " + server_env("RETENTIOND_TEST_TLS_CLIENT_CERT") +
+                                   ", tls_key: " + server_env("RETENTIOND_TEST_TLS_CLIENT_KEY"));
+  INFO(with.out << with.err);
+  CHECK(with.exit_code == 0);
+  CHECK(t.db.column("SELECT id FROM hits") == std::vector<std::string>{"2"});
+
+  // A certificate without its key, or over a plain session, is a configuration error.
+  for (const char* half : {", tls: verify, tls_ca: ca.pem, tls_cert: client.pem", ", tls_cert: c.pem, tls_key: c.key"}) {
+    auto offline = run_retentiond({"check", "--offline", "-c", t.config(half)}, t.dir.path());
+    INFO(offline.err);
+    CHECK(offline.exit_code == 1);
+    CHECK(offline.err.find("r.yaml:3:") != std::string::npos);
+    CHECK(offline.err.find("store 'db': 'tls_cert' ") != std::string::npos);
+  }
 }
