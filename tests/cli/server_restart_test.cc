@@ -118,24 +118,37 @@ std::string outcomes(const TempDir& dir, const std::string& config) {
   return out;
 }
 
+// A PostgreSQL table of 600,000 rows, 150,000 of them fresh, and an enforce pass of it under way:
+// a client's lock on an expired row near the end keeps the pass from finishing on its own.
+struct PgPassUnderWay {
+  PgDatabase db;
+  TempDir dir;
+  std::string config;
+  std::unique_ptr<LockHolder> holder;
+  pid_t pass = -1;
+
+  PgPassUnderWay() {
+    db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz NOT NULL);"
+            "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN timestamptz '2030-01-01' ELSE timestamptz '2020-01-01' END "
+            "FROM generate_series(1, 600000) i;");
+    config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
+                                     "\"}\npolicies:\n  - {name: hits, store: pg, table: hits, "
+                                     "expire_after: 52d, since: ts, max_affected: 100%}\n");
+    holder = std::make_unique<LockHolder>(std::vector<std::string>{
+        "psql", "-q", "-d", db.dsn(), "-c", "BEGIN; SELECT 1 FROM hits WHERE id = 599997 FOR UPDATE; SELECT pg_sleep(300)"});
+    holder->wait_until_held([&] {
+      return db.integer("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'");
+    });
+    pass = start_enforce(dir, config);
+    wait_for_first_batch(dir);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("postgresql restarted in the middle of a pass", "[restart][postgresql]") {
-  PgDatabase db;
-  db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz NOT NULL);"
-          "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN timestamptz '2030-01-01' ELSE timestamptz '2020-01-01' END "
-          "FROM generate_series(1, 600000) i;");
-  TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
-                                               "\"}\npolicies:\n  - {name: hits, store: pg, table: hits, "
-                                               "expire_after: 52d, since: ts, max_affected: 100%}\n");
-  LockHolder holder({"psql", "-q", "-d", db.dsn(), "-c",
-                     "BEGIN; SELECT 1 FROM hits WHERE id = 599997 FOR UPDATE; SELECT pg_sleep(300)"});
-  holder.wait_until_held([&] {
-    return db.integer("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'");
-  });
-  pid_t pid = start_enforce(dir, config);
-  wait_for_first_batch(dir);
+  PgPassUnderWay p;
+  auto& [db, dir, config, holder, pid] = p;
   // -l: the restarted server must not inherit this process's output pipes.
   std::string log = std::filesystem::path(server_env("RETENTIOND_TEST_PG_DATA")).parent_path() / "server.log";
   auto restart = as_server_user({"/usr/lib/postgresql/15/bin/pg_ctl", "-D", server_env("RETENTIOND_TEST_PG_DATA"), "-l",
@@ -221,21 +234,8 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
 
 TEST_CASE("postgresql unreachable for longer than the retries: the pass is recorded as interrupted",
           "[restart][postgresql]") {
-  PgDatabase db;
-  db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz NOT NULL);"
-          "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN timestamptz '2030-01-01' ELSE timestamptz '2020-01-01' END "
-          "FROM generate_series(1, 600000) i;");
-  TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
-                                               "\"}\npolicies:\n  - {name: hits, store: pg, table: hits, "
-                                               "expire_after: 52d, since: ts, max_affected: 100%}\n");
-  LockHolder holder({"psql", "-q", "-d", db.dsn(), "-c",
-                     "BEGIN; SELECT 1 FROM hits WHERE id = 599997 FOR UPDATE; SELECT pg_sleep(300)"});
-  holder.wait_until_held([&] {
-    return db.integer("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'");
-  });
-  pid_t pid = start_enforce(dir, config);
-  wait_for_first_batch(dir);
+  PgPassUnderWay p;
+  auto& [db, dir, config, holder, pid] = p;
   // The database stops taking connections and its sessions end: the pass's reconnects (about a
   // minute of them) all fail, as when a server stays down.
   auto admin = [](const std::string& sql) {
