@@ -201,6 +201,5 @@ TEST_CASE("mysql: a delete-only policy deletes from a table without a key", "[my
   TempDir dir;
   keyless_table_scenario(
       dir, "my", [&](const std::string& policies) { return config_for(dir, db, policies); },
-      {[&](const std::string& sql) { db.exec(sql); }, [&](const std::string& sql) { return db.integer(sql); },
-       [&](const std::string& sql) { return db.column(sql); }});
+      scenario_database(db));
 }

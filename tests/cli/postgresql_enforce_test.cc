@@ -239,6 +239,5 @@ TEST_CASE("postgresql: a delete-only policy walks a table without a key", "[post
   TempDir dir;
   keyless_table_scenario(
       dir, "pg", [&](const std::string& policies) { return dir.write("r.yaml", config_for(db, policies)); },
-      {[&](const std::string& sql) { db.exec(sql); }, [&](const std::string& sql) { return db.integer(sql); },
-       [&](const std::string& sql) { return db.column(sql); }});
+      scenario_database(db));
 }

@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "support/check_scenarios.h"
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
 #include "support/report.h"
@@ -48,7 +49,10 @@ void check_batches_within_limits(const std::string& log, long long expected_tota
 // Enforces with the debug log on and checks what every walk must do: all `expired` rows go, in
 // batches that each stay within their limit, one of them cut (the data crowds its expired rows at
 // the start, so the first range or span holds more than its limit); a second pass finds nothing.
-void enforce_and_check_walk(const TempDir& dir, const std::string& config, long long expired) {
+// The table holds 60,004 rows; the four after key `edge_after` are undated, future, one second
+// before the cut-off and at it (`cutoff`, as the store writes it): only the third may go.
+void enforce_and_check_walk(const TempDir& dir, const std::string& config, long long expired,
+                            const ScenarioDatabase& db, const std::string& cutoff, long long edge_after) {
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path(),
                           {{"RETENTIOND_LOG_LEVEL", "debug"}});
   INFO(r.err);
@@ -58,6 +62,10 @@ void enforce_and_check_walk(const TempDir& dir, const std::string& config, long 
   CHECK(r.err.find("expired rows; cut at") != std::string::npos);
   auto again = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   CHECK(policy_in(json::parse(again.out), "hits").at("affected") == 0);
+  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts < '" + cutoff + "'") == 0);
+  CHECK(db.integer("SELECT count(*) FROM hits") == 60004 - expired);
+  CHECK(db.column("SELECT pad FROM hits WHERE id > " + std::to_string(edge_after) + " ORDER BY id") ==
+        std::vector<std::string>{"undated", "future", "exact"});
 }
 
 }  // namespace
@@ -86,11 +94,7 @@ TEST_CASE("postgresql: a delete-only policy walks blocks and keeps every batch w
         std::string::npos);
 
   // The first range holds more than its limit: it is rolled back and cut.
-  enforce_and_check_walk(dir, config, expired);
-  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts < '2028-01-09 00:00:00+00'") == 0);
-  CHECK(db.integer("SELECT count(*) FROM hits") == 60004 - expired);
-  CHECK(db.column("SELECT pad FROM hits WHERE id > 60000 ORDER BY id") ==
-        std::vector<std::string>{"undated", "future", "exact"});
+  enforce_and_check_walk(dir, config, expired, scenario_database(db), "2028-01-09 00:00:00+00", 60000);
 }
 
 TEST_CASE("postgresql: anonymising and `also:` policies keep walking the key", "[postgresql][walk]") {
@@ -130,11 +134,7 @@ TEST_CASE("mysql: a delete-only policy walks key spans and keeps every batch wit
   CHECK(plan.out.find("ORDER BY `id` LIMIT ?") != std::string::npos);
   CHECK(plan.out.find("the end of this batch's key span") != std::string::npos);
 
-  enforce_and_check_walk(dir, config, expired);
-  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts < '2028-01-09 00:00:00'") == 0);
-  CHECK(db.integer("SELECT count(*) FROM hits") == 60004 - expired);
-  CHECK(db.column("SELECT pad FROM hits WHERE id > 180000 ORDER BY id") ==
-        std::vector<std::string>{"undated", "future", "exact"});
+  enforce_and_check_walk(dir, config, expired, scenario_database(db), "2028-01-09 00:00:00", 180000);
 }
 
 TEST_CASE("mysql: keys beyond a signed 64-bit span fall back to keyset ranges", "[mysql][walk]") {

@@ -6,18 +6,11 @@
 
 #include <functional>
 #include <string>
-#include <vector>
 
 #include "support/check_scenarios.h"
 #include "support/temp_dir.h"
 
 namespace retentiond::testing {
-
-struct ScenarioDatabase {
-  std::function<void(const std::string& sql)> exec;
-  std::function<long long(const std::string& sql)> integer;
-  std::function<std::vector<std::string>(const std::string& sql)> column;
-};
 
 // On an empty table invitations_equipes (email, coordinateur_id, creation NOT NULL, acceptee),
 // with no key: `check` passes a policy that only deletes and names, at file:line, one with
