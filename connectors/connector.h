@@ -4,6 +4,7 @@
 // one short transaction, and its statement re-checks the expiry condition itself.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -90,6 +91,9 @@ struct PassContext {
   long long samples = 0;
   // Enforcing passes: where apply_batch() announces each batch before it commits. Null in plan.
   BatchJournal* journal = nullptr;
+  // Set by a stop signal: a connector waiting to reconnect gives up at once (ErrorKind
+  // Interrupted). May be null.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // A record due for a notice: its key, its basis date and the address to write to.

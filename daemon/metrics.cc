@@ -70,10 +70,16 @@ std::string Metrics::render() const {
          [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.last_matched); });
   family("retentiond_last_affected_records", "gauge", "Records the last pass deleted or anonymised.",
          [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.last_affected); });
-  family("retentiond_failures_total", "counter", "Failed or refused passes since the daemon started.",
+  family("retentiond_failures_total", "counter", "Failed passes since the daemon started (refusals not included).",
          [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.failures_total); });
   family("retentiond_consecutive_failures", "gauge", "Failed passes in a row (0 after a success).",
          [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.consecutive_failures); });
+  family("retentiond_refused_total", "counter",
+         "Passes refused since the daemon started (by max_affected, or another process enforcing the policy).",
+         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.refused_total); });
+  family("retentiond_last_pass_refused", "gauge",
+         "1 when the policy's last pass was refused: it waits for its next scheduled time, or an operator.",
+         [](const PolicyMetrics& m) -> std::optional<double> { return m.last_refused ? 1.0 : 0.0; });
   family("retentiond_next_run_timestamp_seconds", "gauge", "When the policy runs next.",
          [&](const PolicyMetrics& m) { return epoch(m.next_run); });
   return out;

@@ -22,6 +22,8 @@ struct PolicyMetrics {
   long long last_affected = 0;
   long long failures_total = 0;
   long long consecutive_failures = 0;
+  long long refused_total = 0;  // refused by the guard, or skipped: another process held the policy
+  bool last_refused = false;    // the last pass was refused: waiting for an operator's decision
   std::optional<policies::TimePoint> next_run;
 };
 

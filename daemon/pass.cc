@@ -171,6 +171,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   connectors::PassContext ctx;
   try {
     ctx = context(policy, o.cutoff);
+    ctx.stop = options.stop;
     if (options.dry_run) ctx.samples = options.samples;
   } catch (const std::exception& e) {
     return conclude(PassStatus::Failed, Error{ErrorKind::Io, "cannot read holds from the state file: " +
@@ -287,6 +288,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       }
       // A lost COMMIT, or a files batch stopped half-way: count what the store really did.
       if (recording) settle_failed_batch(policy, connector, ctx, o);
+      if (error.kind == ErrorKind::Interrupted) return conclude(PassStatus::Interrupted, error);
       if (error.kind == ErrorKind::StoreUnreachable) {
         // The connector has already tried to reconnect.
         error.message += "; interrupted after " + with_thousands(o.affected) + " " + o.plan.unit +

@@ -6,6 +6,7 @@
 
 #include "daemon/audit.h"
 #include "daemon/policy_runs.h"
+#include "daemon/run_timing.h"
 #include "daemon/state.h"
 #include "policies/planner.h"
 #include "policies/schedule.h"
@@ -24,18 +25,12 @@ std::string local_time(TimePoint t) {
   return text;
 }
 
-std::chrono::minutes backoff(int failures) {
-  auto delay = std::chrono::minutes(5);
-  for (int i = 1; i < failures && delay < std::chrono::minutes(60); ++i) delay *= 2;
-  return std::min(delay, std::chrono::minutes(60));
-}
-
 }  // namespace
 
 Scheduler::Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config,
-                     Notifier& notifier, Metrics& metrics, std::string metrics_file)
+                     Notifier& notifier, Metrics& metrics, std::string metrics_file, const policies::Clock& clock)
     : io_(io), config_(std::move(config)), notifier_(notifier), metrics_(metrics),
-      metrics_file_(std::move(metrics_file)) {}
+      metrics_file_(std::move(metrics_file)), clock_(clock) {}
 
 Scheduler::~Scheduler() {
   stop_ = true;
@@ -68,13 +63,19 @@ void Scheduler::start() {
 
 void Scheduler::reload(std::shared_ptr<const policies::Config> config) {
   config_ = std::move(config);
-  for (auto& [name, entry] : entries_) entry.timer->cancel();
-  entries_.clear();
+  // Timers go; what is queued or running, and the failures in a row, stay: a policy in the run
+  // queue must not be queued a second time.
+  for (auto& [name, entry] : entries_) {
+    entry.timer->cancel();
+    entry.timer.reset();
+  }
+  for (auto it = entries_.begin(); it != entries_.end();)
+    it = config_->policy(it->first) && config_->policy(it->first)->schedule ? std::next(it) : entries_.erase(it);
   arm_all(/*catch_up=*/false);
 }
 
 void Scheduler::arm_all(bool catch_up) {
-  const TimePoint now = policies::now_utc();
+  const TimePoint now = clock_.now();
   size_t scheduled = 0, unscheduled = 0;
   std::map<std::string, std::string> stores;
   for (const auto& policy : config_->policies)
@@ -86,25 +87,16 @@ void Scheduler::arm_all(bool catch_up) {
       continue;
     }
     ++scheduled;
-    auto& entry = entries_[policy.name];
-    entry.timer = std::make_unique<boost::asio::system_timer>(io_);
-    TimePoint when = policies::next_run(*policy.schedule, now);
     auto last = last_success(policy.name);
     if (last && !metrics_.get(policy.name).last_success) {
       auto m = metrics_.get(policy.name);
       m.last_success = last;
       metrics_.update(policy.name, m);
     }
-    if (catch_up) {
-      const TimePoint previous = policies::previous_run(*policy.schedule, now);
-      if (last && *last < previous) {
-        spdlog::info("policy '{}': the run of {} was missed (last success {}); running it now", policy.name,
-                     local_time(previous), local_time(*last));
-        when = now;
-      } else if (last && policy.schedule->kind == policies::Schedule::Kind::Every) {
-        when = std::max(now, *last + policy.schedule->interval);
-      }
-    }
+    const TimePoint when = first_run(policy, last, now, catch_up);
+    if (catch_up && when == now && last)
+      spdlog::info("policy '{}': the run of {} was missed (last success {}); running it now", policy.name,
+                   local_time(policies::previous_run(*policy.schedule, now)), local_time(*last));
     arm(policy, when);
   }
   spdlog::info("{} scheduled {}; {} without a schedule (run them with 'retentiond enforce')", scheduled,
@@ -117,7 +109,7 @@ void Scheduler::arm(const policies::Policy& policy, TimePoint when) {
   auto& entry = entries_[policy.name];
   if (!entry.timer) entry.timer = std::make_unique<boost::asio::system_timer>(io_);
   TimePoint fire_at = when;
-  if (policy.random_delay && policy.random_delay->count() > 0 && when > policies::now_utc())
+  if (policy.random_delay && policy.random_delay->count() > 0 && when > clock_.now())
     fire_at += policies::random_delay_offset(*policy.random_delay, random_);
   entry.next = fire_at;
   auto m = metrics_.get(policy.name);
@@ -133,22 +125,21 @@ void Scheduler::arm(const policies::Policy& policy, TimePoint when) {
 
 void Scheduler::due(const std::string& policy) {
   if (stop_) return;
-  auto& entry = entries_[policy];
-  if (entry.queued) return;  // at most one pass per policy at a time
-  entry.queued = true;
-  queue_.push_back(policy);
+  queue_.push(policy);  // at most one pass per policy at a time: a second push is ignored
   run_next();
 }
 
 void Scheduler::run_next() {
-  if (busy_ || queue_.empty() || stop_) return;
+  if (busy_ || stop_) return;
+  auto next = queue_.pop();
+  if (!next) return;
   busy_ = true;
-  const std::string name = queue_.front();
-  queue_.erase(queue_.begin());
+  const std::string name = *next;
   auto config = config_;  // the pass keeps the configuration it started with, across reloads
   const policies::Policy* policy = config->policy(name);
   if (!policy) {  // removed by a reload meanwhile
     busy_ = false;
+    queue_.done(name);
     run_next();
     return;
   }
@@ -160,7 +151,7 @@ void Scheduler::run_next() {
       PassRunner runner(&state);
       PassOptions options;
       options.dry_run = false;
-      options.now = policies::now_utc();
+      options.now = clock_.now();
       options.stop = &stop_;
       if (config->smtp) options.smtp = &*config->smtp;
       auto outcomes = run_policies(*config, {policy}, runner, options);
@@ -176,16 +167,19 @@ void Scheduler::run_next() {
 
 void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
   busy_ = false;
+  queue_.done(name);
   last_[name] = outcome;
+  const AfterPass verdict = judge(outcome);
   {
     auto m = metrics_.get(name);
     m.last_duration_seconds = static_cast<double>((outcome.finished - outcome.started).count());
     m.last_matched = outcome.plan.matched;
     m.last_affected = outcome.affected;
-    if (outcome.status == PassStatus::Ok) {
-      m.last_success = outcome.finished;
-      m.consecutive_failures = 0;
-    } else if (!stopped_by_signal(outcome)) {
+    m.last_refused = verdict == AfterPass::Waiting;
+    if (verdict == AfterPass::Done && outcome.status == PassStatus::Ok) m.last_success = outcome.finished;
+    if (verdict == AfterPass::Done) m.consecutive_failures = 0;
+    if (verdict == AfterPass::Waiting) ++m.refused_total;
+    if (verdict == AfterPass::Failed) {
       ++m.failures_total;
       ++m.consecutive_failures;
     }
@@ -195,18 +189,14 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
   const policies::Policy* policy = config_->policy(name);
   if (it != entries_.end() && policy && policy->schedule && !stop_) {
     Entry& entry = it->second;
-    entry.queued = false;
-    const TimePoint now = policies::now_utc();
-    TimePoint next = policies::next_run(*policy->schedule, now);
-    if (outcome.status == PassStatus::Ok || outcome.status == PassStatus::Planned) {
-      entry.failures = 0;
-    } else if (!stopped_by_signal(outcome)) {
-      ++entry.failures;
-      TimePoint retry = now + backoff(entry.failures);
-      if (retry < next) next = retry;
+    if (verdict == AfterPass::Done) entry.failures = 0;
+    if (verdict == AfterPass::Failed) ++entry.failures;
+    const TimePoint next = next_after(*policy, verdict, entry.failures, clock_.now());
+    if (verdict == AfterPass::Failed)
       spdlog::error("policy '{}': pass {} ({} in a row); retrying at {}", name, status_name(outcome.status),
                     entry.failures, local_time(next));
-    }
+    if (verdict == AfterPass::Waiting)
+      spdlog::warn("policy '{}': pass refused; it waits for its next scheduled run at {}", name, local_time(next));
     arm(*policy, next);
   }
   if (stop_) {
@@ -229,6 +219,32 @@ void Scheduler::stop() {
   if (!busy_) io_.stop();
 }
 
+std::string Scheduler::last_passes_summary() const {
+  long long ok = 0, refused = 0, failed = 0, dry = 0;
+  std::map<std::string, long long> affected;  // by unit: rows, files, users
+  for (const auto& [name, o] : last_) {
+    switch (o.status) {
+      case PassStatus::Ok: ++ok; break;
+      case PassStatus::Planned: ++dry; break;
+      case PassStatus::Refused: ++refused; break;
+      case PassStatus::Failed:
+      case PassStatus::Interrupted: ++failed; break;
+    }
+    if (o.affected > 0) affected[o.plan.unit] += o.affected;
+  }
+  auto count = [](long long n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  std::string text = count(ok, "policy ok", "policies ok");
+  if (dry) text += ", " + std::to_string(dry) + " dry-run";
+  if (refused) text += ", " + std::to_string(refused) + " refused";
+  if (failed) text += ", " + std::to_string(failed) + " failed";
+  std::string changed;
+  for (const auto& [unit, n] : affected)
+    changed += (changed.empty() ? "" : " and ") + policies::with_thousands(n) + " " + unit;
+  return text + ", " + (changed.empty() ? std::string("nothing changed") : changed);
+}
+
 void Scheduler::update_status() {
   std::string next_policy;
   TimePoint next{};
@@ -237,16 +253,8 @@ void Scheduler::update_status() {
       next_policy = name;
       next = entry.next;
     }
-  long long ok = 0, failed = 0, rows = 0;
-  for (const auto& [name, o] : last_) {
-    if (o.status == PassStatus::Ok) ++ok;
-    else ++failed;
-    rows += o.affected;
-  }
   std::string text = next_policy.empty() ? "no scheduled policy" : "next: " + next_policy + " at " + local_time(next);
-  if (!last_.empty())
-    text += ", last: " + std::to_string(ok) + (ok == 1 ? " policy ok" : " policies ok") +
-            (failed ? ", " + std::to_string(failed) + " failed" : "") + ", " + policies::with_thousands(rows) + " rows";
+  if (!last_.empty()) text += ", last: " + last_passes_summary();
   notifier_.status(text);
 }
 

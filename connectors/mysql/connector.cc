@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/mysql/catalog.h"
+#include "connectors/reconnect.h"
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/check.h"
 #include "connectors/sql/quote.h"
@@ -72,17 +73,19 @@ Result<void> MysqlConnector::open(AccessMode mode) {
 }
 
 bool MysqlConnector::reconnect() {
-  auto delay = std::chrono::milliseconds(500);
-  for (int attempt = 0; attempt < 7; ++attempt) {
-    std::this_thread::sleep_for(delay);
+  return reconnect_with_backoff([&] {
     auto c = Client::connect(store_, mode_);
-    if (c) {
-      client_ = std::move(c.value());
-      return true;
-    }
-    delay = std::min(delay * 2, std::chrono::milliseconds(16000));
-  }
-  return false;
+    if (!c) return false;
+    client_ = std::move(c.value());
+    return true;
+  }, stop_) == Reconnected::Yes;
+}
+
+Error MysqlConnector::gave_up(const Policy& policy, Error error) const {
+  if (stop_ && stop_->load())
+    return Error{ErrorKind::Interrupted, "store '" + store_.name + "', policy '" + policy.name +
+                                          "': stopped by a signal while reconnecting; the next pass finishes the work"};
+  return error;
 }
 
 std::map<std::string, std::string> MysqlConnector::anonymise_values(const Policy& policy,
@@ -307,6 +310,7 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
 
 Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                                 long long limit) {
+  stop_ = ctx.stop;
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   const auto& s = p.value().statements;
@@ -381,7 +385,8 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const P
       }
       // The transaction died with the connection, so InnoDB rolled it back, and the retried
       // statements re-check expiry: retrying is safe; unless it was lost during COMMIT.
-      if (announced_ || attempt >= 1 || !reconnect()) return query_error(policy, e);
+      if (announced_ || attempt >= 1) return query_error(policy, e);
+      if (!reconnect()) return gave_up(policy, query_error(policy, e));
     } catch (const std::exception& e) {
       // The intent could not be recorded (the state file): the batch must not commit.
       try {
@@ -407,6 +412,7 @@ void MysqlConnector::announce(const PassContext& ctx, const sql::Sql& count, boo
 }
 
 Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
+  stop_ = ctx.stop;
   auto range = parse_range_evidence(intent.evidence);
   if (!range)
     return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name +
@@ -428,7 +434,8 @@ Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassCont
       auto rows = client_->query(count.text, values_for(count, ctx, p.value().integer_key, values));
       return changed_from_remaining(*range, intent.expected, rows.empty() ? 0 : std::stoll(rows[0][0].value_or("0")));
     } catch (const MysqlError& e) {
-      if (!e.connection_lost() || attempt >= 1 || !reconnect()) return query_error(policy, e);
+      if (!e.connection_lost() || attempt >= 1) return query_error(policy, e);
+      if (!reconnect()) return gave_up(policy, query_error(policy, e));
     }
   }
 }

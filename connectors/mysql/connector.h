@@ -67,10 +67,15 @@ class MysqlConnector : public Connector {
   // One batch on a table without a key (MyStatements::keyless): at most `limit` expired rows.
   Result<BatchResult> keyless_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
                                     std::map<std::string, std::string> extra, long long limit);
+  // Reconnects after a lost connection (connectors/reconnect.h); false when the server stays
+  // away or a stop was asked.
   bool reconnect();
+  // The error to report when a retry gave up: Interrupted when a stop was asked meanwhile.
+  Error gave_up(const Policy& policy, Error error) const;
 
   policies::StoreConfig store_;
   AccessMode mode_ = AccessMode::ReadOnly;
+  const std::atomic<bool>* stop_ = nullptr;  // the pass's stop flag (PassContext::stop)
   std::unique_ptr<Client> client_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
   // Per policy, the key walk its last plan() found (first and last matched key).

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/batch_evidence.h"
+#include "connectors/reconnect.h"
 #include "connectors/postgresql/session.h"
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/check.h"
@@ -67,17 +68,19 @@ Result<void> PostgresqlConnector::open(AccessMode mode) {
 }
 
 bool PostgresqlConnector::reconnect() {
-  auto delay = std::chrono::milliseconds(500);
-  for (int attempt = 0; attempt < 7; ++attempt) {  // about a minute in all
-    std::this_thread::sleep_for(delay);
+  return reconnect_with_backoff([&] {
     auto c = connect(store_, mode_);
-    if (c) {
-      conn_ = std::move(c.value());
-      return true;
-    }
-    delay = std::min(delay * 2, std::chrono::milliseconds(16000));
-  }
-  return false;
+    if (!c) return false;
+    conn_ = std::move(c.value());
+    return true;
+  }, stop_) == Reconnected::Yes;
+}
+
+Error PostgresqlConnector::gave_up(const Policy& policy, Error error) const {
+  if (stop_ && stop_->load())
+    return Error{ErrorKind::Interrupted, "store '" + store_.name + "', policy '" + policy.name +
+                                          "': stopped by a signal while reconnecting; the next pass finishes the work"};
+  return error;
 }
 
 Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy& policy,
@@ -361,13 +364,15 @@ Result<BatchResult> PostgresqlConnector::with_retry(const Policy& policy,
       // transaction with it: nothing of it is half-done, and the retried statements re-check
       // expiry, so retrying is safe; unless it was lost during COMMIT.
       Error error = query_error(policy, e);
-      if (error.kind != ErrorKind::StoreUnreachable || announced || attempt >= 1 || !reconnect()) return error;
+      if (error.kind != ErrorKind::StoreUnreachable || announced || attempt >= 1) return error;
+      if (!reconnect()) return gave_up(policy, error);
     }
   }
 }
 
 Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const PassContext& ctx,
                                                      const Cursor& from, long long limit) {
+  stop_ = ctx.stop;
   const bool holds = !ctx.held_keys.empty();
   auto p = prepared(policy, holds);
   if (!p) return p.error();
@@ -405,6 +410,7 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
 
 Result<long long> PostgresqlConnector::reconcile(const Policy& policy, const PassContext& ctx,
                                                  const BatchIntent& intent) {
+  stop_ = ctx.stop;
   auto xid = parse_transaction_evidence(intent.evidence);
   const std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
   if (!xid) return Error{ErrorKind::Io, where + "the state file's record of the last batch is unreadable"};
@@ -413,14 +419,16 @@ Result<long long> PostgresqlConnector::reconcile(const Policy& policy, const Pas
     std::optional<std::string> status;
     try {
       if (!conn_ || !conn_->is_open()) {
-        if (!reconnect()) return Error{ErrorKind::StoreUnreachable, where + "the server cannot be reached"};
+        if (!reconnect())
+          return gave_up(policy, Error{ErrorKind::StoreUnreachable, where + "the server cannot be reached"});
       }
       pqxx::nontransaction t(*conn_);
       auto row = t.exec_params1("SELECT txid_status($1::bigint)", *xid);
       if (!row[0].is_null()) status = row[0].c_str();
     } catch (const std::exception& e) {
       Error error = query_error(policy, e);
-      if (error.kind != ErrorKind::StoreUnreachable || !reconnect()) return error;
+      if (error.kind != ErrorKind::StoreUnreachable) return error;
+      if (!reconnect()) return gave_up(policy, error);
       continue;
     }
     if (!status)

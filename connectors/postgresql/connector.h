@@ -57,11 +57,15 @@ class PostgresqlConnector : public Connector {
   Result<BatchResult> with_retry(const Policy& policy, const std::function<BatchResult(bool& announced)>& batch);
   // Commits `t` after recording the batch's intent (its transaction id) in ctx's journal.
   void announce_and_commit(pqxx::work& t, const PassContext& ctx, long long affected, bool& announced);
-  // Reconnects after a lost connection, with backoff; false when the server stays away.
+  // Reconnects after a lost connection (connectors/reconnect.h); false when the server stays
+  // away or a stop was asked.
   bool reconnect();
+  // The error to report when a retry gave up: Interrupted when a stop was asked meanwhile.
+  Error gave_up(const Policy& policy, Error error) const;
 
   policies::StoreConfig store_;
   AccessMode mode_ = AccessMode::ReadOnly;
+  const std::atomic<bool>* stop_ = nullptr;  // the pass's stop flag (PassContext::stop)
   std::unique_ptr<pqxx::connection> conn_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
   // Per policy, the block walk its last plan() found (blocks holding matched rows).

@@ -333,3 +333,44 @@ TEST_CASE("serve: Prometheus metrics over HTTP and in a textfile", "[serve][cli]
   d.signal(SIGTERM);
   CHECK(d.wait_exit(10s) == 0);
 }
+
+TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown as refused", "[serve][cli]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"), "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
+                                  "INSERT INTO hits SELECT i, 1500000000 FROM n;");
+  const std::string policy = "    store: app\n    table: hits\n    expire_after: 52d\n"
+                             "    since: {column: ts, format: epoch}\n    schedule: every 1d\n";
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+                                           "policies:\n  - name: guarded\n" + policy + "    max_affected: 10%\n"
+                                           "  - name: rehearsal\n" + policy + "    dry_run: true\n    max_affected: 100%\n");
+  record_old_success(dir.file("state.db"), "guarded");
+  record_old_success(dir.file("state.db"), "rehearsal");
+  NotifySocket notify(dir.file("notify"));
+  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}}, {"--metrics-file", dir.file("metrics.prom")});
+  REQUIRE(notify.wait_for("READY=1", 5s));
+  CHECK(notify.seen("last: 0 policies ok, 1 dry-run, 1 refused, nothing changed", 10s));
+  INFO(d.log());
+  CHECK(notify.received().find("failed") == std::string::npos);
+  std::string metrics;
+  for (int i = 0; i < 100 && metrics.find("retentiond_refused_total{policy=\"guarded\"") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+    try {
+      metrics = read_file(dir.file("metrics.prom"));
+    } catch (const std::exception&) {
+    }
+  }
+  INFO(metrics);
+  CHECK(metrics.find("retentiond_refused_total{policy=\"guarded\",store=\"app\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("retentiond_last_pass_refused{policy=\"guarded\",store=\"app\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("retentiond_failures_total{policy=\"guarded\",store=\"app\"} 0\n") != std::string::npos);
+  // Not a retry in 5 minutes: the schedule's next run, a day on.
+  const auto at = metrics.find("retentiond_next_run_timestamp_seconds{policy=\"guarded\",store=\"app\"} ");
+  REQUIRE(at != std::string::npos);
+  const double next = std::stod(metrics.substr(metrics.find("} ", at) + 2));
+  const double now = static_cast<double>(std::time(nullptr));
+  CHECK(next > now + 23 * 3600);
+  d.signal(SIGTERM);
+  CHECK(d.wait_exit(10s) == 0);
+  CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits") == 20);
+}

@@ -260,3 +260,29 @@ TEST_CASE("postgresql unreachable for longer than the retries: the pass is recor
   CHECK(db.integer("SELECT count(*) FROM hits") == 150000);
   CHECK(outcomes(dir, config) == "interrupted ok ");
 }
+
+TEST_CASE("postgresql unreachable: SIGTERM during the reconnects ends the pass within 10 s, interrupted",
+          "[restart][postgresql]") {
+  PgPassUnderWay p;
+  auto& [db, dir, config, holder, pid] = p;
+  auto admin = [](const std::string& sql) {
+    auto r = run_program({"/usr/bin/psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_server_dsn("postgres"), "-c", sql});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS false");
+  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() + "'");
+  // Well into the reconnects' backoff (they would go on for about a minute).
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  const auto signalled = std::chrono::steady_clock::now();
+  kill(pid, SIGTERM);
+  int code = wait_exit(pid);
+  const auto took = std::chrono::steady_clock::now() - signalled;
+  admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
+  CHECK(code == 1);
+  CHECK(took < std::chrono::seconds(10));
+  auto history = json::parse(run_retentiond({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  CHECK(history.at("entries").at(0).at("outcome") == "interrupted");
+  CHECK(history.at("entries").at(0).at("error_class") == "interrupted");
+  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") == 150000);
+}
