@@ -17,6 +17,9 @@ using connectors::sqlite::SqliteError;
 // Version 3: sightings (dates a store tracks through retentiond, such as Sympa's orphaned users).
 constexpr int kSchemaVersion = 3;
 
+// How SQLite errors about the file itself (a full disk...) name it.
+std::string label(const std::string& path) { return "the state file '" + path + "'"; }
+
 }  // namespace
 
 bool StateFile::exists(const std::string& path) {
@@ -38,7 +41,7 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
       bool fresh = !exists(path);
       mode_t old = ::umask(077);
       try {
-        db_ = std::make_unique<Database>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        db_ = std::make_unique<Database>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, label(path));
       } catch (...) {
         ::umask(old);
         throw;
@@ -51,10 +54,11 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
       create_schema();
     } else {
       if (!exists(path)) throw StateError("the state file '" + path + "' does not exist yet");
-      db_ = std::make_unique<Database>(path, SQLITE_OPEN_READONLY);
+      db_ = std::make_unique<Database>(path, SQLITE_OPEN_READONLY, label(path));
       db_->busy_timeout(10000);
     }
   } catch (const SqliteError& e) {
+    if (e.file_problem()) throw StateError(e.what());  // it names the state file already
     throw StateError("cannot open the state file '" + path + "': " + e.what());
   }
 }
