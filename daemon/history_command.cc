@@ -10,6 +10,7 @@
 #include "daemon/commands.h"
 #include "daemon/state.h"
 #include "policies/planner.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -80,6 +81,32 @@ void print_markdown(const std::vector<AuditEntry>& entries,
   }
 }
 
+// trail.verify(), which hashes each row as JSON: a row holding bytes that are not UTF-8 makes it
+// throw. retentiond never writes such a row (names are ASCII, the rest its own words), so the
+// first one was changed after it was written, and verify() had found every row before it intact.
+AuditTrail::Verification verify(const AuditTrail& trail) {
+  try {
+    return trail.verify();
+  } catch (const nlohmann::json::type_error&) {
+    AuditTrail::Verification v;
+    v.intact = false;
+    v.problem = "a row holds bytes that are not UTF-8: it was changed after it was written";
+    for (const auto& e : trail.list({}, std::nullopt)) {
+      ++v.rows;
+      bool valid = true;
+      for (const std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class,
+                                       &e.prev_hash, &e.hash})
+        valid = valid && policies::is_valid_utf8(*field);
+      if (valid) continue;
+      v.first_bad_id = e.id;
+      v.problem = "row " + std::to_string(e.id) + " was changed after it was written (it holds "
+                  "bytes that are not UTF-8)";
+      break;
+    }
+    return v;
+  }
+}
+
 }  // namespace
 
 int history_command(const Args& args) {
@@ -110,16 +137,22 @@ int history_command(const Args& args) {
   }
   const bool json = format == "json";
   if (!StateFile::exists(state_path)) {
-    if (json) std::cout << nlohmann::json{{"entries", nlohmann::json::array()}}.dump(2) << "\n";
-    else std::cout << "No pass recorded yet (the state file " << state_path << " does not exist).\n";
+    if (json) std::cout << json_text(nlohmann::json{{"entries", nlohmann::json::array()}}) << "\n";
+    else std::cout << "No pass recorded yet (the state file " << policies::printable(state_path)
+                   << " does not exist).\n";
     return kExitOk;
   }
   try {
     StateFile state(state_path, /*writable=*/false);
     AuditTrail trail(state.db());
     auto entries = trail.list(names, since);
+    if (!json)
+      // Rows of the state file may hold any byte (a damaged or edited file); JSON replaces them.
+      for (auto& e : entries)
+        for (std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class})
+          *field = policies::printable(*field);
     std::optional<AuditTrail::Verification> verification;
-    if (vm.count("verify")) verification = trail.verify();
+    if (vm.count("verify")) verification = verify(trail);
 
     if (format == "markdown") {
       print_markdown(entries, verification);
@@ -132,7 +165,7 @@ int history_command(const Args& args) {
                                {"first_bad_id", verification->intact ? nlohmann::json(nullptr)
                                                                      : nlohmann::json(verification->first_bad_id)},
                                {"problem", verification->problem}};
-      std::cout << out.dump(2) << "\n";
+      std::cout << json_text(out) << "\n";
     } else {
       if (entries.empty()) {
         std::cout << "No pass recorded" << (names.empty() && !since ? "" : " that matches") << ".\n";
@@ -160,7 +193,7 @@ int history_command(const Args& args) {
     }
     return verification && !verification->intact ? kExitFailure : kExitOk;
   } catch (const std::exception& e) {
-    std::cerr << "retentiond history: " << e.what() << "\n";
+    std::cerr << "retentiond history: " << policies::printable(e.what()) << "\n";
     return kExitFailure;
   }
 }
