@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "policies/regular_file.h"
 
 namespace retentiond::connectors {
 
@@ -20,13 +20,12 @@ Result<std::optional<std::string>> store_password(const policies::StoreConfig& s
     if (!std::filesystem::exists(candidate, ec)) return std::optional<std::string>{};
     path = candidate;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  std::string why;
+  auto read = policies::read_regular_file(path, policies::kMaxSecretBytes, why);
+  if (!read)
     return Error{ErrorKind::Config,
-                 "store '" + store.name + "': cannot read the password file '" + path + "'"};
-  std::ostringstream s;
-  s << in.rdbuf();
-  std::string text = s.str();
+                 "store '" + store.name + "': cannot read the password file '" + path + "': " + why};
+  std::string text = std::move(*read);
   // A trailing newline (echo secret > file) is not part of the password.
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return std::optional<std::string>{text};

@@ -7,6 +7,7 @@
 
 #include "connectors/keyed_hash.h"
 #include "daemon/sha256.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -59,6 +60,13 @@ std::string digest_of(const AuditEntry& e, const RawTimes& t, const std::string&
   // valid text digests as it always did.
   const std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return key.empty() ? sha256_hex(text) : connectors::hmac_sha256_hex(key, text);
+}
+
+bool valid_text(const AuditEntry& e, const RawTimes& t) {
+  for (const std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class, &e.prev_hash,
+                                   &e.hash, &t.cutoff, &t.started, &t.finished})
+    if (!policies::is_valid_utf8(*field)) return false;
+  return true;
 }
 
 }  // namespace
@@ -143,6 +151,12 @@ AuditTrail::Verification AuditTrail::verify(const ExpectedHead& expected) const 
     if (v.keyed_from && !e.keyed) {
       fail(e.id, "row " + std::to_string(e.id) + " is not keyed although the chain is keyed from row " +
                      std::to_string(v.keyed_from) + " on (rewritten without the key)");
+      break;
+    }
+    if (!valid_text(e, raw)) {
+      // retentiond writes only ASCII names and its own words: such bytes came from an edit.
+      fail(e.id, "row " + std::to_string(e.id) + " was changed after it was written (it holds bytes that are not "
+                                                 "UTF-8)");
       break;
     }
     if (e.keyed && !v.keyed_from) v.keyed_from = e.id;

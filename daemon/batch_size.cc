@@ -11,9 +11,11 @@ long long next_batch_size(long long size, std::chrono::steady_clock::duration to
   // (locks, its own background work), and every one of them should stay under the budget.
   double target = static_cast<double>(size) * 0.5 * static_cast<double>(budget.count()) / ms;
   // Growing is bounded (x4) since time is not quite linear in size; shrinking is not: a batch
-  // that ran over says so at once.
-  double most = std::min(static_cast<double>(size) * 4.0, static_cast<double>(max_batch));
-  return static_cast<long long>(std::clamp(target, 1.0, std::max(1.0, most)));
+  // that ran over says so at once, down to the floor.
+  const double most = static_cast<double>(std::max(1LL, std::min(max_batch, kMaxBatch)));
+  const double least = std::min(static_cast<double>(kMinBatch), most);
+  const double grown = std::min(static_cast<double>(size) * 4.0, most);
+  return static_cast<long long>(std::clamp(target, least, std::max(least, grown)));
 }
 
 }  // namespace retentiond::daemon

@@ -9,6 +9,7 @@
 #include "connectors/registry.h"
 #include "daemon/cli.h"
 #include "daemon/commands.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -99,30 +100,32 @@ int check_command(const Args& args) {
   const bool valid = errors == 0;
 
   if (format == "markdown") {
-    std::cout << "# retentiond check: " << config_path << "\n\n"
+    using policies::printable;
+    std::cout << "# retentiond check: " << printable(config_path) << "\n\n"
               << (valid ? "The configuration is **valid**" : "The configuration is **invalid**")
               << (vm.count("offline") ? " (stores not contacted).\n" : ".\n");
     if (!diagnostics.empty()) std::cout << "\n";
     for (const auto& d : diagnostics)
-      std::cout << "- `" << d.location.str() << "` " << (d.severity == policies::Severity::Error ? "error" : "warning")
-                << ": " << d.message << "\n";
+      std::cout << "- `" << printable(d.location.str()) << "` "
+                << (d.severity == policies::Severity::Error ? "error" : "warning") << ": "
+                << printable(d.message) << "\n";
   } else if (json) {
     nlohmann::json out = {{"valid", valid}, {"errors", nlohmann::json::array()},
                           {"warnings", nlohmann::json::array()}};
     for (const auto& d : diagnostics)
       out[d.severity == policies::Severity::Error ? "errors" : "warnings"].push_back(to_json(d));
-    std::cout << out.dump(2) << "\n";
+    std::cout << json_text(out) << "\n";
   } else {
     for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
     if (valid) {
       const auto& c = *loaded.config;
-      std::cout << config_path << ": configuration is valid (" << c.stores.size()
+      std::cout << policies::printable(config_path) << ": configuration is valid (" << c.stores.size()
                 << (c.stores.size() == 1 ? " store, " : " stores, ") << c.policies.size()
                 << (c.policies.size() == 1 ? " policy" : " policies")
                 << (vm.count("offline") ? "; stores not contacted (--offline)" : "; stores checked")
                 << (warnings ? ", " + std::to_string(warnings) + " warning(s)" : "") << ")\n";
     } else {
-      std::cerr << config_path << ": " << errors << (errors == 1 ? " error" : " errors") << "\n";
+      std::cerr << policies::printable(config_path) << ": " << errors << (errors == 1 ? " error" : " errors") << "\n";
     }
   }
   return valid ? kExitOk : kExitFailure;

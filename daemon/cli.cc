@@ -8,7 +8,10 @@
 #include <fstream>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "connectors/registry.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 
@@ -17,7 +20,7 @@ std::optional<policies::Config> load_and_report(const std::string& path) {
   for (const auto& d : result.diagnostics.all()) std::cerr << d.str() << "\n";
   if (!result.config) {
     size_t n = result.diagnostics.errors().size();
-    std::cerr << path << ": " << n << (n == 1 ? " error" : " errors")
+    std::cerr << policies::printable(path) << ": " << n << (n == 1 ? " error" : " errors")
               << " in the configuration; nothing was done\n";
   }
   return std::move(result.config);
@@ -40,18 +43,30 @@ std::vector<const policies::Policy*> select_policies(const policies::Config& con
   return out;
 }
 
-policies::TimePoint parse_at(const std::string& text) {
-  if (text.empty()) return policies::now_utc();
-  auto t = policies::parse_timestamp(text);
+policies::TimePoint parse_at(const std::optional<std::string>& text) {
+  if (!text) return policies::now_utc();
+  if (text->empty())
+    throw UsageError("--at is empty: give an ISO-8601 time (e.g. 2027-03-01T00:00:00Z or "
+                     "2027-03-01), or leave --at out to use the current time");
+  auto t = policies::parse_timestamp(*text);
   if (!t)
-    throw UsageError("--at '" + text + "' is not an ISO-8601 time (e.g. 2027-03-01T00:00:00Z "
+    throw UsageError("--at '" + *text + "' is not an ISO-8601 time (e.g. 2027-03-01T00:00:00Z "
                      "or 2027-03-01)");
+  const int year = static_cast<int>(
+      std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(*t)}.year());
+  if (year < 1000 || year > 9999)
+    throw UsageError("--at '" + *text + "' is out of range: the year must be between 1000 and 9999");
   return *t;
+}
+
+std::string json_text(const nlohmann::json& value) {
+  return value.dump(2, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
 }
 
 void write_output(const std::string& text, const std::string& path) {
   if (path.empty() || path == "-") {
     std::cout << text << std::flush;
+    if (!std::cout) throw std::runtime_error("cannot write the report to standard output");
     return;
   }
   std::string temporary = path + ".tmp." + std::to_string(::getpid());
@@ -73,7 +88,7 @@ void write_output(const std::string& text, const std::string& path) {
 }
 
 int usage_failure(const std::string& command, const std::string& message) {
-  std::cerr << "retentiond " << command << ": " << message << "\n"
+  std::cerr << "retentiond " << command << ": " << policies::printable(message) << "\n"
             << "Try 'retentiond " << command << " --help'.\n";
   return kExitUsage;
 }

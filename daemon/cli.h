@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,14 +34,21 @@ std::optional<policies::Config> load_and_report(const std::string& path);
 std::vector<const policies::Policy*> select_policies(const policies::Config& config,
                                                      const std::vector<std::string>& names);
 
-// `--at`: ISO-8601, or the current time when empty. Throws UsageError.
-policies::TimePoint parse_at(const std::string& text);
+// `--at`: ISO-8601 in years 1000 to 9999 (so that a cut-off, at most 1000 years earlier, keeps a
+// four-digit year every store reads), or the current time when not given. Throws UsageError,
+// also for an empty value.
+policies::TimePoint parse_at(const std::optional<std::string>& text);
+
+// JSON as printed: indented by two, every byte that is not UTF-8 replaced by U+FFFD (names,
+// paths, SQL and rows of the state file may hold any byte). Never throws for the content.
+std::string json_text(const nlohmann::json& value);
 
 // Writes to stdout, or atomically to `path` (a temporary file renamed into place).
-// Throws std::runtime_error naming the path.
+// Throws std::runtime_error naming the path (or standard output) when the text is not written.
 void write_output(const std::string& text, const std::string& path);
 
-// Prints `message` as a usage error for `command` and returns kExitUsage.
+// Prints `message` (escaped: see policies/printable.h) as a usage error for `command` and
+// returns kExitUsage.
 int usage_failure(const std::string& command, const std::string& message);
 
 // Parses a subcommand's `args` against `options` (plus `hidden` ones that --help does not show,

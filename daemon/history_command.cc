@@ -11,6 +11,7 @@
 #include "daemon/state.h"
 #include "daemon/trail_check.h"
 #include "policies/planner.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -136,14 +137,20 @@ int history_command(const Args& args) {
   }
   const bool json = format == "json";
   if (!StateFile::exists(state_path)) {
-    if (json) std::cout << nlohmann::json{{"entries", nlohmann::json::array()}}.dump(2) << "\n";
-    else std::cout << "No pass recorded yet (the state file " << state_path << " does not exist).\n";
+    if (json) std::cout << json_text(nlohmann::json{{"entries", nlohmann::json::array()}}) << "\n";
+    else std::cout << "No pass recorded yet (the state file " << policies::printable(state_path)
+                   << " does not exist).\n";
     return kExitOk;
   }
   try {
     StateFile state(state_path, /*writable=*/false);
     state.set_audit_key(audit_key);
     auto entries = AuditTrail(state.db()).list(names, since);
+    if (!json)
+      // Rows of the state file may hold any byte (a damaged or edited file); JSON replaces them.
+      for (auto& e : entries)
+        for (std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class})
+          *field = policies::printable(*field);
     std::optional<TrailCheck> verification;
     if (vm.count("verify")) verification = check_trail(state, expected);
 
@@ -153,7 +160,7 @@ int history_command(const Args& args) {
       nlohmann::json out = {{"entries", nlohmann::json::array()}};
       for (const auto& e : entries) out["entries"].push_back(to_json(e));
       if (verification) out["verification"] = to_json(*verification);
-      std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      std::cout << json_text(out) << "\n";
     } else {
       if (entries.empty()) {
         std::cout << "No pass recorded" << (names.empty() && !since ? "" : " that matches") << ".\n";
@@ -175,7 +182,7 @@ int history_command(const Args& args) {
     }
     return verification && !verification->complete() ? kExitFailure : kExitOk;
   } catch (const std::exception& e) {
-    std::cerr << "retentiond history: " << e.what() << "\n";
+    std::cerr << "retentiond history: " << policies::printable(e.what()) << "\n";
     return kExitFailure;
   }
 }

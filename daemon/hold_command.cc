@@ -9,12 +9,14 @@
 #include "daemon/commands.h"
 #include "daemon/holds.h"
 #include "daemon/state.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 namespace {
 
 namespace po = boost::program_options;
 using policies::format_timestamp;
+using policies::printable;
 
 constexpr const char* kUsage = R"(Usage: retentiond hold add    [-c FILE] --policy NAME KEY --reason TEXT [--until DATE]
        retentiond hold remove [-c FILE] --policy NAME KEY
@@ -71,6 +73,10 @@ int hold_command(const Args& all_args) {
     return usage_failure(command, "list takes no KEY");
   }
   if (verb == "add" && reason.empty()) return usage_failure(command, "add needs --reason TEXT");
+  // Stores are asked to spare held keys as JSON text, which holds only UTF-8 (remove still
+  // takes any key, to clear a hold made before this check).
+  if (verb == "add" && !policies::is_valid_utf8(keys[0]))
+    return usage_failure(command, "the KEY is not valid UTF-8 text; a hold names a key as text");
   std::optional<policies::TimePoint> until;
   if (!until_text.empty()) {
     until = policies::parse_timestamp(until_text);
@@ -107,14 +113,15 @@ int hold_command(const Args& all_args) {
                          {"created", format_timestamp(h.created)},
                          {"until", h.until ? nlohmann::json(format_timestamp(*h.until)) : nlohmann::json(nullptr)},
                          {"active", !h.until || *h.until > now}});
-        std::cout << out.dump(2) << "\n";
+        std::cout << json_text(out) << "\n";
       } else if (holds.empty()) {
         std::cout << "No hold.\n";
       } else {
         for (const auto& h : holds)
-          std::cout << h.policy << "  key " << h.key << "  since " << format_timestamp(h.created)
+          std::cout << printable(h.policy) << "  key " << printable(h.key) << "  since "
+                    << format_timestamp(h.created)
                     << (h.until ? (*h.until > now ? "  until " : "  ENDED ") + format_timestamp(*h.until) : "")
-                    << "  reason: " << h.reason << "\n";
+                    << "  reason: " << printable(h.reason) << "\n";
       }
       return kExitOk;
     }
@@ -124,15 +131,15 @@ int hold_command(const Args& all_args) {
     if (verb == "add") {
       Hold h{policy.name, keys[0], reason, policies::now_utc(), until};
       bool replaced = holds.add(h, policy.store);
-      std::cout << (replaced ? "Changed the hold" : "Held") << " on key " << keys[0] << " of policy '"
+      std::cout << (replaced ? "Changed the hold" : "Held") << " on key " << printable(keys[0]) << " of policy '"
                 << policy.name << "'" << (until ? " until " + format_timestamp(*until) : "") << ".\n";
       return kExitOk;
     }
     if (!holds.remove(policy.name, keys[0], policy.store)) {
-      std::cerr << "retentiond hold: no hold on key " << keys[0] << " of policy '" << policy.name << "'\n";
+      std::cerr << "retentiond hold: no hold on key " << printable(keys[0]) << " of policy '" << policy.name << "'\n";
       return kExitFailure;
     }
-    std::cout << "Released the hold on key " << keys[0] << " of policy '" << policy.name << "'.\n";
+    std::cout << "Released the hold on key " << printable(keys[0]) << " of policy '" << policy.name << "'.\n";
     return kExitOk;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

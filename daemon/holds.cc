@@ -1,8 +1,10 @@
 #include "daemon/holds.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "daemon/audit.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 
@@ -76,7 +78,14 @@ std::vector<std::string> Holds::keys_held(const std::string& policy, policies::T
       auto until = policies::parse_timestamp(st.text(1));
       if (until && *until <= at) continue;
     }
-    keys.push_back(st.text(0));
+    std::string key = st.text(0);
+    // Stores are asked to spare held keys as JSON text; a key that is not UTF-8 cannot be said
+    // so, and leaving it out would act on a held record. (hold add refuses such keys.)
+    if (!policies::is_valid_utf8(key))
+      throw std::runtime_error("a legal hold of policy '" + policy + "' has a key that is not "
+                               "valid UTF-8 and cannot be passed to the store; nothing is done "
+                               "for this policy until that hold is removed (retentiond hold list)");
+    keys.push_back(std::move(key));
   }
   return keys;
 }

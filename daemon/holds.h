@@ -30,7 +30,8 @@ class Holds {
   bool remove(const std::string& policy, const std::string& key, const std::string& store);
   // Holds of these policies (all when empty), expired ones included, ordered by policy and key.
   std::vector<Hold> list(const std::vector<std::string>& policies);
-  // Keys of `policy` held at `at` (holds whose `until` is after `at`, or open-ended).
+  // Keys of `policy` held at `at` (holds whose `until` is after `at`, or open-ended), all valid
+  // UTF-8: throws std::runtime_error when a hold's key is not (the policy must not run).
   std::vector<std::string> keys_held(const std::string& policy, policies::TimePoint at);
 
  private:

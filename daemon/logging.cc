@@ -7,6 +7,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "policies/printable.h"
+
 namespace retentiond::daemon {
 namespace {
 
@@ -28,19 +30,33 @@ class PriorityFlag : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<PriorityFlag>(); }
 };
 
+// The message, with control characters and bytes that are not UTF-8 escaped: messages quote
+// names, paths and store errors, and a raw newline would forge a journal line of its own.
+class PrintableMessage : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const std::string text = policies::printable({msg.payload.data(), msg.payload.size()});
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<PrintableMessage>();
+  }
+};
+
 }  // namespace
 
 void setup_logging() {
   auto logger = spdlog::stderr_logger_mt("retentiond");
   const char* journal = std::getenv("JOURNAL_STREAM");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<PrintableMessage>('&');
   if (journal && *journal) {
     // Under systemd: no timestamps (the journal has its own), a priority prefix instead.
-    auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<PriorityFlag>('*').set_pattern("%*%v");
-    logger->set_formatter(std::move(formatter));
+    formatter->add_flag<PriorityFlag>('*').set_pattern("%*%&");
   } else {
-    logger->set_pattern("retentiond: %l: %v");
+    formatter->set_pattern("retentiond: %l: %&");
   }
+  logger->set_formatter(std::move(formatter));
   const char* level = std::getenv("RETENTIOND_LOG_LEVEL");
   logger->set_level(level ? spdlog::level::from_str(level) : spdlog::level::info);
   spdlog::set_default_logger(logger);

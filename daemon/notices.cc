@@ -1,9 +1,9 @@
 #include "daemon/notices.h"
 
-#include <fstream>
-#include <sstream>
+#include <stdexcept>
 
 #include "connectors/keyed_hash.h"
+#include "policies/regular_file.h"
 
 namespace retentiond::daemon {
 
@@ -69,11 +69,11 @@ policies::TimePoint action_date(const policies::Policy& policy, policies::TimePo
 }
 
 std::string read_template(const policies::Policy& policy) {
-  std::ifstream in(policy.notify->template_file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read the notice template '" + policy.notify->template_file + "'");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string why;
+  auto text = policies::read_regular_file(policy.notify->template_file, policies::kMaxTemplateBytes, why);
+  if (!text)
+    throw std::runtime_error("cannot read the notice template '" + policy.notify->template_file + "': " + why);
+  return *text;
 }
 
 std::string render_notice(const policies::Policy& policy, const std::string& text, policies::TimePoint when) {

@@ -50,6 +50,9 @@ as interrupted and the next pass finishes the work.
 
 --at TIME acts as of that moment (ISO-8601).
 
+-o FILE writes the report there; when it cannot be written, the report goes to standard
+output instead and the exit status is 1 (the passes are in the audit trail regardless).
+
 Exit status: 0 when every policy succeeded, 1 when any policy failed, was refused or
 was interrupted (or the configuration is invalid), 2 usage error.
 
@@ -77,7 +80,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
                                       format + "'");
   policies::TimePoint now;
   try {
-    now = parse_at(at);
+    now = parse_at(vm.count("at") ? std::optional<std::string>(at) : std::nullopt);
   } catch (const UsageError& e) {
     return usage_failure(command, e.what());
   }
@@ -98,6 +101,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   options.samples = samples;
   options.now = now;
   if (config->smtp) options.smtp = &*config->smtp;
+  std::vector<PassOutcome> outcomes;
   try {
     std::unique_ptr<ProgressReporter> progress;
     if (dry_run) {
@@ -112,19 +116,44 @@ int run(const std::string& command, bool dry_run, const Args& args) {
     }
     PassRunner runner(state.get(), /*record=*/!dry_run);
     runner.recover_interrupted();
-    Report report{now, dry_run, run_policies(*config, selected, runner, options), samples};
-    write_output(render_report(report, *config, *report_format), output);
-    bool all_ok = true;
-    for (const auto& o : report.passes) {
-      if (o.status == PassStatus::Failed || o.status == PassStatus::Interrupted) all_ok = false;
-      if (!dry_run && o.status == PassStatus::Refused) all_ok = false;
-    }
-    return all_ok ? kExitOk : kExitFailure;
+    outcomes = run_policies(*config, selected, runner, options);
   } catch (const std::exception& e) {
-    // The state file or the report could not be written: nothing more can be recorded.
-    spdlog::critical("{}", e.what());
+    // The state file could not be opened or read: no policy was run.
+    spdlog::critical("{}; no policy was run", e.what());
     return kExitFailure;
   }
+  bool all_ok = true;
+  for (const auto& o : outcomes) {
+    if (o.status == PassStatus::Failed || o.status == PassStatus::Interrupted) all_ok = false;
+    if (!dry_run && o.status == PassStatus::Refused) all_ok = false;
+  }
+  Report report{now, dry_run, std::move(outcomes), samples};
+  std::string text;
+  try {
+    text = render_report(report, *config, *report_format);
+    write_output(text, output);
+  } catch (const std::exception& e) {
+    if (dry_run) {
+      spdlog::critical("{}", e.what());
+      return kExitFailure;
+    }
+    // The passes have acted and are in the audit trail: the report must not be lost with them.
+    if (text.empty() || output.empty() || output == "-") {
+      spdlog::critical("{}; the passes are recorded in the audit trail (see 'retentiond history')",
+                       e.what());
+      return kExitFailure;
+    }
+    spdlog::critical("{}; the passes are recorded in the audit trail (see 'retentiond history'); "
+                     "printing the report to standard output instead",
+                     e.what());
+    try {
+      write_output(text, "");
+    } catch (const std::exception& again) {
+      spdlog::critical("{}", again.what());
+    }
+    return kExitFailure;
+  }
+  return all_ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace

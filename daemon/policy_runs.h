@@ -1,5 +1,7 @@
 // Runs passes for a list of policies, opening each store once (in the order the policies come)
-// and reusing its connection. Shared by `plan` and `enforce`.
+// and reusing its connection. Shared by `plan` and `enforce`. A pass that throws (the state file
+// cannot be written) comes back failed, with the error, and the policies after it are not run:
+// the report still tells what happened.
 #pragma once
 
 #include <vector>

@@ -7,6 +7,7 @@
 #include "daemon/cli.h"
 #include "daemon/commands.h"
 #include "daemon/register.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -60,7 +61,9 @@ int register_command(const Args& args) {
     return usage_failure(command, e.what());
   }
   try {
-    write_output(render_register(register_rows(selected, l), f, l), output);
+    // Descriptions and sources are the configuration's text: escaped like every report.
+    write_output(policies::printable_lines(render_register(register_rows(selected, l), f, l)),
+                 output);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return kExitFailure;

@@ -1,5 +1,7 @@
 #include "daemon/report.h"
 
+#include "policies/printable.h"
+
 namespace retentiond::daemon {
 
 std::optional<ReportFormat> parse_report_format(std::string_view text) {
@@ -12,13 +14,15 @@ std::optional<ReportFormat> parse_report_format(std::string_view text) {
 
 std::string render_report(const Report& report, const policies::Config& config,
                           ReportFormat format) {
+  // Descriptions, names, SQL, file names and store messages may hold any byte: the other formats
+  // escape control characters and bytes that are not UTF-8 (JSON replaces the latter).
   switch (format) {
-    case ReportFormat::Text: return render_text(report, config);
+    case ReportFormat::Text: return policies::printable_lines(render_text(report, config));
     case ReportFormat::Json: return render_json(report);
-    case ReportFormat::Markdown: return render_markdown(report, config);
-    case ReportFormat::Html: return render_html(report, config);
+    case ReportFormat::Markdown: return policies::printable_lines(render_markdown(report, config));
+    case ReportFormat::Html: return policies::printable_lines(render_html(report, config));
   }
-  return render_text(report, config);
+  return policies::printable_lines(render_text(report, config));
 }
 
 namespace {

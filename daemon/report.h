@@ -23,6 +23,8 @@ struct Report {
   long long samples = 0;  // plan --samples N: each policy's report lists its samples
 };
 
+// The report in `format`: valid UTF-8 without control characters other than newlines and tabs
+// (see policies/printable.h), whatever bytes the configuration, the stores or the file names hold.
 std::string render_report(const Report& report, const policies::Config& config,
                           ReportFormat format);
 

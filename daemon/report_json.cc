@@ -38,7 +38,8 @@ std::string render_json(const Report& report) {
   out["generated_at"] = format_timestamp(report.generated_at);
   out["dry_run"] = report.dry_run;
   out["policies"] = std::move(policies);
-  return out.dump(2) + "\n";
+  // Names, paths, SQL and warnings may hold any byte: replaced, never a throw after a pass acted.
+  return out.dump(2, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace retentiond::daemon

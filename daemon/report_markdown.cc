@@ -1,6 +1,7 @@
 // The Markdown and HTML reports, for a DPO's file or a ticket: a summary table, then each
 // policy's rule and statements.
 #include "daemon/report.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -44,10 +45,10 @@ std::string render_markdown(const Report& report, const policies::Config& config
     }
     out += "- Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit + "; expired: " +
            with_thousands(o.plan.matched) + "; held: " + with_thousands(o.plan.held) + "\n";
-    for (const auto& w : o.plan.warnings) out += "- Warning: " + w + "\n";
+    for (const auto& w : o.plan.warnings) out += "- Warning: " + policies::printable(w) + "\n";
     if (report.samples > 0) {
       out += "- Samples:" + std::string(o.plan.samples.empty() ? " none" : "") + "\n";
-      for (const auto& s : o.plan.samples) out += "  - `" + s + "`\n";
+      for (const auto& s : o.plan.samples) out += "  - `" + policies::printable(s) + "`\n";
     }
     if (!o.plan.statements.empty()) {
       out += "\n```sql\n";

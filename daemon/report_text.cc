@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "daemon/report.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -72,10 +73,11 @@ std::string render_text(const Report& report, const policies::Config& config) {
       out += "  statements:\n";
       for (const auto& s : o.plan.statements) out += "    " + s + "\n";
     }
-    for (const auto& w : o.plan.warnings) out += "  warning:    " + w + "\n";
+    // One line each: a newline in a quoted path or store message must not start a line of its own.
+    for (const auto& w : o.plan.warnings) out += "  warning:    " + policies::printable(w) + "\n";
     if (report.samples > 0) {
       out += "  samples:    " + std::string(o.plan.samples.empty() ? "none\n" : "\n");
-      for (const auto& s : o.plan.samples) out += "    " + s + "\n";
+      for (const auto& s : o.plan.samples) out += "    " + policies::printable(s) + "\n";
     }
     total_matched += o.plan.matched;
     total_affected += o.affected;

@@ -12,6 +12,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "policies/regular_file.h"
+
 namespace retentiond::daemon {
 namespace {
 
@@ -25,17 +27,16 @@ using connectors::sqlite::SqliteError;
 // entries.
 constexpr int kSchemaVersion = 4;
 
+// How SQLite errors about the file itself (a full disk...) name it.
+std::string label(const std::string& path) { return "the state file '" + path + "'"; }
+
 }  // namespace
 
 std::string read_audit_key(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw StateError("cannot read the audit key file '" + path + "': " + std::strerror(errno));
-  std::string key;
-  char buffer[4096];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    key.append(buffer, static_cast<size_t>(in.gcount()));
-    if (key.size() > 4096) throw StateError("the audit key file '" + path + "' is larger than 4 KiB");
-  }
+  std::string error;
+  auto text = policies::read_regular_file(path, policies::kMaxSecretBytes, error);
+  if (!text) throw StateError("cannot read the audit key file '" + path + "': " + error);
+  std::string key = *text;
   while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
   if (key.size() < 16)
     throw StateError("the audit key in '" + path + "' is shorter than 16 bytes; make one with "
@@ -76,7 +77,7 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
       bool fresh = !exists(path);
       mode_t old = ::umask(077);
       try {
-        db_ = std::make_unique<Database>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        db_ = std::make_unique<Database>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, label(path));
       } catch (...) {
         ::umask(old);
         throw;
@@ -92,13 +93,14 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
       open_read_only();
     }
   } catch (const SqliteError& e) {
+    if (e.file_problem()) throw StateError(e.what());  // it names the state file already
     throw StateError("cannot open the state file '" + path + "': " + e.what());
   }
 }
 
 void StateFile::open_read_only() {
   try {
-    db_ = std::make_unique<Database>(path_, SQLITE_OPEN_READONLY);
+    db_ = std::make_unique<Database>(path_, SQLITE_OPEN_READONLY, label(path_));
     db_->busy_timeout(10000);
     // A WAL file needs its shared-memory file beside it, which a reader may not be allowed to
     // create (a read-only mount, an archived copy): the first read tells.
@@ -127,7 +129,7 @@ void StateFile::open_read_only() {
     }
   }
   uri += "?immutable=1";
-  db_ = std::make_unique<Database>(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+  db_ = std::make_unique<Database>(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, label(path_));
   db_->prepare("SELECT count(*) FROM sqlite_master").step();
 }
 

@@ -1,9 +1,8 @@
 // The action blocks of a policy: `anonymise:` strategies, `also:` related rows, `notify:`.
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "policies/policy_parser.h"
+#include "policies/regular_file.h"
 #include "policies/sql_fragment.h"
 
 namespace retentiond::policies {
@@ -184,12 +183,13 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Pa
   const YamlField& tpl = m.require("template");
   n.template_file = resolve_path(ctx.base_dir, m.text(tpl));
   {
-    std::ifstream in(n.template_file, std::ios::binary);
-    if (!in) throw ConfigError(tpl.value_location, "cannot read the notice template '" + n.template_file + "'");
-    std::ostringstream text;
-    text << in.rdbuf();
+    std::string why;
+    auto text = read_regular_file(n.template_file, kMaxTemplateBytes, why);
+    if (!text)
+      throw ConfigError(tpl.value_location,
+                        "cannot read the notice template '" + n.template_file + "': " + why);
     static const std::set<std::string> known{"date", "deletion_date", "description", "policy", "before"};
-    const std::string t = text.str() + m.optional_text("subject").value_or("");
+    const std::string t = *text + m.optional_text("subject").value_or("");
     for (size_t open = t.find('{'); open != std::string::npos; open = t.find('{', open + 1)) {
       size_t close = t.find('}', open);
       if (close == std::string::npos) break;

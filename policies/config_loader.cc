@@ -6,9 +6,11 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
+
+#include <yaml-cpp/depthguard.h>
 
 #include "policies/policy_parser.h"
+#include "policies/regular_file.h"
 #include "policies/yaml_map.h"
 
 namespace retentiond::policies {
@@ -22,17 +24,22 @@ struct LoadedFile {
   YAML::Node root;
 };
 
-std::optional<YAML::Node> read_yaml(const std::string& path, Diagnostics& diags) {
-  std::ifstream in(path);
-  if (!in) {
-    std::error_code ec;
-    std::string why = fs::exists(path, ec) ? "permission denied or not a regular file"
-                                           : "no such file";
-    diags.error(Location{path, 0, 0}, "cannot read configuration file: " + why);
+// Reads and parses `path`. A file that cannot be read is an error at `where` (the file itself,
+// or the `include:` line that names it), said as "cannot read <what>: <why>".
+std::optional<YAML::Node> read_yaml(const std::string& path, const Location& where,
+                                    const std::string& what, Diagnostics& diags) {
+  std::string why;
+  auto text = read_regular_file(path, kMaxConfigFileBytes, why);
+  if (!text) {
+    diags.error(where, "cannot read " + what + ": " + why);
     return std::nullopt;
   }
   try {
-    return YAML::Load(in);
+    return YAML::Load(*text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp stops at a fixed depth (and says only "bad file").
+    diags.error(location_of(path, e.mark),
+                "YAML nesting too deep for the parser; a configuration needs only a few levels");
   } catch (const YAML::ParserException& e) {
     diags.error(location_of(path, e.mark), "YAML syntax error: " + e.msg);
   } catch (const YAML::Exception& e) {
@@ -86,7 +93,7 @@ std::vector<LoadedFile> expand_includes(const YamlField& field, const LoadedFile
     }
     for (const auto& path : matches) {
       if (fs::is_directory(path)) continue;
-      auto root = read_yaml(path, diags);
+      auto root = read_yaml(path, where, "the included file '" + path + "'", diags);
       if (!root) continue;
       out.push_back({path, directory_of(path), *root});
     }
@@ -295,7 +302,7 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
   Config config;
   config.file = path;
 
-  auto root = read_yaml(path, diags);
+  auto root = read_yaml(path, Location{path, 0, 0}, "the configuration file", diags);
   if (!root) return result;
   LoadedFile main{path, directory_of(path), *root};
   if (root->IsNull()) {

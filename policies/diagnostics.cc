@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "policies/printable.h"
 #include "policies/yaml_map.h"
 
 namespace retentiond::policies {
@@ -12,7 +13,8 @@ std::string Diagnostic::str() const {
   if (!out.empty()) out += ": ";
   out += severity == Severity::Error ? "error: " : "warning: ";
   out += message;
-  return out;
+  // Messages quote what the configuration says, which may hold any byte.
+  return printable(out);
 }
 
 Diagnostic error_at(const Location& where, std::string message) {
@@ -26,7 +28,7 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 }
 
 ConfigError::ConfigError(Location location, std::string message)
-    : std::runtime_error(location.str() + ": " + message),
+    : std::runtime_error(printable(location.str() + ": " + message)),
       location_(std::move(location)),
       message_(std::move(message)) {}
 

@@ -17,7 +17,8 @@ struct Diagnostic {
   Location location;
   std::string message;
 
-  // "file:line:column: error: message"
+  // "file:line:column: error: message", with control characters and bytes that are not UTF-8
+  // escaped (policies/printable.h): messages quote the input.
   std::string str() const;
 };
 

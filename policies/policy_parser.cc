@@ -414,9 +414,12 @@ MaxAffected parse_max_affected(const YamlField& f, const std::string& context) {
     if (out.millipercent > 100'000) throw ConfigError(f.value_location, usage);
     return out;
   }
-  if (v.empty() || v.size() > 15 ||
+  if (v.empty() ||
       !std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
     throw ConfigError(f.value_location, usage);
+  if (v.size() > 15)
+    throw ConfigError(f.value_location, "'max_affected' in " + context + " is out of range: a count "
+                                        "has at most 15 digits, not " + std::to_string(v.size()));
   out.kind = MaxAffected::Kind::Count;
   out.count = std::stoll(v);
   return out;

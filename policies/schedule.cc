@@ -54,9 +54,10 @@ std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::s
   std::string t(text);
   size_t pos = 0;
   long long n = 0;
+  bool huge = false;  // more than any interval, however many digits follow: read them all
   while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) {
-    n = n * 10 + (t[pos] - '0');
-    if (n > 10'000'000) break;
+    if (!huge) n = n * 10 + (t[pos] - '0');
+    if (n > 1'000'000'000) huge = true;
     ++pos;
   }
   std::string unit = lower(t.substr(pos));
@@ -77,7 +78,7 @@ std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::s
     error = "interval '" + t + "' must be greater than zero";
     return std::nullopt;
   }
-  if (n * factor > 366LL * 86400) {
+  if (huge || n * factor > 366LL * 86400) {
     error = "interval '" + t + "' is longer than a year";
     return std::nullopt;
   }
@@ -89,8 +90,8 @@ std::optional<std::chrono::milliseconds> parse_batch_budget(std::string_view tex
   const std::string usage = "batch budget '" + t + "' must be a whole number of ms or s between 10ms and 60s, as in '200ms' or '2s'";
   size_t pos = 0;
   long long n = 0;
-  while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos])) && n <= 1'000'000) {
-    n = n * 10 + (t[pos] - '0');
+  while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) {
+    if (n <= 1'000'000) n = n * 10 + (t[pos] - '0');  // past it, too long whatever follows
     ++pos;
   }
   std::string unit = lower(t.substr(pos));

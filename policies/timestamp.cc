@@ -1,6 +1,7 @@
 #include "policies/timestamp.h"
 
 #include <cctype>
+#include <cstdio>
 
 namespace retentiond::policies {
 namespace {
@@ -82,8 +83,8 @@ std::optional<TimePoint> parse_timestamp(std::string_view s) {
 
 std::string format_sql_datetime(TimePoint t) {
   std::string text = format_timestamp(t);
-  text[10] = ' ';
-  text.pop_back();  // 'Z'
+  text[text.find('T')] = ' ';  // after the date, whose year may be longer than four digits
+  text.pop_back();             // 'Z'
   return text;
 }
 
@@ -92,8 +93,13 @@ std::string format_timestamp(TimePoint t) {
   auto day_point = floor<days>(t);
   year_month_day ymd{day_point};
   hh_mm_ss<seconds> hms{t - day_point};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lldZ", static_cast<int>(ymd.year()),
+  char buf[48];
+  const int year = static_cast<int>(ymd.year());
+  // ISO-8601: four digits for years 0000-9999; outside, the expanded form, signed (year 0 is 1 BC,
+  // so -0001 is 2 BC): printing %04d would give "-001".
+  const char* form = year >= 0 && year <= 9999 ? "%04d-%02u-%02uT%02ld:%02ld:%02lldZ"
+                                               : "%+05d-%02u-%02uT%02ld:%02ld:%02lldZ";
+  std::snprintf(buf, sizeof buf, form, year,
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
                 static_cast<long long>(hms.seconds().count()));

@@ -17,7 +17,8 @@ using TimePoint = std::chrono::sys_seconds;
 // including impossible dates (2027-02-30) and out-of-range fields.
 std::optional<TimePoint> parse_timestamp(std::string_view text);
 
-// "2027-03-01T00:00:00Z"
+// "2027-03-01T00:00:00Z"; a year outside 0000-9999 in ISO-8601's expanded form, with a sign
+// ("-0001-01-01T00:00:00Z", "+10000-01-01T00:00:00Z"), which parse_timestamp does not read.
 std::string format_timestamp(TimePoint t);
 
 // "2027-03-01 00:00:00" (UTC), the form SQL DATETIME columns and SQLite's datetime() use.

@@ -126,12 +126,13 @@ long long YamlMap::integer(const YamlField& f, long long min, long long max) con
   if (start == v.size()) digits = false;
   for (size_t i = start; i < v.size(); ++i)
     if (!std::isdigit(static_cast<unsigned char>(v[i]))) digits = false;
-  if (!digits || v.size() > 18) {
+  if (!digits) {
     throw ConfigError(f.value_location,
                       "'" + f.key + "' in " + context_ + " must be a whole number, not '" + v + "'");
   }
-  long long n = std::stoll(v);
-  if (n < min || n > max) {
+  // Past 18 digits, stoll would overflow: out of range whatever the digits.
+  long long n = v.size() > 18 ? max : std::stoll(v);
+  if (v.size() > 18 || n < min || n > max) {
     throw ConfigError(f.value_location, "'" + f.key + "' in " + context_ + " must be between " +
                                             std::to_string(min) + " and " + std::to_string(max));
   }

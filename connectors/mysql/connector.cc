@@ -186,8 +186,10 @@ std::vector<Value> MysqlConnector::values_for(const sql::Sql& s, const PassConte
     else if (name == "cutoff_epoch") out.push_back({std::to_string(epoch), true});
     else if (name == "cutoff_epoch_ms") out.push_back({std::to_string(epoch * 1000), true});
     else if (name == "now") out.push_back({datetime_text(ctx.cutoff.now)});
-    else if (name == "held") out.push_back({nlohmann::json(ctx.held_keys).dump()});
-    else if (name == "noticed") out.push_back({nlohmann::json(ctx.noticed_keys).dump()});
+    else if (name == "held") out.push_back({nlohmann::json(ctx.held_keys).dump()});  // UTF-8 (daemon/holds.h)
+    // A key that is not UTF-8 becomes U+FFFD and matches no row: the noticed record is kept.
+    else if (name == "noticed")
+      out.push_back({nlohmann::json(ctx.noticed_keys).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
     else if (name == "limit") out.push_back({extra.at(name), true});
     else if (name.rfind("an_", 0) == 0) out.push_back({extra.at(name)});
     else out.push_back({extra.at(name), integer_key});  // after, last: keys

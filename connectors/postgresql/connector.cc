@@ -154,8 +154,10 @@ std::map<std::string, std::string> PostgresqlConnector::bindings(const Policy& p
                  {"cutoff_epoch", std::to_string(epoch)},
                  {"cutoff_epoch_ms", std::to_string(epoch * 1000)},
                  {"now", policies::format_timestamp(ctx.cutoff.now)},
-                 {"held", held.dump()},
-                 {"noticed", nlohmann::json(ctx.noticed_keys).dump()}});
+                 {"held", held.dump()},  // always UTF-8 (daemon/holds.h)
+                 // A key that is not UTF-8 becomes U+FFFD and matches no row: the record is kept.
+                 {"noticed", nlohmann::json(ctx.noticed_keys)
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}});
   return values;
 }
 

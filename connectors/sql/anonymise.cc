@@ -2,11 +2,10 @@
 
 #include <openssl/sha.h>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "connectors/sql/quote.h"
+#include "policies/regular_file.h"
 
 namespace retentiond::connectors::sql {
 namespace {
@@ -74,11 +73,10 @@ void walk_literals(const std::vector<policies::ColumnAnonymisation>& columns, co
 }
 
 std::string read_key_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read the hmac key file '" + path + "'");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string key = buffer.str();
+  std::string why;
+  auto read = policies::read_regular_file(path, policies::kMaxSecretBytes, why);
+  if (!read) throw std::runtime_error("cannot read the hmac key file '" + path + "': " + why);
+  std::string key = std::move(*read);
   if (!key.empty() && key.back() == '\n') key.pop_back();
   if (key.empty()) throw std::runtime_error("the hmac key file '" + path + "' is empty");
   return key;

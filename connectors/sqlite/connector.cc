@@ -192,7 +192,9 @@ std::string SqliteConnector::keys_json(const Policy& policy, const std::vector<s
     if (numbers && digits) out.push_back(std::stoll(k));
     else out.push_back(k);
   }
-  return out.dump();
+  // A key that is not UTF-8 (SQLite keeps any bytes as TEXT) becomes U+FFFD and matches no row:
+  // a noticed record is then kept, never acted on. Held keys are always UTF-8 (daemon/holds.h).
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<std::vector<NoticeCandidate>> SqliteConnector::notice_candidates(const Policy& policy, const PassContext& ctx,

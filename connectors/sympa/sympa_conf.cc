@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
+
+#include "policies/regular_file.h"
 
 namespace retentiond::connectors::sympa {
 namespace {
@@ -19,10 +19,13 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-// "parameter value" lines; returns false when the file cannot be read.
-bool read_lines(const std::string& path, std::map<std::string, std::pair<std::string, int>, std::less<>>& out) {
-  std::ifstream in(path);
-  if (!in) return false;
+// "parameter value" lines; returns false, with `why`, when the file cannot be read (it must be a
+// regular file of at most 1 MiB: a FIFO or a device would hang or never end).
+bool read_lines(const std::string& path, std::map<std::string, std::pair<std::string, int>, std::less<>>& out,
+                std::string& why) {
+  auto text = policies::read_regular_file(path, policies::kMaxConfigFileBytes, why);
+  if (!text) return false;
+  std::istringstream in(*text);
   std::string line;
   int number = 0;
   while (std::getline(in, line)) {
@@ -104,9 +107,10 @@ std::string sympa_default(std::string_view p) {
 Result<SympaConf> read_sympa_conf(const std::string& path, const std::string& store_name) {
   SympaConf conf;
   conf.path = path;
-  if (!read_lines(path, conf.values))
+  std::string why;
+  if (!read_lines(path, conf.values, why))
     return Error{ErrorKind::StoreUnreachable, "store '" + store_name + "': cannot read Sympa's configuration '" +
-                                                  path + "': " + std::strerror(errno)};
+                                                  path + "': " + why};
   add_listmasters(conf.value("listmaster"), conf.listmasters);
   // Each virtual host (robot) may name its own listmasters in <etc>/<robot>/robot.conf.
   std::vector<fs::path> dirs;
@@ -122,7 +126,8 @@ Result<SympaConf> read_sympa_conf(const std::string& path, const std::string& st
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       fs::path robot_conf = it->path() / "robot.conf";
       std::map<std::string, std::pair<std::string, int>, std::less<>> robot;
-      if (it->is_directory(ec) && read_lines(robot_conf.string(), robot))
+      std::string ignored;  // a virtual host without a readable robot.conf names no listmaster
+      if (it->is_directory(ec) && read_lines(robot_conf.string(), robot, ignored))
         if (auto lm = robot.find("listmaster"); lm != robot.end()) add_listmasters(lm->second.first, conf.listmasters);
     }
   }

@@ -1,6 +1,8 @@
 // The loader on good and bad configurations: every error names file:line:column.
 #include "policies/config_loader.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
 #include "connectors/registry.h"
@@ -235,4 +237,90 @@ TEST_CASE("an unreadable configuration file is an error, not a crash", "[config]
   auto result = load_config("/nonexistent/retentiond.yaml", retentiond::connectors::store_specs());
   REQUIRE_FALSE(result.config);
   CHECK(result.diagnostics.errors().front().str().find("/nonexistent/retentiond.yaml") == 0);
+}
+
+namespace {
+
+// Every error of loading `text` (as DIR/r.yaml), each with the directory replaced by "DIR".
+std::vector<std::string> errors_of(const TempDir& dir, const std::string& text) {
+  auto result = load(dir, text);
+  std::vector<std::string> out;
+  for (const auto& d : result.diagnostics.errors()) {
+    std::string s = d.str();
+    for (auto at = s.find(dir.path()); at != std::string::npos; at = s.find(dir.path()))
+      s.replace(at, dir.path().size(), "DIR");
+    out.push_back(s);
+  }
+  return out;
+}
+
+const std::string kSmtp = "smtp: {host: 127.0.0.1, from: dpo@example.org}\n";
+
+}  // namespace
+
+TEST_CASE("issue 17: files that are not small regular files are errors at their line", "[config]") {
+  TempDir dir;
+  REQUIRE(::mkfifo(dir.file("fifo.yaml").c_str(), 0600) == 0);
+  dir.write("big.txt", std::string(64 * 1024 + 1, 'x'));
+  dir.write("policies.d/big.yaml", "# " + std::string(1024 * 1024, 'x') + "\n");
+  const auto notify = [](const std::string& tpl) {
+    return "    notify: {before: 30d, email: email, template: " + tpl + "}\n";
+  };
+  CHECK(errors_of(dir, kSmtp + kHeader + kPolicy + notify("/dev/zero")) ==
+        std::vector<std::string>{"DIR/r.yaml:11:51: error: cannot read the notice template "
+                                 "'/dev/zero': it is not a regular file (a character device)"});
+  CHECK(errors_of(dir, kSmtp + kHeader + kPolicy + notify("fifo.yaml")) ==
+        std::vector<std::string>{"DIR/r.yaml:11:51: error: cannot read the notice template "
+                                 "'DIR/fifo.yaml': it is not a regular file (a FIFO)"});
+  CHECK(errors_of(dir, kSmtp + kHeader + kPolicy + notify("big.txt")) ==
+        std::vector<std::string>{"DIR/r.yaml:11:51: error: cannot read the notice template "
+                                 "'DIR/big.txt': it is larger than 64 KiB"});
+  CHECK(errors_of(dir, kHeader + kPolicy + "include: [fifo.yaml, policies.d/*.yaml]\n") ==
+        std::vector<std::string>{
+            "DIR/r.yaml:10:11: error: cannot read the included file 'DIR/fifo.yaml': it is not a "
+            "regular file (a FIFO)",
+            "DIR/r.yaml:10:22: error: cannot read the included file 'DIR/policies.d/big.yaml': it "
+            "is larger than 1 MiB"});
+  for (const auto& [path, why] : std::vector<std::pair<std::string, std::string>>{
+           {"/dev/zero", "it is not a regular file (a character device)"},
+           {dir.file("fifo.yaml"), "it is not a regular file (a FIFO)"},
+           {dir.path(), "it is not a regular file (a directory)"},
+           {dir.file("nowhere.yaml"), "no such file"}}) {
+    auto result = load_config(path, retentiond::connectors::store_specs());
+    CHECK_FALSE(result.config);
+    REQUIRE(result.diagnostics.errors().size() == 1);
+    CHECK(result.diagnostics.errors().front().str() ==
+          path + ": error: cannot read the configuration file: " + why);
+  }
+}
+
+TEST_CASE("issue 17: unclear messages are clear", "[config]") {
+  TempDir dir;
+  // yaml-cpp stops deep nesting with "bad file".
+  CHECK(errors_of(dir, "policies: " + std::string(3000, '[') + std::string(3000, ']') + "\n") ==
+        std::vector<std::string>{"DIR/r.yaml:1:6011: error: YAML nesting too deep for the "
+                                 "parser; a configuration needs only a few levels"});
+  CHECK(errors_of(dir, kHeader + kPolicy + "    schedule: every 2147483648m\n") ==
+        std::vector<std::string>{"DIR/r.yaml:10:15: error: schedule 'every 2147483648m': interval "
+                                 "'2147483648m' is longer than a year"});
+  CHECK(errors_of(dir, "smtp: {host: h, port: 99999999999999999999}\n" + kHeader + kPolicy) ==
+        std::vector<std::string>{"DIR/r.yaml:1:23: error: 'port' in 'smtp' must be between 1 "
+                                 "and 65535"});
+  CHECK(errors_of(dir, kHeader + kPolicy + "    max_affected: 9999999999999999\n") ==
+        std::vector<std::string>{"DIR/r.yaml:10:19: error: 'max_affected' in policy 'old-users' "
+                                 "is out of range: a count has at most 15 digits, not 16"});
+}
+
+TEST_CASE("issue 17: control characters from the configuration are escaped in messages", "[config]") {
+  TempDir dir;
+  CHECK(errors_of(dir, kHeader + kPolicy + "    \"\\e[31mwhere\\n\": x\n") ==
+        std::vector<std::string>{"DIR/r.yaml:10:5: error: unknown key '\\x1b[31mwhere\\n' in "
+                                 "policy 'old-users'"});
+  CHECK(errors_of(dir, kHeader + "  - name: \"\\e]0;owned\\a\"\n" + kPolicy.substr(kPolicy.find("    store"))) ==
+        std::vector<std::string>{"DIR/r.yaml:5:11: error: policy name '\\x1b]0;owned\\x07' must "
+                                 "start with a letter or digit and use only letters, digits, '-', "
+                                 "'_' and '.'"});
+  CHECK(errors_of(dir, kHeader + "  - name: \"bad\xff\"\n" + kPolicy.substr(kPolicy.find("    store"))) ==
+        std::vector<std::string>{"DIR/r.yaml:5:11: error: policy name 'bad\\xff' must start with "
+                                 "a letter or digit and use only letters, digits, '-', '_' and '.'"});
 }

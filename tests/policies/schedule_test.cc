@@ -71,6 +71,30 @@ TEST_CASE("batch budgets parse from 10 ms to 60 s", "[schedule]") {
   }
 }
 
+TEST_CASE("issue 17: numbers too big for an interval say so, not 'unknown unit'", "[schedule]") {
+  struct Case {
+    const char* text;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"every 2147483648m", "schedule 'every 2147483648m': interval '2147483648m' is longer than a year"},
+      {"every 99999999999999999999999h",
+       "schedule 'every 99999999999999999999999h': interval '99999999999999999999999h' is longer "
+       "than a year"},
+      {"every 367d", "schedule 'every 367d': interval '367d' is longer than a year"},
+  };
+  for (const auto& c : cases) {
+    std::string error;
+    INFO(c.text);
+    CHECK_FALSE(parse_schedule(c.text, error));
+    CHECK(error == c.error);
+  }
+  std::string error;
+  CHECK_FALSE(parse_batch_budget("100000000000000000000ms", error));
+  CHECK(error == "batch budget '100000000000000000000ms' must be a whole number of ms or s between "
+                 "10ms and 60s, as in '200ms' or '2s'");
+}
+
 namespace {
 // Runs `body` with TZ set, restoring it afterwards.
 template <typename F>

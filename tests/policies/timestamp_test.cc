@@ -38,3 +38,19 @@ TEST_CASE("epoch conversions round-trip", "[timestamp]") {
   CHECK(epoch_seconds(*parse_timestamp("2027-03-01T00:00:00Z")) == 1803859200);
   CHECK(format_timestamp(from_epoch_seconds(1803859200)) == "2027-03-01T00:00:00Z");
 }
+
+TEST_CASE("issue 17: years outside 0000-9999 print as ISO-8601 expanded years", "[timestamp]") {
+  using namespace std::chrono;
+  auto at = [](int y, unsigned m, unsigned d) {
+    return TimePoint{sys_days{year{y} / month{m} / day{d}}};
+  };
+  CHECK(format_timestamp(at(0, 1, 1)) == "0000-01-01T00:00:00Z");
+  CHECK(format_timestamp(at(9999, 12, 31)) == "9999-12-31T00:00:00Z");
+  CHECK(format_timestamp(at(-1, 1, 1)) == "-0001-01-01T00:00:00Z");  // was "-001-01-01..."
+  CHECK(format_timestamp(at(-999, 6, 15)) == "-0999-06-15T00:00:00Z");
+  CHECK(format_timestamp(at(10000, 1, 1)) == "+10000-01-01T00:00:00Z");
+  CHECK(format_sql_datetime(at(2027, 3, 1)) == "2027-03-01 00:00:00");
+  CHECK(format_sql_datetime(at(-1, 1, 1)) == "-0001-01-01 00:00:00");
+  CHECK(norm("0000-01-01") == "0000-01-01T00:00:00Z");
+  CHECK_FALSE(parse_timestamp("-0001-01-01T00:00:00Z"));  // never read from a store
+}
