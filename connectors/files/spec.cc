@@ -14,7 +14,7 @@ StoreType files_store_type() {
           {"root", true, K::Path, "directory under which every selected file lies"},
       },
       {},
-      /*hash_comments=*/true,
+      std::nullopt,  // no SQL
   };
   return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
                      return std::make_unique<files::FilesConnector>(s);

@@ -52,7 +52,7 @@ StoreType mysql_store_type() {
           {"tls_key", false, K::Path, "the client certificate's private key (PEM)"},
       },
       {},
-      /*hash_comments=*/true,
+      policies::SqlDialect::Mysql,
       tls_settings,
   };
   return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {

@@ -84,6 +84,10 @@ Result<std::unique_ptr<pqxx::connection>> connect(const policies::StoreConfig& s
     auto c = std::make_unique<pqxx::connection>(conninfo.value());
     pqxx::nontransaction setup(*c);
     setup.exec("SET TIME ZONE 'UTC'");
+    // The policy's SQL fragments were validated as read with these (policies/sql_fragment.h): a
+    // backslash in '...' is a plain character, and no client encoding hides an ASCII quote.
+    setup.exec("SET standard_conforming_strings = on");
+    setup.exec("SET client_encoding = 'UTF8'");
     setup.exec("SET lock_timeout = '5s'");
     setup.exec("SET idle_in_transaction_session_timeout = '60s'");
     setup.exec(kReadDateFunction);

@@ -15,7 +15,7 @@ StoreType postgresql_store_type() {
           {"password_file", false, K::Path, "file holding the password"},
       },
       {},
-      /*hash_comments=*/false,
+      policies::SqlDialect::Postgresql,
   };
   return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
                      return std::make_unique<postgresql::PostgresqlConnector>(s);

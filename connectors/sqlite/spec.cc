@@ -16,7 +16,7 @@ StoreType sqlite_store_type() {
            "how long a batch waits for another program's lock (default 5s)"},
       },
       {},
-      /*hash_comments=*/false,
+      policies::SqlDialect::Sqlite,
   };
   return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
                      return std::make_unique<sqlite::SqliteConnector>(s);

@@ -16,7 +16,7 @@ StoreType sympa_store_type() {
       },
       {"unsubscribed_users", "logs", "stats", "sessions", "one_time_tickets", "notifications",
        "bounces", "spools", "archives"},
-      /*hash_comments=*/true,
+      std::nullopt,  // no SQL: Sympa targets are fixed
   };
   return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
                      return std::make_unique<sympa::SympaConnector>(s);
