@@ -14,6 +14,7 @@
 
 #include "connectors/mysql/catalog.h"
 #include "connectors/sql/anonymise.h"
+#include "connectors/sql/batch_bound.h"
 #include "connectors/sql/check.h"
 #include "connectors/sql/quote.h"
 #include "connectors/sql/walk.h"
@@ -342,7 +343,11 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
       client_->query(a.text, values_for(a, ctx, integer_key, extra));
     const sql::Sql& remove = from.after ? s.next_action : s.first_action;
     client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
-    return BatchResult{client_->affected(), Cursor{key_value(last_text, integer_key)}, selected < limit};
+    // Never more than the batch selected (sql/batch_bound.h): in_transaction rolls back.
+    const long long changed = client_->affected();
+    sql::check_batch_bound(changed, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
+                           sql::Bound::Selected);
+    return BatchResult{changed, Cursor{key_value(last_text, integer_key)}, selected < limit};
   });
 }
 
@@ -353,6 +358,7 @@ Result<BatchResult> MysqlConnector::keyless_batch(const Policy& policy, const Pa
   return in_transaction(policy, [&]() -> BatchResult {
     client_->query(s.keyless_action.text, values_for(s.keyless_action, ctx, false, extra));
     const long long deleted = client_->affected();
+    sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);
     // Fewer than `limit`: no expired row was left when the statement ran.
     return BatchResult{deleted, Cursor{}, deleted < limit};
   });
@@ -365,6 +371,12 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const s
       BatchResult result = batch();
       client_->exec("COMMIT");
       return result;
+    } catch (const sql::BatchOverrun& e) {
+      try {
+        client_->exec("ROLLBACK");
+      } catch (const MysqlError&) {
+      }
+      return Error{ErrorKind::QueryFailed, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
     } catch (const MysqlError& e) {
       if (!e.connection_lost()) {
         try {
@@ -394,6 +406,7 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
   auto result = in_transaction(policy, [&]() -> BatchResult {
     client_->query(s.walk_action.text, values_for(s.walk_action, ctx, true, extra));
     const long long deleted = client_->affected();
+    sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);
     // Cut at `limit`: rows of the span may remain, so the next batch starts over at `after`.
     if (deleted >= limit) return BatchResult{deleted, Cursor{KeyValue{after}}, false};
     return BatchResult{deleted, Cursor{KeyValue{upto}}, upto >= walk.last};

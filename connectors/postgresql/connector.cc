@@ -10,6 +10,7 @@
 
 #include "connectors/postgresql/session.h"
 #include "connectors/sql/anonymise.h"
+#include "connectors/sql/batch_bound.h"
 #include "connectors/sql/check.h"
 #include "connectors/sql/quote.h"
 #include "policies/diagnostics.h"
@@ -331,6 +332,7 @@ Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const 
                   limit, limit);
     pqxx::work t(*conn_);
     const long long deleted = run(t, s.walk_action_limited, values)[0][0].as<long long>();
+    sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);  // else rolled back
     t.commit();
     return BatchResult{deleted, Cursor{KeyValue{lo}}, false};
   });
@@ -382,10 +384,13 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     long long selected = row[1].as<long long>();
     values["last"] = last_text;
     for (const auto& a : from.after ? s.next_also : s.first_also) run(t, a, values);
-    auto deleted = run(t, from.after ? s.next_action : s.first_action, values);
+    const long long changed = run(t, from.after ? s.next_action : s.first_action, values).affected_rows();
+    // Never more than the batch selected (sql/batch_bound.h): the throw leaves `t` uncommitted.
+    sql::check_batch_bound(changed, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
+                           sql::Bound::Selected);
     t.commit();
     KeyValue last = p.value().integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
-    return BatchResult{static_cast<long long>(deleted.affected_rows()), Cursor{last}, selected < limit};
+    return BatchResult{changed, Cursor{last}, selected < limit};
   });
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/sql/anonymise.h"
+#include "connectors/sql/batch_bound.h"
 #include "connectors/sql/quote.h"
 #include "connectors/sqlite/functions.h"
 #include "policies/diagnostics.h"
@@ -435,10 +436,17 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
       };
       for (const auto& a : from.after ? s.next_also : s.first_also) run(a);
       run(from.after ? s.next_action : s.first_action);
-      return BatchResult{db_->changes(), Cursor{last}, selected < limit};
+      // Never more than the batch selected (sql/batch_bound.h): the throw rolls it all back.
+      const long long changed = db_->changes();
+      sql::check_batch_bound(changed, selected,
+                             policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
+                             sql::Bound::Selected);
+      return BatchResult{changed, Cursor{last}, selected < limit};
     });
   } catch (const SqliteError& e) {
     return query_error(policy, e);
+  } catch (const sql::BatchOverrun& e) {
+    return Error{ErrorKind::QueryFailed, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
   }
 }
 
