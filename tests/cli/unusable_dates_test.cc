@@ -5,9 +5,8 @@
 // normal expired row goes, a year-2100 row counts as future, and `oldest` stays a real date.
 // Clock pinned at 2028-03-01T00:00:00Z; with 1y the cut-off is 2027-03-01T00:00:00Z.
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
@@ -44,10 +43,13 @@ void only_old_goes(const TempDir& dir, const std::string& config, long long unda
   CHECK(p.at("oldest") == "2020-01-01T00:00:00Z");
   const std::string warnings = p.at("warnings").dump();
   CHECK(warnings.find(std::to_string(undated) +
-                      " selected rows have no usable date (NULL or unreadable); kept") != std::string::npos);
-  CHECK(warnings.find("1 selected row has a date after 2028-03-01T00:00:00Z; kept") != std::string::npos);
+                      " selected rows have no usable date (NULL or unreadable); kept") !=
+        std::string::npos);
+  CHECK(warnings.find("1 selected row has a date after 2028-03-01T00:00:00Z; kept") !=
+        std::string::npos);
 
-  auto enforce = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  auto enforce =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(enforce.err);
   REQUIRE(enforce.exit_code == 0);
   CHECK(policy_in(json::parse(enforce.out), "events").at("affected") == 1);
@@ -57,7 +59,8 @@ void only_old_goes(const TempDir& dir, const std::string& config, long long unda
 
 }  // namespace
 
-TEST_CASE("sqlite: far-future, infinite and out-of-range dates are kept as undated", "[cli][sqlite][dates]") {
+TEST_CASE("sqlite: far-future, infinite and out-of-range dates are kept as undated",
+          "[cli][sqlite][dates]") {
   // The issue's rows in `d REAL` (1e19, 1e300, 9e999 read as infinity), their negative twins,
   // integers past the usable years and text dated year 0 or (with its offset) 10000; `raw` holds
   // the same without affinity, so its integers stay integers.
@@ -67,19 +70,24 @@ TEST_CASE("sqlite: far-future, infinite and out-of-range dates are kept as undat
     const std::string db = dir.file("app.db");
     sqlite_exec(db,
                 "CREATE TABLE events (id INTEGER PRIMARY KEY, label TEXT, d REAL, raw);"
-                "INSERT INTO events (label, d) VALUES ('old', 1577836800.0), ('huge', 1e19), ('huger', 1e300),"
+                "INSERT INTO events (label, d) VALUES ('old', 1577836800.0), ('huge', 1e19), "
+                "('huger', 1e300),"
                 " ('infinite', 9e999), ('minus-huge', -1e19), ('minus-infinite', -9e999),"
-                " ('year-2100', 4102444800.0), ('int-min', -9223372036854775808), ('year-10000', 253402300800),"
+                " ('year-2100', 4102444800.0), ('int-min', -9223372036854775808), ('year-10000', "
+                "253402300800),"
                 " ('year-0', '0000-06-01'), ('year-10000-text', '9999-12-31T23:00:00-05:00');"
                 "UPDATE events SET raw = d;"
                 "UPDATE events SET raw = -9223372036854775808 WHERE label = 'int-min';"
                 "UPDATE events SET raw = 253402300800 WHERE label = 'year-10000'");
-    CHECK(sqlite_column(db, "SELECT typeof(raw) FROM events WHERE label IN ('infinite', 'int-min', 'year-0') "
-                            "ORDER BY id") == std::vector<std::string>{"real", "integer", "text"});
+    CHECK(sqlite_column(
+              db,
+              "SELECT typeof(raw) FROM events WHERE label IN ('infinite', 'int-min', 'year-0') "
+              "ORDER BY id") == std::vector<std::string>{"real", "integer", "text"});
     const std::string config = dir.write(
         "r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n" +
                       policy("app", "events", since));
-    only_old_goes(dir, config, 9, [&] { return sqlite_column(db, "SELECT label FROM events ORDER BY id"); });
+    only_old_goes(dir, config, 9,
+                  [&] { return sqlite_column(db, "SELECT label FROM events ORDER BY id"); });
   }
 }
 
@@ -105,12 +113,15 @@ INSERT INTO events VALUES
                             "{column: epm, format: epoch_ms}", "{column: epf, format: epoch}",
                             "{column: epn, format: epoch}", "txt"}) {
     INFO("since: " << since);
-    pg.exec("CREATE TABLE IF NOT EXISTS pristine AS SELECT * FROM events; DELETE FROM events; "
-            "INSERT INTO events SELECT * FROM pristine");
+    pg.exec(
+        "CREATE TABLE IF NOT EXISTS pristine AS SELECT * FROM events; DELETE FROM events; "
+        "INSERT INTO events SELECT * FROM pristine");
     TempDir dir;
-    const std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
-                                                       pg.dsn() + "\"}\npolicies:\n" + policy("pg", "events", since));
-    only_old_goes(dir, config, 4, [&] { return pg.column("SELECT label FROM events ORDER BY id"); });
+    const std::string config =
+        dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
+                                pg.dsn() + "\"}\npolicies:\n" + policy("pg", "events", since));
+    only_old_goes(dir, config, 4,
+                  [&] { return pg.column("SELECT label FROM events ORDER BY id"); });
   }
 }
 
@@ -132,14 +143,18 @@ INSERT INTO events VALUES
 )sql");
   TempDir dir;
   dir.write("my.password", MysqlDatabase::password() + "\n");
-  for (const char* since : {"dt", "d", "tsp", "{column: ep, format: epoch}", "{column: epm, format: epoch_ms}",
-                            "{column: epd, format: epoch}", "{column: epc, format: epoch}", "txt"}) {
+  for (const char* since :
+       {"dt", "d", "tsp", "{column: ep, format: epoch}", "{column: epm, format: epoch_ms}",
+        "{column: epd, format: epoch}", "{column: epc, format: epoch}", "txt"}) {
     INFO("since: " << since);
-    my.exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'; CREATE TABLE IF NOT EXISTS pristine AS SELECT * FROM "
-            "events; DELETE FROM events; INSERT INTO events SELECT * FROM pristine");
-    const std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  my: " +
-                                                       my.store_yaml("my.password") + "\npolicies:\n" +
-                                                       policy("my", "events", since));
-    only_old_goes(dir, config, 3, [&] { return my.column("SELECT label FROM events ORDER BY id"); });
+    my.exec(
+        "SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'; CREATE TABLE IF NOT EXISTS pristine AS "
+        "SELECT * FROM "
+        "events; DELETE FROM events; INSERT INTO events SELECT * FROM pristine");
+    const std::string config =
+        dir.write("r.yaml", "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
+                                "\npolicies:\n" + policy("my", "events", since));
+    only_old_goes(dir, config, 3,
+                  [&] { return my.column("SELECT label FROM events ORDER BY id"); });
   }
 }
