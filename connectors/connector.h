@@ -51,6 +51,27 @@ class SightingBook {
   virtual void save(const std::string& policy, const std::map<std::string, TimePoint>& seen, TimePoint now) = 0;
 };
 
+// What a batch is about to make permanent, written to the state file before the store commits,
+// so that after a crash (or a lost COMMIT) the next pass can ask the store whether it did (see
+// Connector::reconcile) and the audit trail counts exactly what the store lost.
+struct BatchIntent {
+  long long expected = 0;  // records the batch changed (files: is about to remove)
+  // The store's own way to tell later whether the change committed: a transaction id, or the
+  // batch's key range; never a record's personal data beyond what a key is.
+  std::string evidence;
+  std::vector<std::string> items;  // files: the paths about to be removed (relative to the root)
+};
+
+// Where a connector announces its batches before committing them. before_commit() is called
+// inside the batch's transaction, after its statements ran and before COMMIT (files: before each
+// group of unlinks); it throws when the intent could not be recorded, and the connector must
+// then roll back (files: remove nothing more). Calls within one batch add up.
+class BatchJournal {
+ public:
+  virtual ~BatchJournal() = default;
+  virtual void before_commit(const BatchIntent& intent) = 0;
+};
+
 // What a pass knows that the policy does not.
 struct PassContext {
   policies::Cutoff cutoff;
@@ -67,6 +88,8 @@ struct PassContext {
   // `plan --samples N`: how many expired records' keys (or file paths, or addresses) plan()
   // returns in PlanStats::samples. 0 (always, outside plan): none, since they are personal data.
   long long samples = 0;
+  // Enforcing passes: where apply_batch() announces each batch before it commits. Null in plan.
+  BatchJournal* journal = nullptr;
 };
 
 // A record due for a notice: its key, its basis date and the address to write to.
@@ -120,6 +143,14 @@ class Connector {
   // re-checks expiry, `where` and holds. On Error nothing of this batch was changed.
   virtual Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx,
                                           const Cursor& from, long long limit) = 0;
+
+  // After a crash, or a batch whose COMMIT was lost: how many of `intent.expected` records the
+  // store really changed (0 when the batch rolled back). ctx.cutoff is the interrupted pass's.
+  // Never changes data. An Error when the store cannot tell or cannot be asked; the intent is
+  // then kept and asked again by the next pass.
+  virtual Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
+    return Error{ErrorKind::Unsupported, "store type '" + std::string(type()) + "' cannot reconcile a batch"};
+  }
 
   // For `notify:`: the records the policy selects (where, holds) whose basis is before
   // `notice_cutoff` (the cut-off `before` from now), in key order. Never changes data.

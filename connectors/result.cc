@@ -15,6 +15,7 @@ std::string_view error_class(ErrorKind kind) {
     case ErrorKind::Interrupted: return "interrupted";
     case ErrorKind::Unsupported: return "unsupported";
     case ErrorKind::NoticeFailed: return "notice-failed";
+    case ErrorKind::LockConflict: return "lock-conflict";
   }
   return "query-failed";
 }

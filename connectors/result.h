@@ -21,6 +21,7 @@ enum class ErrorKind {
   Interrupted,       // a signal or lost connection stopped the pass
   Unsupported,       // this build cannot do what the policy asks yet
   NoticeFailed,      // a notice before action could not be sent (its record was kept)
+  LockConflict,      // another process is enforcing the same policy: this pass did not start
 };
 
 // "store-unreachable", as written in the audit trail.

@@ -1,6 +1,10 @@
 // The audit trail: one row per policy per pass, kept in the state file, never holding a key, an
 // address or a name. Each row carries the SHA-256 of its own content and of the previous row's
 // hash, so that an edited or removed row breaks the chain and `history --verify` shows where.
+// With an audit key (`audit_key_file:`, or the systemd credential `audit-key`), rows carry an
+// HMAC-SHA256 instead: rewriting the chain then needs the key. What the chain cannot show alone
+// (its newest rows removed, or the whole chain recomputed) shows against a head kept elsewhere:
+// every pass logs the count and head hash, which `history --verify --head` compares.
 #pragma once
 
 #include <optional>
@@ -27,16 +31,23 @@ struct AuditEntry {
   std::string error_class;  // empty when ok; else one of connectors::error_class()
   std::string prev_hash;
   std::string hash;
+  bool keyed = false;  // `hash` is an HMAC under the audit key
 };
 
-// The hash of an entry: SHA-256 over its fields (id included) and prev_hash.
-std::string audit_digest(const AuditEntry& e);
+// The hash of an entry: SHA-256 over its fields (id included) and prev_hash, or with `key` an
+// HMAC-SHA256 of the same.
+std::string audit_digest(const AuditEntry& e, const std::string& key = "");
 
 inline const std::string kGenesisHash(64, '0');
 
+// Logs the trail's head after a new entry ("audit trail: N entries, head HASH"): the journal
+// keeps it outside the state file's reach, for `history --verify --entries N --head HASH`.
+void log_audit_head(const AuditEntry& appended);
+
 class AuditTrail {
  public:
-  explicit AuditTrail(connectors::sqlite::Database& db) : db_(db) {}
+  // `key`: the audit key, "" when none is configured (new rows are then plain SHA-256).
+  explicit AuditTrail(connectors::sqlite::Database& db, std::string key = "") : db_(db), key_(std::move(key)) {}
 
   // Appends `entry` (id, prev_hash and hash are filled in) and returns it as stored. Runs in its
   // own transaction unless `in_transaction` says the caller holds one.
@@ -51,12 +62,23 @@ class AuditTrail {
     long long rows = 0;
     long long first_bad_id = 0;
     std::string problem;
+    std::string head;           // the newest entry's hash (kGenesisHash when empty)
+    long long keyed_from = 0;   // the first keyed entry, 0 when none
+    long long unchecked = 0;    // keyed entries whose HMAC could not be recomputed (no key given)
   };
-  // Recomputes every hash and link from the first row.
-  Verification verify() const;
+  // A head kept outside the state file (from the journal): the trail must still hold `entries`
+  // entries, and the entry with hash `hash` (entry number `entries`, when both are given).
+  struct ExpectedHead {
+    std::optional<std::string> hash;
+    std::optional<long long> entries;
+  };
+  // Recomputes every hash and link from the first row; entries after a keyed one must be keyed,
+  // and with a key the newest entry must be keyed.
+  Verification verify(const ExpectedHead& expected = {}) const;
 
  private:
   connectors::sqlite::Database& db_;
+  std::string key_;
 };
 
 }  // namespace retentiond::daemon

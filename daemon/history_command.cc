@@ -9,6 +9,7 @@
 #include "daemon/cli.h"
 #include "daemon/commands.h"
 #include "daemon/state.h"
+#include "daemon/trail_check.h"
 #include "policies/planner.h"
 
 namespace retentiond::daemon {
@@ -18,17 +19,27 @@ namespace po = boost::program_options;
 using policies::format_timestamp;
 using policies::with_thousands;
 
-constexpr const char* kUsage = R"(Usage: retentiond history [-c FILE] [--state FILE] [--policy NAME]... [--since DATE] [--format text|json|markdown] [--verify]
+constexpr const char* kUsage = R"(Usage: retentiond history [-c FILE] [--state FILE] [--policy NAME]... [--since DATE] [--format text|json|markdown] [--verify [--entries N] [--head HASH] [--audit-key FILE]]
 
 Prints the audit trail kept in the state file: one entry per policy per enforcement
 pass (policy, store, action, cut-off, records matched, held and affected, start and
 end, outcome, error class). It never contains keys, addresses or names.
 
---verify recomputes the SHA-256 chain linking every entry to the one before it and
-reports the first entry that was changed or removed.
+--verify recomputes the chain linking every entry to the one before it (SHA-256, or
+HMAC-SHA256 under the audit key) and reports the first entry that was changed or
+removed. It also reports passes that ended without recording their outcome (a killed
+process): the trail is incomplete until the policy's next pass records them.
 
-Exit status: 0 (and, with --verify, the chain is intact), 1 on a broken chain or an
-unreadable state file, 2 usage error.
+What the chain alone cannot show (its newest entries removed, or the whole chain
+recomputed) shows against a head kept elsewhere: after every pass retentiond logs
+"audit trail: N entries, head HASH" to the journal. --entries N checks that the trail
+still holds at least N entries; --head HASH that it still holds the entry with that
+hash (entry N, with both). With an audit key (audit_key_file: or the systemd credential
+audit-key), recomputing the chain also needs the key; --audit-key FILE gives it when
+--state is used without the configuration.
+
+Exit status: 0 (and, with --verify, the chain is intact and complete), 1 on a broken or
+incomplete chain or an unreadable state file, 2 usage error.
 
 Options)";
 
@@ -54,8 +65,7 @@ nlohmann::json to_json(const AuditEntry& e) {
 }
 
 // A table a DPO can paste into a register of processing activities.
-void print_markdown(const std::vector<AuditEntry>& entries,
-                    const std::optional<AuditTrail::Verification>& verification) {
+void print_markdown(const std::vector<AuditEntry>& entries, const std::optional<TrailCheck>& verification) {
   std::cout << "# retentiond audit trail\n\n";
   if (entries.empty()) std::cout << "No pass recorded.\n";
   else {
@@ -70,14 +80,7 @@ void print_markdown(const std::vector<AuditEntry>& entries,
                 << with_thousands(e.affected) << " | " << outcome << " |\n";
     }
   }
-  if (verification) {
-    std::cout << "\n";
-    if (verification->intact)
-      std::cout << "Hash chain verified: " << verification->rows << " entries, intact.\n";
-    else
-      std::cout << "**Hash chain BROKEN at entry " << verification->first_bad_id << "**: "
-                << verification->problem << ".\n";
-  }
+  if (verification) std::cout << "\n" << describe(*verification, /*markdown=*/true);
 }
 
 }  // namespace
@@ -93,7 +96,10 @@ int history_command(const Args& args) {
       "policy", po::value(&names)->composing(), "only this policy (repeatable)")(
       "since", po::value(&since_text), "only passes finished at or after this date (ISO-8601)")(
       "format", po::value(&format)->default_value("text"), "text, json or markdown")(
-      "verify", "check the hash chain of the whole trail");
+      "verify", "check the hash chain of the whole trail")(
+      "entries", po::value<long long>(), "with --verify: the trail must hold at least N entries")(
+      "head", po::value<std::string>(), "with --verify: the trail must hold the entry with this hash")(
+      "audit-key", po::value<std::string>(), "with --verify: the audit key file (when --state is used)");
   po::variables_map vm;
   if (auto stop = parse_command_line("history", args, opts, vm)) return *stop;
   if (format != "text" && format != "json" && format != "markdown")
@@ -103,10 +109,30 @@ int history_command(const Args& args) {
     since = policies::parse_timestamp(since_text);
     if (!since) return usage_failure("history", "--since '" + since_text + "' is not an ISO-8601 date");
   }
-  if (state_path.empty()) {
-    auto config = load_and_report(config_path);
-    if (!config) return kExitFailure;
-    state_path = config->state_path;
+  AuditTrail::ExpectedHead expected;
+  if (vm.count("entries")) {
+    expected.entries = vm["entries"].as<long long>();
+    if (*expected.entries < 1) return usage_failure("history", "--entries must be 1 or more");
+  }
+  if (vm.count("head")) {
+    expected.hash = vm["head"].as<std::string>();
+    if (expected.hash->size() != 64 || expected.hash->find_first_not_of("0123456789abcdef") != std::string::npos)
+      return usage_failure("history", "--head must be an entry's hash: 64 lower-case hexadecimal digits");
+  }
+  if ((expected.entries || expected.hash || vm.count("audit-key")) && !vm.count("verify"))
+    return usage_failure("history", "--entries, --head and --audit-key go with --verify");
+  std::string audit_key;
+  try {
+    if (vm.count("audit-key")) audit_key = read_audit_key(vm["audit-key"].as<std::string>());
+    if (state_path.empty()) {
+      auto config = load_and_report(config_path);
+      if (!config) return kExitFailure;
+      state_path = config->state_path;
+      if (audit_key.empty() && vm.count("verify")) audit_key = audit_key_for(*config);
+    }
+  } catch (const StateError& e) {
+    std::cerr << "retentiond history: " << e.what() << "\n";
+    return kExitFailure;
   }
   const bool json = format == "json";
   if (!StateFile::exists(state_path)) {
@@ -116,23 +142,18 @@ int history_command(const Args& args) {
   }
   try {
     StateFile state(state_path, /*writable=*/false);
-    AuditTrail trail(state.db());
-    auto entries = trail.list(names, since);
-    std::optional<AuditTrail::Verification> verification;
-    if (vm.count("verify")) verification = trail.verify();
+    state.set_audit_key(audit_key);
+    auto entries = AuditTrail(state.db()).list(names, since);
+    std::optional<TrailCheck> verification;
+    if (vm.count("verify")) verification = check_trail(state, expected);
 
     if (format == "markdown") {
       print_markdown(entries, verification);
     } else if (json) {
       nlohmann::json out = {{"entries", nlohmann::json::array()}};
       for (const auto& e : entries) out["entries"].push_back(to_json(e));
-      if (verification)
-        out["verification"] = {{"intact", verification->intact},
-                               {"rows", verification->rows},
-                               {"first_bad_id", verification->intact ? nlohmann::json(nullptr)
-                                                                     : nlohmann::json(verification->first_bad_id)},
-                               {"problem", verification->problem}};
-      std::cout << out.dump(2) << "\n";
+      if (verification) out["verification"] = to_json(*verification);
+      std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
       if (entries.empty()) {
         std::cout << "No pass recorded" << (names.empty() && !since ? "" : " that matches") << ".\n";
@@ -150,15 +171,9 @@ int history_command(const Args& args) {
                     << format_timestamp(e.cutoff) << "\n";
         }
       }
-      if (verification) {
-        if (verification->intact)
-          std::cout << "Audit chain intact: " << verification->rows << " entries verified.\n";
-        else
-          std::cout << "AUDIT CHAIN BROKEN at entry " << verification->first_bad_id << ": "
-                    << verification->problem << ".\n";
-      }
+      if (verification) std::cout << describe(*verification, /*markdown=*/false);
     }
-    return verification && !verification->intact ? kExitFailure : kExitOk;
+    return verification && !verification->complete() ? kExitFailure : kExitOk;
   } catch (const std::exception& e) {
     std::cerr << "retentiond history: " << e.what() << "\n";
     return kExitFailure;

@@ -119,7 +119,7 @@ int hold_command(const Args& all_args) {
       return kExitOk;
     }
     const policies::Policy& policy = *selected.front();
-    StateFile state(config->state_path, /*writable=*/true);
+    StateFile state(*config, /*writable=*/true);
     Holds holds(state);
     if (verb == "add") {
       Hold h{policy.name, keys[0], reason, policies::now_utc(), until};

@@ -17,7 +17,7 @@ void Holds::audit(const std::string& policy, const std::string& store, const std
   e.started = e.finished = e.cutoff = policies::now_utc();
   e.held = 1;
   e.outcome = outcome;
-  AuditTrail(state_.db()).append(e, /*in_transaction=*/true);
+  log_audit_head(AuditTrail(state_.db(), state_.audit_key()).append(e, /*in_transaction=*/true));
 }
 
 bool Holds::add(const Hold& hold, const std::string& store) {

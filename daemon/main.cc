@@ -1,6 +1,8 @@
 // retentiond: makes published data-retention promises true. Dispatches to the subcommands.
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -34,6 +36,9 @@ Run 'retentiond COMMAND --help' for a command's options; see retentiond(8).
 
 int main(int argc, char** argv) {
   using namespace retentiond::daemon;
+  // A file-size limit reached (RLIMIT_FSIZE) is a write error to report, like a full disk, not
+  // a death that loses the report.
+  ::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     std::cerr << kUsage;

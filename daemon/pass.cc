@@ -1,40 +1,43 @@
 #include "daemon/pass.h"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/audit.h"
 #include "daemon/batch_size.h"
 #include "daemon/holds.h"
-#include "daemon/notices.h"
-#include "daemon/smtp.h"
+#include "daemon/pass_journal.h"
+#include "daemon/pass_lock.h"
+#include "daemon/pass_notices.h"
 
 namespace retentiond::daemon {
 namespace {
 
 using connectors::Error;
 using connectors::ErrorKind;
-using connectors::sqlite::Statement;
 using policies::format_timestamp;
 using policies::with_thousands;
 
-// A progress row not updated for this long belongs to a dead pass even if its pid was reused.
-constexpr auto kStaleProgress = std::chrono::minutes(10);
+// The pass's BatchJournal: each batch's intent goes to the state file before the store commits.
+class JournalOfPass : public connectors::BatchJournal {
+ public:
+  JournalOfPass(StateFile& state, std::string policy) : journal_(state), policy_(std::move(policy)) {}
+  void before_commit(const connectors::BatchIntent& intent) override {
+    try {
+      journal_.add_intent(policy_, intent);
+    } catch (const std::exception& e) {
+      failure_ = e.what();
+      throw;
+    }
+  }
+  // Why the last before_commit() failed (the store rolled the batch back), if it did.
+  const std::optional<std::string>& failure() const { return failure_; }
 
-bool process_alive(long long pid) {
-  if (pid <= 0) return false;
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
-
-std::string outcome_word(const PassOutcome& o, bool policy_dry) {
-  if (o.status == PassStatus::Planned && policy_dry) return "dry-run";
-  return std::string(status_name(o.status));
-}
+ private:
+  PassJournal journal_;
+  std::string policy_;
+  std::optional<std::string> failure_;
+};
 
 }  // namespace
 
@@ -53,92 +56,6 @@ bool stopped_by_signal(const PassOutcome& o) {
   return o.status == PassStatus::Interrupted && (!o.error || o.error->kind == ErrorKind::Interrupted);
 }
 
-void PassRunner::recover_interrupted() {
-  if (!state_ || !record_) return;
-  auto& db = state_->db();
-  connectors::sqlite::in_transaction(db, [&] {
-    Statement rows = db.prepare(
-        "SELECT policy, store, action, cutoff, matched, held, affected, started, updated, pid "
-        "FROM pass_in_progress");
-    std::vector<std::string> stale;
-    AuditTrail audit(db);
-    auto now = policies::now_utc();
-    while (rows.step()) {
-      auto updated = policies::parse_timestamp(rows.text(8)).value_or(policies::TimePoint{});
-      if (process_alive(rows.integer(9)) && now - updated < kStaleProgress) continue;
-      AuditEntry e;
-      e.policy = rows.text(0);
-      e.store = rows.text(1);
-      e.action = rows.text(2);
-      e.cutoff = policies::parse_timestamp(rows.text(3)).value_or(policies::TimePoint{});
-      e.matched = rows.integer(4);
-      e.held = rows.integer(5);
-      e.affected = rows.integer(6);
-      e.started = policies::parse_timestamp(rows.text(7)).value_or(policies::TimePoint{});
-      e.finished = updated;
-      e.outcome = "interrupted";
-      e.error_class = "interrupted";
-      audit.append(e, /*in_transaction=*/true);
-      spdlog::warn("policy '{}': a pass started {} did not finish (process ended); recorded as "
-                   "interrupted after {} affected; this pass completes the work",
-                   e.policy, format_timestamp(e.started), with_thousands(e.affected));
-      stale.push_back(e.policy);
-    }
-    for (const auto& policy : stale)
-      db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1").bind(1, policy).step();
-  });
-}
-
-bool PassRunner::claim(const PassOutcome& o, std::string& refusal) {
-  recover_interrupted();
-  auto& db = state_->db();
-  return connectors::sqlite::in_transaction(db, [&] {
-    Statement existing = db.prepare("SELECT pid FROM pass_in_progress WHERE policy = ?1");
-    existing.bind(1, o.policy);
-    if (existing.step()) {
-      refusal = "policy '" + o.policy + "' is being enforced by another retentiond process (pid " +
-                std::to_string(existing.integer(0)) + "); skipping this pass";
-      return false;
-    }
-    Statement insert = db.prepare(
-        "INSERT INTO pass_in_progress (policy, store, action, cutoff, matched, held, affected, "
-        "started, updated, pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8)");
-    insert.bind(1, o.policy).bind(2, o.store).bind(3, std::string(policies::action_name(o.action)));
-    insert.bind(4, format_timestamp(o.cutoff.cutoff)).bind(5, o.plan.matched).bind(6, o.plan.held);
-    insert.bind(7, format_timestamp(o.started)).bind(8, static_cast<long long>(::getpid()));
-    insert.step();
-    return true;
-  });
-}
-
-void PassRunner::record_progress(const PassOutcome& o) {
-  Statement update = state_->db().prepare(
-      "UPDATE pass_in_progress SET affected = ?1, updated = ?2 WHERE policy = ?3");
-  update.bind(1, o.affected).bind(2, format_timestamp(policies::now_utc())).bind(3, o.policy);
-  update.step();
-}
-
-void PassRunner::finish(const PassOutcome& o) {
-  if (!state_ || !record_) return;
-  auto& db = state_->db();
-  connectors::sqlite::in_transaction(db, [&] {
-    db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1").bind(1, o.policy).step();
-    AuditEntry e;
-    e.policy = o.policy;
-    e.store = o.store;
-    e.action = std::string(policies::action_name(o.action));
-    e.cutoff = o.cutoff.cutoff;
-    e.matched = o.plan.matched;
-    e.held = o.plan.held;
-    e.affected = o.affected;
-    e.started = o.started;
-    e.finished = o.finished;
-    e.outcome = outcome_word(o, o.status == PassStatus::Planned);
-    e.error_class = o.error ? std::string(connectors::error_class(o.error->kind)) : "";
-    AuditTrail(db).append(e, /*in_transaction=*/true);
-  });
-}
-
 connectors::PassContext PassRunner::context(const policies::Policy& policy,
                                             const policies::Cutoff& cutoff) {
   connectors::PassContext ctx;
@@ -151,68 +68,49 @@ connectors::PassContext PassRunner::context(const policies::Policy& policy,
   return ctx;
 }
 
-std::optional<Error> PassRunner::prepare_notices(const policies::Policy& policy, connectors::Connector& connector,
-                                                connectors::PassContext& ctx, bool dry, const PassOptions& options,
-                                                NoticeCounts& counts, std::vector<std::string>& warnings) {
-  const auto notice_cutoff = policy.expire_after.before(policy.notify->before.after(ctx.cutoff.now));
-  auto candidates = connector.notice_candidates(policy, ctx, notice_cutoff);
-  if (!candidates) return candidates.error();
-  NoticeBook book(state_, ctx.anonymisation_key);
-  auto decision = decide_notices(policy, candidates.value(), book.load(policy.name), book, ctx.cutoff);
-  ctx.noticed_keys = decision.actionable;
-  counts.waiting = decision.waiting;
-  counts.no_address = decision.no_address;
-  if (decision.no_address > 0)
-    warnings.push_back(with_thousands(decision.no_address) +
-                       " records are due for a notice but have no address; they are never acted on");
-  if (dry) {
-    counts.sent = static_cast<long long>(decision.to_send.size());
-    counts.waiting += counts.sent;
-    return std::nullopt;
+std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy, const PassOptions& options) {
+  if (options.dry_run || !state_ || !record_) return std::nullopt;
+  release();
+  owner_.clear();
+  PassOutcome o;
+  o.policy = policy.name;
+  o.store = policy.store;
+  o.action = policy.action;
+  o.cutoff = policies::cutoff_for(policy, options.now);
+  o.started = policies::now_utc();
+  std::optional<Error> error;
+  try {
+    if (auto lock = PassLock::try_acquire(state_->path(), policy.name)) {
+      lock_ = std::move(lock);
+      locked_policy_ = policy.name;
+      return std::nullopt;
+    }
+    std::string who = "another retentiond process";
+    if (auto other = PassJournal(*state_).find(policy.name)) who += " (pid " + std::to_string(other->pid) + ")";
+    std::string reason = "policy '" + policy.name + "' is being enforced by " + who + "; skipping this pass";
+    spdlog::warn("{}", reason);
+    o.plan.warnings.push_back(reason);
+    o.status = PassStatus::Refused;
+    o.error = Error{ErrorKind::LockConflict, reason};
+  } catch (const std::exception& e) {
+    spdlog::error("policy '{}': {} (io)", policy.name, e.what());
+    o.plan.warnings.push_back("error (io): " + std::string(e.what()));
+    o.status = PassStatus::Failed;
+    o.error = Error{ErrorKind::Io, e.what()};
   }
-  if (!decision.to_send.empty()) {
-    std::string text;
-    std::unique_ptr<SmtpSender> sender;
-    try {
-      text = read_template(policy);
-      sender = std::make_unique<SmtpSender>(*options.smtp);
-    } catch (const std::exception& e) {
-      counts.failed = static_cast<long long>(decision.to_send.size());
-      return Error{ErrorKind::NoticeFailed, e.what() + std::string("; no notice was sent and nothing was changed")};
-    }
-    std::string last_error;
-    for (const auto* c : decision.to_send) {
-      if (options.stop && options.stop->load()) break;
-      MailMessage m;
-      m.from = policy.notify->from.empty() ? options.smtp->from : policy.notify->from;
-      m.to = c->email;
-      m.subject = render_notice(policy, policy.notify->subject, action_date(policy, *c->basis, ctx.cutoff.now));
-      m.body = render_notice(policy, text, action_date(policy, *c->basis, ctx.cutoff.now));
-      std::string error;
-      if (sender->send(m, error)) {
-        // Recorded at once: a crash after this point must not send the notice twice.
-        book.record(policy.name, book.hash(policy.name, c->key),
-                    NoticeRecord{policies::epoch_seconds(*c->basis), ctx.cutoff.now});
-        ++counts.sent;
-        ++counts.waiting;
-      } else {
-        ++counts.failed;
-        last_error = error;
-      }
-    }
-    if (counts.sent > 0) spdlog::info("policy '{}': sent {} notices", policy.name, with_thousands(counts.sent));
-    if (counts.failed > 0) {
-      spdlog::error("policy '{}': {} notices could not be sent ({})", policy.name, with_thousands(counts.failed), last_error);
-      warnings.push_back(with_thousands(counts.failed) + " notices could not be sent (" + last_error +
-                         "); their records are kept");
-    }
-  }
-  book.forget_except(policy.name, decision.due_hashes);
-  return std::nullopt;
+  o.finished = policies::now_utc();
+  finish(o);
+  return o;
+}
+
+void PassRunner::release() {
+  lock_.reset();
+  locked_policy_.clear();
 }
 
 PassOutcome PassRunner::failed_before_start(const policies::Policy& policy,
                                             const PassOptions& options, Error error) {
+  release();
   PassOutcome o;
   o.policy = policy.name;
   o.store = policy.store;
@@ -235,7 +133,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   o.action = policy.action;
   o.started = policies::now_utc();
   o.cutoff = policies::cutoff_for(policy, options.now);
+  owner_.clear();
   const bool dry = options.dry_run || policy.dry_run;
+  const bool recording = !options.dry_run && state_ && record_;
   auto conclude = [&](PassStatus status, std::optional<Error> error) {
     o.status = status;
     if (error) {
@@ -253,6 +153,21 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     return o;
   };
 
+  // The policy's lock is held until this function returns, after the outcome is recorded.
+  struct Release {
+    PassRunner& runner;
+    ~Release() { runner.release(); }
+  } release{*this};
+  if (recording) {
+    if (locked_policy_ != policy.name)
+      if (auto refused = claim(policy, options)) return *refused;
+    try {
+      if (auto error = recover_dead(policy, connector)) return conclude(PassStatus::Failed, error);
+    } catch (const std::exception& e) {
+      return conclude(PassStatus::Failed, Error{ErrorKind::Io, e.what()});
+    }
+  }
+
   connectors::PassContext ctx;
   try {
     ctx = context(policy, o.cutoff);
@@ -264,7 +179,12 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   std::vector<std::string> notice_warnings;
   if (policy.notify) {
     NoticeCounts counts;
-    auto error = prepare_notices(policy, connector, ctx, dry, options, counts, notice_warnings);
+    std::optional<Error> error;
+    try {
+      error = prepare_notices(state_, policy, connector, ctx, dry, options, counts, notice_warnings);
+    } catch (const std::exception& e) {
+      error = Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"};
+    }
     o.notices = counts;
     if (error) {
       o.plan.warnings = notice_warnings;
@@ -311,8 +231,26 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     return conclude(PassStatus::Ok, std::nullopt);
   }
 
-  std::string refusal;
-  if (!claim(o, refusal)) return conclude(PassStatus::Failed, Error{ErrorKind::Config, refusal});
+  std::optional<JournalOfPass> journal;
+  if (recording) {
+    try {
+      PassRecord record;
+      record.policy = o.policy;
+      record.store = o.store;
+      record.action = std::string(policies::action_name(o.action));
+      record.cutoff = o.cutoff.cutoff;
+      record.matched = o.plan.matched;
+      record.held = o.plan.held;
+      record.started = o.started;
+      record.owner = new_owner_token();
+      PassJournal(*state_).begin(record);
+      owner_ = record.owner;
+    } catch (const std::exception& e) {
+      return conclude(PassStatus::Failed, Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"});
+    }
+    journal.emplace(*state_, policy.name);
+    ctx.journal = &*journal;
+  }
 
   spdlog::info("policy '{}': {} {} {} expired before {} (store '{}')", policy.name,
                policy.action == policies::Action::Delete ? "deleting" : "anonymising",
@@ -339,14 +277,24 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     const auto t0 = std::chrono::steady_clock::now();
     auto batch = connector.apply_batch(policy, ctx, cursor, limit);
     const auto took = std::chrono::steady_clock::now() - t0;
-    if (!batch && batch.error().kind == ErrorKind::StoreUnreachable) {
-      // The connector has already tried to reconnect; the batch in flight was rolled back.
-      Error lost = batch.error();
-      lost.message += "; interrupted after " + with_thousands(o.affected) + " " + o.plan.unit +
-                      ", the next pass finishes the work";
-      return conclude(PassStatus::Interrupted, lost);
+    if (!batch) {
+      Error error = batch.error();
+      if (journal && journal->failure()) {
+        // The intent could not be written, so the store rolled the batch back.
+        return conclude(PassStatus::Failed,
+                        Error{ErrorKind::Io, *journal->failure() + "; the batch was rolled back, the next pass "
+                                                                   "finishes the work"});
+      }
+      // A lost COMMIT, or a files batch stopped half-way: count what the store really did.
+      if (recording) settle_failed_batch(policy, connector, ctx, o);
+      if (error.kind == ErrorKind::StoreUnreachable) {
+        // The connector has already tried to reconnect.
+        error.message += "; interrupted after " + with_thousands(o.affected) + " " + o.plan.unit +
+                         ", the next pass finishes the work";
+        return conclude(PassStatus::Interrupted, error);
+      }
+      return conclude(PassStatus::Failed, error);
     }
-    if (!batch) return conclude(PassStatus::Failed, batch.error());
     const auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(took);
     o.longest_batch = std::max(o.longest_batch, took_ms);
     spdlog::debug("policy '{}': batch {} of at most {}: {} {} in {} ms", policy.name, o.batches + 1, limit,
@@ -354,7 +302,16 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     o.affected += batch->affected;
     cursor = batch->next;
     ++o.batches;
-    record_progress(o);
+    if (recording) {
+      try {
+        PassJournal(*state_).batch_done(policy.name, owner_, o.affected);
+      } catch (const std::exception& e) {
+        // The store committed; the intent stays, and the next pass counts this batch.
+        return conclude(PassStatus::Failed, Error{ErrorKind::Io, std::string(e.what()) +
+                                                                     "; the pass stops here, the next pass records "
+                                                                     "this batch and finishes the work"});
+      }
+    }
     if (options.on_progress)
       options.on_progress(Progress{o.policy, o.affected, o.plan.matched,
                                    std::chrono::steady_clock::now() - pass_start, o.plan.unit});

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "connectors/connector.h"
+#include "daemon/pass_lock.h"
 #include "daemon/sightings.h"
 #include "daemon/state.h"
 #include "policies/policy.h"
@@ -75,32 +76,46 @@ class PassRunner {
   // (plan), the state file is only read, for legal holds and the anonymisation key.
   explicit PassRunner(StateFile* state, bool record = true) : state_(state), record_(record) {}
 
-  // Records, as interrupted, passes that a crashed or killed process left in progress.
+  // Records, as interrupted, the passes that ended processes left in progress (their lock is
+  // free) and whose count needs no store to be exact. A pass whose last batch may or may not
+  // have committed waits for its policy's next pass, which asks the store.
   void recover_interrupted();
 
-  // Runs one pass. Never throws for store errors: they come back in the outcome. The connector
-  // must be open (read-write unless dry).
+  // Runs one pass. Never throws: store and state-file errors come back in the outcome. The
+  // connector must be open (read-write unless dry). Unless dry, the pass holds the policy's
+  // PassLock throughout; a policy another process is enforcing is refused (lock-conflict).
   PassOutcome run(const policies::Policy& policy, connectors::Connector& connector,
                   const PassOptions& options);
+
+  // Takes the policy's lock before its store is opened (enforce), so that a policy another
+  // process is enforcing is refused as such, whatever that process holds in the store; the next
+  // run() of the policy keeps it. The outcome (recorded) when the lock is taken by another
+  // process or cannot be taken; nullopt when held now, or for dry runs, which need none.
+  std::optional<PassOutcome> claim(const policies::Policy& policy, const PassOptions& options);
 
   // The outcome for a policy whose store could not be opened; recorded unless dry.
   PassOutcome failed_before_start(const policies::Policy& policy, const PassOptions& options,
                                   connectors::Error error);
 
  private:
-  bool claim(const PassOutcome& o, std::string& refusal);
-  void record_progress(const PassOutcome& o);
+  void release();
+  // Records the outcome in the audit trail (unless dry); logs instead of throwing.
   void finish(const PassOutcome& o);
+  // Under the policy's lock: closes the pass a dead process left, if any, asking `connector`
+  // whether its last batch committed. An Error when that cannot be told yet.
+  std::optional<connectors::Error> recover_dead(const policies::Policy& policy, connectors::Connector& connector);
+  // After a failed batch: if it had announced itself, asks the store what it really did.
+  void settle_failed_batch(const policies::Policy& policy, connectors::Connector& connector,
+                           const connectors::PassContext& ctx, PassOutcome& o);
 
   // What the state file knows about this pass: operator holds, the anonymisation key.
   connectors::PassContext context(const policies::Policy& policy, const policies::Cutoff& cutoff);
-  // Sends due notices (unless dry) and restricts ctx to the records whose notice is old enough.
-  std::optional<connectors::Error> prepare_notices(const policies::Policy& policy, connectors::Connector& connector,
-                                                   connectors::PassContext& ctx, bool dry, const PassOptions& options,
-                                                   NoticeCounts& counts, std::vector<std::string>& warnings);
 
   StateFile* state_;
   bool record_ = true;
+  std::string owner_;  // the owner token of the pass being run, once its batches began
+  std::optional<PassLock> lock_;  // the lock of `locked_policy_`, between claim() and its run()
+  std::string locked_policy_;
   std::unique_ptr<StateSightingBook> sightings_;  // made on first use, when a state file exists
 };
 

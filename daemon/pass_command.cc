@@ -105,7 +105,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
       if (StateFile::exists(config->state_path))
         state = std::make_unique<StateFile>(config->state_path, /*writable=*/false);
     } else {
-      state = std::make_unique<StateFile>(config->state_path, /*writable=*/true);
+      state = std::make_unique<StateFile>(*config, /*writable=*/true);
       options.stop = &install_stop_signals();
       progress = std::make_unique<ProgressReporter>(::isatty(STDERR_FILENO) == 1);
       options.on_progress = progress->callback();

@@ -21,6 +21,12 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
                                     : connectors::AccessMode::ReadWrite;
   std::vector<PassOutcome> out;
   for (const policies::Policy* policy : selected) {
+    // Before its store is opened: a policy another process is enforcing is refused as such.
+    if (!(options.stop && options.stop->load()))
+      if (auto refused = runner.claim(*policy, options)) {
+        out.push_back(*refused);
+        continue;
+      }
     auto [it, fresh] = stores.try_emplace(policy->store);
     OpenStore& store = it->second;
     if (fresh) {

@@ -58,7 +58,7 @@ std::optional<TimePoint> Scheduler::last_success(const std::string& policy) {
 
 void Scheduler::start() {
   try {
-    StateFile state(config_->state_path, /*writable=*/true);
+    StateFile state(*config_, /*writable=*/true);
     PassRunner(&state).recover_interrupted();
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
@@ -156,7 +156,7 @@ void Scheduler::run_next() {
   boost::asio::post(worker_, [this, config, policy, name] {
     PassOutcome outcome;
     try {
-      StateFile state(config->state_path, /*writable=*/true);
+      StateFile state(*config, /*writable=*/true);
       PassRunner runner(&state);
       PassOptions options;
       options.dry_run = false;

@@ -4,7 +4,13 @@
 
 #include <openssl/rand.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
 
 namespace retentiond::daemon {
 namespace {
@@ -15,9 +21,41 @@ using connectors::sqlite::SqliteError;
 
 // Version 1: audit trail and passes in progress. Version 2: secrets, legal holds, notices.
 // Version 3: sightings (dates a store tracks through retentiond, such as Sympa's orphaned users).
-constexpr int kSchemaVersion = 3;
+// Version 4: the owner of each pass in progress, the intent of the batch in flight, keyed audit
+// entries.
+constexpr int kSchemaVersion = 4;
 
 }  // namespace
+
+std::string read_audit_key(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw StateError("cannot read the audit key file '" + path + "': " + std::strerror(errno));
+  std::string key;
+  char buffer[4096];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    key.append(buffer, static_cast<size_t>(in.gcount()));
+    if (key.size() > 4096) throw StateError("the audit key file '" + path + "' is larger than 4 KiB");
+  }
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  if (key.size() < 16)
+    throw StateError("the audit key in '" + path + "' is shorter than 16 bytes; make one with "
+                     "'head -c 32 /dev/urandom | base64 > " + path + "'");
+  return key;
+}
+
+std::string audit_key_for(const policies::Config& config) {
+  if (!config.audit_key_file.empty()) return read_audit_key(config.audit_key_file);
+  if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"); dir && *dir) {
+    const std::string credential = std::string(dir) + "/audit-key";
+    std::error_code ec;
+    if (fs::exists(credential, ec)) return read_audit_key(credential);
+  }
+  return "";
+}
+
+StateFile::StateFile(const policies::Config& config, bool writable) : StateFile(config.state_path, writable) {
+  audit_key_ = audit_key_for(config);
+}
 
 bool StateFile::exists(const std::string& path) {
   std::error_code ec;
@@ -51,12 +89,46 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
       create_schema();
     } else {
       if (!exists(path)) throw StateError("the state file '" + path + "' does not exist yet");
-      db_ = std::make_unique<Database>(path, SQLITE_OPEN_READONLY);
-      db_->busy_timeout(10000);
+      open_read_only();
     }
   } catch (const SqliteError& e) {
     throw StateError("cannot open the state file '" + path + "': " + e.what());
   }
+}
+
+void StateFile::open_read_only() {
+  try {
+    db_ = std::make_unique<Database>(path_, SQLITE_OPEN_READONLY);
+    db_->busy_timeout(10000);
+    // A WAL file needs its shared-memory file beside it, which a reader may not be allowed to
+    // create (a read-only mount, an archived copy): the first read tells.
+    db_->prepare("SELECT count(*) FROM sqlite_master").step();
+    return;
+  } catch (const SqliteError&) {
+    db_.reset();
+  }
+  // Read as an immutable file: no lock, no shared memory. What a -wal file beside it still holds
+  // is not seen, so say so when there is one.
+  std::error_code ec;
+  if (fs::exists(path_ + "-wal", ec) && fs::file_size(path_ + "-wal", ec) > 0)
+    spdlog::warn("the state file '{}' is read-only here and its write-ahead log '{}-wal' cannot be read with it; "
+                 "showing what the file itself holds",
+                 path_, path_);
+  std::string uri = "file:";
+  for (char c : fs::absolute(path_).string()) {
+    // Percent-encode what a URI path cannot hold as it is.
+    if (c == '%' || c == '?' || c == '#') {
+      static const char* hex = "0123456789ABCDEF";
+      uri += '%';
+      uri += hex[(static_cast<unsigned char>(c) >> 4) & 15];
+      uri += hex[static_cast<unsigned char>(c) & 15];
+    } else {
+      uri += c;
+    }
+  }
+  uri += "?immutable=1";
+  db_ = std::make_unique<Database>(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+  db_->prepare("SELECT count(*) FROM sqlite_master").step();
 }
 
 void StateFile::create_schema() {
@@ -125,13 +197,33 @@ void StateFile::create_schema() {
       policy TEXT PRIMARY KEY,
       since INTEGER NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS batch_intent (
+      policy TEXT PRIMARY KEY,
+      expected INTEGER NOT NULL,
+      evidence TEXT NOT NULL,
+      recorded TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS batch_intent_items (
+      policy TEXT NOT NULL,
+      item TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS batch_intent_items_policy ON batch_intent_items (policy);
   )sql");
+  if (!has_column("pass_in_progress", "owner"))
+    db_->exec("ALTER TABLE pass_in_progress ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+  if (!has_column("audit", "keyed")) db_->exec("ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0");
   db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 
 bool StateFile::has_table(const std::string& name) {
   auto st = db_->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
   st.bind(1, name);
+  return st.step();
+}
+
+bool StateFile::has_column(const std::string& table, const std::string& column) {
+  auto st = db_->prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+  st.bind(1, table).bind(2, column);
   return st.step();
 }
 

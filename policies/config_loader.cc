@@ -307,7 +307,7 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
   collect(diags, [&] {
     top.emplace(main.root, path, "the configuration",
                 std::initializer_list<std::string_view>{"state", "stores", "policies", "include",
-                                                        "smtp", "metrics"},
+                                                        "smtp", "metrics", "audit_key_file"},
                 diags);
   });
   if (!top) return result;
@@ -336,6 +336,12 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
       config.state_path = (fs::path(first) / "state.db").string();
     } else {
       config.state_path = kDefaultStatePath;
+    }
+  });
+  collect(diags, [&] {
+    if (const YamlField* f = top->find("audit_key_file")) {
+      config.audit_key_file = resolve_path(main.base_dir, top->text(*f));
+      config.audit_key_location = f->value_location;
     }
   });
   collect(diags, [&] {

@@ -200,6 +200,8 @@ struct Config {
   std::string file;          // the main configuration file
   std::string state_path;    // resolved
   Location state_location;
+  std::string audit_key_file;  // resolved; "" when not set (see daemon/state.h audit_key_for)
+  Location audit_key_location;
   std::vector<StoreConfig> stores;
   std::vector<Policy> policies;
   std::optional<SmtpConfig> smtp;

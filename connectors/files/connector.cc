@@ -255,30 +255,73 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   const Prefilter planned = [known](const std::string& path) {
     return std::binary_search(known->hashes.begin(), known->hashes.end(), path_hash(path));
   };
+  // Expired files found since the last boundary: their directories are still open. Each group
+  // is announced (ctx.journal) before any of it is removed, so that a crash mid-way is counted.
+  struct Pending {
+    int dir_fd;
+    std::string name, path;
+  };
+  std::vector<Pending> pending;
+  auto remove_pending = [&]() -> bool {
+    if (pending.empty()) return true;
+    if (ctx.journal) {
+      BatchIntent intent;
+      intent.expected = static_cast<long long>(pending.size());
+      for (const auto& p : pending) intent.items.push_back(p.path);
+      try {
+        ctx.journal->before_commit(intent);
+      } catch (const std::exception& e) {
+        failure = Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
+                                           "; the files of this group were not removed"};
+        return false;
+      }
+    }
+    for (const auto& p : pending) {
+      // The walk took this lstat moments ago, relative to the directory's handle: the file is a
+      // regular file and was expired, which is the re-check before the unlink.
+      if (unlinkat(p.dir_fd, p.name.c_str(), 0) != 0) {
+        if (errno == ENOENT) continue;
+        // The file name may carry a person's name: the message does not.
+        failure = Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name +
+                                           "': cannot remove a file under '" + root_ + "': " + std::strerror(errno)};
+        return false;
+      }
+      ++result.affected;
+      result.next = Cursor{KeyValue{p.path}};
+    }
+    pending.clear();
+    return true;
+  };
+  const Boundary boundary = remove_pending;
+  long long found = 0;
   int error = walk(root_, globs, after, [&](const Found& f) {
     auto d = date_of(policy, f);
     if (!d || *d >= ctx.cutoff.cutoff || (keep.value() && *d >= *keep.value()) || held.count(f.path)) return true;
-    // The walk took this lstat just now, relative to the directory's handle: the file is a
-    // regular file and expired at this moment, which is the re-check before the unlink.
-    if (unlinkat(f.dir_fd, f.name.c_str(), 0) != 0) {
-      if (errno == ENOENT) return true;
-      // The file name may carry a person's name: the message does not.
-      failure = Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name +
-                                         "': cannot remove a file under '" + root_ + "': " + std::strerror(errno)};
-      return false;
-    }
-    ++result.affected;
-    result.next = Cursor{KeyValue{f.path}};
-    if (result.affected >= limit) {
-      result.done = false;
-      return false;
-    }
-    return true;
-  }, nullptr, known ? &planned : nullptr);
+    pending.push_back({f.dir_fd, f.name, f.path});
+    if (++found < limit) return true;
+    result.done = false;
+    remove_pending();
+    return false;
+  }, nullptr, known ? &planned : nullptr, &boundary);
   if (error)
     return Error{ErrorKind::StoreUnreachable, "store '" + store_.name + "': cannot read '" + root_ + "': " + std::strerror(error)};
   if (failure) return *failure;
   return result;
+}
+
+Result<long long> FilesConnector::reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
+  // The batch announced each file before removing it: those gone are the ones it removed.
+  long long gone = 0;
+  for (const auto& path : intent.items) {
+    struct stat st;
+    const std::string full = root_ + "/" + path;
+    if (::lstat(full.c_str(), &st) == 0) continue;
+    if (errno != ENOENT && errno != ENOTDIR)
+      return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name + "': cannot look under '" +
+                                      root_ + "': " + std::strerror(errno)};
+    ++gone;
+  }
+  return gone;
 }
 
 }  // namespace retentiond::connectors::files

@@ -29,6 +29,8 @@ class FilesConnector : public Connector {
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
+  // Counts the announced files that are gone.
+  Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
 
  private:
   // The date a policy measures a file by; nullopt when it has none (no date in its name).

@@ -28,6 +28,7 @@ struct Walk {
   std::vector<std::string> after;  // components; empty: from the start
   const Visit& visit;
   const Prefilter* prefilter = nullptr;
+  const Boundary* boundary = nullptr;
   bool descend = true;  // false: only the files directly in the first directory
   long long skipped = 0;
 
@@ -74,6 +75,10 @@ struct Walk {
         struct stat st;
         if ((wanted_dir || wanted_file) && fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
           if (wanted_dir && S_ISDIR(st.st_mode)) {
+            if (boundary && !(*boundary)()) {
+              parts.pop_back();
+              return false;
+            }
             int child = openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (child >= 0) {
               go_on = directory(child, path, parts);
@@ -89,7 +94,7 @@ struct Walk {
       parts.pop_back();
       if (!go_on) return false;
     }
-    return true;
+    return !boundary || (*boundary)();
   }
 };
 
@@ -149,10 +154,10 @@ int walk_subtree(const std::string& root, const std::string& subdir, const GlobS
 }
 
 int walk(const std::string& root, const GlobSet& globs, const std::string& after, const Visit& visit,
-         long long* skipped_dirs, const Prefilter* prefilter) {
+         long long* skipped_dirs, const Prefilter* prefilter, const Boundary* boundary) {
   int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno;
-  Walk w{globs, components(after), visit, prefilter};
+  Walk w{globs, components(after), visit, prefilter, boundary};
   std::vector<std::string> parts;
   w.directory(fd, "", parts);
   close(fd);

@@ -29,12 +29,18 @@ using Visit = std::function<bool(const Found&)>;
 // Whether a file whose path matches is worth an lstat at all (a cheap test on its relative path).
 using Prefilter = std::function<bool(const std::string& path)>;
 
+// Called before the walk enters a subdirectory and when it has listed a directory's last entry:
+// the directory handles of every file visited since the previous call are still open (a
+// visitor may keep Found::dir_fd until then). Returns false to stop the walk.
+using Boundary = std::function<bool()>;
+
 // Walks `root`, visiting regular files whose relative path matches `globs` (and `prefilter`,
 // when given) and comes after `after` in walk order ("" for the start). Returns an errno value
 // (0 on success) for the root; unreadable subdirectories are skipped and counted in
 // `skipped_dirs`.
 int walk(const std::string& root, const GlobSet& globs, const std::string& after, const Visit& visit,
-         long long* skipped_dirs = nullptr, const Prefilter* prefilter = nullptr);
+         long long* skipped_dirs = nullptr, const Prefilter* prefilter = nullptr,
+         const Boundary* boundary = nullptr);
 
 // For walks shared between threads: the root's subdirectories the globs may enter, in walk
 // order; each is walked on its own by walk_subtree(), and walk_subtree(root, "", ...) visits the

@@ -332,7 +332,7 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
   extra["limit"] = std::to_string(limit);
   if (from.after) extra["after"] = key_text(*from.after);
 
-  return in_transaction(policy, [&]() -> BatchResult {
+  return in_transaction(policy, ctx, [&]() -> BatchResult {
     const sql::Sql& select = from.after ? s.next_batch : s.first_batch;
     auto rows = client_->query(select.text, values_for(select, ctx, integer_key, extra));
     if (rows.empty() || !rows[0][0]) return BatchResult{0, from, true};
@@ -343,11 +343,14 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
       client_->query(a.text, values_for(a, ctx, integer_key, extra));
     const sql::Sql& remove = from.after ? s.next_action : s.first_action;
     client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
-    // Never more than the batch selected (sql/batch_bound.h): in_transaction rolls back.
-    const long long changed = client_->affected();
-    sql::check_batch_bound(changed, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
+    // Never more than the batch selected (sql/batch_bound.h): in_transaction rolls back, before
+    // the batch announces itself.
+    const long long affected = client_->affected();
+    sql::check_batch_bound(affected, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                            sql::Bound::Selected);
-    return BatchResult{changed, Cursor{key_value(last_text, integer_key)}, selected < limit};
+    const KeyValue last = key_value(last_text, integer_key);
+    announce(ctx, from.after ? s.next_count : s.first_count, integer_key, extra, affected, {from.after, last});
+    return BatchResult{affected, Cursor{last}, selected < limit};
   });
 }
 
@@ -355,17 +358,20 @@ Result<BatchResult> MysqlConnector::keyless_batch(const Policy& policy, const Pa
                                                   const MyStatements& s, std::map<std::string, std::string> extra,
                                                   long long limit) {
   extra["limit"] = std::to_string(limit);
-  return in_transaction(policy, [&]() -> BatchResult {
+  return in_transaction(policy, ctx, [&]() -> BatchResult {
     client_->query(s.keyless_action.text, values_for(s.keyless_action, ctx, false, extra));
     const long long deleted = client_->affected();
     sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);
+    announce(ctx, s.table_count, false, extra, deleted, {});
     // Fewer than `limit`: no expired row was left when the statement ran.
     return BatchResult{deleted, Cursor{}, deleted < limit};
   });
 }
 
-Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const std::function<BatchResult()>& batch) {
+Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const PassContext& ctx,
+                                                   const std::function<BatchResult()>& batch) {
   for (int attempt = 0;; ++attempt) {
+    announced_ = false;
     try {
       client_->exec("START TRANSACTION");
       BatchResult result = batch();
@@ -386,8 +392,55 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const s
         return query_error(policy, e);
       }
       // The transaction died with the connection, so InnoDB rolled it back, and the retried
-      // statements re-check expiry: retrying is safe.
-      if (attempt >= 1 || !reconnect()) return query_error(policy, e);
+      // statements re-check expiry: retrying is safe; unless it was lost during COMMIT.
+      if (announced_ || attempt >= 1 || !reconnect()) return query_error(policy, e);
+    } catch (const std::exception& e) {
+      // The intent could not be recorded (the state file): the batch must not commit.
+      try {
+        client_->exec("ROLLBACK");
+      } catch (const MysqlError&) {
+      }
+      return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
+                                      "; the batch was rolled back"};
+    }
+  }
+}
+
+void MysqlConnector::announce(const PassContext& ctx, const sql::Sql& count, bool integer_key,
+                              const std::map<std::string, std::string>& extra, long long affected, KeyRange range) {
+  if (!ctx.journal) return;
+  auto values = extra;
+  if (range.after) values["after"] = key_text(*range.after);
+  if (range.last) values["last"] = key_text(*range.last);
+  auto rows = client_->query(count.text, values_for(count, ctx, integer_key, values));
+  range.remaining = rows.empty() ? 0 : std::stoll(rows[0][0].value_or("0"));
+  ctx.journal->before_commit({affected, range_evidence(range), {}});
+  announced_ = true;
+}
+
+Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
+  auto range = parse_range_evidence(intent.evidence);
+  if (!range)
+    return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name +
+                                    "': the state file's record of the last batch is unreadable"};
+  auto p = prepared(policy, !ctx.held_keys.empty());
+  if (!p) return p.error();
+  const auto& s = p.value().statements;
+  const sql::Sql& count = !range->last ? s.table_count : range->after ? s.next_count : s.first_count;
+  std::map<std::string, std::string> values;
+  try {
+    values = anonymise_values(policy, ctx);
+  } catch (const std::runtime_error& e) {
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+  }
+  if (range->after) values["after"] = key_text(*range->after);
+  if (range->last) values["last"] = key_text(*range->last);
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto rows = client_->query(count.text, values_for(count, ctx, p.value().integer_key, values));
+      return changed_from_remaining(*range, intent.expected, rows.empty() ? 0 : std::stoll(rows[0][0].value_or("0")));
+    } catch (const MysqlError& e) {
+      if (!e.connection_lost() || attempt >= 1 || !reconnect()) return query_error(policy, e);
     }
   }
 }
@@ -403,10 +456,11 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
   extra["after"] = std::to_string(after);
   extra["upto"] = std::to_string(upto);
   extra["limit"] = std::to_string(limit);
-  auto result = in_transaction(policy, [&]() -> BatchResult {
+  auto result = in_transaction(policy, ctx, [&]() -> BatchResult {
     client_->query(s.walk_action.text, values_for(s.walk_action, ctx, true, extra));
     const long long deleted = client_->affected();
     sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);
+    announce(ctx, s.next_count, true, extra, deleted, {KeyValue{after}, KeyValue{upto}});
     // Cut at `limit`: rows of the span may remain, so the next batch starts over at `after`.
     if (deleted >= limit) return BatchResult{deleted, Cursor{KeyValue{after}}, false};
     return BatchResult{deleted, Cursor{KeyValue{upto}}, upto >= walk.last};

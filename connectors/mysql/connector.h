@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "connectors/batch_evidence.h"
 #include "connectors/connector.h"
 #include "connectors/mysql/client.h"
 #include "connectors/mysql/statements.h"
@@ -31,6 +32,9 @@ class MysqlConnector : public Connector {
                                                          policies::TimePoint notice_cutoff) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
+  // Counts the expired records left in the batch's key range: as many as before its COMMIT
+  // means it committed.
+  Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
 
  private:
   struct Prepared {
@@ -44,8 +48,14 @@ class MysqlConnector : public Connector {
   std::map<std::string, std::string> anonymise_values(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const MysqlError& e) const;
   // Runs one batch in its own transaction: commits what `batch` did, rolls back on an error, and
-  // after a lost connection reconnects and runs it once more.
-  Result<BatchResult> in_transaction(const Policy& policy, const std::function<BatchResult()>& batch);
+  // after a lost connection reconnects and runs it once more, unless the batch had announced
+  // itself (its COMMIT may have been lost: the pass reconciles it instead).
+  Result<BatchResult> in_transaction(const Policy& policy, const PassContext& ctx,
+                                     const std::function<BatchResult()>& batch);
+  // Inside the batch's transaction, before COMMIT: records its intent in ctx's journal, with
+  // the expired records `count` finds left in `range`.
+  void announce(const PassContext& ctx, const sql::Sql& count, bool integer_key,
+                const std::map<std::string, std::string>& extra, long long affected, KeyRange range);
   // One batch of a keyset walk: a SELECT of the next range's last key, then the action on it.
   Result<BatchResult> keyset_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
                                    bool integer_key, std::map<std::string, std::string> extra, const Cursor& from,
@@ -65,6 +75,7 @@ class MysqlConnector : public Connector {
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
   // Per policy, the key walk its last plan() found (first and last matched key).
   std::map<std::string, sql::Walk> walks_;
+  bool announced_ = false;  // the batch under way has recorded its intent (in_transaction)
 };
 
 }  // namespace retentiond::connectors::mysql

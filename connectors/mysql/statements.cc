@@ -199,6 +199,17 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
                        " AS DATETIME)" + and_selected;
     s.plan_future = sql::Sql{text, p.order()};
   }
+  // The expired records left in a range; `lower` and `upper` name its bounds' values.
+  auto remaining = [&](const char* lower, const char* upper) {
+    Placeholders p(Placeholders::Style::Positional);
+    std::string text = "SELECT COUNT(*) FROM " + table + " WHERE ";
+    if (lower) text += s.key + " > " + p.ref(lower) + " AND ";
+    if (upper) text += s.key + " <= " + p.ref(upper) + " AND ";
+    text += conditions(policy, table, s.key, category_of, operator_holds, p).expired + and_selected;
+    text += not_done(policy, table, s.key, p);
+    return sql::Sql{text, p.order()};
+  };
+  s.table_count = remaining(nullptr, nullptr);
   if (s.keyless) {
     // Only for delete-only policies (the connector refuses the others): no ORDER BY, so that an
     // index on the date, or the first expired rows of a scan, end each batch early.
@@ -219,6 +230,8 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     text += " ORDER BY " + s.key + " LIMIT " + p.ref("limit");
     s.walk_action = sql::Sql{text, p.order()};
   }
+  s.first_count = remaining(nullptr, "last");
+  s.next_count = remaining("after", "last");
   {
     Placeholders p(Placeholders::Style::Positional);
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);

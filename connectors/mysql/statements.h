@@ -41,6 +41,12 @@ struct MyStatements {
   sql::Sql samples;  // keys (text) of the first `limit` records the action would touch
   sql::Sql first_action;  // DELETE, or UPDATE for anonymise, of the batch's key range
   sql::Sql next_action;
+  // The expired records (holds and notices aside) left in a batch's range, counted before it
+  // commits and again after a crash to tell whether it did (Connector::reconcile). Ranges:
+  // (-, last], (after, last] (a key span's end is its `last`), the whole table when key-less.
+  sql::Sql first_count;
+  sql::Sql next_count;
+  sql::Sql table_count;
   std::vector<sql::Sql> first_also;  // `also:` rules, before the action, same range
   std::vector<sql::Sql> next_also;
   // With `notify:`: key, basis (epoch) and address of the records expired at `cutoff` (bound to

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "connectors/batch_evidence.h"
 #include "connectors/postgresql/session.h"
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/batch_bound.h"
@@ -307,7 +308,8 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   return stats;
 }
 
-Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const PgStatements& s, sql::Walk& walk,
+Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const PassContext& ctx,
+                                                    const PgStatements& s, sql::Walk& walk,
                                                     std::map<std::string, std::string> values, const Cursor& from,
                                                     long long limit) {
   const long long lo = from.after ? std::get<long long>(*from.after) : walk.first;
@@ -317,12 +319,12 @@ Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const 
   values["lo"] = "(" + std::to_string(lo) + ",0)";
   values["hi"] = "(" + std::to_string(hi) + ",0)";
   values["limit"] = std::to_string(limit);
-  auto result = with_retry(policy, [&]() -> BatchResult {
+  auto result = with_retry(policy, [&](bool& announced) -> BatchResult {
     {
       pqxx::work t(*conn_);
       const long long deleted = run(t, s.walk_action, values).affected_rows();
       if (deleted <= limit) {
-        t.commit();
+        announce_and_commit(t, ctx, deleted, announced);
         return BatchResult{deleted, Cursor{KeyValue{hi}}, hi > walk.last};
       }
     }  // more than `limit`: the transaction rolls back, nothing changed
@@ -333,23 +335,35 @@ Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const 
     pqxx::work t(*conn_);
     const long long deleted = run(t, s.walk_action_limited, values)[0][0].as<long long>();
     sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);  // else rolled back
-    t.commit();
+    announce_and_commit(t, ctx, deleted, announced);
     return BatchResult{deleted, Cursor{KeyValue{lo}}, false};
   });
   if (result) walk.done += result->affected;
   return result;
 }
 
-Result<BatchResult> PostgresqlConnector::with_retry(const Policy& policy, const std::function<BatchResult()>& batch) {
+void PostgresqlConnector::announce_and_commit(pqxx::work& t, const PassContext& ctx, long long affected,
+                                              bool& announced) {
+  if (ctx.journal) {
+    const std::string xid = t.exec1("SELECT txid_current()::text")[0].c_str();
+    ctx.journal->before_commit({affected, transaction_evidence(xid), {}});
+    announced = true;
+  }
+  t.commit();
+}
+
+Result<BatchResult> PostgresqlConnector::with_retry(const Policy& policy,
+                                                    const std::function<BatchResult(bool& announced)>& batch) {
   for (int attempt = 0;; ++attempt) {
+    bool announced = false;
     try {
-      return batch();
+      return batch(announced);
     } catch (const std::exception& e) {
       // A lost connection (or a server shutting the session down, 57P01) took the batch's
       // transaction with it: nothing of it is half-done, and the retried statements re-check
-      // expiry, so retrying is safe.
+      // expiry, so retrying is safe; unless it was lost during COMMIT.
       Error error = query_error(policy, e);
-      if (error.kind != ErrorKind::StoreUnreachable || attempt >= 1 || !reconnect()) return error;
+      if (error.kind != ErrorKind::StoreUnreachable || announced || attempt >= 1 || !reconnect()) return error;
     }
   }
 }
@@ -370,10 +384,10 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
   // A block walk needs the bounds its plan() found; without them (no plan in this session) the
   // policy walks its key, which needs none.
   if (auto walk = walks_.find(policy.name); s.block_walk && walk != walks_.end())
-    return walk_batch(policy, s, walk->second, std::move(values), from, limit);
+    return walk_batch(policy, ctx, s, walk->second, std::move(values), from, limit);
   values["limit"] = std::to_string(limit);
   if (from.after) values["after"] = key_text(*from.after);
-  return with_retry(policy, [&]() -> BatchResult {
+  return with_retry(policy, [&](bool& announced) -> BatchResult {
     pqxx::work t(*conn_);
     auto row = run(t, from.after ? s.next_batch : s.first_batch, values)[0];
     if (row[0].is_null()) {
@@ -385,13 +399,43 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     values["last"] = last_text;
     for (const auto& a : from.after ? s.next_also : s.first_also) run(t, a, values);
     const long long changed = run(t, from.after ? s.next_action : s.first_action, values).affected_rows();
-    // Never more than the batch selected (sql/batch_bound.h): the throw leaves `t` uncommitted.
+    // Never more than the batch selected (sql/batch_bound.h): the throw leaves `t` uncommitted,
+    // before the batch announces itself.
     sql::check_batch_bound(changed, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                            sql::Bound::Selected);
-    t.commit();
+    announce_and_commit(t, ctx, changed, announced);
     KeyValue last = p.value().integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
     return BatchResult{changed, Cursor{last}, selected < limit};
   });
+}
+
+Result<long long> PostgresqlConnector::reconcile(const Policy& policy, const PassContext& ctx,
+                                                 const BatchIntent& intent) {
+  auto xid = parse_transaction_evidence(intent.evidence);
+  const std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  if (!xid) return Error{ErrorKind::Io, where + "the state file's record of the last batch is unreadable"};
+  // A backend whose client died may take a moment to notice and abort: ask for a while.
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    std::optional<std::string> status;
+    try {
+      if (!conn_ || !conn_->is_open()) {
+        if (!reconnect()) return Error{ErrorKind::StoreUnreachable, where + "the server cannot be reached"};
+      }
+      pqxx::nontransaction t(*conn_);
+      auto row = t.exec_params1("SELECT txid_status($1::bigint)", *xid);
+      if (!row[0].is_null()) status = row[0].c_str();
+    } catch (const std::exception& e) {
+      Error error = query_error(policy, e);
+      if (error.kind != ErrorKind::StoreUnreachable || !reconnect()) return error;
+      continue;
+    }
+    if (!status)
+      return Error{ErrorKind::QueryFailed, where + "the server no longer knows transaction " + *xid};
+    if (*status == "committed") return intent.expected;
+    if (*status == "aborted") return 0LL;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return Error{ErrorKind::QueryFailed, where + "transaction " + *xid + " of the last batch is still in progress"};
 }
 
 }  // namespace retentiond::connectors::postgresql

@@ -33,6 +33,8 @@ class PostgresqlConnector : public Connector {
                                                          policies::TimePoint notice_cutoff) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
+  // Asks the server whether the batch's transaction (its id, recorded before COMMIT) committed.
+  Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
 
  private:
   struct Prepared {
@@ -46,11 +48,15 @@ class PostgresqlConnector : public Connector {
   std::map<std::string, std::string> bindings(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const std::exception& e) const;
   // One batch of a block walk (PgStatements::block_walk): the next range of blocks of `walk`.
-  Result<BatchResult> walk_batch(const Policy& policy, const PgStatements& s, sql::Walk& walk,
-                                 std::map<std::string, std::string> values, const Cursor& from, long long limit);
+  Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx, const PgStatements& s,
+                                 sql::Walk& walk, std::map<std::string, std::string> values, const Cursor& from,
+                                 long long limit);
   // Runs one batch (its own transaction); after a lost connection reconnects and runs it once
-  // more. Errors come back named after the store and policy.
-  Result<BatchResult> with_retry(const Policy& policy, const std::function<BatchResult()>& batch);
+  // more, unless the batch had announced itself (its COMMIT may have been lost: the pass
+  // reconciles it instead). Errors come back named after the store and policy.
+  Result<BatchResult> with_retry(const Policy& policy, const std::function<BatchResult(bool& announced)>& batch);
+  // Commits `t` after recording the batch's intent (its transaction id) in ctx's journal.
+  void announce_and_commit(pqxx::work& t, const PassContext& ctx, long long affected, bool& announced);
   // Reconnects after a lost connection, with backoff; false when the server stays away.
   bool reconnect();
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connectors/batch_evidence.h"
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/batch_bound.h"
 #include "connectors/sql/quote.h"
@@ -45,6 +46,15 @@ void bind_named(Statement& st, const SqliteStatements& s, const std::map<std::st
     if (index > st.parameter_count()) break;
     st.bind(index, values.at(s.named[i]));
   }
+}
+
+// The bindings of first_count / next_count.
+void bind_range_count(Statement& st, const SqliteStatements& s, long long cutoff, const KeyValue& last,
+                      const std::optional<KeyValue>& after, const std::map<std::string, std::string>& named) {
+  st.bind(1, cutoff);
+  bind_key(st, 2, last);
+  if (after) bind_key(st, 3, *after);
+  bind_named(st, s, named);
 }
 
 // The anonymisation parameters `text` uses, described.
@@ -436,17 +446,48 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
       };
       for (const auto& a : from.after ? s.next_also : s.first_also) run(a);
       run(from.after ? s.next_action : s.first_action);
-      // Never more than the batch selected (sql/batch_bound.h): the throw rolls it all back.
-      const long long changed = db_->changes();
-      sql::check_batch_bound(changed, selected,
+      // Never more than the batch selected (sql/batch_bound.h): the throw rolls it all back,
+      // before the batch announces itself.
+      const long long affected = db_->changes();
+      sql::check_batch_bound(affected, selected,
                              policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                              sql::Bound::Selected);
-      return BatchResult{changed, Cursor{last}, selected < limit};
+      if (ctx.journal) {
+        Statement count = db_->prepare(from.after ? s.next_count : s.first_count);
+        bind_range_count(count, s, cutoff, last, from.after, named);
+        count.step();
+        ctx.journal->before_commit({affected, range_evidence({from.after, last, count.integer(0)}), {}});
+      }
+      return BatchResult{affected, Cursor{last}, selected < limit};
     });
   } catch (const SqliteError& e) {
     return query_error(policy, e);
   } catch (const sql::BatchOverrun& e) {
     return Error{ErrorKind::QueryFailed, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+  } catch (const std::exception& e) {
+    return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
+                                    "; the batch was rolled back"};
+  }
+}
+
+Result<long long> SqliteConnector::reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
+  auto range = parse_range_evidence(intent.evidence);
+  if (!range || !range->last)
+    return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name +
+                                    "': the state file's record of the last batch is unreadable"};
+  auto statements = statements_for(policy, !ctx.held_keys.empty());
+  if (!statements) return statements.error();
+  const auto& s = statements.value();
+  try {
+    Statement count = db_->prepare(range->after ? s.next_count : s.first_count);
+    bind_range_count(count, s, policies::epoch_seconds(ctx.cutoff.cutoff), *range->last, range->after,
+                     named_values(policy, ctx));
+    count.step();
+    return changed_from_remaining(*range, intent.expected, count.integer(0));
+  } catch (const SqliteError& e) {
+    return query_error(policy, e);
+  } catch (const std::runtime_error& e) {
+    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
   }
 }
 

@@ -24,6 +24,7 @@ class SqliteConnector : public Connector {
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
+  Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
   Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy, const PassContext& ctx,
                                                          policies::TimePoint notice_cutoff) override;
 

@@ -64,6 +64,7 @@ SqliteStatements build_statements(const policies::Policy& p, const std::string& 
   // Rows that already hold their anonymised values are not touched again.
   std::string not_done = already.empty() ? "" : " AND NOT " + already;
   acted += not_done;
+  const std::string remaining = expired + (p.where.empty() ? "" : " AND (" + p.where + ")") + not_done;
   if (p.notify) {
     // Records due for a notice, expired at the notice cut-off (bound as ?1).
     s.notice_candidates = "SELECT " + s.key + ", " + s.basis + ", " + q(p.notify->email_column) + " FROM " +
@@ -91,6 +92,9 @@ SqliteStatements build_statements(const policies::Policy& p, const std::string& 
       anonymise ? "UPDATE " + s.table + " SET " + set : "DELETE FROM " + s.table;
   s.first_action = head_action + " WHERE " + s.key + " <= ?2 AND " + acted;
   s.next_action = head_action + " WHERE " + s.key + " > ?3 AND " + s.key + " <= ?2 AND " + acted;
+  s.first_count = "SELECT count(*) FROM " + s.table + " WHERE " + s.key + " <= ?2 AND " + remaining;
+  s.next_count =
+      "SELECT count(*) FROM " + s.table + " WHERE " + s.key + " > ?3 AND " + s.key + " <= ?2 AND " + remaining;
 
   int index = 0;
   for (const auto& rule : p.also) {

@@ -28,6 +28,10 @@ struct SqliteStatements {
   std::string samples;       // keys of the first ?2 records the action would touch (plan --samples)
   std::string first_action;  // delete (or anonymise) up to ?2, re-checking everything
   std::string next_action;   // the same in (?3, ?2]
+  // The expired records left in the action's range (holds and notices aside): counted before
+  // a batch commits and again after a crash, it tells whether the batch committed (reconcile).
+  std::string first_count;
+  std::string next_count;
   // `also:` rules, run before the action on the same range, in the same transaction.
   std::vector<std::string> first_also;
   std::vector<std::string> next_also;

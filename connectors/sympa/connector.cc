@@ -135,6 +135,25 @@ Result<PlanStats> SympaConnector::plan(const Policy& policy, const PassContext& 
   return stats;
 }
 
+Result<long long> SympaConnector::reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
+  if (policy.sympa_target != "unsubscribed_users") {
+    Policy translated;
+    auto target = delegate(policy, translated);
+    if (!target) return target.error();
+    return target.value()->reconcile(translated, ctx, intent);
+  }
+  std::set<std::string> present;
+  try {
+    for (const auto& row : db_->query("SELECT email_user FROM user_table", {}))
+      if (row[0]) present.insert(address_hash(ctx.anonymisation_key, *row[0]));
+  } catch (const DatabaseError& e) {
+    return query_error(policy, e.what());
+  }
+  long long gone = 0;
+  for (const auto& hash : intent.items) gone += present.count(hash) ? 0 : 1;
+  return gone;
+}
+
 Result<BatchResult> SympaConnector::apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                                 long long limit) {
   if (policy.sympa_target == "unsubscribed_users") return delete_orphans(policy, ctx, from, limit);
@@ -249,8 +268,15 @@ Result<BatchResult> SympaConnector::delete_orphans(const Policy& policy, const P
   if (take <= 0) return BatchResult{0, from, true};
   std::vector<std::string> batch(begin, begin + take);
   long long affected = 0;
+  // Announced by the keyed hashes of the addresses: reconcile() finds which are gone.
+  auto announce = [&](long long changed) {
+    if (!ctx.journal) return;
+    BatchIntent intent{changed, "{\"addresses\": \"keyed-hash\"}", {}};
+    for (const auto& email : batch) intent.items.push_back(address_hash(ctx.anonymisation_key, email));
+    ctx.journal->before_commit(intent);
+  };
   try {
-    affected = db_->change(delete_orphans_statement(batch.size()), batch);
+    affected = db_->change(delete_orphans_statement(batch.size()), batch, announce);
   } catch (const DatabaseError& e) {
     return query_error(policy, std::string(e.what()) + "; nothing of this batch changed");
   }

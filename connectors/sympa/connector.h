@@ -29,6 +29,7 @@ class SympaConnector : public Connector {
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
+  Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
 
  private:
   // The store serving a table or files target, opened on first use.

@@ -41,14 +41,17 @@ class SqliteDatabase : public SympaDatabase {
     }
   }
 
-  long long change(const std::string& sql, const std::vector<std::string>& values) override {
+  long long change(const std::string& sql, const std::vector<std::string>& values,
+                   const std::function<void(long long)>& before_commit) override {
     try {
       return sqlite::in_transaction(*db_, [&] {
         auto st = prepared(sql, values);
         st.step();
-        return db_->changes();
+        const long long n = db_->changes();
+        if (before_commit) before_commit(n);
+        return n;
       });
-    } catch (const sqlite::SqliteError& e) {
+    } catch (const std::exception& e) {
       throw DatabaseError(e.what());
     }
   }
@@ -89,13 +92,16 @@ class PostgresDatabase : public SympaDatabase {
     }
   }
 
-  long long change(const std::string& sql, const std::vector<std::string>& values) override {
+  long long change(const std::string& sql, const std::vector<std::string>& values,
+                   const std::function<void(long long)>& before_commit) override {
     if (read_only_) throw DatabaseError("the connection is read-only");
     try {
       pqxx::work t(*conn_);
       auto r = t.exec_params(numbered(sql), pqxx::prepare::make_dynamic_params(values));
+      const long long n = static_cast<long long>(r.affected_rows());
+      if (before_commit) before_commit(n);
       t.commit();
-      return r.affected_rows();
+      return n;
     } catch (const std::exception& e) {
       throw DatabaseError(e.what());
     }
@@ -146,14 +152,16 @@ class MysqlDatabase : public SympaDatabase {
     }
   }
 
-  long long change(const std::string& sql, const std::vector<std::string>& values) override {
+  long long change(const std::string& sql, const std::vector<std::string>& values,
+                   const std::function<void(long long)>& before_commit) override {
     try {
       client_->exec("START TRANSACTION");
       client_->query(sql, bound(values));
       long long n = client_->affected();
+      if (before_commit) before_commit(n);
       client_->exec("COMMIT");
       return n;
-    } catch (const mysql::MysqlError& e) {
+    } catch (const std::exception& e) {
       try {
         client_->exec("ROLLBACK");
       } catch (const mysql::MysqlError&) {

@@ -4,6 +4,7 @@
 // and every value bound as text.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -30,7 +31,10 @@ class SympaDatabase {
   // Runs a read-only statement; `?` are the values, in order. Throws DatabaseError.
   virtual std::vector<Row> query(const std::string& sql, const std::vector<std::string>& values) = 0;
   // Runs one changing statement in its own short transaction; returns the rows it changed.
-  virtual long long change(const std::string& sql, const std::vector<std::string>& values) = 0;
+  // `before_commit`, when given, is called with that count before COMMIT; if it throws, the
+  // transaction rolls back and DatabaseError carries its message.
+  virtual long long change(const std::string& sql, const std::vector<std::string>& values,
+                           const std::function<void(long long changed)>& before_commit = {}) = 0;
   // Prepares without running: the server's message when `sql` does not compile.
   virtual std::optional<std::string> compile_error(const std::string& sql) = 0;
   // Whether the table exists.

@@ -316,7 +316,8 @@ TEST_CASE("a pass left in progress by a dead process is recorded as interrupted 
   if (dead == 0) _exit(0);
   waitpid(dead, nullptr, 0);
   sqlite_exec(f.dir.file("state.db"),
-              "INSERT INTO pass_in_progress VALUES ('iso', 'app', 'delete', '2027-03-01T00:00:00Z', 4, 0, 2,"
+              "INSERT INTO pass_in_progress (policy, store, action, cutoff, matched, held, affected, started, "
+              "updated, pid) VALUES ('iso', 'app', 'delete', '2027-03-01T00:00:00Z', 4, 0, 2,"
               " '2028-03-01T00:00:00Z', '2028-03-01T00:00:01Z', " + std::to_string(dead) + ")");
   auto r = f.retentiond({"enforce", "--at", kAt, "--policy", "iso"});
   INFO(r.err);
