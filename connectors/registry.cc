@@ -1,24 +1,30 @@
 #include "connectors/registry.h"
 
-#include "connectors/store_types.h"
+#include "connectors/files/connector.h"
+#include "connectors/mysql/connector.h"
+#include "connectors/postgresql/connector.h"
+#include "connectors/sqlite/connector.h"
+#include "connectors/sympa/connector.h"
 
 namespace retentiond::connectors {
+namespace {
+
+template <typename C>
+std::unique_ptr<Connector> make(const policies::StoreConfig& store) {
+  return std::make_unique<C>(store);
+}
+
+}  // namespace
 
 const std::vector<StoreType>& store_types() {
   static const std::vector<StoreType> types = {
-      sqlite_store_type(), postgresql_store_type(), mysql_store_type(),
-      sympa_store_type(),  files_store_type(),
+      {sqlite_spec(), make<sqlite::SqliteConnector>},
+      {postgresql_spec(), make<postgresql::PostgresqlConnector>},
+      {mysql_spec(), make<mysql::MysqlConnector>},
+      {sympa_spec(), make<sympa::SympaConnector>},
+      {files_spec(), make<files::FilesConnector>},
   };
   return types;
-}
-
-const std::vector<policies::StoreSpec>& store_specs() {
-  static const std::vector<policies::StoreSpec> specs = [] {
-    std::vector<policies::StoreSpec> out;
-    for (const auto& t : store_types()) out.push_back(t.spec);
-    return out;
-  }();
-  return specs;
 }
 
 std::unique_ptr<Connector> make_connector(const policies::StoreConfig& store) {

@@ -1,5 +1,6 @@
-// The table of store types: the `type:` string, what the store declares (policies::StoreSpec)
-// and the factory that builds its Connector. Stores are listed explicitly in registry.cc.
+// The table of store types: the `type:` string, what the store declares (policies::StoreSpec,
+// see specs.h) and the factory that builds its Connector. Stores are listed explicitly in
+// registry.cc.
 #pragma once
 
 #include <functional>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "connectors/connector.h"
+#include "connectors/specs.h"
 #include "policies/store_spec.h"
 
 namespace retentiond::connectors {
@@ -18,9 +20,6 @@ struct StoreType {
 
 // Every store type this build knows, in a fixed order.
 const std::vector<StoreType>& store_types();
-
-// The specs alone, for the configuration loader.
-const std::vector<policies::StoreSpec>& store_specs();
 
 // Builds the connector for a configured store (not yet opened). The store's type must be known
 // (the loader guarantees it).

@@ -110,7 +110,7 @@ std::vector<ColumnAnonymisation> parse_anonymise(const YamlField& field, const s
 }
 
 std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& context,
-                                 const ParseContext& ctx, bool hash_comments) {
+                                 const ParseContext& ctx, std::optional<SqlDialect> dialect) {
   std::vector<AlsoRule> out;
   if (!field.value.IsSequence() || field.value.size() == 0)
     throw ConfigError(field.value_location,
@@ -133,7 +133,7 @@ std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& cont
       const YamlField& on = m.require("on");
       rule.on = m.text(on);
       rule.on_location = on.value_location;
-      if (auto problem = sql_fragment_problem(rule.on, hash_comments))
+      if (auto problem = sql_fragment_problem(rule.on, dialect))
         throw ConfigError(on.value_location, "'on' in " + where + ": " + *problem);
       if (const YamlField* a = m.find("action")) {
         std::string v = m.text(*a);

@@ -26,7 +26,7 @@ std::string checked_column(const std::string& name, const Location& where) {
 }
 
 BasisTerm parse_term(const YAML::Node& node, const std::string& context, const ParseContext& ctx,
-                     bool hash_comments) {
+                     std::optional<SqlDialect> dialect) {
   BasisTerm term;
   term.location = location_of(ctx.file, node);
   if (node.IsScalar()) {
@@ -56,7 +56,7 @@ BasisTerm parse_term(const YAML::Node& node, const std::string& context, const P
                                               " needs 'related' (the table it joins)");
     term.on = m.text(*on);
     term.on_location = on->value_location;
-    if (auto problem = sql_fragment_problem(term.on, hash_comments))
+    if (auto problem = sql_fragment_problem(term.on, dialect))
       throw ConfigError(on->value_location, "'on' in 'since' of " + context + ": " + *problem);
   }
   return term;
@@ -86,7 +86,7 @@ void check_name_date(const std::string& pattern, const Location& where) {
 }  // namespace
 
 Basis parse_since(const YamlField& field, TargetKind target, const std::string& context,
-                  const ParseContext& ctx, bool hash_comments) {
+                  const ParseContext& ctx, std::optional<SqlDialect> dialect) {
   Basis basis;
   basis.location = field.value_location;
   const YAML::Node& v = field.value;
@@ -111,7 +111,7 @@ Basis parse_since(const YamlField& field, TargetKind target, const std::string& 
 
   basis.kind = Basis::Kind::Columns;
   if (v.IsSequence()) {
-    for (const auto& item : v) basis.terms.push_back(parse_term(item, context, ctx, hash_comments));
+    for (const auto& item : v) basis.terms.push_back(parse_term(item, context, ctx, dialect));
     if (basis.terms.empty())
       throw ConfigError(field.value_location, "'since' of " + context + " is an empty list");
   } else if (v.IsScalar() || v.IsMap()) {
@@ -120,7 +120,7 @@ Basis parse_since(const YamlField& field, TargetKind target, const std::string& 
                         "'name_date' applies to files stores only; name the date column");
     if (v.IsScalar() && v.Scalar().empty())
       throw ConfigError(field.value_location, "'since' of " + context + " is empty");
-    basis.terms.push_back(parse_term(v, context, ctx, hash_comments));
+    basis.terms.push_back(parse_term(v, context, ctx, dialect));
   } else {
     throw ConfigError(field.value_location, "'since' of " + context + " is empty");
   }

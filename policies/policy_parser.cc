@@ -52,9 +52,10 @@ const TargetField kTargetFields[] = {
     {"since", {TargetKind::Table, TargetKind::Files}},
 };
 
-std::string checked_fragment(const YamlMap& m, const YamlField& f, bool hash_comments) {
+std::string checked_fragment(const YamlMap& m, const YamlField& f,
+                             std::optional<SqlDialect> dialect) {
   std::string sql = m.text(f);
-  if (auto problem = sql_fragment_problem(sql, hash_comments))
+  if (auto problem = sql_fragment_problem(sql, dialect))
     throw ConfigError(f.value_location, "'" + f.key + "' in " + m.context() + ": " + *problem);
   return sql;
 }
@@ -203,7 +204,7 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
   });
   if (!spec) usable = false;
   TargetKind target = spec ? spec->target : TargetKind::Table;
-  bool hash_comments = spec ? spec->hash_comments : true;
+  std::optional<SqlDialect> dialect = spec ? spec->dialect : std::nullopt;
 
   if (spec) {
     for (const auto& tf : kTargetFields) {
@@ -244,13 +245,13 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
     });
     collect(diags, [&] {
       if (const YamlField* f = m.find("where")) {
-        p.where = checked_fragment(m, *f, hash_comments);
+        p.where = checked_fragment(m, *f, dialect);
         p.where_location = f->value_location;
       }
     });
     collect(diags, [&] {
       if (const YamlField* f = m.find("hold_where")) {
-        p.hold_where = checked_fragment(m, *f, hash_comments);
+        p.hold_where = checked_fragment(m, *f, dialect);
         p.hold_where_location = f->value_location;
       }
     });
@@ -258,7 +259,7 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
   if (target != TargetKind::Sympa) {
     collect(diags, [&] {
       if (const YamlField* f = m.find("since")) {
-        p.since = parse_since(*f, target, context, ctx, hash_comments);
+        p.since = parse_since(*f, target, context, ctx, dialect);
       } else if (target == TargetKind::Files) {
         p.since.kind = Basis::Kind::Mtime;  // the natural date of a file
         p.since.location = m.location();
@@ -328,7 +329,7 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
   }
   if (target == TargetKind::Table) {
     collect(diags, [&] {
-      if (const YamlField* f = m.find("also")) p.also = parse_also(*f, context, ctx, hash_comments);
+      if (const YamlField* f = m.find("also")) p.also = parse_also(*f, context, ctx, dialect);
     });
     collect(diags, [&] {
       if (const YamlField* f = m.find("notify")) p.notify = parse_notify(*f, context, ctx);

@@ -30,13 +30,13 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
 
 // `since:` for a store whose policies select `target`.
 Basis parse_since(const YamlField& field, TargetKind target, const std::string& context,
-                  const ParseContext& ctx, bool hash_comments);
+                  const ParseContext& ctx, std::optional<SqlDialect> dialect);
 
 // `anonymise:` (column -> strategy), `also:` and `notify:`.
 std::vector<ColumnAnonymisation> parse_anonymise(const YamlField& field, const std::string& context,
                                                  const ParseContext& ctx);
 std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& context,
-                                 const ParseContext& ctx, bool hash_comments);
+                                 const ParseContext& ctx, std::optional<SqlDialect> dialect);
 Notify parse_notify(const YamlField& field, const std::string& context, const ParseContext& ctx);
 MaxAffected parse_max_affected(const YamlField& field, const std::string& context);
 

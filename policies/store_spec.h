@@ -5,12 +5,14 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "policies/location.h"
 #include "policies/policy.h"
+#include "policies/sql_fragment.h"
 
 namespace retentiond::policies {
 
@@ -37,7 +39,9 @@ struct StoreSpec {
   TargetKind target = TargetKind::Table;
   std::vector<OptionSpec> options;
   std::vector<std::string_view> targets;  // Sympa: allowed `sympa:` names
-  bool hash_comments = true;              // '#' starts a comment in this store's SQL dialect
+  // How the store reads SQL (`where`, `on`, `hold_where` are validated as that dialect); none
+  // for stores whose policies take no SQL.
+  std::optional<SqlDialect> dialect;
   // Rules between options (tls_ca needs tls: verify, ...), checked when the configuration loads,
   // so that `check --offline` reports them: each problem at the option to mend. May be empty.
   std::function<std::vector<OptionProblem>(const StoreConfig&)> cross_check = {};

@@ -28,6 +28,14 @@ std::string format_sql_datetime(TimePoint t);
 inline long long epoch_seconds(TimePoint t) { return t.time_since_epoch().count(); }
 inline TimePoint from_epoch_seconds(long long s) { return TimePoint{std::chrono::seconds{s}}; }
 
+// The dates retentiond acts on: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, the years ISO-8601
+// writes with four digits. A stored date outside them (year 0, BC, past 9999, infinity, an epoch
+// number that overflows) is unusable: every store keeps its record and counts it as undated, as
+// it does a NULL.
+inline constexpr long long kFirstUsableEpoch = -62135596800;
+inline constexpr long long kLastUsableEpoch = 253402300799;
+inline bool usable_epoch(long long s) { return s >= kFirstUsableEpoch && s <= kLastUsableEpoch; }
+
 // The current time, floored to the second.
 TimePoint now_utc();
 

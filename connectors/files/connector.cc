@@ -28,6 +28,13 @@ std::string mebibytes(long long bytes) {
 
 policies::TimePoint mtime_of(const struct stat& st) { return policies::from_epoch_seconds(st.st_mtim.tv_sec); }
 
+// A date outside the years 1 to 9999 (an mtime set to year -1199 or 11476 on tmpfs, a name
+// dated year 0) is unusable: the file is kept as undated (policies/timestamp.h).
+std::optional<policies::TimePoint> usable(std::optional<policies::TimePoint> t) {
+  if (t && !policies::usable_epoch(policies::epoch_seconds(*t))) return std::nullopt;
+  return t;
+}
+
 std::uint64_t path_hash(const std::string& path) { return std::hash<std::string>{}(path); }
 
 // Beyond this many expired files (2 MiB of hashes), a pass lstats every match again instead.
@@ -51,12 +58,12 @@ std::optional<policies::TimePoint> FilesConnector::date_of(const Policy& policy,
   if (policy.since.kind == policies::Basis::Kind::NameDate) {
     auto& reader = name_dates_[policy.since.name_date_format];
     if (!reader) reader = std::make_unique<NameDate>(policy.since.name_date_format);
-    if (!policy.since.name_date_in_path) return reader->find(f.name);
+    if (!policy.since.name_date_in_path) return usable(reader->find(f.name));
     // In the path below the first directory (the first one names a list, which may hold digits).
     const size_t slash = f.path.find('/');
-    return reader->find(slash == std::string::npos ? f.path : f.path.substr(slash + 1));
+    return usable(reader->find(slash == std::string::npos ? f.path : f.path.substr(slash + 1)));
   }
-  return mtime_of(f.st);
+  return usable(mtime_of(f.st));
 }
 
 Result<std::vector<policies::Diagnostic>> FilesConnector::check(const Policy& policy) {

@@ -1,12 +1,11 @@
 // What the files store declares: a root directory under which policies select files by glob.
-#include "connectors/files/connector.h"
-#include "connectors/store_types.h"
+#include "connectors/specs.h"
 
 namespace retentiond::connectors {
 
-StoreType files_store_type() {
+policies::StoreSpec files_spec() {
   using K = policies::OptionSpec::Kind;
-  policies::StoreSpec spec{
+  return policies::StoreSpec{
       "files",
       "regular files under a root directory (logs, backups, archives)",
       policies::TargetKind::Files,
@@ -14,11 +13,8 @@ StoreType files_store_type() {
           {"root", true, K::Path, "directory under which every selected file lies"},
       },
       {},
-      /*hash_comments=*/true,
+      std::nullopt,  // no SQL
   };
-  return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
-                     return std::make_unique<files::FilesConnector>(s);
-                   }};
 }
 
 }  // namespace retentiond::connectors

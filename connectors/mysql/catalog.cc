@@ -6,8 +6,8 @@ namespace {
 char category_of(const std::string& type) {
   if (type == "date" || type == "datetime" || type == "timestamp") return 'D';
   if (type == "tinyint" || type == "smallint" || type == "mediumint" || type == "int" ||
-      type == "bigint")
-    return 'N';
+      type == "bigint" || type == "decimal" || type == "double" || type == "float")
+    return 'N';  // epoch numbers
   if (type == "char" || type == "varchar" || type == "text" || type == "tinytext" ||
       type == "mediumtext" || type == "longtext")
     return 'S';

@@ -76,7 +76,9 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
     client->exec("SET time_zone = '+00:00'");
     client->exec("SET SESSION innodb_lock_wait_timeout = 5");
     // Non-strict: an unreadable date in a text column is NULL (kept) instead of an error that
-    // would fail the whole batch.
+    // would fail the whole batch. Neither NO_BACKSLASH_ESCAPES nor ANSI_QUOTES: the policy's SQL
+    // fragments were validated as read with backslash escapes and "..." strings
+    // (policies/sql_fragment.h).
     client->exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
     if (mode == AccessMode::ReadOnly) client->exec("SET SESSION TRANSACTION READ ONLY");
   } catch (const MysqlError& e) {

@@ -15,6 +15,7 @@
 #include "connectors/mysql/catalog.h"
 #include "connectors/reconnect.h"
 #include "connectors/sql/anonymise.h"
+#include "connectors/sql/batch_bound.h"
 #include "connectors/sql/check.h"
 #include "connectors/sql/quote.h"
 #include "connectors/sql/walk.h"
@@ -348,7 +349,11 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
       client_->query(a.text, values_for(a, ctx, integer_key, extra));
     const sql::Sql& remove = from.after ? s.next_action : s.first_action;
     client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
+    // Never more than the batch selected (sql/batch_bound.h): in_transaction rolls back, before
+    // the batch announces itself.
     const long long affected = client_->affected();
+    sql::check_batch_bound(affected, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
+                           sql::Bound::Selected);
     const KeyValue last = key_value(last_text, integer_key);
     announce(ctx, from.after ? s.next_count : s.first_count, integer_key, extra, affected, {from.after, last});
     return BatchResult{affected, Cursor{last}, selected < limit};
@@ -362,6 +367,7 @@ Result<BatchResult> MysqlConnector::keyless_batch(const Policy& policy, const Pa
   return in_transaction(policy, ctx, [&]() -> BatchResult {
     client_->query(s.keyless_action.text, values_for(s.keyless_action, ctx, false, extra));
     const long long deleted = client_->affected();
+    sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);
     announce(ctx, s.table_count, false, extra, deleted, {});
     // Fewer than `limit`: no expired row was left when the statement ran.
     return BatchResult{deleted, Cursor{}, deleted < limit};
@@ -377,6 +383,12 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const P
       BatchResult result = batch();
       client_->exec("COMMIT");
       return result;
+    } catch (const sql::BatchOverrun& e) {
+      try {
+        client_->exec("ROLLBACK");
+      } catch (const MysqlError&) {
+      }
+      return Error{ErrorKind::QueryFailed, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
     } catch (const MysqlError& e) {
       if (!e.connection_lost()) {
         try {
@@ -456,6 +468,7 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
   auto result = in_transaction(policy, ctx, [&]() -> BatchResult {
     client_->query(s.walk_action.text, values_for(s.walk_action, ctx, true, extra));
     const long long deleted = client_->affected();
+    sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);
     announce(ctx, s.next_count, true, extra, deleted, {KeyValue{after}, KeyValue{upto}});
     // Cut at `limit`: rows of the span may remain, so the next batch starts over at `after`.
     if (deleted >= limit) return BatchResult{deleted, Cursor{KeyValue{after}}, false};

@@ -1,6 +1,6 @@
-// What the mysql store (MySQL and MariaDB) declares: its options, and the factory of its connector.
-#include "connectors/mysql/connector.h"
-#include "connectors/store_types.h"
+// What the mysql store (MySQL and MariaDB) declares: its options, the rules between them and its
+// dialect (the connector: registry.cc).
+#include "connectors/specs.h"
 
 namespace retentiond::connectors {
 namespace {
@@ -32,9 +32,9 @@ std::vector<policies::OptionProblem> tls_settings(const policies::StoreConfig& s
 
 }  // namespace
 
-StoreType mysql_store_type() {
+policies::StoreSpec mysql_spec() {
   using K = policies::OptionSpec::Kind;
-  policies::StoreSpec spec{
+  return policies::StoreSpec{
       "mysql",
       "a MySQL or MariaDB database (MariaDB Connector/C)",
       policies::TargetKind::Table,
@@ -52,12 +52,9 @@ StoreType mysql_store_type() {
           {"tls_key", false, K::Path, "the client certificate's private key (PEM)"},
       },
       {},
-      /*hash_comments=*/true,
+      policies::SqlDialect::Mysql,
       tls_settings,
   };
-  return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
-                     return std::make_unique<mysql::MysqlConnector>(s);
-                   }};
 }
 
 }  // namespace retentiond::connectors

@@ -17,20 +17,44 @@ using sql::Placeholders;
 
 std::string q(const std::string& name) { return sql::quote_identifier(name, '`'); }
 
+// A date, datetime or timestamp column's value is a usable date (policies/timestamp.h): not the
+// zero date '0000-00-00' nor one with a zero month or day ('2020-00-10'), which the session's
+// sql_mode lets a column hold and which sort before every real date.
+std::string usable_date(const std::string& column) {
+  return column + " >= '0001-01-01' AND MONTH(" + column + ") <> 0 AND DAYOFMONTH(" + column + ") <> 0";
+}
+
+// An epoch number (seconds, or milliseconds) as DATETIME, NULL outside the usable dates. DATE_ADD
+// reads years 1 to 9999 exactly, where FROM_UNIXTIME stops at 1970 and 2038.
+std::string epoch_value(const std::string& number, bool ms) {
+  const long long unit = ms ? 1000 : 1;
+  return "(CASE WHEN " + number + " >= " + std::to_string(policies::kFirstUsableEpoch * unit) + " AND " + number +
+         " < " + std::to_string((policies::kLastUsableEpoch + 1) * unit) +
+         " THEN DATE_ADD(CAST('1970-01-01' AS DATETIME), INTERVAL " +
+         (ms ? number + " * 1000 MICROSECOND" : number + " SECOND") + ") END)";
+}
+
+// Epoch seconds of a DATETIME, floored, for any usable date (UNIX_TIMESTAMP stops at 1970).
+std::string epoch_of(const std::string& datetime) {
+  return "FLOOR(TIMESTAMPDIFF(MICROSECOND, '1970-01-01', " + datetime + ") / 1000000)";
+}
+
 // ISO-8601 text without offset ('2027-03-01', '2027-03-01 12:00:00', '2027-03-01T12:00:00Z');
 // anything else is NULL, so the record is kept. MariaDB cannot parse offsets.
 std::string text_value(const std::string& column, DateFormat f) {
   // The text as DATETIME, accepted only when it reads back as written: MariaDB turns an
   // impossible date such as 2027-02-30 into 0000-00-00, which would look expired.
   const std::string text = "REPLACE(REPLACE(" + column + ", 'T', ' '), 'Z', '')";
+  // Year 0000 and zero months or days are refused as well: MariaDB reads them as dates.
   const std::string as_datetime = "CAST(" + text + " AS DATETIME)";
   const std::string iso =
       "WHEN " + column +
-      " REGEXP '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?Z?$' AND LEFT(DATE_FORMAT(" +
+      " REGEXP '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?Z?$' "
+      "AND LEFT(" + column + ", 4) <> '0000' AND LEFT(DATE_FORMAT(" +
       as_datetime + ", '%Y-%m-%d %H:%i:%s'), CHAR_LENGTH(LEFT(" + text + ", 19))) = LEFT(" + text +
       ", 19) THEN " + as_datetime + " ";
-  const std::string digits = "WHEN " + column + " REGEXP '^[0-9]{1,18}$' THEN FROM_UNIXTIME(" + column +
-                             (f == DateFormat::EpochMs ? " / 1000" : "") + ") ";
+  const std::string digits = "WHEN " + column + " REGEXP '^[0-9]{1,18}$' THEN " +
+                             epoch_value("CAST(" + column + " AS UNSIGNED)", f == DateFormat::EpochMs) + " ";
   std::string cases;
   if (f == DateFormat::Epoch || f == DateFormat::EpochMs) cases = digits;
   else if (f == DateFormat::Auto) cases = digits + iso;
@@ -53,19 +77,21 @@ sql::TermSql term_sql(const policies::BasisTerm& t, const std::string& table_sql
       if (epoch_format)
         throw std::invalid_argument("column '" + t.column + "' holds dates, not epoch numbers; "
                                     "remove 'format: " + std::string(policies::date_format_name(t.format)) + "'");
-      value = "CAST(" + column + " AS DATETIME)";
-      before = column + " < CAST(" + direct.ref("cutoff") + " AS DATETIME)";
+      value = "(CASE WHEN " + usable_date(column) + " THEN CAST(" + column + " AS DATETIME) END)";
+      before = column + " < CAST(" + direct.ref("cutoff") + " AS DATETIME) AND " + usable_date(column);
       break;
     case 'N':
       if (!epoch_format && t.format != DateFormat::Auto)
         throw std::invalid_argument("column '" + t.column + "' is a number; use 'format: epoch' "
                                     "or 'format: epoch_ms'");
       if (t.format == DateFormat::EpochMs) {
-        value = "FROM_UNIXTIME(" + column + " / 1000)";
-        before = column + " < " + direct.ref("cutoff_epoch_ms");
+        value = epoch_value(column, true);
+        before = column + " >= " + std::to_string(policies::kFirstUsableEpoch * 1000) + " AND " + column + " < " +
+                 direct.ref("cutoff_epoch_ms");
       } else {
-        value = "FROM_UNIXTIME(" + column + ")";
-        before = column + " < " + direct.ref("cutoff_epoch");
+        value = epoch_value(column, false);
+        before = column + " >= " + std::to_string(policies::kFirstUsableEpoch) + " AND " + column + " < " +
+                 direct.ref("cutoff_epoch");
       }
       break;
     case 'S':
@@ -82,7 +108,9 @@ sql::TermSql term_sql(const policies::BasisTerm& t, const std::string& table_sql
 }
 
 struct Conditions {
-  std::string basis, expired, held;
+  std::string basis;  // the latest date, for comparisons and MIN (raw for one date column)
+  std::string known;  // the latest usable date, NULL when there is none
+  std::string expired, held;
 };
 
 Conditions conditions(const policies::Policy& policy, const std::string& table_sql,
@@ -93,8 +121,9 @@ Conditions conditions(const policies::Policy& policy, const std::string& table_s
   Conditions c;
   std::vector<std::string> values;
   for (const auto& t : terms) values.push_back(t.value);
-  c.basis = sql::latest_of(values, "GREATEST");
-  // One date column as it is (no CAST): the same values, and its index can answer the plan.
+  c.basis = c.known = sql::latest_of(values, "GREATEST");
+  // One date column as it is (no CAST): the same values where they count (expired or future
+  // rows, whose dates are usable), and its index can answer the plan.
   const auto& only = policy.since.terms.front();
   if (policy.since.terms.size() == 1 && !only.related && category_of(std::nullopt, only.column) == 'D')
     c.basis = table_sql + "." + q(only.column);
@@ -140,7 +169,8 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
   // in the order its clauses appear. The basis itself holds no placeholder, so it comes from a
   // scratch builder.
   Placeholders scratch(Placeholders::Style::Positional);
-  const std::string basis = conditions(policy, table, s.key, category_of, operator_holds, scratch).basis;
+  const Conditions unbound = conditions(policy, table, s.key, category_of, operator_holds, scratch);
+  const std::string& basis = unbound.basis;
   const std::string selected = policy.where.empty() ? "" : " WHERE (" + policy.where + ")";
   const std::string and_selected = policy.where.empty() ? "" : " AND (" + policy.where + ")";
   s.plan_total = sql::Sql{"SELECT COUNT(*) FROM " + table + selected, {}};
@@ -149,7 +179,7 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
     const std::string key_bounds =
         s.keyless ? "NULL, NULL" : "CAST(MIN(" + s.key + ") AS CHAR), CAST(MAX(" + s.key + ") AS CHAR)";
-    std::string text = "SELECT COUNT(*), FLOOR(UNIX_TIMESTAMP(MIN(" + basis + "))), " + key_bounds + " FROM " +
+    std::string text = "SELECT COUNT(*), " + epoch_of("MIN(" + basis + ")") + ", " + key_bounds + " FROM " +
                        table + " WHERE " + acted(policy, c);
     text += not_done(policy, table, s.key, p);
     text += noticed(policy, s.key, p);
@@ -162,7 +192,7 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
                                c.held + ")",
                            p.order()};
   }
-  s.plan_undated = sql::Sql{"SELECT COUNT(*) FROM " + table + " WHERE " + basis + " IS NULL" + and_selected, {}};
+  s.plan_undated = sql::Sql{"SELECT COUNT(*) FROM " + table + " WHERE " + unbound.known + " IS NULL" + and_selected, {}};
   {
     Placeholders p(Placeholders::Style::Positional);
     std::string text = "SELECT COUNT(*) FROM " + table + " WHERE " + basis + " > CAST(" + p.ref("now") +
@@ -242,7 +272,7 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     const std::string basis = conditions(policy, table, s.key, category_of, operator_holds, scratch).basis;
     Placeholders p(Placeholders::Style::Positional);
     Conditions c = conditions(policy, table, s.key, category_of, operator_holds, p);
-    std::string text = "SELECT CAST(" + s.key + " AS CHAR), FLOOR(UNIX_TIMESTAMP(" + basis + ")), " +
+    std::string text = "SELECT CAST(" + s.key + " AS CHAR), " + epoch_of(basis) + ", " +
                        q(policy.notify->email_column) + " FROM " + table + " WHERE " + acted(policy, c);
     text += not_done(policy, table, s.key, p);
     s.notice_candidates = sql::Sql{text + " ORDER BY " + s.key, p.order()};

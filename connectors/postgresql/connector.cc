@@ -12,6 +12,7 @@
 #include "connectors/reconnect.h"
 #include "connectors/postgresql/session.h"
 #include "connectors/sql/anonymise.h"
+#include "connectors/sql/batch_bound.h"
 #include "connectors/sql/check.h"
 #include "connectors/sql/quote.h"
 #include "policies/diagnostics.h"
@@ -338,6 +339,7 @@ Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const 
                   limit, limit);
     pqxx::work t(*conn_);
     const long long deleted = run(t, s.walk_action_limited, values)[0][0].as<long long>();
+    sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);  // else rolled back
     announce_and_commit(t, ctx, deleted, announced);
     return BatchResult{deleted, Cursor{KeyValue{lo}}, false};
   });
@@ -403,10 +405,14 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     long long selected = row[1].as<long long>();
     values["last"] = last_text;
     for (const auto& a : from.after ? s.next_also : s.first_also) run(t, a, values);
-    const long long deleted = run(t, from.after ? s.next_action : s.first_action, values).affected_rows();
-    announce_and_commit(t, ctx, deleted, announced);
+    const long long changed = run(t, from.after ? s.next_action : s.first_action, values).affected_rows();
+    // Never more than the batch selected (sql/batch_bound.h): the throw leaves `t` uncommitted,
+    // before the batch announces itself.
+    sql::check_batch_bound(changed, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
+                           sql::Bound::Selected);
+    announce_and_commit(t, ctx, changed, announced);
     KeyValue last = p.value().integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
-    return BatchResult{deleted, Cursor{last}, selected < limit};
+    return BatchResult{changed, Cursor{last}, selected < limit};
   });
 }
 

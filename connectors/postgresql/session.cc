@@ -35,22 +35,29 @@ bool is_uri(const std::string& dsn) {
 
 // Reads any date text retentiond accepts as ISO-8601 and returns NULL for anything else, where a
 // plain ::timestamptz cast would raise an error (aborting the batch) or accept words such as
-// 'epoch' or 'now'. Digits alone are epoch seconds unless the format says otherwise.
+// 'epoch' or 'now'. Digits alone are epoch seconds unless the format says otherwise. Dates
+// outside years 1 to 9999 (policies/timestamp.h) are NULL too.
 constexpr const char* kReadDateFunction = R"sql(
 CREATE OR REPLACE FUNCTION pg_temp.rd_ts(v text, fmt text) RETURNS timestamptz
 LANGUAGE plpgsql IMMUTABLE AS $fn$
+DECLARE
+  t timestamptz;
 BEGIN
   IF v IS NULL THEN RETURN NULL; END IF;
   IF v ~ '^[0-9]{1,18}$' THEN
-    IF fmt = 'epoch' OR fmt = 'auto' THEN RETURN to_timestamp(v::bigint); END IF;
-    IF fmt = 'epoch_ms' THEN RETURN to_timestamp(v::bigint / 1000.0); END IF;
-    RETURN NULL;
+    IF fmt = 'epoch' OR fmt = 'auto' THEN t := to_timestamp(v::bigint);
+    ELSIF fmt = 'epoch_ms' THEN t := to_timestamp(v::bigint / 1000.0);
+    ELSE RETURN NULL;
+    END IF;
+  ELSE
+    IF fmt = 'epoch' OR fmt = 'epoch_ms' THEN RETURN NULL; END IF;
+    IF v !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$' THEN
+      RETURN NULL;
+    END IF;
+    t := v::timestamptz;
   END IF;
-  IF fmt = 'epoch' OR fmt = 'epoch_ms' THEN RETURN NULL; END IF;
-  IF v !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$' THEN
-    RETURN NULL;
-  END IF;
-  RETURN v::timestamptz;
+  IF t < '0001-01-01 00:00:00+00' OR t >= '10000-01-01 00:00:00+00' THEN RETURN NULL; END IF;
+  RETURN t;
 EXCEPTION WHEN others THEN
   RETURN NULL;
 END
@@ -84,6 +91,10 @@ Result<std::unique_ptr<pqxx::connection>> connect(const policies::StoreConfig& s
     auto c = std::make_unique<pqxx::connection>(conninfo.value());
     pqxx::nontransaction setup(*c);
     setup.exec("SET TIME ZONE 'UTC'");
+    // The policy's SQL fragments were validated as read with these (policies/sql_fragment.h): a
+    // backslash in '...' is a plain character, and no client encoding hides an ASCII quote.
+    setup.exec("SET standard_conforming_strings = on");
+    setup.exec("SET client_encoding = 'UTF8'");
     setup.exec("SET lock_timeout = '5s'");
     setup.exec("SET idle_in_transaction_session_timeout = '60s'");
     setup.exec(kReadDateFunction);

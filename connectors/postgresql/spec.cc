@@ -1,12 +1,11 @@
-// What the postgresql store declares: its options, and the factory of its connector.
-#include "connectors/postgresql/connector.h"
-#include "connectors/store_types.h"
+// What the postgresql store declares: its options and dialect (the connector: registry.cc).
+#include "connectors/specs.h"
 
 namespace retentiond::connectors {
 
-StoreType postgresql_store_type() {
+policies::StoreSpec postgresql_spec() {
   using K = policies::OptionSpec::Kind;
-  policies::StoreSpec spec{
+  return policies::StoreSpec{
       "postgresql",
       "a PostgreSQL database (libpqxx)",
       policies::TargetKind::Table,
@@ -15,11 +14,8 @@ StoreType postgresql_store_type() {
           {"password_file", false, K::Path, "file holding the password"},
       },
       {},
-      /*hash_comments=*/false,
+      policies::SqlDialect::Postgresql,
   };
-  return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
-                     return std::make_unique<postgresql::PostgresqlConnector>(s);
-                   }};
 }
 
 }  // namespace retentiond::connectors

@@ -15,6 +15,18 @@ using sql::Placeholders;
 
 std::string q(const std::string& name) { return sql::quote_identifier(name, '"'); }
 
+// The usable dates (policies/timestamp.h), as PostgreSQL literals: a column may also hold
+// 'infinity', '-infinity', BC dates and years past 9999, which are kept as undated.
+const std::string kFirstDate = "'0001-01-01 00:00:00+00'::timestamptz";
+const std::string kEndDate = "'10000-01-01 00:00:00+00'::timestamptz";  // exclusive
+
+// "column >= first AND column < end" for epoch numbers, in seconds or milliseconds. NaN sorts
+// above every number in PostgreSQL, so it is outside too.
+std::string epoch_bounds(const std::string& column, long long unit) {
+  return column + " >= " + std::to_string(policies::kFirstUsableEpoch * unit) + " AND " + column + " < " +
+         std::to_string((policies::kLastUsableEpoch + 1) * unit);
+}
+
 std::string format_text(DateFormat f) {
   switch (f) {
     case DateFormat::Epoch: return "epoch";
@@ -40,19 +52,22 @@ sql::TermSql term_sql(const policies::BasisTerm& t, const std::string& table_sql
       if (epoch_format)
         throw std::invalid_argument("column '" + t.column + "' holds dates, not epoch numbers; "
                                     "remove 'format: " + std::string(policies::date_format_name(t.format)) + "'");
-      value = column + "::timestamptz";
-      before = column + " < " + direct.ref("cutoff", "timestamptz");
+      value = "CASE WHEN " + column + " >= " + kFirstDate + " AND " + column + " < " + kEndDate + " THEN " +
+              column + "::timestamptz END";
+      before = column + " >= " + kFirstDate + " AND " + column + " < " + direct.ref("cutoff", "timestamptz");
       break;
     case 'N':  // integers: epoch seconds (or milliseconds)
       if (!epoch_format && t.format != DateFormat::Auto)
         throw std::invalid_argument("column '" + t.column + "' is a number; use 'format: epoch' "
                                     "or 'format: epoch_ms'");
       if (t.format == DateFormat::EpochMs) {
-        value = "to_timestamp(" + column + " / 1000.0)";
-        before = column + " < " + direct.ref("cutoff_epoch_ms", "bigint");
+        value = "CASE WHEN " + epoch_bounds(column, 1000) + " THEN to_timestamp(" + column + " / 1000.0) END";
+        before = column + " >= " + std::to_string(policies::kFirstUsableEpoch * 1000) + " AND " + column +
+                 " < " + direct.ref("cutoff_epoch_ms", "bigint");
       } else {
-        value = "to_timestamp(" + column + ")";
-        before = column + " < " + direct.ref("cutoff_epoch", "bigint");
+        value = "CASE WHEN " + epoch_bounds(column, 1) + " THEN to_timestamp(" + column + ") END";
+        before = column + " >= " + std::to_string(policies::kFirstUsableEpoch) + " AND " + column + " < " +
+                 direct.ref("cutoff_epoch", "bigint");
       }
       break;
     case 'S':  // text holding ISO-8601 (or epoch digits)

@@ -6,6 +6,7 @@
 
 #include "connectors/batch_evidence.h"
 #include "connectors/sql/anonymise.h"
+#include "connectors/sql/batch_bound.h"
 #include "connectors/sql/quote.h"
 #include "connectors/sqlite/functions.h"
 #include "policies/diagnostics.h"
@@ -447,7 +448,12 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
       };
       for (const auto& a : from.after ? s.next_also : s.first_also) run(a);
       run(from.after ? s.next_action : s.first_action);
+      // Never more than the batch selected (sql/batch_bound.h): the throw rolls it all back,
+      // before the batch announces itself.
       const long long affected = db_->changes();
+      sql::check_batch_bound(affected, selected,
+                             policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
+                             sql::Bound::Selected);
       if (ctx.journal) {
         Statement count = db_->prepare(from.after ? s.next_count : s.first_count);
         bind_range_count(count, s, cutoff, last, from.after, named);
@@ -458,6 +464,8 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
     });
   } catch (const SqliteError& e) {
     return query_error(policy, e);
+  } catch (const sql::BatchOverrun& e) {
+    return Error{ErrorKind::QueryFailed, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
   } catch (const std::exception& e) {
     return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
                                     "; the batch was rolled back"};

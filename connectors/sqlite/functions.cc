@@ -38,6 +38,13 @@ long long floor_div(long long x, long long divisor) {
   return (x % divisor != 0 && x < 0) ? q - 1 : q;
 }
 
+// Epoch seconds, or NULL for a value outside the usable dates (policies/timestamp.h), which
+// keeps its record: a far-future REAL such as 1e19 must not wrap around to a very old date.
+void result_epoch(sqlite3_context* ctx, long long seconds) {
+  if (policies::usable_epoch(seconds)) sqlite3_result_int64(ctx, seconds);
+  else sqlite3_result_null(ctx);
+}
+
 void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   Format format = format_of(argc > 1 ? argv[1] : nullptr);
   sqlite3_value* v = argv[0];
@@ -45,22 +52,28 @@ void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER:
       if (format == Format::Text) break;
-      sqlite3_result_int64(ctx, floor_div(sqlite3_value_int64(v), divisor));
+      result_epoch(ctx, floor_div(sqlite3_value_int64(v), divisor));
       return;
-    case SQLITE_FLOAT:
+    case SQLITE_FLOAT: {
       if (format == Format::Text) break;
-      sqlite3_result_int64(ctx, static_cast<long long>(std::floor(sqlite3_value_double(v) / divisor)));
+      // Checked as a double first: converting one beyond long long's range is undefined.
+      const double seconds = std::floor(sqlite3_value_double(v) / static_cast<double>(divisor));
+      if (!(seconds >= static_cast<double>(policies::kFirstUsableEpoch) &&
+            seconds <= static_cast<double>(policies::kLastUsableEpoch)))
+        break;  // also NaN and infinities
+      result_epoch(ctx, static_cast<long long>(seconds));
       return;
+    }
     case SQLITE_TEXT: {
       std::string_view text(reinterpret_cast<const char*>(sqlite3_value_text(v)),
                             static_cast<size_t>(sqlite3_value_bytes(v)));
       if (format != Format::Text && all_digits(text)) {
-        sqlite3_result_int64(ctx, floor_div(std::stoll(std::string(text)), divisor));
+        result_epoch(ctx, floor_div(std::stoll(std::string(text)), divisor));
         return;
       }
       if (format == Format::Epoch || format == Format::EpochMs) break;
       if (auto t = policies::parse_timestamp(text)) {
-        sqlite3_result_int64(ctx, policies::epoch_seconds(*t));
+        result_epoch(ctx, policies::epoch_seconds(*t));
         return;
       }
       break;
@@ -124,7 +137,7 @@ void rd_generalise(sqlite3_context* ctx, int, sqlite3_value** argv) {
   using namespace std::chrono;
   const std::string_view unit = text_of(argv[1]);
   sqlite3_value* v = argv[0];
-  if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+  if (sqlite3_value_type(v) == SQLITE_INTEGER && policies::usable_epoch(sqlite3_value_int64(v))) {
     sys_days day = floor<days>(sys_seconds(seconds(sqlite3_value_int64(v))));
     year_month_day ymd(day);
     if (unit == "year") ymd = ymd.year() / January / 1;

@@ -1,12 +1,11 @@
-// What the sqlite store declares, and its factory.
-#include "connectors/sqlite/connector.h"
-#include "connectors/store_types.h"
+// What the sqlite store declares (its connector is paired with it in registry.cc).
+#include "connectors/specs.h"
 
 namespace retentiond::connectors {
 
-StoreType sqlite_store_type() {
+policies::StoreSpec sqlite_spec() {
   using K = policies::OptionSpec::Kind;
-  policies::StoreSpec spec{
+  return policies::StoreSpec{
       "sqlite",
       "an SQLite database file, opened directly",
       policies::TargetKind::Table,
@@ -16,11 +15,8 @@ StoreType sqlite_store_type() {
            "how long a batch waits for another program's lock (default 5s)"},
       },
       {},
-      /*hash_comments=*/false,
+      policies::SqlDialect::Sqlite,
   };
-  return StoreType{spec, [](const policies::StoreConfig& s) -> std::unique_ptr<Connector> {
-                     return std::make_unique<sqlite::SqliteConnector>(s);
-                   }};
 }
 
 }  // namespace retentiond::connectors

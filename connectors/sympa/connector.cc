@@ -32,6 +32,14 @@ std::optional<long long> epoch(const std::optional<std::string>& text) {
   }
 }
 
+// A date column: outside the years 1 to 9999 it is no date (policies/timestamp.h), and the user
+// is then dated by retentiond's own first sighting, as when Sympa recorded nothing.
+std::optional<long long> date_epoch(const std::optional<std::string>& text) {
+  auto e = epoch(text);
+  if (e && !policies::usable_epoch(*e)) return std::nullopt;
+  return e;
+}
+
 }  // namespace
 
 SympaConnector::SympaConnector(const policies::StoreConfig& store) : store_(store) {}
@@ -176,9 +184,9 @@ Result<std::vector<SympaConnector::Orphan>> SympaConnector::orphans(const Policy
   std::map<std::string, policies::TimePoint> seen;
   for (const auto& row : rows) {
     if (!row[0]) continue;
-    std::optional<long long> departed = epoch(row[1]), excluded = epoch(row[2]);
+    std::optional<long long> departed = date_epoch(row[1]), excluded = date_epoch(row[2]);
     if (!departed || (excluded && *excluded > *departed)) departed = excluded;
-    OrphanRow orphan{*row[0], departed, epoch(row[3])};
+    OrphanRow orphan{*row[0], departed, date_epoch(row[3])};
     // Listmasters manage every list without being on one: never orphans.
     if (conf_->listmasters.count(lower_case(orphan.email))) continue;
     const std::string hash = address_hash(ctx.anonymisation_key, orphan.email);

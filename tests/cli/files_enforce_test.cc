@@ -145,3 +145,42 @@ TEST_CASE("files: a missing root is named by check and fails the pass", "[files]
   CHECK(check.err.find("nowhere") != std::string::npos);
   CHECK(run_retentiond({"enforce", "-c", config}, dir.path()).exit_code == 1);
 }
+
+TEST_CASE("files: an mtime outside the years 1 to 9999 is kept as undated", "[files][cli][dates]") {
+  // tmpfs keeps 64-bit times (ext4 would clamp them): the store's root lives in /dev/shm.
+  char root_template[] = "/dev/shm/retentiond-test.XXXXXX";
+  REQUIRE(mkdtemp(root_template) != nullptr);
+  struct Remove {
+    std::string path;
+    ~Remove() { fs::remove_all(path); }
+  } remove{root_template};
+  auto file_at_epoch = [&](const std::string& name, time_t t) {
+    const std::string path = remove.path + "/" + name;
+    std::ofstream(path) << "x";
+    struct timespec times[2] = {{t, 0}, {t, 0}};
+    REQUIRE(utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+    struct stat st {};
+    REQUIRE(stat(path.c_str(), &st) == 0);
+    REQUIRE(st.st_mtim.tv_sec == t);
+  };
+  file_at_epoch("old.log", 1577836800);              // 2020-01-01: expired
+  file_at_epoch("year-minus-1199.log", -100000000000);
+  file_at_epoch("year-11476.log", 300000000000);
+  file_at_epoch("fresh.log", 1803081600);            // 2027-02-20
+  TempDir dir;
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  logs: {type: files, root: " + remove.path +
+                                               "}\npolicies:\n  - name: logs\n    store: logs\n    files: \"*.log\"\n"
+                                               "    expire_after: 52d\n    since: mtime\n    max_affected: 100%\n");
+  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(plan.err);
+  REQUIRE(plan.exit_code == 0);
+  auto p = policy_in(json::parse(plan.out), "logs");
+  CHECK(p.at("matched") == 1);
+  CHECK(p.at("oldest") == "2020-01-01T00:00:00Z");
+  CHECK(p.at("warnings").dump().find("2 selected files have no usable date (NULL or unreadable); kept") !=
+        std::string::npos);
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(tree(remove.path) == std::vector<std::string>{"fresh.log", "year-11476.log", "year-minus-1199.log"});
+}

@@ -139,7 +139,7 @@ TEST_CASE("mysql: ON DELETE CASCADE children go with their parent", "[mysql][cli
 
 TEST_CASE("mysql: check names the file, line and column of what the store lacks", "[mysql][check]") {
   MysqlDatabase db;
-  db.exec("CREATE TABLE users (id int PRIMARY KEY, last_login datetime, flag double);"
+  db.exec("CREATE TABLE users (id int PRIMARY KEY, last_login datetime, flag bit(1));"
           "CREATE TABLE nokey (a int, ts datetime);");
   TempDir dir;
   std::string config = config_for(

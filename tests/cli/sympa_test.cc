@@ -249,6 +249,28 @@ TEST_CASE("sympa store on sqlite: orphans, tables without key, sessions, tickets
                 [&](const std::string& sql) { return sqlite_column(path, sql); }});
 }
 
+TEST_CASE("sympa store: a departure Sympa dated outside the years 1 to 9999 is no date", "[cli][sympa][dates]") {
+  TempDir data;
+  const std::string path = data.file("sympa.db");
+  sqlite_exec(path, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
+  // c left 30 days ago; z's departure is dated near -2^63 (year -292 billion).
+  sqlite_exec(path, "INSERT INTO user_table (email_user) VALUES ('c@example.net'), ('z@example.net');"
+                    "INSERT INTO stat_table (date_stat, email_stat, operation_stat, list_stat, robot_stat, read_stat, "
+                    "daemon_stat) VALUES (" + n(kT0 - 30 * kDay) + ", 'c@example.net', 'del', 'list1', 'x', 0, 's'), "
+                    "(-9000000000000000000, 'z@example.net', 'del', 'list1', 'x', 0, 's')");
+  TempDir dir;
+  std::string conf = dir.write("sympa.conf", "domain\tlists.example.org\ndb_type\tSQLite\ndb_name\t" + path + "\n");
+  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf +
+                                               "}\n" + kPolicies);
+  auto plan = run_retentiond({"plan", "-c", config, "--at", at(0), "--format", "json", "--policy", "orphans"},
+                             dir.path());
+  INFO(plan.err);
+  REQUIRE(plan.exit_code == 0);
+  auto planned = policy_in(json::parse(plan.out), "orphans");
+  CHECK(planned.at("matched") == 1);  // z is dated from its first sighting, as if unrecorded
+  CHECK(planned.at("oldest") == at(-30));
+}
+
 TEST_CASE("sympa store on postgresql: orphans, tables without key, sessions, tickets", "[cli][sympa][postgresql]") {
   PgDatabase db;
   db.exec(read_file(source_dir() + "/../shared/schemas/sympa_pg.sql"));

@@ -233,6 +233,31 @@ TEST_CASE("bad input names file:line:column", "[config]") {
   }
 }
 
+TEST_CASE("SQL fragments are read in their store's dialect and refused at file:line:column", "[config]") {
+  // The bracket where: (#17) escapes its parentheses on SQLite only.
+  const std::string brackets = "    where: \"CAST(1 AS [a'b]) ) OR 1=1 OR ( CAST(1 AS [c'd])\"\n";
+  CHECK(first_error(kHeader + kPolicy + brackets) ==
+        "DIR/r.yaml:10:12: error: 'where' in policy 'old-users': unbalanced ')' in SQL condition");
+  const std::string postgresql =
+      "stores:\n  app: {type: postgresql, dsn: \"host=h dbname=d\"}\npolicies:\n";
+  CHECK(first_error(postgresql + kPolicy + brackets) == "(no error)");  // a string there
+  CHECK(first_error(kHeader + kPolicy + "    hold_where: \"litigation = ?1\"\n") ==
+        "DIR/r.yaml:10:17: error: 'hold_where' in policy 'old-users': bind parameters ('?') are "
+        "not allowed in a SQL condition; write the value itself");
+  CHECK(first_error(kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
+                              "    since: {related: a, on: \"a.id = t.a_id OR [x\", column: d}\n") ==
+        "DIR/r.yaml:9:29: error: 'on' in 'since' of policy 'x': unterminated [ quote in SQL "
+        "condition");
+  const std::string mysql = "stores:\n  app: {type: mysql, database: d}\npolicies:\n";
+  CHECK(first_error(mysql + kPolicy + "    also: [{table: b, on: \"b.t_id = t.id # x\"}]\n") ==
+        "DIR/r.yaml:9:27: error: 'on' in 'also' #1 of policy 'old-users': '#' comments are not "
+        "allowed in a SQL condition");
+  CHECK(first_error(mysql + kPolicy + "    where: \"name = '\\\\' ) OR 1=1 OR ( 1=1 --'\"\n") ==
+        "(no error)");  // all in one string for MySQL
+  CHECK(first_error(postgresql + kPolicy + "    where: \"name = '\\\\' ) OR 1=1 OR ( 1=1 --'\"\n") ==
+        "DIR/r.yaml:9:12: error: 'where' in policy 'old-users': unbalanced ')' in SQL condition");
+}
+
 TEST_CASE("an unreadable configuration file is an error, not a crash", "[config]") {
   auto result = load_config("/nonexistent/retentiond.yaml", retentiond::connectors::store_specs());
   REQUIRE_FALSE(result.config);
