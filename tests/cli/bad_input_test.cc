@@ -35,8 +35,9 @@ std::string joined(const json& strings) {
   return out;
 }
 
-// A SQLite store whose table name, `where:` and description hold bytes that are not UTF-8 (and
-// an escape sequence), with one expired row and one fresh one.
+// A SQLite store whose table name and description hold bytes that are not UTF-8 (and an escape
+// sequence), with one expired row and one fresh one. (A `where:` holding such bytes is refused by
+// the configuration check: see sql_fragment_test.)
 struct BadBytes {
   TempDir dir;
   std::string db = dir.file("app.db");
@@ -50,7 +51,7 @@ struct BadBytes {
                        "policies:\n  - name: old-users\n"
                        "    description: \"Accounts d\xc3\x28 \\e[31mred\"\n"
                        "    store: app\n    table: \"us\377ers\"\n    expire_after: 1y\n"
-                       "    since: seen\n    where: \"note <> '\x80\xbf'\"\n"
+                       "    since: seen\n    where: \"note <> 'x'\"\n"
                        "    max_affected: 100%\n");
   }
   RunResult run(std::vector<std::string> args) {
@@ -70,7 +71,6 @@ TEST_CASE("issue 17: plan and enforce --format json replace bytes that are not U
   CHECK(planned.at("matched") == 1);
   const std::string statements = joined(planned.at("statements"));
   CHECK(statements.find("\"us" + kReplacement + "ers\"") != std::string::npos);
-  CHECK(statements.find("note <> '" + kReplacement + kReplacement + "'") != std::string::npos);
 
   auto enforce = f.run({"enforce", "--at", kAt, "--format", "json"});
   CHECK(enforce.exit_code == 0);

@@ -105,7 +105,7 @@ TEST_CASE("faults: two and three enforces at once: one acts, the others are refu
   }
 }
 
-TEST_CASE("faults: a stopped enforce keeps the policy; the others are refused until it goes on", "[faults]") {
+TEST_CASE("faults: a stopped enforce keeps the policy and the others are refused until it goes on", "[faults]") {
   Busy b;
   auto a = b.enforce("a.log");
   b.stop_mid_pass(*a);

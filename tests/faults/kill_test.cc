@@ -37,7 +37,7 @@ TEST_CASE("faults: kill -9 at random moments loses nothing on SQLite", "[faults]
   };
   store.expired_left = [&] { return sqlite_int(db, "SELECT count(*) FROM t WHERE ts = 1500000000"); };
   store.fresh_left = [&] { return sqlite_int(db, "SELECT count(*) FROM t WHERE ts = 1900000000"); };
-  kill_at_random_moments(dir, store, kKills, 20'000, 150);
+  kill_at_random_moments(dir, store, kKills, 20'000);
 }
 
 TEST_CASE("faults: kill -9 at random moments loses nothing on PostgreSQL", "[faults]") {
@@ -53,7 +53,7 @@ TEST_CASE("faults: kill -9 at random moments loses nothing on PostgreSQL", "[fau
   };
   store.expired_left = [&] { return db.integer("SELECT count(*) FROM t WHERE ts < '2025-01-01'"); };
   store.fresh_left = [&] { return db.integer("SELECT count(*) FROM t WHERE ts > '2025-01-01'"); };
-  kill_at_random_moments(dir, store, kKills, 20'000, 250);
+  kill_at_random_moments(dir, store, kKills, 20'000);
 }
 
 TEST_CASE("faults: kill -9 at random moments loses nothing on MariaDB", "[faults]") {
@@ -70,7 +70,7 @@ TEST_CASE("faults: kill -9 at random moments loses nothing on MariaDB", "[faults
   };
   store.expired_left = [&] { return db.integer("SELECT count(*) FROM t WHERE ts < '2025-01-01'"); };
   store.fresh_left = [&] { return db.integer("SELECT count(*) FROM t WHERE ts > '2025-01-01'"); };
-  kill_at_random_moments(dir, store, kKills, 40'000, 300);
+  kill_at_random_moments(dir, store, kKills, 40'000);
 }
 
 TEST_CASE("faults: kill -9 at random moments loses nothing on the files store", "[faults]") {
@@ -99,5 +99,5 @@ TEST_CASE("faults: kill -9 at random moments loses nothing on the files store", 
   store.add_expired = [&](int n) { make(n, 1500000000); };
   store.expired_left = [&] { return count(1500000000); };
   store.fresh_left = [&] { return count(1900000000); };
-  kill_at_random_moments(dir, store, kKills, 2'000, 120);
+  kill_at_random_moments(dir, store, kKills, 2'000);
 }

@@ -26,8 +26,7 @@ long long audited(const TempDir& dir) {
                     "SELECT coalesce(sum(affected), 0) FROM audit WHERE policy = 'p' AND action <> 'hold'");
 }
 
-void kill_at_random_moments(const TempDir& dir, const FaultStore& store, int kills, int per_round,
-                            int max_delay_ms) {
+void kill_at_random_moments(const TempDir& dir, const FaultStore& store, int kills, int per_round) {
   const std::string config = fault_config(dir, store);
   auto retentiond = [&](std::vector<std::string> args) {
     args.insert(args.begin() + 1, {"-c", config});
@@ -35,9 +34,15 @@ void kill_at_random_moments(const TempDir& dir, const FaultStore& store, int kil
   };
   const long long fresh = store.fresh_left();
   REQUIRE(fresh > 0);
+  // How long a whole pass of one round takes here, now: kills land within it.
+  store.add_expired(per_round);
+  long long added = per_round;
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(retentiond({"enforce", "--at", kFaultAt}).exit_code == 0);
+  const auto pass_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  REQUIRE(store.expired_left() == 0);
   std::mt19937 random(std::random_device{}());
-  std::uniform_int_distribution<int> delay(0, max_delay_ms);
-  long long added = 0;
+  std::uniform_int_distribution<int> delay(0, static_cast<int>(pass_ms.count() * 9 / 10));
   int killed_mid_pass = 0;
   for (int round = 0; round < kills; ++round) {
     store.add_expired(per_round);

@@ -26,9 +26,9 @@ struct FaultStore {
 extern const char* const kFaultAt;
 
 // Runs `kills` rounds of: add `per_round` expired records, start enforce, SIGKILL it after a
-// random delay (0 to `max_delay_ms`), check the invariants. Then one pass to the end.
-void kill_at_random_moments(const TempDir& dir, const FaultStore& store, int kills, int per_round,
-                            int max_delay_ms);
+// random delay within the time a whole pass of one round took here (measured first), check the
+// invariants. Then one pass to the end.
+void kill_at_random_moments(const TempDir& dir, const FaultStore& store, int kills, int per_round);
 
 // The audit trail's count of records the policy "p" changed (its passes' `affected`).
 long long audited(const TempDir& dir);
