@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -85,9 +86,10 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
       ::umask(old);
       if (fresh) ::chmod(path.c_str(), 0600);
       db_->busy_timeout(10000);
-      db_->exec("PRAGMA journal_mode = WAL");
+      use_wal();
       db_->exec("PRAGMA synchronous = NORMAL");
-      create_schema();
+      // Several processes may create the file at once (enforce started twice): one at a time.
+      connectors::sqlite::in_transaction(*db_, [&] { create_schema(); });
     } else {
       if (!exists(path)) throw StateError("the state file '" + path + "' does not exist yet");
       open_read_only();
@@ -131,6 +133,25 @@ void StateFile::open_read_only() {
   uri += "?immutable=1";
   db_ = std::make_unique<Database>(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, label(path_));
   db_->prepare("SELECT count(*) FROM sqlite_master").step();
+}
+
+void StateFile::use_wal() {
+  // Switching to WAL needs the file to itself and does not wait for it: retry for a while when
+  // another process has it open. Once in WAL mode, nothing more is needed.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      bool wal = false;
+      {
+        auto mode = db_->prepare("PRAGMA journal_mode");
+        wal = mode.step() && mode.text(0) == "wal";
+      }  // finalized: an open statement would count as a transaction
+      if (!wal) db_->exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (const SqliteError& e) {
+      if (!e.busy() || attempt == 200) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
 }
 
 void StateFile::create_schema() {

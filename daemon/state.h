@@ -52,6 +52,7 @@ class StateFile {
 
  private:
   void create_schema();
+  void use_wal();
   // Opens the file for reading, even where SQLite cannot create its -shm file beside it.
   void open_read_only();
 
