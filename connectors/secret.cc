@@ -1,9 +1,6 @@
 #include "connectors/secret.h"
 
-#include <cstdlib>
-#include <filesystem>
-
-#include "policies/regular_file.h"
+#include "lib/secrets/secret_file.h"
 
 namespace retentiond::connectors {
 
@@ -13,22 +10,16 @@ Result<std::optional<std::string>> store_password(const policies::StoreConfig& s
   if (const auto* given = store.option("password")) return std::optional<std::string>{given->value};
   std::string path = store.path("password_file");
   if (path.empty()) {
-    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
-    if (!dir || !*dir) return std::optional<std::string>{};
-    std::string candidate = std::string(dir) + "/" + store.name;
-    std::error_code ec;
-    if (!std::filesystem::exists(candidate, ec)) return std::optional<std::string>{};
-    path = candidate;
+    auto credential = lib::credential_path(store.name);
+    if (!credential) return std::optional<std::string>{};
+    path = *credential;
   }
   std::string why;
-  auto read = policies::read_regular_file(path, policies::kMaxSecretBytes, why);
-  if (!read)
+  auto secret = lib::read_secret_file(path, why);
+  if (!secret)
     return Error{ErrorKind::Config,
                  "store '" + store.name + "': cannot read the password file '" + path + "': " + why};
-  std::string text = std::move(*read);
-  // A trailing newline (echo secret > file) is not part of the password.
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return std::optional<std::string>{text};
+  return secret;
 }
 
 }  // namespace retentiond::connectors

@@ -2,7 +2,7 @@
 #include <set>
 
 #include "policies/policy_parser.h"
-#include "policies/regular_file.h"
+#include "lib/files/regular_file.h"
 #include "policies/sql_fragment.h"
 
 namespace retentiond::policies {
@@ -184,7 +184,7 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Pa
   n.template_file = resolve_path(ctx.base_dir, m.text(tpl));
   {
     std::string why;
-    auto text = read_regular_file(n.template_file, kMaxTemplateBytes, why);
+    auto text = lib::read_regular_file(n.template_file, lib::kMaxTemplateBytes, why);
     if (!text)
       throw ConfigError(tpl.value_location,
                         "cannot read the notice template '" + n.template_file + "': " + why);

@@ -10,7 +10,7 @@
 #include <yaml-cpp/depthguard.h>
 
 #include "policies/policy_parser.h"
-#include "policies/regular_file.h"
+#include "lib/files/regular_file.h"
 #include "policies/yaml_map.h"
 
 namespace retentiond::policies {
@@ -29,7 +29,7 @@ struct LoadedFile {
 std::optional<YAML::Node> read_yaml(const std::string& path, const Location& where,
                                     const std::string& what, Diagnostics& diags) {
   std::string why;
-  auto text = read_regular_file(path, kMaxConfigFileBytes, why);
+  auto text = lib::read_regular_file(path, lib::kMaxConfigFileBytes, why);
   if (!text) {
     diags.error(where, "cannot read " + what + ": " + why);
     return std::nullopt;

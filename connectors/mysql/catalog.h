@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "connectors/mysql/client.h"
+#include "connectors/mysql/connection.h"
 #include "policies/identifier.h"
 
 namespace retentiond::connectors::mysql {

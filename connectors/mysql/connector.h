@@ -14,7 +14,7 @@
 
 #include "connectors/batch_evidence.h"
 #include "connectors/connector.h"
-#include "connectors/mysql/client.h"
+#include "connectors/mysql/connection.h"
 #include "connectors/mysql/statements.h"
 #include "connectors/sql/walk.h"
 

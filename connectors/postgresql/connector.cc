@@ -10,7 +10,7 @@
 
 #include "connectors/batch_evidence.h"
 #include "connectors/reconnect.h"
-#include "connectors/postgresql/session.h"
+#include "connectors/postgresql/connection.h"
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/batch_bound.h"
 #include "connectors/sql/check.h"

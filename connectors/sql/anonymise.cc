@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "connectors/sql/quote.h"
-#include "policies/regular_file.h"
+#include "lib/files/regular_file.h"
 
 namespace retentiond::connectors::sql {
 namespace {
@@ -74,7 +74,7 @@ void walk_literals(const std::vector<policies::ColumnAnonymisation>& columns, co
 
 std::string read_key_file(const std::string& path) {
   std::string why;
-  auto read = policies::read_regular_file(path, policies::kMaxSecretBytes, why);
+  auto read = lib::read_regular_file(path, lib::kMaxSecretBytes, why);
   if (!read) throw std::runtime_error("cannot read the hmac key file '" + path + "': " + why);
   std::string key = std::move(*read);
   if (!key.empty() && key.back() == '\n') key.pop_back();

@@ -86,29 +86,15 @@ SqliteConnector::SqliteConnector(const policies::StoreConfig& store)
 }
 
 Result<void> SqliteConnector::open(AccessMode mode) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path_, ec))
-    return Error{ErrorKind::StoreUnreachable,
-                 "store '" + store_.name + "': SQLite database '" + path_ + "' does not exist"};
-  try {
-    int flags = mode == AccessMode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-    auto db = std::make_unique<Database>(path_, flags);
-    db->busy_timeout(busy_timeout_ms_);
-    if (mode == AccessMode::ReadOnly) db->exec("PRAGMA query_only = 1");
-    // Foreign keys as the schema declares them: ON DELETE CASCADE children go with their parent,
-    // and a RESTRICT reference makes the batch fail (and roll back) instead of dangling.
-    db->exec("PRAGMA foreign_keys = ON");
-    db->exec("SELECT count(*) FROM sqlite_master");  // fails early on a file that is no database
-    register_functions(db->handle());
-    db_ = std::move(db);
-    statements_.clear();
-    keys_.clear();
-    return success();
-  } catch (const SqliteError& e) {
-    return Error{ErrorKind::StoreUnreachable,
-                 "store '" + store_.name + "': cannot open SQLite database '" + path_ + "': " +
-                     e.what()};
-  }
+  OpenOptions options;
+  options.mode = mode;
+  options.busy_timeout_ms = busy_timeout_ms_;
+  auto db = open_database(store_.name, path_, options);
+  if (!db) return db.error();
+  db_ = std::move(db.value());
+  statements_.clear();
+  keys_.clear();
+  return success();
 }
 
 std::vector<SqliteConnector::Column> SqliteConnector::columns_of(

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "connectors/connector.h"
-#include "connectors/sqlite/database.h"
+#include "connectors/sqlite/connection.h"
 #include "connectors/sqlite/statements.h"
 
 namespace retentiond::connectors::sqlite {

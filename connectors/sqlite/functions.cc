@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "connectors/sqlite/database.h"
+#include "connectors/sqlite/connection.h"
 #include "policies/timestamp.h"
 
 namespace retentiond::connectors::sqlite {

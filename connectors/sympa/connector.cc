@@ -4,7 +4,7 @@
 #include <cctype>
 #include <set>
 
-#include "connectors/keyed_hash.h"
+#include "lib/crypto/hmac.h"
 #include "connectors/registry.h"
 #include "connectors/sympa/targets.h"
 
@@ -20,7 +20,7 @@ constexpr long long kMaxAddressesPerStatement = 500;
 
 // The keyed hash an orphan is remembered by in the state file.
 std::string address_hash(const std::string& key, const std::string& email) {
-  return hmac_sha256_hex(key, std::string("sympa-orphan") + '\0' + lower_case(email));
+  return lib::hmac_sha256_hex(key, std::string("sympa-orphan") + '\0' + lower_case(email));
 }
 
 std::optional<long long> epoch(const std::optional<std::string>& text) {

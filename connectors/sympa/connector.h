@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "connectors/connector.h"
-#include "connectors/sympa/database.h"
+#include "connectors/sympa/connection.h"
 #include "connectors/sympa/orphans.h"
 #include "connectors/sympa/sympa_conf.h"
 

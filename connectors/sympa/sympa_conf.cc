@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "policies/regular_file.h"
+#include "lib/files/regular_file.h"
 
 namespace retentiond::connectors::sympa {
 namespace {
@@ -23,7 +23,7 @@ std::string trim(const std::string& s) {
 // regular file of at most 1 MiB: a FIFO or a device would hang or never end).
 bool read_lines(const std::string& path, std::map<std::string, std::pair<std::string, int>, std::less<>>& out,
                 std::string& why) {
-  auto text = policies::read_regular_file(path, policies::kMaxConfigFileBytes, why);
+  auto text = lib::read_regular_file(path, lib::kMaxConfigFileBytes, why);
   if (!text) return false;
   std::istringstream in(*text);
   std::string line;

@@ -19,8 +19,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "daemon/audit.h"
-#include "daemon/state.h"
+#include "daemon/state/audit.h"
+#include "daemon/state/state.h"
 #include "policies/timestamp.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"

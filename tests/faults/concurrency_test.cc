@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "daemon/audit.h"
-#include "daemon/state.h"
+#include "daemon/state/audit.h"
+#include "daemon/state/state.h"
 #include "support/child.h"
 #include "support/pg_server.h"
 #include "support/run.h"

@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <regex>
 
-#include "daemon/audit.h"
-#include "daemon/state.h"
+#include "daemon/state/audit.h"
+#include "daemon/state/state.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
 #include "support/temp_dir.h"

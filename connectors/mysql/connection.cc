@@ -1,0 +1,190 @@
+#include "connectors/mysql/connection.h"
+
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include <cstring>
+
+#include "connectors/secret.h"
+
+namespace retentiond::connectors::mysql {
+namespace {
+
+// Closes a prepared statement on every path.
+struct StatementHandle {
+  MYSQL_STMT* stmt;
+  ~StatementHandle() {
+    if (stmt) mysql_stmt_close(stmt);
+  }
+};
+
+[[noreturn]] void fail_statement(MYSQL_STMT* stmt) {
+  throw MysqlError(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+}
+
+}  // namespace
+
+bool MysqlError::connection_lost() const {
+  return number_ == CR_SERVER_GONE_ERROR || number_ == CR_SERVER_LOST ||
+         number_ == CR_CONNECTION_ERROR || number_ == CR_CONN_HOST_ERROR ||
+         number_ == ER_SERVER_SHUTDOWN || number_ == ER_CONNECTION_KILLED || number_ == 2026 /* SSL */ ||
+         number_ == 4031;  // MySQL 8's ER_CLIENT_INTERACTION_TIMEOUT: the server closed an idle session
+}
+
+Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& store, AccessMode mode) {
+  auto password = store_password(store);
+  if (!password) return password.error();
+  MYSQL* handle = mysql_init(nullptr);
+  if (!handle) return Error{ErrorKind::StoreUnreachable, "store '" + store.name + "': out of memory"};
+  unsigned timeout = 10;
+  mysql_optionsv(handle, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  my_bool no = 0;
+  mysql_optionsv(handle, MYSQL_OPT_RECONNECT, &no);  // reconnecting silently would drop session settings
+  mysql_optionsv(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  mysql_optionsv(handle, MYSQL_READ_DEFAULT_GROUP, nullptr);
+  const std::string tls = store.value("tls", "off");
+  const std::string tls_ca = store.path("tls_ca");
+  // The loader has refused verify without tls_ca and tls_ca without tls (see spec.cc).
+  if (tls != "off") {
+    // Refuse an unencrypted session rather than fall back to one.
+    my_bool yes = 1;
+    mysql_optionsv(handle, MYSQL_OPT_SSL_ENFORCE, &yes);
+    if (tls == "verify") {
+      mysql_optionsv(handle, MYSQL_OPT_SSL_CA, tls_ca.c_str());
+      mysql_optionsv(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);  // the chain and the host name
+    }
+    if (const std::string cert = store.path("tls_cert"); !cert.empty()) {
+      const std::string key = store.path("tls_key");
+      mysql_optionsv(handle, MYSQL_OPT_SSL_CERT, cert.c_str());
+      mysql_optionsv(handle, MYSQL_OPT_SSL_KEY, key.c_str());
+    }
+  }
+  const std::string host = store.value("host", store.option("socket") ? "localhost" : "127.0.0.1");
+  const std::string user = store.value("user");
+  const std::string database = store.value("database");
+  const std::string socket = store.path("socket");
+  unsigned port = static_cast<unsigned>(std::stoul(store.value("port", "3306")));
+  if (!mysql_real_connect(handle, host.c_str(), user.empty() ? nullptr : user.c_str(),
+                          password.value() ? password.value()->c_str() : nullptr, database.c_str(), port,
+                          socket.empty() ? nullptr : socket.c_str(), 0)) {
+    std::string why = mysql_error(handle);
+    mysql_close(handle);
+    return Error{ErrorKind::StoreUnreachable, "store '" + store.name + "': cannot connect to MySQL/MariaDB: " + why};
+  }
+  std::unique_ptr<Client> client(new Client(handle));
+  try {
+    client->exec("SET time_zone = '+00:00'");
+    client->exec("SET SESSION innodb_lock_wait_timeout = 5");
+    // Non-strict: an unreadable date in a text column is NULL (kept) instead of an error that
+    // would fail the whole batch. Neither NO_BACKSLASH_ESCAPES nor ANSI_QUOTES: the policy's SQL
+    // fragments were validated as read with backslash escapes and "..." strings
+    // (policies/sql_fragment.h).
+    client->exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
+    if (mode == AccessMode::ReadOnly) client->exec("SET SESSION TRANSACTION READ ONLY");
+  } catch (const MysqlError& e) {
+    return Error{ErrorKind::StoreUnreachable, "store '" + store.name + "': cannot set up the session: " + e.what()};
+  }
+  return client;
+}
+
+Client::~Client() { mysql_close(handle_); }
+
+void Client::exec(const std::string& sql) {
+  if (mysql_real_query(handle_, sql.data(), sql.size()) != 0)
+    throw MysqlError(mysql_errno(handle_), mysql_error(handle_));
+  if (MYSQL_RES* r = mysql_store_result(handle_)) mysql_free_result(r);
+  affected_ = static_cast<long long>(mysql_affected_rows(handle_));
+}
+
+std::optional<std::string> Client::compile_error(const std::string& sql) {
+  StatementHandle h{mysql_stmt_init(handle_)};
+  if (!h.stmt) return std::string("out of memory");
+  if (mysql_stmt_prepare(h.stmt, sql.data(), sql.size()) != 0) {
+    MysqlError e(mysql_stmt_errno(h.stmt), mysql_stmt_error(h.stmt));
+    if (e.connection_lost()) throw e;
+    // A read-only session refuses to prepare a DELETE once it has parsed it: it compiles.
+    if (e.number() == ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION) return std::nullopt;
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+std::vector<Row> Client::query(const std::string& sql, const std::vector<Value>& values) {
+  StatementHandle h{mysql_stmt_init(handle_)};
+  if (!h.stmt) throw MysqlError(CR_OUT_OF_MEMORY, "out of memory");
+  if (mysql_stmt_prepare(h.stmt, sql.data(), sql.size()) != 0) fail_statement(h.stmt);
+  if (mysql_stmt_param_count(h.stmt) != values.size())
+    throw MysqlError(0, "internal error: statement expects " + std::to_string(mysql_stmt_param_count(h.stmt)) +
+                            " values, " + std::to_string(values.size()) + " given");
+
+  std::vector<MYSQL_BIND> params(values.size());
+  std::vector<long long> integers(values.size());
+  std::vector<unsigned long> lengths(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::memset(&params[i], 0, sizeof(MYSQL_BIND));
+    if (values[i].integer) {
+      try {
+        integers[i] = std::stoll(values[i].text);
+      } catch (const std::out_of_range&) {
+        // An unsigned BIGINT above the signed range (a key near the type's top): same bits,
+        // marked unsigned. Anything else that does not fit is a bug upstream and throws.
+        const unsigned long long u = std::stoull(values[i].text);
+        std::memcpy(&integers[i], &u, sizeof u);
+        params[i].is_unsigned = 1;
+      }
+      params[i].buffer_type = MYSQL_TYPE_LONGLONG;
+      params[i].buffer = &integers[i];
+    } else {
+      lengths[i] = values[i].text.size();
+      params[i].buffer_type = MYSQL_TYPE_STRING;
+      params[i].buffer = const_cast<char*>(values[i].text.data());
+      params[i].buffer_length = lengths[i];
+      params[i].length = &lengths[i];
+    }
+  }
+  if (!values.empty() && mysql_stmt_bind_param(h.stmt, params.data()) != 0) fail_statement(h.stmt);
+  if (mysql_stmt_execute(h.stmt) != 0) fail_statement(h.stmt);
+  affected_ = static_cast<long long>(mysql_stmt_affected_rows(h.stmt));
+
+  std::vector<Row> rows;
+  unsigned columns = mysql_stmt_field_count(h.stmt);
+  if (columns == 0) return rows;
+  std::vector<MYSQL_BIND> out(columns);
+  std::vector<std::vector<char>> buffers(columns, std::vector<char>(256));
+  std::vector<unsigned long> out_lengths(columns);
+  std::vector<my_bool> nulls(columns);
+  for (unsigned i = 0; i < columns; ++i) {
+    std::memset(&out[i], 0, sizeof(MYSQL_BIND));
+    out[i].buffer_type = MYSQL_TYPE_STRING;
+    out[i].buffer = buffers[i].data();
+    out[i].buffer_length = buffers[i].size();
+    out[i].length = &out_lengths[i];
+    out[i].is_null = &nulls[i];
+  }
+  if (mysql_stmt_bind_result(h.stmt, out.data()) != 0) fail_statement(h.stmt);
+  for (;;) {
+    int rc = mysql_stmt_fetch(h.stmt);
+    if (rc == MYSQL_NO_DATA) break;
+    if (rc == 1) fail_statement(h.stmt);
+    Row row(columns);
+    for (unsigned i = 0; i < columns; ++i) {
+      if (nulls[i]) continue;
+      if (out_lengths[i] <= buffers[i].size()) {
+        row[i] = std::string(buffers[i].data(), out_lengths[i]);
+      } else {  // MYSQL_DATA_TRUNCATED: fetch the whole value
+        std::vector<char> big(out_lengths[i]);
+        MYSQL_BIND b;
+        std::memset(&b, 0, sizeof b);
+        b.buffer_type = MYSQL_TYPE_STRING;
+        b.buffer = big.data();
+        b.buffer_length = big.size();
+        if (mysql_stmt_fetch_column(h.stmt, &b, i, 0) != 0) fail_statement(h.stmt);
+        row[i] = std::string(big.data(), big.size());
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace retentiond::connectors::mysql

@@ -1,0 +1,113 @@
+#include "connectors/postgresql/connection.h"
+
+#include "connectors/secret.h"
+
+namespace retentiond::connectors::postgresql {
+namespace {
+
+// A value in libpq's keyword=value syntax: single-quoted, with \ and ' escaped.
+std::string conninfo_value(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string percent_encode(const std::string& v) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : v) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
+    else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+bool is_uri(const std::string& dsn) {
+  return dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0;
+}
+
+// Reads any date text retentiond accepts as ISO-8601 and returns NULL for anything else, where a
+// plain ::timestamptz cast would raise an error (aborting the batch) or accept words such as
+// 'epoch' or 'now'. Digits alone are epoch seconds unless the format says otherwise. Dates
+// outside years 1 to 9999 (policies/timestamp.h) are NULL too.
+constexpr const char* kReadDateFunction = R"sql(
+CREATE OR REPLACE FUNCTION pg_temp.rd_ts(v text, fmt text) RETURNS timestamptz
+LANGUAGE plpgsql IMMUTABLE AS $fn$
+DECLARE
+  t timestamptz;
+BEGIN
+  IF v IS NULL THEN RETURN NULL; END IF;
+  IF v ~ '^[0-9]{1,18}$' THEN
+    IF fmt = 'epoch' OR fmt = 'auto' THEN t := to_timestamp(v::bigint);
+    ELSIF fmt = 'epoch_ms' THEN t := to_timestamp(v::bigint / 1000.0);
+    ELSE RETURN NULL;
+    END IF;
+  ELSE
+    IF fmt = 'epoch' OR fmt = 'epoch_ms' THEN RETURN NULL; END IF;
+    IF v !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$' THEN
+      RETURN NULL;
+    END IF;
+    t := v::timestamptz;
+  END IF;
+  IF t < '0001-01-01 00:00:00+00' OR t >= '10000-01-01 00:00:00+00' THEN RETURN NULL; END IF;
+  RETURN t;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END
+$fn$)sql";
+
+}  // namespace
+
+Result<std::string> connection_string(const policies::StoreConfig& store) {
+  std::string dsn = store.value("dsn");
+  auto password = store_password(store);
+  if (!password) return password.error();
+  std::vector<std::pair<std::string, std::string>> extra = {{"application_name", "retentiond"}};
+  if (dsn.find("connect_timeout") == std::string::npos) extra.push_back({"connect_timeout", "10"});
+  if (password.value()) extra.push_back({"password", *password.value()});
+  if (is_uri(dsn)) {
+    for (const auto& [k, v] : extra) {
+      dsn += (dsn.find('?') == std::string::npos ? "?" : "&");
+      dsn += k + "=" + percent_encode(v);
+    }
+  } else {
+    for (const auto& [k, v] : extra) dsn += " " + k + "=" + conninfo_value(v);
+  }
+  return dsn;
+}
+
+Result<std::unique_ptr<pqxx::connection>> connect(const policies::StoreConfig& store,
+                                                  AccessMode mode) {
+  auto conninfo = connection_string(store);
+  if (!conninfo) return conninfo.error();
+  try {
+    auto c = std::make_unique<pqxx::connection>(conninfo.value());
+    pqxx::nontransaction setup(*c);
+    setup.exec("SET TIME ZONE 'UTC'");
+    // The policy's SQL fragments were validated as read with these (policies/sql_fragment.h): a
+    // backslash in '...' is a plain character, and no client encoding hides an ASCII quote.
+    setup.exec("SET standard_conforming_strings = on");
+    setup.exec("SET client_encoding = 'UTF8'");
+    setup.exec("SET lock_timeout = '5s'");
+    setup.exec("SET idle_in_transaction_session_timeout = '60s'");
+    setup.exec(kReadDateFunction);
+    if (mode == AccessMode::ReadOnly)
+      setup.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+    setup.commit();
+    return c;
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    return Error{ErrorKind::StoreUnreachable,
+                 "store '" + store.name + "': cannot connect to PostgreSQL: " + why};
+  }
+}
+
+}  // namespace retentiond::connectors::postgresql

@@ -1,0 +1,134 @@
+// `retentiond check [--offline]`: validates the configuration; unless --offline, also asks each
+// store whether the tables, columns and SQL the policies name exist and compile.
+#include <iostream>
+#include <map>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "connectors/registry.h"
+#include "daemon/commands/cli.h"
+#include "daemon/commands/commands.h"
+#include "policies/printable.h"
+
+namespace retentiond::daemon {
+namespace {
+
+namespace po = boost::program_options;
+using policies::Diagnostic;
+
+constexpr const char* kUsage = R"(Usage: retentiond check [-c FILE] [--offline] [--policy NAME]... [--format text|json|markdown]
+
+Validates the configuration file and the policy files it includes. Every error is
+reported as FILE:LINE:COLUMN: error: MESSAGE. Unless --offline, connects to each
+store the selected policies use (read-only) and checks that their tables, columns
+and keys exist and that their SQL conditions compile (nothing is executed).
+Without --policy, a store no policy uses is contacted too.
+
+Exit status: 0 valid, 1 invalid or a store check failed, 2 usage error.
+
+Options)";
+
+nlohmann::json to_json(const Diagnostic& d) {
+  return {{"file", d.location.file}, {"line", d.location.line}, {"column", d.location.column},
+          {"severity", d.severity == policies::Severity::Error ? "error" : "warning"},
+          {"message", d.message}};
+}
+
+}  // namespace
+
+int check_command(const Args& args) {
+  std::string config_path, format = "text";
+  std::vector<std::string> names;
+  po::options_description opts(kUsage);
+  opts.add_options()("help,h", "show this help")(
+      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath),
+      "configuration file")("offline", "do not connect to the stores")(
+      "policy", po::value(&names)->composing(), "check only this policy (repeatable)")(
+      "format", po::value(&format)->default_value("text"), "text, json or markdown");
+  po::variables_map vm;
+  if (auto stop = parse_command_line("check", args, opts, vm)) return *stop;
+  if (format != "text" && format != "json" && format != "markdown")
+    return usage_failure("check", "--format must be text, json or markdown, not '" + format + "'");
+  const bool json = format == "json";
+
+  auto loaded = policies::load_config(config_path, connectors::store_specs());
+  std::vector<Diagnostic> diagnostics = loaded.diagnostics.all();
+  if (loaded.config) {
+    std::vector<const policies::Policy*> selected;
+    try {
+      selected = select_policies(*loaded.config, names);
+    } catch (const UsageError& e) {
+      return usage_failure("check", e.what());
+    }
+    if (!vm.count("offline")) {
+      std::map<std::string, std::unique_ptr<connectors::Connector>> open;
+      for (const policies::Policy* p : selected) {
+        auto it = open.find(p->store);
+        if (it == open.end()) {
+          const policies::StoreConfig* sc = loaded.config->store(p->store);
+          auto connector = connectors::make_connector(*sc);
+          auto opened = connector->open(connectors::AccessMode::ReadOnly);
+          if (!opened) {
+            diagnostics.push_back({policies::Severity::Error, sc->location,
+                                   opened.error().message});
+            connector.reset();
+          }
+          it = open.emplace(p->store, std::move(connector)).first;
+        }
+        if (!it->second) continue;
+        auto problems = it->second->check(*p);
+        if (!problems) {
+          diagnostics.push_back({policies::Severity::Error, p->location, problems.error().message});
+          continue;
+        }
+        for (auto& d : problems.value()) diagnostics.push_back(std::move(d));
+      }
+      // A store no policy uses yet is still contacted when the whole configuration is checked:
+      // "stores checked" should hold for the store a sysadmin has just declared.
+      if (names.empty())
+        for (const auto& sc : loaded.config->stores) {
+          if (open.count(sc.name)) continue;
+          auto connector = connectors::make_connector(sc);
+          if (auto opened = connector->open(connectors::AccessMode::ReadOnly); !opened)
+            diagnostics.push_back({policies::Severity::Error, sc.location, opened.error().message});
+        }
+    }
+  }
+  size_t errors = 0, warnings = 0;
+  for (const auto& d : diagnostics) (d.severity == policies::Severity::Error ? errors : warnings)++;
+  const bool valid = errors == 0;
+
+  if (format == "markdown") {
+    using policies::printable;
+    std::cout << "# retentiond check: " << printable(config_path) << "\n\n"
+              << (valid ? "The configuration is **valid**" : "The configuration is **invalid**")
+              << (vm.count("offline") ? " (stores not contacted).\n" : ".\n");
+    if (!diagnostics.empty()) std::cout << "\n";
+    for (const auto& d : diagnostics)
+      std::cout << "- `" << printable(d.location.str()) << "` "
+                << (d.severity == policies::Severity::Error ? "error" : "warning") << ": "
+                << printable(d.message) << "\n";
+  } else if (json) {
+    nlohmann::json out = {{"valid", valid}, {"errors", nlohmann::json::array()},
+                          {"warnings", nlohmann::json::array()}};
+    for (const auto& d : diagnostics)
+      out[d.severity == policies::Severity::Error ? "errors" : "warnings"].push_back(to_json(d));
+    std::cout << json_text(out) << "\n";
+  } else {
+    for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
+    if (valid) {
+      const auto& c = *loaded.config;
+      std::cout << policies::printable(config_path) << ": configuration is valid (" << c.stores.size()
+                << (c.stores.size() == 1 ? " store, " : " stores, ") << c.policies.size()
+                << (c.policies.size() == 1 ? " policy" : " policies")
+                << (vm.count("offline") ? "; stores not contacted (--offline)" : "; stores checked")
+                << (warnings ? ", " + std::to_string(warnings) + " warning(s)" : "") << ")\n";
+    } else {
+      std::cerr << policies::printable(config_path) << ": " << errors << (errors == 1 ? " error" : " errors") << "\n";
+    }
+  }
+  return valid ? kExitOk : kExitFailure;
+}
+
+}  // namespace retentiond::daemon

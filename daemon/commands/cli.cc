@@ -1,0 +1,121 @@
+#include "daemon/commands/cli.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "connectors/registry.h"
+#include "policies/printable.h"
+
+namespace retentiond::daemon {
+
+std::optional<policies::Config> load_and_report(const std::string& path) {
+  auto result = policies::load_config(path, connectors::store_specs());
+  for (const auto& d : result.diagnostics.all()) std::cerr << d.str() << "\n";
+  if (!result.config) {
+    size_t n = result.diagnostics.errors().size();
+    std::cerr << policies::printable(path) << ": " << n << (n == 1 ? " error" : " errors")
+              << " in the configuration; nothing was done\n";
+  }
+  return std::move(result.config);
+}
+
+std::vector<const policies::Policy*> select_policies(const policies::Config& config,
+                                                     const std::vector<std::string>& names) {
+  std::vector<const policies::Policy*> out;
+  for (const auto& name : names) {
+    if (!config.policy(name)) {
+      std::string known;
+      for (const auto& p : config.policies) known += (known.empty() ? "" : ", ") + p.name;
+      throw UsageError("no policy named '" + name + "' in " + config.file +
+                       (known.empty() ? " (it declares none)" : " (policies: " + known + ")"));
+    }
+  }
+  for (const auto& p : config.policies)
+    if (names.empty() || std::find(names.begin(), names.end(), p.name) != names.end())
+      out.push_back(&p);
+  return out;
+}
+
+policies::TimePoint parse_at(const std::optional<std::string>& text) {
+  if (!text) return policies::now_utc();
+  if (text->empty())
+    throw UsageError("--at is empty: give an ISO-8601 time (e.g. 2027-03-01T00:00:00Z or "
+                     "2027-03-01), or leave --at out to use the current time");
+  auto t = policies::parse_timestamp(*text);
+  if (!t)
+    throw UsageError("--at '" + *text + "' is not an ISO-8601 time (e.g. 2027-03-01T00:00:00Z "
+                     "or 2027-03-01)");
+  const int year = static_cast<int>(
+      std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(*t)}.year());
+  if (year < 1000 || year > 9999)
+    throw UsageError("--at '" + *text + "' is out of range: the year must be between 1000 and 9999");
+  return *t;
+}
+
+std::string json_text(const nlohmann::json& value) {
+  return value.dump(2, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+}
+
+void write_output(const std::string& text, const std::string& path) {
+  if (path.empty() || path == "-") {
+    std::cout << text << std::flush;
+    if (!std::cout) throw std::runtime_error("cannot write the report to standard output");
+    return;
+  }
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(temporary.c_str());
+      throw std::runtime_error("cannot write the report to '" + path + "'");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::remove(temporary.c_str());
+    throw std::runtime_error("cannot write the report to '" + path + "': " + ec.message());
+  }
+}
+
+int usage_failure(const std::string& command, const std::string& message) {
+  std::cerr << "retentiond " << command << ": " << policies::printable(message) << "\n"
+            << "Try 'retentiond " << command << " --help'.\n";
+  return kExitUsage;
+}
+
+std::optional<int> parse_command_line(const std::string& command, const std::vector<std::string>& args,
+                                      const boost::program_options::options_description& options,
+                                      boost::program_options::variables_map& vm,
+                                      const boost::program_options::options_description* hidden,
+                                      const boost::program_options::positional_options_description* positional) {
+  namespace po = boost::program_options;
+  po::options_description all;
+  all.add(options);
+  if (hidden) all.add(*hidden);
+  try {
+    po::command_line_parser parser(args);
+    parser.options(all);
+    if (positional) parser.positional(*positional);
+    po::store(parser.run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_failure(command, e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return kExitOk;
+  }
+  return std::nullopt;
+}
+
+}  // namespace retentiond::daemon

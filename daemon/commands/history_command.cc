@@ -1,0 +1,190 @@
+// `retentiond history`: the audit trail, optionally checked for tampering (--verify).
+#include <cstdio>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "daemon/state/audit.h"
+#include "daemon/commands/cli.h"
+#include "daemon/commands/commands.h"
+#include "daemon/state/state.h"
+#include "daemon/state/trail_check.h"
+#include "policies/planner.h"
+#include "policies/printable.h"
+
+namespace retentiond::daemon {
+namespace {
+
+namespace po = boost::program_options;
+using policies::format_timestamp;
+using policies::with_thousands;
+
+constexpr const char* kUsage = R"(Usage: retentiond history [-c FILE] [--state FILE] [--policy NAME]... [--since DATE] [--format text|json|markdown] [--verify [--entries N] [--head HASH] [--audit-key FILE]]
+
+Prints the audit trail kept in the state file: one entry per policy per enforcement
+pass (policy, store, action, cut-off, records matched, held and affected, start and
+end, outcome, error class). It never contains keys, addresses or names.
+
+--verify recomputes the chain linking every entry to the one before it (SHA-256, or
+HMAC-SHA256 under the audit key) and reports the first entry that was changed or
+removed. It also reports passes that ended without recording their outcome (a killed
+process): the trail is incomplete until the policy's next pass records them.
+
+What the chain alone cannot show (its newest entries removed, or the whole chain
+recomputed) shows against a head kept elsewhere: after every pass retentiond logs
+"audit trail: N entries, head HASH" to the journal. --entries N checks that the trail
+still holds at least N entries; --head HASH that it still holds the entry with that
+hash (entry N, with both). With an audit key (audit_key_file: or the systemd credential
+audit-key), recomputing the chain also needs the key; --audit-key FILE gives it when
+--state is used without the configuration.
+
+Exit status: 0 (and, with --verify, the chain is intact and complete), 1 on a broken or
+incomplete chain or an unreadable state file, 2 usage error.
+
+Options)";
+
+std::string pad(std::string s, size_t width, bool right = false) {
+  if (s.size() >= width) return s;
+  return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
+}
+
+nlohmann::json to_json(const AuditEntry& e) {
+  return {{"id", e.id},
+          {"policy", e.policy},
+          {"store", e.store},
+          {"action", e.action},
+          {"cutoff", format_timestamp(e.cutoff)},
+          {"matched", e.matched},
+          {"held", e.held},
+          {"affected", e.affected},
+          {"started", format_timestamp(e.started)},
+          {"finished", format_timestamp(e.finished)},
+          {"outcome", e.outcome},
+          {"error_class", e.error_class.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.error_class)},
+          {"hash", e.hash}};
+}
+
+// A table a DPO can paste into a register of processing activities.
+void print_markdown(const std::vector<AuditEntry>& entries, const std::optional<TrailCheck>& verification) {
+  std::cout << "# retentiond audit trail\n\n";
+  if (entries.empty()) std::cout << "No pass recorded.\n";
+  else {
+    std::cout << "| # | finished (UTC) | policy | store | action | cut-off | matched | held | affected | outcome |\n"
+              << "|---:|---|---|---|---|---|---:|---:|---:|---|\n";
+    for (const auto& e : entries) {
+      std::string outcome = e.outcome;
+      if (!e.error_class.empty() && e.error_class != e.outcome) outcome += " (" + e.error_class + ")";
+      std::cout << "| " << e.id << " | " << format_timestamp(e.finished) << " | " << e.policy << " | "
+                << e.store << " | " << e.action << " | " << format_timestamp(e.cutoff) << " | "
+                << with_thousands(e.matched) << " | " << with_thousands(e.held) << " | "
+                << with_thousands(e.affected) << " | " << outcome << " |\n";
+    }
+  }
+  if (verification) std::cout << "\n" << describe(*verification, /*markdown=*/true);
+}
+
+}  // namespace
+
+int history_command(const Args& args) {
+  std::string config_path, state_path, since_text, format;
+  std::vector<std::string> names;
+  po::options_description opts(kUsage);
+  opts.add_options()("help,h", "show this help")(
+      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath),
+      "configuration file (for the state file's path)")(
+      "state", po::value(&state_path), "read this state file instead of the configured one")(
+      "policy", po::value(&names)->composing(), "only this policy (repeatable)")(
+      "since", po::value(&since_text), "only passes finished at or after this date (ISO-8601)")(
+      "format", po::value(&format)->default_value("text"), "text, json or markdown")(
+      "verify", "check the hash chain of the whole trail")(
+      "entries", po::value<long long>(), "with --verify: the trail must hold at least N entries")(
+      "head", po::value<std::string>(), "with --verify: the trail must hold the entry with this hash")(
+      "audit-key", po::value<std::string>(), "with --verify: the audit key file (when --state is used)");
+  po::variables_map vm;
+  if (auto stop = parse_command_line("history", args, opts, vm)) return *stop;
+  if (format != "text" && format != "json" && format != "markdown")
+    return usage_failure("history", "--format must be text, json or markdown, not '" + format + "'");
+  std::optional<policies::TimePoint> since;
+  if (!since_text.empty()) {
+    since = policies::parse_timestamp(since_text);
+    if (!since) return usage_failure("history", "--since '" + since_text + "' is not an ISO-8601 date");
+  }
+  AuditTrail::ExpectedHead expected;
+  if (vm.count("entries")) {
+    expected.entries = vm["entries"].as<long long>();
+    if (*expected.entries < 1) return usage_failure("history", "--entries must be 1 or more");
+  }
+  if (vm.count("head")) {
+    expected.hash = vm["head"].as<std::string>();
+    if (expected.hash->size() != 64 || expected.hash->find_first_not_of("0123456789abcdef") != std::string::npos)
+      return usage_failure("history", "--head must be an entry's hash: 64 lower-case hexadecimal digits");
+  }
+  if ((expected.entries || expected.hash || vm.count("audit-key")) && !vm.count("verify"))
+    return usage_failure("history", "--entries, --head and --audit-key go with --verify");
+  std::string audit_key;
+  try {
+    if (vm.count("audit-key")) audit_key = read_audit_key(vm["audit-key"].as<std::string>());
+    if (state_path.empty()) {
+      auto config = load_and_report(config_path);
+      if (!config) return kExitFailure;
+      state_path = config->state_path;
+      if (audit_key.empty() && vm.count("verify")) audit_key = audit_key_for(*config);
+    }
+  } catch (const StateError& e) {
+    std::cerr << "retentiond history: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  const bool json = format == "json";
+  if (!StateFile::exists(state_path)) {
+    if (json) std::cout << json_text(nlohmann::json{{"entries", nlohmann::json::array()}}) << "\n";
+    else std::cout << "No pass recorded yet (the state file " << policies::printable(state_path)
+                   << " does not exist).\n";
+    return kExitOk;
+  }
+  try {
+    StateFile state(state_path, /*writable=*/false);
+    state.set_audit_key(audit_key);
+    auto entries = AuditTrail(state.db()).list(names, since);
+    if (!json)
+      // Rows of the state file may hold any byte (a damaged or edited file); JSON replaces them.
+      for (auto& e : entries)
+        for (std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class})
+          *field = policies::printable(*field);
+    std::optional<TrailCheck> verification;
+    if (vm.count("verify")) verification = check_trail(state, expected);
+
+    if (format == "markdown") {
+      print_markdown(entries, verification);
+    } else if (json) {
+      nlohmann::json out = {{"entries", nlohmann::json::array()}};
+      for (const auto& e : entries) out["entries"].push_back(to_json(e));
+      if (verification) out["verification"] = to_json(*verification);
+      std::cout << json_text(out) << "\n";
+    } else {
+      if (entries.empty()) {
+        std::cout << "No pass recorded" << (names.empty() && !since ? "" : " that matches") << ".\n";
+      } else {
+        std::cout << pad("ID", 6, true) << "  " << pad("FINISHED", 21) << pad("POLICY", 28)
+                  << pad("ACTION", 10) << pad("OUTCOME", 13) << pad("MATCHED", 10, true)
+                  << pad("AFFECTED", 10, true) << "  CUT-OFF\n";
+        for (const auto& e : entries) {
+          std::string outcome = e.outcome;
+          if (!e.error_class.empty() && e.error_class != e.outcome) outcome += " (" + e.error_class + ")";
+          std::cout << pad(std::to_string(e.id), 6, true) << "  "
+                    << pad(format_timestamp(e.finished), 21) << pad(e.policy, 28) << pad(e.action, 10)
+                    << pad(outcome, 13) << pad(with_thousands(e.matched), 10, true)
+                    << pad(with_thousands(e.affected), 10, true) << "  "
+                    << format_timestamp(e.cutoff) << "\n";
+        }
+      }
+      if (verification) std::cout << describe(*verification, /*markdown=*/false);
+    }
+    return verification && !verification->complete() ? kExitFailure : kExitOk;
+  } catch (const std::exception& e) {
+    std::cerr << "retentiond history: " << policies::printable(e.what()) << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,150 @@
+// `retentiond hold add|remove|list`: legal holds an operator places on single records.
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/commands/cli.h"
+#include "daemon/commands/commands.h"
+#include "daemon/state/holds.h"
+#include "daemon/state/state.h"
+#include "policies/printable.h"
+
+namespace retentiond::daemon {
+namespace {
+
+namespace po = boost::program_options;
+using policies::format_timestamp;
+using policies::printable;
+
+constexpr const char* kUsage = R"(Usage: retentiond hold add    [-c FILE] --policy NAME KEY --reason TEXT [--until DATE]
+       retentiond hold remove [-c FILE] --policy NAME KEY
+       retentiond hold list   [-c FILE] [--policy NAME]... [--format text|json]
+
+Legal holds: a record under hold is never deleted or anonymised by its policy, whatever
+its age, and is counted as "held" in plans, reports and the audit trail. KEY is the
+value of the policy's key column (or the file path relative to the root, for files).
+A hold lasts until it is removed, or until --until DATE (ISO-8601) has passed.
+
+Holds are kept in the state file. Adding, changing and removing one is recorded in the
+audit trail, without the key or the reason (they may name a person); `hold list`
+shows them to the operator.
+
+Exit status: 0 done, 1 invalid configuration, unwritable state file or (remove) no
+such hold, 2 usage error (unknown policy, missing --reason, bad --until).
+
+Options)";
+
+}  // namespace
+
+int hold_command(const Args& all_args) {
+  const std::string command = "hold";
+  if (all_args.empty() || all_args.front() == "--help" || all_args.front() == "-h") {
+    po::options_description opts(kUsage);
+    std::cout << opts << "  see 'retentiond hold add --help'\n";
+    return all_args.empty() ? kExitUsage : kExitOk;
+  }
+  const std::string verb = all_args.front();
+  if (verb != "add" && verb != "remove" && verb != "list")
+    return usage_failure(command, "unknown action '" + verb + "' (use add, remove or list)");
+  Args args(all_args.begin() + 1, all_args.end());
+
+  std::string config_path, reason, until_text, format;
+  std::vector<std::string> names, keys;
+  po::options_description opts(kUsage);
+  opts.add_options()("help,h", "show this help")(
+      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath), "configuration file")(
+      "policy", po::value(&names)->composing(), "the policy (list: repeatable)")(
+      "reason", po::value(&reason), "add: why the record is held (required)")(
+      "until", po::value(&until_text), "add: the hold ends at this ISO-8601 time")(
+      "format", po::value(&format)->default_value("text"), "list: text or json");
+  po::options_description hidden;
+  hidden.add_options()("key", po::value(&keys)->composing(), "record key");
+  po::positional_options_description positional;
+  positional.add("key", -1);
+  po::variables_map vm;
+  if (auto stop = parse_command_line(command, args, opts, vm, &hidden, &positional)) return *stop;
+  if (verb != "list") {
+    if (names.size() != 1) return usage_failure(command, verb + " needs exactly one --policy NAME");
+    if (keys.size() != 1) return usage_failure(command, verb + " needs exactly one KEY");
+    if (keys[0].empty()) return usage_failure(command, "the KEY is empty");
+  } else if (!keys.empty()) {
+    return usage_failure(command, "list takes no KEY");
+  }
+  if (verb == "add" && reason.empty()) return usage_failure(command, "add needs --reason TEXT");
+  // Stores are asked to spare held keys as JSON text, which holds only UTF-8 (remove still
+  // takes any key, to clear a hold made before this check).
+  if (verb == "add" && !policies::is_valid_utf8(keys[0]))
+    return usage_failure(command, "the KEY is not valid UTF-8 text; a hold names a key as text");
+  std::optional<policies::TimePoint> until;
+  if (!until_text.empty()) {
+    until = policies::parse_timestamp(until_text);
+    if (!until) return usage_failure(command, "--until '" + until_text + "' is not an ISO-8601 time");
+  }
+  if (format != "text" && format != "json")
+    return usage_failure(command, "--format must be text or json, not '" + format + "'");
+
+  auto config = load_and_report(config_path);
+  if (!config) return kExitFailure;
+  std::vector<const policies::Policy*> selected;
+  try {
+    selected = select_policies(*config, names);
+  } catch (const UsageError& e) {
+    return usage_failure(command, e.what());
+  }
+
+  try {
+    if (verb == "list") {
+      if (!StateFile::exists(config->state_path)) {
+        if (format == "json") std::cout << "[]\n";
+        else std::cout << "No hold (no state file yet at " << config->state_path << ").\n";
+        return kExitOk;
+      }
+      StateFile state(config->state_path, /*writable=*/false);
+      auto holds = Holds(state).list(names);
+      const auto now = policies::now_utc();
+      if (format == "json") {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& h : holds)
+          out.push_back({{"policy", h.policy},
+                         {"key", h.key},
+                         {"reason", h.reason},
+                         {"created", format_timestamp(h.created)},
+                         {"until", h.until ? nlohmann::json(format_timestamp(*h.until)) : nlohmann::json(nullptr)},
+                         {"active", !h.until || *h.until > now}});
+        std::cout << json_text(out) << "\n";
+      } else if (holds.empty()) {
+        std::cout << "No hold.\n";
+      } else {
+        for (const auto& h : holds)
+          std::cout << printable(h.policy) << "  key " << printable(h.key) << "  since "
+                    << format_timestamp(h.created)
+                    << (h.until ? (*h.until > now ? "  until " : "  ENDED ") + format_timestamp(*h.until) : "")
+                    << "  reason: " << printable(h.reason) << "\n";
+      }
+      return kExitOk;
+    }
+    const policies::Policy& policy = *selected.front();
+    StateFile state(*config, /*writable=*/true);
+    Holds holds(state);
+    if (verb == "add") {
+      Hold h{policy.name, keys[0], reason, policies::now_utc(), until};
+      bool replaced = holds.add(h, policy.store);
+      std::cout << (replaced ? "Changed the hold" : "Held") << " on key " << printable(keys[0]) << " of policy '"
+                << policy.name << "'" << (until ? " until " + format_timestamp(*until) : "") << ".\n";
+      return kExitOk;
+    }
+    if (!holds.remove(policy.name, keys[0], policy.store)) {
+      std::cerr << "retentiond hold: no hold on key " << printable(keys[0]) << " of policy '" << policy.name << "'\n";
+      return kExitFailure;
+    }
+    std::cout << "Released the hold on key " << printable(keys[0]) << " of policy '" << policy.name << "'.\n";
+    return kExitOk;
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,67 @@
+// retentiond: makes published data-retention promises true. Dispatches to the subcommands.
+#include <unistd.h>
+
+#include <signal.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "daemon/commands/cli.h"
+#include "daemon/commands/commands.h"
+#include "daemon/commands/logging.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: retentiond COMMAND [OPTIONS]
+
+Enforces data-retention policies written in YAML: finds expired records in SQLite,
+PostgreSQL, MySQL/MariaDB and Sympa databases and in files, reports them (dry run),
+deletes or anonymises them in small safe batches, and keeps an audit trail.
+
+Commands:
+  check      validate the configuration (and, unless --offline, the stores)
+  plan       dry run: what each policy would do now (or --at a given time)
+  enforce    run one enforcement pass now, recorded in the audit trail
+  serve      run as a daemon, enforcing each policy on its schedule
+  history    print (and --verify) the audit trail
+  hold       add, remove or list legal holds on single records
+  register   print the retention register to publish in a privacy policy
+
+Common options: -c FILE (default /etc/retentiond/retentiond.yaml), --help.
+Run 'retentiond COMMAND --help' for a command's options; see retentiond(8).
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace retentiond::daemon;
+  // A file-size limit reached (RLIMIT_FSIZE) is a write error to report, like a full disk, not
+  // a death that loses the report.
+  ::signal(SIGXFSZ, SIG_IGN);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  const std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (command == "--version" || command == "version") {
+    std::cout << "retentiond " << RETENTIOND_VERSION << "\n";
+    return kExitOk;
+  }
+  setup_logging();
+  if (command == "check") return check_command(args);
+  if (command == "plan") return plan_command(args);
+  if (command == "enforce") return enforce_command(args);
+  if (command == "history") return history_command(args);
+  if (command == "serve") return serve_command(args);
+  if (command == "hold") return hold_command(args);
+  if (command == "register") return register_command(args);
+  std::cerr << "retentiond: unknown command '" << command << "'\n" << kUsage;
+  return kExitUsage;
+}

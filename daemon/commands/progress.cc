@@ -1,0 +1,63 @@
+#include "daemon/commands/progress.h"
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "policies/planner.h"
+
+namespace retentiond::daemon {
+
+ProgressReporter::ProgressReporter(bool interactive, std::chrono::steady_clock::duration interval)
+    : interactive_(interactive), interval_(interval) {}
+
+ProgressReporter::~ProgressReporter() { end_line(); }
+
+std::function<void(const Progress&)> ProgressReporter::callback() {
+  return [this](const Progress& p) { report(p); };
+}
+
+std::string ProgressReporter::describe(const Progress& p) {
+  using policies::with_thousands;
+  const double seconds = std::chrono::duration<double>(p.elapsed).count();
+  const std::string unit(p.unit);
+  std::string text = with_thousands(p.affected) + " of " + with_thousands(p.matched) + " " + unit;
+  if (p.matched > 0) {
+    char percent[16];
+    std::snprintf(percent, sizeof percent, " (%.1f%%)", 100.0 * static_cast<double>(p.affected) /
+                                                          static_cast<double>(p.matched));
+    text += percent;
+  }
+  if (seconds > 0.05 && p.affected > 0) {
+    const double rate = static_cast<double>(p.affected) / seconds;
+    text += ", " + with_thousands(static_cast<long long>(rate)) + " " + unit + "/s";
+    if (p.matched > p.affected) {
+      const long long left = static_cast<long long>(static_cast<double>(p.matched - p.affected) / rate + 0.5);
+      text += ", about " + (left >= 120 ? std::to_string(left / 60) + " min" : std::to_string(left) + " s") + " left";
+    }
+  }
+  return text;
+}
+
+void ProgressReporter::report(const Progress& p) {
+  const bool done = p.affected >= p.matched;
+  if (interactive_) {
+    std::fprintf(stderr, "\r\033[K%s: %s", p.policy.c_str(), describe(p).c_str());
+    std::fflush(stderr);
+    line_open_ = true;
+    if (done) end_line();
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (done || now - last_log_ < interval_) return;
+  last_log_ = now;
+  spdlog::info("policy '{}': {}", p.policy, describe(p));
+}
+
+void ProgressReporter::end_line() {
+  if (!line_open_) return;
+  std::fprintf(stderr, "\n");
+  line_open_ = false;
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,37 @@
+// Progress of `enforce` on stderr: on a terminal, one line rewritten after each batch (rows done
+// of matched, rate, time left); without a terminal (a pipe, the journal), a log line at most every
+// few seconds, so that a long pass shows it is alive without flooding the log.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "daemon/engine/pass.h"
+
+namespace retentiond::daemon {
+
+class ProgressReporter {
+ public:
+  // `interactive`: stderr is a terminal. `interval`: the least time between two log lines.
+  explicit ProgressReporter(bool interactive,
+                            std::chrono::steady_clock::duration interval = std::chrono::seconds(5));
+  ~ProgressReporter();
+
+  // The callback for PassOptions::on_progress.
+  std::function<void(const Progress&)> callback();
+
+  // "12,345 of 500,000 rows (2.5%), 41,000 rows/s, about 12 s left"
+  static std::string describe(const Progress& p);
+
+ private:
+  void report(const Progress& p);
+  void end_line();
+
+  bool interactive_;
+  std::chrono::steady_clock::duration interval_;
+  std::chrono::steady_clock::time_point last_log_{};
+  bool line_open_ = false;
+};
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,74 @@
+// `retentiond register`: the retention register to publish, printed from the policy files alone.
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/commands/cli.h"
+#include "daemon/commands/commands.h"
+#include "daemon/reports/register.h"
+#include "policies/printable.h"
+
+namespace retentiond::daemon {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kUsage = R"(Usage: retentiond register [-c FILE] [--policy NAME]... [--format markdown|html|text] [--language en|fr] [-o FILE]
+
+Prints, from the policy files alone, the table of retention periods an organisation
+publishes in its privacy policy: for each category of data, its purpose and legal
+basis, how long it is kept and from which event, what happens at the end (deletion,
+anonymisation), the notice given before, and the source of the promise. Rows come
+from each policy's optional `register:` block (data, purpose, legal_basis, event),
+else from its description and `since`. Connects to no store.
+
+Exit status: 0, 1 when the configuration is invalid, 2 usage error.
+
+Options)";
+
+}  // namespace
+
+int register_command(const Args& args) {
+  const std::string command = "register";
+  std::string config_path, format, language, output;
+  std::vector<std::string> names;
+  po::options_description opts(kUsage);
+  opts.add_options()("help,h", "show this help")(
+      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath), "configuration file")(
+      "policy", po::value(&names)->composing(), "only this policy (repeatable)")(
+      "format", po::value(&format)->default_value("markdown"), "markdown, html or text")(
+      "language", po::value(&language)->default_value("en"), "en or fr")(
+      "output,o", po::value(&output), "write the register to this file instead of stdout");
+  po::variables_map vm;
+  if (auto stop = parse_command_line(command, args, opts, vm)) return *stop;
+  RegisterFormat f;
+  if (format == "markdown") f = RegisterFormat::Markdown;
+  else if (format == "html") f = RegisterFormat::Html;
+  else if (format == "text") f = RegisterFormat::Text;
+  else return usage_failure(command, "--format must be markdown, html or text, not '" + format + "'");
+  RegisterLanguage l;
+  if (language == "en") l = RegisterLanguage::English;
+  else if (language == "fr") l = RegisterLanguage::French;
+  else return usage_failure(command, "--language must be en or fr, not '" + language + "'");
+
+  auto config = load_and_report(config_path);
+  if (!config) return kExitFailure;
+  std::vector<const policies::Policy*> selected;
+  try {
+    selected = select_policies(*config, names);
+  } catch (const UsageError& e) {
+    return usage_failure(command, e.what());
+  }
+  try {
+    // Descriptions and sources are the configuration's text: escaped like every report.
+    write_output(policies::printable_lines(render_register(register_rows(selected, l), f, l)),
+                 output);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,103 @@
+#include "daemon/engine/notices.h"
+
+#include <stdexcept>
+
+#include "lib/crypto/hmac.h"
+#include "lib/files/regular_file.h"
+
+namespace retentiond::daemon {
+
+using lib::sqlite::Statement;
+
+std::string NoticeBook::hash(const std::string& policy, const std::string& record_key) const {
+  return lib::hmac_sha256_hex(key_, policy + '\0' + record_key);
+}
+
+std::map<std::string, NoticeRecord> NoticeBook::load(const std::string& policy) const {
+  std::map<std::string, NoticeRecord> out;
+  if (!state_ || !state_->has_table("notices")) return out;
+  Statement st = state_->db().prepare("SELECT key_hash, basis, sent FROM notices WHERE policy = ?1");
+  st.bind(1, policy);
+  while (st.step())
+    out[st.text(0)] = {st.integer(1), policies::parse_timestamp(st.text(2)).value_or(policies::TimePoint{})};
+  return out;
+}
+
+void NoticeBook::record(const std::string& policy, const std::string& hash, const NoticeRecord& notice) {
+  Statement st = state_->db().prepare(
+      "INSERT OR REPLACE INTO notices (policy, key_hash, basis, sent) VALUES (?1, ?2, ?3, ?4)");
+  st.bind(1, policy).bind(2, hash).bind(3, notice.basis).bind(4, policies::format_timestamp(notice.sent));
+  st.step();
+}
+
+void NoticeBook::forget_except(const std::string& policy, const std::set<std::string>& hashes) {
+  auto existing = load(policy);
+  lib::sqlite::in_transaction(state_->db(), [&] {
+    for (const auto& [hash, record] : existing) {
+      if (hashes.count(hash)) continue;
+      Statement st = state_->db().prepare("DELETE FROM notices WHERE policy = ?1 AND key_hash = ?2");
+      st.bind(1, policy).bind(2, hash);
+      st.step();
+    }
+  });
+}
+
+NoticeDecision decide_notices(const policies::Policy& policy, const std::vector<connectors::NoticeCandidate>& candidates,
+                              const std::map<std::string, NoticeRecord>& notices, const NoticeBook& book,
+                              const policies::Cutoff& cutoff) {
+  NoticeDecision d;
+  const policies::TimePoint notice_old_enough = policy.notify->before.before(cutoff.now);
+  for (const auto& c : candidates) {
+    if (!c.basis) continue;  // no date: never expires, never noticed
+    const std::string h = book.hash(policy.name, c.key);
+    d.due_hashes.insert(h);
+    const long long basis = policies::epoch_seconds(*c.basis);
+    auto it = notices.find(h);
+    if (it != notices.end() && it->second.basis == basis) {
+      if (it->second.sent <= notice_old_enough && *c.basis < cutoff.cutoff) d.actionable.push_back(c.key);
+      else ++d.waiting;
+      continue;
+    }
+    if (c.email.empty()) ++d.no_address;
+    else d.to_send.push_back(&c);
+  }
+  return d;
+}
+
+policies::TimePoint action_date(const policies::Policy& policy, policies::TimePoint basis, policies::TimePoint now) {
+  return std::max(policy.expire_after.after(basis), policy.notify->before.after(now));
+}
+
+std::string read_template(const policies::Policy& policy) {
+  std::string why;
+  auto text = lib::read_regular_file(policy.notify->template_file, lib::kMaxTemplateBytes, why);
+  if (!text)
+    throw std::runtime_error("cannot read the notice template '" + policy.notify->template_file + "': " + why);
+  return *text;
+}
+
+std::string render_notice(const policies::Policy& policy, const std::string& text, policies::TimePoint when) {
+  const std::string date = policies::format_timestamp(when).substr(0, 10);
+  const std::map<std::string, std::string> values{{"{date}", date},
+                                                  {"{deletion_date}", date},
+                                                  {"{description}", policy.description},
+                                                  {"{policy}", policy.name},
+                                                  {"{before}", policy.notify->before.words()}};
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    bool replaced = false;
+    if (text[i] == '{') {
+      for (const auto& [placeholder, value] : values)
+        if (text.compare(i, placeholder.size(), placeholder) == 0) {
+          out += value;
+          i += placeholder.size();
+          replaced = true;
+          break;
+        }
+    }
+    if (!replaced) out += text[i++];
+  }
+  return out;
+}
+
+}  // namespace retentiond::daemon

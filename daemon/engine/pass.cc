@@ -1,0 +1,331 @@
+#include "daemon/engine/pass.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/engine/batch_size.h"
+#include "daemon/state/holds.h"
+#include "daemon/state/pass_journal.h"
+#include "daemon/state/pass_lock.h"
+#include "daemon/engine/pass_notices.h"
+
+namespace retentiond::daemon {
+namespace {
+
+using connectors::Error;
+using connectors::ErrorKind;
+using policies::format_timestamp;
+using policies::with_thousands;
+
+// The pass's BatchJournal: each batch's intent goes to the state file before the store commits.
+class JournalOfPass : public connectors::BatchJournal {
+ public:
+  JournalOfPass(StateFile& state, std::string policy) : journal_(state), policy_(std::move(policy)) {}
+  void before_commit(const connectors::BatchIntent& intent) override {
+    try {
+      journal_.add_intent(policy_, intent);
+    } catch (const std::exception& e) {
+      failure_ = e.what();
+      throw;
+    }
+  }
+  // Why the last before_commit() failed (the store rolled the batch back), if it did.
+  const std::optional<std::string>& failure() const { return failure_; }
+
+ private:
+  PassJournal journal_;
+  std::string policy_;
+  std::optional<std::string> failure_;
+};
+
+}  // namespace
+
+std::string_view status_name(PassStatus s) {
+  switch (s) {
+    case PassStatus::Planned: return "planned";
+    case PassStatus::Ok: return "ok";
+    case PassStatus::Refused: return "refused";
+    case PassStatus::Failed: return "failed";
+    case PassStatus::Interrupted: return "interrupted";
+  }
+  return "failed";
+}
+
+bool stopped_by_signal(const PassOutcome& o) {
+  return o.status == PassStatus::Interrupted && (!o.error || o.error->kind == ErrorKind::Interrupted);
+}
+
+connectors::PassContext PassRunner::context(const policies::Policy& policy,
+                                            const policies::Cutoff& cutoff) {
+  connectors::PassContext ctx;
+  ctx.cutoff = cutoff;
+  if (!state_) return ctx;
+  ctx.held_keys = Holds(*state_).keys_held(policy.name, cutoff.now);
+  ctx.anonymisation_key = state_->anonymisation_key();
+  if (!sightings_) sightings_ = std::make_unique<StateSightingBook>(*state_, record_);
+  ctx.sightings = sightings_.get();
+  return ctx;
+}
+
+std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy, const PassOptions& options) {
+  if (options.dry_run || !state_ || !record_) return std::nullopt;
+  release();
+  owner_.clear();
+  PassOutcome o;
+  o.policy = policy.name;
+  o.store = policy.store;
+  o.action = policy.action;
+  o.cutoff = policies::cutoff_for(policy, options.now);
+  o.started = policies::now_utc();
+  std::optional<Error> error;
+  try {
+    if (auto lock = PassLock::try_acquire(state_->path(), policy.name)) {
+      lock_ = std::move(lock);
+      locked_policy_ = policy.name;
+      return std::nullopt;
+    }
+    std::string who = "another retentiond process";
+    if (auto other = PassJournal(*state_).find(policy.name)) who += " (pid " + std::to_string(other->pid) + ")";
+    std::string reason = "policy '" + policy.name + "' is being enforced by " + who + "; skipping this pass";
+    spdlog::warn("{}", reason);
+    o.plan.warnings.push_back(reason);
+    o.status = PassStatus::Refused;
+    o.error = Error{ErrorKind::LockConflict, reason};
+  } catch (const std::exception& e) {
+    spdlog::error("policy '{}': {} (io)", policy.name, e.what());
+    o.plan.warnings.push_back("error (io): " + std::string(e.what()));
+    o.status = PassStatus::Failed;
+    o.error = Error{ErrorKind::Io, e.what()};
+  }
+  o.finished = policies::now_utc();
+  finish(o);
+  return o;
+}
+
+void PassRunner::release() {
+  lock_.reset();
+  locked_policy_.clear();
+}
+
+PassOutcome PassRunner::failed_before_start(const policies::Policy& policy,
+                                            const PassOptions& options, Error error) {
+  release();
+  PassOutcome o;
+  o.policy = policy.name;
+  o.store = policy.store;
+  o.action = policy.action;
+  o.cutoff = policies::cutoff_for(policy, options.now);
+  o.started = o.finished = policies::now_utc();
+  o.status = error.kind == ErrorKind::Interrupted ? PassStatus::Interrupted : PassStatus::Failed;
+  o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error.kind)) + "): " +
+                            error.message);
+  o.error = std::move(error);
+  if (!options.dry_run) finish(o);
+  return o;
+}
+
+PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connector& connector,
+                            const PassOptions& options) {
+  PassOutcome o;
+  o.policy = policy.name;
+  o.store = policy.store;
+  o.action = policy.action;
+  o.started = policies::now_utc();
+  o.cutoff = policies::cutoff_for(policy, options.now);
+  owner_.clear();
+  const bool dry = options.dry_run || policy.dry_run;
+  const bool recording = !options.dry_run && state_ && record_;
+  auto conclude = [&](PassStatus status, std::optional<Error> error) {
+    o.status = status;
+    if (error) {
+      if (status != PassStatus::Refused) {
+        o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error->kind)) +
+                                  "): " + error->message);
+        // Never silent: a failed pass is logged as well as reported and audited.
+        spdlog::error("policy '{}': {} ({})", policy.name, error->message,
+                      connectors::error_class(error->kind));
+      }
+      o.error = std::move(error);
+    }
+    o.finished = policies::now_utc();
+    if (!options.dry_run) finish(o);
+    return o;
+  };
+
+  // The policy's lock is held until this function returns, after the outcome is recorded.
+  struct Release {
+    PassRunner& runner;
+    ~Release() { runner.release(); }
+  } release{*this};
+  if (recording) {
+    if (locked_policy_ != policy.name)
+      if (auto refused = claim(policy, options)) return *refused;
+    try {
+      if (auto error = recover_dead(policy, connector)) return conclude(PassStatus::Failed, error);
+    } catch (const std::exception& e) {
+      return conclude(PassStatus::Failed, Error{ErrorKind::Io, e.what()});
+    }
+  }
+
+  connectors::PassContext ctx;
+  try {
+    ctx = context(policy, o.cutoff);
+    ctx.stop = options.stop;
+    if (options.dry_run) ctx.samples = options.samples;
+  } catch (const std::exception& e) {
+    return conclude(PassStatus::Failed, Error{ErrorKind::Io, "cannot read holds from the state file: " +
+                                                                 std::string(e.what())});
+  }
+  std::vector<std::string> notice_warnings;
+  if (policy.notify) {
+    NoticeCounts counts;
+    std::optional<Error> error;
+    try {
+      error = prepare_notices(state_, policy, connector, ctx, dry, options, counts, notice_warnings);
+    } catch (const std::exception& e) {
+      error = Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"};
+    }
+    o.notices = counts;
+    if (error) {
+      o.plan.warnings = notice_warnings;
+      return conclude(PassStatus::Failed, *error);
+    }
+  }
+  auto plan = connector.plan(policy, ctx);
+  if (!plan) return conclude(PassStatus::Failed, plan.error());
+  o.plan = std::move(plan.value());
+  o.plan.warnings.insert(o.plan.warnings.end(), notice_warnings.begin(), notice_warnings.end());
+  // Records whose notice could not be sent are kept, and the pass says so: never silent.
+  auto notice_failure = [&]() -> std::optional<Error> {
+    if (!o.notices || o.notices->failed == 0) return std::nullopt;
+    return Error{ErrorKind::NoticeFailed, with_thousands(o.notices->failed) +
+                                              " notices could not be sent; their records are kept and the next "
+                                              "pass tries again"};
+  };
+  // "1 selected row has", "3 selected rows have".
+  auto counted = [&](long long n) {
+    std::string unit = o.plan.unit;
+    if (n == 1 && !unit.empty() && unit.back() == 's') unit.pop_back();
+    return with_thousands(n) + " selected " + unit + (n == 1 ? " has" : " have");
+  };
+  if (o.plan.undated > 0)
+    o.plan.warnings.push_back(counted(o.plan.undated) +
+                              " no usable date (NULL or unreadable); kept");
+  if (o.plan.future > 0)
+    o.plan.warnings.push_back(counted(o.plan.future) + " a date after " +
+                              format_timestamp(o.cutoff.now) + "; kept");
+
+  auto guard = policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit);
+  if (!guard.allowed) {
+    o.plan.warnings.push_back(guard.reason);
+    if (!options.dry_run) spdlog::error("policy '{}': {}", policy.name, guard.reason);
+    return conclude(PassStatus::Refused, Error{ErrorKind::RefusedByGuard, guard.reason});
+  }
+  if (dry) {
+    if (!options.dry_run)
+      o.plan.warnings.push_back("the policy says dry_run: true, so it was only planned");
+    return conclude(PassStatus::Planned, std::nullopt);
+  }
+  if (o.plan.matched == 0) {
+    if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
+    return conclude(PassStatus::Ok, std::nullopt);
+  }
+
+  std::optional<JournalOfPass> journal;
+  if (recording) {
+    try {
+      PassRecord record;
+      record.policy = o.policy;
+      record.store = o.store;
+      record.action = std::string(policies::action_name(o.action));
+      record.cutoff = o.cutoff.cutoff;
+      record.matched = o.plan.matched;
+      record.held = o.plan.held;
+      record.started = o.started;
+      record.owner = new_owner_token();
+      PassJournal(*state_).begin(record);
+      owner_ = record.owner;
+    } catch (const std::exception& e) {
+      return conclude(PassStatus::Failed, Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"});
+    }
+    journal.emplace(*state_, policy.name);
+    ctx.journal = &*journal;
+  }
+
+  spdlog::info("policy '{}': {} {} {} expired before {} (store '{}')", policy.name,
+               policy.action == policies::Action::Delete ? "deleting" : "anonymising",
+               with_thousands(o.plan.matched), o.plan.unit, format_timestamp(o.cutoff.cutoff),
+               policy.store);
+  const auto pass_start = std::chrono::steady_clock::now();
+  const auto budget = policy.batch_budget.value_or(options.batch_budget);
+  long long size = std::min(options.first_batch, options.max_batch);
+  connectors::Cursor cursor;
+  while (true) {
+    if (options.stop && options.stop->load()) {
+      return conclude(PassStatus::Interrupted,
+                      Error{ErrorKind::Interrupted,
+                            "stopped by a signal after " + with_thousands(o.affected) + " " +
+                                o.plan.unit + "; the next pass finishes the work"});
+    }
+    long long room = guard.limit - o.affected;
+    if (room <= 0) {
+      o.plan.warnings.push_back("stopped at the max_affected limit of " + with_thousands(guard.limit) +
+                                " " + o.plan.unit + "; the rest waits for the next pass");
+      return conclude(PassStatus::Ok, std::nullopt);
+    }
+    const long long limit = std::min(size, room);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto batch = connector.apply_batch(policy, ctx, cursor, limit);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    if (!batch) {
+      Error error = batch.error();
+      if (journal && journal->failure()) {
+        // The intent could not be written, so the store rolled the batch back.
+        return conclude(PassStatus::Failed,
+                        Error{ErrorKind::Io, *journal->failure() + "; the batch was rolled back, the next pass "
+                                                                   "finishes the work"});
+      }
+      // A lost COMMIT, or a files batch stopped half-way: count what the store really did.
+      if (recording) settle_failed_batch(policy, connector, ctx, o);
+      if (error.kind == ErrorKind::Interrupted) return conclude(PassStatus::Interrupted, error);
+      if (error.kind == ErrorKind::StoreUnreachable) {
+        // The connector has already tried to reconnect.
+        error.message += "; interrupted after " + with_thousands(o.affected) + " " + o.plan.unit +
+                         ", the next pass finishes the work";
+        return conclude(PassStatus::Interrupted, error);
+      }
+      return conclude(PassStatus::Failed, error);
+    }
+    const auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(took);
+    o.longest_batch = std::max(o.longest_batch, took_ms);
+    spdlog::debug("policy '{}': batch {} of at most {}: {} {} in {} ms", policy.name, o.batches + 1, limit,
+                  batch->affected, o.plan.unit, took_ms.count());
+    o.affected += batch->affected;
+    cursor = batch->next;
+    ++o.batches;
+    if (recording) {
+      try {
+        PassJournal(*state_).batch_done(policy.name, owner_, o.affected);
+      } catch (const std::exception& e) {
+        // The store committed; the intent stays, and the next pass counts this batch.
+        return conclude(PassStatus::Failed, Error{ErrorKind::Io, std::string(e.what()) +
+                                                                     "; the pass stops here, the next pass records "
+                                                                     "this batch and finishes the work"});
+      }
+    }
+    if (options.on_progress)
+      options.on_progress(Progress{o.policy, o.affected, o.plan.matched,
+                                   std::chrono::steady_clock::now() - pass_start, o.plan.unit});
+    if (batch->done) break;
+    size = next_batch_size(limit, took, budget, options.max_batch);
+  }
+  spdlog::info("policy '{}': {} {} {} in {} batches (longest {} ms, budget {} ms)", policy.name,
+               policy.action == policies::Action::Delete ? "deleted" : "anonymised",
+               with_thousands(o.affected), o.plan.unit, o.batches, o.longest_batch.count(),
+               budget.count());
+  if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
+  return conclude(PassStatus::Ok, std::nullopt);
+}
+
+}  // namespace retentiond::daemon

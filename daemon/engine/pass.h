@@ -1,0 +1,122 @@
+// One pass of one policy: plan, guard, then (unless dry) batches until done, each batch sized to
+// a time budget; the outcome goes to the audit trail. `plan`, `enforce` and `serve` all run
+// passes through here, so a dry run is the real path with the mutations off.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "connectors/connector.h"
+#include "daemon/state/pass_lock.h"
+#include "daemon/state/sightings.h"
+#include "daemon/state/state.h"
+#include "policies/policy.h"
+
+namespace retentiond::daemon {
+
+enum class PassStatus { Planned, Ok, Refused, Failed, Interrupted };
+std::string_view status_name(PassStatus s);  // "planned", "ok", "refused", ...
+
+
+// Notices of a policy with `notify:` in this pass.
+struct NoticeCounts {
+  long long sent = 0;        // plan: would be sent now; enforce: sent
+  long long failed = 0;      // could not be sent: those records are kept, retried next pass
+  long long waiting = 0;     // records waiting out their notice period (including those just noticed)
+  long long no_address = 0;  // due but without an address: never acted on
+};
+
+struct PassOutcome {
+  std::string policy;
+  std::string store;
+  policies::Action action = policies::Action::Delete;
+  policies::Cutoff cutoff;
+  connectors::PlanStats plan;  // matched, held, total, oldest, statements, warnings
+  long long affected = 0;
+  PassStatus status = PassStatus::Planned;
+  std::optional<connectors::Error> error;
+  policies::TimePoint started;
+  policies::TimePoint finished;
+  long long batches = 0;
+  std::chrono::milliseconds longest_batch{0};  // the slowest batch, against the time budget
+  std::optional<NoticeCounts> notices;
+};
+
+// Interrupted on purpose (a signal), as opposed to by a lost connection: only the latter calls
+// for an early retry, and counts as a failure in the metrics.
+bool stopped_by_signal(const PassOutcome& o);
+
+struct Progress {
+  const std::string& policy;
+  long long affected;
+  long long matched;
+  std::chrono::steady_clock::duration elapsed;
+  std::string_view unit = "rows";  // "rows", "files" or "users"
+};
+
+struct PassOptions {
+  bool dry_run = true;             // plan only
+  policies::TimePoint now;         // the moment cut-offs are computed from
+  const std::atomic<bool>* stop = nullptr;  // set by a signal: stop at the next batch boundary
+  std::chrono::milliseconds batch_budget{200};
+  long long first_batch = 500;
+  long long max_batch = 50'000;
+  std::function<void(const Progress&)> on_progress;  // after each batch
+  const policies::SmtpConfig* smtp = nullptr;        // for `notify:` (the config's `smtp:`)
+  long long samples = 0;  // plan --samples N: keys of expired records shown in the report
+};
+
+class PassRunner {
+ public:
+  // `state` may be null for dry runs (plan) when no state file exists yet. With `record` false
+  // (plan), the state file is only read, for legal holds and the anonymisation key.
+  explicit PassRunner(StateFile* state, bool record = true) : state_(state), record_(record) {}
+
+  // Records, as interrupted, the passes that ended processes left in progress (their lock is
+  // free) and whose count needs no store to be exact. A pass whose last batch may or may not
+  // have committed waits for its policy's next pass, which asks the store.
+  void recover_interrupted();
+
+  // Runs one pass. Never throws: store and state-file errors come back in the outcome. The
+  // connector must be open (read-write unless dry). Unless dry, the pass holds the policy's
+  // PassLock throughout; a policy another process is enforcing is refused (lock-conflict).
+  PassOutcome run(const policies::Policy& policy, connectors::Connector& connector,
+                  const PassOptions& options);
+
+  // Takes the policy's lock before its store is opened (enforce), so that a policy another
+  // process is enforcing is refused as such, whatever that process holds in the store; the next
+  // run() of the policy keeps it. The outcome (recorded) when the lock is taken by another
+  // process or cannot be taken; nullopt when held now, or for dry runs, which need none.
+  std::optional<PassOutcome> claim(const policies::Policy& policy, const PassOptions& options);
+
+  // The outcome for a policy whose store could not be opened; recorded unless dry.
+  PassOutcome failed_before_start(const policies::Policy& policy, const PassOptions& options,
+                                  connectors::Error error);
+
+ private:
+  void release();
+  // Records the outcome in the audit trail (unless dry); logs instead of throwing.
+  void finish(const PassOutcome& o);
+  // Under the policy's lock: closes the pass a dead process left, if any, asking `connector`
+  // whether its last batch committed. An Error when that cannot be told yet.
+  std::optional<connectors::Error> recover_dead(const policies::Policy& policy, connectors::Connector& connector);
+  // After a failed batch: if it had announced itself, asks the store what it really did.
+  void settle_failed_batch(const policies::Policy& policy, connectors::Connector& connector,
+                           const connectors::PassContext& ctx, PassOutcome& o);
+
+  // What the state file knows about this pass: operator holds, the anonymisation key.
+  connectors::PassContext context(const policies::Policy& policy, const policies::Cutoff& cutoff);
+
+  StateFile* state_;
+  bool record_ = true;
+  std::string owner_;  // the owner token of the pass being run, once its batches began
+  std::optional<PassLock> lock_;  // the lock of `locked_policy_`, between claim() and its run()
+  std::string locked_policy_;
+  std::unique_ptr<StateSightingBook> sightings_;  // made on first use, when a state file exists
+};
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,143 @@
+// How passes reach the audit trail: the entry of a finished pass, and the reconciliation of
+// passes that a dead process left (their last batch asked of the store), so that the trail
+// counts exactly what the stores lost. PassRunner's methods about records, apart from its run.
+#include <spdlog/spdlog.h>
+
+#include "daemon/state/audit.h"
+#include "daemon/engine/pass.h"
+#include "daemon/state/pass_journal.h"
+#include "daemon/state/pass_lock.h"
+
+namespace retentiond::daemon {
+namespace {
+
+using connectors::Error;
+using connectors::ErrorKind;
+using policies::format_timestamp;
+using policies::with_thousands;
+
+std::string outcome_word(const PassOutcome& o) {
+  // A pass only planned because the policy says dry_run: true.
+  if (o.status == PassStatus::Planned) return "dry-run";
+  return std::string(status_name(o.status));
+}
+
+AuditEntry entry_for(const PassOutcome& o) {
+  AuditEntry e;
+  e.policy = o.policy;
+  e.store = o.store;
+  e.action = std::string(policies::action_name(o.action));
+  e.cutoff = o.cutoff.cutoff;
+  e.matched = o.plan.matched;
+  e.held = o.plan.held;
+  e.affected = o.affected;
+  e.started = o.started;
+  e.finished = o.finished;
+  e.outcome = outcome_word(o);
+  e.error_class = o.error ? std::string(connectors::error_class(o.error->kind)) : "";
+  return e;
+}
+
+AuditEntry entry_for_dead(const PassRecord& dead, long long reconciled) {
+  AuditEntry e;
+  e.policy = dead.policy;
+  e.store = dead.store;
+  e.action = dead.action;
+  e.cutoff = dead.cutoff;
+  e.matched = dead.matched;
+  e.held = dead.held;
+  e.affected = dead.affected + reconciled;
+  e.started = dead.started;
+  e.finished = dead.updated;
+  e.outcome = "interrupted";
+  e.error_class = "interrupted";
+  return e;
+}
+
+void log_recovered(const AuditEntry& e) {
+  spdlog::warn("policy '{}': a pass started {} did not finish (its process ended); recorded as interrupted "
+               "after {} affected; this pass completes the work",
+               e.policy, format_timestamp(e.started), with_thousands(e.affected));
+}
+
+}  // namespace
+
+void PassRunner::finish(const PassOutcome& o) {
+  if (!state_ || !record_) return;
+  try {
+    if (auto appended = PassJournal(*state_).finish(owner_, entry_for(o)))
+      log_audit_head(*appended);
+    else
+      spdlog::warn("policy '{}': whether the last batch committed is not known yet; the next pass asks the store "
+                   "and records this pass as interrupted with the exact count",
+                   o.policy);
+  } catch (const std::exception& e) {
+    // The report still tells what happened; the next pass reconciles what the trail missed.
+    spdlog::critical("policy '{}': the outcome of this pass could not be recorded: {}", o.policy, e.what());
+  }
+}
+
+void PassRunner::recover_interrupted() {
+  if (!state_ || !record_) return;
+  try {
+    PassJournal journal(*state_);
+    for (const auto& dead : journal.list()) {
+      if (dead.intent) continue;  // its policy's next pass asks the store about the last batch
+      auto lock = PassLock::try_acquire(state_->path(), dead.policy);
+      if (!lock) continue;  // alive: its owner holds the lock
+      auto again = journal.find(dead.policy);  // it may have ended between list() and the lock
+      if (!again || again->intent) continue;
+      const AuditEntry e = journal.close_dead(*again, entry_for_dead(*again, 0));
+      log_recovered(e);
+      log_audit_head(e);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("cannot recover the passes left in progress: {}", e.what());
+  }
+}
+
+std::optional<Error> PassRunner::recover_dead(const policies::Policy& policy, connectors::Connector& connector) {
+  PassJournal journal(*state_);
+  auto dead = journal.find(policy.name);
+  if (!dead) return std::nullopt;
+  long long reconciled = 0;
+  if (dead->intent) {
+    // The batch was judged at the dead pass's cut-off: ask about it at the same one.
+    connectors::PassContext ctx = context(policy, policies::Cutoff{policies::now_utc(), dead->cutoff});
+    auto n = connector.reconcile(policy, ctx, *dead->intent);
+    if (!n)
+      return Error{n.error().kind, "the pass started " + format_timestamp(dead->started) +
+                                       " ended in the middle of a batch and the store cannot tell yet whether "
+                                       "that batch committed (" + n.error().message +
+                                       "); nothing is changed until it can"};
+    reconciled = n.value();
+    spdlog::info("policy '{}': the last batch of the interrupted pass changed {} of its {} records (as store '{}' "
+                 "tells)",
+                 policy.name, with_thousands(reconciled), with_thousands(dead->intent->expected), policy.store);
+  }
+  const AuditEntry e = journal.close_dead(*dead, entry_for_dead(*dead, reconciled));
+  log_recovered(e);
+  log_audit_head(e);
+  return std::nullopt;
+}
+
+void PassRunner::settle_failed_batch(const policies::Policy& policy, connectors::Connector& connector,
+                                     const connectors::PassContext& ctx, PassOutcome& o) {
+  try {
+    PassJournal journal(*state_);
+    auto record = journal.find(policy.name);
+    if (!record || !record->intent) return;  // it failed before announcing itself: nothing changed
+    auto n = connector.reconcile(policy, ctx, *record->intent);
+    if (!n) {
+      o.plan.warnings.push_back("whether the last batch committed cannot be told now (" + n.error().message +
+                                "); the next pass asks the store again and records it");
+      return;
+    }
+    o.affected += n.value();
+    journal.batch_done(policy.name, owner_, o.affected);
+  } catch (const std::exception& e) {
+    o.plan.warnings.push_back(std::string(e.what()) + "; the next pass reconciles the last batch");
+  }
+}
+
+}  // namespace retentiond::daemon

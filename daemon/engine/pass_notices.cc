@@ -1,0 +1,75 @@
+#include "daemon/engine/pass_notices.h"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/engine/notices.h"
+#include "daemon/engine/smtp.h"
+
+namespace retentiond::daemon {
+
+using connectors::Error;
+using connectors::ErrorKind;
+using policies::with_thousands;
+
+std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& policy,
+                                     connectors::Connector& connector, connectors::PassContext& ctx, bool dry,
+                                     const PassOptions& options, NoticeCounts& counts,
+                                     std::vector<std::string>& warnings) {
+  const auto notice_cutoff = policy.expire_after.before(policy.notify->before.after(ctx.cutoff.now));
+  auto candidates = connector.notice_candidates(policy, ctx, notice_cutoff);
+  if (!candidates) return candidates.error();
+  NoticeBook book(state, ctx.anonymisation_key);
+  auto decision = decide_notices(policy, candidates.value(), book.load(policy.name), book, ctx.cutoff);
+  ctx.noticed_keys = decision.actionable;
+  counts.waiting = decision.waiting;
+  counts.no_address = decision.no_address;
+  if (decision.no_address > 0)
+    warnings.push_back(with_thousands(decision.no_address) +
+                       " records are due for a notice but have no address; they are never acted on");
+  if (dry) {
+    counts.sent = static_cast<long long>(decision.to_send.size());
+    counts.waiting += counts.sent;
+    return std::nullopt;
+  }
+  if (!decision.to_send.empty()) {
+    std::string text;
+    std::unique_ptr<SmtpSender> sender;
+    try {
+      text = read_template(policy);
+      sender = std::make_unique<SmtpSender>(*options.smtp);
+    } catch (const std::exception& e) {
+      counts.failed = static_cast<long long>(decision.to_send.size());
+      return Error{ErrorKind::NoticeFailed, e.what() + std::string("; no notice was sent and nothing was changed")};
+    }
+    std::string last_error;
+    for (const auto* c : decision.to_send) {
+      if (options.stop && options.stop->load()) break;
+      MailMessage m;
+      m.from = policy.notify->from.empty() ? options.smtp->from : policy.notify->from;
+      m.to = c->email;
+      m.subject = render_notice(policy, policy.notify->subject, action_date(policy, *c->basis, ctx.cutoff.now));
+      m.body = render_notice(policy, text, action_date(policy, *c->basis, ctx.cutoff.now));
+      std::string error;
+      if (sender->send(m, error)) {
+        // Recorded at once: a crash after this point must not send the notice twice.
+        book.record(policy.name, book.hash(policy.name, c->key),
+                    NoticeRecord{policies::epoch_seconds(*c->basis), ctx.cutoff.now});
+        ++counts.sent;
+        ++counts.waiting;
+      } else {
+        ++counts.failed;
+        last_error = error;
+      }
+    }
+    if (counts.sent > 0) spdlog::info("policy '{}': sent {} notices", policy.name, with_thousands(counts.sent));
+    if (counts.failed > 0) {
+      spdlog::error("policy '{}': {} notices could not be sent ({})", policy.name, with_thousands(counts.failed), last_error);
+      warnings.push_back(with_thousands(counts.failed) + " notices could not be sent (" + last_error +
+                         "); their records are kept");
+    }
+  }
+  book.forget_except(policy.name, decision.due_hashes);
+  return std::nullopt;
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,95 @@
+#include "daemon/engine/policy_runs.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "connectors/registry.h"
+#include "policies/planner.h"
+
+namespace retentiond::daemon {
+namespace {
+
+// The outcome of a pass that could not be run or recorded; nothing is written to the state file.
+PassOutcome not_run(const policies::Policy& policy, const PassOptions& options,
+                    const std::string& why) {
+  PassOutcome o;
+  o.policy = policy.name;
+  o.store = policy.store;
+  o.action = policy.action;
+  o.cutoff = policies::cutoff_for(policy, options.now);
+  o.started = o.finished = policies::now_utc();
+  o.status = PassStatus::Failed;
+  o.error = connectors::Error{connectors::ErrorKind::Io, why};
+  o.plan.warnings.push_back("error (" + std::string(connectors::error_class(o.error->kind)) +
+                            "): " + why);
+  return o;
+}
+
+}  // namespace
+
+std::vector<PassOutcome> run_policies(const policies::Config& config,
+                                      const std::vector<const policies::Policy*>& selected,
+                                      PassRunner& runner, const PassOptions& options) {
+  struct OpenStore {
+    std::unique_ptr<connectors::Connector> connector;
+    std::optional<connectors::Error> error;
+  };
+  std::map<std::string, OpenStore> stores;
+  const auto mode =
+      options.dry_run ? connectors::AccessMode::ReadOnly : connectors::AccessMode::ReadWrite;
+  std::vector<PassOutcome> out;
+  // Set when a pass threw: the state file cannot be written (a full disk...), so no other policy
+  // may act, since nothing it did could be audited.
+  std::optional<std::string> broken;
+  for (const policies::Policy* policy : selected) {
+    if (broken) {
+      out.push_back(not_run(*policy, options, "not started: " + *broken));
+      continue;
+    }
+    // Before its store is opened: a policy another process is enforcing is refused as such.
+    if (!(options.stop && options.stop->load()))
+      if (auto refused = runner.claim(*policy, options)) {
+        out.push_back(*refused);
+        continue;
+      }
+    auto [it, fresh] = stores.try_emplace(policy->store);
+    OpenStore& store = it->second;
+    if (fresh) {
+      const policies::StoreConfig* sc = config.store(policy->store);
+      store.connector = connectors::make_connector(*sc);
+      auto opened = store.connector->open(mode);
+      if (!opened) {
+        store.error = opened.error();
+        spdlog::error("{}; skipping its policies", opened.error().message);
+      }
+    }
+    try {
+      if (options.stop && options.stop->load()) {
+        out.push_back(
+            runner.failed_before_start(*policy, options,
+                                       connectors::Error{connectors::ErrorKind::Interrupted,
+                                                         "not started: stopped by a signal"}));
+        continue;
+      }
+      if (store.error) {
+        out.push_back(runner.failed_before_start(*policy, options, *store.error));
+        continue;
+      }
+      out.push_back(runner.run(*policy, *store.connector, options));
+    } catch (const std::exception& e) {
+      spdlog::critical("policy '{}': {}; the pass stopped, and the policies after it are not run",
+                       policy->name, e.what());
+      out.push_back(not_run(*policy, options,
+                            std::string(e.what()) + "; the pass stopped; the next pass records "
+                                                    "what it had already done"));
+      broken = e.what();
+    }
+  }
+  return out;
+}
+
+}  // namespace retentiond::daemon

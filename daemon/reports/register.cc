@@ -1,0 +1,158 @@
+#include "daemon/reports/register.h"
+
+#include "daemon/reports/report.h"
+
+namespace retentiond::daemon {
+namespace {
+
+using policies::DurationUnit;
+using Lang = RegisterLanguage;
+
+bool french(Lang l) { return l == Lang::French; }
+
+// The starting event when the policy's `register:` names none: said from its basis.
+std::string default_event(const policies::Policy& p, Lang l) {
+  using Kind = policies::Basis::Kind;
+  switch (p.since.kind) {
+    case Kind::Mtime: return french(l) ? "la dernière modification du fichier" : "the file's last modification";
+    case Kind::NameDate: return french(l) ? "la date inscrite dans le nom du fichier" : "the date in the file name";
+    case Kind::Target:
+      if (p.sympa_target == "unsubscribed_users")
+        return french(l) ? "la désinscription de toutes les listes" : "unsubscribing from every list";
+      return french(l) ? "la date de l'enregistrement" : "the record's date";
+    case Kind::Columns: break;
+  }
+  std::string columns;
+  for (size_t i = 0; i < p.since.terms.size(); ++i) {
+    if (i) columns += french(l) ? (i + 1 == p.since.terms.size() ? " ou " : ", ")
+                                : (i + 1 == p.since.terms.size() ? " or " : ", ");
+    columns += p.since.terms[i].column;
+  }
+  if (p.since.terms.size() > 1)
+    return french(l) ? "la plus récente des dates " + columns : "the latest of " + columns;
+  return french(l) ? "la date " + columns : "the date " + columns;
+}
+
+std::string action_words(const policies::Policy& p, Lang l) {
+  if (p.action == policies::Action::Delete) return french(l) ? "suppression" : "deleted";
+  std::string columns;
+  for (size_t i = 0; i < p.anonymise.size(); ++i) columns += (i ? ", " : "") + p.anonymise[i].column;
+  return (french(l) ? "anonymisation (" : "anonymised (") + columns + ")";
+}
+
+std::string notice_words(const policies::Policy& p, Lang l) {
+  if (!p.notify) return "";
+  std::string d = duration_in_words(p.notify->before, l);
+  return french(l) ? "avis par e-mail " + d + " avant" : "e-mail notice " + d + " before";
+}
+
+// " from EVENT", or in French " à compter de EVENT" with de + le / les contracted.
+std::string from_event(const std::string& event, Lang l) {
+  if (!french(l)) return " from " + event;
+  if (event.rfind("le ", 0) == 0) return " à compter du " + event.substr(3);
+  if (event.rfind("les ", 0) == 0) return " à compter des " + event.substr(4);
+  return " à compter de " + event;
+}
+
+}  // namespace
+
+std::string duration_in_words(const policies::Duration& d, Lang l) {
+  const bool one = d.amount == 1;
+  std::string unit;
+  if (french(l)) {
+    switch (d.unit) {
+      case DurationUnit::Hour: unit = one ? "heure" : "heures"; break;
+      case DurationUnit::Day: unit = one ? "jour" : "jours"; break;
+      case DurationUnit::Week: unit = one ? "semaine" : "semaines"; break;
+      case DurationUnit::Month: unit = "mois"; break;
+      case DurationUnit::Year: unit = one ? "an" : "ans"; break;
+    }
+  } else {
+    return d.words();
+  }
+  return std::to_string(d.amount) + " " + unit;
+}
+
+std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*>& policies, Lang l) {
+  std::vector<RegisterRow> rows;
+  for (const auto* p : policies) {
+    const auto* r = p->register_entry ? &*p->register_entry : nullptr;
+    RegisterRow base;
+    base.purpose = r ? r->purpose : "";
+    base.legal_basis = r ? r->legal_basis : "";
+    const std::string event = r && !r->event.empty() ? r->event : default_event(*p, l);
+    base.retention = duration_in_words(p->expire_after, l) + from_event(event, l);
+    base.action = action_words(*p, l);
+    base.notice = notice_words(*p, l);
+    base.source = p->source;
+    base.policy = p->name;
+    if (r && !r->data.empty()) {
+      for (const auto& d : r->data) {
+        RegisterRow row = base;
+        row.data = d;
+        rows.push_back(row);
+      }
+    } else {
+      base.data = p->description.empty() ? p->name : p->description;
+      rows.push_back(base);
+    }
+  }
+  return rows;
+}
+
+std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat format, Lang l) {
+  const std::vector<std::string> headers =
+      french(l) ? std::vector<std::string>{"Données", "Finalité", "Base légale", "Durée de conservation",
+                                           "À l'échéance", "Préavis", "Source", "Règle"}
+                : std::vector<std::string>{"Data", "Purpose", "Legal basis", "Retention",
+                                           "At the end", "Notice", "Source", "Policy"};
+  auto cells = [](const RegisterRow& r) {
+    return std::vector<std::string>{r.data, r.purpose, r.legal_basis, r.retention, r.action, r.notice, r.source, r.policy};
+  };
+  const std::string title = french(l) ? "Durées de conservation" : "Retention periods";
+  std::string out;
+  switch (format) {
+    case RegisterFormat::Markdown: {
+      out = "# " + title + "\n\n";
+      if (rows.empty()) return out + (french(l) ? "Aucune règle.\n" : "No policy.\n");
+      out += "|";
+      for (const auto& h : headers) out += " " + h + " |";
+      out += "\n|";
+      for (size_t i = 0; i < headers.size(); ++i) out += "---|";
+      out += "\n";
+      for (const auto& r : rows) {
+        out += "|";
+        for (const auto& c : cells(r)) out += " " + (c.empty() ? std::string("—") : markdown_cell(c)) + " |";
+        out += "\n";
+      }
+      return out;
+    }
+    case RegisterFormat::Html: {
+      out = "<!DOCTYPE html>\n<html lang=\"" + std::string(french(l) ? "fr" : "en") +
+            "\"><head><meta charset=\"utf-8\"><title>" + title + "</title></head><body>\n<h1>" + title +
+            "</h1>\n<table>\n<thead><tr>";
+      for (const auto& h : headers) out += "<th>" + html_escape(h) + "</th>";
+      out += "</tr></thead>\n<tbody>\n";
+      for (const auto& r : rows) {
+        out += "<tr>";
+        for (const auto& c : cells(r)) out += "<td>" + html_escape(c) + "</td>";
+        out += "</tr>\n";
+      }
+      return out + "</tbody>\n</table>\n</body></html>\n";
+    }
+    case RegisterFormat::Text: {
+      out = title + "\n\n";
+      for (const auto& r : rows) {
+        auto c = cells(r);
+        out += c[0] + "\n";
+        for (size_t i = 1; i < headers.size(); ++i)
+          if (!c[i].empty()) out += "  " + headers[i] + ": " + c[i] + "\n";
+        out += "\n";
+      }
+      return out;
+    }
+  }
+  return out;
+}
+
+}  // namespace retentiond::daemon

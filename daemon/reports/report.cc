@@ -1,0 +1,110 @@
+#include "daemon/reports/report.h"
+
+#include "policies/printable.h"
+
+namespace retentiond::daemon {
+
+std::optional<ReportFormat> parse_report_format(std::string_view text) {
+  if (text == "text") return ReportFormat::Text;
+  if (text == "json") return ReportFormat::Json;
+  if (text == "markdown" || text == "md") return ReportFormat::Markdown;
+  if (text == "html") return ReportFormat::Html;
+  return std::nullopt;
+}
+
+std::string render_report(const Report& report, const policies::Config& config,
+                          ReportFormat format) {
+  // Descriptions, names, SQL, file names and store messages may hold any byte: the other formats
+  // escape control characters and bytes that are not UTF-8 (JSON replaces the latter).
+  switch (format) {
+    case ReportFormat::Text: return policies::printable_lines(render_text(report, config));
+    case ReportFormat::Json: return render_json(report);
+    case ReportFormat::Markdown: return policies::printable_lines(render_markdown(report, config));
+    case ReportFormat::Html: return policies::printable_lines(render_html(report, config));
+  }
+  return policies::printable_lines(render_text(report, config));
+}
+
+namespace {
+
+// What each Sympa target is dated by (connectors/sympa/targets.h).
+std::string sympa_basis_words(const std::string& target) {
+  if (target == "unsubscribed_users") return "loss of their last subscription or list role";
+  if (target == "logs") return "date_logs (Sympa's action log)";
+  if (target == "stats") return "date_stat (Sympa's statistics)";
+  if (target == "sessions") return "date_session (the session's last use)";
+  if (target == "one_time_tickets") return "date_one_time_ticket";
+  if (target == "notifications") return "date_notification";
+  if (target == "archives") return "month the message is archived under";
+  if (target == "bounces") return "stored bounce's modification time";
+  if (target == "spools") return "spooled message's modification time";
+  return "date Sympa keeps for " + target;
+}
+
+std::string sympa_unit(const std::string& target) {
+  if (target == "unsubscribed_users") return "users";
+  if (target == "archives" || target == "bounces" || target == "spools") return "files";
+  return "rows";
+}
+
+}  // namespace
+
+std::string markdown_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string basis_words(const policies::Policy& p) {
+  using K = policies::Basis::Kind;
+  switch (p.since.kind) {
+    case K::Mtime: return "the file's modification time";
+    case K::NameDate: return "the date in the file name (" + p.since.name_date_format + ")";
+    case K::Target: return sympa_basis_words(p.sympa_target);
+    case K::Columns: break;
+  }
+  std::string out;
+  for (size_t i = 0; i < p.since.terms.size(); ++i) {
+    const auto& t = p.since.terms[i];
+    if (i) out += i + 1 == p.since.terms.size() ? " or " : ", ";
+    out += t.column;
+    if (t.related) out += " of the related " + t.related->str() + " row";
+  }
+  if (p.since.terms.size() > 1) out += " (the latest known)";
+  return out;
+}
+
+std::string action_words(const policies::Policy& p) {
+  std::string unit = p.table ? "rows" : (!p.files.empty() ? "files" : sympa_unit(p.sympa_target));
+  return std::string(policies::action_name(p.action)) + " " + unit;
+}
+
+std::string target_words(const policies::Policy& p) {
+  if (p.table) return "table " + p.table->str();
+  if (!p.files.empty()) {
+    std::string out = "files";
+    for (const auto& f : p.files) out += " " + f;
+    return out;
+  }
+  return "Sympa " + p.sympa_target;
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,48 @@
+// The report `plan` and `enforce` print: what each policy matched, why (cut-off and basis),
+// what was or would be done, with the exact statements. Never contains record values.
+// JSON field names are part of the command-line contract (see docs/reports.md).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/engine/pass.h"
+#include "policies/policy.h"
+
+namespace retentiond::daemon {
+
+enum class ReportFormat { Text, Json, Markdown, Html };
+std::optional<ReportFormat> parse_report_format(std::string_view text);
+
+struct Report {
+  policies::TimePoint generated_at;  // the pass's moment (`--at`, or now)
+  bool dry_run = true;
+  std::vector<PassOutcome> passes;
+  long long samples = 0;  // plan --samples N: each policy's report lists its samples
+};
+
+// The report in `format`: valid UTF-8 without control characters other than newlines and tabs
+// (see policies/printable.h), whatever bytes the configuration, the stores or the file names hold.
+std::string render_report(const Report& report, const policies::Config& config,
+                          ReportFormat format);
+
+// Shared by the renderers.
+std::string render_text(const Report& report, const policies::Config& config);
+std::string render_json(const Report& report);
+std::string render_markdown(const Report& report, const policies::Config& config);
+std::string render_html(const Report& report, const policies::Config& config);
+
+// Text made safe for a Markdown table cell ('|' escaped, newlines flattened) and for HTML.
+std::string markdown_cell(const std::string& text);
+std::string html_escape(const std::string& text);
+
+// "last_sign_in_at or created_at (the latest known)", "the file's modification time", ...
+std::string basis_words(const policies::Policy& policy);
+// "delete rows" / "anonymise rows" / "delete files".
+std::string action_words(const policies::Policy& policy);
+// What the policy selects: "table decidim_users", "files */access.log-*", "Sympa logs".
+std::string target_words(const policies::Policy& policy);
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,45 @@
+// The JSON report: exactly the brief's fields. `plan`: generated_at, dry_run, and per policy
+// name, store, action, cutoff, matched, held, oldest, statements, warnings; `enforce` adds
+// "affected" per policy and "dry_run": false. Errors and refusals are among the warnings.
+// Policies with `notify:` add "notices" and "waiting" (and, for enforce, "notices_failed").
+#include <nlohmann/json.hpp>
+
+#include "daemon/reports/report.h"
+
+namespace retentiond::daemon {
+
+std::string render_json(const Report& report) {
+  using nlohmann::json;
+  using policies::format_timestamp;
+  json policies = json::array();
+  for (const auto& o : report.passes) {
+    json p = json::object();
+    p["name"] = o.policy;
+    p["store"] = o.store;
+    p["action"] = std::string(policies::action_name(o.action));
+    p["cutoff"] = format_timestamp(o.cutoff.cutoff);
+    p["matched"] = o.plan.matched;
+    p["held"] = o.plan.held;
+    p["oldest"] = o.plan.oldest ? json(format_timestamp(*o.plan.oldest)) : json(nullptr);
+    p["statements"] = o.plan.statements;
+    p["warnings"] = o.plan.warnings;
+    if (report.samples > 0) p["samples"] = o.plan.samples;
+    if (!report.dry_run) p["affected"] = o.affected;
+    // Policies with `notify:` only: notices sent (plan: that would be sent now) and records
+    // waiting out their notice period.
+    if (o.notices) {
+      p["notices"] = o.notices->sent;
+      p["waiting"] = o.notices->waiting;
+      if (!report.dry_run) p["notices_failed"] = o.notices->failed;
+    }
+    policies.push_back(std::move(p));
+  }
+  json out = json::object();
+  out["generated_at"] = format_timestamp(report.generated_at);
+  out["dry_run"] = report.dry_run;
+  out["policies"] = std::move(policies);
+  // Names, paths, SQL and warnings may hold any byte: replaced, never a throw after a pass acted.
+  return out.dump(2, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace retentiond::daemon

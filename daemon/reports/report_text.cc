@@ -1,0 +1,95 @@
+// The text report, for a terminal: one block per policy saying what matched and why.
+#include <cstdio>
+
+#include "daemon/reports/report.h"
+#include "policies/printable.h"
+
+namespace retentiond::daemon {
+namespace {
+
+using policies::format_timestamp;
+using policies::with_thousands;
+
+std::string percent(long long part, long long whole) {
+  if (whole <= 0) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, " (%.1f%%)", 100.0 * static_cast<double>(part) / whole);
+  return buf;
+}
+
+std::string past_tense(policies::Action a) {
+  return a == policies::Action::Delete ? "deleted" : "anonymised";
+}
+
+}  // namespace
+
+std::string render_text(const Report& report, const policies::Config& config) {
+  std::string out;
+  out += std::string(report.dry_run ? "retentiond plan" : "retentiond enforce") + " as of " +
+         format_timestamp(report.generated_at) +
+         (report.dry_run ? " (dry run: nothing is changed)\n" : "\n");
+  long long total_matched = 0, total_affected = 0, refused = 0, failed = 0;
+  for (const auto& o : report.passes) {
+    const policies::Policy* p = config.policy(o.policy);
+    out += "\n" + o.policy + "  [store " + o.store;
+    if (p) out += ", " + target_words(*p);
+    out += "]\n";
+    if (p && !p->description.empty()) out += "  " + p->description + "\n";
+    if (p && !p->source.empty()) out += "  source:     " + p->source + "\n";
+    if (p) {
+      out += "  rule:       " + action_words(*p) + " whose " + basis_words(*p) + " is before " +
+             format_timestamp(o.cutoff.cutoff) + " (" + p->expire_after.words() + " before " +
+             format_timestamp(o.cutoff.now) + ")";
+      if (!p->where.empty()) out += "\n              and where " + p->where;
+      out += "\n";
+    }
+    out += "  matched:    " + with_thousands(o.plan.matched) + " of " +
+           with_thousands(o.plan.total) + " selected " + o.plan.unit +
+           percent(o.plan.matched, o.plan.total) + "; held: " + with_thousands(o.plan.held) + "\n";
+    out += "  oldest:     " + (o.plan.oldest ? format_timestamp(*o.plan.oldest) : "-") + "\n";
+    if (o.notices) {
+      out += "  notices:    " + with_thousands(o.notices->sent) +
+             (report.dry_run ? " would be sent now" : " sent") +
+             (o.notices->failed ? ", " + with_thousands(o.notices->failed) + " FAILED" : "") + "; " +
+             with_thousands(o.notices->waiting) + " records waiting out their notice\n";
+    }
+    std::string verdict;
+    switch (o.status) {
+      case PassStatus::Planned:
+        verdict = "would " + std::string(policies::action_name(o.action)) + " " +
+                  with_thousands(o.plan.matched) + " " + o.plan.unit;
+        break;
+      case PassStatus::Ok:
+        verdict = past_tense(o.action) + " " + with_thousands(o.affected) + " " + o.plan.unit;
+        break;
+      case PassStatus::Refused: verdict = "REFUSED by the max_affected guard"; break;
+      case PassStatus::Failed: verdict = "FAILED"; break;
+      case PassStatus::Interrupted:
+        verdict = "INTERRUPTED after " + with_thousands(o.affected) + " " + o.plan.unit;
+        break;
+    }
+    out += "  outcome:    " + verdict + "\n";
+    if (!o.plan.statements.empty()) {
+      out += "  statements:\n";
+      for (const auto& s : o.plan.statements) out += "    " + s + "\n";
+    }
+    // One line each: a newline in a quoted path or store message must not start a line of its own.
+    for (const auto& w : o.plan.warnings) out += "  warning:    " + policies::printable(w) + "\n";
+    if (report.samples > 0) {
+      out += "  samples:    " + std::string(o.plan.samples.empty() ? "none\n" : "\n");
+      for (const auto& s : o.plan.samples) out += "    " + policies::printable(s) + "\n";
+    }
+    total_matched += o.plan.matched;
+    total_affected += o.affected;
+    if (o.status == PassStatus::Refused) ++refused;
+    if (o.status == PassStatus::Failed || o.status == PassStatus::Interrupted) ++failed;
+  }
+  out += "\n" + std::to_string(report.passes.size()) +
+         (report.passes.size() == 1 ? " policy" : " policies") + ": " +
+         with_thousands(total_matched) + " records expired";
+  if (!report.dry_run) out += ", " + with_thousands(total_affected) + " acted on";
+  out += ", " + std::to_string(refused) + " refused, " + std::to_string(failed) + " failed\n";
+  return out;
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,107 @@
+#include "daemon/serve/metrics.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+namespace retentiond::daemon {
+namespace {
+
+std::string label(const std::string& policy, const std::string& store) {
+  auto escape = [](const std::string& v) {
+    std::string out;
+    for (char c : v) {
+      if (c == '\\' || c == '"') out += '\\';
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out += c;
+    }
+    return out;
+  };
+  return "{policy=\"" + escape(policy) + "\",store=\"" + escape(store) + "\"}";
+}
+
+}  // namespace
+
+void Metrics::update(const std::string& policy, const PolicyMetrics& m) {
+  std::lock_guard lock(mutex_);
+  policies_[policy] = m;
+}
+
+PolicyMetrics Metrics::get(const std::string& policy) const {
+  std::lock_guard lock(mutex_);
+  auto it = policies_.find(policy);
+  return it == policies_.end() ? PolicyMetrics{} : it->second;
+}
+
+void Metrics::forget_others(const std::map<std::string, std::string>& policy_to_store) {
+  std::lock_guard lock(mutex_);
+  for (auto it = policies_.begin(); it != policies_.end();)
+    it = policy_to_store.count(it->first) ? std::next(it) : policies_.erase(it);
+  for (const auto& [policy, store] : policy_to_store) policies_[policy].store = store;
+}
+
+std::string Metrics::render() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  auto family = [&](const char* name, const char* type, const char* help, auto value_of) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    for (const auto& [policy, m] : policies_) {
+      std::optional<double> v = value_of(m);
+      if (!v) continue;
+      char number[64];
+      std::snprintf(number, sizeof number, "%.17g", *v);
+      out += name + label(policy, m.store) + " " + number + "\n";
+    }
+  };
+  auto epoch = [](const std::optional<policies::TimePoint>& t) -> std::optional<double> {
+    if (!t) return std::nullopt;
+    return static_cast<double>(policies::epoch_seconds(*t));
+  };
+  family("retentiond_last_success_timestamp_seconds", "gauge", "When the policy's last successful pass finished.",
+         [&](const PolicyMetrics& m) { return epoch(m.last_success); });
+  family("retentiond_last_duration_seconds", "gauge", "How long the policy's last pass took.",
+         [](const PolicyMetrics& m) -> std::optional<double> { return m.last_duration_seconds; });
+  family("retentiond_last_matched_records", "gauge", "Expired records the last pass found.",
+         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.last_matched); });
+  family("retentiond_last_affected_records", "gauge", "Records the last pass deleted or anonymised.",
+         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.last_affected); });
+  family("retentiond_failures_total", "counter", "Failed passes since the daemon started (refusals not included).",
+         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.failures_total); });
+  family("retentiond_consecutive_failures", "gauge", "Failed passes in a row (0 after a success).",
+         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.consecutive_failures); });
+  family("retentiond_refused_total", "counter",
+         "Passes refused since the daemon started (by max_affected, or another process enforcing the policy).",
+         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.refused_total); });
+  family("retentiond_last_pass_refused", "gauge",
+         "1 when the policy's last pass was refused: it waits for its next scheduled time, or an operator.",
+         [](const PolicyMetrics& m) -> std::optional<double> { return m.last_refused ? 1.0 : 0.0; });
+  family("retentiond_next_run_timestamp_seconds", "gauge", "When the policy runs next.",
+         [&](const PolicyMetrics& m) { return epoch(m.next_run); });
+  return out;
+}
+
+bool write_metrics_file(const Metrics& metrics, const std::string& path) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << metrics.render();
+    if (!out) {
+      spdlog::error("cannot write the metrics file '{}'", temporary);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    spdlog::error("cannot rename '{}' to '{}': {}", temporary, path, ec.message());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,38 @@
+// When serve runs a scheduled policy, decided from its schedule, the time and what its last
+// pass did: the scheduler's arithmetic without its timers, so that catch-up and backoff are
+// tested with any clock.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "daemon/engine/pass.h"
+#include "policies/policy.h"
+
+namespace retentiond::daemon {
+
+// The first run after start (or reload), `now` being the clock's time. With `catch_up`, a run
+// missed while the service was stopped (the last success is older than the latest scheduled
+// moment) runs now, and an `every` schedule continues from the last success.
+policies::TimePoint first_run(const policies::Policy& policy, std::optional<policies::TimePoint> last_success,
+                              policies::TimePoint now, bool catch_up);
+
+// What a pass's outcome means for the policy's schedule.
+enum class AfterPass {
+  Done,     // ok or planned: the next scheduled run; failures start over
+  Waiting,  // refused (by the guard, or another process held the policy): the next scheduled
+            // run, not a failure; the operator decides
+  Failed,   // failed, or interrupted by a lost connection: retried with backoff
+  Stopping  // interrupted by a signal: nothing more is armed
+};
+AfterPass judge(const PassOutcome& outcome);
+
+// The wait before retry number `failures` (1, 2, ...): 5 minutes, doubling, at most an hour.
+std::chrono::minutes backoff(int failures);
+
+// When the policy runs next after a pass judged `verdict`, with `failures` consecutive failures
+// counted so far (this one included): the next scheduled moment, or a retry before it.
+policies::TimePoint next_after(const policies::Policy& policy, AfterPass verdict, int failures,
+                               policies::TimePoint now);
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,261 @@
+#include "daemon/serve/scheduler.h"
+
+#include <ctime>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/state/audit.h"
+#include "daemon/engine/policy_runs.h"
+#include "daemon/serve/run_timing.h"
+#include "daemon/state/state.h"
+#include "policies/planner.h"
+#include "policies/schedule.h"
+
+namespace retentiond::daemon {
+namespace {
+
+using policies::TimePoint;
+
+std::string local_time(TimePoint t) {
+  time_t secs = static_cast<time_t>(policies::epoch_seconds(t));
+  struct tm tm {};
+  localtime_r(&secs, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M", &tm);
+  return text;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config,
+                     Notifier& notifier, Metrics& metrics, std::string metrics_file, const policies::Clock& clock)
+    : io_(io), config_(std::move(config)), notifier_(notifier), metrics_(metrics),
+      metrics_file_(std::move(metrics_file)), clock_(clock) {}
+
+Scheduler::~Scheduler() {
+  stop_ = true;
+  worker_.join();
+}
+
+std::optional<TimePoint> Scheduler::last_success(const std::string& policy) {
+  try {
+    if (!StateFile::exists(config_->state_path)) return std::nullopt;
+    StateFile state(config_->state_path, /*writable=*/false);
+    std::optional<TimePoint> last;
+    for (const auto& e : AuditTrail(state.db()).list({policy}, std::nullopt))
+      if (e.outcome == "ok") last = e.finished;
+    return last;
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot read the audit trail for policy '{}': {}", policy, e.what());
+    return std::nullopt;
+  }
+}
+
+void Scheduler::start() {
+  try {
+    StateFile state(*config_, /*writable=*/true);
+    PassRunner(&state).recover_interrupted();
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+  }
+  arm_all(/*catch_up=*/true);
+}
+
+void Scheduler::reload(std::shared_ptr<const policies::Config> config) {
+  config_ = std::move(config);
+  // Timers go; what is queued or running, and the failures in a row, stay: a policy in the run
+  // queue must not be queued a second time.
+  for (auto& [name, entry] : entries_) {
+    entry.timer->cancel();
+    entry.timer.reset();
+  }
+  for (auto it = entries_.begin(); it != entries_.end();)
+    it = config_->policy(it->first) && config_->policy(it->first)->schedule ? std::next(it) : entries_.erase(it);
+  arm_all(/*catch_up=*/false);
+}
+
+void Scheduler::arm_all(bool catch_up) {
+  const TimePoint now = clock_.now();
+  size_t scheduled = 0, unscheduled = 0;
+  std::map<std::string, std::string> stores;
+  for (const auto& policy : config_->policies)
+    if (policy.schedule) stores[policy.name] = policy.store;
+  metrics_.forget_others(stores);
+  for (const auto& policy : config_->policies) {
+    if (!policy.schedule) {
+      ++unscheduled;
+      continue;
+    }
+    ++scheduled;
+    auto last = last_success(policy.name);
+    if (last && !metrics_.get(policy.name).last_success) {
+      auto m = metrics_.get(policy.name);
+      m.last_success = last;
+      metrics_.update(policy.name, m);
+    }
+    const TimePoint when = first_run(policy, last, now, catch_up);
+    if (catch_up && when == now && last)
+      spdlog::info("policy '{}': the run of {} was missed (last success {}); running it now", policy.name,
+                   local_time(policies::previous_run(*policy.schedule, now)), local_time(*last));
+    arm(policy, when);
+  }
+  spdlog::info("{} scheduled {}; {} without a schedule (run them with 'retentiond enforce')", scheduled,
+               scheduled == 1 ? "policy" : "policies", unscheduled);
+  update_status();
+  publish_metrics();
+}
+
+void Scheduler::arm(const policies::Policy& policy, TimePoint when) {
+  auto& entry = entries_[policy.name];
+  if (!entry.timer) entry.timer = std::make_unique<boost::asio::system_timer>(io_);
+  TimePoint fire_at = when;
+  if (policy.random_delay && policy.random_delay->count() > 0 && when > clock_.now())
+    fire_at += policies::random_delay_offset(*policy.random_delay, random_);
+  entry.next = fire_at;
+  auto m = metrics_.get(policy.name);
+  m.store = policy.store;
+  m.next_run = fire_at;
+  metrics_.update(policy.name, m);
+  entry.timer->expires_at(std::chrono::system_clock::time_point(fire_at.time_since_epoch()));
+  std::string name = policy.name;
+  entry.timer->async_wait([this, name](const boost::system::error_code& ec) {
+    if (!ec) due(name);
+  });
+}
+
+void Scheduler::due(const std::string& policy) {
+  if (stop_) return;
+  queue_.push(policy);  // at most one pass per policy at a time: a second push is ignored
+  run_next();
+}
+
+void Scheduler::run_next() {
+  if (busy_ || stop_) return;
+  auto next = queue_.pop();
+  if (!next) return;
+  busy_ = true;
+  const std::string name = *next;
+  auto config = config_;  // the pass keeps the configuration it started with, across reloads
+  const policies::Policy* policy = config->policy(name);
+  if (!policy) {  // removed by a reload meanwhile
+    busy_ = false;
+    queue_.done(name);
+    run_next();
+    return;
+  }
+  notifier_.status("running " + name);
+  boost::asio::post(worker_, [this, config, policy, name] {
+    PassOutcome outcome;
+    try {
+      StateFile state(*config, /*writable=*/true);
+      PassRunner runner(&state);
+      PassOptions options;
+      options.dry_run = false;
+      options.now = clock_.now();
+      options.stop = &stop_;
+      if (config->smtp) options.smtp = &*config->smtp;
+      auto outcomes = run_policies(*config, {policy}, runner, options);
+      if (!outcomes.empty()) outcome = outcomes.front();
+    } catch (const std::exception& e) {
+      spdlog::error("policy '{}': {}", name, e.what());
+      outcome.policy = name;
+      outcome.status = PassStatus::Failed;
+    }
+    boost::asio::post(io_, [this, name, outcome] { finished(name, outcome); });
+  });
+}
+
+void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
+  busy_ = false;
+  queue_.done(name);
+  last_[name] = outcome;
+  const AfterPass verdict = judge(outcome);
+  {
+    auto m = metrics_.get(name);
+    m.last_duration_seconds = static_cast<double>((outcome.finished - outcome.started).count());
+    m.last_matched = outcome.plan.matched;
+    m.last_affected = outcome.affected;
+    m.last_refused = verdict == AfterPass::Waiting;
+    if (verdict == AfterPass::Done && outcome.status == PassStatus::Ok) m.last_success = outcome.finished;
+    if (verdict == AfterPass::Done) m.consecutive_failures = 0;
+    if (verdict == AfterPass::Waiting) ++m.refused_total;
+    if (verdict == AfterPass::Failed) {
+      ++m.failures_total;
+      ++m.consecutive_failures;
+    }
+    metrics_.update(name, m);
+  }
+  auto it = entries_.find(name);
+  const policies::Policy* policy = config_->policy(name);
+  if (it != entries_.end() && policy && policy->schedule && !stop_) {
+    Entry& entry = it->second;
+    if (verdict == AfterPass::Done) entry.failures = 0;
+    if (verdict == AfterPass::Failed) ++entry.failures;
+    const TimePoint next = next_after(*policy, verdict, entry.failures, clock_.now());
+    if (verdict == AfterPass::Failed)
+      spdlog::error("policy '{}': pass {} ({} in a row); retrying at {}", name, status_name(outcome.status),
+                    entry.failures, local_time(next));
+    if (verdict == AfterPass::Waiting)
+      spdlog::warn("policy '{}': pass refused; it waits for its next scheduled run at {}", name, local_time(next));
+    arm(*policy, next);
+  }
+  if (stop_) {
+    io_.stop();
+    return;
+  }
+  update_status();
+  publish_metrics();
+  run_next();
+}
+
+void Scheduler::publish_metrics() {
+  if (!metrics_file_.empty()) write_metrics_file(metrics_, metrics_file_);
+}
+
+void Scheduler::stop() {
+  stop_ = true;
+  for (auto& [name, entry] : entries_)
+    if (entry.timer) entry.timer->cancel();
+  if (!busy_) io_.stop();
+}
+
+std::string Scheduler::last_passes_summary() const {
+  long long ok = 0, refused = 0, failed = 0, dry = 0;
+  std::map<std::string, long long> affected;  // by unit: rows, files, users
+  for (const auto& [name, o] : last_) {
+    switch (o.status) {
+      case PassStatus::Ok: ++ok; break;
+      case PassStatus::Planned: ++dry; break;
+      case PassStatus::Refused: ++refused; break;
+      case PassStatus::Failed:
+      case PassStatus::Interrupted: ++failed; break;
+    }
+    if (o.affected > 0) affected[o.plan.unit] += o.affected;
+  }
+  auto count = [](long long n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  std::string text = count(ok, "policy ok", "policies ok");
+  if (dry) text += ", " + std::to_string(dry) + " dry-run";
+  if (refused) text += ", " + std::to_string(refused) + " refused";
+  if (failed) text += ", " + std::to_string(failed) + " failed";
+  std::string changed;
+  for (const auto& [unit, n] : affected)
+    changed += (changed.empty() ? "" : " and ") + policies::with_thousands(n) + " " + unit;
+  return text + ", " + (changed.empty() ? std::string("nothing changed") : changed);
+}
+
+void Scheduler::update_status() {
+  std::string next_policy;
+  TimePoint next{};
+  for (const auto& [name, entry] : entries_)
+    if (next_policy.empty() || entry.next < next) {
+      next_policy = name;
+      next = entry.next;
+    }
+  std::string text = next_policy.empty() ? "no scheduled policy" : "next: " + next_policy + " at " + local_time(next);
+  if (!last_.empty()) text += ", last: " + last_passes_summary();
+  notifier_.status(text);
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,82 @@
+// The heart of `serve`: one Boost.Asio event loop with a timer per scheduled policy (computed from
+// its `schedule`, in local time), and one worker thread that runs passes, one at a time, so that
+// signals, the watchdog and reloads stay responsive during a long pass. Between two scheduled
+// runs nothing wakes up but the watchdog (when systemd asks for one).
+//
+// Catch-up: a run missed while the service was stopped (the last successful pass, from the audit
+// trail, is older than the latest scheduled moment) runs once, soon after start. A failed pass is
+// retried with backoff (5 min, doubling, at most 1 h), logged and shown in STATUS= each time; a
+// refused one (max_affected, or another process enforcing the policy) waits for its next
+// scheduled time. The arithmetic is in run_timing.h, on the clock the scheduler is given.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+
+#include "daemon/serve/metrics.h"
+#include "daemon/serve/notifier.h"
+#include "daemon/engine/pass.h"
+#include "daemon/serve/run_queue.h"
+#include "policies/clock.h"
+#include "policies/policy.h"
+
+namespace retentiond::daemon {
+
+class Scheduler {
+ public:
+  // `metrics_file`: where to write the textfile-collector exposition after each pass ("" for none).
+  Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config, Notifier& notifier,
+            Metrics& metrics, std::string metrics_file = "",
+            const policies::Clock& clock = policies::system_clock());
+  ~Scheduler();
+
+  // Records passes a crash left in progress, arms every timer, runs missed passes.
+  void start();
+  // Replaces the configuration (already validated) and re-arms the timers. A policy already
+  // queued or running stays so (once); its failures in a row are kept.
+  void reload(std::shared_ptr<const policies::Config> config);
+  // SIGTERM: no new pass; the running one stops at its next batch boundary; then the loop ends.
+  void stop();
+
+ private:
+  struct Entry {
+    std::unique_ptr<boost::asio::system_timer> timer;
+    policies::TimePoint next{};
+    int failures = 0;
+  };
+  void arm_all(bool catch_up);
+  void arm(const policies::Policy& policy, policies::TimePoint when);
+  void due(const std::string& policy);
+  void run_next();
+  void finished(const std::string& policy, const PassOutcome& outcome);
+  void update_status();
+  void publish_metrics();
+  std::optional<policies::TimePoint> last_success(const std::string& policy);
+  // "3 policies ok, 1 refused, 1 failed, 1,204 rows and 12 files" for STATUS=.
+  std::string last_passes_summary() const;
+
+  boost::asio::io_context& io_;
+  std::shared_ptr<const policies::Config> config_;
+  Notifier& notifier_;
+  Metrics& metrics_;
+  std::string metrics_file_;
+  const policies::Clock& clock_;
+  boost::asio::thread_pool worker_{1};
+  std::atomic<bool> stop_{false};
+  bool busy_ = false;
+  RunQueue queue_;  // policies due, in order, each once
+  std::map<std::string, Entry> entries_;
+  std::mt19937_64 random_{std::random_device{}()};  // random_delay draws
+  // For STATUS=: the outcome of the latest pass of each policy.
+  std::map<std::string, PassOutcome> last_;
+};
+
+}  // namespace retentiond::daemon

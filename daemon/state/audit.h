@@ -1,0 +1,84 @@
+// The audit trail: one row per policy per pass, kept in the state file, never holding a key, an
+// address or a name. Each row carries the SHA-256 of its own content and of the previous row's
+// hash, so that an edited or removed row breaks the chain and `history --verify` shows where.
+// With an audit key (`audit_key_file:`, or the systemd credential `audit-key`), rows carry an
+// HMAC-SHA256 instead: rewriting the chain then needs the key. What the chain cannot show alone
+// (its newest rows removed, or the whole chain recomputed) shows against a head kept elsewhere:
+// every pass logs the count and head hash, which `history --verify --head` compares.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lib/sqlite/database.h"
+#include "policies/timestamp.h"
+
+namespace retentiond::daemon {
+
+struct AuditEntry {
+  long long id = 0;
+  std::string policy;
+  std::string store;
+  std::string action;
+  policies::TimePoint cutoff;
+  long long matched = 0;
+  long long held = 0;
+  long long affected = 0;
+  policies::TimePoint started;
+  policies::TimePoint finished;
+  std::string outcome;      // ok, refused, failed, interrupted, dry-run
+  std::string error_class;  // empty when ok; else one of connectors::error_class()
+  std::string prev_hash;
+  std::string hash;
+  bool keyed = false;  // `hash` is an HMAC under the audit key
+};
+
+// The hash of an entry: SHA-256 over its fields (id included) and prev_hash, or with `key` an
+// HMAC-SHA256 of the same.
+std::string audit_digest(const AuditEntry& e, const std::string& key = "");
+
+inline const std::string kGenesisHash(64, '0');
+
+// Logs the trail's head after a new entry ("audit trail: N entries, head HASH"): the journal
+// keeps it outside the state file's reach, for `history --verify --entries N --head HASH`.
+void log_audit_head(const AuditEntry& appended);
+
+class AuditTrail {
+ public:
+  // `key`: the audit key, "" when none is configured (new rows are then plain SHA-256).
+  explicit AuditTrail(lib::sqlite::Database& db, std::string key = "") : db_(db), key_(std::move(key)) {}
+
+  // Appends `entry` (id, prev_hash and hash are filled in) and returns it as stored. Runs in its
+  // own transaction unless `in_transaction` says the caller holds one.
+  AuditEntry append(AuditEntry entry, bool in_transaction = false);
+
+  // Entries in order, optionally only one policy's and only those finished at or after `since`.
+  std::vector<AuditEntry> list(const std::vector<std::string>& policies,
+                               std::optional<policies::TimePoint> since) const;
+
+  struct Verification {
+    bool intact = true;
+    long long rows = 0;
+    long long first_bad_id = 0;
+    std::string problem;
+    std::string head;           // the newest entry's hash (kGenesisHash when empty)
+    long long keyed_from = 0;   // the first keyed entry, 0 when none
+    long long unchecked = 0;    // keyed entries whose HMAC could not be recomputed (no key given)
+  };
+  // A head kept outside the state file (from the journal): the trail must still hold `entries`
+  // entries, and the entry with hash `hash` (entry number `entries`, when both are given).
+  struct ExpectedHead {
+    std::optional<std::string> hash;
+    std::optional<long long> entries;
+  };
+  // Recomputes every hash and link from the first row; entries after a keyed one must be keyed,
+  // and with a key the newest entry must be keyed.
+  Verification verify(const ExpectedHead& expected = {}) const;
+
+ private:
+  lib::sqlite::Database& db_;
+  std::string key_;
+};
+
+}  // namespace retentiond::daemon

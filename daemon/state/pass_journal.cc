@@ -1,0 +1,177 @@
+#include "daemon/state/pass_journal.h"
+
+#include <unistd.h>
+
+#include "lib/crypto/random.h"
+
+namespace retentiond::daemon {
+namespace {
+
+using connectors::BatchIntent;
+using lib::sqlite::SqliteError;
+using lib::sqlite::Statement;
+using policies::format_timestamp;
+using policies::parse_timestamp;
+
+constexpr const char* kColumns =
+    "policy, store, action, cutoff, matched, held, affected, started, updated, pid, owner";
+
+PassRecord read_record(const Statement& st) {
+  PassRecord r;
+  r.policy = st.text(0);
+  r.store = st.text(1);
+  r.action = st.text(2);
+  r.cutoff = parse_timestamp(st.text(3)).value_or(policies::TimePoint{});
+  r.matched = st.integer(4);
+  r.held = st.integer(5);
+  r.affected = st.integer(6);
+  r.started = parse_timestamp(st.text(7)).value_or(policies::TimePoint{});
+  r.updated = parse_timestamp(st.text(8)).value_or(policies::TimePoint{});
+  r.pid = st.integer(9);
+  r.owner = st.text(10);
+  return r;
+}
+
+}  // namespace
+
+std::string new_owner_token() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + lib::random_hex(6);
+}
+
+// Every write names the state file: "disk I/O error" alone does not say which file is full.
+template <typename F>
+auto guarded(StateFile& state, const char* what, F&& body) {
+  try {
+    return body();
+  } catch (const SqliteError& e) {
+    throw StateError("cannot " + std::string(what) + " in the state file '" + state.path() + "': " + e.what());
+  }
+}
+
+void PassJournal::begin(const PassRecord& r) {
+  guarded(state_, "record the start of a pass", [&] {
+    auto& db = state_.db();
+    lib::sqlite::in_transaction(db, [&] {
+      Statement insert = db.prepare(std::string("INSERT INTO pass_in_progress (") + kColumns +
+                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9)");
+      insert.bind(1, r.policy).bind(2, r.store).bind(3, r.action).bind(4, format_timestamp(r.cutoff));
+      insert.bind(5, r.matched).bind(6, r.held).bind(7, format_timestamp(r.started));
+      insert.bind(8, static_cast<long long>(::getpid())).bind(9, r.owner);
+      insert.step();
+    });
+  });
+}
+
+void PassJournal::add_intent(const std::string& policy, const BatchIntent& intent) {
+  guarded(state_, "record a batch before it commits", [&] {
+    auto& db = state_.db();
+    lib::sqlite::in_transaction(db, [&] {
+      Statement upsert = db.prepare(
+          "INSERT INTO batch_intent (policy, expected, evidence, recorded) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT (policy) DO UPDATE SET expected = expected + excluded.expected, "
+          "evidence = CASE WHEN excluded.evidence = '' THEN evidence ELSE excluded.evidence END, "
+          "recorded = excluded.recorded");
+      upsert.bind(1, policy).bind(2, intent.expected).bind(3, intent.evidence);
+      upsert.bind(4, format_timestamp(policies::now_utc()));
+      upsert.step();
+      for (const auto& item : intent.items) {
+        Statement insert = db.prepare("INSERT INTO batch_intent_items (policy, item) VALUES (?1, ?2)");
+        insert.bind(1, policy).bind(2, item);
+        insert.step();
+      }
+    });
+  });
+}
+
+void PassJournal::remove(const std::string& policy) {
+  auto& db = state_.db();
+  db.prepare("DELETE FROM batch_intent_items WHERE policy = ?1").bind(1, policy).step();
+  db.prepare("DELETE FROM batch_intent WHERE policy = ?1").bind(1, policy).step();
+  db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1").bind(1, policy).step();
+}
+
+void PassJournal::batch_done(const std::string& policy, const std::string& owner, long long affected) {
+  guarded(state_, "record a committed batch", [&] {
+    auto& db = state_.db();
+    lib::sqlite::in_transaction(db, [&] {
+      Statement update = db.prepare(
+          "UPDATE pass_in_progress SET affected = ?1, updated = ?2 WHERE policy = ?3 AND owner = ?4");
+      update.bind(1, affected).bind(2, format_timestamp(policies::now_utc())).bind(3, policy).bind(4, owner);
+      update.step();
+      if (db.changes() != 1)
+        throw SqliteError(SQLITE_CONSTRAINT, "the pass's row of policy '" + policy + "' is not this process's");
+      db.prepare("DELETE FROM batch_intent_items WHERE policy = ?1").bind(1, policy).step();
+      db.prepare("DELETE FROM batch_intent WHERE policy = ?1").bind(1, policy).step();
+    });
+  });
+}
+
+std::optional<AuditEntry> PassJournal::finish(const std::string& owner, const AuditEntry& entry) {
+  return guarded(state_, "record the end of a pass", [&] {
+    auto& db = state_.db();
+    return lib::sqlite::in_transaction(db, [&]() -> std::optional<AuditEntry> {
+      if (!owner.empty()) {
+        if (intent_of(entry.policy)) return std::nullopt;  // the next pass reconciles it, then writes the entry
+        Statement mine = db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1 AND owner = ?2");
+        mine.bind(1, entry.policy).bind(2, owner);
+        mine.step();
+      }
+      return AuditTrail(db, state_.audit_key()).append(entry, /*in_transaction=*/true);
+    });
+  });
+}
+
+AuditEntry PassJournal::close_dead(const PassRecord& dead, const AuditEntry& entry) {
+  return guarded(state_, "record an interrupted pass", [&] {
+    auto& db = state_.db();
+    return lib::sqlite::in_transaction(db, [&] {
+      remove(dead.policy);
+      return AuditTrail(db, state_.audit_key()).append(entry, /*in_transaction=*/true);
+    });
+  });
+}
+
+std::optional<BatchIntent> PassJournal::intent_of(const std::string& policy) {
+  if (!state_.has_table("batch_intent")) return std::nullopt;
+  auto& db = state_.db();
+  Statement st = db.prepare("SELECT expected, evidence FROM batch_intent WHERE policy = ?1");
+  st.bind(1, policy);
+  if (!st.step()) return std::nullopt;
+  BatchIntent intent;
+  intent.expected = st.integer(0);
+  intent.evidence = st.text(1);
+  Statement items = db.prepare("SELECT item FROM batch_intent_items WHERE policy = ?1 ORDER BY rowid");
+  items.bind(1, policy);
+  while (items.step()) intent.items.push_back(items.text(0));
+  return intent;
+}
+
+std::optional<PassRecord> PassJournal::find(const std::string& policy) {
+  return guarded(state_, "read the passes in progress", [&]() -> std::optional<PassRecord> {
+    Statement st = state_.db().prepare(std::string("SELECT ") + kColumns +
+                                       " FROM pass_in_progress WHERE policy = ?1");
+    st.bind(1, policy);
+    if (!st.step()) return std::nullopt;
+    PassRecord r = read_record(st);
+    r.intent = intent_of(policy);
+    return r;
+  });
+}
+
+std::vector<PassRecord> PassJournal::list() {
+  return guarded(state_, "read the passes in progress", [&] {
+    std::vector<PassRecord> out;
+    // A state file of an older retentiond, opened read-only, has no owner column yet.
+    std::string columns = kColumns;
+    if (!state_.has_column("pass_in_progress", "owner"))
+      columns = columns.substr(0, columns.rfind(", owner")) + ", '' AS owner";
+    Statement st = state_.db().prepare("SELECT " + columns + " FROM pass_in_progress ORDER BY policy");
+    while (st.step()) out.push_back(read_record(st));
+    for (auto& r : out) r.intent = intent_of(r.policy);
+    return out;
+  });
+}
+
+}  // namespace retentiond::daemon

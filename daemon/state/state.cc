@@ -1,0 +1,268 @@
+#include "daemon/state/state.h"
+
+#include <sys/stat.h>
+
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "lib/crypto/random.h"
+#include "lib/secrets/secret_file.h"
+
+namespace retentiond::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+using lib::sqlite::Database;
+using lib::sqlite::SqliteError;
+
+// Version 1: audit trail and passes in progress. Version 2: secrets, legal holds, notices.
+// Version 3: sightings (dates a store tracks through retentiond, such as Sympa's orphaned users).
+// Version 4: the owner of each pass in progress, the intent of the batch in flight, keyed audit
+// entries.
+constexpr int kSchemaVersion = 4;
+
+// How SQLite errors about the file itself (a full disk...) name it.
+std::string label(const std::string& path) { return "the state file '" + path + "'"; }
+
+}  // namespace
+
+std::string read_audit_key(const std::string& path) {
+  std::string error;
+  auto secret = lib::read_secret_file(path, error);
+  if (!secret) throw StateError("cannot read the audit key file '" + path + "': " + error);
+  const std::string& key = *secret;
+  if (key.size() < 16)
+    throw StateError("the audit key in '" + path + "' is shorter than 16 bytes; make one with "
+                     "'head -c 32 /dev/urandom | base64 > " + path + "'");
+  return key;
+}
+
+std::string audit_key_for(const policies::Config& config) {
+  if (!config.audit_key_file.empty()) return read_audit_key(config.audit_key_file);
+  if (auto credential = lib::credential_path("audit-key")) return read_audit_key(*credential);
+  return "";
+}
+
+StateFile::StateFile(const policies::Config& config, bool writable) : StateFile(config.state_path, writable) {
+  audit_key_ = audit_key_for(config);
+}
+
+bool StateFile::exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+StateFile::StateFile(const std::string& path, bool writable) : path_(path), writable_(writable) {
+  try {
+    if (writable) {
+      fs::path dir = fs::path(path).parent_path();
+      std::error_code ec;
+      if (!dir.empty() && !fs::exists(dir, ec)) {
+        fs::create_directories(dir, ec);
+        if (ec) throw StateError("cannot create the state directory '" + dir.string() + "': " +
+                                 ec.message());
+        ::chmod(dir.c_str(), 0700);
+      }
+      bool fresh = !exists(path);
+      mode_t old = ::umask(077);
+      try {
+        db_ = std::make_unique<Database>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, label(path));
+      } catch (...) {
+        ::umask(old);
+        throw;
+      }
+      ::umask(old);
+      if (fresh) ::chmod(path.c_str(), 0600);
+      db_->busy_timeout(10000);
+      use_wal();
+      db_->exec("PRAGMA synchronous = NORMAL");
+      // Several processes may create the file at once (enforce started twice): one at a time.
+      lib::sqlite::in_transaction(*db_, [&] { create_schema(); });
+    } else {
+      if (!exists(path)) throw StateError("the state file '" + path + "' does not exist yet");
+      open_read_only();
+    }
+  } catch (const SqliteError& e) {
+    if (e.file_problem()) throw StateError(e.what());  // it names the state file already
+    throw StateError("cannot open the state file '" + path + "': " + e.what());
+  }
+}
+
+void StateFile::open_read_only() {
+  try {
+    db_ = std::make_unique<Database>(path_, SQLITE_OPEN_READONLY, label(path_));
+    db_->busy_timeout(10000);
+    // A WAL file needs its shared-memory file beside it, which a reader may not be allowed to
+    // create (a read-only mount, an archived copy): the first read tells.
+    db_->prepare("SELECT count(*) FROM sqlite_master").step();
+    return;
+  } catch (const SqliteError&) {
+    db_.reset();
+  }
+  // Read as an immutable file: no lock, no shared memory. What a -wal file beside it still holds
+  // is not seen, so say so when there is one.
+  std::error_code ec;
+  if (fs::exists(path_ + "-wal", ec) && fs::file_size(path_ + "-wal", ec) > 0)
+    spdlog::warn("the state file '{}' is read-only here and its write-ahead log '{}-wal' cannot be read with it; "
+                 "showing what the file itself holds",
+                 path_, path_);
+  std::string uri = "file:";
+  for (char c : fs::absolute(path_).string()) {
+    // Percent-encode what a URI path cannot hold as it is.
+    if (c == '%' || c == '?' || c == '#') {
+      static const char* hex = "0123456789ABCDEF";
+      uri += '%';
+      uri += hex[(static_cast<unsigned char>(c) >> 4) & 15];
+      uri += hex[static_cast<unsigned char>(c) & 15];
+    } else {
+      uri += c;
+    }
+  }
+  uri += "?immutable=1";
+  db_ = std::make_unique<Database>(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, label(path_));
+  db_->prepare("SELECT count(*) FROM sqlite_master").step();
+}
+
+void StateFile::use_wal() {
+  // Switching to WAL needs the file to itself and does not wait for it: retry for a while when
+  // another process has it open. Once in WAL mode, nothing more is needed.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      bool wal = false;
+      {
+        auto mode = db_->prepare("PRAGMA journal_mode");
+        wal = mode.step() && mode.text(0) == "wal";
+      }  // finalized: an open statement would count as a transaction
+      if (!wal) db_->exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (const SqliteError& e) {
+      if (!e.busy() || attempt == 200) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+void StateFile::create_schema() {
+  auto version = db_->prepare("PRAGMA user_version");
+  version.step();
+  long long current = version.integer(0);
+  if (current > kSchemaVersion)
+    throw StateError("the state file '" + path_ + "' was written by a newer retentiond (schema " +
+                     std::to_string(current) + "); refusing to touch it");
+  db_->exec(R"sql(
+    CREATE TABLE IF NOT EXISTS audit (
+      id INTEGER PRIMARY KEY,
+      policy TEXT NOT NULL,
+      store TEXT NOT NULL,
+      action TEXT NOT NULL,
+      cutoff TEXT NOT NULL,
+      matched INTEGER NOT NULL,
+      held INTEGER NOT NULL,
+      affected INTEGER NOT NULL,
+      started TEXT NOT NULL,
+      finished TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      error_class TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS audit_policy ON audit (policy, id);
+    CREATE TABLE IF NOT EXISTS pass_in_progress (
+      policy TEXT PRIMARY KEY,
+      store TEXT NOT NULL,
+      action TEXT NOT NULL,
+      cutoff TEXT NOT NULL,
+      matched INTEGER NOT NULL,
+      held INTEGER NOT NULL,
+      affected INTEGER NOT NULL,
+      started TEXT NOT NULL,
+      updated TEXT NOT NULL,
+      pid INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS secrets (
+      name TEXT PRIMARY KEY,
+      value BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS holds (
+      policy TEXT NOT NULL,
+      key TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      created TEXT NOT NULL,
+      until TEXT,
+      PRIMARY KEY (policy, key)
+    );
+    CREATE TABLE IF NOT EXISTS notices (
+      policy TEXT NOT NULL,
+      key_hash TEXT NOT NULL,
+      basis INTEGER NOT NULL,
+      sent TEXT NOT NULL,
+      PRIMARY KEY (policy, key_hash)
+    );
+    CREATE TABLE IF NOT EXISTS sightings (
+      policy TEXT NOT NULL,
+      key_hash TEXT NOT NULL,
+      first_seen INTEGER NOT NULL,
+      PRIMARY KEY (policy, key_hash)
+    );
+    CREATE TABLE IF NOT EXISTS sighting_policies (
+      policy TEXT PRIMARY KEY,
+      since INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS batch_intent (
+      policy TEXT PRIMARY KEY,
+      expected INTEGER NOT NULL,
+      evidence TEXT NOT NULL,
+      recorded TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS batch_intent_items (
+      policy TEXT NOT NULL,
+      item TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS batch_intent_items_policy ON batch_intent_items (policy);
+  )sql");
+  if (!has_column("pass_in_progress", "owner"))
+    db_->exec("ALTER TABLE pass_in_progress ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+  if (!has_column("audit", "keyed")) db_->exec("ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0");
+  db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+}
+
+bool StateFile::has_table(const std::string& name) {
+  auto st = db_->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  st.bind(1, name);
+  return st.step();
+}
+
+bool StateFile::has_column(const std::string& table, const std::string& column) {
+  auto st = db_->prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+  st.bind(1, table).bind(2, column);
+  return st.step();
+}
+
+std::string StateFile::anonymisation_key() {
+  if (!has_table("secrets")) return "";
+  auto read = [&] {
+    auto st = db_->prepare("SELECT value FROM secrets WHERE name = 'anonymisation'");
+    return st.step() ? st.text(0) : std::string();
+  };
+  std::string key = read();
+  if (!key.empty() || !writable_) return key;
+  std::string hex;
+  try {
+    hex = lib::random_hex(32);
+  } catch (const std::runtime_error&) {
+    throw StateError("cannot draw a random anonymisation key");
+  }
+  auto insert = db_->prepare("INSERT OR IGNORE INTO secrets (name, value) VALUES ('anonymisation', ?1)");
+  insert.bind(1, hex);
+  insert.step();
+  return read();
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,117 @@
+// The audit trail: rows chain by SHA-256, and any edit, removal or reordering shows.
+#include "daemon/state/audit.h"
+
+#include <catch2/catch.hpp>
+
+#include "daemon/state/state.h"
+#include "policies/timestamp.h"
+#include "support/sqlite_file.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::daemon;
+using namespace retentiond::testing;
+using retentiond::policies::parse_timestamp;
+
+namespace {
+
+AuditEntry entry(const std::string& policy, long long affected) {
+  AuditEntry e;
+  e.policy = policy;
+  e.store = "app";
+  e.action = "delete";
+  e.cutoff = *parse_timestamp("2026-01-01T00:00:00Z");
+  e.matched = affected;
+  e.affected = affected;
+  e.started = *parse_timestamp("2027-01-01T03:15:00Z");
+  e.finished = *parse_timestamp("2027-01-01T03:15:02Z");
+  e.outcome = "ok";
+  return e;
+}
+
+void fill(const std::string& path) {
+  StateFile state(path, true);
+  AuditTrail trail(state.db());
+  for (int i = 1; i <= 4; ++i) trail.append(entry(i % 2 ? "a" : "b", i * 10));
+}
+
+AuditTrail::Verification verify(const std::string& path) {
+  StateFile state(path, false);
+  return AuditTrail(state.db()).verify();
+}
+
+}  // namespace
+
+TEST_CASE("appended rows chain from the genesis hash", "[audit]") {
+  TempDir dir;
+  std::string path = dir.file("state.db");
+  fill(path);
+  StateFile state(path, false);
+  AuditTrail trail(state.db());
+  auto rows = trail.list({}, std::nullopt);
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0].prev_hash == kGenesisHash);
+  for (size_t i = 1; i < rows.size(); ++i) CHECK(rows[i].prev_hash == rows[i - 1].hash);
+  for (const auto& r : rows) CHECK(r.hash == audit_digest(r));
+  CHECK(trail.list({"b"}, std::nullopt).size() == 2);
+  auto v = trail.verify();
+  CHECK(v.intact);
+  CHECK(v.rows == 4);
+}
+
+TEST_CASE("an edited row breaks the chain at that row", "[audit]") {
+  TempDir dir;
+  std::string path = dir.file("state.db");
+  fill(path);
+  sqlite_exec(path, "UPDATE audit SET affected = 1 WHERE id = 3");
+  auto v = verify(path);
+  CHECK_FALSE(v.intact);
+  CHECK(v.first_bad_id == 3);
+}
+
+TEST_CASE("an edited row with a recomputed own hash still breaks the next link", "[audit]") {
+  TempDir dir;
+  std::string path = dir.file("state.db");
+  fill(path);
+  {
+    StateFile state(path, true);
+    AuditTrail trail(state.db());
+    auto rows = trail.list({}, std::nullopt);
+    auto forged = rows[1];
+    forged.affected = 0;
+    forged.hash = audit_digest(forged);
+    sqlite_exec(path, "UPDATE audit SET affected = 0, hash = '" + forged.hash + "' WHERE id = 2");
+  }
+  auto v = verify(path);
+  CHECK_FALSE(v.intact);
+  CHECK(v.first_bad_id == 3);
+}
+
+TEST_CASE("a removed row breaks the chain", "[audit]") {
+  TempDir dir;
+  std::string path = dir.file("state.db");
+  fill(path);
+  sqlite_exec(path, "DELETE FROM audit WHERE id = 2");
+  auto v = verify(path);
+  CHECK_FALSE(v.intact);
+  CHECK(v.first_bad_id == 3);
+}
+
+TEST_CASE("a removed last row is not detectable by the chain alone, a removed first row is", "[audit]") {
+  TempDir dir;
+  std::string path = dir.file("state.db");
+  fill(path);
+  sqlite_exec(path, "DELETE FROM audit WHERE id = 1");
+  auto v = verify(path);
+  CHECK_FALSE(v.intact);
+  CHECK(v.first_bad_id == 2);
+}
+
+TEST_CASE("the audit table holds no personal data columns", "[audit]") {
+  TempDir dir;
+  std::string path = dir.file("state.db");
+  fill(path);
+  auto columns = sqlite_column(path, "SELECT name FROM pragma_table_info('audit') ORDER BY cid");
+  CHECK(columns == std::vector<std::string>{"id", "policy", "store", "action", "cutoff", "matched", "held",
+                                            "affected", "started", "finished", "outcome",
+                                            "error_class", "prev_hash", "hash", "keyed"});
+}
