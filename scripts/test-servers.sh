@@ -1,6 +1,8 @@
 # Sourced by scripts/test: starts throw-away PostgreSQL 15 and MariaDB servers on free loopback
-# ports, in temporary data directories, as an unprivileged user, and exports where they listen.
-# stop_servers tears both down and removes their directories.
+# ports, in temporary data directories, as an unprivileged user, each with a replica (PostgreSQL
+# streaming replication; MariaDB binlog replication of the databases named rd_repl_*, which the
+# throttle tests use), and exports where they listen. stop_servers tears them down and removes
+# their directories.
 
 pg_bin=/usr/lib/postgresql/15/bin
 servers_dir=""
@@ -50,6 +52,56 @@ start_postgresql() {
   cat "$dir/server.log" >&2; return 1
 }
 
+# A streaming replica of the test primary (pg_basebackup -R), on a port of its own.
+start_postgresql_replica() {
+  local dir="$servers_dir/pg-replica"
+  as_server_user "$pg_bin/pg_basebackup" -h 127.0.0.1 -p "$RETENTIOND_TEST_PG_PORT" -U postgres \
+    -D "$dir/data" -R -X stream -c fast >"$servers_dir/pg-basebackup.log" 2>&1 || {
+    cat "$servers_dir/pg-basebackup.log" >&2; return 1; }
+  for _ in 1 2 3; do
+    RETENTIOND_TEST_PG_REPLICA_PORT=$(free_port)
+    if as_server_user "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $RETENTIOND_TEST_PG_REPLICA_PORT -k $dir -c fsync=off -c hot_standby=on" \
+        start >/dev/null; then
+      export RETENTIOND_TEST_PG_REPLICA_PORT RETENTIOND_TEST_PG_REPLICA_DATA="$dir/data"
+      echo "PostgreSQL 15 replica listening on 127.0.0.1:$RETENTIOND_TEST_PG_REPLICA_PORT"
+      return 0
+    fi
+  done
+  cat "$dir/server.log" >&2; return 1
+}
+
+# A MariaDB replica of the test server, replicating only the databases named rd_repl_* (the
+# other tests' writes would only load the machine).
+start_mariadb_replica() {
+  local dir="$servers_dir/mariadb-replica"
+  as_server_user mkdir -p "$dir"
+  as_server_user mariadb-install-db --no-defaults --datadir="$dir/data" \
+    --auth-root-authentication-method=normal --skip-test-db >"$servers_dir/mariadb-replica-install.log" 2>&1 || {
+    cat "$servers_dir/mariadb-replica-install.log" >&2; return 1; }
+  for _ in 1 2 3; do
+    RETENTIOND_TEST_MYSQL_REPLICA_PORT=$(free_port)
+    as_server_user mariadbd --no-defaults --datadir="$dir/data" --bind-address=127.0.0.1 \
+      --port="$RETENTIOND_TEST_MYSQL_REPLICA_PORT" --socket="$dir/mysqld.sock" \
+      --pid-file="$dir/mysqld.pid" --log-error="$dir/server.log" --skip-name-resolve \
+      --server-id=2 --replicate-wild-do-table='rd_repl_%.%' --read-only \
+      --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=64M >"$dir/stdout.log" 2>&1 &
+    if wait_for 60 mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e 'SELECT 1'; then
+      mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e "
+        CREATE USER 'retentiond_test'@'127.0.0.1' IDENTIFIED BY 'retentiond_test';
+        GRANT ALL PRIVILEGES ON *.* TO 'retentiond_test'@'127.0.0.1' WITH GRANT OPTION;
+        CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$RETENTIOND_TEST_MYSQL_PORT,
+          MASTER_USER='retentiond_test', MASTER_PASSWORD='retentiond_test', MASTER_USE_GTID=current_pos;
+        START SLAVE;" || return 1
+      export RETENTIOND_TEST_MYSQL_REPLICA_PORT RETENTIOND_TEST_MYSQL_REPLICA_SOCKET="$dir/mysqld.sock"
+      echo "MariaDB replica listening on 127.0.0.1:$RETENTIOND_TEST_MYSQL_REPLICA_PORT"
+      return 0
+    fi
+    kill "$(cat "$dir/mysqld.pid" 2>/dev/null)" 2>/dev/null || true
+  done
+  cat "$dir/server.log" >&2; return 1
+}
+
 # A throw-away CA and a server certificate for 127.0.0.1 and localhost (the tls: tests), and a
 # second CA that signed nothing (a client trusting only it must refuse the server).
 make_tls_files() {  # make_tls_files DIR
@@ -83,6 +135,7 @@ start_mariadb() {
       --port="$RETENTIOND_TEST_MYSQL_PORT" --socket="$dir/mysqld.sock" \
       --pid-file="$dir/mysqld.pid" --log-error="$dir/server.log" --skip-name-resolve \
       --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=256M \
+      --server-id=1 --log-bin="$dir/binlog" --binlog-format=ROW \
       --ssl-ca="$servers_dir/tls/ca.pem" --ssl-cert="$servers_dir/tls/server.pem" \
       --ssl-key="$servers_dir/tls/server.key" >"$dir/stdout.log" 2>&1 &
     if wait_for 60 mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e 'SELECT 1'; then
@@ -114,20 +167,27 @@ start_servers() {
   [ -z "$server_user" ] || chown "$server_user" "$servers_dir"
   export RETENTIOND_TEST_SERVER_USER="${server_user:-$(id -un)}"
   start_postgresql
+  start_postgresql_replica
   start_mariadb
+  start_mariadb_replica
 }
 
 stop_servers() {
   [ -n "$servers_dir" ] || return 0
-  if [ -f "$servers_dir/pg/data/postmaster.pid" ]; then
-    as_server_user "$pg_bin/pg_ctl" -D "$servers_dir/pg/data" -m immediate stop >/dev/null 2>&1 || true
-  fi
-  if [ -f "$servers_dir/mariadb/mysqld.pid" ]; then
-    local pid; pid=$(cat "$servers_dir/mariadb/mysqld.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  local d pid
+  for d in pg-replica pg; do
+    if [ -f "$servers_dir/$d/data/postmaster.pid" ]; then
+      as_server_user "$pg_bin/pg_ctl" -D "$servers_dir/$d/data" -m immediate stop >/dev/null 2>&1 || true
+    fi
+  done
+  for d in mariadb-replica mariadb; do
+    if [ -f "$servers_dir/$d/mysqld.pid" ]; then
+      pid=$(cat "$servers_dir/$d/mysqld.pid")
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$servers_dir"
   servers_dir=""
 }
