@@ -16,6 +16,7 @@ std::string_view error_class(ErrorKind kind) {
     case ErrorKind::Unsupported: return "unsupported";
     case ErrorKind::NoticeFailed: return "notice-failed";
     case ErrorKind::LockConflict: return "lock-conflict";
+    case ErrorKind::Throttled: return "throttled";
   }
   return "query-failed";
 }

@@ -22,6 +22,7 @@ enum class ErrorKind {
   Unsupported,       // this build cannot do what the policy asks yet
   NoticeFailed,      // a notice before action could not be sent (its record was kept)
   LockConflict,      // another process is enforcing the same policy: this pass did not start
+  Throttled,         // the pass waited for its store's throttle longer than `max_wait`
 };
 
 // "store-unreachable", as written in the audit trail.

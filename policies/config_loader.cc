@@ -11,6 +11,7 @@
 
 #include "policies/policy_parser.h"
 #include "lib/files/regular_file.h"
+#include "policies/throttle_parser.h"
 #include "policies/yaml_map.h"
 
 namespace retentiond::policies {
@@ -184,11 +185,22 @@ void parse_stores(const YamlField& field, const LoadedFile& file, Config& config
                           "unknown store type '" + store.type + "' (use one of: " + list + ")");
       }
       std::vector<std::string_view> known{"type"};
+      if (spec->throttle) known.push_back("throttle");
       for (const auto& o : spec->options) known.push_back(o.name);
       for (auto o = it->second.begin(); o != it->second.end(); ++o) {
         std::string key = o->first.Scalar();
         Location key_location = location_of(file.path, o->first);
         if (key == "type") continue;
+        if (key == "throttle") {
+          if (!spec->throttle)
+            diags.error(key_location, context + " (type " + store.type + ") takes no 'throttle' (only mysql "
+                                                                          "and postgresql stores do)");
+          else
+            collect(diags, [&] {
+              store.throttle = parse_throttle(o->second, file.path, file.base_dir, context, store.type, diags);
+            });
+          continue;
+        }
         if (key == "password" || key == "passwd") {
           diags.error(key_location, "passwords are not accepted in the configuration file; put "
                                     "the password in a file readable only by retentiond and "

@@ -14,6 +14,7 @@
 #include "policies/identifier.h"
 #include "policies/location.h"
 #include "policies/schedule.h"
+#include "policies/throttle.h"
 
 namespace retentiond::policies {
 
@@ -172,7 +173,8 @@ struct StoreConfig {
   std::string type;
   Location location;
   std::string base_dir;  // directory of the declaring file; relative paths resolve against it
-  std::map<std::string, StoreOption, std::less<>> options;  // every key but `type`
+  std::map<std::string, StoreOption, std::less<>> options;  // every key but `type` and `throttle`
+  std::optional<ThrottleConfig> throttle;                   // `throttle:` (mysql, postgresql)
 
   const StoreOption* option(std::string_view key) const;
   // The option's value, or `fallback` when absent.

@@ -42,6 +42,8 @@ struct StoreSpec {
   // How the store reads SQL (`where`, `on`, `hold_where` are validated as that dialect); none
   // for stores whose policies take no SQL.
   std::optional<SqlDialect> dialect;
+  // Whether the store takes a `throttle:` block (policies/throttle.h).
+  bool throttle = false;
   // Rules between options (tls_ca needs tls: verify, ...), checked when the configuration loads,
   // so that `check --offline` reports them: each problem at the option to mend. May be empty.
   std::function<std::vector<OptionProblem>(const StoreConfig&)> cross_check = {};

@@ -96,6 +96,24 @@ void Client::exec(const std::string& sql) {
   affected_ = static_cast<long long>(mysql_affected_rows(handle_));
 }
 
+std::vector<std::map<std::string, std::optional<std::string>>> Client::named_rows(const std::string& sql) {
+  if (mysql_real_query(handle_, sql.data(), sql.size()) != 0)
+    throw MysqlError(mysql_errno(handle_), mysql_error(handle_));
+  std::vector<std::map<std::string, std::optional<std::string>>> out;
+  MYSQL_RES* result = mysql_store_result(handle_);
+  if (!result) return out;
+  const unsigned columns = mysql_num_fields(result);
+  MYSQL_FIELD* fields = mysql_fetch_fields(result);
+  while (MYSQL_ROW row = mysql_fetch_row(result)) {
+    unsigned long* lengths = mysql_fetch_lengths(result);
+    auto& named = out.emplace_back();
+    for (unsigned i = 0; i < columns; ++i)
+      named[fields[i].name] = row[i] ? std::optional<std::string>(std::string(row[i], lengths[i])) : std::nullopt;
+  }
+  mysql_free_result(result);
+  return out;
+}
+
 std::optional<std::string> Client::compile_error(const std::string& sql) {
   StatementHandle h{mysql_stmt_init(handle_)};
   if (!h.stmt) return std::string("out of memory");

@@ -7,6 +7,7 @@
 
 #include <mysql.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -53,6 +54,8 @@ class Client {
   // Returns the server's message, or nullopt when it compiles.
   std::optional<std::string> compile_error(const std::string& sql);
   void exec(const std::string& sql);  // no values, no rows
+  // Runs a statement without values (SHOW ...) and returns its rows by column name.
+  std::vector<std::map<std::string, std::optional<std::string>>> named_rows(const std::string& sql);
   long long affected() const { return affected_; }
 
  private:

@@ -53,6 +53,7 @@ policies::StoreSpec mysql_spec() {
       },
       {},
       policies::SqlDialect::Mysql,
+      /*throttle=*/true,
       tls_settings,
   };
 }

@@ -15,6 +15,7 @@ policies::StoreSpec postgresql_spec() {
       },
       {},
       policies::SqlDialect::Postgresql,
+      /*throttle=*/true,
   };
 }
 

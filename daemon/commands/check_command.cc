@@ -2,11 +2,13 @@
 // store whether the tables, columns and SQL the policies name exist and compile.
 #include <iostream>
 #include <map>
+#include <set>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
 #include "connectors/registry.h"
+#include "connectors/throttle.h"
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
 #include "policies/printable.h"
@@ -83,6 +85,16 @@ int check_command(const Args& args) {
           continue;
         }
         for (auto& d : problems.value()) diagnostics.push_back(std::move(d));
+      }
+      // Each throttle the selected policies' stores declare can be read (connections, grants).
+      std::set<std::string> throttled;
+      for (const policies::Policy* p : selected) throttled.insert(p->store);
+      for (const auto& name : throttled) {
+        const policies::StoreConfig* sc = loaded.config->store(name);
+        if (auto probe = connectors::make_throttle_probe(*sc))
+          for (auto& problem : probe->check())
+            diagnostics.push_back({policies::Severity::Error, sc->throttle->location,
+                                   "store '" + sc->name + "': " + problem});
       }
       // A store no policy uses yet is still contacted when the whole configuration is checked:
       // "stores checked" should hold for the store a sysadmin has just declared.

@@ -62,6 +62,7 @@ nlohmann::json to_json(const AuditEntry& e) {
           {"finished", format_timestamp(e.finished)},
           {"outcome", e.outcome},
           {"error_class", e.error_class.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.error_class)},
+          {"throttle_waited_seconds", e.waited},
           {"hash", e.hash}};
 }
 

@@ -113,6 +113,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
       options.stop = &install_stop_signals();
       progress = std::make_unique<ProgressReporter>(::isatty(STDERR_FILENO) == 1);
       options.on_progress = progress->callback();
+      options.on_throttle = progress->throttle_callback();
     }
     PassRunner runner(state.get(), /*record=*/!dry_run);
     runner.recover_interrupted();

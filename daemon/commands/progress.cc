@@ -17,6 +17,10 @@ std::function<void(const Progress&)> ProgressReporter::callback() {
   return [this](const Progress& p) { report(p); };
 }
 
+std::function<void(const std::string&, const std::string&)> ProgressReporter::throttle_callback() {
+  return [this](const std::string& policy, const std::string& why) { paused(policy, why); };
+}
+
 std::string ProgressReporter::describe(const Progress& p) {
   using policies::with_thousands;
   const double seconds = std::chrono::duration<double>(p.elapsed).count();
@@ -39,10 +43,17 @@ std::string ProgressReporter::describe(const Progress& p) {
   return text;
 }
 
+std::string ProgressReporter::describe_pause(const std::string& figures, const std::string& why) {
+  const std::string lead = figures.empty() ? figures : figures + ", ";
+  return lead + (why.empty() ? std::string("resuming") : "paused: " + why);
+}
+
 void ProgressReporter::report(const Progress& p) {
   const bool done = p.affected >= p.matched;
   if (interactive_) {
-    std::fprintf(stderr, "\r\033[K%s: %s", p.policy.c_str(), describe(p).c_str());
+    last_policy_ = p.policy;
+    last_figures_ = describe(p);
+    std::fprintf(stderr, "\r\033[K%s: %s", p.policy.c_str(), last_figures_.c_str());
     std::fflush(stderr);
     line_open_ = true;
     if (done) end_line();
@@ -52,6 +63,14 @@ void ProgressReporter::report(const Progress& p) {
   if (done || now - last_log_ < interval_) return;
   last_log_ = now;
   spdlog::info("policy '{}': {}", p.policy, describe(p));
+}
+
+void ProgressReporter::paused(const std::string& policy, const std::string& why) {
+  if (!interactive_) return;
+  const std::string figures = policy == last_policy_ ? last_figures_ : std::string();
+  std::fprintf(stderr, "\r\033[K%s: %s", policy.c_str(), describe_pause(figures, why).c_str());
+  std::fflush(stderr);
+  line_open_ = true;
 }
 
 void ProgressReporter::end_line() {

@@ -20,18 +20,27 @@ class ProgressReporter {
 
   // The callback for PassOptions::on_progress.
   std::function<void(const Progress&)> callback();
+  // The callback for PassOptions::on_throttle: on a terminal the line shows "paused: why" until
+  // the next batch (why == "" when the pass resumes). The throttle gate logs pauses itself, so
+  // without a terminal this adds nothing.
+  std::function<void(const std::string& policy, const std::string& why)> throttle_callback();
 
   // "12,345 of 500,000 rows (2.5%), 41,000 rows/s, about 12 s left"
   static std::string describe(const Progress& p);
+  // "12,345 of 500,000 rows (2.5%), ..., paused: replica lag 12 s > 5 s", or "..., resuming".
+  static std::string describe_pause(const std::string& figures, const std::string& why);
 
  private:
   void report(const Progress& p);
+  void paused(const std::string& policy, const std::string& why);
   void end_line();
 
   bool interactive_;
   std::chrono::steady_clock::duration interval_;
   std::chrono::steady_clock::time_point last_log_{};
   bool line_open_ = false;
+  std::string last_policy_;  // the policy and figures the line showed last
+  std::string last_figures_;
 };
 
 }  // namespace retentiond::daemon

@@ -9,6 +9,7 @@
 #include "daemon/state/pass_journal.h"
 #include "daemon/state/pass_lock.h"
 #include "daemon/engine/pass_notices.h"
+#include "daemon/engine/throttle_gate.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -216,6 +217,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     o.plan.warnings.push_back(counted(o.plan.future) + " a date after " +
                               format_timestamp(o.cutoff.now) + "; kept");
 
+  if (options.throttle) o.throttle = options.throttle->describe();
   auto guard = policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit);
   if (!guard.allowed) {
     o.plan.warnings.push_back(guard.reason);
@@ -253,6 +255,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     ctx.journal = &*journal;
   }
 
+  ThrottleGate gate(options.throttle, options.throttle_max_wait, policy.name, options.stop,
+                    [&](const std::string& why) {
+                      if (options.on_throttle) options.on_throttle(policy.name, why);
+                    });
   spdlog::info("policy '{}': {} {} {} expired before {} (store '{}')", policy.name,
                policy.action == policies::Action::Delete ? "deleting" : "anonymising",
                with_thousands(o.plan.matched), o.plan.unit, format_timestamp(o.cutoff.cutoff),
@@ -274,6 +280,17 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                                 " " + o.plan.unit + "; the rest waits for the next pass");
       return conclude(PassStatus::Ok, std::nullopt);
     }
+    const auto verdict = gate.wait();
+    o.throttle_waited = gate.waited().count();
+    o.throttle_by_reason = gate.waited_by_reason();
+    if (verdict == ThrottleGate::Verdict::Stopped) continue;  // the stop check above ends the pass
+    if (verdict == ThrottleGate::Verdict::TooLong)
+      return conclude(PassStatus::Interrupted,
+                      Error{ErrorKind::Throttled, "waited " + std::to_string(static_cast<long long>(o.throttle_waited)) +
+                                                      " s in all for the throttle (" + gate.last_reasons() +
+                                                      "), more than its max_wait; interrupted after " +
+                                                      with_thousands(o.affected) + " " + o.plan.unit +
+                                                      ", the next pass finishes the work"});
     const long long limit = std::min(size, room);
     const auto t0 = std::chrono::steady_clock::now();
     auto batch = connector.apply_batch(policy, ctx, cursor, limit);

@@ -6,11 +6,13 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "connectors/connector.h"
+#include "connectors/throttle.h"
 #include "daemon/state/pass_lock.h"
 #include "daemon/state/sightings.h"
 #include "daemon/state/state.h"
@@ -44,6 +46,9 @@ struct PassOutcome {
   long long batches = 0;
   std::chrono::milliseconds longest_batch{0};  // the slowest batch, against the time budget
   std::optional<NoticeCounts> notices;
+  std::string throttle;                          // the store's throttle, in words ("" for none)
+  double throttle_waited = 0;                    // seconds the pass waited for the throttle
+  std::map<std::string, double> throttle_by_reason;  // the same, by reason (replica-lag, ...)
 };
 
 // Interrupted on purpose (a signal), as opposed to by a lost connection: only the latter calls
@@ -68,6 +73,11 @@ struct PassOptions {
   std::function<void(const Progress&)> on_progress;  // after each batch
   const policies::SmtpConfig* smtp = nullptr;        // for `notify:` (the config's `smtp:`)
   long long samples = 0;  // plan --samples N: keys of expired records shown in the report
+  // The store's throttle (connectors/throttle.h), when it has a `throttle:` block.
+  connectors::ThrottleProbe* throttle = nullptr;
+  std::chrono::seconds throttle_max_wait{3600};
+  // Told when the pass starts waiting for the throttle (why) and when it resumes ("").
+  std::function<void(const std::string& policy, const std::string& why)> on_throttle;
 };
 
 class PassRunner {

@@ -35,6 +35,7 @@ AuditEntry entry_for(const PassOutcome& o) {
   e.finished = o.finished;
   e.outcome = outcome_word(o);
   e.error_class = o.error ? std::string(connectors::error_class(o.error->kind)) : "";
+  e.waited = static_cast<long long>(o.throttle_waited + 0.5);
   return e;
 }
 

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/registry.h"
+#include "connectors/throttle.h"
 #include "policies/planner.h"
 
 namespace retentiond::daemon {
@@ -36,6 +37,7 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
                                       PassRunner& runner, const PassOptions& options) {
   struct OpenStore {
     std::unique_ptr<connectors::Connector> connector;
+    std::unique_ptr<connectors::ThrottleProbe> throttle;  // when the store has a `throttle:` block
     std::optional<connectors::Error> error;
   };
   std::map<std::string, OpenStore> stores;
@@ -61,6 +63,7 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
     if (fresh) {
       const policies::StoreConfig* sc = config.store(policy->store);
       store.connector = connectors::make_connector(*sc);
+      store.throttle = connectors::make_throttle_probe(*sc);
       auto opened = store.connector->open(mode);
       if (!opened) {
         store.error = opened.error();
@@ -79,7 +82,10 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
         out.push_back(runner.failed_before_start(*policy, options, *store.error));
         continue;
       }
-      out.push_back(runner.run(*policy, *store.connector, options));
+      PassOptions with_throttle = options;
+      with_throttle.throttle = store.throttle.get();
+      if (const auto& t = config.store(policy->store)->throttle) with_throttle.throttle_max_wait = t->max_wait;
+      out.push_back(runner.run(*policy, *store.connector, with_throttle));
     } catch (const std::exception& e) {
       spdlog::critical("policy '{}': {}; the pass stopped, and the policies after it are not run",
                        policy->name, e.what());

@@ -25,6 +25,8 @@ std::string render_json(const Report& report) {
     p["warnings"] = o.plan.warnings;
     if (report.samples > 0) p["samples"] = o.plan.samples;
     if (!report.dry_run) p["affected"] = o.affected;
+    p["throttle"] = o.throttle.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.throttle);
+    if (!report.dry_run) p["throttle_waited_seconds"] = static_cast<long long>(o.throttle_waited + 0.5);
     // Policies with `notify:` only: notices sent (plan: that would be sent now) and records
     // waiting out their notice period.
     if (o.notices) {

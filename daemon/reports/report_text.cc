@@ -62,13 +62,25 @@ std::string render_text(const Report& report, const policies::Config& config) {
       case PassStatus::Ok:
         verdict = past_tense(o.action) + " " + with_thousands(o.affected) + " " + o.plan.unit;
         break;
-      case PassStatus::Refused: verdict = "REFUSED by the max_affected guard"; break;
+      case PassStatus::Refused:
+        verdict = o.error && o.error->kind == connectors::ErrorKind::LockConflict
+                      ? "REFUSED: another retentiond process is enforcing this policy"
+                      : "REFUSED by the max_affected guard";
+        break;
       case PassStatus::Failed: verdict = "FAILED"; break;
       case PassStatus::Interrupted:
         verdict = "INTERRUPTED after " + with_thousands(o.affected) + " " + o.plan.unit;
         break;
     }
     out += "  outcome:    " + verdict + "\n";
+    if (!o.throttle.empty()) out += "  throttle:   " + o.throttle + "\n";
+    if (o.throttle_waited >= 1) {
+      out += "  waited:     " + std::to_string(static_cast<long long>(o.throttle_waited)) + " s for the throttle (";
+      std::string reasons;
+      for (const auto& [reason, seconds] : o.throttle_by_reason)
+        reasons += (reasons.empty() ? "" : ", ") + reason + " " + std::to_string(static_cast<long long>(seconds)) + " s";
+      out += reasons + ")\n";
+    }
     if (!o.plan.statements.empty()) {
       out += "  statements:\n";
       for (const auto& s : o.plan.statements) out += "    " + s + "\n";

@@ -9,23 +9,29 @@
 namespace retentiond::daemon {
 namespace {
 
-std::string label(const std::string& policy, const std::string& store) {
-  auto escape = [](const std::string& v) {
-    std::string out;
-    for (char c : v) {
-      if (c == '\\' || c == '"') out += '\\';
-      if (c == '\n') {
-        out += "\\n";
-        continue;
-      }
-      out += c;
+std::string escape_label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
     }
-    return out;
-  };
-  return "{policy=\"" + escape(policy) + "\",store=\"" + escape(store) + "\"}";
+    out += c;
+  }
+  return out;
+}
+
+std::string label(const std::string& policy, const std::string& store) {
+  return "{policy=\"" + escape_label(policy) + "\",store=\"" + escape_label(store) + "\"}";
 }
 
 }  // namespace
+
+void Metrics::add_throttle_wait(const std::string& store, const std::string& reason, double seconds) {
+  std::lock_guard lock(mutex_);
+  throttle_wait_[{store, reason}] += seconds;
+}
 
 void Metrics::update(const std::string& policy, const PolicyMetrics& m) {
   std::lock_guard lock(mutex_);
@@ -82,6 +88,14 @@ std::string Metrics::render() const {
          [](const PolicyMetrics& m) -> std::optional<double> { return m.last_refused ? 1.0 : 0.0; });
   family("retentiond_next_run_timestamp_seconds", "gauge", "When the policy runs next.",
          [&](const PolicyMetrics& m) { return epoch(m.next_run); });
+  out += "# HELP retentiond_throttle_wait_seconds_total Time passes waited between batches for the store's "
+         "throttle, by reason.\n# TYPE retentiond_throttle_wait_seconds_total counter\n";
+  for (const auto& [key, seconds] : throttle_wait_) {
+    char number[64];
+    std::snprintf(number, sizeof number, "%.17g", seconds);
+    out += "retentiond_throttle_wait_seconds_total{store=\"" + escape_label(key.first) + "\",reason=\"" +
+           escape_label(key.second) + "\"} " + number + "\n";
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Prometheus metrics of the daemon, per policy: last success time, last pass duration, records
-// matched and affected by the last pass, failures in a row, next scheduled run. Rendered in the
+// matched and affected by the last pass, failures in a row, next scheduled run; per store, the
+// time passes waited for its throttle. Rendered in the
 // text exposition format, for the HTTP endpoint (`metrics: {listen: 127.0.0.1:9187}`) and for
 // node_exporter's textfile collector (`serve --metrics-file`). No personal data: policy and store
 // names only.
@@ -32,11 +33,14 @@ class Metrics {
   void update(const std::string& policy, const PolicyMetrics& m);
   PolicyMetrics get(const std::string& policy) const;
   void forget_others(const std::map<std::string, std::string>& policy_to_store);
+  // Seconds passes of `store` waited for its throttle, for `reason` (replica-lag, threads-running).
+  void add_throttle_wait(const std::string& store, const std::string& reason, double seconds);
   std::string render() const;
 
  private:
   mutable std::mutex mutex_;
   std::map<std::string, PolicyMetrics> policies_;
+  std::map<std::pair<std::string, std::string>, double> throttle_wait_;  // by store, reason
 };
 
 // Writes the exposition to `path` atomically (a temporary file renamed into place), as the

@@ -153,6 +153,9 @@ void Scheduler::run_next() {
       options.dry_run = false;
       options.now = clock_.now();
       options.stop = &stop_;
+      options.on_throttle = [this](const std::string& policy, const std::string& why) {
+        notifier_.status(why.empty() ? "running " + policy : "running " + policy + ", paused: " + why);
+      };
       if (config->smtp) options.smtp = &*config->smtp;
       auto outcomes = run_policies(*config, {policy}, runner, options);
       if (!outcomes.empty()) outcome = outcomes.front();
@@ -176,6 +179,7 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
     m.last_matched = outcome.plan.matched;
     m.last_affected = outcome.affected;
     m.last_refused = verdict == AfterPass::Waiting;
+    for (const auto& [reason, seconds] : outcome.throttle_by_reason) metrics_.add_throttle_wait(outcome.store, reason, seconds);
     if (verdict == AfterPass::Done && outcome.status == PassStatus::Ok) m.last_success = outcome.finished;
     if (verdict == AfterPass::Done) m.consecutive_failures = 0;
     if (verdict == AfterPass::Waiting) ++m.refused_total;

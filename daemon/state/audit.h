@@ -32,6 +32,7 @@ struct AuditEntry {
   std::string prev_hash;
   std::string hash;
   bool keyed = false;  // `hash` is an HMAC under the audit key
+  long long waited = 0;  // seconds the pass waited for its store's throttle
 };
 
 // The hash of an entry: SHA-256 over its fields (id included) and prev_hash, or with `key` an

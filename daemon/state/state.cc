@@ -25,7 +25,7 @@ using lib::sqlite::SqliteError;
 // Version 1: audit trail and passes in progress. Version 2: secrets, legal holds, notices.
 // Version 3: sightings (dates a store tracks through retentiond, such as Sympa's orphaned users).
 // Version 4: the owner of each pass in progress, the intent of the batch in flight, keyed audit
-// entries.
+// entries, the time a pass waited for its store's throttle.
 constexpr int kSchemaVersion = 4;
 
 // How SQLite errors about the file itself (a full disk...) name it.
@@ -230,6 +230,7 @@ void StateFile::create_schema() {
   if (!has_column("pass_in_progress", "owner"))
     db_->exec("ALTER TABLE pass_in_progress ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
   if (!has_column("audit", "keyed")) db_->exec("ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0");
+  if (!has_column("audit", "waited")) db_->exec("ALTER TABLE audit ADD COLUMN waited INTEGER NOT NULL DEFAULT 0");
   db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 

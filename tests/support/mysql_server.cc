@@ -50,9 +50,9 @@ struct Connection {
 
 }  // namespace
 
-MysqlDatabase::MysqlDatabase() {
+MysqlDatabase::MysqlDatabase(const std::string& prefix) {
   static std::atomic<int> counter{0};
-  name_ = "rd_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+  name_ = prefix + std::to_string(getpid()) + "_" + std::to_string(counter++);
   Connection c("");
   c.run("DROP DATABASE IF EXISTS " + name_ + "; CREATE DATABASE " + name_);
 }

@@ -10,7 +10,10 @@ namespace retentiond::testing {
 
 class MysqlDatabase {
  public:
-  MysqlDatabase();  // throws std::runtime_error naming what is missing
+  // throws std::runtime_error naming what is missing. The test replica copies the databases
+  // whose name starts with "rd_repl_" (kReplicatedPrefix) and no other.
+  explicit MysqlDatabase(const std::string& prefix = "rd_test_");
+  static constexpr const char* kReplicatedPrefix = "rd_repl_";
   ~MysqlDatabase();
   MysqlDatabase(const MysqlDatabase&) = delete;
   MysqlDatabase& operator=(const MysqlDatabase&) = delete;

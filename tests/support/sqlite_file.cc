@@ -7,13 +7,15 @@
 namespace retentiond::testing {
 namespace {
 
-sqlite3* open_db(const std::string& path) {
+// `wait_ms`: how long a read waits for a writer (retentiond committing a batch) to let go.
+sqlite3* open_db(const std::string& path, int wait_ms = 0) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
     std::string message = sqlite3_errmsg(db);
     sqlite3_close(db);
     throw std::runtime_error("cannot open " + path + ": " + message);
   }
+  if (wait_ms > 0) sqlite3_busy_timeout(db, wait_ms);
   return db;
 }
 
@@ -30,7 +32,7 @@ void sqlite_exec(const std::string& path, const std::string& sql) {
 }
 
 std::vector<std::string> sqlite_column(const std::string& path, const std::string& sql) {
-  sqlite3* db = open_db(path);
+  sqlite3* db = open_db(path, 5000);
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
     std::string message = sqlite3_errmsg(db);

@@ -13,3 +13,10 @@ TEST_CASE("progress lines say done, total, rate and time left", "[progress]") {
   Progress start{policy, 0, 10, std::chrono::seconds(0)};
   CHECK(ProgressReporter::describe(start) == "0 of 10 rows (0.0%)");
 }
+
+TEST_CASE("a throttled pass shows why it pauses on its progress line, then that it resumes", "[progress]") {
+  CHECK(ProgressReporter::describe_pause("500 of 2,000 rows (25.0%)", "replica 'r1': lag 12 s > 5 s") ==
+        "500 of 2,000 rows (25.0%), paused: replica 'r1': lag 12 s > 5 s");
+  CHECK(ProgressReporter::describe_pause("500 of 2,000 rows (25.0%)", "") == "500 of 2,000 rows (25.0%), resuming");
+  CHECK(ProgressReporter::describe_pause("", "threads running 50 > 40") == "paused: threads running 50 > 40");
+}

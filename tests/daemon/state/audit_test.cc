@@ -113,5 +113,5 @@ TEST_CASE("the audit table holds no personal data columns", "[audit]") {
   auto columns = sqlite_column(path, "SELECT name FROM pragma_table_info('audit') ORDER BY cid");
   CHECK(columns == std::vector<std::string>{"id", "policy", "store", "action", "cutoff", "matched", "held",
                                             "affected", "started", "finished", "outcome",
-                                            "error_class", "prev_hash", "hash", "keyed"});
+                                            "error_class", "prev_hash", "hash", "keyed", "waited"});
 }

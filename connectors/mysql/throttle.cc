@@ -1,0 +1,163 @@
+#include "connectors/mysql/throttle.h"
+
+#include <mysqld_error.h>
+
+namespace retentiond::connectors::mysql {
+namespace {
+
+// A replica's connection settings, as a store of its own (user, password_file, host, port).
+policies::StoreConfig replica_store(const policies::StoreConfig& primary, const policies::ReplicaConfig& r) {
+  policies::StoreConfig s;
+  s.name = primary.name + "' replica '" + r.name();
+  s.type = "mysql";
+  s.location = r.location;
+  s.options["host"] = {r.host, r.location};
+  s.options["port"] = {std::to_string(r.port ? r.port : 3306), r.location};
+  if (!r.user.empty()) s.options["user"] = {r.user, r.location};
+  if (!r.password_file.empty()) s.options["password_file"] = {r.password_file, r.location};
+  return s;
+}
+
+std::string seconds(long long n) { return std::to_string(n) + " s"; }
+
+}  // namespace
+
+Result<Client*> MysqlThrottle::primary() {
+  if (!primary_) {
+    auto c = Client::connect(store_, AccessMode::ReadOnly);
+    if (!c) return c.error();
+    primary_ = std::move(c.value());
+  }
+  return primary_.get();
+}
+
+Result<Client*> MysqlThrottle::replica(const policies::ReplicaConfig& r) {
+  auto& client = replicas_[r.name()];
+  if (!client) {
+    auto c = Client::connect(replica_store(store_, r), AccessMode::ReadOnly);
+    if (!c) return c.error();
+    client = std::move(c.value());
+  }
+  return client.get();
+}
+
+std::optional<long long> MysqlThrottle::lag_of(const policies::ReplicaConfig& r, std::string& why) {
+  auto client = replica(r);
+  if (!client) {
+    why = "cannot be reached (" + client.error().message + ")";
+    return std::nullopt;
+  }
+  std::vector<std::map<std::string, std::optional<std::string>>> rows;
+  try {
+    try {
+      rows = client.value()->named_rows("SHOW REPLICA STATUS");
+    } catch (const MysqlError& e) {
+      if (e.connection_lost()) throw;
+      rows = client.value()->named_rows("SHOW SLAVE STATUS");  // before MySQL 8.0.22 / MariaDB 10.5.1
+    }
+  } catch (const MysqlError& e) {
+    replicas_.erase(r.name());  // connect again next time
+    why = "cannot be asked for its status (" + std::string(e.what()) + ")";
+    return std::nullopt;
+  }
+  if (rows.empty()) {
+    why = "is not replicating (SHOW REPLICA STATUS is empty)";
+    return std::nullopt;
+  }
+  const auto& row = rows.front();
+  std::optional<std::string> behind;
+  for (const char* column : {"Seconds_Behind_Master", "Seconds_Behind_Source"})
+    if (auto it = row.find(column); it != row.end()) behind = it->second;
+  if (!behind) {
+    auto io = row.count("Slave_IO_Running") ? row.at("Slave_IO_Running") : row.count("Replica_IO_Running") ? row.at("Replica_IO_Running") : std::nullopt;
+    auto sql = row.count("Slave_SQL_Running") ? row.at("Slave_SQL_Running") : row.count("Replica_SQL_Running") ? row.at("Replica_SQL_Running") : std::nullopt;
+    why = "has its replication stopped (IO thread " + io.value_or("?") + ", SQL thread " + sql.value_or("?") +
+          "): its lag is unknown";
+    return std::nullopt;
+  }
+  try {
+    return std::stoll(*behind);
+  } catch (const std::exception&) {
+    why = "reports a lag that is not a number";
+    return std::nullopt;
+  }
+}
+
+std::vector<ThrottleHold> MysqlThrottle::holds() {
+  std::vector<ThrottleHold> out;
+  const auto& t = *store_.throttle;
+  if (t.max_replica_lag) {
+    const long long limit = t.max_replica_lag->count();
+    for (const auto& r : t.replicas) {
+      std::string why;
+      auto lag = lag_of(r, why);
+      if (!lag) out.push_back({"replica-lag", "replica " + r.name() + " " + why});
+      else if (*lag > limit)
+        out.push_back({"replica-lag", "replica " + r.name() + " is " + seconds(*lag) + " behind (limit " +
+                                          seconds(limit) + ")"});
+    }
+  }
+  if (t.max_threads_running) {
+    auto client = primary();
+    std::optional<long long> running;
+    std::string why;
+    if (client) {
+      try {
+        auto rows = client.value()->named_rows("SHOW GLOBAL STATUS LIKE 'Threads_running'");
+        if (!rows.empty() && rows[0]["Value"]) running = std::stoll(*rows[0]["Value"]) - 1;  // this reading's own
+      } catch (const std::exception& e) {
+        primary_.reset();
+        why = e.what();
+      }
+    } else {
+      why = client.error().message;
+    }
+    if (!running) out.push_back({"threads-running", "the server's running threads cannot be read (" + why + ")"});
+    else if (*running > *t.max_threads_running)
+      out.push_back({"threads-running", std::to_string(*running) + " threads running on the server (limit " +
+                                            std::to_string(*t.max_threads_running) + ")"});
+  }
+  return out;
+}
+
+std::vector<std::string> MysqlThrottle::check() {
+  std::vector<std::string> problems;
+  const auto& t = *store_.throttle;
+  if (t.max_replica_lag) {
+    for (const auto& r : t.replicas) {
+      auto client = replica(r);
+      if (!client) {
+        problems.push_back("throttle: replica " + r.name() + " cannot be reached: " + client.error().message);
+        continue;
+      }
+      try {
+        client.value()->named_rows("SHOW SLAVE STATUS");
+      } catch (const MysqlError& e) {
+        problems.push_back("throttle: replica " + r.name() + " refuses SHOW REPLICA STATUS (" + e.what() +
+                           "); grant its user REPLICA MONITOR (MariaDB 10.5 and later) or REPLICATION CLIENT "
+                           "(MySQL): GRANT REPLICATION CLIENT ON *.* TO ...");
+      }
+    }
+  }
+  if (t.max_threads_running) {
+    auto client = primary();
+    if (!client) problems.push_back("throttle: " + client.error().message);
+  }
+  return problems;
+}
+
+std::string MysqlThrottle::describe() const {
+  const auto& t = *store_.throttle;
+  std::string out;
+  if (t.max_replica_lag) {
+    out += "pause while a replica (";
+    for (size_t i = 0; i < t.replicas.size(); ++i) out += (i ? ", " : "") + t.replicas[i].name();
+    out += ") is more than " + seconds(t.max_replica_lag->count()) + " behind or its lag is unknown";
+  }
+  if (t.max_threads_running)
+    out += (out.empty() ? "pause" : "; or") + std::string(" while more than ") +
+           std::to_string(*t.max_threads_running) + " threads run on the server";
+  return out + "; stop after " + seconds(t.max_wait.count()) + " of waiting in all";
+}
+
+}  // namespace retentiond::connectors::mysql

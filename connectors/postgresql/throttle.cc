@@ -1,0 +1,210 @@
+#include "connectors/postgresql/throttle.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "connectors/postgresql/connection.h"
+
+namespace retentiond::connectors::postgresql {
+namespace {
+
+std::string seconds(double n) { return std::to_string(static_cast<long long>(n)) + " s"; }
+
+constexpr auto kKeepSamples = std::chrono::minutes(10);
+
+}  // namespace
+
+unsigned long long parse_lsn(const std::string& text) {
+  auto slash = text.find('/');
+  if (slash == std::string::npos) return 0;
+  char* end = nullptr;
+  const unsigned long long hi = std::strtoull(text.substr(0, slash).c_str(), &end, 16);
+  const unsigned long long lo = std::strtoull(text.substr(slash + 1).c_str(), &end, 16);
+  return (hi << 32) | lo;
+}
+
+Result<pqxx::connection*> PostgresqlThrottle::primary() {
+  if (!primary_ || !primary_->is_open()) {
+    auto c = connect(store_, AccessMode::ReadOnly);
+    if (!c) return c.error();
+    primary_ = std::move(c.value());
+  }
+  return primary_.get();
+}
+
+void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
+  const double limit = static_cast<double>(store_.throttle->max_replica_lag->count());
+  auto conn = primary();
+  if (!conn) {
+    out.push_back({"replica-lag", "the replicas' lag cannot be read: " + conn.error().message});
+    return;
+  }
+  pqxx::result rows;
+  unsigned long long current = 0;
+  try {
+    pqxx::nontransaction t(*conn.value());
+    current = parse_lsn(t.exec1("SELECT pg_current_wal_lsn()::text")[0].c_str());
+    rows = t.exec(
+        "SELECT pid, coalesce(application_name, ''), coalesce(host(client_addr), 'local'), coalesce(state, ''), "
+        "replay_lsn::text, EXTRACT(EPOCH FROM replay_lag) FROM pg_stat_replication ORDER BY pid");
+  } catch (const std::exception& e) {
+    primary_.reset();
+    out.push_back({"replica-lag", std::string("the replicas' lag cannot be read: ") + e.what()});
+    return;
+  }
+  // A replica that has gone away is no longer in pg_stat_replication; its physical slot, when it
+  // has one, still says it is missing, and its lag is then unknown.
+  try {
+    pqxx::nontransaction t(*conn.value());
+    for (const auto& slot :
+         t.exec("SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical' AND NOT active "
+                "ORDER BY slot_name"))
+      out.push_back({"replica-lag", "replication slot '" + std::string(slot[0].c_str()) +
+                                        "' has no replica connected: its lag is unknown"});
+  } catch (const std::exception& e) {
+    primary_.reset();
+    out.push_back({"replica-lag", std::string("the replication slots cannot be read: ") + e.what()});
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  samples_.emplace_back(current, now);
+  while (!samples_.empty() && now - samples_.front().second > kKeepSamples) samples_.pop_front();
+  std::map<std::string, Seen> seen;
+  for (const auto& row : rows) {
+    const std::string pid = row[0].c_str();
+    const std::string name = "replica '" + std::string(row[1].c_str()) + "' (" + row[2].c_str() + ")";
+    const std::string state = row[3].c_str();
+    if (state != "streaming" || row[4].is_null()) {
+      out.push_back({"replica-lag", name + " is not streaming (" + (state.empty() ? "state unknown: the store's "
+                                                                                 "user needs pg_monitor" : state) +
+                                        "): its lag is unknown"});
+      continue;
+    }
+    const std::string replay_text = row[4].c_str();
+    const unsigned long long replay = parse_lsn(replay_text);
+    seen[pid] = {replay_text, current, false};
+    if (replay >= current) continue;  // everything replayed
+    // Stalled: nothing replayed while WAL was written since the last reading; it stays so until
+    // its replay moves again.
+    auto before = seen_.find(pid);
+    if (before != seen_.end() && before->second.replay_lsn == replay_text &&
+        (before->second.stalled || current > before->second.primary_lsn)) {
+      seen[pid].stalled = true;
+      out.push_back({"replica-lag", name + " has replayed nothing since the last reading while WAL was written "
+                                           "(replay paused or stuck): its lag is unknown"});
+      continue;
+    }
+    // Behind since the first reading at which the primary was past what it has replayed.
+    double lag = row[5].is_null() ? 0.0 : row[5].as<double>();
+    for (const auto& [lsn, when] : samples_)
+      if (lsn > replay) {
+        lag = std::max(lag, std::chrono::duration<double>(now - when).count());
+        break;
+      }
+    if (lag > limit)
+      out.push_back({"replica-lag", name + " is " + seconds(lag) + " behind (limit " + seconds(limit) + ")"});
+  }
+  seen_ = std::move(seen);
+}
+
+void PostgresqlThrottle::listed_replica(const policies::ReplicaConfig& r, std::vector<ThrottleHold>& out) {
+  const double limit = static_cast<double>(store_.throttle->max_replica_lag->count());
+  auto& conn = replicas_[r.name()];
+  try {
+    if (!conn || !conn->is_open()) conn = std::make_unique<pqxx::connection>(r.dsn);
+    pqxx::nontransaction t(*conn);
+    auto row = t.exec1(
+        "SELECT pg_is_in_recovery(), pg_get_wal_replay_pause_state(), "
+        "pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn(), "
+        "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())");
+    if (!row[0].as<bool>()) {
+      out.push_back({"replica-lag", "replica " + r.name() + " is not a replica (not in recovery)"});
+    } else if (std::string(row[1].c_str()) != "not paused") {
+      out.push_back({"replica-lag", "replica " + r.name() + " has its replay paused: its lag is unknown"});
+    } else if (!row[2].as<bool>()) {
+      const double lag = row[3].is_null() ? limit + 1 : row[3].as<double>();
+      if (lag > limit)
+        out.push_back({"replica-lag", "replica " + r.name() + " is " + seconds(lag) + " behind (limit " +
+                                          seconds(limit) + ")"});
+    }
+  } catch (const std::exception& e) {
+    conn.reset();
+    out.push_back({"replica-lag", "replica " + r.name() + " cannot be asked: " + e.what()});
+  }
+}
+
+std::vector<ThrottleHold> PostgresqlThrottle::holds() {
+  std::vector<ThrottleHold> out;
+  const auto& t = *store_.throttle;
+  if (t.max_replica_lag) {
+    primary_view(out);
+    for (const auto& r : t.replicas) listed_replica(r, out);
+  }
+  if (t.max_threads_running) {
+    auto conn = primary();
+    std::optional<long long> active;
+    std::string why;
+    if (conn) {
+      try {
+        pqxx::nontransaction tx(*conn.value());
+        active = tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND "
+                          "backend_type = 'client backend' AND pid <> pg_backend_pid()")[0]
+                     .as<long long>();
+      } catch (const std::exception& e) {
+        primary_.reset();
+        why = e.what();
+      }
+    } else {
+      why = conn.error().message;
+    }
+    if (!active) out.push_back({"threads-running", "the server's active backends cannot be read (" + why + ")"});
+    else if (*active > *t.max_threads_running)
+      out.push_back({"threads-running", std::to_string(*active) + " backends active on the server (limit " +
+                                            std::to_string(*t.max_threads_running) + ")"});
+  }
+  return out;
+}
+
+std::vector<std::string> PostgresqlThrottle::check() {
+  std::vector<std::string> problems;
+  auto conn = primary();
+  if (!conn) return {"throttle: " + conn.error().message};
+  try {
+    pqxx::nontransaction t(*conn.value());
+    auto row = t.exec1(
+        "SELECT pg_has_role(current_user, 'pg_monitor', 'MEMBER') OR "
+        "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user), current_user");
+    if (!row[0].as<bool>())
+      problems.push_back("throttle: the store's user '" + std::string(row[1].c_str()) +
+                         "' cannot read the replicas' lag and the server's activity: GRANT pg_monitor TO " +
+                         row[1].c_str());
+  } catch (const std::exception& e) {
+    problems.push_back(std::string("throttle: ") + e.what());
+  }
+  for (const auto& r : store_.throttle->replicas) {
+    try {
+      pqxx::connection c(r.dsn);
+      pqxx::nontransaction t(c);
+      if (!t.exec1("SELECT pg_is_in_recovery()")[0].as<bool>())
+        problems.push_back("throttle: replica " + r.name() + " is not a replica (not in recovery)");
+    } catch (const std::exception& e) {
+      problems.push_back("throttle: replica " + r.name() + " cannot be reached: " + e.what());
+    }
+  }
+  return problems;
+}
+
+std::string PostgresqlThrottle::describe() const {
+  const auto& t = *store_.throttle;
+  std::string out;
+  if (t.max_replica_lag)
+    out += "pause while a replica (from pg_stat_replication" + std::string(t.replicas.empty() ? "" : ", and those listed") +
+           ") is more than " + seconds(static_cast<double>(t.max_replica_lag->count())) +
+           " behind or its lag is unknown";
+  if (t.max_threads_running)
+    out += (out.empty() ? "pause" : "; or") + std::string(" while more than ") +
+           std::to_string(*t.max_threads_running) + " backends are active on the server";
+  return out + "; stop after " + seconds(static_cast<double>(t.max_wait.count())) + " of waiting in all";
+}
+
+}  // namespace retentiond::connectors::postgresql

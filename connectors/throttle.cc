@@ -1,0 +1,15 @@
+#include "connectors/throttle.h"
+
+#include "connectors/mysql/throttle.h"
+#include "connectors/postgresql/throttle.h"
+
+namespace retentiond::connectors {
+
+std::unique_ptr<ThrottleProbe> make_throttle_probe(const policies::StoreConfig& store) {
+  if (!store.throttle) return nullptr;
+  if (store.type == "mysql") return std::make_unique<mysql::MysqlThrottle>(store);
+  if (store.type == "postgresql") return std::make_unique<postgresql::PostgresqlThrottle>(store);
+  return nullptr;
+}
+
+}  // namespace retentiond::connectors

@@ -1,0 +1,57 @@
+#include "daemon/engine/throttle_gate.h"
+
+#include <set>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+namespace retentiond::daemon {
+
+ThrottleGate::ThrottleGate(connectors::ThrottleProbe* probe, std::chrono::seconds max_wait, std::string policy,
+                           const std::atomic<bool>* stop, std::function<void(const std::string&)> on_wait,
+                           std::chrono::milliseconds poll)
+    : probe_(probe), max_wait_(max_wait), policy_(std::move(policy)), stop_(stop), on_wait_(std::move(on_wait)),
+      poll_(poll) {}
+
+ThrottleGate::Verdict ThrottleGate::wait() {
+  if (!probe_) return Verdict::Go;
+  const auto started = std::chrono::steady_clock::now();
+  bool waiting = false;
+  while (true) {
+    if (stop_ && stop_->load()) return Verdict::Stopped;
+    auto holds = probe_->holds();
+    if (holds.empty()) {
+      if (waiting) {
+        const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        spdlog::info("policy '{}': resuming after {:.0f} s of waiting for the throttle", policy_, took);
+        if (on_wait_) on_wait_("");
+      }
+      return Verdict::Go;
+    }
+    std::string why;
+    std::set<std::string> reasons;
+    for (const auto& h : holds) {
+      why += (why.empty() ? "" : "; ") + h.detail;
+      reasons.insert(h.reason);
+    }
+    last_ = why;
+    if (!waiting) {
+      spdlog::warn("policy '{}': pausing between batches: {}", policy_, why);
+      if (on_wait_) on_wait_(why);
+      waiting = true;
+    }
+    if (total_ >= max_wait_) return Verdict::TooLong;
+    // Sleeps in short steps so that a stop signal ends the wait at once.
+    const auto step = std::chrono::milliseconds(100);
+    const auto slept_from = std::chrono::steady_clock::now();
+    for (auto slept = std::chrono::milliseconds(0); slept < poll_; slept += step) {
+      if (stop_ && stop_->load()) break;
+      std::this_thread::sleep_for(std::min(step, poll_ - slept));
+    }
+    const std::chrono::duration<double> slept = std::chrono::steady_clock::now() - slept_from;
+    total_ += slept;
+    for (const auto& r : reasons) by_reason_[r] += slept.count();
+  }
+}
+
+}  // namespace retentiond::daemon

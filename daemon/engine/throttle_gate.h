@@ -1,0 +1,48 @@
+// Waits between a pass's batches while its store's throttle holds it back (connectors/throttle.h):
+// logs once why the pass waits and again when it resumes, counts the time waited by reason,
+// checks again every second or so, ends the wait at once on a stop signal, and gives up once the
+// pass has waited `max_wait` in all.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "connectors/throttle.h"
+
+namespace retentiond::daemon {
+
+class ThrottleGate {
+ public:
+  // `probe` may be null (no throttle: wait() returns Go at once). `on_wait` is told, each time
+  // the pass starts waiting, why ("" when it resumes): for serve's STATUS= and enforce's
+  // progress line.
+  ThrottleGate(connectors::ThrottleProbe* probe, std::chrono::seconds max_wait, std::string policy,
+               const std::atomic<bool>* stop, std::function<void(const std::string& why)> on_wait = {},
+               std::chrono::milliseconds poll = std::chrono::seconds(1));
+
+  enum class Verdict { Go, Stopped, TooLong };
+  // Returns when the throttle lets the pass go on, a stop was asked, or max_wait is used up.
+  Verdict wait();
+
+  std::chrono::duration<double> waited() const { return total_; }
+  // Seconds waited, by reason ("replica-lag", "threads-running").
+  const std::map<std::string, double>& waited_by_reason() const { return by_reason_; }
+  // The holds that were in the way when wait() last gave up.
+  const std::string& last_reasons() const { return last_; }
+
+ private:
+  connectors::ThrottleProbe* probe_;
+  std::chrono::seconds max_wait_;
+  std::string policy_;
+  const std::atomic<bool>* stop_;
+  std::function<void(const std::string&)> on_wait_;
+  std::chrono::milliseconds poll_;
+  std::chrono::duration<double> total_{0};
+  std::map<std::string, double> by_reason_;
+  std::string last_;
+};
+
+}  // namespace retentiond::daemon

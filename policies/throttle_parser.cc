@@ -1,0 +1,97 @@
+#include "policies/throttle_parser.h"
+
+#include <cctype>
+
+#include "policies/policy_parser.h"
+#include "policies/schedule.h"
+#include "policies/yaml_map.h"
+
+namespace retentiond::policies {
+namespace {
+
+std::chrono::seconds interval(const YamlMap& m, const YamlField& f) {
+  std::string error;
+  auto value = parse_interval(m.text(f), error);
+  if (!value) throw ConfigError(f.value_location, "'" + f.key + "' of " + m.context() + ": " + error);
+  if (value->count() <= 0) throw ConfigError(f.value_location, "'" + f.key + "' of " + m.context() + " must be positive");
+  return *value;
+}
+
+ReplicaConfig parse_replica(const YAML::Node& node, const std::string& file, const std::string& base_dir,
+                            const std::string& context, bool mysql, Diagnostics& diags) {
+  YamlMap m(node, file, context,
+            mysql ? std::initializer_list<std::string_view>{"host", "port", "user", "password_file"}
+                  : std::initializer_list<std::string_view>{"dsn"},
+            diags);
+  ReplicaConfig r;
+  r.location = m.location();
+  if (mysql) {
+    r.host = m.required_text("host");
+    if (const YamlField* f = m.find("port")) r.port = static_cast<int>(m.integer(*f, 1, 65535));
+    r.user = m.optional_text("user").value_or("");
+    if (auto pf = m.optional_text("password_file")) r.password_file = resolve_path(base_dir, *pf);
+    return r;
+  }
+  const YamlField& dsn = m.require("dsn");
+  r.dsn = m.text(dsn);
+  std::string lowered;
+  for (char c : r.dsn) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lowered.find("password") != std::string::npos)
+    throw ConfigError(dsn.value_location, "the 'dsn' of " + context + " contains a password; use a passfile "
+                                                                      "(passfile=... in the dsn) instead");
+  return r;
+}
+
+}  // namespace
+
+std::string ReplicaConfig::name() const {
+  if (!host.empty()) return host + ":" + std::to_string(port ? port : 3306);
+  // The dsn's host and port, never its other settings.
+  std::string out;
+  for (const char* key : {"host=", "port="}) {
+    auto at = dsn.find(key);
+    if (at == std::string::npos) continue;
+    auto end = dsn.find(' ', at);
+    out += (out.empty() ? "" : ":") + dsn.substr(at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
+  }
+  return out.empty() ? "(dsn)" : out;
+}
+
+ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file, const std::string& base_dir,
+                              const std::string& store_context, const std::string& store_type, Diagnostics& diags) {
+  const bool mysql = store_type == "mysql";
+  const std::string context = "'throttle' of " + store_context;
+  YamlMap m(node, file, context, {"max_replica_lag", "replicas", "max_threads_running", "max_wait"}, diags);
+  ThrottleConfig t;
+  t.location = m.location();
+  collect(diags, [&] {
+    if (const YamlField* f = m.find("max_replica_lag")) t.max_replica_lag = interval(m, *f);
+  });
+  collect(diags, [&] {
+    if (const YamlField* f = m.find("max_threads_running")) t.max_threads_running = m.integer(*f, 1, 100000);
+  });
+  collect(diags, [&] {
+    if (const YamlField* f = m.find("max_wait")) t.max_wait = interval(m, *f);
+  });
+  collect(diags, [&] {
+    const YamlField* f = m.find("replicas");
+    if (!f) return;
+    if (!f->value.IsSequence())
+      throw ConfigError(f->value_location, "'replicas' of " + context + " must be a list of replicas");
+    for (size_t i = 0; i < f->value.size(); ++i)
+      collect(diags, [&] {
+        t.replicas.push_back(parse_replica(f->value[i], file, base_dir,
+                                           "replica " + std::to_string(i + 1) + " of " + context, mysql, diags));
+      });
+  });
+  if (!t.max_replica_lag && !t.max_threads_running)
+    diags.error(t.location, context + " sets neither 'max_replica_lag' nor 'max_threads_running'");
+  if (mysql && t.max_replica_lag && t.replicas.empty())
+    diags.error(t.location, context + " sets 'max_replica_lag' but lists no 'replicas' to ask (MySQL and MariaDB "
+                                      "replicas report their own lag)");
+  if (!t.max_replica_lag && !t.replicas.empty())
+    diags.error(t.location, context + " lists 'replicas' but sets no 'max_replica_lag'");
+  return t;
+}
+
+}  // namespace retentiond::policies
