@@ -1,5 +1,8 @@
 #include "policies/planner.h"
 
+#include "policies/deadline.h"
+
+#include <algorithm>
 #include <cstdio>
 
 namespace retentiond::policies {
@@ -26,7 +29,10 @@ std::string share(long long matched, long long total) {
 }  // namespace
 
 Cutoff cutoff_for(const Policy& policy, TimePoint now) {
-  return Cutoff{now, policy.expire_after.before(now)};
+  const TimePoint horizon = deadline_horizon(policy, now);
+  // Never past `now`, even when a strict policy's duration is shorter than its schedule's gap:
+  // a record dated in the future is always kept.
+  return Cutoff{now, std::min(policy.expire_after.before(horizon), now), horizon};
 }
 
 std::string with_thousands(long long n) {

@@ -12,9 +12,12 @@ namespace retentiond::policies {
 struct Cutoff {
   TimePoint now;     // the pass's moment (`--at`, or the current time)
   TimePoint cutoff;  // records whose basis is strictly before this are expired
+  // The moment the cut-off is taken from: `now`, or for `deadline: strict` the next scheduled
+  // pass (see deadline.h), so that records expiring before it are acted on now.
+  TimePoint horizon = now;
 };
 
-// now minus the policy's expire_after, in calendar arithmetic (see duration.h).
+// The horizon minus the policy's expire_after, in calendar arithmetic (see duration.h).
 Cutoff cutoff_for(const Policy& policy, TimePoint now);
 
 struct GuardDecision {

@@ -19,6 +19,12 @@
 namespace retentiond::policies {
 
 enum class Action { Delete, Anonymise };
+
+// What the policy's duration promises: Maximum, "deleted after at most N" (the default; a pass
+// may act up to one schedule gap late); Exact, "kept N, then deleted" (lateness is expected);
+// Strict, a maximum kept to the letter: the cut-off is taken from the next scheduled pass, so
+// records are acted on before they would outlive the promise (see policies/deadline.h).
+enum class Deadline { Maximum, Exact, Strict };
 std::string_view action_name(Action a);  // "delete", "anonymise"
 
 // How a date is stored. Auto lets the store decide from the column's type (and, on SQLite, from
@@ -148,6 +154,8 @@ struct Policy {
   std::optional<Schedule> schedule;
   Location schedule_location;
   std::optional<std::chrono::seconds> random_delay;
+  Deadline deadline = Deadline::Maximum;
+  Location deadline_location;
   bool dry_run = false;  // `serve` and `enforce` only plan this policy
   // The time each batch should stay under; unset: the pass's default (200 ms).
   std::optional<std::chrono::milliseconds> batch_budget;

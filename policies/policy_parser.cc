@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "policies/deadline.h"
 #include "policies/sql_fragment.h"
 
 namespace retentiond::policies {
@@ -13,7 +14,8 @@ const std::initializer_list<std::string_view> kPolicyKeys = {
     "name",       "description", "source",    "store",        "table",    "key",
     "expire_after", "since",     "where",     "action",       "anonymise", "anonymize",
     "also",       "notify",      "hold_where", "max_affected", "schedule", "random_delay",
-    "dry_run",    "files",       "min_keep",  "sympa",        "register", "batch_budget"};
+    "dry_run",    "files",       "min_keep",  "sympa",        "register", "batch_budget",
+    "deadline"};
 
 bool valid_policy_name(const std::string& name) {
   if (name.empty() || name.size() > 100) return false;
@@ -119,6 +121,25 @@ void warn_if_not_idempotent(const Policy& p, Diagnostics& diags) {
                     "'where' mentions none of the anonymised columns: every pass would anonymise the "
                     "same rows again. Add a 'where' that excludes anonymised rows, e.g. on a column "
                     "set with {value: ...} or {now: true}");
+}
+
+// A promise stated as a maximum ("deleted after at most 1 year") that the schedule lets slip by
+// more than a day, or a strict one its schedule cannot keep.
+void warn_on_lateness(const Policy& p, Diagnostics& diags) {
+  const TimePoint now = now_utc();
+  const auto gap = schedule_lateness(p, now);
+  if (!gap) return;
+  if (p.deadline == Deadline::Maximum && *gap > std::chrono::hours(24))
+    diags.warning(p.schedule_location,
+                  "policy '" + p.name + "' promises " + p.expire_after.words() + " at most, but its passes may act up to " +
+                      span_words(*gap) + " late (schedule " + p.schedule->text +
+                      "); 'deadline: strict' acts before the promise passes, 'deadline: exact' says the lateness "
+                      "is expected");
+  if (p.deadline == Deadline::Strict && *gap >= p.expire_after.after(now) - now)
+    diags.warning(p.deadline_location,
+                  "policy '" + p.name + "' cannot keep " + p.expire_after.words() + " to the letter: its passes are up to " +
+                      span_words(*gap) + " apart, so a record may expire between two passes without having been "
+                                         "expired at the first");
 }
 
 }  // namespace
@@ -359,6 +380,19 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
     }
   });
   collect(diags, [&] {
+    if (const YamlField* f = m.find("deadline")) {
+      auto d = parse_deadline(m.text(*f));
+      if (!d)
+        throw ConfigError(f->value_location, "'deadline' of " + context + " must be maximum, exact or strict, not '" +
+                                                 m.text(*f) + "'");
+      if (*d == Deadline::Strict && !m.find("schedule"))
+        throw ConfigError(f->value_location, "'deadline: strict' needs a 'schedule' in " + context +
+                                                 ": the cut-off is taken from the next scheduled pass");
+      p.deadline = *d;
+      p.deadline_location = f->value_location;
+    }
+  });
+  collect(diags, [&] {
     if (const YamlField* f = m.find("dry_run")) p.dry_run = m.boolean(*f);
   });
   collect(diags, [&] {
@@ -371,6 +405,7 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
   });
 
   if (p.action == Action::Anonymise && !p.anonymise.empty()) warn_if_not_idempotent(p, diags);
+  if (usable) warn_on_lateness(p, diags);
   if (!usable) return std::nullopt;
   return p;
 }

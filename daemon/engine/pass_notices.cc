@@ -15,7 +15,7 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
                                      connectors::Connector& connector, connectors::PassContext& ctx, bool dry,
                                      const PassOptions& options, NoticeCounts& counts,
                                      std::vector<std::string>& warnings) {
-  const auto notice_cutoff = policy.expire_after.before(policy.notify->before.after(ctx.cutoff.now));
+  const auto notice_cutoff = policy.expire_after.before(policy.notify->before.after(ctx.cutoff.horizon));
   auto candidates = connector.notice_candidates(policy, ctx, notice_cutoff);
   if (!candidates) return candidates.error();
   NoticeBook book(state, ctx.anonymisation_key);

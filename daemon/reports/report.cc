@@ -18,7 +18,7 @@ std::string render_report(const Report& report, const policies::Config& config,
   // escape control characters and bytes that are not UTF-8 (JSON replaces the latter).
   switch (format) {
     case ReportFormat::Text: return policies::printable_lines(render_text(report, config));
-    case ReportFormat::Json: return render_json(report);
+    case ReportFormat::Json: return render_json(report, config);
     case ReportFormat::Markdown: return policies::printable_lines(render_markdown(report, config));
     case ReportFormat::Html: return policies::printable_lines(render_html(report, config));
   }

@@ -30,7 +30,7 @@ std::string render_report(const Report& report, const policies::Config& config,
 
 // Shared by the renderers.
 std::string render_text(const Report& report, const policies::Config& config);
-std::string render_json(const Report& report);
+std::string render_json(const Report& report, const policies::Config& config);
 std::string render_markdown(const Report& report, const policies::Config& config);
 std::string render_html(const Report& report, const policies::Config& config);
 

@@ -2,13 +2,15 @@
 // name, store, action, cutoff, matched, held, oldest, statements, warnings; `enforce` adds
 // "affected" per policy and "dry_run": false. Errors and refusals are among the warnings.
 // Policies with `notify:` add "notices" and "waiting" (and, for enforce, "notices_failed").
+// Every policy says its "deadline" and "lateness_seconds" (see policies/deadline.h).
 #include <nlohmann/json.hpp>
 
 #include "daemon/reports/report.h"
+#include "daemon/reports/report_deadline.h"
 
 namespace retentiond::daemon {
 
-std::string render_json(const Report& report) {
+std::string render_json(const Report& report, const policies::Config& config) {
   using nlohmann::json;
   using policies::format_timestamp;
   json policies = json::array();
@@ -24,6 +26,12 @@ std::string render_json(const Report& report) {
     p["statements"] = o.plan.statements;
     p["warnings"] = o.plan.warnings;
     if (report.samples > 0) p["samples"] = o.plan.samples;
+    if (const policies::Policy* policy = config.policy(o.policy)) {
+      const PolicyDeadline d = policy_deadline(*policy, o, report.dry_run);
+      p["deadline"] = std::string(policies::deadline_name(policy->deadline));
+      p["lateness_seconds"] = d.lateness ? json(d.lateness->count()) : json(nullptr);
+      if (d.moved) p["cutoff_moved_seconds"] = d.moved->count();
+    }
     if (!report.dry_run) p["affected"] = o.affected;
     p["throttle"] = o.throttle.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.throttle);
     if (!report.dry_run) p["throttle_waited_seconds"] = static_cast<long long>(o.throttle_waited + 0.5);

@@ -1,6 +1,7 @@
 // The Markdown and HTML reports, for a DPO's file or a ticket: a summary table, then each
 // policy's rule and statements.
 #include "daemon/reports/report.h"
+#include "daemon/reports/report_deadline.h"
 #include "policies/printable.h"
 
 namespace retentiond::daemon {
@@ -41,6 +42,8 @@ std::string render_markdown(const Report& report, const policies::Config& config
              p->expire_after.words() + ")";
       if (!p->where.empty()) out += ", where `" + p->where + "`";
       out += "\n";
+      const PolicyDeadline d = policy_deadline(*p, o, report.dry_run);
+      out += "- Deadline: " + d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words) + "\n";
       if (!p->source.empty()) out += "- Source: " + p->source + "\n";
     }
     out += "- Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit + "; expired: " +
@@ -93,6 +96,10 @@ std::string render_html(const Report& report, const policies::Config& config) {
                                        format_timestamp(o.cutoff.cutoff) + " (" +
                                        p->expire_after.words() + ")") +
              "</p>\n";
+    if (p) {
+      const PolicyDeadline d = policy_deadline(*p, o, report.dry_run);
+      out += "<p>Deadline: " + html_escape(d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words)) + "</p>\n";
+    }
     for (const auto& w : o.plan.warnings) out += "<p><strong>Warning:</strong> " + html_escape(w) + "</p>\n";
     if (report.samples > 0) {
       out += "<p>Samples:" + std::string(o.plan.samples.empty() ? " none" : "") + "</p>\n";

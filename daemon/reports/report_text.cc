@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "daemon/reports/report.h"
+#include "daemon/reports/report_deadline.h"
 #include "policies/printable.h"
 
 namespace retentiond::daemon {
@@ -39,9 +40,13 @@ std::string render_text(const Report& report, const policies::Config& config) {
     if (p) {
       out += "  rule:       " + action_words(*p) + " whose " + basis_words(*p) + " is before " +
              format_timestamp(o.cutoff.cutoff) + " (" + p->expire_after.words() + " before " +
-             format_timestamp(o.cutoff.now) + ")";
+             (o.cutoff.horizon > o.cutoff.now ? "the next scheduled pass, " : "") + format_timestamp(o.cutoff.horizon) +
+             ")";
       if (!p->where.empty()) out += "\n              and where " + p->where;
       out += "\n";
+      const PolicyDeadline d = policy_deadline(*p, o, report.dry_run);
+      out += "  deadline:   " + d.words + "\n";
+      if (!d.moved_words.empty()) out += "              " + d.moved_words + "\n";
     }
     out += "  matched:    " + with_thousands(o.plan.matched) + " of " +
            with_thousands(o.plan.total) + " selected " + o.plan.unit +
