@@ -1,7 +1,8 @@
-// What each store type declares, as data: its `type:` name, its options, what its policies select
-// and the SQL dialect of their fragments (policies/store_spec.h). Kept apart from the code that
-// acts on a store (registry.cc pairs each spec with its connector's factory), so that the
-// configuration loader, and the fuzzer that feeds it (fuzz/), need none of the stores' clients.
+// What each store type declares, as data: its `type:` name, its options, what its policies select,
+// the policy keys they take and the SQL dialect of their fragments (policies/store_spec.h). Kept
+// apart from the code that acts on a store (registry.cc pairs each spec with its connector's
+// factory), so that the configuration loader, and the fuzzer that feeds it (fuzz/), need none of
+// the stores' clients. A new store type adds its spec here and in registry.cc, not in policies/.
 #pragma once
 
 #include <vector>

@@ -1,9 +1,10 @@
-// The action blocks of a policy: `anonymise:` strategies, `also:` related rows, `notify:`.
+// What a policy does: `action:`, and for tables the blocks that go with it: `anonymise:`
+// strategies, `also:` related rows, `notify:`.
+#include <cctype>
 #include <set>
 
-#include "policies/policy_parser.h"
 #include "lib/files/regular_file.h"
-#include "policies/sql_fragment.h"
+#include "policies/policy_parser.h"
 
 namespace retentiond::policies {
 namespace {
@@ -87,6 +88,46 @@ AnonymiseStrategy parse_strategy(const YAML::Node& node, const std::string& colu
 
 }  // namespace
 
+Action parse_action(const YamlMap& map, const YamlField& field) {
+  std::string action = map.text(field);
+  if (action == "delete") return Action::Delete;
+  if (action == "anonymise" || action == "anonymize") return Action::Anonymise;
+  throw ConfigError(field.value_location,
+                    "unknown action '" + action + "' (use delete or anonymise)");
+}
+
+void warn_if_anonymised_again(const Policy& p, Diagnostics& diags) {
+  bool decidable = true;
+  for (const auto& c : p.anonymise)
+    if (c.strategy.kind == Kind::Hash || c.strategy.kind == Kind::Hmac ||
+        c.strategy.kind == Kind::Now)
+      decidable = false;
+  if (decidable) return;
+  auto lower = [](std::string t) {
+    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return t;
+  };
+  const std::string where = lower(p.where);
+  auto word = [&](size_t i) {
+    return i < where.size() &&
+           (std::isalnum(static_cast<unsigned char>(where[i])) || where[i] == '_');
+  };
+  auto mentions = [&](const std::string& column) {
+    const std::string c = lower(column);
+    for (size_t at = where.find(c); at != std::string::npos; at = where.find(c, at + 1))
+      if ((at == 0 || !word(at - 1)) && !word(at + c.size())) return true;
+    return false;
+  };
+  for (const auto& c : p.anonymise)
+    if (mentions(c.column)) return;
+  diags.warning(p.anonymise_location,
+                "retentiond cannot tell an anonymised row of policy '" + p.name +
+                    "' from the others (hash, hmac and now do not leave a recognisable value) and "
+                    "its 'where' mentions none of the anonymised columns: every pass would "
+                    "anonymise the same rows again. Add a 'where' that excludes anonymised rows, "
+                    "e.g. on a column set with {value: ...} or {now: true}");
+}
+
 std::vector<ColumnAnonymisation> parse_anonymise(const YamlField& field, const std::string& context,
                                                  const ParseContext& ctx) {
   std::vector<ColumnAnonymisation> out;
@@ -126,21 +167,11 @@ std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& cont
       rule.location = m.location();
       const YamlField& table = m.require("table");
       rule.table_location = table.value_location;
-      std::string error;
-      auto t = parse_qualified_name(m.text(table), error);
-      if (!t) throw ConfigError(table.value_location, "table: " + error);
-      rule.table = *t;
+      rule.table = parse_table_name(m, table);
       const YamlField& on = m.require("on");
-      rule.on = m.text(on);
+      rule.on = checked_fragment(m, on, dialect);
       rule.on_location = on.value_location;
-      if (auto problem = sql_fragment_problem(rule.on, dialect))
-        throw ConfigError(on.value_location, "'on' in " + where + ": " + *problem);
-      if (const YamlField* a = m.find("action")) {
-        std::string v = m.text(*a);
-        if (v == "delete") rule.action = Action::Delete;
-        else if (v == "anonymise" || v == "anonymize") rule.action = Action::Anonymise;
-        else throw ConfigError(a->value_location, "unknown action '" + v + "' (use delete or anonymise)");
-      }
+      if (const YamlField* a = m.find("action")) rule.action = parse_action(m, *a);
       const YamlField* anonymise = m.find("anonymise");
       if (!anonymise) anonymise = m.find("anonymize");
       if (rule.action == Action::Anonymise) {
@@ -171,11 +202,7 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Pa
             ctx.diags);
   Notify n;
   n.location = m.location();
-  const YamlField& before = m.require("before");
-  std::string error;
-  auto d = parse_duration(m.text(before), error);
-  if (!d) throw ConfigError(before.value_location, "before: " + error);
-  n.before = *d;
+  n.before = parse_text(m, m.require("before"), parse_duration, "before: ");
   const YamlField& email = m.require("email");
   n.email_column = m.text(email);
   if (auto problem = identifier_problem(n.email_column))

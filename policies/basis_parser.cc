@@ -1,9 +1,8 @@
-// `since:` in all its forms: a column, a list (latest non-NULL), {column, format},
-// {related, on, column}, and for files `mtime` or {name_date: "%Y%m%d"}.
+// `since:` of a table policy in all its forms: a column, a list (latest non-NULL), {column,
+// format} and {related, on, column}. (Files read theirs in files_target.cc.)
 #include <algorithm>
 
 #include "policies/policy_parser.h"
-#include "policies/sql_fragment.h"
 
 namespace retentiond::policies {
 namespace {
@@ -42,10 +41,7 @@ BasisTerm parse_term(const YAML::Node& node, const std::string& context, const P
   const YamlField* related = m.find("related");
   const YamlField* on = m.find("on");
   if (related) {
-    std::string error;
-    auto table = parse_qualified_name(m.text(*related), error);
-    if (!table) throw ConfigError(related->value_location, "related: " + error);
-    term.related = *table;
+    term.related = parse_table_name(m, *related);
     if (!on)
       throw ConfigError(m.location(), "'since' of " + context + " names a related table but no "
                                       "'on' condition joining it to the policy's table");
@@ -54,60 +50,19 @@ BasisTerm parse_term(const YAML::Node& node, const std::string& context, const P
     if (!related)
       throw ConfigError(on->key_location, "'on' in 'since' of " + context +
                                               " needs 'related' (the table it joins)");
-    term.on = m.text(*on);
+    term.on = checked_fragment(m, *on, dialect);
     term.on_location = on->value_location;
-    if (auto problem = sql_fragment_problem(term.on, dialect))
-      throw ConfigError(on->value_location, "'on' in 'since' of " + context + ": " + *problem);
   }
   return term;
 }
 
-// Accepts %Y %m %d %H %M %S and %%; needs at least the year, month and day.
-void check_name_date(const std::string& pattern, const Location& where) {
-  bool y = false, mo = false, d = false;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] != '%') continue;
-    if (i + 1 == pattern.size()) throw ConfigError(where, "name_date: pattern ends with '%'");
-    char c = pattern[++i];
-    switch (c) {
-      case 'Y': y = true; break;
-      case 'm': mo = true; break;
-      case 'd': d = true; break;
-      case 'H': case 'M': case 'S': case '%': break;
-      default:
-        throw ConfigError(where, std::string("name_date: unsupported conversion '%") + c +
-                                     "' (use %Y %m %d %H %M %S)");
-    }
-  }
-  if (!y || !mo || !d)
-    throw ConfigError(where, "name_date: pattern '" + pattern + "' needs %Y, %m and %d");
-}
-
 }  // namespace
 
-Basis parse_since(const YamlField& field, TargetKind target, const std::string& context,
-                  const ParseContext& ctx, std::optional<SqlDialect> dialect) {
+Basis parse_since(const YamlField& field, const std::string& context, const ParseContext& ctx,
+                  std::optional<SqlDialect> dialect) {
   Basis basis;
   basis.location = field.value_location;
   const YAML::Node& v = field.value;
-
-  if (target == TargetKind::Files) {
-    if (v.IsScalar() && v.Scalar() == "mtime") {
-      basis.kind = Basis::Kind::Mtime;
-      return basis;
-    }
-    if (v.IsMap()) {
-      YamlMap m(v, ctx.file, "'since' of " + context, {"name_date"}, ctx.diags);
-      const YamlField& f = m.require("name_date");
-      basis.kind = Basis::Kind::NameDate;
-      basis.name_date_format = m.text(f);
-      check_name_date(basis.name_date_format, f.value_location);
-      return basis;
-    }
-    throw ConfigError(field.value_location,
-                      "'since' of " + context + " must be 'mtime' or {name_date: \"%Y%m%d\"} "
-                      "for a files store");
-  }
 
   basis.kind = Basis::Kind::Columns;
   if (v.IsSequence()) {

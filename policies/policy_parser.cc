@@ -1,3 +1,5 @@
+// The keys every policy takes: its name and words, its store, how long records are kept, the
+// action, the guard and the schedule. What the policy selects is read by its store's target.
 #include "policies/policy_parser.h"
 
 #include <algorithm>
@@ -10,13 +12,6 @@
 namespace retentiond::policies {
 namespace {
 
-const std::initializer_list<std::string_view> kPolicyKeys = {
-    "name",       "description", "source",    "store",        "table",    "key",
-    "expire_after", "since",     "where",     "action",       "anonymise", "anonymize",
-    "also",       "notify",      "hold_where", "max_affected", "schedule", "random_delay",
-    "dry_run",    "files",       "min_keep",  "sympa",        "register", "batch_budget",
-    "deadline"};
-
 bool valid_policy_name(const std::string& name) {
   if (name.empty() || name.size() > 100) return false;
   if (!std::isalnum(static_cast<unsigned char>(name[0]))) return false;
@@ -25,102 +20,121 @@ bool valid_policy_name(const std::string& name) {
   });
 }
 
-std::string_view target_words(TargetKind t) {
-  switch (t) {
-    case TargetKind::Table: return "select a table with 'table:'";
-    case TargetKind::Files: return "select files with 'files:'";
-    case TargetKind::Sympa: return "select a Sympa target with 'sympa:'";
+bool is_common(std::string_view key) {
+  const auto& common = common_policy_keys();
+  return std::find(common.begin(), common.end(), key) != common.end();
+}
+
+// Every key a policy may use: the common ones, then each store's in the order of `specs`. A key
+// outside them is unknown ("did you mean ...").
+std::vector<std::string_view> known_policy_keys(const std::vector<StoreSpec>& specs) {
+  std::vector<std::string_view> keys = common_policy_keys();
+  for (const auto& spec : specs)
+    for (auto key : spec.policy_fields)
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  return keys;
+}
+
+// A key that other stores take is an error where this one does not.
+void report_foreign_keys(const YamlMap& m, const StoreSpec& spec, const std::string& store,
+                         Diagnostics& diags) {
+  for (const auto& f : m.fields()) {
+    if (is_common(f.key) || spec.takes(f.key)) continue;
+    diags.error(f.key_location, "'" + f.key + "' does not apply to store '" + store + "' (type " +
+                                    std::string(spec.type) + "), whose policies " +
+                                    std::string(spec.target.words));
   }
-  return "";
 }
 
-// Fields that only some store kinds accept.
-struct TargetField {
-  std::string_view key;
-  std::vector<TargetKind> kinds;
-};
-const TargetField kTargetFields[] = {
-    {"table", {TargetKind::Table}},
-    {"key", {TargetKind::Table}},
-    {"where", {TargetKind::Table}},
-    {"anonymise", {TargetKind::Table}},
-    {"anonymize", {TargetKind::Table}},
-    {"also", {TargetKind::Table}},
-    {"notify", {TargetKind::Table}},
-    {"hold_where", {TargetKind::Table}},
-    {"files", {TargetKind::Files}},
-    {"min_keep", {TargetKind::Files}},
-    {"sympa", {TargetKind::Sympa}},
-    {"since", {TargetKind::Table, TargetKind::Files}},
-};
-
-std::string checked_fragment(const YamlMap& m, const YamlField& f,
-                             std::optional<SqlDialect> dialect) {
-  std::string sql = m.text(f);
-  if (auto problem = sql_fragment_problem(sql, dialect))
-    throw ConfigError(f.value_location, "'" + f.key + "' in " + m.context() + ": " + *problem);
-  return sql;
+// A policy whose store is unknown is read as a table policy, the most common kind, so that its
+// other errors show in the same run.
+const StoreSpec& unknown_store_spec() {
+  static const StoreSpec spec = [] {
+    StoreSpec s;
+    s.target = table_target();
+    s.policy_fields = s.target.fields;
+    return s;
+  }();
+  return spec;
 }
 
-std::vector<std::string> parse_globs(const YamlMap& m, const YamlField& f) {
-  std::vector<std::string> out;
-  auto check = [&](const std::string& g, const Location& where) {
-    if (g.empty()) throw ConfigError(where, "empty pattern in 'files' of " + m.context());
-    if (g[0] == '/')
-      throw ConfigError(where, "pattern '" + g + "' in " + m.context() +
-                                   " must be relative to the store's root");
-    std::filesystem::path p(g);
-    for (const auto& part : p)
-      if (part == "..")
-        throw ConfigError(where, "pattern '" + g + "' in " + m.context() +
-                                     " must not leave the store's root ('..')");
-    out.push_back(g);
-  };
-  if (f.value.IsSequence()) {
-    for (const auto& item : f.value) {
-      Location where = location_of(m.file(), item);
-      if (!item.IsScalar()) throw ConfigError(where, "'files' entries must be glob patterns");
-      check(item.Scalar(), where);
+RegisterEntry parse_register(const YamlField& f, const Policy& p, const ParseContext& ctx) {
+  YamlMap r(f.value, ctx.file, "'register' of policy '" + p.name + "'",
+            {"data", "purpose", "legal_basis", "event"}, ctx.diags);
+  RegisterEntry e;
+  e.location = r.location();
+  if (const YamlField* d = r.find("data")) {
+    if (d->value.IsSequence()) {
+      for (const auto& item : d->value) {
+        if (!item.IsScalar() || item.Scalar().empty())
+          throw ConfigError(location_of(ctx.file, item), "'data' entries must be non-empty text");
+        e.data.push_back(item.Scalar());
+      }
+    } else {
+      e.data.push_back(r.text(*d));
     }
-    if (out.empty()) throw ConfigError(f.value_location, "'files' in " + m.context() + " is empty");
-  } else {
-    check(m.text(f), f.value_location);
   }
-  return out;
+  e.purpose = r.optional_text("purpose").value_or("");
+  e.legal_basis = r.optional_text("legal_basis").value_or("");
+  e.event = r.optional_text("event").value_or("");
+  return e;
 }
 
-// An anonymising policy must not anonymise the same rows again on the next pass. Strategies
-// whose result is a fixed or key-derived value tell an anonymised row apart by themselves; hash,
-// hmac and now do not, and then the policy's `where` must exclude anonymised rows. The check is
-// lexical: the `where` should mention one of the anonymised columns.
-void warn_if_not_idempotent(const Policy& p, Diagnostics& diags) {
-  using Kind = AnonymiseStrategy::Kind;
-  bool decidable = true;
-  for (const auto& c : p.anonymise)
-    if (c.strategy.kind == Kind::Hash || c.strategy.kind == Kind::Hmac || c.strategy.kind == Kind::Now)
-      decidable = false;
-  if (decidable) return;
-  auto lower = [](std::string t) {
-    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return t;
-  };
-  const std::string where = lower(p.where);
-  auto mentions = [&](const std::string& column) {
-    const std::string c = lower(column);
-    for (size_t at = where.find(c); at != std::string::npos; at = where.find(c, at + 1)) {
-      auto word = [&](size_t i) { return i < where.size() && (std::isalnum(static_cast<unsigned char>(where[i])) || where[i] == '_'); };
-      if ((at == 0 || !word(at - 1)) && !word(at + c.size())) return true;
+// The spec of the policy's store, or a ConfigError at `store:` when no store has that name.
+const StoreSpec* store_spec_of(const YamlMap& m, Policy& p, const ParseContext& ctx) {
+  const YamlField& f = m.require("store");
+  p.store = m.text(f);
+  p.store_location = f.value_location;
+  const StoreConfig* store = ctx.config.store(p.store);
+  if (!store) {
+    std::vector<std::string_view> names;
+    for (const auto& s : ctx.config.stores) names.push_back(s.name);
+    std::string message = "unknown store '" + p.store + "' in " + m.context();
+    if (auto guess = closest_key(p.store, names))
+      message += " (did you mean '" + std::string(*guess) + "'?)";
+    else if (names.empty())
+      message += " (no store is declared under 'stores:')";
+    throw ConfigError(f.value_location, message);
+  }
+  return find_spec(ctx.specs, store->type);
+}
+
+// The schedule and the other keys that say when and how fast the policy runs.
+void parse_timing(const YamlMap& m, Policy& p, Diagnostics& diags) {
+  read_field(diags, m.find("schedule"), p.schedule, p.schedule_location,
+             [&](const YamlField& f) { return parse_text(m, f, parse_schedule); });
+  collect(diags, [&] {
+    if (const YamlField* f = m.find("random_delay")) {
+      auto delay = parse_text(m, *f, parse_interval, "random_delay: ");
+      if (!m.find("schedule"))
+        throw ConfigError(f->key_location, "'random_delay' needs a 'schedule' in " + m.context());
+      p.random_delay = delay;
     }
-    return false;
-  };
-  for (const auto& c : p.anonymise)
-    if (mentions(c.column)) return;
-  diags.warning(p.anonymise_location,
-                "retentiond cannot tell an anonymised row of policy '" + p.name +
-                    "' from the others (hash, hmac and now do not leave a recognisable value) and its "
-                    "'where' mentions none of the anonymised columns: every pass would anonymise the "
-                    "same rows again. Add a 'where' that excludes anonymised rows, e.g. on a column "
-                    "set with {value: ...} or {now: true}");
+  });
+  collect(diags, [&] {
+    if (const YamlField* f = m.find("deadline")) {
+      auto d = parse_deadline(m.text(*f));
+      if (!d)
+        throw ConfigError(f->value_location,
+                          "'deadline' of " + m.context() + " must be maximum, exact or strict, not '" + m.text(*f) + "'");
+      if (*d == Deadline::Strict && !m.find("schedule"))
+        throw ConfigError(f->value_location, "'deadline: strict' needs a 'schedule' in " + m.context() +
+                                                 ": the cut-off is taken from the next scheduled pass");
+      p.deadline = *d;
+      p.deadline_location = f->value_location;
+    }
+  });
+  collect(diags, [&] {
+    if (const YamlField* f = m.find("dry_run")) p.dry_run = m.boolean(*f);
+  });
+  collect(diags, [&] {
+    if (const YamlField* f = m.find("batch_budget")) {
+      std::string error;
+      auto budget = parse_batch_budget(m.text(*f), error);
+      if (!budget) throw ConfigError(f->value_location, error + " (in " + m.context() + ")");
+      p.batch_budget = *budget;
+    }
+  });
 }
 
 // A promise stated as a maximum ("deleted after at most 1 year") that the schedule lets slip by
@@ -144,10 +158,27 @@ void warn_on_lateness(const Policy& p, Diagnostics& diags) {
 
 }  // namespace
 
+const YamlField* TargetInput::field(std::string_view key) const {
+  return spec.takes(key) ? map.find(key) : nullptr;
+}
+
+const YamlField& TargetInput::required(std::string_view key) const {
+  if (const YamlField* f = field(key)) return *f;
+  throw ConfigError(map.location(), context + " has no '" + std::string(key) + "'");
+}
+
 const StoreSpec* find_spec(const std::vector<StoreSpec>& specs, std::string_view type) {
   for (const auto& s : specs)
     if (s.type == type) return &s;
   return nullptr;
+}
+
+const std::vector<std::string_view>& common_policy_keys() {
+  static const std::vector<std::string_view> keys = {
+      "name",         "description", "source",       "store",   "expire_after", "action",
+      "max_affected", "schedule",    "random_delay", "dry_run", "register",     "batch_budget",
+      "deadline"};
+  return keys;
 }
 
 std::string resolve_path(const std::string& base_dir, const std::string& path) {
@@ -156,18 +187,33 @@ std::string resolve_path(const std::string& base_dir, const std::string& path) {
   return (std::filesystem::path(base_dir) / p).lexically_normal().string();
 }
 
+QualifiedName parse_table_name(const YamlMap& map, const YamlField& field) {
+  std::string error;
+  auto table = parse_qualified_name(map.text(field), error);
+  if (!table) throw ConfigError(field.value_location, field.key + ": " + error);
+  return *table;
+}
+
+std::string checked_fragment(const YamlMap& map, const YamlField& field,
+                             std::optional<SqlDialect> dialect) {
+  std::string sql = map.text(field);
+  if (auto problem = sql_fragment_problem(sql, dialect))
+    throw ConfigError(field.value_location,
+                      "'" + field.key + "' in " + map.context() + ": " + *problem);
+  return sql;
+}
+
 std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const ParseContext& ctx) {
   Diagnostics& diags = ctx.diags;
   std::string context = "policy #" + std::to_string(index + 1);
   // The name first, so that every other message can use it.
   if (node.IsMap() && node["name"] && node["name"].IsScalar() && !node["name"].Scalar().empty())
     context = "policy '" + node["name"].Scalar() + "'";
-  YamlMap m(node, ctx.file, context, kPolicyKeys, diags);
+  YamlMap m(node, ctx.file, context, known_policy_keys(ctx.specs), diags);
 
   Policy p;
   p.location = m.location();
   p.file = ctx.file;
-  bool usable = true;
 
   collect(diags, [&] {
     const YamlField& f = m.require("name");
@@ -177,236 +223,46 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
                                               "' must start with a letter or digit and use only "
                                               "letters, digits, '-', '_' and '.'");
   });
-  if (p.name.empty()) usable = false;
   collect(diags, [&] { p.description = m.optional_text("description").value_or(""); });
   collect(diags, [&] { p.source = m.optional_text("source").value_or(""); });
   collect(diags, [&] {
-    const YamlField* f = m.find("register");
-    if (!f) return;
-    YamlMap r(f->value, ctx.file, "'register' of policy '" + p.name + "'",
-              {"data", "purpose", "legal_basis", "event"}, diags);
-    RegisterEntry e;
-    e.location = r.location();
-    if (const YamlField* d = r.find("data")) {
-      if (d->value.IsSequence()) {
-        for (const auto& item : d->value) {
-          if (!item.IsScalar() || item.Scalar().empty())
-            throw ConfigError(location_of(ctx.file, item), "'data' entries must be non-empty text");
-          e.data.push_back(item.Scalar());
-        }
-      } else {
-        e.data.push_back(r.text(*d));
-      }
-    }
-    e.purpose = r.optional_text("purpose").value_or("");
-    e.legal_basis = r.optional_text("legal_basis").value_or("");
-    e.event = r.optional_text("event").value_or("");
-    p.register_entry = std::move(e);
+    if (const YamlField* f = m.find("register")) p.register_entry = parse_register(*f, p, ctx);
   });
 
-  // The store decides which fields apply.
+  // The store decides which other keys apply, and reads them.
   const StoreSpec* spec = nullptr;
-  collect(diags, [&] {
-    const YamlField& f = m.require("store");
-    p.store = m.text(f);
-    p.store_location = f.value_location;
-    const StoreConfig* store = ctx.config.store(p.store);
-    if (!store) {
-      std::vector<std::string_view> names;
-      for (const auto& s : ctx.config.stores) names.push_back(s.name);
-      std::string message = "unknown store '" + p.store + "' in " + context;
-      if (auto guess = closest_key(p.store, names))
-        message += " (did you mean '" + std::string(*guess) + "'?)";
-      else if (names.empty())
-        message += " (no store is declared under 'stores:')";
-      throw ConfigError(f.value_location, message);
-    }
-    spec = find_spec(ctx.specs, store->type);
-  });
-  if (!spec) usable = false;
-  TargetKind target = spec ? spec->target : TargetKind::Table;
-  std::optional<SqlDialect> dialect = spec ? spec->dialect : std::nullopt;
-
-  if (spec) {
-    for (const auto& tf : kTargetFields) {
-      const YamlField* f = m.find(tf.key);
-      if (!f) continue;
-      if (std::find(tf.kinds.begin(), tf.kinds.end(), target) != tf.kinds.end()) continue;
-      diags.error(f->key_location, "'" + f->key + "' does not apply to store '" + p.store +
-                                       "' (type " + std::string(spec->type) + "), whose policies " +
-                                       std::string(target_words(target)));
-    }
-  }
+  collect(diags, [&] { spec = store_spec_of(m, p, ctx); });
+  if (spec) report_foreign_keys(m, *spec, p.store, diags);
+  const StoreSpec& reader = spec ? *spec : unknown_store_spec();
 
   collect(diags, [&] {
     const YamlField& f = m.require("expire_after");
     p.expire_after_location = f.value_location;
-    std::string error;
-    auto d = parse_duration(m.text(f), error);
-    if (!d) throw ConfigError(f.value_location, error);
-    p.expire_after = *d;
+    p.expire_after = parse_text(m, f, parse_duration);
   });
+  const TargetInput target{m, context, reader, ctx};
+  reader.target.parse(target, p);
 
-  if (target == TargetKind::Table) {
-    collect(diags, [&] {
-      const YamlField& f = m.require("table");
-      p.table_location = f.value_location;
-      std::string error;
-      auto t = parse_qualified_name(m.text(f), error);
-      if (!t) throw ConfigError(f.value_location, "table: " + error);
-      p.table = *t;
-    });
-    collect(diags, [&] {
-      if (const YamlField* f = m.find("key")) {
-        p.key = m.text(*f);
-        p.key_location = f->value_location;
-        if (auto problem = identifier_problem(p.key))
-          throw ConfigError(f->value_location, "key: " + *problem);
-      }
-    });
-    collect(diags, [&] {
-      if (const YamlField* f = m.find("where")) {
-        p.where = checked_fragment(m, *f, dialect);
-        p.where_location = f->value_location;
-      }
-    });
-    collect(diags, [&] {
-      if (const YamlField* f = m.find("hold_where")) {
-        p.hold_where = checked_fragment(m, *f, dialect);
-        p.hold_where_location = f->value_location;
-      }
-    });
-  }
-  if (target != TargetKind::Sympa) {
-    collect(diags, [&] {
-      if (const YamlField* f = m.find("since")) {
-        p.since = parse_since(*f, target, context, ctx, dialect);
-      } else if (target == TargetKind::Files) {
-        p.since.kind = Basis::Kind::Mtime;  // the natural date of a file
-        p.since.location = m.location();
-      } else {
-        throw ConfigError(m.location(), context + " has no 'since' (the date column(s) the "
-                                                  "retention period starts from)");
-      }
-    });
-  }
-  if (target == TargetKind::Files) {
-    collect(diags, [&] {
-      const YamlField& f = m.require("files");
-      p.files_location = f.value_location;
-      p.files = parse_globs(m, f);
-    });
-    collect(diags, [&] {
-      if (const YamlField* f = m.find("min_keep")) {
-        p.min_keep = m.integer(*f, 0, 1'000'000);
-        p.min_keep_location = f->value_location;
-      }
-    });
-  }
-  if (target == TargetKind::Sympa && spec) {
-    collect(diags, [&] {
-      const YamlField& f = m.require("sympa");
-      p.sympa_target = m.text(f);
-      p.sympa_target_location = f.value_location;
-      if (std::find(spec->targets.begin(), spec->targets.end(), p.sympa_target) ==
-          spec->targets.end()) {
-        std::string list;
-        for (auto t : spec->targets) list += (list.empty() ? "" : ", ") + std::string(t);
-        throw ConfigError(f.value_location,
-                          "unknown Sympa target '" + p.sympa_target + "' (use one of: " + list + ")");
-      }
-    });
-  }
-
-  collect(diags, [&] {
-    const YamlField* f = m.find("action");
-    if (!f) return;
-    p.action_location = f->value_location;
-    std::string a = m.text(*f);
-    if (a == "delete") p.action = Action::Delete;
-    else if (a == "anonymise" || a == "anonymize") p.action = Action::Anonymise;
-    else throw ConfigError(f->value_location, "unknown action '" + a + "' (use delete or anonymise)");
-  });
+  read_field(diags, m.find("action"), p.action, p.action_location,
+             [&](const YamlField& f) { return parse_action(m, f); });
   if (!p.action_location.known()) p.action_location = m.location();
-
-  const YamlField* anonymise = m.find("anonymise");
-  if (!anonymise) anonymise = m.find("anonymize");
   if (m.find("anonymise") && m.find("anonymize"))
     diags.error(m.find("anonymize")->key_location, "use 'anonymise' or 'anonymize', not both");
-  if (anonymise && target == TargetKind::Table) {
-    p.anonymise_location = anonymise->value_location;
-    collect(diags, [&] { p.anonymise = parse_anonymise(*anonymise, context, ctx); });
-    if (p.action != Action::Anonymise)
-      diags.error(anonymise->key_location,
-                  "'anonymise' is set but the action of " + context + " is not 'anonymise'");
-  }
-  if (p.action == Action::Anonymise && !anonymise) {
-    if (target == TargetKind::Table)
-      diags.error(p.action_location,
-                  context + " anonymises but has no 'anonymise:' map of column to strategy");
-    else
-      diags.error(p.action_location, "only table stores can anonymise; " + context +
-                                         " can only delete");
-  }
-  if (target == TargetKind::Table) {
-    collect(diags, [&] {
-      if (const YamlField* f = m.find("also")) p.also = parse_also(*f, context, ctx, dialect);
-    });
-    collect(diags, [&] {
-      if (const YamlField* f = m.find("notify")) p.notify = parse_notify(*f, context, ctx);
-    });
-  }
+  if (reader.target.parse_action)
+    reader.target.parse_action(target, p);
+  else if (p.action == Action::Anonymise && !m.find("anonymise") && !m.find("anonymize"))
+    diags.error(p.action_location,
+                "only table stores can anonymise; " + context + " can only delete");
 
   collect(diags, [&] {
-    if (const YamlField* f = m.find("max_affected")) p.max_affected = parse_max_affected(*f, context);
+    if (const YamlField* f = m.find("max_affected"))
+      p.max_affected = parse_max_affected(*f, context);
   });
-  collect(diags, [&] {
-    if (const YamlField* f = m.find("schedule")) {
-      std::string error;
-      auto s = parse_schedule(m.text(*f), error);
-      if (!s) throw ConfigError(f->value_location, error);
-      p.schedule = *s;
-      p.schedule_location = f->value_location;
-    }
-  });
-  collect(diags, [&] {
-    if (const YamlField* f = m.find("random_delay")) {
-      std::string error;
-      auto d = parse_interval(m.text(*f), error);
-      if (!d) throw ConfigError(f->value_location, "random_delay: " + error);
-      if (!m.find("schedule"))
-        throw ConfigError(f->key_location, "'random_delay' needs a 'schedule' in " + context);
-      p.random_delay = *d;
-    }
-  });
-  collect(diags, [&] {
-    if (const YamlField* f = m.find("deadline")) {
-      auto d = parse_deadline(m.text(*f));
-      if (!d)
-        throw ConfigError(f->value_location, "'deadline' of " + context + " must be maximum, exact or strict, not '" +
-                                                 m.text(*f) + "'");
-      if (*d == Deadline::Strict && !m.find("schedule"))
-        throw ConfigError(f->value_location, "'deadline: strict' needs a 'schedule' in " + context +
-                                                 ": the cut-off is taken from the next scheduled pass");
-      p.deadline = *d;
-      p.deadline_location = f->value_location;
-    }
-  });
-  collect(diags, [&] {
-    if (const YamlField* f = m.find("dry_run")) p.dry_run = m.boolean(*f);
-  });
-  collect(diags, [&] {
-    if (const YamlField* f = m.find("batch_budget")) {
-      std::string error;
-      auto budget = parse_batch_budget(m.text(*f), error);
-      if (!budget) throw ConfigError(f->value_location, error + " (in " + context + ")");
-      p.batch_budget = *budget;
-    }
-  });
+  parse_timing(m, p, diags);
+  if (p.action == Action::Anonymise && !p.anonymise.empty()) warn_if_anonymised_again(p, diags);
+  if (!p.name.empty() && spec) warn_on_lateness(p, diags);
 
-  if (p.action == Action::Anonymise && !p.anonymise.empty()) warn_if_not_idempotent(p, diags);
-  if (usable) warn_on_lateness(p, diags);
-  if (!usable) return std::nullopt;
+  if (p.name.empty() || !spec) return std::nullopt;
   return p;
 }
 
@@ -418,8 +274,10 @@ MaxAffected parse_max_affected(const YamlField& f, const std::string& context) {
                                             " must be a percentage ('5%') or a count ('200')");
   std::string v = f.value.Scalar();
   out.text = v;
-  const std::string usage = "'max_affected' in " + context + " must be a percentage between 0% "
-                            "and 100% ('5%', '0.5%') or a whole count ('200'), not '" + v + "'";
+  const std::string usage = "'max_affected' in " + context +
+                            " must be a percentage between 0% and 100% ('5%', '0.5%') or a whole "
+                            "count ('200'), not '" +
+                            v + "'";
   if (!v.empty() && v.back() == '%') {
     std::string number = v.substr(0, v.size() - 1);
     while (!number.empty() && number.back() == ' ') number.pop_back();
@@ -450,12 +308,14 @@ MaxAffected parse_max_affected(const YamlField& f, const std::string& context) {
     if (out.millipercent > 100'000) throw ConfigError(f.value_location, usage);
     return out;
   }
-  if (v.empty() ||
-      !std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+  if (v.empty() || !std::all_of(v.begin(), v.end(),
+                                [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
     throw ConfigError(f.value_location, usage);
   if (v.size() > 15)
-    throw ConfigError(f.value_location, "'max_affected' in " + context + " is out of range: a count "
-                                        "has at most 15 digits, not " + std::to_string(v.size()));
+    throw ConfigError(f.value_location,
+                      "'max_affected' in " + context +
+                          " is out of range: a count has at most 15 digits, not " +
+                          std::to_string(v.size()));
   out.kind = MaxAffected::Kind::Count;
   out.count = std::stoll(v);
   return out;

@@ -1,9 +1,10 @@
-// What a store type declares, as data: its `type:` name, the options it takes and what its
-// policies select (a table, files, or a Sympa target). The loader validates configuration
-// against these specs without connecting; connectors/registry.cc lists them next to the code
-// that acts on each store.
+// What a store type declares, as data: its `type:` name, the options it takes, what its policies
+// select and the policy keys they take for it. The loader validates configuration against these
+// specs without connecting; connectors/<store>/spec.cc declares each one, and
+// connectors/registry.cc pairs it with the code that acts on the store.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string>
@@ -16,7 +17,33 @@
 
 namespace retentiond::policies {
 
-enum class TargetKind { Table, Files, Sympa };
+struct TargetInput;  // policies/policy_parser.h
+
+// One kind of thing policies select (a table, files, a Sympa target): the keys that say which,
+// and the parsers that read them. The policy language offers the kinds below; a store whose
+// policies select something new declares its own kind beside its spec.
+struct PolicyTarget {
+  // Said when a policy uses a key its store does not take: "select a table with 'table:'".
+  std::string_view words;
+  // Every key the parsers read. A store takes all of them or fewer (StoreSpec::policy_fields).
+  std::vector<std::string_view> fields;
+  // Both parsers read the keys the policy's store takes into `policy`, report every bad key to
+  // the input's diagnostics and go on; they throw nothing. `parse` reads what the policy
+  // selects, before its `action:` is read;
+  void (*parse)(const TargetInput& input, Policy& policy) = nullptr;
+  // `parse_action` what goes with the action (`anonymise:`, `also:`, ...), after. Null for
+  // targets that can only be deleted: there `action: anonymise` is an error.
+  void (*parse_action)(const TargetInput& input, Policy& policy) = nullptr;
+};
+
+// A table, with `table:`, `key:`, `since:` (date columns), `where:`, `hold_where:`,
+// `anonymise:`, `also:` and `notify:` (policies/table_target.cc).
+PolicyTarget table_target();
+// Files under the store's root, with `files:` (globs), `since:` (mtime or a date in the name) and
+// `min_keep:` (policies/files_target.cc).
+PolicyTarget files_target();
+// One of the store's named targets (StoreSpec::targets), with `sympa:` (policies/sympa_target.cc).
+PolicyTarget sympa_target();
 
 struct OptionSpec {
   enum class Kind { Text, Path, Port, Boolean, Interval, Choice };
@@ -36,17 +63,29 @@ struct OptionProblem {
 struct StoreSpec {
   std::string_view type;     // "sqlite"
   std::string_view summary;  // one line for --help and docs
-  TargetKind target = TargetKind::Table;
+  // What its policies select.
+  PolicyTarget target;
+  // The keys its policies take besides those every policy takes (name, store, expire_after,
+  // action, schedule, ...: policy_parser.h): some or all of its target's fields. In its policies,
+  // a key that only other stores take is an error ("'files' does not apply to store 'app'"), a
+  // key no store takes is unknown ("did you mean ...").
+  std::vector<std::string_view> policy_fields;
   std::vector<OptionSpec> options;
-  std::vector<std::string_view> targets;  // Sympa: allowed `sympa:` names
+  std::vector<std::string_view> targets = {};  // the names its policies may select, if fixed
   // How the store reads SQL (`where`, `on`, `hold_where` are validated as that dialect); none
   // for stores whose policies take no SQL.
-  std::optional<SqlDialect> dialect;
+  std::optional<SqlDialect> dialect = std::nullopt;
   // Whether the store takes a `throttle:` block (policies/throttle.h).
   bool throttle = false;
   // Rules between options (tls_ca needs tls: verify, ...), checked when the configuration loads,
   // so that `check --offline` reports them: each problem at the option to mend. May be empty.
   std::function<std::vector<OptionProblem>(const StoreConfig&)> cross_check = {};
+
+  // Whether its policies take the key `policy_field` (one of policy_fields).
+  bool takes(std::string_view policy_field) const {
+    return std::find(policy_fields.begin(), policy_fields.end(), policy_field) !=
+           policy_fields.end();
+  }
 };
 
 }  // namespace retentiond::policies

@@ -45,13 +45,12 @@ std::optional<std::string_view> closest_key(std::string_view key,
 }
 
 YamlMap::YamlMap(const YAML::Node& node, std::string file, std::string context,
-                 std::initializer_list<std::string_view> known_keys, Diagnostics& diags)
+                 const std::vector<std::string_view>& known_keys, Diagnostics& diags)
     : file_(std::move(file)), context_(std::move(context)), location_(location_of(file_, node)) {
   if (!node.IsMap()) {
     throw ConfigError(location_, context_ + " must be a mapping of keys to values, not " +
                                      describe_kind(node));
   }
-  std::vector<std::string_view> known(known_keys);
   for (auto it = node.begin(); it != node.end(); ++it) {
     YamlField f;
     f.key_location = location_of(file_, it->first);
@@ -63,9 +62,9 @@ YamlMap::YamlMap(const YAML::Node& node, std::string file, std::string context,
     f.value = it->second;
     f.value_location = location_of(file_, it->second);
     if (!f.value_location.known()) f.value_location = f.key_location;
-    if (std::find(known.begin(), known.end(), f.key) == known.end()) {
+    if (std::find(known_keys.begin(), known_keys.end(), f.key) == known_keys.end()) {
       std::string message = "unknown key '" + f.key + "' in " + context_;
-      if (auto guess = closest_key(f.key, known))
+      if (auto guess = closest_key(f.key, known_keys))
         message += " (did you mean '" + std::string(*guess) + "'?)";
       diags.error(f.key_location, message);
       continue;

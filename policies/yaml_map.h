@@ -3,7 +3,6 @@
 // the value. Never calls node["x"].as<T>() on an unchecked node, whose errors carry no location.
 #pragma once
 
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +27,7 @@ class YamlMap {
   // `context` names the map in messages ("policy 'web-logs'"). Throws ConfigError when `node` is
   // not a mapping. Unknown and duplicate keys go to `diags` as errors.
   YamlMap(const YAML::Node& node, std::string file, std::string context,
-          std::initializer_list<std::string_view> known_keys, Diagnostics& diags);
+          const std::vector<std::string_view>& known_keys, Diagnostics& diags);
 
   const Location& location() const { return location_; }
   const std::string& file() const { return file_; }

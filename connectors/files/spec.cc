@@ -1,19 +1,17 @@
-// What the files store declares: a root directory under which policies select files by glob.
+// What the files store declares: a root directory under which its policies select files by glob,
+// dated by their mtime or by a date in their name. Its policies take no SQL.
 #include "connectors/specs.h"
 
 namespace retentiond::connectors {
 
 policies::StoreSpec files_spec() {
   using K = policies::OptionSpec::Kind;
-  return policies::StoreSpec{
-      "files",
-      "regular files under a root directory (logs, backups, archives)",
-      policies::TargetKind::Files,
-      {
-          {"root", true, K::Path, "directory under which every selected file lies"},
-      },
-      {},
-      std::nullopt,  // no SQL
+  return {
+      .type = "files",
+      .summary = "regular files under a root directory (logs, backups, archives)",
+      .target = policies::files_target(),
+      .policy_fields = {"files", "since", "min_keep"},
+      .options = {{"root", true, K::Path, "directory under which every selected file lies"}},
   };
 }
 

@@ -1,21 +1,24 @@
-// What the postgresql store declares: its options and dialect (the connector: registry.cc).
+// What the postgresql store declares: its options, the policy keys its policies take (a table's)
+// and its SQL dialect (the connector: registry.cc).
 #include "connectors/specs.h"
 
 namespace retentiond::connectors {
 
 policies::StoreSpec postgresql_spec() {
   using K = policies::OptionSpec::Kind;
-  return policies::StoreSpec{
-      "postgresql",
-      "a PostgreSQL database (libpqxx)",
-      policies::TargetKind::Table,
-      {
-          {"dsn", true, K::Text, "libpq connection string, without the password"},
-          {"password_file", false, K::Path, "file holding the password"},
-      },
-      {},
-      policies::SqlDialect::Postgresql,
-      /*throttle=*/true,
+  return {
+      .type = "postgresql",
+      .summary = "a PostgreSQL database (libpqxx)",
+      .target = policies::table_target(),
+      .policy_fields = {"table", "key", "since", "where", "hold_where", "anonymise", "anonymize",
+                        "also", "notify"},
+      .options =
+          {
+              {"dsn", true, K::Text, "libpq connection string, without the password"},
+              {"password_file", false, K::Path, "file holding the password"},
+          },
+      .dialect = policies::SqlDialect::Postgresql,
+      .throttle = true,
   };
 }
 

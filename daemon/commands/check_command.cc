@@ -11,6 +11,8 @@
 #include "connectors/throttle.h"
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
+#include "daemon/commands/prologue.h"
+#include "policies/config_loader.h"
 #include "policies/printable.h"
 
 namespace retentiond::daemon {
@@ -43,26 +45,22 @@ int check_command(const Args& args) {
   std::string config_path, format = "text";
   std::vector<std::string> names;
   po::options_description opts(kUsage);
-  opts.add_options()("help,h", "show this help")(
-      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath),
-      "configuration file")("offline", "do not connect to the stores")(
-      "policy", po::value(&names)->composing(), "check only this policy (repeatable)")(
-      "format", po::value(&format)->default_value("text"), "text, json or markdown");
+  opts.add_options()("help,h", "show this help");
+  add_config_option(opts, config_path);
+  opts.add_options()("offline", "do not connect to the stores");
+  add_policy_option(opts, names, "check only this policy (repeatable)");
+  opts.add_options()("format", po::value(&format)->default_value("text"), "text, json or markdown");
   po::variables_map vm;
   if (auto stop = parse_command_line("check", args, opts, vm)) return *stop;
-  if (format != "text" && format != "json" && format != "markdown")
-    return usage_failure("check", "--format must be text, json or markdown, not '" + format + "'");
+  if (auto stop = check_choice("check", "--format", format, {"text", "json", "markdown"}))
+    return *stop;
   const bool json = format == "json";
 
   auto loaded = policies::load_config(config_path, connectors::store_specs());
   std::vector<Diagnostic> diagnostics = loaded.diagnostics.all();
   if (loaded.config) {
     std::vector<const policies::Policy*> selected;
-    try {
-      selected = select_policies(*loaded.config, names);
-    } catch (const UsageError& e) {
-      return usage_failure("check", e.what());
-    }
+    if (auto stop = select_policies("check", *loaded.config, names, selected)) return *stop;
     if (!vm.count("offline")) {
       std::map<std::string, std::unique_ptr<connectors::Connector>> open;
       for (const policies::Policy* p : selected) {

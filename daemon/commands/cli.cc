@@ -10,38 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "connectors/registry.h"
 #include "policies/printable.h"
 
 namespace retentiond::daemon {
-
-std::optional<policies::Config> load_and_report(const std::string& path) {
-  auto result = policies::load_config(path, connectors::store_specs());
-  for (const auto& d : result.diagnostics.all()) std::cerr << d.str() << "\n";
-  if (!result.config) {
-    size_t n = result.diagnostics.errors().size();
-    std::cerr << policies::printable(path) << ": " << n << (n == 1 ? " error" : " errors")
-              << " in the configuration; nothing was done\n";
-  }
-  return std::move(result.config);
-}
-
-std::vector<const policies::Policy*> select_policies(const policies::Config& config,
-                                                     const std::vector<std::string>& names) {
-  std::vector<const policies::Policy*> out;
-  for (const auto& name : names) {
-    if (!config.policy(name)) {
-      std::string known;
-      for (const auto& p : config.policies) known += (known.empty() ? "" : ", ") + p.name;
-      throw UsageError("no policy named '" + name + "' in " + config.file +
-                       (known.empty() ? " (it declares none)" : " (policies: " + known + ")"));
-    }
-  }
-  for (const auto& p : config.policies)
-    if (names.empty() || std::find(names.begin(), names.end(), p.name) != names.end())
-      out.push_back(&p);
-  return out;
-}
 
 policies::TimePoint parse_at(const std::optional<std::string>& text) {
   if (!text) return policies::now_utc();
@@ -91,6 +62,16 @@ int usage_failure(const std::string& command, const std::string& message) {
   std::cerr << "retentiond " << command << ": " << policies::printable(message) << "\n"
             << "Try 'retentiond " << command << " --help'.\n";
   return kExitUsage;
+}
+
+std::optional<int> check_choice(const std::string& command, const std::string& option,
+                                const std::string& value,
+                                const std::vector<std::string>& choices) {
+  if (std::find(choices.begin(), choices.end(), value) != choices.end()) return std::nullopt;
+  std::string allowed;
+  for (size_t i = 0; i < choices.size(); ++i)
+    allowed += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  return usage_failure(command, option + " must be " + allowed + ", not '" + value + "'");
 }
 
 std::optional<int> parse_command_line(const std::string& command, const std::vector<std::string>& args,

@@ -1,5 +1,5 @@
-// What every subcommand shares: exit codes, usage errors, loading the configuration with its
-// diagnostics printed, choosing policies by name, `--at`, and writing the output.
+// What every subcommand shares: exit codes, the command line and its usage errors, `--at`, and
+// writing the output. (Loading the configuration and choosing policies: prologue.h.)
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "policies/config_loader.h"
-#include "policies/policy.h"
 #include "policies/timestamp.h"
 
 namespace retentiond::daemon {
@@ -24,15 +22,6 @@ class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-// Loads `path`, printing every diagnostic to stderr ("file:line:column: error: ...").
-// Returns nullopt when there are errors.
-std::optional<policies::Config> load_and_report(const std::string& path);
-
-// The policies named (all of them when `names` is empty), in configuration order.
-// Throws UsageError for an unknown name.
-std::vector<const policies::Policy*> select_policies(const policies::Config& config,
-                                                     const std::vector<std::string>& names);
 
 // `--at`: ISO-8601 in years 1000 to 9999 (so that a cut-off, at most 1000 years earlier, keeps a
 // four-digit year every store reads), or the current time when not given. Throws UsageError,
@@ -50,6 +39,12 @@ void write_output(const std::string& text, const std::string& path);
 // Prints `message` (escaped: see policies/printable.h) as a usage error for `command` and
 // returns kExitUsage.
 int usage_failure(const std::string& command, const std::string& message);
+
+// When `value`, given for `option`, is none of `choices`, prints "--format must be text, json or
+// markdown, not 'csv'" as a usage error for `command` and returns kExitUsage; else nullopt.
+std::optional<int> check_choice(const std::string& command, const std::string& option,
+                                const std::string& value,
+                                const std::vector<std::string>& choices);
 
 // Parses a subcommand's `args` against `options` (plus `hidden` ones that --help does not show,
 // filled by `positional` arguments). Returns the exit code when the command stops here:

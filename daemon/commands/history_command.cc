@@ -8,6 +8,7 @@
 #include "daemon/state/audit.h"
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
+#include "daemon/commands/prologue.h"
 #include "daemon/state/state.h"
 #include "daemon/state/trail_check.h"
 #include "policies/planner.h"
@@ -91,11 +92,12 @@ int history_command(const Args& args) {
   std::string config_path, state_path, since_text, format;
   std::vector<std::string> names;
   po::options_description opts(kUsage);
-  opts.add_options()("help,h", "show this help")(
-      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath),
-      "configuration file (for the state file's path)")(
-      "state", po::value(&state_path), "read this state file instead of the configured one")(
-      "policy", po::value(&names)->composing(), "only this policy (repeatable)")(
+  opts.add_options()("help,h", "show this help");
+  add_config_option(opts, config_path, "configuration file (for the state file's path)");
+  opts.add_options()("state", po::value(&state_path),
+                     "read this state file instead of the configured one");
+  add_policy_option(opts, names, "only this policy (repeatable)");
+  opts.add_options()(
       "since", po::value(&since_text), "only passes finished at or after this date (ISO-8601)")(
       "format", po::value(&format)->default_value("text"), "text, json or markdown")(
       "verify", "check the hash chain of the whole trail")(
@@ -104,8 +106,8 @@ int history_command(const Args& args) {
       "audit-key", po::value<std::string>(), "with --verify: the audit key file (when --state is used)");
   po::variables_map vm;
   if (auto stop = parse_command_line("history", args, opts, vm)) return *stop;
-  if (format != "text" && format != "json" && format != "markdown")
-    return usage_failure("history", "--format must be text, json or markdown, not '" + format + "'");
+  if (auto stop = check_choice("history", "--format", format, {"text", "json", "markdown"}))
+    return *stop;
   std::optional<policies::TimePoint> since;
   if (!since_text.empty()) {
     since = policies::parse_timestamp(since_text);
@@ -137,23 +139,23 @@ int history_command(const Args& args) {
     return kExitFailure;
   }
   const bool json = format == "json";
-  if (!StateFile::exists(state_path)) {
-    if (json) std::cout << json_text(nlohmann::json{{"entries", nlohmann::json::array()}}) << "\n";
-    else std::cout << "No pass recorded yet (the state file " << policies::printable(state_path)
-                   << " does not exist).\n";
-    return kExitOk;
-  }
   try {
-    StateFile state(state_path, /*writable=*/false);
-    state.set_audit_key(audit_key);
-    auto entries = AuditTrail(state.db()).list(names, since);
+    auto state = open_state_for_reading(state_path);
+    if (!state) {
+      if (json) std::cout << json_text(nlohmann::json{{"entries", nlohmann::json::array()}}) << "\n";
+      else std::cout << "No pass recorded yet (the state file " << policies::printable(state_path)
+                     << " does not exist).\n";
+      return kExitOk;
+    }
+    state->set_audit_key(audit_key);
+    auto entries = AuditTrail(state->db()).list(names, since);
     if (!json)
       // Rows of the state file may hold any byte (a damaged or edited file); JSON replaces them.
       for (auto& e : entries)
         for (std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class})
           *field = policies::printable(*field);
     std::optional<TrailCheck> verification;
-    if (vm.count("verify")) verification = check_trail(state, expected);
+    if (vm.count("verify")) verification = check_trail(*state, expected);
 
     if (format == "markdown") {
       print_markdown(entries, verification);

@@ -7,6 +7,7 @@
 
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
+#include "daemon/commands/prologue.h"
 #include "daemon/state/holds.h"
 #include "daemon/state/state.h"
 #include "policies/printable.h"
@@ -53,10 +54,10 @@ int hold_command(const Args& all_args) {
   std::string config_path, reason, until_text, format;
   std::vector<std::string> names, keys;
   po::options_description opts(kUsage);
-  opts.add_options()("help,h", "show this help")(
-      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath), "configuration file")(
-      "policy", po::value(&names)->composing(), "the policy (list: repeatable)")(
-      "reason", po::value(&reason), "add: why the record is held (required)")(
+  opts.add_options()("help,h", "show this help");
+  add_config_option(opts, config_path);
+  add_policy_option(opts, names, "the policy (list: repeatable)");
+  opts.add_options()("reason", po::value(&reason), "add: why the record is held (required)")(
       "until", po::value(&until_text), "add: the hold ends at this ISO-8601 time")(
       "format", po::value(&format)->default_value("text"), "list: text or json");
   po::options_description hidden;
@@ -82,27 +83,21 @@ int hold_command(const Args& all_args) {
     until = policies::parse_timestamp(until_text);
     if (!until) return usage_failure(command, "--until '" + until_text + "' is not an ISO-8601 time");
   }
-  if (format != "text" && format != "json")
-    return usage_failure(command, "--format must be text or json, not '" + format + "'");
+  if (auto stop = check_choice(command, "--format", format, {"text", "json"})) return *stop;
 
-  auto config = load_and_report(config_path);
-  if (!config) return kExitFailure;
-  std::vector<const policies::Policy*> selected;
-  try {
-    selected = select_policies(*config, names);
-  } catch (const UsageError& e) {
-    return usage_failure(command, e.what());
-  }
+  Selection selection;
+  if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
+  const policies::Config& config = selection.config;
 
   try {
     if (verb == "list") {
-      if (!StateFile::exists(config->state_path)) {
+      auto state = open_state_for_reading(config.state_path);
+      if (!state) {
         if (format == "json") std::cout << "[]\n";
-        else std::cout << "No hold (no state file yet at " << config->state_path << ").\n";
+        else std::cout << "No hold (no state file yet at " << config.state_path << ").\n";
         return kExitOk;
       }
-      StateFile state(config->state_path, /*writable=*/false);
-      auto holds = Holds(state).list(names);
+      auto holds = Holds(*state).list(names);
       const auto now = policies::now_utc();
       if (format == "json") {
         nlohmann::json out = nlohmann::json::array();
@@ -125,8 +120,8 @@ int hold_command(const Args& all_args) {
       }
       return kExitOk;
     }
-    const policies::Policy& policy = *selected.front();
-    StateFile state(*config, /*writable=*/true);
+    const policies::Policy& policy = *selection.policies.front();
+    StateFile state(config, /*writable=*/true);
     Holds holds(state);
     if (verb == "add") {
       Hold h{policy.name, keys[0], reason, policies::now_utc(), until};

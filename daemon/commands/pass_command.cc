@@ -10,6 +10,7 @@
 #include "daemon/commands/commands.h"
 #include "daemon/engine/policy_runs.h"
 #include "daemon/commands/progress.h"
+#include "daemon/commands/prologue.h"
 #include "daemon/reports/report.h"
 #include "daemon/serve/signals.h"
 #include "daemon/state/state.h"
@@ -63,11 +64,10 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   long long samples = 0;
   std::vector<std::string> names;
   po::options_description opts(dry_run ? kPlanUsage : kEnforceUsage);
-  opts.add_options()("help,h", "show this help")(
-      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath),
-      "configuration file")("policy", po::value(&names)->composing(),
-                            "only this policy (repeatable)")(
-      "at", po::value(&at), "evaluate cut-offs as of this ISO-8601 time")(
+  opts.add_options()("help,h", "show this help");
+  add_config_option(opts, config_path);
+  add_policy_option(opts, names, "only this policy (repeatable)");
+  opts.add_options()("at", po::value(&at), "evaluate cut-offs as of this ISO-8601 time")(
       "format", po::value(&format)->default_value("text"), "text, json, markdown or html")(
       "output,o", po::value(&output), "write the report to this file instead of stdout");
   if (dry_run)
@@ -85,14 +85,9 @@ int run(const std::string& command, bool dry_run, const Args& args) {
     return usage_failure(command, e.what());
   }
 
-  auto config = load_and_report(config_path);
-  if (!config) return kExitFailure;
-  std::vector<const policies::Policy*> selected;
-  try {
-    selected = select_policies(*config, names);
-  } catch (const UsageError& e) {
-    return usage_failure(command, e.what());
-  }
+  Selection selection;
+  if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
+  const policies::Config& config = selection.config;
 
   std::unique_ptr<StateFile> state;
   PassOptions options;
@@ -100,16 +95,15 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   options.dry_run = dry_run;
   options.samples = samples;
   options.now = now;
-  if (config->smtp) options.smtp = &*config->smtp;
+  if (config.smtp) options.smtp = &*config.smtp;
   std::vector<PassOutcome> outcomes;
   try {
     std::unique_ptr<ProgressReporter> progress;
     if (dry_run) {
       // Read-only, for holds and the anonymisation key; plan never writes the state file.
-      if (StateFile::exists(config->state_path))
-        state = std::make_unique<StateFile>(config->state_path, /*writable=*/false);
+      state = open_state_for_reading(config.state_path);
     } else {
-      state = std::make_unique<StateFile>(*config, /*writable=*/true);
+      state = std::make_unique<StateFile>(config, /*writable=*/true);
       options.stop = &install_stop_signals();
       progress = std::make_unique<ProgressReporter>(::isatty(STDERR_FILENO) == 1);
       options.on_progress = progress->callback();
@@ -117,7 +111,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
     }
     PassRunner runner(state.get(), /*record=*/!dry_run);
     runner.recover_interrupted();
-    outcomes = run_policies(*config, selected, runner, options);
+    outcomes = run_policies(config, selection.policies, runner, options);
   } catch (const std::exception& e) {
     // The state file could not be opened or read: no policy was run.
     spdlog::critical("{}; no policy was run", e.what());
@@ -131,7 +125,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   Report report{now, dry_run, std::move(outcomes), samples};
   std::string text;
   try {
-    text = render_report(report, *config, *report_format);
+    text = render_report(report, config, *report_format);
     write_output(text, output);
   } catch (const std::exception& e) {
     if (dry_run) {

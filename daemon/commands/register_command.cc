@@ -6,6 +6,7 @@
 
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
+#include "daemon/commands/prologue.h"
 #include "daemon/reports/register.h"
 #include "policies/printable.h"
 
@@ -34,35 +35,29 @@ int register_command(const Args& args) {
   std::string config_path, format, language, output;
   std::vector<std::string> names;
   po::options_description opts(kUsage);
-  opts.add_options()("help,h", "show this help")(
-      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath), "configuration file")(
-      "policy", po::value(&names)->composing(), "only this policy (repeatable)")(
+  opts.add_options()("help,h", "show this help");
+  add_config_option(opts, config_path);
+  add_policy_option(opts, names, "only this policy (repeatable)");
+  opts.add_options()(
       "format", po::value(&format)->default_value("markdown"), "markdown, html or text")(
       "language", po::value(&language)->default_value("en"), "en or fr")(
       "output,o", po::value(&output), "write the register to this file instead of stdout");
   po::variables_map vm;
   if (auto stop = parse_command_line(command, args, opts, vm)) return *stop;
-  RegisterFormat f;
-  if (format == "markdown") f = RegisterFormat::Markdown;
-  else if (format == "html") f = RegisterFormat::Html;
-  else if (format == "text") f = RegisterFormat::Text;
-  else return usage_failure(command, "--format must be markdown, html or text, not '" + format + "'");
-  RegisterLanguage l;
-  if (language == "en") l = RegisterLanguage::English;
-  else if (language == "fr") l = RegisterLanguage::French;
-  else return usage_failure(command, "--language must be en or fr, not '" + language + "'");
+  if (auto stop = check_choice(command, "--format", format, {"markdown", "html", "text"}))
+    return *stop;
+  if (auto stop = check_choice(command, "--language", language, {"en", "fr"})) return *stop;
+  const RegisterFormat f = format == "markdown" ? RegisterFormat::Markdown
+                           : format == "html"   ? RegisterFormat::Html
+                                                : RegisterFormat::Text;
+  const RegisterLanguage l = language == "fr" ? RegisterLanguage::French : RegisterLanguage::English;
 
-  auto config = load_and_report(config_path);
-  if (!config) return kExitFailure;
-  std::vector<const policies::Policy*> selected;
-  try {
-    selected = select_policies(*config, names);
-  } catch (const UsageError& e) {
-    return usage_failure(command, e.what());
-  }
+  Selection selection;
+  if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
   try {
     // Descriptions and sources are the configuration's text: escaped like every report.
-    write_output(policies::printable_lines(render_register(register_rows(selected, l), f, l)),
+    write_output(policies::printable_lines(
+                     render_register(register_rows(selection.policies, l), f, l)),
                  output);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -12,9 +12,11 @@
 #include "connectors/registry.h"
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
+#include "daemon/commands/prologue.h"
 #include "daemon/serve/metrics_server.h"
 #include "daemon/serve/notifier.h"
 #include "daemon/serve/scheduler.h"
+#include "policies/config_loader.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -59,8 +61,9 @@ std::shared_ptr<const policies::Config> load(const std::string& path) {
 int serve_command(const Args& args) {
   std::string config_path, metrics_file;
   po::options_description opts(kUsage);
-  opts.add_options()("help,h", "show this help")(
-      "config,c", po::value(&config_path)->default_value(policies::kDefaultConfigPath), "configuration file")(
+  opts.add_options()("help,h", "show this help");
+  add_config_option(opts, config_path);
+  opts.add_options()(
       "metrics-file", po::value(&metrics_file), "write Prometheus metrics to this file after each pass");
   po::variables_map vm;
   if (auto stop = parse_command_line("serve", args, opts, vm)) return *stop;

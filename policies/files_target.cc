@@ -1,0 +1,119 @@
+// The files kind of target, taken by the files store: which files under the store's root (globs),
+// the date their retention period starts from (their mtime, or a date in their name), and how
+// many of the newest are always kept.
+#include <filesystem>
+
+#include "policies/policy_parser.h"
+
+namespace retentiond::policies {
+namespace {
+
+std::vector<std::string> parse_globs(const YamlMap& m, const YamlField& f) {
+  std::vector<std::string> out;
+  auto check = [&](const std::string& g, const Location& where) {
+    if (g.empty()) throw ConfigError(where, "empty pattern in 'files' of " + m.context());
+    if (g[0] == '/')
+      throw ConfigError(
+          where, "pattern '" + g + "' in " + m.context() + " must be relative to the store's root");
+    std::filesystem::path p(g);
+    for (const auto& part : p)
+      if (part == "..")
+        throw ConfigError(where, "pattern '" + g + "' in " + m.context() +
+                                     " must not leave the store's root ('..')");
+    out.push_back(g);
+  };
+  if (f.value.IsSequence()) {
+    for (const auto& item : f.value) {
+      Location where = location_of(m.file(), item);
+      if (!item.IsScalar()) throw ConfigError(where, "'files' entries must be glob patterns");
+      check(item.Scalar(), where);
+    }
+    if (out.empty()) throw ConfigError(f.value_location, "'files' in " + m.context() + " is empty");
+  } else {
+    check(m.text(f), f.value_location);
+  }
+  return out;
+}
+
+// Accepts %Y %m %d %H %M %S and %%; needs at least the year, month and day.
+void check_name_date(const std::string& pattern, const Location& where) {
+  bool y = false, mo = false, d = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '%') continue;
+    if (i + 1 == pattern.size()) throw ConfigError(where, "name_date: pattern ends with '%'");
+    char c = pattern[++i];
+    switch (c) {
+      case 'Y':
+        y = true;
+        break;
+      case 'm':
+        mo = true;
+        break;
+      case 'd':
+        d = true;
+        break;
+      case 'H':
+      case 'M':
+      case 'S':
+      case '%':
+        break;
+      default:
+        throw ConfigError(where, std::string("name_date: unsupported conversion '%") + c +
+                                     "' (use %Y %m %d %H %M %S)");
+    }
+  }
+  if (!y || !mo || !d)
+    throw ConfigError(where, "name_date: pattern '" + pattern + "' needs %Y, %m and %d");
+}
+
+// `since: mtime` or `since: {name_date: "%Y%m%d"}`.
+Basis parse_file_since(const YamlField& field, const std::string& context,
+                       const ParseContext& ctx) {
+  Basis basis;
+  basis.location = field.value_location;
+  const YAML::Node& v = field.value;
+  if (v.IsScalar() && v.Scalar() == "mtime") {
+    basis.kind = Basis::Kind::Mtime;
+    return basis;
+  }
+  if (v.IsMap()) {
+    YamlMap m(v, ctx.file, "'since' of " + context, {"name_date"}, ctx.diags);
+    const YamlField& f = m.require("name_date");
+    basis.kind = Basis::Kind::NameDate;
+    basis.name_date_format = m.text(f);
+    check_name_date(basis.name_date_format, f.value_location);
+    return basis;
+  }
+  throw ConfigError(field.value_location, "'since' of " + context +
+                                              " must be 'mtime' or {name_date: \"%Y%m%d\"} "
+                                              "for a files store");
+}
+
+void parse_files_target(const TargetInput& in, Policy& p) {
+  const YamlMap& m = in.map;
+  Diagnostics& diags = in.ctx.diags;
+  collect(diags, [&] {
+    if (const YamlField* f = in.field("since")) {
+      p.since = parse_file_since(*f, in.context, in.ctx);
+    } else {
+      p.since.kind = Basis::Kind::Mtime;  // the natural date of a file
+      p.since.location = m.location();
+    }
+  });
+  collect(diags, [&] {
+    const YamlField& f = in.required("files");
+    p.files_location = f.value_location;
+    p.files = parse_globs(m, f);
+  });
+  read_field(diags, in.field("min_keep"), p.min_keep, p.min_keep_location,
+             [&](const YamlField& f) { return m.integer(f, 0, 1'000'000); });
+}
+
+}  // namespace
+
+PolicyTarget files_target() {
+  return PolicyTarget{
+      "select files with 'files:'", {"files", "since", "min_keep"}, parse_files_target};
+}
+
+}  // namespace retentiond::policies
