@@ -1,9 +1,17 @@
 #include "connectors/throttle.h"
 
+#include <cstdio>
+
 #include "connectors/mysql/throttle.h"
 #include "connectors/postgresql/throttle.h"
 
 namespace retentiond::connectors {
+
+std::string nice_words(double ratio) {
+  char text[64];
+  std::snprintf(text, sizeof text, "rest %g times each batch's time after it", ratio);
+  return text;
+}
 
 std::unique_ptr<ThrottleProbe> make_throttle_probe(const policies::StoreConfig& store) {
   if (!store.throttle) return nullptr;

@@ -35,6 +35,9 @@ class ThrottleProbe {
 
 // The probe of a store with a `throttle:` block (null without one). A store type that cannot be
 // throttled is refused by the configuration loader, so never reaches here.
+// "rest 1.5 times each batch's time after it" (the store's nice_ratio).
+std::string nice_words(double ratio);
+
 std::unique_ptr<ThrottleProbe> make_throttle_probe(const policies::StoreConfig& store);
 
 }  // namespace retentiond::connectors

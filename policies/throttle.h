@@ -29,6 +29,9 @@ struct ThrottleConfig {
   std::vector<ReplicaConfig> replicas;
   std::optional<long long> max_threads_running;
   std::chrono::seconds max_wait{3600};  // a pass that has waited this long in all is interrupted
+  // After each batch, rest this many times as long as the batch took (gh-ost's --nice-ratio):
+  // 1 leaves the server to the application half of the time. 0: no rest.
+  double nice_ratio = 0;
   Location location;
 };
 

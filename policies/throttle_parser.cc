@@ -1,6 +1,7 @@
 #include "policies/throttle_parser.h"
 
 #include <cctype>
+#include <cstdlib>
 
 #include "policies/policy_parser.h"
 #include "policies/schedule.h"
@@ -61,7 +62,7 @@ ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file, c
                               const std::string& store_context, const std::string& store_type, Diagnostics& diags) {
   const bool mysql = store_type == "mysql";
   const std::string context = "'throttle' of " + store_context;
-  YamlMap m(node, file, context, {"max_replica_lag", "replicas", "max_threads_running", "max_wait"}, diags);
+  YamlMap m(node, file, context, {"max_replica_lag", "replicas", "max_threads_running", "max_wait", "nice_ratio"}, diags);
   ThrottleConfig t;
   t.location = m.location();
   collect(diags, [&] {
@@ -74,6 +75,18 @@ ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file, c
     if (const YamlField* f = m.find("max_wait")) t.max_wait = interval(m, *f);
   });
   collect(diags, [&] {
+    const YamlField* f = m.find("nice_ratio");
+    if (!f) return;
+    const std::string text = m.text(*f);
+    char* end = nullptr;
+    const double ratio = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(ratio >= 0 && ratio <= 100))
+      throw ConfigError(f->value_location, "'nice_ratio' of " + context +
+                                               " must be a number from 0 to 100 (1: rest as long as each batch took), "
+                                               "not '" + text + "'");
+    t.nice_ratio = ratio;
+  });
+  collect(diags, [&] {
     const YamlField* f = m.find("replicas");
     if (!f) return;
     if (!f->value.IsSequence())
@@ -84,8 +97,8 @@ ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file, c
                                            "replica " + std::to_string(i + 1) + " of " + context, mysql, diags));
       });
   });
-  if (!t.max_replica_lag && !t.max_threads_running)
-    diags.error(t.location, context + " sets neither 'max_replica_lag' nor 'max_threads_running'");
+  if (!t.max_replica_lag && !t.max_threads_running && t.nice_ratio == 0)
+    diags.error(t.location, context + " sets none of 'max_replica_lag', 'max_threads_running' and 'nice_ratio'");
   if (mysql && t.max_replica_lag && t.replicas.empty())
     diags.error(t.location, context + " sets 'max_replica_lag' but lists no 'replicas' to ask (MySQL and MariaDB "
                                       "replicas report their own lag)");

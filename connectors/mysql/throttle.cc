@@ -157,7 +157,9 @@ std::string MysqlThrottle::describe() const {
   if (t.max_threads_running)
     out += (out.empty() ? "pause" : "; or") + std::string(" while more than ") +
            std::to_string(*t.max_threads_running) + " threads run on the server";
-  return out + "; stop after " + seconds(t.max_wait.count()) + " of waiting in all";
+  if (out.empty()) return nice_words(t.nice_ratio);
+  out += "; stop after " + seconds(t.max_wait.count()) + " of waiting in all";
+  return t.nice_ratio > 0 ? out + "; " + nice_words(t.nice_ratio) : out;
 }
 
 }  // namespace retentiond::connectors::mysql

@@ -167,6 +167,7 @@ std::vector<ThrottleHold> PostgresqlThrottle::holds() {
 
 std::vector<std::string> PostgresqlThrottle::check() {
   std::vector<std::string> problems;
+  if (!store_.throttle->max_replica_lag && !store_.throttle->max_threads_running) return problems;
   auto conn = primary();
   if (!conn) return {"throttle: " + conn.error().message};
   try {
@@ -204,7 +205,9 @@ std::string PostgresqlThrottle::describe() const {
   if (t.max_threads_running)
     out += (out.empty() ? "pause" : "; or") + std::string(" while more than ") +
            std::to_string(*t.max_threads_running) + " backends are active on the server";
-  return out + "; stop after " + seconds(static_cast<double>(t.max_wait.count())) + " of waiting in all";
+  if (out.empty()) return nice_words(t.nice_ratio);
+  out += "; stop after " + seconds(static_cast<double>(t.max_wait.count())) + " of waiting in all";
+  return t.nice_ratio > 0 ? out + "; " + nice_words(t.nice_ratio) : out;
 }
 
 }  // namespace retentiond::connectors::postgresql

@@ -321,6 +321,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     o.affected += batch->affected;
     cursor = batch->next;
     ++o.batches;
+    gate.rest_after(took, options.nice_ratio);
     if (recording) {
       try {
         PassJournal(*state_).batch_done(policy.name, owner_, o.affected);

@@ -78,6 +78,7 @@ struct PassOptions {
   std::chrono::seconds throttle_max_wait{3600};
   // Told when the pass starts waiting for the throttle (why) and when it resumes ("").
   std::function<void(const std::string& policy, const std::string& why)> on_throttle;
+  double nice_ratio = 0;  // the store's throttle: rest this many times each batch's time after it
 };
 
 class PassRunner {

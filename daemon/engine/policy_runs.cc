@@ -84,7 +84,10 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
       }
       PassOptions with_throttle = options;
       with_throttle.throttle = store.throttle.get();
-      if (const auto& t = config.store(policy->store)->throttle) with_throttle.throttle_max_wait = t->max_wait;
+      if (const auto& t = config.store(policy->store)->throttle) {
+        with_throttle.throttle_max_wait = t->max_wait;
+        with_throttle.nice_ratio = t->nice_ratio;
+      }
       out.push_back(runner.run(*policy, *store.connector, with_throttle));
     } catch (const std::exception& e) {
       spdlog::critical("policy '{}': {}; the pass stopped, and the policies after it are not run",

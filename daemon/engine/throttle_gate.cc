@@ -14,6 +14,12 @@ ThrottleGate::ThrottleGate(connectors::ThrottleProbe* probe, std::chrono::second
       poll_(poll) {}
 
 ThrottleGate::Verdict ThrottleGate::wait() {
+  // Sleeps in short steps so that a stop signal ends the rest at once.
+  for (auto left = rest_; left.count() > 0; left -= std::chrono::milliseconds(50)) {
+    if (stop_ && stop_->load()) return Verdict::Stopped;
+    std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+  }
+  rest_ = std::chrono::milliseconds(0);
   if (!probe_) return Verdict::Go;
   const auto started = std::chrono::steady_clock::now();
   bool waiting = false;

@@ -23,6 +23,12 @@ class ThrottleGate {
                const std::atomic<bool>* stop, std::function<void(const std::string& why)> on_wait = {},
                std::chrono::milliseconds poll = std::chrono::seconds(1));
 
+  // After a batch that took `took`: the next wait() first rests `ratio` times as long (the
+  // store's nice_ratio), whatever the probe says. Rest is pacing, not counted as waiting.
+  void rest_after(std::chrono::steady_clock::duration took, double ratio) {
+    rest_ = std::chrono::duration_cast<std::chrono::milliseconds>(took * ratio);
+  }
+
   enum class Verdict { Go, Stopped, TooLong };
   // Returns when the throttle lets the pass go on, a stop was asked, or max_wait is used up.
   Verdict wait();
@@ -43,6 +49,7 @@ class ThrottleGate {
   std::chrono::duration<double> total_{0};
   std::map<std::string, double> by_reason_;
   std::string last_;
+  std::chrono::milliseconds rest_{0};
 };
 
 }  // namespace retentiond::daemon

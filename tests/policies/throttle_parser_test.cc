@@ -1,0 +1,51 @@
+// A store's `throttle:` block as the configuration loader reads it (issue 19).
+#include <catch2/catch.hpp>
+
+#include "connectors/registry.h"
+#include "policies/config_loader.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::policies;
+using retentiond::testing::TempDir;
+
+namespace {
+
+LoadResult load(const TempDir& dir, const std::string& throttle) {
+  return load_config(dir.write("r.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"dbname=app\",\n"
+                                         "    throttle: " + throttle + "}\n"),
+                     retentiond::connectors::store_specs());
+}
+
+std::string first_error(const std::string& throttle) {
+  TempDir dir;
+  auto r = load(dir, throttle);
+  if (r.diagnostics.errors().empty()) return "(no error)";
+  return r.diagnostics.errors().front().message;
+}
+
+}  // namespace
+
+TEST_CASE("throttle: limits, max_wait and nice_ratio are read", "[throttle-config]") {
+  TempDir dir;
+  auto r = load(dir, "{max_replica_lag: 5s, max_threads_running: 40, max_wait: 30m, nice_ratio: 1.5}");
+  REQUIRE(r.config);
+  const auto& t = *r.config->store("app")->throttle;
+  CHECK(t.max_replica_lag == std::chrono::seconds(5));
+  CHECK(t.max_threads_running == 40);
+  CHECK(t.max_wait == std::chrono::seconds(1800));
+  CHECK(t.nice_ratio == 1.5);
+  auto rest_only = load(dir, "{nice_ratio: 2}");
+  REQUIRE(rest_only.config);
+  CHECK(rest_only.config->store("app")->throttle->max_wait == std::chrono::seconds(3600));
+}
+
+TEST_CASE("throttle: mistakes are named at their line", "[throttle-config]") {
+  CHECK(first_error("{max_wait: 1h}") ==
+        "'throttle' of store 'app' sets none of 'max_replica_lag', 'max_threads_running' and 'nice_ratio'");
+  CHECK(first_error("{nice_ratio: fast}") ==
+        "'nice_ratio' of 'throttle' of store 'app' must be a number from 0 to 100 (1: rest as long as each batch "
+        "took), not 'fast'");
+  CHECK(first_error("{nice_ratio: 101}").find("must be a number from 0 to 100") != std::string::npos);
+  CHECK(first_error("{max_threads_running: 3, replicas: [{dsn: \"host=r1\"}]}").find("lists 'replicas' but sets no 'max_replica_lag'") !=
+        std::string::npos);
+}
