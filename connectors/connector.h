@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "connectors/cursor.h"
 #include "connectors/result.h"
 #include "policies/diagnostics.h"
 #include "policies/planner.h"
@@ -22,35 +23,6 @@ namespace retentiond::connectors {
 
 using policies::Policy;
 using policies::TimePoint;
-
-// A record's key: integer keys stay integers; text and UUID keys are text.
-using KeyValue = std::variant<long long, std::string>;
-std::string key_text(const KeyValue& key);
-
-// Where a pass has got to, in the connector's own terms: the last key handled (keyset
-// pagination), or a position of a physical walk (a block, the end of a key span). Empty at the
-// start; the pass only hands it back.
-struct Cursor {
-  std::optional<KeyValue> after;
-};
-
-// Dates a store cannot read from its own data, kept for it in retentiond's state file: when a
-// record was first seen in some condition (a Sympa user left without any subscription). Entries
-// are keyed by a keyed hash (see PassContext::anonymisation_key), never by the record's key.
-class SightingBook {
- public:
-  virtual ~SightingBook() = default;
-  // When each tracked record of `policy` was first seen, by hash.
-  virtual std::map<std::string, TimePoint> load(const std::string& policy) = 0;
-  // When the policy's first recorded pass looked; nullopt before any.
-  virtual std::optional<TimePoint> tracking_since(const std::string& policy) = 0;
-  // Whether save() records anything (enforce and serve; plan only reads).
-  virtual bool writable() const = 0;
-  // Replaces the policy's entries with `seen`: records no longer in that condition are forgotten,
-  // so a record that leaves it and comes back starts over. Marks the policy as tracked since `now`
-  // if it was not.
-  virtual void save(const std::string& policy, const std::map<std::string, TimePoint>& seen, TimePoint now) = 0;
-};
 
 // What a batch is about to make permanent, written to the state file before the store commits,
 // so that after a crash (or a lost COMMIT) the next pass can ask the store whether it did (see
@@ -83,9 +55,6 @@ struct PassContext {
   // For policies with `notify:`: the only keys the pass may act on (their notice went out at
   // least `before` ago and their date has not moved since). Empty: nothing may be touched.
   std::vector<std::string> noticed_keys;
-  // For stores that track dates themselves (Sympa's users without subscription); null when the
-  // pass has no state file (plan before any enforce).
-  SightingBook* sightings = nullptr;
   // `plan --samples N`: how many expired records' keys (or file paths, or addresses) plan()
   // returns in PlanStats::samples. 0 (always, outside plan): none, since they are personal data.
   long long samples = 0;
@@ -114,6 +83,10 @@ struct PlanStats {
   std::vector<std::string> warnings;    // undecidable records, unsupported features, ...
   std::string unit = "rows";            // "rows", "files" or "users" (Sympa), for messages
   std::vector<std::string> samples;     // up to PassContext::samples matched keys, in key order
+  // Where the pass's first batch starts: Start (batches follow the key), or the first position
+  // of a physical walk, which carries the bounds this plan found. A pass that has no plan's
+  // bounds starts at Start, and the policy then walks its key.
+  Cursor start;
 };
 
 struct BatchResult {
@@ -143,8 +116,9 @@ class Connector {
   // Counts what a pass would do at ctx's cut-off. Never changes data.
   virtual Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) = 0;
 
-  // Acts on at most `limit` expired records after `from`, in one transaction whose statement
-  // re-checks expiry, `where` and holds. On Error nothing of this batch was changed.
+  // Acts on at most `limit` expired records from `from` on (the plan's PlanStats::start, then the
+  // previous batch's BatchResult::next), in one transaction whose statement re-checks expiry,
+  // `where` and holds. On Error nothing of this batch was changed.
   virtual Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx,
                                           const Cursor& from, long long limit) = 0;
 

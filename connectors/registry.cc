@@ -10,8 +10,12 @@ namespace retentiond::connectors {
 namespace {
 
 template <typename C>
-std::unique_ptr<Connector> make(const policies::StoreConfig& store) {
+std::unique_ptr<Connector> make(const policies::StoreConfig& store, const ConnectorServices&) {
   return std::make_unique<C>(store);
+}
+
+std::unique_ptr<Connector> make_sympa(const policies::StoreConfig& store, const ConnectorServices& services) {
+  return std::make_unique<sympa::SympaConnector>(store, services.sightings);
 }
 
 }  // namespace
@@ -21,15 +25,16 @@ const std::vector<StoreType>& store_types() {
       {sqlite_spec(), make<sqlite::SqliteConnector>},
       {postgresql_spec(), make<postgresql::PostgresqlConnector>},
       {mysql_spec(), make<mysql::MysqlConnector>},
-      {sympa_spec(), make<sympa::SympaConnector>},
+      {sympa_spec(), make_sympa},
       {files_spec(), make<files::FilesConnector>},
   };
   return types;
 }
 
-std::unique_ptr<Connector> make_connector(const policies::StoreConfig& store) {
+std::unique_ptr<Connector> make_connector(const policies::StoreConfig& store,
+                                          const ConnectorServices& services) {
   for (const auto& t : store_types())
-    if (t.spec.type == store.type) return t.make(store);
+    if (t.spec.type == store.type) return t.make(store, services);
   return nullptr;
 }
 

@@ -1,7 +1,5 @@
 #include "connectors/result.h"
 
-#include "connectors/connector.h"
-
 namespace retentiond::connectors {
 
 std::string_view error_class(ErrorKind kind) {
@@ -21,9 +19,10 @@ std::string_view error_class(ErrorKind kind) {
   return "query-failed";
 }
 
-std::string key_text(const KeyValue& key) {
-  if (const auto* n = std::get_if<long long>(&key)) return std::to_string(*n);
-  return std::get<std::string>(key);
+std::string error_prefix(std::string_view store, std::string_view policy) {
+  std::string out = "store '" + std::string(store) + "'";
+  if (!policy.empty()) out += ", policy '" + std::string(policy) + "'";
+  return out + ": ";
 }
 
 }  // namespace retentiond::connectors

@@ -28,6 +28,10 @@ enum class ErrorKind {
 // "store-unreachable", as written in the audit trail.
 std::string_view error_class(ErrorKind kind);
 
+// How a connector's messages begin: "store 'app', policy 'old-users': ", or "store 'app': " for
+// what concerns the store as a whole (no policy).
+std::string error_prefix(std::string_view store, std::string_view policy = {});
+
 struct Error {
   ErrorKind kind;
   std::string message;

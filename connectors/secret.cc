@@ -18,7 +18,7 @@ Result<std::optional<std::string>> store_password(const policies::StoreConfig& s
   auto secret = lib::read_secret_file(path, why);
   if (!secret)
     return Error{ErrorKind::Config,
-                 "store '" + store.name + "': cannot read the password file '" + path + "': " + why};
+                 error_prefix(store.name) + "cannot read the password file '" + path + "': " + why};
   return secret;
 }
 

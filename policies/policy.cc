@@ -20,21 +20,6 @@ std::string_view date_format_name(DateFormat f) {
   return "auto";
 }
 
-std::string_view anonymise_kind_name(AnonymiseStrategy::Kind k) {
-  using K = AnonymiseStrategy::Kind;
-  switch (k) {
-    case K::Null: return "null";
-    case K::Value: return "value";
-    case K::Now: return "now";
-    case K::Hash: return "hash";
-    case K::Hmac: return "hmac";
-    case K::UniquePlaceholder: return "unique_placeholder";
-    case K::Template: return "template";
-    case K::Generalise: return "generalise";
-  }
-  return "null";
-}
-
 const StoreOption* StoreConfig::option(std::string_view key) const {
   auto it = options.find(key);
   return it == options.end() ? nullptr : &it->second;

@@ -66,7 +66,6 @@ struct AnonymiseStrategy {
   int hash_length = 0;   // Hash: hex characters kept
   Location location;
 };
-std::string_view anonymise_kind_name(AnonymiseStrategy::Kind k);
 
 struct ColumnAnonymisation {
   std::string column;

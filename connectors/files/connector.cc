@@ -48,7 +48,7 @@ Result<void> FilesConnector::open(AccessMode) {
   int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return Error{ErrorKind::StoreUnreachable,
-                 "store '" + store_.name + "': cannot open the root directory '" + root_ + "': " + std::strerror(errno)};
+                 error_prefix(store_.name) + "cannot open the root directory '" + root_ + "': " + std::strerror(errno)};
   ::close(fd);
   keep_from_.clear();
   return success();
@@ -90,7 +90,7 @@ Result<std::optional<policies::TimePoint>> FilesConnector::keep_from(const Polic
     return true;
   });
   if (error)
-    return Error{ErrorKind::StoreUnreachable, "store '" + store_.name + "': cannot read '" + root_ + "': " + std::strerror(error)};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ + "': " + std::strerror(error)};
   std::optional<policies::TimePoint> from;
   if (newest.size() == n) from = newest.top();
   else if (!newest.empty()) from = newest.top();  // fewer than N files: all are kept
@@ -171,7 +171,7 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
   int error = 0;
   const std::vector<std::string> parts = subtrees(root_, globs, &error);
   if (error)
-    return Error{ErrorKind::StoreUnreachable, "store '" + store_.name + "': cannot read '" + root_ + "': " + std::strerror(error)};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ + "': " + std::strerror(error)};
   std::vector<Tally> tallies(parts.size() + 1);  // [0]: the root's own files
   std::atomic<size_t> next{0};
   std::atomic<int> failure{0};
@@ -188,7 +188,7 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
   for (auto& t : pool) t.join();
   if (failure)
     return Error{ErrorKind::StoreUnreachable,
-                 "store '" + store_.name + "': cannot read '" + root_ + "': " + std::strerror(failure)};
+                 error_prefix(store_.name) + "cannot read '" + root_ + "': " + std::strerror(failure)};
 
   PlanStats stats;
   stats.unit = "files";
@@ -247,7 +247,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   BatchResult result{0, from, true};
   std::optional<Error> failure;
   GlobSet globs(policy.files);
-  const std::string after = from.after ? key_text(*from.after) : "";
+  const std::string after = from.last_key() ? key_text(*from.last_key()) : "";
   // After a plan at the same cut-off, only the files it found expired are worth an lstat.
   const Expired* known = nullptr;
   if (auto it = expired_.find(policy.name); it != expired_.end() && it->second.cutoff == ctx.cutoff.cutoff)
@@ -271,7 +271,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
       try {
         ctx.journal->before_commit(intent);
       } catch (const std::exception& e) {
-        failure = Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
+        failure = Error{ErrorKind::Io, error_prefix(store_.name, policy.name) + e.what() +
                                            "; the files of this group were not removed"};
         return false;
       }
@@ -282,12 +282,11 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
       if (unlinkat(p.dir_fd, p.name.c_str(), 0) != 0) {
         if (errno == ENOENT) continue;
         // The file name may carry a person's name: the message does not.
-        failure = Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name +
-                                           "': cannot remove a file under '" + root_ + "': " + std::strerror(errno)};
+        failure = Error{ErrorKind::Io, error_prefix(store_.name, policy.name) + "cannot remove a file under '" + root_ + "': " + std::strerror(errno)};
         return false;
       }
       ++result.affected;
-      result.next = Cursor{KeyValue{p.path}};
+      result.next = Cursor::after(p.path);
     }
     pending.clear();
     return true;
@@ -304,7 +303,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
     return false;
   }, nullptr, known ? &planned : nullptr, &boundary);
   if (error)
-    return Error{ErrorKind::StoreUnreachable, "store '" + store_.name + "': cannot read '" + root_ + "': " + std::strerror(error)};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ + "': " + std::strerror(error)};
   if (failure) return *failure;
   return result;
 }
@@ -317,7 +316,7 @@ Result<long long> FilesConnector::reconcile(const Policy& policy, const PassCont
     const std::string full = root_ + "/" + path;
     if (::lstat(full.c_str(), &st) == 0) continue;
     if (errno != ENOENT && errno != ENOTDIR)
-      return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name + "': cannot look under '" +
+      return Error{ErrorKind::Io, error_prefix(store_.name, policy.name) + "cannot look under '" +
                                       root_ + "': " + std::strerror(errno)};
     ++gone;
   }

@@ -14,34 +14,33 @@ char category_of(const std::string& type) {
   return 0;
 }
 
+bool is_integer_type(const std::string& type) {
+  return type == "tinyint" || type == "smallint" || type == "mediumint" || type == "int" || type == "bigint";
+}
+
 std::vector<Value> schema_and_table(const policies::QualifiedName& name) {
   return {Value{name.schema}, Value{name.schema}, Value{name.name}};
 }
 
-}  // namespace
-
-const MyColumn* MyTable::column(const std::string& name) const {
-  for (const auto& c : columns)
-    if (c.name == name) return &c;
-  return nullptr;
-}
-
-std::vector<std::string> MyTable::column_names() const {
+std::vector<std::string> table_names(Client& c) {
   std::vector<std::string> out;
-  for (const auto& c : columns) out.push_back(c.name);
+  for (const auto& row : c.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"))
+    out.push_back(row[0].value_or(""));
   return out;
 }
 
-std::optional<MyTable> describe_table(Client& c, const policies::QualifiedName& name) {
+}  // namespace
+
+std::optional<sql::TableShape> describe_table(Client& c, const policies::QualifiedName& name) {
   const std::string schema = "TABLE_SCHEMA = IF(? = '', DATABASE(), ?) AND TABLE_NAME = ?";
   auto cols = c.query("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE " + schema +
                           " ORDER BY ORDINAL_POSITION",
                       schema_and_table(name));
   if (cols.empty()) return std::nullopt;
-  MyTable t;
+  sql::TableShape t;
   for (const auto& row : cols) {
     std::string type = row[1].value_or("");
-    t.columns.push_back(MyColumn{row[0].value_or(""), type, category_of(type)});
+    t.columns.push_back({row[0].value_or(""), type, category_of(type), is_integer_type(type)});
   }
   auto pk = c.query("SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE " + schema +
                         " AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
@@ -50,11 +49,9 @@ std::optional<MyTable> describe_table(Client& c, const policies::QualifiedName& 
   return t;
 }
 
-std::vector<std::string> table_names(Client& c) {
-  std::vector<std::string> out;
-  for (const auto& row : c.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"))
-    out.push_back(row[0].value_or(""));
-  return out;
+sql::CatalogLookup catalog(Client& c) {
+  return {[&c](const policies::QualifiedName& name) { return describe_table(c, name); },
+          [&c] { return table_names(c); }};
 }
 
 }  // namespace retentiond::connectors::mysql

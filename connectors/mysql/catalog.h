@@ -8,24 +8,17 @@
 #include <vector>
 
 #include "connectors/mysql/connection.h"
+#include "connectors/sql/catalog.h"
 #include "policies/identifier.h"
 
 namespace retentiond::connectors::mysql {
 
-struct MyColumn {
-  std::string name;
-  std::string type;   // information_schema DATA_TYPE: "datetime", "int", "char", ...
-  char category = 0;  // 'D' date/time, 'N' integer, 'S' string, 0 other
-};
+// Columns: information_schema's DATA_TYPE as the type ("datetime", "int", "char"), categories
+// 'D' date/time, 'N' number, 'S' string, 0 other. nullopt when the table does not exist.
+std::optional<sql::TableShape> describe_table(Client& c, const policies::QualifiedName& name);
 
-struct MyTable {
-  std::vector<MyColumn> columns;
-  std::vector<std::string> primary_key;
-  const MyColumn* column(const std::string& name) const;
-  std::vector<std::string> column_names() const;
-};
-
-std::optional<MyTable> describe_table(Client& c, const policies::QualifiedName& name);
-std::vector<std::string> table_names(Client& c);
+// The catalog as `c` reads it: describe_table, and the tables of the store's database for "did
+// you mean" suggestions.
+sql::CatalogLookup catalog(Client& c);
 
 }  // namespace retentiond::connectors::mysql

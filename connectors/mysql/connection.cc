@@ -35,7 +35,7 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
   auto password = store_password(store);
   if (!password) return password.error();
   MYSQL* handle = mysql_init(nullptr);
-  if (!handle) return Error{ErrorKind::StoreUnreachable, "store '" + store.name + "': out of memory"};
+  if (!handle) return Error{ErrorKind::StoreUnreachable, error_prefix(store.name) + "out of memory"};
   unsigned timeout = 10;
   mysql_optionsv(handle, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
   my_bool no = 0;
@@ -69,7 +69,7 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
                           socket.empty() ? nullptr : socket.c_str(), 0)) {
     std::string why = mysql_error(handle);
     mysql_close(handle);
-    return Error{ErrorKind::StoreUnreachable, "store '" + store.name + "': cannot connect to MySQL/MariaDB: " + why};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store.name) + "cannot connect to MySQL/MariaDB: " + why};
   }
   std::unique_ptr<Client> client(new Client(handle));
   try {
@@ -82,7 +82,7 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
     client->exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
     if (mode == AccessMode::ReadOnly) client->exec("SET SESSION TRANSACTION READ ONLY");
   } catch (const MysqlError& e) {
-    return Error{ErrorKind::StoreUnreachable, "store '" + store.name + "': cannot set up the session: " + e.what()};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store.name) + "cannot set up the session: " + e.what()};
   }
   return client;
 }

@@ -13,20 +13,15 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/mysql/catalog.h"
-#include "connectors/reconnect.h"
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/batch_bound.h"
+#include "connectors/sql/bindings_note.h"
 #include "connectors/sql/check.h"
-#include "connectors/sql/quote.h"
-#include "connectors/sql/walk.h"
-#include "policies/diagnostics.h"
 
 namespace retentiond::connectors::mysql {
 namespace {
 
 using policies::Diagnostic;
-using policies::error_at;
-using policies::Location;
 
 // A key walk over [first, last], or nullopt when the keys do not fit a signed 64-bit walk
 // (unsigned BIGINT near its top): the policy then walks keyset ranges.
@@ -54,39 +49,16 @@ KeyValue key_value(const std::string& text, bool integer_key) {
   }
 }
 
-bool is_integer_type(const std::string& type) {
-  return type == "tinyint" || type == "smallint" || type == "mediumint" || type == "int" || type == "bigint";
-}
-
 // "2027-03-01 00:00:00": the DATETIME literal of a UTC instant.
 std::string datetime_text(policies::TimePoint t) { return policies::format_sql_datetime(t); }
 
 }  // namespace
 
-Result<void> MysqlConnector::open(AccessMode mode) {
-  mode_ = mode;
+Result<void> MysqlConnector::connect(AccessMode mode) {
   auto c = Client::connect(store_, mode);
   if (!c) return c.error();
   client_ = std::move(c.value());
-  prepared_.clear();
-  walks_.clear();
   return success();
-}
-
-bool MysqlConnector::reconnect() {
-  return reconnect_with_backoff([&] {
-    auto c = Client::connect(store_, mode_);
-    if (!c) return false;
-    client_ = std::move(c.value());
-    return true;
-  }, stop_) == Reconnected::Yes;
-}
-
-Error MysqlConnector::gave_up(const Policy& policy, Error error) const {
-  if (stop_ && stop_->load())
-    return Error{ErrorKind::Interrupted, "store '" + store_.name + "', policy '" + policy.name +
-                                          "': stopped by a signal while reconnecting; the next pass finishes the work"};
-  return error;
 }
 
 std::map<std::string, std::string> MysqlConnector::anonymise_values(const Policy& policy,
@@ -114,13 +86,13 @@ Result<std::vector<NoticeCandidate>> MysqlConnector::notice_candidates(const Pol
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   } catch (const std::runtime_error& e) {
-    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what()};
   }
   return out;
 }
 
 Error MysqlConnector::query_error(const Policy& policy, const MysqlError& e) const {
-  std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  std::string where = error_prefix(store_.name, policy.name);
   if (e.connection_lost())
     return Error{ErrorKind::StoreUnreachable, where + "lost the connection to the server: " + e.what()};
   if (e.number() == ER_LOCK_WAIT_TIMEOUT)
@@ -134,41 +106,20 @@ Error MysqlConnector::query_error(const Policy& policy, const MysqlError& e) con
 Result<MysqlConnector::Prepared> MysqlConnector::prepared(const Policy& policy, bool operator_holds) {
   auto cache_key = std::make_pair(policy.name, operator_holds);
   if (auto it = prepared_.find(cache_key); it != prepared_.end()) return it->second;
-  const std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  const std::string where = error_prefix(store_.name, policy.name);
   try {
     auto table = describe_table(*client_, *policy.table);
     if (!table)
       return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() + "' does not exist"};
-    std::string key = policy.key;
-    bool integer_key = false;
-    if (key.empty() && table->primary_key.size() == 1) key = table->primary_key[0];
-    if (key.empty()) {
-      // No key: a delete-only policy deletes expired rows LIMIT n at a time (build_my_statements
-      // with an empty key).
-      if (auto why = sql::key_needed_for(policy))
-        return Error{ErrorKind::SchemaMismatch, where + sql::missing_key_message(policy, *why)};
-      if (operator_holds) return Error{ErrorKind::SchemaMismatch, where + sql::keyless_holds_message(policy)};
-    } else {
-      const MyColumn* key_column = table->column(key);
-      if (!key_column)
-        return Error{ErrorKind::SchemaMismatch,
-                     where + "table '" + policy.table->str() + "' has no key column '" + key + "'"};
-      integer_key = is_integer_type(key_column->type);
-    }
-    std::map<std::string, MyTable> related;
-    for (const auto& term : policy.since.terms)
-      if (term.related && !related.count(term.related->str())) {
-        auto r = describe_table(*client_, *term.related);
-        if (!r)
-          return Error{ErrorKind::SchemaMismatch, where + "related table '" + term.related->str() + "' does not exist"};
-        related.emplace(term.related->str(), *r);
-      }
-    CategoryOf category_of = [&](const std::optional<policies::QualifiedName>& rel, const std::string& column) -> char {
-      const MyTable& owner = rel ? related.at(rel->str()) : *table;
-      const MyColumn* c = owner.column(column);
-      return c ? c->category : 0;
+    // Without a key, a delete-only policy deletes expired rows LIMIT n at a time.
+    auto key = sql::choose_key(policy, *table, operator_holds, where, "");
+    if (!key) return key.error();
+    auto tables = sql::PolicyTables::describe(policy, *table, catalog(*client_), where);
+    if (!tables) return tables.error();
+    auto category_of = [&](const std::optional<policies::QualifiedName>& related, const std::string& column) {
+      return tables->category(related, column);
     };
-    Prepared p{build_my_statements(policy, key, integer_key, category_of, operator_holds), integer_key};
+    Prepared p{build_my_statements(policy, key->column, key->integer, category_of, operator_holds), key->integer};
     prepared_.emplace(cache_key, p);
     return p;
   } catch (const std::invalid_argument& e) {
@@ -199,49 +150,28 @@ std::vector<Value> MysqlConnector::values_for(const sql::Sql& s, const PassConte
 }
 
 Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
-  std::vector<Diagnostic> out;
+  sql::CheckHooks hooks;
+  hooks.catalog = catalog(*client_);
+  hooks.quote = '`';
+  hooks.compile_error = [&](const std::string& text) { return client_->compile_error(text); };
+  hooks.statements = [&](bool holds) -> Result<sql::StatementTexts> {
+    auto p = prepared(policy, holds);
+    if (!p) return p.error();
+    const auto& s = p->statements;
+    sql::StatementTexts out{{s.plan_total.text, s.plan_matched.text, s.plan_undated.text, s.plan_future.text},
+                            s.keyless};
+    auto& texts = out.texts;
+    if (s.keyless) texts.push_back(s.keyless_action.text);
+    else for (auto& text : s.texts()) texts.push_back(std::move(text));
+    if (!s.plan_held.text.empty()) texts.push_back(s.plan_held.text);
+    if (s.key_walk) texts.push_back(s.walk_action.text);
+    return out;
+  };
   try {
-    sql::CatalogLookup catalog{
-        [&](const policies::QualifiedName& name) -> std::optional<sql::TableShape> {
-          auto table = describe_table(*client_, name);
-          if (!table) return std::nullopt;
-          return sql::TableShape{table->column_names(), table->primary_key};
-        },
-        [&] { return table_names(*client_); }};
-    out = sql::check_catalog(policy, store_.name, catalog);
-    if (!out.empty()) return out;
-    out = sql::check_fragments(policy, '`', [&](const std::string& text) { return client_->compile_error(text); });
-    if (!out.empty()) return out;
-    auto compiles = [&](const std::string& text, const Location& where, const std::string& what) {
-      if (auto error = client_->compile_error(text)) {
-        out.push_back(error_at(where, what + ": " + *error));
-        return false;
-      }
-      return true;
-    };
-    for (bool holds : {false, true}) {
-      auto p = prepared(policy, holds);
-      if (!p) {
-        out.push_back(error_at(policy.since.location, p.error().message));
-        return out;
-      }
-      const auto& s = p.value().statements;
-      std::vector<const sql::Sql*> all{&s.plan_total, &s.plan_matched, &s.plan_undated, &s.plan_future};
-      if (s.keyless) all.push_back(&s.keyless_action);
-      else all.insert(all.end(), {&s.first_batch, &s.next_batch, &s.first_action, &s.next_action});
-      if (!s.plan_held.text.empty()) all.push_back(&s.plan_held);
-      if (s.key_walk) all.push_back(&s.walk_action);
-      if (policy.notify) all.push_back(&s.notice_candidates);
-      for (const auto& a : s.first_also) all.push_back(&a);
-      for (const auto& a : s.next_also) all.push_back(&a);
-      for (const sql::Sql* stmt : all)
-        if (!compiles(stmt->text, policy.location, "generated statement does not compile")) return out;
-      if (s.keyless) break;  // records without a key cannot be held by key
-    }
+    return sql::check_policy(policy, store_.name, hooks);
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   }
-  return out;
 }
 
 Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& ctx) {
@@ -253,7 +183,7 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
   try {
     named = anonymise_values(policy, ctx);
   } catch (const std::runtime_error& e) {
-    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what()};
   }
   try {
     auto first_row = [&](const sql::Sql& stmt) {
@@ -278,12 +208,9 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     stats.undated = number(first_row(s.plan_undated)[0]);
     stats.future = number(first_row(s.plan_future)[0]);
     stats.total = total.get();
-    walks_.erase(policy.name);
-    if (s.key_walk) {
-      std::optional<sql::Walk> walk;
-      if (matched[2] && matched[3]) walk = key_walk(*matched[2], *matched[3], stats.matched);
-      if (walk) walks_[policy.name] = *walk;
-    }
+    if (s.key_walk && matched[2] && matched[3])
+      if (auto walk = key_walk(*matched[2], *matched[3], stats.matched))
+        stats.start = Cursor::walking(Cursor::Kind::Span, walk->first - 1, *walk);
     if (ctx.samples > 0 && s.keyless) {
       stats.warnings.push_back(sql::keyless_samples_message(policy));
     } else if (ctx.samples > 0) {
@@ -295,25 +222,18 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   }
-  const std::string cutoff = datetime_text(ctx.cutoff.cutoff);
-  const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
-  if (s.key_walk) {
-    stats.statements.push_back(s.walk_action.text + my_bindings_note(s.walk_action, cutoff, epoch, named));
-    return stats;
-  }
-  if (s.keyless) {
-    stats.statements.push_back(s.keyless_action.text + my_bindings_note(s.keyless_action, cutoff, epoch, named));
-    return stats;
-  }
-  stats.statements.push_back(s.next_batch.text + my_bindings_note(s.next_batch, cutoff, epoch, named));
-  for (const auto& a : s.next_also) stats.statements.push_back(a.text + my_bindings_note(a, cutoff, epoch, named));
-  stats.statements.push_back(s.next_action.text + my_bindings_note(s.next_action, cutoff, epoch, named));
+  const sql::NoteValues notes{sql::Placeholders::Style::Positional, datetime_text(ctx.cutoff.cutoff),
+                               policies::epoch_seconds(ctx.cutoff.cutoff), named};
+  std::vector<const sql::Sql*> shown = s.shown();
+  if (s.key_walk) shown = {&s.walk_action};
+  if (s.keyless) shown = {&s.keyless_action};
+  for (const sql::Sql* st : shown) stats.statements.push_back(sql::shown(*st, notes));
   return stats;
 }
 
 Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                                 long long limit) {
-  stop_ = ctx.stop;
+  watch(ctx);
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   const auto& s = p.value().statements;
@@ -321,13 +241,13 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
   try {
     extra = anonymise_values(policy, ctx);
   } catch (const std::runtime_error& e) {
-    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
+    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what() +
                                         "; nothing was changed"};
   }
-  // A key walk needs the bounds its plan() found; without them (no plan in this session, or keys
-  // a walk cannot hold) the policy walks keyset ranges, which need none.
-  if (auto walk = walks_.find(policy.name); s.key_walk && walk != walks_.end())
-    return walk_batch(policy, ctx, s, walk->second, std::move(extra), from, limit);
+  // A key walk needs the bounds a plan() found (its cursor carries them); without them (or with
+  // keys a walk cannot hold) the policy walks keyset ranges, which need none.
+  if (s.key_walk && from.kind == Cursor::Kind::Span)
+    return walk_batch(policy, ctx, s, std::move(extra), from, limit);
   if (s.keyless) return keyless_batch(policy, ctx, s, std::move(extra), limit);
   return keyset_batch(policy, ctx, s, p.value().integer_key, std::move(extra), from, limit);
 }
@@ -335,19 +255,20 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
 Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
                                                  bool integer_key, std::map<std::string, std::string> extra,
                                                  const Cursor& from, long long limit) {
+  const std::optional<KeyValue> after = from.last_key();
   extra["limit"] = std::to_string(limit);
-  if (from.after) extra["after"] = key_text(*from.after);
+  if (after) extra["after"] = key_text(*after);
 
   return in_transaction(policy, ctx, [&]() -> BatchResult {
-    const sql::Sql& select = from.after ? s.next_batch : s.first_batch;
+    const sql::Sql& select = after ? s.next_batch : s.first_batch;
     auto rows = client_->query(select.text, values_for(select, ctx, integer_key, extra));
     if (rows.empty() || !rows[0][0]) return BatchResult{0, from, true};
     std::string last_text = *rows[0][0];
     long long selected = std::stoll(rows[0][1].value_or("0"));
     extra["last"] = last_text;
-    for (const auto& a : from.after ? s.next_also : s.first_also)
+    for (const auto& a : after ? s.next_also : s.first_also)
       client_->query(a.text, values_for(a, ctx, integer_key, extra));
-    const sql::Sql& remove = from.after ? s.next_action : s.first_action;
+    const sql::Sql& remove = after ? s.next_action : s.first_action;
     client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
     // Never more than the batch selected (sql/batch_bound.h): in_transaction rolls back, before
     // the batch announces itself.
@@ -355,8 +276,8 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
     sql::check_batch_bound(affected, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                            sql::Bound::Selected);
     const KeyValue last = key_value(last_text, integer_key);
-    announce(ctx, from.after ? s.next_count : s.first_count, integer_key, extra, affected, {from.after, last});
-    return BatchResult{affected, Cursor{last}, selected < limit};
+    announce(ctx, after ? s.next_count : s.first_count, integer_key, extra, affected, {after, last});
+    return BatchResult{affected, Cursor::after(last), selected < limit};
   });
 }
 
@@ -388,7 +309,7 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const P
         client_->exec("ROLLBACK");
       } catch (const MysqlError&) {
       }
-      return Error{ErrorKind::QueryFailed, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+      return Error{ErrorKind::QueryFailed, error_prefix(store_.name, policy.name) + e.what()};
     } catch (const MysqlError& e) {
       if (!e.connection_lost()) {
         try {
@@ -407,7 +328,7 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const P
         client_->exec("ROLLBACK");
       } catch (const MysqlError&) {
       }
-      return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
+      return Error{ErrorKind::Io, error_prefix(store_.name, policy.name) + e.what() +
                                       "; the batch was rolled back"};
     }
   }
@@ -426,11 +347,10 @@ void MysqlConnector::announce(const PassContext& ctx, const sql::Sql& count, boo
 }
 
 Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
-  stop_ = ctx.stop;
+  watch(ctx);
   auto range = parse_range_evidence(intent.evidence);
   if (!range)
-    return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name +
-                                    "': the state file's record of the last batch is unreadable"};
+    return Error{ErrorKind::Io, error_prefix(store_.name, policy.name) + "the state file's record of the last batch is unreadable"};
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   const auto& s = p.value().statements;
@@ -439,7 +359,7 @@ Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassCont
   try {
     values = anonymise_values(policy, ctx);
   } catch (const std::runtime_error& e) {
-    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what()};
   }
   if (range->after) values["after"] = key_text(*range->after);
   if (range->last) values["last"] = key_text(*range->last);
@@ -455,10 +375,11 @@ Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassCont
 }
 
 Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
-                                               sql::Walk& walk, std::map<std::string, std::string> extra,
-                                               const Cursor& from, long long limit) {
+                                               std::map<std::string, std::string> extra, const Cursor& from,
+                                               long long limit) {
+  const sql::Walk& walk = from.walk;
   // `after` is the end of the last span done (exclusive start of the next).
-  const long long after = from.after ? std::get<long long>(*from.after) : walk.first - 1;
+  const long long after = from.position;
   if (after >= walk.last) return BatchResult{0, from, true};
   // At most 64 keys per row the batch may touch: bounds a span through sparse keys.
   const long long upto = walk.batch_end(after + 1, limit, limit * 64);
@@ -471,11 +392,10 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
     sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);
     announce(ctx, s.next_count, true, extra, deleted, {KeyValue{after}, KeyValue{upto}});
     // Cut at `limit`: rows of the span may remain, so the next batch starts over at `after`.
-    if (deleted >= limit) return BatchResult{deleted, Cursor{KeyValue{after}}, false};
-    return BatchResult{deleted, Cursor{KeyValue{upto}}, upto >= walk.last};
+    if (deleted >= limit) return BatchResult{deleted, from.advanced(after, deleted), false};
+    return BatchResult{deleted, from.advanced(upto, deleted), upto >= walk.last};
   });
   if (!result) return result;
-  walk.done += result->affected;
   // Key values are never logged (they may identify a person): only the fact.
   if (result->affected >= limit)
     spdlog::debug("policy '{}': a key span held at least {} expired rows; cut at {}", policy.name, limit, limit);

@@ -9,23 +9,20 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "connectors/batch_evidence.h"
-#include "connectors/connector.h"
 #include "connectors/mysql/connection.h"
 #include "connectors/mysql/statements.h"
-#include "connectors/sql/walk.h"
+#include "connectors/sql/server_connector.h"
 
 namespace retentiond::connectors::mysql {
 
-class MysqlConnector : public Connector {
+class MysqlConnector : public sql::ServerConnector {
  public:
-  explicit MysqlConnector(const policies::StoreConfig& store) : store_(store) {}
+  using ServerConnector::ServerConnector;
 
   std::string_view type() const override { return "mysql"; }
-  Result<void> open(AccessMode mode) override;
   Result<std::vector<policies::Diagnostic>> check(const Policy& policy) override;
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
   Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy, const PassContext& ctx,
@@ -37,6 +34,9 @@ class MysqlConnector : public Connector {
   Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
 
  private:
+  Result<void> connect(AccessMode mode) override;
+  void forget() override { prepared_.clear(); }
+
   struct Prepared {
     MyStatements statements;
     bool integer_key = false;
@@ -60,26 +60,16 @@ class MysqlConnector : public Connector {
   Result<BatchResult> keyset_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
                                    bool integer_key, std::map<std::string, std::string> extra, const Cursor& from,
                                    long long limit);
-  // One batch of a key walk (MyStatements::key_walk): the next span of keys, sized so that it
-  // holds about `limit` expired rows.
-  Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s, sql::Walk& walk,
+  // One batch of a key walk (MyStatements::key_walk): the next span of keys of the walk `from`
+  // (a Span cursor) carries, sized so that it holds about `limit` expired rows.
+  Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
                                  std::map<std::string, std::string> extra, const Cursor& from, long long limit);
   // One batch on a table without a key (MyStatements::keyless): at most `limit` expired rows.
   Result<BatchResult> keyless_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
                                     std::map<std::string, std::string> extra, long long limit);
-  // Reconnects after a lost connection (connectors/reconnect.h); false when the server stays
-  // away or a stop was asked.
-  bool reconnect();
-  // The error to report when a retry gave up: Interrupted when a stop was asked meanwhile.
-  Error gave_up(const Policy& policy, Error error) const;
 
-  policies::StoreConfig store_;
-  AccessMode mode_ = AccessMode::ReadOnly;
-  const std::atomic<bool>* stop_ = nullptr;  // the pass's stop flag (PassContext::stop)
   std::unique_ptr<Client> client_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
-  // Per policy, the key walk its last plan() found (first and last matched key).
-  std::map<std::string, sql::Walk> walks_;
   bool announced_ = false;  // the batch under way has recorded its intent (in_transaction)
 };
 

@@ -1,24 +1,20 @@
 // The SQL the mysql store runs for a policy, built from the policy and the catalog, so that
-// `plan` shows exactly what `enforce` executes. Dates compare as DATETIME in a UTC session:
-// date, datetime and timestamp columns directly (their indexes stay usable), epoch integers
-// against the cut-off in seconds, ISO text through a guarded CAST. Placeholders are positional
-// ('?'); each statement lists the names of its values in order (see sql/params.h): cutoff,
-// cutoff_epoch, cutoff_epoch_ms, now, limit, after, last, held.
+// `plan` shows exactly what `enforce` executes: the shared statements (sql/statements.h) in
+// MySQL's dialect, its plan's separate counts, its key walk and its batches on a table without a
+// key. Dates compare as DATETIME in a UTC session: date, datetime and timestamp columns directly
+// (their indexes stay usable), epoch integers against the cut-off in seconds, ISO text through a
+// guarded CAST. Placeholders are positional ('?'); each statement lists the names of its values
+// in order (see sql/params.h).
 #pragma once
 
-#include <functional>
-#include <map>
-#include <vector>
-#include <optional>
 #include <string>
 
-#include "connectors/sql/params.h"
+#include "connectors/sql/statements.h"
 #include "policies/policy.h"
 
 namespace retentiond::connectors::mysql {
 
-struct MyStatements {
-  std::string key;
+struct MyStatements : sql::PolicyStatements {
   // The plan's counts, one statement each: simple counts let an index on the date answer most
   // of them (one scan computing them all is several times slower on InnoDB).
   sql::Sql plan_total;    // COUNT(*) of the records the policy selects
@@ -32,38 +28,18 @@ struct MyStatements {
   bool key_walk = false;
   sql::Sql walk_action;  // values: after (span start, exclusive), upto (span end), limit
   // A table without a key (delete-only policies): each batch deletes at most `limit` expired
-  // rows, whichever the server finds first, until a batch finds fewer. The other statements,
-  // which follow records by key, are left empty.
+  // rows, whichever the server finds first, until a batch finds fewer. The statements that
+  // follow records by key are left empty.
   bool keyless = false;
   sql::Sql keyless_action;  // values: the conditions', then limit
-  sql::Sql first_batch;
-  sql::Sql next_batch;
-  sql::Sql samples;  // keys (text) of the first `limit` records the action would touch
-  sql::Sql first_action;  // DELETE, or UPDATE for anonymise, of the batch's key range
-  sql::Sql next_action;
-  // The expired records (holds and notices aside) left in a batch's range, counted before it
-  // commits and again after a crash to tell whether it did (Connector::reconcile). Ranges:
-  // (-, last], (after, last] (a key span's end is its `last`), the whole table when key-less.
-  sql::Sql first_count;
-  sql::Sql next_count;
+  // The expired records left in the whole table (holds and notices aside), to reconcile a
+  // keyless batch.
   sql::Sql table_count;
-  std::vector<sql::Sql> first_also;  // `also:` rules, before the action, same range
-  std::vector<sql::Sql> next_also;
-  // With `notify:`: key, basis (epoch) and address of the records expired at `cutoff` (bound to
-  // the notice cut-off); every other statement then only touches the keys in `noticed`.
-  sql::Sql notice_candidates;
 };
-
-using CategoryOf = std::function<char(const std::optional<policies::QualifiedName>& related,
-                                      const std::string& column)>;
 
 // Throws std::invalid_argument with a sentence when a basis column cannot hold a date.
 // An empty `key_column`: the table has no key (see MyStatements::keyless).
 MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column, bool integer_key,
-                                 const CategoryOf& category_of, bool operator_holds);
-
-// " -- ?1 = ..., ?2 = ..." describing the values of `s`, in order.
-std::string my_bindings_note(const sql::Sql& s, const std::string& cutoff_text, long long cutoff_epoch,
-                             const std::map<std::string, std::string>& literals);
+                                 const sql::CategoryOf& category_of, bool operator_holds);
 
 }  // namespace retentiond::connectors::mysql

@@ -1,19 +1,23 @@
 #include "connectors/postgresql/catalog.h"
 
-
 namespace retentiond::connectors::postgresql {
+namespace {
 
-const PgColumn* PgTable::column(const std::string& name) const {
-  for (const auto& c : columns)
-    if (c.name == name) return &c;
-  return nullptr;
+bool is_integer_type(const std::string& type) {
+  return type == "integer" || type == "bigint" || type == "smallint";
 }
 
-std::vector<std::string> PgTable::column_names() const {
+std::vector<std::string> table_names(pqxx::transaction_base& t) {
   std::vector<std::string> out;
-  for (const auto& c : columns) out.push_back(c.name);
+  pqxx::result r = t.exec(
+      "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', "
+      "'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'");
+  for (const auto& row : r) out.push_back(row[0].c_str());
   return out;
 }
+
+}  // namespace
 
 std::optional<PgTable> describe_table(pqxx::transaction_base& t, const policies::QualifiedName& name) {
   // quote_ident() on bound values: the name is resolved exactly as written, search_path included.
@@ -38,7 +42,8 @@ std::optional<PgTable> describe_table(pqxx::transaction_base& t, const policies:
       table.oid);
   for (const auto& row : cols) {
     std::string category = row[2].is_null() ? "" : row[2].c_str();
-    table.columns.push_back(PgColumn{row[0].c_str(), row[1].c_str(), category.empty() ? '\0' : category[0]});
+    const std::string type = row[1].c_str();
+    table.columns.push_back({row[0].c_str(), type, category.empty() ? '\0' : category[0], is_integer_type(type)});
   }
   pqxx::result pk = t.exec_params(
       "SELECT a.attname FROM pg_index i "
@@ -50,14 +55,16 @@ std::optional<PgTable> describe_table(pqxx::transaction_base& t, const policies:
   return table;
 }
 
-std::vector<std::string> table_names(pqxx::transaction_base& t) {
-  std::vector<std::string> out;
-  pqxx::result r = t.exec(
-      "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', "
-      "'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'");
-  for (const auto& row : r) out.push_back(row[0].c_str());
-  return out;
+sql::CatalogLookup catalog(pqxx::connection& c) {
+  return {[&c](const policies::QualifiedName& name) -> std::optional<sql::TableShape> {
+            pqxx::nontransaction t(c);
+            if (auto table = describe_table(t, name)) return *table;
+            return std::nullopt;
+          },
+          [&c] {
+            pqxx::nontransaction t(c);
+            return table_names(t);
+          }};
 }
 
 }  // namespace retentiond::connectors::postgresql

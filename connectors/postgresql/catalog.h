@@ -9,32 +9,26 @@
 
 #include <pqxx/pqxx>
 
+#include "connectors/sql/catalog.h"
 #include "policies/identifier.h"
 
 namespace retentiond::connectors::postgresql {
 
-struct PgColumn {
-  std::string name;
-  std::string type;   // format_type(): "timestamp without time zone", "uuid", ...
-  char category = 0;  // pg_type.typcategory: 'D' date/time, 'N' numeric, 'S' string, ...
-};
-
-struct PgTable {
+// Columns: format_type() as the type ("timestamp without time zone", "uuid"), pg_type.typcategory
+// as the category ('D' date/time, 'N' numeric, 'S' string, ...).
+struct PgTable : sql::TableShape {
   std::string oid;
   char kind = 'r';  // pg_class.relkind: 'r' table, 'p' partitioned table, 'v' view, ...
   // SELECT is granted on the whole table (not only on columns): needed to read `ctid`.
   bool select_granted = true;
-  std::vector<PgColumn> columns;
-  std::vector<std::string> primary_key;  // column names, in key order
-
-  const PgColumn* column(const std::string& name) const;
-  std::vector<std::string> column_names() const;
 };
 
 // nullopt when the table (or view) does not exist or is not visible to the session's user.
 std::optional<PgTable> describe_table(pqxx::transaction_base& t, const policies::QualifiedName& name);
 
-// Tables and views outside the system schemas, for "did you mean" suggestions.
-std::vector<std::string> table_names(pqxx::transaction_base& t);
+// The catalog of `c`'s database, each lookup in a transaction of its own (none may be open):
+// describe_table, and the tables and views outside the system schemas for "did you mean"
+// suggestions.
+sql::CatalogLookup catalog(pqxx::connection& c);
 
 }  // namespace retentiond::connectors::postgresql

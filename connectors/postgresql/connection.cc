@@ -106,7 +106,7 @@ Result<std::unique_ptr<pqxx::connection>> connect(const policies::StoreConfig& s
     std::string why = e.what();
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     return Error{ErrorKind::StoreUnreachable,
-                 "store '" + store.name + "': cannot connect to PostgreSQL: " + why};
+                 error_prefix(store.name) + "cannot connect to PostgreSQL: " + why};
   }
 }
 

@@ -9,24 +9,17 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/batch_evidence.h"
-#include "connectors/reconnect.h"
+#include "connectors/postgresql/catalog.h"
 #include "connectors/postgresql/connection.h"
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/batch_bound.h"
+#include "connectors/sql/bindings_note.h"
 #include "connectors/sql/check.h"
-#include "connectors/sql/quote.h"
-#include "policies/diagnostics.h"
 
 namespace retentiond::connectors::postgresql {
 namespace {
 
 using policies::Diagnostic;
-using policies::error_at;
-using policies::Location;
-
-bool is_integer_type(const std::string& type) {
-  return type == "integer" || type == "bigint" || type == "smallint";
-}
 
 std::string first_line(std::string text) {
   auto nl = text.find('\n');
@@ -58,85 +51,46 @@ std::optional<std::string> compile_error(pqxx::connection& c, const std::string&
 
 }  // namespace
 
-Result<void> PostgresqlConnector::open(AccessMode mode) {
-  mode_ = mode;
-  auto c = connect(store_, mode);
+Result<void> PostgresqlConnector::connect(AccessMode mode) {
+  auto c = postgresql::connect(store_, mode);
   if (!c) return c.error();
   conn_ = std::move(c.value());
-  prepared_.clear();
-  walks_.clear();
   return success();
-}
-
-bool PostgresqlConnector::reconnect() {
-  return reconnect_with_backoff([&] {
-    auto c = connect(store_, mode_);
-    if (!c) return false;
-    conn_ = std::move(c.value());
-    return true;
-  }, stop_) == Reconnected::Yes;
-}
-
-Error PostgresqlConnector::gave_up(const Policy& policy, Error error) const {
-  if (stop_ && stop_->load())
-    return Error{ErrorKind::Interrupted, "store '" + store_.name + "', policy '" + policy.name +
-                                          "': stopped by a signal while reconnecting; the next pass finishes the work"};
-  return error;
 }
 
 Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy& policy,
                                                                     bool operator_holds) {
   auto cache_key = std::make_pair(policy.name, operator_holds);
   if (auto it = prepared_.find(cache_key); it != prepared_.end()) return it->second;
-  const std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  const std::string where = error_prefix(store_.name, policy.name);
   try {
-    pqxx::nontransaction t(*conn_);
-    auto table = describe_table(t, *policy.table);
+    std::optional<PgTable> table;
+    {
+      pqxx::nontransaction t(*conn_);
+      table = describe_table(t, *policy.table);
+    }
     if (!table)
       return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() + "' does not exist"};
     // A block walk reads `ctid`: it needs a table (not a view) and SELECT on all of it.
     const bool stored_table = (table->kind == 'r' || table->kind == 'p') && table->select_granted;
-    std::string key = policy.key;
-    bool integer_key = false, keyless = false;
-    if (key.empty() && table->primary_key.size() == 1) key = table->primary_key[0];
-    if (key.empty()) {
-      // No key: a delete-only policy walks the blocks, and `ctid` (stable while the row lives)
-      // stands in for the key within a batch.
-      if (auto why = sql::key_needed_for(policy))
-        return Error{ErrorKind::SchemaMismatch, where + sql::missing_key_message(policy, *why)};
-      if (!stored_table)
-        return Error{ErrorKind::SchemaMismatch, where + "'" + policy.table->str() +
-                                                    "' has no single-column primary key and is not a table whose "
-                                                    "blocks can be walked; set 'key:' to a unique column"};
-      if (operator_holds) return Error{ErrorKind::SchemaMismatch, where + sql::keyless_holds_message(policy)};
-      key = "ctid";
-      keyless = true;
-    } else {
-      const PgColumn* key_column = table->column(key);
-      if (!key_column)
-        return Error{ErrorKind::SchemaMismatch,
-                     where + "table '" + policy.table->str() + "' has no key column '" + key + "'"};
-      integer_key = is_integer_type(key_column->type);
-    }
-    std::map<std::string, PgTable> related;
-    for (const auto& term : policy.since.terms)
-      if (term.related && !related.count(term.related->str())) {
-        auto r = describe_table(t, *term.related);
-        if (!r)
-          return Error{ErrorKind::SchemaMismatch,
-                       where + "related table '" + term.related->str() + "' does not exist"};
-        related.emplace(term.related->str(), *r);
-      }
-    CategoryOf category_of = [&](const std::optional<policies::QualifiedName>& rel,
-                                 const std::string& column) -> char {
-      const PgTable& owner = rel ? related.at(rel->str()) : *table;
-      const PgColumn* c = owner.column(column);
-      return c ? c->category : 0;
+    auto key = sql::choose_key(policy, *table, operator_holds, where,
+                               stored_table ? ""
+                                            : "'" + policy.table->str() +
+                                                  "' has no single-column primary key and is not a table whose "
+                                                  "blocks can be walked; set 'key:' to a unique column");
+    if (!key) return key.error();
+    auto tables = sql::PolicyTables::describe(policy, *table, catalog(*conn_), where);
+    if (!tables) return tables.error();
+    auto category_of = [&](const std::optional<policies::QualifiedName>& related, const std::string& column) {
+      return tables->category(related, column);
     };
     Prepared p;
-    p.statements = build_pg_statements(policy, key, category_of, operator_holds, stored_table);
-    p.integer_key = integer_key;
-    p.keyless = keyless;
+    // Without a key, a delete-only policy walks the blocks, and `ctid` (stable while the row
+    // lives) stands in for the key within a batch.
+    p.statements = build_pg_statements(policy, key->keyless ? "ctid" : key->column, category_of, operator_holds,
+                                       stored_table);
+    p.integer_key = key->integer;
+    p.keyless = key->keyless;
     prepared_.emplace(cache_key, p);
     return p;
   } catch (const std::invalid_argument& e) {
@@ -185,7 +139,7 @@ Result<std::vector<NoticeCandidate>> PostgresqlConnector::notice_candidates(cons
     t.commit();
   } catch (const std::runtime_error& e) {
     if (dynamic_cast<const pqxx::failure*>(&e)) return query_error(policy, e);
-    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what()};
   } catch (const std::exception& e) {
     return query_error(policy, e);
   }
@@ -193,7 +147,7 @@ Result<std::vector<NoticeCandidate>> PostgresqlConnector::notice_candidates(cons
 }
 
 Error PostgresqlConnector::query_error(const Policy& policy, const std::exception& e) const {
-  std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  std::string where = error_prefix(store_.name, policy.name);
   if (dynamic_cast<const pqxx::broken_connection*>(&e))
     return Error{ErrorKind::StoreUnreachable, where + "lost the connection to PostgreSQL: " + first_line(e.what())};
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
@@ -211,50 +165,24 @@ Error PostgresqlConnector::query_error(const Policy& policy, const std::exceptio
 }
 
 Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy) {
-  std::vector<Diagnostic> out;
   try {
-    pqxx::nontransaction t(*conn_);
-    sql::CatalogLookup catalog{
-        [&](const policies::QualifiedName& name) -> std::optional<sql::TableShape> {
-          auto table = describe_table(t, name);
-          if (!table) return std::nullopt;
-          return sql::TableShape{table->column_names(), table->primary_key};
-        },
-        [&] { return table_names(t); }};
-    out = sql::check_catalog(policy, store_.name, catalog);
+    sql::CheckHooks hooks;
+    hooks.catalog = catalog(*conn_);
+    hooks.quote = '"';
+    hooks.compile_error = [&](const std::string& text) { return compile_error(*conn_, text); };
+    hooks.statements = [&](bool holds) -> Result<sql::StatementTexts> {
+      auto p = prepared(policy, holds);
+      if (!p) return p.error();
+      const auto& s = p->statements;
+      sql::StatementTexts out{s.texts(), p->keyless};
+      out.texts.insert(out.texts.begin(), s.plan.text);
+      if (s.block_walk) out.texts.insert(out.texts.end(), {s.walk_action.text, s.walk_action_limited.text});
+      return out;
+    };
+    return sql::check_policy(policy, store_.name, hooks);
   } catch (const std::exception& e) {
     return query_error(policy, e);
   }
-  if (!out.empty()) return out;
-  out = sql::check_fragments(policy, '"', [&](const std::string& text) { return compile_error(*conn_, text); });
-  if (!out.empty()) return out;
-  auto compiles = [&](const std::string& text, const Location& where, const std::string& what) {
-    if (auto error = compile_error(*conn_, text)) {
-      out.push_back(error_at(where, what + ": " + *error));
-      return false;
-    }
-    return true;
-  };
-  for (bool holds : {false, true}) {
-    auto p = prepared(policy, holds);
-    if (!p) {
-      out.push_back(error_at(policy.since.location, p.error().message));
-      return out;
-    }
-    const auto& s = p.value().statements;
-    std::vector<const sql::Sql*> all{&s.plan, &s.first_batch, &s.next_batch, &s.first_action, &s.next_action};
-    if (policy.notify) all.push_back(&s.notice_candidates);
-    if (s.block_walk) {
-      all.push_back(&s.walk_action);
-      all.push_back(&s.walk_action_limited);
-    }
-    for (const auto& a : s.first_also) all.push_back(&a);
-    for (const auto& a : s.next_also) all.push_back(&a);
-    for (const sql::Sql* stmt : all)
-      if (!compiles(stmt->text, policy.location, "generated statement does not compile")) return out;
-    if (p.value().keyless) break;  // records without a key cannot be held by key
-  }
-  return out;
 }
 
 Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassContext& ctx) {
@@ -267,7 +195,7 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   try {
     values = bindings(policy, ctx);
   } catch (const std::runtime_error& e) {
-    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what()};
+    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what()};
   }
   try {
     pqxx::work t(*conn_);
@@ -285,7 +213,7 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
         walk.first = block_of(row[6].c_str());
         walk.last = block_of(row[7].c_str());
       }
-      walks_[policy.name] = walk;
+      stats.start = Cursor::walking(Cursor::Kind::Block, walk.first, walk);
     }
     if (ctx.samples > 0 && p.value().keyless) {
       stats.warnings.push_back(sql::keyless_samples_message(policy));
@@ -298,39 +226,34 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   } catch (const std::exception& e) {
     return query_error(policy, e);
   }
-  const std::string cutoff = policies::format_timestamp(ctx.cutoff.cutoff);
-  const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
-  if (s.block_walk) {
-    stats.statements.push_back(s.walk_action.text + pg_bindings_note(s.walk_action, cutoff, epoch, values));
-    // Only for a range that holds more than the batch may touch (rolled back, then cut).
-    stats.statements.push_back(s.walk_action_limited.text +
-                               pg_bindings_note(s.walk_action_limited, cutoff, epoch, values));
-    return stats;
-  }
-  stats.statements.push_back(s.next_batch.text + pg_bindings_note(s.next_batch, cutoff, epoch, values));
-  for (const auto& a : s.next_also) stats.statements.push_back(a.text + pg_bindings_note(a, cutoff, epoch, values));
-  stats.statements.push_back(s.next_action.text + pg_bindings_note(s.next_action, cutoff, epoch, values));
+  const sql::NoteValues notes{sql::Placeholders::Style::Numbered, policies::format_timestamp(ctx.cutoff.cutoff),
+                               policies::epoch_seconds(ctx.cutoff.cutoff), values};
+  // A block walk runs its walk_action_limited only for a range that holds more than the batch
+  // may touch (rolled back, then cut).
+  const std::vector<const sql::Sql*> shown =
+      s.block_walk ? std::vector<const sql::Sql*>{&s.walk_action, &s.walk_action_limited} : s.shown();
+  for (const sql::Sql* st : shown) stats.statements.push_back(sql::shown(*st, notes));
   return stats;
 }
 
 Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const PassContext& ctx,
-                                                    const PgStatements& s, sql::Walk& walk,
-                                                    std::map<std::string, std::string> values, const Cursor& from,
-                                                    long long limit) {
-  const long long lo = from.after ? std::get<long long>(*from.after) : walk.first;
+                                                    const PgStatements& s, std::map<std::string, std::string> values,
+                                                    const Cursor& from, long long limit) {
+  const sql::Walk& walk = from.walk;
+  const long long lo = from.position;
   if (lo > walk.last) return BatchResult{0, from, true};
   // At most limit/4 blocks: a batch through a stretch with few expired rows stays short.
   const long long hi = walk.batch_end(lo, limit, std::max<long long>(1, limit / 4)) + 1;
   values["lo"] = "(" + std::to_string(lo) + ",0)";
   values["hi"] = "(" + std::to_string(hi) + ",0)";
   values["limit"] = std::to_string(limit);
-  auto result = with_retry(policy, [&](bool& announced) -> BatchResult {
+  return with_retry(policy, [&](bool& announced) -> BatchResult {
     {
       pqxx::work t(*conn_);
       const long long deleted = run(t, s.walk_action, values).affected_rows();
       if (deleted <= limit) {
         announce_and_commit(t, ctx, deleted, announced);
-        return BatchResult{deleted, Cursor{KeyValue{hi}}, hi > walk.last};
+        return BatchResult{deleted, from.advanced(hi, deleted), hi > walk.last};
       }
     }  // more than `limit`: the transaction rolls back, nothing changed
     // Denser than expected: the same range again, cut at `limit` rows. The next batch starts
@@ -341,10 +264,8 @@ Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const 
     const long long deleted = run(t, s.walk_action_limited, values)[0][0].as<long long>();
     sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);  // else rolled back
     announce_and_commit(t, ctx, deleted, announced);
-    return BatchResult{deleted, Cursor{KeyValue{lo}}, false};
+    return BatchResult{deleted, from.advanced(lo, deleted), false};
   });
-  if (result) walk.done += result->affected;
-  return result;
 }
 
 void PostgresqlConnector::announce_and_commit(pqxx::work& t, const PassContext& ctx, long long affected,
@@ -376,7 +297,7 @@ Result<BatchResult> PostgresqlConnector::with_retry(const Policy& policy,
 
 Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const PassContext& ctx,
                                                      const Cursor& from, long long limit) {
-  stop_ = ctx.stop;
+  watch(ctx);
   const bool holds = !ctx.held_keys.empty();
   auto p = prepared(policy, holds);
   if (!p) return p.error();
@@ -385,18 +306,19 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
   try {
     values = bindings(policy, ctx);
   } catch (const std::runtime_error& e) {
-    return Error{ErrorKind::Config, "store '" + store_.name + "', policy '" + policy.name + "': " + e.what() +
+    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what() +
                                         "; nothing was changed"};
   }
-  // A block walk needs the bounds its plan() found; without them (no plan in this session) the
+  // A block walk needs the bounds a plan() found (its cursor carries them); without them the
   // policy walks its key, which needs none.
-  if (auto walk = walks_.find(policy.name); s.block_walk && walk != walks_.end())
-    return walk_batch(policy, ctx, s, walk->second, std::move(values), from, limit);
+  if (s.block_walk && from.kind == Cursor::Kind::Block)
+    return walk_batch(policy, ctx, s, std::move(values), from, limit);
+  const std::optional<KeyValue> after = from.last_key();
   values["limit"] = std::to_string(limit);
-  if (from.after) values["after"] = key_text(*from.after);
+  if (after) values["after"] = key_text(*after);
   return with_retry(policy, [&](bool& announced) -> BatchResult {
     pqxx::work t(*conn_);
-    auto row = run(t, from.after ? s.next_batch : s.first_batch, values)[0];
+    auto row = run(t, after ? s.next_batch : s.first_batch, values)[0];
     if (row[0].is_null()) {
       t.commit();
       return BatchResult{0, from, true};
@@ -404,23 +326,23 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     std::string last_text = row[0].c_str();
     long long selected = row[1].as<long long>();
     values["last"] = last_text;
-    for (const auto& a : from.after ? s.next_also : s.first_also) run(t, a, values);
-    const long long changed = run(t, from.after ? s.next_action : s.first_action, values).affected_rows();
+    for (const auto& a : after ? s.next_also : s.first_also) run(t, a, values);
+    const long long changed = run(t, after ? s.next_action : s.first_action, values).affected_rows();
     // Never more than the batch selected (sql/batch_bound.h): the throw leaves `t` uncommitted,
     // before the batch announces itself.
     sql::check_batch_bound(changed, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                            sql::Bound::Selected);
     announce_and_commit(t, ctx, changed, announced);
     KeyValue last = p.value().integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
-    return BatchResult{changed, Cursor{last}, selected < limit};
+    return BatchResult{changed, Cursor::after(last), selected < limit};
   });
 }
 
 Result<long long> PostgresqlConnector::reconcile(const Policy& policy, const PassContext& ctx,
                                                  const BatchIntent& intent) {
-  stop_ = ctx.stop;
+  watch(ctx);
   auto xid = parse_transaction_evidence(intent.evidence);
-  const std::string where = "store '" + store_.name + "', policy '" + policy.name + "': ";
+  const std::string where = error_prefix(store_.name, policy.name);
   if (!xid) return Error{ErrorKind::Io, where + "the state file's record of the last batch is unreadable"};
   // A backend whose client died may take a moment to notice and abort: ask for a while.
   for (int attempt = 0; attempt < 40; ++attempt) {

@@ -9,24 +9,20 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include <pqxx/pqxx>
 
-#include "connectors/connector.h"
-#include "connectors/postgresql/catalog.h"
 #include "connectors/postgresql/statements.h"
-#include "connectors/sql/walk.h"
+#include "connectors/sql/server_connector.h"
 
 namespace retentiond::connectors::postgresql {
 
-class PostgresqlConnector : public Connector {
+class PostgresqlConnector : public sql::ServerConnector {
  public:
-  explicit PostgresqlConnector(const policies::StoreConfig& store) : store_(store) {}
+  using ServerConnector::ServerConnector;
 
   std::string_view type() const override { return "postgresql"; }
-  Result<void> open(AccessMode mode) override;
   Result<std::vector<policies::Diagnostic>> check(const Policy& policy) override;
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
   Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy, const PassContext& ctx,
@@ -37,6 +33,9 @@ class PostgresqlConnector : public Connector {
   Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
 
  private:
+  Result<void> connect(AccessMode mode) override;
+  void forget() override { prepared_.clear(); }
+
   struct Prepared {
     PgStatements statements;
     bool integer_key = false;
@@ -47,29 +46,19 @@ class PostgresqlConnector : public Connector {
   // Values of every named parameter; throws std::runtime_error for an unreadable hmac key file.
   std::map<std::string, std::string> bindings(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const std::exception& e) const;
-  // One batch of a block walk (PgStatements::block_walk): the next range of blocks of `walk`.
+  // One batch of a block walk (PgStatements::block_walk): the next range of blocks of the walk
+  // `from` (a Block cursor) carries.
   Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx, const PgStatements& s,
-                                 sql::Walk& walk, std::map<std::string, std::string> values, const Cursor& from,
-                                 long long limit);
+                                 std::map<std::string, std::string> values, const Cursor& from, long long limit);
   // Runs one batch (its own transaction); after a lost connection reconnects and runs it once
   // more, unless the batch had announced itself (its COMMIT may have been lost: the pass
   // reconciles it instead). Errors come back named after the store and policy.
   Result<BatchResult> with_retry(const Policy& policy, const std::function<BatchResult(bool& announced)>& batch);
   // Commits `t` after recording the batch's intent (its transaction id) in ctx's journal.
   void announce_and_commit(pqxx::work& t, const PassContext& ctx, long long affected, bool& announced);
-  // Reconnects after a lost connection (connectors/reconnect.h); false when the server stays
-  // away or a stop was asked.
-  bool reconnect();
-  // The error to report when a retry gave up: Interrupted when a stop was asked meanwhile.
-  Error gave_up(const Policy& policy, Error error) const;
 
-  policies::StoreConfig store_;
-  AccessMode mode_ = AccessMode::ReadOnly;
-  const std::atomic<bool>* stop_ = nullptr;  // the pass's stop flag (PassContext::stop)
   std::unique_ptr<pqxx::connection> conn_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
-  // Per policy, the block walk its last plan() found (blocks holding matched rows).
-  std::map<std::string, sql::Walk> walks_;
 };
 
 }  // namespace retentiond::connectors::postgresql

@@ -1,18 +1,90 @@
 #include "connectors/sql/check.h"
 
-#include <algorithm>
+#include <set>
 
 #include "connectors/sql/quote.h"
 
 namespace retentiond::connectors::sql {
 
+using policies::Diagnostic;
 using policies::did_you_mean;
 using policies::error_at;
 
 namespace {
 
-bool has(const TableShape& t, const std::string& column) {
-  return std::find(t.columns.begin(), t.columns.end(), column) != t.columns.end();
+bool has(const TableShape& t, const std::string& column) { return t.column(column) != nullptr; }
+
+// The catalog's problems with `policy`; `missing` gets the tables it names that do not exist.
+std::vector<Diagnostic> check_catalog(const policies::Policy& policy, const std::string& store_name,
+                                      const CatalogLookup& catalog, std::set<std::string>& missing) {
+  std::vector<Diagnostic> out;
+  const std::string in_store = " in store '" + store_name + "'";
+  auto no_table = [&](const policies::QualifiedName& name, const policies::Location& where, const char* what) {
+    missing.insert(name.str());
+    out.push_back(error_at(where, std::string(what) + " '" + name.str() + "'" + in_store +
+                                      did_you_mean(name.name, catalog.table_names())));
+  };
+  auto no_column = [&](const std::string& column, const std::string& table, const TableShape& shape,
+                       const policies::Location& where) {
+    if (!has(shape, column))
+      out.push_back(error_at(where, "no column '" + column + "' in table '" + table + "'" +
+                                        did_you_mean(column, shape.column_names())));
+  };
+  auto table = catalog.describe(*policy.table);
+  if (!table) {
+    no_table(*policy.table, policy.table_location, "no table");
+    return out;
+  }
+  const std::string name = policy.table->str();
+  if (!policy.key.empty() && policy.key != table->implicit_key) no_column(policy.key, name, *table, policy.key_location);
+  if (policy.key.empty() && table->primary_key.size() != 1 && table->implicit_key.empty())
+    if (auto why = key_needed_for(policy)) out.push_back(error_at(policy.table_location, missing_key_message(policy, *why)));
+  for (const auto& term : policy.since.terms) {
+    if (!term.related) {
+      no_column(term.column, name, *table, term.location);
+      continue;
+    }
+    if (auto related = catalog.describe(*term.related))
+      no_column(term.column, term.related->str(), *related, term.location);
+    else
+      no_table(*term.related, term.location, "no related table");
+  }
+  for (const auto& a : policy.anonymise) no_column(a.column, name, *table, a.location);
+  for (const auto& also : policy.also) {
+    auto other = catalog.describe(also.table);
+    if (!other) {
+      no_table(also.table, also.table_location, "no table");
+      continue;
+    }
+    for (const auto& a : also.anonymise) no_column(a.column, also.table.str(), *other, a.location);
+  }
+  if (policy.notify) no_column(policy.notify->email_column, name, *table, policy.notify->location);
+  return out;
+}
+
+// The fragments of `policy` that do not compile, leaving out the `on` of a `missing` table.
+std::vector<Diagnostic> check_fragments(const policies::Policy& policy, const CheckHooks& hooks,
+                                        const std::set<std::string>& missing) {
+  std::vector<Diagnostic> out;
+  const std::string table_sql = quote_table(*policy.table, hooks.quote);
+  auto compiles = [&](const std::string& text, const policies::Location& where, const std::string& what) {
+    if (auto error = hooks.compile_error(text)) out.push_back(error_at(where, what + ": " + *error));
+  };
+  auto on = [&](const policies::QualifiedName& other, const std::string& condition, const policies::Location& where) {
+    if (missing.count(other.str())) return;
+    compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " + quote_table(other, hooks.quote) +
+                 " WHERE (" + condition + "))",
+             where, "on");
+  };
+  if (!policy.where.empty())
+    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.where + ")", policy.where_location, "where");
+  if (!policy.hold_where.empty())
+    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.hold_where + ")", policy.hold_where_location,
+             "hold_where");
+  for (const auto& term : policy.since.terms)
+    if (term.related) on(*term.related, term.on, term.on_location);
+  for (const auto& also : policy.also) on(also.table, also.on, also.on_location);
+  return out;
 }
 
 }  // namespace
@@ -39,83 +111,26 @@ std::string keyless_samples_message(const policies::Policy& policy) {
   return "no samples: table '" + policy.table->str() + "' has no key to name its rows by";
 }
 
-std::vector<policies::Diagnostic> check_catalog(const policies::Policy& policy, const std::string& store_name,
-                                                const CatalogLookup& catalog) {
-  std::vector<policies::Diagnostic> out;
-  const std::string in_store = " in store '" + store_name + "'";
-  auto table = catalog.describe(*policy.table);
-  if (!table) {
-    out.push_back(error_at(policy.table_location, "no table '" + policy.table->str() + "'" + in_store +
-                                                      did_you_mean(policy.table->name, catalog.table_names())));
-    return out;
-  }
-  const std::string in_table = " in table '" + policy.table->str() + "'";
-  if (!policy.key.empty() && !has(*table, policy.key))
-    out.push_back(error_at(policy.key_location,
-                           "no column '" + policy.key + "'" + in_table + did_you_mean(policy.key, table->columns)));
-  if (policy.key.empty() && table->primary_key.size() != 1)
-    if (auto why = key_needed_for(policy)) out.push_back(error_at(policy.table_location, missing_key_message(policy, *why)));
-  for (const auto& term : policy.since.terms) {
-    std::optional<TableShape> related;
-    const TableShape* owner = &*table;
-    if (term.related) {
-      related = catalog.describe(*term.related);
-      if (!related) {
-        out.push_back(error_at(term.location, "no related table '" + term.related->str() + "'" + in_store +
-                                                  did_you_mean(term.related->name, catalog.table_names())));
-        continue;
+std::vector<Diagnostic> check_policy(const policies::Policy& policy, const std::string& store_name,
+                                     const CheckHooks& hooks) {
+  std::set<std::string> missing;
+  std::vector<Diagnostic> out = check_catalog(policy, store_name, hooks.catalog, missing);
+  if (missing.count(policy.table->str())) return out;
+  for (auto& d : check_fragments(policy, hooks, missing)) out.push_back(std::move(d));
+  if (!out.empty()) return out;
+  for (bool holds : {false, true}) {
+    auto statements = hooks.statements(holds);
+    if (!statements) {
+      out.push_back(error_at(policy.since.location, statements.error().message));
+      return out;
+    }
+    for (const auto& text : statements->texts)
+      if (auto error = hooks.compile_error(text)) {
+        out.push_back(error_at(policy.location, "generated statement does not compile: " + *error));
+        return out;
       }
-      owner = &*related;
-    }
-    if (!has(*owner, term.column))
-      out.push_back(error_at(term.location, "no column '" + term.column + "' in table '" +
-                                                (term.related ? term.related->str() : policy.table->str()) + "'" +
-                                                did_you_mean(term.column, owner->columns)));
+    if (statements->keyless) break;
   }
-  for (const auto& a : policy.anonymise)
-    if (!has(*table, a.column))
-      out.push_back(error_at(a.location,
-                             "no column '" + a.column + "'" + in_table + did_you_mean(a.column, table->columns)));
-  for (const auto& also : policy.also) {
-    auto other = catalog.describe(also.table);
-    if (!other) {
-      out.push_back(error_at(also.table_location, "no table '" + also.table.str() + "'" + in_store +
-                                                      did_you_mean(also.table.name, catalog.table_names())));
-      continue;
-    }
-    for (const auto& a : also.anonymise)
-      if (!has(*other, a.column))
-        out.push_back(error_at(a.location, "no column '" + a.column + "' in table '" + also.table.str() + "'" +
-                                               did_you_mean(a.column, other->columns)));
-  }
-  if (policy.notify && !has(*table, policy.notify->email_column))
-    out.push_back(error_at(policy.notify->location, "no column '" + policy.notify->email_column + "'" + in_table +
-                                                        did_you_mean(policy.notify->email_column, table->columns)));
-  return out;
-}
-
-std::vector<policies::Diagnostic> check_fragments(
-    const policies::Policy& policy, char quote,
-    const std::function<std::optional<std::string>(const std::string&)>& compile_error) {
-  std::vector<policies::Diagnostic> out;
-  const std::string table_sql = quote_table(*policy.table, quote);
-  auto compiles = [&](const std::string& text, const policies::Location& where, const std::string& what) {
-    if (auto error = compile_error(text)) out.push_back(error_at(where, what + ": " + *error));
-  };
-  if (!policy.where.empty())
-    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.where + ")", policy.where_location, "where");
-  if (!policy.hold_where.empty())
-    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.hold_where + ")", policy.hold_where_location,
-             "hold_where");
-  for (const auto& term : policy.since.terms)
-    if (term.related)
-      compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " + quote_table(*term.related, quote) +
-                   " WHERE (" + term.on + "))",
-               term.on_location, "on");
-  for (const auto& also : policy.also)
-    compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " + quote_table(also.table, quote) +
-                 " WHERE (" + also.on + "))",
-             also.on_location, "on");
   return out;
 }
 

@@ -1,7 +1,7 @@
-// What `check` verifies of a table policy on a SQL server, the same on PostgreSQL and MySQL: the
-// table, the related and `also:` tables and every column the policy names exist (with a "did you
-// mean" for typos), the key is usable, and the SQL fragments from the YAML (`where`,
-// `hold_where`, every `on`) compile. Fragments are
+// What `check` verifies of a table policy on a SQL store, the same on SQLite, PostgreSQL and
+// MySQL: the table, the related and `also:` tables and every column the policy names exist (with
+// a "did you mean" for typos), the key is usable, the SQL fragments from the YAML (`where`,
+// `hold_where`, every `on`) compile, and so does every statement a pass would run. Statements are
 // only prepared, never executed.
 #pragma once
 
@@ -10,21 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "connectors/result.h"
+#include "connectors/sql/catalog.h"
 #include "policies/diagnostics.h"
 #include "policies/policy.h"
 
 namespace retentiond::connectors::sql {
-
-// A table as the server's catalog describes it.
-struct TableShape {
-  std::vector<std::string> columns;
-  std::vector<std::string> primary_key;
-};
-
-struct CatalogLookup {
-  std::function<std::optional<TableShape>(const policies::QualifiedName&)> describe;  // nullopt: no such table
-  std::function<std::vector<std::string>()> table_names;  // for suggestions
-};
 
 // What of `policy` needs a key column to follow its records (anonymising, `also:`, `notify:`:
 // batches, related rows and notices are tied to records by key), or nullopt: a policy that only
@@ -41,15 +32,28 @@ std::string keyless_holds_message(const policies::Policy& policy);
 // Samples name records by key: for a table without one, plan shows none and says why.
 std::string keyless_samples_message(const policies::Policy& policy);
 
-// The catalog's problems with `policy` in store `store_name`; empty when its table and columns exist.
-std::vector<policies::Diagnostic> check_catalog(const policies::Policy& policy, const std::string& store_name,
-                                                const CatalogLookup& catalog);
+// The statements a pass may run, as `check` compiles them.
+struct StatementTexts {
+  std::vector<std::string> texts;
+  bool keyless = false;  // a table without a key, whose records cannot be held by key
+};
 
-// The fragments of `policy` that do not compile: `compile_error` prepares a statement and
-// returns the server's message, or nullopt when it compiles. `quote` is the dialect's
-// identifier quote.
-std::vector<policies::Diagnostic> check_fragments(
-    const policies::Policy& policy, char quote,
-    const std::function<std::optional<std::string>(const std::string&)>& compile_error);
+// How `check` asks one store.
+struct CheckHooks {
+  CatalogLookup catalog;
+  char quote = '"';  // the dialect's identifier quote
+  // Prepares `sql` without running it: the server's message, or nullopt when it compiles.
+  std::function<std::optional<std::string>(const std::string& sql)> compile_error;
+  // Every statement a pass may run, with or without operator holds (asked with holds only when
+  // the table has a key); an Error says why they cannot be built.
+  std::function<Result<StatementTexts>(bool operator_holds)> statements;
+};
+
+// Every problem `check` finds with `policy` in store `store_name`, at the policy's fields: missing
+// tables and columns, an unusable key, the fragments that do not compile (but not the `on` of a
+// missing table), and only when all that is sound, the generated statements that do not compile
+// or cannot be built. Store errors (exceptions) pass through, for the connector to report.
+std::vector<policies::Diagnostic> check_policy(const policies::Policy& policy, const std::string& store_name,
+                                               const CheckHooks& hooks);
 
 }  // namespace retentiond::connectors::sql

@@ -1,6 +1,7 @@
-// The expiry condition, written once for every SQL dialect. A policy's basis is the latest
-// known of one or more dates; a record is expired when that date is known and strictly before
-// the cut-off. NULL everywhere (or an undecidable value) keeps the record.
+// The expiry condition, written once for the three SQL stores (sql/statements.h builds every
+// statement with it, each dialect giving its terms). A policy's basis is the latest known of one
+// or more dates; a record is expired when that date is known and strictly before the cut-off.
+// NULL everywhere (or an undecidable value) keeps the record.
 #pragma once
 
 #include <string>
@@ -21,7 +22,7 @@ struct TermSql {
 std::string expired_condition(const std::vector<TermSql>& terms);
 
 // The latest known date of the terms, NULL when none is known, using a dialect's n-ary maximum
-// `greatest` ("max" on SQLite, "GREATEST" on MySQL and PostgreSQL). Each argument is a
+// `greatest` (SQLite's scalar "max", "GREATEST" on MySQL and PostgreSQL). Each argument is a
 // COALESCE that is non-NULL as soon as one date is known, so a NULL-propagating maximum works.
 std::string latest_of(const std::vector<std::string>& values, std::string_view greatest);
 

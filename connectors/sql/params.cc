@@ -12,7 +12,7 @@ std::string Placeholders::ref(const std::string& name, const std::string& cast) 
   auto it = std::find(order_.begin(), order_.end(), name);
   size_t index = static_cast<size_t>(it - order_.begin());
   if (it == order_.end()) order_.push_back(name);
-  if (style_ == Style::SqliteNumbered) return "?" + std::to_string(first_ + static_cast<int>(index));
+  if (style_ == Style::SqliteNumbered) return "?" + std::to_string(index + 1);
   return "$" + std::to_string(index + 1) + (cast.empty() ? "" : "::" + cast);
 }
 

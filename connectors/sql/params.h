@@ -1,7 +1,8 @@
 // Bound parameters for generated SQL, by name. A statement is built with ref("cutoff") wherever a
 // value goes; the store then binds values by name in the order the placeholders need. PostgreSQL
-// numbers placeholders ($1, $2, a name reused keeps its number); MySQL's are positional ('?',
-// one value per occurrence). Every value is bound, never spliced into the SQL.
+// and SQLite number placeholders ($1, $2 and ?1, ?2; a name reused keeps its number); MySQL's
+// are positional ('?', one value per occurrence). Every value is bound, never spliced into the
+// SQL.
 #pragma once
 
 #include <map>
@@ -13,12 +14,12 @@ namespace retentiond::connectors::sql {
 
 class Placeholders {
  public:
-  // Numbered: $1, $2 (PostgreSQL). Positional: ? per occurrence (MySQL). SqliteNumbered: ?N,
-  // counted from `first` so that a statement's fixed parameters (?1..?9) keep their numbers.
+  // Numbered: $1, $2 (PostgreSQL). Positional: ? per occurrence (MySQL). SqliteNumbered: ?1, ?2.
   enum class Style { Numbered, Positional, SqliteNumbered };
-  explicit Placeholders(Style style, int first = 1) : style_(style), first_(first) {}
+  explicit Placeholders(Style style) : style_(style) {}
 
-  // The placeholder for `name`, with an optional cast appended (PostgreSQL: "$2::timestamptz").
+  // The placeholder for `name`, with an optional cast appended (PostgreSQL: "$2::timestamptz";
+  // the other styles leave it out).
   std::string ref(const std::string& name, const std::string& cast = "");
 
   // Parameter names in binding order.
@@ -30,7 +31,6 @@ class Placeholders {
 
  private:
   Style style_;
-  int first_ = 1;
   std::vector<std::string> order_;
 };
 

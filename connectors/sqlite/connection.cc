@@ -11,7 +11,7 @@ Result<std::unique_ptr<Database>> open_database(const std::string& store, const 
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     return Error{ErrorKind::StoreUnreachable,
-                 "store '" + store + "': " + options.what + " '" + path + "' does not exist"};
+                 error_prefix(store) + options.what + " '" + path + "' does not exist"};
   try {
     const bool read_only = options.mode == AccessMode::ReadOnly;
     auto db = std::make_unique<Database>(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
@@ -25,7 +25,7 @@ Result<std::unique_ptr<Database>> open_database(const std::string& store, const 
     return db;
   } catch (const SqliteError& e) {
     return Error{ErrorKind::StoreUnreachable,
-                 "store '" + store + "': cannot open " + options.what + " '" + path + "': " + e.what()};
+                 error_prefix(store) + "cannot open " + options.what + " '" + path + "': " + e.what()};
   }
 }
 

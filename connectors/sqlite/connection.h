@@ -21,7 +21,7 @@ using lib::sqlite::Statement;
 struct OpenOptions {
   AccessMode mode = AccessMode::ReadOnly;
   int busy_timeout_ms = 5000;
-  bool date_functions = true;  // rd_epoch() and rd_latest() (functions.h)
+  bool date_functions = true;  // rd_epoch(), rd_hmac(), rd_generalise() (functions.h)
   // How messages name the database: "SQLite database", "Sympa's SQLite database".
   std::string what = "SQLite database";
 };

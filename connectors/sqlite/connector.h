@@ -9,6 +9,7 @@
 #include <string>
 
 #include "connectors/connector.h"
+#include "connectors/sql/catalog.h"
 #include "connectors/sqlite/connection.h"
 #include "connectors/sqlite/statements.h"
 
@@ -29,33 +30,28 @@ class SqliteConnector : public Connector {
                                                          policies::TimePoint notice_cutoff) override;
 
  private:
-  struct Column {
-    std::string name;
-    std::string declared_type;
-    int pk = 0;  // position in the primary key, 0 when not part of it
+  // A table as PRAGMA table_xinfo describes it (its rowid, when it has one, as its implicit
+  // key); nullopt when it does not exist.
+  std::optional<sql::TableShape> describe(const policies::QualifiedName& table);
+  std::vector<std::string> table_names();
+  struct Prepared {
+    SqliteStatements statements;
+    bool integer_key = false;  // integer affinity: held and noticed keys are compared as numbers
   };
-  // Columns of `table` (empty when it does not exist).
-  std::vector<Column> columns_of(const policies::QualifiedName& table);
-  struct Key {
-    std::string column;  // unquoted, or "rowid"
-    bool integer = false;  // integer affinity: held keys are compared as numbers
-  };
-  // The key column the policy's batches walk: `key:`, the single-column primary key, or rowid.
-  Result<Key> resolve_key(const Policy& policy);
-  Result<SqliteStatements> statements_for(const Policy& policy, bool operator_holds);
-  std::string held_keys_json(const Policy& policy, const PassContext& ctx);
-  // Keys as a JSON array, numbers for integer keys (so that IN (json_each) compares them right).
-  std::string keys_json(const Policy& policy, const std::vector<std::string>& keys);
-  // Values of the anonymisation parameters; throws std::runtime_error for an unreadable key file.
-  std::map<std::string, std::string> named_values(const Policy& policy, const PassContext& ctx) const;
+  // Describes the policy's table, chooses its key and builds its statements (cached per policy
+  // and holds).
+  Result<Prepared> prepared(const Policy& policy, bool operator_holds);
+  // The values of every named parameter but limit, after and last; throws std::runtime_error
+  // for an unreadable hmac key file. `literals` gets the anonymisation values, for plan's notes.
+  std::map<std::string, KeyValue> values(const Policy& policy, const PassContext& ctx, bool integer_key,
+                                         std::map<std::string, std::string>* literals = nullptr) const;
   Error query_error(const Policy& policy, const SqliteError& e) const;
 
   policies::StoreConfig store_;
   std::string path_;
   int busy_timeout_ms_ = 5000;
   std::unique_ptr<Database> db_;
-  std::map<std::pair<std::string, bool>, SqliteStatements> statements_;  // by policy, holds
-  std::map<std::string, Key> keys_;                                      // by policy
+  std::map<std::pair<std::string, bool>, Prepared> prepared_;  // by policy, holds
 };
 
 }  // namespace retentiond::connectors::sqlite

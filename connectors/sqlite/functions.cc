@@ -83,16 +83,6 @@ void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3_result_null(ctx);  // not a date: the record is kept
 }
 
-void rd_latest(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-  sqlite3_value* best = nullptr;
-  for (int i = 0; i < argc; ++i) {
-    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) continue;
-    if (!best || sqlite3_value_int64(argv[i]) > sqlite3_value_int64(best)) best = argv[i];
-  }
-  if (best) sqlite3_result_value(ctx, best);
-  else sqlite3_result_null(ctx);
-}
-
 std::string from_hex(std::string_view h) {
   std::string out;
   auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
@@ -168,10 +158,7 @@ void register_functions(sqlite3* db) {
                                         nullptr, nullptr);
     if (rc != SQLITE_OK) throw SqliteError(rc, sqlite3_errmsg(db));
   }
-  int rc = sqlite3_create_function_v2(db, "rd_latest", -1, flags, nullptr, rd_latest, nullptr,
-                                      nullptr, nullptr);
-  if (rc != SQLITE_OK) throw SqliteError(rc, sqlite3_errmsg(db));
-  rc = sqlite3_create_function_v2(db, "rd_hmac", 3, flags, nullptr, rd_hmac, nullptr, nullptr, nullptr);
+  int rc = sqlite3_create_function_v2(db, "rd_hmac", 3, flags, nullptr, rd_hmac, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) throw SqliteError(rc, sqlite3_errmsg(db));
   rc = sqlite3_create_function_v2(db, "rd_generalise", 2, flags, nullptr, rd_generalise, nullptr,
                                   nullptr, nullptr);

@@ -6,7 +6,6 @@
 //                               like --at (no offset means UTC; impossible dates are NULL).
 //                               Dates outside years 1 to 9999 (policies/timestamp.h), NaN and
 //                               infinities are NULL too.
-//   rd_latest(a, b, ...)        the largest non-NULL argument, NULL when all are NULL.
 //   rd_hmac(opad, ipad, value)  hex HMAC-SHA256 of value's text, from the key's pads (hex).
 //   rd_generalise(value, unit)  a date truncated to its year, month or day, in its own form.
 #pragma once

@@ -42,7 +42,8 @@ std::optional<long long> date_epoch(const std::optional<std::string>& text) {
 
 }  // namespace
 
-SympaConnector::SympaConnector(const policies::StoreConfig& store) : store_(store) {}
+SympaConnector::SympaConnector(const policies::StoreConfig& store, SightingBook* sightings)
+    : store_(store), sightings_(sightings) {}
 
 Result<void> SympaConnector::open(AccessMode mode) {
   mode_ = mode;
@@ -65,7 +66,7 @@ Result<void> SympaConnector::open(AccessMode mode) {
 }
 
 Error SympaConnector::query_error(const Policy& policy, const std::string& what) const {
-  return Error{ErrorKind::QueryFailed, "store '" + store_.name + "', policy '" + policy.name + "': " + what};
+  return Error{ErrorKind::QueryFailed, error_prefix(store_.name, policy.name) + what};
 }
 
 Result<Connector*> SympaConnector::delegate(const Policy& policy, Policy& translated,
@@ -76,7 +77,7 @@ Result<Connector*> SympaConnector::delegate(const Policy& policy, Policy& transl
   }
   auto files = files_target(policy.sympa_target, *conf_);
   if (!files)
-    return Error{ErrorKind::Config, "store '" + store_.name + "': unknown Sympa target '" + policy.sympa_target + "'"};
+    return Error{ErrorKind::Config, error_prefix(store_.name) + "unknown Sympa target '" + policy.sympa_target + "'"};
   translated = files_policy(policy, *files);
   if (notes) *notes = files->notes;
   auto& connector = files_[policy.sympa_target];
@@ -176,9 +177,9 @@ Result<std::vector<SympaConnector::Orphan>> SympaConnector::orphans(const Policy
   const auto now = ctx.cutoff.now;
   std::map<std::string, policies::TimePoint> tracked;
   std::optional<policies::TimePoint> tracking_since;
-  if (ctx.sightings) {
-    tracked = ctx.sightings->load(policy.name);
-    tracking_since = ctx.sightings->tracking_since(policy.name);
+  if (sightings_) {
+    tracked = sightings_->load(policy.name);
+    tracking_since = sightings_->tracking_since(policy.name);
   }
   std::vector<Orphan> out;
   std::map<std::string, policies::TimePoint> seen;
@@ -196,12 +197,11 @@ Result<std::vector<SympaConnector::Orphan>> SympaConnector::orphans(const Policy
     out.push_back({orphan.email, orphan_since(orphan, first_seen, tracking_since, now)});
   }
   // Remember this pass's orphans (and forget those that subscribed again or are gone).
-  if (ctx.sightings && ctx.sightings->writable()) {
+  if (sightings_ && sightings_->writable()) {
     try {
-      ctx.sightings->save(policy.name, seen, now);
+      sightings_->save(policy.name, seen, now);
     } catch (const std::exception& e) {
-      return Error{ErrorKind::Io, "store '" + store_.name + "', policy '" + policy.name +
-                                      "': cannot record first sightings in the state file: " + e.what()};
+      return Error{ErrorKind::Io, error_prefix(store_.name, policy.name) + "cannot record first sightings in the state file: " + e.what()};
     }
   }
   return out;
@@ -248,7 +248,7 @@ Result<PlanStats> SympaConnector::plan_orphans(const Policy& policy, const PassC
   if (waiting > 0)
     stats.warnings.push_back(policies::with_thousands(waiting) +
                              " users without any subscription are waiting out the retention period");
-  if (!ctx.sightings || !ctx.sightings->writable())
+  if (!sightings_ || !sightings_->writable())
     stats.warnings.push_back("orphans retentiond has not seen before count from now (or from Sympa's record of "
                              "their departure); only enforce and serve remember when they were first seen");
   return stats;
@@ -262,7 +262,7 @@ Result<BatchResult> SympaConnector::delete_orphans(const Policy& policy, const P
   }
   const auto& due = due_[policy.name];
   auto begin = due.begin();
-  if (from.after) begin = std::upper_bound(due.begin(), due.end(), key_text(*from.after));
+  if (auto after = from.last_key()) begin = std::upper_bound(due.begin(), due.end(), key_text(*after));
   const long long take =
       std::min<long long>({limit, kMaxAddressesPerStatement, static_cast<long long>(due.end() - begin)});
   if (take <= 0) return BatchResult{0, from, true};
@@ -281,7 +281,7 @@ Result<BatchResult> SympaConnector::delete_orphans(const Policy& policy, const P
     return query_error(policy, std::string(e.what()) + "; nothing of this batch changed");
   }
   const bool done = begin + take == due.end();
-  BatchResult result{affected, Cursor{KeyValue{batch.back()}}, done};
+  BatchResult result{affected, Cursor::after(batch.back()), done};
   if (done) due_.erase(policy.name);
   return result;
 }

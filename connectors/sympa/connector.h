@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "connectors/connector.h"
+#include "connectors/sighting_book.h"
 #include "connectors/sympa/connection.h"
 #include "connectors/sympa/orphans.h"
 #include "connectors/sympa/sympa_conf.h"
@@ -21,7 +22,9 @@ namespace retentiond::connectors::sympa {
 
 class SympaConnector : public Connector {
  public:
-  explicit SympaConnector(const policies::StoreConfig& store);
+  // `sightings` remembers when each user without any subscription was first seen; null without
+  // a state file, when every such user counts from now (or from Sympa's own record).
+  SympaConnector(const policies::StoreConfig& store, SightingBook* sightings);
 
   std::string_view type() const override { return "sympa"; }
   Result<void> open(AccessMode mode) override;
@@ -48,6 +51,7 @@ class SympaConnector : public Connector {
   Error query_error(const Policy& policy, const std::string& what) const;
 
   policies::StoreConfig store_;
+  SightingBook* sightings_ = nullptr;
   AccessMode mode_ = AccessMode::ReadOnly;
   std::optional<SympaConf> conf_;
   std::optional<policies::StoreConfig> database_store_;

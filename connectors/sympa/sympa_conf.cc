@@ -109,7 +109,7 @@ Result<SympaConf> read_sympa_conf(const std::string& path, const std::string& st
   conf.path = path;
   std::string why;
   if (!read_lines(path, conf.values, why))
-    return Error{ErrorKind::StoreUnreachable, "store '" + store_name + "': cannot read Sympa's configuration '" +
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store_name) + "cannot read Sympa's configuration '" +
                                                   path + "': " + why};
   add_listmasters(conf.value("listmaster"), conf.listmasters);
   // Each virtual host (robot) may name its own listmasters in <etc>/<robot>/robot.conf.
@@ -145,7 +145,7 @@ Result<policies::StoreConfig> database_store(const SympaConf& conf, const polici
   const std::string type = lower_case(conf.value("db_type"));
   const std::string name = conf.value("db_name");
   if (name.empty())
-    return Error{ErrorKind::Config, "store '" + sympa.name + "': " + conf.where("db_name") +
+    return Error{ErrorKind::Config, error_prefix(sympa.name) + conf.where("db_name") +
                                         ": Sympa's configuration sets no db_name"};
   if (type == "sqlite") {
     db.type = "sqlite";
@@ -166,7 +166,7 @@ Result<policies::StoreConfig> database_store(const SympaConf& conf, const polici
     set("dsn", dsn);
     set("password", conf.value("db_passwd"));
   } else {
-    return Error{ErrorKind::Config, "store '" + sympa.name + "': " + conf.where("db_type") + ": db_type '" +
+    return Error{ErrorKind::Config, error_prefix(sympa.name) + conf.where("db_type") + ": db_type '" +
                                         conf.value("db_type") +
                                         "' is not one retentiond reaches (use SQLite, MySQL or Pg)"};
   }

@@ -64,9 +64,13 @@ connectors::PassContext PassRunner::context(const policies::Policy& policy,
   if (!state_) return ctx;
   ctx.held_keys = Holds(*state_).keys_held(policy.name, cutoff.now);
   ctx.anonymisation_key = state_->anonymisation_key();
-  if (!sightings_) sightings_ = std::make_unique<StateSightingBook>(*state_, record_);
-  ctx.sightings = sightings_.get();
   return ctx;
+}
+
+connectors::SightingBook* PassRunner::sightings() {
+  if (!state_) return nullptr;
+  if (!sightings_) sightings_ = std::make_unique<StateSightingBook>(*state_, record_);
+  return sightings_.get();
 }
 
 std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy, const PassOptions& options) {
@@ -266,7 +270,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   const auto pass_start = std::chrono::steady_clock::now();
   const auto budget = policy.batch_budget.value_or(options.batch_budget);
   long long size = std::min(options.first_batch, options.max_batch);
-  connectors::Cursor cursor;
+  connectors::Cursor cursor = o.plan.start;
   while (true) {
     if (options.stop && options.stop->load()) {
       return conclude(PassStatus::Interrupted,

@@ -104,6 +104,10 @@ class PassRunner {
   // process or cannot be taken; nullopt when held now, or for dry runs, which need none.
   std::optional<PassOutcome> claim(const policies::Policy& policy, const PassOptions& options);
 
+  // The state file's sighting book, for the stores that keep dates there (connectors/registry.h
+  // ConnectorServices); null without a state file. Read-only unless this runner records.
+  connectors::SightingBook* sightings();
+
   // The outcome for a policy whose store could not be opened; recorded unless dry.
   PassOutcome failed_before_start(const policies::Policy& policy, const PassOptions& options,
                                   connectors::Error error);

@@ -62,7 +62,7 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
     OpenStore& store = it->second;
     if (fresh) {
       const policies::StoreConfig* sc = config.store(policy->store);
-      store.connector = connectors::make_connector(*sc);
+      store.connector = connectors::make_connector(*sc, {runner.sightings()});
       store.throttle = connectors::make_throttle_probe(*sc);
       auto opened = store.connector->open(mode);
       if (!opened) {

@@ -3,7 +3,7 @@
 // keyed hash, never the key or the address.
 #pragma once
 
-#include "connectors/connector.h"
+#include "connectors/sighting_book.h"
 #include "daemon/state/state.h"
 
 namespace retentiond::daemon {

@@ -43,8 +43,9 @@ std::string escaped_batch(const TempDir& dir, const std::string& stores,
   REQUIRE(connector->open(connectors::AccessMode::ReadWrite));
   connectors::PassContext ctx;
   ctx.cutoff = policies::cutoff_for(p, *policies::parse_timestamp("2028-03-01T00:00:00Z"));
-  REQUIRE(connector->plan(p, ctx));
-  auto batch = connector->apply_batch(p, ctx, connectors::Cursor{}, 2);
+  auto plan = connector->plan(p, ctx);
+  REQUIRE(plan);
+  auto batch = connector->apply_batch(p, ctx, plan->start, 2);
   if (batch) return "";
   CHECK(batch.error().kind == connectors::ErrorKind::QueryFailed);
   return batch.error().message;

@@ -1,0 +1,42 @@
+// Where a pass has got to in a store, in the store's own terms and saying which kind of position
+// it is: nothing yet, the last key handled, or a place in a physical walk whose bounds the plan
+// found. The pass only carries it from plan() to the first batch and from batch to batch.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "connectors/sql/walk.h"
+
+namespace retentiond::connectors {
+
+// A record's key: integer keys stay integers; text and UUID keys are text.
+using KeyValue = std::variant<long long, std::string>;
+std::string key_text(const KeyValue& key);
+
+// A pass starts from its plan's PlanStats::start and hands each batch the previous one's
+// BatchResult::next; it never looks inside.
+struct Cursor {
+  enum class Kind {
+    Start,  // nothing handled yet; batches follow the key (files: the path) from its smallest
+    Key,    // `key` is the last key (path, address) handled
+    Block,  // a block walk (PostgreSQL): the next batch starts at block `position` of `walk`
+    Span,   // a key-span walk (MySQL): the next span starts after key `position` of `walk`
+  };
+  Kind kind = Kind::Start;
+  KeyValue key;            // Key
+  long long position = 0;  // Block, Span
+  sql::Walk walk;          // Block, Span: the stretch plan() found, and the rows deleted since
+
+  // The position after `key` (Kind::Key).
+  static Cursor after(KeyValue key);
+  // Position `position` of `walk` (kind Block or Span), as plan() hands it out.
+  static Cursor walking(Kind kind, long long position, const sql::Walk& walk);
+  // The same walk at `position`, after a batch that deleted `rows` of it.
+  Cursor advanced(long long position, long long rows) const;
+  // The last key handled, for Key cursors; nullopt at the start (and for walks).
+  std::optional<KeyValue> last_key() const;
+};
+
+}  // namespace retentiond::connectors

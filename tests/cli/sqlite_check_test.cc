@@ -1,0 +1,75 @@
+// `check` on a SQLite store runs the same checks as on PostgreSQL and MySQL
+// (connectors/sql/check.h), so it says the same things: a "did you mean" for every misspelt column,
+// a related table's column named as any table's, and a table without a key refused the way the
+// servers refuse it.
+#include <catch2/catch.hpp>
+
+#include "support/check_scenarios.h"
+#include "support/run.h"
+#include "support/sqlite_file.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+
+namespace {
+
+const std::string kStores =
+    "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n";
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("sqlite: check names the `also:` tables, their columns and the notice's e-mail column",
+          "[sqlite][cli][check]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE users (id INTEGER PRIMARY KEY, last_login TEXT, email TEXT);"
+              "CREATE TABLE follows (id INTEGER PRIMARY KEY, user_id INTEGER, notes TEXT);");
+  check_reports_also_and_notify_names(dir, "app", [&](const std::string& policies) {
+    return dir.write("r.yaml", kStores + policies);
+  });
+}
+
+TEST_CASE(
+    "sqlite: check names a related table's column and a table without a key like the servers do",
+    "[sqlite][cli][check]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE adherents (id INTEGER PRIMARY KEY, date_de_depart TEXT);"
+              "CREATE TABLE devices (id INTEGER PRIMARY KEY, adherent_id INTEGER);"
+              "CREATE TABLE pairs (a INTEGER, b INTEGER, created TEXT, note TEXT, PRIMARY KEY (a, "
+              "b)) WITHOUT ROWID;");
+  // The errors `check` prints for `policy`, each after the file's name.
+  auto check = [&](const std::string& policy) {
+    const std::string config = dir.write("r.yaml", kStores + policy);
+    auto r = run_retentiond({"check", "-c", config}, dir.path());
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    std::string err = r.err;
+    for (auto at = err.find(config); at != std::string::npos; at = err.find(config, at))
+      err.replace(at, config.size(), "r.yaml");
+    return err;
+  };
+  CHECK(has(check("  - name: devices\n    store: app\n    table: devices\n    expire_after: 1y\n"
+                  "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", "
+                  "column: date_de_departt}\n"),
+            "r.yaml:9:83: error: no column 'date_de_departt' in table 'adherents' (did you mean "
+            "'date_de_depart'?)"));
+
+  // Only deleting, the policy could walk a table without a key, but SQLite walks only by key or
+  // rowid, and a WITHOUT ROWID table has none.
+  CHECK(has(check("  - name: pairs\n    store: app\n    table: pairs\n    expire_after: 1y\n    "
+                  "since: created\n"),
+            "r.yaml:9:12: error: store 'app', policy 'pairs': table 'pairs' has no single-column "
+            "primary key and "
+            "no rowid; set 'key:' to a unique column"));
+  CHECK(has(check("  - name: pairs\n    store: app\n    table: pairs\n    expire_after: 1y\n    "
+                  "since: created\n"
+                  "    action: anonymise\n    anonymise: {note: null}\n"),
+            "r.yaml:7:12: error: table 'pairs' has no single-column primary key, and anonymising "
+            "needs one to "
+            "follow its records; set 'key:' to a unique column"));
+}
