@@ -26,15 +26,20 @@ std::string render_json(const Report& report, const policies::Config& config) {
     p["statements"] = o.plan.statements;
     p["warnings"] = o.plan.warnings;
     if (report.samples > 0) p["samples"] = o.plan.samples;
-    if (const policies::Policy* policy = config.policy(o.policy)) {
+    // Only for policies that have a schedule or a stated deadline: a plain policy's report keeps
+    // exactly the brief's fields.
+    const policies::Policy* policy = config.policy(o.policy);
+    if (policy && (policy->schedule || policy->deadline != policies::Deadline::Maximum)) {
       const PolicyDeadline d = policy_deadline(*policy, o, report.dry_run);
       p["deadline"] = std::string(policies::deadline_name(policy->deadline));
       p["lateness_seconds"] = d.lateness ? json(d.lateness->count()) : json(nullptr);
       if (d.moved) p["cutoff_moved_seconds"] = d.moved->count();
     }
     if (!report.dry_run) p["affected"] = o.affected;
-    p["throttle"] = o.throttle.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.throttle);
-    if (!report.dry_run) p["throttle_waited_seconds"] = static_cast<long long>(o.throttle_waited + 0.5);
+    if (!o.throttle.empty()) {
+      p["throttle"] = o.throttle;
+      if (!report.dry_run) p["throttle_waited_seconds"] = static_cast<long long>(o.throttle_waited + 0.5);
+    }
     // Policies with `notify:` only: notices sent (plan: that would be sent now) and records
     // waiting out their notice period.
     if (o.notices) {
