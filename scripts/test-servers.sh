@@ -52,11 +52,13 @@ start_postgresql() {
   cat "$dir/server.log" >&2; return 1
 }
 
-# A streaming replica of the test primary (pg_basebackup -R), on a port of its own.
+# A streaming replica of the test primary (pg_basebackup -R), on a port of its own. Its physical
+# slot (-C -S) keeps the WAL it has not received on the primary, so that it catches up after the
+# tests that restart the primary (whose shutdown checkpoint would otherwise recycle that WAL).
 start_postgresql_replica() {
   local dir="$servers_dir/pg-replica"
   as_server_user "$pg_bin/pg_basebackup" -h 127.0.0.1 -p "$RETENTIOND_TEST_PG_PORT" -U postgres \
-    -D "$dir/data" -R -X stream -c fast >"$servers_dir/pg-basebackup.log" 2>&1 || {
+    -D "$dir/data" -R -C -S rd_test_replica -X stream -c fast >"$servers_dir/pg-basebackup.log" 2>&1 || {
     cat "$servers_dir/pg-basebackup.log" >&2; return 1; }
   for _ in 1 2 3; do
     RETENTIOND_TEST_PG_REPLICA_PORT=$(free_port)

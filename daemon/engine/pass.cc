@@ -77,13 +77,7 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy, con
   if (options.dry_run || !state_ || !record_) return std::nullopt;
   release();
   owner_.clear();
-  PassOutcome o;
-  o.policy = policy.name;
-  o.store = policy.store;
-  o.action = policy.action;
-  o.cutoff = policies::cutoff_for(policy, options.now);
-  o.started = policies::now_utc();
-  std::optional<Error> error;
+  PassOutcome o = starting_outcome(policy, options);
   try {
     if (auto lock = PassLock::try_acquire(state_->path(), policy.name)) {
       lock_ = std::move(lock);
@@ -108,6 +102,26 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy, con
   return o;
 }
 
+PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& options) {
+  PassOutcome o;
+  o.policy = policy.name;
+  o.store = policy.store;
+  o.action = policy.action;
+  o.cutoff = policies::cutoff_for(policy, options.now);
+  o.started = policies::now_utc();
+  return o;
+}
+
+PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& options, Error error) {
+  PassOutcome o = starting_outcome(policy, options);
+  o.finished = o.started;
+  o.status = error.kind == ErrorKind::Interrupted ? PassStatus::Interrupted : PassStatus::Failed;
+  o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error.kind)) + "): " +
+                            error.message);
+  o.error = std::move(error);
+  return o;
+}
+
 void PassRunner::release() {
   lock_.reset();
   locked_policy_.clear();
@@ -116,28 +130,14 @@ void PassRunner::release() {
 PassOutcome PassRunner::failed_before_start(const policies::Policy& policy,
                                             const PassOptions& options, Error error) {
   release();
-  PassOutcome o;
-  o.policy = policy.name;
-  o.store = policy.store;
-  o.action = policy.action;
-  o.cutoff = policies::cutoff_for(policy, options.now);
-  o.started = o.finished = policies::now_utc();
-  o.status = error.kind == ErrorKind::Interrupted ? PassStatus::Interrupted : PassStatus::Failed;
-  o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error.kind)) + "): " +
-                            error.message);
-  o.error = std::move(error);
+  PassOutcome o = failed_outcome(policy, options, std::move(error));
   if (!options.dry_run) finish(o);
   return o;
 }
 
 PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connector& connector,
                             const PassOptions& options) {
-  PassOutcome o;
-  o.policy = policy.name;
-  o.store = policy.store;
-  o.action = policy.action;
-  o.started = policies::now_utc();
-  o.cutoff = policies::cutoff_for(policy, options.now);
+  PassOutcome o = starting_outcome(policy, options);
   owner_.clear();
   const bool dry = options.dry_run || policy.dry_run;
   const bool recording = !options.dry_run && state_ && record_;
@@ -241,14 +241,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   std::optional<JournalOfPass> journal;
   if (recording) {
     try {
-      PassRecord record;
-      record.policy = o.policy;
-      record.store = o.store;
-      record.action = std::string(policies::action_name(o.action));
-      record.cutoff = o.cutoff.cutoff;
-      record.matched = o.plan.matched;
-      record.held = o.plan.held;
-      record.started = o.started;
+      PassRecord record = journal_record(o);
       record.owner = new_owner_token();
       PassJournal(*state_).begin(record);
       owner_ = record.owner;

@@ -81,6 +81,17 @@ struct PassOptions {
   double nice_ratio = 0;  // the store's throttle: rest this many times each batch's time after it
 };
 
+struct PassRecord;  // daemon/state/pass_journal.h
+// The journal's record of a pass about to run its batches: what its audit row will say if its
+// process dies (policy, store, action, cut-off, matched, held, start).
+PassRecord journal_record(const PassOutcome& o);
+
+// The outcome of a pass of `policy` starting now: its names, action and cut-off.
+PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& options);
+// A pass that failed before it touched its store (its status Interrupted when `error` is a
+// stop), with the error among its warnings; not recorded.
+PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& options, connectors::Error error);
+
 class PassRunner {
  public:
   // `state` may be null for dry runs (plan) when no state file exists yet. With `record` false

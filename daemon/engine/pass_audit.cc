@@ -22,16 +22,22 @@ std::string outcome_word(const PassOutcome& o) {
   return std::string(status_name(o.status));
 }
 
-AuditEntry entry_for(const PassOutcome& o) {
+// The fields an audit row shares with the journal's record of its pass.
+AuditEntry entry_from(const PassRecord& r) {
   AuditEntry e;
-  e.policy = o.policy;
-  e.store = o.store;
-  e.action = std::string(policies::action_name(o.action));
-  e.cutoff = o.cutoff.cutoff;
-  e.matched = o.plan.matched;
-  e.held = o.plan.held;
+  e.policy = r.policy;
+  e.store = r.store;
+  e.action = r.action;
+  e.cutoff = r.cutoff;
+  e.matched = r.matched;
+  e.held = r.held;
+  e.started = r.started;
+  return e;
+}
+
+AuditEntry entry_for(const PassOutcome& o) {
+  AuditEntry e = entry_from(journal_record(o));
   e.affected = o.affected;
-  e.started = o.started;
   e.finished = o.finished;
   e.outcome = outcome_word(o);
   e.error_class = o.error ? std::string(connectors::error_class(o.error->kind)) : "";
@@ -40,15 +46,8 @@ AuditEntry entry_for(const PassOutcome& o) {
 }
 
 AuditEntry entry_for_dead(const PassRecord& dead, long long reconciled) {
-  AuditEntry e;
-  e.policy = dead.policy;
-  e.store = dead.store;
-  e.action = dead.action;
-  e.cutoff = dead.cutoff;
-  e.matched = dead.matched;
-  e.held = dead.held;
+  AuditEntry e = entry_from(dead);
   e.affected = dead.affected + reconciled;
-  e.started = dead.started;
   e.finished = dead.updated;
   e.outcome = "interrupted";
   e.error_class = "interrupted";
@@ -62,6 +61,18 @@ void log_recovered(const AuditEntry& e) {
 }
 
 }  // namespace
+
+PassRecord journal_record(const PassOutcome& o) {
+  PassRecord r;
+  r.policy = o.policy;
+  r.store = o.store;
+  r.action = std::string(policies::action_name(o.action));
+  r.cutoff = o.cutoff.cutoff;
+  r.matched = o.plan.matched;
+  r.held = o.plan.held;
+  r.started = o.started;
+  return r;
+}
 
 void PassRunner::finish(const PassOutcome& o) {
   if (!state_ || !record_) return;

@@ -17,17 +17,7 @@ namespace {
 // The outcome of a pass that could not be run or recorded; nothing is written to the state file.
 PassOutcome not_run(const policies::Policy& policy, const PassOptions& options,
                     const std::string& why) {
-  PassOutcome o;
-  o.policy = policy.name;
-  o.store = policy.store;
-  o.action = policy.action;
-  o.cutoff = policies::cutoff_for(policy, options.now);
-  o.started = o.finished = policies::now_utc();
-  o.status = PassStatus::Failed;
-  o.error = connectors::Error{connectors::ErrorKind::Io, why};
-  o.plan.warnings.push_back("error (" + std::string(connectors::error_class(o.error->kind)) +
-                            "): " + why);
-  return o;
+  return failed_outcome(policy, options, connectors::Error{connectors::ErrorKind::Io, why});
 }
 
 }  // namespace

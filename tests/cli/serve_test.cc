@@ -24,6 +24,7 @@
 #include "policies/timestamp.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
+#include "support/child.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -77,61 +78,20 @@ class NotifySocket {
 };
 
 // retentiond serve in the background, its stderr in a file.
-class Daemon {
+// `retentiond serve -c CONFIG` in the background, its output in serve.log.
+class Daemon : public Child {
  public:
-  Daemon(const TempDir& dir, const std::string& config, const std::vector<std::pair<std::string, std::string>>& env,
+  Daemon(const TempDir& dir, const std::string& config, const std::map<std::string, std::string>& env,
          const std::vector<std::string>& extra_args = {})
-      : log_(dir.file("serve.log")) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int out = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(out, 1);
-      dup2(out, 2);
-      if (chdir(dir.path().c_str()) != 0) _exit(126);
-      for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-      std::vector<std::string> args{RETENTIOND_BINARY, "serve", "-c", config};
-      args.insert(args.end(), extra_args.begin(), extra_args.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(RETENTIOND_BINARY, argv.data());
-      _exit(127);
-    }
-  }
-  ~Daemon() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool alive() {
-    if (exited_) return false;
-    int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      exited_ = true;
-      status_ = status;
-      return false;
-    }
-    return true;
-  }
-  void signal(int sig) { kill(pid_, sig); }
-  pid_t pid() const { return pid_; }
-  // Waits for the exit; returns the exit code, or -1 on timeout or death by signal.
-  int wait_exit(std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (alive()) {
-      if (std::chrono::steady_clock::now() > deadline) return -1;
-      std::this_thread::sleep_for(20ms);
-    }
-    return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
-  }
-  std::string log() const { return read_file(log_); }
+      : Child(serve_args(config, extra_args), dir.path(), dir.file("serve.log"), env) {}
+  std::string log() const { return output(); }
 
  private:
-  std::string log_;
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int status_ = 0;
+  static std::vector<std::string> serve_args(const std::string& config, std::vector<std::string> extra) {
+    std::vector<std::string> args{"serve", "-c", config};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
 };
 
 // An ok pass of `policy` two days ago in the audit trail: today's scheduled run counts as missed.

@@ -232,21 +232,32 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
   CHECK(outcomes(dir, config).find("ok") != std::string::npos);
 }
 
+namespace {
+
+// Runs `sql` on the test server's postgres database as its superuser.
+void pg_admin(const std::string& sql) {
+  auto r = run_program({"/usr/bin/psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_server_dsn("postgres"), "-c", sql});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+// Ends the sessions of `db` and keeps new ones out: as seen by a pass, its server is down.
+void pg_shut_out(const std::string& db) {
+  pg_admin("ALTER DATABASE " + db + " ALLOW_CONNECTIONS false");
+  pg_admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+}
+
+}  // namespace
+
 TEST_CASE("postgresql unreachable for longer than the retries: the pass is recorded as interrupted",
           "[restart][postgresql]") {
   PgPassUnderWay p;
   auto& [db, dir, config, holder, pid] = p;
   // The database stops taking connections and its sessions end: the pass's reconnects (about a
   // minute of them) all fail, as when a server stays down.
-  auto admin = [](const std::string& sql) {
-    auto r = run_program({"/usr/bin/psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_server_dsn("postgres"), "-c", sql});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-  };
-  admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS false");
-  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() + "'");
+  pg_shut_out(db.name());
   int first = wait_exit(pid);
-  admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
+  pg_admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
   const std::string after_first = outcomes(dir, config);
   INFO("first pass exit " << first << ", outcomes: " << after_first);
   CHECK(first == 1);
@@ -265,20 +276,14 @@ TEST_CASE("postgresql unreachable: SIGTERM during the reconnects ends the pass w
           "[restart][postgresql]") {
   PgPassUnderWay p;
   auto& [db, dir, config, holder, pid] = p;
-  auto admin = [](const std::string& sql) {
-    auto r = run_program({"/usr/bin/psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_server_dsn("postgres"), "-c", sql});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-  };
-  admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS false");
-  admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() + "'");
+  pg_shut_out(db.name());
   // Well into the reconnects' backoff (they would go on for about a minute).
   std::this_thread::sleep_for(std::chrono::seconds(4));
   const auto signalled = std::chrono::steady_clock::now();
   kill(pid, SIGTERM);
   int code = wait_exit(pid);
   const auto took = std::chrono::steady_clock::now() - signalled;
-  admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
+  pg_admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
   CHECK(code == 1);
   CHECK(took < std::chrono::seconds(10));
   // Seen once under a loaded ctest -j2: history printed nothing. Say why if it happens again.

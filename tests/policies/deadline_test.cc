@@ -9,23 +9,15 @@
 #include "policies/planner.h"
 #include "policies/schedule.h"
 #include "support/temp_dir.h"
+#include "support/time_zone.h"
 
 using namespace retentiond::policies;
+using retentiond::testing::in_zone;
 using namespace std::chrono_literals;
 using retentiond::testing::TempDir;
 
 namespace {
 
-template <typename F>
-void in_zone(const char* zone, F body) {
-  std::string old = getenv("TZ") ? getenv("TZ") : "";
-  setenv("TZ", zone, 1);
-  tzset();
-  body();
-  if (old.empty()) unsetenv("TZ");
-  else setenv("TZ", old.c_str(), 1);
-  tzset();
-}
 
 Policy scheduled(const std::string& schedule, Deadline deadline = Deadline::Maximum) {
   Policy p;

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/time_zone.h"
+
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -10,6 +12,7 @@
 #include "policies/timestamp.h"
 
 using namespace retentiond::policies;
+using retentiond::testing::in_zone;
 using namespace std::chrono_literals;
 
 namespace {
@@ -96,17 +99,6 @@ TEST_CASE("issue 17: numbers too big for an interval say so, not 'unknown unit'"
 }
 
 namespace {
-// Runs `body` with TZ set, restoring it afterwards.
-template <typename F>
-void in_zone(const char* zone, F body) {
-  std::string old = getenv("TZ") ? getenv("TZ") : "";
-  setenv("TZ", zone, 1);
-  tzset();
-  body();
-  if (old.empty()) unsetenv("TZ");
-  else setenv("TZ", old.c_str(), 1);
-  tzset();
-}
 std::string next_of(const std::string& schedule, const std::string& after) {
   return format_timestamp(next_run(parse(schedule), *parse_timestamp(after)));
 }
