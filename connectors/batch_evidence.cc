@@ -37,7 +37,8 @@ std::string range_evidence(const KeyRange& range) {
 
 std::optional<KeyRange> parse_range_evidence(const std::string& evidence) {
   auto j = parsed(evidence);
-  if (!j || !j->contains("last") || !j->contains("after") || !j->contains("remaining")) return std::nullopt;
+  if (!j || !j->contains("last") || !j->contains("after") || !j->contains("remaining"))
+    return std::nullopt;
   if (!(*j)["remaining"].is_number_integer()) return std::nullopt;
   KeyRange range;
   range.remaining = (*j)["remaining"].get<long long>();
@@ -57,7 +58,8 @@ std::optional<std::string> parse_transaction_evidence(const std::string& evidenc
   return (*j)["transaction"].get<std::string>();
 }
 
-long long changed_from_remaining(const KeyRange& range, long long expected, long long now_remaining) {
+long long changed_from_remaining(const KeyRange& range, long long expected,
+                                 long long now_remaining) {
   return std::clamp(range.remaining + expected - now_remaining, 0LL, expected);
 }
 

@@ -29,6 +29,7 @@ std::optional<std::string> parse_transaction_evidence(const std::string& evidenc
 // How many of `expected` records a batch changed, from the expired records its range holds now:
 // all of them when `range.remaining` are left, none when `expected` more are. In between (the
 // application changed the range meanwhile) the difference is the best estimate.
-long long changed_from_remaining(const KeyRange& range, long long expected, long long now_remaining);
+long long changed_from_remaining(const KeyRange& range, long long expected,
+                                 long long now_remaining);
 
 }  // namespace retentiond::connectors

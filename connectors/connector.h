@@ -76,7 +76,7 @@ struct PlanStats {
   long long matched = 0;  // expired records the action would touch (holds excluded)
   long long held = 0;     // expired records kept because of a hold
   long long total = 0;    // records the policy selects (table and `where`): the guard's base
-  std::optional<TimePoint> oldest;      // earliest basis among matched records
+  std::optional<TimePoint> oldest;  // earliest basis among matched records
   long long undated = 0;  // selected records kept because no date is known (NULL or unreadable)
   long long future = 0;   // selected records kept because their date is after the pass's moment
   std::vector<std::string> statements;  // the exact statements a pass runs, with their bindings
@@ -126,15 +126,19 @@ class Connector {
   // store really changed (0 when the batch rolled back). ctx.cutoff is the interrupted pass's.
   // Never changes data. An Error when the store cannot tell or cannot be asked; the intent is
   // then kept and asked again by the next pass.
-  virtual Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
-    return Error{ErrorKind::Unsupported, "store type '" + std::string(type()) + "' cannot reconcile a batch"};
+  virtual Result<long long> reconcile(const Policy& policy, const PassContext& ctx,
+                                      const BatchIntent& intent) {
+    return Error{ErrorKind::Unsupported,
+                 "store type '" + std::string(type()) + "' cannot reconcile a batch"};
   }
 
   // For `notify:`: the records the policy selects (where, holds) whose basis is before
   // `notice_cutoff` (the cut-off `before` from now), in key order. Never changes data.
-  virtual Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy, const PassContext& ctx,
+  virtual Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy,
+                                                                 const PassContext& ctx,
                                                                  TimePoint notice_cutoff) {
-    return Error{ErrorKind::Unsupported, "store type '" + std::string(type()) + "' cannot send notices"};
+    return Error{ErrorKind::Unsupported,
+                 "store type '" + std::string(type()) + "' cannot send notices"};
   }
 };
 

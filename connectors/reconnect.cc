@@ -6,7 +6,8 @@
 
 namespace retentiond::connectors {
 
-Reconnected reconnect_with_backoff(const std::function<bool()>& connect, const std::atomic<bool>* stop) {
+Reconnected reconnect_with_backoff(const std::function<bool()>& connect,
+                                   const std::atomic<bool>* stop) {
   using namespace std::chrono_literals;
   auto delay = std::chrono::milliseconds(500);
   for (int attempt = 0; attempt < 7; ++attempt) {

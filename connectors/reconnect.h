@@ -11,6 +11,7 @@ namespace retentiond::connectors {
 enum class Reconnected { Yes, GaveUp, Stopped };
 
 // `connect` makes one attempt (true on success). `stop` may be null.
-Reconnected reconnect_with_backoff(const std::function<bool()>& connect, const std::atomic<bool>* stop);
+Reconnected reconnect_with_backoff(const std::function<bool()>& connect,
+                                   const std::atomic<bool>* stop);
 
 }  // namespace retentiond::connectors

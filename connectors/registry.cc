@@ -14,7 +14,8 @@ std::unique_ptr<Connector> make(const policies::StoreConfig& store, const Connec
   return std::make_unique<C>(store);
 }
 
-std::unique_ptr<Connector> make_sympa(const policies::StoreConfig& store, const ConnectorServices& services) {
+std::unique_ptr<Connector> make_sympa(const policies::StoreConfig& store,
+                                      const ConnectorServices& services) {
   return std::make_unique<sympa::SympaConnector>(store, services.sightings);
 }
 

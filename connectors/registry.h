@@ -23,7 +23,8 @@ struct ConnectorServices {
 
 struct StoreType {
   policies::StoreSpec spec;
-  std::function<std::unique_ptr<Connector>(const policies::StoreConfig&, const ConnectorServices&)> make;
+  std::function<std::unique_ptr<Connector>(const policies::StoreConfig&, const ConnectorServices&)>
+      make;
 };
 
 // Every store type this build knows, in a fixed order.

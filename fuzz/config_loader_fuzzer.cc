@@ -6,7 +6,6 @@
 // `template:`); inputs that name any are skipped, so that the fuzzer stays inside its own
 // directory instead of reading /proc or /dev.
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -15,6 +14,8 @@
 #include <fstream>
 #include <set>
 #include <string>
+
+#include <yaml-cpp/yaml.h>
 
 #include "connectors/specs.h"
 #include "policies/config_loader.h"

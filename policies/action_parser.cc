@@ -20,8 +20,8 @@ void check_placeholders(const std::string& pattern, const Location& where, bool 
     if (close == std::string::npos) throw ConfigError(where, "unclosed '{' in '" + pattern + "'");
     std::string name = pattern.substr(i + 1, close - i - 1);
     if (name != "key" && name != "hash")
-      throw ConfigError(where, "unknown placeholder '{" + name + "}' in '" + pattern +
-                                   "' (use {key} or {hash})");
+      throw ConfigError(
+          where, "unknown placeholder '{" + name + "}' in '" + pattern + "' (use {key} or {hash})");
     unique = true;
     i = close;
   }
@@ -132,8 +132,8 @@ std::vector<ColumnAnonymisation> parse_anonymise(const YamlField& field, const s
                                                  const ParseContext& ctx) {
   std::vector<ColumnAnonymisation> out;
   if (!field.value.IsMap() || field.value.size() == 0)
-    throw ConfigError(field.value_location, "'anonymise' in " + context +
-                                                " must map each column to a strategy");
+    throw ConfigError(field.value_location,
+                      "'anonymise' in " + context + " must map each column to a strategy");
   std::set<std::string> seen;
   for (auto it = field.value.begin(); it != field.value.end(); ++it) {
     Location where = location_of(ctx.file, it->first);
@@ -182,9 +182,10 @@ std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& cont
           const auto& t = c.strategy.text;
           if ((c.strategy.kind == Kind::Template || c.strategy.kind == Kind::UniquePlaceholder) &&
               (t.find("{key}") != std::string::npos || t.find("{hash}") != std::string::npos))
-            throw ConfigError(c.strategy.location,
-                              "{key} and {hash} are not available in " + where +
-                                  ": its rows have no key of the policy's (use {value: ...} or {hash: N})");
+            throw ConfigError(
+                c.strategy.location,
+                "{key} and {hash} are not available in " + where +
+                    ": its rows have no key of the policy's (use {value: ...} or {hash: N})");
         }
       } else if (anonymise) {
         throw ConfigError(anonymise->key_location,
@@ -215,16 +216,19 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Pa
     if (!text)
       throw ConfigError(tpl.value_location,
                         "cannot read the notice template '" + n.template_file + "': " + why);
-    static const std::set<std::string> known{"date", "deletion_date", "description", "policy", "before"};
+    static const std::set<std::string> known{"date", "deletion_date", "description", "policy",
+                                             "before"};
     const std::string t = *text + m.optional_text("subject").value_or("");
     for (size_t open = t.find('{'); open != std::string::npos; open = t.find('{', open + 1)) {
       size_t close = t.find('}', open);
       if (close == std::string::npos) break;
       std::string name = t.substr(open + 1, close - open - 1);
-      if (!name.empty() && name.size() < 30 && name.find_first_of(" \n{") == std::string::npos && !known.count(name))
-        ctx.diags.warning(tpl.value_location, "the notice template or subject uses '{" + name +
-                                                  "}', which is not a placeholder ({date}, {deletion_date}, "
-                                                  "{description}, {policy}, {before}); it is sent as written");
+      if (!name.empty() && name.size() < 30 && name.find_first_of(" \n{") == std::string::npos &&
+          !known.count(name))
+        ctx.diags.warning(tpl.value_location,
+                          "the notice template or subject uses '{" + name +
+                              "}', which is not a placeholder ({date}, {deletion_date}, "
+                              "{description}, {policy}, {before}); it is sent as written");
     }
   }
   n.subject = m.optional_text("subject").value_or("");

@@ -43,13 +43,14 @@ BasisTerm parse_term(const YAML::Node& node, const std::string& context, const P
   if (related) {
     term.related = parse_table_name(m, *related);
     if (!on)
-      throw ConfigError(m.location(), "'since' of " + context + " names a related table but no "
-                                      "'on' condition joining it to the policy's table");
+      throw ConfigError(m.location(), "'since' of " + context +
+                                          " names a related table but no "
+                                          "'on' condition joining it to the policy's table");
   }
   if (on) {
     if (!related)
-      throw ConfigError(on->key_location, "'on' in 'since' of " + context +
-                                              " needs 'related' (the table it joins)");
+      throw ConfigError(on->key_location,
+                        "'on' in 'since' of " + context + " needs 'related' (the table it joins)");
     term.on = checked_fragment(m, *on, dialect);
     term.on_location = on->value_location;
   }

@@ -9,8 +9,8 @@
 
 #include <yaml-cpp/depthguard.h>
 
-#include "policies/policy_parser.h"
 #include "lib/files/regular_file.h"
+#include "policies/policy_parser.h"
 #include "policies/throttle_parser.h"
 #include "policies/yaml_map.h"
 
@@ -58,9 +58,7 @@ std::string directory_of(const std::string& path) {
   return p.empty() ? std::string(".") : p.string();
 }
 
-bool has_wildcard(const std::string& s) {
-  return s.find_first_of("*?[") != std::string::npos;
-}
+bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
 std::vector<LoadedFile> expand_includes(const YamlField& field, const LoadedFile& main,
                                         Diagnostics& diags) {
@@ -162,8 +160,8 @@ void parse_stores(const YamlField& field, const LoadedFile& file, Config& config
         throw ConfigError(name_location, "store name '" + name +
                                              "' must use only letters, digits, '-', '_' and '.'");
       if (const StoreConfig* other = config.store(name))
-        throw ConfigError(name_location, "store '" + name + "' is already declared at " +
-                                             other->location.str());
+        throw ConfigError(name_location,
+                          "store '" + name + "' is already declared at " + other->location.str());
       const std::string context = "store '" + name + "'";
       if (!it->second.IsMap())
         throw ConfigError(location_of(file.path, it->second),
@@ -174,8 +172,9 @@ void parse_stores(const YamlField& field, const LoadedFile& file, Config& config
       store.base_dir = file.base_dir;
       const YAML::Node& type_node = it->second["type"];
       if (!type_node || !type_node.IsScalar())
-        throw ConfigError(store.location, context + " has no 'type' (sqlite, postgresql, mysql, "
-                                                    "sympa or files)");
+        throw ConfigError(store.location, context +
+                                              " has no 'type' (sqlite, postgresql, mysql, "
+                                              "sympa or files)");
       store.type = type_node.Scalar();
       const StoreSpec* spec = find_spec(specs, store.type);
       if (!spec) {
@@ -193,23 +192,26 @@ void parse_stores(const YamlField& field, const LoadedFile& file, Config& config
         if (key == "type") continue;
         if (key == "throttle") {
           if (!spec->throttle)
-            diags.error(key_location, context + " (type " + store.type + ") takes no 'throttle' (only mysql "
-                                                                          "and postgresql stores do)");
+            diags.error(key_location, context + " (type " + store.type +
+                                          ") takes no 'throttle' (only mysql "
+                                          "and postgresql stores do)");
           else
             collect(diags, [&] {
-              store.throttle = parse_throttle(o->second, file.path, file.base_dir, context, store.type, diags);
+              store.throttle =
+                  parse_throttle(o->second, file.path, file.base_dir, context, store.type, diags);
             });
           continue;
         }
         if (key == "password" || key == "passwd") {
-          diags.error(key_location, "passwords are not accepted in the configuration file; put "
-                                    "the password in a file readable only by retentiond and "
-                                    "name it with 'password_file'");
+          diags.error(key_location,
+                      "passwords are not accepted in the configuration file; put "
+                      "the password in a file readable only by retentiond and "
+                      "name it with 'password_file'");
           continue;
         }
         if (std::find(known.begin(), known.end(), key) == known.end()) {
-          std::string message = "unknown key '" + key + "' in " + context + " (type " +
-                                store.type + ")";
+          std::string message =
+              "unknown key '" + key + "' in " + context + " (type " + store.type + ")";
           if (auto guess = closest_key(key, known))
             message += " (did you mean '" + std::string(*guess) + "'?)";
           diags.error(key_location, message);
@@ -231,23 +233,27 @@ void parse_stores(const YamlField& field, const LoadedFile& file, Config& config
       }
       for (const auto& os : spec->options)
         if (os.required && !store.options.count(os.name))
-          diags.error(store.location, context + " (type " + store.type + ") has no '" +
-                                          std::string(os.name) + "'");
+          diags.error(store.location,
+                      context + " (type " + store.type + ") has no '" + std::string(os.name) + "'");
       if (spec->cross_check)
-        for (const auto& problem : spec->cross_check(store)) diags.error(problem.location, problem.message);
+        for (const auto& problem : spec->cross_check(store))
+          diags.error(problem.location, problem.message);
       if (const StoreOption* dsn = store.option("dsn")) {
         std::string lowered;
-        for (char c : dsn->value) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (char c : dsn->value)
+          lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (lowered.find("password") != std::string::npos)
-          diags.error(dsn->location, "the 'dsn' of " + context + " contains a password; use "
-                                     "'password_file' instead");
+          diags.error(dsn->location, "the 'dsn' of " + context +
+                                         " contains a password; use "
+                                         "'password_file' instead");
       }
       config.stores.push_back(std::move(store));
     });
   }
 }
 
-void parse_smtp(const YamlField& field, const LoadedFile& file, Config& config, Diagnostics& diags) {
+void parse_smtp(const YamlField& field, const LoadedFile& file, Config& config,
+                Diagnostics& diags) {
   YamlMap m(field.value, file.path, "'smtp'",
             {"host", "port", "starttls", "user", "password_file", "from"}, diags);
   SmtpConfig smtp;
@@ -256,7 +262,8 @@ void parse_smtp(const YamlField& field, const LoadedFile& file, Config& config, 
   if (const YamlField* f = m.find("port")) smtp.port = static_cast<int>(m.integer(*f, 1, 65535));
   if (const YamlField* f = m.find("starttls")) smtp.starttls = m.boolean(*f);
   smtp.user = m.optional_text("user").value_or("");
-  if (auto pf = m.optional_text("password_file")) smtp.password_file = resolve_path(file.base_dir, *pf);
+  if (auto pf = m.optional_text("password_file"))
+    smtp.password_file = resolve_path(file.base_dir, *pf);
   smtp.from = m.optional_text("from").value_or("");
   config.smtp = smtp;
 }
@@ -270,14 +277,15 @@ void parse_metrics(const YamlField& field, const LoadedFile& file, Config& confi
   bool ok = colon != std::string::npos && colon > 0 && colon + 1 < metrics.listen.size();
   if (ok) {
     std::string port = metrics.listen.substr(colon + 1);
-    ok = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
-           return std::isdigit(static_cast<unsigned char>(c));
-         }) && std::stoi(port) >= 1 && std::stoi(port) <= 65535;
+    ok = port.size() <= 5 &&
+         std::all_of(port.begin(), port.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+         std::stoi(port) >= 1 && std::stoi(port) <= 65535;
   }
   if (!ok)
-    throw ConfigError(listen.value_location,
-                      "metrics listen address '" + metrics.listen + "' must be HOST:PORT, as in "
-                      "'127.0.0.1:9187'");
+    throw ConfigError(listen.value_location, "metrics listen address '" + metrics.listen +
+                                                 "' must be HOST:PORT, as in "
+                                                 "'127.0.0.1:9187'");
   config.metrics = metrics;
 }
 

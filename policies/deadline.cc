@@ -6,9 +6,12 @@ namespace retentiond::policies {
 
 std::string_view deadline_name(Deadline d) {
   switch (d) {
-    case Deadline::Maximum: return "maximum";
-    case Deadline::Exact: return "exact";
-    case Deadline::Strict: return "strict";
+    case Deadline::Maximum:
+      return "maximum";
+    case Deadline::Exact:
+      return "exact";
+    case Deadline::Strict:
+      return "strict";
   }
   return "";
 }
@@ -57,16 +60,21 @@ std::string span_words(std::chrono::seconds span) {
   return std::to_string(s) + " s";
 }
 
-std::string lateness_words(const Policy& policy, TimePoint from, std::optional<std::chrono::seconds> run_time) {
+std::string lateness_words(const Policy& policy, TimePoint from,
+                           std::optional<std::chrono::seconds> run_time) {
   const auto gap = schedule_lateness(policy, from);
   if (!gap) return "unknown: no schedule (acts when enforce is run)";
   std::string schedule = "schedule " + policy.schedule->text;
   if (policy.random_delay) schedule += ", random_delay " + span_words(*policy.random_delay);
-  const std::string run = run_time ? ", and this pass took " + span_words(*run_time) + ")" : ") plus the pass's run time";
+  const std::string run = run_time ? ", and this pass took " + span_words(*run_time) + ")"
+                                   : ") plus the pass's run time";
   if (policy.deadline == Deadline::Strict)
-    return "no lateness beyond the pass's run time: records are acted on at the last scheduled pass before "
-           "their expiry (" + schedule + ")";
-  return "at most " + span_words(*gap + run_time.value_or(std::chrono::seconds(0))) + " late (" + schedule + run;
+    return "no lateness beyond the pass's run time: records are acted on at the last scheduled "
+           "pass before "
+           "their expiry (" +
+           schedule + ")";
+  return "at most " + span_words(*gap + run_time.value_or(std::chrono::seconds(0))) + " late (" +
+         schedule + run;
 }
 
 }  // namespace retentiond::policies

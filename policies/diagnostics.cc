@@ -23,7 +23,8 @@ Diagnostic error_at(const Location& where, std::string message) {
 
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
   std::vector<std::string_view> views(candidates.begin(), candidates.end());
-  if (auto guess = closest_key(name, views)) return " (did you mean '" + std::string(*guess) + "'?)";
+  if (auto guess = closest_key(name, views))
+    return " (did you mean '" + std::string(*guess) + "'?)";
   return "";
 }
 

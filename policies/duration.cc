@@ -13,21 +13,26 @@ struct UnitName {
 };
 
 constexpr UnitName kUnitNames[] = {
-    {"h", DurationUnit::Hour},      {"hour", DurationUnit::Hour},   {"hours", DurationUnit::Hour},
-    {"d", DurationUnit::Day},       {"day", DurationUnit::Day},     {"days", DurationUnit::Day},
-    {"w", DurationUnit::Week},      {"week", DurationUnit::Week},   {"weeks", DurationUnit::Week},
-    {"mo", DurationUnit::Month},    {"month", DurationUnit::Month}, {"months", DurationUnit::Month},
-    {"y", DurationUnit::Year},      {"year", DurationUnit::Year},   {"years", DurationUnit::Year},
+    {"h", DurationUnit::Hour},   {"hour", DurationUnit::Hour},   {"hours", DurationUnit::Hour},
+    {"d", DurationUnit::Day},    {"day", DurationUnit::Day},     {"days", DurationUnit::Day},
+    {"w", DurationUnit::Week},   {"week", DurationUnit::Week},   {"weeks", DurationUnit::Week},
+    {"mo", DurationUnit::Month}, {"month", DurationUnit::Month}, {"months", DurationUnit::Month},
+    {"y", DurationUnit::Year},   {"year", DurationUnit::Year},   {"years", DurationUnit::Year},
 };
 
 // Largest amount per unit: keeps every cut-off inside year 0..9999 from any plausible "now".
 long long max_amount(DurationUnit u) {
   switch (u) {
-    case DurationUnit::Hour: return 24LL * 366 * 1000;
-    case DurationUnit::Day: return 366LL * 1000;
-    case DurationUnit::Week: return 53LL * 1000;
-    case DurationUnit::Month: return 12LL * 1000;
-    case DurationUnit::Year: return 1000;
+    case DurationUnit::Hour:
+      return 24LL * 366 * 1000;
+    case DurationUnit::Day:
+      return 366LL * 1000;
+    case DurationUnit::Week:
+      return 53LL * 1000;
+    case DurationUnit::Month:
+      return 12LL * 1000;
+    case DurationUnit::Year:
+      return 1000;
   }
   return 0;
 }
@@ -39,7 +44,8 @@ TimePoint shift_months(TimePoint t, long long months) {
   auto time_of_day = t - day_point;
   year_month_day ymd{day_point};
   year_month_day moved = ymd + std::chrono::months{months};
-  if (!moved.ok()) moved = year_month_day{year_month_day_last{moved.year(), month_day_last{moved.month()}}};
+  if (!moved.ok())
+    moved = year_month_day{year_month_day_last{moved.year(), month_day_last{moved.month()}}};
   return sys_days{moved} + time_of_day;
 }
 
@@ -50,33 +56,47 @@ long long signed_months(const Duration& d, int sign) {
 TimePoint shift(const Duration& d, TimePoint t, int sign) {
   using namespace std::chrono;
   switch (d.unit) {
-    case DurationUnit::Hour: return t + sign * hours{d.amount};
-    case DurationUnit::Day: return t + sign * days{d.amount};
-    case DurationUnit::Week: return t + sign * weeks{d.amount};
+    case DurationUnit::Hour:
+      return t + sign * hours{d.amount};
+    case DurationUnit::Day:
+      return t + sign * days{d.amount};
+    case DurationUnit::Week:
+      return t + sign * weeks{d.amount};
     case DurationUnit::Month:
-    case DurationUnit::Year: return shift_months(t, signed_months(d, sign));
+    case DurationUnit::Year:
+      return shift_months(t, signed_months(d, sign));
   }
   return t;
 }
 
 std::string_view short_name(DurationUnit u) {
   switch (u) {
-    case DurationUnit::Hour: return "h";
-    case DurationUnit::Day: return "d";
-    case DurationUnit::Week: return "w";
-    case DurationUnit::Month: return "mo";
-    case DurationUnit::Year: return "y";
+    case DurationUnit::Hour:
+      return "h";
+    case DurationUnit::Day:
+      return "d";
+    case DurationUnit::Week:
+      return "w";
+    case DurationUnit::Month:
+      return "mo";
+    case DurationUnit::Year:
+      return "y";
   }
   return "";
 }
 
 std::string_view long_name(DurationUnit u) {
   switch (u) {
-    case DurationUnit::Hour: return "hour";
-    case DurationUnit::Day: return "day";
-    case DurationUnit::Week: return "week";
-    case DurationUnit::Month: return "month";
-    case DurationUnit::Year: return "year";
+    case DurationUnit::Hour:
+      return "hour";
+    case DurationUnit::Day:
+      return "day";
+    case DurationUnit::Week:
+      return "week";
+    case DurationUnit::Month:
+      return "month";
+    case DurationUnit::Year:
+      return "year";
   }
   return "";
 }
@@ -121,7 +141,8 @@ std::optional<Duration> parse_duration(std::string_view text, std::string& error
     return std::nullopt;
   }
   std::string lowered;
-  for (char c : unit_text) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : unit_text)
+    lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const auto& u : kUnitNames) {
     if (lowered != u.name) continue;
     if (amount <= 0) {

@@ -1,9 +1,9 @@
 #include "policies/planner.h"
 
-#include "policies/deadline.h"
-
 #include <algorithm>
 #include <cstdio>
+
+#include "policies/deadline.h"
 
 namespace retentiond::policies {
 namespace {

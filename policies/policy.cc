@@ -4,18 +4,22 @@
 
 namespace retentiond::policies {
 
-std::string_view action_name(Action a) {
-  return a == Action::Delete ? "delete" : "anonymise";
-}
+std::string_view action_name(Action a) { return a == Action::Delete ? "delete" : "anonymise"; }
 
 std::string_view date_format_name(DateFormat f) {
   switch (f) {
-    case DateFormat::Auto: return "auto";
-    case DateFormat::Epoch: return "epoch";
-    case DateFormat::EpochMs: return "epoch_ms";
-    case DateFormat::Iso: return "iso";
-    case DateFormat::Date: return "date";
-    case DateFormat::Timestamp: return "timestamp";
+    case DateFormat::Auto:
+      return "auto";
+    case DateFormat::Epoch:
+      return "epoch";
+    case DateFormat::EpochMs:
+      return "epoch_ms";
+    case DateFormat::Iso:
+      return "iso";
+    case DateFormat::Date:
+      return "date";
+    case DateFormat::Timestamp:
+      return "timestamp";
   }
   return "auto";
 }

@@ -61,9 +61,9 @@ struct Basis {
 struct AnonymiseStrategy {
   enum class Kind { Null, Value, Now, Hash, Hmac, UniquePlaceholder, Template, Generalise };
   Kind kind = Kind::Null;
-  std::string text;      // Value: the literal; UniquePlaceholder, Template: the pattern;
-                         // Hmac: the key file; Generalise: "year", "month" or "day"
-  int hash_length = 0;   // Hash: hex characters kept
+  std::string text;     // Value: the literal; UniquePlaceholder, Template: the pattern;
+                        // Hmac: the key file; Generalise: "year", "month" or "day"
+  int hash_length = 0;  // Hash: hex characters kept
   Location location;
 };
 
@@ -206,8 +206,8 @@ struct MetricsConfig {
 };
 
 struct Config {
-  std::string file;          // the main configuration file
-  std::string state_path;    // resolved
+  std::string file;        // the main configuration file
+  std::string state_path;  // resolved
   Location state_location;
   std::string audit_key_file;  // resolved; "" when not set (see daemon/state.h audit_key_for)
   Location audit_key_location;

@@ -115,11 +115,13 @@ void parse_timing(const YamlMap& m, Policy& p, Diagnostics& diags) {
     if (const YamlField* f = m.find("deadline")) {
       auto d = parse_deadline(m.text(*f));
       if (!d)
-        throw ConfigError(f->value_location,
-                          "'deadline' of " + m.context() + " must be maximum, exact or strict, not '" + m.text(*f) + "'");
+        throw ConfigError(f->value_location, "'deadline' of " + m.context() +
+                                                 " must be maximum, exact or strict, not '" +
+                                                 m.text(*f) + "'");
       if (*d == Deadline::Strict && !m.find("schedule"))
-        throw ConfigError(f->value_location, "'deadline: strict' needs a 'schedule' in " + m.context() +
-                                                 ": the cut-off is taken from the next scheduled pass");
+        throw ConfigError(f->value_location,
+                          "'deadline: strict' needs a 'schedule' in " + m.context() +
+                              ": the cut-off is taken from the next scheduled pass");
       p.deadline = *d;
       p.deadline_location = f->value_location;
     }
@@ -145,15 +147,18 @@ void warn_on_lateness(const Policy& p, Diagnostics& diags) {
   if (!gap) return;
   if (p.deadline == Deadline::Maximum && *gap > std::chrono::hours(24))
     diags.warning(p.schedule_location,
-                  "policy '" + p.name + "' promises " + p.expire_after.words() + " at most, but its passes may act up to " +
-                      span_words(*gap) + " late (schedule " + p.schedule->text +
-                      "); 'deadline: strict' acts before the promise passes, 'deadline: exact' says the lateness "
+                  "policy '" + p.name + "' promises " + p.expire_after.words() +
+                      " at most, but its passes may act up to " + span_words(*gap) +
+                      " late (schedule " + p.schedule->text +
+                      "); 'deadline: strict' acts before the promise passes, 'deadline: exact' "
+                      "says the lateness "
                       "is expected");
   if (p.deadline == Deadline::Strict && *gap >= p.expire_after.after(now) - now)
     diags.warning(p.deadline_location,
-                  "policy '" + p.name + "' cannot keep " + p.expire_after.words() + " to the letter: its passes are up to " +
-                      span_words(*gap) + " apart, so a record may expire between two passes without having been "
-                                         "expired at the first");
+                  "policy '" + p.name + "' cannot keep " + p.expire_after.words() +
+                      " to the letter: its passes are up to " + span_words(*gap) +
+                      " apart, so a record may expire between two passes without having been "
+                      "expired at the first");
 }
 
 }  // namespace
@@ -175,9 +180,8 @@ const StoreSpec* find_spec(const std::vector<StoreSpec>& specs, std::string_view
 
 const std::vector<std::string_view>& common_policy_keys() {
   static const std::vector<std::string_view> keys = {
-      "name",         "description", "source",       "store",   "expire_after", "action",
-      "max_affected", "schedule",    "random_delay", "dry_run", "register",     "batch_budget",
-      "deadline"};
+      "name",     "description",  "source",  "store",    "expire_after", "action",  "max_affected",
+      "schedule", "random_delay", "dry_run", "register", "batch_budget", "deadline"};
   return keys;
 }
 

@@ -4,12 +4,12 @@
 // Errors are collected into the context's Diagnostics; parsing goes on where it can.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <yaml-cpp/yaml.h>
 
 #include "policies/diagnostics.h"
 #include "policies/policy.h"

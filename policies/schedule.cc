@@ -33,7 +33,7 @@ bool parse_time_of_day(const std::string& s, int& hour, int& minute) {
 }
 
 constexpr std::array<std::string_view, 7> kDayNames = {"sun", "mon", "tue", "wed",
-                                                        "thu", "fri", "sat"};
+                                                       "thu", "fri", "sat"};
 constexpr std::array<std::string_view, 7> kLongDayNames = {
     "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
 
@@ -66,10 +66,14 @@ std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::s
     return std::nullopt;
   }
   long long factor = 0;
-  if (unit == "s") factor = 1;
-  else if (unit == "m" || unit == "min") factor = 60;
-  else if (unit == "h") factor = 3600;
-  else if (unit == "d") factor = 86400;
+  if (unit == "s")
+    factor = 1;
+  else if (unit == "m" || unit == "min")
+    factor = 60;
+  else if (unit == "h")
+    factor = 3600;
+  else if (unit == "d")
+    factor = 86400;
   if (factor == 0) {
     error = "unknown unit '" + t.substr(pos) + "' in interval '" + t + "' (use s, m, h or d)";
     return std::nullopt;
@@ -85,9 +89,12 @@ std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::s
   return std::chrono::seconds{n * factor};
 }
 
-std::optional<std::chrono::milliseconds> parse_batch_budget(std::string_view text, std::string& error) {
+std::optional<std::chrono::milliseconds> parse_batch_budget(std::string_view text,
+                                                            std::string& error) {
   const std::string t(text);
-  const std::string usage = "batch budget '" + t + "' must be a whole number of ms or s between 10ms and 60s, as in '200ms' or '2s'";
+  const std::string usage =
+      "batch budget '" + t +
+      "' must be a whole number of ms or s between 10ms and 60s, as in '200ms' or '2s'";
   size_t pos = 0;
   long long n = 0;
   while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) {
@@ -134,7 +141,8 @@ std::optional<Schedule> parse_schedule(std::string_view text, std::string& error
       return std::nullopt;
     }
     if (!parse_time_of_day(words[2], s.hour, s.minute)) {
-      error = "schedule " + quoted + ": bad time of day '" + words[2] + "' (use HH:MM, 00:00-23:59)";
+      error =
+          "schedule " + quoted + ": bad time of day '" + words[2] + "' (use HH:MM, 00:00-23:59)";
       return std::nullopt;
     }
     return s;
@@ -142,7 +150,8 @@ std::optional<Schedule> parse_schedule(std::string_view text, std::string& error
   if (kind == "every") {
     s.kind = Schedule::Kind::Every;
     if (words.size() != 2) {
-      error = "schedule " + quoted + ": 'every' takes one interval, as in 'every 6h' or 'every 30m'";
+      error =
+          "schedule " + quoted + ": 'every' takes one interval, as in 'every 6h' or 'every 30m'";
       return std::nullopt;
     }
     std::string sub;

@@ -15,11 +15,11 @@ namespace retentiond::policies {
 struct Schedule {
   enum class Kind { Daily, Weekly, Every };
   Kind kind = Kind::Daily;
-  int hour = 0;                                  // Daily, Weekly: 0..23, local time
-  int minute = 0;                                // Daily, Weekly: 0..59
-  std::chrono::weekday weekday{};                // Weekly
-  std::chrono::seconds interval{0};              // Every: > 0
-  std::string text;                              // as written, for messages and reports
+  int hour = 0;                      // Daily, Weekly: 0..23, local time
+  int minute = 0;                    // Daily, Weekly: 0..59
+  std::chrono::weekday weekday{};    // Weekly
+  std::chrono::seconds interval{0};  // Every: > 0
+  std::string text;                  // as written, for messages and reports
 
   bool operator==(const Schedule& o) const { return text == o.text; }
 };
@@ -31,7 +31,8 @@ std::optional<Schedule> parse_schedule(std::string_view text, std::string& error
 std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::string& error);
 
 // Parses a batch's time budget: "200ms", "2s", from 10 ms to 60 s (`batch_budget`).
-std::optional<std::chrono::milliseconds> parse_batch_budget(std::string_view text, std::string& error);
+std::optional<std::chrono::milliseconds> parse_batch_budget(std::string_view text,
+                                                            std::string& error);
 
 }  // namespace retentiond::policies
 

@@ -13,13 +13,16 @@ namespace {
 std::chrono::seconds interval(const YamlMap& m, const YamlField& f) {
   std::string error;
   auto value = parse_interval(m.text(f), error);
-  if (!value) throw ConfigError(f.value_location, "'" + f.key + "' of " + m.context() + ": " + error);
-  if (value->count() <= 0) throw ConfigError(f.value_location, "'" + f.key + "' of " + m.context() + " must be positive");
+  if (!value)
+    throw ConfigError(f.value_location, "'" + f.key + "' of " + m.context() + ": " + error);
+  if (value->count() <= 0)
+    throw ConfigError(f.value_location, "'" + f.key + "' of " + m.context() + " must be positive");
   return *value;
 }
 
-ReplicaConfig parse_replica(const YAML::Node& node, const std::string& file, const std::string& base_dir,
-                            const std::string& context, bool mysql, Diagnostics& diags) {
+ReplicaConfig parse_replica(const YAML::Node& node, const std::string& file,
+                            const std::string& base_dir, const std::string& context, bool mysql,
+                            Diagnostics& diags) {
   YamlMap m(node, file, context,
             mysql ? std::initializer_list<std::string_view>{"host", "port", "user", "password_file"}
                   : std::initializer_list<std::string_view>{"dsn"},
@@ -38,8 +41,9 @@ ReplicaConfig parse_replica(const YAML::Node& node, const std::string& file, con
   std::string lowered;
   for (char c : r.dsn) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lowered.find("password") != std::string::npos)
-    throw ConfigError(dsn.value_location, "the 'dsn' of " + context + " contains a password; use a passfile "
-                                                                      "(passfile=... in the dsn) instead");
+    throw ConfigError(dsn.value_location, "the 'dsn' of " + context +
+                                              " contains a password; use a passfile "
+                                              "(passfile=... in the dsn) instead");
   return r;
 }
 
@@ -53,23 +57,28 @@ std::string ReplicaConfig::name() const {
     auto at = dsn.find(key);
     if (at == std::string::npos) continue;
     auto end = dsn.find(' ', at);
-    out += (out.empty() ? "" : ":") + dsn.substr(at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
+    out += (out.empty() ? "" : ":") +
+           dsn.substr(at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
   }
   return out.empty() ? "(dsn)" : out;
 }
 
-ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file, const std::string& base_dir,
-                              const std::string& store_context, const std::string& store_type, Diagnostics& diags) {
+ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file,
+                              const std::string& base_dir, const std::string& store_context,
+                              const std::string& store_type, Diagnostics& diags) {
   const bool mysql = store_type == "mysql";
   const std::string context = "'throttle' of " + store_context;
-  YamlMap m(node, file, context, {"max_replica_lag", "replicas", "max_threads_running", "max_wait", "nice_ratio"}, diags);
+  YamlMap m(node, file, context,
+            {"max_replica_lag", "replicas", "max_threads_running", "max_wait", "nice_ratio"},
+            diags);
   ThrottleConfig t;
   t.location = m.location();
   collect(diags, [&] {
     if (const YamlField* f = m.find("max_replica_lag")) t.max_replica_lag = interval(m, *f);
   });
   collect(diags, [&] {
-    if (const YamlField* f = m.find("max_threads_running")) t.max_threads_running = m.integer(*f, 1, 100000);
+    if (const YamlField* f = m.find("max_threads_running"))
+      t.max_threads_running = m.integer(*f, 1, 100000);
   });
   collect(diags, [&] {
     if (const YamlField* f = m.find("max_wait")) t.max_wait = interval(m, *f);
@@ -81,27 +90,35 @@ ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file, c
     char* end = nullptr;
     const double ratio = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || !(ratio >= 0 && ratio <= 100))
-      throw ConfigError(f->value_location, "'nice_ratio' of " + context +
-                                               " must be a number from 0 to 100 (1: rest as long as each batch took), "
-                                               "not '" + text + "'");
+      throw ConfigError(f->value_location,
+                        "'nice_ratio' of " + context +
+                            " must be a number from 0 to 100 (1: rest as long as each batch took), "
+                            "not '" +
+                            text + "'");
     t.nice_ratio = ratio;
   });
   collect(diags, [&] {
     const YamlField* f = m.find("replicas");
     if (!f) return;
     if (!f->value.IsSequence())
-      throw ConfigError(f->value_location, "'replicas' of " + context + " must be a list of replicas");
+      throw ConfigError(f->value_location,
+                        "'replicas' of " + context + " must be a list of replicas");
     for (size_t i = 0; i < f->value.size(); ++i)
       collect(diags, [&] {
         t.replicas.push_back(parse_replica(f->value[i], file, base_dir,
-                                           "replica " + std::to_string(i + 1) + " of " + context, mysql, diags));
+                                           "replica " + std::to_string(i + 1) + " of " + context,
+                                           mysql, diags));
       });
   });
   if (!t.max_replica_lag && !t.max_threads_running && t.nice_ratio == 0)
-    diags.error(t.location, context + " sets none of 'max_replica_lag', 'max_threads_running' and 'nice_ratio'");
+    diags.error(
+        t.location,
+        context + " sets none of 'max_replica_lag', 'max_threads_running' and 'nice_ratio'");
   if (mysql && t.max_replica_lag && t.replicas.empty())
-    diags.error(t.location, context + " sets 'max_replica_lag' but lists no 'replicas' to ask (MySQL and MariaDB "
-                                      "replicas report their own lag)");
+    diags.error(t.location,
+                context +
+                    " sets 'max_replica_lag' but lists no 'replicas' to ask (MySQL and MariaDB "
+                    "replicas report their own lag)");
   if (!t.max_replica_lag && !t.replicas.empty())
     diags.error(t.location, context + " lists 'replicas' but sets no 'max_replica_lag'");
   return t;

@@ -99,9 +99,9 @@ std::string format_timestamp(TimePoint t) {
   // so -0001 is 2 BC): printing %04d would give "-001".
   const char* form = year >= 0 && year <= 9999 ? "%04d-%02u-%02uT%02ld:%02ld:%02lldZ"
                                                : "%+05d-%02u-%02uT%02ld:%02ld:%02lldZ";
-  std::snprintf(buf, sizeof buf, form, year,
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
+  std::snprintf(buf, sizeof buf, form, year, static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
+                static_cast<long>(hms.minutes().count()),
                 static_cast<long long>(hms.seconds().count()));
   return buf;
 }

@@ -48,8 +48,8 @@ YamlMap::YamlMap(const YAML::Node& node, std::string file, std::string context,
                  const std::vector<std::string_view>& known_keys, Diagnostics& diags)
     : file_(std::move(file)), context_(std::move(context)), location_(location_of(file_, node)) {
   if (!node.IsMap()) {
-    throw ConfigError(location_, context_ + " must be a mapping of keys to values, not " +
-                                     describe_kind(node));
+    throw ConfigError(
+        location_, context_ + " must be a mapping of keys to values, not " + describe_kind(node));
   }
   for (auto it = node.begin(); it != node.end(); ++it) {
     YamlField f;
@@ -126,8 +126,8 @@ long long YamlMap::integer(const YamlField& f, long long min, long long max) con
   for (size_t i = start; i < v.size(); ++i)
     if (!std::isdigit(static_cast<unsigned char>(v[i]))) digits = false;
   if (!digits) {
-    throw ConfigError(f.value_location,
-                      "'" + f.key + "' in " + context_ + " must be a whole number, not '" + v + "'");
+    throw ConfigError(f.value_location, "'" + f.key + "' in " + context_ +
+                                            " must be a whole number, not '" + v + "'");
   }
   // Past 18 digits, stoll would overflow: out of range whatever the digits.
   long long n = v.size() > 18 ? max : std::stoll(v);

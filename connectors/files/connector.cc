@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <queue>
-#include <atomic>
 #include <set>
 #include <thread>
 
@@ -26,7 +26,9 @@ std::string mebibytes(long long bytes) {
   return text;
 }
 
-policies::TimePoint mtime_of(const struct stat& st) { return policies::from_epoch_seconds(st.st_mtim.tv_sec); }
+policies::TimePoint mtime_of(const struct stat& st) {
+  return policies::from_epoch_seconds(st.st_mtim.tv_sec);
+}
 
 // A date outside the years 1 to 9999 (an mtime set to year -1199 or 11476 on tmpfs, a name
 // dated year 0) is unusable: the file is kept as undated (policies/timestamp.h).
@@ -42,19 +44,22 @@ constexpr size_t kMaxRemembered = 262'144;
 
 }  // namespace
 
-FilesConnector::FilesConnector(const policies::StoreConfig& store) : store_(store), root_(store.path("root")) {}
+FilesConnector::FilesConnector(const policies::StoreConfig& store)
+    : store_(store), root_(store.path("root")) {}
 
 Result<void> FilesConnector::open(AccessMode) {
   int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
-    return Error{ErrorKind::StoreUnreachable,
-                 error_prefix(store_.name) + "cannot open the root directory '" + root_ + "': " + std::strerror(errno)};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) +
+                                                  "cannot open the root directory '" + root_ +
+                                                  "': " + std::strerror(errno)};
   ::close(fd);
   keep_from_.clear();
   return success();
 }
 
-std::optional<policies::TimePoint> FilesConnector::date_of(const Policy& policy, const Found& f) const {
+std::optional<policies::TimePoint> FilesConnector::date_of(const Policy& policy,
+                                                           const Found& f) const {
   if (policy.since.kind == policies::Basis::Kind::NameDate) {
     auto& reader = name_dates_[policy.since.name_date_format];
     if (!reader) reader = std::make_unique<NameDate>(policy.since.name_date_format);
@@ -70,8 +75,9 @@ Result<std::vector<policies::Diagnostic>> FilesConnector::check(const Policy& po
   std::vector<policies::Diagnostic> out;
   struct stat st;
   if (::stat(root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    out.push_back({policies::Severity::Error, policy.files_location,
-                   "the root '" + root_ + "' of store '" + store_.name + "' is not a readable directory"});
+    out.push_back(
+        {policies::Severity::Error, policy.files_location,
+         "the root '" + root_ + "' of store '" + store_.name + "' is not a readable directory"});
   return out;
 }
 
@@ -90,10 +96,13 @@ Result<std::optional<policies::TimePoint>> FilesConnector::keep_from(const Polic
     return true;
   });
   if (error)
-    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ + "': " + std::strerror(error)};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ +
+                                                  "': " + std::strerror(error)};
   std::optional<policies::TimePoint> from;
-  if (newest.size() == n) from = newest.top();
-  else if (!newest.empty()) from = newest.top();  // fewer than N files: all are kept
+  if (newest.size() == n)
+    from = newest.top();
+  else if (!newest.empty())
+    from = newest.top();  // fewer than N files: all are kept
   keep_from_[policy.name] = from;
   return from;
 }
@@ -105,9 +114,11 @@ std::string FilesConnector::describe(const Policy& policy, const PassContext& ct
                           ? "name date (" + policy.since.name_date_format + ")"
                           : "modification time";
   std::string text = "walk '" + root_ + "' for regular files matching " + globs +
-                     " (symlinks are neither followed nor removed); unlink those whose " + basis + " is before " +
-                     policies::format_timestamp(ctx.cutoff.cutoff) + ", re-checked just before each unlink";
-  if (policy.min_keep) text += "; the newest " + std::to_string(*policy.min_keep) + " are always kept";
+                     " (symlinks are neither followed nor removed); unlink those whose " + basis +
+                     " is before " + policies::format_timestamp(ctx.cutoff.cutoff) +
+                     ", re-checked just before each unlink";
+  if (policy.min_keep)
+    text += "; the newest " + std::to_string(*policy.min_keep) + " are always kept";
   return text;
 }
 
@@ -115,10 +126,11 @@ namespace {
 
 // What one part of the plan's walk found (a subtree of the root, or the root's own files).
 struct Tally {
-  long long total = 0, matched = 0, held = 0, undated = 0, future = 0, kept_newest = 0, bytes = 0, skipped = 0;
+  long long total = 0, matched = 0, held = 0, undated = 0, future = 0, kept_newest = 0, bytes = 0,
+            skipped = 0;
   std::optional<policies::TimePoint> oldest;
-  std::vector<std::string> samples;       // the first ones, in walk order
-  std::vector<std::uint64_t> hashes;      // of the expired paths, while below the cap
+  std::vector<std::string> samples;   // the first ones, in walk order
+  std::vector<std::uint64_t> hashes;  // of the expired paths, while below the cap
   bool too_many = false;
 };
 
@@ -171,24 +183,27 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
   int error = 0;
   const std::vector<std::string> parts = subtrees(root_, globs, &error);
   if (error)
-    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ + "': " + std::strerror(error)};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ +
+                                                  "': " + std::strerror(error)};
   std::vector<Tally> tallies(parts.size() + 1);  // [0]: the root's own files
   std::atomic<size_t> next{0};
   std::atomic<int> failure{0};
   auto worker = [&] {
     for (size_t i = next++; i <= parts.size(); i = next++) {
-      int e = walk_subtree(root_, i == 0 ? "" : parts[i - 1], globs, count(tallies[i]), &tallies[i].skipped);
+      int e = walk_subtree(root_, i == 0 ? "" : parts[i - 1], globs, count(tallies[i]),
+                           &tallies[i].skipped);
       if (e) failure = e;
     }
   };
-  const unsigned threads = std::min<unsigned>(2, std::max<unsigned>(1, std::thread::hardware_concurrency()));
+  const unsigned threads =
+      std::min<unsigned>(2, std::max<unsigned>(1, std::thread::hardware_concurrency()));
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads && i <= parts.size(); ++i) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
   if (failure)
-    return Error{ErrorKind::StoreUnreachable,
-                 error_prefix(store_.name) + "cannot read '" + root_ + "': " + std::strerror(failure)};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ +
+                                                  "': " + std::strerror(failure)};
 
   PlanStats stats;
   stats.unit = "files";
@@ -233,14 +248,17 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
   stats.statements = {describe(policy, ctx)};
   if (stats.matched) stats.warnings.push_back("the expired files hold " + mebibytes(bytes));
   if (kept_newest)
-    stats.warnings.push_back(policies::with_thousands(kept_newest) + " expired files are kept as the newest " +
+    stats.warnings.push_back(policies::with_thousands(kept_newest) +
+                             " expired files are kept as the newest " +
                              std::to_string(*policy.min_keep) + " (min_keep)");
-  if (skipped) stats.warnings.push_back(std::to_string(skipped) + " directories could not be read and were skipped");
+  if (skipped)
+    stats.warnings.push_back(std::to_string(skipped) +
+                             " directories could not be read and were skipped");
   return stats;
 }
 
-Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
-                                                long long limit) {
+Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const PassContext& ctx,
+                                                const Cursor& from, long long limit) {
   auto keep = keep_from(policy);
   if (!keep) return keep.error();
   const std::set<std::string> held(ctx.held_keys.begin(), ctx.held_keys.end());
@@ -250,7 +268,8 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   const std::string after = from.last_key() ? key_text(*from.last_key()) : "";
   // After a plan at the same cut-off, only the files it found expired are worth an lstat.
   const Expired* known = nullptr;
-  if (auto it = expired_.find(policy.name); it != expired_.end() && it->second.cutoff == ctx.cutoff.cutoff)
+  if (auto it = expired_.find(policy.name);
+      it != expired_.end() && it->second.cutoff == ctx.cutoff.cutoff)
     known = &it->second;
   const Prefilter planned = [known](const std::string& path) {
     return std::binary_search(known->hashes.begin(), known->hashes.end(), path_hash(path));
@@ -282,7 +301,9 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
       if (unlinkat(p.dir_fd, p.name.c_str(), 0) != 0) {
         if (errno == ENOENT) continue;
         // The file name may carry a person's name: the message does not.
-        failure = Error{ErrorKind::Io, error_prefix(store_.name, policy.name) + "cannot remove a file under '" + root_ + "': " + std::strerror(errno)};
+        failure = Error{ErrorKind::Io, error_prefix(store_.name, policy.name) +
+                                           "cannot remove a file under '" + root_ +
+                                           "': " + std::strerror(errno)};
         return false;
       }
       ++result.affected;
@@ -293,22 +314,29 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   };
   const Boundary boundary = remove_pending;
   long long found = 0;
-  int error = walk(root_, globs, after, [&](const Found& f) {
-    auto d = date_of(policy, f);
-    if (!d || *d >= ctx.cutoff.cutoff || (keep.value() && *d >= *keep.value()) || held.count(f.path)) return true;
-    pending.push_back({f.dir_fd, f.name, f.path});
-    if (++found < limit) return true;
-    result.done = false;
-    remove_pending();
-    return false;
-  }, nullptr, known ? &planned : nullptr, &boundary);
+  int error = walk(
+      root_, globs, after,
+      [&](const Found& f) {
+        auto d = date_of(policy, f);
+        if (!d || *d >= ctx.cutoff.cutoff || (keep.value() && *d >= *keep.value()) ||
+            held.count(f.path))
+          return true;
+        pending.push_back({f.dir_fd, f.name, f.path});
+        if (++found < limit) return true;
+        result.done = false;
+        remove_pending();
+        return false;
+      },
+      nullptr, known ? &planned : nullptr, &boundary);
   if (error)
-    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ + "': " + std::strerror(error)};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ +
+                                                  "': " + std::strerror(error)};
   if (failure) return *failure;
   return result;
 }
 
-Result<long long> FilesConnector::reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
+Result<long long> FilesConnector::reconcile(const Policy& policy, const PassContext& ctx,
+                                            const BatchIntent& intent) {
   // The batch announced each file before removing it: those gone are the ones it removed.
   long long gone = 0;
   for (const auto& path : intent.items) {

@@ -6,12 +6,12 @@
 
 #include <sys/stat.h>
 
-#include <map>
 #include <cstdint>
+#include <map>
 #include <memory>
-#include <vector>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "connectors/connector.h"
 #include "connectors/files/name_date.h"
@@ -30,7 +30,8 @@ class FilesConnector : public Connector {
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
   // Counts the announced files that are gone.
-  Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
+  Result<long long> reconcile(const Policy& policy, const PassContext& ctx,
+                              const BatchIntent& intent) override;
 
  private:
   // The date a policy measures a file by; nullopt when it has none (no date in its name).
@@ -53,7 +54,6 @@ class FilesConnector : public Connector {
     std::vector<std::uint64_t> hashes;  // sorted
   };
   std::map<std::string, Expired> expired_;
-
 };
 
 }  // namespace retentiond::connectors::files

@@ -22,7 +22,8 @@ bool segment_matches(const std::string& pattern, const std::string& name) {
 }
 
 // Does pattern[p..] match path[s..] exactly?
-bool match_from(const std::vector<std::string>& pattern, size_t p, const std::vector<std::string>& path, size_t s) {
+bool match_from(const std::vector<std::string>& pattern, size_t p,
+                const std::vector<std::string>& path, size_t s) {
   if (p == pattern.size()) return s == path.size();
   if (pattern[p] == "**") {
     for (size_t k = s; k <= path.size(); ++k)
@@ -34,7 +35,8 @@ bool match_from(const std::vector<std::string>& pattern, size_t p, const std::ve
 }
 
 // Can pattern[p..] match some path that starts with dir[s..] (dir fully consumed, more to come)?
-bool prefix_from(const std::vector<std::string>& pattern, size_t p, const std::vector<std::string>& dir, size_t s) {
+bool prefix_from(const std::vector<std::string>& pattern, size_t p,
+                 const std::vector<std::string>& dir, size_t s) {
   if (s == dir.size()) return p < pattern.size();
   if (p == pattern.size()) return false;
   if (pattern[p] == "**") return true;

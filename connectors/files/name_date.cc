@@ -10,9 +10,12 @@ NameDate::NameDate(const std::string& pattern) {
     char c = pattern[i];
     if (c == '%' && i + 1 < pattern.size()) {
       char f = pattern[++i];
-      if (f == 'Y') re += "([0-9]{4})";
-      else if (f == 'm' || f == 'd' || f == 'H' || f == 'M' || f == 'S') re += "([0-9]{2})";
-      else re += "%";
+      if (f == 'Y')
+        re += "([0-9]{4})";
+      else if (f == 'm' || f == 'd' || f == 'H' || f == 'M' || f == 'S')
+        re += "([0-9]{2})";
+      else
+        re += "%";
       if (f != '%') fields_ += f;
       continue;
     }
@@ -30,12 +33,24 @@ std::optional<policies::TimePoint> NameDate::find(const std::string& name) const
     for (size_t g = 0; g < fields_.size(); ++g) {
       int v = std::stoi(m[g + 1].str());
       switch (fields_[g]) {
-        case 'Y': Y = v; break;
-        case 'm': mo = v; break;
-        case 'd': d = v; break;
-        case 'H': H = v; break;
-        case 'M': M = v; break;
-        case 'S': S = v; break;
+        case 'Y':
+          Y = v;
+          break;
+        case 'm':
+          mo = v;
+          break;
+        case 'd':
+          d = v;
+          break;
+        case 'H':
+          H = v;
+          break;
+        case 'M':
+          M = v;
+          break;
+        case 'S':
+          S = v;
+          break;
       }
     }
     // A name without a day ("2027-03") stands for its whole month: it counts from the month's

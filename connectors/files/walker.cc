@@ -71,9 +71,11 @@ struct Walk {
         const bool may_be_dir = type == DT_DIR || type == DT_UNKNOWN;
         const bool may_be_file = (type == DT_REG || type == DT_UNKNOWN) && pos > 0;
         const bool wanted_dir = descend && may_be_dir && globs.may_match_below(parts);
-        const bool wanted_file = may_be_file && globs.matches(parts) && (!prefilter || (*prefilter)(path));
+        const bool wanted_file =
+            may_be_file && globs.matches(parts) && (!prefilter || (*prefilter)(path));
         struct stat st;
-        if ((wanted_dir || wanted_file) && fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if ((wanted_dir || wanted_file) &&
+            fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
           if (wanted_dir && S_ISDIR(st.st_mode)) {
             if (boundary && !(*boundary)()) {
               parts.pop_back();
@@ -119,8 +121,8 @@ std::vector<std::string> subtrees(const std::string& root, const GlobSet& globs,
     if (n == "." || n == ".." || e->d_type == DT_LNK) continue;
     if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
     struct stat st;
-    if (globs.may_match_below(std::vector<std::string>{n}) && fstatat(dirfd(dir), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-        S_ISDIR(st.st_mode))
+    if (globs.may_match_below(std::vector<std::string>{n}) &&
+        fstatat(dirfd(dir), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
       out.push_back(n);
   }
   closedir(dir);
@@ -128,8 +130,8 @@ std::vector<std::string> subtrees(const std::string& root, const GlobSet& globs,
   return out;
 }
 
-int walk_subtree(const std::string& root, const std::string& subdir, const GlobSet& globs, const Visit& visit,
-                 long long* skipped_dirs) {
+int walk_subtree(const std::string& root, const std::string& subdir, const GlobSet& globs,
+                 const Visit& visit, long long* skipped_dirs) {
   int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno;
   Walk w{globs, {}, visit};
@@ -153,8 +155,9 @@ int walk_subtree(const std::string& root, const std::string& subdir, const GlobS
   return 0;
 }
 
-int walk(const std::string& root, const GlobSet& globs, const std::string& after, const Visit& visit,
-         long long* skipped_dirs, const Prefilter* prefilter, const Boundary* boundary) {
+int walk(const std::string& root, const GlobSet& globs, const std::string& after,
+         const Visit& visit, long long* skipped_dirs, const Prefilter* prefilter,
+         const Boundary* boundary) {
   int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno;
   Walk w{globs, components(after), visit, prefilter, boundary};

@@ -38,15 +38,15 @@ using Boundary = std::function<bool()>;
 // when given) and comes after `after` in walk order ("" for the start). Returns an errno value
 // (0 on success) for the root; unreadable subdirectories are skipped and counted in
 // `skipped_dirs`.
-int walk(const std::string& root, const GlobSet& globs, const std::string& after, const Visit& visit,
-         long long* skipped_dirs = nullptr, const Prefilter* prefilter = nullptr,
-         const Boundary* boundary = nullptr);
+int walk(const std::string& root, const GlobSet& globs, const std::string& after,
+         const Visit& visit, long long* skipped_dirs = nullptr,
+         const Prefilter* prefilter = nullptr, const Boundary* boundary = nullptr);
 
 // For walks shared between threads: the root's subdirectories the globs may enter, in walk
 // order; each is walked on its own by walk_subtree(), and walk_subtree(root, "", ...) visits the
 // files directly under the root. Together they visit what walk() visits.
 std::vector<std::string> subtrees(const std::string& root, const GlobSet& globs, int* error);
-int walk_subtree(const std::string& root, const std::string& subdir, const GlobSet& globs, const Visit& visit,
-                 long long* skipped_dirs = nullptr);
+int walk_subtree(const std::string& root, const std::string& subdir, const GlobSet& globs,
+                 const Visit& visit, long long* skipped_dirs = nullptr);
 
 }  // namespace retentiond::connectors::files

@@ -15,7 +15,8 @@ char category_of(const std::string& type) {
 }
 
 bool is_integer_type(const std::string& type) {
-  return type == "tinyint" || type == "smallint" || type == "mediumint" || type == "int" || type == "bigint";
+  return type == "tinyint" || type == "smallint" || type == "mediumint" || type == "int" ||
+         type == "bigint";
 }
 
 std::vector<Value> schema_and_table(const policies::QualifiedName& name) {
@@ -24,7 +25,8 @@ std::vector<Value> schema_and_table(const policies::QualifiedName& name) {
 
 std::vector<std::string> table_names(Client& c) {
   std::vector<std::string> out;
-  for (const auto& row : c.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"))
+  for (const auto& row :
+       c.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"))
     out.push_back(row[0].value_or(""));
   return out;
 }
@@ -33,8 +35,8 @@ std::vector<std::string> table_names(Client& c) {
 
 std::optional<sql::TableShape> describe_table(Client& c, const policies::QualifiedName& name) {
   const std::string schema = "TABLE_SCHEMA = IF(? = '', DATABASE(), ?) AND TABLE_NAME = ?";
-  auto cols = c.query("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE " + schema +
-                          " ORDER BY ORDINAL_POSITION",
+  auto cols = c.query("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE " +
+                          schema + " ORDER BY ORDINAL_POSITION",
                       schema_and_table(name));
   if (cols.empty()) return std::nullopt;
   sql::TableShape t;

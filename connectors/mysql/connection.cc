@@ -27,19 +27,24 @@ struct StatementHandle {
 bool MysqlError::connection_lost() const {
   return number_ == CR_SERVER_GONE_ERROR || number_ == CR_SERVER_LOST ||
          number_ == CR_CONNECTION_ERROR || number_ == CR_CONN_HOST_ERROR ||
-         number_ == ER_SERVER_SHUTDOWN || number_ == ER_CONNECTION_KILLED || number_ == 2026 /* SSL */ ||
-         number_ == 4031;  // MySQL 8's ER_CLIENT_INTERACTION_TIMEOUT: the server closed an idle session
+         number_ == ER_SERVER_SHUTDOWN || number_ == ER_CONNECTION_KILLED ||
+         number_ == 2026 /* SSL */ ||
+         number_ ==
+             4031;  // MySQL 8's ER_CLIENT_INTERACTION_TIMEOUT: the server closed an idle session
 }
 
-Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& store, AccessMode mode) {
+Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& store,
+                                                AccessMode mode) {
   auto password = store_password(store);
   if (!password) return password.error();
   MYSQL* handle = mysql_init(nullptr);
-  if (!handle) return Error{ErrorKind::StoreUnreachable, error_prefix(store.name) + "out of memory"};
+  if (!handle)
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store.name) + "out of memory"};
   unsigned timeout = 10;
   mysql_optionsv(handle, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
   my_bool no = 0;
-  mysql_optionsv(handle, MYSQL_OPT_RECONNECT, &no);  // reconnecting silently would drop session settings
+  mysql_optionsv(handle, MYSQL_OPT_RECONNECT,
+                 &no);  // reconnecting silently would drop session settings
   mysql_optionsv(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   mysql_optionsv(handle, MYSQL_READ_DEFAULT_GROUP, nullptr);
   const std::string tls = store.value("tls", "off");
@@ -51,7 +56,8 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
     mysql_optionsv(handle, MYSQL_OPT_SSL_ENFORCE, &yes);
     if (tls == "verify") {
       mysql_optionsv(handle, MYSQL_OPT_SSL_CA, tls_ca.c_str());
-      mysql_optionsv(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);  // the chain and the host name
+      mysql_optionsv(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
+                     &yes);  // the chain and the host name
     }
     if (const std::string cert = store.path("tls_cert"); !cert.empty()) {
       const std::string key = store.path("tls_key");
@@ -65,11 +71,12 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
   const std::string socket = store.path("socket");
   unsigned port = static_cast<unsigned>(std::stoul(store.value("port", "3306")));
   if (!mysql_real_connect(handle, host.c_str(), user.empty() ? nullptr : user.c_str(),
-                          password.value() ? password.value()->c_str() : nullptr, database.c_str(), port,
-                          socket.empty() ? nullptr : socket.c_str(), 0)) {
+                          password.value() ? password.value()->c_str() : nullptr, database.c_str(),
+                          port, socket.empty() ? nullptr : socket.c_str(), 0)) {
     std::string why = mysql_error(handle);
     mysql_close(handle);
-    return Error{ErrorKind::StoreUnreachable, error_prefix(store.name) + "cannot connect to MySQL/MariaDB: " + why};
+    return Error{ErrorKind::StoreUnreachable,
+                 error_prefix(store.name) + "cannot connect to MySQL/MariaDB: " + why};
   }
   std::unique_ptr<Client> client(new Client(handle));
   try {
@@ -82,7 +89,8 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
     client->exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
     if (mode == AccessMode::ReadOnly) client->exec("SET SESSION TRANSACTION READ ONLY");
   } catch (const MysqlError& e) {
-    return Error{ErrorKind::StoreUnreachable, error_prefix(store.name) + "cannot set up the session: " + e.what()};
+    return Error{ErrorKind::StoreUnreachable,
+                 error_prefix(store.name) + "cannot set up the session: " + e.what()};
   }
   return client;
 }
@@ -96,7 +104,8 @@ void Client::exec(const std::string& sql) {
   affected_ = static_cast<long long>(mysql_affected_rows(handle_));
 }
 
-std::vector<std::map<std::string, std::optional<std::string>>> Client::named_rows(const std::string& sql) {
+std::vector<std::map<std::string, std::optional<std::string>>> Client::named_rows(
+    const std::string& sql) {
   if (mysql_real_query(handle_, sql.data(), sql.size()) != 0)
     throw MysqlError(mysql_errno(handle_), mysql_error(handle_));
   std::vector<std::map<std::string, std::optional<std::string>>> out;
@@ -108,7 +117,8 @@ std::vector<std::map<std::string, std::optional<std::string>>> Client::named_row
     unsigned long* lengths = mysql_fetch_lengths(result);
     auto& named = out.emplace_back();
     for (unsigned i = 0; i < columns; ++i)
-      named[fields[i].name] = row[i] ? std::optional<std::string>(std::string(row[i], lengths[i])) : std::nullopt;
+      named[fields[i].name] =
+          row[i] ? std::optional<std::string>(std::string(row[i], lengths[i])) : std::nullopt;
   }
   mysql_free_result(result);
   return out;
@@ -132,8 +142,9 @@ std::vector<Row> Client::query(const std::string& sql, const std::vector<Value>&
   if (!h.stmt) throw MysqlError(CR_OUT_OF_MEMORY, "out of memory");
   if (mysql_stmt_prepare(h.stmt, sql.data(), sql.size()) != 0) fail_statement(h.stmt);
   if (mysql_stmt_param_count(h.stmt) != values.size())
-    throw MysqlError(0, "internal error: statement expects " + std::to_string(mysql_stmt_param_count(h.stmt)) +
-                            " values, " + std::to_string(values.size()) + " given");
+    throw MysqlError(0, "internal error: statement expects " +
+                            std::to_string(mysql_stmt_param_count(h.stmt)) + " values, " +
+                            std::to_string(values.size()) + " given");
 
   std::vector<MYSQL_BIND> params(values.size());
   std::vector<long long> integers(values.size());

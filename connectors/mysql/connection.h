@@ -42,7 +42,8 @@ using Row = std::vector<std::optional<std::string>>;
 class Client {
  public:
   // Connects; Error kind StoreUnreachable names the store and the server's reason.
-  static Result<std::unique_ptr<Client>> connect(const policies::StoreConfig& store, AccessMode mode);
+  static Result<std::unique_ptr<Client>> connect(const policies::StoreConfig& store,
+                                                 AccessMode mode);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

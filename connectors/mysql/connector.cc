@@ -25,13 +25,15 @@ using policies::Diagnostic;
 
 // A key walk over [first, last], or nullopt when the keys do not fit a signed 64-bit walk
 // (unsigned BIGINT near its top): the policy then walks keyset ranges.
-std::optional<sql::Walk> key_walk(const std::string& first, const std::string& last, long long matched) {
+std::optional<sql::Walk> key_walk(const std::string& first, const std::string& last,
+                                  long long matched) {
   try {
     sql::Walk walk;
     walk.first = std::stoll(first);
     walk.last = std::stoll(last);
     walk.matched = matched;
-    if (walk.first == std::numeric_limits<long long>::min()) return std::nullopt;  // `after` is first - 1
+    if (walk.first == std::numeric_limits<long long>::min())
+      return std::nullopt;  // `after` is first - 1
     return walk;
   } catch (const std::logic_error&) {
     return std::nullopt;
@@ -62,12 +64,12 @@ Result<void> MysqlConnector::connect(AccessMode mode) {
 }
 
 std::map<std::string, std::string> MysqlConnector::anonymise_values(const Policy& policy,
-                                                                   const PassContext& ctx) const {
+                                                                    const PassContext& ctx) const {
   return sql::anonymisation_values(policy, ctx.anonymisation_key, datetime_text(ctx.cutoff.now));
 }
 
-Result<std::vector<NoticeCandidate>> MysqlConnector::notice_candidates(const Policy& policy, const PassContext& ctx,
-                                                                      policies::TimePoint notice_cutoff) {
+Result<std::vector<NoticeCandidate>> MysqlConnector::notice_candidates(
+    const Policy& policy, const PassContext& ctx, policies::TimePoint notice_cutoff) {
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   std::vector<NoticeCandidate> out;
@@ -76,10 +78,13 @@ Result<std::vector<NoticeCandidate>> MysqlConnector::notice_candidates(const Pol
     PassContext at_notice = ctx;
     at_notice.cutoff.cutoff = notice_cutoff;
     const auto& s = p.value().statements.notice_candidates;
-    for (const auto& row : client_->query(s.text, values_for(s, at_notice, p.value().integer_key, named))) {
+    for (const auto& row :
+         client_->query(s.text, values_for(s, at_notice, p.value().integer_key, named))) {
       NoticeCandidate c;
       c.key = row[0].value_or("");
-      if (row[1]) c.basis = policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*row[1]))));
+      if (row[1])
+        c.basis =
+            policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*row[1]))));
       c.email = row[2].value_or("");
       out.push_back(std::move(c));
     }
@@ -94,32 +99,38 @@ Result<std::vector<NoticeCandidate>> MysqlConnector::notice_candidates(const Pol
 Error MysqlConnector::query_error(const Policy& policy, const MysqlError& e) const {
   std::string where = error_prefix(store_.name, policy.name);
   if (e.connection_lost())
-    return Error{ErrorKind::StoreUnreachable, where + "lost the connection to the server: " + e.what()};
+    return Error{ErrorKind::StoreUnreachable,
+                 where + "lost the connection to the server: " + e.what()};
   if (e.number() == ER_LOCK_WAIT_TIMEOUT)
-    return Error{ErrorKind::QueryFailed, where + "a lock held by another session was not released within "
-                                                 "innodb_lock_wait_timeout; nothing of this batch changed"};
+    return Error{ErrorKind::QueryFailed,
+                 where +
+                     "a lock held by another session was not released within "
+                     "innodb_lock_wait_timeout; nothing of this batch changed"};
   if (e.number() == ER_LOCK_DEADLOCK)
-    return Error{ErrorKind::QueryFailed, where + "deadlock with another session; nothing of this batch changed"};
+    return Error{ErrorKind::QueryFailed,
+                 where + "deadlock with another session; nothing of this batch changed"};
   return Error{ErrorKind::QueryFailed, where + e.what()};
 }
 
-Result<MysqlConnector::Prepared> MysqlConnector::prepared(const Policy& policy, bool operator_holds) {
+Result<MysqlConnector::Prepared> MysqlConnector::prepared(const Policy& policy,
+                                                          bool operator_holds) {
   auto cache_key = std::make_pair(policy.name, operator_holds);
   if (auto it = prepared_.find(cache_key); it != prepared_.end()) return it->second;
   const std::string where = error_prefix(store_.name, policy.name);
   try {
     auto table = describe_table(*client_, *policy.table);
     if (!table)
-      return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() + "' does not exist"};
+      return Error{ErrorKind::SchemaMismatch,
+                   where + "table '" + policy.table->str() + "' does not exist"};
     // Without a key, a delete-only policy deletes expired rows LIMIT n at a time.
     auto key = sql::choose_key(policy, *table, operator_holds, where, "");
     if (!key) return key.error();
     auto tables = sql::PolicyTables::describe(policy, *table, catalog(*client_), where);
     if (!tables) return tables.error();
-    auto category_of = [&](const std::optional<policies::QualifiedName>& related, const std::string& column) {
-      return tables->category(related, column);
-    };
-    Prepared p{build_my_statements(policy, key->column, key->integer, category_of, operator_holds), key->integer};
+    auto category_of = [&](const std::optional<policies::QualifiedName>& related,
+                           const std::string& column) { return tables->category(related, column); };
+    Prepared p{build_my_statements(policy, key->column, key->integer, category_of, operator_holds),
+               key->integer};
     prepared_.emplace(cache_key, p);
     return p;
   } catch (const std::invalid_argument& e) {
@@ -129,22 +140,32 @@ Result<MysqlConnector::Prepared> MysqlConnector::prepared(const Policy& policy, 
   }
 }
 
-std::vector<Value> MysqlConnector::values_for(const sql::Sql& s, const PassContext& ctx, bool integer_key,
-                                              const std::map<std::string, std::string>& extra) const {
+std::vector<Value> MysqlConnector::values_for(
+    const sql::Sql& s, const PassContext& ctx, bool integer_key,
+    const std::map<std::string, std::string>& extra) const {
   const long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
   std::vector<Value> out;
   for (const auto& name : s.params) {
-    if (name == "cutoff") out.push_back({datetime_text(ctx.cutoff.cutoff)});
-    else if (name == "cutoff_epoch") out.push_back({std::to_string(epoch), true});
-    else if (name == "cutoff_epoch_ms") out.push_back({std::to_string(epoch * 1000), true});
-    else if (name == "now") out.push_back({datetime_text(ctx.cutoff.now)});
-    else if (name == "held") out.push_back({nlohmann::json(ctx.held_keys).dump()});  // UTF-8 (daemon/holds.h)
+    if (name == "cutoff")
+      out.push_back({datetime_text(ctx.cutoff.cutoff)});
+    else if (name == "cutoff_epoch")
+      out.push_back({std::to_string(epoch), true});
+    else if (name == "cutoff_epoch_ms")
+      out.push_back({std::to_string(epoch * 1000), true});
+    else if (name == "now")
+      out.push_back({datetime_text(ctx.cutoff.now)});
+    else if (name == "held")
+      out.push_back({nlohmann::json(ctx.held_keys).dump()});  // UTF-8 (daemon/holds.h)
     // A key that is not UTF-8 becomes U+FFFD and matches no row: the noticed record is kept.
     else if (name == "noticed")
-      out.push_back({nlohmann::json(ctx.noticed_keys).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
-    else if (name == "limit") out.push_back({extra.at(name), true});
-    else if (name.rfind("an_", 0) == 0) out.push_back({extra.at(name)});
-    else out.push_back({extra.at(name), integer_key});  // after, last: keys
+      out.push_back({nlohmann::json(ctx.noticed_keys)
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+    else if (name == "limit")
+      out.push_back({extra.at(name), true});
+    else if (name.rfind("an_", 0) == 0)
+      out.push_back({extra.at(name)});
+    else
+      out.push_back({extra.at(name), integer_key});  // after, last: keys
   }
   return out;
 }
@@ -158,11 +179,14 @@ Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
     auto p = prepared(policy, holds);
     if (!p) return p.error();
     const auto& s = p->statements;
-    sql::StatementTexts out{{s.plan_total.text, s.plan_matched.text, s.plan_undated.text, s.plan_future.text},
-                            s.keyless};
+    sql::StatementTexts out{
+        {s.plan_total.text, s.plan_matched.text, s.plan_undated.text, s.plan_future.text},
+        s.keyless};
     auto& texts = out.texts;
-    if (s.keyless) texts.push_back(s.keyless_action.text);
-    else for (auto& text : s.texts()) texts.push_back(std::move(text));
+    if (s.keyless)
+      texts.push_back(s.keyless_action.text);
+    else
+      for (auto& text : s.texts()) texts.push_back(std::move(text));
     if (!s.plan_held.text.empty()) texts.push_back(s.plan_held.text);
     if (s.key_walk) texts.push_back(s.walk_action.text);
     return out;
@@ -203,7 +227,8 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     const auto matched = first_row(s.plan_matched);
     stats.matched = number(matched[0]);
     if (matched[1])
-      stats.oldest = policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*matched[1]))));
+      stats.oldest =
+          policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*matched[1]))));
     if (!s.plan_held.text.empty()) stats.held = number(first_row(s.plan_held)[0]);
     stats.undated = number(first_row(s.plan_undated)[0]);
     stats.future = number(first_row(s.plan_future)[0]);
@@ -216,14 +241,16 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     } else if (ctx.samples > 0) {
       auto with_limit = named;
       with_limit["limit"] = std::to_string(ctx.samples);
-      for (const auto& r : client_->query(s.samples.text, values_for(s.samples, ctx, p.value().integer_key, with_limit)))
+      for (const auto& r : client_->query(
+               s.samples.text, values_for(s.samples, ctx, p.value().integer_key, with_limit)))
         if (r[0]) stats.samples.push_back(*r[0]);
     }
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   }
-  const sql::NoteValues notes{sql::Placeholders::Style::Positional, datetime_text(ctx.cutoff.cutoff),
-                               policies::epoch_seconds(ctx.cutoff.cutoff), named};
+  const sql::NoteValues notes{sql::Placeholders::Style::Positional,
+                              datetime_text(ctx.cutoff.cutoff),
+                              policies::epoch_seconds(ctx.cutoff.cutoff), named};
   std::vector<const sql::Sql*> shown = s.shown();
   if (s.key_walk) shown = {&s.walk_action};
   if (s.keyless) shown = {&s.keyless_action};
@@ -231,8 +258,8 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
   return stats;
 }
 
-Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
-                                                long long limit) {
+Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const PassContext& ctx,
+                                                const Cursor& from, long long limit) {
   watch(ctx);
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
@@ -241,8 +268,8 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
   try {
     extra = anonymise_values(policy, ctx);
   } catch (const std::runtime_error& e) {
-    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what() +
-                                        "; nothing was changed"};
+    return Error{ErrorKind::Config,
+                 error_prefix(store_.name, policy.name) + e.what() + "; nothing was changed"};
   }
   // A key walk needs the bounds a plan() found (its cursor carries them); without them (or with
   // keys a walk cannot hold) the policy walks keyset ranges, which need none.
@@ -252,8 +279,9 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
   return keyset_batch(policy, ctx, s, p.value().integer_key, std::move(extra), from, limit);
 }
 
-Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
-                                                 bool integer_key, std::map<std::string, std::string> extra,
+Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const PassContext& ctx,
+                                                 const MyStatements& s, bool integer_key,
+                                                 std::map<std::string, std::string> extra,
                                                  const Cursor& from, long long limit) {
   const std::optional<KeyValue> after = from.last_key();
   extra["limit"] = std::to_string(limit);
@@ -273,16 +301,19 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
     // Never more than the batch selected (sql/batch_bound.h): in_transaction rolls back, before
     // the batch announces itself.
     const long long affected = client_->affected();
-    sql::check_batch_bound(affected, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
+    sql::check_batch_bound(affected, selected,
+                           policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                            sql::Bound::Selected);
     const KeyValue last = key_value(last_text, integer_key);
-    announce(ctx, after ? s.next_count : s.first_count, integer_key, extra, affected, {after, last});
+    announce(ctx, after ? s.next_count : s.first_count, integer_key, extra, affected,
+             {after, last});
     return BatchResult{affected, Cursor::after(last), selected < limit};
   });
 }
 
 Result<BatchResult> MysqlConnector::keyless_batch(const Policy& policy, const PassContext& ctx,
-                                                  const MyStatements& s, std::map<std::string, std::string> extra,
+                                                  const MyStatements& s,
+                                                  std::map<std::string, std::string> extra,
                                                   long long limit) {
   extra["limit"] = std::to_string(limit);
   return in_transaction(policy, ctx, [&]() -> BatchResult {
@@ -335,7 +366,8 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const P
 }
 
 void MysqlConnector::announce(const PassContext& ctx, const sql::Sql& count, bool integer_key,
-                              const std::map<std::string, std::string>& extra, long long affected, KeyRange range) {
+                              const std::map<std::string, std::string>& extra, long long affected,
+                              KeyRange range) {
   if (!ctx.journal) return;
   auto values = extra;
   if (range.after) values["after"] = key_text(*range.after);
@@ -346,15 +378,19 @@ void MysqlConnector::announce(const PassContext& ctx, const sql::Sql& count, boo
   announced_ = true;
 }
 
-Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
+Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassContext& ctx,
+                                            const BatchIntent& intent) {
   watch(ctx);
   auto range = parse_range_evidence(intent.evidence);
   if (!range)
-    return Error{ErrorKind::Io, error_prefix(store_.name, policy.name) + "the state file's record of the last batch is unreadable"};
+    return Error{ErrorKind::Io, error_prefix(store_.name, policy.name) +
+                                    "the state file's record of the last batch is unreadable"};
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   const auto& s = p.value().statements;
-  const sql::Sql& count = !range->last ? s.table_count : range->after ? s.next_count : s.first_count;
+  const sql::Sql& count = !range->last   ? s.table_count
+                          : range->after ? s.next_count
+                                         : s.first_count;
   std::map<std::string, std::string> values;
   try {
     values = anonymise_values(policy, ctx);
@@ -366,7 +402,8 @@ Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassCont
   for (int attempt = 0;; ++attempt) {
     try {
       auto rows = client_->query(count.text, values_for(count, ctx, p.value().integer_key, values));
-      return changed_from_remaining(*range, intent.expected, rows.empty() ? 0 : std::stoll(rows[0][0].value_or("0")));
+      return changed_from_remaining(*range, intent.expected,
+                                    rows.empty() ? 0 : std::stoll(rows[0][0].value_or("0")));
     } catch (const MysqlError& e) {
       if (!e.connection_lost() || attempt >= 1) return query_error(policy, e);
       if (!reconnect()) return gave_up(policy, query_error(policy, e));
@@ -374,9 +411,10 @@ Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassCont
   }
 }
 
-Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
-                                               std::map<std::string, std::string> extra, const Cursor& from,
-                                               long long limit) {
+Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassContext& ctx,
+                                               const MyStatements& s,
+                                               std::map<std::string, std::string> extra,
+                                               const Cursor& from, long long limit) {
   const sql::Walk& walk = from.walk;
   // `after` is the end of the last span done (exclusive start of the next).
   const long long after = from.position;
@@ -398,7 +436,8 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
   if (!result) return result;
   // Key values are never logged (they may identify a person): only the fact.
   if (result->affected >= limit)
-    spdlog::debug("policy '{}': a key span held at least {} expired rows; cut at {}", policy.name, limit, limit);
+    spdlog::debug("policy '{}': a key span held at least {} expired rows; cut at {}", policy.name,
+                  limit, limit);
   return result;
 }
 

@@ -25,13 +25,14 @@ class MysqlConnector : public sql::ServerConnector {
   std::string_view type() const override { return "mysql"; }
   Result<std::vector<policies::Diagnostic>> check(const Policy& policy) override;
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
-  Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy, const PassContext& ctx,
-                                                         policies::TimePoint notice_cutoff) override;
+  Result<std::vector<NoticeCandidate>> notice_candidates(
+      const Policy& policy, const PassContext& ctx, policies::TimePoint notice_cutoff) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
   // Counts the expired records left in the batch's key range: as many as before its COMMIT
   // means it committed.
-  Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
+  Result<long long> reconcile(const Policy& policy, const PassContext& ctx,
+                              const BatchIntent& intent) override;
 
  private:
   Result<void> connect(AccessMode mode) override;
@@ -45,7 +46,8 @@ class MysqlConnector : public sql::ServerConnector {
   std::vector<Value> values_for(const sql::Sql& s, const PassContext& ctx, bool integer_key,
                                 const std::map<std::string, std::string>& extra) const;
   // Values of the anonymisation parameters; throws std::runtime_error for an unreadable key file.
-  std::map<std::string, std::string> anonymise_values(const Policy& policy, const PassContext& ctx) const;
+  std::map<std::string, std::string> anonymise_values(const Policy& policy,
+                                                      const PassContext& ctx) const;
   Error query_error(const Policy& policy, const MysqlError& e) const;
   // Runs one batch in its own transaction: commits what `batch` did, rolls back on an error, and
   // after a lost connection reconnects and runs it once more, unless the batch had announced
@@ -55,18 +57,22 @@ class MysqlConnector : public sql::ServerConnector {
   // Inside the batch's transaction, before COMMIT: records its intent in ctx's journal, with
   // the expired records `count` finds left in `range`.
   void announce(const PassContext& ctx, const sql::Sql& count, bool integer_key,
-                const std::map<std::string, std::string>& extra, long long affected, KeyRange range);
+                const std::map<std::string, std::string>& extra, long long affected,
+                KeyRange range);
   // One batch of a keyset walk: a SELECT of the next range's last key, then the action on it.
-  Result<BatchResult> keyset_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
-                                   bool integer_key, std::map<std::string, std::string> extra, const Cursor& from,
+  Result<BatchResult> keyset_batch(const Policy& policy, const PassContext& ctx,
+                                   const MyStatements& s, bool integer_key,
+                                   std::map<std::string, std::string> extra, const Cursor& from,
                                    long long limit);
   // One batch of a key walk (MyStatements::key_walk): the next span of keys of the walk `from`
   // (a Span cursor) carries, sized so that it holds about `limit` expired rows.
-  Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
-                                 std::map<std::string, std::string> extra, const Cursor& from, long long limit);
+  Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx,
+                                 const MyStatements& s, std::map<std::string, std::string> extra,
+                                 const Cursor& from, long long limit);
   // One batch on a table without a key (MyStatements::keyless): at most `limit` expired rows.
-  Result<BatchResult> keyless_batch(const Policy& policy, const PassContext& ctx, const MyStatements& s,
-                                    std::map<std::string, std::string> extra, long long limit);
+  Result<BatchResult> keyless_batch(const Policy& policy, const PassContext& ctx,
+                                    const MyStatements& s, std::map<std::string, std::string> extra,
+                                    long long limit);
 
   std::unique_ptr<Client> client_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;

@@ -14,15 +14,16 @@ std::string q(const std::string& name) { return sql::quote_identifier(name, '`')
 // zero date '0000-00-00' nor one with a zero month or day ('2020-00-10'), which the session's
 // sql_mode lets a column hold and which sort before every real date.
 std::string usable_date(const std::string& column) {
-  return column + " >= '0001-01-01' AND MONTH(" + column + ") <> 0 AND DAYOFMONTH(" + column + ") <> 0";
+  return column + " >= '0001-01-01' AND MONTH(" + column + ") <> 0 AND DAYOFMONTH(" + column +
+         ") <> 0";
 }
 
 // An epoch number (seconds, or milliseconds) as DATETIME, NULL outside the usable dates. DATE_ADD
 // reads years 1 to 9999 exactly, where FROM_UNIXTIME stops at 1970 and 2038.
 std::string epoch_value(const std::string& number, bool ms) {
   const long long unit = ms ? 1000 : 1;
-  return "(CASE WHEN " + number + " >= " + std::to_string(policies::kFirstUsableEpoch * unit) + " AND " + number +
-         " < " + std::to_string((policies::kLastUsableEpoch + 1) * unit) +
+  return "(CASE WHEN " + number + " >= " + std::to_string(policies::kFirstUsableEpoch * unit) +
+         " AND " + number + " < " + std::to_string((policies::kLastUsableEpoch + 1) * unit) +
          " THEN DATE_ADD(CAST('1970-01-01' AS DATETIME), INTERVAL " +
          (ms ? number + " * 1000 MICROSECOND" : number + " SECOND") + ") END)";
 }
@@ -40,18 +41,23 @@ std::string text_value(const std::string& column, DateFormat f) {
   const std::string text = "REPLACE(REPLACE(" + column + ", 'T', ' '), 'Z', '')";
   // Year 0000 and zero months or days are refused as well: MariaDB reads them as dates.
   const std::string as_datetime = "CAST(" + text + " AS DATETIME)";
-  const std::string iso =
-      "WHEN " + column +
-      " REGEXP '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?Z?$' "
-      "AND LEFT(" + column + ", 4) <> '0000' AND LEFT(DATE_FORMAT(" +
-      as_datetime + ", '%Y-%m-%d %H:%i:%s'), CHAR_LENGTH(LEFT(" + text + ", 19))) = LEFT(" + text +
-      ", 19) THEN " + as_datetime + " ";
-  const std::string digits = "WHEN " + column + " REGEXP '^[0-9]{1,18}$' THEN " +
-                             epoch_value("CAST(" + column + " AS UNSIGNED)", f == DateFormat::EpochMs) + " ";
+  const std::string iso = "WHEN " + column +
+                          " REGEXP '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ "
+                          "T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?Z?$' "
+                          "AND LEFT(" +
+                          column + ", 4) <> '0000' AND LEFT(DATE_FORMAT(" + as_datetime +
+                          ", '%Y-%m-%d %H:%i:%s'), CHAR_LENGTH(LEFT(" + text + ", 19))) = LEFT(" +
+                          text + ", 19) THEN " + as_datetime + " ";
+  const std::string digits =
+      "WHEN " + column + " REGEXP '^[0-9]{1,18}$' THEN " +
+      epoch_value("CAST(" + column + " AS UNSIGNED)", f == DateFormat::EpochMs) + " ";
   std::string cases;
-  if (f == DateFormat::Epoch || f == DateFormat::EpochMs) cases = digits;
-  else if (f == DateFormat::Auto) cases = digits + iso;
-  else cases = iso;
+  if (f == DateFormat::Epoch || f == DateFormat::EpochMs)
+    cases = digits;
+  else if (f == DateFormat::Auto)
+    cases = digits + iso;
+  else
+    cases = iso;
   return "(CASE " + cases + "END)";
 }
 
@@ -75,7 +81,8 @@ sql::Dialect dialect(const sql::CategoryOf& category_of) {
   d.anonymise = &sql::mysql_dialect();
   d.max = "MAX";
   d.false_value = "0";
-  d.term = [&category_of](const policies::BasisTerm& t, const std::string& column, Placeholders& p) {
+  d.term = [&category_of](const policies::BasisTerm& t, const std::string& column,
+                          Placeholders& p) {
     return sql::server_term(t, column, category_of(t.related, t.column), kDates, p);
   };
   d.cutoff = cutoff;
@@ -86,14 +93,17 @@ sql::Dialect dialect(const sql::CategoryOf& category_of) {
   d.key_text = [](const std::string& e) { return "CAST(" + e + " AS CHAR)"; };
   d.email_text = [](const std::string& e) { return e; };
   d.epoch_of = epoch_of;
-  d.batch = [](const std::string& keys, bool) { return "SELECT MAX(k), COUNT(*) FROM (" + keys + ") AS batch"; };
+  d.batch = [](const std::string& keys, bool) {
+    return "SELECT MAX(k), COUNT(*) FROM (" + keys + ") AS batch";
+  };
   return d;
 }
 
 }  // namespace
 
-MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column, bool integer_key,
-                                 const sql::CategoryOf& category_of, bool operator_holds) {
+MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column,
+                                 bool integer_key, const sql::CategoryOf& category_of,
+                                 bool operator_holds) {
   const sql::Dialect d = dialect(category_of);
   const sql::StatementBuilder b(policy, key_column.empty() ? "" : q(key_column), operator_holds, d);
   MyStatements s;
@@ -103,28 +113,35 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
   // rows, whose dates are usable), and its index can answer the plan.
   std::string basis = b.basis();
   const auto& only = policy.since.terms.front();
-  if (policy.since.terms.size() == 1 && !only.related && category_of(std::nullopt, only.column) == 'D')
+  if (policy.since.terms.size() == 1 && !only.related &&
+      category_of(std::nullopt, only.column) == 'D')
     basis = table + "." + q(only.column);
-  s.plan_total = sql::Sql{"SELECT COUNT(*) FROM " + table + (policy.where.empty() ? "" : " WHERE (" + policy.where + ")"), {}};
+  s.plan_total = sql::Sql{"SELECT COUNT(*) FROM " + table +
+                              (policy.where.empty() ? "" : " WHERE (" + policy.where + ")"),
+                          {}};
   {
     Placeholders p = b.placeholders();
     const std::string key_bounds =
-        s.keyless ? "NULL, NULL" : "CAST(MIN(" + b.key() + ") AS CHAR), CAST(MAX(" + b.key() + ") AS CHAR)";
-    std::string text =
-        "SELECT COUNT(*), " + epoch_of("MIN(" + basis + ")") + ", " + key_bounds + " FROM " + table + " WHERE ";
+        s.keyless ? "NULL, NULL"
+                  : "CAST(MIN(" + b.key() + ") AS CHAR), CAST(MAX(" + b.key() + ") AS CHAR)";
+    std::string text = "SELECT COUNT(*), " + epoch_of("MIN(" + basis + ")") + ", " + key_bounds +
+                       " FROM " + table + " WHERE ";
     text += b.acted(p);
     s.plan_matched = sql::Sql{text, p.order()};
   }
   if (!policy.hold_where.empty() || operator_holds) {
     Placeholders p = b.placeholders();
-    std::string text = "SELECT COUNT(*) FROM " + table + " WHERE " + b.expired(p) + b.selected() + " AND (";
+    std::string text =
+        "SELECT COUNT(*) FROM " + table + " WHERE " + b.expired(p) + b.selected() + " AND (";
     text += b.held(p) + ")";
     s.plan_held = sql::Sql{text, p.order()};
   }
-  s.plan_undated = sql::Sql{"SELECT COUNT(*) FROM " + table + " WHERE " + b.basis() + " IS NULL" + b.selected(), {}};
+  s.plan_undated = sql::Sql{
+      "SELECT COUNT(*) FROM " + table + " WHERE " + b.basis() + " IS NULL" + b.selected(), {}};
   {
     Placeholders p = b.placeholders();
-    std::string text = "SELECT COUNT(*) FROM " + table + " WHERE " + basis + " > " + d.now(p) + b.selected();
+    std::string text =
+        "SELECT COUNT(*) FROM " + table + " WHERE " + basis + " > " + d.now(p) + b.selected();
     s.plan_future = sql::Sql{text, p.order()};
   }
   s.table_count = b.remaining(nullptr, nullptr);

@@ -39,7 +39,8 @@ struct MyStatements : sql::PolicyStatements {
 
 // Throws std::invalid_argument with a sentence when a basis column cannot hold a date.
 // An empty `key_column`: the table has no key (see MyStatements::keyless).
-MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column, bool integer_key,
-                                 const sql::CategoryOf& category_of, bool operator_holds);
+MyStatements build_my_statements(const policies::Policy& policy, const std::string& key_column,
+                                 bool integer_key, const sql::CategoryOf& category_of,
+                                 bool operator_holds);
 
 }  // namespace retentiond::connectors::mysql

@@ -6,7 +6,8 @@ namespace retentiond::connectors::mysql {
 namespace {
 
 // A replica's connection settings, as a store of its own (user, password_file, host, port).
-policies::StoreConfig replica_store(const policies::StoreConfig& primary, const policies::ReplicaConfig& r) {
+policies::StoreConfig replica_store(const policies::StoreConfig& primary,
+                                    const policies::ReplicaConfig& r) {
   policies::StoreConfig s;
   s.name = primary.name + "' replica '" + r.name();
   s.type = "mysql";
@@ -53,7 +54,8 @@ std::optional<long long> MysqlThrottle::lag_of(const policies::ReplicaConfig& r,
       rows = client.value()->named_rows("SHOW REPLICA STATUS");
     } catch (const MysqlError& e) {
       if (e.connection_lost()) throw;
-      rows = client.value()->named_rows("SHOW SLAVE STATUS");  // before MySQL 8.0.22 / MariaDB 10.5.1
+      rows =
+          client.value()->named_rows("SHOW SLAVE STATUS");  // before MySQL 8.0.22 / MariaDB 10.5.1
     }
   } catch (const MysqlError& e) {
     replicas_.erase(r.name());  // connect again next time
@@ -69,10 +71,14 @@ std::optional<long long> MysqlThrottle::lag_of(const policies::ReplicaConfig& r,
   for (const char* column : {"Seconds_Behind_Master", "Seconds_Behind_Source"})
     if (auto it = row.find(column); it != row.end()) behind = it->second;
   if (!behind) {
-    auto io = row.count("Slave_IO_Running") ? row.at("Slave_IO_Running") : row.count("Replica_IO_Running") ? row.at("Replica_IO_Running") : std::nullopt;
-    auto sql = row.count("Slave_SQL_Running") ? row.at("Slave_SQL_Running") : row.count("Replica_SQL_Running") ? row.at("Replica_SQL_Running") : std::nullopt;
-    why = "has its replication stopped (IO thread " + io.value_or("?") + ", SQL thread " + sql.value_or("?") +
-          "): its lag is unknown";
+    auto io = row.count("Slave_IO_Running")     ? row.at("Slave_IO_Running")
+              : row.count("Replica_IO_Running") ? row.at("Replica_IO_Running")
+                                                : std::nullopt;
+    auto sql = row.count("Slave_SQL_Running")     ? row.at("Slave_SQL_Running")
+               : row.count("Replica_SQL_Running") ? row.at("Replica_SQL_Running")
+                                                  : std::nullopt;
+    why = "has its replication stopped (IO thread " + io.value_or("?") + ", SQL thread " +
+          sql.value_or("?") + "): its lag is unknown";
     return std::nullopt;
   }
   try {
@@ -91,10 +97,11 @@ std::vector<ThrottleHold> MysqlThrottle::holds() {
     for (const auto& r : t.replicas) {
       std::string why;
       auto lag = lag_of(r, why);
-      if (!lag) out.push_back({"replica-lag", "replica " + r.name() + " " + why});
+      if (!lag)
+        out.push_back({"replica-lag", "replica " + r.name() + " " + why});
       else if (*lag > limit)
-        out.push_back({"replica-lag", "replica " + r.name() + " is " + seconds(*lag) + " behind (limit " +
-                                          seconds(limit) + ")"});
+        out.push_back({"replica-lag", "replica " + r.name() + " is " + seconds(*lag) +
+                                          " behind (limit " + seconds(limit) + ")"});
     }
   }
   if (t.max_threads_running) {
@@ -104,7 +111,8 @@ std::vector<ThrottleHold> MysqlThrottle::holds() {
     if (client) {
       try {
         auto rows = client.value()->named_rows("SHOW GLOBAL STATUS LIKE 'Threads_running'");
-        if (!rows.empty() && rows[0]["Value"]) running = std::stoll(*rows[0]["Value"]) - 1;  // this reading's own
+        if (!rows.empty() && rows[0]["Value"])
+          running = std::stoll(*rows[0]["Value"]) - 1;  // this reading's own
       } catch (const std::exception& e) {
         primary_.reset();
         why = e.what();
@@ -112,9 +120,12 @@ std::vector<ThrottleHold> MysqlThrottle::holds() {
     } else {
       why = client.error().message;
     }
-    if (!running) out.push_back({"threads-running", "the server's running threads cannot be read (" + why + ")"});
+    if (!running)
+      out.push_back(
+          {"threads-running", "the server's running threads cannot be read (" + why + ")"});
     else if (*running > *t.max_threads_running)
-      out.push_back({"threads-running", std::to_string(*running) + " threads running on the server (limit " +
+      out.push_back({"threads-running", std::to_string(*running) +
+                                            " threads running on the server (limit " +
                                             std::to_string(*t.max_threads_running) + ")"});
   }
   return out;
@@ -127,15 +138,17 @@ std::vector<std::string> MysqlThrottle::check() {
     for (const auto& r : t.replicas) {
       auto client = replica(r);
       if (!client) {
-        problems.push_back("throttle: replica " + r.name() + " cannot be reached: " + client.error().message);
+        problems.push_back("throttle: replica " + r.name() +
+                           " cannot be reached: " + client.error().message);
         continue;
       }
       try {
         client.value()->named_rows("SHOW SLAVE STATUS");
       } catch (const MysqlError& e) {
-        problems.push_back("throttle: replica " + r.name() + " refuses SHOW REPLICA STATUS (" + e.what() +
-                           "); grant its user REPLICA MONITOR (MariaDB 10.5 and later) or REPLICATION CLIENT "
-                           "(MySQL): GRANT REPLICATION CLIENT ON *.* TO ...");
+        problems.push_back(
+            "throttle: replica " + r.name() + " refuses SHOW REPLICA STATUS (" + e.what() +
+            "); grant its user REPLICA MONITOR (MariaDB 10.5 and later) or REPLICATION CLIENT "
+            "(MySQL): GRANT REPLICATION CLIENT ON *.* TO ...");
       }
     }
   }
@@ -152,7 +165,8 @@ std::string MysqlThrottle::describe() const {
   if (t.max_replica_lag) {
     out += "pause while a replica (";
     for (size_t i = 0; i < t.replicas.size(); ++i) out += (i ? ", " : "") + t.replicas[i].name();
-    out += ") is more than " + seconds(t.max_replica_lag->count()) + " behind or its lag is unknown";
+    out +=
+        ") is more than " + seconds(t.max_replica_lag->count()) + " behind or its lag is unknown";
   }
   if (t.max_threads_running)
     out += (out.empty() ? "pause" : "; or") + std::string(" while more than ") +

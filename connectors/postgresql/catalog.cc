@@ -19,16 +19,19 @@ std::vector<std::string> table_names(pqxx::transaction_base& t) {
 
 }  // namespace
 
-std::optional<PgTable> describe_table(pqxx::transaction_base& t, const policies::QualifiedName& name) {
+std::optional<PgTable> describe_table(pqxx::transaction_base& t,
+                                      const policies::QualifiedName& name) {
   // quote_ident() on bound values: the name is resolved exactly as written, search_path included.
   pqxx::result r =
       name.schema.empty()
-          ? t.exec_params("SELECT c.oid, c.relkind, has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
-                          "WHERE c.oid = to_regclass(quote_ident($1))",
-                          name.name)
-          : t.exec_params("SELECT c.oid, c.relkind, has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
-                          "WHERE c.oid = to_regclass(quote_ident($1) || '.' || quote_ident($2))",
-                          name.schema, name.name);
+          ? t.exec_params(
+                "SELECT c.oid, c.relkind, has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
+                "WHERE c.oid = to_regclass(quote_ident($1))",
+                name.name)
+          : t.exec_params(
+                "SELECT c.oid, c.relkind, has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
+                "WHERE c.oid = to_regclass(quote_ident($1) || '.' || quote_ident($2))",
+                name.schema, name.name);
   if (r.empty() || r[0][0].is_null()) return std::nullopt;
   PgTable table;
   table.oid = r[0][0].c_str();
@@ -36,14 +39,16 @@ std::optional<PgTable> describe_table(pqxx::transaction_base& t, const policies:
   table.select_granted = r[0][2].as<bool>();
   pqxx::result cols = t.exec_params(
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
-      "       (SELECT typcategory FROM pg_type WHERE oid = COALESCE(NULLIF(ty.typbasetype, 0), ty.oid)) "
+      "       (SELECT typcategory FROM pg_type WHERE oid = COALESCE(NULLIF(ty.typbasetype, 0), "
+      "ty.oid)) "
       "FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid "
       "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
       table.oid);
   for (const auto& row : cols) {
     std::string category = row[2].is_null() ? "" : row[2].c_str();
     const std::string type = row[1].c_str();
-    table.columns.push_back({row[0].c_str(), type, category.empty() ? '\0' : category[0], is_integer_type(type)});
+    table.columns.push_back(
+        {row[0].c_str(), type, category.empty() ? '\0' : category[0], is_integer_type(type)});
   }
   pqxx::result pk = t.exec_params(
       "SELECT a.attname FROM pg_index i "

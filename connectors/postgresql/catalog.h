@@ -24,7 +24,8 @@ struct PgTable : sql::TableShape {
 };
 
 // nullopt when the table (or view) does not exist or is not visible to the session's user.
-std::optional<PgTable> describe_table(pqxx::transaction_base& t, const policies::QualifiedName& name);
+std::optional<PgTable> describe_table(pqxx::transaction_base& t,
+                                      const policies::QualifiedName& name);
 
 // The catalog of `c`'s database, each lookup in a transaction of its own (none may be open):
 // describe_table, and the tables and views outside the system schemas for "did you mean"

@@ -19,7 +19,8 @@ std::string percent_encode(const std::string& v) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : v) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
     else {
       out += '%';
       out += hex[c >> 4];

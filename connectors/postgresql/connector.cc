@@ -70,25 +70,26 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
       table = describe_table(t, *policy.table);
     }
     if (!table)
-      return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() + "' does not exist"};
+      return Error{ErrorKind::SchemaMismatch,
+                   where + "table '" + policy.table->str() + "' does not exist"};
     // A block walk reads `ctid`: it needs a table (not a view) and SELECT on all of it.
     const bool stored_table = (table->kind == 'r' || table->kind == 'p') && table->select_granted;
-    auto key = sql::choose_key(policy, *table, operator_holds, where,
-                               stored_table ? ""
-                                            : "'" + policy.table->str() +
-                                                  "' has no single-column primary key and is not a table whose "
-                                                  "blocks can be walked; set 'key:' to a unique column");
+    auto key = sql::choose_key(
+        policy, *table, operator_holds, where,
+        stored_table ? ""
+                     : "'" + policy.table->str() +
+                           "' has no single-column primary key and is not a table whose "
+                           "blocks can be walked; set 'key:' to a unique column");
     if (!key) return key.error();
     auto tables = sql::PolicyTables::describe(policy, *table, catalog(*conn_), where);
     if (!tables) return tables.error();
-    auto category_of = [&](const std::optional<policies::QualifiedName>& related, const std::string& column) {
-      return tables->category(related, column);
-    };
+    auto category_of = [&](const std::optional<policies::QualifiedName>& related,
+                           const std::string& column) { return tables->category(related, column); };
     Prepared p;
     // Without a key, a delete-only policy walks the blocks, and `ctid` (stable while the row
     // lives) stands in for the key within a batch.
-    p.statements = build_pg_statements(policy, key->keyless ? "ctid" : key->column, category_of, operator_holds,
-                                       stored_table);
+    p.statements = build_pg_statements(policy, key->keyless ? "ctid" : key->column, category_of,
+                                       operator_holds, stored_table);
     p.integer_key = key->integer;
     p.keyless = key->keyless;
     prepared_.emplace(cache_key, p);
@@ -104,7 +105,8 @@ std::map<std::string, std::string> PostgresqlConnector::bindings(const Policy& p
                                                                  const PassContext& ctx) const {
   long long epoch = policies::epoch_seconds(ctx.cutoff.cutoff);
   nlohmann::json held = ctx.held_keys;
-  auto values = sql::anonymisation_values(policy, ctx.anonymisation_key, policies::format_timestamp(ctx.cutoff.now));
+  auto values = sql::anonymisation_values(policy, ctx.anonymisation_key,
+                                          policies::format_timestamp(ctx.cutoff.now));
   values.insert({{"cutoff", policies::format_timestamp(ctx.cutoff.cutoff)},
                  {"cutoff_epoch", std::to_string(epoch)},
                  {"cutoff_epoch_ms", std::to_string(epoch * 1000)},
@@ -116,9 +118,8 @@ std::map<std::string, std::string> PostgresqlConnector::bindings(const Policy& p
   return values;
 }
 
-Result<std::vector<NoticeCandidate>> PostgresqlConnector::notice_candidates(const Policy& policy,
-                                                                           const PassContext& ctx,
-                                                                           policies::TimePoint notice_cutoff) {
+Result<std::vector<NoticeCandidate>> PostgresqlConnector::notice_candidates(
+    const Policy& policy, const PassContext& ctx, policies::TimePoint notice_cutoff) {
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   std::vector<NoticeCandidate> out;
@@ -149,16 +150,21 @@ Result<std::vector<NoticeCandidate>> PostgresqlConnector::notice_candidates(cons
 Error PostgresqlConnector::query_error(const Policy& policy, const std::exception& e) const {
   std::string where = error_prefix(store_.name, policy.name);
   if (dynamic_cast<const pqxx::broken_connection*>(&e))
-    return Error{ErrorKind::StoreUnreachable, where + "lost the connection to PostgreSQL: " + first_line(e.what())};
+    return Error{ErrorKind::StoreUnreachable,
+                 where + "lost the connection to PostgreSQL: " + first_line(e.what())};
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     const std::string state = sql->sqlstate();
     if (state == "55P03")
-      return Error{ErrorKind::QueryFailed, where + "a lock held by another session was not released within "
-                                                   "lock_timeout; nothing of this batch changed"};
+      return Error{ErrorKind::QueryFailed,
+                   where +
+                       "a lock held by another session was not released within "
+                       "lock_timeout; nothing of this batch changed"};
     if (state == "57014")
-      return Error{ErrorKind::Interrupted, where + "the statement was cancelled; nothing of this batch changed"};
+      return Error{ErrorKind::Interrupted,
+                   where + "the statement was cancelled; nothing of this batch changed"};
     if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0)
-      return Error{ErrorKind::StoreUnreachable, where + "lost the connection to PostgreSQL: " + first_line(e.what())};
+      return Error{ErrorKind::StoreUnreachable,
+                   where + "lost the connection to PostgreSQL: " + first_line(e.what())};
     return Error{ErrorKind::QueryFailed, where + first_line(e.what())};
   }
   return Error{ErrorKind::QueryFailed, where + first_line(e.what())};
@@ -176,7 +182,8 @@ Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy)
       const auto& s = p->statements;
       sql::StatementTexts out{s.texts(), p->keyless};
       out.texts.insert(out.texts.begin(), s.plan.text);
-      if (s.block_walk) out.texts.insert(out.texts.end(), {s.walk_action.text, s.walk_action_limited.text});
+      if (s.block_walk)
+        out.texts.insert(out.texts.end(), {s.walk_action.text, s.walk_action_limited.text});
       return out;
     };
     return sql::check_policy(policy, store_.name, hooks);
@@ -226,18 +233,21 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   } catch (const std::exception& e) {
     return query_error(policy, e);
   }
-  const sql::NoteValues notes{sql::Placeholders::Style::Numbered, policies::format_timestamp(ctx.cutoff.cutoff),
-                               policies::epoch_seconds(ctx.cutoff.cutoff), values};
+  const sql::NoteValues notes{sql::Placeholders::Style::Numbered,
+                              policies::format_timestamp(ctx.cutoff.cutoff),
+                              policies::epoch_seconds(ctx.cutoff.cutoff), values};
   // A block walk runs its walk_action_limited only for a range that holds more than the batch
   // may touch (rolled back, then cut).
   const std::vector<const sql::Sql*> shown =
-      s.block_walk ? std::vector<const sql::Sql*>{&s.walk_action, &s.walk_action_limited} : s.shown();
+      s.block_walk ? std::vector<const sql::Sql*>{&s.walk_action, &s.walk_action_limited}
+                   : s.shown();
   for (const sql::Sql* st : shown) stats.statements.push_back(sql::shown(*st, notes));
   return stats;
 }
 
 Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const PassContext& ctx,
-                                                    const PgStatements& s, std::map<std::string, std::string> values,
+                                                    const PgStatements& s,
+                                                    std::map<std::string, std::string> values,
                                                     const Cursor& from, long long limit) {
   const sql::Walk& walk = from.walk;
   const long long lo = from.position;
@@ -258,8 +268,8 @@ Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const 
     }  // more than `limit`: the transaction rolls back, nothing changed
     // Denser than expected: the same range again, cut at `limit` rows. The next batch starts
     // over at `lo` (the rows deleted now are gone from it).
-    spdlog::debug("policy '{}': blocks [{}, {}) hold more than {} expired rows; cut at {}", policy.name, lo, hi,
-                  limit, limit);
+    spdlog::debug("policy '{}': blocks [{}, {}) hold more than {} expired rows; cut at {}",
+                  policy.name, lo, hi, limit, limit);
     pqxx::work t(*conn_);
     const long long deleted = run(t, s.walk_action_limited, values)[0][0].as<long long>();
     sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);  // else rolled back
@@ -268,8 +278,8 @@ Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const 
   });
 }
 
-void PostgresqlConnector::announce_and_commit(pqxx::work& t, const PassContext& ctx, long long affected,
-                                              bool& announced) {
+void PostgresqlConnector::announce_and_commit(pqxx::work& t, const PassContext& ctx,
+                                              long long affected, bool& announced) {
   if (ctx.journal) {
     const std::string xid = t.exec1("SELECT txid_current()::text")[0].c_str();
     ctx.journal->before_commit({affected, transaction_evidence(xid), {}});
@@ -278,8 +288,8 @@ void PostgresqlConnector::announce_and_commit(pqxx::work& t, const PassContext& 
   t.commit();
 }
 
-Result<BatchResult> PostgresqlConnector::with_retry(const Policy& policy,
-                                                    const std::function<BatchResult(bool& announced)>& batch) {
+Result<BatchResult> PostgresqlConnector::with_retry(
+    const Policy& policy, const std::function<BatchResult(bool& announced)>& batch) {
   for (int attempt = 0;; ++attempt) {
     bool announced = false;
     try {
@@ -306,8 +316,8 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
   try {
     values = bindings(policy, ctx);
   } catch (const std::runtime_error& e) {
-    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what() +
-                                        "; nothing was changed"};
+    return Error{ErrorKind::Config,
+                 error_prefix(store_.name, policy.name) + e.what() + "; nothing was changed"};
   }
   // A block walk needs the bounds a plan() found (its cursor carries them); without them the
   // policy walks its key, which needs none.
@@ -327,10 +337,12 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     long long selected = row[1].as<long long>();
     values["last"] = last_text;
     for (const auto& a : after ? s.next_also : s.first_also) run(t, a, values);
-    const long long changed = run(t, after ? s.next_action : s.first_action, values).affected_rows();
+    const long long changed =
+        run(t, after ? s.next_action : s.first_action, values).affected_rows();
     // Never more than the batch selected (sql/batch_bound.h): the throw leaves `t` uncommitted,
     // before the batch announces itself.
-    sql::check_batch_bound(changed, selected, policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
+    sql::check_batch_bound(changed, selected,
+                           policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                            sql::Bound::Selected);
     announce_and_commit(t, ctx, changed, announced);
     KeyValue last = p.value().integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
@@ -343,14 +355,16 @@ Result<long long> PostgresqlConnector::reconcile(const Policy& policy, const Pas
   watch(ctx);
   auto xid = parse_transaction_evidence(intent.evidence);
   const std::string where = error_prefix(store_.name, policy.name);
-  if (!xid) return Error{ErrorKind::Io, where + "the state file's record of the last batch is unreadable"};
+  if (!xid)
+    return Error{ErrorKind::Io, where + "the state file's record of the last batch is unreadable"};
   // A backend whose client died may take a moment to notice and abort: ask for a while.
   for (int attempt = 0; attempt < 40; ++attempt) {
     std::optional<std::string> status;
     try {
       if (!conn_ || !conn_->is_open()) {
         if (!reconnect())
-          return gave_up(policy, Error{ErrorKind::StoreUnreachable, where + "the server cannot be reached"});
+          return gave_up(
+              policy, Error{ErrorKind::StoreUnreachable, where + "the server cannot be reached"});
       }
       pqxx::nontransaction t(*conn_);
       auto row = t.exec_params1("SELECT txid_status($1::bigint)", *xid);
@@ -362,12 +376,14 @@ Result<long long> PostgresqlConnector::reconcile(const Policy& policy, const Pas
       continue;
     }
     if (!status)
-      return Error{ErrorKind::QueryFailed, where + "the server no longer knows transaction " + *xid};
+      return Error{ErrorKind::QueryFailed,
+                   where + "the server no longer knows transaction " + *xid};
     if (*status == "committed") return intent.expected;
     if (*status == "aborted") return 0LL;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-  return Error{ErrorKind::QueryFailed, where + "transaction " + *xid + " of the last batch is still in progress"};
+  return Error{ErrorKind::QueryFailed,
+               where + "transaction " + *xid + " of the last batch is still in progress"};
 }
 
 }  // namespace retentiond::connectors::postgresql

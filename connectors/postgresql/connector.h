@@ -25,12 +25,13 @@ class PostgresqlConnector : public sql::ServerConnector {
   std::string_view type() const override { return "postgresql"; }
   Result<std::vector<policies::Diagnostic>> check(const Policy& policy) override;
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
-  Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy, const PassContext& ctx,
-                                                         policies::TimePoint notice_cutoff) override;
+  Result<std::vector<NoticeCandidate>> notice_candidates(
+      const Policy& policy, const PassContext& ctx, policies::TimePoint notice_cutoff) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
   // Asks the server whether the batch's transaction (its id, recorded before COMMIT) committed.
-  Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
+  Result<long long> reconcile(const Policy& policy, const PassContext& ctx,
+                              const BatchIntent& intent) override;
 
  private:
   Result<void> connect(AccessMode mode) override;
@@ -48,14 +49,17 @@ class PostgresqlConnector : public sql::ServerConnector {
   Error query_error(const Policy& policy, const std::exception& e) const;
   // One batch of a block walk (PgStatements::block_walk): the next range of blocks of the walk
   // `from` (a Block cursor) carries.
-  Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx, const PgStatements& s,
-                                 std::map<std::string, std::string> values, const Cursor& from, long long limit);
+  Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx,
+                                 const PgStatements& s, std::map<std::string, std::string> values,
+                                 const Cursor& from, long long limit);
   // Runs one batch (its own transaction); after a lost connection reconnects and runs it once
   // more, unless the batch had announced itself (its COMMIT may have been lost: the pass
   // reconciles it instead). Errors come back named after the store and policy.
-  Result<BatchResult> with_retry(const Policy& policy, const std::function<BatchResult(bool& announced)>& batch);
+  Result<BatchResult> with_retry(const Policy& policy,
+                                 const std::function<BatchResult(bool& announced)>& batch);
   // Commits `t` after recording the batch's intent (its transaction id) in ctx's journal.
-  void announce_and_commit(pqxx::work& t, const PassContext& ctx, long long affected, bool& announced);
+  void announce_and_commit(pqxx::work& t, const PassContext& ctx, long long affected,
+                           bool& announced);
 
   std::unique_ptr<pqxx::connection> conn_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;

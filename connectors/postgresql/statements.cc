@@ -16,16 +16,20 @@ const std::string kEndDate = "'10000-01-01 00:00:00+00'::timestamptz";  // exclu
 // "column >= first AND column < end" for epoch numbers, in seconds or milliseconds. NaN sorts
 // above every number in PostgreSQL, so it is outside too.
 std::string epoch_bounds(const std::string& column, long long unit) {
-  return column + " >= " + std::to_string(policies::kFirstUsableEpoch * unit) + " AND " + column + " < " +
-         std::to_string((policies::kLastUsableEpoch + 1) * unit);
+  return column + " >= " + std::to_string(policies::kFirstUsableEpoch * unit) + " AND " + column +
+         " < " + std::to_string((policies::kLastUsableEpoch + 1) * unit);
 }
 
 std::string format_text(DateFormat f) {
   switch (f) {
-    case DateFormat::Epoch: return "epoch";
-    case DateFormat::EpochMs: return "epoch_ms";
-    case DateFormat::Auto: return "auto";
-    default: return "iso";
+    case DateFormat::Epoch:
+      return "epoch";
+    case DateFormat::EpochMs:
+      return "epoch_ms";
+    case DateFormat::Auto:
+      return "auto";
+    default:
+      return "iso";
   }
 }
 
@@ -34,8 +38,8 @@ std::string cutoff(Placeholders& p) { return p.ref("cutoff", "timestamptz"); }
 // How each kind of basis column reads as a timestamptz (sql::server_term).
 const sql::ServerDates kDates{
     [](const std::string& column, Placeholders& p) -> sql::TermSql {
-      return {"CASE WHEN " + column + " >= " + kFirstDate + " AND " + column + " < " + kEndDate + " THEN " +
-                  column + "::timestamptz END",
+      return {"CASE WHEN " + column + " >= " + kFirstDate + " AND " + column + " < " + kEndDate +
+                  " THEN " + column + "::timestamptz END",
               column + " >= " + kFirstDate + " AND " + column + " < " + cutoff(p)};
     },
     [](const std::string& number, bool ms) {
@@ -53,7 +57,8 @@ sql::Dialect dialect(const sql::CategoryOf& category_of) {
   d.quote = '"';
   d.style = Placeholders::Style::Numbered;
   d.anonymise = &sql::postgresql_dialect();
-  d.term = [&category_of](const policies::BasisTerm& t, const std::string& column, Placeholders& p) {
+  d.term = [&category_of](const policies::BasisTerm& t, const std::string& column,
+                          Placeholders& p) {
     return sql::server_term(t, column, category_of(t.related, t.column), kDates, p);
   };
   d.cutoff = cutoff;
@@ -66,7 +71,8 @@ sql::Dialect dialect(const sql::CategoryOf& category_of) {
   d.epoch_of = [](const std::string& e) { return "extract(epoch FROM " + e + ")::bigint"; };
   d.batch = [](const std::string& keys, bool lock) {
     return "WITH batch AS (" + keys + (lock ? " FOR UPDATE" : "") +
-           ") SELECT (SELECT k FROM batch ORDER BY k DESC LIMIT 1)::text, (SELECT count(*) FROM batch)";
+           ") SELECT (SELECT k FROM batch ORDER BY k DESC LIMIT 1)::text, (SELECT count(*) FROM "
+           "batch)";
   };
   return d;
 }
@@ -74,7 +80,8 @@ sql::Dialect dialect(const sql::CategoryOf& category_of) {
 }  // namespace
 
 PgStatements build_pg_statements(const policies::Policy& policy, const std::string& key_column,
-                                 const sql::CategoryOf& category_of, bool operator_holds, bool stored_table) {
+                                 const sql::CategoryOf& category_of, bool operator_holds,
+                                 bool stored_table) {
   const sql::Dialect d = dialect(category_of);
   const sql::StatementBuilder b(policy, sql::quote_identifier(key_column, '"'), operator_holds, d);
   PgStatements s;
@@ -85,7 +92,8 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
     return s;
   }
   s.plan = b.plan([](const std::string& matched) {
-    return ", (min(ctid) FILTER (WHERE " + matched + "))::text, (max(ctid) FILTER (WHERE " + matched + "))::text";
+    return ", (min(ctid) FILTER (WHERE " + matched + "))::text, (max(ctid) FILTER (WHERE " +
+           matched + "))::text";
   });
   // Blocks [lo, hi) as tids: (lo,0) sorts before every row of block lo.
   Placeholders p = b.placeholders();
@@ -94,11 +102,11 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
   const std::string condition = b.acted(p);
   s.walk_action = sql::Sql{"DELETE FROM " + b.table() + " WHERE " + range + condition, p.order()};
   const std::string limit = p.ref("limit", "bigint");
-  s.walk_action_limited =
-      sql::Sql{"WITH gone AS (DELETE FROM " + b.table() + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + b.table() +
-                   " WHERE " + range + condition + " LIMIT " + limit + ")) AND " + condition +
-                   " RETURNING 1) SELECT count(*) FROM gone",
-               p.order()};
+  s.walk_action_limited = sql::Sql{
+      "WITH gone AS (DELETE FROM " + b.table() + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " +
+          b.table() + " WHERE " + range + condition + " LIMIT " + limit + ")) AND " + condition +
+          " RETURNING 1) SELECT count(*) FROM gone",
+      p.order()};
   return s;
 }
 

@@ -45,7 +45,8 @@ void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
     pqxx::nontransaction t(*conn.value());
     current = parse_lsn(t.exec1("SELECT pg_current_wal_lsn()::text")[0].c_str());
     rows = t.exec(
-        "SELECT pid, coalesce(application_name, ''), coalesce(host(client_addr), 'local'), coalesce(state, ''), "
+        "SELECT pid, coalesce(application_name, ''), coalesce(host(client_addr), 'local'), "
+        "coalesce(state, ''), "
         "replay_lsn::text, EXTRACT(EPOCH FROM replay_lag) FROM pg_stat_replication ORDER BY pid");
   } catch (const std::exception& e) {
     primary_.reset();
@@ -56,14 +57,15 @@ void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
   // has one, still says it is missing, and its lag is then unknown.
   try {
     pqxx::nontransaction t(*conn.value());
-    for (const auto& slot :
-         t.exec("SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical' AND NOT active "
-                "ORDER BY slot_name"))
+    for (const auto& slot : t.exec("SELECT slot_name FROM pg_replication_slots WHERE slot_type = "
+                                   "'physical' AND NOT active "
+                                   "ORDER BY slot_name"))
       out.push_back({"replica-lag", "replication slot '" + std::string(slot[0].c_str()) +
                                         "' has no replica connected: its lag is unknown"});
   } catch (const std::exception& e) {
     primary_.reset();
-    out.push_back({"replica-lag", std::string("the replication slots cannot be read: ") + e.what()});
+    out.push_back(
+        {"replica-lag", std::string("the replication slots cannot be read: ") + e.what()});
     return;
   }
   const auto now = std::chrono::steady_clock::now();
@@ -72,11 +74,14 @@ void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
   std::map<std::string, Seen> seen;
   for (const auto& row : rows) {
     const std::string pid = row[0].c_str();
-    const std::string name = "replica '" + std::string(row[1].c_str()) + "' (" + row[2].c_str() + ")";
+    const std::string name =
+        "replica '" + std::string(row[1].c_str()) + "' (" + row[2].c_str() + ")";
     const std::string state = row[3].c_str();
     if (state != "streaming" || row[4].is_null()) {
-      out.push_back({"replica-lag", name + " is not streaming (" + (state.empty() ? "state unknown: the store's "
-                                                                                 "user needs pg_monitor" : state) +
+      out.push_back({"replica-lag", name + " is not streaming (" +
+                                        (state.empty() ? "state unknown: the store's "
+                                                         "user needs pg_monitor"
+                                                       : state) +
                                         "): its lag is unknown"});
       continue;
     }
@@ -90,8 +95,9 @@ void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
     if (before != seen_.end() && before->second.replay_lsn == replay_text &&
         (before->second.stalled || current > before->second.primary_lsn)) {
       seen[pid].stalled = true;
-      out.push_back({"replica-lag", name + " has replayed nothing since the last reading while WAL was written "
-                                           "(replay paused or stuck): its lag is unknown"});
+      out.push_back({"replica-lag",
+                     name + " has replayed nothing since the last reading while WAL was written "
+                            "(replay paused or stuck): its lag is unknown"});
       continue;
     }
     // Behind since the first reading at which the primary was past what it has replayed.
@@ -102,12 +108,14 @@ void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
         break;
       }
     if (lag > limit)
-      out.push_back({"replica-lag", name + " is " + seconds(lag) + " behind (limit " + seconds(limit) + ")"});
+      out.push_back(
+          {"replica-lag", name + " is " + seconds(lag) + " behind (limit " + seconds(limit) + ")"});
   }
   seen_ = std::move(seen);
 }
 
-void PostgresqlThrottle::listed_replica(const policies::ReplicaConfig& r, std::vector<ThrottleHold>& out) {
+void PostgresqlThrottle::listed_replica(const policies::ReplicaConfig& r,
+                                        std::vector<ThrottleHold>& out) {
   const double limit = static_cast<double>(store_.throttle->max_replica_lag->count());
   auto& conn = replicas_[r.name()];
   try {
@@ -120,12 +128,13 @@ void PostgresqlThrottle::listed_replica(const policies::ReplicaConfig& r, std::v
     if (!row[0].as<bool>()) {
       out.push_back({"replica-lag", "replica " + r.name() + " is not a replica (not in recovery)"});
     } else if (std::string(row[1].c_str()) != "not paused") {
-      out.push_back({"replica-lag", "replica " + r.name() + " has its replay paused: its lag is unknown"});
+      out.push_back(
+          {"replica-lag", "replica " + r.name() + " has its replay paused: its lag is unknown"});
     } else if (!row[2].as<bool>()) {
       const double lag = row[3].is_null() ? limit + 1 : row[3].as<double>();
       if (lag > limit)
-        out.push_back({"replica-lag", "replica " + r.name() + " is " + seconds(lag) + " behind (limit " +
-                                          seconds(limit) + ")"});
+        out.push_back({"replica-lag", "replica " + r.name() + " is " + seconds(lag) +
+                                          " behind (limit " + seconds(limit) + ")"});
     }
   } catch (const std::exception& e) {
     conn.reset();
@@ -147,8 +156,9 @@ std::vector<ThrottleHold> PostgresqlThrottle::holds() {
     if (conn) {
       try {
         pqxx::nontransaction tx(*conn.value());
-        active = tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND "
-                          "backend_type = 'client backend' AND pid <> pg_backend_pid()")[0]
+        active = tx.exec1(
+                       "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND "
+                       "backend_type = 'client backend' AND pid <> pg_backend_pid()")[0]
                      .as<long long>();
       } catch (const std::exception& e) {
         primary_.reset();
@@ -157,9 +167,12 @@ std::vector<ThrottleHold> PostgresqlThrottle::holds() {
     } else {
       why = conn.error().message;
     }
-    if (!active) out.push_back({"threads-running", "the server's active backends cannot be read (" + why + ")"});
+    if (!active)
+      out.push_back(
+          {"threads-running", "the server's active backends cannot be read (" + why + ")"});
     else if (*active > *t.max_threads_running)
-      out.push_back({"threads-running", std::to_string(*active) + " backends active on the server (limit " +
+      out.push_back({"threads-running", std::to_string(*active) +
+                                            " backends active on the server (limit " +
                                             std::to_string(*t.max_threads_running) + ")"});
   }
   return out;
@@ -176,9 +189,10 @@ std::vector<std::string> PostgresqlThrottle::check() {
         "SELECT pg_has_role(current_user, 'pg_monitor', 'MEMBER') OR "
         "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user), current_user");
     if (!row[0].as<bool>())
-      problems.push_back("throttle: the store's user '" + std::string(row[1].c_str()) +
-                         "' cannot read the replicas' lag and the server's activity: GRANT pg_monitor TO " +
-                         row[1].c_str());
+      problems.push_back(
+          "throttle: the store's user '" + std::string(row[1].c_str()) +
+          "' cannot read the replicas' lag and the server's activity: GRANT pg_monitor TO " +
+          row[1].c_str());
   } catch (const std::exception& e) {
     problems.push_back(std::string("throttle: ") + e.what());
   }
@@ -199,8 +213,9 @@ std::string PostgresqlThrottle::describe() const {
   const auto& t = *store_.throttle;
   std::string out;
   if (t.max_replica_lag)
-    out += "pause while a replica (from pg_stat_replication" + std::string(t.replicas.empty() ? "" : ", and those listed") +
-           ") is more than " + seconds(static_cast<double>(t.max_replica_lag->count())) +
+    out += "pause while a replica (from pg_stat_replication" +
+           std::string(t.replicas.empty() ? "" : ", and those listed") + ") is more than " +
+           seconds(static_cast<double>(t.max_replica_lag->count())) +
            " behind or its lag is unknown";
   if (t.max_threads_running)
     out += (out.empty() ? "pause" : "; or") + std::string(" while more than ") +

@@ -2,8 +2,9 @@
 // that has replayed everything is 0 behind; one behind is behind by the time since the oldest WAL
 // it has not replayed was current (from earlier readings), or by its replay_lag; one that is not
 // streaming, or has replayed nothing while WAL was written since the last reading (replay
-// paused or stuck; until it replays again), has an unknown lag, so counts as over the limit. Replicas listed with a
-// `dsn` (behind a cascade) are asked directly. The server's busy-ness is its active backends.
+// paused or stuck; until it replays again), has an unknown lag, so counts as over the limit.
+// Replicas listed with a `dsn` (behind a cascade) are asked directly. The server's busy-ness is its
+// active backends.
 #pragma once
 
 #include <chrono>

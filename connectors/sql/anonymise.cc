@@ -1,8 +1,8 @@
 #include "connectors/sql/anonymise.h"
 
-#include <openssl/sha.h>
-
 #include <stdexcept>
+
+#include <openssl/sha.h>
 
 #include "connectors/sql/quote.h"
 #include "lib/files/regular_file.h"
@@ -52,7 +52,8 @@ std::vector<Piece> split_pattern(const std::string& pattern) {
 
 // Calls `literal(name, text)` for every literal parameter of `columns`, in the order
 // assignments() numbers them, and `key_file(name, path)` for every hmac key file.
-void walk_literals(const std::vector<policies::ColumnAnonymisation>& columns, const std::string& scope,
+void walk_literals(const std::vector<policies::ColumnAnonymisation>& columns,
+                   const std::string& scope,
                    const std::function<void(const std::string&, const std::string&)>& literal,
                    const std::function<void(const std::string&, const std::string&)>& key_file) {
   int n = 0;
@@ -60,14 +61,19 @@ void walk_literals(const std::vector<policies::ColumnAnonymisation>& columns, co
   for (const auto& c : columns) {
     const auto& s = c.strategy;
     switch (s.kind) {
-      case Kind::Value: literal(next(), s.text); break;
-      case Kind::Hmac: key_file("an_hmac_" + scope + "_" + std::to_string(++n), s.text); break;
+      case Kind::Value:
+        literal(next(), s.text);
+        break;
+      case Kind::Hmac:
+        key_file("an_hmac_" + scope + "_" + std::to_string(++n), s.text);
+        break;
       case Kind::Template:
       case Kind::UniquePlaceholder:
         for (const auto& piece : split_pattern(s.text))
           if (!piece.placeholder) literal(next(), piece.text);
         break;
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -105,7 +111,8 @@ std::map<std::string, std::string> anonymisation_values(const policies::Policy& 
   std::map<std::string, std::string> values{{"an_now", now_text}};
   literal_values(policy.anonymise, "main", values);
   int index = 0;
-  for (const auto& rule : policy.also) literal_values(rule.anonymise, "also" + std::to_string(++index), values);
+  for (const auto& rule : policy.also)
+    literal_values(rule.anonymise, "also" + std::to_string(++index), values);
   auto pads = hmac_pads(anonymisation_key);
   values["an_key_ipad"] = pads.first;
   values["an_key_opad"] = pads.second;
@@ -114,7 +121,8 @@ std::map<std::string, std::string> anonymisation_values(const policies::Policy& 
 
 bool anonymisation_decidable(const std::vector<policies::ColumnAnonymisation>& columns) {
   for (const auto& c : columns)
-    if (c.strategy.kind == Kind::Hash || c.strategy.kind == Kind::Hmac || c.strategy.kind == Kind::Now)
+    if (c.strategy.kind == Kind::Hash || c.strategy.kind == Kind::Hmac ||
+        c.strategy.kind == Kind::Now)
       return false;
   return true;
 }
@@ -130,11 +138,15 @@ std::string target_value(const policies::ColumnAnonymisation& c, const std::stri
     if (key.empty()) throw std::invalid_argument("{key} and {hash} need the policy's key");
   };
   switch (s.kind) {
-    case Kind::Null: return "NULL";
-    case Kind::Value: return d.text_param(p, "an_" + scope + "_" + std::to_string(++n));
-    case Kind::Now: return d.now_param(p);
+    case Kind::Null:
+      return "NULL";
+    case Kind::Value:
+      return d.text_param(p, "an_" + scope + "_" + std::to_string(++n));
+    case Kind::Now:
+      return d.now_param(p);
     case Kind::Hash:
-      return "substr(" + d.hmac_hex(p, "an_key", d.as_text(column)) + ", 1, " + std::to_string(s.hash_length) + ")";
+      return "substr(" + d.hmac_hex(p, "an_key", d.as_text(column)) + ", 1, " +
+             std::to_string(s.hash_length) + ")";
     case Kind::Hmac:
       return d.hmac_hex(p, "an_hmac_" + scope + "_" + std::to_string(++n), d.as_text(column));
     case Kind::Template:
@@ -154,16 +166,17 @@ std::string target_value(const policies::ColumnAnonymisation& c, const std::stri
       }
       return parts.size() == 1 ? parts[0] : d.concat(parts);
     }
-    case Kind::Generalise: return d.generalise(column, s.text);
+    case Kind::Generalise:
+      return d.generalise(column, s.text);
   }
   return "NULL";
 }
 
 }  // namespace
 
-std::string set_list(const std::vector<policies::ColumnAnonymisation>& columns, const std::string& owner,
-                     const std::string& key, const AnonymiseDialect& d, Placeholders& p,
-                     const std::string& scope) {
+std::string set_list(const std::vector<policies::ColumnAnonymisation>& columns,
+                     const std::string& owner, const std::string& key, const AnonymiseDialect& d,
+                     Placeholders& p, const std::string& scope) {
   int n = 0;
   std::string set;
   for (const auto& c : columns) {
@@ -174,10 +187,9 @@ std::string set_list(const std::vector<policies::ColumnAnonymisation>& columns, 
   return set;
 }
 
-std::optional<std::string> already_anonymised(const std::vector<policies::ColumnAnonymisation>& columns,
-                                              const std::string& owner, const std::string& key,
-                                              const AnonymiseDialect& d, Placeholders& p,
-                                              const std::string& scope) {
+std::optional<std::string> already_anonymised(
+    const std::vector<policies::ColumnAnonymisation>& columns, const std::string& owner,
+    const std::string& key, const AnonymiseDialect& d, Placeholders& p, const std::string& scope) {
   if (!anonymisation_decidable(columns)) return std::nullopt;
   int n = 0;
   std::string all;
@@ -185,16 +197,19 @@ std::optional<std::string> already_anonymised(const std::vector<policies::Column
     const std::string column = owner + "." + quote_identifier(c.column, d.quote);
     std::string target = target_value(c, column, key, d, p, scope, n);
     std::string condition;
-    if (c.strategy.kind == Kind::Null) condition = column + " IS NULL";
-    else if (c.strategy.kind == Kind::Generalise) condition = d.same(column, target);
-    else condition = d.same_text(column, target);
+    if (c.strategy.kind == Kind::Null)
+      condition = column + " IS NULL";
+    else if (c.strategy.kind == Kind::Generalise)
+      condition = d.same(column, target);
+    else
+      condition = d.same_text(column, target);
     all += (all.empty() ? "" : " AND ") + condition;
   }
   return "(" + all + ")";
 }
 
-void literal_values(const std::vector<policies::ColumnAnonymisation>& columns, const std::string& scope,
-                    std::map<std::string, std::string>& out) {
+void literal_values(const std::vector<policies::ColumnAnonymisation>& columns,
+                    const std::string& scope, std::map<std::string, std::string>& out) {
   walk_literals(
       columns, scope, [&](const std::string& name, const std::string& text) { out[name] = text; },
       [&](const std::string& name, const std::string& path) {
@@ -236,7 +251,9 @@ const AnonymiseDialect& postgresql_dialect() {
     d.generalise = [](const std::string& column, const std::string& unit) {
       return "date_trunc('" + unit + "', " + column + ")";
     };
-    d.same = [](const std::string& a, const std::string& b) { return a + " IS NOT DISTINCT FROM " + b; };
+    d.same = [](const std::string& a, const std::string& b) {
+      return a + " IS NOT DISTINCT FROM " + b;
+    };
     d.same_text = d.same;
     d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
     d.text_piece = [](Placeholders& p, const std::string& name) { return p.ref(name, "text"); };
@@ -259,8 +276,8 @@ const AnonymiseDialect& mysql_dialect() {
     d.hmac_hex = [](Placeholders& p, const std::string& pads, const std::string& value) {
       std::string opad = p.ref(pads + "_opad");
       std::string ipad = p.ref(pads + "_ipad");
-      return "LOWER(SHA2(CONCAT(UNHEX(" + opad + "), UNHEX(SHA2(CONCAT(UNHEX(" + ipad + "), " + value +
-             "), 256))), 256))";
+      return "LOWER(SHA2(CONCAT(UNHEX(" + opad + "), UNHEX(SHA2(CONCAT(UNHEX(" + ipad + "), " +
+             value + "), 256))), 256))";
     };
     d.generalise = [](const std::string& column, const std::string& unit) {
       const char* format = unit == "year" ? "%Y-01-01" : unit == "month" ? "%Y-%m-01" : "%Y-%m-%d";

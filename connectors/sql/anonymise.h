@@ -29,7 +29,9 @@ struct AnonymiseDialect {
   std::function<std::string(const std::string& expr)> as_text;
   // Lower-case hex HMAC-SHA256 of `value_text` (text, NULL stays NULL) keyed by the pads bound
   // under `pads` + "_ipad" / "_opad". Must call p.ref in textual order (MySQL is positional).
-  std::function<std::string(Placeholders& p, const std::string& pads, const std::string& value_text)> hmac_hex;
+  std::function<std::string(Placeholders& p, const std::string& pads,
+                            const std::string& value_text)>
+      hmac_hex;
   // The date in `column` truncated to the start of its year, month or day.
   std::function<std::string(const std::string& column, const std::string& unit)> generalise;
   // NULL-safe equality; same_text compares a column with text exactly (case and accents
@@ -51,20 +53,20 @@ const AnonymiseDialect& sqlite_dialect();
 // "col" = expr, ... for `columns` of `owner` (the quoted table). `key` is the qualified key
 // column ({key} and {hash} need it; empty in `also:` rules, where the parser refuses them).
 // Throws std::invalid_argument when a pattern needs a key that is not there.
-std::string set_list(const std::vector<policies::ColumnAnonymisation>& columns, const std::string& owner,
-                     const std::string& key, const AnonymiseDialect& dialect, Placeholders& p,
-                     const std::string& scope);
+std::string set_list(const std::vector<policies::ColumnAnonymisation>& columns,
+                     const std::string& owner, const std::string& key,
+                     const AnonymiseDialect& dialect, Placeholders& p, const std::string& scope);
 
 // "(every column already holds its target value)", or nullopt when the strategies cannot tell
 // (hash, hmac, now). Makes its own placeholders: build it where its text goes.
-std::optional<std::string> already_anonymised(const std::vector<policies::ColumnAnonymisation>& columns,
-                                              const std::string& owner, const std::string& key,
-                                              const AnonymiseDialect& dialect, Placeholders& p,
-                                              const std::string& scope);
+std::optional<std::string> already_anonymised(
+    const std::vector<policies::ColumnAnonymisation>& columns, const std::string& owner,
+    const std::string& key, const AnonymiseDialect& dialect, Placeholders& p,
+    const std::string& scope);
 
-// The values of the parameters set_list and already_anonymised make for `columns` under `scope`, except an_now and
-// the installation key's pads: literals, and the pads of each `hmac: {key_file}` (read now).
-// Throws std::runtime_error naming a key file that cannot be read or is empty.
+// The values of the parameters set_list and already_anonymised make for `columns` under `scope`,
+// except an_now and the installation key's pads: literals, and the pads of each `hmac: {key_file}`
+// (read now). Throws std::runtime_error naming a key file that cannot be read or is empty.
 void literal_values(const std::vector<policies::ColumnAnonymisation>& columns,
                     const std::string& scope, std::map<std::string, std::string>& out);
 

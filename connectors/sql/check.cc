@@ -16,10 +16,12 @@ bool has(const TableShape& t, const std::string& column) { return t.column(colum
 
 // The catalog's problems with `policy`; `missing` gets the tables it names that do not exist.
 std::vector<Diagnostic> check_catalog(const policies::Policy& policy, const std::string& store_name,
-                                      const CatalogLookup& catalog, std::set<std::string>& missing) {
+                                      const CatalogLookup& catalog,
+                                      std::set<std::string>& missing) {
   std::vector<Diagnostic> out;
   const std::string in_store = " in store '" + store_name + "'";
-  auto no_table = [&](const policies::QualifiedName& name, const policies::Location& where, const char* what) {
+  auto no_table = [&](const policies::QualifiedName& name, const policies::Location& where,
+                      const char* what) {
     missing.insert(name.str());
     out.push_back(error_at(where, std::string(what) + " '" + name.str() + "'" + in_store +
                                       did_you_mean(name.name, catalog.table_names())));
@@ -36,9 +38,11 @@ std::vector<Diagnostic> check_catalog(const policies::Policy& policy, const std:
     return out;
   }
   const std::string name = policy.table->str();
-  if (!policy.key.empty() && policy.key != table->implicit_key) no_column(policy.key, name, *table, policy.key_location);
+  if (!policy.key.empty() && policy.key != table->implicit_key)
+    no_column(policy.key, name, *table, policy.key_location);
   if (policy.key.empty() && table->primary_key.size() != 1 && table->implicit_key.empty())
-    if (auto why = key_needed_for(policy)) out.push_back(error_at(policy.table_location, missing_key_message(policy, *why)));
+    if (auto why = key_needed_for(policy))
+      out.push_back(error_at(policy.table_location, missing_key_message(policy, *why)));
   for (const auto& term : policy.since.terms) {
     if (!term.related) {
       no_column(term.column, name, *table, term.location);
@@ -67,20 +71,24 @@ std::vector<Diagnostic> check_fragments(const policies::Policy& policy, const Ch
                                         const std::set<std::string>& missing) {
   std::vector<Diagnostic> out;
   const std::string table_sql = quote_table(*policy.table, hooks.quote);
-  auto compiles = [&](const std::string& text, const policies::Location& where, const std::string& what) {
-    if (auto error = hooks.compile_error(text)) out.push_back(error_at(where, what + ": " + *error));
+  auto compiles = [&](const std::string& text, const policies::Location& where,
+                      const std::string& what) {
+    if (auto error = hooks.compile_error(text))
+      out.push_back(error_at(where, what + ": " + *error));
   };
-  auto on = [&](const policies::QualifiedName& other, const std::string& condition, const policies::Location& where) {
+  auto on = [&](const policies::QualifiedName& other, const std::string& condition,
+                const policies::Location& where) {
     if (missing.count(other.str())) return;
-    compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " + quote_table(other, hooks.quote) +
-                 " WHERE (" + condition + "))",
+    compiles("SELECT 1 FROM " + table_sql + " WHERE EXISTS (SELECT 1 FROM " +
+                 quote_table(other, hooks.quote) + " WHERE (" + condition + "))",
              where, "on");
   };
   if (!policy.where.empty())
-    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.where + ")", policy.where_location, "where");
+    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.where + ")", policy.where_location,
+             "where");
   if (!policy.hold_where.empty())
-    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.hold_where + ")", policy.hold_where_location,
-             "hold_where");
+    compiles("SELECT 1 FROM " + table_sql + " WHERE (" + policy.hold_where + ")",
+             policy.hold_where_location, "hold_where");
   for (const auto& term : policy.since.terms)
     if (term.related) on(*term.related, term.on, term.on_location);
   for (const auto& also : policy.also) on(also.table, also.on, also.on_location);

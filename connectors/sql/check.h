@@ -22,7 +22,8 @@ namespace retentiond::connectors::sql {
 // deletes can walk a table without one, since each batch re-reads the expiry condition itself.
 std::optional<std::string> key_needed_for(const policies::Policy& policy);
 
-// "table 't' has no single-column primary key; anonymising needs one: set 'key:' to a unique column".
+// "table 't' has no single-column primary key; anonymising needs one: set 'key:' to a unique
+// column".
 std::string missing_key_message(const policies::Policy& policy, const std::string& why);
 
 // Operator holds name records by key: a policy on a table without one refuses to act while any
@@ -53,7 +54,8 @@ struct CheckHooks {
 // tables and columns, an unusable key, the fragments that do not compile (but not the `on` of a
 // missing table), and only when all that is sound, the generated statements that do not compile
 // or cannot be built. Store errors (exceptions) pass through, for the connector to report.
-std::vector<policies::Diagnostic> check_policy(const policies::Policy& policy, const std::string& store_name,
+std::vector<policies::Diagnostic> check_policy(const policies::Policy& policy,
+                                               const std::string& store_name,
                                                const CheckHooks& hooks);
 
 }  // namespace retentiond::connectors::sql

@@ -29,7 +29,8 @@ std::vector<std::string> in_order(const std::vector<std::string>& names,
 }
 }  // namespace
 
-std::vector<std::string> Placeholders::values(const std::map<std::string, std::string>& by_name) const {
+std::vector<std::string> Placeholders::values(
+    const std::map<std::string, std::string>& by_name) const {
   return in_order(order_, by_name);
 }
 

@@ -14,7 +14,8 @@ Result<std::unique_ptr<Database>> open_database(const std::string& store, const 
                  error_prefix(store) + options.what + " '" + path + "' does not exist"};
   try {
     const bool read_only = options.mode == AccessMode::ReadOnly;
-    auto db = std::make_unique<Database>(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+    auto db =
+        std::make_unique<Database>(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
     db->busy_timeout(options.busy_timeout_ms);
     if (read_only) db->exec("PRAGMA query_only = 1");
     // Foreign keys as the schema declares them: ON DELETE CASCADE children go with their parent,
@@ -24,8 +25,8 @@ Result<std::unique_ptr<Database>> open_database(const std::string& store, const 
     if (options.date_functions) register_functions(db->handle());
     return db;
   } catch (const SqliteError& e) {
-    return Error{ErrorKind::StoreUnreachable,
-                 error_prefix(store) + "cannot open " + options.what + " '" + path + "': " + e.what()};
+    return Error{ErrorKind::StoreUnreachable, error_prefix(store) + "cannot open " + options.what +
+                                                  " '" + path + "': " + e.what()};
   }
 }
 

@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "connectors/result.h"
 #include "connectors/connector.h"
+#include "connectors/result.h"
 #include "lib/sqlite/database.h"
 
 namespace retentiond::connectors::sqlite {

@@ -19,8 +19,10 @@ namespace {
 using policies::Diagnostic;
 
 void bind_key(Statement& st, int index, const KeyValue& key) {
-  if (const auto* n = std::get_if<long long>(&key)) st.bind(index, *n);
-  else st.bind(index, std::get<std::string>(key));
+  if (const auto* n = std::get_if<long long>(&key))
+    st.bind(index, *n);
+  else
+    st.bind(index, std::get<std::string>(key));
 }
 
 KeyValue read_key(const Statement& st, int column) {
@@ -33,7 +35,8 @@ Statement bound(Database& db, const sql::Sql& s, const std::map<std::string, Key
   Statement st = db.prepare(s.text);
   for (size_t i = 0; i < s.params.size(); ++i) {
     auto it = values.find(s.params[i]);
-    if (it == values.end()) throw std::logic_error("no value for SQL parameter '" + s.params[i] + "'");
+    if (it == values.end())
+      throw std::logic_error("no value for SQL parameter '" + s.params[i] + "'");
     bind_key(st, static_cast<int>(i) + 1, it->second);
   }
   return st;
@@ -43,9 +46,12 @@ Statement bound(Database& db, const sql::Sql& s, const std::map<std::string, Key
 std::string keys_json(const std::vector<std::string>& keys, bool integer_key) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& k : keys) {
-    bool digits = !k.empty() && k.size() < 19 && k.find_first_not_of("0123456789") == std::string::npos;
-    if (integer_key && digits) out.push_back(std::stoll(k));
-    else out.push_back(k);
+    bool digits =
+        !k.empty() && k.size() < 19 && k.find_first_not_of("0123456789") == std::string::npos;
+    if (integer_key && digits)
+      out.push_back(std::stoll(k));
+    else
+      out.push_back(k);
   }
   // A key that is not UTF-8 (SQLite keeps any bytes as TEXT) becomes U+FFFD and matches no row:
   // a noticed record is then kept, never acted on. Held keys are always UTF-8 (daemon/holds.h).
@@ -64,7 +70,8 @@ SqliteConnector::SqliteConnector(const policies::StoreConfig& store)
     : store_(store), path_(store.path("path")) {
   std::string unused;
   if (const auto* o = store.option("busy_timeout"))
-    if (auto t = policies::parse_interval(o->value, unused)) busy_timeout_ms_ = static_cast<int>(t->count() * 1000);
+    if (auto t = policies::parse_interval(o->value, unused))
+      busy_timeout_ms_ = static_cast<int>(t->count() * 1000);
 }
 
 Result<void> SqliteConnector::open(AccessMode mode) {
@@ -113,16 +120,20 @@ std::vector<std::string> SqliteConnector::table_names() {
   return names;
 }
 
-Result<SqliteConnector::Prepared> SqliteConnector::prepared(const Policy& policy, bool operator_holds) {
+Result<SqliteConnector::Prepared> SqliteConnector::prepared(const Policy& policy,
+                                                            bool operator_holds) {
   auto cache_key = std::make_pair(policy.name, operator_holds);
   if (auto it = prepared_.find(cache_key); it != prepared_.end()) return it->second;
   const std::string where = error_prefix(store_.name, policy.name);
   auto table = describe(*policy.table);
-  if (!table) return Error{ErrorKind::SchemaMismatch, where + "table '" + policy.table->str() + "' does not exist"};
+  if (!table)
+    return Error{ErrorKind::SchemaMismatch,
+                 where + "table '" + policy.table->str() + "' does not exist"};
   // Batches follow a key: a table without one (nor a rowid) cannot be walked.
-  auto key = sql::choose_key(policy, *table, operator_holds, where,
-                             "table '" + policy.table->str() +
-                                 "' has no single-column primary key and no rowid; set 'key:' to a unique column");
+  auto key = sql::choose_key(
+      policy, *table, operator_holds, where,
+      "table '" + policy.table->str() +
+          "' has no single-column primary key and no rowid; set 'key:' to a unique column");
   if (!key) return key.error();
   try {
     Prepared p{build_statements(policy, key->column, operator_holds), key->integer};
@@ -133,11 +144,11 @@ Result<SqliteConnector::Prepared> SqliteConnector::prepared(const Policy& policy
   }
 }
 
-std::map<std::string, KeyValue> SqliteConnector::values(const Policy& policy, const PassContext& ctx,
-                                                        bool integer_key,
-                                                        std::map<std::string, std::string>* literals) const {
-  auto anonymisation =
-      sql::anonymisation_values(policy, ctx.anonymisation_key, policies::format_sql_datetime(ctx.cutoff.now));
+std::map<std::string, KeyValue> SqliteConnector::values(
+    const Policy& policy, const PassContext& ctx, bool integer_key,
+    std::map<std::string, std::string>* literals) const {
+  auto anonymisation = sql::anonymisation_values(policy, ctx.anonymisation_key,
+                                                 policies::format_sql_datetime(ctx.cutoff.now));
   std::map<std::string, KeyValue> out(anonymisation.begin(), anonymisation.end());
   out["cutoff_epoch"] = policies::epoch_seconds(ctx.cutoff.cutoff);
   out["now_epoch"] = policies::epoch_seconds(ctx.cutoff.now);
@@ -192,8 +203,10 @@ Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext&
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   const auto& s = p->statements;
-  sql::NoteValues notes{sql::Placeholders::Style::SqliteNumbered, policies::format_timestamp(ctx.cutoff.cutoff),
-                        policies::epoch_seconds(ctx.cutoff.cutoff), {}};
+  sql::NoteValues notes{sql::Placeholders::Style::SqliteNumbered,
+                        policies::format_timestamp(ctx.cutoff.cutoff),
+                        policies::epoch_seconds(ctx.cutoff.cutoff),
+                        {}};
   std::map<std::string, KeyValue> values;
   try {
     values = this->values(policy, ctx, p->integer_key, &notes.literals);
@@ -207,7 +220,8 @@ Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext&
       stats.total = st.integer(0);
       stats.matched = st.integer(1);
       stats.held = st.integer(2);
-      if (auto oldest = st.optional_integer(3)) stats.oldest = policies::from_epoch_seconds(*oldest);
+      if (auto oldest = st.optional_integer(3))
+        stats.oldest = policies::from_epoch_seconds(*oldest);
       stats.undated = st.integer(4);
       stats.future = st.integer(5);
     }
@@ -232,7 +246,8 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
   try {
     values = this->values(policy, ctx, p->integer_key);
   } catch (const std::runtime_error& e) {
-    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what() + "; nothing was changed"};
+    return Error{ErrorKind::Config,
+                 error_prefix(store_.name, policy.name) + e.what() + "; nothing was changed"};
   }
   const std::optional<KeyValue> after = from.last_key();
   values["limit"] = limit;
@@ -266,22 +281,25 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
   } catch (const sql::BatchOverrun& e) {
     return Error{ErrorKind::QueryFailed, error_prefix(store_.name, policy.name) + e.what()};
   } catch (const std::exception& e) {
-    return Error{ErrorKind::Io, error_prefix(store_.name, policy.name) + e.what() + "; the batch was rolled back"};
+    return Error{ErrorKind::Io,
+                 error_prefix(store_.name, policy.name) + e.what() + "; the batch was rolled back"};
   }
 }
 
-Result<long long> SqliteConnector::reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
+Result<long long> SqliteConnector::reconcile(const Policy& policy, const PassContext& ctx,
+                                             const BatchIntent& intent) {
   auto range = parse_range_evidence(intent.evidence);
   if (!range || !range->last)
-    return Error{ErrorKind::Io,
-                 error_prefix(store_.name, policy.name) + "the state file's record of the last batch is unreadable"};
+    return Error{ErrorKind::Io, error_prefix(store_.name, policy.name) +
+                                    "the state file's record of the last batch is unreadable"};
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   try {
     auto values = this->values(policy, ctx, p->integer_key);
     values["last"] = *range->last;
     if (range->after) values["after"] = *range->after;
-    Statement count = bound(*db_, range->after ? p->statements.next_count : p->statements.first_count, values);
+    Statement count =
+        bound(*db_, range->after ? p->statements.next_count : p->statements.first_count, values);
     count.step();
     return changed_from_remaining(*range, intent.expected, count.integer(0));
   } catch (const SqliteError& e) {
@@ -291,8 +309,8 @@ Result<long long> SqliteConnector::reconcile(const Policy& policy, const PassCon
   }
 }
 
-Result<std::vector<NoticeCandidate>> SqliteConnector::notice_candidates(const Policy& policy, const PassContext& ctx,
-                                                                       policies::TimePoint notice_cutoff) {
+Result<std::vector<NoticeCandidate>> SqliteConnector::notice_candidates(
+    const Policy& policy, const PassContext& ctx, policies::TimePoint notice_cutoff) {
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
   std::vector<NoticeCandidate> out;

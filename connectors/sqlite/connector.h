@@ -25,9 +25,10 @@ class SqliteConnector : public Connector {
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
-  Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
-  Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy, const PassContext& ctx,
-                                                         policies::TimePoint notice_cutoff) override;
+  Result<long long> reconcile(const Policy& policy, const PassContext& ctx,
+                              const BatchIntent& intent) override;
+  Result<std::vector<NoticeCandidate>> notice_candidates(
+      const Policy& policy, const PassContext& ctx, policies::TimePoint notice_cutoff) override;
 
  private:
   // A table as PRAGMA table_xinfo describes it (its rowid, when it has one, as its implicit
@@ -43,8 +44,9 @@ class SqliteConnector : public Connector {
   Result<Prepared> prepared(const Policy& policy, bool operator_holds);
   // The values of every named parameter but limit, after and last; throws std::runtime_error
   // for an unreadable hmac key file. `literals` gets the anonymisation values, for plan's notes.
-  std::map<std::string, KeyValue> values(const Policy& policy, const PassContext& ctx, bool integer_key,
-                                         std::map<std::string, std::string>* literals = nullptr) const;
+  std::map<std::string, KeyValue> values(
+      const Policy& policy, const PassContext& ctx, bool integer_key,
+      std::map<std::string, std::string>* literals = nullptr) const;
   Error query_error(const Policy& policy, const SqliteError& e) const;
 
   policies::StoreConfig store_;

@@ -1,12 +1,12 @@
 #include "connectors/sqlite/functions.h"
 
-#include <openssl/sha.h>
-
 #include <chrono>
 #include <cmath>
-#include <string>
 #include <cstring>
+#include <string>
 #include <string_view>
+
+#include <openssl/sha.h>
 
 #include "connectors/sqlite/connection.h"
 #include "policies/timestamp.h"
@@ -41,8 +41,10 @@ long long floor_div(long long x, long long divisor) {
 // Epoch seconds, or NULL for a value outside the usable dates (policies/timestamp.h), which
 // keeps its record: a far-future REAL such as 1e19 must not wrap around to a very old date.
 void result_epoch(sqlite3_context* ctx, long long seconds) {
-  if (policies::usable_epoch(seconds)) sqlite3_result_int64(ctx, seconds);
-  else sqlite3_result_null(ctx);
+  if (policies::usable_epoch(seconds))
+    sqlite3_result_int64(ctx, seconds);
+  else
+    sqlite3_result_null(ctx);
 }
 
 void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
@@ -78,7 +80,8 @@ void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   sqlite3_result_null(ctx);  // not a date: the record is kept
 }
@@ -93,7 +96,8 @@ std::string from_hex(std::string_view h) {
 
 std::string_view text_of(sqlite3_value* v) {
   const unsigned char* t = sqlite3_value_text(v);
-  return t ? std::string_view(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_value_bytes(v)))
+  return t ? std::string_view(reinterpret_cast<const char*>(t),
+                              static_cast<size_t>(sqlite3_value_bytes(v)))
            : std::string_view();
 }
 
@@ -130,8 +134,10 @@ void rd_generalise(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (sqlite3_value_type(v) == SQLITE_INTEGER && policies::usable_epoch(sqlite3_value_int64(v))) {
     sys_days day = floor<days>(sys_seconds(seconds(sqlite3_value_int64(v))));
     year_month_day ymd(day);
-    if (unit == "year") ymd = ymd.year() / January / 1;
-    else if (unit == "month") ymd = ymd.year() / ymd.month() / 1;
+    if (unit == "year")
+      ymd = ymd.year() / January / 1;
+    else if (unit == "month")
+      ymd = ymd.year() / ymd.month() / 1;
     sqlite3_result_int64(ctx, sys_seconds(sys_days(ymd)).time_since_epoch().count());
     return;
   }
@@ -139,9 +145,12 @@ void rd_generalise(sqlite3_context* ctx, int, sqlite3_value** argv) {
     std::string text(text_of(v));
     if (text.size() >= 10 && policies::parse_timestamp(text)) {
       std::string out = text.substr(0, unit == "year" ? 4 : unit == "month" ? 7 : 10);
-      if (unit == "year") out += "-01-01";
-      else if (unit == "month") out += "-01";
-      if (text.size() > 10) out += text.substr(10, 1) + "00:00:00" + (text.back() == 'Z' ? "Z" : "");
+      if (unit == "year")
+        out += "-01-01";
+      else if (unit == "month")
+        out += "-01";
+      if (text.size() > 10)
+        out += text.substr(10, 1) + "00:00:00" + (text.back() == 'Z' ? "Z" : "");
       sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
       return;
     }
@@ -158,7 +167,8 @@ void register_functions(sqlite3* db) {
                                         nullptr, nullptr);
     if (rc != SQLITE_OK) throw SqliteError(rc, sqlite3_errmsg(db));
   }
-  int rc = sqlite3_create_function_v2(db, "rd_hmac", 3, flags, nullptr, rd_hmac, nullptr, nullptr, nullptr);
+  int rc = sqlite3_create_function_v2(db, "rd_hmac", 3, flags, nullptr, rd_hmac, nullptr, nullptr,
+                                      nullptr);
   if (rc != SQLITE_OK) throw SqliteError(rc, sqlite3_errmsg(db));
   rc = sqlite3_create_function_v2(db, "rd_generalise", 2, flags, nullptr, rd_generalise, nullptr,
                                   nullptr, nullptr);

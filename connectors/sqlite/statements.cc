@@ -18,7 +18,8 @@ sql::Dialect dialect(bool rowid) {
   d.term = [](const policies::BasisTerm& t, const std::string& column, Placeholders& p) {
     std::string value = "rd_epoch(" + column + ")";
     if (t.format != policies::DateFormat::Auto)
-      value = "rd_epoch(" + column + ", '" + std::string(policies::date_format_name(t.format)) + "')";
+      value =
+          "rd_epoch(" + column + ", '" + std::string(policies::date_format_name(t.format)) + "')";
     return sql::TermSql{value, value + " < " + p.ref("cutoff_epoch")};
   };
   d.cutoff = [](Placeholders& p) { return p.ref("cutoff_epoch"); };
@@ -29,7 +30,9 @@ sql::Dialect dialect(bool rowid) {
   d.key_text = [](const std::string& e) { return e; };
   d.email_text = d.key_text;
   d.epoch_of = d.key_text;  // dates are epoch seconds already
-  d.batch = [](const std::string& keys, bool) { return "SELECT max(k), count(*) FROM (" + keys + ")"; };
+  d.batch = [](const std::string& keys, bool) {
+    return "SELECT max(k), count(*) FROM (" + keys + ")";
+  };
   return d;
 }
 

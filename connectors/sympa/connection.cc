@@ -14,8 +14,10 @@ std::string numbered(const std::string& sql) {
   std::string out;
   int n = 0;
   for (char c : sql) {
-    if (c == '?') out += "$" + std::to_string(++n);
-    else out += c;
+    if (c == '?')
+      out += "$" + std::to_string(++n);
+    else
+      out += c;
   }
   return out;
 }
@@ -119,9 +121,12 @@ class PostgresDatabase : public SympaDatabase {
   }
 
   bool has_table(const std::string& table) override {
-    return !query("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                  "WHERE c.relname = ? AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)",
-                  {table})
+    return !query(
+                "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+                "c.relnamespace "
+                "WHERE c.relname = ? AND c.relkind IN ('r', 'p') AND "
+                "pg_catalog.pg_table_is_visible(c.oid)",
+                {table})
                 .empty();
   }
 
@@ -170,11 +175,15 @@ class MysqlDatabase : public SympaDatabase {
     }
   }
 
-  std::optional<std::string> compile_error(const std::string& sql) override { return client_->compile_error(sql); }
+  std::optional<std::string> compile_error(const std::string& sql) override {
+    return client_->compile_error(sql);
+  }
 
   bool has_table(const std::string& table) override {
-    return !query("SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
-                  {table})
+    return !query(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+                "table_name = ?",
+                {table})
                 .empty();
   }
 
@@ -189,7 +198,8 @@ class MysqlDatabase : public SympaDatabase {
 
 }  // namespace
 
-Result<std::unique_ptr<SympaDatabase>> SympaDatabase::connect(const policies::StoreConfig& store, AccessMode mode) {
+Result<std::unique_ptr<SympaDatabase>> SympaDatabase::connect(const policies::StoreConfig& store,
+                                                              AccessMode mode) {
   if (store.type == "sqlite") {
     sqlite::OpenOptions options;
     options.mode = mode;

@@ -26,10 +26,12 @@ class SympaDatabase {
  public:
   virtual ~SympaDatabase() = default;
   // Connects to the database `store` (as built by database_store()). Errors name the store.
-  static Result<std::unique_ptr<SympaDatabase>> connect(const policies::StoreConfig& store, AccessMode mode);
+  static Result<std::unique_ptr<SympaDatabase>> connect(const policies::StoreConfig& store,
+                                                        AccessMode mode);
 
   // Runs a read-only statement; `?` are the values, in order. Throws DatabaseError.
-  virtual std::vector<Row> query(const std::string& sql, const std::vector<std::string>& values) = 0;
+  virtual std::vector<Row> query(const std::string& sql,
+                                 const std::vector<std::string>& values) = 0;
   // Runs one changing statement in its own short transaction; returns the rows it changed.
   // `before_commit`, when given, is called with that count before COMMIT; if it throws, the
   // transaction rolls back and DatabaseError carries its message.

@@ -4,9 +4,9 @@
 #include <cctype>
 #include <set>
 
-#include "lib/crypto/hmac.h"
 #include "connectors/registry.h"
 #include "connectors/sympa/targets.h"
+#include "lib/crypto/hmac.h"
 
 namespace retentiond::connectors::sympa {
 namespace {
@@ -77,7 +77,8 @@ Result<Connector*> SympaConnector::delegate(const Policy& policy, Policy& transl
   }
   auto files = files_target(policy.sympa_target, *conf_);
   if (!files)
-    return Error{ErrorKind::Config, error_prefix(store_.name) + "unknown Sympa target '" + policy.sympa_target + "'"};
+    return Error{ErrorKind::Config,
+                 error_prefix(store_.name) + "unknown Sympa target '" + policy.sympa_target + "'"};
   translated = files_policy(policy, *files);
   if (notes) *notes = files->notes;
   auto& connector = files_[policy.sympa_target];
@@ -100,19 +101,21 @@ Result<std::vector<Diagnostic>> SympaConnector::check(const Policy& policy) {
   auto target = delegate(policy, translated);
   if (!target) {
     // A missing archive or spool directory is the policy's problem, not an unreachable store.
-    return std::vector<Diagnostic>{{Severity::Error, policy.sympa_target_location, target.error().message}};
+    return std::vector<Diagnostic>{
+        {Severity::Error, policy.sympa_target_location, target.error().message}};
   }
   return target.value()->check(translated);
 }
 
 std::vector<Diagnostic> SympaConnector::check_orphans(const Policy& policy) {
   std::vector<Diagnostic> out;
-  for (const char* table : {"user_table", "subscriber_table", "admin_table", "stat_table", "exclusion_table"}) {
+  for (const char* table :
+       {"user_table", "subscriber_table", "admin_table", "stat_table", "exclusion_table"}) {
     try {
       if (!db_->has_table(table))
         out.push_back({Severity::Error, policy.sympa_target_location,
-                       std::string("Sympa's database (") + conf_->where("db_name") + ") has no table '" + table +
-                           "'; is this Sympa 6.2?"});
+                       std::string("Sympa's database (") + conf_->where("db_name") +
+                           ") has no table '" + table + "'; is this Sympa 6.2?"});
     } catch (const DatabaseError& e) {
       out.push_back({Severity::Error, policy.sympa_target_location, e.what()});
     }
@@ -136,7 +139,8 @@ Result<PlanStats> SympaConnector::plan(const Policy& policy, const PassContext& 
   return stats;
 }
 
-Result<long long> SympaConnector::reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) {
+Result<long long> SympaConnector::reconcile(const Policy& policy, const PassContext& ctx,
+                                            const BatchIntent& intent) {
   if (policy.sympa_target != "unsubscribed_users") {
     Policy translated;
     auto target = delegate(policy, translated);
@@ -155,8 +159,8 @@ Result<long long> SympaConnector::reconcile(const Policy& policy, const PassCont
   return gone;
 }
 
-Result<BatchResult> SympaConnector::apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
-                                                long long limit) {
+Result<BatchResult> SympaConnector::apply_batch(const Policy& policy, const PassContext& ctx,
+                                                const Cursor& from, long long limit) {
   if (policy.sympa_target == "unsubscribed_users") return delete_orphans(policy, ctx, from, limit);
   Policy translated;
   auto target = delegate(policy, translated);
@@ -164,7 +168,8 @@ Result<BatchResult> SympaConnector::apply_batch(const Policy& policy, const Pass
   return target.value()->apply_batch(translated, ctx, from, limit);
 }
 
-Result<std::vector<SympaConnector::Orphan>> SympaConnector::orphans(const Policy& policy, const PassContext& ctx,
+Result<std::vector<SympaConnector::Orphan>> SympaConnector::orphans(const Policy& policy,
+                                                                    const PassContext& ctx,
                                                                     long long& users) {
   std::vector<Row> rows;
   try {
@@ -201,7 +206,9 @@ Result<std::vector<SympaConnector::Orphan>> SympaConnector::orphans(const Policy
     try {
       sightings_->save(policy.name, seen, now);
     } catch (const std::exception& e) {
-      return Error{ErrorKind::Io, error_prefix(store_.name, policy.name) + "cannot record first sightings in the state file: " + e.what()};
+      return Error{ErrorKind::Io,
+                   error_prefix(store_.name, policy.name) +
+                       "cannot record first sightings in the state file: " + e.what()};
     }
   }
   return out;
@@ -236,35 +243,37 @@ Result<PlanStats> SympaConnector::plan_orphans(const Policy& policy, const PassC
   std::sort(due.begin(), due.end());
   for (const auto& email : due)
     if (static_cast<long long>(stats.samples.size()) < ctx.samples) stats.samples.push_back(email);
-  stats.statements.push_back(orphans_query() +
-                             " -- users without any subscription or list role; listmasters (" +
-                             std::to_string(conf_->listmasters.size()) +
-                             " in sympa.conf and robot.conf) are left out");
-  stats.statements.push_back(delete_orphans_statement(3) +
-                             " -- ? = the addresses of one batch (at most " +
-                             std::to_string(kMaxAddressesPerStatement) +
-                             ") whose orphan state began before " + policies::format_timestamp(ctx.cutoff.cutoff) +
-                             "; the statement re-checks that each is still an orphan");
+  stats.statements.push_back(
+      orphans_query() + " -- users without any subscription or list role; listmasters (" +
+      std::to_string(conf_->listmasters.size()) + " in sympa.conf and robot.conf) are left out");
+  stats.statements.push_back(
+      delete_orphans_statement(3) + " -- ? = the addresses of one batch (at most " +
+      std::to_string(kMaxAddressesPerStatement) + ") whose orphan state began before " +
+      policies::format_timestamp(ctx.cutoff.cutoff) +
+      "; the statement re-checks that each is still an orphan");
   if (waiting > 0)
-    stats.warnings.push_back(policies::with_thousands(waiting) +
-                             " users without any subscription are waiting out the retention period");
+    stats.warnings.push_back(
+        policies::with_thousands(waiting) +
+        " users without any subscription are waiting out the retention period");
   if (!sightings_ || !sightings_->writable())
-    stats.warnings.push_back("orphans retentiond has not seen before count from now (or from Sympa's record of "
-                             "their departure); only enforce and serve remember when they were first seen");
+    stats.warnings.push_back(
+        "orphans retentiond has not seen before count from now (or from Sympa's record of "
+        "their departure); only enforce and serve remember when they were first seen");
   return stats;
 }
 
-Result<BatchResult> SympaConnector::delete_orphans(const Policy& policy, const PassContext& ctx, const Cursor& from,
-                                                   long long limit) {
+Result<BatchResult> SympaConnector::delete_orphans(const Policy& policy, const PassContext& ctx,
+                                                   const Cursor& from, long long limit) {
   if (!due_.count(policy.name)) {
     auto planned = plan_orphans(policy, ctx);
     if (!planned) return planned.error();
   }
   const auto& due = due_[policy.name];
   auto begin = due.begin();
-  if (auto after = from.last_key()) begin = std::upper_bound(due.begin(), due.end(), key_text(*after));
-  const long long take =
-      std::min<long long>({limit, kMaxAddressesPerStatement, static_cast<long long>(due.end() - begin)});
+  if (auto after = from.last_key())
+    begin = std::upper_bound(due.begin(), due.end(), key_text(*after));
+  const long long take = std::min<long long>(
+      {limit, kMaxAddressesPerStatement, static_cast<long long>(due.end() - begin)});
   if (take <= 0) return BatchResult{0, from, true};
   std::vector<std::string> batch(begin, begin + take);
   long long affected = 0;
@@ -272,7 +281,8 @@ Result<BatchResult> SympaConnector::delete_orphans(const Policy& policy, const P
   auto announce = [&](long long changed) {
     if (!ctx.journal) return;
     BatchIntent intent{changed, "{\"addresses\": \"keyed-hash\"}", {}};
-    for (const auto& email : batch) intent.items.push_back(address_hash(ctx.anonymisation_key, email));
+    for (const auto& email : batch)
+      intent.items.push_back(address_hash(ctx.anonymisation_key, email));
     ctx.journal->before_commit(intent);
   };
   try {

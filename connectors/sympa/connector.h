@@ -32,21 +32,24 @@ class SympaConnector : public Connector {
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
-  Result<long long> reconcile(const Policy& policy, const PassContext& ctx, const BatchIntent& intent) override;
+  Result<long long> reconcile(const Policy& policy, const PassContext& ctx,
+                              const BatchIntent& intent) override;
 
  private:
   // The store serving a table or files target, opened on first use.
-  Result<Connector*> delegate(const Policy& policy, Policy& translated, std::vector<std::string>* notes = nullptr);
+  Result<Connector*> delegate(const Policy& policy, Policy& translated,
+                              std::vector<std::string>* notes = nullptr);
 
   // unsubscribed_users.
   struct Orphan {
     std::string email;
     policies::TimePoint since;
   };
-  Result<std::vector<Orphan>> orphans(const Policy& policy, const PassContext& ctx, long long& users);
+  Result<std::vector<Orphan>> orphans(const Policy& policy, const PassContext& ctx,
+                                      long long& users);
   Result<PlanStats> plan_orphans(const Policy& policy, const PassContext& ctx);
-  Result<BatchResult> delete_orphans(const Policy& policy, const PassContext& ctx, const Cursor& from,
-                                     long long limit);
+  Result<BatchResult> delete_orphans(const Policy& policy, const PassContext& ctx,
+                                     const Cursor& from, long long limit);
   std::vector<policies::Diagnostic> check_orphans(const Policy& policy);
   Error query_error(const Policy& policy, const std::string& what) const;
 
@@ -56,7 +59,7 @@ class SympaConnector : public Connector {
   std::optional<SympaConf> conf_;
   std::optional<policies::StoreConfig> database_store_;
   std::unique_ptr<SympaDatabase> db_;
-  std::unique_ptr<Connector> tables_;                      // the SQL store of Sympa's database
+  std::unique_ptr<Connector> tables_;                        // the SQL store of Sympa's database
   std::map<std::string, std::unique_ptr<Connector>> files_;  // by target
   // The orphans due in this pass (their orphan state began before the cut-off), by policy, in
   // address order: planned once, then deleted batch by batch.

@@ -15,13 +15,15 @@ const char* kOrphan =
 
 std::string orphans_query() {
   // Scalar subqueries only: MariaDB does not let a derived table refer to the outer row.
-  return std::string("SELECT u.email_user, "
-                     "(SELECT max(st.date_stat) FROM stat_table st WHERE st.email_stat = u.email_user AND "
-                     "st.operation_stat IN ('del', 'signoff', 'auto_del')), "
-                     "(SELECT max(e.date_exclusion) FROM exclusion_table e WHERE e.user_exclusion = u.email_user), "
-                     "(SELECT max(st.date_stat) FROM stat_table st WHERE st.email_stat = u.email_user AND "
-                     "st.operation_stat = 'add_or_subscribe') "
-                     "FROM user_table u WHERE ") +
+  return std::string(
+             "SELECT u.email_user, "
+             "(SELECT max(st.date_stat) FROM stat_table st WHERE st.email_stat = u.email_user AND "
+             "st.operation_stat IN ('del', 'signoff', 'auto_del')), "
+             "(SELECT max(e.date_exclusion) FROM exclusion_table e WHERE e.user_exclusion = "
+             "u.email_user), "
+             "(SELECT max(st.date_stat) FROM stat_table st WHERE st.email_stat = u.email_user AND "
+             "st.operation_stat = 'add_or_subscribe') "
+             "FROM user_table u WHERE ") +
          kOrphan + " ORDER BY u.email_user";
 }
 
@@ -32,7 +34,8 @@ std::string delete_orphans_statement(size_t count) {
          // The alias `u` of the SELECT, spelled out: DELETE cannot alias its table everywhere.
          [] {
            std::string c = kOrphan;
-           for (size_t at = c.find("u.email_user"); at != std::string::npos; at = c.find("u.email_user", at + 1))
+           for (size_t at = c.find("u.email_user"); at != std::string::npos;
+                at = c.find("u.email_user", at + 1))
              c.replace(at, 12, "user_table.email_user");
            return c;
          }();
@@ -40,8 +43,10 @@ std::string delete_orphans_statement(size_t count) {
 
 std::string users_count_query() { return "SELECT count(*) FROM user_table"; }
 
-policies::TimePoint orphan_since(const OrphanRow& row, std::optional<policies::TimePoint> first_seen,
-                                 std::optional<policies::TimePoint> tracking_since, policies::TimePoint now) {
+policies::TimePoint orphan_since(const OrphanRow& row,
+                                 std::optional<policies::TimePoint> first_seen,
+                                 std::optional<policies::TimePoint> tracking_since,
+                                 policies::TimePoint now) {
   const policies::TimePoint seen = first_seen.value_or(now);
   const bool record_holds = row.departed && (!row.subscribed || *row.subscribed <= *row.departed);
   if (!record_holds) return seen;

@@ -22,9 +22,9 @@
 namespace retentiond::connectors::sympa {
 
 struct OrphanRow {
-  std::string email;                   // as Sympa stores it
-  std::optional<long long> departed;   // latest departure Sympa recorded (epoch seconds)
-  std::optional<long long> subscribed; // latest subscription Sympa recorded (epoch seconds)
+  std::string email;                    // as Sympa stores it
+  std::optional<long long> departed;    // latest departure Sympa recorded (epoch seconds)
+  std::optional<long long> subscribed;  // latest subscription Sympa recorded (epoch seconds)
 };
 
 // The SELECT listing orphans (email, latest recorded departure in stat_table, latest exclusion,
@@ -40,7 +40,9 @@ std::string users_count_query();
 // When the orphan state of `row` began (see above). `first_seen`: retentiond's recorded first
 // sighting (nullopt: seen for the first time now); `tracking_since`: when retentiond first
 // looked at all (nullopt: this is the first look).
-policies::TimePoint orphan_since(const OrphanRow& row, std::optional<policies::TimePoint> first_seen,
-                                 std::optional<policies::TimePoint> tracking_since, policies::TimePoint now);
+policies::TimePoint orphan_since(const OrphanRow& row,
+                                 std::optional<policies::TimePoint> first_seen,
+                                 std::optional<policies::TimePoint> tracking_since,
+                                 policies::TimePoint now);
 
 }  // namespace retentiond::connectors::sympa

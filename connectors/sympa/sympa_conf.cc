@@ -21,7 +21,8 @@ std::string trim(const std::string& s) {
 
 // "parameter value" lines; returns false, with `why`, when the file cannot be read (it must be a
 // regular file of at most 1 MiB: a FIFO or a device would hang or never end).
-bool read_lines(const std::string& path, std::map<std::string, std::pair<std::string, int>, std::less<>>& out,
+bool read_lines(const std::string& path,
+                std::map<std::string, std::pair<std::string, int>, std::less<>>& out,
                 std::string& why) {
   auto text = lib::read_regular_file(path, lib::kMaxConfigFileBytes, why);
   if (!text) return false;
@@ -44,7 +45,8 @@ void add_listmasters(const std::string& value, std::set<std::string>& out) {
   size_t start = 0;
   while (start <= value.size()) {
     size_t comma = value.find(',', start);
-    std::string one = lower_case(trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+    std::string one = lower_case(
+        trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
     if (!one.empty()) out.insert(one);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -109,8 +111,9 @@ Result<SympaConf> read_sympa_conf(const std::string& path, const std::string& st
   conf.path = path;
   std::string why;
   if (!read_lines(path, conf.values, why))
-    return Error{ErrorKind::StoreUnreachable, error_prefix(store_name) + "cannot read Sympa's configuration '" +
-                                                  path + "': " + why};
+    return Error{
+        ErrorKind::StoreUnreachable,
+        error_prefix(store_name) + "cannot read Sympa's configuration '" + path + "': " + why};
   add_listmasters(conf.value("listmaster"), conf.listmasters);
   // Each virtual host (robot) may name its own listmasters in <etc>/<robot>/robot.conf.
   std::vector<fs::path> dirs;
@@ -128,13 +131,15 @@ Result<SympaConf> read_sympa_conf(const std::string& path, const std::string& st
       std::map<std::string, std::pair<std::string, int>, std::less<>> robot;
       std::string ignored;  // a virtual host without a readable robot.conf names no listmaster
       if (it->is_directory(ec) && read_lines(robot_conf.string(), robot, ignored))
-        if (auto lm = robot.find("listmaster"); lm != robot.end()) add_listmasters(lm->second.first, conf.listmasters);
+        if (auto lm = robot.find("listmaster"); lm != robot.end())
+          add_listmasters(lm->second.first, conf.listmasters);
     }
   }
   return conf;
 }
 
-Result<policies::StoreConfig> database_store(const SympaConf& conf, const policies::StoreConfig& sympa) {
+Result<policies::StoreConfig> database_store(const SympaConf& conf,
+                                             const policies::StoreConfig& sympa) {
   policies::StoreConfig db;
   db.name = sympa.name;
   db.location = sympa.location;
@@ -166,9 +171,10 @@ Result<policies::StoreConfig> database_store(const SympaConf& conf, const polici
     set("dsn", dsn);
     set("password", conf.value("db_passwd"));
   } else {
-    return Error{ErrorKind::Config, error_prefix(sympa.name) + conf.where("db_type") + ": db_type '" +
-                                        conf.value("db_type") +
-                                        "' is not one retentiond reaches (use SQLite, MySQL or Pg)"};
+    return Error{ErrorKind::Config,
+                 error_prefix(sympa.name) + conf.where("db_type") + ": db_type '" +
+                     conf.value("db_type") +
+                     "' is not one retentiond reaches (use SQLite, MySQL or Pg)"};
   }
   return db;
 }

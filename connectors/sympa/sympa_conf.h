@@ -16,7 +16,8 @@ namespace retentiond::connectors::sympa {
 
 struct SympaConf {
   std::string path;
-  std::map<std::string, std::pair<std::string, int>, std::less<>> values;  // parameter -> value, line
+  std::map<std::string, std::pair<std::string, int>, std::less<>>
+      values;                         // parameter -> value, line
   std::set<std::string> listmasters;  // lower-case addresses, from sympa.conf and robot.conf files
 
   // The parameter's value, or `fallback` (Sympa's compiled-in default) when it is not set.
@@ -32,7 +33,8 @@ Result<SympaConf> read_sympa_conf(const std::string& path, const std::string& st
 // The store configuration of the SQL store that reaches Sympa's database: type sqlite, mysql or
 // postgresql, named like the Sympa store, with db_passwd passed as an internal `password` option.
 // Error kind Config for a db_type retentiond does not reach (Oracle, ODBC, Sybase).
-Result<policies::StoreConfig> database_store(const SympaConf& conf, const policies::StoreConfig& sympa_store);
+Result<policies::StoreConfig> database_store(const SympaConf& conf,
+                                             const policies::StoreConfig& sympa_store);
 
 // ASCII lower case: Sympa compares addresses (and db_type) without case.
 std::string lower_case(std::string text);

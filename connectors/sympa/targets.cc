@@ -65,16 +65,16 @@ std::optional<FilesTarget> files_target(std::string_view name, const SympaConf& 
       const char* glob;
     };
     const Part parts[] = {
-        {"queue", "bad/**"},          {"queuebounce", "bad/**"},    {"queueautomatic", "bad/**"},
-        {"queuebulk", "bad/**"},      {"queuemod", "**"},           {"queueauth", "**"},
-        {"queuesubscribe", "**"},     {"queuetopic", "**"},         {"tmpdir", "**"},
+        {"queue", "bad/**"},      {"queuebounce", "bad/**"}, {"queueautomatic", "bad/**"},
+        {"queuebulk", "bad/**"},  {"queuemod", "**"},        {"queueauth", "**"},
+        {"queuesubscribe", "**"}, {"queuetopic", "**"},      {"tmpdir", "**"},
     };
     for (const auto& p : parts) {
       const std::string dir = conf.value(p.parameter, sympa_default(p.parameter));
       auto rel = inside(t.root, dir);
       if (!rel) {
-        t.notes.push_back(std::string(p.parameter) + " (" + dir + ") is outside the spool directory " + t.root +
-                          " and is left alone");
+        t.notes.push_back(std::string(p.parameter) + " (" + dir +
+                          ") is outside the spool directory " + t.root + " and is left alone");
         continue;
       }
       t.globs.push_back(rel->empty() ? p.glob : *rel + "/" + p.glob);

@@ -21,7 +21,8 @@ namespace {
 namespace po = boost::program_options;
 using policies::Diagnostic;
 
-constexpr const char* kUsage = R"(Usage: retentiond check [-c FILE] [--offline] [--policy NAME]... [--format text|json|markdown]
+constexpr const char* kUsage =
+    R"(Usage: retentiond check [-c FILE] [--offline] [--policy NAME]... [--format text|json|markdown]
 
 Validates the configuration file and the policy files it includes. Every error is
 reported as FILE:LINE:COLUMN: error: MESSAGE. Unless --offline, connects to each
@@ -34,7 +35,9 @@ Exit status: 0 valid, 1 invalid or a store check failed, 2 usage error.
 Options)";
 
 nlohmann::json to_json(const Diagnostic& d) {
-  return {{"file", d.location.file}, {"line", d.location.line}, {"column", d.location.column},
+  return {{"file", d.location.file},
+          {"line", d.location.line},
+          {"column", d.location.column},
           {"severity", d.severity == policies::Severity::Error ? "error" : "warning"},
           {"message", d.message}};
 }
@@ -70,8 +73,8 @@ int check_command(const Args& args) {
           auto connector = connectors::make_connector(*sc);
           auto opened = connector->open(connectors::AccessMode::ReadOnly);
           if (!opened) {
-            diagnostics.push_back({policies::Severity::Error, sc->location,
-                                   opened.error().message});
+            diagnostics.push_back(
+                {policies::Severity::Error, sc->location, opened.error().message});
             connector.reset();
           }
           it = open.emplace(p->store, std::move(connector)).first;
@@ -120,7 +123,8 @@ int check_command(const Args& args) {
                 << (d.severity == policies::Severity::Error ? "error" : "warning") << ": "
                 << printable(d.message) << "\n";
   } else if (json) {
-    nlohmann::json out = {{"valid", valid}, {"errors", nlohmann::json::array()},
+    nlohmann::json out = {{"valid", valid},
+                          {"errors", nlohmann::json::array()},
                           {"warnings", nlohmann::json::array()}};
     for (const auto& d : diagnostics)
       out[d.severity == policies::Severity::Error ? "errors" : "warnings"].push_back(to_json(d));
@@ -129,13 +133,14 @@ int check_command(const Args& args) {
     for (const auto& d : diagnostics) std::cerr << d.str() << "\n";
     if (valid) {
       const auto& c = *loaded.config;
-      std::cout << policies::printable(config_path) << ": configuration is valid (" << c.stores.size()
-                << (c.stores.size() == 1 ? " store, " : " stores, ") << c.policies.size()
-                << (c.policies.size() == 1 ? " policy" : " policies")
+      std::cout << policies::printable(config_path) << ": configuration is valid ("
+                << c.stores.size() << (c.stores.size() == 1 ? " store, " : " stores, ")
+                << c.policies.size() << (c.policies.size() == 1 ? " policy" : " policies")
                 << (vm.count("offline") ? "; stores not contacted (--offline)" : "; stores checked")
                 << (warnings ? ", " + std::to_string(warnings) + " warning(s)" : "") << ")\n";
     } else {
-      std::cerr << policies::printable(config_path) << ": " << errors << (errors == 1 ? " error" : " errors") << "\n";
+      std::cerr << policies::printable(config_path) << ": " << errors
+                << (errors == 1 ? " error" : " errors") << "\n";
     }
   }
   return valid ? kExitOk : kExitFailure;

@@ -17,16 +17,19 @@ namespace retentiond::daemon {
 policies::TimePoint parse_at(const std::optional<std::string>& text) {
   if (!text) return policies::now_utc();
   if (text->empty())
-    throw UsageError("--at is empty: give an ISO-8601 time (e.g. 2027-03-01T00:00:00Z or "
-                     "2027-03-01), or leave --at out to use the current time");
+    throw UsageError(
+        "--at is empty: give an ISO-8601 time (e.g. 2027-03-01T00:00:00Z or "
+        "2027-03-01), or leave --at out to use the current time");
   auto t = policies::parse_timestamp(*text);
   if (!t)
-    throw UsageError("--at '" + *text + "' is not an ISO-8601 time (e.g. 2027-03-01T00:00:00Z "
+    throw UsageError("--at '" + *text +
+                     "' is not an ISO-8601 time (e.g. 2027-03-01T00:00:00Z "
                      "or 2027-03-01)");
   const int year = static_cast<int>(
       std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(*t)}.year());
   if (year < 1000 || year > 9999)
-    throw UsageError("--at '" + *text + "' is out of range: the year must be between 1000 and 9999");
+    throw UsageError("--at '" + *text +
+                     "' is out of range: the year must be between 1000 and 9999");
   return *t;
 }
 
@@ -65,8 +68,7 @@ int usage_failure(const std::string& command, const std::string& message) {
 }
 
 std::optional<int> check_choice(const std::string& command, const std::string& option,
-                                const std::string& value,
-                                const std::vector<std::string>& choices) {
+                                const std::string& value, const std::vector<std::string>& choices) {
   if (std::find(choices.begin(), choices.end(), value) != choices.end()) return std::nullopt;
   std::string allowed;
   for (size_t i = 0; i < choices.size(); ++i)
@@ -74,11 +76,12 @@ std::optional<int> check_choice(const std::string& command, const std::string& o
   return usage_failure(command, option + " must be " + allowed + ", not '" + value + "'");
 }
 
-std::optional<int> parse_command_line(const std::string& command, const std::vector<std::string>& args,
-                                      const boost::program_options::options_description& options,
-                                      boost::program_options::variables_map& vm,
-                                      const boost::program_options::options_description* hidden,
-                                      const boost::program_options::positional_options_description* positional) {
+std::optional<int> parse_command_line(
+    const std::string& command, const std::vector<std::string>& args,
+    const boost::program_options::options_description& options,
+    boost::program_options::variables_map& vm,
+    const boost::program_options::options_description* hidden,
+    const boost::program_options::positional_options_description* positional) {
   namespace po = boost::program_options;
   po::options_description all;
   all.add(options);

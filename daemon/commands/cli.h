@@ -2,12 +2,13 @@
 // writing the output. (Loading the configuration and choosing policies: prologue.h.)
 #pragma once
 
-#include <boost/program_options.hpp>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "policies/timestamp.h"
 
@@ -43,16 +44,16 @@ int usage_failure(const std::string& command, const std::string& message);
 // When `value`, given for `option`, is none of `choices`, prints "--format must be text, json or
 // markdown, not 'csv'" as a usage error for `command` and returns kExitUsage; else nullopt.
 std::optional<int> check_choice(const std::string& command, const std::string& option,
-                                const std::string& value,
-                                const std::vector<std::string>& choices);
+                                const std::string& value, const std::vector<std::string>& choices);
 
 // Parses a subcommand's `args` against `options` (plus `hidden` ones that --help does not show,
 // filled by `positional` arguments). Returns the exit code when the command stops here:
 // kExitUsage after a usage error, kExitOk after printing --help; nullopt to go on.
-std::optional<int> parse_command_line(const std::string& command, const std::vector<std::string>& args,
-                                      const boost::program_options::options_description& options,
-                                      boost::program_options::variables_map& vm,
-                                      const boost::program_options::options_description* hidden = nullptr,
-                                      const boost::program_options::positional_options_description* positional = nullptr);
+std::optional<int> parse_command_line(
+    const std::string& command, const std::vector<std::string>& args,
+    const boost::program_options::options_description& options,
+    boost::program_options::variables_map& vm,
+    const boost::program_options::options_description* hidden = nullptr,
+    const boost::program_options::positional_options_description* positional = nullptr);
 
 }  // namespace retentiond::daemon

@@ -5,10 +5,10 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
-#include "daemon/state/audit.h"
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/prologue.h"
+#include "daemon/state/audit.h"
 #include "daemon/state/state.h"
 #include "daemon/state/trail_check.h"
 #include "policies/planner.h"
@@ -21,7 +21,8 @@ namespace po = boost::program_options;
 using policies::format_timestamp;
 using policies::with_thousands;
 
-constexpr const char* kUsage = R"(Usage: retentiond history [-c FILE] [--state FILE] [--policy NAME]... [--since DATE] [--format text|json|markdown] [--verify [--entries N] [--head HASH] [--audit-key FILE]]
+constexpr const char* kUsage =
+    R"(Usage: retentiond history [-c FILE] [--state FILE] [--policy NAME]... [--since DATE] [--format text|json|markdown] [--verify [--entries N] [--head HASH] [--audit-key FILE]]
 
 Prints the audit trail kept in the state file: one entry per policy per enforcement
 pass (policy, store, action, cut-off, records matched, held and affected, start and
@@ -62,24 +63,29 @@ nlohmann::json to_json(const AuditEntry& e) {
           {"started", format_timestamp(e.started)},
           {"finished", format_timestamp(e.finished)},
           {"outcome", e.outcome},
-          {"error_class", e.error_class.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.error_class)},
+          {"error_class",
+           e.error_class.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.error_class)},
           {"throttle_waited_seconds", e.waited},
           {"hash", e.hash}};
 }
 
 // A table a DPO can paste into a register of processing activities.
-void print_markdown(const std::vector<AuditEntry>& entries, const std::optional<TrailCheck>& verification) {
+void print_markdown(const std::vector<AuditEntry>& entries,
+                    const std::optional<TrailCheck>& verification) {
   std::cout << "# retentiond audit trail\n\n";
-  if (entries.empty()) std::cout << "No pass recorded.\n";
+  if (entries.empty())
+    std::cout << "No pass recorded.\n";
   else {
-    std::cout << "| # | finished (UTC) | policy | store | action | cut-off | matched | held | affected | outcome |\n"
+    std::cout << "| # | finished (UTC) | policy | store | action | cut-off | matched | held | "
+                 "affected | outcome |\n"
               << "|---:|---|---|---|---|---|---:|---:|---:|---|\n";
     for (const auto& e : entries) {
       std::string outcome = e.outcome;
-      if (!e.error_class.empty() && e.error_class != e.outcome) outcome += " (" + e.error_class + ")";
-      std::cout << "| " << e.id << " | " << format_timestamp(e.finished) << " | " << e.policy << " | "
-                << e.store << " | " << e.action << " | " << format_timestamp(e.cutoff) << " | "
-                << with_thousands(e.matched) << " | " << with_thousands(e.held) << " | "
+      if (!e.error_class.empty() && e.error_class != e.outcome)
+        outcome += " (" + e.error_class + ")";
+      std::cout << "| " << e.id << " | " << format_timestamp(e.finished) << " | " << e.policy
+                << " | " << e.store << " | " << e.action << " | " << format_timestamp(e.cutoff)
+                << " | " << with_thousands(e.matched) << " | " << with_thousands(e.held) << " | "
                 << with_thousands(e.affected) << " | " << outcome << " |\n";
     }
   }
@@ -97,13 +103,15 @@ int history_command(const Args& args) {
   opts.add_options()("state", po::value(&state_path),
                      "read this state file instead of the configured one");
   add_policy_option(opts, names, "only this policy (repeatable)");
-  opts.add_options()(
-      "since", po::value(&since_text), "only passes finished at or after this date (ISO-8601)")(
+  opts.add_options()("since", po::value(&since_text),
+                     "only passes finished at or after this date (ISO-8601)")(
       "format", po::value(&format)->default_value("text"), "text, json or markdown")(
       "verify", "check the hash chain of the whole trail")(
       "entries", po::value<long long>(), "with --verify: the trail must hold at least N entries")(
-      "head", po::value<std::string>(), "with --verify: the trail must hold the entry with this hash")(
-      "audit-key", po::value<std::string>(), "with --verify: the audit key file (when --state is used)");
+      "head", po::value<std::string>(),
+      "with --verify: the trail must hold the entry with this hash")(
+      "audit-key", po::value<std::string>(),
+      "with --verify: the audit key file (when --state is used)");
   po::variables_map vm;
   if (auto stop = parse_command_line("history", args, opts, vm)) return *stop;
   if (auto stop = check_choice("history", "--format", format, {"text", "json", "markdown"}))
@@ -111,7 +119,8 @@ int history_command(const Args& args) {
   std::optional<policies::TimePoint> since;
   if (!since_text.empty()) {
     since = policies::parse_timestamp(since_text);
-    if (!since) return usage_failure("history", "--since '" + since_text + "' is not an ISO-8601 date");
+    if (!since)
+      return usage_failure("history", "--since '" + since_text + "' is not an ISO-8601 date");
   }
   AuditTrail::ExpectedHead expected;
   if (vm.count("entries")) {
@@ -120,8 +129,10 @@ int history_command(const Args& args) {
   }
   if (vm.count("head")) {
     expected.hash = vm["head"].as<std::string>();
-    if (expected.hash->size() != 64 || expected.hash->find_first_not_of("0123456789abcdef") != std::string::npos)
-      return usage_failure("history", "--head must be an entry's hash: 64 lower-case hexadecimal digits");
+    if (expected.hash->size() != 64 ||
+        expected.hash->find_first_not_of("0123456789abcdef") != std::string::npos)
+      return usage_failure("history",
+                           "--head must be an entry's hash: 64 lower-case hexadecimal digits");
   }
   if ((expected.entries || expected.hash || vm.count("audit-key")) && !vm.count("verify"))
     return usage_failure("history", "--entries, --head and --audit-key go with --verify");
@@ -142,9 +153,11 @@ int history_command(const Args& args) {
   try {
     auto state = open_state_for_reading(state_path);
     if (!state) {
-      if (json) std::cout << json_text(nlohmann::json{{"entries", nlohmann::json::array()}}) << "\n";
-      else std::cout << "No pass recorded yet (the state file " << policies::printable(state_path)
-                     << " does not exist).\n";
+      if (json)
+        std::cout << json_text(nlohmann::json{{"entries", nlohmann::json::array()}}) << "\n";
+      else
+        std::cout << "No pass recorded yet (the state file " << policies::printable(state_path)
+                  << " does not exist).\n";
       return kExitOk;
     }
     state->set_audit_key(audit_key);
@@ -166,17 +179,20 @@ int history_command(const Args& args) {
       std::cout << json_text(out) << "\n";
     } else {
       if (entries.empty()) {
-        std::cout << "No pass recorded" << (names.empty() && !since ? "" : " that matches") << ".\n";
+        std::cout << "No pass recorded" << (names.empty() && !since ? "" : " that matches")
+                  << ".\n";
       } else {
         std::cout << pad("ID", 6, true) << "  " << pad("FINISHED", 21) << pad("POLICY", 28)
                   << pad("ACTION", 10) << pad("OUTCOME", 13) << pad("MATCHED", 10, true)
                   << pad("AFFECTED", 10, true) << "  CUT-OFF\n";
         for (const auto& e : entries) {
           std::string outcome = e.outcome;
-          if (!e.error_class.empty() && e.error_class != e.outcome) outcome += " (" + e.error_class + ")";
+          if (!e.error_class.empty() && e.error_class != e.outcome)
+            outcome += " (" + e.error_class + ")";
           std::cout << pad(std::to_string(e.id), 6, true) << "  "
-                    << pad(format_timestamp(e.finished), 21) << pad(e.policy, 28) << pad(e.action, 10)
-                    << pad(outcome, 13) << pad(with_thousands(e.matched), 10, true)
+                    << pad(format_timestamp(e.finished), 21) << pad(e.policy, 28)
+                    << pad(e.action, 10) << pad(outcome, 13)
+                    << pad(with_thousands(e.matched), 10, true)
                     << pad(with_thousands(e.affected), 10, true) << "  "
                     << format_timestamp(e.cutoff) << "\n";
         }

@@ -19,7 +19,8 @@ namespace po = boost::program_options;
 using policies::format_timestamp;
 using policies::printable;
 
-constexpr const char* kUsage = R"(Usage: retentiond hold add    [-c FILE] --policy NAME KEY --reason TEXT [--until DATE]
+constexpr const char* kUsage =
+    R"(Usage: retentiond hold add    [-c FILE] --policy NAME KEY --reason TEXT [--until DATE]
        retentiond hold remove [-c FILE] --policy NAME KEY
        retentiond hold list   [-c FILE] [--policy NAME]... [--format text|json]
 
@@ -81,7 +82,8 @@ int hold_command(const Args& all_args) {
   std::optional<policies::TimePoint> until;
   if (!until_text.empty()) {
     until = policies::parse_timestamp(until_text);
-    if (!until) return usage_failure(command, "--until '" + until_text + "' is not an ISO-8601 time");
+    if (!until)
+      return usage_failure(command, "--until '" + until_text + "' is not an ISO-8601 time");
   }
   if (auto stop = check_choice(command, "--format", format, {"text", "json"})) return *stop;
 
@@ -93,8 +95,10 @@ int hold_command(const Args& all_args) {
     if (verb == "list") {
       auto state = open_state_for_reading(config.state_path);
       if (!state) {
-        if (format == "json") std::cout << "[]\n";
-        else std::cout << "No hold (no state file yet at " << config.state_path << ").\n";
+        if (format == "json")
+          std::cout << "[]\n";
+        else
+          std::cout << "No hold (no state file yet at " << config.state_path << ").\n";
         return kExitOk;
       }
       auto holds = Holds(*state).list(names);
@@ -106,7 +110,8 @@ int hold_command(const Args& all_args) {
                          {"key", h.key},
                          {"reason", h.reason},
                          {"created", format_timestamp(h.created)},
-                         {"until", h.until ? nlohmann::json(format_timestamp(*h.until)) : nlohmann::json(nullptr)},
+                         {"until", h.until ? nlohmann::json(format_timestamp(*h.until))
+                                           : nlohmann::json(nullptr)},
                          {"active", !h.until || *h.until > now}});
         std::cout << json_text(out) << "\n";
       } else if (holds.empty()) {
@@ -115,7 +120,9 @@ int hold_command(const Args& all_args) {
         for (const auto& h : holds)
           std::cout << printable(h.policy) << "  key " << printable(h.key) << "  since "
                     << format_timestamp(h.created)
-                    << (h.until ? (*h.until > now ? "  until " : "  ENDED ") + format_timestamp(*h.until) : "")
+                    << (h.until ? (*h.until > now ? "  until " : "  ENDED ") +
+                                      format_timestamp(*h.until)
+                                : "")
                     << "  reason: " << printable(h.reason) << "\n";
       }
       return kExitOk;
@@ -126,15 +133,18 @@ int hold_command(const Args& all_args) {
     if (verb == "add") {
       Hold h{policy.name, keys[0], reason, policies::now_utc(), until};
       bool replaced = holds.add(h, policy.store);
-      std::cout << (replaced ? "Changed the hold" : "Held") << " on key " << printable(keys[0]) << " of policy '"
-                << policy.name << "'" << (until ? " until " + format_timestamp(*until) : "") << ".\n";
+      std::cout << (replaced ? "Changed the hold" : "Held") << " on key " << printable(keys[0])
+                << " of policy '" << policy.name << "'"
+                << (until ? " until " + format_timestamp(*until) : "") << ".\n";
       return kExitOk;
     }
     if (!holds.remove(policy.name, keys[0], policy.store)) {
-      std::cerr << "retentiond hold: no hold on key " << printable(keys[0]) << " of policy '" << policy.name << "'\n";
+      std::cerr << "retentiond hold: no hold on key " << printable(keys[0]) << " of policy '"
+                << policy.name << "'\n";
       return kExitFailure;
     }
-    std::cout << "Released the hold on key " << printable(keys[0]) << " of policy '" << policy.name << "'.\n";
+    std::cout << "Released the hold on key " << printable(keys[0]) << " of policy '" << policy.name
+              << "'.\n";
     return kExitOk;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -16,25 +16,39 @@ namespace {
 // (sd-daemon(3)), so that `journalctl -p err -u retentiond` shows the errors.
 class PriorityFlag : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     const char* p = "<6>";
     switch (msg.level) {
-      case spdlog::level::critical: p = "<2>"; break;
-      case spdlog::level::err: p = "<3>"; break;
-      case spdlog::level::warn: p = "<4>"; break;
-      case spdlog::level::info: p = "<6>"; break;
-      default: p = "<7>"; break;
+      case spdlog::level::critical:
+        p = "<2>";
+        break;
+      case spdlog::level::err:
+        p = "<3>";
+        break;
+      case spdlog::level::warn:
+        p = "<4>";
+        break;
+      case spdlog::level::info:
+        p = "<6>";
+        break;
+      default:
+        p = "<7>";
+        break;
     }
     dest.append(p, p + 3);
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<PriorityFlag>(); }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<PriorityFlag>();
+  }
 };
 
 // The message, with control characters and bytes that are not UTF-8 escaped: messages quote
 // names, paths and store errors, and a raw newline would forge a journal line of its own.
 class PrintableMessage : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     const std::string text = policies::printable({msg.payload.data(), msg.payload.size()});
     dest.append(text.data(), text.data() + text.size());
   }

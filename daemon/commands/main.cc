@@ -1,7 +1,6 @@
 // retentiond: makes published data-retention promises true. Dispatches to the subcommands.
-#include <unistd.h>
-
 #include <signal.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <string>

@@ -8,9 +8,9 @@
 
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
-#include "daemon/engine/policy_runs.h"
 #include "daemon/commands/progress.h"
 #include "daemon/commands/prologue.h"
+#include "daemon/engine/policy_runs.h"
 #include "daemon/reports/report.h"
 #include "daemon/serve/signals.h"
 #include "daemon/state/state.h"
@@ -20,7 +20,8 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr const char* kPlanUsage = R"(Usage: retentiond plan [-c FILE] [--policy NAME]... [--at TIME] [--samples N] [--format text|json|markdown|html] [-o FILE]
+constexpr const char* kPlanUsage =
+    R"(Usage: retentiond plan [-c FILE] [--policy NAME]... [--at TIME] [--samples N] [--format text|json|markdown|html] [-o FILE]
 
 Dry run. For each policy, shows the cut-off, how many records have expired (and how
 many are held), the oldest expired date, and the exact statements `enforce` would
@@ -40,7 +41,8 @@ store could not be read, 2 usage error.
 
 Options)";
 
-constexpr const char* kEnforceUsage = R"(Usage: retentiond enforce [-c FILE] [--policy NAME]... [--at TIME] [--format text|json|markdown|html] [-o FILE]
+constexpr const char* kEnforceUsage =
+    R"(Usage: retentiond enforce [-c FILE] [--policy NAME]... [--at TIME] [--format text|json|markdown|html] [-o FILE]
 
 Runs one enforcement pass now: for each policy, plans, checks the max_affected guard
 (a pass that would touch more than allowed is refused before anything changes), then
@@ -71,13 +73,14 @@ int run(const std::string& command, bool dry_run, const Args& args) {
       "format", po::value(&format)->default_value("text"), "text, json, markdown or html")(
       "output,o", po::value(&output), "write the report to this file instead of stdout");
   if (dry_run)
-    opts.add_options()("samples", po::value(&samples), "list up to N expired records' keys per policy");
+    opts.add_options()("samples", po::value(&samples),
+                       "list up to N expired records' keys per policy");
   po::variables_map vm;
   if (auto stop = parse_command_line(command, args, opts, vm)) return *stop;
   auto report_format = parse_report_format(format);
   if (!report_format)
-    return usage_failure(command, "--format must be text, json, markdown or html, not '" +
-                                      format + "'");
+    return usage_failure(command,
+                         "--format must be text, json, markdown or html, not '" + format + "'");
   policies::TimePoint now;
   try {
     now = parse_at(vm.count("at") ? std::optional<std::string>(at) : std::nullopt);
@@ -91,7 +94,8 @@ int run(const std::string& command, bool dry_run, const Args& args) {
 
   std::unique_ptr<StateFile> state;
   PassOptions options;
-  if (samples < 0 || samples > 10'000) return usage_failure(command, "--samples must be between 0 and 10000");
+  if (samples < 0 || samples > 10'000)
+    return usage_failure(command, "--samples must be between 0 and 10000");
   options.dry_run = dry_run;
   options.samples = samples;
   options.now = now;
@@ -138,9 +142,10 @@ int run(const std::string& command, bool dry_run, const Args& args) {
                        e.what());
       return kExitFailure;
     }
-    spdlog::critical("{}; the passes are recorded in the audit trail (see 'retentiond history'); "
-                     "printing the report to standard output instead",
-                     e.what());
+    spdlog::critical(
+        "{}; the passes are recorded in the audit trail (see 'retentiond history'); "
+        "printing the report to standard output instead",
+        e.what());
     try {
       write_output(text, "");
     } catch (const std::exception& again) {

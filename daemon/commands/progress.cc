@@ -28,16 +28,19 @@ std::string ProgressReporter::describe(const Progress& p) {
   std::string text = with_thousands(p.affected) + " of " + with_thousands(p.matched) + " " + unit;
   if (p.matched > 0) {
     char percent[16];
-    std::snprintf(percent, sizeof percent, " (%.1f%%)", 100.0 * static_cast<double>(p.affected) /
-                                                          static_cast<double>(p.matched));
+    std::snprintf(percent, sizeof percent, " (%.1f%%)",
+                  100.0 * static_cast<double>(p.affected) / static_cast<double>(p.matched));
     text += percent;
   }
   if (seconds > 0.05 && p.affected > 0) {
     const double rate = static_cast<double>(p.affected) / seconds;
     text += ", " + with_thousands(static_cast<long long>(rate)) + " " + unit + "/s";
     if (p.matched > p.affected) {
-      const long long left = static_cast<long long>(static_cast<double>(p.matched - p.affected) / rate + 0.5);
-      text += ", about " + (left >= 120 ? std::to_string(left / 60) + " min" : std::to_string(left) + " s") + " left";
+      const long long left =
+          static_cast<long long>(static_cast<double>(p.matched - p.affected) / rate + 0.5);
+      text += ", about " +
+              (left >= 120 ? std::to_string(left / 60) + " min" : std::to_string(left) + " s") +
+              " left";
     }
   }
   return text;

@@ -3,11 +3,12 @@
 // printed, the policies named chosen, and the state file opened for reading.
 #pragma once
 
-#include <boost/program_options.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/program_options.hpp>
 
 #include "policies/policy.h"
 

@@ -15,7 +15,8 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr const char* kUsage = R"(Usage: retentiond register [-c FILE] [--policy NAME]... [--format markdown|html|text] [--language en|fr] [-o FILE]
+constexpr const char* kUsage =
+    R"(Usage: retentiond register [-c FILE] [--policy NAME]... [--format markdown|html|text] [--language en|fr] [-o FILE]
 
 Prints, from the policy files alone, the table of retention periods an organisation
 publishes in its privacy policy: for each category of data, its purpose and legal
@@ -38,8 +39,8 @@ int register_command(const Args& args) {
   opts.add_options()("help,h", "show this help");
   add_config_option(opts, config_path);
   add_policy_option(opts, names, "only this policy (repeatable)");
-  opts.add_options()(
-      "format", po::value(&format)->default_value("markdown"), "markdown, html or text")(
+  opts.add_options()("format", po::value(&format)->default_value("markdown"),
+                     "markdown, html or text")(
       "language", po::value(&language)->default_value("en"), "en or fr")(
       "output,o", po::value(&output), "write the register to this file instead of stdout");
   po::variables_map vm;
@@ -50,15 +51,16 @@ int register_command(const Args& args) {
   const RegisterFormat f = format == "markdown" ? RegisterFormat::Markdown
                            : format == "html"   ? RegisterFormat::Html
                                                 : RegisterFormat::Text;
-  const RegisterLanguage l = language == "fr" ? RegisterLanguage::French : RegisterLanguage::English;
+  const RegisterLanguage l =
+      language == "fr" ? RegisterLanguage::French : RegisterLanguage::English;
 
   Selection selection;
   if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
   try {
     // Descriptions and sources are the configuration's text: escaped like every report.
-    write_output(policies::printable_lines(
-                     render_register(register_rows(selection.policies, l), f, l)),
-                 output);
+    write_output(
+        policies::printable_lines(render_register(register_rows(selection.policies, l), f, l)),
+        output);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return kExitFailure;

@@ -2,7 +2,6 @@
 // policy on its schedule, reloads on SIGHUP (keeping the running configuration when the new one
 // is invalid), and on SIGTERM stops the pass in progress at its next batch boundary and exits 0.
 #include <iostream>
-
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
@@ -49,8 +48,10 @@ Options)";
 std::shared_ptr<const policies::Config> load(const std::string& path) {
   auto result = policies::load_config(path, connectors::store_specs());
   for (const auto& d : result.diagnostics.all()) {
-    if (d.severity == policies::Severity::Error) spdlog::error("{}", d.str());
-    else spdlog::warn("{}", d.str());
+    if (d.severity == policies::Severity::Error)
+      spdlog::error("{}", d.str());
+    else
+      spdlog::warn("{}", d.str());
   }
   if (!result.config) return nullptr;
   return std::make_shared<const policies::Config>(std::move(*result.config));
@@ -63,8 +64,8 @@ int serve_command(const Args& args) {
   po::options_description opts(kUsage);
   opts.add_options()("help,h", "show this help");
   add_config_option(opts, config_path);
-  opts.add_options()(
-      "metrics-file", po::value(&metrics_file), "write Prometheus metrics to this file after each pass");
+  opts.add_options()("metrics-file", po::value(&metrics_file),
+                     "write Prometheus metrics to this file after each pass");
   po::variables_map vm;
   if (auto stop = parse_command_line("serve", args, opts, vm)) return *stop;
 
@@ -89,29 +90,33 @@ int serve_command(const Args& args) {
   Scheduler scheduler(io, config, notifier, metrics, metrics_file);
 
   boost::asio::signal_set stops(io, SIGTERM, SIGINT);
-  std::function<void(const boost::system::error_code&, int)> on_stop = [&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    spdlog::info("{}: stopping (a pass in progress stops at its next batch)", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    notifier.stopping();
-    if (metrics_server) metrics_server->stop();
-    scheduler.stop();
-  };
+  std::function<void(const boost::system::error_code&, int)> on_stop =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        spdlog::info("{}: stopping (a pass in progress stops at its next batch)",
+                     sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        notifier.stopping();
+        if (metrics_server) metrics_server->stop();
+        scheduler.stop();
+      };
   stops.async_wait(on_stop);
 
   boost::asio::signal_set hangups(io, SIGHUP);
-  std::function<void(const boost::system::error_code&, int)> on_hup = [&](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    notifier.reloading();
-    spdlog::info("SIGHUP: reloading {}", config_path);
-    if (auto fresh = load(config_path)) {
-      scheduler.reload(fresh);
-      spdlog::info("configuration reloaded ({} policies)", fresh->policies.size());
-    } else {
-      spdlog::error("{}: the new configuration is invalid; keeping the current configuration", config_path);
-    }
-    notifier.ready();
-    hangups.async_wait(on_hup);
-  };
+  std::function<void(const boost::system::error_code&, int)> on_hup =
+      [&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        notifier.reloading();
+        spdlog::info("SIGHUP: reloading {}", config_path);
+        if (auto fresh = load(config_path)) {
+          scheduler.reload(fresh);
+          spdlog::info("configuration reloaded ({} policies)", fresh->policies.size());
+        } else {
+          spdlog::error("{}: the new configuration is invalid; keeping the current configuration",
+                        config_path);
+        }
+        notifier.ready();
+        hangups.async_wait(on_hup);
+      };
   hangups.async_wait(on_hup);
 
   // The watchdog is the only periodic wake-up, and only when systemd asks for it.
@@ -131,7 +136,8 @@ int serve_command(const Args& args) {
 
   scheduler.start();
   notifier.ready();
-  spdlog::info("retentiond {} serving {} ({} policies)", RETENTIOND_VERSION, config_path, config->policies.size());
+  spdlog::info("retentiond {} serving {} ({} policies)", RETENTIOND_VERSION, config_path,
+               config->policies.size());
   io.run();
   spdlog::info("stopped");
   return kExitOk;

@@ -16,17 +16,23 @@ std::string NoticeBook::hash(const std::string& policy, const std::string& recor
 std::map<std::string, NoticeRecord> NoticeBook::load(const std::string& policy) const {
   std::map<std::string, NoticeRecord> out;
   if (!state_ || !state_->has_table("notices")) return out;
-  Statement st = state_->db().prepare("SELECT key_hash, basis, sent FROM notices WHERE policy = ?1");
+  Statement st =
+      state_->db().prepare("SELECT key_hash, basis, sent FROM notices WHERE policy = ?1");
   st.bind(1, policy);
   while (st.step())
-    out[st.text(0)] = {st.integer(1), policies::parse_timestamp(st.text(2)).value_or(policies::TimePoint{})};
+    out[st.text(0)] = {st.integer(1),
+                       policies::parse_timestamp(st.text(2)).value_or(policies::TimePoint{})};
   return out;
 }
 
-void NoticeBook::record(const std::string& policy, const std::string& hash, const NoticeRecord& notice) {
+void NoticeBook::record(const std::string& policy, const std::string& hash,
+                        const NoticeRecord& notice) {
   Statement st = state_->db().prepare(
       "INSERT OR REPLACE INTO notices (policy, key_hash, basis, sent) VALUES (?1, ?2, ?3, ?4)");
-  st.bind(1, policy).bind(2, hash).bind(3, notice.basis).bind(4, policies::format_timestamp(notice.sent));
+  st.bind(1, policy)
+      .bind(2, hash)
+      .bind(3, notice.basis)
+      .bind(4, policies::format_timestamp(notice.sent));
   st.step();
 }
 
@@ -35,16 +41,18 @@ void NoticeBook::forget_except(const std::string& policy, const std::set<std::st
   lib::sqlite::in_transaction(state_->db(), [&] {
     for (const auto& [hash, record] : existing) {
       if (hashes.count(hash)) continue;
-      Statement st = state_->db().prepare("DELETE FROM notices WHERE policy = ?1 AND key_hash = ?2");
+      Statement st =
+          state_->db().prepare("DELETE FROM notices WHERE policy = ?1 AND key_hash = ?2");
       st.bind(1, policy).bind(2, hash);
       st.step();
     }
   });
 }
 
-NoticeDecision decide_notices(const policies::Policy& policy, const std::vector<connectors::NoticeCandidate>& candidates,
-                              const std::map<std::string, NoticeRecord>& notices, const NoticeBook& book,
-                              const policies::Cutoff& cutoff) {
+NoticeDecision decide_notices(const policies::Policy& policy,
+                              const std::vector<connectors::NoticeCandidate>& candidates,
+                              const std::map<std::string, NoticeRecord>& notices,
+                              const NoticeBook& book, const policies::Cutoff& cutoff) {
   NoticeDecision d;
   const policies::TimePoint notice_old_enough = policy.notify->before.before(cutoff.now);
   for (const auto& c : candidates) {
@@ -54,17 +62,22 @@ NoticeDecision decide_notices(const policies::Policy& policy, const std::vector<
     const long long basis = policies::epoch_seconds(*c.basis);
     auto it = notices.find(h);
     if (it != notices.end() && it->second.basis == basis) {
-      if (it->second.sent <= notice_old_enough && *c.basis < cutoff.cutoff) d.actionable.push_back(c.key);
-      else ++d.waiting;
+      if (it->second.sent <= notice_old_enough && *c.basis < cutoff.cutoff)
+        d.actionable.push_back(c.key);
+      else
+        ++d.waiting;
       continue;
     }
-    if (c.email.empty()) ++d.no_address;
-    else d.to_send.push_back(&c);
+    if (c.email.empty())
+      ++d.no_address;
+    else
+      d.to_send.push_back(&c);
   }
   return d;
 }
 
-policies::TimePoint action_date(const policies::Policy& policy, policies::TimePoint basis, policies::TimePoint now) {
+policies::TimePoint action_date(const policies::Policy& policy, policies::TimePoint basis,
+                                policies::TimePoint now) {
   return std::max(policy.expire_after.after(basis), policy.notify->before.after(now));
 }
 
@@ -72,11 +85,13 @@ std::string read_template(const policies::Policy& policy) {
   std::string why;
   auto text = lib::read_regular_file(policy.notify->template_file, lib::kMaxTemplateBytes, why);
   if (!text)
-    throw std::runtime_error("cannot read the notice template '" + policy.notify->template_file + "': " + why);
+    throw std::runtime_error("cannot read the notice template '" + policy.notify->template_file +
+                             "': " + why);
   return *text;
 }
 
-std::string render_notice(const policies::Policy& policy, const std::string& text, policies::TimePoint when) {
+std::string render_notice(const policies::Policy& policy, const std::string& text,
+                          policies::TimePoint when) {
   const std::string date = policies::format_timestamp(when).substr(0, 10);
   const std::map<std::string, std::string> values{{"{date}", date},
                                                   {"{deletion_date}", date},

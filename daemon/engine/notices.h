@@ -47,18 +47,21 @@ struct NoticeDecision {
 };
 
 // Sorts the candidates (records whose basis is before the notice cut-off) by what they need.
-NoticeDecision decide_notices(const policies::Policy& policy, const std::vector<connectors::NoticeCandidate>& candidates,
-                              const std::map<std::string, NoticeRecord>& notices, const NoticeBook& book,
-                              const policies::Cutoff& cutoff);
+NoticeDecision decide_notices(const policies::Policy& policy,
+                              const std::vector<connectors::NoticeCandidate>& candidates,
+                              const std::map<std::string, NoticeRecord>& notices,
+                              const NoticeBook& book, const policies::Cutoff& cutoff);
 
 // The notice's text with {date} or {deletion_date} (when the record will be acted on,
 // YYYY-MM-DD), {description}, {policy} and {before} (the notice period in words) replaced.
-std::string render_notice(const policies::Policy& policy, const std::string& text, policies::TimePoint action_date);
+std::string render_notice(const policies::Policy& policy, const std::string& text,
+                          policies::TimePoint action_date);
 // The policy's template: a regular file of at most 64 KiB (policies/regular_file.h). Throws
 // std::runtime_error naming the file when it cannot be read.
 std::string read_template(const policies::Policy& policy);
 
 // When a record noticed now will be acted on: its expiry, but not before `before` from now.
-policies::TimePoint action_date(const policies::Policy& policy, policies::TimePoint basis, policies::TimePoint now);
+policies::TimePoint action_date(const policies::Policy& policy, policies::TimePoint basis,
+                                policies::TimePoint now);
 
 }  // namespace retentiond::daemon

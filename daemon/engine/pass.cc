@@ -5,11 +5,11 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/engine/batch_size.h"
+#include "daemon/engine/pass_notices.h"
+#include "daemon/engine/throttle_gate.h"
 #include "daemon/state/holds.h"
 #include "daemon/state/pass_journal.h"
 #include "daemon/state/pass_lock.h"
-#include "daemon/engine/pass_notices.h"
-#include "daemon/engine/throttle_gate.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -22,7 +22,8 @@ using policies::with_thousands;
 // The pass's BatchJournal: each batch's intent goes to the state file before the store commits.
 class JournalOfPass : public connectors::BatchJournal {
  public:
-  JournalOfPass(StateFile& state, std::string policy) : journal_(state), policy_(std::move(policy)) {}
+  JournalOfPass(StateFile& state, std::string policy)
+      : journal_(state), policy_(std::move(policy)) {}
   void before_commit(const connectors::BatchIntent& intent) override {
     try {
       journal_.add_intent(policy_, intent);
@@ -44,17 +45,23 @@ class JournalOfPass : public connectors::BatchJournal {
 
 std::string_view status_name(PassStatus s) {
   switch (s) {
-    case PassStatus::Planned: return "planned";
-    case PassStatus::Ok: return "ok";
-    case PassStatus::Refused: return "refused";
-    case PassStatus::Failed: return "failed";
-    case PassStatus::Interrupted: return "interrupted";
+    case PassStatus::Planned:
+      return "planned";
+    case PassStatus::Ok:
+      return "ok";
+    case PassStatus::Refused:
+      return "refused";
+    case PassStatus::Failed:
+      return "failed";
+    case PassStatus::Interrupted:
+      return "interrupted";
   }
   return "failed";
 }
 
 bool stopped_by_signal(const PassOutcome& o) {
-  return o.status == PassStatus::Interrupted && (!o.error || o.error->kind == ErrorKind::Interrupted);
+  return o.status == PassStatus::Interrupted &&
+         (!o.error || o.error->kind == ErrorKind::Interrupted);
 }
 
 connectors::PassContext PassRunner::context(const policies::Policy& policy,
@@ -73,7 +80,8 @@ connectors::SightingBook* PassRunner::sightings() {
   return sightings_.get();
 }
 
-std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy, const PassOptions& options) {
+std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
+                                             const PassOptions& options) {
   if (options.dry_run || !state_ || !record_) return std::nullopt;
   release();
   owner_.clear();
@@ -85,8 +93,10 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy, con
       return std::nullopt;
     }
     std::string who = "another retentiond process";
-    if (auto other = PassJournal(*state_).find(policy.name)) who += " (pid " + std::to_string(other->pid) + ")";
-    std::string reason = "policy '" + policy.name + "' is being enforced by " + who + "; skipping this pass";
+    if (auto other = PassJournal(*state_).find(policy.name))
+      who += " (pid " + std::to_string(other->pid) + ")";
+    std::string reason =
+        "policy '" + policy.name + "' is being enforced by " + who + "; skipping this pass";
     spdlog::warn("{}", reason);
     o.plan.warnings.push_back(reason);
     o.status = PassStatus::Refused;
@@ -112,12 +122,13 @@ PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& 
   return o;
 }
 
-PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& options, Error error) {
+PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& options,
+                           Error error) {
   PassOutcome o = starting_outcome(policy, options);
   o.finished = o.started;
   o.status = error.kind == ErrorKind::Interrupted ? PassStatus::Interrupted : PassStatus::Failed;
-  o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error.kind)) + "): " +
-                            error.message);
+  o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error.kind)) +
+                            "): " + error.message);
   o.error = std::move(error);
   return o;
 }
@@ -179,15 +190,17 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     ctx.stop = options.stop;
     if (options.dry_run) ctx.samples = options.samples;
   } catch (const std::exception& e) {
-    return conclude(PassStatus::Failed, Error{ErrorKind::Io, "cannot read holds from the state file: " +
-                                                                 std::string(e.what())});
+    return conclude(
+        PassStatus::Failed,
+        Error{ErrorKind::Io, "cannot read holds from the state file: " + std::string(e.what())});
   }
   std::vector<std::string> notice_warnings;
   if (policy.notify) {
     NoticeCounts counts;
     std::optional<Error> error;
     try {
-      error = prepare_notices(state_, policy, connector, ctx, dry, options, counts, notice_warnings);
+      error =
+          prepare_notices(state_, policy, connector, ctx, dry, options, counts, notice_warnings);
     } catch (const std::exception& e) {
       error = Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"};
     }
@@ -204,9 +217,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   // Records whose notice could not be sent are kept, and the pass says so: never silent.
   auto notice_failure = [&]() -> std::optional<Error> {
     if (!o.notices || o.notices->failed == 0) return std::nullopt;
-    return Error{ErrorKind::NoticeFailed, with_thousands(o.notices->failed) +
-                                              " notices could not be sent; their records are kept and the next "
-                                              "pass tries again"};
+    return Error{ErrorKind::NoticeFailed,
+                 with_thousands(o.notices->failed) +
+                     " notices could not be sent; their records are kept and the next "
+                     "pass tries again"};
   };
   // "1 selected row has", "3 selected rows have".
   auto counted = [&](long long n) {
@@ -222,7 +236,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                               format_timestamp(o.cutoff.now) + "; kept");
 
   if (options.throttle) o.throttle = options.throttle->describe();
-  auto guard = policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit);
+  auto guard =
+      policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit);
   if (!guard.allowed) {
     o.plan.warnings.push_back(guard.reason);
     if (!options.dry_run) spdlog::error("policy '{}': {}", policy.name, guard.reason);
@@ -246,7 +261,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       PassJournal(*state_).begin(record);
       owner_ = record.owner;
     } catch (const std::exception& e) {
-      return conclude(PassStatus::Failed, Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"});
+      return conclude(PassStatus::Failed,
+                      Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"});
     }
     journal.emplace(*state_, policy.name);
     ctx.journal = &*journal;
@@ -273,8 +289,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     }
     long long room = guard.limit - o.affected;
     if (room <= 0) {
-      o.plan.warnings.push_back("stopped at the max_affected limit of " + with_thousands(guard.limit) +
-                                " " + o.plan.unit + "; the rest waits for the next pass");
+      o.plan.warnings.push_back("stopped at the max_affected limit of " +
+                                with_thousands(guard.limit) + " " + o.plan.unit +
+                                "; the rest waits for the next pass");
       return conclude(PassStatus::Ok, std::nullopt);
     }
     const auto verdict = gate.wait();
@@ -282,12 +299,13 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     o.throttle_by_reason = gate.waited_by_reason();
     if (verdict == ThrottleGate::Verdict::Stopped) continue;  // the stop check above ends the pass
     if (verdict == ThrottleGate::Verdict::TooLong)
-      return conclude(PassStatus::Interrupted,
-                      Error{ErrorKind::Throttled, "waited " + std::to_string(static_cast<long long>(o.throttle_waited)) +
-                                                      " s in all for the throttle (" + gate.last_reasons() +
-                                                      "), more than its max_wait; interrupted after " +
-                                                      with_thousands(o.affected) + " " + o.plan.unit +
-                                                      ", the next pass finishes the work"});
+      return conclude(
+          PassStatus::Interrupted,
+          Error{ErrorKind::Throttled,
+                "waited " + std::to_string(static_cast<long long>(o.throttle_waited)) +
+                    " s in all for the throttle (" + gate.last_reasons() +
+                    "), more than its max_wait; interrupted after " + with_thousands(o.affected) +
+                    " " + o.plan.unit + ", the next pass finishes the work"});
     const long long limit = std::min(size, room);
     const auto t0 = std::chrono::steady_clock::now();
     auto batch = connector.apply_batch(policy, ctx, cursor, limit);
@@ -296,9 +314,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       Error error = batch.error();
       if (journal && journal->failure()) {
         // The intent could not be written, so the store rolled the batch back.
-        return conclude(PassStatus::Failed,
-                        Error{ErrorKind::Io, *journal->failure() + "; the batch was rolled back, the next pass "
-                                                                   "finishes the work"});
+        return conclude(
+            PassStatus::Failed,
+            Error{ErrorKind::Io, *journal->failure() + "; the batch was rolled back, the next pass "
+                                                       "finishes the work"});
       }
       // A lost COMMIT, or a files batch stopped half-way: count what the store really did.
       if (recording) settle_failed_batch(policy, connector, ctx, o);
@@ -313,8 +332,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     }
     const auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(took);
     o.longest_batch = std::max(o.longest_batch, took_ms);
-    spdlog::debug("policy '{}': batch {} of at most {}: {} {} in {} ms", policy.name, o.batches + 1, limit,
-                  batch->affected, o.plan.unit, took_ms.count());
+    spdlog::debug("policy '{}': batch {} of at most {}: {} {} in {} ms", policy.name, o.batches + 1,
+                  limit, batch->affected, o.plan.unit, took_ms.count());
     o.affected += batch->affected;
     cursor = batch->next;
     ++o.batches;
@@ -324,9 +343,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
         PassJournal(*state_).batch_done(policy.name, owner_, o.affected);
       } catch (const std::exception& e) {
         // The store committed; the intent stays, and the next pass counts this batch.
-        return conclude(PassStatus::Failed, Error{ErrorKind::Io, std::string(e.what()) +
-                                                                     "; the pass stops here, the next pass records "
-                                                                     "this batch and finishes the work"});
+        return conclude(PassStatus::Failed,
+                        Error{ErrorKind::Io, std::string(e.what()) +
+                                                 "; the pass stops here, the next pass records "
+                                                 "this batch and finishes the work"});
       }
     }
     if (options.on_progress)

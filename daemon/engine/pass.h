@@ -23,12 +23,11 @@ namespace retentiond::daemon {
 enum class PassStatus { Planned, Ok, Refused, Failed, Interrupted };
 std::string_view status_name(PassStatus s);  // "planned", "ok", "refused", ...
 
-
 // Notices of a policy with `notify:` in this pass.
 struct NoticeCounts {
-  long long sent = 0;        // plan: would be sent now; enforce: sent
-  long long failed = 0;      // could not be sent: those records are kept, retried next pass
-  long long waiting = 0;     // records waiting out their notice period (including those just noticed)
+  long long sent = 0;     // plan: would be sent now; enforce: sent
+  long long failed = 0;   // could not be sent: those records are kept, retried next pass
+  long long waiting = 0;  // records waiting out their notice period (including those just noticed)
   long long no_address = 0;  // due but without an address: never acted on
 };
 
@@ -46,8 +45,8 @@ struct PassOutcome {
   long long batches = 0;
   std::chrono::milliseconds longest_batch{0};  // the slowest batch, against the time budget
   std::optional<NoticeCounts> notices;
-  std::string throttle;                          // the store's throttle, in words ("" for none)
-  double throttle_waited = 0;                    // seconds the pass waited for the throttle
+  std::string throttle;                              // the store's throttle, in words ("" for none)
+  double throttle_waited = 0;                        // seconds the pass waited for the throttle
   std::map<std::string, double> throttle_by_reason;  // the same, by reason (replica-lag, ...)
 };
 
@@ -64,8 +63,8 @@ struct Progress {
 };
 
 struct PassOptions {
-  bool dry_run = true;             // plan only
-  policies::TimePoint now;         // the moment cut-offs are computed from
+  bool dry_run = true;                      // plan only
+  policies::TimePoint now;                  // the moment cut-offs are computed from
   const std::atomic<bool>* stop = nullptr;  // set by a signal: stop at the next batch boundary
   std::chrono::milliseconds batch_budget{200};
   long long first_batch = 500;
@@ -90,7 +89,8 @@ PassRecord journal_record(const PassOutcome& o);
 PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& options);
 // A pass that failed before it touched its store (its status Interrupted when `error` is a
 // stop), with the error among its warnings; not recorded.
-PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& options, connectors::Error error);
+PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& options,
+                           connectors::Error error);
 
 class PassRunner {
  public:
@@ -129,7 +129,8 @@ class PassRunner {
   void finish(const PassOutcome& o);
   // Under the policy's lock: closes the pass a dead process left, if any, asking `connector`
   // whether its last batch committed. An Error when that cannot be told yet.
-  std::optional<connectors::Error> recover_dead(const policies::Policy& policy, connectors::Connector& connector);
+  std::optional<connectors::Error> recover_dead(const policies::Policy& policy,
+                                                connectors::Connector& connector);
   // After a failed batch: if it had announced itself, asks the store what it really did.
   void settle_failed_batch(const policies::Policy& policy, connectors::Connector& connector,
                            const connectors::PassContext& ctx, PassOutcome& o);
@@ -139,7 +140,7 @@ class PassRunner {
 
   StateFile* state_;
   bool record_ = true;
-  std::string owner_;  // the owner token of the pass being run, once its batches began
+  std::string owner_;             // the owner token of the pass being run, once its batches began
   std::optional<PassLock> lock_;  // the lock of `locked_policy_`, between claim() and its run()
   std::string locked_policy_;
   std::unique_ptr<StateSightingBook> sightings_;  // made on first use, when a state file exists

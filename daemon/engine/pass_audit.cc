@@ -3,8 +3,8 @@
 // counts exactly what the stores lost. PassRunner's methods about records, apart from its run.
 #include <spdlog/spdlog.h>
 
-#include "daemon/state/audit.h"
 #include "daemon/engine/pass.h"
+#include "daemon/state/audit.h"
 #include "daemon/state/pass_journal.h"
 #include "daemon/state/pass_lock.h"
 
@@ -55,9 +55,10 @@ AuditEntry entry_for_dead(const PassRecord& dead, long long reconciled) {
 }
 
 void log_recovered(const AuditEntry& e) {
-  spdlog::warn("policy '{}': a pass started {} did not finish (its process ended); recorded as interrupted "
-               "after {} affected; this pass completes the work",
-               e.policy, format_timestamp(e.started), with_thousands(e.affected));
+  spdlog::warn(
+      "policy '{}': a pass started {} did not finish (its process ended); recorded as interrupted "
+      "after {} affected; this pass completes the work",
+      e.policy, format_timestamp(e.started), with_thousands(e.affected));
 }
 
 }  // namespace
@@ -80,12 +81,15 @@ void PassRunner::finish(const PassOutcome& o) {
     if (auto appended = PassJournal(*state_).finish(owner_, entry_for(o)))
       log_audit_head(*appended);
     else
-      spdlog::warn("policy '{}': whether the last batch committed is not known yet; the next pass asks the store "
-                   "and records this pass as interrupted with the exact count",
-                   o.policy);
+      spdlog::warn(
+          "policy '{}': whether the last batch committed is not known yet; the next pass asks the "
+          "store "
+          "and records this pass as interrupted with the exact count",
+          o.policy);
   } catch (const std::exception& e) {
     // The report still tells what happened; the next pass reconciles what the trail missed.
-    spdlog::critical("policy '{}': the outcome of this pass could not be recorded: {}", o.policy, e.what());
+    spdlog::critical("policy '{}': the outcome of this pass could not be recorded: {}", o.policy,
+                     e.what());
   }
 }
 
@@ -96,7 +100,7 @@ void PassRunner::recover_interrupted() {
     for (const auto& dead : journal.list()) {
       if (dead.intent) continue;  // its policy's next pass asks the store about the last batch
       auto lock = PassLock::try_acquire(state_->path(), dead.policy);
-      if (!lock) continue;  // alive: its owner holds the lock
+      if (!lock) continue;                     // alive: its owner holds the lock
       auto again = journal.find(dead.policy);  // it may have ended between list() and the lock
       if (!again || again->intent) continue;
       const AuditEntry e = journal.close_dead(*again, entry_for_dead(*again, 0));
@@ -108,24 +112,30 @@ void PassRunner::recover_interrupted() {
   }
 }
 
-std::optional<Error> PassRunner::recover_dead(const policies::Policy& policy, connectors::Connector& connector) {
+std::optional<Error> PassRunner::recover_dead(const policies::Policy& policy,
+                                              connectors::Connector& connector) {
   PassJournal journal(*state_);
   auto dead = journal.find(policy.name);
   if (!dead) return std::nullopt;
   long long reconciled = 0;
   if (dead->intent) {
     // The batch was judged at the dead pass's cut-off: ask about it at the same one.
-    connectors::PassContext ctx = context(policy, policies::Cutoff{policies::now_utc(), dead->cutoff});
+    connectors::PassContext ctx =
+        context(policy, policies::Cutoff{policies::now_utc(), dead->cutoff});
     auto n = connector.reconcile(policy, ctx, *dead->intent);
     if (!n)
-      return Error{n.error().kind, "the pass started " + format_timestamp(dead->started) +
-                                       " ended in the middle of a batch and the store cannot tell yet whether "
-                                       "that batch committed (" + n.error().message +
-                                       "); nothing is changed until it can"};
+      return Error{n.error().kind,
+                   "the pass started " + format_timestamp(dead->started) +
+                       " ended in the middle of a batch and the store cannot tell yet whether "
+                       "that batch committed (" +
+                       n.error().message + "); nothing is changed until it can"};
     reconciled = n.value();
-    spdlog::info("policy '{}': the last batch of the interrupted pass changed {} of its {} records (as store '{}' "
-                 "tells)",
-                 policy.name, with_thousands(reconciled), with_thousands(dead->intent->expected), policy.store);
+    spdlog::info(
+        "policy '{}': the last batch of the interrupted pass changed {} of its {} records (as "
+        "store '{}' "
+        "tells)",
+        policy.name, with_thousands(reconciled), with_thousands(dead->intent->expected),
+        policy.store);
   }
   const AuditEntry e = journal.close_dead(*dead, entry_for_dead(*dead, reconciled));
   log_recovered(e);
@@ -133,7 +143,8 @@ std::optional<Error> PassRunner::recover_dead(const policies::Policy& policy, co
   return std::nullopt;
 }
 
-void PassRunner::settle_failed_batch(const policies::Policy& policy, connectors::Connector& connector,
+void PassRunner::settle_failed_batch(const policies::Policy& policy,
+                                     connectors::Connector& connector,
                                      const connectors::PassContext& ctx, PassOutcome& o) {
   try {
     PassJournal journal(*state_);
@@ -141,7 +152,8 @@ void PassRunner::settle_failed_batch(const policies::Policy& policy, connectors:
     if (!record || !record->intent) return;  // it failed before announcing itself: nothing changed
     auto n = connector.reconcile(policy, ctx, *record->intent);
     if (!n) {
-      o.plan.warnings.push_back("whether the last batch committed cannot be told now (" + n.error().message +
+      o.plan.warnings.push_back("whether the last batch committed cannot be told now (" +
+                                n.error().message +
                                 "); the next pass asks the store again and records it");
       return;
     }

@@ -12,20 +12,23 @@ using connectors::ErrorKind;
 using policies::with_thousands;
 
 std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& policy,
-                                     connectors::Connector& connector, connectors::PassContext& ctx, bool dry,
-                                     const PassOptions& options, NoticeCounts& counts,
+                                     connectors::Connector& connector, connectors::PassContext& ctx,
+                                     bool dry, const PassOptions& options, NoticeCounts& counts,
                                      std::vector<std::string>& warnings) {
-  const auto notice_cutoff = policy.expire_after.before(policy.notify->before.after(ctx.cutoff.horizon));
+  const auto notice_cutoff =
+      policy.expire_after.before(policy.notify->before.after(ctx.cutoff.horizon));
   auto candidates = connector.notice_candidates(policy, ctx, notice_cutoff);
   if (!candidates) return candidates.error();
   NoticeBook book(state, ctx.anonymisation_key);
-  auto decision = decide_notices(policy, candidates.value(), book.load(policy.name), book, ctx.cutoff);
+  auto decision =
+      decide_notices(policy, candidates.value(), book.load(policy.name), book, ctx.cutoff);
   ctx.noticed_keys = decision.actionable;
   counts.waiting = decision.waiting;
   counts.no_address = decision.no_address;
   if (decision.no_address > 0)
-    warnings.push_back(with_thousands(decision.no_address) +
-                       " records are due for a notice but have no address; they are never acted on");
+    warnings.push_back(
+        with_thousands(decision.no_address) +
+        " records are due for a notice but have no address; they are never acted on");
   if (dry) {
     counts.sent = static_cast<long long>(decision.to_send.size());
     counts.waiting += counts.sent;
@@ -39,7 +42,8 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
       sender = std::make_unique<SmtpSender>(*options.smtp);
     } catch (const std::exception& e) {
       counts.failed = static_cast<long long>(decision.to_send.size());
-      return Error{ErrorKind::NoticeFailed, e.what() + std::string("; no notice was sent and nothing was changed")};
+      return Error{ErrorKind::NoticeFailed,
+                   e.what() + std::string("; no notice was sent and nothing was changed")};
     }
     std::string last_error;
     for (const auto* c : decision.to_send) {
@@ -47,7 +51,8 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
       MailMessage m;
       m.from = policy.notify->from.empty() ? options.smtp->from : policy.notify->from;
       m.to = c->email;
-      m.subject = render_notice(policy, policy.notify->subject, action_date(policy, *c->basis, ctx.cutoff.now));
+      m.subject = render_notice(policy, policy.notify->subject,
+                                action_date(policy, *c->basis, ctx.cutoff.now));
       m.body = render_notice(policy, text, action_date(policy, *c->basis, ctx.cutoff.now));
       std::string error;
       if (sender->send(m, error)) {
@@ -61,11 +66,13 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
         last_error = error;
       }
     }
-    if (counts.sent > 0) spdlog::info("policy '{}': sent {} notices", policy.name, with_thousands(counts.sent));
+    if (counts.sent > 0)
+      spdlog::info("policy '{}': sent {} notices", policy.name, with_thousands(counts.sent));
     if (counts.failed > 0) {
-      spdlog::error("policy '{}': {} notices could not be sent ({})", policy.name, with_thousands(counts.failed), last_error);
-      warnings.push_back(with_thousands(counts.failed) + " notices could not be sent (" + last_error +
-                         "); their records are kept");
+      spdlog::error("policy '{}': {} notices could not be sent ({})", policy.name,
+                    with_thousands(counts.failed), last_error);
+      warnings.push_back(with_thousands(counts.failed) + " notices could not be sent (" +
+                         last_error + "); their records are kept");
     }
   }
   book.forget_except(policy.name, decision.due_hashes);

@@ -16,8 +16,9 @@ namespace retentiond::daemon {
 // Error when the candidates could not be read or no notice could be sent at all (then nothing
 // was sent and nothing may change). `state` may be null (plan before any enforce).
 std::optional<connectors::Error> prepare_notices(StateFile* state, const policies::Policy& policy,
-                                                 connectors::Connector& connector, connectors::PassContext& ctx,
-                                                 bool dry, const PassOptions& options, NoticeCounts& counts,
+                                                 connectors::Connector& connector,
+                                                 connectors::PassContext& ctx, bool dry,
+                                                 const PassOptions& options, NoticeCounts& counts,
                                                  std::vector<std::string>& warnings);
 
 }  // namespace retentiond::daemon

@@ -1,13 +1,13 @@
 #include "daemon/engine/smtp.h"
 
-#include <curl/curl.h>
-
 #include <cstring>
 #include <ctime>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+
+#include <curl/curl.h>
 
 #include "lib/crypto/random.h"
 #include "lib/secrets/secret_file.h"
@@ -20,7 +20,8 @@ std::string base64(const std::string& in) {
   std::string out;
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
                  static_cast<unsigned char>(in[i + 2]);
     out += table[v >> 18];
     out += table[(v >> 12) & 63];
@@ -33,7 +34,8 @@ std::string base64(const std::string& in) {
     out += table[(v >> 12) & 63];
     out += "==";
   } else if (i + 2 == in.size()) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    unsigned v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += table[v >> 18];
     out += table[(v >> 12) & 63];
     out += table[(v >> 6) & 63];
@@ -87,7 +89,8 @@ void global_init() {
 std::string address_of(const std::string& mailbox) {
   auto lt = mailbox.find('<');
   auto gt = mailbox.find('>', lt == std::string::npos ? 0 : lt);
-  if (lt != std::string::npos && gt != std::string::npos) return mailbox.substr(lt + 1, gt - lt - 1);
+  if (lt != std::string::npos && gt != std::string::npos)
+    return mailbox.substr(lt + 1, gt - lt - 1);
   return mailbox;
 }
 
@@ -104,10 +107,14 @@ std::string format_message(const MailMessage& m, const std::string& domain) {
   out += "Subject: " + header_text(m.subject) + "\r\n";
   out += "Message-ID: <" + id + "@" + domain + ">\r\n";
   out += "Auto-Submitted: auto-generated\r\n";
-  out += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
+  out +=
+      "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: "
+      "8bit\r\n\r\n";
   for (size_t i = 0; i < m.body.size(); ++i) {
-    if (m.body[i] == '\n' && (i == 0 || m.body[i - 1] != '\r')) out += "\r\n";
-    else out += m.body[i];
+    if (m.body[i] == '\n' && (i == 0 || m.body[i - 1] != '\r'))
+      out += "\r\n";
+    else
+      out += m.body[i];
   }
   if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
   return out;
@@ -127,10 +134,12 @@ SmtpSender::SmtpSender(const policies::SmtpConfig& config) : impl_(std::make_uni
     std::string path = config.password_file;
     if (path.empty()) path = lib::credential_path("smtp").value_or("");
     if (path.empty())
-      throw std::runtime_error("smtp: 'user' is set but there is no password_file and no systemd credential 'smtp'");
+      throw std::runtime_error(
+          "smtp: 'user' is set but there is no password_file and no systemd credential 'smtp'");
     std::string why;
     auto secret = lib::read_secret_file(path, why);
-    if (!secret) throw std::runtime_error("smtp: cannot read the password file '" + path + "': " + why);
+    if (!secret)
+      throw std::runtime_error("smtp: cannot read the password file '" + path + "': " + why);
     impl_->password = *secret;
   }
   impl_->curl = curl_easy_init();

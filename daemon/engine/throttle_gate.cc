@@ -7,10 +7,15 @@
 
 namespace retentiond::daemon {
 
-ThrottleGate::ThrottleGate(connectors::ThrottleProbe* probe, std::chrono::seconds max_wait, std::string policy,
-                           const std::atomic<bool>* stop, std::function<void(const std::string&)> on_wait,
+ThrottleGate::ThrottleGate(connectors::ThrottleProbe* probe, std::chrono::seconds max_wait,
+                           std::string policy, const std::atomic<bool>* stop,
+                           std::function<void(const std::string&)> on_wait,
                            std::chrono::milliseconds poll)
-    : probe_(probe), max_wait_(max_wait), policy_(std::move(policy)), stop_(stop), on_wait_(std::move(on_wait)),
+    : probe_(probe),
+      max_wait_(max_wait),
+      policy_(std::move(policy)),
+      stop_(stop),
+      on_wait_(std::move(on_wait)),
       poll_(poll) {}
 
 ThrottleGate::Verdict ThrottleGate::wait() {
@@ -28,8 +33,10 @@ ThrottleGate::Verdict ThrottleGate::wait() {
     auto holds = probe_->holds();
     if (holds.empty()) {
       if (waiting) {
-        const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        spdlog::info("policy '{}': resuming after {:.0f} s of waiting for the throttle", policy_, took);
+        const auto took =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        spdlog::info("policy '{}': resuming after {:.0f} s of waiting for the throttle", policy_,
+                     took);
         if (on_wait_) on_wait_("");
       }
       return Verdict::Go;

@@ -20,7 +20,8 @@ class ThrottleGate {
   // the pass starts waiting, why ("" when it resumes): for serve's STATUS= and enforce's
   // progress line.
   ThrottleGate(connectors::ThrottleProbe* probe, std::chrono::seconds max_wait, std::string policy,
-               const std::atomic<bool>* stop, std::function<void(const std::string& why)> on_wait = {},
+               const std::atomic<bool>* stop,
+               std::function<void(const std::string& why)> on_wait = {},
                std::chrono::milliseconds poll = std::chrono::seconds(1));
 
   // After a batch that took `took`: the next wait() first rests `ratio` times as long (the

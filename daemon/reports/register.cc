@@ -14,18 +14,23 @@ bool french(Lang l) { return l == Lang::French; }
 std::string default_event(const policies::Policy& p, Lang l) {
   using Kind = policies::Basis::Kind;
   switch (p.since.kind) {
-    case Kind::Mtime: return french(l) ? "la dernière modification du fichier" : "the file's last modification";
-    case Kind::NameDate: return french(l) ? "la date inscrite dans le nom du fichier" : "the date in the file name";
+    case Kind::Mtime:
+      return french(l) ? "la dernière modification du fichier" : "the file's last modification";
+    case Kind::NameDate:
+      return french(l) ? "la date inscrite dans le nom du fichier" : "the date in the file name";
     case Kind::Target:
       if (p.sympa_target == "unsubscribed_users")
-        return french(l) ? "la désinscription de toutes les listes" : "unsubscribing from every list";
+        return french(l) ? "la désinscription de toutes les listes"
+                         : "unsubscribing from every list";
       return french(l) ? "la date de l'enregistrement" : "the record's date";
-    case Kind::Columns: break;
+    case Kind::Columns:
+      break;
   }
   std::string columns;
   for (size_t i = 0; i < p.since.terms.size(); ++i) {
-    if (i) columns += french(l) ? (i + 1 == p.since.terms.size() ? " ou " : ", ")
-                                : (i + 1 == p.since.terms.size() ? " or " : ", ");
+    if (i)
+      columns += french(l) ? (i + 1 == p.since.terms.size() ? " ou " : ", ")
+                           : (i + 1 == p.since.terms.size() ? " or " : ", ");
     columns += p.since.terms[i].column;
   }
   if (p.since.terms.size() > 1)
@@ -36,7 +41,8 @@ std::string default_event(const policies::Policy& p, Lang l) {
 std::string action_words(const policies::Policy& p, Lang l) {
   if (p.action == policies::Action::Delete) return french(l) ? "suppression" : "deleted";
   std::string columns;
-  for (size_t i = 0; i < p.anonymise.size(); ++i) columns += (i ? ", " : "") + p.anonymise[i].column;
+  for (size_t i = 0; i < p.anonymise.size(); ++i)
+    columns += (i ? ", " : "") + p.anonymise[i].column;
   return (french(l) ? "anonymisation (" : "anonymised (") + columns + ")";
 }
 
@@ -61,11 +67,21 @@ std::string duration_in_words(const policies::Duration& d, Lang l) {
   std::string unit;
   if (french(l)) {
     switch (d.unit) {
-      case DurationUnit::Hour: unit = one ? "heure" : "heures"; break;
-      case DurationUnit::Day: unit = one ? "jour" : "jours"; break;
-      case DurationUnit::Week: unit = one ? "semaine" : "semaines"; break;
-      case DurationUnit::Month: unit = "mois"; break;
-      case DurationUnit::Year: unit = one ? "an" : "ans"; break;
+      case DurationUnit::Hour:
+        unit = one ? "heure" : "heures";
+        break;
+      case DurationUnit::Day:
+        unit = one ? "jour" : "jours";
+        break;
+      case DurationUnit::Week:
+        unit = one ? "semaine" : "semaines";
+        break;
+      case DurationUnit::Month:
+        unit = "mois";
+        break;
+      case DurationUnit::Year:
+        unit = one ? "an" : "ans";
+        break;
     }
   } else {
     return d.words();
@@ -73,7 +89,8 @@ std::string duration_in_words(const policies::Duration& d, Lang l) {
   return std::to_string(d.amount) + " " + unit;
 }
 
-std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*>& policies, Lang l) {
+std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*>& policies,
+                                       Lang l) {
   std::vector<RegisterRow> rows;
   for (const auto* p : policies) {
     const auto* r = p->register_entry ? &*p->register_entry : nullptr;
@@ -102,12 +119,15 @@ std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*
 
 std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat format, Lang l) {
   const std::vector<std::string> headers =
-      french(l) ? std::vector<std::string>{"Données", "Finalité", "Base légale", "Durée de conservation",
-                                           "À l'échéance", "Préavis", "Source", "Règle"}
-                : std::vector<std::string>{"Data", "Purpose", "Legal basis", "Retention",
-                                           "At the end", "Notice", "Source", "Policy"};
+      french(l) ? std::vector<std::string>{"Données",      "Finalité",
+                                           "Base légale",  "Durée de conservation",
+                                           "À l'échéance", "Préavis",
+                                           "Source",       "Règle"}
+                : std::vector<std::string>{"Data",       "Purpose", "Legal basis", "Retention",
+                                           "At the end", "Notice",  "Source",      "Policy"};
   auto cells = [](const RegisterRow& r) {
-    return std::vector<std::string>{r.data, r.purpose, r.legal_basis, r.retention, r.action, r.notice, r.source, r.policy};
+    return std::vector<std::string>{r.data,   r.purpose, r.legal_basis, r.retention,
+                                    r.action, r.notice,  r.source,      r.policy};
   };
   const std::string title = french(l) ? "Durées de conservation" : "Retention periods";
   std::string out;
@@ -122,15 +142,16 @@ std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat
       out += "\n";
       for (const auto& r : rows) {
         out += "|";
-        for (const auto& c : cells(r)) out += " " + (c.empty() ? std::string("—") : markdown_cell(c)) + " |";
+        for (const auto& c : cells(r))
+          out += " " + (c.empty() ? std::string("—") : markdown_cell(c)) + " |";
         out += "\n";
       }
       return out;
     }
     case RegisterFormat::Html: {
       out = "<!DOCTYPE html>\n<html lang=\"" + std::string(french(l) ? "fr" : "en") +
-            "\"><head><meta charset=\"utf-8\"><title>" + title + "</title></head><body>\n<h1>" + title +
-            "</h1>\n<table>\n<thead><tr>";
+            "\"><head><meta charset=\"utf-8\"><title>" + title + "</title></head><body>\n<h1>" +
+            title + "</h1>\n<table>\n<thead><tr>";
       for (const auto& h : headers) out += "<th>" + html_escape(h) + "</th>";
       out += "</tr></thead>\n<tbody>\n";
       for (const auto& r : rows) {

@@ -15,7 +15,7 @@ enum class RegisterLanguage { English, French };
 enum class RegisterFormat { Markdown, Html, Text };
 
 struct RegisterRow {
-  std::string data;       // category of data (or the policy's description)
+  std::string data;  // category of data (or the policy's description)
   std::string purpose;
   std::string legal_basis;
   std::string retention;  // "5 years from the end of membership"

@@ -17,10 +17,14 @@ std::string render_report(const Report& report, const policies::Config& config,
   // Descriptions, names, SQL, file names and store messages may hold any byte: the other formats
   // escape control characters and bytes that are not UTF-8 (JSON replaces the latter).
   switch (format) {
-    case ReportFormat::Text: return policies::printable_lines(render_text(report, config));
-    case ReportFormat::Json: return render_json(report, config);
-    case ReportFormat::Markdown: return policies::printable_lines(render_markdown(report, config));
-    case ReportFormat::Html: return policies::printable_lines(render_html(report, config));
+    case ReportFormat::Text:
+      return policies::printable_lines(render_text(report, config));
+    case ReportFormat::Json:
+      return render_json(report, config);
+    case ReportFormat::Markdown:
+      return policies::printable_lines(render_markdown(report, config));
+    case ReportFormat::Html:
+      return policies::printable_lines(render_html(report, config));
   }
   return policies::printable_lines(render_text(report, config));
 }
@@ -52,9 +56,12 @@ std::string sympa_unit(const std::string& target) {
 std::string markdown_cell(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -63,11 +70,20 @@ std::string html_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -76,10 +92,14 @@ std::string html_escape(const std::string& text) {
 std::string basis_words(const policies::Policy& p) {
   using K = policies::Basis::Kind;
   switch (p.since.kind) {
-    case K::Mtime: return "the file's modification time";
-    case K::NameDate: return "the date in the file name (" + p.since.name_date_format + ")";
-    case K::Target: return sympa_basis_words(p.sympa_target);
-    case K::Columns: break;
+    case K::Mtime:
+      return "the file's modification time";
+    case K::NameDate:
+      return "the date in the file name (" + p.since.name_date_format + ")";
+    case K::Target:
+      return sympa_basis_words(p.sympa_target);
+    case K::Columns:
+      break;
   }
   std::string out;
   for (size_t i = 0; i < p.since.terms.size(); ++i) {

@@ -18,8 +18,9 @@ PolicyDeadline policy_deadline(const policies::Policy& policy, const PassOutcome
   if (o.cutoff.horizon > o.cutoff.now) {
     d.moved = std::chrono::duration_cast<seconds>(o.cutoff.horizon - o.cutoff.now);
     d.moved_words = "cut-off taken from the next scheduled pass, " +
-               policies::format_timestamp(o.cutoff.horizon) + " (" + policies::span_words(*d.moved) +
-               " ahead): records that would expire before it are acted on now";
+                    policies::format_timestamp(o.cutoff.horizon) + " (" +
+                    policies::span_words(*d.moved) +
+                    " ahead): records that would expire before it are acted on now";
   }
   return d;
 }

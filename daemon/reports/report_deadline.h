@@ -15,7 +15,7 @@ namespace retentiond::daemon {
 struct PolicyDeadline {
   std::optional<std::chrono::seconds> lateness;  // nullopt: no schedule, unknown
   std::optional<std::chrono::seconds> moved;     // strict: horizon minus the pass's moment
-  std::string words;        // "maximum; at most 7 d late (schedule ...)"
+  std::string words;                             // "maximum; at most 7 d late (schedule ...)"
   std::string moved_words;  // strict: "cut-off taken from the next scheduled pass, ..."; else empty
 };
 

@@ -38,7 +38,8 @@ std::string render_json(const Report& report, const policies::Config& config) {
     if (!report.dry_run) p["affected"] = o.affected;
     if (!o.throttle.empty()) {
       p["throttle"] = o.throttle;
-      if (!report.dry_run) p["throttle_waited_seconds"] = static_cast<long long>(o.throttle_waited + 0.5);
+      if (!report.dry_run)
+        p["throttle_waited_seconds"] = static_cast<long long>(o.throttle_waited + 0.5);
     }
     // Policies with `notify:` only: notices sent (plan: that would be sent now) and records
     // waiting out their notice period.

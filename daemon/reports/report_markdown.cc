@@ -46,8 +46,9 @@ std::string render_markdown(const Report& report, const policies::Config& config
       out += "- Deadline: " + d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words) + "\n";
       if (!p->source.empty()) out += "- Source: " + p->source + "\n";
     }
-    out += "- Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit + "; expired: " +
-           with_thousands(o.plan.matched) + "; held: " + with_thousands(o.plan.held) + "\n";
+    out += "- Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit +
+           "; expired: " + with_thousands(o.plan.matched) +
+           "; held: " + with_thousands(o.plan.held) + "\n";
     for (const auto& w : o.plan.warnings) out += "- Warning: " + policies::printable(w) + "\n";
     if (report.samples > 0) {
       out += "- Samples:" + std::string(o.plan.samples.empty() ? " none" : "") + "\n";
@@ -63,25 +64,28 @@ std::string render_markdown(const Report& report, const policies::Config& config
 }
 
 std::string render_html(const Report& report, const policies::Config& config) {
-  std::string title = std::string("retentiond ") + (report.dry_run ? "plan" : "enforcement report") +
-                      " as of " + format_timestamp(report.generated_at);
+  std::string title = std::string("retentiond ") +
+                      (report.dry_run ? "plan" : "enforcement report") + " as of " +
+                      format_timestamp(report.generated_at);
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
                     html_escape(title) +
                     "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:"
                     "collapse}td,th{border:1px solid #999;padding:.3em .6em}td.n{text-align:right}"
                     "pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap}</style></head>"
-                    "<body>\n<h1>" + html_escape(title) + "</h1>\n";
+                    "<body>\n<h1>" +
+                    html_escape(title) + "</h1>\n";
   if (report.dry_run) out += "<p>Dry run: nothing was changed.</p>\n";
-  out += "<table><tr><th>policy</th><th>store</th><th>action</th><th>cut-off</th><th>matched</th>"
-         "<th>held</th><th>oldest</th>";
+  out +=
+      "<table><tr><th>policy</th><th>store</th><th>action</th><th>cut-off</th><th>matched</th>"
+      "<th>held</th><th>oldest</th>";
   if (!report.dry_run) out += "<th>affected</th>";
   out += "<th>outcome</th></tr>\n";
   for (const auto& o : report.passes) {
     out += "<tr><td>" + html_escape(o.policy) + "</td><td>" + html_escape(o.store) + "</td><td>" +
            std::string(policies::action_name(o.action)) + "</td><td>" +
            format_timestamp(o.cutoff.cutoff) + "</td><td class=\"n\">" +
-           with_thousands(o.plan.matched) + "</td><td class=\"n\">" +
-           with_thousands(o.plan.held) + "</td><td>" + oldest_text(o) + "</td>";
+           with_thousands(o.plan.matched) + "</td><td class=\"n\">" + with_thousands(o.plan.held) +
+           "</td><td>" + oldest_text(o) + "</td>";
     if (!report.dry_run) out += "<td class=\"n\">" + with_thousands(o.affected) + "</td>";
     out += "<td>" + std::string(status_name(o.status)) + "</td></tr>\n";
   }
@@ -91,21 +95,24 @@ std::string render_html(const Report& report, const policies::Config& config) {
     out += "<h2>" + html_escape(o.policy) + "</h2>\n";
     if (p && !p->description.empty()) out += "<p>" + html_escape(p->description) + "</p>\n";
     if (p)
-      out += "<p>Rule: " + html_escape(action_words(*p) + " of " + target_words(*p) + " whose " +
-                                       basis_words(*p) + " is before " +
-                                       format_timestamp(o.cutoff.cutoff) + " (" +
-                                       p->expire_after.words() + ")") +
+      out += "<p>Rule: " +
+             html_escape(action_words(*p) + " of " + target_words(*p) + " whose " +
+                         basis_words(*p) + " is before " + format_timestamp(o.cutoff.cutoff) +
+                         " (" + p->expire_after.words() + ")") +
              "</p>\n";
     if (p) {
       const PolicyDeadline d = policy_deadline(*p, o, report.dry_run);
-      out += "<p>Deadline: " + html_escape(d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words)) + "</p>\n";
+      out += "<p>Deadline: " +
+             html_escape(d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words)) + "</p>\n";
     }
-    for (const auto& w : o.plan.warnings) out += "<p><strong>Warning:</strong> " + html_escape(w) + "</p>\n";
+    for (const auto& w : o.plan.warnings)
+      out += "<p><strong>Warning:</strong> " + html_escape(w) + "</p>\n";
     if (report.samples > 0) {
       out += "<p>Samples:" + std::string(o.plan.samples.empty() ? " none" : "") + "</p>\n";
       if (!o.plan.samples.empty()) {
         out += "<ul>\n";
-        for (const auto& s : o.plan.samples) out += "<li><code>" + html_escape(s) + "</code></li>\n";
+        for (const auto& s : o.plan.samples)
+          out += "<li><code>" + html_escape(s) + "</code></li>\n";
         out += "</ul>\n";
       }
     }

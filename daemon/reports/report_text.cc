@@ -40,8 +40,8 @@ std::string render_text(const Report& report, const policies::Config& config) {
     if (p) {
       out += "  rule:       " + action_words(*p) + " whose " + basis_words(*p) + " is before " +
              format_timestamp(o.cutoff.cutoff) + " (" + p->expire_after.words() + " before " +
-             (o.cutoff.horizon > o.cutoff.now ? "the next scheduled pass, " : "") + format_timestamp(o.cutoff.horizon) +
-             ")";
+             (o.cutoff.horizon > o.cutoff.now ? "the next scheduled pass, " : "") +
+             format_timestamp(o.cutoff.horizon) + ")";
       if (!p->where.empty()) out += "\n              and where " + p->where;
       out += "\n";
       const PolicyDeadline d = policy_deadline(*p, o, report.dry_run);
@@ -55,8 +55,8 @@ std::string render_text(const Report& report, const policies::Config& config) {
     if (o.notices) {
       out += "  notices:    " + with_thousands(o.notices->sent) +
              (report.dry_run ? " would be sent now" : " sent") +
-             (o.notices->failed ? ", " + with_thousands(o.notices->failed) + " FAILED" : "") + "; " +
-             with_thousands(o.notices->waiting) + " records waiting out their notice\n";
+             (o.notices->failed ? ", " + with_thousands(o.notices->failed) + " FAILED" : "") +
+             "; " + with_thousands(o.notices->waiting) + " records waiting out their notice\n";
     }
     std::string verdict;
     switch (o.status) {
@@ -72,7 +72,9 @@ std::string render_text(const Report& report, const policies::Config& config) {
                       ? "REFUSED: another retentiond process is enforcing this policy"
                       : "REFUSED by the max_affected guard";
         break;
-      case PassStatus::Failed: verdict = "FAILED"; break;
+      case PassStatus::Failed:
+        verdict = "FAILED";
+        break;
       case PassStatus::Interrupted:
         verdict = "INTERRUPTED after " + with_thousands(o.affected) + " " + o.plan.unit;
         break;
@@ -80,10 +82,12 @@ std::string render_text(const Report& report, const policies::Config& config) {
     out += "  outcome:    " + verdict + "\n";
     if (!o.throttle.empty()) out += "  throttle:   " + o.throttle + "\n";
     if (o.throttle_waited >= 1) {
-      out += "  waited:     " + std::to_string(static_cast<long long>(o.throttle_waited)) + " s for the throttle (";
+      out += "  waited:     " + std::to_string(static_cast<long long>(o.throttle_waited)) +
+             " s for the throttle (";
       std::string reasons;
       for (const auto& [reason, seconds] : o.throttle_by_reason)
-        reasons += (reasons.empty() ? "" : ", ") + reason + " " + std::to_string(static_cast<long long>(seconds)) + " s";
+        reasons += (reasons.empty() ? "" : ", ") + reason + " " +
+                   std::to_string(static_cast<long long>(seconds)) + " s";
       out += reasons + ")\n";
     }
     if (!o.plan.statements.empty()) {

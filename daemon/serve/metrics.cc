@@ -28,7 +28,8 @@ std::string label(const std::string& policy, const std::string& store) {
 
 }  // namespace
 
-void Metrics::add_throttle_wait(const std::string& store, const std::string& reason, double seconds) {
+void Metrics::add_throttle_wait(const std::string& store, const std::string& reason,
+                                double seconds) {
   std::lock_guard lock(mutex_);
   throttle_wait_[{store, reason}] += seconds;
 }
@@ -68,33 +69,51 @@ std::string Metrics::render() const {
     if (!t) return std::nullopt;
     return static_cast<double>(policies::epoch_seconds(*t));
   };
-  family("retentiond_last_success_timestamp_seconds", "gauge", "When the policy's last successful pass finished.",
+  family("retentiond_last_success_timestamp_seconds", "gauge",
+         "When the policy's last successful pass finished.",
          [&](const PolicyMetrics& m) { return epoch(m.last_success); });
   family("retentiond_last_duration_seconds", "gauge", "How long the policy's last pass took.",
          [](const PolicyMetrics& m) -> std::optional<double> { return m.last_duration_seconds; });
   family("retentiond_last_matched_records", "gauge", "Expired records the last pass found.",
-         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.last_matched); });
-  family("retentiond_last_affected_records", "gauge", "Records the last pass deleted or anonymised.",
-         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.last_affected); });
-  family("retentiond_failures_total", "counter", "Failed passes since the daemon started (refusals not included).",
-         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.failures_total); });
+         [](const PolicyMetrics& m) -> std::optional<double> {
+           return static_cast<double>(m.last_matched);
+         });
+  family("retentiond_last_affected_records", "gauge",
+         "Records the last pass deleted or anonymised.",
+         [](const PolicyMetrics& m) -> std::optional<double> {
+           return static_cast<double>(m.last_affected);
+         });
+  family("retentiond_failures_total", "counter",
+         "Failed passes since the daemon started (refusals not included).",
+         [](const PolicyMetrics& m) -> std::optional<double> {
+           return static_cast<double>(m.failures_total);
+         });
   family("retentiond_consecutive_failures", "gauge", "Failed passes in a row (0 after a success).",
-         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.consecutive_failures); });
+         [](const PolicyMetrics& m) -> std::optional<double> {
+           return static_cast<double>(m.consecutive_failures);
+         });
   family("retentiond_refused_total", "counter",
-         "Passes refused since the daemon started (by max_affected, or another process enforcing the policy).",
-         [](const PolicyMetrics& m) -> std::optional<double> { return static_cast<double>(m.refused_total); });
-  family("retentiond_last_pass_refused", "gauge",
-         "1 when the policy's last pass was refused: it waits for its next scheduled time, or an operator.",
-         [](const PolicyMetrics& m) -> std::optional<double> { return m.last_refused ? 1.0 : 0.0; });
+         "Passes refused since the daemon started (by max_affected, or another process enforcing "
+         "the policy).",
+         [](const PolicyMetrics& m) -> std::optional<double> {
+           return static_cast<double>(m.refused_total);
+         });
+  family(
+      "retentiond_last_pass_refused", "gauge",
+      "1 when the policy's last pass was refused: it waits for its next scheduled time, or an "
+      "operator.",
+      [](const PolicyMetrics& m) -> std::optional<double> { return m.last_refused ? 1.0 : 0.0; });
   family("retentiond_next_run_timestamp_seconds", "gauge", "When the policy runs next.",
          [&](const PolicyMetrics& m) { return epoch(m.next_run); });
-  out += "# HELP retentiond_throttle_wait_seconds_total Time passes waited between batches for the store's "
-         "throttle, by reason.\n# TYPE retentiond_throttle_wait_seconds_total counter\n";
+  out +=
+      "# HELP retentiond_throttle_wait_seconds_total Time passes waited between batches for the "
+      "store's "
+      "throttle, by reason.\n# TYPE retentiond_throttle_wait_seconds_total counter\n";
   for (const auto& [key, seconds] : throttle_wait_) {
     char number[64];
     std::snprintf(number, sizeof number, "%.17g", seconds);
-    out += "retentiond_throttle_wait_seconds_total{store=\"" + escape_label(key.first) + "\",reason=\"" +
-           escape_label(key.second) + "\"} " + number + "\n";
+    out += "retentiond_throttle_wait_seconds_total{store=\"" + escape_label(key.first) +
+           "\",reason=\"" + escape_label(key.second) + "\"} " + number + "\n";
   }
   return out;
 }

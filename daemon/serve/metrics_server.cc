@@ -14,11 +14,13 @@ using tcp = boost::asio::ip::tcp;
 // One connection: read a request, answer, close.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Metrics& metrics) : stream_(std::move(socket)), metrics_(metrics) {}
+  Session(tcp::socket socket, const Metrics& metrics)
+      : stream_(std::move(socket)), metrics_(metrics) {}
   void start() {
     stream_.expires_after(std::chrono::seconds(10));
-    http::async_read(stream_, buffer_, request_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->answer(ec); });
+    http::async_read(
+        stream_, buffer_, request_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->answer(ec); });
   }
 
  private:
@@ -38,10 +40,11 @@ class Session : public std::enable_shared_from_this<Session> {
       response->body() = metrics_.render();
     }
     response->prepare_payload();
-    http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code, std::size_t) {
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    });
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response](beast::error_code, std::size_t) {
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                      });
   }
 
   beast::tcp_stream stream_;
@@ -53,7 +56,8 @@ class Session : public std::enable_shared_from_this<Session> {
 tcp::endpoint parse_endpoint(const std::string& listen) {
   auto colon = listen.rfind(':');
   std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   boost::system::error_code ec;
   auto address = boost::asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
   if (ec) throw std::runtime_error("metrics: '" + host + "' is not an IP address");
@@ -62,7 +66,8 @@ tcp::endpoint parse_endpoint(const std::string& listen) {
 
 }  // namespace
 
-MetricsServer::MetricsServer(boost::asio::io_context& io, const std::string& listen, const Metrics& metrics)
+MetricsServer::MetricsServer(boost::asio::io_context& io, const std::string& listen,
+                             const Metrics& metrics)
     : acceptor_(io), metrics_(metrics) {
   auto endpoint = parse_endpoint(listen);
   boost::system::error_code ec;

@@ -3,11 +3,11 @@
 // blocking the loop for long: the exposition is a few kilobytes.
 #pragma once
 
+#include <memory>
+#include <string>
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
-#include <memory>
-#include <string>
 
 #include "daemon/serve/metrics.h"
 

@@ -8,8 +8,8 @@ namespace retentiond::daemon {
 
 using policies::TimePoint;
 
-TimePoint first_run(const policies::Policy& policy, std::optional<TimePoint> last_success, TimePoint now,
-                    bool catch_up) {
+TimePoint first_run(const policies::Policy& policy, std::optional<TimePoint> last_success,
+                    TimePoint now, bool catch_up) {
   TimePoint when = policies::next_run(*policy.schedule, now);
   if (!catch_up || !last_success) return when;
   if (*last_success < policies::previous_run(*policy.schedule, now)) return now;
@@ -21,10 +21,14 @@ TimePoint first_run(const policies::Policy& policy, std::optional<TimePoint> las
 AfterPass judge(const PassOutcome& outcome) {
   switch (outcome.status) {
     case PassStatus::Ok:
-    case PassStatus::Planned: return AfterPass::Done;
-    case PassStatus::Refused: return AfterPass::Waiting;
-    case PassStatus::Interrupted: return stopped_by_signal(outcome) ? AfterPass::Stopping : AfterPass::Failed;
-    case PassStatus::Failed: return AfterPass::Failed;
+    case PassStatus::Planned:
+      return AfterPass::Done;
+    case PassStatus::Refused:
+      return AfterPass::Waiting;
+    case PassStatus::Interrupted:
+      return stopped_by_signal(outcome) ? AfterPass::Stopping : AfterPass::Failed;
+    case PassStatus::Failed:
+      return AfterPass::Failed;
   }
   return AfterPass::Failed;
 }
@@ -35,7 +39,8 @@ std::chrono::minutes backoff(int failures) {
   return std::min(delay, std::chrono::minutes(60));
 }
 
-TimePoint next_after(const policies::Policy& policy, AfterPass verdict, int failures, TimePoint now) {
+TimePoint next_after(const policies::Policy& policy, AfterPass verdict, int failures,
+                     TimePoint now) {
   const TimePoint scheduled = policies::next_run(*policy.schedule, now);
   if (verdict != AfterPass::Failed) return scheduled;
   return std::min(scheduled, now + backoff(std::max(failures, 1)));

@@ -14,7 +14,8 @@ namespace retentiond::daemon {
 // The first run after start (or reload), `now` being the clock's time. With `catch_up`, a run
 // missed while the service was stopped (the last success is older than the latest scheduled
 // moment) runs now, and an `every` schedule continues from the last success.
-policies::TimePoint first_run(const policies::Policy& policy, std::optional<policies::TimePoint> last_success,
+policies::TimePoint first_run(const policies::Policy& policy,
+                              std::optional<policies::TimePoint> last_success,
                               policies::TimePoint now, bool catch_up);
 
 // What a pass's outcome means for the policy's schedule.

@@ -4,9 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/state/audit.h"
 #include "daemon/engine/policy_runs.h"
 #include "daemon/serve/run_timing.h"
+#include "daemon/state/audit.h"
 #include "daemon/state/state.h"
 #include "policies/planner.h"
 #include "policies/schedule.h"
@@ -28,9 +28,14 @@ std::string local_time(TimePoint t) {
 }  // namespace
 
 Scheduler::Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config,
-                     Notifier& notifier, Metrics& metrics, std::string metrics_file, const policies::Clock& clock)
-    : io_(io), config_(std::move(config)), notifier_(notifier), metrics_(metrics),
-      metrics_file_(std::move(metrics_file)), clock_(clock) {}
+                     Notifier& notifier, Metrics& metrics, std::string metrics_file,
+                     const policies::Clock& clock)
+    : io_(io),
+      config_(std::move(config)),
+      notifier_(notifier),
+      metrics_(metrics),
+      metrics_file_(std::move(metrics_file)),
+      clock_(clock) {}
 
 Scheduler::~Scheduler() {
   stop_ = true;
@@ -70,7 +75,8 @@ void Scheduler::reload(std::shared_ptr<const policies::Config> config) {
     entry.timer.reset();
   }
   for (auto it = entries_.begin(); it != entries_.end();)
-    it = config_->policy(it->first) && config_->policy(it->first)->schedule ? std::next(it) : entries_.erase(it);
+    it = config_->policy(it->first) && config_->policy(it->first)->schedule ? std::next(it)
+                                                                            : entries_.erase(it);
   arm_all(/*catch_up=*/false);
 }
 
@@ -95,12 +101,13 @@ void Scheduler::arm_all(bool catch_up) {
     }
     const TimePoint when = first_run(policy, last, now, catch_up);
     if (catch_up && when == now && last)
-      spdlog::info("policy '{}': the run of {} was missed (last success {}); running it now", policy.name,
-                   local_time(policies::previous_run(*policy.schedule, now)), local_time(*last));
+      spdlog::info("policy '{}': the run of {} was missed (last success {}); running it now",
+                   policy.name, local_time(policies::previous_run(*policy.schedule, now)),
+                   local_time(*last));
     arm(policy, when);
   }
-  spdlog::info("{} scheduled {}; {} without a schedule (run them with 'retentiond enforce')", scheduled,
-               scheduled == 1 ? "policy" : "policies", unscheduled);
+  spdlog::info("{} scheduled {}; {} without a schedule (run them with 'retentiond enforce')",
+               scheduled, scheduled == 1 ? "policy" : "policies", unscheduled);
   update_status();
   publish_metrics();
 }
@@ -154,7 +161,8 @@ void Scheduler::run_next() {
       options.now = clock_.now();
       options.stop = &stop_;
       options.on_throttle = [this](const std::string& policy, const std::string& why) {
-        notifier_.status(why.empty() ? "running " + policy : "running " + policy + ", paused: " + why);
+        notifier_.status(why.empty() ? "running " + policy
+                                     : "running " + policy + ", paused: " + why);
       };
       if (config->smtp) options.smtp = &*config->smtp;
       auto outcomes = run_policies(*config, {policy}, runner, options);
@@ -179,8 +187,10 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
     m.last_matched = outcome.plan.matched;
     m.last_affected = outcome.affected;
     m.last_refused = verdict == AfterPass::Waiting;
-    for (const auto& [reason, seconds] : outcome.throttle_by_reason) metrics_.add_throttle_wait(outcome.store, reason, seconds);
-    if (verdict == AfterPass::Done && outcome.status == PassStatus::Ok) m.last_success = outcome.finished;
+    for (const auto& [reason, seconds] : outcome.throttle_by_reason)
+      metrics_.add_throttle_wait(outcome.store, reason, seconds);
+    if (verdict == AfterPass::Done && outcome.status == PassStatus::Ok)
+      m.last_success = outcome.finished;
     if (verdict == AfterPass::Done) m.consecutive_failures = 0;
     if (verdict == AfterPass::Waiting) ++m.refused_total;
     if (verdict == AfterPass::Failed) {
@@ -197,10 +207,11 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
     if (verdict == AfterPass::Failed) ++entry.failures;
     const TimePoint next = next_after(*policy, verdict, entry.failures, clock_.now());
     if (verdict == AfterPass::Failed)
-      spdlog::error("policy '{}': pass {} ({} in a row); retrying at {}", name, status_name(outcome.status),
-                    entry.failures, local_time(next));
+      spdlog::error("policy '{}': pass {} ({} in a row); retrying at {}", name,
+                    status_name(outcome.status), entry.failures, local_time(next));
     if (verdict == AfterPass::Waiting)
-      spdlog::warn("policy '{}': pass refused; it waits for its next scheduled run at {}", name, local_time(next));
+      spdlog::warn("policy '{}': pass refused; it waits for its next scheduled run at {}", name,
+                   local_time(next));
     arm(*policy, next);
   }
   if (stop_) {
@@ -228,11 +239,19 @@ std::string Scheduler::last_passes_summary() const {
   std::map<std::string, long long> affected;  // by unit: rows, files, users
   for (const auto& [name, o] : last_) {
     switch (o.status) {
-      case PassStatus::Ok: ++ok; break;
-      case PassStatus::Planned: ++dry; break;
-      case PassStatus::Refused: ++refused; break;
+      case PassStatus::Ok:
+        ++ok;
+        break;
+      case PassStatus::Planned:
+        ++dry;
+        break;
+      case PassStatus::Refused:
+        ++refused;
+        break;
       case PassStatus::Failed:
-      case PassStatus::Interrupted: ++failed; break;
+      case PassStatus::Interrupted:
+        ++failed;
+        break;
     }
     if (o.affected > 0) affected[o.plan.unit] += o.affected;
   }
@@ -257,7 +276,8 @@ void Scheduler::update_status() {
       next_policy = name;
       next = entry.next;
     }
-  std::string text = next_policy.empty() ? "no scheduled policy" : "next: " + next_policy + " at " + local_time(next);
+  std::string text = next_policy.empty() ? "no scheduled policy"
+                                         : "next: " + next_policy + " at " + local_time(next);
   if (!last_.empty()) text += ", last: " + last_passes_summary();
   notifier_.status(text);
 }

@@ -16,14 +16,13 @@
 #include <optional>
 #include <random>
 #include <string>
-
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
 
+#include "daemon/engine/pass.h"
 #include "daemon/serve/metrics.h"
 #include "daemon/serve/notifier.h"
-#include "daemon/engine/pass.h"
 #include "daemon/serve/run_queue.h"
 #include "policies/clock.h"
 #include "policies/policy.h"
@@ -33,8 +32,8 @@ namespace retentiond::daemon {
 class Scheduler {
  public:
   // `metrics_file`: where to write the textfile-collector exposition after each pass ("" for none).
-  Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config, Notifier& notifier,
-            Metrics& metrics, std::string metrics_file = "",
+  Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config,
+            Notifier& notifier, Metrics& metrics, std::string metrics_file = "",
             const policies::Clock& clock = policies::system_clock());
   ~Scheduler();
 

@@ -21,7 +21,7 @@ const std::atomic<bool>& install_stop_signals() {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   ::sigaction(SIGHUP, &sa, nullptr);  // a closed terminal: stop cleanly too
-  ::signal(SIGPIPE, SIG_IGN);          // a closed pipe on stdout: an error, not a silent death
+  ::signal(SIGPIPE, SIG_IGN);         // a closed pipe on stdout: an error, not a silent death
   return g_stop;
 }
 

@@ -71,8 +71,8 @@ std::string digest_of(const AuditEntry& e, const RawTimes& t, const std::string&
 }
 
 bool valid_text(const AuditEntry& e, const RawTimes& t) {
-  for (const std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class, &e.prev_hash,
-                                   &e.hash, &t.cutoff, &t.started, &t.finished})
+  for (const std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class,
+                                   &e.prev_hash, &e.hash, &t.cutoff, &t.started, &t.finished})
     if (!policies::is_valid_utf8(*field)) return false;
   return true;
 }
@@ -80,12 +80,14 @@ bool valid_text(const AuditEntry& e, const RawTimes& t) {
 }  // namespace
 
 void log_audit_head(const AuditEntry& appended) {
-  spdlog::info("audit trail: {} entries, head {}{}", appended.id, appended.hash, appended.keyed ? " (keyed)" : "");
+  spdlog::info("audit trail: {} entries, head {}{}", appended.id, appended.hash,
+               appended.keyed ? " (keyed)" : "");
 }
 
 std::string audit_digest(const AuditEntry& e, const std::string& key) {
-  return digest_of(e, {format_timestamp(e.cutoff), format_timestamp(e.started), format_timestamp(e.finished)},
-                   key);
+  return digest_of(
+      e, {format_timestamp(e.cutoff), format_timestamp(e.started), format_timestamp(e.finished)},
+      key);
 }
 
 AuditEntry AuditTrail::append(AuditEntry e, bool in_transaction) {
@@ -110,8 +112,10 @@ AuditEntry AuditTrail::append(AuditEntry e, bool in_transaction) {
     insert.bind(13, e.prev_hash).bind(14, e.hash).bind(15, e.keyed ? 1LL : 0LL).bind(16, e.waited);
     insert.step();
   };
-  if (in_transaction) write();
-  else lib::sqlite::in_transaction(db_, write);
+  if (in_transaction)
+    write();
+  else
+    lib::sqlite::in_transaction(db_, write);
   return e;
 }
 
@@ -149,7 +153,8 @@ AuditTrail::Verification AuditTrail::verify(const ExpectedHead& expected) const 
     RawTimes raw{st.text(4), st.text(8), st.text(9)};
     ++v.rows;
     if (e.id != expected_id) {
-      fail(e.id, "row " + std::to_string(expected_id) + " is missing (next row is " + std::to_string(e.id) + ")");
+      fail(e.id, "row " + std::to_string(expected_id) + " is missing (next row is " +
+                     std::to_string(e.id) + ")");
       break;
     }
     if (e.prev_hash != expected_prev) {
@@ -157,22 +162,25 @@ AuditTrail::Verification AuditTrail::verify(const ExpectedHead& expected) const 
       break;
     }
     if (v.keyed_from && !e.keyed) {
-      fail(e.id, "row " + std::to_string(e.id) + " is not keyed although the chain is keyed from row " +
+      fail(e.id, "row " + std::to_string(e.id) +
+                     " is not keyed although the chain is keyed from row " +
                      std::to_string(v.keyed_from) + " on (rewritten without the key)");
       break;
     }
     if (!valid_text(e, raw)) {
       // retentiond writes only ASCII names and its own words: such bytes came from an edit.
-      fail(e.id, "row " + std::to_string(e.id) + " was changed after it was written (it holds bytes that are not "
-                                                 "UTF-8)");
+      fail(e.id, "row " + std::to_string(e.id) +
+                     " was changed after it was written (it holds bytes that are not "
+                     "UTF-8)");
       break;
     }
     if (e.keyed && !v.keyed_from) v.keyed_from = e.id;
     if (e.keyed && key_.empty()) {
       ++v.unchecked;  // the link is checked; the content needs the key
     } else if (digest_of(e, raw, e.keyed ? key_ : "") != e.hash) {
-      fail(e.id, "row " + std::to_string(e.id) + " was changed after it was written" +
-                     (e.keyed ? " (or the audit key given is not the one it was written with)" : ""));
+      fail(e.id,
+           "row " + std::to_string(e.id) + " was changed after it was written" +
+               (e.keyed ? " (or the audit key given is not the one it was written with)" : ""));
       break;
     }
     if (expected.entries && e.id == *expected.entries) hash_at_expected_count = e.hash;
@@ -184,14 +192,18 @@ AuditTrail::Verification AuditTrail::verify(const ExpectedHead& expected) const 
   if (!v.intact) return v;
   v.head = expected_prev;
   if (!key_.empty() && v.rows > 0 && !last_keyed) {
-    fail(v.rows, "the newest entry is not keyed although an audit key is given: entries were rewritten without "
-                 "the key (or no pass has run since the key was configured: run one, then verify again)");
+    fail(v.rows,
+         "the newest entry is not keyed although an audit key is given: entries were rewritten "
+         "without "
+         "the key (or no pass has run since the key was configured: run one, then verify again)");
   } else if (expected.entries && v.rows < *expected.entries) {
     fail(v.rows + 1, "the trail holds " + std::to_string(v.rows) + " entries, fewer than the " +
-                         std::to_string(*expected.entries) + " expected: its newest entries were removed");
+                         std::to_string(*expected.entries) +
+                         " expected: its newest entries were removed");
   } else if (expected.hash && expected.entries && hash_at_expected_count != *expected.hash) {
-    fail(*expected.entries, "entry " + std::to_string(*expected.entries) + " does not have the expected hash " +
-                                *expected.hash + ": the trail was rewritten");
+    fail(*expected.entries, "entry " + std::to_string(*expected.entries) +
+                                " does not have the expected hash " + *expected.hash +
+                                ": the trail was rewritten");
   } else if (expected.hash && !expected_hash_seen) {
     fail(v.rows, "no entry has the expected hash " + *expected.hash +
                      ": the trail was rewritten, or its newest entries were removed");

@@ -31,7 +31,7 @@ struct AuditEntry {
   std::string error_class;  // empty when ok; else one of connectors::error_class()
   std::string prev_hash;
   std::string hash;
-  bool keyed = false;  // `hash` is an HMAC under the audit key
+  bool keyed = false;    // `hash` is an HMAC under the audit key
   long long waited = 0;  // seconds the pass waited for its store's throttle
 };
 
@@ -48,7 +48,8 @@ void log_audit_head(const AuditEntry& appended);
 class AuditTrail {
  public:
   // `key`: the audit key, "" when none is configured (new rows are then plain SHA-256).
-  explicit AuditTrail(lib::sqlite::Database& db, std::string key = "") : db_(db), key_(std::move(key)) {}
+  explicit AuditTrail(lib::sqlite::Database& db, std::string key = "")
+      : db_(db), key_(std::move(key)) {}
 
   // Appends `entry` (id, prev_hash and hash are filled in) and returns it as stored. Runs in its
   // own transaction unless `in_transaction` says the caller holds one.
@@ -63,9 +64,9 @@ class AuditTrail {
     long long rows = 0;
     long long first_bad_id = 0;
     std::string problem;
-    std::string head;           // the newest entry's hash (kGenesisHash when empty)
-    long long keyed_from = 0;   // the first keyed entry, 0 when none
-    long long unchecked = 0;    // keyed entries whose HMAC could not be recomputed (no key given)
+    std::string head;          // the newest entry's hash (kGenesisHash when empty)
+    long long keyed_from = 0;  // the first keyed entry, 0 when none
+    long long unchecked = 0;   // keyed entries whose HMAC could not be recomputed (no key given)
   };
   // A head kept outside the state file (from the journal): the trail must still hold `entries`
   // entries, and the entry with hash `hash` (entry number `entries`, when both are given).

@@ -29,10 +29,16 @@ bool Holds::add(const Hold& hold, const std::string& store) {
     existing.bind(1, hold.policy).bind(2, hold.key);
     bool replaced = existing.step();
     Statement insert = db.prepare(
-        "INSERT OR REPLACE INTO holds (policy, key, reason, created, until) VALUES (?1, ?2, ?3, ?4, ?5)");
-    insert.bind(1, hold.policy).bind(2, hold.key).bind(3, hold.reason).bind(4, format_timestamp(hold.created));
-    if (hold.until) insert.bind(5, format_timestamp(*hold.until));
-    else insert.bind_null(5);
+        "INSERT OR REPLACE INTO holds (policy, key, reason, created, until) VALUES (?1, ?2, ?3, "
+        "?4, ?5)");
+    insert.bind(1, hold.policy)
+        .bind(2, hold.key)
+        .bind(3, hold.reason)
+        .bind(4, format_timestamp(hold.created));
+    if (hold.until)
+      insert.bind(5, format_timestamp(*hold.until));
+    else
+      insert.bind_null(5);
     insert.step();
     audit(hold.policy, store, replaced ? "hold-changed" : "hold-added");
     return replaced;
@@ -54,11 +60,14 @@ bool Holds::remove(const std::string& policy, const std::string& key, const std:
 std::vector<Hold> Holds::list(const std::vector<std::string>& policies) {
   std::vector<Hold> out;
   if (!state_.has_table("holds")) return out;
-  Statement st = state_.db().prepare("SELECT policy, key, reason, created, until FROM holds ORDER BY policy, key");
+  Statement st = state_.db().prepare(
+      "SELECT policy, key, reason, created, until FROM holds ORDER BY policy, key");
   while (st.step()) {
     Hold h;
     h.policy = st.text(0);
-    if (!policies.empty() && std::find(policies.begin(), policies.end(), h.policy) == policies.end()) continue;
+    if (!policies.empty() &&
+        std::find(policies.begin(), policies.end(), h.policy) == policies.end())
+      continue;
     h.key = st.text(1);
     h.reason = st.text(2);
     h.created = policies::parse_timestamp(st.text(3)).value_or(policies::TimePoint{});
@@ -82,7 +91,8 @@ std::vector<std::string> Holds::keys_held(const std::string& policy, policies::T
     // Stores are asked to spare held keys as JSON text; a key that is not UTF-8 cannot be said
     // so, and leaving it out would act on a held record. (hold add refuses such keys.)
     if (!policies::is_valid_utf8(key))
-      throw std::runtime_error("a legal hold of policy '" + policy + "' has a key that is not "
+      throw std::runtime_error("a legal hold of policy '" + policy +
+                               "' has a key that is not "
                                "valid UTF-8 and cannot be passed to the store; nothing is done "
                                "for this policy until that hold is removed (retentiond hold list)");
     keys.push_back(std::move(key));

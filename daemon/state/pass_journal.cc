@@ -46,7 +46,8 @@ auto guarded(StateFile& state, const char* what, F&& body) {
   try {
     return body();
   } catch (const SqliteError& e) {
-    throw StateError("cannot " + std::string(what) + " in the state file '" + state.path() + "': " + e.what());
+    throw StateError("cannot " + std::string(what) + " in the state file '" + state.path() +
+                     "': " + e.what());
   }
 }
 
@@ -56,7 +57,10 @@ void PassJournal::begin(const PassRecord& r) {
     lib::sqlite::in_transaction(db, [&] {
       Statement insert = db.prepare(std::string("INSERT INTO pass_in_progress (") + kColumns +
                                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9)");
-      insert.bind(1, r.policy).bind(2, r.store).bind(3, r.action).bind(4, format_timestamp(r.cutoff));
+      insert.bind(1, r.policy)
+          .bind(2, r.store)
+          .bind(3, r.action)
+          .bind(4, format_timestamp(r.cutoff));
       insert.bind(5, r.matched).bind(6, r.held).bind(7, format_timestamp(r.started));
       insert.bind(8, static_cast<long long>(::getpid())).bind(9, r.owner);
       insert.step();
@@ -77,7 +81,8 @@ void PassJournal::add_intent(const std::string& policy, const BatchIntent& inten
       upsert.bind(4, format_timestamp(policies::now_utc()));
       upsert.step();
       for (const auto& item : intent.items) {
-        Statement insert = db.prepare("INSERT INTO batch_intent_items (policy, item) VALUES (?1, ?2)");
+        Statement insert =
+            db.prepare("INSERT INTO batch_intent_items (policy, item) VALUES (?1, ?2)");
         insert.bind(1, policy).bind(2, item);
         insert.step();
       }
@@ -92,16 +97,22 @@ void PassJournal::remove(const std::string& policy) {
   db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1").bind(1, policy).step();
 }
 
-void PassJournal::batch_done(const std::string& policy, const std::string& owner, long long affected) {
+void PassJournal::batch_done(const std::string& policy, const std::string& owner,
+                             long long affected) {
   guarded(state_, "record a committed batch", [&] {
     auto& db = state_.db();
     lib::sqlite::in_transaction(db, [&] {
       Statement update = db.prepare(
-          "UPDATE pass_in_progress SET affected = ?1, updated = ?2 WHERE policy = ?3 AND owner = ?4");
-      update.bind(1, affected).bind(2, format_timestamp(policies::now_utc())).bind(3, policy).bind(4, owner);
+          "UPDATE pass_in_progress SET affected = ?1, updated = ?2 WHERE policy = ?3 AND owner = "
+          "?4");
+      update.bind(1, affected)
+          .bind(2, format_timestamp(policies::now_utc()))
+          .bind(3, policy)
+          .bind(4, owner);
       update.step();
       if (db.changes() != 1)
-        throw SqliteError(SQLITE_CONSTRAINT, "the pass's row of policy '" + policy + "' is not this process's");
+        throw SqliteError(SQLITE_CONSTRAINT,
+                          "the pass's row of policy '" + policy + "' is not this process's");
       db.prepare("DELETE FROM batch_intent_items WHERE policy = ?1").bind(1, policy).step();
       db.prepare("DELETE FROM batch_intent WHERE policy = ?1").bind(1, policy).step();
     });
@@ -113,8 +124,10 @@ std::optional<AuditEntry> PassJournal::finish(const std::string& owner, const Au
     auto& db = state_.db();
     return lib::sqlite::in_transaction(db, [&]() -> std::optional<AuditEntry> {
       if (!owner.empty()) {
-        if (intent_of(entry.policy)) return std::nullopt;  // the next pass reconciles it, then writes the entry
-        Statement mine = db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1 AND owner = ?2");
+        if (intent_of(entry.policy))
+          return std::nullopt;  // the next pass reconciles it, then writes the entry
+        Statement mine =
+            db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1 AND owner = ?2");
         mine.bind(1, entry.policy).bind(2, owner);
         mine.step();
       }
@@ -142,7 +155,8 @@ std::optional<BatchIntent> PassJournal::intent_of(const std::string& policy) {
   BatchIntent intent;
   intent.expected = st.integer(0);
   intent.evidence = st.text(1);
-  Statement items = db.prepare("SELECT item FROM batch_intent_items WHERE policy = ?1 ORDER BY rowid");
+  Statement items =
+      db.prepare("SELECT item FROM batch_intent_items WHERE policy = ?1 ORDER BY rowid");
   items.bind(1, policy);
   while (items.step()) intent.items.push_back(items.text(0));
   return intent;
@@ -167,7 +181,8 @@ std::vector<PassRecord> PassJournal::list() {
     std::string columns = kColumns;
     if (!state_.has_column("pass_in_progress", "owner"))
       columns = columns.substr(0, columns.rfind(", owner")) + ", '' AS owner";
-    Statement st = state_.db().prepare("SELECT " + columns + " FROM pass_in_progress ORDER BY policy");
+    Statement st =
+        state_.db().prepare("SELECT " + columns + " FROM pass_in_progress ORDER BY policy");
     while (st.step()) out.push_back(read_record(st));
     for (auto& r : out) r.intent = intent_of(r.policy);
     return out;

@@ -27,7 +27,7 @@ struct PassRecord {
   policies::TimePoint started;
   policies::TimePoint updated;
   long long pid = 0;
-  std::string owner;  // "host:pid:random", unique to one pass
+  std::string owner;                              // "host:pid:random", unique to one pass
   std::optional<connectors::BatchIntent> intent;  // a batch that may or may not have committed
 };
 

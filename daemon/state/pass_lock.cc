@@ -18,7 +18,8 @@ std::string PassLock::path_for(const std::string& state_path, const std::string&
   return state_path + ".locks/" + policy + ".lock";
 }
 
-std::optional<PassLock> PassLock::try_acquire(const std::string& state_path, const std::string& policy) {
+std::optional<PassLock> PassLock::try_acquire(const std::string& state_path,
+                                              const std::string& policy) {
   const std::string dir = state_path + ".locks";
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     throw StateError("cannot create the lock directory '" + dir + "': " + std::strerror(errno));

@@ -14,7 +14,8 @@ class PassLock {
  public:
   // Takes the lock of `policy` without waiting. nullopt when another process (or another
   // PassLock in this one) holds it. Throws StateError when the lock file cannot be made.
-  static std::optional<PassLock> try_acquire(const std::string& state_path, const std::string& policy);
+  static std::optional<PassLock> try_acquire(const std::string& state_path,
+                                             const std::string& policy);
 
   // Whether some process holds the lock of `policy` now, without taking it for longer than the
   // test. nullopt when this cannot be told (the lock directory is unreadable); false when the

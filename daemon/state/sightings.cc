@@ -21,7 +21,8 @@ std::optional<policies::TimePoint> StateSightingBook::tracking_since(const std::
   return policies::from_epoch_seconds(st.integer(0));
 }
 
-void StateSightingBook::save(const std::string& policy, const std::map<std::string, policies::TimePoint>& seen,
+void StateSightingBook::save(const std::string& policy,
+                             const std::map<std::string, policies::TimePoint>& seen,
                              policies::TimePoint now) {
   if (!record_) return;
   auto& db = state_.db();
@@ -29,13 +30,15 @@ void StateSightingBook::save(const std::string& policy, const std::map<std::stri
     auto clear = db.prepare("DELETE FROM sightings WHERE policy = ?1");
     clear.bind(1, policy);
     clear.step();
-    auto insert = db.prepare("INSERT INTO sightings (policy, key_hash, first_seen) VALUES (?1, ?2, ?3)");
+    auto insert =
+        db.prepare("INSERT INTO sightings (policy, key_hash, first_seen) VALUES (?1, ?2, ?3)");
     for (const auto& [hash, first] : seen) {
       insert.reset();
       insert.bind(1, policy).bind(2, hash).bind(3, policies::epoch_seconds(first));
       insert.step();
     }
-    auto mark = db.prepare("INSERT OR IGNORE INTO sighting_policies (policy, since) VALUES (?1, ?2)");
+    auto mark =
+        db.prepare("INSERT OR IGNORE INTO sighting_policies (policy, since) VALUES (?1, ?2)");
     mark.bind(1, policy).bind(2, policies::epoch_seconds(now));
     mark.step();
   });

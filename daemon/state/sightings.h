@@ -11,7 +11,8 @@ namespace retentiond::daemon {
 class StateSightingBook : public connectors::SightingBook {
  public:
   // `state` may be read-only (plan): then save() is never called and writable() is false.
-  StateSightingBook(StateFile& state, bool record) : state_(state), record_(record && state.writable()) {}
+  StateSightingBook(StateFile& state, bool record)
+      : state_(state), record_(record && state.writable()) {}
 
   std::map<std::string, policies::TimePoint> load(const std::string& policy) override;
   std::optional<policies::TimePoint> tracking_since(const std::string& policy) override;

@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -39,8 +38,10 @@ std::string read_audit_key(const std::string& path) {
   if (!secret) throw StateError("cannot read the audit key file '" + path + "': " + error);
   const std::string& key = *secret;
   if (key.size() < 16)
-    throw StateError("the audit key in '" + path + "' is shorter than 16 bytes; make one with "
-                     "'head -c 32 /dev/urandom | base64 > " + path + "'");
+    throw StateError("the audit key in '" + path +
+                     "' is shorter than 16 bytes; make one with "
+                     "'head -c 32 /dev/urandom | base64 > " +
+                     path + "'");
   return key;
 }
 
@@ -50,7 +51,8 @@ std::string audit_key_for(const policies::Config& config) {
   return "";
 }
 
-StateFile::StateFile(const policies::Config& config, bool writable) : StateFile(config.state_path, writable) {
+StateFile::StateFile(const policies::Config& config, bool writable)
+    : StateFile(config.state_path, writable) {
   audit_key_ = audit_key_for(config);
 }
 
@@ -66,14 +68,16 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
       std::error_code ec;
       if (!dir.empty() && !fs::exists(dir, ec)) {
         fs::create_directories(dir, ec);
-        if (ec) throw StateError("cannot create the state directory '" + dir.string() + "': " +
-                                 ec.message());
+        if (ec)
+          throw StateError("cannot create the state directory '" + dir.string() +
+                           "': " + ec.message());
         ::chmod(dir.c_str(), 0700);
       }
       bool fresh = !exists(path);
       mode_t old = ::umask(077);
       try {
-        db_ = std::make_unique<Database>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, label(path));
+        db_ = std::make_unique<Database>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                         label(path));
       } catch (...) {
         ::umask(old);
         throw;
@@ -110,9 +114,11 @@ void StateFile::open_read_only() {
   // is not seen, so say so when there is one.
   std::error_code ec;
   if (fs::exists(path_ + "-wal", ec) && fs::file_size(path_ + "-wal", ec) > 0)
-    spdlog::warn("the state file '{}' is read-only here and its write-ahead log '{}-wal' cannot be read with it; "
-                 "showing what the file itself holds",
-                 path_, path_);
+    spdlog::warn(
+        "the state file '{}' is read-only here and its write-ahead log '{}-wal' cannot be read "
+        "with it; "
+        "showing what the file itself holds",
+        path_, path_);
   std::string uri = "file:";
   for (char c : fs::absolute(path_).string()) {
     // Percent-encode what a URI path cannot hold as it is.
@@ -229,8 +235,10 @@ void StateFile::create_schema() {
   )sql");
   if (!has_column("pass_in_progress", "owner"))
     db_->exec("ALTER TABLE pass_in_progress ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
-  if (!has_column("audit", "keyed")) db_->exec("ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0");
-  if (!has_column("audit", "waited")) db_->exec("ALTER TABLE audit ADD COLUMN waited INTEGER NOT NULL DEFAULT 0");
+  if (!has_column("audit", "keyed"))
+    db_->exec("ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0");
+  if (!has_column("audit", "waited"))
+    db_->exec("ALTER TABLE audit ADD COLUMN waited INTEGER NOT NULL DEFAULT 0");
   db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 
@@ -260,7 +268,8 @@ std::string StateFile::anonymisation_key() {
   } catch (const std::runtime_error&) {
     throw StateError("cannot draw a random anonymisation key");
   }
-  auto insert = db_->prepare("INSERT OR IGNORE INTO secrets (name, value) VALUES ('anonymisation', ?1)");
+  auto insert =
+      db_->prepare("INSERT OR IGNORE INTO secrets (name, value) VALUES ('anonymisation', ?1)");
   insert.bind(1, hex);
   insert.step();
   return read();

@@ -10,10 +10,13 @@ using policies::with_thousands;
 
 std::string unfinished_line(const UnfinishedPass& u) {
   const auto& r = u.record;
-  std::string line = "policy '" + r.policy + "', pass started " + format_timestamp(r.started) + ": ";
-  if (u.alive) return line + "still running (pid " + std::to_string(r.pid) + "), " + with_thousands(r.affected) +
-                      " records so far";
-  line += "its process ended without recording it; " + with_thousands(r.affected) + " records were recorded";
+  std::string line =
+      "policy '" + r.policy + "', pass started " + format_timestamp(r.started) + ": ";
+  if (u.alive)
+    return line + "still running (pid " + std::to_string(r.pid) + "), " +
+           with_thousands(r.affected) + " records so far";
+  line += "its process ended without recording it; " + with_thousands(r.affected) +
+          " records were recorded";
   if (r.intent)
     line += ", and whether its last batch of " + with_thousands(r.intent->expected) +
             " committed is not known yet";
@@ -46,14 +49,18 @@ std::string describe(const TrailCheck& check, bool markdown) {
   const auto& v = check.chain;
   std::string out;
   if (!v.intact) {
-    out += markdown ? "**Audit chain BROKEN at entry " + std::to_string(v.first_bad_id) + "**: " + v.problem + ".\n"
-                    : "AUDIT CHAIN BROKEN at entry " + std::to_string(v.first_bad_id) + ": " + v.problem + ".\n";
+    out += markdown ? "**Audit chain BROKEN at entry " + std::to_string(v.first_bad_id) +
+                          "**: " + v.problem + ".\n"
+                    : "AUDIT CHAIN BROKEN at entry " + std::to_string(v.first_bad_id) + ": " +
+                          v.problem + ".\n";
   } else {
-    out += "Audit chain intact: " + std::to_string(v.rows) + " entries verified, head " + v.head + ".\n";
+    out += "Audit chain intact: " + std::to_string(v.rows) + " entries verified, head " + v.head +
+           ".\n";
     if (v.keyed_from)
       out += "Keyed with the audit key from entry " + std::to_string(v.keyed_from) + " on" +
              (v.unchecked ? " (" + std::to_string(v.unchecked) +
-                                " keyed entries checked for their links only: give the audit key to check their "
+                                " keyed entries checked for their links only: give the audit key "
+                                "to check their "
                                 "content)"
                           : "") +
              ".\n";
@@ -63,7 +70,8 @@ std::string describe(const TrailCheck& check, bool markdown) {
   if (check.dead() > 0)
     out += std::to_string(check.dead()) + (check.dead() == 1 ? " pass" : " passes") +
            " did not finish and " + (check.dead() == 1 ? "is" : "are") + " not recorded yet.\n";
-  for (const auto& u : check.unfinished) out += (markdown ? "- " : "  ") + unfinished_line(u) + ".\n";
+  for (const auto& u : check.unfinished)
+    out += (markdown ? "- " : "  ") + unfinished_line(u) + ".\n";
   return out;
 }
 
@@ -78,7 +86,8 @@ nlohmann::json to_json(const TrailCheck& check) {
                           {"affected", r.affected},
                           {"alive", u.alive},
                           {"pid", r.pid},
-                          {"unconfirmed_batch", r.intent ? nlohmann::json(r.intent->expected) : nlohmann::json(nullptr)}});
+                          {"unconfirmed_batch", r.intent ? nlohmann::json(r.intent->expected)
+                                                         : nlohmann::json(nullptr)}});
   }
   return {{"intact", v.intact},
           {"complete", check.complete()},

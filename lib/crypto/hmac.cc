@@ -8,8 +8,8 @@ namespace retentiond::lib {
 std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), out, &n);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), out, &n);
   static const char* digits = "0123456789abcdef";
   std::string hex;
   hex.reserve(2 * n);

@@ -1,9 +1,9 @@
 #include "lib/crypto/random.h"
 
-#include <openssl/rand.h>
-
 #include <stdexcept>
 #include <vector>
+
+#include <openssl/rand.h>
 
 namespace retentiond::lib {
 

@@ -1,8 +1,8 @@
 #include "lib/crypto/sha256.h"
 
-#include <openssl/evp.h>
-
 #include <stdexcept>
+
+#include <openssl/evp.h>
 
 namespace retentiond::lib {
 

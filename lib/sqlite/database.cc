@@ -27,8 +27,10 @@ std::string file_message(sqlite3* db, int code, const std::string* label) {
   const bool reading = code == SQLITE_IOERR_READ || code == SQLITE_IOERR_SHORT_READ;
   const int system = db ? sqlite3_system_errno(db) : 0;
   std::string why = sqlite_says;
-  if (system == ENOSPC) why = "disk full (SQLite: " + sqlite_says + ")";
-  else if (system != 0) why = std::generic_category().message(system) + " (SQLite: " + sqlite_says + ")";
+  if (system == ENOSPC)
+    why = "disk full (SQLite: " + sqlite_says + ")";
+  else if (system != 0)
+    why = std::generic_category().message(system) + " (SQLite: " + sqlite_says + ")";
   return std::string(reading ? "cannot read " : "cannot write ") + name + ": " + why;
 }
 
@@ -128,8 +130,8 @@ Database::Database(const std::string& path, int flags, std::string label)
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = is_file_problem(rc) ? file_message(db_, rc, label_.get())
-                          : db_              ? sqlite3_errmsg(db_)
-                                             : sqlite3_errstr(rc);
+                          : db_               ? sqlite3_errmsg(db_)
+                                              : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
     throw SqliteError(rc, message);

@@ -3,12 +3,12 @@
 // OpenSSL's HMAC), boundary and undated rows are untouched, related rows go (or are anonymised)
 // in the same batch, other tables are intact, and a second pass touches nothing. The clock is
 // pinned with --at 2028-03-01T00:00:00Z; with 1y the cut-off is 2027-03-01T00:00:00Z.
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <functional>
 
 #include <catch2/catch.hpp>
-#include <functional>
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
@@ -41,33 +41,43 @@ std::string hmac_hex(const std::string& key, const std::string& message) {
 // One store under test: how to create tables, run SQL and read a column back.
 struct Backend {
   std::string name;
-  std::string store_yaml;                                     // the `pg: {...}` entry's value
+  std::string store_yaml;  // the `pg: {...}` entry's value
   std::function<void(const std::string&)> exec;
   std::function<std::vector<std::string>(const std::string&)> column;
-  std::string timestamp_type;                                 // for `seen`
-  std::string password;                                       // written to my.password when set
+  std::string timestamp_type;  // for `seen`
+  std::string password;        // written to my.password when set
 };
 
 // People: 1 expired long ago, 2 expired one second before the cut-off, 3 exactly at the cut-off
 // (kept), 4 never seen (kept), 5 recent (kept). Follows and subscriptions of 1 and 2 go with
 // them; their comments stay.
 std::string schema(const Backend& b) {
-  return "CREATE TABLE people (id integer PRIMARY KEY, email varchar(100) UNIQUE, name varchar(100), "
-         "phone varchar(20), birth date, secret varchar(100), seen " + b.timestamp_type + " NULL, "
+  return "CREATE TABLE people (id integer PRIMARY KEY, email varchar(100) UNIQUE, name "
+         "varchar(100), "
+         "phone varchar(20), birth date, secret varchar(100), seen " +
+         b.timestamp_type +
+         " NULL, "
          "status varchar(20));"
-         "CREATE TABLE follows (id integer PRIMARY KEY, person_id integer NOT NULL REFERENCES people (id));"
-         "CREATE TABLE subscriptions (id integer PRIMARY KEY, person_id integer NOT NULL, address varchar(100), "
+         "CREATE TABLE follows (id integer PRIMARY KEY, person_id integer NOT NULL REFERENCES "
+         "people (id));"
+         "CREATE TABLE subscriptions (id integer PRIMARY KEY, person_id integer NOT NULL, address "
+         "varchar(100), "
          "token varchar(100));"
-         "CREATE TABLE comments (id integer PRIMARY KEY, person_id integer NOT NULL REFERENCES people (id), "
+         "CREATE TABLE comments (id integer PRIMARY KEY, person_id integer NOT NULL REFERENCES "
+         "people (id), "
          "body varchar(100));"
          "INSERT INTO people VALUES "
-         "(1, 'one@example.org', 'One', '0601', '1980-05-17', 's1', '2020-01-01 10:00:00', 'active'),"
+         "(1, 'one@example.org', 'One', '0601', '1980-05-17', 's1', '2020-01-01 10:00:00', "
+         "'active'),"
          "(2, 'two@example.org', 'Two', NULL, '1991-12-31', 's2', '2027-02-28 23:59:59', 'active'),"
-         "(3, 'three@example.org', 'Three', '0603', '1975-03-03', 's3', '2027-03-01 00:00:00', 'active'),"
+         "(3, 'three@example.org', 'Three', '0603', '1975-03-03', 's3', '2027-03-01 00:00:00', "
+         "'active'),"
          "(4, 'four@example.org', 'Four', '0604', '1999-09-09', 's4', NULL, 'active'),"
-         "(5, 'five@example.org', 'Five', '0605', '2001-01-01', 's5', '2028-02-01 00:00:00', 'active');"
+         "(5, 'five@example.org', 'Five', '0605', '2001-01-01', 's5', '2028-02-01 00:00:00', "
+         "'active');"
          "INSERT INTO follows VALUES (1, 1), (2, 1), (3, 2), (4, 3), (5, 5);"
-         "INSERT INTO subscriptions VALUES (1, 1, 'one@example.org', 't1'), (2, 2, 'two@example.org', 't2'), "
+         "INSERT INTO subscriptions VALUES (1, 1, 'one@example.org', 't1'), (2, 2, "
+         "'two@example.org', 't2'), "
          "(3, 5, 'five@example.org', 't5');"
          "INSERT INTO comments VALUES (1, 1, 'first'), (2, 2, 'second'), (3, 5, 'fifth');";
 }
@@ -102,8 +112,8 @@ void run_scenario(const Backend& b) {
   TempDir dir;
   dir.write("secret.key", "file-key-0123\n");
   if (!b.password.empty()) dir.write("my.password", b.password + "\n");
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: " + b.store_yaml +
-                                               "\npolicies:\n" + kPolicy);
+  std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  db: " + b.store_yaml + "\npolicies:\n" + kPolicy);
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.out << check.err);
   REQUIRE(check.exit_code == 0);
@@ -118,12 +128,15 @@ void run_scenario(const Backend& b) {
   CHECK(b.column("SELECT name FROM people ORDER BY id") ==
         std::vector<std::string>{"One", "Two", "Three", "Four", "Five"});
 
-  auto enforce = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  auto enforce =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(enforce.err);
   REQUIRE(enforce.exit_code == 0);
   CHECK(policy_in(json::parse(enforce.out), "departed").at("affected") == 2);
 
-  const std::string key = sqlite_column(dir.file("state.db"), "SELECT value FROM secrets WHERE name = 'anonymisation'").at(0);
+  const std::string key =
+      sqlite_column(dir.file("state.db"), "SELECT value FROM secrets WHERE name = 'anonymisation'")
+          .at(0);
   REQUIRE(key.size() == 64);
   CHECK(b.column("SELECT email FROM people ORDER BY id") ==
         std::vector<std::string>{"deleted-" + hmac_hex(key, "1").substr(0, 16) + "@invalid",
@@ -134,9 +147,11 @@ void run_scenario(const Backend& b) {
   CHECK(b.column("SELECT phone FROM people ORDER BY id") ==
         std::vector<std::string>{"NULL", "NULL", "0603", "0604", "0605"});
   CHECK(b.column("SELECT birth FROM people ORDER BY id") ==
-        std::vector<std::string>{"1980-01-01", "1991-01-01", "1975-03-03", "1999-09-09", "2001-01-01"});
+        std::vector<std::string>{"1980-01-01", "1991-01-01", "1975-03-03", "1999-09-09",
+                                 "2001-01-01"});
   CHECK(b.column("SELECT secret FROM people ORDER BY id") ==
-        std::vector<std::string>{hmac_hex("file-key-0123", "s1"), hmac_hex("file-key-0123", "s2"), "s3", "s4", "s5"});
+        std::vector<std::string>{hmac_hex("file-key-0123", "s1"), hmac_hex("file-key-0123", "s2"),
+                                 "s3", "s4", "s5"});
   CHECK(b.column("SELECT status FROM people ORDER BY id") ==
         std::vector<std::string>{"anonymised", "anonymised", "active", "active", "active"});
   CHECK(b.column("SELECT id FROM follows ORDER BY id") == std::vector<std::string>{"4", "5"});
@@ -144,17 +159,21 @@ void run_scenario(const Backend& b) {
         std::vector<std::string>{"NULL", "NULL", "five@example.org"});
   CHECK(b.column("SELECT token FROM subscriptions ORDER BY id") ==
         std::vector<std::string>{"revoked", "revoked", "t5"});
-  CHECK(b.column("SELECT body FROM comments ORDER BY id") == std::vector<std::string>{"first", "second", "fifth"});
-  CHECK(b.column("SELECT person_id FROM comments ORDER BY id") == std::vector<std::string>{"1", "2", "5"});
+  CHECK(b.column("SELECT body FROM comments ORDER BY id") ==
+        std::vector<std::string>{"first", "second", "fifth"});
+  CHECK(b.column("SELECT person_id FROM comments ORDER BY id") ==
+        std::vector<std::string>{"1", "2", "5"});
 
   // A second pass touches nothing.
-  auto again = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  auto again =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   auto second = policy_in(json::parse(again.out), "departed");
   CHECK(second.at("matched") == 0);
   CHECK(second.at("affected") == 0);
-  CHECK(b.column("SELECT secret FROM people WHERE id = 1") == std::vector<std::string>{hmac_hex("file-key-0123", "s1")});
+  CHECK(b.column("SELECT secret FROM people WHERE id = 1") ==
+        std::vector<std::string>{hmac_hex("file-key-0123", "s1")});
 
   // Without a `where`, strategies that leave recognisable values tell anonymised rows apart by
   // themselves: the same anonymisation (hmac and status aside) finds nothing left to do.
@@ -172,13 +191,15 @@ void run_scenario(const Backend& b) {
       birth: {generalise: year}
     max_affected: 100%
 )");
-  auto decided = run_retentiond({"enforce", "-c", decidable, "--at", kAt, "--format", "json"}, dir.path());
+  auto decided =
+      run_retentiond({"enforce", "-c", decidable, "--at", kAt, "--format", "json"}, dir.path());
   INFO(decided.err);
   REQUIRE(decided.exit_code == 0);
   CHECK(policy_in(json::parse(decided.out), "departed-again").at("matched") == 0);
   CHECK(policy_in(json::parse(decided.out), "departed-again").at("affected") == 0);
   // A year later, person 3 expires too, and only person 3 is anonymised.
-  auto later = run_retentiond({"enforce", "-c", decidable, "--at", "2028-03-01T00:00:01Z", "--format", "json"}, dir.path());
+  auto later = run_retentiond(
+      {"enforce", "-c", decidable, "--at", "2028-03-01T00:00:01Z", "--format", "json"}, dir.path());
   INFO(later.err);
   REQUIRE(later.exit_code == 0);
   CHECK(policy_in(json::parse(later.out), "departed-again").at("affected") == 1);
@@ -193,7 +214,8 @@ void run_scenario(const Backend& b) {
 
 }  // namespace
 
-TEST_CASE("anonymise on sqlite: exact values, related rows, second pass 0", "[cli][anonymise][sqlite]") {
+TEST_CASE("anonymise on sqlite: exact values, related rows, second pass 0",
+          "[cli][anonymise][sqlite]") {
   TempDir data;
   const std::string path = data.file("app.db");
   sqlite_exec(path, "PRAGMA foreign_keys = ON;");
@@ -203,7 +225,8 @@ TEST_CASE("anonymise on sqlite: exact values, related rows, second pass 0", "[cl
   run_scenario(b);
 }
 
-TEST_CASE("anonymise on postgresql: exact values, related rows, second pass 0", "[cli][anonymise][postgresql]") {
+TEST_CASE("anonymise on postgresql: exact values, related rows, second pass 0",
+          "[cli][anonymise][postgresql]") {
   PgDatabase db;
   Backend b{"postgresql", "{type: postgresql, dsn: \"" + db.dsn() + "\"}",
             [&](const std::string& sql) { db.exec(sql); },
@@ -211,34 +234,48 @@ TEST_CASE("anonymise on postgresql: exact values, related rows, second pass 0", 
   run_scenario(b);
 }
 
-TEST_CASE("anonymise on mariadb: exact values, related rows, second pass 0", "[cli][anonymise][mysql]") {
+TEST_CASE("anonymise on mariadb: exact values, related rows, second pass 0",
+          "[cli][anonymise][mysql]") {
   MysqlDatabase db;
-  Backend b{"mysql", db.store_yaml("my.password"),
+  Backend b{"mysql",
+            db.store_yaml("my.password"),
             [&](const std::string& sql) { db.exec(sql); },
-            [&](const std::string& sql) { return db.column(sql); }, "datetime", MysqlDatabase::password()};
+            [&](const std::string& sql) { return db.column(sql); },
+            "datetime",
+            MysqlDatabase::password()};
   run_scenario(b);
 }
 
-TEST_CASE("check warns when a second pass could not tell anonymised rows apart", "[cli][anonymise]") {
+TEST_CASE("check warns when a second pass could not tell anonymised rows apart",
+          "[cli][anonymise]") {
   TempDir dir;
   auto config = [&](const std::string& where, const std::string& strategy) {
-    return dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
-                               "  - name: p\n    store: db\n    table: people\n    expire_after: 1y\n    since: seen\n" +
-                                   where + "    action: anonymise\n    anonymise: {email: " + strategy + ", name: null}\n");
+    return dir.write(
+        "r.yaml",
+        "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
+        "  - name: p\n    store: db\n    table: people\n    expire_after: 1y\n    since: seen\n" +
+            where + "    action: anonymise\n    anonymise: {email: " + strategy +
+            ", name: null}\n");
   };
-  auto undecidable = run_retentiond({"check", "--offline", "-c", config("", "{hash: 12}")}, dir.path());
+  auto undecidable =
+      run_retentiond({"check", "--offline", "-c", config("", "{hash: 12}")}, dir.path());
   CHECK(undecidable.exit_code == 0);
-  CHECK(undecidable.err.find("warning: retentiond cannot tell an anonymised row") != std::string::npos);
-  auto with_where = run_retentiond({"check", "--offline", "-c", config("    where: \"name IS NOT NULL\"\n", "{hash: 12}")},
-                                   dir.path());
+  CHECK(undecidable.err.find("warning: retentiond cannot tell an anonymised row") !=
+        std::string::npos);
+  auto with_where = run_retentiond(
+      {"check", "--offline", "-c", config("    where: \"name IS NOT NULL\"\n", "{hash: 12}")},
+      dir.path());
   CHECK(with_where.err.find("cannot tell") == std::string::npos);
-  auto decidable = run_retentiond({"check", "--offline", "-c", config("", "{value: x}")}, dir.path());
+  auto decidable =
+      run_retentiond({"check", "--offline", "-c", config("", "{value: x}")}, dir.path());
   CHECK(decidable.err.find("cannot tell") == std::string::npos);
   auto also_key = run_retentiond(
       {"check", "--offline", "-c",
-       dir.write("a.yaml", "state: s.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
-                           "  - {name: p, store: db, table: t, expire_after: 1y, since: seen, also: [{table: u, on: \"u.t = t.id\","
-                           " action: anonymise, anonymise: {x: {template: \"T {key}\"}}}]}\n")},
+       dir.write("a.yaml",
+                 "state: s.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
+                 "  - {name: p, store: db, table: t, expire_after: 1y, since: seen, also: [{table: "
+                 "u, on: \"u.t = t.id\","
+                 " action: anonymise, anonymise: {x: {template: \"T {key}\"}}}]}\n")},
       dir.path());
   CHECK(also_key.exit_code == 1);
   CHECK(also_key.err.find("{key} and {hash} are not available") != std::string::npos);

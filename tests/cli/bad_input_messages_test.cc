@@ -73,8 +73,10 @@ TEST_CASE("issue 17: a state file that cannot grow is named, and nothing is done
   CHECK(sqlite_int(s.db, "SELECT count(*) FROM users") == 3);
 }
 
-TEST_CASE("issue 17: a state file that fails mid-pass still gives a report, and the next pass records the batch",
-          "[cli][state]") {
+TEST_CASE(
+    "issue 17: a state file that fails mid-pass still gives a report, and the next pass records "
+    "the batch",
+    "[cli][state]") {
   Store s;
   REQUIRE(s.run({"enforce", "--at", "2020-06-01"}).exit_code == 0);
   // The state file fails when the pass records a batch its store has committed.
@@ -87,17 +89,21 @@ TEST_CASE("issue 17: a state file that fails mid-pass still gives a report, and 
   json report;
   REQUIRE_NOTHROW(report = json::parse(r.out));
   CHECK(policy_in(report, "old-users").at("affected") == 2);
-  CHECK(policy_in(report, "old-users").at("warnings") ==
-        json::array({"1 selected row has a date after 2027-03-01T00:00:00Z; kept",
-                     "error (io): cannot record a committed batch in the state file '" + s.state +
-                     "': no room left (test); the pass stops here, the next pass records this batch and "
-                     "finishes the work"}));
+  CHECK(
+      policy_in(report, "old-users").at("warnings") ==
+      json::array(
+          {"1 selected row has a date after 2027-03-01T00:00:00Z; kept",
+           "error (io): cannot record a committed batch in the state file '" + s.state +
+               "': no room left (test); the pass stops here, the next pass records this batch and "
+               "finishes the work"}));
   CHECK(sqlite_int(s.db, "SELECT count(*) FROM users") == 1);
   // With the state file well again, the next pass asks the store about that batch.
   sqlite_exec(s.state, "DROP TRIGGER full");
   CHECK(s.run({"enforce", "--at", kAt, "--policy", "old-users"}).exit_code == 0);
   CHECK(sqlite_int(s.state, "SELECT sum(affected) FROM audit WHERE policy = 'old-users'") == 2);
-  CHECK(sqlite_int(s.state, "SELECT count(*) FROM audit WHERE policy = 'old-users' AND outcome = 'interrupted'") ==
+  CHECK(sqlite_int(
+            s.state,
+            "SELECT count(*) FROM audit WHERE policy = 'old-users' AND outcome = 'interrupted'") ==
         1);
 }
 

@@ -31,11 +31,13 @@ struct Fixture {
   std::string db = dir.file("app.db");
   std::string config = dir.write("retentiond.yaml", kConfig);
   Fixture() {
-    sqlite_exec(db, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_login TEXT,"
-                    " created TEXT, deleted TEXT);"
-                    "INSERT INTO users VALUES (1, 'alice@example.org', '2020-01-01', '2019-01-01', NULL),"
-                    " (2, 'bob@example.org', '2028-01-01', '2019-01-01', NULL),"
-                    " (3, 'carol@example.org', NULL, NULL, NULL);");
+    sqlite_exec(
+        db,
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_login TEXT,"
+        " created TEXT, deleted TEXT);"
+        "INSERT INTO users VALUES (1, 'alice@example.org', '2020-01-01', '2019-01-01', NULL),"
+        " (2, 'bob@example.org', '2028-01-01', '2019-01-01', NULL),"
+        " (3, 'carol@example.org', NULL, NULL, NULL);");
   }
   RunResult run(std::vector<std::string> args) {
     args.insert(args.begin() + 1, {"-c", config});
@@ -79,20 +81,23 @@ TEST_CASE("check validates offline and online", "[cli][check]") {
   auto as_json = json::parse(f.run({"check", "--format", "json"}).out);
   CHECK(as_json.at("valid") == true);
 
-  std::string bad = f.dir.write("bad.yaml",
-                                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
-                                "  - name: a\n    store: app\n    table: users\n    expire_after: 1y\n"
-                                "    since: [last_logn, created]\n    where: \"nosuchcol = 1\"\n"
-                                "  - name: b\n    store: app\n    table: userz\n    expire_after: 1y\n"
-                                "    since: x\n");
+  std::string bad =
+      f.dir.write("bad.yaml",
+                  "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                  "  - name: a\n    store: app\n    table: users\n    expire_after: 1y\n"
+                  "    since: [last_logn, created]\n    where: \"nosuchcol = 1\"\n"
+                  "  - name: b\n    store: app\n    table: userz\n    expire_after: 1y\n"
+                  "    since: x\n");
   auto offline = run_retentiond({"check", "--offline", "-c", bad}, f.dir.path());
   CHECK(offline.exit_code == 0);  // names are only known to the store
   auto online = run_retentiond({"check", "-c", bad}, f.dir.path());
   CHECK(online.exit_code == 1);
   CHECK(online.err.find(bad + ":9:13: error: no column 'last_logn' in table 'users' (did you mean "
                               "'last_login'?)") != std::string::npos);
-  CHECK(online.err.find(bad + ":10:12: error: where: no such column: nosuchcol") != std::string::npos);
-  CHECK(online.err.find(bad + ":13:12: error: no table 'userz' in store 'app' (did you mean 'users'?)") !=
+  CHECK(online.err.find(bad + ":10:12: error: where: no such column: nosuchcol") !=
+        std::string::npos);
+  CHECK(online.err.find(bad +
+                        ":13:12: error: no table 'userz' in store 'app' (did you mean 'users'?)") !=
         std::string::npos);
   auto online_json = run_retentiond({"check", "--format", "json", "-c", bad}, f.dir.path());
   CHECK(online_json.exit_code == 1);
@@ -119,9 +124,10 @@ TEST_CASE("check contacts every store, also one no policy uses yet", "[cli][chec
 
 TEST_CASE("an invalid configuration exits 1 for every command", "[cli][check]") {
   TempDir dir;
-  std::string bad = dir.write("bad.yaml", "stores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
-                                          "  - name: a\n    store: app\n    table: t\n"
-                                          "    expire_after: 14 moons\n    since: ts\n");
+  std::string bad = dir.write("bad.yaml",
+                              "stores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                              "  - name: a\n    store: app\n    table: t\n"
+                              "    expire_after: 14 moons\n    since: ts\n");
   for (const char* command : {"check", "plan", "enforce"}) {
     auto r = run_retentiond({command, "-c", bad}, dir.path());
     INFO(command);
@@ -135,9 +141,11 @@ TEST_CASE("an invalid configuration exits 1 for every command", "[cli][check]") 
 
 TEST_CASE("an unreachable store fails its policies, named, and loses nothing", "[cli]") {
   TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  gone: {type: sqlite, path: missing.db}\n"
-                                           "policies:\n  - name: a\n    store: gone\n    table: t\n"
-                                           "    expire_after: 1y\n    since: ts\n");
+  std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  gone: {type: sqlite, path: missing.db}\n"
+                "policies:\n  - name: a\n    store: gone\n    table: t\n"
+                "    expire_after: 1y\n    since: ts\n");
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   CHECK(check.exit_code == 1);
   CHECK(check.err.find("store 'gone'") != std::string::npos);
@@ -157,7 +165,8 @@ TEST_CASE("reports in every format, to stdout or to a file", "[cli][report]") {
   auto markdown = f.run({"plan", "--at", "2028-03-01T00:00:00Z", "--format", "markdown"});
   CHECK(markdown.exit_code == 0);
   CHECK(markdown.out.find("| old-users") != std::string::npos);
-  auto html = f.run({"plan", "--at", "2028-03-01T00:00:00Z", "--format", "html", "-o", "report.html"});
+  auto html =
+      f.run({"plan", "--at", "2028-03-01T00:00:00Z", "--format", "html", "-o", "report.html"});
   CHECK(html.exit_code == 0);
   CHECK(html.out.empty());
   CHECK(read_file(f.dir.file("report.html")).find("<table") != std::string::npos);
@@ -165,8 +174,8 @@ TEST_CASE("reports in every format, to stdout or to a file", "[cli][report]") {
   std::vector<std::string> keys;
   for (auto& [k, v] : j.at("policies").at(0).items()) keys.push_back(k);
   std::sort(keys.begin(), keys.end());
-  CHECK(keys == std::vector<std::string>{"action", "cutoff", "held", "matched", "name", "oldest", "statements",
-                                         "store", "warnings"});
+  CHECK(keys == std::vector<std::string>{"action", "cutoff", "held", "matched", "name", "oldest",
+                                         "statements", "store", "warnings"});
 }
 
 TEST_CASE("no personal data in reports, logs or the audit trail", "[cli][privacy]") {
@@ -175,13 +184,15 @@ TEST_CASE("no personal data in reports, logs or the audit trail", "[cli][privacy
   auto enforce = f.run({"enforce", "--at", "2028-03-01T00:00:00Z"});
   CHECK(enforce.exit_code == 0);
   auto history = f.run({"history", "--format", "json"});
-  auto dump = sqlite_column(f.dir.file("state.db"), "SELECT group_concat(policy || store || action || outcome ||"
-                                                    " error_class, '|') FROM audit");
+  auto dump = sqlite_column(f.dir.file("state.db"),
+                            "SELECT group_concat(policy || store || action || outcome ||"
+                            " error_class, '|') FROM audit");
   for (const auto& text : {plan.out, plan.err, enforce.out, enforce.err, history.out, dump.at(0)}) {
     CHECK(text.find("alice") == std::string::npos);
     CHECK(text.find("example.org") == std::string::npos);
   }
-  CHECK(sqlite_column(f.db, "SELECT id FROM users ORDER BY id") == std::vector<std::string>{"2", "3"});
+  CHECK(sqlite_column(f.db, "SELECT id FROM users ORDER BY id") ==
+        std::vector<std::string>{"2", "3"});
 }
 
 TEST_CASE("history filters by policy and date, and --verify checks the chain", "[cli][history]") {
@@ -194,9 +205,11 @@ TEST_CASE("history filters by policy and date, and --verify checks the chain", "
   CHECK(all[1].at("affected") == 0);
   CHECK(all[0].at("cutoff") == "2027-03-01T00:00:00Z");
   // --since filters on when passes ran (the real clock), not on their --at moment.
-  auto since = json::parse(f.run({"history", "--format", "json", "--since", "2000-01-01"}).out).at("entries");
+  auto since = json::parse(f.run({"history", "--format", "json", "--since", "2000-01-01"}).out)
+                   .at("entries");
   CHECK(since.size() == 2);
-  auto none = json::parse(f.run({"history", "--format", "json", "--policy", "old-users", "--since", "2100-01-01"}).out);
+  auto none = json::parse(
+      f.run({"history", "--format", "json", "--policy", "old-users", "--since", "2100-01-01"}).out);
   CHECK(none.at("entries").empty());
   auto markdown = f.run({"history", "--format", "markdown", "--verify"});
   CHECK(markdown.exit_code == 0);

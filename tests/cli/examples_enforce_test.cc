@@ -1,12 +1,13 @@
 // The shipped examples enforced on real schemas: MiNET's column-level retention (anonymise some
 // columns of `adherents` after 1 year, delete the row after 5 years) straight from
 // policies/examples/002-minet.yaml on an ADH6-shaped MariaDB database (shared/schemas/adh6.md),
-// and Grand Nancy's Decidim anonymisation on the real Decidim schema (shared/schemas/decidim_pg.sql)
-// loaded as is: anonymised users keep their comments, follows and identities go, foreign keys
-// stay valid, and a second pass touches nothing.
+// and Grand Nancy's Decidim anonymisation on the real Decidim schema
+// (shared/schemas/decidim_pg.sql) loaded as is: anonymised users keep their comments, follows and
+// identities go, foreign keys stay valid, and a second pass touches nothing.
+#include <regex>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
@@ -56,16 +57,20 @@ INSERT INTO rooms_members_association VALUES (1201, 1), (1202, 2), (1203, 3), (1
 
 }  // namespace
 
-TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year", "[cli][anonymise][mysql][examples]") {
+TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year",
+          "[cli][anonymise][mysql][examples]") {
   MysqlDatabase db;
   db.exec(kAdh6);
   TempDir dir;
   dir.write("my.password", MysqlDatabase::password() + "\n");
   std::string config = dir.write(
-      "minet.yaml", example_with_stores("002-minet.yaml", "  adh6: " + db.store_yaml("my.password") +
-                                                              "\n  network-logs: {type: files, root: " + dir.path() +
-                                                              "}\n  app-logs: {type: files, root: " + dir.path() + "}\n"));
-  const std::vector<std::string> both{"--policy", "member-credentials-and-addresses", "--policy", "former-members"};
+      "minet.yaml",
+      example_with_stores("002-minet.yaml",
+                          "  adh6: " + db.store_yaml("my.password") +
+                              "\n  network-logs: {type: files, root: " + dir.path() +
+                              "}\n  app-logs: {type: files, root: " + dir.path() + "}\n"));
+  const std::vector<std::string> both{"--policy", "member-credentials-and-addresses", "--policy",
+                                      "former-members"};
   auto args = [&](std::vector<std::string> a) {
     a.insert(a.end(), both.begin(), both.end());
     return a;
@@ -77,7 +82,9 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
   // 2028-03-01: 1 year back is 2027-03-01, 5 years back 2023-03-01. Members 1 and 2 left more
   // than a year ago (credentials go); member 1 left more than 5 years ago (the row goes), but
   // member 5 is permanent. Member 3 left less than a year ago, member 4 never left.
-  auto r = run_retentiond(args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}), dir.path());
+  auto r = run_retentiond(
+      args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}),
+      dir.path());
   INFO(r.out << r.err);
   // The guard (5%) refuses passes over these few rows; the example's own guard stays as shipped
   // for production, so this test raises it through a copy.
@@ -85,7 +92,9 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
     std::string text = read_file(config);
     text = std::regex_replace(text, std::regex("max_affected: 5%"), "max_affected: 100%");
     config = dir.write("minet.yaml", text);
-    r = run_retentiond(args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}), dir.path());
+    r = run_retentiond(
+        args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}),
+        dir.path());
   }
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
@@ -93,8 +102,10 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
   CHECK(policy_in(report, "member-credentials-and-addresses").at("affected") == 2);
   CHECK(policy_in(report, "former-members").at("affected") == 1);
 
-  CHECK(db.column("SELECT id FROM adherents ORDER BY id") == std::vector<std::string>{"2", "3", "4", "5"});
-  CHECK(db.column("SELECT CONCAT_WS('|', login, password, ip, subnet, ldap_login, access_token) FROM adherents ORDER BY id") ==
+  CHECK(db.column("SELECT id FROM adherents ORDER BY id") ==
+        std::vector<std::string>{"2", "3", "4", "5"});
+  CHECK(db.column("SELECT CONCAT_WS('|', login, password, ip, subnet, ldap_login, access_token) "
+                  "FROM adherents ORDER BY id") ==
         std::vector<std::string>{"", "cy|nt3|157.159.1.3", "di|nt4", "ed|nt5"});
   // Identity stays 5 years.
   CHECK(db.column("SELECT CONCAT_WS('|', nom, prenom, mail) FROM adherents ORDER BY id") ==
@@ -104,7 +115,9 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
         std::vector<std::string>{"2", "3", "5"});
 
   // The second pass touches nothing.
-  auto again = run_retentiond(args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}), dir.path());
+  auto again = run_retentiond(
+      args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}),
+      dir.path());
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   auto second = json::parse(again.out);
@@ -139,7 +152,8 @@ TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contribut
       ('Decidim::Proposals::Proposal', 10, 4, now(), now(), 'Decidim::Proposals::Proposal', 10, 'Decidim::UserBaseEntity');
   )sql");
   // The example's policy, minus its notice (tested on its own).
-  std::string text = example_with_stores("003-grand-nancy.yaml", "  decidim: {type: postgresql, dsn: \"" + db.dsn() + "\"}\n");
+  std::string text = example_with_stores(
+      "003-grand-nancy.yaml", "  decidim: {type: postgresql, dsn: \"" + db.dsn() + "\"}\n");
   text = std::regex_replace(text, std::regex("smtp:\\n(  [^\\n]*\\n)+"), "");
   text = std::regex_replace(text, std::regex("    notify:\\n(      [^\\n]*\\n)+"), "");
   text = std::regex_replace(text, std::regex("max_affected: 2%"), "max_affected: 100%");
@@ -151,28 +165,37 @@ TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contribut
 
   // 14 months before 2028-03-01 is 2027-01-01: users 1 and 4 are absent; 3 is an admin.
   auto r = run_retentiond({"enforce", "-c", config, "--policy", "inactive-participants", "--at",
-                           "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+                           "2028-03-01T00:00:00Z", "--format", "json"},
+                          dir.path());
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(policy_in(json::parse(r.out), "inactive-participants").at("affected") == 2);
-  CHECK(db.column("SELECT concat_ws('|', id, email, name, nickname, coalesce(current_sign_in_ip::text, '-'), about, delete_reason, deleted_at) FROM decidim_users ORDER BY id") ==
+  CHECK(db.column(
+            "SELECT concat_ws('|', id, email, name, nickname, coalesce(current_sign_in_ip::text, "
+            "'-'), about, delete_reason, deleted_at) FROM decidim_users ORDER BY id") ==
         std::vector<std::string>{"1||||-||Inactive for 14 months|2028-03-01 00:00:00",
                                  "2|active@example.org|Active Person|active|192.0.2.2|bio",
                                  "3|admin@example.org|Old Admin|admin|-",
                                  "4||||-||Inactive for 14 months|2028-03-01 00:00:00"});
-  CHECK(db.column("SELECT extended_data::text FROM decidim_users WHERE id = 1") == std::vector<std::string>{"{}"});
-  CHECK(db.column("SELECT decidim_user_id FROM decidim_identities ORDER BY id") == std::vector<std::string>{"2"});
+  CHECK(db.column("SELECT extended_data::text FROM decidim_users WHERE id = 1") ==
+        std::vector<std::string>{"{}"});
+  CHECK(db.column("SELECT decidim_user_id FROM decidim_identities ORDER BY id") ==
+        std::vector<std::string>{"2"});
   // Follows by user 1 and of user 1 go; user 2's follow of a proposal stays.
-  CHECK(db.column("SELECT concat(decidim_user_id, ':', decidim_followable_type) FROM decidim_follows ORDER BY id") ==
+  CHECK(db.column("SELECT concat(decidim_user_id, ':', decidim_followable_type) FROM "
+                  "decidim_follows ORDER BY id") ==
         std::vector<std::string>{"2:Decidim::Proposals::Proposal"});
-  CHECK(db.column("SELECT decidim_user_id FROM decidim_notifications ORDER BY id") == std::vector<std::string>{"2"});
+  CHECK(db.column("SELECT decidim_user_id FROM decidim_notifications ORDER BY id") ==
+        std::vector<std::string>{"2"});
   // Comments stay, attached to the anonymised user rows.
   CHECK(db.column("SELECT decidim_author_id FROM decidim_comments_comments ORDER BY id") ==
         std::vector<std::string>{"1", "4"});
-  CHECK(db.integer("SELECT count(*) FROM decidim_comments_comments c JOIN decidim_users u ON u.id = c.decidim_author_id") == 2);
+  CHECK(db.integer("SELECT count(*) FROM decidim_comments_comments c JOIN decidim_users u ON u.id "
+                   "= c.decidim_author_id") == 2);
 
   auto again = run_retentiond({"enforce", "-c", config, "--policy", "inactive-participants", "--at",
-                               "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+                               "2028-03-01T00:00:00Z", "--format", "json"},
+                              dir.path());
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   CHECK(policy_in(json::parse(again.out), "inactive-participants").at("affected") == 0);
@@ -233,17 +256,20 @@ INSERT INTO ticket (ref, caller_id, agent_id, title, finalclass) VALUES ('R-1', 
 
 }  // namespace
 
-TEST_CASE("the SIDEC example on an iTop schema: accounts and persons anonymised, tickets kept", "[cli][anonymise][mysql][examples]") {
+TEST_CASE("the SIDEC example on an iTop schema: accounts and persons anonymised, tickets kept",
+          "[cli][anonymise][mysql][examples]") {
   MysqlDatabase db;
   db.exec(kItop);
   TempDir dir;
   dir.write("my.password", MysqlDatabase::password() + "\n");
-  std::string text = example_with_stores("001-sidec-jura.yaml", "  itop: " + db.store_yaml("my.password") +
-                                                                    "\n  backups: {type: files, root: " + dir.path() + "}\n");
+  std::string text = example_with_stores(
+      "001-sidec-jura.yaml", "  itop: " + db.store_yaml("my.password") +
+                                 "\n  backups: {type: files, root: " + dir.path() + "}\n");
   // The shipped guard (5%) is for production tables; these few rows need more.
   text = std::regex_replace(text, std::regex("max_affected: 5%"), "max_affected: 100%");
   std::string config = dir.write("sidec.yaml", text);
-  const std::vector<std::string> policies{"--policy", "inactive-accounts", "--policy", "persons-who-left"};
+  const std::vector<std::string> policies{"--policy", "inactive-accounts", "--policy",
+                                          "persons-who-left"};
   auto args = [&](std::vector<std::string> a) {
     a.insert(a.end(), policies.begin(), policies.end());
     return a;
@@ -255,19 +281,25 @@ TEST_CASE("the SIDEC example on an iTop schema: accounts and persons anonymised,
   // 2028-03-01: accounts unused since before 2027-03-01 (account 1: last change 2026-12-01) and
   // persons obsolete since before 2027-12-01 (contact 11) are anonymised. Account 2 logged in in
   // 2027, account 3 has no activity at all (kept), contact 12 left in 2028, 14 is a team.
-  auto r = run_retentiond(args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}), dir.path());
+  auto r = run_retentiond(
+      args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}),
+      dir.path());
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   auto report = json::parse(r.out);
   CHECK(policy_in(report, "inactive-accounts").at("affected") == 1);
   CHECK(policy_in(report, "persons-who-left").at("affected") == 1);
 
-  CHECK(db.column("SELECT CONCAT_WS('|', name, IFNULL(email, '-'), IFNULL(phone, '-'), IFNULL(`function`, '-')) "
+  CHECK(db.column("SELECT CONCAT_WS('|', name, IFNULL(email, '-'), IFNULL(phone, '-'), "
+                  "IFNULL(`function`, '-')) "
                   "FROM contact ORDER BY id") ==
         std::vector<std::string>{"Anonymous|-|-|-", "Durand|durand@sidec.example|0385|Mayor",
-                                 "Petit|petit@sidec.example|0386|Clerk", "Support team|team@sidec.example|-|-"});
-  CHECK(db.column("SELECT CONCAT_WS('|', first_name, IFNULL(employee_number, '-'), IFNULL(picture_filename, '-')) "
-                  "FROM person ORDER BY id") == std::vector<std::string>{"Contact|-|-", "Bo|E12|-", "Cy|E13|-"});
+                                 "Petit|petit@sidec.example|0386|Clerk",
+                                 "Support team|team@sidec.example|-|-"});
+  CHECK(db.column("SELECT CONCAT_WS('|', first_name, IFNULL(employee_number, '-'), "
+                  "IFNULL(picture_filename, '-')) "
+                  "FROM person ORDER BY id") ==
+        std::vector<std::string>{"Contact|-|-", "Bo|E12|-", "Cy|E13|-"});
   auto logins = db.column("SELECT login FROM priv_user ORDER BY id");
   REQUIRE(logins.size() == 4);
   CHECK(logins[0] != "amartin");
@@ -276,20 +308,27 @@ TEST_CASE("the SIDEC example on an iTop schema: accounts and persons anonymised,
   CHECK(logins[2] == "cpetit");
   CHECK(db.column("SELECT status FROM priv_user ORDER BY id") ==
         std::vector<std::string>{"disabled", "enabled", "enabled", "disabled"});
-  CHECK(db.column("SELECT IFNULL(log, '-') FROM priv_user WHERE id = 1") == std::vector<std::string>{"-"});
+  CHECK(db.column("SELECT IFNULL(log, '-') FROM priv_user WHERE id = 1") ==
+        std::vector<std::string>{"-"});
   CHECK(db.column("SELECT IFNULL(password_hash, '-') FROM priv_user_local ORDER BY id") ==
         std::vector<std::string>{"-", "h2", "h3"});
-  CHECK(db.column("SELECT userid FROM priv_urp_userprofile ORDER BY userid") == std::vector<std::string>{"2", "3"});
-  CHECK(db.column("SELECT userid FROM priv_urp_userorg ORDER BY userid") == std::vector<std::string>{"2"});
+  CHECK(db.column("SELECT userid FROM priv_urp_userprofile ORDER BY userid") ==
+        std::vector<std::string>{"2", "3"});
+  CHECK(db.column("SELECT userid FROM priv_urp_userorg ORDER BY userid") ==
+        std::vector<std::string>{"2"});
   // The ticket still points at its caller, now anonymous.
-  CHECK(db.column("SELECT CONCAT_WS('|', caller_id, title) FROM ticket") == std::vector<std::string>{"11|Printer"});
+  CHECK(db.column("SELECT CONCAT_WS('|', caller_id, title) FROM ticket") ==
+        std::vector<std::string>{"11|Printer"});
 
   // A second pass touches nothing.
-  auto again = run_retentiond(args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}), dir.path());
+  auto again = run_retentiond(
+      args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}),
+      dir.path());
   INFO(again.out << again.err);
   REQUIRE(again.exit_code == 0);
   auto second = json::parse(again.out);
   CHECK(policy_in(second, "inactive-accounts").at("affected") == 0);
   CHECK(policy_in(second, "persons-who-left").at("affected") == 0);
-  CHECK(db.column("SELECT login FROM priv_user WHERE id = 1") == std::vector<std::string>{logins[0]});
+  CHECK(db.column("SELECT login FROM priv_user WHERE id = 1") ==
+        std::vector<std::string>{logins[0]});
 }

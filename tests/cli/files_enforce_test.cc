@@ -4,11 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "support/report.h"
 #include "support/run.h"
@@ -35,29 +35,34 @@ void file_at(const TempDir& dir, const std::string& rel, const std::string& day)
 
 std::vector<std::string> tree(const std::string& root) {
   std::vector<std::string> out;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it)
-    if (!it->is_directory() || it->is_symlink()) out.push_back(it->path().lexically_relative(root).string());
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
+       ++it)
+    if (!it->is_directory() || it->is_symlink())
+      out.push_back(it->path().lexically_relative(root).string());
   std::sort(out.begin(), out.end());
   return out;
 }
 
 }  // namespace
 
-TEST_CASE("files: expired logs go, fresh ones, symlinks and what lies outside stay", "[files][cli]") {
+TEST_CASE("files: expired logs go, fresh ones, symlinks and what lies outside stay",
+          "[files][cli]") {
   TempDir dir;
   file_at(dir, "logs/alice-asso/access.log-1", "2026-12-01");
-  file_at(dir, "logs/alice-asso/access.log-2", "2027-01-07");   // a day before the cut-off
-  file_at(dir, "logs/alice-asso/access.log-3", "2027-01-08");   // exactly the cut-off: kept
+  file_at(dir, "logs/alice-asso/access.log-2", "2027-01-07");  // a day before the cut-off
+  file_at(dir, "logs/alice-asso/access.log-3", "2027-01-08");  // exactly the cut-off: kept
   file_at(dir, "logs/alice-asso/access.log-4", "2027-02-20");
   file_at(dir, "logs/bob-club/access.log-1", "2025-05-05");
-  file_at(dir, "logs/bob-club/other.txt", "2020-01-01");        // no glob match
+  file_at(dir, "logs/bob-club/other.txt", "2020-01-01");            // no glob match
   file_at(dir, "logs/bob-club/future/access.log-9", "2020-01-01");  // too deep for '*/'
   file_at(dir, "outside/access.log-0", "2020-01-01");
   fs::create_directory_symlink(dir.file("outside"), dir.file("logs/evil"));
   fs::create_symlink(dir.file("outside/access.log-0"), dir.file("logs/bob-club/access.log-link"));
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  logs: {type: files, root: logs}\npolicies:\n"
-                                           "  - name: access\n    store: logs\n    files: \"*/access.log-*\"\n"
-                                           "    expire_after: 52d\n    since: mtime\n    max_affected: 100%\n");
+  std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  logs: {type: files, root: logs}\npolicies:\n"
+                "  - name: access\n    store: logs\n    files: \"*/access.log-*\"\n"
+                "    expire_after: 52d\n    since: mtime\n    max_affected: 100%\n");
   auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(plan.err);
   REQUIRE(plan.exit_code == 0);
@@ -73,9 +78,10 @@ TEST_CASE("files: expired logs go, fresh ones, symlinks and what lies outside st
   REQUIRE(r.exit_code == 0);
   CHECK(policy_in(json::parse(r.out), "access").at("affected") == 3);
   CHECK((r.out + r.err).find("alice") == std::string::npos);
-  CHECK(tree(dir.file("logs")) == std::vector<std::string>{"alice-asso/access.log-3", "alice-asso/access.log-4",
-                                                            "bob-club/access.log-link", "bob-club/future/access.log-9",
-                                                            "bob-club/other.txt", "evil"});
+  CHECK(tree(dir.file("logs")) ==
+        std::vector<std::string>{"alice-asso/access.log-3", "alice-asso/access.log-4",
+                                 "bob-club/access.log-link", "bob-club/future/access.log-9",
+                                 "bob-club/other.txt", "evil"});
   CHECK(fs::exists(dir.file("outside/access.log-0")));
 }
 
@@ -86,60 +92,73 @@ TEST_CASE("files: the date in the name wins over a lying mtime, and min_keep kee
   for (const char* day : {"20261201", "20261215", "20270101", "20270105", "20270220", "20270227"})
     file_at(dir, std::string("backups/site-") + day + ".tar.gz", "2027-02-28");
   file_at(dir, "backups/site-undated.tar.gz", "2020-01-01");
-  std::string base = "state: state.db\nstores:\n  b: {type: files, root: backups}\npolicies:\n"
-                     "  - name: backups\n    store: b\n    files: \"*.tar.gz\"\n    expire_after: 10d\n"
-                     "    since: {name_date: \"%Y%m%d\"}\n    max_affected: 100%\n";
+  std::string base =
+      "state: state.db\nstores:\n  b: {type: files, root: backups}\npolicies:\n"
+      "  - name: backups\n    store: b\n    files: \"*.tar.gz\"\n    expire_after: 10d\n"
+      "    since: {name_date: \"%Y%m%d\"}\n    max_affected: 100%\n";
   SECTION("by name date") {
     std::string config = dir.write("r.yaml", base);
     auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(policy_in(json::parse(r.out), "backups").at("affected") == 4);
-    CHECK(tree(dir.file("backups")) == std::vector<std::string>{"site-20270220.tar.gz", "site-20270227.tar.gz",
-                                                                 "site-undated.tar.gz"});
+    CHECK(tree(dir.file("backups")) == std::vector<std::string>{"site-20270220.tar.gz",
+                                                                "site-20270227.tar.gz",
+                                                                "site-undated.tar.gz"});
   }
   SECTION("min_keep protects the newest even when they expired") {
     std::string config = dir.write("r.yaml", base + "    min_keep: 5\n");
     auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK(tree(dir.file("backups")) == std::vector<std::string>{"site-20261215.tar.gz", "site-20270101.tar.gz",
-                                                                 "site-20270105.tar.gz", "site-20270220.tar.gz",
-                                                                 "site-20270227.tar.gz", "site-undated.tar.gz"});
+    CHECK(tree(dir.file("backups")) ==
+          std::vector<std::string>{"site-20261215.tar.gz", "site-20270101.tar.gz",
+                                   "site-20270105.tar.gz", "site-20270220.tar.gz",
+                                   "site-20270227.tar.gz", "site-undated.tar.gz"});
   }
   SECTION("a broken backup job: nothing new for months, min_keep still keeps the last ones") {
     std::string config = dir.write("r.yaml", base + "    min_keep: 3\n");
     auto r = run_retentiond({"enforce", "-c", config, "--at", "2028-01-01T00:00:00Z"}, dir.path());
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK(tree(dir.file("backups")) == std::vector<std::string>{"site-20270105.tar.gz", "site-20270220.tar.gz",
-                                                                 "site-20270227.tar.gz", "site-undated.tar.gz"});
+    CHECK(tree(dir.file("backups")) ==
+          std::vector<std::string>{"site-20270105.tar.gz", "site-20270220.tar.gz",
+                                   "site-20270227.tar.gz", "site-undated.tar.gz"});
   }
 }
 
 TEST_CASE("files: many files go in several batches and the guard counts files", "[files][cli]") {
   TempDir dir;
-  for (int i = 0; i < 1500; ++i) file_at(dir, "spool/d" + std::to_string(i % 7) + "/m" + std::to_string(i), i % 3 ? "2020-01-01" : "2027-02-27");
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  s: {type: files, root: spool}\npolicies:\n"
-                                           "  - name: spool\n    store: s\n    files: \"**/m*\"\n"
-                                           "    expire_after: 1y\n    since: mtime\n    max_affected: 1000\n");
+  for (int i = 0; i < 1500; ++i)
+    file_at(dir, "spool/d" + std::to_string(i % 7) + "/m" + std::to_string(i),
+            i % 3 ? "2020-01-01" : "2027-02-27");
+  std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  s: {type: files, root: spool}\npolicies:\n"
+                "  - name: spool\n    store: s\n    files: \"**/m*\"\n"
+                "    expire_after: 1y\n    since: mtime\n    max_affected: 1000\n");
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(policy_in(json::parse(r.out), "spool").at("affected") == 1000);
   CHECK(tree(dir.file("spool")).size() == 500);  // files only
-  dir.write("r2.yaml", "state: state.db\nstores:\n  s: {type: files, root: spool}\npolicies:\n"
-                       "  - name: spool\n    store: s\n    files: \"**/m*\"\n    expire_after: 1y\n    since: mtime\n");
+  dir.write("r2.yaml",
+            "state: state.db\nstores:\n  s: {type: files, root: spool}\npolicies:\n"
+            "  - name: spool\n    store: s\n    files: \"**/m*\"\n    expire_after: 1y\n    since: "
+            "mtime\n");
   // Now every remaining file is fresh: nothing matches, nothing goes.
-  auto again = run_retentiond({"enforce", "-c", dir.file("r2.yaml"), "--at", kAt, "--format", "json"}, dir.path());
+  auto again = run_retentiond(
+      {"enforce", "-c", dir.file("r2.yaml"), "--at", kAt, "--format", "json"}, dir.path());
   CHECK(again.exit_code == 0);
   CHECK(policy_in(json::parse(again.out), "spool").at("affected") == 0);
 }
 
 TEST_CASE("files: a missing root is named by check and fails the pass", "[files][cli]") {
   TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  s: {type: files, root: nowhere}\npolicies:\n"
-                                           "  - {name: x, store: s, files: \"*\", expire_after: 1y, since: mtime}\n");
+  std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  s: {type: files, root: nowhere}\npolicies:\n"
+                "  - {name: x, store: s, files: \"*\", expire_after: 1y, since: mtime}\n");
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   CHECK(check.exit_code == 1);
   CHECK(check.err.find("nowhere") != std::string::npos);
@@ -163,24 +182,28 @@ TEST_CASE("files: an mtime outside the years 1 to 9999 is kept as undated", "[fi
     REQUIRE(stat(path.c_str(), &st) == 0);
     REQUIRE(st.st_mtim.tv_sec == t);
   };
-  file_at_epoch("old.log", 1577836800);              // 2020-01-01: expired
+  file_at_epoch("old.log", 1577836800);  // 2020-01-01: expired
   file_at_epoch("year-minus-1199.log", -100000000000);
   file_at_epoch("year-11476.log", 300000000000);
-  file_at_epoch("fresh.log", 1803081600);            // 2027-02-20
+  file_at_epoch("fresh.log", 1803081600);  // 2027-02-20
   TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  logs: {type: files, root: " + remove.path +
-                                               "}\npolicies:\n  - name: logs\n    store: logs\n    files: \"*.log\"\n"
-                                               "    expire_after: 52d\n    since: mtime\n    max_affected: 100%\n");
+  std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  logs: {type: files, root: " + remove.path +
+                    "}\npolicies:\n  - name: logs\n    store: logs\n    files: \"*.log\"\n"
+                    "    expire_after: 52d\n    since: mtime\n    max_affected: 100%\n");
   auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(plan.err);
   REQUIRE(plan.exit_code == 0);
   auto p = policy_in(json::parse(plan.out), "logs");
   CHECK(p.at("matched") == 1);
   CHECK(p.at("oldest") == "2020-01-01T00:00:00Z");
-  CHECK(p.at("warnings").dump().find("2 selected files have no usable date (NULL or unreadable); kept") !=
+  CHECK(p.at("warnings")
+            .dump()
+            .find("2 selected files have no usable date (NULL or unreadable); kept") !=
         std::string::npos);
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(tree(remove.path) == std::vector<std::string>{"fresh.log", "year-11476.log", "year-minus-1199.log"});
+  CHECK(tree(remove.path) ==
+        std::vector<std::string>{"fresh.log", "year-11476.log", "year-minus-1199.log"});
 }

@@ -3,8 +3,9 @@
 // its file:line:column (the loader, which reads the store's dialect, or the server, which cannot
 // compile it), and `enforce` deletes nothing. Where a dialect reads the escape as a harmless
 // string, the policy runs and touches only what its condition selects.
-#include <catch2/catch.hpp>
 #include <functional>
+
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/check_scenarios.h"
@@ -80,9 +81,9 @@ TEST_CASE("sqlite: the issue's escaping where:s are refused at their line and de
   escapes_are_refused(
       dir, "app",
       [&](const std::string& policies) {
-    return dir.write(
-        "r.yaml",
-        "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n" + policies);
+        return dir.write(
+            "r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n" +
+                          policies);
       },
       db,
       {{kBrackets, 12, kClose},
@@ -95,53 +96,53 @@ TEST_CASE("sqlite: the issue's escaping where:s are refused at their line and de
 
 TEST_CASE("postgresql: the issue's escaping where:s are refused at their line and delete nothing",
           "[cli][postgresql][sql_fragment]") {
-    PgDatabase pg;
-    TempDir dir;
-    escapes_are_refused(
-        dir, "pg",
-        [&](const std::string& policies) {
-          return dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
-                                         pg.dsn() + "\"}\npolicies:\n" + policies);
-        },
-        scenario_database(pg),
-        {{kBrackets, 12, ""},  // a string for PostgreSQL's lexer; the server refuses '['
-         {kBackslash, 12, kClose},
-         {R"~(    where: "name = E'\\\\' ) OR 1=1 OR ( '")~", 12, kClose},
-         {R"~(    where: "name = $a$ ) OR 1=1 OR ( $A$")~", 12,
-          "unterminated $a$ quote in SQL condition"},
-         {R"~(    where: "name = `) OR 1=1 OR (`")~", 12, kClose},
-         {R"~(    where: "id = $1")~", 12,
-          "bind parameters ('$1') are not allowed in a SQL condition; write the value itself"}});
+  PgDatabase pg;
+  TempDir dir;
+  escapes_are_refused(
+      dir, "pg",
+      [&](const std::string& policies) {
+        return dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
+                                       pg.dsn() + "\"}\npolicies:\n" + policies);
+      },
+      scenario_database(pg),
+      {{kBrackets, 12, ""},  // a string for PostgreSQL's lexer; the server refuses '['
+       {kBackslash, 12, kClose},
+       {R"~(    where: "name = E'\\\\' ) OR 1=1 OR ( '")~", 12, kClose},
+       {R"~(    where: "name = $a$ ) OR 1=1 OR ( $A$")~", 12,
+        "unterminated $a$ quote in SQL condition"},
+       {R"~(    where: "name = `) OR 1=1 OR (`")~", 12, kClose},
+       {R"~(    where: "id = $1")~", 12,
+        "bind parameters ('$1') are not allowed in a SQL condition; write the value itself"}});
 }
 
 TEST_CASE("mysql: the issue's escaping where:s are refused at their line and delete nothing",
           "[cli][mysql][sql_fragment]") {
-    MysqlDatabase my;
-    TempDir dir;
-    dir.write("my.password", MysqlDatabase::password() + "\n");
-    auto write = [&](const std::string& policies) {
-      return dir.write("r.yaml", "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
-                                     "\npolicies:\n" + policies);
-    };
-    escapes_are_refused(
-        dir, "my", write, scenario_database(my),
-        {{kBrackets, 12, ""},  // a string for MySQL's lexer; the server refuses '['
-         {R"~(    where: "x = \"\\\" ( \" ) OR 1=1 OR ( y = \" ) \\\" \"")~", 12, kClose},
-         {R"~(    where: "name = '\\\\' ) OR 1=1 OR ( '")~", 12, kClose},
-         {R"~(    where: "name = `\\` ) OR 1=1 OR ( `b`")~", 12, kClose},
-         {R"~(    where: "1=1 /*! ) OR 1=1 OR ( */")~", 12,
-          "'/*' comments are not allowed in a SQL condition"},
-         {R"~(    where: "1=1 # ) OR (")~", 12, "'#' comments are not allowed in a SQL condition"}});
+  MysqlDatabase my;
+  TempDir dir;
+  dir.write("my.password", MysqlDatabase::password() + "\n");
+  auto write = [&](const std::string& policies) {
+    return dir.write("r.yaml", "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
+                                   "\npolicies:\n" + policies);
+  };
+  escapes_are_refused(
+      dir, "my", write, scenario_database(my),
+      {{kBrackets, 12, ""},  // a string for MySQL's lexer; the server refuses '['
+       {R"~(    where: "x = \"\\\" ( \" ) OR 1=1 OR ( y = \" ) \\\" \"")~", 12, kClose},
+       {R"~(    where: "name = '\\\\' ) OR 1=1 OR ( '")~", 12, kClose},
+       {R"~(    where: "name = `\\` ) OR 1=1 OR ( `b`")~", 12, kClose},
+       {R"~(    where: "1=1 /*! ) OR 1=1 OR ( */")~", 12,
+        "'/*' comments are not allowed in a SQL condition"},
+       {R"~(    where: "1=1 # ) OR (")~", 12, "'#' comments are not allowed in a SQL condition"}});
 
-    // The issue's backslash where: is one string for MySQL: it compiles, and selects nothing.
-    const std::string config = write(policy(1, "my", kBackslash) + "    max_affected: 100%\n");
-    auto check = run_retentiond({"check", "-c", config}, dir.path());
-    INFO(check.err);
-    CHECK(check.exit_code == 0);
-    auto enforce =
-        run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-    INFO(enforce.err);
-    REQUIRE(enforce.exit_code == 0);
-    CHECK(policy_in(json::parse(enforce.out), "p1").at("affected") == 0);
-    CHECK(my.integer("SELECT count(*) FROM t") == 20);
+  // The issue's backslash where: is one string for MySQL: it compiles, and selects nothing.
+  const std::string config = write(policy(1, "my", kBackslash) + "    max_affected: 100%\n");
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.err);
+  CHECK(check.exit_code == 0);
+  auto enforce =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(enforce.err);
+  REQUIRE(enforce.exit_code == 0);
+  CHECK(policy_in(json::parse(enforce.out), "p1").at("affected") == 0);
+  CHECK(my.integer("SELECT count(*) FROM t") == 20);
 }

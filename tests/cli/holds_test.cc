@@ -36,24 +36,34 @@ const char* kPolicies = R"(  - name: accounts
 
 }  // namespace
 
-TEST_CASE("holds: hold_where and operator holds keep records, counted as held", "[cli][holds][sqlite]") {
+TEST_CASE("holds: hold_where and operator holds keep records, counted as held",
+          "[cli][holds][sqlite]") {
   TempDir dir;
   const std::string db = dir.file("app.db");
-  sqlite_exec(db, "CREATE TABLE accounts (id TEXT PRIMARY KEY, email TEXT, seen TEXT, litigation INTEGER);"
-                  "INSERT INTO accounts VALUES ('a1', 'a@x', '2020-01-01', 0), ('a2', 'b@x', '2020-01-01', 1),"
-                  "('a3', 'c@x', '2020-01-01', 0), ('a4', 'd@x', '2020-01-01', 0), ('a5', 'e@x', '2028-01-01', 0);");
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" +
-                                               std::string(kPolicies));
+  sqlite_exec(
+      db,
+      "CREATE TABLE accounts (id TEXT PRIMARY KEY, email TEXT, seen TEXT, litigation INTEGER);"
+      "INSERT INTO accounts VALUES ('a1', 'a@x', '2020-01-01', 0), ('a2', 'b@x', '2020-01-01', 1),"
+      "('a3', 'c@x', '2020-01-01', 0), ('a4', 'd@x', '2020-01-01', 0), ('a5', 'e@x', '2028-01-01', "
+      "0);");
+  std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" +
+                    std::string(kPolicies));
 
   // Operator holds: a3 until removed, a4 until a date before the pass.
   auto add = run_retentiond({"hold", "add", "-c", config, "--policy", "accounts", "a3", "--reason",
-                             "court order 2027-114 (M. Dupont)"}, dir.path());
+                             "court order 2027-114 (M. Dupont)"},
+                            dir.path());
   INFO(add.out << add.err);
   REQUIRE(add.exit_code == 0);
-  REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "accounts", "a4", "--reason", "audit",
-                          "--until", "2028-02-01"}, dir.path()).exit_code == 0);
-  REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "accounts-anonymised", "a1", "--reason", "x"},
-                         dir.path()).exit_code == 0);
+  REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "accounts", "a4", "--reason",
+                          "audit", "--until", "2028-02-01"},
+                         dir.path())
+              .exit_code == 0);
+  REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "accounts-anonymised", "a1",
+                          "--reason", "x"},
+                         dir.path())
+              .exit_code == 0);
 
   auto list = run_retentiond({"hold", "list", "-c", config, "--format", "json"}, dir.path());
   REQUIRE(list.exit_code == 0);
@@ -73,25 +83,32 @@ TEST_CASE("holds: hold_where and operator holds keep records, counted as held", 
   CHECK(policy_in(json::parse(plan.out), "accounts-anonymised").at("held") == 1);
 
   // Anonymisation first (a1 is held for it), then deletion.
-  auto anonymise = run_retentiond({"enforce", "-c", config, "--policy", "accounts-anonymised", "--at", kAt}, dir.path());
+  auto anonymise = run_retentiond(
+      {"enforce", "-c", config, "--policy", "accounts-anonymised", "--at", kAt}, dir.path());
   INFO(anonymise.err);
   REQUIRE(anonymise.exit_code == 0);
   CHECK(sqlite_column(db, "SELECT email FROM accounts ORDER BY id") ==
         std::vector<std::string>{"a@x", "NULL", "NULL", "NULL", "e@x"});
-  auto enforce = run_retentiond({"enforce", "-c", config, "--policy", "accounts", "--at", kAt, "--format", "json"},
-                                dir.path());
+  auto enforce = run_retentiond(
+      {"enforce", "-c", config, "--policy", "accounts", "--at", kAt, "--format", "json"},
+      dir.path());
   INFO(enforce.err);
   REQUIRE(enforce.exit_code == 0);
   CHECK(policy_in(json::parse(enforce.out), "accounts").at("affected") == 2);
-  CHECK(sqlite_column(db, "SELECT id FROM accounts ORDER BY id") == std::vector<std::string>{"a2", "a3", "a5"});
+  CHECK(sqlite_column(db, "SELECT id FROM accounts ORDER BY id") ==
+        std::vector<std::string>{"a2", "a3", "a5"});
 
   // Released, a3 goes on the next pass.
-  auto remove = run_retentiond({"hold", "remove", "-c", config, "--policy", "accounts", "a3"}, dir.path());
+  auto remove =
+      run_retentiond({"hold", "remove", "-c", config, "--policy", "accounts", "a3"}, dir.path());
   INFO(remove.err);
   REQUIRE(remove.exit_code == 0);
-  CHECK(run_retentiond({"hold", "remove", "-c", config, "--policy", "accounts", "a3"}, dir.path()).exit_code == 1);
-  REQUIRE(run_retentiond({"enforce", "-c", config, "--policy", "accounts", "--at", kAt}, dir.path()).exit_code == 0);
-  CHECK(sqlite_column(db, "SELECT id FROM accounts ORDER BY id") == std::vector<std::string>{"a2", "a5"});
+  CHECK(run_retentiond({"hold", "remove", "-c", config, "--policy", "accounts", "a3"}, dir.path())
+            .exit_code == 1);
+  REQUIRE(run_retentiond({"enforce", "-c", config, "--policy", "accounts", "--at", kAt}, dir.path())
+              .exit_code == 0);
+  CHECK(sqlite_column(db, "SELECT id FROM accounts ORDER BY id") ==
+        std::vector<std::string>{"a2", "a5"});
 
   // The audit trail records the holds, never their keys or reasons.
   auto history = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
@@ -105,13 +122,21 @@ TEST_CASE("holds: hold_where and operator holds keep records, counted as held", 
 
 TEST_CASE("holds: usage errors", "[cli][holds]") {
   TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" +
-                                               std::string(kPolicies));
-  CHECK(run_retentiond({"hold", "add", "-c", config, "--policy", "accounts", "k"}, dir.path()).exit_code == 2);  // no reason
-  CHECK(run_retentiond({"hold", "add", "-c", config, "--policy", "nope", "k", "--reason", "r"}, dir.path()).exit_code == 2);
-  CHECK(run_retentiond({"hold", "add", "-c", config, "--policy", "accounts", "--reason", "r"}, dir.path()).exit_code == 2);
-  CHECK(run_retentiond({"hold", "add", "-c", config, "--policy", "accounts", "k", "--reason", "r", "--until", "soon"},
-                       dir.path()).exit_code == 2);
+  std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" +
+                    std::string(kPolicies));
+  CHECK(run_retentiond({"hold", "add", "-c", config, "--policy", "accounts", "k"}, dir.path())
+            .exit_code == 2);  // no reason
+  CHECK(run_retentiond({"hold", "add", "-c", config, "--policy", "nope", "k", "--reason", "r"},
+                       dir.path())
+            .exit_code == 2);
+  CHECK(run_retentiond({"hold", "add", "-c", config, "--policy", "accounts", "--reason", "r"},
+                       dir.path())
+            .exit_code == 2);
+  CHECK(run_retentiond({"hold", "add", "-c", config, "--policy", "accounts", "k", "--reason", "r",
+                        "--until", "soon"},
+                       dir.path())
+            .exit_code == 2);
   CHECK(run_retentiond({"hold", "frobnicate"}, dir.path()).exit_code == 2);
   auto help = run_retentiond({"hold", "add", "--help"}, dir.path());
   CHECK(help.exit_code == 0);
@@ -123,13 +148,17 @@ TEST_CASE("holds: usage errors", "[cli][holds]") {
 
 TEST_CASE("holds on postgresql: integer and uuid keys", "[cli][holds][postgresql]") {
   PgDatabase db;
-  db.exec("CREATE TABLE t (id bigint PRIMARY KEY, seen timestamptz);"
-          "INSERT INTO t VALUES (1, '2020-01-01'), (2, '2020-01-01'), (3, '2020-01-01');");
+  db.exec(
+      "CREATE TABLE t (id bigint PRIMARY KEY, seen timestamptz);"
+      "INSERT INTO t VALUES (1, '2020-01-01'), (2, '2020-01-01'), (3, '2020-01-01');");
   TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
-                                               "\"}\npolicies:\n  - {name: t, store: pg, table: t, expire_after: 1y, "
-                                               "since: seen, max_affected: 100%}\n");
-  REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "t", "2", "--reason", "r"}, dir.path()).exit_code == 0);
+  std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
+                    "\"}\npolicies:\n  - {name: t, store: pg, table: t, expire_after: 1y, "
+                    "since: seen, max_affected: 100%}\n");
+  REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "t", "2", "--reason", "r"},
+                         dir.path())
+              .exit_code == 0);
   auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   REQUIRE(plan.exit_code == 0);
   CHECK(policy_in(json::parse(plan.out), "t").at("held") == 1);

@@ -46,9 +46,10 @@ TEST_CASE("mysql: every date type compares exactly at the cut-off", "[mysql][cli
     MysqlDatabase db;
     db.exec("SET time_zone = '+00:00'; " + std::string(kBoundaryRows));
     TempDir dir;
-    std::string config = config_for(dir, db, std::string("  - name: hits\n    store: my\n    table: ") + db.name() +
-                                                 ".hits\n    expire_after: 1y\n    since: " + since +
-                                                 "\n    max_affected: 100%\n");
+    std::string config = config_for(
+        dir, db,
+        std::string("  - name: hits\n    store: my\n    table: ") + db.name() +
+            ".hits\n    expire_after: 1y\n    since: " + since + "\n    max_affected: 100%\n");
     auto check = run_retentiond({"check", "-c", config}, dir.path());
     INFO(check.err);
     REQUIRE(check.exit_code == 0);
@@ -59,7 +60,8 @@ TEST_CASE("mysql: every date type compares exactly at the cut-off", "[mysql][cli
     CHECK(p.at("matched") == 2);
     CHECK(p.at("oldest") == "2020-01-01T00:00:00Z");
     CHECK(db.integer("SELECT count(*) FROM hits") == 7);
-    auto enforce = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    auto enforce =
+        run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
     INFO(enforce.err);
     REQUIRE(enforce.exit_code == 0);
     CHECK(policy_in(json::parse(enforce.out), "hits").at("affected") == 2);
@@ -80,23 +82,29 @@ TEST_CASE("mysql: ADH6's devices and payments go 1 year after the member left", 
       ('a0000000-0000-4000-8000-000000000002', 2, '2025-01-01'), ('a0000000-0000-4000-8000-000000000003', 4, '2025-01-01');
   )sql");
   TempDir dir;
-  std::string config = config_for(
-      dir, db,
-      "  - name: devices\n    store: my\n    table: devices\n    expire_after: 1y\n"
-      "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", column: date_de_depart}\n"
-      "    max_affected: 100%\n"
-      "  - name: payments\n    store: my\n    table: membership\n    key: uuid\n    expire_after: 1y\n"
-      "    since: {related: adherents, on: \"adherents.id = membership.adherent_id\", column: date_de_depart}\n"
-      "    max_affected: 100%\n"
-      "  - name: identity\n    store: my\n    table: adherents\n    expire_after: 5y\n    since: date_de_depart\n");
+  std::string config =
+      config_for(dir, db,
+                 "  - name: devices\n    store: my\n    table: devices\n    expire_after: 1y\n"
+                 "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", "
+                 "column: date_de_depart}\n"
+                 "    max_affected: 100%\n"
+                 "  - name: payments\n    store: my\n    table: membership\n    key: uuid\n    "
+                 "expire_after: 1y\n"
+                 "    since: {related: adherents, on: \"adherents.id = membership.adherent_id\", "
+                 "column: date_de_depart}\n"
+                 "    max_affected: 100%\n"
+                 "  - name: identity\n    store: my\n    table: adherents\n    expire_after: 5y\n  "
+                 "  since: date_de_depart\n");
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.err);
   REQUIRE(check.exit_code == 0);
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(db.column("SELECT mac FROM devices ORDER BY id") == std::vector<std::string>{"m3", "m4", "m5"});
-  CHECK(db.column("SELECT adherent_id FROM membership ORDER BY uuid") == std::vector<std::string>{"2"});
+  CHECK(db.column("SELECT mac FROM devices ORDER BY id") ==
+        std::vector<std::string>{"m3", "m4", "m5"});
+  CHECK(db.column("SELECT adherent_id FROM membership ORDER BY uuid") ==
+        std::vector<std::string>{"2"});
   CHECK(db.integer("SELECT count(*) FROM adherents") == 4);  // identity is kept 5 years
 }
 
@@ -108,10 +116,11 @@ TEST_CASE("mysql: latest-of basis and where", "[mysql][cli]") {
       (3, NULL, '2026-12-01', NULL), (4, NULL, '2027-01-01', NULL), (5, '2020-01-01', '2020-01-01', '2021-01-01');
   )sql");
   TempDir dir;
-  std::string config = config_for(dir, db,
-                                  "  - name: users\n    store: my\n    table: users\n    expire_after: 14mo\n"
-                                  "    since: [last_login, created]\n    where: \"deleted IS NULL\"\n"
-                                  "    max_affected: 100%\n");
+  std::string config =
+      config_for(dir, db,
+                 "  - name: users\n    store: my\n    table: users\n    expire_after: 14mo\n"
+                 "    since: [last_login, created]\n    where: \"deleted IS NULL\"\n"
+                 "    max_affected: 100%\n");
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -129,49 +138,64 @@ TEST_CASE("mysql: ON DELETE CASCADE children go with their parent", "[mysql][cli
     INSERT INTO devices (member_id) VALUES (1), (1), (2), (3);
   )sql");
   TempDir dir;
-  std::string config = config_for(dir, db, "  - name: members\n    store: my\n    table: members\n"
-                                           "    expire_after: 5y\n    since: left_on\n");
+  std::string config = config_for(dir, db,
+                                  "  - name: members\n    store: my\n    table: members\n"
+                                  "    expire_after: 5y\n    since: left_on\n");
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(db.column("SELECT member_id FROM devices ORDER BY id") == std::vector<std::string>{"2", "3"});
+  CHECK(db.column("SELECT member_id FROM devices ORDER BY id") ==
+        std::vector<std::string>{"2", "3"});
 }
 
-TEST_CASE("mysql: check names the file, line and column of what the store lacks", "[mysql][check]") {
+TEST_CASE("mysql: check names the file, line and column of what the store lacks",
+          "[mysql][check]") {
   MysqlDatabase db;
-  db.exec("CREATE TABLE users (id int PRIMARY KEY, last_login datetime, flag bit(1));"
-          "CREATE TABLE nokey (a int, ts datetime);");
+  db.exec(
+      "CREATE TABLE users (id int PRIMARY KEY, last_login datetime, flag bit(1));"
+      "CREATE TABLE nokey (a int, ts datetime);");
   TempDir dir;
   std::string config = config_for(
       dir, db,
       "  - name: a\n    store: my\n    table: userz\n    expire_after: 1y\n    since: x\n"  // 5-9
-      "  - name: b\n    store: my\n    table: users\n    expire_after: 1y\n"            // 10-13
-      "    since: last_logn\n"                                                        // 14
-      "  - name: c\n    store: my\n    table: users\n    expire_after: 1y\n"            // 15-18
-      "    since: last_login\n    where: \"nosuch = 1\"\n"                            // 19-20
-      "  - name: d\n    store: my\n    table: nokey\n    expire_after: 1y\n"            // 21-24
-      "    since: ts\n    also: [{table: users, on: \"users.id = nokey.a\"}]\n"  // 25-26
-      "  - name: e\n    store: my\n    table: users\n    expire_after: 1y\n"            // 27-30
-      "    since: flag\n");                                                           // 31
+      "  - name: b\n    store: my\n    table: users\n    expire_after: 1y\n"                // 10-13
+      "    since: last_logn\n"                                                              // 14
+      "  - name: c\n    store: my\n    table: users\n    expire_after: 1y\n"                // 15-18
+      "    since: last_login\n    where: \"nosuch = 1\"\n"                                  // 19-20
+      "  - name: d\n    store: my\n    table: nokey\n    expire_after: 1y\n"                // 21-24
+      "    since: ts\n    also: [{table: users, on: \"users.id = nokey.a\"}]\n"             // 25-26
+      "  - name: e\n    store: my\n    table: users\n    expire_after: 1y\n"                // 27-30
+      "    since: flag\n");                                                                 // 31
   auto r = run_retentiond({"check", "-c", config}, dir.path());
   CHECK(r.exit_code == 1);
   INFO(r.err);
-  CHECK(r.err.find(config + ":7:12: error: no table 'userz' in store 'my' (did you mean 'users'?)") != std::string::npos);
-  CHECK(r.err.find(config + ":14:12: error: no column 'last_logn' in table 'users' (did you mean 'last_login'?)") !=
+  CHECK(
+      r.err.find(config + ":7:12: error: no table 'userz' in store 'my' (did you mean 'users'?)") !=
+      std::string::npos);
+  CHECK(r.err.find(
+            config +
+            ":14:12: error: no column 'last_logn' in table 'users' (did you mean 'last_login'?)") !=
         std::string::npos);
   CHECK(r.err.find(config + ":20:12: error: where: ") != std::string::npos);
-  CHECK(r.err.find(config + ":23:12: error: table 'nokey' has no single-column primary key, and 'also:' needs one") != std::string::npos);
+  CHECK(
+      r.err.find(
+          config +
+          ":23:12: error: table 'nokey' has no single-column primary key, and 'also:' needs one") !=
+      std::string::npos);
   CHECK(r.err.find("column 'flag' cannot hold a date") != std::string::npos);
 }
 
-TEST_CASE("mysql: the guard refuses before touching anything, and a wrong password is named", "[mysql][guard]") {
+TEST_CASE("mysql: the guard refuses before touching anything, and a wrong password is named",
+          "[mysql][guard]") {
   MysqlDatabase db;
-  db.exec("CREATE TABLE logs (id bigint AUTO_INCREMENT PRIMARY KEY, ts datetime NOT NULL);"
-          "INSERT INTO logs (ts) SELECT '2020-01-01' FROM information_schema.COLUMNS LIMIT 50;"
-          "INSERT INTO logs (ts) VALUES ('2030-01-01');");
+  db.exec(
+      "CREATE TABLE logs (id bigint AUTO_INCREMENT PRIMARY KEY, ts datetime NOT NULL);"
+      "INSERT INTO logs (ts) SELECT '2020-01-01' FROM information_schema.COLUMNS LIMIT 50;"
+      "INSERT INTO logs (ts) VALUES ('2030-01-01');");
   TempDir dir;
-  std::string config = config_for(dir, db, "  - name: logs\n    store: my\n    table: logs\n"
-                                           "    expire_after: 52d\n    since: ts\n");
+  std::string config = config_for(dir, db,
+                                  "  - name: logs\n    store: my\n    table: logs\n"
+                                  "    expire_after: 52d\n    since: ts\n");
   long long before = db.integer("SELECT count(*) FROM logs");
   REQUIRE(before > 11);
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
@@ -186,18 +210,24 @@ TEST_CASE("mysql: the guard refuses before touching anything, and a wrong passwo
   CHECK(denied.err.find("wrong-password") == std::string::npos);
 }
 
-TEST_CASE("mysql: check names the `also:` tables, their columns and the notice's e-mail column", "[mysql][check]") {
+TEST_CASE("mysql: check names the `also:` tables, their columns and the notice's e-mail column",
+          "[mysql][check]") {
   MysqlDatabase db;
-  db.exec("CREATE TABLE users (id int PRIMARY KEY, last_login datetime, email varchar(100));"
-          "CREATE TABLE follows (id int PRIMARY KEY, user_id int, notes text);");
+  db.exec(
+      "CREATE TABLE users (id int PRIMARY KEY, last_login datetime, email varchar(100));"
+      "CREATE TABLE follows (id int PRIMARY KEY, user_id int, notes text);");
   TempDir dir;
-  check_reports_also_and_notify_names(dir, "my", [&](const std::string& policies) { return config_for(dir, db, policies); });
+  check_reports_also_and_notify_names(
+      dir, "my", [&](const std::string& policies) { return config_for(dir, db, policies); });
 }
 
-TEST_CASE("mysql: a delete-only policy deletes from a table without a key", "[mysql][cli][keyless]") {
+TEST_CASE("mysql: a delete-only policy deletes from a table without a key",
+          "[mysql][cli][keyless]") {
   MysqlDatabase db;
-  db.exec("CREATE TABLE invitations_equipes (email varchar(100) NOT NULL, coordinateur_id int NOT NULL,"
-          " creation datetime(3) NOT NULL, acceptee datetime(3) NULL, UNIQUE (email, coordinateur_id)) ENGINE=InnoDB");
+  db.exec(
+      "CREATE TABLE invitations_equipes (email varchar(100) NOT NULL, coordinateur_id int NOT NULL,"
+      " creation datetime(3) NOT NULL, acceptee datetime(3) NULL, UNIQUE (email, coordinateur_id)) "
+      "ENGINE=InnoDB");
   TempDir dir;
   keyless_table_scenario(
       dir, "my", [&](const std::string& policies) { return config_for(dir, db, policies); },

@@ -21,10 +21,14 @@ struct TlsAccount {
   std::string account = db.name() + "_tls";
   TempDir dir;
   TlsAccount() {
-    db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
-            "INSERT INTO hits VALUES (1, '2020-01-01'), (2, '2030-01-01');"
-            "CREATE USER '" + account + "'@'%' IDENTIFIED BY 'over-tls' REQUIRE SSL;"
-            "GRANT SELECT, DELETE ON `" + db.name() + "`.* TO '" + account + "'@'%';");
+    db.exec(
+        "CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
+        "INSERT INTO hits VALUES (1, '2020-01-01'), (2, '2030-01-01');"
+        "CREATE USER '" +
+        account +
+        "'@'%' IDENTIFIED BY 'over-tls' REQUIRE SSL;"
+        "GRANT SELECT, DELETE ON `" +
+        db.name() + "`.* TO '" + account + "'@'%';");
     dir.write("pw", "over-tls\n");
   }
   ~TlsAccount() {
@@ -39,9 +43,10 @@ struct TlsAccount {
     const std::string own_user = "user: " + server_env("RETENTIOND_TEST_MYSQL_USER");
     store.replace(store.find(own_user), own_user.size(), "user: " + account);
     store.insert(store.size() - 1, tls_settings);
-    return dir.write("r.yaml", "state: state.db\nstores:\n  db: " + store +
-                                   "\npolicies:\n  - {name: hits, store: db, table: hits, expire_after: 1y, "
-                                   "since: ts, max_affected: 100%}\n");
+    return dir.write("r.yaml",
+                     "state: state.db\nstores:\n  db: " + store +
+                         "\npolicies:\n  - {name: hits, store: db, table: hits, expire_after: 1y, "
+                         "since: ts, max_affected: 100%}\n");
   }
   RunResult run(const std::string& command, const std::string& tls_settings) const {
     return run_retentiond({command, "-c", config(tls_settings), "--at", kAt}, dir.path());
@@ -71,7 +76,8 @@ TEST_CASE("mysql: tls: required encrypts without checking the certificate", "[my
   CHECK(r.out.find("matched:    1 of 2") != std::string::npos);
 }
 
-TEST_CASE("mysql: without tls an account that requires it is refused, and settings are checked", "[mysql][tls]") {
+TEST_CASE("mysql: without tls an account that requires it is refused, and settings are checked",
+          "[mysql][tls]") {
   TlsAccount t;
   auto plain = t.run("plan", "");
   INFO(plain.out << plain.err);
@@ -88,8 +94,10 @@ TEST_CASE("mysql: without tls an account that requires it is refused, and settin
 
   // Settings that contradict each other are configuration errors: `check --offline` names them
   // at their line without contacting the server.
-  for (const char* contradiction : {", tls: verify", ", tls: off, tls_ca: ca.pem", ", tls: required, tls_ca: ca.pem"}) {
-    auto offline = run_retentiond({"check", "--offline", "-c", t.config(contradiction)}, t.dir.path());
+  for (const char* contradiction :
+       {", tls: verify", ", tls: off, tls_ca: ca.pem", ", tls: required, tls_ca: ca.pem"}) {
+    auto offline =
+        run_retentiond({"check", "--offline", "-c", t.config(contradiction)}, t.dir.path());
     INFO(offline.err);
     CHECK(offline.exit_code == 1);
     CHECK(offline.err.find("r.yaml:3:") != std::string::npos);
@@ -99,7 +107,8 @@ TEST_CASE("mysql: without tls an account that requires it is refused, and settin
   auto typo = run_retentiond({"check", "-c", t.config(", tls: yes")}, t.dir.path());
   CHECK(typo.exit_code != 0);
   CHECK(typo.err.find("r.yaml:3:") != std::string::npos);
-  CHECK(typo.err.find("'tls' of store 'db' must be one of off, required, verify, not 'yes'") != std::string::npos);
+  CHECK(typo.err.find("'tls' of store 'db' must be one of off, required, verify, not 'yes'") !=
+        std::string::npos);
 }
 
 TEST_CASE("mysql: tls_cert and tls_key present a client certificate", "[mysql][tls]") {
@@ -111,14 +120,16 @@ TEST_CASE("mysql: tls_cert and tls_key present a client certificate", "[mysql][t
   CHECK(without.exit_code != 0);
   CHECK(without.err.find("store 'db': cannot connect to MySQL/MariaDB") != std::string::npos);
 
-  auto with = t.run("enforce", verify + ", tls_cert: " + server_env("RETENTIOND_TEST_TLS_CLIENT_CERT") +
-                                   ", tls_key: " + server_env("RETENTIOND_TEST_TLS_CLIENT_KEY"));
+  auto with =
+      t.run("enforce", verify + ", tls_cert: " + server_env("RETENTIOND_TEST_TLS_CLIENT_CERT") +
+                           ", tls_key: " + server_env("RETENTIOND_TEST_TLS_CLIENT_KEY"));
   INFO(with.out << with.err);
   CHECK(with.exit_code == 0);
   CHECK(t.db.column("SELECT id FROM hits") == std::vector<std::string>{"2"});
 
   // A certificate without its key, or over a plain session, is a configuration error.
-  for (const char* half : {", tls: verify, tls_ca: ca.pem, tls_cert: client.pem", ", tls_cert: c.pem, tls_key: c.key"}) {
+  for (const char* half : {", tls: verify, tls_ca: ca.pem, tls_cert: client.pem",
+                           ", tls_cert: c.pem, tls_key: c.key"}) {
     auto offline = run_retentiond({"check", "--offline", "-c", t.config(half)}, t.dir.path());
     INFO(offline.err);
     CHECK(offline.exit_code == 1);

@@ -2,10 +2,12 @@
 // test server on loopback: exactly one notice per record and cycle, nothing acted on before its
 // notice period is over, a failed send keeps its record (and fails the pass visibly), a returning
 // user is kept and noticed again in a later cycle, and the state file never holds an address or
-// a key. On SQLite for the exact cycle, and on the real Decidim schema with the Grand Nancy example.
+// a key. On SQLite for the exact cycle, and on the real Decidim schema with the Grand Nancy
+// example.
+#include <regex>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "support/pg_server.h"
 #include "support/report.h"
@@ -29,19 +31,27 @@ std::vector<std::string> recipients(const std::vector<ReceivedMail>& mails) {
 
 }  // namespace
 
-TEST_CASE("notify: one notice per cycle, action only after the notice period", "[cli][notify][sqlite]") {
+TEST_CASE("notify: one notice per cycle, action only after the notice period",
+          "[cli][notify][sqlite]") {
   SmtpServer smtp;
   smtp.reject("bounce@example.org");
   TempDir dir;
   const std::string db = dir.file("app.db");
-  sqlite_exec(db, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_seen TEXT);"
-                  "INSERT INTO users VALUES (1, 'old@example.org', '2020-01-01'), (2, 'soon@example.org', '2027-03-15'),"
-                  "(3, 'later@example.org', '2027-06-01'), (4, NULL, '2020-01-01'), (5, 'bounce@example.org', '2020-01-01'),"
-                  "(6, 'returning@example.org', '2020-01-01');");
-  dir.write("notice.txt", "Bonjour,\n\n{description}.\nVotre compte sera supprimé le {date}, sauf si vous vous connectez d'ici là.\n.\nFin.\n");
-  std::string config = dir.write("r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) +
-                                               ", starttls: false, from: dpo@example.org}\n"
-                                               "stores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" + R"(  - name: inactive
+  sqlite_exec(db,
+              "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_seen TEXT);"
+              "INSERT INTO users VALUES (1, 'old@example.org', '2020-01-01'), (2, "
+              "'soon@example.org', '2027-03-15'),"
+              "(3, 'later@example.org', '2027-06-01'), (4, NULL, '2020-01-01'), (5, "
+              "'bounce@example.org', '2020-01-01'),"
+              "(6, 'returning@example.org', '2020-01-01');");
+  dir.write("notice.txt",
+            "Bonjour,\n\n{description}.\nVotre compte sera supprimé le {date}, sauf si vous vous "
+            "connectez d'ici là.\n.\nFin.\n");
+  std::string config = dir.write(
+      "r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) +
+                    ", starttls: false, from: dpo@example.org}\n"
+                    "stores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" +
+                    R"(  - name: inactive
     description: Un compte inactif depuis un an est supprimé
     store: db
     table: users
@@ -61,7 +71,8 @@ TEST_CASE("notify: one notice per cycle, action only after the notice period", "
 
   // 2028-03-01: 1, 5 and 6 are expired, 2 expires on 2028-03-15 (within 30 days), 3 is not due,
   // 4 has no address.
-  auto plan = run_retentiond({"plan", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+  auto plan = run_retentiond(
+      {"plan", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
   INFO(plan.out << plan.err);
   REQUIRE(plan.exit_code == 0);
   auto p = policy_in(json::parse(plan.out), "inactive");
@@ -70,7 +81,8 @@ TEST_CASE("notify: one notice per cycle, action only after the notice period", "
   CHECK(p.at("matched") == 0);
   CHECK(smtp.messages().empty());
 
-  auto first = run_retentiond({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+  auto first = run_retentiond(
+      {"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
   INFO(first.out << first.err);
   CHECK(first.exit_code == 1);  // one notice failed: visible, not silent
   auto f = policy_in(json::parse(first.out), "inactive");
@@ -83,13 +95,14 @@ TEST_CASE("notify: one notice per cycle, action only after the notice period", "
   const auto mail = smtp.messages().front();
   CHECK(mail.from == "participation@example.org");
   CHECK(mail.data.find("Subject: =?UTF-8?B?") != std::string::npos);
-  CHECK(mail.data.find("Un compte inactif depuis un an est supprimé.\r\nVotre compte sera supprimé le 2028-03-31") !=
-        std::string::npos);
+  CHECK(mail.data.find("Un compte inactif depuis un an est supprimé.\r\nVotre compte sera supprimé "
+                       "le 2028-03-31") != std::string::npos);
   CHECK(mail.data.find("\r\n.\r\nFin.") != std::string::npos);  // a lone dot survives the transfer
   CHECK(first.err.find("old@example.org") == std::string::npos);  // logs hold no address
 
   // The state file keeps keyed hashes only.
-  for (const auto& row : sqlite_column(dir.file("state.db"), "SELECT policy || '|' || key_hash || '|' || basis FROM notices")) {
+  for (const auto& row : sqlite_column(
+           dir.file("state.db"), "SELECT policy || '|' || key_hash || '|' || basis FROM notices")) {
     CHECK(row.find('@') == std::string::npos);
     CHECK(std::regex_match(row, std::regex("inactive\\|[0-9a-f]{64}\\|-?[0-9]+")));
   }
@@ -97,7 +110,8 @@ TEST_CASE("notify: one notice per cycle, action only after the notice period", "
 
   // The next day: no duplicate notice, the failed one is retried, nothing acted on.
   smtp.clear();
-  auto second = run_retentiond({"enforce", "-c", config, "--at", "2028-03-02T00:00:00Z", "--format", "json"}, dir.path());
+  auto second = run_retentiond(
+      {"enforce", "-c", config, "--at", "2028-03-02T00:00:00Z", "--format", "json"}, dir.path());
   INFO(second.out << second.err);
   CHECK(policy_in(json::parse(second.out), "inactive").at("notices") == 0);
   CHECK(policy_in(json::parse(second.out), "inactive").at("notices_failed") == 1);
@@ -108,27 +122,34 @@ TEST_CASE("notify: one notice per cycle, action only after the notice period", "
   sqlite_exec(db, "UPDATE users SET last_seen = '2028-03-05 09:00:00' WHERE id = 6");
 
   // 2028-03-30: 29 days after the notices: still nothing.
-  auto early = run_retentiond({"enforce", "-c", config, "--at", "2028-03-30T23:59:59Z", "--format", "json"}, dir.path());
+  auto early = run_retentiond(
+      {"enforce", "-c", config, "--at", "2028-03-30T23:59:59Z", "--format", "json"}, dir.path());
   CHECK(policy_in(json::parse(early.out), "inactive").at("affected") == 0);
   CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 6);
 
   // 2028-03-31: the notice period is over for 1 and 2. 6 returned; 5 never got its notice.
-  auto act = run_retentiond({"enforce", "-c", config, "--at", "2028-03-31T00:00:00Z", "--format", "json"}, dir.path());
+  auto act = run_retentiond(
+      {"enforce", "-c", config, "--at", "2028-03-31T00:00:00Z", "--format", "json"}, dir.path());
   INFO(act.out << act.err);
   CHECK(policy_in(json::parse(act.out), "inactive").at("affected") == 2);
-  CHECK(sqlite_column(db, "SELECT id FROM users ORDER BY id") == std::vector<std::string>{"3", "4", "5", "6"});
+  CHECK(sqlite_column(db, "SELECT id FROM users ORDER BY id") ==
+        std::vector<std::string>{"3", "4", "5", "6"});
   CHECK(smtp.messages().empty());
 
   // 2029-02-10: 6 is due again (its new expiry is 2029-03-05) and gets a new notice; 3 expired
   // without a notice and gets one now. Neither is acted on.
-  auto later = run_retentiond({"enforce", "-c", config, "--at", "2029-02-10T00:00:00Z", "--format", "json"}, dir.path());
+  auto later = run_retentiond(
+      {"enforce", "-c", config, "--at", "2029-02-10T00:00:00Z", "--format", "json"}, dir.path());
   INFO(later.out << later.err);
   CHECK(policy_in(json::parse(later.out), "inactive").at("affected") == 0);
-  CHECK(recipients(smtp.messages()) == std::vector<std::string>{"later@example.org", "returning@example.org"});
-  CHECK(sqlite_column(db, "SELECT id FROM users ORDER BY id") == std::vector<std::string>{"3", "4", "5", "6"});
+  CHECK(recipients(smtp.messages()) ==
+        std::vector<std::string>{"later@example.org", "returning@example.org"});
+  CHECK(sqlite_column(db, "SELECT id FROM users ORDER BY id") ==
+        std::vector<std::string>{"3", "4", "5", "6"});
 }
 
-TEST_CASE("notify: an unreachable SMTP server fails the pass and changes nothing", "[cli][notify][sqlite]") {
+TEST_CASE("notify: an unreachable SMTP server fails the pass and changes nothing",
+          "[cli][notify][sqlite]") {
   int port;
   {
     SmtpServer gone;
@@ -136,15 +157,17 @@ TEST_CASE("notify: an unreachable SMTP server fails the pass and changes nothing
   }
   TempDir dir;
   const std::string db = dir.file("app.db");
-  sqlite_exec(db, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_seen TEXT);"
-                  "INSERT INTO users VALUES (1, 'old@example.org', '2020-01-01');");
+  sqlite_exec(db,
+              "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_seen TEXT);"
+              "INSERT INTO users VALUES (1, 'old@example.org', '2020-01-01');");
   dir.write("notice.txt", "{date}\n");
-  std::string config = dir.write("r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(port) +
-                                               ", starttls: false, from: dpo@example.org}\n"
-                                               "stores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
-                                               "  - {name: p, store: db, table: users, expire_after: 1y, since: last_seen,\n"
-                                               "     notify: {before: 30d, email: email, template: notice.txt, subject: s},\n"
-                                               "     max_affected: 100%}\n");
+  std::string config = dir.write(
+      "r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(port) +
+                    ", starttls: false, from: dpo@example.org}\n"
+                    "stores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
+                    "  - {name: p, store: db, table: users, expire_after: 1y, since: last_seen,\n"
+                    "     notify: {before: 30d, email: email, template: notice.txt, subject: s},\n"
+                    "     max_affected: 100%}\n");
   for (const char* at : {"2028-03-01T00:00:00Z", "2028-06-01T00:00:00Z"}) {
     auto r = run_retentiond({"enforce", "-c", config, "--at", at, "--format", "json"}, dir.path());
     INFO(r.out << r.err);
@@ -156,7 +179,8 @@ TEST_CASE("notify: an unreachable SMTP server fails the pass and changes nothing
   CHECK(history.out.find("notice-failed") != std::string::npos);
 }
 
-TEST_CASE("notify on the real Decidim schema: the Grand Nancy example", "[cli][notify][postgresql][decidim]") {
+TEST_CASE("notify on the real Decidim schema: the Grand Nancy example",
+          "[cli][notify][postgresql][decidim]") {
   SmtpServer smtp;
   PgDatabase db;
   db.exec(read_file(source_dir() + "/../shared/schemas/decidim_pg.sql"));
@@ -176,13 +200,16 @@ TEST_CASE("notify on the real Decidim schema: the Grand Nancy example", "[cli][n
   text = std::regex_replace(text, std::regex("state: [^\\n]*"), "state: state.db");
   text = std::regex_replace(text, std::regex("stores:\\n  decidim:\\n(    [^\\n]*\\n)+"),
                             "stores:\n  decidim: {type: postgresql, dsn: \"" + db.dsn() + "\"}\n");
-  text = std::regex_replace(text, std::regex("smtp:\\n(  [^\\n]*\\n)+"),
-                            "smtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) + ", starttls: false}\n");
+  text = std::regex_replace(
+      text, std::regex("smtp:\\n(  [^\\n]*\\n)+"),
+      "smtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) + ", starttls: false}\n");
   text = std::regex_replace(text, std::regex("max_affected: 2%"), "max_affected: 100%");
   std::string config = dir.write("gn.yaml", text);
   // The example's template sits next to the example.
-  dir.write("notice-inactive-participant.txt", read_file(source_dir() + "/policies/examples/notice-inactive-participant.txt"));
-  auto check = run_retentiond({"check", "-c", config, "--policy", "inactive-participants"}, dir.path());
+  dir.write("notice-inactive-participant.txt",
+            read_file(source_dir() + "/policies/examples/notice-inactive-participant.txt"));
+  auto check =
+      run_retentiond({"check", "-c", config, "--policy", "inactive-participants"}, dir.path());
   INFO(text << check.out << check.err);
   REQUIRE(check.exit_code == 0);
 
@@ -199,7 +226,8 @@ TEST_CASE("notify on the real Decidim schema: the Grand Nancy example", "[cli][n
   auto first = at("2028-02-15T00:00:00Z");
   CHECK(first.at("notices") == 2);
   CHECK(first.at("affected") == 0);
-  CHECK(recipients(smtp.messages()) == std::vector<std::string>{"absent@example.org", "back@example.org"});
+  CHECK(recipients(smtp.messages()) ==
+        std::vector<std::string>{"absent@example.org", "back@example.org"});
   db.exec("UPDATE decidim_users SET current_sign_in_at = '2028-02-20' WHERE id = 2");
   auto before_end = at("2028-03-15T00:00:00Z");  // expired, but the notice is only 29 days old
   CHECK(before_end.at("affected") == 0);

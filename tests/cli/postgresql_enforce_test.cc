@@ -20,8 +20,8 @@ namespace {
 const std::string kAt = "2028-03-01T00:00:00Z";
 
 std::string config_for(const PgDatabase& db, const std::string& policies) {
-  return "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() + "\"}\npolicies:\n" +
-         policies;
+  return "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
+         "\"}\npolicies:\n" + policies;
 }
 
 const char* kBoundaryRows = R"sql(
@@ -41,15 +41,17 @@ INSERT INTO coop.hits VALUES
 }  // namespace
 
 TEST_CASE("postgresql: every date type compares exactly at the cut-off", "[postgresql][cli]") {
-  for (const char* since : {"ts", "{column: d, format: date}", "tz", "{column: ep, format: epoch}", "txt"}) {
+  for (const char* since :
+       {"ts", "{column: d, format: date}", "tz", "{column: ep, format: epoch}", "txt"}) {
     INFO("since: " << since);
     PgDatabase db;
     db.exec(kBoundaryRows);
     TempDir dir;
-    std::string config = dir.write("r.yaml", config_for(db, std::string("  - name: hits\n    store: pg\n"
-                                                                        "    table: coop.hits\n    expire_after: 1y\n"
-                                                                        "    since: ") +
-                                                                since + "\n    max_affected: 100%\n"));
+    std::string config = dir.write(
+        "r.yaml", config_for(db, std::string("  - name: hits\n    store: pg\n"
+                                             "    table: coop.hits\n    expire_after: 1y\n"
+                                             "    since: ") +
+                                     since + "\n    max_affected: 100%\n"));
     auto check = run_retentiond({"check", "-c", config}, dir.path());
     INFO(check.err);
     REQUIRE(check.exit_code == 0);
@@ -62,7 +64,8 @@ TEST_CASE("postgresql: every date type compares exactly at the cut-off", "[postg
     CHECK(p.at("oldest") == "2020-01-01T00:00:00Z");
     CHECK(db.integer("SELECT count(*) FROM coop.hits") == 7);  // plan changed nothing
 
-    auto enforce = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    auto enforce =
+        run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
     INFO(enforce.err);
     REQUIRE(enforce.exit_code == 0);
     CHECK(policy_in(json::parse(enforce.out), "hits").at("affected") == 2);
@@ -87,19 +90,25 @@ TEST_CASE("postgresql: related-table bases for the devices and payments of depar
   TempDir dir;
   std::string config = dir.write(
       "r.yaml",
-      config_for(db, "  - name: devices\n    store: pg\n    table: devices\n    expire_after: 1y\n"
-                     "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", column: date_de_depart}\n"
-                     "    max_affected: 100%\n"
-                     "  - name: payments\n    store: pg\n    table: membership\n    key: uuid\n    expire_after: 1y\n"
-                     "    since: {related: adherents, on: \"adherents.id = membership.adherent_id\", column: date_de_depart}\n"
-                     "    max_affected: 100%\n"));
+      config_for(db,
+                 "  - name: devices\n    store: pg\n    table: devices\n    expire_after: 1y\n"
+                 "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", "
+                 "column: date_de_depart}\n"
+                 "    max_affected: 100%\n"
+                 "  - name: payments\n    store: pg\n    table: membership\n    key: uuid\n    "
+                 "expire_after: 1y\n"
+                 "    since: {related: adherents, on: \"adherents.id = membership.adherent_id\", "
+                 "column: date_de_depart}\n"
+                 "    max_affected: 100%\n"));
   REQUIRE(run_retentiond({"check", "-c", config}, dir.path()).exit_code == 0);
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   // Device m5 belongs to no member row: no date, kept. Member 4 left one day before the cut-off.
-  CHECK(db.column("SELECT mac FROM devices ORDER BY id") == std::vector<std::string>{"m3", "m4", "m5"});
-  CHECK(db.column("SELECT adherent_id FROM membership ORDER BY uuid") == std::vector<std::string>{"2"});
+  CHECK(db.column("SELECT mac FROM devices ORDER BY id") ==
+        std::vector<std::string>{"m3", "m4", "m5"});
+  CHECK(db.column("SELECT adherent_id FROM membership ORDER BY uuid") ==
+        std::vector<std::string>{"2"});
 }
 
 TEST_CASE("postgresql: latest-of basis on the real Decidim schema", "[postgresql][cli][decidim]") {
@@ -119,13 +128,17 @@ TEST_CASE("postgresql: latest-of basis on the real Decidim schema", "[postgresql
   TempDir dir;
   // 14mo before 2028-03-01 is 2027-01-01.
   std::string config = dir.write(
-      "r.yaml", config_for(db, "  - name: inactive-participants\n    store: pg\n    table: decidim_users\n"
-                               "    expire_after: 14mo\n    since: [current_sign_in_at, last_sign_in_at, created_at]\n"
-                               "    where: \"deleted_at IS NULL\"\n    max_affected: 100%\n"));
+      "r.yaml",
+      config_for(
+          db,
+          "  - name: inactive-participants\n    store: pg\n    table: decidim_users\n"
+          "    expire_after: 14mo\n    since: [current_sign_in_at, last_sign_in_at, created_at]\n"
+          "    where: \"deleted_at IS NULL\"\n    max_affected: 100%\n"));
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.err);
   REQUIRE(check.exit_code == 0);
-  auto plan = json::parse(run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path()).out);
+  auto plan = json::parse(
+      run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path()).out);
   auto p = policy_in(plan, "inactive-participants");
   CHECK(p.at("cutoff") == "2027-01-01T00:00:00Z");
   CHECK(p.at("matched") == 2);
@@ -146,60 +159,83 @@ TEST_CASE("postgresql: ON DELETE CASCADE children go with their parent", "[postg
     INSERT INTO devices (member_id) VALUES (1), (1), (2), (3);
   )sql");
   TempDir dir;
-  std::string config = dir.write("r.yaml", config_for(db, "  - name: members\n    store: pg\n    table: members\n"
-                                                          "    expire_after: 5y\n    since: left_on\n"));
+  std::string config =
+      dir.write("r.yaml", config_for(db,
+                                     "  - name: members\n    store: pg\n    table: members\n"
+                                     "    expire_after: 5y\n    since: left_on\n"));
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(db.column("SELECT member_id FROM devices ORDER BY id") == std::vector<std::string>{"2", "3"});
+  CHECK(db.column("SELECT member_id FROM devices ORDER BY id") ==
+        std::vector<std::string>{"2", "3"});
 }
 
-TEST_CASE("postgresql: check names the file, line and column of what the store lacks", "[postgresql][check]") {
+TEST_CASE("postgresql: check names the file, line and column of what the store lacks",
+          "[postgresql][check]") {
   PgDatabase db;
-  db.exec("CREATE TABLE users (id serial PRIMARY KEY, last_login timestamp, flag boolean);"
-          "CREATE TABLE nokey (a int, ts timestamp);");
+  db.exec(
+      "CREATE TABLE users (id serial PRIMARY KEY, last_login timestamp, flag boolean);"
+      "CREATE TABLE nokey (a int, ts timestamp);");
   TempDir dir;
   std::string config = dir.write(
-      "r.yaml", config_for(db, "  - name: a\n    store: pg\n    table: userz\n    expire_after: 1y\n    since: x\n"  // 5-9
-                               "  - name: b\n    store: pg\n    table: users\n    expire_after: 1y\n"            // 10-13
-                               "    since: last_logn\n"                                                        // 14
-                               "  - name: c\n    store: pg\n    table: users\n    expire_after: 1y\n"            // 15-18
-                               "    since: last_login\n    where: \"nosuch = 1\"\n"                            // 19-20
-                               "  - name: d\n    store: pg\n    table: nokey\n    expire_after: 1y\n"            // 21-24
-                               "    since: ts\n    also: [{table: users, on: \"users.id = nokey.a\"}]\n"  // 25-26
-                               "  - name: e\n    store: pg\n    table: users\n    expire_after: 1y\n"            // 27-30
-                               "    since: flag\n"));                                                          // 31
+      "r.yaml",
+      config_for(db,
+                 "  - name: a\n    store: pg\n    table: userz\n    expire_after: 1y\n    since: "
+                 "x\n"                                                                      // 5-9
+                 "  - name: b\n    store: pg\n    table: users\n    expire_after: 1y\n"     // 10-13
+                 "    since: last_logn\n"                                                   // 14
+                 "  - name: c\n    store: pg\n    table: users\n    expire_after: 1y\n"     // 15-18
+                 "    since: last_login\n    where: \"nosuch = 1\"\n"                       // 19-20
+                 "  - name: d\n    store: pg\n    table: nokey\n    expire_after: 1y\n"     // 21-24
+                 "    since: ts\n    also: [{table: users, on: \"users.id = nokey.a\"}]\n"  // 25-26
+                 "  - name: e\n    store: pg\n    table: users\n    expire_after: 1y\n"     // 27-30
+                 "    since: flag\n"));                                                     // 31
   auto r = run_retentiond({"check", "-c", config}, dir.path());
   CHECK(r.exit_code == 1);
   INFO(r.err);
-  CHECK(r.err.find(config + ":7:12: error: no table 'userz' in store 'pg' (did you mean 'users'?)") != std::string::npos);
-  CHECK(r.err.find(config + ":14:12: error: no column 'last_logn' in table 'users' (did you mean 'last_login'?)") !=
+  CHECK(
+      r.err.find(config + ":7:12: error: no table 'userz' in store 'pg' (did you mean 'users'?)") !=
+      std::string::npos);
+  CHECK(r.err.find(
+            config +
+            ":14:12: error: no column 'last_logn' in table 'users' (did you mean 'last_login'?)") !=
         std::string::npos);
   CHECK(r.err.find(config + ":20:12: error: where: ") != std::string::npos);
   CHECK(r.err.find("nosuch") != std::string::npos);
-  CHECK(r.err.find(config + ":23:12: error: table 'nokey' has no single-column primary key, and 'also:' needs one") != std::string::npos);
+  CHECK(
+      r.err.find(
+          config +
+          ":23:12: error: table 'nokey' has no single-column primary key, and 'also:' needs one") !=
+      std::string::npos);
   CHECK(r.err.find("column 'flag' cannot hold a date") != std::string::npos);
 }
 
 TEST_CASE("postgresql: the guard refuses before touching anything", "[postgresql][guard]") {
   PgDatabase db;
-  db.exec("CREATE TABLE logs (id bigserial PRIMARY KEY, ts timestamp NOT NULL);"
-          "INSERT INTO logs (ts) SELECT '2020-01-01'::timestamp + i * interval '1 minute' FROM generate_series(1, 50) i;"
-          "INSERT INTO logs (ts) VALUES ('2030-01-01');");
+  db.exec(
+      "CREATE TABLE logs (id bigserial PRIMARY KEY, ts timestamp NOT NULL);"
+      "INSERT INTO logs (ts) SELECT '2020-01-01'::timestamp + i * interval '1 minute' FROM "
+      "generate_series(1, 50) i;"
+      "INSERT INTO logs (ts) VALUES ('2030-01-01');");
   TempDir dir;
-  std::string config = dir.write("r.yaml", config_for(db, "  - name: logs\n    store: pg\n    table: logs\n"
-                                                          "    expire_after: 52d\n    since: ts\n"));
+  std::string config =
+      dir.write("r.yaml", config_for(db,
+                                     "  - name: logs\n    store: pg\n    table: logs\n"
+                                     "    expire_after: 52d\n    since: ts\n"));
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   CHECK(r.exit_code == 1);
   CHECK(policy_in(json::parse(r.out), "logs").at("affected") == 0);
   CHECK(db.integer("SELECT count(*) FROM logs") == 51);
 }
 
-TEST_CASE("postgresql: an unreachable server fails the policy and names the store", "[postgresql]") {
+TEST_CASE("postgresql: an unreachable server fails the policy and names the store",
+          "[postgresql]") {
   TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"host=127.0.0.1 "
-                                           "port=1 dbname=x user=x connect_timeout=2\"}\npolicies:\n"
-                                           "  - {name: a, store: pg, table: t, expire_after: 1y, since: ts}\n");
+  std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"host=127.0.0.1 "
+                "port=1 dbname=x user=x connect_timeout=2\"}\npolicies:\n"
+                "  - {name: a, store: pg, table: t, expire_after: 1y, since: ts}\n");
   auto r = run_retentiond({"enforce", "-c", config}, dir.path());
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("store 'pg'") != std::string::npos);
@@ -209,13 +245,14 @@ TEST_CASE("postgresql: an unreachable server fails the policy and names the stor
 
 TEST_CASE("postgresql: the password comes from a file and never shows", "[postgresql]") {
   PgDatabase db;
-  db.exec("CREATE TABLE t (id int PRIMARY KEY, ts timestamp); INSERT INTO t VALUES (1, '2020-01-01');");
+  db.exec(
+      "CREATE TABLE t (id int PRIMARY KEY, ts timestamp); INSERT INTO t VALUES (1, '2020-01-01');");
   TempDir dir;
   dir.write("pg.password", "s3cret-value\n");
-  std::string config = dir.write(
-      "r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
-                    "\", password_file: pg.password}\npolicies:\n"
-                    "  - {name: a, store: pg, table: t, expire_after: 1y, since: ts}\n");
+  std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
+                              "\", password_file: pg.password}\npolicies:\n"
+                              "  - {name: a, store: pg, table: t, expire_after: 1y, since: ts}\n");
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(r.err);
   CHECK(r.exit_code == 0);
@@ -223,21 +260,29 @@ TEST_CASE("postgresql: the password comes from a file and never shows", "[postgr
   CHECK(db.integer("SELECT count(*) FROM t") == 0);
 }
 
-TEST_CASE("postgresql: check names the `also:` tables, their columns and the notice's e-mail column", "[postgresql][check]") {
+TEST_CASE(
+    "postgresql: check names the `also:` tables, their columns and the notice's e-mail column",
+    "[postgresql][check]") {
   PgDatabase db;
-  db.exec("CREATE TABLE users (id serial PRIMARY KEY, last_login timestamp, email text);"
-          "CREATE TABLE follows (id serial PRIMARY KEY, user_id int, notes text);");
+  db.exec(
+      "CREATE TABLE users (id serial PRIMARY KEY, last_login timestamp, email text);"
+      "CREATE TABLE follows (id serial PRIMARY KEY, user_id int, notes text);");
   TempDir dir;
-  check_reports_also_and_notify_names(dir, "pg", [&](const std::string& policies) { return dir.write("r.yaml", config_for(db, policies)); });
+  check_reports_also_and_notify_names(dir, "pg", [&](const std::string& policies) {
+    return dir.write("r.yaml", config_for(db, policies));
+  });
 }
 
-TEST_CASE("postgresql: a delete-only policy walks a table without a key", "[postgresql][cli][keyless]") {
+TEST_CASE("postgresql: a delete-only policy walks a table without a key",
+          "[postgresql][cli][keyless]") {
   PgDatabase db;
-  db.exec("CREATE TABLE invitations_equipes (email text NOT NULL, coordinateur_id int NOT NULL,"
-          " creation timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, acceptee timestamp(3),"
-          " UNIQUE (email, coordinateur_id))");
+  db.exec(
+      "CREATE TABLE invitations_equipes (email text NOT NULL, coordinateur_id int NOT NULL,"
+      " creation timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, acceptee timestamp(3),"
+      " UNIQUE (email, coordinateur_id))");
   TempDir dir;
   keyless_table_scenario(
-      dir, "pg", [&](const std::string& policies) { return dir.write("r.yaml", config_for(db, policies)); },
+      dir, "pg",
+      [&](const std::string& policies) { return dir.write("r.yaml", config_for(db, policies)); },
       scenario_database(db));
 }

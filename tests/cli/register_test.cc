@@ -19,7 +19,8 @@ bool has_row(const std::string& table, const std::string& data, const std::strin
   std::size_t from = 0;
   while ((from = table.find("\n| " + data + " |", from)) != std::string::npos) {
     auto end = table.find('\n', from + 1);
-    if (table.substr(from, end - from).find("| " + retention + " |") != std::string::npos) return true;
+    if (table.substr(from, end - from).find("| " + retention + " |") != std::string::npos)
+      return true;
     from = end;
   }
   return false;
@@ -27,40 +28,64 @@ bool has_row(const std::string& table, const std::string& data, const std::strin
 
 }  // namespace
 
-TEST_CASE("register regenerates each seed's retention table from its example", "[cli][register][examples]") {
+TEST_CASE("register regenerates each seed's retention table from its example",
+          "[cli][register][examples]") {
   const std::vector<std::tuple<std::string, std::string, std::string>> rows = {
-      {"000-le-pic.yaml", "Adresse e-mail et nom des abonnés aux listes", "7 jours à compter de la désinscription de toutes les listes"},
-      {"000-le-pic.yaml", "Journaux d'accès des sites des adhérents", "52 jours à compter de leur enregistrement"},
-      {"000-le-pic.yaml", "Traces des accès à l'ensemble des sites", "1 an à compter de leur enregistrement"},
+      {"000-le-pic.yaml", "Adresse e-mail et nom des abonnés aux listes",
+       "7 jours à compter de la désinscription de toutes les listes"},
+      {"000-le-pic.yaml", "Journaux d'accès des sites des adhérents",
+       "52 jours à compter de leur enregistrement"},
+      {"000-le-pic.yaml", "Traces des accès à l'ensemble des sites",
+       "1 an à compter de leur enregistrement"},
       {"000-le-pic.yaml", "Sauvegardes", "10 jours à compter de la sauvegarde"},
-      {"000-le-pic.yaml", "Contacts technique et administratif des associations adhérentes", "1 an à compter de la fin de l'adhésion non renouvelée"},
-      {"001-sidec-jura.yaml", "Compte utilisateur (identifiant, statut, notes)", "1 an à compter de la dernière activité du compte"},
-      {"001-sidec-jura.yaml", "Identité et compte d'une personne ayant cessé son activité", "3 mois à compter de la notification de la cessation d'activité"},
-      {"001-sidec-jura.yaml", "Sauvegardes de la base, de la configuration et des personnalisations", "14 jours à compter de la sauvegarde"},
-      {"002-minet.yaml", "Nom et prénom / Raison sociale", "5 ans à compter de la fin de l'adhésion"},
+      {"000-le-pic.yaml", "Contacts technique et administratif des associations adhérentes",
+       "1 an à compter de la fin de l'adhésion non renouvelée"},
+      {"001-sidec-jura.yaml", "Compte utilisateur (identifiant, statut, notes)",
+       "1 an à compter de la dernière activité du compte"},
+      {"001-sidec-jura.yaml", "Identité et compte d'une personne ayant cessé son activité",
+       "3 mois à compter de la notification de la cessation d'activité"},
+      {"001-sidec-jura.yaml",
+       "Sauvegardes de la base, de la configuration et des personnalisations",
+       "14 jours à compter de la sauvegarde"},
+      {"002-minet.yaml", "Nom et prénom / Raison sociale",
+       "5 ans à compter de la fin de l'adhésion"},
       {"002-minet.yaml", "Adresse email", "5 ans à compter de la fin de l'adhésion"},
       {"002-minet.yaml", "N° de chambre", "5 ans à compter de la fin de l'adhésion"},
-      {"002-minet.yaml", "Identifiant utilisateur", "1 an à compter de la fin de la fourniture de services Internet"},
-      {"002-minet.yaml", "Données de vérification de mot de passe", "1 an à compter de la fin de la fourniture de services Internet"},
-      {"002-minet.yaml", "Adresses IP de l'utilisateur", "1 an à compter de la fin de la fourniture de services Internet"},
-      {"002-minet.yaml", "Adresses MAC des terminaux", "1 an à compter de la fin de la fourniture de services Internet"},
+      {"002-minet.yaml", "Identifiant utilisateur",
+       "1 an à compter de la fin de la fourniture de services Internet"},
+      {"002-minet.yaml", "Données de vérification de mot de passe",
+       "1 an à compter de la fin de la fourniture de services Internet"},
+      {"002-minet.yaml", "Adresses IP de l'utilisateur",
+       "1 an à compter de la fin de la fourniture de services Internet"},
+      {"002-minet.yaml", "Adresses MAC des terminaux",
+       "1 an à compter de la fin de la fourniture de services Internet"},
       {"002-minet.yaml", "Le montant", "1 an à compter de la fin de l'adhésion"},
       {"002-minet.yaml", "Baux DHCP", "1 an à compter de leur enregistrement"},
-      {"002-minet.yaml", "Journaux applicatifs (adresse IP)", "1 an à compter de leur enregistrement"},
-      {"003-grand-nancy.yaml", "Compte de participant (nom, pseudonyme, adresse e-mail, biographie)", "14 mois à compter de la dernière connexion"},
-      {"004-coop-mediation.yaml", "Comptes des médiateurs", "1 an à compter du dernier contact avec l'utilisateur"},
-      {"004-coop-mediation.yaml", "Données des bénéficiaires", "1 an à compter de leur dernière mise à jour"},
-      {"004-coop-mediation.yaml", "Inscription à la lettre d'information", "1 an à compter de la désinscription"},
-      {"004-coop-mediation.yaml", "Messages du formulaire de contact", "1 an à compter de l'envoi du message"},
+      {"002-minet.yaml", "Journaux applicatifs (adresse IP)",
+       "1 an à compter de leur enregistrement"},
+      {"003-grand-nancy.yaml",
+       "Compte de participant (nom, pseudonyme, adresse e-mail, biographie)",
+       "14 mois à compter de la dernière connexion"},
+      {"004-coop-mediation.yaml", "Comptes des médiateurs",
+       "1 an à compter du dernier contact avec l'utilisateur"},
+      {"004-coop-mediation.yaml", "Données des bénéficiaires",
+       "1 an à compter de leur dernière mise à jour"},
+      {"004-coop-mediation.yaml", "Inscription à la lettre d'information",
+       "1 an à compter de la désinscription"},
+      {"004-coop-mediation.yaml", "Messages du formulaire de contact",
+       "1 an à compter de l'envoi du message"},
   };
   for (const auto& [file, data, retention] : rows) {
     INFO(file << ": " << data);
-    auto r = run_retentiond({"register", "-c", source_dir() + "/policies/examples/" + file, "--language", "fr"});
+    auto r = run_retentiond(
+        {"register", "-c", source_dir() + "/policies/examples/" + file, "--language", "fr"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(has_row(r.out, data, retention));
   }
-  auto nancy = run_retentiond({"register", "-c", source_dir() + "/policies/examples/003-grand-nancy.yaml", "--language", "fr"});
+  auto nancy =
+      run_retentiond({"register", "-c", source_dir() + "/policies/examples/003-grand-nancy.yaml",
+                      "--language", "fr"});
   CHECK(nancy.out.find("| avis par e-mail 30 jours avant |") != std::string::npos);
   CHECK(nancy.out.find("anonymisation (name, nickname, email") != std::string::npos);
 }
@@ -90,19 +115,26 @@ policies:
   INFO(en.err);
   REQUIRE(en.exit_code == 0);
   CHECK(en.out.find("# Retention periods") != std::string::npos);
-  CHECK(has_row(en.out, "Sessions <expire> after 2 weeks \\| always", "2 weeks from the latest of last_seen or created_at"));
+  CHECK(has_row(en.out, "Sessions <expire> after 2 weeks \\| always",
+                "2 weeks from the latest of last_seen or created_at"));
   CHECK(has_row(en.out, "Web logs", "52 days from the file's last modification"));
 
-  auto html = run_retentiond({"register", "-c", config, "--format", "html", "--language", "fr"}, dir.path());
+  auto html = run_retentiond({"register", "-c", config, "--format", "html", "--language", "fr"},
+                             dir.path());
   REQUIRE(html.exit_code == 0);
-  CHECK(html.out.find("<td>Sessions &lt;expire&gt; after 2 weeks | always</td>") != std::string::npos);
-  CHECK(html.out.find("<td>52 jours à compter de la dernière modification du fichier</td>") != std::string::npos);
+  CHECK(html.out.find("<td>Sessions &lt;expire&gt; after 2 weeks | always</td>") !=
+        std::string::npos);
+  CHECK(html.out.find("<td>52 jours à compter de la dernière modification du fichier</td>") !=
+        std::string::npos);
   CHECK(html.out.find("<html lang=\"fr\">") != std::string::npos);
 
-  auto text = run_retentiond({"register", "-c", config, "--format", "text", "--policy", "logs", "-o", "reg.txt"}, dir.path());
+  auto text = run_retentiond(
+      {"register", "-c", config, "--format", "text", "--policy", "logs", "-o", "reg.txt"},
+      dir.path());
   REQUIRE(text.exit_code == 0);
   std::string written = read_file(dir.file("reg.txt"));
-  CHECK(written.find("Web logs\n  Retention: 52 days from the file's last modification\n") != std::string::npos);
+  CHECK(written.find("Web logs\n  Retention: 52 days from the file's last modification\n") !=
+        std::string::npos);
   CHECK(written.find("Sessions") == std::string::npos);
 
   CHECK(run_retentiond({"register", "-c", config, "--format", "pdf"}, dir.path()).exit_code == 2);

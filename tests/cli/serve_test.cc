@@ -1,30 +1,30 @@
 // `retentiond serve` through the real binary: the systemd notification protocol on a Unix
 // datagram socket (NOTIFY_SOCKET), catch-up of a missed run, reload with a broken configuration,
 // and SIGTERM in the middle of a long pass.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <thread>
 
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
 #include "daemon/state/audit.h"
 #include "daemon/state/state.h"
 #include "policies/timestamp.h"
+#include "support/child.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
-#include "support/child.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -53,7 +53,8 @@ class NotifySocket {
         consumed_ = received_.find(needle, consumed_) + needle.size();
         return true;
       }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       pollfd p{fd_, POLLIN, 0};
       if (poll(&p, 1, static_cast<int>(left.count())) > 0) {
@@ -81,13 +82,15 @@ class NotifySocket {
 // `retentiond serve -c CONFIG` in the background, its output in serve.log.
 class Daemon : public Child {
  public:
-  Daemon(const TempDir& dir, const std::string& config, const std::map<std::string, std::string>& env,
+  Daemon(const TempDir& dir, const std::string& config,
+         const std::map<std::string, std::string>& env,
          const std::vector<std::string>& extra_args = {})
       : Child(serve_args(config, extra_args), dir.path(), dir.file("serve.log"), env) {}
   std::string log() const { return output(); }
 
  private:
-  static std::vector<std::string> serve_args(const std::string& config, std::vector<std::string> extra) {
+  static std::vector<std::string> serve_args(const std::string& config,
+                                             std::vector<std::string> extra) {
     std::vector<std::string> args{"serve", "-c", config};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
@@ -117,8 +120,9 @@ const std::string kConfig =
 
 TEST_CASE("serve: READY, WATCHDOG, a missed run caught up, STOPPING and exit 0", "[serve][cli]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"), "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-                                  "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+              "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
   std::string config = dir.write("r.yaml", kConfig);
   record_old_success(dir.file("state.db"), "hits");
   NotifySocket notify(dir.file("notify"));
@@ -147,7 +151,8 @@ TEST_CASE("serve: READY, WATCHDOG, a missed run caught up, STOPPING and exit 0",
 
 TEST_CASE("serve: a broken reload keeps the daemon on its old configuration", "[serve][cli]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"), "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);");
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);");
   std::string config = dir.write("r.yaml", kConfig);
   NotifySocket notify(dir.file("notify"));
   Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}});
@@ -174,10 +179,11 @@ TEST_CASE("serve: a broken reload keeps the daemon on its old configuration", "[
 TEST_CASE("serve: SIGTERM during a long pass stops at a batch boundary, recorded as interrupted",
           "[serve][cli]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"),
-              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)"
-              "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN 4000000000 ELSE 1500000000 END FROM n;");
+  sqlite_exec(
+      dir.file("app.db"),
+      "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)"
+      "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN 4000000000 ELSE 1500000000 END FROM n;");
   std::string config = dir.write("r.yaml", kConfig);
   record_old_success(dir.file("state.db"), "hits");
   NotifySocket notify(dir.file("notify"));
@@ -187,7 +193,8 @@ TEST_CASE("serve: SIGTERM during a long pass stops at a batch boundary, recorded
   bool started = false;
   for (int i = 0; i < 20000 && !started; ++i) {
     try {
-      started = sqlite_int(dir.file("state.db"), "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0;
+      started = sqlite_int(dir.file("state.db"),
+                           "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0;
     } catch (const std::exception&) {
     }
     if (!started) std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -197,14 +204,16 @@ TEST_CASE("serve: SIGTERM during a long pass stops at a batch boundary, recorded
   auto t0 = std::chrono::steady_clock::now();
   CHECK(d.wait_exit(10s) == 0);
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
-  CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits WHERE ts = 4000000000") == 250000);
+  CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits WHERE ts = 4000000000") ==
+        250000);
   CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits WHERE ts = 1500000000") > 0);
   auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
   const json history = json::parse(h.out);
   CHECK(history.at("entries").back().at("outcome") == "interrupted");
 }
 
-TEST_CASE("serve: an invalid configuration at start exits 1 naming file:line:column", "[serve][cli]") {
+TEST_CASE("serve: an invalid configuration at start exits 1 naming file:line:column",
+          "[serve][cli]") {
   TempDir dir;
   std::string config = dir.write("r.yaml", kConfig + "    schedule: daily 25:00\n");
   auto r = run_retentiond({"serve", "-c", config}, dir.path());
@@ -216,7 +225,8 @@ namespace {
 // Context switches of every thread of `pid`: each one is a wake-up.
 long long wakeups(pid_t pid) {
   long long total = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
     std::string status = read_file(task.path().string() + "/status");
     for (const char* key : {"voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:"}) {
       auto at = status.find(key);
@@ -229,7 +239,8 @@ long long wakeups(pid_t pid) {
 
 TEST_CASE("serve: no periodic wake-ups between scheduled runs", "[serve][cli]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"), "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);");
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);");
   std::string config = dir.write("r.yaml", kConfig);
   NotifySocket notify(dir.file("notify"));
   Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}});
@@ -271,49 +282,65 @@ std::string http_get(int port, const std::string& path) {
 
 TEST_CASE("serve: Prometheus metrics over HTTP and in a textfile", "[serve][cli][metrics]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"), "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-                                  "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+              "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
   const int port = 20000 + getpid() % 20000;
-  std::string config = dir.write("r.yaml", "metrics: {listen: 127.0.0.1:" + std::to_string(port) + "}\n" + kConfig);
+  std::string config =
+      dir.write("r.yaml", "metrics: {listen: 127.0.0.1:" + std::to_string(port) + "}\n" + kConfig);
   record_old_success(dir.file("state.db"), "hits");
   NotifySocket notify(dir.file("notify"));
-  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}}, {"--metrics-file", dir.file("retentiond.prom")});
+  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}},
+           {"--metrics-file", dir.file("retentiond.prom")});
   REQUIRE(notify.wait_for("READY=1", 5s));
   REQUIRE(notify.seen("last: 1 policy ok", 5s));
   std::string http = http_get(port, "/metrics");
   INFO(d.log() << http);
   CHECK(http.find("200 OK") != std::string::npos);
-  CHECK(http.find("retentiond_last_affected_records{policy=\"hits\",store=\"app\"} 2") != std::string::npos);
+  CHECK(http.find("retentiond_last_affected_records{policy=\"hits\",store=\"app\"} 2") !=
+        std::string::npos);
   CHECK(http.find("retentiond_next_run_timestamp_seconds{policy=\"hits\"") != std::string::npos);
-  CHECK(http.find("retentiond_consecutive_failures{policy=\"hits\",store=\"app\"} 0") != std::string::npos);
+  CHECK(http.find("retentiond_consecutive_failures{policy=\"hits\",store=\"app\"} 0") !=
+        std::string::npos);
   CHECK(http_get(port, "/other").find("404") != std::string::npos);
   std::string file = read_file(dir.file("retentiond.prom"));
-  CHECK(file.find("retentiond_last_success_timestamp_seconds{policy=\"hits\",store=\"app\"}") != std::string::npos);
+  CHECK(file.find("retentiond_last_success_timestamp_seconds{policy=\"hits\",store=\"app\"}") !=
+        std::string::npos);
   CHECK(file.find("# TYPE retentiond_failures_total counter") != std::string::npos);
   d.signal(SIGTERM);
   CHECK(d.wait_exit(10s) == 0);
 }
 
-TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown as refused", "[serve][cli]") {
+TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown as refused",
+          "[serve][cli]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"), "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
-                                  "INSERT INTO hits SELECT i, 1500000000 FROM n;");
-  const std::string policy = "    store: app\n    table: hits\n    expire_after: 52d\n"
-                             "    since: {column: ts, format: epoch}\n    schedule: every 1d\n";
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
-                                           "policies:\n  - name: guarded\n" + policy + "    max_affected: 10%\n"
-                                           "  - name: rehearsal\n" + policy + "    dry_run: true\n    max_affected: 100%\n");
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
+              "INSERT INTO hits SELECT i, 1500000000 FROM n;");
+  const std::string policy =
+      "    store: app\n    table: hits\n    expire_after: 52d\n"
+      "    since: {column: ts, format: epoch}\n    schedule: every 1d\n";
+  std::string config = dir.write("r.yaml",
+                                 "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+                                 "policies:\n  - name: guarded\n" +
+                                     policy +
+                                     "    max_affected: 10%\n"
+                                     "  - name: rehearsal\n" +
+                                     policy + "    dry_run: true\n    max_affected: 100%\n");
   record_old_success(dir.file("state.db"), "guarded");
   record_old_success(dir.file("state.db"), "rehearsal");
   NotifySocket notify(dir.file("notify"));
-  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}}, {"--metrics-file", dir.file("metrics.prom")});
+  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}},
+           {"--metrics-file", dir.file("metrics.prom")});
   REQUIRE(notify.wait_for("READY=1", 5s));
   CHECK(notify.seen("last: 0 policies ok, 1 dry-run, 1 refused, nothing changed", 10s));
   INFO(d.log());
   CHECK(notify.received().find("failed") == std::string::npos);
   std::string metrics;
-  for (int i = 0; i < 100 && metrics.find("retentiond_refused_total{policy=\"guarded\"") == std::string::npos; ++i) {
+  for (int i = 0;
+       i < 100 && metrics.find("retentiond_refused_total{policy=\"guarded\"") == std::string::npos;
+       ++i) {
     std::this_thread::sleep_for(50ms);
     try {
       metrics = read_file(dir.file("metrics.prom"));
@@ -321,11 +348,15 @@ TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown a
     }
   }
   INFO(metrics);
-  CHECK(metrics.find("retentiond_refused_total{policy=\"guarded\",store=\"app\"} 1\n") != std::string::npos);
-  CHECK(metrics.find("retentiond_last_pass_refused{policy=\"guarded\",store=\"app\"} 1\n") != std::string::npos);
-  CHECK(metrics.find("retentiond_failures_total{policy=\"guarded\",store=\"app\"} 0\n") != std::string::npos);
+  CHECK(metrics.find("retentiond_refused_total{policy=\"guarded\",store=\"app\"} 1\n") !=
+        std::string::npos);
+  CHECK(metrics.find("retentiond_last_pass_refused{policy=\"guarded\",store=\"app\"} 1\n") !=
+        std::string::npos);
+  CHECK(metrics.find("retentiond_failures_total{policy=\"guarded\",store=\"app\"} 0\n") !=
+        std::string::npos);
   // Not a retry in 5 minutes: the schedule's next run, a day on.
-  const auto at = metrics.find("retentiond_next_run_timestamp_seconds{policy=\"guarded\",store=\"app\"} ");
+  const auto at =
+      metrics.find("retentiond_next_run_timestamp_seconds{policy=\"guarded\",store=\"app\"} ");
   REQUIRE(at != std::string::npos);
   const double next = std::stod(metrics.substr(metrics.find("} ", at) + 2));
   const double now = static_cast<double>(std::time(nullptr));

@@ -8,13 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
@@ -31,7 +31,9 @@ const std::string kAt = "2028-03-01T00:00:00Z";
 
 // Runs a command as the user the test servers run as.
 RunResult as_server_user(std::vector<std::string> argv) {
-  if (geteuid() == 0) argv.insert(argv.begin(), {"/usr/sbin/runuser", "-u", server_env("RETENTIOND_TEST_SERVER_USER"), "--"});
+  if (geteuid() == 0)
+    argv.insert(argv.begin(),
+                {"/usr/sbin/runuser", "-u", server_env("RETENTIOND_TEST_SERVER_USER"), "--"});
   return run_program(argv);
 }
 
@@ -42,8 +44,8 @@ pid_t start_enforce(const TempDir& dir, const std::string& config) {
     dup2(null, 1);
     dup2(null, 2);
     if (chdir(dir.path().c_str()) != 0) _exit(126);
-    execl(RETENTIOND_BINARY, RETENTIOND_BINARY, "enforce", "-c", config.c_str(), "--at", kAt.c_str(),
-          static_cast<char*>(nullptr));
+    execl(RETENTIOND_BINARY, RETENTIOND_BINARY, "enforce", "-c", config.c_str(), "--at",
+          kAt.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   return pid;
@@ -55,7 +57,8 @@ void wait_for_first_batch(const TempDir& dir) {
   while (std::chrono::steady_clock::now() < deadline) {
     try {
       if (std::filesystem::exists(dir.file("state.db")) &&
-          sqlite_int(dir.file("state.db"), "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0)
+          sqlite_int(dir.file("state.db"),
+                     "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0)
         return;
     } catch (const std::exception&) {
     }
@@ -128,14 +131,18 @@ struct PgPassUnderWay {
   pid_t pass = -1;
 
   PgPassUnderWay() {
-    db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz NOT NULL);"
-            "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN timestamptz '2030-01-01' ELSE timestamptz '2020-01-01' END "
-            "FROM generate_series(1, 600000) i;");
-    config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
+    db.exec(
+        "CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz NOT NULL);"
+        "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN timestamptz '2030-01-01' ELSE "
+        "timestamptz '2020-01-01' END "
+        "FROM generate_series(1, 600000) i;");
+    config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
+                                     db.dsn() +
                                      "\"}\npolicies:\n  - {name: hits, store: pg, table: hits, "
                                      "expire_after: 52d, since: ts, max_affected: 100%}\n");
     holder = std::make_unique<LockHolder>(std::vector<std::string>{
-        "psql", "-q", "-d", db.dsn(), "-c", "BEGIN; SELECT 1 FROM hits WHERE id = 599997 FOR UPDATE; SELECT pg_sleep(300)"});
+        "psql", "-q", "-d", db.dsn(), "-c",
+        "BEGIN; SELECT 1 FROM hits WHERE id = 599997 FOR UPDATE; SELECT pg_sleep(300)"});
     holder->wait_until_held([&] {
       return db.integer("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'");
     });
@@ -150,14 +157,17 @@ TEST_CASE("postgresql restarted in the middle of a pass", "[restart][postgresql]
   PgPassUnderWay p;
   auto& [db, dir, config, holder, pid] = p;
   // -l: the restarted server must not inherit this process's output pipes.
-  std::string log = std::filesystem::path(server_env("RETENTIOND_TEST_PG_DATA")).parent_path() / "server.log";
-  auto restart = as_server_user({"/usr/lib/postgresql/15/bin/pg_ctl", "-D", server_env("RETENTIOND_TEST_PG_DATA"), "-l",
-                                 log, "-m", "fast", "-w", "restart"});
+  std::string log =
+      std::filesystem::path(server_env("RETENTIOND_TEST_PG_DATA")).parent_path() / "server.log";
+  auto restart = as_server_user({"/usr/lib/postgresql/15/bin/pg_ctl", "-D",
+                                 server_env("RETENTIOND_TEST_PG_DATA"), "-l", log, "-m", "fast",
+                                 "-w", "restart"});
   INFO(restart.out << restart.err);
   REQUIRE(restart.exit_code == 0);
   int first = wait_exit(pid);
   INFO("first pass exit " << first << ", outcomes: " << outcomes(dir, config));
-  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") == 150000);  // nothing fresh went
+  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") ==
+        150000);  // nothing fresh went
   auto second = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   INFO(second.err);
   CHECK(second.exit_code == 0);
@@ -168,15 +178,18 @@ TEST_CASE("postgresql restarted in the middle of a pass", "[restart][postgresql]
 
 TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
   MysqlDatabase db;
-  db.exec("SET SESSION max_recursive_iterations = 1000000;"
-          "CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
-          "INSERT INTO hits WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
-          "SELECT i, IF(i % 4 = 0, '2030-01-01', '2020-01-01') FROM n;");
+  db.exec(
+      "SET SESSION max_recursive_iterations = 1000000;"
+      "CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
+      "INSERT INTO hits WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+      "300000) "
+      "SELECT i, IF(i % 4 = 0, '2030-01-01', '2020-01-01') FROM n;");
   TempDir dir;
   dir.write("pw", MysqlDatabase::password() + "\n");
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  my: " + db.store_yaml("pw") +
-                                               "\npolicies:\n  - {name: hits, store: my, table: hits, "
-                                               "expire_after: 52d, since: ts, max_affected: 100%}\n");
+  std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  my: " + db.store_yaml("pw") +
+                              "\npolicies:\n  - {name: hits, store: my, table: hits, "
+                              "expire_after: 52d, since: ts, max_affected: 100%}\n");
   // The server's own command line, to start it again the same way.
   std::string data = server_env("RETENTIOND_TEST_MYSQL_DATA");
   std::string pid_file = std::filesystem::path(data).parent_path() / "mysqld.pid";
@@ -191,12 +204,14 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
   }
   REQUIRE_FALSE(argv.empty());
 
-  LockHolder holder({"mariadb", "--no-defaults", "-h", server_env("RETENTIOND_TEST_MYSQL_HOST"), "-P",
-                     server_env("RETENTIOND_TEST_MYSQL_PORT"), "-u", server_env("RETENTIOND_TEST_MYSQL_USER"),
-                     "-p" + MysqlDatabase::password(), db.name(), "-e",
-                     "START TRANSACTION; SELECT id FROM hits WHERE id = 299997 FOR UPDATE; SELECT SLEEP(300)"});
+  LockHolder holder(
+      {"mariadb", "--no-defaults", "-h", server_env("RETENTIOND_TEST_MYSQL_HOST"), "-P",
+       server_env("RETENTIOND_TEST_MYSQL_PORT"), "-u", server_env("RETENTIOND_TEST_MYSQL_USER"),
+       "-p" + MysqlDatabase::password(), db.name(), "-e",
+       "START TRANSACTION; SELECT id FROM hits WHERE id = 299997 FOR UPDATE; SELECT SLEEP(300)"});
   holder.wait_until_held([&] {
-    return db.integer("SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(300)%'");
+    return db.integer(
+        "SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(300)%'");
   });
   pid_t pid = start_enforce(dir, config);
   wait_for_first_batch(dir);
@@ -207,9 +222,11 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
   std::string command;
   for (const auto& a : argv) command += "'" + a + "' ";
   std::string detached = "setsid " + command + " >/dev/null 2>&1 < /dev/null &";
-  auto started = geteuid() == 0 ? run_program({"/usr/sbin/runuser", "-u", server_env("RETENTIOND_TEST_SERVER_USER"), "--",
-                                               "/bin/sh", "-c", detached})
-                                : run_program({"/bin/sh", "-c", detached});
+  auto started =
+      geteuid() == 0
+          ? run_program({"/usr/sbin/runuser", "-u", server_env("RETENTIOND_TEST_SERVER_USER"), "--",
+                         "/bin/sh", "-c", detached})
+          : run_program({"/bin/sh", "-c", detached});
   REQUIRE(started.exit_code == 0);
   int first = wait_exit(pid);
   INFO("first pass exit " << first << ", outcomes: " << outcomes(dir, config));
@@ -236,7 +253,8 @@ namespace {
 
 // Runs `sql` on the test server's postgres database as its superuser.
 void pg_admin(const std::string& sql) {
-  auto r = run_program({"/usr/bin/psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_server_dsn("postgres"), "-c", sql});
+  auto r = run_program(
+      {"/usr/bin/psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_server_dsn("postgres"), "-c", sql});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 }
@@ -262,9 +280,11 @@ TEST_CASE("postgresql unreachable for longer than the retries: the pass is recor
   INFO("first pass exit " << first << ", outcomes: " << after_first);
   CHECK(first == 1);
   CHECK(after_first == "interrupted ");
-  auto history = json::parse(run_retentiond({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  auto history =
+      json::parse(run_retentiond({"history", "-c", config, "--format", "json"}, dir.path()).out);
   CHECK(history.at("entries").at(0).at("error_class") == "store-unreachable");
-  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") == 150000);  // nothing fresh went
+  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") ==
+        150000);  // nothing fresh went
   auto second = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   INFO(second.err);
   CHECK(second.exit_code == 0);
@@ -272,8 +292,9 @@ TEST_CASE("postgresql unreachable for longer than the retries: the pass is recor
   CHECK(outcomes(dir, config) == "interrupted ok ");
 }
 
-TEST_CASE("postgresql unreachable: SIGTERM during the reconnects ends the pass within 10 s, interrupted",
-          "[restart][postgresql]") {
+TEST_CASE(
+    "postgresql unreachable: SIGTERM during the reconnects ends the pass within 10 s, interrupted",
+    "[restart][postgresql]") {
   PgPassUnderWay p;
   auto& [db, dir, config, holder, pid] = p;
   pg_shut_out(db.name());

@@ -2,11 +2,11 @@
 // binary: exactly the expired rows go, no batch touches more rows than its limit even where
 // expired rows crowd together (the debug log names each batch's limit and count), `plan` shows
 // the walk's statement, and keys a span walk cannot hold fall back to keyset ranges.
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <regex>
 #include <sstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "support/check_scenarios.h"
 #include "support/mysql_server.h"
@@ -23,13 +23,15 @@ namespace {
 const std::string kAt = "2028-03-01T00:00:00Z";  // cut-off at 52 days: 2028-01-09
 
 const std::string kPolicy =
-    "\npolicies:\n  - {name: hits, store: db, table: hits, expire_after: 52d, since: ts, max_affected: 100%}\n";
+    "\npolicies:\n  - {name: hits, store: db, table: hits, expire_after: 52d, since: ts, "
+    "max_affected: 100%}\n";
 
 // Every "batch N of at most L: A rows" line of a debug log, as (L, A).
 std::vector<std::pair<long long, long long>> batches_in(const std::string& log) {
   std::vector<std::pair<long long, long long>> out;
   std::regex line(R"(batch \d+ of at most (\d+): (\d+) rows)");
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator();
+       ++it)
     out.emplace_back(std::stoll((*it)[1]), std::stoll((*it)[2]));
   return out;
 }
@@ -52,7 +54,8 @@ void check_batches_within_limits(const std::string& log, long long expected_tota
 // The table holds 60,004 rows; the four after key `edge_after` are undated, future, one second
 // before the cut-off and at it (`cutoff`, as the store writes it): only the third may go.
 void enforce_and_check_walk(const TempDir& dir, const std::string& config, long long expired,
-                            const ScenarioDatabase& db, const std::string& cutoff, long long edge_after) {
+                            const ScenarioDatabase& db, const std::string& cutoff,
+                            long long edge_after) {
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path(),
                           {{"RETENTIOND_LOG_LEVEL", "debug"}});
   INFO(r.err);
@@ -60,12 +63,13 @@ void enforce_and_check_walk(const TempDir& dir, const std::string& config, long 
   CHECK(policy_in(json::parse(r.out), "hits").at("affected") == expired);
   check_batches_within_limits(r.err, expired);
   CHECK(r.err.find("expired rows; cut at") != std::string::npos);
-  auto again = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  auto again =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   CHECK(policy_in(json::parse(again.out), "hits").at("affected") == 0);
   CHECK(db.integer("SELECT count(*) FROM hits WHERE ts < '" + cutoff + "'") == 0);
   CHECK(db.integer("SELECT count(*) FROM hits") == 60004 - expired);
-  CHECK(db.column("SELECT pad FROM hits WHERE id > " + std::to_string(edge_after) + " ORDER BY id") ==
-        std::vector<std::string>{"undated", "future", "exact"});
+  CHECK(db.column("SELECT pad FROM hits WHERE id > " + std::to_string(edge_after) +
+                  " ORDER BY id") == std::vector<std::string>{"undated", "future", "exact"});
 }
 
 }  // namespace
@@ -75,58 +79,77 @@ TEST_CASE("postgresql: a delete-only policy walks blocks and keeps every batch w
   PgDatabase db;
   // 6,000 expired rows packed in the first blocks, then one expired row in 50 among 54,000
   // fresh ones: the density the walk expects from the plan is far below the first blocks' own.
-  db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz, pad text);"
-          "INSERT INTO hits SELECT i, CASE WHEN i <= 6000 OR i % 50 = 0 THEN timestamptz '2020-01-01' + i * interval '1 s' "
-          "ELSE timestamptz '2028-02-01' END, 'x' FROM generate_series(1, 60000) i;"
-          "INSERT INTO hits VALUES (60001, NULL, 'undated'), (60002, '2031-01-01', 'future'),"
-          " (60003, '2028-01-08 23:59:59+00', 'minus-1s'), (60004, '2028-01-09 00:00:00+00', 'exact');");
-  const long long expired = db.integer("SELECT count(*) FROM hits WHERE ts < '2028-01-09 00:00:00+00'");
+  db.exec(
+      "CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz, pad text);"
+      "INSERT INTO hits SELECT i, CASE WHEN i <= 6000 OR i % 50 = 0 THEN timestamptz '2020-01-01' "
+      "+ i * interval '1 s' "
+      "ELSE timestamptz '2028-02-01' END, 'x' FROM generate_series(1, 60000) i;"
+      "INSERT INTO hits VALUES (60001, NULL, 'undated'), (60002, '2031-01-01', 'future'),"
+      " (60003, '2028-01-08 23:59:59+00', 'minus-1s'), (60004, '2028-01-09 00:00:00+00', "
+      "'exact');");
+  const long long expired =
+      db.integer("SELECT count(*) FROM hits WHERE ts < '2028-01-09 00:00:00+00'");
   REQUIRE(expired == 6000 + 1080 + 1);
   TempDir dir;
   std::string config =
-      dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() + "\"}" + kPolicy);
+      dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
+                              "\"}" + kPolicy);
 
   auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
   INFO(plan.out << plan.err);
-  CHECK(plan.out.find("DELETE FROM \"hits\" WHERE ctid >= $1::tid AND ctid < $2::tid AND") != std::string::npos);
-  CHECK(plan.out.find("the batch's first block") != std::string::npos);
-  CHECK(plan.out.find("WITH gone AS (DELETE FROM \"hits\" WHERE ctid = ANY(ARRAY(SELECT ctid FROM \"hits\"") !=
+  CHECK(plan.out.find("DELETE FROM \"hits\" WHERE ctid >= $1::tid AND ctid < $2::tid AND") !=
         std::string::npos);
+  CHECK(plan.out.find("the batch's first block") != std::string::npos);
+  CHECK(
+      plan.out.find(
+          "WITH gone AS (DELETE FROM \"hits\" WHERE ctid = ANY(ARRAY(SELECT ctid FROM \"hits\"") !=
+      std::string::npos);
 
   // The first range holds more than its limit: it is rolled back and cut.
-  enforce_and_check_walk(dir, config, expired, scenario_database(db), "2028-01-09 00:00:00+00", 60000);
+  enforce_and_check_walk(dir, config, expired, scenario_database(db), "2028-01-09 00:00:00+00",
+                         60000);
 }
 
-TEST_CASE("postgresql: anonymising and `also:` policies keep walking the key", "[postgresql][walk]") {
+TEST_CASE("postgresql: anonymising and `also:` policies keep walking the key",
+          "[postgresql][walk]") {
   PgDatabase db;
-  db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz, ip text);"
-          "INSERT INTO hits VALUES (1, '2020-01-01', '192.0.2.1'), (2, '2030-01-01', '192.0.2.2');");
+  db.exec(
+      "CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz, ip text);"
+      "INSERT INTO hits VALUES (1, '2020-01-01', '192.0.2.1'), (2, '2030-01-01', '192.0.2.2');");
   TempDir dir;
   std::string config = dir.write(
-      "r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
-                    "\"}\npolicies:\n  - {name: hits, store: db, table: hits, expire_after: 52d, since: ts, "
-                    "action: anonymise, anonymise: {ip: null}}\n");
+      "r.yaml",
+      "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
+          "\"}\npolicies:\n  - {name: hits, store: db, table: hits, expire_after: 52d, since: ts, "
+          "action: anonymise, anonymise: {ip: null}}\n");
   auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
   INFO(plan.out << plan.err);
   CHECK(plan.out.find("ctid") == std::string::npos);
   CHECK(plan.out.find("ORDER BY \"id\" LIMIT") != std::string::npos);
   REQUIRE(run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path()).exit_code == 0);
-  CHECK(db.column("SELECT coalesce(ip, 'NULL') FROM hits ORDER BY id") == std::vector<std::string>{"NULL", "192.0.2.2"});
+  CHECK(db.column("SELECT coalesce(ip, 'NULL') FROM hits ORDER BY id") ==
+        std::vector<std::string>{"NULL", "192.0.2.2"});
 }
 
-TEST_CASE("mysql: a delete-only policy walks key spans and keeps every batch within its limit", "[mysql][walk]") {
+TEST_CASE("mysql: a delete-only policy walks key spans and keeps every batch within its limit",
+          "[mysql][walk]") {
   MysqlDatabase db;
-  db.exec("SET SESSION max_recursive_iterations = 100000;"
-          "CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NULL, pad varchar(20)) ENGINE=InnoDB;"
-          "INSERT INTO hits WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) "
-          "SELECT i * 3, IF(i <= 6000 OR i % 50 = 0, TIMESTAMP('2020-01-01') + INTERVAL i SECOND, '2028-02-01'), 'x' FROM n;"
-          "INSERT INTO hits VALUES (180003, NULL, 'undated'), (180006, '2031-01-01', 'future'),"
-          " (180009, '2028-01-08 23:59:59', 'minus-1s'), (180012, '2028-01-09 00:00:00', 'exact');");
-  const long long expired = db.integer("SELECT count(*) FROM hits WHERE ts < '2028-01-09 00:00:00'");
+  db.exec(
+      "SET SESSION max_recursive_iterations = 100000;"
+      "CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NULL, pad varchar(20)) ENGINE=InnoDB;"
+      "INSERT INTO hits WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+      "60000) "
+      "SELECT i * 3, IF(i <= 6000 OR i % 50 = 0, TIMESTAMP('2020-01-01') + INTERVAL i SECOND, "
+      "'2028-02-01'), 'x' FROM n;"
+      "INSERT INTO hits VALUES (180003, NULL, 'undated'), (180006, '2031-01-01', 'future'),"
+      " (180009, '2028-01-08 23:59:59', 'minus-1s'), (180012, '2028-01-09 00:00:00', 'exact');");
+  const long long expired =
+      db.integer("SELECT count(*) FROM hits WHERE ts < '2028-01-09 00:00:00'");
   REQUIRE(expired == 6000 + 1080 + 1);
   TempDir dir;
   dir.write("pw", MysqlDatabase::password() + "\n");
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: " + db.store_yaml("pw") + kPolicy);
+  std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  db: " + db.store_yaml("pw") + kPolicy);
 
   auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
   INFO(plan.out << plan.err);
@@ -134,17 +157,21 @@ TEST_CASE("mysql: a delete-only policy walks key spans and keeps every batch wit
   CHECK(plan.out.find("ORDER BY `id` LIMIT ?") != std::string::npos);
   CHECK(plan.out.find("the end of this batch's key span") != std::string::npos);
 
-  enforce_and_check_walk(dir, config, expired, scenario_database(db), "2028-01-09 00:00:00", 180000);
+  enforce_and_check_walk(dir, config, expired, scenario_database(db), "2028-01-09 00:00:00",
+                         180000);
 }
 
 TEST_CASE("mysql: keys beyond a signed 64-bit span fall back to keyset ranges", "[mysql][walk]") {
   MysqlDatabase db;
-  db.exec("CREATE TABLE hits (id bigint unsigned PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
-          "INSERT INTO hits VALUES (1, '2020-01-01'), (2, '2030-01-01'), (18446744073709551000, '2020-01-01'),"
-          " (18446744073709551615, '2020-01-02'), (18446744073709551001, '2030-01-01');");
+  db.exec(
+      "CREATE TABLE hits (id bigint unsigned PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
+      "INSERT INTO hits VALUES (1, '2020-01-01'), (2, '2030-01-01'), (18446744073709551000, "
+      "'2020-01-01'),"
+      " (18446744073709551615, '2020-01-02'), (18446744073709551001, '2030-01-01');");
   TempDir dir;
   dir.write("pw", MysqlDatabase::password() + "\n");
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: " + db.store_yaml("pw") + kPolicy);
+  std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  db: " + db.store_yaml("pw") + kPolicy);
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
@@ -153,15 +180,19 @@ TEST_CASE("mysql: keys beyond a signed 64-bit span fall back to keyset ranges", 
         std::vector<std::string>{"2", "18446744073709551001"});
 }
 
-TEST_CASE("postgresql: a policy on a view walks the key (a view has no blocks)", "[postgresql][walk]") {
+TEST_CASE("postgresql: a policy on a view walks the key (a view has no blocks)",
+          "[postgresql][walk]") {
   PgDatabase db;
-  db.exec("CREATE TABLE raw_hits (id bigint PRIMARY KEY, ts timestamptz, kind text);"
-          "INSERT INTO raw_hits VALUES (1, '2020-01-01', 'web'), (2, '2030-01-01', 'web'), (3, '2020-01-01', 'api');"
-          "CREATE VIEW hits AS SELECT id, ts FROM raw_hits WHERE kind = 'web';");
+  db.exec(
+      "CREATE TABLE raw_hits (id bigint PRIMARY KEY, ts timestamptz, kind text);"
+      "INSERT INTO raw_hits VALUES (1, '2020-01-01', 'web'), (2, '2030-01-01', 'web'), (3, "
+      "'2020-01-01', 'api');"
+      "CREATE VIEW hits AS SELECT id, ts FROM raw_hits WHERE kind = 'web';");
   TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
-                                               "\"}\npolicies:\n  - {name: hits, store: db, table: hits, key: id, "
-                                               "expire_after: 52d, since: ts}\n");
+  std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
+                              "\"}\npolicies:\n  - {name: hits, store: db, table: hits, key: id, "
+                              "expire_after: 52d, since: ts}\n");
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
@@ -171,16 +202,21 @@ TEST_CASE("postgresql: a policy on a view walks the key (a view has no blocks)",
   CHECK(db.column("SELECT id FROM raw_hits ORDER BY id") == std::vector<std::string>{"2", "3"});
 }
 
-TEST_CASE("postgresql: with SELECT granted on some columns only, a delete-only policy walks the key",
-          "[postgresql][walk]") {
+TEST_CASE(
+    "postgresql: with SELECT granted on some columns only, a delete-only policy walks the key",
+    "[postgresql][walk]") {
   PgDatabase db;
   const std::string role = db.name() + "_columns";
-  db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz, secret text);"
-          "INSERT INTO hits VALUES (1, '2020-01-01', 'a'), (2, '2030-01-01', 'b'), (3, '2028-01-08 23:59:59+00', 'c');"
-          "CREATE ROLE " + role + " LOGIN; GRANT SELECT (id, ts), DELETE ON hits TO " + role + ";");
+  db.exec(
+      "CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz, secret text);"
+      "INSERT INTO hits VALUES (1, '2020-01-01', 'a'), (2, '2030-01-01', 'b'), (3, '2028-01-08 "
+      "23:59:59+00', 'c');"
+      "CREATE ROLE " +
+      role + " LOGIN; GRANT SELECT (id, ts), DELETE ON hits TO " + role + ";");
   TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
-                                               " user=" + role + "\"}" + kPolicy);
+  std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
+                              " user=" + role + "\"}" + kPolicy);
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
@@ -194,13 +230,18 @@ TEST_CASE("postgresql: with SELECT granted on some columns only, a delete-only p
   db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role + ";");
 }
 
-TEST_CASE("mysql: an account allowed one connection still plans (the total is counted in turn)", "[mysql][walk]") {
+TEST_CASE("mysql: an account allowed one connection still plans (the total is counted in turn)",
+          "[mysql][walk]") {
   MysqlDatabase db;
   const std::string account = db.name() + "_one";
-  db.exec("CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
-          "INSERT INTO hits VALUES (1, '2020-01-01'), (2, '2030-01-01'), (3, '2020-01-02');"
-          "CREATE USER '" + account + "'@'%' IDENTIFIED BY 'one-connection' WITH MAX_USER_CONNECTIONS 1;"
-          "GRANT SELECT, DELETE ON `" + db.name() + "`.* TO '" + account + "'@'%';");
+  db.exec(
+      "CREATE TABLE hits (id bigint PRIMARY KEY, ts datetime NOT NULL) ENGINE=InnoDB;"
+      "INSERT INTO hits VALUES (1, '2020-01-01'), (2, '2030-01-01'), (3, '2020-01-02');"
+      "CREATE USER '" +
+      account +
+      "'@'%' IDENTIFIED BY 'one-connection' WITH MAX_USER_CONNECTIONS 1;"
+      "GRANT SELECT, DELETE ON `" +
+      db.name() + "`.* TO '" + account + "'@'%';");
   TempDir dir;
   dir.write("pw", "one-connection\n");
   // The test server's own account, swapped for the one-connection account.

@@ -7,11 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <thread>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "support/report.h"
 #include "support/run.h"
@@ -114,8 +114,8 @@ int enforce_and_signal(const TempDir& dir, const std::string& config, int sig) {
     dup2(null, 1);
     dup2(null, 2);
     if (chdir(dir.path().c_str()) != 0) _exit(126);
-    execl(RETENTIOND_BINARY, RETENTIOND_BINARY, "enforce", "-c", config.c_str(), "--at", kAt.c_str(),
-          static_cast<char*>(nullptr));
+    execl(RETENTIOND_BINARY, RETENTIOND_BINARY, "enforce", "-c", config.c_str(), "--at",
+          kAt.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -138,9 +138,11 @@ int enforce_and_signal(const TempDir& dir, const std::string& config, int sig) {
 // One million rows: three expired for each fresh one.
 std::string big_table(const TempDir& dir) {
   std::string db = dir.file("app.db");
-  sqlite_exec(db, "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)"
-                  "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN 1900000000 ELSE 1500000000 END FROM n;");
+  sqlite_exec(
+      db,
+      "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)"
+      "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN 1900000000 ELSE 1500000000 END FROM n;");
   return db;
 }
 
@@ -153,7 +155,8 @@ const std::string kHitsConfig =
 
 TEST_CASE("plan counts exactly the expired rows and changes nothing", "[cli][sqlite]") {
   Fixture f;
-  auto before = sqlite_column(f.db, "SELECT count(*) FROM iso_rows UNION ALL SELECT count(*) FROM epoch_rows");
+  auto before = sqlite_column(
+      f.db, "SELECT count(*) FROM iso_rows UNION ALL SELECT count(*) FROM epoch_rows");
   auto r = f.retentiond({"plan", "--at", kAt, "--format", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -173,7 +176,9 @@ TEST_CASE("plan counts exactly the expired rows and changes nothing", "[cli][sql
   CHECK(policy_in(report, "epoch").at("cutoff") == "2027-03-01T00:00:00Z");
   CHECK(policy_in(report, "dates").at("matched") == 1);
   CHECK(policy_in(report, "latest").at("matched") == 2);
-  CHECK(sqlite_column(f.db, "SELECT count(*) FROM iso_rows UNION ALL SELECT count(*) FROM epoch_rows") == before);
+  CHECK(sqlite_column(f.db,
+                      "SELECT count(*) FROM iso_rows UNION ALL SELECT count(*) FROM epoch_rows") ==
+        before);
   CHECK_FALSE(std::filesystem::exists(f.dir.file("state.db")));  // a dry run records nothing
 }
 
@@ -189,12 +194,14 @@ TEST_CASE("enforce deletes exactly the expired rows", "[cli][sqlite]") {
   CHECK(policy_in(report, "dates").at("affected") == 1);
   CHECK(policy_in(report, "latest").at("affected") == 2);
 
-  CHECK(labels(f.db, "iso_rows") == std::vector<std::string>{"exact", "plus-1s", "plus-1s-offset", "fresh",
-                                                               "null", "future", "garbage"});
-  CHECK(labels(f.db, "epoch_rows") == std::vector<std::string>{"exact", "plus-1s", "null", "future"});
+  CHECK(labels(f.db, "iso_rows") == std::vector<std::string>{"exact", "plus-1s", "plus-1s-offset",
+                                                             "fresh", "null", "future", "garbage"});
+  CHECK(labels(f.db, "epoch_rows") ==
+        std::vector<std::string>{"exact", "plus-1s", "null", "future"});
   CHECK(labels(f.db, "date_rows") == std::vector<std::string>{"same-day", "day-after", "null"});
-  CHECK(labels(f.db, "latest_rows") == std::vector<std::string>{"login-recent", "never-logged-new", "no-dates",
-                                                                  "old-but-excluded", "created-future"});
+  CHECK(labels(f.db, "latest_rows") == std::vector<std::string>{"login-recent", "never-logged-new",
+                                                                "no-dates", "old-but-excluded",
+                                                                "created-future"});
 
   // A second pass at the same moment finds nothing.
   auto again = f.retentiond({"enforce", "--at", kAt, "--format", "json"});
@@ -220,7 +227,8 @@ TEST_CASE("policy selection limits the pass to the named policies", "[cli][sqlit
 TEST_CASE("an earlier --at moves the cut-off", "[cli][sqlite]") {
   Fixture f;
   // One second earlier, the row one second before the old cut-off is no longer expired.
-  auto r = f.retentiond({"plan", "--at", "2028-02-29T23:59:59Z", "--format", "json", "--policy", "epoch"});
+  auto r = f.retentiond(
+      {"plan", "--at", "2028-02-29T23:59:59Z", "--format", "json", "--policy", "epoch"});
   REQUIRE(r.exit_code == 0);
   auto epoch = policy_in(json::parse(r.out), "epoch");
   CHECK(epoch.at("cutoff") == "2027-02-28T23:59:59Z");
@@ -230,13 +238,15 @@ TEST_CASE("an earlier --at moves the cut-off", "[cli][sqlite]") {
 TEST_CASE("the max_affected guard refuses before touching anything", "[cli][sqlite][guard]") {
   TempDir dir;
   std::string db = dir.file("app.db");
-  sqlite_exec(db, "CREATE TABLE logs (id INTEGER PRIMARY KEY, ts INTEGER);"
-                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
-                  "INSERT INTO logs SELECT i, 1500000000 + i FROM n;"
-                  "INSERT INTO logs VALUES (100, 1900000000);");
-  std::string base = "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
-                     "  - name: logs\n    store: app\n    table: logs\n    expire_after: 52d\n"
-                     "    since: {column: ts, format: epoch}\n";
+  sqlite_exec(db,
+              "CREATE TABLE logs (id INTEGER PRIMARY KEY, ts INTEGER);"
+              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
+              "INSERT INTO logs SELECT i, 1500000000 + i FROM n;"
+              "INSERT INTO logs VALUES (100, 1900000000);");
+  std::string base =
+      "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+      "  - name: logs\n    store: app\n    table: logs\n    expire_after: 52d\n"
+      "    since: {column: ts, format: epoch}\n";
   SECTION("default guard: more than 90% of more than 10 rows") {
     std::string config = dir.write("r.yaml", base);
     auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
@@ -273,38 +283,46 @@ TEST_CASE("the max_affected guard refuses before touching anything", "[cli][sqli
 TEST_CASE("foreign keys: cascading children go with their parent", "[cli][sqlite]") {
   TempDir dir;
   std::string db = dir.file("app.db");
-  sqlite_exec(db, "CREATE TABLE members (id INTEGER PRIMARY KEY, left_on TEXT);"
-                  "CREATE TABLE devices (id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL "
-                  "  REFERENCES members(id) ON DELETE CASCADE);"
-                  "INSERT INTO members VALUES (1, '2020-01-01'), (2, '2028-01-01'), (3, NULL);"
-                  "INSERT INTO devices VALUES (10, 1), (11, 1), (20, 2), (30, 3);");
-  std::string config = dir.write("r.yaml",
-                                 "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
-                                 "  - name: members\n    store: app\n    table: members\n"
-                                 "    expire_after: 5y\n    since: left_on\n");
+  sqlite_exec(db,
+              "CREATE TABLE members (id INTEGER PRIMARY KEY, left_on TEXT);"
+              "CREATE TABLE devices (id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL "
+              "  REFERENCES members(id) ON DELETE CASCADE);"
+              "INSERT INTO members VALUES (1, '2020-01-01'), (2, '2028-01-01'), (3, NULL);"
+              "INSERT INTO devices VALUES (10, 1), (11, 1), (20, 2), (30, 3);");
+  std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                "  - name: members\n    store: app\n    table: members\n"
+                "    expire_after: 5y\n    since: left_on\n");
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(sqlite_column(db, "SELECT id FROM devices ORDER BY id") == std::vector<std::string>{"20", "30"});
+  CHECK(sqlite_column(db, "SELECT id FROM devices ORDER BY id") ==
+        std::vector<std::string>{"20", "30"});
 }
 
 TEST_CASE("a related-table basis: devices of members who left", "[cli][sqlite]") {
   TempDir dir;
   std::string db = dir.file("app.db");
-  sqlite_exec(db, "CREATE TABLE adherents (id INTEGER PRIMARY KEY, date_de_depart TEXT);"
-                  "CREATE TABLE devices (id INTEGER PRIMARY KEY, adherent_id INTEGER, mac TEXT);"
-                  "INSERT INTO adherents VALUES (1, '2026-01-01'), (2, '2027-12-01'), (3, NULL);"
-                  "INSERT INTO devices VALUES (10, 1, 'a'), (11, 1, 'b'), (20, 2, 'c'), (30, 3, 'd'), (40, 99, 'e');");
-  std::string config = dir.write(
-      "r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+  sqlite_exec(db,
+              "CREATE TABLE adherents (id INTEGER PRIMARY KEY, date_de_depart TEXT);"
+              "CREATE TABLE devices (id INTEGER PRIMARY KEY, adherent_id INTEGER, mac TEXT);"
+              "INSERT INTO adherents VALUES (1, '2026-01-01'), (2, '2027-12-01'), (3, NULL);"
+              "INSERT INTO devices VALUES (10, 1, 'a'), (11, 1, 'b'), (20, 2, 'c'), (30, 3, 'd'), "
+              "(40, 99, 'e');");
+  std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
                 "  - name: devices\n    store: app\n    table: devices\n    expire_after: 1y\n"
-                "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", column: date_de_depart}\n"
+                "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", "
+                "column: date_de_depart}\n"
                 "    max_affected: 100%\n");
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   INFO(r.err);
   CHECK(r.exit_code == 0);
   // Device 40 has no member row: no date, kept.
-  CHECK(sqlite_column(db, "SELECT id FROM devices ORDER BY id") == std::vector<std::string>{"20", "30", "40"});
+  CHECK(sqlite_column(db, "SELECT id FROM devices ORDER BY id") ==
+        std::vector<std::string>{"20", "30", "40"});
 }
 
 TEST_CASE("a pass left in progress by a dead process is recorded as interrupted and finished",
@@ -316,9 +334,11 @@ TEST_CASE("a pass left in progress by a dead process is recorded as interrupted 
   if (dead == 0) _exit(0);
   waitpid(dead, nullptr, 0);
   sqlite_exec(f.dir.file("state.db"),
-              "INSERT INTO pass_in_progress (policy, store, action, cutoff, matched, held, affected, started, "
+              "INSERT INTO pass_in_progress (policy, store, action, cutoff, matched, held, "
+              "affected, started, "
               "updated, pid) VALUES ('iso', 'app', 'delete', '2027-03-01T00:00:00Z', 4, 0, 2,"
-              " '2028-03-01T00:00:00Z', '2028-03-01T00:00:01Z', " + std::to_string(dead) + ")");
+              " '2028-03-01T00:00:00Z', '2028-03-01T00:00:01Z', " +
+                  std::to_string(dead) + ")");
   auto r = f.retentiond({"enforce", "--at", kAt, "--policy", "iso"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
@@ -333,7 +353,8 @@ TEST_CASE("a pass left in progress by a dead process is recorded as interrupted 
   CHECK(f.retentiond({"history", "--verify"}).exit_code == 0);
 }
 
-TEST_CASE("a pass killed mid-way loses nothing and the next pass completes", "[cli][sqlite][resume]") {
+TEST_CASE("a pass killed mid-way loses nothing and the next pass completes",
+          "[cli][sqlite][resume]") {
   TempDir dir;
   std::string db = big_table(dir);
   std::string config = dir.write("r.yaml", kHitsConfig);
@@ -354,7 +375,8 @@ TEST_CASE("a pass killed mid-way loses nothing and the next pass completes", "[c
   CHECK(run_retentiond({"history", "-c", config, "--verify"}, dir.path()).exit_code == 0);
 }
 
-TEST_CASE("SIGTERM stops a pass at a batch boundary and records it as interrupted", "[cli][sqlite][resume]") {
+TEST_CASE("SIGTERM stops a pass at a batch boundary and records it as interrupted",
+          "[cli][sqlite][resume]") {
   TempDir dir;
   std::string db = big_table(dir);
   std::string config = dir.write("r.yaml", kHitsConfig);
@@ -374,14 +396,16 @@ TEST_CASE("SIGTERM stops a pass at a batch boundary and records it as interrupte
 TEST_CASE("a policy's batch_budget sets the time its batches aim at", "[cli][sqlite]") {
   TempDir dir;
   std::string db = big_table(dir);
-  auto r = run_retentiond({"enforce", "-c", dir.write("r.yaml", kHitsConfig + "    batch_budget: 50ms\n"), "--at", kAt},
-                          dir.path());
+  auto r = run_retentiond(
+      {"enforce", "-c", dir.write("r.yaml", kHitsConfig + "    batch_budget: 50ms\n"), "--at", kAt},
+      dir.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("budget 50 ms)") != std::string::npos);
   CHECK(sqlite_int(db, "SELECT count(*) FROM hits") == 250000);
   TempDir other;
   big_table(other);
-  auto by_default = run_retentiond({"enforce", "-c", other.write("r.yaml", kHitsConfig), "--at", kAt}, other.path());
+  auto by_default = run_retentiond(
+      {"enforce", "-c", other.write("r.yaml", kHitsConfig), "--at", kAt}, other.path());
   CHECK(by_default.err.find("budget 200 ms)") != std::string::npos);
 }

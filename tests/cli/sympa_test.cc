@@ -8,9 +8,10 @@
 #include <sys/time.h>
 
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <filesystem>
 #include <functional>
+
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/mysql_server.h"
@@ -86,16 +87,24 @@ void seed(const Backend& b) {
   // c, d, h left (Sympa recorded when), e and g left unrecorded, f left after a recorded
   // re-subscription (so its recorded departure is not its last one).
   for (const char* u : {"a", "b", "lm", "lm2", "c", "d", "e", "f", "g", "h"})
-    sql += std::string("INSERT INTO user_table (email_user, gecos_user) VALUES ('") + u + "@example.net', 'Name " +
-           u + "');";
-  sql += "INSERT INTO subscriber_table (user_subscriber, list_subscriber, robot_subscriber, date_epoch_subscriber, "
-         "number_messages_subscriber) VALUES ('a@example.net', 'list1', " + robot + ", " + n(kT0 - 900 * kDay) + ", 0);";
-  sql += "INSERT INTO admin_table (user_admin, list_admin, robot_admin, role_admin, date_epoch_admin) VALUES "
-         "('b@example.net', 'list1', " + robot + ", 'owner', " + n(kT0 - 900 * kDay) + ");";
+    sql += std::string("INSERT INTO user_table (email_user, gecos_user) VALUES ('") + u +
+           "@example.net', 'Name " + u + "');";
+  sql +=
+      "INSERT INTO subscriber_table (user_subscriber, list_subscriber, robot_subscriber, "
+      "date_epoch_subscriber, "
+      "number_messages_subscriber) VALUES ('a@example.net', 'list1', " +
+      robot + ", " + n(kT0 - 900 * kDay) + ", 0);";
+  sql +=
+      "INSERT INTO admin_table (user_admin, list_admin, robot_admin, role_admin, date_epoch_admin) "
+      "VALUES "
+      "('b@example.net', 'list1', " +
+      robot + ", 'owner', " + n(kT0 - 900 * kDay) + ");";
   auto stat = [&](const std::string& who, const std::string& op, long long when) {
-    sql += "INSERT INTO stat_table (date_stat, email_stat, operation_stat, list_stat, robot_stat, read_stat, "
-           "daemon_stat) VALUES (" + n(when) + ", '" + who + "@example.net', '" + op + "', 'list1', " + robot +
-           ", 0, 'sympa');";
+    sql +=
+        "INSERT INTO stat_table (date_stat, email_stat, operation_stat, list_stat, robot_stat, "
+        "read_stat, "
+        "daemon_stat) VALUES (" +
+        n(when) + ", '" + who + "@example.net', '" + op + "', 'list1', " + robot + ", 0, 'sympa');";
   };
   stat("c", "add_or_subscribe", kT0 - 100 * kDay);
   stat("c", "del", kT0 - 30 * kDay);
@@ -103,28 +112,41 @@ void seed(const Backend& b) {
   stat("f", "del", kT0 - 30 * kDay);
   stat("f", "add_or_subscribe", kT0 - 20 * kDay);
   stat("a", "add_or_subscribe", kYearCut - 5);  // older than a year: the stats policy deletes it
-  sql += "INSERT INTO exclusion_table (list_exclusion, robot_exclusion, user_exclusion, family_exclusion, "
-         "date_exclusion) VALUES ('list1', " + robot + ", 'h@example.net', '', " + n(kT0 - 30 * kDay) + ");";
+  sql +=
+      "INSERT INTO exclusion_table (list_exclusion, robot_exclusion, user_exclusion, "
+      "family_exclusion, "
+      "date_exclusion) VALUES ('list1', " +
+      robot + ", 'h@example.net', '', " + n(kT0 - 30 * kDay) + ");";
   // The action log has no primary key: three rows in the same second, boundaries either side.
-  for (long long when : {kYearCut - 100, kYearCut - 100, kYearCut - 100, kYearCut - 1, kYearCut, kYearCut + 1})
-    sql += "INSERT INTO logs_table (date_logs, action_logs, status_logs, daemon_logs, user_email_logs, "
-           "target_email_logs) VALUES (" + n(when) + ", 'del', 'success', 'wwsympa', 'x@example.net', "
-           "'c@example.net');";
+  for (long long when :
+       {kYearCut - 100, kYearCut - 100, kYearCut - 100, kYearCut - 1, kYearCut, kYearCut + 1})
+    sql +=
+        "INSERT INTO logs_table (date_logs, action_logs, status_logs, daemon_logs, "
+        "user_email_logs, "
+        "target_email_logs) VALUES (" +
+        n(when) +
+        ", 'del', 'success', 'wwsympa', 'x@example.net', "
+        "'c@example.net');";
   auto session = [&](const std::string& id, long long last_use) {
-    sql += "INSERT INTO session_table (id_session, start_date_session, date_session, email_session, "
-           "remote_addr_session) VALUES ('" + id + "', " + n(last_use - kDay) + ", " + n(last_use) +
-           ", 'a@example.net', '192.0.2.1');";
+    sql +=
+        "INSERT INTO session_table (id_session, start_date_session, date_session, email_session, "
+        "remote_addr_session) VALUES ('" +
+        id + "', " + n(last_use - kDay) + ", " + n(last_use) + ", 'a@example.net', '192.0.2.1');";
   };
   session("s-old", kT0 - 2 * kDay - 1);
   session("s-edge", kT0 - 2 * kDay);
   session("s-now", kT0);
-  sql += "INSERT INTO one_time_ticket_table (ticket_one_time_ticket, date_one_time_ticket, email_one_time_ticket) "
-         "VALUES ('t-old', " + n(kT0 - 10 * kDay - 1) + ", 'a@example.net'), ('t-new', " + n(kT0 - kDay) +
-         ", 'a@example.net');";
-  sql += "INSERT INTO notification_table (pk_notification, date_notification, recipient_notification, "
-         "list_notification, robot_notification) VALUES (1, " + n(kT0 - 90 * kDay - 1) +
-         ", 'a@example.net', 'list1', " + robot + "), (2, " + n(kT0 - 90 * kDay) + ", 'a@example.net', 'list1', " +
-         robot + ");";
+  sql +=
+      "INSERT INTO one_time_ticket_table (ticket_one_time_ticket, date_one_time_ticket, "
+      "email_one_time_ticket) "
+      "VALUES ('t-old', " +
+      n(kT0 - 10 * kDay - 1) + ", 'a@example.net'), ('t-new', " + n(kT0 - kDay) +
+      ", 'a@example.net');";
+  sql +=
+      "INSERT INTO notification_table (pk_notification, date_notification, recipient_notification, "
+      "list_notification, robot_notification) VALUES (1, " +
+      n(kT0 - 90 * kDay - 1) + ", 'a@example.net', 'list1', " + robot + "), (2, " +
+      n(kT0 - 90 * kDay) + ", 'a@example.net', 'list1', " + robot + ");";
   b.exec(sql);
 }
 
@@ -159,18 +181,20 @@ void run_scenario(const Backend& b) {
   seed(b);
   TempDir dir;
   dir.write("etc/lists.example.org/robot.conf", "# a virtual host\nlistmaster  LM2@example.net\n");
-  std::string conf = dir.write("etc/sympa/sympa.conf", "# Sympa's configuration\ndomain\tlists.example.org\n"
-                                                       "listmaster\tsomeone@example.org, LM@example.net\n" +
-                                                           b.conf_db + "etc\t" + dir.file("etc") + "\n");
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf +
-                                               "}\n" + kPolicies);
+  std::string conf = dir.write("etc/sympa/sympa.conf",
+                               "# Sympa's configuration\ndomain\tlists.example.org\n"
+                               "listmaster\tsomeone@example.org, LM@example.net\n" +
+                                   b.conf_db + "etc\t" + dir.file("etc") + "\n");
+  std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf +
+                              "}\n" + kPolicies);
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.out << check.err);
   REQUIRE(check.exit_code == 0);
 
   // plan reads, and remembers nothing: no state file appears.
-  auto plan = run_retentiond({"plan", "-c", config, "--at", at(0), "--format", "json", "--policy", "orphans"},
-                             dir.path());
+  auto plan = run_retentiond(
+      {"plan", "-c", config, "--at", at(0), "--format", "json", "--policy", "orphans"}, dir.path());
   INFO(plan.err);
   REQUIRE(plan.exit_code == 0);
   auto planned = policy_in(json::parse(plan.out), "orphans");
@@ -182,14 +206,18 @@ void run_scenario(const Backend& b) {
   auto p1 = enforce(config, dir.path(), at(0), "orphans");
   CHECK(policy_in(p1, "orphans").at("affected") == 2);
   CHECK(users(b) == names({"a", "b", "d", "e", "f", "g", "lm", "lm2"}));
-  CHECK(sqlite_int(dir.file("state.db"), "SELECT count(*) FROM sightings WHERE policy = 'orphans'") == 6);
-  CHECK(sqlite_column(dir.file("state.db"), "SELECT count(*) FROM sightings WHERE key_hash LIKE '%@%'") ==
+  CHECK(sqlite_int(dir.file("state.db"),
+                   "SELECT count(*) FROM sightings WHERE policy = 'orphans'") == 6);
+  CHECK(sqlite_column(dir.file("state.db"),
+                      "SELECT count(*) FROM sightings WHERE key_hash LIKE '%@%'") ==
         std::vector<std::string>{"0"});
 
   // g subscribes again before pass 2, which forgets it; d's 7 days are over.
-  b.exec("INSERT INTO subscriber_table (user_subscriber, list_subscriber, robot_subscriber, date_epoch_subscriber, "
-         "number_messages_subscriber) VALUES ('g@example.net', 'list1', 'lists.example.org', " +
-         n(kT0 + kDay) + ", 0)");
+  b.exec(
+      "INSERT INTO subscriber_table (user_subscriber, list_subscriber, robot_subscriber, "
+      "date_epoch_subscriber, "
+      "number_messages_subscriber) VALUES ('g@example.net', 'list1', 'lists.example.org', " +
+      n(kT0 + kDay) + ", 0)");
   auto p2 = enforce(config, dir.path(), at(5), "orphans");
   CHECK(policy_in(p2, "orphans").at("affected") == 1);
   CHECK(users(b) == names({"a", "b", "e", "f", "g", "lm", "lm2"}));
@@ -218,9 +246,11 @@ void run_scenario(const Backend& b) {
   CHECK(b.column("SELECT id_session FROM session_table ORDER BY id_session") ==
         std::vector<std::string>{"s-edge", "s-now"});
   CHECK(policy_in(tables, "tickets").at("affected") == 1);
-  CHECK(b.column("SELECT ticket_one_time_ticket FROM one_time_ticket_table") == std::vector<std::string>{"t-new"});
+  CHECK(b.column("SELECT ticket_one_time_ticket FROM one_time_ticket_table") ==
+        std::vector<std::string>{"t-new"});
   CHECK(policy_in(tables, "notifications").at("affected") == 1);
-  CHECK(b.column("SELECT pk_notification FROM notification_table") == std::vector<std::string>{"2"});
+  CHECK(b.column("SELECT pk_notification FROM notification_table") ==
+        std::vector<std::string>{"2"});
   CHECK(policy_in(tables, "stats").at("affected") == 1);
   CHECK(b.column("SELECT count(*) FROM stat_table") == std::vector<std::string>{"5"});
   // A second pass finds nothing.
@@ -240,7 +270,8 @@ void set_mtime(const std::string& path, long long epoch) {
 
 }  // namespace
 
-TEST_CASE("sympa store on sqlite: orphans, tables without key, sessions, tickets", "[cli][sympa][sqlite]") {
+TEST_CASE("sympa store on sqlite: orphans, tables without key, sessions, tickets",
+          "[cli][sympa][sqlite]") {
   TempDir data;
   const std::string path = data.file("sympa.db");
   sqlite_exec(path, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
@@ -249,21 +280,28 @@ TEST_CASE("sympa store on sqlite: orphans, tables without key, sessions, tickets
                 [&](const std::string& sql) { return sqlite_column(path, sql); }});
 }
 
-TEST_CASE("sympa store: a departure Sympa dated outside the years 1 to 9999 is no date", "[cli][sympa][dates]") {
+TEST_CASE("sympa store: a departure Sympa dated outside the years 1 to 9999 is no date",
+          "[cli][sympa][dates]") {
   TempDir data;
   const std::string path = data.file("sympa.db");
   sqlite_exec(path, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
   // c left 30 days ago; z's departure is dated near -2^63 (year -292 billion).
-  sqlite_exec(path, "INSERT INTO user_table (email_user) VALUES ('c@example.net'), ('z@example.net');"
-                    "INSERT INTO stat_table (date_stat, email_stat, operation_stat, list_stat, robot_stat, read_stat, "
-                    "daemon_stat) VALUES (" + n(kT0 - 30 * kDay) + ", 'c@example.net', 'del', 'list1', 'x', 0, 's'), "
-                    "(-9000000000000000000, 'z@example.net', 'del', 'list1', 'x', 0, 's')");
+  sqlite_exec(path,
+              "INSERT INTO user_table (email_user) VALUES ('c@example.net'), ('z@example.net');"
+              "INSERT INTO stat_table (date_stat, email_stat, operation_stat, list_stat, "
+              "robot_stat, read_stat, "
+              "daemon_stat) VALUES (" +
+                  n(kT0 - 30 * kDay) +
+                  ", 'c@example.net', 'del', 'list1', 'x', 0, 's'), "
+                  "(-9000000000000000000, 'z@example.net', 'del', 'list1', 'x', 0, 's')");
   TempDir dir;
-  std::string conf = dir.write("sympa.conf", "domain\tlists.example.org\ndb_type\tSQLite\ndb_name\t" + path + "\n");
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf +
-                                               "}\n" + kPolicies);
-  auto plan = run_retentiond({"plan", "-c", config, "--at", at(0), "--format", "json", "--policy", "orphans"},
-                             dir.path());
+  std::string conf = dir.write(
+      "sympa.conf", "domain\tlists.example.org\ndb_type\tSQLite\ndb_name\t" + path + "\n");
+  std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf +
+                              "}\n" + kPolicies);
+  auto plan = run_retentiond(
+      {"plan", "-c", config, "--at", at(0), "--format", "json", "--policy", "orphans"}, dir.path());
   INFO(plan.err);
   REQUIRE(plan.exit_code == 0);
   auto planned = policy_in(json::parse(plan.out), "orphans");
@@ -271,41 +309,46 @@ TEST_CASE("sympa store: a departure Sympa dated outside the years 1 to 9999 is n
   CHECK(planned.at("oldest") == at(-30));
 }
 
-TEST_CASE("sympa store on postgresql: orphans, tables without key, sessions, tickets", "[cli][sympa][postgresql]") {
+TEST_CASE("sympa store on postgresql: orphans, tables without key, sessions, tickets",
+          "[cli][sympa][postgresql]") {
   PgDatabase db;
   db.exec(read_file(source_dir() + "/../shared/schemas/sympa_pg.sql"));
   const std::string host = server_env("RETENTIOND_TEST_PG_HOST");
   const std::string port = server_env("RETENTIOND_TEST_PG_PORT");
   const std::string user = server_env("RETENTIOND_TEST_PG_USER");
   run_scenario({"postgresql",
-                std::string("db_type\tPg\ndb_name\t") + db.name() + "\ndb_host\t" + host + "\ndb_port\t" + port +
-                    "\ndb_user\t" + user + "\n",
+                std::string("db_type\tPg\ndb_name\t") + db.name() + "\ndb_host\t" + host +
+                    "\ndb_port\t" + port + "\ndb_user\t" + user + "\n",
                 [&](const std::string& sql) { db.exec(sql); },
                 [&](const std::string& sql) { return db.column(sql); }});
 }
 
-TEST_CASE("sympa store on mariadb: orphans, tables without key, sessions, tickets", "[cli][sympa][mysql]") {
+TEST_CASE("sympa store on mariadb: orphans, tables without key, sessions, tickets",
+          "[cli][sympa][mysql]") {
   MysqlDatabase db;
   db.exec(read_file(source_dir() + "/../shared/schemas/sympa_mysql.sql"));
   const std::string host = server_env("RETENTIOND_TEST_MYSQL_HOST");
   const std::string port = server_env("RETENTIOND_TEST_MYSQL_PORT");
   const std::string user = server_env("RETENTIOND_TEST_MYSQL_USER");
   run_scenario({"mysql",
-                std::string("db_type\tmysql\ndb_name\t") + db.name() + "\ndb_host\t" + host + "\ndb_port\t" + port +
-                    "\ndb_user\t" + user + "\ndb_passwd\t" + MysqlDatabase::password() + "\n",
+                std::string("db_type\tmysql\ndb_name\t") + db.name() + "\ndb_host\t" + host +
+                    "\ndb_port\t" + port + "\ndb_user\t" + user + "\ndb_passwd\t" +
+                    MysqlDatabase::password() + "\n",
                 [&](const std::string& sql) { db.exec(sql); },
                 [&](const std::string& sql) { return db.column(sql); }});
 }
 
-TEST_CASE("sympa store: archives by month, stored bounces and stuck spool messages", "[cli][sympa][files]") {
+TEST_CASE("sympa store: archives by month, stored bounces and stuck spool messages",
+          "[cli][sympa][files]") {
   TempDir dir;
   const std::string db = dir.file("sympa.db");
   sqlite_exec(db, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
   const std::string s = dir.path();
-  std::string conf = dir.write("sympa.conf", "db_type SQLite\ndb_name " + db + "\narc_path " + s + "/arc\n" +
-                                                 "bounce_path " + s + "/bounce\nspool " + s + "/spool\nqueue " + s +
-                                                 "/spool/msg\nqueuemod " + s + "/spool/moderation\nqueuetask " + s +
-                                                 "/spool/task\nqueuedigest " + s + "/spool/digest\ntmpdir /elsewhere/tmp\n");
+  std::string conf = dir.write(
+      "sympa.conf", "db_type SQLite\ndb_name " + db + "\narc_path " + s + "/arc\n" +
+                        "bounce_path " + s + "/bounce\nspool " + s + "/spool\nqueue " + s +
+                        "/spool/msg\nqueuemod " + s + "/spool/moderation\nqueuetask " + s +
+                        "/spool/task\nqueuedigest " + s + "/spool/digest\ntmpdir /elsewhere/tmp\n");
   const std::string arc = "arc/list1@lists.example.org/";
   for (const char* f : {"2027-01/arctxt/1", "2027-01/arctxt/2", "2027-01/index", "2027-02/arctxt/1",
                         "2028-02/arctxt/1"})
@@ -320,8 +363,9 @@ TEST_CASE("sympa store: archives by month, stored bounces and stuck spool messag
   set_mtime(dir.write("spool/task/old-task", "t"), kT0 - 400 * kDay);
   set_mtime(dir.write("spool/digest/old-digest", "d"), kT0 - 400 * kDay);
   std::filesystem::create_symlink("/etc/hostname", dir.file("spool/moderation/link"));
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf + "}\n" +
-                                               R"(policies:
+  std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf + "}\n" +
+                    R"(policies:
   - {name: archives, store: lists, sympa: archives, expire_after: 1y, max_affected: 100%}
   - {name: bounces, store: lists, sympa: bounces, expire_after: 30d, max_affected: 100%}
   - {name: spools, store: lists, sympa: spools, expire_after: 30d, max_affected: 100%}
@@ -358,9 +402,11 @@ TEST_CASE("sympa store: archives by month, stored bounces and stuck spool messag
 
 TEST_CASE("sympa store: a broken sympa.conf or database is a clear error", "[cli][sympa]") {
   TempDir dir;
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: sympa.conf}\n"
-                                           "policies:\n  - {name: o, store: lists, sympa: unsubscribed_users, "
-                                           "expire_after: 7d}\n");
+  std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  lists: {type: sympa, config: sympa.conf}\n"
+                "policies:\n  - {name: o, store: lists, sympa: unsubscribed_users, "
+                "expire_after: 7d}\n");
   auto missing = run_retentiond({"check", "-c", config}, dir.path());
   CHECK(missing.exit_code != 0);
   CHECK(missing.err.find("sympa.conf") != std::string::npos);
@@ -383,8 +429,9 @@ TEST_CASE("sympa store: a broken sympa.conf or database is a clear error", "[cli
   CHECK(enforce.out.find("missing.db") != std::string::npos);
 
   // The password the sympa store passes on internally is no YAML option.
-  std::string yaml_password = dir.write(
-      "p.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: x.db, password: secret}\npolicies: []\n");
+  std::string yaml_password = dir.write("p.yaml",
+                                        "state: state.db\nstores:\n  db: {type: sqlite, path: "
+                                        "x.db, password: secret}\npolicies: []\n");
   auto refused = run_retentiond({"check", "--offline", "-c", yaml_password}, dir.path());
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("password") != std::string::npos);

@@ -5,10 +5,10 @@
 // pausing a replica concerns every test that writes.
 #include <signal.h>
 
+#include <thread>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include <thread>
 
 #include "support/child.h"
 #include "support/mysql_server.h"
@@ -27,13 +27,15 @@ const std::string kAt = "2028-03-01T00:00:00Z";
 constexpr long long kExpired = 20'000;
 
 RunResult mysql_replica(const std::string& sql) {
-  return run_program({"/usr/bin/mariadb", "--no-defaults", "--socket=" + server_env("RETENTIOND_TEST_MYSQL_REPLICA_SOCKET"),
-                      "-uroot", "-e", sql});
+  return run_program({"/usr/bin/mariadb", "--no-defaults",
+                      "--socket=" + server_env("RETENTIOND_TEST_MYSQL_REPLICA_SOCKET"), "-uroot",
+                      "-e", sql});
 }
 
 RunResult pg_replica(const std::string& sql) {
   return run_program({"/usr/bin/psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
-                      server_env("RETENTIOND_TEST_PG_REPLICA_PORT"), "-U", "postgres", "-d", "postgres", "-c", sql});
+                      server_env("RETENTIOND_TEST_PG_REPLICA_PORT"), "-U", "postgres", "-d",
+                      "postgres", "-c", sql});
 }
 
 // A pass in the background on a table of kExpired expired rows (and 100 fresh), small batches.
@@ -44,8 +46,9 @@ struct ThrottledPass {
   std::unique_ptr<Child> pass;
 
   void start() {
-    pass = std::make_unique<Child>(std::vector<std::string>{"enforce", "-c", config, "--at", kAt, "--format", "json"},
-                                   dir.path(), dir.file("pass.log"));
+    pass = std::make_unique<Child>(
+        std::vector<std::string>{"enforce", "-c", config, "--at", kAt, "--format", "json"},
+        dir.path(), dir.file("pass.log"));
   }
   bool paused() { return pass->output().find("pausing between batches") != std::string::npos; }
   long long deleted() { return kExpired + 100 - count("SELECT count(*) FROM t"); }
@@ -56,9 +59,10 @@ std::string policy_yaml();
 
 // Table t: kExpired expired rows and 100 fresh ones (ids 1 to 100).
 void fill_table(MysqlDatabase& db) {
-  db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME NOT NULL);"
-          "INSERT INTO t SELECT seq, IF(seq <= 100, '2030-01-01', '2020-01-01') FROM seq_1_to_" +
-          std::to_string(kExpired + 100));
+  db.exec(
+      "CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME NOT NULL);"
+      "INSERT INTO t SELECT seq, IF(seq <= 100, '2030-01-01', '2020-01-01') FROM seq_1_to_" +
+      std::to_string(kExpired + 100));
 }
 
 // A configuration for `db` (its password in DIR/pw) whose store has `throttle`, and policy_yaml().
@@ -67,8 +71,8 @@ std::string mysql_config(const TempDir& dir, const MysqlDatabase& db, const std:
   dir.write("pw", MysqlDatabase::password());
   std::string store = db.store_yaml(dir.file("pw"));
   store.pop_back();  // the closing brace: the throttle goes inside
-  return dir.write("c.yaml", state + "stores:\n  app: " + store + ",\n    throttle: " + throttle + "}\n" +
-                                 policy_yaml());
+  return dir.write("c.yaml", state + "stores:\n  app: " + store + ",\n    throttle: " + throttle +
+                                 "}\n" + policy_yaml());
 }
 
 // The newest entry of the audit trail.
@@ -80,38 +84,44 @@ json last_pass(const TempDir& dir, const std::string& config) {
 }
 
 std::string policy_yaml() {
-  return "policies:\n  - name: p\n    store: app\n    table: t\n    since: ts\n    expire_after: 1y\n"
+  return "policies:\n  - name: p\n    store: app\n    table: t\n    since: ts\n    expire_after: "
+         "1y\n"
          "    max_affected: 100%\n    batch_budget: 10ms\n";
 }
 
 }  // namespace
 
-TEST_CASE("throttle: a stopped MariaDB replica holds the pass after at most one batch; it finishes once "
-          "replication resumes",
-          "[throttle][mysql]") {
+TEST_CASE(
+    "throttle: a stopped MariaDB replica holds the pass after at most one batch; it finishes once "
+    "replication resumes",
+    "[throttle][mysql]") {
   MysqlDatabase db(MysqlDatabase::kReplicatedPrefix);
   fill_table(db);
   ThrottledPass p;
   p.count = [&](const std::string& sql) { return db.integer(sql); };
   // The replica has the table before its SQL thread stops.
   REQUIRE(wait_until([&] {
-    return mysql_replica("SELECT count(*) FROM " + db.name() + ".t").out.find(std::to_string(kExpired + 100)) !=
-           std::string::npos;
+    return mysql_replica("SELECT count(*) FROM " + db.name() + ".t")
+               .out.find(std::to_string(kExpired + 100)) != std::string::npos;
   }));
   REQUIRE(mysql_replica("STOP SLAVE SQL_THREAD").exit_code == 0);
   struct Resume {
     ~Resume() { mysql_replica("START SLAVE SQL_THREAD"); }
   } resume;
-  p.config = mysql_config(p.dir, db, "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: " +
-                                         server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT") +
-                                         ", user: retentiond_test, password_file: pw}]}");
+  p.config = mysql_config(p.dir, db,
+                          "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: " +
+                              server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT") +
+                              ", user: retentiond_test, password_file: pw}]}");
   auto plan = run_retentiond({"plan", "-c", p.config, "--at", kAt}, p.dir.path());
-  CHECK(plan.out.find("  throttle:   pause while a replica (127.0.0.1:" +
-                      server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT") +
-                      ") is more than 5 s behind or its lag is unknown; stop after 3600 s of waiting in all") !=
-        std::string::npos);
+  CHECK(
+      plan.out.find(
+          "  throttle:   pause while a replica (127.0.0.1:" +
+          server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT") +
+          ") is more than 5 s behind or its lag is unknown; stop after 3600 s of waiting in all") !=
+      std::string::npos);
   p.start();
-  if (!wait_until([&] { return p.paused(); }, 30s)) FAIL("the pass did not pause; its output:\n" << p.pass->output());
+  if (!wait_until([&] { return p.paused(); }, 30s))
+    FAIL("the pass did not pause; its output:\n" << p.pass->output());
   std::this_thread::sleep_for(2s);
   CHECK(p.deleted() <= 500);  // at most one batch
   CHECK(p.pass->output().find("has its replication stopped") != std::string::npos);
@@ -125,14 +135,17 @@ TEST_CASE("throttle: a stopped MariaDB replica holds the pass after at most one 
   CHECK(h.at("throttle_waited_seconds").get<long long>() >= 1);
 }
 
-TEST_CASE("throttle: an unreachable replica holds the pass; past max_wait it is interrupted, nothing deleted",
-          "[throttle][mysql]") {
+TEST_CASE(
+    "throttle: an unreachable replica holds the pass; past max_wait it is interrupted, nothing "
+    "deleted",
+    "[throttle][mysql]") {
   MysqlDatabase db(MysqlDatabase::kReplicatedPrefix);
   fill_table(db);
   TempDir dir;
   // Port 1: nothing listens there.
-  std::string config =
-      mysql_config(dir, db, "{max_replica_lag: 5s, max_wait: 3s, replicas: [{host: 127.0.0.1, port: 1, user: x}]}");
+  std::string config = mysql_config(
+      dir, db,
+      "{max_replica_lag: 5s, max_wait: 3s, replicas: [{host: 127.0.0.1, port: 1, user: x}]}");
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("replica 127.0.0.1:1 cannot be reached") != std::string::npos);
@@ -143,11 +156,14 @@ TEST_CASE("throttle: an unreachable replica holds the pass; past max_wait it is 
   CHECK(h.at("throttle_waited_seconds").get<long long>() >= 3);
 }
 
-TEST_CASE("throttle: a PostgreSQL replica gone from its slot holds the pass; past max_wait it is interrupted",
-          "[throttle][postgresql]") {
+TEST_CASE(
+    "throttle: a PostgreSQL replica gone from its slot holds the pass; past max_wait it is "
+    "interrupted",
+    "[throttle][postgresql]") {
   PgDatabase db;
-  db.exec("CREATE TABLE t (id int PRIMARY KEY, ts timestamptz NOT NULL);"
-          "INSERT INTO t SELECT i, '2020-01-01' FROM generate_series(1, 1000) i;");
+  db.exec(
+      "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz NOT NULL);"
+      "INSERT INTO t SELECT i, '2020-01-01' FROM generate_series(1, 1000) i;");
   // A physical slot no replica is connected to: the replica it was made for has gone away.
   db.exec("SELECT pg_create_physical_replication_slot('rd_gone_replica')");
   struct DropSlot {
@@ -155,12 +171,13 @@ TEST_CASE("throttle: a PostgreSQL replica gone from its slot holds the pass; pas
     ~DropSlot() { db.exec("SELECT pg_drop_replication_slot('rd_gone_replica')"); }
   } drop{db};
   TempDir dir;
-  std::string config = dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
-                                               "\",\n    throttle: {max_replica_lag: 5s, max_wait: 2s}}\n" +
-                                               policy_yaml());
+  std::string config = dir.write(
+      "c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
+                    "\",\n    throttle: {max_replica_lag: 5s, max_wait: 2s}}\n" + policy_yaml());
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("replication slot 'rd_gone_replica' has no replica connected: its lag is unknown") !=
+  CHECK(r.err.find(
+            "replication slot 'rd_gone_replica' has no replica connected: its lag is unknown") !=
         std::string::npos);
   CHECK(db.integer("SELECT count(*) FROM t") == 1000);
   auto h = last_pass(dir, config);
@@ -168,7 +185,8 @@ TEST_CASE("throttle: a PostgreSQL replica gone from its slot holds the pass; pas
   CHECK(h.at("error_class") == "throttled");
 }
 
-TEST_CASE("throttle: a busy MariaDB server holds the pass until it calms down", "[throttle][mysql]") {
+TEST_CASE("throttle: a busy MariaDB server holds the pass until it calms down",
+          "[throttle][mysql]") {
   MysqlDatabase db;
   fill_table(db);
   ThrottledPass p;
@@ -176,13 +194,15 @@ TEST_CASE("throttle: a busy MariaDB server holds the pass until it calms down", 
   p.config = mysql_config(p.dir, db, "{max_threads_running: 3}");
   std::vector<std::unique_ptr<Child>> sleepers;
   std::vector<std::thread> busy;
-  for (int i = 0; i < 5; ++i)
-    busy.emplace_back([&] { db.exec("SELECT SLEEP(8)"); });
+  for (int i = 0; i < 5; ++i) busy.emplace_back([&] { db.exec("SELECT SLEEP(8)"); });
   REQUIRE(wait_until([&] {
-    return db.integer("SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(8)'") == 5;
+    return db.integer(
+               "SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT "
+               "SLEEP(8)'") == 5;
   }));
   p.start();
-  if (!wait_until([&] { return p.paused(); }, 30s)) FAIL("the pass did not pause; its output:\n" << p.pass->output());
+  if (!wait_until([&] { return p.paused(); }, 30s))
+    FAIL("the pass did not pause; its output:\n" << p.pass->output());
   CHECK(p.pass->output().find("threads running on the server (limit 3)") != std::string::npos);
   CHECK(p.deleted() == 0);
   for (auto& t : busy) t.join();
@@ -190,14 +210,18 @@ TEST_CASE("throttle: a busy MariaDB server holds the pass until it calms down", 
   CHECK(p.deleted() == kExpired);
 }
 
-TEST_CASE("throttle: SIGTERM during a wait ends the pass within 10 s, interrupted", "[throttle][mysql]") {
+TEST_CASE("throttle: SIGTERM during a wait ends the pass within 10 s, interrupted",
+          "[throttle][mysql]") {
   MysqlDatabase db;
-  db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME NOT NULL);"
-          "INSERT INTO t SELECT seq, '2020-01-01' FROM seq_1_to_1000");
+  db.exec(
+      "CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME NOT NULL);"
+      "INSERT INTO t SELECT seq, '2020-01-01' FROM seq_1_to_1000");
   TempDir dir;
-  std::string config = mysql_config(dir, db, "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: 1, user: x}]}");
+  std::string config = mysql_config(
+      dir, db, "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: 1, user: x}]}");
   Child pass({"enforce", "-c", config, "--at", kAt}, dir.path(), dir.file("pass.log"));
-  REQUIRE(wait_until([&] { return pass.output().find("pausing between batches") != std::string::npos; }, 30s));
+  REQUIRE(wait_until(
+      [&] { return pass.output().find("pausing between batches") != std::string::npos; }, 30s));
   const auto t0 = std::chrono::steady_clock::now();
   pass.signal(SIGTERM);
   CHECK(pass.wait_exit(30s) == 1);
@@ -206,35 +230,47 @@ TEST_CASE("throttle: SIGTERM during a wait ends the pass within 10 s, interrupte
   CHECK(db.integer("SELECT count(*) FROM t") == 1000);
 }
 
-TEST_CASE("throttle: a paused PostgreSQL replica holds the pass after at most one batch; it finishes on resume",
-          "[throttle][postgresql]") {
+TEST_CASE(
+    "throttle: a paused PostgreSQL replica holds the pass after at most one batch; it finishes on "
+    "resume",
+    "[throttle][postgresql]") {
   PgDatabase db;
-  db.exec("CREATE TABLE t (id int PRIMARY KEY, ts timestamptz NOT NULL);"
-          "INSERT INTO t SELECT i, CASE WHEN i <= 100 THEN timestamptz '2030-01-01' ELSE '2020-01-01' END "
-          "FROM generate_series(1, " + std::to_string(kExpired + 100) + ") i;");
+  db.exec(
+      "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz NOT NULL);"
+      "INSERT INTO t SELECT i, CASE WHEN i <= 100 THEN timestamptz '2030-01-01' ELSE '2020-01-01' "
+      "END "
+      "FROM generate_series(1, " +
+      std::to_string(kExpired + 100) + ") i;");
   ThrottledPass p;
   p.count = [&](const std::string& sql) { return db.integer(sql); };
-  p.config = p.dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
-                                       "\",\n    throttle: {max_replica_lag: 5s}}\n" + policy_yaml());
-  auto plan = json::parse(run_retentiond({"plan", "-c", p.config, "--at", kAt, "--format", "json"}, p.dir.path()).out);
+  p.config = p.dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" +
+                                       db.dsn() + "\",\n    throttle: {max_replica_lag: 5s}}\n" +
+                                       policy_yaml());
+  auto plan = json::parse(
+      run_retentiond({"plan", "-c", p.config, "--at", kAt, "--format", "json"}, p.dir.path()).out);
   CHECK(plan.at("policies").at(0).at("throttle") ==
-        "pause while a replica (from pg_stat_replication) is more than 5 s behind or its lag is unknown; stop after "
+        "pause while a replica (from pg_stat_replication) is more than 5 s behind or its lag is "
+        "unknown; stop after "
         "3600 s of waiting in all");
   // The replica streams again (after a test that restarted the primary, it takes a few seconds
   // to reconnect; a replica that is not connected and has no slot is invisible to the primary).
-  REQUIRE(wait_until([&] { return db.integer("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'") > 0; }));
+  REQUIRE(wait_until([&] {
+    return db.integer("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'") > 0;
+  }));
   REQUIRE(pg_replica("SELECT pg_wal_replay_pause()").exit_code == 0);
   struct Resume {
     ~Resume() { pg_replica("SELECT pg_wal_replay_resume()"); }
   } resume;
   // Paused, not only asked to pause: replay stops at its next record.
   REQUIRE(wait_until([&] {
-    return run_program({"/usr/bin/psql", "-qtA", "-h", "127.0.0.1", "-p", server_env("RETENTIOND_TEST_PG_REPLICA_PORT"),
-                        "-U", "postgres", "-d", "postgres", "-c", "SELECT pg_get_wal_replay_pause_state()"})
+    return run_program({"/usr/bin/psql", "-qtA", "-h", "127.0.0.1", "-p",
+                        server_env("RETENTIOND_TEST_PG_REPLICA_PORT"), "-U", "postgres", "-d",
+                        "postgres", "-c", "SELECT pg_get_wal_replay_pause_state()"})
                .out.find("paused") == 0;
   }));
   p.start();
-  if (!wait_until([&] { return p.paused(); }, 30s)) FAIL("the pass did not pause; its output:\n" << p.pass->output());
+  if (!wait_until([&] { return p.paused(); }, 30s))
+    FAIL("the pass did not pause; its output:\n" << p.pass->output());
   std::this_thread::sleep_for(2s);
   CHECK(p.deleted() <= 500);
   CHECK(p.pass->output().find("replay paused or stuck") != std::string::npos);
@@ -249,20 +285,26 @@ TEST_CASE("throttle: a paused PostgreSQL replica holds the pass after at most on
   CHECK(report.at("policies").at(0).at("throttle_waited_seconds").get<long long>() >= 2);
 }
 
-TEST_CASE("throttle: a busy PostgreSQL server holds the pass until it calms down", "[throttle][postgresql]") {
+TEST_CASE("throttle: a busy PostgreSQL server holds the pass until it calms down",
+          "[throttle][postgresql]") {
   PgDatabase db;
-  db.exec("CREATE TABLE t (id int PRIMARY KEY, ts timestamptz NOT NULL);"
-          "INSERT INTO t SELECT i, '2020-01-01' FROM generate_series(1, 2000) i;");
+  db.exec(
+      "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz NOT NULL);"
+      "INSERT INTO t SELECT i, '2020-01-01' FROM generate_series(1, 2000) i;");
   TempDir dir;
-  std::string config = dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
-                                               "\",\n    throttle: {max_threads_running: 2}}\n" + policy_yaml());
+  std::string config =
+      dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
+                              "\",\n    throttle: {max_threads_running: 2}}\n" + policy_yaml());
   std::vector<std::thread> busy;
   for (int i = 0; i < 4; ++i) busy.emplace_back([&] { db.exec("SELECT pg_sleep(6)"); });
   REQUIRE(wait_until([&] {
-    return db.integer("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(6)' AND state = 'active'") == 4;
+    return db.integer(
+               "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(6)' AND state "
+               "= 'active'") == 4;
   }));
   Child pass({"enforce", "-c", config, "--at", kAt}, dir.path(), dir.file("pass.log"));
-  REQUIRE(wait_until([&] { return pass.output().find("pausing between batches") != std::string::npos; }, 30s));
+  REQUIRE(wait_until(
+      [&] { return pass.output().find("pausing between batches") != std::string::npos; }, 30s));
   CHECK(pass.output().find("backends active on the server (limit 2)") != std::string::npos);
   CHECK(db.integer("SELECT count(*) FROM t") == 2000);
   for (auto& t : busy) t.join();
@@ -273,22 +315,29 @@ TEST_CASE("throttle: a busy PostgreSQL server holds the pass until it calms down
 TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgresql][mysql]") {
   SECTION("PostgreSQL: pg_monitor") {
     PgDatabase db;
-    db.exec("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rd_unmonitored') THEN "
-            "CREATE ROLE rd_unmonitored LOGIN; END IF; END $$; CREATE TABLE t (id int PRIMARY KEY, ts timestamptz);"
-            "GRANT SELECT, DELETE ON t TO rd_unmonitored;");
+    db.exec(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rd_unmonitored') THEN "
+        "CREATE ROLE rd_unmonitored LOGIN; END IF; END $$; CREATE TABLE t (id int PRIMARY KEY, ts "
+        "timestamptz);"
+        "GRANT SELECT, DELETE ON t TO rd_unmonitored;");
     TempDir dir;
     std::string dsn = db.dsn();
-    dsn.replace(dsn.find("user="), dsn.find(' ', dsn.find("user=")) - dsn.find("user="), "user=rd_unmonitored");
-    std::string config = dir.write("c.yaml", "stores:\n  app: {type: postgresql, dsn: \"" + dsn +
-                                                 "\",\n    throttle: {max_replica_lag: 5s}}\n" + policy_yaml());
+    dsn.replace(dsn.find("user="), dsn.find(' ', dsn.find("user=")) - dsn.find("user="),
+                "user=rd_unmonitored");
+    std::string config =
+        dir.write("c.yaml", "stores:\n  app: {type: postgresql, dsn: \"" + dsn +
+                                "\",\n    throttle: {max_replica_lag: 5s}}\n" + policy_yaml());
     auto r = run_retentiond({"check", "-c", config}, dir.path());
     CHECK(r.exit_code == 1);
-    CHECK(r.err.find("c.yaml:3:15: error: store 'app': throttle: the store's user 'rd_unmonitored' cannot read the "
-                     "replicas' lag and the server's activity: GRANT pg_monitor TO rd_unmonitored") !=
-          std::string::npos);
+    CHECK(
+        r.err.find("c.yaml:3:15: error: store 'app': throttle: the store's user 'rd_unmonitored' "
+                   "cannot read the "
+                   "replicas' lag and the server's activity: GRANT pg_monitor TO rd_unmonitored") !=
+        std::string::npos);
   }
   SECTION("MariaDB: REPLICATION CLIENT on the replica") {
-    REQUIRE(mysql_replica("CREATE USER IF NOT EXISTS 'rd_nomon'@'127.0.0.1' IDENTIFIED BY 'nomon'").exit_code == 0);
+    REQUIRE(mysql_replica("CREATE USER IF NOT EXISTS 'rd_nomon'@'127.0.0.1' IDENTIFIED BY 'nomon'")
+                .exit_code == 0);
     MysqlDatabase db;
     db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME)");
     TempDir dir;

@@ -4,8 +4,9 @@
 // every kind of date column: such rows are kept and counted as undated (with the warning), the
 // normal expired row goes, a year-2100 row counts as future, and `oldest` stays a real date.
 // Clock pinned at 2028-03-01T00:00:00Z; with 1y the cut-off is 2027-03-01T00:00:00Z.
-#include <catch2/catch.hpp>
 #include <functional>
+
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/mysql_server.h"

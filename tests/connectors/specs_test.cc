@@ -3,8 +3,9 @@
 #include "connectors/specs.h"
 
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <set>
+
+#include <catch2/catch.hpp>
 
 #include "policies/policy_parser.h"
 

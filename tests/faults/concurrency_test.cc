@@ -5,11 +5,11 @@
 #include <signal.h>
 #include <sys/resource.h>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <thread>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "daemon/state/audit.h"
 #include "daemon/state/state.h"
@@ -32,24 +32,33 @@ struct Busy {
   std::string state = dir.file("state.db");
   std::string config;
   explicit Busy(const std::string& extra = "") {
-    sqlite_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
-                        std::to_string(kExpired + 1000) +
-                        ") INSERT INTO t SELECT i, CASE WHEN i <= 1000 THEN 1900000000 ELSE 1500000000 END FROM n;");
-    config = dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
-                                 "  - name: p\n    store: app\n    table: t\n    since: {column: ts, format: epoch}\n"
-                                 "    expire_after: 52d\n    max_affected: 100%\n    batch_budget: 10ms\n" +
-                                     extra);
+    sqlite_exec(db,
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                    std::to_string(kExpired + 1000) +
+                    ") INSERT INTO t SELECT i, CASE WHEN i <= 1000 THEN 1900000000 ELSE 1500000000 "
+                    "END FROM n;");
+    config = dir.write(
+        "c.yaml",
+        "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+        "  - name: p\n    store: app\n    table: t\n    since: {column: ts, format: epoch}\n"
+        "    expire_after: 52d\n    max_affected: 100%\n    batch_budget: 10ms\n" +
+            extra);
   }
-  long long audited() { return sqlite_int(state, "SELECT coalesce(sum(affected), 0) FROM audit WHERE policy = 'p'"); }
+  long long audited() {
+    return sqlite_int(state, "SELECT coalesce(sum(affected), 0) FROM audit WHERE policy = 'p'");
+  }
   long long lost() { return kExpired + 1000 - sqlite_int(db, "SELECT count(*) FROM t"); }
   long long fresh() { return sqlite_int(db, "SELECT count(*) FROM t WHERE ts = 1900000000"); }
   std::unique_ptr<Child> enforce(const std::string& log) {
-    return std::make_unique<Child>(std::vector<std::string>{"enforce", "-c", config}, dir.path(), dir.file(log));
+    return std::make_unique<Child>(std::vector<std::string>{"enforce", "-c", config}, dir.path(),
+                                   dir.file(log));
   }
   // Stops `child` once it has committed a batch, while it is not writing to the state file.
   void stop_mid_pass(Child& child) {
-    REQUIRE(wait_until([&] { return sqlite_int(state, "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0; }));
+    REQUIRE(wait_until([&] {
+      return sqlite_int(state, "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0;
+    }));
     for (int attempt = 0; attempt < 1000; ++attempt) {
       child.signal(SIGSTOP);
       try {
@@ -93,8 +102,10 @@ TEST_CASE("faults: two and three enforces at once: one acts, the others are refu
       int ok = 0, refused = 0;
       for (auto& p : passes) {
         int code = p->wait_exit();
-        if (code == 0) ++ok;
-        else if (code == 1 && p->output().find("is being enforced by another retentiond process") != std::string::npos)
+        if (code == 0)
+          ++ok;
+        else if (code == 1 && p->output().find("is being enforced by another retentiond process") !=
+                                  std::string::npos)
           ++refused;
       }
       CHECK(ok >= 1);
@@ -105,15 +116,16 @@ TEST_CASE("faults: two and three enforces at once: one acts, the others are refu
   }
 }
 
-TEST_CASE("faults: a stopped enforce keeps the policy and the others are refused until it goes on", "[faults]") {
+TEST_CASE("faults: a stopped enforce keeps the policy and the others are refused until it goes on",
+          "[faults]") {
   Busy b;
   auto a = b.enforce("a.log");
   b.stop_mid_pass(*a);
   for (int i = 0; i < 2; ++i) {
     auto r = run_retentiond({"enforce", "-c", b.config}, b.dir.path());
     CHECK(r.exit_code == 1);
-    CHECK(r.err.find("is being enforced by another retentiond process (pid " + std::to_string(a->pid()) + ")") !=
-          std::string::npos);
+    CHECK(r.err.find("is being enforced by another retentiond process (pid " +
+                     std::to_string(a->pid()) + ")") != std::string::npos);
   }
   a->signal(SIGCONT);
   CHECK(a->wait_exit() == 0);
@@ -141,11 +153,13 @@ TEST_CASE("faults: serve and enforce on the same policy, either stopped mid-pass
     b.stop_mid_pass(serve);
     auto r = run_retentiond({"enforce", "-c", b.config}, b.dir.path());
     CHECK(r.exit_code == 1);
-    CHECK(r.err.find("is being enforced by another retentiond process (pid " + std::to_string(serve.pid()) + ")") !=
-          std::string::npos);
+    CHECK(r.err.find("is being enforced by another retentiond process (pid " +
+                     std::to_string(serve.pid()) + ")") != std::string::npos);
     serve.signal(SIGCONT);
-    REQUIRE(wait_until([&] { return sqlite_int(b.db, "SELECT count(*) FROM t") == 1000; }, std::chrono::seconds(120)));
-    REQUIRE(wait_until([&] { return sqlite_int(b.state, "SELECT count(*) FROM pass_in_progress") == 0; }));
+    REQUIRE(wait_until([&] { return sqlite_int(b.db, "SELECT count(*) FROM t") == 1000; },
+                       std::chrono::seconds(120)));
+    REQUIRE(wait_until(
+        [&] { return sqlite_int(b.state, "SELECT count(*) FROM pass_in_progress") == 0; }));
     serve.signal(SIGTERM);
     CHECK(serve.wait_exit() == 0);
   }
@@ -153,7 +167,10 @@ TEST_CASE("faults: serve and enforce on the same policy, either stopped mid-pass
     auto a = b.enforce("a.log");
     b.stop_mid_pass(*a);
     Child serve({"serve", "-c", b.config}, b.dir.path(), b.dir.file("serve.log"));
-    REQUIRE(wait_until([&] { return serve.output().find("is being enforced by another retentiond process") != std::string::npos; }));
+    REQUIRE(wait_until([&] {
+      return serve.output().find("is being enforced by another retentiond process") !=
+             std::string::npos;
+    }));
     a->signal(SIGCONT);
     CHECK(a->wait_exit() == 0);
     serve.signal(SIGTERM);
@@ -166,20 +183,24 @@ TEST_CASE("faults: serve and enforce on the same policy, either stopped mid-pass
 TEST_CASE("faults: a full disk for the state file loses no deletion", "[faults]") {
   TempDir dir;
   PgDatabase db;
-  db.exec("CREATE TABLE t (id bigserial PRIMARY KEY, ts timestamptz NOT NULL);"
-          "INSERT INTO t (ts) SELECT '2020-01-01' FROM generate_series(1, 200000);"
-          "INSERT INTO t (ts) SELECT '2030-01-01' FROM generate_series(1, 1000);");
-  std::string config = dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
-                                               "\"}\npolicies:\n  - name: p\n    store: app\n    table: t\n"
-                                               "    since: ts\n    expire_after: 1y\n    max_affected: 100%\n"
-                                               "    batch_budget: 10ms\n");
-  REQUIRE(run_retentiond({"enforce", "-c", config, "--at", "2000-01-01T00:00:00Z"}, dir.path()).exit_code == 0);
+  db.exec(
+      "CREATE TABLE t (id bigserial PRIMARY KEY, ts timestamptz NOT NULL);"
+      "INSERT INTO t (ts) SELECT '2020-01-01' FROM generate_series(1, 200000);"
+      "INSERT INTO t (ts) SELECT '2030-01-01' FROM generate_series(1, 1000);");
+  std::string config =
+      dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
+                              "\"}\npolicies:\n  - name: p\n    store: app\n    table: t\n"
+                              "    since: ts\n    expire_after: 1y\n    max_affected: 100%\n"
+                              "    batch_budget: 10ms\n");
+  REQUIRE(run_retentiond({"enforce", "-c", config, "--at", "2000-01-01T00:00:00Z"}, dir.path())
+              .exit_code == 0);
   // The state file's disk fills up during the pass: no file may grow past a few pages more than
   // the state file has now.
   const auto size = std::filesystem::file_size(dir.file("state.db"));
-  auto full = run_program({"/usr/bin/prlimit", "--fsize=" + std::to_string(size + 48 * 1024), RETENTIOND_BINARY,
-                           "enforce", "-c", config, "--at", "2028-03-01T00:00:00Z"},
-                          dir.path());
+  auto full =
+      run_program({"/usr/bin/prlimit", "--fsize=" + std::to_string(size + 48 * 1024),
+                   RETENTIOND_BINARY, "enforce", "-c", config, "--at", "2028-03-01T00:00:00Z"},
+                  dir.path());
   INFO(full.err);
   CHECK(full.exit_code == 1);
   CHECK(full.err.find("in the state file '" + dir.file("state.db") + "'") != std::string::npos);
@@ -189,6 +210,7 @@ TEST_CASE("faults: a full disk for the state file loses no deletion", "[faults]"
   INFO(next.err);
   CHECK(next.exit_code == 0);
   CHECK(db.integer("SELECT count(*) FROM t") == 1000);
-  CHECK(sqlite_int(dir.file("state.db"), "SELECT sum(affected) FROM audit WHERE policy = 'p'") == 200000);
+  CHECK(sqlite_int(dir.file("state.db"), "SELECT sum(affected) FROM audit WHERE policy = 'p'") ==
+        200000);
   CHECK(run_retentiond({"history", "-c", config, "--verify"}, dir.path()).exit_code == 0);
 }

@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <utime.h>
 
-#include <catch2/catch.hpp>
-
 #include <filesystem>
+
+#include <catch2/catch.hpp>
 
 #include "support/fault_scenario.h"
 #include "support/mysql_server.h"
@@ -25,9 +25,10 @@ constexpr int kKills = 50;
 TEST_CASE("faults: kill -9 at random moments loses nothing on SQLite", "[faults]") {
   TempDir dir;
   const std::string db = dir.file("app.db");
-  sqlite_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
-                  "INSERT INTO t SELECT i, 1900000000 FROM n;");
+  sqlite_exec(db,
+              "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
+              "INSERT INTO t SELECT i, 1900000000 FROM n;");
   FaultStore store;
   store.store_yaml = "{type: sqlite, path: app.db}";
   store.target_yaml = "    table: t\n    since: {column: ts, format: epoch}\n";
@@ -35,7 +36,9 @@ TEST_CASE("faults: kill -9 at random moments loses nothing on SQLite", "[faults]
     sqlite_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
                         std::to_string(count) + ") INSERT INTO t (ts) SELECT 1500000000 FROM n;");
   };
-  store.expired_left = [&] { return sqlite_int(db, "SELECT count(*) FROM t WHERE ts = 1500000000"); };
+  store.expired_left = [&] {
+    return sqlite_int(db, "SELECT count(*) FROM t WHERE ts = 1500000000");
+  };
   store.fresh_left = [&] { return sqlite_int(db, "SELECT count(*) FROM t WHERE ts = 1900000000"); };
   kill_at_random_moments(dir, store, kKills, 20'000);
 }
@@ -43,13 +46,15 @@ TEST_CASE("faults: kill -9 at random moments loses nothing on SQLite", "[faults]
 TEST_CASE("faults: kill -9 at random moments loses nothing on PostgreSQL", "[faults]") {
   TempDir dir;
   PgDatabase db;
-  db.exec("CREATE TABLE t (id bigserial PRIMARY KEY, ts timestamptz NOT NULL);"
-          "INSERT INTO t (ts) SELECT '2030-01-01' FROM generate_series(1, 1000);");
+  db.exec(
+      "CREATE TABLE t (id bigserial PRIMARY KEY, ts timestamptz NOT NULL);"
+      "INSERT INTO t (ts) SELECT '2030-01-01' FROM generate_series(1, 1000);");
   FaultStore store;
   store.store_yaml = "{type: postgresql, dsn: \"" + db.dsn() + "\"}";
   store.target_yaml = "    table: t\n    since: ts\n";
   store.add_expired = [&](int count) {
-    db.exec("INSERT INTO t (ts) SELECT '2020-01-01' FROM generate_series(1, " + std::to_string(count) + ")");
+    db.exec("INSERT INTO t (ts) SELECT '2020-01-01' FROM generate_series(1, " +
+            std::to_string(count) + ")");
   };
   store.expired_left = [&] { return db.integer("SELECT count(*) FROM t WHERE ts < '2025-01-01'"); };
   store.fresh_left = [&] { return db.integer("SELECT count(*) FROM t WHERE ts > '2025-01-01'"); };
@@ -59,8 +64,9 @@ TEST_CASE("faults: kill -9 at random moments loses nothing on PostgreSQL", "[fau
 TEST_CASE("faults: kill -9 at random moments loses nothing on MariaDB", "[faults]") {
   TempDir dir;
   MysqlDatabase db;
-  db.exec("CREATE TABLE t (id BIGINT AUTO_INCREMENT PRIMARY KEY, ts DATETIME NOT NULL);"
-          "INSERT INTO t (ts) SELECT '2030-01-01' FROM seq_1_to_1000;");
+  db.exec(
+      "CREATE TABLE t (id BIGINT AUTO_INCREMENT PRIMARY KEY, ts DATETIME NOT NULL);"
+      "INSERT INTO t (ts) SELECT '2030-01-01' FROM seq_1_to_1000;");
   dir.write("pw", MysqlDatabase::password());
   FaultStore store;
   store.store_yaml = db.store_yaml(dir.file("pw"));
@@ -79,8 +85,11 @@ TEST_CASE("faults: kill -9 at random moments loses nothing on the files store", 
   int made = 0;
   auto make = [&](int count, time_t mtime) {
     for (int i = 0; i < count; ++i, ++made) {
-      std::string path = dir.write("logs/d" + std::to_string(made % 37) + "/f" + std::to_string(made) + ".log", "");
-      struct utimbuf t {mtime, mtime};
+      std::string path = dir.write(
+          "logs/d" + std::to_string(made % 37) + "/f" + std::to_string(made) + ".log", "");
+      struct utimbuf t {
+        mtime, mtime
+      };
       utime(path.c_str(), &t);
     }
   };

@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <regex>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "daemon/state/audit.h"
 #include "daemon/state/state.h"
@@ -28,12 +28,15 @@ struct Installation {
   TempDir dir;
   std::string config;
   explicit Installation(const std::string& extra = "") {
-    sqlite_exec(dir.file("app.db"), "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER);"
-                                    "INSERT INTO t VALUES (1, 1500000000), (2, 1500000000), (3, 1900000000);");
-    config = dir.write("c.yaml", extra + "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
-                                         "policies:\n  - name: p\n    store: app\n    table: t\n"
-                                         "    since: {column: ts, format: epoch}\n    expire_after: 1y\n"
-                                         "    max_affected: 100%\n");
+    sqlite_exec(dir.file("app.db"),
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER);"
+                "INSERT INTO t VALUES (1, 1500000000), (2, 1500000000), (3, 1900000000);");
+    config =
+        dir.write("c.yaml", extra +
+                                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+                                "policies:\n  - name: p\n    store: app\n    table: t\n"
+                                "    since: {column: ts, format: epoch}\n    expire_after: 1y\n"
+                                "    max_affected: 100%\n");
   }
   RunResult retentiond(std::vector<std::string> args) {
     args.insert(args.begin() + 1, {"-c", config});
@@ -48,7 +51,8 @@ struct Installation {
       REQUIRE(r.exit_code == 0);
       log = r.err;
     }
-    REQUIRE(std::regex_search(log, m, std::regex("audit trail: ([0-9]+) entries, head ([0-9a-f]{64})")));
+    REQUIRE(std::regex_search(log, m,
+                              std::regex("audit trail: ([0-9]+) entries, head ([0-9a-f]{64})")));
     return {m[1], m[2]};
   }
   std::string state() const { return dir.file("state.db"); }
@@ -66,8 +70,13 @@ void rewrite_and_rechain(const std::string& state_path, long long id, const std:
     if (e.id == id) e.affected = 999;
     e.prev_hash = prev;
     e.hash = audit_digest(e, key);
-    auto st = state.db().prepare("UPDATE audit SET affected = ?1, prev_hash = ?2, hash = ?3, keyed = ?4 WHERE id = ?5");
-    st.bind(1, e.affected).bind(2, e.prev_hash).bind(3, e.hash).bind(4, key.empty() ? 0LL : 1LL).bind(5, e.id);
+    auto st = state.db().prepare(
+        "UPDATE audit SET affected = ?1, prev_hash = ?2, hash = ?3, keyed = ?4 WHERE id = ?5");
+    st.bind(1, e.affected)
+        .bind(2, e.prev_hash)
+        .bind(3, e.hash)
+        .bind(4, key.empty() ? 0LL : 1LL)
+        .bind(5, e.id);
     st.step();
     prev = e.hash;
   }
@@ -75,7 +84,8 @@ void rewrite_and_rechain(const std::string& state_path, long long id, const std:
 
 }  // namespace
 
-TEST_CASE("issue 17: removing the newest entries shows against the logged head", "[issues][issue17][audit]") {
+TEST_CASE("issue 17: removing the newest entries shows against the logged head",
+          "[issues][issue17][audit]") {
   Installation i;
   auto [entries, head] = i.three_passes();
   CHECK(entries == "3");
@@ -86,8 +96,8 @@ TEST_CASE("issue 17: removing the newest entries shows against the logged head",
   CHECK(i.retentiond({"history", "--verify"}).exit_code == 0);
   auto by_count = i.retentiond({"history", "--verify", "--entries", entries});
   CHECK(by_count.exit_code == 1);
-  CHECK(by_count.out.find("the trail holds 2 entries, fewer than the 3 expected: its newest entries were removed") !=
-        std::string::npos);
+  CHECK(by_count.out.find("the trail holds 2 entries, fewer than the 3 expected: its newest "
+                          "entries were removed") != std::string::npos);
   auto by_head = i.retentiond({"history", "--verify", "--head", head});
   CHECK(by_head.exit_code == 1);
   CHECK(by_head.out.find("no entry has the expected hash " + head) != std::string::npos);
@@ -106,8 +116,8 @@ TEST_CASE("issue 17: a rewritten and recomputed chain shows against the head, or
     CHECK(i.retentiond({"history", "--verify"}).exit_code == 0);
     auto r = i.retentiond({"history", "--verify", "--entries", entries, "--head", head});
     CHECK(r.exit_code == 1);
-    CHECK(r.out.find("entry 3 does not have the expected hash " + head + ": the trail was rewritten") !=
-          std::string::npos);
+    CHECK(r.out.find("entry 3 does not have the expected hash " + head +
+                     ": the trail was rewritten") != std::string::npos);
   }
   SECTION("with an audit key, recomputing needs the key") {
     TempDir keys;
@@ -120,18 +130,21 @@ TEST_CASE("issue 17: a rewritten and recomputed chain shows against the head, or
     rewrite_and_rechain(i.state(), 2, "a key that is not the installation's");
     auto wrong_key = i.retentiond({"history", "--verify"});
     CHECK(wrong_key.exit_code == 1);
-    CHECK(wrong_key.out.find("AUDIT CHAIN BROKEN at entry 2: row 2 was changed after it was written") !=
+    CHECK(wrong_key.out.find(
+              "AUDIT CHAIN BROKEN at entry 2: row 2 was changed after it was written") !=
           std::string::npos);
 
     rewrite_and_rechain(i.state(), 2, "");
     auto unkeyed = i.retentiond({"history", "--verify"});
     CHECK(unkeyed.exit_code == 1);
-    CHECK(unkeyed.out.find("row 2 is not keyed although the chain is keyed from row 1 on") != std::string::npos);
+    CHECK(unkeyed.out.find("row 2 is not keyed although the chain is keyed from row 1 on") !=
+          std::string::npos);
 
     rewrite_and_rechain(i.state(), 1, "");
     auto all_unkeyed = i.retentiond({"history", "--verify"});
     CHECK(all_unkeyed.exit_code == 1);
-    CHECK(all_unkeyed.out.find("the newest entry is not keyed although an audit key is given") != std::string::npos);
+    CHECK(all_unkeyed.out.find("the newest entry is not keyed although an audit key is given") !=
+          std::string::npos);
   }
   SECTION("without the key, keyed entries are checked for their links only") {
     TempDir keys;
@@ -141,24 +154,27 @@ TEST_CASE("issue 17: a rewritten and recomputed chain shows against the head, or
     auto r = run_retentiond({"history", "--state", i.state(), "--verify"}, i.dir.path());
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("3 keyed entries checked for their links only") != std::string::npos);
-    auto with_key = run_retentiond({"history", "--state", i.state(), "--verify", "--audit-key", key_file},
-                                   i.dir.path());
+    auto with_key = run_retentiond(
+        {"history", "--state", i.state(), "--verify", "--audit-key", key_file}, i.dir.path());
     CHECK(with_key.exit_code == 0);
     CHECK(with_key.out.find("checked for their links only") == std::string::npos);
   }
 }
 
-TEST_CASE("issue 17: an audit key shorter than 16 bytes is refused, naming its file", "[issues][issue17][audit]") {
+TEST_CASE("issue 17: an audit key shorter than 16 bytes is refused, naming its file",
+          "[issues][issue17][audit]") {
   TempDir keys;
   std::string key_file = keys.write("audit-key", "short\n");
   Installation i("audit_key_file: " + key_file + "\n");
   auto r = i.retentiond({"enforce", "--at", kAt});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("the audit key in '" + key_file + "' is shorter than 16 bytes") != std::string::npos);
+  CHECK(r.err.find("the audit key in '" + key_file + "' is shorter than 16 bytes") !=
+        std::string::npos);
   CHECK(sqlite_int(i.dir.file("app.db"), "SELECT count(*) FROM t") == 3);
 }
 
-TEST_CASE("issue 17: a read-only state file is read by history, --verify and plan", "[issues][issue17][audit]") {
+TEST_CASE("issue 17: a read-only state file is read by history, --verify and plan",
+          "[issues][issue17][audit]") {
   Installation i;
   i.three_passes();
   // An archived copy in a directory its reader cannot write to (no -shm file can be made).
@@ -171,16 +187,19 @@ TEST_CASE("issue 17: a read-only state file is read by history, --verify and pla
       std::filesystem::copy_file(i.state() + suffix, copy_dir + "/state.db" + suffix);
   std::filesystem::copy_file(i.dir.file("app.db"), archive.file("app.db"));
   chmod(archive.file("app.db").c_str(), 0644);
-  std::string config = archive.write("c.yaml", "state: ro/state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
-                                               "policies:\n  - name: p\n    store: app\n    table: t\n"
-                                               "    since: {column: ts, format: epoch}\n    expire_after: 1y\n");
+  std::string config =
+      archive.write("c.yaml",
+                    "state: ro/state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+                    "policies:\n  - name: p\n    store: app\n    table: t\n"
+                    "    since: {column: ts, format: epoch}\n    expire_after: 1y\n");
   chmod(copy_dir.c_str(), 0555);
   chmod((copy_dir + "/state.db").c_str(), 0444);
   chmod(archive.path().c_str(), 0755);
   chmod(config.c_str(), 0644);
   // root may write anywhere: run the commands as the unprivileged user the test servers use.
   std::vector<std::string> as_reader;
-  if (geteuid() == 0) as_reader = {"/usr/sbin/runuser", "-u", server_env("RETENTIOND_TEST_SERVER_USER"), "--"};
+  if (geteuid() == 0)
+    as_reader = {"/usr/sbin/runuser", "-u", server_env("RETENTIOND_TEST_SERVER_USER"), "--"};
   auto run = [&](std::vector<std::string> args) {
     std::vector<std::string> argv = as_reader;
     argv.push_back(RETENTIOND_BINARY);

@@ -28,20 +28,27 @@ struct BigTable {
   TempDir dir;
   std::string db = dir.file("app.db");
   std::string state = dir.file("state.db");
-  std::string config = dir.write("r.yaml",
-                                  "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
-                                  "  - name: hits\n    store: app\n    table: hits\n    expire_after: 52d\n"
-                                  "    since: {column: ts, format: epoch}\n    max_affected: 100%\n"
-                                  "    batch_budget: 10ms\n");
+  std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                "  - name: hits\n    store: app\n    table: hits\n    expire_after: 52d\n"
+                "    since: {column: ts, format: epoch}\n    max_affected: 100%\n"
+                "    batch_budget: 10ms\n");
   BigTable() {
-    sqlite_exec(db, "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
-                        std::to_string(kExpired + kFresh) +
-                        ") INSERT INTO hits SELECT i, CASE WHEN i % 21 = 0 THEN 1900000000 ELSE 1500000000 END "
-                        "FROM n;");
+    sqlite_exec(
+        db,
+        "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+            std::to_string(kExpired + kFresh) +
+            ") INSERT INTO hits SELECT i, CASE WHEN i % 21 = 0 THEN 1900000000 ELSE 1500000000 END "
+            "FROM n;");
   }
-  long long expired_left() { return sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1500000000"); }
-  long long fresh_left() { return sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1900000000"); }
+  long long expired_left() {
+    return sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1500000000");
+  }
+  long long fresh_left() {
+    return sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1900000000");
+  }
   long long audited() {
     return sqlite_int(state, "SELECT coalesce(sum(affected), 0) FROM audit WHERE policy = 'hits'");
   }
@@ -53,9 +60,11 @@ struct BigTable {
   // moment when it is not writing to the state file (else it is let go on a little and stopped
   // again): other commands must be able to record what they do meanwhile.
   std::unique_ptr<Child> stopped_pass(const std::string& log) {
-    auto child = std::make_unique<Child>(std::vector<std::string>{"enforce", "-c", config, "--at", kAt},
-                                         dir.path(), dir.file(log));
-    REQUIRE(wait_until([&] { return sqlite_int(state, "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0; }));
+    auto child = std::make_unique<Child>(
+        std::vector<std::string>{"enforce", "-c", config, "--at", kAt}, dir.path(), dir.file(log));
+    REQUIRE(wait_until([&] {
+      return sqlite_int(state, "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0;
+    }));
     for (int attempt = 0; attempt < 1000; ++attempt) {
       child->signal(SIGSTOP);
       try {
@@ -74,17 +83,22 @@ struct BigTable {
 
 }  // namespace
 
-TEST_CASE("issue 17: a pass refused by another's claim leaves that claim, and kill -9 loses no deletion",
-          "[issues][issue17][sqlite]") {
+TEST_CASE(
+    "issue 17: a pass refused by another's claim leaves that claim, and kill -9 loses no deletion",
+    "[issues][issue17][sqlite]") {
   BigTable t;
   auto a = t.stopped_pass("a.log");
   auto b = t.retentiond({"enforce", "--at", kAt, "--format", "json"});
   CHECK(b.exit_code == 1);
   auto refused = json::parse(b.out).at("policies").at(0);
-  CHECK(refused.at("warnings").dump().find("is being enforced by another retentiond process (pid " +
-                                           std::to_string(a->pid()) + ")") != std::string::npos);
+  CHECK(refused.at("warnings")
+            .dump()
+            .find("is being enforced by another retentiond process (pid " +
+                  std::to_string(a->pid()) + ")") != std::string::npos);
   // B recorded its refusal as a lock conflict, and left A's claim where it was.
-  CHECK(sqlite_int(t.state, "SELECT count(*) FROM audit WHERE outcome = 'refused' AND error_class = 'lock-conflict'") == 1);
+  CHECK(sqlite_int(t.state,
+                   "SELECT count(*) FROM audit WHERE outcome = 'refused' AND error_class = "
+                   "'lock-conflict'") == 1);
   CHECK(sqlite_int(t.state, "SELECT count(*) FROM pass_in_progress WHERE policy = 'hits'") == 1);
 
   a->signal(SIGKILL);
@@ -100,12 +114,14 @@ TEST_CASE("issue 17: a pass refused by another's claim leaves that claim, and ki
   CHECK(t.retentiond({"history", "--verify"}).exit_code == 0);
 }
 
-TEST_CASE("issue 17: a stopped pass keeps its claim however old its progress looks", "[issues][issue17][sqlite]") {
+TEST_CASE("issue 17: a stopped pass keeps its claim however old its progress looks",
+          "[issues][issue17][sqlite]") {
   BigTable t;
   auto a = t.stopped_pass("a.log");
   // As after an hour-long pause, a suspended machine or a clock step: the claim looks stale.
-  sqlite_exec(t.state, "UPDATE pass_in_progress SET updated = '2000-01-01T00:00:00Z', "
-                       "started = '2000-01-01T00:00:00Z'");
+  sqlite_exec(t.state,
+              "UPDATE pass_in_progress SET updated = '2000-01-01T00:00:00Z', "
+              "started = '2000-01-01T00:00:00Z'");
   auto b = t.retentiond({"enforce", "--at", kAt});
   CHECK(b.exit_code == 1);
   CHECK(b.err.find("is being enforced by another retentiond process") != std::string::npos);
@@ -126,16 +142,19 @@ TEST_CASE("issue 17: history --verify reports a pass that died until the next pa
   INFO(running.out + running.err);
   CHECK(running.exit_code == 0);
   CHECK(running.out.find("policy 'hits', pass started") != std::string::npos);
-  CHECK(running.out.find("still running (pid " + std::to_string(a->pid()) + ")") != std::string::npos);
+  CHECK(running.out.find("still running (pid " + std::to_string(a->pid()) + ")") !=
+        std::string::npos);
 
   a->signal(SIGKILL);
   a->wait_exit();
   auto dead = t.retentiond({"history", "--verify"});
   CHECK(dead.exit_code == 1);
   CHECK(dead.out.find("Audit chain intact") != std::string::npos);
-  CHECK(dead.out.find("AUDIT TRAIL INCOMPLETE: 1 pass did not finish and is not recorded yet.") != std::string::npos);
+  CHECK(dead.out.find("AUDIT TRAIL INCOMPLETE: 1 pass did not finish and is not recorded yet.") !=
+        std::string::npos);
   CHECK(dead.out.find("its process ended without recording it") != std::string::npos);
-  auto as_json = json::parse(t.retentiond({"history", "--verify", "--format", "json"}).out).at("verification");
+  auto as_json =
+      json::parse(t.retentiond({"history", "--verify", "--format", "json"}).out).at("verification");
   CHECK(as_json.at("intact") == true);
   CHECK(as_json.at("complete") == false);
   CHECK(as_json.at("unfinished").at(0).at("alive") == false);

@@ -15,17 +15,17 @@ namespace {
 
 // A valid configuration; cases replace one line of it, or append to it.
 const std::string kHeader =
-    "state: state.db\n"                         // 1
-    "stores:\n"                                 // 2
-    "  app: {type: sqlite, path: app.db}\n"     // 3
-    "policies:\n";                              // 4
+    "state: state.db\n"                      // 1
+    "stores:\n"                              // 2
+    "  app: {type: sqlite, path: app.db}\n"  // 3
+    "policies:\n";                           // 4
 
 const std::string kPolicy =
-    "  - name: old-users\n"                     // 5
-    "    store: app\n"                          // 6
-    "    table: users\n"                        // 7
-    "    expire_after: 1y\n"                    // 8
-    "    since: last_login\n";                  // 9
+    "  - name: old-users\n"     // 5
+    "    store: app\n"          // 6
+    "    table: users\n"        // 7
+    "    expire_after: 1y\n"    // 8
+    "    since: last_login\n";  // 9
 
 LoadResult load(const TempDir& dir, const std::string& text, const std::string& name = "r.yaml") {
   return load_config(dir.write(name, text), retentiond::connectors::store_specs());
@@ -81,16 +81,17 @@ TEST_CASE("a valid configuration loads", "[config]") {
 
 TEST_CASE("every since form loads", "[config]") {
   TempDir dir;
-  auto result = load(dir, kHeader +
-                              "  - name: a\n    store: app\n    table: t\n    expire_after: 14mo\n"
-                              "    since: [last_sign_in_at, created_at]\n"
-                              "  - name: b\n    store: app\n    table: t\n    expire_after: 1y\n"
-                              "    since: {column: date, format: epoch}\n"
-                              "  - name: c\n    store: app\n    table: devices\n    expire_after: 1y\n"
-                              "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\","
-                              " column: date_de_depart}\n"
-                              "  - name: d\n    store: app\n    table: coop.beneficiaires\n"
-                              "    expire_after: 1y\n    since: modification\n");
+  auto result =
+      load(dir, kHeader +
+                    "  - name: a\n    store: app\n    table: t\n    expire_after: 14mo\n"
+                    "    since: [last_sign_in_at, created_at]\n"
+                    "  - name: b\n    store: app\n    table: t\n    expire_after: 1y\n"
+                    "    since: {column: date, format: epoch}\n"
+                    "  - name: c\n    store: app\n    table: devices\n    expire_after: 1y\n"
+                    "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\","
+                    " column: date_de_depart}\n"
+                    "  - name: d\n    store: app\n    table: coop.beneficiaires\n"
+                    "    expire_after: 1y\n    since: modification\n");
   INFO((result.diagnostics.all().empty() ? "" : result.diagnostics.all().front().str()));
   REQUIRE(result.config);
   const auto& ps = result.config->policies;
@@ -109,8 +110,9 @@ TEST_CASE("include adds the policies of a glob of files", "[config]") {
             "stores:\n  other: {type: sqlite, path: other.db}\npolicies:\n"
             "  - name: second\n    store: other\n    table: t\n    expire_after: 52d\n"
             "    since: ts\n");
-  auto result = load(dir, "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
-                          "include: policies.d/*.yaml\n");
+  auto result = load(dir,
+                     "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+                     "include: policies.d/*.yaml\n");
   INFO((result.diagnostics.all().empty() ? "" : result.diagnostics.all().front().str()));
   REQUIRE(result.config);
   REQUIRE(result.config->policies.size() == 2);
@@ -121,8 +123,9 @@ TEST_CASE("include adds the policies of a glob of files", "[config]") {
 
 TEST_CASE("an error in an included file names that file", "[config]") {
   TempDir dir;
-  dir.write("policies.d/a.yaml", "policies:\n  - name: x\n    store: app\n    table: t\n"
-                                 "    expire_after: 14 moons\n    since: ts\n");
+  dir.write("policies.d/a.yaml",
+            "policies:\n  - name: x\n    store: app\n    table: t\n"
+            "    expire_after: 14 moons\n    since: ts\n");
   auto result = load(dir, kHeader + kPolicy + "include: policies.d/*.yaml\n");
   REQUIRE_FALSE(result.config);
   auto e = result.diagnostics.errors().front().str();
@@ -131,97 +134,129 @@ TEST_CASE("an error in an included file names that file", "[config]") {
 
 TEST_CASE("check reports every error, not only the first", "[config]") {
   TempDir dir;
-  auto result = load(dir, kHeader +
-                              "  - name: a\n    store: app\n    table: t\n    expire_after: 3 moons\n"
-                              "    since: ts\n"
-                              "  - name: b\n    store: nowhere\n    table: t\n    expire_after: 1y\n"
-                              "    since: ts\n");
+  auto result =
+      load(dir, kHeader +
+                    "  - name: a\n    store: app\n    table: t\n    expire_after: 3 moons\n"
+                    "    since: ts\n"
+                    "  - name: b\n    store: nowhere\n    table: t\n    expire_after: 1y\n"
+                    "    since: ts\n");
   CHECK(result.diagnostics.errors().size() == 2);
 }
 
 TEST_CASE("bad input names file:line:column", "[config]") {
   const std::vector<BadCase> cases = {
-      {"unknown unit", kHeader + kPolicy.substr(0, kPolicy.find("    expire_after")) +
-                           "    expire_after: 14 moons\n    since: last_login\n",
-       "DIR/r.yaml:8:19: error: unknown unit 'moons' in duration '14 moons' (use h, d, w, mo or y)"},
+      {"unknown unit",
+       kHeader + kPolicy.substr(0, kPolicy.find("    expire_after")) +
+           "    expire_after: 14 moons\n    since: last_login\n",
+       "DIR/r.yaml:8:19: error: unknown unit 'moons' in duration '14 moons' (use h, d, w, mo or "
+       "y)"},
       {"unknown policy key", kHeader + kPolicy + "    expire_aftr: 1y\n",
        "DIR/r.yaml:10:5: error: unknown key 'expire_aftr'"},
-      {"unknown top-level key", kHeader + kPolicy + "polices: []\n", "DIR/r.yaml:10:1: error: unknown key 'polices'"},
-      {"unknown store", kHeader + "  - name: x\n    store: nowhere\n    table: t\n    expire_after: 1y\n    since: ts\n",
+      {"unknown top-level key", kHeader + kPolicy + "polices: []\n",
+       "DIR/r.yaml:10:1: error: unknown key 'polices'"},
+      {"unknown store",
+       kHeader +
+           "  - name: x\n    store: nowhere\n    table: t\n    expire_after: 1y\n    since: ts\n",
        "DIR/r.yaml:6:12: error: unknown store 'nowhere'"},
       {"duplicate policy name", kHeader + kPolicy + kPolicy,
        "DIR/r.yaml:10:5: error: duplicate policy name 'old-users'"},
-      {"unsafe table", kHeader + "  - name: x\n    store: app\n    table: \"users; DROP TABLE x\"\n"
-                                 "    expire_after: 1y\n    since: ts\n",
+      {"unsafe table",
+       kHeader + "  - name: x\n    store: app\n    table: \"users; DROP TABLE x\"\n"
+                 "    expire_after: 1y\n    since: ts\n",
        "DIR/r.yaml:7:12: error: table: "},
-      {"unsafe column", kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
-                                  "    since: \"a\\\"b\"\n",
+      {"unsafe column",
+       kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
+                 "    since: \"a\\\"b\"\n",
        "DIR/r.yaml:9:12: error: since: "},
       {"unsafe key", kHeader + kPolicy + "    key: \"id`\"\n", "DIR/r.yaml:10:10: error: key: "},
-      {"where with a statement separator", kHeader + kPolicy + "    where: \"1=1; DELETE FROM users\"\n",
+      {"where with a statement separator",
+       kHeader + kPolicy + "    where: \"1=1; DELETE FROM users\"\n",
        "DIR/r.yaml:10:12: error: 'where' in policy 'old-users': "},
       {"where with a comment", kHeader + kPolicy + "    where: \"a = 1 -- x\"\n",
        "DIR/r.yaml:10:12: error: 'where' in policy 'old-users': "},
-      {"missing since", kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n",
+      {"missing since",
+       kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n",
        "DIR/r.yaml:5:5: error: policy 'x' has no 'since'"},
-      {"missing expire_after", kHeader + "  - name: x\n    store: app\n    table: t\n    since: ts\n",
+      {"missing expire_after",
+       kHeader + "  - name: x\n    store: app\n    table: t\n    since: ts\n",
        "DIR/r.yaml:5:5: error: policy 'x' has no 'expire_after'"},
-      {"missing table", kHeader + "  - name: x\n    store: app\n    expire_after: 1y\n    since: ts\n",
+      {"missing table",
+       kHeader + "  - name: x\n    store: app\n    expire_after: 1y\n    since: ts\n",
        "DIR/r.yaml:5:5: error: policy 'x' has no 'table'"},
-      {"missing name", kHeader + "  - store: app\n    table: t\n    expire_after: 1y\n    since: ts\n",
+      {"missing name",
+       kHeader + "  - store: app\n    table: t\n    expire_after: 1y\n    since: ts\n",
        "DIR/r.yaml:5:5: error: "},
       {"bad action", kHeader + kPolicy + "    action: shred\n",
        "DIR/r.yaml:10:13: error: unknown action 'shred' (use delete or anonymise)"},
       {"anonymise without map", kHeader + kPolicy + "    action: anonymise\n",
        "DIR/r.yaml:10:13: error: policy 'old-users' anonymises but has no"},
-      {"bad strategy", kHeader + kPolicy + "    action: anonymise\n    anonymise: {email: {scramble: 1}}\n",
+      {"bad strategy",
+       kHeader + kPolicy + "    action: anonymise\n    anonymise: {email: {scramble: 1}}\n",
        "DIR/r.yaml:11:"},
-      {"bad schedule", kHeader + kPolicy + "    schedule: daily 25:00\n", "DIR/r.yaml:10:15: error: "},
-      {"bad max_affected", kHeader + kPolicy + "    max_affected: lots\n", "DIR/r.yaml:10:19: error: "},
-      {"percent over 100", kHeader + kPolicy + "    max_affected: 150%\n", "DIR/r.yaml:10:19: error: "},
+      {"bad schedule", kHeader + kPolicy + "    schedule: daily 25:00\n",
+       "DIR/r.yaml:10:15: error: "},
+      {"bad max_affected", kHeader + kPolicy + "    max_affected: lots\n",
+       "DIR/r.yaml:10:19: error: "},
+      {"percent over 100", kHeader + kPolicy + "    max_affected: 150%\n",
+       "DIR/r.yaml:10:19: error: "},
       {"batch budget too long", kHeader + kPolicy + "    batch_budget: 5m\n",
-       "DIR/r.yaml:10:19: error: batch budget '5m' must be a whole number of ms or s between 10ms and 60s"},
-      {"bad date format", kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
-                                    "    since: {column: ts, format: julian}\n",
+       "DIR/r.yaml:10:19: error: batch budget '5m' must be a whole number of ms or s between 10ms "
+       "and 60s"},
+      {"bad date format",
+       kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
+                 "    since: {column: ts, format: julian}\n",
        "DIR/r.yaml:9:33: error: unknown date format 'julian'"},
-      {"related without on", kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
-                                       "    since: {related: adherents, column: date_de_depart}\n",
+      {"related without on",
+       kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
+                 "    since: {related: adherents, column: date_de_depart}\n",
        "DIR/r.yaml:9:12: error: 'since' of policy 'x' names a related table but no "},
-      {"YAML syntax error", kHeader + kPolicy + "    where: [unclosed\n", "DIR/r.yaml:11:1: error: YAML syntax error"},
+      {"YAML syntax error", kHeader + kPolicy + "    where: [unclosed\n",
+       "DIR/r.yaml:11:1: error: YAML syntax error"},
       {"store without type", "stores:\n  app: {path: app.db}\npolicies: []\n",
        "DIR/r.yaml:2:8: error: store 'app' has no 'type'"},
       {"unknown store type", "stores:\n  app: {type: oracle, path: app.db}\npolicies: []\n",
        "DIR/r.yaml:2:15: error: unknown store type 'oracle'"},
-      {"unknown store option", "stores:\n  app: {type: sqlite, path: app.db, pth: x}\npolicies: []\n",
+      {"unknown store option",
+       "stores:\n  app: {type: sqlite, path: app.db, pth: x}\npolicies: []\n",
        "DIR/r.yaml:2:37: error: unknown key 'pth'"},
       {"missing store option", "stores:\n  app: {type: sqlite}\npolicies: []\n",
        "DIR/r.yaml:2:8: error: store 'app' (type sqlite) has no 'path'"},
-      {"password in clear", "stores:\n  db: {type: mysql, host: h, database: d, user: u, password: secret}\n"
-                            "policies: []\n",
+      {"password in clear",
+       "stores:\n  db: {type: mysql, host: h, database: d, user: u, password: secret}\n"
+       "policies: []\n",
        "DIR/r.yaml:2:52: error: passwords are not accepted in the configuration file"},
-      {"password in a dsn", "stores:\n  db: {type: postgresql, dsn: \"host=h password=secret\"}\npolicies: []\n",
+      {"password in a dsn",
+       "stores:\n  db: {type: postgresql, dsn: \"host=h password=secret\"}\npolicies: []\n",
        "DIR/r.yaml:2:31: error: the 'dsn' of store 'db' contains a password"},
-      {"bad port", "stores:\n  db: {type: mysql, host: h, port: 99999, database: d, user: u}\npolicies: []\n",
+      {"bad port",
+       "stores:\n  db: {type: mysql, host: h, port: 99999, database: d, user: u}\npolicies: []\n",
        "DIR/r.yaml:2:36: error: "},
       {"files key on a table store", kHeader + kPolicy + "    files: \"*.log\"\n",
        "DIR/r.yaml:10:5: error: 'files' does not apply to store 'app'"},
-      {"missing include", kHeader + kPolicy + "include: nowhere.yaml\n", "DIR/r.yaml:10:10: error: "},
-      {"policies not a list", "policies: {a: 1}\n", "DIR/r.yaml:1:11: error: 'policies' must be a list of policies"},
+      {"missing include", kHeader + kPolicy + "include: nowhere.yaml\n",
+       "DIR/r.yaml:10:10: error: "},
+      {"policies not a list", "policies: {a: 1}\n",
+       "DIR/r.yaml:1:11: error: 'policies' must be a list of policies"},
       {"empty file", "", "DIR/r.yaml:1:1: error: the configuration file is empty"},
-      {"duplicate key", kHeader + kPolicy + "    table: again\n", "DIR/r.yaml:10:5: error: duplicate key 'table'"},
-      {"bad sympa target", "stores:\n  lists: {type: sympa, config: /etc/sympa/sympa/sympa.conf}\npolicies:\n"
-                           "  - name: x\n    store: lists\n    sympa: subscribers\n    expire_after: 1y\n",
+      {"duplicate key", kHeader + kPolicy + "    table: again\n",
+       "DIR/r.yaml:10:5: error: duplicate key 'table'"},
+      {"bad sympa target",
+       "stores:\n  lists: {type: sympa, config: /etc/sympa/sympa/sympa.conf}\npolicies:\n"
+       "  - name: x\n    store: lists\n    sympa: subscribers\n    expire_after: 1y\n",
        "DIR/r.yaml:6:12: error: "},
-      {"bad name_date", "stores:\n  logs: {type: files, root: /var/log}\npolicies:\n"
-                        "  - name: x\n    store: logs\n    files: \"*.log\"\n    expire_after: 1y\n"
-                        "    since: {name_date: \"%Y\"}\n",
+      {"bad name_date",
+       "stores:\n  logs: {type: files, root: /var/log}\npolicies:\n"
+       "  - name: x\n    store: logs\n    files: \"*.log\"\n    expire_after: 1y\n"
+       "    since: {name_date: \"%Y\"}\n",
        "DIR/r.yaml:8:"},
-      {"glob escaping the root", "stores:\n  logs: {type: files, root: /var/log}\npolicies:\n"
-                                 "  - name: x\n    store: logs\n    files: \"../etc/*\"\n    expire_after: 1y\n"
-                                 "    since: mtime\n",
+      {"glob escaping the root",
+       "stores:\n  logs: {type: files, root: /var/log}\npolicies:\n"
+       "  - name: x\n    store: logs\n    files: \"../etc/*\"\n    expire_after: 1y\n"
+       "    since: mtime\n",
        "DIR/r.yaml:6:12: error: "},
-      {"zero duration", kHeader + kPolicy.substr(0, kPolicy.find("    expire_after")) +
-                            "    expire_after: 0d\n    since: last_login\n",
+      {"zero duration",
+       kHeader + kPolicy.substr(0, kPolicy.find("    expire_after")) +
+           "    expire_after: 0d\n    since: last_login\n",
        "DIR/r.yaml:8:19: error: "},
   };
   REQUIRE(cases.size() >= 25);
@@ -233,7 +268,8 @@ TEST_CASE("bad input names file:line:column", "[config]") {
   }
 }
 
-TEST_CASE("SQL fragments are read in their store's dialect and refused at file:line:column", "[config]") {
+TEST_CASE("SQL fragments are read in their store's dialect and refused at file:line:column",
+          "[config]") {
   // The issue's bracket where: (#17) escapes its parentheses on SQLite only.
   const std::string brackets = "    where: \"CAST(1 AS [a'b]) ) OR 1=1 OR ( CAST(1 AS [c'd])\"\n";
   CHECK(first_error(kHeader + kPolicy + brackets) ==
@@ -244,8 +280,9 @@ TEST_CASE("SQL fragments are read in their store's dialect and refused at file:l
   CHECK(first_error(kHeader + kPolicy + "    hold_where: \"litigation = ?1\"\n") ==
         "DIR/r.yaml:10:17: error: 'hold_where' in policy 'old-users': bind parameters ('?') are "
         "not allowed in a SQL condition; write the value itself");
-  CHECK(first_error(kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
-                              "    since: {related: a, on: \"a.id = t.a_id OR [x\", column: d}\n") ==
+  CHECK(first_error(kHeader +
+                    "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
+                    "    since: {related: a, on: \"a.id = t.a_id OR [x\", column: d}\n") ==
         "DIR/r.yaml:9:29: error: 'on' in 'since' of policy 'x': unterminated [ quote in SQL "
         "condition");
   const std::string mysql = "stores:\n  app: {type: mysql, database: d}\npolicies:\n";
@@ -254,8 +291,9 @@ TEST_CASE("SQL fragments are read in their store's dialect and refused at file:l
         "allowed in a SQL condition");
   CHECK(first_error(mysql + kPolicy + "    where: \"name = '\\\\' ) OR 1=1 OR ( 1=1 --'\"\n") ==
         "(no error)");  // all in one string for MySQL
-  CHECK(first_error(postgresql + kPolicy + "    where: \"name = '\\\\' ) OR 1=1 OR ( 1=1 --'\"\n") ==
-        "DIR/r.yaml:9:12: error: 'where' in policy 'old-users': unbalanced ')' in SQL condition");
+  CHECK(
+      first_error(postgresql + kPolicy + "    where: \"name = '\\\\' ) OR 1=1 OR ( 1=1 --'\"\n") ==
+      "DIR/r.yaml:9:12: error: 'where' in policy 'old-users': unbalanced ')' in SQL condition");
 }
 
 TEST_CASE("an unreadable configuration file is an error, not a crash", "[config]") {
@@ -336,16 +374,20 @@ TEST_CASE("issue 17: unclear messages are clear", "[config]") {
                                  "is out of range: a count has at most 15 digits, not 16"});
 }
 
-TEST_CASE("issue 17: control characters from the configuration are escaped in messages", "[config]") {
+TEST_CASE("issue 17: control characters from the configuration are escaped in messages",
+          "[config]") {
   TempDir dir;
   CHECK(errors_of(dir, kHeader + kPolicy + "    \"\\e[31mwhere\\n\": x\n") ==
         std::vector<std::string>{"DIR/r.yaml:10:5: error: unknown key '\\x1b[31mwhere\\n' in "
                                  "policy 'old-users'"});
-  CHECK(errors_of(dir, kHeader + "  - name: \"\\e]0;owned\\a\"\n" + kPolicy.substr(kPolicy.find("    store"))) ==
+  CHECK(errors_of(dir, kHeader + "  - name: \"\\e]0;owned\\a\"\n" +
+                           kPolicy.substr(kPolicy.find("    store"))) ==
         std::vector<std::string>{"DIR/r.yaml:5:11: error: policy name '\\x1b]0;owned\\x07' must "
                                  "start with a letter or digit and use only letters, digits, '-', "
                                  "'_' and '.'"});
-  CHECK(errors_of(dir, kHeader + "  - name: \"bad\xff\"\n" + kPolicy.substr(kPolicy.find("    store"))) ==
-        std::vector<std::string>{"DIR/r.yaml:5:11: error: policy name 'bad\\xff' must start with "
-                                 "a letter or digit and use only letters, digits, '-', '_' and '.'"});
+  CHECK(
+      errors_of(dir,
+                kHeader + "  - name: \"bad\xff\"\n" + kPolicy.substr(kPolicy.find("    store"))) ==
+      std::vector<std::string>{"DIR/r.yaml:5:11: error: policy name 'bad\\xff' must start with "
+                               "a letter or digit and use only letters, digits, '-', '_' and '.'"});
 }

@@ -48,7 +48,8 @@ TEST_CASE("durations parse in every unit and spelling", "[duration]") {
 }
 
 TEST_CASE("bad durations are refused with a reason", "[duration]") {
-  CHECK(parse_error("14 moons") == "unknown unit 'moons' in duration '14 moons' (use h, d, w, mo or y)");
+  CHECK(parse_error("14 moons") ==
+        "unknown unit 'moons' in duration '14 moons' (use h, d, w, mo or y)");
   CHECK_FALSE(parse_error("").empty());
   CHECK_FALSE(parse_error("d").empty());
   CHECK_FALSE(parse_error("-3d").empty());

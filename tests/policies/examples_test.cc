@@ -1,7 +1,7 @@
 // The shipped example configurations: one per seed, each valid, each promise's duration present.
-#include <catch2/catch.hpp>
-
 #include <filesystem>
+
+#include <catch2/catch.hpp>
 
 #include "connectors/registry.h"
 #include "policies/config_loader.h"
@@ -40,8 +40,9 @@ TEST_CASE("there is one example per seed and each passes check --offline", "[exa
   for (const auto& entry : std::filesystem::directory_iterator(source_dir() + "/policies/examples"))
     if (entry.path().extension() == ".yaml") files.push_back(entry.path().filename().string());
   std::sort(files.begin(), files.end());
-  CHECK(files == std::vector<std::string>{"000-le-pic.yaml", "001-sidec-jura.yaml", "002-minet.yaml",
-                                          "003-grand-nancy.yaml", "004-coop-mediation.yaml"});
+  CHECK(files == std::vector<std::string>{"000-le-pic.yaml", "001-sidec-jura.yaml",
+                                          "002-minet.yaml", "003-grand-nancy.yaml",
+                                          "004-coop-mediation.yaml"});
   for (const auto& f : files) {
     INFO(f);
     auto r = run_retentiond({"check", "--offline", "-c", example(f)});
@@ -92,8 +93,8 @@ TEST_CASE("every seed promise is expressed with its duration", "[examples]") {
 }
 
 TEST_CASE("examples keep secrets out of the YAML", "[examples]") {
-  for (const char* f : {"000-le-pic.yaml", "001-sidec-jura.yaml", "002-minet.yaml", "003-grand-nancy.yaml",
-                        "004-coop-mediation.yaml"}) {
+  for (const char* f : {"000-le-pic.yaml", "001-sidec-jura.yaml", "002-minet.yaml",
+                        "003-grand-nancy.yaml", "004-coop-mediation.yaml"}) {
     auto c = load(f);
     for (const auto& s : c.stores) {
       INFO(f << " store " << s.name);

@@ -13,9 +13,10 @@ TEST_CASE("plain and quotable identifiers are accepted", "[identifier]") {
 }
 
 TEST_CASE("unsafe identifiers are refused", "[identifier]") {
-  for (const char* bad : {"", "users; DROP TABLE x", "a\"b", "a`b", "a.b", "a]b", "a[b", "a'b",
-                          "tab\tname", "line\nbreak", " leading", "trailing ",
-                          "a_name_that_is_far_too_long_to_be_any_identifier_in_postgresql_at_all"}) {
+  for (const char* bad :
+       {"", "users; DROP TABLE x", "a\"b", "a`b", "a.b", "a]b", "a[b", "a'b", "tab\tname",
+        "line\nbreak", " leading", "trailing ",
+        "a_name_that_is_far_too_long_to_be_any_identifier_in_postgresql_at_all"}) {
     INFO(bad);
     CHECK(identifier_problem(bad));
   }

@@ -33,10 +33,10 @@ TEST_CASE("the cut-off is the pass's moment minus the duration", "[planner]") {
 
 TEST_CASE("the default guard refuses more than 90% of more than 10 rows", "[planner][guard]") {
   MaxAffected d;
-  CHECK(check_guard(d, 10, 10, "rows").allowed);    // 10 rows or fewer: always allowed
-  CHECK(check_guard(d, 9, 11, "rows").allowed);     // 81.8%
+  CHECK(check_guard(d, 10, 10, "rows").allowed);        // 10 rows or fewer: always allowed
+  CHECK(check_guard(d, 9, 11, "rows").allowed);         // 81.8%
   CHECK_FALSE(check_guard(d, 10, 11, "rows").allowed);  // 90.9%
-  CHECK(check_guard(d, 90, 100, "rows").allowed);   // exactly 90%
+  CHECK(check_guard(d, 90, 100, "rows").allowed);       // exactly 90%
   CHECK_FALSE(check_guard(d, 91, 100, "rows").allowed);
   auto refused = check_guard(d, 1000, 1000, "rows");
   CHECK_FALSE(refused.allowed);

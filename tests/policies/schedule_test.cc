@@ -1,15 +1,14 @@
 #include "policies/schedule.h"
 
-#include <catch2/catch.hpp>
-
-#include "support/time_zone.h"
-
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <set>
-#include <ctime>
+
+#include <catch2/catch.hpp>
 
 #include "policies/timestamp.h"
+#include "support/time_zone.h"
 
 using namespace retentiond::policies;
 using retentiond::testing::in_zone;
@@ -41,9 +40,9 @@ TEST_CASE("schedules parse", "[schedule]") {
 }
 
 TEST_CASE("bad schedules are refused", "[schedule]") {
-  for (const char* bad : {"", "daily", "daily 25:00", "daily 03:61", "daily 3", "weekly 04:00",
-                          "weekly funday 04:00", "every", "every 0h", "every 6", "every 6 parsecs",
-                          "hourly", "every 30s"}) {
+  for (const char* bad :
+       {"", "daily", "daily 25:00", "daily 03:61", "daily 3", "weekly 04:00", "weekly funday 04:00",
+        "every", "every 0h", "every 6", "every 6 parsecs", "hourly", "every 30s"}) {
     std::string error;
     INFO(bad);
     CHECK_FALSE(parse_schedule(bad, error));
@@ -66,7 +65,8 @@ TEST_CASE("batch budgets parse from 10 ms to 60 s", "[schedule]") {
   CHECK(parse_batch_budget("10ms", error) == 10ms);
   CHECK(parse_batch_budget("60s", error) == 60000ms);
   CHECK(parse_batch_budget("500 MS", error) == 500ms);
-  for (const char* bad : {"", "ms", "200", "9ms", "61s", "0s", "1m", "2.5s", "-1s", "99999999999999s"}) {
+  for (const char* bad :
+       {"", "ms", "200", "9ms", "61s", "0s", "1m", "2.5s", "-1s", "99999999999999s"}) {
     INFO(bad);
     error.clear();
     CHECK_FALSE(parse_batch_budget(bad, error));
@@ -80,7 +80,8 @@ TEST_CASE("issue 17: numbers too big for an interval say so, not 'unknown unit'"
     const char* error;
   };
   const Case cases[] = {
-      {"every 2147483648m", "schedule 'every 2147483648m': interval '2147483648m' is longer than a year"},
+      {"every 2147483648m",
+       "schedule 'every 2147483648m': interval '2147483648m' is longer than a year"},
       {"every 99999999999999999999999h",
        "schedule 'every 99999999999999999999999h': interval '99999999999999999999999h' is longer "
        "than a year"},
@@ -94,8 +95,9 @@ TEST_CASE("issue 17: numbers too big for an interval say so, not 'unknown unit'"
   }
   std::string error;
   CHECK_FALSE(parse_batch_budget("100000000000000000000ms", error));
-  CHECK(error == "batch budget '100000000000000000000ms' must be a whole number of ms or s between "
-                 "10ms and 60s, as in '200ms' or '2s'");
+  CHECK(error ==
+        "batch budget '100000000000000000000ms' must be a whole number of ms or s between "
+        "10ms and 60s, as in '200ms' or '2s'");
 }
 
 namespace {
@@ -112,7 +114,8 @@ TEST_CASE("next runs in local time, across month ends and DST", "[schedule]") {
     // Winter: Paris is UTC+1. 03:15 local is 02:15Z.
     CHECK(next_of("daily 03:15", "2027-01-31T12:00:00Z") == "2027-02-01T02:15:00Z");
     CHECK(next_of("daily 03:15", "2027-01-31T02:14:59Z") == "2027-01-31T02:15:00Z");
-    CHECK(next_of("daily 03:15", "2027-01-31T02:15:00Z") == "2027-02-01T02:15:00Z");  // strictly after
+    CHECK(next_of("daily 03:15", "2027-01-31T02:15:00Z") ==
+          "2027-02-01T02:15:00Z");  // strictly after
     // Summer: UTC+2.
     CHECK(next_of("daily 03:15", "2027-07-01T00:00:00Z") == "2027-07-01T01:15:00Z");
     // Spring forward (2027-03-28, 02:00 -> 03:00): 02:30 does not exist; it runs at 03:30 CEST.

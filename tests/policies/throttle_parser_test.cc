@@ -11,9 +11,12 @@ using retentiond::testing::TempDir;
 namespace {
 
 LoadResult load(const TempDir& dir, const std::string& throttle) {
-  return load_config(dir.write("r.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"dbname=app\",\n"
-                                         "    throttle: " + throttle + "}\n"),
-                     retentiond::connectors::store_specs());
+  return load_config(
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"dbname=app\",\n"
+                "    throttle: " +
+                    throttle + "}\n"),
+      retentiond::connectors::store_specs());
 }
 
 std::string first_error(const std::string& throttle) {
@@ -27,7 +30,8 @@ std::string first_error(const std::string& throttle) {
 
 TEST_CASE("throttle: limits, max_wait and nice_ratio are read", "[throttle-config]") {
   TempDir dir;
-  auto r = load(dir, "{max_replica_lag: 5s, max_threads_running: 40, max_wait: 30m, nice_ratio: 1.5}");
+  auto r =
+      load(dir, "{max_replica_lag: 5s, max_threads_running: 40, max_wait: 30m, nice_ratio: 1.5}");
   REQUIRE(r.config);
   const auto& t = *r.config->store("app")->throttle;
   CHECK(t.max_replica_lag == std::chrono::seconds(5));
@@ -41,11 +45,14 @@ TEST_CASE("throttle: limits, max_wait and nice_ratio are read", "[throttle-confi
 
 TEST_CASE("throttle: mistakes are named at their line", "[throttle-config]") {
   CHECK(first_error("{max_wait: 1h}") ==
-        "'throttle' of store 'app' sets none of 'max_replica_lag', 'max_threads_running' and 'nice_ratio'");
+        "'throttle' of store 'app' sets none of 'max_replica_lag', 'max_threads_running' and "
+        "'nice_ratio'");
   CHECK(first_error("{nice_ratio: fast}") ==
-        "'nice_ratio' of 'throttle' of store 'app' must be a number from 0 to 100 (1: rest as long as each batch "
+        "'nice_ratio' of 'throttle' of store 'app' must be a number from 0 to 100 (1: rest as long "
+        "as each batch "
         "took), not 'fast'");
-  CHECK(first_error("{nice_ratio: 101}").find("must be a number from 0 to 100") != std::string::npos);
-  CHECK(first_error("{max_threads_running: 3, replicas: [{dsn: \"host=r1\"}]}").find("lists 'replicas' but sets no 'max_replica_lag'") !=
+  CHECK(first_error("{nice_ratio: 101}").find("must be a number from 0 to 100") !=
         std::string::npos);
+  CHECK(first_error("{max_threads_running: 3, replicas: [{dsn: \"host=r1\"}]}")
+            .find("lists 'replicas' but sets no 'max_replica_lag'") != std::string::npos);
 }

@@ -22,16 +22,20 @@ struct ScenarioDatabase {
 // A ScenarioDatabase on a PgDatabase or a MysqlDatabase, which must outlive it.
 template <typename Database>
 ScenarioDatabase scenario_database(const Database& db) {
-  return {[&db](const std::string& sql) { db.exec(sql); }, [&db](const std::string& sql) { return db.integer(sql); },
+  return {[&db](const std::string& sql) { db.exec(sql); },
+          [&db](const std::string& sql) { return db.integer(sql); },
           [&db](const std::string& sql) { return db.column(sql); }};
 }
 
-// Writes a configuration holding `policies` (starting at line 5) for store `store`; returns its path.
+// Writes a configuration holding `policies` (starting at line 5) for store `store`; returns its
+// path.
 using WriteConfig = std::function<std::string(const std::string& policies)>;
 
 // On a database holding users (id, last_login, email) and follows (id, user_id, notes): `check`
 // names a missing `also:` table, a missing column it anonymises and a missing notify e-mail
-// column at their file:line:column, and, with every name right, an `also:` `on` that does not compile.
-void check_reports_also_and_notify_names(const TempDir& dir, const std::string& store, const WriteConfig& write);
+// column at their file:line:column, and, with every name right, an `also:` `on` that does not
+// compile.
+void check_reports_also_and_notify_names(const TempDir& dir, const std::string& store,
+                                         const WriteConfig& write);
 
 }  // namespace retentiond::testing

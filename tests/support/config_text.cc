@@ -1,7 +1,8 @@
 #include "support/config_text.h"
 
-#include <catch2/catch.hpp>
 #include <stdexcept>
+
+#include <catch2/catch.hpp>
 
 #include "connectors/specs.h"
 #include "policies/config_loader.h"

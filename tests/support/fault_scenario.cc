@@ -2,10 +2,10 @@
 
 #include <signal.h>
 
-#include <catch2/catch.hpp>
-
 #include <random>
 #include <thread>
+
+#include <catch2/catch.hpp>
 
 #include "support/child.h"
 #include "support/run.h"
@@ -16,14 +16,16 @@ namespace retentiond::testing {
 const char* const kFaultAt = "2028-03-01T00:00:00Z";
 
 std::string fault_config(const TempDir& dir, const FaultStore& store) {
-  return dir.write("c.yaml", "state: state.db\nstores:\n  app: " + store.store_yaml +
-                                 "\npolicies:\n  - name: p\n    store: app\n" + store.target_yaml +
-                                 "    expire_after: 1y\n    max_affected: 100%\n    batch_budget: 10ms\n");
+  return dir.write("c.yaml",
+                   "state: state.db\nstores:\n  app: " + store.store_yaml +
+                       "\npolicies:\n  - name: p\n    store: app\n" + store.target_yaml +
+                       "    expire_after: 1y\n    max_affected: 100%\n    batch_budget: 10ms\n");
 }
 
 long long audited(const TempDir& dir) {
-  return sqlite_int(dir.file("state.db"),
-                    "SELECT coalesce(sum(affected), 0) FROM audit WHERE policy = 'p' AND action <> 'hold'");
+  return sqlite_int(
+      dir.file("state.db"),
+      "SELECT coalesce(sum(affected), 0) FROM audit WHERE policy = 'p' AND action <> 'hold'");
 }
 
 void kill_at_random_moments(const TempDir& dir, const FaultStore& store, int kills, int per_round) {
@@ -39,7 +41,8 @@ void kill_at_random_moments(const TempDir& dir, const FaultStore& store, int kil
   long long added = per_round;
   const auto t0 = std::chrono::steady_clock::now();
   REQUIRE(retentiond({"enforce", "--at", kFaultAt}).exit_code == 0);
-  const auto pass_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  const auto pass_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
   REQUIRE(store.expired_left() == 0);
   std::mt19937 random(std::random_device{}());
   std::uniform_int_distribution<int> delay(0, static_cast<int>(pass_ms.count() * 9 / 10));

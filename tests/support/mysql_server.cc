@@ -17,12 +17,13 @@ struct Connection {
   MYSQL* handle;
   explicit Connection(const std::string& database) {
     handle = mysql_init(nullptr);
-    if (!mysql_real_connect(handle, server_env("RETENTIOND_TEST_MYSQL_HOST").c_str(),
-                            server_env("RETENTIOND_TEST_MYSQL_USER").c_str(),
-                            server_env("RETENTIOND_TEST_MYSQL_PASSWORD").c_str(),
-                            database.empty() ? nullptr : database.c_str(),
-                            static_cast<unsigned>(std::stoul(server_env("RETENTIOND_TEST_MYSQL_PORT"))), nullptr,
-                            CLIENT_MULTI_STATEMENTS)) {
+    if (!mysql_real_connect(
+            handle, server_env("RETENTIOND_TEST_MYSQL_HOST").c_str(),
+            server_env("RETENTIOND_TEST_MYSQL_USER").c_str(),
+            server_env("RETENTIOND_TEST_MYSQL_PASSWORD").c_str(),
+            database.empty() ? nullptr : database.c_str(),
+            static_cast<unsigned>(std::stoul(server_env("RETENTIOND_TEST_MYSQL_PORT"))), nullptr,
+            CLIENT_MULTI_STATEMENTS)) {
       std::string why = mysql_error(handle);
       mysql_close(handle);
       throw std::runtime_error("cannot connect to the test MariaDB server: " + why);
@@ -41,7 +42,8 @@ struct Connection {
         mysql_free_result(r);
       }
       int status = mysql_next_result(handle);
-      if (status > 0) throw std::runtime_error("MariaDB: " + std::string(mysql_error(handle)) + " in: " + sql);
+      if (status > 0)
+        throw std::runtime_error("MariaDB: " + std::string(mysql_error(handle)) + " in: " + sql);
       if (status != 0) break;
     } while (true);
     return out;
@@ -68,14 +70,17 @@ MysqlDatabase::~MysqlDatabase() {
 std::string MysqlDatabase::password() { return server_env("RETENTIOND_TEST_MYSQL_PASSWORD"); }
 
 std::string MysqlDatabase::store_yaml(const std::string& password_file) const {
-  return "{type: mysql, host: " + server_env("RETENTIOND_TEST_MYSQL_HOST") + ", port: " +
-         server_env("RETENTIOND_TEST_MYSQL_PORT") + ", database: " + name_ + ", user: " +
-         server_env("RETENTIOND_TEST_MYSQL_USER") + ", password_file: " + password_file + "}";
+  return "{type: mysql, host: " + server_env("RETENTIOND_TEST_MYSQL_HOST") +
+         ", port: " + server_env("RETENTIOND_TEST_MYSQL_PORT") + ", database: " + name_ +
+         ", user: " + server_env("RETENTIOND_TEST_MYSQL_USER") +
+         ", password_file: " + password_file + "}";
 }
 
 void MysqlDatabase::exec(const std::string& sql) const { Connection(name_).run(sql); }
 
-std::vector<std::string> MysqlDatabase::column(const std::string& sql) const { return Connection(name_).run(sql); }
+std::vector<std::string> MysqlDatabase::column(const std::string& sql) const {
+  return Connection(name_).run(sql);
+}
 
 long long MysqlDatabase::integer(const std::string& sql) const {
   auto values = column(sql);

@@ -4,15 +4,17 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <pqxx/pqxx>
 #include <stdexcept>
+
+#include <pqxx/pqxx>
 
 #include "support/run.h"
 
 namespace retentiond::testing {
 
 std::string pg_server_dsn(const std::string& database) {
-  return "host=" + server_env("RETENTIOND_TEST_PG_HOST") + " port=" + server_env("RETENTIOND_TEST_PG_PORT") +
+  return "host=" + server_env("RETENTIOND_TEST_PG_HOST") +
+         " port=" + server_env("RETENTIOND_TEST_PG_PORT") +
          " user=" + server_env("RETENTIOND_TEST_PG_USER") + " dbname=" + database;
 }
 

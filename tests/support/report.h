@@ -1,9 +1,10 @@
 // Reading retentiond's JSON reports in tests.
 #pragma once
 
+#include <string>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <string>
 
 namespace retentiond::testing {
 

@@ -50,7 +50,8 @@ RunResult run_program(const std::vector<std::string>& argv, const std::string& c
   RunResult result;
   bool out_open = true, err_open = true;
   while (out_open || err_open) {
-    pollfd fds[2] = {{out_open ? out_pipe[0] : -1, POLLIN, 0}, {err_open ? err_pipe[0] : -1, POLLIN, 0}};
+    pollfd fds[2] = {{out_open ? out_pipe[0] : -1, POLLIN, 0},
+                     {err_open ? err_pipe[0] : -1, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
     if (fds[0].revents) drain(out_pipe[0], result.out, out_open);
     if (fds[1].revents) drain(err_pipe[0], result.err, err_open);

@@ -14,8 +14,10 @@ void in_zone(const char* zone, F body) {
   setenv("TZ", zone, 1);
   tzset();
   body();
-  if (old.empty()) unsetenv("TZ");
-  else setenv("TZ", old.c_str(), 1);
+  if (old.empty())
+    unsetenv("TZ");
+  else
+    setenv("TZ", old.c_str(), 1);
   tzset();
 }
 

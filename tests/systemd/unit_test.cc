@@ -1,7 +1,7 @@
 // The shipped unit is hardened: systemd's own offline security analysis scores it 1.5 or better.
-#include <catch2/catch.hpp>
-
 #include <regex>
+
+#include <catch2/catch.hpp>
 
 #include "support/run.h"
 
@@ -13,7 +13,8 @@ TEST_CASE("systemd-analyze security scores the unit 1.5 or better", "[systemd]")
   INFO(r.out << r.err);
   std::smatch m;
   std::string text = r.out + r.err;
-  REQUIRE(std::regex_search(text, m, std::regex("Overall exposure level for retentiond.service: ([0-9.]+)")));
+  REQUIRE(std::regex_search(
+      text, m, std::regex("Overall exposure level for retentiond.service: ([0-9.]+)")));
   CHECK(std::stod(m[1].str()) <= 1.5);
   auto verify = run_program({"/usr/bin/systemd-analyze", "verify", "--man=no",
                              source_dir() + "/systemd/retentiond.service"});

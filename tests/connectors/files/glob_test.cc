@@ -17,7 +17,7 @@ TEST_CASE("globs match one segment per '*' and any depth for '**'", "[files][glo
   CHECK_FALSE(g.matches("backups/x.tar.bz2"));
   CHECK(g.matches("mail/cur/a1"));
   CHECK_FALSE(g.matches("mail/cur/ab"));
-  CHECK_FALSE(g.matches("site1/.access.log-1") );
+  CHECK_FALSE(g.matches("site1/.access.log-1"));
   CHECK_FALSE(GlobSet({"*"}).matches(".hidden"));
   CHECK(GlobSet({".*"}).matches(".hidden"));
 }

@@ -16,16 +16,17 @@ namespace {
 // Evaluates `expression` over (a, b) pairs; the cut-off is 100.
 std::string evaluate(const std::string& expression, const std::string& a, const std::string& b) {
   TempDir dir;
-  auto values = sqlite_column(dir.file("x.db"), "SELECT CASE WHEN " + expression +
-                                                    " THEN 'expired' ELSE 'kept' END FROM (SELECT " +
-                                                    a + " AS a, " + b + " AS b)");
+  auto values =
+      sqlite_column(dir.file("x.db"), "SELECT CASE WHEN " + expression +
+                                          " THEN 'expired' ELSE 'kept' END FROM (SELECT " + a +
+                                          " AS a, " + b + " AS b)");
   return values.at(0);
 }
 
 std::string latest(const std::string& a, const std::string& b) {
   TempDir dir;
-  return sqlite_column(dir.file("x.db"), "SELECT " + latest_of({"a", "b"}, "max") + " FROM (SELECT " +
-                                             a + " AS a, " + b + " AS b)")
+  return sqlite_column(dir.file("x.db"), "SELECT " + latest_of({"a", "b"}, "max") +
+                                             " FROM (SELECT " + a + " AS a, " + b + " AS b)")
       .at(0);
 }
 
@@ -37,10 +38,10 @@ TEST_CASE("expired means every known date is before the cut-off", "[expiry]") {
   CHECK(evaluate(both, "50", "60") == "expired");
   CHECK(evaluate(both, "50", "NULL") == "expired");
   CHECK(evaluate(both, "NULL", "60") == "expired");
-  CHECK(evaluate(both, "NULL", "NULL") == "kept");   // no date at all: kept
-  CHECK(evaluate(both, "50", "150") == "kept");      // one recent date keeps the record
+  CHECK(evaluate(both, "NULL", "NULL") == "kept");  // no date at all: kept
+  CHECK(evaluate(both, "50", "150") == "kept");     // one recent date keeps the record
   CHECK(evaluate(both, "150", "NULL") == "kept");
-  CHECK(evaluate(both, "100", "50") == "kept");      // exactly the cut-off is not before it
+  CHECK(evaluate(both, "100", "50") == "kept");  // exactly the cut-off is not before it
   std::string one = expired_condition({{"a", "a < 100"}});
   CHECK(evaluate(one, "99", "0") == "expired");
   CHECK(evaluate(one, "NULL", "0") == "kept");

@@ -1,16 +1,17 @@
 // sql::Walk::batch_end: how far the next batch of a physical walk reaches.
-#include <catch2/catch.hpp>
+#include "connectors/sql/walk.h"
 
 #include <limits>
 
-#include "connectors/sql/walk.h"
+#include <catch2/catch.hpp>
 
 using retentiond::connectors::sql::Walk;
 
-TEST_CASE("a walk's batch covers about 3/4 of its limit at the density still ahead", "[walk][unit]") {
-  Walk walk{0, 999, 10'000, 0};  // 10 expired rows per position
+TEST_CASE("a walk's batch covers about 3/4 of its limit at the density still ahead",
+          "[walk][unit]") {
+  Walk walk{0, 999, 10'000, 0};                   // 10 expired rows per position
   CHECK(walk.batch_end(0, 400, 1'000) == 29);     // 30 positions: 300 rows
-  walk.done = 9'000;                               // 1,000 left over 900 positions
+  walk.done = 9'000;                              // 1,000 left over 900 positions
   CHECK(walk.batch_end(100, 400, 1'000) == 369);  // 270 positions
 }
 
@@ -26,7 +27,8 @@ TEST_CASE("a walk's batch stays within its bounds", "[walk][unit]") {
 }
 
 TEST_CASE("a walk over the whole 64-bit range does not overflow", "[walk][unit]") {
-  const long long min = std::numeric_limits<long long>::min() + 1, max = std::numeric_limits<long long>::max();
+  const long long min = std::numeric_limits<long long>::min() + 1,
+                  max = std::numeric_limits<long long>::max();
   Walk walk{min, max, 2, 0};
   const long long end = walk.batch_end(min, 1'000, 1'000 * 64);
   CHECK(end == min + 64'000 - 1);

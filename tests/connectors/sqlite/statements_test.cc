@@ -51,15 +51,17 @@ TEST_CASE("one column basis", "[sqlite][statements]") {
 }
 
 TEST_CASE("latest-of basis, explicit formats and where", "[sqlite][statements]") {
-  auto s = build_statements(
-      policy({column("last_sign_in_at"), column("created_at", DateFormat::Epoch)}, "deleted_at IS NULL"),
-      "id", false);
+  auto s =
+      build_statements(policy({column("last_sign_in_at"), column("created_at", DateFormat::Epoch)},
+                              "deleted_at IS NULL"),
+                       "id", false);
   const std::string a = "rd_epoch(\"decidim users\".\"last_sign_in_at\")";
   const std::string b = "rd_epoch(\"decidim users\".\"created_at\", 'epoch')";
   // The latest known date (sql/expiry.h); expired when every known date is before the cut-off.
   CHECK(s.basis == "max(COALESCE(" + a + ", " + b + "), COALESCE(" + b + ", " + a + "))");
-  CHECK(contains(s.first_action.text, "WHERE \"id\" <= ?1 AND ((" + a + " < ?2 OR " + a + " IS NULL) AND (" + b +
-                                          " < ?2 OR " + b + " IS NULL) AND (" + a + " IS NOT NULL OR " + b +
+  CHECK(contains(s.first_action.text, "WHERE \"id\" <= ?1 AND ((" + a + " < ?2 OR " + a +
+                                          " IS NULL) AND (" + b + " < ?2 OR " + b +
+                                          " IS NULL) AND (" + a + " IS NOT NULL OR " + b +
                                           " IS NOT NULL)) AND (deleted_at IS NULL)"));
   CHECK(contains(s.next_action.text, " IS NOT NULL)) AND (deleted_at IS NULL)"));
   CHECK(contains(s.plan.text, "FROM \"decidim users\" WHERE (deleted_at IS NULL)"));
@@ -80,8 +82,9 @@ TEST_CASE("holds are excluded by the deleting statement itself", "[sqlite][state
   p.hold_where = "litigation = 1";
   auto s = build_statements(p, "rowid", true);
   CHECK(s.key == "rowid");
-  CHECK(contains(s.next_action.text,
-                 "AND NOT (COALESCE((litigation = 1), 0) OR rowid IN (SELECT value FROM json_each(?4)))"));
+  CHECK(contains(
+      s.next_action.text,
+      "AND NOT (COALESCE((litigation = 1), 0) OR rowid IN (SELECT value FROM json_each(?4)))"));
   CHECK(s.next_action.params == std::vector<std::string>{"after", "last", "cutoff_epoch", "held"});
   CHECK(contains(s.first_action.text, "AND NOT ("));
   CHECK_FALSE(contains(s.first_batch.text, "IS NOT NULL"));  // a rowid is never NULL

@@ -9,8 +9,8 @@
 #include "support/temp_dir.h"
 
 using namespace retentiond;
-using connectors::sympa::OrphanRow;
 using connectors::sympa::orphan_since;
+using connectors::sympa::OrphanRow;
 using policies::from_epoch_seconds;
 using testing::TempDir;
 
@@ -24,16 +24,18 @@ TEST_CASE("sympa.conf: parameters, listmasters of sympa.conf and robot.conf", "[
   TempDir dir;
   dir.write("etc/lists.example.org/robot.conf", "listmaster Robot@Example.org\n");
   dir.write("etc/other/robot.conf", "# no listmaster here\ndomain other.example\n");
-  std::string path = dir.write("etc/sympa/sympa.conf",
-                               "# comment\n\ndomain\tlists.example.org\nlistmaster  A@example.org ,b@example.org\n"
-                               "db_type Pg\ndb_name sympa\ndb_host db.example\ndb_user sympa\ndb_passwd s3cret word\n");
+  std::string path = dir.write(
+      "etc/sympa/sympa.conf",
+      "# comment\n\ndomain\tlists.example.org\nlistmaster  A@example.org ,b@example.org\n"
+      "db_type Pg\ndb_name sympa\ndb_host db.example\ndb_user sympa\ndb_passwd s3cret word\n");
   auto conf = connectors::sympa::read_sympa_conf(path, "lists");
   REQUIRE(conf);
   CHECK(conf->value("domain") == "lists.example.org");
   CHECK(conf->value("db_passwd") == "s3cret word");
   CHECK(conf->value("arc_path", "/default") == "/default");
   CHECK(conf->where("db_type") == path + ":5");
-  CHECK(conf->listmasters == std::set<std::string>{"a@example.org", "b@example.org", "robot@example.org"});
+  CHECK(conf->listmasters ==
+        std::set<std::string>{"a@example.org", "b@example.org", "robot@example.org"});
 
   policies::StoreConfig store;
   store.name = "lists";
@@ -85,10 +87,12 @@ TEST_CASE("orphans: when the retention starts", "[sympa][unit]") {
     CHECK(orphan_since(OrphanRow{"x", {}, {}}, std::nullopt, std::nullopt, now) == now);
   }
   SECTION("a recorded departure, first look: Sympa's record") {
-    CHECK(orphan_since(OrphanRow{"x", 5'000'000, 4'000'000}, std::nullopt, std::nullopt, now) == t(5'000'000));
+    CHECK(orphan_since(OrphanRow{"x", 5'000'000, 4'000'000}, std::nullopt, std::nullopt, now) ==
+          t(5'000'000));
   }
   SECTION("a subscription recorded after the departure: the record is not the last departure") {
-    CHECK(orphan_since(OrphanRow{"x", 5'000'000, 6'000'000}, std::nullopt, std::nullopt, now) == now);
+    CHECK(orphan_since(OrphanRow{"x", 5'000'000, 6'000'000}, std::nullopt, std::nullopt, now) ==
+          now);
   }
   SECTION("an orphan already there at the first look keeps Sympa's record") {
     CHECK(orphan_since(OrphanRow{"x", 5'000'000, {}}, first_look, first_look, now) == t(5'000'000));

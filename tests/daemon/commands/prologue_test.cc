@@ -1,9 +1,10 @@
 // The prologue every policy command shares: loading, choosing policies, the state file.
 #include "daemon/commands/prologue.h"
 
-#include <catch2/catch.hpp>
 #include <iostream>
 #include <sstream>
+
+#include <catch2/catch.hpp>
 
 #include "daemon/commands/cli.h"
 #include "daemon/state/state.h"

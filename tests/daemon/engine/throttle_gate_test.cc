@@ -2,9 +2,9 @@
 // probe holds the pass back (counting the time by reason), and a stop signal ends either at once.
 #include "daemon/engine/throttle_gate.h"
 
-#include <catch2/catch.hpp>
-
 #include <thread>
+
+#include <catch2/catch.hpp>
 
 using namespace retentiond;
 using namespace std::chrono_literals;
@@ -57,11 +57,13 @@ TEST_CASE("a stop signal ends a rest at once", "[throttle_gate]") {
   CHECK(seconds_since(t0) < 5);
 }
 
-TEST_CASE("the gate waits while the probe holds, counts the time by reason, and gives up past max_wait",
-          "[throttle_gate]") {
+TEST_CASE(
+    "the gate waits while the probe holds, counts the time by reason, and gives up past max_wait",
+    "[throttle_gate]") {
   CountingProbe probe(3);
   std::vector<std::string> told;
-  daemon::ThrottleGate gate(&probe, 3600s, "p", nullptr, [&](const std::string& why) { told.push_back(why); }, 50ms);
+  daemon::ThrottleGate gate(
+      &probe, 3600s, "p", nullptr, [&](const std::string& why) { told.push_back(why); }, 50ms);
   CHECK(gate.wait() == daemon::ThrottleGate::Verdict::Go);
   CHECK(told == std::vector<std::string>{"replica r1 is 9 s behind (limit 5 s)", ""});
   CHECK(gate.waited().count() >= 0.14);

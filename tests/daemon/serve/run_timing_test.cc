@@ -23,7 +23,8 @@ Policy scheduled(const std::string& text) {
   return p;
 }
 
-PassOutcome outcome(PassStatus status, std::optional<retentiond::connectors::ErrorKind> kind = std::nullopt) {
+PassOutcome outcome(PassStatus status,
+                    std::optional<retentiond::connectors::ErrorKind> kind = std::nullopt) {
   PassOutcome o;
   o.status = status;
   if (kind) o.error = retentiond::connectors::Error{*kind, "x"};
@@ -34,18 +35,22 @@ const TimePoint kNow = *parse_timestamp("2027-03-10T12:00:00Z");
 
 }  // namespace
 
-TEST_CASE("a run missed while serve was stopped runs at once; otherwise the schedule's next", "[serve][timing]") {
+TEST_CASE("a run missed while serve was stopped runs at once; otherwise the schedule's next",
+          "[serve][timing]") {
   Policy hourly = scheduled("every 1h");
-  CHECK(first_run(hourly, std::nullopt, kNow, true) == retentiond::policies::next_run(*hourly.schedule, kNow));
+  CHECK(first_run(hourly, std::nullopt, kNow, true) ==
+        retentiond::policies::next_run(*hourly.schedule, kNow));
   // Last success long ago: missed, run now.
   CHECK(first_run(hourly, kNow - 5h, kNow, true) == kNow);
   // `every`: continues from the last success.
   CHECK(first_run(hourly, kNow - 20min, kNow, true) == kNow + 40min);
   // Without catch-up (a reload): the schedule's next.
-  CHECK(first_run(hourly, kNow - 5h, kNow, false) == retentiond::policies::next_run(*hourly.schedule, kNow));
+  CHECK(first_run(hourly, kNow - 5h, kNow, false) ==
+        retentiond::policies::next_run(*hourly.schedule, kNow));
 }
 
-TEST_CASE("a failed pass is retried with backoff, a refused one waits for its schedule", "[serve][timing]") {
+TEST_CASE("a failed pass is retried with backoff, a refused one waits for its schedule",
+          "[serve][timing]") {
   using retentiond::connectors::ErrorKind;
   Policy daily = scheduled("every 1d");
   const TimePoint scheduled_next = retentiond::policies::next_run(*daily.schedule, kNow);
@@ -66,5 +71,6 @@ TEST_CASE("a failed pass is retried with backoff, a refused one waits for its sc
   CHECK(next_after(daily, AfterPass::Failed, 30, kNow) == kNow + 60min);
   // Never later than the scheduled run itself.
   Policy often = scheduled("every 2m");
-  CHECK(next_after(often, AfterPass::Failed, 3, kNow) == retentiond::policies::next_run(*often.schedule, kNow));
+  CHECK(next_after(often, AfterPass::Failed, 3, kNow) ==
+        retentiond::policies::next_run(*often.schedule, kNow));
 }

@@ -96,7 +96,8 @@ TEST_CASE("a removed row breaks the chain", "[audit]") {
   CHECK(v.first_bad_id == 3);
 }
 
-TEST_CASE("a removed last row is not detectable by the chain alone, a removed first row is", "[audit]") {
+TEST_CASE("a removed last row is not detectable by the chain alone, a removed first row is",
+          "[audit]") {
   TempDir dir;
   std::string path = dir.file("state.db");
   fill(path);
@@ -111,7 +112,7 @@ TEST_CASE("the audit table holds no personal data columns", "[audit]") {
   std::string path = dir.file("state.db");
   fill(path);
   auto columns = sqlite_column(path, "SELECT name FROM pragma_table_info('audit') ORDER BY cid");
-  CHECK(columns == std::vector<std::string>{"id", "policy", "store", "action", "cutoff", "matched", "held",
-                                            "affected", "started", "finished", "outcome",
+  CHECK(columns == std::vector<std::string>{"id", "policy", "store", "action", "cutoff", "matched",
+                                            "held", "affected", "started", "finished", "outcome",
                                             "error_class", "prev_hash", "hash", "keyed", "waited"});
 }
