@@ -1,6 +1,7 @@
 #include "daemon/reports/register.h"
 
 #include "daemon/reports/report.h"
+#include "policies/deadline.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -89,6 +90,28 @@ std::string duration_in_words(const policies::Duration& d, Lang l) {
   return std::to_string(d.amount) + " " + unit;
 }
 
+// When the record is acted on, against the end of its retention: the deadline rules of
+// policies/deadline.h in words. "at most 8 days after" (a weekly schedule, daylight saving
+// included, rounded up to whole days or hours), "before it ends" (deadline: strict), "when the
+// operator runs enforce" (no schedule).
+std::string lateness_in_words(const policies::Policy& p, Lang l) {
+  const auto gap = policies::schedule_lateness(p, policies::now_utc());
+  if (!gap) return french(l) ? "lors d'une exécution manuelle" : "when the operator runs it";
+  if (p.deadline == policies::Deadline::Strict)
+    return french(l) ? "avant l'échéance" : "before it ends";
+  const long long s = gap->count();
+  const long long days = (s + 86399) / 86400, hours = (s + 3599) / 3600;
+  std::string amount;
+  if (hours > 48)
+    amount = std::to_string(days) +
+             (french(l) ? (days > 1 ? " jours" : " jour") : (days > 1 ? " days" : " day"));
+  else
+    amount = std::to_string(hours) +
+             (french(l) ? (hours > 1 ? " heures" : " heure") : (hours > 1 ? " hours" : " hour"));
+  return (french(l) ? "au plus " : "at most ") + amount +
+         (french(l) ? " après l'échéance" : " after it ends");
+}
+
 std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*>& policies,
                                        Lang l) {
   std::vector<RegisterRow> rows;
@@ -100,6 +123,7 @@ std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*
     const std::string event = r && !r->event.empty() ? r->event : default_event(*p, l);
     base.retention = duration_in_words(p->expire_after, l) + from_event(event, l);
     base.action = action_words(*p, l);
+    base.acted = lateness_in_words(*p, l);
     base.notice = notice_words(*p, l);
     base.source = p->source;
     base.policy = p->name;
@@ -119,15 +143,17 @@ std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*
 
 std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat format, Lang l) {
   const std::vector<std::string> headers =
-      french(l) ? std::vector<std::string>{"Données",      "Finalité",
-                                           "Base légale",  "Durée de conservation",
-                                           "À l'échéance", "Préavis",
-                                           "Source",       "Règle"}
-                : std::vector<std::string>{"Data",       "Purpose", "Legal basis", "Retention",
-                                           "At the end", "Notice",  "Source",      "Policy"};
+      french(l)
+          ? std::vector<std::string>{"Données",      "Finalité",
+                                     "Base légale",  "Durée de conservation",
+                                     "À l'échéance", "Délai",
+                                     "Préavis",      "Source",
+                                     "Règle"}
+          : std::vector<std::string>{"Data", "Purpose", "Legal basis", "Retention", "At the end",
+                                     "When", "Notice",  "Source",      "Policy"};
   auto cells = [](const RegisterRow& r) {
-    return std::vector<std::string>{r.data,   r.purpose, r.legal_basis, r.retention,
-                                    r.action, r.notice,  r.source,      r.policy};
+    return std::vector<std::string>{r.data,  r.purpose, r.legal_basis, r.retention, r.action,
+                                    r.acted, r.notice,  r.source,      r.policy};
   };
   const std::string title = french(l) ? "Durées de conservation" : "Retention periods";
   std::string out;

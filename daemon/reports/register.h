@@ -20,6 +20,7 @@ struct RegisterRow {
   std::string legal_basis;
   std::string retention;  // "5 years from the end of membership"
   std::string action;     // "deleted", "anonymised"
+  std::string acted;      // when, against the end: "at most 2 days after it ends" (deadline.h)
   std::string notice;     // "e-mail notice 30 days before", or empty
   std::string source;
   std::string policy;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/run.h"
+#include "support/sqlite_file.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -140,4 +141,34 @@ policies:
   CHECK(run_retentiond({"register", "-c", config, "--format", "pdf"}, dir.path()).exit_code == 2);
   CHECK(run_retentiond({"register", "-c", config, "--language", "de"}, dir.path()).exit_code == 2);
   CHECK(run_retentiond({"register", "-c", config, "--policy", "nope"}, dir.path()).exit_code == 2);
+}
+
+TEST_CASE("register says when a record is acted on against the end of its retention",
+          "[register][deadline]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"), "CREATE TABLE t (id INTEGER PRIMARY KEY, ts TEXT);");
+  const std::string config = dir.write(
+      "c.yaml",
+      "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+      "  - {name: weekly, description: W, store: app, table: t, since: ts, expire_after: 1y,\n"
+      "     schedule: weekly sun 04:00, deadline: exact}\n"
+      "  - {name: strict, description: S, store: app, table: t, since: ts, expire_after: 1y,\n"
+      "     schedule: weekly sun 04:00, deadline: strict}\n"
+      "  - {name: daily, description: D, store: app, table: t, since: ts, expire_after: 1y, "
+      "schedule: daily 03:00}\n"
+      "  - {name: manual, description: M, store: app, table: t, since: ts, expire_after: 1y}\n");
+  auto fr = run_retentiond({"register", "-c", config, "--language", "fr", "--format", "text"},
+                           dir.path(), {{"TZ", "UTC"}});
+  REQUIRE(fr.exit_code == 0);
+  CHECK(
+      fr.out.find(
+          "W\n  Durée de conservation: 1 an à compter de la date ts\n  À l'échéance: suppression\n"
+          "  Délai: au plus 7 jours après l'échéance\n") != std::string::npos);
+  CHECK(fr.out.find("  Délai: avant l'échéance\n") != std::string::npos);
+  CHECK(fr.out.find("  Délai: au plus 24 heures après l'échéance\n") != std::string::npos);
+  CHECK(fr.out.find("  Délai: lors d'une exécution manuelle\n") != std::string::npos);
+  auto en =
+      run_retentiond({"register", "-c", config, "--format", "text"}, dir.path(), {{"TZ", "UTC"}});
+  CHECK(en.out.find("  When: at most 7 days after it ends\n") != std::string::npos);
+  CHECK(en.out.find("  When: before it ends\n") != std::string::npos);
 }
