@@ -85,7 +85,7 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
   if (options.dry_run || !state_ || !record_) return std::nullopt;
   release();
   owner_.clear();
-  PassOutcome o = starting_outcome(policy, options);
+  PassOutcome o = starting_outcome(policy, options, *clock_);
   try {
     if (auto lock = PassLock::try_acquire(state_->path(), policy.name)) {
       lock_ = std::move(lock);
@@ -107,24 +107,25 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
     o.status = PassStatus::Failed;
     o.error = Error{ErrorKind::Io, e.what()};
   }
-  o.finished = policies::now_utc();
+  o.finished = clock_->now();
   finish(o);
   return o;
 }
 
-PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& options) {
+PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& options,
+                             const policies::Clock& clock) {
   PassOutcome o;
   o.policy = policy.name;
   o.store = policy.store;
   o.action = policy.action;
   o.cutoff = policies::cutoff_for(policy, options.now);
-  o.started = policies::now_utc();
+  o.started = clock.now();
   return o;
 }
 
-PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& options,
-                           Error error) {
-  PassOutcome o = starting_outcome(policy, options);
+PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& options, Error error,
+                           const policies::Clock& clock) {
+  PassOutcome o = starting_outcome(policy, options, clock);
   o.finished = o.started;
   o.status = error.kind == ErrorKind::Interrupted ? PassStatus::Interrupted : PassStatus::Failed;
   o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error.kind)) +
@@ -141,14 +142,14 @@ void PassRunner::release() {
 PassOutcome PassRunner::failed_before_start(const policies::Policy& policy,
                                             const PassOptions& options, Error error) {
   release();
-  PassOutcome o = failed_outcome(policy, options, std::move(error));
+  PassOutcome o = failed_outcome(policy, options, std::move(error), *clock_);
   if (!options.dry_run) finish(o);
   return o;
 }
 
 PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connector& connector,
                             const PassOptions& options) {
-  PassOutcome o = starting_outcome(policy, options);
+  PassOutcome o = starting_outcome(policy, options, *clock_);
   owner_.clear();
   const bool dry = options.dry_run || policy.dry_run;
   const bool recording = !options.dry_run && state_ && record_;
@@ -164,7 +165,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       }
       o.error = std::move(error);
     }
-    o.finished = policies::now_utc();
+    o.finished = clock_->now();
     if (!options.dry_run) finish(o);
     return o;
   };

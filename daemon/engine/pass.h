@@ -16,6 +16,7 @@
 #include "daemon/state/pass_lock.h"
 #include "daemon/state/sightings.h"
 #include "daemon/state/state.h"
+#include "policies/clock.h"
 #include "policies/policy.h"
 
 namespace retentiond::daemon {
@@ -85,18 +86,23 @@ struct PassRecord;  // daemon/state/pass_journal.h
 // process dies (policy, store, action, cut-off, matched, held, start).
 PassRecord journal_record(const PassOutcome& o);
 
-// The outcome of a pass of `policy` starting now: its names, action and cut-off.
-PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& options);
+// The outcome of a pass of `policy` starting at `clock`'s now: its names, action and cut-off.
+PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& options,
+                             const policies::Clock& clock);
 // A pass that failed before it touched its store (its status Interrupted when `error` is a
 // stop), with the error among its warnings; not recorded.
 PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& options,
-                           connectors::Error error);
+                           connectors::Error error, const policies::Clock& clock);
 
 class PassRunner {
  public:
   // `state` may be null for dry runs (plan) when no state file exists yet. With `record` false
   // (plan), the state file is only read, for legal holds and the anonymisation key.
-  explicit PassRunner(StateFile* state, bool record = true) : state_(state), record_(record) {}
+  // `clock` stamps each pass's start and end (the cut-offs come from PassOptions::now).
+  explicit PassRunner(StateFile* state, bool record = true,
+                      const policies::Clock& clock = policies::system_clock())
+      : state_(state), record_(record), clock_(&clock) {}
+  const policies::Clock& clock() const { return *clock_; }
 
   // Records, as interrupted, the passes that ended processes left in progress (their lock is
   // free) and whose count needs no store to be exact. A pass whose last batch may or may not
@@ -140,6 +146,7 @@ class PassRunner {
 
   StateFile* state_;
   bool record_ = true;
+  const policies::Clock* clock_;
   std::string owner_;             // the owner token of the pass being run, once its batches began
   std::optional<PassLock> lock_;  // the lock of `locked_policy_`, between claim() and its run()
   std::string locked_policy_;

@@ -120,8 +120,7 @@ std::optional<Error> PassRunner::recover_dead(const policies::Policy& policy,
   long long reconciled = 0;
   if (dead->intent) {
     // The batch was judged at the dead pass's cut-off: ask about it at the same one.
-    connectors::PassContext ctx =
-        context(policy, policies::Cutoff{policies::now_utc(), dead->cutoff});
+    connectors::PassContext ctx = context(policy, policies::Cutoff{clock_->now(), dead->cutoff});
     auto n = connector.reconcile(policy, ctx, *dead->intent);
     if (!n)
       return Error{n.error().kind,

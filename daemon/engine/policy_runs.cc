@@ -16,8 +16,8 @@ namespace {
 
 // The outcome of a pass that could not be run or recorded; nothing is written to the state file.
 PassOutcome not_run(const policies::Policy& policy, const PassOptions& options,
-                    const std::string& why) {
-  return failed_outcome(policy, options, connectors::Error{connectors::ErrorKind::Io, why});
+                    const std::string& why, const policies::Clock& clock) {
+  return failed_outcome(policy, options, connectors::Error{connectors::ErrorKind::Io, why}, clock);
 }
 
 }  // namespace
@@ -39,7 +39,7 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
   std::optional<std::string> broken;
   for (const policies::Policy* policy : selected) {
     if (broken) {
-      out.push_back(not_run(*policy, options, "not started: " + *broken));
+      out.push_back(not_run(*policy, options, "not started: " + *broken, runner.clock()));
       continue;
     }
     // Before its store is opened: a policy another process is enforcing is refused as such.
@@ -84,7 +84,8 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
                        policy->name, e.what());
       out.push_back(not_run(*policy, options,
                             std::string(e.what()) + "; the pass stopped; the next pass records "
-                                                    "what it had already done"));
+                                                    "what it had already done",
+                            runner.clock()));
       broken = e.what();
     }
   }

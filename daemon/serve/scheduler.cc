@@ -155,7 +155,7 @@ void Scheduler::run_next() {
     PassOutcome outcome;
     try {
       StateFile state(*config, /*writable=*/true);
-      PassRunner runner(&state);
+      PassRunner runner(&state, /*record=*/true, clock_);
       PassOptions options;
       options.dry_run = false;
       options.now = clock_.now();

@@ -1,0 +1,57 @@
+// The pass runner's clock seam: a pass's start and end, in its outcome and in the audit trail,
+// are the clock's it is given, not the machine's (the scheduler hands it its own clock).
+#include <catch2/catch.hpp>
+
+#include "connectors/registry.h"
+#include "daemon/engine/policy_runs.h"
+#include "daemon/state/audit.h"
+#include "policies/config_loader.h"
+#include "support/sqlite_file.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond;
+using retentiond::testing::TempDir;
+
+namespace {
+
+struct FixedClock : policies::Clock {
+  policies::TimePoint at;
+  explicit FixedClock(policies::TimePoint t) : at(t) {}
+  policies::TimePoint now() const override { return at; }
+};
+
+}  // namespace
+
+TEST_CASE("a pass is stamped by the runner's clock, in its outcome and its audit row", "[pass]") {
+  TempDir dir;
+  testing::sqlite_exec(dir.file("app.db"),
+                       "CREATE TABLE t (id INTEGER PRIMARY KEY, ts TEXT);"
+                       "INSERT INTO t VALUES (1, '2020-01-01'), (2, '2030-01-01');");
+  auto loaded = policies::load_config(
+      dir.write(
+          "c.yaml",
+          "state: " + dir.file("state.db") +
+              "\nstores:\n  app: {type: sqlite, path: " + dir.file("app.db") +
+              "}\npolicies:\n  - {name: p, store: app, table: t, since: ts, expire_after: 1y, "
+              "max_affected: 100%}\n"),
+      connectors::store_specs());
+  REQUIRE(loaded.config);
+  const policies::Config& config = *loaded.config;
+  const FixedClock clock(*policies::parse_timestamp("2031-05-06T07:08:09Z"));
+  daemon::StateFile state(config, /*writable=*/true);
+  daemon::PassRunner runner(&state, /*record=*/true, clock);
+  daemon::PassOptions options;
+  options.dry_run = false;
+  options.now = *policies::parse_timestamp("2028-03-01T00:00:00Z");
+  auto outcomes = daemon::run_policies(config, {&config.policies[0]}, runner, options);
+  REQUIRE(outcomes.size() == 1);
+  CHECK(outcomes[0].status == daemon::PassStatus::Ok);
+  CHECK(outcomes[0].affected == 1);
+  CHECK(outcomes[0].started == clock.at);
+  CHECK(outcomes[0].finished == clock.at);
+  auto rows = daemon::AuditTrail(state.db()).list({"p"}, std::nullopt);
+  REQUIRE(rows.size() == 1);
+  CHECK(policies::format_timestamp(rows[0].started) == "2031-05-06T07:08:09Z");
+  CHECK(policies::format_timestamp(rows[0].finished) == "2031-05-06T07:08:09Z");
+  CHECK(policies::format_timestamp(rows[0].cutoff) == "2027-03-01T00:00:00Z");
+}
