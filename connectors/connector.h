@@ -126,17 +126,17 @@ class Connector {
   // store really changed (0 when the batch rolled back). ctx.cutoff is the interrupted pass's.
   // Never changes data. An Error when the store cannot tell or cannot be asked; the intent is
   // then kept and asked again by the next pass.
-  virtual Result<long long> reconcile(const Policy& policy, const PassContext& ctx,
-                                      const BatchIntent& intent) {
+  virtual Result<long long> reconcile(const Policy& /*policy*/, const PassContext& /*ctx*/,
+                                      const BatchIntent& /*intent*/) {
     return Error{ErrorKind::Unsupported,
                  "store type '" + std::string(type()) + "' cannot reconcile a batch"};
   }
 
   // For `notify:`: the records the policy selects (where, holds) whose basis is before
   // `notice_cutoff` (the cut-off `before` from now), in key order. Never changes data.
-  virtual Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& policy,
-                                                                 const PassContext& ctx,
-                                                                 TimePoint notice_cutoff) {
+  virtual Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& /*policy*/,
+                                                                 const PassContext& /*ctx*/,
+                                                                 TimePoint /*notice_cutoff*/) {
     return Error{ErrorKind::Unsupported,
                  "store type '" + std::string(type()) + "' cannot send notices"};
   }

@@ -30,6 +30,48 @@ void check_placeholders(const std::string& pattern, const Location& where, bool 
                                  "' must contain {key} or {hash} to be unique per row");
 }
 
+// `json_remove: [email, "user.phone"]` (or one path): each path's keys, checked.
+std::vector<std::vector<std::string>> parse_json_paths(const YamlMap& m, const YamlField& f,
+                                                       const std::string& where) {
+  std::vector<std::vector<std::string>> paths;
+  auto add = [&](const std::string& text, const Location& at) {
+    std::vector<std::string> keys;
+    size_t start = 0;
+    for (;;) {
+      size_t dot = text.find('.', start);
+      std::string key = text.substr(start, dot == std::string::npos ? dot : dot - start);
+      bool plain = !key.empty();
+      for (char c : key)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') plain = false;
+      if (!plain)
+        throw ConfigError(at, "json_remove in " + where + ": '" + text +
+                                  "' is not a path of keys (letters, digits, '_' and '-', "
+                                  "separated by dots: user.email)");
+      keys.push_back(key);
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    for (const auto& known : paths)
+      if (known == keys)
+        throw ConfigError(at, "json_remove in " + where + " names '" + text + "' twice");
+    paths.push_back(keys);
+  };
+  if (f.value.IsScalar()) {
+    add(m.text(f), f.value_location);
+  } else if (f.value.IsSequence() && f.value.size() > 0) {
+    for (const auto& item : f.value) {
+      const Location at = location_of(m.file(), item);
+      if (!item.IsScalar())
+        throw ConfigError(at, "json_remove in " + where + " lists paths of keys (user.email)");
+      add(item.Scalar(), at);
+    }
+  } else {
+    throw ConfigError(f.value_location,
+                      "json_remove in " + where + " needs the keys to remove: [email, user.phone]");
+  }
+  return paths;
+}
+
 AnonymiseStrategy parse_strategy(const YAML::Node& node, const std::string& column,
                                  const std::string& context, const ParseContext& ctx) {
   AnonymiseStrategy s;
@@ -41,12 +83,13 @@ AnonymiseStrategy parse_strategy(const YAML::Node& node, const std::string& colu
   const std::string usage =
       "strategy for column '" + column + "' in " + context +
       " must be null or one of {value: X}, {now: true}, {hash: N}, {hmac: {key_file: F}}, "
-      "{unique_placeholder: \"...{hash}...\"}, {template: \"...{key}...\"}, {generalise: year}";
+      "{unique_placeholder: \"...{hash}...\"}, {template: \"...{key}...\"}, {generalise: year}, "
+      "{json_remove: [KEY, ...]}";
   if (!node.IsMap() || node.size() != 1) throw ConfigError(s.location, usage);
   std::string where = "strategy for column '" + column + "' in " + context;
   YamlMap m(node, ctx.file, where,
             {"value", "now", "hash", "hmac", "unique_placeholder", "template", "generalise",
-             "generalize"},
+             "generalize", "json_remove"},
             ctx.diags);
   if (m.fields().empty()) throw ConfigError(s.location, usage);
   const YamlField& f = m.fields().front();
@@ -76,6 +119,9 @@ AnonymiseStrategy parse_strategy(const YAML::Node& node, const std::string& colu
     s.kind = Kind::Template;
     s.text = m.text(f);
     check_placeholders(s.text, f.value_location, false);
+  } else if (f.key == "json_remove") {
+    s.kind = Kind::JsonRemove;
+    s.json_paths = parse_json_paths(m, f, where);
   } else {  // generalise
     s.kind = Kind::Generalise;
     s.text = m.text(f);

@@ -1,5 +1,6 @@
 // `since:` of a table policy in all its forms: a column, a list (latest non-NULL), {column,
-// format} and {related, on, column}. (Files read theirs in files_target.cc.)
+// format}, {related, on, column} and, in a list, {fallback: ...} (counts when the others are
+// unknown). (Files read theirs in files_target.cc.)
 #include <algorithm>
 
 #include "policies/policy_parser.h"
@@ -57,6 +58,22 @@ BasisTerm parse_term(const YAML::Node& node, const std::string& context, const P
   return term;
 }
 
+bool is_fallback(const YAML::Node& node) { return node.IsMap() && node["fallback"]; }
+
+// `{fallback: created}` or `{fallback: {column: created, format: epoch}}`: a term that counts
+// only when every date before it is unknown.
+BasisTerm parse_fallback(const YAML::Node& node, const std::string& context,
+                         const ParseContext& ctx, std::optional<SqlDialect> dialect) {
+  YamlMap m(node, ctx.file, "fallback in 'since' of " + context, {"fallback"}, ctx.diags);
+  const YamlField& f = m.require("fallback");
+  if (is_fallback(f.value))
+    throw ConfigError(f.value_location, "a fallback in 'since' of " + context +
+                                            " holds another fallback; name a date column");
+  BasisTerm term = parse_term(f.value, context, ctx, dialect);
+  term.fallback = true;
+  return term;
+}
+
 }  // namespace
 
 Basis parse_since(const YamlField& field, const std::string& context, const ParseContext& ctx,
@@ -67,13 +84,33 @@ Basis parse_since(const YamlField& field, const std::string& context, const Pars
 
   basis.kind = Basis::Kind::Columns;
   if (v.IsSequence()) {
-    for (const auto& item : v) basis.terms.push_back(parse_term(item, context, ctx, dialect));
+    for (const auto& item : v) {
+      if (is_fallback(item)) {
+        basis.terms.push_back(parse_fallback(item, context, ctx, dialect));
+        continue;
+      }
+      if (!basis.terms.empty() && basis.terms.back().fallback)
+        throw ConfigError(location_of(ctx.file, item),
+                          "in 'since' of " + context +
+                              ", the fallback dates come last: move this date before them");
+      basis.terms.push_back(parse_term(item, context, ctx, dialect));
+    }
     if (basis.terms.empty())
       throw ConfigError(field.value_location, "'since' of " + context + " is an empty list");
+    if (basis.terms.front().fallback)
+      throw ConfigError(field.value_location,
+                        "'since' of " + context +
+                            " has only fallback dates; a fallback counts when the dates before "
+                            "it are unknown: since: [last_login, {fallback: created}]");
   } else if (v.IsScalar() || v.IsMap()) {
     if (v.IsMap() && v["name_date"])
       throw ConfigError(field.value_location,
                         "'name_date' applies to files stores only; name the date column");
+    if (is_fallback(v))
+      throw ConfigError(field.value_location,
+                        "'since' of " + context +
+                            " is only a fallback; a fallback counts when the dates before it are "
+                            "unknown: since: [last_login, {fallback: created}]");
     if (v.IsScalar() && v.Scalar().empty())
       throw ConfigError(field.value_location, "'since' of " + context + " is empty");
     basis.terms.push_back(parse_term(v, context, ctx, dialect));
@@ -82,8 +119,10 @@ Basis parse_since(const YamlField& field, const std::string& context, const Pars
   }
   for (size_t i = 0; i < basis.terms.size(); ++i)
     for (size_t j = 0; j < i; ++j)
+      // The same column of the same rows; another join is another date.
       if (basis.terms[i].column == basis.terms[j].column &&
-          basis.terms[i].related == basis.terms[j].related)
+          basis.terms[i].related == basis.terms[j].related &&
+          basis.terms[i].on == basis.terms[j].on)
         throw ConfigError(basis.terms[i].location,
                           "column '" + basis.terms[i].column + "' appears twice in 'since'");
   return basis;

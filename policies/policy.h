@@ -39,13 +39,16 @@ struct BasisTerm {
   DateFormat format = DateFormat::Auto;
   std::optional<QualifiedName> related;
   std::string on;
+  // `{fallback: ...}`: counts only when every other term's date is unknown (an account that
+  // never logged in is measured from its creation). Fallback terms come last in `since`.
+  bool fallback = false;
   Location location;
   Location on_location;
 };
 
-// The policy's `since`. Columns: the latest non-NULL of the terms; NULL everywhere keeps the
-// record. Mtime and NameDate apply to the files store; Target lets the store define the date
-// (Sympa targets).
+// The policy's `since`. Columns: the latest non-NULL of the terms, or when they are all NULL the
+// latest non-NULL of the fallback terms; NULL everywhere keeps the record. Mtime and NameDate apply
+// to the files store; Target lets the store define the date (Sympa targets).
 struct Basis {
   enum class Kind { Columns, Mtime, NameDate, Target };
   Kind kind = Kind::Target;
@@ -59,11 +62,24 @@ struct Basis {
 
 // What `anonymise:` writes into one column.
 struct AnonymiseStrategy {
-  enum class Kind { Null, Value, Now, Hash, Hmac, UniquePlaceholder, Template, Generalise };
+  enum class Kind {
+    Null,
+    Value,
+    Now,
+    Hash,
+    Hmac,
+    UniquePlaceholder,
+    Template,
+    Generalise,
+    JsonRemove
+  };
   Kind kind = Kind::Null;
   std::string text;     // Value: the literal; UniquePlaceholder, Template: the pattern;
                         // Hmac: the key file; Generalise: "year", "month" or "day"
   int hash_length = 0;  // Hash: hex characters kept
+  // JsonRemove: the members to remove, each as its keys from the document's root ("user.email"
+  // is {"user", "email"}). Keys hold only ASCII letters, digits, '_' and '-'.
+  std::vector<std::vector<std::string>> json_paths;
   Location location;
 };
 

@@ -30,7 +30,7 @@ bool is_common(std::string_view key) {
 std::vector<std::string_view> known_policy_keys(const std::vector<StoreSpec>& specs) {
   std::vector<std::string_view> keys = common_policy_keys();
   for (const auto& spec : specs)
-    for (auto key : spec.policy_fields)
+    for (auto key : spec.fields())
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
   return keys;
 }
@@ -52,7 +52,6 @@ const StoreSpec& unknown_store_spec() {
   static const StoreSpec spec = [] {
     StoreSpec s;
     s.target = table_target();
-    s.policy_fields = s.target.fields;
     return s;
   }();
   return spec;

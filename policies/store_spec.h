@@ -66,10 +66,10 @@ struct StoreSpec {
   // What its policies select.
   PolicyTarget target;
   // The keys its policies take besides those every policy takes (name, store, expire_after,
-  // action, schedule, ...: policy_parser.h): some or all of its target's fields. In its policies,
-  // a key that only other stores take is an error ("'files' does not apply to store 'app'"), a
-  // key no store takes is unknown ("did you mean ...").
-  std::vector<std::string_view> policy_fields;
+  // action, schedule, ...: policy_parser.h): some of its target's fields, or, left empty, all of
+  // them (fields()). In its policies, a key that only other stores take is an error ("'files'
+  // does not apply to store 'app'"), a key no store takes is unknown ("did you mean ...").
+  std::vector<std::string_view> policy_fields = {};
   std::vector<OptionSpec> options;
   std::vector<std::string_view> targets = {};  // the names its policies may select, if fixed
   // How the store reads SQL (`where`, `on`, `hold_where` are validated as that dialect); none
@@ -81,10 +81,13 @@ struct StoreSpec {
   // so that `check --offline` reports them: each problem at the option to mend. May be empty.
   std::function<std::vector<OptionProblem>(const StoreConfig&)> cross_check = {};
 
-  // Whether its policies take the key `policy_field` (one of policy_fields).
+  // The keys its policies take: policy_fields, or its target's when it names none.
+  const std::vector<std::string_view>& fields() const {
+    return policy_fields.empty() ? target.fields : policy_fields;
+  }
+  // Whether its policies take the key `policy_field`.
   bool takes(std::string_view policy_field) const {
-    return std::find(policy_fields.begin(), policy_fields.end(), policy_field) !=
-           policy_fields.end();
+    return std::find(fields().begin(), fields().end(), policy_field) != fields().end();
   }
 };
 

@@ -335,7 +335,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   return result;
 }
 
-Result<long long> FilesConnector::reconcile(const Policy& policy, const PassContext& ctx,
+Result<long long> FilesConnector::reconcile(const Policy& policy, const PassContext& /*ctx*/,
                                             const BatchIntent& intent) {
   // The batch announced each file before removing it: those gone are the ones it removed.
   long long gone = 0;

@@ -10,7 +10,6 @@ policies::StoreSpec files_spec() {
       .type = "files",
       .summary = "regular files under a root directory (logs, backups, archives)",
       .target = policies::files_target(),
-      .policy_fields = {"files", "since", "min_keep"},
       .options = {{"root", true, K::Path, "directory under which every selected file lies"}},
   };
 }

@@ -287,7 +287,7 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
   extra["limit"] = std::to_string(limit);
   if (after) extra["after"] = key_text(*after);
 
-  return in_transaction(policy, ctx, [&]() -> BatchResult {
+  return in_transaction(policy, [&]() -> BatchResult {
     const sql::Sql& select = after ? s.next_batch : s.first_batch;
     auto rows = client_->query(select.text, values_for(select, ctx, integer_key, extra));
     if (rows.empty() || !rows[0][0]) return BatchResult{0, from, true};
@@ -316,7 +316,7 @@ Result<BatchResult> MysqlConnector::keyless_batch(const Policy& policy, const Pa
                                                   std::map<std::string, std::string> extra,
                                                   long long limit) {
   extra["limit"] = std::to_string(limit);
-  return in_transaction(policy, ctx, [&]() -> BatchResult {
+  return in_transaction(policy, [&]() -> BatchResult {
     client_->query(s.keyless_action.text, values_for(s.keyless_action, ctx, false, extra));
     const long long deleted = client_->affected();
     sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);
@@ -326,7 +326,7 @@ Result<BatchResult> MysqlConnector::keyless_batch(const Policy& policy, const Pa
   });
 }
 
-Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy, const PassContext& ctx,
+Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy,
                                                    const std::function<BatchResult()>& batch) {
   for (int attempt = 0;; ++attempt) {
     announced_ = false;
@@ -424,7 +424,7 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
   extra["after"] = std::to_string(after);
   extra["upto"] = std::to_string(upto);
   extra["limit"] = std::to_string(limit);
-  auto result = in_transaction(policy, ctx, [&]() -> BatchResult {
+  auto result = in_transaction(policy, [&]() -> BatchResult {
     client_->query(s.walk_action.text, values_for(s.walk_action, ctx, true, extra));
     const long long deleted = client_->affected();
     sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);

@@ -52,7 +52,7 @@ class MysqlConnector : public sql::ServerConnector {
   // Runs one batch in its own transaction: commits what `batch` did, rolls back on an error, and
   // after a lost connection reconnects and runs it once more, unless the batch had announced
   // itself (its COMMIT may have been lost: the pass reconciles it instead).
-  Result<BatchResult> in_transaction(const Policy& policy, const PassContext& ctx,
+  Result<BatchResult> in_transaction(const Policy& policy,
                                      const std::function<BatchResult()>& batch);
   // Inside the batch's transaction, before COMMIT: records its intent in ctx's journal, with
   // the expired records `count` finds left in `range`.

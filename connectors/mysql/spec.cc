@@ -43,8 +43,6 @@ policies::StoreSpec mysql_spec() {
       .type = "mysql",
       .summary = "a MySQL or MariaDB database (MariaDB Connector/C)",
       .target = policies::table_target(),
-      .policy_fields = {"table", "key", "since", "where", "hold_where", "anonymise", "anonymize",
-                        "also", "notify"},
       .options =
           {
               {"host", false, K::Text, "server host name or address (default 127.0.0.1)"},

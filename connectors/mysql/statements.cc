@@ -63,7 +63,7 @@ std::string text_value(const std::string& column, DateFormat f) {
 
 std::string cutoff(Placeholders& p) { return "CAST(" + p.ref("cutoff") + " AS DATETIME)"; }
 
-// How each kind of basis column reads as DATETIME (sql::server_term).
+// How each kind of basis column reads as DATETIME (sql::server_dialect).
 const sql::ServerDates kDates{
     [](const std::string& column, Placeholders& p) -> sql::TermSql {
       return {"(CASE WHEN " + usable_date(column) + " THEN CAST(" + column + " AS DATETIME) END)",
@@ -75,17 +75,10 @@ const sql::ServerDates kDates{
 };
 
 sql::Dialect dialect(const sql::CategoryOf& category_of) {
-  sql::Dialect d;
-  d.quote = '`';
-  d.style = Placeholders::Style::Positional;
-  d.anonymise = &sql::mysql_dialect();
+  sql::Dialect d = sql::server_dialect('`', Placeholders::Style::Positional, sql::mysql_dialect(),
+                                       category_of, kDates);
   d.max = "MAX";
   d.false_value = "0";
-  d.term = [&category_of](const policies::BasisTerm& t, const std::string& column,
-                          Placeholders& p) {
-    return sql::server_term(t, column, category_of(t.related, t.column), kDates, p);
-  };
-  d.cutoff = cutoff;
   d.now = [](Placeholders& p) { return "CAST(" + p.ref("now") + " AS DATETIME)"; };
   d.key_among = [](const std::string& key, Placeholders& p, const std::string& name) {
     return "JSON_CONTAINS(" + p.ref(name) + ", JSON_QUOTE(CAST(" + key + " AS CHAR)))";

@@ -64,6 +64,48 @@ EXCEPTION WHEN others THEN
 END
 $fn$)sql";
 
+// `json_remove:` (sql/anonymise.h): a document without the members at the dotted paths, and
+// whether it holds one of them, for json, jsonb and text (varchar reads as text) columns, each
+// returning the column's own type. Text that is not JSON stays as it is and holds nothing.
+constexpr const char* kJsonFunctions = R"sql(
+CREATE OR REPLACE FUNCTION pg_temp.rd_jsonb(v text) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $fn$
+BEGIN
+  RETURN v::jsonb;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION pg_temp.rd_json_remove(v jsonb, paths text[]) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $fn$
+DECLARE
+  p text;
+BEGIN
+  -- Only a member that is there is removed: #- raises an error on a path through an array or a
+  -- scalar, where #> finds nothing.
+  FOREACH p IN ARRAY paths LOOP
+    IF v #> string_to_array(p, '.') IS NOT NULL THEN v := v #- string_to_array(p, '.'); END IF;
+  END LOOP;
+  RETURN v;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION pg_temp.rd_json_remove(v json, paths text[]) RETURNS json
+LANGUAGE sql IMMUTABLE AS $fn$ SELECT pg_temp.rd_json_remove(v::jsonb, paths)::json $fn$;
+CREATE OR REPLACE FUNCTION pg_temp.rd_json_remove(v text, paths text[]) RETURNS text
+LANGUAGE sql IMMUTABLE AS $fn$
+  SELECT CASE WHEN pg_temp.rd_jsonb(v) IS NULL THEN v
+              ELSE pg_temp.rd_json_remove(pg_temp.rd_jsonb(v), paths)::text END
+$fn$;
+CREATE OR REPLACE FUNCTION pg_temp.rd_json_has(v jsonb, paths text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $fn$
+  SELECT COALESCE(bool_or(v #> string_to_array(p, '.') IS NOT NULL), false) FROM unnest(paths) p
+$fn$;
+CREATE OR REPLACE FUNCTION pg_temp.rd_json_has(v json, paths text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $fn$ SELECT pg_temp.rd_json_has(v::jsonb, paths) $fn$;
+CREATE OR REPLACE FUNCTION pg_temp.rd_json_has(v text, paths text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $fn$ SELECT pg_temp.rd_json_has(pg_temp.rd_jsonb(v), paths) $fn$;
+)sql";
+
 }  // namespace
 
 Result<std::string> connection_string(const policies::StoreConfig& store) {
@@ -99,6 +141,7 @@ Result<std::unique_ptr<pqxx::connection>> connect(const policies::StoreConfig& s
     setup.exec("SET lock_timeout = '5s'");
     setup.exec("SET idle_in_transaction_session_timeout = '60s'");
     setup.exec(kReadDateFunction);
+    setup.exec(kJsonFunctions);
     if (mode == AccessMode::ReadOnly)
       setup.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
     setup.commit();

@@ -10,8 +10,6 @@ policies::StoreSpec postgresql_spec() {
       .type = "postgresql",
       .summary = "a PostgreSQL database (libpqxx)",
       .target = policies::table_target(),
-      .policy_fields = {"table", "key", "since", "where", "hold_where", "anonymise", "anonymize",
-                        "also", "notify"},
       .options =
           {
               {"dsn", true, K::Text, "libpq connection string, without the password"},

@@ -35,7 +35,7 @@ std::string format_text(DateFormat f) {
 
 std::string cutoff(Placeholders& p) { return p.ref("cutoff", "timestamptz"); }
 
-// How each kind of basis column reads as a timestamptz (sql::server_term).
+// How each kind of basis column reads as a timestamptz (sql::server_dialect).
 const sql::ServerDates kDates{
     [](const std::string& column, Placeholders& p) -> sql::TermSql {
       return {"CASE WHEN " + column + " >= " + kFirstDate + " AND " + column + " < " + kEndDate +
@@ -53,15 +53,8 @@ const sql::ServerDates kDates{
 };
 
 sql::Dialect dialect(const sql::CategoryOf& category_of) {
-  sql::Dialect d;
-  d.quote = '"';
-  d.style = Placeholders::Style::Numbered;
-  d.anonymise = &sql::postgresql_dialect();
-  d.term = [&category_of](const policies::BasisTerm& t, const std::string& column,
-                          Placeholders& p) {
-    return sql::server_term(t, column, category_of(t.related, t.column), kDates, p);
-  };
-  d.cutoff = cutoff;
+  sql::Dialect d = sql::server_dialect('"', Placeholders::Style::Numbered,
+                                       sql::postgresql_dialect(), category_of, kDates);
   d.now = [](Placeholders& p) { return p.ref("now", "timestamptz"); };
   d.key_among = [](const std::string& key, Placeholders& p, const std::string& name) {
     return key + "::text IN (SELECT jsonb_array_elements_text(" + p.ref(name, "jsonb") + "))";

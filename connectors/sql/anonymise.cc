@@ -168,6 +168,8 @@ std::string target_value(const policies::ColumnAnonymisation& c, const std::stri
     }
     case Kind::Generalise:
       return d.generalise(column, s.text);
+    case Kind::JsonRemove:
+      return d.json_remove(column, s.json_paths);
   }
   return "NULL";
 }
@@ -199,6 +201,8 @@ std::optional<std::string> already_anonymised(
     std::string condition;
     if (c.strategy.kind == Kind::Null)
       condition = column + " IS NULL";
+    else if (c.strategy.kind == Kind::JsonRemove)
+      condition = "NOT " + d.has_json_paths(column, c.strategy.json_paths);
     else if (c.strategy.kind == Kind::Generalise)
       condition = d.same(column, target);
     else
@@ -232,6 +236,28 @@ std::string describe_anonymise_param(const std::string& name,
 
 // ---- dialects --------------------------------------------------------------------------------
 
+namespace {
+
+// A JSON path of MySQL and SQLite as an SQL literal: '$."user"."email"'.
+std::string dollar_path(const std::vector<std::string>& keys) {
+  std::string path = "$";
+  for (const auto& k : keys) path += ".\"" + k + "\"";
+  return quote_literal(path);
+}
+
+// The paths as PostgreSQL's text[] of dotted paths (pg_temp.rd_json_remove splits them).
+std::string dotted_paths_array(const AnonymiseDialect::JsonPaths& paths) {
+  std::string out = "ARRAY[";
+  for (size_t i = 0; i < paths.size(); ++i) {
+    std::string dotted;
+    for (const auto& k : paths[i]) dotted += (dotted.empty() ? "" : ".") + k;
+    out += (i ? ", " : "") + quote_literal(dotted);
+  }
+  return out + "]::text[]";
+}
+
+}  // namespace
+
 const AnonymiseDialect& postgresql_dialect() {
   static const AnonymiseDialect d = [] {
     AnonymiseDialect d;
@@ -258,6 +284,14 @@ const AnonymiseDialect& postgresql_dialect() {
     d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
     d.text_piece = [](Placeholders& p, const std::string& name) { return p.ref(name, "text"); };
     d.now_param = [](Placeholders& p) { return p.ref("an_now", "timestamptz"); };
+    // Functions of the session (postgresql/connection.cc), one per column type: json, jsonb and
+    // text (varchar too) each get their own type back.
+    d.json_remove = [](const std::string& column, const AnonymiseDialect::JsonPaths& paths) {
+      return "pg_temp.rd_json_remove(" + column + ", " + dotted_paths_array(paths) + ")";
+    };
+    d.has_json_paths = [](const std::string& column, const AnonymiseDialect::JsonPaths& paths) {
+      return "pg_temp.rd_json_has(" + column + ", " + dotted_paths_array(paths) + ")";
+    };
     return d;
   }();
   return d;
@@ -292,6 +326,18 @@ const AnonymiseDialect& mysql_dialect() {
     d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
     d.text_piece = d.text_param;
     d.now_param = [](Placeholders& p) { return "CAST(" + p.ref("an_now") + " AS DATETIME)"; };
+    // MariaDB's JSON_REMOVE returns NULL for text that is not JSON: such a value is kept.
+    d.json_remove = [](const std::string& column, const AnonymiseDialect::JsonPaths& paths) {
+      std::string out = "IF(JSON_VALID(" + column + "), JSON_REMOVE(" + column;
+      for (const auto& keys : paths) out += ", " + dollar_path(keys);
+      return out + "), " + column + ")";
+    };
+    d.has_json_paths = [](const std::string& column, const AnonymiseDialect::JsonPaths& paths) {
+      std::string out =
+          "COALESCE(IF(JSON_VALID(" + column + "), JSON_CONTAINS_PATH(" + column + ", 'one'";
+      for (const auto& keys : paths) out += ", " + dollar_path(keys);
+      return out + "), 0), 0)";
+    };
     return d;
   }();
   return d;
@@ -316,6 +362,19 @@ const AnonymiseDialect& sqlite_dialect() {
     d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
     d.text_piece = d.text_param;
     d.now_param = [](Placeholders& p) { return p.ref("an_now"); };
+    d.json_remove = [](const std::string& column, const AnonymiseDialect::JsonPaths& paths) {
+      std::string out = "CASE WHEN json_valid(" + column + ") THEN json_remove(" + column;
+      for (const auto& keys : paths) out += ", " + dollar_path(keys);
+      return out + ") ELSE " + column + " END";
+    };
+    // json_type is NULL for a member that is not there (and 'null' for a JSON null).
+    d.has_json_paths = [](const std::string& column, const AnonymiseDialect::JsonPaths& paths) {
+      std::string out = "COALESCE(CASE WHEN json_valid(" + column + ") THEN (";
+      for (size_t i = 0; i < paths.size(); ++i)
+        out += std::string(i ? " OR " : "") + "json_type(" + column + ", " + dollar_path(paths[i]) +
+               ") IS NOT NULL";
+      return out + ") END, 0)";
+    };
     return d;
   }();
   return d;

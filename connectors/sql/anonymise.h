@@ -43,6 +43,13 @@ struct AnonymiseDialect {
   std::function<std::string(Placeholders& p, const std::string& name)> text_param;
   std::function<std::string(Placeholders& p, const std::string& name)> text_piece;
   std::function<std::string(Placeholders& p)> now_param;
+  // `column` (JSON, or text holding JSON) without the members at `paths` (JsonRemove); NULL stays
+  // NULL and a value that is not JSON stays as it is. `has_json_paths`: whether it still holds
+  // one of them (false for NULL and for what is not JSON). Paths are spliced as literals: their
+  // keys are checked by the parser (letters, digits, '_', '-').
+  using JsonPaths = std::vector<std::vector<std::string>>;
+  std::function<std::string(const std::string& column, const JsonPaths& paths)> json_remove;
+  std::function<std::string(const std::string& column, const JsonPaths& paths)> has_json_paths;
   char quote = '"';
 };
 

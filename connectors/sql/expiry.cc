@@ -14,6 +14,21 @@ std::string expired_condition(const std::vector<TermSql>& terms) {
   return "(" + all_before + " AND (" + any_known + "))";
 }
 
+std::string expired_condition(const std::vector<TermSql>& primary,
+                              const std::vector<TermSql>& fallback) {
+  if (fallback.empty()) return expired_condition(primary);
+  // Built in the terms' order (primary, then fallback), which positional placeholders need.
+  std::string out = "(" + expired_condition(primary) + " OR (";
+  for (const auto& t : primary) out += t.value + " IS NULL AND ";
+  return out + expired_condition(fallback) + "))";
+}
+
+std::string latest_of(const std::vector<std::string>& primary,
+                      const std::vector<std::string>& fallback, std::string_view greatest) {
+  if (fallback.empty()) return latest_of(primary, greatest);
+  return "COALESCE(" + latest_of(primary, greatest) + ", " + latest_of(fallback, greatest) + ")";
+}
+
 std::string latest_of(const std::vector<std::string>& values, std::string_view greatest) {
   if (values.size() == 1) return values[0];
   std::string out = std::string(greatest) + "(";

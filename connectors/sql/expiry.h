@@ -21,9 +21,19 @@ struct TermSql {
 // all dates are NULL. For one term this is just its before_cutoff.
 std::string expired_condition(const std::vector<TermSql>& terms);
 
+// With fallback terms (`since: [last_login, {fallback: created}]`): the primary terms decide as
+// above as soon as one of their dates is known; when none is, the fallback terms decide the same
+// way. Without fallback terms this is expired_condition(primary).
+std::string expired_condition(const std::vector<TermSql>& primary,
+                              const std::vector<TermSql>& fallback);
+
 // The latest known date of the terms, NULL when none is known, using a dialect's n-ary maximum
 // `greatest` (SQLite's scalar "max", "GREATEST" on MySQL and PostgreSQL). Each argument is a
 // COALESCE that is non-NULL as soon as one date is known, so a NULL-propagating maximum works.
 std::string latest_of(const std::vector<std::string>& values, std::string_view greatest);
+
+// The basis with fallback terms: the latest known primary date, else the latest known fallback.
+std::string latest_of(const std::vector<std::string>& primary,
+                      const std::vector<std::string>& fallback, std::string_view greatest);
 
 }  // namespace retentiond::connectors::sql

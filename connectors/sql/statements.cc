@@ -42,6 +42,8 @@ std::string epoch_before(const std::string& column, bool ms, Placeholders& p) {
 
 }  // namespace
 
+namespace {
+
 TermSql server_term(const policies::BasisTerm& t, const std::string& column, char category,
                     const ServerDates& dates, Placeholders& p) {
   switch (date_column(t, category)) {
@@ -58,6 +60,22 @@ TermSql server_term(const policies::BasisTerm& t, const std::string& column, cha
   return {value, value + " < " + dates.cutoff(p)};
 }
 
+}  // namespace
+
+Dialect server_dialect(char quote, Placeholders::Style style, const AnonymiseDialect& anonymise,
+                       const CategoryOf& category_of, const ServerDates& dates) {
+  Dialect d;
+  d.quote = quote;
+  d.style = style;
+  d.anonymise = &anonymise;
+  d.term = [&category_of, &dates](const policies::BasisTerm& t, const std::string& column,
+                                  Placeholders& p) {
+    return server_term(t, column, category_of(t.related, t.column), dates, p);
+  };
+  d.cutoff = dates.cutoff;
+  return d;
+}
+
 StatementBuilder::StatementBuilder(const policies::Policy& policy, std::string key,
                                    bool operator_holds, const Dialect& dialect)
     : policy_(policy),
@@ -67,9 +85,10 @@ StatementBuilder::StatementBuilder(const policies::Policy& policy, std::string k
       operator_holds_(operator_holds) {
   // The basis holds no placeholder of its own: its terms' are made in a scratch builder.
   Placeholders scratch = placeholders();
-  std::vector<std::string> values;
-  for (const auto& t : policy_.since.terms) values.push_back(term(t, scratch).value);
-  basis_ = latest_of(values, dialect_.greatest);
+  std::vector<std::string> primary, fallback;
+  for (const auto& t : policy_.since.terms)
+    (t.fallback ? fallback : primary).push_back(term(t, scratch).value);
+  basis_ = latest_of(primary, fallback, dialect_.greatest);
 }
 
 TermSql StatementBuilder::term(const policies::BasisTerm& t, Placeholders& p) const {
@@ -86,9 +105,10 @@ TermSql StatementBuilder::term(const policies::BasisTerm& t, Placeholders& p) co
 }
 
 std::string StatementBuilder::expired(Placeholders& p) const {
-  std::vector<TermSql> terms;
-  for (const auto& t : policy_.since.terms) terms.push_back(term(t, p));
-  return expired_condition(terms);
+  // Fallback terms come last in `since` (the parser sees to it): placeholders stay in order.
+  std::vector<TermSql> primary, fallback;
+  for (const auto& t : policy_.since.terms) (t.fallback ? fallback : primary).push_back(term(t, p));
+  return expired_condition(primary, fallback);
 }
 
 std::string StatementBuilder::held(Placeholders& p) const {

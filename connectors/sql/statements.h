@@ -76,10 +76,12 @@ struct ServerDates {
   std::string (*cutoff)(Placeholders& p);
 };
 
-// A server store's Dialect::term: the column read by its type `category` (date_column), epoch
-// numbers compared as numbers with the cut-off in their unit.
-TermSql server_term(const policies::BasisTerm& term, const std::string& column, char category,
-                    const ServerDates& dates, Placeholders& p);
+// What a server store's Dialect holds alike (PostgreSQL, MySQL): its quoting, placeholder style
+// and anonymisation, and terms read by their column's type category (date_column, category_of is
+// kept by reference), epoch numbers compared as numbers with the cut-off in their unit. The store
+// sets the rest.
+Dialect server_dialect(char quote, Placeholders::Style style, const AnonymiseDialect& anonymise,
+                       const CategoryOf& category_of, const ServerDates& dates);
 
 // The statements every SQL store runs for a table policy (values bound by name: cutoff and its
 // kin from the dialect's terms, limit, after (the previous batch's last key), last (this batch's

@@ -10,8 +10,6 @@ policies::StoreSpec sqlite_spec() {
       .type = "sqlite",
       .summary = "an SQLite database file, opened directly",
       .target = policies::table_target(),
-      .policy_fields = {"table", "key", "since", "where", "hold_where", "anonymise", "anonymize",
-                        "also", "notify"},
       .options =
           {
               {"path", true, K::Path,

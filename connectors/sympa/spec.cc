@@ -11,7 +11,6 @@ policies::StoreSpec sympa_spec() {
       .type = "sympa",
       .summary = "Sympa's database and spools, found through sympa.conf",
       .target = policies::sympa_target(),
-      .policy_fields = {"sympa"},
       .options = {{"config", true, K::Path, "Sympa's sympa.conf"}},
       .targets = {"unsubscribed_users", "logs", "stats", "sessions", "one_time_tickets",
                   "notifications", "bounces", "spools", "archives"},

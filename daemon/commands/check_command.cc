@@ -18,7 +18,6 @@
 namespace retentiond::daemon {
 namespace {
 
-namespace po = boost::program_options;
 using policies::Diagnostic;
 
 constexpr const char* kUsage =

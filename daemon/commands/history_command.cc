@@ -17,7 +17,6 @@
 namespace retentiond::daemon {
 namespace {
 
-namespace po = boost::program_options;
 using policies::format_timestamp;
 using policies::with_thousands;
 

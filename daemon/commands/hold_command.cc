@@ -15,7 +15,6 @@
 namespace retentiond::daemon {
 namespace {
 
-namespace po = boost::program_options;
 using policies::format_timestamp;
 using policies::printable;
 

@@ -18,7 +18,6 @@
 namespace retentiond::daemon {
 namespace {
 
-namespace po = boost::program_options;
 
 constexpr const char* kPlanUsage =
     R"(Usage: retentiond plan [-c FILE] [--policy NAME]... [--at TIME] [--samples N] [--format text|json|markdown|html] [-o FILE]

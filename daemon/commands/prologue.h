@@ -16,6 +16,9 @@ namespace retentiond::daemon {
 
 class StateFile;
 
+// Every command reads its options with Boost.Program_options.
+namespace po = boost::program_options;
+
 // Adds `-c FILE` (default /etc/retentiond/retentiond.yaml), read into `path`, to `options`.
 void add_config_option(boost::program_options::options_description& options, std::string& path,
                        const char* help = "configuration file");

@@ -20,7 +20,6 @@
 namespace retentiond::daemon {
 namespace {
 
-namespace po = boost::program_options;
 
 constexpr const char* kUsage = R"(Usage: retentiond serve [-c FILE] [--metrics-file FILE]
 

@@ -12,7 +12,6 @@ namespace retentiond::daemon {
 namespace {
 
 using connectors::Error;
-using connectors::ErrorKind;
 using policies::format_timestamp;
 using policies::with_thousands;
 
@@ -25,13 +24,7 @@ std::string outcome_word(const PassOutcome& o) {
 // The fields an audit row shares with the journal's record of its pass.
 AuditEntry entry_from(const PassRecord& r) {
   AuditEntry e;
-  e.policy = r.policy;
-  e.store = r.store;
-  e.action = r.action;
-  e.cutoff = r.cutoff;
-  e.matched = r.matched;
-  e.held = r.held;
-  e.started = r.started;
+  static_cast<PassFigures&>(e) = r;
   return e;
 }
 

@@ -101,15 +101,22 @@ std::string basis_words(const policies::Policy& p) {
     case K::Columns:
       break;
   }
-  std::string out;
-  for (size_t i = 0; i < p.since.terms.size(); ++i) {
-    const auto& t = p.since.terms[i];
-    if (i) out += i + 1 == p.since.terms.size() ? " or " : ", ";
-    out += t.column;
-    if (t.related) out += " of the related " + t.related->str() + " row";
-  }
-  if (p.since.terms.size() > 1) out += " (the latest known)";
-  return out;
+  // "a, b or c (the latest known)", then the fallback dates the same way: "(or d when ...)".
+  auto words = [](const std::vector<const policies::BasisTerm*>& terms) {
+    std::string out;
+    for (size_t i = 0; i < terms.size(); ++i) {
+      if (i) out += i + 1 == terms.size() ? " or " : ", ";
+      out += terms[i]->column;
+      if (terms[i]->related) out += " of the related " + terms[i]->related->str() + " row";
+    }
+    if (terms.size() > 1) out += " (the latest known)";
+    return out;
+  };
+  std::vector<const policies::BasisTerm*> primary, fallback;
+  for (const auto& t : p.since.terms) (t.fallback ? fallback : primary).push_back(&t);
+  if (fallback.empty()) return words(primary);
+  return words(primary) + " (or " + words(fallback) +
+         (primary.size() == 1 ? " when it is unknown)" : " when all are unknown)");
 }
 
 std::string action_words(const policies::Policy& p) {

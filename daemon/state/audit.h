@@ -16,8 +16,10 @@
 
 namespace retentiond::daemon {
 
-struct AuditEntry {
-  long long id = 0;
+// What a pass's audit row and its row while under way (pass_journal.h) both say: which policy,
+// on which store, doing what, from which cut-off, what it matched, held and changed, and when it
+// started.
+struct PassFigures {
   std::string policy;
   std::string store;
   std::string action;
@@ -26,6 +28,10 @@ struct AuditEntry {
   long long held = 0;
   long long affected = 0;
   policies::TimePoint started;
+};
+
+struct AuditEntry : PassFigures {
+  long long id = 0;
   policies::TimePoint finished;
   std::string outcome;      // ok, refused, failed, interrupted, dry-run
   std::string error_class;  // empty when ok; else one of connectors::error_class()

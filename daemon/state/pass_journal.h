@@ -16,15 +16,8 @@
 
 namespace retentiond::daemon {
 
-struct PassRecord {
-  std::string policy;
-  std::string store;
-  std::string action;
-  policies::TimePoint cutoff;
-  long long matched = 0;
-  long long held = 0;
-  long long affected = 0;  // committed in the store and recorded, batch by batch
-  policies::TimePoint started;
+// Its `affected`: committed in the store and recorded, batch by batch.
+struct PassRecord : PassFigures {
   policies::TimePoint updated;
   long long pid = 0;
   std::string owner;                              // "host:pid:random", unique to one pass

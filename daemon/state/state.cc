@@ -162,9 +162,8 @@ void StateFile::create_schema() {
   if (current > kSchemaVersion)
     throw StateError("the state file '" + path_ + "' was written by a newer retentiond (schema " +
                      std::to_string(current) + "); refusing to touch it");
-  db_->exec(R"sql(
-    CREATE TABLE IF NOT EXISTS audit (
-      id INTEGER PRIMARY KEY,
+  // The columns of PassFigures (audit.h), which an audit row and a pass under way both hold.
+  const std::string pass_figures = R"sql(
       policy TEXT NOT NULL,
       store TEXT NOT NULL,
       action TEXT NOT NULL,
@@ -172,7 +171,11 @@ void StateFile::create_schema() {
       matched INTEGER NOT NULL,
       held INTEGER NOT NULL,
       affected INTEGER NOT NULL,
-      started TEXT NOT NULL,
+      started TEXT NOT NULL,)sql";
+  db_->exec(R"sql(
+    CREATE TABLE IF NOT EXISTS audit (
+      id INTEGER PRIMARY KEY,)sql" +
+            pass_figures + R"sql(
       finished TEXT NOT NULL,
       outcome TEXT NOT NULL,
       error_class TEXT NOT NULL,
@@ -180,17 +183,11 @@ void StateFile::create_schema() {
       hash TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS audit_policy ON audit (policy, id);
-    CREATE TABLE IF NOT EXISTS pass_in_progress (
-      policy TEXT PRIMARY KEY,
-      store TEXT NOT NULL,
-      action TEXT NOT NULL,
-      cutoff TEXT NOT NULL,
-      matched INTEGER NOT NULL,
-      held INTEGER NOT NULL,
-      affected INTEGER NOT NULL,
-      started TEXT NOT NULL,
+    CREATE TABLE IF NOT EXISTS pass_in_progress ()sql" +
+            pass_figures + R"sql(
       updated TEXT NOT NULL,
-      pid INTEGER NOT NULL
+      pid INTEGER NOT NULL,
+      PRIMARY KEY (policy)
     );
     CREATE TABLE IF NOT EXISTS secrets (
       name TEXT PRIMARY KEY,

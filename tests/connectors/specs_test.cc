@@ -19,9 +19,9 @@ TEST_CASE("every store declares policy keys its target reads", "[specs]") {
     CHECK(types.insert(spec.type).second);
     REQUIRE(spec.target.parse != nullptr);
     CHECK_FALSE(spec.target.words.empty());
-    CHECK_FALSE(spec.policy_fields.empty());
+    CHECK_FALSE(spec.fields().empty());
     std::set<std::string_view> seen;
-    for (auto key : spec.policy_fields) {
+    for (auto key : spec.fields()) {
       INFO(key);
       CHECK(seen.insert(key).second);
       // A key the target's parser does not read would be accepted and then ignored: a

@@ -24,7 +24,8 @@ std::vector<std::string> errors_beside_notice(const std::string& text) {
 TEST_CASE("anonymisation strategies: exact errors", "[config][action_parser]") {
   const std::string usage =
       "must be null or one of {value: X}, {now: true}, {hash: N}, {hmac: {key_file: F}}, "
-      "{unique_placeholder: \"...{hash}...\"}, {template: \"...{key}...\"}, {generalise: year}";
+      "{unique_placeholder: \"...{hash}...\"}, {template: \"...{key}...\"}, {generalise: year}, "
+      "{json_remove: [KEY, ...]}";
   const struct {
     std::string strategies;  // line 13
     std::vector<std::string> errors;
@@ -197,4 +198,45 @@ TEST_CASE("notify is read, and an unknown placeholder is warned about", "[config
   CHECK(n->template_file == dir.file("notice.txt"));
   CHECK(n->subject == "Your account ({policy})");
   CHECK(n->from == "a@example.org");
+}
+
+TEST_CASE("json_remove: paths are read, bad ones named", "[config][action_parser]") {
+  TempDir dir;
+  auto loaded = load_text(dir, kThreeStores + kAnonymise +
+                                   "    anonymise: {data: {json_remove: [email, user.phone, "
+                                   "first-name]}, extra: {json_remove: name}}\n");
+  INFO((loaded.errors.empty() ? "" : loaded.errors.front()));
+  REQUIRE(loaded.config);
+  const auto& a = loaded.config->policies.at(0).anonymise;
+  REQUIRE(a.size() == 2);
+  CHECK(a[0].strategy.kind == AnonymiseStrategy::Kind::JsonRemove);
+  CHECK(a[0].strategy.json_paths ==
+        std::vector<std::vector<std::string>>{{"email"}, {"user", "phone"}, {"first-name"}});
+  CHECK(a[1].strategy.json_paths == std::vector<std::vector<std::string>>{{"name"}});
+
+  const struct {
+    std::string strategy;  // line 13
+    std::vector<std::string> errors;
+  } cases[] = {
+      {"{json_remove: []}",
+       {"DIR/r.yaml:13:37: error: json_remove in strategy for column 'data' in policy 'p' needs "
+        "the keys to remove: [email, user.phone]"}},
+      {"{json_remove: [\"a..b\"]}",
+       {"DIR/r.yaml:13:38: error: json_remove in strategy for column 'data' in policy 'p': 'a..b' "
+        "is not a path of keys (letters, digits, '_' and '-', separated by dots: user.email)"}},
+      {"{json_remove: [\"it's\"]}",
+       {"DIR/r.yaml:13:38: error: json_remove in strategy for column 'data' in policy 'p': "
+        "'it's' is not a path of keys (letters, digits, '_' and '-', separated by dots: "
+        "user.email)"}},
+      {"{json_remove: [a, {b: c}]}",
+       {"DIR/r.yaml:13:41: error: json_remove in strategy for column 'data' in policy 'p' lists "
+        "paths of keys (user.email)"}},
+      {"{json_remove: [a.b, a.b]}",
+       {"DIR/r.yaml:13:43: error: json_remove in strategy for column 'data' in policy 'p' names "
+        "'a.b' twice"}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.strategy);
+    CHECK(errors_of(kAnonymise + "    anonymise: {data: " + c.strategy + "}\n") == c.errors);
+  }
 }

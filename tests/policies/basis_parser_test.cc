@@ -83,3 +83,45 @@ TEST_CASE("since: every form is read", "[config][basis_parser]") {
   // The same column of another table is another date.
   CHECK(since_errors("[d, {column: d, related: o, on: \"o.id = users.o_id\"}]").empty());
 }
+
+TEST_CASE("since: a fallback counts when the dates before it are unknown",
+          "[config][basis_parser]") {
+  TempDir dir;
+  auto loaded = load_text(dir, kThreeStores + kStart +
+                                   "    since: [last_login, last_seen, {fallback: created}, "
+                                   "{fallback: {column: imported, format: epoch}}]\n");
+  INFO((loaded.errors.empty() ? "" : loaded.errors.front()));
+  REQUIRE(loaded.config);
+  const auto& terms = loaded.config->policies.at(0).since.terms;
+  REQUIRE(terms.size() == 4);
+  CHECK_FALSE(terms[0].fallback);
+  CHECK_FALSE(terms[1].fallback);
+  CHECK(terms[2].fallback);
+  CHECK(terms[2].column == "created");
+  CHECK(terms[3].fallback);
+  CHECK(terms[3].column == "imported");
+  CHECK(terms[3].format == DateFormat::Epoch);
+
+  const std::string example = "since: [last_login, {fallback: created}]";
+  CHECK(since_errors("{fallback: created}") ==
+        std::vector<std::string>{"DIR/r.yaml:11:12: error: 'since' of policy 'p' is only a "
+                                 "fallback; a fallback counts when the dates before it are "
+                                 "unknown: " +
+                                 example});
+  CHECK(since_errors("[{fallback: created}]") ==
+        std::vector<std::string>{"DIR/r.yaml:11:12: error: 'since' of policy 'p' has only "
+                                 "fallback dates; a fallback counts when the dates before it "
+                                 "are unknown: " +
+                                 example});
+  CHECK(since_errors("[{fallback: created}, last_login]") ==
+        std::vector<std::string>{"DIR/r.yaml:11:34: error: in 'since' of policy 'p', the "
+                                 "fallback dates come last: move this date before them"});
+  CHECK(since_errors("[a, {fallback: {fallback: b}}]") ==
+        std::vector<std::string>{"DIR/r.yaml:11:27: error: a fallback in 'since' of policy 'p' "
+                                 "holds another fallback; name a date column"});
+  CHECK(since_errors("[a, {fallback: a}]") ==
+        std::vector<std::string>{"DIR/r.yaml:11:27: error: column 'a' appears twice in 'since'"});
+  CHECK(since_errors("[a, {fallback: b, extra: 1}]") ==
+        std::vector<std::string>{"DIR/r.yaml:11:30: error: unknown key 'extra' in fallback in "
+                                 "'since' of policy 'p'"});
+}
