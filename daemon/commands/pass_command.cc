@@ -18,7 +18,6 @@
 namespace retentiond::daemon {
 namespace {
 
-
 constexpr const char* kPlanUsage =
     R"(Usage: retentiond plan [-c FILE] [--policy NAME]... [--at TIME] [--samples N] [--format text|json|markdown|html] [-o FILE]
 

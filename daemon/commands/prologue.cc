@@ -11,7 +11,6 @@
 
 namespace retentiond::daemon {
 
-
 void add_config_option(po::options_description& options, std::string& path, const char* help) {
   options.add_options()("config,c", po::value(&path)->default_value(policies::kDefaultConfigPath),
                         help);

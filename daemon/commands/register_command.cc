@@ -13,7 +13,6 @@
 namespace retentiond::daemon {
 namespace {
 
-
 constexpr const char* kUsage =
     R"(Usage: retentiond register [-c FILE] [--policy NAME]... [--format markdown|html|text] [--language en|fr] [-o FILE]
 

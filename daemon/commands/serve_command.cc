@@ -20,7 +20,6 @@
 namespace retentiond::daemon {
 namespace {
 
-
 constexpr const char* kUsage = R"(Usage: retentiond serve [-c FILE] [--metrics-file FILE]
 
 Runs as a daemon (systemd Type=notify, or in the foreground from a terminal): every
