@@ -243,10 +243,11 @@ std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& cont
   return out;
 }
 
-Notify parse_notify(const YamlField& field, const std::string& context, const ParseContext& ctx) {
+Notify parse_notify(const YamlField& field, const std::string& context, const Policy& policy,
+                    const ParseContext& ctx) {
   std::string where = "'notify' of " + context;
-  YamlMap m(field.value, ctx.file, where, {"before", "email", "template", "subject", "from"},
-            ctx.diags);
+  YamlMap m(field.value, ctx.file, where,
+            {"before", "email", "template", "subject", "from", "language"}, ctx.diags);
   Notify n;
   n.location = m.location();
   n.before = parse_text(m, m.require("before"), parse_duration, "before: ");
@@ -254,6 +255,9 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Pa
   n.email_column = m.text(email);
   if (auto problem = identifier_problem(n.email_column))
     throw ConfigError(email.value_location, "email: " + *problem);
+  n.language = ctx.config.languages.front();
+  if (const YamlField* f = m.find("language"))
+    n.language = parse_declared_language(m, *f, ctx.config);
   const YamlField& tpl = m.require("template");
   n.template_file = resolve_path(ctx.base_dir, m.text(tpl));
   {
@@ -262,8 +266,8 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Pa
     if (!text)
       throw ConfigError(tpl.value_location,
                         "cannot read the notice template '" + n.template_file + "': " + why);
-    static const std::set<std::string> known{"date", "deletion_date", "description", "policy",
-                                             "before"};
+    static const std::set<std::string> known{"date",        "deletion_date", "date_iso",
+                                             "description", "policy",        "before"};
     const std::string t = *text + m.optional_text("subject").value_or("");
     for (size_t open = t.find('{'); open != std::string::npos; open = t.find('{', open + 1)) {
       size_t close = t.find('}', open);
@@ -274,8 +278,22 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Pa
         ctx.diags.warning(tpl.value_location,
                           "the notice template or subject uses '{" + name +
                               "}', which is not a placeholder ({date}, {deletion_date}, "
-                              "{description}, {policy}, {before}); it is sent as written");
+                              "{date_iso}, {description}, {policy}, {before}); it is sent as "
+                              "written");
     }
+    // A configuration that declares its languages promises notices in them: the policy's own
+    // `description` may be in another (Grand Nancy's French notice once quoted English).
+    const RegisterText* words =
+        policy.register_entry ? policy.register_entry->in(n.language) : nullptr;
+    if (ctx.config.languages_location.known() && t.find("{description}") != std::string::npos &&
+        (!words || words->description.empty()))
+      ctx.diags.warning(tpl.value_location,
+                        "the notice of " + context + " is in " +
+                            std::string(language_code(n.language)) +
+                            " and uses {description}, but the policy has no 'register' "
+                            "description in " +
+                            std::string(language_code(n.language)) +
+                            "; its 'description' is inserted as written");
   }
   n.subject = m.optional_text("subject").value_or("");
   n.from = m.optional_text("from").value_or("");

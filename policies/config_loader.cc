@@ -332,10 +332,11 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
 
   std::optional<YamlMap> top;
   collect(diags, [&] {
-    top.emplace(main.root, path, "the configuration",
-                std::initializer_list<std::string_view>{"state", "stores", "policies", "include",
-                                                        "smtp", "metrics", "audit_key_file"},
-                diags);
+    top.emplace(
+        main.root, path, "the configuration",
+        std::initializer_list<std::string_view>{"state", "stores", "policies", "include", "smtp",
+                                                "metrics", "audit_key_file", "languages"},
+        diags);
   });
   if (!top) return result;
 
@@ -371,6 +372,12 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
       config.audit_key_location = f->value_location;
     }
   });
+  // Before the policies, whose register text and notices name their languages.
+  if (const YamlField* f = top->find("languages")) {
+    auto languages = parse_languages(*f, diags);
+    if (!languages.empty()) config.languages = languages;
+    config.languages_location = f->value_location;
+  }
   collect(diags, [&] {
     if (const YamlField* f = top->find("smtp")) parse_smtp(*f, main, config, diags);
   });

@@ -48,6 +48,17 @@ const StoreConfig* Config::store(std::string_view name) const {
   return nullptr;
 }
 
+const RegisterText* RegisterEntry::in(Language l) const {
+  for (const auto& [language, text] : texts)
+    if (language == l) return &text;
+  return nullptr;
+}
+
+const RegisterText& RegisterEntry::for_language(Language l) const {
+  const RegisterText* text = in(l);
+  return text ? *text : texts.front().second;
+}
+
 const Policy* Config::policy(std::string_view name) const {
   for (const auto& p : policies)
     if (p.name == name) return &p;

@@ -8,10 +8,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "policies/duration.h"
 #include "policies/identifier.h"
+#include "policies/language.h"
 #include "policies/location.h"
 #include "policies/schedule.h"
 #include "policies/throttle.h"
@@ -107,17 +109,38 @@ struct Notify {
   std::string template_file;  // resolved against the declaring file's directory
   std::string subject;
   std::string from;
+  // The notice's language: its {date} and {before} words, and the description {description}
+  // inserts. Default: the configuration's first language.
+  Language language = Language::English;
   Location location;
 };
 
-// How the policy reads in the published retention register (`retentiond register`); every
-// field is optional and falls back on the policy's own description and basis.
-struct RegisterEntry {
+// One language's wording of the policy as it is published (`register:`): in the retention
+// register (`retentiond register`) and in notices. Every field is optional; what is missing is
+// said from the policy itself.
+struct RegisterText {
   std::vector<std::string> data;  // categories of data, one register row each
   std::string purpose;
   std::string legal_basis;
-  std::string event;  // the starting event, in words ("the end of membership")
+  std::string event;        // the starting event, in words ("the end of membership")
+  std::string duration;     // the retention as published ("une dizaine de jours"), replacing the
+                            // computed "<N units> from <event>"
+  std::string at_expiry;    // what happens at the end ("suppression du compte")
+  std::string description;  // the promise: the notices' {description}; the register's data
+                            // when `data` is not given
   Location location;
+};
+
+// The policy's `register:`: its text in one or more of the configuration's languages.
+struct RegisterEntry {
+  // In the order of the configuration's `languages:`; never empty.
+  std::vector<std::pair<Language, RegisterText>> texts;
+  Location location;
+
+  // The text in `l`, or null.
+  const RegisterText* in(Language l) const;
+  // The text in `l`, else the first one (in the configuration's order of languages).
+  const RegisterText& for_language(Language l) const;
 };
 
 // The guard. Default: refuse a pass that would touch more than 90% of more than 10 selected
@@ -222,8 +245,12 @@ struct MetricsConfig {
 };
 
 struct Config {
-  std::string file;        // the main configuration file
-  std::string state_path;  // resolved
+  std::string file;  // the main configuration file
+  // The languages published text is written in (`languages:`), the first being the default:
+  // register text without a language block, notices without `language:`. Default: English.
+  std::vector<Language> languages{Language::English};
+  Location languages_location;  // unknown when `languages:` is not given
+  std::string state_path;       // resolved
   Location state_location;
   std::string audit_key_file;  // resolved; "" when not set (see daemon/state.h audit_key_for)
   Location audit_key_location;

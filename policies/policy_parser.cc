@@ -57,28 +57,6 @@ const StoreSpec& unknown_store_spec() {
   return spec;
 }
 
-RegisterEntry parse_register(const YamlField& f, const Policy& p, const ParseContext& ctx) {
-  YamlMap r(f.value, ctx.file, "'register' of policy '" + p.name + "'",
-            {"data", "purpose", "legal_basis", "event"}, ctx.diags);
-  RegisterEntry e;
-  e.location = r.location();
-  if (const YamlField* d = r.find("data")) {
-    if (d->value.IsSequence()) {
-      for (const auto& item : d->value) {
-        if (!item.IsScalar() || item.Scalar().empty())
-          throw ConfigError(location_of(ctx.file, item), "'data' entries must be non-empty text");
-        e.data.push_back(item.Scalar());
-      }
-    } else {
-      e.data.push_back(r.text(*d));
-    }
-  }
-  e.purpose = r.optional_text("purpose").value_or("");
-  e.legal_basis = r.optional_text("legal_basis").value_or("");
-  e.event = r.optional_text("event").value_or("");
-  return e;
-}
-
 // The spec of the policy's store, or a ConfigError at `store:` when no store has that name.
 const StoreSpec* store_spec_of(const YamlMap& m, Policy& p, const ParseContext& ctx) {
   const YamlField& f = m.require("store");
@@ -229,7 +207,8 @@ std::optional<Policy> parse_policy(const YAML::Node& node, size_t index, const P
   collect(diags, [&] { p.description = m.optional_text("description").value_or(""); });
   collect(diags, [&] { p.source = m.optional_text("source").value_or(""); });
   collect(diags, [&] {
-    if (const YamlField* f = m.find("register")) p.register_entry = parse_register(*f, p, ctx);
+    if (const YamlField* f = m.find("register"))
+      p.register_entry = parse_register(*f, context, ctx);
   });
 
   // The store decides which other keys apply, and reads them.

@@ -63,12 +63,25 @@ std::vector<ColumnAnonymisation> parse_anonymise(const YamlField& field, const s
                                                  const ParseContext& ctx);
 std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& context,
                                  const ParseContext& ctx, std::optional<SqlDialect> dialect);
-Notify parse_notify(const YamlField& field, const std::string& context, const ParseContext& ctx);
+// `notify:` also reads the policy's register text (already parsed), to warn when {description}
+// has no text in the notice's language.
+Notify parse_notify(const YamlField& field, const std::string& context, const Policy& policy,
+                    const ParseContext& ctx);
 // An anonymising policy must not anonymise the same rows again on the next pass. Strategies
 // whose result is a fixed or key-derived value tell an anonymised row apart by themselves; hash,
 // hmac and now do not, and then the policy's `where` must exclude anonymised rows. The check is
 // lexical: warns at `anonymise:` unless the `where` mentions one of the anonymised columns.
 void warn_if_anonymised_again(const Policy& policy, Diagnostics& diags);
+// The top-level `languages:`: a code or a list of codes (en, fr), the first being the default.
+// Bad or repeated entries go to `diags`; the valid ones are returned.
+std::vector<Language> parse_languages(const YamlField& field, Diagnostics& diags);
+// A language the configuration declares (a notice's `language:`), or a ConfigError at the value.
+Language parse_declared_language(const YamlMap& map, const YamlField& field, const Config& config);
+// `register:`: text fields (in the configuration's first language) or one block of them per
+// declared language ({fr: {...}, en: {...}}). Throws ConfigError at the bad part; errors in one
+// language block are collected. Warns when a declared language has no text.
+RegisterEntry parse_register(const YamlField& field, const std::string& context,
+                             const ParseContext& ctx);
 // `max_affected:` a percentage ("5%", "0.5%") or a count ("200").
 MaxAffected parse_max_affected(const YamlField& field, const std::string& context);
 

@@ -62,7 +62,7 @@ void parse_table_action(const TargetInput& in, Policy& p) {
       p.also = parse_also(*f, in.context, in.ctx, in.spec.dialect);
   });
   collect(diags, [&] {
-    if (const YamlField* f = in.field("notify")) p.notify = parse_notify(*f, in.context, in.ctx);
+    if (const YamlField* f = in.field("notify")) p.notify = parse_notify(*f, in.context, p, in.ctx);
   });
 }
 

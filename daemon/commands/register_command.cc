@@ -20,8 +20,11 @@ Prints, from the policy files alone, the table of retention periods an organisat
 publishes in its privacy policy: for each category of data, its purpose and legal
 basis, how long it is kept and from which event, what happens at the end (deletion,
 anonymisation), the notice given before, and the source of the promise. Rows come
-from each policy's optional `register:` block (data, purpose, legal_basis, event),
-else from its description and `since`. Connects to no store.
+from each policy's optional `register:` text in the register's language (data,
+purpose, legal_basis, event, duration, at_expiry), else in the first language the
+policy has, else from its description and `since`. The language defaults to the
+first of the configuration's `languages:` (English when it declares none).
+Connects to no store.
 
 Exit status: 0, 1 when the configuration is invalid, 2 usage error.
 
@@ -39,21 +42,22 @@ int register_command(const Args& args) {
   add_policy_option(opts, names, "only this policy (repeatable)");
   opts.add_options()("format", po::value(&format)->default_value("markdown"),
                      "markdown, html or text")(
-      "language", po::value(&language)->default_value("en"), "en or fr")(
+      "language", po::value(&language), "en or fr (default: the configuration's first language)")(
       "output,o", po::value(&output), "write the register to this file instead of stdout");
   po::variables_map vm;
   if (auto stop = parse_command_line(command, args, opts, vm)) return *stop;
   if (auto stop = check_choice(command, "--format", format, {"markdown", "html", "text"}))
     return *stop;
-  if (auto stop = check_choice(command, "--language", language, {"en", "fr"})) return *stop;
+  if (!language.empty())
+    if (auto stop = check_choice(command, "--language", language, {"en", "fr"})) return *stop;
   const RegisterFormat f = format == "markdown" ? RegisterFormat::Markdown
                            : format == "html"   ? RegisterFormat::Html
                                                 : RegisterFormat::Text;
-  const RegisterLanguage l =
-      language == "fr" ? RegisterLanguage::French : RegisterLanguage::English;
 
   Selection selection;
   if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
+  const policies::Language l =
+      language.empty() ? selection.config.languages.front() : *policies::parse_language(language);
   try {
     // Descriptions and sources are the configuration's text: escaped like every report.
     write_output(

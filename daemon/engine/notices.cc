@@ -90,14 +90,23 @@ std::string read_template(const policies::Policy& policy) {
   return *text;
 }
 
+std::string notice_description(const policies::Policy& policy) {
+  const policies::RegisterText* words =
+      policy.register_entry ? policy.register_entry->in(policy.notify->language) : nullptr;
+  return words && !words->description.empty() ? words->description : policy.description;
+}
+
 std::string render_notice(const policies::Policy& policy, const std::string& text,
                           policies::TimePoint when) {
-  const std::string date = policies::format_timestamp(when).substr(0, 10);
-  const std::map<std::string, std::string> values{{"{date}", date},
-                                                  {"{deletion_date}", date},
-                                                  {"{description}", policy.description},
-                                                  {"{policy}", policy.name},
-                                                  {"{before}", policy.notify->before.words()}};
+  const policies::Language l = policy.notify->language;
+  const std::string date = policies::long_date(when, l);
+  const std::map<std::string, std::string> values{
+      {"{date}", date},
+      {"{deletion_date}", date},
+      {"{date_iso}", policies::format_timestamp(when).substr(0, 10)},
+      {"{description}", notice_description(policy)},
+      {"{policy}", policy.name},
+      {"{before}", policies::duration_words(policy.notify->before, l)}};
   std::string out;
   for (size_t i = 0; i < text.size();) {
     bool replaced = false;

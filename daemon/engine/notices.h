@@ -52,10 +52,16 @@ NoticeDecision decide_notices(const policies::Policy& policy,
                               const std::map<std::string, NoticeRecord>& notices,
                               const NoticeBook& book, const policies::Cutoff& cutoff);
 
-// The notice's text with {date} or {deletion_date} (when the record will be acted on,
-// YYYY-MM-DD), {description}, {policy} and {before} (the notice period in words) replaced.
+// The notice's text with its placeholders replaced, in the notice's language (notify.language):
+// {date} or {deletion_date}, when the record will be acted on in long form ("1er mars 2027",
+// "1 March 2027"); {date_iso}, the same as YYYY-MM-DD; {description} (notice_description);
+// {policy}; {before}, the notice period in words ("30 jours").
+// Dates are UTC days, like every cut-off.
 std::string render_notice(const policies::Policy& policy, const std::string& text,
                           policies::TimePoint action_date);
+// The promise in the notice's language: the policy's `register:` description in it, else its
+// `description` as written.
+std::string notice_description(const policies::Policy& policy);
 // The policy's template: a regular file of at most 64 KiB (policies/regular_file.h). Throws
 // std::runtime_error naming the file when it cannot be read.
 std::string read_template(const policies::Policy& policy);

@@ -1,13 +1,15 @@
 #include "daemon/reports/register.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "daemon/reports/report.h"
 #include "policies/deadline.h"
 
 namespace retentiond::daemon {
 namespace {
 
-using policies::DurationUnit;
-using Lang = RegisterLanguage;
+using Lang = policies::Language;
 
 bool french(Lang l) { return l == Lang::French; }
 
@@ -27,29 +29,38 @@ std::string default_event(const policies::Policy& p, Lang l) {
     case Kind::Columns:
       break;
   }
-  std::string columns;
-  for (size_t i = 0; i < p.since.terms.size(); ++i) {
-    if (i)
-      columns += french(l) ? (i + 1 == p.since.terms.size() ? " ou " : ", ")
-                           : (i + 1 == p.since.terms.size() ? " or " : ", ");
-    columns += p.since.terms[i].column;
-  }
-  if (p.since.terms.size() > 1)
-    return french(l) ? "la plus récente des dates " + columns : "the latest of " + columns;
-  return french(l) ? "la date " + columns : "the date " + columns;
+  // "the latest of a, b or c", then the fallback dates: ", or when unknown, the date d".
+  auto dates = [&](bool fallback) {
+    std::vector<std::string> names;
+    for (const auto& t : p.since.terms)
+      if (t.fallback == fallback) names.push_back(t.column);
+    std::string columns;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (i)
+        columns += french(l) ? (i + 1 == names.size() ? " ou " : ", ")
+                             : (i + 1 == names.size() ? " or " : ", ");
+      columns += names[i];
+    }
+    if (names.size() > 1)
+      return french(l) ? "la plus récente des dates " + columns : "the latest of " + columns;
+    return french(l) ? "la date " + columns : "the date " + columns;
+  };
+  const bool any_fallback = std::any_of(p.since.terms.begin(), p.since.terms.end(),
+                                        [](const auto& t) { return t.fallback; });
+  if (!any_fallback) return dates(false);
+  return dates(false) + (french(l) ? ", ou à défaut " : ", or when unknown ") + dates(true);
 }
 
+// Without the policy's `at_expiry` words. The anonymised columns are not listed: their names are
+// the store's, not words to publish.
 std::string action_words(const policies::Policy& p, Lang l) {
   if (p.action == policies::Action::Delete) return french(l) ? "suppression" : "deleted";
-  std::string columns;
-  for (size_t i = 0; i < p.anonymise.size(); ++i)
-    columns += (i ? ", " : "") + p.anonymise[i].column;
-  return (french(l) ? "anonymisation (" : "anonymised (") + columns + ")";
+  return french(l) ? "anonymisation" : "anonymised";
 }
 
 std::string notice_words(const policies::Policy& p, Lang l) {
   if (!p.notify) return "";
-  std::string d = duration_in_words(p.notify->before, l);
+  std::string d = policies::duration_words(p.notify->before, l);
   return french(l) ? "avis par e-mail " + d + " avant" : "e-mail notice " + d + " before";
 }
 
@@ -61,34 +72,29 @@ std::string from_event(const std::string& event, Lang l) {
   return " à compter de " + event;
 }
 
-}  // namespace
-
-std::string duration_in_words(const policies::Duration& d, Lang l) {
-  const bool one = d.amount == 1;
-  std::string unit;
-  if (french(l)) {
-    switch (d.unit) {
-      case DurationUnit::Hour:
-        unit = one ? "heure" : "heures";
-        break;
-      case DurationUnit::Day:
-        unit = one ? "jour" : "jours";
-        break;
-      case DurationUnit::Week:
-        unit = one ? "semaine" : "semaines";
-        break;
-      case DurationUnit::Month:
-        unit = "mois";
-        break;
-      case DurationUnit::Year:
-        unit = one ? "an" : "ans";
-        break;
-    }
-  } else {
-    return d.words();
+// Whether `wording` states `words` ("1 an") as such: not inside "11 ans" or "1 année".
+bool states(const std::string& wording, const std::string& words) {
+  auto letter_or_digit = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  for (size_t at = wording.find(words); at != std::string::npos; at = wording.find(words, at + 1)) {
+    const size_t end = at + words.size();
+    if ((at == 0 || !letter_or_digit(wording[at - 1])) &&
+        (end == wording.size() || !letter_or_digit(wording[end])))
+      return true;
   }
-  return std::to_string(d.amount) + " " + unit;
+  return false;
 }
+
+// The retention cell: the policy's `duration` words followed by the enforced duration unless
+// they state it ("une dizaine de jours (10 jours)"), else "<N units> from <event>".
+std::string retention_words(const policies::Policy& p, const policies::RegisterText* t, Lang l) {
+  const std::string enforced = policies::duration_words(p.expire_after, l);
+  if (t && !t->duration.empty())
+    return states(t->duration, enforced) ? t->duration : t->duration + " (" + enforced + ")";
+  const std::string event = t && !t->event.empty() ? t->event : default_event(p, l);
+  return enforced + from_event(event, l);
+}
+
+}  // namespace
 
 // When the record is acted on, against the end of its retention: the deadline rules of
 // policies/deadline.h in words. "at most 8 days after" (a weekly schedule, daylight saving
@@ -116,25 +122,27 @@ std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*
                                        Lang l) {
   std::vector<RegisterRow> rows;
   for (const auto* p : policies) {
-    const auto* r = p->register_entry ? &*p->register_entry : nullptr;
+    const policies::RegisterText* t =
+        p->register_entry ? &p->register_entry->for_language(l) : nullptr;
     RegisterRow base;
-    base.purpose = r ? r->purpose : "";
-    base.legal_basis = r ? r->legal_basis : "";
-    const std::string event = r && !r->event.empty() ? r->event : default_event(*p, l);
-    base.retention = duration_in_words(p->expire_after, l) + from_event(event, l);
-    base.action = action_words(*p, l);
+    base.purpose = t ? t->purpose : "";
+    base.legal_basis = t ? t->legal_basis : "";
+    base.retention = retention_words(*p, t, l);
+    base.action = t && !t->at_expiry.empty() ? t->at_expiry : action_words(*p, l);
     base.acted = lateness_in_words(*p, l);
     base.notice = notice_words(*p, l);
     base.source = p->source;
     base.policy = p->name;
-    if (r && !r->data.empty()) {
-      for (const auto& d : r->data) {
+    if (t && !t->data.empty()) {
+      for (const auto& d : t->data) {
         RegisterRow row = base;
         row.data = d;
         rows.push_back(row);
       }
     } else {
-      base.data = p->description.empty() ? p->name : p->description;
+      base.data = t && !t->description.empty() ? t->description
+                  : p->description.empty()     ? p->name
+                                               : p->description;
       rows.push_back(base);
     }
   }

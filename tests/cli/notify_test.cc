@@ -47,11 +47,12 @@ TEST_CASE("notify: one notice per cycle, action only after the notice period",
   dir.write("notice.txt",
             "Bonjour,\n\n{description}.\nVotre compte sera supprimé le {date}, sauf si vous vous "
             "connectez d'ici là.\n.\nFin.\n");
-  std::string config = dir.write(
-      "r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) +
-                    ", starttls: false, from: dpo@example.org}\n"
-                    "stores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" +
-                    R"(  - name: inactive
+  std::string config =
+      dir.write("r.yaml", "state: state.db\nlanguages: fr\nsmtp: {host: 127.0.0.1, port: " +
+                              std::to_string(smtp.port()) +
+                              ", starttls: false, from: dpo@example.org}\n"
+                              "stores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" +
+                              R"(  - name: inactive
     description: Un compte inactif depuis un an est supprimé
     store: db
     table: users
@@ -95,8 +96,9 @@ TEST_CASE("notify: one notice per cycle, action only after the notice period",
   const auto mail = smtp.messages().front();
   CHECK(mail.from == "participation@example.org");
   CHECK(mail.data.find("Subject: =?UTF-8?B?") != std::string::npos);
+  // The configuration is in French: so is the date.
   CHECK(mail.data.find("Un compte inactif depuis un an est supprimé.\r\nVotre compte sera supprimé "
-                       "le 2028-03-31") != std::string::npos);
+                       "le 31 mars 2028") != std::string::npos);
   CHECK(mail.data.find("\r\n.\r\nFin.") != std::string::npos);  // a lone dot survives the transfer
   CHECK(first.err.find("old@example.org") == std::string::npos);  // logs hold no address
 
@@ -183,7 +185,7 @@ TEST_CASE("notify on the real Decidim schema: the Grand Nancy example",
           "[cli][notify][postgresql][decidim]") {
   SmtpServer smtp;
   PgDatabase db;
-  db.exec(read_file(source_dir() + "/../shared/schemas/decidim_pg.sql"));
+  db.exec(read_file(shared_dir() + "/schemas/decidim_pg.sql"));
   db.exec(R"sql(
     INSERT INTO decidim_organizations (id, host, default_locale, created_at, updated_at, reference_prefix)
       VALUES (1, 'participer.example', 'fr', now(), now(), 'GN');
@@ -228,6 +230,13 @@ TEST_CASE("notify on the real Decidim schema: the Grand Nancy example",
   CHECK(first.at("affected") == 0);
   CHECK(recipients(smtp.messages()) ==
         std::vector<std::string>{"absent@example.org", "back@example.org"});
+  // Issue 18 (4): the French notice quotes the French description (the seed's own sentence), not
+  // the policy's English one, and gives the date in French: the notice period ends on 16 March.
+  const std::string body = smtp.messages().front().data;
+  CHECK(body.find("« Au bout de 14 mois d’absence sur le site, le compte est supprimé") !=
+        std::string::npos);
+  CHECK(body.find("An account absent") == std::string::npos);
+  CHECK(body.find("supprimé le 16 mars 2028 si vous") != std::string::npos);
   db.exec("UPDATE decidim_users SET current_sign_in_at = '2028-02-20' WHERE id = 2");
   auto before_end = at("2028-03-15T00:00:00Z");  // expired, but the notice is only 29 days old
   CHECK(before_end.at("affected") == 0);

@@ -189,8 +189,8 @@ TEST_CASE("notify is read, and an unknown placeholder is warned about", "[config
   CHECK(loaded.warnings ==
         std::vector<std::string>{
             "DIR/r.yaml:13:51: warning: the notice template or subject uses '{name}', which is not "
-            "a placeholder ({date}, {deletion_date}, {description}, {policy}, {before}); it is "
-            "sent as written"});
+            "a placeholder ({date}, {deletion_date}, {date_iso}, {description}, {policy}, "
+            "{before}); it is sent as written"});
   const auto& n = loaded.config->policies.at(0).notify;
   REQUIRE(n);
   CHECK(n->before == Duration{30, DurationUnit::Day});

@@ -166,8 +166,11 @@ TEST_CASE("the common keys are read into the policy", "[config][policy_parser]")
   CHECK(p.random_delay == std::chrono::minutes(30));
   CHECK(p.dry_run);
   REQUIRE(p.register_entry);
-  CHECK(p.register_entry->data == std::vector<std::string>{"accounts", "emails"});
-  CHECK(p.register_entry->legal_basis == "consent");
+  // No `languages:`: the text is English.
+  const RegisterText* words = p.register_entry->in(Language::English);
+  REQUIRE(words);
+  CHECK(words->data == std::vector<std::string>{"accounts", "emails"});
+  CHECK(words->legal_basis == "consent");
   CHECK(p.action == Action::Anonymise);
   CHECK(p.action_location.line == 19);
   const Policy& f = loaded.config->policies.at(1);

@@ -75,6 +75,11 @@ RunResult run_retentiond(const std::vector<std::string>& args, const std::string
 
 std::string source_dir() { return RETENTIOND_SOURCE_DIR; }
 
+std::string shared_dir() {
+  const char* dir = std::getenv("RETENTIOND_SHARED_DIR");
+  return dir && *dir ? dir : source_dir() + "/../shared";
+}
+
 std::string server_env(const char* name) {
   const char* v = std::getenv(name);
   if (!v || !*v)

@@ -25,6 +25,9 @@ RunResult run_retentiond(const std::vector<std::string>& args, const std::string
 
 // Where the project's sources are (for policies/examples and scripts).
 std::string source_dir();
+// The shared material beside the sources (seeds/, schemas/): $RETENTIOND_SHARED_DIR when set (a
+// git worktree elsewhere), else source_dir()/../shared.
+std::string shared_dir();
 
 // A RETENTIOND_TEST_* variable that scripts/test exports for the servers it starts. Throws,
 // naming the variable, when it is unset: a test that needs a server fails, it never skips.
