@@ -69,8 +69,9 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
                           "  adh6: " + db.store_yaml("my.password") +
                               "\n  network-logs: {type: files, root: " + dir.path() +
                               "}\n  app-logs: {type: files, root: " + dir.path() + "}\n"));
-  const std::vector<std::string> both{"--policy", "member-credentials-and-addresses", "--policy",
-                                      "former-members"};
+  const std::vector<std::string> both{"--policy", "member-credentials-and-addresses",
+                                      "--policy", "room-numbers-of-former-members",
+                                      "--policy", "former-members"};
   auto args = [&](std::vector<std::string> a) {
     a.insert(a.end(), both.begin(), both.end());
     return a;
@@ -101,6 +102,8 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
   auto report = json::parse(r.out);
   CHECK(policy_in(report, "member-credentials-and-addresses").at("affected") == 2);
   CHECK(policy_in(report, "former-members").at("affected") == 1);
+  // Member 1's room link goes by its own promise; permanent member 5's stays.
+  CHECK(policy_in(report, "room-numbers-of-former-members").at("affected") == 1);
 
   CHECK(db.column("SELECT id FROM adherents ORDER BY id") ==
         std::vector<std::string>{"2", "3", "4", "5"});

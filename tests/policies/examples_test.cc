@@ -58,12 +58,19 @@ TEST_CASE("every seed promise is expressed with its duration", "[examples]") {
   CHECK(durations_on(pic, "all-sites-traces") == std::vector<std::string>{"1y"});
   CHECK(durations_on(pic, "backups") == std::vector<std::string>{"10d"});
   CHECK(durations_on(pic, "contacts") == std::vector<std::string>{"1y"});
+  CHECK(durations_on(pic, "logs") == std::vector<std::string>{"3mo"});   // Sympa's own default
+  CHECK(durations_on(pic, "stats") == std::vector<std::string>{"3mo"});  // likewise
+  // "Au plus tard après une année", "dans un délai de 3 mois": no record outlives them.
+  CHECK(pic.policy("contacts-of-former-member-associations")->deadline ==
+        policies::Deadline::Strict);
 
   auto sidec = load("001-sidec-jura.yaml");
   CHECK(durations_on(sidec, "priv_user") == std::vector<std::string>{"1y"});
   CHECK(durations_on(sidec, "contact") == std::vector<std::string>{"3mo"});
   CHECK(durations_on(sidec, "backups") == std::vector<std::string>{"14d"});
   CHECK(sidec.policy("inactive-accounts")->action == policies::Action::Anonymise);
+  CHECK(sidec.policy("persons-who-left")->deadline == policies::Deadline::Strict);
+  CHECK(sidec.policy("inactive-accounts")->since.terms.back().fallback);
 
   auto minet = load("002-minet.yaml");
   // Column-level retention: two policies on one table.
@@ -75,6 +82,8 @@ TEST_CASE("every seed promise is expressed with its duration", "[examples]") {
   CHECK(durations_on(minet, "network-logs") == std::vector<std::string>{"1y"});
   CHECK(durations_on(minet, "app-logs") == std::vector<std::string>{"1y"});
   REQUIRE(minet.policy("devices-of-former-members")->since.terms.at(0).related);
+  // The room number is a promise of internet service, apart from the member's identity.
+  CHECK(durations_on(minet, "rooms_members_association") == std::vector<std::string>{"5y"});
 
   auto nancy = load("003-grand-nancy.yaml");
   const auto* inactive = nancy.policy("inactive-participants");
