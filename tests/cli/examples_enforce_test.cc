@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/decidim_schema.h"
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
 #include "support/report.h"
@@ -29,6 +30,30 @@ std::string example_with_stores(const std::string& file, const std::string& stor
   REQUIRE(end != std::string::npos);
   text = text.substr(0, begin) + "\nstores:\n" + stores + text.substr(end);
   return std::regex_replace(text, std::regex("state: [^\\n]*"), "state: state.db");
+}
+
+// `args` with `--policy P` for each of `policies`.
+std::vector<std::string> only(std::vector<std::string> args,
+                              const std::vector<std::string>& policies) {
+  for (const auto& p : policies) args.insert(args.end(), {"--policy", p});
+  return args;
+}
+
+// `enforce` of `policies` on `config` at 2028-03-01, with a JSON report, in `dir`.
+RunResult run_enforce(const TempDir& dir, const std::string& config,
+                      const std::vector<std::string>& policies) {
+  return run_retentiond(
+      only({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, policies),
+      dir.path());
+}
+
+// The report of run_enforce(), which must succeed.
+json enforce_report(const TempDir& dir, const std::string& config,
+                    const std::vector<std::string>& policies) {
+  auto r = run_enforce(dir, config, policies);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  return json::parse(r.out);
 }
 
 const char* kAdh6 = R"sql(
@@ -69,22 +94,13 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
                           "  adh6: " + db.store_yaml("my.password") +
                               "\n  network-logs: {type: files, root: " + dir.path() +
                               "}\n  app-logs: {type: files, root: " + dir.path() + "}\n"));
-  const std::vector<std::string> both{"--policy", "member-credentials-and-addresses", "--policy",
-                                      "former-members"};
-  auto args = [&](std::vector<std::string> a) {
-    a.insert(a.end(), both.begin(), both.end());
-    return a;
-  };
-  auto check = run_retentiond(args({"check", "-c", config}), dir.path());
-  INFO(check.out << check.err);
-  REQUIRE(check.exit_code == 0);
+  const std::vector<std::string> both{"member-credentials-and-addresses", "former-members"};
+  run_retentiond_ok(only({"check", "-c", config}, both), dir.path());
 
   // 2028-03-01: 1 year back is 2027-03-01, 5 years back 2023-03-01. Members 1 and 2 left more
   // than a year ago (credentials go); member 1 left more than 5 years ago (the row goes), but
   // member 5 is permanent. Member 3 left less than a year ago, member 4 never left.
-  auto r = run_retentiond(
-      args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}),
-      dir.path());
+  auto r = run_enforce(dir, config, both);
   INFO(r.out << r.err);
   // The guard (5%) refuses passes over these few rows; the example's own guard stays as shipped
   // for production, so this test raises it through a copy.
@@ -92,9 +108,7 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
     std::string text = read_file(config);
     text = std::regex_replace(text, std::regex("max_affected: 5%"), "max_affected: 100%");
     config = dir.write("minet.yaml", text);
-    r = run_retentiond(
-        args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}),
-        dir.path());
+    r = run_enforce(dir, config, both);
   }
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
@@ -115,12 +129,7 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
         std::vector<std::string>{"2", "3", "5"});
 
   // The second pass touches nothing.
-  auto again = run_retentiond(
-      args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}),
-      dir.path());
-  INFO(again.err);
-  REQUIRE(again.exit_code == 0);
-  auto second = json::parse(again.out);
+  auto second = enforce_report(dir, config, both);
   CHECK(policy_in(second, "member-credentials-and-addresses").at("affected") == 0);
   CHECK(policy_in(second, "member-credentials-and-addresses").at("matched") == 0);
   CHECK(policy_in(second, "former-members").at("affected") == 0);
@@ -129,10 +138,8 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
 TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contributions kept",
           "[cli][anonymise][postgresql][decidim]") {
   PgDatabase db;
-  db.exec(read_file(source_dir() + "/../shared/schemas/decidim_pg.sql"));
+  load_decidim_schema(db);
   db.exec(R"sql(
-    INSERT INTO decidim_organizations (id, host, default_locale, created_at, updated_at, reference_prefix)
-      VALUES (1, 'participer.example', 'fr', now(), now(), 'GN');
     INSERT INTO decidim_users (id, email, name, nickname, type, decidim_organization_id, created_at, updated_at,
                                current_sign_in_at, last_sign_in_at, current_sign_in_ip, about, deleted_at, admin) VALUES
       (1, 'absent@example.org', 'Absent Person', 'absent', 'Decidim::User', 1, '2020-01-01', now(), '2026-12-31 23:59:59', NULL, '192.0.2.1', 'bio', NULL, false),
@@ -152,8 +159,8 @@ TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contribut
       ('Decidim::Proposals::Proposal', 10, 4, now(), now(), 'Decidim::Proposals::Proposal', 10, 'Decidim::UserBaseEntity');
   )sql");
   // The example's policy, minus its notice (tested on its own).
-  std::string text = example_with_stores(
-      "003-grand-nancy.yaml", "  decidim: {type: postgresql, dsn: \"" + db.dsn() + "\"}\n");
+  std::string text =
+      example_with_stores("003-grand-nancy.yaml", "  decidim: " + db.store_yaml() + "\n");
   text = std::regex_replace(text, std::regex("smtp:\\n(  [^\\n]*\\n)+"), "");
   text = std::regex_replace(text, std::regex("    notify:\\n(      [^\\n]*\\n)+"), "");
   text = std::regex_replace(text, std::regex("max_affected: 2%"), "max_affected: 100%");
@@ -164,12 +171,8 @@ TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contribut
   REQUIRE(check.exit_code == 0);
 
   // 14 months before 2028-03-01 is 2027-01-01: users 1 and 4 are absent; 3 is an admin.
-  auto r = run_retentiond({"enforce", "-c", config, "--policy", "inactive-participants", "--at",
-                           "2028-03-01T00:00:00Z", "--format", "json"},
-                          dir.path());
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  CHECK(policy_in(json::parse(r.out), "inactive-participants").at("affected") == 2);
+  CHECK(policy_in(enforce_report(dir, config, {"inactive-participants"}), "inactive-participants")
+            .at("affected") == 2);
   CHECK(db.column(
             "SELECT concat_ws('|', id, email, name, nickname, coalesce(current_sign_in_ip::text, "
             "'-'), about, delete_reason, deleted_at) FROM decidim_users ORDER BY id") ==
@@ -193,13 +196,10 @@ TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contribut
   CHECK(db.integer("SELECT count(*) FROM decidim_comments_comments c JOIN decidim_users u ON u.id "
                    "= c.decidim_author_id") == 2);
 
-  auto again = run_retentiond({"enforce", "-c", config, "--policy", "inactive-participants", "--at",
-                               "2028-03-01T00:00:00Z", "--format", "json"},
-                              dir.path());
-  INFO(again.err);
-  REQUIRE(again.exit_code == 0);
-  CHECK(policy_in(json::parse(again.out), "inactive-participants").at("affected") == 0);
-  CHECK(policy_in(json::parse(again.out), "inactive-participants").at("matched") == 0);
+  auto again =
+      policy_in(enforce_report(dir, config, {"inactive-participants"}), "inactive-participants");
+  CHECK(again.at("affected") == 0);
+  CHECK(again.at("matched") == 0);
 }
 
 namespace {
@@ -268,25 +268,13 @@ TEST_CASE("the SIDEC example on an iTop schema: accounts and persons anonymised,
   // The shipped guard (5%) is for production tables; these few rows need more.
   text = std::regex_replace(text, std::regex("max_affected: 5%"), "max_affected: 100%");
   std::string config = dir.write("sidec.yaml", text);
-  const std::vector<std::string> policies{"--policy", "inactive-accounts", "--policy",
-                                          "persons-who-left"};
-  auto args = [&](std::vector<std::string> a) {
-    a.insert(a.end(), policies.begin(), policies.end());
-    return a;
-  };
-  auto check = run_retentiond(args({"check", "-c", config}), dir.path());
-  INFO(check.out << check.err);
-  REQUIRE(check.exit_code == 0);
+  const std::vector<std::string> policies{"inactive-accounts", "persons-who-left"};
+  run_retentiond_ok(only({"check", "-c", config}, policies), dir.path());
 
   // 2028-03-01: accounts unused since before 2027-03-01 (account 1: last change 2026-12-01) and
   // persons obsolete since before 2027-12-01 (contact 11) are anonymised. Account 2 logged in in
   // 2027, account 3 has no activity at all (kept), contact 12 left in 2028, 14 is a team.
-  auto r = run_retentiond(
-      args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}),
-      dir.path());
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  auto report = json::parse(r.out);
+  auto report = enforce_report(dir, config, policies);
   CHECK(policy_in(report, "inactive-accounts").at("affected") == 1);
   CHECK(policy_in(report, "persons-who-left").at("affected") == 1);
 
@@ -321,12 +309,7 @@ TEST_CASE("the SIDEC example on an iTop schema: accounts and persons anonymised,
         std::vector<std::string>{"11|Printer"});
 
   // A second pass touches nothing.
-  auto again = run_retentiond(
-      args({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}),
-      dir.path());
-  INFO(again.out << again.err);
-  REQUIRE(again.exit_code == 0);
-  auto second = json::parse(again.out);
+  auto second = enforce_report(dir, config, policies);
   CHECK(policy_in(second, "inactive-accounts").at("affected") == 0);
   CHECK(policy_in(second, "persons-who-left").at("affected") == 0);
   CHECK(db.column("SELECT login FROM priv_user WHERE id = 1") ==
