@@ -3,8 +3,8 @@
 //   - a fragment accepted in a dialect is accepted within parentheses, and refused with one more
 //     ')' after it (its parentheses balance, as that dialect reads them);
 //   - the validator of an unknown dialect refuses what any dialect refuses;
-//   - a fragment accepted for SQLite stays inside its parentheses when SQLite itself runs it:
-//     spliced between two false conditions, it selects no row of a one-row table.
+//   - a fragment accepted for SQLite stays inside its parentheses when SQLite itself runs it
+//     (tests/support/sqlite_judge.h).
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -14,13 +14,14 @@
 #include <string>
 
 #include "policies/sql_fragment.h"
+#include "support/sqlite_judge.h"
 
 namespace {
 
 using retentiond::policies::sql_fragment_problem;
 using retentiond::policies::SqlDialect;
 
-sqlite3* db = nullptr;
+retentiond::testing::SqliteJudge* sqlite = nullptr;
 
 [[noreturn]] void fail(const std::string& what, const std::string& fragment) {
   std::fprintf(stderr, "property violated: %s, for the fragment [%s]\n", what.c_str(),
@@ -28,30 +29,14 @@ sqlite3* db = nullptr;
   std::abort();
 }
 
-// SQLite's judgement: whether `fragment` escapes its parentheses (a row comes back).
-bool escapes_in_sqlite(const std::string& fragment) {
-  const std::string sql = "SELECT 1 FROM t WHERE (1=0) AND (" + fragment + ") AND (1=0)";
-  sqlite3_stmt* st = nullptr;
-  bool row = false;
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, nullptr) == SQLITE_OK &&
-      st)
-    row = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return row;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  if (sqlite3_open(":memory:", &db) != SQLITE_OK) std::abort();
-  sqlite3_exec(db,
-               "CREATE TABLE t (name TEXT, a, b, x, y, data, deleted_at);"
-               "INSERT INTO t VALUES ('n', 1, 2, 3, 4, '{\"a\": \"x\"}', NULL)",
-               nullptr, nullptr, nullptr);
+  sqlite = new retentiond::testing::SqliteJudge();  // lives as long as the process
   // Bounded work per statement: a recursive query or a huge blob stops early (an error, no row).
-  sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 1'000'000);
+  sqlite3_limit(sqlite->handle(), SQLITE_LIMIT_LENGTH, 1'000'000);
   sqlite3_progress_handler(
-      db, 10'000, [](void*) { return 1; }, nullptr);
+      sqlite->handle(), 10'000, [](void*) { return 1; }, nullptr);
   return 0;
 }
 
@@ -67,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       fail(dialect + " refuses an accepted fragment within parentheses", fragment);
     if (!sql_fragment_problem(fragment + ")", d))
       fail(dialect + " accepts an accepted fragment followed by ')'", fragment);
-    if (d == SqlDialect::Sqlite && escapes_in_sqlite(fragment))
+    if (d == SqlDialect::Sqlite && sqlite->escapes(fragment))
       fail("SQLite runs an accepted fragment outside its parentheses", fragment);
   }
   if (sql_fragment_problem(fragment, std::optional<SqlDialect>()) != first_problem)

@@ -32,6 +32,13 @@ wait_for() {  # wait_for SECONDS COMMAND...
   done
 }
 
+# Starts the PostgreSQL server of DIR/data on 127.0.0.1:PORT (its socket in DIR, its log in
+# DIR/server.log), with SETTINGS (postgres options) after the ones every test server has.
+run_postgresql() {  # run_postgresql DIR PORT [SETTINGS]
+  as_server_user "$pg_bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $2 -k $1 -c fsync=off ${3:-}" start >/dev/null
+}
+
 start_postgresql() {
   local dir="$servers_dir/pg"
   as_server_user mkdir -p "$dir"
@@ -40,9 +47,7 @@ start_postgresql() {
     cat "$servers_dir/pg-initdb.log" >&2; return 1; }
   for _ in 1 2 3; do
     RETENTIOND_TEST_PG_PORT=$(free_port)
-    if as_server_user "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $RETENTIOND_TEST_PG_PORT -k $dir -c fsync=off" \
-        start >/dev/null; then
+    if run_postgresql "$dir" "$RETENTIOND_TEST_PG_PORT"; then
       export RETENTIOND_TEST_PG_HOST=127.0.0.1 RETENTIOND_TEST_PG_PORT \
              RETENTIOND_TEST_PG_USER=postgres RETENTIOND_TEST_PG_DATA="$dir/data"
       echo "PostgreSQL 15 listening on 127.0.0.1:$RETENTIOND_TEST_PG_PORT"
@@ -62,9 +67,7 @@ start_postgresql_replica() {
     cat "$servers_dir/pg-basebackup.log" >&2; return 1; }
   for _ in 1 2 3; do
     RETENTIOND_TEST_PG_REPLICA_PORT=$(free_port)
-    if as_server_user "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $RETENTIOND_TEST_PG_REPLICA_PORT -k $dir -c fsync=off -c hot_standby=on" \
-        start >/dev/null; then
+    if run_postgresql "$dir" "$RETENTIOND_TEST_PG_REPLICA_PORT" "-c hot_standby=on"; then
       export RETENTIOND_TEST_PG_REPLICA_PORT RETENTIOND_TEST_PG_REPLICA_DATA="$dir/data"
       echo "PostgreSQL 15 replica listening on 127.0.0.1:$RETENTIOND_TEST_PG_REPLICA_PORT"
       return 0
@@ -73,25 +76,48 @@ start_postgresql_replica() {
   cat "$dir/server.log" >&2; return 1
 }
 
+# Creates the data directory of a MariaDB server in DIR/data, the installer's output in LOG.
+install_mariadb() {  # install_mariadb DIR LOG
+  as_server_user mkdir -p "$1"
+  as_server_user mariadb-install-db --no-defaults --datadir="$1/data" \
+    --auth-root-authentication-method=normal --skip-test-db >"$2" 2>&1 || { cat "$2" >&2; return 1; }
+}
+
+# Starts the MariaDB server of DIR/data on 127.0.0.1:PORT (socket, pid file and logs in DIR), with
+# OPTIONS after the ones every test server has, and waits until root can run SQL on its socket;
+# a server that does not answer within 60 s is stopped, and the call fails.
+run_mariadb() {  # run_mariadb DIR PORT OPTIONS...
+  local dir=$1 port=$2
+  shift 2
+  as_server_user mariadbd --no-defaults --datadir="$dir/data" --bind-address=127.0.0.1 \
+    --port="$port" --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" \
+    --log-error="$dir/server.log" --skip-name-resolve --innodb-flush-log-at-trx-commit=2 \
+    "$@" >"$dir/stdout.log" 2>&1 &
+  wait_for 60 mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e 'SELECT 1' && return 0
+  kill "$(cat "$dir/mysqld.pid" 2>/dev/null)" 2>/dev/null || true
+  return 1
+}
+
+# Runs SQL as root on the socket of the MariaDB server in DIR.
+mariadb_root() {  # mariadb_root DIR SQL
+  mariadb --no-defaults --socket="$1/mysqld.sock" -uroot -e "$2"
+}
+
+# The account the tests (and the replica) use, with every privilege.
+test_account_sql="
+  CREATE USER 'retentiond_test'@'127.0.0.1' IDENTIFIED BY 'retentiond_test';
+  GRANT ALL PRIVILEGES ON *.* TO 'retentiond_test'@'127.0.0.1' WITH GRANT OPTION;"
+
 # A MariaDB replica of the test server, replicating only the databases named rd_repl_* (the
 # other tests' writes would only load the machine).
 start_mariadb_replica() {
   local dir="$servers_dir/mariadb-replica"
-  as_server_user mkdir -p "$dir"
-  as_server_user mariadb-install-db --no-defaults --datadir="$dir/data" \
-    --auth-root-authentication-method=normal --skip-test-db >"$servers_dir/mariadb-replica-install.log" 2>&1 || {
-    cat "$servers_dir/mariadb-replica-install.log" >&2; return 1; }
+  install_mariadb "$dir" "$servers_dir/mariadb-replica-install.log" || return 1
   for _ in 1 2 3; do
     RETENTIOND_TEST_MYSQL_REPLICA_PORT=$(free_port)
-    as_server_user mariadbd --no-defaults --datadir="$dir/data" --bind-address=127.0.0.1 \
-      --port="$RETENTIOND_TEST_MYSQL_REPLICA_PORT" --socket="$dir/mysqld.sock" \
-      --pid-file="$dir/mysqld.pid" --log-error="$dir/server.log" --skip-name-resolve \
-      --server-id=2 --replicate-wild-do-table='rd_repl_%.%' --read-only \
-      --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=64M >"$dir/stdout.log" 2>&1 &
-    if wait_for 60 mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e 'SELECT 1'; then
-      mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e "
-        CREATE USER 'retentiond_test'@'127.0.0.1' IDENTIFIED BY 'retentiond_test';
-        GRANT ALL PRIVILEGES ON *.* TO 'retentiond_test'@'127.0.0.1' WITH GRANT OPTION;
+    if run_mariadb "$dir" "$RETENTIOND_TEST_MYSQL_REPLICA_PORT" --server-id=2 \
+        --replicate-wild-do-table='rd_repl_%.%' --read-only --innodb-buffer-pool-size=64M; then
+      mariadb_root "$dir" "$test_account_sql
         CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$RETENTIOND_TEST_MYSQL_PORT,
           MASTER_USER='retentiond_test', MASTER_PASSWORD='retentiond_test', MASTER_USE_GTID=current_pos;
         START SLAVE;" || return 1
@@ -99,7 +125,6 @@ start_mariadb_replica() {
       echo "MariaDB replica listening on 127.0.0.1:$RETENTIOND_TEST_MYSQL_REPLICA_PORT"
       return 0
     fi
-    kill "$(cat "$dir/mysqld.pid" 2>/dev/null)" 2>/dev/null || true
   done
   cat "$dir/server.log" >&2; return 1
 }
@@ -126,24 +151,15 @@ make_tls_files() {  # make_tls_files DIR
 
 start_mariadb() {
   local dir="$servers_dir/mariadb"
-  as_server_user mkdir -p "$dir"
   make_tls_files "$servers_dir/tls" || return 1
-  as_server_user mariadb-install-db --no-defaults --datadir="$dir/data" \
-    --auth-root-authentication-method=normal --skip-test-db >"$servers_dir/mariadb-install.log" 2>&1 || {
-    cat "$servers_dir/mariadb-install.log" >&2; return 1; }
+  install_mariadb "$dir" "$servers_dir/mariadb-install.log" || return 1
   for _ in 1 2 3; do
     RETENTIOND_TEST_MYSQL_PORT=$(free_port)
-    as_server_user mariadbd --no-defaults --datadir="$dir/data" --bind-address=127.0.0.1 \
-      --port="$RETENTIOND_TEST_MYSQL_PORT" --socket="$dir/mysqld.sock" \
-      --pid-file="$dir/mysqld.pid" --log-error="$dir/server.log" --skip-name-resolve \
-      --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=256M \
-      --server-id=1 --log-bin="$dir/binlog" --binlog-format=ROW \
-      --ssl-ca="$servers_dir/tls/ca.pem" --ssl-cert="$servers_dir/tls/server.pem" \
-      --ssl-key="$servers_dir/tls/server.key" >"$dir/stdout.log" 2>&1 &
-    if wait_for 60 mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e 'SELECT 1'; then
-      mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e "
-        CREATE USER 'retentiond_test'@'127.0.0.1' IDENTIFIED BY 'retentiond_test';
-        GRANT ALL PRIVILEGES ON *.* TO 'retentiond_test'@'127.0.0.1' WITH GRANT OPTION;"
+    if run_mariadb "$dir" "$RETENTIOND_TEST_MYSQL_PORT" --innodb-buffer-pool-size=256M \
+        --server-id=1 --log-bin="$dir/binlog" --binlog-format=ROW \
+        --ssl-ca="$servers_dir/tls/ca.pem" --ssl-cert="$servers_dir/tls/server.pem" \
+        --ssl-key="$servers_dir/tls/server.key"; then
+      mariadb_root "$dir" "$test_account_sql"
       export RETENTIOND_TEST_MYSQL_HOST=127.0.0.1 RETENTIOND_TEST_MYSQL_PORT \
              RETENTIOND_TEST_MYSQL_USER=retentiond_test RETENTIOND_TEST_MYSQL_PASSWORD=retentiond_test \
              RETENTIOND_TEST_MYSQL_SOCKET="$dir/mysqld.sock" RETENTIOND_TEST_MYSQL_DATA="$dir/data" \
@@ -153,7 +169,6 @@ start_mariadb() {
       echo "MariaDB $(mariadbd --version | awk '{print $3}') listening on 127.0.0.1:$RETENTIOND_TEST_MYSQL_PORT"
       return 0
     fi
-    kill "$(cat "$dir/mysqld.pid" 2>/dev/null)" 2>/dev/null || true
   done
   cat "$dir/server.log" >&2; return 1
 }

@@ -1,15 +1,16 @@
 // action: anonymise and `also:` through the real binary, the same scenario on SQLite, PostgreSQL
-// and MariaDB: every strategy writes exactly its target value (hashes recomputed here with
-// OpenSSL's HMAC), boundary and undated rows are untouched, related rows go (or are anonymised)
-// in the same batch, other tables are intact, and a second pass touches nothing. The clock is
-// pinned with --at 2028-03-01T00:00:00Z; with 1y the cut-off is 2027-03-01T00:00:00Z.
+// and MariaDB: every strategy writes exactly its target value (the stores compute hashes in SQL;
+// they are recomputed here with lib/crypto's HMAC, checked against RFC 4231), boundary and undated
+// rows are untouched, related rows go (or are anonymised) in the same batch, other tables are
+// intact, and a second pass touches nothing. The clock is pinned with --at 2028-03-01T00:00:00Z;
+// with 1y the cut-off is 2027-03-01T00:00:00Z.
 #include <functional>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
+#include "lib/crypto/hmac.h"
+#include "support/config_text.h"
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
 #include "support/report.h"
@@ -24,19 +25,7 @@ namespace {
 
 const std::string kAt = "2028-03-01T00:00:00Z";
 
-std::string hmac_hex(const std::string& key, const std::string& message) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), out, &n);
-  static const char* digits = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) {
-    hex += digits[out[i] >> 4];
-    hex += digits[out[i] & 15];
-  }
-  return hex;
-}
+using retentiond::lib::hmac_sha256_hex;
 
 // One store under test: how to create tables, run SQL and read a column back.
 struct Backend {
@@ -52,39 +41,31 @@ struct Backend {
 // (kept), 4 never seen (kept), 5 recent (kept). Follows and subscriptions of 1 and 2 go with
 // them; their comments stay.
 std::string schema(const Backend& b) {
-  return "CREATE TABLE people (id integer PRIMARY KEY, email varchar(100) UNIQUE, name "
-         "varchar(100), "
-         "phone varchar(20), birth date, secret varchar(100), seen " +
-         b.timestamp_type +
-         " NULL, "
-         "status varchar(20));"
-         "CREATE TABLE follows (id integer PRIMARY KEY, person_id integer NOT NULL REFERENCES "
-         "people (id));"
-         "CREATE TABLE subscriptions (id integer PRIMARY KEY, person_id integer NOT NULL, address "
-         "varchar(100), "
-         "token varchar(100));"
-         "CREATE TABLE comments (id integer PRIMARY KEY, person_id integer NOT NULL REFERENCES "
-         "people (id), "
-         "body varchar(100));"
-         "INSERT INTO people VALUES "
-         "(1, 'one@example.org', 'One', '0601', '1980-05-17', 's1', '2020-01-01 10:00:00', "
-         "'active'),"
-         "(2, 'two@example.org', 'Two', NULL, '1991-12-31', 's2', '2027-02-28 23:59:59', 'active'),"
-         "(3, 'three@example.org', 'Three', '0603', '1975-03-03', 's3', '2027-03-01 00:00:00', "
-         "'active'),"
-         "(4, 'four@example.org', 'Four', '0604', '1999-09-09', 's4', NULL, 'active'),"
-         "(5, 'five@example.org', 'Five', '0605', '2001-01-01', 's5', '2028-02-01 00:00:00', "
-         "'active');"
-         "INSERT INTO follows VALUES (1, 1), (2, 1), (3, 2), (4, 3), (5, 5);"
-         "INSERT INTO subscriptions VALUES (1, 1, 'one@example.org', 't1'), (2, 2, "
-         "'two@example.org', 't2'), "
-         "(3, 5, 'five@example.org', 't5');"
-         "INSERT INTO comments VALUES (1, 1, 'first'), (2, 2, 'second'), (3, 5, 'fifth');";
+  return filled(R"sql(
+    CREATE TABLE people (id integer PRIMARY KEY, email varchar(100) UNIQUE, name varchar(100),
+      phone varchar(20), birth date, secret varchar(100), seen $timestamp NULL, status varchar(20));
+    CREATE TABLE follows (id integer PRIMARY KEY, person_id integer NOT NULL REFERENCES people (id));
+    CREATE TABLE subscriptions (id integer PRIMARY KEY, person_id integer NOT NULL,
+      address varchar(100), token varchar(100));
+    CREATE TABLE comments (id integer PRIMARY KEY, person_id integer NOT NULL REFERENCES people (id),
+      body varchar(100));
+    INSERT INTO people VALUES
+      (1, 'one@example.org', 'One', '0601', '1980-05-17', 's1', '2020-01-01 10:00:00', 'active'),
+      (2, 'two@example.org', 'Two', NULL, '1991-12-31', 's2', '2027-02-28 23:59:59', 'active'),
+      (3, 'three@example.org', 'Three', '0603', '1975-03-03', 's3', '2027-03-01 00:00:00', 'active'),
+      (4, 'four@example.org', 'Four', '0604', '1999-09-09', 's4', NULL, 'active'),
+      (5, 'five@example.org', 'Five', '0605', '2001-01-01', 's5', '2028-02-01 00:00:00', 'active');
+    INSERT INTO follows VALUES (1, 1), (2, 1), (3, 2), (4, 3), (5, 5);
+    INSERT INTO subscriptions VALUES (1, 1, 'one@example.org', 't1'), (2, 2, 'two@example.org', 't2'),
+      (3, 5, 'five@example.org', 't5');
+    INSERT INTO comments VALUES (1, 1, 'first'), (2, 2, 'second'), (3, 5, 'fifth');
+  )sql",
+                {{"timestamp", b.timestamp_type}});
 }
 
-const char* kPolicy = R"(  - name: departed
-    description: People unseen for a year are anonymised
-    store: db
+// What both policies do to people: the strategies that leave recognisable values, so that a
+// second pass can tell anonymised rows apart without a `where`.
+const std::string kRecognisableAnonymisation = R"(    store: db
     table: people
     expire_after: 1y
     since: seen
@@ -94,7 +75,12 @@ const char* kPolicy = R"(  - name: departed
       name: {template: "Person {key}"}
       phone: null
       birth: {generalise: year}
-      secret: {hmac: {key_file: secret.key}}
+)";
+
+const std::string kPolicy =
+    "  - name: departed\n"
+    "    description: People unseen for a year are anonymised\n" +
+    kRecognisableAnonymisation + R"(      secret: {hmac: {key_file: secret.key}}
       status: {value: anonymised}
     where: "status <> 'anonymised'"
     also:
@@ -112,35 +98,25 @@ void run_scenario(const Backend& b) {
   TempDir dir;
   dir.write("secret.key", "file-key-0123\n");
   if (!b.password.empty()) dir.write("my.password", b.password + "\n");
-  std::string config = dir.write(
-      "r.yaml", "state: state.db\nstores:\n  db: " + b.store_yaml + "\npolicies:\n" + kPolicy);
-  auto check = run_retentiond({"check", "-c", config}, dir.path());
-  INFO(check.out << check.err);
-  REQUIRE(check.exit_code == 0);
+  std::string config = dir.write("r.yaml", one_store_config("db", b.store_yaml, kPolicy));
+  run_retentiond_ok({"check", "-c", config}, dir.path());
 
-  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(plan.err);
-  REQUIRE(plan.exit_code == 0);
-  auto p = policy_in(json::parse(plan.out), "departed");
+  auto p = policy_in(json_report("plan", config, kAt, dir.path()), "departed");
   CHECK(p.at("matched") == 2);
   CHECK(p.at("action") == "anonymise");
   CHECK(p.at("statements").size() == 4);  // batch, two also rules, the UPDATE
   CHECK(b.column("SELECT name FROM people ORDER BY id") ==
         std::vector<std::string>{"One", "Two", "Three", "Four", "Five"});
 
-  auto enforce =
-      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(enforce.err);
-  REQUIRE(enforce.exit_code == 0);
-  CHECK(policy_in(json::parse(enforce.out), "departed").at("affected") == 2);
+  CHECK(policy_in(json_report("enforce", config, kAt, dir.path()), "departed").at("affected") == 2);
 
   const std::string key =
       sqlite_column(dir.file("state.db"), "SELECT value FROM secrets WHERE name = 'anonymisation'")
           .at(0);
   REQUIRE(key.size() == 64);
   CHECK(b.column("SELECT email FROM people ORDER BY id") ==
-        std::vector<std::string>{"deleted-" + hmac_hex(key, "1").substr(0, 16) + "@invalid",
-                                 "deleted-" + hmac_hex(key, "2").substr(0, 16) + "@invalid",
+        std::vector<std::string>{"deleted-" + hmac_sha256_hex(key, "1").substr(0, 16) + "@invalid",
+                                 "deleted-" + hmac_sha256_hex(key, "2").substr(0, 16) + "@invalid",
                                  "three@example.org", "four@example.org", "five@example.org"});
   CHECK(b.column("SELECT name FROM people ORDER BY id") ==
         std::vector<std::string>{"Person 1", "Person 2", "Three", "Four", "Five"});
@@ -150,8 +126,8 @@ void run_scenario(const Backend& b) {
         std::vector<std::string>{"1980-01-01", "1991-01-01", "1975-03-03", "1999-09-09",
                                  "2001-01-01"});
   CHECK(b.column("SELECT secret FROM people ORDER BY id") ==
-        std::vector<std::string>{hmac_hex("file-key-0123", "s1"), hmac_hex("file-key-0123", "s2"),
-                                 "s3", "s4", "s5"});
+        std::vector<std::string>{hmac_sha256_hex("file-key-0123", "s1"),
+                                 hmac_sha256_hex("file-key-0123", "s2"), "s3", "s4", "s5"});
   CHECK(b.column("SELECT status FROM people ORDER BY id") ==
         std::vector<std::string>{"anonymised", "anonymised", "active", "active", "active"});
   CHECK(b.column("SELECT id FROM follows ORDER BY id") == std::vector<std::string>{"4", "5"});
@@ -165,44 +141,24 @@ void run_scenario(const Backend& b) {
         std::vector<std::string>{"1", "2", "5"});
 
   // A second pass touches nothing.
-  auto again =
-      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(again.err);
-  REQUIRE(again.exit_code == 0);
-  auto second = policy_in(json::parse(again.out), "departed");
+  auto second = policy_in(json_report("enforce", config, kAt, dir.path()), "departed");
   CHECK(second.at("matched") == 0);
   CHECK(second.at("affected") == 0);
   CHECK(b.column("SELECT secret FROM people WHERE id = 1") ==
-        std::vector<std::string>{hmac_hex("file-key-0123", "s1")});
+        std::vector<std::string>{hmac_sha256_hex("file-key-0123", "s1")});
 
   // Without a `where`, strategies that leave recognisable values tell anonymised rows apart by
   // themselves: the same anonymisation (hmac and status aside) finds nothing left to do.
-  std::string decidable = dir.write("d.yaml", "state: state.db\nstores:\n  db: " + b.store_yaml +
-                                                  "\npolicies:\n" + R"(  - name: departed-again
-    store: db
-    table: people
-    expire_after: 1y
-    since: seen
-    action: anonymise
-    anonymise:
-      email: {unique_placeholder: "deleted-{hash}@invalid"}
-      name: {template: "Person {key}"}
-      phone: null
-      birth: {generalise: year}
-    max_affected: 100%
-)");
-  auto decided =
-      run_retentiond({"enforce", "-c", decidable, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(decided.err);
-  REQUIRE(decided.exit_code == 0);
-  CHECK(policy_in(json::parse(decided.out), "departed-again").at("matched") == 0);
-  CHECK(policy_in(json::parse(decided.out), "departed-again").at("affected") == 0);
+  std::string decidable = dir.write(
+      "d.yaml", one_store_config("db", b.store_yaml,
+                                 "  - name: departed-again\n" + kRecognisableAnonymisation +
+                                     "    max_affected: 100%\n"));
+  auto decided = policy_in(json_report("enforce", decidable, kAt, dir.path()), "departed-again");
+  CHECK(decided.at("matched") == 0);
+  CHECK(decided.at("affected") == 0);
   // A year later, person 3 expires too, and only person 3 is anonymised.
-  auto later = run_retentiond(
-      {"enforce", "-c", decidable, "--at", "2028-03-01T00:00:01Z", "--format", "json"}, dir.path());
-  INFO(later.err);
-  REQUIRE(later.exit_code == 0);
-  CHECK(policy_in(json::parse(later.out), "departed-again").at("affected") == 1);
+  auto later = json_report("enforce", decidable, "2028-03-01T00:00:01Z", dir.path());
+  CHECK(policy_in(later, "departed-again").at("affected") == 1);
   CHECK(b.column("SELECT name FROM people ORDER BY id") ==
         std::vector<std::string>{"Person 1", "Person 2", "Person 3", "Four", "Five"});
 
@@ -219,18 +175,24 @@ TEST_CASE("anonymise on sqlite: exact values, related rows, second pass 0",
   TempDir data;
   const std::string path = data.file("app.db");
   sqlite_exec(path, "PRAGMA foreign_keys = ON;");
-  Backend b{"sqlite", "{type: sqlite, path: " + path + "}",
+  Backend b{"sqlite",
+            "{type: sqlite, path: " + path + "}",
             [&](const std::string& sql) { sqlite_exec(path, sql); },
-            [&](const std::string& sql) { return sqlite_column(path, sql); }, "text"};
+            [&](const std::string& sql) { return sqlite_column(path, sql); },
+            "text",
+            ""};
   run_scenario(b);
 }
 
 TEST_CASE("anonymise on postgresql: exact values, related rows, second pass 0",
           "[cli][anonymise][postgresql]") {
   PgDatabase db;
-  Backend b{"postgresql", "{type: postgresql, dsn: \"" + db.dsn() + "\"}",
+  Backend b{"postgresql",
+            "{type: postgresql, dsn: \"" + db.dsn() + "\"}",
             [&](const std::string& sql) { db.exec(sql); },
-            [&](const std::string& sql) { return db.column(sql); }, "timestamp"};
+            [&](const std::string& sql) { return db.column(sql); },
+            "timestamp",
+            ""};
   run_scenario(b);
 }
 

@@ -9,6 +9,7 @@
 #include "support/report.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
+#include "support/sqlite_installation.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -25,22 +26,12 @@ const std::string kPolicies =
     "  - name: older-users\n    store: app\n    table: users\n    expire_after: 2y\n"
     "    since: seen\n    max_affected: 100%\n";
 
-struct Store {
-  TempDir dir;
-  std::string db = dir.file("app.db");
-  std::string state = dir.file("state.db");
-  std::string config = dir.write(
-      "r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n" + kPolicies);
-  Store() {
-    sqlite_exec(
-        db,
-        "CREATE TABLE users (id INTEGER PRIMARY KEY, seen TEXT);"
-        "INSERT INTO users VALUES (1, '2020-01-01'), (2, '2020-02-01'), (3, '2028-01-01');");
-  }
-  RunResult run(std::vector<std::string> args) {
-    args.insert(args.begin() + 1, {"-c", config});
-    return run_retentiond(args, dir.path());
-  }
+struct Store : SqliteInstallation {
+  Store()
+      : SqliteInstallation(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, seen TEXT);"
+            "INSERT INTO users VALUES (1, '2020-01-01'), (2, '2020-02-01'), (3, '2028-01-01');",
+            "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n" + kPolicies) {}
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "support/report.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
+#include "support/sqlite_installation.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -38,26 +39,17 @@ std::string joined(const json& strings) {
 // A SQLite store whose table name and description hold bytes that are not UTF-8 (and an escape
 // sequence), with one expired row and one fresh one. (A `where:` holding such bytes is refused by
 // the configuration check: see sql_fragment_test.)
-struct BadBytes {
-  TempDir dir;
-  std::string db = dir.file("app.db");
-  std::string config;
-  BadBytes() {
-    sqlite_exec(db,
-                "CREATE TABLE \"us\377ers\" (id INTEGER PRIMARY KEY, seen TEXT, note TEXT);"
-                "INSERT INTO \"us\377ers\" VALUES (1, '2020-01-01', 'a'), (2, '2028-01-01', 'b');");
-    config = dir.write("r.yaml",
-                       "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
-                       "policies:\n  - name: old-users\n"
-                       "    description: \"Accounts d\xc3\x28 \\e[31mred\"\n"
-                       "    store: app\n    table: \"us\377ers\"\n    expire_after: 1y\n"
-                       "    since: seen\n    where: \"note <> 'x'\"\n"
-                       "    max_affected: 100%\n");
-  }
-  RunResult run(std::vector<std::string> args) {
-    args.insert(args.begin() + 1, {"-c", config});
-    return run_retentiond(args, dir.path());
-  }
+struct BadBytes : SqliteInstallation {
+  BadBytes()
+      : SqliteInstallation(
+            "CREATE TABLE \"us\377ers\" (id INTEGER PRIMARY KEY, seen TEXT, note TEXT);"
+            "INSERT INTO \"us\377ers\" VALUES (1, '2020-01-01', 'a'), (2, '2028-01-01', 'b');",
+            "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+            "policies:\n  - name: old-users\n"
+            "    description: \"Accounts d\xc3\x28 \\e[31mred\"\n"
+            "    store: app\n    table: \"us\377ers\"\n    expire_after: 1y\n"
+            "    since: seen\n    where: \"note <> 'x'\"\n"
+            "    max_affected: 100%\n") {}
 };
 
 }  // namespace

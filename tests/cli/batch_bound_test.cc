@@ -5,11 +5,8 @@
 // 2028-03-01T00:00:00Z.
 #include <catch2/catch.hpp>
 
-#include "support/check_scenarios.h"
-#include "support/mysql_server.h"
-#include "support/pg_server.h"
 #include "support/run.h"
-#include "support/sqlite_file.h"
+#include "support/sql_store.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -19,8 +16,8 @@ namespace {
 // Members 1 to 10 left long ago; the even ones are locked, so the policy's batch selects the
 // five odd ones. Its `also:` rule then deletes every lock (its `on` is always true) before the
 // DELETE on the batch's key range, which would now reach nine members.
-void overrun_scenario(const TempDir& dir, const std::string& store, const WriteConfig& write,
-                      const ScenarioDatabase& db) {
+void overrun_scenario(const TempDir& dir, const SqlStore& store) {
+  const ScenarioDatabase& db = store.db;
   db.exec("CREATE TABLE members (id integer PRIMARY KEY, left_on date)");
   db.exec("CREATE TABLE locks (member_id integer)");
   db.exec(
@@ -28,19 +25,17 @@ void overrun_scenario(const TempDir& dir, const std::string& store, const WriteC
       "(4, '2020-01-01'), (5, '2020-01-01'), (6, '2020-01-01'), (7, '2020-01-01'), "
       "(8, '2020-01-01'), (9, '2020-01-01'), (10, '2020-01-01')");
   db.exec("INSERT INTO locks VALUES (2), (4), (6), (8), (10)");
-  const std::string config =
-      write("  - name: members\n    store: " + store +
-            "\n    table: members\n    expire_after: 1y\n    since: left_on\n"
-            "    where: \"NOT EXISTS (SELECT 1 FROM locks WHERE locks.member_id = members.id)\"\n"
-            "    also: [{table: locks, on: \"1=1\"}]\n    max_affected: 100%\n");
-  auto check = run_retentiond({"check", "-c", config}, dir.path());
-  INFO(check.err);
-  REQUIRE(check.exit_code == 0);
+  const std::string config = store.write(
+      "  - name: members\n    store: " + store.name +
+      "\n    table: members\n    expire_after: 1y\n    since: left_on\n"
+      "    where: \"NOT EXISTS (SELECT 1 FROM locks WHERE locks.member_id = members.id)\"\n"
+      "    also: [{table: locks, on: \"1=1\"}]\n    max_affected: 100%\n");
+  run_retentiond_ok({"check", "-c", config}, dir.path());
 
   auto r = run_retentiond({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z"}, dir.path());
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("store '" + store +
+  CHECK(r.err.find("store '" + store.name +
                    "', policy 'members': the batch's DELETE affected 9 rows but the batch selected "
                    "5: rolled back, nothing of this batch changed") != std::string::npos);
   CHECK(db.integer("SELECT count(*) FROM members") == 10);
@@ -52,43 +47,19 @@ void overrun_scenario(const TempDir& dir, const std::string& store, const WriteC
 TEST_CASE("sqlite: a DELETE reaching more rows than its batch selected rolls back",
           "[cli][sqlite][batch_bound]") {
   TempDir dir;
-  const std::string path = dir.file("app.db");
-  ScenarioDatabase db{[&](const std::string& sql) { sqlite_exec(path, sql); },
-                      [&](const std::string& sql) { return sqlite_int(path, sql); },
-                      [&](const std::string& sql) { return sqlite_column(path, sql); }};
-  overrun_scenario(
-      dir, "app",
-      [&](const std::string& policies) {
-        return dir.write(
-            "r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n" +
-                          policies);
-      },
-      db);
+  overrun_scenario(dir, sqlite_store(dir));
 }
 
 TEST_CASE("postgresql: a DELETE reaching more rows than its batch selected rolls back",
           "[cli][postgresql][batch_bound]") {
   PgDatabase pg;
   TempDir dir;
-  overrun_scenario(
-      dir, "pg",
-      [&](const std::string& policies) {
-        return dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
-                                       pg.dsn() + "\"}\npolicies:\n" + policies);
-      },
-      scenario_database(pg));
+  overrun_scenario(dir, postgresql_store(dir, pg));
 }
 
 TEST_CASE("mysql: a DELETE reaching more rows than its batch selected rolls back",
           "[cli][mysql][batch_bound]") {
   MysqlDatabase my;
   TempDir dir;
-  dir.write("my.password", MysqlDatabase::password() + "\n");
-  overrun_scenario(
-      dir, "my",
-      [&](const std::string& policies) {
-        return dir.write("r.yaml", "state: state.db\nstores:\n  my: " +
-                                       my.store_yaml("my.password") + "\npolicies:\n" + policies);
-      },
-      scenario_database(my));
+  overrun_scenario(dir, mysql_store(dir, my));
 }

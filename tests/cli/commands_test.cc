@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/config_text.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
+#include "support/sqlite_installation.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -26,23 +28,15 @@ policies:
     max_affected: 100%
 )yaml";
 
-struct Fixture {
-  TempDir dir;
-  std::string db = dir.file("app.db");
-  std::string config = dir.write("retentiond.yaml", kConfig);
-  Fixture() {
-    sqlite_exec(
-        db,
-        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_login TEXT,"
-        " created TEXT, deleted TEXT);"
-        "INSERT INTO users VALUES (1, 'alice@example.org', '2020-01-01', '2019-01-01', NULL),"
-        " (2, 'bob@example.org', '2028-01-01', '2019-01-01', NULL),"
-        " (3, 'carol@example.org', NULL, NULL, NULL);");
-  }
-  RunResult run(std::vector<std::string> args) {
-    args.insert(args.begin() + 1, {"-c", config});
-    return run_retentiond(args, dir.path());
-  }
+const std::string kUsers =
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_login TEXT,"
+    " created TEXT, deleted TEXT);"
+    "INSERT INTO users VALUES (1, 'alice@example.org', '2020-01-01', '2019-01-01', NULL),"
+    " (2, 'bob@example.org', '2028-01-01', '2019-01-01', NULL),"
+    " (3, 'carol@example.org', NULL, NULL, NULL);";
+
+struct Fixture : SqliteInstallation {
+  Fixture() : SqliteInstallation(kUsers, kConfig, "retentiond.yaml") {}
 };
 
 }  // namespace
@@ -142,10 +136,9 @@ TEST_CASE("an invalid configuration exits 1 for every command", "[cli][check]") 
 TEST_CASE("an unreachable store fails its policies, named, and loses nothing", "[cli]") {
   TempDir dir;
   std::string config =
-      dir.write("r.yaml",
-                "state: state.db\nstores:\n  gone: {type: sqlite, path: missing.db}\n"
-                "policies:\n  - name: a\n    store: gone\n    table: t\n"
-                "    expire_after: 1y\n    since: ts\n");
+      dir.write("r.yaml", one_store_config("gone", "{type: sqlite, path: missing.db}",
+                                           "  - name: a\n    store: gone\n    table: t\n"
+                                           "    expire_after: 1y\n    since: ts\n"));
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   CHECK(check.exit_code == 1);
   CHECK(check.err.find("store 'gone'") != std::string::npos);

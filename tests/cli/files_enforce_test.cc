@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/config_text.h"
 #include "support/report.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
@@ -31,6 +32,13 @@ void file_at(const TempDir& dir, const std::string& rel, const std::string& day)
   time_t t = timegm(&tm);
   struct timespec times[2] = {{t, 0}, {t, 0}};
   REQUIRE(utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0);
+}
+
+// r.yaml in `dir`: state.db, the files store `store` rooted at `root`, then `policies`.
+std::string files_config(const TempDir& dir, const std::string& store, const std::string& root,
+                         const std::string& policies) {
+  return dir.write("r.yaml",
+                   one_store_config(store, "{type: files, root: " + root + "}", policies));
 }
 
 std::vector<std::string> tree(const std::string& root) {
@@ -59,13 +67,11 @@ TEST_CASE("files: expired logs go, fresh ones, symlinks and what lies outside st
   fs::create_directory_symlink(dir.file("outside"), dir.file("logs/evil"));
   fs::create_symlink(dir.file("outside/access.log-0"), dir.file("logs/bob-club/access.log-link"));
   std::string config =
-      dir.write("r.yaml",
-                "state: state.db\nstores:\n  logs: {type: files, root: logs}\npolicies:\n"
-                "  - name: access\n    store: logs\n    files: \"*/access.log-*\"\n"
-                "    expire_after: 52d\n    since: mtime\n    max_affected: 100%\n");
-  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(plan.err);
-  REQUIRE(plan.exit_code == 0);
+      files_config(dir, "logs", "logs",
+                   "  - name: access\n    store: logs\n    files: \"*/access.log-*\"\n"
+                   "    expire_after: 52d\n    since: mtime\n    max_affected: 100%\n");
+  auto plan =
+      run_retentiond_ok({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   auto p = policy_in(json::parse(plan.out), "access");
   CHECK(p.at("matched") == 3);
   CHECK(p.at("cutoff") == "2027-01-08T00:00:00Z");
@@ -73,9 +79,8 @@ TEST_CASE("files: expired logs go, fresh ones, symlinks and what lies outside st
   CHECK(plan.out.find("alice") == std::string::npos);  // no file names in reports
   CHECK(plan.out.find("bob") == std::string::npos);
 
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
+  auto r =
+      run_retentiond_ok({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   CHECK(policy_in(json::parse(r.out), "access").at("affected") == 3);
   CHECK((r.out + r.err).find("alice") == std::string::npos);
   CHECK(tree(dir.file("logs")) ==
@@ -92,32 +97,27 @@ TEST_CASE("files: the date in the name wins over a lying mtime, and min_keep kee
   for (const char* day : {"20261201", "20261215", "20270101", "20270105", "20270220", "20270227"})
     file_at(dir, std::string("backups/site-") + day + ".tar.gz", "2027-02-28");
   file_at(dir, "backups/site-undated.tar.gz", "2020-01-01");
-  std::string base =
-      "state: state.db\nstores:\n  b: {type: files, root: backups}\npolicies:\n"
+  const std::string policy =
       "  - name: backups\n    store: b\n    files: \"*.tar.gz\"\n    expire_after: 10d\n"
       "    since: {name_date: \"%Y%m%d\"}\n    max_affected: 100%\n";
   SECTION("by name date") {
-    std::string config = dir.write("r.yaml", base);
-    auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    CHECK(policy_in(json::parse(r.out), "backups").at("affected") == 4);
+    auto report =
+        json_report("enforce", files_config(dir, "b", "backups", policy), kAt, dir.path());
+    CHECK(policy_in(report, "backups").at("affected") == 4);
     CHECK(tree(dir.file("backups")) == std::vector<std::string>{"site-20270220.tar.gz",
                                                                 "site-20270227.tar.gz",
                                                                 "site-undated.tar.gz"});
   }
   SECTION("min_keep protects the newest even when they expired") {
-    std::string config = dir.write("r.yaml", base + "    min_keep: 5\n");
-    auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
+    json_report("enforce", files_config(dir, "b", "backups", policy + "    min_keep: 5\n"), kAt,
+                dir.path());
     CHECK(tree(dir.file("backups")) ==
           std::vector<std::string>{"site-20261215.tar.gz", "site-20270101.tar.gz",
                                    "site-20270105.tar.gz", "site-20270220.tar.gz",
                                    "site-20270227.tar.gz", "site-undated.tar.gz"});
   }
   SECTION("a broken backup job: nothing new for months, min_keep still keeps the last ones") {
-    std::string config = dir.write("r.yaml", base + "    min_keep: 3\n");
+    std::string config = files_config(dir, "b", "backups", policy + "    min_keep: 3\n");
     auto r = run_retentiond({"enforce", "-c", config, "--at", "2028-01-01T00:00:00Z"}, dir.path());
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -132,23 +132,18 @@ TEST_CASE("files: many files go in several batches and the guard counts files", 
   for (int i = 0; i < 1500; ++i)
     file_at(dir, "spool/d" + std::to_string(i % 7) + "/m" + std::to_string(i),
             i % 3 ? "2020-01-01" : "2027-02-27");
-  std::string config =
-      dir.write("r.yaml",
-                "state: state.db\nstores:\n  s: {type: files, root: spool}\npolicies:\n"
-                "  - name: spool\n    store: s\n    files: \"**/m*\"\n"
-                "    expire_after: 1y\n    since: mtime\n    max_affected: 1000\n");
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  CHECK(policy_in(json::parse(r.out), "spool").at("affected") == 1000);
+  const std::string policy =
+      "  - name: spool\n    store: s\n    files: \"**/m*\"\n    expire_after: 1y\n    since: "
+      "mtime\n";
+  auto report =
+      json_report("enforce", files_config(dir, "s", "spool", policy + "    max_affected: 1000\n"),
+                  kAt, dir.path());
+  CHECK(policy_in(report, "spool").at("affected") == 1000);
   CHECK(tree(dir.file("spool")).size() == 500);  // files only
-  dir.write("r2.yaml",
-            "state: state.db\nstores:\n  s: {type: files, root: spool}\npolicies:\n"
-            "  - name: spool\n    store: s\n    files: \"**/m*\"\n    expire_after: 1y\n    since: "
-            "mtime\n");
   // Now every remaining file is fresh: nothing matches, nothing goes.
   auto again = run_retentiond(
-      {"enforce", "-c", dir.file("r2.yaml"), "--at", kAt, "--format", "json"}, dir.path());
+      {"enforce", "-c", files_config(dir, "s", "spool", policy), "--at", kAt, "--format", "json"},
+      dir.path());
   CHECK(again.exit_code == 0);
   CHECK(policy_in(json::parse(again.out), "spool").at("affected") == 0);
 }
@@ -156,9 +151,8 @@ TEST_CASE("files: many files go in several batches and the guard counts files", 
 TEST_CASE("files: a missing root is named by check and fails the pass", "[files][cli]") {
   TempDir dir;
   std::string config =
-      dir.write("r.yaml",
-                "state: state.db\nstores:\n  s: {type: files, root: nowhere}\npolicies:\n"
-                "  - {name: x, store: s, files: \"*\", expire_after: 1y, since: mtime}\n");
+      files_config(dir, "s", "nowhere",
+                   "  - {name: x, store: s, files: \"*\", expire_after: 1y, since: mtime}\n");
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   CHECK(check.exit_code == 1);
   CHECK(check.err.find("nowhere") != std::string::npos);
@@ -187,14 +181,11 @@ TEST_CASE("files: an mtime outside the years 1 to 9999 is kept as undated", "[fi
   file_at_epoch("year-11476.log", 300000000000);
   file_at_epoch("fresh.log", 1803081600);  // 2027-02-20
   TempDir dir;
-  std::string config = dir.write(
-      "r.yaml", "state: state.db\nstores:\n  logs: {type: files, root: " + remove.path +
-                    "}\npolicies:\n  - name: logs\n    store: logs\n    files: \"*.log\"\n"
-                    "    expire_after: 52d\n    since: mtime\n    max_affected: 100%\n");
-  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(plan.err);
-  REQUIRE(plan.exit_code == 0);
-  auto p = policy_in(json::parse(plan.out), "logs");
+  std::string config =
+      files_config(dir, "logs", remove.path,
+                   "  - name: logs\n    store: logs\n    files: \"*.log\"\n"
+                   "    expire_after: 52d\n    since: mtime\n    max_affected: 100%\n");
+  auto p = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
   CHECK(p.at("matched") == 1);
   CHECK(p.at("oldest") == "2020-01-01T00:00:00Z");
   CHECK(p.at("warnings")

@@ -8,12 +8,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "support/check_scenarios.h"
-#include "support/mysql_server.h"
-#include "support/pg_server.h"
 #include "support/report.h"
 #include "support/run.h"
-#include "support/sqlite_file.h"
+#include "support/sql_store.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -47,13 +44,13 @@ std::string policy(int index, const std::string& store, const std::string& field
          "\n    table: t\n    expire_after: 1y\n    since: d\n" + field + "\n";
 }
 
-void escapes_are_refused(const TempDir& dir, const std::string& store, const WriteConfig& write,
-                         const ScenarioDatabase& db, const std::vector<Refusal>& refusals) {
-  seed(db);
+void escapes_are_refused(const TempDir& dir, const SqlStore& store,
+                         const std::vector<Refusal>& refusals) {
+  seed(store.db);
   for (const auto& r : refusals) {
     INFO(r.field);
     // One policy per file: the loader's refusals would keep `check` from asking the server.
-    const std::string config = write(policy(1, store, r.field));
+    const std::string config = store.write(policy(1, store.name, r.field));
     auto check = run_retentiond({"check", "-c", config}, dir.path());
     INFO(check.err);
     CHECK(check.exit_code == 1);
@@ -65,7 +62,7 @@ void escapes_are_refused(const TempDir& dir, const std::string& store, const Wri
                            "' in policy 'p1': " + r.problem) != std::string::npos);
     auto enforce = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
     CHECK(enforce.exit_code != 0);
-    CHECK(db.integer("SELECT count(*) FROM t") == 20);
+    CHECK(store.db.integer("SELECT count(*) FROM t") == 20);
   }
 }
 
@@ -74,18 +71,8 @@ void escapes_are_refused(const TempDir& dir, const std::string& store, const Wri
 TEST_CASE("sqlite: the issue's escaping where:s are refused at their line and delete nothing",
           "[cli][sqlite][sql_fragment]") {
   TempDir dir;
-  const std::string path = dir.file("app.db");
-  ScenarioDatabase db{[&](const std::string& sql) { sqlite_exec(path, sql); },
-                      [&](const std::string& sql) { return sqlite_int(path, sql); },
-                      [&](const std::string& sql) { return sqlite_column(path, sql); }};
   escapes_are_refused(
-      dir, "app",
-      [&](const std::string& policies) {
-        return dir.write(
-            "r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n" +
-                          policies);
-      },
-      db,
+      dir, sqlite_store(dir),
       {{kBrackets, 12, kClose},
        {kBackslash, 12, kClose},
        {R"~(    hold_where: "CAST(1 AS [a'b]) ) OR 1=1 OR ( CAST(1 AS [c'd])")~", 17, kClose},
@@ -99,12 +86,7 @@ TEST_CASE("postgresql: the issue's escaping where:s are refused at their line an
   PgDatabase pg;
   TempDir dir;
   escapes_are_refused(
-      dir, "pg",
-      [&](const std::string& policies) {
-        return dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
-                                       pg.dsn() + "\"}\npolicies:\n" + policies);
-      },
-      scenario_database(pg),
+      dir, postgresql_store(dir, pg),
       {{kBrackets, 12, ""},  // a string for PostgreSQL's lexer; the server refuses '['
        {kBackslash, 12, kClose},
        {R"~(    where: "name = E'\\\\' ) OR 1=1 OR ( '")~", 12, kClose},
@@ -119,13 +101,9 @@ TEST_CASE("mysql: the issue's escaping where:s are refused at their line and del
           "[cli][mysql][sql_fragment]") {
   MysqlDatabase my;
   TempDir dir;
-  dir.write("my.password", MysqlDatabase::password() + "\n");
-  auto write = [&](const std::string& policies) {
-    return dir.write("r.yaml", "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
-                                   "\npolicies:\n" + policies);
-  };
+  const SqlStore store = mysql_store(dir, my);
   escapes_are_refused(
-      dir, "my", write, scenario_database(my),
+      dir, store,
       {{kBrackets, 12, ""},  // a string for MySQL's lexer; the server refuses '['
        {R"~(    where: "x = \"\\\" ( \" ) OR 1=1 OR ( y = \" ) \\\" \"")~", 12, kClose},
        {R"~(    where: "name = '\\\\' ) OR 1=1 OR ( '")~", 12, kClose},
@@ -135,7 +113,7 @@ TEST_CASE("mysql: the issue's escaping where:s are refused at their line and del
        {R"~(    where: "1=1 # ) OR (")~", 12, "'#' comments are not allowed in a SQL condition"}});
 
   // The issue's backslash where: is one string for MySQL: it compiles, and selects nothing.
-  const std::string config = write(policy(1, "my", kBackslash) + "    max_affected: 100%\n");
+  const std::string config = store.write(policy(1, "my", kBackslash) + "    max_affected: 100%\n");
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.err);
   CHECK(check.exit_code == 0);

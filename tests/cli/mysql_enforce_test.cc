@@ -1,11 +1,13 @@
 // The mysql store through the real binary, on the MariaDB server scripts/test starts: every date
 // type, UUID keys, qualified tables, related and latest-of bases, cascades, check's diagnostics,
-// the guard. The clock is pinned with --at 2028-03-01T00:00:00Z; with 1y the cut-off is
-// 2027-03-01T00:00:00Z (epoch 1803859200).
+// the guard; what reads the same on every SQL store is written once in support/*_scenarios.h. The
+// clock is pinned with --at 2028-03-01T00:00:00Z; with 1y the cut-off is 2027-03-01T00:00:00Z
+// (epoch 1803859200).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/check_scenarios.h"
+#include "support/enforce_scenarios.h"
 #include "support/keyless_scenario.h"
 #include "support/mysql_server.h"
 #include "support/report.h"
@@ -18,12 +20,6 @@ using nlohmann::json;
 namespace {
 
 const std::string kAt = "2028-03-01T00:00:00Z";
-
-std::string config_for(const TempDir& dir, const MysqlDatabase& db, const std::string& policies) {
-  dir.write("my.password", MysqlDatabase::password() + "\n");
-  return dir.write("r.yaml", "state: state.db\nstores:\n  my: " + db.store_yaml("my.password") +
-                                 "\npolicies:\n" + policies);
-}
 
 const char* kBoundaryRows = R"sql(
 CREATE TABLE hits (id char(36) PRIMARY KEY, ts datetime, d date, tsp timestamp NULL, ep bigint,
@@ -41,33 +37,13 @@ INSERT INTO hits VALUES
 }  // namespace
 
 TEST_CASE("mysql: every date type compares exactly at the cut-off", "[mysql][cli]") {
-  for (const char* since : {"ts", "d", "tsp", "{column: ep, format: epoch}", "txt"}) {
-    INFO("since: " << since);
-    MysqlDatabase db;
-    db.exec("SET time_zone = '+00:00'; " + std::string(kBoundaryRows));
-    TempDir dir;
-    std::string config = config_for(
-        dir, db,
-        std::string("  - name: hits\n    store: my\n    table: ") + db.name() +
-            ".hits\n    expire_after: 1y\n    since: " + since + "\n    max_affected: 100%\n");
-    auto check = run_retentiond({"check", "-c", config}, dir.path());
-    INFO(check.err);
-    REQUIRE(check.exit_code == 0);
-    auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-    INFO(plan.err);
-    REQUIRE(plan.exit_code == 0);
-    auto p = policy_in(json::parse(plan.out), "hits");
-    CHECK(p.at("matched") == 2);
-    CHECK(p.at("oldest") == "2020-01-01T00:00:00Z");
-    CHECK(db.integer("SELECT count(*) FROM hits") == 7);
-    auto enforce =
-        run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-    INFO(enforce.err);
-    REQUIRE(enforce.exit_code == 0);
-    CHECK(policy_in(json::parse(enforce.out), "hits").at("affected") == 2);
-    CHECK(db.column("SELECT label FROM hits ORDER BY id") ==
-          std::vector<std::string>{"exact", "plus-1s", "null", "future", "impossible-text"});
-  }
+  const std::string since =
+      GENERATE(as<std::string>{}, "ts", "d", "tsp", "{column: ep, format: epoch}", "txt");
+  MysqlDatabase db;
+  db.exec("SET time_zone = '+00:00'; " + std::string(kBoundaryRows));
+  TempDir dir;
+  cut_off_boundary_scenario(dir, mysql_store(dir, db), db.name() + ".hits", since,
+                            "impossible-text");
 }
 
 TEST_CASE("mysql: ADH6's devices and payments go 1 year after the member left", "[mysql][cli]") {
@@ -76,35 +52,11 @@ TEST_CASE("mysql: ADH6's devices and payments go 1 year after the member left", 
     CREATE TABLE adherents (id int AUTO_INCREMENT PRIMARY KEY, nom varchar(255), date_de_depart date);
     CREATE TABLE devices (id int AUTO_INCREMENT PRIMARY KEY, mac varchar(255), adherent_id int NOT NULL, KEY (adherent_id));
     CREATE TABLE membership (uuid char(36) PRIMARY KEY, adherent_id int NOT NULL, create_at datetime NOT NULL);
-    INSERT INTO adherents VALUES (1, 'a', '2026-01-01'), (2, 'b', '2027-12-01'), (3, 'c', NULL), (4, 'd', '2027-02-28');
-    INSERT INTO devices (mac, adherent_id) VALUES ('m1', 1), ('m2', 1), ('m3', 2), ('m4', 3), ('m5', 99), ('m6', 4);
-    INSERT INTO membership VALUES ('a0000000-0000-4000-8000-000000000001', 1, '2025-01-01'),
-      ('a0000000-0000-4000-8000-000000000002', 2, '2025-01-01'), ('a0000000-0000-4000-8000-000000000003', 4, '2025-01-01');
   )sql");
   TempDir dir;
-  std::string config =
-      config_for(dir, db,
-                 "  - name: devices\n    store: my\n    table: devices\n    expire_after: 1y\n"
-                 "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", "
-                 "column: date_de_depart}\n"
-                 "    max_affected: 100%\n"
-                 "  - name: payments\n    store: my\n    table: membership\n    key: uuid\n    "
-                 "expire_after: 1y\n"
-                 "    since: {related: adherents, on: \"adherents.id = membership.adherent_id\", "
-                 "column: date_de_depart}\n"
-                 "    max_affected: 100%\n"
-                 "  - name: identity\n    store: my\n    table: adherents\n    expire_after: 5y\n  "
-                 "  since: date_de_depart\n");
-  auto check = run_retentiond({"check", "-c", config}, dir.path());
-  INFO(check.err);
-  REQUIRE(check.exit_code == 0);
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  CHECK(db.column("SELECT mac FROM devices ORDER BY id") ==
-        std::vector<std::string>{"m3", "m4", "m5"});
-  CHECK(db.column("SELECT adherent_id FROM membership ORDER BY uuid") ==
-        std::vector<std::string>{"2"});
+  related_basis_scenario(dir, mysql_store(dir, db),
+                         "  - name: identity\n    store: my\n    table: adherents\n"
+                         "    expire_after: 5y\n    since: date_de_depart\n");
   CHECK(db.integer("SELECT count(*) FROM adherents") == 4);  // identity is kept 5 years
 }
 
@@ -116,11 +68,10 @@ TEST_CASE("mysql: latest-of basis and where", "[mysql][cli]") {
       (3, NULL, '2026-12-01', NULL), (4, NULL, '2027-01-01', NULL), (5, '2020-01-01', '2020-01-01', '2021-01-01');
   )sql");
   TempDir dir;
-  std::string config =
-      config_for(dir, db,
-                 "  - name: users\n    store: my\n    table: users\n    expire_after: 14mo\n"
-                 "    since: [last_login, created]\n    where: \"deleted IS NULL\"\n"
-                 "    max_affected: 100%\n");
+  std::string config = mysql_store(dir, db).write(
+      "  - name: users\n    store: my\n    table: users\n    expire_after: 14mo\n"
+      "    since: [last_login, created]\n    where: \"deleted IS NULL\"\n"
+      "    max_affected: 100%\n");
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -134,18 +85,9 @@ TEST_CASE("mysql: ON DELETE CASCADE children go with their parent", "[mysql][cli
     CREATE TABLE members (id int PRIMARY KEY, left_on date) ENGINE=InnoDB;
     CREATE TABLE devices (id int AUTO_INCREMENT PRIMARY KEY, member_id int NOT NULL,
       FOREIGN KEY (member_id) REFERENCES members (id) ON DELETE CASCADE) ENGINE=InnoDB;
-    INSERT INTO members VALUES (1, '2020-01-01'), (2, '2028-01-01'), (3, NULL);
-    INSERT INTO devices (member_id) VALUES (1), (1), (2), (3);
   )sql");
   TempDir dir;
-  std::string config = config_for(dir, db,
-                                  "  - name: members\n    store: my\n    table: members\n"
-                                  "    expire_after: 5y\n    since: left_on\n");
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(db.column("SELECT member_id FROM devices ORDER BY id") ==
-        std::vector<std::string>{"2", "3"});
+  cascade_scenario(dir, mysql_store(dir, db));
 }
 
 TEST_CASE("mysql: check names the file, line and column of what the store lacks",
@@ -155,34 +97,7 @@ TEST_CASE("mysql: check names the file, line and column of what the store lacks"
       "CREATE TABLE users (id int PRIMARY KEY, last_login datetime, flag bit(1));"
       "CREATE TABLE nokey (a int, ts datetime);");
   TempDir dir;
-  std::string config = config_for(
-      dir, db,
-      "  - name: a\n    store: my\n    table: userz\n    expire_after: 1y\n    since: x\n"  // 5-9
-      "  - name: b\n    store: my\n    table: users\n    expire_after: 1y\n"                // 10-13
-      "    since: last_logn\n"                                                              // 14
-      "  - name: c\n    store: my\n    table: users\n    expire_after: 1y\n"                // 15-18
-      "    since: last_login\n    where: \"nosuch = 1\"\n"                                  // 19-20
-      "  - name: d\n    store: my\n    table: nokey\n    expire_after: 1y\n"                // 21-24
-      "    since: ts\n    also: [{table: users, on: \"users.id = nokey.a\"}]\n"             // 25-26
-      "  - name: e\n    store: my\n    table: users\n    expire_after: 1y\n"                // 27-30
-      "    since: flag\n");                                                                 // 31
-  auto r = run_retentiond({"check", "-c", config}, dir.path());
-  CHECK(r.exit_code == 1);
-  INFO(r.err);
-  CHECK(
-      r.err.find(config + ":7:12: error: no table 'userz' in store 'my' (did you mean 'users'?)") !=
-      std::string::npos);
-  CHECK(r.err.find(
-            config +
-            ":14:12: error: no column 'last_logn' in table 'users' (did you mean 'last_login'?)") !=
-        std::string::npos);
-  CHECK(r.err.find(config + ":20:12: error: where: ") != std::string::npos);
-  CHECK(
-      r.err.find(
-          config +
-          ":23:12: error: table 'nokey' has no single-column primary key, and 'also:' needs one") !=
-      std::string::npos);
-  CHECK(r.err.find("column 'flag' cannot hold a date") != std::string::npos);
+  check_reports_what_the_store_lacks(dir, mysql_store(dir, db));
 }
 
 TEST_CASE("mysql: the guard refuses before touching anything, and a wrong password is named",
@@ -193,15 +108,7 @@ TEST_CASE("mysql: the guard refuses before touching anything, and a wrong passwo
       "INSERT INTO logs (ts) SELECT '2020-01-01' FROM information_schema.COLUMNS LIMIT 50;"
       "INSERT INTO logs (ts) VALUES ('2030-01-01');");
   TempDir dir;
-  std::string config = config_for(dir, db,
-                                  "  - name: logs\n    store: my\n    table: logs\n"
-                                  "    expire_after: 52d\n    since: ts\n");
-  long long before = db.integer("SELECT count(*) FROM logs");
-  REQUIRE(before > 11);
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  CHECK(r.exit_code == 1);
-  CHECK(policy_in(json::parse(r.out), "logs").at("affected") == 0);
-  CHECK(db.integer("SELECT count(*) FROM logs") == before);
+  const std::string config = guard_scenario(dir, mysql_store(dir, db));
 
   dir.write("my.password", "wrong-password\n");
   auto denied = run_retentiond({"check", "-c", config}, dir.path());
@@ -217,8 +124,7 @@ TEST_CASE("mysql: check names the `also:` tables, their columns and the notice's
       "CREATE TABLE users (id int PRIMARY KEY, last_login datetime, email varchar(100));"
       "CREATE TABLE follows (id int PRIMARY KEY, user_id int, notes text);");
   TempDir dir;
-  check_reports_also_and_notify_names(
-      dir, "my", [&](const std::string& policies) { return config_for(dir, db, policies); });
+  check_reports_also_and_notify_names(dir, mysql_store(dir, db));
 }
 
 TEST_CASE("mysql: a delete-only policy deletes from a table without a key",
@@ -229,7 +135,5 @@ TEST_CASE("mysql: a delete-only policy deletes from a table without a key",
       " creation datetime(3) NOT NULL, acceptee datetime(3) NULL, UNIQUE (email, coordinateur_id)) "
       "ENGINE=InnoDB");
   TempDir dir;
-  keyless_table_scenario(
-      dir, "my", [&](const std::string& policies) { return config_for(dir, db, policies); },
-      scenario_database(db));
+  keyless_table_scenario(dir, mysql_store(dir, db));
 }

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/decidim_schema.h"
 #include "support/pg_server.h"
 #include "support/report.h"
 #include "support/run.h"
@@ -185,10 +186,8 @@ TEST_CASE("notify on the real Decidim schema: the Grand Nancy example",
           "[cli][notify][postgresql][decidim]") {
   SmtpServer smtp;
   PgDatabase db;
-  db.exec(read_file(shared_dir() + "/schemas/decidim_pg.sql"));
+  load_decidim_schema(db);
   db.exec(R"sql(
-    INSERT INTO decidim_organizations (id, host, default_locale, created_at, updated_at, reference_prefix)
-      VALUES (1, 'participer.example', 'fr', now(), now(), 'GN');
     INSERT INTO decidim_users (id, email, name, nickname, type, decidim_organization_id, created_at, updated_at,
                                current_sign_in_at, deleted_at, admin) VALUES
       (1, 'absent@example.org', 'Absent', 'absent', 'Decidim::User', 1, '2020-01-01', now(), '2026-12-31', NULL, false),

@@ -1,11 +1,15 @@
 // The postgresql store through the real binary, on the PostgreSQL 15 server scripts/test starts:
 // every date type, UUID keys, schema-qualified tables, related and latest-of bases, cascades,
-// check's diagnostics, the guard, and the real Decidim schema. The clock is pinned with --at
+// check's diagnostics, the guard, and the real Decidim schema; what reads the same on every SQL
+// store is written once in support/*_scenarios.h. The clock is pinned with --at
 // 2028-03-01T00:00:00Z; with 1y the cut-off is 2027-03-01T00:00:00Z (epoch 1803859200).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/check_scenarios.h"
+#include "support/config_text.h"
+#include "support/decidim_schema.h"
+#include "support/enforce_scenarios.h"
 #include "support/keyless_scenario.h"
 #include "support/pg_server.h"
 #include "support/report.h"
@@ -18,11 +22,6 @@ using nlohmann::json;
 namespace {
 
 const std::string kAt = "2028-03-01T00:00:00Z";
-
-std::string config_for(const PgDatabase& db, const std::string& policies) {
-  return "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
-         "\"}\npolicies:\n" + policies;
-}
 
 const char* kBoundaryRows = R"sql(
 CREATE SCHEMA coop;
@@ -41,37 +40,12 @@ INSERT INTO coop.hits VALUES
 }  // namespace
 
 TEST_CASE("postgresql: every date type compares exactly at the cut-off", "[postgresql][cli]") {
-  for (const char* since :
-       {"ts", "{column: d, format: date}", "tz", "{column: ep, format: epoch}", "txt"}) {
-    INFO("since: " << since);
-    PgDatabase db;
-    db.exec(kBoundaryRows);
-    TempDir dir;
-    std::string config = dir.write(
-        "r.yaml", config_for(db, std::string("  - name: hits\n    store: pg\n"
-                                             "    table: coop.hits\n    expire_after: 1y\n"
-                                             "    since: ") +
-                                     since + "\n    max_affected: 100%\n"));
-    auto check = run_retentiond({"check", "-c", config}, dir.path());
-    INFO(check.err);
-    REQUIRE(check.exit_code == 0);
-    auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-    INFO(plan.err);
-    REQUIRE(plan.exit_code == 0);
-    auto p = policy_in(json::parse(plan.out), "hits");
-    CHECK(p.at("matched") == 2);
-    CHECK(p.at("cutoff") == "2027-03-01T00:00:00Z");
-    CHECK(p.at("oldest") == "2020-01-01T00:00:00Z");
-    CHECK(db.integer("SELECT count(*) FROM coop.hits") == 7);  // plan changed nothing
-
-    auto enforce =
-        run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-    INFO(enforce.err);
-    REQUIRE(enforce.exit_code == 0);
-    CHECK(policy_in(json::parse(enforce.out), "hits").at("affected") == 2);
-    CHECK(db.column("SELECT label FROM coop.hits ORDER BY id") ==
-          std::vector<std::string>{"exact", "plus-1s", "null", "future", "unreadable-text"});
-  }
+  const std::string since = GENERATE(as<std::string>{}, "ts", "{column: d, format: date}", "tz",
+                                     "{column: ep, format: epoch}", "txt");
+  PgDatabase db;
+  db.exec(kBoundaryRows);
+  TempDir dir;
+  cut_off_boundary_scenario(dir, postgresql_store(dir, db), "coop.hits", since, "unreadable-text");
 }
 
 TEST_CASE("postgresql: related-table bases for the devices and payments of departed members",
@@ -81,42 +55,15 @@ TEST_CASE("postgresql: related-table bases for the devices and payments of depar
     CREATE TABLE adherents (id serial PRIMARY KEY, nom varchar(255), date_de_depart date);
     CREATE TABLE devices (id serial PRIMARY KEY, mac varchar(255), adherent_id int NOT NULL);
     CREATE TABLE membership (uuid char(36) PRIMARY KEY, adherent_id int NOT NULL, create_at timestamp);
-    INSERT INTO adherents (id, nom, date_de_depart) VALUES (1, 'a', '2026-01-01'), (2, 'b', '2027-12-01'), (3, 'c', NULL),
-      (4, 'd', '2027-02-28');
-    INSERT INTO devices (mac, adherent_id) VALUES ('m1', 1), ('m2', 1), ('m3', 2), ('m4', 3), ('m5', 99), ('m6', 4);
-    INSERT INTO membership VALUES ('a0000000-0000-4000-8000-000000000001', 1, '2025-01-01'),
-      ('a0000000-0000-4000-8000-000000000002', 2, '2025-01-01'), ('a0000000-0000-4000-8000-000000000003', 4, '2025-01-01');
   )sql");
   TempDir dir;
-  std::string config = dir.write(
-      "r.yaml",
-      config_for(db,
-                 "  - name: devices\n    store: pg\n    table: devices\n    expire_after: 1y\n"
-                 "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", "
-                 "column: date_de_depart}\n"
-                 "    max_affected: 100%\n"
-                 "  - name: payments\n    store: pg\n    table: membership\n    key: uuid\n    "
-                 "expire_after: 1y\n"
-                 "    since: {related: adherents, on: \"adherents.id = membership.adherent_id\", "
-                 "column: date_de_depart}\n"
-                 "    max_affected: 100%\n"));
-  REQUIRE(run_retentiond({"check", "-c", config}, dir.path()).exit_code == 0);
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  // Device m5 belongs to no member row: no date, kept. Member 4 left one day before the cut-off.
-  CHECK(db.column("SELECT mac FROM devices ORDER BY id") ==
-        std::vector<std::string>{"m3", "m4", "m5"});
-  CHECK(db.column("SELECT adherent_id FROM membership ORDER BY uuid") ==
-        std::vector<std::string>{"2"});
+  related_basis_scenario(dir, postgresql_store(dir, db));
 }
 
 TEST_CASE("postgresql: latest-of basis on the real Decidim schema", "[postgresql][cli][decidim]") {
   PgDatabase db;
-  db.exec(read_file(source_dir() + "/../shared/schemas/decidim_pg.sql"));
+  load_decidim_schema(db);
   db.exec(R"sql(
-    INSERT INTO decidim_organizations (id, host, default_locale, created_at, updated_at, reference_prefix)
-      VALUES (1, 'participer.example', 'fr', now(), now(), 'GN');
     INSERT INTO decidim_users (id, email, name, nickname, type, decidim_organization_id, created_at, updated_at,
                                current_sign_in_at, last_sign_in_at, deleted_at) VALUES
       (1, 'a@example.org', 'absent', 'a', 'Decidim::User', 1, '2020-01-01', now(), '2026-12-31 23:59:59', '2026-06-01', NULL),
@@ -127,19 +74,12 @@ TEST_CASE("postgresql: latest-of basis on the real Decidim schema", "[postgresql
   )sql");
   TempDir dir;
   // 14mo before 2028-03-01 is 2027-01-01.
-  std::string config = dir.write(
-      "r.yaml",
-      config_for(
-          db,
-          "  - name: inactive-participants\n    store: pg\n    table: decidim_users\n"
-          "    expire_after: 14mo\n    since: [current_sign_in_at, last_sign_in_at, created_at]\n"
-          "    where: \"deleted_at IS NULL\"\n    max_affected: 100%\n"));
-  auto check = run_retentiond({"check", "-c", config}, dir.path());
-  INFO(check.err);
-  REQUIRE(check.exit_code == 0);
-  auto plan = json::parse(
-      run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path()).out);
-  auto p = policy_in(plan, "inactive-participants");
+  std::string config = postgresql_store(dir, db).write(
+      "  - name: inactive-participants\n    store: pg\n    table: decidim_users\n"
+      "    expire_after: 14mo\n    since: [current_sign_in_at, last_sign_in_at, created_at]\n"
+      "    where: \"deleted_at IS NULL\"\n    max_affected: 100%\n");
+  run_retentiond_ok({"check", "-c", config}, dir.path());
+  auto p = policy_in(json_report("plan", config, kAt, dir.path()), "inactive-participants");
   CHECK(p.at("cutoff") == "2027-01-01T00:00:00Z");
   CHECK(p.at("matched") == 2);
   CHECK(p.at("oldest") == "2026-12-01T00:00:00Z");
@@ -155,19 +95,9 @@ TEST_CASE("postgresql: ON DELETE CASCADE children go with their parent", "[postg
   db.exec(R"sql(
     CREATE TABLE members (id bigint PRIMARY KEY, left_on timestamptz);
     CREATE TABLE devices (id serial PRIMARY KEY, member_id bigint NOT NULL REFERENCES members (id) ON DELETE CASCADE);
-    INSERT INTO members VALUES (1, '2020-01-01'), (2, '2028-01-01'), (3, NULL);
-    INSERT INTO devices (member_id) VALUES (1), (1), (2), (3);
   )sql");
   TempDir dir;
-  std::string config =
-      dir.write("r.yaml", config_for(db,
-                                     "  - name: members\n    store: pg\n    table: members\n"
-                                     "    expire_after: 5y\n    since: left_on\n"));
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(db.column("SELECT member_id FROM devices ORDER BY id") ==
-        std::vector<std::string>{"2", "3"});
+  cascade_scenario(dir, postgresql_store(dir, db));
 }
 
 TEST_CASE("postgresql: check names the file, line and column of what the store lacks",
@@ -177,37 +107,7 @@ TEST_CASE("postgresql: check names the file, line and column of what the store l
       "CREATE TABLE users (id serial PRIMARY KEY, last_login timestamp, flag boolean);"
       "CREATE TABLE nokey (a int, ts timestamp);");
   TempDir dir;
-  std::string config = dir.write(
-      "r.yaml",
-      config_for(db,
-                 "  - name: a\n    store: pg\n    table: userz\n    expire_after: 1y\n    since: "
-                 "x\n"                                                                      // 5-9
-                 "  - name: b\n    store: pg\n    table: users\n    expire_after: 1y\n"     // 10-13
-                 "    since: last_logn\n"                                                   // 14
-                 "  - name: c\n    store: pg\n    table: users\n    expire_after: 1y\n"     // 15-18
-                 "    since: last_login\n    where: \"nosuch = 1\"\n"                       // 19-20
-                 "  - name: d\n    store: pg\n    table: nokey\n    expire_after: 1y\n"     // 21-24
-                 "    since: ts\n    also: [{table: users, on: \"users.id = nokey.a\"}]\n"  // 25-26
-                 "  - name: e\n    store: pg\n    table: users\n    expire_after: 1y\n"     // 27-30
-                 "    since: flag\n"));                                                     // 31
-  auto r = run_retentiond({"check", "-c", config}, dir.path());
-  CHECK(r.exit_code == 1);
-  INFO(r.err);
-  CHECK(
-      r.err.find(config + ":7:12: error: no table 'userz' in store 'pg' (did you mean 'users'?)") !=
-      std::string::npos);
-  CHECK(r.err.find(
-            config +
-            ":14:12: error: no column 'last_logn' in table 'users' (did you mean 'last_login'?)") !=
-        std::string::npos);
-  CHECK(r.err.find(config + ":20:12: error: where: ") != std::string::npos);
-  CHECK(r.err.find("nosuch") != std::string::npos);
-  CHECK(
-      r.err.find(
-          config +
-          ":23:12: error: table 'nokey' has no single-column primary key, and 'also:' needs one") !=
-      std::string::npos);
-  CHECK(r.err.find("column 'flag' cannot hold a date") != std::string::npos);
+  check_reports_what_the_store_lacks(dir, postgresql_store(dir, db));
 }
 
 TEST_CASE("postgresql: the guard refuses before touching anything", "[postgresql][guard]") {
@@ -218,24 +118,18 @@ TEST_CASE("postgresql: the guard refuses before touching anything", "[postgresql
       "generate_series(1, 50) i;"
       "INSERT INTO logs (ts) VALUES ('2030-01-01');");
   TempDir dir;
-  std::string config =
-      dir.write("r.yaml", config_for(db,
-                                     "  - name: logs\n    store: pg\n    table: logs\n"
-                                     "    expire_after: 52d\n    since: ts\n"));
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  CHECK(r.exit_code == 1);
-  CHECK(policy_in(json::parse(r.out), "logs").at("affected") == 0);
-  CHECK(db.integer("SELECT count(*) FROM logs") == 51);
+  guard_scenario(dir, postgresql_store(dir, db));
 }
 
 TEST_CASE("postgresql: an unreachable server fails the policy and names the store",
           "[postgresql]") {
   TempDir dir;
-  std::string config =
-      dir.write("r.yaml",
-                "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"host=127.0.0.1 "
-                "port=1 dbname=x user=x connect_timeout=2\"}\npolicies:\n"
-                "  - {name: a, store: pg, table: t, expire_after: 1y, since: ts}\n");
+  std::string config = dir.write(
+      "r.yaml",
+      one_store_config("pg",
+                       "{type: postgresql, dsn: \"host=127.0.0.1 port=1 dbname=x user=x "
+                       "connect_timeout=2\"}",
+                       "  - {name: a, store: pg, table: t, expire_after: 1y, since: ts}\n"));
   auto r = run_retentiond({"enforce", "-c", config}, dir.path());
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("store 'pg'") != std::string::npos);
@@ -268,9 +162,7 @@ TEST_CASE(
       "CREATE TABLE users (id serial PRIMARY KEY, last_login timestamp, email text);"
       "CREATE TABLE follows (id serial PRIMARY KEY, user_id int, notes text);");
   TempDir dir;
-  check_reports_also_and_notify_names(dir, "pg", [&](const std::string& policies) {
-    return dir.write("r.yaml", config_for(db, policies));
-  });
+  check_reports_also_and_notify_names(dir, postgresql_store(dir, db));
 }
 
 TEST_CASE("postgresql: a delete-only policy walks a table without a key",
@@ -281,8 +173,5 @@ TEST_CASE("postgresql: a delete-only policy walks a table without a key",
       " creation timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, acceptee timestamp(3),"
       " UNIQUE (email, coordinateur_id))");
   TempDir dir;
-  keyless_table_scenario(
-      dir, "pg",
-      [&](const std::string& policies) { return dir.write("r.yaml", config_for(db, policies)); },
-      scenario_database(db));
+  keyless_table_scenario(dir, postgresql_store(dir, db));
 }

@@ -23,6 +23,7 @@
 #include "daemon/state/state.h"
 #include "policies/timestamp.h"
 #include "support/child.h"
+#include "support/pass_progress.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
 #include "support/temp_dir.h"
@@ -78,15 +79,22 @@ class NotifySocket {
   size_t consumed_ = 0;
 };
 
-// retentiond serve in the background, its stderr in a file.
-// `retentiond serve -c CONFIG` in the background, its output in serve.log.
-class Daemon : public Child {
+// `retentiond serve -c CONFIG` in the background, its output in serve.log, notifying the socket
+// notify() as under systemd (NOTIFY_SOCKET). (The socket, a base, is bound before the fork.)
+class Daemon : private NotifySocket, public Child {
  public:
-  Daemon(const TempDir& dir, const std::string& config,
-         const std::map<std::string, std::string>& env,
+  Daemon(const TempDir& dir, const std::string& config, std::map<std::string, std::string> env = {},
          const std::vector<std::string>& extra_args = {})
-      : Child(serve_args(config, extra_args), dir.path(), dir.file("serve.log"), env) {}
+      : NotifySocket(dir.file("notify")),
+        Child(serve_args(config, extra_args), dir.path(), dir.file("serve.log"),
+              with_socket(std::move(env), NotifySocket::path())) {}
+  NotifySocket& notify() { return *this; }
   std::string log() const { return output(); }
+  // SIGTERM, then the exit code.
+  int stop() {
+    signal(SIGTERM);
+    return wait_exit(10s);
+  }
 
  private:
   static std::vector<std::string> serve_args(const std::string& config,
@@ -94,6 +102,11 @@ class Daemon : public Child {
     std::vector<std::string> args{"serve", "-c", config};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
+  }
+  static std::map<std::string, std::string> with_socket(std::map<std::string, std::string> env,
+                                                        const std::string& socket) {
+    env["NOTIFY_SOCKET"] = socket;
+    return env;
   }
 };
 
@@ -116,17 +129,27 @@ const std::string kConfig =
     "  - name: hits\n    store: app\n    table: hits\n    expire_after: 52d\n"
     "    since: {column: ts, format: epoch}\n    schedule: daily 03:15\n    max_affected: 100%\n";
 
+// The table hits (id, ts as epoch seconds) in app.db in `dir`, filled by `rows`.
+void hits_table(const TempDir& dir, const std::string& rows = "") {
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);" + rows);
+}
+
+// hits_table() and kConfig in `dir`; the configuration's path.
+std::string hits_config(const TempDir& dir, const std::string& rows = "") {
+  hits_table(dir, rows);
+  return dir.write("r.yaml", kConfig);
+}
+
 }  // namespace
 
 TEST_CASE("serve: READY, WATCHDOG, a missed run caught up, STOPPING and exit 0", "[serve][cli]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"),
-              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-              "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
-  std::string config = dir.write("r.yaml", kConfig);
+  std::string config = hits_config(
+      dir, "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
   record_old_success(dir.file("state.db"), "hits");
-  NotifySocket notify(dir.file("notify"));
-  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}, {"WATCHDOG_USEC", "300000"}});
+  Daemon d(dir, config, {{"WATCHDOG_USEC", "300000"}});
+  NotifySocket& notify = d.notify();
   CHECK(notify.wait_for("READY=1", 5s));
   CHECK(notify.wait_for("WATCHDOG=1", 2s));
   // The catch-up pass runs right after start.
@@ -151,11 +174,9 @@ TEST_CASE("serve: READY, WATCHDOG, a missed run caught up, STOPPING and exit 0",
 
 TEST_CASE("serve: a broken reload keeps the daemon on its old configuration", "[serve][cli]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"),
-              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);");
-  std::string config = dir.write("r.yaml", kConfig);
-  NotifySocket notify(dir.file("notify"));
-  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}});
+  std::string config = hits_config(dir);
+  Daemon d(dir, config);
+  NotifySocket& notify = d.notify();
   REQUIRE(notify.wait_for("READY=1", 5s));
   dir.write("r.yaml", kConfig + "    expire_aftr: 3d\n");
   d.signal(SIGHUP);
@@ -172,37 +193,23 @@ TEST_CASE("serve: a broken reload keeps the daemon on its old configuration", "[
   d.signal(SIGHUP);
   CHECK(notify.wait_for("READY=1", 5s));
   CHECK(d.log().find("configuration reloaded") != std::string::npos);
-  d.signal(SIGTERM);
-  CHECK(d.wait_exit(10s) == 0);
+  CHECK(d.stop() == 0);
 }
 
 TEST_CASE("serve: SIGTERM during a long pass stops at a batch boundary, recorded as interrupted",
           "[serve][cli]") {
   TempDir dir;
-  sqlite_exec(
-      dir.file("app.db"),
-      "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+  std::string config = hits_config(
+      dir,
       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)"
       "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN 4000000000 ELSE 1500000000 END FROM n;");
-  std::string config = dir.write("r.yaml", kConfig);
   record_old_success(dir.file("state.db"), "hits");
-  NotifySocket notify(dir.file("notify"));
-  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}});
-  REQUIRE(notify.wait_for("READY=1", 5s));
+  Daemon d(dir, config);
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
   // Wait for the pass to be genuinely under way.
-  bool started = false;
-  for (int i = 0; i < 20000 && !started; ++i) {
-    try {
-      started = sqlite_int(dir.file("state.db"),
-                           "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0;
-    } catch (const std::exception&) {
-    }
-    if (!started) std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
-  REQUIRE(started);
-  d.signal(SIGTERM);
+  REQUIRE(wait_until([&] { return batch_committed(dir.file("state.db")); }, 10s));
   auto t0 = std::chrono::steady_clock::now();
-  CHECK(d.wait_exit(10s) == 0);
+  CHECK(d.stop() == 0);
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
   CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits WHERE ts = 4000000000") ==
         250000);
@@ -239,19 +246,14 @@ long long wakeups(pid_t pid) {
 
 TEST_CASE("serve: no periodic wake-ups between scheduled runs", "[serve][cli]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"),
-              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);");
-  std::string config = dir.write("r.yaml", kConfig);
-  NotifySocket notify(dir.file("notify"));
-  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}});
-  REQUIRE(notify.wait_for("READY=1", 5s));
+  Daemon d(dir, hits_config(dir));
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
   std::this_thread::sleep_for(300ms);
   long long before = wakeups(d.pid());
   std::this_thread::sleep_for(3s);
   long long after = wakeups(d.pid());
   CHECK(after - before <= 1);
-  d.signal(SIGTERM);
-  CHECK(d.wait_exit(10s) == 0);
+  CHECK(d.stop() == 0);
 }
 
 namespace {
@@ -282,18 +284,14 @@ std::string http_get(int port, const std::string& path) {
 
 TEST_CASE("serve: Prometheus metrics over HTTP and in a textfile", "[serve][cli][metrics]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"),
-              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-              "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
+  hits_table(dir, "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
   const int port = 20000 + getpid() % 20000;
   std::string config =
       dir.write("r.yaml", "metrics: {listen: 127.0.0.1:" + std::to_string(port) + "}\n" + kConfig);
   record_old_success(dir.file("state.db"), "hits");
-  NotifySocket notify(dir.file("notify"));
-  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}},
-           {"--metrics-file", dir.file("retentiond.prom")});
-  REQUIRE(notify.wait_for("READY=1", 5s));
-  REQUIRE(notify.seen("last: 1 policy ok", 5s));
+  Daemon d(dir, config, {}, {"--metrics-file", dir.file("retentiond.prom")});
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
+  REQUIRE(d.notify().seen("last: 1 policy ok", 5s));
   std::string http = http_get(port, "/metrics");
   INFO(d.log() << http);
   CHECK(http.find("200 OK") != std::string::npos);
@@ -307,17 +305,15 @@ TEST_CASE("serve: Prometheus metrics over HTTP and in a textfile", "[serve][cli]
   CHECK(file.find("retentiond_last_success_timestamp_seconds{policy=\"hits\",store=\"app\"}") !=
         std::string::npos);
   CHECK(file.find("# TYPE retentiond_failures_total counter") != std::string::npos);
-  d.signal(SIGTERM);
-  CHECK(d.wait_exit(10s) == 0);
+  CHECK(d.stop() == 0);
 }
 
 TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown as refused",
           "[serve][cli]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"),
-              "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
-              "INSERT INTO hits SELECT i, 1500000000 FROM n;");
+  hits_table(dir,
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
+             "INSERT INTO hits SELECT i, 1500000000 FROM n;");
   const std::string policy =
       "    store: app\n    table: hits\n    expire_after: 52d\n"
       "    since: {column: ts, format: epoch}\n    schedule: every 1d\n";
@@ -330,9 +326,8 @@ TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown a
                                      policy + "    dry_run: true\n    max_affected: 100%\n");
   record_old_success(dir.file("state.db"), "guarded");
   record_old_success(dir.file("state.db"), "rehearsal");
-  NotifySocket notify(dir.file("notify"));
-  Daemon d(dir, config, {{"NOTIFY_SOCKET", notify.path()}},
-           {"--metrics-file", dir.file("metrics.prom")});
+  Daemon d(dir, config, {}, {"--metrics-file", dir.file("metrics.prom")});
+  NotifySocket& notify = d.notify();
   REQUIRE(notify.wait_for("READY=1", 5s));
   CHECK(notify.seen("last: 0 policies ok, 1 dry-run, 1 refused, nothing changed", 10s));
   INFO(d.log());
@@ -361,7 +356,6 @@ TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown a
   const double next = std::stod(metrics.substr(metrics.find("} ", at) + 2));
   const double now = static_cast<double>(std::time(nullptr));
   CHECK(next > now + 23 * 3600);
-  d.signal(SIGTERM);
-  CHECK(d.wait_exit(10s) == 0);
+  CHECK(d.stop() == 0);
   CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits") == 20);
 }

@@ -16,10 +16,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "support/mysql_server.h"
-#include "support/pg_server.h"
+#include "support/child.h"
+#include "support/pass_progress.h"
 #include "support/run.h"
-#include "support/sqlite_file.h"
+#include "support/sql_store.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -37,34 +37,14 @@ RunResult as_server_user(std::vector<std::string> argv) {
   return run_program(argv);
 }
 
-pid_t start_enforce(const TempDir& dir, const std::string& config) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    if (chdir(dir.path().c_str()) != 0) _exit(126);
-    execl(RETENTIOND_BINARY, RETENTIOND_BINARY, "enforce", "-c", config.c_str(), "--at",
-          kAt.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
-
-// Waits until the pass has recorded its first batch in the state file.
-void wait_for_first_batch(const TempDir& dir) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    try {
-      if (std::filesystem::exists(dir.file("state.db")) &&
-          sqlite_int(dir.file("state.db"),
-                     "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0)
-        return;
-    } catch (const std::exception&) {
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  FAIL("the pass never recorded a batch");
+// `enforce` in the background, once it has recorded its first batch in the state file.
+std::unique_ptr<Child> pass_under_way(const TempDir& dir, const std::string& config) {
+  auto pass =
+      std::make_unique<Child>(std::vector<std::string>{"enforce", "-c", config, "--at", kAt},
+                              dir.path(), dir.file("pass.log"));
+  if (!wait_until([&] { return batch_committed(dir.file("state.db")); }))
+    FAIL("the pass never recorded a batch");
+  return pass;
 }
 
 // A client that locks one expired row near the end of the table and sleeps: the pass's batches
@@ -106,11 +86,9 @@ class LockHolder {
   pid_t pid_ = -1;
 };
 
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+// The pass's exit code (-1 when a signal ended it). The reconnects of a pass whose server stays
+// away go on for about a minute.
+int wait_exit(Child& pass) { return pass.wait_exit(std::chrono::minutes(5)); }
 
 std::string outcomes(const TempDir& dir, const std::string& config) {
   auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
@@ -128,7 +106,7 @@ struct PgPassUnderWay {
   TempDir dir;
   std::string config;
   std::unique_ptr<LockHolder> holder;
-  pid_t pass = -1;
+  std::unique_ptr<Child> pass;
 
   PgPassUnderWay() {
     db.exec(
@@ -136,18 +114,25 @@ struct PgPassUnderWay {
         "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN timestamptz '2030-01-01' ELSE "
         "timestamptz '2020-01-01' END "
         "FROM generate_series(1, 600000) i;");
-    config = dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
-                                     db.dsn() +
-                                     "\"}\npolicies:\n  - {name: hits, store: pg, table: hits, "
-                                     "expire_after: 52d, since: ts, max_affected: 100%}\n");
+    config = postgresql_store(dir, db).write(
+        "  - {name: hits, store: pg, table: hits, expire_after: 52d, since: ts, "
+        "max_affected: 100%}\n");
     holder = std::make_unique<LockHolder>(std::vector<std::string>{
         "psql", "-q", "-d", db.dsn(), "-c",
         "BEGIN; SELECT 1 FROM hits WHERE id = 599997 FOR UPDATE; SELECT pg_sleep(300)"});
     holder->wait_until_held([&] {
       return db.integer("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'");
     });
-    pass = start_enforce(dir, config);
-    wait_for_first_batch(dir);
+    pass = pass_under_way(dir, config);
+  }
+
+  // Nothing fresh went, and the next pass deletes every expired row.
+  void check_next_pass_completes() {
+    CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") == 150000);
+    auto next = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+    INFO(next.err);
+    CHECK(next.exit_code == 0);
+    CHECK(db.integer("SELECT count(*) FROM hits") == 150000);
   }
 };
 
@@ -155,7 +140,7 @@ struct PgPassUnderWay {
 
 TEST_CASE("postgresql restarted in the middle of a pass", "[restart][postgresql]") {
   PgPassUnderWay p;
-  auto& [db, dir, config, holder, pid] = p;
+  auto& [db, dir, config, holder, pass] = p;
   // -l: the restarted server must not inherit this process's output pipes.
   std::string log =
       std::filesystem::path(server_env("RETENTIOND_TEST_PG_DATA")).parent_path() / "server.log";
@@ -164,14 +149,9 @@ TEST_CASE("postgresql restarted in the middle of a pass", "[restart][postgresql]
                                  "-w", "restart"});
   INFO(restart.out << restart.err);
   REQUIRE(restart.exit_code == 0);
-  int first = wait_exit(pid);
+  int first = wait_exit(*pass);
   INFO("first pass exit " << first << ", outcomes: " << outcomes(dir, config));
-  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") ==
-        150000);  // nothing fresh went
-  auto second = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
-  INFO(second.err);
-  CHECK(second.exit_code == 0);
-  CHECK(db.integer("SELECT count(*) FROM hits") == 150000);
+  p.check_next_pass_completes();
   CHECK(outcomes(dir, config).find("ok") != std::string::npos);
   CHECK(run_retentiond({"history", "-c", config, "--verify"}, dir.path()).exit_code == 0);
 }
@@ -185,11 +165,9 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
       "300000) "
       "SELECT i, IF(i % 4 = 0, '2030-01-01', '2020-01-01') FROM n;");
   TempDir dir;
-  dir.write("pw", MysqlDatabase::password() + "\n");
-  std::string config =
-      dir.write("r.yaml", "state: state.db\nstores:\n  my: " + db.store_yaml("pw") +
-                              "\npolicies:\n  - {name: hits, store: my, table: hits, "
-                              "expire_after: 52d, since: ts, max_affected: 100%}\n");
+  const std::string config = mysql_store(dir, db).write(
+      "  - {name: hits, store: my, table: hits, expire_after: 52d, since: ts, max_affected: "
+      "100%}\n");
   // The server's own command line, to start it again the same way.
   std::string data = server_env("RETENTIOND_TEST_MYSQL_DATA");
   std::string pid_file = std::filesystem::path(data).parent_path() / "mysqld.pid";
@@ -213,8 +191,7 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
     return db.integer(
         "SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(300)%'");
   });
-  pid_t pid = start_enforce(dir, config);
-  wait_for_first_batch(dir);
+  auto pass = pass_under_way(dir, config);
   kill(std::stoi(server_pid), SIGTERM);
   for (int i = 0; i < 300 && kill(std::stoi(server_pid), 0) == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -228,7 +205,7 @@ TEST_CASE("mariadb restarted in the middle of a pass", "[restart][mysql]") {
                          "/bin/sh", "-c", detached})
           : run_program({"/bin/sh", "-c", detached});
   REQUIRE(started.exit_code == 0);
-  int first = wait_exit(pid);
+  int first = wait_exit(*pass);
   INFO("first pass exit " << first << ", outcomes: " << outcomes(dir, config));
   // Wait until the server answers again.
   bool up = false;
@@ -270,11 +247,11 @@ void pg_shut_out(const std::string& db) {
 TEST_CASE("postgresql unreachable for longer than the retries: the pass is recorded as interrupted",
           "[restart][postgresql]") {
   PgPassUnderWay p;
-  auto& [db, dir, config, holder, pid] = p;
+  auto& [db, dir, config, holder, pass] = p;
   // The database stops taking connections and its sessions end: the pass's reconnects (about a
   // minute of them) all fail, as when a server stays down.
   pg_shut_out(db.name());
-  int first = wait_exit(pid);
+  int first = wait_exit(*pass);
   pg_admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
   const std::string after_first = outcomes(dir, config);
   INFO("first pass exit " << first << ", outcomes: " << after_first);
@@ -283,12 +260,7 @@ TEST_CASE("postgresql unreachable for longer than the retries: the pass is recor
   auto history =
       json::parse(run_retentiond({"history", "-c", config, "--format", "json"}, dir.path()).out);
   CHECK(history.at("entries").at(0).at("error_class") == "store-unreachable");
-  CHECK(db.integer("SELECT count(*) FROM hits WHERE ts > '2029-01-01'") ==
-        150000);  // nothing fresh went
-  auto second = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
-  INFO(second.err);
-  CHECK(second.exit_code == 0);
-  CHECK(db.integer("SELECT count(*) FROM hits") == 150000);
+  p.check_next_pass_completes();
   CHECK(outcomes(dir, config) == "interrupted ok ");
 }
 
@@ -296,13 +268,13 @@ TEST_CASE(
     "postgresql unreachable: SIGTERM during the reconnects ends the pass within 10 s, interrupted",
     "[restart][postgresql]") {
   PgPassUnderWay p;
-  auto& [db, dir, config, holder, pid] = p;
+  auto& [db, dir, config, holder, pass] = p;
   pg_shut_out(db.name());
   // Well into the reconnects' backoff (they would go on for about a minute).
   std::this_thread::sleep_for(std::chrono::seconds(4));
   const auto signalled = std::chrono::steady_clock::now();
-  kill(pid, SIGTERM);
-  int code = wait_exit(pid);
+  pass->signal(SIGTERM);
+  int code = wait_exit(*pass);
   const auto took = std::chrono::steady_clock::now() - signalled;
   pg_admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
   CHECK(code == 1);

@@ -8,11 +8,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "support/check_scenarios.h"
-#include "support/mysql_server.h"
-#include "support/pg_server.h"
+#include "support/config_text.h"
 #include "support/report.h"
 #include "support/run.h"
+#include "support/sql_store.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -23,8 +22,7 @@ namespace {
 const std::string kAt = "2028-03-01T00:00:00Z";  // cut-off at 52 days: 2028-01-09
 
 const std::string kPolicy =
-    "\npolicies:\n  - {name: hits, store: db, table: hits, expire_after: 52d, since: ts, "
-    "max_affected: 100%}\n";
+    "  - {name: hits, store: db, table: hits, expire_after: 52d, since: ts, max_affected: 100%}\n";
 
 // Every "batch N of at most L: A rows" line of a debug log, as (L, A).
 std::vector<std::pair<long long, long long>> batches_in(const std::string& log) {
@@ -48,14 +46,24 @@ void check_batches_within_limits(const std::string& log, long long expected_tota
   CHECK(total == expected_total);
 }
 
-// Enforces with the debug log on and checks what every walk must do: all `expired` rows go, in
-// batches that each stay within their limit, one of them cut (the data crowds its expired rows at
-// the start, so the first range or span holds more than its limit); a second pass finds nothing.
-// The table holds 60,004 rows; the four after key `edge_after` are undated, future, one second
-// before the cut-off and at it (`cutoff`, as the store writes it): only the third may go.
-void enforce_and_check_walk(const TempDir& dir, const std::string& config, long long expired,
-                            const ScenarioDatabase& db, const std::string& cutoff,
-                            long long edge_after) {
+// Plans and enforces kPolicy on the table hits of `store`, filled by the test: 60,004 rows, of
+// which 6,000 + 1,080 + 1 are expired, crowded at the start (so that the first range or span holds
+// more than its limit); the four after key `edge_after` are undated, future, one second before the
+// cut-off and at it (`cutoff`, as the store writes it). `plan` shows each of `statements` (the
+// walk's); `enforce`, with the debug log on, deletes every expired row and only those, in batches
+// that each stay within their limit, one of them cut; a second pass finds nothing.
+void check_walk(const TempDir& dir, const SqlStore& store,
+                const std::vector<std::string>& statements, const std::string& cutoff,
+                long long edge_after) {
+  const ScenarioDatabase& db = store.db;
+  const long long expired = db.integer("SELECT count(*) FROM hits WHERE ts < '" + cutoff + "'");
+  REQUIRE(expired == 6000 + 1080 + 1);
+  const std::string config = store.write(kPolicy);
+
+  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
+  INFO(plan.out << plan.err);
+  for (const auto& statement : statements) CHECK(plan.out.find(statement) != std::string::npos);
+
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path(),
                           {{"RETENTIOND_LOG_LEVEL", "debug"}});
   INFO(r.err);
@@ -87,27 +95,14 @@ TEST_CASE("postgresql: a delete-only policy walks blocks and keeps every batch w
       "INSERT INTO hits VALUES (60001, NULL, 'undated'), (60002, '2031-01-01', 'future'),"
       " (60003, '2028-01-08 23:59:59+00', 'minus-1s'), (60004, '2028-01-09 00:00:00+00', "
       "'exact');");
-  const long long expired =
-      db.integer("SELECT count(*) FROM hits WHERE ts < '2028-01-09 00:00:00+00'");
-  REQUIRE(expired == 6000 + 1080 + 1);
   TempDir dir;
-  std::string config =
-      dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
-                              "\"}" + kPolicy);
-
-  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
-  INFO(plan.out << plan.err);
-  CHECK(plan.out.find("DELETE FROM \"hits\" WHERE ctid >= $1::tid AND ctid < $2::tid AND") !=
-        std::string::npos);
-  CHECK(plan.out.find("the batch's first block") != std::string::npos);
-  CHECK(
-      plan.out.find(
-          "WITH gone AS (DELETE FROM \"hits\" WHERE ctid = ANY(ARRAY(SELECT ctid FROM \"hits\"") !=
-      std::string::npos);
-
   // The first range holds more than its limit: it is rolled back and cut.
-  enforce_and_check_walk(dir, config, expired, scenario_database(db), "2028-01-09 00:00:00+00",
-                         60000);
+  check_walk(
+      dir, postgresql_store(dir, db, "db"),
+      {"DELETE FROM \"hits\" WHERE ctid >= $1::tid AND ctid < $2::tid AND",
+       "the batch's first block",
+       "WITH gone AS (DELETE FROM \"hits\" WHERE ctid = ANY(ARRAY(SELECT ctid FROM \"hits\""},
+      "2028-01-09 00:00:00+00", 60000);
 }
 
 TEST_CASE("postgresql: anonymising and `also:` policies keep walking the key",
@@ -117,16 +112,16 @@ TEST_CASE("postgresql: anonymising and `also:` policies keep walking the key",
       "CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz, ip text);"
       "INSERT INTO hits VALUES (1, '2020-01-01', '192.0.2.1'), (2, '2030-01-01', '192.0.2.2');");
   TempDir dir;
-  std::string config = dir.write(
-      "r.yaml",
-      "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
-          "\"}\npolicies:\n  - {name: hits, store: db, table: hits, expire_after: 52d, since: ts, "
-          "action: anonymise, anonymise: {ip: null}}\n");
+  std::string config =
+      postgresql_store(dir, db, "db")
+          .write(
+              "  - {name: hits, store: db, table: hits, expire_after: 52d, since: ts, "
+              "action: anonymise, anonymise: {ip: null}}\n");
   auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
   INFO(plan.out << plan.err);
   CHECK(plan.out.find("ctid") == std::string::npos);
   CHECK(plan.out.find("ORDER BY \"id\" LIMIT") != std::string::npos);
-  REQUIRE(run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path()).exit_code == 0);
+  run_retentiond_ok({"enforce", "-c", config, "--at", kAt}, dir.path());
   CHECK(db.column("SELECT coalesce(ip, 'NULL') FROM hits ORDER BY id") ==
         std::vector<std::string>{"NULL", "192.0.2.2"});
 }
@@ -143,22 +138,11 @@ TEST_CASE("mysql: a delete-only policy walks key spans and keeps every batch wit
       "'2028-02-01'), 'x' FROM n;"
       "INSERT INTO hits VALUES (180003, NULL, 'undated'), (180006, '2031-01-01', 'future'),"
       " (180009, '2028-01-08 23:59:59', 'minus-1s'), (180012, '2028-01-09 00:00:00', 'exact');");
-  const long long expired =
-      db.integer("SELECT count(*) FROM hits WHERE ts < '2028-01-09 00:00:00'");
-  REQUIRE(expired == 6000 + 1080 + 1);
   TempDir dir;
-  dir.write("pw", MysqlDatabase::password() + "\n");
-  std::string config =
-      dir.write("r.yaml", "state: state.db\nstores:\n  db: " + db.store_yaml("pw") + kPolicy);
-
-  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
-  INFO(plan.out << plan.err);
-  CHECK(plan.out.find("DELETE FROM `hits` WHERE `id` > ? AND `id` <= ? AND") != std::string::npos);
-  CHECK(plan.out.find("ORDER BY `id` LIMIT ?") != std::string::npos);
-  CHECK(plan.out.find("the end of this batch's key span") != std::string::npos);
-
-  enforce_and_check_walk(dir, config, expired, scenario_database(db), "2028-01-09 00:00:00",
-                         180000);
+  check_walk(dir, mysql_store(dir, db, "db"),
+             {"DELETE FROM `hits` WHERE `id` > ? AND `id` <= ? AND", "ORDER BY `id` LIMIT ?",
+              "the end of this batch's key span"},
+             "2028-01-09 00:00:00", 180000);
 }
 
 TEST_CASE("mysql: keys beyond a signed 64-bit span fall back to keyset ranges", "[mysql][walk]") {
@@ -169,13 +153,8 @@ TEST_CASE("mysql: keys beyond a signed 64-bit span fall back to keyset ranges", 
       "'2020-01-01'),"
       " (18446744073709551615, '2020-01-02'), (18446744073709551001, '2030-01-01');");
   TempDir dir;
-  dir.write("pw", MysqlDatabase::password() + "\n");
-  std::string config =
-      dir.write("r.yaml", "state: state.db\nstores:\n  db: " + db.store_yaml("pw") + kPolicy);
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  CHECK(policy_in(json::parse(r.out), "hits").at("affected") == 3);
+  std::string config = mysql_store(dir, db, "db").write(kPolicy);
+  CHECK(policy_in(json_report("enforce", config, kAt, dir.path()), "hits").at("affected") == 3);
   CHECK(db.column("SELECT CAST(id AS CHAR) FROM hits ORDER BY id") ==
         std::vector<std::string>{"2", "18446744073709551001"});
 }
@@ -190,15 +169,15 @@ TEST_CASE("postgresql: a policy on a view walks the key (a view has no blocks)",
       "CREATE VIEW hits AS SELECT id, ts FROM raw_hits WHERE kind = 'web';");
   TempDir dir;
   std::string config =
-      dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
-                              "\"}\npolicies:\n  - {name: hits, store: db, table: hits, key: id, "
-                              "expire_after: 52d, since: ts}\n");
+      postgresql_store(dir, db, "db")
+          .write(
+              "  - {name: hits, store: db, table: hits, key: id, expire_after: 52d, since: ts}\n");
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
   auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
   CHECK(plan.out.find("ctid") == std::string::npos);
-  REQUIRE(run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path()).exit_code == 0);
+  run_retentiond_ok({"enforce", "-c", config, "--at", kAt}, dir.path());
   CHECK(db.column("SELECT id FROM raw_hits ORDER BY id") == std::vector<std::string>{"2", "3"});
 }
 
@@ -214,9 +193,10 @@ TEST_CASE(
       "CREATE ROLE " +
       role + " LOGIN; GRANT SELECT (id, ts), DELETE ON hits TO " + role + ";");
   TempDir dir;
-  std::string config =
-      dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: postgresql, dsn: \"" + db.dsn() +
-                              " user=" + role + "\"}" + kPolicy);
+  std::string config = dir.write(
+      "r.yaml",
+      one_store_config("db", "{type: postgresql, dsn: \"" + db.dsn() + " user=" + role + "\"}",
+                       kPolicy));
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
@@ -248,7 +228,7 @@ TEST_CASE("mysql: an account allowed one connection still plans (the total is co
   std::string store = db.store_yaml(dir.file("pw"));
   const std::string own_user = "user: " + server_env("RETENTIOND_TEST_MYSQL_USER");
   store.replace(store.find(own_user), own_user.size(), "user: " + account);
-  std::string config = dir.write("r.yaml", "state: state.db\nstores:\n  db: " + store + kPolicy);
+  std::string config = dir.write("r.yaml", one_store_config("db", store, kPolicy));
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(r.out << r.err);
   db.exec("DROP USER '" + account + "'@'%';");

@@ -28,9 +28,7 @@ TEST_CASE("sqlite: check names the `also:` tables, their columns and the notice'
   sqlite_exec(dir.file("app.db"),
               "CREATE TABLE users (id INTEGER PRIMARY KEY, last_login TEXT, email TEXT);"
               "CREATE TABLE follows (id INTEGER PRIMARY KEY, user_id INTEGER, notes TEXT);");
-  check_reports_also_and_notify_names(dir, "app", [&](const std::string& policies) {
-    return dir.write("r.yaml", kStores + policies);
-  });
+  check_reports_also_and_notify_names(dir, sqlite_store(dir));
 }
 
 TEST_CASE(

@@ -2,20 +2,22 @@
 // future and boundary rows (one second either side of the cut-off) in ISO, date and epoch forms.
 // The clock is pinned with --at 2028-03-01T00:00:00Z; with expire_after 1y the cut-off is
 // 2027-03-01T00:00:00Z (epoch 1803859200).
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/child.h"
+#include "support/pass_progress.h"
 #include "support/report.h"
 #include "support/run.h"
+#include "support/sql_store.h"
 #include "support/sqlite_file.h"
+#include "support/sqlite_installation.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -94,45 +96,20 @@ std::vector<std::string> labels(const std::string& db, const std::string& table)
   return sqlite_column(db, "SELECT label FROM " + table + " ORDER BY rowid");
 }
 
-struct Fixture {
-  TempDir dir;
-  std::string db = dir.file("app.db");
-  std::string config = dir.write("retentiond.yaml", kConfig);
-  Fixture() { sqlite_exec(db, kRows); }
-  RunResult retentiond(std::vector<std::string> args) {
-    args.insert(args.begin() + 1, {"-c", config});
-    return run_retentiond(args, dir.path());
-  }
+struct Fixture : SqliteInstallation {
+  Fixture() : SqliteInstallation(kRows, kConfig, "retentiond.yaml") {}
 };
 
 // Starts `enforce` in the background, waits until its first batch is recorded in the state file
-// (the pass is then genuinely mid-way), and sends `sig`. Returns the wait status.
-int enforce_and_signal(const TempDir& dir, const std::string& config, int sig) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    if (chdir(dir.path().c_str()) != 0) _exit(126);
-    execl(RETENTIOND_BINARY, RETENTIOND_BINARY, "enforce", "-c", config.c_str(), "--at",
-          kAt.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    try {
-      if (std::filesystem::exists(dir.file("state.db")) &&
-          sqlite_int(dir.file("state.db"),
-                     "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0)
-        break;
-    } catch (const std::exception&) {  // busy, or the tables are being created: poll again
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
-  kill(pid, sig);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
+// (the pass is then genuinely mid-way), sends `sig` and waits for the end.
+std::unique_ptr<Child> enforce_and_signal(const TempDir& dir, const std::string& config, int sig) {
+  auto pass =
+      std::make_unique<Child>(std::vector<std::string>{"enforce", "-c", config, "--at", kAt},
+                              dir.path(), dir.file("enforce.log"));
+  wait_until([&] { return batch_committed(dir.file("state.db")); }, std::chrono::seconds(20));
+  pass->signal(sig);
+  pass->wait_exit();
+  return pass;
 }
 
 // One million rows: three expired for each fresh one.
@@ -146,6 +123,19 @@ std::string big_table(const TempDir& dir) {
   return db;
 }
 
+// Enforces `policies` at kAt on app.db, built from `sql`; the pass must succeed. Returns the ids
+// left in the table devices.
+std::vector<std::string> devices_left_by_enforce(const std::string& sql,
+                                                 const std::string& policies) {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"), sql);
+  auto r =
+      run_retentiond({"enforce", "-c", sqlite_store(dir).write(policies), "--at", kAt}, dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  return sqlite_column(dir.file("app.db"), "SELECT id FROM devices ORDER BY id");
+}
+
 const std::string kHitsConfig =
     "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
     "  - name: hits\n    store: app\n    table: hits\n    expire_after: 52d\n"
@@ -157,7 +147,7 @@ TEST_CASE("plan counts exactly the expired rows and changes nothing", "[cli][sql
   Fixture f;
   auto before = sqlite_column(
       f.db, "SELECT count(*) FROM iso_rows UNION ALL SELECT count(*) FROM epoch_rows");
-  auto r = f.retentiond({"plan", "--at", kAt, "--format", "json"});
+  auto r = f.run({"plan", "--at", kAt, "--format", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto report = json::parse(r.out);
@@ -184,7 +174,7 @@ TEST_CASE("plan counts exactly the expired rows and changes nothing", "[cli][sql
 
 TEST_CASE("enforce deletes exactly the expired rows", "[cli][sqlite]") {
   Fixture f;
-  auto r = f.retentiond({"enforce", "--at", kAt, "--format", "json"});
+  auto r = f.run({"enforce", "--at", kAt, "--format", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto report = json::parse(r.out);
@@ -204,7 +194,7 @@ TEST_CASE("enforce deletes exactly the expired rows", "[cli][sqlite]") {
                                                                 "created-future"});
 
   // A second pass at the same moment finds nothing.
-  auto again = f.retentiond({"enforce", "--at", kAt, "--format", "json"});
+  auto again = f.run({"enforce", "--at", kAt, "--format", "json"});
   REQUIRE(again.exit_code == 0);
   const json second = json::parse(again.out);  // kept alive: the loop walks a member of it
   REQUIRE(second.at("policies").size() == 4);
@@ -213,13 +203,13 @@ TEST_CASE("enforce deletes exactly the expired rows", "[cli][sqlite]") {
 
 TEST_CASE("policy selection limits the pass to the named policies", "[cli][sqlite]") {
   Fixture f;
-  auto r = f.retentiond({"enforce", "--at", kAt, "--policy", "epoch", "--format", "json"});
+  auto r = f.run({"enforce", "--at", kAt, "--policy", "epoch", "--format", "json"});
   REQUIRE(r.exit_code == 0);
   auto report = json::parse(r.out);
   REQUIRE(report.at("policies").size() == 1);
   CHECK(sqlite_int(f.db, "SELECT count(*) FROM iso_rows") == 11);
   CHECK(sqlite_int(f.db, "SELECT count(*) FROM epoch_rows") == 4);
-  auto unknown = f.retentiond({"plan", "--policy", "nope"});
+  auto unknown = f.run({"plan", "--policy", "nope"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("nope") != std::string::npos);
 }
@@ -227,8 +217,7 @@ TEST_CASE("policy selection limits the pass to the named policies", "[cli][sqlit
 TEST_CASE("an earlier --at moves the cut-off", "[cli][sqlite]") {
   Fixture f;
   // One second earlier, the row one second before the old cut-off is no longer expired.
-  auto r = f.retentiond(
-      {"plan", "--at", "2028-02-29T23:59:59Z", "--format", "json", "--policy", "epoch"});
+  auto r = f.run({"plan", "--at", "2028-02-29T23:59:59Z", "--format", "json", "--policy", "epoch"});
   REQUIRE(r.exit_code == 0);
   auto epoch = policy_in(json::parse(r.out), "epoch");
   CHECK(epoch.at("cutoff") == "2027-02-28T23:59:59Z");
@@ -243,12 +232,12 @@ TEST_CASE("the max_affected guard refuses before touching anything", "[cli][sqli
               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
               "INSERT INTO logs SELECT i, 1500000000 + i FROM n;"
               "INSERT INTO logs VALUES (100, 1900000000);");
-  std::string base =
-      "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+  const SqlStore app = sqlite_store(dir);
+  const std::string policy =
       "  - name: logs\n    store: app\n    table: logs\n    expire_after: 52d\n"
       "    since: {column: ts, format: epoch}\n";
   SECTION("default guard: more than 90% of more than 10 rows") {
-    std::string config = dir.write("r.yaml", base);
+    std::string config = app.write(policy);
     auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
     CHECK(r.exit_code == 1);
     auto p = policy_in(json::parse(r.out), "logs");
@@ -261,19 +250,19 @@ TEST_CASE("the max_affected guard refuses before touching anything", "[cli][sqli
     CHECK(h.out.find("\"refused\"") != std::string::npos);
   }
   SECTION("a count guard") {
-    std::string config = dir.write("r.yaml", base + "    max_affected: 49\n");
+    std::string config = app.write(policy + "    max_affected: 49\n");
     auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
     CHECK(r.exit_code == 1);
     CHECK(sqlite_int(db, "SELECT count(*) FROM logs") == 51);
   }
   SECTION("a percentage guard that allows it") {
-    std::string config = dir.write("r.yaml", base + "    max_affected: 100%\n");
+    std::string config = app.write(policy + "    max_affected: 100%\n");
     auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
     CHECK(r.exit_code == 0);
     CHECK(sqlite_int(db, "SELECT count(*) FROM logs") == 1);
   }
   SECTION("plan reports the refusal but exits 0") {
-    std::string config = dir.write("r.yaml", base + "    max_affected: 10%\n");
+    std::string config = app.write(policy + "    max_affected: 10%\n");
     auto r = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("REFUSED") != std::string::npos);
@@ -281,55 +270,35 @@ TEST_CASE("the max_affected guard refuses before touching anything", "[cli][sqli
 }
 
 TEST_CASE("foreign keys: cascading children go with their parent", "[cli][sqlite]") {
-  TempDir dir;
-  std::string db = dir.file("app.db");
-  sqlite_exec(db,
-              "CREATE TABLE members (id INTEGER PRIMARY KEY, left_on TEXT);"
-              "CREATE TABLE devices (id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL "
-              "  REFERENCES members(id) ON DELETE CASCADE);"
-              "INSERT INTO members VALUES (1, '2020-01-01'), (2, '2028-01-01'), (3, NULL);"
-              "INSERT INTO devices VALUES (10, 1), (11, 1), (20, 2), (30, 3);");
-  std::string config =
-      dir.write("r.yaml",
-                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
-                "  - name: members\n    store: app\n    table: members\n"
-                "    expire_after: 5y\n    since: left_on\n");
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(sqlite_column(db, "SELECT id FROM devices ORDER BY id") ==
-        std::vector<std::string>{"20", "30"});
+  CHECK(devices_left_by_enforce(
+            "CREATE TABLE members (id INTEGER PRIMARY KEY, left_on TEXT);"
+            "CREATE TABLE devices (id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL "
+            "  REFERENCES members(id) ON DELETE CASCADE);"
+            "INSERT INTO members VALUES (1, '2020-01-01'), (2, '2028-01-01'), (3, NULL);"
+            "INSERT INTO devices VALUES (10, 1), (11, 1), (20, 2), (30, 3);",
+            "  - name: members\n    store: app\n    table: members\n"
+            "    expire_after: 5y\n    since: left_on\n") == std::vector<std::string>{"20", "30"});
 }
 
 TEST_CASE("a related-table basis: devices of members who left", "[cli][sqlite]") {
-  TempDir dir;
-  std::string db = dir.file("app.db");
-  sqlite_exec(db,
-              "CREATE TABLE adherents (id INTEGER PRIMARY KEY, date_de_depart TEXT);"
-              "CREATE TABLE devices (id INTEGER PRIMARY KEY, adherent_id INTEGER, mac TEXT);"
-              "INSERT INTO adherents VALUES (1, '2026-01-01'), (2, '2027-12-01'), (3, NULL);"
-              "INSERT INTO devices VALUES (10, 1, 'a'), (11, 1, 'b'), (20, 2, 'c'), (30, 3, 'd'), "
-              "(40, 99, 'e');");
-  std::string config =
-      dir.write("r.yaml",
-                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
-                "  - name: devices\n    store: app\n    table: devices\n    expire_after: 1y\n"
-                "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", "
-                "column: date_de_depart}\n"
-                "    max_affected: 100%\n");
-  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
   // Device 40 has no member row: no date, kept.
-  CHECK(sqlite_column(db, "SELECT id FROM devices ORDER BY id") ==
-        std::vector<std::string>{"20", "30", "40"});
+  CHECK(devices_left_by_enforce(
+            "CREATE TABLE adherents (id INTEGER PRIMARY KEY, date_de_depart TEXT);"
+            "CREATE TABLE devices (id INTEGER PRIMARY KEY, adherent_id INTEGER, mac TEXT);"
+            "INSERT INTO adherents VALUES (1, '2026-01-01'), (2, '2027-12-01'), (3, NULL);"
+            "INSERT INTO devices VALUES (10, 1, 'a'), (11, 1, 'b'), (20, 2, 'c'), (30, 3, 'd'), "
+            "(40, 99, 'e');",
+            "  - name: devices\n    store: app\n    table: devices\n    expire_after: 1y\n"
+            "    since: {related: adherents, on: \"adherents.id = devices.adherent_id\", "
+            "column: date_de_depart}\n"
+            "    max_affected: 100%\n") == std::vector<std::string>{"20", "30", "40"});
 }
 
 TEST_CASE("a pass left in progress by a dead process is recorded as interrupted and finished",
           "[cli][sqlite][resume]") {
   Fixture f;
   // First create the state file, then plant the progress row a killed process leaves behind.
-  REQUIRE(f.retentiond({"enforce", "--at", kAt, "--policy", "dates"}).exit_code == 0);
+  REQUIRE(f.run({"enforce", "--at", kAt, "--policy", "dates"}).exit_code == 0);
   pid_t dead = fork();
   if (dead == 0) _exit(0);
   waitpid(dead, nullptr, 0);
@@ -339,18 +308,18 @@ TEST_CASE("a pass left in progress by a dead process is recorded as interrupted 
               "updated, pid) VALUES ('iso', 'app', 'delete', '2027-03-01T00:00:00Z', 4, 0, 2,"
               " '2028-03-01T00:00:00Z', '2028-03-01T00:00:01Z', " +
                   std::to_string(dead) + ")");
-  auto r = f.retentiond({"enforce", "--at", kAt, "--policy", "iso"});
+  auto r = f.run({"enforce", "--at", kAt, "--policy", "iso"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(sqlite_int(f.db, "SELECT count(*) FROM iso_rows") == 7);
-  auto h = f.retentiond({"history", "--format", "json", "--policy", "iso"});
+  auto h = f.run({"history", "--format", "json", "--policy", "iso"});
   REQUIRE(h.exit_code == 0);
   auto rows = json::parse(h.out);
   auto entries = rows.is_array() ? rows : rows.at("entries");
   REQUIRE(entries.size() == 2);
   CHECK(entries[0].at("outcome") == "interrupted");
   CHECK(entries[1].at("outcome") == "ok");
-  CHECK(f.retentiond({"history", "--verify"}).exit_code == 0);
+  CHECK(f.run({"history", "--verify"}).exit_code == 0);
 }
 
 TEST_CASE("a pass killed mid-way loses nothing and the next pass completes",
@@ -358,8 +327,7 @@ TEST_CASE("a pass killed mid-way loses nothing and the next pass completes",
   TempDir dir;
   std::string db = big_table(dir);
   std::string config = dir.write("r.yaml", kHitsConfig);
-  int status = enforce_and_signal(dir, config, SIGKILL);
-  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(enforce_and_signal(dir, config, SIGKILL)->killed_by_signal());
   // No fresh row is gone, each batch was all or nothing, and some work is left.
   CHECK(sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1900000000") == 250000);
   long long left = sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1500000000");
@@ -380,9 +348,9 @@ TEST_CASE("SIGTERM stops a pass at a batch boundary and records it as interrupte
   TempDir dir;
   std::string db = big_table(dir);
   std::string config = dir.write("r.yaml", kHitsConfig);
-  int status = enforce_and_signal(dir, config, SIGTERM);
-  REQUIRE(WIFEXITED(status));  // handled, not killed by the signal
-  CHECK(WEXITSTATUS(status) == 1);
+  auto pass = enforce_and_signal(dir, config, SIGTERM);
+  REQUIRE_FALSE(pass->killed_by_signal());  // handled, not killed by the signal
+  CHECK(pass->wait_exit() == 1);
   CHECK(sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1900000000") == 250000);
   long long left = sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1500000000");
   CHECK(left > 0);

@@ -312,7 +312,7 @@ TEST_CASE("sympa store: a departure Sympa dated outside the years 1 to 9999 is n
 TEST_CASE("sympa store on postgresql: orphans, tables without key, sessions, tickets",
           "[cli][sympa][postgresql]") {
   PgDatabase db;
-  db.exec(read_file(source_dir() + "/../shared/schemas/sympa_pg.sql"));
+  db.exec(read_file(shared_dir() + "/schemas/sympa_pg.sql"));
   const std::string host = server_env("RETENTIOND_TEST_PG_HOST");
   const std::string port = server_env("RETENTIOND_TEST_PG_PORT");
   const std::string user = server_env("RETENTIOND_TEST_PG_USER");
@@ -326,7 +326,7 @@ TEST_CASE("sympa store on postgresql: orphans, tables without key, sessions, tic
 TEST_CASE("sympa store on mariadb: orphans, tables without key, sessions, tickets",
           "[cli][sympa][mysql]") {
   MysqlDatabase db;
-  db.exec(read_file(source_dir() + "/../shared/schemas/sympa_mysql.sql"));
+  db.exec(read_file(shared_dir() + "/schemas/sympa_mysql.sql"));
   const std::string host = server_env("RETENTIOND_TEST_MYSQL_HOST");
   const std::string port = server_env("RETENTIOND_TEST_MYSQL_PORT");
   const std::string user = server_env("RETENTIOND_TEST_MYSQL_USER");

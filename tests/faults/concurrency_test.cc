@@ -6,7 +6,6 @@
 #include <sys/resource.h>
 
 #include <filesystem>
-#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -14,6 +13,7 @@
 #include "daemon/state/audit.h"
 #include "daemon/state/state.h"
 #include "support/child.h"
+#include "support/pass_progress.h"
 #include "support/pg_server.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
@@ -55,23 +55,7 @@ struct Busy {
                                    dir.file(log));
   }
   // Stops `child` once it has committed a batch, while it is not writing to the state file.
-  void stop_mid_pass(Child& child) {
-    REQUIRE(wait_until([&] {
-      return sqlite_int(state, "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0;
-    }));
-    for (int attempt = 0; attempt < 1000; ++attempt) {
-      child.signal(SIGSTOP);
-      try {
-        sqlite_exec(state, "BEGIN IMMEDIATE; ROLLBACK;");
-        REQUIRE(child.alive());
-        return;
-      } catch (const std::exception&) {
-      }
-      child.signal(SIGCONT);
-      std::this_thread::sleep_for(std::chrono::microseconds(300));
-    }
-    FAIL("could not stop the pass between two state writes");
-  }
+  void stop_mid_pass(Child& child) { stop_between_batches(child, state); }
   // No two passes that changed records overlapped in time.
   void check_no_overlap() {
     retentiond::daemon::StateFile s(state, false);

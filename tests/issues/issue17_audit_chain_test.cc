@@ -15,6 +15,7 @@
 #include "daemon/state/state.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
+#include "support/sqlite_installation.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -24,30 +25,24 @@ namespace {
 
 const std::string kAt = "2028-03-01T00:00:00Z";
 
-struct Installation {
-  TempDir dir;
-  std::string config;
-  explicit Installation(const std::string& extra = "") {
-    sqlite_exec(dir.file("app.db"),
-                "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER);"
-                "INSERT INTO t VALUES (1, 1500000000), (2, 1500000000), (3, 1900000000);");
-    config =
-        dir.write("c.yaml", extra +
-                                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
-                                "policies:\n  - name: p\n    store: app\n    table: t\n"
-                                "    since: {column: ts, format: epoch}\n    expire_after: 1y\n"
-                                "    max_affected: 100%\n");
-  }
-  RunResult retentiond(std::vector<std::string> args) {
-    args.insert(args.begin() + 1, {"-c", config});
-    return run_retentiond(args, dir.path());
-  }
+// Two expired rows and a fresh one; `extra` goes before the configuration.
+struct Installation : SqliteInstallation {
+  explicit Installation(const std::string& extra = "")
+      : SqliteInstallation(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER);"
+            "INSERT INTO t VALUES (1, 1500000000), (2, 1500000000), (3, 1900000000);",
+            extra +
+                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+                "policies:\n  - name: p\n    store: app\n    table: t\n"
+                "    since: {column: ts, format: epoch}\n    expire_after: 1y\n"
+                "    max_affected: 100%\n",
+            "c.yaml") {}
   // Three passes; returns the head the last one logged: {entries, hash}.
   std::pair<std::string, std::string> three_passes() {
     std::smatch m;
     std::string log;
     for (const char* at : {"2027-01-01T00:00:00Z", kAt.c_str(), "2029-01-01T00:00:00Z"}) {
-      auto r = retentiond({"enforce", "--at", at});
+      auto r = run({"enforce", "--at", at});
       REQUIRE(r.exit_code == 0);
       log = r.err;
     }
@@ -55,7 +50,6 @@ struct Installation {
                               std::regex("audit trail: ([0-9]+) entries, head ([0-9a-f]{64})")));
     return {m[1], m[2]};
   }
-  std::string state() const { return dir.file("state.db"); }
 };
 
 // Rewrites entry `id` (affected = 999) and recomputes the chain from it, with `key` ("" for
@@ -89,22 +83,22 @@ TEST_CASE("issue 17: removing the newest entries shows against the logged head",
   Installation i;
   auto [entries, head] = i.three_passes();
   CHECK(entries == "3");
-  CHECK(i.retentiond({"history", "--verify", "--entries", entries, "--head", head}).exit_code == 0);
+  CHECK(i.run({"history", "--verify", "--entries", entries, "--head", head}).exit_code == 0);
 
-  sqlite_exec(i.state(), "DELETE FROM audit WHERE id = 3");
+  sqlite_exec(i.state, "DELETE FROM audit WHERE id = 3");
   // The chain of what is left is intact: alone, it cannot tell.
-  CHECK(i.retentiond({"history", "--verify"}).exit_code == 0);
-  auto by_count = i.retentiond({"history", "--verify", "--entries", entries});
+  CHECK(i.run({"history", "--verify"}).exit_code == 0);
+  auto by_count = i.run({"history", "--verify", "--entries", entries});
   CHECK(by_count.exit_code == 1);
   CHECK(by_count.out.find("the trail holds 2 entries, fewer than the 3 expected: its newest "
                           "entries were removed") != std::string::npos);
-  auto by_head = i.retentiond({"history", "--verify", "--head", head});
+  auto by_head = i.run({"history", "--verify", "--head", head});
   CHECK(by_head.exit_code == 1);
   CHECK(by_head.out.find("no entry has the expected hash " + head) != std::string::npos);
 
-  sqlite_exec(i.state(), "DELETE FROM audit");
-  CHECK(i.retentiond({"history", "--verify", "--entries", entries}).exit_code == 1);
-  CHECK(i.retentiond({"history", "--verify", "--head", head}).exit_code == 1);
+  sqlite_exec(i.state, "DELETE FROM audit");
+  CHECK(i.run({"history", "--verify", "--entries", entries}).exit_code == 1);
+  CHECK(i.run({"history", "--verify", "--head", head}).exit_code == 1);
 }
 
 TEST_CASE("issue 17: a rewritten and recomputed chain shows against the head, or without the key",
@@ -112,9 +106,9 @@ TEST_CASE("issue 17: a rewritten and recomputed chain shows against the head, or
   SECTION("no audit key: the recomputed chain verifies alone, not against the head") {
     Installation i;
     auto [entries, head] = i.three_passes();
-    rewrite_and_rechain(i.state(), 2, "");
-    CHECK(i.retentiond({"history", "--verify"}).exit_code == 0);
-    auto r = i.retentiond({"history", "--verify", "--entries", entries, "--head", head});
+    rewrite_and_rechain(i.state, 2, "");
+    CHECK(i.run({"history", "--verify"}).exit_code == 0);
+    auto r = i.run({"history", "--verify", "--entries", entries, "--head", head});
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("entry 3 does not have the expected hash " + head +
                      ": the trail was rewritten") != std::string::npos);
@@ -124,24 +118,24 @@ TEST_CASE("issue 17: a rewritten and recomputed chain shows against the head, or
     std::string key_file = keys.write("audit-key", "0123456789abcdef0123456789abcdef\n");
     Installation i("audit_key_file: " + key_file + "\n");
     i.three_passes();
-    CHECK(sqlite_int(i.state(), "SELECT count(*) FROM audit WHERE keyed = 1") == 3);
-    CHECK(i.retentiond({"history", "--verify"}).exit_code == 0);
+    CHECK(sqlite_int(i.state, "SELECT count(*) FROM audit WHERE keyed = 1") == 3);
+    CHECK(i.run({"history", "--verify"}).exit_code == 0);
 
-    rewrite_and_rechain(i.state(), 2, "a key that is not the installation's");
-    auto wrong_key = i.retentiond({"history", "--verify"});
+    rewrite_and_rechain(i.state, 2, "a key that is not the installation's");
+    auto wrong_key = i.run({"history", "--verify"});
     CHECK(wrong_key.exit_code == 1);
     CHECK(wrong_key.out.find(
               "AUDIT CHAIN BROKEN at entry 2: row 2 was changed after it was written") !=
           std::string::npos);
 
-    rewrite_and_rechain(i.state(), 2, "");
-    auto unkeyed = i.retentiond({"history", "--verify"});
+    rewrite_and_rechain(i.state, 2, "");
+    auto unkeyed = i.run({"history", "--verify"});
     CHECK(unkeyed.exit_code == 1);
     CHECK(unkeyed.out.find("row 2 is not keyed although the chain is keyed from row 1 on") !=
           std::string::npos);
 
-    rewrite_and_rechain(i.state(), 1, "");
-    auto all_unkeyed = i.retentiond({"history", "--verify"});
+    rewrite_and_rechain(i.state, 1, "");
+    auto all_unkeyed = i.run({"history", "--verify"});
     CHECK(all_unkeyed.exit_code == 1);
     CHECK(all_unkeyed.out.find("the newest entry is not keyed although an audit key is given") !=
           std::string::npos);
@@ -151,11 +145,11 @@ TEST_CASE("issue 17: a rewritten and recomputed chain shows against the head, or
     std::string key_file = keys.write("audit-key", "0123456789abcdef0123456789abcdef");
     Installation i("audit_key_file: " + key_file + "\n");
     i.three_passes();
-    auto r = run_retentiond({"history", "--state", i.state(), "--verify"}, i.dir.path());
+    auto r = run_retentiond({"history", "--state", i.state, "--verify"}, i.dir.path());
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("3 keyed entries checked for their links only") != std::string::npos);
     auto with_key = run_retentiond(
-        {"history", "--state", i.state(), "--verify", "--audit-key", key_file}, i.dir.path());
+        {"history", "--state", i.state, "--verify", "--audit-key", key_file}, i.dir.path());
     CHECK(with_key.exit_code == 0);
     CHECK(with_key.out.find("checked for their links only") == std::string::npos);
   }
@@ -166,7 +160,7 @@ TEST_CASE("issue 17: an audit key shorter than 16 bytes is refused, naming its f
   TempDir keys;
   std::string key_file = keys.write("audit-key", "short\n");
   Installation i("audit_key_file: " + key_file + "\n");
-  auto r = i.retentiond({"enforce", "--at", kAt});
+  auto r = i.run({"enforce", "--at", kAt});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("the audit key in '" + key_file + "' is shorter than 16 bytes") !=
         std::string::npos);
@@ -181,10 +175,10 @@ TEST_CASE("issue 17: a read-only state file is read by history, --verify and pla
   TempDir archive;
   const std::string copy_dir = archive.file("ro");
   std::filesystem::create_directories(copy_dir);
-  std::filesystem::copy_file(i.state(), copy_dir + "/state.db");
+  std::filesystem::copy_file(i.state, copy_dir + "/state.db");
   for (const char* suffix : {"-wal", "-shm"})
-    if (std::filesystem::exists(i.state() + suffix))
-      std::filesystem::copy_file(i.state() + suffix, copy_dir + "/state.db" + suffix);
+    if (std::filesystem::exists(i.state + suffix))
+      std::filesystem::copy_file(i.state + suffix, copy_dir + "/state.db" + suffix);
   std::filesystem::copy_file(i.dir.file("app.db"), archive.file("app.db"));
   chmod(archive.file("app.db").c_str(), 0644);
   std::string config =

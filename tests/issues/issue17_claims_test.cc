@@ -4,14 +4,14 @@
 // On SQLite stores; tests/faults/ repeats the kills at random moments on every kind of store.
 #include <signal.h>
 
-#include <thread>
-
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/child.h"
+#include "support/pass_progress.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
+#include "support/sqlite_installation.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -24,25 +24,18 @@ constexpr long long kExpired = 100'000;
 constexpr long long kFresh = 5'000;
 
 // 100,000 expired rows and 5,000 fresh ones, a policy in small batches (10 ms each).
-struct BigTable {
-  TempDir dir;
-  std::string db = dir.file("app.db");
-  std::string state = dir.file("state.db");
-  std::string config =
-      dir.write("r.yaml",
-                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
-                "  - name: hits\n    store: app\n    table: hits\n    expire_after: 52d\n"
-                "    since: {column: ts, format: epoch}\n    max_affected: 100%\n"
-                "    batch_budget: 10ms\n");
-  BigTable() {
-    sqlite_exec(
-        db,
-        "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
-            std::to_string(kExpired + kFresh) +
-            ") INSERT INTO hits SELECT i, CASE WHEN i % 21 = 0 THEN 1900000000 ELSE 1500000000 END "
-            "FROM n;");
-  }
+struct BigTable : SqliteInstallation {
+  BigTable()
+      : SqliteInstallation(
+            "CREATE TABLE hits (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                std::to_string(kExpired + kFresh) +
+                ") INSERT INTO hits SELECT i, CASE WHEN i % 21 = 0 THEN 1900000000 ELSE "
+                "1500000000 END FROM n;",
+            "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+            "  - name: hits\n    store: app\n    table: hits\n    expire_after: 52d\n"
+            "    since: {column: ts, format: epoch}\n    max_affected: 100%\n"
+            "    batch_budget: 10ms\n") {}
   long long expired_left() {
     return sqlite_int(db, "SELECT count(*) FROM hits WHERE ts = 1500000000");
   }
@@ -52,31 +45,13 @@ struct BigTable {
   long long audited() {
     return sqlite_int(state, "SELECT coalesce(sum(affected), 0) FROM audit WHERE policy = 'hits'");
   }
-  RunResult retentiond(std::vector<std::string> args) {
-    args.insert(args.begin() + 1, {"-c", config});
-    return run_retentiond(args, dir.path());
-  }
   // An enforce in the background, stopped with SIGSTOP once it has committed a batch, at a
   // moment when it is not writing to the state file (else it is let go on a little and stopped
   // again): other commands must be able to record what they do meanwhile.
   std::unique_ptr<Child> stopped_pass(const std::string& log) {
     auto child = std::make_unique<Child>(
         std::vector<std::string>{"enforce", "-c", config, "--at", kAt}, dir.path(), dir.file(log));
-    REQUIRE(wait_until([&] {
-      return sqlite_int(state, "SELECT count(*) FROM pass_in_progress WHERE affected > 0") > 0;
-    }));
-    for (int attempt = 0; attempt < 1000; ++attempt) {
-      child->signal(SIGSTOP);
-      try {
-        sqlite_exec(state, "BEGIN IMMEDIATE; ROLLBACK;");
-        REQUIRE(child->alive());
-        return child;
-      } catch (const std::exception&) {  // stopped inside a batch's transaction
-      }
-      child->signal(SIGCONT);
-      std::this_thread::sleep_for(std::chrono::microseconds(300));
-    }
-    FAIL("the pass could not be stopped between two batches");
+    stop_between_batches(*child, state);
     return child;
   }
 };
@@ -88,7 +63,7 @@ TEST_CASE(
     "[issues][issue17][sqlite]") {
   BigTable t;
   auto a = t.stopped_pass("a.log");
-  auto b = t.retentiond({"enforce", "--at", kAt, "--format", "json"});
+  auto b = t.run({"enforce", "--at", kAt, "--format", "json"});
   CHECK(b.exit_code == 1);
   auto refused = json::parse(b.out).at("policies").at(0);
   CHECK(refused.at("warnings")
@@ -103,7 +78,7 @@ TEST_CASE(
 
   a->signal(SIGKILL);
   a->wait_exit();
-  auto c = t.retentiond({"enforce", "--at", kAt});
+  auto c = t.run({"enforce", "--at", kAt});
   INFO(c.err);
   CHECK(c.exit_code == 0);
   CHECK(t.expired_left() == 0);
@@ -111,7 +86,7 @@ TEST_CASE(
   // Every deletion is in the trail: A's (recorded as interrupted by C) and C's own.
   CHECK(t.audited() == kExpired);
   CHECK(sqlite_int(t.state, "SELECT count(*) FROM audit WHERE outcome = 'interrupted'") == 1);
-  CHECK(t.retentiond({"history", "--verify"}).exit_code == 0);
+  CHECK(t.run({"history", "--verify"}).exit_code == 0);
 }
 
 TEST_CASE("issue 17: a stopped pass keeps its claim however old its progress looks",
@@ -122,7 +97,7 @@ TEST_CASE("issue 17: a stopped pass keeps its claim however old its progress loo
   sqlite_exec(t.state,
               "UPDATE pass_in_progress SET updated = '2000-01-01T00:00:00Z', "
               "started = '2000-01-01T00:00:00Z'");
-  auto b = t.retentiond({"enforce", "--at", kAt});
+  auto b = t.run({"enforce", "--at", kAt});
   CHECK(b.exit_code == 1);
   CHECK(b.err.find("is being enforced by another retentiond process") != std::string::npos);
   CHECK(sqlite_int(t.state, "SELECT count(*) FROM audit WHERE outcome = 'interrupted'") == 0);
@@ -131,14 +106,14 @@ TEST_CASE("issue 17: a stopped pass keeps its claim however old its progress loo
   CHECK(a->wait_exit() == 0);
   CHECK(t.expired_left() == 0);
   CHECK(t.audited() == kExpired);
-  CHECK(t.retentiond({"history", "--verify"}).exit_code == 0);
+  CHECK(t.run({"history", "--verify"}).exit_code == 0);
 }
 
 TEST_CASE("issue 17: history --verify reports a pass that died until the next pass records it",
           "[issues][issue17][sqlite]") {
   BigTable t;
   auto a = t.stopped_pass("a.log");
-  auto running = t.retentiond({"history", "--verify"});
+  auto running = t.run({"history", "--verify"});
   INFO(running.out + running.err);
   CHECK(running.exit_code == 0);
   CHECK(running.out.find("policy 'hits', pass started") != std::string::npos);
@@ -147,20 +122,20 @@ TEST_CASE("issue 17: history --verify reports a pass that died until the next pa
 
   a->signal(SIGKILL);
   a->wait_exit();
-  auto dead = t.retentiond({"history", "--verify"});
+  auto dead = t.run({"history", "--verify"});
   CHECK(dead.exit_code == 1);
   CHECK(dead.out.find("Audit chain intact") != std::string::npos);
   CHECK(dead.out.find("AUDIT TRAIL INCOMPLETE: 1 pass did not finish and is not recorded yet.") !=
         std::string::npos);
   CHECK(dead.out.find("its process ended without recording it") != std::string::npos);
   auto as_json =
-      json::parse(t.retentiond({"history", "--verify", "--format", "json"}).out).at("verification");
+      json::parse(t.run({"history", "--verify", "--format", "json"}).out).at("verification");
   CHECK(as_json.at("intact") == true);
   CHECK(as_json.at("complete") == false);
   CHECK(as_json.at("unfinished").at(0).at("alive") == false);
 
-  CHECK(t.retentiond({"enforce", "--at", kAt}).exit_code == 0);
-  auto after = t.retentiond({"history", "--verify"});
+  CHECK(t.run({"enforce", "--at", kAt}).exit_code == 0);
+  auto after = t.run({"history", "--verify"});
   CHECK(after.exit_code == 0);
   CHECK(after.out.find("INCOMPLETE") == std::string::npos);
   CHECK(t.audited() == kExpired);

@@ -32,8 +32,7 @@ struct DeadPass {
   std::string config;
 
   RunResult retentiond(std::vector<std::string> args) {
-    args.insert(args.begin() + 1, {"-c", config});
-    return run_retentiond(args, dir.path());
+    return run_on_config(config, std::move(args), dir.path());
   }
   // Creates the state file (a pass at a moment when nothing has expired), then plants the rows
   // a killed pass leaves: its progress (nothing recorded yet) and its batch's intent.

@@ -6,10 +6,13 @@
 #include <catch2/catch.hpp>
 
 #include "connectors/registry.h"
+#include "support/config_text.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::policies;
 using retentiond::testing::TempDir;
+using retentiond::testing::with_value;
+using retentiond::testing::without_key;
 
 namespace {
 
@@ -26,6 +29,14 @@ const std::string kPolicy =
     "    table: users\n"        // 7
     "    expire_after: 1y\n"    // 8
     "    since: last_login\n";  // 9
+
+// Another valid policy on lines 5 to 9, for cases that change or remove one of its lines.
+const std::string kPolicyX =
+    "  - name: x\n"           // 5
+    "    store: app\n"        // 6
+    "    table: t\n"          // 7
+    "    expire_after: 1y\n"  // 8
+    "    since: ts\n";        // 9
 
 LoadResult load(const TempDir& dir, const std::string& text, const std::string& name = "r.yaml") {
   return load_config(dir.write(name, text), retentiond::connectors::store_specs());
@@ -154,19 +165,13 @@ TEST_CASE("bad input names file:line:column", "[config]") {
        "DIR/r.yaml:10:5: error: unknown key 'expire_aftr'"},
       {"unknown top-level key", kHeader + kPolicy + "polices: []\n",
        "DIR/r.yaml:10:1: error: unknown key 'polices'"},
-      {"unknown store",
-       kHeader +
-           "  - name: x\n    store: nowhere\n    table: t\n    expire_after: 1y\n    since: ts\n",
+      {"unknown store", kHeader + with_value(kPolicyX, "store", "nowhere"),
        "DIR/r.yaml:6:12: error: unknown store 'nowhere'"},
       {"duplicate policy name", kHeader + kPolicy + kPolicy,
        "DIR/r.yaml:10:5: error: duplicate policy name 'old-users'"},
-      {"unsafe table",
-       kHeader + "  - name: x\n    store: app\n    table: \"users; DROP TABLE x\"\n"
-                 "    expire_after: 1y\n    since: ts\n",
+      {"unsafe table", kHeader + with_value(kPolicyX, "table", "\"users; DROP TABLE x\""),
        "DIR/r.yaml:7:12: error: table: "},
-      {"unsafe column",
-       kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
-                 "    since: \"a\\\"b\"\n",
+      {"unsafe column", kHeader + with_value(kPolicyX, "since", "\"a\\\"b\""),
        "DIR/r.yaml:9:12: error: since: "},
       {"unsafe key", kHeader + kPolicy + "    key: \"id`\"\n", "DIR/r.yaml:10:10: error: key: "},
       {"where with a statement separator",
@@ -174,14 +179,11 @@ TEST_CASE("bad input names file:line:column", "[config]") {
        "DIR/r.yaml:10:12: error: 'where' in policy 'old-users': "},
       {"where with a comment", kHeader + kPolicy + "    where: \"a = 1 -- x\"\n",
        "DIR/r.yaml:10:12: error: 'where' in policy 'old-users': "},
-      {"missing since",
-       kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n",
+      {"missing since", kHeader + without_key(kPolicyX, "since"),
        "DIR/r.yaml:5:5: error: policy 'x' has no 'since'"},
-      {"missing expire_after",
-       kHeader + "  - name: x\n    store: app\n    table: t\n    since: ts\n",
+      {"missing expire_after", kHeader + without_key(kPolicyX, "expire_after"),
        "DIR/r.yaml:5:5: error: policy 'x' has no 'expire_after'"},
-      {"missing table",
-       kHeader + "  - name: x\n    store: app\n    expire_after: 1y\n    since: ts\n",
+      {"missing table", kHeader + without_key(kPolicyX, "table"),
        "DIR/r.yaml:5:5: error: policy 'x' has no 'table'"},
       {"missing name",
        kHeader + "  - store: app\n    table: t\n    expire_after: 1y\n    since: ts\n",
@@ -202,13 +204,10 @@ TEST_CASE("bad input names file:line:column", "[config]") {
       {"batch budget too long", kHeader + kPolicy + "    batch_budget: 5m\n",
        "DIR/r.yaml:10:19: error: batch budget '5m' must be a whole number of ms or s between 10ms "
        "and 60s"},
-      {"bad date format",
-       kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
-                 "    since: {column: ts, format: julian}\n",
+      {"bad date format", kHeader + with_value(kPolicyX, "since", "{column: ts, format: julian}"),
        "DIR/r.yaml:9:33: error: unknown date format 'julian'"},
       {"related without on",
-       kHeader + "  - name: x\n    store: app\n    table: t\n    expire_after: 1y\n"
-                 "    since: {related: adherents, column: date_de_depart}\n",
+       kHeader + with_value(kPolicyX, "since", "{related: adherents, column: date_de_depart}"),
        "DIR/r.yaml:9:12: error: 'since' of policy 'x' names a related table but no "},
       {"YAML syntax error", kHeader + kPolicy + "    where: [unclosed\n",
        "DIR/r.yaml:11:1: error: YAML syntax error"},

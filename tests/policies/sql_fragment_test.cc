@@ -3,35 +3,19 @@
 // the way retentiond splices it, a fragment that stays inside its parentheses selects no row.
 #include "policies/sql_fragment.h"
 
-#include <sqlite3.h>
-
 #include <catch2/catch.hpp>
 
 #include "support/fragment_corpus.h"
+#include "support/sqlite_judge.h"
 
 using namespace retentiond::policies;
 using retentiond::testing::fragment_corpus;
 
 namespace {
 
-// Whether `fragment`, spliced as retentiond splices it, lets SQLite select a row of a one-row
-// table: only a fragment that escaped its parentheses can (or one SQLite refuses: false).
+// Whether `fragment` escapes its parentheses in SQLite, judged on a fresh database.
 bool escapes_in_sqlite(const std::string& fragment) {
-  sqlite3* db = nullptr;
-  sqlite3_open(":memory:", &db);
-  sqlite3_exec(db,
-               "CREATE TABLE t (name TEXT, a, b, x, y, data, deleted_at);"
-               "INSERT INTO t VALUES ('n', 1, 2, 3, 4, '{\"a\": \"x\"}', NULL)",
-               nullptr, nullptr, nullptr);
-  const std::string sql = "SELECT 1 FROM t WHERE (1=0) AND (" + fragment + ") AND (1=0)";
-  sqlite3_stmt* st = nullptr;
-  bool row = false;
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, nullptr) == SQLITE_OK &&
-      st)
-    row = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return row;
+  return retentiond::testing::SqliteJudge().escapes(fragment);
 }
 
 std::string printable(const std::string& s) {

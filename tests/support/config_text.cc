@@ -57,6 +57,11 @@ void check_error_cases(const std::vector<ErrorCase>& cases) {
   }
 }
 
+std::string one_store_config(const std::string& name, const std::string& entry,
+                             const std::string& policies) {
+  return "state: state.db\nstores:\n  " + name + ": " + entry + "\npolicies:\n" + policies;
+}
+
 std::string without_key(const std::string& policy, const std::string& key) {
   auto [begin, end] = line_of(policy, key);
   return policy.substr(0, begin) + policy.substr(end);
@@ -66,6 +71,16 @@ std::string with_value(const std::string& policy, const std::string& key,
                        const std::string& value) {
   auto [begin, end] = line_of(policy, key);
   return policy.substr(0, begin) + "    " + key + ": " + value + "\n" + policy.substr(end);
+}
+
+std::string filled(std::string text, const std::map<std::string, std::string>& values) {
+  for (const auto& [name, value] : values) {
+    const std::string placeholder = "$" + name;
+    for (auto at = text.find(placeholder); at != std::string::npos;
+         at = text.find(placeholder, at + value.size()))
+      text.replace(at, placeholder.size(), value);
+  }
+  return text;
 }
 
 }  // namespace retentiond::testing

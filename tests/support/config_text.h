@@ -2,6 +2,7 @@
 // diagnostics as printed ("DIR/r.yaml:7:12: error: ..."), the temporary directory shown as DIR.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,9 +72,17 @@ inline const std::string kSympaPolicy =
     "    sympa: sessions\n"    // 9
     "    expire_after: 1y\n";  // 10
 
+// A configuration's text: state.db, the one store `name` with the `stores:` entry `entry`, then
+// `policies` from line 5.
+std::string one_store_config(const std::string& name, const std::string& entry,
+                             const std::string& policies);
+
 // `policy` without the line of `key` (the lines after it move up).
 std::string without_key(const std::string& policy, const std::string& key);
 // `policy` with the value of `key` replaced by `value`, on the same line.
 std::string with_value(const std::string& policy, const std::string& key, const std::string& value);
+// `text` with every `$name` replaced by `values.at(name)`: a configuration written once for
+// several stores or values.
+std::string filled(std::string text, const std::map<std::string, std::string>& values);
 
 }  // namespace retentiond::testing

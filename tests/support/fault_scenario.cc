@@ -31,8 +31,7 @@ long long audited(const TempDir& dir) {
 void kill_at_random_moments(const TempDir& dir, const FaultStore& store, int kills, int per_round) {
   const std::string config = fault_config(dir, store);
   auto retentiond = [&](std::vector<std::string> args) {
-    args.insert(args.begin() + 1, {"-c", config});
-    return run_retentiond(args, dir.path());
+    return run_on_config(config, std::move(args), dir.path());
   };
   const long long fresh = store.fresh_left();
   REQUIRE(fresh > 0);

@@ -8,8 +8,8 @@
 
 namespace retentiond::testing {
 
-void keyless_table_scenario(const TempDir& dir, const std::string& store, const WriteConfig& write,
-                            const ScenarioDatabase& db) {
+void keyless_table_scenario(const TempDir& dir, const SqlStore& store) {
+  const ScenarioDatabase& db = store.db;
   const std::string at = "2028-03-01T00:00:00Z";
   // 1,200 old invitations never accepted (more than the first batches hold), then one row either
   // side of the cut-off and at it, a future one and an old accepted one.
@@ -29,10 +29,10 @@ void keyless_table_scenario(const TempDir& dir, const std::string& store, const 
       "('future@example.org', 1, '2031-01-01 00:00:00', NULL), "
       "('accepted@example.org', 1, '2020-01-01 00:00:00', '2020-01-02 00:00:00')");
   const std::string policy =
-      "  - name: invitations\n    store: " + store +
+      "  - name: invitations\n    store: " + store.name +
       "\n    table: invitations_equipes\n    expire_after: 1y\n    since: creation\n"
       "    where: \"acceptee IS NULL\"\n    max_affected: 100%\n";
-  const std::string config = write(policy);
+  const std::string config = store.write(policy);
 
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.err);
@@ -73,7 +73,7 @@ void keyless_table_scenario(const TempDir& dir, const std::string& store, const 
 
   // Related rows are tied to their record by key: `also:` on this table is refused, at its line.
   const std::string with_also =
-      write(policy + "    also: [{table: invitations_equipes, on: \"true\"}]\n");
+      store.write(policy + "    also: [{table: invitations_equipes, on: \"true\"}]\n");
   auto refused = run_retentiond({"check", "-c", with_also}, dir.path());
   INFO(refused.err);
   CHECK(refused.exit_code == 1);

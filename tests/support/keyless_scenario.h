@@ -1,13 +1,13 @@
 // A delete-only policy on a table without a key, the same on every SQL store: Coop's
 // `invitations_equipes` (no primary key, UNIQUE (email, coordinateur_id)). The test creates the
-// table in its dialect and says how to write the configuration and run SQL; the scenario fills it,
-// runs the binary and checks what it did.
+// table in its dialect and names the store (support/sql_store.h); the scenario fills it, runs the
+// binary and checks what it did.
 #pragma once
 
 #include <functional>
 #include <string>
 
-#include "support/check_scenarios.h"
+#include "support/sql_store.h"
 #include "support/temp_dir.h"
 
 namespace retentiond::testing {
@@ -18,7 +18,6 @@ namespace retentiond::testing {
 // the pass before anything changes; `enforce` deletes exactly the 1,201 expired unaccepted rows
 // (over several batches) and keeps the row at the cut-off, the one a second after, the future
 // one and the accepted one. Clock pinned at 2028-03-01T00:00:00Z, cut-off 2027-03-01T00:00:00Z.
-void keyless_table_scenario(const TempDir& dir, const std::string& store, const WriteConfig& write,
-                            const ScenarioDatabase& db);
+void keyless_table_scenario(const TempDir& dir, const SqlStore& store);
 
 }  // namespace retentiond::testing

@@ -38,6 +38,8 @@ PgDatabase::~PgDatabase() {
 
 std::string PgDatabase::dsn() const { return pg_server_dsn(name_); }
 
+std::string PgDatabase::store_yaml() const { return "{type: postgresql, dsn: \"" + dsn() + "\"}"; }
+
 void PgDatabase::exec(const std::string& sql) const {
   pqxx::connection c(dsn());
   pqxx::nontransaction t(c);

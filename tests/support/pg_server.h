@@ -18,6 +18,8 @@ class PgDatabase {
   const std::string& name() const { return name_; }
   // A libpq DSN for this database, without password (the test server trusts loopback).
   std::string dsn() const;
+  // The `stores:` entry for this database: {type: postgresql, dsn: "..."}.
+  std::string store_yaml() const;
   void exec(const std::string& sql) const;
   // First column of every row, as text ("NULL" for NULL).
   std::vector<std::string> column(const std::string& sql) const;

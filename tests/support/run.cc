@@ -10,6 +10,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <catch2/catch.hpp>
+
 namespace retentiond::testing {
 namespace {
 
@@ -71,6 +73,22 @@ RunResult run_retentiond(const std::vector<std::string>& args, const std::string
   std::vector<std::string> argv{RETENTIOND_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(argv, cwd, env);
+}
+
+RunResult run_retentiond_ok(const std::vector<std::string>& args, const std::string& cwd,
+                            const std::map<std::string, std::string>& env) {
+  RunResult r = run_retentiond(args, cwd, env);
+  std::string command = "retentiond";
+  for (const auto& a : args) command += " " + a;
+  INFO(command << "\nstdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  return r;
+}
+
+RunResult run_on_config(const std::string& config, std::vector<std::string> args,
+                        const std::string& cwd) {
+  args.insert(args.begin() + 1, {"-c", config});
+  return run_retentiond(args, cwd);
 }
 
 std::string source_dir() { return RETENTIOND_SOURCE_DIR; }

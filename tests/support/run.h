@@ -23,6 +23,16 @@ RunResult run_program(const std::vector<std::string>& argv, const std::string& c
 RunResult run_retentiond(const std::vector<std::string>& args, const std::string& cwd = "",
                          const std::map<std::string, std::string>& env = {});
 
+// run_retentiond, which must succeed (exit code 0): else the test stops there, showing the
+// command and what it printed.
+RunResult run_retentiond_ok(const std::vector<std::string>& args, const std::string& cwd = "",
+                            const std::map<std::string, std::string>& env = {});
+
+// Runs `retentiond args[0] -c config args[1...]` in `cwd`: the subcommand args[0] on the
+// configuration `config`.
+RunResult run_on_config(const std::string& config, std::vector<std::string> args,
+                        const std::string& cwd);
+
 // Where the project's sources are (for policies/examples and scripts).
 std::string source_dir();
 // The shared material beside the sources (seeds/, schemas/): $RETENTIOND_SHARED_DIR when set (a

@@ -28,10 +28,13 @@ AuditEntry entry(const std::string& policy, long long affected) {
   return e;
 }
 
-void fill(const std::string& path) {
+// A state file in `dir` holding four chained rows (ids 1 to 4); its path.
+std::string filled_state(const TempDir& dir) {
+  const std::string path = dir.file("state.db");
   StateFile state(path, true);
   AuditTrail trail(state.db());
   for (int i = 1; i <= 4; ++i) trail.append(entry(i % 2 ? "a" : "b", i * 10));
+  return path;
 }
 
 AuditTrail::Verification verify(const std::string& path) {
@@ -39,12 +42,26 @@ AuditTrail::Verification verify(const std::string& path) {
   return AuditTrail(state.db()).verify();
 }
 
+// The verification of filled_state()'s four rows after `sql` changed them behind the trail's
+// back.
+AuditTrail::Verification verify_after(const std::string& sql) {
+  TempDir dir;
+  const std::string path = filled_state(dir);
+  sqlite_exec(path, sql);
+  return verify(path);
+}
+
+// `v` says the chain is broken, first at row `first_bad_id`.
+void check_broken_at(const AuditTrail::Verification& v, long long first_bad_id) {
+  CHECK_FALSE(v.intact);
+  CHECK(v.first_bad_id == first_bad_id);
+}
+
 }  // namespace
 
 TEST_CASE("appended rows chain from the genesis hash", "[audit]") {
   TempDir dir;
-  std::string path = dir.file("state.db");
-  fill(path);
+  const std::string path = filled_state(dir);
   StateFile state(path, false);
   AuditTrail trail(state.db());
   auto rows = trail.list({}, std::nullopt);
@@ -59,19 +76,12 @@ TEST_CASE("appended rows chain from the genesis hash", "[audit]") {
 }
 
 TEST_CASE("an edited row breaks the chain at that row", "[audit]") {
-  TempDir dir;
-  std::string path = dir.file("state.db");
-  fill(path);
-  sqlite_exec(path, "UPDATE audit SET affected = 1 WHERE id = 3");
-  auto v = verify(path);
-  CHECK_FALSE(v.intact);
-  CHECK(v.first_bad_id == 3);
+  check_broken_at(verify_after("UPDATE audit SET affected = 1 WHERE id = 3"), 3);
 }
 
 TEST_CASE("an edited row with a recomputed own hash still breaks the next link", "[audit]") {
   TempDir dir;
-  std::string path = dir.file("state.db");
-  fill(path);
+  const std::string path = filled_state(dir);
   {
     StateFile state(path, true);
     AuditTrail trail(state.db());
@@ -81,37 +91,22 @@ TEST_CASE("an edited row with a recomputed own hash still breaks the next link",
     forged.hash = audit_digest(forged);
     sqlite_exec(path, "UPDATE audit SET affected = 0, hash = '" + forged.hash + "' WHERE id = 2");
   }
-  auto v = verify(path);
-  CHECK_FALSE(v.intact);
-  CHECK(v.first_bad_id == 3);
+  check_broken_at(verify(path), 3);
 }
 
 TEST_CASE("a removed row breaks the chain", "[audit]") {
-  TempDir dir;
-  std::string path = dir.file("state.db");
-  fill(path);
-  sqlite_exec(path, "DELETE FROM audit WHERE id = 2");
-  auto v = verify(path);
-  CHECK_FALSE(v.intact);
-  CHECK(v.first_bad_id == 3);
+  check_broken_at(verify_after("DELETE FROM audit WHERE id = 2"), 3);
 }
 
 TEST_CASE("a removed last row is not detectable by the chain alone, a removed first row is",
           "[audit]") {
-  TempDir dir;
-  std::string path = dir.file("state.db");
-  fill(path);
-  sqlite_exec(path, "DELETE FROM audit WHERE id = 1");
-  auto v = verify(path);
-  CHECK_FALSE(v.intact);
-  CHECK(v.first_bad_id == 2);
+  check_broken_at(verify_after("DELETE FROM audit WHERE id = 1"), 2);
 }
 
 TEST_CASE("the audit table holds no personal data columns", "[audit]") {
   TempDir dir;
-  std::string path = dir.file("state.db");
-  fill(path);
-  auto columns = sqlite_column(path, "SELECT name FROM pragma_table_info('audit') ORDER BY cid");
+  auto columns =
+      sqlite_column(filled_state(dir), "SELECT name FROM pragma_table_info('audit') ORDER BY cid");
   CHECK(columns == std::vector<std::string>{"id", "policy", "store", "action", "cutoff", "matched",
                                             "held", "affected", "started", "finished", "outcome",
                                             "error_class", "prev_hash", "hash", "keyed", "waited"});
