@@ -16,5 +16,6 @@ int history_command(const Args& args);
 int serve_command(const Args& args);
 int hold_command(const Args& args);
 int register_command(const Args& args);
+int status_command(const Args& args);
 
 }  // namespace retentiond::daemon

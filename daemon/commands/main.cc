@@ -23,6 +23,7 @@ Commands:
   plan       dry run: what each policy would do now (or --at a given time)
   enforce    run one enforcement pass now, recorded in the audit trail
   serve      run as a daemon, enforcing each policy on its schedule
+  status     whether each promise is kept now (overdue records; exit 3 when not)
   history    print (and --verify) the audit trail
   hold       add, remove or list legal holds on single records
   register   print the retention register to publish in a privacy policy
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   if (command == "plan") return plan_command(args);
   if (command == "enforce") return enforce_command(args);
   if (command == "history") return history_command(args);
+  if (command == "status") return status_command(args);
   if (command == "serve") return serve_command(args);
   if (command == "hold") return hold_command(args);
   if (command == "register") return register_command(args);

@@ -1,0 +1,225 @@
+// `retentiond status`: are the promises kept right now? For every policy, read-only: the records
+// due (past their expiry: what the next pass removes), those overdue (past their expiry plus the
+// lateness the policy's deadline allows), the oldest overdue, when the promise was last known
+// kept (its last successful pass) and whether passes still happen. Built for people and for
+// monitoring (Nagios/Icinga exit statuses).
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/commands/cli.h"
+#include "daemon/commands/commands.h"
+#include "daemon/commands/prologue.h"
+#include "daemon/engine/policy_runs.h"
+#include "daemon/state/audit.h"
+#include "daemon/state/state.h"
+#include "policies/deadline.h"
+#include "policies/planner.h"
+#include "policies/printable.h"
+#include "policies/schedule.h"
+
+namespace retentiond::daemon {
+namespace {
+
+using policies::format_timestamp;
+using policies::TimePoint;
+
+constexpr int kExitOverdue = 3;  // a promise is not kept, or passes stopped happening
+
+constexpr const char* kUsage =
+    R"(Usage: retentiond status [-c FILE] [--policy NAME]... [--at TIME] [--format text|json]
+
+Says, for every policy, whether its promise is kept right now. Read-only: the stores are
+opened read-only and nothing is written, not even the state file.
+
+  due              records past their expiry: what the next pass removes
+  overdue          records past their expiry plus the lateness the policy's deadline allows
+                   (its schedule's longest gap for a maximum or exact deadline, none for
+                   deadline: strict); an overdue record means the promise is broken now
+  oldest overdue   the earliest date among the overdue records
+  promise kept at  the end of the last successful pass, from the audit trail
+  last pass        the outcome of the last pass recorded
+  next pass        the next scheduled pass
+  held             expired records kept by a legal hold (never overdue)
+
+--at TIME evaluates everything as of that moment (ISO-8601).
+
+Exit status: 0 when every promise is kept, 3 when a record is overdue or a scheduled
+policy has had no pass for twice its schedule's longest gap, 1 when the configuration is
+invalid or a store cannot be read, 2 usage error. So it works as a Nagios or Icinga
+check.
+
+Options)";
+
+// What status says of one policy.
+struct PolicyStatus {
+  const policies::Policy* policy = nullptr;
+  long long due = 0;
+  long long overdue = 0;
+  long long held = 0;
+  std::optional<TimePoint> oldest_overdue;
+  std::optional<TimePoint> promise_kept_at;
+  std::optional<TimePoint> last_pass;
+  std::string last_outcome;  // "" when no pass is recorded
+  std::optional<TimePoint> next_pass;
+  bool stale = false;  // scheduled, but no pass within twice its longest gap
+  std::optional<std::string> error;
+};
+
+// The lateness the policy's deadline allows: none for strict, else its schedule's longest gap
+// (none without a schedule, where acting is the operator's call).
+std::chrono::seconds allowed_lateness(const policies::Policy& p, TimePoint now) {
+  if (p.deadline == policies::Deadline::Strict) return std::chrono::seconds(0);
+  return policies::schedule_lateness(p, now).value_or(std::chrono::seconds(0));
+}
+
+// The plan of `policy` as of `at`, with a plain cut-off (at - expire_after).
+PassOutcome plan_at(const policies::Config& config, policies::Policy policy, TimePoint at,
+                    PassRunner& runner) {
+  policy.deadline = policies::Deadline::Maximum;  // no moving forward to the next pass
+  PassOptions options;
+  options.dry_run = true;
+  options.now = at;
+  return run_policies(config, {&policy}, runner, options).at(0);
+}
+
+void read_audit(StateFile* state, PolicyStatus& s) {
+  if (!state) return;
+  for (const auto& e : AuditTrail(state->db()).list({s.policy->name}, std::nullopt)) {
+    // Only passes: holds are recorded in the trail too, and a dry run keeps no promise.
+    if (e.action == "hold" || e.outcome == "dry-run") continue;
+    if (!s.last_pass || e.finished >= *s.last_pass) {
+      s.last_pass = e.finished;
+      s.last_outcome = e.outcome;
+    }
+    if (e.outcome == "ok" && (!s.promise_kept_at || e.finished > *s.promise_kept_at))
+      s.promise_kept_at = e.finished;
+  }
+}
+
+PolicyStatus status_of(const policies::Config& config, const policies::Policy& p, TimePoint now,
+                       PassRunner& runner, StateFile* state) {
+  PolicyStatus s;
+  s.policy = &p;
+  PassOutcome due = plan_at(config, p, now, runner);
+  PassOutcome overdue = plan_at(config, p, now - allowed_lateness(p, now), runner);
+  for (const PassOutcome* o : {&due, &overdue})
+    if (o->status == PassStatus::Failed || o->status == PassStatus::Interrupted)
+      s.error = o->error ? o->error->message : "the store could not be read";
+  s.due = due.plan.matched;
+  s.held = due.plan.held;
+  s.overdue = overdue.plan.matched;
+  if (s.overdue > 0) s.oldest_overdue = overdue.plan.oldest;
+  read_audit(state, s);
+  if (p.schedule) {
+    s.next_pass = policies::next_run(*p.schedule, now);
+    const auto gap = policies::schedule_lateness(p, now).value_or(std::chrono::seconds(0));
+    s.stale = !s.last_pass || *s.last_pass < now - 2 * gap;
+  }
+  return s;
+}
+
+nlohmann::json when(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(format_timestamp(*t)) : nlohmann::json(nullptr);
+}
+
+std::string render_json(const std::vector<PolicyStatus>& all, TimePoint now) {
+  nlohmann::json out = {{"generated_at", format_timestamp(now)},
+                        {"policies", nlohmann::json::array()}};
+  for (const auto& s : all)
+    out["policies"].push_back({
+        {"name", s.policy->name},
+        {"store", s.policy->store},
+        {"due", s.due},
+        {"overdue", s.overdue},
+        {"oldest_overdue", when(s.oldest_overdue)},
+        {"promise_kept_at", when(s.promise_kept_at)},
+        {"last_outcome",
+         s.last_outcome.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.last_outcome)},
+        {"last_pass", when(s.last_pass)},
+        {"next_pass", when(s.next_pass)},
+        {"held", s.held},
+        {"stale", s.stale},
+        {"error", s.error ? nlohmann::json(*s.error) : nlohmann::json(nullptr)},
+    });
+  return json_text(out) + "\n";
+}
+
+std::string render_text(const std::vector<PolicyStatus>& all, TimePoint now) {
+  long long kept = 0;
+  for (const auto& s : all)
+    if (!s.error && s.overdue == 0 && !s.stale) ++kept;
+  std::string out = "Status at " + format_timestamp(now) + ": " + std::to_string(kept) + " of " +
+                    std::to_string(all.size()) + " promises kept\n";
+  auto or_never = [](const std::optional<TimePoint>& t, const char* none) {
+    return t ? format_timestamp(*t) : std::string(none);
+  };
+  for (const auto& s : all) {
+    const std::string state = s.error         ? "UNKNOWN"
+                              : s.overdue > 0 ? "OVERDUE"
+                              : s.stale       ? "STALE"
+                                              : "kept";
+    out += "\n" + s.policy->name + " (store " + s.policy->store + "): " + state + "\n";
+    if (s.error) out += "  error:           " + policies::printable(*s.error) + "\n";
+    out += "  overdue:         " + policies::with_thousands(s.overdue);
+    if (s.oldest_overdue) out += " (oldest " + format_timestamp(*s.oldest_overdue) + ")";
+    out += "\n  due:             " + policies::with_thousands(s.due) + "\n";
+    out += "  held:            " + policies::with_thousands(s.held) + "\n";
+    out += "  promise kept at: " + or_never(s.promise_kept_at, "never recorded") + "\n";
+    out += "  last pass:       " +
+           (s.last_pass ? s.last_outcome + " at " + format_timestamp(*s.last_pass)
+                        : std::string("none recorded")) +
+           (s.stale ? " (no pass within twice the schedule's longest gap)" : "") + "\n";
+    out +=
+        "  next pass:       " + or_never(s.next_pass, "when enforce is run (no schedule)") + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+int status_command(const Args& args) {
+  const std::string command = "status";
+  std::string config_path, at, format;
+  std::vector<std::string> names;
+  po::options_description opts(kUsage);
+  opts.add_options()("help,h", "show this help");
+  add_config_option(opts, config_path);
+  add_policy_option(opts, names, "only this policy (repeatable)");
+  opts.add_options()("at", po::value(&at), "evaluate as of this ISO-8601 time")(
+      "format", po::value(&format)->default_value("text"), "text or json");
+  po::variables_map vm;
+  if (auto stop = parse_command_line(command, args, opts, vm)) return *stop;
+  if (format != "text" && format != "json")
+    return usage_failure(command, "--format must be text or json, not '" + format + "'");
+  TimePoint now;
+  try {
+    now = parse_at(vm.count("at") ? std::optional<std::string>(at) : std::nullopt);
+  } catch (const UsageError& e) {
+    return usage_failure(command, e.what());
+  }
+  Selection selection;
+  if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
+
+  std::vector<PolicyStatus> all;
+  try {
+    auto state = open_state_for_reading(selection.config.state_path);
+    PassRunner runner(state.get(), /*record=*/false);
+    for (const auto* p : selection.policies)
+      all.push_back(status_of(selection.config, *p, now, runner, state.get()));
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return kExitFailure;
+  }
+  std::cout << (format == "json" ? render_json(all, now) : render_text(all, now));
+  bool failed = false, broken = false;
+  for (const auto& s : all) {
+    if (s.error) failed = true;
+    if (s.overdue > 0 || s.stale) broken = true;
+  }
+  return failed ? kExitFailure : broken ? kExitOverdue : kExitOk;
+}
+
+}  // namespace retentiond::daemon

@@ -1,0 +1,124 @@
+// `retentiond status` through the real binary: due and overdue counted exactly around their
+// boundaries on SQLite, PostgreSQL and MariaDB (a daily schedule allows 24 h of lateness; a strict
+// deadline none), held records are neither, a pass brings both to 0 and records when the promise
+// was kept, and the exit status says it all: 0 kept, 3 overdue or no recent pass, 1 unreadable.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/mysql_server.h"
+#include "support/pg_server.h"
+#include "support/run.h"
+#include "support/sql_store.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::map<std::string, std::string> kUtc = {{"TZ", "UTC"}};
+
+// --at 2028-03-01T00:00:00Z, 1y: due before 2027-03-01T00:00:00Z; a daily pass may be 24 h late,
+// so overdue before 2027-02-28T00:00:00Z.
+const char* kRows = R"sql(
+INSERT INTO hits VALUES
+ (1, '2027-02-27 23:59:59'), (2, '2027-02-28 00:00:00'), (3, '2027-02-28 23:59:59'),
+ (4, '2027-03-01 00:00:00'), (5, NULL), (6, '2020-01-01 00:00:00');
+)sql";
+
+json status_json(const std::string& config, const std::string& dir, int expected_exit,
+                 const std::vector<std::string>& extra = {"--at", "2028-03-01T00:00:00Z"}) {
+  std::vector<std::string> args = {"status", "-c", config, "--format", "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto r = run_retentiond(args, dir, kUtc);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == expected_exit);
+  auto out = json::parse(r.out);
+  REQUIRE(out.at("policies").size() == 1);
+  return out.at("policies").at(0);
+}
+
+void boundary_scenario(const SqlStore& store, const std::string& dir,
+                       const std::string& timestamp_type) {
+  store.db.exec("CREATE TABLE hits (id integer PRIMARY KEY, ts " + timestamp_type + " NULL);");
+  store.db.exec(kRows);
+  const std::string policy = "  - name: hits\n    store: " + store.name +
+                             "\n    table: hits\n    expire_after: 1y\n    since: ts\n"
+                             "    max_affected: 100%\n";
+  auto daily = status_json(store.write(policy + "    schedule: daily 03:00\n"), dir, 3);
+  CHECK(daily.at("due") == 4);      // 1, 2, 3, 6
+  CHECK(daily.at("overdue") == 2);  // 1, 6
+  CHECK(daily.at("oldest_overdue") == "2020-01-01T00:00:00Z");
+  CHECK(daily.at("held") == 0);
+  CHECK(daily.at("next_pass") == "2028-03-01T03:00:00Z");
+  CHECK(daily.at("promise_kept_at").is_null());
+  CHECK(daily.at("last_outcome").is_null());
+  // No lateness under deadline: strict: everything due is overdue.
+  auto strict = status_json(
+      store.write(policy + "    schedule: daily 03:00\n    deadline: strict\n"), dir, 3);
+  CHECK(strict.at("overdue") == 4);
+}
+
+}  // namespace
+
+TEST_CASE("status counts due and overdue exactly on sqlite", "[cli][status][sqlite]") {
+  TempDir dir;
+  boundary_scenario(sqlite_store(dir), dir.path(), "text");
+}
+
+TEST_CASE("status counts due and overdue exactly on postgresql", "[cli][status][postgresql]") {
+  TempDir dir;
+  PgDatabase db;
+  boundary_scenario(postgresql_store(dir, db), dir.path(), "timestamp");
+}
+
+TEST_CASE("status counts due and overdue exactly on mariadb", "[cli][status][mysql]") {
+  TempDir dir;
+  MysqlDatabase db;
+  boundary_scenario(mysql_store(dir, db), dir.path(), "datetime");
+}
+
+TEST_CASE("status: a hold is not overdue, a pass keeps the promise, exit statuses",
+          "[cli][status][sqlite]") {
+  TempDir dir;
+  SqlStore store = sqlite_store(dir);
+  // Dates relative to the real clock: the pass below is recorded at the real time.
+  store.db.exec(
+      "CREATE TABLE hits (id integer PRIMARY KEY, ts text);"
+      "INSERT INTO hits VALUES (1, datetime('now', '-2 years')), (2, datetime('now', '-2 years')),"
+      " (3, datetime('now', '-10 days')), (4, NULL);");
+  const std::string config = store.write(
+      "  - name: hits\n    store: app\n    table: hits\n    expire_after: 1y\n"
+      "    since: ts\n    max_affected: 100%\n    schedule: daily 03:00\n");
+  run_retentiond_ok({"hold", "add", "-c", config, "--policy", "hits", "2", "--reason", "court"},
+                    dir.path());
+  auto before = status_json(config, dir.path(), 3, {});
+  CHECK(before.at("due") == 1);
+  CHECK(before.at("overdue") == 1);
+  CHECK(before.at("held") == 1);
+  CHECK(before.at("stale") == true);  // never enforced
+
+  run_retentiond_ok({"enforce", "-c", config}, dir.path(), kUtc);
+  auto after = status_json(config, dir.path(), 0, {});
+  CHECK(after.at("due") == 0);
+  CHECK(after.at("overdue") == 0);
+  CHECK(after.at("held") == 1);
+  CHECK(after.at("last_outcome") == "ok");
+  CHECK(after.at("promise_kept_at").is_string());
+  CHECK(after.at("stale") == false);
+
+  auto text = run_retentiond({"status", "-c", config}, dir.path(), kUtc);
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.find("1 of 1 promises kept") != std::string::npos);
+  CHECK(text.out.find("hits (store app): kept") != std::string::npos);
+
+  // A store that cannot be read: exit 1, and the policy says why.
+  const std::string broken =
+      dir.write("broken.yaml",
+                "state: state.db\nstores:\n  app: {type: sqlite, path: missing/app.db}\npolicies:\n"
+                "  - {name: hits, store: app, table: hits, expire_after: 1y, since: ts}\n");
+  auto unreadable = status_json(broken, dir.path(), 1, {});
+  CHECK(unreadable.at("error").is_string());
+  CHECK(run_retentiond({"status", "-c", dir.file("nonexistent.yaml")}, dir.path()).exit_code == 1);
+  CHECK(run_retentiond({"status", "--format", "xml", "-c", config}, dir.path()).exit_code == 2);
+}
