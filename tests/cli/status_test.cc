@@ -122,3 +122,28 @@ TEST_CASE("status: a hold is not overdue, a pass keeps the promise, exit statuse
   CHECK(run_retentiond({"status", "-c", dir.file("nonexistent.yaml")}, dir.path()).exit_code == 1);
   CHECK(run_retentiond({"status", "--format", "xml", "-c", config}, dir.path()).exit_code == 2);
 }
+
+TEST_CASE("status on a files store: old files are overdue until a pass removes them",
+          "[cli][status][files]") {
+  TempDir dir;
+  for (const char* name : {"logs/a.log-1", "logs/b.log-2", "logs/c.log-3"}) dir.write(name, "x\n");
+  // a: 400 days old (past 1y and a daily pass's 24 h); b: 366 days (due, not overdue); c: new.
+  REQUIRE(
+      run_program({"/usr/bin/touch", "-d", "400 days ago", dir.file("logs/a.log-1")}).exit_code ==
+      0);
+  REQUIRE(
+      run_program({"/usr/bin/touch", "-d", "366 days ago", dir.file("logs/b.log-2")}).exit_code ==
+      0);
+  const std::string config = dir.write(
+      "r.yaml",
+      "state: state.db\nstores:\n  logs: {type: files, root: " + dir.file("logs") +
+          "}\npolicies:\n  - {name: logs, store: logs, files: \"*.log-*\", "
+          "expire_after: 365d, since: mtime, max_affected: 100%, schedule: daily 03:00}\n");
+  auto before = status_json(config, dir.path(), 3, {});
+  CHECK(before.at("due") == 2);
+  CHECK(before.at("overdue") == 1);
+  run_retentiond_ok({"enforce", "-c", config}, dir.path(), kUtc);
+  auto after = status_json(config, dir.path(), 0, {});
+  CHECK(after.at("due") == 0);
+  CHECK(after.at("overdue") == 0);
+}
