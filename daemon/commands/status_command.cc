@@ -12,13 +12,10 @@
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/prologue.h"
-#include "daemon/engine/policy_runs.h"
-#include "daemon/state/audit.h"
+#include "daemon/engine/promise_status.h"
 #include "daemon/state/state.h"
-#include "policies/deadline.h"
 #include "policies/planner.h"
 #include "policies/printable.h"
-#include "policies/schedule.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -52,74 +49,6 @@ invalid or a store cannot be read, 2 usage error. So it works as a Nagios or Ici
 check.
 
 Options)";
-
-// What status says of one policy.
-struct PolicyStatus {
-  const policies::Policy* policy = nullptr;
-  long long due = 0;
-  long long overdue = 0;
-  long long held = 0;
-  std::optional<TimePoint> oldest_overdue;
-  std::optional<TimePoint> promise_kept_at;
-  std::optional<TimePoint> last_pass;
-  std::string last_outcome;  // "" when no pass is recorded
-  std::optional<TimePoint> next_pass;
-  bool stale = false;  // scheduled, but no pass within twice its longest gap
-  std::optional<std::string> error;
-};
-
-// The lateness the policy's deadline allows: none for strict, else its schedule's longest gap
-// (none without a schedule, where acting is the operator's call).
-std::chrono::seconds allowed_lateness(const policies::Policy& p, TimePoint now) {
-  if (p.deadline == policies::Deadline::Strict) return std::chrono::seconds(0);
-  return policies::schedule_lateness(p, now).value_or(std::chrono::seconds(0));
-}
-
-// The plan of `policy` as of `at`, with a plain cut-off (at - expire_after).
-PassOutcome plan_at(const policies::Config& config, policies::Policy policy, TimePoint at,
-                    PassRunner& runner) {
-  policy.deadline = policies::Deadline::Maximum;  // no moving forward to the next pass
-  PassOptions options;
-  options.dry_run = true;
-  options.now = at;
-  return run_policies(config, {&policy}, runner, options).at(0);
-}
-
-void read_audit(StateFile* state, PolicyStatus& s) {
-  if (!state) return;
-  for (const auto& e : AuditTrail(state->db()).list({s.policy->name}, std::nullopt)) {
-    // Only passes: holds are recorded in the trail too, and a dry run keeps no promise.
-    if (e.action == "hold" || e.outcome == "dry-run") continue;
-    if (!s.last_pass || e.finished >= *s.last_pass) {
-      s.last_pass = e.finished;
-      s.last_outcome = e.outcome;
-    }
-    if (e.outcome == "ok" && (!s.promise_kept_at || e.finished > *s.promise_kept_at))
-      s.promise_kept_at = e.finished;
-  }
-}
-
-PolicyStatus status_of(const policies::Config& config, const policies::Policy& p, TimePoint now,
-                       PassRunner& runner, StateFile* state) {
-  PolicyStatus s;
-  s.policy = &p;
-  PassOutcome due = plan_at(config, p, now, runner);
-  PassOutcome overdue = plan_at(config, p, now - allowed_lateness(p, now), runner);
-  for (const PassOutcome* o : {&due, &overdue})
-    if (o->status == PassStatus::Failed || o->status == PassStatus::Interrupted)
-      s.error = o->error ? o->error->message : "the store could not be read";
-  s.due = due.plan.matched;
-  s.held = due.plan.held;
-  s.overdue = overdue.plan.matched;
-  if (s.overdue > 0) s.oldest_overdue = overdue.plan.oldest;
-  read_audit(state, s);
-  if (p.schedule) {
-    s.next_pass = policies::next_run(*p.schedule, now);
-    const auto gap = policies::schedule_lateness(p, now).value_or(std::chrono::seconds(0));
-    s.stale = !s.last_pass || *s.last_pass < now - 2 * gap;
-  }
-  return s;
-}
 
 nlohmann::json when(const std::optional<TimePoint>& t) {
   return t ? nlohmann::json(format_timestamp(*t)) : nlohmann::json(nullptr);
@@ -208,7 +137,7 @@ int status_command(const Args& args) {
     auto state = open_state_for_reading(selection.config.state_path);
     PassRunner runner(state.get(), /*record=*/false);
     for (const auto* p : selection.policies)
-      all.push_back(status_of(selection.config, *p, now, runner, state.get()));
+      all.push_back(promise_status(selection.config, *p, now, runner, state.get()));
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return kExitFailure;

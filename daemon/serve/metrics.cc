@@ -105,6 +105,29 @@ std::string Metrics::render() const {
       [](const PolicyMetrics& m) -> std::optional<double> { return m.last_refused ? 1.0 : 0.0; });
   family("retentiond_next_run_timestamp_seconds", "gauge", "When the policy runs next.",
          [&](const PolicyMetrics& m) { return epoch(m.next_run); });
+  // Whether the promise is kept, as checked after the policy's last pass (retentiond status).
+  auto checked = [](const PolicyMetrics& m, double value) -> std::optional<double> {
+    if (!m.checked) return std::nullopt;
+    return value;
+  };
+  family("retentiond_overdue_records", "gauge",
+         "Records past their expiry plus the lateness the policy's deadline allows: the promise "
+         "is broken while this is above 0.",
+         [&](const PolicyMetrics& m) { return checked(m, static_cast<double>(m.overdue)); });
+  family("retentiond_oldest_overdue_age_seconds", "gauge",
+         "How long the oldest overdue record has been past its expiry and lateness (0 when none).",
+         [&](const PolicyMetrics& m) {
+           double age = 0;
+           if (m.checked && m.oldest_overdue)
+             age = static_cast<double>(policies::epoch_seconds(*m.checked) -
+                                       policies::epoch_seconds(*m.oldest_overdue));
+           return checked(m, age);
+         });
+  family("retentiond_held_records", "gauge", "Expired records kept by a legal hold.",
+         [&](const PolicyMetrics& m) { return checked(m, static_cast<double>(m.held)); });
+  family("retentiond_promise_kept_timestamp_seconds", "gauge",
+         "When the policy's last successful pass ended, leaving nothing overdue.",
+         [&](const PolicyMetrics& m) { return epoch(m.promise_kept); });
   out +=
       "# HELP retentiond_throttle_wait_seconds_total Time passes waited between batches for the "
       "store's "

@@ -1,5 +1,6 @@
 // Prometheus metrics of the daemon, per policy: last success time, last pass duration, records
-// matched and affected by the last pass, failures in a row, next scheduled run; per store, the
+// matched and affected by the last pass, failures in a row, next scheduled run, records overdue
+// (past their promise) and when the promise was last kept; per store, the
 // time passes waited for its throttle. Rendered in the
 // text exposition format, for the HTTP endpoint (`metrics: {listen: 127.0.0.1:9187}`) and for
 // node_exporter's textfile collector (`serve --metrics-file`). No personal data: policy and store
@@ -26,6 +27,14 @@ struct PolicyMetrics {
   long long refused_total = 0;  // refused by the guard, or skipped: another process held the policy
   bool last_refused = false;    // the last pass was refused: waiting for an operator's decision
   std::optional<policies::TimePoint> next_run;
+  // Is the promise kept (engine/promise_status.h), as of `checked`, after the last pass: records
+  // past their expiry plus the allowed lateness, the oldest of them, held records, and when the
+  // promise was last kept. Unset until first checked, or when the store could not be read.
+  std::optional<policies::TimePoint> checked;
+  long long overdue = 0;
+  std::optional<policies::TimePoint> oldest_overdue;
+  long long held = 0;
+  std::optional<policies::TimePoint> promise_kept;
 };
 
 class Metrics {

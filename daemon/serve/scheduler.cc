@@ -153,6 +153,7 @@ void Scheduler::run_next() {
   notifier_.status("running " + name);
   boost::asio::post(worker_, [this, config, policy, name] {
     PassOutcome outcome;
+    std::optional<PolicyStatus> status;
     try {
       StateFile state(*config, /*writable=*/true);
       PassRunner runner(&state, /*record=*/true, clock_);
@@ -167,16 +168,22 @@ void Scheduler::run_next() {
       if (config->smtp) options.smtp = &*config->smtp;
       auto outcomes = run_policies(*config, {policy}, runner, options);
       if (!outcomes.empty()) outcome = outcomes.front();
+      // Is the promise kept now? Read-only plans, for the overdue gauges.
+      if (!stop_) {
+        PassRunner planner(&state, /*record=*/false, clock_);
+        status = promise_status(*config, *policy, clock_.now(), planner, &state);
+      }
     } catch (const std::exception& e) {
       spdlog::error("policy '{}': {}", name, e.what());
       outcome.policy = name;
       outcome.status = PassStatus::Failed;
     }
-    boost::asio::post(io_, [this, name, outcome] { finished(name, outcome); });
+    boost::asio::post(io_, [this, name, outcome, status] { finished(name, outcome, status); });
   });
 }
 
-void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
+void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
+                         const std::optional<PolicyStatus>& status) {
   busy_ = false;
   queue_.done(name);
   last_[name] = outcome;
@@ -196,6 +203,13 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome) {
     if (verdict == AfterPass::Failed) {
       ++m.failures_total;
       ++m.consecutive_failures;
+    }
+    if (status && !status->error) {
+      m.checked = clock_.now();
+      m.overdue = status->overdue;
+      m.oldest_overdue = status->oldest_overdue;
+      m.held = status->held;
+      m.promise_kept = status->promise_kept_at;
     }
     metrics_.update(name, m);
   }

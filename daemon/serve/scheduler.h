@@ -21,6 +21,7 @@
 #include <boost/asio.hpp>
 
 #include "daemon/engine/pass.h"
+#include "daemon/engine/promise_status.h"
 #include "daemon/serve/metrics.h"
 #include "daemon/serve/notifier.h"
 #include "daemon/serve/run_queue.h"
@@ -55,7 +56,9 @@ class Scheduler {
   void arm(const policies::Policy& policy, policies::TimePoint when);
   void due(const std::string& policy);
   void run_next();
-  void finished(const std::string& policy, const PassOutcome& outcome);
+  // `status`: whether the promise is kept after the pass (unset when it could not be checked).
+  void finished(const std::string& policy, const PassOutcome& outcome,
+                const std::optional<PolicyStatus>& status);
   void update_status();
   void publish_metrics();
   std::optional<policies::TimePoint> last_success(const std::string& policy);

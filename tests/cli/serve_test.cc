@@ -300,6 +300,15 @@ TEST_CASE("serve: Prometheus metrics over HTTP and in a textfile", "[serve][cli]
   CHECK(http.find("retentiond_next_run_timestamp_seconds{policy=\"hits\"") != std::string::npos);
   CHECK(http.find("retentiond_consecutive_failures{policy=\"hits\",store=\"app\"} 0") !=
         std::string::npos);
+  // The pass kept the promise: nothing overdue, and when.
+  CHECK(http.find("retentiond_overdue_records{policy=\"hits\",store=\"app\"} 0\n") !=
+        std::string::npos);
+  CHECK(http.find("retentiond_oldest_overdue_age_seconds{policy=\"hits\",store=\"app\"} 0\n") !=
+        std::string::npos);
+  CHECK(http.find("retentiond_held_records{policy=\"hits\",store=\"app\"} 0\n") !=
+        std::string::npos);
+  CHECK(http.find("retentiond_promise_kept_timestamp_seconds{policy=\"hits\",store=\"app\"} ") !=
+        std::string::npos);
   CHECK(http_get(port, "/other").find("404") != std::string::npos);
   std::string file = read_file(dir.file("retentiond.prom"));
   CHECK(file.find("retentiond_last_success_timestamp_seconds{policy=\"hits\",store=\"app\"}") !=
@@ -348,6 +357,12 @@ TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown a
   CHECK(metrics.find("retentiond_last_pass_refused{policy=\"guarded\",store=\"app\"} 1\n") !=
         std::string::npos);
   CHECK(metrics.find("retentiond_failures_total{policy=\"guarded\",store=\"app\"} 0\n") !=
+        std::string::npos);
+  // The refused pass left its 20 records past the promise (every 1d: 24 h of lateness allowed,
+  // and they are years past it), the oldest since 2017.
+  CHECK(metrics.find("retentiond_overdue_records{policy=\"guarded\",store=\"app\"} 20\n") !=
+        std::string::npos);
+  CHECK(metrics.find("retentiond_oldest_overdue_age_seconds{policy=\"guarded\",store=\"app\"} ") !=
         std::string::npos);
   // Not a retry in 5 minutes: the schedule's next run, a day on.
   const auto at =

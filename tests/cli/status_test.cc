@@ -127,12 +127,13 @@ TEST_CASE("status on a files store: old files are overdue until a pass removes t
           "[cli][status][files]") {
   TempDir dir;
   for (const char* name : {"logs/a.log-1", "logs/b.log-2", "logs/c.log-3"}) dir.write(name, "x\n");
-  // a: 400 days old (past 1y and a daily pass's 24 h); b: 366 days (due, not overdue); c: new.
+  // a: 400 days old (past 365 days and a daily pass's 24 h); b: 365.5 days (due, not overdue);
+  // c: new.
   REQUIRE(
       run_program({"/usr/bin/touch", "-d", "400 days ago", dir.file("logs/a.log-1")}).exit_code ==
       0);
   REQUIRE(
-      run_program({"/usr/bin/touch", "-d", "366 days ago", dir.file("logs/b.log-2")}).exit_code ==
+      run_program({"/usr/bin/touch", "-d", "8772 hours ago", dir.file("logs/b.log-2")}).exit_code ==
       0);
   const std::string config = dir.write(
       "r.yaml",

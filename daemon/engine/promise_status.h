@@ -1,0 +1,37 @@
+// Whether a policy's promise is kept right now (`retentiond status`, and the daemon's overdue
+// gauges): the records due (past their expiry), those overdue (past their expiry plus the
+// lateness its deadline allows), the oldest overdue, and from the audit trail when the promise
+// was last kept and whether passes still happen. Read-only: two plans and a read of the trail.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "daemon/engine/pass.h"
+#include "policies/policy.h"
+#include "policies/timestamp.h"
+
+namespace retentiond::daemon {
+
+class StateFile;
+
+struct PolicyStatus {
+  const policies::Policy* policy = nullptr;
+  long long due = 0;
+  long long overdue = 0;
+  long long held = 0;
+  std::optional<policies::TimePoint> oldest_overdue;
+  std::optional<policies::TimePoint> promise_kept_at;  // end of the last successful pass
+  std::optional<policies::TimePoint> last_pass;
+  std::string last_outcome;  // "" when no pass is recorded
+  std::optional<policies::TimePoint> next_pass;
+  bool stale = false;                // scheduled, but no pass within twice its longest gap
+  std::optional<std::string> error;  // the store could not be read
+};
+
+// `policy`'s status at `now`; `runner` must not record (plans only); `state` may be null (no
+// trail yet). Never throws for a store error: it goes in `error`.
+PolicyStatus promise_status(const policies::Config& config, const policies::Policy& policy,
+                            policies::TimePoint now, PassRunner& runner, StateFile* state);
+
+}  // namespace retentiond::daemon
