@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -45,6 +46,33 @@ class BatchJournal {
   virtual void before_commit(const BatchIntent& intent) = 0;
 };
 
+// Where apply_batch() hands a batch's records to the other stores its policy's `also:` names
+// (Policy::also_stores), inside the batch's transaction, after its SELECT and before its
+// `also:` rules and its action. The other store does its part in a transaction of its own,
+// committed before hand() returns: a failure there keeps the batch's records (the main
+// transaction rolls back), and a failure of the main action afterwards leaves the other store's
+// part done, which the next pass repeats harmlessly (it is idempotent).
+class RelatedStores {
+ public:
+  virtual ~RelatedStores() = default;
+  // `values`: rule `rule`'s column (policy.also_stores[rule].column) in the batch's records,
+  // NULLs left out. Throws RelatedStoreFailed when the other store could not do its part; the
+  // connector must then roll the batch back and return that error.
+  virtual void hand(size_t rule, const std::vector<std::string>& values) = 0;
+};
+
+// Another store failed its part of a batch (RelatedStores): the error names that store, and says
+// that the batch was rolled back.
+class RelatedStoreFailed : public std::runtime_error {
+ public:
+  explicit RelatedStoreFailed(Error error)
+      : std::runtime_error(error.message), error_(std::move(error)) {}
+  const Error& error() const { return error_; }
+
+ private:
+  Error error_;
+};
+
 // What a pass knows that the policy does not.
 struct PassContext {
   policies::Cutoff cutoff;
@@ -63,6 +91,9 @@ struct PassContext {
   // Set by a stop signal: a connector waiting to reconnect gives up at once (ErrorKind
   // Interrupted). May be null.
   const std::atomic<bool>* stop = nullptr;
+  // Enforcing passes of a policy whose `also:` names other stores: where each batch hands them
+  // its records. Null otherwise; apply_batch() then refuses such a policy, changing nothing.
+  RelatedStores* related = nullptr;
 };
 
 // A record due for a notice: its key, its basis date and the address to write to.
@@ -130,6 +161,30 @@ class Connector {
                                       const BatchIntent& /*intent*/) {
     return Error{ErrorKind::Unsupported,
                  "store type '" + std::string(type()) + "' cannot reconcile a batch"};
+  }
+
+  // For a policy of another store whose `also:` names this one (`rule`, one of its
+  // also_stores). check_related() verifies that the store can do what the rule asks (its tables,
+  // the names it gives), as diagnostics at the rule's fields; related_statement() is what
+  // remove_related() runs, for plan. Neither changes data. remove_related() removes what the
+  // rule relates to `values` (Sympa: the subscriptions of these addresses to the rule's lists) in
+  // one short transaction of its own, committed before it returns, and returns how many records
+  // it removed; on Error nothing was removed. Values never appear in messages.
+  virtual Result<std::vector<policies::Diagnostic>> check_related(
+      const Policy& /*policy*/, const policies::AlsoStoreRule& rule) {
+    return Error{ErrorKind::Unsupported,
+                 "store '" + rule.store + "' cannot act on related records"};
+  }
+  virtual Result<std::string> related_statement(const Policy& /*policy*/,
+                                                const policies::AlsoStoreRule& rule) {
+    return Error{ErrorKind::Unsupported,
+                 "store '" + rule.store + "' cannot act on related records"};
+  }
+  virtual Result<long long> remove_related(const Policy& /*policy*/,
+                                           const policies::AlsoStoreRule& rule,
+                                           const std::vector<std::string>& /*values*/) {
+    return Error{ErrorKind::Unsupported,
+                 "store '" + rule.store + "' cannot act on related records"};
   }
 
   // For `notify:`: the records the policy selects (where, holds) whose basis is before

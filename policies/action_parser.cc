@@ -196,17 +196,69 @@ std::vector<ColumnAnonymisation> parse_anonymise(const YamlField& field, const s
   return out;
 }
 
-std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& context,
-                                 const ParseContext& ctx, std::optional<SqlDialect> dialect) {
-  std::vector<AlsoRule> out;
+namespace {
+
+// One `also:` entry that names another store ({store: lists, ...}): the store must exist and
+// declare what it does for other stores' policies (StoreSpec::also_target), which reads the rest.
+AlsoStoreRule parse_also_store(const YAML::Node& item, const std::string& where,
+                               const ParseContext& ctx) {
+  const YAML::Node store = item["store"];
+  const Location store_at = location_of(ctx.file, store);
+  if (!store.IsScalar() || store.Scalar().empty())
+    throw ConfigError(store_at, "'store' of " + where + " must name a store");
+  const std::string name = store.Scalar();
+  const StoreConfig* config = ctx.config.store(name);
+  if (!config) {
+    std::vector<std::string_view> names;
+    for (const auto& s : ctx.config.stores) names.push_back(s.name);
+    std::string message = "unknown store '" + name + "' in " + where;
+    if (auto guess = closest_key(name, names))
+      message += " (did you mean '" + std::string(*guess) + "'?)";
+    throw ConfigError(store_at, message);
+  }
+  const StoreSpec* spec = find_spec(ctx.specs, config->type);
+  if (!spec || !spec->also_target) {
+    std::string which;
+    for (const auto& s : ctx.specs)
+      if (s.also_target) which += (which.empty() ? "" : ", ") + std::string(s.type);
+    throw ConfigError(store_at, "store '" + name + "' in " + where + " is of type " + config->type +
+                                    ", which does nothing for other stores' records (an "
+                                    "'also:' entry may name a store of type " +
+                                    which + ")");
+  }
+  const AlsoTarget& target = *spec->also_target;
+  std::vector<std::string_view> keys{"store", "action"};
+  keys.insert(keys.end(), target.fields.begin(), target.fields.end());
+  YamlMap m(item, ctx.file, where, keys, ctx.diags);
+  AlsoStoreRule rule;
+  rule.location = m.location();
+  rule.store = name;
+  rule.store_location = store_at;
+  if (const YamlField* a = m.find("action"); a && parse_action(m, *a) != Action::Delete)
+    throw ConfigError(a->value_location, where + " can only delete in store '" + name + "' (" +
+                                             std::string(target.words) +
+                                             "); 'action' must be delete");
+  target.parse(m, where, rule);
+  return rule;
+}
+
+}  // namespace
+
+void parse_also(const YamlField& field, const std::string& context, const ParseContext& ctx,
+                std::optional<SqlDialect> dialect, Policy& policy) {
   if (!field.value.IsSequence() || field.value.size() == 0)
-    throw ConfigError(field.value_location,
-                      "'also' in " + context + " must be a list of {table, on, action}");
+    throw ConfigError(field.value_location, "'also' in " + context +
+                                                " must be a list of {table, on, action} or "
+                                                "{store, ...}");
   size_t index = 0;
   for (const auto& item : field.value) {
     ++index;
     collect(ctx.diags, [&] {
       std::string where = "'also' #" + std::to_string(index) + " of " + context;
+      if (item.IsMap() && item["store"]) {
+        policy.also_stores.push_back(parse_also_store(item, where, ctx));
+        return;
+      }
       YamlMap m(item, ctx.file, where, {"table", "on", "action", "anonymise", "anonymize"},
                 ctx.diags);
       AlsoRule rule;
@@ -237,10 +289,9 @@ std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& cont
         throw ConfigError(anonymise->key_location,
                           "'anonymise' is set but the action of " + where + " is not 'anonymise'");
       }
-      out.push_back(std::move(rule));
+      policy.also.push_back(std::move(rule));
     });
   }
-  return out;
 }
 
 Notify parse_notify(const YamlField& field, const std::string& context, const Policy& policy,

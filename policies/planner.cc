@@ -47,6 +47,11 @@ std::string with_thousands(long long n) {
   return n < 0 ? "-" + out : out;
 }
 
+std::string counted(long long n, std::string_view unit) {
+  if (n == 1 && !unit.empty() && unit.back() == 's') unit.remove_suffix(1);
+  return with_thousands(n) + " " + std::string(unit);
+}
+
 GuardDecision check_guard(const MaxAffected& max, long long matched, long long total,
                           const std::string& unit) {
   GuardDecision d;

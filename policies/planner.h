@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "policies/policy.h"
 #include "policies/timestamp.h"
@@ -33,5 +34,7 @@ GuardDecision check_guard(const MaxAffected& max, long long matched, long long t
 
 // "1,204"
 std::string with_thousands(long long n);
+// "1 row", "1,204 rows": `n` with `unit` (a plural ending in 's'), singular for 1.
+std::string counted(long long n, std::string_view unit);
 
 }  // namespace retentiond::policies

@@ -6,6 +6,10 @@ namespace retentiond::policies {
 
 std::string_view action_name(Action a) { return a == Action::Delete ? "delete" : "anonymise"; }
 
+std::string_view also_store_unit(const AlsoStoreRule& rule) {
+  return rule.kind == "subscribers" ? "subscriptions" : "records";
+}
+
 std::string_view date_format_name(DateFormat f) {
   switch (f) {
     case DateFormat::Auto:

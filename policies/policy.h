@@ -102,6 +102,27 @@ struct AlsoRule {
   Location on_location;
 };
 
+// Records in another store of the configuration that go with each batch (`also:` with
+// `store:`): the store named acts on what the batch's records relate to there, before the batch's
+// action and inside its transaction, so that a failure there keeps the batch's records. The one
+// kind so far is a Sympa store's subscriptions (`sympa: subscribers`): the addresses in `column`
+// of the batch's records are unsubscribed from `lists` (of `robot`, or of every robot).
+struct AlsoStoreRule {
+  std::string store;
+  Location store_location;
+  std::string kind;  // what the other store acts on: "subscribers" (`sympa:`)
+  Location kind_location;
+  std::vector<std::string> lists;
+  Location lists_location;
+  std::string robot;  // empty: the lists of that name on every robot
+  Location robot_location;
+  std::string column;  // the column of the policy's table that holds the value (`email:`)
+  Location column_location;
+  Location location;
+};
+// What the other store removes for the rule, in counts: "subscriptions".
+std::string_view also_store_unit(const AlsoStoreRule& rule);
+
 // E-mail notice before the action (`notify:`).
 struct Notify {
   Duration before;
@@ -181,7 +202,8 @@ struct Policy {
   Location action_location;
   std::vector<ColumnAnonymisation> anonymise;
   Location anonymise_location;
-  std::vector<AlsoRule> also;
+  std::vector<AlsoRule> also;              // related tables of the same store
+  std::vector<AlsoStoreRule> also_stores;  // related records in other stores
   std::optional<Notify> notify;
   std::string hold_where;
   Location hold_where_location;

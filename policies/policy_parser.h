@@ -61,8 +61,10 @@ Action parse_action(const YamlMap& map, const YamlField& field);
 // errors in one entry of a list or map are collected, and the other entries read.
 std::vector<ColumnAnonymisation> parse_anonymise(const YamlField& field, const std::string& context,
                                                  const ParseContext& ctx);
-std::vector<AlsoRule> parse_also(const YamlField& field, const std::string& context,
-                                 const ParseContext& ctx, std::optional<SqlDialect> dialect);
+// `also:` fills policy.also (related tables: {table, on, action, anonymise}) and
+// policy.also_stores (records in other stores: {store, ...}, read by that store's AlsoTarget).
+void parse_also(const YamlField& field, const std::string& context, const ParseContext& ctx,
+                std::optional<SqlDialect> dialect, Policy& policy);
 // `notify:` also reads the policy's register text (already parsed), to warn when {description}
 // has no text in the notice's language.
 Notify parse_notify(const YamlField& field, const std::string& context, const Policy& policy,

@@ -45,6 +45,25 @@ PolicyTarget files_target();
 // One of the store's named targets (StoreSpec::targets), with `sympa:` (policies/sympa_target.cc).
 PolicyTarget sympa_target();
 
+class YamlMap;  // policies/yaml_map.h
+
+// What a store does for the policies of other stores whose `also:` names it
+// (`also: [{store: lists, sympa: subscribers, ...}]`): the keys such an entry takes besides
+// `store` and `action`, and the parser that reads them. A store whose spec has none cannot be
+// named in an `also:`.
+struct AlsoTarget {
+  // What the store does for them, in messages: "unsubscribe addresses from lists".
+  std::string_view words;
+  std::vector<std::string_view> fields;
+  // Reads the entry's keys into `rule` (its store and location already set); `where` names the
+  // entry in messages ("'also' #2 of policy 'x'"). Throws ConfigError at the bad part.
+  void (*parse)(const YamlMap& entry, const std::string& where, AlsoStoreRule& rule) = nullptr;
+};
+
+// Sympa's subscriptions: `sympa: subscribers`, `lists:` (names), `robot:` (optional) and
+// `email:`, the column of the policy's table holding the address (policies/sympa_also.cc).
+AlsoTarget sympa_also_target();
+
 struct OptionSpec {
   enum class Kind { Text, Path, Port, Boolean, Interval, Choice };
   std::string_view name;
@@ -77,6 +96,8 @@ struct StoreSpec {
   std::optional<SqlDialect> dialect = std::nullopt;
   // Whether the store takes a `throttle:` block (policies/throttle.h).
   bool throttle = false;
+  // What it does for other stores' policies that name it in `also:`; none for most stores.
+  std::optional<AlsoTarget> also_target = std::nullopt;
   // Rules between options (tls_ca needs tls: verify, ...), checked when the configuration loads,
   // so that `check --offline` reports them: each problem at the option to mend. May be empty.
   std::function<std::vector<OptionProblem>(const StoreConfig&)> cross_check = {};

@@ -59,7 +59,7 @@ void parse_table_action(const TargetInput& in, Policy& p) {
   parse_anonymise_key(in, p);
   collect(diags, [&] {
     if (const YamlField* f = in.field("also"))
-      p.also = parse_also(*f, in.context, in.ctx, in.spec.dialect);
+      parse_also(*f, in.context, in.ctx, in.spec.dialect, p);
   });
   collect(diags, [&] {
     if (const YamlField* f = in.field("notify")) p.notify = parse_notify(*f, in.context, p, in.ctx);

@@ -17,6 +17,7 @@
 #include "connectors/sql/batch_bound.h"
 #include "connectors/sql/bindings_note.h"
 #include "connectors/sql/check.h"
+#include "connectors/sql/related.h"
 
 namespace retentiond::connectors::mysql {
 namespace {
@@ -294,6 +295,13 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
     std::string last_text = *rows[0][0];
     long long selected = std::stoll(rows[0][1].value_or("0"));
     extra["last"] = last_text;
+    sql::hand_to_other_stores(policy, ctx, store_.name, [&](size_t rule) {
+      const sql::Sql& read = (after ? s.next_related : s.first_related)[rule];
+      std::vector<std::string> out;
+      for (const auto& r : client_->query(read.text, values_for(read, ctx, integer_key, extra)))
+        if (r[0]) out.push_back(*r[0]);
+      return out;
+    });
     for (const auto& a : after ? s.next_also : s.first_also)
       client_->query(a.text, values_for(a, ctx, integer_key, extra));
     const sql::Sql& remove = after ? s.next_action : s.first_action;
@@ -341,6 +349,12 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy,
       } catch (const MysqlError&) {
       }
       return Error{ErrorKind::QueryFailed, error_prefix(store_.name, policy.name) + e.what()};
+    } catch (const RelatedStoreFailed& e) {
+      try {
+        client_->exec("ROLLBACK");
+      } catch (const MysqlError&) {
+      }
+      return e.error();
     } catch (const MysqlError& e) {
       if (!e.connection_lost()) {
         try {

@@ -147,7 +147,8 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     return s;
   }
   static_cast<sql::PolicyStatements&>(s) = b.statements();
-  s.key_walk = integer_key && policy.action == policies::Action::Delete && policy.also.empty();
+  s.key_walk = integer_key && policy.action == policies::Action::Delete && policy.also.empty() &&
+               policy.also_stores.empty();
   if (s.key_walk) {
     Placeholders p = b.placeholders();
     std::string text = "DELETE FROM " + table + " WHERE " + b.key() + " > " + p.ref("after");

@@ -15,6 +15,7 @@
 #include "connectors/sql/batch_bound.h"
 #include "connectors/sql/bindings_note.h"
 #include "connectors/sql/check.h"
+#include "connectors/sql/related.h"
 
 namespace retentiond::connectors::postgresql {
 namespace {
@@ -294,6 +295,8 @@ Result<BatchResult> PostgresqlConnector::with_retry(
     bool announced = false;
     try {
       return batch(announced);
+    } catch (const RelatedStoreFailed& e) {
+      return e.error();  // another store failed (its own retries are its own); rolled back here
     } catch (const std::exception& e) {
       // A lost connection (or a server shutting the session down, 57P01) took the batch's
       // transaction with it: nothing of it is half-done, and the retried statements re-check
@@ -336,6 +339,12 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     std::string last_text = row[0].c_str();
     long long selected = row[1].as<long long>();
     values["last"] = last_text;
+    sql::hand_to_other_stores(policy, ctx, store_.name, [&](size_t rule) {
+      std::vector<std::string> out;
+      for (const auto& r : run(t, (after ? s.next_related : s.first_related)[rule], values))
+        if (!r[0].is_null()) out.push_back(r[0].c_str());
+      return out;
+    });
     for (const auto& a : after ? s.next_also : s.first_also) run(t, a, values);
     const long long changed =
         run(t, after ? s.next_action : s.first_action, values).affected_rows();

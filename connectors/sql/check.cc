@@ -62,6 +62,8 @@ std::vector<Diagnostic> check_catalog(const policies::Policy& policy, const std:
     }
     for (const auto& a : also.anonymise) no_column(a.column, also.table.str(), *other, a.location);
   }
+  for (const auto& rule : policy.also_stores)
+    no_column(rule.column, name, *table, rule.column_location);
   if (policy.notify) no_column(policy.notify->email_column, name, *table, policy.notify->location);
   return out;
 }
@@ -99,7 +101,7 @@ std::vector<Diagnostic> check_fragments(const policies::Policy& policy, const Ch
 
 std::optional<std::string> key_needed_for(const policies::Policy& policy) {
   if (policy.action == policies::Action::Anonymise) return "anonymising";
-  if (!policy.also.empty()) return "'also:'";
+  if (!policy.also.empty() || !policy.also_stores.empty()) return "'also:'";
   if (policy.notify) return "'notify:'";
   return std::nullopt;
 }

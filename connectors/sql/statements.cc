@@ -185,7 +185,9 @@ Sql StatementBuilder::batch(bool next) const {
     keys += key_ + " IS NOT NULL AND ";
   keys += acted(p);
   keys += " ORDER BY " + key_ + " LIMIT " + p.ref("limit", "bigint");
-  return Sql{dialect_.batch(keys, !policy_.also.empty()), p.order()};
+  // Locked until the action: `also:` rules and the values read for other stores run first.
+  const bool lock = !policy_.also.empty() || !policy_.also_stores.empty();
+  return Sql{dialect_.batch(keys, lock), p.order()};
 }
 
 Sql StatementBuilder::action(bool next) const {
@@ -218,8 +220,18 @@ Sql StatementBuilder::also(const policies::AlsoRule& rule, int index, bool next)
   return Sql{text, p.order()};
 }
 
+Sql StatementBuilder::related_values(const policies::AlsoStoreRule& rule, bool next) const {
+  Placeholders p = placeholders();
+  const std::string column = table_ + "." + quote_identifier(rule.column, dialect_.quote);
+  std::string text = "SELECT " + dialect_.email_text(column) + " FROM " + table_ + " WHERE " +
+                     range(p, next, key_) + column + " IS NOT NULL AND ";
+  text += acted(p);
+  return Sql{text, p.order()};
+}
+
 std::vector<const Sql*> PolicyStatements::shown() const {
   std::vector<const Sql*> out{&next_batch};
+  for (const auto& r : next_related) out.push_back(&r);
   for (const auto& a : next_also) out.push_back(&a);
   out.push_back(&next_action);
   return out;
@@ -231,6 +243,8 @@ std::vector<std::string> PolicyStatements::texts() const {
   if (!notice_candidates.text.empty()) out.push_back(notice_candidates.text);
   for (const auto& a : first_also) out.push_back(a.text);
   for (const auto& a : next_also) out.push_back(a.text);
+  for (const auto& r : first_related) out.push_back(r.text);
+  for (const auto& r : next_related) out.push_back(r.text);
   return out;
 }
 
@@ -255,6 +269,10 @@ PolicyStatements StatementBuilder::statements() const {
     ++index;
     s.first_also.push_back(also(rule, index, false));
     s.next_also.push_back(also(rule, index, true));
+  }
+  for (const auto& rule : policy_.also_stores) {
+    s.first_related.push_back(related_values(rule, false));
+    s.next_related.push_back(related_values(rule, true));
   }
   s.first_count = remaining(nullptr, "last");
   s.next_count = remaining("after", "last");

@@ -96,6 +96,10 @@ struct PolicyStatements {
   Sql next_action;
   std::vector<Sql> first_also;  // `also:` rules, before the action, on the same range
   std::vector<Sql> next_also;
+  // For each `also:` rule in another store (policy.also_stores): the values of its column in the
+  // records the batch acts on (NULLs left out), read before the `also:` rules and the action.
+  std::vector<Sql> first_related;
+  std::vector<Sql> next_related;
   // The expired records (holds and notices aside) left in a batch's range, counted before it
   // commits and again after a crash to tell whether it did (Connector::reconcile).
   Sql first_count;
@@ -105,9 +109,10 @@ struct PolicyStatements {
   Sql notice_candidates;
 
   // What plan shows of a keyset walk, in the order a batch runs them: the next batch's SELECT,
-  // its `also:` rules, its action.
+  // the values it reads for other stores, its `also:` rules, its action.
   std::vector<const Sql*> shown() const;
-  // The texts `check` compiles: the batches, actions, `also:` rules and notice candidates.
+  // The texts `check` compiles: the batches, actions, `also:` rules (and the values read for
+  // other stores) and notice candidates.
   std::vector<std::string> texts() const;
 };
 
@@ -151,6 +156,7 @@ class StatementBuilder {
   Sql batch(bool next) const;
   Sql action(bool next) const;
   Sql also(const policies::AlsoRule& rule, int index, bool next) const;
+  Sql related_values(const policies::AlsoStoreRule& rule, bool next) const;
 
   const policies::Policy& policy_;
   const Dialect& dialect_;

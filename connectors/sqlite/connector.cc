@@ -12,6 +12,7 @@
 #include "connectors/sql/bindings_note.h"
 #include "connectors/sql/check.h"
 #include "connectors/sql/quote.h"
+#include "connectors/sql/related.h"
 
 namespace retentiond::connectors::sqlite {
 namespace {
@@ -259,8 +260,16 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
       const KeyValue last = read_key(select, 0);
       const long long selected = select.integer(1);
       values["last"] = last;
-      // Related rows first (`also:`), then the records themselves, on the same key range and
-      // under the same conditions, in this one transaction.
+      // Other stores first (they read the records as the batch selected them), then related
+      // rows (`also:`), then the records themselves, on the same key range and under the same
+      // conditions, in this one transaction.
+      sql::hand_to_other_stores(policy, ctx, store_.name, [&](size_t rule) {
+        std::vector<std::string> out;
+        Statement read = bound(*db_, (after ? s.next_related : s.first_related)[rule], values);
+        while (read.step())
+          if (!read.is_null(0)) out.push_back(read.text(0));
+        return out;
+      });
       for (const auto& a : after ? s.next_also : s.first_also) bound(*db_, a, values).step();
       bound(*db_, after ? s.next_action : s.first_action, values).step();
       // Never more than the batch selected (sql/batch_bound.h): the throw rolls it all back,
@@ -280,6 +289,8 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
     return query_error(policy, e);
   } catch (const sql::BatchOverrun& e) {
     return Error{ErrorKind::QueryFailed, error_prefix(store_.name, policy.name) + e.what()};
+  } catch (const RelatedStoreFailed& e) {
+    return e.error();
   } catch (const std::exception& e) {
     return Error{ErrorKind::Io,
                  error_prefix(store_.name, policy.name) + e.what() + "; the batch was rolled back"};

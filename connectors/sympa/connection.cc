@@ -43,13 +43,16 @@ class SqliteDatabase : public SympaDatabase {
     }
   }
 
-  long long change(const std::string& sql, const std::vector<std::string>& values,
+  long long change(const std::vector<Change>& statements,
                    const std::function<void(long long)>& before_commit) override {
     try {
       return sqlite::in_transaction(*db_, [&] {
-        auto st = prepared(sql, values);
-        st.step();
-        const long long n = db_->changes();
+        long long n = 0;
+        for (const auto& c : statements) {
+          auto st = prepared(c.sql, c.values);
+          st.step();
+          n += db_->changes();
+        }
         if (before_commit) before_commit(n);
         return n;
       });
@@ -94,13 +97,16 @@ class PostgresDatabase : public SympaDatabase {
     }
   }
 
-  long long change(const std::string& sql, const std::vector<std::string>& values,
+  long long change(const std::vector<Change>& statements,
                    const std::function<void(long long)>& before_commit) override {
     if (read_only_) throw DatabaseError("the connection is read-only");
     try {
       pqxx::work t(*conn_);
-      auto r = t.exec_params(numbered(sql), pqxx::prepare::make_dynamic_params(values));
-      const long long n = static_cast<long long>(r.affected_rows());
+      long long n = 0;
+      for (const auto& c : statements)
+        n += static_cast<long long>(
+            t.exec_params(numbered(c.sql), pqxx::prepare::make_dynamic_params(c.values))
+                .affected_rows());
       if (before_commit) before_commit(n);
       t.commit();
       return n;
@@ -157,12 +163,15 @@ class MysqlDatabase : public SympaDatabase {
     }
   }
 
-  long long change(const std::string& sql, const std::vector<std::string>& values,
+  long long change(const std::vector<Change>& statements,
                    const std::function<void(long long)>& before_commit) override {
     try {
       client_->exec("START TRANSACTION");
-      client_->query(sql, bound(values));
-      long long n = client_->affected();
+      long long n = 0;
+      for (const auto& c : statements) {
+        client_->query(c.sql, bound(c.values));
+        n += client_->affected();
+      }
       if (before_commit) before_commit(n);
       client_->exec("COMMIT");
       return n;

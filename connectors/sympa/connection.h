@@ -32,10 +32,15 @@ class SympaDatabase {
   // Runs a read-only statement; `?` are the values, in order. Throws DatabaseError.
   virtual std::vector<Row> query(const std::string& sql,
                                  const std::vector<std::string>& values) = 0;
-  // Runs one changing statement in its own short transaction; returns the rows it changed.
-  // `before_commit`, when given, is called with that count before COMMIT; if it throws, the
-  // transaction rolls back and DatabaseError carries its message.
-  virtual long long change(const std::string& sql, const std::vector<std::string>& values,
+  // One changing statement and its values (`?`, in order).
+  struct Change {
+    std::string sql;
+    std::vector<std::string> values;
+  };
+  // Runs the changing statements in one short transaction of their own; returns the rows they
+  // changed. `before_commit`, when given, is called with that count before COMMIT; if it (or a
+  // statement) throws, the transaction rolls back and DatabaseError carries the message.
+  virtual long long change(const std::vector<Change>& statements,
                            const std::function<void(long long changed)>& before_commit = {}) = 0;
   // Prepares without running: the server's message when `sql` does not compile.
   virtual std::optional<std::string> compile_error(const std::string& sql) = 0;

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "connectors/registry.h"
+#include "connectors/sql/quote.h"
+#include "connectors/sympa/subscriptions.h"
 #include "connectors/sympa/targets.h"
 #include "lib/crypto/hmac.h"
 
@@ -286,7 +288,7 @@ Result<BatchResult> SympaConnector::delete_orphans(const Policy& policy, const P
     ctx.journal->before_commit(intent);
   };
   try {
-    affected = db_->change(delete_orphans_statement(batch.size()), batch, announce);
+    affected = db_->change({{delete_orphans_statement(batch.size()), batch}}, announce);
   } catch (const DatabaseError& e) {
     return query_error(policy, std::string(e.what()) + "; nothing of this batch changed");
   }
@@ -294,6 +296,89 @@ Result<BatchResult> SympaConnector::delete_orphans(const Policy& policy, const P
   BatchResult result{affected, Cursor::after(batch.back()), done};
   if (done) due_.erase(policy.name);
   return result;
+}
+
+Result<std::vector<Diagnostic>> SympaConnector::check_related(const Policy& /*policy*/,
+                                                              const policies::AlsoStoreRule& rule) {
+  std::vector<Diagnostic> out;
+  try {
+    if (!db_->has_table("subscriber_table")) {
+      out.push_back({Severity::Error, rule.kind_location,
+                     "Sympa's database (" + conf_->where("db_name") +
+                         ") has no table 'subscriber_table'; is this Sympa 6.2?"});
+      return out;
+    }
+    if (auto problem = db_->compile_error(unsubscribe_statement(rule, 1)))
+      out.push_back({Severity::Error, rule.location,
+                     "generated statement does not compile on Sympa's database: " + *problem});
+    // A misspelt list would unsubscribe no one, silently: say so (a warning, since a list may
+    // be created later).
+    if (db_->has_table("list_table")) {
+      std::vector<std::string> values = rule.lists;
+      if (!rule.robot.empty()) values.push_back(rule.robot);
+      std::set<std::string> known;
+      for (const auto& row : db_->query(known_lists_query(rule), values))
+        if (row[0]) known.insert(*row[0]);
+      std::vector<std::string> all;
+      for (const auto& row : db_->query("SELECT DISTINCT name_list FROM list_table", {}))
+        if (row[0]) all.push_back(*row[0]);
+      for (const auto& list : rule.lists)
+        if (!known.count(list))
+          out.push_back({Severity::Warning, rule.lists_location,
+                         "Sympa (store '" + store_.name + "') has no list '" + list + "'" +
+                             (rule.robot.empty() ? "" : " on robot '" + rule.robot + "'") +
+                             policies::did_you_mean(list, all) +
+                             "; no subscription to it is removed"});
+    }
+  } catch (const DatabaseError& e) {
+    out.push_back({Severity::Error, rule.location, error_prefix(store_.name) + e.what()});
+  }
+  return out;
+}
+
+Result<std::string> SympaConnector::related_statement(const Policy& policy,
+                                                      const policies::AlsoStoreRule& rule) {
+  try {
+    if (!db_->has_table("subscriber_table"))
+      return Error{ErrorKind::SchemaMismatch, error_prefix(store_.name, policy.name) +
+                                                  "Sympa's database (" + conf_->where("db_name") +
+                                                  ") has no table 'subscriber_table'"};
+  } catch (const DatabaseError& e) {
+    return query_error(policy, e.what());
+  }
+  // The lists and robot as literals, for reading; they are bound when the statement runs.
+  std::string lists;
+  for (const auto& l : rule.lists) lists += (lists.empty() ? "" : ", ") + sql::quote_literal(l);
+  std::string text = "DELETE FROM subscriber_table WHERE list_subscriber IN (" + lists + ")";
+  if (!rule.robot.empty()) text += " AND robot_subscriber = " + sql::quote_literal(rule.robot);
+  return text + " AND user_subscriber IN (?, ...) -- in store '" + store_.name +
+         "' (Sympa's database), in each batch before its action: ? = the batch's addresses "
+         "(column " +
+         rule.column + "), trimmed and in lower case, at most " +
+         std::to_string(kMaxAddressesPerUnsubscribe) + " a statement, in one transaction";
+}
+
+Result<long long> SympaConnector::remove_related(const Policy& policy,
+                                                 const policies::AlsoStoreRule& rule,
+                                                 const std::vector<std::string>& values) {
+  if (mode_ != AccessMode::ReadWrite)
+    return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) +
+                                        "the store is open read-only; nothing was unsubscribed"};
+  const std::vector<std::string> addresses = canonical_addresses(values);
+  if (addresses.empty()) return 0LL;
+  std::vector<SympaDatabase::Change> statements;
+  for (size_t at = 0; at < addresses.size(); at += kMaxAddressesPerUnsubscribe) {
+    std::vector<std::string> chunk(
+        addresses.begin() + at,
+        addresses.begin() + std::min(addresses.size(), at + kMaxAddressesPerUnsubscribe));
+    statements.push_back(
+        {unsubscribe_statement(rule, chunk.size()), unsubscribe_values(rule, chunk)});
+  }
+  try {
+    return db_->change(statements);
+  } catch (const DatabaseError& e) {
+    return query_error(policy, std::string(e.what()) + "; nothing was unsubscribed");
+  }
 }
 
 }  // namespace retentiond::connectors::sympa

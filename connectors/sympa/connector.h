@@ -34,6 +34,14 @@ class SympaConnector : public Connector {
                                   long long limit) override;
   Result<long long> reconcile(const Policy& policy, const PassContext& ctx,
                               const BatchIntent& intent) override;
+  // `also: {store: <this>, sympa: subscribers, ...}` of another store's policy: unsubscribes
+  // addresses from the rule's lists (subscriptions.h).
+  Result<std::vector<policies::Diagnostic>> check_related(
+      const Policy& policy, const policies::AlsoStoreRule& rule) override;
+  Result<std::string> related_statement(const Policy& policy,
+                                        const policies::AlsoStoreRule& rule) override;
+  Result<long long> remove_related(const Policy& policy, const policies::AlsoStoreRule& rule,
+                                   const std::vector<std::string>& values) override;
 
  private:
   // The store serving a table or files target, opened on first use.

@@ -14,6 +14,7 @@ policies::StoreSpec sympa_spec() {
       .options = {{"config", true, K::Path, "Sympa's sympa.conf"}},
       .targets = {"unsubscribed_users", "logs", "stats", "sessions", "one_time_tickets",
                   "notifications", "bounces", "spools", "archives"},
+      .also_target = policies::sympa_also_target(),
   };
 }
 

@@ -65,10 +65,11 @@ int check_command(const Args& args) {
     if (auto stop = select_policies("check", *loaded.config, names, selected)) return *stop;
     if (!vm.count("offline")) {
       std::map<std::string, std::unique_ptr<connectors::Connector>> open;
-      for (const policies::Policy* p : selected) {
-        auto it = open.find(p->store);
+      // The store named `name`, opened once (null when it cannot be: said once, at the store).
+      auto store_named = [&](const std::string& name) -> connectors::Connector* {
+        auto it = open.find(name);
         if (it == open.end()) {
-          const policies::StoreConfig* sc = loaded.config->store(p->store);
+          const policies::StoreConfig* sc = loaded.config->store(name);
           auto connector = connectors::make_connector(*sc);
           auto opened = connector->open(connectors::AccessMode::ReadOnly);
           if (!opened) {
@@ -76,15 +77,25 @@ int check_command(const Args& args) {
                 {policies::Severity::Error, sc->location, opened.error().message});
             connector.reset();
           }
-          it = open.emplace(p->store, std::move(connector)).first;
+          it = open.emplace(name, std::move(connector)).first;
         }
-        if (!it->second) continue;
-        auto problems = it->second->check(*p);
+        return it->second.get();
+      };
+      auto add = [&](connectors::Result<std::vector<Diagnostic>> problems,
+                     const policies::Location& at) {
         if (!problems) {
-          diagnostics.push_back({policies::Severity::Error, p->location, problems.error().message});
-          continue;
+          diagnostics.push_back({policies::Severity::Error, at, problems.error().message});
+          return;
         }
         for (auto& d : problems.value()) diagnostics.push_back(std::move(d));
+      };
+      for (const policies::Policy* p : selected) {
+        if (connectors::Connector* store = store_named(p->store))
+          add(store->check(*p), p->location);
+        // The other stores its `also:` names can do their part (their tables, the lists).
+        for (const auto& rule : p->also_stores)
+          if (connectors::Connector* other = store_named(rule.store))
+            add(other->check_related(*p, rule), rule.location);
       }
       // Each throttle the selected policies' stores declare can be read (connections, grants).
       std::set<std::string> throttled;

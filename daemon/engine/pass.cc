@@ -6,6 +6,7 @@
 
 #include "daemon/engine/batch_size.h"
 #include "daemon/engine/pass_notices.h"
+#include "daemon/engine/pass_related.h"
 #include "daemon/engine/throttle_gate.h"
 #include "daemon/state/holds.h"
 #include "daemon/state/pass_journal.h"
@@ -153,7 +154,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   owner_.clear();
   const bool dry = options.dry_run || policy.dry_run;
   const bool recording = !options.dry_run && state_ && record_;
+  RelatedOfPass related;  // the other stores the policy's `also:` names
   auto conclude = [&](PassStatus status, std::optional<Error> error) {
+    if (!dry) related.log(o.batches > 0);
     o.status = status;
     if (error) {
       if (status != PassStatus::Refused) {
@@ -215,6 +218,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   if (!plan) return conclude(PassStatus::Failed, plan.error());
   o.plan = std::move(plan.value());
   o.plan.warnings.insert(o.plan.warnings.end(), notice_warnings.begin(), notice_warnings.end());
+  // Before anything changes, and in plan too: the other stores open and say what they will do.
+  if (!policy.also_stores.empty())
+    if (auto error = related.open(policy, options, o)) return conclude(PassStatus::Failed, error);
   // Records whose notice could not be sent are kept, and the pass says so: never silent.
   auto notice_failure = [&]() -> std::optional<Error> {
     if (!o.notices || o.notices->failed == 0) return std::nullopt;
@@ -268,6 +274,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     journal.emplace(*state_, policy.name);
     ctx.journal = &*journal;
   }
+  if (!policy.also_stores.empty()) ctx.related = &related;
 
   ThrottleGate gate(options.throttle, options.throttle_max_wait, policy.name, options.stop,
                     [&](const std::string& why) {

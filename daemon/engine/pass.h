@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "connectors/connector.h"
 #include "connectors/throttle.h"
@@ -46,6 +47,9 @@ struct PassOutcome {
   long long batches = 0;
   std::chrono::milliseconds longest_batch{0};  // the slowest batch, against the time budget
   std::optional<NoticeCounts> notices;
+  // Policies whose `also:` names other stores: what each of policy.also_stores removed there
+  // (enforce; Sympa: subscriptions), in the rules' order. Empty for the others.
+  std::vector<long long> also_removed;
   std::string throttle;                              // the store's throttle, in words ("" for none)
   double throttle_waited = 0;                        // seconds the pass waited for the throttle
   std::map<std::string, double> throttle_by_reason;  // the same, by reason (replica-lag, ...)
@@ -79,6 +83,9 @@ struct PassOptions {
   // Told when the pass starts waiting for the throttle (why) and when it resumes ("").
   std::function<void(const std::string& policy, const std::string& why)> on_throttle;
   double nice_ratio = 0;  // the store's throttle: rest this many times each batch's time after it
+  // The other stores a policy's `also:` names, open (read-write unless dry), by name; an Error
+  // when one cannot be opened. Unset: such a policy fails before it changes anything.
+  std::function<connectors::Result<connectors::Connector*>(const std::string& store)> other_store;
 };
 
 struct PassRecord;  // daemon/state/pass_journal.h

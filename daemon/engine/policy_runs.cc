@@ -33,6 +33,27 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
   std::map<std::string, OpenStore> stores;
   const auto mode =
       options.dry_run ? connectors::AccessMode::ReadOnly : connectors::AccessMode::ReadWrite;
+  // Each store is opened once, when a policy first needs it: its own, or one its `also:` names.
+  auto store_named = [&](const std::string& name) -> OpenStore& {
+    auto [it, fresh] = stores.try_emplace(name);
+    OpenStore& store = it->second;
+    if (fresh) {
+      const policies::StoreConfig* sc = config.store(name);
+      store.connector = connectors::make_connector(*sc, {runner.sightings()});
+      store.throttle = connectors::make_throttle_probe(*sc);
+      auto opened = store.connector->open(mode);
+      if (!opened) {
+        store.error = opened.error();
+        spdlog::error("{}; skipping its policies", opened.error().message);
+      }
+    }
+    return store;
+  };
+  auto other_store = [&](const std::string& name) -> connectors::Result<connectors::Connector*> {
+    OpenStore& store = store_named(name);
+    if (store.error) return *store.error;
+    return store.connector.get();
+  };
   std::vector<PassOutcome> out;
   // Set when a pass threw: the state file cannot be written (a full disk...), so no other policy
   // may act, since nothing it did could be audited.
@@ -48,18 +69,7 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
         out.push_back(*refused);
         continue;
       }
-    auto [it, fresh] = stores.try_emplace(policy->store);
-    OpenStore& store = it->second;
-    if (fresh) {
-      const policies::StoreConfig* sc = config.store(policy->store);
-      store.connector = connectors::make_connector(*sc, {runner.sightings()});
-      store.throttle = connectors::make_throttle_probe(*sc);
-      auto opened = store.connector->open(mode);
-      if (!opened) {
-        store.error = opened.error();
-        spdlog::error("{}; skipping its policies", opened.error().message);
-      }
-    }
+    OpenStore& store = store_named(policy->store);
     try {
       if (options.stop && options.stop->load()) {
         out.push_back(
@@ -73,6 +83,7 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
         continue;
       }
       PassOptions with_throttle = options;
+      with_throttle.other_store = other_store;
       with_throttle.throttle = store.throttle.get();
       if (const auto& t = config.store(policy->store)->throttle) {
         with_throttle.throttle_max_wait = t->max_wait;

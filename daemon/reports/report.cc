@@ -1,5 +1,6 @@
 #include "daemon/reports/report.h"
 
+#include "policies/planner.h"
 #include "policies/printable.h"
 
 namespace retentiond::daemon {
@@ -132,6 +133,26 @@ std::string target_words(const policies::Policy& p) {
     return out;
   }
   return "Sympa " + p.sympa_target;
+}
+
+std::string also_store_line(const PassOutcome& o, const policies::Policy& p, size_t rule,
+                            const policies::Config& config, bool dry_run) {
+  using policies::counted;
+  const policies::AlsoStoreRule& r = p.also_stores.at(rule);
+  const policies::StoreConfig* store = config.store(r.store);
+  std::string out = "in store '" + r.store + "'" + (store ? " (" + store->type + ")" : "") + ": ";
+  std::string lists;
+  for (const auto& l : r.lists) lists += (lists.empty() ? "" : ", ") + l;
+  lists = (r.lists.size() == 1 ? "list " : "lists ") + lists +
+          (r.robot.empty() ? "" : " (robot " + r.robot + ")");
+  const std::string addresses = "the e-mail addresses (column " + r.column + ") of the ";
+  // Plan (and a policy only planned) says what would be done for the records it matched;
+  // enforce, what the other store removed for the records acted on.
+  if (dry_run || o.status == PassStatus::Planned || rule >= o.also_removed.size())
+    return out + "unsubscribe " + addresses + counted(o.plan.matched, o.plan.unit) + " from " +
+           lists;
+  return out + counted(o.also_removed[rule], policies::also_store_unit(r)) + " removed from " +
+         lists + ", of " + addresses + counted(o.affected, o.plan.unit) + " acted on";
 }
 
 }  // namespace retentiond::daemon

@@ -44,5 +44,10 @@ std::string basis_words(const policies::Policy& policy);
 std::string action_words(const policies::Policy& policy);
 // What the policy selects: "table decidim_users", "files */access.log-*", "Sympa logs".
 std::string target_words(const policies::Policy& policy);
+// What another store does for the policy's `also:` rule number `rule` (Policy::also_stores) in
+// pass `o`, counts only: "in store 'lists' (sympa): unsubscribe the e-mail addresses (column
+// email) of the 3 rows from list pic-adherents", and for enforce what it removed.
+std::string also_store_line(const PassOutcome& o, const policies::Policy& policy, size_t rule,
+                            const policies::Config& config, bool dry_run);
 
 }  // namespace retentiond::daemon

@@ -2,7 +2,8 @@
 // name, store, action, cutoff, matched, held, oldest, statements, warnings; `enforce` adds
 // "affected" per policy and "dry_run": false. Errors and refusals are among the warnings.
 // Policies with `notify:` add "notices" and "waiting" (and, for enforce, "notices_failed").
-// Every policy says its "deadline" and "lateness_seconds" (see policies/deadline.h).
+// Every policy says its "deadline" and "lateness_seconds" (see policies/deadline.h). Policies
+// whose `also:` names other stores add "also_stores" (and, for enforce, what each "removed").
 #include <nlohmann/json.hpp>
 
 #include "daemon/reports/report.h"
@@ -47,6 +48,23 @@ std::string render_json(const Report& report, const policies::Config& config) {
       p["notices"] = o.notices->sent;
       p["waiting"] = o.notices->waiting;
       if (!report.dry_run) p["notices_failed"] = o.notices->failed;
+    }
+    // Policies whose `also:` names other stores only: what each does (and, for enforce, what it
+    // removed), in the rules' order; never a value.
+    if (policy && !policy->also_stores.empty()) {
+      json others = json::array();
+      for (size_t i = 0; i < policy->also_stores.size(); ++i) {
+        const auto& rule = policy->also_stores[i];
+        json r = json::object();
+        r["store"] = rule.store;
+        r["sympa"] = rule.kind;
+        r["lists"] = rule.lists;
+        if (!rule.robot.empty()) r["robot"] = rule.robot;
+        r["email"] = rule.column;
+        if (!report.dry_run) r["removed"] = i < o.also_removed.size() ? o.also_removed[i] : 0;
+        others.push_back(std::move(r));
+      }
+      p["also_stores"] = std::move(others);
     }
     policies.push_back(std::move(p));
   }

@@ -49,6 +49,9 @@ std::string render_markdown(const Report& report, const policies::Config& config
     out += "- Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit +
            "; expired: " + with_thousands(o.plan.matched) +
            "; held: " + with_thousands(o.plan.held) + "\n";
+    if (p)
+      for (size_t i = 0; i < p->also_stores.size(); ++i)
+        out += "- Also " + also_store_line(o, *p, i, config, report.dry_run) + "\n";
     for (const auto& w : o.plan.warnings) out += "- Warning: " + policies::printable(w) + "\n";
     if (report.samples > 0) {
       out += "- Samples:" + std::string(o.plan.samples.empty() ? " none" : "") + "\n";
@@ -105,6 +108,10 @@ std::string render_html(const Report& report, const policies::Config& config) {
       out += "<p>Deadline: " +
              html_escape(d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words)) + "</p>\n";
     }
+    if (p)
+      for (size_t i = 0; i < p->also_stores.size(); ++i)
+        out +=
+            "<p>Also " + html_escape(also_store_line(o, *p, i, config, report.dry_run)) + "</p>\n";
     for (const auto& w : o.plan.warnings)
       out += "<p><strong>Warning:</strong> " + html_escape(w) + "</p>\n";
     if (report.samples > 0) {

@@ -58,6 +58,9 @@ std::string render_text(const Report& report, const policies::Config& config) {
              (o.notices->failed ? ", " + with_thousands(o.notices->failed) + " FAILED" : "") +
              "; " + with_thousands(o.notices->waiting) + " records waiting out their notice\n";
     }
+    if (p)
+      for (size_t i = 0; i < p->also_stores.size(); ++i)
+        out += "  also:       " + also_store_line(o, *p, i, config, report.dry_run) + "\n";
     std::string verdict;
     switch (o.status) {
       case PassStatus::Planned:

@@ -3,7 +3,9 @@
 // policies/examples/002-minet.yaml on an ADH6-shaped MariaDB database (shared/schemas/adh6.md),
 // and Grand Nancy's Decidim anonymisation on the real Decidim schema
 // (shared/schemas/decidim_pg.sql) loaded as is: anonymised users keep their comments, follows and
-// identities go, foreign keys stay valid, and a second pass touches nothing.
+// identities go, foreign keys stay valid, and a second pass touches nothing. Le PIC's contacts of
+// a lapsed association (policies/examples/000-le-pic.yaml, as shipped) leave the member database
+// and pic-adherents in the same pass, and their Sympa user goes once it has no list left.
 #include <regex>
 
 #include <catch2/catch.hpp>
@@ -15,6 +17,7 @@
 #include "support/pg_server.h"
 #include "support/report.h"
 #include "support/run.h"
+#include "support/sqlite_file.h"
 #include "support/temp_dir.h"
 #include "support/trace_search.h"
 
@@ -203,4 +206,101 @@ TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contribut
       policy_in(enforce_report(dir, config, {"inactive-participants"}), "inactive-participants");
   CHECK(again.at("affected") == 0);
   CHECK(again.at("matched") == 0);
+}
+
+TEST_CASE("the Le PIC example: a lapsed association's contacts leave pic-adherents in the pass",
+          "[cli][sympa][examples][also_store][sqlite]") {
+  TempDir dir;
+  const std::string sympa = dir.file("sympa.db"), members = dir.file("adherents.db");
+  sqlite_exec(sympa, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
+  // 10 associations with two contacts each, all on pic-adherents; association 1 stopped paying
+  // in mid-2026. Its technical contact is also on pic-infos, by choice.
+  std::string sql =
+      "CREATE TABLE associations (id INTEGER PRIMARY KEY, name TEXT, membership_paid_until TEXT);"
+      "CREATE TABLE contacts (id INTEGER PRIMARY KEY, association_id INTEGER, role TEXT, email "
+      "TEXT);";
+  std::string lists, users;
+  for (int a = 1; a <= 10; ++a) {
+    sql += "INSERT INTO associations VALUES (" + std::to_string(a) + ", 'A" + std::to_string(a) +
+           "', '" + (a == 1 ? "2026-06-30" : "2028-12-31") + "');";
+    for (const char* role : {"tech", "admin"}) {
+      const std::string email = std::string(role) + "@assoc" + std::to_string(a) + ".example";
+      sql += "INSERT INTO contacts (association_id, role, email) VALUES (" + std::to_string(a) +
+             ", '" + role + "', '" + email + "');";
+      lists +=
+          "INSERT INTO subscriber_table (user_subscriber, list_subscriber, "
+          "robot_subscriber, date_epoch_subscriber, number_messages_subscriber) VALUES ('" +
+          email + "', 'pic-adherents', 'le-pic.org', 1700000000, 0);";
+      users += "INSERT INTO user_table (email_user) VALUES ('" + email + "');";
+    }
+  }
+  sqlite_exec(members, sql);
+  sqlite_exec(sympa, lists + users +
+                         "INSERT INTO subscriber_table (user_subscriber, list_subscriber, "
+                         "robot_subscriber, date_epoch_subscriber, number_messages_subscriber) "
+                         "VALUES ('tech@assoc1.example', 'pic-infos', 'le-pic.org', 1700000000, "
+                         "0);");
+  std::string conf =
+      dir.write("sympa.conf", "domain le-pic.org\ndb_type SQLite\ndb_name " + sympa + "\n");
+  std::string config = dir.write(
+      "pic.yaml",
+      example_with_stores("000-le-pic.yaml",
+                          "  lists: {type: sympa, config: " + conf +
+                              "}\n  member-sites-logs: {type: files, root: " + dir.path() +
+                              "}\n  all-sites-traces: {type: files, root: " + dir.path() +
+                              "}\n  backups: {type: files, root: " + dir.path() +
+                              "}\n  members: {type: sqlite, path: " + members + "}\n"));
+  const std::string contacts = "contacts-of-former-member-associations";
+  const std::string orphans = "list-users-without-subscription";
+  auto check = run_retentiond({"check", "-c", config, "--policy", contacts}, dir.path());
+  INFO(check.out << check.err);
+  REQUIRE(check.exit_code == 0);
+
+  // 2028-03-01: association 1's contacts (2 of 20, within the example's 10%) go, and leave
+  // pic-adherents; the technical contact stays on pic-infos.
+  auto r = run_retentiond({"enforce", "-c", config, "--policy", contacts, "--at",
+                           "2028-03-01T00:00:00Z", "--format", "json"},
+                          dir.path());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto done = policy_in(json::parse(r.out), contacts);
+  CHECK(done.at("affected") == 2);
+  CHECK(done.at("also_stores").at(0).at("removed") == 2);
+  CHECK(r.out.find("assoc1") == std::string::npos);
+  CHECK(r.err.find("assoc1") == std::string::npos);
+  CHECK(sqlite_int(members, "SELECT count(*) FROM contacts WHERE association_id = 1") == 0);
+  CHECK(sqlite_int(members, "SELECT count(*) FROM contacts") == 18);
+  CHECK(sqlite_column(sympa,
+                      "SELECT list_subscriber FROM subscriber_table WHERE user_subscriber LIKE "
+                      "'%@assoc1.example' ORDER BY 1") == std::vector<std::string>{"pic-infos"});
+  CHECK(sqlite_int(sympa,
+                   "SELECT count(*) FROM subscriber_table WHERE list_subscriber = "
+                   "'pic-adherents'") == 18);
+
+  // The administrative contact, now on no list, is a Sympa user without subscription: first seen
+  // on 1 March, deleted 7 days later (1 of 20 users, within that policy's 10%).
+  auto seen = run_retentiond({"enforce", "-c", config, "--policy", orphans, "--at",
+                              "2028-03-01T00:00:00Z", "--format", "json"},
+                             dir.path());
+  INFO(seen.out << seen.err);
+  REQUIRE(seen.exit_code == 0);
+  CHECK(policy_in(json::parse(seen.out), orphans).at("affected") == 0);
+  auto week = run_retentiond({"enforce", "-c", config, "--policy", orphans, "--at",
+                              "2028-03-09T00:00:00Z", "--format", "json"},
+                             dir.path());
+  INFO(week.out << week.err);
+  REQUIRE(week.exit_code == 0);
+  CHECK(policy_in(json::parse(week.out), orphans).at("affected") == 1);
+  CHECK(sqlite_column(sympa,
+                      "SELECT email_user FROM user_table WHERE email_user LIKE "
+                      "'%@assoc1.example'") == std::vector<std::string>{"tech@assoc1.example"});
+
+  // The second pass of the contacts' policy touches nothing.
+  auto again = run_retentiond({"enforce", "-c", config, "--policy", contacts, "--at",
+                               "2028-03-09T00:00:00Z", "--format", "json"},
+                              dir.path());
+  REQUIRE(again.exit_code == 0);
+  auto second = policy_in(json::parse(again.out), contacts);
+  CHECK(second.at("affected") == 0);
+  CHECK(second.at("also_stores").at(0).at("removed") == 0);
 }

@@ -105,7 +105,7 @@ TEST_CASE("also: exact errors", "[config][action_parser]") {
   } cases[] = {
       {"{table: s}",
        {"DIR/r.yaml:12:11: error: 'also' in policy 'p' must be a list of {table, "
-        "on, action}"}},
+        "on, action} or {store, ...}"}},
       {"[{table: s}, {on: \"s.u = users.id\"}]",
        {"DIR/r.yaml:12:12: error: 'also' #1 of policy 'p' has no 'on'",
         "DIR/r.yaml:12:24: error: 'also' #2 of policy 'p' has no 'table'"}},

@@ -1,0 +1,305 @@
+// `also:` naming another store, through the real binary: Le PIC's lapsed association's contacts
+// are deleted from the member database and, in the same pass, unsubscribed from pic-adherents in
+// Sympa's database (found through sympa.conf), on SQLite, PostgreSQL and MariaDB (the member
+// database on the same server kind as Sympa's). Only the named list on the named robot loses the
+// lapsed addresses; other lists, robots and addresses stay. A failure in Sympa's database keeps
+// the contacts, reports the error naming the store and exits non-zero; plan changes nothing; a
+// second pass touches nothing; no address appears in any report, log or the audit trail.
+#include <algorithm>
+#include <functional>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/mysql_server.h"
+#include "support/pg_server.h"
+#include "support/report.h"
+#include "support/run.h"
+#include "support/sqlite_file.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using nlohmann::json;
+
+namespace {
+
+const char* kAt = "2028-03-01T00:00:00Z";  // one year back: 2027-03-01
+
+// One kind of server, holding both Sympa's database and the member database.
+struct Backend {
+  std::string name;
+  std::string sympa_conf_db;  // sympa.conf's db_* lines
+  std::string members_store;  // the `stores:` entry of the member database
+  std::function<void(const std::string&)> sympa_exec, members_exec;
+  std::function<std::vector<std::string>(const std::string&)> sympa_column, members_column;
+  std::string refuse_deletes;  // a trigger that makes every DELETE on subscriber_table fail
+  std::string allow_deletes;   // drops it
+  std::string date_type;       // of membership_paid_until
+};
+
+// Association 1 lapsed (paid until mid-2026), association 2 is paid up. Contacts 1, 3 and 4 are
+// association 1's (3 written as its owner typed it, 4 without an address), 2 is association 2's.
+void seed(const Backend& b) {
+  b.members_exec(
+      "CREATE TABLE associations (id INTEGER PRIMARY KEY, name VARCHAR(50), "
+      "membership_paid_until " +
+      b.date_type + ")");
+  b.members_exec(
+      "CREATE TABLE contacts (id INTEGER PRIMARY KEY, association_id INTEGER, name "
+      "VARCHAR(50), email VARCHAR(100))");
+  b.members_exec(
+      "INSERT INTO associations VALUES (1, 'Lapsed', '2026-06-30'), (2, 'Current', "
+      "'2028-12-31')");
+  b.members_exec(
+      "INSERT INTO contacts VALUES (1, 1, 'Tech', 'tech@lapsed.example'), (2, 2, 'Admin', "
+      "'admin@current.example'), (3, 1, 'Admin', ' Admin@Lapsed.EXAMPLE'), (4, 1, 'Nobody', "
+      "NULL)");
+  b.sympa_exec(
+      "INSERT INTO list_table (name_list, robot_list) VALUES ('pic-adherents', "
+      "'lists.example.org'), ('pic-infos', 'lists.example.org'), ('pic-adherents', "
+      "'other.example')");
+  std::string subscriptions;
+  for (const auto& [who, list, robot] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"tech@lapsed.example", "pic-adherents", "lists.example.org"},
+           {"tech@lapsed.example", "pic-infos", "lists.example.org"},
+           {"tech@lapsed.example", "pic-adherents", "other.example"},
+           {"admin@lapsed.example", "pic-adherents", "lists.example.org"},
+           {"admin@current.example", "pic-adherents", "lists.example.org"},
+           {"reader@elsewhere.example", "pic-adherents", "lists.example.org"}})
+    subscriptions += std::string(subscriptions.empty() ? "" : ", ") + "('" + who + "', '" + list +
+                     "', '" + robot + "', 1700000000, 0)";
+  b.sympa_exec(
+      "INSERT INTO subscriber_table (user_subscriber, list_subscriber, robot_subscriber, "
+      "date_epoch_subscriber, number_messages_subscriber) VALUES " +
+      subscriptions);
+  b.sympa_exec(
+      "INSERT INTO user_table (email_user) VALUES ('tech@lapsed.example'), "
+      "('admin@lapsed.example'), ('admin@current.example'), ('reader@elsewhere.example')");
+}
+
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+std::vector<std::string> subscriptions(const Backend& b) {
+  return sorted(b.sympa_column(
+      "SELECT " +
+      std::string(b.name == "mysql" ? "CONCAT(user_subscriber, ' ', list_subscriber, '@', "
+                                      "robot_subscriber)"
+                                    : "user_subscriber || ' ' || list_subscriber || '@' || "
+                                      "robot_subscriber") +
+      " FROM subscriber_table"));
+}
+
+std::vector<std::string> contacts(const Backend& b) {
+  return b.members_column("SELECT id FROM contacts ORDER BY id");
+}
+
+const std::vector<std::string> kAllSubscriptions = {
+    "admin@current.example pic-adherents@lists.example.org",
+    "admin@lapsed.example pic-adherents@lists.example.org",
+    "reader@elsewhere.example pic-adherents@lists.example.org",
+    "tech@lapsed.example pic-adherents@lists.example.org",
+    "tech@lapsed.example pic-adherents@other.example",
+    "tech@lapsed.example pic-infos@lists.example.org"};
+
+// Nothing in `r` names a person.
+void no_address(const RunResult& r) {
+  for (const char* a : {"lapsed.example", "LAPSED", "current.example", "elsewhere.example"}) {
+    CHECK(r.out.find(a) == std::string::npos);
+    CHECK(r.err.find(a) == std::string::npos);
+  }
+}
+
+void run_scenario(const Backend& b) {
+  INFO("databases: " << b.name);
+  seed(b);
+  TempDir dir;
+  std::string conf = dir.write("sympa.conf", "domain\tlists.example.org\n" + b.sympa_conf_db);
+  dir.write("my.password", MysqlDatabase::password() + "\n");
+  std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf +
+                    "}\n  members: " + b.members_store +
+                    "\npolicies:\n"
+                    "  - name: contacts-of-former-member-associations\n"
+                    "    store: members\n"
+                    "    table: contacts\n"
+                    "    expire_after: 1y\n"
+                    "    since: {related: associations, on: \"associations.id = "
+                    "contacts.association_id\", column: membership_paid_until}\n"
+                    "    max_affected: 100%\n"
+                    "    also:\n"
+                    "      - {store: lists, sympa: subscribers, lists: [pic-adherents], robot: "
+                    "lists.example.org, email: email}\n");
+  const std::string policy = "contacts-of-former-member-associations";
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  REQUIRE(check.exit_code == 0);
+  CHECK(check.err.find("warning") == std::string::npos);
+
+  // plan says what the other store will do, and changes nothing.
+  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  CHECK(plan.out.find("also:       in store 'lists' (sympa): unsubscribe the e-mail addresses "
+                      "(column email) of the 3 rows from list pic-adherents (robot "
+                      "lists.example.org)") != std::string::npos);
+  CHECK(plan.out.find("DELETE FROM subscriber_table WHERE list_subscriber IN ('pic-adherents') "
+                      "AND robot_subscriber = 'lists.example.org' AND user_subscriber IN (?, "
+                      "...) -- in store 'lists'") != std::string::npos);
+  no_address(plan);
+  auto plan_json =
+      run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  REQUIRE(plan_json.exit_code == 0);
+  auto planned = policy_in(json::parse(plan_json.out), policy);
+  CHECK(planned.at("matched") == 3);
+  CHECK(planned.at("also_stores") ==
+        json::parse(R"([{"store": "lists", "sympa": "subscribers", "lists": ["pic-adherents"],
+                         "robot": "lists.example.org", "email": "email"}])"));
+  for (const char* format : {"markdown", "html"}) {
+    auto other =
+        run_retentiond({"plan", "-c", config, "--at", kAt, "--format", format}, dir.path());
+    CHECK(other.exit_code == 0);
+    CHECK(other.out.find("Also in store 'lists' (sympa): unsubscribe the e-mail addresses "
+                         "(column email) of the 3 rows from list pic-adherents") !=
+          std::string::npos);
+  }
+  CHECK(subscriptions(b) == kAllSubscriptions);
+  CHECK(contacts(b) == std::vector<std::string>{"1", "2", "3", "4"});
+
+  // Sympa's database refuses the unsubscription: the contacts stay, the pass fails naming the
+  // store, and nothing is reported done.
+  b.sympa_exec(b.refuse_deletes);
+  auto refused =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_code == 1);
+  no_address(refused);
+  auto failed = policy_in(json::parse(refused.out), policy);
+  CHECK(failed.at("affected") == 0);
+  CHECK(failed.at("also_stores").at(0).at("removed") == 0);
+  CHECK(failed.at("warnings").dump().find("store 'lists'") != std::string::npos);
+  CHECK(failed.at("warnings")
+            .dump()
+            .find("the batch was rolled back, its records are kept for "
+                  "the next pass") != std::string::npos);
+  CHECK(subscriptions(b) == kAllSubscriptions);
+  CHECK(contacts(b) == std::vector<std::string>{"1", "2", "3", "4"});
+  b.sympa_exec(b.allow_deletes);
+
+  // Sympa's table is missing: the pass fails before it changes anything.
+  b.sympa_exec("ALTER TABLE subscriber_table RENAME TO subscriber_table_away");
+  auto missing =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(missing.out << missing.err);
+  CHECK(missing.exit_code == 1);
+  CHECK(policy_in(json::parse(missing.out), policy)
+            .at("warnings")
+            .dump()
+            .find("has no table 'subscriber_table'") != std::string::npos);
+  CHECK(contacts(b) == std::vector<std::string>{"1", "2", "3", "4"});
+  b.sympa_exec("ALTER TABLE subscriber_table_away RENAME TO subscriber_table");
+
+  // The pass: the lapsed association's contacts go, and their addresses leave pic-adherents on
+  // lists.example.org; their other subscriptions, and every other address, stay.
+  auto enforce =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(enforce.out << enforce.err);
+  REQUIRE(enforce.exit_code == 0);
+  no_address(enforce);
+  auto done = policy_in(json::parse(enforce.out), policy);
+  CHECK(done.at("affected") == 3);
+  CHECK(done.at("also_stores").at(0).at("removed") == 2);
+  CHECK(enforce.err.find("store 'lists' removed 2 subscriptions (also)") != std::string::npos);
+  CHECK(contacts(b) == std::vector<std::string>{"2"});
+  CHECK(subscriptions(b) ==
+        std::vector<std::string>{"admin@current.example pic-adherents@lists.example.org",
+                                 "reader@elsewhere.example pic-adherents@lists.example.org",
+                                 "tech@lapsed.example pic-adherents@other.example",
+                                 "tech@lapsed.example pic-infos@lists.example.org"});
+  // Users stay: the unsubscribed_users target removes them once they have no list left.
+  CHECK(b.sympa_column("SELECT count(*) FROM user_table") == std::vector<std::string>{"4"});
+
+  // The text report says what was removed, in counts.
+  b.members_exec("INSERT INTO contacts VALUES (5, 1, 'Late', 'late@lapsed.example')");
+  auto text = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(text.out << text.err);
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.find("also:       in store 'lists' (sympa): 0 subscriptions removed from list "
+                      "pic-adherents (robot lists.example.org), of the e-mail addresses (column "
+                      "email) of the 1 row acted on") != std::string::npos);
+  no_address(text);
+
+  // A second pass touches nothing.
+  auto again =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  REQUIRE(again.exit_code == 0);
+  auto second = policy_in(json::parse(again.out), policy);
+  CHECK(second.at("matched") == 0);
+  CHECK(second.at("affected") == 0);
+  CHECK(second.at("also_stores").at(0).at("removed") == 0);
+  CHECK(subscriptions(b).size() == 4);
+
+  auto history = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+  CHECK(history.exit_code == 0);
+  no_address(history);
+}
+
+}  // namespace
+
+TEST_CASE("also in a sympa store on sqlite: lapsed contacts unsubscribed in the same pass",
+          "[cli][sympa][also_store][sqlite]") {
+  TempDir data;
+  const std::string sympa = data.file("sympa.db"), members = data.file("members.db");
+  sqlite_exec(sympa, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
+  run_scenario({"sqlite", "db_type\tSQLite\ndb_name\t" + sympa + "\n",
+                "{type: sqlite, path: " + members + "}",
+                [&](const std::string& sql) { sqlite_exec(sympa, sql); },
+                [&](const std::string& sql) { sqlite_exec(members, sql); },
+                [&](const std::string& sql) { return sqlite_column(sympa, sql); },
+                [&](const std::string& sql) { return sqlite_column(members, sql); },
+                "CREATE TRIGGER refuse BEFORE DELETE ON subscriber_table BEGIN SELECT "
+                "RAISE(ABORT, 'deletes refused by a test trigger'); END",
+                "DROP TRIGGER refuse", "TEXT"});
+}
+
+TEST_CASE("also in a sympa store on postgresql: lapsed contacts unsubscribed in the same pass",
+          "[cli][sympa][also_store][postgresql]") {
+  PgDatabase sympa, members;
+  sympa.exec(read_file(shared_dir() + "/schemas/sympa_pg.sql"));
+  run_scenario({"postgresql",
+                "db_type\tPg\ndb_name\t" + sympa.name() + "\ndb_host\t" +
+                    server_env("RETENTIOND_TEST_PG_HOST") + "\ndb_port\t" +
+                    server_env("RETENTIOND_TEST_PG_PORT") + "\ndb_user\t" +
+                    server_env("RETENTIOND_TEST_PG_USER") + "\n",
+                "{type: postgresql, dsn: \"" + members.dsn() + "\"}",
+                [&](const std::string& sql) { sympa.exec(sql); },
+                [&](const std::string& sql) { members.exec(sql); },
+                [&](const std::string& sql) { return sympa.column(sql); },
+                [&](const std::string& sql) { return members.column(sql); },
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE "
+                "EXCEPTION 'deletes refused by a test trigger'; END $$; CREATE TRIGGER refuse "
+                "BEFORE DELETE ON subscriber_table FOR EACH ROW EXECUTE FUNCTION refuse()",
+                "DROP TRIGGER refuse ON subscriber_table", "DATE"});
+}
+
+TEST_CASE("also in a sympa store on mariadb: lapsed contacts unsubscribed in the same pass",
+          "[cli][sympa][also_store][mysql]") {
+  MysqlDatabase sympa, members;
+  sympa.exec(read_file(shared_dir() + "/schemas/sympa_mysql.sql"));
+  run_scenario({"mysql",
+                "db_type\tmysql\ndb_name\t" + sympa.name() + "\ndb_host\t" +
+                    server_env("RETENTIOND_TEST_MYSQL_HOST") + "\ndb_port\t" +
+                    server_env("RETENTIOND_TEST_MYSQL_PORT") + "\ndb_user\t" +
+                    server_env("RETENTIOND_TEST_MYSQL_USER") + "\ndb_passwd\t" +
+                    MysqlDatabase::password() + "\n",
+                members.store_yaml("my.password"), [&](const std::string& sql) { sympa.exec(sql); },
+                [&](const std::string& sql) { members.exec(sql); },
+                [&](const std::string& sql) { return sympa.column(sql); },
+                [&](const std::string& sql) { return members.column(sql); },
+                "CREATE TRIGGER refuse BEFORE DELETE ON subscriber_table FOR EACH ROW SIGNAL "
+                "SQLSTATE '45000' SET MESSAGE_TEXT = 'deletes refused by a test trigger'",
+                "DROP TRIGGER refuse", "DATE"});
+}
