@@ -225,7 +225,7 @@ Sql StatementBuilder::related_values(const policies::AlsoStoreRule& rule, bool n
   const std::string column = table_ + "." + quote_identifier(rule.column, dialect_.quote);
   std::string text = "SELECT " + dialect_.email_text(column) + " FROM " + table_ + " WHERE " +
                      range(p, next, key_) + column + " IS NOT NULL AND ";
-  text += acted(p);
+  text += acted(p) + dialect_.locking_read;
   return Sql{text, p.order()};
 }
 

@@ -27,6 +27,10 @@ struct Dialect {
   std::string max = "max";            // the aggregate maximum
   std::string greatest = "GREATEST";  // the n-ary maximum of latest_of (sql/expiry.h)
   std::string false_value = "false";  // what an unknown hold_where counts as
+  // Appended to a SELECT whose rows the batch then acts on (the values read for other stores),
+  // so that they are read as the action finds them and cannot change before it: " FOR UPDATE"
+  // on the servers; empty on SQLite, whose batch holds the database's write lock throughout.
+  std::string locking_read = " FOR UPDATE";
   // A store whose keys may be NULL (SQLite lets a primary key hold NULL): the first batch and
   // the samples leave those rows out, as `key > after` does for the next batches.
   bool null_keys = false;

@@ -33,6 +33,7 @@ sql::Dialect dialect(bool rowid) {
   d.batch = [](const std::string& keys, bool) {
     return "SELECT max(k), count(*) FROM (" + keys + ")";
   };
+  d.locking_read = "";
   return d;
 }
 

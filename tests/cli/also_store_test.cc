@@ -139,6 +139,22 @@ void run_scenario(const Backend& b) {
   REQUIRE(check.exit_code == 0);
   CHECK(check.err.find("warning") == std::string::npos);
 
+  // Online, check reads Sympa's list_table: a misspelt list would unsubscribe no one. The
+  // column is the main table's.
+  std::string wrong = read_file(config);
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"lists: [pic-adherents]", "lists: [pic-adherent]"}, {"email: email}", "email: mail}"}})
+    wrong.replace(wrong.find(from), from.size(), to);
+  auto misspelt = run_retentiond({"check", "-c", dir.write("misspelt.yaml", wrong)}, dir.path());
+  CHECK(misspelt.exit_code == 1);
+  CHECK(misspelt.err.find(dir.file("misspelt.yaml") +
+                          ":13:51: warning: Sympa (store 'lists') has no list 'pic-adherent' on "
+                          "robot 'lists.example.org' (did you mean 'pic-adherents'?); no "
+                          "subscription to it is removed\n") != std::string::npos);
+  CHECK(misspelt.err.find(dir.file("misspelt.yaml") +
+                          ":13:100: error: no column 'mail' in table 'contacts' (did you mean "
+                          "'email'?)\n") != std::string::npos);
+
   // plan says what the other store will do, and changes nothing.
   auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
   INFO(plan.out << plan.err);
