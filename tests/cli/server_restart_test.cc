@@ -239,7 +239,12 @@ void pg_admin(const std::string& sql) {
 // Ends the sessions of `db` and keeps new ones out: as seen by a pass, its server is down.
 void pg_shut_out(const std::string& db) {
   pg_admin("ALTER DATABASE " + db + " ALLOW_CONNECTIONS false");
-  pg_admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+  // Twice: a session that was starting when connections were refused (a pass reconnecting after
+  // a lock timeout, on a loaded machine) is not in pg_stat_activity yet the first time.
+  for (int round = 0; round < 2; ++round) {
+    pg_admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
 }
 
 }  // namespace
