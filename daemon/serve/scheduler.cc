@@ -168,8 +168,9 @@ void Scheduler::run_next() {
       if (config->smtp) options.smtp = &*config->smtp;
       auto outcomes = run_policies(*config, {policy}, runner, options);
       if (!outcomes.empty()) outcome = outcomes.front();
-      // Is the promise kept now? Read-only plans, for the overdue gauges.
-      if (!stop_) {
+      // Is the promise kept now? Read-only plans, for the overdue gauges; a pass that succeeded
+      // left nothing expired (finished() says so without planning again).
+      if (!stop_ && outcome.status != PassStatus::Ok) {
         PassRunner planner(&state, /*record=*/false, clock_);
         status = promise_status(*config, *policy, clock_.now(), planner, &state);
       }
@@ -210,6 +211,12 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
       m.oldest_overdue = status->oldest_overdue;
       m.held = status->held;
       m.promise_kept = status->promise_kept_at;
+    } else if (outcome.status == PassStatus::Ok) {
+      m.checked = clock_.now();
+      m.overdue = 0;
+      m.oldest_overdue.reset();
+      m.held = outcome.plan.held;
+      m.promise_kept = outcome.finished;
     }
     metrics_.update(name, m);
   }
