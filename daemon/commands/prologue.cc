@@ -58,9 +58,4 @@ std::optional<int> load_selection(const std::string& command, const std::string&
   return select_policies(command, selection.config, names, selection.policies);
 }
 
-std::unique_ptr<StateFile> open_state_for_reading(const std::string& path) {
-  if (!StateFile::exists(path)) return nullptr;
-  return std::make_unique<StateFile>(path, /*writable=*/false);
-}
-
 }  // namespace retentiond::daemon

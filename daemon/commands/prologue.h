@@ -54,8 +54,4 @@ struct Selection {
 std::optional<int> load_selection(const std::string& command, const std::string& config_path,
                                   const std::vector<std::string>& names, Selection& selection);
 
-// The state file at `path` opened read-only, or null when there is none yet (no pass recorded,
-// no hold). Throws StateError, naming the path, when it exists but cannot be read.
-std::unique_ptr<StateFile> open_state_for_reading(const std::string& path);
-
 }  // namespace retentiond::daemon

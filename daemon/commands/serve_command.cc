@@ -16,11 +16,13 @@
 #include "daemon/serve/notifier.h"
 #include "daemon/serve/scheduler.h"
 #include "policies/config_loader.h"
+#include "policies/schedule.h"
 
 namespace retentiond::daemon {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: retentiond serve [-c FILE] [--metrics-file FILE]
+constexpr const char* kUsage =
+    R"(Usage: retentiond serve [-c FILE] [--metrics-file FILE] [--status-every INTERVAL]
 
 Runs as a daemon (systemd Type=notify, or in the foreground from a terminal): every
 policy with a `schedule` runs at its times (local time zone), one pass at a time. A run
@@ -35,7 +37,9 @@ interrupted) and exits 0.
 
 Metrics: with `metrics: {listen: 127.0.0.1:9187}` in the configuration, Prometheus
 can scrape http://127.0.0.1:9187/metrics; --metrics-file writes the same exposition
-for node_exporter's textfile collector after every pass.
+for node_exporter's textfile collector after every pass. The overdue gauges (the
+figures of `retentiond status`) are refreshed after every pass and, since records
+expire between passes too, every --status-every (default 1h, e.g. 15m; off: only after passes).
 
 Exit status: 0 after a stop signal, 1 when the configuration is invalid at start, 2
 usage error.
@@ -58,14 +62,27 @@ std::shared_ptr<const policies::Config> load(const std::string& path) {
 }  // namespace
 
 int serve_command(const Args& args) {
-  std::string config_path, metrics_file;
+  std::string config_path, metrics_file, status_every_text;
   po::options_description opts(kUsage);
   opts.add_options()("help,h", "show this help");
   add_config_option(opts, config_path);
   opts.add_options()("metrics-file", po::value(&metrics_file),
-                     "write Prometheus metrics to this file after each pass");
+                     "write Prometheus metrics to this file after each pass")(
+      "status-every", po::value(&status_every_text)->default_value("1h"),
+      "refresh the overdue gauges this often between passes (off: never)");
   po::variables_map vm;
   if (auto stop = parse_command_line("serve", args, opts, vm)) return *stop;
+  std::chrono::seconds status_every(0);
+  if (status_every_text != "off") {
+    std::string why;
+    auto every = policies::parse_interval(status_every_text, why);
+    if (!every || every->count() <= 0)
+      return usage_failure("serve",
+                           "--status-every must be an interval such as 15m or 1h, or "
+                           "off, not '" +
+                               status_every_text + "'" + (why.empty() ? "" : ": " + why));
+    status_every = *every;
+  }
 
   auto config = load(config_path);
   if (!config) {
@@ -85,7 +102,8 @@ int serve_command(const Args& args) {
       return kExitFailure;
     }
   }
-  Scheduler scheduler(io, config, notifier, metrics, metrics_file);
+  Scheduler scheduler(io, config, notifier, metrics, metrics_file, policies::system_clock(),
+                      status_every);
 
   boost::asio::signal_set stops(io, SIGTERM, SIGINT);
   std::function<void(const boost::system::error_code&, int)> on_stop =

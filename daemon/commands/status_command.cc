@@ -40,6 +40,9 @@ opened read-only and nothing is written, not even the state file.
   last pass        the outcome of the last pass recorded
   next pass        the next scheduled pass
   held             expired records kept by a legal hold (never overdue)
+  notices open     notify: policies: notices sent whose period still runs; their
+                   records are neither due nor overdue until it ends, while a record
+                   past its expiry whose notice never went out is overdue
 
 --at TIME evaluates everything as of that moment (ISO-8601).
 
@@ -70,6 +73,7 @@ std::string render_json(const std::vector<PolicyStatus>& all, TimePoint now) {
         {"last_pass", when(s.last_pass)},
         {"next_pass", when(s.next_pass)},
         {"held", s.held},
+        {"notices_open", s.notices_open},
         {"stale", s.stale},
         {"error", s.error ? nlohmann::json(*s.error) : nlohmann::json(nullptr)},
     });
@@ -96,6 +100,8 @@ std::string render_text(const std::vector<PolicyStatus>& all, TimePoint now) {
     if (s.oldest_overdue) out += " (oldest " + format_timestamp(*s.oldest_overdue) + ")";
     out += "\n  due:             " + policies::with_thousands(s.due) + "\n";
     out += "  held:            " + policies::with_thousands(s.held) + "\n";
+    if (s.policy->notify)
+      out += "  notices open:    " + policies::with_thousands(s.notices_open) + "\n";
     out += "  promise kept at: " + or_never(s.promise_kept_at, "never recorded") + "\n";
     out += "  last pass:       " +
            (s.last_pass ? s.last_outcome + " at " + format_timestamp(*s.last_pass)

@@ -68,6 +68,10 @@ NoticeDecision decide_notices(const policies::Policy& policy,
         ++d.waiting;
       continue;
     }
+    if (*c.basis < cutoff.cutoff) {
+      ++d.expired_unnoticed;
+      if (!d.oldest_unnoticed || *c.basis < *d.oldest_unnoticed) d.oldest_unnoticed = *c.basis;
+    }
     if (c.email.empty())
       ++d.no_address;
     else

@@ -43,6 +43,10 @@ struct NoticeDecision {
   std::vector<const connectors::NoticeCandidate*> to_send;  // records needing a (new) notice
   long long waiting = 0;     // noticed, waiting out the notice period
   long long no_address = 0;  // due, but without an address: never acted on
+  // Past their expiry while no notice (for this date) has gone out: the promise's date passed
+  // with nothing done; `retentiond status` counts them as overdue once past the lateness.
+  long long expired_unnoticed = 0;
+  std::optional<policies::TimePoint> oldest_unnoticed;
   std::set<std::string> due_hashes;
 };
 

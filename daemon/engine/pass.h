@@ -30,7 +30,10 @@ struct NoticeCounts {
   long long sent = 0;     // plan: would be sent now; enforce: sent
   long long failed = 0;   // could not be sent: those records are kept, retried next pass
   long long waiting = 0;  // records waiting out their notice period (including those just noticed)
-  long long no_address = 0;  // due but without an address: never acted on
+  long long no_address = 0;         // due but without an address: never acted on
+  long long open = 0;               // sent by earlier passes, their period still running
+  long long expired_unnoticed = 0;  // past their expiry, no notice gone out (NoticeDecision)
+  std::optional<policies::TimePoint> oldest_unnoticed;
 };
 
 struct PassOutcome {

@@ -24,7 +24,10 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
       decide_notices(policy, candidates.value(), book.load(policy.name), book, ctx.cutoff);
   ctx.noticed_keys = decision.actionable;
   counts.waiting = decision.waiting;
+  counts.open = decision.waiting;
   counts.no_address = decision.no_address;
+  counts.expired_unnoticed = decision.expired_unnoticed;
+  counts.oldest_unnoticed = decision.oldest_unnoticed;
   if (decision.no_address > 0)
     warnings.push_back(
         with_thousands(decision.no_address) +

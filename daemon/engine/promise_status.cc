@@ -57,6 +57,12 @@ PolicyStatus promise_status(const policies::Config& config, const policies::Poli
   s.held = due.plan.held;
   s.overdue = overdue.plan.matched;
   if (s.overdue > 0) s.oldest_overdue = overdue.plan.oldest;
+  if (due.notices) s.notices_open = due.notices->open;
+  if (overdue.notices && overdue.notices->expired_unnoticed > 0) {
+    s.overdue += overdue.notices->expired_unnoticed;
+    const auto& oldest = overdue.notices->oldest_unnoticed;
+    if (oldest && (!s.oldest_overdue || *oldest < *s.oldest_overdue)) s.oldest_overdue = oldest;
+  }
   read_audit(state, s);
   if (p.schedule) {
     s.next_pass = policies::next_run(*p.schedule, now);

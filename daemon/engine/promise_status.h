@@ -2,6 +2,8 @@
 // gauges): the records due (past their expiry), those overdue (past their expiry plus the
 // lateness its deadline allows), the oldest overdue, and from the audit trail when the promise
 // was last kept and whether passes still happen. Read-only: two plans and a read of the trail.
+// With `notify:`, a record is due once its notice period has ended (sent at least `before`
+// ago); one past its expiry (plus the lateness) whose notice never went out is overdue too.
 #pragma once
 
 #include <optional>
@@ -20,6 +22,9 @@ struct PolicyStatus {
   long long due = 0;
   long long overdue = 0;
   long long held = 0;
+  // `notify:` policies: notices sent whose period still runs (those records are due for
+  // nothing yet, and never overdue before the period ends); 0 for the others.
+  long long notices_open = 0;
   std::optional<policies::TimePoint> oldest_overdue;
   std::optional<policies::TimePoint> promise_kept_at;  // end of the last successful pass
   std::optional<policies::TimePoint> last_pass;

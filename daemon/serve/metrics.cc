@@ -115,7 +115,7 @@ std::string Metrics::render() const {
          "is broken while this is above 0.",
          [&](const PolicyMetrics& m) { return checked(m, static_cast<double>(m.overdue)); });
   family("retentiond_oldest_overdue_age_seconds", "gauge",
-         "How long the oldest overdue record has been past its expiry and lateness (0 when none).",
+         "Age of the oldest overdue record: seconds since its date (0 when none).",
          [&](const PolicyMetrics& m) {
            double age = 0;
            if (m.checked && m.oldest_overdue)
@@ -125,6 +125,9 @@ std::string Metrics::render() const {
          });
   family("retentiond_held_records", "gauge", "Expired records kept by a legal hold.",
          [&](const PolicyMetrics& m) { return checked(m, static_cast<double>(m.held)); });
+  family("retentiond_promise_stale", "gauge",
+         "1 when the policy has had no pass within twice its schedule's longest gap.",
+         [&](const PolicyMetrics& m) { return checked(m, m.stale ? 1.0 : 0.0); });
   family("retentiond_promise_kept_timestamp_seconds", "gauge",
          "When the policy's last successful pass ended, leaving nothing overdue.",
          [&](const PolicyMetrics& m) { return epoch(m.promise_kept); });

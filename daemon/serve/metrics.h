@@ -35,6 +35,7 @@ struct PolicyMetrics {
   std::optional<policies::TimePoint> oldest_overdue;
   long long held = 0;
   std::optional<policies::TimePoint> promise_kept;
+  bool stale = false;  // no pass within twice the schedule's longest gap
 };
 
 class Metrics {

@@ -29,13 +29,14 @@ std::string local_time(TimePoint t) {
 
 Scheduler::Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config,
                      Notifier& notifier, Metrics& metrics, std::string metrics_file,
-                     const policies::Clock& clock)
+                     const policies::Clock& clock, std::chrono::seconds status_every)
     : io_(io),
       config_(std::move(config)),
       notifier_(notifier),
       metrics_(metrics),
       metrics_file_(std::move(metrics_file)),
-      clock_(clock) {}
+      clock_(clock),
+      status_every_(status_every) {}
 
 Scheduler::~Scheduler() {
   stop_ = true;
@@ -64,6 +65,71 @@ void Scheduler::start() {
     spdlog::error("{}", e.what());
   }
   arm_all(/*catch_up=*/true);
+  // The gauges are known from the start, not only after the first pass.
+  if (status_every_.count() > 0) arm_status_refresh(std::chrono::seconds(0));
+}
+
+void Scheduler::arm_status_refresh(std::chrono::seconds delay) {
+  if (!status_timer_) status_timer_ = std::make_unique<boost::asio::system_timer>(io_);
+  status_timer_->expires_after(delay);
+  status_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) refresh_status();
+  });
+}
+
+void Scheduler::refresh_status() {
+  if (stop_) return;
+  auto config = config_;
+  boost::asio::post(worker_, [this, config] {
+    std::vector<std::pair<std::string, PolicyStatus>> statuses;
+    try {
+      auto state = open_state_for_reading(config->state_path);
+      PassRunner planner(state.get(), /*record=*/false, clock_);
+      for (const auto& policy : config->policies) {
+        if (stop_) break;
+        if (policy.schedule)
+          statuses.emplace_back(
+              policy.name, promise_status(*config, policy, clock_.now(), planner, state.get()));
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("cannot refresh the promise status: {}", e.what());
+    }
+    boost::asio::post(io_, [this, config, statuses] {
+      for (const auto& [name, status] : statuses) {
+        if (status.error)
+          spdlog::warn("policy '{}': the promise status could not be read: {}", name,
+                       *status.error);
+        // Only for policies the configuration in force still has (a reload may have come).
+        if (config_->policy(name) && config_->policy(name)->schedule)
+          apply_status(name, nullptr, status);
+      }
+      publish_metrics();
+      if (!stop_) arm_status_refresh(status_every_);
+    });
+  });
+}
+
+void Scheduler::apply_status(const std::string& name, const PassOutcome* outcome,
+                             const std::optional<PolicyStatus>& status) {
+  auto m = metrics_.get(name);
+  if (status && !status->error) {
+    m.checked = clock_.now();
+    m.overdue = status->overdue;
+    m.oldest_overdue = status->oldest_overdue;
+    m.held = status->held;
+    m.promise_kept = status->promise_kept_at;
+    m.stale = status->stale;
+  } else if (outcome && outcome->status == PassStatus::Ok) {
+    m.checked = clock_.now();
+    m.overdue = 0;
+    m.oldest_overdue.reset();
+    m.held = outcome->plan.held;
+    m.promise_kept = outcome->finished;
+    m.stale = false;
+  } else {
+    return;
+  }
+  metrics_.update(name, m);
 }
 
 void Scheduler::reload(std::shared_ptr<const policies::Config> config) {
@@ -169,8 +235,9 @@ void Scheduler::run_next() {
       auto outcomes = run_policies(*config, {policy}, runner, options);
       if (!outcomes.empty()) outcome = outcomes.front();
       // Is the promise kept now? Read-only plans, for the overdue gauges; a pass that succeeded
-      // left nothing expired (finished() says so without planning again).
-      if (!stop_ && outcome.status != PassStatus::Ok) {
+      // left nothing expired (finished() says so without planning again), unless it waits for
+      // notices: records whose notice has not gone out stay, and may be overdue.
+      if (!stop_ && (outcome.status != PassStatus::Ok || policy->notify)) {
         PassRunner planner(&state, /*record=*/false, clock_);
         status = promise_status(*config, *policy, clock_.now(), planner, &state);
       }
@@ -205,21 +272,9 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
       ++m.failures_total;
       ++m.consecutive_failures;
     }
-    if (status && !status->error) {
-      m.checked = clock_.now();
-      m.overdue = status->overdue;
-      m.oldest_overdue = status->oldest_overdue;
-      m.held = status->held;
-      m.promise_kept = status->promise_kept_at;
-    } else if (outcome.status == PassStatus::Ok) {
-      m.checked = clock_.now();
-      m.overdue = 0;
-      m.oldest_overdue.reset();
-      m.held = outcome.plan.held;
-      m.promise_kept = outcome.finished;
-    }
     metrics_.update(name, m);
   }
+  apply_status(name, &outcome, status);
   auto it = entries_.find(name);
   const policies::Policy* policy = config_->policy(name);
   if (it != entries_.end() && policy && policy->schedule && !stop_) {
@@ -252,6 +307,7 @@ void Scheduler::stop() {
   stop_ = true;
   for (auto& [name, entry] : entries_)
     if (entry.timer) entry.timer->cancel();
+  if (status_timer_) status_timer_->cancel();
   if (!busy_) io_.stop();
 }
 

@@ -33,9 +33,12 @@ namespace retentiond::daemon {
 class Scheduler {
  public:
   // `metrics_file`: where to write the textfile-collector exposition after each pass ("" for none).
+  // `status_every`: how often the overdue gauges are refreshed between passes (records expire
+  // between passes too; 0 for never).
   Scheduler(boost::asio::io_context& io, std::shared_ptr<const policies::Config> config,
             Notifier& notifier, Metrics& metrics, std::string metrics_file = "",
-            const policies::Clock& clock = policies::system_clock());
+            const policies::Clock& clock = policies::system_clock(),
+            std::chrono::seconds status_every = std::chrono::hours(1));
   ~Scheduler();
 
   // Records passes a crash left in progress, arms every timer, runs missed passes.
@@ -61,6 +64,14 @@ class Scheduler {
                 const std::optional<PolicyStatus>& status);
   void update_status();
   void publish_metrics();
+  // The overdue gauges: `status` is applied when the store could be read; otherwise, after a
+  // successful pass (which left nothing expired), from `outcome`.
+  void apply_status(const std::string& policy, const PassOutcome* outcome,
+                    const std::optional<PolicyStatus>& status);
+  // Every `status_every_`: the promise status of every scheduled policy, on the worker (after any
+  // pass in progress), then the gauges.
+  void arm_status_refresh(std::chrono::seconds delay);
+  void refresh_status();
   std::optional<policies::TimePoint> last_success(const std::string& policy);
   // "3 policies ok, 1 refused, 1 failed, 1,204 rows and 12 files" for STATUS=.
   std::string last_passes_summary() const;
@@ -71,6 +82,8 @@ class Scheduler {
   Metrics& metrics_;
   std::string metrics_file_;
   const policies::Clock& clock_;
+  std::chrono::seconds status_every_;
+  std::unique_ptr<boost::asio::system_timer> status_timer_;
   boost::asio::thread_pool worker_{1};
   std::atomic<bool> stop_{false};
   bool busy_ = false;

@@ -272,4 +272,9 @@ std::string StateFile::anonymisation_key() {
   return read();
 }
 
+std::unique_ptr<StateFile> open_state_for_reading(const std::string& path) {
+  if (!StateFile::exists(path)) return nullptr;
+  return std::make_unique<StateFile>(path, /*writable=*/false);
+}
+
 }  // namespace retentiond::daemon

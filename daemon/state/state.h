@@ -62,4 +62,8 @@ class StateFile {
   std::unique_ptr<lib::sqlite::Database> db_;
 };
 
+// The state file at `path` opened read-only, or null when there is none yet (no pass recorded,
+// no hold). Throws StateError, naming the path, when it exists but cannot be read.
+std::unique_ptr<StateFile> open_state_for_reading(const std::string& path);
+
 }  // namespace retentiond::daemon

@@ -317,6 +317,41 @@ TEST_CASE("serve: Prometheus metrics over HTTP and in a textfile", "[serve][cli]
   CHECK(d.stop() == 0);
 }
 
+TEST_CASE("serve: the overdue gauges are known before any pass and follow records that expire",
+          "[serve][cli][metrics]") {
+  TempDir dir;
+  // Two records from 2017 are past 52 days and a daily schedule's lateness; no pass is due
+  // (no pass recorded: the first runs at 03:15).
+  hits_table(dir, "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
+  const int port = 20000 + (getpid() + 7) % 20000;
+  std::string config =
+      dir.write("r.yaml", "metrics: {listen: 127.0.0.1:" + std::to_string(port) + "}\n" + kConfig);
+  Daemon d(dir, config, {},
+           {"--metrics-file", dir.file("retentiond.prom"), "--status-every", "1s"});
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
+  const std::string gauge = "retentiond_overdue_records{policy=\"hits\",store=\"app\"} ";
+  auto wait_for_gauge = [&](const std::string& line) {
+    for (int i = 0; i < 100; ++i) {
+      if (http_get(port, "/metrics").find(line) != std::string::npos) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  };
+  INFO(d.log() << http_get(port, "/metrics"));
+  CHECK(wait_for_gauge(gauge + "2\n"));
+  CHECK(read_file(dir.file("retentiond.prom")).find(gauge + "2\n") != std::string::npos);
+  // Records expire between passes: the timer sees them without a pass.
+  sqlite_exec(dir.file("app.db"), "INSERT INTO hits VALUES (4, 1500000000), (5, 1400000000);");
+  CHECK(wait_for_gauge(gauge + "4\n"));
+  CHECK(wait_for_gauge("retentiond_oldest_overdue_age_seconds{policy=\"hits\",store=\"app\"} "));
+  CHECK(d.stop() == 0);
+  // The figures came from no pass: every record is still there.
+  CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits") == 5);
+
+  CHECK(run_retentiond({"serve", "-c", config, "--status-every", "soon"}, dir.path()).exit_code ==
+        2);
+}
+
 TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown as refused",
           "[serve][cli]") {
   TempDir dir;

@@ -8,6 +8,7 @@
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
 #include "support/run.h"
+#include "support/smtp_server.h"
 #include "support/sql_store.h"
 #include "support/temp_dir.h"
 
@@ -147,4 +148,54 @@ TEST_CASE("status on a files store: old files are overdue until a pass removes t
   auto after = status_json(config, dir.path(), 0, {});
   CHECK(after.at("due") == 0);
   CHECK(after.at("overdue") == 0);
+}
+
+TEST_CASE("status: a pending notice is not overdue until its period ends; a missing one is",
+          "[cli][status][notify][sqlite]") {
+  SmtpServer smtp;
+  TempDir dir;
+  SqlStore store = sqlite_store(dir);
+  // 1y after last_seen, notice 30 days before; a daily schedule allows 24 h of lateness.
+  store.db.exec(
+      "CREATE TABLE users (id integer PRIMARY KEY, email text, last_seen text);"
+      "INSERT INTO users VALUES (1, 'old@example.org', '2020-01-01'),"
+      " (2, 'soon@example.org', '2027-03-15'), (3, NULL, '2020-01-01'),"
+      " (4, 'later@example.org', '2027-06-01');");
+  dir.write("notice.txt", "Your account goes on {date}.\n");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) +
+                    ", starttls: false, from: dpo@example.org}\n"
+                    "stores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                    "  - name: users\n    store: app\n    table: users\n    expire_after: 1y\n"
+                    "    since: last_seen\n    max_affected: 100%\n    schedule: daily 03:00\n"
+                    "    notify: {before: 30d, email: email, template: notice.txt,"
+                    " subject: Your account}\n");
+  // Before any notice: nothing may be acted on, but 1 and 3 are a year past their expiry with
+  // nothing done: overdue.
+  auto never = status_json(config, dir.path(), 3);
+  CHECK(never.at("due") == 0);
+  CHECK(never.at("overdue") == 2);
+  CHECK(never.at("oldest_overdue") == "2020-01-01T00:00:00Z");
+  CHECK(never.at("notices_open") == 0);
+
+  // The pass of 2028-03-01 sends notices to 1 and 2 (2 expires on 2028-03-15); 3 has no address.
+  run_retentiond_ok({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z"}, dir.path(), kUtc);
+  REQUIRE(smtp.messages().size() == 2);
+  auto pending = status_json(config, dir.path(), 3, {"--at", "2028-03-10T00:00:00Z"});
+  CHECK(pending.at("notices_open") == 2);
+  CHECK(pending.at("due") == 0);
+  CHECK(pending.at("overdue") == 1);  // 3 only: it can never be noticed
+
+  // The period ended on 2028-03-31: both are due, not overdue before a day's lateness has passed.
+  auto ended = status_json(config, dir.path(), 3, {"--at", "2028-03-31T12:00:00Z"});
+  CHECK(ended.at("notices_open") == 0);
+  CHECK(ended.at("due") == 2);
+  CHECK(ended.at("overdue") == 1);
+  auto late = status_json(config, dir.path(), 3, {"--at", "2028-04-02T00:00:00Z"});
+  CHECK(late.at("due") == 2);
+  CHECK(late.at("overdue") == 3);
+
+  auto text =
+      run_retentiond({"status", "-c", config, "--at", "2028-03-10T00:00:00Z"}, dir.path(), kUtc);
+  CHECK(text.out.find("notices open:    2") != std::string::npos);
 }

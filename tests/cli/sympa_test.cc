@@ -201,6 +201,21 @@ void run_scenario(const Backend& b) {
   CHECK(planned.at("matched") == 2);  // c and h: Sympa recorded their departure 30 days ago
   CHECK(!std::filesystem::exists(dir.file("state.db")));
 
+  // status says the same, and reads only: no schedule, so no lateness: due is overdue.
+  auto before = run_retentiond({"status", "-c", config, "--at", at(0), "--format", "json",
+                                "--policy", "orphans", "--policy", "sessions"},
+                               dir.path());
+  INFO(before.out << before.err);
+  CHECK(before.exit_code == 3);
+  auto statuses = json::parse(before.out).at("policies");
+  REQUIRE(statuses.size() == 2);
+  CHECK(statuses.at(0).at("overdue") == 2);
+  CHECK(statuses.at(0).at("oldest_overdue") == at(-30));
+  CHECK(statuses.at(1).at("due") == 1);  // s-old
+  CHECK(statuses.at(1).at("overdue") == 1);
+  CHECK(before.out.find("@example.net") == std::string::npos);
+  CHECK(!std::filesystem::exists(dir.file("state.db")));
+
   // Pass 1 at T0: c and h go (recorded departures, already orphans when retentiond first
   // looked). d left 3 days ago; e, f, g are seen for the first time.
   auto p1 = enforce(config, dir.path(), at(0), "orphans");
@@ -256,6 +271,15 @@ void run_scenario(const Backend& b) {
   // A second pass finds nothing.
   auto again = enforce(config, dir.path(), at(0));
   for (const auto& p : again.at("policies")) CHECK(p.at("affected") == 0);
+  auto kept = run_retentiond({"status", "-c", config, "--at", at(0), "--format", "json", "--policy",
+                              "sessions", "--policy", "logs"},
+                             dir.path());
+  INFO(kept.out << kept.err);
+  CHECK(kept.exit_code == 0);
+  for (const auto& p : json::parse(kept.out).at("policies")) {
+    CHECK(p.at("overdue") == 0);
+    CHECK(p.at("last_outcome") == "ok");
+  }
 
   // The audit trail holds counts only.
   auto history = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
