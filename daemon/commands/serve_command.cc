@@ -38,8 +38,9 @@ interrupted) and exits 0.
 Metrics: with `metrics: {listen: 127.0.0.1:9187}` in the configuration, Prometheus
 can scrape http://127.0.0.1:9187/metrics; --metrics-file writes the same exposition
 for node_exporter's textfile collector after every pass. The overdue gauges (the
-figures of `retentiond status`) are refreshed after every pass and, since records
-expire between passes too, every --status-every (default 1h, e.g. 15m; off: only after passes).
+figures of `retentiond status`) are refreshed at start, after every pass and, since
+records expire between passes too, every --status-every (default 1h, e.g. 15m; off:
+only after passes).
 
 Exit status: 0 after a stop signal, 1 when the configuration is invalid at start, 2
 usage error.
