@@ -1,5 +1,7 @@
 #include "support/trace_search.h"
 
+#include "support/sqlite_file.h"
+
 namespace retentiond::testing {
 namespace {
 
@@ -40,6 +42,23 @@ std::vector<std::string> mysql_tables_holding(const MysqlDatabase& db, const std
     // utf8mb4_unicode_ci: case and accents do not hide a trace.
     if (db.integer("SELECT COUNT(*) FROM `" + table + "` WHERE CONCAT_WS('|', " + columns +
                    ") COLLATE utf8mb4_unicode_ci LIKE " + literal("%" + needle + "%")) > 0)
+      found.push_back(table);
+  }
+  return found;
+}
+
+std::vector<std::string> sqlite_tables_holding(const std::string& path, const std::string& needle) {
+  std::vector<std::string> found;
+  for (const auto& table : sqlite_column(path,
+                                         "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                         "name NOT LIKE 'sqlite_%' ORDER BY name")) {
+    std::string condition;
+    for (const auto& c :
+         sqlite_column(path, "SELECT name FROM pragma_table_info(" + literal(table) + ")"))
+      condition += (condition.empty() ? "" : " OR ") +
+                   ("CAST(\"" + c + "\" AS TEXT) LIKE " + literal("%" + needle + "%"));
+    if (!condition.empty() &&
+        sqlite_int(path, "SELECT count(*) FROM \"" + table + "\" WHERE " + condition) > 0)
       found.push_back(table);
   }
   return found;

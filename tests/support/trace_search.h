@@ -17,4 +17,8 @@ std::vector<std::string> pg_tables_holding(const PgDatabase& db, const std::stri
 // The tables of the database with a row in which one column holds `needle`.
 std::vector<std::string> mysql_tables_holding(const MysqlDatabase& db, const std::string& needle);
 
+// The tables of the SQLite database file `path` with a row in which one column holds `needle`
+// (ASCII case folded, as SQLite's LIKE does).
+std::vector<std::string> sqlite_tables_holding(const std::string& path, const std::string& needle);
+
 }  // namespace retentiond::testing
