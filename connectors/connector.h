@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -94,6 +95,10 @@ struct PassContext {
   // Enforcing passes of a policy whose `also:` names other stores: where each batch hands them
   // its records. Null otherwise; apply_batch() then refuses such a policy, changing nothing.
   RelatedStores* related = nullptr;
+  // Passes on a throttled store: called between the parts of a long counting scan in plan()
+  // (those that count in parts), it rests and waits as between batches. An Error (Interrupted,
+  // Throttled) when the pass must end there; plan() then returns it. Empty otherwise.
+  std::function<std::optional<Error>()> pace;
 };
 
 // A record due for a notice: its key, its basis date and the address to write to.

@@ -217,9 +217,12 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     };
     auto number = [](const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; };
     // Counting every selected record and counting the matched ones are the plan's two long
-    // scans: a second, read-only session runs the first meanwhile, and closes when it is done.
+    // scans: a second, read-only session runs the first meanwhile, and closes when it is done;
+    // on a throttled store (ctx.pace) they run one after the other, paced between them.
     std::future<long long> total;
-    if (auto other = Client::connect(store_, AccessMode::ReadOnly))
+    if (ctx.pace)
+      total = std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
+    else if (auto other = Client::connect(store_, AccessMode::ReadOnly))
       total = std::async(std::launch::async, [client = std::move(other.value()), &s, number] {
         return number(client->query(s.plan_total.text).at(0)[0]);
       });
@@ -233,6 +236,8 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     if (!s.plan_held.text.empty()) stats.held = number(first_row(s.plan_held)[0]);
     stats.undated = number(first_row(s.plan_undated)[0]);
     stats.future = number(first_row(s.plan_future)[0]);
+    if (ctx.pace)
+      if (auto stop = ctx.pace()) return *stop;
     stats.total = total.get();
     if (s.key_walk && matched[2] && matched[3])
       if (auto walk = key_walk(*matched[2], *matched[3], stats.matched))

@@ -37,6 +37,32 @@ pqxx::result run(pqxx::transaction_base& t, const sql::Sql& s,
   return t.exec_params(s.text, pqxx::prepare::make_dynamic_params(params));
 }
 
+// A part of a plan counted in parts: 1024 blocks (8 MiB), a few tens of milliseconds to scan.
+constexpr long long kPlanPartBlocks = 1024;
+
+// Adds one plan row (over the whole table, or a part of it) to `stats`; with a block walk
+// (columns 6 and 7: the first and last matched tid) widens `walk` to the blocks it matched in.
+void add_plan_row(const pqxx::row& row, bool block_walk, PlanStats& stats, sql::Walk& walk) {
+  stats.total += row[0].as<long long>();
+  stats.matched += row[1].as<long long>();
+  stats.held += row[2].as<long long>();
+  if (!row[3].is_null()) {
+    const auto oldest = policies::from_epoch_seconds(row[3].as<long long>());
+    if (!stats.oldest || oldest < *stats.oldest) stats.oldest = oldest;
+  }
+  stats.undated += row[4].as<long long>();
+  stats.future += row[5].as<long long>();
+  if (!block_walk || row[6].is_null()) return;
+  const long long first = block_of(row[6].c_str()), last = block_of(row[7].c_str());
+  if (walk.first > walk.last) {
+    walk.first = first;
+    walk.last = last;
+  } else {
+    walk.first = std::min(walk.first, first);
+    walk.last = std::max(walk.last, last);
+  }
+}
+
 // Server-side PREPARE parses and plans a statement without running it: unknown columns, bad
 // `where` or `on` SQL and type errors surface here.
 std::optional<std::string> compile_error(pqxx::connection& c, const std::string& text) {
@@ -206,23 +232,19 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
     return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what()};
   }
   try {
-    pqxx::work t(*conn_);
-    auto row = run(t, s.plan, values)[0];
-    stats.total = row[0].as<long long>();
-    stats.matched = row[1].as<long long>();
-    stats.held = row[2].as<long long>();
-    if (!row[3].is_null()) stats.oldest = policies::from_epoch_seconds(row[3].as<long long>());
-    stats.undated = row[4].as<long long>();
-    stats.future = row[5].as<long long>();
+    sql::Walk walk;
+    if (ctx.pace && s.block_walk) {
+      if (auto stopped = plan_in_parts(policy, s, values, ctx, stats, walk)) return *stopped;
+    } else {
+      pqxx::work t(*conn_);
+      add_plan_row(run(t, s.plan, values)[0], s.block_walk, stats, walk);
+      t.commit();
+    }
     if (s.block_walk) {
-      sql::Walk walk;
       walk.matched = stats.matched;
-      if (!row[6].is_null()) {
-        walk.first = block_of(row[6].c_str());
-        walk.last = block_of(row[7].c_str());
-      }
       stats.start = Cursor::walking(Cursor::Kind::Block, walk.first, walk);
     }
+    pqxx::work t(*conn_);
     if (ctx.samples > 0 && p.value().keyless) {
       stats.warnings.push_back(sql::keyless_samples_message(policy));
     } else if (ctx.samples > 0) {
@@ -244,6 +266,31 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
                    : s.shown();
   for (const sql::Sql* st : shown) stats.statements.push_back(sql::shown(*st, notes));
   return stats;
+}
+
+std::optional<Error> PostgresqlConnector::plan_in_parts(
+    const Policy& policy, const PgStatements& s, const std::map<std::string, std::string>& values,
+    const PassContext& ctx, PlanStats& stats, sql::Walk& walk) {
+  long long blocks = 0;
+  {
+    pqxx::work t(*conn_);
+    blocks = t.exec(s.blocks.text)[0][0].as<long long>();
+    t.commit();
+  }
+  auto part = values;
+  // Rows added past the end while counting are not counted: the next pass sees them.
+  for (long long lo = 0; lo <= blocks; lo += kPlanPartBlocks) {
+    if (lo > 0)
+      if (auto stop = ctx.pace()) return stop;
+    part["lo"] = "(" + std::to_string(lo) + ",0)";
+    part["hi"] = "(" + std::to_string(lo + kPlanPartBlocks) + ",0)";
+    pqxx::work t(*conn_);
+    add_plan_row(run(t, s.plan_part, part)[0], true, stats, walk);
+    t.commit();
+  }
+  spdlog::info("policy '{}': counted in {} parts of {} blocks, pacing between them", policy.name,
+               blocks / kPlanPartBlocks + 1, kPlanPartBlocks);
+  return std::nullopt;
 }
 
 Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const PassContext& ctx,

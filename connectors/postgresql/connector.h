@@ -47,6 +47,12 @@ class PostgresqlConnector : public sql::ServerConnector {
   // Values of every named parameter; throws std::runtime_error for an unreadable hmac key file.
   std::map<std::string, std::string> bindings(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const std::exception& e) const;
+  // The plan's counts over the table's blocks in parts of kPlanPartBlocks, each its own
+  // transaction, with ctx.pace between them (a throttled store: a long counting scan rests and
+  // waits like the batches). An error when pace says stop; `stats` and `walk` summed otherwise.
+  std::optional<Error> plan_in_parts(const Policy& policy, const PgStatements& s,
+                                     const std::map<std::string, std::string>& values,
+                                     const PassContext& ctx, PlanStats& stats, sql::Walk& walk);
   // One batch of a block walk (PgStatements::block_walk): the next range of blocks of the walk
   // `from` (a Block cursor) carries.
   Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx,

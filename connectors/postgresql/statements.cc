@@ -85,10 +85,24 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
     s.plan = b.plan();
     return s;
   }
-  s.plan = b.plan([](const std::string& matched) {
+  auto walk_bounds = [](const std::string& matched) {
     return ", (min(ctid) FILTER (WHERE " + matched + "))::text, (max(ctid) FILTER (WHERE " +
            matched + "))::text";
+  };
+  s.plan = b.plan(walk_bounds);
+  s.plan_part = b.plan(walk_bounds, [](Placeholders& p) {
+    return "ctid >= " + p.ref("lo", "tid") + " AND ctid < " + p.ref("hi", "tid");
   });
+  // A plain table's own size, or its largest partition's (pg_partition_tree has no row for a
+  // table outside any partitioning).
+  std::string table_literal = "'";
+  for (char c : b.table()) table_literal += c == '\'' ? std::string("''") : std::string(1, c);
+  table_literal += "'::regclass";
+  s.blocks = sql::Sql{"SELECT greatest(pg_relation_size(" + table_literal +
+                          "), (SELECT coalesce(max(pg_relation_size(relid)), 0) FROM "
+                          "pg_partition_tree(" +
+                          table_literal + "))) / current_setting('block_size')::bigint",
+                      {}};
   // Blocks [lo, hi) as tids: (lo,0) sorts before every row of block lo.
   Placeholders p = b.placeholders();
   std::string range = "ctid >= " + p.ref("lo", "tid");

@@ -17,6 +17,11 @@ struct PgStatements : sql::PolicyStatements {
   // total, matched, held, oldest (epoch), undated, future; with block_walk also the first and
   // last block holding a matched row (NULL when none).
   sql::Sql plan;
+  // With block_walk: the same counts over the blocks [lo, hi) only, for a plan counted in parts
+  // (a throttled store: PassContext::pace between the parts), and the number of blocks of the
+  // table (of its largest partition), which the parts cover.
+  sql::Sql plan_part;
+  sql::Sql blocks;
   // A policy that only deletes (no `also:`) walks the table's blocks in physical order instead
   // of its key: each batch is one DELETE of a range of blocks, as cheap per row as a plain
   // DELETE's scan. Anonymising rewrites rows to new places, so those policies walk the key.

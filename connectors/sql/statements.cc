@@ -151,8 +151,8 @@ Sql StatementBuilder::remaining(const char* lower, const char* upper) const {
   return Sql{text, p.order()};
 }
 
-Sql StatementBuilder::plan(
-    const std::function<std::string(const std::string& matched)>& extra) const {
+Sql StatementBuilder::plan(const std::function<std::string(const std::string& matched)>& extra,
+                           const std::function<std::string(Placeholders& p)>& within) const {
   Placeholders p = placeholders();
   const std::string expiry = expired(p);
   const std::string h = held(p);
@@ -166,7 +166,9 @@ Sql StatementBuilder::plan(
       ", count(*) FILTER (WHERE " + basis_ + " IS NULL), count(*) FILTER (WHERE " + basis_ + " > ";
   text += dialect_.now(p) + ")";
   if (extra) text += extra(matched);
-  text += " FROM " + table_ + (policy_.where.empty() ? "" : " WHERE (" + policy_.where + ")");
+  std::string rows = policy_.where.empty() ? "" : "(" + policy_.where + ")";
+  if (within) rows = within(p) + (rows.empty() ? "" : " AND " + rows);
+  text += " FROM " + table_ + (rows.empty() ? "" : " WHERE " + rows);
   return Sql{text, p.order()};
 }
 

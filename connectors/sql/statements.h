@@ -149,8 +149,11 @@ class StatementBuilder {
   // holds and notices aside.
   Sql remaining(const char* lower, const char* upper) const;
   // One statement with the plan's counts: total, matched, held, oldest (epoch), undated,
-  // future, then whatever `extra(matched condition)` adds (", col, col").
-  Sql plan(const std::function<std::string(const std::string& matched)>& extra = {}) const;
+  // future, then whatever `extra(matched condition)` adds (", col, col"); over the rows that
+  // `within` (a condition, given the statement's placeholders) admits when it is set: a part of
+  // the table, for a plan counted in parts.
+  Sql plan(const std::function<std::string(const std::string& matched)>& extra = {},
+           const std::function<std::string(Placeholders& p)>& within = {}) const;
   // Every statement of PolicyStatements.
   PolicyStatements statements() const;
 

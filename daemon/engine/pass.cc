@@ -214,8 +214,36 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       return conclude(PassStatus::Failed, *error);
     }
   }
+  ThrottleGate gate(options.throttle, options.throttle_max_wait, policy.name, options.stop,
+                    [&](const std::string& why) {
+                      if (options.on_throttle) options.on_throttle(policy.name, why);
+                    });
+  // An enforcing pass on a throttled store counts in parts where the store can, resting and
+  // waiting between them as between batches: the count is a scan as long as a plain DELETE's.
+  if (!options.dry_run && (options.throttle || options.nice_ratio > 0)) {
+    auto part_start = std::chrono::steady_clock::now();
+    ctx.pace = [&, part_start]() mutable -> std::optional<Error> {
+      gate.rest_after(std::chrono::steady_clock::now() - part_start, options.nice_ratio);
+      const auto verdict = gate.wait();
+      part_start = std::chrono::steady_clock::now();
+      if (verdict == ThrottleGate::Verdict::Stopped)
+        return Error{ErrorKind::Interrupted, "stopped by a signal while counting; nothing changed"};
+      if (verdict == ThrottleGate::Verdict::TooLong)
+        return Error{ErrorKind::Throttled,
+                     "waited more than the throttle's max_wait while counting (" +
+                         gate.last_reasons() + "); nothing changed, the next pass tries again"};
+      return std::nullopt;
+    };
+  }
   auto plan = connector.plan(policy, ctx);
-  if (!plan) return conclude(PassStatus::Failed, plan.error());
+  ctx.pace = nullptr;
+  o.throttle_waited = gate.waited().count();
+  o.throttle_by_reason = gate.waited_by_reason();
+  if (!plan) {
+    const auto kind = plan.error().kind;
+    const bool ended = kind == ErrorKind::Interrupted || kind == ErrorKind::Throttled;
+    return conclude(ended ? PassStatus::Interrupted : PassStatus::Failed, plan.error());
+  }
   o.plan = std::move(plan.value());
   o.plan.warnings.insert(o.plan.warnings.end(), notice_warnings.begin(), notice_warnings.end());
   // Before anything changes, and in plan too: the other stores open and say what they will do.
@@ -276,10 +304,6 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   }
   if (!policy.also_stores.empty()) ctx.related = &related;
 
-  ThrottleGate gate(options.throttle, options.throttle_max_wait, policy.name, options.stop,
-                    [&](const std::string& why) {
-                      if (options.on_throttle) options.on_throttle(policy.name, why);
-                    });
   spdlog::info("policy '{}': {} {} {} expired before {} (store '{}')", policy.name,
                policy.action == policies::Action::Delete ? "deleting" : "anonymising",
                with_thousands(o.plan.matched), o.plan.unit, format_timestamp(o.cutoff.cutoff),

@@ -353,3 +353,34 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
     CHECK(r.err.find("GRANT REPLICATION CLIENT ON *.* TO") != std::string::npos);
   }
 }
+
+TEST_CASE("throttle: a throttled PostgreSQL pass counts in parts, paced, and acts exactly",
+          "[throttle][postgresql]") {
+  PgDatabase db;
+  // About 3,000 blocks: three parts. Every tenth row undated, the other even ones expired, the
+  // odd ones in the future.
+  db.exec(
+      "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz, pad text);"
+      "INSERT INTO t SELECT i, CASE WHEN i % 10 = 0 THEN NULL WHEN i % 2 = 0 THEN timestamptz "
+      "'2020-01-01' ELSE '2030-01-01' END, repeat('x', 150) FROM generate_series(1, 120000) i;");
+  TempDir dir;
+  const std::string config =
+      dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
+                              "\",\n    throttle: {nice_ratio: 0.2}}\n" + policy_yaml());
+  auto planned =
+      json::parse(
+          run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path()).out)
+          .at("policies")
+          .at(0);
+  CHECK(planned.at("matched") == 48000);
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("counted in 3 parts of 1024 blocks") != std::string::npos);
+  auto done = json::parse(r.out).at("policies").at(0);
+  CHECK(done.at("matched") == 48000);
+  CHECK(done.at("affected") == 48000);
+  CHECK(db.integer("SELECT count(*) FROM t") == 72000);
+  CHECK(db.integer("SELECT count(*) FROM t WHERE ts < '2028-01-01'") == 0);
+  CHECK(db.integer("SELECT count(*) FROM t WHERE ts IS NULL") == 12000);
+}
