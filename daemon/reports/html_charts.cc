@@ -25,6 +25,10 @@ std::string px(double v) {
   return buffer;
 }
 
+const std::string& full_label(const ChartBar& b) {
+  return b.long_label.empty() ? b.label : b.long_label;
+}
+
 }  // namespace
 
 std::vector<int> bar_heights(const std::vector<long long>& counts, int max_height) {
@@ -73,13 +77,17 @@ std::string bar_chart(const BarChart& chart) {
     svg += "<g><rect class=\"bar" + std::string(b.highlight ? " past" : "") + "\" x=\"" + px(x) +
            "\" y=\"" + std::to_string(base - heights[i]) + "\" width=\"" + px(w) + "\" height=\"" +
            std::to_string(heights[i]) + "\" data-count=\"" + std::to_string(b.count) +
-           "\" data-label=\"" + html_escape(b.label) + "\"><title>" +
-           html_escape(b.label + ": " + count) + "</title></rect>";
+           "\" data-label=\"" + html_escape(full_label(b)) + "\"><title>" +
+           html_escape(full_label(b) + ": " + count) + "</title></rect>";
     svg += "<text x=\"" + px(centre) + "\" y=\"" + std::to_string(base - heights[i] - 4) +
            "\" text-anchor=\"middle\" aria-hidden=\"true\">" + count + "</text>";
     svg += "<text x=\"" + px(centre) + "\" y=\"" + std::to_string(base + 16) +
-           "\" text-anchor=\"middle\" aria-hidden=\"true\">" + html_escape(b.label) +
-           "</text></g>\n";
+           "\" text-anchor=\"middle\" aria-hidden=\"true\">" + html_escape(b.label) + "</text>";
+    if (!b.sublabel.empty())
+      svg += "<text x=\"" + px(centre) + "\" y=\"" + std::to_string(base + 30) +
+             "\" text-anchor=\"middle\" aria-hidden=\"true\">" + html_escape(b.sublabel) +
+             "</text>";
+    svg += "</g>\n";
   }
   if (chart.line_before) {
     const double x = kLeft + slot * static_cast<double>(*chart.line_before);
@@ -91,7 +99,7 @@ std::string bar_chart(const BarChart& chart) {
   svg += "</svg>\n";
 
   std::vector<std::vector<std::string>> rows;
-  for (const auto& b : chart.bars) rows.push_back({b.label, with_thousands(b.count)});
+  for (const auto& b : chart.bars) rows.push_back({full_label(b), with_thousands(b.count)});
   return "<figure>\n<figcaption>" + html_escape(chart.title) + "</figcaption>\n" + svg +
          html_table(chart.title, {chart.label_header, chart.count_header}, rows, {1}, "vh") +
          "</figure>\n";

@@ -10,9 +10,11 @@
 namespace retentiond::daemon {
 
 struct ChartBar {
-  std::string label;  // under the bar: "3 mo – 7 mo"
+  std::string label;  // under the bar: "3–6 mo"
   long long count = 0;
   bool highlight = false;  // past the promise: drawn in the alarm colour
+  std::string sublabel;    // a second line under the label ("2028"), or none
+  std::string long_label;  // for the title, the aria-label and the table; empty: `label`
 };
 
 struct BarChart {

@@ -1,6 +1,7 @@
 #include "daemon/reports/report_page.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "daemon/reports/html_charts.h"
 #include "daemon/reports/html_page.h"
@@ -32,6 +33,16 @@ std::string short_duration(const policies::Duration& d, Language l) {
       return n + words(l, " y", d.amount == 1 ? " an" : " ans");
   }
   return n;
+}
+
+// "Apr" / "avr.": a month under a bar.
+std::string short_month(unsigned month, Language l) {
+  static constexpr const char* kEnglish[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr const char* kFrench[] = {"janv.", "févr.", "mars",  "avr.", "mai",  "juin",
+                                            "juil.", "août",  "sept.", "oct.", "nov.", "déc."};
+  if (month < 1 || month > 12) return "";
+  return l == Language::French ? kFrench[month - 1] : kEnglish[month - 1];
 }
 
 std::string when_or(const std::optional<policies::TimePoint>& t, const std::string& none) {
@@ -141,7 +152,11 @@ std::string histogram(const PolicyFigures& f, Language l) {
   chart.label_header = words(l, "Age", "Âge");
   chart.count_header = words(l, "Records", "Enregistrements");
   for (size_t i = 0; i < a.bins.size(); ++i) {
-    chart.bars.push_back({age_label(a.bins[i], l), a.bins[i].count, a.bins[i].past_promise});
+    ChartBar bar;
+    bar.label = age_label(a.bins[i], l);
+    bar.count = a.bins[i].count;
+    bar.highlight = a.bins[i].past_promise;
+    chart.bars.push_back(std::move(bar));
     if (a.bins[i].past_promise && !chart.line_before) chart.line_before = i;
   }
   chart.line_label =
@@ -169,8 +184,21 @@ std::string forecast(const PolicyFigures& f, Language l) {
                 a.unit + ")";
   chart.label_header = words(l, "Month ending", "Mois finissant le");
   chart.count_header = words(l, "Records", "Enregistrements");
-  for (const auto& m : a.forecast)
-    chart.bars.push_back({format_timestamp(m.until).substr(0, 10), m.count, false});
+  // Under each bar the day its month ends ("1 Apr"), with the year under the first and at each
+  // new year; the full date for the title, the aria-label and the table.
+  int shown_year = 0;
+  for (const auto& m : a.forecast) {
+    const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(m.until)};
+    const int year = static_cast<int>(day.year());
+    ChartBar bar;
+    bar.label = std::to_string(static_cast<unsigned>(day.day())) + " " +
+                short_month(static_cast<unsigned>(day.month()), l);
+    bar.count = m.count;
+    if (year != shown_year) bar.sublabel = std::to_string(year);
+    shown_year = year;
+    bar.long_label = policies::long_date(m.until, l);
+    chart.bars.push_back(std::move(bar));
+  }
   return "<h3>" + html_escape(words(l, "Forecast", "Prévision")) + "</h3>\n" + bar_chart(chart);
 }
 
@@ -295,10 +323,10 @@ std::string render_report_page(const PageInput& in, const policies::Config& conf
   std::string body =
       "<p class=\"meta\">" +
       html_escape(
-          words(l, "As of ", "Au ") + format_timestamp(in.generated_at) + " (UTC)" +
+          words(l, "Times are UTC.", "Heures en UTC.") +
           (in.kind == PageKind::Plan
-               ? words(l, ". Dry run: nothing was changed.", ". Simulation : rien n'a été modifié.")
-               : ".") +
+               ? words(l, " Dry run: nothing was changed.", " Simulation : rien n'a été modifié.")
+               : "") +
           words(l, " Counts only: this page holds no personal data",
                 " Des comptes seulement : cette page ne contient aucune "
                 "donnée personnelle") +

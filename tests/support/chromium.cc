@@ -13,7 +13,7 @@ namespace {
 // No sandbox: tests run as root in containers, where Chromium's sandbox cannot start. Every
 // host resolves to nothing, so that even a request the page's policy let through would fail.
 std::vector<std::string> base_arguments(const std::string& profile_dir) {
-  return {"timeout",
+  return {"/usr/bin/timeout",
           "120",
           chromium_binary(),
           "--headless",
