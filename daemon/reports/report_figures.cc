@@ -15,7 +15,11 @@ std::vector<PolicyFigures> gather_figures(const policies::Config& config,
     PolicyFigures f;
     f.policy = p;
     f.status = promise_status(config, *p, now, runner, state);
-    f.ages = age_profile(config, *p, now, runner);
+    // A store that could not be read for the status is not asked again.
+    if (f.status.error)
+      f.ages.error = f.status.error;
+    else
+      f.ages = age_profile(config, *p, now, runner);
     if (state) {
       for (const auto& e : AuditTrail(state->db()).list({p->name}, std::nullopt))
         // Passes only: holds are in the trail too, and dry runs acted on nothing.

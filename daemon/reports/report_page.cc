@@ -35,6 +35,15 @@ std::string short_duration(const policies::Duration& d, Language l) {
   return n;
 }
 
+// What the store counts: "rows", "files", "users"; in French "lignes", "fichiers", ...
+std::string unit_words(const std::string& unit, Language l) {
+  if (l != Language::French) return unit;
+  if (unit == "rows") return "lignes";
+  if (unit == "files") return "fichiers";
+  if (unit == "users") return "utilisateurs";
+  return unit;
+}
+
 // "Apr" / "avr.": a month under a bar.
 std::string short_month(unsigned month, Language l) {
   static constexpr const char* kEnglish[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -148,7 +157,8 @@ std::string histogram(const PolicyFigures& f, Language l) {
     return out + "<p>" + html_escape(words(l, "No figures: ", "Pas de chiffres : ") + *a.error) +
            "</p>\n";
   BarChart chart;
-  chart.title = words(l, "Records by age (", "Enregistrements par âge (") + a.unit + ")";
+  chart.title =
+      words(l, "Records by age (", "Enregistrements par âge (") + unit_words(a.unit, l) + ")";
   chart.label_header = words(l, "Age", "Âge");
   chart.count_header = words(l, "Records", "Enregistrements");
   for (size_t i = 0; i < a.bins.size(); ++i) {
@@ -167,10 +177,10 @@ std::string histogram(const PolicyFigures& f, Language l) {
       html_escape(words(l, "Bars right of the dashed line are past the promise of ",
                         "Les barres à droite du trait pointillé ont dépassé la durée promise de ") +
                   policies::duration_words(f.policy->expire_after, l) +
-                  words(l, " (held records included); ", " (enregistrements gelés compris) ; ") +
-                  with_thousands(a.undated) +
-                  words(l, " without a usable date are kept and not shown.",
-                        " sans date utilisable sont conservés et non représentés.")) +
+                  words(l, " (held records included). Without a usable date (kept, not shown): ",
+                        " (enregistrements gelés compris). Sans date utilisable (conservés, non "
+                        "représentés) : ") +
+                  with_thousands(a.undated) + ".") +
       "</p>\n";
   return out;
 }
@@ -181,7 +191,7 @@ std::string forecast(const PolicyFigures& f, Language l) {
   BarChart chart;
   chart.title = words(l, "Records expiring in each of the next 12 months (",
                       "Enregistrements arrivant à échéance chacun des 12 prochains mois (") +
-                a.unit + ")";
+                unit_words(a.unit, l) + ")";
   chart.label_header = words(l, "Month ending", "Mois finissant le");
   chart.count_header = words(l, "Records", "Enregistrements");
   // Under each bar the day its month ends ("1 Apr"), with the year under the first and at each

@@ -256,3 +256,18 @@ TEST_CASE(
   CHECK(!chromium_dump_dom(leaking, profile).console.empty());
   CHECK_FALSE(no_external_reference(read_file(leaking)));
 }
+
+TEST_CASE("html report: a store that cannot be read is an unknown promise, exit 1",
+          "[cli][html][sqlite]") {
+  TempDir dir;
+  const std::string config =
+      dir.write("broken.yaml",
+                "state: state.db\nstores:\n  app: {type: sqlite, path: missing/app.db}\npolicies:\n"
+                "  - {name: hits, store: app, table: hits, expire_after: 1y, since: ts}\n");
+  auto page = run_retentiond({"status", "-c", config, "--format", "html"}, dir.path(), kUtc);
+  CHECK(page.exit_code == 1);
+  CHECK(page.out.find("<p class=\"summary broken\">0 of 1 promise kept; 1 unknown</p>") !=
+        std::string::npos);
+  CHECK(page.out.find("No figures: store 'app'") != std::string::npos);
+  CHECK(data_counts(page.out).empty());
+}
