@@ -1,9 +1,9 @@
 // The HTML report a DPO reads (`plan`, `enforce`, `status`, `history` and `register` with
 // `--format html`), through the real binary: the histogram's bars and the forecast carry exactly
-// the counts seeded around their edges on SQLite, PostgreSQL, MariaDB and a files store, every
-// page shares one self-contained style, nothing personal appears unless --samples asks, and
-// headless Chromium renders the page (a drawn screenshot, the bars read back from its DOM, no
-// console message: no script error, no request its security policy refused).
+// the counts seeded around their edges on SQLite, PostgreSQL, MariaDB, a files store and Sympa's
+// action log, every page shares one self-contained style, nothing personal appears unless --samples
+// asks, and headless Chromium renders the page (a drawn screenshot, the bars read back from its
+// DOM, no console message: no script error, no request its security policy refused).
 #include <regex>
 
 #include <catch2/catch.hpp>
@@ -14,6 +14,7 @@
 #include "support/png_image.h"
 #include "support/run.h"
 #include "support/sql_store.h"
+#include "support/sqlite_file.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -270,4 +271,39 @@ TEST_CASE("html report: a store that cannot be read is an unknown promise, exit 
         std::string::npos);
   CHECK(page.out.find("No figures: store 'app'") != std::string::npos);
   CHECK(data_counts(page.out).empty());
+}
+
+TEST_CASE("html report: the age histogram of Sympa's action log", "[cli][html][sympa][sqlite]") {
+  TempDir dir;
+  const std::string db = dir.file("sympa.sqlite");
+  sqlite_exec(db, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
+  constexpr long long kT0 = 1835481600;           // 2028-03-01T00:00:00Z
+  constexpr long long kYear = kT0 - 366 * 86400;  // 2027-03-01: 1y before (2028 is leap)
+  std::string sql;
+  // Epoch dates: 10 days, exactly a year (the younger bin), a year and a second, 800 days.
+  for (long long when : {kT0 - 10 * 86400, kYear, kYear - 1, kT0 - 800 * 86400})
+    sql +=
+        "INSERT INTO logs_table (date_logs, action_logs, status_logs, daemon_logs, "
+        "user_email_logs, target_email_logs) VALUES (" +
+        std::to_string(when) +
+        ", 'del', 'success', 'wwsympa', 'x@example.net', "
+        "'c@example.net');";
+  sqlite_exec(db, sql);
+  const std::string conf = dir.write("etc/sympa/sympa.conf",
+                                     "domain\tlists.example.org\nlistmaster\tlm@example.org\n"
+                                     "db_type\tSQLite\ndb_name\t" +
+                                         db + "\netc\t" + dir.file("etc") + "\n");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf +
+                    "}\npolicies:\n  - {name: logs, store: lists, sympa: logs, expire_after: 1y, "
+                    "max_affected: 100%}\n");
+  auto page =
+      run_retentiond({"status", "-c", config, "--at", kAt, "--format", "html"}, dir.path(), kUtc);
+  INFO(page.err);
+  CHECK(page.exit_code == 3);
+  const auto counts = data_counts(page.out);
+  REQUIRE(counts.size() == 20);
+  CHECK(slice(counts, 0, 8) == std::vector<long long>{1, 0, 0, 1, 1, 0, 1, 0});
+  CHECK(slice(counts, 8, 12) == std::vector<long long>{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+  CHECK(page.out.find("example.net") == std::string::npos);
 }
