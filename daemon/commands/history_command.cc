@@ -8,6 +8,7 @@
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/prologue.h"
+#include "daemon/reports/html_page.h"
 #include "daemon/state/audit.h"
 #include "daemon/state/state.h"
 #include "daemon/state/trail_check.h"
@@ -21,11 +22,14 @@ using policies::format_timestamp;
 using policies::with_thousands;
 
 constexpr const char* kUsage =
-    R"(Usage: retentiond history [-c FILE] [--state FILE] [--policy NAME]... [--since DATE] [--format text|json|markdown] [--verify [--entries N] [--head HASH] [--audit-key FILE]]
+    R"(Usage: retentiond history [-c FILE] [--state FILE] [--policy NAME]... [--since DATE] [--format text|json|markdown|html] [--language en|fr] [--verify [--entries N] [--head HASH] [--audit-key FILE]]
 
 Prints the audit trail kept in the state file: one entry per policy per enforcement
 pass (policy, store, action, cut-off, records matched, held and affected, start and
 end, outcome, error class). It never contains keys, addresses or names.
+
+--format html prints it as a self-contained page in the style of the other reports, in
+the language --language says (default: the configuration's first language, else English).
 
 --verify recomputes the chain linking every entry to the one before it (SHA-256, or
 HMAC-SHA256 under the audit key) and reports the first entry that was changed or
@@ -91,10 +95,45 @@ void print_markdown(const std::vector<AuditEntry>& entries,
   if (verification) std::cout << "\n" << describe(*verification, /*markdown=*/true);
 }
 
+// The same table in the shared page style (daemon/reports/html_page.h).
+std::string html_history(const std::vector<AuditEntry>& entries,
+                         const std::optional<TrailCheck>& verification, policies::Language l) {
+  std::string body;
+  if (entries.empty()) {
+    body = "<p>" + words(l, "No pass recorded.", "Aucune exécution enregistrée.") + "</p>\n";
+  } else {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& e : entries) {
+      std::string outcome = e.outcome;
+      if (!e.error_class.empty() && e.error_class != e.outcome)
+        outcome += " (" + e.error_class + ")";
+      rows.push_back({std::to_string(e.id), format_timestamp(e.finished), e.policy, e.store,
+                      e.action, format_timestamp(e.cutoff), with_thousands(e.matched),
+                      with_thousands(e.held), with_thousands(e.affected), outcome});
+    }
+    body = html_table(words(l, "Passes, oldest first", "Exécutions, la plus ancienne d'abord"),
+                      {"#", words(l, "Finished (UTC)", "Fin (UTC)"), words(l, "Policy", "Règle"),
+                       words(l, "Store", "Source"), words(l, "Action", "Action"),
+                       words(l, "Cut-off", "Date limite"), words(l, "Matched", "Échus"),
+                       words(l, "Held", "Gelés"), words(l, "Affected", "Traités"),
+                       words(l, "Outcome", "Résultat")},
+                      rows, {0, 6, 7, 8});
+  }
+  if (verification)
+    body += "<pre>" + html_escape(describe(*verification, /*markdown=*/false)) + "</pre>\n";
+  body += "<p class=\"meta\">" +
+          words(l, "Counts only: the audit trail holds no personal data.",
+                "Des comptes seulement : le journal d'audit ne contient aucune donnée "
+                "personnelle.") +
+          "</p>\n";
+  return policies::printable_lines(
+      html_page(words(l, "retentiond audit trail", "Journal d'audit de retentiond"), l, body));
+}
+
 }  // namespace
 
 int history_command(const Args& args) {
-  std::string config_path, state_path, since_text, format;
+  std::string config_path, state_path, since_text, format, language;
   std::vector<std::string> names;
   po::options_description opts(kUsage);
   opts.add_options()("help,h", "show this help");
@@ -104,7 +143,9 @@ int history_command(const Args& args) {
   add_policy_option(opts, names, "only this policy (repeatable)");
   opts.add_options()("since", po::value(&since_text),
                      "only passes finished at or after this date (ISO-8601)")(
-      "format", po::value(&format)->default_value("text"), "text, json or markdown")(
+      "format", po::value(&format)->default_value("text"), "text, json, markdown or html")(
+      "language", po::value(&language),
+      "en or fr, for --format html (default: the configuration's first language)")(
       "verify", "check the hash chain of the whole trail")(
       "entries", po::value<long long>(), "with --verify: the trail must hold at least N entries")(
       "head", po::value<std::string>(),
@@ -113,8 +154,12 @@ int history_command(const Args& args) {
       "with --verify: the audit key file (when --state is used)");
   po::variables_map vm;
   if (auto stop = parse_command_line("history", args, opts, vm)) return *stop;
-  if (auto stop = check_choice("history", "--format", format, {"text", "json", "markdown"}))
+  if (auto stop = check_choice("history", "--format", format, {"text", "json", "markdown", "html"}))
     return *stop;
+  if (!language.empty())
+    if (auto stop = check_choice("history", "--language", language, {"en", "fr"})) return *stop;
+  policies::Language page_language = policies::Language::English;
+  if (!language.empty()) page_language = *policies::parse_language(language);
   std::optional<policies::TimePoint> since;
   if (!since_text.empty()) {
     since = policies::parse_timestamp(since_text);
@@ -142,6 +187,7 @@ int history_command(const Args& args) {
       auto config = load_and_report(config_path);
       if (!config) return kExitFailure;
       state_path = config->state_path;
+      if (language.empty()) page_language = config->languages.front();
       if (audit_key.empty() && vm.count("verify")) audit_key = audit_key_for(*config);
     }
   } catch (const StateError& e) {
@@ -154,6 +200,8 @@ int history_command(const Args& args) {
     if (!state) {
       if (json)
         std::cout << json_text(nlohmann::json{{"entries", nlohmann::json::array()}}) << "\n";
+      else if (format == "html")
+        std::cout << html_history({}, std::nullopt, page_language);
       else
         std::cout << "No pass recorded yet (the state file " << policies::printable(state_path)
                   << " does not exist).\n";
@@ -171,6 +219,8 @@ int history_command(const Args& args) {
 
     if (format == "markdown") {
       print_markdown(entries, verification);
+    } else if (format == "html") {
+      std::cout << html_history(entries, verification, page_language);
     } else if (json) {
       nlohmann::json out = {{"entries", nlohmann::json::array()}};
       for (const auto& e : entries) out["entries"].push_back(to_json(e));

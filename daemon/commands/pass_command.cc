@@ -12,6 +12,7 @@
 #include "daemon/commands/prologue.h"
 #include "daemon/engine/policy_runs.h"
 #include "daemon/reports/report.h"
+#include "daemon/reports/report_figures.h"
 #include "daemon/serve/signals.h"
 #include "daemon/state/state.h"
 
@@ -19,7 +20,7 @@ namespace retentiond::daemon {
 namespace {
 
 constexpr const char* kPlanUsage =
-    R"(Usage: retentiond plan [-c FILE] [--policy NAME]... [--at TIME] [--samples N] [--format text|json|markdown|html] [-o FILE]
+    R"(Usage: retentiond plan [-c FILE] [--policy NAME]... [--at TIME] [--samples N] [--format text|json|markdown|html] [--language en|fr] [-o FILE]
 
 Dry run. For each policy, shows the cut-off, how many records have expired (and how
 many are held), the oldest expired date, and the exact statements `enforce` would
@@ -33,6 +34,11 @@ users) of up to N expired records it would act on, so that you can look at them.
 are personal data: reports never contain them otherwise, and logs and the audit trail
 never do.
 
+--format html prints one self-contained page for a data-protection officer: whether each
+promise is kept, each policy's records by age against its promise, the records expiring
+in each of the next 12 months, its last passes and its register text; in the language
+--language says (default: the configuration's first language).
+
 Exit status: 0 when every policy could be planned (a policy the max_affected guard
 would refuse is reported, not an error), 1 when the configuration is invalid or a
 store could not be read, 2 usage error.
@@ -40,7 +46,7 @@ store could not be read, 2 usage error.
 Options)";
 
 constexpr const char* kEnforceUsage =
-    R"(Usage: retentiond enforce [-c FILE] [--policy NAME]... [--at TIME] [--format text|json|markdown|html] [-o FILE]
+    R"(Usage: retentiond enforce [-c FILE] [--policy NAME]... [--at TIME] [--format text|json|markdown|html] [--language en|fr] [-o FILE]
 
 Runs one enforcement pass now: for each policy, plans, checks the max_affected guard
 (a pass that would touch more than allowed is refused before anything changes), then
@@ -51,6 +57,8 @@ as interrupted and the next pass finishes the work.
 
 --at TIME acts as of that moment (ISO-8601).
 
+--format html prints the page `plan --format html` describes, after the passes.
+
 -o FILE writes the report there; when it cannot be written, the report goes to standard
 output instead and the exit status is 1 (the passes are in the audit trail regardless).
 
@@ -60,7 +68,7 @@ was interrupted (or the configuration is invalid), 2 usage error.
 Options)";
 
 int run(const std::string& command, bool dry_run, const Args& args) {
-  std::string config_path, at, format, output;
+  std::string config_path, at, format, language, output;
   long long samples = 0;
   std::vector<std::string> names;
   po::options_description opts(dry_run ? kPlanUsage : kEnforceUsage);
@@ -69,6 +77,8 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   add_policy_option(opts, names, "only this policy (repeatable)");
   opts.add_options()("at", po::value(&at), "evaluate cut-offs as of this ISO-8601 time")(
       "format", po::value(&format)->default_value("text"), "text, json, markdown or html")(
+      "language", po::value(&language),
+      "en or fr, for --format html (default: the configuration's first language)")(
       "output,o", po::value(&output), "write the report to this file instead of stdout");
   if (dry_run)
     opts.add_options()("samples", po::value(&samples),
@@ -79,6 +89,8 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   if (!report_format)
     return usage_failure(command,
                          "--format must be text, json, markdown or html, not '" + format + "'");
+  if (!language.empty())
+    if (auto stop = check_choice(command, "--language", language, {"en", "fr"})) return *stop;
   policies::TimePoint now;
   try {
     now = parse_at(vm.count("at") ? std::optional<std::string>(at) : std::nullopt);
@@ -124,7 +136,21 @@ int run(const std::string& command, bool dry_run, const Args& args) {
     if (o.status == PassStatus::Failed || o.status == PassStatus::Interrupted) all_ok = false;
     if (!dry_run && o.status == PassStatus::Refused) all_ok = false;
   }
-  Report report{now, dry_run, std::move(outcomes), samples};
+  Report report;
+  report.generated_at = now;
+  report.dry_run = dry_run;
+  report.passes = std::move(outcomes);
+  report.samples = samples;
+  if (*report_format == ReportFormat::Html) {
+    report.language =
+        language.empty() ? config.languages.front() : *policies::parse_language(language);
+    try {
+      // After the passes: what enforce leaves, with its pass in the trail.
+      report.figures = gather_figures(config, selection.policies, now, state.get());
+    } catch (const std::exception& e) {
+      spdlog::error("{}; the HTML report has no promise or age figures", e.what());
+    }
+  }
   std::string text;
   try {
     text = render_report(report, config, *report_format);

@@ -13,6 +13,8 @@
 #include "daemon/commands/commands.h"
 #include "daemon/commands/prologue.h"
 #include "daemon/engine/promise_status.h"
+#include "daemon/reports/report_figures.h"
+#include "daemon/reports/report_page.h"
 #include "daemon/state/state.h"
 #include "policies/planner.h"
 #include "policies/printable.h"
@@ -26,7 +28,7 @@ using policies::TimePoint;
 constexpr int kExitOverdue = 3;  // a promise is not kept, or passes stopped happening
 
 constexpr const char* kUsage =
-    R"(Usage: retentiond status [-c FILE] [--policy NAME]... [--at TIME] [--format text|json]
+    R"(Usage: retentiond status [-c FILE] [--policy NAME]... [--at TIME] [--format text|json|html] [--language en|fr]
 
 Says, for every policy, whether its promise is kept right now. Read-only: the stores are
 opened read-only and nothing is written, not even the state file.
@@ -45,6 +47,11 @@ opened read-only and nothing is written, not even the state file.
                    past its expiry whose notice never went out is overdue
 
 --at TIME evaluates everything as of that moment (ISO-8601).
+
+--format html prints one self-contained page for a data-protection officer: the same
+figures, each policy's records by age against its promise, the records expiring in each
+of the next 12 months, its last passes and its register text, in the language --language
+says (default: the configuration's first language). Counts only, no personal data.
 
 Exit status: 0 when every promise is kept, 3 when a record is overdue or a scheduled
 policy has had no pass for twice its schedule's longest gap, 1 when the configuration is
@@ -117,18 +124,22 @@ std::string render_text(const std::vector<PolicyStatus>& all, TimePoint now) {
 
 int status_command(const Args& args) {
   const std::string command = "status";
-  std::string config_path, at, format;
+  std::string config_path, at, format, language;
   std::vector<std::string> names;
   po::options_description opts(kUsage);
   opts.add_options()("help,h", "show this help");
   add_config_option(opts, config_path);
   add_policy_option(opts, names, "only this policy (repeatable)");
   opts.add_options()("at", po::value(&at), "evaluate as of this ISO-8601 time")(
-      "format", po::value(&format)->default_value("text"), "text or json");
+      "format", po::value(&format)->default_value("text"), "text, json or html")(
+      "language", po::value(&language),
+      "en or fr, for --format html (default: the configuration's first language)");
   po::variables_map vm;
   if (auto stop = parse_command_line(command, args, opts, vm)) return *stop;
-  if (format != "text" && format != "json")
-    return usage_failure(command, "--format must be text or json, not '" + format + "'");
+  if (format != "text" && format != "json" && format != "html")
+    return usage_failure(command, "--format must be text, json or html, not '" + format + "'");
+  if (!language.empty())
+    if (auto stop = check_choice(command, "--language", language, {"en", "fr"})) return *stop;
   TimePoint now;
   try {
     now = parse_at(vm.count("at") ? std::optional<std::string>(at) : std::nullopt);
@@ -139,16 +150,32 @@ int status_command(const Args& args) {
   if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
 
   std::vector<PolicyStatus> all;
+  std::string page;
   try {
     auto state = open_state_for_reading(selection.config.state_path);
-    PassRunner runner(state.get(), /*record=*/false);
-    for (const auto* p : selection.policies)
-      all.push_back(promise_status(selection.config, *p, now, runner, state.get()));
+    if (format == "html") {
+      // The same statuses, with each policy's ages, forecast and last passes.
+      const auto figures = gather_figures(selection.config, selection.policies, now, state.get());
+      for (const auto& f : figures) all.push_back(f.status);
+      PageInput in;
+      in.kind = PageKind::Status;
+      in.generated_at = now;
+      in.language = language.empty() ? selection.config.languages.front()
+                                     : *policies::parse_language(language);
+      in.figures = &figures;
+      page = policies::printable_lines(render_report_page(in, selection.config));
+    } else {
+      PassRunner runner(state.get(), /*record=*/false);
+      for (const auto* p : selection.policies)
+        all.push_back(promise_status(selection.config, *p, now, runner, state.get()));
+    }
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return kExitFailure;
   }
-  std::cout << (format == "json" ? render_json(all, now) : render_text(all, now));
+  std::cout << (format == "html"   ? page
+                : format == "json" ? render_json(all, now)
+                                   : render_text(all, now));
   bool failed = false, broken = false;
   for (const auto& s : all) {
     if (s.error) failed = true;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "daemon/reports/html_page.h"
 #include "daemon/reports/report.h"
 #include "policies/deadline.h"
 
@@ -149,20 +150,22 @@ std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*
   return rows;
 }
 
+std::vector<std::string> register_headers(Lang l) {
+  if (french(l))
+    return {"Données", "Finalité", "Base légale", "Durée de conservation", "À l'échéance", "Délai",
+            "Préavis", "Source",   "Règle"};
+  return {"Data", "Purpose", "Legal basis", "Retention", "At the end",
+          "When", "Notice",  "Source",      "Policy"};
+}
+
+std::vector<std::string> register_cells(const RegisterRow& r) {
+  return {r.data,  r.purpose, r.legal_basis, r.retention, r.action,
+          r.acted, r.notice,  r.source,      r.policy};
+}
+
 std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat format, Lang l) {
-  const std::vector<std::string> headers =
-      french(l)
-          ? std::vector<std::string>{"Données",      "Finalité",
-                                     "Base légale",  "Durée de conservation",
-                                     "À l'échéance", "Délai",
-                                     "Préavis",      "Source",
-                                     "Règle"}
-          : std::vector<std::string>{"Data", "Purpose", "Legal basis", "Retention", "At the end",
-                                     "When", "Notice",  "Source",      "Policy"};
-  auto cells = [](const RegisterRow& r) {
-    return std::vector<std::string>{r.data,  r.purpose, r.legal_basis, r.retention, r.action,
-                                    r.acted, r.notice,  r.source,      r.policy};
-  };
+  const std::vector<std::string> headers = register_headers(l);
+  auto cells = register_cells;
   const std::string title = french(l) ? "Durées de conservation" : "Retention periods";
   std::string out;
   switch (format) {
@@ -183,17 +186,14 @@ std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat
       return out;
     }
     case RegisterFormat::Html: {
-      out = "<!DOCTYPE html>\n<html lang=\"" + std::string(french(l) ? "fr" : "en") +
-            "\"><head><meta charset=\"utf-8\"><title>" + title + "</title></head><body>\n<h1>" +
-            title + "</h1>\n<table>\n<thead><tr>";
-      for (const auto& h : headers) out += "<th>" + html_escape(h) + "</th>";
-      out += "</tr></thead>\n<tbody>\n";
-      for (const auto& r : rows) {
-        out += "<tr>";
-        for (const auto& c : cells(r)) out += "<td>" + html_escape(c) + "</td>";
-        out += "</tr>\n";
-      }
-      return out + "</tbody>\n</table>\n</body></html>\n";
+      // The shared page style; the data cell stays a plain cell, as the published table has it.
+      if (rows.empty())
+        return html_page(
+            title, l, "<p>" + std::string(french(l) ? "Aucune règle." : "No policy.") + "</p>\n");
+      std::vector<std::vector<std::string>> table;
+      for (const auto& r : rows) table.push_back(cells(r));
+      return html_page(title, l,
+                       html_table("", headers, table, {}, "register", /*row_headers=*/false));
     }
     case RegisterFormat::Text: {
       out = title + "\n\n";

@@ -32,6 +32,11 @@ struct RegisterRow {
 std::vector<RegisterRow> register_rows(const std::vector<const policies::Policy*>& policies,
                                        policies::Language language);
 
+// The register's column headers in `language` ("Data", "Purpose", ... "Policy"), and a row's
+// cells in the same order.
+std::vector<std::string> register_headers(policies::Language language);
+std::vector<std::string> register_cells(const RegisterRow& row);
+
 std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat format,
                             policies::Language language);
 

@@ -9,6 +9,9 @@
 #include <vector>
 
 #include "daemon/engine/pass.h"
+#include "daemon/reports/html_page.h"
+#include "daemon/reports/report_figures.h"
+#include "policies/language.h"
 #include "policies/policy.h"
 
 namespace retentiond::daemon {
@@ -21,6 +24,10 @@ struct Report {
   bool dry_run = true;
   std::vector<PassOutcome> passes;
   long long samples = 0;  // plan --samples N: each policy's report lists its samples
+  // For the HTML page only: each policy's figures (its promise, ages, forecast, last passes;
+  // none when not gathered) and the page's language. The other formats ignore them.
+  std::vector<PolicyFigures> figures;
+  policies::Language language = policies::Language::English;
 };
 
 // The report in `format`: valid UTF-8 without control characters other than newlines and tabs
@@ -34,9 +41,9 @@ std::string render_json(const Report& report, const policies::Config& config);
 std::string render_markdown(const Report& report, const policies::Config& config);
 std::string render_html(const Report& report, const policies::Config& config);
 
-// Text made safe for a Markdown table cell ('|' escaped, newlines flattened) and for HTML.
+// Text made safe for a Markdown table cell ('|' escaped, newlines flattened); for HTML, see
+// html_page.h.
 std::string markdown_cell(const std::string& text);
-std::string html_escape(const std::string& text);
 
 // "last_sign_in_at or created_at (the latest known)", "the file's modification time", ...
 std::string basis_words(const policies::Policy& policy);

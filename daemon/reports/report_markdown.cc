@@ -1,5 +1,5 @@
-// The Markdown and HTML reports, for a DPO's file or a ticket: a summary table, then each
-// policy's rule and statements.
+// The Markdown report, for a DPO's file or a ticket: a summary table, then each policy's rule
+// and statements. (The HTML page: report_page.h.)
 #include "daemon/reports/report.h"
 #include "daemon/reports/report_deadline.h"
 #include "policies/printable.h"
@@ -63,73 +63,6 @@ std::string render_markdown(const Report& report, const policies::Config& config
       out += "```\n";
     }
   }
-  return out;
-}
-
-std::string render_html(const Report& report, const policies::Config& config) {
-  std::string title = std::string("retentiond ") +
-                      (report.dry_run ? "plan" : "enforcement report") + " as of " +
-                      format_timestamp(report.generated_at);
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
-                    html_escape(title) +
-                    "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:"
-                    "collapse}td,th{border:1px solid #999;padding:.3em .6em}td.n{text-align:right}"
-                    "pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap}</style></head>"
-                    "<body>\n<h1>" +
-                    html_escape(title) + "</h1>\n";
-  if (report.dry_run) out += "<p>Dry run: nothing was changed.</p>\n";
-  out +=
-      "<table><tr><th>policy</th><th>store</th><th>action</th><th>cut-off</th><th>matched</th>"
-      "<th>held</th><th>oldest</th>";
-  if (!report.dry_run) out += "<th>affected</th>";
-  out += "<th>outcome</th></tr>\n";
-  for (const auto& o : report.passes) {
-    out += "<tr><td>" + html_escape(o.policy) + "</td><td>" + html_escape(o.store) + "</td><td>" +
-           std::string(policies::action_name(o.action)) + "</td><td>" +
-           format_timestamp(o.cutoff.cutoff) + "</td><td class=\"n\">" +
-           with_thousands(o.plan.matched) + "</td><td class=\"n\">" + with_thousands(o.plan.held) +
-           "</td><td>" + oldest_text(o) + "</td>";
-    if (!report.dry_run) out += "<td class=\"n\">" + with_thousands(o.affected) + "</td>";
-    out += "<td>" + std::string(status_name(o.status)) + "</td></tr>\n";
-  }
-  out += "</table>\n";
-  for (const auto& o : report.passes) {
-    const policies::Policy* p = config.policy(o.policy);
-    out += "<h2>" + html_escape(o.policy) + "</h2>\n";
-    if (p && !p->description.empty()) out += "<p>" + html_escape(p->description) + "</p>\n";
-    if (p)
-      out += "<p>Rule: " +
-             html_escape(action_words(*p) + " of " + target_words(*p) + " whose " +
-                         basis_words(*p) + " is before " + format_timestamp(o.cutoff.cutoff) +
-                         " (" + p->expire_after.words() + ")") +
-             "</p>\n";
-    if (p) {
-      const PolicyDeadline d = policy_deadline(*p, o, report.dry_run);
-      out += "<p>Deadline: " +
-             html_escape(d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words)) + "</p>\n";
-    }
-    if (p)
-      for (size_t i = 0; i < p->also_stores.size(); ++i)
-        out +=
-            "<p>Also " + html_escape(also_store_line(o, *p, i, config, report.dry_run)) + "</p>\n";
-    for (const auto& w : o.plan.warnings)
-      out += "<p><strong>Warning:</strong> " + html_escape(w) + "</p>\n";
-    if (report.samples > 0) {
-      out += "<p>Samples:" + std::string(o.plan.samples.empty() ? " none" : "") + "</p>\n";
-      if (!o.plan.samples.empty()) {
-        out += "<ul>\n";
-        for (const auto& s : o.plan.samples)
-          out += "<li><code>" + html_escape(s) + "</code></li>\n";
-        out += "</ul>\n";
-      }
-    }
-    if (!o.plan.statements.empty()) {
-      out += "<pre>";
-      for (const auto& s : o.plan.statements) out += html_escape(s) + "\n";
-      out += "</pre>\n";
-    }
-  }
-  out += "</body></html>\n";
   return out;
 }
 

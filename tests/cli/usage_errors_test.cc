@@ -80,27 +80,41 @@ TEST_CASE("commands refuse an option value they do not take", "[cli][prologue]")
     return "retentiond " + command + ": " + message + "\nTry 'retentiond " + command +
            " --help'.\n";
   };
-  check_cases(kConfig,
-              {
-                  {{"check", "--format", "csv"},
-                   2,
-                   usage("check", "--format must be text, json or markdown, not 'csv'")},
-                  {{"history", "--format", "csv"},
-                   2,
-                   usage("history", "--format must be text, json or markdown, not 'csv'")},
-                  {{"hold", "list", "--format", "xml"},
-                   2,
-                   usage("hold", "--format must be text or json, not 'xml'")},
-                  {{"register", "--format", "pdf"},
-                   2,
-                   usage("register", "--format must be markdown, html or text, not 'pdf'")},
-                  {{"register", "--language", "de"},
-                   2,
-                   usage("register", "--language must be en or fr, not 'de'")},
-                  {{"plan", "--format", "csv"},
-                   2,
-                   usage("plan", "--format must be text, json, markdown or html, not 'csv'")},
-              });
+  check_cases(
+      kConfig,
+      {
+          {{"check", "--format", "csv"},
+           2,
+           usage("check", "--format must be text, json or markdown, not 'csv'")},
+          {{"history", "--format", "csv"},
+           2,
+           usage("history", "--format must be text, json, markdown or html, not 'csv'")},
+          {{"hold", "list", "--format", "xml"},
+           2,
+           usage("hold", "--format must be text or json, not 'xml'")},
+          {{"register", "--format", "pdf"},
+           2,
+           usage("register", "--format must be markdown, html or text, not 'pdf'")},
+          {{"register", "--language", "de"},
+           2,
+           usage("register", "--language must be en or fr, not 'de'")},
+          {{"plan", "--format", "csv"},
+           2,
+           usage("plan", "--format must be text, json, markdown or html, not 'csv'")},
+          {{"plan", "--language", "de"}, 2, usage("plan", "--language must be en or fr, not 'de'")},
+          {{"enforce", "--language", "de"},
+           2,
+           usage("enforce", "--language must be en or fr, not 'de'")},
+          {{"status", "--format", "xml"},
+           2,
+           usage("status", "--format must be text, json or html, not 'xml'")},
+          {{"status", "--language", "de"},
+           2,
+           usage("status", "--language must be en or fr, not 'de'")},
+          {{"history", "--language", "de"},
+           2,
+           usage("history", "--language must be en or fr, not 'de'")},
+      });
 }
 
 TEST_CASE("commands stop at an invalid configuration", "[cli][prologue]") {
