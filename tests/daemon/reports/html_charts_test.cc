@@ -20,7 +20,9 @@ TEST_CASE("a bar chart carries each count, its text alternatives and the expiry 
   chart.title = "Records by age (rows)";
   chart.label_header = "Age";
   chart.count_header = "Records";
-  chart.bars = {{"0–6 mo", 1234, false}, {"6–12 mo", 0, false}, {"12 mo or more", 7, true}};
+  chart.bars = {{"0–6 mo", 1234, false, "", ""},
+                {"6–12 mo", 0, false, "", ""},
+                {"12 mo or more", 7, true, "", ""}};
   chart.line_before = 2;
   chart.line_label = "expiry: 1 year";
   const std::string html = bar_chart(chart);
@@ -51,7 +53,7 @@ TEST_CASE("a bar chart carries each count, its text alternatives and the expiry 
 TEST_CASE("chart labels are escaped", "[html][charts]") {
   BarChart chart;
   chart.title = "<script>";
-  chart.bars = {{"a\"b<", 1, false}};
+  chart.bars = {{"a\"b<", 1, false, "", ""}};
   const std::string html = bar_chart(chart);
   CHECK(html.find("<script>") == std::string::npos);
   CHECK(html.find("data-label=\"a&quot;b&lt;\"") != std::string::npos);
