@@ -17,7 +17,7 @@ using policies::format_timestamp;
 
 constexpr const char* kColumns =
     "id, policy, store, action, cutoff, matched, held, affected, started, finished, outcome, "
-    "error_class, prev_hash, hash, keyed, waited";
+    "error_class, prev_hash, hash, keyed, waited, partitions";
 
 // The columns to read: a state file of an older retentiond opened read-only has no `keyed`.
 std::string read_columns(lib::sqlite::Database& db) {
@@ -27,7 +27,8 @@ std::string read_columns(lib::sqlite::Database& db) {
     return st.step();
   };
   std::string c = kColumns;
-  if (!has("waited")) c = c.substr(0, c.rfind(", waited")) + ", 0 AS waited";
+  if (!has("partitions")) c = c.substr(0, c.rfind(", partitions")) + ", '' AS partitions";
+  if (!has("waited")) c.replace(c.find(", waited"), 8, ", 0 AS waited");
   if (!has("keyed")) c.replace(c.find(", keyed"), 7, ", 0 AS keyed");
   return c;
 }
@@ -50,6 +51,7 @@ AuditEntry read_entry(const Statement& st) {
   e.hash = st.text(13);
   e.keyed = st.integer(14) != 0;
   e.waited = st.integer(15);
+  e.partitions = st.text(16);
   return e;
 }
 
@@ -64,6 +66,7 @@ std::string digest_of(const AuditEntry& e, const RawTimes& t, const std::string&
        t.finished, e.outcome, e.error_class, e.prev_hash});
   // Fields added later are hashed only when set, so that older entries keep their digests.
   if (e.waited > 0) fields.push_back({{"waited", e.waited}});
+  if (!e.partitions.empty()) fields.push_back({{"partitions", e.partitions}});
   // Invalid UTF-8 (from a configuration's bytes) is replaced, never a reason to lose an entry;
   // valid text digests as it always did.
   const std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -71,8 +74,9 @@ std::string digest_of(const AuditEntry& e, const RawTimes& t, const std::string&
 }
 
 bool valid_text(const AuditEntry& e, const RawTimes& t) {
-  for (const std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class,
-                                   &e.prev_hash, &e.hash, &t.cutoff, &t.started, &t.finished})
+  for (const std::string* field :
+       {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class, &e.prev_hash, &e.hash,
+        &t.cutoff, &t.started, &t.finished, &e.partitions})
     if (!policies::is_valid_utf8(*field)) return false;
   return true;
 }
@@ -104,12 +108,13 @@ AuditEntry AuditTrail::append(AuditEntry e, bool in_transaction) {
     e.hash = audit_digest(e, key_);
     Statement insert = db_.prepare(std::string("INSERT INTO audit (") + kColumns +
                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                                   "?13, ?14, ?15, ?16)");
+                                   "?13, ?14, ?15, ?16, ?17)");
     insert.bind(1, e.id).bind(2, e.policy).bind(3, e.store).bind(4, e.action);
     insert.bind(5, format_timestamp(e.cutoff)).bind(6, e.matched).bind(7, e.held);
     insert.bind(8, e.affected).bind(9, format_timestamp(e.started));
     insert.bind(10, format_timestamp(e.finished)).bind(11, e.outcome).bind(12, e.error_class);
     insert.bind(13, e.prev_hash).bind(14, e.hash).bind(15, e.keyed ? 1LL : 0LL).bind(16, e.waited);
+    insert.bind(17, e.partitions);
     insert.step();
   };
   if (in_transaction)

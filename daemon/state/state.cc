@@ -236,6 +236,8 @@ void StateFile::create_schema() {
     db_->exec("ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0");
   if (!has_column("audit", "waited"))
     db_->exec("ALTER TABLE audit ADD COLUMN waited INTEGER NOT NULL DEFAULT 0");
+  if (!has_column("audit", "partitions"))
+    db_->exec("ALTER TABLE audit ADD COLUMN partitions TEXT NOT NULL DEFAULT ''");
   db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 
