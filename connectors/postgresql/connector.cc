@@ -90,7 +90,7 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
     // Without a key, a delete-only policy walks the blocks, and `ctid` (stable while the row
     // lives) stands in for the key within a batch.
     p.statements = build_pg_statements(policy, key->keyless ? "ctid" : key->column, category_of,
-                                       operator_holds, stored_table);
+                                       operator_holds, stored_table, table->kind == 'p');
     p.integer_key = key->integer;
     p.keyless = key->keyless;
     p.table_oid = table->oid;

@@ -17,7 +17,7 @@ using policies::format_timestamp;
 
 constexpr const char* kColumns =
     "id, policy, store, action, cutoff, matched, held, affected, started, finished, outcome, "
-    "error_class, prev_hash, hash, keyed, waited, partitions";
+    "error_class, prev_hash, hash, keyed, waited";
 
 // The columns to read: a state file of an older retentiond opened read-only has no `keyed`.
 std::string read_columns(lib::sqlite::Database& db) {
@@ -27,9 +27,14 @@ std::string read_columns(lib::sqlite::Database& db) {
     return st.step();
   };
   std::string c = kColumns;
-  if (!has("partitions")) c = c.substr(0, c.rfind(", partitions")) + ", '' AS partitions";
-  if (!has("waited")) c.replace(c.find(", waited"), 8, ", 0 AS waited");
+  if (!has("waited")) c = c.substr(0, c.rfind(", waited")) + ", 0 AS waited";
   if (!has("keyed")) c.replace(c.find(", keyed"), 7, ", 0 AS keyed");
+  // Partitions are kept beside the row (audit_partitions), in state files written since.
+  Statement side =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_partitions'");
+  c += side.step() ? ", coalesce((SELECT p.partitions FROM audit_partitions p WHERE p.audit_id = "
+                     "audit.id), '')"
+                   : ", ''";
   return c;
 }
 
@@ -108,14 +113,19 @@ AuditEntry AuditTrail::append(AuditEntry e, bool in_transaction) {
     e.hash = audit_digest(e, key_);
     Statement insert = db_.prepare(std::string("INSERT INTO audit (") + kColumns +
                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                                   "?13, ?14, ?15, ?16, ?17)");
+                                   "?13, ?14, ?15, ?16)");
     insert.bind(1, e.id).bind(2, e.policy).bind(3, e.store).bind(4, e.action);
     insert.bind(5, format_timestamp(e.cutoff)).bind(6, e.matched).bind(7, e.held);
     insert.bind(8, e.affected).bind(9, format_timestamp(e.started));
     insert.bind(10, format_timestamp(e.finished)).bind(11, e.outcome).bind(12, e.error_class);
     insert.bind(13, e.prev_hash).bind(14, e.hash).bind(15, e.keyed ? 1LL : 0LL).bind(16, e.waited);
-    insert.bind(17, e.partitions);
     insert.step();
+    if (!e.partitions.empty()) {
+      Statement side =
+          db_.prepare("INSERT INTO audit_partitions (audit_id, partitions) VALUES (?1, ?2)");
+      side.bind(1, e.id).bind(2, e.partitions);
+      side.step();
+    }
   };
   if (in_transaction)
     write();
