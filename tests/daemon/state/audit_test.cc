@@ -136,6 +136,8 @@ TEST_CASE("the partitions a pass dropped are kept with its row and covered by it
     CHECK(audit_digest(again) != rows[0].hash);
   }
   CHECK(verify(path).intact);
-  sqlite_exec(path, "UPDATE audit_partitions SET partitions = replace(partitions, '720', '7') WHERE audit_id = 2");
+  sqlite_exec(path,
+              "UPDATE audit_partitions SET partitions = replace(partitions, '720', '7') WHERE "
+              "audit_id = 2");
   check_broken_at(verify(path), 2);
 }
