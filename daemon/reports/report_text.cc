@@ -22,15 +22,6 @@ std::string past_tense(policies::Action a) {
   return a == policies::Action::Delete ? "deleted" : "anonymised";
 }
 
-// "drop "public"."log_2027_01" FROM ('2027-01-01') TO ('2027-02-01'), about 1,000 rows".
-std::string partition_line(const connectors::PartitionStep& step) {
-  std::string line = std::string(connectors::partition_step_name(step.kind)) + " " + step.name;
-  if (!step.bounds.empty()) line += " " + step.bounds;
-  if (!step.detached_at.empty()) line += ", detached at " + step.detached_at;
-  return line + ", " + (step.estimated ? "about " : "") + policies::counted(step.rows, "rows") +
-         (step.estimated ? " (estimate)" : "");
-}
-
 }  // namespace
 
 std::string render_text(const Report& report, const policies::Config& config) {
@@ -63,7 +54,7 @@ std::string render_text(const Report& report, const policies::Config& config) {
     out += "  oldest:     " + (o.plan.oldest ? format_timestamp(*o.plan.oldest) : "-") + "\n";
     for (size_t i = 0; i < o.plan.partitions.size(); ++i)
       out += std::string(i == 0 ? "  partitions: " : "              ") +
-             policies::printable(partition_line(o.plan.partitions[i])) + "\n";
+             policies::printable(partition_words(o.plan.partitions[i])) + "\n";
     if (o.notices) {
       out += "  notices:    " + with_thousands(o.notices->sent) +
              (report.dry_run ? " would be sent now" : " sent") +

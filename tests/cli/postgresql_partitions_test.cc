@@ -108,6 +108,11 @@ TEST_CASE("postgresql partitions: whole expired months are dropped, the boundary
   CHECK(text.find("  partitions: drop \"public\".\"access_log_2027_09\" FROM ('2027-09-01 "
                   "00:00:00') TO ('2027-10-01 00:00:00'), about 720 rows (estimate)\n") !=
         std::string::npos);
+  auto markdown =
+      run_retentiond_ok({"plan", "-c", config, "--at", kAt, "--format", "markdown"}, dir.path())
+          .out;
+  CHECK(markdown.find("- Partition: rows \"public\".\"access_log_default\" DEFAULT, about 3 rows "
+                      "(estimate)\n") != std::string::npos);
   CHECK(partitions(db).size() == 7);  // plan changes nothing
 
   const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
