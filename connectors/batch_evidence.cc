@@ -58,6 +58,21 @@ std::optional<std::string> parse_transaction_evidence(const std::string& evidenc
   return (*j)["transaction"].get<std::string>();
 }
 
+std::string partition_evidence(const PartitionChange& change) {
+  return json{
+      {"partition", change.partition}, {"table", change.table}, {"detached_as", change.detached_as}}
+      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<PartitionChange> parse_partition_evidence(const std::string& evidence) {
+  auto j = parsed(evidence);
+  if (!j) return std::nullopt;
+  for (const char* k : {"partition", "table", "detached_as"})
+    if (!j->contains(k) || !(*j)[k].is_string()) return std::nullopt;
+  return PartitionChange{(*j)["table"].get<std::string>(), (*j)["partition"].get<std::string>(),
+                         (*j)["detached_as"].get<std::string>()};
+}
+
 long long changed_from_remaining(const KeyRange& range, long long expected,
                                  long long now_remaining) {
   return std::clamp(range.remaining + expected - now_remaining, 0LL, expected);

@@ -26,6 +26,17 @@ std::optional<KeyRange> parse_range_evidence(const std::string& evidence);
 std::string transaction_evidence(const std::string& id);
 std::optional<std::string> parse_transaction_evidence(const std::string& evidence);
 
+// A partition dropped or detached by a statement that commits on its own (MySQL's ALTER TABLE):
+// whether it did shows in the catalog afterwards. `detached_as`: the table a detach makes, empty
+// for a drop.
+struct PartitionChange {
+  std::string table;  // the partitioned table
+  std::string partition;
+  std::string detached_as;
+};
+std::string partition_evidence(const PartitionChange& change);
+std::optional<PartitionChange> parse_partition_evidence(const std::string& evidence);
+
 // How many of `expected` records a batch changed, from the expired records its range holds now:
 // all of them when `range.remaining` are left, none when `expected` more are. In between (the
 // application changed the range meanwhile) the difference is the best estimate.

@@ -123,12 +123,19 @@ struct PlanStats {
   // of a physical walk, which carries the bounds this plan found. A pass that has no plan's
   // bounds starts at Start, and the policy then walks its key.
   Cursor start;
+  // Policies with `partitions: drop` or `detach` on a partitioned table: what the pass does with
+  // each partition (and with the tables earlier passes detached), in the order it acts. Empty
+  // otherwise, and when the policy's partitions all go through row deletion (a warning says why).
+  std::vector<PartitionStep> partitions;
 };
 
 struct BatchResult {
   long long affected = 0;  // records deleted or anonymised by this batch
   Cursor next;             // where the next batch starts
   bool done = false;       // no expired record is left after `next`
+  // The partition the batch dropped or detached whole (or the detached table it dropped), with
+  // its exact row count; unset for batches of rows and for a unit left to them.
+  std::optional<PartitionStep> unit = std::nullopt;
 };
 
 enum class AccessMode { ReadOnly, ReadWrite };

@@ -31,6 +31,27 @@ Cursor Cursor::advanced(long long position, long long rows) const {
   return c;
 }
 
+Cursor Cursor::partitions_first(std::vector<PartitionStep> units, const Cursor& rows_start) {
+  if (units.empty()) return rows_start;
+  Cursor c = rows_start;
+  c.then = rows_start.kind;
+  c.then_position = rows_start.position;
+  c.kind = Kind::Partitions;
+  c.position = 0;
+  c.units = std::move(units);
+  return c;
+}
+
+Cursor Cursor::after_unit() const {
+  Cursor c = *this;
+  if (++c.position < static_cast<long long>(c.units.size())) return c;
+  c.units.clear();
+  c.kind = then;
+  c.then = Kind::Start;
+  c.position = c.then_position;
+  return c;
+}
+
 std::optional<KeyValue> Cursor::last_key() const {
   if (kind == Kind::Key) return key;
   return std::nullopt;

@@ -6,7 +6,9 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
+#include "connectors/partition_step.h"
 #include "connectors/sql/walk.h"
 
 namespace retentiond::connectors {
@@ -23,11 +25,17 @@ struct Cursor {
     Key,    // `key` is the last key (path, address) handled
     Block,  // a block walk (PostgreSQL): the next batch starts at block `position` of `walk`
     Span,   // a key-span walk (MySQL): the next span starts after key `position` of `walk`
+    // Partitions handled as units come first: the next batch acts on `units[position]`; after
+    // the last one, the rows of the other partitions follow from `then` at `then_position`.
+    Partitions,
   };
   Kind kind = Kind::Start;
   KeyValue key;            // Key
   long long position = 0;  // Block, Span
   sql::Walk walk;          // Block, Span: the stretch plan() found, and the rows deleted since
+  std::vector<PartitionStep> units;  // Partitions: the steps that act as units, in order
+  Kind then = Kind::Start;           // Partitions: the kind of the rows' first position
+  long long then_position = 0;       // Partitions: and that position
 
   // The position after `key` (Kind::Key).
   static Cursor after(KeyValue key);
@@ -35,6 +43,11 @@ struct Cursor {
   static Cursor walking(Kind kind, long long position, const sql::Walk& walk);
   // The same walk at `position`, after a batch that deleted `rows` of it.
   Cursor advanced(long long position, long long rows) const;
+  // The units to act on before the rows of `rows_start` (a Start, Block or Span cursor). When
+  // `units` is empty, `rows_start` itself.
+  static Cursor partitions_first(std::vector<PartitionStep> units, const Cursor& rows_start);
+  // Partitions: the cursor after units[position] was handled (the next unit, or the rows' start).
+  Cursor after_unit() const;
   // The last key handled, for Key cursors; nullopt at the start (and for walks).
   std::optional<KeyValue> last_key() const;
 };

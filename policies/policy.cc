@@ -28,6 +28,47 @@ std::string_view date_format_name(DateFormat f) {
   return "auto";
 }
 
+std::string_view partition_mode_name(PartitionMode m) {
+  switch (m) {
+    case PartitionMode::Rows:
+      return "rows";
+    case PartitionMode::Drop:
+      return "drop";
+    case PartitionMode::Detach:
+      return "detach";
+  }
+  return "rows";
+}
+
+std::optional<std::string> partitions_forced_to_rows(const Policy& p) {
+  if (p.partitions == PartitionMode::Rows) return std::nullopt;
+  // Each of these keeps or changes some rows of a partition and not others, or acts on rows one
+  // by one: a partition can then no longer go as a whole.
+  if (!p.where.empty()) return "its 'where:' selects rows within a partition";
+  if (!p.hold_where.empty()) return "its 'hold_where:' keeps rows within a partition";
+  if (p.action == Action::Anonymise) return "it anonymises rows, which stay";
+  if (!p.also.empty() || !p.also_stores.empty())
+    return "its 'also:' acts on the related records of each row";
+  if (p.notify) return "its 'notify:' acts only on rows whose notice went out";
+  return std::nullopt;
+}
+
+std::optional<std::string> partition_basis_problem(const Policy& p) {
+  if (p.partitions == PartitionMode::Rows) return std::nullopt;
+  const auto& terms = p.since.terms;
+  if (p.since.kind != Basis::Kind::Columns || terms.size() != 1)
+    return "the partition key must be the policy's one 'since' column, and 'since' names " +
+           std::to_string(terms.size()) + " columns";
+  const BasisTerm& t = terms.front();
+  if (t.related)
+    return "the partition key must be a column of the table, not of '" + t.related->str() + "'";
+  if (t.format != DateFormat::Auto && t.format != DateFormat::Date &&
+      t.format != DateFormat::Timestamp)
+    return "partitions are compared as dates: the partition key cannot be read with format " +
+           std::string(date_format_name(t.format));
+  return std::nullopt;
+}
+
 const StoreOption* StoreConfig::option(std::string_view key) const {
   auto it = options.find(key);
   return it == options.end() ? nullptr : &it->second;

@@ -164,6 +164,15 @@ struct RegisterEntry {
   const RegisterText& for_language(Language l) const;
 };
 
+// What a pass does with the partitions of a range-partitioned table (`partitions:`). Rows: every
+// expired row is deleted in batches, as on any table. Drop and Detach: a partition whose whole
+// range lies before the cut-off goes as a unit (dropped, or detached under a recognisable name and
+// dropped once `grace` has passed); the others (the boundary, the default partition) go through
+// the batched row deletion. Only for a policy that deletes every expired row of its table, by one
+// date column that is the partition key (see partitions_forced_to_rows()).
+enum class PartitionMode { Rows, Drop, Detach };
+std::string_view partition_mode_name(PartitionMode m);  // "rows", "drop", "detach"
+
 // The guard. Default: refuse a pass that would touch more than 90% of more than 10 selected
 // records.
 struct MaxAffected {
@@ -210,6 +219,12 @@ struct Policy {
 
   std::optional<RegisterEntry> register_entry;
 
+  PartitionMode partitions = PartitionMode::Rows;
+  Location partitions_location;
+  // Detach: how long a detached partition is kept before a pass drops it (default 7 days).
+  Duration grace{7, DurationUnit::Day};
+  Location grace_location;
+
   MaxAffected max_affected;
   std::optional<Schedule> schedule;
   Location schedule_location;
@@ -230,6 +245,14 @@ struct Policy {
   std::string sympa_target;
   Location sympa_target_location;
 };
+
+// Why `policy`, though it says `partitions: drop` or `detach`, must delete row by row in every
+// partition ("its 'where:' selects rows within a partition"), or nullopt when partitions may go as
+// units. Rows mode: nullopt.
+std::optional<std::string> partitions_forced_to_rows(const Policy& policy);
+// Why `policy`'s `since` cannot be a table's partition key (several columns, a related table, an
+// epoch or text format), or nullopt. Rows mode: nullopt.
+std::optional<std::string> partition_basis_problem(const Policy& policy);
 
 struct StoreOption {
   std::string value;

@@ -53,6 +53,38 @@ void parse_table_target(const TargetInput& in, Policy& p) {
   });
 }
 
+// `partitions:` (rows, drop, detach) and `grace:`, which only detach takes. A policy whose other
+// keys act on rows one by one is told that its partitions go through row deletion.
+void parse_partitions(const TargetInput& in, Policy& p) {
+  const YamlMap& m = in.map;
+  Diagnostics& diags = in.ctx.diags;
+  const YamlField* mode = in.field("partitions");
+  const YamlField* grace = in.field("grace");
+  read_field(diags, mode, p.partitions, p.partitions_location, [&](const YamlField& f) {
+    const std::string text = m.text(f);
+    for (auto candidate : {PartitionMode::Rows, PartitionMode::Drop, PartitionMode::Detach})
+      if (text == partition_mode_name(candidate)) return candidate;
+    throw ConfigError(f.value_location, "'partitions' of " + in.context +
+                                            " must be rows, drop or detach, not '" + text + "'");
+  });
+  read_field(diags, grace, p.grace, p.grace_location, [&](const YamlField& f) {
+    if (p.partitions != PartitionMode::Detach)
+      throw ConfigError(f.key_location, "'grace' needs 'partitions: detach' in " + in.context +
+                                            ": it is how long a detached partition is kept");
+    return parse_text(m, f, parse_duration, "grace: ");
+  });
+  if (!mode || p.partitions == PartitionMode::Rows) return;
+  if (auto problem = partition_basis_problem(p))
+    diags.error(p.partitions_location,
+                "'partitions: " + std::string(partition_mode_name(p.partitions)) + "' in " +
+                    in.context + ": " + *problem);
+  else if (auto why = partitions_forced_to_rows(p))
+    diags.warning(p.partitions_location,
+                  in.context + " deletes row by row in every partition, since " + *why +
+                      "; 'partitions: " + std::string(partition_mode_name(p.partitions)) +
+                      "' has no effect");
+}
+
 // What goes with the action: `anonymise:` and the rows it reaches besides the table's.
 void parse_table_action(const TargetInput& in, Policy& p) {
   Diagnostics& diags = in.ctx.diags;
@@ -64,6 +96,7 @@ void parse_table_action(const TargetInput& in, Policy& p) {
   collect(diags, [&] {
     if (const YamlField* f = in.field("notify")) p.notify = parse_notify(*f, in.context, p, in.ctx);
   });
+  parse_partitions(in, p);
 }
 
 }  // namespace
@@ -71,7 +104,8 @@ void parse_table_action(const TargetInput& in, Policy& p) {
 PolicyTarget table_target() {
   return PolicyTarget{
       "select a table with 'table:'",
-      {"table", "key", "since", "where", "hold_where", "anonymise", "anonymize", "also", "notify"},
+      {"table", "key", "since", "where", "hold_where", "anonymise", "anonymize", "also", "notify",
+       "partitions", "grace"},
       parse_table_target,
       parse_table_action,
   };

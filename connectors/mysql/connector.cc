@@ -193,7 +193,10 @@ Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
     return out;
   };
   try {
-    return sql::check_policy(policy, store_.name, hooks);
+    auto diagnostics = sql::check_policy(policy, store_.name, hooks);
+    auto partitions = check_partitions(policy);
+    diagnostics.insert(diagnostics.end(), partitions.begin(), partitions.end());
+    return diagnostics;
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   }
@@ -251,6 +254,7 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
                s.samples.text, values_for(s.samples, ctx, p.value().integer_key, with_limit)))
         if (r[0]) stats.samples.push_back(*r[0]);
     }
+    if (policy.partitions != policies::PartitionMode::Rows) plan_partitions(policy, ctx, stats);
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   }
@@ -277,6 +281,7 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
     return Error{ErrorKind::Config,
                  error_prefix(store_.name, policy.name) + e.what() + "; nothing was changed"};
   }
+  if (from.kind == Cursor::Kind::Partitions) return unit_batch(policy, ctx, from, limit);
   // A key walk needs the bounds a plan() found (its cursor carries them); without them (or with
   // keys a walk cannot hold) the policy walks keyset ranges, which need none.
   if (s.key_walk && from.kind == Cursor::Kind::Span)
@@ -400,6 +405,8 @@ void MysqlConnector::announce(const PassContext& ctx, const sql::Sql& count, boo
 Result<long long> MysqlConnector::reconcile(const Policy& policy, const PassContext& ctx,
                                             const BatchIntent& intent) {
   watch(ctx);
+  if (auto change = parse_partition_evidence(intent.evidence))
+    return reconcile_partition(policy, *change, intent.expected);
   auto range = parse_range_evidence(intent.evidence);
   if (!range)
     return Error{ErrorKind::Io, error_prefix(store_.name, policy.name) +

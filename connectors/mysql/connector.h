@@ -74,6 +74,20 @@ class MysqlConnector : public sql::ServerConnector {
                                     const MyStatements& s, std::map<std::string, std::string> extra,
                                     long long limit);
 
+  // `partitions: drop` or `detach` (connectors/mysql/partition_pass.cc): what plan() adds for
+  // the partitions (their steps, their statements first, a cursor that acts on the units before
+  // the rows), or a warning saying why every row goes through row deletion.
+  void plan_partitions(const Policy& policy, const PassContext& ctx, PlanStats& stats);
+  // The problems `check` reports for them, at the policy's `partitions:`.
+  std::vector<policies::Diagnostic> check_partitions(const Policy& policy);
+  // One unit: a partition dropped or detached (an ALTER TABLE, which commits on its own,
+  // announced before), or a detached table dropped.
+  Result<BatchResult> unit_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
+                                 long long limit);
+  // Whether the partition change a batch announced happened (reconcile).
+  Result<long long> reconcile_partition(const Policy& policy, const PartitionChange& change,
+                                        long long expected);
+
   std::unique_ptr<Client> client_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
   bool announced_ = false;  // the batch under way has recorded its intent (in_transaction)

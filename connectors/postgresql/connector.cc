@@ -116,9 +116,10 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
     // Without a key, a delete-only policy walks the blocks, and `ctid` (stable while the row
     // lives) stands in for the key within a batch.
     p.statements = build_pg_statements(policy, key->keyless ? "ctid" : key->column, category_of,
-                                       operator_holds, stored_table);
+                                       operator_holds, stored_table, table->kind == 'p');
     p.integer_key = key->integer;
     p.keyless = key->keyless;
+    p.table_oid = table->oid;
     prepared_.emplace(cache_key, p);
     return p;
   } catch (const std::invalid_argument& e) {
@@ -213,7 +214,10 @@ Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy)
         out.texts.insert(out.texts.end(), {s.walk_action.text, s.walk_action_limited.text});
       return out;
     };
-    return sql::check_policy(policy, store_.name, hooks);
+    auto diagnostics = sql::check_policy(policy, store_.name, hooks);
+    auto partitions = check_partitions(policy);
+    diagnostics.insert(diagnostics.end(), partitions.begin(), partitions.end());
+    return diagnostics;
   } catch (const std::exception& e) {
     return query_error(policy, e);
   }
@@ -252,6 +256,8 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
       with_limit["limit"] = std::to_string(ctx.samples);
       for (const auto& r : run(t, s.samples, with_limit)) stats.samples.push_back(r[0].c_str());
     }
+    if (policy.partitions != policies::PartitionMode::Rows)
+      plan_partitions(t, policy, ctx, p.value().table_oid, stats);
     t.commit();
   } catch (const std::exception& e) {
     return query_error(policy, e);
@@ -264,6 +270,7 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   const std::vector<const sql::Sql*> shown =
       s.block_walk ? std::vector<const sql::Sql*>{&s.walk_action, &s.walk_action_limited}
                    : s.shown();
+  // The units' statements (plan_partitions) come first, as the pass runs them.
   for (const sql::Sql* st : shown) stats.statements.push_back(sql::shown(*st, notes));
   return stats;
 }
@@ -369,6 +376,8 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     return Error{ErrorKind::Config,
                  error_prefix(store_.name, policy.name) + e.what() + "; nothing was changed"};
   }
+  if (from.kind == Cursor::Kind::Partitions)
+    return unit_batch(policy, ctx, p.value().table_oid, from, limit);
   // A block walk needs the bounds a plan() found (its cursor carries them); without them the
   // policy walks its key, which needs none.
   if (s.block_walk && from.kind == Cursor::Kind::Block)

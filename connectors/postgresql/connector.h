@@ -41,6 +41,7 @@ class PostgresqlConnector : public sql::ServerConnector {
     PgStatements statements;
     bool integer_key = false;
     bool keyless = false;  // no key column: rows are walked by block, ctid stands in for the key
+    std::string table_oid;
   };
   // Describes the policy's tables and builds its statements (cached per policy and holds).
   Result<Prepared> prepared(const Policy& policy, bool operator_holds);
@@ -58,6 +59,16 @@ class PostgresqlConnector : public sql::ServerConnector {
   Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx,
                                  const PgStatements& s, std::map<std::string, std::string> values,
                                  const Cursor& from, long long limit);
+  // `partitions: drop` or `detach` (connectors/postgresql/partition_pass.cc): what plan() adds
+  // for the partitions (their steps, their statements first, a cursor that acts on the units
+  // before the rows), or a warning saying why every row goes through row deletion.
+  void plan_partitions(pqxx::transaction_base& t, const Policy& policy, const PassContext& ctx,
+                       const std::string& table_oid, PlanStats& stats);
+  // The problems `check` reports for them, at the policy's `partitions:`.
+  std::vector<policies::Diagnostic> check_partitions(const Policy& policy);
+  // One unit (a partition dropped or detached, a detached table dropped) in one transaction.
+  Result<BatchResult> unit_batch(const Policy& policy, const PassContext& ctx,
+                                 const std::string& table_oid, const Cursor& from, long long limit);
   // Runs one batch (its own transaction); after a lost connection reconnects and runs it once
   // more, unless the batch had announced itself (its COMMIT may have been lost: the pass
   // reconciles it instead). Errors come back named after the store and policy.

@@ -74,7 +74,7 @@ sql::Dialect dialect(const sql::CategoryOf& category_of) {
 
 PgStatements build_pg_statements(const policies::Policy& policy, const std::string& key_column,
                                  const sql::CategoryOf& category_of, bool operator_holds,
-                                 bool stored_table) {
+                                 bool stored_table, bool partitioned) {
   const sql::Dialect d = dialect(category_of);
   const sql::StatementBuilder b(policy, sql::quote_identifier(key_column, '"'), operator_holds, d);
   PgStatements s;
@@ -110,6 +110,18 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
   const std::string condition = b.acted(p);
   s.walk_action = sql::Sql{"DELETE FROM " + b.table() + " WHERE " + range + condition, p.order()};
   const std::string limit = p.ref("limit", "bigint");
+  if (partitioned) {
+    // A ctid names a row only within its partition: the rows picked are named by partition
+    // (tableoid) and ctid, and the ctids alone still let each partition fetch them by tid.
+    s.walk_action_limited = sql::Sql{
+        "WITH picked AS MATERIALIZED (SELECT tableoid, ctid FROM " + b.table() + " WHERE " + range +
+            condition + " LIMIT " + limit + "), gone AS (DELETE FROM " + b.table() +
+            " WHERE ctid = ANY(ARRAY(SELECT ctid FROM picked)) AND (tableoid, ctid) IN (SELECT "
+            "tableoid, ctid FROM picked) AND " +
+            condition + " RETURNING 1) SELECT count(*) FROM gone",
+        p.order()};
+    return s;
+  }
   s.walk_action_limited = sql::Sql{
       "WITH gone AS (DELETE FROM " + b.table() + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " +
           b.table() + " WHERE " + range + condition + " LIMIT " + limit + ")) AND " + condition +

@@ -34,9 +34,10 @@ struct PgStatements : sql::PolicyStatements {
 // (e.g. a boolean), or its format does not fit its type (format: date on an integer).
 // `stored_table`: the policy's table keeps its rows in blocks of its own (a table or a
 // partitioned table, not a view) and the session may read all of it, so that a block walk is
-// possible.
+// possible. `partitioned`: the table is a partitioned one, whose rows' ctids repeat from one
+// partition to the next.
 PgStatements build_pg_statements(const policies::Policy& policy, const std::string& key_column,
                                  const sql::CategoryOf& category_of, bool operator_holds,
-                                 bool stored_table = true);
+                                 bool stored_table = true, bool partitioned = false);
 
 }  // namespace retentiond::connectors::postgresql

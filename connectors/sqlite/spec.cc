@@ -10,6 +10,9 @@ policies::StoreSpec sqlite_spec() {
       .type = "sqlite",
       .summary = "an SQLite database file, opened directly",
       .target = policies::table_target(),
+      // A table's keys but `partitions:` and `grace:`: SQLite has no partitions.
+      .policy_fields = {"table", "key", "since", "where", "hold_where", "anonymise", "anonymize",
+                        "also", "notify"},
       .options =
           {
               {"path", true, K::Path,

@@ -54,22 +54,33 @@ std::string pad(std::string s, size_t width, bool right = false) {
   return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
 
+// The partitions a pass dropped or detached whole, as stored (a JSON array); empty when none or
+// unreadable.
+nlohmann::json partitions_of(const AuditEntry& e) {
+  if (e.partitions.empty()) return nlohmann::json::array();
+  auto j = nlohmann::json::parse(e.partitions, nullptr, /*allow_exceptions=*/false);
+  return j.is_array() ? j : nlohmann::json::array();
+}
+
 nlohmann::json to_json(const AuditEntry& e) {
-  return {{"id", e.id},
-          {"policy", e.policy},
-          {"store", e.store},
-          {"action", e.action},
-          {"cutoff", format_timestamp(e.cutoff)},
-          {"matched", e.matched},
-          {"held", e.held},
-          {"affected", e.affected},
-          {"started", format_timestamp(e.started)},
-          {"finished", format_timestamp(e.finished)},
-          {"outcome", e.outcome},
-          {"error_class",
-           e.error_class.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.error_class)},
-          {"throttle_waited_seconds", e.waited},
-          {"hash", e.hash}};
+  nlohmann::json out = {{"id", e.id},
+                        {"policy", e.policy},
+                        {"store", e.store},
+                        {"action", e.action},
+                        {"cutoff", format_timestamp(e.cutoff)},
+                        {"matched", e.matched},
+                        {"held", e.held},
+                        {"affected", e.affected},
+                        {"started", format_timestamp(e.started)},
+                        {"finished", format_timestamp(e.finished)},
+                        {"outcome", e.outcome},
+                        {"error_class", e.error_class.empty() ? nlohmann::json(nullptr)
+                                                              : nlohmann::json(e.error_class)},
+                        {"throttle_waited_seconds", e.waited},
+                        {"hash", e.hash}};
+  // Passes of `partitions: drop` or `detach` that acted on whole partitions only.
+  if (!e.partitions.empty()) out["partitions"] = partitions_of(e);
+  return out;
 }
 
 // A table a DPO can paste into a register of processing activities.
@@ -244,6 +255,17 @@ int history_command(const Args& args) {
                     << pad(with_thousands(e.matched), 10, true)
                     << pad(with_thousands(e.affected), 10, true) << "  "
                     << format_timestamp(e.cutoff) << "\n";
+          for (const auto& part : partitions_of(e)) {
+            const std::string action = part.value("action", "");
+            const std::string bounds = part.value("bounds", "");
+            std::cout << "        partition " << action << " "
+                      << policies::printable(part.value("name", ""))
+                      << (bounds.empty() ? "" : " " + policies::printable(bounds)) << ": "
+                      << (action == "drop-detached"
+                              ? std::string("its rows were counted when it was detached")
+                              : with_thousands(part.value("rows", 0LL)) + " rows")
+                      << "\n";
+          }
         }
       }
       if (verification) std::cout << describe(*verification, /*markdown=*/false);

@@ -283,7 +283,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       o.plan.warnings.push_back("the policy says dry_run: true, so it was only planned");
     return conclude(PassStatus::Planned, std::nullopt);
   }
-  if (o.plan.matched == 0) {
+  // Tables detached by earlier passes may be due to go even when no row has expired since.
+  if (o.plan.matched == 0 && o.plan.start.kind != connectors::Cursor::Kind::Partitions) {
     if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
     return conclude(PassStatus::Ok, std::nullopt);
   }
@@ -320,7 +321,12 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                                 o.plan.unit + "; the next pass finishes the work"});
     }
     long long room = guard.limit - o.affected;
-    if (room <= 0) {
+    // Dropping a table an earlier pass detached removes no row of the policy's table.
+    const bool rowless_unit =
+        cursor.kind == connectors::Cursor::Kind::Partitions &&
+        cursor.position < static_cast<long long>(cursor.units.size()) &&
+        cursor.units[cursor.position].kind == connectors::PartitionStep::Kind::DropDetached;
+    if (room <= 0 && !rowless_unit) {
       o.plan.warnings.push_back("stopped at the max_affected limit of " +
                                 with_thousands(guard.limit) + " " + o.plan.unit +
                                 "; the rest waits for the next pass");
@@ -338,7 +344,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                     " s in all for the throttle (" + gate.last_reasons() +
                     "), more than its max_wait; interrupted after " + with_thousands(o.affected) +
                     " " + o.plan.unit + ", the next pass finishes the work"});
-    const long long limit = std::min(size, room);
+    // A partition goes whole or not at all: its batch may take all the room the guard leaves
+    // (the connector refuses one that holds more), and says nothing about the next batch's size.
+    const bool unit = cursor.kind == connectors::Cursor::Kind::Partitions;
+    const long long limit = unit ? std::max(room, 0LL) : std::min(size, room);
     const auto t0 = std::chrono::steady_clock::now();
     auto batch = connector.apply_batch(policy, ctx, cursor, limit);
     const auto took = std::chrono::steady_clock::now() - t0;
@@ -367,6 +376,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     spdlog::debug("policy '{}': batch {} of at most {}: {} {} in {} ms", policy.name, o.batches + 1,
                   limit, batch->affected, o.plan.unit, took_ms.count());
     o.affected += batch->affected;
+    if (batch->unit) o.partitions_done.push_back(*batch->unit);
     cursor = batch->next;
     ++o.batches;
     gate.rest_after(took, options.nice_ratio);
@@ -385,7 +395,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       options.on_progress(Progress{o.policy, o.affected, o.plan.matched,
                                    std::chrono::steady_clock::now() - pass_start, o.plan.unit});
     if (batch->done) break;
-    size = next_batch_size(limit, took, budget, options.max_batch);
+    if (!unit) size = next_batch_size(limit, took, budget, options.max_batch);
   }
   spdlog::info("policy '{}': {} {} {} in {} batches (longest {} ms, budget {} ms)", policy.name,
                policy.action == policies::Action::Delete ? "deleted" : "anonymised",

@@ -53,6 +53,9 @@ struct PassOutcome {
   // Policies whose `also:` names other stores: what each of policy.also_stores removed there
   // (enforce; Sympa: subscriptions), in the rules' order. Empty for the others.
   std::vector<long long> also_removed;
+  // `partitions: drop` or `detach`: the partitions (and detached tables) the pass acted on whole,
+  // with their exact row counts, in order.
+  std::vector<connectors::PartitionStep> partitions_done;
   std::string throttle;                              // the store's throttle, in words ("" for none)
   double throttle_waited = 0;                        // seconds the pass waited for the throttle
   std::map<std::string, double> throttle_by_reason;  // the same, by reason (replica-lag, ...)

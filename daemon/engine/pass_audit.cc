@@ -1,6 +1,7 @@
 // How passes reach the audit trail: the entry of a finished pass, and the reconciliation of
 // passes that a dead process left (their last batch asked of the store), so that the trail
 // counts exactly what the stores lost. PassRunner's methods about records, apart from its run.
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "daemon/engine/pass.h"
@@ -35,6 +36,15 @@ AuditEntry entry_for(const PassOutcome& o) {
   e.outcome = outcome_word(o);
   e.error_class = o.error ? std::string(connectors::error_class(o.error->kind)) : "";
   e.waited = static_cast<long long>(o.throttle_waited + 0.5);
+  if (!o.partitions_done.empty()) {
+    nlohmann::json parts = nlohmann::json::array();
+    for (const auto& step : o.partitions_done)
+      parts.push_back({{"action", std::string(connectors::partition_step_name(step.kind))},
+                       {"name", step.name},
+                       {"bounds", step.bounds},
+                       {"rows", step.rows}});
+    e.partitions = parts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
   return e;
 }
 

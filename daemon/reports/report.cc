@@ -132,4 +132,12 @@ std::string also_store_line(const PassOutcome& o, const policies::Policy& p, siz
          lists + ", of " + addresses + counted(o.affected, o.plan.unit) + " acted on";
 }
 
+std::string partition_words(const connectors::PartitionStep& step) {
+  std::string line = std::string(connectors::partition_step_name(step.kind)) + " " + step.name;
+  if (!step.bounds.empty()) line += " " + step.bounds;
+  if (!step.detached_at.empty()) line += ", detached at " + step.detached_at;
+  return line + ", " + (step.estimated ? "about " : "") + policies::counted(step.rows, "rows") +
+         (step.estimated ? " (estimate)" : "");
+}
+
 }  // namespace retentiond::daemon

@@ -4,6 +4,7 @@
 // Policies with `notify:` add "notices" and "waiting" (and, for enforce, "notices_failed").
 // Every policy says its "deadline" and "lateness_seconds" (see policies/deadline.h). Policies
 // whose `also:` names other stores add "also_stores" (and, for enforce, what each "removed").
+// Policies with `partitions: drop` or `detach` add "partitions": name, action, bounds, rows.
 #include <nlohmann/json.hpp>
 
 #include "daemon/reports/report.h"
@@ -37,6 +38,21 @@ std::string render_json(const Report& report, const policies::Config& config) {
       if (d.moved) p["cutoff_moved_seconds"] = d.moved->count();
     }
     if (!report.dry_run) p["affected"] = o.affected;
+    // Policies with `partitions: drop` or `detach` only: what the pass does with each partition.
+    if (policy && policy->partitions != policies::PartitionMode::Rows) {
+      json parts = json::array();
+      for (const auto& step : o.plan.partitions) {
+        json s = json::object();
+        s["name"] = step.name;
+        s["action"] = std::string(connectors::partition_step_name(step.kind));
+        s["bounds"] = step.bounds;
+        s["rows"] = step.rows;
+        s["rows_estimated"] = step.estimated;
+        if (!step.detached_at.empty()) s["detached_at"] = step.detached_at;
+        parts.push_back(std::move(s));
+      }
+      p["partitions"] = std::move(parts);
+    }
     if (!o.throttle.empty()) {
       p["throttle"] = o.throttle;
       if (!report.dry_run)

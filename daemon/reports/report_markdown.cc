@@ -52,6 +52,8 @@ std::string render_markdown(const Report& report, const policies::Config& config
     if (p)
       for (size_t i = 0; i < p->also_stores.size(); ++i)
         out += "- Also " + also_store_line(o, *p, i, config, report.dry_run) + "\n";
+    for (const auto& step : o.plan.partitions)
+      out += "- Partition: " + policies::printable(partition_words(step)) + "\n";
     for (const auto& w : o.plan.warnings) out += "- Warning: " + policies::printable(w) + "\n";
     if (report.samples > 0) {
       out += "- Samples:" + std::string(o.plan.samples.empty() ? " none" : "") + "\n";

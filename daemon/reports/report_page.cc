@@ -276,6 +276,8 @@ std::string pass_detail(const PassOutcome& o, const Report& r, const policies::C
   if (p)
     for (size_t i = 0; i < p->also_stores.size(); ++i)
       out += "<p>Also " + html_escape(also_store_line(o, *p, i, config, r.dry_run)) + "</p>\n";
+  for (const auto& step : o.plan.partitions)
+    out += "<p>Partition: " + html_escape(partition_words(step)) + "</p>\n";
   for (const auto& w : o.plan.warnings)
     out += "<p><strong>Warning:</strong> " + html_escape(w) + "</p>\n";
   // Keys are personal data: only when plan's --samples asked for them.

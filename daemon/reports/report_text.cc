@@ -52,6 +52,9 @@ std::string render_text(const Report& report, const policies::Config& config) {
            with_thousands(o.plan.total) + " selected " + o.plan.unit +
            percent(o.plan.matched, o.plan.total) + "; held: " + with_thousands(o.plan.held) + "\n";
     out += "  oldest:     " + (o.plan.oldest ? format_timestamp(*o.plan.oldest) : "-") + "\n";
+    for (size_t i = 0; i < o.plan.partitions.size(); ++i)
+      out += std::string(i == 0 ? "  partitions: " : "              ") +
+             policies::printable(partition_words(o.plan.partitions[i])) + "\n";
     if (o.notices) {
       out += "  notices:    " + with_thousands(o.notices->sent) +
              (report.dry_run ? " would be sent now" : " sent") +

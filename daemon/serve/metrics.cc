@@ -1,5 +1,6 @@
 #include "daemon/serve/metrics.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -131,6 +132,20 @@ std::string Metrics::render() const {
   family("retentiond_promise_kept_timestamp_seconds", "gauge",
          "When the policy's last successful pass ended, leaving nothing overdue.",
          [&](const PolicyMetrics& m) { return epoch(m.promise_kept); });
+  // Only once a partition went whole: other installations' expositions stay as they were.
+  const bool any_partitions = std::any_of(policies_.begin(), policies_.end(), [](const auto& p) {
+    return !p.second.partitions_total.empty();
+  });
+  if (any_partitions) {
+    out +=
+        "# HELP retentiond_partitions_total Partitions dropped or detached whole since the daemon "
+        "started, by action.\n# TYPE retentiond_partitions_total counter\n";
+    for (const auto& [policy, m] : policies_)
+      for (const auto& [action, count] : m.partitions_total)
+        out += "retentiond_partitions_total{policy=\"" + escape_label(policy) + "\",store=\"" +
+               escape_label(m.store) + "\",action=\"" + escape_label(action) + "\"} " +
+               std::to_string(count) + "\n";
+  }
   out +=
       "# HELP retentiond_throttle_wait_seconds_total Time passes waited between batches for the "
       "store's "

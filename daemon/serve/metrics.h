@@ -26,6 +26,9 @@ struct PolicyMetrics {
   long long consecutive_failures = 0;
   long long refused_total = 0;  // refused by the guard, or skipped: another process held the policy
   bool last_refused = false;    // the last pass was refused: waiting for an operator's decision
+  // Partitions dropped or detached whole (and detached tables dropped) since the daemon started,
+  // by action ("drop", "detach", "drop-detached").
+  std::map<std::string, long long> partitions_total;
   std::optional<policies::TimePoint> next_run;
   // Is the promise kept (engine/promise_status.h), as of `checked`, after the last pass: records
   // past their expiry plus the allowed lateness, the oldest of them, held records, and when the

@@ -261,6 +261,8 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
     m.last_duration_seconds = static_cast<double>((outcome.finished - outcome.started).count());
     m.last_matched = outcome.plan.matched;
     m.last_affected = outcome.affected;
+    for (const auto& part : outcome.partitions_done)
+      ++m.partitions_total[std::string(connectors::partition_step_name(part.kind))];
     m.last_refused = verdict == AfterPass::Waiting;
     for (const auto& [reason, seconds] : outcome.throttle_by_reason)
       metrics_.add_throttle_wait(outcome.store, reason, seconds);

@@ -29,6 +29,12 @@ std::string read_columns(lib::sqlite::Database& db) {
   std::string c = kColumns;
   if (!has("waited")) c = c.substr(0, c.rfind(", waited")) + ", 0 AS waited";
   if (!has("keyed")) c.replace(c.find(", keyed"), 7, ", 0 AS keyed");
+  // Partitions are kept beside the row (audit_partitions), in state files written since.
+  Statement side =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_partitions'");
+  c += side.step() ? ", coalesce((SELECT p.partitions FROM audit_partitions p WHERE p.audit_id = "
+                     "audit.id), '')"
+                   : ", ''";
   return c;
 }
 
@@ -50,6 +56,7 @@ AuditEntry read_entry(const Statement& st) {
   e.hash = st.text(13);
   e.keyed = st.integer(14) != 0;
   e.waited = st.integer(15);
+  e.partitions = st.text(16);
   return e;
 }
 
@@ -64,6 +71,7 @@ std::string digest_of(const AuditEntry& e, const RawTimes& t, const std::string&
        t.finished, e.outcome, e.error_class, e.prev_hash});
   // Fields added later are hashed only when set, so that older entries keep their digests.
   if (e.waited > 0) fields.push_back({{"waited", e.waited}});
+  if (!e.partitions.empty()) fields.push_back({{"partitions", e.partitions}});
   // Invalid UTF-8 (from a configuration's bytes) is replaced, never a reason to lose an entry;
   // valid text digests as it always did.
   const std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -71,8 +79,9 @@ std::string digest_of(const AuditEntry& e, const RawTimes& t, const std::string&
 }
 
 bool valid_text(const AuditEntry& e, const RawTimes& t) {
-  for (const std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class,
-                                   &e.prev_hash, &e.hash, &t.cutoff, &t.started, &t.finished})
+  for (const std::string* field :
+       {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class, &e.prev_hash, &e.hash,
+        &t.cutoff, &t.started, &t.finished, &e.partitions})
     if (!policies::is_valid_utf8(*field)) return false;
   return true;
 }
@@ -111,6 +120,12 @@ AuditEntry AuditTrail::append(AuditEntry e, bool in_transaction) {
     insert.bind(10, format_timestamp(e.finished)).bind(11, e.outcome).bind(12, e.error_class);
     insert.bind(13, e.prev_hash).bind(14, e.hash).bind(15, e.keyed ? 1LL : 0LL).bind(16, e.waited);
     insert.step();
+    if (!e.partitions.empty()) {
+      Statement side =
+          db_.prepare("INSERT INTO audit_partitions (audit_id, partitions) VALUES (?1, ?2)");
+      side.bind(1, e.id).bind(2, e.partitions);
+      side.step();
+    }
   };
   if (in_transaction)
     write();

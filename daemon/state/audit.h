@@ -39,6 +39,11 @@ struct AuditEntry : PassFigures {
   std::string hash;
   bool keyed = false;    // `hash` is an HMAC under the audit key
   long long waited = 0;  // seconds the pass waited for its store's throttle
+  // The partitions the pass dropped or detached whole (`partitions: drop` or `detach`), as a JSON
+  // array of {"action", "name", "bounds", "rows"}, kept beside the row (table audit_partitions)
+  // and covered by its hash; empty for other passes, and for a pass whose process died (its count
+  // is exact, its partitions are in the log).
+  std::string partitions;
 };
 
 // The hash of an entry: SHA-256 over its fields (id included) and prev_hash, or with `key` an

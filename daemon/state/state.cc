@@ -236,6 +236,10 @@ void StateFile::create_schema() {
     db_->exec("ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0");
   if (!has_column("audit", "waited"))
     db_->exec("ALTER TABLE audit ADD COLUMN waited INTEGER NOT NULL DEFAULT 0");
+  // The partitions a pass dropped or detached whole, beside its audit row (audit.h).
+  db_->exec(
+      "CREATE TABLE IF NOT EXISTS audit_partitions (audit_id INTEGER PRIMARY KEY, partitions TEXT "
+      "NOT NULL)");
   db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 

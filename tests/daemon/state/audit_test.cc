@@ -111,3 +111,33 @@ TEST_CASE("the audit table holds no personal data columns", "[audit]") {
                                             "held", "affected", "started", "finished", "outcome",
                                             "error_class", "prev_hash", "hash", "keyed", "waited"});
 }
+
+TEST_CASE("the partitions a pass dropped are kept with its row and covered by its hash",
+          "[audit][partitions]") {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  const std::string parts =
+      R"json([{"action":"drop","bounds":"FROM ('2027-09-01') TO ('2027-10-01')","rows":720}])json";
+  {
+    StateFile state(path, true);
+    AuditTrail trail(state.db());
+    AuditEntry plain = entry("a", 10);
+    AuditEntry with = entry("a", 720);
+    with.partitions = parts;
+    trail.append(plain);
+    trail.append(with);
+    // A row without partitions hashes as it always did.
+    auto rows = trail.list({}, std::nullopt);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1].partitions == parts);
+    CHECK(rows[0].partitions.empty());
+    AuditEntry again = rows[0];
+    again.partitions = parts;
+    CHECK(audit_digest(again) != rows[0].hash);
+  }
+  CHECK(verify(path).intact);
+  sqlite_exec(path,
+              "UPDATE audit_partitions SET partitions = replace(partitions, '720', '7') WHERE "
+              "audit_id = 2");
+  check_broken_at(verify(path), 2);
+}

@@ -1,0 +1,316 @@
+#include "connectors/mysql/partitions.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "connectors/sql/quote.h"
+
+namespace retentiond::connectors::mysql {
+namespace {
+
+using policies::TimePoint;
+
+constexpr std::string_view kDetachedMark = "retentiond: detached from ";
+constexpr long long kDaysToEpoch = 719528;  // TO_DAYS('1970-01-01')
+const std::string kSchema = "TABLE_SCHEMA = IF(? = '', DATABASE(), ?)";
+
+std::vector<Value> schema_values(const policies::Policy& p) {
+  return {{p.table->schema}, {p.table->schema}};
+}
+
+std::vector<Value> table_values(const policies::Policy& p) {
+  auto v = schema_values(p);
+  v.push_back({p.table->name});
+  return v;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+}
+
+// The mark a detached table's comment starts with.
+std::string mark_of(const policies::Policy& p) {
+  return std::string(kDetachedMark) + p.table->str() + " partition ";
+}
+
+std::string quoted_in_schema(const policies::Policy& p, const std::string& name) {
+  return p.table->schema.empty()
+             ? sql::quote_identifier(name, '`')
+             : sql::quote_identifier(p.table->schema, '`') + "." + sql::quote_identifier(name, '`');
+}
+
+// When the table `name`, whose comment is `comment`, was detached from the policy's table: the
+// time in the comment; or, for a table a pass detached but was killed before it could comment it,
+// the end of the day its name carries (never earlier than the detach). nullopt when neither.
+std::optional<TimePoint> detach_time(const policies::Policy& p, const std::string& name,
+                                     const std::string& comment) {
+  if (comment.rfind(mark_of(p), 0) == 0) {
+    const auto at = comment.rfind(" at ");
+    if (at == std::string::npos) return std::nullopt;
+    return policies::parse_timestamp(comment.substr(at + 4));
+  }
+  constexpr std::string_view kSuffix = "_rd_detached_";
+  const std::string prefix = p.table->name + "_";
+  if (name.size() < prefix.size() + kSuffix.size() + 8 || name.rfind(prefix, 0) != 0 ||
+      name.compare(name.size() - 8 - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
+    return std::nullopt;
+  const std::string day = name.substr(name.size() - 8);
+  if (!all_digits(day)) return std::nullopt;
+  auto start =
+      policies::parse_timestamp(day.substr(0, 4) + "-" + day.substr(4, 2) + "-" + day.substr(6, 2));
+  if (!start) return std::nullopt;
+  return *start + std::chrono::hours(24);
+}
+
+// A LIKE pattern matching `text` literally.
+std::string like_literal(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::pair<BoundKind, std::string>> range_key(std::string_view method,
+                                                           std::string_view expression) {
+  std::string e;
+  for (char c : expression)
+    if (c != '`' && c != ' ') e += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto inside = [&](std::string_view fn) -> std::optional<std::string> {
+    if (e.size() > fn.size() + 2 && e.rfind(fn, 0) == 0 && e[fn.size()] == '(' && e.back() == ')')
+      return e.substr(fn.size() + 1, e.size() - fn.size() - 2);
+    return std::nullopt;
+  };
+  auto plain = [](const std::string& s) {
+    return !s.empty() && s.find_first_of("(),") == std::string::npos;
+  };
+  if (method == "RANGE COLUMNS" && plain(e)) return std::pair{BoundKind::Columns, e};
+  if (method != "RANGE") return std::nullopt;
+  if (auto col = inside("to_days"); col && plain(*col)) return std::pair{BoundKind::ToDays, *col};
+  if (auto col = inside("unix_timestamp"); col && plain(*col))
+    return std::pair{BoundKind::UnixTimestamp, *col};
+  return std::nullopt;
+}
+
+std::optional<TimePoint> partition_upper_bound(BoundKind kind, std::string_view description) {
+  if (kind == BoundKind::Columns) {
+    if (description.size() < 2 || description.front() != '\'' || description.back() != '\'')
+      return std::nullopt;  // MAXVALUE, or several columns
+    return policies::parse_timestamp(description.substr(1, description.size() - 2));
+  }
+  if (!all_digits(description) || description.size() > 15) return std::nullopt;
+  const long long n = std::stoll(std::string(description));
+  if (kind == BoundKind::UnixTimestamp) return policies::from_epoch_seconds(n);
+  return policies::from_epoch_seconds((n - kDaysToEpoch) * 86400);
+}
+
+std::string detached_table_name(const std::string& table, const std::string& partition,
+                                TimePoint at) {
+  const std::string day = policies::format_timestamp(at).substr(0, 10);
+  const std::string suffix =
+      "_rd_detached_" + day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2);
+  std::string head = table + "_" + partition;
+  head.resize(std::min(head.size(), 64 - suffix.size()));
+  return head + suffix;
+}
+
+std::optional<std::string> partitioning_problem(Client& c, const policies::Policy& policy) {
+  const std::string table = "table '" + policy.table->str() + "'";
+  auto rows = c.query(
+      "SELECT PARTITION_METHOD, PARTITION_EXPRESSION FROM "
+      "information_schema.PARTITIONS WHERE " +
+          kSchema + " AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL LIMIT 1",
+      table_values(policy));
+  if (rows.empty() || !rows[0][0]) return table + " is not partitioned";
+  const std::string method = *rows[0][0];
+  const std::string expression = rows[0][1].value_or("");
+  if (method != "RANGE" && method != "RANGE COLUMNS")
+    return table + " is partitioned by " + method + ", not by RANGE or RANGE COLUMNS";
+  auto key = range_key(method, expression);
+  if (!key)
+    return table + " is partitioned by " + method + " (" + expression +
+           "), which is not one column, TO_DAYS(column) or UNIX_TIMESTAMP(column)";
+  const std::string since = policy.since.terms.front().column;
+  std::string lowered = since;
+  for (auto& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (key->second != lowered)
+    return table + " is partitioned by '" + key->second + "', not by its 'since' column '" + since +
+           "'";
+  return std::nullopt;
+}
+
+std::vector<std::string> missing_privileges(Client& c, const policies::Policy& policy,
+                                            std::string& account) {
+  auto who = c.query("SELECT CURRENT_USER()");
+  account = who.empty() ? "" : who[0][0].value_or("");
+  const auto at = account.rfind('@');
+  const std::string grantee =
+      at == std::string::npos ? account
+                              : "'" + account.substr(0, at) + "'@'" + account.substr(at + 1) + "'";
+  auto more = table_values(policy);
+  std::vector<Value> all = {{grantee}, {grantee}, more[0], more[1],
+                            {grantee}, more[0],   more[1], more[2]};
+  std::vector<std::string> held;
+  for (const auto& row :
+       c.query("SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ? "
+               "UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES "
+               "WHERE GRANTEE = ? AND " +
+                   kSchema +
+                   " UNION SELECT PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES "
+                   "WHERE GRANTEE = ? AND " +
+                   kSchema + " AND TABLE_NAME = ?",
+               all))
+    if (row[0]) held.push_back(*row[0]);
+  std::vector<std::string> needed = {"ALTER", "DROP"};
+  if (policy.partitions == policies::PartitionMode::Detach)
+    needed.insert(needed.end(), {"CREATE", "INSERT"});
+  std::vector<std::string> missing;
+  for (const auto& n : needed)
+    if (std::find(held.begin(), held.end(), n) == held.end()) missing.push_back(n);
+  return missing;
+}
+
+std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& policy,
+                                           const policies::Cutoff& cutoff) {
+  std::vector<PartitionStep> units, kept;
+  // Tables earlier passes detached from this one: by the mark in their comment, or by their
+  // name when a pass was stopped between the detach and the comment.
+  const std::string mark = mark_of(policy);
+  auto values = schema_values(policy);
+  values.insert(values.end(), {{mark},
+                               {mark},
+                               {like_literal(policy.table->name + "_") + "%" +
+                                like_literal("_rd_detached_") + "________"}});
+  for (const auto& row : c.query("SELECT TABLE_NAME, TABLE_COMMENT, TABLE_ROWS FROM "
+                                 "information_schema.TABLES WHERE " +
+                                     kSchema +
+                                     " AND (LEFT(TABLE_COMMENT, CHAR_LENGTH(?)) = ? OR "
+                                     "TABLE_NAME LIKE ?) ORDER BY TABLE_NAME",
+                                 values)) {
+    PartitionStep step;
+    step.table = row[0].value_or("");
+    step.name = quoted_in_schema(policy, step.table);
+    auto at = detach_time(policy, step.table, row[1].value_or(""));
+    if (!at) continue;
+    step.detached_at = policies::format_timestamp(*at);
+    step.rows = std::stoll(row[2].value_or("0"));
+    const bool due = policy.grace.after(*at) <= cutoff.now;
+    step.kind = due ? PartitionStep::Kind::DropDetached : PartitionStep::Kind::KeepDetached;
+    (due ? units : kept).push_back(std::move(step));
+  }
+  // The partitions (their sub-partitions summed), in their order, which is their bounds' order.
+  std::optional<BoundKind> kind;
+  struct Part {
+    PartitionStep step;
+    std::optional<TimePoint> upper;
+  };
+  std::vector<Part> parts;
+  for (const auto& row :
+       c.query("SELECT PARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION, "
+               "PARTITION_DESCRIPTION, SUM(TABLE_ROWS) FROM information_schema.PARTITIONS WHERE " +
+                   kSchema +
+                   " AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL GROUP BY PARTITION_NAME, "
+                   "PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION, "
+                   "PARTITION_ORDINAL_POSITION ORDER BY PARTITION_ORDINAL_POSITION",
+               table_values(policy))) {
+    if (!kind) {
+      auto key = range_key(row[1].value_or(""), row[2].value_or(""));
+      if (!key) return {};
+      kind = key->first;
+    }
+    Part part;
+    part.step.table = row[0].value_or("");
+    part.step.name = sql::quote_identifier(part.step.table, '`');
+    const std::string description = row[3].value_or("");
+    part.step.bounds = "VALUES LESS THAN (" + description + ")";
+    part.step.rows = std::stoll(row[4].value_or("0"));
+    part.upper = partition_upper_bound(*kind, description);
+    parts.push_back(std::move(part));
+  }
+  for (size_t i = 0; i < parts.size(); ++i) {
+    auto& part = parts[i];
+    if (part.upper && *part.upper <= cutoff.cutoff &&
+        (i > 0 || !holds_undated(c, policy, part.step.table))) {
+      part.step.kind = policy.partitions == policies::PartitionMode::Detach
+                           ? PartitionStep::Kind::Detach
+                           : PartitionStep::Kind::Drop;
+      units.push_back(std::move(part.step));
+    } else {
+      kept.push_back(std::move(part.step));
+    }
+  }
+  units.insert(units.end(), kept.begin(), kept.end());
+  return units;
+}
+
+std::vector<std::string> unit_statements(const policies::Policy& policy, const PartitionStep& step,
+                                         TimePoint now) {
+  const std::string table = sql::quote_table(*policy.table, '`');
+  switch (step.kind) {
+    case PartitionStep::Kind::Drop:
+      return {"ALTER TABLE " + table + " DROP PARTITION " + step.name};
+    case PartitionStep::Kind::Detach: {
+      const std::string detached =
+          quoted_in_schema(policy, detached_table_name(policy.table->name, step.table, now));
+      return {"ALTER TABLE " + table + " CONVERT PARTITION " + step.name + " TO TABLE " + detached,
+              "ALTER TABLE " + detached + " COMMENT = " +
+                  sql::quote_literal(mark_of(policy) + step.table + " at " +
+                                     policies::format_timestamp(now))};
+    }
+    case PartitionStep::Kind::DropDetached:
+      return {"DROP TABLE " + step.name};
+    case PartitionStep::Kind::KeepDetached:
+    case PartitionStep::Kind::Rows:
+      break;
+  }
+  return {};
+}
+
+std::optional<TimePoint> current_upper_bound(Client& c, const policies::Policy& policy,
+                                             const std::string& partition) {
+  auto values = table_values(policy);
+  values.push_back({partition});
+  auto rows = c.query(
+      "SELECT PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION FROM "
+      "information_schema.PARTITIONS WHERE " +
+          kSchema + " AND TABLE_NAME = ? AND PARTITION_NAME = ? LIMIT 1",
+      values);
+  if (rows.empty()) return std::nullopt;
+  auto key = range_key(rows[0][0].value_or(""), rows[0][1].value_or(""));
+  if (!key) return std::nullopt;
+  return partition_upper_bound(key->first, rows[0][2].value_or(""));
+}
+
+bool holds_undated(Client& c, const policies::Policy& policy, const std::string& partition) {
+  const std::string column = sql::quote_identifier(policy.since.terms.front().column, '`');
+  return !c.query("SELECT 1 FROM " + sql::quote_table(*policy.table, '`') + " PARTITION (" +
+                  sql::quote_identifier(partition, '`') + ") WHERE " + column + " IS NULL LIMIT 1")
+              .empty();
+}
+
+bool table_exists(Client& c, const policies::Policy& policy, const std::string& name) {
+  auto values = schema_values(policy);
+  values.push_back({name});
+  return !c.query(
+               "SELECT 1 FROM information_schema.TABLES WHERE " + kSchema + " AND TABLE_NAME = ?",
+               values)
+              .empty();
+}
+
+std::optional<TimePoint> detached_at(Client& c, const policies::Policy& policy,
+                                     const std::string& name) {
+  auto values = schema_values(policy);
+  values.push_back({name});
+  auto rows = c.query("SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE " + kSchema +
+                          " AND TABLE_NAME = ?",
+                      values);
+  if (rows.empty()) return std::nullopt;
+  return detach_time(policy, name, rows[0][0].value_or(""));
+}
+
+}  // namespace retentiond::connectors::mysql

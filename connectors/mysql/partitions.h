@@ -1,0 +1,70 @@
+// The partitions of a MariaDB/MySQL table with `partitions: drop` or `detach`: whether the table
+// is partitioned in a way the policy can use (RANGE COLUMNS on its `since` column, or RANGE on
+// TO_DAYS() or UNIX_TIMESTAMP() of it), its partitions and their upper bounds from
+// information_schema.PARTITIONS, the tables earlier passes detached, and the statements that drop
+// (ALTER TABLE ... DROP PARTITION) or detach (ALTER TABLE ... CONVERT PARTITION ... TO TABLE,
+// MariaDB 10.7+) one. ALTER TABLE commits on its own: a pass announces the partition before, and
+// reconcile asks the catalog afterwards whether it is gone.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connectors/mysql/connection.h"
+#include "connectors/partition_step.h"
+#include "policies/planner.h"
+#include "policies/policy.h"
+
+namespace retentiond::connectors::mysql {
+
+// How a partition's PARTITION_DESCRIPTION reads as a date.
+enum class BoundKind { Columns, ToDays, UnixTimestamp };
+
+// The kind of bound, and the column, of a partitioning: RANGE COLUMNS on one column ("`ts`"), or
+// RANGE on "to_days(`d`)" or "unix_timestamp(`ts`)"; nullopt for anything else.
+std::optional<std::pair<BoundKind, std::string>> range_key(std::string_view method,
+                                                           std::string_view expression);
+// A partition's upper bound: "'2027-10-01'", "'2027-10-01 00:00:00'" (Columns), a day number
+// (ToDays) or epoch seconds (UnixTimestamp), in UTC; nullopt for MAXVALUE and what is unreadable:
+// such a partition is never dropped whole.
+std::optional<policies::TimePoint> partition_upper_bound(BoundKind kind,
+                                                         std::string_view description);
+
+// The table a detach makes: "<table>_<partition>_rd_detached_<yyyymmdd>" (of `at`), at most 64
+// characters (the partition's name is shortened first).
+std::string detached_table_name(const std::string& table, const std::string& partition,
+                                policies::TimePoint at);
+
+// Why the policy's table cannot go partition by partition, or nullopt.
+std::optional<std::string> partitioning_problem(Client& c, const policies::Policy& policy);
+// The privileges (ALTER, DROP; for detach also CREATE and INSERT) the session's account lacks on
+// the table, in that order, and the account's name.
+std::vector<std::string> missing_privileges(Client& c, const policies::Policy& policy,
+                                            std::string& account);
+
+// What a pass at `cutoff` does with each partition, and with the tables earlier passes detached:
+// the units first (detached tables past their grace, then expired partitions, oldest first),
+// then the others. Never changes data.
+std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& policy,
+                                           const policies::Cutoff& cutoff);
+
+// The statements that act on one unit, as plan shows them and the pass runs them.
+std::vector<std::string> unit_statements(const policies::Policy& policy, const PartitionStep& step,
+                                         policies::TimePoint now);
+
+// The partition's upper bound as the catalog states it now, or nullopt when it is gone (or has
+// none).
+std::optional<policies::TimePoint> current_upper_bound(Client& c, const policies::Policy& policy,
+                                                       const std::string& partition);
+// Whether the partition holds a row whose partition key is NULL: MariaDB puts those in the
+// lowest RANGE partition, which must then not go whole (undated rows are kept).
+bool holds_undated(Client& c, const policies::Policy& policy, const std::string& partition);
+// Whether the table `name` (of the policy's database) exists.
+bool table_exists(Client& c, const policies::Policy& policy, const std::string& name);
+// When an earlier pass detached the table `name` (its comment), or nullopt.
+std::optional<policies::TimePoint> detached_at(Client& c, const policies::Policy& policy,
+                                               const std::string& name);
+
+}  // namespace retentiond::connectors::mysql

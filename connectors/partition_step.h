@@ -1,0 +1,40 @@
+// What a pass of a policy with `partitions: drop` or `detach` does with each partition of its
+// table: drops or detaches it whole, drops a table it detached earlier once its grace has passed,
+// or leaves its rows to the batched row deletion. Plan lists them; the pass acts on them first.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace retentiond::connectors {
+
+struct PartitionStep {
+  enum class Kind {
+    Drop,          // a partition whose whole range is before the cut-off: dropped
+    Detach,        // the same, detached and renamed; dropped once the policy's grace has passed
+    DropDetached,  // a table detached by an earlier pass, whose grace has passed: dropped
+    KeepDetached,  // a table detached by an earlier pass, still within its grace: kept
+    Rows,          // the boundary, later and default partitions: rows deleted in batches
+  };
+  Kind kind = Kind::Rows;
+  std::string name;    // the partition (or detached table), schema-qualified and quoted as needed
+  std::string schema;  // its schema, quoted as needed ("public"); empty where the store has none
+  std::string table;   // its own name, unquoted (detach renames it)
+  std::string bounds;  // as the store states them ("FROM ('2027-01-01') TO ('2027-02-01')")
+  // Drop, Detach: the rows it holds, as the store's statistics estimate them (plan); the pass
+  // counts them exactly when it acts. Rows: its rows, estimated likewise.
+  long long rows = 0;
+  bool estimated = true;    // `rows` is the statistics' estimate, not a count
+  std::string detached_at;  // DropDetached, KeepDetached: when (ISO-8601)
+};
+
+// "drop", "detach", "drop-detached", "keep-detached", "rows".
+std::string_view partition_step_name(PartitionStep::Kind kind);
+
+// Whether the pass changes the store for this step (drop, detach, drop-detached).
+inline bool acts_as_unit(const PartitionStep& step) {
+  return step.kind == PartitionStep::Kind::Drop || step.kind == PartitionStep::Kind::Detach ||
+         step.kind == PartitionStep::Kind::DropDetached;
+}
+
+}  // namespace retentiond::connectors

@@ -1,0 +1,244 @@
+#include "connectors/postgresql/partitions.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "connectors/sql/quote.h"
+#include "policies/planner.h"
+
+namespace retentiond::connectors::postgresql {
+namespace {
+
+using policies::TimePoint;
+
+constexpr std::string_view kDetachedMark = "retentiond: detached from ";
+
+// The text of the single-quoted literal at the start of `s` (quotes undoubled), or nullopt.
+std::optional<std::string> leading_literal(std::string_view s) {
+  if (s.empty() || s.front() != '\'') return std::nullopt;
+  std::string out;
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (s[i] != '\'') {
+      out += s[i];
+      continue;
+    }
+    if (i + 1 < s.size() && s[i + 1] == '\'') {
+      out += '\'';
+      ++i;
+      continue;
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+// "2027-02-01 00:00:00+00" as the UTC session prints a timestamptz: the offset gets its minutes,
+// which parse_timestamp() needs.
+std::string with_full_offset(std::string text) {
+  const auto sign = text.find_last_of("+-");
+  if (sign != std::string::npos && sign > 10 && text.size() - sign == 3) text += ":00";
+  return text;
+}
+
+// The comment a detached table carries: what it was detached from, and when.
+std::string detached_comment(const std::string& parent, TimePoint at) {
+  return std::string(kDetachedMark) + parent + " at " + policies::format_timestamp(at);
+}
+
+// The step's rows: the statistics' estimate, or a count when the table was never analysed
+// (reltuples is -1).
+void estimate_rows(pqxx::transaction_base& t, PartitionStep& step, double reltuples) {
+  step.estimated = reltuples >= 0;
+  step.rows = step.estimated ? static_cast<long long>(reltuples)
+                             : t.exec1("SELECT count(*) FROM " + step.name)[0].as<long long>();
+}
+
+// A step for the table `table` of schema `schema` (both unquoted).
+PartitionStep named(const std::string& schema, std::string table) {
+  PartitionStep step;
+  step.schema = sql::quote_identifier(schema, '"');
+  step.name = step.schema + "." + sql::quote_identifier(table, '"');
+  step.table = std::move(table);
+  return step;
+}
+
+}  // namespace
+
+std::optional<TimePoint> partition_upper_bound(std::string_view bound) {
+  const auto to = bound.find(" TO (");
+  if (bound.rfind("FOR VALUES FROM (", 0) != 0 || to == std::string_view::npos) return std::nullopt;
+  auto literal = leading_literal(bound.substr(to + 5));
+  if (!literal) return std::nullopt;  // MAXVALUE, or a number
+  return policies::parse_timestamp(with_full_offset(*literal));
+}
+
+std::string bounds_words(std::string_view bound) {
+  constexpr std::string_view kPrefix = "FOR VALUES ";
+  if (bound.rfind(kPrefix, 0) == 0) bound.remove_prefix(kPrefix.size());
+  return std::string(bound);
+}
+
+std::string detached_name(const std::string& name, TimePoint at) {
+  const std::string day = policies::format_timestamp(at).substr(0, 10);
+  std::string suffix = "_rd_detached_" + day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2);
+  std::string base = name.substr(0, std::min(name.size(), 63 - suffix.size()));
+  return base + suffix;
+}
+
+std::string qualified_name(pqxx::transaction_base& t, const std::string& table_oid) {
+  auto row = t.exec_params1(
+      "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.oid = $1::oid",
+      table_oid);
+  return sql::quote_identifier(row[0].c_str(), '"') + "." +
+         sql::quote_identifier(row[1].c_str(), '"');
+}
+
+std::optional<std::string> partitioning_problem(pqxx::transaction_base& t,
+                                                const policies::Policy& policy,
+                                                const std::string& table_oid) {
+  const std::string table = "table '" + policy.table->str() + "'";
+  auto r = t.exec_params(
+      "SELECT pt.partstrat, pt.partnatts, a.attname FROM pg_partitioned_table pt "
+      "LEFT JOIN pg_attribute a ON a.attrelid = pt.partrelid AND a.attnum = pt.partattrs[0] "
+      "WHERE pt.partrelid = $1::oid",
+      table_oid);
+  if (r.empty()) return table + " is not partitioned";
+  const std::string strategy = r[0][0].c_str();
+  if (strategy != "r")
+    return table + " is partitioned by " + (strategy == "l" ? "LIST" : "HASH") + ", not by RANGE";
+  if (r[0][1].as<int>() != 1)
+    return table + " is partitioned by " + r[0][1].c_str() + " columns, not by its 'since' alone";
+  if (r[0][2].is_null()) return table + " is partitioned by an expression, not by a column";
+  const std::string key = r[0][2].c_str();
+  const std::string since = policy.since.terms.front().column;
+  if (key != since)
+    return table + " is partitioned by '" + key + "', not by its 'since' column '" + since + "'";
+  return std::nullopt;
+}
+
+std::vector<std::string> not_owned(pqxx::transaction_base& t, const std::string& table_oid,
+                                   std::string& role) {
+  role = t.exec1("SELECT current_user")[0].c_str();
+  std::vector<std::string> out;
+  for (const auto& row :
+       t.exec_params("SELECT c.oid::regclass::text FROM pg_class c WHERE (c.oid = $1::oid OR "
+                     "c.oid IN (SELECT relid FROM pg_partition_tree($1::oid::regclass))) AND NOT "
+                     "pg_has_role(current_user, c.relowner, 'USAGE') ORDER BY c.relname",
+                     table_oid))
+    out.push_back(row[0].c_str());
+  return out;
+}
+
+std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
+                                           const policies::Policy& policy,
+                                           const std::string& table_oid,
+                                           const policies::Cutoff& cutoff) {
+  std::vector<PartitionStep> units, kept;
+  // Tables earlier passes detached, wherever they are now, by the mark in their comment.
+  const std::string mark = std::string(kDetachedMark) + qualified_name(t, table_oid) + " at ";
+  for (const auto& row :
+       t.exec_params("SELECT n.nspname, c.relname, substr(d.description, length($1) + 1), "
+                     "c.reltuples FROM pg_description d JOIN pg_class c ON c.oid = d.objoid "
+                     "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     "WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 "
+                     "AND left(d.description, length($1)) = $1 ORDER BY 2, 1",
+                     mark)) {
+    PartitionStep step = named(row[0].c_str(), row[1].c_str());
+    step.detached_at = row[2].c_str();
+    estimate_rows(t, step, row[3].as<double>());
+    auto at = policies::parse_timestamp(step.detached_at);
+    const bool due = at && policy.grace.after(*at) <= cutoff.now;
+    step.kind = due ? PartitionStep::Kind::DropDetached : PartitionStep::Kind::KeepDetached;
+    (due ? units : kept).push_back(std::move(step));
+  }
+  // The partitions, with their upper bound in the session's time zone (UTC), oldest first.
+  std::vector<std::pair<TimePoint, PartitionStep>> expired;
+  for (const auto& row :
+       t.exec_params("SELECT n.nspname, c.relname, pg_get_expr(c.relpartbound, c.oid), "
+                     "c.reltuples FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                     "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     "WHERE i.inhparent = $1::oid ORDER BY c.relname",
+                     table_oid)) {
+    PartitionStep step = named(row[0].c_str(), row[1].c_str());
+    const std::string bound = row[2].c_str();
+    step.bounds = bounds_words(bound);
+    estimate_rows(t, step, row[3].as<double>());
+    auto upper = partition_upper_bound(bound);
+    if (upper && *upper <= cutoff.cutoff) {
+      step.kind = policy.partitions == policies::PartitionMode::Detach ? PartitionStep::Kind::Detach
+                                                                       : PartitionStep::Kind::Drop;
+      expired.emplace_back(*upper, std::move(step));
+    } else {
+      kept.push_back(std::move(step));
+    }
+  }
+  std::stable_sort(expired.begin(), expired.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [upper, step] : expired) units.push_back(std::move(step));
+  units.insert(units.end(), kept.begin(), kept.end());
+  return units;
+}
+
+std::vector<std::string> unit_statements(const policies::Policy& policy, const std::string& parent,
+                                         const PartitionStep& step, TimePoint now) {
+  switch (step.kind) {
+    case PartitionStep::Kind::Drop:
+    case PartitionStep::Kind::DropDetached:
+      return {"DROP TABLE " + step.name};
+    case PartitionStep::Kind::Detach: {
+      const std::string renamed = sql::quote_identifier(detached_name(step.table, now), '"');
+      return {"ALTER TABLE " + parent + " DETACH PARTITION " + step.name,
+              "ALTER TABLE " + step.name + " RENAME TO " + renamed,
+              "COMMENT ON TABLE " + step.schema + "." + renamed + " IS " +
+                  sql::quote_literal(detached_comment(parent, now))};
+    }
+    case PartitionStep::Kind::KeepDetached:
+    case PartitionStep::Kind::Rows:
+      break;
+  }
+  (void)policy;
+  return {};
+}
+
+std::optional<long long> act_on_unit(pqxx::transaction_base& t, const policies::Policy& policy,
+                                     const std::string& table_oid, const PartitionStep& step,
+                                     const policies::Cutoff& cutoff, long long limit) {
+  const std::string parent = qualified_name(t, table_oid);
+  if (t.exec_params1("SELECT to_regclass($1) IS NULL", step.name)[0].as<bool>())
+    return std::nullopt;  // gone meanwhile
+  if (step.kind == PartitionStep::Kind::DropDetached) {
+    // Still the table that was detached, and still past its grace.
+    t.exec("LOCK TABLE " + step.name + " IN ACCESS EXCLUSIVE MODE");
+    auto r = t.exec_params(
+        "SELECT substr(d.description, length($2) + 1) FROM pg_description d "
+        "WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND d.objoid = $1::regclass "
+        "AND left(d.description, length($2)) = $2",
+        step.name, std::string(kDetachedMark) + parent + " at ");
+    if (r.empty()) return std::nullopt;
+    auto at = policies::parse_timestamp(r[0][0].c_str());
+    if (!at || policy.grace.after(*at) > cutoff.now) return std::nullopt;
+    for (const auto& s : unit_statements(policy, parent, step, cutoff.now)) t.exec(s);
+    return 0LL;
+  }
+  // SHARE: no row comes or goes, and the partition cannot be detached or re-attached elsewhere,
+  // while its bounds are read again and its rows counted; readers are not held up.
+  t.exec("LOCK TABLE " + step.name + " IN SHARE MODE");
+  auto r = t.exec_params(
+      "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c "
+      "ON c.oid = i.inhrelid WHERE i.inhparent = $1::oid AND c.oid = $2::regclass",
+      table_oid, step.name);
+  if (r.empty() || r[0][0].is_null()) return std::nullopt;
+  auto upper = partition_upper_bound(r[0][0].c_str());
+  if (!upper || *upper > cutoff.cutoff) return std::nullopt;
+  const long long rows = t.exec1("SELECT count(*) FROM " + step.name)[0].as<long long>();
+  if (rows > limit)
+    throw std::runtime_error("partition '" + step.name + "' holds " +
+                             policies::with_thousands(rows) + " rows, more than the " +
+                             policies::with_thousands(limit) +
+                             " the guard still allows; it was left whole");
+  for (const auto& s : unit_statements(policy, parent, step, cutoff.now)) t.exec(s);
+  return rows;
+}
+
+}  // namespace retentiond::connectors::postgresql

@@ -1,0 +1,169 @@
+// Issue 20 on MariaDB, through the real binary: a table of monthly RANGE COLUMNS partitions (six
+// months and a MAXVALUE partition) whose whole expired months are dropped or converted to tables,
+// and whose boundary month is deleted row by row exactly. MariaDB puts rows without a date in the
+// lowest partition, which must then not go whole. The clock is pinned with --at
+// 2028-03-15T00:00:00Z; with 4mo the cut-off is 2027-11-15T00:00:00Z.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/config_text.h"
+#include "support/mysql_server.h"
+#include "support/report.h"
+#include "support/run.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string kAt = "2028-03-15T00:00:00Z";
+
+// One row an hour from September 2027 to February 2028, a row of 2020 and one without a date (both
+// in the lowest partition) and one of 2031 (in pmax).
+const std::string kPartitioned = R"sql(
+CREATE TABLE access_log (ts datetime NULL, path varchar(20) NOT NULL) ENGINE=InnoDB
+PARTITION BY RANGE COLUMNS (ts) (
+  PARTITION p2027_09 VALUES LESS THAN ('2027-10-01'),
+  PARTITION p2027_10 VALUES LESS THAN ('2027-11-01'),
+  PARTITION p2027_11 VALUES LESS THAN ('2027-12-01'),
+  PARTITION p2027_12 VALUES LESS THAN ('2028-01-01'),
+  PARTITION p2028_01 VALUES LESS THAN ('2028-02-01'),
+  PARTITION p2028_02 VALUES LESS THAN ('2028-03-01'),
+  PARTITION pmax VALUES LESS THAN (MAXVALUE));
+INSERT INTO access_log SELECT '2027-09-01' + INTERVAL seq HOUR, '/' FROM seq_0_to_4367;
+INSERT INTO access_log VALUES ('2020-01-01', '/old'), (NULL, '/undated'), ('2031-01-01', '/future');
+)sql";
+
+constexpr long long kExpired = 720 + 744 + 14 * 24 + 1;
+
+std::string policy(const std::string& mode) {
+  return "  - name: logs\n"         // 5
+         "    store: my\n"          // 6
+         "    table: access_log\n"  // 7
+         "    expire_after: 4mo\n"  // 8
+         "    since: ts\n"          // 9
+         "    partitions: " +
+         mode + "\n";  // 10
+}
+
+std::string config_for(const TempDir& dir, const MysqlDatabase& db, const std::string& policies) {
+  dir.write("my.password", MysqlDatabase::password() + "\n");
+  return dir.write("r.yaml", one_store_config("my", db.store_yaml("my.password"), policies));
+}
+
+std::vector<std::string> partitions(const MysqlDatabase& db) {
+  return db.column(
+      "SELECT PARTITION_NAME FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() "
+      "AND TABLE_NAME = 'access_log' ORDER BY PARTITION_ORDINAL_POSITION");
+}
+
+void check_rows_left(const MysqlDatabase& db) {
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log") == 4368 + 3 - kExpired);
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log WHERE ts < '2027-11-15'") == 0);
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log PARTITION (p2027_11)") == 720 - 14 * 24);
+  CHECK(db.column("SELECT path FROM access_log WHERE ts IS NULL OR ts > '2030-01-01' ORDER BY "
+                  "path") == std::vector<std::string>{"/future", "/undated"});
+}
+
+}  // namespace
+
+TEST_CASE("mysql partitions: whole expired months are dropped, the boundary batched exactly",
+          "[mysql][partitions]") {
+  MysqlDatabase db;
+  db.exec(kPartitioned);
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  CHECK(plan.at("matched") == kExpired);
+  REQUIRE(plan.at("partitions").size() == 7);
+  // The lowest partition holds a row without a date: its expired rows go in batches.
+  CHECK(plan.at("partitions")[0].at("name") == "`p2027_10`");
+  CHECK(plan.at("partitions")[0].at("action") == "drop");
+  CHECK(plan.at("partitions")[0].at("bounds") == "VALUES LESS THAN ('2027-11-01')");
+  CHECK(plan.at("partitions")[1].at("name") == "`p2027_09`");
+  CHECK(plan.at("partitions")[1].at("action") == "rows");
+  CHECK(plan.at("statements")[0] == "ALTER TABLE `access_log` DROP PARTITION `p2027_10`");
+
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == kExpired);
+  CHECK(partitions(db) == std::vector<std::string>{"p2027_09", "p2027_11", "p2027_12", "p2028_01",
+                                                   "p2028_02", "pmax"});
+  check_rows_left(db);
+  const json again = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(again.at("affected") == 0);
+}
+
+TEST_CASE("mysql partitions: converted months are dropped once their grace has passed",
+          "[mysql][partitions]") {
+  MysqlDatabase db;
+  db.exec(kPartitioned);
+  db.exec("DELETE FROM access_log WHERE ts IS NULL OR ts < '2027-09-01'");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == 720 + 744 + 14 * 24);
+  CHECK(partitions(db) ==
+        std::vector<std::string>{"p2027_11", "p2027_12", "p2028_01", "p2028_02", "pmax"});
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log_p2027_10_rd_detached_20280315") == 744);
+
+  const json later =
+      policy_in(json_report("enforce", config, "2028-03-18T00:00:00Z", dir.path()), "logs");
+  CHECK(later.at("partitions")[0].at("action") == "keep-detached");
+  CHECK(later.at("partitions")[0].at("detached_at") == "2028-03-15T00:00:00Z");
+  const json gone =
+      policy_in(json_report("enforce", config, "2028-03-23T00:00:00Z", dir.path()), "logs");
+  CHECK(gone.at("affected") == 5 * 24);
+  CHECK(db.integer("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                   "DATABASE() AND TABLE_NAME LIKE '%rd_detached%'") == 0);
+}
+
+TEST_CASE("mysql partitions: check refuses another key and names the missing privileges",
+          "[mysql][partitions][check]") {
+  MysqlDatabase db;
+  db.exec(
+      "CREATE TABLE access_log (ts datetime, d date NOT NULL) PARTITION BY RANGE (TO_DAYS(d)) "
+      "(PARTITION p2020 VALUES LESS THAN (TO_DAYS('2021-01-01')), PARTITION pmax VALUES LESS "
+      "THAN MAXVALUE);"
+      "INSERT INTO access_log VALUES ('2020-01-01', '2020-06-01'), ('2031-01-01', '2020-06-01');");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  CHECK((check.out + check.err)
+            .find("r.yaml:10:17: error: 'partitions: drop' in policy 'logs': table "
+                  "'access_log' is partitioned by 'd', not by its 'since' column 'ts'") !=
+        std::string::npos);
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == 1);
+  CHECK(partitions(db) == std::vector<std::string>{"p2020", "pmax"});
+
+  // Partitioned by TO_DAYS(ts), for an account with SELECT and DELETE only.
+  MysqlDatabase other;
+  const std::string account = other.name() + "_del";
+  other.exec(
+      "CREATE TABLE access_log (ts datetime NOT NULL) PARTITION BY RANGE (TO_DAYS(ts)) "
+      "(PARTITION p2020 VALUES LESS THAN (TO_DAYS('2021-01-01')), PARTITION pmax VALUES LESS "
+      "THAN MAXVALUE);"
+      "CREATE USER '" +
+      account + "'@'%' IDENTIFIED BY 'del-only'; GRANT SELECT, DELETE ON `" + other.name() +
+      "`.* TO '" + account + "'@'%';");
+  dir.write("del.password", "del-only\n");
+  std::string store = other.store_yaml("del.password");
+  const std::string own_user = "user: " + server_env("RETENTIOND_TEST_MYSQL_USER");
+  store.replace(store.find(own_user), own_user.size(), "user: " + account);
+  const std::string limited =
+      dir.write("limited.yaml", one_store_config("my", store, policy("drop")));
+  auto limited_check = run_retentiond({"check", "-c", limited}, dir.path());
+  other.exec("DROP USER '" + account + "'@'%';");
+  INFO(limited_check.out << limited_check.err);
+  CHECK(limited_check.exit_code == 1);
+  CHECK((limited_check.out + limited_check.err)
+            .find("limited.yaml:10:17: error: 'partitions: drop' in policy 'logs': account '" +
+                  account + "@%' lacks ALTER, DROP on table 'access_log'") != std::string::npos);
+}

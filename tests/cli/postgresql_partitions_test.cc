@@ -1,0 +1,244 @@
+// Issue 20 on PostgreSQL 15, through the real binary: a table of monthly RANGE partitions (six
+// months and a default partition) whose whole expired months are dropped or detached, and whose
+// boundary month is deleted row by row exactly. The clock is pinned with --at
+// 2028-03-15T00:00:00Z; with 4mo the cut-off is 2027-11-15T00:00:00Z, so September and October
+// 2027 are whole, November is the boundary.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/config_text.h"
+#include "support/pg_server.h"
+#include "support/report.h"
+#include "support/run.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string kAt = "2028-03-15T00:00:00Z";
+
+// One row an hour from September 2027 to February 2028 (720 + 744 + 720 + 744 + 744 + 696), and
+// in the default partition a row of 2020 (expired), one without a date and one of 2031 (kept).
+const std::string kAccessLog = R"sql(
+CREATE TABLE access_log (ts timestamp, path text NOT NULL) PARTITION BY RANGE (ts);
+CREATE TABLE access_log_2027_09 PARTITION OF access_log FOR VALUES FROM ('2027-09-01') TO ('2027-10-01');
+CREATE TABLE access_log_2027_10 PARTITION OF access_log FOR VALUES FROM ('2027-10-01') TO ('2027-11-01');
+CREATE TABLE access_log_2027_11 PARTITION OF access_log FOR VALUES FROM ('2027-11-01') TO ('2027-12-01');
+CREATE TABLE access_log_2027_12 PARTITION OF access_log FOR VALUES FROM ('2027-12-01') TO ('2028-01-01');
+CREATE TABLE access_log_2028_01 PARTITION OF access_log FOR VALUES FROM ('2028-01-01') TO ('2028-02-01');
+CREATE TABLE access_log_2028_02 PARTITION OF access_log FOR VALUES FROM ('2028-02-01') TO ('2028-03-01');
+CREATE TABLE access_log_default PARTITION OF access_log DEFAULT;
+INSERT INTO access_log SELECT ts, '/' FROM generate_series('2027-09-01'::timestamp, '2028-02-29 23:00', interval '1 hour') ts;
+INSERT INTO access_log VALUES ('2020-01-01', '/old'), (NULL, '/undated'), ('2031-01-01', '/future');
+)sql";
+
+// Expired: 720 + 744 in the whole months, 14 * 24 of November, the 2020 row.
+constexpr long long kExpired = 720 + 744 + 14 * 24 + 1;
+
+std::string policy(const std::string& mode) {
+  return "  - name: logs\n"         // 5
+         "    store: pg\n"          // 6
+         "    table: access_log\n"  // 7
+         "    expire_after: 4mo\n"  // 8
+         "    since: ts\n"          // 9
+         "    partitions: " +
+         mode + "\n";  // 10
+}
+
+std::string config_for(const TempDir& dir, const PgDatabase& db, const std::string& policies) {
+  return dir.write("r.yaml", one_store_config("pg", db.store_yaml(), policies));
+}
+
+std::vector<std::string> partitions(const PgDatabase& db) {
+  return db.column(
+      "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE "
+      "i.inhparent = 'access_log'::regclass ORDER BY 1");
+}
+
+std::vector<std::string> detached(const PgDatabase& db) {
+  return db.column(
+      "SELECT relname FROM pg_class WHERE relname LIKE '%rd_detached%' AND relkind = 'r' "
+      "ORDER BY 1");
+}
+
+const std::vector<std::string> kLaterMonths = {"access_log_2027_11", "access_log_2027_12",
+                                               "access_log_2028_01", "access_log_2028_02",
+                                               "access_log_default"};
+
+// What is left once the expired rows are gone: November from the 15th, the later months, and the
+// undated and future rows.
+void check_rows_left(const PgDatabase& db) {
+  CHECK(db.integer("SELECT count(*) FROM access_log") == 4368 + 3 - kExpired);
+  CHECK(db.integer("SELECT count(*) FROM access_log_2027_11") == 720 - 14 * 24);
+  CHECK(db.integer("SELECT count(*) FROM access_log_2027_11 WHERE ts < '2027-11-15'") == 0);
+  CHECK(db.column("SELECT coalesce(ts::text, 'NULL') FROM access_log_default ORDER BY ts") ==
+        std::vector<std::string>{"2031-01-01 00:00:00", "NULL"});
+}
+
+}  // namespace
+
+TEST_CASE("postgresql partitions: whole expired months are dropped, the boundary batched exactly",
+          "[postgresql][partitions]") {
+  PgDatabase db;
+  db.exec(kAccessLog);
+  db.exec("ANALYZE access_log");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  CHECK(plan.at("cutoff") == "2027-11-15T00:00:00Z");
+  CHECK(plan.at("matched") == kExpired);
+  REQUIRE(plan.at("partitions").size() == 7);
+  CHECK(plan.at("partitions")[0].at("name") == "\"public\".\"access_log_2027_09\"");
+  CHECK(plan.at("partitions")[0].at("action") == "drop");
+  CHECK(plan.at("partitions")[0].at("bounds") ==
+        "FROM ('2027-09-01 00:00:00') TO ('2027-10-01 00:00:00')");
+  CHECK(plan.at("partitions")[0].at("rows") == 720);
+  CHECK(plan.at("partitions")[1].at("action") == "drop");
+  for (size_t i = 2; i < 7; ++i) CHECK(plan.at("partitions")[i].at("action") == "rows");
+  CHECK(plan.at("partitions")[6].at("bounds") == "DEFAULT");
+  CHECK(plan.at("statements")[0] == "DROP TABLE \"public\".\"access_log_2027_09\"");
+  CHECK(plan.at("statements")[1] == "DROP TABLE \"public\".\"access_log_2027_10\"");
+  auto text = run_retentiond_ok({"plan", "-c", config, "--at", kAt}, dir.path()).out;
+  CHECK(text.find("  partitions: drop \"public\".\"access_log_2027_09\" FROM ('2027-09-01 "
+                  "00:00:00') TO ('2027-10-01 00:00:00'), about 720 rows (estimate)\n") !=
+        std::string::npos);
+  auto markdown =
+      run_retentiond_ok({"plan", "-c", config, "--at", kAt, "--format", "markdown"}, dir.path())
+          .out;
+  CHECK(markdown.find("- Partition: rows \"public\".\"access_log_default\" DEFAULT, about 3 rows "
+                      "(estimate)\n") != std::string::npos);
+  CHECK(partitions(db).size() == 7);  // plan changes nothing
+
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == kExpired);
+  CHECK(partitions(db) == kLaterMonths);
+  CHECK(db.integer("SELECT count(*) FROM pg_class WHERE relname IN ('access_log_2027_09', "
+                   "'access_log_2027_10')") == 0);
+  check_rows_left(db);
+  // The audit trail counts what the table lost; the next pass finds nothing.
+  auto history =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  INFO(history.dump());
+  const json entry = history.at("entries").back();
+  CHECK(entry.at("affected") == kExpired);
+  REQUIRE(entry.at("partitions").size() == 2);
+  CHECK(entry.at("partitions")[0] ==
+        json{{"action", "drop"},
+             {"name", "\"public\".\"access_log_2027_09\""},
+             {"bounds", "FROM ('2027-09-01 00:00:00') TO ('2027-10-01 00:00:00')"},
+             {"rows", 720}});
+  CHECK(entry.at("partitions")[1].at("rows") == 744);
+  auto history_text = run_retentiond_ok({"history", "-c", config}, dir.path()).out;
+  CHECK(history_text.find("        partition drop \"public\".\"access_log_2027_10\" FROM "
+                          "('2027-10-01 00:00:00') TO ('2027-11-01 00:00:00'): 744 rows\n") !=
+        std::string::npos);
+  const json again = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(again.at("affected") == 0);
+  CHECK(again.at("matched") == 0);
+}
+
+TEST_CASE("postgresql partitions: detached months are dropped once their grace has passed",
+          "[postgresql][partitions]") {
+  PgDatabase db;
+  db.exec(kAccessLog);
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == kExpired);
+  CHECK(partitions(db) == kLaterMonths);
+  CHECK(detached(db) == std::vector<std::string>{"access_log_2027_09_rd_detached_20280315",
+                                                 "access_log_2027_10_rd_detached_20280315"});
+  CHECK(db.integer("SELECT count(*) FROM access_log_2027_10_rd_detached_20280315") == 744);
+  CHECK(db.column("SELECT obj_description('access_log_2027_09_rd_detached_20280315'::regclass, "
+                  "'pg_class')") ==
+        std::vector<std::string>{
+            "retentiond: detached from \"public\".\"access_log\" at 2028-03-15T00:00:00Z"});
+  check_rows_left(db);
+
+  // Three days on, the detached tables are within their grace: kept, and plan says so.
+  const json later =
+      policy_in(json_report("enforce", config, "2028-03-18T00:00:00Z", dir.path()), "logs");
+  CHECK(later.at("affected") == 3 * 24);  // the cut-off moved on by three days of November
+  CHECK(later.at("partitions")[0].at("action") == "keep-detached");
+  CHECK(later.at("partitions")[0].at("detached_at") == "2028-03-15T00:00:00Z");
+  CHECK(detached(db).size() == 2);
+
+  // Eight days on, they go, and five more days of November.
+  const json plan =
+      policy_in(json_report("plan", config, "2028-03-23T00:00:00Z", dir.path()), "logs");
+  CHECK(plan.at("partitions")[0].at("action") == "drop-detached");
+  CHECK(plan.at("statements")[0] ==
+        "DROP TABLE \"public\".\"access_log_2027_09_rd_detached_20280315\"");
+  const json gone =
+      policy_in(json_report("enforce", config, "2028-03-23T00:00:00Z", dir.path()), "logs");
+  CHECK(gone.at("affected") == 5 * 24);
+  CHECK(detached(db).empty());
+  CHECK(partitions(db) == kLaterMonths);
+}
+
+TEST_CASE("postgresql partitions: check refuses a table not partitioned by the since column",
+          "[postgresql][partitions][check]") {
+  PgDatabase db;
+  db.exec(
+      "CREATE TABLE access_log (ts timestamp, d date NOT NULL) PARTITION BY RANGE (d);"
+      "CREATE TABLE access_log_2020 PARTITION OF access_log FOR VALUES FROM ('2020-01-01') TO "
+      "('2021-01-01');"
+      "INSERT INTO access_log VALUES ('2020-01-01', '2020-06-01'), ('2031-01-01', '2020-06-01');"
+      "CREATE TABLE plain_log (ts timestamp);");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  const std::string at_line = dir.path() +
+                              "/r.yaml:10:17: error: 'partitions: drop' in policy "
+                              "'logs': table 'access_log' is partitioned by 'd', not "
+                              "by its 'since' column 'ts'; a pass deletes its expired "
+                              "rows in batches instead";
+  CHECK((check.out + check.err).find(at_line) != std::string::npos);
+  // Rows mode still works: the pass says why and deletes row by row.
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == 1);
+  CHECK(enforce.at("partitions").empty());
+  CHECK(db.integer("SELECT count(*) FROM access_log") == 1);
+  CHECK(db.integer("SELECT count(*) FROM access_log_2020") == 1);
+
+  const std::string plain = config_for(dir, db, with_value(policy("drop"), "table", "plain_log"));
+  auto plain_check = run_retentiond({"check", "-c", plain}, dir.path());
+  CHECK(plain_check.exit_code == 1);
+  CHECK((plain_check.out + plain_check.err).find("table 'plain_log' is not partitioned") !=
+        std::string::npos);
+}
+
+TEST_CASE("postgresql partitions: check names the ownership a role lacks",
+          "[postgresql][partitions][check]") {
+  PgDatabase db;
+  const std::string role = db.name() + "_deleter";
+  db.exec(kAccessLog);
+  db.exec("CREATE ROLE " + role +
+          " LOGIN; GRANT SELECT, DELETE ON ALL TABLES IN SCHEMA public TO " + role + ";");
+  TempDir dir;
+  const std::string config = dir.write(
+      "r.yaml",
+      one_store_config("pg", "{type: postgresql, dsn: \"" + db.dsn() + " user=" + role + "\"}",
+                       policy("drop")));
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  CHECK((check.out + check.err)
+            .find("r.yaml:10:17: error: 'partitions: drop' in policy 'logs': dropping or "
+                  "detaching a partition needs its owner's rights, and role '" +
+                  role + "' does not own 'access_log', 'access_log_2027_09'") != std::string::npos);
+  // The pass deletes the rows instead, and says why.
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == kExpired);
+  CHECK(partitions(db).size() == 7);
+  check_rows_left(db);
+  db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role + ";");
+}

@@ -1,0 +1,45 @@
+// The pure parts of the mysql store's partitions: which partitionings read as dates, a
+// partition's upper bound from PARTITION_DESCRIPTION, and the name a detached partition is given.
+#include "connectors/mysql/partitions.h"
+
+#include <catch2/catch.hpp>
+
+using namespace retentiond::connectors::mysql;
+using retentiond::policies::parse_timestamp;
+
+TEST_CASE("mysql partitions: the partitionings that read as dates", "[partitions]") {
+  using Key = std::optional<std::pair<BoundKind, std::string>>;
+  CHECK(range_key("RANGE COLUMNS", "`ts`") == Key{{BoundKind::Columns, "ts"}});
+  CHECK(range_key("RANGE", "to_days(`d`)") == Key{{BoundKind::ToDays, "d"}});
+  CHECK(range_key("RANGE", "TO_DAYS(`d`)") == Key{{BoundKind::ToDays, "d"}});
+  CHECK(range_key("RANGE", "unix_timestamp(`ts`)") == Key{{BoundKind::UnixTimestamp, "ts"}});
+  CHECK(!range_key("RANGE COLUMNS", "`a`,`b`"));
+  CHECK(!range_key("RANGE", "year(`d`)"));
+  CHECK(!range_key("RANGE", "`id`"));  // a plain integer column: not a date
+  CHECK(!range_key("LIST", "`d`"));
+  CHECK(!range_key("HASH", "to_days(`d`)"));
+}
+
+TEST_CASE("mysql partitions: upper bounds as information_schema states them", "[partitions]") {
+  CHECK(partition_upper_bound(BoundKind::Columns, "'2027-10-01'") ==
+        parse_timestamp("2027-10-01T00:00:00Z"));
+  CHECK(partition_upper_bound(BoundKind::Columns, "'2027-10-01 06:00:00'") ==
+        parse_timestamp("2027-10-01T06:00:00Z"));
+  CHECK(!partition_upper_bound(BoundKind::Columns, "MAXVALUE"));
+  CHECK(!partition_upper_bound(BoundKind::Columns, "'2027-10-01','x'"));
+  // TO_DAYS('2027-10-01') = 740620
+  CHECK(partition_upper_bound(BoundKind::ToDays, "740620") ==
+        parse_timestamp("2027-10-01T00:00:00Z"));
+  CHECK(partition_upper_bound(BoundKind::UnixTimestamp, "1822348800") ==
+        parse_timestamp("2027-10-01T00:00:00Z"));
+  CHECK(!partition_upper_bound(BoundKind::ToDays, "MAXVALUE"));
+  CHECK(!partition_upper_bound(BoundKind::UnixTimestamp, "-5"));
+}
+
+TEST_CASE("mysql partitions: a detached partition's table name fits 64 characters",
+          "[partitions]") {
+  const auto at = *parse_timestamp("2028-03-15T10:00:00Z");
+  CHECK(detached_table_name("access_log", "p2027_09", at) ==
+        "access_log_p2027_09_rd_detached_20280315");
+  CHECK(detached_table_name(std::string(60, 't'), "p1", at).size() == 64);
+}

@@ -1,0 +1,51 @@
+// The pure parts of the postgresql store's partitions: reading a partition's upper bound as
+// pg_get_expr() states it in a UTC session, and the name a detached partition is given.
+#include "connectors/postgresql/partitions.h"
+
+#include <catch2/catch.hpp>
+
+using namespace retentiond::connectors::postgresql;
+using retentiond::policies::parse_timestamp;
+
+TEST_CASE("postgresql partitions: upper bounds as the catalog states them", "[partitions]") {
+  struct Case {
+    std::string bound;
+    std::optional<std::string> upper;
+  };
+  const std::vector<Case> cases = {
+      {"FOR VALUES FROM ('2027-01-01') TO ('2027-02-01')", "2027-02-01T00:00:00Z"},
+      {"FOR VALUES FROM ('2027-01-01 00:00:00') TO ('2027-02-01 12:30:00')",
+       "2027-02-01T12:30:00Z"},
+      {"FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00')",
+       "2027-02-01T00:00:00Z"},
+      {"FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 01:00:00+01')",
+       "2027-02-01T00:00:00Z"},
+      {"FOR VALUES FROM (MINVALUE) TO ('2027-02-01')", "2027-02-01T00:00:00Z"},
+      {"FOR VALUES FROM ('2027-01-01') TO (MAXVALUE)", std::nullopt},
+      {"FOR VALUES FROM ('2027-01-01') TO ('infinity')", std::nullopt},
+      {"FOR VALUES FROM (1) TO (100)", std::nullopt},
+      {"FOR VALUES IN ('a')", std::nullopt},
+      {"DEFAULT", std::nullopt},
+      {"FOR VALUES FROM ('2027-01-01') TO ('2027-02-01", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    INFO(c.bound);
+    auto upper = partition_upper_bound(c.bound);
+    if (c.upper)
+      CHECK(upper == parse_timestamp(*c.upper));
+    else
+      CHECK(!upper);
+  }
+  CHECK(bounds_words("FOR VALUES FROM ('2027-01-01') TO ('2027-02-01')") ==
+        "FROM ('2027-01-01') TO ('2027-02-01')");
+  CHECK(bounds_words("DEFAULT") == "DEFAULT");
+}
+
+TEST_CASE("postgresql partitions: a detached partition's name fits 63 bytes", "[partitions]") {
+  const auto at = *parse_timestamp("2028-03-15T10:00:00Z");
+  CHECK(detached_name("log_2027_09", at) == "log_2027_09_rd_detached_20280315");
+  const std::string long_name(63, 'x');
+  const std::string renamed = detached_name(long_name, at);
+  CHECK(renamed.size() == 63);
+  CHECK(renamed == std::string(63 - 21, 'x') + "_rd_detached_20280315");
+}
