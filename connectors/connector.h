@@ -99,6 +99,10 @@ struct PassContext {
   // (those that count in parts), it rests and waits as between batches. An Error (Interrupted,
   // Throttled) when the pass must end there; plan() then returns it. Empty otherwise.
   std::function<std::optional<Error>()> pace;
+  // `status` and the HTML page's charts: plan() need only count the matched and held records
+  // and find the oldest (total, undated and future may stay 0; no walk, no statements), so
+  // that SQL stores count from an index on the date instead of scanning the table. Dry only.
+  bool counts_only = false;
 };
 
 // A record due for a notice: its key, its basis date and the address to write to.

@@ -223,7 +223,9 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     // scans: a second, read-only session runs the first meanwhile, and closes when it is done;
     // on a throttled store (ctx.pace) they run one after the other, paced between them.
     std::future<long long> total;
-    if (ctx.pace)
+    if (ctx.counts_only)  // status: matched and held answer it, from the date's index
+      total = std::async(std::launch::deferred, [] { return 0LL; });
+    else if (ctx.pace)
       total = std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
     else if (auto other = Client::connect(store_, AccessMode::ReadOnly))
       total = std::async(std::launch::async, [client = std::move(other.value()), &s, number] {
@@ -237,8 +239,10 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
       stats.oldest =
           policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*matched[1]))));
     if (!s.plan_held.text.empty()) stats.held = number(first_row(s.plan_held)[0]);
-    stats.undated = number(first_row(s.plan_undated)[0]);
-    stats.future = number(first_row(s.plan_future)[0]);
+    if (!ctx.counts_only) {
+      stats.undated = number(first_row(s.plan_undated)[0]);
+      stats.future = number(first_row(s.plan_future)[0]);
+    }
     if (ctx.pace)
       if (auto stop = ctx.pace()) return *stop;
     stats.total = total.get();

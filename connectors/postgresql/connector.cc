@@ -235,6 +235,7 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   } catch (const std::runtime_error& e) {
     return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what()};
   }
+  if (ctx.counts_only) return tally(policy, s.tally, values);
   try {
     sql::Walk walk;
     if (ctx.pace && s.block_walk) {
@@ -272,6 +273,22 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
                    : s.shown();
   // The units' statements (plan_partitions) come first, as the pass runs them.
   for (const sql::Sql* st : shown) stats.statements.push_back(sql::shown(*st, notes));
+  return stats;
+}
+
+Result<PlanStats> PostgresqlConnector::tally(const Policy& policy, const sql::Sql& tally,
+                                             const std::map<std::string, std::string>& values) {
+  PlanStats stats;
+  try {
+    pqxx::work t(*conn_);
+    const auto row = run(t, tally, values)[0];
+    stats.matched = row[0].as<long long>();
+    stats.held = row[1].as<long long>();
+    if (!row[2].is_null()) stats.oldest = policies::from_epoch_seconds(row[2].as<long long>());
+    t.commit();
+  } catch (const std::exception& e) {
+    return query_error(policy, e);
+  }
   return stats;
 }
 

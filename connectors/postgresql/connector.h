@@ -48,6 +48,9 @@ class PostgresqlConnector : public sql::ServerConnector {
   // Values of every named parameter; throws std::runtime_error for an unreadable hmac key file.
   std::map<std::string, std::string> bindings(const Policy& policy, const PassContext& ctx) const;
   Error query_error(const Policy& policy, const std::exception& e) const;
+  // PassContext::counts_only: matched, held and oldest from PgStatements::tally alone.
+  Result<PlanStats> tally(const Policy& policy, const sql::Sql& tally,
+                          const std::map<std::string, std::string>& values);
   // The plan's counts over the table's blocks in parts of kPlanPartBlocks, each its own
   // transaction, with ctx.pace between them (a throttled store: a long counting scan rests and
   // waits like the batches). An error when pace says stop; `stats` and `walk` summed otherwise.

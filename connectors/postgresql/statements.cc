@@ -79,6 +79,7 @@ PgStatements build_pg_statements(const policies::Policy& policy, const std::stri
   const sql::StatementBuilder b(policy, sql::quote_identifier(key_column, '"'), operator_holds, d);
   PgStatements s;
   static_cast<sql::PolicyStatements&>(s) = b.statements();
+  s.tally = b.tally();
   s.block_walk = stored_table && policy.action == policies::Action::Delete && policy.also.empty() &&
                  policy.also_stores.empty();
   if (!s.block_walk) {

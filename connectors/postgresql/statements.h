@@ -17,6 +17,7 @@ struct PgStatements : sql::PolicyStatements {
   // total, matched, held, oldest (epoch), undated, future; with block_walk also the first and
   // last block holding a matched row (NULL when none).
   sql::Sql plan;
+  sql::Sql tally;  // matched, held, oldest: PassContext::counts_only (status)
   // With block_walk: the same counts over the blocks [lo, hi) only, for a plan counted in parts
   // (a throttled store: PassContext::pace between the parts), and the number of blocks of the
   // table (of its largest partition), which the parts cover.

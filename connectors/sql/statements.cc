@@ -172,6 +172,22 @@ Sql StatementBuilder::plan(const std::function<std::string(const std::string& ma
   return Sql{text, p.order()};
 }
 
+Sql StatementBuilder::tally() const {
+  Placeholders p = placeholders();
+  const std::string expiry = expired(p);
+  const std::string h = held(p);
+  std::string acted = h.empty() ? "" : "NOT (" + h + ")";
+  if (policy_.notify)
+    acted += (acted.empty() ? "" : " AND ") + dialect_.key_among(key_, p, "noticed");
+  const std::string only_acted = acted.empty() ? "" : " FILTER (WHERE " + acted + ")";
+  std::string text = "SELECT count(*)" + only_acted + ", " +
+                     (h.empty() ? std::string("0") : "count(*) FILTER (WHERE " + h + ")") + ", " +
+                     dialect_.epoch_of("min(" + basis_ + ")" + only_acted) + " FROM " + table_ +
+                     " WHERE " + expiry + selected();
+  text += not_done(p);
+  return Sql{text, p.order()};
+}
+
 std::string StatementBuilder::range(Placeholders& p, bool next, const std::string& key) const {
   std::string out = next ? key + " > " + p.ref("after") + " AND " : "";
   out += key + " <= " + p.ref("last") + " AND ";

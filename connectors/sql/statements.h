@@ -154,6 +154,10 @@ class StatementBuilder {
   // the table, for a plan counted in parts.
   Sql plan(const std::function<std::string(const std::string& matched)>& extra = {},
            const std::function<std::string(Placeholders& p)>& within = {}) const;
+  // The counts `status` needs, and no more: matched, held, oldest (epoch) over the expired rows
+  // only (WHERE expired ...), so that an index on a plain date column answers it instead of a
+  // scan of the whole table.
+  Sql tally() const;
   // Every statement of PolicyStatements.
   PolicyStatements statements() const;
 

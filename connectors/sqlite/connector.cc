@@ -215,6 +215,20 @@ Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext&
     return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what()};
   }
   PlanStats stats;
+  if (ctx.counts_only) {
+    try {
+      Statement st = bound(*db_, s.tally, values);
+      if (st.step()) {
+        stats.matched = st.integer(0);
+        stats.held = st.integer(1);
+        if (auto oldest = st.optional_integer(2))
+          stats.oldest = policies::from_epoch_seconds(*oldest);
+      }
+    } catch (const SqliteError& e) {
+      return query_error(policy, e);
+    }
+    return stats;
+  }
   try {
     Statement st = bound(*db_, s.plan, values);
     if (st.step()) {

@@ -48,6 +48,7 @@ SqliteStatements build_statements(const policies::Policy& policy, const std::str
   SqliteStatements s;
   static_cast<sql::PolicyStatements&>(s) = b.statements();
   s.plan = b.plan();
+  s.tally = b.tally();
   return s;
 }
 

@@ -14,7 +14,8 @@
 namespace retentiond::connectors::sqlite {
 
 struct SqliteStatements : sql::PolicyStatements {
-  sql::Sql plan;  // total, matched, held, oldest (epoch), undated, future
+  sql::Sql plan;   // total, matched, held, oldest (epoch), undated, future
+  sql::Sql tally;  // matched, held, oldest: PassContext::counts_only (status)
 };
 
 // `key_column` is the unquoted key column, or "rowid". `operator_holds`: some keys of this

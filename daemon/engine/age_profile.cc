@@ -119,7 +119,15 @@ AgeProfile age_profile(const policies::Config& config, const policies::Policy& p
   PassOptions options;
   options.dry_run = true;
   options.now = moment;
-  const std::vector<PassOutcome> outcomes = run_policies(config, selected, runner, options);
+  // The first plan counts everything (its undated figure); the others only what they match,
+  // from the date's index where there is one.
+  std::vector<PassOutcome> outcomes = run_policies(config, {selected.front()}, runner, options);
+  options.counts_only = true;
+  if (outcomes.size() == 1 && outcomes.front().status != PassStatus::Failed &&
+      outcomes.front().status != PassStatus::Interrupted) {
+    auto rest = run_policies(config, {selected.begin() + 1, selected.end()}, runner, options);
+    outcomes.insert(outcomes.end(), rest.begin(), rest.end());
+  }
   std::vector<long long> counts;
   for (const auto& o : outcomes) {
     if (o.status == PassStatus::Failed || o.status == PassStatus::Interrupted) {

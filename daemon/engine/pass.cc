@@ -193,6 +193,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     ctx = context(policy, o.cutoff);
     ctx.stop = options.stop;
     if (options.dry_run) ctx.samples = options.samples;
+    ctx.counts_only = options.dry_run && options.counts_only;
   } catch (const std::exception& e) {
     return conclude(
         PassStatus::Failed,
@@ -247,6 +248,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   o.plan = std::move(plan.value());
   o.plan.warnings.insert(o.plan.warnings.end(), notice_warnings.begin(), notice_warnings.end());
   // Before anything changes, and in plan too: the other stores open and say what they will do.
+  if (ctx.counts_only) return conclude(PassStatus::Planned, std::nullopt);
   if (!policy.also_stores.empty())
     if (auto error = related.open(policy, options, o)) return conclude(PassStatus::Failed, error);
   // Records whose notice could not be sent are kept, and the pass says so: never silent.

@@ -83,6 +83,9 @@ struct PassOptions {
   std::function<void(const Progress&)> on_progress;  // after each batch
   const policies::SmtpConfig* smtp = nullptr;        // for `notify:` (the config's `smtp:`)
   long long samples = 0;  // plan --samples N: keys of expired records shown in the report
+  // Dry runs for `status` and the charts: only the matched and held counts and the oldest date
+  // are wanted (PassContext::counts_only); no guard, no other store opened.
+  bool counts_only = false;
   // The store's throttle (connectors/throttle.h), when it has a `throttle:` block.
   connectors::ThrottleProbe* throttle = nullptr;
   std::chrono::seconds throttle_max_wait{3600};

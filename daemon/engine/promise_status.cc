@@ -24,6 +24,7 @@ PassOutcome plan_at(const policies::Config& config, policies::Policy policy, Tim
   policy.deadline = policies::Deadline::Maximum;  // no moving forward to the next pass
   PassOptions options;
   options.dry_run = true;
+  options.counts_only = true;
   options.now = at;
   return run_policies(config, {&policy}, runner, options).at(0);
 }
