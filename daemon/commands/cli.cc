@@ -33,6 +33,17 @@ policies::TimePoint parse_at(const std::optional<std::string>& text) {
   return *t;
 }
 
+std::optional<int> parse_at_option(const std::string& command,
+                                   const boost::program_options::variables_map& vm,
+                                   const std::string& text, policies::TimePoint& now) {
+  try {
+    now = parse_at(vm.count("at") ? std::optional<std::string>(text) : std::nullopt);
+    return std::nullopt;
+  } catch (const UsageError& e) {
+    return usage_failure(command, e.what());
+  }
+}
+
 std::string json_text(const nlohmann::json& value) {
   return value.dump(2, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
 }

@@ -28,6 +28,11 @@ class UsageError : public std::runtime_error {
 // four-digit year every store reads), or the current time when not given. Throws UsageError,
 // also for an empty value.
 policies::TimePoint parse_at(const std::optional<std::string>& text);
+// parse_at for a subcommand's `--at` option (`text`, given or not in `vm`) into `now`. Returns
+// kExitUsage (the error printed for `command`) when it is not a usable time; nullopt to go on.
+std::optional<int> parse_at_option(const std::string& command,
+                                   const boost::program_options::variables_map& vm,
+                                   const std::string& text, policies::TimePoint& now);
 
 // JSON as printed: indented by two, every byte that is not UTF-8 replaced by U+FFFD (names,
 // paths, SQL and rows of the state file may hold any byte). Never throws for the content.

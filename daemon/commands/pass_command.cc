@@ -92,11 +92,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
   if (!language.empty())
     if (auto stop = check_choice(command, "--language", language, {"en", "fr"})) return *stop;
   policies::TimePoint now;
-  try {
-    now = parse_at(vm.count("at") ? std::optional<std::string>(at) : std::nullopt);
-  } catch (const UsageError& e) {
-    return usage_failure(command, e.what());
-  }
+  if (auto stop = parse_at_option(command, vm, at, now)) return *stop;
 
   Selection selection;
   if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
