@@ -259,12 +259,20 @@ TEST_CASE("postgresql unreachable for longer than the retries: the pass is recor
   int first = wait_exit(*pass);
   pg_admin("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
   const std::string after_first = outcomes(dir, config);
-  INFO("first pass exit " << first << ", outcomes: " << after_first);
+  INFO("first pass exit " << first << ", outcomes: " << after_first << "\n" << pass->output());
   CHECK(first == 1);
-  CHECK(after_first == "interrupted ");
-  auto history =
-      json::parse(run_retentiond({"history", "-c", config, "--format", "json"}, dir.path()).out);
-  CHECK(history.at("entries").at(0).at("error_class") == "store-unreachable");
+  if (pass->output().find("whether the last batch committed is not known yet") ==
+      std::string::npos) {
+    CHECK(after_first == "interrupted ");
+    auto history =
+        json::parse(run_retentiond({"history", "-c", config, "--format", "json"}, dir.path()).out);
+    CHECK(history.at("entries").at(0).at("error_class") == "store-unreachable");
+  } else {
+    // The sessions ended during a batch's COMMIT: whether it committed is unknown, so the pass
+    // is not recorded on a guess: the next pass asks the server and records it as interrupted
+    // with the exact count (checked below).
+    CHECK(after_first.empty());
+  }
   p.check_next_pass_completes();
   CHECK(outcomes(dir, config) == "interrupted ok ");
 }
