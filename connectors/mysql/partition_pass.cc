@@ -9,14 +9,11 @@
 #include "connectors/mysql/catalog.h"
 #include "connectors/mysql/connector.h"
 #include "connectors/mysql/partitions.h"
+#include "connectors/sql/partition_plan.h"
 #include "connectors/sql/quote.h"
 
 namespace retentiond::connectors::mysql {
 namespace {
-
-std::string mode_words(const Policy& policy) {
-  return "'partitions: " + std::string(policies::partition_mode_name(policy.partitions)) + "'";
-}
 
 // The sentence naming the privileges the account lacks, or nullopt.
 std::optional<std::string> privilege_problem(Client& c, const Policy& policy) {
@@ -29,13 +26,6 @@ std::optional<std::string> privilege_problem(Client& c, const Policy& policy) {
          "' (GRANT " + names + " ON " + policy.table->str() + " TO ...)";
 }
 
-std::optional<std::string> rows_only(const Policy& policy, const PassContext& ctx) {
-  if (auto why = policies::partitions_forced_to_rows(policy)) return "the policy's " + *why;
-  if (auto why = policies::partition_basis_problem(policy)) return *why;
-  if (!ctx.held_keys.empty()) return "records of this policy are under a legal hold";
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::vector<policies::Diagnostic> MysqlConnector::check_partitions(const Policy& policy) {
@@ -44,7 +34,7 @@ std::vector<policies::Diagnostic> MysqlConnector::check_partitions(const Policy&
       policies::partitions_forced_to_rows(policy) || policies::partition_basis_problem(policy))
     return out;
   if (!describe_table(*client_, *policy.table)) return out;  // check_policy() said so
-  const std::string what = mode_words(policy) + " in policy '" + policy.name + "': ";
+  const std::string what = sql::partition_mode_words(policy) + " in policy '" + policy.name + "': ";
   if (auto problem = partitioning_problem(*client_, policy)) {
     out.push_back({policies::Severity::Error, policy.partitions_location,
                    what + *problem + "; a pass deletes its expired rows in batches instead"});
@@ -59,25 +49,17 @@ std::vector<policies::Diagnostic> MysqlConnector::check_partitions(const Policy&
 void MysqlConnector::plan_partitions(const Policy& policy, const PassContext& ctx,
                                      PlanStats& stats) {
   auto rows_instead = [&](const std::string& why) {
-    stats.warnings.push_back(mode_words(policy) + " has no effect: " + why +
+    stats.warnings.push_back(sql::partition_mode_words(policy) + " has no effect: " + why +
                              "; every expired row is deleted in batches");
   };
-  if (auto why = rows_only(policy, ctx)) return rows_instead(*why);
+  if (auto why = sql::partitions_rows_only(policy, ctx)) return rows_instead(*why);
   if (auto problem = partitioning_problem(*client_, policy)) return rows_instead(*problem);
   if (auto problem = privilege_problem(*client_, policy)) return rows_instead(*problem);
   auto steps = partition_steps(*client_, policy, ctx.cutoff);
-  std::vector<PartitionStep> units;
-  long long unit_rows = 0;
-  for (const auto& step : steps) {
-    if (!acts_as_unit(step)) continue;
-    units.push_back(step);
-    if (step.kind != PartitionStep::Kind::DropDetached) unit_rows += step.rows;
-    for (auto& s : unit_statements(policy, step, ctx.cutoff.now))
-      stats.statements.push_back(std::move(s));
-  }
-  stats.start.walk.matched = std::max<long long>(0, stats.start.walk.matched - unit_rows);
-  stats.start = Cursor::partitions_first(std::move(units), stats.start);
-  stats.partitions = std::move(steps);
+  sql::plan_partition_units(
+      std::move(steps),
+      [&](const PartitionStep& step) { return unit_statements(policy, step, ctx.cutoff.now); },
+      stats);
 }
 
 Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassContext& ctx,

@@ -10,13 +10,10 @@
 #include "connectors/postgresql/catalog.h"
 #include "connectors/postgresql/connector.h"
 #include "connectors/postgresql/partitions.h"
+#include "connectors/sql/partition_plan.h"
 
 namespace retentiond::connectors::postgresql {
 namespace {
-
-std::string mode_words(const Policy& policy) {
-  return "'partitions: " + std::string(policies::partition_mode_name(policy.partitions)) + "'";
-}
 
 // The sentence naming what the role lacks to drop the table's partitions, or nullopt.
 std::optional<std::string> ownership_problem(pqxx::transaction_base& t,
@@ -31,14 +28,6 @@ std::optional<std::string> ownership_problem(pqxx::transaction_base& t,
          ", or GRANT the owner's role to it)";
 }
 
-// Why the policy's partitions all go through row deletion before the catalog is asked, or nullopt.
-std::optional<std::string> rows_only(const Policy& policy, const PassContext& ctx) {
-  if (auto why = policies::partitions_forced_to_rows(policy)) return "the policy's " + *why;
-  if (auto why = policies::partition_basis_problem(policy)) return *why;
-  if (!ctx.held_keys.empty()) return "records of this policy are under a legal hold";
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::vector<policies::Diagnostic> PostgresqlConnector::check_partitions(const Policy& policy) {
@@ -50,7 +39,7 @@ std::vector<policies::Diagnostic> PostgresqlConnector::check_partitions(const Po
   pqxx::nontransaction t(*conn_);
   auto table = describe_table(t, *policy.table);
   if (!table) return out;  // check_policy() said so
-  const std::string what = mode_words(policy) + " in policy '" + policy.name + "': ";
+  const std::string what = sql::partition_mode_words(policy) + " in policy '" + policy.name + "': ";
   if (auto problem = partitioning_problem(t, policy, table->oid)) {
     out.push_back({policies::Severity::Error, policy.partitions_location,
                    what + *problem + "; a pass deletes its expired rows in batches instead"});
@@ -66,27 +55,20 @@ void PostgresqlConnector::plan_partitions(pqxx::transaction_base& t, const Polic
                                           const PassContext& ctx, const std::string& table_oid,
                                           PlanStats& stats) {
   auto rows_instead = [&](const std::string& why) {
-    stats.warnings.push_back(mode_words(policy) + " has no effect: " + why +
+    stats.warnings.push_back(sql::partition_mode_words(policy) + " has no effect: " + why +
                              "; every expired row is deleted in batches");
   };
-  if (auto why = rows_only(policy, ctx)) return rows_instead(*why);
+  if (auto why = sql::partitions_rows_only(policy, ctx)) return rows_instead(*why);
   if (auto problem = partitioning_problem(t, policy, table_oid)) return rows_instead(*problem);
   if (auto problem = ownership_problem(t, table_oid)) return rows_instead(*problem);
   auto steps = partition_steps(t, policy, table_oid, ctx.cutoff);
   const std::string parent = qualified_name(t, table_oid);
-  std::vector<PartitionStep> units;
-  long long unit_rows = 0;
-  for (const auto& step : steps) {
-    if (!acts_as_unit(step)) continue;
-    units.push_back(step);
-    if (step.kind != PartitionStep::Kind::DropDetached) unit_rows += step.rows;
-    for (auto& s : unit_statements(policy, parent, step, ctx.cutoff.now))
-      stats.statements.push_back(std::move(s));
-  }
-  // The walk through the other partitions expects only their rows (the units' are estimates).
-  stats.start.walk.matched = std::max<long long>(0, stats.start.walk.matched - unit_rows);
-  stats.start = Cursor::partitions_first(std::move(units), stats.start);
-  stats.partitions = std::move(steps);
+  sql::plan_partition_units(
+      std::move(steps),
+      [&](const PartitionStep& step) {
+        return unit_statements(policy, parent, step, ctx.cutoff.now);
+      },
+      stats);
 }
 
 Result<BatchResult> PostgresqlConnector::unit_batch(const Policy& policy, const PassContext& ctx,

@@ -1,0 +1,33 @@
+// What the two server stores share about `partitions: drop|detach` in a plan: the mode in words,
+// why a policy's partitions all go through row deletion, and how the partitions acting as units
+// join the plan (their statements first, the walk then expecting only the other rows).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.h"
+#include "connectors/partition_step.h"
+
+namespace retentiond::connectors::sql {
+
+// "'partitions: drop'".
+std::string partition_mode_words(const policies::Policy& policy);
+
+// Why every expired row of the policy goes through the batches before the catalog is asked (a
+// feature that forces rows mode, a basis that is no single date column, a legal hold), or
+// nullopt.
+std::optional<std::string> partitions_rows_only(const policies::Policy& policy,
+                                                const PassContext& ctx);
+
+// Adds `steps` to `stats`: the statements of those that act as units (`statements_of`), in the
+// order the pass runs them, then the cursor that runs them before the walk, whose count of
+// expected rows loses the units' rows.
+void plan_partition_units(
+    std::vector<PartitionStep> steps,
+    const std::function<std::vector<std::string>(const PartitionStep&)>& statements_of,
+    PlanStats& stats);
+
+}  // namespace retentiond::connectors::sql
