@@ -59,9 +59,11 @@ std::optional<std::string> parse_transaction_evidence(const std::string& evidenc
 }
 
 std::string partition_evidence(const PartitionChange& change) {
-  return json{
-      {"partition", change.partition}, {"table", change.table}, {"detached_as", change.detached_as}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+  json j{{"partition", change.partition},
+         {"table", change.table},
+         {"detached_as", change.detached_as}};
+  if (!change.more.empty()) j["more"] = change.more;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::optional<PartitionChange> parse_partition_evidence(const std::string& evidence) {
@@ -69,8 +71,16 @@ std::optional<PartitionChange> parse_partition_evidence(const std::string& evide
   if (!j) return std::nullopt;
   for (const char* k : {"partition", "table", "detached_as"})
     if (!j->contains(k) || !(*j)[k].is_string()) return std::nullopt;
-  return PartitionChange{(*j)["table"].get<std::string>(), (*j)["partition"].get<std::string>(),
+  PartitionChange change{(*j)["table"].get<std::string>(), (*j)["partition"].get<std::string>(),
                          (*j)["detached_as"].get<std::string>()};
+  if (j->contains("more")) {
+    if (!(*j)["more"].is_array()) return std::nullopt;
+    for (const auto& name : (*j)["more"]) {
+      if (!name.is_string()) return std::nullopt;
+      change.more.push_back(name.get<std::string>());
+    }
+  }
+  return change;
 }
 
 long long changed_from_remaining(const KeyRange& range, long long expected,

@@ -33,6 +33,7 @@ struct PartitionChange {
   std::string table;  // the partitioned table
   std::string partition;
   std::string detached_as;
+  std::vector<std::string> more = {};  // further partitions the same statement dropped
 };
 std::string partition_evidence(const PartitionChange& change);
 std::optional<PartitionChange> parse_partition_evidence(const std::string& evidence);

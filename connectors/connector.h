@@ -137,9 +137,10 @@ struct BatchResult {
   long long affected = 0;  // records deleted or anonymised by this batch
   Cursor next;             // where the next batch starts
   bool done = false;       // no expired record is left after `next`
-  // The partition the batch dropped or detached whole (or the detached table it dropped), with
-  // its exact row count; unset for batches of rows and for a unit left to them.
-  std::optional<PartitionStep> unit = std::nullopt;
+  // The partitions the batch dropped or detached whole (or the detached tables it dropped), with
+  // the rows each held (PartitionStep::estimated says whether counted); empty for batches of rows
+  // and for units left to them.
+  std::vector<PartitionStep> units = {};
 };
 
 enum class AccessMode { ReadOnly, ReadWrite };

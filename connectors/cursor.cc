@@ -42,9 +42,10 @@ Cursor Cursor::partitions_first(std::vector<PartitionStep> units, const Cursor& 
   return c;
 }
 
-Cursor Cursor::after_unit() const {
+Cursor Cursor::after_units(long long count) const {
   Cursor c = *this;
-  if (++c.position < static_cast<long long>(c.units.size())) return c;
+  c.position += count;
+  if (c.position < static_cast<long long>(c.units.size())) return c;
   c.units.clear();
   c.kind = then;
   c.then = Kind::Start;

@@ -46,8 +46,9 @@ struct Cursor {
   // The units to act on before the rows of `rows_start` (a Start, Block or Span cursor). When
   // `units` is empty, `rows_start` itself.
   static Cursor partitions_first(std::vector<PartitionStep> units, const Cursor& rows_start);
-  // Partitions: the cursor after units[position] was handled (the next unit, or the rows' start).
-  Cursor after_unit() const;
+  // Partitions: the cursor after units[position] (and the `count` - 1 after it) were handled: the
+  // next unit, or the rows' start.
+  Cursor after_units(long long count = 1) const;
   // The last key handled, for Key cursors; nullopt at the start (and for walks).
   std::optional<KeyValue> last_key() const;
 };

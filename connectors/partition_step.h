@@ -20,13 +20,25 @@ struct PartitionStep {
   std::string name;    // the partition (or detached table), schema-qualified and quoted as needed
   std::string schema;  // its schema, quoted as needed ("public"); empty where the store has none
   std::string table;   // its own name, unquoted (detach renames it)
-  std::string bounds;  // as the store states them ("FROM ('2027-01-01') TO ('2027-02-01')")
+  std::string schema_name;  // its schema, unquoted (PostgreSQL)
+  std::string bounds;       // as the store states them ("FROM ('2027-01-01') TO ('2027-02-01')")
   // Drop, Detach: the rows it holds, as the store's statistics estimate them (plan); the pass
   // counts them exactly when it acts. Rows: its rows, estimated likewise.
   long long rows = 0;
   bool estimated = true;    // `rows` is the statistics' estimate, not a count
   std::string detached_at;  // DropDetached, KeepDetached: when (ISO-8601)
+  // Rows: what its bounds alone say of its rows. Unknown: it may hold expired or undated rows
+  // (the boundary, DEFAULT, an unbounded or unreadable range), so the plan reads it. Unexpired:
+  // every row dated from the cut-off on and before now; Future: every row dated after now. The
+  // plan takes those two from the statistics (`rows`, `estimated`) instead of reading them.
+  enum class Range { Unknown, Unexpired, Future };
+  Range range = Range::Unknown;
 };
+
+// A partition whose statistics estimate fewer rows than this is counted exactly wherever its
+// rows are needed (plan, audit): reading it costs little. A larger one keeps the estimate, marked
+// as one, so that a whole partition goes without a scan of its rows.
+inline constexpr long long kCountPartitionsBelow = 50'000;
 
 // "drop", "detach", "drop-detached", "keep-detached", "rows".
 std::string_view partition_step_name(PartitionStep::Kind kind);

@@ -205,7 +205,6 @@ Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
 Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& ctx) {
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();
-  const auto& s = p.value().statements;
   PlanStats stats;
   std::map<std::string, std::string> named;
   try {
@@ -214,6 +213,13 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what()};
   }
   try {
+    // `partitions: drop|detach`: the counts read only the partitions whose bounds do not tell
+    // all; the others are the statistics' (partition_layout).
+    std::optional<std::vector<PartitionStep>> steps;
+    if (policy.partitions != policies::PartitionMode::Rows && !ctx.counts_only)
+      steps = partition_layout(policy, ctx, stats);
+    const MyStatements& s =
+        steps ? reading_partitions(policy, p.value().statements, *steps) : p.value().statements;
     auto first_row = [&](const sql::Sql& stmt) {
       auto rows = client_->query(stmt.text, values_for(stmt, ctx, p.value().integer_key, named));
       return rows.at(0);
@@ -223,7 +229,8 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     // scans: a second, read-only session runs the first meanwhile, and closes when it is done;
     // on a throttled store (ctx.pace) they run one after the other, paced between them.
     std::future<long long> total;
-    if (ctx.counts_only)  // status: matched and held answer it, from the date's index
+    if (ctx.counts_only || s.plan_total.text.empty())  // status: matched and held answer it,
+                                                       // from the date's index
       total = std::async(std::launch::deferred, [] { return 0LL; });
     else if (ctx.pace)
       total = std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
@@ -233,22 +240,25 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
       });
     else
       total = std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
-    const auto matched = first_row(s.plan_matched);
+    const auto matched =
+        s.plan_matched.text.empty() ? Row(4) : first_row(s.plan_matched);  // nothing to read
     stats.matched = number(matched[0]);
     if (matched[1])
       stats.oldest =
           policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*matched[1]))));
     if (!s.plan_held.text.empty()) stats.held = number(first_row(s.plan_held)[0]);
-    if (!ctx.counts_only) {
+    if (!ctx.counts_only && !s.plan_undated.text.empty()) {
       stats.undated = number(first_row(s.plan_undated)[0]);
       stats.future = number(first_row(s.plan_future)[0]);
     }
     if (ctx.pace)
       if (auto stop = ctx.pace()) return *stop;
     stats.total = total.get();
+    if (steps) add_partition_estimates(policy, *steps, stats);
     if (s.key_walk && matched[2] && matched[3])
-      if (auto walk = key_walk(*matched[2], *matched[3], stats.matched))
+      if (auto walk = key_walk(*matched[2], *matched[3], number(matched[0])))
         stats.start = Cursor::walking(Cursor::Kind::Span, walk->first - 1, *walk);
+    // (the walk meets only the matched rows read above: the units' are not in its partitions)
     if (ctx.samples > 0 && s.keyless) {
       stats.warnings.push_back(sql::keyless_samples_message(policy));
     } else if (ctx.samples > 0) {
@@ -258,13 +268,14 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
                s.samples.text, values_for(s.samples, ctx, p.value().integer_key, with_limit)))
         if (r[0]) stats.samples.push_back(*r[0]);
     }
-    if (policy.partitions != policies::PartitionMode::Rows) plan_partitions(policy, ctx, stats);
+    if (steps) plan_partition_units(policy, ctx, std::move(*steps), stats);
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   }
   const sql::NoteValues notes{sql::Placeholders::Style::Positional,
                               datetime_text(ctx.cutoff.cutoff),
                               policies::epoch_seconds(ctx.cutoff.cutoff), named};
+  const auto& s = p.value().statements;
   std::vector<const sql::Sql*> shown = s.shown();
   if (s.key_walk) shown = {&s.walk_action};
   if (s.keyless) shown = {&s.keyless_action};

@@ -74,15 +74,32 @@ class MysqlConnector : public sql::ServerConnector {
                                     const MyStatements& s, std::map<std::string, std::string> extra,
                                     long long limit);
 
-  // `partitions: drop` or `detach` (connectors/mysql/partition_pass.cc): what plan() adds for
-  // the partitions (their steps, their statements first, a cursor that acts on the units before
-  // the rows), or a warning saying why every row goes through row deletion.
-  void plan_partitions(const Policy& policy, const PassContext& ctx, PlanStats& stats);
+  // `partitions: drop` or `detach` (connectors/mysql/partition_pass.cc): the steps of the
+  // table's partitions, or nullopt with a warning in `stats` saying why every row goes through
+  // row deletion.
+  std::optional<std::vector<PartitionStep>> partition_layout(const Policy& policy,
+                                                             const PassContext& ctx,
+                                                             PlanStats& stats);
+  // The plan's counting statements restricted to the partitions whose bounds do not tell all
+  // (PartitionStep::Range::Unknown), with empty texts when there is none.
+  static MyStatements reading_partitions(const Policy& policy, const MyStatements& s,
+                                         const std::vector<PartitionStep>& steps);
+  // Adds to `stats` what the plan did not read: the units' and the other partitions' rows from
+  // the statistics (or counted, when small), and the oldest expired row from the oldest unit.
+  void add_partition_estimates(const Policy& policy, const std::vector<PartitionStep>& steps,
+                               PlanStats& stats);
+  // The units' statements first in the plan, and a cursor that acts on them before the rows.
+  void plan_partition_units(const Policy& policy, const PassContext& ctx,
+                            std::vector<PartitionStep> steps, PlanStats& stats);
   // The problems `check` reports for them, at the policy's `partitions:`.
   std::vector<policies::Diagnostic> check_partitions(const Policy& policy);
-  // One unit: a partition dropped or detached (an ALTER TABLE, which commits on its own,
+  // One unit, or several partitions dropped by one ALTER TABLE (which commits on its own,
   // announced before), or a detached table dropped.
   Result<BatchResult> unit_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
+                                 long long limit);
+  // The Drop units from `from` on, by one ALTER TABLE ... DROP PARTITION (at most
+  // kUnitsPerAlter, within `limit` rows).
+  Result<BatchResult> drop_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                  long long limit);
   // Whether the partition change a batch announced happened (reconcile).
   Result<long long> reconcile_partition(const Policy& policy, const PartitionChange& change,

@@ -3,6 +3,8 @@
 // a pass interrupted around its ALTER TABLE learns whether it happened. The rows of the other
 // partitions (the boundary, MAXVALUE) are deleted by the ordinary batches, after the units.
 #include <algorithm>
+#include <cmath>
+#include <map>
 
 #include <spdlog/spdlog.h>
 
@@ -46,55 +48,154 @@ std::vector<policies::Diagnostic> MysqlConnector::check_partitions(const Policy&
   return out;
 }
 
-void MysqlConnector::plan_partitions(const Policy& policy, const PassContext& ctx,
-                                     PlanStats& stats) {
+std::optional<std::vector<PartitionStep>> MysqlConnector::partition_layout(const Policy& policy,
+                                                                           const PassContext& ctx,
+                                                                           PlanStats& stats) {
   auto rows_instead = [&](const std::string& why) {
     stats.warnings.push_back(sql::partition_mode_words(policy) + " has no effect: " + why +
                              "; every expired row is deleted in batches");
+    return std::nullopt;
   };
   if (auto why = sql::partitions_rows_only(policy, ctx)) return rows_instead(*why);
   if (auto problem = partitioning_problem(*client_, policy)) return rows_instead(*problem);
   if (auto problem = privilege_problem(*client_, policy)) return rows_instead(*problem);
-  auto steps = partition_steps(*client_, policy, ctx.cutoff);
+  return partition_steps(*client_, policy, ctx.cutoff);
+}
+
+MyStatements MysqlConnector::reading_partitions(const Policy& policy, const MyStatements& s,
+                                                const std::vector<PartitionStep>& steps) {
+  std::string names;
+  for (const auto& step : steps)
+    if (step.kind == PartitionStep::Kind::Rows && step.range == PartitionStep::Range::Unknown)
+      names += (names.empty() ? "" : ", ") + step.name;
+  MyStatements out = s;
+  const std::string from = " FROM " + sql::quote_table(*policy.table, '`');
+  for (sql::Sql* st :
+       {&out.plan_total, &out.plan_matched, &out.plan_held, &out.plan_undated, &out.plan_future}) {
+    if (st->text.empty()) continue;
+    if (names.empty()) {
+      st->text.clear();  // every row is in a partition the statistics answer for
+      continue;
+    }
+    // Each counting statement reads the policy's table once (a partitioned table's policy has
+    // no related table nor `where:`, which would force rows mode).
+    const auto at = st->text.find(from);
+    if (at == std::string::npos)
+      throw std::logic_error("a plan statement does not read " + policy.table->str());
+    st->text.insert(at + from.size(), " PARTITION (" + names + ")");
+  }
+  return out;
+}
+
+void MysqlConnector::add_partition_estimates(const Policy& policy,
+                                             const std::vector<PartitionStep>& steps,
+                                             PlanStats& stats) {
+  for (const auto& step : steps) {
+    if (step.kind == PartitionStep::Kind::Drop || step.kind == PartitionStep::Kind::Detach) {
+      stats.total += step.rows;  // wholly expired, and no NULL key (partition_steps)
+      stats.matched += step.rows;
+    } else if (step.kind == PartitionStep::Kind::Rows &&
+               step.range != PartitionStep::Range::Unknown) {
+      stats.total += step.rows;
+      if (step.range == PartitionStep::Range::Future) stats.future += step.rows;
+    }
+  }
+  // The oldest expired row is in the oldest partition that goes whole, when one does; a large one
+  // is not read (its rows are the statistics'), and the oldest is then left unknown.
+  for (const auto& step : steps) {
+    if (step.kind != PartitionStep::Kind::Drop && step.kind != PartitionStep::Kind::Detach)
+      continue;
+    if (step.estimated) {
+      stats.oldest.reset();
+      break;
+    }
+    auto rows =
+        client_->query("SELECT UNIX_TIMESTAMP(MIN(" +
+                       sql::quote_identifier(policy.since.terms.front().column, '`') + ")) FROM " +
+                       sql::quote_table(*policy.table, '`') + " PARTITION (" + step.name + ")");
+    if (rows.empty() || !rows[0][0]) continue;  // empty: the next one
+    stats.oldest =
+        policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*rows[0][0]))));
+    break;
+  }
+}
+
+namespace {
+
+// The partitions one ALTER TABLE drops: the Drop units from `first` on, at most kUnitsPerAlter.
+size_t drop_group_end(const std::vector<PartitionStep>& units, size_t first) {
+  size_t end = first;
+  while (end < units.size() && end - first < kUnitsPerAlter &&
+         units[end].kind == PartitionStep::Kind::Drop)
+    ++end;
+  return end;
+}
+
+}  // namespace
+
+void MysqlConnector::plan_partition_units(const Policy& policy, const PassContext& ctx,
+                                          std::vector<PartitionStep> steps, PlanStats& stats) {
+  // What each unit runs; the drops that one ALTER TABLE makes together show as that statement,
+  // under the first of them.
+  std::vector<PartitionStep> units;
+  for (const auto& step : steps)
+    if (acts_as_unit(step)) units.push_back(step);
+  std::map<std::string, std::vector<std::string>> statements;
+  for (size_t i = 0; i < units.size();) {
+    if (units[i].kind != PartitionStep::Kind::Drop) {
+      statements[units[i].name] = unit_statements(policy, units[i], ctx.cutoff.now);
+      ++i;
+      continue;
+    }
+    const size_t end = drop_group_end(units, i);
+    statements[units[i].name] = {drop_statement(policy, units, i, end)};
+    i = end;
+  }
   sql::plan_partition_units(
       std::move(steps),
-      [&](const PartitionStep& step) { return unit_statements(policy, step, ctx.cutoff.now); },
+      [&](const PartitionStep& step) {
+        auto it = statements.find(step.name);
+        return it == statements.end() ? std::vector<std::string>{} : it->second;
+      },
       stats);
 }
 
 Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassContext& ctx,
                                                const Cursor& from, long long limit) {
   if (from.position >= static_cast<long long>(from.units.size()))
-    return BatchResult{0, from.after_unit(), false};
+    return BatchResult{0, from.after_units(), false};
   const PartitionStep& step = from.units[from.position];
+  if (step.kind == PartitionStep::Kind::Drop) return drop_batch(policy, ctx, from, limit);
   const std::string where = error_prefix(store_.name, policy.name);
   const std::string action(partition_step_name(step.kind));
   for (int attempt = 0;; ++attempt) {
     bool announced = false;
     try {
       long long rows = 0;
+      bool estimated = false;
       if (step.kind == PartitionStep::Kind::DropDetached) {
         auto at = detached_at(*client_, policy, step.table);
         if (!at || policy.grace.after(*at) > ctx.cutoff.now)
-          return BatchResult{0, from.after_unit(), false};
+          return BatchResult{0, from.after_units(), false};
       } else {
         // Still there, still wholly expired: its rows are counted, announced, then it goes.
         auto upper = current_upper_bound(*client_, policy, step.table);
         if (!upper || *upper > ctx.cutoff.cutoff || holds_undated(*client_, policy, step.table)) {
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, step.name);
-          return BatchResult{0, from.after_unit(), false};
+          return BatchResult{0, from.after_units(), false};
         }
-        auto counted =
-            client_->query("SELECT COUNT(*) FROM " + sql::quote_table(*policy.table, '`') +
-                           " PARTITION (" + step.name + ")");
-        rows = std::stoll(counted.at(0)[0].value_or("0"));
+        PartitionStep now = step;
+        now.rows = current_rows(*client_, policy, step.table);
+        count_if_small(*client_, policy, now);
+        rows = now.rows;
+        estimated = now.estimated;
         if (rows > limit)
-          return Error{ErrorKind::QueryFailed, where + "partition " + step.name + " holds " +
-                                                   policies::with_thousands(rows) +
-                                                   " rows, more than the " +
-                                                   policies::with_thousands(limit) +
-                                                   " the guard still allows; it was left whole"};
+          return Error{ErrorKind::QueryFailed,
+                       where + "partition " + step.name + " holds " + (estimated ? "about " : "") +
+                           policies::with_thousands(rows) + " rows, more than the " +
+                           policies::with_thousands(limit) +
+                           " the guard still allows; it was left whole"};
         if (ctx.journal) {
           PartitionChange change{policy.table->str(), step.table, ""};
           if (step.kind == PartitionStep::Kind::Detach)
@@ -109,14 +210,76 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
         }
       }
       for (const auto& s : unit_statements(policy, step, ctx.cutoff.now)) client_->exec(s);
-      spdlog::info("policy '{}': {} {} ({} rows)", policy.name, action, step.name, rows);
-      BatchResult result{rows, from.after_unit(), false};
-      result.unit = step;
-      result.unit->rows = rows;
-      result.unit->estimated = false;
+      spdlog::info("policy '{}': {} {} ({}{} rows)", policy.name, action, step.name,
+                   estimated ? "about " : "", rows);
+      BatchResult result{rows, from.after_units(), false};
+      result.units = {step};
+      result.units.front().rows = rows;
+      result.units.front().estimated = estimated;
       return result;
     } catch (const MysqlError& e) {
       // Lost before the partition was announced: nothing changed, and the retry reads it again.
+      if (!e.connection_lost() || announced || attempt >= 1) return query_error(policy, e);
+      if (!reconnect()) return gave_up(policy, query_error(policy, e));
+    }
+  }
+}
+
+Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassContext& ctx,
+                                               const Cursor& from, long long limit) {
+  const std::string where = error_prefix(store_.name, policy.name);
+  const auto first = static_cast<size_t>(from.position);
+  const size_t end = drop_group_end(from.units, first);
+  for (int attempt = 0;; ++attempt) {
+    bool announced = false;
+    try {
+      // Still there and still wholly expired, each with its rows (counted when small); the
+      // group stops before one that is not, or that the guard's room cannot take.
+      std::vector<PartitionStep> going;
+      long long rows = 0;
+      for (size_t i = first; i < end; ++i) {
+        PartitionStep now = from.units[i];
+        auto upper = current_upper_bound(*client_, policy, now.table);
+        // MariaDB keeps NULL keys in the lowest partition: the first of the group may be it.
+        if (!upper || *upper > ctx.cutoff.cutoff ||
+            (i == first && holds_undated(*client_, policy, now.table))) {
+          if (i > first) break;
+          spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
+                       policy.name, now.name);
+          return BatchResult{0, from.after_units(), false};
+        }
+        now.rows = current_rows(*client_, policy, now.table);
+        count_if_small(*client_, policy, now);
+        if (rows + now.rows > limit) {
+          if (i > first) break;
+          return Error{ErrorKind::QueryFailed,
+                       where + "partition " + now.name + " holds " +
+                           (now.estimated ? "about " : "") + policies::with_thousands(now.rows) +
+                           " rows, more than the " + policies::with_thousands(limit) +
+                           " the guard still allows; it was left whole"};
+        }
+        rows += now.rows;
+        going.push_back(std::move(now));
+      }
+      if (ctx.journal) {
+        PartitionChange change{policy.table->str(), going.front().table, ""};
+        for (size_t i = 1; i < going.size(); ++i) change.more.push_back(going[i].table);
+        try {
+          ctx.journal->before_commit({rows, partition_evidence(change), {}});
+        } catch (const std::exception& e) {
+          return Error{ErrorKind::Io, where + e.what() + "; the partitions were left whole"};
+        }
+        announced = true;
+      }
+      client_->exec(drop_statement(policy, going, 0, going.size()));
+      for (const auto& done : going)
+        spdlog::info("policy '{}': drop {} ({}{} rows)", policy.name, done.name,
+                     done.estimated ? "about " : "", done.rows);
+      BatchResult result{rows, from.after_units(static_cast<long long>(going.size())), false};
+      result.units = std::move(going);
+      return result;
+    } catch (const MysqlError& e) {
+      // Lost before the partitions were announced: nothing changed, and the retry reads again.
       if (!e.connection_lost() || announced || attempt >= 1) return query_error(policy, e);
       if (!reconnect()) return gave_up(policy, query_error(policy, e));
     }
@@ -130,6 +293,7 @@ Result<long long> MysqlConnector::reconcile_partition(const Policy& policy,
     try {
       if (!change.detached_as.empty())
         return table_exists(*client_, policy, change.detached_as) ? expected : 0LL;
+      // One ALTER TABLE drops all its partitions or none (MariaDB's DDL is atomic).
       return current_upper_bound(*client_, policy, change.partition) ? 0LL : expected;
     } catch (const MysqlError& e) {
       if (!e.connection_lost() || attempt >= 1) return query_error(policy, e);

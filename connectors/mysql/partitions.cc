@@ -234,8 +234,18 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
   }
   for (size_t i = 0; i < parts.size(); ++i) {
     auto& part = parts[i];
-    if (part.upper && *part.upper <= cutoff.cutoff &&
-        (i > 0 || !holds_undated(c, policy, part.step.table))) {
+    // A partition's range starts where the one before it ends; the first one's is open below,
+    // and holds the rows whose key is NULL.
+    const std::optional<TimePoint> lower = i == 0 ? std::nullopt : parts[i - 1].upper;
+    if (lower && *lower >= cutoff.cutoff)
+      part.step.range = *lower > cutoff.now                       ? PartitionStep::Range::Future
+                        : part.upper && *part.upper <= cutoff.now ? PartitionStep::Range::Unexpired
+                                                                  : PartitionStep::Range::Unknown;
+    const bool whole = part.upper && *part.upper <= cutoff.cutoff &&
+                       (i > 0 || !holds_undated(c, policy, part.step.table));
+    if (whole || part.step.range != PartitionStep::Range::Unknown)
+      count_if_small(c, policy, part.step);
+    if (whole) {
       part.step.kind = policy.partitions == policies::PartitionMode::Detach
                            ? PartitionStep::Kind::Detach
                            : PartitionStep::Kind::Drop;
@@ -271,6 +281,22 @@ std::vector<std::string> unit_statements(const policies::Policy& policy, const P
   return {};
 }
 
+std::string drop_statement(const policies::Policy& policy, const std::vector<PartitionStep>& units,
+                           size_t begin, size_t end) {
+  std::string names;
+  for (size_t i = begin; i < end; ++i) names += (names.empty() ? "" : ", ") + units[i].name;
+  return "ALTER TABLE " + sql::quote_table(*policy.table, '`') + " DROP PARTITION " + names;
+}
+
+long long current_rows(Client& c, const policies::Policy& policy, const std::string& partition) {
+  auto values = table_values(policy);
+  values.push_back({partition});
+  auto rows = c.query("SELECT SUM(TABLE_ROWS) FROM information_schema.PARTITIONS WHERE " + kSchema +
+                          " AND TABLE_NAME = ? AND PARTITION_NAME = ?",
+                      values);
+  return rows.empty() || !rows[0][0] ? 0 : std::stoll(*rows[0][0]);
+}
+
 std::optional<TimePoint> current_upper_bound(Client& c, const policies::Policy& policy,
                                              const std::string& partition) {
   auto values = table_values(policy);
@@ -286,8 +312,23 @@ std::optional<TimePoint> current_upper_bound(Client& c, const policies::Policy& 
   return partition_upper_bound(key->first, rows[0][2].value_or(""));
 }
 
+void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& step) {
+  step.estimated = step.rows >= kCountPartitionsBelow;
+  if (step.estimated) return;
+  auto counted = c.query("SELECT COUNT(*) FROM " + sql::quote_table(*policy.table, '`') +
+                         " PARTITION (" + sql::quote_identifier(step.table, '`') + ")");
+  step.rows = std::stoll(counted.at(0)[0].value_or("0"));
+}
+
 bool holds_undated(Client& c, const policies::Policy& policy, const std::string& partition) {
   const std::string column = sql::quote_identifier(policy.since.terms.front().column, '`');
+  // A column declared NOT NULL holds none: no need to read the partition.
+  auto values = table_values(policy);
+  values.push_back({policy.since.terms.front().column});
+  auto nullable = c.query("SELECT IS_NULLABLE FROM information_schema.COLUMNS WHERE " + kSchema +
+                              " AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+                          values);
+  if (!nullable.empty() && nullable[0][0].value_or("YES") == "NO") return false;
   return !c.query("SELECT 1 FROM " + sql::quote_table(*policy.table, '`') + " PARTITION (" +
                   sql::quote_identifier(partition, '`') + ") WHERE " + column + " IS NULL LIMIT 1")
               .empty();

@@ -50,6 +50,15 @@ std::vector<std::string> missing_privileges(Client& c, const policies::Policy& p
 std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& policy,
                                            const policies::Cutoff& cutoff);
 
+// The most partitions one ALTER TABLE ... DROP PARTITION drops: each such statement rebuilds the
+// table's definition, so dropping them together costs about what dropping one does.
+inline constexpr size_t kUnitsPerAlter = 32;
+// ALTER TABLE ... DROP PARTITION of units[begin, end) (Drop steps).
+std::string drop_statement(const policies::Policy& policy, const std::vector<PartitionStep>& units,
+                           size_t begin, size_t end);
+// The rows information_schema estimates for the partition (0 when it is gone).
+long long current_rows(Client& c, const policies::Policy& policy, const std::string& partition);
+
 // The statements that act on one unit, as plan shows them and the pass runs them.
 std::vector<std::string> unit_statements(const policies::Policy& policy, const PartitionStep& step,
                                          policies::TimePoint now);
@@ -58,6 +67,9 @@ std::vector<std::string> unit_statements(const policies::Policy& policy, const P
 // none).
 std::optional<policies::TimePoint> current_upper_bound(Client& c, const policies::Policy& policy,
                                                        const std::string& partition);
+// Replaces the statistics' estimate in `step.rows` (information_schema's TABLE_ROWS) by a count
+// of the partition's rows when it is small (kCountPartitionsBelow); `step.estimated` says which.
+void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& step);
 // Whether the partition holds a row whose partition key is NULL: MariaDB puts those in the
 // lowest RANGE partition, which must then not go whole (undated rows are kept).
 bool holds_undated(Client& c, const policies::Policy& policy, const std::string& partition);

@@ -11,10 +11,12 @@
 #include "connectors/batch_evidence.h"
 #include "connectors/postgresql/catalog.h"
 #include "connectors/postgresql/connection.h"
+#include "connectors/postgresql/partitions.h"
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/batch_bound.h"
 #include "connectors/sql/bindings_note.h"
 #include "connectors/sql/check.h"
+#include "connectors/sql/partition_plan.h"
 #include "connectors/sql/related.h"
 
 namespace retentiond::connectors::postgresql {
@@ -120,6 +122,9 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
     p.integer_key = key->integer;
     p.keyless = key->keyless;
     p.table_oid = table->oid;
+    p.key_column = key->keyless ? "ctid" : key->column;
+    p.stored_table = stored_table;
+    p.tables = std::make_shared<const sql::PolicyTables>(tables.value());
     prepared_.emplace(cache_key, p);
     return p;
   } catch (const std::invalid_argument& e) {
@@ -238,28 +243,41 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
   if (ctx.counts_only) return tally(policy, s.tally, values);
   try {
     sql::Walk walk;
-    if (ctx.pace && s.block_walk) {
-      if (auto stopped = plan_in_parts(policy, s, values, ctx, stats, walk)) return *stopped;
-    } else {
-      pqxx::work t(*conn_);
-      add_plan_row(run(t, s.plan, values)[0], s.block_walk, stats, walk);
-      t.commit();
-    }
+    std::optional<std::vector<PartitionStep>> steps;
+    if (policy.partitions != policies::PartitionMode::Rows)
+      steps = partition_layout(policy, ctx, p.value().table_oid, stats);
+    auto stopped = steps ? count_partitions(policy, ctx, p.value(), values, *steps, stats, walk)
+                         : count_rows(policy, s, values, ctx, stats, walk);
+    if (stopped) return *stopped;
     if (s.block_walk) {
       walk.matched = stats.matched;
+      if (steps)  // the walk meets only the rows of the partitions that do not go whole
+        for (const auto& step : *steps)
+          if (acts_as_unit(step) && step.kind != PartitionStep::Kind::DropDetached)
+            walk.matched -= step.rows;
       stats.start = Cursor::walking(Cursor::Kind::Block, walk.first, walk);
     }
-    pqxx::work t(*conn_);
     if (ctx.samples > 0 && p.value().keyless) {
       stats.warnings.push_back(sql::keyless_samples_message(policy));
     } else if (ctx.samples > 0) {
+      pqxx::work t(*conn_);
       auto with_limit = values;
       with_limit["limit"] = std::to_string(ctx.samples);
       for (const auto& r : run(t, s.samples, with_limit)) stats.samples.push_back(r[0].c_str());
+      t.commit();
     }
-    if (policy.partitions != policies::PartitionMode::Rows)
-      plan_partitions(t, policy, ctx, p.value().table_oid, stats);
-    t.commit();
+    if (steps) {
+      const std::string parent = [&] {
+        pqxx::nontransaction t(*conn_);
+        return qualified_name(t, p.value().table_oid);
+      }();
+      sql::plan_partition_units(
+          std::move(*steps),
+          [&](const PartitionStep& step) {
+            return unit_statements(policy, parent, step, ctx.cutoff.now);
+          },
+          stats);
+    }
   } catch (const std::exception& e) {
     return query_error(policy, e);
   }
@@ -290,6 +308,16 @@ Result<PlanStats> PostgresqlConnector::tally(const Policy& policy, const sql::Sq
     return query_error(policy, e);
   }
   return stats;
+}
+
+std::optional<Error> PostgresqlConnector::count_rows(
+    const Policy& policy, const PgStatements& s, const std::map<std::string, std::string>& values,
+    const PassContext& ctx, PlanStats& stats, sql::Walk& walk) {
+  if (ctx.pace && s.block_walk) return plan_in_parts(policy, s, values, ctx, stats, walk);
+  pqxx::work t(*conn_);
+  add_plan_row(run(t, s.plan, values)[0], s.block_walk, stats, walk);
+  t.commit();
+  return std::nullopt;
 }
 
 std::optional<Error> PostgresqlConnector::plan_in_parts(

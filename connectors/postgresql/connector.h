@@ -14,6 +14,7 @@
 #include <pqxx/pqxx>
 
 #include "connectors/postgresql/statements.h"
+#include "connectors/sql/catalog.h"
 #include "connectors/sql/server_connector.h"
 
 namespace retentiond::connectors::postgresql {
@@ -42,6 +43,10 @@ class PostgresqlConnector : public sql::ServerConnector {
     bool integer_key = false;
     bool keyless = false;  // no key column: rows are walked by block, ctid stands in for the key
     std::string table_oid;
+    // What built the statements, for those of one partition (partition_statements).
+    std::string key_column;
+    bool stored_table = false;
+    std::shared_ptr<const sql::PolicyTables> tables;
   };
   // Describes the policy's tables and builds its statements (cached per policy and holds).
   Result<Prepared> prepared(const Policy& policy, bool operator_holds);
@@ -51,6 +56,11 @@ class PostgresqlConnector : public sql::ServerConnector {
   // PassContext::counts_only: matched, held and oldest from PgStatements::tally alone.
   Result<PlanStats> tally(const Policy& policy, const sql::Sql& tally,
                           const std::map<std::string, std::string>& values);
+  // The plan's counts of the table `s` is about (the policy's, or one of its partitions), added
+  // to `stats` and `walk`: in one statement, or through plan_in_parts when ctx paces the store.
+  std::optional<Error> count_rows(const Policy& policy, const PgStatements& s,
+                                  const std::map<std::string, std::string>& values,
+                                  const PassContext& ctx, PlanStats& stats, sql::Walk& walk);
   // The plan's counts over the table's blocks in parts of kPlanPartBlocks, each its own
   // transaction, with ctx.pace between them (a throttled store: a long counting scan rests and
   // waits like the batches). An error when pace says stop; `stats` and `walk` summed otherwise.
@@ -62,11 +72,24 @@ class PostgresqlConnector : public sql::ServerConnector {
   Result<BatchResult> walk_batch(const Policy& policy, const PassContext& ctx,
                                  const PgStatements& s, std::map<std::string, std::string> values,
                                  const Cursor& from, long long limit);
-  // `partitions: drop` or `detach` (connectors/postgresql/partition_pass.cc): what plan() adds
-  // for the partitions (their steps, their statements first, a cursor that acts on the units
-  // before the rows), or a warning saying why every row goes through row deletion.
-  void plan_partitions(pqxx::transaction_base& t, const Policy& policy, const PassContext& ctx,
-                       const std::string& table_oid, PlanStats& stats);
+  // `partitions: drop` or `detach` (connectors/postgresql/partition_pass.cc): the steps of the
+  // table's partitions, or nullopt with a warning in `stats` saying why every row goes through
+  // row deletion.
+  std::optional<std::vector<PartitionStep>> partition_layout(const Policy& policy,
+                                                             const PassContext& ctx,
+                                                             const std::string& table_oid,
+                                                             PlanStats& stats);
+  // The plan's counts, partition by partition: the units and the partitions whose bounds tell
+  // all (PartitionStep::Range) from the statistics, the others read (in parts, paced, on a
+  // throttled store). `steps` get their counts. An error when pace says stop.
+  std::optional<Error> count_partitions(const Policy& policy, const PassContext& ctx,
+                                        const Prepared& p,
+                                        const std::map<std::string, std::string>& values,
+                                        std::vector<PartitionStep>& steps, PlanStats& stats,
+                                        sql::Walk& walk);
+  // The statements of the policy on one partition of its table (the same columns and basis).
+  PgStatements partition_statements(const Policy& policy, const Prepared& p, bool operator_holds,
+                                    const PartitionStep& step) const;
   // The problems `check` reports for them, at the policy's `partitions:`.
   std::vector<policies::Diagnostic> check_partitions(const Policy& policy);
   // One unit (a partition dropped or detached, a detached table dropped) in one transaction.

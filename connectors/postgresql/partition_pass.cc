@@ -11,6 +11,7 @@
 #include "connectors/postgresql/connector.h"
 #include "connectors/postgresql/partitions.h"
 #include "connectors/sql/partition_plan.h"
+#include "connectors/sql/quote.h"
 
 namespace retentiond::connectors::postgresql {
 namespace {
@@ -51,48 +52,125 @@ std::vector<policies::Diagnostic> PostgresqlConnector::check_partitions(const Po
   return out;
 }
 
-void PostgresqlConnector::plan_partitions(pqxx::transaction_base& t, const Policy& policy,
-                                          const PassContext& ctx, const std::string& table_oid,
-                                          PlanStats& stats) {
+std::optional<std::vector<PartitionStep>> PostgresqlConnector::partition_layout(
+    const Policy& policy, const PassContext& ctx, const std::string& table_oid, PlanStats& stats) {
   auto rows_instead = [&](const std::string& why) {
     stats.warnings.push_back(sql::partition_mode_words(policy) + " has no effect: " + why +
                              "; every expired row is deleted in batches");
+    return std::nullopt;
   };
   if (auto why = sql::partitions_rows_only(policy, ctx)) return rows_instead(*why);
+  pqxx::work t(*conn_);
   if (auto problem = partitioning_problem(t, policy, table_oid)) return rows_instead(*problem);
   if (auto problem = ownership_problem(t, table_oid)) return rows_instead(*problem);
   auto steps = partition_steps(t, policy, table_oid, ctx.cutoff);
-  const std::string parent = qualified_name(t, table_oid);
-  sql::plan_partition_units(
-      std::move(steps),
-      [&](const PartitionStep& step) {
-        return unit_statements(policy, parent, step, ctx.cutoff.now);
-      },
-      stats);
+  t.commit();
+  return steps;
+}
+
+PgStatements PostgresqlConnector::partition_statements(const Policy& policy, const Prepared& p,
+                                                       bool operator_holds,
+                                                       const PartitionStep& step) const {
+  Policy on_partition = policy;
+  on_partition.table = policies::QualifiedName{step.schema_name, step.table};
+  auto category_of = [&](const std::optional<policies::QualifiedName>& related,
+                         const std::string& column) { return p.tables->category(related, column); };
+  return build_pg_statements(on_partition, p.key_column, category_of, operator_holds,
+                             p.stored_table);
+}
+
+std::optional<Error> PostgresqlConnector::count_partitions(
+    const Policy& policy, const PassContext& ctx, const Prepared& p,
+    const std::map<std::string, std::string>& values, std::vector<PartitionStep>& steps,
+    PlanStats& stats, sql::Walk& walk) {
+  int read = 0;
+  for (auto& step : steps) {
+    if (acts_as_unit(step)) {
+      if (step.kind == PartitionStep::Kind::DropDetached) continue;  // no longer the table's
+      stats.total += step.rows;  // wholly expired, and never undated (NULL goes to DEFAULT)
+      stats.matched += step.rows;
+      continue;
+    }
+    if (step.kind != PartitionStep::Kind::Rows) continue;
+    if (step.range != PartitionStep::Range::Unknown) {
+      stats.total += step.rows;
+      if (step.range == PartitionStep::Range::Future) stats.future += step.rows;
+      continue;
+    }
+    const PgStatements s = partition_statements(policy, p, !ctx.held_keys.empty(), step);
+    if (ctx.pace && read++ > 0)
+      if (auto stop = ctx.pace()) return stop;
+    PlanStats counted;
+    if (auto stopped = count_rows(policy, s, values, ctx, counted, walk)) return stopped;
+    step.rows = counted.total;
+    step.estimated = false;
+    stats.total += counted.total;
+    stats.matched += counted.matched;
+    stats.undated += counted.undated;
+    stats.future += counted.future;
+    if (counted.oldest && (!stats.oldest || *counted.oldest < *stats.oldest))
+      stats.oldest = counted.oldest;
+  }
+  // The oldest expired row is in the oldest partition that goes whole, when one does; a large one
+  // is not read (its rows are the statistics'), and the oldest is then left unknown.
+  for (const auto& step : steps) {
+    if (step.kind != PartitionStep::Kind::Drop && step.kind != PartitionStep::Kind::Detach)
+      continue;
+    if (step.estimated) {
+      stats.oldest.reset();
+      break;
+    }
+    pqxx::work t(*conn_);
+    const auto row = t.exec1("SELECT extract(epoch FROM min(" +
+                             sql::quote_identifier(policy.since.terms.front().column, '"') +
+                             "))::bigint FROM " + step.name);
+    t.commit();
+    if (row[0].is_null()) continue;  // empty: the next one
+    stats.oldest = policies::from_epoch_seconds(row[0].as<long long>());
+    break;
+  }
+  return std::nullopt;
 }
 
 Result<BatchResult> PostgresqlConnector::unit_batch(const Policy& policy, const PassContext& ctx,
                                                     const std::string& table_oid,
                                                     const Cursor& from, long long limit) {
   if (from.position >= static_cast<long long>(from.units.size()))
-    return BatchResult{0, from.after_unit(), false};
-  const PartitionStep& step = from.units[from.position];
-  const std::string action(partition_step_name(step.kind));
+    return BatchResult{0, from.after_units(), false};
   return with_retry(policy, [&](bool& announced) -> BatchResult {
+    // Several units in one transaction: all of them go, or none (a kill, a failed statement);
+    // one COMMIT and one record in the state file instead of one per partition.
     pqxx::work t(*conn_);
-    auto rows = act_on_unit(t, policy, table_oid, step, ctx.cutoff, limit);
-    if (!rows) {
-      // Gone, moved or no longer expired since the plan: its rows, if any, are the batches'.
-      spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
-                   policy.name, step.name);
-      return BatchResult{0, from.after_unit(), false};
+    BatchResult result{0, from, false};
+    long long handled = 0;
+    for (auto i = static_cast<size_t>(from.position);
+         i < from.units.size() && handled < kUnitsPerBatch; ++i) {
+      const PartitionStep& step = from.units[i];
+      std::optional<UnitRows> taken;
+      try {
+        taken = act_on_unit(t, policy, table_oid, step, ctx.cutoff, limit - result.affected);
+      } catch (const UnitOverLimit&) {
+        if (handled == 0) throw;  // alone over what the guard allows: the pass stops on it
+        break;                    // the next batch starts with it
+      }
+      ++handled;
+      if (!taken) {
+        // Gone, moved or no longer expired since the plan: its rows, if any, are the batches'.
+        spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
+                     policy.name, step.name);
+        continue;
+      }
+      result.affected += taken->rows;
+      PartitionStep done = step;
+      done.rows = taken->rows;
+      done.estimated = taken->estimated;
+      result.units.push_back(std::move(done));
     }
-    announce_and_commit(t, ctx, *rows, announced);
-    spdlog::info("policy '{}': {} {} ({} rows)", policy.name, action, step.name, *rows);
-    BatchResult result{*rows, from.after_unit(), false};
-    result.unit = step;
-    result.unit->rows = *rows;
-    result.unit->estimated = false;
+    announce_and_commit(t, ctx, result.affected, announced);
+    for (const auto& done : result.units)
+      spdlog::info("policy '{}': {} {} ({}{} rows)", policy.name, partition_step_name(done.kind),
+                   done.name, done.estimated ? "about " : "", done.rows);
+    result.next = from.after_units(handled);
     return result;
   });
 }

@@ -45,17 +45,24 @@ std::string detached_comment(const std::string& parent, TimePoint at) {
   return std::string(kDetachedMark) + parent + " at " + policies::format_timestamp(at);
 }
 
-// The step's rows: the statistics' estimate, or a count when the table was never analysed
-// (reltuples is -1).
-void estimate_rows(pqxx::transaction_base& t, PartitionStep& step, double reltuples) {
-  step.estimated = reltuples >= 0;
-  step.rows = step.estimated ? static_cast<long long>(reltuples)
+// The rows the statistics give for a table: the last ANALYZE's (or VACUUM's) count, or the rows
+// inserted since as the cumulative statistics count them when that is more; nullopt when it was
+// never analysed.
+const std::string kStatisticsRows =
+    "CASE WHEN c.reltuples >= 0 THEN greatest(c.reltuples, pg_stat_get_live_tuples(c.oid)) END";
+
+// The step's rows: the statistics' estimate, or a count when the table was never analysed or is
+// small (kCountPartitionsBelow).
+void estimate_rows(pqxx::transaction_base& t, PartitionStep& step, const pqxx::field& estimate) {
+  step.estimated = !estimate.is_null() && estimate.as<double>() >= kCountPartitionsBelow;
+  step.rows = step.estimated ? static_cast<long long>(estimate.as<double>())
                              : t.exec1("SELECT count(*) FROM " + step.name)[0].as<long long>();
 }
 
 // A step for the table `table` of schema `schema` (both unquoted).
 PartitionStep named(const std::string& schema, std::string table) {
   PartitionStep step;
+  step.schema_name = schema;
   step.schema = sql::quote_identifier(schema, '"');
   step.name = step.schema + "." + sql::quote_identifier(table, '"');
   step.table = std::move(table);
@@ -70,6 +77,23 @@ std::optional<TimePoint> partition_upper_bound(std::string_view bound) {
   auto literal = leading_literal(bound.substr(to + 5));
   if (!literal) return std::nullopt;  // MAXVALUE, or a number
   return policies::parse_timestamp(with_full_offset(*literal));
+}
+
+std::optional<TimePoint> partition_lower_bound(std::string_view bound) {
+  constexpr std::string_view kFrom = "FOR VALUES FROM (";
+  if (bound.rfind(kFrom, 0) != 0) return std::nullopt;
+  auto literal = leading_literal(bound.substr(kFrom.size()));
+  if (!literal) return std::nullopt;  // MINVALUE, or a number
+  return policies::parse_timestamp(with_full_offset(*literal));
+}
+
+PartitionStep::Range range_of(std::string_view bound, const policies::Cutoff& cutoff) {
+  auto lower = partition_lower_bound(bound);
+  if (!lower || *lower < cutoff.cutoff) return PartitionStep::Range::Unknown;
+  if (*lower > cutoff.now) return PartitionStep::Range::Future;
+  auto upper = partition_upper_bound(bound);
+  if (upper && *upper <= cutoff.now) return PartitionStep::Range::Unexpired;
+  return PartitionStep::Range::Unknown;  // holds now: some rows may be dated after it
 }
 
 std::string bounds_words(std::string_view bound) {
@@ -139,14 +163,16 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
   const std::string mark = std::string(kDetachedMark) + qualified_name(t, table_oid) + " at ";
   for (const auto& row :
        t.exec_params("SELECT n.nspname, c.relname, substr(d.description, length($1) + 1), "
-                     "c.reltuples FROM pg_description d JOIN pg_class c ON c.oid = d.objoid "
-                     "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                     "WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 "
-                     "AND left(d.description, length($1)) = $1 ORDER BY 2, 1",
+                     "(" +
+                         kStatisticsRows +
+                         ")::float8 FROM pg_description d JOIN pg_class c ON c.oid = d.objoid "
+                         "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                         "WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 "
+                         "AND left(d.description, length($1)) = $1 ORDER BY 2, 1",
                      mark)) {
     PartitionStep step = named(row[0].c_str(), row[1].c_str());
     step.detached_at = row[2].c_str();
-    estimate_rows(t, step, row[3].as<double>());
+    estimate_rows(t, step, row[3]);
     auto at = policies::parse_timestamp(step.detached_at);
     const bool due = at && policy.grace.after(*at) <= cutoff.now;
     step.kind = due ? PartitionStep::Kind::DropDetached : PartitionStep::Kind::KeepDetached;
@@ -156,15 +182,20 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
   std::vector<std::pair<TimePoint, PartitionStep>> expired;
   for (const auto& row :
        t.exec_params("SELECT n.nspname, c.relname, pg_get_expr(c.relpartbound, c.oid), "
-                     "c.reltuples FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                     "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                     "WHERE i.inhparent = $1::oid ORDER BY c.relname",
+                     "(" +
+                         kStatisticsRows +
+                         ")::float8 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                         "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                         "WHERE i.inhparent = $1::oid ORDER BY c.relname",
                      table_oid)) {
     PartitionStep step = named(row[0].c_str(), row[1].c_str());
     const std::string bound = row[2].c_str();
     step.bounds = bounds_words(bound);
-    estimate_rows(t, step, row[3].as<double>());
+    step.range = range_of(bound, cutoff);
     auto upper = partition_upper_bound(bound);
+    // A partition the plan reads is counted there, not here.
+    if (step.range != PartitionStep::Range::Unknown || (upper && *upper <= cutoff.cutoff))
+      estimate_rows(t, step, row[3]);
     if (upper && *upper <= cutoff.cutoff) {
       step.kind = policy.partitions == policies::PartitionMode::Detach ? PartitionStep::Kind::Detach
                                                                        : PartitionStep::Kind::Drop;
@@ -201,9 +232,9 @@ std::vector<std::string> unit_statements(const policies::Policy& policy, const s
   return {};
 }
 
-std::optional<long long> act_on_unit(pqxx::transaction_base& t, const policies::Policy& policy,
-                                     const std::string& table_oid, const PartitionStep& step,
-                                     const policies::Cutoff& cutoff, long long limit) {
+std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::Policy& policy,
+                                    const std::string& table_oid, const PartitionStep& step,
+                                    const policies::Cutoff& cutoff, long long limit) {
   const std::string parent = qualified_name(t, table_oid);
   if (t.exec_params1("SELECT to_regclass($1) IS NULL", step.name)[0].as<bool>())
     return std::nullopt;  // gone meanwhile
@@ -219,26 +250,28 @@ std::optional<long long> act_on_unit(pqxx::transaction_base& t, const policies::
     auto at = policies::parse_timestamp(r[0][0].c_str());
     if (!at || policy.grace.after(*at) > cutoff.now) return std::nullopt;
     for (const auto& s : unit_statements(policy, parent, step, cutoff.now)) t.exec(s);
-    return 0LL;
+    return UnitRows{0, false};
   }
   // SHARE: no row comes or goes, and the partition cannot be detached or re-attached elsewhere,
   // while its bounds are read again and its rows counted; readers are not held up.
   t.exec("LOCK TABLE " + step.name + " IN SHARE MODE");
   auto r = t.exec_params(
-      "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c "
-      "ON c.oid = i.inhrelid WHERE i.inhparent = $1::oid AND c.oid = $2::regclass",
+      "SELECT pg_get_expr(c.relpartbound, c.oid), (" + kStatisticsRows +
+          ")::float8 FROM pg_inherits i JOIN pg_class c "
+          "ON c.oid = i.inhrelid WHERE i.inhparent = $1::oid AND c.oid = $2::regclass",
       table_oid, step.name);
   if (r.empty() || r[0][0].is_null()) return std::nullopt;
   auto upper = partition_upper_bound(r[0][0].c_str());
   if (!upper || *upper > cutoff.cutoff) return std::nullopt;
-  const long long rows = t.exec1("SELECT count(*) FROM " + step.name)[0].as<long long>();
-  if (rows > limit)
-    throw std::runtime_error("partition '" + step.name + "' holds " +
-                             policies::with_thousands(rows) + " rows, more than the " +
-                             policies::with_thousands(limit) +
-                             " the guard still allows; it was left whole");
+  PartitionStep now = step;
+  estimate_rows(t, now, r[0][1]);
+  if (now.rows > limit)
+    throw UnitOverLimit(
+        "partition '" + step.name + "' holds " + std::string(now.estimated ? "about " : "") +
+        policies::with_thousands(now.rows) + " rows, more than the " +
+        policies::with_thousands(limit) + " the guard still allows; it was left whole");
   for (const auto& s : unit_statements(policy, parent, step, cutoff.now)) t.exec(s);
-  return rows;
+  return UnitRows{now.rows, now.estimated};
 }
 
 }  // namespace retentiond::connectors::postgresql

@@ -2,11 +2,13 @@
 // partitioned in a way the policy can use (declarative RANGE on its `since` column), its
 // partitions and their bounds from the catalog, the tables earlier passes detached, and the one
 // transaction that drops or detaches a partition whose whole range is before the cut-off. A
-// partition goes in one transaction with its exact row count, so that a crash leaves it whole or
-// gone and the audit trail counts what it held (the batch announces itself like any other).
+// partition goes in one transaction with its row count (exact for a small one, else the
+// statistics' estimate, marked as one: see kCountPartitionsBelow), so that a crash leaves it whole
+// or gone and the audit trail counts what it held (the batch announces itself like any other).
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +26,10 @@ namespace retentiond::connectors::postgresql {
 // MAXVALUE, infinity and anything else that is not one date or timestamp: such a partition is
 // never dropped whole.
 std::optional<policies::TimePoint> partition_upper_bound(std::string_view bound);
+// Its lower bound likewise; nullopt for MINVALUE, DEFAULT and what is not one date.
+std::optional<policies::TimePoint> partition_lower_bound(std::string_view bound);
+// What the bounds alone say of a partition's rows at `cutoff` (PartitionStep::Range).
+PartitionStep::Range range_of(std::string_view bound, const policies::Cutoff& cutoff);
 // The bounds without "FOR VALUES ": "FROM ('2027-01-01') TO ('2027-02-01')", "DEFAULT".
 std::string bounds_words(std::string_view bound);
 
@@ -54,14 +60,30 @@ std::vector<std::string> unit_statements(const policies::Policy& policy,
                                          const std::string& table_oid_text,
                                          const PartitionStep& step, policies::TimePoint now);
 
+// Thrown by act_on_unit() for a partition holding more rows than the guard still allows.
+class UnitOverLimit : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The most units one transaction acts on: each holds a lock on the parent until the COMMIT.
+inline constexpr long long kUnitsPerBatch = 16;
+
+// The rows a unit took with it, and whether that is the statistics' estimate.
+struct UnitRows {
+  long long rows = 0;
+  bool estimated = false;
+};
+
 // Acts on one unit in `t` (not committed): re-reads its bounds (or its detach time) under a lock,
-// counts its rows and runs unit_statements(). Returns the rows the table lost (0 for a table
-// detached earlier, whose rows were counted then), or nullopt when the unit no longer applies
-// (gone, moved, or no longer expired): nothing was changed. Throws std::runtime_error when the
-// partition holds more than `limit` rows (the guard's room): the caller rolls back.
-std::optional<long long> act_on_unit(pqxx::transaction_base& t, const policies::Policy& policy,
-                                     const std::string& table_oid, const PartitionStep& step,
-                                     const policies::Cutoff& cutoff, long long limit);
+// takes its rows (counted, or estimated when large) and runs unit_statements(). Returns the rows
+// the table lost (0 for a table detached earlier, whose rows were counted then), or nullopt when
+// the unit no longer applies (gone, moved, or no longer expired): nothing was changed. Throws
+// UnitOverLimit when the partition holds more than `limit` rows (the guard's room), before
+// changing anything.
+std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::Policy& policy,
+                                    const std::string& table_oid, const PartitionStep& step,
+                                    const policies::Cutoff& cutoff, long long limit);
 
 // The parent as the catalog names it, schema-qualified ("public.access_log").
 std::string qualified_name(pqxx::transaction_base& t, const std::string& table_oid);

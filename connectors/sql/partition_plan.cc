@@ -21,15 +21,11 @@ void plan_partition_units(
     const std::function<std::vector<std::string>(const PartitionStep&)>& statements_of,
     PlanStats& stats) {
   std::vector<PartitionStep> units;
-  long long unit_rows = 0;
   for (const auto& step : steps) {
     if (!acts_as_unit(step)) continue;
     units.push_back(step);
-    if (step.kind != PartitionStep::Kind::DropDetached) unit_rows += step.rows;
     for (auto& s : statements_of(step)) stats.statements.push_back(std::move(s));
   }
-  // The walk through the other partitions expects only their rows (the units' are estimates).
-  stats.start.walk.matched = std::max<long long>(0, stats.start.walk.matched - unit_rows);
   stats.start = Cursor::partitions_first(std::move(units), stats.start);
   stats.partitions = std::move(steps);
 }

@@ -1,6 +1,6 @@
 // What the two server stores share about `partitions: drop|detach` in a plan: the mode in words,
 // why a policy's partitions all go through row deletion, and how the partitions acting as units
-// join the plan (their statements first, the walk then expecting only the other rows).
+// join the plan (their statements first, then the walk through the other rows).
 #pragma once
 
 #include <functional>
@@ -23,8 +23,8 @@ std::optional<std::string> partitions_rows_only(const policies::Policy& policy,
                                                 const PassContext& ctx);
 
 // Adds `steps` to `stats`: the statements of those that act as units (`statements_of`), in the
-// order the pass runs them, then the cursor that runs them before the walk, whose count of
-// expected rows loses the units' rows.
+// order the pass runs them, then the cursor that runs them before the walk (whose count of
+// expected rows must already leave the units' rows out).
 void plan_partition_units(
     std::vector<PartitionStep> steps,
     const std::function<std::vector<std::string>(const PartitionStep&)>& statements_of,

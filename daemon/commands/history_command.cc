@@ -263,7 +263,9 @@ int history_command(const Args& args) {
                       << (bounds.empty() ? "" : " " + policies::printable(bounds)) << ": "
                       << (action == "drop-detached"
                               ? std::string("its rows were counted when it was detached")
-                              : with_thousands(part.value("rows", 0LL)) + " rows")
+                              : std::string(part.value("rows_estimated", false) ? "about " : "") +
+                                    with_thousands(part.value("rows", 0LL)) + " rows" +
+                                    (part.value("rows_estimated", false) ? " (estimate)" : ""))
                       << "\n";
           }
         }

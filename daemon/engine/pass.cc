@@ -378,7 +378,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     spdlog::debug("policy '{}': batch {} of at most {}: {} {} in {} ms", policy.name, o.batches + 1,
                   limit, batch->affected, o.plan.unit, took_ms.count());
     o.affected += batch->affected;
-    if (batch->unit) o.partitions_done.push_back(*batch->unit);
+    o.partitions_done.insert(o.partitions_done.end(), batch->units.begin(), batch->units.end());
     cursor = batch->next;
     ++o.batches;
     gate.rest_after(took, options.nice_ratio);

@@ -38,11 +38,15 @@ AuditEntry entry_for(const PassOutcome& o) {
   e.waited = static_cast<long long>(o.throttle_waited + 0.5);
   if (!o.partitions_done.empty()) {
     nlohmann::json parts = nlohmann::json::array();
-    for (const auto& step : o.partitions_done)
-      parts.push_back({{"action", std::string(connectors::partition_step_name(step.kind))},
-                       {"name", step.name},
-                       {"bounds", step.bounds},
-                       {"rows", step.rows}});
+    for (const auto& step : o.partitions_done) {
+      nlohmann::json part{{"action", std::string(connectors::partition_step_name(step.kind))},
+                          {"name", step.name},
+                          {"bounds", step.bounds},
+                          {"rows", step.rows}};
+      // A large partition goes without being read: its rows are the statistics' estimate.
+      if (step.estimated) part["rows_estimated"] = true;
+      parts.push_back(std::move(part));
+    }
     e.partitions = parts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   return e;

@@ -167,3 +167,60 @@ TEST_CASE("mysql partitions: check refuses another key and names the missing pri
             .find("limited.yaml:10:17: error: 'partitions: drop' in policy 'logs': account '" +
                   account + "@%' lacks ALTER, DROP on table 'access_log'") != std::string::npos);
 }
+
+TEST_CASE("mysql partitions: large whole partitions go by their statistics, in one ALTER TABLE",
+          "[mysql][partitions]") {
+  // Two months of 120,000 rows each go whole: the plan takes their rows from
+  // information_schema.PARTITIONS instead of reading them (the server's handler counters barely
+  // move), and one ALTER TABLE drops both. The column is NOT NULL, so the lowest partition needs
+  // no look for undated rows either. The boundary month is read and batched exactly.
+  MysqlDatabase db;
+  db.exec(R"sql(
+CREATE TABLE access_log (ts datetime NOT NULL, path varchar(20) NOT NULL) ENGINE=InnoDB
+PARTITION BY RANGE COLUMNS (ts) (
+  PARTITION p2027_09 VALUES LESS THAN ('2027-10-01'),
+  PARTITION p2027_10 VALUES LESS THAN ('2027-11-01'),
+  PARTITION p2027_11 VALUES LESS THAN ('2027-12-01'),
+  PARTITION pmax VALUES LESS THAN (MAXVALUE));
+INSERT INTO access_log SELECT '2027-09-01' + INTERVAL seq * 20 SECOND, '/' FROM seq_0_to_119999;
+INSERT INTO access_log SELECT '2027-10-01' + INTERVAL seq * 20 SECOND, '/' FROM seq_0_to_119999;
+INSERT INTO access_log SELECT '2027-11-01' + INTERVAL seq HOUR, '/' FROM seq_0_to_719;
+ANALYZE TABLE access_log;
+)sql");
+  auto rows_read = [&] {
+    return db.integer(
+        "SELECT SUM(VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN "
+        "('HANDLER_READ_RND_NEXT', 'HANDLER_READ_NEXT', 'HANDLER_READ_FIRST')");
+  };
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop") + "    max_affected: 100%\n");
+  const long long before = rows_read();
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  const long long read = rows_read() - before;
+  INFO(plan.dump());
+  CHECK(read < 50000);  // reading one of the large partitions would be 120,000
+  REQUIRE(plan.at("partitions").size() == 4);
+  for (size_t i = 0; i < 2; ++i) {
+    CHECK(plan.at("partitions")[i].at("action") == "drop");
+    CHECK(plan.at("partitions")[i].at("rows_estimated") == true);
+  }
+  CHECK(plan.at("matched").get<long long>() ==
+        plan.at("partitions")[0].at("rows").get<long long>() +
+            plan.at("partitions")[1].at("rows").get<long long>() + 14 * 24);
+  REQUIRE(plan.at("statements").size() >= 1);
+  CHECK(plan.at("statements")[0] ==
+        "ALTER TABLE `access_log` DROP PARTITION `p2027_09`, `p2027_10`");
+
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected").get<long long>() ==
+        plan.at("partitions")[0].at("rows").get<long long>() +
+            plan.at("partitions")[1].at("rows").get<long long>() + 14 * 24);
+  CHECK(partitions(db) == std::vector<std::string>{"p2027_11", "pmax"});
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log") == 720 - 14 * 24);
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log WHERE ts < '2027-11-15'") == 0);
+  auto audit =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  const json entry = audit.at("entries").back();
+  REQUIRE(entry.at("partitions").size() == 2);
+  CHECK(entry.at("partitions")[0].at("rows_estimated") == true);
+}

@@ -106,13 +106,13 @@ TEST_CASE("postgresql partitions: whole expired months are dropped, the boundary
   CHECK(plan.at("statements")[1] == "DROP TABLE \"public\".\"access_log_2027_10\"");
   auto text = run_retentiond_ok({"plan", "-c", config, "--at", kAt}, dir.path()).out;
   CHECK(text.find("  partitions: drop \"public\".\"access_log_2027_09\" FROM ('2027-09-01 "
-                  "00:00:00') TO ('2027-10-01 00:00:00'), about 720 rows (estimate)\n") !=
-        std::string::npos);
+                  "00:00:00') TO ('2027-10-01 00:00:00'), 720 rows\n") != std::string::npos);
   auto markdown =
       run_retentiond_ok({"plan", "-c", config, "--at", kAt, "--format", "markdown"}, dir.path())
           .out;
-  CHECK(markdown.find("- Partition: rows \"public\".\"access_log_default\" DEFAULT, about 3 rows "
-                      "(estimate)\n") != std::string::npos);
+  // Small partitions are counted, not estimated (kCountPartitionsBelow).
+  CHECK(markdown.find("- Partition: rows \"public\".\"access_log_default\" DEFAULT, 3 rows\n") !=
+        std::string::npos);
   CHECK(partitions(db).size() == 7);  // plan changes nothing
 
   const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
@@ -241,4 +241,66 @@ TEST_CASE("postgresql partitions: check names the ownership a role lacks",
   CHECK(partitions(db).size() == 7);
   check_rows_left(db);
   db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role + ";");
+}
+
+TEST_CASE("postgresql partitions: large whole partitions go by their statistics, unread",
+          "[postgresql][partitions]") {
+  // Two months of 60,000 rows each go whole; the plan takes their rows from the statistics
+  // (reltuples, or the rows inserted since) instead of reading them, and one transaction drops
+  // both. The boundary month is read and batched exactly.
+  PgDatabase db;
+  db.exec(R"sql(
+CREATE TABLE access_log (ts timestamp, path text NOT NULL) PARTITION BY RANGE (ts);
+CREATE TABLE access_log_2027_09 PARTITION OF access_log FOR VALUES FROM ('2027-09-01') TO ('2027-10-01');
+CREATE TABLE access_log_2027_10 PARTITION OF access_log FOR VALUES FROM ('2027-10-01') TO ('2027-11-01');
+CREATE TABLE access_log_2027_11 PARTITION OF access_log FOR VALUES FROM ('2027-11-01') TO ('2027-12-01');
+CREATE TABLE access_log_default PARTITION OF access_log DEFAULT;
+INSERT INTO access_log SELECT '2027-09-01'::timestamp + i * interval '40 seconds', '/' FROM generate_series(0, 59999) i;
+INSERT INTO access_log SELECT '2027-10-01'::timestamp + i * interval '40 seconds', '/' FROM generate_series(0, 59999) i;
+INSERT INTO access_log SELECT ts, '/' FROM generate_series('2027-11-01'::timestamp, '2027-11-30 23:00', interval '1 hour') ts;
+ANALYZE access_log;
+)sql");
+  auto scans = [&](const std::string& partition) {
+    return db.integer(
+        "SELECT seq_scan + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE "
+        "relname = '" +
+        partition + "'");
+  };
+  const long long september = scans("access_log_2027_09"), october = scans("access_log_2027_10");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop") + "    max_affected: 100%\n");
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  REQUIRE(plan.at("partitions").size() == 4);
+  for (size_t i = 0; i < 2; ++i) {
+    INFO(plan.at("partitions")[i].dump());
+    CHECK(plan.at("partitions")[i].at("action") == "drop");
+    CHECK(plan.at("partitions")[i].at("rows_estimated") == true);
+    CHECK(plan.at("partitions")[i].at("rows").get<long long>() >= 54000);
+    CHECK(plan.at("partitions")[i].at("rows").get<long long>() <= 66000);
+  }
+  CHECK(plan.at("partitions")[2].at("rows_estimated") == false);  // the boundary, read
+  CHECK(plan.at("partitions")[2].at("rows") == 720);
+  CHECK(plan.at("oldest").is_null());  // in a partition that was not read
+  // The statistics reach the server's counters when the plan's session ends.
+  db.exec("SELECT pg_sleep(0.5)");
+  CHECK(scans("access_log_2027_09") == september);
+  CHECK(scans("access_log_2027_10") == october);
+  CHECK(scans("access_log_2027_11") > 0);
+
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected").get<long long>() ==
+        plan.at("partitions")[0].at("rows").get<long long>() +
+            plan.at("partitions")[1].at("rows").get<long long>() + 14 * 24);
+  CHECK(partitions(db) == std::vector<std::string>{"access_log_2027_11", "access_log_default"});
+  CHECK(db.integer("SELECT count(*) FROM access_log") == 720 - 14 * 24);
+  CHECK(db.integer("SELECT count(*) FROM access_log WHERE ts < '2027-11-15'") == 0);
+  auto history = run_retentiond_ok({"history", "-c", config}, dir.path()).out;
+  CHECK(history.find("partition drop \"public\".\"access_log_2027_09\" FROM ('2027-09-01 "
+                     "00:00:00') TO ('2027-10-01 00:00:00'): about ") != std::string::npos);
+  CHECK(history.find(" rows (estimate)\n") != std::string::npos);
+  auto audit =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  const json entry = audit.at("entries").back();
+  REQUIRE(entry.at("partitions").size() == 2);
+  CHECK(entry.at("partitions")[1].at("rows_estimated") == true);
 }
