@@ -114,8 +114,10 @@ void MysqlConnector::add_partition_estimates(const Policy& policy,
                        sql::quote_identifier(policy.since.terms.front().column, '`') + ")) FROM " +
                        sql::quote_table(*policy.table, '`') + " PARTITION (" + step.name + ")");
     if (rows.empty() || !rows[0][0]) continue;  // empty: the next one
-    stats.oldest =
+    const auto oldest =
         policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*rows[0][0]))));
+    // The lowest partition, read when it holds undated rows, may hold older ones.
+    if (!stats.oldest || oldest < *stats.oldest) stats.oldest = oldest;
     break;
   }
 }

@@ -126,7 +126,8 @@ std::optional<Error> PostgresqlConnector::count_partitions(
                              "))::bigint FROM " + step.name);
     t.commit();
     if (row[0].is_null()) continue;  // empty: the next one
-    stats.oldest = policies::from_epoch_seconds(row[0].as<long long>());
+    const auto oldest = policies::from_epoch_seconds(row[0].as<long long>());
+    if (!stats.oldest || oldest < *stats.oldest) stats.oldest = oldest;  // DEFAULT may be older
     break;
   }
   return std::nullopt;

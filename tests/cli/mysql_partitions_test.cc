@@ -80,6 +80,7 @@ TEST_CASE("mysql partitions: whole expired months are dropped, the boundary batc
 
   const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
   CHECK(plan.at("matched") == kExpired);
+  CHECK(plan.at("oldest") == "2020-01-01T00:00:00Z");  // in the lowest partition, read
   REQUIRE(plan.at("partitions").size() == 7);
   // The lowest partition holds a row without a date: its expired rows go in batches.
   CHECK(plan.at("partitions")[0].at("name") == "`p2027_10`");

@@ -93,6 +93,7 @@ TEST_CASE("postgresql partitions: whole expired months are dropped, the boundary
   const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
   CHECK(plan.at("cutoff") == "2027-11-15T00:00:00Z");
   CHECK(plan.at("matched") == kExpired);
+  CHECK(plan.at("oldest") == "2020-01-01T00:00:00Z");  // in DEFAULT, older than the whole months
   REQUIRE(plan.at("partitions").size() == 7);
   CHECK(plan.at("partitions")[0].at("name") == "\"public\".\"access_log_2027_09\"");
   CHECK(plan.at("partitions")[0].at("action") == "drop");
