@@ -18,4 +18,24 @@ long long next_batch_size(long long size, std::chrono::steady_clock::duration to
   return static_cast<long long>(std::clamp(target, least, std::max(least, grown)));
 }
 
+long long BatchSizer::next(long long size, std::chrono::steady_clock::duration took) {
+  const double ms = std::max(1.0, std::chrono::duration<double, std::milli>(took).count());
+  const long long proportional = next_batch_size(size, took, budget_, max_batch_);
+  const double half = 0.5 * static_cast<double>(budget_.count());
+  long long out = proportional;
+  if (last_size_ > 0 && last_size_ != size && ms <= half) {
+    const double per_record = (ms - last_ms_) / static_cast<double>(size - last_size_);
+    const double fixed = ms - per_record * static_cast<double>(size);
+    if (per_record > 0 && fixed > 0 && fixed < half) {
+      const double most =
+          static_cast<double>(std::min({max_batch_, kMaxBatch, std::max(1LL, size) * 4}));
+      const double target = std::min((half - fixed) / per_record, most);
+      out = std::max(proportional, static_cast<long long>(target));
+    }
+  }
+  last_size_ = size;
+  last_ms_ = ms;
+  return out;
+}
+
 }  // namespace retentiond::daemon

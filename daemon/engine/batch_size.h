@@ -20,4 +20,28 @@ inline constexpr long long kMaxBatch = 50'000;
 long long next_batch_size(long long size, std::chrono::steady_clock::duration took,
                           std::chrono::milliseconds budget, long long max_batch);
 
+// A pass's batch sizes, from its last two batches. A batch's time is a fixed part (round trips,
+// the COMMIT and its fsync, the state file's record of it) plus a part per record; where the
+// fixed part dominates (small batches on a server with durable commits), sizing in proportion to
+// the last batch's time grows far too slowly (500 records in 30 ms, of which 28 fixed, would next
+// be 1,600 when 30,000 fit). Two batches of different sizes tell the parts apart, and the next
+// size aims at half the budget with both; it is never smaller than next_batch_size() says nor
+// more than 4x the last, and a batch that ran long shrinks the next one at once as before. When
+// the two figures contradict each other (noise: a larger batch that was faster), the last batch
+// alone decides.
+class BatchSizer {
+ public:
+  BatchSizer(std::chrono::milliseconds budget, long long max_batch)
+      : budget_(budget), max_batch_(max_batch) {}
+
+  // The size after a batch of `size` records that took `took`.
+  long long next(long long size, std::chrono::steady_clock::duration took);
+
+ private:
+  std::chrono::milliseconds budget_;
+  long long max_batch_;
+  long long last_size_ = 0;  // 0: no batch yet
+  double last_ms_ = 0;
+};
+
 }  // namespace retentiond::daemon

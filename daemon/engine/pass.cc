@@ -314,6 +314,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   const auto pass_start = std::chrono::steady_clock::now();
   const auto budget = policy.batch_budget.value_or(options.batch_budget);
   long long size = std::min(options.first_batch, options.max_batch);
+  BatchSizer sizer(budget, options.max_batch);
   connectors::Cursor cursor = o.plan.start;
   while (true) {
     if (options.stop && options.stop->load()) {
@@ -397,7 +398,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       options.on_progress(Progress{o.policy, o.affected, o.plan.matched,
                                    std::chrono::steady_clock::now() - pass_start, o.plan.unit});
     if (batch->done) break;
-    if (!unit) size = next_batch_size(limit, took, budget, options.max_batch);
+    if (!unit) size = sizer.next(limit, took);
   }
   spdlog::info("policy '{}': {} {} {} in {} batches (longest {} ms, budget {} ms)", policy.name,
                policy.action == policies::Action::Delete ? "deleted" : "anonymised",

@@ -39,3 +39,31 @@ TEST_CASE("issue 17: batches never go above 50,000 records", "[batch]") {
   CHECK(next_batch_size(40'000, 1ms, 60s, 1'000'000) == 50'000);
   CHECK(next_batch_size(50'000, 0ms, 60s, 50'000) == 50'000);
 }
+
+TEST_CASE("a pass's batches tell the fixed part of their time from the part per record",
+          "[batch]") {
+  // 500 records in 30 ms, then 1,500 in 32 ms: 29 ms fixed, 2 us a record. Half the 200 ms
+  // budget then holds (100 - 29) / 0.002 = 35,500 records; 4x the last batch is the bound.
+  BatchSizer sizer(200ms, 50'000);
+  CHECK(sizer.next(500, 30ms) == 1'666);  // one batch: in proportion to its time
+  CHECK(sizer.next(1'500, 32ms) == 6'000);
+  CHECK(sizer.next(6'000, 41ms) == 24'000);
+  // 24,000 in 77 ms: (77 - 41) / 18,000 = 2 us a record, 29 ms fixed: 35,500 fit in 100 ms.
+  CHECK(sizer.next(24'000, 77ms) == 35'500);
+}
+
+TEST_CASE("a pass's batches: contradicting or long batches leave the proportional size",
+          "[batch]") {
+  BatchSizer noisy(200ms, 50'000);
+  noisy.next(2'000, 40ms);
+  // Larger but faster: no per-record cost can be told; the last batch alone decides.
+  CHECK(noisy.next(8'000, 20ms) == next_batch_size(8'000, 20ms, 200ms, 50'000));
+  BatchSizer slow(200ms, 50'000);
+  slow.next(2'000, 40ms);
+  // Over half the budget: shrink (or grow) in proportion, at once.
+  CHECK(slow.next(8'000, 300ms) == next_batch_size(8'000, 300ms, 200ms, 50'000));
+  // The caller's cap and the ceiling hold.
+  BatchSizer capped(200ms, 3'000);
+  capped.next(500, 30ms);
+  CHECK(capped.next(1'000, 31ms) == 3'000);
+}
