@@ -232,7 +232,7 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     if (ctx.counts_only || s.plan_total.text.empty())  // status: matched and held answer it,
                                                        // from the date's index
       total = std::async(std::launch::deferred, [] { return 0LL; });
-    else if (ctx.pace)
+    else if (ctx.pace || steps)  // paced; or the few partitions read: not worth a session
       total = std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
     else if (auto other = Client::connect(store_, AccessMode::ReadOnly))
       total = std::async(std::launch::async, [client = std::move(other.value()), &s, number] {

@@ -181,14 +181,16 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
           return BatchResult{0, from.after_units(), false};
       } else {
         // Still there, still wholly expired: its rows are counted, announced, then it goes.
-        auto upper = current_upper_bound(*client_, policy, step.table);
+        const auto all = partitions_now(*client_, policy);
+        const auto it = all.find(step.table);
+        const auto upper = it == all.end() ? std::nullopt : it->second.upper;
         if (!upper || *upper > ctx.cutoff.cutoff || holds_undated(*client_, policy, step.table)) {
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, step.name);
           return BatchResult{0, from.after_units(), false};
         }
         PartitionStep now = step;
-        now.rows = current_rows(*client_, policy, step.table);
+        now.rows = it->second.rows;
         count_if_small(*client_, policy, now);
         rows = now.rows;
         estimated = now.estimated;
@@ -239,9 +241,11 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
       // group stops before one that is not, or that the guard's room cannot take.
       std::vector<PartitionStep> going;
       long long rows = 0;
+      const auto all = partitions_now(*client_, policy);
       for (size_t i = first; i < end; ++i) {
         PartitionStep now = from.units[i];
-        auto upper = current_upper_bound(*client_, policy, now.table);
+        const auto it = all.find(now.table);
+        const auto upper = it == all.end() ? std::nullopt : it->second.upper;
         // MariaDB keeps NULL keys in the lowest partition: the first of the group may be it.
         if (!upper || *upper > ctx.cutoff.cutoff ||
             (i == first && holds_undated(*client_, policy, now.table))) {
@@ -250,7 +254,7 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
                        policy.name, now.name);
           return BatchResult{0, from.after_units(), false};
         }
-        now.rows = current_rows(*client_, policy, now.table);
+        now.rows = it->second.rows;
         count_if_small(*client_, policy, now);
         if (rows + now.rows > limit) {
           if (i > first) break;

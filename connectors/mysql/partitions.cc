@@ -288,28 +288,29 @@ std::string drop_statement(const policies::Policy& policy, const std::vector<Par
   return "ALTER TABLE " + sql::quote_table(*policy.table, '`') + " DROP PARTITION " + names;
 }
 
-long long current_rows(Client& c, const policies::Policy& policy, const std::string& partition) {
-  auto values = table_values(policy);
-  values.push_back({partition});
-  auto rows = c.query("SELECT SUM(TABLE_ROWS) FROM information_schema.PARTITIONS WHERE " + kSchema +
-                          " AND TABLE_NAME = ? AND PARTITION_NAME = ?",
-                      values);
-  return rows.empty() || !rows[0][0] ? 0 : std::stoll(*rows[0][0]);
+std::map<std::string, PartitionNow> partitions_now(Client& c, const policies::Policy& policy) {
+  std::map<std::string, PartitionNow> out;
+  for (const auto& row :
+       c.query("SELECT PARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION, "
+               "PARTITION_DESCRIPTION, SUM(TABLE_ROWS) FROM information_schema.PARTITIONS WHERE " +
+                   kSchema +
+                   " AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL GROUP BY PARTITION_NAME, "
+                   "PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION",
+               table_values(policy))) {
+    PartitionNow now;
+    if (auto key = range_key(row[1].value_or(""), row[2].value_or("")))
+      now.upper = partition_upper_bound(key->first, row[3].value_or(""));
+    now.rows = row[4] ? std::stoll(*row[4]) : 0;
+    out.emplace(row[0].value_or(""), now);
+  }
+  return out;
 }
 
 std::optional<TimePoint> current_upper_bound(Client& c, const policies::Policy& policy,
                                              const std::string& partition) {
-  auto values = table_values(policy);
-  values.push_back({partition});
-  auto rows = c.query(
-      "SELECT PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION FROM "
-      "information_schema.PARTITIONS WHERE " +
-          kSchema + " AND TABLE_NAME = ? AND PARTITION_NAME = ? LIMIT 1",
-      values);
-  if (rows.empty()) return std::nullopt;
-  auto key = range_key(rows[0][0].value_or(""), rows[0][1].value_or(""));
-  if (!key) return std::nullopt;
-  return partition_upper_bound(key->first, rows[0][2].value_or(""));
+  auto all = partitions_now(c, policy);
+  auto it = all.find(partition);
+  return it == all.end() ? std::nullopt : it->second.upper;
 }
 
 void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& step) {

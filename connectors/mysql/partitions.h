@@ -7,6 +7,7 @@
 // reconcile asks the catalog afterwards whether it is gone.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,8 +57,13 @@ inline constexpr size_t kUnitsPerAlter = 32;
 // ALTER TABLE ... DROP PARTITION of units[begin, end) (Drop steps).
 std::string drop_statement(const policies::Policy& policy, const std::vector<PartitionStep>& units,
                            size_t begin, size_t end);
-// The rows information_schema estimates for the partition (0 when it is gone).
-long long current_rows(Client& c, const policies::Policy& policy, const std::string& partition);
+// The table's partitions as information_schema states them now, by name: their upper bound
+// (nullopt for MAXVALUE and what is unreadable) and the rows it estimates (TABLE_ROWS).
+struct PartitionNow {
+  std::optional<policies::TimePoint> upper;
+  long long rows = 0;
+};
+std::map<std::string, PartitionNow> partitions_now(Client& c, const policies::Policy& policy);
 
 // The statements that act on one unit, as plan shows them and the pass runs them.
 std::vector<std::string> unit_statements(const policies::Policy& policy, const PartitionStep& step,
