@@ -39,6 +39,21 @@ struct PartitionStep {
 // rows are needed (plan, audit): reading it costs little. A larger one keeps the estimate, marked
 // as one, so that a whole partition goes without a scan of its rows.
 inline constexpr long long kCountPartitionsBelow = 50'000;
+// And a plan, or one batch of units, reads at most this many rows to count small partitions: a
+// table of many small partitions (a day each) is not read whole to count those that go.
+inline constexpr long long kCountedRowsAtMost = 200'000;
+
+// What is left of kCountedRowsAtMost.
+struct CountBudget {
+  long long rows = kCountedRowsAtMost;
+  // Whether a partition the statistics put at `estimate` rows is counted; if so, it is taken from
+  // the budget.
+  bool take(long long estimate) {
+    if (estimate >= kCountPartitionsBelow || estimate > rows) return false;
+    rows -= estimate;
+    return true;
+  }
+};
 
 // "drop", "detach", "drop-detached", "keep-detached", "rows".
 std::string_view partition_step_name(PartitionStep::Kind kind);

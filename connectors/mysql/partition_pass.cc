@@ -181,6 +181,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
           return BatchResult{0, from.after_units(), false};
       } else {
         // Still there, still wholly expired: its rows are counted, announced, then it goes.
+        CountBudget budget;
         const auto all = partitions_now(*client_, policy);
         const auto it = all.find(step.table);
         const auto upper = it == all.end() ? std::nullopt : it->second.upper;
@@ -191,7 +192,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
         }
         PartitionStep now = step;
         now.rows = it->second.rows;
-        count_if_small(*client_, policy, now);
+        count_if_small(*client_, policy, now, budget);
         rows = now.rows;
         estimated = now.estimated;
         if (rows > limit)
@@ -242,6 +243,7 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
       std::vector<PartitionStep> going;
       long long rows = 0;
       const auto all = partitions_now(*client_, policy);
+      CountBudget budget;
       for (size_t i = first; i < end; ++i) {
         PartitionStep now = from.units[i];
         const auto it = all.find(now.table);
@@ -255,7 +257,7 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
           return BatchResult{0, from.after_units(), false};
         }
         now.rows = it->second.rows;
-        count_if_small(*client_, policy, now);
+        count_if_small(*client_, policy, now, budget);
         if (rows + now.rows > limit) {
           if (i > first) break;
           return Error{ErrorKind::QueryFailed,

@@ -210,6 +210,7 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
     std::optional<TimePoint> upper;
   };
   std::vector<Part> parts;
+  CountBudget budget;
   for (const auto& row :
        c.query("SELECT PARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION, "
                "PARTITION_DESCRIPTION, SUM(TABLE_ROWS) FROM information_schema.PARTITIONS WHERE " +
@@ -244,7 +245,7 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
     const bool whole = part.upper && *part.upper <= cutoff.cutoff &&
                        (i > 0 || !holds_undated(c, policy, part.step.table));
     if (whole || part.step.range != PartitionStep::Range::Unknown)
-      count_if_small(c, policy, part.step);
+      count_if_small(c, policy, part.step, budget);
     if (whole) {
       part.step.kind = policy.partitions == policies::PartitionMode::Detach
                            ? PartitionStep::Kind::Detach
@@ -313,8 +314,9 @@ std::optional<TimePoint> current_upper_bound(Client& c, const policies::Policy& 
   return it == all.end() ? std::nullopt : it->second.upper;
 }
 
-void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& step) {
-  step.estimated = step.rows >= kCountPartitionsBelow;
+void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& step,
+                    CountBudget& budget) {
+  step.estimated = !budget.take(step.rows);
   if (step.estimated) return;
   auto counted = c.query("SELECT COUNT(*) FROM " + sql::quote_table(*policy.table, '`') +
                          " PARTITION (" + sql::quote_identifier(step.table, '`') + ")");

@@ -74,8 +74,10 @@ std::vector<std::string> unit_statements(const policies::Policy& policy, const P
 std::optional<policies::TimePoint> current_upper_bound(Client& c, const policies::Policy& policy,
                                                        const std::string& partition);
 // Replaces the statistics' estimate in `step.rows` (information_schema's TABLE_ROWS) by a count
-// of the partition's rows when it is small (kCountPartitionsBelow); `step.estimated` says which.
-void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& step);
+// of the partition's rows when it is small (kCountPartitionsBelow, within `budget`);
+// `step.estimated` says which.
+void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& step,
+                    CountBudget& budget);
 // Whether the partition holds a row whose partition key is NULL: MariaDB puts those in the
 // lowest RANGE partition, which must then not go whole (undated rows are kept).
 bool holds_undated(Client& c, const policies::Policy& policy, const std::string& partition);

@@ -143,13 +143,15 @@ Result<BatchResult> PostgresqlConnector::unit_batch(const Policy& policy, const 
     // one COMMIT and one record in the state file instead of one per partition.
     pqxx::work t(*conn_);
     BatchResult result{0, from, false};
+    CountBudget budget;
     long long handled = 0;
     for (auto i = static_cast<size_t>(from.position);
          i < from.units.size() && handled < kUnitsPerBatch; ++i) {
       const PartitionStep& step = from.units[i];
       std::optional<UnitRows> taken;
       try {
-        taken = act_on_unit(t, policy, table_oid, step, ctx.cutoff, limit - result.affected);
+        taken =
+            act_on_unit(t, policy, table_oid, step, ctx.cutoff, limit - result.affected, budget);
       } catch (const UnitOverLimit&) {
         if (handled == 0) throw;  // alone over what the guard allows: the pass stops on it
         break;                    // the next batch starts with it

@@ -1,6 +1,7 @@
 #include "connectors/postgresql/partitions.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "connectors/sql/quote.h"
@@ -52,9 +53,11 @@ const std::string kStatisticsRows =
     "CASE WHEN c.reltuples >= 0 THEN greatest(c.reltuples, pg_stat_get_live_tuples(c.oid)) END";
 
 // The step's rows: the statistics' estimate, or a count when the table was never analysed or is
-// small (kCountPartitionsBelow).
-void estimate_rows(pqxx::transaction_base& t, PartitionStep& step, const pqxx::field& estimate) {
-  step.estimated = !estimate.is_null() && estimate.as<double>() >= kCountPartitionsBelow;
+// small (kCountPartitionsBelow, within `budget`).
+void estimate_rows(pqxx::transaction_base& t, PartitionStep& step, const pqxx::field& estimate,
+                   CountBudget& budget) {
+  step.estimated =
+      !estimate.is_null() && !budget.take(static_cast<long long>(std::ceil(estimate.as<double>())));
   step.rows = step.estimated ? static_cast<long long>(estimate.as<double>())
                              : t.exec1("SELECT count(*) FROM " + step.name)[0].as<long long>();
 }
@@ -159,6 +162,7 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
                                            const std::string& table_oid,
                                            const policies::Cutoff& cutoff) {
   std::vector<PartitionStep> units, kept;
+  CountBudget budget;
   // Tables earlier passes detached, wherever they are now, by the mark in their comment.
   const std::string mark = std::string(kDetachedMark) + qualified_name(t, table_oid) + " at ";
   for (const auto& row :
@@ -172,7 +176,7 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
                      mark)) {
     PartitionStep step = named(row[0].c_str(), row[1].c_str());
     step.detached_at = row[2].c_str();
-    estimate_rows(t, step, row[3]);
+    estimate_rows(t, step, row[3], budget);
     auto at = policies::parse_timestamp(step.detached_at);
     const bool due = at && policy.grace.after(*at) <= cutoff.now;
     step.kind = due ? PartitionStep::Kind::DropDetached : PartitionStep::Kind::KeepDetached;
@@ -195,7 +199,7 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
     auto upper = partition_upper_bound(bound);
     // A partition the plan reads is counted there, not here.
     if (step.range != PartitionStep::Range::Unknown || (upper && *upper <= cutoff.cutoff))
-      estimate_rows(t, step, row[3]);
+      estimate_rows(t, step, row[3], budget);
     if (upper && *upper <= cutoff.cutoff) {
       step.kind = policy.partitions == policies::PartitionMode::Detach ? PartitionStep::Kind::Detach
                                                                        : PartitionStep::Kind::Drop;
@@ -234,7 +238,8 @@ std::vector<std::string> unit_statements(const policies::Policy& policy, const s
 
 std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::Policy& policy,
                                     const std::string& table_oid, const PartitionStep& step,
-                                    const policies::Cutoff& cutoff, long long limit) {
+                                    const policies::Cutoff& cutoff, long long limit,
+                                    CountBudget& budget) {
   const std::string parent = qualified_name(t, table_oid);
   if (t.exec_params1("SELECT to_regclass($1) IS NULL", step.name)[0].as<bool>())
     return std::nullopt;  // gone meanwhile
@@ -264,7 +269,7 @@ std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::P
   auto upper = partition_upper_bound(r[0][0].c_str());
   if (!upper || *upper > cutoff.cutoff) return std::nullopt;
   PartitionStep now = step;
-  estimate_rows(t, now, r[0][1]);
+  estimate_rows(t, now, r[0][1], budget);
   if (now.rows > limit)
     throw UnitOverLimit(
         "partition '" + step.name + "' holds " + std::string(now.estimated ? "about " : "") +

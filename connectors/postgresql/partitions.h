@@ -76,14 +76,15 @@ struct UnitRows {
 };
 
 // Acts on one unit in `t` (not committed): re-reads its bounds (or its detach time) under a lock,
-// takes its rows (counted, or estimated when large) and runs unit_statements(). Returns the rows
-// the table lost (0 for a table detached earlier, whose rows were counted then), or nullopt when
-// the unit no longer applies (gone, moved, or no longer expired): nothing was changed. Throws
-// UnitOverLimit when the partition holds more than `limit` rows (the guard's room), before
-// changing anything.
+// takes its rows (counted, or estimated when large or past `budget`) and runs unit_statements().
+// Returns the rows the table lost (0 for a table detached earlier, whose rows were counted then),
+// or nullopt when the unit no longer applies (gone, moved, or no longer expired): nothing was
+// changed. Throws UnitOverLimit when the partition holds more than `limit` rows (the guard's room),
+// before changing anything.
 std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::Policy& policy,
                                     const std::string& table_oid, const PartitionStep& step,
-                                    const policies::Cutoff& cutoff, long long limit);
+                                    const policies::Cutoff& cutoff, long long limit,
+                                    CountBudget& budget);
 
 // The parent as the catalog names it, schema-qualified ("public.access_log").
 std::string qualified_name(pqxx::transaction_base& t, const std::string& table_oid);
