@@ -90,36 +90,20 @@ MyStatements MysqlConnector::reading_partitions(const Policy& policy, const MySt
 void MysqlConnector::add_partition_estimates(const Policy& policy,
                                              const std::vector<PartitionStep>& steps,
                                              PlanStats& stats) {
-  for (const auto& step : steps) {
-    if (step.kind == PartitionStep::Kind::Drop || step.kind == PartitionStep::Kind::Detach) {
-      stats.total += step.rows;  // wholly expired, and no NULL key (partition_steps)
-      stats.matched += step.rows;
-    } else if (step.kind == PartitionStep::Kind::Rows &&
-               step.range != PartitionStep::Range::Unknown) {
-      stats.total += step.rows;
-      if (step.range == PartitionStep::Range::Future) stats.future += step.rows;
-    }
-  }
-  // The oldest expired row is in the oldest partition that goes whole, when one does; a large one
-  // is not read (its rows are the statistics'), and the oldest is then left unknown.
-  for (const auto& step : steps) {
-    if (step.kind != PartitionStep::Kind::Drop && step.kind != PartitionStep::Kind::Detach)
-      continue;
-    if (step.estimated) {
-      stats.oldest.reset();
-      break;
-    }
-    auto rows =
-        client_->query("SELECT UNIX_TIMESTAMP(MIN(" +
-                       sql::quote_identifier(policy.since.terms.front().column, '`') + ")) FROM " +
-                       sql::quote_table(*policy.table, '`') + " PARTITION (" + step.name + ")");
-    if (rows.empty() || !rows[0][0]) continue;  // empty: the next one
-    const auto oldest =
-        policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*rows[0][0]))));
-    // The lowest partition, read when it holds undated rows, may hold older ones.
-    if (!stats.oldest || oldest < *stats.oldest) stats.oldest = oldest;
-    break;
-  }
+  for (const auto& step : steps) sql::add_unread(step, stats);
+  // The lowest partition, read when it holds undated rows, may hold older rows than the units.
+  sql::take_oldest_unit(
+      steps,
+      [&](const PartitionStep& step) -> std::optional<policies::TimePoint> {
+        auto rows = client_->query("SELECT UNIX_TIMESTAMP(MIN(" +
+                                   sql::quote_identifier(policy.since.terms.front().column, '`') +
+                                   ")) FROM " + sql::quote_table(*policy.table, '`') +
+                                   " PARTITION (" + step.name + ")");
+        if (rows.empty() || !rows[0][0]) return std::nullopt;
+        return policies::from_epoch_seconds(
+            static_cast<long long>(std::floor(std::stod(*rows[0][0]))));
+      },
+      stats);
 }
 
 namespace {

@@ -85,18 +85,7 @@ std::optional<Error> PostgresqlConnector::count_partitions(
     PlanStats& stats, sql::Walk& walk) {
   int read = 0;
   for (auto& step : steps) {
-    if (acts_as_unit(step)) {
-      if (step.kind == PartitionStep::Kind::DropDetached) continue;  // no longer the table's
-      stats.total += step.rows;  // wholly expired, and never undated (NULL goes to DEFAULT)
-      stats.matched += step.rows;
-      continue;
-    }
-    if (step.kind != PartitionStep::Kind::Rows) continue;
-    if (step.range != PartitionStep::Range::Unknown) {
-      stats.total += step.rows;
-      if (step.range == PartitionStep::Range::Future) stats.future += step.rows;
-      continue;
-    }
+    if (sql::add_unread(step, stats)) continue;
     const PgStatements s = partition_statements(policy, p, !ctx.held_keys.empty(), step);
     if (ctx.pace && read++ > 0)
       if (auto stop = ctx.pace()) return stop;
@@ -106,30 +95,24 @@ std::optional<Error> PostgresqlConnector::count_partitions(
     step.estimated = false;
     stats.total += counted.total;
     stats.matched += counted.matched;
+    stats.held += counted.held;
     stats.undated += counted.undated;
     stats.future += counted.future;
     if (counted.oldest && (!stats.oldest || *counted.oldest < *stats.oldest))
       stats.oldest = counted.oldest;
   }
-  // The oldest expired row is in the oldest partition that goes whole, when one does; a large one
-  // is not read (its rows are the statistics'), and the oldest is then left unknown.
-  for (const auto& step : steps) {
-    if (step.kind != PartitionStep::Kind::Drop && step.kind != PartitionStep::Kind::Detach)
-      continue;
-    if (step.estimated) {
-      stats.oldest.reset();
-      break;
-    }
-    pqxx::work t(*conn_);
-    const auto row = t.exec1("SELECT extract(epoch FROM min(" +
-                             sql::quote_identifier(policy.since.terms.front().column, '"') +
-                             "))::bigint FROM " + step.name);
-    t.commit();
-    if (row[0].is_null()) continue;  // empty: the next one
-    const auto oldest = policies::from_epoch_seconds(row[0].as<long long>());
-    if (!stats.oldest || oldest < *stats.oldest) stats.oldest = oldest;  // DEFAULT may be older
-    break;
-  }
+  sql::take_oldest_unit(
+      steps,
+      [&](const PartitionStep& step) -> std::optional<policies::TimePoint> {
+        pqxx::work t(*conn_);
+        const auto row = t.exec1("SELECT extract(epoch FROM min(" +
+                                 sql::quote_identifier(policy.since.terms.front().column, '"') +
+                                 "))::bigint FROM " + step.name);
+        t.commit();
+        if (row[0].is_null()) return std::nullopt;
+        return policies::from_epoch_seconds(row[0].as<long long>());
+      },
+      stats);
   return std::nullopt;
 }
 

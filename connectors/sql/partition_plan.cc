@@ -16,6 +16,37 @@ std::optional<std::string> partitions_rows_only(const policies::Policy& policy,
   return std::nullopt;
 }
 
+bool add_unread(const PartitionStep& step, PlanStats& stats) {
+  if (step.kind == PartitionStep::Kind::Drop || step.kind == PartitionStep::Kind::Detach) {
+    stats.total += step.rows;
+    stats.matched += step.rows;
+    return true;
+  }
+  if (step.kind != PartitionStep::Kind::Rows) return true;  // detached: no longer the table's
+  if (step.range == PartitionStep::Range::Unknown) return false;
+  stats.total += step.rows;
+  if (step.range == PartitionStep::Range::Future) stats.future += step.rows;
+  return true;
+}
+
+void take_oldest_unit(
+    const std::vector<PartitionStep>& steps,
+    const std::function<std::optional<policies::TimePoint>(const PartitionStep&)>& oldest_in,
+    PlanStats& stats) {
+  for (const auto& step : steps) {
+    if (step.kind != PartitionStep::Kind::Drop && step.kind != PartitionStep::Kind::Detach)
+      continue;
+    if (step.estimated) {
+      stats.oldest.reset();
+      return;
+    }
+    auto oldest = oldest_in(step);
+    if (!oldest) continue;  // empty: the next one
+    if (!stats.oldest || *oldest < *stats.oldest) stats.oldest = oldest;
+    return;
+  }
+}
+
 void plan_partition_units(
     std::vector<PartitionStep> steps,
     const std::function<std::vector<std::string>(const PartitionStep&)>& statements_of,

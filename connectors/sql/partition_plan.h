@@ -22,6 +22,20 @@ std::string partition_mode_words(const policies::Policy& policy);
 std::optional<std::string> partitions_rows_only(const policies::Policy& policy,
                                                 const PassContext& ctx);
 
+// Adds to `stats` what the statistics say of a step the plan does not read: a unit (wholly
+// expired; never undated, since NULL keys go to DEFAULT or to a lowest partition that is not a
+// unit), or a partition whose bounds settle its rows (PartitionStep::Range). False for the steps
+// the plan must read.
+bool add_unread(const PartitionStep& step, PlanStats& stats);
+
+// Sets the plan's oldest expired row from the oldest unit that holds rows, read by `oldest_in`
+// (nullopt when empty), when it is older than what the partitions read gave. A large unit is not
+// read: the oldest is then unknown (reset).
+void take_oldest_unit(
+    const std::vector<PartitionStep>& steps,
+    const std::function<std::optional<policies::TimePoint>(const PartitionStep&)>& oldest_in,
+    PlanStats& stats);
+
 // Adds `steps` to `stats`: the statements of those that act as units (`statements_of`), in the
 // order the pass runs them, then the cursor that runs them before the walk (whose count of
 // expected rows must already leave the units' rows out).
