@@ -192,12 +192,14 @@ int history_command(const Args& args) {
   if ((expected.entries || expected.hash || vm.count("audit-key")) && !vm.count("verify"))
     return usage_failure("history", "--entries, --head and --audit-key go with --verify");
   std::string audit_key;
+  std::optional<policies::StoreConfig> state_store;  // a PostgreSQL state
   try {
     if (vm.count("audit-key")) audit_key = read_audit_key(vm["audit-key"].as<std::string>());
     if (state_path.empty()) {
       auto config = load_and_report(config_path);
       if (!config) return kExitFailure;
       state_path = config->state_path;
+      state_store = config->state_store;
       if (language.empty()) page_language = config->languages.front();
       if (audit_key.empty() && vm.count("verify")) audit_key = audit_key_for(*config);
     }
@@ -207,15 +209,24 @@ int history_command(const Args& args) {
   }
   const bool json = format == "json";
   try {
-    auto state = open_state_for_reading(state_path);
+    std::unique_ptr<StateFile> state;
+    if (state_store) {
+      state = std::make_unique<StateFile>(*state_store, /*writable=*/false);
+      if (!state->has_table("audit")) state.reset();
+    } else {
+      state = open_state_for_reading(state_path);
+    }
     if (!state) {
       if (json)
         std::cout << json_text(nlohmann::json{{"entries", nlohmann::json::array()}}) << "\n";
       else if (format == "html")
         std::cout << html_history({}, std::nullopt, page_language);
       else
-        std::cout << "No pass recorded yet (the state file " << policies::printable(state_path)
-                  << " does not exist).\n";
+        std::cout << "No pass recorded yet (" +
+                         (state_store ? std::string("the PostgreSQL state has no tables yet")
+                                      : "the state file " + policies::printable(state_path) +
+                                            " does not exist")
+                  << ").\n";
       return kExitOk;
     }
     state->set_audit_key(audit_key);

@@ -88,7 +88,7 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
   owner_.clear();
   PassOutcome o = starting_outcome(policy, options, *clock_);
   try {
-    if (auto lock = PassLock::try_acquire(state_->path(), policy.name)) {
+    if (auto lock = PassLock::try_acquire(*state_, policy.name)) {
       lock_ = std::move(lock);
       locked_policy_ = policy.name;
       return std::nullopt;

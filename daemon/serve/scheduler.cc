@@ -45,10 +45,10 @@ Scheduler::~Scheduler() {
 
 std::optional<TimePoint> Scheduler::last_success(const std::string& policy) {
   try {
-    if (!StateFile::exists(config_->state_path)) return std::nullopt;
-    StateFile state(config_->state_path, /*writable=*/false);
+    auto state = open_state_for_reading(*config_);
+    if (!state) return std::nullopt;
     std::optional<TimePoint> last;
-    for (const auto& e : AuditTrail(state.db()).list({policy}, std::nullopt))
+    for (const auto& e : AuditTrail(state->db()).list({policy}, std::nullopt))
       if (e.outcome == "ok") last = e.finished;
     return last;
   } catch (const std::exception& e) {
@@ -83,7 +83,7 @@ void Scheduler::refresh_status() {
   boost::asio::post(worker_, [this, config] {
     std::vector<std::pair<std::string, PolicyStatus>> statuses;
     try {
-      auto state = open_state_for_reading(config->state_path);
+      auto state = open_state_for_reading(*config);
       PassRunner planner(state.get(), /*record=*/false, clock_);
       for (const auto& policy : config->policies) {
         if (stop_) break;

@@ -39,7 +39,7 @@ TrailCheck check_trail(StateFile& state, const AuditTrail::ExpectedHead& expecte
   if (!state.has_table("pass_in_progress")) return check;
   for (auto& record : PassJournal(state).list()) {
     // A lock file that cannot be read is no proof of life: the pass counts as ended.
-    const bool alive = PassLock::held(state.path(), record.policy).value_or(false);
+    const bool alive = PassLock::held(state, record.policy).value_or(false);
     check.unfinished.push_back({std::move(record), alive});
   }
   return check;
