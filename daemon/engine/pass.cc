@@ -23,10 +23,15 @@ using policies::with_thousands;
 // The pass's BatchJournal: each batch's intent goes to the state file before the store commits.
 class JournalOfPass : public connectors::BatchJournal {
  public:
-  JournalOfPass(StateFile& state, std::string policy)
-      : journal_(state), policy_(std::move(policy)) {}
+  JournalOfPass(StateFile& state, std::string policy, PassLock* lease)
+      : journal_(state), policy_(std::move(policy)), lease_(lease) {}
   void before_commit(const connectors::BatchIntent& intent) override {
     try {
+      // A lease lost (its session ended: the state server restarted, the network cut) may be
+      // another host's already: no batch commits without it.
+      if (lease_ && !lease_->still_held())
+        throw StateError("the lease of policy '" + policy_ +
+                         "' in the shared state was lost; stopping before this batch commits");
       journal_.add_intent(policy_, intent);
     } catch (const std::exception& e) {
       failure_ = e.what();
@@ -39,8 +44,21 @@ class JournalOfPass : public connectors::BatchJournal {
  private:
   PassJournal journal_;
   std::string policy_;
+  PassLock* lease_;
   std::optional<std::string> failure_;
 };
+
+// What says that another host already made the run due since `since`: "ran on HOST at TIME".
+std::optional<std::string> run_elsewhere(StateFile& state, const std::string& policy,
+                                         policies::TimePoint since) {
+  auto st = state.db().prepare(
+      "SELECT host, started FROM audit WHERE policy = ?1 AND started >= ?2 AND outcome IN ('ok', "
+      "'refused', 'dry-run') ORDER BY id DESC LIMIT 1");
+  st.bind(1, policy).bind(2, format_timestamp(since));
+  if (!st.step()) return std::nullopt;
+  return "this run was made on " + (st.text(0).empty() ? std::string("another host") : st.text(0)) +
+         " at " + st.text(1);
+}
 
 }  // namespace
 
@@ -89,15 +107,35 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
   PassOutcome o = starting_outcome(policy, options, *clock_);
   try {
     if (auto lock = PassLock::try_acquire(*state_, policy.name)) {
+      if (state_->shared() && options.done_since) {
+        if (auto done = run_elsewhere(*state_, policy.name, *options.done_since)) {
+          spdlog::info("policy '{}': {}; skipping this run", policy.name, *done);
+          o.status = PassStatus::Refused;
+          o.elsewhere = true;
+          o.finished = clock_->now();
+          return o;
+        }
+      }
       lock_ = std::move(lock);
       locked_policy_ = policy.name;
       return std::nullopt;
     }
     std::string who = "another retentiond process";
     if (auto other = PassJournal(*state_).find(policy.name))
-      who += " (pid " + std::to_string(other->pid) + ")";
+      who += state_->shared() ? " (" + other->owner.substr(0, other->owner.rfind(':')) + ")"
+                              : " (pid " + std::to_string(other->pid) + ")";
     std::string reason =
         "policy '" + policy.name + "' is being enforced by " + who + "; skipping this pass";
+    if (state_->shared()) {
+      // Several hosts share the state: the lease decides which one runs; the others' runs are
+      // not theirs, and not worth an audit entry each.
+      spdlog::info("{}", reason);
+      o.status = PassStatus::Refused;
+      o.error = Error{ErrorKind::LockConflict, reason};
+      o.elsewhere = true;
+      o.finished = clock_->now();
+      return o;
+    }
     spdlog::warn("{}", reason);
     o.plan.warnings.push_back(reason);
     o.status = PassStatus::Refused;
@@ -302,7 +340,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       return conclude(PassStatus::Failed,
                       Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"});
     }
-    journal.emplace(*state_, policy.name);
+    journal.emplace(*state_, policy.name, lock_ ? &*lock_ : nullptr);
     ctx.journal = &*journal;
   }
   if (!policy.also_stores.empty()) ctx.related = &related;

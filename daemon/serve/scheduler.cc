@@ -227,6 +227,10 @@ void Scheduler::run_next() {
       options.dry_run = false;
       options.now = clock_.now();
       options.stop = &stop_;
+      // Other hosts run the same schedule on the same state: the first to take the lease makes
+      // the run, the others find it made.
+      if (state.shared() && policy->schedule)
+        options.done_since = run_made_since(*policy->schedule, clock_.now());
       options.on_throttle = [this](const std::string& policy, const std::string& why) {
         notifier_.status(why.empty() ? "running " + policy
                                      : "running " + policy + ", paused: " + why);
@@ -254,6 +258,19 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
                          const std::optional<PolicyStatus>& status) {
   busy_ = false;
   queue_.done(name);
+  if (outcome.elsewhere) {
+    // Another host has this run: nothing to count here; the next scheduled one may be ours.
+    const policies::Policy* policy = config_->policy(name);
+    if (policy && policy->schedule && !stop_ && entries_.count(name))
+      arm(*policy, policies::next_run(*policy->schedule, clock_.now()));
+    if (stop_) {
+      io_.stop();
+      return;
+    }
+    update_status();
+    run_next();
+    return;
+  }
   last_[name] = outcome;
   const AfterPass verdict = judge(outcome);
   {
