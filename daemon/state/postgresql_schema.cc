@@ -98,8 +98,9 @@ std::optional<std::string> StateFile::schema_problem() {
     // A fresh database: the first writable open creates the schema, if it may.
     auto may = db_->prepare("SELECT has_schema_privilege(current_schema(), 'CREATE')");
     if (may.step() && may.integer(0) == 1) return std::nullopt;
-    return label() + " has no retentiond tables yet, and its user may not create them in schema " +
-           "'public' (GRANT CREATE ON SCHEMA, see docs/deployment.md)";
+    return label() +
+           " has no retentiond tables yet, and its user may not create them in its schema "
+           "(see 'Several hosts' in docs/deployment.md for the grants)";
   }
   auto read = db_->prepare("SELECT max(version) FROM retentiond_schema");
   const long long version = read.step() ? read.integer(0) : 0;
