@@ -146,9 +146,13 @@ void PgSession::open() {
   run("SET client_min_messages = warning", {});
   run("SET client_encoding = 'UTF8'", {});
   run("SET standard_conforming_strings = on", {});
-  // A state write never waits long behind another host: the lock waits that matter (the audit
-  // chain's) are short transactions.
   run("SET idle_in_transaction_session_timeout = '60s'", {});
+  // The server must notice a lost host too, since it is the server that releases the host's
+  // leases: the same keepalives on its side of the socket (no effect over a Unix socket).
+  run("SET tcp_keepalives_idle = 20", {});
+  run("SET tcp_keepalives_interval = 10", {});
+  run("SET tcp_keepalives_count = 3", {});
+  run("SET tcp_user_timeout = 60000", {});
 }
 
 std::shared_ptr<PgSession::Result> PgSession::run(

@@ -16,8 +16,9 @@ struct pg_conn;
 
 namespace retentiond::daemon {
 
-// One libpq session with the state's settings: TCP keepalives and tcp_user_timeout, so that a
-// session whose host is lost ends within about a minute (see PostgresqlLease).
+// One libpq session with the state's settings: TCP keepalives and tcp_user_timeout on both ends,
+// so that a session whose host is lost ends within about a minute, and with it the leases it
+// holds (pass_lock.h).
 class PgSession {
  public:
   // `conninfo` holds the password: kept in memory only. `label` names the state in messages.

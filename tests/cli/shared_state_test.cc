@@ -299,3 +299,35 @@ TEST_CASE("issue 22: daemons sharing a PostgreSQL state carry on after it restar
   for (const auto& e : history.at("entries")) deleted += e.at("affected").get<long long>();
   CHECK(deleted == 150);
 }
+
+TEST_CASE("issue 22: check reaches the PostgreSQL state and names what stops it",
+          "[cli][check][shared][postgresql]") {
+  PgDatabase state_db;
+  TempDir dir;
+  dir.write("f/a.log", "x");
+  auto config_for = [&](const std::string& dsn) {
+    return dir.write("r.yaml", "state: {type: postgresql, dsn: \"" + dsn +
+                                   "\"}\nstores:\n  app: {type: files, root: f}\npolicies: []\n");
+  };
+  // A fresh database: its user may create the tables, which the first pass does.
+  auto fresh = run_retentiond({"check", "-c", config_for(state_db.dsn())}, dir.path());
+  INFO(fresh.out << fresh.err);
+  CHECK(fresh.exit_code == 0);
+  // Written by a newer retentiond.
+  { rd::StateFile create(state_store(state_db), true); }
+  state_db.exec("UPDATE retentiond_schema SET version = 99");
+  auto newer = run_retentiond({"check", "-c", config_for(state_db.dsn())}, dir.path());
+  CHECK(newer.exit_code == 1);
+  CHECK((newer.out + newer.err)
+            .find("r.yaml:1:8: error: the PostgreSQL state '" + state_db.dsn() +
+                  "' was written by a newer retentiond (schema 99)") != std::string::npos);
+  // Unreachable; --offline does not try.
+  const std::string nowhere = "host=127.0.0.1 port=1 dbname=nowhere connect_timeout=2";
+  auto unreachable = run_retentiond({"check", "-c", config_for(nowhere)}, dir.path());
+  CHECK(unreachable.exit_code == 1);
+  CHECK((unreachable.out + unreachable.err)
+            .find("r.yaml:1:8: error: cannot connect to the PostgreSQL state '" + nowhere + "'") !=
+        std::string::npos);
+  CHECK(run_retentiond({"check", "--offline", "-c", config_for(nowhere)}, dir.path()).exit_code ==
+        0);
+}
