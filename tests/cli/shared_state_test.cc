@@ -331,3 +331,49 @@ TEST_CASE("issue 22: check reaches the PostgreSQL state and names what stops it"
   CHECK(run_retentiond({"check", "--offline", "-c", config_for(nowhere)}, dir.path()).exit_code ==
         0);
 }
+
+TEST_CASE("issue 22: a pass whose lease is lost stops before its next batch commits",
+          "[cli][shared][postgresql]") {
+  PgDatabase state_db, store_db;
+  constexpr long long kRows = 300'000;
+  store_db.exec(
+      "CREATE TABLE big (id bigserial PRIMARY KEY, ts timestamptz NOT NULL);"
+      "INSERT INTO big (ts) SELECT now() - interval '90 days' FROM generate_series(1, " +
+      std::to_string(kRows) + "); INSERT INTO big (ts) SELECT now() FROM generate_series(1, 10);");
+  TempDir dir;
+  const std::string config = dir.write(
+      "r.yaml", "state: {type: postgresql, dsn: \"" + state_db.dsn() +
+                    "\"}\nstores:\n  app: {type: postgresql, dsn: \"" + store_db.dsn() +
+                    "\"}\npolicies:\n  - {name: big, store: app, table: big, expire_after: 30d, "
+                    "since: ts, batch_budget: 20ms, max_affected: 100%}\n");
+  Child pass({"enforce", "-c", config}, dir.path(), dir.file("enforce.log"));
+  REQUIRE(poll(
+      [&] {
+        return state_db.integer(
+                   "SELECT count(*) FROM pass_in_progress WHERE policy = 'big' AND affected > "
+                   "0") == 1;
+      },
+      60s));
+  // The server ends the lease's session (as it does for a host gone silent).
+  state_db.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+  INFO(pass.output());
+  CHECK(pass.wait_exit(60s) == 1);
+  const long long left =
+      store_db.integer("SELECT count(*) FROM big WHERE ts < now() - interval '30 days'");
+  CHECK(left > 0);
+  CHECK(pass.output().find("the lease of policy 'big' in the shared state was lost") !=
+        std::string::npos);
+  // The next pass finishes; the trail counts exactly what the store lost.
+  run_retentiond_ok({"enforce", "-c", config}, dir.path());
+  CHECK(store_db.integer("SELECT count(*) FROM big") == 10);
+  auto h = run_retentiond({"history", "-c", config, "--format", "json", "--verify"}, dir.path());
+  INFO(h.out << h.err);
+  CHECK(h.exit_code == 0);
+  const json history = json::parse(h.out);
+  REQUIRE(history.at("entries").size() == 2);
+  CHECK(history.at("entries").at(0).at("outcome") != "ok");
+  CHECK(history.at("entries").at(0).at("affected").get<long long>() == kRows - left);
+  CHECK(history.at("entries").at(1).at("affected").get<long long>() == left);
+}
