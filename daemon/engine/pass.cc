@@ -48,18 +48,6 @@ class JournalOfPass : public connectors::BatchJournal {
   std::optional<std::string> failure_;
 };
 
-// What says that another host already made the run due since `since`: "ran on HOST at TIME".
-std::optional<std::string> run_elsewhere(StateFile& state, const std::string& policy,
-                                         policies::TimePoint since) {
-  auto st = state.db().prepare(
-      "SELECT host, started FROM audit WHERE policy = ?1 AND started >= ?2 AND outcome IN ('ok', "
-      "'refused', 'dry-run') ORDER BY id DESC LIMIT 1");
-  st.bind(1, policy).bind(2, format_timestamp(since));
-  if (!st.step()) return std::nullopt;
-  return "this run was made on " + (st.text(0).empty() ? std::string("another host") : st.text(0)) +
-         " at " + st.text(1);
-}
-
 }  // namespace
 
 std::string_view status_name(PassStatus s) {
@@ -99,58 +87,6 @@ connectors::SightingBook* PassRunner::sightings() {
   return sightings_.get();
 }
 
-std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
-                                             const PassOptions& options) {
-  if (options.dry_run || !state_ || !record_) return std::nullopt;
-  release();
-  owner_.clear();
-  PassOutcome o = starting_outcome(policy, options, *clock_);
-  try {
-    if (auto lock = PassLock::try_acquire(*state_, policy.name)) {
-      if (state_->shared() && options.done_since) {
-        if (auto done = run_elsewhere(*state_, policy.name, *options.done_since)) {
-          spdlog::info("policy '{}': {}; skipping this run", policy.name, *done);
-          o.status = PassStatus::Refused;
-          o.elsewhere = true;
-          o.finished = clock_->now();
-          return o;
-        }
-      }
-      lock_ = std::move(lock);
-      locked_policy_ = policy.name;
-      return std::nullopt;
-    }
-    std::string who = "another retentiond process";
-    if (auto other = PassJournal(*state_).find(policy.name))
-      who += state_->shared() ? " (" + other->owner.substr(0, other->owner.rfind(':')) + ")"
-                              : " (pid " + std::to_string(other->pid) + ")";
-    std::string reason =
-        "policy '" + policy.name + "' is being enforced by " + who + "; skipping this pass";
-    if (state_->shared()) {
-      // Several hosts share the state: the lease decides which one runs; the others' runs are
-      // not theirs, and not worth an audit entry each.
-      spdlog::info("{}", reason);
-      o.status = PassStatus::Refused;
-      o.error = Error{ErrorKind::LockConflict, reason};
-      o.elsewhere = true;
-      o.finished = clock_->now();
-      return o;
-    }
-    spdlog::warn("{}", reason);
-    o.plan.warnings.push_back(reason);
-    o.status = PassStatus::Refused;
-    o.error = Error{ErrorKind::LockConflict, reason};
-  } catch (const std::exception& e) {
-    spdlog::error("policy '{}': {} (io)", policy.name, e.what());
-    o.plan.warnings.push_back("error (io): " + std::string(e.what()));
-    o.status = PassStatus::Failed;
-    o.error = Error{ErrorKind::Io, e.what()};
-  }
-  o.finished = clock_->now();
-  finish(o);
-  return o;
-}
-
 PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& options,
                              const policies::Clock& clock) {
   PassOutcome o;
@@ -171,11 +107,6 @@ PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& op
                             "): " + error.message);
   o.error = std::move(error);
   return o;
-}
-
-void PassRunner::release() {
-  lock_.reset();
-  locked_policy_.clear();
 }
 
 PassOutcome PassRunner::failed_before_start(const policies::Policy& policy,

@@ -149,10 +149,10 @@ void PgSession::open() {
   run("SET idle_in_transaction_session_timeout = '60s'", {});
   // The server must notice a lost host too, since it is the server that releases the host's
   // leases: the same keepalives on its side of the socket (no effect over a Unix socket).
-  run("SET tcp_keepalives_idle = 20", {});
-  run("SET tcp_keepalives_interval = 10", {});
-  run("SET tcp_keepalives_count = 3", {});
-  run("SET tcp_user_timeout = 60000", {});
+  // Best effort: a server older than PostgreSQL 12 has no tcp_user_timeout.
+  for (const char* setting : {"SET tcp_keepalives_idle = 20", "SET tcp_keepalives_interval = 10",
+                              "SET tcp_keepalives_count = 3", "SET tcp_user_timeout = 60000"})
+    PQclear(PQexec(conn_, setting));
 }
 
 std::shared_ptr<PgSession::Result> PgSession::run(
