@@ -376,4 +376,8 @@ TEST_CASE("issue 22: a pass whose lease is lost stops before its next batch comm
   CHECK(history.at("entries").at(0).at("outcome") != "ok");
   CHECK(history.at("entries").at(0).at("affected").get<long long>() == kRows - left);
   CHECK(history.at("entries").at(1).at("affected").get<long long>() == left);
+  // status reads the shared state too: the promise is kept now.
+  auto status = run_retentiond({"status", "-c", config, "--format", "json"}, dir.path());
+  INFO(status.out << status.err);
+  CHECK(status.exit_code == 0);
 }
