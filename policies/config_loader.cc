@@ -252,6 +252,33 @@ void parse_stores(const YamlField& field, const LoadedFile& file, Config& config
   }
 }
 
+// `state: {type: postgresql, dsn: "...", password_file: ...}`: the state shared by several hosts.
+StoreConfig parse_state_store(const YamlField& field, const LoadedFile& file, Diagnostics& diags) {
+  YamlMap m(field.value, file.path, "'state'", {"type", "dsn", "password_file"}, diags);
+  StoreConfig store;
+  store.name = "state";
+  store.type = "postgresql";
+  store.location = m.location();
+  store.base_dir = file.base_dir;
+  const YamlField& type = m.require("type");
+  if (m.text(type) != "postgresql")
+    throw ConfigError(type.value_location,
+                      "the 'state' can be a SQLite file (its path) or {type: postgresql, dsn: "
+                      "..., password_file: ...}; type '" +
+                          m.text(type) + "' is not one");
+  const YamlField& dsn = m.require("dsn");
+  store.options.emplace("dsn", StoreOption{m.text(dsn), dsn.value_location});
+  std::string lowered;
+  for (char c : m.text(dsn))
+    lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lowered.find("password") != std::string::npos)
+    diags.error(dsn.value_location,
+                "the 'dsn' of 'state' contains a password; use 'password_file' instead");
+  if (const YamlField* pf = m.find("password_file"))
+    store.options.emplace("password_file", StoreOption{m.text(*pf), pf->value_location});
+  return store;
+}
+
 void parse_smtp(const YamlField& field, const LoadedFile& file, Config& config,
                 Diagnostics& diags) {
   YamlMap m(field.value, file.path, "'smtp'",
@@ -354,7 +381,10 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
   }
 
   collect(diags, [&] {
-    if (const YamlField* f = top->find("state")) {
+    if (const YamlField* f = top->find("state"); f && f->value.IsMap()) {
+      config.state_location = f->value_location;
+      config.state_store = parse_state_store(*f, main, diags);
+    } else if (f) {
       config.state_path = resolve_path(main.base_dir, top->text(*f));
       config.state_location = f->value_location;
     } else if (const char* dir = std::getenv("STATE_DIRECTORY"); dir && *dir) {

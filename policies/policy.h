@@ -295,8 +295,11 @@ struct Config {
   // register text without a language block, notices without `language:`. Default: English.
   std::vector<Language> languages{Language::English};
   Location languages_location;  // unknown when `languages:` is not given
-  std::string state_path;       // resolved
+  std::string state_path;       // resolved; "" when the state is in PostgreSQL
   Location state_location;
+  // `state: {type: postgresql, dsn, password_file}`: a state several hosts share. Its name is
+  // "state" (the systemd credential holding its password, when no password_file is named).
+  std::optional<StoreConfig> state_store;
   std::string audit_key_file;  // resolved; "" when not set (see daemon/state.h audit_key_for)
   Location audit_key_location;
   std::vector<StoreConfig> stores;

@@ -12,6 +12,7 @@
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/prologue.h"
+#include "daemon/state/state.h"
 #include "policies/config_loader.h"
 #include "policies/printable.h"
 
@@ -106,6 +107,18 @@ int check_command(const Args& args) {
           for (auto& problem : probe->check())
             diagnostics.push_back({policies::Severity::Error, sc->throttle->location,
                                    "store '" + sc->name + "': " + problem});
+      }
+      // A PostgreSQL state is reached, with its schema and grants.
+      if (const auto& state_store = loaded.config->state_store) {
+        try {
+          StateFile state(*state_store, /*writable=*/false);
+          if (auto problem = state.schema_problem())
+            diagnostics.push_back(
+                {policies::Severity::Error, loaded.config->state_location, *problem});
+        } catch (const std::exception& e) {
+          diagnostics.push_back(
+              {policies::Severity::Error, loaded.config->state_location, e.what()});
+        }
       }
       // A store no policy uses yet is still contacted when the whole configuration is checked:
       // "stores checked" should hold for the store a sysadmin has just declared.

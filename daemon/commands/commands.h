@@ -17,5 +17,6 @@ int serve_command(const Args& args);
 int hold_command(const Args& args);
 int register_command(const Args& args);
 int status_command(const Args& args);
+int state_command(const Args& args);
 
 }  // namespace retentiond::daemon

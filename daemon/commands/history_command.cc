@@ -24,9 +24,10 @@ using policies::with_thousands;
 constexpr const char* kUsage =
     R"(Usage: retentiond history [-c FILE] [--state FILE] [--policy NAME]... [--since DATE] [--format text|json|markdown|html] [--language en|fr] [--verify [--entries N] [--head HASH] [--audit-key FILE]]
 
-Prints the audit trail kept in the state file: one entry per policy per enforcement
-pass (policy, store, action, cut-off, records matched, held and affected, start and
-end, outcome, error class). It never contains keys, addresses or names.
+Prints the audit trail kept in the state (its file, or its PostgreSQL database): one
+entry per policy per enforcement pass (policy, store, action, cut-off, records matched,
+held and affected, start and end, outcome, error class, and the host that ran it). It
+never contains keys, addresses or names.
 
 --format html prints it as a self-contained page in the style of the other reports, in
 the language --language says (default: the configuration's first language, else English).
@@ -77,6 +78,7 @@ nlohmann::json to_json(const AuditEntry& e) {
                         {"error_class", e.error_class.empty() ? nlohmann::json(nullptr)
                                                               : nlohmann::json(e.error_class)},
                         {"throttle_waited_seconds", e.waited},
+                        {"host", e.host.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.host)},
                         {"hash", e.hash}};
   // Passes of `partitions: drop` or `detach` that acted on whole partitions only.
   if (!e.partitions.empty()) out["partitions"] = partitions_of(e);
@@ -91,8 +93,8 @@ void print_markdown(const std::vector<AuditEntry>& entries,
     std::cout << "No pass recorded.\n";
   else {
     std::cout << "| # | finished (UTC) | policy | store | action | cut-off | matched | held | "
-                 "affected | outcome |\n"
-              << "|---:|---|---|---|---|---|---:|---:|---:|---|\n";
+                 "affected | outcome | host |\n"
+              << "|---:|---|---|---|---|---|---:|---:|---:|---|---|\n";
     for (const auto& e : entries) {
       std::string outcome = e.outcome;
       if (!e.error_class.empty() && e.error_class != e.outcome)
@@ -100,7 +102,7 @@ void print_markdown(const std::vector<AuditEntry>& entries,
       std::cout << "| " << e.id << " | " << format_timestamp(e.finished) << " | " << e.policy
                 << " | " << e.store << " | " << e.action << " | " << format_timestamp(e.cutoff)
                 << " | " << with_thousands(e.matched) << " | " << with_thousands(e.held) << " | "
-                << with_thousands(e.affected) << " | " << outcome << " |\n";
+                << with_thousands(e.affected) << " | " << outcome << " | " << e.host << " |\n";
     }
   }
   if (verification) std::cout << "\n" << describe(*verification, /*markdown=*/true);
@@ -120,14 +122,14 @@ std::string html_history(const std::vector<AuditEntry>& entries,
         outcome += " (" + e.error_class + ")";
       rows.push_back({std::to_string(e.id), format_timestamp(e.finished), e.policy, e.store,
                       e.action, format_timestamp(e.cutoff), with_thousands(e.matched),
-                      with_thousands(e.held), with_thousands(e.affected), outcome});
+                      with_thousands(e.held), with_thousands(e.affected), outcome, e.host});
     }
     body = html_table(words(l, "Passes, oldest first", "Exécutions, la plus ancienne d'abord"),
                       {"#", words(l, "Finished (UTC)", "Fin (UTC)"), words(l, "Policy", "Règle"),
                        words(l, "Store", "Source"), words(l, "Action", "Action"),
                        words(l, "Cut-off", "Date limite"), words(l, "Matched", "Échus"),
                        words(l, "Held", "Gelés"), words(l, "Affected", "Traités"),
-                       words(l, "Outcome", "Résultat")},
+                       words(l, "Outcome", "Résultat"), words(l, "Host", "Machine")},
                       rows, {0, 6, 7, 8});
   }
   if (verification)
@@ -192,12 +194,14 @@ int history_command(const Args& args) {
   if ((expected.entries || expected.hash || vm.count("audit-key")) && !vm.count("verify"))
     return usage_failure("history", "--entries, --head and --audit-key go with --verify");
   std::string audit_key;
+  std::optional<policies::StoreConfig> state_store;  // a PostgreSQL state
   try {
     if (vm.count("audit-key")) audit_key = read_audit_key(vm["audit-key"].as<std::string>());
     if (state_path.empty()) {
       auto config = load_and_report(config_path);
       if (!config) return kExitFailure;
       state_path = config->state_path;
+      state_store = config->state_store;
       if (language.empty()) page_language = config->languages.front();
       if (audit_key.empty() && vm.count("verify")) audit_key = audit_key_for(*config);
     }
@@ -207,15 +211,24 @@ int history_command(const Args& args) {
   }
   const bool json = format == "json";
   try {
-    auto state = open_state_for_reading(state_path);
+    std::unique_ptr<StateFile> state;
+    if (state_store) {
+      state = std::make_unique<StateFile>(*state_store, /*writable=*/false);
+      if (!state->has_table("audit")) state.reset();
+    } else {
+      state = open_state_for_reading(state_path);
+    }
     if (!state) {
       if (json)
         std::cout << json_text(nlohmann::json{{"entries", nlohmann::json::array()}}) << "\n";
       else if (format == "html")
         std::cout << html_history({}, std::nullopt, page_language);
       else
-        std::cout << "No pass recorded yet (the state file " << policies::printable(state_path)
-                  << " does not exist).\n";
+        std::cout << "No pass recorded yet (" +
+                         (state_store ? std::string("the PostgreSQL state has no tables yet")
+                                      : "the state file " + policies::printable(state_path) +
+                                            " does not exist")
+                  << ").\n";
       return kExitOk;
     }
     state->set_audit_key(audit_key);
@@ -223,7 +236,8 @@ int history_command(const Args& args) {
     if (!json)
       // Rows of the state file may hold any byte (a damaged or edited file); JSON replaces them.
       for (auto& e : entries)
-        for (std::string* field : {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class})
+        for (std::string* field :
+             {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class, &e.host})
           *field = policies::printable(*field);
     std::optional<TrailCheck> verification;
     if (vm.count("verify")) verification = check_trail(*state, expected);
@@ -244,7 +258,7 @@ int history_command(const Args& args) {
       } else {
         std::cout << pad("ID", 6, true) << "  " << pad("FINISHED", 21) << pad("POLICY", 28)
                   << pad("ACTION", 10) << pad("OUTCOME", 13) << pad("MATCHED", 10, true)
-                  << pad("AFFECTED", 10, true) << "  CUT-OFF\n";
+                  << pad("AFFECTED", 10, true) << "  " << pad("CUT-OFF", 22) << "HOST\n";
         for (const auto& e : entries) {
           std::string outcome = e.outcome;
           if (!e.error_class.empty() && e.error_class != e.outcome)
@@ -254,7 +268,7 @@ int history_command(const Args& args) {
                     << pad(e.action, 10) << pad(outcome, 13)
                     << pad(with_thousands(e.matched), 10, true)
                     << pad(with_thousands(e.affected), 10, true) << "  "
-                    << format_timestamp(e.cutoff) << "\n";
+                    << pad(format_timestamp(e.cutoff), 22) << e.host << "\n";
           for (const auto& part : partitions_of(e)) {
             const std::string action = part.value("action", "");
             const std::string bounds = part.value("bounds", "");

@@ -92,10 +92,12 @@ int hold_command(const Args& all_args) {
 
   try {
     if (verb == "list") {
-      auto state = open_state_for_reading(config.state_path);
+      auto state = open_state_for_reading(config);
       if (!state) {
         if (format == "json")
           std::cout << "[]\n";
+        else if (config.state_store)
+          std::cout << "No hold (the PostgreSQL state has no tables yet).\n";
         else
           std::cout << "No hold (no state file yet at " << config.state_path << ").\n";
         return kExitOk;

@@ -27,6 +27,7 @@ Commands:
   history    print (and --verify) the audit trail
   hold       add, remove or list legal holds on single records
   register   print the retention register to publish in a privacy policy
+  state      migrate a state file into a PostgreSQL state several hosts share
 
 Common options: -c FILE (default /etc/retentiond/retentiond.yaml), --help.
 Run 'retentiond COMMAND --help' for a command's options; see retentiond(8).
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return serve_command(args);
   if (command == "hold") return hold_command(args);
   if (command == "register") return register_command(args);
+  if (command == "state") return state_command(args);
   std::cerr << "retentiond: unknown command '" << command << "'\n" << kUsage;
   return kExitUsage;
 }

@@ -111,7 +111,7 @@ int run(const std::string& command, bool dry_run, const Args& args) {
     std::unique_ptr<ProgressReporter> progress;
     if (dry_run) {
       // Read-only, for holds and the anonymisation key; plan never writes the state file.
-      state = open_state_for_reading(config.state_path);
+      state = open_state_for_reading(config);
     } else {
       state = std::make_unique<StateFile>(config, /*writable=*/true);
       options.stop = &install_stop_signals();

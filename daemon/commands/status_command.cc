@@ -148,7 +148,7 @@ int status_command(const Args& args) {
   std::vector<PolicyStatus> all;
   std::string page;
   try {
-    auto state = open_state_for_reading(selection.config.state_path);
+    auto state = open_state_for_reading(selection.config);
     if (format == "html") {
       // The same statuses, with each policy's ages, forecast and last passes.
       const auto figures = gather_figures(selection.config, selection.policies, now, state.get());

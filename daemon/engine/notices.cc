@@ -7,7 +7,7 @@
 
 namespace retentiond::daemon {
 
-using lib::sqlite::Statement;
+using Statement = StateStatement;
 
 std::string NoticeBook::hash(const std::string& policy, const std::string& record_key) const {
   return lib::hmac_sha256_hex(key_, policy + '\0' + record_key);
@@ -28,7 +28,8 @@ std::map<std::string, NoticeRecord> NoticeBook::load(const std::string& policy) 
 void NoticeBook::record(const std::string& policy, const std::string& hash,
                         const NoticeRecord& notice) {
   Statement st = state_->db().prepare(
-      "INSERT OR REPLACE INTO notices (policy, key_hash, basis, sent) VALUES (?1, ?2, ?3, ?4)");
+      "INSERT INTO notices (policy, key_hash, basis, sent) VALUES (?1, ?2, ?3, ?4) ON CONFLICT "
+      "(policy, key_hash) DO UPDATE SET basis = excluded.basis, sent = excluded.sent");
   st.bind(1, policy)
       .bind(2, hash)
       .bind(3, notice.basis)
@@ -38,7 +39,7 @@ void NoticeBook::record(const std::string& policy, const std::string& hash,
 
 void NoticeBook::forget_except(const std::string& policy, const std::set<std::string>& hashes) {
   auto existing = load(policy);
-  lib::sqlite::in_transaction(state_->db(), [&] {
+  in_transaction(state_->db(), [&] {
     for (const auto& [hash, record] : existing) {
       if (hashes.count(hash)) continue;
       Statement st =

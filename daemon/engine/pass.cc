@@ -23,10 +23,15 @@ using policies::with_thousands;
 // The pass's BatchJournal: each batch's intent goes to the state file before the store commits.
 class JournalOfPass : public connectors::BatchJournal {
  public:
-  JournalOfPass(StateFile& state, std::string policy)
-      : journal_(state), policy_(std::move(policy)) {}
+  JournalOfPass(StateFile& state, std::string policy, PassLock* lease)
+      : journal_(state), policy_(std::move(policy)), lease_(lease) {}
   void before_commit(const connectors::BatchIntent& intent) override {
     try {
+      // A lease lost (its session ended: the state server restarted, the network cut) may be
+      // another host's already: no batch commits without it.
+      if (lease_ && !lease_->still_held())
+        throw StateError("the lease of policy '" + policy_ +
+                         "' in the shared state was lost; stopping before this batch commits");
       journal_.add_intent(policy_, intent);
     } catch (const std::exception& e) {
       failure_ = e.what();
@@ -39,6 +44,7 @@ class JournalOfPass : public connectors::BatchJournal {
  private:
   PassJournal journal_;
   std::string policy_;
+  PassLock* lease_;
   std::optional<std::string> failure_;
 };
 
@@ -81,38 +87,6 @@ connectors::SightingBook* PassRunner::sightings() {
   return sightings_.get();
 }
 
-std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
-                                             const PassOptions& options) {
-  if (options.dry_run || !state_ || !record_) return std::nullopt;
-  release();
-  owner_.clear();
-  PassOutcome o = starting_outcome(policy, options, *clock_);
-  try {
-    if (auto lock = PassLock::try_acquire(state_->path(), policy.name)) {
-      lock_ = std::move(lock);
-      locked_policy_ = policy.name;
-      return std::nullopt;
-    }
-    std::string who = "another retentiond process";
-    if (auto other = PassJournal(*state_).find(policy.name))
-      who += " (pid " + std::to_string(other->pid) + ")";
-    std::string reason =
-        "policy '" + policy.name + "' is being enforced by " + who + "; skipping this pass";
-    spdlog::warn("{}", reason);
-    o.plan.warnings.push_back(reason);
-    o.status = PassStatus::Refused;
-    o.error = Error{ErrorKind::LockConflict, reason};
-  } catch (const std::exception& e) {
-    spdlog::error("policy '{}': {} (io)", policy.name, e.what());
-    o.plan.warnings.push_back("error (io): " + std::string(e.what()));
-    o.status = PassStatus::Failed;
-    o.error = Error{ErrorKind::Io, e.what()};
-  }
-  o.finished = clock_->now();
-  finish(o);
-  return o;
-}
-
 PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& options,
                              const policies::Clock& clock) {
   PassOutcome o;
@@ -133,11 +107,6 @@ PassOutcome failed_outcome(const policies::Policy& policy, const PassOptions& op
                             "): " + error.message);
   o.error = std::move(error);
   return o;
-}
-
-void PassRunner::release() {
-  lock_.reset();
-  locked_policy_.clear();
 }
 
 PassOutcome PassRunner::failed_before_start(const policies::Policy& policy,
@@ -302,7 +271,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       return conclude(PassStatus::Failed,
                       Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"});
     }
-    journal.emplace(*state_, policy.name);
+    journal.emplace(*state_, policy.name, lock_ ? &*lock_ : nullptr);
     ctx.journal = &*journal;
   }
   if (!policy.also_stores.empty()) ctx.related = &related;

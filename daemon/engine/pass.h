@@ -59,6 +59,9 @@ struct PassOutcome {
   std::string throttle;                              // the store's throttle, in words ("" for none)
   double throttle_waited = 0;                        // seconds the pass waited for the throttle
   std::map<std::string, double> throttle_by_reason;  // the same, by reason (replica-lag, ...)
+  // With a shared state (PostgreSQL): not run here because another host holds the policy's
+  // lease or already ran this scheduled run. Neither audited nor counted as refused or failed.
+  bool elsewhere = false;
 };
 
 // Interrupted on purpose (a signal), as opposed to by a lost connection: only the latter calls
@@ -95,6 +98,10 @@ struct PassOptions {
   // The other stores a policy's `also:` names, open (read-write unless dry), by name; an Error
   // when one cannot be opened. Unset: such a policy fails before it changes anything.
   std::function<connectors::Result<connectors::Connector*>(const std::string& store)> other_store;
+  // With a shared state: this run is another host's to make when a pass of the policy started
+  // at or after this moment (the scheduled run's time) and ended ok, refused or dry-run (the
+  // scheduler's; unset for enforce, which always runs).
+  std::optional<policies::TimePoint> done_since;
 };
 
 struct PassRecord;  // daemon/state/pass_journal.h

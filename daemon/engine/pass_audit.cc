@@ -106,7 +106,7 @@ void PassRunner::recover_interrupted() {
     PassJournal journal(*state_);
     for (const auto& dead : journal.list()) {
       if (dead.intent) continue;  // its policy's next pass asks the store about the last batch
-      auto lock = PassLock::try_acquire(state_->path(), dead.policy);
+      auto lock = PassLock::try_acquire(*state_, dead.policy);
       if (!lock) continue;                     // alive: its owner holds the lock
       auto again = journal.find(dead.policy);  // it may have ended between list() and the lock
       if (!again || again->intent) continue;

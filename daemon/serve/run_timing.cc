@@ -18,6 +18,11 @@ TimePoint first_run(const policies::Policy& policy, std::optional<TimePoint> las
   return when;
 }
 
+TimePoint run_made_since(const policies::Schedule& schedule, TimePoint now) {
+  if (schedule.kind == policies::Schedule::Kind::Every) return now - schedule.interval * 9 / 10;
+  return policies::previous_run(schedule, now);
+}
+
 AfterPass judge(const PassOutcome& outcome) {
   switch (outcome.status) {
     case PassStatus::Ok:

@@ -18,6 +18,12 @@ policies::TimePoint first_run(const policies::Policy& policy,
                               std::optional<policies::TimePoint> last_success,
                               policies::TimePoint now, bool catch_up);
 
+// With a state several hosts share: a pass of the policy started at or after this moment made
+// the run due at `now` (PassOptions::done_since). Daily and weekly: the scheduled moment itself,
+// which every host computes alike. `every`: nine tenths of the interval back, since each host
+// counts the interval from its own runs, and seconds of skew must not make two runs of one.
+policies::TimePoint run_made_since(const policies::Schedule& schedule, policies::TimePoint now);
+
 // What a pass's outcome means for the policy's schedule.
 enum class AfterPass {
   Done,     // ok or planned: the next scheduled run; failures start over

@@ -45,10 +45,10 @@ Scheduler::~Scheduler() {
 
 std::optional<TimePoint> Scheduler::last_success(const std::string& policy) {
   try {
-    if (!StateFile::exists(config_->state_path)) return std::nullopt;
-    StateFile state(config_->state_path, /*writable=*/false);
+    auto state = open_state_for_reading(*config_);
+    if (!state) return std::nullopt;
     std::optional<TimePoint> last;
-    for (const auto& e : AuditTrail(state.db()).list({policy}, std::nullopt))
+    for (const auto& e : AuditTrail(state->db()).list({policy}, std::nullopt))
       if (e.outcome == "ok") last = e.finished;
     return last;
   } catch (const std::exception& e) {
@@ -83,7 +83,7 @@ void Scheduler::refresh_status() {
   boost::asio::post(worker_, [this, config] {
     std::vector<std::pair<std::string, PolicyStatus>> statuses;
     try {
-      auto state = open_state_for_reading(config->state_path);
+      auto state = open_state_for_reading(*config);
       PassRunner planner(state.get(), /*record=*/false, clock_);
       for (const auto& policy : config->policies) {
         if (stop_) break;
@@ -227,6 +227,10 @@ void Scheduler::run_next() {
       options.dry_run = false;
       options.now = clock_.now();
       options.stop = &stop_;
+      // Other hosts run the same schedule on the same state: the first to take the lease makes
+      // the run, the others find it made.
+      if (state.shared() && policy->schedule)
+        options.done_since = run_made_since(*policy->schedule, clock_.now());
       options.on_throttle = [this](const std::string& policy, const std::string& why) {
         notifier_.status(why.empty() ? "running " + policy
                                      : "running " + policy + ", paused: " + why);
@@ -254,6 +258,19 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
                          const std::optional<PolicyStatus>& status) {
   busy_ = false;
   queue_.done(name);
+  if (outcome.elsewhere) {
+    // Another host has this run: nothing to count here; the next scheduled one may be ours.
+    const policies::Policy* policy = config_->policy(name);
+    if (policy && policy->schedule && !stop_ && entries_.count(name))
+      arm(*policy, policies::next_run(*policy->schedule, clock_.now()));
+    if (stop_) {
+      io_.stop();
+      return;
+    }
+    update_status();
+    run_next();
+    return;
+  }
   last_[name] = outcome;
   const AfterPass verdict = judge(outcome);
   {

@@ -1,5 +1,7 @@
 #include "daemon/state/audit.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -12,30 +14,31 @@
 namespace retentiond::daemon {
 namespace {
 
-using lib::sqlite::Statement;
 using policies::format_timestamp;
+using Statement = StateStatement;
 
 constexpr const char* kColumns =
     "id, policy, store, action, cutoff, matched, held, affected, started, finished, outcome, "
-    "error_class, prev_hash, hash, keyed, waited";
+    "error_class, prev_hash, hash, keyed, waited, host";
 
 // The columns to read: a state file of an older retentiond opened read-only has no `keyed`.
-std::string read_columns(lib::sqlite::Database& db) {
-  auto has = [&](const char* column) {
-    Statement st = db.prepare("SELECT 1 FROM pragma_table_info('audit') WHERE name = ?1");
-    st.bind(1, std::string(column));
-    return st.step();
-  };
+std::string read_columns(StateDb& db) {
   std::string c = kColumns;
-  if (!has("waited")) c = c.substr(0, c.rfind(", waited")) + ", 0 AS waited";
-  if (!has("keyed")) c.replace(c.find(", keyed"), 7, ", 0 AS keyed");
+  if (!db.has_column("audit", "host")) c = c.substr(0, c.rfind(", host")) + ", '' AS host";
+  if (!db.has_column("audit", "waited")) c.replace(c.find(", waited"), 8, ", 0 AS waited");
+  if (!db.has_column("audit", "keyed")) c.replace(c.find(", keyed"), 7, ", 0 AS keyed");
   // Partitions are kept beside the row (audit_partitions), in state files written since.
-  Statement side =
-      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_partitions'");
-  c += side.step() ? ", coalesce((SELECT p.partitions FROM audit_partitions p WHERE p.audit_id = "
-                     "audit.id), '')"
-                   : ", ''";
+  c += db.has_table("audit_partitions")
+           ? ", coalesce((SELECT p.partitions FROM audit_partitions p WHERE p.audit_id = "
+             "audit.id), '')"
+           : ", ''";
   return c;
+}
+
+std::string this_host() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) return "";
+  return host;
 }
 
 AuditEntry read_entry(const Statement& st) {
@@ -56,7 +59,8 @@ AuditEntry read_entry(const Statement& st) {
   e.hash = st.text(13);
   e.keyed = st.integer(14) != 0;
   e.waited = st.integer(15);
-  e.partitions = st.text(16);
+  e.host = st.text(16);
+  e.partitions = st.text(17);
   return e;
 }
 
@@ -72,6 +76,7 @@ std::string digest_of(const AuditEntry& e, const RawTimes& t, const std::string&
   // Fields added later are hashed only when set, so that older entries keep their digests.
   if (e.waited > 0) fields.push_back({{"waited", e.waited}});
   if (!e.partitions.empty()) fields.push_back({{"partitions", e.partitions}});
+  if (!e.host.empty()) fields.push_back({{"host", e.host}});
   // Invalid UTF-8 (from a configuration's bytes) is replaced, never a reason to lose an entry;
   // valid text digests as it always did.
   const std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -81,7 +86,7 @@ std::string digest_of(const AuditEntry& e, const RawTimes& t, const std::string&
 bool valid_text(const AuditEntry& e, const RawTimes& t) {
   for (const std::string* field :
        {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class, &e.prev_hash, &e.hash,
-        &t.cutoff, &t.started, &t.finished, &e.partitions})
+        &t.cutoff, &t.started, &t.finished, &e.partitions, &e.host})
     if (!policies::is_valid_utf8(*field)) return false;
   return true;
 }
@@ -99,8 +104,29 @@ std::string audit_digest(const AuditEntry& e, const std::string& key) {
       key);
 }
 
+// Writes `e` as it is, with the raw timestamps `t`.
+static void insert_entry(StateDb& db, const AuditEntry& e, const RawTimes& t) {
+  Statement insert = db.prepare(std::string("INSERT INTO audit (") + kColumns +
+                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                                "?13, ?14, ?15, ?16, ?17)");
+  insert.bind(1, e.id).bind(2, e.policy).bind(3, e.store).bind(4, e.action);
+  insert.bind(5, t.cutoff).bind(6, e.matched).bind(7, e.held);
+  insert.bind(8, e.affected).bind(9, t.started);
+  insert.bind(10, t.finished).bind(11, e.outcome).bind(12, e.error_class);
+  insert.bind(13, e.prev_hash).bind(14, e.hash).bind(15, e.keyed ? 1LL : 0LL).bind(16, e.waited);
+  insert.bind(17, e.host);
+  insert.step();
+  if (!e.partitions.empty()) {
+    Statement side =
+        db.prepare("INSERT INTO audit_partitions (audit_id, partitions) VALUES (?1, ?2)");
+    side.bind(1, e.id).bind(2, e.partitions);
+    side.step();
+  }
+}
+
 AuditEntry AuditTrail::append(AuditEntry e, bool in_transaction) {
   auto write = [&] {
+    db_.lock_audit_chain();
     Statement last = db_.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
     if (last.step()) {
       e.id = last.integer(0) + 1;
@@ -110,27 +136,16 @@ AuditEntry AuditTrail::append(AuditEntry e, bool in_transaction) {
       e.prev_hash = kGenesisHash;
     }
     e.keyed = !key_.empty();
+    if (e.host.empty()) e.host = this_host();
     e.hash = audit_digest(e, key_);
-    Statement insert = db_.prepare(std::string("INSERT INTO audit (") + kColumns +
-                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                                   "?13, ?14, ?15, ?16)");
-    insert.bind(1, e.id).bind(2, e.policy).bind(3, e.store).bind(4, e.action);
-    insert.bind(5, format_timestamp(e.cutoff)).bind(6, e.matched).bind(7, e.held);
-    insert.bind(8, e.affected).bind(9, format_timestamp(e.started));
-    insert.bind(10, format_timestamp(e.finished)).bind(11, e.outcome).bind(12, e.error_class);
-    insert.bind(13, e.prev_hash).bind(14, e.hash).bind(15, e.keyed ? 1LL : 0LL).bind(16, e.waited);
-    insert.step();
-    if (!e.partitions.empty()) {
-      Statement side =
-          db_.prepare("INSERT INTO audit_partitions (audit_id, partitions) VALUES (?1, ?2)");
-      side.bind(1, e.id).bind(2, e.partitions);
-      side.step();
-    }
+    insert_entry(
+        db_, e,
+        {format_timestamp(e.cutoff), format_timestamp(e.started), format_timestamp(e.finished)});
   };
   if (in_transaction)
     write();
   else
-    lib::sqlite::in_transaction(db_, write);
+    daemon::in_transaction(db_, write);
   return e;
 }
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "lib/sqlite/database.h"
+#include "daemon/state/state_db.h"
 #include "policies/timestamp.h"
 
 namespace retentiond::daemon {
@@ -44,6 +44,9 @@ struct AuditEntry : PassFigures {
   // and covered by its hash; empty for other passes, and for a pass whose process died (its count
   // is exact, its partitions are in the log).
   std::string partitions;
+  // The host whose retentiond wrote the entry (gethostname), "" in entries written before
+  // version 5 of the state; covered by the hash when set.
+  std::string host;
 };
 
 // The hash of an entry: SHA-256 over its fields (id included) and prev_hash, or with `key` an
@@ -59,11 +62,11 @@ void log_audit_head(const AuditEntry& appended);
 class AuditTrail {
  public:
   // `key`: the audit key, "" when none is configured (new rows are then plain SHA-256).
-  explicit AuditTrail(lib::sqlite::Database& db, std::string key = "")
-      : db_(db), key_(std::move(key)) {}
+  explicit AuditTrail(StateDb& db, std::string key = "") : db_(db), key_(std::move(key)) {}
 
-  // Appends `entry` (id, prev_hash and hash are filled in) and returns it as stored. Runs in its
-  // own transaction unless `in_transaction` says the caller holds one.
+  // Appends `entry` (id, prev_hash and hash are filled in, and host when empty) and returns it
+  // as stored. Runs in its own transaction unless `in_transaction` says the caller holds one.
+  // Appends are serialised across hosts (StateDb::lock_audit_chain).
   AuditEntry append(AuditEntry entry, bool in_transaction = false);
 
   // Entries in order, optionally only one policy's and only those finished at or after `since`.
@@ -90,7 +93,7 @@ class AuditTrail {
   Verification verify(const ExpectedHead& expected = {}) const;
 
  private:
-  lib::sqlite::Database& db_;
+  StateDb& db_;
   std::string key_;
 };
 

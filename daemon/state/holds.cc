@@ -8,7 +8,7 @@
 
 namespace retentiond::daemon {
 
-using lib::sqlite::Statement;
+using Statement = StateStatement;
 using policies::format_timestamp;
 
 void Holds::audit(const std::string& policy, const std::string& store, const std::string& outcome) {
@@ -24,13 +24,14 @@ void Holds::audit(const std::string& policy, const std::string& store, const std
 
 bool Holds::add(const Hold& hold, const std::string& store) {
   auto& db = state_.db();
-  return lib::sqlite::in_transaction(db, [&] {
+  return in_transaction(db, [&] {
     Statement existing = db.prepare("SELECT 1 FROM holds WHERE policy = ?1 AND key = ?2");
     existing.bind(1, hold.policy).bind(2, hold.key);
     bool replaced = existing.step();
     Statement insert = db.prepare(
-        "INSERT OR REPLACE INTO holds (policy, key, reason, created, until) VALUES (?1, ?2, ?3, "
-        "?4, ?5)");
+        "INSERT INTO holds (policy, key, reason, created, until) VALUES (?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT (policy, key) DO UPDATE SET reason = excluded.reason, created = "
+        "excluded.created, until = excluded.until");
     insert.bind(1, hold.policy)
         .bind(2, hold.key)
         .bind(3, hold.reason)
@@ -47,7 +48,7 @@ bool Holds::add(const Hold& hold, const std::string& store) {
 
 bool Holds::remove(const std::string& policy, const std::string& key, const std::string& store) {
   auto& db = state_.db();
-  return lib::sqlite::in_transaction(db, [&] {
+  return in_transaction(db, [&] {
     Statement del = db.prepare("DELETE FROM holds WHERE policy = ?1 AND key = ?2");
     del.bind(1, policy).bind(2, key);
     del.step();

@@ -3,13 +3,14 @@
 #include <unistd.h>
 
 #include "lib/crypto/random.h"
+#include "lib/sqlite/database.h"
 
 namespace retentiond::daemon {
 namespace {
 
 using connectors::BatchIntent;
 using lib::sqlite::SqliteError;
-using lib::sqlite::Statement;
+using Statement = StateStatement;
 using policies::format_timestamp;
 using policies::parse_timestamp;
 
@@ -48,13 +49,15 @@ auto guarded(StateFile& state, const char* what, F&& body) {
   } catch (const SqliteError& e) {
     throw StateError("cannot " + std::string(what) + " in the state file '" + state.path() +
                      "': " + e.what());
+  } catch (const StateError& e) {
+    throw StateError("cannot " + std::string(what) + ": " + e.what());
   }
 }
 
 void PassJournal::begin(const PassRecord& r) {
   guarded(state_, "record the start of a pass", [&] {
     auto& db = state_.db();
-    lib::sqlite::in_transaction(db, [&] {
+    in_transaction(db, [&] {
       Statement insert = db.prepare(std::string("INSERT INTO pass_in_progress (") + kColumns +
                                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9)");
       insert.bind(1, r.policy)
@@ -71,11 +74,13 @@ void PassJournal::begin(const PassRecord& r) {
 void PassJournal::add_intent(const std::string& policy, const BatchIntent& intent) {
   guarded(state_, "record a batch before it commits", [&] {
     auto& db = state_.db();
-    lib::sqlite::in_transaction(db, [&] {
+    in_transaction(db, [&] {
       Statement upsert = db.prepare(
           "INSERT INTO batch_intent (policy, expected, evidence, recorded) VALUES (?1, ?2, ?3, ?4) "
-          "ON CONFLICT (policy) DO UPDATE SET expected = expected + excluded.expected, "
-          "evidence = CASE WHEN excluded.evidence = '' THEN evidence ELSE excluded.evidence END, "
+          "ON CONFLICT (policy) DO UPDATE SET expected = batch_intent.expected + "
+          "excluded.expected, "
+          "evidence = CASE WHEN excluded.evidence = '' THEN batch_intent.evidence ELSE "
+          "excluded.evidence END, "
           "recorded = excluded.recorded");
       upsert.bind(1, policy).bind(2, intent.expected).bind(3, intent.evidence);
       upsert.bind(4, format_timestamp(policies::now_utc()));
@@ -101,7 +106,7 @@ void PassJournal::batch_done(const std::string& policy, const std::string& owner
                              long long affected) {
   guarded(state_, "record a committed batch", [&] {
     auto& db = state_.db();
-    lib::sqlite::in_transaction(db, [&] {
+    in_transaction(db, [&] {
       Statement update = db.prepare(
           "UPDATE pass_in_progress SET affected = ?1, updated = ?2 WHERE policy = ?3 AND owner = "
           "?4");
@@ -111,8 +116,7 @@ void PassJournal::batch_done(const std::string& policy, const std::string& owner
           .bind(4, owner);
       update.step();
       if (db.changes() != 1)
-        throw SqliteError(SQLITE_CONSTRAINT,
-                          "the pass's row of policy '" + policy + "' is not this process's");
+        throw StateError("the pass's row of policy '" + policy + "' is not this process's");
       db.prepare("DELETE FROM batch_intent_items WHERE policy = ?1").bind(1, policy).step();
       db.prepare("DELETE FROM batch_intent WHERE policy = ?1").bind(1, policy).step();
     });
@@ -122,7 +126,7 @@ void PassJournal::batch_done(const std::string& policy, const std::string& owner
 std::optional<AuditEntry> PassJournal::finish(const std::string& owner, const AuditEntry& entry) {
   return guarded(state_, "record the end of a pass", [&] {
     auto& db = state_.db();
-    return lib::sqlite::in_transaction(db, [&]() -> std::optional<AuditEntry> {
+    return in_transaction(db, [&]() -> std::optional<AuditEntry> {
       if (!owner.empty()) {
         if (intent_of(entry.policy))
           return std::nullopt;  // the next pass reconciles it, then writes the entry
@@ -139,7 +143,7 @@ std::optional<AuditEntry> PassJournal::finish(const std::string& owner, const Au
 AuditEntry PassJournal::close_dead(const PassRecord& dead, const AuditEntry& entry) {
   return guarded(state_, "record an interrupted pass", [&] {
     auto& db = state_.db();
-    return lib::sqlite::in_transaction(db, [&] {
+    return in_transaction(db, [&] {
       remove(dead.policy);
       return AuditTrail(db, state_.audit_key()).append(entry, /*in_transaction=*/true);
     });
@@ -155,8 +159,8 @@ std::optional<BatchIntent> PassJournal::intent_of(const std::string& policy) {
   BatchIntent intent;
   intent.expected = st.integer(0);
   intent.evidence = st.text(1);
-  Statement items =
-      db.prepare("SELECT item FROM batch_intent_items WHERE policy = ?1 ORDER BY rowid");
+  Statement items = db.prepare("SELECT item FROM batch_intent_items WHERE policy = ?1 ORDER BY " +
+                               db.insertion_order());
   items.bind(1, policy);
   while (items.step()) intent.items.push_back(items.text(0));
   return intent;

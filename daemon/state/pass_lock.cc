@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/state/postgresql_state_db.h"
 #include "daemon/state/state.h"
+#include "lib/crypto/sha256.h"
 
 namespace retentiond::daemon {
 
@@ -61,13 +63,63 @@ PassLock& PassLock::operator=(PassLock&& other) noexcept {
     if (fd_ >= 0) ::close(fd_);
     fd_ = other.fd_;
     other.fd_ = -1;
+    lease_ = std::move(other.lease_);
   }
   return *this;
 }
 
+PassLock::PassLock(std::shared_ptr<PgSession> lease) : lease_(std::move(lease)) {}
+
 PassLock::~PassLock() {
-  // Closing the only descriptor releases the lock; the file stays for the next owner.
+  // Closing the only descriptor releases the lock; the file stays for the next owner. Ending the
+  // lease's session releases the lease.
   if (fd_ >= 0) ::close(fd_);
+}
+
+namespace {
+
+// The lease key of a policy: 60 bits of SHA-256 over its name, so that it stays the same on
+// every host and version (hashtext() is not promised to).
+long long lease_key(const std::string& policy) {
+  return static_cast<long long>(
+      std::stoull(lib::sha256_hex("retentiond lease " + policy).substr(0, 15), nullptr, 16));
+}
+
+PostgresqlStateDb& postgresql_of(StateFile& state) {
+  return static_cast<PostgresqlStateDb&>(state.db());
+}
+
+}  // namespace
+
+std::optional<PassLock> PassLock::try_acquire(StateFile& state, const std::string& policy) {
+  if (!state.shared()) return try_acquire(state.path(), policy);
+  auto& db = postgresql_of(state);
+  auto session = std::make_unique<PgSession>(db.conninfo(), db.label() + " (lease)");
+  if (session->value("SELECT pg_try_advisory_lock(" + std::to_string(lease_key(policy)) + ")") ==
+      "t")
+    return PassLock(std::move(session));
+  return std::nullopt;
+}
+
+std::optional<bool> PassLock::held(StateFile& state, const std::string& policy) {
+  if (!state.shared()) return held(state.path(), policy);
+  const unsigned long long key = static_cast<unsigned long long>(lease_key(policy));
+  auto st = state.db().prepare(
+      "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = ?1::oid AND objid = "
+      "?2::oid AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_database WHERE "
+      "datname = current_database())");
+  st.bind(1, static_cast<long long>(key >> 32)).bind(2, static_cast<long long>(key & 0xffffffff));
+  return st.step();
+}
+
+bool PassLock::still_held() {
+  if (!lease_) return true;
+  try {
+    lease_->run("SELECT 1", {});
+    return lease_->ok();
+  } catch (const StateError&) {
+    return false;
+  }
 }
 
 }  // namespace retentiond::daemon

@@ -2,8 +2,6 @@
 
 namespace retentiond::daemon {
 
-using lib::sqlite::in_transaction;
-
 std::map<std::string, policies::TimePoint> StateSightingBook::load(const std::string& policy) {
   std::map<std::string, policies::TimePoint> out;
   if (!state_.has_table("sightings")) return out;
@@ -37,8 +35,9 @@ void StateSightingBook::save(const std::string& policy,
       insert.bind(1, policy).bind(2, hash).bind(3, policies::epoch_seconds(first));
       insert.step();
     }
-    auto mark =
-        db.prepare("INSERT OR IGNORE INTO sighting_policies (policy, since) VALUES (?1, ?2)");
+    auto mark = db.prepare(
+        "INSERT INTO sighting_policies (policy, since) VALUES (?1, ?2) ON CONFLICT DO "
+        "NOTHING");
     mark.bind(1, policy).bind(2, policies::epoch_seconds(now));
     mark.step();
   });

@@ -11,8 +11,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "connectors/secret.h"
+#include "daemon/state/postgresql_state_db.h"
+#include "daemon/state/sqlite_state_db.h"
 #include "lib/crypto/random.h"
 #include "lib/secrets/secret_file.h"
+#include "lib/sqlite/database.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -24,11 +28,18 @@ using lib::sqlite::SqliteError;
 // Version 1: audit trail and passes in progress. Version 2: secrets, legal holds, notices.
 // Version 3: sightings (dates a store tracks through retentiond, such as Sympa's orphaned users).
 // Version 4: the owner of each pass in progress, the intent of the batch in flight, keyed audit
-// entries, the time a pass waited for its store's throttle.
-constexpr int kSchemaVersion = 4;
+// entries, the time a pass waited for its store's throttle. Version 5: the host that wrote each
+// audit entry. A PostgreSQL state starts at version 5 (postgresql_schema.cc).
+constexpr int kSchemaVersion = 5;
 
 // How SQLite errors about the file itself (a full disk...) name it.
-std::string label(const std::string& path) { return "the state file '" + path + "'"; }
+std::string file_label(const std::string& path) { return "the state file '" + path + "'"; }
+
+std::unique_ptr<StateDb> sqlite_state(std::unique_ptr<Database> db) {
+  return std::make_unique<SqliteStateDb>(std::move(db));
+}
+
+Database& sqlite_of(StateDb& db) { return static_cast<SqliteStateDb&>(db).sqlite(); }
 
 }  // namespace
 
@@ -52,8 +63,13 @@ std::string audit_key_for(const policies::Config& config) {
 }
 
 StateFile::StateFile(const policies::Config& config, bool writable)
-    : StateFile(config.state_path, writable) {
+    : StateFile(config.state_store ? StateFile(*config.state_store, writable)
+                                   : StateFile(config.state_path, writable)) {
   audit_key_ = audit_key_for(config);
+}
+
+std::string StateFile::label() const {
+  return (postgresql_ ? "the PostgreSQL state '" : "the state file '") + path_ + "'";
 }
 
 bool StateFile::exists(const std::string& path) {
@@ -76,19 +92,19 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
       bool fresh = !exists(path);
       mode_t old = ::umask(077);
       try {
-        db_ = std::make_unique<Database>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                         label(path));
+        db_ = sqlite_state(std::make_unique<Database>(
+            path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, file_label(path)));
       } catch (...) {
         ::umask(old);
         throw;
       }
       ::umask(old);
       if (fresh) ::chmod(path.c_str(), 0600);
-      db_->busy_timeout(10000);
+      sqlite_of(*db_).busy_timeout(10000);
       use_wal();
       db_->exec("PRAGMA synchronous = NORMAL");
       // Several processes may create the file at once (enforce started twice): one at a time.
-      lib::sqlite::in_transaction(*db_, [&] { create_schema(); });
+      in_transaction(*db_, [&] { create_schema(); });
     } else {
       if (!exists(path)) throw StateError("the state file '" + path + "' does not exist yet");
       open_read_only();
@@ -101,8 +117,8 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
 
 void StateFile::open_read_only() {
   try {
-    db_ = std::make_unique<Database>(path_, SQLITE_OPEN_READONLY, label(path_));
-    db_->busy_timeout(10000);
+    db_ = sqlite_state(std::make_unique<Database>(path_, SQLITE_OPEN_READONLY, file_label(path_)));
+    sqlite_of(*db_).busy_timeout(10000);
     // A WAL file needs its shared-memory file beside it, which a reader may not be allowed to
     // create (a read-only mount, an archived copy): the first read tells.
     db_->prepare("SELECT count(*) FROM sqlite_master").step();
@@ -132,7 +148,8 @@ void StateFile::open_read_only() {
     }
   }
   uri += "?immutable=1";
-  db_ = std::make_unique<Database>(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, label(path_));
+  db_ = sqlite_state(
+      std::make_unique<Database>(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, file_label(path_)));
   db_->prepare("SELECT count(*) FROM sqlite_master").step();
 }
 
@@ -236,6 +253,8 @@ void StateFile::create_schema() {
     db_->exec("ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0");
   if (!has_column("audit", "waited"))
     db_->exec("ALTER TABLE audit ADD COLUMN waited INTEGER NOT NULL DEFAULT 0");
+  if (!has_column("audit", "host"))
+    db_->exec("ALTER TABLE audit ADD COLUMN host TEXT NOT NULL DEFAULT ''");
   // The partitions a pass dropped or detached whole, beside its audit row (audit.h).
   db_->exec(
       "CREATE TABLE IF NOT EXISTS audit_partitions (audit_id INTEGER PRIMARY KEY, partitions TEXT "
@@ -243,16 +262,10 @@ void StateFile::create_schema() {
   db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 
-bool StateFile::has_table(const std::string& name) {
-  auto st = db_->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
-  st.bind(1, name);
-  return st.step();
-}
+bool StateFile::has_table(const std::string& name) { return db_->has_table(name); }
 
 bool StateFile::has_column(const std::string& table, const std::string& column) {
-  auto st = db_->prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
-  st.bind(1, table).bind(2, column);
-  return st.step();
+  return db_->has_column(table, column);
 }
 
 std::string StateFile::anonymisation_key() {
@@ -269,8 +282,8 @@ std::string StateFile::anonymisation_key() {
   } catch (const std::runtime_error&) {
     throw StateError("cannot draw a random anonymisation key");
   }
-  auto insert =
-      db_->prepare("INSERT OR IGNORE INTO secrets (name, value) VALUES ('anonymisation', ?1)");
+  auto insert = db_->prepare(
+      "INSERT INTO secrets (name, value) VALUES ('anonymisation', ?1) ON CONFLICT DO NOTHING");
   insert.bind(1, hex);
   insert.step();
   return read();
@@ -279,6 +292,26 @@ std::string StateFile::anonymisation_key() {
 std::unique_ptr<StateFile> open_state_for_reading(const std::string& path) {
   if (!StateFile::exists(path)) return nullptr;
   return std::make_unique<StateFile>(path, /*writable=*/false);
+}
+
+std::unique_ptr<StateFile> open_state_for_reading(const policies::Config& config) {
+  std::unique_ptr<StateFile> state;
+  if (config.state_store) {
+    state = std::make_unique<StateFile>(*config.state_store, /*writable=*/false);
+    if (!state->has_table("audit")) return nullptr;
+  } else {
+    state = open_state_for_reading(config.state_path);
+    if (!state) return nullptr;
+  }
+  return state;
+}
+
+StateFile::StateFile(const policies::StoreConfig& store, bool writable)
+    : path_(store.value("dsn")), writable_(writable), postgresql_(true) {
+  auto password = connectors::store_password(store);
+  if (!password) throw StateError(password.error().message);
+  db_ = std::make_unique<PostgresqlStateDb>(state_conninfo(path_, password.value()), label());
+  if (writable) create_postgresql_schema();
 }
 
 }  // namespace retentiond::daemon

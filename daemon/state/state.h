@@ -1,21 +1,19 @@
-// The state file (`state:`, SQLite): the audit trail, the passes in progress, and what later
-// features keep between passes. Opened by each command; WAL mode lets `history` read while the
-// daemon writes. Created with mode 0600, its directory with 0700 when missing.
+// The state (`state:`): the audit trail, the passes in progress, and what later features keep
+// between passes. By default a SQLite file, opened by each command; WAL mode lets `history` read
+// while the daemon writes; created with mode 0600, its directory with 0700 when missing. Or a
+// PostgreSQL database that several hosts share (`state: {type: postgresql, ...}`). Either way
+// retentiond creates and migrates its schema (versioned) itself.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
-#include "lib/sqlite/database.h"
+#include "daemon/state/state_db.h"
 #include "policies/policy.h"
 
 namespace retentiond::daemon {
-
-class StateError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // The audit key of a configuration: the contents of `audit_key_file:`, else of the systemd
 // credential $CREDENTIALS_DIRECTORY/audit-key when there is one, else "". Throws StateError
@@ -29,13 +27,26 @@ class StateFile {
   // must exist (see exists()); it may sit on a read-only mount or be an archived copy. Throws
   // StateError with a sentence naming the path.
   StateFile(const std::string& path, bool writable);
-  // The configuration's state file, with its audit key (see audit_key_for).
+  // The configuration's state (a file, or PostgreSQL), with its audit key (see audit_key_for).
+  // A PostgreSQL state opened read-only must have its schema already (see
+  // open_state_for_reading).
   StateFile(const policies::Config& config, bool writable);
+  // The PostgreSQL state `store` (its dsn and password). Writable: creates or migrates its schema.
+  StateFile(const policies::StoreConfig& store, bool writable);
 
   static bool exists(const std::string& path);
 
-  lib::sqlite::Database& db() { return *db_; }
+  // For `check`: what stops retentiond from using this PostgreSQL state (a schema too new, a
+  // table missing, missing grants), or nullopt; always nullopt for a file.
+  std::optional<std::string> schema_problem();
+
+  StateDb& db() { return *db_; }
+  // The file's path; for a PostgreSQL state, its dsn (which never holds the password).
   const std::string& path() const { return path_; }
+  // How messages name the state: "the state file '...'" or "the PostgreSQL state '...'".
+  std::string label() const;
+  // Several hosts share it: passes are taken under a lease in the database (pass_lock.h).
+  bool shared() const { return db_->shared(); }
   bool writable() const { return writable_; }
 
   // Whether the file has this table (a read-only file may predate it).
@@ -52,18 +63,23 @@ class StateFile {
 
  private:
   void create_schema();
+  void create_postgresql_schema();
   void use_wal();
   // Opens the file for reading, even where SQLite cannot create its -shm file beside it.
   void open_read_only();
 
   std::string path_;
   bool writable_ = false;
+  bool postgresql_ = false;
   std::string audit_key_;
-  std::unique_ptr<lib::sqlite::Database> db_;
+  std::unique_ptr<StateDb> db_;
 };
 
 // The state file at `path` opened read-only, or null when there is none yet (no pass recorded,
 // no hold). Throws StateError, naming the path, when it exists but cannot be read.
 std::unique_ptr<StateFile> open_state_for_reading(const std::string& path);
+// The configuration's state for reading: its file as above, or its PostgreSQL database (null
+// when retentiond has not created its schema there yet). Without the audit key.
+std::unique_ptr<StateFile> open_state_for_reading(const policies::Config& config);
 
 }  // namespace retentiond::daemon

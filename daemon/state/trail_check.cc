@@ -13,8 +13,9 @@ std::string unfinished_line(const UnfinishedPass& u) {
   std::string line =
       "policy '" + r.policy + "', pass started " + format_timestamp(r.started) + ": ";
   if (u.alive)
-    return line + "still running (pid " + std::to_string(r.pid) + "), " +
-           with_thousands(r.affected) + " records so far";
+    return line + "still running (pid " + std::to_string(r.pid) +
+           (u.host.empty() ? "" : " on " + u.host) + "), " + with_thousands(r.affected) +
+           " records so far";
   line += "its process ended without recording it; " + with_thousands(r.affected) +
           " records were recorded";
   if (r.intent)
@@ -39,8 +40,10 @@ TrailCheck check_trail(StateFile& state, const AuditTrail::ExpectedHead& expecte
   if (!state.has_table("pass_in_progress")) return check;
   for (auto& record : PassJournal(state).list()) {
     // A lock file that cannot be read is no proof of life: the pass counts as ended.
-    const bool alive = PassLock::held(state.path(), record.policy).value_or(false);
-    check.unfinished.push_back({std::move(record), alive});
+    const bool alive = PassLock::held(state, record.policy).value_or(false);
+    // The owner token is "host:pid:random".
+    std::string host = state.shared() ? record.owner.substr(0, record.owner.find(':')) : "";
+    check.unfinished.push_back({std::move(record), alive, std::move(host)});
   }
   return check;
 }
@@ -80,14 +83,16 @@ nlohmann::json to_json(const TrailCheck& check) {
   nlohmann::json unfinished = nlohmann::json::array();
   for (const auto& u : check.unfinished) {
     const auto& r = u.record;
-    unfinished.push_back({{"policy", r.policy},
-                          {"store", r.store},
-                          {"started", format_timestamp(r.started)},
-                          {"affected", r.affected},
-                          {"alive", u.alive},
-                          {"pid", r.pid},
-                          {"unconfirmed_batch", r.intent ? nlohmann::json(r.intent->expected)
-                                                         : nlohmann::json(nullptr)}});
+    unfinished.push_back(
+        {{"policy", r.policy},
+         {"store", r.store},
+         {"started", format_timestamp(r.started)},
+         {"affected", r.affected},
+         {"alive", u.alive},
+         {"pid", r.pid},
+         {"host", u.host.empty() ? nlohmann::json(nullptr) : nlohmann::json(u.host)},
+         {"unconfirmed_batch",
+          r.intent ? nlohmann::json(r.intent->expected) : nlohmann::json(nullptr)}});
   }
   return {{"intact", v.intact},
           {"complete", check.complete()},

@@ -16,6 +16,7 @@ namespace retentiond::daemon {
 struct UnfinishedPass {
   PassRecord record;
   bool alive = false;  // its process holds the policy's lock
+  std::string host;    // with a shared state: the host running it (its pid is that host's)
 };
 
 struct TrailCheck {

@@ -390,3 +390,31 @@ TEST_CASE("issue 17: control characters from the configuration are escaped in me
       std::vector<std::string>{"DIR/r.yaml:5:11: error: policy name 'bad\\xff' must start with "
                                "a letter or digit and use only letters, digits, '-', '_' and '.'"});
 }
+
+TEST_CASE("issue 22: state in PostgreSQL", "[config]") {
+  TempDir dir;
+  dir.write("state.pw", "secret");
+  auto result = load(dir,
+                     "state: {type: postgresql, dsn: \"host=db dbname=r user=r\", "
+                     "password_file: state.pw}\n" +
+                         kHeader.substr(kHeader.find('\n') + 1) + kPolicy);
+  INFO((result.diagnostics.all().empty() ? "" : result.diagnostics.all().front().str()));
+  REQUIRE(result.config);
+  REQUIRE(result.config->state_store);
+  CHECK(result.config->state_path.empty());
+  CHECK(result.config->state_store->name == "state");
+  CHECK(result.config->state_store->value("dsn") == "host=db dbname=r user=r");
+  CHECK(result.config->state_store->path("password_file") == dir.file("state.pw"));
+
+  const std::string rest = kHeader.substr(kHeader.find('\n') + 1) + kPolicy;
+  CHECK(first_error("state: {type: mysql, dsn: x}\n" + rest) ==
+        "DIR/r.yaml:1:15: error: the 'state' can be a SQLite file (its path) or {type: "
+        "postgresql, dsn: ..., password_file: ...}; type 'mysql' is not one");
+  CHECK(first_error("state: {type: postgresql}\n" + rest) ==
+        "DIR/r.yaml:1:8: error: 'state' has no 'dsn'");
+  CHECK(first_error("state: {type: postgresql, dsn: \"password=x\"}\n" + rest) ==
+        "DIR/r.yaml:1:32: error: the 'dsn' of 'state' contains a password; use 'password_file' "
+        "instead");
+  CHECK(first_error("state: {type: postgresql, dsn: x, passwrd_file: y}\n" + rest)
+            .find("DIR/r.yaml:1:35: error: unknown key 'passwrd_file'") == 0);
+}

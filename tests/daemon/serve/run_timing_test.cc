@@ -74,3 +74,12 @@ TEST_CASE("a failed pass is retried with backoff, a refused one waits for its sc
   CHECK(next_after(often, AfterPass::Failed, 3, kNow) ==
         retentiond::policies::next_run(*often.schedule, kNow));
 }
+
+TEST_CASE("issue 22: which earlier pass made a run due now, with a shared state", "[serve]") {
+  // `every`: each host counts from its own runs; a pass in the last nine tenths made it.
+  CHECK(run_made_since(*scheduled("every 1h").schedule, kNow) == kNow - 54min);
+  // daily: the scheduled moment itself, the same on every host (TZ=UTC in the tests' runs too).
+  auto daily = *scheduled("daily 03:15").schedule;
+  CHECK(run_made_since(daily, kNow) == retentiond::policies::previous_run(daily, kNow));
+  CHECK(run_made_since(daily, kNow) <= kNow);
+}

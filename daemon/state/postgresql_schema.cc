@@ -1,0 +1,141 @@
+// The schema of a PostgreSQL state: the same tables, columns and meaning as the SQLite state
+// file's (state.cc), in PostgreSQL's types. Version 5 is the first; later versions migrate in
+// order, under an advisory lock, so that hosts starting together create it once.
+#include "daemon/state/state.h"
+
+namespace retentiond::daemon {
+namespace {
+
+constexpr int kPostgresqlSchemaVersion = 5;
+// The schema's advisory lock key ("rtnd" + 2), held by the transaction that creates it.
+constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(8247912497911250946)";
+
+constexpr const char* kPassFigures = R"sql(
+      policy TEXT NOT NULL,
+      store TEXT NOT NULL,
+      action TEXT NOT NULL,
+      cutoff TEXT NOT NULL,
+      matched BIGINT NOT NULL,
+      held BIGINT NOT NULL,
+      affected BIGINT NOT NULL,
+      started TEXT NOT NULL,)sql";
+
+std::string version_5() {
+  return std::string(R"sql(
+    CREATE TABLE IF NOT EXISTS audit (
+      id BIGINT PRIMARY KEY,)sql") +
+         kPassFigures + R"sql(
+      finished TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      error_class TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL,
+      keyed BIGINT NOT NULL DEFAULT 0,
+      waited BIGINT NOT NULL DEFAULT 0,
+      host TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS audit_policy ON audit (policy, id);
+    CREATE TABLE IF NOT EXISTS audit_partitions (
+      audit_id BIGINT PRIMARY KEY,
+      partitions TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS pass_in_progress ()sql" +
+         kPassFigures + R"sql(
+      updated TEXT NOT NULL,
+      pid BIGINT NOT NULL,
+      owner TEXT NOT NULL DEFAULT '',
+      PRIMARY KEY (policy)
+    );
+    CREATE TABLE IF NOT EXISTS secrets (
+      name TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS holds (
+      policy TEXT NOT NULL,
+      key TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      created TEXT NOT NULL,
+      until TEXT,
+      PRIMARY KEY (policy, key)
+    );
+    CREATE TABLE IF NOT EXISTS notices (
+      policy TEXT NOT NULL,
+      key_hash TEXT NOT NULL,
+      basis BIGINT NOT NULL,
+      sent TEXT NOT NULL,
+      PRIMARY KEY (policy, key_hash)
+    );
+    CREATE TABLE IF NOT EXISTS sightings (
+      policy TEXT NOT NULL,
+      key_hash TEXT NOT NULL,
+      first_seen BIGINT NOT NULL,
+      PRIMARY KEY (policy, key_hash)
+    );
+    CREATE TABLE IF NOT EXISTS sighting_policies (
+      policy TEXT PRIMARY KEY,
+      since BIGINT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS batch_intent (
+      policy TEXT PRIMARY KEY,
+      expected BIGINT NOT NULL,
+      evidence TEXT NOT NULL,
+      recorded TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS batch_intent_items (
+      seq BIGSERIAL PRIMARY KEY,
+      policy TEXT NOT NULL,
+      item TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS batch_intent_items_policy ON batch_intent_items (policy);
+  )sql";
+}
+
+}  // namespace
+
+std::optional<std::string> StateFile::schema_problem() {
+  if (!db_->shared()) return std::nullopt;
+  if (!has_table("retentiond_schema")) {
+    // A fresh database: the first writable open creates the schema, if it may.
+    auto may = db_->prepare("SELECT has_schema_privilege(current_schema(), 'CREATE')");
+    if (may.step() && may.integer(0) == 1) return std::nullopt;
+    return label() +
+           " has no retentiond tables yet, and its user may not create them in its schema "
+           "(see 'Several hosts' in docs/deployment.md for the grants)";
+  }
+  auto read = db_->prepare("SELECT max(version) FROM retentiond_schema");
+  const long long version = read.step() ? read.integer(0) : 0;
+  if (version > kPostgresqlSchemaVersion)
+    return label() + " was written by a newer retentiond (schema " + std::to_string(version) + ")";
+  for (const char* table :
+       {"audit", "audit_partitions", "pass_in_progress", "secrets", "holds", "notices", "sightings",
+        "sighting_policies", "batch_intent", "batch_intent_items"})
+    if (!has_table(table))
+      return label() + " has no table '" + table + "' although its schema is version " +
+             std::to_string(version);
+  auto write = db_->prepare(
+      "SELECT has_table_privilege('audit', 'INSERT') AND has_table_privilege('pass_in_progress', "
+      "'DELETE') AND has_table_privilege('holds', 'DELETE') AND has_table_privilege('notices', "
+      "'DELETE')");
+  if (!write.step() || write.integer(0) != 1)
+    return label() + ": its user may not write retentiond's tables (see docs/deployment.md)";
+  return std::nullopt;
+}
+
+void StateFile::create_postgresql_schema() {
+  in_transaction(*db_, [&] {
+    db_->exec(kSchemaLock);
+    db_->exec("CREATE TABLE IF NOT EXISTS retentiond_schema (version INTEGER NOT NULL)");
+    auto read = db_->prepare("SELECT max(version) FROM retentiond_schema");
+    const long long current = read.step() ? read.integer(0) : 0;
+    if (current > kPostgresqlSchemaVersion)
+      throw StateError(label() + " was written by a newer retentiond (schema " +
+                       std::to_string(current) + "); refusing to touch it");
+    if (current == kPostgresqlSchemaVersion) return;
+    db_->exec(version_5());
+    db_->exec("DELETE FROM retentiond_schema");
+    db_->exec("INSERT INTO retentiond_schema (version) VALUES (" +
+              std::to_string(kPostgresqlSchemaVersion) + ")");
+  });
+}
+
+}  // namespace retentiond::daemon

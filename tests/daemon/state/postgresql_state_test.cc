@@ -1,0 +1,178 @@
+// The state in PostgreSQL (issue 22): the same tables and meaning as the SQLite file, one audit
+// chain that hosts appending at once never fork, and leases that end with their session.
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "daemon/engine/notices.h"
+#include "daemon/state/audit.h"
+#include "daemon/state/holds.h"
+#include "daemon/state/pass_journal.h"
+#include "daemon/state/pass_lock.h"
+#include "daemon/state/postgresql_state_db.h"
+#include "daemon/state/sightings.h"
+#include "daemon/state/state.h"
+#include "support/pg_server.h"
+
+using namespace retentiond::daemon;
+using namespace retentiond::testing;
+using retentiond::policies::parse_timestamp;
+using retentiond::policies::StoreConfig;
+using retentiond::policies::StoreOption;
+
+namespace {
+
+StoreConfig state_store(const PgDatabase& db) {
+  StoreConfig store;
+  store.name = "state";
+  store.type = "postgresql";
+  store.options.emplace("dsn", StoreOption{db.dsn(), {}});
+  return store;
+}
+
+AuditEntry entry(const std::string& policy, long long affected) {
+  AuditEntry e;
+  e.policy = policy;
+  e.store = "app";
+  e.action = "delete";
+  e.cutoff = *parse_timestamp("2026-01-01T00:00:00Z");
+  e.matched = e.affected = affected;
+  e.started = *parse_timestamp("2027-01-01T03:15:00Z");
+  e.finished = *parse_timestamp("2027-01-01T03:15:02Z");
+  e.outcome = "ok";
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("?N placeholders become $N outside quoted text", "[state]") {
+  CHECK(dollar_placeholders("SELECT a FROM t WHERE b = ?1 AND c = '?2' AND d = ?12") ==
+        "SELECT a FROM t WHERE b = $1 AND c = '?2' AND d = $12");
+}
+
+TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings, journal",
+          "[state][postgresql]") {
+  PgDatabase db;
+  {
+    StateFile state(state_store(db), /*writable=*/true);
+    CHECK(state.shared());
+    CHECK_FALSE(state.schema_problem());
+    CHECK(db.integer("SELECT version FROM retentiond_schema") == 5);
+
+    AuditTrail trail(state.db());
+    for (int i = 1; i <= 3; ++i) trail.append(entry("a", i));
+    auto listed = trail.list({"a"}, std::nullopt);
+    REQUIRE(listed.size() == 3);
+    CHECK(listed[2].affected == 3);
+    CHECK_FALSE(listed[0].host.empty());
+    CHECK(trail.verify().intact);
+    CHECK(trail.verify().rows == 3);
+
+    Holds holds(state);
+    Hold h{"a", "42", "court order", *parse_timestamp("2027-01-01T00:00:00Z"), std::nullopt};
+    CHECK_FALSE(holds.add(h, "app"));
+    h.reason = "another";
+    CHECK(holds.add(h, "app"));  // replaced
+    REQUIRE(holds.list({}).size() == 1);
+    CHECK(holds.list({})[0].reason == "another");
+    CHECK(holds.keys_held("a", *parse_timestamp("2027-02-01T00:00:00Z")) ==
+          std::vector<std::string>{"42"});
+
+    NoticeBook notices(&state, "key");
+    notices.record("a", "h1", {100, *parse_timestamp("2027-01-01T00:00:00Z")});
+    notices.record("a", "h1", {200, *parse_timestamp("2027-01-02T00:00:00Z")});
+    notices.record("a", "h2", {300, *parse_timestamp("2027-01-02T00:00:00Z")});
+    notices.forget_except("a", {"h1"});
+    auto loaded = notices.load("a");
+    REQUIRE(loaded.size() == 1);
+    CHECK(loaded.at("h1").basis == 200);
+
+    StateSightingBook sightings(state, true);
+    sightings.save("s", {{"k", *parse_timestamp("2027-01-01T00:00:00Z")}},
+                   *parse_timestamp("2027-01-01T00:00:00Z"));
+    CHECK(sightings.load("s").size() == 1);
+    CHECK(sightings.tracking_since("s"));
+
+    PassJournal journal(state);
+    PassRecord r;
+    static_cast<PassFigures&>(r) = entry("b", 0);
+    r.owner = new_owner_token();
+    journal.begin(r);
+    retentiond::connectors::BatchIntent intent;
+    intent.expected = 5;
+    intent.items = {"x", "y"};
+    journal.add_intent("b", intent);
+    auto found = journal.find("b");
+    REQUIRE(found);
+    REQUIRE(found->intent);
+    CHECK(found->intent->items == std::vector<std::string>{"x", "y"});
+    journal.batch_done("b", r.owner, 5);
+    CHECK(journal.find("b")->affected == 5);
+    auto finished = journal.finish(r.owner, entry("b", 5));
+    REQUIRE(finished);
+    CHECK_FALSE(journal.find("b"));
+    CHECK(!state.anonymisation_key().empty());
+    // Holds wrote entries too: 3 + 2 holds + 1 pass.
+    CHECK(trail.verify().rows == 6);
+    CHECK(trail.verify().intact);
+  }
+  // Opened again (a second host, a restart): the schema is there, nothing is migrated twice.
+  StateFile again(state_store(db), /*writable=*/true);
+  CHECK(AuditTrail(again.db()).verify().rows == 6);
+  CHECK(db.integer("SELECT count(*) FROM retentiond_schema") == 1);
+}
+
+TEST_CASE("hosts appending to the PostgreSQL state at once never fork its chain",
+          "[state][postgresql]") {
+  PgDatabase db;
+  { StateFile create(state_store(db), true); }
+  std::vector<std::thread> hosts;
+  for (int h = 0; h < 4; ++h)
+    hosts.emplace_back([&, h] {
+      StateFile state(state_store(db), true);
+      AuditTrail trail(state.db());
+      for (int i = 0; i < 25; ++i) trail.append(entry("p" + std::to_string(h), i));
+    });
+  for (auto& t : hosts) t.join();
+  StateFile state(state_store(db), false);
+  auto v = AuditTrail(state.db()).verify();
+  CHECK(v.intact);
+  CHECK(v.rows == 100);
+}
+
+TEST_CASE("a lease in the PostgreSQL state is held by one session until it ends",
+          "[state][postgresql]") {
+  PgDatabase db;
+  StateFile one(state_store(db), true);
+  StateFile two(state_store(db), true);
+  CHECK(PassLock::held(two, "p") == false);
+  auto lease = PassLock::try_acquire(one, "p");
+  REQUIRE(lease);
+  CHECK(lease->still_held());
+  CHECK_FALSE(PassLock::try_acquire(two, "p"));
+  CHECK(PassLock::held(two, "p") == true);
+  CHECK(PassLock::try_acquire(two, "q"));  // another policy's lease is another key
+  // The server ends the lease's session (as when its host dies): the lease goes with it.
+  db.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+      "AND pid <> pg_backend_pid()");
+  for (int i = 0; i < 50 && PassLock::held(two, "p") != false; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(PassLock::held(two, "p") == false);
+  CHECK_FALSE(lease->still_held());
+  CHECK(PassLock::try_acquire(two, "p"));
+}
+
+TEST_CASE("the PostgreSQL state survives a lost session between transactions",
+          "[state][postgresql]") {
+  PgDatabase db;
+  StateFile state(state_store(db), true);
+  AuditTrail trail(state.db());
+  trail.append(entry("a", 1));
+  db.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND pid <> pg_backend_pid()");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  trail.append(entry("a", 2));  // reconnects at BEGIN
+  CHECK(trail.verify().rows == 2);
+}
