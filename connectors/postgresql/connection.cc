@@ -3,9 +3,7 @@
 #include "connectors/secret.h"
 
 namespace retentiond::connectors::postgresql {
-namespace {
 
-// A value in libpq's keyword=value syntax: single-quoted, with \ and ' escaped.
 std::string conninfo_value(const std::string& v) {
   std::string out = "'";
   for (char c : v) {
@@ -14,6 +12,8 @@ std::string conninfo_value(const std::string& v) {
   }
   return out + "'";
 }
+
+namespace {
 
 std::string percent_encode(const std::string& v) {
   static const char* hex = "0123456789ABCDEF";

@@ -14,6 +14,9 @@
 
 namespace retentiond::connectors::postgresql {
 
+// A value in libpq's keyword=value syntax: single-quoted, with \ and ' escaped.
+std::string conninfo_value(const std::string& v);
+
 // The libpq connection string: the store's `dsn` plus the password read from `password_file`
 // (or from $CREDENTIALS_DIRECTORY/<store name> when that file exists). Error kind Config when
 // the password file cannot be read.

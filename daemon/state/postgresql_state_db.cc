@@ -5,6 +5,8 @@
 
 #include <libpq-fe.h>
 
+#include "connectors/postgresql/connection.h"
+
 namespace retentiond::daemon {
 
 struct PgSession::Result {
@@ -23,15 +25,7 @@ std::string trimmed(std::string s) {
   return s;
 }
 
-// A value in libpq's keyword=value syntax: single-quoted, with \ and ' escaped.
-std::string conninfo_value(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\\' || c == '\'') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
+using connectors::postgresql::conninfo_value;
 
 class PgStatement : public StateStatementImpl {
  public:
