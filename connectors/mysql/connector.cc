@@ -271,6 +271,8 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     if (steps) plan_partition_units(policy, ctx, std::move(*steps), stats);
   } catch (const MysqlError& e) {
     return query_error(policy, e);
+  } catch (const std::logic_error& e) {  // reading_partitions: a statement of an unknown shape
+    return Error{ErrorKind::QueryFailed, error_prefix(store_.name, policy.name) + e.what()};
   }
   const sql::NoteValues notes{sql::Placeholders::Style::Positional,
                               datetime_text(ctx.cutoff.cutoff),

@@ -30,17 +30,9 @@ namespace policies = retentiond::policies;
 
 namespace {
 
-policies::StoreConfig state_store(const PgDatabase& db) {
-  policies::StoreConfig store;
-  store.name = "state";
-  store.type = "postgresql";
-  store.options.emplace("dsn", policies::StoreOption{db.dsn(), {}});
-  return store;
-}
-
 // An ok pass of each policy two days ago: the daemons' first runs are catch-ups, made at start.
 void record_old_successes(const PgDatabase& state_db, const std::vector<std::string>& names) {
-  rd::StateFile state(state_store(state_db), true);
+  rd::StateFile state(state_db.state_config(), true);
   for (const auto& name : names) {
     rd::AuditEntry e;
     e.policy = name;
@@ -69,19 +61,6 @@ std::string logs_of(const std::vector<std::unique_ptr<Child>>& daemons) {
   for (const auto& d : daemons)
     out += "--- serve pid " + std::to_string(d->pid()) + "\n" + d->output();
   return out;
-}
-
-template <typename F>
-bool poll(F&& condition, std::chrono::seconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    try {
-      if (condition()) return true;
-    } catch (const std::exception&) {
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return false;
 }
 
 // The entries of `policy` this test's daemons wrote (the seeded ones are two days old).
@@ -169,7 +148,7 @@ TEST_CASE("issue 22: three serve processes share one PostgreSQL state",
 
   // Kill -9 the daemon whose lease runs big's pass, once it has committed a batch.
   pid_t killed = 0;
-  const bool mid_pass = poll(
+  const bool mid_pass = wait_until(
       [&] {
         auto owner = state_db.column(
             "SELECT owner FROM pass_in_progress WHERE policy = 'big' AND affected > 0");
@@ -184,7 +163,7 @@ TEST_CASE("issue 22: three serve processes share one PostgreSQL state",
           }
         return killed != 0;
       },
-      60s);
+      60s, 20ms);
   INFO(logs_of(daemons));
   REQUIRE(mid_pass);
   const long long left_at_kill =
@@ -192,16 +171,16 @@ TEST_CASE("issue 22: three serve processes share one PostgreSQL state",
   CHECK(left_at_kill > 0);
 
   // Another daemon makes big's run at its next due time, within a minute and a bit.
-  CHECK(poll(
+  CHECK(wait_until(
       [&] {
         return store_db.integer(
                    "SELECT count(*) FROM big WHERE ts < now() - interval '30 "
                    "days'") == 0 &&
                state_db.integer("SELECT count(*) FROM pass_in_progress") == 0;
       },
-      100s));
+      100s, 20ms));
   // Let the other policies run their next scheduled run too.
-  CHECK(poll(
+  CHECK(wait_until(
       [&] {
         return state_db.integer(
                    "SELECT count(*) FROM audit WHERE policy = 'logs' AND outcome = "
@@ -210,7 +189,7 @@ TEST_CASE("issue 22: three serve processes share one PostgreSQL state",
                    "SELECT count(*) FROM audit WHERE policy = 'accounts' AND "
                    "outcome = 'ok'") >= 3;
       },
-      90s));
+      90s, 20ms));
   for (auto& d : daemons)
     if (d->pid() != killed) {
       d->signal(SIGTERM);
@@ -267,7 +246,7 @@ TEST_CASE("issue 22: daemons sharing a PostgreSQL state carry on after it restar
   auto expired = [&] {
     return store_db.integer("SELECT count(*) FROM logs WHERE ts < now() - interval '30 days'");
   };
-  const bool first_runs_done = poll([&] { return expired() == 0; }, 30s);
+  const bool first_runs_done = wait_until([&] { return expired() == 0; }, 30s, 20ms);
   INFO(logs_of(daemons));  // read once the daemons have written their logs
   REQUIRE(first_runs_done);
 
@@ -285,7 +264,7 @@ TEST_CASE("issue 22: daemons sharing a PostgreSQL state carry on after it restar
   store_db.exec(
       "INSERT INTO logs (ts) SELECT now() - interval '90 days' FROM generate_series(1, 50)");
   // The next scheduled run (a minute after the first) reconnects and does its work.
-  CHECK(poll([&] { return expired() == 0; }, 90s));
+  CHECK(wait_until([&] { return expired() == 0; }, 90s, 20ms));
   for (auto& d : daemons) CHECK(d->alive());
   for (auto& d : daemons) {
     d->signal(SIGTERM);
@@ -315,7 +294,7 @@ TEST_CASE("issue 22: check reaches the PostgreSQL state and names what stops it"
   INFO(fresh.out << fresh.err);
   CHECK(fresh.exit_code == 0);
   // Written by a newer retentiond.
-  { rd::StateFile create(state_store(state_db), true); }
+  { rd::StateFile create(state_db.state_config(), true); }
   state_db.exec("UPDATE retentiond_schema SET version = 99");
   auto newer = run_retentiond({"check", "-c", config_for(state_db.dsn())}, dir.path());
   CHECK(newer.exit_code == 1);
@@ -348,13 +327,13 @@ TEST_CASE("issue 22: a pass whose lease is lost stops before its next batch comm
                     "\"}\npolicies:\n  - {name: big, store: app, table: big, expire_after: 30d, "
                     "since: ts, batch_budget: 20ms, max_affected: 100%}\n");
   Child pass({"enforce", "-c", config}, dir.path(), dir.file("enforce.log"));
-  REQUIRE(poll(
+  REQUIRE(wait_until(
       [&] {
         return state_db.integer(
                    "SELECT count(*) FROM pass_in_progress WHERE policy = 'big' AND affected > "
                    "0") == 1;
       },
-      60s));
+      60s, 20ms));
   // The server ends the lease's session (as it does for a host gone silent).
   state_db.exec(
       "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "

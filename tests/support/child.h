@@ -38,10 +38,11 @@ class Child {
   int status_ = 0;
 };
 
-// Polls `condition` every millisecond until it holds (true) or `timeout` passes (false). An
+// Polls `condition` every `every` until it holds (true) or `timeout` passes (false). An
 // exception from it (a state file being created, a busy database) counts as "not yet".
 template <typename F>
-bool wait_until(F&& condition, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+bool wait_until(F&& condition, std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                std::chrono::milliseconds every = std::chrono::milliseconds(1));
 
 }  // namespace retentiond::testing
 

@@ -40,6 +40,14 @@ std::string PgDatabase::dsn() const { return pg_server_dsn(name_); }
 
 std::string PgDatabase::store_yaml() const { return "{type: postgresql, dsn: \"" + dsn() + "\"}"; }
 
+policies::StoreConfig PgDatabase::state_config() const {
+  policies::StoreConfig store;
+  store.name = "state";
+  store.type = "postgresql";
+  store.options.emplace("dsn", policies::StoreOption{dsn(), {}});
+  return store;
+}
+
 void PgDatabase::exec(const std::string& sql) const {
   pqxx::connection c(dsn());
   pqxx::nontransaction t(c);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "policies/policy.h"
+
 namespace retentiond::testing {
 
 class PgDatabase {
@@ -20,6 +22,8 @@ class PgDatabase {
   std::string dsn() const;
   // The `stores:` entry for this database: {type: postgresql, dsn: "..."}.
   std::string store_yaml() const;
+  // This database as a PostgreSQL state (`state: {type: postgresql, dsn: ...}`), as loaded.
+  policies::StoreConfig state_config() const;
   void exec(const std::string& sql) const;
   // First column of every row, as text ("NULL" for NULL).
   std::vector<std::string> column(const std::string& sql) const;

@@ -17,18 +17,8 @@
 using namespace retentiond::daemon;
 using namespace retentiond::testing;
 using retentiond::policies::parse_timestamp;
-using retentiond::policies::StoreConfig;
-using retentiond::policies::StoreOption;
 
 namespace {
-
-StoreConfig state_store(const PgDatabase& db) {
-  StoreConfig store;
-  store.name = "state";
-  store.type = "postgresql";
-  store.options.emplace("dsn", StoreOption{db.dsn(), {}});
-  return store;
-}
 
 AuditEntry entry(const std::string& policy, long long affected) {
   AuditEntry e;
@@ -54,7 +44,7 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
           "[state][postgresql]") {
   PgDatabase db;
   {
-    StateFile state(state_store(db), /*writable=*/true);
+    StateFile state(db.state_config(), /*writable=*/true);
     CHECK(state.shared());
     CHECK_FALSE(state.schema_problem());
     CHECK(db.integer("SELECT version FROM retentiond_schema") == 5);
@@ -117,7 +107,7 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
     CHECK(trail.verify().intact);
   }
   // Opened again (a second host, a restart): the schema is there, nothing is migrated twice.
-  StateFile again(state_store(db), /*writable=*/true);
+  StateFile again(db.state_config(), /*writable=*/true);
   CHECK(AuditTrail(again.db()).verify().rows == 6);
   CHECK(db.integer("SELECT count(*) FROM retentiond_schema") == 1);
 }
@@ -125,16 +115,16 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
 TEST_CASE("hosts appending to the PostgreSQL state at once never fork its chain",
           "[state][postgresql]") {
   PgDatabase db;
-  { StateFile create(state_store(db), true); }
+  { StateFile create(db.state_config(), true); }
   std::vector<std::thread> hosts;
   for (int h = 0; h < 4; ++h)
     hosts.emplace_back([&, h] {
-      StateFile state(state_store(db), true);
+      StateFile state(db.state_config(), true);
       AuditTrail trail(state.db());
       for (int i = 0; i < 25; ++i) trail.append(entry("p" + std::to_string(h), i));
     });
   for (auto& t : hosts) t.join();
-  StateFile state(state_store(db), false);
+  StateFile state(db.state_config(), false);
   auto v = AuditTrail(state.db()).verify();
   CHECK(v.intact);
   CHECK(v.rows == 100);
@@ -143,8 +133,8 @@ TEST_CASE("hosts appending to the PostgreSQL state at once never fork its chain"
 TEST_CASE("a lease in the PostgreSQL state is held by one session until it ends",
           "[state][postgresql]") {
   PgDatabase db;
-  StateFile one(state_store(db), true);
-  StateFile two(state_store(db), true);
+  StateFile one(db.state_config(), true);
+  StateFile two(db.state_config(), true);
   CHECK(PassLock::held(two, "p") == false);
   auto lease = PassLock::try_acquire(one, "p");
   REQUIRE(lease);
@@ -166,7 +156,7 @@ TEST_CASE("a lease in the PostgreSQL state is held by one session until it ends"
 TEST_CASE("the PostgreSQL state survives a lost session between transactions",
           "[state][postgresql]") {
   PgDatabase db;
-  StateFile state(state_store(db), true);
+  StateFile state(db.state_config(), true);
   AuditTrail trail(state.db());
   trail.append(entry("a", 1));
   db.exec(

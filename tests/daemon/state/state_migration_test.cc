@@ -16,18 +16,8 @@
 using namespace retentiond::daemon;
 using namespace retentiond::testing;
 using retentiond::policies::parse_timestamp;
-using retentiond::policies::StoreConfig;
-using retentiond::policies::StoreOption;
 
 namespace {
-
-StoreConfig state_store(const PgDatabase& db) {
-  StoreConfig store;
-  store.name = "state";
-  store.type = "postgresql";
-  store.options.emplace("dsn", StoreOption{db.dsn(), {}});
-  return store;
-}
 
 // A state file with `n` audit entries (a few with partitions), a hold and a notice; its path.
 std::string filled_state(const TempDir& dir, int n) {
@@ -66,12 +56,12 @@ TEST_CASE("issue 22: a state file of a few hundred entries migrates and verifies
   const auto before = AuditTrail(from.db()).verify();
   REQUIRE(before.intact);
   {
-    StateFile to(state_store(db), true);
+    StateFile to(db.state_config(), true);
     const auto r = migrate_state(from, to);
     CHECK(r.entries == 301);  // 300 passes and the hold's entry
     CHECK(r.head == before.head);
   }
-  StateFile to(state_store(db), true);
+  StateFile to(db.state_config(), true);
   const auto after = AuditTrail(to.db()).verify();
   CHECK(after.intact);
   CHECK(after.rows == 301);
