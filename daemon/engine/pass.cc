@@ -137,6 +137,15 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       }
       o.error = std::move(error);
     }
+    // A lease lost after the last batch (or in a pass without one) changed nothing here, but
+    // another host may have made this run meanwhile: the report and the log say so.
+    if (recording && status == PassStatus::Ok && lock_ && !lock_->still_held()) {
+      const std::string lost = "the lease of policy '" + policy.name +
+                               "' in the shared state was lost during this pass; another host "
+                               "may have made this run too";
+      spdlog::warn("{}", lost);
+      o.plan.warnings.push_back(lost);
+    }
     o.finished = clock_->now();
     if (!options.dry_run) finish(o);
     return o;

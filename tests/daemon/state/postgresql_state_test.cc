@@ -142,10 +142,12 @@ TEST_CASE("a lease in the PostgreSQL state is held by one session until it ends"
   CHECK_FALSE(PassLock::try_acquire(two, "p"));
   CHECK(PassLock::held(two, "p") == true);
   CHECK(PassLock::try_acquire(two, "q"));  // another policy's lease is another key
-  // The server ends the lease's session (as when its host dies): the lease goes with it.
+  // The server ends the lease's session (as when its host dies): the lease goes with it. Only
+  // this test's database: other tests running alongside hold leases of their own.
   db.exec(
       "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-      "AND pid <> pg_backend_pid()");
+      "AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = "
+      "current_database())");
   for (int i = 0; i < 50 && PassLock::held(two, "p") != false; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(PassLock::held(two, "p") == false);
