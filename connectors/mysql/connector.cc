@@ -248,7 +248,10 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
           policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*matched[1]))));
     if (!s.plan_held.text.empty()) stats.held = number(first_row(s.plan_held)[0]);
     if (!ctx.counts_only && !s.plan_undated.text.empty()) {
-      stats.undated = number(first_row(s.plan_undated)[0]);
+      // The read partitions' undated records through the date's index, where there is one.
+      std::optional<long long> undated;
+      if (steps) undated = undated_in_read_partitions(policy, *steps);
+      stats.undated = undated ? *undated : number(first_row(s.plan_undated)[0]);
       stats.future = number(first_row(s.plan_future)[0]);
     }
     if (ctx.pace)
@@ -351,14 +354,25 @@ Result<BatchResult> MysqlConnector::keyless_batch(const Policy& policy, const Pa
                                                   std::map<std::string, std::string> extra,
                                                   long long limit) {
   extra["limit"] = std::to_string(limit);
-  return in_transaction(policy, [&]() -> BatchResult {
+  const std::string cutoff = datetime_text(ctx.cutoff.cutoff);
+  std::optional<long long> known;  // the expired records left before this batch
+  if (keyless_remaining_ && keyless_remaining_->policy == policy.name &&
+      keyless_remaining_->cutoff == cutoff)
+    known = keyless_remaining_->remaining;
+  keyless_remaining_.reset();
+  auto result = in_transaction(policy, [&]() -> BatchResult {
     client_->query(s.keyless_action.text, values_for(s.keyless_action, ctx, false, extra));
     const long long deleted = client_->affected();
     sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);
-    announce(ctx, s.table_count, false, extra, deleted, {});
+    const long long left = known ? std::max(0LL, *known - deleted)
+                                 : announce(ctx, s.table_count, false, extra, deleted, {});
+    if (known) announce_remaining(ctx, deleted, left);
+    keyless_remaining_ = KeylessRemaining{policy.name, cutoff, left};
     // Fewer than `limit`: no expired row was left when the statement ran.
     return BatchResult{deleted, Cursor{}, deleted < limit};
   });
+  if (!result) keyless_remaining_.reset();
+  return result;
 }
 
 Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy,
@@ -406,15 +420,25 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy,
   }
 }
 
-void MysqlConnector::announce(const PassContext& ctx, const sql::Sql& count, bool integer_key,
-                              const std::map<std::string, std::string>& extra, long long affected,
-                              KeyRange range) {
-  if (!ctx.journal) return;
+long long MysqlConnector::announce(const PassContext& ctx, const sql::Sql& count, bool integer_key,
+                                   const std::map<std::string, std::string>& extra,
+                                   long long affected, KeyRange range) {
+  if (!ctx.journal) return 0;
   auto values = extra;
   if (range.after) values["after"] = key_text(*range.after);
   if (range.last) values["last"] = key_text(*range.last);
   auto rows = client_->query(count.text, values_for(count, ctx, integer_key, values));
   range.remaining = rows.empty() ? 0 : std::stoll(rows[0][0].value_or("0"));
+  ctx.journal->before_commit({affected, range_evidence(range), {}});
+  announced_ = true;
+  return range.remaining;
+}
+
+void MysqlConnector::announce_remaining(const PassContext& ctx, long long affected,
+                                        long long remaining) {
+  if (!ctx.journal) return;
+  KeyRange range;
+  range.remaining = remaining;
   ctx.journal->before_commit({affected, range_evidence(range), {}});
   announced_ = true;
 }

@@ -55,10 +55,13 @@ class MysqlConnector : public sql::ServerConnector {
   Result<BatchResult> in_transaction(const Policy& policy,
                                      const std::function<BatchResult()>& batch);
   // Inside the batch's transaction, before COMMIT: records its intent in ctx's journal, with
-  // the expired records `count` finds left in `range`.
-  void announce(const PassContext& ctx, const sql::Sql& count, bool integer_key,
-                const std::map<std::string, std::string>& extra, long long affected,
-                KeyRange range);
+  // the expired records `count` finds left in `range`, and returns that count (0 without a
+  // journal).
+  long long announce(const PassContext& ctx, const sql::Sql& count, bool integer_key,
+                     const std::map<std::string, std::string>& extra, long long affected,
+                     KeyRange range);
+  // The same for a keyless batch whose count of the records left is known already.
+  void announce_remaining(const PassContext& ctx, long long affected, long long remaining);
   // One batch of a keyset walk: a SELECT of the next range's last key, then the action on it.
   Result<BatchResult> keyset_batch(const Policy& policy, const PassContext& ctx,
                                    const MyStatements& s, bool integer_key,
@@ -93,6 +96,10 @@ class MysqlConnector : public sql::ServerConnector {
                             std::vector<PartitionStep> steps, PlanStats& stats);
   // The problems `check` reports for them, at the policy's `partitions:`.
   std::vector<policies::Diagnostic> check_partitions(const Policy& policy);
+  // The undated records of the partitions the plan reads, through the date's index
+  // (count_undated); nullopt when the plan must count them with its guard.
+  std::optional<long long> undated_in_read_partitions(const Policy& policy,
+                                                      const std::vector<PartitionStep>& steps);
   // One unit, or several partitions dropped by one ALTER TABLE (which commits on its own,
   // announced before), or a detached table dropped.
   Result<BatchResult> unit_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
@@ -108,6 +115,17 @@ class MysqlConnector : public sql::ServerConnector {
   std::unique_ptr<Client> client_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;
   bool announced_ = false;  // the batch under way has recorded its intent (in_transaction)
+  // A keyless batch's evidence is the count of the expired records left in the whole table: a
+  // scan. The first batch of a pass counts them; the next ones take that count less what each
+  // deleted, since the cut-off stays where it is (only another client deleting or inserting
+  // expired rows meanwhile would make it drift, and then only a reconciliation after a crash
+  // would be off, by at most that batch). Keyed by policy and cut-off; forgotten on any error.
+  struct KeylessRemaining {
+    std::string policy;
+    std::string cutoff;
+    long long remaining = 0;
+  };
+  std::optional<KeylessRemaining> keyless_remaining_;
 };
 
 }  // namespace retentiond::connectors::mysql

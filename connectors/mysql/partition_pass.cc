@@ -17,6 +17,15 @@
 namespace retentiond::connectors::mysql {
 namespace {
 
+// The partitions whose bounds do not settle their rows, which the plan reads: "`p1`, `p2`".
+std::string read_partition_names(const std::vector<PartitionStep>& steps) {
+  std::string names;
+  for (const auto& step : steps)
+    if (step.kind == PartitionStep::Kind::Rows && step.range == PartitionStep::Range::Unknown)
+      names += (names.empty() ? "" : ", ") + step.name;
+  return names;
+}
+
 // The sentence naming the privileges the account lacks, or nullopt.
 std::optional<std::string> privilege_problem(Client& c, const Policy& policy) {
   std::string account;
@@ -64,10 +73,7 @@ std::optional<std::vector<PartitionStep>> MysqlConnector::partition_layout(const
 
 MyStatements MysqlConnector::reading_partitions(const Policy& policy, const MyStatements& s,
                                                 const std::vector<PartitionStep>& steps) {
-  std::string names;
-  for (const auto& step : steps)
-    if (step.kind == PartitionStep::Kind::Rows && step.range == PartitionStep::Range::Unknown)
-      names += (names.empty() ? "" : ", ") + step.name;
+  const std::string names = read_partition_names(steps);
   MyStatements out = s;
   const std::string from = " FROM " + sql::quote_table(*policy.table, '`');
   for (sql::Sql* st :
@@ -85,6 +91,14 @@ MyStatements MysqlConnector::reading_partitions(const Policy& policy, const MySt
     st->text.insert(at + from.size(), " PARTITION (" + names + ")");
   }
   return out;
+}
+
+std::optional<long long> MysqlConnector::undated_in_read_partitions(
+    const Policy& policy, const std::vector<PartitionStep>& steps) {
+  const std::string names = read_partition_names(steps);
+  if (names.empty()) return std::nullopt;
+  // (The kind of bound only tells where zero-day dates sort; counting finds them anywhere.)
+  return count_undated(*client_, policy, undated_look(*client_, policy, BoundKind::Columns), names);
 }
 
 void MysqlConnector::add_partition_estimates(const Policy& policy,
@@ -107,6 +121,15 @@ void MysqlConnector::add_partition_estimates(const Policy& policy,
 }
 
 namespace {
+
+// Whether the partition, about to go whole, is now the lowest and holds undated records (NULL
+// keys, zero dates), which MariaDB puts there. The plan looked at every unit for zero-month and
+// zero-day dates, which sort among the others.
+bool undated_now(Client& c, const Policy& policy, const PartitionNow& now,
+                 const std::string& partition) {
+  if (!now.lowest || !now.kind) return false;
+  return holds_undated(c, policy, undated_look(c, policy, *now.kind), partition, /*lowest=*/true);
+}
 
 // The partitions one ALTER TABLE drops: the Drop units from `first` on, at most kUnitsPerAlter.
 size_t drop_group_end(const std::vector<PartitionStep>& units, size_t first) {
@@ -169,7 +192,8 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
         const auto all = partitions_now(*client_, policy);
         const auto it = all.find(step.table);
         const auto upper = it == all.end() ? std::nullopt : it->second.upper;
-        if (!upper || *upper > ctx.cutoff.cutoff || holds_undated(*client_, policy, step.table)) {
+        if (!upper || *upper > ctx.cutoff.cutoff ||
+            undated_now(*client_, policy, it->second, step.table)) {
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, step.name);
           return BatchResult{0, from.after_units(), false};
@@ -232,9 +256,10 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
         PartitionStep now = from.units[i];
         const auto it = all.find(now.table);
         const auto upper = it == all.end() ? std::nullopt : it->second.upper;
-        // MariaDB keeps NULL keys in the lowest partition: the first of the group may be it.
+        // MariaDB keeps NULL keys and zero dates in the lowest partition: the first of the
+        // group may be it now. (The plan looked at every unit for zero-month or zero-day dates.)
         if (!upper || *upper > ctx.cutoff.cutoff ||
-            (i == first && holds_undated(*client_, policy, now.table))) {
+            (i == first && undated_now(*client_, policy, it->second, now.table))) {
           if (i > first) break;
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, now.name);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "connectors/sql/quote.h"
 
@@ -233,6 +234,8 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
     part.upper = partition_upper_bound(*kind, description);
     parts.push_back(std::move(part));
   }
+  std::optional<UndatedLook> look;
+  if (kind) look = undated_look(c, policy, *kind);
   for (size_t i = 0; i < parts.size(); ++i) {
     auto& part = parts[i];
     // A partition's range starts where the one before it ends; the first one's is open below,
@@ -243,7 +246,7 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
                         : part.upper && *part.upper <= cutoff.now ? PartitionStep::Range::Unexpired
                                                                   : PartitionStep::Range::Unknown;
     const bool whole = part.upper && *part.upper <= cutoff.cutoff &&
-                       (i > 0 || !holds_undated(c, policy, part.step.table));
+                       !holds_undated(c, policy, *look, part.step.table, i == 0);
     if (whole || part.step.range != PartitionStep::Range::Unknown)
       count_if_small(c, policy, part.step, budget);
     if (whole) {
@@ -296,12 +299,16 @@ std::map<std::string, PartitionNow> partitions_now(Client& c, const policies::Po
                "PARTITION_DESCRIPTION, SUM(TABLE_ROWS) FROM information_schema.PARTITIONS WHERE " +
                    kSchema +
                    " AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL GROUP BY PARTITION_NAME, "
-                   "PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION",
+                   "PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION, "
+                   "PARTITION_ORDINAL_POSITION ORDER BY PARTITION_ORDINAL_POSITION",
                table_values(policy))) {
     PartitionNow now;
-    if (auto key = range_key(row[1].value_or(""), row[2].value_or("")))
+    if (auto key = range_key(row[1].value_or(""), row[2].value_or(""))) {
       now.upper = partition_upper_bound(key->first, row[3].value_or(""));
+      now.kind = key->first;
+    }
     now.rows = row[4] ? std::stoll(*row[4]) : 0;
+    now.lowest = out.empty();
     out.emplace(row[0].value_or(""), now);
   }
   return out;
@@ -323,18 +330,120 @@ void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& st
   step.rows = std::stoll(counted.at(0)[0].value_or("0"));
 }
 
-bool holds_undated(Client& c, const policies::Policy& policy, const std::string& partition) {
-  const std::string column = sql::quote_identifier(policy.since.terms.front().column, '`');
-  // A column declared NOT NULL holds none: no need to read the partition.
+UndatedLook undated_look(Client& c, const policies::Policy& policy, BoundKind kind) {
+  UndatedLook look;
+  const std::string& name = policy.since.terms.front().column;
+  look.column = sql::quote_identifier(name, '`');
   auto values = table_values(policy);
-  values.push_back({policy.since.terms.front().column});
-  auto nullable = c.query("SELECT IS_NULLABLE FROM information_schema.COLUMNS WHERE " + kSchema +
-                              " AND TABLE_NAME = ? AND COLUMN_NAME = ?",
-                          values);
-  if (!nullable.empty() && nullable[0][0].value_or("YES") == "NO") return false;
-  return !c.query("SELECT 1 FROM " + sql::quote_table(*policy.table, '`') + " PARTITION (" +
-                  sql::quote_identifier(partition, '`') + ") WHERE " + column + " IS NULL LIMIT 1")
-              .empty();
+  values.push_back({name});
+  auto rows = c.query(
+      "SELECT c.IS_NULLABLE, LOWER(c.DATA_TYPE), EXISTS (SELECT 1 FROM "
+      "information_schema.STATISTICS "
+      "s WHERE s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = c.TABLE_NAME AND s.COLUMN_NAME = "
+      "c.COLUMN_NAME AND s.SEQ_IN_INDEX = 1) FROM information_schema.COLUMNS c WHERE c." +
+          kSchema + " AND c.TABLE_NAME = ? AND c.COLUMN_NAME = ?",
+      values);
+  if (rows.empty()) return look;  // unknown: look for everything, by reading
+  look.nullable = rows[0][0].value_or("YES") != "NO";
+  const std::string type = rows[0][1].value_or("");
+  look.zero_in_date = type == "date" || type == "datetime";
+  look.zero_in_date_sorted = look.zero_in_date && kind == BoundKind::Columns;
+  look.indexed = rows[0][2].value_or("0") == "1";
+  return look;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> zero_in_date_ranges(
+    std::string_view min, std::string_view max) {
+  auto year_month = [](std::string_view v) -> std::optional<std::pair<int, int>> {
+    if (v.size() < 7 || !all_digits(v.substr(0, 4)) || v[4] != '-' || !all_digits(v.substr(5, 2)))
+      return std::nullopt;
+    return std::pair{std::stoi(std::string(v.substr(0, 4))),
+                     std::max(1, std::stoi(std::string(v.substr(5, 2))))};
+  };
+  const auto from = year_month(min), to = year_month(max);
+  if (!from || !to) return std::nullopt;
+  const long long months = (to->first - from->first) * 12LL + (to->second - from->second) + 1;
+  if (months > 1200) return std::nullopt;
+  std::vector<std::pair<std::string, std::string>> out;
+  char low[16], high[16];
+  int y = from->first, m = from->second;
+  for (long long i = 0; i < months; ++i) {
+    std::snprintf(low, sizeof low, "%04d-%02d-00", y, m == 1 ? 0 : m);
+    std::snprintf(high, sizeof high, "%04d-%02d-01", y, m);
+    out.emplace_back(low, high);
+    if (++m == 13) {
+      ++y;
+      m = 1;
+    }
+  }
+  return out;
+}
+
+std::optional<long long> count_undated(Client& c, const policies::Policy& policy,
+                                       const UndatedLook& look, const std::string& names) {
+  if (!look.indexed) return std::nullopt;
+  const std::string from =
+      " FROM " + sql::quote_table(*policy.table, '`') + " PARTITION (" + names + ")";
+  const std::string& col = look.column;
+  std::string where = col + " < '0001-01-01'";
+  if (look.nullable) where += " OR " + col + " IS NULL";
+  std::vector<Value> values;
+  if (look.zero_in_date) {
+    auto ends =
+        c.query("SELECT CAST(MIN(" + col + ") AS CHAR), CAST(MAX(" + col + ") AS CHAR)" + from);
+    if (!ends.empty() && ends[0][0] && ends[0][1]) {
+      auto ranges = zero_in_date_ranges(*ends[0][0], *ends[0][1]);
+      if (!ranges) return std::nullopt;
+      for (const auto& [low, high] : *ranges) {
+        where += " OR (" + col + " >= ? AND " + col + " < ?)";
+        values.push_back({low});
+        values.push_back({high});
+      }
+    }
+  }
+  auto rows = c.query("SELECT COUNT(*)" + from + " WHERE " + where, values);
+  return rows.empty() ? 0 : std::stoll(rows[0][0].value_or("0"));
+}
+
+bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook& look,
+                   const std::string& partition, bool lowest) {
+  const bool zero_in_date = lowest ? look.zero_in_date : look.zero_in_date_sorted;
+  if (!lowest && !zero_in_date) return false;
+  const std::string from = " FROM " + sql::quote_table(*policy.table, '`') + " PARTITION (" +
+                           sql::quote_identifier(partition, '`') + ")";
+  const std::string& col = look.column;
+  std::vector<std::string> terms;
+  std::vector<Value> values;
+  if (lowest && look.nullable) terms.push_back(col + " IS NULL");
+  if (lowest) terms.push_back(col + " < '0001-01-01'");  // zero dates, and the year 0
+  if (zero_in_date) {
+    std::optional<std::vector<std::pair<std::string, std::string>>> ranges;
+    if (look.indexed) {
+      // The index gives the partition's first and last values at once; the zero-month and
+      // zero-day values lie among them, each month's just below its first day.
+      auto ends =
+          c.query("SELECT CAST(MIN(" + col + ") AS CHAR), CAST(MAX(" + col + ") AS CHAR)" + from);
+      if (ends.empty() || !ends[0][0] || !ends[0][1]) {
+        ranges.emplace();  // no dated value: nothing among them
+      } else {
+        if (ends[0][0]->rfind("0000", 0) == 0) return true;  // a zero date, or the year 0
+        ranges = zero_in_date_ranges(*ends[0][0], *ends[0][1]);
+      }
+    }
+    if (!ranges) {
+      terms.push_back("MONTH(" + col + ") = 0 OR DAYOFMONTH(" + col + ") = 0");
+    } else {
+      for (const auto& [low, high] : *ranges) {
+        terms.push_back("(" + col + " >= ? AND " + col + " < ?)");
+        values.push_back({low});
+        values.push_back({high});
+      }
+    }
+  }
+  if (terms.empty()) return false;
+  std::string where;
+  for (const auto& t : terms) where += (where.empty() ? "" : " OR ") + t;
+  return !c.query("SELECT 1" + from + " WHERE " + where + " LIMIT 1", values).empty();
 }
 
 bool table_exists(Client& c, const policies::Policy& policy, const std::string& name) {

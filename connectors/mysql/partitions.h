@@ -62,6 +62,8 @@ std::string drop_statement(const policies::Policy& policy, const std::vector<Par
 struct PartitionNow {
   std::optional<policies::TimePoint> upper;
   long long rows = 0;
+  bool lowest = false;  // the first partition: the one holding NULL keys and zero dates
+  std::optional<BoundKind> kind;
 };
 std::map<std::string, PartitionNow> partitions_now(Client& c, const policies::Policy& policy);
 
@@ -78,9 +80,38 @@ std::optional<policies::TimePoint> current_upper_bound(Client& c, const policies
 // `step.estimated` says which.
 void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& step,
                     CountBudget& budget);
-// Whether the partition holds a row whose partition key is NULL: MariaDB puts those in the
-// lowest RANGE partition, which must then not go whole (undated rows are kept).
-bool holds_undated(Client& c, const policies::Policy& policy, const std::string& partition);
+// What a look for undated rows in a partition needs to know of the policy's date column, read
+// once per plan or batch from the catalog.
+struct UndatedLook {
+  std::string column;               // quoted
+  bool nullable = true;             // IS_NULLABLE
+  bool zero_in_date = true;         // DATE or DATETIME: '2027-00-10' and '2027-03-00' fit
+  bool zero_in_date_sorted = true;  // and RANGE COLUMNS sorts them among the dates
+  bool indexed = false;             // an index starts with the column
+};
+UndatedLook undated_look(Client& c, const policies::Policy& policy, BoundKind kind);
+// Whether the partition holds a record that rows mode keeps as undated, so that it must not go
+// whole. MariaDB puts NULL keys, zero dates ('0000-00-00', which a NOT NULL column takes unless
+// sql_mode has NO_ZERO_DATE) and, partitioned on TO_DAYS(), dates with a zero month or day in
+// the lowest partition; partitioned by RANGE COLUMNS, a date with a zero month or day
+// ('2027-00-10', '2027-03-00', accepted unless sql_mode has NO_ZERO_IN_DATE) sorts among the
+// dates, into any partition. With an index on the column the look probes the few ranges such
+// values sort in; without one it reads the partition once (docs/connectors/mysql.md).
+bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook& look,
+                   const std::string& partition, bool lowest);
+// The records of the partitions `names` (quoted, comma-separated) that rows mode keeps as
+// undated (NULL, zero dates, zero months or days), counted through the index on the date column:
+// IS NULL, < '0001-01-01' and the zero-day ranges between the partitions' first and last values,
+// which select exactly what the guard refuses. nullopt without such an index (or when the
+// ranges would be too many): the plan then counts with the guard itself, which reads them.
+std::optional<long long> count_undated(Client& c, const policies::Policy& policy,
+                                       const UndatedLook& look, const std::string& names);
+// The ranges where dates with a zero month or day sort between the values `min` and `max`
+// ("YYYY-MM-DD..." as MariaDB prints them): for each month from min's to max's, ["YYYY-MM-00",
+// "YYYY-MM-01"), January's from "YYYY-00-00" (month zero of its year); nullopt when they would
+// be more than 1,200 (a look then reads the partition).
+std::optional<std::vector<std::pair<std::string, std::string>>> zero_in_date_ranges(
+    std::string_view min, std::string_view max);
 // Whether the table `name` (of the policy's database) exists.
 bool table_exists(Client& c, const policies::Policy& policy, const std::string& name);
 // When an earlier pass detached the table `name` (its comment), or nullopt.

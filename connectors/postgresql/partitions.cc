@@ -74,12 +74,19 @@ PartitionStep named(const std::string& schema, std::string table) {
 
 }  // namespace
 
+// A bound's literal as a time: nullopt for '-infinity', 'infinity' and BC dates, which
+// parse_timestamp() would misread or refuse.
+std::optional<TimePoint> bound_time(const std::string& literal) {
+  if (literal.size() > 3 && literal.compare(literal.size() - 3, 3, " BC") == 0) return std::nullopt;
+  return policies::parse_timestamp(with_full_offset(literal));
+}
+
 std::optional<TimePoint> partition_upper_bound(std::string_view bound) {
   const auto to = bound.find(" TO (");
   if (bound.rfind("FOR VALUES FROM (", 0) != 0 || to == std::string_view::npos) return std::nullopt;
   auto literal = leading_literal(bound.substr(to + 5));
   if (!literal) return std::nullopt;  // MAXVALUE, or a number
-  return policies::parse_timestamp(with_full_offset(*literal));
+  return bound_time(*literal);
 }
 
 std::optional<TimePoint> partition_lower_bound(std::string_view bound) {
@@ -87,7 +94,22 @@ std::optional<TimePoint> partition_lower_bound(std::string_view bound) {
   if (bound.rfind(kFrom, 0) != 0) return std::nullopt;
   auto literal = leading_literal(bound.substr(kFrom.size()));
   if (!literal) return std::nullopt;  // MINVALUE, or a number
-  return policies::parse_timestamp(with_full_offset(*literal));
+  return bound_time(*literal);
+}
+
+bool open_below(std::string_view bound) {
+  static const TimePoint kFirstDate = policies::from_epoch_seconds(-62135596800);  // 0001-01-01
+  const auto lower = partition_lower_bound(bound);
+  return !lower || *lower < kFirstDate;
+}
+
+bool holds_undated(pqxx::transaction_base& t, const policies::Policy& policy,
+                   const PartitionStep& step) {
+  const std::string column = sql::quote_identifier(policy.since.terms.front().column, '"');
+  return t
+      .exec1("SELECT EXISTS (SELECT 1 FROM " + step.name + " WHERE " + column +
+             " < '0001-01-01')")[0]
+      .as<bool>();
 }
 
 PartitionStep::Range range_of(std::string_view bound, const policies::Cutoff& cutoff) {
@@ -197,10 +219,13 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
     step.bounds = bounds_words(bound);
     step.range = range_of(bound, cutoff);
     auto upper = partition_upper_bound(bound);
+    // Wholly expired, unless open below and holding an undated record (kept by rows mode).
+    const bool whole =
+        upper && *upper <= cutoff.cutoff && !(open_below(bound) && holds_undated(t, policy, step));
     // A partition the plan reads is counted there, not here.
-    if (step.range != PartitionStep::Range::Unknown || (upper && *upper <= cutoff.cutoff))
+    if (step.range != PartitionStep::Range::Unknown || whole)
       estimate_rows(t, step, row[3], budget);
-    if (upper && *upper <= cutoff.cutoff) {
+    if (whole) {
       step.kind = policy.partitions == policies::PartitionMode::Detach ? PartitionStep::Kind::Detach
                                                                        : PartitionStep::Kind::Drop;
       expired.emplace_back(*upper, std::move(step));
@@ -268,6 +293,7 @@ std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::P
   if (r.empty() || r[0][0].is_null()) return std::nullopt;
   auto upper = partition_upper_bound(r[0][0].c_str());
   if (!upper || *upper > cutoff.cutoff) return std::nullopt;
+  if (open_below(r[0][0].c_str()) && holds_undated(t, policy, step)) return std::nullopt;
   PartitionStep now = step;
   estimate_rows(t, now, r[0][1], budget);
   if (now.rows > limit)

@@ -28,6 +28,13 @@ namespace retentiond::connectors::postgresql {
 std::optional<policies::TimePoint> partition_upper_bound(std::string_view bound);
 // Its lower bound likewise; nullopt for MINVALUE, DEFAULT and what is not one date.
 std::optional<policies::TimePoint> partition_lower_bound(std::string_view bound);
+// Whether a partition's range is open below (MINVALUE, '-infinity') or starts before the year 1,
+// so that it may hold records rows mode keeps as undated ('-infinity', BC dates).
+bool open_below(std::string_view bound);
+// Whether the partition holds such a record: it must then not go whole. One probe of the date
+// column's index, or one read of the partition without an index.
+bool holds_undated(pqxx::transaction_base& t, const policies::Policy& policy,
+                   const PartitionStep& step);
 // What the bounds alone say of a partition's rows at `cutoff` (PartitionStep::Range).
 PartitionStep::Range range_of(std::string_view bound, const policies::Cutoff& cutoff);
 // The bounds without "FOR VALUES ": "FROM ('2027-01-01') TO ('2027-02-01')", "DEFAULT".

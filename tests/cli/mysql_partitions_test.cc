@@ -99,6 +99,48 @@ TEST_CASE("mysql partitions: whole expired months are dropped, the boundary batc
   CHECK(again.at("affected") == 0);
 }
 
+TEST_CASE(
+    "mysql partitions: zero dates and zero-month or zero-day dates keep their partition whole",
+    "[mysql][partitions]") {
+  // A NOT NULL column takes '0000-00-00' (no NO_ZERO_DATE in sql_mode), which MariaDB sorts into
+  // the lowest partition, and '2027-11-00' (no NO_ZERO_IN_DATE), which it sorts just below
+  // November, into October's partition. Rows mode keeps both as undated, so neither partition may
+  // go whole: their dated rows go in batches. With an index on the column the look probes it;
+  // without one it reads the partitions.
+  const bool indexed = GENERATE(false, true);
+  INFO("index on ts: " << indexed);
+  MysqlDatabase db;
+  db.exec(std::string("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION';"
+                      "CREATE TABLE access_log (ts datetime NOT NULL, path varchar(20) NOT NULL") +
+          (indexed ? ", KEY (ts)" : "") + R"sql() ENGINE=InnoDB
+PARTITION BY RANGE COLUMNS (ts) (
+  PARTITION p2027_09 VALUES LESS THAN ('2027-10-01'),
+  PARTITION p2027_10 VALUES LESS THAN ('2027-11-01'),
+  PARTITION p2027_11 VALUES LESS THAN ('2027-12-01'),
+  PARTITION p2027_12 VALUES LESS THAN ('2028-01-01'),
+  PARTITION pmax VALUES LESS THAN (MAXVALUE));
+INSERT INTO access_log SELECT '2027-09-01' + INTERVAL seq HOUR, '/' FROM seq_0_to_2927;
+INSERT INTO access_log VALUES ('0000-00-00 00:00:00', '/zero'), ('2027-11-00', '/zero-day');
+)sql");
+  REQUIRE(db.integer("SELECT COUNT(*) FROM access_log PARTITION (p2027_10) WHERE path = "
+                     "'/zero-day'") == 1);
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  INFO(plan.dump());
+  CHECK(plan.at("matched") == 720 + 744 + 14 * 24);
+  CHECK(plan.at("warnings").dump().find("2 selected rows have no usable date") !=
+        std::string::npos);
+  for (const auto& part : plan.at("partitions")) CHECK(part.at("action") == "rows");
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == 720 + 744 + 14 * 24);
+  CHECK(partitions(db) ==
+        std::vector<std::string>{"p2027_09", "p2027_10", "p2027_11", "p2027_12", "pmax"});
+  CHECK(db.column("SELECT path FROM access_log WHERE ts < '2027-11-15' ORDER BY path") ==
+        std::vector<std::string>{"/zero", "/zero-day"});
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log") == 2928 + 2 - (720 + 744 + 14 * 24));
+}
+
 TEST_CASE("mysql partitions: converted months are dropped once their grace has passed",
           "[mysql][partitions]") {
   MysqlDatabase db;
@@ -173,11 +215,12 @@ TEST_CASE("mysql partitions: large whole partitions go by their statistics, in o
           "[mysql][partitions]") {
   // Two months of 120,000 rows each go whole: the plan takes their rows from
   // information_schema.PARTITIONS instead of reading them (the server's handler counters barely
-  // move), and one ALTER TABLE drops both. The column is NOT NULL, so the lowest partition needs
-  // no look for undated rows either. The boundary month is read and batched exactly.
+  // move), and one ALTER TABLE drops both. The look for undated rows (NULL keys, zero dates,
+  // zero-month or zero-day dates) goes through the index on the column: a few probes, no read.
+  // The boundary month is read and batched exactly.
   MysqlDatabase db;
   db.exec(R"sql(
-CREATE TABLE access_log (ts datetime NOT NULL, path varchar(20) NOT NULL) ENGINE=InnoDB
+CREATE TABLE access_log (ts datetime NOT NULL, path varchar(20) NOT NULL, KEY (ts)) ENGINE=InnoDB
 PARTITION BY RANGE COLUMNS (ts) (
   PARTITION p2027_09 VALUES LESS THAN ('2027-10-01'),
   PARTITION p2027_10 VALUES LESS THAN ('2027-11-01'),
@@ -186,6 +229,8 @@ PARTITION BY RANGE COLUMNS (ts) (
 INSERT INTO access_log SELECT '2027-09-01' + INTERVAL seq * 20 SECOND, '/' FROM seq_0_to_119999;
 INSERT INTO access_log SELECT '2027-10-01' + INTERVAL seq * 20 SECOND, '/' FROM seq_0_to_119999;
 INSERT INTO access_log SELECT '2027-11-01' + INTERVAL seq HOUR, '/' FROM seq_0_to_719;
+SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION';
+INSERT INTO access_log VALUES ('2027-12-00 10:00:00', '/zero-day');
 ANALYZE TABLE access_log;
 )sql");
   auto rows_read = [&] {
@@ -200,6 +245,8 @@ ANALYZE TABLE access_log;
   const long long read = rows_read() - before;
   INFO(plan.dump());
   CHECK(read < 50000);  // reading one of the large partitions would be 120,000
+  // The boundary's zero-day date (sorted just below December), counted through the index.
+  CHECK(plan.at("warnings").dump().find("1 selected row has no usable date") != std::string::npos);
   REQUIRE(plan.at("partitions").size() == 4);
   for (size_t i = 0; i < 2; ++i) {
     CHECK(plan.at("partitions")[i].at("action") == "drop");
@@ -217,7 +264,7 @@ ANALYZE TABLE access_log;
         plan.at("partitions")[0].at("rows").get<long long>() +
             plan.at("partitions")[1].at("rows").get<long long>() + 14 * 24);
   CHECK(partitions(db) == std::vector<std::string>{"p2027_11", "pmax"});
-  CHECK(db.integer("SELECT COUNT(*) FROM access_log") == 720 - 14 * 24);
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log") == 720 - 14 * 24 + 1);
   CHECK(db.integer("SELECT COUNT(*) FROM access_log WHERE ts < '2027-11-15'") == 0);
   auto audit =
       json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);

@@ -3,6 +3,8 @@
 // boundary month is deleted row by row exactly. The clock is pinned with --at
 // 2028-03-15T00:00:00Z; with 4mo the cut-off is 2027-11-15T00:00:00Z, so September and October
 // 2027 are whole, November is the boundary.
+#include <map>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -142,6 +144,51 @@ TEST_CASE("postgresql partitions: whole expired months are dropped, the boundary
   const json again = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
   CHECK(again.at("affected") == 0);
   CHECK(again.at("matched") == 0);
+}
+
+TEST_CASE("postgresql partitions: a partition open below holding -infinity or BC dates is batched",
+          "[postgresql][partitions]") {
+  // FROM (MINVALUE) and FROM ('-infinity') take '-infinity' and BC dates, which rows mode keeps
+  // as undated: such a partition, though its upper bound has passed, must not go whole. Open
+  // below but holding only dates, it goes whole. With and without an index on the column.
+  const bool indexed = GENERATE(false, true);
+  INFO("index on ts: " << indexed);
+  PgDatabase db;
+  db.exec(std::string(R"sql(
+CREATE TABLE access_log (ts timestamptz NOT NULL, path text NOT NULL) PARTITION BY RANGE (ts);
+CREATE TABLE access_log_old PARTITION OF access_log FOR VALUES FROM (MINVALUE) TO ('2027-09-01');
+CREATE TABLE access_log_2027_09 PARTITION OF access_log FOR VALUES FROM ('2027-09-01') TO ('2027-10-01');
+CREATE TABLE access_log_2027_10 PARTITION OF access_log FOR VALUES FROM ('2027-10-01') TO ('2027-11-01');
+CREATE TABLE access_log_later PARTITION OF access_log FOR VALUES FROM ('2027-11-01') TO (MAXVALUE);
+INSERT INTO access_log SELECT ts, '/' FROM generate_series('2027-09-01'::timestamptz, '2027-12-31 23:00', interval '1 hour') ts;
+INSERT INTO access_log VALUES ('2020-01-01', '/old'), ('-infinity', '/minus-infinity'), ('0044-03-15 BC', '/bc');
+)sql") + (indexed ? "CREATE INDEX ON access_log (ts);" : ""));
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  INFO(plan.dump());
+  CHECK(plan.at("matched") == 720 + 744 + 14 * 24 + 1);
+  CHECK(plan.at("warnings").dump().find("2 selected rows have no usable date") !=
+        std::string::npos);
+  std::map<std::string, std::string> actions;
+  for (const auto& part : plan.at("partitions"))
+    actions[part.at("name").get<std::string>()] = part.at("action").get<std::string>();
+  CHECK(actions == std::map<std::string, std::string>{{"\"public\".\"access_log_old\"", "rows"},
+                                                      {"\"public\".\"access_log_2027_09\"", "drop"},
+                                                      {"\"public\".\"access_log_2027_10\"", "drop"},
+                                                      {"\"public\".\"access_log_later\"", "rows"}});
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == 720 + 744 + 14 * 24 + 1);
+  CHECK(partitions(db) == std::vector<std::string>{"access_log_later", "access_log_old"});
+  CHECK(db.column("SELECT path FROM access_log WHERE ts < '2027-11-15' ORDER BY path") ==
+        std::vector<std::string>{"/bc", "/minus-infinity"});
+  // Once the undated rows are gone, the partition open below goes whole like the others.
+  db.exec("DELETE FROM access_log WHERE ts < '0001-01-01'");
+  db.exec("INSERT INTO access_log VALUES ('2021-01-01', '/old')");
+  const json plan2 = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  INFO(plan2.dump());
+  CHECK(plan2.at("partitions")[0].at("name") == "\"public\".\"access_log_old\"");
+  CHECK(plan2.at("partitions")[0].at("action") == "drop");
 }
 
 TEST_CASE("postgresql partitions: detached months are dropped once their grace has passed",

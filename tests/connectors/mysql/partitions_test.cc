@@ -43,3 +43,18 @@ TEST_CASE("mysql partitions: a detached partition's table name fits 64 character
         "access_log_p2027_09_rd_detached_20280315");
   CHECK(detached_table_name(std::string(60, 't'), "p1", at).size() == 64);
 }
+
+TEST_CASE("mysql partitions: where dates with a zero month or day sort", "[partitions]") {
+  using Ranges = std::vector<std::pair<std::string, std::string>>;
+  // One month: its day zero, just below its first day.
+  CHECK(*zero_in_date_ranges("2027-03-05 10:00:00", "2027-03-30") ==
+        Ranges{{"2027-03-00", "2027-03-01"}});
+  // Across a year: January's range starts at the year's month zero.
+  CHECK(*zero_in_date_ranges("2026-12-00", "2027-01-10") ==
+        Ranges{{"2026-12-00", "2026-12-01"}, {"2027-00-00", "2027-01-01"}});
+  // A month zero as the first value counts as January.
+  CHECK(*zero_in_date_ranges("2027-00-10", "2027-02-01") ==
+        Ranges{{"2027-00-00", "2027-01-01"}, {"2027-02-00", "2027-02-01"}});
+  CHECK(zero_in_date_ranges("1900-01-01", "2027-01-01") == std::nullopt);  // too many: read
+  CHECK(zero_in_date_ranges("garbage", "2027-01-01") == std::nullopt);
+}

@@ -49,3 +49,13 @@ TEST_CASE("postgresql partitions: a detached partition's name fits 63 bytes", "[
   CHECK(renamed.size() == 63);
   CHECK(renamed == std::string(63 - 21, 'x') + "_rd_detached_20280315");
 }
+
+TEST_CASE("postgresql partitions: which ranges may hold -infinity or BC dates", "[partitions]") {
+  CHECK(open_below("FOR VALUES FROM (MINVALUE) TO ('2027-02-01')"));
+  CHECK(open_below("FOR VALUES FROM ('-infinity') TO ('2027-02-01 00:00:00+00')"));
+  CHECK(open_below("FOR VALUES FROM ('0100-01-01 00:00:00+00 BC') TO ('2027-02-01 00:00:00+00')"));
+  CHECK(!partition_upper_bound("FOR VALUES FROM (MINVALUE) TO ('0044-03-15 BC')"));
+  CHECK_FALSE(open_below("FOR VALUES FROM ('0001-01-01') TO ('2027-02-01')"));
+  CHECK_FALSE(
+      open_below("FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00')"));
+}
