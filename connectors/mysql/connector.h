@@ -13,6 +13,7 @@
 
 #include "connectors/batch_evidence.h"
 #include "connectors/mysql/connection.h"
+#include "connectors/mysql/partitions.h"
 #include "connectors/mysql/statements.h"
 #include "connectors/sql/server_connector.h"
 
@@ -126,6 +127,8 @@ class MysqlConnector : public sql::ServerConnector {
     long long remaining = 0;
   };
   std::optional<KeylessRemaining> keyless_remaining_;
+  // What the look for undated rows needs to know of each policy's date column (partitions.h).
+  std::map<std::string, std::optional<UndatedLook>> looks_;
 };
 
 }  // namespace retentiond::connectors::mysql

@@ -68,7 +68,7 @@ std::optional<std::vector<PartitionStep>> MysqlConnector::partition_layout(const
   if (auto why = sql::partitions_rows_only(policy, ctx)) return rows_instead(*why);
   if (auto problem = partitioning_problem(*client_, policy)) return rows_instead(*problem);
   if (auto problem = privilege_problem(*client_, policy)) return rows_instead(*problem);
-  return partition_steps(*client_, policy, ctx.cutoff);
+  return partition_steps(*client_, policy, ctx.cutoff, looks_[policy.name]);
 }
 
 MyStatements MysqlConnector::reading_partitions(const Policy& policy, const MyStatements& s,
@@ -98,7 +98,9 @@ std::optional<long long> MysqlConnector::undated_in_read_partitions(
   const std::string names = read_partition_names(steps);
   if (names.empty()) return std::nullopt;
   // (The kind of bound only tells where zero-day dates sort; counting finds them anywhere.)
-  return count_undated(*client_, policy, undated_look(*client_, policy, BoundKind::Columns), names);
+  auto& look = looks_[policy.name];
+  if (!look) look = undated_look(*client_, policy, BoundKind::Columns);
+  return count_undated(*client_, policy, *look, names);
 }
 
 void MysqlConnector::add_partition_estimates(const Policy& policy,
@@ -126,9 +128,10 @@ namespace {
 // keys, zero dates), which MariaDB puts there. The plan looked at every unit for zero-month and
 // zero-day dates, which sort among the others.
 bool undated_now(Client& c, const Policy& policy, const PartitionNow& now,
-                 const std::string& partition) {
+                 const std::string& partition, std::optional<UndatedLook>& look) {
   if (!now.lowest || !now.kind) return false;
-  return holds_undated(c, policy, undated_look(c, policy, *now.kind), partition, /*lowest=*/true);
+  if (!look) look = undated_look(c, policy, *now.kind);
+  return holds_undated(c, policy, *look, partition, /*lowest=*/true);
 }
 
 // The partitions one ALTER TABLE drops: the Drop units from `first` on, at most kUnitsPerAlter.
@@ -193,7 +196,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
         const auto it = all.find(step.table);
         const auto upper = it == all.end() ? std::nullopt : it->second.upper;
         if (!upper || *upper > ctx.cutoff.cutoff ||
-            undated_now(*client_, policy, it->second, step.table)) {
+            undated_now(*client_, policy, it->second, step.table, looks_[policy.name])) {
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, step.name);
           return BatchResult{0, from.after_units(), false};
@@ -259,7 +262,8 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
         // MariaDB keeps NULL keys and zero dates in the lowest partition: the first of the
         // group may be it now. (The plan looked at every unit for zero-month or zero-day dates.)
         if (!upper || *upper > ctx.cutoff.cutoff ||
-            (i == first && undated_now(*client_, policy, it->second, now.table))) {
+            (i == first &&
+             undated_now(*client_, policy, it->second, now.table, looks_[policy.name]))) {
           if (i > first) break;
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, now.name);

@@ -177,7 +177,8 @@ std::vector<std::string> missing_privileges(Client& c, const policies::Policy& p
 }
 
 std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& policy,
-                                           const policies::Cutoff& cutoff) {
+                                           const policies::Cutoff& cutoff,
+                                           std::optional<UndatedLook>& look) {
   std::vector<PartitionStep> units, kept;
   // Tables earlier passes detached from this one: by the mark in their comment, or by their
   // name when a pass was stopped between the detach and the comment.
@@ -234,8 +235,7 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
     part.upper = partition_upper_bound(*kind, description);
     parts.push_back(std::move(part));
   }
-  std::optional<UndatedLook> look;
-  if (kind) look = undated_look(c, policy, *kind);
+  if (kind && !look) look = undated_look(c, policy, *kind);
   for (size_t i = 0; i < parts.size(); ++i) {
     auto& part = parts[i];
     // A partition's range starts where the one before it ends; the first one's is open below,

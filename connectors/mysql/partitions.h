@@ -45,11 +45,23 @@ std::optional<std::string> partitioning_problem(Client& c, const policies::Polic
 std::vector<std::string> missing_privileges(Client& c, const policies::Policy& policy,
                                             std::string& account);
 
+// What a look for undated rows in a partition needs to know of the policy's date column, read
+// once per plan or batch from the catalog.
+struct UndatedLook {
+  std::string column;               // quoted
+  bool nullable = true;             // IS_NULLABLE
+  bool zero_in_date = true;         // DATE or DATETIME: '2027-00-10' and '2027-03-00' fit
+  bool zero_in_date_sorted = true;  // and RANGE COLUMNS sorts them among the dates
+  bool indexed = false;             // an index starts with the column
+};
+UndatedLook undated_look(Client& c, const policies::Policy& policy, BoundKind kind);
 // What a pass at `cutoff` does with each partition, and with the tables earlier passes detached:
 // the units first (detached tables past their grace, then expired partitions, oldest first),
-// then the others. Never changes data.
+// then the others. Never changes data. `look` is read from the catalog when empty (its query
+// costs milliseconds: a pass reads it once).
 std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& policy,
-                                           const policies::Cutoff& cutoff);
+                                           const policies::Cutoff& cutoff,
+                                           std::optional<UndatedLook>& look);
 
 // The most partitions one ALTER TABLE ... DROP PARTITION drops: each such statement rebuilds the
 // table's definition, so dropping them together costs about what dropping one does.
@@ -80,16 +92,6 @@ std::optional<policies::TimePoint> current_upper_bound(Client& c, const policies
 // `step.estimated` says which.
 void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& step,
                     CountBudget& budget);
-// What a look for undated rows in a partition needs to know of the policy's date column, read
-// once per plan or batch from the catalog.
-struct UndatedLook {
-  std::string column;               // quoted
-  bool nullable = true;             // IS_NULLABLE
-  bool zero_in_date = true;         // DATE or DATETIME: '2027-00-10' and '2027-03-00' fit
-  bool zero_in_date_sorted = true;  // and RANGE COLUMNS sorts them among the dates
-  bool indexed = false;             // an index starts with the column
-};
-UndatedLook undated_look(Client& c, const policies::Policy& policy, BoundKind kind);
 // Whether the partition holds a record that rows mode keeps as undated, so that it must not go
 // whole. MariaDB puts NULL keys, zero dates ('0000-00-00', which a NOT NULL column takes unless
 // sql_mode has NO_ZERO_DATE) and, partitioned on TO_DAYS(), dates with a zero month or day in
