@@ -54,6 +54,14 @@ std::vector<policies::Diagnostic> MysqlConnector::check_partitions(const Policy&
   if (auto problem = privilege_problem(*client_, policy))
     out.push_back({policies::Severity::Error, policy.partitions_location,
                    what + *problem + "; a pass deletes the expired rows in batches instead"});
+  // Without an index on the date, making sure a partition holds no undated row reads it.
+  if (!undated_look(*client_, policy, BoundKind::Columns).indexed)
+    out.push_back({policies::Severity::Warning, policy.partitions_location,
+                   what + "no index of table '" + policy.table->str() + "' starts with column '" +
+                       policy.since.terms.front().column +
+                       "': before a partition goes whole, each pass reads it once to make sure "
+                       "it holds no undated row (NULL, zero or zero-day dates, which are kept); "
+                       "an index on that column makes this a few probes"});
   return out;
 }
 

@@ -126,6 +126,14 @@ INSERT INTO access_log VALUES ('0000-00-00 00:00:00', '/zero'), ('2027-11-00', '
                      "'/zero-day'") == 1);
   TempDir dir;
   const std::string config = config_for(dir, db, policy("drop"));
+  // check says what a missing index costs, as a warning.
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(((check.out + check.err)
+             .find("r.yaml:10:17: warning: 'partitions: drop' in policy 'logs': "
+                   "no index of table 'access_log' starts with column 'ts'") !=
+         std::string::npos) == !indexed);
   const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
   INFO(plan.dump());
   CHECK(plan.at("matched") == 720 + 744 + 14 * 24);
