@@ -126,6 +126,8 @@ class PassRunner {
                       const policies::Clock& clock = policies::system_clock())
       : state_(state), record_(record), clock_(&clock) {}
   const policies::Clock& clock() const { return *clock_; }
+  // Whether the state is one several hosts share (a PostgreSQL state).
+  bool shares_state() const;
 
   // Records, as interrupted, the passes that ended processes left in progress (their lock is
   // free) and whose count needs no store to be exact. A pass whose last batch may or may not

@@ -81,6 +81,8 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
   return o;
 }
 
+bool PassRunner::shares_state() const { return state_ && state_->shared(); }
+
 void PassRunner::release() {
   lock_.reset();
   locked_policy_.clear();

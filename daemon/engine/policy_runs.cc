@@ -72,10 +72,13 @@ std::vector<PassOutcome> run_policies(const policies::Config& config,
     OpenStore& store = store_named(policy->store);
     try {
       if (options.stop && options.stop->load()) {
-        out.push_back(
-            runner.failed_before_start(*policy, options,
-                                       connectors::Error{connectors::ErrorKind::Interrupted,
-                                                         "not started: stopped by a signal"}));
+        const connectors::Error stopped{connectors::ErrorKind::Interrupted,
+                                        "not started: stopped by a signal"};
+        // With a state several hosts share, a run this host did not start is another host's
+        // to make, and nothing happened: not audited, like a run another host already made.
+        out.push_back(runner.shares_state()
+                          ? failed_outcome(*policy, options, stopped, runner.clock())
+                          : runner.failed_before_start(*policy, options, stopped));
         continue;
       }
       if (store.error) {

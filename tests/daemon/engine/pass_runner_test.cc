@@ -1,11 +1,15 @@
 // The pass runner's clock seam: a pass's start and end, in its outcome and in the audit trail,
-// are the clock's it is given, not the machine's (the scheduler hands it its own clock).
+// are the clock's it is given, not the machine's (the scheduler hands it its own clock). And what
+// a run stopped before it starts leaves in the trail, alone and with a shared state.
+#include <atomic>
+
 #include <catch2/catch.hpp>
 
 #include "connectors/registry.h"
 #include "daemon/engine/policy_runs.h"
 #include "daemon/state/audit.h"
 #include "policies/config_loader.h"
+#include "support/pg_server.h"
 #include "support/sqlite_file.h"
 #include "support/temp_dir.h"
 
@@ -54,4 +58,41 @@ TEST_CASE("a pass is stamped by the runner's clock, in its outcome and its audit
   CHECK(policies::format_timestamp(rows[0].started) == "2031-05-06T07:08:09Z");
   CHECK(policies::format_timestamp(rows[0].finished) == "2031-05-06T07:08:09Z");
   CHECK(policies::format_timestamp(rows[0].cutoff) == "2027-03-01T00:00:00Z");
+}
+
+TEST_CASE("a run stopped before it starts is audited with a state of its own, not a shared one",
+          "[pass][postgresql]") {
+  // With a state several hosts share, the run this host did not start is another host's to
+  // make: nothing happened, so nothing is audited (a skipped run is not either). Alone, the
+  // trail says the due run was not made.
+  const bool shared = GENERATE(false, true);
+  INFO("shared state: " << shared);
+  TempDir dir;
+  testing::PgDatabase state_db;
+  testing::sqlite_exec(dir.file("app.db"),
+                       "CREATE TABLE t (id INTEGER PRIMARY KEY, ts TEXT);"
+                       "INSERT INTO t VALUES (1, '2020-01-01');");
+  const std::string state =
+      shared ? "{type: postgresql, dsn: \"" + state_db.dsn() + "\"}" : dir.file("state.db");
+  auto loaded = policies::load_config(
+      dir.write("c.yaml", "state: " + state +
+                              "\nstores:\n  app: {type: sqlite, path: " + dir.file("app.db") +
+                              "}\npolicies:\n  - {name: p, store: app, table: t, since: ts, "
+                              "expire_after: 1y, max_affected: 100%}\n"),
+      connectors::store_specs());
+  REQUIRE(loaded.config);
+  const policies::Config& config = *loaded.config;
+  daemon::StateFile state_file(config, /*writable=*/true);
+  daemon::PassRunner runner(&state_file);
+  std::atomic<bool> stop{true};
+  daemon::PassOptions options;
+  options.dry_run = false;
+  options.now = *policies::parse_timestamp("2028-03-01T00:00:00Z");
+  options.stop = &stop;
+  auto outcomes = daemon::run_policies(config, {&config.policies[0]}, runner, options);
+  REQUIRE(outcomes.size() == 1);
+  CHECK(outcomes[0].status == daemon::PassStatus::Interrupted);
+  CHECK(outcomes[0].affected == 0);
+  CHECK(daemon::AuditTrail(state_file.db()).list({"p"}, std::nullopt).size() == (shared ? 0 : 1));
+  CHECK(testing::sqlite_int(dir.file("app.db"), "SELECT count(*) FROM t") == 1);
 }
