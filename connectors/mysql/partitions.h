@@ -46,7 +46,7 @@ std::vector<std::string> missing_privileges(Client& c, const policies::Policy& p
                                             std::string& account);
 
 // What a look for undated rows in a partition needs to know of the policy's date column, read
-// once per plan or batch from the catalog.
+// from the catalog once per pass (the connector keeps it).
 struct UndatedLook {
   std::string column;               // quoted
   bool nullable = true;             // IS_NULLABLE
