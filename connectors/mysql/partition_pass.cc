@@ -55,7 +55,7 @@ std::vector<policies::Diagnostic> MysqlConnector::check_partitions(const Policy&
     out.push_back({policies::Severity::Error, policy.partitions_location,
                    what + *problem + "; a pass deletes the expired rows in batches instead"});
   // Without an index on the date, making sure a partition holds no undated row reads it.
-  if (!undated_look(*client_, policy, BoundKind::Columns).indexed)
+  if (!undated_look(*client_, policy).indexed)
     out.push_back({policies::Severity::Warning, policy.partitions_location,
                    what + "no index of table '" + policy.table->str() + "' starts with column '" +
                        policy.since.terms.front().column +
@@ -105,9 +105,8 @@ std::optional<long long> MysqlConnector::undated_in_read_partitions(
     const Policy& policy, const std::vector<PartitionStep>& steps) {
   const std::string names = read_partition_names(steps);
   if (names.empty()) return std::nullopt;
-  // (The kind of bound only tells where zero-day dates sort; counting finds them anywhere.)
   auto& look = looks_[policy.name];
-  if (!look) look = undated_look(*client_, policy, BoundKind::Columns);
+  if (!look) look = undated_look(*client_, policy);
   return count_undated(*client_, policy, *look, names);
 }
 
@@ -138,8 +137,8 @@ namespace {
 bool undated_now(Client& c, const Policy& policy, const PartitionNow& now,
                  const std::string& partition, std::optional<UndatedLook>& look) {
   if (!now.lowest || !now.kind) return false;
-  if (!look) look = undated_look(c, policy, *now.kind);
-  return holds_undated(c, policy, *look, partition, /*lowest=*/true);
+  if (!look) look = undated_look(c, policy);
+  return holds_undated(c, policy, *look, *now.kind, partition, /*lowest=*/true);
 }
 
 // The partitions one ALTER TABLE drops: the Drop units from `first` on, at most kUnitsPerAlter.

@@ -235,7 +235,7 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
     part.upper = partition_upper_bound(*kind, description);
     parts.push_back(std::move(part));
   }
-  if (kind && !look) look = undated_look(c, policy, *kind);
+  if (kind && !look) look = undated_look(c, policy);
   for (size_t i = 0; i < parts.size(); ++i) {
     auto& part = parts[i];
     // A partition's range starts where the one before it ends; the first one's is open below,
@@ -246,7 +246,7 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
                         : part.upper && *part.upper <= cutoff.now ? PartitionStep::Range::Unexpired
                                                                   : PartitionStep::Range::Unknown;
     const bool whole = part.upper && *part.upper <= cutoff.cutoff &&
-                       !holds_undated(c, policy, *look, part.step.table, i == 0);
+                       !holds_undated(c, policy, *look, *kind, part.step.table, i == 0);
     if (whole || part.step.range != PartitionStep::Range::Unknown)
       count_if_small(c, policy, part.step, budget);
     if (whole) {
@@ -330,7 +330,7 @@ void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& st
   step.rows = std::stoll(counted.at(0)[0].value_or("0"));
 }
 
-UndatedLook undated_look(Client& c, const policies::Policy& policy, BoundKind kind) {
+UndatedLook undated_look(Client& c, const policies::Policy& policy) {
   UndatedLook look;
   const std::string& name = policy.since.terms.front().column;
   look.column = sql::quote_identifier(name, '`');
@@ -347,7 +347,6 @@ UndatedLook undated_look(Client& c, const policies::Policy& policy, BoundKind ki
   look.nullable = rows[0][0].value_or("YES") != "NO";
   const std::string type = rows[0][1].value_or("");
   look.zero_in_date = type == "date" || type == "datetime";
-  look.zero_in_date_sorted = look.zero_in_date && kind == BoundKind::Columns;
   look.indexed = rows[0][2].value_or("0") == "1";
   return look;
 }
@@ -379,35 +378,55 @@ std::optional<std::vector<std::pair<std::string, std::string>>> zero_in_date_ran
   return out;
 }
 
+namespace {
+
+// Appends to `terms` and `values` the index ranges where the zero-month and zero-day dates among
+// the rows `from` reads sort, between their first and last values (which the index gives at
+// once). false when ranges cannot tell: a first value of the year 0, or too many months;
+// true, adding nothing, when no dated value is there.
+bool add_zero_day_ranges(Client& c, const std::string& col, const std::string& from,
+                         std::vector<std::string>& terms, std::vector<Value>& values) {
+  auto ends =
+      c.query("SELECT CAST(MIN(" + col + ") AS CHAR), CAST(MAX(" + col + ") AS CHAR)" + from);
+  if (ends.empty() || !ends[0][0] || !ends[0][1]) return true;
+  if (ends[0][0]->rfind("0000", 0) == 0) return false;
+  auto ranges = zero_in_date_ranges(*ends[0][0], *ends[0][1]);
+  if (!ranges) return false;
+  for (const auto& [low, high] : *ranges) {
+    terms.push_back("(" + col + " >= ? AND " + col + " < ?)");
+    values.push_back({low});
+    values.push_back({high});
+  }
+  return true;
+}
+
+std::string any_of(const std::vector<std::string>& terms) {
+  std::string out;
+  for (const auto& t : terms) out += (out.empty() ? "" : " OR ") + t;
+  return out;
+}
+
+}  // namespace
+
 std::optional<long long> count_undated(Client& c, const policies::Policy& policy,
                                        const UndatedLook& look, const std::string& names) {
   if (!look.indexed) return std::nullopt;
   const std::string from =
       " FROM " + sql::quote_table(*policy.table, '`') + " PARTITION (" + names + ")";
   const std::string& col = look.column;
-  std::string where = col + " < '0001-01-01'";
-  if (look.nullable) where += " OR " + col + " IS NULL";
+  std::vector<std::string> terms{col + " < '0001-01-01'"};
+  if (look.nullable) terms.push_back(col + " IS NULL");
   std::vector<Value> values;
-  if (look.zero_in_date) {
-    auto ends =
-        c.query("SELECT CAST(MIN(" + col + ") AS CHAR), CAST(MAX(" + col + ") AS CHAR)" + from);
-    if (!ends.empty() && ends[0][0] && ends[0][1]) {
-      auto ranges = zero_in_date_ranges(*ends[0][0], *ends[0][1]);
-      if (!ranges) return std::nullopt;
-      for (const auto& [low, high] : *ranges) {
-        where += " OR (" + col + " >= ? AND " + col + " < ?)";
-        values.push_back({low});
-        values.push_back({high});
-      }
-    }
-  }
-  auto rows = c.query("SELECT COUNT(*)" + from + " WHERE " + where, values);
+  if (look.zero_in_date && !add_zero_day_ranges(c, col, from, terms, values)) return std::nullopt;
+  auto rows = c.query("SELECT COUNT(*)" + from + " WHERE " + any_of(terms), values);
   return rows.empty() ? 0 : std::stoll(rows[0][0].value_or("0"));
 }
 
 bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook& look,
-                   const std::string& partition, bool lowest) {
-  const bool zero_in_date = lowest ? look.zero_in_date : look.zero_in_date_sorted;
+                   BoundKind kind, const std::string& partition, bool lowest) {
+  // Zero-month and zero-day dates sort among the others under RANGE COLUMNS; TO_DAYS() of one
+  // is NULL, which goes to the lowest partition.
+  const bool zero_in_date = look.zero_in_date && (lowest || kind == BoundKind::Columns);
   if (!lowest && !zero_in_date) return false;
   const std::string from = " FROM " + sql::quote_table(*policy.table, '`') + " PARTITION (" +
                            sql::quote_identifier(partition, '`') + ")";
@@ -416,34 +435,11 @@ bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook&
   std::vector<Value> values;
   if (lowest && look.nullable) terms.push_back(col + " IS NULL");
   if (lowest) terms.push_back(col + " < '0001-01-01'");  // zero dates, and the year 0
-  if (zero_in_date) {
-    std::optional<std::vector<std::pair<std::string, std::string>>> ranges;
-    if (look.indexed) {
-      // The index gives the partition's first and last values at once; the zero-month and
-      // zero-day values lie among them, each month's just below its first day.
-      auto ends =
-          c.query("SELECT CAST(MIN(" + col + ") AS CHAR), CAST(MAX(" + col + ") AS CHAR)" + from);
-      if (ends.empty() || !ends[0][0] || !ends[0][1]) {
-        ranges.emplace();  // no dated value: nothing among them
-      } else {
-        if (ends[0][0]->rfind("0000", 0) == 0) return true;  // a zero date, or the year 0
-        ranges = zero_in_date_ranges(*ends[0][0], *ends[0][1]);
-      }
-    }
-    if (!ranges) {
-      terms.push_back("MONTH(" + col + ") = 0 OR DAYOFMONTH(" + col + ") = 0");
-    } else {
-      for (const auto& [low, high] : *ranges) {
-        terms.push_back("(" + col + " >= ? AND " + col + " < ?)");
-        values.push_back({low});
-        values.push_back({high});
-      }
-    }
-  }
+  // Without an index, or where ranges cannot tell, the functions read the partition.
+  if (zero_in_date && !(look.indexed && add_zero_day_ranges(c, col, from, terms, values)))
+    terms.push_back("MONTH(" + col + ") = 0 OR DAYOFMONTH(" + col + ") = 0");
   if (terms.empty()) return false;
-  std::string where;
-  for (const auto& t : terms) where += (where.empty() ? "" : " OR ") + t;
-  return !c.query("SELECT 1" + from + " WHERE " + where + " LIMIT 1", values).empty();
+  return !c.query("SELECT 1" + from + " WHERE " + any_of(terms) + " LIMIT 1", values).empty();
 }
 
 bool table_exists(Client& c, const policies::Policy& policy, const std::string& name) {

@@ -48,13 +48,12 @@ std::vector<std::string> missing_privileges(Client& c, const policies::Policy& p
 // What a look for undated rows in a partition needs to know of the policy's date column, read
 // from the catalog once per pass (the connector keeps it).
 struct UndatedLook {
-  std::string column;               // quoted
-  bool nullable = true;             // IS_NULLABLE
-  bool zero_in_date = true;         // DATE or DATETIME: '2027-00-10' and '2027-03-00' fit
-  bool zero_in_date_sorted = true;  // and RANGE COLUMNS sorts them among the dates
-  bool indexed = false;             // an index starts with the column
+  std::string column;        // quoted
+  bool nullable = true;      // IS_NULLABLE
+  bool zero_in_date = true;  // DATE or DATETIME: '2027-00-10' and '2027-03-00' fit
+  bool indexed = false;      // an index starts with the column
 };
-UndatedLook undated_look(Client& c, const policies::Policy& policy, BoundKind kind);
+UndatedLook undated_look(Client& c, const policies::Policy& policy);
 // What a pass at `cutoff` does with each partition, and with the tables earlier passes detached:
 // the units first (detached tables past their grace, then expired partitions, oldest first),
 // then the others. Never changes data. `look` is read from the catalog when empty (its query
@@ -100,7 +99,7 @@ void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& st
 // dates, into any partition. With an index on the column the look probes the few ranges such
 // values sort in; without one it reads the partition once (docs/connectors/mysql.md).
 bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook& look,
-                   const std::string& partition, bool lowest);
+                   BoundKind kind, const std::string& partition, bool lowest);
 // The records of the partitions `names` (quoted, comma-separated) that rows mode keeps as
 // undated (NULL, zero dates, zero months or days), counted through the index on the date column:
 // IS NULL, < '0001-01-01' and the zero-day ranges between the partitions' first and last values,
