@@ -4,6 +4,7 @@
 // equals what the table lost; a last pass finishes. Serial, like the other fault tests.
 #include <signal.h>
 
+#include <algorithm>
 #include <random>
 #include <thread>
 
@@ -195,8 +196,20 @@ TEST_CASE("faults: kill -9 while MariaDB partitions are dropped leaves each whol
   auto first = retentiond({"enforce", "--at", kFaultAt});
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
-  const auto pass_ms =
+  auto pass_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  REQUIRE(expired_left() == 0);
+  CHECK(audited(dir) == added);
+  // The kills are timed from the faster of two whole passes: one slowed by the machine (an
+  // ALTER TABLE waiting on InnoDB's purge) would put most kills after the passes end.
+  my_fresh_table(db, 2000);
+  added += kExpiredPerTable;
+  const auto t1 = std::chrono::steady_clock::now();
+  auto second = retentiond({"enforce", "--at", kFaultAt});
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  pass_ms = std::min(pass_ms, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - t1));
   REQUIRE(expired_left() == 0);
   CHECK(audited(dir) == added);
 
