@@ -24,6 +24,11 @@ namespace {
 
 using policies::Diagnostic;
 
+// A plan counted in parts (plan_in_parts): spans of at least this many keys, about this many
+// spans at most; a span reads about as much as a batch of the default size.
+constexpr long long kPlanPartKeys = 50000;
+constexpr long long kPlanParts = 1000;
+
 // A key walk over [first, last], or nullopt when the keys do not fit a signed 64-bit walk
 // (unsigned BIGINT near its top): the policy then walks keyset ranges.
 std::optional<sql::Walk> key_walk(const std::string& first, const std::string& last,
@@ -225,41 +230,55 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
       return rows.at(0);
     };
     auto number = [](const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; };
-    // Counting every selected record and counting the matched ones are the plan's two long
-    // scans: a second, read-only session runs the first meanwhile, and closes when it is done;
-    // on a throttled store (ctx.pace) they run one after the other, paced between them.
-    std::future<long long> total;
-    if (ctx.counts_only || s.plan_total.text.empty())  // status: matched and held answer it,
-                                                       // from the date's index
-      total = std::async(std::launch::deferred, [] { return 0LL; });
-    else if (ctx.pace || steps)  // paced; or the few partitions read: not worth a session
-      total = std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
-    else if (auto other = Client::connect(store_, AccessMode::ReadOnly))
-      total = std::async(std::launch::async, [client = std::move(other.value()), &s, number] {
-        return number(client->query(s.plan_total.text).at(0)[0]);
-      });
-    else
-      total = std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
-    const auto matched =
-        s.plan_matched.text.empty() ? Row(4) : first_row(s.plan_matched);  // nothing to read
-    stats.matched = number(matched[0]);
-    if (matched[1])
-      stats.oldest =
-          policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*matched[1]))));
-    if (!s.plan_held.text.empty()) stats.held = number(first_row(s.plan_held)[0]);
-    if (!ctx.counts_only && !s.plan_undated.text.empty()) {
-      // The read partitions' undated records through the date's index, where there is one.
-      std::optional<long long> undated;
-      if (steps) undated = undated_in_read_partitions(policy, *steps);
-      stats.undated = undated ? *undated : number(first_row(s.plan_undated)[0]);
-      stats.future = number(first_row(s.plan_future)[0]);
+    std::optional<std::string> first_key, last_key;  // matched
+    bool counted = false;
+    if (ctx.pace && !steps && !ctx.counts_only && !s.key_bounds.text.empty()) {
+      auto in_parts =
+          plan_in_parts(policy, ctx, s, p.value().integer_key, named, stats, first_key, last_key);
+      if (!in_parts) return in_parts.error();
+      counted = in_parts.value();
     }
-    if (ctx.pace)
-      if (auto stop = ctx.pace()) return *stop;
-    stats.total = total.get();
+    if (!counted) {
+      // Counting every selected record and counting the matched ones are the plan's two long
+      // scans: a second, read-only session runs the first meanwhile, and closes when it is done;
+      // on a throttled store (ctx.pace) they run one after the other, paced between them.
+      std::future<long long> total;
+      if (ctx.counts_only || s.plan_total.text.empty())  // status: matched and held answer it,
+                                                         // from the date's index
+        total = std::async(std::launch::deferred, [] { return 0LL; });
+      else if (ctx.pace || steps)  // paced; or the few partitions read: not worth a session
+        total =
+            std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
+      else if (auto other = Client::connect(store_, AccessMode::ReadOnly))
+        total = std::async(std::launch::async, [client = std::move(other.value()), &s, number] {
+          return number(client->query(s.plan_total.text).at(0)[0]);
+        });
+      else
+        total =
+            std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
+      const auto matched =
+          s.plan_matched.text.empty() ? Row(4) : first_row(s.plan_matched);  // nothing to read
+      stats.matched = number(matched[0]);
+      if (matched[1])
+        stats.oldest = policies::from_epoch_seconds(
+            static_cast<long long>(std::floor(std::stod(*matched[1]))));
+      if (!s.plan_held.text.empty()) stats.held = number(first_row(s.plan_held)[0]);
+      if (!ctx.counts_only && !s.plan_undated.text.empty()) {
+        // The read partitions' undated records through the date's index, where there is one.
+        std::optional<long long> undated;
+        if (steps) undated = undated_in_read_partitions(policy, *steps);
+        stats.undated = undated ? *undated : number(first_row(s.plan_undated)[0]);
+        stats.future = number(first_row(s.plan_future)[0]);
+      }
+      if (ctx.pace)
+        if (auto stop = ctx.pace()) return *stop;
+      stats.total = total.get();
+      first_key = matched[2];
+      last_key = matched[3];
+    }
     if (steps) add_partition_estimates(policy, *steps, stats);
-    if (s.key_walk && matched[2] && matched[3])
-      if (auto walk = key_walk(*matched[2], *matched[3], number(matched[0])))
+    if (s.key_walk && first_key && last_key)
+      if (auto walk = key_walk(*first_key, *last_key, stats.matched))
         stats.start = Cursor::walking(Cursor::Kind::Span, walk->first - 1, *walk);
     // (the walk meets only the matched rows read above: the units' are not in its partitions)
     if (ctx.samples > 0 && s.keyless) {
@@ -286,6 +305,58 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
   if (s.keyless) shown = {&s.keyless_action};
   for (const sql::Sql* st : shown) stats.statements.push_back(sql::shown(*st, notes));
   return stats;
+}
+
+Result<bool> MysqlConnector::plan_in_parts(const Policy& policy, const PassContext& ctx,
+                                           const MyStatements& s, bool integer_key,
+                                           const std::map<std::string, std::string>& named,
+                                           PlanStats& stats, std::optional<std::string>& first_key,
+                                           std::optional<std::string>& last_key) {
+  auto number = [](const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; };
+  const auto bounds = client_->query(s.key_bounds.text).at(0);
+  if (!bounds[0] || !bounds[1]) return true;  // no row: every count 0
+  long long lowest = 0, highest = 0;
+  try {
+    lowest = std::stoll(*bounds[0]);
+    highest = std::stoll(*bounds[1]);
+  } catch (const std::out_of_range&) {
+    return false;  // unsigned keys past the signed range: counted whole
+  }
+  if (lowest == std::numeric_limits<long long>::min()) return false;  // `after` is lowest - 1
+  // About kPlanParts spans at most, however sparse the key (128 bits: no overflow).
+  const __int128 span =
+      std::max<__int128>(kPlanPartKeys, (static_cast<__int128>(highest) - lowest) / kPlanParts + 1);
+  auto values = named;
+  long long parts = 0;
+  // Rows added past the highest key while counting are not counted: the next pass sees them.
+  for (__int128 after = lowest - 1; after < highest;) {
+    if (parts++ > 0)
+      if (auto stop = ctx.pace()) return *stop;
+    const __int128 upto = std::min<__int128>(after + span, highest);
+    values["after"] = std::to_string(static_cast<long long>(after));
+    values["upto"] = std::to_string(static_cast<long long>(upto));
+    after = upto;
+    auto first_row = [&](const sql::Sql& stmt) {
+      return client_->query(stmt.text, values_for(stmt, ctx, integer_key, values)).at(0);
+    };
+    const auto matched = first_row(s.part_matched);
+    stats.matched += number(matched[0]);
+    if (matched[1]) {
+      const auto oldest =
+          policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*matched[1]))));
+      if (!stats.oldest || oldest < *stats.oldest) stats.oldest = oldest;
+    }
+    // Spans go up the key: the first span with a matched row holds the first matched key.
+    if (matched[2] && !first_key) first_key = matched[2];
+    if (matched[3]) last_key = matched[3];
+    if (!s.part_held.text.empty()) stats.held += number(first_row(s.part_held)[0]);
+    stats.undated += number(first_row(s.part_undated)[0]);
+    stats.future += number(first_row(s.part_future)[0]);
+    stats.total += number(first_row(s.part_total)[0]);
+  }
+  spdlog::info("policy '{}': counted in {} parts of {} keys, pacing between them", policy.name,
+               parts, static_cast<long long>(span));
+  return true;
 }
 
 Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const PassContext& ctx,

@@ -92,6 +92,15 @@ class MysqlConnector : public sql::ServerConnector {
   // the statistics (or counted, when small), and the oldest expired row from the oldest unit.
   void add_partition_estimates(const Policy& policy, const std::vector<PartitionStep>& steps,
                                PlanStats& stats);
+  // The plan's counts on a throttled store (ctx.pace) over an integer key: span after span of
+  // the key, resting and waiting between them as between batches, each count a short read
+  // instead of one scan as long as a plain DELETE. Fills matched, held, undated, future, total,
+  // oldest and the first and last matched key; false when the key cannot be cut in spans (an
+  // unsigned key past the signed range: the caller counts whole), an Error when pace says stop.
+  Result<bool> plan_in_parts(const Policy& policy, const PassContext& ctx, const MyStatements& s,
+                             bool integer_key, const std::map<std::string, std::string>& named,
+                             PlanStats& stats, std::optional<std::string>& first_key,
+                             std::optional<std::string>& last_key);
   // The units' statements first in the plan, and a cursor that acts on them before the rows.
   void plan_partition_units(const Policy& policy, const PassContext& ctx,
                             std::vector<PartitionStep> steps, PlanStats& stats);
