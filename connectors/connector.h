@@ -35,6 +35,9 @@ struct BatchIntent {
   // batch's key range; never a record's personal data beyond what a key is.
   std::string evidence;
   std::vector<std::string> items;  // files: the paths about to be removed (relative to the root)
+  // `partitions: drop|detach`: the partitions the batch drops or detaches whole, with the rows it
+  // counted in each, so that the audit entry of a pass that dies names them too.
+  std::vector<PartitionStep> units = {};
 };
 
 // Where a connector announces its batches before committing them. before_commit() is called

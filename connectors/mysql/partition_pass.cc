@@ -225,7 +225,10 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
             change.detached_as =
                 detached_table_name(policy.table->name, step.table, ctx.cutoff.now);
           try {
-            ctx.journal->before_commit({rows, partition_evidence(change), {}});
+            PartitionStep counted = step;
+            counted.rows = rows;
+            counted.estimated = estimated;
+            ctx.journal->before_commit({rows, partition_evidence(change), {}, {counted}});
           } catch (const std::exception& e) {
             return Error{ErrorKind::Io, where + e.what() + "; the partition was left whole"};
           }
@@ -293,7 +296,7 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
         PartitionChange change{policy.table->str(), going.front().table, ""};
         for (size_t i = 1; i < going.size(); ++i) change.more.push_back(going[i].table);
         try {
-          ctx.journal->before_commit({rows, partition_evidence(change), {}});
+          ctx.journal->before_commit({rows, partition_evidence(change), {}, going});
         } catch (const std::exception& e) {
           return Error{ErrorKind::Io, where + e.what() + "; the partitions were left whole"};
         }

@@ -379,10 +379,11 @@ Result<BatchResult> PostgresqlConnector::walk_batch(const Policy& policy, const 
 }
 
 void PostgresqlConnector::announce_and_commit(pqxx::work& t, const PassContext& ctx,
-                                              long long affected, bool& announced) {
+                                              long long affected, bool& announced,
+                                              const std::vector<PartitionStep>& units) {
   if (ctx.journal) {
     const std::string xid = t.exec1("SELECT txid_current()::text")[0].c_str();
-    ctx.journal->before_commit({affected, transaction_evidence(xid), {}});
+    ctx.journal->before_commit({affected, transaction_evidence(xid), {}, units});
     announced = true;
   }
   t.commit();

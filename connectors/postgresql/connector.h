@@ -100,9 +100,10 @@ class PostgresqlConnector : public sql::ServerConnector {
   // reconciles it instead). Errors come back named after the store and policy.
   Result<BatchResult> with_retry(const Policy& policy,
                                  const std::function<BatchResult(bool& announced)>& batch);
-  // Commits `t` after recording the batch's intent (its transaction id) in ctx's journal.
+  // Commits `t` after recording the batch's intent (its transaction id, and the partitions it
+  // drops or detaches whole) in ctx's journal.
   void announce_and_commit(pqxx::work& t, const PassContext& ctx, long long affected,
-                           bool& announced);
+                           bool& announced, const std::vector<PartitionStep>& units = {});
 
   std::unique_ptr<pqxx::connection> conn_;
   std::map<std::pair<std::string, bool>, Prepared> prepared_;

@@ -152,7 +152,7 @@ Result<BatchResult> PostgresqlConnector::unit_batch(const Policy& policy, const 
       done.estimated = taken->estimated;
       result.units.push_back(std::move(done));
     }
-    announce_and_commit(t, ctx, result.affected, announced);
+    announce_and_commit(t, ctx, result.affected, announced, result.units);
     for (const auto& done : result.units)
       spdlog::info("policy '{}': {} {} ({}{} rows)", policy.name, partition_step_name(done.kind),
                    done.name, done.estimated ? "about " : "", done.rows);

@@ -6,6 +6,7 @@
 
 #include "daemon/engine/batch_size.h"
 #include "daemon/engine/pass_notices.h"
+#include "daemon/engine/pass_partitions.h"
 #include "daemon/engine/pass_related.h"
 #include "daemon/engine/throttle_gate.h"
 #include "daemon/state/holds.h"
@@ -23,8 +24,11 @@ using policies::with_thousands;
 // The pass's BatchJournal: each batch's intent goes to the state file before the store commits.
 class JournalOfPass : public connectors::BatchJournal {
  public:
-  JournalOfPass(StateFile& state, std::string policy, PassLock* lease)
-      : journal_(state), policy_(std::move(policy)), lease_(lease) {}
+  // `done`: the partitions the pass has taken so far, which the record keeps beside those of
+  // the batch in flight.
+  JournalOfPass(StateFile& state, std::string policy, PassLock* lease,
+                const std::vector<connectors::PartitionStep>& done)
+      : journal_(state), policy_(std::move(policy)), lease_(lease), done_(done) {}
   void before_commit(const connectors::BatchIntent& intent) override {
     try {
       // A lease lost (its session ended: the state server restarted, the network cut) may be
@@ -32,7 +36,10 @@ class JournalOfPass : public connectors::BatchJournal {
       if (lease_ && !lease_->still_held())
         throw StateError("the lease of policy '" + policy_ +
                          "' in the shared state was lost; stopping before this batch commits");
-      journal_.add_intent(policy_, intent);
+      journal_.add_intent(policy_, intent,
+                          intent.units.empty()
+                              ? std::nullopt
+                              : std::optional<std::string>(partitions_json(done_, intent.units)));
     } catch (const std::exception& e) {
       failure_ = e.what();
       throw;
@@ -45,6 +52,7 @@ class JournalOfPass : public connectors::BatchJournal {
   PassJournal journal_;
   std::string policy_;
   PassLock* lease_;
+  const std::vector<connectors::PartitionStep>& done_;
   std::optional<std::string> failure_;
 };
 
@@ -280,7 +288,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       return conclude(PassStatus::Failed,
                       Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"});
     }
-    journal.emplace(*state_, policy.name, lock_ ? &*lock_ : nullptr);
+    journal.emplace(*state_, policy.name, lock_ ? &*lock_ : nullptr, o.partitions_done);
     ctx.journal = &*journal;
   }
   if (!policy.also_stores.empty()) ctx.related = &related;
@@ -363,7 +371,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     gate.rest_after(took, options.nice_ratio);
     if (recording) {
       try {
-        PassJournal(*state_).batch_done(policy.name, owner_, o.affected);
+        PassJournal(*state_).batch_done(
+            policy.name, owner_, o.affected,
+            batch->units.empty() ? std::nullopt
+                                 : std::optional<std::string>(partitions_json(o.partitions_done)));
       } catch (const std::exception& e) {
         // The store committed; the intent stays, and the next pass counts this batch.
         return conclude(PassStatus::Failed,

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/engine/pass.h"
+#include "daemon/engine/pass_partitions.h"
 #include "daemon/state/audit.h"
 #include "daemon/state/pass_journal.h"
 #include "daemon/state/pass_lock.h"
@@ -36,25 +37,15 @@ AuditEntry entry_for(const PassOutcome& o) {
   e.outcome = outcome_word(o);
   e.error_class = o.error ? std::string(connectors::error_class(o.error->kind)) : "";
   e.waited = static_cast<long long>(o.throttle_waited + 0.5);
-  if (!o.partitions_done.empty()) {
-    nlohmann::json parts = nlohmann::json::array();
-    for (const auto& step : o.partitions_done) {
-      nlohmann::json part{{"action", std::string(connectors::partition_step_name(step.kind))},
-                          {"name", step.name},
-                          {"bounds", step.bounds},
-                          {"rows", step.rows}};
-      // A large partition goes without being read: its rows are the statistics' estimate.
-      if (step.estimated) part["rows_estimated"] = true;
-      parts.push_back(std::move(part));
-    }
-    e.partitions = parts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
+  e.partitions = partitions_json(o.partitions_done);
   return e;
 }
 
 AuditEntry entry_for_dead(const PassRecord& dead, long long reconciled) {
   AuditEntry e = entry_from(dead);
   e.affected = dead.affected + reconciled;
+  // A batch of partitions goes whole or not at all: any change means all of it.
+  e.partitions = settled_partitions(dead.partitions, reconciled > 0);
   e.finished = dead.updated;
   e.outcome = "interrupted";
   e.error_class = "interrupted";
@@ -164,7 +155,15 @@ void PassRunner::settle_failed_batch(const policies::Policy& policy,
       return;
     }
     o.affected += n.value();
-    journal.batch_done(policy.name, owner_, o.affected);
+    // The batch's partitions, if it had any, went with it or stayed (whole or not at all).
+    if (n.value() > 0) {
+      auto went = pending_partitions(record->partitions);
+      o.partitions_done.insert(o.partitions_done.end(), went.begin(), went.end());
+    }
+    journal.batch_done(policy.name, owner_, o.affected,
+                       record->partitions.empty()
+                           ? std::nullopt
+                           : std::optional<std::string>(partitions_json(o.partitions_done)));
   } catch (const std::exception& e) {
     o.plan.warnings.push_back(std::string(e.what()) + "; the next pass reconciles the last batch");
   }

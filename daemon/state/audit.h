@@ -41,8 +41,9 @@ struct AuditEntry : PassFigures {
   long long waited = 0;  // seconds the pass waited for its store's throttle
   // The partitions the pass dropped or detached whole (`partitions: drop` or `detach`), as a JSON
   // array of {"action", "name", "bounds", "rows"}, kept beside the row (table audit_partitions)
-  // and covered by its hash; empty for other passes, and for a pass whose process died (its count
-  // is exact, its partitions are in the log).
+  // and covered by its hash; empty for other passes. A pass whose process died gets those its
+  // record in progress kept (daemon/engine/pass_partitions.h), its batch in flight's included
+  // when the store says that batch committed.
   std::string partitions;
   // The host whose retentiond wrote the entry (gethostname), "" in entries written before
   // version 5 of the state; covered by the hash when set.

@@ -15,7 +15,8 @@ using policies::format_timestamp;
 using policies::parse_timestamp;
 
 constexpr const char* kColumns =
-    "policy, store, action, cutoff, matched, held, affected, started, updated, pid, owner";
+    "policy, store, action, cutoff, matched, held, affected, started, updated, pid, owner, "
+    "partitions";
 
 PassRecord read_record(const Statement& st) {
   PassRecord r;
@@ -30,6 +31,7 @@ PassRecord read_record(const Statement& st) {
   r.updated = parse_timestamp(st.text(8)).value_or(policies::TimePoint{});
   r.pid = st.integer(9);
   r.owner = st.text(10);
+  r.partitions = st.text(11);
   return r;
 }
 
@@ -59,7 +61,7 @@ void PassJournal::begin(const PassRecord& r) {
     auto& db = state_.db();
     in_transaction(db, [&] {
       Statement insert = db.prepare(std::string("INSERT INTO pass_in_progress (") + kColumns +
-                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9)");
+                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9, '')");
       insert.bind(1, r.policy)
           .bind(2, r.store)
           .bind(3, r.action)
@@ -71,10 +73,12 @@ void PassJournal::begin(const PassRecord& r) {
   });
 }
 
-void PassJournal::add_intent(const std::string& policy, const BatchIntent& intent) {
+void PassJournal::add_intent(const std::string& policy, const BatchIntent& intent,
+                             const std::optional<std::string>& partitions) {
   guarded(state_, "record a batch before it commits", [&] {
     auto& db = state_.db();
     in_transaction(db, [&] {
+      if (partitions) set_partitions(policy, *partitions);
       Statement upsert = db.prepare(
           "INSERT INTO batch_intent (policy, expected, evidence, recorded) VALUES (?1, ?2, ?3, ?4) "
           "ON CONFLICT (policy) DO UPDATE SET expected = batch_intent.expected + "
@@ -95,6 +99,13 @@ void PassJournal::add_intent(const std::string& policy, const BatchIntent& inten
   });
 }
 
+void PassJournal::set_partitions(const std::string& policy, const std::string& partitions) {
+  Statement update =
+      state_.db().prepare("UPDATE pass_in_progress SET partitions = ?1 WHERE policy = ?2");
+  update.bind(1, partitions).bind(2, policy);
+  update.step();
+}
+
 void PassJournal::remove(const std::string& policy) {
   auto& db = state_.db();
   db.prepare("DELETE FROM batch_intent_items WHERE policy = ?1").bind(1, policy).step();
@@ -103,10 +114,11 @@ void PassJournal::remove(const std::string& policy) {
 }
 
 void PassJournal::batch_done(const std::string& policy, const std::string& owner,
-                             long long affected) {
+                             long long affected, const std::optional<std::string>& partitions) {
   guarded(state_, "record a committed batch", [&] {
     auto& db = state_.db();
     in_transaction(db, [&] {
+      if (partitions) set_partitions(policy, *partitions);
       Statement update = db.prepare(
           "UPDATE pass_in_progress SET affected = ?1, updated = ?2 WHERE policy = ?3 AND owner = "
           "?4");
@@ -150,6 +162,18 @@ AuditEntry PassJournal::close_dead(const PassRecord& dead, const AuditEntry& ent
   });
 }
 
+std::string PassJournal::columns() {
+  // A state of an older retentiond, opened read-only, may lack the newer columns.
+  std::string out = kColumns;
+  for (const char* column : {"owner", "partitions"})
+    if (!state_.has_column("pass_in_progress", column)) {
+      const std::string name = column;
+      const auto at = out.find(", " + name);
+      out.replace(at, name.size() + 2, ", '' AS " + name);
+    }
+  return out;
+}
+
 std::optional<BatchIntent> PassJournal::intent_of(const std::string& policy) {
   if (!state_.has_table("batch_intent")) return std::nullopt;
   auto& db = state_.db();
@@ -168,8 +192,8 @@ std::optional<BatchIntent> PassJournal::intent_of(const std::string& policy) {
 
 std::optional<PassRecord> PassJournal::find(const std::string& policy) {
   return guarded(state_, "read the passes in progress", [&]() -> std::optional<PassRecord> {
-    Statement st = state_.db().prepare(std::string("SELECT ") + kColumns +
-                                       " FROM pass_in_progress WHERE policy = ?1");
+    Statement st =
+        state_.db().prepare("SELECT " + columns() + " FROM pass_in_progress WHERE policy = ?1");
     st.bind(1, policy);
     if (!st.step()) return std::nullopt;
     PassRecord r = read_record(st);
@@ -181,12 +205,8 @@ std::optional<PassRecord> PassJournal::find(const std::string& policy) {
 std::vector<PassRecord> PassJournal::list() {
   return guarded(state_, "read the passes in progress", [&] {
     std::vector<PassRecord> out;
-    // A state file of an older retentiond, opened read-only, has no owner column yet.
-    std::string columns = kColumns;
-    if (!state_.has_column("pass_in_progress", "owner"))
-      columns = columns.substr(0, columns.rfind(", owner")) + ", '' AS owner";
     Statement st =
-        state_.db().prepare("SELECT " + columns + " FROM pass_in_progress ORDER BY policy");
+        state_.db().prepare("SELECT " + columns() + " FROM pass_in_progress ORDER BY policy");
     while (st.step()) out.push_back(read_record(st));
     for (auto& r : out) r.intent = intent_of(r.policy);
     return out;

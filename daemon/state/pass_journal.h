@@ -22,6 +22,9 @@ struct PassRecord : PassFigures {
   long long pid = 0;
   std::string owner;                              // "host:pid:random", unique to one pass
   std::optional<connectors::BatchIntent> intent;  // a batch that may or may not have committed
+  // The partitions the pass has dropped or detached whole, as a JSON array (pass_partitions.h);
+  // the in-flight batch's marked pending. Empty when there are none.
+  std::string partitions;
 };
 
 // A fresh owner token for a pass of this process.
@@ -34,10 +37,15 @@ class PassJournal {
   // Records that `r.owner` starts its batches (the caller holds the policy's lock). A row left
   // by a dead pass must have been recovered first.
   void begin(const PassRecord& r);
-  // Adds to the intent of the batch in flight (BatchJournal::before_commit).
-  void add_intent(const std::string& policy, const connectors::BatchIntent& intent);
-  // The batch committed in the store: the pass's count becomes `affected`, the intent goes.
-  void batch_done(const std::string& policy, const std::string& owner, long long affected);
+  // Adds to the intent of the batch in flight (BatchJournal::before_commit); with `partitions`,
+  // the pass's partitions become those (the batch's own marked pending), in the same
+  // transaction.
+  void add_intent(const std::string& policy, const connectors::BatchIntent& intent,
+                  const std::optional<std::string>& partitions = std::nullopt);
+  // The batch committed in the store: the pass's count becomes `affected`, the intent goes; with
+  // `partitions`, the pass's partitions become those.
+  void batch_done(const std::string& policy, const std::string& owner, long long affected,
+                  const std::optional<std::string>& partitions = std::nullopt);
   // Ends the pass: removes its row and appends its audit entry, in one transaction. Only the
   // owner's row is removed; a pending intent keeps the row for the next pass to reconcile (and
   // no entry is written now: returns nullopt). Returns the entry as appended.
@@ -50,6 +58,9 @@ class PassJournal {
 
  private:
   std::optional<connectors::BatchIntent> intent_of(const std::string& policy);
+  void set_partitions(const std::string& policy, const std::string& partitions);
+  // kColumns, with '' for those a state of an older retentiond lacks.
+  std::string columns();
   void remove(const std::string& policy);
 
   StateFile& state_;

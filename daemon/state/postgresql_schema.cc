@@ -1,12 +1,13 @@
 // The schema of a PostgreSQL state: the same tables, columns and meaning as the SQLite state
 // file's (state.cc), in PostgreSQL's types. Version 5 is the first; later versions migrate in
-// order, under an advisory lock, so that hosts starting together create it once.
+// order, under an advisory lock, so that hosts starting together create it once. Version 6: the
+// partitions a pass in progress has dropped or detached whole (pass_in_progress.partitions).
 #include "daemon/state/state.h"
 
 namespace retentiond::daemon {
 namespace {
 
-constexpr int kPostgresqlSchemaVersion = 5;
+constexpr int kPostgresqlSchemaVersion = 6;
 // The schema's advisory lock key ("rtnd" + 2), held by the transaction that creates it.
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(8247912497911250946)";
 
@@ -20,7 +21,8 @@ constexpr const char* kPassFigures = R"sql(
       affected BIGINT NOT NULL,
       started TEXT NOT NULL,)sql";
 
-std::string version_5() {
+// The whole schema, as a fresh database gets it.
+std::string latest_schema() {
   return std::string(R"sql(
     CREATE TABLE IF NOT EXISTS audit (
       id BIGINT PRIMARY KEY,)sql") +
@@ -44,6 +46,7 @@ std::string version_5() {
       updated TEXT NOT NULL,
       pid BIGINT NOT NULL,
       owner TEXT NOT NULL DEFAULT '',
+      partitions TEXT NOT NULL DEFAULT '',
       PRIMARY KEY (policy)
     );
     CREATE TABLE IF NOT EXISTS secrets (
@@ -131,7 +134,12 @@ void StateFile::create_postgresql_schema() {
       throw StateError(label() + " was written by a newer retentiond (schema " +
                        std::to_string(current) + "); refusing to touch it");
     if (current == kPostgresqlSchemaVersion) return;
-    db_->exec(version_5());
+    if (current == 5)
+      db_->exec(
+          "ALTER TABLE pass_in_progress ADD COLUMN IF NOT EXISTS partitions TEXT NOT NULL DEFAULT "
+          "''");
+    else
+      db_->exec(latest_schema());
     db_->exec("DELETE FROM retentiond_schema");
     db_->exec("INSERT INTO retentiond_schema (version) VALUES (" +
               std::to_string(kPostgresqlSchemaVersion) + ")");

@@ -29,8 +29,9 @@ using lib::sqlite::SqliteError;
 // Version 3: sightings (dates a store tracks through retentiond, such as Sympa's orphaned users).
 // Version 4: the owner of each pass in progress, the intent of the batch in flight, keyed audit
 // entries, the time a pass waited for its store's throttle. Version 5: the host that wrote each
-// audit entry. A PostgreSQL state starts at version 5 (postgresql_schema.cc).
-constexpr int kSchemaVersion = 5;
+// audit entry. A PostgreSQL state starts at version 5 (postgresql_schema.cc). Version 6: the
+// partitions a pass in progress has dropped or detached whole.
+constexpr int kSchemaVersion = 6;
 
 // How SQLite errors about the file itself (a full disk...) name it.
 std::string file_label(const std::string& path) { return "the state file '" + path + "'"; }
@@ -255,6 +256,8 @@ void StateFile::create_schema() {
     db_->exec("ALTER TABLE audit ADD COLUMN waited INTEGER NOT NULL DEFAULT 0");
   if (!has_column("audit", "host"))
     db_->exec("ALTER TABLE audit ADD COLUMN host TEXT NOT NULL DEFAULT ''");
+  if (!has_column("pass_in_progress", "partitions"))
+    db_->exec("ALTER TABLE pass_in_progress ADD COLUMN partitions TEXT NOT NULL DEFAULT ''");
   // The partitions a pass dropped or detached whole, beside its audit row (audit.h).
   db_->exec(
       "CREATE TABLE IF NOT EXISTS audit_partitions (audit_id INTEGER PRIMARY KEY, partitions TEXT "

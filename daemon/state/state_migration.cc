@@ -24,7 +24,7 @@ const std::vector<Table> kTables = {
     {"secrets", {"name", "value"}},
     {"pass_in_progress",
      {"policy", "store", "action", "cutoff", "matched", "held", "affected", "started", "updated",
-      "pid", "owner"}},
+      "pid", "owner", "partitions"}},
     {"batch_intent", {"policy", "expected", "evidence", "recorded"}},
     {"batch_intent_items", {"policy", "item"}},
 };

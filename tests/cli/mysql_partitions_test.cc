@@ -10,6 +10,7 @@
 #include "support/mysql_server.h"
 #include "support/report.h"
 #include "support/run.h"
+#include "support/sqlite_file.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -279,4 +280,67 @@ ANALYZE TABLE access_log;
   const json entry = audit.at("entries").back();
   REQUIRE(entry.at("partitions").size() == 2);
   CHECK(entry.at("partitions")[0].at("rows_estimated") == true);
+}
+
+TEST_CASE(
+    "mysql partitions: a dead pass's audit entry names the partitions it took, its last batch's "
+    "only if that batch committed",
+    "[mysql][partitions]") {
+  for (bool committed : {true, false}) {
+    DYNAMIC_SECTION((committed ? "committed" : "not committed")) {
+      MysqlDatabase db;
+      db.exec(kPartitioned);
+      TempDir dir;
+      const std::string config = config_for(dir, db, policy("drop"));
+      REQUIRE(run_retentiond({"enforce", "-c", config, "--at", "2000-01-01T00:00:00Z"}, dir.path())
+                  .exit_code == 0);
+      // What a process killed during its ALTER TABLE leaves: a partition dropped by an earlier
+      // batch (recorded), and p2027_10's batch announced, pending.
+      const std::string state = dir.file("state.db");
+      sqlite_exec(
+          state,
+          "INSERT INTO pass_in_progress (policy, store, action, cutoff, matched, held, affected, "
+          "started, updated, pid, owner, partitions) VALUES ('logs', 'my', 'delete', "
+          "'2027-11-15T00:00:00Z', 2000, 0, 10, '2028-03-15T00:00:00Z', '2028-03-15T00:00:01Z', "
+          "2147483000, 'elsewhere:1:dead', '[{\"action\":\"drop\",\"name\":\"`p2027_08`\","
+          "\"bounds\":\"VALUES LESS THAN (''2027-09-01'')\",\"rows\":10},{\"action\":\"drop\","
+          "\"name\":\"`p2027_10`\",\"bounds\":\"VALUES LESS THAN (''2027-11-01'')\",\"rows\":744,"
+          "\"pending\":true}]');"
+          "INSERT INTO batch_intent (policy, expected, evidence, recorded) VALUES ('logs', 744, "
+          "'{\"partition\":\"p2027_10\",\"table\":\"access_log\",\"detached_as\":\"\"}', "
+          "'2028-03-15T00:00:01Z');");
+      if (committed) db.exec("ALTER TABLE access_log DROP PARTITION p2027_10");
+      auto next = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+      INFO(next.err);
+      REQUIRE(next.exit_code == 0);
+      auto named = [&](const std::string& outcome) {
+        return json::parse(
+            sqlite_column(
+                state,
+                "SELECT coalesce((SELECT p.partitions FROM audit a JOIN audit_partitions p ON "
+                "p.audit_id = a.id WHERE a.policy = 'logs' AND a.outcome = '" +
+                    outcome + "'), '[]')")
+                .at(0));
+      };
+      const json dead = named("interrupted");
+      const json after = named("ok");
+      CHECK(sqlite_int(state, "SELECT affected FROM audit WHERE outcome = 'interrupted'") ==
+            (committed ? 10 + 744 : 10));
+      REQUIRE(dead.size() == (committed ? 2u : 1u));
+      CHECK(dead[0].at("name") == "`p2027_08`");
+      CHECK(dead[0].at("rows") == 10);
+      CHECK_FALSE(dead[0].contains("pending"));
+      if (committed) {
+        CHECK(dead[1].at("name") == "`p2027_10`");
+        CHECK(dead[1].at("rows") == 744);
+        CHECK_FALSE(dead[1].contains("pending"));
+        CHECK(after.empty());
+      } else {
+        REQUIRE(after.size() == 1);
+        CHECK(after[0].at("name") == "`p2027_10`");
+      }
+      CHECK(db.integer("SELECT COUNT(*) FROM access_log WHERE ts < '2027-11-15'") == 0);
+      CHECK(run_retentiond({"history", "-c", config, "--verify"}, dir.path()).exit_code == 0);
+    }
+  }
 }

@@ -15,6 +15,7 @@
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
 #include "support/run.h"
+#include "support/sqlite_file.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -24,6 +25,13 @@ namespace {
 constexpr int kMonths = 11;  // 2026-03 to 2027-01, all before the cut-off 2027-03-01
 constexpr int kRowsPerMonth = 3000;
 constexpr int kKills = 12;
+
+// The partitions the audit trail names as dropped, over all its entries: those of a killed pass
+// too, so that each one a kill took is named once (the recovering pass names none).
+long long audited_partitions(const TempDir& dir) {
+  return sqlite_int(dir.file("state.db"),
+                    "SELECT coalesce(sum(json_array_length(partitions)), 0) FROM audit_partitions");
+}
 
 std::string month(int i) {  // "2026_03" for 0
   const int m = 2 + i;      // months since 2026-01, 0-based
@@ -108,6 +116,7 @@ TEST_CASE("faults: kill -9 while partitions are dropped leaves each whole or gon
   int killed_mid_pass = 0;
   for (int round = 0; round < kKills; ++round) {
     added += refill(db, 2000);
+    const long long named_before = audited_partitions(dir);
     const int after_ms = delay(random);
     INFO("round " << round << ", SIGKILL after " << after_ms << " ms");
     {
@@ -123,6 +132,10 @@ TEST_CASE("faults: kill -9 while partitions are dropped leaves each whole or gon
     INFO(recovery.err);
     REQUIRE(recovery.exit_code == 0);
     CHECK(audited(dir) == added - expired_left());
+    long long gone = 0;
+    for (int i = 0; i < kMonths; ++i)
+      gone += db.integer("SELECT count(*) FROM pg_class WHERE relname = 't_" + month(i) + "'") == 0;
+    CHECK(audited_partitions(dir) - named_before == gone);
   }
   // Most kills must have landed while a pass ran, or the scenario proves little.
   CHECK(killed_mid_pass > kKills / 2);
@@ -221,6 +234,7 @@ TEST_CASE("faults: kill -9 while MariaDB partitions are dropped leaves each whol
     added -= expired_left();
     my_fresh_table(db, 2000);
     added += kExpiredPerTable;
+    const long long named_before = audited_partitions(dir);
     const int after_ms = delay(random);
     INFO("round " << round << ", SIGKILL after " << after_ms << " ms");
     {
@@ -236,6 +250,10 @@ TEST_CASE("faults: kill -9 while MariaDB partitions are dropped leaves each whol
     INFO(recovery.err);
     REQUIRE(recovery.exit_code == 0);
     CHECK(audited(dir) == added - expired_left());
+    CHECK(audited_partitions(dir) - named_before ==
+          kMonths -
+              db.integer("SELECT count(*) FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = "
+                         "DATABASE() AND TABLE_NAME = 't' AND PARTITION_NAME LIKE 'p2%'"));
   }
   // Most kills must have landed while a pass ran, or the scenario proves little.
   CHECK(killed_mid_pass > kKills / 2);

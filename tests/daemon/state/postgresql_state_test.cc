@@ -47,7 +47,7 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
     StateFile state(db.state_config(), /*writable=*/true);
     CHECK(state.shared());
     CHECK_FALSE(state.schema_problem());
-    CHECK(db.integer("SELECT version FROM retentiond_schema") == 5);
+    CHECK(db.integer("SELECT version FROM retentiond_schema") == 6);
 
     AuditTrail trail(state.db());
     for (int i = 1; i <= 3; ++i) trail.append(entry("a", i));
@@ -110,6 +110,30 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
   StateFile again(db.state_config(), /*writable=*/true);
   CHECK(AuditTrail(again.db()).verify().rows == 6);
   CHECK(db.integer("SELECT count(*) FROM retentiond_schema") == 1);
+}
+
+TEST_CASE("a PostgreSQL state of schema 5 gains the partitions of passes in progress",
+          "[state][postgresql]") {
+  PgDatabase db;
+  { StateFile create(db.state_config(), true); }
+  db.exec(
+      "ALTER TABLE pass_in_progress DROP COLUMN partitions; UPDATE retentiond_schema SET version "
+      "= 5;");
+  {
+    // Read-only (history, status): no migration, and the passes in progress still read.
+    StateFile reader(db.state_config(), /*writable=*/false);
+    CHECK(PassJournal(reader).list().empty());
+  }
+  StateFile state(db.state_config(), /*writable=*/true);
+  CHECK(db.integer("SELECT version FROM retentiond_schema") == 6);
+  PassJournal journal(state);
+  PassRecord r;
+  r.policy = "p";
+  r.owner = new_owner_token();
+  journal.begin(r);
+  journal.batch_done("p", r.owner, 7, std::string(R"([{"name":"x"}])"));
+  CHECK(journal.find("p")->partitions == R"([{"name":"x"}])");
+  CHECK(journal.find("p")->affected == 7);
 }
 
 TEST_CASE("hosts appending to the PostgreSQL state at once never fork its chain",
