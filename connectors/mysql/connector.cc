@@ -336,23 +336,22 @@ Result<bool> MysqlConnector::plan_in_parts(const Policy& policy, const PassConte
     values["after"] = std::to_string(static_cast<long long>(after));
     values["upto"] = std::to_string(static_cast<long long>(upto));
     after = upto;
-    auto first_row = [&](const sql::Sql& stmt) {
-      return client_->query(stmt.text, values_for(stmt, ctx, integer_key, values)).at(0);
-    };
-    const auto matched = first_row(s.part_matched);
-    stats.matched += number(matched[0]);
-    if (matched[1]) {
+    const auto row =
+        client_->query(s.part_counts.text, values_for(s.part_counts, ctx, integer_key, values))
+            .at(0);
+    stats.total += number(row[0]);
+    stats.matched += number(row[1]);
+    if (row[2]) {
       const auto oldest =
-          policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*matched[1]))));
+          policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*row[2]))));
       if (!stats.oldest || oldest < *stats.oldest) stats.oldest = oldest;
     }
     // Spans go up the key: the first span with a matched row holds the first matched key.
-    if (matched[2] && !first_key) first_key = matched[2];
-    if (matched[3]) last_key = matched[3];
-    if (!s.part_held.text.empty()) stats.held += number(first_row(s.part_held)[0]);
-    stats.undated += number(first_row(s.part_undated)[0]);
-    stats.future += number(first_row(s.part_future)[0]);
-    stats.total += number(first_row(s.part_total)[0]);
+    if (row[3] && !first_key) first_key = row[3];
+    if (row[4]) last_key = row[4];
+    stats.held += number(row[5]);
+    stats.undated += number(row[6]);
+    stats.future += number(row[7]);
   }
   spdlog::info("policy '{}': counted in {} parts of {} keys, pacing between them", policy.name,
                parts, static_cast<long long>(span));

@@ -131,14 +131,19 @@ void MysqlConnector::add_partition_estimates(const Policy& policy,
 
 namespace {
 
-// Whether the partition, about to go whole, is now the lowest and holds undated records (NULL
-// keys, zero dates), which MariaDB puts there. The plan looked at every unit for zero-month and
-// zero-day dates, which sort among the others.
-bool undated_now(Client& c, const Policy& policy, const PartitionNow& now,
-                 const std::string& partition, std::optional<UndatedLook>& look) {
-  if (!now.lowest || !now.kind) return false;
+// Whether partitions about to go whole (`first` the first of them, `partitions` all, in order)
+// hold undated records now, just before the statement that drops them: the lowest its NULL keys
+// and zero dates, which MariaDB puts there; and, through an index on the date, any of them its
+// zero-month or zero-day dates, which RANGE COLUMNS sorts among the others (a few probes for the
+// whole group). Without such an index the plan's read of the others stands: reading them again
+// would double the pass's cost.
+bool undated_now(Client& c, const Policy& policy, const PartitionNow& first,
+                 const std::vector<std::string>& partitions, std::optional<UndatedLook>& look) {
+  if (!first.kind || partitions.empty()) return false;
   if (!look) look = undated_look(c, policy);
-  return holds_undated(c, policy, *look, *now.kind, partition, /*lowest=*/true);
+  if (look->indexed) return holds_undated(c, policy, *look, *first.kind, partitions, first.lowest);
+  return first.lowest &&
+         holds_undated(c, policy, *look, *first.kind, {partitions.front()}, /*lowest=*/true);
 }
 
 // The partitions one ALTER TABLE drops: the Drop units from `first` on, at most kUnitsPerAlter.
@@ -203,7 +208,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
         const auto it = all.find(step.table);
         const auto upper = it == all.end() ? std::nullopt : it->second.upper;
         if (!upper || *upper > ctx.cutoff.cutoff ||
-            undated_now(*client_, policy, it->second, step.table, looks_[policy.name])) {
+            undated_now(*client_, policy, it->second, {step.table}, looks_[policy.name])) {
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, step.name);
           return BatchResult{0, from.after_units(), false};
@@ -269,11 +274,7 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
         PartitionStep now = from.units[i];
         const auto it = all.find(now.table);
         const auto upper = it == all.end() ? std::nullopt : it->second.upper;
-        // MariaDB keeps NULL keys and zero dates in the lowest partition: the first of the
-        // group may be it now. (The plan looked at every unit for zero-month or zero-day dates.)
-        if (!upper || *upper > ctx.cutoff.cutoff ||
-            (i == first &&
-             undated_now(*client_, policy, it->second, now.table, looks_[policy.name]))) {
+        if (!upper || *upper > ctx.cutoff.cutoff) {
           if (i > first) break;
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, now.name);
@@ -291,6 +292,25 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
         }
         rows += now.rows;
         going.push_back(std::move(now));
+      }
+      // Undated records since the plan: the group stops before the first partition holding one
+      // (rare; then looked at one by one).
+      std::vector<std::string> names;
+      for (const auto& unit : going) names.push_back(unit.table);
+      auto& look = looks_[policy.name];
+      if (undated_now(*client_, policy, all.at(names.front()), names, look)) {
+        size_t keep = 0;
+        while (keep < going.size() &&
+               !undated_now(*client_, policy, all.at(names[keep]), {names[keep]}, look))
+          ++keep;
+        if (keep == 0) {
+          spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
+                       policy.name, going.front().name);
+          return BatchResult{0, from.after_units(), false};
+        }
+        going.resize(keep);
+        rows = 0;
+        for (const auto& unit : going) rows += unit.rows;
       }
       if (ctx.journal) {
         PartitionChange change{policy.table->str(), going.front().table, ""};

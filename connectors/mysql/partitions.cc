@@ -246,7 +246,7 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
                         : part.upper && *part.upper <= cutoff.now ? PartitionStep::Range::Unexpired
                                                                   : PartitionStep::Range::Unknown;
     const bool whole = part.upper && *part.upper <= cutoff.cutoff &&
-                       !holds_undated(c, policy, *look, *kind, part.step.table, i == 0);
+                       !holds_undated(c, policy, *look, *kind, {part.step.table}, i == 0);
     if (whole || part.step.range != PartitionStep::Range::Unknown)
       count_if_small(c, policy, part.step, budget);
     if (whole) {
@@ -423,13 +423,16 @@ std::optional<long long> count_undated(Client& c, const policies::Policy& policy
 }
 
 bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook& look,
-                   BoundKind kind, const std::string& partition, bool lowest) {
+                   BoundKind kind, const std::vector<std::string>& partitions, bool lowest) {
   // Zero-month and zero-day dates sort among the others under RANGE COLUMNS; TO_DAYS() of one
   // is NULL, which goes to the lowest partition.
   const bool zero_in_date = look.zero_in_date && (lowest || kind == BoundKind::Columns);
   if (!lowest && !zero_in_date) return false;
-  const std::string from = " FROM " + sql::quote_table(*policy.table, '`') + " PARTITION (" +
-                           sql::quote_identifier(partition, '`') + ")";
+  std::string names;
+  for (const auto& partition : partitions)
+    names += (names.empty() ? "" : ", ") + sql::quote_identifier(partition, '`');
+  const std::string from =
+      " FROM " + sql::quote_table(*policy.table, '`') + " PARTITION (" + names + ")";
   const std::string& col = look.column;
   std::vector<std::string> terms;
   std::vector<Value> values;

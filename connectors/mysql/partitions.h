@@ -97,9 +97,10 @@ void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& st
 // the lowest partition; partitioned by RANGE COLUMNS, a date with a zero month or day
 // ('2027-00-10', '2027-03-00', accepted unless sql_mode has NO_ZERO_IN_DATE) sorts among the
 // dates, into any partition. With an index on the column the look probes the few ranges such
-// values sort in; without one it reads the partition once (docs/connectors/mysql.md).
+// values sort in; without one it reads the partition once (docs/connectors/mysql.md). Several
+// partitions are looked at together (`lowest`: the first of them is the lowest).
 bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook& look,
-                   BoundKind kind, const std::string& partition, bool lowest);
+                   BoundKind kind, const std::vector<std::string>& partitions, bool lowest);
 // The records of the partitions `names` (quoted, comma-separated) that rows mode keeps as
 // undated (NULL, zero dates, zero months or days), counted through the index on the date column:
 // IS NULL, < '0001-01-01' and the zero-day ranges between the partitions' first and last values,

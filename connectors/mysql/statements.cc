@@ -1,7 +1,5 @@
 #include "connectors/mysql/statements.h"
 
-#include <functional>
-
 #include "connectors/sql/quote.h"
 
 namespace retentiond::connectors::mysql {
@@ -111,47 +109,65 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
   if (policy.since.terms.size() == 1 && !only.related &&
       category_of(std::nullopt, only.column) == 'D')
     basis = table + "." + q(only.column);
-  const bool spans = !s.keyless && integer_key;
-  // SELECT `what` FROM the table WHERE `condition` (made by `where`, which takes the
-  // placeholders), as `whole`; and, on an integer key, within the span (after, upto] of the key
-  // as `part`. `where` may return "" (every row).
-  auto counted = [&](sql::Sql& whole, sql::Sql& part, const std::string& what,
-                     const std::function<std::string(Placeholders&)>& where) {
-    for (sql::Sql* out : {&whole, &part}) {
-      if (out == &part && !spans) break;
-      Placeholders p = b.placeholders();
-      const std::string condition = where(p);
-      std::string text = "SELECT " + what + " FROM " + table;
-      if (out == &whole) {
-        if (!condition.empty()) text += " WHERE " + condition;
-      } else {
-        // One placeholder per statement: the operands of + are not evaluated in order.
-        text += " WHERE " + (condition.empty() ? "" : "(" + condition + ") AND ") + b.key() +
-                " > " + p.ref("after");
-        text += " AND " + b.key() + " <= " + p.ref("upto");
-      }
-      *out = sql::Sql{text, p.order()};
-    }
-  };
-  counted(s.plan_total, s.part_total, "COUNT(*)", [&](Placeholders&) {
-    return policy.where.empty() ? std::string() : "(" + policy.where + ")";
-  });
+  s.plan_total = sql::Sql{"SELECT COUNT(*) FROM " + table +
+                              (policy.where.empty() ? "" : " WHERE (" + policy.where + ")"),
+                          {}};
   const std::string key_bounds =
       s.keyless ? "NULL, NULL"
                 : "CAST(MIN(" + b.key() + ") AS CHAR), CAST(MAX(" + b.key() + ") AS CHAR)";
-  counted(s.plan_matched, s.part_matched,
-          "COUNT(*), " + epoch_of("MIN(" + basis + ")") + ", " + key_bounds,
-          [&](Placeholders& p) { return b.acted(p); });
-  if (!policy.hold_where.empty() || operator_holds)
-    counted(s.plan_held, s.part_held, "COUNT(*)", [&](Placeholders& p) {
-      std::string condition = b.expired(p) + b.selected() + " AND (";
-      return condition + b.held(p) + ")";
-    });
-  counted(s.plan_undated, s.part_undated, "COUNT(*)",
-          [&](Placeholders&) { return b.basis() + " IS NULL" + b.selected(); });
-  counted(s.plan_future, s.part_future, "COUNT(*)",
-          [&](Placeholders& p) { return basis + " > " + d.now(p) + b.selected(); });
-  if (spans) s.key_bounds = sql::Sql{"SELECT " + key_bounds + " FROM " + table, {}};
+  {
+    Placeholders p = b.placeholders();
+    std::string text = "SELECT COUNT(*), " + epoch_of("MIN(" + basis + ")") + ", " + key_bounds +
+                       " FROM " + table + " WHERE ";
+    text += b.acted(p);
+    s.plan_matched = sql::Sql{text, p.order()};
+  }
+  const bool holds = !policy.hold_where.empty() || operator_holds;
+  if (holds) {
+    Placeholders p = b.placeholders();
+    std::string text =
+        "SELECT COUNT(*) FROM " + table + " WHERE " + b.expired(p) + b.selected() + " AND (";
+    text += b.held(p) + ")";
+    s.plan_held = sql::Sql{text, p.order()};
+  }
+  s.plan_undated = sql::Sql{
+      "SELECT COUNT(*) FROM " + table + " WHERE " + b.basis() + " IS NULL" + b.selected(), {}};
+  {
+    Placeholders p = b.placeholders();
+    std::string text =
+        "SELECT COUNT(*) FROM " + table + " WHERE " + basis + " > " + d.now(p) + b.selected();
+    s.plan_future = sql::Sql{text, p.order()};
+  }
+  if (!s.keyless && integer_key) {
+    // Within a span of the key every count reads the same rows (in the key's order), so one
+    // statement makes them all; over the whole table an index on the date answers most of the
+    // separate counts above instead. Each placeholder in a statement of its own: the operands of
+    // + are not evaluated in order.
+    Placeholders p = b.placeholders();
+    auto when = [](const std::string& condition, const std::string& then) {
+      return "(CASE WHEN " + condition + " THEN " + then + " END)";
+    };
+    std::string text = "SELECT COUNT(*)";
+    text += ", COUNT" + when(b.acted(p), "1");
+    text += ", " + epoch_of("MIN" + when(b.acted(p), basis));
+    text += ", CAST(MIN" + when(b.acted(p), b.key()) + " AS CHAR)";
+    text += ", CAST(MAX" + when(b.acted(p), b.key()) + " AS CHAR)";
+    if (holds) {
+      std::string held = b.expired(p) + " AND (";
+      held += b.held(p) + ")";
+      text += ", COUNT" + when(held, "1");
+    } else {
+      text += ", 0";
+    }
+    text += ", COUNT" + when(b.basis() + " IS NULL", "1");
+    text += ", COUNT" + when(basis + " > " + d.now(p), "1");
+    text += " FROM " + table + " WHERE " +
+            (policy.where.empty() ? "" : "(" + policy.where + ") AND ") + b.key() + " > " +
+            p.ref("after");
+    text += " AND " + b.key() + " <= " + p.ref("upto");
+    s.part_counts = sql::Sql{text, p.order()};
+    s.key_bounds = sql::Sql{"SELECT " + key_bounds + " FROM " + table, {}};
+  }
   s.table_count = b.remaining(nullptr, nullptr);
   if (s.keyless) {
     // Only for delete-only policies (the connector refuses the others): no ORDER BY, so that an

@@ -22,11 +22,13 @@ struct MyStatements : sql::PolicyStatements {
   sql::Sql plan_held;     // expired but held; empty text when no hold applies
   sql::Sql plan_undated;  // selected records without a usable date
   sql::Sql plan_future;   // selected records dated after the pass's moment
-  // On an integer key, the same five counts within one span of the key (values: after, the
-  // span's start, exclusive; upto, its end), for a plan counted in parts on a throttled store,
-  // paced between them; key_bounds finds the span to cover. Empty texts without such a key.
+  // On an integer key, the same counts within one span of the key (values: after, the span's
+  // start, exclusive; upto, its end), in one statement, for a plan counted in parts on a
+  // throttled store, paced between them: total, matched, oldest (epoch), first and last
+  // matched key, held, undated, future. key_bounds finds the span to cover. Empty texts without
+  // such a key.
   sql::Sql key_bounds;
-  sql::Sql part_total, part_matched, part_held, part_undated, part_future;
+  sql::Sql part_counts;
   // A policy that only deletes (no `also:`), on an integer key, walks spans of the key: each
   // batch is one DELETE of the expired rows of a key span, in key order, at most `limit` of
   // them. In InnoDB the key is the table's physical order, so a batch scans like a plain DELETE.
