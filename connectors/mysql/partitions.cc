@@ -236,6 +236,14 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
     parts.push_back(std::move(part));
   }
   if (kind && !look) look = undated_look(c, policy);
+  // The expired partitions (the first ones, ranges ascending) looked at together first, where
+  // an index makes that a few probes: each one alone only if one of them holds an undated record.
+  std::vector<std::string> expired;
+  for (const auto& part : parts)
+    if (part.upper && *part.upper <= cutoff.cutoff) expired.push_back(part.step.table);
+  const bool look_each =
+      !expired.empty() && (!look->indexed || holds_undated(c, policy, *look, *kind, expired,
+                                                           expired.front() == parts[0].step.table));
   for (size_t i = 0; i < parts.size(); ++i) {
     auto& part = parts[i];
     // A partition's range starts where the one before it ends; the first one's is open below,
@@ -245,8 +253,9 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
       part.step.range = *lower > cutoff.now                       ? PartitionStep::Range::Future
                         : part.upper && *part.upper <= cutoff.now ? PartitionStep::Range::Unexpired
                                                                   : PartitionStep::Range::Unknown;
-    const bool whole = part.upper && *part.upper <= cutoff.cutoff &&
-                       !holds_undated(c, policy, *look, *kind, {part.step.table}, i == 0);
+    const bool whole =
+        part.upper && *part.upper <= cutoff.cutoff &&
+        !(look_each && holds_undated(c, policy, *look, *kind, {part.step.table}, i == 0));
     if (whole || part.step.range != PartitionStep::Range::Unknown)
       count_if_small(c, policy, part.step, budget);
     if (whole) {
@@ -438,9 +447,12 @@ bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook&
   std::vector<Value> values;
   if (lowest && look.nullable) terms.push_back(col + " IS NULL");
   if (lowest) terms.push_back(col + " < '0001-01-01'");  // zero dates, and the year 0
-  // Without an index, or where ranges cannot tell, the functions read the partition.
-  if (zero_in_date && !(look.indexed && add_zero_day_ranges(c, col, from, terms, values)))
+  // Without an index, or where ranges cannot tell, the functions read the partition; several
+  // partitions are then looked at one by one instead (true: "look at each").
+  if (zero_in_date && !(look.indexed && add_zero_day_ranges(c, col, from, terms, values))) {
+    if (partitions.size() > 1) return true;
     terms.push_back("MONTH(" + col + ") = 0 OR DAYOFMONTH(" + col + ") = 0");
+  }
   if (terms.empty()) return false;
   return !c.query("SELECT 1" + from + " WHERE " + any_of(terms) + " LIMIT 1", values).empty();
 }

@@ -98,7 +98,8 @@ void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& st
 // ('2027-00-10', '2027-03-00', accepted unless sql_mode has NO_ZERO_IN_DATE) sorts among the
 // dates, into any partition. With an index on the column the look probes the few ranges such
 // values sort in; without one it reads the partition once (docs/connectors/mysql.md). Several
-// partitions are looked at together (`lowest`: the first of them is the lowest).
+// partitions are looked at together (`lowest`: the first of them is the lowest) where the index
+// makes that a few probes; otherwise it returns true, and the caller looks at each.
 bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook& look,
                    BoundKind kind, const std::vector<std::string>& partitions, bool lowest);
 // The records of the partitions `names` (quoted, comma-separated) that rows mode keeps as
