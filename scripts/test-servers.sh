@@ -3,8 +3,11 @@
 # streaming replication; MariaDB binlog replication of the databases named rd_repl_*, which the
 # throttle tests use), and exports where they listen. stop_servers tears them down and removes
 # their directories.
+# RETENTIOND_TEST_DURABLE=1 keeps the servers' durable defaults (PostgreSQL fsync on, InnoDB's redo
+# flushed at each commit), as production runs them; otherwise commits are not flushed (faster tests).
 
 pg_bin=/usr/lib/postgresql/15/bin
+if [ -n "${RETENTIOND_TEST_DURABLE:-}" ]; then pg_fsync=on innodb_flush=1; else pg_fsync=off innodb_flush=2; fi
 servers_dir=""
 server_user=""
 
@@ -36,7 +39,7 @@ wait_for() {  # wait_for SECONDS COMMAND...
 # DIR/server.log), with SETTINGS (postgres options) after the ones every test server has.
 run_postgresql() {  # run_postgresql DIR PORT [SETTINGS]
   as_server_user "$pg_bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $2 -k $1 -c fsync=off ${3:-}" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $2 -k $1 -c fsync=$pg_fsync ${3:-}" start >/dev/null
 }
 
 start_postgresql() {
@@ -91,7 +94,7 @@ run_mariadb() {  # run_mariadb DIR PORT OPTIONS...
   shift 2
   as_server_user mariadbd --no-defaults --datadir="$dir/data" --bind-address=127.0.0.1 \
     --port="$port" --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" \
-    --log-error="$dir/server.log" --skip-name-resolve --innodb-flush-log-at-trx-commit=2 \
+    --log-error="$dir/server.log" --skip-name-resolve --innodb-flush-log-at-trx-commit=$innodb_flush \
     "$@" >"$dir/stdout.log" 2>&1 &
   wait_for 60 mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e 'SELECT 1' && return 0
   kill "$(cat "$dir/mysqld.pid" 2>/dev/null)" 2>/dev/null || true

@@ -60,6 +60,14 @@ KeyValue key_value(const std::string& text, bool integer_key) {
 // "2027-03-01 00:00:00": the DATETIME literal of a UTC instant.
 std::string datetime_text(policies::TimePoint t) { return policies::format_sql_datetime(t); }
 
+// A count read from a result cell (NULL: none).
+long long count_cell(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; }
+
+// A date read from a cell the statements fill with seconds since the epoch (a DECIMAL).
+policies::TimePoint epoch_cell(const std::string& v) {
+  return policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(v))));
+}
+
 }  // namespace
 
 Result<void> MysqlConnector::connect(AccessMode mode) {
@@ -88,9 +96,7 @@ Result<std::vector<NoticeCandidate>> MysqlConnector::notice_candidates(
          client_->query(s.text, values_for(s, at_notice, p.value().integer_key, named))) {
       NoticeCandidate c;
       c.key = row[0].value_or("");
-      if (row[1])
-        c.basis =
-            policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*row[1]))));
+      if (row[1]) c.basis = epoch_cell(*row[1]);
       c.email = row[2].value_or("");
       out.push_back(std::move(c));
     }
@@ -229,7 +235,6 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
       auto rows = client_->query(stmt.text, values_for(stmt, ctx, p.value().integer_key, named));
       return rows.at(0);
     };
-    auto number = [](const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; };
     std::optional<std::string> first_key, last_key;  // matched
     bool counted = false;
     if (ctx.pace && !steps && !ctx.counts_only && !s.key_bounds.text.empty()) {
@@ -246,29 +251,27 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
       if (ctx.counts_only || s.plan_total.text.empty())  // status: matched and held answer it,
                                                          // from the date's index
         total = std::async(std::launch::deferred, [] { return 0LL; });
-      else if (ctx.pace || steps)  // paced; or the few partitions read: not worth a session
-        total =
-            std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
+      else if (ctx.pace)
+        total = std::async(std::launch::deferred,
+                           [&] { return count_cell(first_row(s.plan_total)[0]); });
       else if (auto other = Client::connect(store_, AccessMode::ReadOnly))
-        total = std::async(std::launch::async, [client = std::move(other.value()), &s, number] {
-          return number(client->query(s.plan_total.text).at(0)[0]);
+        total = std::async(std::launch::async, [client = std::move(other.value()), &s] {
+          return count_cell(client->query(s.plan_total.text).at(0)[0]);
         });
       else
-        total =
-            std::async(std::launch::deferred, [&] { return number(first_row(s.plan_total)[0]); });
+        total = std::async(std::launch::deferred,
+                           [&] { return count_cell(first_row(s.plan_total)[0]); });
       const auto matched =
           s.plan_matched.text.empty() ? Row(4) : first_row(s.plan_matched);  // nothing to read
-      stats.matched = number(matched[0]);
-      if (matched[1])
-        stats.oldest = policies::from_epoch_seconds(
-            static_cast<long long>(std::floor(std::stod(*matched[1]))));
-      if (!s.plan_held.text.empty()) stats.held = number(first_row(s.plan_held)[0]);
+      stats.matched = count_cell(matched[0]);
+      if (matched[1]) stats.oldest = epoch_cell(*matched[1]);
+      if (!s.plan_held.text.empty()) stats.held = count_cell(first_row(s.plan_held)[0]);
       if (!ctx.counts_only && !s.plan_undated.text.empty()) {
         // The read partitions' undated records through the date's index, where there is one.
         std::optional<long long> undated;
         if (steps) undated = undated_in_read_partitions(policy, *steps);
-        stats.undated = undated ? *undated : number(first_row(s.plan_undated)[0]);
-        stats.future = number(first_row(s.plan_future)[0]);
+        stats.undated = undated ? *undated : count_cell(first_row(s.plan_undated)[0]);
+        stats.future = count_cell(first_row(s.plan_future)[0]);
       }
       if (ctx.pace)
         if (auto stop = ctx.pace()) return *stop;
@@ -312,7 +315,6 @@ Result<bool> MysqlConnector::plan_in_parts(const Policy& policy, const PassConte
                                            const std::map<std::string, std::string>& named,
                                            PlanStats& stats, std::optional<std::string>& first_key,
                                            std::optional<std::string>& last_key) {
-  auto number = [](const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; };
   const auto bounds = client_->query(s.key_bounds.text).at(0);
   if (!bounds[0] || !bounds[1]) return true;  // no row: every count 0
   long long lowest = 0, highest = 0;
@@ -339,19 +341,18 @@ Result<bool> MysqlConnector::plan_in_parts(const Policy& policy, const PassConte
     const auto row =
         client_->query(s.part_counts.text, values_for(s.part_counts, ctx, integer_key, values))
             .at(0);
-    stats.total += number(row[0]);
-    stats.matched += number(row[1]);
+    stats.total += count_cell(row[0]);
+    stats.matched += count_cell(row[1]);
     if (row[2]) {
-      const auto oldest =
-          policies::from_epoch_seconds(static_cast<long long>(std::floor(std::stod(*row[2]))));
+      const auto oldest = epoch_cell(*row[2]);
       if (!stats.oldest || oldest < *stats.oldest) stats.oldest = oldest;
     }
     // Spans go up the key: the first span with a matched row holds the first matched key.
     if (row[3] && !first_key) first_key = row[3];
     if (row[4]) last_key = row[4];
-    stats.held += number(row[5]);
-    stats.undated += number(row[6]);
-    stats.future += number(row[7]);
+    stats.held += count_cell(row[5]);
+    stats.undated += count_cell(row[6]);
+    stats.future += count_cell(row[7]);
   }
   spdlog::info("policy '{}': counted in {} parts of {} keys, pacing between them", policy.name,
                parts, static_cast<long long>(span));
