@@ -5,8 +5,7 @@
 // through the connector, so that the record can arrive between the two.
 #include <catch2/catch.hpp>
 
-#include "connectors/registry.h"
-#include "policies/config_loader.h"
+#include "support/driven_policy.h"
 #include "support/mysql_server.h"
 #include "support/temp_dir.h"
 
@@ -26,18 +25,12 @@ TEST_CASE(
       "INSERT INTO t SELECT '2027-01-01' + INTERVAL seq HOUR FROM seq_0_to_2159;");
   TempDir dir;
   dir.write("pw", MysqlDatabase::password() + "\n");
-  auto loaded = policies::load_config(
-      dir.write("r.yaml", "stores:\n  db: " + db.store_yaml(dir.file("pw")) +
-                              "\npolicies:\n  - {name: p, store: db, table: t, expire_after: 1y, "
-                              "since: ts, partitions: drop, max_affected: 100%}\n"),
-      connectors::store_specs());
-  for (const auto& d : loaded.diagnostics.all()) INFO(d.str());
-  REQUIRE(loaded.config);
-  const policies::Policy& p = loaded.config->policies.at(0);
-  auto connector = connectors::make_connector(*loaded.config->store(p.store));
-  REQUIRE(connector->open(connectors::AccessMode::ReadWrite));
-  connectors::PassContext ctx;
-  ctx.cutoff = policies::cutoff_for(p, *policies::parse_timestamp("2028-04-15T00:00:00Z"));
+  auto [p, connector, ctx] = drive_policy(
+      dir,
+      "stores:\n  db: " + db.store_yaml(dir.file("pw")) +
+          "\npolicies:\n  - {name: p, store: db, table: t, expire_after: 1y, since: ts, "
+          "partitions: drop, max_affected: 100%}\n",
+      "2028-04-15T00:00:00Z");
   auto plan = connector->plan(p, ctx);
   REQUIRE(plan);
   REQUIRE(plan->start.kind == connectors::Cursor::Kind::Partitions);

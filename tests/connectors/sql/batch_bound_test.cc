@@ -7,8 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "connectors/registry.h"
-#include "policies/config_loader.h"
+#include "support/driven_policy.h"
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
 #include "support/sqlite_file.h"
@@ -32,20 +31,12 @@ const char* kRows =
 // runs one batch of at most 2 rows; returns the batch's error message (empty if it succeeded).
 std::string escaped_batch(const TempDir& dir, const std::string& stores,
                           const std::string& policy) {
-  auto loaded =
-      policies::load_config(dir.write("r.yaml", "stores:\n" + stores + "policies:\n" + policy),
-                            connectors::store_specs());
-  for (const auto& d : loaded.diagnostics.all()) INFO(d.str());
-  REQUIRE(loaded.config);
-  policies::Policy p = loaded.config->policies.at(0);
-  p.where = "1=1) OR (1=1";
-  auto connector = connectors::make_connector(*loaded.config->store(p.store));
-  REQUIRE(connector->open(connectors::AccessMode::ReadWrite));
-  connectors::PassContext ctx;
-  ctx.cutoff = policies::cutoff_for(p, *policies::parse_timestamp("2028-03-01T00:00:00Z"));
-  auto plan = connector->plan(p, ctx);
+  auto driven =
+      drive_policy(dir, "stores:\n" + stores + "policies:\n" + policy, "2028-03-01T00:00:00Z");
+  driven.policy.where = "1=1) OR (1=1";
+  auto plan = driven.connector->plan(driven.policy, driven.ctx);
   REQUIRE(plan);
-  auto batch = connector->apply_batch(p, ctx, plan->start, 2);
+  auto batch = driven.connector->apply_batch(driven.policy, driven.ctx, plan->start, 2);
   if (batch) return "";
   CHECK(batch.error().kind == connectors::ErrorKind::QueryFailed);
   return batch.error().message;
