@@ -124,10 +124,31 @@ std::optional<std::string> StateFile::schema_problem() {
   return std::nullopt;
 }
 
+// Schema 6 keeps the partitions of a pass in progress. ALTER TABLE needs the table's owner: a user
+// that only reads and writes the tables is told what the owner must run (the transaction rolls
+// back; the state stays at 5, which older hosts still use).
+void StateFile::migrate_postgresql_5_to_6() {
+  static const std::string kAlter =
+      "ALTER TABLE pass_in_progress ADD COLUMN partitions TEXT NOT NULL DEFAULT ''";
+  auto owner = db_->prepare(
+      "SELECT pg_has_role((SELECT tableowner FROM pg_tables WHERE tablename = "
+      "'pass_in_progress' AND schemaname = current_schema()), 'USAGE')");
+  if (!owner.step() || owner.integer(0) != 1)
+    throw StateError(label() +
+                     " is of schema 5 and this retentiond needs 6, but its user may not alter "
+                     "the table pass_in_progress (it is not the owner): run retentiond once as "
+                     "the tables' owner, or have the owner run: " +
+                     kAlter);
+  db_->exec(kAlter);
+}
+
 void StateFile::create_postgresql_schema() {
   in_transaction(*db_, [&] {
     db_->exec(kSchemaLock);
-    db_->exec("CREATE TABLE IF NOT EXISTS retentiond_schema (version INTEGER NOT NULL)");
+    // Even IF NOT EXISTS needs CREATE on the schema: a user that only writes the tables (someone
+    // else owns them) opens a state of the current schema without it.
+    if (!has_table("retentiond_schema"))
+      db_->exec("CREATE TABLE IF NOT EXISTS retentiond_schema (version INTEGER NOT NULL)");
     auto read = db_->prepare("SELECT max(version) FROM retentiond_schema");
     const long long current = read.step() ? read.integer(0) : 0;
     if (current > kPostgresqlSchemaVersion)
@@ -135,9 +156,7 @@ void StateFile::create_postgresql_schema() {
                        std::to_string(current) + "); refusing to touch it");
     if (current == kPostgresqlSchemaVersion) return;
     if (current == 5)
-      db_->exec(
-          "ALTER TABLE pass_in_progress ADD COLUMN IF NOT EXISTS partitions TEXT NOT NULL DEFAULT "
-          "''");
+      migrate_postgresql_5_to_6();
     else
       db_->exec(latest_schema());
     db_->exec("DELETE FROM retentiond_schema");

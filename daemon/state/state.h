@@ -64,6 +64,7 @@ class StateFile {
  private:
   void create_schema();
   void create_postgresql_schema();
+  void migrate_postgresql_5_to_6();
   void use_wal();
   // Opens the file for reading, even where SQLite cannot create its -shm file beside it.
   void open_read_only();

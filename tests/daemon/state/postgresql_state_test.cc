@@ -136,6 +136,48 @@ TEST_CASE("a PostgreSQL state of schema 5 gains the partitions of passes in prog
   CHECK(journal.find("p")->affected == 7);
 }
 
+TEST_CASE("a PostgreSQL state of schema 5 whose user may not alter it says what to run",
+          "[state][postgresql]") {
+  PgDatabase db;
+  { StateFile create(db.state_config(), true); }
+  db.exec(
+      "ALTER TABLE pass_in_progress DROP COLUMN partitions; UPDATE retentiond_schema SET version "
+      "= 5;");
+  // A user that reads and writes retentiond's tables but does not own them (roles are the
+  // server's: this one is named after the test's database, and dropped with it).
+  const std::string role = db.name() + "_writer";
+  struct DropRole {
+    const PgDatabase& db;
+    std::string role;
+    ~DropRole() { db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role); }
+  } drop{db, role};
+  db.exec("CREATE ROLE " + role + " LOGIN; GRANT USAGE ON SCHEMA public TO " + role +
+          "; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role +
+          "; GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role);
+  auto as_writer = db.state_config();
+  as_writer.options.at("dsn").value = db.dsn() + " user=" + role;  // the last user= counts
+  CHECK_THROWS_WITH(
+      StateFile(as_writer, /*writable=*/true),
+      Catch::Contains("schema 5") && Catch::Contains("may not alter") &&
+          Catch::Contains(
+              "ALTER TABLE pass_in_progress ADD COLUMN partitions TEXT NOT NULL DEFAULT ''"));
+  CHECK(db.integer("SELECT version FROM retentiond_schema") == 5);  // nothing half-done
+  // Read-only opens (history, status) still work as that user.
+  {
+    StateFile reader(as_writer, /*writable=*/false);
+    CHECK(PassJournal(reader).list().empty());
+  }
+  // Once the owner has migrated it, that user writes the state (no DDL on a current schema).
+  { StateFile owner(db.state_config(), /*writable=*/true); }
+  StateFile writer(as_writer, /*writable=*/true);
+  PassJournal journal(writer);
+  PassRecord r;
+  r.policy = "p";
+  r.owner = new_owner_token();
+  journal.begin(r);
+  CHECK(journal.find("p"));
+}
+
 TEST_CASE("hosts appending to the PostgreSQL state at once never fork its chain",
           "[state][postgresql]") {
   PgDatabase db;
