@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "connectors/batch_evidence.h"
@@ -138,6 +139,8 @@ class MysqlConnector : public sql::ServerConnector {
   std::optional<KeylessRemaining> keyless_remaining_;
   // What the look for undated rows needs to know of each policy's date column (partitions.h).
   std::map<std::string, std::optional<UndatedLook>> looks_;
+  // Policies whose account may not LOCK TABLES: their partitions go without the lock (logged once).
+  std::set<std::string> unlocked_;
 };
 
 }  // namespace retentiond::connectors::mysql

@@ -2,6 +2,8 @@
 // says about the table, what plan adds, the batch that acts on one partition as a unit, and how
 // a pass interrupted around its ALTER TABLE learns whether it happened. The rows of the other
 // partitions (the boundary, MAXVALUE) are deleted by the ordinary batches, after the units.
+#include <mysqld_error.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -54,6 +56,14 @@ std::vector<policies::Diagnostic> MysqlConnector::check_partitions(const Policy&
   if (auto problem = privilege_problem(*client_, policy))
     out.push_back({policies::Severity::Error, policy.partitions_location,
                    what + *problem + "; a pass deletes the expired rows in batches instead"});
+  std::string account;
+  if (!missing_privileges(*client_, policy, account, /*lock_tables=*/true).empty())
+    out.push_back({policies::Severity::Warning, policy.partitions_location,
+                   what + "account '" + account + "' lacks LOCK TABLES on the database of '" +
+                       policy.table->str() +
+                       "': partitions go without the lock that keeps other sessions from "
+                       "writing into them between the pass's last look and their ALTER TABLE "
+                       "(GRANT LOCK TABLES ON <database>.* TO ...)"});
   // Without an index on the date, making sure a partition holds no undated row reads it.
   if (!undated_look(*client_, policy).indexed)
     out.push_back({policies::Severity::Warning, policy.partitions_location,
@@ -146,6 +156,50 @@ bool undated_now(Client& c, const Policy& policy, const PartitionNow& first,
          holds_undated(c, policy, *look, *first.kind, {partitions.front()}, /*lowest=*/true);
 }
 
+// LOCK TABLES ... WRITE from the last look at a group of partitions to its ALTER TABLE, which
+// takes the table's lock only when it starts: no session writes a record into those partitions in
+// between (an undated one would go with them; a dated one would go uncounted). Other sessions wait
+// for the table during the look (a few index probes) as they do during the ALTER TABLE itself.
+// An account without the LOCK TABLES privilege goes on without it: `check` warns, the log says
+// so once. UNLOCK TABLES when released or destroyed (a lost session has released it already).
+class TableWriteLock {
+ public:
+  TableWriteLock(Client& c, const Policy& policy, std::set<std::string>& unlocked) : c_(c) {
+    if (unlocked.count(policy.name)) return;
+    try {
+      c_.exec("LOCK TABLES " + sql::quote_table(*policy.table, '`') + " WRITE");
+      held_ = true;
+    } catch (const MysqlError& e) {
+      if (e.number() != ER_DBACCESS_DENIED_ERROR && e.number() != ER_TABLEACCESS_DENIED_ERROR)
+        throw;
+      unlocked.insert(policy.name);
+      spdlog::warn(
+          "policy '{}': the account may not LOCK TABLES {}: partitions go without the lock "
+          "between the last look at them and the ALTER TABLE (GRANT LOCK TABLES closes that "
+          "instant)",
+          policy.name, policy.table->str());
+    }
+  }
+  ~TableWriteLock() {
+    try {
+      release();
+    } catch (const MysqlError&) {  // the session is gone, and its lock with it
+    }
+  }
+  TableWriteLock(const TableWriteLock&) = delete;
+  TableWriteLock& operator=(const TableWriteLock&) = delete;
+  void release() {
+    if (held_) {
+      held_ = false;
+      c_.exec("UNLOCK TABLES");
+    }
+  }
+
+ private:
+  Client& c_;
+  bool held_ = false;
+};
+
 // The partitions one ALTER TABLE drops: the Drop units from `first` on, at most kUnitsPerAlter.
 size_t drop_group_end(const std::vector<PartitionStep>& units, size_t first) {
   size_t end = first;
@@ -194,6 +248,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
   const std::string action(partition_step_name(step.kind));
   for (int attempt = 0;; ++attempt) {
     bool announced = false;
+    std::optional<TableWriteLock> lock;
     try {
       long long rows = 0;
       bool estimated = false;
@@ -203,6 +258,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
           return BatchResult{0, from.after_units(), false};
       } else {
         // Still there, still wholly expired: its rows are counted, announced, then it goes.
+        lock.emplace(*client_, policy, unlocked_);
         CountBudget budget;
         const auto all = partitions_now(*client_, policy);
         const auto it = all.find(step.table);
@@ -240,7 +296,14 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
           announced = true;
         }
       }
-      for (const auto& s : unit_statements(policy, step, ctx.cutoff.now)) client_->exec(s);
+      // The detached table's COMMENT comes after UNLOCK TABLES (a table the lock does not name
+      // may not be altered under it); a pass stopped in between finds it by its name.
+      const auto statements = unit_statements(policy, step, ctx.cutoff.now);
+      for (size_t i = 0; i < statements.size(); ++i) {
+        if (i == 1 && lock) lock->release();
+        client_->exec(statements[i]);
+      }
+      if (lock) lock->release();
       spdlog::info("policy '{}': {} {} ({}{} rows)", policy.name, action, step.name,
                    estimated ? "about " : "", rows);
       BatchResult result{rows, from.after_units(), false};
@@ -263,7 +326,9 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
   const size_t end = drop_group_end(from.units, first);
   for (int attempt = 0;; ++attempt) {
     bool announced = false;
+    std::optional<TableWriteLock> lock;
     try {
+      lock.emplace(*client_, policy, unlocked_);
       // Still there and still wholly expired, each with its rows (counted when small); the
       // group stops before one that is not, or that the guard's room cannot take.
       std::vector<PartitionStep> going;
@@ -323,6 +388,7 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
         announced = true;
       }
       client_->exec(drop_statement(policy, going, 0, going.size()));
+      lock->release();
       for (const auto& done : going)
         spdlog::info("policy '{}': drop {} ({}{} rows)", policy.name, done.name,
                      done.estimated ? "about " : "", done.rows);

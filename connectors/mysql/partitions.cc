@@ -146,7 +146,7 @@ std::optional<std::string> partitioning_problem(Client& c, const policies::Polic
 }
 
 std::vector<std::string> missing_privileges(Client& c, const policies::Policy& policy,
-                                            std::string& account) {
+                                            std::string& account, bool lock_tables) {
   auto who = c.query("SELECT CURRENT_USER()");
   account = who.empty() ? "" : who[0][0].value_or("");
   const auto at = account.rfind('@');
@@ -170,6 +170,7 @@ std::vector<std::string> missing_privileges(Client& c, const policies::Policy& p
   std::vector<std::string> needed = {"ALTER", "DROP"};
   if (policy.partitions == policies::PartitionMode::Detach)
     needed.insert(needed.end(), {"CREATE", "INSERT"});
+  if (lock_tables) needed = {"LOCK TABLES"};
   std::vector<std::string> missing;
   for (const auto& n : needed)
     if (std::find(held.begin(), held.end(), n) == held.end()) missing.push_back(n);

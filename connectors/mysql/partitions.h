@@ -41,9 +41,11 @@ std::string detached_table_name(const std::string& table, const std::string& par
 // Why the policy's table cannot go partition by partition, or nullopt.
 std::optional<std::string> partitioning_problem(Client& c, const policies::Policy& policy);
 // The privileges (ALTER, DROP; for detach also CREATE and INSERT) the session's account lacks on
-// the table, in that order, and the account's name.
+// the table, in that order, and the account's name; with `lock_tables`, whether it lacks LOCK
+// TABLES (which closes the instant between a pass's last look at partitions and their ALTER
+// TABLE, and is not required).
 std::vector<std::string> missing_privileges(Client& c, const policies::Policy& policy,
-                                            std::string& account);
+                                            std::string& account, bool lock_tables = false);
 
 // What a look for undated rows in a partition needs to know of the policy's date column, read
 // from the catalog once per pass (the connector keeps it).

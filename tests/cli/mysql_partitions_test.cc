@@ -344,3 +344,41 @@ TEST_CASE(
     }
   }
 }
+
+TEST_CASE("mysql partitions: an account without LOCK TABLES is warned and still drops",
+          "[mysql][partitions][check]") {
+  MysqlDatabase db;
+  db.exec(kPartitioned);
+  const std::string account = db.name() + "_nolock";
+  db.exec("CREATE USER '" + account +
+          "'@'%' IDENTIFIED BY 'no-lock'; GRANT SELECT, DELETE, ALTER, " + "DROP ON `" + db.name() +
+          "`.* TO '" + account + "'@'%';");
+  struct DropUser {
+    const MysqlDatabase& db;
+    std::string account;
+    ~DropUser() { db.exec("DROP USER '" + account + "'@'%'"); }
+  } drop_user{db, account};
+  TempDir dir;
+  dir.write("nolock.password", "no-lock\n");
+  std::string store = db.store_yaml("nolock.password");
+  const std::string own_user = "user: " + server_env("RETENTIOND_TEST_MYSQL_USER");
+  store.replace(store.find(own_user), own_user.size(), "user: " + account);
+  const std::string config = dir.write("r.yaml", one_store_config("my", store, policy("drop")));
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK((check.out + check.err)
+            .find("r.yaml:10:17: warning: 'partitions: drop' in policy 'logs': account '" +
+                  account + "@%' lacks LOCK TABLES on the database of 'access_log'") !=
+        std::string::npos);
+  auto enforce = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(enforce.out << enforce.err);
+  CHECK(enforce.exit_code == 0);
+  const std::string said = "the account may not LOCK TABLES access_log";
+  const auto first = enforce.err.find(said);
+  CHECK(first != std::string::npos);
+  CHECK(enforce.err.find(said, first + 1) == std::string::npos);  // once per pass
+  CHECK(partitions(db) == std::vector<std::string>{"p2027_09", "p2027_11", "p2027_12", "p2028_01",
+                                                   "p2028_02", "pmax"});
+  check_rows_left(db);
+}

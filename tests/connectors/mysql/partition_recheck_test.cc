@@ -58,3 +58,58 @@ TEST_CASE(
         std::vector<std::string>{"p02", "pmax"});
   CHECK(db.integer("SELECT count(*) FROM t") == 672 + 1);
 }
+
+namespace {
+
+// Announced partitions are past the batch's last look and before its ALTER TABLE: this journal
+// tries, from another session, to write a zero-day date into the partition about to go.
+struct WriterInTheInstant : connectors::BatchJournal {
+  const MysqlDatabase& db;
+  std::string error;  // the other session's, if its INSERT failed
+  explicit WriterInTheInstant(const MysqlDatabase& d) : db(d) {}
+  void before_commit(const connectors::BatchIntent&) override {
+    try {
+      db.exec(
+          "SET SESSION lock_wait_timeout = 1; SET SESSION sql_mode = ''; "
+          "INSERT INTO t VALUES ('2027-01-00 12:00:00')");
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("mysql partitions: no session writes into partitions between the last look and the drop",
+          "[mysql][partitions]") {
+  MysqlDatabase db;
+  db.exec(
+      "CREATE TABLE t (ts datetime NOT NULL, KEY (ts)) PARTITION BY RANGE COLUMNS (ts) ("
+      "PARTITION p01 VALUES LESS THAN ('2027-02-01'), PARTITION pmax VALUES LESS THAN "
+      "(MAXVALUE));"
+      "INSERT INTO t SELECT '2027-01-01' + INTERVAL seq HOUR FROM seq_0_to_1439;");
+  TempDir dir;
+  dir.write("pw", MysqlDatabase::password() + "\n");
+  auto [p, connector, ctx] = drive_policy(
+      dir,
+      "stores:\n  db: " + db.store_yaml(dir.file("pw")) +
+          "\npolicies:\n  - {name: p, store: db, table: t, expire_after: 1y, since: ts, "
+          "partitions: drop, max_affected: 100%}\n",
+      "2028-02-15T00:00:00Z");
+  auto plan = connector->plan(p, ctx);
+  REQUIRE(plan);
+  REQUIRE(plan->start.kind == connectors::Cursor::Kind::Partitions);
+  WriterInTheInstant writer(db);
+  ctx.journal = &writer;
+  auto batch = connector->apply_batch(p, ctx, plan->start, 1000000);
+  REQUIRE(batch);
+  REQUIRE(batch->units.size() == 1);
+  CHECK(batch->affected == 744);
+  // The table was locked: the INSERT waited and gave up, so nothing undated went with p01.
+  CHECK(writer.error.find("Lock wait timeout") != std::string::npos);
+  CHECK(db.integer("SELECT count(*) FROM t") == 1440 - 744);
+  // And the lock is gone with the batch: the same INSERT now goes through (into pmax, the only
+  // partition left).
+  db.exec("SET SESSION sql_mode = ''; INSERT INTO t VALUES ('2027-01-00 12:00:00')");
+  CHECK(db.integer("SELECT count(*) FROM t") == 1440 - 744 + 1);
+}
