@@ -12,6 +12,29 @@
 using namespace retentiond;
 using namespace retentiond::testing;
 
+namespace {
+
+// `partitions: drop` on table t (a year), driven through the connector, cut off as of `at`.
+DrivenPolicy drop_on_t(const MysqlDatabase& db, const TempDir& dir, const std::string& at) {
+  dir.write("pw", MysqlDatabase::password() + "\n");
+  return drive_policy(dir,
+                      "stores:\n  db: " + db.store_yaml(dir.file("pw")) +
+                          "\npolicies:\n  - {name: p, store: db, table: t, expire_after: 1y, "
+                          "since: ts, partitions: drop, max_affected: 100%}\n",
+                      at);
+}
+
+// The policy's plan, which starts with whole partitions.
+connectors::PlanStats planned(const policies::Policy& p, connectors::Connector& connector,
+                              const connectors::PassContext& ctx) {
+  auto plan = connector.plan(p, ctx);
+  REQUIRE(plan);
+  REQUIRE(plan->start.kind == connectors::Cursor::Kind::Partitions);
+  return plan.value();
+}
+
+}  // namespace
+
 TEST_CASE(
     "mysql partitions: a batch leaves whole a partition that took a zero-day date since "
     "the plan",
@@ -24,23 +47,15 @@ TEST_CASE(
       "THAN (MAXVALUE));"
       "INSERT INTO t SELECT '2027-01-01' + INTERVAL seq HOUR FROM seq_0_to_2159;");
   TempDir dir;
-  dir.write("pw", MysqlDatabase::password() + "\n");
-  auto [p, connector, ctx] = drive_policy(
-      dir,
-      "stores:\n  db: " + db.store_yaml(dir.file("pw")) +
-          "\npolicies:\n  - {name: p, store: db, table: t, expire_after: 1y, since: ts, "
-          "partitions: drop, max_affected: 100%}\n",
-      "2028-04-15T00:00:00Z");
-  auto plan = connector->plan(p, ctx);
-  REQUIRE(plan);
-  REQUIRE(plan->start.kind == connectors::Cursor::Kind::Partitions);
+  auto [p, connector, ctx] = drop_on_t(db, dir, "2028-04-15T00:00:00Z");
+  const auto plan = planned(p, *connector, ctx);
 
   // After the plan: a zero-day date (sql_mode without NO_ZERO_IN_DATE), sorted into p02
   // (after February's last day).
   db.exec("SET SESSION sql_mode = ''; INSERT INTO t VALUES ('2027-03-00 12:00:00')");
   REQUIRE(db.integer("SELECT count(*) FROM t PARTITION (p02) WHERE DAYOFMONTH(ts) = 0") == 1);
 
-  auto first = connector->apply_batch(p, ctx, plan->start, 1000000);
+  auto first = connector->apply_batch(p, ctx, plan.start, 1000000);
   REQUIRE(first);
   REQUIRE(first->units.size() == 1);
   CHECK(first->units[0].name == "`p01`");
@@ -89,19 +104,11 @@ TEST_CASE("mysql partitions: no session writes into partitions between the last 
       "(MAXVALUE));"
       "INSERT INTO t SELECT '2027-01-01' + INTERVAL seq HOUR FROM seq_0_to_1439;");
   TempDir dir;
-  dir.write("pw", MysqlDatabase::password() + "\n");
-  auto [p, connector, ctx] = drive_policy(
-      dir,
-      "stores:\n  db: " + db.store_yaml(dir.file("pw")) +
-          "\npolicies:\n  - {name: p, store: db, table: t, expire_after: 1y, since: ts, "
-          "partitions: drop, max_affected: 100%}\n",
-      "2028-02-15T00:00:00Z");
-  auto plan = connector->plan(p, ctx);
-  REQUIRE(plan);
-  REQUIRE(plan->start.kind == connectors::Cursor::Kind::Partitions);
+  auto [p, connector, ctx] = drop_on_t(db, dir, "2028-02-15T00:00:00Z");
+  const auto plan = planned(p, *connector, ctx);
   WriterInTheInstant writer(db);
   ctx.journal = &writer;
-  auto batch = connector->apply_batch(p, ctx, plan->start, 1000000);
+  auto batch = connector->apply_batch(p, ctx, plan.start, 1000000);
   REQUIRE(batch);
   REQUIRE(batch->units.size() == 1);
   CHECK(batch->affected == 744);

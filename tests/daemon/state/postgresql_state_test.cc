@@ -112,13 +112,22 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
   CHECK(db.integer("SELECT count(*) FROM retentiond_schema") == 1);
 }
 
-TEST_CASE("a PostgreSQL state of schema 5 gains the partitions of passes in progress",
-          "[state][postgresql]") {
-  PgDatabase db;
+namespace {
+
+// A state as retentiond wrote it before schema 6 (no partitions for passes in progress).
+void make_schema_5(const PgDatabase& db) {
   { StateFile create(db.state_config(), true); }
   db.exec(
       "ALTER TABLE pass_in_progress DROP COLUMN partitions; UPDATE retentiond_schema SET version "
       "= 5;");
+}
+
+}  // namespace
+
+TEST_CASE("a PostgreSQL state of schema 5 gains the partitions of passes in progress",
+          "[state][postgresql]") {
+  PgDatabase db;
+  make_schema_5(db);
   {
     // Read-only (history, status): no migration, and the passes in progress still read.
     StateFile reader(db.state_config(), /*writable=*/false);
@@ -139,10 +148,7 @@ TEST_CASE("a PostgreSQL state of schema 5 gains the partitions of passes in prog
 TEST_CASE("a PostgreSQL state of schema 5 whose user may not alter it says what to run",
           "[state][postgresql]") {
   PgDatabase db;
-  { StateFile create(db.state_config(), true); }
-  db.exec(
-      "ALTER TABLE pass_in_progress DROP COLUMN partitions; UPDATE retentiond_schema SET version "
-      "= 5;");
+  make_schema_5(db);
   // A user that reads and writes retentiond's tables but does not own them (roles are the
   // server's: this one is named after the test's database, and dropped with it).
   const std::string role = db.name() + "_writer";
