@@ -408,9 +408,9 @@ Result<long long> MysqlConnector::reconcile_partition(const Policy& policy,
                                                       long long expected) {
   for (int attempt = 0;; ++attempt) {
     try {
-      if (!change.detached_as.empty())
-        return table_exists(*client_, policy, change.detached_as) ? expected : 0LL;
-      // One ALTER TABLE drops all its partitions or none (MariaDB's DDL is atomic).
+      // One ALTER TABLE drops or converts all its partitions or none (MariaDB's DDL is atomic):
+      // the partition gone from the table is the proof. (Not a table of the converted name:
+      // one of that name may be older, and the CONVERT may have failed because of it.)
       return current_upper_bound(*client_, policy, change.partition) ? 0LL : expected;
     } catch (const MysqlError& e) {
       if (!e.connection_lost() || attempt >= 1) return query_error(policy, e);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "connectors/sql/partition_plan.h"
 #include "connectors/sql/quote.h"
 
 namespace retentiond::connectors::mysql {
@@ -112,12 +113,7 @@ std::optional<TimePoint> partition_upper_bound(BoundKind kind, std::string_view 
 
 std::string detached_table_name(const std::string& table, const std::string& partition,
                                 TimePoint at) {
-  const std::string day = policies::format_timestamp(at).substr(0, 10);
-  const std::string suffix =
-      "_rd_detached_" + day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2);
-  std::string head = table + "_" + partition;
-  head.resize(std::min(head.size(), 64 - suffix.size()));
-  return head + suffix;
+  return sql::detached_table_name(table + "_" + partition, at, 64);  // MariaDB: 64 characters
 }
 
 std::optional<std::string> partitioning_problem(Client& c, const policies::Policy& policy) {
@@ -456,15 +452,6 @@ bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook&
   }
   if (terms.empty()) return false;
   return !c.query("SELECT 1" + from + " WHERE " + any_of(terms) + " LIMIT 1", values).empty();
-}
-
-bool table_exists(Client& c, const policies::Policy& policy, const std::string& name) {
-  auto values = schema_values(policy);
-  values.push_back({name});
-  return !c.query(
-               "SELECT 1 FROM information_schema.TABLES WHERE " + kSchema + " AND TABLE_NAME = ?",
-               values)
-              .empty();
 }
 
 std::optional<TimePoint> detached_at(Client& c, const policies::Policy& policy,

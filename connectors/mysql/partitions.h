@@ -117,8 +117,6 @@ std::optional<long long> count_undated(Client& c, const policies::Policy& policy
 // be more than 1,200 (a look then reads the partition).
 std::optional<std::vector<std::pair<std::string, std::string>>> zero_in_date_ranges(
     std::string_view min, std::string_view max);
-// Whether the table `name` (of the policy's database) exists.
-bool table_exists(Client& c, const policies::Policy& policy, const std::string& name);
 // When an earlier pass detached the table `name` (its comment), or nullopt.
 std::optional<policies::TimePoint> detached_at(Client& c, const policies::Policy& policy,
                                                const std::string& name);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "connectors/sql/partition_plan.h"
 #include "connectors/sql/quote.h"
 #include "policies/planner.h"
 
@@ -128,10 +129,7 @@ std::string bounds_words(std::string_view bound) {
 }
 
 std::string detached_name(const std::string& name, TimePoint at) {
-  const std::string day = policies::format_timestamp(at).substr(0, 10);
-  std::string suffix = "_rd_detached_" + day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2);
-  std::string base = name.substr(0, std::min(name.size(), 63 - suffix.size()));
-  return base + suffix;
+  return sql::detached_table_name(name, at, 63);  // PostgreSQL: NAMEDATALEN - 1 bytes
 }
 
 std::string qualified_name(pqxx::transaction_base& t, const std::string& table_oid) {

@@ -1,8 +1,24 @@
 #include "connectors/sql/partition_plan.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 
 namespace retentiond::connectors::sql {
+
+std::string detached_table_name(const std::string& base, policies::TimePoint at, size_t max_bytes) {
+  const std::string day = policies::format_timestamp(at).substr(0, 10);
+  const std::string suffix =
+      "_rd_detached_" + day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2);
+  if (base.size() + suffix.size() <= max_bytes) return base + suffix;
+  std::uint32_t hash = 2166136261u;  // FNV-1a: stable from one version to the next
+  for (unsigned char c : base) hash = (hash ^ c) * 16777619u;
+  char hex[10];
+  std::snprintf(hex, sizeof hex, "_%08x", hash);
+  size_t keep = max_bytes - suffix.size() - 9;
+  while (keep > 0 && (static_cast<unsigned char>(base[keep]) & 0xC0) == 0x80) --keep;
+  return base.substr(0, keep) + hex + suffix;
+}
 
 std::string partition_mode_words(const policies::Policy& policy) {
   return "'partitions: " + std::string(policies::partition_mode_name(policy.partitions)) + "'";

@@ -13,6 +13,11 @@
 
 namespace retentiond::connectors::sql {
 
+// The name of a table detached on `at`'s day: `base`_rd_detached_<yyyymmdd>, at most `max_bytes`
+// long. A longer `base` is cut (at a character's start) and ends with 8 hex digits of a hash of
+// the whole of it, so that partitions whose names share a long start never get the same name.
+std::string detached_table_name(const std::string& base, policies::TimePoint at, size_t max_bytes);
+
 // "'partitions: drop'".
 std::string partition_mode_words(const policies::Policy& policy);
 

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "connectors/mysql/partitions.h"
+#include "policies/timestamp.h"
 #include "support/config_text.h"
 #include "support/mysql_server.h"
 #include "support/report.h"
@@ -53,10 +55,12 @@ std::string config_for(const TempDir& dir, const MysqlDatabase& db, const std::s
   return dir.write("r.yaml", one_store_config("my", db.store_yaml("my.password"), policies));
 }
 
-std::vector<std::string> partitions(const MysqlDatabase& db) {
+std::vector<std::string> partitions(const MysqlDatabase& db,
+                                    const std::string& table = "access_log") {
   return db.column(
       "SELECT PARTITION_NAME FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() "
-      "AND TABLE_NAME = 'access_log' ORDER BY PARTITION_ORDINAL_POSITION");
+      "AND TABLE_NAME = '" +
+      table + "' ORDER BY PARTITION_ORDINAL_POSITION");
 }
 
 void check_rows_left(const MysqlDatabase& db) {
@@ -381,4 +385,63 @@ TEST_CASE("mysql partitions: an account without LOCK TABLES is warned and still 
   CHECK(partitions(db) == std::vector<std::string>{"p2027_09", "p2027_11", "p2027_12", "p2028_01",
                                                    "p2028_02", "pmax"});
   check_rows_left(db);
+}
+
+TEST_CASE(
+    "mysql partitions: long partition names detach to distinct tables, and a failed "
+    "CONVERT is not counted",
+    "[mysql][partitions]") {
+  // Names whose table_partition_rd_detached_<day> is over 64 characters: cut to fit, they once
+  // all got the same name, and every CONVERT after the first failed on the first one's table,
+  // which the reconciliation then took for its own (the audit counted partitions still there).
+  MysqlDatabase db;
+  db.exec(R"sql(
+CREATE TABLE application_access_log_entries (ts datetime NOT NULL, KEY (ts)) ENGINE=InnoDB
+PARTITION BY RANGE COLUMNS (ts) (
+  PARTITION partition_2027_09 VALUES LESS THAN ('2027-10-01'),
+  PARTITION partition_2027_10 VALUES LESS THAN ('2027-11-01'),
+  PARTITION partition_2027_11 VALUES LESS THAN ('2027-12-01'),
+  PARTITION pmax VALUES LESS THAN (MAXVALUE));
+INSERT INTO application_access_log_entries SELECT '2027-09-01' + INTERVAL seq HOUR FROM seq_0_to_2183;
+)sql");
+  TempDir dir;
+  dir.write("my.password", MysqlDatabase::password() + "\n");
+  const std::string config = dir.write(
+      "r.yaml",
+      one_store_config("my", db.store_yaml("my.password"),
+                       "  - {name: logs, store: my, table: application_access_log_entries, "
+                       "expire_after: 4mo, since: ts, partitions: detach, grace: 7d}\n"));
+  const auto left = [&] {
+    return db.integer("SELECT COUNT(*) FROM application_access_log_entries");
+  };
+  const auto detached = [&] {
+    return db.column(
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+        "DATABASE() AND TABLE_NAME LIKE '%rd_detached%' ORDER BY TABLE_NAME");
+  };
+  SECTION("each partition its own table") {
+    const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+    CHECK(enforce.at("affected") == 720 + 744 + 14 * 24);
+    CHECK(left() == 2184 - (720 + 744 + 14 * 24));
+    const auto tables = detached();
+    REQUIRE(tables.size() == 2);
+    CHECK(tables[0] != tables[1]);
+    for (const auto& t : tables) CHECK(t.size() == 64);
+  }
+  SECTION("a table already has the name: that partition stays, and is not counted") {
+    const std::string taken = retentiond::connectors::mysql::detached_table_name(
+        "application_access_log_entries", "partition_2027_10",
+        *retentiond::policies::parse_timestamp(kAt));
+    db.exec("CREATE TABLE `" + taken + "` (x int)");
+    auto run =
+        run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(run.out << run.err);
+    CHECK(run.exit_code != 0);
+    const json enforce = policy_in(json::parse(run.out), "logs");
+    // September went; October's CONVERT failed and it is still in the table, uncounted.
+    CHECK(left() == 2184 - 720);
+    CHECK(enforce.at("affected") == 720);
+    CHECK(partitions(db, "application_access_log_entries") ==
+          std::vector<std::string>{"partition_2027_10", "partition_2027_11", "pmax"});
+  }
 }

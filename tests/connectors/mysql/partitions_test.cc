@@ -42,6 +42,16 @@ TEST_CASE("mysql partitions: a detached partition's table name fits 64 character
   CHECK(detached_table_name("access_log", "p2027_09", at) ==
         "access_log_p2027_09_rd_detached_20280315");
   CHECK(detached_table_name(std::string(60, 't'), "p1", at).size() == 64);
+  // Long names cut to fit stay distinct (they shared their first 64 characters once, and the
+  // second CONVERT PARTITION failed on the first one's table).
+  const std::string table = "application_access_log_entries";
+  const std::string first = detached_table_name(table, "partition_2025_01", at);
+  const std::string second = detached_table_name(table, "partition_2025_02", at);
+  CHECK(first.size() == 64);
+  CHECK(second.size() == 64);
+  CHECK(first != second);
+  CHECK(first.rfind(table + "_", 0) == 0);  // found by its name after a stop
+  CHECK(first == detached_table_name(table, "partition_2025_01", at));  // stable
 }
 
 TEST_CASE("mysql partitions: where dates with a zero month or day sort", "[partitions]") {

@@ -47,7 +47,22 @@ TEST_CASE("postgresql partitions: a detached partition's name fits 63 bytes", "[
   const std::string long_name(63, 'x');
   const std::string renamed = detached_name(long_name, at);
   CHECK(renamed.size() == 63);
-  CHECK(renamed == std::string(63 - 21, 'x') + "_rd_detached_20280315");
+  CHECK(renamed.rfind(std::string(63 - 21 - 9, 'x') + "_", 0) == 0);
+  CHECK(renamed.substr(63 - 21) == "_rd_detached_20280315");
+  // Names that share their first 42 bytes stay distinct once cut.
+  const std::string a =
+      detached_name("application_access_log_entries_for_audit_partition_2025_01", at);
+  const std::string b =
+      detached_name("application_access_log_entries_for_audit_partition_2025_02", at);
+  CHECK(a.size() == 63);
+  CHECK(a != b);
+  // A cut never splits a character: 33 bytes would end inside the first "é" (two bytes), so the
+  // cut backs off to its start.
+  std::string accented(32, 'x');
+  for (int i = 0; i < 10; ++i) accented += "\xc3\xa9";
+  const std::string cut = detached_name(accented, at);
+  CHECK(cut.size() == 62);
+  CHECK(cut.substr(0, 33) == std::string(32, 'x') + "_");
 }
 
 TEST_CASE("postgresql partitions: which ranges may hold -infinity or BC dates", "[partitions]") {
