@@ -28,15 +28,27 @@ std::string read_partition_names(const std::vector<PartitionStep>& steps) {
   return names;
 }
 
-// The sentence naming the privileges the account lacks, or nullopt.
-std::optional<std::string> privilege_problem(Client& c, const Policy& policy) {
-  std::string account;
-  auto missing = missing_privileges(c, policy, account);
-  if (missing.empty()) return std::nullopt;
+// The sentence naming the privileges the account lacks, and the GRANT that gives them.
+std::string privilege_sentence(const Policy& policy, const MissingPrivileges& missing) {
   std::string names;
-  for (const auto& m : missing) names += (names.empty() ? "" : ", ") + m;
-  return "account '" + account + "' lacks " + names + " on table '" + policy.table->str() +
+  for (const auto& m : missing.names) names += (names.empty() ? "" : ", ") + m;
+  if (missing.on_database)
+    return "account '" + missing.account + "' lacks " + names + " on database '" +
+           missing.database + "' (GRANT " + names + " ON " +
+           sql::quote_identifier(missing.database, '`') + ".* TO ...)";
+  return "account '" + missing.account + "' lacks " + names + " on table '" + policy.table->str() +
          "' (GRANT " + names + " ON " + policy.table->str() + " TO ...)";
+}
+
+// The sentence naming the privileges the pass's partitions need and the account lacks, or
+// nullopt.
+std::optional<std::string> privilege_problem(Client& c, const Policy& policy) {
+  auto missing = missing_privileges(c, policy);
+  if (missing.names.empty()) return std::nullopt;
+  std::string sentence = privilege_sentence(policy, missing);
+  if (policy.partitions == policies::PartitionMode::Detach)
+    sentence += " (each detached partition becomes a table of its own in that database)";
+  return sentence;
 }
 
 }  // namespace
@@ -56,14 +68,12 @@ std::vector<policies::Diagnostic> MysqlConnector::check_partitions(const Policy&
   if (auto problem = privilege_problem(*client_, policy))
     out.push_back({policies::Severity::Error, policy.partitions_location,
                    what + *problem + "; a pass deletes the expired rows in batches instead"});
-  std::string account;
-  if (!missing_privileges(*client_, policy, account, /*lock_tables=*/true).empty())
+  const auto lock = missing_privileges(*client_, policy, /*lock_tables=*/true);
+  if (!lock.names.empty())
     out.push_back({policies::Severity::Warning, policy.partitions_location,
-                   what + "account '" + account + "' lacks LOCK TABLES on the database of '" +
-                       policy.table->str() +
-                       "': partitions go without the lock that keeps other sessions from "
-                       "writing into them between the pass's last look and their ALTER TABLE "
-                       "(GRANT LOCK TABLES ON <database>.* TO ...)"});
+                   what + privilege_sentence(policy, lock) +
+                       ": partitions go without the lock that keeps other sessions from writing "
+                       "into them between the pass's last look and their ALTER TABLE"});
   // Without an index on the date, making sure a partition holds no undated row reads it.
   if (!undated_look(*client_, policy).indexed)
     out.push_back({policies::Severity::Warning, policy.partitions_location,

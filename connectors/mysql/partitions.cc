@@ -141,36 +141,47 @@ std::optional<std::string> partitioning_problem(Client& c, const policies::Polic
   return std::nullopt;
 }
 
-std::vector<std::string> missing_privileges(Client& c, const policies::Policy& policy,
-                                            std::string& account, bool lock_tables) {
-  auto who = c.query("SELECT CURRENT_USER()");
-  account = who.empty() ? "" : who[0][0].value_or("");
-  const auto at = account.rfind('@');
-  const std::string grantee =
-      at == std::string::npos ? account
-                              : "'" + account.substr(0, at) + "'@'" + account.substr(at + 1) + "'";
+MissingPrivileges missing_privileges(Client& c, const policies::Policy& policy, bool lock_tables) {
+  MissingPrivileges out;
+  auto who = c.query("SELECT CURRENT_USER(), IF(? = '', DATABASE(), ?)", schema_values(policy));
+  if (!who.empty()) {
+    out.account = who[0][0].value_or("");
+    out.database = who[0][1].value_or("");
+  }
+  const auto at = out.account.rfind('@');
+  const std::string grantee = at == std::string::npos ? out.account
+                                                      : "'" + out.account.substr(0, at) + "'@'" +
+                                                            out.account.substr(at + 1) + "'";
   auto more = table_values(policy);
   std::vector<Value> all = {{grantee}, {grantee}, more[0], more[1],
                             {grantee}, more[0],   more[1], more[2]};
-  std::vector<std::string> held;
+  std::vector<std::string> on_database, on_table;  // global grants count as the database's
   for (const auto& row :
-       c.query("SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ? "
-               "UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES "
+       c.query("SELECT PRIVILEGE_TYPE, 1 FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ? "
+               "UNION SELECT PRIVILEGE_TYPE, 1 FROM information_schema.SCHEMA_PRIVILEGES "
                "WHERE GRANTEE = ? AND " +
                    kSchema +
-                   " UNION SELECT PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES "
+                   " UNION SELECT PRIVILEGE_TYPE, 0 FROM information_schema.TABLE_PRIVILEGES "
                    "WHERE GRANTEE = ? AND " +
                    kSchema + " AND TABLE_NAME = ?",
                all))
-    if (row[0]) held.push_back(*row[0]);
+    if (row[0]) (row[1] == std::string("1") ? on_database : on_table).push_back(*row[0]);
+  // `detach` makes each partition a table of its own in the database, comments it, and drops
+  // it after the grace: grants on the partitioned table alone do not reach it.
   std::vector<std::string> needed = {"ALTER", "DROP"};
+  out.on_database = policy.partitions == policies::PartitionMode::Detach || lock_tables;
   if (policy.partitions == policies::PartitionMode::Detach)
-    needed.insert(needed.end(), {"CREATE", "INSERT"});
+    needed = {"CREATE", "INSERT", "ALTER", "DROP"};
   if (lock_tables) needed = {"LOCK TABLES"};
-  std::vector<std::string> missing;
+  const auto held = [&](const std::string& n) {
+    const auto has = [&](const std::vector<std::string>& v) {
+      return std::find(v.begin(), v.end(), n) != v.end();
+    };
+    return has(on_database) || (!out.on_database && has(on_table));
+  };
   for (const auto& n : needed)
-    if (std::find(held.begin(), held.end(), n) == held.end()) missing.push_back(n);
-  return missing;
+    if (!held(n)) out.names.push_back(n);
+  return out;
 }
 
 std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& policy,

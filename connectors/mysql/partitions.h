@@ -40,12 +40,19 @@ std::string detached_table_name(const std::string& table, const std::string& par
 
 // Why the policy's table cannot go partition by partition, or nullopt.
 std::optional<std::string> partitioning_problem(Client& c, const policies::Policy& policy);
-// The privileges (ALTER, DROP; for detach also CREATE and INSERT) the session's account lacks on
-// the table, in that order, and the account's name; with `lock_tables`, whether it lacks LOCK
-// TABLES (which closes the instant between a pass's last look at partitions and their ALTER
-// TABLE, and is not required).
-std::vector<std::string> missing_privileges(Client& c, const policies::Policy& policy,
-                                            std::string& account, bool lock_tables = false);
+// The privileges a pass's partitions need that the session's account lacks: ALTER and DROP on
+// the table for `drop`; CREATE, INSERT, ALTER and DROP on its whole database for `detach` (each
+// partition becomes a table of its own there, commented, then dropped after the grace); with
+// `lock_tables`, LOCK TABLES on the database (it closes the instant between a pass's last look
+// at partitions and their ALTER TABLE, and is not required).
+struct MissingPrivileges {
+  std::string account;   // user@host
+  std::string database;  // the table's
+  std::vector<std::string> names;
+  bool on_database = false;  // needed on the database, not only on the table
+};
+MissingPrivileges missing_privileges(Client& c, const policies::Policy& policy,
+                                     bool lock_tables = false);
 
 // What a look for undated rows in a partition needs to know of the policy's date column, read
 // from the catalog once per pass (the connector keeps it).

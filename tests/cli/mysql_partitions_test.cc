@@ -373,7 +373,7 @@ TEST_CASE("mysql partitions: an account without LOCK TABLES is warned and still 
   CHECK(check.exit_code == 0);
   CHECK((check.out + check.err)
             .find("r.yaml:10:17: warning: 'partitions: drop' in policy 'logs': account '" +
-                  account + "@%' lacks LOCK TABLES on the database of 'access_log'") !=
+                  account + "@%' lacks LOCK TABLES on database '" + db.name() + "'") !=
         std::string::npos);
   auto enforce = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   INFO(enforce.out << enforce.err);
@@ -444,4 +444,41 @@ INSERT INTO application_access_log_entries SELECT '2027-09-01' + INTERVAL seq HO
     CHECK(partitions(db, "application_access_log_entries") ==
           std::vector<std::string>{"partition_2027_10", "partition_2027_11", "pmax"});
   }
+}
+
+TEST_CASE("mysql partitions: detach needs its grants on the database, else rows mode",
+          "[mysql][partitions][check]") {
+  // Grants on the partitioned table alone (what check once suggested) do not reach the table a
+  // detached partition becomes: CONVERT failed, every pass with it.
+  MysqlDatabase db;
+  db.exec(kPartitioned);
+  const std::string account = db.name() + "_tbl";
+  db.exec("CREATE USER '" + account + "'@'%' IDENTIFIED BY 'table-only'; GRANT SELECT, DELETE, " +
+          "ALTER, DROP, CREATE, INSERT ON `" + db.name() + "`.access_log TO '" + account +
+          "'@'%';");
+  struct DropUser {
+    const MysqlDatabase& db;
+    std::string account;
+    ~DropUser() { db.exec("DROP USER '" + account + "'@'%'"); }
+  } drop_user{db, account};
+  TempDir dir;
+  dir.write("tbl.password", "table-only\n");
+  std::string store = db.store_yaml("tbl.password");
+  const std::string own_user = "user: " + server_env("RETENTIOND_TEST_MYSQL_USER");
+  store.replace(store.find(own_user), own_user.size(), "user: " + account);
+  const std::string config =
+      dir.write("r.yaml", one_store_config("my", store, policy("detach") + "    grace: 7d\n"));
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  CHECK((check.out + check.err)
+            .find("r.yaml:10:17: error: 'partitions: detach' in policy 'logs': account '" +
+                  account + "@%' lacks CREATE, INSERT, ALTER, DROP on database '" + db.name() +
+                  "' (GRANT CREATE, INSERT, ALTER, DROP ON `" + db.name() + "`.* TO ...)") !=
+        std::string::npos);
+  // The pass deletes the expired rows in batches instead, exactly, and every partition stays.
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == kExpired);
+  CHECK(partitions(db).size() == 7);
+  check_rows_left(db);
 }
