@@ -82,6 +82,10 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
   try {
     client->exec("SET time_zone = '+00:00'");
     client->exec("SET SESSION innodb_lock_wait_timeout = 5");
+    // And the table locks of ALTER TABLE and LOCK TABLES (partitions), whose server default is a
+    // day: waiting behind an application's open transaction, they would hold up every other
+    // session's queries on the table meanwhile.
+    client->exec("SET SESSION lock_wait_timeout = 5");
     // Non-strict: an unreadable date in a text column is NULL (kept) instead of an error that
     // would fail the whole batch. Neither NO_BACKSLASH_ESCAPES nor ANSI_QUOTES: the policy's SQL
     // fragments were validated as read with backslash escapes and "..." strings

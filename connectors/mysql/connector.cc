@@ -116,8 +116,9 @@ Error MysqlConnector::query_error(const Policy& policy, const MysqlError& e) con
   if (e.number() == ER_LOCK_WAIT_TIMEOUT)
     return Error{ErrorKind::QueryFailed,
                  where +
-                     "a lock held by another session was not released within "
-                     "innodb_lock_wait_timeout; nothing of this batch changed"};
+                     "a lock held by another session was not released within 5 s "
+                     "(innodb_lock_wait_timeout, lock_wait_timeout); nothing of this batch "
+                     "changed"};
   if (e.number() == ER_LOCK_DEADLOCK)
     return Error{ErrorKind::QueryFailed,
                  where + "deadlock with another session; nothing of this batch changed"};

@@ -3,6 +3,9 @@
 // and whose boundary month is deleted row by row exactly. MariaDB puts rows without a date in the
 // lowest partition, which must then not go whole. The clock is pinned with --at
 // 2028-03-15T00:00:00Z; with 4mo the cut-off is 2027-11-15T00:00:00Z.
+#include <chrono>
+#include <thread>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -480,5 +483,33 @@ TEST_CASE("mysql partitions: detach needs its grants on the database, else rows 
   const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
   CHECK(enforce.at("affected") == kExpired);
   CHECK(partitions(db).size() == 7);
+  check_rows_left(db);
+}
+
+TEST_CASE("mysql partitions: the ALTER TABLE waits at most 5 s behind an open transaction",
+          "[mysql][partitions]") {
+  // The table lock's server default wait is a day, during which the application's other queries
+  // on the table would queue behind the waiting ALTER TABLE.
+  MysqlDatabase db;
+  db.exec(kPartitioned);
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  std::thread reader([&] {
+    db.exec("START TRANSACTION; SELECT COUNT(*) FROM access_log; SELECT SLEEP(10); COMMIT");
+  });
+  while (db.integer("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
+                    "'SELECT SLEEP(10)%'") == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto start = std::chrono::steady_clock::now();
+  auto run = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  const auto waited = std::chrono::steady_clock::now() - start;
+  reader.join();
+  INFO(run.out << run.err);
+  CHECK(run.exit_code != 0);
+  CHECK(waited < std::chrono::seconds(9));
+  CHECK(run.err.find("was not released within 5 s") != std::string::npos);
+  CHECK(partitions(db).size() == 7);  // nothing went; the next pass retries
+  const json again = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(again.at("affected") == kExpired);
   check_rows_left(db);
 }
