@@ -44,12 +44,12 @@ std::optional<std::string> partitions_forced_to_rows(const Policy& p) {
   if (p.partitions == PartitionMode::Rows) return std::nullopt;
   // Each of these keeps or changes some rows of a partition and not others, or acts on rows one
   // by one: a partition can then no longer go as a whole.
-  if (!p.where.empty()) return "its 'where:' selects rows within a partition";
-  if (!p.hold_where.empty()) return "its 'hold_where:' keeps rows within a partition";
-  if (p.action == Action::Anonymise) return "it anonymises rows, which stay";
+  if (!p.where.empty()) return "'where:' selects rows within a partition";
+  if (!p.hold_where.empty()) return "'hold_where:' keeps rows within a partition";
+  if (p.action == Action::Anonymise) return "the policy anonymises rows, which stay";
   if (!p.also.empty() || !p.also_stores.empty())
-    return "its 'also:' acts on the related records of each row";
-  if (p.notify) return "its 'notify:' acts only on rows whose notice went out";
+    return "'also:' acts on the related records of each row";
+  if (p.notify) return "'notify:' acts only on rows whose notice went out";
   return std::nullopt;
 }
 

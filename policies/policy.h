@@ -247,7 +247,7 @@ struct Policy {
 };
 
 // Why `policy`, though it says `partitions: drop` or `detach`, must delete row by row in every
-// partition ("its 'where:' selects rows within a partition"), or nullopt when partitions may go as
+// partition ("'where:' selects rows within a partition"), or nullopt when partitions may go as
 // units. Rows mode: nullopt.
 std::optional<std::string> partitions_forced_to_rows(const Policy& policy);
 // Why `policy`'s `since` cannot be a table's partition key (several columns, a related table, an

@@ -80,7 +80,7 @@ void parse_partitions(const TargetInput& in, Policy& p) {
                     in.context + ": " + *problem);
   else if (auto why = partitions_forced_to_rows(p))
     diags.warning(p.partitions_location,
-                  in.context + " deletes row by row in every partition, since " + *why +
+                  in.context + " acts row by row in every partition, since " + *why +
                       "; 'partitions: " + std::string(partition_mode_name(p.partitions)) +
                       "' has no effect");
 }

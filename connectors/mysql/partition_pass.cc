@@ -90,7 +90,7 @@ std::optional<std::vector<PartitionStep>> MysqlConnector::partition_layout(const
                                                                            PlanStats& stats) {
   auto rows_instead = [&](const std::string& why) {
     stats.warnings.push_back(sql::partition_mode_words(policy) + " has no effect: " + why +
-                             "; every expired row is deleted in batches");
+                             "; every expired row goes through the batches");
     return std::nullopt;
   };
   if (auto why = sql::partitions_rows_only(policy, ctx)) return rows_instead(*why);

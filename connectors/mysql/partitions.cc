@@ -129,6 +129,10 @@ std::optional<std::string> partitioning_problem(Client& c, const policies::Polic
   if (method != "RANGE" && method != "RANGE COLUMNS")
     return table + " is partitioned by " + method + ", not by RANGE or RANGE COLUMNS";
   auto key = range_key(method, expression);
+  if (!key && method == "RANGE" && expression.find('(') == std::string::npos)
+    return table + " is partitioned by RANGE (" + expression +
+           "), on an integer, which is no date: retentiond reads the bounds of RANGE COLUMNS "
+           "(a date column), RANGE (TO_DAYS(column)) or RANGE (UNIX_TIMESTAMP(column))";
   if (!key)
     return table + " is partitioned by " + method + " (" + expression +
            "), which is not one column, TO_DAYS(column) or UNIX_TIMESTAMP(column)";

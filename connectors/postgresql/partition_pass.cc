@@ -56,7 +56,7 @@ std::optional<std::vector<PartitionStep>> PostgresqlConnector::partition_layout(
     const Policy& policy, const PassContext& ctx, const std::string& table_oid, PlanStats& stats) {
   auto rows_instead = [&](const std::string& why) {
     stats.warnings.push_back(sql::partition_mode_words(policy) + " has no effect: " + why +
-                             "; every expired row is deleted in batches");
+                             "; every expired row goes through the batches");
     return std::nullopt;
   };
   if (auto why = sql::partitions_rows_only(policy, ctx)) return rows_instead(*why);

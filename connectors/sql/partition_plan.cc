@@ -26,7 +26,7 @@ std::string partition_mode_words(const policies::Policy& policy) {
 
 std::optional<std::string> partitions_rows_only(const policies::Policy& policy,
                                                 const PassContext& ctx) {
-  if (auto why = policies::partitions_forced_to_rows(policy)) return "the policy's " + *why;
+  if (auto why = policies::partitions_forced_to_rows(policy)) return *why;
   if (auto why = policies::partition_basis_problem(policy)) return *why;
   if (!ctx.held_keys.empty()) return "records of this policy are under a legal hold";
   return std::nullopt;

@@ -84,12 +84,12 @@ TEST_CASE("partitions: keys acting on single rows leave partitions to row deleti
   auto where = load("    where: \"status = 'closed'\"\n    partitions: drop\n");
   REQUIRE(where.config);
   CHECK(where.warnings ==
-        std::vector<std::string>{"DIR/r.yaml:11:17: warning: policy 'logs' deletes row by row in "
-                                 "every partition, since its 'where:' selects rows within a "
+        std::vector<std::string>{"DIR/r.yaml:11:17: warning: policy 'logs' acts row by row in "
+                                 "every partition, since 'where:' selects rows within a "
                                  "partition; 'partitions: drop' has no effect"});
   auto hold = load("    hold_where: \"litigation\"\n    partitions: detach\n");
   REQUIRE(hold.warnings.size() == 1);
-  CHECK(hold.warnings[0].find("its 'hold_where:' keeps rows within a partition") !=
+  CHECK(hold.warnings[0].find("since 'hold_where:' keeps rows within a partition") !=
         std::string::npos);
 }
 
