@@ -33,15 +33,19 @@ bool MysqlError::connection_lost() const {
              4031;  // MySQL 8's ER_CLIENT_INTERACTION_TIMEOUT: the server closed an idle session
 }
 
-Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& store,
-                                                AccessMode mode) {
+Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& store, AccessMode mode,
+                                                std::optional<unsigned> io_timeout) {
   auto password = store_password(store);
   if (!password) return password.error();
   MYSQL* handle = mysql_init(nullptr);
   if (!handle)
     return Error{ErrorKind::StoreUnreachable, error_prefix(store.name) + "out of memory"};
-  unsigned timeout = 10;
+  unsigned timeout = io_timeout.value_or(10);
   mysql_optionsv(handle, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  if (io_timeout) {
+    mysql_optionsv(handle, MYSQL_OPT_READ_TIMEOUT, &timeout);
+    mysql_optionsv(handle, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+  }
   my_bool no = 0;
   mysql_optionsv(handle, MYSQL_OPT_RECONNECT,
                  &no);  // reconnecting silently would drop session settings

@@ -41,9 +41,14 @@ using Row = std::vector<std::optional<std::string>>;
 
 class Client {
  public:
-  // Connects; Error kind StoreUnreachable names the store and the server's reason.
+  // Connects; Error kind StoreUnreachable names the store and the server's reason. With
+  // `io_timeout`, connecting and every read or write on the session give up after that many
+  // seconds (the throttle's readings: a server that accepts connections but never answers must
+  // not hold a pass); without it, connecting gives up after 10 s and reads wait (a plan's count
+  // may take minutes).
   static Result<std::unique_ptr<Client>> connect(const policies::StoreConfig& store,
-                                                 AccessMode mode);
+                                                 AccessMode mode,
+                                                 std::optional<unsigned> io_timeout = {});
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

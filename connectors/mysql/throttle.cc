@@ -21,11 +21,15 @@ policies::StoreConfig replica_store(const policies::StoreConfig& primary,
 
 std::string seconds(long long n) { return std::to_string(n) + " s"; }
 
+// A reading (connecting included) gives up after this many seconds: a server that accepts the
+// connection but never answers counts as over the limit, and the pass still stops in time.
+constexpr unsigned kReadingTimeout = 3;
+
 }  // namespace
 
 Result<Client*> MysqlThrottle::primary() {
   if (!primary_) {
-    auto c = Client::connect(store_, AccessMode::ReadOnly);
+    auto c = Client::connect(store_, AccessMode::ReadOnly, kReadingTimeout);
     if (!c) return c.error();
     primary_ = std::move(c.value());
   }
@@ -35,7 +39,7 @@ Result<Client*> MysqlThrottle::primary() {
 Result<Client*> MysqlThrottle::replica(const policies::ReplicaConfig& r) {
   auto& client = replicas_[r.name()];
   if (!client) {
-    auto c = Client::connect(replica_store(store_, r), AccessMode::ReadOnly);
+    auto c = Client::connect(replica_store(store_, r), AccessMode::ReadOnly, kReadingTimeout);
     if (!c) return c.error();
     client = std::move(c.value());
   }

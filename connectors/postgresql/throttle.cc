@@ -8,6 +8,16 @@
 namespace retentiond::connectors::postgresql {
 namespace {
 
+// A replica's DSN with libpq's connect_timeout, unless it sets one: a replica that accepts the
+// connection but never answers would hold the pass (and its stop signal) for good. Keyword and
+// URI forms.
+std::string bounded_dsn(const std::string& dsn) {
+  if (dsn.find("connect_timeout") != std::string::npos) return dsn;
+  if (dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0)
+    return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=3";
+  return dsn + " connect_timeout=3";
+}
+
 std::string seconds(double n) { return std::to_string(static_cast<long long>(n)) + " s"; }
 
 constexpr auto kKeepSamples = std::chrono::minutes(10);
@@ -119,7 +129,7 @@ void PostgresqlThrottle::listed_replica(const policies::ReplicaConfig& r,
   const double limit = static_cast<double>(store_.throttle->max_replica_lag->count());
   auto& conn = replicas_[r.name()];
   try {
-    if (!conn || !conn->is_open()) conn = std::make_unique<pqxx::connection>(r.dsn);
+    if (!conn || !conn->is_open()) conn = std::make_unique<pqxx::connection>(bounded_dsn(r.dsn));
     pqxx::nontransaction t(*conn);
     auto row = t.exec1(
         "SELECT pg_is_in_recovery(), pg_get_wal_replay_pause_state(), "
@@ -198,7 +208,7 @@ std::vector<std::string> PostgresqlThrottle::check() {
   }
   for (const auto& r : store_.throttle->replicas) {
     try {
-      pqxx::connection c(r.dsn);
+      pqxx::connection c(bounded_dsn(r.dsn));
       pqxx::nontransaction t(c);
       if (!t.exec1("SELECT pg_is_in_recovery()")[0].as<bool>())
         problems.push_back("throttle: replica " + r.name() + " is not a replica (not in recovery)");

@@ -205,6 +205,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                     [&](const std::string& why) {
                       if (options.on_throttle) options.on_throttle(policy.name, why);
                     });
+  gate.on_waited(options.on_throttle_waited);
   // An enforcing pass on a throttled store counts in parts where the store can, resting and
   // waiting between them as between batches: the count is a scan as long as a plain DELETE's.
   if (!options.dry_run && (options.throttle || options.nice_ratio > 0)) {

@@ -94,6 +94,8 @@ struct PassOptions {
   std::chrono::seconds throttle_max_wait{3600};
   // Told when the pass starts waiting for the throttle (why) and when it resumes ("").
   std::function<void(const std::string& policy, const std::string& why)> on_throttle;
+  // Each stretch of time the pass waits for the throttle, as it waits, and why (the reason).
+  std::function<void(const std::string& reason, double seconds)> on_throttle_waited;
   double nice_ratio = 0;  // the store's throttle: rest this many times each batch's time after it
   // The other stores a policy's `also:` names, open (read-write unless dry), by name; an Error
   // when one cannot be opened. Unset: such a policy fails before it changes anything.

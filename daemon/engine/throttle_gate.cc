@@ -27,9 +27,26 @@ ThrottleGate::Verdict ThrottleGate::wait() {
   rest_ = std::chrono::milliseconds(0);
   if (!probe_) return Verdict::Go;
   const auto started = std::chrono::steady_clock::now();
+  // Time counts as waited from the reading that finds the pass held back, readings included (one
+  // of a replica that does not answer lasts until its timeout).
+  auto counted_to = started;
+  std::set<std::string> reasons;
+  auto count_waited = [&] {
+    const auto now = std::chrono::steady_clock::now();
+    const std::chrono::duration<double> spent = now - counted_to;
+    counted_to = now;
+    total_ += spent;
+    for (const auto& r : reasons) {
+      by_reason_[r] += spent.count();
+      if (on_waited_) on_waited_(r, spent.count());
+    }
+  };
   bool waiting = false;
   while (true) {
-    if (stop_ && stop_->load()) return Verdict::Stopped;
+    if (stop_ && stop_->load()) {
+      if (waiting) count_waited();
+      return Verdict::Stopped;
+    }
     auto holds = probe_->holds();
     if (holds.empty()) {
       if (waiting) {
@@ -42,7 +59,7 @@ ThrottleGate::Verdict ThrottleGate::wait() {
       return Verdict::Go;
     }
     std::string why;
-    std::set<std::string> reasons;
+    reasons.clear();
     for (const auto& h : holds) {
       why += (why.empty() ? "" : "; ") + h.detail;
       reasons.insert(h.reason);
@@ -53,17 +70,15 @@ ThrottleGate::Verdict ThrottleGate::wait() {
       if (on_wait_) on_wait_(why);
       waiting = true;
     }
+    count_waited();
     if (total_ >= max_wait_) return Verdict::TooLong;
     // Sleeps in short steps so that a stop signal ends the wait at once.
     const auto step = std::chrono::milliseconds(100);
-    const auto slept_from = std::chrono::steady_clock::now();
     for (auto slept = std::chrono::milliseconds(0); slept < poll_; slept += step) {
       if (stop_ && stop_->load()) break;
       std::this_thread::sleep_for(std::min(step, poll_ - slept));
     }
-    const std::chrono::duration<double> slept = std::chrono::steady_clock::now() - slept_from;
-    total_ += slept;
-    for (const auto& r : reasons) by_reason_[r] += slept.count();
+    count_waited();
   }
 }
 

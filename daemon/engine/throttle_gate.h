@@ -30,6 +30,12 @@ class ThrottleGate {
     rest_ = std::chrono::duration_cast<std::chrono::milliseconds>(took * ratio);
   }
 
+  // Told, as the pass waits, each stretch of time waited and why (for serve's metrics, which
+  // then move during a long wait rather than when the pass ends).
+  void on_waited(std::function<void(const std::string& reason, double seconds)> f) {
+    on_waited_ = std::move(f);
+  }
+
   enum class Verdict { Go, Stopped, TooLong };
   // Returns when the throttle lets the pass go on, a stop was asked, or max_wait is used up.
   Verdict wait();
@@ -46,6 +52,7 @@ class ThrottleGate {
   std::string policy_;
   const std::atomic<bool>* stop_;
   std::function<void(const std::string&)> on_wait_;
+  std::function<void(const std::string&, double)> on_waited_;
   std::chrono::milliseconds poll_;
   std::chrono::duration<double> total_{0};
   std::map<std::string, double> by_reason_;

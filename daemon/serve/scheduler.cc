@@ -235,6 +235,11 @@ void Scheduler::run_next() {
         notifier_.status(why.empty() ? "running " + policy
                                      : "running " + policy + ", paused: " + why);
       };
+      // The wait's metric moves while the pass waits: an hour's wait shows as it happens.
+      options.on_throttle_waited = [this, store = policy->store](const std::string& reason,
+                                                                 double seconds) {
+        metrics_.add_throttle_wait(store, reason, seconds);
+      };
       if (config->smtp) options.smtp = &*config->smtp;
       auto outcomes = run_policies(*config, {policy}, runner, options);
       if (!outcomes.empty()) outcome = outcomes.front();
@@ -281,8 +286,6 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
     for (const auto& part : outcome.partitions_done)
       ++m.partitions_total[std::string(connectors::partition_step_name(part.kind))];
     m.last_refused = verdict == AfterPass::Waiting;
-    for (const auto& [reason, seconds] : outcome.throttle_by_reason)
-      metrics_.add_throttle_wait(outcome.store, reason, seconds);
     if (verdict == AfterPass::Done && outcome.status == PassStatus::Ok)
       m.last_success = outcome.finished;
     if (verdict == AfterPass::Done) m.consecutive_failures = 0;

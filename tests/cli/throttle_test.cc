@@ -3,7 +3,11 @@
 // resumes when it clears, and past `max_wait` ends the pass as interrupted, with nothing wrongly
 // deleted. Against the test servers' real replicas (scripts/test-servers.sh); serial, since
 // pausing a replica concerns every test that writes.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <sstream>
 #include <thread>
@@ -440,4 +444,111 @@ TEST_CASE("throttle: a throttled MariaDB pass counts in spans of its key, paced,
                    "id % 11 <> 0") == 0);
   CHECK(db.integer("SELECT count(*) FROM t WHERE ts < '2028-01-01' AND id % 7 = 0") > 0);
   CHECK(db.integer("SELECT count(*) FROM t WHERE ts IS NULL") == 12000);
+}
+
+namespace {
+
+// A TCP port on loopback that accepts connections (the kernel completes them in the backlog) and
+// never answers: a replica that hangs.
+struct SilentPort {
+  int fd = -1;
+  int port = 0;
+  SilentPort() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 64) == 0);
+    socklen_t size = sizeof a;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size) == 0);
+    port = ntohs(a.sin_port);
+  }
+  ~SilentPort() { ::close(fd); }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "throttle: replicas that accept connections but never answer hold the pass, and max_wait "
+    "and SIGTERM still end it in time",
+    "[throttle][postgresql][mysql]") {
+  // Each reading gives up after 3 s and counts as waited: max_wait 3s ends the pass after about
+  // one reading (was: never, on PostgreSQL; after 43 s reported as 3, on MariaDB).
+  SilentPort one, two;
+  const std::string backend = GENERATE(std::string("postgresql"), std::string("mysql"));
+  INFO(backend);
+  TempDir dir;
+  std::unique_ptr<MysqlDatabase> my;
+  std::unique_ptr<PgDatabase> pg;
+  std::function<long long()> rows;
+  auto config_with = [&](const std::string& extra) {
+    if (backend == "mysql") {
+      const auto replica = [](int port) {
+        return "{host: 127.0.0.1, port: " + std::to_string(port) + ", user: x}";
+      };
+      return mysql_config(dir, *my,
+                          "{max_replica_lag: 5s" + extra + ", replicas: [" + replica(one.port) +
+                              ", " + replica(two.port) + "]}");
+    }
+    const auto replica = [](int port) {
+      return "{dsn: \"host=127.0.0.1 port=" + std::to_string(port) + " user=postgres\"}";
+    };
+    return dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" +
+                                   pg->dsn() + "\",\n    throttle: {max_replica_lag: 5s" + extra +
+                                   ", replicas: [" + replica(one.port) + ", " + replica(two.port) +
+                                   "]}}\n" + policy_yaml());
+  };
+  if (backend == "mysql") {
+    my = std::make_unique<MysqlDatabase>();
+    fill_table(*my);
+    rows = [&] { return my->integer("SELECT count(*) FROM t"); };
+  } else {
+    pg = std::make_unique<PgDatabase>();
+    pg->exec(
+        "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz NOT NULL);"
+        "INSERT INTO t SELECT i, CASE WHEN i <= 100 THEN timestamptz '2030-01-01' ELSE "
+        "timestamptz '2020-01-01' END FROM generate_series(1, " +
+        std::to_string(kExpired + 100) + ") i;");
+    rows = [&] { return pg->integer("SELECT count(*) FROM t"); };
+  }
+  SECTION("max_wait") {
+    const std::string config = config_with(", max_wait: 3s");
+    const auto start = std::chrono::steady_clock::now();
+    auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+    const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(took.count() < 20);  // two readings of 3 s each, at most twice, and a second's sleep
+    CHECK(r.err.find("127.0.0.1:" + std::to_string(one.port)) != std::string::npos);
+    auto h = last_pass(dir, config);
+    CHECK(h.at("outcome") == "interrupted");
+    CHECK(h.at("error_class") == "throttled");
+    const auto waited = h.at("throttle_waited_seconds").get<double>();
+    CHECK(waited >= 3);
+    CHECK(waited <= took.count() + 1);
+    CHECK(waited >= took.count() - 3);  // the readings' time counts as waited
+    CHECK(kExpired + 100 - rows() == h.at("affected").get<long long>());
+  }
+  SECTION("SIGTERM") {
+    const std::string config = config_with("");
+    Child pass({"enforce", "-c", config, "--at", kAt}, dir.path(), dir.file("pass.log"));
+    REQUIRE(wait_until(
+        [&] {
+          try {
+            return pass.output().find("pausing between batches") != std::string::npos;
+          } catch (const std::exception&) {  // its log not there yet
+            return false;
+          }
+        },
+        std::chrono::seconds(30)));
+    const auto signalled = std::chrono::steady_clock::now();
+    pass.signal(SIGTERM);
+    const int code = pass.wait_exit();
+    CHECK(std::chrono::steady_clock::now() - signalled < std::chrono::seconds(10));
+    CHECK(code == 1);
+    auto h = last_pass(dir, config);
+    CHECK(h.at("outcome") == "interrupted");
+    CHECK(kExpired + 100 - rows() == h.at("affected").get<long long>());
+  }
 }

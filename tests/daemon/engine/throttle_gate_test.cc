@@ -74,3 +74,44 @@ TEST_CASE(
   CHECK(impatient.wait() == daemon::ThrottleGate::Verdict::TooLong);
   CHECK(impatient.last_reasons() == "replica r1 is 9 s behind (limit 5 s)");
 }
+
+namespace {
+
+// A probe whose every reading takes `reading` and holds the pass back: a replica that does not
+// answer until its timeout.
+struct SlowProbe : connectors::ThrottleProbe {
+  std::chrono::milliseconds reading;
+  explicit SlowProbe(std::chrono::milliseconds r) : reading(r) {}
+  std::vector<connectors::ThrottleHold> holds() override {
+    std::this_thread::sleep_for(reading);
+    return {{"replica-lag", "replica r1 cannot be reached (timeout)"}};
+  }
+  std::vector<std::string> check() override { return {}; }
+  std::string describe() const override { return "test"; }
+};
+
+}  // namespace
+
+TEST_CASE("the gate counts slow readings as waited, and tells each stretch as it waits",
+          "[throttle_gate]") {
+  SlowProbe probe(300ms);
+  std::vector<double> stretches;  // told during the wait, not only at its end
+  daemon::ThrottleGate gate(&probe, 1s, "p", nullptr, {}, 50ms);
+  gate.on_waited([&](const std::string& reason, double seconds) {
+    CHECK(reason == "replica-lag");
+    stretches.push_back(seconds);
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(gate.wait() == daemon::ThrottleGate::Verdict::TooLong);
+  const double took = seconds_since(t0);
+  // max_wait 1 s: over after about three readings and sleeps, not after 1 s of sleeps alone
+  // (which readings of 300 ms would stretch to about 7 s).
+  CHECK(took < 2.0);
+  CHECK(gate.waited().count() >= 1.0);
+  CHECK(gate.waited().count() <= took + 0.01);
+  REQUIRE(stretches.size() >= 4);
+  double told = 0;
+  for (double s : stretches) told += s;
+  CHECK(told == Approx(gate.waited().count()).margin(1e-9));
+  CHECK(gate.waited_by_reason().at("replica-lag") == Approx(told).margin(1e-9));
+}
