@@ -355,8 +355,8 @@ Result<bool> MysqlConnector::plan_in_parts(const Policy& policy, const PassConte
     stats.undated += count_cell(row[6]);
     stats.future += count_cell(row[7]);
   }
-  spdlog::info("policy '{}': counted in {} parts of {} keys, pacing between them", policy.name,
-               parts, static_cast<long long>(span));
+  spdlog::info("policy '{}': counted in {} {} of {} keys, pacing between them", policy.name, parts,
+               parts == 1 ? "part" : "parts", static_cast<long long>(span));
   return true;
 }
 

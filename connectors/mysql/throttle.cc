@@ -2,6 +2,8 @@
 
 #include <mysqld_error.h>
 
+#include <cstdio>
+
 namespace retentiond::connectors::mysql {
 namespace {
 
@@ -20,6 +22,28 @@ policies::StoreConfig replica_store(const policies::StoreConfig& primary,
 }
 
 std::string seconds(long long n) { return std::to_string(n) + " s"; }
+
+// The statement that lets the session's account read SHOW REPLICA STATUS on this server: MariaDB
+// 10.5 split REPLICA MONITOR off REPLICATION CLIENT (which there grants BINLOG MONITOR only).
+std::string monitor_grant(Client& c) {
+  std::string version, account = "...";
+  try {
+    const auto row = c.query("SELECT VERSION(), CURRENT_USER()").at(0);
+    version = row[0].value_or("");
+    const std::string who = row[1].value_or("");
+    if (const auto at = who.rfind('@'); at != std::string::npos)
+      account = "'" + who.substr(0, at) + "'@'" + who.substr(at + 1) + "'";
+  } catch (const MysqlError&) {  // then the advice for both
+  }
+  const bool mariadb = version.find("MariaDB") != std::string::npos;
+  int major = 0, minor = 0;
+  std::sscanf(version.c_str(), "%d.%d", &major, &minor);
+  if (mariadb && (major > 10 || (major == 10 && minor >= 5)))
+    return "run on it: GRANT REPLICA MONITOR ON *.* TO " + account;
+  if (!version.empty()) return "run on it: GRANT REPLICATION CLIENT ON *.* TO " + account;
+  return "grant its user REPLICA MONITOR (MariaDB 10.5 and later) or REPLICATION CLIENT (MySQL, "
+         "older MariaDB) ON *.*";
+}
 
 // A reading (connecting included) gives up after this many seconds: a server that accepts the
 // connection but never answers counts as over the limit, and the pass still stops in time.
@@ -147,12 +171,13 @@ std::vector<std::string> MysqlThrottle::check() {
         continue;
       }
       try {
-        client.value()->named_rows("SHOW SLAVE STATUS");
+        if (client.value()->named_rows("SHOW SLAVE STATUS").empty())
+          problems.push_back("throttle: replica " + r.name() +
+                             " is not replicating (SHOW REPLICA STATUS is empty): is it a "
+                             "replica? Every pass would wait for it until max_wait");
       } catch (const MysqlError& e) {
-        problems.push_back(
-            "throttle: replica " + r.name() + " refuses SHOW REPLICA STATUS (" + e.what() +
-            "); grant its user REPLICA MONITOR (MariaDB 10.5 and later) or REPLICATION CLIENT "
-            "(MySQL): GRANT REPLICATION CLIENT ON *.* TO ...");
+        problems.push_back("throttle: replica " + r.name() + " refuses SHOW REPLICA STATUS (" +
+                           e.what() + "); " + monitor_grant(*client.value()));
       }
     }
   }

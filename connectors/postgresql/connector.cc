@@ -340,8 +340,9 @@ std::optional<Error> PostgresqlConnector::plan_in_parts(
     add_plan_row(run(t, s.plan_part, part)[0], true, stats, walk);
     t.commit();
   }
-  spdlog::info("policy '{}': counted in {} parts of {} blocks, pacing between them", policy.name,
-               blocks / kPlanPartBlocks + 1, kPlanPartBlocks);
+  spdlog::info("policy '{}': counted in {} {} of {} blocks, pacing between them", policy.name,
+               blocks / kPlanPartBlocks + 1, blocks < kPlanPartBlocks ? "part" : "parts",
+               kPlanPartBlocks);
   return std::nullopt;
 }
 

@@ -355,7 +355,26 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
     auto r = run_retentiond({"check", "-c", config}, dir.path());
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("refuses SHOW REPLICA STATUS") != std::string::npos);
-    CHECK(r.err.find("GRANT REPLICATION CLIENT ON *.* TO") != std::string::npos);
+    // MariaDB 10.11: REPLICATION CLIENT would grant BINLOG MONITOR only, not the status.
+    CHECK(r.err.find("run on it: GRANT REPLICA MONITOR ON *.* TO 'rd_nomon'@'127.0.0.1'") !=
+          std::string::npos);
+  }
+  SECTION("MariaDB: a listed server that is not a replica") {
+    MysqlDatabase db;
+    db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME)");
+    TempDir dir;
+    dir.write("own", MysqlDatabase::password());
+    std::string config = mysql_config(dir, db,
+                                      "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: " +
+                                          server_env("RETENTIOND_TEST_MYSQL_PORT") +
+                                          ", user: " + server_env("RETENTIOND_TEST_MYSQL_USER") +
+                                          ", password_file: own}]}",
+                                      "");
+    auto r = run_retentiond({"check", "-c", config}, dir.path());
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("127.0.0.1:" + server_env("RETENTIOND_TEST_MYSQL_PORT") +
+                     " is not replicating (SHOW REPLICA STATUS is empty)") != std::string::npos);
   }
 }
 
