@@ -1,4 +1,5 @@
 // `retentiond history`: the audit trail, optionally checked for tampering (--verify).
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -55,6 +56,17 @@ std::string pad(std::string s, size_t width, bool right = false) {
   return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
 
+// "interrupted (throttled)": the outcome, with its error class when that says more.
+std::string outcome_of(const AuditEntry& e) {
+  if (e.error_class.empty() || e.error_class == e.outcome) return e.outcome;
+  return e.outcome + " (" + e.error_class + ")";
+}
+
+// The time the pass waited for its store's throttle ("12 s"), "-" when none.
+std::string waited_of(const AuditEntry& e) {
+  return e.waited > 0 ? with_thousands(e.waited) + " s" : "-";
+}
+
 // The partitions a pass dropped or detached whole, as stored (a JSON array); empty when none or
 // unreadable.
 nlohmann::json partitions_of(const AuditEntry& e) {
@@ -93,17 +105,14 @@ void print_markdown(const std::vector<AuditEntry>& entries,
     std::cout << "No pass recorded.\n";
   else {
     std::cout << "| # | finished (UTC) | policy | store | action | cut-off | matched | held | "
-                 "affected | outcome | host |\n"
-              << "|---:|---|---|---|---|---|---:|---:|---:|---|---|\n";
-    for (const auto& e : entries) {
-      std::string outcome = e.outcome;
-      if (!e.error_class.empty() && e.error_class != e.outcome)
-        outcome += " (" + e.error_class + ")";
+                 "affected | waited | outcome | host |\n"
+              << "|---:|---|---|---|---|---|---:|---:|---:|---:|---|---|\n";
+    for (const auto& e : entries)
       std::cout << "| " << e.id << " | " << format_timestamp(e.finished) << " | " << e.policy
                 << " | " << e.store << " | " << e.action << " | " << format_timestamp(e.cutoff)
                 << " | " << with_thousands(e.matched) << " | " << with_thousands(e.held) << " | "
-                << with_thousands(e.affected) << " | " << outcome << " | " << e.host << " |\n";
-    }
+                << with_thousands(e.affected) << " | " << waited_of(e) << " | " << outcome_of(e)
+                << " | " << e.host << " |\n";
   }
   if (verification) std::cout << "\n" << describe(*verification, /*markdown=*/true);
 }
@@ -116,21 +125,19 @@ std::string html_history(const std::vector<AuditEntry>& entries,
     body = "<p>" + words(l, "No pass recorded.", "Aucune exécution enregistrée.") + "</p>\n";
   } else {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& e : entries) {
-      std::string outcome = e.outcome;
-      if (!e.error_class.empty() && e.error_class != e.outcome)
-        outcome += " (" + e.error_class + ")";
+    for (const auto& e : entries)
       rows.push_back({std::to_string(e.id), format_timestamp(e.finished), e.policy, e.store,
                       e.action, format_timestamp(e.cutoff), with_thousands(e.matched),
-                      with_thousands(e.held), with_thousands(e.affected), outcome, e.host});
-    }
+                      with_thousands(e.held), with_thousands(e.affected), waited_of(e),
+                      outcome_of(e), e.host});
     body = html_table(words(l, "Passes, oldest first", "Exécutions, la plus ancienne d'abord"),
                       {"#", words(l, "Finished (UTC)", "Fin (UTC)"), words(l, "Policy", "Règle"),
                        words(l, "Store", "Source"), words(l, "Action", "Action"),
                        words(l, "Cut-off", "Date limite"), words(l, "Matched", "Échus"),
                        words(l, "Held", "Gelés"), words(l, "Affected", "Traités"),
-                       words(l, "Outcome", "Résultat"), words(l, "Host", "Machine")},
-                      rows, {0, 6, 7, 8});
+                       words(l, "Throttled", "Ralenti"), words(l, "Outcome", "Résultat"),
+                       words(l, "Host", "Machine")},
+                      rows, {0, 6, 7, 8, 9});
   }
   if (verification)
     body += "<pre>" + html_escape(describe(*verification, /*markdown=*/false)) + "</pre>\n";
@@ -256,19 +263,24 @@ int history_command(const Args& args) {
         std::cout << "No pass recorded" << (names.empty() && !since ? "" : " that matches")
                   << ".\n";
       } else {
-        std::cout << pad("ID", 6, true) << "  " << pad("FINISHED", 21) << pad("POLICY", 28)
-                  << pad("ACTION", 10) << pad("OUTCOME", 13) << pad("MATCHED", 10, true)
-                  << pad("AFFECTED", 10, true) << "  " << pad("CUT-OFF", 22) << "HOST\n";
+        // Columns as wide as their longest entry ("interrupted (store-unreachable)").
+        size_t policy_width = 28, outcome_width = 13;
         for (const auto& e : entries) {
-          std::string outcome = e.outcome;
-          if (!e.error_class.empty() && e.error_class != e.outcome)
-            outcome += " (" + e.error_class + ")";
+          policy_width = std::max(policy_width, e.policy.size() + 2);
+          outcome_width = std::max(outcome_width, outcome_of(e).size() + 2);
+        }
+        std::cout << pad("ID", 6, true) << "  " << pad("FINISHED", 21)
+                  << pad("POLICY", policy_width) << pad("ACTION", 10)
+                  << pad("OUTCOME", outcome_width) << pad("MATCHED", 10, true)
+                  << pad("AFFECTED", 10, true) << pad("WAITED", 8, true) << "  "
+                  << pad("CUT-OFF", 22) << "HOST\n";
+        for (const auto& e : entries) {
           std::cout << pad(std::to_string(e.id), 6, true) << "  "
-                    << pad(format_timestamp(e.finished), 21) << pad(e.policy, 28)
-                    << pad(e.action, 10) << pad(outcome, 13)
+                    << pad(format_timestamp(e.finished), 21) << pad(e.policy, policy_width)
+                    << pad(e.action, 10) << pad(outcome_of(e), outcome_width)
                     << pad(with_thousands(e.matched), 10, true)
-                    << pad(with_thousands(e.affected), 10, true) << "  "
-                    << pad(format_timestamp(e.cutoff), 22) << e.host << "\n";
+                    << pad(with_thousands(e.affected), 10, true) << pad(waited_of(e), 8, true)
+                    << "  " << pad(format_timestamp(e.cutoff), 22) << e.host << "\n";
           for (const auto& part : partitions_of(e)) {
             const std::string action = part.value("action", "");
             const std::string bounds = part.value("bounds", "");

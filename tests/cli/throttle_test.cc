@@ -159,6 +159,21 @@ TEST_CASE(
   CHECK(h.at("outcome") == "interrupted");
   CHECK(h.at("error_class") == "throttled");
   CHECK(h.at("throttle_waited_seconds").get<long long>() >= 3);
+  // The text and markdown trails show the time waited too, in aligned columns.
+  const std::string waited =
+      std::to_string(h.at("throttle_waited_seconds").get<long long>()) + " s";
+  auto text = run_retentiond_ok({"history", "-c", config}, dir.path()).out;
+  INFO(text);
+  const auto header = text.substr(0, text.find('\n'));
+  const auto row = text.substr(text.find('\n') + 1);
+  CHECK(header.find("WAITED") != std::string::npos);
+  CHECK(row.find("interrupted (throttled)  ") != std::string::npos);
+  CHECK(row.find(waited) != std::string::npos);
+  CHECK(row.find(waited) + waited.size() == header.find("WAITED") + 6);  // right-aligned under it
+  auto markdown =
+      run_retentiond_ok({"history", "-c", config, "--format", "markdown"}, dir.path()).out;
+  CHECK(markdown.find("| affected | waited | outcome |") != std::string::npos);
+  CHECK(markdown.find("| " + waited + " | interrupted (throttled) |") != std::string::npos);
 }
 
 TEST_CASE(
