@@ -1,17 +1,46 @@
 #include "daemon/commands/progress.h"
 
+#include <algorithm>
 #include <cstdio>
 
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "policies/planner.h"
 
 namespace retentiond::daemon {
+namespace {
+
+// A sink that writes nothing: it runs `before` ahead of the sinks after it.
+class BeforeEachLine : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ public:
+  explicit BeforeEachLine(std::function<void()> before) : before_(std::move(before)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg&) override { before_(); }
+  void flush_() override {}
+
+ private:
+  std::function<void()> before_;
+};
+
+}  // namespace
 
 ProgressReporter::ProgressReporter(bool interactive, std::chrono::steady_clock::duration interval)
-    : interactive_(interactive), interval_(interval) {}
+    : interactive_(interactive), interval_(interval) {
+  if (!interactive_) return;
+  line_ender_ = std::make_shared<BeforeEachLine>([this] { end_line(); });
+  auto& sinks = spdlog::default_logger()->sinks();
+  sinks.insert(sinks.begin(), line_ender_);
+}
 
-ProgressReporter::~ProgressReporter() { end_line(); }
+ProgressReporter::~ProgressReporter() {
+  if (line_ender_) {
+    auto& sinks = spdlog::default_logger()->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), line_ender_), sinks.end());
+  }
+  end_line();
+}
 
 std::function<void(const Progress&)> ProgressReporter::callback() {
   return [this](const Progress& p) { report(p); };

@@ -5,7 +5,10 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
+
+#include <spdlog/sinks/sink.h>
 
 #include "daemon/engine/pass.h"
 
@@ -36,6 +39,9 @@ class ProgressReporter {
   void end_line();
 
   bool interactive_;
+  // On a terminal: the first of the default logger's sinks, which ends the open progress line
+  // before any log line is written (a pause's log line once followed the line's figures).
+  std::shared_ptr<spdlog::sinks::sink> line_ender_;
   std::chrono::steady_clock::duration interval_;
   std::chrono::steady_clock::time_point last_log_{};
   bool line_open_ = false;
