@@ -75,6 +75,22 @@ nlohmann::json partitions_of(const AuditEntry& e) {
   return j.is_array() ? j : nlohmann::json::array();
 }
 
+// Whether the entry's affected count includes a whole partition's estimated rows.
+bool affected_estimated(const AuditEntry& e) {
+  for (const auto& part : partitions_of(e)) {
+    const std::string action = part.value("action", "");
+    if (part.value("rows_estimated", false) && (action == "drop" || action == "detach"))
+      return true;
+  }
+  return false;
+}
+
+// The affected count, "about 80,340" when it includes an estimate ("~80,340" in `short` form).
+std::string affected_of(const AuditEntry& e, bool short_form = false) {
+  if (!affected_estimated(e)) return with_thousands(e.affected);
+  return (short_form ? "~" : "about ") + with_thousands(e.affected);
+}
+
 nlohmann::json to_json(const AuditEntry& e) {
   nlohmann::json out = {{"id", e.id},
                         {"policy", e.policy},
@@ -94,6 +110,7 @@ nlohmann::json to_json(const AuditEntry& e) {
                         {"hash", e.hash}};
   // Passes of `partitions: drop` or `detach` that acted on whole partitions only.
   if (!e.partitions.empty()) out["partitions"] = partitions_of(e);
+  if (affected_estimated(e)) out["affected_estimated"] = true;
   return out;
 }
 
@@ -111,8 +128,8 @@ void print_markdown(const std::vector<AuditEntry>& entries,
       std::cout << "| " << e.id << " | " << format_timestamp(e.finished) << " | " << e.policy
                 << " | " << e.store << " | " << e.action << " | " << format_timestamp(e.cutoff)
                 << " | " << with_thousands(e.matched) << " | " << with_thousands(e.held) << " | "
-                << with_thousands(e.affected) << " | " << waited_of(e) << " | " << outcome_of(e)
-                << " | " << e.host << " |\n";
+                << affected_of(e) << " | " << waited_of(e) << " | " << outcome_of(e) << " | "
+                << e.host << " |\n";
   }
   if (verification) std::cout << "\n" << describe(*verification, /*markdown=*/true);
 }
@@ -128,8 +145,7 @@ std::string html_history(const std::vector<AuditEntry>& entries,
     for (const auto& e : entries)
       rows.push_back({std::to_string(e.id), format_timestamp(e.finished), e.policy, e.store,
                       e.action, format_timestamp(e.cutoff), with_thousands(e.matched),
-                      with_thousands(e.held), with_thousands(e.affected), waited_of(e),
-                      outcome_of(e), e.host});
+                      with_thousands(e.held), affected_of(e), waited_of(e), outcome_of(e), e.host});
     body = html_table(words(l, "Passes, oldest first", "Exécutions, la plus ancienne d'abord"),
                       {"#", words(l, "Finished (UTC)", "Fin (UTC)"), words(l, "Policy", "Règle"),
                        words(l, "Store", "Source"), words(l, "Action", "Action"),
@@ -279,8 +295,9 @@ int history_command(const Args& args) {
                     << pad(format_timestamp(e.finished), 21) << pad(e.policy, policy_width)
                     << pad(e.action, 10) << pad(outcome_of(e), outcome_width)
                     << pad(with_thousands(e.matched), 10, true)
-                    << pad(with_thousands(e.affected), 10, true) << pad(waited_of(e), 8, true)
-                    << "  " << pad(format_timestamp(e.cutoff), 22) << e.host << "\n";
+                    << pad(affected_of(e, /*short_form=*/true), 10, true)
+                    << pad(waited_of(e), 8, true) << "  " << pad(format_timestamp(e.cutoff), 22)
+                    << e.host << "\n";
           for (const auto& part : partitions_of(e)) {
             const std::string action = part.value("action", "");
             const std::string bounds = part.value("bounds", "");

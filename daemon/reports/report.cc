@@ -1,5 +1,7 @@
 #include "daemon/reports/report.h"
 
+#include <algorithm>
+
 #include "policies/planner.h"
 #include "policies/printable.h"
 
@@ -139,5 +141,18 @@ std::string partition_words(const connectors::PartitionStep& step) {
   return line + ", " + (step.estimated ? "about " : "") + policies::counted(step.rows, "rows") +
          (step.estimated ? " (estimate)" : "");
 }
+
+namespace {
+bool any_unit_estimated(const std::vector<connectors::PartitionStep>& steps) {
+  using Kind = connectors::PartitionStep::Kind;
+  return std::any_of(steps.begin(), steps.end(), [](const connectors::PartitionStep& s) {
+    return s.estimated && (s.kind == Kind::Drop || s.kind == Kind::Detach);
+  });
+}
+}  // namespace
+
+bool matched_estimated(const PassOutcome& o) { return any_unit_estimated(o.plan.partitions); }
+
+bool affected_estimated(const PassOutcome& o) { return any_unit_estimated(o.partitions_done); }
 
 }  // namespace retentiond::daemon

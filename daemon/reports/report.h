@@ -54,6 +54,11 @@ std::string target_words(const policies::Policy& policy);
 // One partition of a `partitions:` policy, for people: "drop "public"."log_2027_01" FROM
 // ('2027-01-01') TO ('2027-02-01'), about 1,000 rows (estimate)".
 std::string partition_words(const connectors::PartitionStep& step);
+// Whether a count includes the statistics' estimate of a whole partition's rows (a large
+// partition that went whole uncounted): the plan's matched records, the pass's affected ones.
+// The reports then say "about".
+bool matched_estimated(const PassOutcome& o);
+bool affected_estimated(const PassOutcome& o);
 // What another store does for the policy's `also:` rule number `rule` (Policy::also_stores) in
 // pass `o`, counts only: "in store 'lists' (sympa): unsubscribe the e-mail addresses (column
 // email) of the 3 rows from list pic-adherents", and for enforce what it removed.

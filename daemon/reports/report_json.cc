@@ -38,6 +38,9 @@ std::string render_json(const Report& report, const policies::Config& config) {
       if (d.moved) p["cutoff_moved_seconds"] = d.moved->count();
     }
     if (!report.dry_run) p["affected"] = o.affected;
+    // Counts that include a whole partition's estimated rows say so.
+    if (matched_estimated(o)) p["matched_estimated"] = true;
+    if (!report.dry_run && affected_estimated(o)) p["affected_estimated"] = true;
     // Policies with `partitions: drop` or `detach` only: what the pass does with each partition.
     if (policy && policy->partitions != policies::PartitionMode::Rows) {
       json parts = json::array();

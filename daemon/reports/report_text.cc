@@ -48,7 +48,8 @@ std::string render_text(const Report& report, const policies::Config& config) {
       out += "  deadline:   " + d.words + "\n";
       if (!d.moved_words.empty()) out += "              " + d.moved_words + "\n";
     }
-    out += "  matched:    " + with_thousands(o.plan.matched) + " of " +
+    const std::string about = matched_estimated(o) ? "about " : "";
+    out += "  matched:    " + about + with_thousands(o.plan.matched) + " of " + about +
            with_thousands(o.plan.total) + " selected " + o.plan.unit +
            percent(o.plan.matched, o.plan.total) + "; held: " + with_thousands(o.plan.held) + "\n";
     out += "  oldest:     " + (o.plan.oldest ? format_timestamp(*o.plan.oldest) : "-") + "\n";
@@ -67,11 +68,12 @@ std::string render_text(const Report& report, const policies::Config& config) {
     std::string verdict;
     switch (o.status) {
       case PassStatus::Planned:
-        verdict = "would " + std::string(policies::action_name(o.action)) + " " +
+        verdict = "would " + std::string(policies::action_name(o.action)) + " " + about +
                   with_thousands(o.plan.matched) + " " + o.plan.unit;
         break;
       case PassStatus::Ok:
-        verdict = past_tense(o.action) + " " + with_thousands(o.affected) + " " + o.plan.unit;
+        verdict = past_tense(o.action) + " " + (affected_estimated(o) ? "about " : "") +
+                  with_thousands(o.affected) + " " + o.plan.unit;
         break;
       case PassStatus::Refused:
         verdict = o.error && o.error->kind == connectors::ErrorKind::LockConflict
@@ -82,7 +84,8 @@ std::string render_text(const Report& report, const policies::Config& config) {
         verdict = "FAILED";
         break;
       case PassStatus::Interrupted:
-        verdict = "INTERRUPTED after " + with_thousands(o.affected) + " " + o.plan.unit;
+        verdict = "INTERRUPTED after " + std::string(affected_estimated(o) ? "about " : "") +
+                  with_thousands(o.affected) + " " + o.plan.unit;
         break;
     }
     out += "  outcome:    " + verdict + "\n";

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/mysql/partitions.h"
+#include "policies/planner.h"
 #include "policies/timestamp.h"
 #include "support/config_text.h"
 #include "support/mysql_server.h"
@@ -275,6 +276,11 @@ ANALYZE TABLE access_log;
   CHECK(plan.at("statements")[0] ==
         "ALTER TABLE `access_log` DROP PARTITION `p2027_09`, `p2027_10`");
 
+  const std::string planned =
+      run_retentiond_ok({"plan", "-c", config, "--at", kAt}, dir.path()).out;
+  CHECK(planned.find("matched:    about ") != std::string::npos);
+  CHECK(planned.find("would delete about ") != std::string::npos);
+
   const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
   CHECK(enforce.at("affected").get<long long>() ==
         plan.at("partitions")[0].at("rows").get<long long>() +
@@ -287,6 +293,13 @@ ANALYZE TABLE access_log;
   const json entry = audit.at("entries").back();
   REQUIRE(entry.at("partitions").size() == 2);
   CHECK(entry.at("partitions")[0].at("rows_estimated") == true);
+  // The totals say they include an estimate, in every report and in the trail.
+  CHECK(plan.at("matched_estimated") == true);
+  CHECK(enforce.at("affected_estimated") == true);
+  CHECK(entry.at("affected_estimated") == true);
+  const std::string text = run_retentiond_ok({"history", "-c", config}, dir.path()).out;
+  CHECK(text.find("~" + retentiond::policies::with_thousands(
+                            enforce.at("affected").get<long long>())) != std::string::npos);
 }
 
 TEST_CASE(
