@@ -110,7 +110,10 @@ ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file,
                                            mysql, diags));
       });
   });
-  if (!t.max_replica_lag && !t.max_threads_running && t.nice_ratio == 0)
+  // Keys present with a wrong value were named above: the checks across keys count them as set,
+  // so that one mistake gives one error.
+  const bool lag_given = m.find("max_replica_lag") != nullptr;
+  if (!lag_given && !m.find("max_threads_running") && !m.find("nice_ratio"))
     diags.error(
         t.location,
         context + " sets none of 'max_replica_lag', 'max_threads_running' and 'nice_ratio'");
@@ -119,7 +122,7 @@ ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file,
                 context +
                     " sets 'max_replica_lag' but lists no 'replicas' to ask (MySQL and MariaDB "
                     "replicas report their own lag)");
-  if (!t.max_replica_lag && !t.replicas.empty())
+  if (!lag_given && !t.replicas.empty())
     diags.error(t.location, context + " lists 'replicas' but sets no 'max_replica_lag'");
   return t;
 }

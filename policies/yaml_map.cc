@@ -41,6 +41,26 @@ std::optional<std::string_view> closest_key(std::string_view key,
     }
   }
   if (best && best_distance <= std::max<size_t>(2, key.size() / 3)) return best;
+  // A shortened name: every word of `key` ("max_lag") among the words of one known key, in
+  // order ("max_replica_lag").
+  auto words = [](std::string_view text) {
+    std::vector<std::string_view> out;
+    for (size_t start = 0; start <= text.size();) {
+      const size_t end = std::min(text.find('_', start), text.size());
+      if (end > start) out.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+    return out;
+  };
+  const auto wanted = words(key);
+  if (wanted.size() < 2) return std::nullopt;
+  for (auto k : known) {
+    const auto have = words(k);
+    size_t i = 0;
+    for (auto w : have)
+      if (i < wanted.size() && w == wanted[i]) ++i;
+    if (i == wanted.size()) return k;
+  }
   return std::nullopt;
 }
 

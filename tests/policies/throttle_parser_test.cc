@@ -55,4 +55,11 @@ TEST_CASE("throttle: mistakes are named at their line", "[throttle-config]") {
         std::string::npos);
   CHECK(first_error("{max_threads_running: 3, replicas: [{dsn: \"host=r1\"}]}")
             .find("lists 'replicas' but sets no 'max_replica_lag'") != std::string::npos);
+  // One mistake, one error: a wrong value is not also "not set".
+  TempDir dir;
+  auto wrong = load(dir, "{max_replica_lag: 5x, replicas: [{dsn: \"host=r1\"}]}");
+  CHECK(wrong.diagnostics.errors().size() == 1);
+  // A shortened key is recognised.
+  CHECK(first_error("{max_lag: 5s}") ==
+        "unknown key 'max_lag' in 'throttle' of store 'app' (did you mean 'max_replica_lag'?)");
 }
