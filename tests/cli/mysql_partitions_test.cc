@@ -75,6 +75,26 @@ void check_rows_left(const MysqlDatabase& db) {
                   "path") == std::vector<std::string>{"/future", "/undated"});
 }
 
+// An account of the test server given `grants` ("SELECT, DELETE ON `db`.*"), dropped when the
+// test ends, and the store that connects as it (its password file written into `dir`).
+struct LimitedAccount {
+  const MysqlDatabase& db;
+  std::string name;
+  LimitedAccount(const MysqlDatabase& d, const std::string& suffix, const std::string& grants)
+      : db(d), name(d.name() + suffix) {
+    db.exec("CREATE USER '" + name + "'@'%' IDENTIFIED BY 'limited'; GRANT " + grants + " TO '" +
+            name + "'@'%';");
+  }
+  ~LimitedAccount() { db.exec("DROP USER '" + name + "'@'%'"); }
+  std::string store_yaml(const TempDir& dir) const {
+    dir.write("limited.password", "limited\n");
+    std::string store = db.store_yaml("limited.password");
+    const std::string own_user = "user: " + server_env("RETENTIOND_TEST_MYSQL_USER");
+    store.replace(store.find(own_user), own_user.size(), "user: " + name);
+    return store;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("mysql partitions: whole expired months are dropped, the boundary batched exactly",
@@ -369,20 +389,10 @@ TEST_CASE("mysql partitions: an account without LOCK TABLES is warned and still 
           "[mysql][partitions][check]") {
   MysqlDatabase db;
   db.exec(kPartitioned);
-  const std::string account = db.name() + "_nolock";
-  db.exec("CREATE USER '" + account +
-          "'@'%' IDENTIFIED BY 'no-lock'; GRANT SELECT, DELETE, ALTER, " + "DROP ON `" + db.name() +
-          "`.* TO '" + account + "'@'%';");
-  struct DropUser {
-    const MysqlDatabase& db;
-    std::string account;
-    ~DropUser() { db.exec("DROP USER '" + account + "'@'%'"); }
-  } drop_user{db, account};
+  LimitedAccount limited(db, "_nolock", "SELECT, DELETE, ALTER, DROP ON `" + db.name() + "`.*");
+  const std::string account = limited.name;
   TempDir dir;
-  dir.write("nolock.password", "no-lock\n");
-  std::string store = db.store_yaml("nolock.password");
-  const std::string own_user = "user: " + server_env("RETENTIOND_TEST_MYSQL_USER");
-  store.replace(store.find(own_user), own_user.size(), "user: " + account);
+  const std::string store = limited.store_yaml(dir);
   const std::string config = dir.write("r.yaml", one_store_config("my", store, policy("drop")));
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.out << check.err);
@@ -468,20 +478,11 @@ TEST_CASE("mysql partitions: detach needs its grants on the database, else rows 
   // detached partition becomes: CONVERT failed, every pass with it.
   MysqlDatabase db;
   db.exec(kPartitioned);
-  const std::string account = db.name() + "_tbl";
-  db.exec("CREATE USER '" + account + "'@'%' IDENTIFIED BY 'table-only'; GRANT SELECT, DELETE, " +
-          "ALTER, DROP, CREATE, INSERT ON `" + db.name() + "`.access_log TO '" + account +
-          "'@'%';");
-  struct DropUser {
-    const MysqlDatabase& db;
-    std::string account;
-    ~DropUser() { db.exec("DROP USER '" + account + "'@'%'"); }
-  } drop_user{db, account};
+  LimitedAccount limited(
+      db, "_tbl", "SELECT, DELETE, ALTER, DROP, CREATE, INSERT ON `" + db.name() + "`.access_log");
+  const std::string account = limited.name;
   TempDir dir;
-  dir.write("tbl.password", "table-only\n");
-  std::string store = db.store_yaml("tbl.password");
-  const std::string own_user = "user: " + server_env("RETENTIOND_TEST_MYSQL_USER");
-  store.replace(store.find(own_user), own_user.size(), "user: " + account);
+  const std::string store = limited.store_yaml(dir);
   const std::string config =
       dir.write("r.yaml", one_store_config("my", store, policy("detach") + "    grace: 7d\n"));
   auto check = run_retentiond({"check", "-c", config}, dir.path());
