@@ -255,7 +255,6 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
   const PartitionStep& step = from.units[from.position];
   if (step.kind == PartitionStep::Kind::Drop) return drop_batch(policy, ctx, from, limit);
   const std::string where = error_prefix(store_.name, policy.name);
-  const std::string action(partition_step_name(step.kind));
   for (int attempt = 0;; ++attempt) {
     bool announced = false;
     std::optional<TableWriteLock> lock;
@@ -314,12 +313,11 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
         client_->exec(statements[i]);
       }
       if (lock) lock->release();
-      spdlog::info("policy '{}': {} {} ({}{} rows)", policy.name, action, step.name,
-                   estimated ? "about " : "", rows);
       BatchResult result{rows, from.after_units(), false};
       result.units = {step};
       result.units.front().rows = rows;
       result.units.front().estimated = estimated;
+      spdlog::info("policy '{}': {}", policy.name, sql::unit_done_words(result.units.front()));
       return result;
     } catch (const MysqlError& e) {
       // Lost before the partition was announced: nothing changed, and the retry reads it again.
@@ -400,8 +398,7 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
       client_->exec(drop_statement(policy, going, 0, going.size()));
       lock->release();
       for (const auto& done : going)
-        spdlog::info("policy '{}': drop {} ({}{} rows)", policy.name, done.name,
-                     done.estimated ? "about " : "", done.rows);
+        spdlog::info("policy '{}': {}", policy.name, sql::unit_done_words(done));
       BatchResult result{rows, from.after_units(static_cast<long long>(going.size())), false};
       result.units = std::move(going);
       return result;

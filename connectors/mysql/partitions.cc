@@ -245,6 +245,9 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
     part.step.bounds = "VALUES LESS THAN (" + description + ")";
     part.step.rows = std::stoll(row[4].value_or("0"));
     part.upper = partition_upper_bound(*kind, description);
+    // TO_DAYS() and UNIX_TIMESTAMP() bounds are numbers: their date, for people.
+    if (*kind != BoundKind::Columns && part.upper)
+      part.step.bounds += ", before " + policies::format_timestamp(*part.upper);
     parts.push_back(std::move(part));
   }
   if (kind && !look) look = undated_look(c, policy);

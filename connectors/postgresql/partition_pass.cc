@@ -154,8 +154,7 @@ Result<BatchResult> PostgresqlConnector::unit_batch(const Policy& policy, const 
     }
     announce_and_commit(t, ctx, result.affected, announced, result.units);
     for (const auto& done : result.units)
-      spdlog::info("policy '{}': {} {} ({}{} rows)", policy.name, partition_step_name(done.kind),
-                   done.name, done.estimated ? "about " : "", done.rows);
+      spdlog::info("policy '{}': {}", policy.name, sql::unit_done_words(done));
     result.next = from.after_units(handled);
     return result;
   });

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "policies/planner.h"
+
 namespace retentiond::connectors::sql {
 
 std::string detached_table_name(const std::string& base, policies::TimePoint at, size_t max_bytes) {
@@ -18,6 +20,14 @@ std::string detached_table_name(const std::string& base, policies::TimePoint at,
   size_t keep = max_bytes - suffix.size() - 9;
   while (keep > 0 && (static_cast<unsigned char>(base[keep]) & 0xC0) == 0x80) --keep;
   return base.substr(0, keep) + hex + suffix;
+}
+
+std::string unit_done_words(const PartitionStep& step) {
+  const std::string head = std::string(partition_step_name(step.kind)) + " " + step.name;
+  if (step.kind == PartitionStep::Kind::DropDetached)
+    return head + " (its rows were counted when it was detached)";
+  return head + " (" + (step.estimated ? "about " : "") + policies::with_thousands(step.rows) +
+         " rows)";
 }
 
 std::string partition_mode_words(const policies::Policy& policy) {

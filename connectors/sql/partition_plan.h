@@ -18,6 +18,11 @@ namespace retentiond::connectors::sql {
 // the whole of it, so that partitions whose names share a long start never get the same name.
 std::string detached_table_name(const std::string& base, policies::TimePoint at, size_t max_bytes);
 
+// What a pass did with a partition, for its log: "drop `p2027_01` (about 120,000 rows)"; a table
+// detached by an earlier pass: "drop-detached `t_p1_rd_detached_20280315` (its rows were counted
+// when it was detached)".
+std::string unit_done_words(const PartitionStep& step);
+
 // "'partitions: drop'".
 std::string partition_mode_words(const policies::Policy& policy);
 

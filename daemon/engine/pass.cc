@@ -233,6 +233,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     return conclude(ended ? PassStatus::Interrupted : PassStatus::Failed, plan.error());
   }
   o.plan = std::move(plan.value());
+  o.counted = true;
   o.plan.warnings.insert(o.plan.warnings.end(), notice_warnings.begin(), notice_warnings.end());
   // Before anything changes, and in plan too: the other stores open and say what they will do.
   if (ctx.counts_only) return conclude(PassStatus::Planned, std::nullopt);

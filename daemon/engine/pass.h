@@ -42,6 +42,7 @@ struct PassOutcome {
   policies::Action action = policies::Action::Delete;
   policies::Cutoff cutoff;
   connectors::PlanStats plan;  // matched, held, total, oldest, statements, warnings
+  bool counted = false;        // the plan's counts were made (not when the pass ended before)
   long long affected = 0;
   PassStatus status = PassStatus::Planned;
   std::optional<connectors::Error> error;

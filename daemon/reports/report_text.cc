@@ -49,9 +49,13 @@ std::string render_text(const Report& report, const policies::Config& config) {
       if (!d.moved_words.empty()) out += "              " + d.moved_words + "\n";
     }
     const std::string about = matched_estimated(o) ? "about " : "";
-    out += "  matched:    " + about + with_thousands(o.plan.matched) + " of " + about +
-           with_thousands(o.plan.total) + " selected " + o.plan.unit +
-           percent(o.plan.matched, o.plan.total) + "; held: " + with_thousands(o.plan.held) + "\n";
+    if (o.counted || o.status == PassStatus::Planned)
+      out += "  matched:    " + about + with_thousands(o.plan.matched) + " of " + about +
+             with_thousands(o.plan.total) + " selected " + o.plan.unit +
+             percent(o.plan.matched, o.plan.total) + "; held: " + with_thousands(o.plan.held) +
+             "\n";
+    else
+      out += "  matched:    not counted: the pass ended before its count\n";
     out += "  oldest:     " + (o.plan.oldest ? format_timestamp(*o.plan.oldest) : "-") + "\n";
     for (size_t i = 0; i < o.plan.partitions.size(); ++i)
       out += std::string(i == 0 ? "  partitions: " : "              ") +

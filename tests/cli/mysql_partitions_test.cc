@@ -527,3 +527,37 @@ TEST_CASE("mysql partitions: the ALTER TABLE waits at most 5 s behind an open tr
   CHECK(again.at("affected") == kExpired);
   check_rows_left(db);
 }
+
+TEST_CASE("mysql partitions: RANGE (TO_DAYS(ts)) and RANGE (UNIX_TIMESTAMP(ts)) go whole too",
+          "[mysql][partitions]") {
+  // Bounds that are numbers: the plan and the audit show their date as well.
+  const bool unix_time = GENERATE(false, true);
+  INFO("UNIX_TIMESTAMP: " << unix_time);
+  const std::string type = unix_time ? "timestamp" : "datetime";
+  const auto bound = [&](const std::string& day) {
+    return unix_time ? "UNIX_TIMESTAMP('" + day + " 00:00:00')" : "TO_DAYS('" + day + "')";
+  };
+  MysqlDatabase db;
+  db.exec("SET SESSION time_zone = '+00:00'; CREATE TABLE access_log (ts " + type +
+          " NOT NULL, KEY (ts)) ENGINE=InnoDB PARTITION BY RANGE (" +
+          (unix_time ? "UNIX_TIMESTAMP(ts)" : "TO_DAYS(ts)") +
+          ") (PARTITION p2027_09 VALUES LESS THAN (" + bound("2027-10-01") +
+          "), PARTITION p2027_10 VALUES LESS THAN (" + bound("2027-11-01") +
+          "), PARTITION p2027_11 VALUES LESS THAN (" + bound("2027-12-01") +
+          "), PARTITION pmax VALUES LESS THAN MAXVALUE);"
+          "INSERT INTO access_log SELECT '2027-09-01' + INTERVAL seq HOUR FROM seq_0_to_2183;");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  INFO(plan.dump());
+  REQUIRE(plan.at("partitions").size() == 4);
+  CHECK(plan.at("partitions")[1].at("name") == "`p2027_10`");
+  CHECK(plan.at("partitions")[1].at("action") == "drop");
+  CHECK(plan.at("partitions")[1].at("bounds").get<std::string>().find(
+            ", before 2027-11-01T00:00:00Z") != std::string::npos);
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == 720 + 744 + 14 * 24);
+  CHECK(partitions(db) == std::vector<std::string>{"p2027_11", "pmax"});
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log WHERE ts < '2027-11-15'") == 0);
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log") == 2184 - (720 + 744 + 14 * 24));
+}

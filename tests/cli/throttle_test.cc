@@ -586,3 +586,30 @@ TEST_CASE(
     CHECK(kExpired + 100 - rows() == h.at("affected").get<long long>());
   }
 }
+
+TEST_CASE("throttle: a pass that ends while counting says it counted nothing",
+          "[throttle][postgresql]") {
+  // Its zeros would read as "nothing expired"; 48,000 rows are.
+  SilentPort silent;
+  PgDatabase db;
+  db.exec(
+      "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz, pad text);"
+      "INSERT INTO t SELECT i, CASE WHEN i % 10 = 0 THEN NULL WHEN i % 2 = 0 THEN timestamptz "
+      "'2020-01-01' ELSE '2030-01-01' END, repeat('x', 150) FROM generate_series(1, 120000) i;");
+  TempDir dir;
+  const std::string config = dir.write(
+      "c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
+                    "\",\n    throttle: {max_replica_lag: 5s, max_wait: 1s, replicas: [{dsn: "
+                    "\"host=127.0.0.1 port=" +
+                    std::to_string(silent.port) + " user=postgres\"}]}}\n" + policy_yaml());
+  auto json_run =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(json_run.err);
+  CHECK(json_run.exit_code == 1);
+  const auto p = json::parse(json_run.out).at("policies").at(0);
+  CHECK(p.at("counted") == false);
+  auto text = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  CHECK(text.out.find("matched:    not counted: the pass ended before its count") !=
+        std::string::npos);
+  CHECK(db.integer("SELECT count(*) FROM t") == 120000);
+}
