@@ -80,6 +80,22 @@ std::string mysql_config(const TempDir& dir, const MysqlDatabase& db, const std:
                                  "}\n" + policy_yaml());
 }
 
+// The same for the PostgreSQL database `db`.
+std::string pg_config(const TempDir& dir, const PgDatabase& db, const std::string& throttle) {
+  return dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" +
+                                 db.dsn() + "\",\n    throttle: " + throttle + "}\n" +
+                                 policy_yaml());
+}
+
+// Table t of 120,000 rows (about 3,000 blocks: three parts of a paced count): every tenth
+// undated, the other even ones expired (48,000), the odd ones in the future.
+void fill_parts_table(const PgDatabase& db) {
+  db.exec(
+      "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz, pad text);"
+      "INSERT INTO t SELECT i, CASE WHEN i % 10 = 0 THEN NULL WHEN i % 2 = 0 THEN timestamptz "
+      "'2020-01-01' ELSE '2030-01-01' END, repeat('x', 150) FROM generate_series(1, 120000) i;");
+}
+
 // The newest entry of the audit trail.
 json last_pass(const TempDir& dir, const std::string& config) {
   auto listed = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
@@ -191,9 +207,7 @@ TEST_CASE(
     ~DropSlot() { db.exec("SELECT pg_drop_replication_slot('rd_gone_replica')"); }
   } drop{db};
   TempDir dir;
-  std::string config = dir.write(
-      "c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
-                    "\",\n    throttle: {max_replica_lag: 5s, max_wait: 2s}}\n" + policy_yaml());
+  std::string config = pg_config(dir, db, "{max_replica_lag: 5s, max_wait: 2s}");
   auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   CHECK(r.exit_code == 1);
   CHECK(r.err.find(
@@ -263,9 +277,7 @@ TEST_CASE(
       std::to_string(kExpired + 100) + ") i;");
   ThrottledPass p;
   p.count = [&](const std::string& sql) { return db.integer(sql); };
-  p.config = p.dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" +
-                                       db.dsn() + "\",\n    throttle: {max_replica_lag: 5s}}\n" +
-                                       policy_yaml());
+  p.config = pg_config(p.dir, db, "{max_replica_lag: 5s}");
   auto plan = json::parse(
       run_retentiond({"plan", "-c", p.config, "--at", kAt, "--format", "json"}, p.dir.path()).out);
   CHECK(plan.at("policies").at(0).at("throttle") ==
@@ -312,9 +324,7 @@ TEST_CASE("throttle: a busy PostgreSQL server holds the pass until it calms down
       "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz NOT NULL);"
       "INSERT INTO t SELECT i, '2020-01-01' FROM generate_series(1, 2000) i;");
   TempDir dir;
-  std::string config =
-      dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
-                              "\",\n    throttle: {max_threads_running: 2}}\n" + policy_yaml());
+  std::string config = pg_config(dir, db, "{max_threads_running: 2}");
   std::vector<std::thread> busy;
   for (int i = 0; i < 4; ++i) busy.emplace_back([&] { db.exec("SELECT pg_sleep(6)"); });
   REQUIRE(wait_until([&] {
@@ -398,14 +408,9 @@ TEST_CASE("throttle: a throttled PostgreSQL pass counts in parts, paced, and act
   PgDatabase db;
   // About 3,000 blocks: three parts. Every tenth row undated, the other even ones expired, the
   // odd ones in the future.
-  db.exec(
-      "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz, pad text);"
-      "INSERT INTO t SELECT i, CASE WHEN i % 10 = 0 THEN NULL WHEN i % 2 = 0 THEN timestamptz "
-      "'2020-01-01' ELSE '2030-01-01' END, repeat('x', 150) FROM generate_series(1, 120000) i;");
+  fill_parts_table(db);
   TempDir dir;
-  const std::string config =
-      dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
-                              "\",\n    throttle: {nice_ratio: 0.2}}\n" + policy_yaml());
+  const std::string config = pg_config(dir, db, "{nice_ratio: 0.2}");
   auto planned =
       json::parse(
           run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path()).out)
@@ -528,10 +533,9 @@ TEST_CASE(
     const auto replica = [](int port) {
       return "{dsn: \"host=127.0.0.1 port=" + std::to_string(port) + " user=postgres\"}";
     };
-    return dir.write("c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" +
-                                   pg->dsn() + "\",\n    throttle: {max_replica_lag: 5s" + extra +
-                                   ", replicas: [" + replica(one.port) + ", " + replica(two.port) +
-                                   "]}}\n" + policy_yaml());
+    return pg_config(dir, *pg,
+                     "{max_replica_lag: 5s" + extra + ", replicas: [" + replica(one.port) + ", " +
+                         replica(two.port) + "]}");
   };
   if (backend == "mysql") {
     my = std::make_unique<MysqlDatabase>();
@@ -592,16 +596,12 @@ TEST_CASE("throttle: a pass that ends while counting says it counted nothing",
   // Its zeros would read as "nothing expired"; 48,000 rows are.
   SilentPort silent;
   PgDatabase db;
-  db.exec(
-      "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz, pad text);"
-      "INSERT INTO t SELECT i, CASE WHEN i % 10 = 0 THEN NULL WHEN i % 2 = 0 THEN timestamptz "
-      "'2020-01-01' ELSE '2030-01-01' END, repeat('x', 150) FROM generate_series(1, 120000) i;");
+  fill_parts_table(db);
   TempDir dir;
-  const std::string config = dir.write(
-      "c.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
-                    "\",\n    throttle: {max_replica_lag: 5s, max_wait: 1s, replicas: [{dsn: "
-                    "\"host=127.0.0.1 port=" +
-                    std::to_string(silent.port) + " user=postgres\"}]}}\n" + policy_yaml());
+  const std::string config =
+      pg_config(dir, db,
+                "{max_replica_lag: 5s, max_wait: 1s, replicas: [{dsn: \"host=127.0.0.1 port=" +
+                    std::to_string(silent.port) + " user=postgres\"}]}");
   auto json_run =
       run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(json_run.err);
