@@ -320,6 +320,8 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
       spdlog::info("policy '{}': {}", policy.name, sql::unit_done_words(result.units.front()));
       return result;
     } catch (const MysqlError& e) {
+      // Unlocked on this session now: a reconnection replaces the session the lock refers to.
+      lock.reset();
       // Lost before the partition was announced: nothing changed, and the retry reads it again.
       if (!e.connection_lost() || announced || attempt >= 1) return query_error(policy, e);
       if (!reconnect()) return gave_up(policy, query_error(policy, e));
@@ -403,6 +405,8 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
       result.units = std::move(going);
       return result;
     } catch (const MysqlError& e) {
+      // Unlocked on this session now: a reconnection replaces the session the lock refers to.
+      lock.reset();
       // Lost before the partitions were announced: nothing changed, and the retry reads again.
       if (!e.connection_lost() || announced || attempt >= 1) return query_error(policy, e);
       if (!reconnect()) return gave_up(policy, query_error(policy, e));
