@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,13 @@ struct ThrottleHold {
   std::string detail;
 };
 
+// A reason the throttle cannot be read, for `check`: at the replica's entry in the configuration
+// when it concerns one replica, else (no location) at the throttle block.
+struct ThrottleProblem {
+  std::optional<policies::Location> at;
+  std::string message;
+};
+
 class ThrottleProbe {
  public:
   virtual ~ThrottleProbe() = default;
@@ -28,7 +36,7 @@ class ThrottleProbe {
   virtual std::vector<ThrottleHold> holds() = 0;
   // For `check`: whether every reading can be taken (connections, privileges); each problem is
   // a sentence naming the replica or the missing grant.
-  virtual std::vector<std::string> check() = 0;
+  virtual std::vector<ThrottleProblem> check() = 0;
   // For `plan`: the throttle that applies, in words.
   virtual std::string describe() const = 0;
 };

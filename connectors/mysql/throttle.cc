@@ -159,31 +159,33 @@ std::vector<ThrottleHold> MysqlThrottle::holds() {
   return out;
 }
 
-std::vector<std::string> MysqlThrottle::check() {
-  std::vector<std::string> problems;
+std::vector<ThrottleProblem> MysqlThrottle::check() {
+  std::vector<ThrottleProblem> problems;
   const auto& t = *store_.throttle;
   if (t.max_replica_lag) {
     for (const auto& r : t.replicas) {
       auto client = replica(r);
       if (!client) {
-        problems.push_back("throttle: replica " + r.name() +
-                           " cannot be reached: " + client.error().message);
+        problems.push_back({r.location, "throttle: replica " + r.name() +
+                                            " cannot be reached: " + client.error().message});
         continue;
       }
       try {
         if (client.value()->named_rows("SHOW SLAVE STATUS").empty())
-          problems.push_back("throttle: replica " + r.name() +
-                             " is not replicating (SHOW REPLICA STATUS is empty): is it a "
-                             "replica? Every pass would wait for it until max_wait");
+          problems.push_back(
+              {r.location, "throttle: replica " + r.name() +
+                               " is not replicating (SHOW REPLICA STATUS is empty): is it a "
+                               "replica? Every pass would wait for it until max_wait"});
       } catch (const MysqlError& e) {
-        problems.push_back("throttle: replica " + r.name() + " refuses SHOW REPLICA STATUS (" +
-                           e.what() + "); " + monitor_grant(*client.value()));
+        problems.push_back({r.location, "throttle: replica " + r.name() +
+                                            " refuses SHOW REPLICA STATUS (" + e.what() + "); " +
+                                            monitor_grant(*client.value())});
       }
     }
   }
   if (t.max_threads_running) {
     auto client = primary();
-    if (!client) problems.push_back("throttle: " + client.error().message);
+    if (!client) problems.push_back({std::nullopt, "throttle: " + client.error().message});
   }
   return problems;
 }

@@ -15,7 +15,7 @@ class MysqlThrottle : public ThrottleProbe {
  public:
   explicit MysqlThrottle(const policies::StoreConfig& store) : store_(store) {}
   std::vector<ThrottleHold> holds() override;
-  std::vector<std::string> check() override;
+  std::vector<ThrottleProblem> check() override;
   std::string describe() const override;
 
  private:

@@ -188,11 +188,11 @@ std::vector<ThrottleHold> PostgresqlThrottle::holds() {
   return out;
 }
 
-std::vector<std::string> PostgresqlThrottle::check() {
-  std::vector<std::string> problems;
+std::vector<ThrottleProblem> PostgresqlThrottle::check() {
+  std::vector<ThrottleProblem> problems;
   if (!store_.throttle->max_replica_lag && !store_.throttle->max_threads_running) return problems;
   auto conn = primary();
-  if (!conn) return {"throttle: " + conn.error().message};
+  if (!conn) return {{std::nullopt, "throttle: " + conn.error().message}};
   try {
     pqxx::nontransaction t(*conn.value());
     auto row = t.exec1(
@@ -200,20 +200,23 @@ std::vector<std::string> PostgresqlThrottle::check() {
         "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user), current_user");
     if (!row[0].as<bool>())
       problems.push_back(
-          "throttle: the store's user '" + std::string(row[1].c_str()) +
-          "' cannot read the replicas' lag and the server's activity: GRANT pg_monitor TO " +
-          row[1].c_str());
+          {std::nullopt, "throttle: the store's user '" + std::string(row[1].c_str()) +
+                             "' cannot read the replicas' lag and the server's activity: "
+                             "GRANT pg_monitor TO " +
+                             row[1].c_str()});
   } catch (const std::exception& e) {
-    problems.push_back(std::string("throttle: ") + e.what());
+    problems.push_back({std::nullopt, std::string("throttle: ") + e.what()});
   }
   for (const auto& r : store_.throttle->replicas) {
     try {
       pqxx::connection c(bounded_dsn(r.dsn));
       pqxx::nontransaction t(c);
       if (!t.exec1("SELECT pg_is_in_recovery()")[0].as<bool>())
-        problems.push_back("throttle: replica " + r.name() + " is not a replica (not in recovery)");
+        problems.push_back(
+            {r.location, "throttle: replica " + r.name() + " is not a replica (not in recovery)"});
     } catch (const std::exception& e) {
-      problems.push_back("throttle: replica " + r.name() + " cannot be reached: " + e.what());
+      problems.push_back(
+          {r.location, "throttle: replica " + r.name() + " cannot be reached: " + e.what()});
     }
   }
   return problems;

@@ -22,7 +22,7 @@ class PostgresqlThrottle : public ThrottleProbe {
  public:
   explicit PostgresqlThrottle(const policies::StoreConfig& store) : store_(store) {}
   std::vector<ThrottleHold> holds() override;
-  std::vector<std::string> check() override;
+  std::vector<ThrottleProblem> check() override;
   std::string describe() const override;
 
  private:

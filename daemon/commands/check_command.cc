@@ -104,9 +104,10 @@ int check_command(const Args& args) {
       for (const auto& name : throttled) {
         const policies::StoreConfig* sc = loaded.config->store(name);
         if (auto probe = connectors::make_throttle_probe(*sc))
-          for (auto& problem : probe->check())
-            diagnostics.push_back({policies::Severity::Error, sc->throttle->location,
-                                   "store '" + sc->name + "': " + problem});
+          for (auto& problem : probe->check())  // a replica's problem at its entry
+            diagnostics.push_back({policies::Severity::Error,
+                                   problem.at.value_or(sc->throttle->location),
+                                   "store '" + sc->name + "': " + problem.message});
       }
       // A PostgreSQL state is reached, with its schema and grants.
       if (const auto& state_store = loaded.config->state_store) {

@@ -210,6 +210,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   // waiting between them as between batches: the count is a scan as long as a plain DELETE's.
   if (!options.dry_run && (options.throttle || options.nice_ratio > 0)) {
     auto part_start = std::chrono::steady_clock::now();
+    gate.set_phase("while counting");
     ctx.pace = [&, part_start]() mutable -> std::optional<Error> {
       gate.rest_after(std::chrono::steady_clock::now() - part_start, options.nice_ratio);
       const auto verdict = gate.wait();
@@ -225,6 +226,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   }
   auto plan = connector.plan(policy, ctx);
   ctx.pace = nullptr;
+  gate.set_phase("between batches");
   o.throttle_waited = gate.waited().count();
   o.throttle_by_reason = gate.waited_by_reason();
   if (!plan) {
@@ -300,6 +302,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                with_thousands(o.plan.matched), o.plan.unit, format_timestamp(o.cutoff.cutoff),
                policy.store);
   const auto pass_start = std::chrono::steady_clock::now();
+  // The progress line's rate and time left leave out the time waited for the throttle: a wait
+  // says nothing of how fast the rows go, nor of how long the next one will be.
+  const auto waited_before = gate.waited();
   const auto budget = policy.batch_budget.value_or(options.batch_budget);
   long long size = std::min(options.first_batch, options.max_batch);
   BatchSizer sizer(budget, options.max_batch);
@@ -386,8 +391,11 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       }
     }
     if (options.on_progress)
-      options.on_progress(Progress{o.policy, o.affected, o.plan.matched,
-                                   std::chrono::steady_clock::now() - pass_start, o.plan.unit});
+      options.on_progress(Progress{
+          o.policy, o.affected, o.plan.matched,
+          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+              std::chrono::steady_clock::now() - pass_start - (gate.waited() - waited_before)),
+          o.plan.unit});
     if (batch->done) break;
     if (!unit) size = sizer.next(limit, took);
   }

@@ -73,8 +73,8 @@ struct Progress {
   const std::string& policy;
   long long affected;
   long long matched;
-  std::chrono::steady_clock::duration elapsed;
-  std::string_view unit = "rows";  // "rows", "files" or "users"
+  std::chrono::steady_clock::duration elapsed;  // since the first batch, throttle waits left out
+  std::string_view unit = "rows";               // "rows", "files" or "users"
 };
 
 struct PassOptions {

@@ -66,7 +66,7 @@ ThrottleGate::Verdict ThrottleGate::wait() {
     }
     last_ = why;
     if (!waiting) {
-      spdlog::warn("policy '{}': pausing between batches: {}", policy_, why);
+      spdlog::warn("policy '{}': pausing {}: {}", policy_, phase_, why);
       if (on_wait_) on_wait_(why);
       waiting = true;
     }

@@ -36,6 +36,10 @@ class ThrottleGate {
     on_waited_ = std::move(f);
   }
 
+  // Where the pass is when it waits, for the log: "between batches" (the default) or
+  // "while counting" (a count in parts paces like batches).
+  void set_phase(std::string phase) { phase_ = std::move(phase); }
+
   enum class Verdict { Go, Stopped, TooLong };
   // Returns when the throttle lets the pass go on, a stop was asked, or max_wait is used up.
   Verdict wait();
@@ -57,6 +61,7 @@ class ThrottleGate {
   std::chrono::duration<double> total_{0};
   std::map<std::string, double> by_reason_;
   std::string last_;
+  std::string phase_ = "between batches";
   std::chrono::milliseconds rest_{0};
 };
 

@@ -400,6 +400,9 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("127.0.0.1:" + server_env("RETENTIOND_TEST_MYSQL_PORT") +
                      " is not replicating (SHOW REPLICA STATUS is empty)") != std::string::npos);
+    // At the replica's entry (line 3, column 48), not at the throttle block (column 15).
+    CHECK(r.err.find("c.yaml:3:48: error: store 'app': throttle: replica 127.0.0.1:") !=
+          std::string::npos);
   }
 }
 
@@ -608,6 +611,9 @@ TEST_CASE("throttle: a pass that ends while counting says it counted nothing",
   CHECK(json_run.exit_code == 1);
   const auto p = json::parse(json_run.out).at("policies").at(0);
   CHECK(p.at("counted") == false);
+  // The log says where the pass waited: no batch had begun.
+  CHECK(json_run.err.find("pausing while counting") != std::string::npos);
+  CHECK(json_run.err.find("pausing between batches") == std::string::npos);
   auto text = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   CHECK(text.out.find("matched:    not counted: the pass ended before its count") !=
         std::string::npos);

@@ -21,7 +21,7 @@ struct CountingProbe : connectors::ThrottleProbe {
     --holds_left;
     return {{"replica-lag", "replica r1 is 9 s behind (limit 5 s)"}};
   }
-  std::vector<std::string> check() override { return {}; }
+  std::vector<connectors::ThrottleProblem> check() override { return {}; }
   std::string describe() const override { return "test"; }
 };
 
@@ -86,7 +86,7 @@ struct SlowProbe : connectors::ThrottleProbe {
     std::this_thread::sleep_for(reading);
     return {{"replica-lag", "replica r1 cannot be reached (timeout)"}};
   }
-  std::vector<std::string> check() override { return {}; }
+  std::vector<connectors::ThrottleProblem> check() override { return {}; }
   std::string describe() const override { return "test"; }
 };
 
