@@ -12,7 +12,9 @@
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/prologue.h"
+#include "daemon/state/holds.h"
 #include "daemon/state/state.h"
+#include "policies/clock.h"
 #include "policies/config_loader.h"
 #include "policies/printable.h"
 
@@ -40,6 +42,39 @@ nlohmann::json to_json(const Diagnostic& d) {
           {"column", d.location.column},
           {"severity", d.severity == policies::Severity::Error ? "error" : "warning"},
           {"message", d.message}};
+}
+
+// A legal hold in the state puts a partitioned policy's partitions in rows mode while it lasts
+// (a held record must stay, so no partition may go whole): warned at the policy's `partitions:`,
+// as plan says it. Nothing to say without a state yet, or when the state cannot be read (the
+// state's own check says why).
+void warn_held_partitions(const policies::Config& config,
+                          const std::vector<const policies::Policy*>& selected,
+                          std::vector<Diagnostic>& diagnostics) {
+  std::vector<const policies::Policy*> whole;
+  for (const policies::Policy* p : selected)
+    if (p->partitions != policies::PartitionMode::Rows &&
+        !policies::partitions_forced_to_rows(*p) && !policies::partition_basis_problem(*p))
+      whole.push_back(p);
+  if (whole.empty()) return;
+  try {
+    auto state = open_state_for_reading(config);
+    if (!state || !state->has_table("holds")) return;
+    Holds holds(*state);
+    const auto now = policies::system_clock().now();
+    for (const policies::Policy* p : whole) {
+      const size_t held = holds.keys_held(p->name, now).size();
+      if (held == 0) continue;
+      const std::string mode(policies::partition_mode_name(p->partitions));
+      diagnostics.push_back({policies::Severity::Warning, p->partitions_location,
+                             "policy '" + p->name + "': " + std::to_string(held) +
+                                 (held == 1 ? " record is" : " records are") +
+                                 " under a legal hold (retentiond hold list --policy " + p->name +
+                                 "): while held, 'partitions: " + mode +
+                                 "' has no effect and every partition goes row by row"});
+    }
+  } catch (const std::exception&) {
+  }
 }
 
 }  // namespace
@@ -109,6 +144,7 @@ int check_command(const Args& args) {
                                    problem.at.value_or(sc->throttle->location),
                                    "store '" + sc->name + "': " + problem.message});
       }
+      warn_held_partitions(*loaded.config, selected, diagnostics);
       // A PostgreSQL state is reached, with its schema and grants.
       if (const auto& state_store = loaded.config->state_store) {
         try {

@@ -352,3 +352,42 @@ ANALYZE access_log;
   REQUIRE(entry.at("partitions").size() == 2);
   CHECK(entry.at("partitions")[1].at("rows_estimated") == true);
 }
+
+TEST_CASE("postgresql partitions: an operator's legal hold puts every partition in rows mode",
+          "[postgresql][partitions][holds][check]") {
+  // A held record must stay, so while a hold lasts no partition may go whole: the pass deletes
+  // the other expired rows one batch at a time, and check says so at 'partitions:'.
+  PgDatabase db;
+  db.exec(kAccessLog);
+  db.exec("ALTER TABLE access_log ADD COLUMN id bigserial");
+  const std::string held =
+      db.column("SELECT id FROM access_log WHERE ts = '2027-09-10 00:00:00'").at(0);
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop") + "    key: id\n");
+  auto quiet = run_retentiond({"check", "-c", config}, dir.path());
+  CHECK(quiet.exit_code == 0);
+  CHECK(quiet.err.find("legal hold") == std::string::npos);
+  REQUIRE(run_retentiond(
+              {"hold", "add", "-c", config, "--policy", "logs", held, "--reason", "court order"},
+              dir.path())
+              .exit_code == 0);
+
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);  // a warning
+  CHECK(check.err.find("r.yaml:10:17: warning: policy 'logs': 1 record is under a legal hold "
+                       "(retentiond hold list --policy logs): while held, 'partitions: drop' has "
+                       "no effect and every partition goes row by row") != std::string::npos);
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  CHECK(plan.at("held") == 1);
+  CHECK(plan.at("matched") == kExpired - 1);
+  for (const auto& p : plan.at("partitions")) CHECK(p.at("action") == "rows");
+  CHECK(plan.at("warnings").dump().find("legal hold") != std::string::npos);
+
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == kExpired - 1);
+  CHECK(enforce.at("partitions").empty());
+  CHECK(partitions(db).size() == 7);  // none dropped
+  CHECK(db.column("SELECT id FROM access_log WHERE ts < '2027-11-15'") ==
+        std::vector<std::string>{held});
+}
