@@ -305,14 +305,14 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
           announced = true;
         }
       }
-      // The detached table's COMMENT comes after UNLOCK TABLES (a table the lock does not name
-      // may not be altered under it); a pass stopped in between finds it by its name.
+      // The first statement changes the table, under its lock; the others touch the detached
+      // table alone (unit_statements), after UNLOCK TABLES: a table the lock does not name may
+      // not be altered under it. A pass stopped in between finds the table by its name.
       const auto statements = unit_statements(policy, step, ctx.cutoff.now);
       for (size_t i = 0; i < statements.size(); ++i) {
-        if (i == 1 && lock) lock->release();
         client_->exec(statements[i]);
+        if (i == 0 && lock) lock->release();
       }
-      if (lock) lock->release();
       BatchResult result{rows, from.after_units(), false};
       result.units = {step};
       result.units.front().rows = rows;

@@ -87,7 +87,9 @@ struct PartitionNow {
 };
 std::map<std::string, PartitionNow> partitions_now(Client& c, const policies::Policy& policy);
 
-// The statements that act on one unit, as plan shows them and the pass runs them.
+// The statements that act on one unit, as plan shows them and the pass runs them. Only the first
+// changes the partitioned table; those after it (a detached table's COMMENT) touch the detached
+// table alone, so the pass releases the partitioned table's lock before them.
 std::vector<std::string> unit_statements(const policies::Policy& policy, const PartitionStep& step,
                                          policies::TimePoint now);
 
