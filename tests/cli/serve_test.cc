@@ -24,6 +24,7 @@
 #include "policies/timestamp.h"
 #include "support/child.h"
 #include "support/pass_progress.h"
+#include "support/pg_server.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
 #include "support/temp_dir.h"
@@ -408,4 +409,59 @@ TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown a
   CHECK(next > now + 23 * 3600);
   CHECK(d.stop() == 0);
   CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits") == 20);
+}
+
+namespace {
+// A loopback port nothing listens on (bound, then closed): connecting to it is refused at once.
+int closed_port() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t length = sizeof addr;
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+}  // namespace
+
+TEST_CASE("serve: the throttle's wait shows in STATUS and in the metrics while it lasts",
+          "[serve][cli][metrics][throttle][postgresql]") {
+  // A replica that cannot be reached holds the pass (its lag is unknown): the wait metric grows
+  // during the wait, not only when the pass ends.
+  PgDatabase db;
+  db.exec(
+      "CREATE TABLE hits (id int PRIMARY KEY, ts timestamptz NOT NULL);"
+      "INSERT INTO hits SELECT i, '2020-01-01' FROM generate_series(1, 1000) i;");
+  TempDir dir;
+  const int port = 20000 + (getpid() + 7) % 20000;
+  const int closed = closed_port();
+  std::string store = db.store_yaml();
+  store.pop_back();  // the closing brace: the throttle goes inside
+  const std::string config = dir.write(
+      "r.yaml", "metrics: {listen: 127.0.0.1:" + std::to_string(port) +
+                    "}\nstate: state.db\nstores:\n  app: " + store +
+                    ", throttle: {max_replica_lag: 5s, replicas: [{dsn: \"host=127.0.0.1 port=" +
+                    std::to_string(closed) +
+                    " user=postgres\"}]}}\npolicies:\n  - {name: hits, store: app, table: hits, "
+                    "expire_after: 1y, since: ts, schedule: daily 03:15, max_affected: 100%}\n");
+  record_old_success(dir.file("state.db"), "hits");  // so that the run is due at once
+  Daemon d(dir, config);
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
+  REQUIRE(d.notify().seen("running hits, paused: ", 30s));
+  const std::string metric =
+      "retentiond_throttle_wait_seconds_total{store=\"app\",reason=\"replica-lag\"} ";
+  double waited = 0;
+  for (int i = 0; i < 100 && waited < 2; ++i) {
+    const std::string http = http_get(port, "/metrics");
+    if (const auto at = http.find(metric); at != std::string::npos)
+      waited = std::stod(http.substr(at + metric.size()));
+    if (waited < 2) std::this_thread::sleep_for(100ms);
+  }
+  INFO(d.log());
+  CHECK(waited >= 2);
+  CHECK(db.integer("SELECT count(*) FROM hits") == 1000);  // still waiting: nothing deleted
+  CHECK(d.stop() == 0);
+  CHECK(d.log().find("127.0.0.1:" + std::to_string(closed)) != std::string::npos);
 }
