@@ -9,29 +9,13 @@
 #include "daemon/engine/pass.h"
 #include "daemon/state/state.h"
 #include "policies/config_loader.h"
+#include "support/holding_probe.h"
 #include "support/sqlite_file.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond;
 using namespace std::chrono_literals;
 using retentiond::testing::TempDir;
-
-namespace {
-
-// Holds the pass back for its first `holds` readings (the real probes: tests/cli/throttle_test.cc).
-struct HoldingProbe : connectors::ThrottleProbe {
-  int holds_left;
-  explicit HoldingProbe(int holds) : holds_left(holds) {}
-  std::vector<connectors::ThrottleHold> holds() override {
-    if (holds_left <= 0) return {};
-    --holds_left;
-    return {{"replica-lag", "replica r1 is 9 s behind (limit 5 s)"}};
-  }
-  std::vector<connectors::ThrottleProblem> check() override { return {}; }
-  std::string describe() const override { return "test"; }
-};
-
-}  // namespace
 
 TEST_CASE("the progress of a pass leaves out the time it waited for the throttle", "[pass]") {
   TempDir dir;
@@ -49,7 +33,7 @@ TEST_CASE("the progress of a pass leaves out the time it waited for the throttle
   const policies::Config& config = *loaded.config;
   daemon::StateFile state(config, /*writable=*/true);
   daemon::PassRunner runner(&state);
-  HoldingProbe probe(2);  // two readings over the limit: about two seconds of waiting
+  testing::HoldingProbe probe(2);  // two readings over the limit: about two seconds of waiting
   daemon::PassOptions options;
   options.dry_run = false;
   options.now = *policies::parse_timestamp("2028-03-01T00:00:00Z");

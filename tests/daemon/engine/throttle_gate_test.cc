@@ -6,24 +6,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/holding_probe.h"
+
 using namespace retentiond;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A probe that holds the pass back for its first `holds` readings (a real store's probe reads a
-// server: tests/cli/throttle_test.cc).
-struct CountingProbe : connectors::ThrottleProbe {
-  int holds_left;
-  explicit CountingProbe(int holds) : holds_left(holds) {}
-  std::vector<connectors::ThrottleHold> holds() override {
-    if (holds_left <= 0) return {};
-    --holds_left;
-    return {{"replica-lag", "replica r1 is 9 s behind (limit 5 s)"}};
-  }
-  std::vector<connectors::ThrottleProblem> check() override { return {}; }
-  std::string describe() const override { return "test"; }
-};
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -60,7 +48,7 @@ TEST_CASE("a stop signal ends a rest at once", "[throttle_gate]") {
 TEST_CASE(
     "the gate waits while the probe holds, counts the time by reason, and gives up past max_wait",
     "[throttle_gate]") {
-  CountingProbe probe(3);
+  testing::HoldingProbe probe(3);
   std::vector<std::string> told;
   daemon::ThrottleGate gate(
       &probe, 3600s, "p", nullptr, [&](const std::string& why) { told.push_back(why); }, 50ms);
@@ -69,7 +57,7 @@ TEST_CASE(
   CHECK(gate.waited().count() >= 0.14);
   CHECK(gate.waited_by_reason().at("replica-lag") >= 0.14);
 
-  CountingProbe forever(1'000'000);
+  testing::HoldingProbe forever(1'000'000);
   daemon::ThrottleGate impatient(&forever, 0s, "p", nullptr, {}, 50ms);
   CHECK(impatient.wait() == daemon::ThrottleGate::Verdict::TooLong);
   CHECK(impatient.last_reasons() == "replica r1 is 9 s behind (limit 5 s)");
