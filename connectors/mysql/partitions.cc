@@ -45,9 +45,11 @@ std::string quoted_in_schema(const policies::Policy& p, const std::string& name)
 
 // When the table `name`, whose comment is `comment`, was detached from the policy's table: the
 // time in the comment; or, for a table a pass detached but was killed before it could comment it,
-// the end of the day its name carries (never earlier than the detach). nullopt when neither.
+// the end of the day its name carries (never earlier than the detach). nullopt when neither, and
+// for a table whose name is no longer a detached one: the operator renamed it to keep it.
 std::optional<TimePoint> detach_time(const policies::Policy& p, const std::string& name,
                                      const std::string& comment) {
+  if (!sql::has_detached_name(name)) return std::nullopt;
   if (comment.rfind(mark_of(p), 0) == 0) {
     const auto at = comment.rfind(" at ");
     if (at == std::string::npos) return std::nullopt;
@@ -119,7 +121,7 @@ std::string detached_table_name(const std::string& table, const std::string& par
 std::optional<std::string> partitioning_problem(Client& c, const policies::Policy& policy) {
   const std::string table = "table '" + policy.table->str() + "'";
   auto rows = c.query(
-      "SELECT PARTITION_METHOD, PARTITION_EXPRESSION FROM "
+      "SELECT PARTITION_METHOD, PARTITION_EXPRESSION, SUBPARTITION_METHOD FROM "
       "information_schema.PARTITIONS WHERE " +
           kSchema + " AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL LIMIT 1",
       table_values(policy));
@@ -142,6 +144,23 @@ std::optional<std::string> partitioning_problem(Client& c, const policies::Polic
   if (key->second != lowered)
     return table + " is partitioned by '" + key->second + "', not by its 'since' column '" + since +
            "'";
+  // The bounds are compared as dates: a text key (RANGE COLUMNS allows one) sorts '2027-03-14
+  // junk' and '2027-02-30' among the dates, records rows mode keeps as undated.
+  auto values = table_values(policy);
+  values.push_back({since});
+  auto type = c.query("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE " + kSchema +
+                          " AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+                      values);
+  const std::string data_type = type.empty() ? "" : type[0][0].value_or("");
+  if (data_type != "date" && data_type != "datetime" && data_type != "timestamp")
+    return table + " is partitioned by '" + since + "', a column of type " +
+           (data_type.empty() ? std::string("unknown") : data_type) +
+           ", not a date: its bounds and values cannot be compared as dates";
+  // MariaDB cannot CONVERT a partition that has sub-partitions to a table.
+  if (rows[0][2] && policy.partitions == policies::PartitionMode::Detach)
+    return table + " is sub-partitioned (SUBPARTITION BY " + *rows[0][2] +
+           "), and MariaDB cannot convert such a partition to a table: 'partitions: detach' "
+           "cannot keep it; 'partitions: drop' can drop it";
   return std::nullopt;
 }
 
@@ -203,8 +222,9 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
   for (const auto& row : c.query("SELECT TABLE_NAME, TABLE_COMMENT, TABLE_ROWS FROM "
                                  "information_schema.TABLES WHERE " +
                                      kSchema +
-                                     " AND (LEFT(TABLE_COMMENT, CHAR_LENGTH(?)) = ? OR "
-                                     "TABLE_NAME LIKE ?) ORDER BY TABLE_NAME",
+                                     " AND TABLE_TYPE = 'BASE TABLE' AND (LEFT(TABLE_COMMENT, "
+                                     "CHAR_LENGTH(?)) = ? OR TABLE_NAME LIKE ?) ORDER BY "
+                                     "TABLE_NAME",
                                  values)) {
     PartitionStep step;
     step.table = row[0].value_or("");

@@ -146,7 +146,7 @@ std::optional<std::string> partitioning_problem(pqxx::transaction_base& t,
                                                 const std::string& table_oid) {
   const std::string table = "table '" + policy.table->str() + "'";
   auto r = t.exec_params(
-      "SELECT pt.partstrat, pt.partnatts, a.attname FROM pg_partitioned_table pt "
+      "SELECT pt.partstrat, pt.partnatts, a.attname, a.atttypid FROM pg_partitioned_table pt "
       "LEFT JOIN pg_attribute a ON a.attrelid = pt.partrelid AND a.attnum = pt.partattrs[0] "
       "WHERE pt.partrelid = $1::oid",
       table_oid);
@@ -161,6 +161,18 @@ std::optional<std::string> partitioning_problem(pqxx::transaction_base& t,
   const std::string since = policy.since.terms.front().column;
   if (key != since)
     return table + " is partitioned by '" + key + "', not by its 'since' column '" + since + "'";
+  // The bounds are compared as dates: a text or number key cannot be (through domains, to the
+  // base type).
+  const std::string type =
+      t.exec_params1(
+           "WITH RECURSIVE d(oid, base) AS (SELECT oid, typbasetype FROM pg_type WHERE oid = "
+           "$1::oid UNION ALL SELECT t.oid, t.typbasetype FROM pg_type t JOIN d ON t.oid = "
+           "d.base) SELECT format_type(oid, NULL) FROM d WHERE base = 0",
+           r[0][3].c_str())[0]
+          .c_str();
+  if (type != "date" && type != "timestamp without time zone" && type != "timestamp with time zone")
+    return table + " is partitioned by '" + key + "', a column of type " + type +
+           ", not a date: its bounds cannot be compared as dates";
   return std::nullopt;
 }
 
@@ -183,7 +195,9 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
                                            const policies::Cutoff& cutoff) {
   std::vector<PartitionStep> units, kept;
   CountBudget budget;
-  // Tables earlier passes detached, wherever they are now, by the mark in their comment.
+  // Tables earlier passes detached, wherever they are now, by the mark in their comment and their
+  // name; a table the operator renamed or attached again (a partition once more, its comment
+  // kept) is theirs, never dropped as detached.
   const std::string mark = std::string(kDetachedMark) + qualified_name(t, table_oid) + " at ";
   for (const auto& row :
        t.exec_params("SELECT n.nspname, c.relname, substr(d.description, length($1) + 1), "
@@ -192,8 +206,10 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
                          ")::float8 FROM pg_description d JOIN pg_class c ON c.oid = d.objoid "
                          "JOIN pg_namespace n ON n.oid = c.relnamespace "
                          "WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 "
-                         "AND left(d.description, length($1)) = $1 ORDER BY 2, 1",
+                         "AND left(d.description, length($1)) = $1 AND c.relkind = 'r' "
+                         "AND NOT c.relispartition ORDER BY 2, 1",
                      mark)) {
+    if (!sql::has_detached_name(row[1].c_str())) continue;
     PartitionStep step = named(row[0].c_str(), row[1].c_str());
     step.detached_at = row[2].c_str();
     estimate_rows(t, step, row[3], budget);
@@ -267,12 +283,13 @@ std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::P
   if (t.exec_params1("SELECT to_regclass($1) IS NULL", step.name)[0].as<bool>())
     return std::nullopt;  // gone meanwhile
   if (step.kind == PartitionStep::Kind::DropDetached) {
-    // Still the table that was detached, and still past its grace.
+    // Still the table that was detached (not attached again since), and still past its grace.
     t.exec("LOCK TABLE " + step.name + " IN ACCESS EXCLUSIVE MODE");
     auto r = t.exec_params(
-        "SELECT substr(d.description, length($2) + 1) FROM pg_description d "
-        "WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND d.objoid = $1::regclass "
-        "AND left(d.description, length($2)) = $2",
+        "SELECT substr(d.description, length($2) + 1) FROM pg_description d JOIN pg_class c ON "
+        "c.oid = d.objoid WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND "
+        "d.objoid = $1::regclass AND left(d.description, length($2)) = $2 AND c.relkind = 'r' "
+        "AND NOT c.relispartition",
         step.name, std::string(kDetachedMark) + parent + " at ");
     if (r.empty()) return std::nullopt;
     auto at = policies::parse_timestamp(r[0][0].c_str());

@@ -1,6 +1,7 @@
 #include "connectors/sql/partition_plan.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 
@@ -22,12 +23,21 @@ std::string detached_table_name(const std::string& base, policies::TimePoint at,
   return base.substr(0, keep) + hex + suffix;
 }
 
+bool has_detached_name(std::string_view name) {
+  constexpr std::string_view kSuffix = "_rd_detached_";
+  if (name.size() < kSuffix.size() + 8) return false;
+  const auto day = name.substr(name.size() - 8);
+  return name.substr(name.size() - 8 - kSuffix.size(), kSuffix.size()) == kSuffix &&
+         std::all_of(day.begin(), day.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
 std::string unit_done_words(const PartitionStep& step) {
   const std::string head = std::string(partition_step_name(step.kind)) + " " + step.name;
   if (step.kind == PartitionStep::Kind::DropDetached)
     return head + " (its rows were counted when it was detached)";
   return head + " (" + (step.estimated ? "about " : "") + policies::with_thousands(step.rows) +
-         " rows)";
+         (step.rows == 1 ? " row)" : " rows)");
 }
 
 std::string partition_mode_words(const policies::Policy& policy) {

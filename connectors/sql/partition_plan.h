@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/connector.h"
@@ -17,6 +18,10 @@ namespace retentiond::connectors::sql {
 // long. A longer `base` is cut (at a character's start) and ends with 8 hex digits of a hash of
 // the whole of it, so that partitions whose names share a long start never get the same name.
 std::string detached_table_name(const std::string& base, policies::TimePoint at, size_t max_bytes);
+// Whether `name` ends as detached_table_name() ends them (_rd_detached_<8 digits>). A detached
+// table is dropped after its grace only while it has such a name: one the operator renamed, to
+// keep it or to attach it again, is theirs.
+bool has_detached_name(std::string_view name);
 
 // What a pass did with a partition, for its log: "drop `p2027_01` (about 120,000 rows)"; a table
 // detached by an earlier pass: "drop-detached `t_p1_rd_detached_20280315` (its rows were counted

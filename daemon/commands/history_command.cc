@@ -91,6 +91,20 @@ std::string affected_of(const AuditEntry& e, bool short_form = false) {
   return (short_form ? "~" : "about ") + with_thousands(e.affected);
 }
 
+// "drop `p2027_01` ('2027-02-01'): 720 rows": one partition of a pass, for text, markdown and
+// HTML (a table detached by an earlier pass says its rows were counted then). Printable.
+std::string partition_line(const nlohmann::json& part) {
+  const std::string action = part.value("action", "");
+  const std::string bounds = part.value("bounds", "");
+  std::string out = action + " " + policies::printable(part.value("name", "")) +
+                    (bounds.empty() ? "" : " " + policies::printable(bounds)) + ": ";
+  if (action == "drop-detached") return out + "its rows were counted when it was detached";
+  const bool estimated = part.value("rows_estimated", false);
+  const long long rows = part.value("rows", 0LL);
+  return out + (estimated ? "about " : "") + with_thousands(rows) + (rows == 1 ? " row" : " rows") +
+         (estimated ? " (estimate)" : "");
+}
+
 nlohmann::json to_json(const AuditEntry& e) {
   nlohmann::json out = {{"id", e.id},
                         {"policy", e.policy},
@@ -130,6 +144,15 @@ void print_markdown(const std::vector<AuditEntry>& entries,
                 << " | " << with_thousands(e.matched) << " | " << with_thousands(e.held) << " | "
                 << affected_of(e) << " | " << waited_of(e) << " | " << outcome_of(e) << " | "
                 << e.host << " |\n";
+    // The partitions dropped or detached whole, under the table (a row per pass there).
+    bool titled = false;
+    for (const auto& e : entries)
+      for (const auto& part : partitions_of(e)) {
+        if (!titled) std::cout << "\nPartitions acted on whole:\n\n";
+        titled = true;
+        std::cout << "- pass " << e.id << " (" << e.policy << "): partition "
+                  << partition_line(part) << "\n";
+      }
   }
   if (verification) std::cout << "\n" << describe(*verification, /*markdown=*/true);
 }
@@ -154,6 +177,14 @@ std::string html_history(const std::vector<AuditEntry>& entries,
                        words(l, "Throttled", "Ralenti"), words(l, "Outcome", "Résultat"),
                        words(l, "Host", "Machine")},
                       rows, {0, 6, 7, 8, 9});
+    std::vector<std::vector<std::string>> parts;
+    for (const auto& e : entries)
+      for (const auto& part : partitions_of(e))
+        parts.push_back({std::to_string(e.id), e.policy, partition_line(part)});
+    if (!parts.empty())
+      body += html_table(words(l, "Partitions acted on whole", "Partitions traitées entières"),
+                         {"#", words(l, "Policy", "Règle"), words(l, "Partition", "Partition")},
+                         parts, {0});
   }
   if (verification)
     body += "<pre>" + html_escape(describe(*verification, /*markdown=*/false)) + "</pre>\n";
@@ -298,19 +329,8 @@ int history_command(const Args& args) {
                     << pad(affected_of(e, /*short_form=*/true), 10, true)
                     << pad(waited_of(e), 8, true) << "  " << pad(format_timestamp(e.cutoff), 22)
                     << e.host << "\n";
-          for (const auto& part : partitions_of(e)) {
-            const std::string action = part.value("action", "");
-            const std::string bounds = part.value("bounds", "");
-            std::cout << "        partition " << action << " "
-                      << policies::printable(part.value("name", ""))
-                      << (bounds.empty() ? "" : " " + policies::printable(bounds)) << ": "
-                      << (action == "drop-detached"
-                              ? std::string("its rows were counted when it was detached")
-                              : std::string(part.value("rows_estimated", false) ? "about " : "") +
-                                    with_thousands(part.value("rows", 0LL)) + " rows" +
-                                    (part.value("rows_estimated", false) ? " (estimate)" : ""))
-                      << "\n";
-          }
+          for (const auto& part : partitions_of(e))
+            std::cout << "        partition " << partition_line(part) << "\n";
         }
       }
       if (verification) std::cout << describe(*verification, /*markdown=*/false);

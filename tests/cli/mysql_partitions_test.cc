@@ -561,3 +561,73 @@ TEST_CASE("mysql partitions: RANGE (TO_DAYS(ts)) and RANGE (UNIX_TIMESTAMP(ts)) 
   CHECK(db.integer("SELECT COUNT(*) FROM access_log WHERE ts < '2027-11-15'") == 0);
   CHECK(db.integer("SELECT COUNT(*) FROM access_log") == 2184 - (720 + 744 + 14 * 24));
 }
+
+TEST_CASE("mysql partitions: a text key or a sub-partitioned detach is refused, and rows mode acts",
+          "[mysql][partitions][check]") {
+  SECTION("RANGE COLUMNS on a varchar: text that is no date sorts among the dates") {
+    MysqlDatabase db;
+    db.exec(
+        "CREATE TABLE access_log (id int, ts varchar(40)) PARTITION BY RANGE COLUMNS (ts) "
+        "(PARTITION p1 VALUES LESS THAN ('2027-03-15'), PARTITION pmax VALUES LESS THAN "
+        "(MAXVALUE));"
+        "INSERT INTO access_log VALUES (1, '2020-05-01'), (2, '2027-02-30'), (3, '2027-03-14 "
+        "junk'), (4, '2027-03-16');");
+    TempDir dir;
+    const std::string config = config_for(dir, db, policy("drop"));
+    auto check = run_retentiond({"check", "-c", config}, dir.path());
+    INFO(check.out << check.err);
+    CHECK(check.exit_code == 1);
+    CHECK(check.err.find("r.yaml:10:17: error: 'partitions: drop' in policy 'logs': table "
+                         "'access_log' is partitioned by 'ts', a column of type varchar, not a "
+                         "date") != std::string::npos);
+    // Row by row: the two expired dates go (cut-off 2027-11-15), the text that is no date stays,
+    // where the whole of p1 would have gone with it.
+    const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+    CHECK(enforce.at("affected") == 2);
+    CHECK(enforce.at("partitions").empty());
+    CHECK(db.column("SELECT id FROM access_log ORDER BY id") == std::vector<std::string>{"2", "3"});
+  }
+  SECTION("detach of a table with sub-partitions (MariaDB cannot convert them to a table)") {
+    MysqlDatabase db;
+    db.exec(
+        "CREATE TABLE access_log (id int, ts datetime, KEY (ts)) PARTITION BY RANGE (TO_DAYS(ts)) "
+        "SUBPARTITION BY HASH (id) SUBPARTITIONS 2 (PARTITION p2027_01 VALUES LESS THAN "
+        "(TO_DAYS('2027-02-01')), PARTITION pmax VALUES LESS THAN MAXVALUE);"
+        "INSERT INTO access_log VALUES (1, '2027-01-05'), (2, '2027-01-06'), (3, '2031-01-01');");
+    TempDir dir;
+    const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+    auto check = run_retentiond({"check", "-c", config}, dir.path());
+    INFO(check.out << check.err);
+    CHECK(check.exit_code == 1);
+    CHECK(check.err.find("is sub-partitioned (SUBPARTITION BY HASH), and MariaDB cannot convert "
+                         "such a partition to a table") != std::string::npos);
+    const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+    CHECK(enforce.at("affected") == 2);
+    CHECK(enforce.at("partitions").empty());
+    CHECK(db.column("SELECT id FROM access_log") == std::vector<std::string>{"3"});
+    // Dropping one is fine.
+    const std::string drop = config_for(dir, db, policy("drop"));
+    CHECK(run_retentiond({"check", "-c", drop}, dir.path()).exit_code == 0);
+  }
+}
+
+TEST_CASE("mysql partitions: a converted table the operator renamed is never dropped",
+          "[mysql][partitions]") {
+  MysqlDatabase db;
+  db.exec(kPartitioned);
+  db.exec("DELETE FROM access_log WHERE ts IS NULL OR ts < '2027-09-01'");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+  policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  db.exec("RENAME TABLE access_log_p2027_09_rd_detached_20280315 TO september_kept_for_court");
+  // Past the grace: the other converted table goes, the renamed one stays (its comment kept).
+  const json gone =
+      policy_in(json_report("enforce", config, "2028-03-23T00:00:00Z", dir.path()), "logs");
+  std::vector<std::string> unwhole;
+  for (const auto& p : gone.at("partitions"))
+    if (p.at("action") != "rows") unwhole.push_back(p.at("action").get<std::string>());
+  CHECK(unwhole == std::vector<std::string>{"drop-detached"});
+  CHECK(db.integer("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                   "DATABASE() AND TABLE_NAME LIKE '%rd_detached%'") == 0);
+  CHECK(db.integer("SELECT COUNT(*) FROM september_kept_for_court") == 720);
+}

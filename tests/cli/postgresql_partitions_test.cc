@@ -141,6 +141,18 @@ TEST_CASE("postgresql partitions: whole expired months are dropped, the boundary
   CHECK(history_text.find("        partition drop \"public\".\"access_log_2027_10\" FROM "
                           "('2027-10-01 00:00:00') TO ('2027-11-01 00:00:00'): 744 rows\n") !=
         std::string::npos);
+  // And in the DPO's formats.
+  auto history_markdown =
+      run_retentiond_ok({"history", "-c", config, "--format", "markdown"}, dir.path()).out;
+  CHECK(history_markdown.find("- pass " + std::to_string(entry.at("id").get<long long>()) +
+                              " (logs): partition drop \"public\".\"access_log_2027_09\" FROM "
+                              "('2027-09-01 00:00:00') TO ('2027-10-01 00:00:00'): 720 rows\n") !=
+        std::string::npos);
+  auto history_html =
+      run_retentiond_ok({"history", "-c", config, "--format", "html"}, dir.path()).out;
+  CHECK(history_html.find("drop &quot;public&quot;.&quot;access_log_2027_10&quot; FROM "
+                          "('2027-10-01 00:00:00') TO ('2027-11-01 00:00:00'): "
+                          "744 rows") != std::string::npos);
   const json again = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
   CHECK(again.at("affected") == 0);
   CHECK(again.at("matched") == 0);
@@ -390,4 +402,78 @@ TEST_CASE("postgresql partitions: an operator's legal hold puts every partition 
   CHECK(partitions(db).size() == 7);  // none dropped
   CHECK(db.column("SELECT id FROM access_log WHERE ts < '2027-11-15'") ==
         std::vector<std::string>{held});
+}
+
+TEST_CASE("postgresql partitions: a detached table the operator took back is never dropped",
+          "[postgresql][partitions]") {
+  // One attached again as docs/connectors/postgresql.md says (renamed back, then ATTACH), one
+  // attached again under its detached name (its comment kept), and, from another detach, one
+  // renamed to keep it: none of them is the pass's to drop after the grace.
+  PgDatabase db;
+  db.exec(kAccessLog);
+  db.exec(
+      "CREATE TABLE access_log_2027_08 PARTITION OF access_log FOR VALUES FROM ('2027-08-01') TO "
+      "('2027-09-01');"
+      "INSERT INTO access_log SELECT ts, '/' FROM generate_series('2027-08-01'::timestamp, "
+      "'2027-08-31 23:00', interval '1 hour') ts;");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == kExpired + 744);
+  REQUIRE(detached(db).size() == 3);
+  db.exec(
+      "ALTER TABLE access_log_2027_09_rd_detached_20280315 RENAME TO access_log_2027_09;"
+      "ALTER TABLE access_log ATTACH PARTITION access_log_2027_09 FOR VALUES FROM ('2027-09-01') "
+      "TO ('2027-10-01');"
+      "ALTER TABLE access_log ATTACH PARTITION access_log_2027_10_rd_detached_20280315 FOR VALUES "
+      "FROM ('2027-10-01') TO ('2027-11-01');"
+      "ALTER TABLE access_log_2027_08_rd_detached_20280315 RENAME TO august_kept_for_court;");
+  // A longer promise: the months taken back are no longer expired. Past the grace, nothing of
+  // them is dropped, nor the table kept under another name.
+  const std::string longer =
+      config_for(dir, db, with_value(policy("detach"), "expire_after", "3y") + "    grace: 7d\n");
+  const json plan =
+      policy_in(json_report("plan", longer, "2028-04-01T00:00:00Z", dir.path()), "logs");
+  for (const auto& p : plan.at("partitions")) CHECK(p.at("action") == "rows");
+  const json later =
+      policy_in(json_report("enforce", longer, "2028-04-01T00:00:00Z", dir.path()), "logs");
+  CHECK(later.at("affected") == 0);
+  CHECK(db.integer("SELECT count(*) FROM access_log_2027_09") == 720);
+  CHECK(db.integer("SELECT count(*) FROM access_log_2027_10_rd_detached_20280315") == 744);
+  CHECK(db.integer("SELECT count(*) FROM august_kept_for_court") == 744);
+}
+
+TEST_CASE("postgresql partitions: check refuses a key that is not a date, and rows mode acts",
+          "[postgresql][partitions][check]") {
+  const std::string type = GENERATE("text", "int");
+  INFO("key of type " << type);
+  PgDatabase db;
+  if (type == "text")
+    db.exec(
+        "CREATE TABLE access_log (ts text) PARTITION BY RANGE (ts);"
+        "CREATE TABLE access_log_a PARTITION OF access_log FOR VALUES FROM ('2020-01-01') TO "
+        "('2027-11-15');"
+        "CREATE TABLE access_log_b PARTITION OF access_log FOR VALUES FROM ('2027-11-15') TO "
+        "('2099');"
+        "INSERT INTO access_log VALUES ('2020-05-01'), ('2027-11-14 junk'), ('2030-01-01');");
+  else
+    db.exec(
+        "CREATE TABLE access_log (ts int) PARTITION BY RANGE (ts);"
+        "CREATE TABLE access_log_a PARTITION OF access_log FOR VALUES FROM (0) TO (1000);"
+        "INSERT INTO access_log VALUES (5);");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  CHECK(check.err.find("r.yaml:10:17: error: 'partitions: drop' in policy 'logs': table "
+                       "'access_log' is partitioned by 'ts', a column of type " +
+                       std::string(type == "text" ? "text" : "integer") + ", not a date") !=
+        std::string::npos);
+  if (type == "text") {  // rows mode reads the text as dates, as without 'partitions:'
+    const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+    CHECK(enforce.at("affected") == 1);
+    CHECK(db.column("SELECT ts FROM access_log ORDER BY ts") ==
+          std::vector<std::string>{"2027-11-14 junk", "2030-01-01"});
+  }
 }
