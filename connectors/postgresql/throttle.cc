@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 #include "connectors/postgresql/connection.h"
 
@@ -82,6 +83,7 @@ void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
   samples_.emplace_back(current, now);
   while (!samples_.empty() && now - samples_.front().second > kKeepSamples) samples_.pop_front();
   std::map<std::string, Seen> seen;
+  bool nudged = false;  // this reading wrote its WAL record (replay_moves)
   for (const auto& row : rows) {
     const std::string pid = row[0].c_str();
     const std::string name =
@@ -103,7 +105,8 @@ void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
     // its replay moves again.
     auto before = seen_.find(pid);
     if (before != seen_.end() && before->second.replay_lsn == replay_text &&
-        (before->second.stalled || current > before->second.primary_lsn)) {
+        (before->second.stalled || current > before->second.primary_lsn) &&
+        !replay_moves(*conn.value(), pid, replay_text, nudged)) {
       seen[pid].stalled = true;
       out.push_back({"replica-lag",
                      name + " has replayed nothing since the last reading while WAL was written "
@@ -122,6 +125,25 @@ void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
           {"replica-lag", name + " is " + seconds(lag) + " behind (limit " + seconds(limit) + ")"});
   }
   seen_ = std::move(seen);
+}
+
+bool PostgresqlThrottle::replay_moves(pqxx::connection& conn, const std::string& pid,
+                                      const std::string& replay_lsn, bool& nudged) {
+  try {
+    pqxx::nontransaction t(conn);
+    if (!nudged) {
+      t.exec("SELECT pg_logical_emit_message(false, 'retentiond', '')");
+      nudged = true;
+    }
+    for (int i = 0; i < 10; ++i) {
+      auto r =
+          t.exec_params("SELECT replay_lsn::text FROM pg_stat_replication WHERE pid = $1", pid);
+      if (!r.empty() && !r[0][0].is_null() && replay_lsn != r[0][0].c_str()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  } catch (const std::exception&) {  // no record written or read: the position as it was
+  }
+  return false;
 }
 
 void PostgresqlThrottle::listed_replica(const policies::ReplicaConfig& r,

@@ -317,6 +317,35 @@ TEST_CASE(
   CHECK(report.at("policies").at(0).at("throttle_waited_seconds").get<long long>() >= 2);
 }
 
+TEST_CASE("throttle: a healthy PostgreSQL replica does not hold the pass",
+          "[throttle][postgresql]") {
+  // Batches milliseconds apart read the replica before it has reported replaying the last
+  // batch's WAL (it reports when WAL reaches it, else every 10 s): an unmoved replay position
+  // once held such passes for seconds, and a short max_wait interrupted them.
+  PgDatabase db;
+  db.exec(
+      "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz NOT NULL, pad text);"
+      "INSERT INTO t SELECT i, '2020-01-01', repeat('x', 100) FROM generate_series(1, 200000) i;");
+  REQUIRE(wait_until([&] {
+    return db.integer("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'") > 0;
+  }));
+  TempDir dir;
+  const std::string config = pg_config(dir, db, "{max_replica_lag: 1m, max_wait: 3s}");
+  for (int run = 0; run < 2; ++run) {
+    auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    const auto p = json::parse(r.out).at("policies").at(0);
+    CHECK(p.at("throttle_waited_seconds").get<double>() < 1);
+    CHECK(r.err.find("pausing") == std::string::npos);
+    if (run == 0)
+      db.exec(
+          "INSERT INTO t SELECT i, '2020-01-01', repeat('x', 100) FROM generate_series(1, "
+          "200000) i;");
+  }
+  CHECK(db.integer("SELECT count(*) FROM t") == 0);
+}
+
 TEST_CASE("throttle: a busy PostgreSQL server holds the pass until it calms down",
           "[throttle][postgresql]") {
   PgDatabase db;
