@@ -188,10 +188,18 @@ std::vector<ThrottleHold> PostgresqlThrottle::holds() {
     if (conn) {
       try {
         pqxx::nontransaction tx(*conn.value());
-        active = tx.exec1(
-                       "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND "
-                       "backend_type = 'client backend' AND pid <> pg_backend_pid()")[0]
-                     .as<long long>();
+        // Without pg_monitor (pg_read_all_stats) the other roles' sessions show no state: their
+        // count would always be 0, and the limit would never hold.
+        auto row = tx.exec1(
+            "SELECT count(*) FILTER (WHERE state = 'active'), pg_has_role(current_user, "
+            "'pg_read_all_stats', 'MEMBER') OR (SELECT rolsuper FROM pg_roles WHERE rolname = "
+            "current_user), current_user FROM pg_stat_activity WHERE backend_type = 'client "
+            "backend' AND pid <> pg_backend_pid()");
+        if (row[1].as<bool>())
+          active = row[0].as<long long>();
+        else
+          why = "the store's user sees only its own sessions: GRANT pg_monitor TO " +
+                std::string(row[2].c_str());
       } catch (const std::exception& e) {
         primary_.reset();
         why = e.what();

@@ -393,6 +393,19 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
                    "cannot read the "
                    "replicas' lag and the server's activity: GRANT pg_monitor TO rd_unmonitored") !=
         std::string::npos);
+    // And a pass does not take the sessions it cannot see for idle ones: the limit holds it
+    // (it would otherwise never hold), and the log says which grant is missing.
+    db.exec("INSERT INTO t VALUES (1, '2020-01-01')");
+    std::string busy =
+        dir.write("busy.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + dsn +
+                                   "\",\n    throttle: {max_threads_running: 5, max_wait: 1s}}\n" +
+                                   policy_yaml());
+    auto pass = run_retentiond({"enforce", "-c", busy, "--at", kAt}, dir.path());
+    INFO(pass.err);
+    CHECK(pass.exit_code == 1);
+    CHECK(pass.err.find("sees only its own sessions: GRANT pg_monitor TO rd_unmonitored") !=
+          std::string::npos);
+    CHECK(db.integer("SELECT count(*) FROM t") == 1);
   }
   SECTION("MariaDB: REPLICATION CLIENT on the replica") {
     REQUIRE(mysql_replica("CREATE USER IF NOT EXISTS 'rd_nomon'@'127.0.0.1' IDENTIFIED BY 'nomon'")
