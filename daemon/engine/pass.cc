@@ -206,6 +206,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                       if (options.on_throttle) options.on_throttle(policy.name, why);
                     });
   gate.on_waited(options.on_throttle_waited);
+  // Before the count: a pass that ends while counting reports the throttle it waited for.
+  if (options.throttle) o.throttle = options.throttle->describe();
   // An enforcing pass on a throttled store counts in parts where the store can, resting and
   // waiting between them as between batches: the count is a scan as long as a plain DELETE's.
   if (!options.dry_run && (options.throttle || options.nice_ratio > 0)) {
@@ -262,7 +264,6 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     o.plan.warnings.push_back(counted(o.plan.future) + " a date after " +
                               format_timestamp(o.cutoff.now) + "; kept");
 
-  if (options.throttle) o.throttle = options.throttle->describe();
   auto guard =
       policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit);
   if (!guard.allowed) {

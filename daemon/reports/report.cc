@@ -1,6 +1,7 @@
 #include "daemon/reports/report.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "policies/planner.h"
 #include "policies/printable.h"
@@ -112,6 +113,15 @@ std::string target_words(const policies::Policy& p) {
     return out;
   }
   return "Sympa " + p.sympa_target;
+}
+
+std::string waited_words(const PassOutcome& o) {
+  if (std::llround(o.throttle_waited) < 1) return "";
+  std::string reasons;
+  for (const auto& [reason, seconds] : o.throttle_by_reason)
+    reasons +=
+        (reasons.empty() ? "" : ", ") + reason + " " + std::to_string(std::llround(seconds)) + " s";
+  return std::to_string(std::llround(o.throttle_waited)) + " s for the throttle (" + reasons + ")";
 }
 
 std::string also_store_line(const PassOutcome& o, const policies::Policy& p, size_t rule,

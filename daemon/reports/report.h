@@ -59,6 +59,10 @@ std::string partition_words(const connectors::PartitionStep& step);
 // The reports then say "about".
 bool matched_estimated(const PassOutcome& o);
 bool affected_estimated(const PassOutcome& o);
+// The time an enforcing pass waited for its store's throttle, in whole seconds rounded as in the
+// JSON report and the audit trail: "12 s for the throttle (replica-lag 12 s)"; "" under 1 s.
+std::string waited_words(const PassOutcome& o);
+
 // What another store does for the policy's `also:` rule number `rule` (Policy::also_stores) in
 // pass `o`, counts only: "in store 'lists' (sympa): unsubscribe the e-mail addresses (column
 // email) of the 3 rows from list pic-adherents", and for enforce what it removed.

@@ -46,9 +46,15 @@ std::string render_markdown(const Report& report, const policies::Config& config
       out += "- Deadline: " + d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words) + "\n";
       if (!p->source.empty()) out += "- Source: " + p->source + "\n";
     }
-    out += "- Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit +
-           "; expired: " + with_thousands(o.plan.matched) +
-           "; held: " + with_thousands(o.plan.held) + "\n";
+    if (o.counted || report.dry_run)
+      out += "- Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit +
+             "; expired: " + with_thousands(o.plan.matched) +
+             "; held: " + with_thousands(o.plan.held) + "\n";
+    else
+      out += "- Selected: not counted: the pass ended before its count\n";
+    if (!o.throttle.empty()) out += "- Throttle: " + policies::printable(o.throttle) + "\n";
+    if (const std::string waited = waited_words(o); !waited.empty())
+      out += "- Waited: " + waited + "\n";
     if (p)
       for (size_t i = 0; i < p->also_stores.size(); ++i)
         out += "- Also " + also_store_line(o, *p, i, config, report.dry_run) + "\n";

@@ -266,13 +266,19 @@ std::string pass_detail(const PassOutcome& o, const Report& r, const policies::C
     out += "<p>Deadline: " +
            html_escape(d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words)) + "</p>\n";
   }
+  const std::string selected =
+      o.counted || r.dry_run
+          ? "Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit +
+                "; expired: " + with_thousands(o.plan.matched) +
+                "; held: " + with_thousands(o.plan.held)
+          : std::string("Selected: not counted: the pass ended before its count");
   out += "<p>" +
-         html_escape("Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit +
-                     "; expired: " + with_thousands(o.plan.matched) +
-                     "; held: " + with_thousands(o.plan.held) +
-                     (r.dry_run ? "" : "; affected: " + with_thousands(o.affected)) +
+         html_escape(selected + (r.dry_run ? "" : "; affected: " + with_thousands(o.affected)) +
                      "; outcome: " + std::string(status_name(o.status))) +
          "</p>\n";
+  if (!o.throttle.empty()) out += "<p>Throttle: " + html_escape(o.throttle) + "</p>\n";
+  if (const std::string waited = waited_words(o); !waited.empty())
+    out += "<p>Waited: " + html_escape(waited) + "</p>\n";
   if (p)
     for (size_t i = 0; i < p->also_stores.size(); ++i)
       out += "<p>Also " + html_escape(also_store_line(o, *p, i, config, r.dry_run)) + "</p>\n";

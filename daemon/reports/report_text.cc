@@ -94,15 +94,8 @@ std::string render_text(const Report& report, const policies::Config& config) {
     }
     out += "  outcome:    " + verdict + "\n";
     if (!o.throttle.empty()) out += "  throttle:   " + o.throttle + "\n";
-    if (o.throttle_waited >= 1) {
-      out += "  waited:     " + std::to_string(static_cast<long long>(o.throttle_waited)) +
-             " s for the throttle (";
-      std::string reasons;
-      for (const auto& [reason, seconds] : o.throttle_by_reason)
-        reasons += (reasons.empty() ? "" : ", ") + reason + " " +
-                   std::to_string(static_cast<long long>(seconds)) + " s";
-      out += reasons + ")\n";
-    }
+    if (const std::string waited = waited_words(o); !waited.empty())
+      out += "  waited:     " + waited + "\n";
     if (!o.plan.statements.empty()) {
       out += "  statements:\n";
       for (const auto& s : o.plan.statements) out += "    " + s + "\n";

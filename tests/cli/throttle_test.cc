@@ -653,11 +653,27 @@ TEST_CASE("throttle: a pass that ends while counting says it counted nothing",
   CHECK(json_run.exit_code == 1);
   const auto p = json::parse(json_run.out).at("policies").at(0);
   CHECK(p.at("counted") == false);
+  // The throttle it waited for, and how long, as for a pass that counted.
+  CHECK(p.at("throttle").get<std::string>().find("pause while a replica") == 0);
+  CHECK(p.at("throttle_waited_seconds") >= 1);
   // The log says where the pass waited: no batch had begun.
   CHECK(json_run.err.find("pausing while counting") != std::string::npos);
   CHECK(json_run.err.find("pausing between batches") == std::string::npos);
   auto text = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
   CHECK(text.out.find("matched:    not counted: the pass ended before its count") !=
         std::string::npos);
+  CHECK(text.out.find("  throttle:   pause while a replica") != std::string::npos);
+  CHECK(text.out.find("  waited:     ") != std::string::npos);
+  // The Markdown and HTML reports say the same.
+  auto markdown =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "markdown"}, dir.path());
+  CHECK(markdown.out.find("- Selected: not counted: the pass ended before its count\n") !=
+        std::string::npos);
+  CHECK(markdown.out.find("- Throttle: pause while a replica") != std::string::npos);
+  CHECK(markdown.out.find("- Waited: ") != std::string::npos);
+  auto html =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "html"}, dir.path());
+  CHECK(html.out.find("<p>Throttle: pause while a replica") != std::string::npos);
+  CHECK(html.out.find("<p>Waited: ") != std::string::npos);
   CHECK(db.integer("SELECT count(*) FROM t") == 120000);
 }
