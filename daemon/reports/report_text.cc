@@ -29,7 +29,7 @@ std::string render_text(const Report& report, const policies::Config& config) {
   out += std::string(report.dry_run ? "retentiond plan" : "retentiond enforce") + " as of " +
          format_timestamp(report.generated_at) +
          (report.dry_run ? " (dry run: nothing is changed)\n" : "\n");
-  long long total_matched = 0, total_affected = 0, refused = 0, failed = 0;
+  long long total_matched = 0, total_affected = 0, refused = 0, failed = 0, interrupted = 0;
   for (const auto& o : report.passes) {
     const policies::Policy* p = config.policy(o.policy);
     out += "\n" + o.policy + "  [store " + o.store;
@@ -109,13 +109,17 @@ std::string render_text(const Report& report, const policies::Config& config) {
     total_matched += o.plan.matched;
     total_affected += o.affected;
     if (o.status == PassStatus::Refused) ++refused;
-    if (o.status == PassStatus::Failed || o.status == PassStatus::Interrupted) ++failed;
+    if (o.status == PassStatus::Failed) ++failed;
+    if (o.status == PassStatus::Interrupted) ++interrupted;
   }
   out += "\n" + std::to_string(report.passes.size()) +
          (report.passes.size() == 1 ? " policy" : " policies") + ": " +
          with_thousands(total_matched) + " records expired";
   if (!report.dry_run) out += ", " + with_thousands(total_affected) + " acted on";
-  out += ", " + std::to_string(refused) + " refused, " + std::to_string(failed) + " failed\n";
+  out += ", " + std::to_string(refused) + " refused, " + std::to_string(failed) + " failed";
+  // A pass stopped by a signal or by the throttle's max_wait did not fail: the next one goes on.
+  if (interrupted) out += ", " + std::to_string(interrupted) + " interrupted";
+  out += "\n";
   return out;
 }
 

@@ -216,7 +216,7 @@ void Scheduler::run_next() {
     run_next();
     return;
   }
-  notifier_.status("running " + name);
+  set_running_status("running " + name);
   boost::asio::post(worker_, [this, config, policy, name] {
     PassOutcome outcome;
     std::optional<PolicyStatus> status;
@@ -232,8 +232,8 @@ void Scheduler::run_next() {
       if (state.shared() && policy->schedule)
         options.done_since = run_made_since(*policy->schedule, clock_.now());
       options.on_throttle = [this](const std::string& policy, const std::string& why) {
-        notifier_.status(why.empty() ? "running " + policy
-                                     : "running " + policy + ", paused: " + why);
+        set_running_status(why.empty() ? "running " + policy
+                                       : "running " + policy + ", paused: " + why);
       };
       // The wait's metric moves while the pass waits: an hour's wait shows as it happens.
       options.on_throttle_waited = [this, store = policy->store](const std::string& reason,
@@ -262,6 +262,7 @@ void Scheduler::run_next() {
 void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
                          const std::optional<PolicyStatus>& status) {
   busy_ = false;
+  set_running_status("");
   queue_.done(name);
   if (outcome.elsewhere) {
     // Another host has this run: nothing to count here; the next scheduled one may be ours.
@@ -334,7 +335,7 @@ void Scheduler::stop() {
 }
 
 std::string Scheduler::last_passes_summary() const {
-  long long ok = 0, refused = 0, failed = 0, dry = 0;
+  long long ok = 0, refused = 0, failed = 0, interrupted = 0, dry = 0;
   std::map<std::string, long long> affected;  // by unit: rows, files, users
   for (const auto& [name, o] : last_) {
     switch (o.status) {
@@ -348,8 +349,10 @@ std::string Scheduler::last_passes_summary() const {
         ++refused;
         break;
       case PassStatus::Failed:
-      case PassStatus::Interrupted:
         ++failed;
+        break;
+      case PassStatus::Interrupted:
+        ++interrupted;
         break;
     }
     if (o.affected > 0) affected[o.plan.unit] += o.affected;
@@ -361,13 +364,31 @@ std::string Scheduler::last_passes_summary() const {
   if (dry) text += ", " + std::to_string(dry) + " dry-run";
   if (refused) text += ", " + std::to_string(refused) + " refused";
   if (failed) text += ", " + std::to_string(failed) + " failed";
+  if (interrupted) text += ", " + std::to_string(interrupted) + " interrupted";
   std::string changed;
   for (const auto& [unit, n] : affected)
     changed += (changed.empty() ? "" : " and ") + policies::with_thousands(n) + " " + unit;
   return text + ", " + (changed.empty() ? std::string("nothing changed") : changed);
 }
 
+void Scheduler::set_running_status(const std::string& text) {
+  {
+    std::lock_guard<std::mutex> lock(running_status_mutex_);
+    running_status_ = text;
+  }
+  if (!text.empty()) notifier_.status(text);
+}
+
 void Scheduler::update_status() {
+  // While a pass runs, STATUS says so (and why it waits), whatever else refreshes it: a reload,
+  // the periodic refresh.
+  {
+    std::lock_guard<std::mutex> lock(running_status_mutex_);
+    if (!running_status_.empty()) {
+      notifier_.status(running_status_);
+      return;
+    }
+  }
   std::string next_policy;
   TimePoint next{};
   for (const auto& [name, entry] : entries_)

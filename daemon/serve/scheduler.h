@@ -13,6 +13,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -87,6 +88,11 @@ class Scheduler {
   boost::asio::thread_pool worker_{1};
   std::atomic<bool> stop_{false};
   bool busy_ = false;
+  // STATUS= while a pass runs ("running P", "running P, paused: why"), "" between passes; set
+  // from the pass's thread too (its throttle), hence the mutex.
+  void set_running_status(const std::string& text);
+  std::mutex running_status_mutex_;
+  std::string running_status_;
   RunQueue queue_;  // policies due, in order, each once
   std::map<std::string, Entry> entries_;
   std::mt19937_64 random_{std::random_device{}()};  // random_delay draws

@@ -462,6 +462,15 @@ TEST_CASE("serve: the throttle's wait shows in STATUS and in the metrics while i
   INFO(d.log());
   CHECK(waited >= 2);
   CHECK(db.integer("SELECT count(*) FROM hits") == 1000);  // still waiting: nothing deleted
+  // A reload during the wait leaves STATUS saying so (it once switched to "next: ...").
+  d.signal(SIGHUP);
+  REQUIRE(d.notify().wait_for("RELOADING=1", 5s));
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
+  d.notify().wait_for("no such message", 500ms);  // collects what follows the reload
+  const std::string& got = d.notify().received();
+  const auto last_status = got.rfind("STATUS=");
+  REQUIRE(last_status != std::string::npos);
+  CHECK(got.substr(last_status, 29) == "STATUS=running hits, paused: ");
   CHECK(d.stop() == 0);
   CHECK(d.log().find("127.0.0.1:" + std::to_string(closed)) != std::string::npos);
 }

@@ -663,6 +663,8 @@ TEST_CASE("throttle: a pass that ends while counting says it counted nothing",
   CHECK(text.out.find("matched:    not counted: the pass ended before its count") !=
         std::string::npos);
   CHECK(text.out.find("  throttle:   pause while a replica") != std::string::npos);
+  // Interrupted, not failed: the next pass goes on.
+  CHECK(text.out.find(" 0 refused, 0 failed, 1 interrupted\n") != std::string::npos);
   CHECK(text.out.find("  waited:     ") != std::string::npos);
   // The Markdown and HTML reports say the same.
   auto markdown =
