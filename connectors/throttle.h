@@ -26,6 +26,7 @@ struct ThrottleHold {
 struct ThrottleProblem {
   std::optional<policies::Location> at;
   std::string message;
+  bool warning = false;  // a state of the servers now (a replica stopped), not a mistake
 };
 
 class ThrottleProbe {

@@ -171,11 +171,21 @@ std::vector<ThrottleProblem> MysqlThrottle::check() {
         continue;
       }
       try {
-        if (client.value()->named_rows("SHOW SLAVE STATUS").empty())
+        if (client.value()->named_rows("SHOW SLAVE STATUS").empty()) {
           problems.push_back(
               {r.location, "throttle: replica " + r.name() +
                                " is not replicating (SHOW REPLICA STATUS is empty): is it a "
                                "replica? Every pass would wait for it until max_wait"});
+          continue;
+        }
+        // Readable, but its replication stopped now: not a mistake in the configuration, and
+        // every pass waits for it, so a warning.
+        std::string why;
+        if (!lag_of(r, why) && why.find("stopped") != std::string::npos)
+          problems.push_back({r.location,
+                              "throttle: replica " + r.name() + " " + why +
+                                  "; passes wait for it until it replicates again or max_wait",
+                              /*warning=*/true});
       } catch (const MysqlError& e) {
         problems.push_back({r.location, "throttle: replica " + r.name() +
                                             " refuses SHOW REPLICA STATUS (" + e.what() + "); " +

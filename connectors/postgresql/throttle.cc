@@ -241,9 +241,18 @@ std::vector<ThrottleProblem> PostgresqlThrottle::check() {
     try {
       pqxx::connection c(bounded_dsn(r.dsn));
       pqxx::nontransaction t(c);
-      if (!t.exec1("SELECT pg_is_in_recovery()")[0].as<bool>())
+      auto row = t.exec1(
+          "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN "
+          "pg_get_wal_replay_pause_state() <> 'not paused' ELSE false END");
+      if (!row[0].as<bool>())
         problems.push_back(
             {r.location, "throttle: replica " + r.name() + " is not a replica (not in recovery)"});
+      else if (row[1].as<bool>())
+        problems.push_back({r.location,
+                            "throttle: replica " + r.name() +
+                                " has its replay paused; passes wait for it until it replays "
+                                "again or max_wait",
+                            /*warning=*/true});
     } catch (const std::exception& e) {
       problems.push_back(
           {r.location, "throttle: replica " + r.name() + " cannot be reached: " + e.what()});

@@ -140,9 +140,10 @@ int check_command(const Args& args) {
         const policies::StoreConfig* sc = loaded.config->store(name);
         if (auto probe = connectors::make_throttle_probe(*sc))
           for (auto& problem : probe->check())  // a replica's problem at its entry
-            diagnostics.push_back({policies::Severity::Error,
-                                   problem.at.value_or(sc->throttle->location),
-                                   "store '" + sc->name + "': " + problem.message});
+            diagnostics.push_back(
+                {problem.warning ? policies::Severity::Warning : policies::Severity::Error,
+                 problem.at.value_or(sc->throttle->location),
+                 "store '" + sc->name + "': " + problem.message});
       }
       warn_held_partitions(*loaded.config, selected, diagnostics);
       // A PostgreSQL state is reached, with its schema and grants.

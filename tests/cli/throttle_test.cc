@@ -426,6 +426,48 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
     CHECK(r.err.find("run on it: GRANT REPLICA MONITOR ON *.* TO 'rd_nomon'@'127.0.0.1'") !=
           std::string::npos);
   }
+  SECTION("MariaDB: a replica whose replication is stopped is a warning") {
+    MysqlDatabase db;
+    db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME)");
+    TempDir dir;
+    dir.write("own", MysqlDatabase::password());
+    std::string config = mysql_config(dir, db,
+                                      "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: " +
+                                          server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT") +
+                                          ", user: " + server_env("RETENTIOND_TEST_MYSQL_USER") +
+                                          ", password_file: own}]}",
+                                      "");
+    REQUIRE(mysql_replica("STOP SLAVE SQL_THREAD").exit_code == 0);
+    struct Resume {
+      ~Resume() { mysql_replica("START SLAVE SQL_THREAD"); }
+    } resume;
+    auto r = run_retentiond({"check", "-c", config}, dir.path());
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("c.yaml:3:48: warning: store 'app': throttle: replica 127.0.0.1:" +
+                     server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT") +
+                     " has its replication stopped (IO thread Yes, SQL thread No)") !=
+          std::string::npos);
+  }
+  SECTION("PostgreSQL: a listed replica whose replay is paused is a warning") {
+    PgDatabase db;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY, ts timestamptz)");
+    TempDir dir;
+    const std::string config =
+        pg_config(dir, db,
+                  "{max_replica_lag: 5s, replicas: [{dsn: \"host=127.0.0.1 port=" +
+                      server_env("RETENTIOND_TEST_PG_REPLICA_PORT") + " user=postgres\"}]}");
+    REQUIRE(pg_replica("SELECT pg_wal_replay_pause()").exit_code == 0);
+    struct Resume {
+      ~Resume() { pg_replica("SELECT pg_wal_replay_resume()"); }
+    } resume;
+    auto r = run_retentiond({"check", "-c", config}, dir.path());
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("warning: store 'app': throttle: replica 127.0.0.1:" +
+                     server_env("RETENTIOND_TEST_PG_REPLICA_PORT") + " has its replay paused") !=
+          std::string::npos);
+  }
   SECTION("MariaDB: a listed server that is not a replica") {
     MysqlDatabase db;
     db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME)");
