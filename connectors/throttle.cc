@@ -8,6 +8,7 @@
 namespace retentiond::connectors {
 
 std::string nice_words(double ratio) {
+  if (ratio == 1) return "rest as long as each batch took after it";
   char text[64];
   std::snprintf(text, sizeof text, "rest %g times each batch's time after it", ratio);
   return text;

@@ -83,6 +83,7 @@ ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file,
   collect(diags, [&] {
     if (const YamlField* f = m.find("max_wait")) t.max_wait = interval(m, *f);
   });
+  bool nice_read = false;  // a valid nice_ratio
   collect(diags, [&] {
     const YamlField* f = m.find("nice_ratio");
     if (!f) return;
@@ -96,6 +97,7 @@ ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file,
                             "not '" +
                             text + "'");
     t.nice_ratio = ratio;
+    nice_read = true;
   });
   collect(diags, [&] {
     const YamlField* f = m.find("replicas");
@@ -113,11 +115,18 @@ ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file,
   // Keys present with a wrong value were named above: the checks across keys count them as set,
   // so that one mistake gives one error.
   const bool lag_given = m.find("max_replica_lag") != nullptr;
+  const YamlField* replicas = m.find("replicas");
+  const bool replicas_given = replicas && replicas->value.IsSequence() && replicas->value.size();
   if (!lag_given && !m.find("max_threads_running") && !m.find("nice_ratio"))
     diags.error(
         t.location,
         context + " sets none of 'max_replica_lag', 'max_threads_running' and 'nice_ratio'");
-  if (mysql && t.max_replica_lag && t.replicas.empty())
+  else if (!lag_given && !m.find("max_threads_running") && nice_read && t.nice_ratio == 0)
+    diags.error(m.find("nice_ratio")->value_location,
+                context +
+                    " would do nothing: 'nice_ratio: 0' rests not at all, and neither "
+                    "'max_replica_lag' nor 'max_threads_running' is set");
+  if (mysql && t.max_replica_lag && !replicas_given)
     diags.error(t.location,
                 context +
                     " sets 'max_replica_lag' but lists no 'replicas' to ask (MySQL and MariaDB "

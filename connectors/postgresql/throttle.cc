@@ -1,6 +1,7 @@
 #include "connectors/postgresql/throttle.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <thread>
 
@@ -17,6 +18,15 @@ std::string bounded_dsn(const std::string& dsn) {
   if (dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0)
     return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=3";
   return dsn + " connect_timeout=3";
+}
+
+// libpq's message on one line: it ends with a newline and may hold a HINT on the next.
+std::string one_line(const char* what) {
+  std::string text = what;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  for (auto at = text.find('\n'); at != std::string::npos; at = text.find('\n', at))
+    text.replace(at, 1, "; ");
+  return text;
 }
 
 std::string seconds(double n) { return std::to_string(static_cast<long long>(n)) + " s"; }
@@ -61,7 +71,8 @@ void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
         "replay_lsn::text, EXTRACT(EPOCH FROM replay_lag) FROM pg_stat_replication ORDER BY pid");
   } catch (const std::exception& e) {
     primary_.reset();
-    out.push_back({"replica-lag", std::string("the replicas' lag cannot be read: ") + e.what()});
+    out.push_back(
+        {"replica-lag", std::string("the replicas' lag cannot be read: ") + one_line(e.what())});
     return;
   }
   // A replica that has gone away is no longer in pg_stat_replication; its physical slot, when it
@@ -75,8 +86,8 @@ void PostgresqlThrottle::primary_view(std::vector<ThrottleHold>& out) {
                                         "' has no replica connected: its lag is unknown"});
   } catch (const std::exception& e) {
     primary_.reset();
-    out.push_back(
-        {"replica-lag", std::string("the replication slots cannot be read: ") + e.what()});
+    out.push_back({"replica-lag",
+                   std::string("the replication slots cannot be read: ") + one_line(e.what())});
     return;
   }
   const auto now = std::chrono::steady_clock::now();
@@ -154,7 +165,8 @@ void PostgresqlThrottle::listed_replica(const policies::ReplicaConfig& r,
     if (!conn || !conn->is_open()) conn = std::make_unique<pqxx::connection>(bounded_dsn(r.dsn));
     pqxx::nontransaction t(*conn);
     auto row = t.exec1(
-        "SELECT pg_is_in_recovery(), pg_get_wal_replay_pause_state(), "
+        "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN "
+        "pg_get_wal_replay_pause_state() ELSE 'not paused' END, "
         "pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn(), "
         "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())");
     if (!row[0].as<bool>()) {
@@ -170,7 +182,8 @@ void PostgresqlThrottle::listed_replica(const policies::ReplicaConfig& r,
     }
   } catch (const std::exception& e) {
     conn.reset();
-    out.push_back({"replica-lag", "replica " + r.name() + " cannot be asked: " + e.what()});
+    out.push_back(
+        {"replica-lag", "replica " + r.name() + " cannot be asked: " + one_line(e.what())});
   }
 }
 
@@ -202,7 +215,7 @@ std::vector<ThrottleHold> PostgresqlThrottle::holds() {
                 std::string(row[2].c_str());
       } catch (const std::exception& e) {
         primary_.reset();
-        why = e.what();
+        why = one_line(e.what());
       }
     } else {
       why = conn.error().message;
@@ -235,7 +248,7 @@ std::vector<ThrottleProblem> PostgresqlThrottle::check() {
                              "GRANT pg_monitor TO " +
                              row[1].c_str()});
   } catch (const std::exception& e) {
-    problems.push_back({std::nullopt, std::string("throttle: ") + e.what()});
+    problems.push_back({std::nullopt, std::string("throttle: ") + one_line(e.what())});
   }
   for (const auto& r : store_.throttle->replicas) {
     try {
@@ -254,8 +267,8 @@ std::vector<ThrottleProblem> PostgresqlThrottle::check() {
                                 "again or max_wait",
                             /*warning=*/true});
     } catch (const std::exception& e) {
-      problems.push_back(
-          {r.location, "throttle: replica " + r.name() + " cannot be reached: " + e.what()});
+      problems.push_back({r.location, "throttle: replica " + r.name() +
+                                          " cannot be reached: " + one_line(e.what())});
     }
   }
   return problems;

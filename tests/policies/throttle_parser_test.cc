@@ -59,6 +59,18 @@ TEST_CASE("throttle: mistakes are named at their line", "[throttle-config]") {
   TempDir dir;
   auto wrong = load(dir, "{max_replica_lag: 5x, replicas: [{dsn: \"host=r1\"}]}");
   CHECK(wrong.diagnostics.errors().size() == 1);
+  // A throttle that would do nothing.
+  CHECK(first_error("{nice_ratio: 0}").find("would do nothing") != std::string::npos);
+  CHECK(first_error("{nice_ratio: 0, max_threads_running: 5}") == "(no error)");
+  // A MySQL replica entry with a mistake is still a listed replica: one error, at the entry.
+  dir.write("pw", "secret\n");
+  auto broken = load_config(
+      dir.write("m.yaml",
+                "state: state.db\nstores:\n  app: {type: mysql, host: h, database: d, user: u, "
+                "password_file: pw,\n    throttle: {max_replica_lag: 5s, replicas: [{port: "
+                "3306}]}}\n"),
+      retentiond::connectors::store_specs());
+  CHECK(broken.diagnostics.errors().size() == 1);
   // A shortened key is recognised.
   CHECK(first_error("{max_lag: 5s}") ==
         "unknown key 'max_lag' in 'throttle' of store 'app' (did you mean 'max_replica_lag'?)");
