@@ -153,6 +153,14 @@ void Scheduler::arm_all(bool catch_up) {
   for (const auto& policy : config_->policies)
     if (policy.schedule) stores[policy.name] = policy.store;
   metrics_.forget_others(stores);
+  // The wait counters of each throttled store exist from the start, at 0 (a counter that
+  // appears only at the first wait defeats rate() and alerts on it).
+  for (const auto& store : config_->stores)
+    if (store.throttle) {
+      if (store.throttle->max_replica_lag) metrics_.add_throttle_wait(store.name, "replica-lag", 0);
+      if (store.throttle->max_threads_running)
+        metrics_.add_throttle_wait(store.name, "threads-running", 0);
+    }
   for (const auto& policy : config_->policies) {
     if (!policy.schedule) {
       ++unscheduled;

@@ -442,7 +442,8 @@ TEST_CASE("serve: the throttle's wait shows in STATUS and in the metrics while i
   const std::string config = dir.write(
       "r.yaml", "metrics: {listen: 127.0.0.1:" + std::to_string(port) +
                     "}\nstate: state.db\nstores:\n  app: " + store +
-                    ", throttle: {max_replica_lag: 5s, replicas: [{dsn: \"host=127.0.0.1 port=" +
+                    ", throttle: {max_replica_lag: 5s, max_threads_running: 1000, replicas: "
+                    "[{dsn: \"host=127.0.0.1 port=" +
                     std::to_string(closed) +
                     " user=postgres\"}]}}\npolicies:\n  - {name: hits, store: app, table: hits, "
                     "expire_after: 1y, since: ts, schedule: daily 03:15, max_affected: 100%}\n");
@@ -450,6 +451,10 @@ TEST_CASE("serve: the throttle's wait shows in STATUS and in the metrics while i
   Daemon d(dir, config);
   REQUIRE(d.notify().wait_for("READY=1", 5s));
   REQUIRE(d.notify().seen("running hits, paused: ", 30s));
+  // A reason the pass never waited for has its counter too, at 0.
+  CHECK(http_get(port, "/metrics")
+            .find("retentiond_throttle_wait_seconds_total{store=\"app\",reason=\"threads-"
+                  "running\"} 0\n") != std::string::npos);
   const std::string metric =
       "retentiond_throttle_wait_seconds_total{store=\"app\",reason=\"replica-lag\"} ";
   double waited = 0;
