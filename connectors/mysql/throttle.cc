@@ -45,6 +45,13 @@ std::string monitor_grant(Client& c) {
          "older MariaDB) ON *.*";
 }
 
+// Why a replica could not be asked: "cannot be reached (...)", or, for its password file, what
+// is wrong with that file (a mistake in the configuration, not the network).
+std::string unreachable_words(const Error& e) {
+  if (e.kind == ErrorKind::Config) return "cannot be asked: " + e.message;
+  return "cannot be reached (" + e.message + ")";
+}
+
 // A reading (connecting included) gives up after this many seconds: a server that accepts the
 // connection but never answers counts as over the limit, and the pass still stops in time.
 constexpr unsigned kReadingTimeout = 3;
@@ -73,7 +80,7 @@ Result<Client*> MysqlThrottle::replica(const policies::ReplicaConfig& r) {
 std::optional<long long> MysqlThrottle::lag_of(const policies::ReplicaConfig& r, std::string& why) {
   auto client = replica(r);
   if (!client) {
-    why = "cannot be reached (" + client.error().message + ")";
+    why = unreachable_words(client.error());
     return std::nullopt;
   }
   std::vector<std::map<std::string, std::optional<std::string>>> rows;
@@ -166,8 +173,8 @@ std::vector<ThrottleProblem> MysqlThrottle::check() {
     for (const auto& r : t.replicas) {
       auto client = replica(r);
       if (!client) {
-        problems.push_back({r.location, "throttle: replica " + r.name() +
-                                            " cannot be reached: " + client.error().message});
+        problems.push_back({r.location, "throttle: replica " + r.name() + " " +
+                                            unreachable_words(client.error())});
         continue;
       }
       try {

@@ -468,6 +468,22 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
                      server_env("RETENTIOND_TEST_PG_REPLICA_PORT") + " has its replay paused") !=
           std::string::npos);
   }
+  SECTION("MariaDB: a replica's password file that cannot be read is named as such") {
+    MysqlDatabase db;
+    db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME)");
+    TempDir dir;
+    std::string config = mysql_config(dir, db,
+                                      "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: " +
+                                          server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT") +
+                                          ", user: monitor, password_file: missing}]}",
+                                      "");
+    auto r = run_retentiond({"check", "-c", config}, dir.path());
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(" cannot be asked: ") != std::string::npos);
+    CHECK(r.err.find("password file") != std::string::npos);
+    CHECK(r.err.find("cannot be reached") == std::string::npos);
+  }
   SECTION("MariaDB: a listed server that is not a replica") {
     MysqlDatabase db;
     db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME)");
