@@ -47,11 +47,15 @@ std::string detached_comment(const std::string& parent, TimePoint at) {
   return std::string(kDetachedMark) + parent + " at " + policies::format_timestamp(at);
 }
 
-// The rows the statistics give for a table: the last ANALYZE's (or VACUUM's) count, or the rows
-// inserted since as the cumulative statistics count them when that is more; nullopt when it was
-// never analysed.
+// The rows the statistics give for a table, as the planner reckons them: the last ANALYZE's (or
+// VACUUM's) rows per page times the pages the table has now, so that rows added since count; for
+// a table analysed while empty, the live rows the cumulative statistics count. nullopt when it was
+// never analysed. (The live rows are not added to reltuples: a session that inserts then
+// analyses reports its inserts after the ANALYZE, and they would count twice.)
 const std::string kStatisticsRows =
-    "CASE WHEN c.reltuples >= 0 THEN greatest(c.reltuples, pg_stat_get_live_tuples(c.oid)) END";
+    "CASE WHEN c.reltuples >= 0 AND c.relpages > 0 THEN c.reltuples / c.relpages * "
+    "(pg_relation_size(c.oid) / current_setting('block_size')::float8) WHEN c.reltuples >= 0 "
+    "THEN pg_stat_get_live_tuples(c.oid)::float8 END";
 
 // The step's rows: the statistics' estimate, or a count when the table was never analysed or is
 // small (kCountPartitionsBelow, within `budget`).
