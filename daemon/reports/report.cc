@@ -115,6 +115,14 @@ std::string target_words(const policies::Policy& p) {
   return "Sympa " + p.sympa_target;
 }
 
+std::string matched_figure(const PassOutcome& o) {
+  return (matched_estimated(o) ? "about " : "") + policies::with_thousands(o.plan.matched);
+}
+
+std::string affected_figure(const PassOutcome& o) {
+  return (affected_estimated(o) ? "about " : "") + policies::with_thousands(o.affected);
+}
+
 std::string waited_words(const PassOutcome& o) {
   if (std::llround(o.throttle_waited) < 1) return "";
   std::string reasons;

@@ -59,6 +59,9 @@ std::string partition_words(const connectors::PartitionStep& step);
 // The reports then say "about".
 bool matched_estimated(const PassOutcome& o);
 bool affected_estimated(const PassOutcome& o);
+// The counts as the report tables show them: "about 1,271,059" when estimated.
+std::string matched_figure(const PassOutcome& o);
+std::string affected_figure(const PassOutcome& o);
 // The time an enforcing pass waited for its store's throttle, in whole seconds rounded as in the
 // JSON report and the audit trail: "12 s for the throttle (replica-lag 12 s)"; "" under 1 s.
 std::string waited_words(const PassOutcome& o);

@@ -27,9 +27,9 @@ std::string render_markdown(const Report& report, const policies::Config& config
   for (const auto& o : report.passes) {
     out += "| " + markdown_cell(o.policy) + " | " + markdown_cell(o.store) + " | " +
            std::string(policies::action_name(o.action)) + " | " +
-           format_timestamp(o.cutoff.cutoff) + " | " + with_thousands(o.plan.matched) + " | " +
+           format_timestamp(o.cutoff.cutoff) + " | " + matched_figure(o) + " | " +
            with_thousands(o.plan.held) + " | " + oldest_text(o) + " | ";
-    if (!report.dry_run) out += with_thousands(o.affected) + " | ";
+    if (!report.dry_run) out += affected_figure(o) + " | ";
     out += std::string(status_name(o.status)) + " |\n";
   }
   for (const auto& o : report.passes) {
@@ -46,9 +46,10 @@ std::string render_markdown(const Report& report, const policies::Config& config
       out += "- Deadline: " + d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words) + "\n";
       if (!p->source.empty()) out += "- Source: " + p->source + "\n";
     }
+    const std::string about = matched_estimated(o) ? "about " : "";
     if (o.counted || report.dry_run)
-      out += "- Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit +
-             "; expired: " + with_thousands(o.plan.matched) +
+      out += "- Selected: " + about + with_thousands(o.plan.total) + " " + o.plan.unit +
+             "; expired: " + about + with_thousands(o.plan.matched) +
              "; held: " + with_thousands(o.plan.held) + "\n";
     else
       out += "- Selected: not counted: the pass ended before its count\n";

@@ -116,10 +116,10 @@ std::string passes_table(const Report& r, Language l) {
                                  o.store,
                                  std::string(policies::action_name(o.action)),
                                  format_timestamp(o.cutoff.cutoff),
-                                 with_thousands(o.plan.matched),
+                                 matched_figure(o),
                                  with_thousands(o.plan.held),
                                  o.plan.oldest ? format_timestamp(*o.plan.oldest) : "-"};
-    if (!r.dry_run) row.push_back(with_thousands(o.affected));
+    if (!r.dry_run) row.push_back(affected_figure(o));
     row.push_back(std::string(status_name(o.status)));
     rows.push_back(std::move(row));
   }
@@ -266,14 +266,15 @@ std::string pass_detail(const PassOutcome& o, const Report& r, const policies::C
     out += "<p>Deadline: " +
            html_escape(d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words)) + "</p>\n";
   }
+  const std::string about = matched_estimated(o) ? "about " : "";
   const std::string selected =
       o.counted || r.dry_run
-          ? "Selected: " + with_thousands(o.plan.total) + " " + o.plan.unit +
-                "; expired: " + with_thousands(o.plan.matched) +
+          ? "Selected: " + about + with_thousands(o.plan.total) + " " + o.plan.unit +
+                "; expired: " + about + with_thousands(o.plan.matched) +
                 "; held: " + with_thousands(o.plan.held)
           : std::string("Selected: not counted: the pass ended before its count");
   out += "<p>" +
-         html_escape(selected + (r.dry_run ? "" : "; affected: " + with_thousands(o.affected)) +
+         html_escape(selected + (r.dry_run ? "" : "; affected: " + affected_figure(o)) +
                      "; outcome: " + std::string(status_name(o.status))) +
          "</p>\n";
   if (!o.throttle.empty()) out += "<p>Throttle: " + html_escape(o.throttle) + "</p>\n";

@@ -350,6 +350,18 @@ ANALYZE access_log;
   CHECK(scans("access_log_2027_09") == september);
   CHECK(scans("access_log_2027_10") == october);
   CHECK(scans("access_log_2027_11") > 0);
+  // Every form says the totals include an estimate (after the scans above: the HTML page's
+  // charts read the table).
+  CHECK(plan.at("matched_estimated") == true);
+  const std::string markdown =
+      run_retentiond_ok({"plan", "-c", config, "--at", kAt, "--format", "markdown"}, dir.path())
+          .out;
+  CHECK(markdown.find("- Selected: about ") != std::string::npos);
+  CHECK(markdown.find("; expired: about ") != std::string::npos);
+  const std::string html =
+      run_retentiond_ok({"plan", "-c", config, "--at", kAt, "--format", "html"}, dir.path()).out;
+  CHECK(html.find("Selected: about ") != std::string::npos);
+  CHECK(html.find(">about ") != std::string::npos);  // in the table of passes
 
   const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
   CHECK(enforce.at("affected").get<long long>() ==
