@@ -1,5 +1,7 @@
 #include "connectors/partition_step.h"
 
+#include <algorithm>
+
 namespace retentiond::connectors {
 
 std::string_view partition_step_name(PartitionStep::Kind kind) {
@@ -16,6 +18,13 @@ std::string_view partition_step_name(PartitionStep::Kind kind) {
       return "rows";
   }
   return "rows";
+}
+
+bool any_unit_estimated(const std::vector<PartitionStep>& steps) {
+  using Kind = PartitionStep::Kind;
+  return std::any_of(steps.begin(), steps.end(), [](const PartitionStep& s) {
+    return s.estimated && (s.kind == Kind::Drop || s.kind == Kind::Detach);
+  });
 }
 
 }  // namespace retentiond::connectors

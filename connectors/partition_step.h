@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace retentiond::connectors {
 
@@ -57,6 +58,9 @@ struct CountBudget {
 
 // "drop", "detach", "drop-detached", "keep-detached", "rows".
 std::string_view partition_step_name(PartitionStep::Kind kind);
+// Whether a count over these steps includes the statistics' estimate of a whole partition's rows
+// (one dropped or detached uncounted): reports then say "about".
+bool any_unit_estimated(const std::vector<PartitionStep>& steps);
 
 // Whether the pass changes the store for this step (drop, detach, drop-detached).
 inline bool acts_as_unit(const PartitionStep& step) {

@@ -1,6 +1,7 @@
 #include "daemon/engine/pass.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <spdlog/spdlog.h>
 
@@ -302,6 +303,11 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                policy.action == policies::Action::Delete ? "deleting" : "anonymising",
                with_thousands(o.plan.matched), o.plan.unit, format_timestamp(o.cutoff.cutoff),
                policy.store);
+  // "about 62,133 rows" when a whole partition's estimate is in the count, as the report says.
+  auto done_so_far = [&] {
+    return (connectors::any_unit_estimated(o.partitions_done) ? "about " : "") +
+           with_thousands(o.affected) + " " + o.plan.unit;
+  };
   const auto pass_start = std::chrono::steady_clock::now();
   // The progress line's rate and time left leave out the time waited for the throttle: a wait
   // says nothing of how fast the rows go, nor of how long the next one will be.
@@ -336,11 +342,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     if (verdict == ThrottleGate::Verdict::TooLong)
       return conclude(
           PassStatus::Interrupted,
-          Error{ErrorKind::Throttled,
-                "waited " + std::to_string(static_cast<long long>(o.throttle_waited)) +
-                    " s in all for the throttle (" + gate.last_reasons() +
-                    "), more than its max_wait; interrupted after " + with_thousands(o.affected) +
-                    " " + o.plan.unit + ", the next pass finishes the work"});
+          Error{ErrorKind::Throttled, "waited " + std::to_string(std::llround(o.throttle_waited)) +
+                                          " s in all for the throttle (" + gate.last_reasons() +
+                                          "), more than its max_wait; interrupted after " +
+                                          done_so_far() + ", the next pass finishes the work"});
     // A partition goes whole or not at all: its batch may take all the room the guard leaves
     // (the connector refuses one that holds more), and says nothing about the next batch's size.
     const bool unit = cursor.kind == connectors::Cursor::Kind::Partitions;
@@ -362,8 +367,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       if (error.kind == ErrorKind::Interrupted) return conclude(PassStatus::Interrupted, error);
       if (error.kind == ErrorKind::StoreUnreachable) {
         // The connector has already tried to reconnect.
-        error.message += "; interrupted after " + with_thousands(o.affected) + " " + o.plan.unit +
-                         ", the next pass finishes the work";
+        error.message +=
+            "; interrupted after " + done_so_far() + ", the next pass finishes the work";
         return conclude(PassStatus::Interrupted, error);
       }
       return conclude(PassStatus::Failed, error);

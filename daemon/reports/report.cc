@@ -160,17 +160,12 @@ std::string partition_words(const connectors::PartitionStep& step) {
          (step.estimated ? " (estimate)" : "");
 }
 
-namespace {
-bool any_unit_estimated(const std::vector<connectors::PartitionStep>& steps) {
-  using Kind = connectors::PartitionStep::Kind;
-  return std::any_of(steps.begin(), steps.end(), [](const connectors::PartitionStep& s) {
-    return s.estimated && (s.kind == Kind::Drop || s.kind == Kind::Detach);
-  });
+bool matched_estimated(const PassOutcome& o) {
+  return connectors::any_unit_estimated(o.plan.partitions);
 }
-}  // namespace
 
-bool matched_estimated(const PassOutcome& o) { return any_unit_estimated(o.plan.partitions); }
-
-bool affected_estimated(const PassOutcome& o) { return any_unit_estimated(o.partitions_done); }
+bool affected_estimated(const PassOutcome& o) {
+  return connectors::any_unit_estimated(o.partitions_done);
+}
 
 }  // namespace retentiond::daemon
