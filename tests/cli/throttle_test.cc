@@ -62,6 +62,16 @@ struct ThrottledPass {
 
 std::string policy_yaml();
 
+// The throttle block that asks the server on port `port` as a replica, as `user` with the
+// password in DIR/`password_file` (the test's own account and password unless told).
+std::string replica_throttle(const TempDir& dir, const std::string& port,
+                             const std::string& user = server_env("RETENTIOND_TEST_MYSQL_USER"),
+                             const std::string& password_file = "own") {
+  if (password_file == "own") dir.write("own", MysqlDatabase::password());
+  return "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: " + port + ", user: " + user +
+         ", password_file: " + password_file + "}]}";
+}
+
 // Table t: kExpired expired rows and 100 fresh ones (ids 1 to 100).
 void fill_table(MysqlDatabase& db) {
   db.exec(
@@ -430,13 +440,8 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
     MysqlDatabase db;
     db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME)");
     TempDir dir;
-    dir.write("own", MysqlDatabase::password());
-    std::string config = mysql_config(dir, db,
-                                      "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: " +
-                                          server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT") +
-                                          ", user: " + server_env("RETENTIOND_TEST_MYSQL_USER") +
-                                          ", password_file: own}]}",
-                                      "");
+    std::string config = mysql_config(
+        dir, db, replica_throttle(dir, server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT")), "");
     REQUIRE(mysql_replica("STOP SLAVE SQL_THREAD").exit_code == 0);
     struct Resume {
       ~Resume() { mysql_replica("START SLAVE SQL_THREAD"); }
@@ -472,11 +477,11 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
     MysqlDatabase db;
     db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME)");
     TempDir dir;
-    std::string config = mysql_config(dir, db,
-                                      "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: " +
-                                          server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT") +
-                                          ", user: monitor, password_file: missing}]}",
-                                      "");
+    std::string config =
+        mysql_config(dir, db,
+                     replica_throttle(dir, server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT"),
+                                      "monitor", "missing"),
+                     "");
     auto r = run_retentiond({"check", "-c", config}, dir.path());
     INFO(r.err);
     CHECK(r.exit_code == 1);
@@ -488,13 +493,8 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
     MysqlDatabase db;
     db.exec("CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME)");
     TempDir dir;
-    dir.write("own", MysqlDatabase::password());
-    std::string config = mysql_config(dir, db,
-                                      "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: " +
-                                          server_env("RETENTIOND_TEST_MYSQL_PORT") +
-                                          ", user: " + server_env("RETENTIOND_TEST_MYSQL_USER") +
-                                          ", password_file: own}]}",
-                                      "");
+    std::string config =
+        mysql_config(dir, db, replica_throttle(dir, server_env("RETENTIOND_TEST_MYSQL_PORT")), "");
     auto r = run_retentiond({"check", "-c", config}, dir.path());
     INFO(r.err);
     CHECK(r.exit_code == 1);
