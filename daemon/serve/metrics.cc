@@ -148,7 +148,8 @@ std::string Metrics::render() const {
   }
   out +=
       "# HELP retentiond_throttle_wait_seconds_total Time passes waited for the store's "
-      "throttle (between batches or parts of a count), by reason; grows during a wait.\n# TYPE retentiond_throttle_wait_seconds_total counter\n";
+      "throttle (between batches or parts of a count), by reason; grows during a wait.\n# TYPE "
+      "retentiond_throttle_wait_seconds_total counter\n";
   for (const auto& [key, seconds] : throttle_wait_) {
     char number[64];
     std::snprintf(number, sizeof number, "%.17g", seconds);
