@@ -27,8 +27,9 @@ constexpr const char* kUsage =
 
 Prints the audit trail kept in the state (its file, or its PostgreSQL database): one
 entry per policy per enforcement pass (policy, store, action, cut-off, records matched,
-held and affected, start and end, outcome, error class, and the host that ran it). It
-never contains keys, addresses or names.
+held and affected, start and end, outcome, error class, the host that ran it, the
+partitions it dropped or detached whole, and what other stores removed for it (`also:`,
+such as Sympa subscriptions, in counts). It never contains keys, addresses or names.
 
 --format html prints it as a self-contained page in the style of the other reports, in
 the language --language says (default: the configuration's first language, else English).
@@ -105,6 +106,31 @@ std::string partition_line(const nlohmann::json& part) {
          (estimated ? " (estimate)" : "");
 }
 
+// What other stores removed for a pass (`also:` with `store:`), as stored; empty when nothing.
+nlohmann::json also_stores_of(const AuditEntry& e) {
+  if (e.also_stores.empty()) return nlohmann::json::array();
+  auto j = nlohmann::json::parse(e.also_stores, nullptr, /*allow_exceptions=*/false);
+  return j.is_array() ? j : nlohmann::json::array();
+}
+
+// "store 'lists' (sympa subscribers): 3 subscriptions removed from list pic-adherents": one
+// other store's removals for a pass. Printable.
+std::string removal_line(const nlohmann::json& r) {
+  std::string lists;
+  size_t n = 0;
+  if (r.contains("lists") && r["lists"].is_array())
+    for (const auto& l : r["lists"])
+      if (l.is_string()) lists += (n++ ? ", " : "") + l.get<std::string>();
+  const std::string kind = r.value("sympa", "");
+  const long long removed = r.value("removed", 0LL);
+  const std::string robot = r.value("robot", "");
+  const std::string unit = kind == "subscribers" ? "subscription" : "record";
+  return policies::printable(
+      "store '" + r.value("store", "") + "'" + (kind.empty() ? "" : " (sympa " + kind + ")") +
+      ": " + with_thousands(removed) + " " + unit + (removed == 1 ? "" : "s") + " removed from " +
+      (n == 1 ? "list " : "lists ") + lists + (robot.empty() ? "" : " (robot " + robot + ")"));
+}
+
 nlohmann::json to_json(const AuditEntry& e) {
   nlohmann::json out = {{"id", e.id},
                         {"policy", e.policy},
@@ -124,6 +150,8 @@ nlohmann::json to_json(const AuditEntry& e) {
                         {"hash", e.hash}};
   // Passes of `partitions: drop` or `detach` that acted on whole partitions only.
   if (!e.partitions.empty()) out["partitions"] = partitions_of(e);
+  // Passes whose `also:` had another store remove records related to theirs.
+  if (!e.also_stores.empty()) out["also_stores"] = also_stores_of(e);
   if (affected_estimated(e)) out["affected_estimated"] = true;
   return out;
 }
@@ -152,6 +180,14 @@ void print_markdown(const std::vector<AuditEntry>& entries,
         titled = true;
         std::cout << "- pass " << e.id << " (" << e.policy << "): partition "
                   << partition_line(part) << "\n";
+      }
+    titled = false;
+    for (const auto& e : entries)
+      for (const auto& removal : also_stores_of(e)) {
+        if (!titled) std::cout << "\nRemoved in other stores (`also:`):\n\n";
+        titled = true;
+        std::cout << "- pass " << e.id << " (" << e.policy << "): " << removal_line(removal)
+                  << "\n";
       }
   }
   if (verification) std::cout << "\n" << describe(*verification, /*markdown=*/true);
@@ -185,6 +221,14 @@ std::string html_history(const std::vector<AuditEntry>& entries,
       body += html_table(words(l, "Partitions acted on whole", "Partitions traitées entières"),
                          {"#", words(l, "Policy", "Règle"), words(l, "Partition", "Partition")},
                          parts, {0});
+    std::vector<std::vector<std::string>> removals;
+    for (const auto& e : entries)
+      for (const auto& removal : also_stores_of(e))
+        removals.push_back({std::to_string(e.id), e.policy, removal_line(removal)});
+    if (!removals.empty())
+      body += html_table(
+          words(l, "Removed in other stores (also:)", "Retiré dans d'autres sources (also:)"),
+          {"#", words(l, "Policy", "Règle"), words(l, "Removed", "Retiré")}, removals, {0});
   }
   if (verification)
     body += "<pre>" + html_escape(describe(*verification, /*markdown=*/false)) + "</pre>\n";
@@ -331,6 +375,8 @@ int history_command(const Args& args) {
                     << e.host << "\n";
           for (const auto& part : partitions_of(e))
             std::cout << "        partition " << partition_line(part) << "\n";
+          for (const auto& removal : also_stores_of(e))
+            std::cout << "        also: " << removal_line(removal) << "\n";
         }
       }
       if (verification) std::cout << describe(*verification, /*markdown=*/false);

@@ -22,14 +22,24 @@ using connectors::ErrorKind;
 using policies::format_timestamp;
 using policies::with_thousands;
 
+// What a pass's record keeps besides its count, as it stands: the partitions taken so far (and
+// `in_flight`, the batch's own, marked pending), what other stores removed, the time waited.
+RecordUpdate record_update(const PassOutcome& o, bool with_partitions,
+                           const std::vector<connectors::PartitionStep>& in_flight = {}) {
+  RecordUpdate u;
+  if (with_partitions) u.partitions = partitions_json(o.partitions_done, in_flight);
+  if (!o.also_stores_record.empty()) u.also_stores = o.also_stores_record;
+  if (o.throttle_waited > 0) u.waited = std::llround(o.throttle_waited);
+  return u;
+}
+
 // The pass's BatchJournal: each batch's intent goes to the state file before the store commits.
 class JournalOfPass : public connectors::BatchJournal {
  public:
-  // `done`: the partitions the pass has taken so far, which the record keeps beside those of
-  // the batch in flight.
-  JournalOfPass(StateFile& state, std::string policy, PassLock* lease,
-                const std::vector<connectors::PartitionStep>& done)
-      : journal_(state), policy_(std::move(policy)), lease_(lease), done_(done) {}
+  // `o`: the pass so far, whose record the intent brings up to date (the partitions taken,
+  // those of the batch in flight beside them; what other stores removed for it).
+  JournalOfPass(StateFile& state, std::string policy, PassLock* lease, const PassOutcome& o)
+      : journal_(state), policy_(std::move(policy)), lease_(lease), o_(o) {}
   void before_commit(const connectors::BatchIntent& intent) override {
     try {
       // A lease lost (its session ended: the state server restarted, the network cut) may be
@@ -37,10 +47,7 @@ class JournalOfPass : public connectors::BatchJournal {
       if (lease_ && !lease_->still_held())
         throw StateError("the lease of policy '" + policy_ +
                          "' in the shared state was lost; stopping before this batch commits");
-      journal_.add_intent(policy_, intent,
-                          intent.units.empty()
-                              ? std::nullopt
-                              : std::optional<std::string>(partitions_json(done_, intent.units)));
+      journal_.add_intent(policy_, intent, record_update(o_, !intent.units.empty(), intent.units));
     } catch (const std::exception& e) {
       failure_ = e.what();
       throw;
@@ -53,7 +60,7 @@ class JournalOfPass : public connectors::BatchJournal {
   PassJournal journal_;
   std::string policy_;
   PassLock* lease_;
-  const std::vector<connectors::PartitionStep>& done_;
+  const PassOutcome& o_;
   std::optional<std::string> failure_;
 };
 
@@ -206,7 +213,22 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                     [&](const std::string& why) {
                       if (options.on_throttle) options.on_throttle(policy.name, why);
                     });
-  gate.on_waited(options.on_throttle_waited);
+  // The record of a pass under way keeps its time waited, written every few seconds of a wait,
+  // so that a pass killed while it waits is audited with it.
+  auto waited_recorded = std::chrono::steady_clock::now();
+  gate.on_waited([&](const std::string& reason, double seconds) {
+    if (options.on_throttle_waited) options.on_throttle_waited(reason, seconds);
+    const auto now = std::chrono::steady_clock::now();
+    if (!recording || owner_.empty() || now - waited_recorded < std::chrono::seconds(5)) return;
+    waited_recorded = now;
+    try {
+      RecordUpdate u;
+      u.waited = std::llround(gate.waited().count());
+      PassJournal(*state_).update(policy.name, owner_, u);
+    } catch (const std::exception& e) {
+      spdlog::warn("policy '{}': {}", policy.name, e.what());
+    }
+  });
   // Before the count: a pass that ends while counting reports the throttle it waited for.
   if (options.throttle) o.throttle = options.throttle->describe();
   // An enforcing pass on a throttled store counts in parts where the store can, resting and
@@ -288,16 +310,25 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     try {
       PassRecord record = journal_record(o);
       record.owner = new_owner_token();
+      record.waited = std::llround(o.throttle_waited);  // while counting
       PassJournal(*state_).begin(record);
       owner_ = record.owner;
     } catch (const std::exception& e) {
       return conclude(PassStatus::Failed,
                       Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"});
     }
-    journal.emplace(*state_, policy.name, lock_ ? &*lock_ : nullptr, o.partitions_done);
+    journal.emplace(*state_, policy.name, lock_ ? &*lock_ : nullptr, o);
     ctx.journal = &*journal;
   }
-  if (!policy.also_stores.empty()) ctx.related = &related;
+  if (!policy.also_stores.empty()) {
+    ctx.related = &related;
+    if (recording)
+      related.on_removed([&](const std::string& record) {
+        RecordUpdate u;
+        u.also_stores = record;
+        PassJournal(*state_).update(policy.name, owner_, u);
+      });
+  }
 
   spdlog::info("policy '{}': {} {} {} expired before {} (store '{}')", policy.name,
                policy.action == policies::Action::Delete ? "deleting" : "anonymising",
@@ -384,10 +415,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     gate.rest_after(took, options.nice_ratio);
     if (recording) {
       try {
-        PassJournal(*state_).batch_done(
-            policy.name, owner_, o.affected,
-            batch->units.empty() ? std::nullopt
-                                 : std::optional<std::string>(partitions_json(o.partitions_done)));
+        PassJournal(*state_).batch_done(policy.name, owner_, o.affected,
+                                        record_update(o, !batch->units.empty()));
       } catch (const std::exception& e) {
         // The store committed; the intent stays, and the next pass counts this batch.
         return conclude(PassStatus::Failed,

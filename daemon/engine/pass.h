@@ -54,6 +54,9 @@ struct PassOutcome {
   // Policies whose `also:` names other stores: what each of policy.also_stores removed there
   // (enforce; Sympa: subscriptions), in the rules' order. Empty for the others.
   std::vector<long long> also_removed;
+  // The same as the audit trail keeps it (AuditEntry::also_stores): "" until a store removed
+  // something.
+  std::string also_stores_record;
   // `partitions: drop` or `detach`: the partitions (and detached tables) the pass acted on whole,
   // with their exact row counts, in order.
   std::vector<connectors::PartitionStep> partitions_done;

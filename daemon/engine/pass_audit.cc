@@ -38,6 +38,7 @@ AuditEntry entry_for(const PassOutcome& o) {
   e.error_class = o.error ? std::string(connectors::error_class(o.error->kind)) : "";
   e.waited = static_cast<long long>(o.throttle_waited + 0.5);
   e.partitions = partitions_json(o.partitions_done);
+  e.also_stores = o.also_stores_record;
   return e;
 }
 
@@ -46,6 +47,9 @@ AuditEntry entry_for_dead(const PassRecord& dead, long long reconciled) {
   e.affected = dead.affected + reconciled;
   // A batch of partitions goes whole or not at all: any change means all of it.
   e.partitions = settled_partitions(dead.partitions, reconciled > 0);
+  // Another store's removals committed on their own, before the batch's: they stand either way.
+  e.also_stores = dead.also_stores;
+  e.waited = dead.waited;
   e.finished = dead.updated;
   e.outcome = "interrupted";
   e.error_class = "interrupted";
@@ -160,10 +164,10 @@ void PassRunner::settle_failed_batch(const policies::Policy& policy,
       auto went = pending_partitions(record->partitions);
       o.partitions_done.insert(o.partitions_done.end(), went.begin(), went.end());
     }
-    journal.batch_done(policy.name, owner_, o.affected,
-                       record->partitions.empty()
-                           ? std::nullopt
-                           : std::optional<std::string>(partitions_json(o.partitions_done)));
+    RecordUpdate change;
+    if (!record->partitions.empty()) change.partitions = partitions_json(o.partitions_done);
+    if (!o.also_stores_record.empty()) change.also_stores = o.also_stores_record;
+    journal.batch_done(policy.name, owner_, o.affected, change);
   } catch (const std::exception& e) {
     o.plan.warnings.push_back(std::string(e.what()) + "; the next pass reconciles the last batch");
   }

@@ -1,5 +1,6 @@
 #include "daemon/engine/pass_related.h"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 namespace retentiond::daemon {
@@ -10,7 +11,7 @@ using connectors::ErrorKind;
 std::optional<Error> RelatedOfPass::open(const policies::Policy& policy, const PassOptions& options,
                                          PassOutcome& o) {
   policy_ = &policy;
-  removed_ = &o.also_removed;
+  outcome_ = &o;
   o.also_removed.assign(policy.also_stores.size(), 0);
   for (const auto& rule : policy.also_stores) {
     const std::string needed =
@@ -35,17 +36,45 @@ void RelatedOfPass::hand(size_t rule, const std::vector<std::string>& values) {
     e.message += "; the batch was rolled back, its records are kept for the next pass";
     throw connectors::RelatedStoreFailed(std::move(e));
   }
-  removed_->at(rule) += removed.value();
+  outcome_->also_removed.at(rule) += removed.value();
+  outcome_->also_stores_record = also_stores_json(*policy_, outcome_->also_removed);
+  if (!on_removed_ || removed.value() == 0) return;
+  try {
+    on_removed_(outcome_->also_stores_record);
+  } catch (const std::exception& e) {
+    const auto& r = policy_->also_stores.at(rule);
+    throw connectors::RelatedStoreFailed(Error{
+        ErrorKind::Io, "store '" + r.store + "' removed " +
+                           policies::counted(removed.value(), policies::also_store_unit(r)) +
+                           ", which cannot be recorded (" + e.what() +
+                           "); the batch was rolled back, its records are kept for the next pass"});
+  }
 }
 
 void RelatedOfPass::log(bool batches_ran) const {
   if (!policy_) return;
   for (size_t i = 0; i < stores_.size(); ++i) {
     const auto& rule = policy_->also_stores[i];
-    if (!batches_ran && removed_->at(i) == 0) continue;
+    const long long removed = outcome_->also_removed.at(i);
+    if (!batches_ran && removed == 0) continue;
     spdlog::info("policy '{}': store '{}' removed {} (also)", policy_->name, rule.store,
-                 policies::counted(removed_->at(i), policies::also_store_unit(rule)));
+                 policies::counted(removed, policies::also_store_unit(rule)));
   }
+}
+
+std::string also_stores_json(const policies::Policy& policy,
+                             const std::vector<long long>& removed) {
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < policy.also_stores.size() && i < removed.size(); ++i) {
+    if (removed[i] == 0) continue;
+    const auto& rule = policy.also_stores[i];
+    nlohmann::json r = {{"store", rule.store}, {"sympa", rule.kind}, {"lists", rule.lists}};
+    if (!rule.robot.empty()) r["robot"] = rule.robot;
+    r["removed"] = removed[i];
+    out.push_back(std::move(r));
+  }
+  // Names come from the configuration and may hold any byte: replaced, never a throw.
+  return out.empty() ? "" : out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace retentiond::daemon

@@ -5,6 +5,7 @@
 // was not.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,12 +18,19 @@ namespace retentiond::daemon {
 class RelatedOfPass : public connectors::RelatedStores {
  public:
   // Opens each rule's store through options.other_store and adds the statement it runs to
-  // o.plan.statements; sizes o.also_removed, where hand() counts what the stores removed. An
-  // Error, naming the store, when one cannot serve its rule; nothing was changed then.
+  // o.plan.statements; sizes o.also_removed, where hand() counts what the stores removed (and
+  // keeps o.also_stores_record up to date). An Error, naming the store, when one cannot serve its
+  // rule; nothing was changed then.
   std::optional<connectors::Error> open(const policies::Policy& policy, const PassOptions& options,
                                         PassOutcome& o);
 
   void hand(size_t rule, const std::vector<std::string>& values) override;
+
+  // Told o.also_stores_record each time another store has removed something (that store has
+  // committed already): the pass's record in the state keeps it at once, so that a process that
+  // dies before its batch commits is still audited with those removals. A throw fails the batch
+  // (rolled back, its records kept), since the removals could not be recorded.
+  void on_removed(std::function<void(const std::string& record)> f) { on_removed_ = std::move(f); }
 
   // Logs what each store removed in this pass (counts only), if anything, or if `batches_ran`.
   void log(bool batches_ran) const;
@@ -30,7 +38,13 @@ class RelatedOfPass : public connectors::RelatedStores {
  private:
   const policies::Policy* policy_ = nullptr;
   std::vector<connectors::Connector*> stores_;
-  std::vector<long long>* removed_ = nullptr;
+  PassOutcome* outcome_ = nullptr;
+  std::function<void(const std::string&)> on_removed_;
 };
+
+// What the other stores removed (`removed`, in the order of policy.also_stores), as the audit
+// trail keeps it: a JSON array of {"store", "sympa", "lists", "robot" (when set), "removed"}
+// for each rule that removed something; "" when none did. Names and counts, never a value.
+std::string also_stores_json(const policies::Policy& policy, const std::vector<long long>& removed);
 
 }  // namespace retentiond::daemon

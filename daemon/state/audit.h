@@ -45,6 +45,12 @@ struct AuditEntry : PassFigures {
   // record in progress kept (daemon/engine/pass_partitions.h), its batch in flight's included
   // when the store says that batch committed.
   std::string partitions;
+  // What other stores removed for the pass's records (`also:` entries with `store:`, such as a
+  // Sympa store's subscriptions), as a JSON array of {"store", "sympa", "lists", "removed"} (and
+  // "robot" when the rule names one), one element per rule that removed something; kept beside
+  // the row (table audit_also_stores) and covered by its hash; empty when nothing was removed
+  // there. Counts and list names only, never an address.
+  std::string also_stores;
   // The host whose retentiond wrote the entry (gethostname), "" in entries written before
   // version 5 of the state; covered by the hash when set.
   std::string host;

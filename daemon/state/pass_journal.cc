@@ -16,7 +16,7 @@ using policies::parse_timestamp;
 
 constexpr const char* kColumns =
     "policy, store, action, cutoff, matched, held, affected, started, updated, pid, owner, "
-    "partitions";
+    "partitions, waited, also_stores";
 
 PassRecord read_record(const Statement& st) {
   PassRecord r;
@@ -32,6 +32,8 @@ PassRecord read_record(const Statement& st) {
   r.pid = st.integer(9);
   r.owner = st.text(10);
   r.partitions = st.text(11);
+  r.waited = st.integer(12);
+  r.also_stores = st.text(13);
   return r;
 }
 
@@ -60,25 +62,26 @@ void PassJournal::begin(const PassRecord& r) {
   guarded(state_, "record the start of a pass", [&] {
     auto& db = state_.db();
     in_transaction(db, [&] {
-      Statement insert = db.prepare(std::string("INSERT INTO pass_in_progress (") + kColumns +
-                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9, '')");
+      Statement insert =
+          db.prepare(std::string("INSERT INTO pass_in_progress (") + kColumns +
+                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9, '', ?10, '')");
       insert.bind(1, r.policy)
           .bind(2, r.store)
           .bind(3, r.action)
           .bind(4, format_timestamp(r.cutoff));
       insert.bind(5, r.matched).bind(6, r.held).bind(7, format_timestamp(r.started));
-      insert.bind(8, static_cast<long long>(::getpid())).bind(9, r.owner);
+      insert.bind(8, static_cast<long long>(::getpid())).bind(9, r.owner).bind(10, r.waited);
       insert.step();
     });
   });
 }
 
 void PassJournal::add_intent(const std::string& policy, const BatchIntent& intent,
-                             const std::optional<std::string>& partitions) {
+                             const RecordUpdate& change) {
   guarded(state_, "record a batch before it commits", [&] {
     auto& db = state_.db();
     in_transaction(db, [&] {
-      if (partitions) set_partitions(policy, *partitions);
+      apply(policy, change);
       Statement upsert = db.prepare(
           "INSERT INTO batch_intent (policy, expected, evidence, recorded) VALUES (?1, ?2, ?3, ?4) "
           "ON CONFLICT (policy) DO UPDATE SET expected = batch_intent.expected + "
@@ -99,11 +102,38 @@ void PassJournal::add_intent(const std::string& policy, const BatchIntent& inten
   });
 }
 
-void PassJournal::set_partitions(const std::string& policy, const std::string& partitions) {
-  Statement update =
-      state_.db().prepare("UPDATE pass_in_progress SET partitions = ?1 WHERE policy = ?2");
-  update.bind(1, partitions).bind(2, policy);
-  update.step();
+void PassJournal::apply(const std::string& policy, const RecordUpdate& change) {
+  auto& db = state_.db();
+  if (change.partitions) {
+    Statement st = db.prepare("UPDATE pass_in_progress SET partitions = ?1 WHERE policy = ?2");
+    st.bind(1, *change.partitions).bind(2, policy);
+    st.step();
+  }
+  if (change.also_stores) {
+    Statement st = db.prepare("UPDATE pass_in_progress SET also_stores = ?1 WHERE policy = ?2");
+    st.bind(1, *change.also_stores).bind(2, policy);
+    st.step();
+  }
+  if (change.waited) {
+    Statement st = db.prepare("UPDATE pass_in_progress SET waited = ?1 WHERE policy = ?2");
+    st.bind(1, *change.waited).bind(2, policy);
+    st.step();
+  }
+}
+
+void PassJournal::update(const std::string& policy, const std::string& owner,
+                         const RecordUpdate& change) {
+  guarded(state_, "record the progress of a pass", [&] {
+    auto& db = state_.db();
+    in_transaction(db, [&] {
+      Statement mine =
+          db.prepare("SELECT 1 FROM pass_in_progress WHERE policy = ?1 AND owner = ?2");
+      mine.bind(1, policy).bind(2, owner);
+      if (!mine.step())
+        throw StateError("the pass's row of policy '" + policy + "' is not this process's");
+      apply(policy, change);
+    });
+  });
 }
 
 void PassJournal::remove(const std::string& policy) {
@@ -114,19 +144,19 @@ void PassJournal::remove(const std::string& policy) {
 }
 
 void PassJournal::batch_done(const std::string& policy, const std::string& owner,
-                             long long affected, const std::optional<std::string>& partitions) {
+                             long long affected, const RecordUpdate& change) {
   guarded(state_, "record a committed batch", [&] {
     auto& db = state_.db();
     in_transaction(db, [&] {
-      if (partitions) set_partitions(policy, *partitions);
-      Statement update = db.prepare(
+      apply(policy, change);
+      Statement count = db.prepare(
           "UPDATE pass_in_progress SET affected = ?1, updated = ?2 WHERE policy = ?3 AND owner = "
           "?4");
-      update.bind(1, affected)
+      count.bind(1, affected)
           .bind(2, format_timestamp(policies::now_utc()))
           .bind(3, policy)
           .bind(4, owner);
-      update.step();
+      count.step();
       if (db.changes() != 1)
         throw StateError("the pass's row of policy '" + policy + "' is not this process's");
       db.prepare("DELETE FROM batch_intent_items WHERE policy = ?1").bind(1, policy).step();
@@ -165,11 +195,12 @@ AuditEntry PassJournal::close_dead(const PassRecord& dead, const AuditEntry& ent
 std::string PassJournal::columns() {
   // A state of an older retentiond, opened read-only, may lack the newer columns.
   std::string out = kColumns;
-  for (const char* column : {"owner", "partitions"})
+  for (const char* column : {"owner", "partitions", "waited", "also_stores"})
     if (!state_.has_column("pass_in_progress", column)) {
       const std::string name = column;
       const auto at = out.find(", " + name);
-      out.replace(at, name.size() + 2, ", '' AS " + name);
+      out.replace(at, name.size() + 2,
+                  ", " + std::string(name == "waited" ? "0" : "''") + " AS " + name);
     }
   return out;
 }

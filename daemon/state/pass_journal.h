@@ -25,6 +25,18 @@ struct PassRecord : PassFigures {
   // The partitions the pass has dropped or detached whole, as a JSON array (pass_partitions.h);
   // the in-flight batch's marked pending. Empty when there are none.
   std::string partitions;
+  // What other stores have removed for the pass so far (AuditEntry::also_stores), including the
+  // batch in flight's (the other store commits first, in a transaction of its own).
+  std::string also_stores;
+  long long waited = 0;  // seconds waited for the store's throttle so far
+};
+
+// What a write to a pass's record changes besides its count: each field given replaces the
+// record's.
+struct RecordUpdate {
+  std::optional<std::string> partitions;
+  std::optional<std::string> also_stores;
+  std::optional<long long> waited;
 };
 
 // A fresh owner token for a pass of this process.
@@ -37,15 +49,16 @@ class PassJournal {
   // Records that `r.owner` starts its batches (the caller holds the policy's lock). A row left
   // by a dead pass must have been recovered first.
   void begin(const PassRecord& r);
-  // Adds to the intent of the batch in flight (BatchJournal::before_commit); with `partitions`,
-  // the pass's partitions become those (the batch's own marked pending), in the same
-  // transaction.
+  // Adds to the intent of the batch in flight (BatchJournal::before_commit) and applies `update`
+  // in the same transaction (the partitions then include the batch's own, marked pending).
   void add_intent(const std::string& policy, const connectors::BatchIntent& intent,
-                  const std::optional<std::string>& partitions = std::nullopt);
-  // The batch committed in the store: the pass's count becomes `affected`, the intent goes; with
-  // `partitions`, the pass's partitions become those.
+                  const RecordUpdate& change = {});
+  // The batch committed in the store: the pass's count becomes `affected`, the intent goes, and
+  // `update` applies.
   void batch_done(const std::string& policy, const std::string& owner, long long affected,
-                  const std::optional<std::string>& partitions = std::nullopt);
+                  const RecordUpdate& change = {});
+  // Applies `update` to the owner's record (between batches: the time waited so far).
+  void update(const std::string& policy, const std::string& owner, const RecordUpdate& change);
   // Ends the pass: removes its row and appends its audit entry, in one transaction. Only the
   // owner's row is removed; a pending intent keeps the row for the next pass to reconcile (and
   // no entry is written now: returns nullopt). Returns the entry as appended.
@@ -58,7 +71,7 @@ class PassJournal {
 
  private:
   std::optional<connectors::BatchIntent> intent_of(const std::string& policy);
-  void set_partitions(const std::string& policy, const std::string& partitions);
+  void apply(const std::string& policy, const RecordUpdate& change);
   // kColumns, with '' for those a state of an older retentiond lacks.
   std::string columns();
   void remove(const std::string& policy);

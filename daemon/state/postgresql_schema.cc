@@ -2,12 +2,16 @@
 // file's (state.cc), in PostgreSQL's types. Version 5 is the first; later versions migrate in
 // order, under an advisory lock, so that hosts starting together create it once. Version 6: the
 // partitions a pass in progress has dropped or detached whole (pass_in_progress.partitions).
+// Version 7: what other stores removed for a pass (audit_also_stores, pass_in_progress.
+// also_stores) and the time a pass under way has waited (pass_in_progress.waited).
+#include <vector>
+
 #include "daemon/state/state.h"
 
 namespace retentiond::daemon {
 namespace {
 
-constexpr int kPostgresqlSchemaVersion = 6;
+constexpr int kPostgresqlSchemaVersion = 7;
 // The schema's advisory lock key ("rtnd" + 2), held by the transaction that creates it.
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(8247912497911250946)";
 
@@ -41,12 +45,18 @@ std::string latest_schema() {
       audit_id BIGINT PRIMARY KEY,
       partitions TEXT NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS audit_also_stores (
+      audit_id BIGINT PRIMARY KEY,
+      also_stores TEXT NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS pass_in_progress ()sql" +
          kPassFigures + R"sql(
       updated TEXT NOT NULL,
       pid BIGINT NOT NULL,
       owner TEXT NOT NULL DEFAULT '',
       partitions TEXT NOT NULL DEFAULT '',
+      waited BIGINT NOT NULL DEFAULT 0,
+      also_stores TEXT NOT NULL DEFAULT '',
       PRIMARY KEY (policy)
     );
     CREATE TABLE IF NOT EXISTS secrets (
@@ -109,9 +119,11 @@ std::optional<std::string> StateFile::schema_problem() {
   const long long version = read.step() ? read.integer(0) : 0;
   if (version > kPostgresqlSchemaVersion)
     return label() + " was written by a newer retentiond (schema " + std::to_string(version) + ")";
-  for (const char* table :
-       {"audit", "audit_partitions", "pass_in_progress", "secrets", "holds", "notices", "sightings",
-        "sighting_policies", "batch_intent", "batch_intent_items"})
+  std::vector<std::string> tables = {
+      "audit",   "audit_partitions", "pass_in_progress",  "secrets",      "holds",
+      "notices", "sightings",        "sighting_policies", "batch_intent", "batch_intent_items"};
+  if (version >= 7) tables.push_back("audit_also_stores");
+  for (const auto& table : tables)
     if (!has_table(table))
       return label() + " has no table '" + table + "' although its schema is version " +
              std::to_string(version);
@@ -124,22 +136,46 @@ std::optional<std::string> StateFile::schema_problem() {
   return std::nullopt;
 }
 
-// Schema 6 keeps the partitions of a pass in progress. ALTER TABLE needs the table's owner: a user
-// that only reads and writes the tables is told what the owner must run (the transaction rolls
-// back; the state stays at 5, which older hosts still use).
-void StateFile::migrate_postgresql_5_to_6() {
-  static const std::string kAlter =
-      "ALTER TABLE pass_in_progress ADD COLUMN partitions TEXT NOT NULL DEFAULT ''";
+// Each version's changes to the one before, in order: version 6 keeps the partitions of a pass
+// in progress; version 7 what other stores removed for a pass, and a pass's time waited.
+namespace {
+struct SchemaStep {
+  int version;
+  std::vector<std::string> statements;
+};
+const std::vector<SchemaStep>& schema_steps() {
+  static const std::vector<SchemaStep> steps = {
+      {6, {"ALTER TABLE pass_in_progress ADD COLUMN partitions TEXT NOT NULL DEFAULT ''"}},
+      {7,
+       {"ALTER TABLE pass_in_progress ADD COLUMN waited BIGINT NOT NULL DEFAULT 0, ADD COLUMN "
+        "also_stores TEXT NOT NULL DEFAULT ''",
+        "CREATE TABLE audit_also_stores (audit_id BIGINT PRIMARY KEY, also_stores TEXT NOT "
+        "NULL)"}},
+  };
+  return steps;
+}
+}  // namespace
+
+// ALTER TABLE needs the table's owner: a user that only reads and writes the tables is told
+// what the owner must run (the transaction rolls back; the state stays at its version, which
+// older hosts still use).
+void StateFile::migrate_postgresql(long long from) {
   auto owner = db_->prepare(
       "SELECT pg_has_role((SELECT tableowner FROM pg_tables WHERE tablename = "
       "'pass_in_progress' AND schemaname = current_schema()), 'USAGE')");
+  std::string all;
+  for (const auto& step : schema_steps())
+    if (step.version > from)
+      for (const auto& statement : step.statements) all += statement + "; ";
   if (!owner.step() || owner.integer(0) != 1)
-    throw StateError(label() +
-                     " is of schema 5 and this retentiond needs 6, but its user may not alter "
-                     "the table pass_in_progress (it is not the owner): run retentiond once as "
-                     "the tables' owner, or have the owner run: " +
-                     kAlter);
-  db_->exec(kAlter);
+    throw StateError(label() + " is of schema " + std::to_string(from) +
+                     " and this retentiond needs " + std::to_string(kPostgresqlSchemaVersion) +
+                     ", but its user may not alter the table pass_in_progress (it is not the "
+                     "owner): run retentiond once as the tables' owner, or have the owner run: " +
+                     all);
+  for (const auto& step : schema_steps())
+    if (step.version > from)
+      for (const auto& statement : step.statements) db_->exec(statement);
 }
 
 void StateFile::create_postgresql_schema() {
@@ -155,8 +191,8 @@ void StateFile::create_postgresql_schema() {
       throw StateError(label() + " was written by a newer retentiond (schema " +
                        std::to_string(current) + "); refusing to touch it");
     if (current == kPostgresqlSchemaVersion) return;
-    if (current == 5)
-      migrate_postgresql_5_to_6();
+    if (current >= 5)
+      migrate_postgresql(current);
     else
       db_->exec(latest_schema());
     db_->exec("DELETE FROM retentiond_schema");

@@ -30,8 +30,10 @@ using lib::sqlite::SqliteError;
 // Version 4: the owner of each pass in progress, the intent of the batch in flight, keyed audit
 // entries, the time a pass waited for its store's throttle. Version 5: the host that wrote each
 // audit entry. A PostgreSQL state starts at version 5 (postgresql_schema.cc). Version 6: the
-// partitions a pass in progress has dropped or detached whole.
-constexpr int kSchemaVersion = 6;
+// partitions a pass in progress has dropped or detached whole. Version 7: what other stores
+// removed for a pass (`also:` with `store:`), beside its audit entry and in its record while
+// under way, and the time a pass under way has waited for its store's throttle.
+constexpr int kSchemaVersion = 7;
 
 // How SQLite errors about the file itself (a full disk...) name it.
 std::string file_label(const std::string& path) { return "the state file '" + path + "'"; }
@@ -258,10 +260,18 @@ void StateFile::create_schema() {
     db_->exec("ALTER TABLE audit ADD COLUMN host TEXT NOT NULL DEFAULT ''");
   if (!has_column("pass_in_progress", "partitions"))
     db_->exec("ALTER TABLE pass_in_progress ADD COLUMN partitions TEXT NOT NULL DEFAULT ''");
-  // The partitions a pass dropped or detached whole, beside its audit row (audit.h).
+  if (!has_column("pass_in_progress", "waited"))
+    db_->exec("ALTER TABLE pass_in_progress ADD COLUMN waited INTEGER NOT NULL DEFAULT 0");
+  if (!has_column("pass_in_progress", "also_stores"))
+    db_->exec("ALTER TABLE pass_in_progress ADD COLUMN also_stores TEXT NOT NULL DEFAULT ''");
+  // The partitions a pass dropped or detached whole, and what other stores removed for it,
+  // beside its audit row (audit.h).
   db_->exec(
       "CREATE TABLE IF NOT EXISTS audit_partitions (audit_id INTEGER PRIMARY KEY, partitions TEXT "
       "NOT NULL)");
+  db_->exec(
+      "CREATE TABLE IF NOT EXISTS audit_also_stores (audit_id INTEGER PRIMARY KEY, also_stores "
+      "TEXT NOT NULL)");
   db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 

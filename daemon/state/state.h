@@ -64,7 +64,8 @@ class StateFile {
  private:
   void create_schema();
   void create_postgresql_schema();
-  void migrate_postgresql_5_to_6();
+  // From version `from` (5 or more) to the current one, in the caller's transaction.
+  void migrate_postgresql(long long from);
   void use_wal();
   // Opens the file for reading, even where SQLite cannot create its -shm file beside it.
   void open_read_only();

@@ -10,13 +10,14 @@ struct Table {
   std::vector<const char*> columns;  // those a state file of any version may have
 };
 
-// In an order that keeps every reference valid (audit_partitions after audit). A column a
-// file of an older retentiond lacks takes its default in the PostgreSQL state.
+// In an order that keeps every reference valid (audit_partitions and audit_also_stores after
+// audit). A column a file of an older retentiond lacks takes its default in the PostgreSQL state.
 const std::vector<Table> kTables = {
     {"audit",
      {"id", "policy", "store", "action", "cutoff", "matched", "held", "affected", "started",
       "finished", "outcome", "error_class", "prev_hash", "hash", "keyed", "waited", "host"}},
     {"audit_partitions", {"audit_id", "partitions"}},
+    {"audit_also_stores", {"audit_id", "also_stores"}},
     {"holds", {"policy", "key", "reason", "created", "until"}},
     {"notices", {"policy", "key_hash", "basis", "sent"}},
     {"sightings", {"policy", "key_hash", "first_seen"}},
@@ -24,7 +25,7 @@ const std::vector<Table> kTables = {
     {"secrets", {"name", "value"}},
     {"pass_in_progress",
      {"policy", "store", "action", "cutoff", "matched", "held", "affected", "started", "updated",
-      "pid", "owner", "partitions"}},
+      "pid", "owner", "partitions", "waited", "also_stores"}},
     {"batch_intent", {"policy", "expected", "evidence", "recorded"}},
     {"batch_intent_items", {"policy", "item"}},
 };

@@ -5,13 +5,18 @@
 // lapsed addresses; other lists, robots and addresses stay. A failure in Sympa's database keeps
 // the contacts, reports the error naming the store and exits non-zero; plan changes nothing; a
 // second pass touches nothing; no address appears in any report, log or the audit trail.
+#include <signal.h>
+
 #include <algorithm>
 #include <functional>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/child.h"
 #include "support/mysql_server.h"
+#include "support/pass_progress.h"
 #include "support/pg_server.h"
 #include "support/report.h"
 #include "support/run.h"
@@ -258,9 +263,34 @@ void run_scenario(const Backend& b) {
   CHECK(second.at("also_stores").at(0).at("removed") == 0);
   CHECK(subscriptions(b).size() == 4);
 
+  // The audit trail keeps what the other store removed, with the pass that removed it, in
+  // counts: a DPO can show the unsubscriptions later, not only in the pass's report.
   auto history = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+  INFO(history.out << history.err);
   CHECK(history.exit_code == 0);
   no_address(history);
+  std::vector<json> with_removals;
+  const json trail = json::parse(history.out);
+  for (const auto& e : trail.at("entries"))
+    if (e.contains("also_stores")) with_removals.push_back(e);
+  REQUIRE(with_removals.size() == 1);
+  CHECK(with_removals[0].at("affected") == 3);
+  CHECK(with_removals[0].at("also_stores") ==
+        json::parse(R"([{"store": "lists", "sympa": "subscribers", "lists": ["pic-adherents"],
+                         "robot": "lists.example.org", "removed": 2}])"));
+  auto history_text = run_retentiond({"history", "-c", config, "--verify"}, dir.path());
+  INFO(history_text.out << history_text.err);
+  CHECK(history_text.exit_code == 0);
+  CHECK(history_text.out.find("also: store 'lists' (sympa subscribers): 2 subscriptions removed "
+                              "from list pic-adherents (robot lists.example.org)") !=
+        std::string::npos);
+  CHECK(history_text.out.find("intact") != std::string::npos);
+  for (const char* format : {"markdown", "html"}) {
+    auto page = run_retentiond({"history", "-c", config, "--format", format}, dir.path());
+    CHECK(page.exit_code == 0);
+    CHECK(page.out.find("2 subscriptions removed from list pic-adherents") != std::string::npos);
+    no_address(page);
+  }
 }
 
 }  // namespace
@@ -318,4 +348,109 @@ TEST_CASE("also in a sympa store on mariadb: lapsed contacts unsubscribed in the
                 "CREATE TRIGGER refuse BEFORE DELETE ON subscriber_table FOR EACH ROW SIGNAL "
                 "SQLSTATE '45000' SET MESSAGE_TEXT = 'deletes refused by a test trigger'",
                 "DROP TRIGGER refuse", "DATE"});
+}
+
+TEST_CASE("also in a sympa store: a pass killed mid-way has its unsubscriptions audited",
+          "[cli][sympa][also_store][sqlite][audit]") {
+  // 30,000 contacts of a lapsed association, each subscribed to pic-adherents, deleted in small
+  // batches; the pass is killed (-9) between two batches. Every subscription removed, by the
+  // dead pass or by the next one, is in the audit trail, exactly once.
+  constexpr long long kContacts = 30'000;
+  TempDir dir;
+  const std::string sympa = dir.file("sympa.db"), members = dir.file("members.db");
+  sqlite_exec(sympa, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
+  const std::string numbers =
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+      "WHERE i < " +
+      std::to_string(kContacts) + ") ";
+  sqlite_exec(sympa,
+              "INSERT INTO list_table (name_list, robot_list) VALUES ('pic-adherents', "
+              "'lists.example.org'); " +
+                  numbers +
+                  "INSERT INTO subscriber_table (user_subscriber, list_subscriber, "
+                  "robot_subscriber, date_epoch_subscriber, number_messages_subscriber) SELECT "
+                  "'c' || i || '@lapsed.example', 'pic-adherents', 'lists.example.org', "
+                  "1700000000, 0 FROM n");
+  sqlite_exec(members,
+              "CREATE TABLE associations (id INTEGER PRIMARY KEY, membership_paid_until TEXT); "
+              "INSERT INTO associations VALUES (1, '2026-06-30'); CREATE TABLE contacts (id "
+              "INTEGER PRIMARY KEY, association_id INTEGER, email TEXT); " +
+                  numbers +
+                  "INSERT INTO contacts SELECT i, 1, 'c' || i || '@lapsed.example' FROM n");
+  const std::string state = dir.file("state.db");
+  const std::string config = dir.write(
+      "r.yaml",
+      "state: state.db\nstores:\n  lists: {type: sympa, config: " +
+          dir.write("sympa.conf",
+                    "domain\tlists.example.org\ndb_type\tSQLite\ndb_name\t" + sympa + "\n") +
+          "}\n  members: {type: sqlite, path: members.db}\npolicies:\n"
+          "  - name: lapsed-contacts\n    store: members\n    table: contacts\n"
+          "    expire_after: 1y\n"
+          "    since: {related: associations, on: \"associations.id = "
+          "contacts.association_id\", column: membership_paid_until}\n"
+          "    max_affected: 100%\n    batch_budget: 10ms\n"
+          "    also:\n      - {store: lists, sympa: subscribers, lists: "
+          "[pic-adherents], email: email}\n");
+  // What the pass's record in the state says the other store removed so far.
+  auto recorded_removals = [&] {
+    long long n = 0;
+    for (const auto& text : sqlite_column(state, "SELECT also_stores FROM pass_in_progress"))
+      if (!text.empty())
+        for (const auto& r : json::parse(text)) n += r.at("removed").get<long long>();
+    return n;
+  };
+  {
+    Child pass({"enforce", "-c", config, "--at", kAt}, dir.path(), dir.file("pass.log"));
+    REQUIRE(wait_until([&] { return batch_committed(state); }));
+    // Stopped where the record has caught up with Sympa (outside the microseconds between
+    // Sympa's commit and the record's write, which the docs name), not writing to the state.
+    bool stopped = false;
+    for (int attempt = 0; attempt < 1000 && !stopped; ++attempt) {
+      pass.signal(SIGSTOP);
+      try {
+        sqlite_exec(state, "BEGIN IMMEDIATE; ROLLBACK;");
+        const long long removed =
+            kContacts - sqlite_int(sympa, "SELECT count(*) FROM subscriber_table");
+        stopped = removed > 0 && removed == recorded_removals();
+      } catch (const std::exception&) {  // a database busy: inside a write
+      }
+      if (!stopped) {
+        pass.signal(SIGCONT);
+        std::this_thread::sleep_for(std::chrono::microseconds(300));
+      }
+    }
+    REQUIRE(stopped);
+    pass.signal(SIGKILL);
+    pass.wait_exit();
+  }
+  const long long left_after_kill = sqlite_int(sympa, "SELECT count(*) FROM subscriber_table");
+  INFO("subscriptions left after the kill: " << left_after_kill);
+  CHECK(left_after_kill > 0);
+  CHECK(left_after_kill < kContacts);
+
+  auto next = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(next.out << next.err);
+  REQUIRE(next.exit_code == 0);
+  CHECK(sqlite_int(sympa, "SELECT count(*) FROM subscriber_table") == 0);
+  CHECK(sqlite_int(members, "SELECT count(*) FROM contacts") == 0);
+
+  auto history =
+      run_retentiond({"history", "-c", config, "--verify", "--format", "json"}, dir.path());
+  INFO(history.out << history.err);
+  REQUIRE(history.exit_code == 0);
+  long long audited_rows = 0, audited_removals = 0, dead_removals = -1;
+  const json trail = json::parse(history.out);
+  for (const auto& e : trail.at("entries")) {
+    audited_rows += e.at("affected").get<long long>();
+    long long removed = 0;
+    if (e.contains("also_stores"))
+      for (const auto& r : e.at("also_stores")) removed += r.at("removed").get<long long>();
+    audited_removals += removed;
+    if (e.at("outcome") == "interrupted") dead_removals = removed;
+  }
+  CHECK(audited_rows == kContacts);
+  CHECK(audited_removals == kContacts);
+  // The dead pass's entry has the removals it made, as its record kept them.
+  CHECK(dead_removals == kContacts - left_after_kill);
+  CHECK(history.out.find("lapsed.example") == std::string::npos);
 }

@@ -276,7 +276,9 @@ void run_scenario(const Backend& b) {
                              dir.path());
   INFO(kept.out << kept.err);
   CHECK(kept.exit_code == 0);
-  for (const auto& p : json::parse(kept.out).at("policies")) {
+  const json kept_report = json::parse(kept.out);
+  REQUIRE_FALSE(kept_report.at("policies").empty());
+  for (const auto& p : kept_report.at("policies")) {
     CHECK(p.at("overdue") == 0);
     CHECK(p.at("last_outcome") == "ok");
   }

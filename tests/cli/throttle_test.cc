@@ -166,6 +166,44 @@ TEST_CASE(
   CHECK(h.at("throttle_waited_seconds").get<long long>() >= 1);
 }
 
+TEST_CASE("throttle: a pass killed (-9) during a wait is audited with the time it waited",
+          "[throttle][mysql][audit]") {
+  MysqlDatabase db;
+  db.exec(
+      "CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME NOT NULL);"
+      "INSERT INTO t SELECT seq, '2020-01-01' FROM seq_1_to_1000");
+  TempDir dir;
+  // Port 1: nothing listens there, so the pass waits from its first batch on.
+  std::string config = mysql_config(
+      dir, db, "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: 1, user: x}]}");
+  {
+    Child pass({"enforce", "-c", config, "--at", kAt}, dir.path(), dir.file("pass.log"));
+    REQUIRE(wait_until(
+        [&] { return pass.output().find("pausing between batches") != std::string::npos; }, 30s));
+    std::this_thread::sleep_for(8s);
+    pass.signal(SIGKILL);
+    pass.wait_exit();
+  }
+  // The next pass, throttle gone, records the dead one (and does the work).
+  const std::string unthrottled =
+      dir.write("u.yaml", "state: state.db\nstores:\n  app: " + db.store_yaml(dir.file("pw")) +
+                              "\n" + policy_yaml());
+  auto next = run_retentiond({"enforce", "-c", unthrottled, "--at", kAt}, dir.path());
+  INFO(next.err);
+  CHECK(next.exit_code == 0);
+  CHECK(db.integer("SELECT count(*) FROM t") == 0);
+  auto listed = run_retentiond({"history", "-c", unthrottled, "--format", "json"}, dir.path());
+  REQUIRE(listed.exit_code == 0);
+  const json trail = json::parse(listed.out);
+  REQUIRE(trail.at("entries").size() == 2);
+  const json& dead = trail.at("entries").at(0);
+  CHECK(dead.at("outcome") == "interrupted");
+  CHECK(dead.at("affected") == 0);
+  // Written every 5 s of waiting: at least 5 of the 8 or so.
+  CHECK(dead.at("throttle_waited_seconds").get<long long>() >= 5);
+  CHECK(dead.at("throttle_waited_seconds").get<long long>() <= 9);
+}
+
 TEST_CASE(
     "throttle: an unreachable replica holds the pass; past max_wait it is interrupted, nothing "
     "deleted",

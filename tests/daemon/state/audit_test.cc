@@ -143,3 +143,34 @@ TEST_CASE("the partitions a pass dropped are kept with its row and covered by it
               "audit_id = 2");
   check_broken_at(verify(path), 2);
 }
+
+TEST_CASE("what other stores removed for a pass is kept with its row and covered by its hash",
+          "[audit][also]") {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  const std::string removed =
+      R"json([{"store":"lists","sympa":"subscribers","lists":["pic-adherents"],"removed":3}])json";
+  {
+    StateFile state(path, true);
+    AuditTrail trail(state.db());
+    AuditEntry with = entry("a", 5);
+    with.also_stores = removed;
+    trail.append(entry("a", 10));
+    trail.append(with);
+    auto rows = trail.list({}, std::nullopt);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1].also_stores == removed);
+    CHECK(rows[0].also_stores.empty());
+    AuditEntry again = rows[0];
+    again.also_stores = removed;
+    CHECK(audit_digest(again) != rows[0].hash);
+  }
+  CHECK(verify(path).intact);
+  // Removing the side row, or changing its count, breaks the chain at that entry.
+  sqlite_exec(path,
+              "UPDATE audit_also_stores SET also_stores = replace(also_stores, '3', '30') WHERE "
+              "audit_id = 2");
+  check_broken_at(verify(path), 2);
+  sqlite_exec(path, "DELETE FROM audit_also_stores");
+  check_broken_at(verify(path), 2);
+}

@@ -47,7 +47,7 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
     StateFile state(db.state_config(), /*writable=*/true);
     CHECK(state.shared());
     CHECK_FALSE(state.schema_problem());
-    CHECK(db.integer("SELECT version FROM retentiond_schema") == 6);
+    CHECK(db.integer("SELECT version FROM retentiond_schema") == 7);
 
     AuditTrail trail(state.db());
     for (int i = 1; i <= 3; ++i) trail.append(entry("a", i));
@@ -114,9 +114,18 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
 
 namespace {
 
+// A state as retentiond wrote it before schema 7 (nothing about other stores' removals, nor
+// the time a pass under way has waited).
+void make_schema_6(const PgDatabase& db) {
+  { StateFile create(db.state_config(), true); }
+  db.exec(
+      "ALTER TABLE pass_in_progress DROP COLUMN waited, DROP COLUMN also_stores; DROP TABLE "
+      "audit_also_stores; UPDATE retentiond_schema SET version = 6;");
+}
+
 // A state as retentiond wrote it before schema 6 (no partitions for passes in progress).
 void make_schema_5(const PgDatabase& db) {
-  { StateFile create(db.state_config(), true); }
+  make_schema_6(db);
   db.exec(
       "ALTER TABLE pass_in_progress DROP COLUMN partitions; UPDATE retentiond_schema SET version "
       "= 5;");
@@ -134,15 +143,61 @@ TEST_CASE("a PostgreSQL state of schema 5 gains the partitions of passes in prog
     CHECK(PassJournal(reader).list().empty());
   }
   StateFile state(db.state_config(), /*writable=*/true);
-  CHECK(db.integer("SELECT version FROM retentiond_schema") == 6);
+  CHECK(db.integer("SELECT version FROM retentiond_schema") == 7);
   PassJournal journal(state);
   PassRecord r;
   r.policy = "p";
   r.owner = new_owner_token();
   journal.begin(r);
-  journal.batch_done("p", r.owner, 7, std::string(R"([{"name":"x"}])"));
+  RecordUpdate change;
+  change.partitions = R"([{"name":"x"}])";
+  journal.batch_done("p", r.owner, 7, change);
   CHECK(journal.find("p")->partitions == R"([{"name":"x"}])");
   CHECK(journal.find("p")->affected == 7);
+}
+
+TEST_CASE("a PostgreSQL state of schema 6 gains other stores' removals and the time waited",
+          "[state][postgresql][also]") {
+  PgDatabase db;
+  make_schema_6(db);
+  {
+    // Read-only (history, status): no migration, and the passes and the trail still read.
+    StateFile reader(db.state_config(), /*writable=*/false);
+    CHECK_FALSE(reader.schema_problem());
+    CHECK(PassJournal(reader).list().empty());
+    CHECK(AuditTrail(reader.db()).list({}, std::nullopt).empty());
+  }
+  StateFile state(db.state_config(), /*writable=*/true);
+  CHECK(db.integer("SELECT version FROM retentiond_schema") == 7);
+  PassJournal journal(state);
+  PassRecord r;
+  r.policy = "p";
+  r.owner = new_owner_token();
+  r.waited = 2;
+  journal.begin(r);
+  CHECK(journal.find("p")->waited == 2);
+  RecordUpdate waited;
+  waited.waited = 9;
+  journal.update("p", r.owner, waited);
+  CHECK(journal.find("p")->waited == 9);
+  // Only the owner's record is written.
+  CHECK_THROWS_WITH(journal.update("p", "someone-else", waited), Catch::Contains("not this"));
+  RecordUpdate removed;
+  removed.also_stores = R"([{"store":"lists","removed":3}])";
+  journal.batch_done("p", r.owner, 7, removed);
+  auto record = journal.find("p");
+  CHECK(record->also_stores == R"([{"store":"lists","removed":3}])");
+  CHECK(record->waited == 9);
+  AuditEntry e = entry("p", 7);
+  e.also_stores = record->also_stores;
+  e.waited = record->waited;
+  auto appended = journal.finish(r.owner, e);
+  REQUIRE(appended);
+  auto rows = AuditTrail(state.db()).list({}, std::nullopt);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].also_stores == R"([{"store":"lists","removed":3}])");
+  CHECK(rows[0].waited == 9);
+  CHECK(AuditTrail(state.db()).verify().intact);
 }
 
 TEST_CASE("a PostgreSQL state of schema 5 whose user may not alter it says what to run",

@@ -35,6 +35,8 @@ std::string filled_state(const TempDir& dir, int n) {
     e.finished = *parse_timestamp("2027-01-01T03:15:02Z");
     e.outcome = "ok";
     if (i % 50 == 0) e.partitions = R"([{"action":"drop","name":"p1","bounds":"","rows":3}])";
+    if (i % 70 == 0) e.also_stores = R"([{"store":"lists","removed":2}])";
+    if (i % 10 == 0) e.waited = i;
     trail.append(e);
   }
   Holds(state).add(
@@ -71,6 +73,8 @@ TEST_CASE("issue 22: a state file of a few hundred entries migrates and verifies
   CHECK(to.anonymisation_key() == from.anonymisation_key());
   CHECK(AuditTrail(to.db()).list({}, std::nullopt).at(49).partitions ==
         AuditTrail(from.db()).list({}, std::nullopt).at(49).partitions);
+  CHECK(AuditTrail(to.db()).list({}, std::nullopt).at(69).also_stores ==
+        R"([{"store":"lists","removed":2}])");
   // The chain goes on in PostgreSQL from the file's head.
   AuditEntry next = AuditTrail(to.db()).list({}, std::nullopt).back();
   const auto appended = AuditTrail(to.db()).append(next);
