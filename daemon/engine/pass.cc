@@ -350,9 +350,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   while (true) {
     if (options.stop && options.stop->load()) {
       return conclude(PassStatus::Interrupted,
-                      Error{ErrorKind::Interrupted,
-                            "stopped by a signal after " + with_thousands(o.affected) + " " +
-                                o.plan.unit + "; the next pass finishes the work"});
+                      Error{ErrorKind::Interrupted, "stopped by a signal after " + done_so_far() +
+                                                        "; the next pass finishes the work"});
     }
     long long room = guard.limit - o.affected;
     // Dropping a table an earlier pass detached removes no row of the policy's table.
