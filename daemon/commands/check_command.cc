@@ -30,7 +30,9 @@ Validates the configuration file and the policy files it includes. Every error i
 reported as FILE:LINE:COLUMN: error: MESSAGE. Unless --offline, connects to each
 store the selected policies use (read-only) and checks that their tables, columns
 and keys exist and that their SQL conditions compile (nothing is executed).
-Without --policy, a store no policy uses is contacted too.
+Without --policy, a store no policy uses is contacted too. The state is read as well:
+a PostgreSQL state must be reached with its schema and grants, and a state file that
+exists must be a readable database (as the user running check).
 
 Exit status: 0 valid, 1 invalid or a store check failed, 2 usage error.
 
@@ -46,34 +48,50 @@ nlohmann::json to_json(const Diagnostic& d) {
 
 // A legal hold in the state puts a partitioned policy's partitions in rows mode while it lasts
 // (a held record must stay, so no partition may go whole): warned at the policy's `partitions:`,
-// as plan says it. Nothing to say without a state yet, or when the state cannot be read (the
-// state's own check says why).
-void warn_held_partitions(const policies::Config& config,
-                          const std::vector<const policies::Policy*>& selected,
+// as plan says it. Nothing to say without a state yet (`state` null).
+void warn_held_partitions(StateFile* state, const std::vector<const policies::Policy*>& selected,
                           std::vector<Diagnostic>& diagnostics) {
-  std::vector<const policies::Policy*> whole;
-  for (const policies::Policy* p : selected)
-    if (p->partitions != policies::PartitionMode::Rows &&
-        !policies::partitions_forced_to_rows(*p) && !policies::partition_basis_problem(*p))
-      whole.push_back(p);
-  if (whole.empty()) return;
+  if (!state || !state->has_table("holds")) return;
+  Holds holds(*state);
+  const auto now = policies::system_clock().now();
+  for (const policies::Policy* p : selected) {
+    if (p->partitions == policies::PartitionMode::Rows || policies::partitions_forced_to_rows(*p) ||
+        policies::partition_basis_problem(*p))
+      continue;
+    const size_t held = holds.keys_held(p->name, now).size();
+    if (held == 0) continue;
+    const std::string mode(policies::partition_mode_name(p->partitions));
+    diagnostics.push_back({policies::Severity::Warning, p->partitions_location,
+                           "policy '" + p->name + "': " + std::to_string(held) +
+                               (held == 1 ? " record is" : " records are") +
+                               " under a legal hold (retentiond hold list --policy " + p->name +
+                               "): while held, 'partitions: " + mode +
+                               "' has no effect and every partition goes row by row"});
+  }
+}
+
+// The state, opened once for reading: a PostgreSQL state must be reached, with its schema and
+// grants; a state file that exists must be readable (a damaged file, or one this user may not
+// read, would fail every pass). Null when there is none yet, or on a problem (then reported).
+std::unique_ptr<StateFile> checked_state(const policies::Config& config,
+                                         std::vector<Diagnostic>& diagnostics) {
   try {
-    auto state = open_state_for_reading(config);
-    if (!state || !state->has_table("holds")) return;
-    Holds holds(*state);
-    const auto now = policies::system_clock().now();
-    for (const policies::Policy* p : whole) {
-      const size_t held = holds.keys_held(p->name, now).size();
-      if (held == 0) continue;
-      const std::string mode(policies::partition_mode_name(p->partitions));
-      diagnostics.push_back({policies::Severity::Warning, p->partitions_location,
-                             "policy '" + p->name + "': " + std::to_string(held) +
-                                 (held == 1 ? " record is" : " records are") +
-                                 " under a legal hold (retentiond hold list --policy " + p->name +
-                                 "): while held, 'partitions: " + mode +
-                                 "' has no effect and every partition goes row by row"});
+    if (config.state_store) {
+      auto state = std::make_unique<StateFile>(*config.state_store, /*writable=*/false);
+      if (auto problem = state->schema_problem()) {
+        diagnostics.push_back({policies::Severity::Error, config.state_location, *problem});
+        return nullptr;
+      }
+      return state;
     }
-  } catch (const std::exception&) {
+    auto state = open_state_for_reading(config);
+    // Reading a table proves the file is a readable database, not only a file that opens.
+    if (state) state->has_table("holds");
+    return state;
+  } catch (const std::exception& e) {
+    diagnostics.push_back(
+        {policies::Severity::Error, config.state_location, policies::printable(e.what())});
+    return nullptr;
   }
 }
 
@@ -145,18 +163,13 @@ int check_command(const Args& args) {
                  problem.at.value_or(sc->throttle->location),
                  "store '" + sc->name + "': " + problem.message});
       }
-      warn_held_partitions(*loaded.config, selected, diagnostics);
-      // A PostgreSQL state is reached, with its schema and grants.
-      if (const auto& state_store = loaded.config->state_store) {
-        try {
-          StateFile state(*state_store, /*writable=*/false);
-          if (auto problem = state.schema_problem())
-            diagnostics.push_back(
-                {policies::Severity::Error, loaded.config->state_location, *problem});
-        } catch (const std::exception& e) {
-          diagnostics.push_back(
-              {policies::Severity::Error, loaded.config->state_location, e.what()});
-        }
+      try {
+        warn_held_partitions(checked_state(*loaded.config, diagnostics).get(), selected,
+                             diagnostics);
+      } catch (const std::exception& e) {
+        diagnostics.push_back(
+            {policies::Severity::Error, loaded.config->state_location,
+             "cannot read the legal holds in the state: " + policies::printable(e.what())});
       }
       // A store no policy uses yet is still contacted when the whole configuration is checked:
       // "stores checked" should hold for the store a sysadmin has just declared.

@@ -71,3 +71,19 @@ TEST_CASE(
             "needs one to "
             "follow its records; set 'key:' to a unique column"));
 }
+
+TEST_CASE("check says so when the state file exists but cannot be read", "[sqlite][cli][check]") {
+  // Every pass would fail on it ("file is not a database"): check names it at `state:`. No state
+  // file yet is fine (the first pass creates it).
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"), "CREATE TABLE t (id INTEGER PRIMARY KEY, ts TEXT);");
+  const std::string config = dir.write(
+      "c.yaml", kStores + "  - {name: p, store: app, table: t, since: ts, expire_after: 1y}\n");
+  auto fresh = run_retentiond({"check", "-c", config}, dir.path());
+  CHECK(fresh.exit_code == 0);
+  dir.write("state.db", std::string(200, 'x'));
+  auto damaged = run_retentiond({"check", "-c", config}, dir.path());
+  CHECK(damaged.exit_code == 1);
+  CHECK(has(damaged.err, config + ":1:8: error: cannot open the state file '" +
+                             dir.file("state.db") + "': file is not a database"));
+}

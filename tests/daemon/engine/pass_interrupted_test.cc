@@ -52,8 +52,8 @@ struct Interrupted {
   Interrupted() {
     make_table(db);
     auto loaded = policies::load_config(
-        dir.write("c.yaml", "state: " + dir.file("state.db") + "\nstores:\n  pg: " +
-                                db.store_yaml() +
+        dir.write("c.yaml", "state: " + dir.file("state.db") +
+                                "\nstores:\n  pg: " + db.store_yaml() +
                                 "\npolicies:\n  - {name: logs, store: pg, table: access_log, "
                                 "since: ts, expire_after: 1y, partitions: drop, max_affected: "
                                 "100%}\n"),
@@ -88,9 +88,8 @@ TEST_CASE("a pass that waited too long after a whole partition says 'about' its 
   CHECK(o.partitions_done[0].estimated);
   REQUIRE(o.error);
   INFO(o.error->message);
-  CHECK(o.error->message.find("interrupted after about " +
-                              policies::with_thousands(o.affected) + " rows") !=
-        std::string::npos);
+  CHECK(o.error->message.find("interrupted after about " + policies::with_thousands(o.affected) +
+                              " rows") != std::string::npos);
   CHECK(t.db.integer("SELECT count(*) FROM access_log") == 720);  // the boundary untouched
 }
 
@@ -107,6 +106,5 @@ TEST_CASE("a pass stopped by a signal after a whole partition says 'about' its r
   REQUIRE(o.error);
   INFO(o.error->message);
   CHECK(o.error->message.find("stopped by a signal after about " +
-                              policies::with_thousands(o.affected) + " rows") !=
-        std::string::npos);
+                              policies::with_thousands(o.affected) + " rows") != std::string::npos);
 }
