@@ -67,20 +67,24 @@ nlohmann::json when(const std::optional<TimePoint>& t) {
 std::string render_json(const std::vector<PolicyStatus>& all, TimePoint now) {
   nlohmann::json out = {{"generated_at", format_timestamp(now)},
                         {"policies", nlohmann::json::array()}};
+  // A store that could not be read has its counts unknown (null), not 0.
+  auto count = [](const PolicyStatus& s, long long n) {
+    return s.error ? nlohmann::json(nullptr) : nlohmann::json(n);
+  };
   for (const auto& s : all)
     out["policies"].push_back({
         {"name", s.policy->name},
         {"store", s.policy->store},
-        {"due", s.due},
-        {"overdue", s.overdue},
+        {"due", count(s, s.due)},
+        {"overdue", count(s, s.overdue)},
         {"oldest_overdue", when(s.oldest_overdue)},
         {"promise_kept_at", when(s.promise_kept_at)},
         {"last_outcome",
          s.last_outcome.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.last_outcome)},
         {"last_pass", when(s.last_pass)},
         {"next_pass", when(s.next_pass)},
-        {"held", s.held},
-        {"notices_open", s.notices_open},
+        {"held", count(s, s.held)},
+        {"notices_open", count(s, s.notices_open)},
         {"stale", s.stale},
         {"error", s.error ? nlohmann::json(*s.error) : nlohmann::json(nullptr)},
     });
@@ -103,12 +107,14 @@ std::string render_text(const std::vector<PolicyStatus>& all, TimePoint now) {
                                               : "kept";
     out += "\n" + s.policy->name + " (store " + s.policy->store + "): " + state + "\n";
     if (s.error) out += "  error:           " + policies::printable(*s.error) + "\n";
-    out += "  overdue:         " + policies::with_thousands(s.overdue);
+    auto count = [&](long long n) {
+      return s.error ? std::string("unknown") : policies::with_thousands(n);
+    };
+    out += "  overdue:         " + count(s.overdue);
     if (s.oldest_overdue) out += " (oldest " + format_timestamp(*s.oldest_overdue) + ")";
-    out += "\n  due:             " + policies::with_thousands(s.due) + "\n";
-    out += "  held:            " + policies::with_thousands(s.held) + "\n";
-    if (s.policy->notify)
-      out += "  notices open:    " + policies::with_thousands(s.notices_open) + "\n";
+    out += "\n  due:             " + count(s.due) + "\n";
+    out += "  held:            " + count(s.held) + "\n";
+    if (s.policy->notify) out += "  notices open:    " + count(s.notices_open) + "\n";
     out += "  promise kept at: " + or_never(s.promise_kept_at, "never recorded") + "\n";
     out += "  last pass:       " +
            (s.last_pass ? s.last_outcome + " at " + format_timestamp(*s.last_pass)

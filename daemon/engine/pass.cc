@@ -193,7 +193,31 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
         PassStatus::Failed,
         Error{ErrorKind::Io, "cannot read holds from the state file: " + std::string(e.what())});
   }
+  // A pass under way is recorded from its first change on: with notices to send, from before
+  // the first goes out, so that a pass killed while sending them is recorded as interrupted.
+  auto begin_record = [&]() -> std::optional<Error> {
+    try {
+      if (!owner_.empty()) {
+        RecordUpdate counted;
+        counted.matched = o.plan.matched;
+        counted.held = o.plan.held;
+        if (o.throttle_waited > 0) counted.waited = std::llround(o.throttle_waited);
+        PassJournal(*state_).update(policy.name, owner_, counted);
+        return std::nullopt;
+      }
+      PassRecord record = journal_record(o);
+      record.owner = new_owner_token();
+      record.waited = std::llround(o.throttle_waited);  // while counting
+      PassJournal(*state_).begin(record);
+      owner_ = record.owner;
+      return std::nullopt;
+    } catch (const std::exception& e) {
+      return Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"};
+    }
+  };
   std::vector<std::string> notice_warnings;
+  if (policy.notify && recording && !dry)
+    if (auto error = begin_record()) return conclude(PassStatus::Failed, error);
   if (policy.notify) {
     NoticeCounts counts;
     std::optional<Error> error;
@@ -307,16 +331,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
 
   std::optional<JournalOfPass> journal;
   if (recording) {
-    try {
-      PassRecord record = journal_record(o);
-      record.owner = new_owner_token();
-      record.waited = std::llround(o.throttle_waited);  // while counting
-      PassJournal(*state_).begin(record);
-      owner_ = record.owner;
-    } catch (const std::exception& e) {
-      return conclude(PassStatus::Failed,
-                      Error{ErrorKind::Io, std::string(e.what()) + "; nothing was changed"});
-    }
+    if (auto error = begin_record()) return conclude(PassStatus::Failed, error);
     journal.emplace(*state_, policy.name, lock_ ? &*lock_ : nullptr, o);
     ctx.journal = &*journal;
   }

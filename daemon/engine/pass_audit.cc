@@ -50,17 +50,28 @@ AuditEntry entry_for_dead(const PassRecord& dead, long long reconciled) {
   // Another store's removals committed on their own, before the batch's: they stand either way.
   e.also_stores = dead.also_stores;
   e.waited = dead.waited;
+  // The host that ran it (its owner token is "host:pid:random"), not the one recording it.
+  e.host = dead.owner.substr(0, dead.owner.find(':'));
   e.finished = dead.updated;
   e.outcome = "interrupted";
   e.error_class = "interrupted";
   return e;
 }
 
-void log_recovered(const AuditEntry& e) {
+// Whether the record is this process's own (a pass of it whose end could not be recorded: the
+// state was unreachable then), from its owner token "host:pid:random".
+bool own_record(const PassRecord& r) {
+  const std::string mine = new_owner_token();
+  return r.owner.substr(0, r.owner.rfind(':')) == mine.substr(0, mine.rfind(':'));
+}
+
+void log_recovered(const AuditEntry& e, const PassRecord& dead) {
   spdlog::warn(
-      "policy '{}': a pass started {} did not finish (its process ended); recorded as interrupted "
-      "after {} affected; this pass completes the work",
-      e.policy, format_timestamp(e.started), with_thousands(e.affected));
+      "policy '{}': a pass started {} did not finish ({}); recorded as interrupted after {} "
+      "affected; this pass completes the work",
+      e.policy, format_timestamp(e.started),
+      own_record(dead) ? "this process could not record its end" : "its process ended",
+      with_thousands(e.affected));
 }
 
 }  // namespace
@@ -106,7 +117,7 @@ void PassRunner::recover_interrupted() {
       auto again = journal.find(dead.policy);  // it may have ended between list() and the lock
       if (!again || again->intent) continue;
       const AuditEntry e = journal.close_dead(*again, entry_for_dead(*again, 0));
-      log_recovered(e);
+      log_recovered(e, *again);
       log_audit_head(e);
     }
   } catch (const std::exception& e) {
@@ -139,7 +150,7 @@ std::optional<Error> PassRunner::recover_dead(const policies::Policy& policy,
         policy.store);
   }
   const AuditEntry e = journal.close_dead(*dead, entry_for_dead(*dead, reconciled));
-  log_recovered(e);
+  log_recovered(e, *dead);
   log_audit_head(e);
   return std::nullopt;
 }

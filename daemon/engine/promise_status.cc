@@ -1,5 +1,7 @@
 #include "daemon/engine/promise_status.h"
 
+#include <algorithm>
+
 #include "daemon/engine/policy_runs.h"
 #include "daemon/state/audit.h"
 #include "daemon/state/state.h"
@@ -29,15 +31,18 @@ PassOutcome plan_at(const policies::Config& config, policies::Policy policy, Tim
   return run_policies(config, {&policy}, runner, options).at(0);
 }
 
-void read_audit(StateFile* state, PolicyStatus& s) {
+// The passes recorded up to `now` (a status --at in the past knows nothing of later ones).
+void read_audit(StateFile* state, TimePoint now, PolicyStatus& s) {
   if (!state) return;
   for (const auto& e : AuditTrail(state->db()).list({s.policy->name}, std::nullopt)) {
-    // Only passes: holds are recorded in the trail too, and a dry run keeps no promise.
-    if (e.action == "hold" || e.outcome == "dry-run") continue;
+    // Only passes: holds are recorded in the trail too.
+    if (e.action == "hold" || e.finished > now) continue;
+    // A pass of any outcome shows the schedule runs (a policy with dry_run: true included)...
     if (!s.last_pass || e.finished >= *s.last_pass) {
       s.last_pass = e.finished;
       s.last_outcome = e.outcome;
     }
+    // ...but only an enforcing pass that ended well keeps the promise.
     if (e.outcome == "ok" && (!s.promise_kept_at || e.finished > *s.promise_kept_at))
       s.promise_kept_at = e.finished;
   }
@@ -64,9 +69,12 @@ PolicyStatus promise_status(const policies::Config& config, const policies::Poli
     const auto& oldest = overdue.notices->oldest_unnoticed;
     if (oldest && (!s.oldest_overdue || *oldest < *s.oldest_overdue)) s.oldest_overdue = oldest;
   }
-  read_audit(state, s);
+  read_audit(state, now, s);
   if (p.schedule) {
     s.next_pass = policies::next_run(*p.schedule, now);
+    // `every`: the daemon counts the interval from the end of the last pass.
+    if (p.schedule->kind == policies::Schedule::Kind::Every && s.last_pass)
+      s.next_pass = std::max(now, *s.last_pass + p.schedule->interval);
     const auto gap = policies::schedule_lateness(p, now).value_or(std::chrono::seconds(0));
     s.stale = !s.last_pass || *s.last_pass < now - 2 * gap;
   }

@@ -31,7 +31,7 @@ struct PolicyStatus {
   std::string last_outcome;  // "" when no pass is recorded
   std::optional<policies::TimePoint> next_pass;
   bool stale = false;                // scheduled, but no pass within twice its longest gap
-  std::optional<std::string> error;  // the store could not be read
+  std::optional<std::string> error;  // the store could not be read: the counts are unknown
 };
 
 // `policy`'s status at `now`; `runner` must not record (plans only); `state` may be null (no

@@ -92,8 +92,10 @@ std::string promises_table(const std::vector<PolicyFigures>& figures, Language l
   std::vector<std::vector<std::string>> rows;
   for (const auto& f : figures) {
     const PolicyStatus& s = f.status;
-    rows.push_back({f.policy->name, f.policy->store, state_words(s, l), with_thousands(s.overdue),
-                    with_thousands(s.due), with_thousands(s.held),
+    // A store that could not be read has its counts unknown, not 0.
+    auto count = [&](long long n) { return s.error ? std::string("?") : with_thousands(n); };
+    rows.push_back({f.policy->name, f.policy->store, state_words(s, l), count(s.overdue),
+                    count(s.due), count(s.held),
                     when_or(s.promise_kept_at, words(l, "never recorded", "jamais enregistrée")),
                     s.last_pass ? s.last_outcome + " (" + format_timestamp(*s.last_pass) + ")"
                                 : words(l, "none recorded", "aucune"),

@@ -114,6 +114,21 @@ void PassJournal::apply(const std::string& policy, const RecordUpdate& change) {
     st.bind(1, *change.also_stores).bind(2, policy);
     st.step();
   }
+  if (change.matched || change.held) {
+    Statement st = db.prepare(
+        "UPDATE pass_in_progress SET matched = coalesce(?1, matched), held = coalesce(?2, held) "
+        "WHERE policy = ?3");
+    if (change.matched)
+      st.bind(1, *change.matched);
+    else
+      st.bind_null(1);
+    if (change.held)
+      st.bind(2, *change.held);
+    else
+      st.bind_null(2);
+    st.bind(3, policy);
+    st.step();
+  }
   if (change.waited) {
     Statement st = db.prepare("UPDATE pass_in_progress SET waited = ?1 WHERE policy = ?2");
     st.bind(1, *change.waited).bind(2, policy);

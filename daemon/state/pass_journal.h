@@ -34,6 +34,8 @@ struct PassRecord : PassFigures {
 // What a write to a pass's record changes besides its count: each field given replaces the
 // record's.
 struct RecordUpdate {
+  std::optional<long long> matched;  // the plan's figures, for a record begun before the count
+  std::optional<long long> held;
   std::optional<std::string> partitions;
   std::optional<std::string> also_stores;
   std::optional<long long> waited;

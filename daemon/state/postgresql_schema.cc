@@ -115,6 +115,11 @@ std::optional<std::string> StateFile::schema_problem() {
            " has no retentiond tables yet, and its user may not create them in its schema "
            "(see 'Several hosts' in docs/deployment.md for the grants)";
   }
+  auto readable = db_->prepare("SELECT has_table_privilege('retentiond_schema', 'SELECT')");
+  if (!readable.step() || readable.integer(0) != 1)
+    return label() +
+           ": its user may not read retentiond's tables (see 'Several hosts' in "
+           "docs/deployment.md for the grants)";
   auto read = db_->prepare("SELECT max(version) FROM retentiond_schema");
   const long long version = read.step() ? read.integer(0) : 0;
   if (version > kPostgresqlSchemaVersion)
@@ -128,7 +133,9 @@ std::optional<std::string> StateFile::schema_problem() {
       return label() + " has no table '" + table + "' although its schema is version " +
              std::to_string(version);
   auto write = db_->prepare(
-      "SELECT has_table_privilege('audit', 'INSERT') AND has_table_privilege('pass_in_progress', "
+      "SELECT has_table_privilege('audit', 'SELECT') AND "
+      "has_table_privilege('audit', 'INSERT') AND has_table_privilege('holds', "
+      "'SELECT') AND has_table_privilege('pass_in_progress', "
       "'DELETE') AND has_table_privilege('holds', 'DELETE') AND has_table_privilege('notices', "
       "'DELETE')");
   if (!write.step() || write.integer(0) != 1)

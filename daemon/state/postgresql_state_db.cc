@@ -215,18 +215,24 @@ void PostgresqlStateDb::lock_audit_chain() {
   session_.run("SELECT pg_advisory_xact_lock(" + std::to_string(kAuditChainLock) + ")", {});
 }
 
+// From the catalog, which every user sees whole: information_schema shows only the tables the
+// user has a privilege on, so a user without grants would take a filled state for an empty one
+// ("no pass recorded") instead of being refused by the server.
 bool PostgresqlStateDb::has_table(const std::string& name) {
   auto st = prepare(
-      "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND "
-      "table_name = ?1");
+      "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+      "c.relnamespace WHERE n.nspname = current_schema() AND c.relname = ?1 AND c.relkind IN "
+      "('r', 'p')");
   st.bind(1, name);
   return st.step();
 }
 
 bool PostgresqlStateDb::has_column(const std::string& table, const std::string& column) {
   auto st = prepare(
-      "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND "
-      "table_name = ?1 AND column_name = ?2");
+      "SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
+      "current_schema() AND c.relname = ?1 AND a.attname = ?2 AND a.attnum > 0 AND NOT "
+      "a.attisdropped");
   st.bind(1, table).bind(2, column);
   return st.step();
 }

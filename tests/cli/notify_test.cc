@@ -4,11 +4,15 @@
 // user is kept and noticed again in a later cycle, and the state file never holds an address or
 // a key. On SQLite for the exact cycle, and on the real Decidim schema with the Grand Nancy
 // example.
+#include <signal.h>
+
 #include <regex>
+#include <set>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/child.h"
 #include "support/decidim_schema.h"
 #include "support/pg_server.h"
 #include "support/report.h"
@@ -245,4 +249,58 @@ TEST_CASE("notify on the real Decidim schema: the Grand Nancy example",
         std::vector<std::string>{"1::", "2:back@example.org:Back", "3:active@example.org:Active"});
   CHECK(db.integer("SELECT count(*) FROM decidim_follows") == 0);
   CHECK(smtp.messages().size() == 2);  // no second notice to anyone
+}
+
+TEST_CASE("notify: a pass killed while sending its notices is recorded as interrupted",
+          "[cli][notify][sqlite][audit]") {
+  // It deleted nothing, but it ran and died: history --verify says so until the next pass
+  // records it, as for any pass. At most the notice in flight goes twice; none is lost.
+  constexpr int kUsers = 3000;
+  SmtpServer smtp;
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE users (id integer PRIMARY KEY, email text, last_seen text);"
+              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                  std::to_string(kUsers) +
+                  ") INSERT INTO users SELECT i, 'u' || i || '@example.org', '2020-01-01' FROM n;");
+  dir.write("notice.txt", "Your account goes on {date}.\n");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) +
+                    ", starttls: false, from: dpo@example.org}\n"
+                    "stores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                    "  - name: users\n    store: app\n    table: users\n    expire_after: 1y\n"
+                    "    since: last_seen\n    max_affected: 100%\n"
+                    "    notify: {before: 30d, email: email, template: notice.txt,"
+                    " subject: Your account}\n");
+  const std::string at = "2028-03-01T00:00:00Z";
+  {
+    Child pass({"enforce", "-c", config, "--at", at}, dir.path(), dir.file("pass.log"));
+    REQUIRE(wait_until([&] { return smtp.messages().size() >= 10; }));
+    pass.signal(SIGKILL);
+    pass.wait_exit();
+  }
+  const size_t sent_before = smtp.messages().size();
+  INFO("notices sent before the kill: " << sent_before);
+  REQUIRE(sent_before < static_cast<size_t>(kUsers));
+  auto verify = run_retentiond({"history", "-c", config, "--verify"}, dir.path());
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 1);
+  CHECK(verify.out.find("AUDIT TRAIL INCOMPLETE: 1 pass did not finish") != std::string::npos);
+
+  auto next = run_retentiond({"enforce", "-c", config, "--at", at}, dir.path());
+  INFO(next.err);
+  CHECK(next.exit_code == 0);
+  const json trail =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  REQUIRE(trail.at("entries").size() == 2);
+  CHECK(trail.at("entries").at(0).at("outcome") == "interrupted");
+  CHECK(trail.at("entries").at(0).at("affected") == 0);
+  CHECK(run_retentiond({"history", "-c", config, "--verify"}, dir.path()).exit_code == 0);
+  // Every user noticed; only the one in flight at the kill, if any, twice. Nothing deleted
+  // (the notice period runs).
+  std::set<std::string> noticed;
+  for (const auto& m : smtp.messages()) noticed.insert(m.to.at(0));
+  CHECK(noticed.size() == static_cast<size_t>(kUsers));
+  CHECK(smtp.messages().size() <= static_cast<size_t>(kUsers) + 1);
+  CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM users") == kUsers);
 }

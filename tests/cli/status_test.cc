@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "policies/timestamp.h"
 #include "support/child.h"
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
@@ -15,6 +16,8 @@
 
 using namespace retentiond::testing;
 using nlohmann::json;
+using retentiond::policies::format_timestamp;
+using retentiond::policies::parse_timestamp;
 
 namespace {
 
@@ -121,6 +124,11 @@ TEST_CASE("status: a hold is not overdue, a pass keeps the promise, exit statuse
                 "  - {name: hits, store: app, table: hits, expire_after: 1y, since: ts}\n");
   auto unreadable = status_json(broken, dir.path(), 1, {});
   CHECK(unreadable.at("error").is_string());
+  // Its counts are unknown, not 0: a script reading `overdue` must not take it for kept.
+  for (const char* count : {"due", "overdue", "held", "notices_open"})
+    CHECK(unreadable.at(count).is_null());
+  auto unreadable_text = run_retentiond({"status", "-c", broken}, dir.path(), kUtc);
+  CHECK(unreadable_text.out.find("  overdue:         unknown\n") != std::string::npos);
   CHECK(run_retentiond({"status", "-c", dir.file("nonexistent.yaml")}, dir.path()).exit_code == 1);
   CHECK(run_retentiond({"status", "--format", "xml", "-c", config}, dir.path()).exit_code == 2);
 }
@@ -232,4 +240,46 @@ TEST_CASE("status counts from the date's index on postgresql, where plan scans t
   // plan counts every row (total, undated, future): a scan of the table.
   run_retentiond_ok({"plan", "-c", config, "--at", "2028-03-01T00:00:00Z"}, dir.path(), kUtc);
   CHECK(wait_until([&] { return scans("seq_scan") > seq_before; }));
+}
+
+TEST_CASE("status --at in the past knows only the passes made by then", "[cli][status][sqlite]") {
+  TempDir dir;
+  SqlStore store = sqlite_store(dir);
+  store.db.exec(
+      "CREATE TABLE hits (id integer PRIMARY KEY, ts text);"
+      "INSERT INTO hits VALUES (1, datetime('now', '-2 years'));");
+  const std::string config = store.write(
+      "  - name: hits\n    store: app\n    table: hits\n    expire_after: 1y\n"
+      "    since: ts\n    max_affected: 100%\n    schedule: every 6h\n");
+  run_retentiond_ok({"enforce", "-c", config}, dir.path(), kUtc);
+  const json now = status_json(config, dir.path(), 0, {});
+  REQUIRE(now.at("last_pass").is_string());
+  // `every`: the daemon counts the interval from the end of the last pass.
+  const auto last = *parse_timestamp(now.at("last_pass").get<std::string>());
+  CHECK(now.at("next_pass") == format_timestamp(last + std::chrono::hours(6)));
+  const json before = status_json(config, dir.path(), 3, {"--at", "2020-01-01T00:00:00Z"});
+  CHECK(before.at("last_pass").is_null());
+  CHECK(before.at("last_outcome").is_null());
+  CHECK(before.at("promise_kept_at").is_null());
+  CHECK(before.at("stale") == true);
+}
+
+TEST_CASE("status counts the passes of a policy with dry_run: true as passes, not as kept",
+          "[cli][status][sqlite]") {
+  // Its schedule runs, so it is not stale; it keeps no promise, so none is recorded as kept.
+  TempDir dir;
+  SqlStore store = sqlite_store(dir);
+  store.db.exec(
+      "CREATE TABLE hits (id integer PRIMARY KEY, ts text);"
+      "INSERT INTO hits VALUES (1, datetime('now', '-2 years'));");
+  const std::string config = store.write(
+      "  - name: hits\n    store: app\n    table: hits\n    expire_after: 1y\n"
+      "    since: ts\n    max_affected: 100%\n    schedule: every 1h\n    dry_run: true\n");
+  run_retentiond_ok({"enforce", "-c", config}, dir.path(), kUtc);
+  const json s = status_json(config, dir.path(), 3, {});  // its record is overdue, untouched
+  CHECK(s.at("last_outcome") == "dry-run");
+  CHECK(s.at("last_pass").is_string());
+  CHECK(s.at("stale") == false);
+  CHECK(s.at("promise_kept_at").is_null());
+  CHECK(s.at("overdue") == 1);
 }

@@ -114,6 +114,30 @@ json last_pass(const TempDir& dir, const std::string& config) {
   return json::parse(listed.out).at("entries").at(0);
 }
 
+// 1,000 expired rows on a store whose replica (port 1: nothing listens there) cannot be
+// reached, so that a pass waits from its first batch on.
+struct WaitingPass {
+  MysqlDatabase db;
+  TempDir dir;
+  std::string config;
+  WaitingPass() {
+    db.exec(
+        "CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME NOT NULL);"
+        "INSERT INTO t SELECT seq, '2020-01-01' FROM seq_1_to_1000");
+    config = mysql_config(dir, db,
+                          "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: 1, user: x}]}");
+  }
+  // An enforce in the background, once it says it waits.
+  std::unique_ptr<Child> start() {
+    auto pass =
+        std::make_unique<Child>(std::vector<std::string>{"enforce", "-c", config, "--at", kAt},
+                                dir.path(), dir.file("pass.log"));
+    REQUIRE(wait_until(
+        [&] { return pass->output().find("pausing between batches") != std::string::npos; }, 30s));
+    return pass;
+  }
+};
+
 std::string policy_yaml() {
   return "policies:\n  - name: p\n    store: app\n    table: t\n    since: ts\n    expire_after: "
          "1y\n"
@@ -168,22 +192,15 @@ TEST_CASE(
 
 TEST_CASE("throttle: a pass killed (-9) during a wait is audited with the time it waited",
           "[throttle][mysql][audit]") {
-  MysqlDatabase db;
-  db.exec(
-      "CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME NOT NULL);"
-      "INSERT INTO t SELECT seq, '2020-01-01' FROM seq_1_to_1000");
-  TempDir dir;
-  // Port 1: nothing listens there, so the pass waits from its first batch on.
-  std::string config = mysql_config(
-      dir, db, "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: 1, user: x}]}");
+  WaitingPass w;
   {
-    Child pass({"enforce", "-c", config, "--at", kAt}, dir.path(), dir.file("pass.log"));
-    REQUIRE(wait_until(
-        [&] { return pass.output().find("pausing between batches") != std::string::npos; }, 30s));
+    auto pass = w.start();
     std::this_thread::sleep_for(8s);
-    pass.signal(SIGKILL);
-    pass.wait_exit();
+    pass->signal(SIGKILL);
+    pass->wait_exit();
   }
+  MysqlDatabase& db = w.db;
+  TempDir& dir = w.dir;
   // The next pass, throttle gone, records the dead one (and does the work).
   const std::string unthrottled =
       dir.write("u.yaml", "state: state.db\nstores:\n  app: " + db.store_yaml(dir.file("pw")) +
@@ -294,22 +311,14 @@ TEST_CASE("throttle: a busy MariaDB server holds the pass until it calms down",
 
 TEST_CASE("throttle: SIGTERM during a wait ends the pass within 10 s, interrupted",
           "[throttle][mysql]") {
-  MysqlDatabase db;
-  db.exec(
-      "CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME NOT NULL);"
-      "INSERT INTO t SELECT seq, '2020-01-01' FROM seq_1_to_1000");
-  TempDir dir;
-  std::string config = mysql_config(
-      dir, db, "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: 1, user: x}]}");
-  Child pass({"enforce", "-c", config, "--at", kAt}, dir.path(), dir.file("pass.log"));
-  REQUIRE(wait_until(
-      [&] { return pass.output().find("pausing between batches") != std::string::npos; }, 30s));
+  WaitingPass w;
+  auto pass = w.start();
   const auto t0 = std::chrono::steady_clock::now();
-  pass.signal(SIGTERM);
-  CHECK(pass.wait_exit(30s) == 1);
+  pass->signal(SIGTERM);
+  CHECK(pass->wait_exit(30s) == 1);
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
-  CHECK(last_pass(dir, config).at("outcome") == "interrupted");
-  CHECK(db.integer("SELECT count(*) FROM t") == 1000);
+  CHECK(last_pass(w.dir, w.config).at("outcome") == "interrupted");
+  CHECK(w.db.integer("SELECT count(*) FROM t") == 1000);
 }
 
 TEST_CASE(

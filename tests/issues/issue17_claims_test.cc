@@ -140,3 +140,25 @@ TEST_CASE("issue 17: history --verify reports a pass that died until the next pa
   CHECK(after.out.find("INCOMPLETE") == std::string::npos);
   CHECK(t.audited() == kExpired);
 }
+
+TEST_CASE("a pass that died is recorded under the host that ran it, not the one recording it",
+          "[issues][issue22][sqlite]") {
+  // With a state several hosts share, another host's next pass records the dead one: the entry
+  // must still name the host that deleted those rows (its owner token begins with it).
+  BigTable t;
+  auto a = t.stopped_pass("a.log");
+  sqlite_exec(t.state,
+              "UPDATE pass_in_progress SET owner = 'host-a' || substr(owner, instr(owner, ':'))");
+  a->signal(SIGKILL);
+  a->wait_exit();
+  auto c = t.run({"enforce", "--at", kAt});
+  INFO(c.err);
+  CHECK(c.exit_code == 0);
+  CHECK(c.err.find("did not finish (its process ended)") != std::string::npos);
+  const json trail = json::parse(t.run({"history", "--format", "json"}).out);
+  REQUIRE(trail.at("entries").size() == 2);
+  CHECK(trail.at("entries").at(0).at("outcome") == "interrupted");
+  CHECK(trail.at("entries").at(0).at("host") == "host-a");
+  CHECK(trail.at("entries").at(1).at("host") != "host-a");
+  CHECK(t.audited() == kExpired);
+}

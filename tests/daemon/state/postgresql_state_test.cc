@@ -295,3 +295,32 @@ TEST_CASE("the PostgreSQL state survives a lost session between transactions",
   trail.append(entry("a", 2));  // reconnects at BEGIN
   CHECK(trail.verify().rows == 2);
 }
+
+TEST_CASE("a PostgreSQL state user without grants is refused, never shown an empty trail",
+          "[state][postgresql]") {
+  // information_schema hides the tables a user has no privilege on: the state looked empty
+  // ("no pass recorded", history --verify exit 0). The catalog shows them, and reading them is
+  // refused by the server.
+  PgDatabase db;
+  {
+    StateFile state(db.state_config(), /*writable=*/true);
+    AuditTrail(state.db()).append(entry("p", 3));
+  }
+  const std::string role = db.name() + "_nobody";
+  struct DropRole {
+    const PgDatabase& db;
+    std::string role;
+    ~DropRole() { db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role); }
+  } drop{db, role};
+  db.exec("CREATE ROLE " + role + " LOGIN");
+  auto as_nobody = db.state_config();
+  as_nobody.options.at("dsn").value = db.dsn() + " user=" + role;
+  StateFile reader(as_nobody, /*writable=*/false);
+  CHECK(reader.has_table("audit"));
+  CHECK(reader.has_column("audit", "host"));
+  CHECK_THROWS_WITH(AuditTrail(reader.db()).list({}, std::nullopt),
+                    Catch::Contains("permission denied"));
+  // check names it.
+  CHECK_THAT(reader.schema_problem().value_or(""),
+             Catch::Contains("its user may not read retentiond's tables"));
+}
