@@ -132,6 +132,8 @@ std::optional<std::string> StateFile::schema_problem() {
     if (!has_table(table))
       return label() + " has no table '" + table + "' although its schema is version " +
              std::to_string(version);
+  // A writable open would migrate it: this user must be able to.
+  if (auto problem = postgresql_migration_problem(version)) return problem;
   auto write = db_->prepare(
       "SELECT has_table_privilege('audit', 'SELECT') AND "
       "has_table_privilege('audit', 'INSERT') AND has_table_privilege('holds', "
@@ -152,12 +154,14 @@ struct SchemaStep {
 };
 const std::vector<SchemaStep>& schema_steps() {
   static const std::vector<SchemaStep> steps = {
-      {6, {"ALTER TABLE pass_in_progress ADD COLUMN partitions TEXT NOT NULL DEFAULT ''"}},
+      {6,
+       {"ALTER TABLE pass_in_progress ADD COLUMN IF NOT EXISTS partitions TEXT NOT NULL DEFAULT "
+        "''"}},
       {7,
-       {"ALTER TABLE pass_in_progress ADD COLUMN waited BIGINT NOT NULL DEFAULT 0, ADD COLUMN "
-        "also_stores TEXT NOT NULL DEFAULT ''",
-        "CREATE TABLE audit_also_stores (audit_id BIGINT PRIMARY KEY, also_stores TEXT NOT "
-        "NULL)"}},
+       {"ALTER TABLE pass_in_progress ADD COLUMN IF NOT EXISTS waited BIGINT NOT NULL DEFAULT 0, "
+        "ADD COLUMN IF NOT EXISTS also_stores TEXT NOT NULL DEFAULT ''",
+        "CREATE TABLE IF NOT EXISTS audit_also_stores (audit_id BIGINT PRIMARY KEY, also_stores "
+        "TEXT NOT NULL)"}},
   };
   return steps;
 }
@@ -165,21 +169,28 @@ const std::vector<SchemaStep>& schema_steps() {
 
 // ALTER TABLE needs the table's owner: a user that only reads and writes the tables is told
 // what the owner must run (the transaction rolls back; the state stays at its version, which
-// older hosts still use).
-void StateFile::migrate_postgresql(long long from) {
+// older hosts still use). Every statement may run again (IF NOT EXISTS): an owner who ran some
+// of them by hand, or all of them but the version's update, is not stopped by them.
+std::optional<std::string> StateFile::postgresql_migration_problem(long long from) {
+  if (from >= kPostgresqlSchemaVersion) return std::nullopt;
   auto owner = db_->prepare(
       "SELECT pg_has_role((SELECT tableowner FROM pg_tables WHERE tablename = "
       "'pass_in_progress' AND schemaname = current_schema()), 'USAGE')");
+  if (owner.step() && owner.integer(0) == 1) return std::nullopt;
   std::string all;
   for (const auto& step : schema_steps())
     if (step.version > from)
       for (const auto& statement : step.statements) all += statement + "; ";
-  if (!owner.step() || owner.integer(0) != 1)
-    throw StateError(label() + " is of schema " + std::to_string(from) +
-                     " and this retentiond needs " + std::to_string(kPostgresqlSchemaVersion) +
-                     ", but its user may not alter the table pass_in_progress (it is not the "
-                     "owner): run retentiond once as the tables' owner, or have the owner run: " +
-                     all);
+  all += "UPDATE retentiond_schema SET version = " + std::to_string(kPostgresqlSchemaVersion) + ";";
+  return label() + " is of schema " + std::to_string(from) + " and this retentiond needs " +
+         std::to_string(kPostgresqlSchemaVersion) +
+         ", but its user may not alter the table pass_in_progress (it is not the owner): run "
+         "retentiond once as the tables' owner, or have the owner run: " +
+         all;
+}
+
+void StateFile::migrate_postgresql(long long from) {
+  if (auto problem = postgresql_migration_problem(from)) throw StateError(*problem);
   for (const auto& step : schema_steps())
     if (step.version > from)
       for (const auto& statement : step.statements) db_->exec(statement);

@@ -66,6 +66,9 @@ class StateFile {
   void create_postgresql_schema();
   // From version `from` (5 or more) to the current one, in the caller's transaction.
   void migrate_postgresql(long long from);
+  // Why this user cannot migrate the state from version `from` (with what the owner must run),
+  // or nullopt (it can, or there is nothing to migrate).
+  std::optional<std::string> postgresql_migration_problem(long long from);
   void use_wal();
   // Opens the file for reading, even where SQLite cannot create its -shm file beside it.
   void open_read_only();

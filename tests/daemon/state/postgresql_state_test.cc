@@ -220,9 +220,16 @@ TEST_CASE("a PostgreSQL state of schema 5 whose user may not alter it says what 
   CHECK_THROWS_WITH(
       StateFile(as_writer, /*writable=*/true),
       Catch::Contains("schema 5") && Catch::Contains("may not alter") &&
-          Catch::Contains(
-              "ALTER TABLE pass_in_progress ADD COLUMN partitions TEXT NOT NULL DEFAULT ''"));
+          Catch::Contains("ALTER TABLE pass_in_progress ADD COLUMN IF NOT EXISTS partitions TEXT "
+                          "NOT NULL DEFAULT ''") &&
+          Catch::Contains("UPDATE retentiond_schema SET version = 7;"));
   CHECK(db.integer("SELECT version FROM retentiond_schema") == 5);  // nothing half-done
+  // check says so before a pass fails on it.
+  {
+    StateFile reader(as_writer, /*writable=*/false);
+    CHECK_THAT(reader.schema_problem().value_or(""),
+               Catch::Contains("is of schema 5 and this retentiond needs 7"));
+  }
   // Read-only opens (history, status) still work as that user.
   {
     StateFile reader(as_writer, /*writable=*/false);
@@ -323,4 +330,18 @@ TEST_CASE("a PostgreSQL state user without grants is refused, never shown an emp
   // check names it.
   CHECK_THAT(reader.schema_problem().value_or(""),
              Catch::Contains("its user may not read retentiond's tables"));
+}
+
+TEST_CASE("a PostgreSQL state migrated by hand in part migrates the rest", "[state][postgresql]") {
+  // An owner who ran the statements retentiond printed, but not the version's update (or only
+  // some of them): the next writable open finishes the migration instead of failing on them.
+  PgDatabase db;
+  make_schema_5(db);
+  db.exec(
+      "ALTER TABLE pass_in_progress ADD COLUMN IF NOT EXISTS partitions TEXT NOT NULL DEFAULT '', "
+      "ADD COLUMN IF NOT EXISTS waited BIGINT NOT NULL DEFAULT 0");
+  StateFile state(db.state_config(), /*writable=*/true);
+  CHECK(db.integer("SELECT version FROM retentiond_schema") == 7);
+  CHECK(state.has_table("audit_also_stores"));
+  CHECK(state.has_column("pass_in_progress", "also_stores"));
 }
