@@ -80,6 +80,11 @@ INSERT INTO coop.rdv_users VALUES
  (501, '3 rue Tirelire', 'Bât. B', 'CAF-Tirelire-42', '1961-04-02', 'Tirelire', '2024-01-01',
   'barnabe.tirelire@example.net', 'Barnabé', 'Tirelire', true, '0655443322', '+33655443322', '2025-03-01', 'CAF Jura');
 INSERT INTO coop.rdv_participations VALUES (1, 501, 'seen', '2025-03-01');
+-- Gaston Partage's RDV identity is shared by two beneficiaries (two mediators): one last updated
+-- in February 2025, one in May 2027, which keeps it.
+INSERT INTO coop.rdv_users VALUES
+ (502, '9 place Partage', NULL, 'CAF-Partage-77', '1950-05-05', NULL, '2024-01-01',
+  'gaston.partage@example.net', 'Gaston', 'Partage', true, NULL, NULL, '2025-02-01', NULL);
 INSERT INTO coop.beneficiaires (id, mediateur_id, prenom, nom, telephone, pas_de_telephone, email,
                                 annee_naissance, adresse, commune, genre, tranche_age, statut_social,
                                 notes, creation, modification, rdv_user_id) VALUES
@@ -88,7 +93,11 @@ INSERT INTO coop.beneficiaires (id, mediateur_id, prenom, nom, telephone, pas_de
   'masculin', '60-69', 'retraite', 'Barnabé veut écrire à sa fille', '2024-01-01', '2025-03-01', 501),
  ('40000000-0000-4000-8000-000000000002', '30000000-0000-4000-8000-000000000002', 'Recent', 'Beneficiary',
   NULL, NULL, 'recent.beneficiary@example.net', 1990, NULL, 'Dole', 'feminin', '30-39', NULL, NULL,
-  '2027-01-01', '2027-01-01', NULL);
+  '2027-01-01', '2027-01-01', NULL),
+ ('40000000-0000-4000-8000-000000000003', '30000000-0000-4000-8000-000000000001', 'Gaston', 'Partage',
+  NULL, NULL, NULL, 1950, NULL, 'Dole', 'masculin', '70-79', NULL, NULL, '2024-01-01', '2025-02-01', 502),
+ ('40000000-0000-4000-8000-000000000004', '30000000-0000-4000-8000-000000000002', 'Gaston', 'Partage',
+  NULL, NULL, NULL, 1950, NULL, 'Dole', 'masculin', '70-79', NULL, NULL, '2024-01-01', '2027-05-01', 502);
 INSERT INTO coop.activites VALUES
  ('50000000-0000-4000-8000-000000000001', '30000000-0000-4000-8000-000000000001', '2025-03-01', 60, 'atelier mail');
 INSERT INTO coop.accompagnements VALUES
@@ -132,7 +141,8 @@ TEST_CASE("seed 004: the coop's mediator and beneficiary leave no trace past the
   REQUIRE(enforce.exit_code == 0);
   const json report = json::parse(enforce.out);
   CHECK(policy_in(report, "mediator-accounts").at("affected") == 1);
-  CHECK(policy_in(report, "beneficiaries").at("affected") == 1);
+  CHECK(policy_in(report, "beneficiaries").at("affected") == 2);
+  CHECK(policy_in(report, "beneficiaries-rdv-identities").at("affected") == 1);
   CHECK(policy_in(report, "newsletter-subscriptions").at("affected") == 1);
   CHECK(policy_in(report, "contact-form-messages").at("affected") == 1);
 
@@ -149,7 +159,13 @@ TEST_CASE("seed 004: the coop's mediator and beneficiary leave no trace past the
   CHECK(db.column("SELECT concat_ws('|', anonyme, suppression IS NOT NULL, commune, genre, "
                   "tranche_age, statut_social) FROM coop.beneficiaires ORDER BY id") ==
         std::vector<std::string>{"t|t|Lons-le-Saunier|masculin|60-69|retraite",
-                                 "f|f|Dole|feminin|30-39"});
+                                 "f|f|Dole|feminin|30-39", "t|t|Dole|masculin|70-79",
+                                 "f|f|Dole|masculin|70-79"});
+  // The RDV identity a kept beneficiary still uses stays whole; the other is anonymised.
+  CHECK(db.column("SELECT concat_ws('|', id, first_name, last_name, email, birth_date) FROM "
+                  "coop.rdv_users ORDER BY id") ==
+        std::vector<std::string>{"501|Anonyme|Anonyme",
+                                 "502|Gaston|Partage|gaston.partage@example.net|1950-05-05"});
   CHECK(db.column("SELECT concat_ws('|', first_name, last_name, deleted IS NOT NULL) FROM "
                   "coop.users ORDER BY id") ==
         std::vector<std::string>{"Utilisateur|Supprimé|t", "Kept|Active|f"});

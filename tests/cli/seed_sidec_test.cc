@@ -92,7 +92,11 @@ INSERT INTO priv_event_email (id, `to`, cc, `from`, subject, body) VALUES
  (4, 'philibert.cornemuse@sidec.example', 'sylvain.manager@sidec.example', 'support@sidec.example',
   'R-1 for Philibert Cornemuse', 'Dear Philibert Cornemuse, your request R-1 ...'),
  (5, 'ursule.grelotte@sidec.example', NULL, 'support@sidec.example', 'R-2 for Ursule Grelotte',
-  'Dear Ursule Grelotte, ...');
+  'Dear Ursule Grelotte, ...'),
+ (6, 'agent@sidec.example', 'Philibert Cornemuse <Philibert.Cornemuse@sidec.example>', 'support@sidec.example',
+  'R-3 copied to Philibert Cornemuse', 'Philibert Cornemuse is copied'),
+ (7, 'support@sidec.example', 'marie-ursule.grelotte@sidec.example', 'support@sidec.example',
+  'Bonjour Marie', 'Another person, whose address ends like Ursule''s');
 -- Changes made by the accounts (their author names), and made to them and their persons.
 INSERT INTO priv_change (id, date, userinfo, user_id, origin) VALUES
  (1, '2026-03-01 09:00:00', 'Philibert Cornemuse', 1, 'interactive'),
@@ -147,6 +151,13 @@ TEST_CASE("seed 001: the SIDEC's idle account and departed person leave no trace
   CHECK(policy_in(report, "inactive-accounts").at("affected") == 2);
   CHECK(policy_in(report, "persons-who-left").at("affected") == 1);
 
+  // An e-mail that names the person only in copy is anonymised too; one to another address
+  // that merely contains theirs is not.
+  CHECK(db.column("SELECT CONCAT_WS('|', `to`, subject) FROM priv_event_email WHERE id = 6") ==
+        std::vector<std::string>{"anonyme|Notification"});
+  CHECK(db.column("SELECT CONCAT_WS('|', cc, subject) FROM priv_event_email WHERE id = 7") ==
+        std::vector<std::string>{"marie-ursule.grelotte@sidec.example|Bonjour Marie"});
+  db.exec("DELETE FROM priv_event_email WHERE id = 7");  // it holds "ursule.grelotte", rightly
   for (const char* trace :
        {"Philibert", "Cornemuse", "philibert.cornemuse", "p.cornemuse", "0384110021", "0611000021",
         "Ursule", "Grelotte", "ursule.grelotte", "0384110022", "0611000022", "old.newcomer"}) {
