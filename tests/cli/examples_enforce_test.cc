@@ -133,6 +133,21 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
   CHECK(policy_in(second, "member-credentials-and-addresses").at("affected") == 0);
   CHECK(policy_in(second, "member-credentials-and-addresses").at("matched") == 0);
   CHECK(policy_in(second, "former-members").at("affected") == 0);
+
+  // Devices and payments go 1 year after the end of membership, but never a permanent member's
+  // (their service does not end): member 2's go, member 5's stay.
+  db.exec(
+      "INSERT INTO devices (mac, ip, adherent_id) VALUES ('aa:aa', '10.0.2.2', 2), ('ee:ee', "
+      "'10.0.5.5', 5);"
+      "INSERT INTO membership (uuid, adherent_id, status) VALUES "
+      "('00000000-0000-0000-0000-000000000002', 2, 'paid'), "
+      "('00000000-0000-0000-0000-000000000005', 5, 'paid');");
+  const std::vector<std::string> devices{"devices-of-former-members", "payments-of-former-members"};
+  auto kept = enforce_report(dir, config, devices);
+  CHECK(policy_in(kept, "devices-of-former-members").at("affected") == 1);
+  CHECK(policy_in(kept, "payments-of-former-members").at("affected") == 1);
+  CHECK(db.column("SELECT adherent_id FROM devices") == std::vector<std::string>{"5"});
+  CHECK(db.column("SELECT adherent_id FROM membership") == std::vector<std::string>{"5"});
 }
 
 TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contributions kept",

@@ -210,6 +210,15 @@ TEST_CASE("register quotes each seed's own wording, in French by default",
     }
   }
 
+  // The Coop's newsletter list is kept by a third party: its row says so, plainly.
+  auto coop = run_retentiond(
+      {"register", "-c", source_dir() + "/policies/examples/004-coop-mediation.yaml"});
+  CHECK(row_with(coop.out,
+                 "Données relatives à la lettre d’information : nom, prénom, adresse courriel",
+                 "Jusqu’à la désinscription de l’utilisateur et 1 an après sa demande de "
+                 "désinscription")
+            .find("tenue par un prestataire tiers (Brevo)") != std::string::npos);
+
   auto pic =
       run_retentiond({"register", "-c", source_dir() + "/policies/examples/000-le-pic.yaml"});
   CHECK(pic.out.find(", Sauvegardes |") == std::string::npos);  // a section seed 000 lacks
