@@ -172,6 +172,11 @@ TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contribut
                                           decidim_root_commentable_type, decidim_root_commentable_id, decidim_author_type) VALUES
       ('Decidim::Proposals::Proposal', 10, 1, now(), now(), 'Decidim::Proposals::Proposal', 10, 'Decidim::UserBaseEntity'),
       ('Decidim::Proposals::Proposal', 10, 4, now(), now(), 'Decidim::Proposals::Proposal', 10, 'Decidim::UserBaseEntity');
+    -- Decidim's ActionLogger: the acting user in extra.user, the resource's name in extra.resource.
+    INSERT INTO decidim_action_logs (decidim_organization_id, user_id, resource_type, resource_id, action, extra, created_at, updated_at) VALUES
+      (1, 1, 'Decidim::User', 1, 'update', '{"user": {"ip": "192.0.2.1", "name": "Absent Person", "nickname": "absent"}, "component": {}}', now(), now()),
+      (1, 2, 'Decidim::User', 4, 'block', '{"user": {"ip": "192.0.2.2", "name": "Active Person", "nickname": "active"}, "resource": {"name": "Never Signed In"}}', now(), now()),
+      (1, 2, 'Decidim::Proposals::Proposal', 10, 'create', '{"user": {"ip": "192.0.2.2", "name": "Active Person", "nickname": "active"}, "resource": {"title": "A park"}}', now(), now());
   )sql");
   // The example's policy, minus its notice (tested on its own).
   std::string text =
@@ -210,9 +215,19 @@ TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contribut
         std::vector<std::string>{"1", "4"});
   CHECK(db.integer("SELECT count(*) FROM decidim_comments_comments c JOIN decidim_users u ON u.id "
                    "= c.decidim_author_id") == 2);
+  // The action log keeps its entries, without the absent users' names, nicknames and IP
+  // addresses; the active user's stay.
+  CHECK(db.column("SELECT concat_ws('|', user_id, action, extra::text) FROM decidim_action_logs "
+                  "ORDER BY id") ==
+        std::vector<std::string>{
+            "1|update|{\"component\": {}}",
+            "2|block|{\"user\": {\"ip\": \"192.0.2.2\", \"name\": \"Active Person\", "
+            "\"nickname\": \"active\"}}",
+            "2|create|{\"user\": {\"ip\": \"192.0.2.2\", \"name\": \"Active Person\", "
+            "\"nickname\": \"active\"}, \"resource\": {\"title\": \"A park\"}}"});
   // The absent users are in no column of any table of Decidim's schema.
   for (const char* trace : {"absent@example.org", "Absent Person", "fc-1", "192.0.2.1",
-                            "never@example.org", "Never Signed In"}) {
+                            "never@example.org", "Never Signed In", "\"absent\""}) {
     INFO(trace);
     CHECK(pg_tables_holding(db, "public", trace).empty());
   }
