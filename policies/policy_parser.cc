@@ -122,7 +122,12 @@ void warn_on_lateness(const Policy& p, Diagnostics& diags) {
   const TimePoint now = now_utc();
   const auto gap = schedule_lateness(p, now);
   if (!gap) return;
-  if (p.deadline == Deadline::Maximum && *gap > std::chrono::hours(24))
+  // A daily schedule is a day late at most: a calendar day, 25 hours long when the clocks go back
+  // in a zone with summer time (a French host's daily pass is not a warning).
+  const bool within_a_day =
+      *gap <= std::chrono::hours(24) ||
+      (p.schedule->kind == Schedule::Kind::Daily && *gap <= std::chrono::hours(25));
+  if (p.deadline == Deadline::Maximum && !within_a_day)
     diags.warning(p.schedule_location,
                   "policy '" + p.name + "' promises " + p.expire_after.words() +
                       " at most, but its passes may act up to " + span_words(*gap) +

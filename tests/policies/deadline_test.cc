@@ -147,6 +147,17 @@ TEST_CASE("deadline: in the configuration", "[deadline][config]") {
                 "'deadline: exact' says the lateness is expected");
     });
   }
+  SECTION("no warning for a daily maximum where the clocks change: its day may be 25 hours") {
+    in_zone("Europe/Paris", [&] {
+      CHECK(load(dir, "    expire_after: 1y\n    schedule: daily 03:00\n")
+                .diagnostics.warnings()
+                .empty());
+      // Any other schedule whose gap passes a day is still warned about.
+      CHECK(load(dir, "    expire_after: 1y\n    schedule: every 25h\n")
+                .diagnostics.warnings()
+                .size() == 1);
+    });
+  }
   SECTION("no warning for a daily maximum, an exact or a strict deadline") {
     in_zone("UTC", [&] {
       CHECK(load(dir, "    expire_after: 1y\n    schedule: daily 03:00\n")
