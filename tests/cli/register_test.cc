@@ -88,12 +88,13 @@ TEST_CASE("register quotes each seed's own wording, in French by default",
             {"Listes de diffusion"}},
            {"« Journaux » d’utilisation du site de chaque association adhérente",
             "automatiquement retirés au bout de 52 jours",
-            {"automatiquement retirés au bout de 52 jours", "d’utilisation de son site"}},
+            {"automatiquement retirés au bout de 52 jours",
+             "chaque association adhérente a accès aux \"journaux\" d’utilisation de son site"}},
            {"Traces des accès à tous les sites du PIC",
             "conservées une année (1 an)",
             {"Conformément à la loi, nous conservons dans nos journaux systèmes une trace de tous "
              "les accès des utilisateurs aux sites web",
-             "conservées une année"}},
+             "conservées une année", "l’accès à ces fichiers est réservé aux administrateurs du PIC"}},
            {"Toutes les données, sauvegardées quotidiennement",
             "une dizaine de jours (c’est-à-dire qu’on peut restaurer une sauvegarde datant de 10 "
             "jours au maximum)",
@@ -140,7 +141,9 @@ TEST_CASE("register quotes each seed's own wording, in French by default",
             "1 an à compter de la fin de l'adhésion",
             {"Gestion des paiements", "Obligation légale"}},
            {"Baux DHCP",
-            "1 an à compter de leur enregistrement",
+            "1 an à compter de la fin de la fourniture de services Internet : chaque fichier est "
+            "supprimé 1 an après son enregistrement, donc au plus tard 1 an après la fin de la "
+            "fourniture",
             {"Fourniture de services Internet",
              "Exécution du contrat de fourniture de services Internet"}},
            {"Journaux applicatifs : l'adresse IP lors de la navigation sur les plateformes mises à "
