@@ -111,18 +111,40 @@ std::string promises_table(const std::vector<PolicyFigures>& figures, Language l
 }
 
 // The table of plan's or enforce's passes (the report's own figures).
+// The outcome and the action in the page's language (the English words are the other forms').
+std::string outcome_words(PassStatus s, Language l) {
+  switch (s) {
+    case PassStatus::Planned:
+      return words(l, "planned", "simulée");
+    case PassStatus::Ok:
+      return words(l, "ok", "réussie");
+    case PassStatus::Refused:
+      return words(l, "refused", "refusée");
+    case PassStatus::Failed:
+      return words(l, "failed", "échouée");
+    case PassStatus::Interrupted:
+      return words(l, "interrupted", "interrompue");
+  }
+  return std::string(status_name(s));
+}
+
+std::string action_cell(policies::Action a, Language l) {
+  return a == policies::Action::Delete ? words(l, "delete", "suppression")
+                                       : words(l, "anonymise", "anonymisation");
+}
+
 std::string passes_table(const Report& r, Language l) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& o : r.passes) {
     std::vector<std::string> row{o.policy,
                                  o.store,
-                                 std::string(policies::action_name(o.action)),
+                                 action_cell(o.action, l),
                                  format_timestamp(o.cutoff.cutoff),
                                  matched_figure(o),
                                  with_thousands(o.plan.held),
                                  o.plan.oldest ? format_timestamp(*o.plan.oldest) : "-"};
     if (!r.dry_run) row.push_back(affected_figure(o));
-    row.push_back(std::string(status_name(o.status)));
+    row.push_back(outcome_words(o.status, l));
     rows.push_back(std::move(row));
   }
   std::vector<std::string> headers{
@@ -375,7 +397,14 @@ std::string render_report_page(const PageInput& in, const policies::Config& conf
     const policies::Policy* p = config.policy(names[i]);
     body += "<section aria-labelledby=\"" + id + "\">\n<h2 id=\"" + id + "\">" +
             html_escape(names[i]) + "</h2>\n";
-    if (p && !p->description.empty()) body += "<p>" + html_escape(p->description) + "</p>\n";
+    // The promise in the page's language when the policy words it there (`register:`), else
+    // its description.
+    if (p) {
+      const policies::RegisterText* text = p->register_entry ? p->register_entry->in(l) : nullptr;
+      const std::string& promise =
+          text && !text->description.empty() ? text->description : p->description;
+      if (!promise.empty()) body += "<p>" + html_escape(promise) + "</p>\n";
+    }
     for (const auto& f : figures)
       if (f.policy->name == names[i])
         body += promise_section(f, l) + histogram(f, l) + forecast(f, l) + last_passes(f, l);

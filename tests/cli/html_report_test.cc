@@ -204,6 +204,12 @@ TEST_CASE("html report: every page shares the style, holds nothing personal, spe
   CHECK(french.find("2 promesses tenues sur 2") != std::string::npos);
   CHECK(french.find("échéance : 1 an") != std::string::npos);
   CHECK(style_of(french) == style);
+  // A French plan page says its outcomes and actions in French.
+  const std::string french_plan =
+      run({"plan", "--at", kAt, "--format", "html", "--language", "fr"});
+  CHECK(french_plan.find("<td>simulée</td>") != std::string::npos);
+  CHECK(french_plan.find("<td>suppression</td>") != std::string::npos);
+  CHECK(french_plan.find("<td>planned</td>") == std::string::npos);
   CHECK(run_retentiond({"status", "-c", config, "--format", "html", "--language", "de"}, dir.path())
             .exit_code == 2);
 }

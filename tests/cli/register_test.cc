@@ -94,7 +94,8 @@ TEST_CASE("register quotes each seed's own wording, in French by default",
             "conservées une année (1 an)",
             {"Conformément à la loi, nous conservons dans nos journaux systèmes une trace de tous "
              "les accès des utilisateurs aux sites web",
-             "conservées une année", "l’accès à ces fichiers est réservé aux administrateurs du PIC"}},
+             "conservées une année",
+             "l’accès à ces fichiers est réservé aux administrateurs du PIC"}},
            {"Toutes les données, sauvegardées quotidiennement",
             "une dizaine de jours (c’est-à-dire qu’on peut restaurer une sauvegarde datant de 10 "
             "jours au maximum)",
