@@ -159,7 +159,7 @@ TEST_CASE("status on a files store: old files are overdue until a pass removes t
   CHECK(after.at("overdue") == 0);
 }
 
-TEST_CASE("status: a pending notice is not overdue until its period ends; a missing one is",
+TEST_CASE("status: a pending notice is not overdue until its period ends, and a missing one is",
           "[cli][status][notify][sqlite]") {
   SmtpServer smtp;
   TempDir dir;
@@ -242,16 +242,28 @@ TEST_CASE("status counts from the date's index on postgresql, where plan scans t
   CHECK(wait_until([&] { return scans("seq_scan") > seq_before; }));
 }
 
-TEST_CASE("status --at in the past knows only the passes made by then", "[cli][status][sqlite]") {
-  TempDir dir;
+namespace {
+
+// A policy on one hit two years old (the real clock: passes are recorded at the real time),
+// with `more` (its schedule...), enforced once.
+std::string enforced_old_hit(const TempDir& dir, const std::string& more) {
   SqlStore store = sqlite_store(dir);
   store.db.exec(
       "CREATE TABLE hits (id integer PRIMARY KEY, ts text);"
       "INSERT INTO hits VALUES (1, datetime('now', '-2 years'));");
   const std::string config = store.write(
       "  - name: hits\n    store: app\n    table: hits\n    expire_after: 1y\n"
-      "    since: ts\n    max_affected: 100%\n    schedule: every 6h\n");
+      "    since: ts\n    max_affected: 100%\n" +
+      more);
   run_retentiond_ok({"enforce", "-c", config}, dir.path(), kUtc);
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("status --at in the past knows only the passes made by then", "[cli][status][sqlite]") {
+  TempDir dir;
+  const std::string config = enforced_old_hit(dir, "    schedule: every 6h\n");
   const json now = status_json(config, dir.path(), 0, {});
   REQUIRE(now.at("last_pass").is_string());
   // `every`: the daemon counts the interval from the end of the last pass.
@@ -268,14 +280,7 @@ TEST_CASE("status counts the passes of a policy with dry_run: true as passes, no
           "[cli][status][sqlite]") {
   // Its schedule runs, so it is not stale; it keeps no promise, so none is recorded as kept.
   TempDir dir;
-  SqlStore store = sqlite_store(dir);
-  store.db.exec(
-      "CREATE TABLE hits (id integer PRIMARY KEY, ts text);"
-      "INSERT INTO hits VALUES (1, datetime('now', '-2 years'));");
-  const std::string config = store.write(
-      "  - name: hits\n    store: app\n    table: hits\n    expire_after: 1y\n"
-      "    since: ts\n    max_affected: 100%\n    schedule: every 1h\n    dry_run: true\n");
-  run_retentiond_ok({"enforce", "-c", config}, dir.path(), kUtc);
+  const std::string config = enforced_old_hit(dir, "    schedule: every 1h\n    dry_run: true\n");
   const json s = status_json(config, dir.path(), 3, {});  // its record is overdue, untouched
   CHECK(s.at("last_outcome") == "dry-run");
   CHECK(s.at("last_pass").is_string());

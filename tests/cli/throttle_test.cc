@@ -147,7 +147,7 @@ std::string policy_yaml() {
 }  // namespace
 
 TEST_CASE(
-    "throttle: a stopped MariaDB replica holds the pass after at most one batch; it finishes once "
+    "throttle: a stopped MariaDB replica holds the pass after at most one batch and finishes once "
     "replication resumes",
     "[throttle][mysql]") {
   MysqlDatabase db(MysqlDatabase::kReplicatedPrefix);
@@ -222,7 +222,7 @@ TEST_CASE("throttle: a pass killed (-9) during a wait is audited with the time i
 }
 
 TEST_CASE(
-    "throttle: an unreachable replica holds the pass; past max_wait it is interrupted, nothing "
+    "throttle: an unreachable replica holds the pass, and past max_wait it is interrupted, nothing "
     "deleted",
     "[throttle][mysql]") {
   MysqlDatabase db(MysqlDatabase::kReplicatedPrefix);
@@ -258,7 +258,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "throttle: a PostgreSQL replica gone from its slot holds the pass; past max_wait it is "
+    "throttle: a PostgreSQL replica gone from its slot holds the pass, and past max_wait it is "
     "interrupted",
     "[throttle][postgresql]") {
   PgDatabase db;
@@ -322,7 +322,7 @@ TEST_CASE("throttle: SIGTERM during a wait ends the pass within 10 s, interrupte
 }
 
 TEST_CASE(
-    "throttle: a paused PostgreSQL replica holds the pass after at most one batch; it finishes on "
+    "throttle: a paused PostgreSQL replica holds the pass after at most one batch and finishes on "
     "resume",
     "[throttle][postgresql]") {
   PgDatabase db;

@@ -129,7 +129,7 @@ TEST_CASE("register text is read per language, in the configuration's order",
   CHECK(r->in(Language::English)->duration == "about a year");
 }
 
-TEST_CASE("flat register text is in the first language; a missing language is warned about",
+TEST_CASE("flat register text is in the first language, and a missing language is warned about",
           "[config][register_parser]") {
   auto loaded = load_with(kFrEn, kTablePolicy + "    register: {purpose: Participation}\n");
   REQUIRE(loaded.config);

@@ -35,7 +35,7 @@ const TimePoint kNow = *parse_timestamp("2027-03-10T12:00:00Z");
 
 }  // namespace
 
-TEST_CASE("a run missed while serve was stopped runs at once; otherwise the schedule's next",
+TEST_CASE("a run missed while serve was stopped runs at once, otherwise the schedule's next",
           "[serve][timing]") {
   Policy hourly = scheduled("every 1h");
   CHECK(first_run(hourly, std::nullopt, kNow, true) ==
