@@ -189,7 +189,10 @@ class Connector {
   // remove_related() runs, for plan. Neither changes data. remove_related() removes what the
   // rule relates to `values` (Sympa: the subscriptions of these addresses to the rule's lists) in
   // one short transaction of its own, committed before it returns, and returns how many records
-  // it removed; on Error nothing was removed. Values never appear in messages.
+  // it removed; on Error nothing was removed. `before_commit`, when given, is told how many it is
+  // about to commit, just before the COMMIT (the pass records them as pending: a process that
+  // dies in between leaves that record); a throw there rolls the removal back (an Error then).
+  // Values never appear in messages.
   virtual Result<std::vector<policies::Diagnostic>> check_related(
       const Policy& /*policy*/, const policies::AlsoStoreRule& rule) {
     return Error{ErrorKind::Unsupported,
@@ -200,9 +203,10 @@ class Connector {
     return Error{ErrorKind::Unsupported,
                  "store '" + rule.store + "' cannot act on related records"};
   }
-  virtual Result<long long> remove_related(const Policy& /*policy*/,
-                                           const policies::AlsoStoreRule& rule,
-                                           const std::vector<std::string>& /*values*/) {
+  virtual Result<long long> remove_related(
+      const Policy& /*policy*/, const policies::AlsoStoreRule& rule,
+      const std::vector<std::string>& /*values*/,
+      const std::function<void(long long)>& /*before_commit*/ = {}) {
     return Error{ErrorKind::Unsupported,
                  "store '" + rule.store + "' cannot act on related records"};
   }

@@ -358,9 +358,9 @@ Result<std::string> SympaConnector::related_statement(const Policy& policy,
          std::to_string(kMaxAddressesPerUnsubscribe) + " a statement, in one transaction";
 }
 
-Result<long long> SympaConnector::remove_related(const Policy& policy,
-                                                 const policies::AlsoStoreRule& rule,
-                                                 const std::vector<std::string>& values) {
+Result<long long> SympaConnector::remove_related(
+    const Policy& policy, const policies::AlsoStoreRule& rule,
+    const std::vector<std::string>& values, const std::function<void(long long)>& before_commit) {
   if (mode_ != AccessMode::ReadWrite)
     return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) +
                                         "the store is open read-only; nothing was unsubscribed"};
@@ -375,7 +375,7 @@ Result<long long> SympaConnector::remove_related(const Policy& policy,
         {unsubscribe_statement(rule, chunk.size()), unsubscribe_values(rule, chunk)});
   }
   try {
-    return db_->change(statements);
+    return db_->change(statements, before_commit);
   } catch (const DatabaseError& e) {
     return query_error(policy, std::string(e.what()) + "; nothing was unsubscribed");
   }

@@ -41,7 +41,8 @@ class SympaConnector : public Connector {
   Result<std::string> related_statement(const Policy& policy,
                                         const policies::AlsoStoreRule& rule) override;
   Result<long long> remove_related(const Policy& policy, const policies::AlsoStoreRule& rule,
-                                   const std::vector<std::string>& values) override;
+                                   const std::vector<std::string>& values,
+                                   const std::function<void(long long)>& before_commit) override;
 
  private:
   // The store serving a table or files target, opened on first use.

@@ -125,10 +125,15 @@ std::string removal_line(const nlohmann::json& r) {
   const long long removed = r.value("removed", 0LL);
   const std::string robot = r.value("robot", "");
   const std::string unit = kind == "subscribers" ? "subscription" : "record";
+  // Removals the store was committing when the pass ended, unconfirmed either way.
+  const long long unconfirmed = r.value("unconfirmed", 0LL);
   return policies::printable(
       "store '" + r.value("store", "") + "'" + (kind.empty() ? "" : " (sympa " + kind + ")") +
       ": " + with_thousands(removed) + " " + unit + (removed == 1 ? "" : "s") + " removed from " +
-      (n == 1 ? "list " : "lists ") + lists + (robot.empty() ? "" : " (robot " + robot + ")"));
+      (n == 1 ? "list " : "lists ") + lists + (robot.empty() ? "" : " (robot " + robot + ")") +
+      (unconfirmed > 0 ? ", and up to " + with_thousands(unconfirmed) +
+                             " more not confirmed (the pass ended while the store committed them)"
+                       : ""));
 }
 
 nlohmann::json to_json(const AuditEntry& e) {

@@ -337,12 +337,19 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   }
   if (!policy.also_stores.empty()) {
     ctx.related = &related;
-    if (recording)
+    if (recording) {
+      related.on_pending([&](const std::string& pending) {
+        RecordUpdate u;
+        u.also_pending = pending;
+        PassJournal(*state_).update(policy.name, owner_, u);
+      });
       related.on_removed([&](const std::string& record) {
         RecordUpdate u;
         u.also_stores = record;
+        u.also_pending = "";
         PassJournal(*state_).update(policy.name, owner_, u);
       });
+    }
   }
 
   spdlog::info("policy '{}': {} {} {} expired before {} (store '{}')", policy.name,

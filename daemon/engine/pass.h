@@ -54,6 +54,9 @@ struct PassOutcome {
   // Policies whose `also:` names other stores: what each of policy.also_stores removed there
   // (enforce; Sympa: subscriptions), in the rules' order. Empty for the others.
   std::vector<long long> also_removed;
+  // What another store was about to commit when its COMMIT failed (the reply lost with the
+  // connection): whether it committed is not known. Same order; usually all 0.
+  std::vector<long long> also_unconfirmed;
   // The same as the audit trail keeps it (AuditEntry::also_stores): "" until a store removed
   // something.
   std::string also_stores_record;

@@ -6,6 +6,7 @@
 
 #include "daemon/engine/pass.h"
 #include "daemon/engine/pass_partitions.h"
+#include "daemon/engine/pass_related.h"
 #include "daemon/state/audit.h"
 #include "daemon/state/pass_journal.h"
 #include "daemon/state/pass_lock.h"
@@ -48,7 +49,8 @@ AuditEntry entry_for_dead(const PassRecord& dead, long long reconciled) {
   // A batch of partitions goes whole or not at all: any change means all of it.
   e.partitions = settled_partitions(dead.partitions, reconciled > 0);
   // Another store's removals committed on their own, before the batch's: they stand either way.
-  e.also_stores = dead.also_stores;
+  // A removal announced but not recorded as done: whether that store committed it is not known.
+  e.also_stores = with_unconfirmed(dead.also_stores, dead.also_pending);
   e.waited = dead.waited;
   // The host that ran it (its owner token is "host:pid:random"), not the one recording it.
   e.host = dead.owner.substr(0, dead.owner.find(':'));

@@ -31,6 +31,11 @@ class RelatedOfPass : public connectors::RelatedStores {
   // dies before its batch commits is still audited with those removals. A throw fails the batch
   // (rolled back, its records kept), since the removals could not be recorded.
   void on_removed(std::function<void(const std::string& record)> f) { on_removed_ = std::move(f); }
+  // Told, just before another store commits a removal, what it is about to commit (the same
+  // JSON form, that count alone): the record keeps it as pending until on_removed() has the
+  // total, so that a process dying in between leaves "unconfirmed", never a silent gap. A throw
+  // rolls the removal back.
+  void on_pending(std::function<void(const std::string& pending)> f) { on_pending_ = std::move(f); }
 
   // Logs what each store removed in this pass (counts only), if anything, or if `batches_ran`.
   void log(bool batches_ran) const;
@@ -40,11 +45,20 @@ class RelatedOfPass : public connectors::RelatedStores {
   std::vector<connectors::Connector*> stores_;
   PassOutcome* outcome_ = nullptr;
   std::function<void(const std::string&)> on_removed_;
+  std::function<void(const std::string&)> on_pending_;
 };
 
 // What the other stores removed (`removed`, in the order of policy.also_stores), as the audit
 // trail keeps it: a JSON array of {"store", "sympa", "lists", "robot" (when set), "removed"}
 // for each rule that removed something; "" when none did. Names and counts, never a value.
-std::string also_stores_json(const policies::Policy& policy, const std::vector<long long>& removed);
+// `unconfirmed` (same order, may be empty) adds "unconfirmed": N where a store's commit of N more
+// was not confirmed.
+std::string also_stores_json(const policies::Policy& policy, const std::vector<long long>& removed,
+                             const std::vector<long long>& unconfirmed = {});
+
+// The entry of a pass whose process died: `recorded` (its also_stores) with `pending` (what a
+// store was about to commit then, also_stores_json's form) added as "unconfirmed" to the matching
+// rule (same store, lists and robot). Either may be "".
+std::string with_unconfirmed(const std::string& recorded, const std::string& pending);
 
 }  // namespace retentiond::daemon

@@ -148,8 +148,12 @@ std::string also_store_line(const PassOutcome& o, const policies::Policy& p, siz
   if (dry_run || o.status == PassStatus::Planned || rule >= o.also_removed.size())
     return out + "unsubscribe " + addresses + counted(o.plan.matched, o.plan.unit) + " from " +
            lists;
+  const long long unconfirmed = rule < o.also_unconfirmed.size() ? o.also_unconfirmed[rule] : 0;
   return out + counted(o.also_removed[rule], policies::also_store_unit(r)) + " removed from " +
-         lists + ", of " + addresses + counted(o.affected, o.plan.unit) + " acted on";
+         lists + ", of " + addresses + counted(o.affected, o.plan.unit) + " acted on" +
+         (unconfirmed > 0 ? "; up to " + policies::with_thousands(unconfirmed) +
+                                " more not confirmed (the store's COMMIT failed)"
+                          : "");
 }
 
 std::string partition_words(const connectors::PartitionStep& step) {

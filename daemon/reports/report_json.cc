@@ -84,6 +84,8 @@ std::string render_json(const Report& report, const policies::Config& config) {
         if (!rule.robot.empty()) r["robot"] = rule.robot;
         r["email"] = rule.column;
         if (!report.dry_run) r["removed"] = i < o.also_removed.size() ? o.also_removed[i] : 0;
+        if (i < o.also_unconfirmed.size() && o.also_unconfirmed[i] > 0)
+          r["unconfirmed"] = o.also_unconfirmed[i];
         others.push_back(std::move(r));
       }
       p["also_stores"] = std::move(others);

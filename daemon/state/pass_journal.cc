@@ -16,7 +16,7 @@ using policies::parse_timestamp;
 
 constexpr const char* kColumns =
     "policy, store, action, cutoff, matched, held, affected, started, updated, pid, owner, "
-    "partitions, waited, also_stores";
+    "partitions, waited, also_stores, also_pending";
 
 PassRecord read_record(const Statement& st) {
   PassRecord r;
@@ -34,6 +34,7 @@ PassRecord read_record(const Statement& st) {
   r.partitions = st.text(11);
   r.waited = st.integer(12);
   r.also_stores = st.text(13);
+  r.also_pending = st.text(14);
   return r;
 }
 
@@ -64,7 +65,7 @@ void PassJournal::begin(const PassRecord& r) {
     in_transaction(db, [&] {
       Statement insert =
           db.prepare(std::string("INSERT INTO pass_in_progress (") + kColumns +
-                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9, '', ?10, '')");
+                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9, '', ?10, '', '')");
       insert.bind(1, r.policy)
           .bind(2, r.store)
           .bind(3, r.action)
@@ -112,6 +113,11 @@ void PassJournal::apply(const std::string& policy, const RecordUpdate& change) {
   if (change.also_stores) {
     Statement st = db.prepare("UPDATE pass_in_progress SET also_stores = ?1 WHERE policy = ?2");
     st.bind(1, *change.also_stores).bind(2, policy);
+    st.step();
+  }
+  if (change.also_pending) {
+    Statement st = db.prepare("UPDATE pass_in_progress SET also_pending = ?1 WHERE policy = ?2");
+    st.bind(1, *change.also_pending).bind(2, policy);
     st.step();
   }
   if (change.matched || change.held) {
@@ -210,7 +216,7 @@ AuditEntry PassJournal::close_dead(const PassRecord& dead, const AuditEntry& ent
 std::string PassJournal::columns() {
   // A state of an older retentiond, opened read-only, may lack the newer columns.
   std::string out = kColumns;
-  for (const char* column : {"owner", "partitions", "waited", "also_stores"})
+  for (const char* column : {"owner", "partitions", "waited", "also_stores", "also_pending"})
     if (!state_.has_column("pass_in_progress", column)) {
       const std::string name = column;
       const auto at = out.find(", " + name);

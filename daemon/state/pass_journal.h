@@ -28,6 +28,10 @@ struct PassRecord : PassFigures {
   // What other stores have removed for the pass so far (AuditEntry::also_stores), including the
   // batch in flight's (the other store commits first, in a transaction of its own).
   std::string also_stores;
+  // What another store is about to commit for the batch in flight (the same form, its count
+  // only), written before that store's COMMIT and cleared once also_stores has it: left set by
+  // a process that died in between, when whether it committed is not known.
+  std::string also_pending;
   long long waited = 0;  // seconds waited for the store's throttle so far
 };
 
@@ -38,6 +42,7 @@ struct RecordUpdate {
   std::optional<long long> held;
   std::optional<std::string> partitions;
   std::optional<std::string> also_stores;
+  std::optional<std::string> also_pending;
   std::optional<long long> waited;
 };
 

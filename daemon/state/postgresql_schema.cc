@@ -57,6 +57,7 @@ std::string latest_schema() {
       partitions TEXT NOT NULL DEFAULT '',
       waited BIGINT NOT NULL DEFAULT 0,
       also_stores TEXT NOT NULL DEFAULT '',
+      also_pending TEXT NOT NULL DEFAULT '',
       PRIMARY KEY (policy)
     );
     CREATE TABLE IF NOT EXISTS secrets (
@@ -159,7 +160,8 @@ const std::vector<SchemaStep>& schema_steps() {
         "''"}},
       {7,
        {"ALTER TABLE pass_in_progress ADD COLUMN IF NOT EXISTS waited BIGINT NOT NULL DEFAULT 0, "
-        "ADD COLUMN IF NOT EXISTS also_stores TEXT NOT NULL DEFAULT ''",
+        "ADD COLUMN IF NOT EXISTS also_stores TEXT NOT NULL DEFAULT '', ADD COLUMN IF NOT EXISTS "
+        "also_pending TEXT NOT NULL DEFAULT ''",
         "CREATE TABLE IF NOT EXISTS audit_also_stores (audit_id BIGINT PRIMARY KEY, also_stores "
         "TEXT NOT NULL)"}},
   };

@@ -264,6 +264,8 @@ void StateFile::create_schema() {
     db_->exec("ALTER TABLE pass_in_progress ADD COLUMN waited INTEGER NOT NULL DEFAULT 0");
   if (!has_column("pass_in_progress", "also_stores"))
     db_->exec("ALTER TABLE pass_in_progress ADD COLUMN also_stores TEXT NOT NULL DEFAULT ''");
+  if (!has_column("pass_in_progress", "also_pending"))
+    db_->exec("ALTER TABLE pass_in_progress ADD COLUMN also_pending TEXT NOT NULL DEFAULT ''");
   // The partitions a pass dropped or detached whole, and what other stores removed for it,
   // beside its audit row (audit.h).
   db_->exec(

@@ -25,7 +25,7 @@ const std::vector<Table> kTables = {
     {"secrets", {"name", "value"}},
     {"pass_in_progress",
      {"policy", "store", "action", "cutoff", "matched", "held", "affected", "started", "updated",
-      "pid", "owner", "partitions", "waited", "also_stores"}},
+      "pid", "owner", "partitions", "waited", "also_stores", "also_pending"}},
     {"batch_intent", {"policy", "expected", "evidence", "recorded"}},
     {"batch_intent_items", {"policy", "item"}},
 };

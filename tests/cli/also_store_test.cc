@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "lib/sqlite/database.h"
 #include "support/child.h"
 #include "support/mysql_server.h"
 #include "support/pass_progress.h"
@@ -453,4 +454,166 @@ TEST_CASE("also in a sympa store: a pass killed mid-way has its unsubscriptions 
   // The dead pass's entry has the removals it made, as its record kept them.
   CHECK(dead_removals == kContacts - left_after_kill);
   CHECK(history.out.find("lapsed.example") == std::string::npos);
+}
+
+TEST_CASE("also in a sympa store: a pass killed while the state is busy leaves no silent gap",
+          "[cli][sympa][also_store][sqlite][audit]") {
+  // Another process holds the state file's lock mid-pass, so the pass blocks on one of its
+  // writes (a batch's intent or record, or another store's pending or done removals), and is
+  // killed there. Whatever write it was, the trail never counts fewer removals than Sympa lost
+  // without saying how many more may be: removed <= lost <= removed + unconfirmed.
+  constexpr long long kContacts = 20'000;
+  TempDir dir;
+  const std::string sympa = dir.file("sympa.db"), members = dir.file("members.db");
+  sqlite_exec(sympa, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
+  const std::string numbers =
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+      "WHERE i < " +
+      std::to_string(kContacts) + ") ";
+  sqlite_exec(sympa,
+              "INSERT INTO list_table (name_list, robot_list) VALUES ('pic-adherents', "
+              "'lists.example.org'); " +
+                  numbers +
+                  "INSERT INTO subscriber_table (user_subscriber, list_subscriber, "
+                  "robot_subscriber, date_epoch_subscriber, number_messages_subscriber) SELECT "
+                  "'c' || i || '@lapsed.example', 'pic-adherents', 'lists.example.org', "
+                  "1700000000, 0 FROM n");
+  sqlite_exec(members,
+              "CREATE TABLE associations (id INTEGER PRIMARY KEY, membership_paid_until TEXT); "
+              "INSERT INTO associations VALUES (1, '2026-06-30'); CREATE TABLE contacts (id "
+              "INTEGER PRIMARY KEY, association_id INTEGER, email TEXT); " +
+                  numbers +
+                  "INSERT INTO contacts SELECT i, 1, 'c' || i || '@lapsed.example' FROM n");
+  const std::string state = dir.file("state.db");
+  const std::string config = dir.write(
+      "r.yaml",
+      "state: state.db\nstores:\n  lists: {type: sympa, config: " +
+          dir.write("sympa.conf",
+                    "domain\tlists.example.org\ndb_type\tSQLite\ndb_name\t" + sympa + "\n") +
+          "}\n  members: {type: sqlite, path: members.db}\npolicies:\n"
+          "  - name: lapsed-contacts\n    store: members\n    table: contacts\n"
+          "    expire_after: 1y\n"
+          "    since: {related: associations, on: \"associations.id = "
+          "contacts.association_id\", column: membership_paid_until}\n"
+          "    max_affected: 100%\n    batch_budget: 10ms\n"
+          "    also:\n      - {store: lists, sympa: subscribers, lists: "
+          "[pic-adherents], email: email}\n");
+  for (int round = 0; round < 3; ++round) {
+    INFO("round " << round);
+    Child pass({"enforce", "-c", config, "--at", kAt}, dir.path(),
+               dir.file("pass" + std::to_string(round) + ".log"));
+    REQUIRE(wait_until([&] { return batch_committed(state); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(7 * round));
+    {
+      retentiond::lib::sqlite::Database busy(state, SQLITE_OPEN_READWRITE);
+      busy.busy_timeout(10'000);
+      busy.exec("BEGIN IMMEDIATE");
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the pass blocks on it
+      pass.signal(SIGKILL);
+      pass.wait_exit();
+      busy.exec("ROLLBACK");
+    }
+  }
+  auto next = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(next.out << next.err);
+  REQUIRE(next.exit_code == 0);
+  REQUIRE(sqlite_int(sympa, "SELECT count(*) FROM subscriber_table") == 0);
+  auto history =
+      run_retentiond({"history", "-c", config, "--verify", "--format", "json"}, dir.path());
+  INFO(history.out << history.err);
+  REQUIRE(history.exit_code == 0);
+  long long rows = 0, removed = 0, unconfirmed = 0;
+  const json trail = json::parse(history.out);
+  for (const auto& e : trail.at("entries")) {
+    rows += e.at("affected").get<long long>();
+    if (e.contains("also_stores"))
+      for (const auto& r : e.at("also_stores")) {
+        removed += r.at("removed").get<long long>();
+        unconfirmed += r.value("unconfirmed", 0LL);
+      }
+  }
+  CHECK(rows == kContacts);
+  CHECK(removed <= kContacts);
+  CHECK(kContacts <= removed + unconfirmed);
+
+  // A process that died between Sympa's COMMIT and the record of it (as a kill there leaves the
+  // record: 40 removed, 123 announced): its entry says 40 removed and up to 123 more unconfirmed.
+  sqlite_exec(state,
+              "INSERT INTO pass_in_progress (policy, store, action, cutoff, matched, held, "
+              "affected, started, updated, pid, owner, also_stores, also_pending) VALUES "
+              "('lapsed-contacts', 'members', 'delete', '2027-03-01T00:00:00Z', 500, 0, 40, "
+              "'2028-03-01T00:00:00Z', '2028-03-01T00:00:01Z', 999999, 'gone-host:999999:x', "
+              "'[{\"store\":\"lists\",\"sympa\":\"subscribers\",\"lists\":[\"pic-adherents\"],"
+              "\"removed\":40}]', "
+              "'[{\"store\":\"lists\",\"sympa\":\"subscribers\",\"lists\":[\"pic-adherents\"],"
+              "\"removed\":123}]')");
+  auto recovering = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(recovering.err);
+  REQUIRE(recovering.exit_code == 0);
+  const json after =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  const json& dead = after.at("entries").at(after.at("entries").size() - 2);
+  CHECK(dead.at("host") == "gone-host");
+  CHECK(dead.at("also_stores") ==
+        json::parse(R"([{"store": "lists", "sympa": "subscribers", "lists": ["pic-adherents"],
+                         "removed": 40, "unconfirmed": 123}])"));
+  CHECK(run_retentiond_ok({"history", "-c", config}, dir.path())
+            .out.find("40 subscriptions removed from list pic-adherents, and up to 123 more not "
+                      "confirmed") != std::string::npos);
+}
+
+TEST_CASE("also in a sympa store on postgresql: a COMMIT that fails is audited as unconfirmed",
+          "[cli][sympa][also_store][postgresql][audit]") {
+  // Sympa's COMMIT fails after the DELETE ran (a deferred constraint): whether it committed is
+  // what a lost reply leaves unknown too. The batch is rolled back, the pass fails naming the
+  // store, and the report and the trail say "up to N more not confirmed", never a silent gap.
+  PgDatabase sympa, members;
+  sympa.exec(read_file(shared_dir() + "/schemas/sympa_pg.sql"));
+  sympa.exec(
+      "INSERT INTO list_table (name_list, robot_list) VALUES ('pic-adherents', "
+      "'lists.example.org');"
+      "INSERT INTO subscriber_table (user_subscriber, list_subscriber, robot_subscriber, "
+      "date_epoch_subscriber, number_messages_subscriber) VALUES ('a@lapsed.example', "
+      "'pic-adherents', 'lists.example.org', 1700000000, 0), ('b@lapsed.example', "
+      "'pic-adherents', 'lists.example.org', 1700000000, 0);"
+      "CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE "
+      "EXCEPTION 'refused at commit by a test trigger'; END $$;"
+      "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER DELETE ON subscriber_table DEFERRABLE "
+      "INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit();");
+  members.exec(
+      "CREATE TABLE associations (id integer PRIMARY KEY, membership_paid_until date);"
+      "INSERT INTO associations VALUES (1, '2026-06-30');"
+      "CREATE TABLE contacts (id integer PRIMARY KEY, association_id integer, email text);"
+      "INSERT INTO contacts VALUES (1, 1, 'a@lapsed.example'), (2, 1, 'b@lapsed.example');");
+  TempDir dir;
+  const std::string conf =
+      dir.write("sympa.conf", "domain\tlists.example.org\ndb_type\tPg\ndb_name\t" + sympa.name() +
+                                  "\ndb_host\t" + server_env("RETENTIOND_TEST_PG_HOST") +
+                                  "\ndb_port\t" + server_env("RETENTIOND_TEST_PG_PORT") +
+                                  "\ndb_user\t" + server_env("RETENTIOND_TEST_PG_USER") + "\n");
+  const std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf +
+                              "}\n  members: {type: postgresql, dsn: \"" + members.dsn() +
+                              "\"}\npolicies:\n"
+                              "  - name: lapsed-contacts\n    store: members\n    table: contacts\n"
+                              "    expire_after: 1y\n"
+                              "    since: {related: associations, on: \"associations.id = "
+                              "contacts.association_id\", column: membership_paid_until}\n"
+                              "    max_affected: 100%\n"
+                              "    also:\n      - {store: lists, sympa: subscribers, lists: "
+                              "[pic-adherents], email: email}\n");
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  const json failed = policy_in(json::parse(r.out), "lapsed-contacts");
+  CHECK(failed.at("affected") == 0);
+  CHECK(failed.at("also_stores").at(0).at("removed") == 0);
+  CHECK(failed.at("also_stores").at(0).at("unconfirmed") == 2);
+  CHECK(members.integer("SELECT count(*) FROM contacts") == 2);
+  CHECK(sympa.integer("SELECT count(*) FROM subscriber_table") == 2);  // it did not commit
+  const json trail =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  CHECK(trail.at("entries").at(0).at("outcome") == "failed");
+  CHECK(trail.at("entries").at(0).at("also_stores").at(0).at("unconfirmed") == 2);
+  CHECK(r.err.find("lapsed.example") == std::string::npos);
 }

@@ -119,8 +119,8 @@ namespace {
 void make_schema_6(const PgDatabase& db) {
   { StateFile create(db.state_config(), true); }
   db.exec(
-      "ALTER TABLE pass_in_progress DROP COLUMN waited, DROP COLUMN also_stores; DROP TABLE "
-      "audit_also_stores; UPDATE retentiond_schema SET version = 6;");
+      "ALTER TABLE pass_in_progress DROP COLUMN waited, DROP COLUMN also_stores, DROP COLUMN "
+      "also_pending; DROP TABLE audit_also_stores; UPDATE retentiond_schema SET version = 6;");
 }
 
 // A state as retentiond wrote it before schema 6 (no partitions for passes in progress).
