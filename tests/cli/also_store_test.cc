@@ -351,47 +351,61 @@ TEST_CASE("also in a sympa store on mariadb: lapsed contacts unsubscribed in the
                 "DROP TRIGGER refuse", "DATE"});
 }
 
+namespace {
+
+// `contacts` contacts of a lapsed association, each subscribed to pic-adherents in a SQLite
+// Sympa, and a policy that deletes them in small batches (10 ms) and unsubscribes them.
+struct LapsedContacts {
+  TempDir dir;
+  std::string sympa = dir.file("sympa.db"), members = dir.file("members.db");
+  std::string state = dir.file("state.db");
+  std::string config;
+  explicit LapsedContacts(long long contacts) {
+    sqlite_exec(sympa, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
+    const std::string numbers =
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+        std::to_string(contacts) + ") ";
+    sqlite_exec(sympa,
+                "INSERT INTO list_table (name_list, robot_list) VALUES ('pic-adherents', "
+                "'lists.example.org'); " +
+                    numbers +
+                    "INSERT INTO subscriber_table (user_subscriber, list_subscriber, "
+                    "robot_subscriber, date_epoch_subscriber, number_messages_subscriber) SELECT "
+                    "'c' || i || '@lapsed.example', 'pic-adherents', 'lists.example.org', "
+                    "1700000000, 0 FROM n");
+    sqlite_exec(members,
+                "CREATE TABLE associations (id INTEGER PRIMARY KEY, membership_paid_until TEXT); "
+                "INSERT INTO associations VALUES (1, '2026-06-30'); CREATE TABLE contacts (id "
+                "INTEGER PRIMARY KEY, association_id INTEGER, email TEXT); " +
+                    numbers +
+                    "INSERT INTO contacts SELECT i, 1, 'c' || i || '@lapsed.example' FROM n");
+    config = dir.write(
+        "r.yaml",
+        "state: state.db\nstores:\n  lists: {type: sympa, config: " +
+            dir.write("sympa.conf",
+                      "domain\tlists.example.org\ndb_type\tSQLite\ndb_name\t" + sympa + "\n") +
+            "}\n  members: {type: sqlite, path: members.db}\npolicies:\n"
+            "  - name: lapsed-contacts\n    store: members\n    table: contacts\n"
+            "    expire_after: 1y\n"
+            "    since: {related: associations, on: \"associations.id = "
+            "contacts.association_id\", column: membership_paid_until}\n"
+            "    max_affected: 100%\n    batch_budget: 10ms\n"
+            "    also:\n      - {store: lists, sympa: subscribers, lists: "
+            "[pic-adherents], email: email}\n");
+  }
+};
+
+}  // namespace
+
 TEST_CASE("also in a sympa store: a pass killed mid-way has its unsubscriptions audited",
           "[cli][sympa][also_store][sqlite][audit]") {
   // 30,000 contacts of a lapsed association, each subscribed to pic-adherents, deleted in small
   // batches; the pass is killed (-9) between two batches. Every subscription removed, by the
   // dead pass or by the next one, is in the audit trail, exactly once.
   constexpr long long kContacts = 30'000;
-  TempDir dir;
-  const std::string sympa = dir.file("sympa.db"), members = dir.file("members.db");
-  sqlite_exec(sympa, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
-  const std::string numbers =
-      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-      "WHERE i < " +
-      std::to_string(kContacts) + ") ";
-  sqlite_exec(sympa,
-              "INSERT INTO list_table (name_list, robot_list) VALUES ('pic-adherents', "
-              "'lists.example.org'); " +
-                  numbers +
-                  "INSERT INTO subscriber_table (user_subscriber, list_subscriber, "
-                  "robot_subscriber, date_epoch_subscriber, number_messages_subscriber) SELECT "
-                  "'c' || i || '@lapsed.example', 'pic-adherents', 'lists.example.org', "
-                  "1700000000, 0 FROM n");
-  sqlite_exec(members,
-              "CREATE TABLE associations (id INTEGER PRIMARY KEY, membership_paid_until TEXT); "
-              "INSERT INTO associations VALUES (1, '2026-06-30'); CREATE TABLE contacts (id "
-              "INTEGER PRIMARY KEY, association_id INTEGER, email TEXT); " +
-                  numbers +
-                  "INSERT INTO contacts SELECT i, 1, 'c' || i || '@lapsed.example' FROM n");
-  const std::string state = dir.file("state.db");
-  const std::string config = dir.write(
-      "r.yaml",
-      "state: state.db\nstores:\n  lists: {type: sympa, config: " +
-          dir.write("sympa.conf",
-                    "domain\tlists.example.org\ndb_type\tSQLite\ndb_name\t" + sympa + "\n") +
-          "}\n  members: {type: sqlite, path: members.db}\npolicies:\n"
-          "  - name: lapsed-contacts\n    store: members\n    table: contacts\n"
-          "    expire_after: 1y\n"
-          "    since: {related: associations, on: \"associations.id = "
-          "contacts.association_id\", column: membership_paid_until}\n"
-          "    max_affected: 100%\n    batch_budget: 10ms\n"
-          "    also:\n      - {store: lists, sympa: subscribers, lists: "
-          "[pic-adherents], email: email}\n");
+  LapsedContacts t(kContacts);
+  TempDir& dir = t.dir;
+  const std::string &sympa = t.sympa, &members = t.members, &state = t.state, &config = t.config;
   // What the pass's record in the state says the other store removed so far.
   auto recorded_removals = [&] {
     long long n = 0;
@@ -463,41 +477,9 @@ TEST_CASE("also in a sympa store: a pass killed while the state is busy leaves n
   // killed there. Whatever write it was, the trail never counts fewer removals than Sympa lost
   // without saying how many more may be: removed <= lost <= removed + unconfirmed.
   constexpr long long kContacts = 20'000;
-  TempDir dir;
-  const std::string sympa = dir.file("sympa.db"), members = dir.file("members.db");
-  sqlite_exec(sympa, read_file(source_dir() + "/tests/fixtures/sympa_sqlite.sql"));
-  const std::string numbers =
-      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-      "WHERE i < " +
-      std::to_string(kContacts) + ") ";
-  sqlite_exec(sympa,
-              "INSERT INTO list_table (name_list, robot_list) VALUES ('pic-adherents', "
-              "'lists.example.org'); " +
-                  numbers +
-                  "INSERT INTO subscriber_table (user_subscriber, list_subscriber, "
-                  "robot_subscriber, date_epoch_subscriber, number_messages_subscriber) SELECT "
-                  "'c' || i || '@lapsed.example', 'pic-adherents', 'lists.example.org', "
-                  "1700000000, 0 FROM n");
-  sqlite_exec(members,
-              "CREATE TABLE associations (id INTEGER PRIMARY KEY, membership_paid_until TEXT); "
-              "INSERT INTO associations VALUES (1, '2026-06-30'); CREATE TABLE contacts (id "
-              "INTEGER PRIMARY KEY, association_id INTEGER, email TEXT); " +
-                  numbers +
-                  "INSERT INTO contacts SELECT i, 1, 'c' || i || '@lapsed.example' FROM n");
-  const std::string state = dir.file("state.db");
-  const std::string config = dir.write(
-      "r.yaml",
-      "state: state.db\nstores:\n  lists: {type: sympa, config: " +
-          dir.write("sympa.conf",
-                    "domain\tlists.example.org\ndb_type\tSQLite\ndb_name\t" + sympa + "\n") +
-          "}\n  members: {type: sqlite, path: members.db}\npolicies:\n"
-          "  - name: lapsed-contacts\n    store: members\n    table: contacts\n"
-          "    expire_after: 1y\n"
-          "    since: {related: associations, on: \"associations.id = "
-          "contacts.association_id\", column: membership_paid_until}\n"
-          "    max_affected: 100%\n    batch_budget: 10ms\n"
-          "    also:\n      - {store: lists, sympa: subscribers, lists: "
-          "[pic-adherents], email: email}\n");
+  LapsedContacts t(kContacts);
+  TempDir& dir = t.dir;
+  const std::string &sympa = t.sympa, &state = t.state, &config = t.config;
   for (int round = 0; round < 3; ++round) {
     INFO("round " << round);
     Child pass({"enforce", "-c", config, "--at", kAt}, dir.path(),
