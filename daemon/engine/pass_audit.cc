@@ -52,19 +52,12 @@ AuditEntry entry_for_dead(const PassRecord& dead, long long reconciled) {
   // A removal announced but not recorded as done: whether that store committed it is not known.
   e.also_stores = with_unconfirmed(dead.also_stores, dead.also_pending);
   e.waited = dead.waited;
-  // The host that ran it (its owner token is "host:pid:random"), not the one recording it.
-  e.host = dead.owner.substr(0, dead.owner.find(':'));
+  // The host that ran it, not the one recording it.
+  e.host = owner_host(dead.owner);
   e.finished = dead.updated;
   e.outcome = "interrupted";
   e.error_class = "interrupted";
   return e;
-}
-
-// Whether the record is this process's own (a pass of it whose end could not be recorded: the
-// state was unreachable then), from its owner token "host:pid:random".
-bool own_record(const PassRecord& r) {
-  const std::string mine = new_owner_token();
-  return r.owner.substr(0, r.owner.rfind(':')) == mine.substr(0, mine.rfind(':'));
 }
 
 void log_recovered(const AuditEntry& e, const PassRecord& dead) {
@@ -72,7 +65,9 @@ void log_recovered(const AuditEntry& e, const PassRecord& dead) {
       "policy '{}': a pass started {} did not finish ({}); recorded as interrupted after {} "
       "affected; this pass completes the work",
       e.policy, format_timestamp(e.started),
-      own_record(dead) ? "this process could not record its end" : "its process ended",
+      // This process's own: a pass whose end could not be recorded (the state was unreachable).
+      owned_by_this_process(dead.owner) ? "this process could not record its end"
+                                        : "its process ended",
       with_thousands(e.affected));
 }
 

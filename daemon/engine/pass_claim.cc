@@ -51,7 +51,7 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
     }
     std::string who = "another retentiond process";
     if (auto other = PassJournal(*state_).find(policy.name))
-      who += state_->shared() ? " (" + other->owner.substr(0, other->owner.rfind(':')) + ")"
+      who += state_->shared() ? " (" + owner_process(other->owner) + ")"
                               : " (pid " + std::to_string(other->pid) + ")";
     std::string reason =
         "policy '" + policy.name + "' is being enforced by " + who + "; skipping this pass";

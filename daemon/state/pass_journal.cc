@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <utility>
+#include <vector>
+
 #include "lib/crypto/random.h"
 #include "lib/sqlite/database.h"
 
@@ -38,12 +41,23 @@ PassRecord read_record(const Statement& st) {
   return r;
 }
 
-}  // namespace
-
-std::string new_owner_token() {
+// "host:pid": the process, as the owner tokens of its passes begin.
+std::string this_process() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + lib::random_hex(6);
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+}  // namespace
+
+std::string new_owner_token() { return this_process() + ":" + lib::random_hex(6); }
+
+std::string owner_host(const std::string& token) { return token.substr(0, token.find(':')); }
+
+std::string owner_process(const std::string& token) { return token.substr(0, token.rfind(':')); }
+
+bool owned_by_this_process(const std::string& token) {
+  return owner_process(token) == this_process();
 }
 
 // Every write names the state file: "disk I/O error" alone does not say which file is full.
@@ -103,43 +117,33 @@ void PassJournal::add_intent(const std::string& policy, const BatchIntent& inten
   });
 }
 
+// One UPDATE setting the fields `change` gives (their names are this file's constants).
 void PassJournal::apply(const std::string& policy, const RecordUpdate& change) {
-  auto& db = state_.db();
-  if (change.partitions) {
-    Statement st = db.prepare("UPDATE pass_in_progress SET partitions = ?1 WHERE policy = ?2");
-    st.bind(1, *change.partitions).bind(2, policy);
-    st.step();
-  }
-  if (change.also_stores) {
-    Statement st = db.prepare("UPDATE pass_in_progress SET also_stores = ?1 WHERE policy = ?2");
-    st.bind(1, *change.also_stores).bind(2, policy);
-    st.step();
-  }
-  if (change.also_pending) {
-    Statement st = db.prepare("UPDATE pass_in_progress SET also_pending = ?1 WHERE policy = ?2");
-    st.bind(1, *change.also_pending).bind(2, policy);
-    st.step();
-  }
-  if (change.matched || change.held) {
-    Statement st = db.prepare(
-        "UPDATE pass_in_progress SET matched = coalesce(?1, matched), held = coalesce(?2, held) "
-        "WHERE policy = ?3");
-    if (change.matched)
-      st.bind(1, *change.matched);
-    else
-      st.bind_null(1);
-    if (change.held)
-      st.bind(2, *change.held);
-    else
-      st.bind_null(2);
-    st.bind(3, policy);
-    st.step();
-  }
-  if (change.waited) {
-    Statement st = db.prepare("UPDATE pass_in_progress SET waited = ?1 WHERE policy = ?2");
-    st.bind(1, *change.waited).bind(2, policy);
-    st.step();
-  }
+  std::vector<std::pair<const char*, std::string>> texts;
+  std::vector<std::pair<const char*, long long>> numbers;
+  if (change.partitions) texts.emplace_back("partitions", *change.partitions);
+  if (change.also_stores) texts.emplace_back("also_stores", *change.also_stores);
+  if (change.also_pending) texts.emplace_back("also_pending", *change.also_pending);
+  if (change.matched) numbers.emplace_back("matched", *change.matched);
+  if (change.held) numbers.emplace_back("held", *change.held);
+  if (change.waited) numbers.emplace_back("waited", *change.waited);
+  if (texts.empty() && numbers.empty()) return;
+  std::string set;
+  int n = 0;
+  const auto assign = [&](const char* column) {
+    if (n > 0) set += ", ";
+    ++n;
+    set += std::string(column) + " = ?" + std::to_string(n);
+  };
+  for (const auto& [column, value] : texts) assign(column);
+  for (const auto& [column, value] : numbers) assign(column);
+  Statement st = state_.db().prepare("UPDATE pass_in_progress SET " + set + " WHERE policy = ?" +
+                                     std::to_string(n + 1));
+  int at = 0;
+  for (const auto& [column, value] : texts) st.bind(++at, value);
+  for (const auto& [column, value] : numbers) st.bind(++at, value);
+  st.bind(++at, policy);
+  st.step();
 }
 
 void PassJournal::update(const std::string& policy, const std::string& owner,

@@ -48,6 +48,12 @@ struct RecordUpdate {
 
 // A fresh owner token for a pass of this process.
 std::string new_owner_token();
+// The host an owner token names ("" for a record of an older retentiond, which had none).
+std::string owner_host(const std::string& token);
+// The process an owner token names, "host:pid".
+std::string owner_process(const std::string& token);
+// Whether the token is one of this process's own passes.
+bool owned_by_this_process(const std::string& token);
 
 class PassJournal {
  public:

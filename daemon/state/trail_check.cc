@@ -41,8 +41,7 @@ TrailCheck check_trail(StateFile& state, const AuditTrail::ExpectedHead& expecte
   for (auto& record : PassJournal(state).list()) {
     // A lock file that cannot be read is no proof of life: the pass counts as ended.
     const bool alive = PassLock::held(state, record.policy).value_or(false);
-    // The owner token is "host:pid:random".
-    std::string host = state.shared() ? record.owner.substr(0, record.owner.find(':')) : "";
+    std::string host = state.shared() ? owner_host(record.owner) : "";
     check.unfinished.push_back({std::move(record), alive, std::move(host)});
   }
   return check;
