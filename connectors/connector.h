@@ -211,6 +211,17 @@ class Connector {
                  "store '" + rule.store + "' cannot act on related records"};
   }
 
+  // For `hold add`: the key, as the store writes it, of the policy's record whose key equals
+  // `key` compared in the key column's type ('05' and 5, an upper-case UUID and its lower-case
+  // form), or nullopt when no record has it. Never changes data. Unsupported where keys are
+  // compared as written (files, Sympa) or there is no key column.
+  virtual Result<std::optional<std::string>> find_key(const Policy& policy,
+                                                      const std::string& /*key*/) {
+    return Error{ErrorKind::Unsupported, "store type '" + std::string(type()) +
+                                             "' compares keys as written (policy '" + policy.name +
+                                             "')"};
+  }
+
   // For `notify:`: the records the policy selects (where, holds) whose basis is before
   // `notice_cutoff` (the cut-off `before` from now), in key order. Never changes data.
   virtual Result<std::vector<NoticeCandidate>> notice_candidates(const Policy& /*policy*/,

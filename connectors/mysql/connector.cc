@@ -2,6 +2,8 @@
 
 #include <mysqld_error.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -209,6 +211,50 @@ Result<std::vector<Diagnostic>> MysqlConnector::check(const Policy& policy) {
     auto partitions = check_partitions(policy);
     diagnostics.insert(diagnostics.end(), partitions.begin(), partitions.end());
     return diagnostics;
+  } catch (const MysqlError& e) {
+    return query_error(policy, e);
+  }
+}
+
+namespace {
+
+// Whether MySQL's answer to `key = 'given'` is the record meant: MySQL reads 'abc' as the
+// number 0 and '5abc' as 5, so a match counts only when the texts are equal but for letter case
+// (the column's collation) or both are the same whole number ('05', ' 5', '+5' and 5).
+bool same_key(const std::string& given, const std::string& found) {
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  if (lower(given) == lower(found)) return true;
+  auto whole_number = [](const std::string& s) -> std::optional<std::string> {
+    size_t i = s.find_first_not_of(' ');
+    size_t end = s.find_last_not_of(' ');
+    if (i == std::string::npos) return std::nullopt;
+    bool negative = false;
+    if (s[i] == '+' || s[i] == '-') negative = s[i++] == '-';
+    std::string digits = s.substr(i, end + 1 - i);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt;
+    digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));
+    return (negative && digits != "0" ? "-" : "") + digits;
+  };
+  auto a = whole_number(given), b = whole_number(found);
+  return a && b && *a == *b;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> MysqlConnector::find_key(const Policy& policy,
+                                                            const std::string& key) {
+  auto p = prepared(policy, false);
+  if (!p) return p.error();
+  const auto& s = p.value().statements;
+  if (s.keyless) return Connector::find_key(policy, key);
+  try {
+    for (const auto& row : client_->query(s.key_lookup.text, {Value{key, false}}))
+      if (row[0] && same_key(key, *row[0])) return std::optional<std::string>(*row[0]);
+    return std::optional<std::string>();
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   }

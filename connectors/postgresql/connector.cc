@@ -180,6 +180,25 @@ Result<std::vector<NoticeCandidate>> PostgresqlConnector::notice_candidates(
   return out;
 }
 
+Result<std::optional<std::string>> PostgresqlConnector::find_key(const Policy& policy,
+                                                                 const std::string& key) {
+  auto p = prepared(policy, false);
+  if (!p) return p.error();
+  if (p.value().keyless) return Connector::find_key(policy, key);
+  try {
+    pqxx::read_transaction t(*conn_);
+    auto rows = run(t, p.value().statements.key_lookup, {{"key", key}});
+    if (rows.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(rows[0][0].c_str());
+  } catch (const pqxx::sql_error& e) {
+    // Text the key's type cannot read ('abc' for an integer key): no record has it.
+    if (e.sqlstate().rfind("22", 0) == 0) return std::optional<std::string>();
+    return query_error(policy, e);
+  } catch (const std::exception& e) {
+    return query_error(policy, e);
+  }
+}
+
 Error PostgresqlConnector::query_error(const Policy& policy, const std::exception& e) const {
   std::string where = error_prefix(store_.name, policy.name);
   if (dynamic_cast<const pqxx::broken_connection*>(&e))

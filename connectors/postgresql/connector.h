@@ -26,6 +26,8 @@ class PostgresqlConnector : public sql::ServerConnector {
   std::string_view type() const override { return "postgresql"; }
   Result<std::vector<policies::Diagnostic>> check(const Policy& policy) override;
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
+  Result<std::optional<std::string>> find_key(const Policy& policy,
+                                              const std::string& key) override;
   Result<std::vector<NoticeCandidate>> notice_candidates(
       const Policy& policy, const PassContext& ctx, policies::TimePoint notice_cutoff) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,

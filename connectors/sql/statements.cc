@@ -280,6 +280,12 @@ PolicyStatements StatementBuilder::statements() const {
     text += " ORDER BY " + key_ + " LIMIT " + p.ref("limit", "bigint");
     s.samples = Sql{text, p.order()};
   }
+  {
+    Placeholders p = placeholders();
+    s.key_lookup = Sql{"SELECT " + dialect_.key_text(key_) + " FROM " + table_ + " WHERE " + key_ +
+                           " = " + p.ref("key") + " LIMIT 1",
+                       p.order()};
+  }
   s.first_action = action(false);
   s.next_action = action(true);
   int index = 0;

@@ -200,6 +200,20 @@ Result<std::vector<Diagnostic>> SqliteConnector::check(const Policy& policy) {
   }
 }
 
+Result<std::optional<std::string>> SqliteConnector::find_key(const Policy& policy,
+                                                             const std::string& key) {
+  auto p = prepared(policy, false);
+  if (!p) return p.error();
+  try {
+    // Bound as text: the key column's affinity reads '05' as 5 where it holds integers.
+    Statement st = bound(*db_, p->statements.key_lookup, {{"key", key}});
+    if (!st.step()) return std::optional<std::string>();
+    return std::optional<std::string>(st.text(0));
+  } catch (const SqliteError& e) {
+    return query_error(policy, e);
+  }
+}
+
 Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext& ctx) {
   auto p = prepared(policy, !ctx.held_keys.empty());
   if (!p) return p.error();

@@ -23,6 +23,8 @@ class SqliteConnector : public Connector {
   Result<void> open(AccessMode mode) override;
   Result<std::vector<policies::Diagnostic>> check(const Policy& policy) override;
   Result<PlanStats> plan(const Policy& policy, const PassContext& ctx) override;
+  Result<std::optional<std::string>> find_key(const Policy& policy,
+                                              const std::string& key) override;
   Result<BatchResult> apply_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
                                   long long limit) override;
   Result<long long> reconcile(const Policy& policy, const PassContext& ctx,

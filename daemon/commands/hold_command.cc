@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "connectors/registry.h"
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/prologue.h"
@@ -25,17 +26,53 @@ constexpr const char* kUsage =
 
 Legal holds: a record under hold is never deleted or anonymised by its policy, whatever
 its age, and is counted as "held" in plans, reports and the audit trail. KEY is the
-value of the policy's key column (or the file path relative to the root, for files).
+value of the policy's key column (or the file path relative to the root, for files). For
+a table, `hold add` asks the store for the record whose key equals KEY in the key
+column's type and holds it as the store writes it ('05' holds 5, an upper-case UUID its
+lower-case form); no such record, or a store that cannot be asked, holds nothing.
 A hold lasts until it is removed, or until --until DATE (ISO-8601) has passed.
 
 Holds are kept in the state file. Adding, changing and removing one is recorded in the
 audit trail, without the key or the reason (they may name a person); `hold list`
 shows them to the operator.
 
-Exit status: 0 done, 1 invalid configuration, unwritable state file or (remove) no
-such hold, 2 usage error (unknown policy, missing --reason, bad --until).
+Exit status: 0 done, 1 invalid configuration, unwritable state file, (add) no record
+with that key or a store that cannot be asked, (remove) no such hold, 2 usage error (unknown policy, missing --reason, bad --until).
 
 Options)";
+
+// The key as the policy's table writes it. Holds are compared as text when a pass runs, so a
+// key written another way ('05' for 5, an upper-case UUID) would hold nothing and its record
+// would go: the store is asked for the record whose key equals KEY in the key column's type.
+// Files and Sympa compare keys as written: theirs is kept as given. nullopt, after saying why,
+// when the hold must not be added (no such record, or the store cannot be asked).
+std::optional<std::string> key_as_stored(const policies::Config& config,
+                                         const policies::Policy& policy, const std::string& key) {
+  if (!policy.table) return key;
+  const std::string nothing = "; nothing held";
+  auto connector = connectors::make_connector(*config.store(policy.store));
+  auto opened = connector->open(connectors::AccessMode::ReadOnly);
+  if (!opened) {
+    std::cerr << "retentiond hold: cannot look the key up: " << opened.error().message << nothing
+              << " (a hold names a record the store has; retry when it is reachable)\n";
+    return std::nullopt;
+  }
+  auto found = connector->find_key(policy, key);
+  if (!found) {
+    if (found.error().kind == connectors::ErrorKind::Unsupported) return key;
+    std::cerr << "retentiond hold: cannot look the key up: " << found.error().message << nothing
+              << "\n";
+    return std::nullopt;
+  }
+  if (!found.value()) {
+    std::cerr << "retentiond hold: no record of table '" << printable(policy.table->str())
+              << "' (store '" << policy.store << "', policy '" << policy.name << "') has the key "
+              << printable(key) << " (compared in the key column's type)" << nothing
+              << "; 'retentiond plan --samples N' shows keys as the store writes them\n";
+    return std::nullopt;
+  }
+  return *found.value();
+}
 
 }  // namespace
 
@@ -132,9 +169,12 @@ int hold_command(const Args& all_args) {
     StateFile state(config, /*writable=*/true);
     Holds holds(state);
     if (verb == "add") {
-      Hold h{policy.name, keys[0], reason, policies::now_utc(), until};
+      const auto key = key_as_stored(config, policy, keys[0]);
+      if (!key) return kExitFailure;
+      Hold h{policy.name, *key, reason, policies::now_utc(), until};
       bool replaced = holds.add(h, policy.store);
-      std::cout << (replaced ? "Changed the hold" : "Held") << " on key " << printable(keys[0])
+      std::cout << (replaced ? "Changed the hold" : "Held") << " on key " << printable(*key)
+                << (*key != keys[0] ? " (given as " + printable(keys[0]) + ")" : "")
                 << " of policy '" << policy.name << "'"
                 << (until ? " until " + format_timestamp(*until) : "") << ".\n";
       return kExitOk;

@@ -1,9 +1,13 @@
 // Legal holds through the real binary: `hold_where` in the policy and `retentiond hold add|
 // remove|list` from the operator. A held record is never deleted or anonymised, is counted as
 // `held` in plan and enforce, and the audit trail records the hold without its key or reason.
+#include <algorithm>
+#include <functional>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/mysql_server.h"
 #include "support/pg_server.h"
 #include "support/report.h"
 #include "support/run.h"
@@ -166,4 +170,141 @@ TEST_CASE("holds on postgresql: integer and uuid keys", "[cli][holds][postgresql
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(db.column("SELECT id FROM t") == std::vector<std::string>{"2"});
+}
+
+namespace {
+
+// `hold add` with each of `given` (a key written another way) holds its record under the
+// store's own text of the key (`stored`, in order); a key no record has is refused (exit 1) and
+// holds nothing; the pass keeps exactly the held records.
+void holds_in_the_store_form(const TempDir& dir, const std::string& config,
+                             const std::vector<std::string>& given,
+                             const std::vector<std::string>& stored,
+                             const std::vector<std::string>& refused,
+                             const std::function<std::vector<std::string>()>& left) {
+  for (const auto& key : given) {
+    auto add = run_retentiond({"hold", "add", "-c", config, "--policy", "t", key, "--reason", "r"},
+                              dir.path());
+    INFO(key << ": " << add.out << add.err);
+    CHECK(add.exit_code == 0);
+  }
+  for (const auto& key : refused) {
+    auto add = run_retentiond({"hold", "add", "-c", config, "--policy", "t", key, "--reason", "r"},
+                              dir.path());
+    INFO(key << ": " << add.out << add.err);
+    CHECK(add.exit_code == 1);
+    CHECK(add.err.find("has the key") != std::string::npos);
+    CHECK(add.err.find("nothing held") != std::string::npos);
+  }
+  auto list = run_retentiond({"hold", "list", "-c", config, "--format", "json"}, dir.path());
+  REQUIRE(list.exit_code == 0);
+  std::vector<std::string> keys;
+  for (const auto& h : json::parse(list.out)) keys.push_back(h.at("key"));
+  std::sort(keys.begin(), keys.end());
+  CHECK(keys == stored);
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(policy_in(json::parse(r.out), "t").at("held") == static_cast<long long>(stored.size()));
+  CHECK(left() == stored);
+}
+
+std::string policy_t(const std::string& store) {
+  return "policies:\n  - {name: t, store: " + store +
+         ", table: t, expire_after: 1y, since: seen, max_affected: 100%}\n";
+}
+
+}  // namespace
+
+TEST_CASE("holds: a key written another way holds its record; one no record has holds nothing",
+          "[cli][holds][postgresql][mysql][sqlite]") {
+  SECTION("postgresql: uuid and integer keys, compared in their type") {
+    PgDatabase db;
+    db.exec(
+        "CREATE TABLE t (id uuid PRIMARY KEY, seen timestamptz);"
+        "INSERT INTO t VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2020-01-01'),"
+        " ('b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '2020-01-01'),"
+        " ('c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', '2020-01-01');");
+    TempDir dir;
+    const std::string config =
+        dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
+                                db.dsn() + "\"}\n" + policy_t("pg"));
+    holds_in_the_store_form(
+        dir, config,
+        {"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "{b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12}"},
+        {"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12"},
+        {"d0eebc99-9c0b-4ef8-bb6d-6bb9bd380a14", "not-a-uuid"},
+        [&] { return db.column("SELECT id::text FROM t ORDER BY id"); });
+  }
+  SECTION("postgresql: integer keys") {
+    PgDatabase db;
+    db.exec(
+        "CREATE TABLE t (id bigint PRIMARY KEY, seen timestamptz);"
+        "INSERT INTO t VALUES (5, '2020-01-01'), (6, '2020-01-01'), (7, '2020-01-01');");
+    TempDir dir;
+    const std::string config =
+        dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
+                                db.dsn() + "\"}\n" + policy_t("pg"));
+    holds_in_the_store_form(dir, config, {"05", " 6"}, {"5", "6"}, {"8", "abc", "5abc"},
+                            [&] { return db.column("SELECT id FROM t ORDER BY id"); });
+  }
+  SECTION("mysql: integer keys ('abc' is not the number 0 here)") {
+    MysqlDatabase my;
+    my.exec(
+        "CREATE TABLE t (id int PRIMARY KEY, seen datetime);"
+        "INSERT INTO t VALUES (0, '2020-01-01'), (5, '2020-01-01'), (6, '2020-01-01'),"
+        " (7, '2020-01-01');");
+    TempDir dir;
+    dir.write("my.password", MysqlDatabase::password() + "\n");
+    const std::string config =
+        dir.write("r.yaml", "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
+                                "\n" + policy_t("my"));
+    holds_in_the_store_form(dir, config, {"05", "+6"}, {"5", "6"}, {"8", "abc", "5abc"},
+                            [&] { return my.column("SELECT id FROM t WHERE id > 0 ORDER BY id"); });
+    CHECK(my.column("SELECT id FROM t WHERE id = 0").empty());
+  }
+  SECTION("mysql: character keys in a case-insensitive collation") {
+    MysqlDatabase my;
+    my.exec(
+        "CREATE TABLE t (id char(36) PRIMARY KEY, seen datetime);"
+        "INSERT INTO t VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2020-01-01'),"
+        " ('b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '2020-01-01');");
+    TempDir dir;
+    dir.write("my.password", MysqlDatabase::password() + "\n");
+    const std::string config =
+        dir.write("r.yaml", "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
+                                "\n" + policy_t("my"));
+    holds_in_the_store_form(dir, config, {"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"},
+                            {"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}, {"c0eebc99"},
+                            [&] { return my.column("SELECT id FROM t ORDER BY id"); });
+  }
+  SECTION("sqlite: integer keys") {
+    TempDir dir;
+    const std::string db = dir.file("app.db");
+    sqlite_exec(db,
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, seen TEXT);"
+                "INSERT INTO t VALUES (5, '2020-01-01'), (6, '2020-01-01'), (7, '2020-01-01');");
+    const std::string config =
+        dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n" +
+                                policy_t("db"));
+    holds_in_the_store_form(dir, config, {"05", "6"}, {"5", "6"}, {"8", "abc"},
+                            [&] { return sqlite_column(db, "SELECT id FROM t ORDER BY id"); });
+  }
+}
+
+TEST_CASE("holds: a store that cannot be asked holds nothing, and says so", "[cli][holds]") {
+  TempDir dir;
+  const std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"host=127.0.0.1 port=1 "
+                "dbname=x connect_timeout=2\"}\n" +
+                    policy_t("pg"));
+  auto add = run_retentiond({"hold", "add", "-c", config, "--policy", "t", "5", "--reason", "r"},
+                            dir.path());
+  INFO(add.err);
+  CHECK(add.exit_code == 1);
+  CHECK(add.err.find("cannot look the key up") != std::string::npos);
+  CHECK(add.err.find("nothing held") != std::string::npos);
+  auto list = run_retentiond({"hold", "list", "-c", config}, dir.path());
+  CHECK(list.out.find("No hold") != std::string::npos);
 }
