@@ -18,8 +18,17 @@ struct StatementHandle {
   }
 };
 
-[[noreturn]] void fail_statement(MYSQL_STMT* stmt) {
-  throw MysqlError(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+// The statement's error; an error the server sent while rows were being fetched may be on the
+// connection only (the statement's message is then empty).
+[[noreturn]] void fail_statement(MYSQL_STMT* stmt, MYSQL* connection) {
+  const char* message = mysql_stmt_error(stmt);
+  if ((!message || !*message) && connection && *mysql_error(connection))
+    throw MysqlError(mysql_errno(connection), mysql_error(connection));
+  if (!message || !*message)
+    throw MysqlError(mysql_stmt_errno(stmt), "the server reported error " +
+                                                 std::to_string(mysql_stmt_errno(stmt)) +
+                                                 " without a message");
+  throw MysqlError(mysql_stmt_errno(stmt), message);
 }
 
 }  // namespace
@@ -148,7 +157,7 @@ std::optional<std::string> Client::compile_error(const std::string& sql) {
 std::vector<Row> Client::query(const std::string& sql, const std::vector<Value>& values) {
   StatementHandle h{mysql_stmt_init(handle_)};
   if (!h.stmt) throw MysqlError(CR_OUT_OF_MEMORY, "out of memory");
-  if (mysql_stmt_prepare(h.stmt, sql.data(), sql.size()) != 0) fail_statement(h.stmt);
+  if (mysql_stmt_prepare(h.stmt, sql.data(), sql.size()) != 0) fail_statement(h.stmt, handle_);
   if (mysql_stmt_param_count(h.stmt) != values.size())
     throw MysqlError(0, "internal error: statement expects " +
                             std::to_string(mysql_stmt_param_count(h.stmt)) + " values, " +
@@ -179,8 +188,9 @@ std::vector<Row> Client::query(const std::string& sql, const std::vector<Value>&
       params[i].length = &lengths[i];
     }
   }
-  if (!values.empty() && mysql_stmt_bind_param(h.stmt, params.data()) != 0) fail_statement(h.stmt);
-  if (mysql_stmt_execute(h.stmt) != 0) fail_statement(h.stmt);
+  if (!values.empty() && mysql_stmt_bind_param(h.stmt, params.data()) != 0)
+    fail_statement(h.stmt, handle_);
+  if (mysql_stmt_execute(h.stmt) != 0) fail_statement(h.stmt, handle_);
   affected_ = static_cast<long long>(mysql_stmt_affected_rows(h.stmt));
 
   std::vector<Row> rows;
@@ -198,11 +208,11 @@ std::vector<Row> Client::query(const std::string& sql, const std::vector<Value>&
     out[i].length = &out_lengths[i];
     out[i].is_null = &nulls[i];
   }
-  if (mysql_stmt_bind_result(h.stmt, out.data()) != 0) fail_statement(h.stmt);
+  if (mysql_stmt_bind_result(h.stmt, out.data()) != 0) fail_statement(h.stmt, handle_);
   for (;;) {
     int rc = mysql_stmt_fetch(h.stmt);
     if (rc == MYSQL_NO_DATA) break;
-    if (rc == 1) fail_statement(h.stmt);
+    if (rc == 1) fail_statement(h.stmt, handle_);
     Row row(columns);
     for (unsigned i = 0; i < columns; ++i) {
       if (nulls[i]) continue;
@@ -215,7 +225,7 @@ std::vector<Row> Client::query(const std::string& sql, const std::vector<Value>&
         b.buffer_type = MYSQL_TYPE_STRING;
         b.buffer = big.data();
         b.buffer_length = big.size();
-        if (mysql_stmt_fetch_column(h.stmt, &b, i, 0) != 0) fail_statement(h.stmt);
+        if (mysql_stmt_fetch_column(h.stmt, &b, i, 0) != 0) fail_statement(h.stmt, handle_);
         row[i] = std::string(big.data(), big.size());
       }
     }

@@ -33,32 +33,42 @@ std::string epoch_of(const std::string& datetime) {
   return "FLOOR(TIMESTAMPDIFF(MICROSECOND, '1970-01-01', " + datetime + ") / 1000000)";
 }
 
-// ISO-8601 text without offset ('2027-03-01', '2027-03-01 12:00:00', '2027-03-01T12:00:00Z');
-// anything else is NULL, so the record is kept. MariaDB cannot parse offsets.
+// ISO-8601 text ('2027-03-01', '2027-03-01 12:00:00', '2027-03-01T12:00:00Z',
+// '2027-03-01T12:00:00+02:00'; no offset means UTC) as a UTC DATETIME; anything else is NULL, so
+// the record is kept. MariaDB's CAST reads no offset: it is cut off the text and subtracted.
+std::string iso_value(const std::string& column) {
+  // The offset follows a time (from the 11th character on): a date's own '-01' is none.
+  const std::string after_date = "SUBSTRING(" + column + ", 11)";
+  const std::string offset = "REGEXP_SUBSTR(" + after_date + ", '[+-][0-9]{2}(:?[0-9]{2})?$')";
+  const std::string local = "REPLACE(CONCAT(LEFT(" + column + ", 10), REGEXP_REPLACE(" +
+                            after_date + ", '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$', '')), 'T', ' ')";
+  const std::string as_datetime = "CAST(" + local + " AS DATETIME)";
+  // "+02:00", "+0200" or "+02" in minutes east of UTC.
+  const std::string digits = "REPLACE(" + offset + ", ':', '')";
+  const std::string minutes = "(CASE WHEN LEFT(" + offset + ", 1) = '-' THEN -1 ELSE 1 END * (" +
+                              "CAST(SUBSTRING(" + digits + ", 2, 2) AS SIGNED) * 60 + " +
+                              "CAST(COALESCE(NULLIF(SUBSTRING(" + digits +
+                              ", 4, 2), ''), '0') AS SIGNED)))";
+  // Accepted only when the text reads back as written: MariaDB turns an impossible date such as
+  // 2027-02-30 into 0000-00-00, which would look expired. Year 0000 and zero months or days are
+  // refused as well: MariaDB reads them as dates.
+  return "WHEN " + column +
+         " REGEXP '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ "
+         "T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$' "
+         "AND LEFT(" +
+         column + ", 4) <> '0000' AND LEFT(DATE_FORMAT(" + as_datetime +
+         ", '%Y-%m-%d %H:%i:%s'), CHAR_LENGTH(LEFT(" + local + ", 19))) = LEFT(" + local +
+         ", 19) THEN (CASE WHEN " + offset + " IS NULL OR " + offset + " = '' THEN " + as_datetime +
+         " ELSE DATE_SUB(" + as_datetime + ", INTERVAL " + minutes + " MINUTE) END) ";
+}
+
+// A text column's date as DATETIME. Digits are epoch numbers only when the policy says so
+// (format: epoch or epoch_ms): under 'auto' '20991231' (a basic ISO date) is no 1970 date.
 std::string text_value(const std::string& column, DateFormat f) {
-  // The text as DATETIME, accepted only when it reads back as written: MariaDB turns an
-  // impossible date such as 2027-02-30 into 0000-00-00, which would look expired.
-  const std::string text = "REPLACE(REPLACE(" + column + ", 'T', ' '), 'Z', '')";
-  // Year 0000 and zero months or days are refused as well: MariaDB reads them as dates.
-  const std::string as_datetime = "CAST(" + text + " AS DATETIME)";
-  const std::string iso = "WHEN " + column +
-                          " REGEXP '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ "
-                          "T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?Z?$' "
-                          "AND LEFT(" +
-                          column + ", 4) <> '0000' AND LEFT(DATE_FORMAT(" + as_datetime +
-                          ", '%Y-%m-%d %H:%i:%s'), CHAR_LENGTH(LEFT(" + text + ", 19))) = LEFT(" +
-                          text + ", 19) THEN " + as_datetime + " ";
-  const std::string digits =
-      "WHEN " + column + " REGEXP '^[0-9]{1,18}$' THEN " +
-      epoch_value("CAST(" + column + " AS UNSIGNED)", f == DateFormat::EpochMs) + " ";
-  std::string cases;
   if (f == DateFormat::Epoch || f == DateFormat::EpochMs)
-    cases = digits;
-  else if (f == DateFormat::Auto)
-    cases = digits + iso;
-  else
-    cases = iso;
-  return "(CASE " + cases + "END)";
+    return "(CASE WHEN " + column + " REGEXP '^[0-9]{1,18}$' THEN " +
+           epoch_value("CAST(" + column + " AS UNSIGNED)", f == DateFormat::EpochMs) + " END)";
+  return "(CASE " + iso_value(column) + "END)";
 }
 
 std::string cutoff(Placeholders& p) { return "CAST(" + p.ref("cutoff") + " AS DATETIME)"; }

@@ -46,7 +46,8 @@ DECLARE
 BEGIN
   IF v IS NULL THEN RETURN NULL; END IF;
   IF v ~ '^[0-9]{1,18}$' THEN
-    IF fmt = 'epoch' OR fmt = 'auto' THEN t := to_timestamp(v::bigint);
+    -- Digits are read only as the policy's epoch format: under auto '20991231' is no 1970 date.
+    IF fmt = 'epoch' THEN t := to_timestamp(v::bigint);
     ELSIF fmt = 'epoch_ms' THEN t := to_timestamp(v::bigint / 1000.0);
     ELSE RETURN NULL;
     END IF;

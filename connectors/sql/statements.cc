@@ -22,7 +22,7 @@ DateColumn date_column(const policies::BasisTerm& t, char category) {
         throw std::invalid_argument("column '" + t.column +
                                     "' is a number; use 'format: epoch' or 'format: epoch_ms'");
       return t.format == DateFormat::EpochMs ? DateColumn::EpochMs : DateColumn::Epoch;
-    case 'S':  // text holding ISO-8601 (or epoch digits)
+    case 'S':  // text holding ISO-8601 (or epoch digits, with format: epoch or epoch_ms)
       return DateColumn::Text;
     default:
       throw std::invalid_argument(

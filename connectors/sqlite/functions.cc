@@ -69,7 +69,9 @@ void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     case SQLITE_TEXT: {
       std::string_view text(reinterpret_cast<const char*>(sqlite3_value_text(v)),
                             static_cast<size_t>(sqlite3_value_bytes(v)));
-      if (format != Format::Text && all_digits(text)) {
+      // Digits in text are read only when the policy says they are epoch numbers: under 'auto'
+      // a text such as '20991231' (a basic ISO date) must not pass for a date in 1970.
+      if ((format == Format::Epoch || format == Format::EpochMs) && all_digits(text)) {
         result_epoch(ctx, floor_div(std::stoll(std::string(text)), divisor));
         return;
       }
