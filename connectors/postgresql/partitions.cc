@@ -177,6 +177,17 @@ std::optional<std::string> partitioning_problem(pqxx::transaction_base& t,
   if (type != "date" && type != "timestamp without time zone" && type != "timestamp with time zone")
     return table + " is partitioned by '" + key + "', a column of type " + type +
            ", not a date: its bounds cannot be compared as dates";
+  // DROP refuses a partition a foreign key refers to, and DETACH one whose rows are referenced:
+  // such a table's rows go through the batches, where ON DELETE rules apply.
+  auto referenced = t.exec_params(
+      "SELECT c.conname, c.conrelid::regclass::text FROM pg_constraint c WHERE c.contype = 'f' "
+      "AND c.conparentid = 0 AND (c.confrelid = $1::oid OR c.confrelid IN (SELECT relid FROM "
+      "pg_partition_tree($1::oid::regclass))) ORDER BY 2, 1 LIMIT 1",
+      table_oid);
+  if (!referenced.empty())
+    return table + " is referenced by foreign key '" + std::string(referenced[0][0].c_str()) +
+           "' of table '" + referenced[0][1].c_str() +
+           "': PostgreSQL drops or detaches no partition another table refers to";
   return std::nullopt;
 }
 

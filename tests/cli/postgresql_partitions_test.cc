@@ -493,3 +493,40 @@ TEST_CASE("postgresql partitions: check refuses a key that is not a date, and ro
           std::vector<std::string>{"2027-11-14 junk", "2030-01-01"});
   }
 }
+
+TEST_CASE("postgresql partitions: a table a foreign key refers to is batched, and check says why",
+          "[postgresql][partitions][check]") {
+  const std::string mode = GENERATE("drop", "detach");
+  INFO("partitions: " << mode);
+  PgDatabase db;
+  // kAccessLog with a key a foreign key can name (the undated row cannot be in it).
+  std::string log = kAccessLog;
+  const std::string columns = "(ts timestamp, path text NOT NULL)";
+  log.replace(log.find(columns), columns.size(),
+              "(ts timestamp NOT NULL, path text NOT NULL, id bigserial, PRIMARY KEY (id, ts))");
+  const std::string undated = "(NULL, '/undated'), ";
+  log.erase(log.find(undated), undated.size());
+  db.exec(log);
+  db.exec(
+      "CREATE TABLE visits (log_id bigint, log_ts timestamp, FOREIGN KEY (log_id, log_ts) "
+      "REFERENCES access_log ON DELETE CASCADE);"
+      "INSERT INTO visits SELECT id, ts FROM access_log;");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy(mode) + "    max_affected: 100%\n");
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  CHECK(check.err.find("r.yaml:10:17: error: 'partitions: " + mode +
+                       "' in policy 'logs': table 'access_log' is referenced by foreign key "
+                       "'visits_log_id_log_ts_fkey' of table 'visits': PostgreSQL drops or "
+                       "detaches no partition another table refers to; a pass deletes its "
+                       "expired rows in batches instead") != std::string::npos);
+  // Every expired row goes through the batches, the references with it (ON DELETE CASCADE).
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  INFO(enforce.dump());
+  CHECK(enforce.at("affected") == kExpired);
+  CHECK(enforce.at("partitions").empty());
+  CHECK(partitions(db).size() == 7);
+  CHECK(db.integer("SELECT count(*) FROM access_log WHERE ts < '2027-11-15'") == 0);
+  CHECK(db.integer("SELECT count(*) FROM visits") == 4368 + 2 - kExpired);
+}
