@@ -151,7 +151,7 @@ int serve_command(const Args& args) {
     watchdog.async_wait(on_watchdog);
   }
 
-  scheduler.start();
+  if (!scheduler.start()) return kExitFailure;
   notifier.ready();
   spdlog::info("retentiond {} serving {} ({} policies)", RETENTIOND_VERSION, config_path,
                config->policies.size());

@@ -6,6 +6,7 @@
 
 namespace retentiond::daemon {
 
+using connectors::ErrorKind;
 using policies::TimePoint;
 
 TimePoint first_run(const policies::Policy& policy, std::optional<TimePoint> last_success,
@@ -31,7 +32,9 @@ AfterPass judge(const PassOutcome& outcome) {
     case PassStatus::Refused:
       return AfterPass::Waiting;
     case PassStatus::Interrupted:
-      return stopped_by_signal(outcome) ? AfterPass::Stopping : AfterPass::Failed;
+      if (stopped_by_signal(outcome)) return AfterPass::Stopping;
+      if (outcome.error && outcome.error->kind == ErrorKind::Throttled) return AfterPass::Throttled;
+      return AfterPass::Failed;
     case PassStatus::Failed:
       return AfterPass::Failed;
   }

@@ -26,11 +26,14 @@ policies::TimePoint run_made_since(const policies::Schedule& schedule, policies:
 
 // What a pass's outcome means for the policy's schedule.
 enum class AfterPass {
-  Done,     // ok or planned: the next scheduled run; failures start over
-  Waiting,  // refused (by the guard, or another process held the policy): the next scheduled
-            // run, not a failure; the operator decides
-  Failed,   // failed, or interrupted by a lost connection: retried with backoff
-  Stopping  // interrupted by a signal: nothing more is armed
+  Done,       // ok or planned: the next scheduled run; failures start over
+  Waiting,    // refused (by the guard, or another process held the policy): the next scheduled
+              // run, not a failure; the operator decides
+  Failed,     // failed, or interrupted by a lost connection: retried with backoff
+  Throttled,  // interrupted after waiting `max_wait` for its store's throttle: the next
+              // scheduled run, not a failure (the server asked for the pause; the wait counter
+              // and the overdue gauges show it)
+  Stopping    // interrupted by a signal: nothing more is armed
 };
 AfterPass judge(const PassOutcome& outcome);
 

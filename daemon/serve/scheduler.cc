@@ -43,30 +43,35 @@ Scheduler::~Scheduler() {
   worker_.join();
 }
 
-std::optional<TimePoint> Scheduler::last_success(const std::string& policy) {
+Scheduler::LastPasses Scheduler::last_passes(const std::string& policy) {
+  LastPasses last;
   try {
     auto state = open_state_for_reading(*config_);
-    if (!state) return std::nullopt;
-    std::optional<TimePoint> last;
-    for (const auto& e : AuditTrail(state->db()).list({policy}, std::nullopt))
-      if (e.outcome == "ok") last = e.finished;
-    return last;
+    if (!state) return last;
+    for (const auto& e : AuditTrail(state->db()).list({policy}, std::nullopt)) {
+      if (e.outcome == "ok") last.success = e.finished;
+      if (e.outcome == "ok" || e.outcome == "refused") last.settled = e.finished;
+    }
   } catch (const std::exception& e) {
     spdlog::warn("cannot read the audit trail for policy '{}': {}", policy, e.what());
-    return std::nullopt;
   }
+  return last;
 }
 
-void Scheduler::start() {
+bool Scheduler::start() {
+  // A state no pass could be recorded in is no reason to run: every pass would fail unaudited.
   try {
     StateFile state(*config_, /*writable=*/true);
+    state.check_writable();
     PassRunner(&state).recover_interrupted();
   } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
+    spdlog::critical("{}; not starting: no pass could be recorded", e.what());
+    return false;
   }
   arm_all(/*catch_up=*/true);
   // The gauges are known from the start, not only after the first pass.
   if (status_every_.count() > 0) arm_status_refresh(std::chrono::seconds(0));
+  return true;
 }
 
 void Scheduler::arm_status_refresh(std::chrono::seconds delay) {
@@ -167,17 +172,22 @@ void Scheduler::arm_all(bool catch_up) {
       continue;
     }
     ++scheduled;
-    auto last = last_success(policy.name);
-    if (last && !metrics_.get(policy.name).last_success) {
+    const LastPasses last = last_passes(policy.name);
+    if (last.success && !metrics_.get(policy.name).last_success) {
       auto m = metrics_.get(policy.name);
-      m.last_success = last;
+      m.last_success = last.success;
       metrics_.update(policy.name, m);
     }
-    const TimePoint when = first_run(policy, last, now, catch_up);
-    if (catch_up && when == now && last)
-      spdlog::info("policy '{}': the run of {} was missed (last success {}); running it now",
+    // A calendar run is missed when no pass succeeded or was refused since it was due (a refused
+    // one waits for its next run: that one is the run missed); `every` goes on from the last
+    // success. A failed or interrupted pass is no reason to wait: the missed run retries it.
+    const auto since =
+        policy.schedule->kind == policies::Schedule::Kind::Every ? last.success : last.settled;
+    const TimePoint when = first_run(policy, since, now, catch_up);
+    if (catch_up && when == now && since)
+      spdlog::info("policy '{}': the run of {} was missed (last pass {}); running it now",
                    policy.name, local_time(policies::previous_run(*policy.schedule, now)),
-                   local_time(*last));
+                   local_time(*since));
     arm(policy, when);
   }
   spdlog::info("{} scheduled {}; {} without a schedule (run them with 'retentiond enforce')",
@@ -319,9 +329,15 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
     if (verdict == AfterPass::Waiting)
       spdlog::warn("policy '{}': pass refused; it waits for its next scheduled run at {}", name,
                    local_time(next));
+    if (verdict == AfterPass::Throttled)
+      spdlog::warn(
+          "policy '{}': pass interrupted after waiting max_wait for store '{}'s throttle; the "
+          "next scheduled run goes on at {}",
+          name, policy->store, local_time(next));
     arm(*policy, next);
   }
   if (stop_) {
+    publish_metrics();  // the pass a stop interrupted is counted in the file too
     io_.stop();
     return;
   }

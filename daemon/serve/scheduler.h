@@ -42,8 +42,9 @@ class Scheduler {
             std::chrono::seconds status_every = std::chrono::hours(1));
   ~Scheduler();
 
-  // Records passes a crash left in progress, arms every timer, runs missed passes.
-  void start();
+  // Records passes a crash left in progress, arms every timer, runs missed passes. false (said
+  // in the log) when the state cannot be written: nothing is armed.
+  [[nodiscard]] bool start();
   // Replaces the configuration (already validated) and re-arms the timers. A policy already
   // queued or running stays so (once); its failures in a row are kept.
   void reload(std::shared_ptr<const policies::Config> config);
@@ -73,7 +74,12 @@ class Scheduler {
   // pass in progress), then the gauges.
   void arm_status_refresh(std::chrono::seconds delay);
   void refresh_status();
-  std::optional<policies::TimePoint> last_success(const std::string& policy);
+  // When the policy's last successful pass, and its last pass that succeeded or was refused,
+  // finished, from the audit trail.
+  struct LastPasses {
+    std::optional<policies::TimePoint> success, settled;
+  };
+  LastPasses last_passes(const std::string& policy);
   // "3 policies ok, 1 refused, 1 failed, 1,204 rows and 12 files" for STATUS=.
   std::string last_passes_summary() const;
 

@@ -71,6 +71,17 @@ StateFile::StateFile(const policies::Config& config, bool writable)
   audit_key_ = audit_key_for(config);
 }
 
+void StateFile::check_writable() {
+  try {
+    db_->begin();
+    db_->exec("DELETE FROM pass_in_progress WHERE 1 = 0");  // changes nothing, but must write
+    db_->rollback();
+  } catch (const std::exception& e) {
+    db_->rollback();
+    throw StateError(label() + " cannot be written: " + e.what());
+  }
+}
+
 std::string StateFile::label() const {
   return (postgresql_ ? "the PostgreSQL state '" : "the state file '") + path_ + "'";
 }

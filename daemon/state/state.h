@@ -48,6 +48,9 @@ class StateFile {
   // Several hosts share it: passes are taken under a lease in the database (pass_lock.h).
   bool shared() const { return db_->shared(); }
   bool writable() const { return writable_; }
+  // Throws StateError naming the state when a write would fail (a read-only file or mount, a
+  // PostgreSQL role without DELETE): opening alone does not tell, SQLite then reads only.
+  void check_writable();
 
   // Whether the file has this table (a read-only file may predate it).
   bool has_table(const std::string& name);

@@ -111,8 +111,10 @@ class Daemon : private NotifySocket, public Child {
   }
 };
 
-// An ok pass of `policy` two days ago in the audit trail: today's scheduled run counts as missed.
-void record_old_success(const std::string& state_path, const std::string& policy) {
+// A pass of `policy` two days ago in the audit trail (ok unless `outcome` says otherwise):
+// today's scheduled run counts as missed.
+void record_old_success(const std::string& state_path, const std::string& policy,
+                        const std::string& outcome = "ok") {
   retentiond::daemon::StateFile state(state_path, true);
   retentiond::daemon::AuditEntry e;
   e.policy = policy;
@@ -121,7 +123,8 @@ void record_old_success(const std::string& state_path, const std::string& policy
   auto when = retentiond::policies::now_utc() - std::chrono::hours(48);
   e.cutoff = when - std::chrono::hours(24 * 365);
   e.started = e.finished = when;
-  e.outcome = "ok";
+  e.outcome = outcome;
+  if (outcome == "refused") e.error_class = "refused-by-guard";
   retentiond::daemon::AuditTrail(state.db()).append(e);
 }
 
@@ -205,7 +208,7 @@ TEST_CASE("serve: SIGTERM during a long pass stops at a batch boundary, recorded
       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)"
       "INSERT INTO hits SELECT i, CASE WHEN i % 4 = 0 THEN 4000000000 ELSE 1500000000 END FROM n;");
   record_old_success(dir.file("state.db"), "hits");
-  Daemon d(dir, config);
+  Daemon d(dir, config, {}, {"--metrics-file", dir.file("retentiond.prom")});
   REQUIRE(d.notify().wait_for("READY=1", 5s));
   // Wait for the pass to be genuinely under way.
   REQUIRE(wait_until([&] { return batch_committed(dir.file("state.db")); }, 10s));
@@ -218,6 +221,41 @@ TEST_CASE("serve: SIGTERM during a long pass stops at a batch boundary, recorded
   auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
   const json history = json::parse(h.out);
   CHECK(history.at("entries").back().at("outcome") == "interrupted");
+  // The metrics file counts the pass the stop interrupted, as after every pass.
+  const std::string file = read_file(dir.file("retentiond.prom"));
+  INFO(file);
+  CHECK(file.find("retentiond_last_affected_records{policy=\"hits\",store=\"app\"} 0\n") ==
+        std::string::npos);
+  CHECK(file.find("retentiond_last_affected_records{policy=\"hits\",store=\"app\"} ") !=
+        std::string::npos);
+}
+
+TEST_CASE("serve: a pass refused at the last run, then a run missed while stopped, is caught up",
+          "[serve][cli]") {
+  TempDir dir;
+  std::string config =
+      hits_config(dir, "INSERT INTO hits VALUES (1, 1500000000), (2, 4000000000);");
+  record_old_success(dir.file("state.db"), "hits", "refused");
+  Daemon d(dir, config);
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
+  INFO(d.log());
+  CHECK(wait_until([&] { return sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits") == 1; },
+                   10s));
+  CHECK(d.log().find("was missed (last pass ") != std::string::npos);
+  CHECK(d.stop() == 0);
+}
+
+TEST_CASE("serve: a state that cannot be written stops the start, before READY", "[serve][cli]") {
+  TempDir dir;
+  hits_table(dir);
+  dir.write("not-a-directory", "x");
+  std::string config = dir.write(
+      "r.yaml", "state: not-a-directory/state.db\n" + kConfig.substr(kConfig.find('\n') + 1));
+  auto r = run_retentiond({"serve", "-c", config}, dir.path(), {{"NOTIFY_SOCKET", ""}});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("not-a-directory/state.db") != std::string::npos);
+  CHECK(r.err.find("not starting: no pass could be recorded") != std::string::npos);
 }
 
 TEST_CASE("serve: an invalid configuration at start exits 1 naming file:line:column",

@@ -61,6 +61,8 @@ TEST_CASE("a failed pass is retried with backoff, a refused one waits for its sc
   CHECK(judge(outcome(PassStatus::Failed, ErrorKind::QueryFailed)) == AfterPass::Failed);
   CHECK(judge(outcome(PassStatus::Interrupted, ErrorKind::StoreUnreachable)) == AfterPass::Failed);
   CHECK(judge(outcome(PassStatus::Interrupted, ErrorKind::Interrupted)) == AfterPass::Stopping);
+  CHECK(judge(outcome(PassStatus::Interrupted, ErrorKind::Throttled)) == AfterPass::Throttled);
+  CHECK(next_after(daily, AfterPass::Throttled, 3, kNow) == scheduled_next);
 
   CHECK(next_after(daily, AfterPass::Waiting, 0, kNow) == scheduled_next);
   CHECK(next_after(daily, AfterPass::Done, 0, kNow) == scheduled_next);
