@@ -455,10 +455,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     if (batch->done) break;
     if (!unit) size = sizer.next(limit, took);
   }
-  spdlog::info("policy '{}': {} {} {} in {} batches (longest {} ms, budget {} ms)", policy.name,
+  spdlog::info("policy '{}': {} {} {} in {} {} (longest {} ms, budget {} ms)", policy.name,
                policy.action == policies::Action::Delete ? "deleted" : "anonymised",
-               with_thousands(o.affected), o.plan.unit, o.batches, o.longest_batch.count(),
-               budget.count());
+               with_thousands(o.affected), o.plan.unit, o.batches,
+               o.batches == 1 ? "batch" : "batches", o.longest_batch.count(), budget.count());
   if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
   return conclude(PassStatus::Ok, std::nullopt);
 }

@@ -29,7 +29,8 @@ std::string render_text(const Report& report, const policies::Config& config) {
   out += std::string(report.dry_run ? "retentiond plan" : "retentiond enforce") + " as of " +
          format_timestamp(report.generated_at) +
          (report.dry_run ? " (dry run: nothing is changed)\n" : "\n");
-  long long total_matched = 0, total_affected = 0, refused = 0, failed = 0, interrupted = 0;
+  long long total_matched = 0, total_affected = 0, refused = 0, failed = 0, interrupted = 0,
+            uncounted = 0;
   for (const auto& o : report.passes) {
     const policies::Policy* p = config.policy(o.policy);
     out += "\n" + o.policy + "  [store " + o.store;
@@ -96,6 +97,8 @@ std::string render_text(const Report& report, const policies::Config& config) {
     if (!o.throttle.empty()) out += "  throttle:   " + o.throttle + "\n";
     if (const std::string waited = waited_words(o); !waited.empty())
       out += "  waited:     " + waited + "\n";
+    else if (!o.throttle.empty() && !report.dry_run)
+      out += "  waited:     none\n";
     if (!o.plan.statements.empty()) {
       out += "  statements:\n";
       for (const auto& s : o.plan.statements) out += "    " + s + "\n";
@@ -106,6 +109,7 @@ std::string render_text(const Report& report, const policies::Config& config) {
       out += "  samples:    " + std::string(o.plan.samples.empty() ? "none\n" : "\n");
       for (const auto& s : o.plan.samples) out += "    " + policies::printable(s) + "\n";
     }
+    if (!o.counted && o.status != PassStatus::Planned) ++uncounted;
     total_matched += o.plan.matched;
     total_affected += o.affected;
     if (o.status == PassStatus::Refused) ++refused;
@@ -115,6 +119,8 @@ std::string render_text(const Report& report, const policies::Config& config) {
   out += "\n" + std::to_string(report.passes.size()) +
          (report.passes.size() == 1 ? " policy" : " policies") + ": " +
          with_thousands(total_matched) + " records expired";
+  // A pass that ended before its count has no figure: its zeros are no count.
+  if (uncounted) out += " (" + std::to_string(uncounted) + " not counted)";
   if (!report.dry_run) out += ", " + with_thousands(total_affected) + " acted on";
   out += ", " + std::to_string(refused) + " refused, " + std::to_string(failed) + " failed";
   // A pass stopped by a signal or by the throttle's max_wait did not fail: the next one goes on.

@@ -395,6 +395,11 @@ TEST_CASE("throttle: a healthy PostgreSQL replica does not hold the pass",
     const auto p = json::parse(r.out).at("policies").at(0);
     CHECK(p.at("throttle_waited_seconds").get<double>() < 1);
     CHECK(r.err.find("pausing") == std::string::npos);
+    if (run == 1) {  // the text report says it waited for nothing
+      db.exec("INSERT INTO t VALUES (0, '2020-01-01', 'x')");
+      auto text = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+      CHECK(text.out.find("  waited:     none\n") != std::string::npos);
+    }
     if (run == 0)
       db.exec(
           "INSERT INTO t SELECT i, '2020-01-01', repeat('x', 100) FROM generate_series(1, "
@@ -770,6 +775,8 @@ TEST_CASE("throttle: a pass that ends while counting says it counted nothing",
   CHECK(text.out.find("  throttle:   pause while a replica") != std::string::npos);
   // Interrupted, not failed: the next pass goes on.
   CHECK(text.out.find(" 0 refused, 0 failed, 1 interrupted\n") != std::string::npos);
+  CHECK(text.out.find("1 policy: 0 records expired (1 not counted), 0 acted on") !=
+        std::string::npos);
   CHECK(text.out.find("  waited:     ") != std::string::npos);
   // The Markdown and HTML reports say the same.
   auto markdown =
