@@ -252,9 +252,15 @@ Result<std::optional<std::string>> MysqlConnector::find_key(const Policy& policy
   const auto& s = p.value().statements;
   if (s.keyless) return Connector::find_key(policy, key);
   try {
+    // The record written exactly so first: a `key:` column in a case-insensitive collation may
+    // hold 'x' and 'X' (it should be unique; check cannot always tell).
+    std::vector<std::string> found;
     for (const auto& row : client_->query(s.key_lookup.text, {Value{key, false}}))
-      if (row[0] && same_key(key, *row[0])) return std::optional<std::string>(*row[0]);
-    return std::optional<std::string>();
+      if (row[0] && same_key(key, *row[0])) found.push_back(*row[0]);
+    for (const auto& f : found)
+      if (f == key) return std::optional<std::string>(f);
+    if (found.size() == 1) return std::optional<std::string>(found.front());
+    return std::optional<std::string>();  // none, or several and none written so
   } catch (const MysqlError& e) {
     return query_error(policy, e);
   }

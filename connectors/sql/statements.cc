@@ -283,7 +283,7 @@ PolicyStatements StatementBuilder::statements() const {
   {
     Placeholders p = placeholders();
     s.key_lookup = Sql{"SELECT " + dialect_.key_text(key_) + " FROM " + table_ + " WHERE " + key_ +
-                           " = " + p.ref("key") + " LIMIT 1",
+                           " = " + p.ref("key") + " LIMIT 2",
                        p.order()};
   }
   s.first_action = action(false);

@@ -96,8 +96,9 @@ struct PolicyStatements {
   Sql first_batch;    // last key and count of the first batch
   Sql next_batch;     // the same, after `after`
   Sql samples;        // keys (text) of the first `limit` records the action would touch
-  // The key (text, as the store writes it) of the record whose key equals `key`, compared in
-  // the key column's type ('05' finds 5, an upper-case UUID its lower-case form); for holds.
+  // The keys (text, as the store writes them; at most 2) of the records whose key equals `key`,
+  // compared in the key column's type ('05' finds 5, an upper-case UUID its lower-case form);
+  // for holds.
   Sql key_lookup;
   Sql first_action;  // DELETE, or UPDATE for anonymise, of the batch's key range
   Sql next_action;

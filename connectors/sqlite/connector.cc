@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -44,15 +46,16 @@ Statement bound(Database& db, const sql::Sql& s, const std::map<std::string, Key
 }
 
 // Keys as a JSON array, numbers for integer keys (so that IN (json_each) compares them right).
-std::string keys_json(const std::vector<std::string>& keys, bool integer_key) {
+// With `both_forms` (held keys, where holding more is safe), digits go as a number and as text:
+// a key column without a declared type compares as stored, and may hold either.
+std::string keys_json(const std::vector<std::string>& keys, bool integer_key,
+                      bool both_forms = false) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& k : keys) {
     bool digits =
         !k.empty() && k.size() < 19 && k.find_first_not_of("0123456789") == std::string::npos;
-    if (integer_key && digits)
-      out.push_back(std::stoll(k));
-    else
-      out.push_back(k);
+    if (digits && (integer_key || both_forms)) out.push_back(std::stoll(k));
+    if (!digits || !integer_key) out.push_back(k);
   }
   // A key that is not UTF-8 (SQLite keeps any bytes as TEXT) becomes U+FFFD and matches no row:
   // a noticed record is then kept, never acted on. Held keys are always UTF-8 (daemon/holds.h).
@@ -153,7 +156,7 @@ std::map<std::string, KeyValue> SqliteConnector::values(
   std::map<std::string, KeyValue> out(anonymisation.begin(), anonymisation.end());
   out["cutoff_epoch"] = policies::epoch_seconds(ctx.cutoff.cutoff);
   out["now_epoch"] = policies::epoch_seconds(ctx.cutoff.now);
-  out["held"] = keys_json(ctx.held_keys, integer_key);
+  out["held"] = keys_json(ctx.held_keys, integer_key, /*both_forms=*/true);
   out["noticed"] = keys_json(ctx.noticed_keys, integer_key);
   if (literals) *literals = std::move(anonymisation);
   return out;
@@ -205,10 +208,17 @@ Result<std::optional<std::string>> SqliteConnector::find_key(const Policy& polic
   auto p = prepared(policy, false);
   if (!p) return p.error();
   try {
-    // Bound as text: the key column's affinity reads '05' as 5 where it holds integers.
+    // Bound as text: the key column's affinity reads '05' as 5 where it holds integers. A column
+    // without one (no declared type) compares as stored: its integers are asked for as integers.
     Statement st = bound(*db_, p->statements.key_lookup, {{"key", key}});
-    if (!st.step()) return std::optional<std::string>();
-    return std::optional<std::string>(st.text(0));
+    if (st.step()) return std::optional<std::string>(st.text(0));
+    char* end = nullptr;
+    errno = 0;
+    const long long number = std::strtoll(key.c_str(), &end, 10);
+    if (key.empty() || *end != '\0' || errno != 0) return std::optional<std::string>();
+    Statement as_number = bound(*db_, p->statements.key_lookup, {{"key", number}});
+    if (!as_number.step()) return std::optional<std::string>();
+    return std::optional<std::string>(as_number.text(0));
   } catch (const SqliteError& e) {
     return query_error(policy, e);
   }

@@ -44,31 +44,30 @@ Options)";
 // The key as the policy's table writes it. Holds are compared as text when a pass runs, so a
 // key written another way ('05' for 5, an upper-case UUID) would hold nothing and its record
 // would go: the store is asked for the record whose key equals KEY in the key column's type.
-// Files and Sympa compare keys as written: theirs is kept as given. nullopt, after saying why,
-// when the hold must not be added (no such record, or the store cannot be asked).
+// Files and Sympa compare keys as written: theirs is kept as given. nullopt, with `why`, when
+// the hold must not be added (no such record, or the store cannot be asked).
 std::optional<std::string> key_as_stored(const policies::Config& config,
-                                         const policies::Policy& policy, const std::string& key) {
+                                         const policies::Policy& policy, const std::string& key,
+                                         std::string& why) {
   if (!policy.table) return key;
-  const std::string nothing = "; nothing held";
   auto connector = connectors::make_connector(*config.store(policy.store));
   auto opened = connector->open(connectors::AccessMode::ReadOnly);
   if (!opened) {
-    std::cerr << "retentiond hold: cannot look the key up: " << opened.error().message << nothing
-              << " (a hold names a record the store has; retry when it is reachable)\n";
+    why = "cannot look the key up: " + opened.error().message +
+          "; nothing held (a hold names a record the store has; retry when it is reachable)";
     return std::nullopt;
   }
   auto found = connector->find_key(policy, key);
   if (!found) {
     if (found.error().kind == connectors::ErrorKind::Unsupported) return key;
-    std::cerr << "retentiond hold: cannot look the key up: " << found.error().message << nothing
-              << "\n";
+    why = "cannot look the key up: " + found.error().message + "; nothing held";
     return std::nullopt;
   }
   if (!found.value()) {
-    std::cerr << "retentiond hold: no record of table '" << printable(policy.table->str())
-              << "' (store '" << policy.store << "', policy '" << policy.name << "') has the key "
-              << printable(key) << " (compared in the key column's type)" << nothing
-              << "; 'retentiond plan --samples N' shows keys as the store writes them\n";
+    why = "no record of table '" + printable(policy.table->str()) + "' (store '" + policy.store +
+          "', policy '" + policy.name + "') has the key " + printable(key) +
+          " (compared in the key column's type); nothing held; 'retentiond plan --samples N' "
+          "shows keys as the store writes them";
     return std::nullopt;
   }
   return *found.value();
@@ -169,8 +168,12 @@ int hold_command(const Args& all_args) {
     StateFile state(config, /*writable=*/true);
     Holds holds(state);
     if (verb == "add") {
-      const auto key = key_as_stored(config, policy, keys[0]);
-      if (!key) return kExitFailure;
+      std::string why;
+      const auto key = key_as_stored(config, policy, keys[0], why);
+      if (!key) {
+        std::cerr << "retentiond hold: " << why << "\n";
+        return kExitFailure;
+      }
       Hold h{policy.name, *key, reason, policies::now_utc(), until};
       bool replaced = holds.add(h, policy.store);
       std::cout << (replaced ? "Changed the hold" : "Held") << " on key " << printable(*key)
@@ -179,13 +182,18 @@ int hold_command(const Args& all_args) {
                 << (until ? " until " + format_timestamp(*until) : "") << ".\n";
       return kExitOk;
     }
-    if (!holds.remove(policy.name, keys[0], policy.store)) {
+    // As written in `hold list`, else in the form `hold add` stored for it ('05' for 5).
+    std::string why;
+    std::optional<std::string> stored;
+    if (!holds.remove(policy.name, keys[0], policy.store) &&
+        (!(stored = key_as_stored(config, policy, keys[0], why)) || *stored == keys[0] ||
+         !holds.remove(policy.name, *stored, policy.store))) {
       std::cerr << "retentiond hold: no hold on key " << printable(keys[0]) << " of policy '"
                 << policy.name << "'\n";
       return kExitFailure;
     }
-    std::cout << "Released the hold on key " << printable(keys[0]) << " of policy '" << policy.name
-              << "'.\n";
+    std::cout << "Released the hold on key " << printable(stored ? *stored : keys[0])
+              << " of policy '" << policy.name << "'.\n";
     return kExitOk;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

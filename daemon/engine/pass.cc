@@ -147,9 +147,11 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       if (status != PassStatus::Refused) {
         o.plan.warnings.push_back("error (" + std::string(connectors::error_class(error->kind)) +
                                   "): " + error->message);
-        // Never silent: a failed pass is logged as well as reported and audited.
-        spdlog::error("policy '{}': {} ({})", policy.name, error->message,
-                      connectors::error_class(error->kind));
+        // Never silent: a failed pass is logged as well as reported and audited. A pass that
+        // waited max_wait for its throttle did not fail: the server asked for the pause.
+        spdlog::log(error->kind == ErrorKind::Throttled ? spdlog::level::warn : spdlog::level::err,
+                    "policy '{}': {} ({})", policy.name, error->message,
+                    connectors::error_class(error->kind));
       }
       o.error = std::move(error);
     }

@@ -72,9 +72,21 @@ StateFile::StateFile(const policies::Config& config, bool writable)
 }
 
 void StateFile::check_writable() {
+  // What a pass writes, each statement changing nothing: a read-only file or mount refuses any
+  // write, a PostgreSQL role the privilege it lacks on that table.
+  static const char* const kAppended[] = {"audit", "audit_partitions", "audit_also_stores",
+                                          "sighting_policies"};
+  static const char* const kWritten[] = {"pass_in_progress", "batch_intent", "batch_intent_items",
+                                         "notices", "sightings"};
   try {
     db_->begin();
-    db_->exec("DELETE FROM pass_in_progress WHERE 1 = 0");  // changes nothing, but must write
+    for (const char* table : kAppended)
+      db_->exec("INSERT INTO " + std::string(table) + " SELECT * FROM " + table + " WHERE 1 = 0");
+    for (const char* table : kWritten) {
+      db_->exec("INSERT INTO " + std::string(table) + " SELECT * FROM " + table + " WHERE 1 = 0");
+      db_->exec("DELETE FROM " + std::string(table) + " WHERE 1 = 0");
+    }
+    db_->exec("UPDATE pass_in_progress SET policy = policy WHERE 1 = 0");
     db_->rollback();
   } catch (const std::exception& e) {
     db_->rollback();

@@ -214,6 +214,13 @@ std::string policy_t(const std::string& store) {
          ", table: t, expire_after: 1y, since: seen, max_affected: 100%}\n";
 }
 
+// Policy t on `my`, its password in the directory.
+std::string mysql_config(const TempDir& dir, const MysqlDatabase& my) {
+  dir.write("my.password", MysqlDatabase::password() + "\n");
+  return dir.write("r.yaml", "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
+                                 "\n" + policy_t("my"));
+}
+
 }  // namespace
 
 TEST_CASE("holds: a key written another way holds its record; one no record has holds nothing",
@@ -247,6 +254,16 @@ TEST_CASE("holds: a key written another way holds its record; one no record has 
                                 db.dsn() + "\"}\n" + policy_t("pg"));
     holds_in_the_store_form(dir, config, {"05", " 6"}, {"5", "6"}, {"8", "abc", "5abc"},
                             [&] { return db.column("SELECT id FROM t ORDER BY id"); });
+    // Removed as given to `hold add`, or as `hold list` shows it.
+    auto remove =
+        run_retentiond({"hold", "remove", "-c", config, "--policy", "t", "05"}, dir.path());
+    INFO(remove.err);
+    CHECK(remove.exit_code == 0);
+    CHECK(remove.out.find("Released the hold on key 5 ") != std::string::npos);
+    CHECK(run_retentiond({"hold", "remove", "-c", config, "--policy", "t", "6"}, dir.path())
+              .exit_code == 0);
+    CHECK(run_retentiond({"hold", "remove", "-c", config, "--policy", "t", "06"}, dir.path())
+              .exit_code == 1);
   }
   SECTION("mysql: integer keys ('abc' is not the number 0 here)") {
     MysqlDatabase my;
@@ -255,10 +272,7 @@ TEST_CASE("holds: a key written another way holds its record; one no record has 
         "INSERT INTO t VALUES (0, '2020-01-01'), (5, '2020-01-01'), (6, '2020-01-01'),"
         " (7, '2020-01-01');");
     TempDir dir;
-    dir.write("my.password", MysqlDatabase::password() + "\n");
-    const std::string config =
-        dir.write("r.yaml", "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
-                                "\n" + policy_t("my"));
+    const std::string config = mysql_config(dir, my);
     holds_in_the_store_form(dir, config, {"05", "+6"}, {"5", "6"}, {"8", "abc", "5abc"},
                             [&] { return my.column("SELECT id FROM t WHERE id > 0 ORDER BY id"); });
     CHECK(my.column("SELECT id FROM t WHERE id = 0").empty());
@@ -270,13 +284,45 @@ TEST_CASE("holds: a key written another way holds its record; one no record has 
         "INSERT INTO t VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2020-01-01'),"
         " ('b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '2020-01-01');");
     TempDir dir;
-    dir.write("my.password", MysqlDatabase::password() + "\n");
-    const std::string config =
-        dir.write("r.yaml", "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
-                                "\n" + policy_t("my"));
+    const std::string config = mysql_config(dir, my);
     holds_in_the_store_form(dir, config, {"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"},
                             {"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}, {"c0eebc99"},
                             [&] { return my.column("SELECT id FROM t ORDER BY id"); });
+  }
+  SECTION("mysql: a key: column written 'x' and 'X' holds the one written as given") {
+    MysqlDatabase my;
+    my.exec(
+        "CREATE TABLE t (id int PRIMARY KEY, code varchar(10), seen datetime);"
+        "INSERT INTO t VALUES (1, 'x', '2020-01-01'), (2, 'X', '2020-01-01'), (3, 'y', "
+        "'2020-01-01');");
+    TempDir dir;
+    dir.write("my.password", MysqlDatabase::password() + "\n");
+    const std::string config = dir.write(
+        "r.yaml",
+        "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
+            "\npolicies:\n  - {name: t, store: my, table: t, key: code, expire_after: 1y, "
+            "since: seen, max_affected: 100%}\n");
+    auto add = run_retentiond({"hold", "add", "-c", config, "--policy", "t", "X", "--reason", "r"},
+                              dir.path());
+    INFO(add.err);
+    CHECK(add.out.find("Held on key X of policy") != std::string::npos);
+    REQUIRE(run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path()).exit_code == 0);
+    const auto left = my.column("SELECT code FROM t ORDER BY id");
+    CHECK(std::find(left.begin(), left.end(), "X") != left.end());
+    CHECK(std::find(left.begin(), left.end(), "y") == left.end());
+  }
+  SECTION("sqlite: a key column without a declared type holds integers") {
+    TempDir dir;
+    const std::string db = dir.file("app.db");
+    sqlite_exec(
+        db,
+        "CREATE TABLE t (id PRIMARY KEY, seen TEXT);"
+        "INSERT INTO t VALUES (5, '2020-01-01'), ('six', '2020-01-01'), (7, '2020-01-01');");
+    const std::string config =
+        dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n" +
+                                policy_t("db"));
+    holds_in_the_store_form(dir, config, {"5", "six"}, {"5", "six"}, {"8", "Six"},
+                            [&] { return sqlite_column(db, "SELECT id FROM t ORDER BY id"); });
   }
   SECTION("sqlite: integer keys") {
     TempDir dir;

@@ -361,3 +361,28 @@ TEST_CASE("issue 22: a pass whose lease is lost stops before its next batch comm
   INFO(status.out << status.err);
   CHECK(status.exit_code == 0);
 }
+
+TEST_CASE("issue 22: serve does not start on a PostgreSQL state its user cannot write",
+          "[cli][serve][shared][postgresql]") {
+  // The owner made the tables; the daemon's role may read them all, and write all but
+  // batch_intent (the batches' evidence): every pass would delete rows it could not audit.
+  PgDatabase state_db;
+  { rd::StateFile create(state_db.state_config(), true); }
+  const std::string role = state_db.name() + "_daemon";
+  state_db.exec("CREATE ROLE " + role +
+                " LOGIN; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO " + role +
+                "; GRANT DELETE ON ALL TABLES IN SCHEMA public TO " + role +
+                "; REVOKE DELETE ON batch_intent FROM " + role + ";");
+  TempDir dir;
+  dir.write("f/a.log", "x");
+  const std::string config = dir.write(
+      "r.yaml", "state: {type: postgresql, dsn: \"" + state_db.dsn() + " user=" + role +
+                    "\"}\nstores:\n  app: {type: files, root: f}\npolicies:\n  - {name: logs, "
+                    "store: app, files: '*.log', expire_after: 1d, schedule: daily 03:00}\n");
+  auto r = run_retentiond({"serve", "-c", config}, dir.path(), {{"NOTIFY_SOCKET", ""}});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("cannot be written") != std::string::npos);
+  CHECK(r.err.find("batch_intent") != std::string::npos);
+  CHECK(r.err.find("not starting") != std::string::npos);
+}

@@ -23,15 +23,15 @@ namespace {
 
 const std::string kAt = "2028-03-01T00:00:00Z";
 
-// label, text. Expired: the first three (the second is 2027-02-28T23:30Z, the third
-// 2027-02-28T23:59:59Z); at the cut-off or after it in UTC: the next two (the first reads
-// 2027-03-01T00:00Z, the second 2027-03-01T01:00Z though its local time is the day before);
-// digits: the last three.
+// label, text. Expired: the first three and the last (a lower-case 'z', as RFC 3339 allows) (the
+// second is 2027-02-28T23:30Z, the third 2027-02-28T23:59:59Z); at the cut-off or after it in UTC:
+// the next two (the first reads 2027-03-01T00:00Z, the second 2027-03-01T01:00Z though its local
+// time is the day before); digits: the last three.
 const char* kRows =
     "('old', '2020-01-01T00:00:00Z'), ('plus-two', '2027-03-01T01:30:00+02:00'),"
     " ('minus-half', '2027-02-28T18:29:59-05:30'), ('at-cutoff', '2027-03-01T02:00:00+02:00'),"
     " ('minus-five', '2027-02-28T20:00:00-05:00'), ('basic-date', '20991231'), ('year', '2099'),"
-    " ('epoch', '1000000000')";
+    " ('epoch', '1000000000'), ('lower-z', '2027-02-28T23:59:59z')";
 
 const std::vector<std::string> kDigits = {"basic-date", "year", "epoch"};
 
@@ -63,16 +63,27 @@ void leaves(const TempDir& dir, const std::string& config, long long matched, lo
 
 const std::vector<std::string> kIsoLeft = {"at-cutoff", "minus-five", "basic-date", "year",
                                            "epoch"};
-const std::vector<std::string> kEpochLeft = {"old", "plus-two", "minus-half", "at-cutoff",
-                                             "minus-five"};
+const std::vector<std::string> kEpochLeft = {"old",       "plus-two",   "minus-half",
+                                             "at-cutoff", "minus-five", "lower-z"};
+
+// What each `since` leaves: the ISO rows at or after the cut-off and the digits (auto, iso), or
+// the ISO rows (epoch); plan's matched and undated counts with it.
+void leaves_for(const std::string& since, const TempDir& dir, const std::string& config,
+                const std::function<std::vector<std::string>()>& labels) {
+  const bool epoch = since.find("epoch") != std::string::npos;
+  leaves(dir, config, epoch ? 3 : 4, epoch ? 6 : 3, epoch ? kEpochLeft : kIsoLeft, labels);
+}
+
+const std::vector<std::string> kSinces = {"d", "{column: d, format: iso}",
+                                          "{column: d, format: epoch}"};
 
 }  // namespace
 
 TEST_CASE("text dates: offsets read in UTC, digits only as an epoch format",
           "[cli][dates][sqlite][postgresql][mysql]") {
-  SECTION("sqlite") {
-    for (const std::string since : {"d", "{column: d, format: iso}"}) {
-      INFO("since: " << since);
+  for (const auto& since : kSinces) {
+    INFO("since: " << since);
+    SECTION("sqlite, " + since) {
       TempDir dir;
       const std::string db = dir.file("app.db");
       sqlite_exec(db, std::string("CREATE TABLE events (id INTEGER PRIMARY KEY, label TEXT, d "
@@ -81,24 +92,10 @@ TEST_CASE("text dates: offsets read in UTC, digits only as an epoch format",
       const std::string config =
           dir.write("r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n" +
                                   policy("app", since));
-      leaves(dir, config, 3, 3, kIsoLeft,
-             [&] { return sqlite_column(db, "SELECT label FROM events ORDER BY id"); });
+      leaves_for(since, dir, config,
+                 [&] { return sqlite_column(db, "SELECT label FROM events ORDER BY id"); });
     }
-    TempDir dir;
-    const std::string db = dir.file("app.db");
-    sqlite_exec(db, std::string("CREATE TABLE events (id INTEGER PRIMARY KEY, label TEXT, d "
-                                "TEXT); INSERT INTO events (label, d) VALUES ") +
-                        kRows);
-    const std::string config =
-        dir.write("r.yaml", "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n" +
-                                policy("app", "{column: d, format: epoch}"));
-    leaves(dir, config, 3, 5, kEpochLeft,
-           [&] { return sqlite_column(db, "SELECT label FROM events ORDER BY id"); });
-  }
-  SECTION("postgresql") {
-    for (const std::string since :
-         {"d", "{column: d, format: iso}", "{column: d, format: epoch}"}) {
-      INFO("since: " << since);
+    SECTION("postgresql, " + since) {
       PgDatabase pg;
       pg.exec(std::string("CREATE TABLE events (id serial PRIMARY KEY, label text, d text);"
                           "INSERT INTO events (label, d) VALUES ") +
@@ -107,15 +104,10 @@ TEST_CASE("text dates: offsets read in UTC, digits only as an epoch format",
       const std::string config =
           dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" +
                                   pg.dsn() + "\"}\n" + policy("pg", since));
-      const bool epoch = since.find("epoch") != std::string::npos;
-      leaves(dir, config, 3, epoch ? 5 : 3, epoch ? kEpochLeft : kIsoLeft,
-             [&] { return pg.column("SELECT label FROM events ORDER BY id"); });
+      leaves_for(since, dir, config,
+                 [&] { return pg.column("SELECT label FROM events ORDER BY id"); });
     }
-  }
-  SECTION("mysql") {
-    for (const std::string since :
-         {"d", "{column: d, format: iso}", "{column: d, format: epoch}"}) {
-      INFO("since: " << since);
+    SECTION("mysql, " + since) {
       MysqlDatabase my;
       my.exec(std::string("CREATE TABLE events (id int AUTO_INCREMENT PRIMARY KEY, label "
                           "varchar(20), d varchar(40)); INSERT INTO events (label, d) VALUES ") +
@@ -125,9 +117,8 @@ TEST_CASE("text dates: offsets read in UTC, digits only as an epoch format",
       const std::string config =
           dir.write("r.yaml", "state: state.db\nstores:\n  my: " + my.store_yaml("my.password") +
                                   "\n" + policy("my", since));
-      const bool epoch = since.find("epoch") != std::string::npos;
-      leaves(dir, config, 3, epoch ? 5 : 3, epoch ? kEpochLeft : kIsoLeft,
-             [&] { return my.column("SELECT label FROM events ORDER BY id"); });
+      leaves_for(since, dir, config,
+                 [&] { return my.column("SELECT label FROM events ORDER BY id"); });
     }
   }
 }
