@@ -378,15 +378,23 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                                                         "; the next pass finishes the work"});
     }
     long long room = guard.limit - o.affected;
-    // Dropping a table an earlier pass detached removes no row of the policy's table.
-    const bool rowless_unit =
-        cursor.kind == connectors::Cursor::Kind::Partitions &&
-        cursor.position < static_cast<long long>(cursor.units.size()) &&
-        cursor.units[cursor.position].kind == connectors::PartitionStep::Kind::DropDetached;
+    // Dropping a table an earlier pass detached, or a partition counted empty, removes no row
+    // of the policy's table (the connector re-counts a partition and refuses one that holds
+    // more than the room left).
+    const bool rowless_unit = [&] {
+      if (cursor.kind != connectors::Cursor::Kind::Partitions ||
+          cursor.position >= static_cast<long long>(cursor.units.size()))
+        return false;
+      const auto& step = cursor.units[cursor.position];
+      return step.kind == connectors::PartitionStep::Kind::DropDetached ||
+             (step.rows == 0 && !step.estimated);
+    }();
     if (room <= 0 && !rowless_unit) {
-      o.plan.warnings.push_back("stopped at the max_affected limit of " +
-                                with_thousands(guard.limit) + " " + o.plan.unit +
-                                "; the rest waits for the next pass");
+      // Said only when the count left something: records that expired since it wait anyway.
+      if (o.affected < o.plan.matched)
+        o.plan.warnings.push_back("stopped at the max_affected limit of " +
+                                  with_thousands(guard.limit) + " " + o.plan.unit +
+                                  "; the rest waits for the next pass");
       return conclude(PassStatus::Ok, std::nullopt);
     }
     const auto verdict = gate.wait();

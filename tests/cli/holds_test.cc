@@ -223,7 +223,7 @@ std::string mysql_config(const TempDir& dir, const MysqlDatabase& my) {
 
 }  // namespace
 
-TEST_CASE("holds: a key written another way holds its record; one no record has holds nothing",
+TEST_CASE("holds: a key written another way holds its record, and one no record has holds nothing",
           "[cli][holds][postgresql][mysql][sqlite]") {
   SECTION("postgresql: uuid and integer keys, compared in their type") {
     PgDatabase db;

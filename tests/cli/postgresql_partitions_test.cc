@@ -530,3 +530,31 @@ TEST_CASE("postgresql partitions: a table a foreign key refers to is batched, an
   CHECK(db.integer("SELECT count(*) FROM access_log WHERE ts < '2027-11-15'") == 0);
   CHECK(db.integer("SELECT count(*) FROM visits") == 4368 + 2 - kExpired);
 }
+
+TEST_CASE("postgresql partitions: empty expired partitions are dropped though no row is selected",
+          "[postgresql][partitions]") {
+  // The guard's room is 0 rows (100% of none): a partition counted empty takes none of it.
+  PgDatabase db;
+  db.exec(
+      "CREATE TABLE access_log (ts timestamp, path text NOT NULL) PARTITION BY RANGE (ts);"
+      "CREATE TABLE access_log_2027_09 PARTITION OF access_log FOR VALUES FROM ('2027-09-01') TO "
+      "('2027-10-01');"
+      "CREATE TABLE access_log_2027_10 PARTITION OF access_log FOR VALUES FROM ('2027-10-01') TO "
+      "('2027-11-01');"
+      "CREATE TABLE access_log_2028_02 PARTITION OF access_log FOR VALUES FROM ('2028-02-01') TO "
+      "('2028-03-01');");
+  TempDir dir;
+  for (const std::string guard : {"", "    max_affected: 100%\n"}) {
+    INFO("guard: " << guard);
+    const std::string config = config_for(dir, db, policy("drop") + guard);
+    const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+    INFO(enforce.dump());
+    CHECK(enforce.at("affected") == 0);
+    CHECK(enforce.at("warnings").dump().find("max_affected") == std::string::npos);
+    CHECK(partitions(db) == std::vector<std::string>{"access_log_2028_02"});
+    if (guard.empty())  // the second run finds nothing more to drop
+      db.exec(
+          "CREATE TABLE access_log_2027_09 PARTITION OF access_log FOR VALUES FROM ('2027-09-01') "
+          "TO ('2027-10-01');");
+  }
+}
