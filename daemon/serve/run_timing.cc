@@ -9,13 +9,13 @@ namespace retentiond::daemon {
 using connectors::ErrorKind;
 using policies::TimePoint;
 
-TimePoint first_run(const policies::Policy& policy, std::optional<TimePoint> last_success,
-                    TimePoint now, bool catch_up) {
+TimePoint first_run(const policies::Policy& policy, std::optional<TimePoint> last, TimePoint now,
+                    bool catch_up) {
   TimePoint when = policies::next_run(*policy.schedule, now);
-  if (!catch_up || !last_success) return when;
-  if (*last_success < policies::previous_run(*policy.schedule, now)) return now;
+  if (!catch_up || !last) return when;
+  if (*last < policies::previous_run(*policy.schedule, now)) return now;
   if (policy.schedule->kind == policies::Schedule::Kind::Every)
-    return std::max(now, *last_success + policy.schedule->interval);
+    return std::max(now, *last + policy.schedule->interval);
   return when;
 }
 

@@ -12,11 +12,13 @@
 namespace retentiond::daemon {
 
 // The first run after start (or reload), `now` being the clock's time. With `catch_up`, a run
-// missed while the service was stopped (the last success is older than the latest scheduled
-// moment) runs now, and an `every` schedule continues from the last success.
+// missed while the service was stopped (`last`, the end of the last pass that settled the
+// policy's run, is older than the latest scheduled moment) runs now, and an `every` schedule
+// continues from `last`. The scheduler passes the last success for `every`, the last pass that
+// succeeded or was refused for calendar schedules.
 policies::TimePoint first_run(const policies::Policy& policy,
-                              std::optional<policies::TimePoint> last_success,
-                              policies::TimePoint now, bool catch_up);
+                              std::optional<policies::TimePoint> last, policies::TimePoint now,
+                              bool catch_up);
 
 // With a state several hosts share: a pass of the policy started at or after this moment made
 // the run due at `now` (PassOptions::done_since). Daily and weekly: the scheduled moment itself,
