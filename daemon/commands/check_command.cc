@@ -1,5 +1,6 @@
 // `retentiond check [--offline]`: validates the configuration; unless --offline, also asks each
 // store whether the tables, columns and SQL the policies name exist and compile.
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -17,6 +18,7 @@
 #include "policies/clock.h"
 #include "policies/config_loader.h"
 #include "policies/printable.h"
+#include "policies/timestamp.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -32,7 +34,9 @@ store the selected policies use (read-only) and checks that their tables, column
 and keys exist and that their SQL conditions compile (nothing is executed).
 Without --policy, a store no policy uses is contacted too. The state is read as well:
 a PostgreSQL state must be reached with its schema and grants, and a state file that
-exists must be a readable database (as the user running check).
+exists must be a readable database (as the user running check). Each active legal hold
+of a table is looked up in its store: a hold whose key no record has, or that names it
+written another way than the store writes it, protects nothing and is warned.
 
 Exit status: 0 valid, 1 invalid or a store check failed, 2 usage error.
 
@@ -67,6 +71,50 @@ void warn_held_partitions(StateFile* state, const std::vector<const policies::Po
                                " under a legal hold (retentiond hold list --policy " + p->name +
                                "): while held, 'partitions: " + mode +
                                "' has no effect and every partition goes row by row"});
+  }
+}
+
+// A hold made before `hold add` asked the store (or kept after its record went) may name a key
+// the store writes another way ('05' for 5, an upper-case UUID): passes compare held keys as
+// text, so such a hold protects nothing. Each active hold of a table policy is looked up; the
+// key itself is not printed (it may name a person), the hold is named by when it was added.
+void warn_stale_holds(StateFile* state, const std::vector<const policies::Policy*>& selected,
+                      const std::function<connectors::Connector*(const std::string&)>& store_named,
+                      std::vector<Diagnostic>& diagnostics) {
+  if (!state || !state->has_table("holds")) return;
+  Holds holds(*state);
+  const auto now = policies::system_clock().now();
+  for (const policies::Policy* p : selected) {
+    if (!p->table) continue;
+    for (const Hold& hold : holds.list({p->name})) {
+      if (hold.until && *hold.until <= now) continue;
+      connectors::Connector* store = store_named(p->store);
+      if (!store) break;
+      auto found = store->find_key(*p, hold.key);
+      if (!found) {
+        if (found.error().kind == connectors::ErrorKind::Unsupported) break;
+        diagnostics.push_back({policies::Severity::Warning, p->location,
+                               "policy '" + p->name + "': cannot look up the hold added " +
+                                   policies::format_timestamp(hold.created) + ": " +
+                                   found.error().message});
+        continue;
+      }
+      std::string problem;
+      if (!found.value())
+        problem = "names a key no record of table '" + policies::printable(p->table->str()) +
+                  "' has (the record is gone, or its key is written another way): it holds "
+                  "nothing";
+      else if (*found.value() != hold.key)
+        problem =
+            "names its record's key written another way than the store writes it, so it "
+            "protects nothing: remove it and add it again ('retentiond hold add' stores the "
+            "store's form)";
+      if (problem.empty()) continue;
+      diagnostics.push_back({policies::Severity::Warning, p->location,
+                             "policy '" + p->name + "': the hold added " +
+                                 policies::format_timestamp(hold.created) + " " + problem +
+                                 " (retentiond hold list --policy " + p->name + ")"});
+    }
   }
 }
 
@@ -164,8 +212,9 @@ int check_command(const Args& args) {
                  "store '" + sc->name + "': " + problem.message});
       }
       try {
-        warn_held_partitions(checked_state(*loaded.config, diagnostics).get(), selected,
-                             diagnostics);
+        auto state = checked_state(*loaded.config, diagnostics);
+        warn_held_partitions(state.get(), selected, diagnostics);
+        warn_stale_holds(state.get(), selected, store_named, diagnostics);
       } catch (const std::exception& e) {
         diagnostics.push_back(
             {policies::Severity::Error, loaded.config->state_location,

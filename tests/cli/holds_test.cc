@@ -354,3 +354,48 @@ TEST_CASE("holds: a store that cannot be asked holds nothing, and says so", "[cl
   auto list = run_retentiond({"hold", "list", "-c", config}, dir.path());
   CHECK(list.out.find("No hold") != std::string::npos);
 }
+
+TEST_CASE("holds: check warns of a hold that protects nothing, without printing its key",
+          "[cli][holds][check]") {
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  sqlite_exec(db,
+              "CREATE TABLE t (id INTEGER PRIMARY KEY, seen TEXT);"
+              "INSERT INTO t VALUES (5, '2020-01-01'), (6, '2020-01-01'), (7, '2020-01-01');");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n" + policy_t("db"));
+  for (const char* key : {"5", "6"})
+    REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "t", key, "--reason", "r"},
+                           dir.path())
+                .exit_code == 0);
+  auto clean = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(clean.err);
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.err.find("hold added") == std::string::npos);
+
+  // A hold stored as typed by an older `hold add`, and a held record removed by hand.
+  sqlite_exec(dir.file("state.db"),
+              "INSERT INTO holds (policy, key, reason, created) VALUES "
+              "('t', '0000007', 'r', '2026-01-02T03:04:05Z'), "
+              "('t', '9', 'r', '2026-01-02T03:04:06Z'), "
+              "('t', '10', 'r', '2026-01-02T03:04:07Z');"
+              "UPDATE holds SET until = '2026-01-03T00:00:00Z' WHERE key = '10';");
+  sqlite_exec(db, "DELETE FROM t WHERE id = 6");
+  auto stale = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(stale.err);
+  CHECK(stale.exit_code == 0);  // warnings: the configuration itself is valid
+  CHECK(stale.err.find("the hold added 2026-01-02T03:04:05Z names its record's key written "
+                       "another way") != std::string::npos);
+  CHECK(stale.err.find("the hold added 2026-01-02T03:04:06Z names a key no record") !=
+        std::string::npos);
+  CHECK(stale.err.find("names a key no record of table 't' has") != std::string::npos);
+  // The hold on 6 (record gone) is warned too; the expired hold on 10 is not.
+  size_t warned = 0;
+  for (size_t at = 0;
+       (at = stale.err.find("warning: policy 't': the hold added", at)) != std::string::npos; ++at)
+    ++warned;
+  CHECK(warned == 3);
+  CHECK(stale.err.find("0000007") == std::string::npos);
+  CHECK(stale.err.find("T03:04:07Z") == std::string::npos);
+  CHECK(stale.out.find("3 warning(s)") != std::string::npos);
+}
