@@ -34,6 +34,9 @@ struct PartitionStep {
   // plan takes those two from the statistics (`rows`, `estimated`) instead of reading them.
   enum class Range { Unknown, Unexpired, Future };
   Range range = Range::Unknown;
+  // Rows: a wholly expired partition that holds a record under an operator's legal hold, so it
+  // goes through the batches (which keep the held record) instead of going whole.
+  bool held = false;
 };
 
 // A partition whose statistics estimate fewer rows than this is counted exactly wherever its

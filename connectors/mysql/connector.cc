@@ -145,7 +145,7 @@ Result<MysqlConnector::Prepared> MysqlConnector::prepared(const Policy& policy,
     auto category_of = [&](const std::optional<policies::QualifiedName>& related,
                            const std::string& column) { return tables->category(related, column); };
     Prepared p{build_my_statements(policy, key->column, key->integer, category_of, operator_holds),
-               key->integer};
+               key->integer, key->column};
     prepared_.emplace(cache_key, p);
     return p;
   } catch (const std::invalid_argument& e) {
@@ -281,7 +281,7 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     // all; the others are the statistics' (partition_layout).
     std::optional<std::vector<PartitionStep>> steps;
     if (policy.partitions != policies::PartitionMode::Rows && !ctx.counts_only)
-      steps = partition_layout(policy, ctx, stats);
+      steps = partition_layout(policy, ctx, held_look(p.value(), ctx), stats);
     const MyStatements& s =
         steps ? reading_partitions(policy, p.value().statements, *steps) : p.value().statements;
     auto first_row = [&](const sql::Sql& stmt) {
@@ -425,7 +425,8 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
     return Error{ErrorKind::Config,
                  error_prefix(store_.name, policy.name) + e.what() + "; nothing was changed"};
   }
-  if (from.kind == Cursor::Kind::Partitions) return unit_batch(policy, ctx, from, limit);
+  if (from.kind == Cursor::Kind::Partitions)
+    return unit_batch(policy, ctx, from, limit, held_look(p.value(), ctx));
   // A key walk needs the bounds a plan() found (its cursor carries them); without them (or with
   // keys a walk cannot hold) the policy walks keyset ranges, which need none.
   if (s.key_walk && from.kind == Cursor::Kind::Span)

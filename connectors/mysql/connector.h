@@ -45,7 +45,10 @@ class MysqlConnector : public sql::ServerConnector {
   struct Prepared {
     MyStatements statements;
     bool integer_key = false;
+    std::string key_column;  // unquoted; empty without a key (delete-only, LIMIT n)
   };
+  // The policy's held keys as partitions are searched for them (none without a key column).
+  static HeldLook held_look(const Prepared& p, const PassContext& ctx);
   Result<Prepared> prepared(const Policy& policy, bool operator_holds);
   std::vector<Value> values_for(const sql::Sql& s, const PassContext& ctx, bool integer_key,
                                 const std::map<std::string, std::string>& extra) const;
@@ -86,6 +89,7 @@ class MysqlConnector : public sql::ServerConnector {
   // row deletion.
   std::optional<std::vector<PartitionStep>> partition_layout(const Policy& policy,
                                                              const PassContext& ctx,
+                                                             const HeldLook& held,
                                                              PlanStats& stats);
   // The plan's counting statements restricted to the partitions whose bounds do not tell all
   // (PartitionStep::Range::Unknown), with empty texts when there is none.
@@ -116,11 +120,11 @@ class MysqlConnector : public sql::ServerConnector {
   // One unit, or several partitions dropped by one ALTER TABLE (which commits on its own,
   // announced before), or a detached table dropped.
   Result<BatchResult> unit_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
-                                 long long limit);
+                                 long long limit, const HeldLook& held);
   // The Drop units from `from` on, by one ALTER TABLE ... DROP PARTITION (at most
   // kUnitsPerAlter, within `limit` rows).
   Result<BatchResult> drop_batch(const Policy& policy, const PassContext& ctx, const Cursor& from,
-                                 long long limit);
+                                 long long limit, const HeldLook& held);
   // Whether the partition change a batch announced happened (reconcile).
   Result<long long> reconcile_partition(const Policy& policy, const PartitionChange& change,
                                         long long expected);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "connectors/mysql/catalog.h"
@@ -85,8 +86,14 @@ std::vector<policies::Diagnostic> MysqlConnector::check_partitions(const Policy&
   return out;
 }
 
+HeldLook MysqlConnector::held_look(const Prepared& p, const PassContext& ctx) {
+  if (p.key_column.empty() || ctx.held_keys.empty()) return {};
+  return {p.key_column, nlohmann::json(ctx.held_keys).dump()};
+}
+
 std::optional<std::vector<PartitionStep>> MysqlConnector::partition_layout(const Policy& policy,
                                                                            const PassContext& ctx,
+                                                                           const HeldLook& held,
                                                                            PlanStats& stats) {
   auto rows_instead = [&](const std::string& why) {
     stats.warnings.push_back(sql::partition_mode_words(policy) + " has no effect: " + why +
@@ -96,7 +103,12 @@ std::optional<std::vector<PartitionStep>> MysqlConnector::partition_layout(const
   if (auto why = sql::partitions_rows_only(policy, ctx)) return rows_instead(*why);
   if (auto problem = partitioning_problem(*client_, policy)) return rows_instead(*problem);
   if (auto problem = privilege_problem(*client_, policy)) return rows_instead(*problem);
-  return partition_steps(*client_, policy, ctx.cutoff, looks_[policy.name]);
+  auto steps = partition_steps(*client_, policy, ctx.cutoff, looks_[policy.name]);
+  sql::keep_held_partitions(
+      policy, ctx, steps,
+      [&](const PartitionStep& step) { return holds_held(*client_, policy, held, {step.table}); },
+      stats);
+  return steps;
 }
 
 MyStatements MysqlConnector::reading_partitions(const Policy& policy, const MyStatements& s,
@@ -249,11 +261,12 @@ void MysqlConnector::plan_partition_units(const Policy& policy, const PassContex
 }
 
 Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassContext& ctx,
-                                               const Cursor& from, long long limit) {
+                                               const Cursor& from, long long limit,
+                                               const HeldLook& held) {
   if (from.position >= static_cast<long long>(from.units.size()))
     return BatchResult{0, from.after_units(), false};
   const PartitionStep& step = from.units[from.position];
-  if (step.kind == PartitionStep::Kind::Drop) return drop_batch(policy, ctx, from, limit);
+  if (step.kind == PartitionStep::Kind::Drop) return drop_batch(policy, ctx, from, limit, held);
   const std::string where = error_prefix(store_.name, policy.name);
   for (int attempt = 0;; ++attempt) {
     bool announced = false;
@@ -273,7 +286,8 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
         const auto it = all.find(step.table);
         const auto upper = it == all.end() ? std::nullopt : it->second.upper;
         if (!upper || *upper > ctx.cutoff.cutoff ||
-            undated_now(*client_, policy, it->second, {step.table}, looks_[policy.name])) {
+            undated_now(*client_, policy, it->second, {step.table}, looks_[policy.name]) ||
+            holds_held(*client_, policy, held, {step.table})) {
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, step.name);
           return BatchResult{0, from.after_units(), false};
@@ -330,7 +344,8 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
 }
 
 Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassContext& ctx,
-                                               const Cursor& from, long long limit) {
+                                               const Cursor& from, long long limit,
+                                               const HeldLook& held) {
   const std::string where = error_prefix(store_.name, policy.name);
   const auto first = static_cast<size_t>(from.position);
   const size_t end = drop_group_end(from.units, first);
@@ -373,11 +388,15 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
       std::vector<std::string> names;
       for (const auto& unit : going) names.push_back(unit.table);
       auto& look = looks_[policy.name];
-      if (undated_now(*client_, policy, all.at(names.front()), names, look)) {
+      // Likewise a record under a legal hold moved into one since the plan (its date changed).
+      auto stays = [&](const std::string& name) {
+        return undated_now(*client_, policy, all.at(name), {name}, look) ||
+               holds_held(*client_, policy, held, {name});
+      };
+      if (undated_now(*client_, policy, all.at(names.front()), names, look) ||
+          holds_held(*client_, policy, held, names)) {
         size_t keep = 0;
-        while (keep < going.size() &&
-               !undated_now(*client_, policy, all.at(names[keep]), {names[keep]}, look))
-          ++keep;
+        while (keep < going.size() && !stays(names[keep])) ++keep;
         if (keep == 0) {
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, going.front().name);

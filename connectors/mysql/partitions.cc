@@ -492,6 +492,20 @@ bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook&
   return !c.query("SELECT 1" + from + " WHERE " + any_of(terms) + " LIMIT 1", values).empty();
 }
 
+bool holds_held(Client& c, const policies::Policy& policy, const HeldLook& held,
+                const std::vector<std::string>& partitions) {
+  if (!held.any() || partitions.empty()) return false;
+  std::string names;
+  for (const auto& partition : partitions)
+    names += (names.empty() ? "" : ", ") + sql::quote_identifier(partition, '`');
+  // As the batches' key_among() compares them (connectors/mysql/statements.cc).
+  return !c.query("SELECT 1 FROM " + sql::quote_table(*policy.table, '`') + " PARTITION (" + names +
+                      ") WHERE JSON_CONTAINS(?, JSON_QUOTE(CAST(" +
+                      sql::quote_identifier(held.key_column, '`') + " AS CHAR))) LIMIT 1",
+                  {Value{held.keys_json}})
+              .empty();
+}
+
 std::optional<TimePoint> detached_at(Client& c, const policies::Policy& policy,
                                      const std::string& name) {
   auto values = schema_values(policy);

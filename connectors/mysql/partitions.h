@@ -113,6 +113,17 @@ void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& st
 // makes that a few probes; otherwise it returns true, and the caller looks at each.
 bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook& look,
                    BoundKind kind, const std::vector<std::string>& partitions, bool lowest);
+// The keys under an operator's legal hold, for a look into partitions: the key column
+// (unquoted) and the keys as a JSON array of texts, compared as the batches compare them.
+struct HeldLook {
+  std::string key_column;
+  std::string keys_json;
+  bool any() const { return !key_column.empty() && keys_json != "[]"; }
+};
+// Whether any of the partitions (unquoted names) holds a record under a legal hold: they must
+// then not go whole. One read of them, done only while the policy has held keys.
+bool holds_held(Client& c, const policies::Policy& policy, const HeldLook& held,
+                const std::vector<std::string>& partitions);
 // The records of the partitions `names` (quoted, comma-separated) that rows mode keeps as
 // undated (NULL, zero dates, zero months or days), counted through the index on the date column:
 // IS NULL, < '0001-01-01' and the zero-day ranges between the partitions' first and last values,

@@ -264,7 +264,7 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
     sql::Walk walk;
     std::optional<std::vector<PartitionStep>> steps;
     if (policy.partitions != policies::PartitionMode::Rows)
-      steps = partition_layout(policy, ctx, p.value().table_oid, stats);
+      steps = partition_layout(policy, ctx, p.value(), stats);
     auto stopped = steps ? count_partitions(policy, ctx, p.value(), values, *steps, stats, walk)
                          : count_rows(policy, s, values, ctx, stats, walk);
     if (stopped) return *stopped;
@@ -442,8 +442,7 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     return Error{ErrorKind::Config,
                  error_prefix(store_.name, policy.name) + e.what() + "; nothing was changed"};
   }
-  if (from.kind == Cursor::Kind::Partitions)
-    return unit_batch(policy, ctx, p.value().table_oid, from, limit);
+  if (from.kind == Cursor::Kind::Partitions) return unit_batch(policy, ctx, p.value(), from, limit);
   // A block walk needs the bounds a plan() found (its cursor carries them); without them the
   // policy walks its key, which needs none.
   if (s.block_walk && from.kind == Cursor::Kind::Block)

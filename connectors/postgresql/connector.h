@@ -79,8 +79,7 @@ class PostgresqlConnector : public sql::ServerConnector {
   // row deletion.
   std::optional<std::vector<PartitionStep>> partition_layout(const Policy& policy,
                                                              const PassContext& ctx,
-                                                             const std::string& table_oid,
-                                                             PlanStats& stats);
+                                                             const Prepared& p, PlanStats& stats);
   // The plan's counts, partition by partition: the units and the partitions whose bounds tell
   // all (PartitionStep::Range) from the statistics, the others read (in parts, paced, on a
   // throttled store). `steps` get their counts. An error when pace says stop.
@@ -95,8 +94,8 @@ class PostgresqlConnector : public sql::ServerConnector {
   // The problems `check` reports for them, at the policy's `partitions:`.
   std::vector<policies::Diagnostic> check_partitions(const Policy& policy);
   // One unit (a partition dropped or detached, a detached table dropped) in one transaction.
-  Result<BatchResult> unit_batch(const Policy& policy, const PassContext& ctx,
-                                 const std::string& table_oid, const Cursor& from, long long limit);
+  Result<BatchResult> unit_batch(const Policy& policy, const PassContext& ctx, const Prepared& p,
+                                 const Cursor& from, long long limit);
   // Runs one batch (its own transaction); after a lost connection reconnects and runs it once
   // more, unless the batch had announced itself (its COMMIT may have been lost: the pass
   // reconciles it instead). Errors come back named after the store and policy.

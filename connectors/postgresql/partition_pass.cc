@@ -5,6 +5,7 @@
 // then, so no row is counted twice.
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "connectors/postgresql/catalog.h"
@@ -27,6 +28,12 @@ std::optional<std::string> ownership_problem(pqxx::transaction_base& t,
   return "dropping or detaching a partition needs its owner's rights, and role '" + role +
          "' does not own " + names + " (ALTER TABLE ... OWNER TO " + role +
          ", or GRANT the owner's role to it)";
+}
+
+// The policy's held keys as the partitions are searched for them (none without a key column).
+HeldLook held_look(bool keyless, const std::string& key_column, const PassContext& ctx) {
+  if (keyless || ctx.held_keys.empty()) return {};
+  return {key_column, nlohmann::json(ctx.held_keys).dump()};
 }
 
 }  // namespace
@@ -53,7 +60,8 @@ std::vector<policies::Diagnostic> PostgresqlConnector::check_partitions(const Po
 }
 
 std::optional<std::vector<PartitionStep>> PostgresqlConnector::partition_layout(
-    const Policy& policy, const PassContext& ctx, const std::string& table_oid, PlanStats& stats) {
+    const Policy& policy, const PassContext& ctx, const Prepared& p, PlanStats& stats) {
+  const std::string& table_oid = p.table_oid;
   auto rows_instead = [&](const std::string& why) {
     stats.warnings.push_back(sql::partition_mode_words(policy) + " has no effect: " + why +
                              "; every expired row goes through the batches");
@@ -64,6 +72,10 @@ std::optional<std::vector<PartitionStep>> PostgresqlConnector::partition_layout(
   if (auto problem = partitioning_problem(t, policy, table_oid)) return rows_instead(*problem);
   if (auto problem = ownership_problem(t, table_oid)) return rows_instead(*problem);
   auto steps = partition_steps(t, policy, table_oid, ctx.cutoff);
+  const HeldLook held = held_look(p.keyless, p.key_column, ctx);
+  sql::keep_held_partitions(
+      policy, ctx, steps, [&](const PartitionStep& step) { return holds_held(t, held, step); },
+      stats);
   t.commit();
   return steps;
 }
@@ -117,8 +129,10 @@ std::optional<Error> PostgresqlConnector::count_partitions(
 }
 
 Result<BatchResult> PostgresqlConnector::unit_batch(const Policy& policy, const PassContext& ctx,
-                                                    const std::string& table_oid,
-                                                    const Cursor& from, long long limit) {
+                                                    const Prepared& p, const Cursor& from,
+                                                    long long limit) {
+  const std::string& table_oid = p.table_oid;
+  const HeldLook held = held_look(p.keyless, p.key_column, ctx);
   if (from.position >= static_cast<long long>(from.units.size()))
     return BatchResult{0, from.after_units(), false};
   return with_retry(policy, [&](bool& announced) -> BatchResult {
@@ -133,8 +147,8 @@ Result<BatchResult> PostgresqlConnector::unit_batch(const Policy& policy, const 
       const PartitionStep& step = from.units[i];
       std::optional<UnitRows> taken;
       try {
-        taken =
-            act_on_unit(t, policy, table_oid, step, ctx.cutoff, limit - result.affected, budget);
+        taken = act_on_unit(t, policy, table_oid, step, ctx.cutoff, limit - result.affected, budget,
+                            held);
       } catch (const UnitOverLimit&) {
         if (handled == 0) throw;  // alone over what the guard allows: the pass stops on it
         break;                    // the next batch starts with it

@@ -117,6 +117,17 @@ bool holds_undated(pqxx::transaction_base& t, const policies::Policy& policy,
       .as<bool>();
 }
 
+bool holds_held(pqxx::transaction_base& t, const HeldLook& held, const PartitionStep& step) {
+  if (!held.any()) return false;
+  // As the batches' key_among() compares them (connectors/postgresql/statements.cc).
+  return t
+      .exec_params1("SELECT EXISTS (SELECT 1 FROM " + step.name + " WHERE " +
+                        sql::quote_identifier(held.key_column, '"') +
+                        "::text IN (SELECT jsonb_array_elements_text($1::jsonb)))",
+                    held.keys_json)[0]
+      .as<bool>();
+}
+
 PartitionStep::Range range_of(std::string_view bound, const policies::Cutoff& cutoff) {
   auto lower = partition_lower_bound(bound);
   if (!lower || *lower < cutoff.cutoff) return PartitionStep::Range::Unknown;
@@ -293,7 +304,7 @@ std::vector<std::string> unit_statements(const policies::Policy& policy, const s
 std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::Policy& policy,
                                     const std::string& table_oid, const PartitionStep& step,
                                     const policies::Cutoff& cutoff, long long limit,
-                                    CountBudget& budget) {
+                                    CountBudget& budget, const HeldLook& held) {
   const std::string parent = qualified_name(t, table_oid);
   if (t.exec_params1("SELECT to_regclass($1) IS NULL", step.name)[0].as<bool>())
     return std::nullopt;  // gone meanwhile
@@ -324,6 +335,7 @@ std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::P
   auto upper = partition_upper_bound(r[0][0].c_str());
   if (!upper || *upper > cutoff.cutoff) return std::nullopt;
   if (open_below(r[0][0].c_str()) && holds_undated(t, policy, step)) return std::nullopt;
+  if (holds_held(t, held, step)) return std::nullopt;  // a held record moved in since the plan
   PartitionStep now = step;
   estimate_rows(t, now, r[0][1], budget);
   if (now.rows > limit)

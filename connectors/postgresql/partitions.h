@@ -35,6 +35,16 @@ bool open_below(std::string_view bound);
 // column's index, or one read of the partition without an index.
 bool holds_undated(pqxx::transaction_base& t, const policies::Policy& policy,
                    const PartitionStep& step);
+// The keys under an operator's legal hold, for a look into partitions: the key column
+// (unquoted) and the keys as a JSON array of texts, compared as the batches compare them.
+struct HeldLook {
+  std::string key_column;
+  std::string keys_json;
+  bool any() const { return !key_column.empty() && keys_json != "[]"; }
+};
+// Whether the partition holds a record under a legal hold (it must then not go whole): one read
+// of the partition, done only while the policy has held keys.
+bool holds_held(pqxx::transaction_base& t, const HeldLook& held, const PartitionStep& step);
 // What the bounds alone say of a partition's rows at `cutoff` (PartitionStep::Range).
 PartitionStep::Range range_of(std::string_view bound, const policies::Cutoff& cutoff);
 // The bounds without "FOR VALUES ": "FROM ('2027-01-01') TO ('2027-02-01')", "DEFAULT".
@@ -85,13 +95,13 @@ struct UnitRows {
 // Acts on one unit in `t` (not committed): re-reads its bounds (or its detach time) under a lock,
 // takes its rows (counted, or estimated when large or past `budget`) and runs unit_statements().
 // Returns the rows the table lost (0 for a table detached earlier, whose rows were counted then),
-// or nullopt when the unit no longer applies (gone, moved, or no longer expired): nothing was
-// changed. Throws UnitOverLimit when the partition holds more than `limit` rows (the guard's room),
-// before changing anything.
+// or nullopt when the unit no longer applies (gone, moved, no longer expired, or holding a
+// record under a legal hold in `held`): nothing was changed. Throws UnitOverLimit when the
+// partition holds more than `limit` rows (the guard's room), before changing anything.
 std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::Policy& policy,
                                     const std::string& table_oid, const PartitionStep& step,
                                     const policies::Cutoff& cutoff, long long limit,
-                                    CountBudget& budget);
+                                    CountBudget& budget, const HeldLook& held);
 
 // The parent as the catalog names it, schema-qualified ("public.access_log").
 std::string qualified_name(pqxx::transaction_base& t, const std::string& table_oid);

@@ -48,8 +48,29 @@ std::optional<std::string> partitions_rows_only(const policies::Policy& policy,
                                                 const PassContext& ctx) {
   if (auto why = policies::partitions_forced_to_rows(policy)) return *why;
   if (auto why = policies::partition_basis_problem(policy)) return *why;
-  if (!ctx.held_keys.empty()) return "records of this policy are under a legal hold";
+  (void)ctx;
   return std::nullopt;
+}
+
+void keep_held_partitions(const policies::Policy& policy, const PassContext& ctx,
+                          std::vector<PartitionStep>& steps,
+                          const std::function<bool(const PartitionStep&)>& holds_held,
+                          PlanStats& stats) {
+  if (ctx.held_keys.empty()) return;
+  for (auto& step : steps) {
+    if (step.kind != PartitionStep::Kind::Drop && step.kind != PartitionStep::Kind::Detach)
+      continue;
+    if (!holds_held(step)) continue;
+    step.kind = PartitionStep::Kind::Rows;
+    step.range = PartitionStep::Range::Unknown;  // read by the plan: its held record is counted
+    step.held = true;
+    stats.warnings.push_back("partition " + step.name +
+                             " holds a record under a legal hold (retentiond hold list --policy " +
+                             policy.name +
+                             "): it goes through the batches, which keep the held "
+                             "record, instead of going whole (" +
+                             partition_mode_words(policy) + ")");
+  }
 }
 
 bool add_unread(const PartitionStep& step, PlanStats& stats) {

@@ -32,10 +32,19 @@ std::string unit_done_words(const PartitionStep& step);
 std::string partition_mode_words(const policies::Policy& policy);
 
 // Why every expired row of the policy goes through the batches before the catalog is asked (a
-// feature that forces rows mode, a basis that is no single date column, a legal hold), or
-// nullopt.
+// feature that forces rows mode, a basis that is no single date column), or nullopt. Legal holds
+// concern only the partitions holding a held record (keep_held_partitions).
 std::optional<std::string> partitions_rows_only(const policies::Policy& policy,
                                                 const PassContext& ctx);
+
+// Operator holds concern only the partitions holding a held record: each unit (Drop, Detach) for
+// which `holds_held` is true becomes a Rows step read by the plan (the batches keep the held
+// record and delete the others), with a warning naming it; the other units still go whole.
+// Nothing to do without held keys.
+void keep_held_partitions(const policies::Policy& policy, const PassContext& ctx,
+                          std::vector<PartitionStep>& steps,
+                          const std::function<bool(const PartitionStep&)>& holds_held,
+                          PlanStats& stats);
 
 // Adds to `stats` what the statistics say of a step the plan does not read: a unit (wholly
 // expired; never undated, since NULL keys go to DEFAULT or to a lowest partition that is not a

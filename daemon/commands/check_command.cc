@@ -50,9 +50,9 @@ nlohmann::json to_json(const Diagnostic& d) {
           {"message", d.message}};
 }
 
-// A legal hold in the state puts a partitioned policy's partitions in rows mode while it lasts
-// (a held record must stay, so no partition may go whole): warned at the policy's `partitions:`,
-// as plan says it. Nothing to say without a state yet (`state` null).
+// A legal hold in the state puts the partition holding the record in rows mode while it lasts (a
+// held record must stay, so its partition may not go whole): warned at the policy's
+// `partitions:`; plan names the partitions. Nothing to say without a state yet (`state` null).
 void warn_held_partitions(StateFile* state, const std::vector<const policies::Policy*>& selected,
                           std::vector<Diagnostic>& diagnostics) {
   if (!state || !state->has_table("holds")) return;
@@ -69,8 +69,10 @@ void warn_held_partitions(StateFile* state, const std::vector<const policies::Po
                            "policy '" + p->name + "': " + std::to_string(held) +
                                (held == 1 ? " record is" : " records are") +
                                " under a legal hold (retentiond hold list --policy " + p->name +
-                               "): while held, 'partitions: " + mode +
-                               "' has no effect and every partition goes row by row"});
+                               "): while held, the partitions holding them go row by row "
+                               "instead of 'partitions: " +
+                               mode +
+                               "' ('retentiond plan' names them); the others still go whole"});
   }
 }
 

@@ -4,6 +4,7 @@
 // lowest partition, which must then not go whole. The clock is pinned with --at
 // 2028-03-15T00:00:00Z; with 4mo the cut-off is 2027-11-15T00:00:00Z.
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -630,4 +631,51 @@ TEST_CASE("mysql partitions: a converted table the operator renamed is never dro
   CHECK(db.integer("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                    "DATABASE() AND TABLE_NAME LIKE '%rd_detached%'") == 0);
   CHECK(db.integer("SELECT COUNT(*) FROM september_kept_for_court") == 720);
+}
+
+TEST_CASE("mysql partitions: a legal hold keeps its partition in rows mode, the others go whole",
+          "[mysql][partitions][holds]") {
+  // September and October are wholly expired (and the lowest partition, empty, before them);
+  // a record of September is held: September goes row by row, keeping it, October is dropped.
+  MysqlDatabase db;
+  db.exec(R"sql(
+CREATE TABLE access_log (id int NOT NULL, ts datetime NOT NULL, PRIMARY KEY (id, ts)) ENGINE=InnoDB
+PARTITION BY RANGE COLUMNS (ts) (
+  PARTITION plow VALUES LESS THAN ('2027-09-01'),
+  PARTITION p2027_09 VALUES LESS THAN ('2027-10-01'),
+  PARTITION p2027_10 VALUES LESS THAN ('2027-11-01'),
+  PARTITION p2027_11 VALUES LESS THAN ('2027-12-01'),
+  PARTITION pmax VALUES LESS THAN (MAXVALUE));
+INSERT INTO access_log SELECT seq, '2027-09-01' + INTERVAL (seq - 1) DAY FROM seq_1_to_91;
+)sql");
+  const std::string held = db.column("SELECT id FROM access_log WHERE ts = '2027-09-10'").at(0);
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop") + "    key: id\n");
+  REQUIRE(run_retentiond(
+              {"hold", "add", "-c", config, "--policy", "logs", held, "--reason", "court order"},
+              dir.path())
+              .exit_code == 0);
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  CHECK(plan.at("held") == 1);
+  CHECK(plan.at("matched") == 29 + 31 + 14);
+  std::map<std::string, std::string> actions;
+  for (const auto& p : plan.at("partitions"))
+    actions[p.at("name").get<std::string>()] = p.at("action").get<std::string>();
+  CHECK(actions.at("`p2027_09`") == "rows");
+  CHECK(actions.at("`p2027_10`") == "drop");
+  CHECK(plan.at("warnings").dump().find("partition `p2027_09` holds a record under a legal hold") !=
+        std::string::npos);
+
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == 29 + 31 + 14);
+  std::map<std::string, std::string> done;
+  for (const auto& p : enforce.at("partitions"))
+    done[p.at("name").get<std::string>()] = p.at("action").get<std::string>();
+  CHECK(done.at("`p2027_10`") == "drop");
+  CHECK(done.at("`p2027_09`") == "rows");
+  // The lowest partition, empty and wholly expired (no NULL date is filed there), went too.
+  CHECK(partitions(db) == std::vector<std::string>{"p2027_09", "p2027_11", "pmax"});
+  CHECK(db.column("SELECT id FROM access_log WHERE ts < '2027-11-15'") ==
+        std::vector<std::string>{held});
+  CHECK(db.integer("SELECT COUNT(*) FROM access_log") == 91 - 74);
 }

@@ -381,10 +381,12 @@ ANALYZE access_log;
   CHECK(entry.at("partitions")[1].at("rows_estimated") == true);
 }
 
-TEST_CASE("postgresql partitions: an operator's legal hold puts every partition in rows mode",
-          "[postgresql][partitions][holds][check]") {
-  // A held record must stay, so while a hold lasts no partition may go whole: the pass deletes
-  // the other expired rows one batch at a time, and check says so at 'partitions:'.
+TEST_CASE(
+    "postgresql partitions: a legal hold keeps its partition in rows mode, the others go whole",
+    "[postgresql][partitions][holds][check]") {
+  // A held record must stay, so while a hold lasts its partition may not go whole: the pass
+  // deletes that partition's other expired rows one batch at a time and still drops the other
+  // expired partition; check says so at 'partitions:', plan names the partition kept.
   PgDatabase db;
   db.exec(kAccessLog);
   db.exec("ALTER TABLE access_log ADD COLUMN id bigserial");
@@ -404,20 +406,38 @@ TEST_CASE("postgresql partitions: an operator's legal hold puts every partition 
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);  // a warning
   CHECK(check.err.find("r.yaml:10:17: warning: policy 'logs': 1 record is under a legal hold "
-                       "(retentiond hold list --policy logs): while held, 'partitions: drop' has "
-                       "no effect and every partition goes row by row") != std::string::npos);
+                       "(retentiond hold list --policy logs): while held, the partitions holding "
+                       "them go row by row instead of 'partitions: drop'") != std::string::npos);
   const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
   CHECK(plan.at("held") == 1);
   CHECK(plan.at("matched") == kExpired - 1);
-  for (const auto& p : plan.at("partitions")) CHECK(p.at("action") == "rows");
-  CHECK(plan.at("warnings").dump().find("legal hold") != std::string::npos);
+  std::map<std::string, std::string> actions;
+  for (const auto& p : plan.at("partitions"))
+    actions[p.at("name").get<std::string>()] = p.at("action").get<std::string>();
+  CHECK(actions.at("\"public\".\"access_log_2027_09\"") == "rows");
+  CHECK(actions.at("\"public\".\"access_log_2027_10\"") == "drop");
+  CHECK(plan.at("warnings")
+            .dump()
+            .find("partition \\\"public\\\".\\\"access_log_2027_09\\\" holds "
+                  "a record under a legal hold") != std::string::npos);
 
   const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
   CHECK(enforce.at("affected") == kExpired - 1);
-  CHECK(enforce.at("partitions").empty());
-  CHECK(partitions(db).size() == 7);  // none dropped
+  std::map<std::string, std::string> done;
+  for (const auto& p : enforce.at("partitions"))
+    done[p.at("name").get<std::string>()] = p.at("action").get<std::string>();
+  CHECK(done.at("\"public\".\"access_log_2027_10\"") == "drop");
+  CHECK(done.at("\"public\".\"access_log_2027_09\"") == "rows");
+  CHECK(partitions(db).size() == 6);  // October dropped, September kept for its held record
   CHECK(db.column("SELECT id FROM access_log WHERE ts < '2027-11-15'") ==
         std::vector<std::string>{held});
+
+  // Released: the next pass drops September whole.
+  REQUIRE(run_retentiond({"hold", "remove", "-c", config, "--policy", "logs", held}, dir.path())
+              .exit_code == 0);
+  const json after = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(after.at("affected") == 1);
+  CHECK(partitions(db).size() == 5);
 }
 
 TEST_CASE("postgresql partitions: a detached table the operator took back is never dropped",
