@@ -1,5 +1,7 @@
 // `retentiond hold add|remove|list`: legal holds an operator places on single records.
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -10,6 +12,8 @@
 #include "daemon/commands/commands.h"
 #include "daemon/commands/prologue.h"
 #include "daemon/state/holds.h"
+#include "daemon/state/pass_journal.h"
+#include "daemon/state/pass_lock.h"
 #include "daemon/state/state.h"
 #include "policies/printable.h"
 
@@ -30,7 +34,10 @@ value of the policy's key column (or the file path relative to the root, for fil
 a table, `hold add` asks the store for the record whose key equals KEY in the key
 column's type and holds it as the store writes it ('05' holds 5, an upper-case UUID its
 lower-case form); no such record, or a store that cannot be asked, holds nothing.
-A hold lasts until it is removed, or until --until DATE (ISO-8601) has passed.
+A hold lasts until it is removed, or until --until DATE (ISO-8601) has passed. A pass
+under way (here or on another host sharing the state) keeps the record from its next
+batch on: `hold add` then waits for the batch in flight and says whether the record is
+still there (exit 1 if that batch removed it).
 
 Holds are kept in the state file. Adding, changing and removing one is recorded in the
 audit trail, without the key or the reason (they may name a person); `hold list`
@@ -71,6 +78,35 @@ std::optional<std::string> key_as_stored(const policies::Config& config,
     return std::nullopt;
   }
   return *found.value();
+}
+
+// A pass of the policy under way (on this host or another sharing the state) reads the holds
+// again before each batch, but the batch in flight may still remove the record: wait until the
+// pass has recorded two batches more (the second began after the hold) or ended, at most a
+// minute, then ask the store again. False when the record is gone meanwhile.
+bool survives_pass_under_way(const policies::Config& config, const policies::Policy& policy,
+                             StateFile& state, const std::string& key) {
+  if (!PassLock::held(state, policy.name).value_or(false)) return true;
+  std::cout << "A pass of policy '" << policy.name
+            << "' is under way: it keeps the record from its next batch on; checking that the "
+               "batch in flight left it...\n"
+            << std::flush;
+  const auto first = PassJournal(state).find(policy.name);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  int batches = 0;
+  auto seen = first ? std::optional(first->updated) : std::nullopt;
+  while (first && batches < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto now = PassJournal(state).find(policy.name);
+    if (!now || now->owner != first->owner) break;  // ended
+    if (now->updated != seen) {
+      seen = now->updated;
+      ++batches;
+    }
+  }
+  if (!policy.table) return true;  // files, Sympa: kept as given, nothing to ask
+  std::string why;
+  return key_as_stored(config, policy, key, why).has_value();
 }
 
 }  // namespace
@@ -180,6 +216,11 @@ int hold_command(const Args& all_args) {
                 << (*key != keys[0] ? " (given as " + printable(keys[0]) + ")" : "")
                 << " of policy '" << policy.name << "'"
                 << (until ? " until " + format_timestamp(*until) : "") << ".\n";
+      if (!survives_pass_under_way(config, policy, state, *key)) {
+        std::cerr << "retentiond hold: the pass under way removed the record before the hold "
+                     "reached it (the hold stays, and holds nothing: 'retentiond hold remove')\n";
+        return kExitFailure;
+      }
       return kExitOk;
     }
     // As written in `hold list`, else in the form `hold add` stored for it ('05' for 5).

@@ -97,6 +97,16 @@ connectors::PassContext PassRunner::context(const policies::Policy& policy,
   return ctx;
 }
 
+bool PassRunner::add_new_holds(const policies::Policy& policy, connectors::PassContext& ctx) {
+  bool added = false;
+  for (auto& key : Holds(*state_).keys_held(policy.name, ctx.cutoff.now)) {
+    if (std::find(ctx.held_keys.begin(), ctx.held_keys.end(), key) != ctx.held_keys.end()) continue;
+    ctx.held_keys.push_back(std::move(key));
+    added = true;
+  }
+  return added;
+}
+
 connectors::SightingBook* PassRunner::sightings() {
   if (!state_) return nullptr;
   if (!sightings_) sightings_ = std::make_unique<StateSightingBook>(*state_, record_);
@@ -412,6 +422,24 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     // (the connector refuses one that holds more), and says nothing about the next batch's size.
     const bool unit = cursor.kind == connectors::Cursor::Kind::Partitions;
     const long long limit = unit ? std::max(room, 0LL) : std::min(size, room);
+    // A hold added while the pass runs (by an operator, from another host sharing the state)
+    // binds from the next batch on: the keys held are read again before each one. A hold
+    // removed meanwhile still binds until the pass ends (it was counted as held).
+    if (state_) {
+      try {
+        if (add_new_holds(policy, ctx))
+          spdlog::info(
+              "policy '{}': a legal hold was added during the pass; it binds from this "
+              "batch on",
+              policy.name);
+      } catch (const std::exception& e) {
+        return conclude(
+            PassStatus::Failed,
+            Error{ErrorKind::Io, "cannot read the legal holds again: " + std::string(e.what()) +
+                                     "; stopped after " + done_so_far() +
+                                     ", the next pass finishes the work"});
+      }
+    }
     const auto t0 = std::chrono::steady_clock::now();
     auto batch = connector.apply_batch(policy, ctx, cursor, limit);
     const auto took = std::chrono::steady_clock::now() - t0;

@@ -177,6 +177,9 @@ class PassRunner {
 
   // What the state file knows about this pass: operator holds, the anonymisation key.
   connectors::PassContext context(const policies::Policy& policy, const policies::Cutoff& cutoff);
+  // Adds to ctx.held_keys the holds of the policy added since they were read; true if any.
+  // Throws when the state cannot be read.
+  bool add_new_holds(const policies::Policy& policy, connectors::PassContext& ctx);
 
   StateFile* state_;
   bool record_ = true;

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/child.h"
 #include "support/mysql_server.h"
 #include "support/pg_server.h"
 #include "support/report.h"
@@ -398,4 +399,37 @@ TEST_CASE("holds: check warns of a hold that protects nothing, without printing 
   CHECK(stale.err.find("0000007") == std::string::npos);
   CHECK(stale.err.find("T03:04:07Z") == std::string::npos);
   CHECK(stale.out.find("3 warning(s)") != std::string::npos);
+}
+
+TEST_CASE("holds: a hold added while a pass runs binds from its next batch",
+          "[cli][holds][postgresql]") {
+  // From another host sharing the state, or another terminal: the pass reads the holds again
+  // before each batch. Small batches resting 20 times as long as they take leave time to add
+  // the hold on the last record of the walk (block by block: the last row written) while the
+  // pass is under way (about 30 batches, some 10 s).
+  using namespace std::chrono_literals;
+  PgDatabase db;
+  db.exec(
+      "CREATE TABLE t (id bigint PRIMARY KEY, seen timestamptz);"
+      "INSERT INTO t SELECT g, '2020-01-01' FROM generate_series(1, 200000) g;");
+  TempDir dir;
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  pg:\n    type: postgresql\n    dsn: \"" + db.dsn() +
+                    "\"\n    throttle: {nice_ratio: 50}\npolicies:\n  - {name: t, store: pg, "
+                    "table: t, expire_after: 1y, since: seen, max_affected: 100%, "
+                    "batch_budget: 10ms}\n");
+  Child pass({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path(),
+             dir.file("enforce.log"));
+  REQUIRE(wait_until([&] { return db.integer("SELECT count(*) FROM t") < 195000; }, 60s));
+  REQUIRE(db.integer("SELECT count(*) FROM t WHERE id = 200000") == 1);
+  auto add = run_retentiond(
+      {"hold", "add", "-c", config, "--policy", "t", "200000", "--reason", "mid-pass"}, dir.path());
+  INFO(add.err);
+  REQUIRE(add.exit_code == 0);
+  CHECK(add.out.find("A pass of policy 't' is under way: it keeps the record from its next batch "
+                     "on") != std::string::npos);
+  REQUIRE(pass.wait_exit(120s) == 0);
+  INFO(pass.output());
+  CHECK(db.column("SELECT id FROM t") == std::vector<std::string>{"200000"});
+  CHECK(pass.output().find("a legal hold was added during the pass") != std::string::npos);
 }
