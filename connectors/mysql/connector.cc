@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -623,6 +624,21 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
     announce(ctx, s.next_count, true, extra, deleted, {KeyValue{after}, KeyValue{upto}});
     // Cut at `limit`: rows of the span may remain, so the next batch starts over at `after`.
     if (deleted >= limit) return BatchResult{deleted, from.advanced(after, deleted), false};
+    if (deleted == 0 && upto < walk.last) {
+      // An empty span: keys far apart (1, then 10^11) would take billions of spans to reach,
+      // so the walk goes on just before the next key a batch may touch, or ends without one.
+      auto next_values = extra;
+      next_values["after"] = std::to_string(upto);
+      const auto rows =
+          client_->query(s.walk_next.text, values_for(s.walk_next, ctx, true, next_values));
+      long long next = 0;
+      const std::string text = rows.empty() || !rows[0][0] ? "" : *rows[0][0];
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), next);
+      // None, or past the walk's stretch (an unsigned key beyond the signed range included).
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || next > walk.last)
+        return BatchResult{0, from.advanced(walk.last, 0), true};
+      return BatchResult{0, from.advanced(next - 1, 0), false};
+    }
     return BatchResult{deleted, from.advanced(upto, deleted), upto >= walk.last};
   });
   if (!result) return result;

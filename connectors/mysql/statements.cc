@@ -197,6 +197,11 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
     text += b.acted(p);
     text += " ORDER BY " + b.key() + " LIMIT " + p.ref("limit");
     s.walk_action = sql::Sql{text, p.order()};
+    Placeholders q = b.placeholders();
+    std::string next = "SELECT MIN(" + b.key() + ") FROM " + table + " WHERE " + b.key() + " > " +
+                       q.ref("after") + " AND ";
+    next += b.acted(q);
+    s.walk_next = sql::Sql{next, q.order()};
   }
   return s;
 }

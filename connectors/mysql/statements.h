@@ -34,6 +34,9 @@ struct MyStatements : sql::PolicyStatements {
   // them. In InnoDB the key is the table's physical order, so a batch scans like a plain DELETE.
   bool key_walk = false;
   sql::Sql walk_action;  // values: after (span start, exclusive), upto (span end), limit
+  // The first key after `after` of a row a batch may touch (NULL when none): where the walk
+  // goes on after an empty span, so that keys far apart are not walked span by span.
+  sql::Sql walk_next;
   // A table without a key (delete-only policies): each batch deletes at most `limit` expired
   // rows, whichever the server finds first, until a batch finds fewer. The statements that
   // follow records by key are left empty.
