@@ -135,15 +135,52 @@ std::optional<std::string> StateFile::schema_problem() {
              std::to_string(version);
   // A writable open would migrate it: this user must be able to.
   if (auto problem = postgresql_migration_problem(version)) return problem;
-  auto write = db_->prepare(
-      "SELECT has_table_privilege('audit', 'SELECT') AND "
-      "has_table_privilege('audit', 'INSERT') AND has_table_privilege('holds', "
-      "'SELECT') AND has_table_privilege('pass_in_progress', "
-      "'DELETE') AND has_table_privilege('holds', 'DELETE') AND has_table_privilege('notices', "
-      "'DELETE')");
-  if (!write.step() || write.integer(0) != 1)
-    return label() + ": its user may not write retentiond's tables (see docs/deployment.md)";
+  if (auto missing = missing_pass_privileges(); !missing.empty())
+    return label() + ": its user lacks what a pass writes with: " + missing +
+           " (see 'Several hosts' in docs/deployment.md for the grants)";
   return std::nullopt;
+}
+
+std::string StateFile::missing_pass_privileges() {
+  if (!db_->shared()) return "";
+  // What a pass and `status` do to each table (upserts need UPDATE as well as INSERT),
+  // and the sequence batch_intent_items draws from.
+  static const std::vector<std::pair<std::string, std::string>> kNeeded = {
+      {"audit", "SELECT, INSERT"},
+      {"audit_partitions", "SELECT, INSERT"},
+      {"audit_also_stores", "SELECT, INSERT"},
+      {"pass_in_progress", "SELECT, INSERT, UPDATE, DELETE"},
+      {"batch_intent", "SELECT, INSERT, UPDATE, DELETE"},
+      {"batch_intent_items", "SELECT, INSERT, DELETE"},
+      {"notices", "SELECT, INSERT, UPDATE, DELETE"},
+      {"sightings", "SELECT, INSERT, DELETE"},
+      {"sighting_policies", "SELECT, INSERT"},
+      {"holds", "SELECT"},  // hold add/remove need INSERT, UPDATE, DELETE: the operator's
+      {"secrets", "SELECT"},
+  };
+  std::string missing;
+  auto note = [&](const std::string& what) { missing += (missing.empty() ? "" : "; ") + what; };
+  for (const auto& [table, privileges] : kNeeded) {
+    if (!has_table(table)) continue;  // not there yet: a migration adds it (checked above)
+    std::string lacking;
+    size_t at = 0;
+    while (at < privileges.size()) {
+      size_t comma = privileges.find(", ", at);
+      const std::string privilege =
+          privileges.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+      auto has = db_->prepare("SELECT has_table_privilege(?1, ?2)");
+      has.bind(1, table).bind(2, privilege);
+      if (!has.step() || has.integer(0) != 1) lacking += (lacking.empty() ? "" : ", ") + privilege;
+      at = comma == std::string::npos ? privileges.size() : comma + 2;
+    }
+    if (!lacking.empty()) note(lacking + " on " + table);
+  }
+  auto sequence = db_->prepare(
+      "SELECT has_sequence_privilege(pg_get_serial_sequence('batch_intent_items', 'seq'), "
+      "'USAGE')");
+  if (has_table("batch_intent_items") && (!sequence.step() || sequence.integer(0) != 1))
+    note("USAGE on the sequence of batch_intent_items");
+  return missing;
 }
 
 // Each version's changes to the one before, in order: version 6 keeps the partitions of a pass

@@ -78,6 +78,8 @@ void StateFile::check_writable() {
                                           "sighting_policies"};
   static const char* const kWritten[] = {"pass_in_progress", "batch_intent", "batch_intent_items",
                                          "notices", "sightings"};
+  if (auto missing = missing_pass_privileges(); !missing.empty())
+    throw StateError(label() + " cannot be written: its user lacks " + missing);
   try {
     db_->begin();
     for (const char* table : kAppended)

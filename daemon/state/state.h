@@ -39,6 +39,10 @@ class StateFile {
   // For `check`: what stops retentiond from using this PostgreSQL state (a schema too new, a
   // table missing, missing grants), or nullopt; always nullopt for a file.
   std::optional<std::string> schema_problem();
+  // PostgreSQL state: the privileges its user lacks for what passes and `status` do
+  // ("UPDATE on batch_intent; USAGE on the sequence of batch_intent_items"), or "" (always for
+  // a SQLite state file).
+  std::string missing_pass_privileges();
 
   StateDb& db() { return *db_; }
   // The file's path; for a PostgreSQL state, its dsn (which never holds the password).
