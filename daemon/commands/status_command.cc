@@ -38,7 +38,7 @@ opened read-only and nothing is written, not even the state file.
                    (its schedule's longest gap for a maximum or exact deadline, none for
                    deadline: strict); an overdue record means the promise is broken now
   oldest overdue   the earliest date among the overdue records
-  promise kept at  the end of the last successful pass, from the audit trail
+  promise kept at  the end of the last pass that ended well and left nothing overdue
   last pass        the outcome of the last pass recorded
   next pass        the next scheduled pass
   held             expired records kept by a legal hold (never overdue)

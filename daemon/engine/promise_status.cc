@@ -6,6 +6,7 @@
 #include "daemon/state/audit.h"
 #include "daemon/state/state.h"
 #include "policies/deadline.h"
+#include "policies/planner.h"
 #include "policies/schedule.h"
 
 namespace retentiond::daemon {
@@ -31,6 +32,17 @@ PassOutcome plan_at(const policies::Config& config, policies::Policy policy, Tim
   return run_policies(config, {&policy}, runner, options).at(0);
 }
 
+// Whether a pass that ended well left nothing overdue, as far as the trail and the store tell:
+// its cut-off was that of its own time (an `enforce --at` in the past acts on older records only),
+// and no record overdue now was already expired at its cut-off (a guard's stop, a record a notice
+// cannot reach, rows it could not act on leave such records). A record overdue now of unknown
+// age proves no pass.
+bool left_nothing_overdue(const policies::Policy& p, const AuditEntry& e, const PolicyStatus& s) {
+  if (e.cutoff < policies::cutoff_for(p, e.started).cutoff - std::chrono::minutes(1)) return false;
+  if (s.overdue == 0) return true;
+  return s.oldest_overdue && *s.oldest_overdue >= e.cutoff;
+}
+
 // The passes recorded up to `now` (a status --at in the past knows nothing of later ones).
 void read_audit(StateFile* state, TimePoint now, PolicyStatus& s) {
   if (!state) return;
@@ -42,8 +54,9 @@ void read_audit(StateFile* state, TimePoint now, PolicyStatus& s) {
       s.last_pass = e.finished;
       s.last_outcome = e.outcome;
     }
-    // ...but only an enforcing pass that ended well keeps the promise.
-    if (e.outcome == "ok" && (!s.promise_kept_at || e.finished > *s.promise_kept_at))
+    // ...but only an enforcing pass that ended well and left nothing overdue keeps the promise.
+    if (e.outcome == "ok" && left_nothing_overdue(*s.policy, e, s) &&
+        (!s.promise_kept_at || e.finished > *s.promise_kept_at))
       s.promise_kept_at = e.finished;
   }
 }

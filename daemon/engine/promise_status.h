@@ -26,7 +26,8 @@ struct PolicyStatus {
   // nothing yet, and never overdue before the period ends); 0 for the others.
   long long notices_open = 0;
   std::optional<policies::TimePoint> oldest_overdue;
-  std::optional<policies::TimePoint> promise_kept_at;  // end of the last successful pass
+  // The end of the last pass that ended well and left nothing overdue (left_nothing_overdue).
+  std::optional<policies::TimePoint> promise_kept_at;
   std::optional<policies::TimePoint> last_pass;
   std::string last_outcome;  // "" when no pass is recorded
   std::optional<policies::TimePoint> next_pass;

@@ -288,3 +288,38 @@ TEST_CASE("status counts the passes of a policy with dry_run: true as passes, no
   CHECK(s.at("promise_kept_at").is_null());
   CHECK(s.at("overdue") == 1);
 }
+
+TEST_CASE("status: promise_kept_at is a pass that left nothing overdue", "[cli][status][sqlite]") {
+  // A pass of `enforce --at` in the past ends well but acts on older records only; a record
+  // overdue now that was already expired at a pass's cut-off (left by it, or written later with
+  // an old date) shows that pass did not keep the promise. The next full pass does.
+  TempDir dir;
+  SqlStore store = sqlite_store(dir);
+  store.db.exec(
+      "CREATE TABLE hits (id integer PRIMARY KEY, ts text);"
+      "INSERT INTO hits VALUES (1, datetime('now', '-3 years')), (2, datetime('now', '-3 years')),"
+      " (3, datetime('now', '-2 years')), (4, datetime('now', '-10 days'));");
+  const std::string config = store.write(
+      "  - name: hits\n    store: app\n    table: hits\n    expire_after: 1y\n"
+      "    since: ts\n    schedule: daily 03:00\n    max_affected: 100%\n");
+  // 18 months ago: only what had expired 30 months ago (1 and 2) goes.
+  const std::string past =
+      format_timestamp(retentiond::policies::now_utc() - std::chrono::hours(24 * 548));
+  run_retentiond_ok({"enforce", "-c", config, "--at", past}, dir.path(), kUtc);
+  auto after_past = status_json(config, dir.path(), 3, {});
+  CHECK(after_past.at("overdue") == 1);  // 3
+  CHECK(after_past.at("last_outcome") == "ok");
+  CHECK(after_past.at("promise_kept_at").is_null());
+
+  run_retentiond_ok({"enforce", "-c", config}, dir.path(), kUtc);
+  auto kept = status_json(config, dir.path(), 0, {});
+  CHECK(kept.at("overdue") == 0);
+  REQUIRE(kept.at("promise_kept_at").is_string());
+
+  store.db.exec("INSERT INTO hits VALUES (5, datetime('now', '-2 years'))");  // an old import
+  auto late = status_json(config, dir.path(), 3, {});
+  CHECK(late.at("overdue") == 1);
+  CHECK(late.at("promise_kept_at").is_null());
+  run_retentiond_ok({"enforce", "-c", config}, dir.path(), kUtc);
+  CHECK(status_json(config, dir.path(), 0, {}).at("promise_kept_at").is_string());
+}
