@@ -76,14 +76,18 @@ std::string title_of(const PageInput& in) {
          at;
 }
 
-bool kept(const PolicyStatus& s) { return !s.error && s.overdue == 0; }
+// As `retentiond status` counts it (and its exit status): no record overdue, and a scheduled
+// policy enforced recently.
+bool kept(const PolicyStatus& s) { return !s.error && s.overdue == 0 && !s.stale; }
 
 std::string state_words(const PolicyStatus& s, Language l) {
   if (s.error)
     return words(l, "unknown (the store could not be read)", "inconnu (source illisible)");
   if (s.overdue > 0)
     return words(l, "broken: records overdue", "non tenue : enregistrements en retard");
-  if (s.stale) return words(l, "kept, but no recent pass", "tenue, mais aucune exécution récente");
+  if (s.stale)
+    return words(l, "not enforced in time: no recent pass (nothing overdue now)",
+                 "non appliquée à temps : aucune exécution récente (rien en retard à présent)");
   return words(l, "kept", "tenue");
 }
 
@@ -331,12 +335,14 @@ std::string pass_detail(const PassOutcome& o, const Report& r, const policies::C
 }  // namespace
 
 std::string promise_summary(const std::vector<PolicyFigures>& figures, Language l) {
-  long long kept_count = 0, overdue = 0, unknown = 0;
+  long long kept_count = 0, overdue = 0, unknown = 0, stale = 0;
   for (const auto& f : figures) {
     if (f.status.error)
       ++unknown;
     else if (f.status.overdue > 0)
       ++overdue;
+    else if (f.status.stale)
+      ++stale;
     else
       ++kept_count;
   }
@@ -347,6 +353,9 @@ std::string promise_summary(const std::vector<PolicyFigures>& figures, Language 
           : k + " of " + n + (figures.size() == 1 ? " promise kept" : " promises kept");
   if (overdue > 0)
     out += words(l, "; ", " ; ") + std::to_string(overdue) + words(l, " overdue", " en retard");
+  if (stale > 0)
+    out += words(l, "; ", " ; ") + std::to_string(stale) +
+           words(l, " without a recent pass", " sans exécution récente");
   if (unknown > 0)
     out += words(l, "; ", " ; ") + std::to_string(unknown) + words(l, " unknown", " inconnue") +
            (l == Language::French && unknown > 1 ? "s" : "");

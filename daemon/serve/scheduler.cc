@@ -92,9 +92,10 @@ void Scheduler::refresh_status() {
       PassRunner planner(state.get(), /*record=*/false, clock_);
       for (const auto& policy : config->policies) {
         if (stop_) break;
-        if (policy.schedule)
-          statuses.emplace_back(
-              policy.name, promise_status(*config, policy, clock_.now(), planner, state.get()));
+        // Every policy: one run only by `enforce` (cron, an operator) breaks its promise as
+        // surely, and its gauges are what alerts on it.
+        statuses.emplace_back(policy.name,
+                              promise_status(*config, policy, clock_.now(), planner, state.get()));
       }
     } catch (const std::exception& e) {
       spdlog::warn("cannot refresh the promise status: {}", e.what());
@@ -105,8 +106,7 @@ void Scheduler::refresh_status() {
           spdlog::warn("policy '{}': the promise status could not be read: {}", name,
                        *status.error);
         // Only for policies the configuration in force still has (a reload may have come).
-        if (config_->policy(name) && config_->policy(name)->schedule)
-          apply_status(name, nullptr, status);
+        if (config_->policy(name)) apply_status(name, nullptr, status);
       }
       publish_metrics();
       if (!stop_) arm_status_refresh(status_every_);
@@ -155,8 +155,9 @@ void Scheduler::arm_all(bool catch_up) {
   const TimePoint now = clock_.now();
   size_t scheduled = 0, unscheduled = 0;
   std::map<std::string, std::string> stores;
-  for (const auto& policy : config_->policies)
-    if (policy.schedule) stores[policy.name] = policy.store;
+  // Every policy has its series: the promise gauges of one without a schedule (run by
+  // `enforce`) alert like the others; its pass counters stay at 0.
+  for (const auto& policy : config_->policies) stores[policy.name] = policy.store;
   metrics_.forget_others(stores);
   // The wait counters of each throttled store exist from the start, at 0 (a counter that
   // appears only at the first wait defeats rate() and alerts on it).

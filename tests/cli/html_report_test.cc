@@ -179,7 +179,8 @@ TEST_CASE("html report: every page shares the style, holds nothing personal, spe
   const std::string enforce = run({"enforce", "--at", kAt, "--format", "html"});
   // After the pass, only the held record is past the promise.
   CHECK(slice(data_counts(enforce), 0, 8) == std::vector<long long>{2, 1, 3, 2, 0, 0, 0, 1});
-  CHECK(enforce.find("2 of 2 promises kept") != std::string::npos);
+  // 'hits' runs daily, and --at is long after the pass (made at the real time): no recent pass.
+  CHECK(enforce.find("1 of 2 promises kept; 1 without a recent pass") != std::string::npos);
   const std::string history = run({"history", "--format", "html"});
   const std::string register_page = run({"register", "--format", "html"});
   CHECK(history.find("<th scope=\"col\" class=\"n\">Matched</th>") != std::string::npos);
@@ -201,7 +202,7 @@ TEST_CASE("html report: every page shares the style, holds nothing personal, spe
   const std::string french = run({"status", "--at", kAt, "--format", "html", "--language", "fr"});
   CHECK(french.find("<html lang=\"fr\">") != std::string::npos);
   CHECK(french.find("Âge des enregistrements") != std::string::npos);
-  CHECK(french.find("2 promesses tenues sur 2") != std::string::npos);
+  CHECK(french.find("1 promesse tenue sur 2 ; 1 sans exécution récente") != std::string::npos);
   CHECK(french.find("échéance : 1 an") != std::string::npos);
   CHECK(style_of(french) == style);
   // A French plan page says its outcomes and actions in French.

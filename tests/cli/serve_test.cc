@@ -363,8 +363,11 @@ TEST_CASE("serve: the overdue gauges are known before any pass and follow record
   // (no pass recorded: the first runs at 03:15).
   hits_table(dir, "INSERT INTO hits VALUES (1, 1500000000), (2, 1500000000), (3, 4000000000);");
   const int port = 20000 + (getpid() + 7) % 20000;
-  std::string config =
-      dir.write("r.yaml", "metrics: {listen: 127.0.0.1:" + std::to_string(port) + "}\n" + kConfig);
+  // And a policy without a schedule (run by `enforce` from cron): its promise has gauges too.
+  std::string config = dir.write(
+      "r.yaml", "metrics: {listen: 127.0.0.1:" + std::to_string(port) + "}\n" + kConfig +
+                    "  - {name: by-cron, store: app, table: hits, expire_after: 52d, since: "
+                    "{column: ts, format: epoch}}\n");
   Daemon d(dir, config, {},
            {"--metrics-file", dir.file("retentiond.prom"), "--status-every", "1s"});
   REQUIRE(d.notify().wait_for("READY=1", 5s));
@@ -379,6 +382,7 @@ TEST_CASE("serve: the overdue gauges are known before any pass and follow record
   INFO(d.log() << http_get(port, "/metrics"));
   CHECK(wait_for_gauge(gauge + "2\n"));
   CHECK(read_file(dir.file("retentiond.prom")).find(gauge + "2\n") != std::string::npos);
+  CHECK(wait_for_gauge("retentiond_overdue_records{policy=\"by-cron\",store=\"app\"} 2\n"));
   // Records expire between passes: the timer sees them without a pass.
   sqlite_exec(dir.file("app.db"), "INSERT INTO hits VALUES (4, 1500000000), (5, 1400000000);");
   CHECK(wait_for_gauge(gauge + "4\n"));

@@ -38,6 +38,13 @@ TEST_CASE("the summary counts the promises kept", "[html]") {
   CHECK(promise_summary({figures(0), figures(0, true)}, Language::English) ==
         "1 of 2 promises kept; 1 unknown");
   CHECK(promise_summary({figures(2)}, Language::French) == "0 promesse tenue sur 1 ; 1 en retard");
+  // A scheduled policy with no recent pass is not kept, as status counts it (exit 3).
+  PolicyFigures stale = figures(0);
+  stale.status.stale = true;
+  CHECK(promise_summary({figures(0), stale}, Language::English) ==
+        "1 of 2 promises kept; 1 without a recent pass");
+  CHECK(promise_summary({stale}, Language::French) ==
+        "0 promesse tenue sur 1 ; 1 sans exécution récente");
 }
 
 TEST_CASE("histogram labels", "[html]") {
