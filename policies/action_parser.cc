@@ -346,7 +346,11 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Po
                             std::string(language_code(n.language)) +
                             "; its 'description' is inserted as written");
   }
-  n.subject = m.optional_text("subject").value_or("");
+  // A warning with an empty subject is easily taken for spam, or never read: by default it says
+  // what happens and when, in the notice's language.
+  n.subject = m.optional_text("subject").value_or(n.language == Language::French
+                                                      ? "Suppression de vos données le {date}"
+                                                      : "Your data will be deleted on {date}");
   n.from = m.optional_text("from").value_or("");
   if (!ctx.config.smtp)
     throw ConfigError(field.key_location,

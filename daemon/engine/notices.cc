@@ -73,12 +73,27 @@ NoticeDecision decide_notices(const policies::Policy& policy,
       ++d.expired_unnoticed;
       if (!d.oldest_unnoticed || *c.basis < *d.oldest_unnoticed) d.oldest_unnoticed = *c.basis;
     }
-    if (c.email.empty())
+    if (!usable_address(c.email))
       ++d.no_address;
     else
       d.to_send.push_back(&c);
   }
   return d;
+}
+
+bool usable_address(const std::string& email) {
+  // One plain address: local@domain, no space, control character (a CR/LF would end the SMTP
+  // command), angle bracket or list separator. Anything else would be refused by the server on
+  // every pass, or worse, read as something else than one recipient.
+  const auto at = email.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= email.size() ||
+      email.find('@', at + 1) != std::string::npos)
+    return false;
+  for (unsigned char ch : email)
+    if (ch <= 0x20 || ch == 0x7f || ch == '<' || ch == '>' || ch == ',' || ch == ';' || ch == '"' ||
+        ch == '(' || ch == ')')
+      return false;
+  return true;
 }
 
 policies::TimePoint action_date(const policies::Policy& policy, policies::TimePoint basis,

@@ -31,7 +31,9 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
   if (decision.no_address > 0)
     warnings.push_back(
         with_thousands(decision.no_address) +
-        " records are due for a notice but have no address; they are never acted on");
+        (decision.no_address == 1 ? " record is" : " records are") +
+        " due for a notice but have no usable address (empty, or not one plain e-mail address); "
+        "they are never acted on");
   if (dry) {
     counts.sent = static_cast<long long>(decision.to_send.size());
     counts.waiting += counts.sent;

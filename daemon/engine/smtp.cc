@@ -183,6 +183,9 @@ bool SmtpSender::send(const MailMessage& message, std::string& error) {
   // libcurl's messages can quote the server's reply, which may echo the recipient: keep the code
   // and the generic description only.
   error = "SMTP server " + c.host + ":" + std::to_string(c.port) + ": " + curl_easy_strerror(rc);
+  long reply = 0;  // the reply's code alone ("550"), never its text
+  if (curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply) == CURLE_OK && reply >= 400)
+    error += " (reply " + std::to_string(reply) + ")";
   return false;
 }
 

@@ -304,3 +304,40 @@ TEST_CASE("notify: a pass killed while sending its notices is recorded as interr
   CHECK(smtp.messages().size() <= static_cast<size_t>(kUsers) + 1);
   CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM users") == kUsers);
 }
+
+TEST_CASE("notify: an address that is not one plain address is never used, a refusal says its code",
+          "[cli][notify][sqlite]") {
+  SmtpServer smtp;
+  smtp.reject("bounce@example.org");
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  sqlite_exec(db,
+              "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_seen TEXT);"
+              "INSERT INTO users VALUES (1, 'ok@example.org', '2020-01-01'),"
+              " (2, 'inj@example.org' || char(13) || char(10) || 'Bcc: v@example.net', "
+              "'2020-01-01'), (3, 'not-an-email', '2020-01-01'), (4, 'bounce@example.org', "
+              "'2020-01-01'), (5, 'a@b@example.org', '2020-01-01');");
+  dir.write("notice.txt", "Your account goes on {date}.\n");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) +
+                    ", starttls: false, from: dpo@example.org}\nstores:\n  db: {type: "
+                    "sqlite, path: app.db}\npolicies:\n  - {name: inactive, store: db, "
+                    "table: users, expire_after: 1y, since: last_seen, max_affected: "
+                    "100%, notify: {before: 30d, email: email, template: notice.txt}}\n");
+  auto r = run_retentiond(
+      {"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);  // the refused one
+  const auto p = policy_in(json::parse(r.out), "inactive");
+  CHECK(p.at("notices") == 1);
+  CHECK(p.at("notices_failed") == 1);
+  CHECK(p.at("warnings").dump().find("3 records are due for a notice but have no usable address") !=
+        std::string::npos);
+  CHECK(r.err.find("(reply 550)") != std::string::npos);
+  CHECK(recipients(smtp.messages()) == std::vector<std::string>{"ok@example.org"});
+  // No subject configured: a default one, never an empty one.
+  REQUIRE(smtp.messages().size() == 1);
+  CHECK(smtp.messages().front().data.find("Subject: Your data will be deleted on 31 March 2028") !=
+        std::string::npos);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 5);
+}
