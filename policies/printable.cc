@@ -85,6 +85,25 @@ std::string printable(std::string_view text) { return escape(text, /*keep_lines=
 
 std::string printable_lines(std::string_view text) { return escape(text, /*keep_lines=*/true); }
 
+std::string one_line(std::string_view text) {
+  std::string out;
+  bool pending = false;  // a run of breaks waits for the next visible character
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      pending = !out.empty();
+      continue;
+    }
+    if (pending && c == ' ') continue;
+    if (pending) {
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      out += "; ";
+      pending = false;
+    }
+    out += c;
+  }
+  return out;
+}
+
 bool is_valid_utf8(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     size_t length = sequence_length(text, i);

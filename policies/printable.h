@@ -16,6 +16,11 @@ std::string printable(std::string_view text);
 // The same for text of several lines (a report, a register): '\n' and '\t' are kept.
 std::string printable_lines(std::string_view text);
 
+// A server's message of several lines (libpq: "... failed: Connection refused\n\tIs the server
+// running ...?") as one: each run of line breaks and tabs becomes "; ", trailing ones go. Nothing
+// else changes (printable() still applies where it is printed).
+std::string one_line(std::string_view text);
+
 // Whether `text` is valid UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 

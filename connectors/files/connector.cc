@@ -253,7 +253,8 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
                              std::to_string(*policy.min_keep) + " (min_keep)");
   if (skipped)
     stats.warnings.push_back(std::to_string(skipped) +
-                             " directories could not be read and were skipped");
+                             (skipped == 1 ? " directory could not be read and was skipped"
+                                           : " directories could not be read and were skipped"));
   return stats;
 }
 

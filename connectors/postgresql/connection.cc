@@ -1,6 +1,7 @@
 #include "connectors/postgresql/connection.h"
 
 #include "connectors/secret.h"
+#include "policies/printable.h"
 
 namespace retentiond::connectors::postgresql {
 
@@ -148,8 +149,8 @@ Result<std::unique_ptr<pqxx::connection>> connect(const policies::StoreConfig& s
     setup.commit();
     return c;
   } catch (const std::exception& e) {
-    std::string why = e.what();
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    std::string why = policies::one_line(e.what());
+    while (!why.empty() && why.back() == ' ') why.pop_back();
     return Error{ErrorKind::StoreUnreachable,
                  error_prefix(store.name) + "cannot connect to PostgreSQL: " + why};
   }

@@ -201,9 +201,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     if (options.dry_run) ctx.samples = options.samples;
     ctx.counts_only = options.dry_run && options.counts_only;
   } catch (const std::exception& e) {
-    return conclude(
-        PassStatus::Failed,
-        Error{ErrorKind::Io, "cannot read holds from the state file: " + std::string(e.what())});
+    return conclude(PassStatus::Failed,
+                    Error{ErrorKind::Io,
+                          "cannot read the legal holds from the state: " + std::string(e.what())});
   }
   // A pass under way is recorded from its first change on: with notices to send, from before
   // the first goes out, so that a pass killed while sending them is recorded as interrupted.
@@ -307,8 +307,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     if (!o.notices || o.notices->failed == 0) return std::nullopt;
     return Error{ErrorKind::NoticeFailed,
                  with_thousands(o.notices->failed) +
-                     " notices could not be sent; their records are kept and the next "
-                     "pass tries again"};
+                     (o.notices->failed == 1 ? " notice could not be sent; its record is kept"
+                                             : " notices could not be sent; their records are "
+                                               "kept") +
+                     " and the next pass tries again"};
   };
   // "1 selected row has", "3 selected rows have".
   auto counted = [&](long long n) {

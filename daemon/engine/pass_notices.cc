@@ -72,12 +72,14 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
       }
     }
     if (counts.sent > 0)
-      spdlog::info("policy '{}': sent {} notices", policy.name, with_thousands(counts.sent));
+      spdlog::info("policy '{}': sent {} {}", policy.name, with_thousands(counts.sent),
+                   counts.sent == 1 ? "notice" : "notices");
     if (counts.failed > 0) {
-      spdlog::error("policy '{}': {} notices could not be sent ({})", policy.name,
-                    with_thousands(counts.failed), last_error);
-      warnings.push_back(with_thousands(counts.failed) + " notices could not be sent (" +
-                         last_error + "); their records are kept");
+      const std::string failed =
+          with_thousands(counts.failed) +
+          (counts.failed == 1 ? " notice could not be sent" : " notices could not be sent");
+      spdlog::error("policy '{}': {} ({})", policy.name, failed, last_error);
+      warnings.push_back(failed + " (" + last_error + "); their records are kept");
     }
   }
   book.forget_except(policy.name, decision.due_hashes);

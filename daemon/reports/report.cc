@@ -37,16 +37,16 @@ namespace {
 
 // What each Sympa target is dated by (connectors/sympa/targets.h).
 std::string sympa_basis_words(const std::string& target) {
-  if (target == "unsubscribed_users") return "loss of their last subscription or list role";
+  if (target == "unsubscribed_users") return "end of their last subscription or list role";
   if (target == "logs") return "date_logs (Sympa's action log)";
   if (target == "stats") return "date_stat (Sympa's statistics)";
   if (target == "sessions") return "date_session (the session's last use)";
   if (target == "one_time_tickets") return "date_one_time_ticket";
   if (target == "notifications") return "date_notification";
-  if (target == "archives") return "month the message is archived under";
-  if (target == "bounces") return "stored bounce's modification time";
-  if (target == "spools") return "spooled message's modification time";
-  return "date Sympa keeps for " + target;
+  if (target == "archives") return "archive month (the month the message is filed under)";
+  if (target == "bounces") return "modification time (of the stored bounce)";
+  if (target == "spools") return "modification time (of the spooled message)";
+  return "date (the one Sympa keeps for " + target + ")";
 }
 
 std::string sympa_unit(const std::string& target) {
@@ -74,9 +74,9 @@ std::string basis_words(const policies::Policy& p) {
   using K = policies::Basis::Kind;
   switch (p.since.kind) {
     case K::Mtime:
-      return "the file's modification time";
+      return "modification time";
     case K::NameDate:
-      return "the date in the file name (" + p.since.name_date_format + ")";
+      return "date in the file name (" + p.since.name_date_format + ")";
     case K::Target:
       return sympa_basis_words(p.sympa_target);
     case K::Columns:

@@ -45,7 +45,8 @@ std::string render_html(const Report& report, const policies::Config& config);
 // html_page.h.
 std::string markdown_cell(const std::string& text);
 
-// "last_sign_in_at or created_at (the latest known)", "the file's modification time", ...
+// What a record is dated by, after "whose": "last_sign_in_at or created_at (the latest known)",
+// "modification time", "date in the file name (...)", ...
 std::string basis_words(const policies::Policy& policy);
 // "delete rows" / "anonymise rows" / "delete files".
 std::string action_words(const policies::Policy& policy);

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include "connectors/postgresql/connection.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 
@@ -129,7 +130,7 @@ void PgSession::open() {
   if (conn_) PQfinish(conn_);
   conn_ = PQconnectdb(conninfo_.c_str());
   if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string why = trimmed(PQerrorMessage(conn_));
+    std::string why = policies::one_line(trimmed(PQerrorMessage(conn_)));
     PQfinish(conn_);
     conn_ = nullptr;
     throw StateError("cannot connect to " + label_ + ": " + why);

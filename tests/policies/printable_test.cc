@@ -47,3 +47,14 @@ TEST_CASE("is_valid_utf8 follows RFC 3629", "[printable]") {
     CHECK_FALSE(is_valid_utf8(bad));
   }
 }
+
+TEST_CASE("one_line joins a server's message of several lines", "[printable]") {
+  CHECK(one_line("connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs "
+                 "the server running on that host?\n") ==
+        "connection to server at \"127.0.0.1\", port 1 failed: Connection refused; Is the server "
+        "running on that host?");
+  CHECK(one_line("one line") == "one line");
+  CHECK(one_line("\n\tleading") == "leading");
+  CHECK(one_line("a \r\n\r\n b") == "a; b");
+  CHECK(one_line("") == "");
+}
