@@ -35,14 +35,17 @@ std::vector<std::string> table_names(Client& c) {
 
 std::optional<sql::TableShape> describe_table(Client& c, const policies::QualifiedName& name) {
   const std::string schema = "TABLE_SCHEMA = IF(? = '', DATABASE(), ?) AND TABLE_NAME = ?";
-  auto cols = c.query("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE " +
-                          schema + " ORDER BY ORDINAL_POSITION",
-                      schema_and_table(name));
+  auto cols = c.query(
+      "SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE FROM information_schema.COLUMNS "
+      "WHERE " +
+          schema + " ORDER BY ORDINAL_POSITION",
+      schema_and_table(name));
   if (cols.empty()) return std::nullopt;
   sql::TableShape t;
   for (const auto& row : cols) {
     std::string type = row[1].value_or("");
-    t.columns.push_back({row[0].value_or(""), type, category_of(type), is_integer_type(type)});
+    t.columns.push_back({row[0].value_or(""), type, category_of(type), is_integer_type(type),
+                         row[2].value_or("YES") == "NO"});
   }
   auto pk = c.query("SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE " + schema +
                         " AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",

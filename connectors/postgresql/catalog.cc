@@ -40,15 +40,15 @@ std::optional<PgTable> describe_table(pqxx::transaction_base& t,
   pqxx::result cols = t.exec_params(
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
       "       (SELECT typcategory FROM pg_type WHERE oid = COALESCE(NULLIF(ty.typbasetype, 0), "
-      "ty.oid)) "
+      "ty.oid)), a.attnotnull "
       "FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid "
       "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
       table.oid);
   for (const auto& row : cols) {
     std::string category = row[2].is_null() ? "" : row[2].c_str();
     const std::string type = row[1].c_str();
-    table.columns.push_back(
-        {row[0].c_str(), type, category.empty() ? '\0' : category[0], is_integer_type(type)});
+    table.columns.push_back({row[0].c_str(), type, category.empty() ? '\0' : category[0],
+                             is_integer_type(type), row[3].as<bool>()});
   }
   pqxx::result pk = t.exec_params(
       "SELECT a.attname FROM pg_index i "

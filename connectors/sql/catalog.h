@@ -17,9 +17,10 @@ namespace retentiond::connectors::sql {
 
 struct Column {
   std::string name;
-  std::string type;      // as the catalog names it: "timestamp without time zone", "datetime"
-  char category = 0;     // 'D' date/time, 'N' number, 'S' text, 0 anything else
-  bool integer = false;  // an integer type: its keys stay integers, a walk may follow them
+  std::string type;       // as the catalog names it: "timestamp without time zone", "datetime"
+  char category = 0;      // 'D' date/time, 'N' number, 'S' text, 0 anything else
+  bool integer = false;   // an integer type: its keys stay integers, a walk may follow them
+  bool not_null = false;  // declared NOT NULL: anonymising it to null would fail every batch
 };
 
 struct TableShape {

@@ -53,7 +53,21 @@ std::vector<Diagnostic> check_catalog(const policies::Policy& policy, const std:
     else
       no_table(*term.related, term.location, "no related table");
   }
+  // `null` on a NOT NULL column: every batch would fail on it (rolled back, nothing lost, but
+  // the promise never kept); said here, at the rule.
+  auto not_null = [&](const auto& rules, const std::string& table_name, const TableShape& shape) {
+    for (const auto& a : rules) {
+      if (a.strategy.kind != policies::AnonymiseStrategy::Kind::Null) continue;
+      for (const auto& c : shape.columns)
+        if (c.name == a.column && c.not_null)
+          out.push_back(error_at(a.location, "column '" + a.column + "' of table '" + table_name +
+                                                 "' is NOT NULL: it cannot be anonymised to "
+                                                 "null (give it a value, a hash or a "
+                                                 "placeholder)"));
+    }
+  };
   for (const auto& a : policy.anonymise) no_column(a.column, name, *table, a.location);
+  not_null(policy.anonymise, name, *table);
   for (const auto& also : policy.also) {
     auto other = catalog.describe(also.table);
     if (!other) {
@@ -61,6 +75,7 @@ std::vector<Diagnostic> check_catalog(const policies::Policy& policy, const std:
       continue;
     }
     for (const auto& a : also.anonymise) no_column(a.column, also.table.str(), *other, a.location);
+    not_null(also.anonymise, also.table.str(), *other);
   }
   for (const auto& rule : policy.also_stores)
     no_column(rule.column, name, *table, rule.column_location);

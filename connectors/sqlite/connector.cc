@@ -99,7 +99,8 @@ std::optional<sql::TableShape> SqliteConnector::describe(const policies::Qualifi
   try {
     Statement st = db_->prepare(pragma);
     while (st.step()) {
-      shape.columns.push_back({st.text(1), st.text(2), 0, integer_affinity(st.text(2))});
+      shape.columns.push_back(
+          {st.text(1), st.text(2), 0, integer_affinity(st.text(2)), st.integer(3) != 0});
       if (st.integer(5) > 0) key.emplace_back(st.integer(5), st.text(1));
     }
   } catch (const SqliteError&) {

@@ -145,6 +145,7 @@ TEST_CASE("mysql: check names the `also:` tables, their columns and the notice's
       "CREATE TABLE follows (id int PRIMARY KEY, user_id int, notes text);");
   TempDir dir;
   check_reports_also_and_notify_names(dir, mysql_store(dir, db));
+  check_refuses_null_on_not_null(dir, mysql_store(dir, db));
 }
 
 TEST_CASE("mysql: a delete-only policy deletes from a table without a key",

@@ -163,6 +163,7 @@ TEST_CASE(
       "CREATE TABLE follows (id serial PRIMARY KEY, user_id int, notes text);");
   TempDir dir;
   check_reports_also_and_notify_names(dir, postgresql_store(dir, db));
+  check_refuses_null_on_not_null(dir, postgresql_store(dir, db));
 }
 
 TEST_CASE("postgresql: a delete-only policy walks a table without a key",

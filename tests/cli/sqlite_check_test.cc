@@ -29,6 +29,7 @@ TEST_CASE("sqlite: check names the `also:` tables, their columns and the notice'
               "CREATE TABLE users (id INTEGER PRIMARY KEY, last_login TEXT, email TEXT);"
               "CREATE TABLE follows (id INTEGER PRIMARY KEY, user_id INTEGER, notes TEXT);");
   check_reports_also_and_notify_names(dir, sqlite_store(dir));
+  check_refuses_null_on_not_null(dir, sqlite_store(dir));
 }
 
 TEST_CASE(

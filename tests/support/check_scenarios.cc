@@ -100,4 +100,27 @@ void check_reports_what_the_store_lacks(const TempDir& dir, const SqlStore& stor
   CHECK(has(r.err, "column 'flag' cannot hold a date"));
 }
 
+void check_refuses_null_on_not_null(const TempDir& dir, const SqlStore& store) {
+  store.db.exec(
+      "CREATE TABLE nn (id integer PRIMARY KEY, seen date, name varchar(20) NOT NULL, "
+      "nick varchar(20))");
+  const std::string config = store.write("  - name: nn\n    store: " + store.name +
+                                         "\n    table: nn\n    expire_after: 1y\n    since: "
+                                         "seen\n    action: anonymise\n    anonymise: {name: "
+                                         "null, nick: null}\n");
+  auto r = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, config + ":11:17: error: column 'name' of table 'nn' is NOT NULL: it cannot be "
+                            "anonymised to null"));
+  CHECK(!has(r.err, "'nick'"));
+  const std::string fixed = store.write("  - name: nn\n    store: " + store.name +
+                                        "\n    table: nn\n    expire_after: 1y\n    since: "
+                                        "seen\n    action: anonymise\n    anonymise: {name: "
+                                        "{value: ''}, nick: null}\n");
+  auto ok = run_retentiond({"check", "-c", fixed}, dir.path());
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+}
+
 }  // namespace retentiond::testing

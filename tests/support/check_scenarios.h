@@ -20,4 +20,8 @@ void check_reports_also_and_notify_names(const TempDir& dir, const SqlStore& sto
 // hold a date, at their file:line:column.
 void check_reports_what_the_store_lacks(const TempDir& dir, const SqlStore& store);
 
+// Creates nn (id, seen, name NOT NULL, nick) and checks that `check` refuses anonymising name to
+// null at its rule's file:line:column (every batch would fail), and accepts nick.
+void check_refuses_null_on_not_null(const TempDir& dir, const SqlStore& store);
+
 }  // namespace retentiond::testing
