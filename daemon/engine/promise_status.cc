@@ -68,7 +68,9 @@ PolicyStatus promise_status(const policies::Config& config, const policies::Poli
   PolicyStatus s;
   s.policy = &p;
   PassOutcome due = plan_at(config, p, now, runner);
-  PassOutcome overdue = plan_at(config, p, now - allowed_lateness(p, now), runner);
+  // A store that could not be read once is not asked (and its error not logged) a second time.
+  const bool unread = due.status == PassStatus::Failed || due.status == PassStatus::Interrupted;
+  PassOutcome overdue = unread ? due : plan_at(config, p, now - allowed_lateness(p, now), runner);
   for (const PassOutcome* o : {&due, &overdue})
     if (o->status == PassStatus::Failed || o->status == PassStatus::Interrupted)
       s.error = o->error ? o->error->message : "the store could not be read";
