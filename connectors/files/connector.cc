@@ -71,6 +71,29 @@ std::optional<policies::TimePoint> FilesConnector::date_of(const Policy& policy,
   return usable(mtime_of(f.st));
 }
 
+Result<std::optional<std::string>> FilesConnector::find_key(const Policy& policy,
+                                                            const std::string& key) {
+  if (key.empty() || key.front() == '/') return std::optional<std::string>{};
+  std::vector<std::string> segments;
+  for (size_t at = 0; at <= key.size();) {
+    const size_t slash = std::min(key.find('/', at), key.size());
+    segments.push_back(key.substr(at, slash - at));
+    at = slash + 1;
+  }
+  std::string path = root_;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const std::string& s = segments[i];
+    if (s.empty() || s == "." || s == "..") return std::optional<std::string>{};
+    path += "/" + s;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return std::optional<std::string>{};
+    const bool last = i + 1 == segments.size();
+    if (last ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode)) return std::optional<std::string>{};
+  }
+  if (!GlobSet(policy.files).matches(key)) return std::optional<std::string>{};
+  return std::optional<std::string>{key};
+}
+
 Result<std::vector<policies::Diagnostic>> FilesConnector::check(const Policy& policy) {
   std::vector<policies::Diagnostic> out;
   struct stat st;

@@ -32,6 +32,11 @@ class FilesConnector : public Connector {
   // Counts the announced files that are gone.
   Result<long long> reconcile(const Policy& policy, const PassContext& ctx,
                               const BatchIntent& intent) override;
+  // For `hold add`: KEY as given when it names a regular file under the root (not through a
+  // symlink) that the policy's patterns select; nullopt otherwise (a mistyped path holds
+  // nothing, and is refused).
+  Result<std::optional<std::string>> find_key(const Policy& policy,
+                                              const std::string& key) override;
 
  private:
   // The date a policy measures a file by; nullopt when it has none (no date in its name).

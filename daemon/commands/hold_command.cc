@@ -33,7 +33,8 @@ its age, and is counted as "held" in plans, reports and the audit trail. KEY is 
 value of the policy's key column (or the file path relative to the root, for files). For
 a table, `hold add` asks the store for the record whose key equals KEY in the key
 column's type and holds it as the store writes it ('05' holds 5, an upper-case UUID its
-lower-case form); no such record, or a store that cannot be asked, holds nothing.
+lower-case form); no such record, or a store that cannot be asked, holds nothing. For
+files, KEY must name a regular file the policy selects under the root.
 A hold lasts until it is removed, or until --until DATE (ISO-8601) has passed. A pass
 under way (here or on another host sharing the state) keeps the record from its next
 batch on: `hold add` then waits for the batch in flight and says whether the record is
@@ -56,7 +57,7 @@ Options)";
 std::optional<std::string> key_as_stored(const policies::Config& config,
                                          const policies::Policy& policy, const std::string& key,
                                          std::string& why) {
-  if (!policy.table) return key;
+  if (!policy.table && policy.files.empty()) return key;  // Sympa: kept as given
   auto connector = connectors::make_connector(*config.store(policy.store));
   auto opened = connector->open(connectors::AccessMode::ReadOnly);
   if (!opened) {
@@ -68,6 +69,13 @@ std::optional<std::string> key_as_stored(const policies::Config& config,
   if (!found) {
     if (found.error().kind == connectors::ErrorKind::Unsupported) return key;
     why = "cannot look the key up: " + found.error().message + "; nothing held";
+    return std::nullopt;
+  }
+  if (!found.value() && !policy.table) {
+    why = "no file " + printable(key) + " that policy '" + policy.name +
+          "' selects under the root of store '" + policy.store +
+          "' (a path relative to the root, to a regular file, not through a symlink); nothing "
+          "held";
     return std::nullopt;
   }
   if (!found.value()) {
@@ -104,7 +112,7 @@ bool survives_pass_under_way(const policies::Config& config, const policies::Pol
       ++batches;
     }
   }
-  if (!policy.table) return true;  // files, Sympa: kept as given, nothing to ask
+  if (!policy.table && policy.files.empty()) return true;  // Sympa: nothing to ask
   std::string why;
   return key_as_stored(config, policy, key, why).has_value();
 }

@@ -1,6 +1,8 @@
 // Legal holds through the real binary: `hold_where` in the policy and `retentiond hold add|
 // remove|list` from the operator. A held record is never deleted or anonymised, is counted as
 // `held` in plan and enforce, and the audit trail records the hold without its key or reason.
+#include <unistd.h>
+
 #include <algorithm>
 #include <functional>
 
@@ -432,4 +434,34 @@ TEST_CASE("holds: a hold added while a pass runs binds from its next batch",
   INFO(pass.output());
   CHECK(db.column("SELECT id FROM t") == std::vector<std::string>{"200000"});
   CHECK(pass.output().find("a legal hold was added during the pass") != std::string::npos);
+}
+
+TEST_CASE("holds: on files, a path the policy does not select holds nothing and is refused",
+          "[cli][holds][files]") {
+  TempDir dir;
+  dir.write("logs/site/access.log-1", "x");
+  dir.write("logs/site/notes.txt", "x");
+  dir.write("outside.log", "x");
+  REQUIRE(::symlink(dir.file("outside.log").c_str(), dir.file("logs/site/link.log-2").c_str()) ==
+          0);
+  const std::string config = dir.write(
+      "r.yaml",
+      "state: state.db\nstores:\n  logs: {type: files, root: logs}\npolicies:\n  - {name: web, "
+      "store: logs, files: '*/access.log-*', expire_after: 1d, since: mtime}\n");
+  auto add = [&](const std::string& key) {
+    return run_retentiond({"hold", "add", "-c", config, "--policy", "web", key, "--reason", "r"},
+                          dir.path());
+  };
+  for (const char* key : {"site/access.log-9", "site/notes.txt", "site/link.log-2",
+                          "site/../site/access.log-1", "/site/access.log-1", "site"}) {
+    auto r = add(key);
+    INFO(key << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("that policy 'web' selects under the root") != std::string::npos);
+  }
+  auto ok = add("site/access.log-1");
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  auto list = run_retentiond({"hold", "list", "-c", config, "--format", "json"}, dir.path());
+  CHECK(json::parse(list.out).size() == 1);
 }
