@@ -612,34 +612,57 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
   // `after` is the end of the last span done (exclusive start of the next).
   const long long after = from.position;
   if (after >= walk.last) return BatchResult{0, from, true};
-  // At most 64 keys per row the batch may touch: bounds a span through sparse keys.
-  const long long upto = walk.batch_end(after + 1, limit, limit * 64);
-  extra["after"] = std::to_string(after);
-  extra["upto"] = std::to_string(upto);
+  // One key (text) of a row a batch may touch, read by `statement` from `after` on; nullopt when
+  // none lies within the walk's stretch (an unsigned key beyond the signed range included).
+  auto key_ahead = [&](const sql::Sql& statement) -> std::optional<long long> {
+    auto values = extra;
+    values["after"] = std::to_string(after);
+    values["limit"] = std::to_string(limit);
+    const auto rows = client_->query(statement.text, values_for(statement, ctx, true, values));
+    const std::string text = rows.empty() || !rows[0][0] ? "" : *rows[0][0];
+    long long key = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), key);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || key > walk.last)
+      return std::nullopt;
+    return key;
+  };
+  // At most 64 keys per row the batch may touch: bounds a span through sparse keys; once the
+  // keys ahead are known to be sparse, the span ends at the limit-th of them instead.
+  long long upto = walk.batch_end(after + 1, limit, limit * 64);
   extra["limit"] = std::to_string(limit);
   auto result = in_transaction(policy, [&]() -> BatchResult {
+    if (walk.sparse) {
+      auto bound = key_ahead(s.walk_bound);
+      if (!bound) return BatchResult{0, from.advanced(walk.last, 0), true};
+      upto = *bound;
+    }
+    extra["after"] = std::to_string(after);
+    extra["upto"] = std::to_string(upto);
     client_->query(s.walk_action.text, values_for(s.walk_action, ctx, true, extra));
     const long long deleted = client_->affected();
     sql::check_batch_bound(deleted, limit, "DELETE", sql::Bound::Limit);
     announce(ctx, s.next_count, true, extra, deleted, {KeyValue{after}, KeyValue{upto}});
     // Cut at `limit`: rows of the span may remain, so the next batch starts over at `after`.
     if (deleted >= limit) return BatchResult{deleted, from.advanced(after, deleted), false};
-    if (deleted == 0 && upto < walk.last) {
-      // An empty span: keys far apart (1, then 10^11) would take billions of spans to reach,
-      // so the walk goes on just before the next key a batch may touch, or ends without one.
-      auto next_values = extra;
-      next_values["after"] = std::to_string(upto);
+    Cursor next = from.advanced(upto, deleted);
+    if (upto >= walk.last) return BatchResult{deleted, next, true};
+    if (!walk.sparse && deleted < limit / 2) {
+      // A short span: keys far apart (1, then 10^11; Sympa's logs) would take billions of spans
+      // to reach. The walk goes on just before the next key a batch may touch (or ends without
+      // one), and, when that jumps a gap, bounds its spans by the keys from then on.
+      auto values = extra;
+      values["after"] = std::to_string(upto);
       const auto rows =
-          client_->query(s.walk_next.text, values_for(s.walk_next, ctx, true, next_values));
-      long long next = 0;
+          client_->query(s.walk_next.text, values_for(s.walk_next, ctx, true, values));
       const std::string text = rows.empty() || !rows[0][0] ? "" : *rows[0][0];
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), next);
-      // None, or past the walk's stretch (an unsigned key beyond the signed range included).
-      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || next > walk.last)
-        return BatchResult{0, from.advanced(walk.last, 0), true};
-      return BatchResult{0, from.advanced(next - 1, 0), false};
+      long long key = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), key);
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || key > walk.last)
+        return BatchResult{deleted, from.advanced(walk.last, deleted), true};
+      next.position = key - 1;
+      if (key - 1 > upto) next.walk.sparse = true;
     }
-    return BatchResult{deleted, from.advanced(upto, deleted), upto >= walk.last};
+    return BatchResult{deleted, next, false};
   });
   if (!result) return result;
   // Key values are never logged (they may identify a person): only the fact.

@@ -202,6 +202,12 @@ MyStatements build_my_statements(const policies::Policy& policy, const std::stri
                        q.ref("after") + " AND ";
     next += b.acted(q);
     s.walk_next = sql::Sql{next, q.order()};
+    Placeholders r = b.placeholders();
+    std::string bound = "SELECT MAX(k) FROM (SELECT " + b.key() + " AS k FROM " + table +
+                        " WHERE " + b.key() + " > " + r.ref("after") + " AND ";
+    bound += b.acted(r);  // its placeholders before the limit's: one statement each, in order
+    bound += " ORDER BY " + b.key() + " LIMIT " + r.ref("limit") + ") AS ahead";
+    s.walk_bound = sql::Sql{bound, r.order()};
   }
   return s;
 }

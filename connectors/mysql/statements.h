@@ -37,6 +37,9 @@ struct MyStatements : sql::PolicyStatements {
   // The first key after `after` of a row a batch may touch (NULL when none): where the walk
   // goes on after an empty span, so that keys far apart are not walked span by span.
   sql::Sql walk_next;
+  // The `limit`-th key after `after` of a row a batch may touch, or the last one (NULL when
+  // none): a span's end once the walk is sparse (sql::Walk::sparse).
+  sql::Sql walk_bound;
   // A table without a key (delete-only policies): each batch deletes at most `limit` expired
   // rows, whichever the server finds first, until a batch finds fewer. The statements that
   // follow records by key are left empty.

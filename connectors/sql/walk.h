@@ -10,6 +10,10 @@ struct Walk {
   long long first = 0, last = -1;  // positions holding matched rows; empty when first > last
   long long matched = 0;           // expired rows the plan counted
   long long done = 0;              // rows the walk's batches have deleted since
+  // The expired keys ahead lie far apart (a span came back short and the walk jumped a gap):
+  // each batch then bounds its span by the keys themselves (MySQL's walk_bound) instead of by
+  // the density, so that it covers `limit` expired rows however sparse they are.
+  bool sparse = false;
 
   // The last position of the next batch, which starts at `from` (first <= from <= last): about
   // 3/4 of `limit` rows ahead, at least one position and at most `most` of them, never past

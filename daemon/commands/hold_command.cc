@@ -67,6 +67,14 @@ std::optional<std::string> key_as_stored(const policies::Config& config,
   }
   auto found = connector->find_key(policy, key);
   if (!found) {
+    if (found.error().kind == connectors::ErrorKind::Unsupported && policy.table) {
+      // A table without a key column: a hold, naming a record by its key, would stop every
+      // pass of the policy (they refuse holds they cannot apply).
+      why = "table '" + printable(policy.table->str()) + "' of policy '" + policy.name +
+            "' has no key column a record can be named by (no single-column primary key, no "
+            "'key:'); a hold would stop every pass of the policy; nothing held";
+      return std::nullopt;
+    }
     if (found.error().kind == connectors::ErrorKind::Unsupported) return key;
     why = "cannot look the key up: " + found.error().message + "; nothing held";
     return std::nullopt;
@@ -89,9 +97,10 @@ std::optional<std::string> key_as_stored(const policies::Config& config,
 }
 
 // A pass of the policy under way (on this host or another sharing the state) reads the holds
-// again before each batch, but the batch in flight may still remove the record: wait until the
+// again before each batch, but the batch in flight may still act on the record: wait until the
 // pass has recorded two batches more (the second began after the hold) or ended, at most a
-// minute, then ask the store again. False when the record is gone meanwhile.
+// minute, then ask the store again. Says what it found; false when the hold cannot be confirmed
+// (the record is gone, or the batch in flight has not ended within the minute).
 bool survives_pass_under_way(const policies::Config& config, const policies::Policy& policy,
                              StateFile& state, const std::string& key) {
   if (!PassLock::held(state, policy.name).value_or(false)) return true;
@@ -102,19 +111,41 @@ bool survives_pass_under_way(const policies::Config& config, const policies::Pol
   const auto first = PassJournal(state).find(policy.name);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
   int batches = 0;
+  bool ended = !first;
   auto seen = first ? std::optional(first->updated) : std::nullopt;
-  while (first && batches < 2 && std::chrono::steady_clock::now() < deadline) {
+  while (!ended && batches < 2 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     const auto now = PassJournal(state).find(policy.name);
-    if (!now || now->owner != first->owner) break;  // ended
+    if (!now || now->owner != first->owner) {
+      ended = true;
+      break;
+    }
     if (now->updated != seen) {
       seen = now->updated;
       ++batches;
     }
   }
-  if (!policy.table && policy.files.empty()) return true;  // Sympa: nothing to ask
-  std::string why;
-  return key_as_stored(config, policy, key, why).has_value();
+  if (!ended && batches < 2) {
+    std::cerr << "retentiond hold: the pass under way has not finished its batch in flight "
+                 "within a minute: that batch may still act on the record (the hold stays; "
+                 "look at the record once the pass has ended)\n";
+    return false;
+  }
+  if (policy.table || !policy.files.empty()) {
+    std::string why;
+    if (!key_as_stored(config, policy, key, why)) {
+      std::cerr << "retentiond hold: the pass under way removed the record before the hold "
+                   "reached it (the hold stays, and holds nothing: 'retentiond hold remove')\n";
+      return false;
+    }
+  }
+  if (policy.action == policies::Action::Anonymise) {
+    std::cerr << "retentiond hold: warning: the batch in flight may have anonymised the record "
+                 "before the hold reached it (an anonymised record is still there); look at it\n";
+    return true;
+  }
+  std::cout << "The record is still there; the pass keeps it.\n";
+  return true;
 }
 
 }  // namespace
@@ -224,11 +255,7 @@ int hold_command(const Args& all_args) {
                 << (*key != keys[0] ? " (given as " + printable(keys[0]) + ")" : "")
                 << " of policy '" << policy.name << "'"
                 << (until ? " until " + format_timestamp(*until) : "") << ".\n";
-      if (!survives_pass_under_way(config, policy, state, *key)) {
-        std::cerr << "retentiond hold: the pass under way removed the record before the hold "
-                     "reached it (the hold stays, and holds nothing: 'retentiond hold remove')\n";
-        return kExitFailure;
-      }
+      if (!survives_pass_under_way(config, policy, state, *key)) return kExitFailure;
       return kExitOk;
     }
     // As written in `hold list`, else in the form `hold add` stored for it ('05' for 5).

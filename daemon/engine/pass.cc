@@ -429,11 +429,18 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     // removed meanwhile still binds until the pass ends (it was counted as held).
     if (state_) {
       try {
-        if (add_new_holds(policy, ctx))
+        if (add_new_holds(policy, ctx)) {
           spdlog::info(
               "policy '{}': a legal hold was added during the pass; it binds from this "
               "batch on",
               policy.name);
+          const std::string added =
+              "a legal hold was added during the pass: the records it holds are kept (counted "
+              "as matched, not as held)";
+          if (std::find(o.plan.warnings.begin(), o.plan.warnings.end(), added) ==
+              o.plan.warnings.end())
+            o.plan.warnings.push_back(added);
+        }
       } catch (const std::exception& e) {
         return conclude(
             PassStatus::Failed,

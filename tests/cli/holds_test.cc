@@ -430,10 +430,14 @@ TEST_CASE("holds: a hold added while a pass runs binds from its next batch",
   REQUIRE(add.exit_code == 0);
   CHECK(add.out.find("A pass of policy 't' is under way: it keeps the record from its next batch "
                      "on") != std::string::npos);
+  CHECK(add.out.find("The record is still there; the pass keeps it.") != std::string::npos);
   REQUIRE(pass.wait_exit(120s) == 0);
   INFO(pass.output());
   CHECK(db.column("SELECT id FROM t") == std::vector<std::string>{"200000"});
   CHECK(pass.output().find("a legal hold was added during the pass") != std::string::npos);
+  // The report says why one matched record was not acted on.
+  CHECK(pass.output().find("a legal hold was added during the pass: the records it holds are "
+                           "kept") != std::string::npos);
 }
 
 TEST_CASE("holds: on files, a path the policy does not select holds nothing and is refused",
@@ -464,4 +468,22 @@ TEST_CASE("holds: on files, a path the policy does not select holds nothing and 
   CHECK(ok.exit_code == 0);
   auto list = run_retentiond({"hold", "list", "-c", config, "--format", "json"}, dir.path());
   CHECK(json::parse(list.out).size() == 1);
+}
+
+TEST_CASE("holds: a table without a key column holds nothing, and says why",
+          "[cli][holds][postgresql]") {
+  // Its passes refuse holds they cannot apply: a hold would stop every pass of the policy.
+  PgDatabase db;
+  db.exec("CREATE TABLE nk (a int, seen timestamptz); INSERT INTO nk VALUES (1, '2020-01-01');");
+  TempDir dir;
+  const std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  pg: {type: postgresql, dsn: \"" + db.dsn() +
+                              "\"}\npolicies:\n  - {name: nk, store: pg, table: nk, "
+                              "expire_after: 1y, since: seen, max_affected: 100%}\n");
+  auto add = run_retentiond({"hold", "add", "-c", config, "--policy", "nk", "1", "--reason", "r"},
+                            dir.path());
+  INFO(add.err);
+  CHECK(add.exit_code == 1);
+  CHECK(add.err.find("has no key column a record can be named by") != std::string::npos);
+  CHECK(run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path()).exit_code == 0);
 }
