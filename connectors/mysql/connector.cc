@@ -612,11 +612,12 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
   // `after` is the end of the last span done (exclusive start of the next).
   const long long after = from.position;
   if (after >= walk.last) return BatchResult{0, from, true};
-  // One key (text) of a row a batch may touch, read by `statement` from `after` on; nullopt when
-  // none lies within the walk's stretch (an unsigned key beyond the signed range included).
-  auto key_ahead = [&](const sql::Sql& statement) -> std::optional<long long> {
+  // One key of a row a batch may touch, read by `statement` from `from_key` on (exclusive);
+  // nullopt when none lies within the walk's stretch (an unsigned key beyond the signed range
+  // included).
+  auto key_ahead = [&](const sql::Sql& statement, long long from_key) -> std::optional<long long> {
     auto values = extra;
-    values["after"] = std::to_string(after);
+    values["after"] = std::to_string(from_key);
     values["limit"] = std::to_string(limit);
     const auto rows = client_->query(statement.text, values_for(statement, ctx, true, values));
     const std::string text = rows.empty() || !rows[0][0] ? "" : *rows[0][0];
@@ -632,7 +633,7 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
   extra["limit"] = std::to_string(limit);
   auto result = in_transaction(policy, [&]() -> BatchResult {
     if (walk.sparse) {
-      auto bound = key_ahead(s.walk_bound);
+      auto bound = key_ahead(s.walk_bound, after);
       if (!bound) return BatchResult{0, from.advanced(walk.last, 0), true};
       upto = *bound;
     }
@@ -650,17 +651,10 @@ Result<BatchResult> MysqlConnector::walk_batch(const Policy& policy, const PassC
       // A short span: keys far apart (1, then 10^11; Sympa's logs) would take billions of spans
       // to reach. The walk goes on just before the next key a batch may touch (or ends without
       // one), and, when that jumps a gap, bounds its spans by the keys from then on.
-      auto values = extra;
-      values["after"] = std::to_string(upto);
-      const auto rows =
-          client_->query(s.walk_next.text, values_for(s.walk_next, ctx, true, values));
-      const std::string text = rows.empty() || !rows[0][0] ? "" : *rows[0][0];
-      long long key = 0;
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), key);
-      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || key > walk.last)
-        return BatchResult{deleted, from.advanced(walk.last, deleted), true};
-      next.position = key - 1;
-      if (key - 1 > upto) next.walk.sparse = true;
+      const auto key = key_ahead(s.walk_next, upto);
+      if (!key) return BatchResult{deleted, from.advanced(walk.last, deleted), true};
+      next.position = *key - 1;
+      if (*key - 1 > upto) next.walk.sparse = true;
     }
     return BatchResult{deleted, next, false};
   });

@@ -5,6 +5,7 @@
 
 #include "support/report.h"
 #include "support/run.h"
+#include "support/sqlite_file.h"
 
 namespace retentiond::testing {
 
@@ -48,11 +49,16 @@ void keyless_table_scenario(const TempDir& dir, const SqlStore& store) {
         std::string::npos);
   CHECK(plan.out.find("example.org") == std::string::npos);
 
-  // A hold names a record by key; with no key it cannot be honoured, so nothing is touched.
-  REQUIRE(run_retentiond(
-              {"hold", "add", "-c", config, "--policy", "invitations", "1", "--reason", "audit"},
-              dir.path())
-              .exit_code == 0);
+  // A hold names a record by key; with no key it cannot be honoured: hold add refuses it, and
+  // one made anyway (by an older version, by hand) stops the pass, so nothing is touched.
+  auto add = run_retentiond(
+      {"hold", "add", "-c", config, "--policy", "invitations", "1", "--reason", "audit"},
+      dir.path());
+  CHECK(add.exit_code == 1);
+  CHECK(add.err.find("has no key column a record can be named by") != std::string::npos);
+  sqlite_exec(dir.file("state.db"),
+              "INSERT INTO holds (policy, key, reason, created) VALUES ('invitations', '1', "
+              "'audit', '2026-01-01T00:00:00Z')");
   auto held = run_retentiond({"enforce", "-c", config, "--at", at}, dir.path());
   CHECK(held.exit_code == 1);
   CHECK(held.err.find("records are held by key") != std::string::npos);
