@@ -282,7 +282,7 @@ Result<PlanStats> MysqlConnector::plan(const Policy& policy, const PassContext& 
     // all; the others are the statistics' (partition_layout).
     std::optional<std::vector<PartitionStep>> steps;
     if (policy.partitions != policies::PartitionMode::Rows && !ctx.counts_only)
-      steps = partition_layout(policy, ctx, held_look(p.value(), ctx), stats);
+      steps = partition_layout(policy, ctx, sql::held_look(p.value().key_column, ctx), stats);
     const MyStatements& s =
         steps ? reading_partitions(policy, p.value().statements, *steps) : p.value().statements;
     auto first_row = [&](const sql::Sql& stmt) {
@@ -427,7 +427,7 @@ Result<BatchResult> MysqlConnector::apply_batch(const Policy& policy, const Pass
                  error_prefix(store_.name, policy.name) + e.what() + "; nothing was changed"};
   }
   if (from.kind == Cursor::Kind::Partitions)
-    return unit_batch(policy, ctx, from, limit, held_look(p.value(), ctx));
+    return unit_batch(policy, ctx, from, limit, sql::held_look(p.value().key_column, ctx));
   // A key walk needs the bounds a plan() found (its cursor carries them); without them (or with
   // keys a walk cannot hold) the policy walks keyset ranges, which need none.
   if (s.key_walk && from.kind == Cursor::Kind::Span)

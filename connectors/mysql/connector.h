@@ -47,8 +47,6 @@ class MysqlConnector : public sql::ServerConnector {
     bool integer_key = false;
     std::string key_column;  // unquoted; empty without a key (delete-only, LIMIT n)
   };
-  // The policy's held keys as partitions are searched for them (none without a key column).
-  static HeldLook held_look(const Prepared& p, const PassContext& ctx);
   Result<Prepared> prepared(const Policy& policy, bool operator_holds);
   std::vector<Value> values_for(const sql::Sql& s, const PassContext& ctx, bool integer_key,
                                 const std::map<std::string, std::string>& extra) const;

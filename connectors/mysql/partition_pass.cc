@@ -8,7 +8,6 @@
 #include <cmath>
 #include <map>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "connectors/mysql/catalog.h"
@@ -84,11 +83,6 @@ std::vector<policies::Diagnostic> MysqlConnector::check_partitions(const Policy&
                        "it holds no undated row (NULL, zero or zero-day dates, which are kept); "
                        "an index on that column makes this a few probes"});
   return out;
-}
-
-HeldLook MysqlConnector::held_look(const Prepared& p, const PassContext& ctx) {
-  if (p.key_column.empty() || ctx.held_keys.empty()) return {};
-  return {p.key_column, nlohmann::json(ctx.held_keys).dump()};
 }
 
 std::optional<std::vector<PartitionStep>> MysqlConnector::partition_layout(const Policy& policy,

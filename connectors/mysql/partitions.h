@@ -15,6 +15,7 @@
 
 #include "connectors/mysql/connection.h"
 #include "connectors/partition_step.h"
+#include "connectors/sql/partition_plan.h"
 #include "policies/planner.h"
 #include "policies/policy.h"
 
@@ -113,13 +114,7 @@ void count_if_small(Client& c, const policies::Policy& policy, PartitionStep& st
 // makes that a few probes; otherwise it returns true, and the caller looks at each.
 bool holds_undated(Client& c, const policies::Policy& policy, const UndatedLook& look,
                    BoundKind kind, const std::vector<std::string>& partitions, bool lowest);
-// The keys under an operator's legal hold, for a look into partitions: the key column
-// (unquoted) and the keys as a JSON array of texts, compared as the batches compare them.
-struct HeldLook {
-  std::string key_column;
-  std::string keys_json;
-  bool any() const { return !key_column.empty() && keys_json != "[]"; }
-};
+using sql::HeldLook;
 // Whether any of the partitions (unquoted names) holds a record under a legal hold: they must
 // then not go whole. One read of them, done only while the policy has held keys.
 bool holds_held(Client& c, const policies::Policy& policy, const HeldLook& held,

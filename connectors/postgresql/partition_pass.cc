@@ -5,7 +5,6 @@
 // then, so no row is counted twice.
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "connectors/postgresql/catalog.h"
@@ -28,12 +27,6 @@ std::optional<std::string> ownership_problem(pqxx::transaction_base& t,
   return "dropping or detaching a partition needs its owner's rights, and role '" + role +
          "' does not own " + names + " (ALTER TABLE ... OWNER TO " + role +
          ", or GRANT the owner's role to it)";
-}
-
-// The policy's held keys as the partitions are searched for them (none without a key column).
-HeldLook held_look(bool keyless, const std::string& key_column, const PassContext& ctx) {
-  if (keyless || ctx.held_keys.empty()) return {};
-  return {key_column, nlohmann::json(ctx.held_keys).dump()};
 }
 
 }  // namespace
@@ -72,7 +65,7 @@ std::optional<std::vector<PartitionStep>> PostgresqlConnector::partition_layout(
   if (auto problem = partitioning_problem(t, policy, table_oid)) return rows_instead(*problem);
   if (auto problem = ownership_problem(t, table_oid)) return rows_instead(*problem);
   auto steps = partition_steps(t, policy, table_oid, ctx.cutoff);
-  const HeldLook held = held_look(p.keyless, p.key_column, ctx);
+  const HeldLook held = sql::held_look(p.keyless ? "" : p.key_column, ctx);
   sql::keep_held_partitions(
       policy, ctx, steps, [&](const PartitionStep& step) { return holds_held(t, held, step); },
       stats);
@@ -132,7 +125,7 @@ Result<BatchResult> PostgresqlConnector::unit_batch(const Policy& policy, const 
                                                     const Prepared& p, const Cursor& from,
                                                     long long limit) {
   const std::string& table_oid = p.table_oid;
-  const HeldLook held = held_look(p.keyless, p.key_column, ctx);
+  const HeldLook held = sql::held_look(p.keyless ? "" : p.key_column, ctx);
   if (from.position >= static_cast<long long>(from.units.size()))
     return BatchResult{0, from.after_units(), false};
   return with_retry(policy, [&](bool& announced) -> BatchResult {

@@ -17,6 +17,7 @@
 
 #include "connectors/connector.h"
 #include "connectors/partition_step.h"
+#include "connectors/sql/partition_plan.h"
 #include "policies/policy.h"
 
 namespace retentiond::connectors::postgresql {
@@ -35,13 +36,7 @@ bool open_below(std::string_view bound);
 // column's index, or one read of the partition without an index.
 bool holds_undated(pqxx::transaction_base& t, const policies::Policy& policy,
                    const PartitionStep& step);
-// The keys under an operator's legal hold, for a look into partitions: the key column
-// (unquoted) and the keys as a JSON array of texts, compared as the batches compare them.
-struct HeldLook {
-  std::string key_column;
-  std::string keys_json;
-  bool any() const { return !key_column.empty() && keys_json != "[]"; }
-};
+using sql::HeldLook;
 // Whether the partition holds a record under a legal hold (it must then not go whole): one read
 // of the partition, done only while the policy has held keys.
 bool holds_held(pqxx::transaction_base& t, const HeldLook& held, const PartitionStep& step);

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "policies/planner.h"
 
 namespace retentiond::connectors::sql {
@@ -50,6 +52,11 @@ std::optional<std::string> partitions_rows_only(const policies::Policy& policy,
   if (auto why = policies::partition_basis_problem(policy)) return *why;
   (void)ctx;
   return std::nullopt;
+}
+
+HeldLook held_look(const std::string& key_column, const PassContext& ctx) {
+  if (key_column.empty() || ctx.held_keys.empty()) return {};
+  return {key_column, nlohmann::json(ctx.held_keys).dump()};  // UTF-8 (daemon/holds.h)
 }
 
 void keep_held_partitions(const policies::Policy& policy, const PassContext& ctx,

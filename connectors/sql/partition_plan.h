@@ -37,6 +37,16 @@ std::string partition_mode_words(const policies::Policy& policy);
 std::optional<std::string> partitions_rows_only(const policies::Policy& policy,
                                                 const PassContext& ctx);
 
+// The keys under an operator's legal hold, for a look into partitions (holds_held() of each
+// server store): the key column (unquoted) and the keys as a JSON array of texts, compared as the
+// batches compare them. Empty without held keys or without a key column.
+struct HeldLook {
+  std::string key_column;
+  std::string keys_json;
+  bool any() const { return !key_column.empty() && !keys_json.empty(); }
+};
+HeldLook held_look(const std::string& key_column, const PassContext& ctx);
+
 // Operator holds concern only the partitions holding a held record: each unit (Drop, Detach) for
 // which `holds_held` is true becomes a Rows step read by the plan (the batches keep the held
 // record and delete the others), with a warning naming it; the other units still go whole.

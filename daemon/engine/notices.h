@@ -70,11 +70,11 @@ std::string notice_description(const policies::Policy& policy);
 // std::runtime_error naming the file when it cannot be read.
 std::string read_template(const policies::Policy& policy);
 
-// When a record noticed now will be acted on: its expiry, but not before `before` from now.
 // Whether `email` is one plain address a notice can go to (local@domain, no space, control
 // character, bracket or separator). A record without one is counted as having no address.
 bool usable_address(const std::string& email);
 
+// When a record noticed now will be acted on: its expiry, but not before `before` from now.
 policies::TimePoint action_date(const policies::Policy& policy, policies::TimePoint basis,
                                 policies::TimePoint now);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -98,13 +99,11 @@ connectors::PassContext PassRunner::context(const policies::Policy& policy,
 }
 
 bool PassRunner::add_new_holds(const policies::Policy& policy, connectors::PassContext& ctx) {
-  bool added = false;
-  for (auto& key : Holds(*state_).keys_held(policy.name, ctx.cutoff.now)) {
-    if (std::find(ctx.held_keys.begin(), ctx.held_keys.end(), key) != ctx.held_keys.end()) continue;
-    ctx.held_keys.push_back(std::move(key));
-    added = true;
-  }
-  return added;
+  const std::set<std::string> known(ctx.held_keys.begin(), ctx.held_keys.end());
+  const size_t before = ctx.held_keys.size();
+  for (auto& key : Holds(*state_).keys_held(policy.name, ctx.cutoff.now))
+    if (!known.count(key)) ctx.held_keys.push_back(std::move(key));
+  return ctx.held_keys.size() > before;
 }
 
 connectors::SightingBook* PassRunner::sightings() {
@@ -383,6 +382,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   long long size = std::min(options.first_batch, options.max_batch);
   BatchSizer sizer(budget, options.max_batch);
   connectors::Cursor cursor = o.plan.start;
+  bool hold_added_said = false;  // the report's warning, once
   while (true) {
     if (options.stop && options.stop->load()) {
       return conclude(PassStatus::Interrupted,
@@ -434,12 +434,11 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
               "policy '{}': a legal hold was added during the pass; it binds from this "
               "batch on",
               policy.name);
-          const std::string added =
-              "a legal hold was added during the pass: the records it holds are kept (counted "
-              "as matched, not as held)";
-          if (std::find(o.plan.warnings.begin(), o.plan.warnings.end(), added) ==
-              o.plan.warnings.end())
-            o.plan.warnings.push_back(added);
+          if (!hold_added_said)
+            o.plan.warnings.push_back(
+                "a legal hold was added during the pass: the records it holds are kept (counted "
+                "as matched, not as held)");
+          hold_added_said = true;
         }
       } catch (const std::exception& e) {
         return conclude(
