@@ -159,6 +159,8 @@ Sql StatementBuilder::plan(const std::function<std::string(const std::string& ma
   std::string matched = expiry + (h.empty() ? "" : " AND NOT (" + h + ")");
   matched += not_done(p);
   if (policy_.notify) matched += " AND " + dialect_.key_among(key_, p, "noticed");
+  // A row whose key is NULL is never touched (no batch can name it): not counted as matched.
+  if (dialect_.null_keys) matched = key_ + " IS NOT NULL AND " + matched;
   std::string text =
       "SELECT count(*), count(*) FILTER (WHERE " + matched + "), " +
       (h.empty() ? std::string("0") : "count(*) FILTER (WHERE " + expiry + " AND (" + h + "))") +
@@ -166,6 +168,9 @@ Sql StatementBuilder::plan(const std::function<std::string(const std::string& ma
       ", count(*) FILTER (WHERE " + basis_ + " IS NULL), count(*) FILTER (WHERE " + basis_ + " > ";
   text += dialect_.now(p) + ")";
   if (extra) text += extra(matched);
+  // Last: the expired rows kept for their NULL key, for a warning.
+  if (dialect_.null_keys)
+    text += ", count(*) FILTER (WHERE " + key_ + " IS NULL AND " + expiry + not_done(p) + ")";
   std::string rows = policy_.where.empty() ? "" : "(" + policy_.where + ")";
   if (within) rows = within(p) + (rows.empty() ? "" : " AND " + rows);
   text += " FROM " + table_ + (rows.empty() ? "" : " WHERE " + rows);
@@ -177,6 +182,7 @@ Sql StatementBuilder::tally() const {
   const std::string expiry = expired(p);
   const std::string h = held(p);
   std::string acted = h.empty() ? "" : "NOT (" + h + ")";
+  if (dialect_.null_keys) acted += (acted.empty() ? "" : " AND ") + key_ + " IS NOT NULL";
   if (policy_.notify)
     acted += (acted.empty() ? "" : " AND ") + dialect_.key_among(key_, p, "noticed");
   const std::string only_acted = acted.empty() ? "" : " FILTER (WHERE " + acted + ")";

@@ -264,6 +264,14 @@ Result<PlanStats> SqliteConnector::plan(const Policy& policy, const PassContext&
         stats.oldest = policies::from_epoch_seconds(*oldest);
       stats.undated = st.integer(4);
       stats.future = st.integer(5);
+      if (st.column_count() > 6 && st.integer(6) > 0) {
+        const long long kept = st.integer(6);
+        stats.warnings.push_back(
+            policies::with_thousands(kept) + (kept == 1 ? " expired row is" : " expired rows are") +
+            " kept because " + (kept == 1 ? "its" : "their") +
+            " key is NULL (a batch can only name rows by their key): give " +
+            (kept == 1 ? "it a key, or delete it" : "them keys, or delete them") + " by hand");
+      }
     }
     if (ctx.samples > 0) {
       values["limit"] = ctx.samples;

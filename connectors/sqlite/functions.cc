@@ -47,6 +47,20 @@ void result_epoch(sqlite3_context* ctx, long long seconds) {
     sqlite3_result_null(ctx);
 }
 
+// SQLite's third way of storing a date (julianday()): a Julian day number, days since noon of
+// 24 November 4714 BC. Read as one, under 'auto', when a number lies between the Julian days of
+// 0001-01-01 and 9999-12-31 (1,721,425.5 to 5,373,484.5): as epoch seconds such a number would be
+// a moment of January to March 1970, which no retention promise dates records by, while read as
+// seconds a julianday() of last month would be a date of 1970, and its record would go at once.
+constexpr double kFirstJulianDay = 1721425.5, kLastJulianDay = 5373485.5;
+constexpr double kJulianDayOfEpoch = 2440587.5;
+
+bool julian_day(double number) { return number >= kFirstJulianDay && number < kLastJulianDay; }
+
+long long seconds_of_julian_day(double day) {
+  return static_cast<long long>(std::floor((day - kJulianDayOfEpoch) * 86400.0 + 1e-6));
+}
+
 void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   Format format = format_of(argc > 1 ? argv[1] : nullptr);
   sqlite3_value* v = argv[0];
@@ -54,10 +68,19 @@ void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER:
       if (format == Format::Text) break;
+      // A whole Julian day (noon) in a column of INTEGER or NUMERIC affinity is stored as one.
+      if (format == Format::Auto && julian_day(static_cast<double>(sqlite3_value_int64(v)))) {
+        result_epoch(ctx, seconds_of_julian_day(static_cast<double>(sqlite3_value_int64(v))));
+        return;
+      }
       result_epoch(ctx, floor_div(sqlite3_value_int64(v), divisor));
       return;
     case SQLITE_FLOAT: {
       if (format == Format::Text) break;
+      if (format == Format::Auto && julian_day(sqlite3_value_double(v))) {
+        result_epoch(ctx, seconds_of_julian_day(sqlite3_value_double(v)));
+        return;
+      }
       // Checked as a double first: converting one beyond long long's range is undefined.
       const double seconds = std::floor(sqlite3_value_double(v) / static_cast<double>(divisor));
       if (!(seconds >= static_cast<double>(policies::kFirstUsableEpoch) &&
@@ -133,7 +156,21 @@ void rd_generalise(sqlite3_context* ctx, int, sqlite3_value** argv) {
   using namespace std::chrono;
   const std::string_view unit = text_of(argv[1]);
   sqlite3_value* v = argv[0];
-  if (sqlite3_value_type(v) == SQLITE_INTEGER && policies::usable_epoch(sqlite3_value_int64(v))) {
+  const int type = sqlite3_value_type(v);
+  if ((type == SQLITE_INTEGER || type == SQLITE_FLOAT) && julian_day(sqlite3_value_double(v))) {
+    // A Julian day (as rd_epoch reads it) stays one: the midnight of the truncated day.
+    sys_days day =
+        floor<days>(sys_seconds(seconds(seconds_of_julian_day(sqlite3_value_double(v)))));
+    year_month_day ymd(day);
+    if (unit == "year")
+      ymd = ymd.year() / January / 1;
+    else if (unit == "month")
+      ymd = ymd.year() / ymd.month() / 1;
+    sqlite3_result_double(
+        ctx, static_cast<double>(sys_days(ymd).time_since_epoch().count()) + kJulianDayOfEpoch);
+    return;
+  }
+  if (type == SQLITE_INTEGER && policies::usable_epoch(sqlite3_value_int64(v))) {
     sys_days day = floor<days>(sys_seconds(seconds(sqlite3_value_int64(v))));
     year_month_day ymd(day);
     if (unit == "year")

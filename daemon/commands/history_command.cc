@@ -28,8 +28,9 @@ constexpr const char* kUsage =
 Prints the audit trail kept in the state (its file, or its PostgreSQL database): one
 entry per policy per enforcement pass (policy, store, action, cut-off, records matched,
 held and affected, start and end, outcome, error class, the host that ran it, the
-partitions it dropped or detached whole, and what other stores removed for it (`also:`,
-such as Sympa subscriptions, in counts). It never contains keys, addresses or names.
+partitions it dropped or detached whole, what other stores removed for it (`also:`,
+such as Sympa subscriptions, in counts) and the notices it sent (`notify:`, in counts).
+It never contains keys, addresses or names.
 
 --format html prints it as a self-contained page in the style of the other reports, in
 the language --language says (default: the configuration's first language, else English).
@@ -136,6 +137,41 @@ std::string removal_line(const nlohmann::json& r) {
                        : ""));
 }
 
+// The notices a pass sent (`notify:`), as stored; null when it had none.
+nlohmann::json notices_of(const AuditEntry& e) {
+  if (e.notices.empty()) return nullptr;
+  auto j = nlohmann::json::parse(e.notices, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return nullptr;
+  nlohmann::json out = nlohmann::json::object();
+  for (const char* field : {"sent", "failed", "no_address"}) {
+    const auto it = j.find(field);
+    out[field] = it != j.end() && it->is_number_integer() ? it->get<long long>() : 0LL;
+  }
+  return out;
+}
+
+// "2 notices sent, 1 could not be sent (its record kept)": one pass's notices.
+std::string notices_line(const nlohmann::json& n, policies::Language l) {
+  const long long sent = n.value("sent", 0LL), failed = n.value("failed", 0LL),
+                  no_address = n.value("no_address", 0LL);
+  std::string out = with_thousands(sent) + " " +
+                    (sent == 1 ? words(l, "notice sent", "avis envoyé")
+                               : words(l, "notices sent", "avis envoyés"));
+  if (failed > 0)
+    out += ", " + with_thousands(failed) + " " +
+           (failed == 1 ? words(l, "could not be sent (its record kept)",
+                                "n'a pu être envoyé (son enregistrement est gardé)")
+                        : words(l, "could not be sent (their records kept)",
+                                "n'ont pu être envoyés (leurs enregistrements sont gardés)"));
+  if (no_address > 0)
+    out += ", " + with_thousands(no_address) + " " +
+           (no_address == 1 ? words(l, "record due without a usable address (kept)",
+                                    "enregistrement échu sans adresse utilisable (gardé)")
+                            : words(l, "records due without a usable address (kept)",
+                                    "enregistrements échus sans adresse utilisable (gardés)"));
+  return out;
+}
+
 nlohmann::json to_json(const AuditEntry& e) {
   nlohmann::json out = {{"id", e.id},
                         {"policy", e.policy},
@@ -157,6 +193,8 @@ nlohmann::json to_json(const AuditEntry& e) {
   if (!e.partitions.empty()) out["partitions"] = partitions_of(e);
   // Passes whose `also:` had another store remove records related to theirs.
   if (!e.also_stores.empty()) out["also_stores"] = also_stores_of(e);
+  // Passes of a policy with `notify:` that sent notices (or could not).
+  if (auto n = notices_of(e); !n.is_null()) out["notices"] = n;
   if (affected_estimated(e)) out["affected_estimated"] = true;
   return out;
 }
@@ -193,6 +231,14 @@ void print_markdown(const std::vector<AuditEntry>& entries,
         titled = true;
         std::cout << "- pass " << e.id << " (" << e.policy << "): " << removal_line(removal)
                   << "\n";
+      }
+    titled = false;
+    for (const auto& e : entries)
+      if (auto n = notices_of(e); !n.is_null()) {
+        if (!titled) std::cout << "\nNotices (`notify:`):\n\n";
+        titled = true;
+        std::cout << "- pass " << e.id << " (" << e.policy
+                  << "): " << notices_line(n, policies::Language::English) << "\n";
       }
   }
   if (verification) std::cout << "\n" << describe(*verification, /*markdown=*/true);
@@ -234,6 +280,14 @@ std::string html_history(const std::vector<AuditEntry>& entries,
       body += html_table(
           words(l, "Removed in other stores (also:)", "Retiré dans d'autres sources (also:)"),
           {"#", words(l, "Policy", "Règle"), words(l, "Removed", "Retiré")}, removals, {0});
+    std::vector<std::vector<std::string>> notices;
+    for (const auto& e : entries)
+      if (auto n = notices_of(e); !n.is_null())
+        notices.push_back({std::to_string(e.id), e.policy, notices_line(n, l)});
+    if (!notices.empty())
+      body +=
+          html_table(words(l, "Notices (notify:)", "Avis (notify:)"),
+                     {"#", words(l, "Policy", "Règle"), words(l, "Notices", "Avis")}, notices, {0});
   }
   if (verification)
     body += "<pre>" + html_escape(describe(*verification, /*markdown=*/false)) + "</pre>\n";
@@ -382,6 +436,9 @@ int history_command(const Args& args) {
             std::cout << "        partition " << partition_line(part) << "\n";
           for (const auto& removal : also_stores_of(e))
             std::cout << "        also: " << removal_line(removal) << "\n";
+          if (auto n = notices_of(e); !n.is_null())
+            std::cout << "        notices: " << notices_line(n, policies::Language::English)
+                      << "\n";
         }
       }
       if (verification) std::cout << describe(*verification, /*markdown=*/false);

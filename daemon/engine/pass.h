@@ -34,6 +34,7 @@ struct NoticeCounts {
   long long open = 0;               // sent by earlier passes, their period still running
   long long expired_unnoticed = 0;  // past their expiry, no notice gone out (NoticeDecision)
   std::optional<policies::TimePoint> oldest_unnoticed;
+  bool dry = false;  // a dry run's: `sent` is what would have been sent
 };
 
 struct PassOutcome {

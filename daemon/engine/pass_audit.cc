@@ -31,6 +31,16 @@ AuditEntry entry_from(const PassRecord& r) {
   return e;
 }
 
+// The notices part of an audit row (AuditEntry::notices): "" when the pass sent none, failed
+// none and found none without an address, and for a dry run (its counts say what would go).
+std::string notices_json(const PassOutcome& o) {
+  if (!o.notices || o.notices->dry) return "";
+  const NoticeCounts& n = *o.notices;
+  if (n.sent == 0 && n.failed == 0 && n.no_address == 0) return "";
+  return nlohmann::json{{"sent", n.sent}, {"failed", n.failed}, {"no_address", n.no_address}}
+      .dump();
+}
+
 AuditEntry entry_for(const PassOutcome& o) {
   AuditEntry e = entry_from(journal_record(o));
   e.affected = o.affected;
@@ -40,6 +50,7 @@ AuditEntry entry_for(const PassOutcome& o) {
   e.waited = static_cast<long long>(o.throttle_waited + 0.5);
   e.partitions = partitions_json(o.partitions_done);
   e.also_stores = o.also_stores_record;
+  e.notices = notices_json(o);
   return e;
 }
 

@@ -35,6 +35,7 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
         " due for a notice but have no usable address (empty, or not one plain e-mail address); "
         "they are never acted on");
   if (dry) {
+    counts.dry = true;
     counts.sent = static_cast<long long>(decision.to_send.size());
     counts.waiting += counts.sent;
     return std::nullopt;

@@ -36,6 +36,9 @@ std::string read_columns(StateDb& db) {
            ? ", coalesce((SELECT a.also_stores FROM audit_also_stores a WHERE a.audit_id = "
              "audit.id), '')"
            : ", ''";
+  c += db.has_table("audit_notices")
+           ? ", coalesce((SELECT n.notices FROM audit_notices n WHERE n.audit_id = audit.id), '')"
+           : ", ''";
   return c;
 }
 
@@ -66,6 +69,7 @@ AuditEntry read_entry(const Statement& st) {
   e.host = st.text(16);
   e.partitions = st.text(17);
   e.also_stores = st.text(18);
+  e.notices = st.text(19);
   return e;
 }
 
@@ -83,6 +87,7 @@ std::string digest_of(const AuditEntry& e, const RawTimes& t, const std::string&
   if (!e.partitions.empty()) fields.push_back({{"partitions", e.partitions}});
   if (!e.host.empty()) fields.push_back({{"host", e.host}});
   if (!e.also_stores.empty()) fields.push_back({{"also_stores", e.also_stores}});
+  if (!e.notices.empty()) fields.push_back({{"notices", e.notices}});
   // Invalid UTF-8 (from a configuration's bytes) is replaced, never a reason to lose an entry;
   // valid text digests as it always did.
   const std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -92,7 +97,7 @@ std::string digest_of(const AuditEntry& e, const RawTimes& t, const std::string&
 bool valid_text(const AuditEntry& e, const RawTimes& t) {
   for (const std::string* field :
        {&e.policy, &e.store, &e.action, &e.outcome, &e.error_class, &e.prev_hash, &e.hash,
-        &t.cutoff, &t.started, &t.finished, &e.partitions, &e.host, &e.also_stores})
+        &t.cutoff, &t.started, &t.finished, &e.partitions, &e.host, &e.also_stores, &e.notices})
     if (!policies::is_valid_utf8(*field)) return false;
   return true;
 }
@@ -132,6 +137,11 @@ static void insert_entry(StateDb& db, const AuditEntry& e, const RawTimes& t) {
     Statement side =
         db.prepare("INSERT INTO audit_also_stores (audit_id, also_stores) VALUES (?1, ?2)");
     side.bind(1, e.id).bind(2, e.also_stores);
+    side.step();
+  }
+  if (!e.notices.empty()) {
+    Statement side = db.prepare("INSERT INTO audit_notices (audit_id, notices) VALUES (?1, ?2)");
+    side.bind(1, e.id).bind(2, e.notices);
     side.step();
   }
 }

@@ -51,6 +51,11 @@ struct AuditEntry : PassFigures {
   // the row (table audit_also_stores) and covered by its hash; empty when nothing was removed
   // there. Counts and list names only, never an address.
   std::string also_stores;
+  // The notices the pass sent for its policy's `notify:` (and those it could not send, and the
+  // records due for one without a usable address), as a JSON object {"sent", "failed",
+  // "no_address"}; kept beside the row (table audit_notices) and covered by its hash; empty when
+  // the pass had none of them (and for a dry run, which sends nothing). Counts only.
+  std::string notices;
   // The host whose retentiond wrote the entry (gethostname), "" in entries written before
   // version 5 of the state; covered by the hash when set.
   std::string host;

@@ -3,7 +3,8 @@
 // order, under an advisory lock, so that hosts starting together create it once. Version 6: the
 // partitions a pass in progress has dropped or detached whole (pass_in_progress.partitions).
 // Version 7: what other stores removed for a pass (audit_also_stores, pass_in_progress.
-// also_stores) and the time a pass under way has waited (pass_in_progress.waited).
+// also_stores) and the time a pass under way has waited (pass_in_progress.waited). Version 8:
+// the notices a pass sent (audit_notices).
 #include <vector>
 
 #include "daemon/state/state.h"
@@ -11,7 +12,7 @@
 namespace retentiond::daemon {
 namespace {
 
-constexpr int kPostgresqlSchemaVersion = 7;
+constexpr int kPostgresqlSchemaVersion = 8;
 // The schema's advisory lock key ("rtnd" + 2), held by the transaction that creates it.
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(8247912497911250946)";
 
@@ -48,6 +49,10 @@ std::string latest_schema() {
     CREATE TABLE IF NOT EXISTS audit_also_stores (
       audit_id BIGINT PRIMARY KEY,
       also_stores TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS audit_notices (
+      audit_id BIGINT PRIMARY KEY,
+      notices TEXT NOT NULL
     );
     CREATE TABLE IF NOT EXISTS pass_in_progress ()sql" +
          kPassFigures + R"sql(
@@ -129,6 +134,7 @@ std::optional<std::string> StateFile::schema_problem() {
       "audit",   "audit_partitions", "pass_in_progress",  "secrets",      "holds",
       "notices", "sightings",        "sighting_policies", "batch_intent", "batch_intent_items"};
   if (version >= 7) tables.push_back("audit_also_stores");
+  if (version >= 8) tables.push_back("audit_notices");
   for (const auto& table : tables)
     if (!has_table(table))
       return label() + " has no table '" + table + "' although its schema is version " +
@@ -149,6 +155,7 @@ std::string StateFile::missing_pass_privileges() {
       {"audit", "SELECT, INSERT"},
       {"audit_partitions", "SELECT, INSERT"},
       {"audit_also_stores", "SELECT, INSERT"},
+      {"audit_notices", "SELECT, INSERT"},
       {"pass_in_progress", "SELECT, INSERT, UPDATE, DELETE"},
       {"batch_intent", "SELECT, INSERT, UPDATE, DELETE"},
       {"batch_intent_items", "SELECT, INSERT, DELETE"},
@@ -184,7 +191,8 @@ std::string StateFile::missing_pass_privileges() {
 }
 
 // Each version's changes to the one before, in order: version 6 keeps the partitions of a pass
-// in progress; version 7 what other stores removed for a pass, and a pass's time waited.
+// in progress; version 7 what other stores removed for a pass, and a pass's time waited; version 8
+// the notices a pass sent.
 namespace {
 struct SchemaStep {
   int version;
@@ -201,6 +209,9 @@ const std::vector<SchemaStep>& schema_steps() {
         "also_pending TEXT NOT NULL DEFAULT ''",
         "CREATE TABLE IF NOT EXISTS audit_also_stores (audit_id BIGINT PRIMARY KEY, also_stores "
         "TEXT NOT NULL)"}},
+      {8,
+       {"CREATE TABLE IF NOT EXISTS audit_notices (audit_id BIGINT PRIMARY KEY, notices TEXT NOT "
+        "NULL)"}},
   };
   return steps;
 }

@@ -33,7 +33,7 @@ using lib::sqlite::SqliteError;
 // partitions a pass in progress has dropped or detached whole. Version 7: what other stores
 // removed for a pass (`also:` with `store:`), beside its audit entry and in its record while
 // under way, and the time a pass under way has waited for its store's throttle.
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 // How SQLite errors about the file itself (a full disk...) name it.
 std::string file_label(const std::string& path) { return "the state file '" + path + "'"; }
@@ -75,7 +75,7 @@ void StateFile::check_writable() {
   // What a pass writes, each statement changing nothing: a read-only file or mount refuses any
   // write, a PostgreSQL role the privilege it lacks on that table.
   static const char* const kAppended[] = {"audit", "audit_partitions", "audit_also_stores",
-                                          "sighting_policies"};
+                                          "audit_notices", "sighting_policies"};
   static const char* const kWritten[] = {"pass_in_progress", "batch_intent", "batch_intent_items",
                                          "notices", "sightings"};
   if (auto missing = missing_pass_privileges(); !missing.empty())
@@ -299,6 +299,10 @@ void StateFile::create_schema() {
   db_->exec(
       "CREATE TABLE IF NOT EXISTS audit_also_stores (audit_id INTEGER PRIMARY KEY, also_stores "
       "TEXT NOT NULL)");
+  // The notices a pass sent (version 8).
+  db_->exec(
+      "CREATE TABLE IF NOT EXISTS audit_notices (audit_id INTEGER PRIMARY KEY, notices TEXT NOT "
+      "NULL)");
   db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 

@@ -10,14 +10,16 @@ struct Table {
   std::vector<const char*> columns;  // those a state file of any version may have
 };
 
-// In an order that keeps every reference valid (audit_partitions and audit_also_stores after
-// audit). A column a file of an older retentiond lacks takes its default in the PostgreSQL state.
+// In an order that keeps every reference valid (audit_partitions, audit_also_stores and
+// audit_notices after audit). A column a file of an older retentiond lacks takes its default in
+// the PostgreSQL state.
 const std::vector<Table> kTables = {
     {"audit",
      {"id", "policy", "store", "action", "cutoff", "matched", "held", "affected", "started",
       "finished", "outcome", "error_class", "prev_hash", "hash", "keyed", "waited", "host"}},
     {"audit_partitions", {"audit_id", "partitions"}},
     {"audit_also_stores", {"audit_id", "also_stores"}},
+    {"audit_notices", {"audit_id", "notices"}},
     {"holds", {"policy", "key", "reason", "created", "until"}},
     {"notices", {"policy", "key_hash", "basis", "sent"}},
     {"sightings", {"policy", "key_hash", "first_seen"}},

@@ -153,6 +153,27 @@ TEST_CASE("notify: one notice per cycle, action only after the notice period",
         std::vector<std::string>{"later@example.org", "returning@example.org"});
   CHECK(sqlite_column(db, "SELECT id FROM users ORDER BY id") ==
         std::vector<std::string>{"3", "4", "5", "6"});
+
+  // The audit trail counts the notices of each pass (never an address), under its hash.
+  auto history =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  const auto& entries = history.at("entries");
+  REQUIRE(entries.size() == 5);
+  CHECK(entries[0].at("notices") == json{{"sent", 3}, {"failed", 1}, {"no_address", 1}});
+  CHECK(entries[1].at("notices") == json{{"sent", 0}, {"failed", 1}, {"no_address", 1}});
+  CHECK(entries[4].at("notices").at("sent") == 2);
+  auto text = run_retentiond_ok({"history", "-c", config, "--verify"}, dir.path()).out;
+  INFO(text);
+  CHECK(text.find("notices: 3 notices sent, 1 could not be sent (its record kept), 1 record due "
+                  "without a usable address (kept)") != std::string::npos);
+  CHECK(text.find('@') == std::string::npos);
+  auto markdown =
+      run_retentiond_ok({"history", "-c", config, "--format", "markdown"}, dir.path()).out;
+  CHECK(markdown.find("- pass 1 (inactive): 3 notices sent") != std::string::npos);
+  auto page = run_retentiond_ok({"history", "-c", config, "--format", "html", "--language", "fr"},
+                                dir.path())
+                  .out;
+  CHECK(page.find("3 avis envoyés, 1 n'a pu être envoyé") != std::string::npos);
 }
 
 TEST_CASE("notify: an unreachable SMTP server fails the pass and changes nothing",

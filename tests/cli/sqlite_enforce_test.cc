@@ -377,3 +377,79 @@ TEST_CASE("a policy's batch_budget sets the time its batches aim at", "[cli][sql
       {"enforce", "-c", other.write("r.yaml", kHitsConfig), "--at", kAt}, other.path());
   CHECK(by_default.err.find("budget 200 ms)") != std::string::npos);
 }
+
+TEST_CASE("sqlite: julianday() dates are Julian days, not 1970 epochs", "[cli][sqlite][dates]") {
+  // Cut-off 2027-03-01T00:00:00Z. julianday() stores REALs; a whole one (noon) in a column of
+  // INTEGER affinity becomes an integer. With format: epoch the operator says they are seconds.
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  sqlite_exec(db,
+              "CREATE TABLE j (id INTEGER PRIMARY KEY, label TEXT, d REAL, i INTEGER);"
+              "INSERT INTO j (label, d, i) VALUES"
+              " ('old', julianday('2026-11-01'), CAST(julianday('2026-11-01 12:00') AS INTEGER)),"
+              " ('minus-1s', julianday('2027-02-28 23:59:59'), NULL),"
+              " ('exact', julianday('2027-03-01 00:00:00'), NULL),"
+              " ('fresh', julianday('2028-01-01'), CAST(julianday('2028-01-01 12:00') AS INTEGER)),"
+              " ('epoch', 1577836800.0, 1577836800);");
+  CHECK(sqlite_column(db, "SELECT typeof(i) FROM j WHERE label = 'fresh'") ==
+        std::vector<std::string>{"integer"});
+  auto labels = [&] { return sqlite_column(db, "SELECT label FROM j ORDER BY id"); };
+  for (const std::string since : {"d", "i"}) {
+    INFO("since: " << since);
+    const std::string config =
+        dir.write("r.yaml",
+                  "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                  "  - {name: j, store: app, table: j, expire_after: 1y, since: " +
+                      since + ", max_affected: 100%}\n");
+    auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(plan.out << plan.err);
+    REQUIRE(plan.exit_code == 0);
+    auto p = policy_in(json::parse(plan.out), "j");
+    if (since == "d") {
+      CHECK(p.at("matched") == 3);  // old, minus-1s, epoch
+      CHECK(p.at("oldest") == "2020-01-01T00:00:00Z");
+    } else {
+      CHECK(p.at("matched") == 2);  // old (its noon) and epoch; minus-1s has no i
+    }
+  }
+  const std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                "  - {name: j, store: app, table: j, expire_after: 1y, since: d, "
+                "max_affected: 100%}\n");
+  run_retentiond_ok({"enforce", "-c", config, "--at", kAt}, dir.path());
+  CHECK(labels() == std::vector<std::string>{"exact", "fresh"});
+}
+
+TEST_CASE("sqlite: expired rows with a NULL key are not counted as matched, and a warning says so",
+          "[cli][sqlite]") {
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  sqlite_exec(db,
+              "CREATE TABLE u (id TEXT PRIMARY KEY, since TEXT);"
+              "INSERT INTO u VALUES ('a', '2000-01-01'), ('b', '2001-01-01'), (NULL, '1999-01-01'),"
+              " ('c', '2028-01-01');");
+  const std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                "  - {name: u, store: app, table: u, expire_after: 1y, since: since, "
+                "max_affected: 100%}\n");
+  auto plan = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(plan.out << plan.err);
+  auto p = policy_in(json::parse(plan.out), "u");
+  CHECK(p.at("matched") == 2);
+  CHECK(p.at("oldest") == "2000-01-01T00:00:00Z");
+  CHECK(p.at("warnings").dump().find("1 expired row is kept because its key is NULL") !=
+        std::string::npos);
+  auto enforce =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(enforce.out << enforce.err);
+  CHECK(enforce.exit_code == 0);
+  CHECK(policy_in(json::parse(enforce.out), "u").at("affected") == 2);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM u") == 2);
+  // status does not count the row no pass can touch as overdue.
+  auto status =
+      run_retentiond({"status", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(status.out << status.err);
+  CHECK(status.exit_code == 0);
+}

@@ -174,3 +174,31 @@ TEST_CASE("what other stores removed for a pass is kept with its row and covered
   sqlite_exec(path, "DELETE FROM audit_also_stores");
   check_broken_at(verify(path), 2);
 }
+
+TEST_CASE("the notices a pass sent are kept with its row and covered by its hash",
+          "[audit][notify]") {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  const std::string notices = R"json({"failed":1,"no_address":0,"sent":4})json";
+  {
+    StateFile state(path, true);
+    AuditTrail trail(state.db());
+    AuditEntry with = entry("a", 0);
+    with.notices = notices;
+    trail.append(entry("a", 10));
+    trail.append(with);
+    auto rows = trail.list({}, std::nullopt);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1].notices == notices);
+    CHECK(rows[0].notices.empty());
+    // An entry without notices digests as it did before they were kept.
+    AuditEntry again = rows[0];
+    again.notices = notices;
+    CHECK(audit_digest(again) != rows[0].hash);
+  }
+  CHECK(verify(path).intact);
+  sqlite_exec(path, "UPDATE audit_notices SET notices = replace(notices, '4', '40')");
+  check_broken_at(verify(path), 2);
+  sqlite_exec(path, "DELETE FROM audit_notices");
+  check_broken_at(verify(path), 2);
+}

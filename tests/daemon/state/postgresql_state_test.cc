@@ -47,7 +47,7 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
     StateFile state(db.state_config(), /*writable=*/true);
     CHECK(state.shared());
     CHECK_FALSE(state.schema_problem());
-    CHECK(db.integer("SELECT version FROM retentiond_schema") == 7);
+    CHECK(db.integer("SELECT version FROM retentiond_schema") == 8);
 
     AuditTrail trail(state.db());
     for (int i = 1; i <= 3; ++i) trail.append(entry("a", i));
@@ -114,10 +114,16 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
 
 namespace {
 
+// A state as retentiond wrote it before schema 8 (no notices in the audit trail).
+void make_schema_7(const PgDatabase& db) {
+  { StateFile create(db.state_config(), true); }
+  db.exec("DROP TABLE audit_notices; UPDATE retentiond_schema SET version = 7;");
+}
+
 // A state as retentiond wrote it before schema 7 (nothing about other stores' removals, nor
 // the time a pass under way has waited).
 void make_schema_6(const PgDatabase& db) {
-  { StateFile create(db.state_config(), true); }
+  make_schema_7(db);
   db.exec(
       "ALTER TABLE pass_in_progress DROP COLUMN waited, DROP COLUMN also_stores, DROP COLUMN "
       "also_pending; DROP TABLE audit_also_stores; UPDATE retentiond_schema SET version = 6;");
@@ -143,7 +149,7 @@ TEST_CASE("a PostgreSQL state of schema 5 gains the partitions of passes in prog
     CHECK(PassJournal(reader).list().empty());
   }
   StateFile state(db.state_config(), /*writable=*/true);
-  CHECK(db.integer("SELECT version FROM retentiond_schema") == 7);
+  CHECK(db.integer("SELECT version FROM retentiond_schema") == 8);
   PassJournal journal(state);
   PassRecord r;
   r.policy = "p";
@@ -168,7 +174,7 @@ TEST_CASE("a PostgreSQL state of schema 6 gains other stores' removals and the t
     CHECK(AuditTrail(reader.db()).list({}, std::nullopt).empty());
   }
   StateFile state(db.state_config(), /*writable=*/true);
-  CHECK(db.integer("SELECT version FROM retentiond_schema") == 7);
+  CHECK(db.integer("SELECT version FROM retentiond_schema") == 8);
   PassJournal journal(state);
   PassRecord r;
   r.policy = "p";
@@ -222,13 +228,13 @@ TEST_CASE("a PostgreSQL state of schema 5 whose user may not alter it says what 
       Catch::Contains("schema 5") && Catch::Contains("may not alter") &&
           Catch::Contains("ALTER TABLE pass_in_progress ADD COLUMN IF NOT EXISTS partitions TEXT "
                           "NOT NULL DEFAULT ''") &&
-          Catch::Contains("UPDATE retentiond_schema SET version = 7;"));
+          Catch::Contains("UPDATE retentiond_schema SET version = 8;"));
   CHECK(db.integer("SELECT version FROM retentiond_schema") == 5);  // nothing half-done
   // check says so before a pass fails on it.
   {
     StateFile reader(as_writer, /*writable=*/false);
     CHECK_THAT(reader.schema_problem().value_or(""),
-               Catch::Contains("is of schema 5 and this retentiond needs 7"));
+               Catch::Contains("is of schema 5 and this retentiond needs 8"));
   }
   // Read-only opens (history, status) still work as that user.
   {
@@ -341,7 +347,48 @@ TEST_CASE("a PostgreSQL state migrated by hand in part migrates the rest", "[sta
       "ALTER TABLE pass_in_progress ADD COLUMN IF NOT EXISTS partitions TEXT NOT NULL DEFAULT '', "
       "ADD COLUMN IF NOT EXISTS waited BIGINT NOT NULL DEFAULT 0");
   StateFile state(db.state_config(), /*writable=*/true);
-  CHECK(db.integer("SELECT version FROM retentiond_schema") == 7);
+  CHECK(db.integer("SELECT version FROM retentiond_schema") == 8);
   CHECK(state.has_table("audit_also_stores"));
   CHECK(state.has_column("pass_in_progress", "also_stores"));
+}
+
+TEST_CASE("a PostgreSQL state of schema 7 gains the notices of the audit trail",
+          "[state][postgresql][notify]") {
+  PgDatabase db;
+  make_schema_7(db);
+  {
+    StateFile state(db.state_config(), /*writable=*/false);
+    CHECK_FALSE(state.schema_problem());
+    CHECK(AuditTrail(state.db()).list({}, std::nullopt).empty());  // read without the table
+  }
+  // A user that only writes the tables is told what the owner must run.
+  const std::string role = db.name() + "_writer";
+  struct DropRole {
+    const PgDatabase& db;
+    std::string role;
+    ~DropRole() { db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role); }
+  } drop{db, role};
+  db.exec("CREATE ROLE " + role + " LOGIN; GRANT USAGE ON SCHEMA public TO " + role +
+          "; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role +
+          "; GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role);
+  auto as_writer = db.state_config();
+  as_writer.options.at("dsn").value = db.dsn() + " user=" + role;
+  CHECK_THROWS_WITH(StateFile(as_writer, /*writable=*/true),
+                    Catch::Contains("schema 7") &&
+                        Catch::Contains("CREATE TABLE IF NOT EXISTS audit_notices") &&
+                        Catch::Contains("UPDATE retentiond_schema SET version = 8;"));
+  CHECK(db.integer("SELECT version FROM retentiond_schema") == 7);
+  {
+    StateFile state(db.state_config(), /*writable=*/true);
+    CHECK(db.integer("SELECT version FROM retentiond_schema") == 8);
+    AuditEntry e = entry("p", 0);
+    e.notices = R"({"failed":0,"no_address":0,"sent":2})";
+    AuditTrail(state.db()).append(e);
+    CHECK(AuditTrail(state.db()).list({}, std::nullopt).at(0).notices == e.notices);
+    CHECK(AuditTrail(state.db()).verify().intact);
+  }
+  // The table is the owner's: the writer now lacks its grant, and is told which.
+  StateFile reader(as_writer, /*writable=*/false);
+  CHECK_THAT(reader.schema_problem().value_or(""),
+             Catch::Contains("SELECT, INSERT on audit_notices"));
 }
