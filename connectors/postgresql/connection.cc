@@ -142,8 +142,19 @@ Result<std::unique_ptr<pqxx::connection>> connect(const policies::StoreConfig& s
     setup.exec("SET client_encoding = 'UTF8'");
     setup.exec("SET lock_timeout = '5s'");
     setup.exec("SET idle_in_transaction_session_timeout = '60s'");
-    setup.exec(kReadDateFunction);
-    setup.exec(kJsonFunctions);
+    try {
+      setup.exec(kReadDateFunction);
+      setup.exec(kJsonFunctions);
+    } catch (const pqxx::insufficient_privilege&) {
+      // Reachable, but the role may not create retentiond's functions in pg_temp (SQLSTATE
+      // 42501; libpqxx 6.4 leaves sqlstate() empty for these statements, its type tells).
+      return Error{ErrorKind::Config,
+                   error_prefix(store.name) + "role " + setup.quote_name(c->username()) +
+                       " may not create temporary objects in database " +
+                       setup.quote_name(c->dbname()) +
+                       ", which retentiond's date functions need: GRANT TEMPORARY ON DATABASE " +
+                       setup.quote_name(c->dbname()) + " TO " + setup.quote_name(c->username())};
+    }
     if (mode == AccessMode::ReadOnly)
       setup.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
     setup.commit();

@@ -12,6 +12,7 @@
 #include "connectors/postgresql/catalog.h"
 #include "connectors/postgresql/connection.h"
 #include "connectors/postgresql/partitions.h"
+#include "connectors/postgresql/privileges.h"
 #include "connectors/sql/anonymise.h"
 #include "connectors/sql/batch_bound.h"
 #include "connectors/sql/bindings_note.h"
@@ -241,6 +242,9 @@ Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy)
     auto diagnostics = sql::check_policy(policy, store_.name, hooks);
     auto partitions = check_partitions(policy);
     diagnostics.insert(diagnostics.end(), partitions.begin(), partitions.end());
+    pqxx::nontransaction t(*conn_);
+    auto missing = missing_privileges(t, policy);
+    diagnostics.insert(diagnostics.end(), missing.begin(), missing.end());
     return diagnostics;
   } catch (const std::exception& e) {
     return query_error(policy, e);

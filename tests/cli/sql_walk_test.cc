@@ -210,6 +210,65 @@ TEST_CASE(
   db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role + ";");
 }
 
+TEST_CASE("postgresql: check names the privilege a role lacks for a pass, with the GRANT to run",
+          "[postgresql][check]") {
+  // PostgreSQL checks privileges when a statement runs, not when it is prepared: check asks.
+  PgDatabase db;
+  const std::string role = db.name() + "_low";
+  struct DropRole {
+    const PgDatabase& db;
+    std::string role;
+    ~DropRole() { db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role); }
+  } drop{db, role};
+  db.exec(
+      "CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz, name text, mail text);"
+      "INSERT INTO hits VALUES (1, '2020-01-01', 'a', 'a@x'), (2, '2030-01-01', 'b', 'b@x');"
+      "CREATE ROLE " +
+      role + " LOGIN; GRANT SELECT ON hits TO " + role + "; GRANT UPDATE (name) ON hits TO " +
+      role + ";");
+  TempDir dir;
+  const std::string store = "{type: postgresql, dsn: \"" + db.dsn() + " user=" + role + "\"}";
+  std::string config = dir.write("r.yaml", one_store_config("db", store, kPolicy));
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  CHECK(check.err.find("r.yaml:") != std::string::npos);
+  const std::string quoted = "\"" + role + "\"";  // as quote_name() writes it
+  CHECK(check.err.find("role " + quoted + " lacks DELETE on hits") != std::string::npos);
+  CHECK(check.err.find("GRANT DELETE ON \"hits\" TO " + quoted) != std::string::npos);
+
+  // Anonymising needs UPDATE on each anonymised column: the one not granted is named.
+  config = dir.write(
+      "r.yaml",
+      one_store_config("db", store,
+                       "  - {name: hits, store: db, table: hits, expire_after: 52d, since: ts, "
+                       "action: anonymise, anonymise: {name: {value: ''}, mail: null}, "
+                       "max_affected: 100%}\n"));
+  check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  CHECK(check.err.find("lacks UPDATE on (\"mail\") on hits") != std::string::npos);
+  CHECK(check.err.find("GRANT UPDATE (\"mail\") ON \"hits\" TO " + quoted) != std::string::npos);
+  db.exec("GRANT UPDATE (mail) ON hits TO " + role);
+  check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+
+  // Without TEMPORARY on the database the store is reachable but unusable: a configuration
+  // error naming the grant, not "unreachable".
+  db.exec("REVOKE TEMPORARY ON DATABASE " + db.name() + " FROM PUBLIC");
+  check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  CHECK(check.err.find("GRANT TEMPORARY ON DATABASE \"" + db.name() + "\" TO " + quoted) !=
+        std::string::npos);
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("store-unreachable") == std::string::npos);
+  CHECK(db.column("SELECT name FROM hits ORDER BY id") == std::vector<std::string>{"a", "b"});
+}
+
 TEST_CASE("mysql: an account allowed one connection still plans (the total is counted in turn)",
           "[mysql][walk]") {
   MysqlDatabase db;
