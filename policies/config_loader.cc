@@ -10,6 +10,7 @@
 #include <yaml-cpp/depthguard.h>
 
 #include "lib/files/regular_file.h"
+#include "policies/dsn_secret.h"
 #include "policies/policy_parser.h"
 #include "policies/throttle_parser.h"
 #include "policies/yaml_map.h"
@@ -239,10 +240,7 @@ void parse_stores(const YamlField& field, const LoadedFile& file, Config& config
         for (const auto& problem : spec->cross_check(store))
           diags.error(problem.location, problem.message);
       if (const StoreOption* dsn = store.option("dsn")) {
-        std::string lowered;
-        for (char c : dsn->value)
-          lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lowered.find("password") != std::string::npos)
+        if (dsn_has_password(dsn->value))
           diags.error(dsn->location, "the 'dsn' of " + context +
                                          " contains a password; use "
                                          "'password_file' instead");
@@ -268,10 +266,7 @@ StoreConfig parse_state_store(const YamlField& field, const LoadedFile& file, Di
                           m.text(type) + "' is not one");
   const YamlField& dsn = m.require("dsn");
   store.options.emplace("dsn", StoreOption{m.text(dsn), dsn.value_location});
-  std::string lowered;
-  for (char c : m.text(dsn))
-    lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lowered.find("password") != std::string::npos)
+  if (dsn_has_password(m.text(dsn)))
     diags.error(dsn.value_location,
                 "the 'dsn' of 'state' contains a password; use 'password_file' instead");
   if (const YamlField* pf = m.find("password_file"))

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "policies/dsn_secret.h"
 #include "policies/policy_parser.h"
 #include "policies/schedule.h"
 #include "policies/yaml_map.h"
@@ -38,9 +39,7 @@ ReplicaConfig parse_replica(const YAML::Node& node, const std::string& file,
   }
   const YamlField& dsn = m.require("dsn");
   r.dsn = m.text(dsn);
-  std::string lowered;
-  for (char c : r.dsn) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lowered.find("password") != std::string::npos)
+  if (dsn_has_password(r.dsn))
     throw ConfigError(dsn.value_location, "the 'dsn' of " + context +
                                               " contains a password; use a passfile "
                                               "(passfile=... in the dsn) instead");

@@ -10,8 +10,8 @@ using policies::Diagnostic;
 
 bool granted(pqxx::transaction_base& t, const std::string& query, const std::string& oid,
              const std::string& privilege, const std::string* column = nullptr) {
-  auto r = column ? t.exec_params(query, oid, *column, privilege)
-                  : t.exec_params(query, oid, privilege);
+  auto r =
+      column ? t.exec_params(query, oid, *column, privilege) : t.exec_params(query, oid, privilege);
   return !r.empty() && r[0][0].as<bool>();
 }
 
@@ -20,8 +20,7 @@ bool granted(pqxx::transaction_base& t, const std::string& query, const std::str
 void check_table(pqxx::transaction_base& t, const policies::QualifiedName& name,
                  const policies::Location& at, policies::Action action,
                  const std::vector<policies::ColumnAnonymisation>& anonymised,
-                 const std::string& role, const std::string& policy,
-                 std::vector<Diagnostic>& out) {
+                 const std::string& role, const std::string& policy, std::vector<Diagnostic>& out) {
   const auto table = describe_table(t, name);
   if (!table) return;
   const std::string quoted = sql::quote_table(name, '"');
@@ -43,8 +42,7 @@ void check_table(pqxx::transaction_base& t, const policies::QualifiedName& name,
   std::optional<policies::Location> first;
   for (const auto& c : anonymised) {
     if (!table->column(c.column)) continue;  // check_policy() names it
-    if (granted(t, "SELECT has_column_privilege($1::oid, $2, $3)", table->oid, "UPDATE",
-                &c.column))
+    if (granted(t, "SELECT has_column_privilege($1::oid, $2, $3)", table->oid, "UPDATE", &c.column))
       continue;
     columns += (columns.empty() ? "" : ", ") + sql::quote_identifier(c.column, '"');
     if (!first) first = c.location;
@@ -63,8 +61,8 @@ std::vector<Diagnostic> missing_privileges(pqxx::transaction_base& t,
   check_table(t, *policy.table, policy.table_location, policy.action, policy.anonymise, role,
               policy.name, out);
   for (const auto& rule : policy.also)
-    check_table(t, rule.table, rule.table_location, rule.action, rule.anonymise, role,
-                policy.name, out);
+    check_table(t, rule.table, rule.table_location, rule.action, rule.anonymise, role, policy.name,
+                out);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include "daemon/commands/commands.h"
 #include "daemon/commands/prologue.h"
 #include "daemon/state/state_migration.h"
+#include "policies/dsn_secret.h"
 #include "policies/printable.h"
 
 namespace retentiond::daemon {
@@ -55,7 +56,7 @@ int state_command(const Args& all_args) {
   if (auto stop = parse_command_line(command, args, opts, vm)) return *stop;
   if (!password_file.empty() && to.empty())
     return usage_failure(command, "--password-file goes with --to");
-  if (to.find("password") != std::string::npos)
+  if (policies::dsn_has_password(to))
     return usage_failure(command, "the --to dsn contains a password; use --password-file");
   try {
     std::string audit_key;

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "connectors/registry.h"
+#include "policies/dsn_secret.h"
 #include "support/config_text.h"
 #include "support/temp_dir.h"
 
@@ -227,6 +228,10 @@ TEST_CASE("bad input names file:line:column", "[config]") {
       {"password in a dsn",
        "stores:\n  db: {type: postgresql, dsn: \"host=h password=secret\"}\npolicies: []\n",
        "DIR/r.yaml:2:31: error: the 'dsn' of store 'db' contains a password"},
+      {"password in a dsn URI",
+       "stores:\n  db: {type: postgresql, dsn: \"postgresql://u:secret@h:5432/d\"}\n"
+       "policies: []\n",
+       "DIR/r.yaml:2:31: error: the 'dsn' of store 'db' contains a password"},
       {"bad port",
        "stores:\n  db: {type: mysql, host: h, port: 99999, database: d, user: u}\npolicies: []\n",
        "DIR/r.yaml:2:36: error: "},
@@ -415,6 +420,23 @@ TEST_CASE("issue 22: state in PostgreSQL", "[config]") {
   CHECK(first_error("state: {type: postgresql, dsn: \"password=x\"}\n" + rest) ==
         "DIR/r.yaml:1:32: error: the 'dsn' of 'state' contains a password; use 'password_file' "
         "instead");
+  CHECK(first_error("state: {type: postgresql, dsn: \"postgres://r:x@db/r\"}\n" + rest)
+            .find("contains a password") != std::string::npos);
   CHECK(first_error("state: {type: postgresql, dsn: x, passwrd_file: y}\n" + rest)
             .find("DIR/r.yaml:1:35: error: unknown key 'passwrd_file'") == 0);
+}
+
+TEST_CASE("a dsn holds a password in key=value form, as a URI parameter or in a URI's user part",
+          "[config]") {
+  using retentiond::policies::dsn_has_password;
+  CHECK(dsn_has_password("host=h PASSWORD = x"));
+  CHECK(dsn_has_password("postgresql://u@h/d?password=x"));
+  CHECK(dsn_has_password("postgresql://u:x@h:5432/d"));
+  CHECK(dsn_has_password("POSTGRES://u:x@h"));
+  CHECK(dsn_has_password("postgresql://u:p%40ss@h/d"));
+  CHECK_FALSE(dsn_has_password("postgresql://u@h:5432/d"));
+  CHECK_FALSE(dsn_has_password("postgresql://h:5432/d?user=u"));
+  CHECK_FALSE(dsn_has_password("postgresql:///d?host=/run/postgresql"));
+  CHECK_FALSE(dsn_has_password("host=h user=u dbname=d"));
+  CHECK_FALSE(dsn_has_password("postgresql://h/d@x:y"));  // '@' in the path: no user part
 }
