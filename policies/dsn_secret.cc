@@ -16,7 +16,8 @@ bool dsn_has_password(std::string_view dsn) {
     const std::string_view rest = std::string_view(dsn).substr(scheme.size());
     const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
     const size_t at = authority.rfind('@');
-    return at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos;
+    return at != std::string_view::npos &&
+           authority.substr(0, at).find(':') != std::string_view::npos;
   }
   return false;
 }

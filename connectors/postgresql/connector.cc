@@ -31,6 +31,22 @@ std::string first_line(std::string text) {
   return text;
 }
 
+// A data exception (SQLSTATE class 22: a cast, a date or a value out of range) quotes the value
+// that failed, which may be personal data ('invalid input syntax for type integer: "Jane
+// Doe"'): each double-quoted part of its message is withheld from reports and logs.
+std::string without_values(const std::string& message) {
+  std::string out;
+  size_t at = 0;
+  while (at < message.size()) {
+    const size_t open = message.find('"', at);
+    const size_t close = open == std::string::npos ? open : message.find('"', open + 1);
+    if (close == std::string::npos) return out + message.substr(at);
+    out += message.substr(at, open - at) + "(a value, withheld)";
+    at = close + 1;
+  }
+  return out;
+}
+
 // The block number of a tid's text form, "(12,3)" -> 12.
 long long block_of(const std::string& tid) { return std::stoll(tid.substr(1)); }
 
@@ -218,6 +234,8 @@ Error PostgresqlConnector::query_error(const Policy& policy, const std::exceptio
     if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0)
       return Error{ErrorKind::StoreUnreachable,
                    where + "lost the connection to PostgreSQL: " + first_line(e.what())};
+    if (dynamic_cast<const pqxx::data_exception*>(&e))
+      return Error{ErrorKind::QueryFailed, where + without_values(first_line(e.what()))};
     return Error{ErrorKind::QueryFailed, where + first_line(e.what())};
   }
   return Error{ErrorKind::QueryFailed, where + first_line(e.what())};

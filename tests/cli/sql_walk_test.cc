@@ -296,3 +296,27 @@ TEST_CASE("mysql: an account allowed one connection still plans (the total is co
   CHECK(policy.at("affected") == 2);
   CHECK(db.column("SELECT id FROM hits") == std::vector<std::string>{"2"});
 }
+
+TEST_CASE("postgresql: a failing cast's value stays out of the report and the log",
+          "[postgresql][privacy]") {
+  // A where that casts a name to an integer fails on the data, and PostgreSQL quotes the value.
+  PgDatabase db;
+  db.exec(
+      "CREATE TABLE hits (id bigint PRIMARY KEY, ts timestamptz, name text);"
+      "INSERT INTO hits VALUES (1, '2020-01-01', 'Zoe Hidden');");
+  TempDir dir;
+  std::string config = dir.write(
+      "r.yaml", one_store_config("db", "{type: postgresql, dsn: \"" + db.dsn() + "\"}",
+                                 "  - {name: hits, store: db, table: hits, expire_after: 52d, "
+                                 "since: ts, where: \"name::int > 0\", max_affected: 100%}\n"));
+  for (const char* command : {"plan", "enforce"}) {
+    auto r = run_retentiond({command, "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("invalid input syntax for type integer: (a value, withheld)") !=
+          std::string::npos);
+    CHECK(r.out.find("Zoe") == std::string::npos);
+    CHECK(r.err.find("Zoe") == std::string::npos);
+  }
+  CHECK(db.column("SELECT id FROM hits") == std::vector<std::string>{"1"});
+}
