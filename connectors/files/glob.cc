@@ -21,17 +21,35 @@ bool segment_matches(const std::string& pattern, const std::string& name) {
   return fnmatch(pattern.c_str(), name.c_str(), FNM_PERIOD) == 0;
 }
 
-// Does pattern[p..] match path[s..] exactly?
+// Does pattern[p..] match path[s..] exactly? Each (p, s) is settled once (`seen`): without it,
+// patterns with several `**` tried every split of the path again and again (eight `**` over a
+// deep tree ran for minutes).
 bool match_from(const std::vector<std::string>& pattern, size_t p,
-                const std::vector<std::string>& path, size_t s) {
-  if (p == pattern.size()) return s == path.size();
-  if (pattern[p] == "**") {
-    for (size_t k = s; k <= path.size(); ++k)
-      if (match_from(pattern, p + 1, path, k)) return true;
-    return false;
+                const std::vector<std::string>& path, size_t s, std::vector<signed char>& seen) {
+  signed char& known = seen[p * (path.size() + 1) + s];
+  if (known >= 0) return known == 1;
+  bool matched;
+  if (p == pattern.size()) {
+    matched = s == path.size();
+  } else if (pattern[p] == "**") {
+    // Like '*', '**' never stands for a name starting with '.' (a shell's globstar does not
+    // enter .snapshots either): such a directory must be written.
+    matched = false;
+    for (size_t k = s; k <= path.size() && !matched; ++k) {
+      matched = match_from(pattern, p + 1, path, k, seen);
+      if (k < path.size() && path[k].starts_with('.')) break;
+    }
+  } else {
+    matched = s < path.size() && segment_matches(pattern[p], path[s]) &&
+              match_from(pattern, p + 1, path, s + 1, seen);
   }
-  if (s == path.size()) return false;
-  return segment_matches(pattern[p], path[s]) && match_from(pattern, p + 1, path, s + 1);
+  known = matched ? 1 : 0;
+  return matched;
+}
+
+bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& path) {
+  std::vector<signed char> seen((pattern.size() + 1) * (path.size() + 1), -1);
+  return match_from(pattern, 0, path, 0, seen);
 }
 
 // Can pattern[p..] match some path that starts with dir[s..] (dir fully consumed, more to come)?
@@ -53,7 +71,7 @@ bool GlobSet::matches(const std::string& path) const { return matches(split(path
 
 bool GlobSet::matches(const std::vector<std::string>& parts) const {
   for (const auto& p : patterns_)
-    if (match_from(p, 0, parts, 0)) return true;
+    if (match(p, parts)) return true;
   return false;
 }
 

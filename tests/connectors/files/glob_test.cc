@@ -22,6 +22,21 @@ TEST_CASE("globs match one segment per '*' and any depth for '**'", "[files][glo
   CHECK(GlobSet({".*"}).matches(".hidden"));
 }
 
+TEST_CASE("'**' never stands for a hidden directory, and many '**' stay fast", "[files][glob]") {
+  GlobSet g({"**/*.log"});
+  CHECK(g.matches("a/b/o.log"));
+  CHECK_FALSE(g.matches(".snap/a/o.log"));
+  CHECK_FALSE(g.matches("b/.x/o.log"));
+  CHECK(GlobSet({".snap/**/*.log"}).matches(".snap/a/o.log"));
+  CHECK(GlobSet({"**/.x/*.log"}).matches("b/.x/o.log"));
+  // Eight '**' over a path sixty deep: each (pattern, path) position is tried once.
+  std::string deep;
+  for (int i = 0; i < 60; ++i) deep += "d" + std::to_string(i) + "/";
+  GlobSet many({"**/**/**/**/**/**/**/**/*.log"});
+  CHECK(many.matches(deep + "x.log"));
+  CHECK_FALSE(many.matches(deep + "x.txt"));
+}
+
 TEST_CASE("the walk only enters directories that can hold a match", "[files][glob]") {
   GlobSet g({"*/access.log-*", "backups/**/*.tar.gz"});
   CHECK(g.may_match_below(""));
