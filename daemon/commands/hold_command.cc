@@ -258,12 +258,23 @@ int hold_command(const Args& all_args) {
       if (!survives_pass_under_way(config, policy, state, *key)) return kExitFailure;
       return kExitOk;
     }
-    // As written in `hold list`, else in the form `hold add` stored for it ('05' for 5).
+    // As written in `hold list`, else in the form `hold add` stored for it ('05' for 5), else as
+    // the text `hold list` printed for it (a key with a newline is listed as "a\nb").
     std::string why;
     std::optional<std::string> stored;
+    auto as_listed = [&]() -> std::optional<std::string> {
+      std::optional<std::string> found;
+      for (const auto& h : holds.list({policy.name}))
+        if (h.key != keys[0] && printable(h.key) == keys[0]) {
+          if (found) return std::nullopt;  // two keys print alike: the exact key is needed
+          found = h.key;
+        }
+      return found;
+    };
     if (!holds.remove(policy.name, keys[0], policy.store) &&
         (!(stored = key_as_stored(config, policy, keys[0], why)) || *stored == keys[0] ||
-         !holds.remove(policy.name, *stored, policy.store))) {
+         !holds.remove(policy.name, *stored, policy.store)) &&
+        (!(stored = as_listed()) || !holds.remove(policy.name, *stored, policy.store))) {
       std::cerr << "retentiond hold: no hold on key " << printable(keys[0]) << " of policy '"
                 << policy.name << "'\n";
       return kExitFailure;

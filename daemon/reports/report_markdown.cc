@@ -56,6 +56,8 @@ std::string render_markdown(const Report& report, const policies::Config& config
     if (!o.throttle.empty()) out += "- Throttle: " + policies::printable(o.throttle) + "\n";
     if (const std::string waited = waited_words(o); !waited.empty())
       out += "- Waited: " + waited + "\n";
+    else if (!o.throttle.empty() && !report.dry_run)
+      out += "- Waited: none\n";
     if (p)
       for (size_t i = 0; i < p->also_stores.size(); ++i)
         out += "- Also " + also_store_line(o, *p, i, config, report.dry_run) + "\n";

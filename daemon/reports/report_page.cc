@@ -308,6 +308,8 @@ std::string pass_detail(const PassOutcome& o, const Report& r, const policies::C
   if (!o.throttle.empty()) out += "<p>Throttle: " + html_escape(o.throttle) + "</p>\n";
   if (const std::string waited = waited_words(o); !waited.empty())
     out += "<p>Waited: " + html_escape(waited) + "</p>\n";
+  else if (!o.throttle.empty() && !r.dry_run)
+    out += "<p>Waited: none</p>\n";
   if (p)
     for (size_t i = 0; i < p->also_stores.size(); ++i)
       out += "<p>Also " + html_escape(also_store_line(o, *p, i, config, r.dry_run)) + "</p>\n";

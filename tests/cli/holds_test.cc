@@ -468,6 +468,21 @@ TEST_CASE("holds: on files, a path the policy does not select holds nothing and 
   CHECK(ok.exit_code == 0);
   auto list = run_retentiond({"hold", "list", "-c", config, "--format", "json"}, dir.path());
   CHECK(json::parse(list.out).size() == 1);
+
+  // A name with a newline: `hold list` prints it escaped, and `hold remove` takes that text.
+  dir.write("logs/site/access.log-a\nb", "x");
+  auto odd = add("site/access.log-a\nb");
+  INFO(odd.err);
+  REQUIRE(odd.exit_code == 0);
+  auto text = run_retentiond_ok({"hold", "list", "-c", config}, dir.path()).out;
+  CHECK(text.find("site/access.log-a\\nb") != std::string::npos);
+  auto removed = run_retentiond(
+      {"hold", "remove", "-c", config, "--policy", "web", "site/access.log-a\\nb"}, dir.path());
+  INFO(removed.out << removed.err);
+  CHECK(removed.exit_code == 0);
+  CHECK(json::parse(
+            run_retentiond_ok({"hold", "list", "-c", config, "--format", "json"}, dir.path()).out)
+            .size() == 1);
 }
 
 TEST_CASE("holds: a table without a key column holds nothing, and says why",

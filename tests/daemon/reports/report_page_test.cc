@@ -75,3 +75,21 @@ TEST_CASE("plan, enforce, status and register pages share one style", "[html]") 
   CHECK(render_report_page(status, config).find("are our retention promises kept?") !=
         std::string::npos);
 }
+
+TEST_CASE("a throttled pass that did not wait says so in every format", "[report][throttle]") {
+  Report r;
+  r.dry_run = false;
+  PassOutcome o;
+  o.policy = "p";
+  o.store = "s";
+  o.status = PassStatus::Ok;
+  o.counted = true;
+  o.throttle = "pause while a replica is more than 5 s behind";
+  r.passes.push_back(o);
+  retentiond::policies::Config config;
+  CHECK(render_text(r, config).find("waited:     none") != std::string::npos);
+  CHECK(render_markdown(r, config).find("- Waited: none") != std::string::npos);
+  CHECK(render_html(r, config).find("<p>Waited: none</p>") != std::string::npos);
+  r.dry_run = true;  // a plan waits for nothing
+  CHECK(render_markdown(r, config).find("Waited") == std::string::npos);
+}
