@@ -19,6 +19,10 @@ Result<std::optional<std::string>> store_password(const policies::StoreConfig& s
   if (!secret)
     return Error{ErrorKind::Config,
                  error_prefix(store.name) + "cannot read the password file '" + path + "': " + why};
+  if (secret->empty())
+    return Error{ErrorKind::Config, error_prefix(store.name) + "the password file '" + path +
+                                        "' is empty (a store without a password: leave "
+                                        "'password_file' out)"};
   return secret;
 }
 

@@ -212,7 +212,7 @@ void parse_stores(const YamlField& field, const LoadedFile& file, Config& config
         }
         if (std::find(known.begin(), known.end(), key) == known.end()) {
           std::string message =
-              "unknown key '" + key + "' in " + context + " (type " + store.type + ")";
+              unknown_key_words(key) + " in " + context + " (type " + store.type + ")";
           if (auto guess = closest_key(key, known))
             message += " (did you mean '" + std::string(*guess) + "'?)";
           diags.error(key_location, message);

@@ -150,7 +150,8 @@ std::optional<Duration> parse_duration(std::string_view text, std::string& error
       return std::nullopt;
     }
     if (amount > max_amount(u.unit)) {
-      error = "duration " + quoted + " is too long";
+      error = "duration " + quoted + " is too long (at most " + std::to_string(max_amount(u.unit)) +
+              " " + std::string(u.name) + ": about a thousand years)";
       return std::nullopt;
     }
     return Duration{amount, u.unit};

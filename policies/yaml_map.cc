@@ -83,7 +83,7 @@ YamlMap::YamlMap(const YAML::Node& node, std::string file, std::string context,
     f.value_location = location_of(file_, it->second);
     if (!f.value_location.known()) f.value_location = f.key_location;
     if (std::find(known_keys.begin(), known_keys.end(), f.key) == known_keys.end()) {
-      std::string message = "unknown key '" + f.key + "' in " + context_;
+      std::string message = unknown_key_words(f.key) + " in " + context_;
       if (auto guess = closest_key(f.key, known_keys))
         message += " (did you mean '" + std::string(*guess) + "'?)";
       diags.error(f.key_location, message);
@@ -95,6 +95,17 @@ YamlMap::YamlMap(const YAML::Node& node, std::string file, std::string context,
     }
     fields_.push_back(std::move(f));
   }
+}
+
+std::string unknown_key_words(const std::string& key) {
+  const bool word_like = key.size() <= 40 && std::all_of(key.begin(), key.end(), [](char c) {
+                           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                                  c == '-' || c == '.' || c == ' ';
+                         });
+  if (word_like) return "unknown key '" + key + "'";
+  return "unknown key (" + std::to_string(key.size()) +
+         " characters that are not a word; not repeated here, in case the file is not a "
+         "configuration)";
 }
 
 const YamlField* YamlMap::find(std::string_view key) const {

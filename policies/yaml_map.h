@@ -55,6 +55,11 @@ class YamlMap {
   std::vector<YamlField> fields_;
 };
 
+// "unknown key 'retain'": the key quoted when it looks like one (letters, digits, '_', '-', '.',
+// spaces; at most 40 characters). Anything else is described, not repeated: a file included by
+// mistake (a secrets file, /etc/shadow) must not have its lines copied into the journal.
+std::string unknown_key_words(const std::string& key);
+
 // The known key closest to `key`, if it is a plausible typo.
 std::optional<std::string_view> closest_key(std::string_view key,
                                             const std::vector<std::string_view>& known);

@@ -7,10 +7,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "connectors/secret.h"
 #include "policies/policy_parser.h"
+#include "support/temp_dir.h"
 
 using retentiond::connectors::store_specs;
 using retentiond::policies::common_policy_keys;
+using retentiond::testing::TempDir;
 
 TEST_CASE("every store declares policy keys its target reads", "[specs]") {
   std::set<std::string_view> types;
@@ -36,4 +39,23 @@ TEST_CASE("every store declares policy keys its target reads", "[specs]") {
     if (spec.takes("sympa")) CHECK_FALSE(spec.targets.empty());
   }
   CHECK(types == std::set<std::string_view>{"sqlite", "postgresql", "mysql", "sympa", "files"});
+}
+
+TEST_CASE("an empty password file is an error naming it, not a connection without a password",
+          "[specs][secret]") {
+  TempDir dir;
+  retentiond::policies::StoreConfig store;
+  store.name = "app";
+  store.type = "mysql";
+  store.base_dir = dir.path();
+  store.options.emplace("password_file", retentiond::policies::StoreOption{"pw", {}});
+  dir.write("pw", "");
+  auto empty = retentiond::connectors::store_password(store);
+  REQUIRE_FALSE(empty);
+  CHECK_THAT(empty.error().message,
+             Catch::Contains("the password file '" + dir.file("pw") + "' is empty"));
+  dir.write("pw", "s3cret\n");
+  auto given = retentiond::connectors::store_password(store);
+  REQUIRE(given);
+  CHECK(given.value() == std::optional<std::string>{"s3cret"});
 }

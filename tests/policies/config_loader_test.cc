@@ -382,8 +382,16 @@ TEST_CASE("issue 17: control characters from the configuration are escaped in me
           "[config]") {
   TempDir dir;
   CHECK(errors_of(dir, kHeader + kPolicy + "    \"\\e[31mwhere\\n\": x\n") ==
-        std::vector<std::string>{"DIR/r.yaml:10:5: error: unknown key '\\x1b[31mwhere\\n' in "
-                                 "policy 'old-users'"});
+        std::vector<std::string>{"DIR/r.yaml:10:5: error: unknown key (11 characters that are "
+                                 "not a word; not repeated here, in case the file is not a "
+                                 "configuration) in policy 'old-users'"});
+  // A line of a secrets file included by mistake is not copied into the message.
+  CHECK(errors_of(dir, kHeader + kPolicy + "    root:$6$salt$hash: x\n") ==
+        std::vector<std::string>{"DIR/r.yaml:10:5: error: unknown key (17 characters that are "
+                                 "not a word; not repeated here, in case the file is not a "
+                                 "configuration) in policy 'old-users'"});
+  CHECK(errors_of(dir, kHeader + kPolicy + "    retain: x\n").at(0).find("unknown key 'retain'") !=
+        std::string::npos);
   CHECK(errors_of(dir, kHeader + "  - name: \"\\e]0;owned\\a\"\n" +
                            kPolicy.substr(kPolicy.find("    store"))) ==
         std::vector<std::string>{"DIR/r.yaml:5:11: error: policy name '\\x1b]0;owned\\x07' must "
