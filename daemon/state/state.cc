@@ -127,7 +127,19 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
         throw;
       }
       ::umask(old);
-      if (fresh) ::chmod(path.c_str(), 0600);
+      if (fresh) {
+        ::chmod(path.c_str(), 0600);
+        // The policies' lock directory beside it outlives the file: a state file that existed
+        // and is gone (deleted, a restore that missed it) took its holds, notices sent and audit
+        // trail with it. Said, so that nobody mistakes the empty file for the old one.
+        std::error_code gone;
+        if (fs::is_directory(path + ".locks", gone))
+          spdlog::warn(
+              "the state file '{}' did not exist and was created empty, although an earlier one "
+              "was there ({}.locks is beside it): its legal holds, notices sent and audit trail "
+              "are not in the new file; restore it from a backup if it was lost",
+              path, path);
+      }
       sqlite_of(*db_).busy_timeout(10000);
       use_wal();
       db_->exec("PRAGMA synchronous = NORMAL");

@@ -453,3 +453,23 @@ TEST_CASE("sqlite: expired rows with a NULL key are not counted as matched, and 
   INFO(status.out << status.err);
   CHECK(status.exit_code == 0);
 }
+
+TEST_CASE("a state file that was there and is gone is created again with a warning",
+          "[cli][sqlite][state]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"), "CREATE TABLE t (id INTEGER PRIMARY KEY, ts TEXT);");
+  const std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                "  - {name: t, store: app, table: t, expire_after: 1y, since: ts}\n");
+  auto first = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(first.err);
+  CHECK(first.exit_code == 0);
+  CHECK(first.err.find("created empty") == std::string::npos);  // a first run is no loss
+  std::filesystem::remove(dir.file("state.db"));
+  auto again = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(again.err.find("did not exist and was created empty, although an earlier one was there") !=
+        std::string::npos);
+}
