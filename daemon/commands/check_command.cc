@@ -76,6 +76,51 @@ void warn_held_partitions(StateFile* state, const std::vector<const policies::Po
   }
 }
 
+// Two policies deleting from the same table, of the same store, with the same `where` and the
+// same `since`: the one
+// with the shorter retention deletes the records first, so the longer promise (often a legal
+// minimum) is never kept, and nothing said so. Said at the longer one. (Different dates are two
+// promises that may well go together: inactive for a year, or five years in any case.)
+// The same dates, read the same way (locations aside).
+bool same_basis(const policies::Basis& a, const policies::Basis& b) {
+  if (a.kind != b.kind || a.name_date_format != b.name_date_format ||
+      a.terms.size() != b.terms.size())
+    return false;
+  for (size_t i = 0; i < a.terms.size(); ++i) {
+    const auto &x = a.terms[i], &y = b.terms[i];
+    if (x.column != y.column || x.format != y.format || x.related != y.related || x.on != y.on ||
+        x.fallback != y.fallback)
+      return false;
+  }
+  return true;
+}
+
+void warn_overlapping_deletes(const policies::Config& config,
+                              const std::vector<const policies::Policy*>& selected,
+                              std::vector<Diagnostic>& diagnostics) {
+  const auto now = policies::system_clock().now();
+  for (const policies::Policy* p : selected) {
+    if (!p->table || p->action != policies::Action::Delete) continue;
+    for (const policies::Policy& other : config.policies) {
+      if (&other == p || !other.table || other.action != policies::Action::Delete ||
+          other.store != p->store || !(*other.table == *p->table) || other.where != p->where ||
+          !same_basis(other.since, p->since))
+        continue;
+      // Said once per pair: at the one that keeps longer (the earlier in the file on a tie).
+      const auto mine = p->expire_after.before(now), theirs = other.expire_after.before(now);
+      if (mine > theirs || (mine == theirs && &other < p)) continue;
+      diagnostics.push_back(
+          {policies::Severity::Warning, p->location,
+           "policy '" + p->name + "' (" + p->expire_after.str() + ") and policy '" + other.name +
+               "' (" + other.expire_after.str() + ", " + other.location.str() +
+               ") delete from the same table '" + policies::printable(p->table->str()) +
+               "' with the same selection: '" + other.name + "' deletes the records first, so '" +
+               p->name + "' never keeps them longer; if its retention is a minimum, give '" +
+               other.name + "' a 'where:' that leaves its records out"});
+    }
+  }
+}
+
 // A hold made before `hold add` asked the store (or kept after its record went) may name a key
 // the store writes another way ('05' for 5, an upper-case UUID): passes compare held keys as
 // text, so such a hold protects nothing. Each active hold of a table policy is looked up; the
@@ -167,6 +212,7 @@ int check_command(const Args& args) {
   if (loaded.config) {
     std::vector<const policies::Policy*> selected;
     if (auto stop = select_policies("check", *loaded.config, names, selected)) return *stop;
+    warn_overlapping_deletes(*loaded.config, selected, diagnostics);
     if (!vm.count("offline")) {
       std::map<std::string, std::unique_ptr<connectors::Connector>> open;
       // The store named `name`, opened once (null when it cannot be: said once, at the store).

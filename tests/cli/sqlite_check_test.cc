@@ -88,3 +88,34 @@ TEST_CASE("check says so when the state file exists but cannot be read", "[sqlit
   CHECK(has(damaged.err, config + ":1:8: error: cannot open the state file '" +
                              dir.file("state.db") + "': file is not a database"));
 }
+
+TEST_CASE("check warns when two policies delete the same records after different times",
+          "[sqlite][cli][check]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE members (id INTEGER PRIMARY KEY, left_at TEXT, created TEXT);");
+  std::string config = dir.write(
+      "r.yaml", kStores +
+                    "  - {name: short, store: app, table: members, expire_after: 1y, since: "
+                    "left_at}\n"
+                    "  - {name: legal-minimum, store: app, table: members, expire_after: 10y, "
+                    "since: left_at}\n"
+                    "  - {name: any-account, store: app, table: members, expire_after: 20y, "
+                    "since: created}\n");
+  auto r = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);  // a warning: the operator may mean it
+  CHECK(has(r.err, "r.yaml:6:5: warning: policy 'legal-minimum' (10y) and policy 'short' (1y, "));
+  CHECK(has(r.err, "give 'short' a 'where:' that leaves its records out"));
+  // Another date is another promise (inactive or old accounts): nothing to say about it.
+  CHECK_FALSE(has(r.err, "policy 'any-account'"));
+  CHECK_FALSE(has(r.err, "warning: policy 'short'"));
+  // A where that separates them: no warning either.
+  config = dir.write("r.yaml", kStores +
+                                   "  - {name: short, store: app, table: members, expire_after: "
+                                   "1y, since: left_at, where: \"id > 100\"}\n"
+                                   "  - {name: legal-minimum, store: app, table: members, "
+                                   "expire_after: 10y, since: left_at}\n");
+  r = run_retentiond({"check", "-c", config}, dir.path());
+  CHECK_FALSE(has(r.err, "warning"));
+}
