@@ -144,6 +144,10 @@ struct BatchResult {
   // the rows each held (PartitionStep::estimated says whether counted); empty for batches of rows
   // and for units left to them.
   std::vector<PartitionStep> units = {};
+  // Records the batch had to leave although expired (a file the service may not remove): its
+  // work stands and the pass goes on, but ends as failed with this error (the latest batch's
+  // says how many so far), so that nothing is left silently.
+  std::optional<Error> left_behind = {};
 };
 
 enum class AccessMode { ReadOnly, ReadWrite };

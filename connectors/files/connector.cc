@@ -288,6 +288,9 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   const std::set<std::string> held(ctx.held_keys.begin(), ctx.held_keys.end());
   BatchResult result{0, from, true};
   std::optional<Error> failure;
+  if (!from.last_key()) unremovable_.erase(policy.name);  // a pass's first batch
+  long long& unremovable = unremovable_[policy.name];
+  int unremovable_errno = 0;
   GlobSet globs(policy.files);
   const std::string after = from.last_key() ? key_text(*from.last_key()) : "";
   // After a plan at the same cut-off, only the files it found expired are worth an lstat.
@@ -324,6 +327,14 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
       // regular file and was expired, which is the re-check before the unlink.
       if (unlinkat(p.dir_fd, p.name.c_str(), 0) != 0) {
         if (errno == ENOENT) continue;
+        // This file (or its directory) may not be changed: left, said at the end of the pass,
+        // and the others still go; one site's read-only directory must not stop the rest.
+        if (errno == EACCES || errno == EPERM || errno == EBUSY || errno == ETXTBSY) {
+          unremovable_errno = errno;
+          ++unremovable;
+          result.next = Cursor::after(p.path);
+          continue;
+        }
         // The file name may carry a person's name: the message does not.
         failure = Error{ErrorKind::Io, error_prefix(store_.name, policy.name) +
                                            "cannot remove a file under '" + root_ +
@@ -356,6 +367,17 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
     return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ +
                                                   "': " + std::strerror(error)};
   if (failure) return *failure;
+  if (unremovable > 0)
+    result.left_behind = Error{
+        ErrorKind::Io,
+        error_prefix(store_.name, policy.name) + "cannot remove " +
+            policies::with_thousands(unremovable) +
+            (unremovable == 1 ? " expired file" : " expired files") + " under '" + root_ + "'" +
+            (unremovable_errno ? std::string(" (") + std::strerror(unremovable_errno) + ")" : "") +
+            ": the service may not change " + (unremovable == 1 ? "it" : "them") + " or " +
+            (unremovable == 1 ? "its directory" : "their directories") +
+            " (permissions, chattr +i, a read-only bind mount, ReadWritePaths=); the other "
+            "expired files went"};
   return result;
 }
 

@@ -59,6 +59,9 @@ class FilesConnector : public Connector {
     std::vector<std::uint64_t> hashes;  // sorted
   };
   std::map<std::string, Expired> expired_;
+  // Expired files a pass could not remove (permission, immutable, busy), by policy: counted from
+  // its first batch on, reported with every batch after (BatchResult::left_behind).
+  std::map<std::string, long long> unremovable_;
 };
 
 }  // namespace retentiond::connectors::files

@@ -382,7 +382,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   long long size = std::min(options.first_batch, options.max_batch);
   BatchSizer sizer(budget, options.max_batch);
   connectors::Cursor cursor = o.plan.start;
-  bool hold_added_said = false;  // the report's warning, once
+  bool hold_added_said = false;      // the report's warning, once
+  std::optional<Error> left_behind;  // expired records a batch had to leave (BatchResult)
   while (true) {
     if (options.stop && options.stop->load()) {
       return conclude(PassStatus::Interrupted,
@@ -476,6 +477,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     spdlog::debug("policy '{}': batch {} of at most {}: {} {} in {} ms", policy.name, o.batches + 1,
                   limit, batch->affected, o.plan.unit, took_ms.count());
     o.affected += batch->affected;
+    if (batch->left_behind) left_behind = batch->left_behind;
     o.partitions_done.insert(o.partitions_done.end(), batch->units.begin(), batch->units.end());
     cursor = batch->next;
     ++o.batches;
@@ -506,6 +508,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                with_thousands(o.affected), o.plan.unit, o.batches,
                o.batches == 1 ? "batch" : "batches", o.longest_batch.count(), budget.count());
   if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
+  if (left_behind) return conclude(PassStatus::Failed, left_behind);
   return conclude(PassStatus::Ok, std::nullopt);
 }
 

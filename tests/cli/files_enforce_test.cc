@@ -198,3 +198,44 @@ TEST_CASE("files: an mtime outside the years 1 to 9999 is kept as undated", "[fi
   CHECK(tree(remove.path) ==
         std::vector<std::string>{"fresh.log", "year-11476.log", "year-minus-1199.log"});
 }
+
+TEST_CASE("files: a directory the service may not write is left and said, the others still go",
+          "[files][cli]") {
+  // As root, the pass runs as the test servers' unprivileged user, for whom a root-owned
+  // directory is read-only; as another user, that directory is made read-only (0555).
+  TempDir dir;
+  for (const char* site : {"a", "b", "c"})
+    for (int i = 1; i <= 3; ++i)
+      file_at(dir, std::string("logs/") + site + "/access.log-" + std::to_string(i), "2026-12-01");
+  const std::string config = files_config(
+      dir, "logs", "logs",
+      "  - {name: web, store: logs, files: '*/access.log-*', expire_after: 52d, since: mtime, "
+      "max_affected: 100%}\n");
+  const bool root = geteuid() == 0;
+  std::vector<std::string> prefix;
+  // A copy the other user can run whatever the build directory's permissions (/root is 0700).
+  const std::string binary = dir.file("retentiond");
+  fs::copy_file(RETENTIOND_BINARY, binary);
+  if (root) {
+    const std::string user = server_env("RETENTIOND_TEST_SERVER_USER");
+    REQUIRE(run_program({"/bin/chown", "-R", user, dir.path()}).exit_code == 0);
+    REQUIRE(run_program({"/bin/chown", "root:root", dir.file("logs/b")}).exit_code == 0);
+    REQUIRE(::chmod(dir.path().c_str(), 0755) == 0);
+    prefix = {"/usr/sbin/runuser", "-u", user, "--"};
+  }
+  REQUIRE(::chmod(dir.file("logs/b").c_str(), 0555) == 0);
+  auto argv = prefix;
+  for (const char* a :
+       {binary.c_str(), "enforce", "-c", "r.yaml", "--at", kAt.c_str(), "--format", "json"})
+    argv.emplace_back(a);
+  auto r = run_program(argv, dir.path());
+  ::chmod(dir.file("logs/b").c_str(), 0755);  // so that the directory can be cleaned up
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);  // not silent: the pass failed
+  auto p = policy_in(json::parse(r.out), "web");
+  CHECK(p.at("affected") == 6);  // a and c, before and after b in the walk
+  CHECK(p.at("warnings").dump().find("cannot remove 3 expired files under") != std::string::npos);
+  CHECK(tree(dir.file("logs")) ==
+        std::vector<std::string>{"b/access.log-1", "b/access.log-2", "b/access.log-3"});
+  CHECK(r.err.find("access.log") == std::string::npos);  // no file name in the log
+}
