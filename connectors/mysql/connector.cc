@@ -178,7 +178,7 @@ std::vector<Value> MysqlConnector::values_for(
                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
     else if (name == "limit")
       out.push_back({extra.at(name), true});
-    else if (name.rfind("an_", 0) == 0)
+    else if (name.rfind("an_", 0) == 0 || name == "related")
       out.push_back({extra.at(name)});
     else
       out.push_back({extra.at(name), integer_key});  // after, last: keys
@@ -451,7 +451,7 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
     std::string last_text = *rows[0][0];
     long long selected = std::stoll(rows[0][1].value_or("0"));
     extra["last"] = last_text;
-    sql::hand_to_other_stores(policy, ctx, store_.name, [&](size_t rule) {
+    auto related = sql::read_related(policy, ctx, store_.name, [&](size_t rule) {
       const sql::Sql& read = (after ? s.next_related : s.first_related)[rule];
       std::vector<std::string> out;
       for (const auto& r : client_->query(read.text, values_for(read, ctx, integer_key, extra)))
@@ -463,11 +463,21 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
     const sql::Sql& remove = after ? s.next_action : s.first_action;
     client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
     // Never more than the batch selected (sql/batch_bound.h): in_transaction rolls back, before
-    // the batch announces itself.
+    // the batch announces itself (and before another store changes anything).
     const long long affected = client_->affected();
     sql::check_batch_bound(affected, selected,
                            policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                            sql::Bound::Selected);
+    sql::hand_to_other_stores(policy, ctx, related, [&](size_t rule, const std::string& json) {
+      std::vector<std::string> out;
+      if (policy.action != policies::Action::Delete) return out;
+      auto with = extra;
+      with["related"] = json;
+      const sql::Sql& kept = s.related_kept[rule];
+      for (const auto& r : client_->query(kept.text, values_for(kept, ctx, integer_key, with)))
+        if (r[0]) out.push_back(*r[0]);
+      return out;
+    });
     const KeyValue last = key_value(last_text, integer_key);
     announce(ctx, after ? s.next_count : s.first_count, integer_key, extra, affected,
              {after, last});

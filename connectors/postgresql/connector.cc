@@ -482,7 +482,7 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     std::string last_text = row[0].c_str();
     long long selected = row[1].as<long long>();
     values["last"] = last_text;
-    sql::hand_to_other_stores(policy, ctx, store_.name, [&](size_t rule) {
+    auto related = sql::read_related(policy, ctx, store_.name, [&](size_t rule) {
       std::vector<std::string> out;
       for (const auto& r : run(t, (after ? s.next_related : s.first_related)[rule], values))
         if (!r[0].is_null()) out.push_back(r[0].c_str());
@@ -492,10 +492,19 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
     const long long changed =
         run(t, after ? s.next_action : s.first_action, values).affected_rows();
     // Never more than the batch selected (sql/batch_bound.h): the throw leaves `t` uncommitted,
-    // before the batch announces itself.
+    // before the batch announces itself (and before another store changes anything).
     sql::check_batch_bound(changed, selected,
                            policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                            sql::Bound::Selected);
+    sql::hand_to_other_stores(policy, ctx, related, [&](size_t rule, const std::string& json) {
+      std::vector<std::string> out;
+      if (policy.action != policies::Action::Delete) return out;
+      auto with = values;
+      with["related"] = json;
+      for (const auto& r : run(t, s.related_kept[rule], with))
+        if (!r[0].is_null()) out.push_back(r[0].c_str());
+      return out;
+    });
     announce_and_commit(t, ctx, changed, announced);
     KeyValue last = p.value().integer_key ? KeyValue{std::stoll(last_text)} : KeyValue{last_text};
     return BatchResult{changed, Cursor::after(last), selected < limit};

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,11 +12,22 @@
 
 namespace retentiond::connectors::sql {
 
-// For each of policy.also_stores in order, reads its values with `read(rule)` and hands them to
-// ctx.related. Throws RelatedStoreFailed when another store failed its part, or when the pass
-// has no RelatedStores to hand them to (a policy's records never go without their other
-// stores' part); the caller rolls the batch back. `store` names the policy's own store.
-void hand_to_other_stores(const Policy& policy, const PassContext& ctx, const std::string& store,
-                          const std::function<std::vector<std::string>(size_t rule)>& read);
+// For each of policy.also_stores in order, the values `read(rule)` finds in the batch's records
+// (read before its `also:` rules and its action). Throws RelatedStoreFailed, before anything
+// ran, when the pass has no RelatedStores to hand them to (a policy's records never go without
+// their other stores' part). `store` names the policy's own store.
+std::vector<std::vector<std::string>> read_related(
+    const Policy& policy, const PassContext& ctx, const std::string& store,
+    const std::function<std::vector<std::string>(size_t rule)>& read);
+
+// Hands each rule's values to ctx.related, once the batch's action ran (inside its transaction),
+// leaving out those `still_held(rule, json)` returns: values other rows of the table still hold
+// (`json`: the rule's values as a JSON array, for the statement related_kept). Throws
+// RelatedStoreFailed when another store failed its part; the caller rolls the batch back.
+void hand_to_other_stores(
+    const Policy& policy, const PassContext& ctx,
+    const std::vector<std::vector<std::string>>& values,
+    const std::function<std::vector<std::string>(size_t rule, const std::string& json)>&
+        still_held);
 
 }  // namespace retentiond::connectors::sql

@@ -253,11 +253,21 @@ Sql StatementBuilder::related_values(const policies::AlsoStoreRule& rule, bool n
   return Sql{text, p.order()};
 }
 
+Sql StatementBuilder::related_kept(const policies::AlsoStoreRule& rule) const {
+  Placeholders p = placeholders();
+  const std::string column = table_ + "." + quote_identifier(rule.column, dialect_.quote);
+  return Sql{"SELECT DISTINCT " + dialect_.email_text(column) + " FROM " + table_ + " WHERE " +
+                 column + " IS NOT NULL AND " +
+                 dialect_.key_among(dialect_.email_text(column), p, "related"),
+             p.order()};
+}
+
 std::vector<const Sql*> PolicyStatements::shown() const {
   std::vector<const Sql*> out{&next_batch};
   for (const auto& r : next_related) out.push_back(&r);
   for (const auto& a : next_also) out.push_back(&a);
   out.push_back(&next_action);
+  for (const auto& r : related_kept) out.push_back(&r);
   return out;
 }
 
@@ -269,6 +279,7 @@ std::vector<std::string> PolicyStatements::texts() const {
   for (const auto& a : next_also) out.push_back(a.text);
   for (const auto& r : first_related) out.push_back(r.text);
   for (const auto& r : next_related) out.push_back(r.text);
+  for (const auto& r : related_kept) out.push_back(r.text);
   return out;
 }
 
@@ -303,6 +314,7 @@ PolicyStatements StatementBuilder::statements() const {
   for (const auto& rule : policy_.also_stores) {
     s.first_related.push_back(related_values(rule, false));
     s.next_related.push_back(related_values(rule, true));
+    s.related_kept.push_back(related_kept(rule));
   }
   s.first_count = remaining(nullptr, "last");
   s.next_count = remaining("after", "last");

@@ -108,6 +108,10 @@ struct PolicyStatements {
   // records the batch acts on (NULLs left out), read before the `also:` rules and the action.
   std::vector<Sql> first_related;
   std::vector<Sql> next_related;
+  // For each such rule: the values among `related` (a JSON array of the batch's values) that
+  // rows of the table still hold once the batch's action ran (inside its transaction): another
+  // store keeps those (an address still a contact of a kept member stays subscribed).
+  std::vector<Sql> related_kept;
   // The expired records (holds and notices aside) left in a batch's range, counted before it
   // commits and again after a crash to tell whether it did (Connector::reconcile).
   Sql first_count;
@@ -172,6 +176,7 @@ class StatementBuilder {
   Sql action(bool next) const;
   Sql also(const policies::AlsoRule& rule, int index, bool next) const;
   Sql related_values(const policies::AlsoStoreRule& rule, bool next) const;
+  Sql related_kept(const policies::AlsoStoreRule& rule) const;
 
   const policies::Policy& policy_;
   const Dialect& dialect_;

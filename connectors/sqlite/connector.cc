@@ -307,10 +307,11 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
       const KeyValue last = read_key(select, 0);
       const long long selected = select.integer(1);
       values["last"] = last;
-      // Other stores first (they read the records as the batch selected them), then related
-      // rows (`also:`), then the records themselves, on the same key range and under the same
-      // conditions, in this one transaction.
-      sql::hand_to_other_stores(policy, ctx, store_.name, [&](size_t rule) {
+      // The values other stores act on first (read as the batch selected the records), then
+      // related rows (`also:`), then the records themselves, on the same key range and under the
+      // same conditions, in this one transaction; then the other stores, for the values no row
+      // left holds.
+      auto related = sql::read_related(policy, ctx, store_.name, [&](size_t rule) {
         std::vector<std::string> out;
         Statement read = bound(*db_, (after ? s.next_related : s.first_related)[rule], values);
         while (read.step())
@@ -320,11 +321,21 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
       for (const auto& a : after ? s.next_also : s.first_also) bound(*db_, a, values).step();
       bound(*db_, after ? s.next_action : s.first_action, values).step();
       // Never more than the batch selected (sql/batch_bound.h): the throw rolls it all back,
-      // before the batch announces itself.
+      // before the batch announces itself (and before another store changes anything).
       const long long affected = db_->changes();
       sql::check_batch_bound(affected, selected,
                              policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                              sql::Bound::Selected);
+      sql::hand_to_other_stores(policy, ctx, related, [&](size_t rule, const std::string& json) {
+        std::vector<std::string> out;
+        if (policy.action != policies::Action::Delete) return out;
+        auto with = values;
+        with["related"] = KeyValue{json};
+        Statement kept = bound(*db_, s.related_kept[rule], with);
+        while (kept.step())
+          if (!kept.is_null(0)) out.push_back(kept.text(0));
+        return out;
+      });
       if (ctx.journal) {
         Statement count = bound(*db_, after ? s.next_count : s.first_count, values);
         count.step();

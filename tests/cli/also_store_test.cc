@@ -292,6 +292,27 @@ void run_scenario(const Backend& b) {
     CHECK(page.out.find("2 subscriptions removed from list pic-adherents") != std::string::npos);
     no_address(page);
   }
+
+  // One person, contact of the lapsed association and of the current one: the lapsed one's row
+  // goes, and the address stays subscribed, since a kept row still holds it.
+  b.members_exec(
+      "INSERT INTO contacts VALUES (6, 1, 'Shared', 'shared@both.example'), (7, 2, 'Shared', "
+      "'shared@both.example')");
+  b.sympa_exec(
+      "INSERT INTO subscriber_table (user_subscriber, list_subscriber, robot_subscriber, "
+      "date_epoch_subscriber, number_messages_subscriber) VALUES ('shared@both.example', "
+      "'pic-adherents', 'lists.example.org', 1700000000, 0)");
+  auto shared =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(shared.out << shared.err);
+  REQUIRE(shared.exit_code == 0);
+  auto kept = policy_in(json::parse(shared.out), policy);
+  CHECK(kept.at("affected") == 1);
+  CHECK(kept.at("also_stores").at(0).at("removed") == 0);
+  CHECK(contacts(b) == std::vector<std::string>{"2", "7"});
+  CHECK(subscriptions(b).size() == 5);
+  CHECK(b.sympa_column("SELECT count(*) FROM subscriber_table WHERE user_subscriber = "
+                       "'shared@both.example'") == std::vector<std::string>{"1"});
 }
 
 }  // namespace
