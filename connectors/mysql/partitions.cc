@@ -47,19 +47,27 @@ std::string quoted_in_schema(const policies::Policy& p, const std::string& name)
 // time in the comment; or, for a table a pass detached but was killed before it could comment it,
 // the end of the day its name carries (never earlier than the detach). nullopt when neither, and
 // for a table whose name is no longer a detached one: the operator renamed it to keep it.
+// `others`: the schema's other tables whose names start with this table's and '_'
+// (`log_archive` beside `log`): a detached name starting with one of them followed by '_' is
+// that table's (`log_archive_p1_rd_detached_...`), never this one's.
 std::optional<TimePoint> detach_time(const policies::Policy& p, const std::string& name,
-                                     const std::string& comment) {
+                                     const std::string& comment,
+                                     const std::vector<std::string>& others) {
   if (!sql::has_detached_name(name)) return std::nullopt;
   if (comment.rfind(mark_of(p), 0) == 0) {
     const auto at = comment.rfind(" at ");
     if (at == std::string::npos) return std::nullopt;
     return policies::parse_timestamp(comment.substr(at + 4));
   }
+  // Another table's detached partition (its comment names that table): never this policy's.
+  if (comment.rfind(kDetachedMark, 0) == 0) return std::nullopt;
   constexpr std::string_view kSuffix = "_rd_detached_";
   const std::string prefix = p.table->name + "_";
   if (name.size() < prefix.size() + kSuffix.size() + 8 || name.rfind(prefix, 0) != 0 ||
       name.compare(name.size() - 8 - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
     return std::nullopt;
+  for (const auto& other : others)
+    if (name.rfind(other + "_", 0) == 0) return std::nullopt;
   const std::string day = name.substr(name.size() - 8);
   if (!all_digits(day)) return std::nullopt;
   auto start =
@@ -75,6 +83,20 @@ std::string like_literal(const std::string& text) {
     if (c == '%' || c == '_' || c == '\\') out += '\\';
     out += c;
   }
+
+  return out;
+}
+
+// The schema's tables (not detached ones) whose names start with the policy's table's and '_'
+// (`log_archive` beside `log`): detach_time()'s `others`.
+std::vector<std::string> tables_named_beyond(Client& c, const policies::Policy& policy) {
+  auto named = schema_values(policy);
+  named.push_back({like_literal(policy.table->name + "_") + "%"});
+  std::vector<std::string> out;
+  for (const auto& row : c.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE " +
+                                     kSchema + " AND TABLE_NAME LIKE ?",
+                                 named))
+    if (row[0] && !sql::has_detached_name(*row[0])) out.push_back(*row[0]);
   return out;
 }
 
@@ -219,17 +241,18 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
                                {mark},
                                {like_literal(policy.table->name + "_") + "%" +
                                 like_literal("_rd_detached_") + "________"}});
-  for (const auto& row : c.query("SELECT TABLE_NAME, TABLE_COMMENT, TABLE_ROWS FROM "
-                                 "information_schema.TABLES WHERE " +
-                                     kSchema +
-                                     " AND TABLE_TYPE = 'BASE TABLE' AND (LEFT(TABLE_COMMENT, "
-                                     "CHAR_LENGTH(?)) = ? OR TABLE_NAME LIKE ?) ORDER BY "
-                                     "TABLE_NAME",
-                                 values)) {
+  const auto found =
+      c.query("SELECT TABLE_NAME, TABLE_COMMENT, TABLE_ROWS FROM information_schema.TABLES WHERE " +
+                  kSchema +
+                  " AND TABLE_TYPE = 'BASE TABLE' AND (LEFT(TABLE_COMMENT, CHAR_LENGTH(?)) = ? OR "
+                  "TABLE_NAME LIKE ?) ORDER BY TABLE_NAME",
+              values);
+  const auto others = tables_named_beyond(c, policy);
+  for (const auto& row : found) {
     PartitionStep step;
     step.table = row[0].value_or("");
     step.name = quoted_in_schema(policy, step.table);
-    auto at = detach_time(policy, step.table, row[1].value_or(""));
+    auto at = detach_time(policy, step.table, row[1].value_or(""), others);
     if (!at) continue;
     step.detached_at = policies::format_timestamp(*at);
     step.rows = std::stoll(row[2].value_or("0"));
@@ -514,7 +537,7 @@ std::optional<TimePoint> detached_at(Client& c, const policies::Policy& policy,
                           " AND TABLE_NAME = ?",
                       values);
   if (rows.empty()) return std::nullopt;
-  return detach_time(policy, name, rows[0][0].value_or(""));
+  return detach_time(policy, name, rows[0][0].value_or(""), tables_named_beyond(c, policy));
 }
 
 }  // namespace retentiond::connectors::mysql

@@ -633,6 +633,34 @@ TEST_CASE("mysql partitions: a converted table the operator renamed is never dro
   CHECK(db.integer("SELECT COUNT(*) FROM september_kept_for_court") == 720);
 }
 
+TEST_CASE("mysql partitions: another table's detached tables are never this policy's",
+          "[mysql][partitions]") {
+  // access_log_archive's detached partitions start with 'access_log_': one with its comment
+  // naming access_log_archive, one without (a pass killed before its comment).
+  MysqlDatabase db;
+  db.exec(kPartitioned);
+  db.exec("DELETE FROM access_log WHERE ts IS NULL OR ts < '2027-09-01'");
+  db.exec(
+      "CREATE TABLE access_log_archive (id int PRIMARY KEY);"
+      "CREATE TABLE access_log_archive_p1_rd_detached_20280101 (a int) COMMENT = 'retentiond: "
+      "detached from access_log_archive partition p1 at 2028-01-01T00:00:00Z';"
+      "CREATE TABLE access_log_archive_p2_rd_detached_20280101 (a int);"
+      "CREATE TABLE access_log_other_p3_rd_detached_20280101 (a int) COMMENT = 'retentiond: "
+      "detached from access_log_other partition p3 at 2028-01-01T00:00:00Z';");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+  policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  const json gone =
+      policy_in(json_report("enforce", config, "2028-03-23T00:00:00Z", dir.path()), "logs");
+  for (const auto& p : gone.at("partitions")) {
+    INFO(p.dump());
+    CHECK(p.at("name").get<std::string>().find("archive") == std::string::npos);
+    CHECK(p.at("name").get<std::string>().find("other") == std::string::npos);
+  }
+  CHECK(db.integer("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                   "DATABASE() AND TABLE_NAME LIKE '%rd_detached%'") == 3);
+}
+
 TEST_CASE("mysql partitions: a legal hold keeps its partition in rows mode, the others go whole",
           "[mysql][partitions][holds]") {
   // September and October are wholly expired (and the lowest partition, empty, before them);
