@@ -28,6 +28,7 @@ struct PartitionStep {
   long long rows = 0;
   bool estimated = true;    // `rows` is the statistics' estimate, not a count
   std::string detached_at;  // DropDetached, KeepDetached: when (ISO-8601)
+  std::string detached_as;  // Detach, once done: the table it became (unquoted), for the audit
   // Rows: what its bounds alone say of its rows. Unknown: it may hold expired or undated rows
   // (the boundary, DEFAULT, an unbounded or unreadable range), so the plan reads it. Unexpired:
   // every row dated from the cut-off on and before now; Future: every row dated after now. The

@@ -306,6 +306,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
             PartitionStep counted = step;
             counted.rows = rows;
             counted.estimated = estimated;
+            counted.detached_as = change.detached_as;
             ctx.journal->before_commit({rows, partition_evidence(change), {}, {counted}});
           } catch (const std::exception& e) {
             return Error{ErrorKind::Io, where + e.what() + "; the partition was left whole"};
@@ -325,6 +326,9 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
       result.units = {step};
       result.units.front().rows = rows;
       result.units.front().estimated = estimated;
+      if (step.kind == PartitionStep::Kind::Detach)
+        result.units.front().detached_as =
+            detached_table_name(policy.table->name, step.table, ctx.cutoff.now);
       spdlog::info("policy '{}': {}", policy.name, sql::unit_done_words(result.units.front()));
       return result;
     } catch (const MysqlError& e) {

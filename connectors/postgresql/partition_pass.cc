@@ -157,6 +157,8 @@ Result<BatchResult> PostgresqlConnector::unit_batch(const Policy& policy, const 
       PartitionStep done = step;
       done.rows = taken->rows;
       done.estimated = taken->estimated;
+      if (step.kind == PartitionStep::Kind::Detach)
+        done.detached_as = detached_name(step.table, ctx.cutoff.now);
       result.units.push_back(std::move(done));
     }
     announce_and_commit(t, ctx, result.affected, announced, result.units);

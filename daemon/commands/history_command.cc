@@ -103,8 +103,10 @@ std::string partition_line(const nlohmann::json& part) {
   if (action == "drop-detached") return out + "its rows were counted when it was detached";
   const bool estimated = part.value("rows_estimated", false);
   const long long rows = part.value("rows", 0LL);
+  const std::string as = part.value("detached_as", "");
   return out + (estimated ? "about " : "") + with_thousands(rows) + (rows == 1 ? " row" : " rows") +
-         (estimated ? " (estimate)" : "");
+         (estimated ? " (estimate)" : "") +
+         (as.empty() ? "" : ", now table " + policies::printable(as));
 }
 
 // What other stores removed for a pass (`also:` with `store:`), as stored; empty when nothing.

@@ -15,6 +15,8 @@ json step_json(const PartitionStep& step) {
             {"rows", step.rows}};
   // A large partition goes without being read: its rows are the statistics' estimate.
   if (step.estimated) part["rows_estimated"] = true;
+  // A detached partition: the table it became, which an operator can take back in its grace.
+  if (!step.detached_as.empty()) part["detached_as"] = step.detached_as;
   return part;
 }
 
@@ -73,6 +75,7 @@ std::vector<PartitionStep> pending_partitions(const std::string& recorded) {
     step.bounds = part.value("bounds", "");
     step.rows = part.value("rows", 0LL);
     step.estimated = part.value("rows_estimated", false);
+    step.detached_as = part.value("detached_as", "");
     out.push_back(std::move(step));
   }
   return out;

@@ -191,6 +191,11 @@ TEST_CASE("mysql partitions: converted months are dropped once their grace has p
   CHECK(partitions(db) ==
         std::vector<std::string>{"p2027_11", "p2027_12", "p2028_01", "p2028_02", "pmax"});
   CHECK(db.integer("SELECT COUNT(*) FROM access_log_p2027_10_rd_detached_20280315") == 744);
+  // The audit names the table each partition became, to take it back within the grace.
+  const auto history = run_retentiond_ok({"history", "-c", config}, dir.path()).out;
+  INFO(history);
+  CHECK(history.find("744 rows, now table access_log_p2027_10_rd_detached_20280315") !=
+        std::string::npos);
 
   const json later =
       policy_in(json_report("enforce", config, "2028-03-18T00:00:00Z", dir.path()), "logs");

@@ -215,6 +215,9 @@ TEST_CASE("postgresql partitions: detached months are dropped once their grace h
   CHECK(detached(db) == std::vector<std::string>{"access_log_2027_09_rd_detached_20280315",
                                                  "access_log_2027_10_rd_detached_20280315"});
   CHECK(db.integer("SELECT count(*) FROM access_log_2027_10_rd_detached_20280315") == 744);
+  const auto history = run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path());
+  CHECK(history.out.find("\"detached_as\": \"access_log_2027_10_rd_detached_20280315\"") !=
+        std::string::npos);
   CHECK(db.column("SELECT obj_description('access_log_2027_09_rd_detached_20280315'::regclass, "
                   "'pg_class')") ==
         std::vector<std::string>{
