@@ -138,7 +138,20 @@ void Scheduler::apply_status(const std::string& name, const PassOutcome* outcome
 }
 
 void Scheduler::reload(std::shared_ptr<const policies::Config> config) {
+  const auto before = config_;
   config_ = std::move(config);
+  // A policy whose schedule the reload left as it was keeps the run it was waiting for, a
+  // failed pass's retry included: reloading every half hour must not push an `every 6h` policy
+  // back for ever, nor turn a retry in five minutes into tomorrow's run.
+  std::map<std::string, TimePoint> kept;
+  const TimePoint now = clock_.now();
+  for (const auto& [name, entry] : entries_) {
+    const policies::Policy* was = before->policy(name);
+    const policies::Policy* is = config_->policy(name);
+    if (was && is && was->schedule && is->schedule && *was->schedule == *is->schedule &&
+        was->random_delay == is->random_delay && entry.next > now)
+      kept.emplace(name, entry.next);
+  }
   // Timers go; what is queued or running, and the failures in a row, stay: a policy in the run
   // queue must not be queued a second time.
   for (auto& [name, entry] : entries_) {
@@ -148,10 +161,10 @@ void Scheduler::reload(std::shared_ptr<const policies::Config> config) {
   for (auto it = entries_.begin(); it != entries_.end();)
     it = config_->policy(it->first) && config_->policy(it->first)->schedule ? std::next(it)
                                                                             : entries_.erase(it);
-  arm_all(/*catch_up=*/false);
+  arm_all(/*catch_up=*/false, kept);
 }
 
-void Scheduler::arm_all(bool catch_up) {
+void Scheduler::arm_all(bool catch_up, const std::map<std::string, TimePoint>& kept) {
   const TimePoint now = clock_.now();
   size_t scheduled = 0, unscheduled = 0;
   std::map<std::string, std::string> stores;
@@ -173,6 +186,10 @@ void Scheduler::arm_all(bool catch_up) {
       continue;
     }
     ++scheduled;
+    if (auto it = kept.find(policy.name); it != kept.end()) {
+      arm(policy, it->second, /*drawn=*/true);
+      continue;
+    }
     const LastPasses last = last_passes(policy.name);
     if (last.success && !metrics_.get(policy.name).last_success) {
       auto m = metrics_.get(policy.name);
@@ -182,10 +199,13 @@ void Scheduler::arm_all(bool catch_up) {
     // A calendar run is missed when no pass succeeded or was refused since it was due (a refused
     // one waits for its next run: that one is the run missed); `every` goes on from the last
     // success. A failed or interrupted pass is no reason to wait: the missed run retries it.
-    const auto since =
-        policy.schedule->kind == policies::Schedule::Kind::Every ? last.success : last.settled;
-    const TimePoint when = first_run(policy, since, now, catch_up);
-    if (catch_up && when == now && since)
+    const bool every = policy.schedule->kind == policies::Schedule::Kind::Every;
+    const auto since = every ? last.success : last.settled;
+    // A policy a reload added, or whose schedule it changed: an `every` one still counts from
+    // its last success (a reload is no reason to wait a whole interval again).
+    const bool from_last = catch_up || every;
+    const TimePoint when = first_run(policy, since, now, from_last);
+    if (from_last && when == now && since)
       spdlog::info("policy '{}': the run of {} was missed (last pass {}); running it now",
                    policy.name, local_time(policies::previous_run(*policy.schedule, now)),
                    local_time(*since));
@@ -197,11 +217,11 @@ void Scheduler::arm_all(bool catch_up) {
   publish_metrics();
 }
 
-void Scheduler::arm(const policies::Policy& policy, TimePoint when) {
+void Scheduler::arm(const policies::Policy& policy, TimePoint when, bool drawn) {
   auto& entry = entries_[policy.name];
   if (!entry.timer) entry.timer = std::make_unique<boost::asio::system_timer>(io_);
   TimePoint fire_at = when;
-  if (policy.random_delay && policy.random_delay->count() > 0 && when > clock_.now())
+  if (!drawn && policy.random_delay && policy.random_delay->count() > 0 && when > clock_.now())
     fire_at += policies::random_delay_offset(*policy.random_delay, random_);
   entry.next = fire_at;
   auto m = metrics_.get(policy.name);

@@ -57,8 +57,11 @@ class Scheduler {
     policies::TimePoint next{};
     int failures = 0;
   };
-  void arm_all(bool catch_up);
-  void arm(const policies::Policy& policy, policies::TimePoint when);
+  // `kept`: policies whose run is already set (a reload that left their schedule as it was):
+  // armed at that moment, retries included, instead of anew.
+  void arm_all(bool catch_up, const std::map<std::string, policies::TimePoint>& kept = {});
+  // `drawn`: `when` already holds the policy's random delay.
+  void arm(const policies::Policy& policy, policies::TimePoint when, bool drawn = false);
   void due(const std::string& policy);
   void run_next();
   // `status`: whether the promise is kept after the pass (unset when it could not be checked).

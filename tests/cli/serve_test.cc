@@ -521,3 +521,69 @@ TEST_CASE("serve: the throttle's wait shows in STATUS and in the metrics while i
   CHECK(d.stop() == 0);
   CHECK(d.log().find("127.0.0.1:" + std::to_string(closed)) != std::string::npos);
 }
+
+namespace {
+// The value of `metric{policy="NAME",store="STORE"}` in the metrics file, once it is there.
+std::optional<double> metric_of(const TempDir& dir, const std::string& metric,
+                                const std::string& policy, const std::string& store) {
+  const std::string key = metric + "{policy=\"" + policy + "\",store=\"" + store + "\"} ";
+  std::string text;
+  try {
+    text = read_file(dir.file("metrics.prom"));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const auto at = text.find(key);
+  if (at == std::string::npos) return std::nullopt;
+  return std::stod(text.substr(at + key.size()));
+}
+}  // namespace
+
+TEST_CASE("serve: a reload keeps each unchanged policy's next run, a failed pass's retry included",
+          "[serve][cli]") {
+  // 'steady' (every 6h) and 'failing' (every 1h, on a database that cannot be opened) both
+  // missed a run: they run at start; 'failing' fails and is retried five minutes later. A reload
+  // of the same configuration must move neither (it used to push every run to a whole interval
+  // from the reload, and the retry with it).
+  TempDir dir;
+  hits_table(dir);
+  const std::string policy =
+      "    table: hits\n    expire_after: 52d\n    since: {column: ts, format: epoch}\n"
+      "    max_affected: 100%\n";
+  std::string config = dir.write(
+      "r.yaml",
+      "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+      "  gone: {type: sqlite, path: missing/app.db}\npolicies:\n"
+      "  - name: steady\n    store: app\n    schedule: every 6h\n" +
+          policy + "  - name: failing\n    store: gone\n    schedule: every 1h\n" + policy);
+  record_old_success(dir.file("state.db"), "steady");
+  record_old_success(dir.file("state.db"), "failing");
+  Daemon d(dir, config, {}, {"--metrics-file", dir.file("metrics.prom")});
+  NotifySocket& notify = d.notify();
+  REQUIRE(notify.wait_for("READY=1", 5s));
+  auto next_of = [&](const std::string& name, const std::string& store) {
+    return metric_of(dir, "retentiond_next_run_timestamp_seconds", name, store).value_or(0);
+  };
+  const bool both_ran = wait_until(
+      [&] {
+        return metric_of(dir, "retentiond_failures_total", "failing", "gone").value_or(0) == 1 &&
+               metric_of(dir, "retentiond_last_success_timestamp_seconds", "steady", "app")
+                       .value_or(0) > static_cast<double>(std::time(nullptr)) - 60;
+      },
+      10s, 50ms);
+  INFO(d.log());
+  REQUIRE(both_ran);
+  const double now = static_cast<double>(std::time(nullptr));
+  const double steady = next_of("steady", "app"), retry = next_of("failing", "gone");
+  CHECK(steady > now + 5 * 3600);
+  CHECK(retry < now + 6 * 60);  // the retry, not the next hour
+  for (int i = 0; i < 2; ++i) {
+    d.signal(SIGHUP);
+    REQUIRE(notify.wait_for("RELOADING=1", 5s));
+    REQUIRE(notify.wait_for("READY=1", 5s));
+  }
+  std::this_thread::sleep_for(200ms);
+  CHECK(next_of("steady", "app") == steady);
+  CHECK(next_of("failing", "gone") == retry);
+  CHECK(d.stop() == 0);
+}
