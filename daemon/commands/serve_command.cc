@@ -1,6 +1,7 @@
 // `retentiond serve`: the daemon. Loads the configuration, tells systemd it is ready, runs each
 // policy on its schedule, reloads on SIGHUP (keeping the running configuration when the new one
 // is invalid), and on SIGTERM stops the pass in progress at its next batch boundary and exits 0.
+#include <filesystem>
 #include <iostream>
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
@@ -15,6 +16,7 @@
 #include "daemon/serve/metrics_server.h"
 #include "daemon/serve/notifier.h"
 #include "daemon/serve/scheduler.h"
+#include "daemon/state/pass_lock.h"
 #include "policies/config_loader.h"
 #include "policies/schedule.h"
 
@@ -89,6 +91,31 @@ int serve_command(const Args& args) {
   if (!config) {
     spdlog::critical("{}: invalid configuration; not starting", config_path);
     return kExitFailure;
+  }
+  // One daemon per state file: two would each make every run (a leftover `serve` beside the
+  // service doubled every pass, unnoticed). A shared PostgreSQL state is for several hosts,
+  // which its leases coordinate.
+  std::optional<PassLock> only_daemon;
+  if (!config->state_store) {
+    try {
+      // Its directory, as the state file will have it (StateFile makes it 0700 too).
+      const auto dir = std::filesystem::path(config->state_path).parent_path();
+      std::error_code ignored;
+      if (!dir.empty() && std::filesystem::create_directories(dir, ignored))
+        std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ignored);
+      only_daemon = PassLock::try_acquire(config->state_path, "-serve");
+    } catch (const std::exception& e) {
+      spdlog::critical("{}; not starting", e.what());
+      return kExitFailure;
+    }
+    if (!only_daemon) {
+      spdlog::critical(
+          "another 'retentiond serve' is running on the state file '{}' (it holds {}); not "
+          "starting: two daemons on one state would each make every run (for several hosts, "
+          "share a PostgreSQL state)",
+          config->state_path, PassLock::path_for(config->state_path, "-serve"));
+      return kExitFailure;
+    }
   }
   boost::asio::io_context io;
   Notifier notifier;

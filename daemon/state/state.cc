@@ -132,8 +132,12 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
         // The policies' lock directory beside it outlives the file: a state file that existed
         // and is gone (deleted, a restore that missed it) took its holds, notices sent and audit
         // trail with it. Said, so that nobody mistakes the empty file for the old one.
+        // (A daemon's own lock, "-serve.lock", is taken before the file exists: no sign.)
         std::error_code gone;
-        if (fs::is_directory(path + ".locks", gone))
+        bool earlier = false;
+        for (const auto& entry : fs::directory_iterator(path + ".locks", gone))
+          if (entry.path().filename() != "-serve.lock") earlier = true;
+        if (earlier)
           spdlog::warn(
               "the state file '{}' did not exist and was created empty, although an earlier one "
               "was there ({}.locks is beside it): its legal holds, notices sent and audit trail "

@@ -587,3 +587,25 @@ TEST_CASE("serve: a reload keeps each unchanged policy's next run, a failed pass
   CHECK(next_of("failing", "gone") == retry);
   CHECK(d.stop() == 0);
 }
+
+TEST_CASE("serve: a second daemon on the same state file refuses to start", "[serve][cli]") {
+  TempDir dir;
+  std::string config = hits_config(dir);
+  {
+    Daemon first(dir, config);
+    REQUIRE(first.notify().wait_for("READY=1", 5s));
+    auto second = run_retentiond({"serve", "-c", config}, dir.path());
+    INFO(second.out << second.err);
+    CHECK(second.exit_code == 1);
+    CHECK(second.err.find("another 'retentiond serve' is running on the state file") !=
+          std::string::npos);
+    CHECK(first.alive());
+    CHECK(first.log().find("created empty") == std::string::npos);  // its own lock is no sign
+    CHECK(first.stop() == 0);
+  }
+  // Once the first has stopped, a daemon starts again.
+  std::filesystem::remove(dir.file("notify"));
+  Daemon again(dir, config);
+  CHECK(again.notify().wait_for("READY=1", 5s));
+  CHECK(again.stop() == 0);
+}
