@@ -18,6 +18,7 @@
 #include "daemon/serve/scheduler.h"
 #include "daemon/state/pass_lock.h"
 #include "policies/config_loader.h"
+#include "policies/printable.h"
 #include "policies/schedule.h"
 
 namespace retentiond::daemon {
@@ -52,11 +53,14 @@ Options)";
 // Loads and validates; logs every diagnostic (file:line:column) on failure.
 std::shared_ptr<const policies::Config> load(const std::string& path) {
   auto result = policies::load_config(path, connectors::store_specs());
+  // The log line's level says error or warning: "file:line:column: message" after it.
   for (const auto& d : result.diagnostics.all()) {
+    const std::string where = d.location.str();
+    const std::string text = policies::printable((where.empty() ? "" : where + ": ") + d.message);
     if (d.severity == policies::Severity::Error)
-      spdlog::error("{}", d.str());
+      spdlog::error("{}", text);
     else
-      spdlog::warn("{}", d.str());
+      spdlog::warn("{}", text);
   }
   if (!result.config) return nullptr;
   return std::make_shared<const policies::Config>(std::move(*result.config));
@@ -105,7 +109,7 @@ int serve_command(const Args& args) {
         std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ignored);
       only_daemon = PassLock::try_acquire(config->state_path, "-serve");
     } catch (const std::exception& e) {
-      spdlog::critical("{}; not starting", e.what());
+      spdlog::critical("{}; not starting: no pass could be recorded", e.what());
       return kExitFailure;
     }
     if (!only_daemon) {
@@ -153,7 +157,8 @@ int serve_command(const Args& args) {
         spdlog::info("SIGHUP: reloading {}", config_path);
         if (auto fresh = load(config_path)) {
           scheduler.reload(fresh);
-          spdlog::info("configuration reloaded ({} policies)", fresh->policies.size());
+          spdlog::info("configuration reloaded ({} {})", fresh->policies.size(),
+                       fresh->policies.size() == 1 ? "policy" : "policies");
         } else {
           spdlog::error("{}: the new configuration is invalid; keeping the current configuration",
                         config_path);
@@ -180,8 +185,8 @@ int serve_command(const Args& args) {
 
   if (!scheduler.start()) return kExitFailure;
   notifier.ready();
-  spdlog::info("retentiond {} serving {} ({} policies)", RETENTIOND_VERSION, config_path,
-               config->policies.size());
+  spdlog::info("retentiond {} serving {} ({} {})", RETENTIOND_VERSION, config_path,
+               config->policies.size(), config->policies.size() == 1 ? "policy" : "policies");
   io.run();
   spdlog::info("stopped");
   return kExitOk;

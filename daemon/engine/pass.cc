@@ -158,9 +158,13 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                                   "): " + error->message);
         // Never silent: a failed pass is logged as well as reported and audited. A pass that
         // waited max_wait for its throttle did not fail: the server asked for the pause.
-        spdlog::log(error->kind == ErrorKind::Throttled ? spdlog::level::warn : spdlog::level::err,
-                    "policy '{}': {} ({})", policy.name, error->message,
-                    connectors::error_class(error->kind));
+        // Nor did one stopped by the service's own stop (systemctl stop, a restart): the next
+        // pass finishes the work; `journalctl -p err` keeps to failures.
+        const bool asked =
+            error->kind == ErrorKind::Throttled ||
+            (error->kind == ErrorKind::Interrupted && options.stop && options.stop->load());
+        spdlog::log(asked ? spdlog::level::warn : spdlog::level::err, "policy '{}': {} ({})",
+                    policy.name, error->message, connectors::error_class(error->kind));
       }
       o.error = std::move(error);
     }
@@ -328,7 +332,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit);
   if (!guard.allowed) {
     o.plan.warnings.push_back(guard.reason);
-    if (!options.dry_run) spdlog::error("policy '{}': {}", policy.name, guard.reason);
+    // No failure (deployment.md): the guard did its job; the operator decides.
+    if (!options.dry_run) spdlog::warn("policy '{}': {}", policy.name, guard.reason);
     return conclude(PassStatus::Refused, Error{ErrorKind::RefusedByGuard, guard.reason});
   }
   if (dry) {
