@@ -69,6 +69,15 @@ std::optional<FilesTarget> files_target(std::string_view name, const SympaConf& 
         {"queuebulk", "bad/**"},  {"queuemod", "**"},        {"queueauth", "**"},
         {"queuesubscribe", "**"}, {"queuetopic", "**"},      {"tmpdir", "**"},
     };
+    // Every spool directory, those never touched included: a whole-directory part ("**") that
+    // is the spool root, another spool, or holds one would take Sympa's work in progress with
+    // it (a tmpdir set to the spool root, or to the incoming queue), so it is left alone.
+    const char* const all[] = {"queue",    "queuebounce", "queueautomatic", "queuebulk",
+                               "queuemod", "queueauth",   "queuesubscribe", "queuetopic",
+                               "tmpdir",   "queuedigest", "queueoutgoing",  "queuetask"};
+    auto dir_of = [&](const char* parameter) {
+      return fs::path(conf.value(parameter, sympa_default(parameter))).lexically_normal();
+    };
     for (const auto& p : parts) {
       const std::string dir = conf.value(p.parameter, sympa_default(p.parameter));
       auto rel = inside(t.root, dir);
@@ -76,6 +85,23 @@ std::optional<FilesTarget> files_target(std::string_view name, const SympaConf& 
         t.notes.push_back(std::string(p.parameter) + " (" + dir +
                           ") is outside the spool directory " + t.root + " and is left alone");
         continue;
+      }
+      if (std::string_view(p.glob) == "**") {
+        std::string clash = rel->empty() ? "is the spool directory itself" : "";
+        for (const char* other : all) {
+          if (!clash.empty()) break;
+          if (std::string_view(other) == p.parameter) continue;
+          const fs::path o = dir_of(other);
+          if (o == dir_of(p.parameter))
+            clash = "is also " + std::string(other);
+          else if (inside(dir_of(p.parameter), o).has_value())
+            clash = "holds " + std::string(other) + " (" + o.string() + ")";
+        }
+        if (!clash.empty()) {
+          t.notes.push_back(std::string(p.parameter) + " (" + dir + ") " + clash +
+                            ", whose files are Sympa's work in progress: it is left alone");
+          continue;
+        }
       }
       t.globs.push_back(rel->empty() ? p.glob : *rel + "/" + p.glob);
     }

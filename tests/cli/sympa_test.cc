@@ -424,6 +424,21 @@ TEST_CASE("sympa store: archives by month, stored bounces and stuck spool messag
                            "spool/digest/old-digest"})
     CHECK(fs::exists(dir.file(kept)));
   CHECK(fs::is_symlink(dir.file("spool/moderation/link")));
+
+  // A sympa.conf whose tmpdir is the spool root and whose queueauth is the incoming queue: those
+  // parts are left alone (they would take every spool, the task and digest ones too), and said.
+  dir.write("sympa.conf",
+            read_file(conf) + "tmpdir " + s + "/spool\nqueueauth " + s + "/spool/msg\n");
+  auto risky =
+      run_retentiond({"plan", "-c", config, "--at", at(0), "--format", "json"}, dir.path());
+  INFO(risky.out << risky.err);
+  const std::string warned = policy_in(json::parse(risky.out), "spools").at("warnings").dump();
+  CHECK(warned.find("tmpdir (" + s + "/spool) is the spool directory itself") != std::string::npos);
+  CHECK(warned.find("queueauth (" + s + "/spool/msg) is also queue") != std::string::npos);
+  enforce(config, dir.path(), at(0));
+  for (const char* kept : {"spool/msg/in-flight", "spool/moderation/recent", "spool/task/old-task",
+                           "spool/digest/old-digest"})
+    CHECK(fs::exists(dir.file(kept)));
 }
 
 TEST_CASE("sympa store: a broken sympa.conf or database is a clear error", "[cli][sympa]") {
