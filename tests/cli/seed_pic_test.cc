@@ -5,7 +5,13 @@
 // session, one-time ticket, delivery receipt, and her contact row. Past the promises (one year
 // after the lapse, a few days after leaving every list, Sympa's own durations for its tables)
 // neither her name nor her address is in any column of any table, nor in retentiond's state file;
-// the contact of an association that renewed keeps every row.
+// the contact of an association that renewed keeps every row; her last bounce and a message of
+// hers held for a moderator go after 30 days.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -85,8 +91,21 @@ TEST_CASE("seed 000: Le PIC's lapsed contact leaves no trace in Sympa or the mem
                                 1835222400, 1834617600, 1829260800) +
                          sympa_rows("basile.keepwell@assoc2.example", "Basile Keepwell", 1837036800,
                                     1837036800, 1837036801, 1837036802));
-  const std::string conf =
-      dir.write("sympa.conf", "domain le-pic.org\ndb_type SQLite\ndb_name " + sympa + "\n");
+  // Sympa's bounces and spools in the test's directory (never the machine's own), with Zoé's
+  // last bounce and a message of hers held for a moderator, both of 20 February 2028 (past 30
+  // days on 22 March), and Basile's of 19 March.
+  const std::string s = dir.path();
+  const std::string conf = dir.write(
+      "sympa.conf", "domain le-pic.org\ndb_type SQLite\ndb_name " + sympa + "\nbounce_path " + s +
+                        "/bounce\nspool " + s + "/spool\nqueuemod " + s + "/spool/moderation\n");
+  auto file_of = [&](const std::string& rel, long long epoch) {
+    const std::string path = dir.write(rel, "From: someone\n");
+    struct timespec times[2] = {{epoch, 0}, {epoch, 0}};
+    REQUIRE(utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+  };
+  file_of("bounce/pic-adherents@le-pic.org/zoe.tracemark@assoc1.example", 1834617600);
+  file_of("spool/moderation/pic-adherents@le-pic.org_zoe.tracemark", 1834617600);
+  file_of("bounce/pic-adherents@le-pic.org/basile.keepwell@assoc2.example", 1837036800);
   dir.write("empty/.keep", "");
   const std::string config = dir.write(
       "pic.yaml", without_guards(example_with_stores(
@@ -107,6 +126,18 @@ TEST_CASE("seed 000: Le PIC's lapsed contact leaves no trace in Sympa or the mem
   CHECK(sqlite_int(members, "SELECT count(*) FROM contacts WHERE id = 1") == 0);
   enforce_all(config, dir.path(), "2028-03-09T00:00:00Z");
   enforce_all(config, dir.path(), "2028-03-20T00:00:00Z");
+  // 22 March: her bounce and held message are 30 days old (only those two policies run: Basile's
+  // session of the 19th would be past its two days).
+  auto spooled = run_retentiond({"enforce", "-c", config, "--at", "2028-03-22T00:00:00Z",
+                                 "--policy", "sympa-bounces", "--policy", "sympa-spooled-messages"},
+                                dir.path());
+  INFO(spooled.out << spooled.err);
+  CHECK(spooled.exit_code == 0);
+  CHECK(spooled.out.find("racemark") == std::string::npos);
+  namespace fs = std::filesystem;
+  CHECK_FALSE(fs::exists(dir.file("bounce/pic-adherents@le-pic.org/zoe.tracemark@assoc1.example")));
+  CHECK_FALSE(fs::exists(dir.file("spool/moderation/pic-adherents@le-pic.org_zoe.tracemark")));
+  CHECK(fs::exists(dir.file("bounce/pic-adherents@le-pic.org/basile.keepwell@assoc2.example")));
 
   for (const std::string trace : {"tracemark", "Zoé"}) {
     INFO(trace);
