@@ -56,6 +56,8 @@ std::optional<std::string> partitions_forced_to_rows(const Policy& p) {
 std::optional<std::string> partition_basis_problem(const Policy& p) {
   if (p.partitions == PartitionMode::Rows) return std::nullopt;
   const auto& terms = p.since.terms;
+  // A `since` that was refused (its own error says why) has no terms: nothing to add.
+  if (p.since.kind == Basis::Kind::Columns && terms.empty()) return std::nullopt;
   if (p.since.kind != Basis::Kind::Columns || terms.size() != 1)
     return "the partition key must be the policy's one 'since' column, and 'since' names " +
            std::to_string(terms.size()) + " columns";

@@ -370,14 +370,14 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     }
   }
 
-  spdlog::info("policy '{}': {} {} {} expired before {} (store '{}')", policy.name,
+  spdlog::info("policy '{}': {} {} expired before {} (store '{}')", policy.name,
                policy.action == policies::Action::Delete ? "deleting" : "anonymising",
-               with_thousands(o.plan.matched), o.plan.unit, format_timestamp(o.cutoff.cutoff),
+               policies::counted(o.plan.matched, o.plan.unit), format_timestamp(o.cutoff.cutoff),
                policy.store);
   // "about 62,133 rows" when a whole partition's estimate is in the count, as the report says.
   auto done_so_far = [&] {
     return (connectors::any_unit_estimated(o.partitions_done) ? "about " : "") +
-           with_thousands(o.affected) + " " + o.plan.unit;
+           policies::counted(o.affected, o.plan.unit);
   };
   const auto pass_start = std::chrono::steady_clock::now();
   // The progress line's rate and time left leave out the time waited for the throttle: a wait
@@ -508,9 +508,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     if (batch->done) break;
     if (!unit) size = sizer.next(limit, took);
   }
-  spdlog::info("policy '{}': {} {} {} in {} {} (longest {} ms, budget {} ms)", policy.name,
+  spdlog::info("policy '{}': {} {} in {} {} (longest {} ms, budget {} ms)", policy.name,
                policy.action == policies::Action::Delete ? "deleted" : "anonymised",
-               with_thousands(o.affected), o.plan.unit, o.batches,
+               policies::counted(o.affected, o.plan.unit), o.batches,
                o.batches == 1 ? "batch" : "batches", o.longest_batch.count(), budget.count());
   if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
   if (left_behind) return conclude(PassStatus::Failed, left_behind);

@@ -201,7 +201,9 @@ std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat
         auto c = cells(r);
         out += c[0] + "\n";
         for (size_t i = 1; i < headers.size(); ++i)
-          if (!c[i].empty()) out += "  " + headers[i] + ": " + c[i] + "\n";
+          // French puts a (non-breaking) space before the colon.
+          if (!c[i].empty())
+            out += "  " + headers[i] + (french(l) ? "\u00a0: " : ": ") + c[i] + "\n";
         out += "\n";
       }
       return out;

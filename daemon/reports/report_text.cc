@@ -74,11 +74,11 @@ std::string render_text(const Report& report, const policies::Config& config) {
     switch (o.status) {
       case PassStatus::Planned:
         verdict = "would " + std::string(policies::action_name(o.action)) + " " + about +
-                  with_thousands(o.plan.matched) + " " + o.plan.unit;
+                  policies::counted(o.plan.matched, o.plan.unit);
         break;
       case PassStatus::Ok:
         verdict = past_tense(o.action) + " " + (affected_estimated(o) ? "about " : "") +
-                  with_thousands(o.affected) + " " + o.plan.unit;
+                  policies::counted(o.affected, o.plan.unit);
         break;
       case PassStatus::Refused:
         verdict = o.error && o.error->kind == connectors::ErrorKind::LockConflict
@@ -90,7 +90,7 @@ std::string render_text(const Report& report, const policies::Config& config) {
         break;
       case PassStatus::Interrupted:
         verdict = "INTERRUPTED after " + std::string(affected_estimated(o) ? "about " : "") +
-                  with_thousands(o.affected) + " " + o.plan.unit;
+                  policies::counted(o.affected, o.plan.unit);
         break;
     }
     out += "  outcome:    " + verdict + "\n";

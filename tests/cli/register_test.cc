@@ -364,13 +364,12 @@ TEST_CASE("register says when a record is acted on against the end of its retent
   auto fr = run_retentiond({"register", "-c", config, "--language", "fr", "--format", "text"},
                            dir.path(), {{"TZ", "UTC"}});
   REQUIRE(fr.exit_code == 0);
-  CHECK(
-      fr.out.find(
-          "W\n  Durée de conservation: 1 an à compter de la date ts\n  À l'échéance: suppression\n"
-          "  Délai: au plus 7 jours après l'échéance\n") != std::string::npos);
-  CHECK(fr.out.find("  Délai: avant l'échéance\n") != std::string::npos);
-  CHECK(fr.out.find("  Délai: au plus 24 heures après l'échéance\n") != std::string::npos);
-  CHECK(fr.out.find("  Délai: lors d'une exécution manuelle\n") != std::string::npos);
+  CHECK(fr.out.find(
+            "W\n  Durée de conservation\u00a0: 1 an à compter de la date ts\n  À l'échéance\u00a0: "
+            "suppression\n  Délai\u00a0: au plus 7 jours après l'échéance\n") != std::string::npos);
+  CHECK(fr.out.find("  Délai\u00a0: avant l'échéance\n") != std::string::npos);
+  CHECK(fr.out.find("  Délai\u00a0: au plus 24 heures après l'échéance\n") != std::string::npos);
+  CHECK(fr.out.find("  Délai\u00a0: lors d'une exécution manuelle\n") != std::string::npos);
   auto en =
       run_retentiond({"register", "-c", config, "--format", "text"}, dir.path(), {{"TZ", "UTC"}});
   CHECK(en.out.find("  When: at most 7 days after it ends\n") != std::string::npos);
