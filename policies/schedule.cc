@@ -114,7 +114,8 @@ std::optional<std::chrono::milliseconds> parse_batch_budget(std::string_view tex
 std::optional<Schedule> parse_schedule(std::string_view text, std::string& error) {
   const std::string quoted = "'" + std::string(text) + "'";
   auto words = words_of(text);
-  const std::string usage = " (expected 'daily HH:MM', 'weekly DAY HH:MM' or 'every Nh|Nm')";
+  const std::string usage =
+      " (expected 'daily HH:MM', 'weekly DAY HH:MM' or 'every N' with a unit m, h or d)";
   if (words.empty()) {
     error = "empty schedule" + usage;
     return std::nullopt;
