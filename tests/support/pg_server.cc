@@ -48,6 +48,26 @@ policies::StoreConfig PgDatabase::state_config() const {
   return store;
 }
 
+PgRole::PgRole(const PgDatabase& db, const std::string& suffix)
+    : db_(db), name_(db.name() + suffix) {
+  db_.exec("CREATE ROLE " + name_ + " LOGIN");
+}
+
+PgRole::~PgRole() {
+  try {
+    db_.exec("DROP OWNED BY " + name_ + "; DROP ROLE " + name_);
+  } catch (const std::exception&) {
+  }
+}
+
+std::string PgRole::dsn() const { return db_.dsn() + " user=" + name_; }
+
+void PgRole::grant_table_writer() const {
+  db_.exec("GRANT USAGE ON SCHEMA public TO " + name_ +
+           "; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + name_ +
+           "; GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + name_);
+}
+
 void PgDatabase::exec(const std::string& sql) const {
   pqxx::connection c(dsn());
   pqxx::nontransaction t(c);

@@ -33,6 +33,25 @@ class PgDatabase {
   std::string name_;
 };
 
+// A login role of the test server for least-privilege tests, named after `db` and `suffix`,
+// created at once; its objects and itself are dropped with it (roles are the server's).
+class PgRole {
+ public:
+  PgRole(const PgDatabase& db, const std::string& suffix);
+  ~PgRole();
+  PgRole(const PgRole&) = delete;
+  PgRole& operator=(const PgRole&) = delete;
+  const std::string& name() const { return name_; }
+  // The database's dsn as this role (the last user= counts).
+  std::string dsn() const;
+  // What a user that reads and writes retentiond's tables, without owning them, is granted.
+  void grant_table_writer() const;
+
+ private:
+  const PgDatabase& db_;
+  std::string name_;
+};
+
 // Host, port and user of the test server; throws when the environment does not name one.
 std::string pg_server_dsn(const std::string& database);
 

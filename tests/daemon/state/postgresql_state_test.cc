@@ -210,19 +210,11 @@ TEST_CASE("a PostgreSQL state of schema 5 whose user may not alter it says what 
           "[state][postgresql]") {
   PgDatabase db;
   make_schema_5(db);
-  // A user that reads and writes retentiond's tables but does not own them (roles are the
-  // server's: this one is named after the test's database, and dropped with it).
-  const std::string role = db.name() + "_writer";
-  struct DropRole {
-    const PgDatabase& db;
-    std::string role;
-    ~DropRole() { db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role); }
-  } drop{db, role};
-  db.exec("CREATE ROLE " + role + " LOGIN; GRANT USAGE ON SCHEMA public TO " + role +
-          "; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role +
-          "; GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role);
+  // A user that reads and writes retentiond's tables but does not own them.
+  PgRole role(db, "_writer");
+  role.grant_table_writer();
   auto as_writer = db.state_config();
-  as_writer.options.at("dsn").value = db.dsn() + " user=" + role;  // the last user= counts
+  as_writer.options.at("dsn").value = role.dsn();
   CHECK_THROWS_WITH(
       StateFile(as_writer, /*writable=*/true),
       Catch::Contains("schema 5") && Catch::Contains("may not alter") &&
@@ -319,15 +311,9 @@ TEST_CASE("a PostgreSQL state user without grants is refused, never shown an emp
     StateFile state(db.state_config(), /*writable=*/true);
     AuditTrail(state.db()).append(entry("p", 3));
   }
-  const std::string role = db.name() + "_nobody";
-  struct DropRole {
-    const PgDatabase& db;
-    std::string role;
-    ~DropRole() { db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role); }
-  } drop{db, role};
-  db.exec("CREATE ROLE " + role + " LOGIN");
+  PgRole nobody(db, "_nobody");
   auto as_nobody = db.state_config();
-  as_nobody.options.at("dsn").value = db.dsn() + " user=" + role;
+  as_nobody.options.at("dsn").value = nobody.dsn();
   StateFile reader(as_nobody, /*writable=*/false);
   CHECK(reader.has_table("audit"));
   CHECK(reader.has_column("audit", "host"));
@@ -362,17 +348,10 @@ TEST_CASE("a PostgreSQL state of schema 7 gains the notices of the audit trail",
     CHECK(AuditTrail(state.db()).list({}, std::nullopt).empty());  // read without the table
   }
   // A user that only writes the tables is told what the owner must run.
-  const std::string role = db.name() + "_writer";
-  struct DropRole {
-    const PgDatabase& db;
-    std::string role;
-    ~DropRole() { db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role); }
-  } drop{db, role};
-  db.exec("CREATE ROLE " + role + " LOGIN; GRANT USAGE ON SCHEMA public TO " + role +
-          "; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role +
-          "; GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role);
+  PgRole writer(db, "_writer");
+  writer.grant_table_writer();
   auto as_writer = db.state_config();
-  as_writer.options.at("dsn").value = db.dsn() + " user=" + role;
+  as_writer.options.at("dsn").value = writer.dsn();
   CHECK_THROWS_WITH(StateFile(as_writer, /*writable=*/true),
                     Catch::Contains("schema 7") &&
                         Catch::Contains("CREATE TABLE IF NOT EXISTS audit_notices") &&
