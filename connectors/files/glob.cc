@@ -35,7 +35,11 @@ bool match_from(const std::vector<std::string>& pattern, size_t p,
     // Like '*', '**' never stands for a name starting with '.' (a shell's globstar does not
     // enter .snapshots either): such a directory must be written.
     matched = false;
-    for (size_t k = s; k <= path.size() && !matched; ++k) {
+    // A trailing '**' stands for what is inside a directory, never for nothing: `logs/**` does
+    // not select a file named `logs`, nor `*/**` the files at the root.
+    const bool last = p + 1 == pattern.size();
+    for (size_t k = s + (last ? 1 : 0); k <= path.size() && !matched; ++k) {
+      if (last && path[k - 1].starts_with('.')) break;
       matched = match_from(pattern, p + 1, path, k, seen);
       if (k < path.size() && path[k].starts_with('.')) break;
     }

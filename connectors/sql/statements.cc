@@ -182,7 +182,6 @@ Sql StatementBuilder::tally() const {
   const std::string expiry = expired(p);
   const std::string h = held(p);
   std::string acted = h.empty() ? "" : "NOT (" + h + ")";
-  if (dialect_.null_keys) acted += (acted.empty() ? "" : " AND ") + key_ + " IS NOT NULL";
   if (policy_.notify)
     acted += (acted.empty() ? "" : " AND ") + dialect_.key_among(key_, p, "noticed");
   const std::string only_acted = acted.empty() ? "" : " FILTER (WHERE " + acted + ")";

@@ -25,7 +25,7 @@ using policies::printable;
 
 constexpr const char* kUsage =
     R"(Usage: retentiond hold add    [-c FILE] --policy NAME KEY --reason TEXT [--until DATE]
-       retentiond hold remove [-c FILE] --policy NAME KEY
+       retentiond hold remove [-c FILE] --policy NAME KEY [--exact]
        retentiond hold list   [-c FILE] [--policy NAME]... [--format text|json]
 
 Legal holds: a record under hold is never deleted or anonymised by its policy, whatever
@@ -39,6 +39,10 @@ A hold lasts until it is removed, or until --until DATE (ISO-8601) has passed. A
 under way (here or on another host sharing the state) keeps the record from its next
 batch on: `hold add` then waits for the batch in flight and says whether the record is
 still there (exit 1 if that batch removed it).
+
+`hold remove` takes KEY as `hold list` printed it (a line break shown as \n) or as it
+was given to `hold add`; when those name two different holds it refuses, and --exact
+releases the one whose key is KEY exactly as typed.
 
 Holds are kept in the state file. Adding, changing and removing one is recorded in the
 audit trail, without the key or the reason (they may name a person); `hold list`
@@ -163,6 +167,7 @@ int hold_command(const Args& all_args) {
   Args args(all_args.begin() + 1, all_args.end());
 
   std::string config_path, reason, until_text, format;
+  bool exact = false;
   std::vector<std::string> names, keys;
   po::options_description opts(kUsage);
   opts.add_options()("help,h", "show this help");
@@ -170,7 +175,8 @@ int hold_command(const Args& all_args) {
   add_policy_option(opts, names, "the policy (list: repeatable)");
   opts.add_options()("reason", po::value(&reason), "add: why the record is held (required)")(
       "until", po::value(&until_text), "add: the hold ends at this ISO-8601 time")(
-      "format", po::value(&format)->default_value("text"), "list: text or json");
+      "format", po::value(&format)->default_value("text"), "list: text or json")(
+      "exact", po::bool_switch(&exact), "remove: KEY exactly as typed, never as listed");
   po::options_description hidden;
   hidden.add_options()("key", po::value(&keys)->composing(), "record key");
   po::positional_options_description positional;
@@ -271,10 +277,32 @@ int hold_command(const Args& all_args) {
         }
       return found;
     };
-    if (!holds.remove(policy.name, keys[0], policy.store) &&
-        (!(stored = key_as_stored(config, policy, keys[0], why)) || *stored == keys[0] ||
-         !holds.remove(policy.name, *stored, policy.store)) &&
-        (!(stored = as_listed()) || !holds.remove(policy.name, *stored, policy.store))) {
+    // The text `hold list` printed for one key can be another key as written ('a\nb' typed
+    // is also how a key holding a line break is listed): refused rather than guessed.
+    if (!exact) {
+      bool typed = false, listed = false;
+      for (const auto& h : holds.list({policy.name})) {
+        typed = typed || h.key == keys[0];
+        listed = listed || (h.key != keys[0] && printable(h.key) == keys[0]);
+      }
+      if (typed && listed) {
+        std::cerr << "retentiond hold: two holds of policy '" << policy.name << "' answer to key "
+                  << printable(keys[0])
+                  << ": one has that key as typed, the other is listed so (its key holds a "
+                     "line break or another control character); give --exact to release the "
+                     "first, or type the other's key with its control characters\n";
+        return kExitFailure;
+      }
+    }
+    auto released = [&] {
+      if (holds.remove(policy.name, keys[0], policy.store)) return true;
+      if (exact) return false;
+      if ((stored = key_as_stored(config, policy, keys[0], why)) && *stored != keys[0] &&
+          holds.remove(policy.name, *stored, policy.store))
+        return true;
+      return (stored = as_listed()) && holds.remove(policy.name, *stored, policy.store);
+    };
+    if (!released()) {
       std::cerr << "retentiond hold: no hold on key " << printable(keys[0]) << " of policy '"
                 << policy.name << "'\n";
       return kExitFailure;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "daemon/state/postgresql_state_db.h"
 #include "daemon/state/state.h"
@@ -14,15 +15,23 @@
 
 namespace retentiond::daemon {
 
+std::string PassLock::lock_dir(const std::string& state_path) {
+  // Beside the state file itself, its symlinks resolved: two processes reaching one file by two
+  // paths must meet at one lock.
+  std::error_code ignored;
+  const auto real = std::filesystem::weakly_canonical(state_path, ignored);
+  return (real.empty() ? state_path : real.string()) + ".locks";
+}
+
 std::string PassLock::path_for(const std::string& state_path, const std::string& policy) {
   // Policy names are letters, digits, '_', '-' and '.', starting with a letter or digit: safe
   // as file names as they are.
-  return state_path + ".locks/" + policy + ".lock";
+  return lock_dir(state_path) + "/" + policy + ".lock";
 }
 
 std::optional<PassLock> PassLock::try_acquire(const std::string& state_path,
                                               const std::string& policy) {
-  const std::string dir = state_path + ".locks";
+  const std::string dir = lock_dir(state_path);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     throw StateError("cannot create the lock directory '" + dir + "': " + std::strerror(errno));
   const std::string path = path_for(state_path, policy);

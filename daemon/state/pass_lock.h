@@ -44,6 +44,8 @@ class PassLock {
 
   // The lock file of `policy` (for messages and tests).
   static std::string path_for(const std::string& state_path, const std::string& policy);
+  // The directory of the lock files: beside the state file, its symlinks resolved.
+  static std::string lock_dir(const std::string& state_path);
 
   PassLock(PassLock&& other) noexcept : fd_(other.fd_), lease_(std::move(other.lease_)) {
     other.fd_ = -1;

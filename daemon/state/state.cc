@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/secret.h"
+#include "daemon/state/pass_lock.h"
 #include "daemon/state/postgresql_state_db.h"
 #include "daemon/state/sqlite_state_db.h"
 #include "lib/crypto/random.h"
@@ -135,7 +136,7 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
         // (A daemon's own lock, "-serve.lock", is taken before the file exists: no sign.)
         std::error_code gone;
         bool earlier = false;
-        for (const auto& entry : fs::directory_iterator(path + ".locks", gone))
+        for (const auto& entry : fs::directory_iterator(PassLock::lock_dir(path), gone))
           if (entry.path().filename() != "-serve.lock") earlier = true;
         if (earlier)
           spdlog::warn(

@@ -476,13 +476,37 @@ TEST_CASE("holds: on files, a path the policy does not select holds nothing and 
   REQUIRE(odd.exit_code == 0);
   auto text = run_retentiond_ok({"hold", "list", "-c", config}, dir.path()).out;
   CHECK(text.find("site/access.log-a\\nb") != std::string::npos);
-  auto removed = run_retentiond(
-      {"hold", "remove", "-c", config, "--policy", "web", "site/access.log-a\\nb"}, dir.path());
-  INFO(removed.out << removed.err);
-  CHECK(removed.exit_code == 0);
-  CHECK(json::parse(
-            run_retentiond_ok({"hold", "list", "-c", config, "--format", "json"}, dir.path()).out)
-            .size() == 1);
+  // A file named with a backslash and an 'n' is listed the same: then the listed text is
+  // refused, --exact releases the key as typed, and the listed text the other one.
+  dir.write("logs/site/access.log-a\\nb", "x");
+  REQUIRE(add("site/access.log-a\\nb").exit_code == 0);
+  auto remove = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv{
+        "hold", "remove", "-c", config, "--policy", "web", "site/access.log-a\\nb"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_retentiond(argv, dir.path());
+  };
+  auto ambiguous = remove({});
+  INFO(ambiguous.err);
+  CHECK(ambiguous.exit_code == 1);
+  CHECK(ambiguous.err.find("give --exact") != std::string::npos);
+  auto literal = remove({"--exact"});
+  INFO(literal.out << literal.err);
+  CHECK(literal.exit_code == 0);
+  auto keys = [&] {
+    std::vector<std::string> out;
+    for (const auto& h : json::parse(
+             run_retentiond_ok({"hold", "list", "-c", config, "--format", "json"}, dir.path()).out))
+      out.push_back(h.at("key").get<std::string>());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  CHECK(keys() == std::vector<std::string>{"site/access.log-1", "site/access.log-a\nb"});
+  auto newline = remove({});
+  INFO(newline.out << newline.err);
+  CHECK(newline.exit_code == 0);
+  CHECK(keys() == std::vector<std::string>{"site/access.log-1"});
+  CHECK(remove({}).exit_code == 1);  // nothing left that answers to it
 }
 
 TEST_CASE("holds: a table without a key column holds nothing, and says why",

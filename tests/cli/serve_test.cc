@@ -604,6 +604,15 @@ TEST_CASE("serve: a second daemon on the same state file refuses to start", "[se
     CHECK(second.exit_code == 1);
     CHECK(second.err.find("another 'retentiond serve' is running on the state file") !=
           std::string::npos);
+    // The same file reached through a symlink is the same state.
+    std::filesystem::create_symlink(dir.file("state.db"), dir.file("other.db"));
+    std::string through_link = read_file(config);
+    through_link.replace(through_link.find("state: state.db"), 15, "state: other.db");
+    auto linked =
+        run_retentiond({"serve", "-c", dir.write("linked.yaml", through_link)}, dir.path());
+    INFO(linked.err);
+    CHECK(linked.exit_code == 1);
+    CHECK(linked.err.find("another 'retentiond serve' is running") != std::string::npos);
     CHECK(first.alive());
     CHECK(first.log().find("created empty") == std::string::npos);  // its own lock is no sign
     CHECK(first.stop() == 0);

@@ -447,11 +447,12 @@ TEST_CASE("sqlite: expired rows with a NULL key are not counted as matched, and 
   CHECK(enforce.exit_code == 0);
   CHECK(policy_in(json::parse(enforce.out), "u").at("affected") == 2);
   CHECK(sqlite_int(db, "SELECT count(*) FROM u") == 2);
-  // status does not count the row no pass can touch as overdue.
+  // status counts the row no pass can touch as overdue: the promise is broken while it stays.
   auto status =
       run_retentiond({"status", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(status.out << status.err);
-  CHECK(status.exit_code == 0);
+  CHECK(status.exit_code == 3);
+  CHECK(status.out.find("\"overdue\": 1") != std::string::npos);
 }
 
 TEST_CASE("a state file that was there and is gone is created again with a warning",

@@ -442,6 +442,8 @@ TEST_CASE("a dsn holds a password in key=value form, as a URI parameter or in a 
   CHECK(dsn_has_password("postgresql://u:x@h:5432/d"));
   CHECK(dsn_has_password("POSTGRES://u:x@h"));
   CHECK(dsn_has_password("postgresql://u:p%40ss@h/d"));
+  CHECK(dsn_has_password("postgresql://u@h/d?pass%77ord=x"));  // libpq decodes names too
+  CHECK(dsn_has_password(" postgresql://u:x@h/d"));            // and skips leading blanks
   CHECK_FALSE(dsn_has_password("postgresql://u@h:5432/d"));
   CHECK_FALSE(dsn_has_password("postgresql://h:5432/d?user=u"));
   CHECK_FALSE(dsn_has_password("postgresql:///d?host=/run/postgresql"));

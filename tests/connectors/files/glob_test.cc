@@ -29,6 +29,14 @@ TEST_CASE("'**' never stands for a hidden directory, and many '**' stay fast", "
   CHECK_FALSE(g.matches("b/.x/o.log"));
   CHECK(GlobSet({".snap/**/*.log"}).matches(".snap/a/o.log"));
   CHECK(GlobSet({"**/.x/*.log"}).matches("b/.x/o.log"));
+  // A trailing '**' is what lies inside a directory, never the directory's own name.
+  CHECK_FALSE(GlobSet({"logs/**"}).matches("logs"));
+  CHECK(GlobSet({"logs/**"}).matches("logs/a"));
+  CHECK(GlobSet({"logs/**"}).matches("logs/a/b"));
+  CHECK_FALSE(GlobSet({"*/**"}).matches("top-level-file"));
+  CHECK(GlobSet({"*/**"}).matches("dir/file"));
+  CHECK_FALSE(GlobSet({"logs/**"}).matches("logs/.hidden"));
+  CHECK(GlobSet({"**"}).matches("x"));
   // Eight '**' over a path sixty deep: each (pattern, path) position is tried once.
   std::string deep;
   for (int i = 0; i < 60; ++i) deep += "d" + std::to_string(i) + "/";
