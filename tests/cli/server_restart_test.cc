@@ -241,7 +241,12 @@ void pg_shut_out(const std::string& db) {
   pg_admin("ALTER DATABASE " + db + " ALLOW_CONNECTIONS false");
   // Twice: a session that was starting when connections were refused (a pass reconnecting after
   // a lock timeout, on a loaded machine) is not in pg_stat_activity yet the first time.
+  // retentiond's sessions first: were the lock holder's ended first, a pass waiting on its lock
+  // could finish its last batch before its own session ended (seen under a loaded ctest -j2).
   for (int round = 0; round < 2; ++round) {
+    pg_admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db +
+             "' AND application_name = 'retentiond'");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     pg_admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
