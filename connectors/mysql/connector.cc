@@ -470,7 +470,6 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
                            sql::Bound::Selected);
     sql::hand_to_other_stores(policy, ctx, related, [&](size_t rule, const std::string& json) {
       std::vector<std::string> out;
-      if (policy.action != policies::Action::Delete) return out;
       auto with = extra;
       with["related"] = json;
       const sql::Sql& kept = s.related_kept[rule];

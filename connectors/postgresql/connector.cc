@@ -498,7 +498,6 @@ Result<BatchResult> PostgresqlConnector::apply_batch(const Policy& policy, const
                            sql::Bound::Selected);
     sql::hand_to_other_stores(policy, ctx, related, [&](size_t rule, const std::string& json) {
       std::vector<std::string> out;
-      if (policy.action != policies::Action::Delete) return out;
       auto with = values;
       with["related"] = json;
       for (const auto& r : run(t, s.related_kept[rule], with))

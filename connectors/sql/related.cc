@@ -25,7 +25,8 @@ void hand_to_other_stores(
         still_held) {
   for (size_t rule = 0; rule < values.size() && rule < policy.also_stores.size(); ++rule) {
     std::vector<std::string> gone = values[rule];
-    if (!gone.empty()) {
+    // Anonymised records still exist and hold their addresses: theirs are handed on as read.
+    if (!gone.empty() && policy.action == policies::Action::Delete) {
       // A key that is not UTF-8 becomes U+FFFD and matches no row: its value is handed on.
       const std::string json =
           nlohmann::json(gone).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

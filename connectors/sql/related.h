@@ -21,7 +21,8 @@ std::vector<std::vector<std::string>> read_related(
     const std::function<std::vector<std::string>(size_t rule)>& read);
 
 // Hands each rule's values to ctx.related, once the batch's action ran (inside its transaction),
-// leaving out those `still_held(rule, json)` returns: values other rows of the table still hold
+// leaving out, for a policy that deletes, those `still_held(rule, json)` returns: values other rows
+// of the table still hold
 // (`json`: the rule's values as a JSON array, for the statement related_kept). Throws
 // RelatedStoreFailed when another store failed its part; the caller rolls the batch back.
 void hand_to_other_stores(

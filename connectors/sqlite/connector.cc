@@ -328,7 +328,6 @@ Result<BatchResult> SqliteConnector::apply_batch(const Policy& policy, const Pas
                              sql::Bound::Selected);
       sql::hand_to_other_stores(policy, ctx, related, [&](size_t rule, const std::string& json) {
         std::vector<std::string> out;
-        if (policy.action != policies::Action::Delete) return out;
         auto with = values;
         with["related"] = KeyValue{json};
         Statement kept = bound(*db_, s.related_kept[rule], with);

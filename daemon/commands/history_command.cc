@@ -156,21 +156,23 @@ nlohmann::json notices_of(const AuditEntry& e) {
 std::string notices_line(const nlohmann::json& n, policies::Language l) {
   const long long sent = n.value("sent", 0LL), failed = n.value("failed", 0LL),
                   no_address = n.value("no_address", 0LL);
-  std::string out = with_thousands(sent) + " " +
-                    (sent == 1 ? words(l, "notice sent", "avis envoyé")
-                               : words(l, "notices sent", "avis envoyés"));
+  // "N " and the words for one or for several, in the page's language.
+  auto part = [&](long long n, std::string_view one_en, std::string_view many_en,
+                  std::string_view one_fr, std::string_view many_fr) {
+    return with_thousands(n) + " " +
+           (n == 1 ? words(l, one_en, one_fr) : words(l, many_en, many_fr));
+  };
+  std::string out = part(sent, "notice sent", "notices sent", "avis envoyé", "avis envoyés");
   if (failed > 0)
-    out += ", " + with_thousands(failed) + " " +
-           (failed == 1 ? words(l, "could not be sent (its record kept)",
-                                "n'a pu être envoyé (son enregistrement est gardé)")
-                        : words(l, "could not be sent (their records kept)",
-                                "n'ont pu être envoyés (leurs enregistrements sont gardés)"));
+    out += ", " + part(failed, "could not be sent (its record kept)",
+                       "could not be sent (their records kept)",
+                       "n'a pu être envoyé (son enregistrement est gardé)",
+                       "n'ont pu être envoyés (leurs enregistrements sont gardés)");
   if (no_address > 0)
-    out += ", " + with_thousands(no_address) + " " +
-           (no_address == 1 ? words(l, "record due without a usable address (kept)",
-                                    "enregistrement échu sans adresse utilisable (gardé)")
-                            : words(l, "records due without a usable address (kept)",
-                                    "enregistrements échus sans adresse utilisable (gardés)"));
+    out += ", " + part(no_address, "record due without a usable address (kept)",
+                       "records due without a usable address (kept)",
+                       "enregistrement échu sans adresse utilisable (gardé)",
+                       "enregistrements échus sans adresse utilisable (gardés)");
   return out;
 }
 

@@ -33,7 +33,8 @@ using lib::sqlite::SqliteError;
 // audit entry. A PostgreSQL state starts at version 5 (postgresql_schema.cc). Version 6: the
 // partitions a pass in progress has dropped or detached whole. Version 7: what other stores
 // removed for a pass (`also:` with `store:`), beside its audit entry and in its record while
-// under way, and the time a pass under way has waited for its store's throttle.
+// under way, and the time a pass under way has waited for its store's throttle. Version 8: the
+// notices a pass sent, beside its audit entry (audit_notices).
 constexpr int kSchemaVersion = 8;
 
 // How SQLite errors about the file itself (a full disk...) name it.
