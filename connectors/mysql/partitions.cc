@@ -15,6 +15,15 @@ using policies::TimePoint;
 constexpr std::string_view kDetachedMark = "retentiond: detached from ";
 constexpr long long kDaysToEpoch = 719528;  // TO_DAYS('1970-01-01')
 const std::string kSchema = "TABLE_SCHEMA = IF(? = '', DATABASE(), ?)";
+// The table's partitions, in their order, with the rows the statistics give each (summed over
+// its sub-partitions). Bound with table_values.
+const std::string kPartitionsQuery =
+    "SELECT PARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION, "
+    "SUM(TABLE_ROWS) FROM information_schema.PARTITIONS WHERE " +
+    kSchema +
+    " AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL GROUP BY PARTITION_NAME, "
+    "PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION, PARTITION_ORDINAL_POSITION "
+    "ORDER BY PARTITION_ORDINAL_POSITION";
 
 std::vector<Value> schema_values(const policies::Policy& p) {
   return {{p.table->schema}, {p.table->schema}};
@@ -268,14 +277,7 @@ std::vector<PartitionStep> partition_steps(Client& c, const policies::Policy& po
   };
   std::vector<Part> parts;
   CountBudget budget;
-  for (const auto& row :
-       c.query("SELECT PARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION, "
-               "PARTITION_DESCRIPTION, SUM(TABLE_ROWS) FROM information_schema.PARTITIONS WHERE " +
-                   kSchema +
-                   " AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL GROUP BY PARTITION_NAME, "
-                   "PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION, "
-                   "PARTITION_ORDINAL_POSITION ORDER BY PARTITION_ORDINAL_POSITION",
-               table_values(policy))) {
+  for (const auto& row : c.query(kPartitionsQuery, table_values(policy))) {
     if (!kind) {
       auto key = range_key(row[1].value_or(""), row[2].value_or(""));
       if (!key) return {};
@@ -361,14 +363,7 @@ std::string drop_statement(const policies::Policy& policy, const std::vector<Par
 
 std::map<std::string, PartitionNow> partitions_now(Client& c, const policies::Policy& policy) {
   std::map<std::string, PartitionNow> out;
-  for (const auto& row :
-       c.query("SELECT PARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION, "
-               "PARTITION_DESCRIPTION, SUM(TABLE_ROWS) FROM information_schema.PARTITIONS WHERE " +
-                   kSchema +
-                   " AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL GROUP BY PARTITION_NAME, "
-                   "PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION, "
-                   "PARTITION_ORDINAL_POSITION ORDER BY PARTITION_ORDINAL_POSITION",
-               table_values(policy))) {
+  for (const auto& row : c.query(kPartitionsQuery, table_values(policy))) {
     PartitionNow now;
     if (auto key = range_key(row[1].value_or(""), row[2].value_or(""))) {
       now.upper = partition_upper_bound(key->first, row[3].value_or(""));

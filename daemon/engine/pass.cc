@@ -343,6 +343,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   }
   // Tables detached by earlier passes may be due to go even when no row has expired since.
   if (o.plan.matched == 0 && o.plan.start.kind != connectors::Cursor::Kind::Partitions) {
+    // Said in the journal too, so that every pass leaves a line saying what it found.
+    spdlog::info("policy '{}': nothing expired before {} (store '{}')", policy.name,
+                 format_timestamp(o.cutoff.cutoff), policy.store);
     if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
     return conclude(PassStatus::Ok, std::nullopt);
   }
