@@ -199,6 +199,9 @@ TEST_CASE("enforce deletes exactly the expired rows", "[cli][sqlite]") {
   const json second = json::parse(again.out);  // kept alive: the loop walks a member of it
   REQUIRE(second.at("policies").size() == 4);
   for (const auto& p : second.at("policies")) CHECK(p.at("affected") == 0);
+  // The journal says what each of those passes found, not only the audit trail's head.
+  CHECK(again.err.find("policy 'epoch': nothing expired before 2027-03-01T00:00:00Z (store") !=
+        std::string::npos);
 }
 
 TEST_CASE("policy selection limits the pass to the named policies", "[cli][sqlite]") {
