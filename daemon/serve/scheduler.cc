@@ -161,6 +161,9 @@ void Scheduler::reload(std::shared_ptr<const policies::Config> config) {
   for (auto it = entries_.begin(); it != entries_.end();)
     it = config_->policy(it->first) && config_->policy(it->first)->schedule ? std::next(it)
                                                                             : entries_.erase(it);
+  // A policy the reload removed leaves the STATUS line's summary of last passes too.
+  for (auto it = last_.begin(); it != last_.end();)
+    it = config_->policy(it->first) ? std::next(it) : last_.erase(it);
   arm_all(/*catch_up=*/false, kept);
 }
 
@@ -316,7 +319,7 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
     run_next();
     return;
   }
-  last_[name] = outcome;
+  if (config_->policy(name)) last_[name] = outcome;  // not one a reload removed meanwhile
   const AfterPass verdict = judge(outcome);
   {
     auto m = metrics_.get(name);

@@ -200,6 +200,27 @@ TEST_CASE("serve: a broken reload keeps the daemon on its old configuration", "[
   CHECK(d.stop() == 0);
 }
 
+TEST_CASE("serve: a policy a reload removes leaves the STATUS line's last passes", "[serve][cli]") {
+  TempDir dir;
+  std::string config = hits_config(dir, "INSERT INTO hits VALUES (1, 1500000000);");
+  record_old_success(dir.file("state.db"), "hits");
+  Daemon d(dir, config);
+  NotifySocket& notify = d.notify();
+  REQUIRE(notify.wait_for("READY=1", 5s));
+  REQUIRE(notify.wait_for("last: 1 policy ok, 1 row", 10s));
+  std::string renamed = kConfig;
+  renamed.replace(renamed.find("name: hits"), 10, "name: visits");
+  dir.write("r.yaml", renamed);
+  d.signal(SIGHUP);
+  REQUIRE(notify.wait_for("RELOADING=1", 5s));
+  REQUIRE(notify.wait_for("STATUS=next: visits at ", 5s));
+  const std::string& got = notify.received();
+  const std::string after = got.substr(got.rfind("STATUS=next: visits at "));
+  INFO(after);
+  CHECK(after.substr(0, after.find('\n')).find("last:") == std::string::npos);
+  CHECK(d.stop() == 0);
+}
+
 TEST_CASE("serve: SIGTERM during a long pass stops at a batch boundary, recorded as interrupted",
           "[serve][cli]") {
   TempDir dir;
