@@ -42,9 +42,22 @@ std::string with_full_offset(std::string text) {
   return text;
 }
 
-// The comment a detached table carries: what it was detached from, and when.
-std::string detached_comment(const std::string& parent, TimePoint at) {
-  return std::string(kDetachedMark) + parent + " at " + policies::format_timestamp(at);
+// The comment a detached table carries: what it was detached from, when, and under which name
+// (schema included): a table moved to another schema or renamed keeps its comment, and must then
+// read as the operator's, not as one of ours to drop.
+std::string detached_comment(const std::string& parent, TimePoint at, const std::string& as) {
+  return std::string(kDetachedMark) + parent + " at " + policies::format_timestamp(at) + " as " +
+         as;
+}
+
+// When a detached table's comment (what follows "... at ") says it was detached, if it is still
+// the table `current` (its qualified name now) that was: nullopt for another table bearing the
+// comment. A comment without " as " (written by earlier versions) names no table, and any place
+// counts.
+std::optional<TimePoint> detached_when(const std::string& rest, const std::string& current) {
+  const auto as = rest.find(" as ");
+  if (as != std::string::npos && rest.substr(as + 4) != current) return std::nullopt;
+  return policies::parse_timestamp(rest.substr(0, as));
 }
 
 // The rows the statistics give for a table, as the planner reckons them: the last ANALYZE's (or
@@ -232,14 +245,15 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
                          ")::float8 FROM pg_description d JOIN pg_class c ON c.oid = d.objoid "
                          "JOIN pg_namespace n ON n.oid = c.relnamespace "
                          "WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 "
-                         "AND left(d.description, length($1)) = $1 AND c.relkind = 'r' "
+                         "AND left(d.description, length($1)) = $1 AND c.relkind IN ('r', 'p') "
                          "AND NOT c.relispartition ORDER BY 2, 1",
                      mark)) {
     if (!sql::has_detached_name(row[1].c_str())) continue;
     PartitionStep step = named(row[0].c_str(), row[1].c_str());
-    step.detached_at = row[2].c_str();
+    auto at = detached_when(row[2].c_str(), step.name);
+    if (!at) continue;  // the comment of a table detached under another name: not this one
+    step.detached_at = policies::format_timestamp(*at);
     estimate_rows(t, step, row[3], budget);
-    auto at = policies::parse_timestamp(step.detached_at);
     const bool due = at && policy.grace.after(*at) <= cutoff.now;
     step.kind = due ? PartitionStep::Kind::DropDetached : PartitionStep::Kind::KeepDetached;
     (due ? units : kept).push_back(std::move(step));
@@ -288,10 +302,11 @@ std::vector<std::string> unit_statements(const policies::Policy& policy, const s
       return {"DROP TABLE " + step.name};
     case PartitionStep::Kind::Detach: {
       const std::string renamed = sql::quote_identifier(detached_name(step.table, now), '"');
+      const std::string as = step.schema + "." + renamed;
       return {"ALTER TABLE " + parent + " DETACH PARTITION " + step.name,
               "ALTER TABLE " + step.name + " RENAME TO " + renamed,
-              "COMMENT ON TABLE " + step.schema + "." + renamed + " IS " +
-                  sql::quote_literal(detached_comment(parent, now))};
+              "COMMENT ON TABLE " + as + " IS " +
+                  sql::quote_literal(detached_comment(parent, now, as))};
     }
     case PartitionStep::Kind::KeepDetached:
     case PartitionStep::Kind::Rows:
@@ -314,11 +329,11 @@ std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::P
     auto r = t.exec_params(
         "SELECT substr(d.description, length($2) + 1) FROM pg_description d JOIN pg_class c ON "
         "c.oid = d.objoid WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND "
-        "d.objoid = $1::regclass AND left(d.description, length($2)) = $2 AND c.relkind = 'r' "
-        "AND NOT c.relispartition",
+        "d.objoid = $1::regclass AND left(d.description, length($2)) = $2 AND "
+        "c.relkind IN ('r', 'p') AND NOT c.relispartition",
         step.name, std::string(kDetachedMark) + parent + " at ");
     if (r.empty()) return std::nullopt;
-    auto at = policies::parse_timestamp(r[0][0].c_str());
+    auto at = detached_when(r[0][0].c_str(), step.name);
     if (!at || policy.grace.after(*at) > cutoff.now) return std::nullopt;
     for (const auto& s : unit_statements(policy, parent, step, cutoff.now)) t.exec(s);
     return UnitRows{0, false};

@@ -221,7 +221,8 @@ TEST_CASE("postgresql partitions: detached months are dropped once their grace h
   CHECK(db.column("SELECT obj_description('access_log_2027_09_rd_detached_20280315'::regclass, "
                   "'pg_class')") ==
         std::vector<std::string>{
-            "retentiond: detached from \"public\".\"access_log\" at 2028-03-15T00:00:00Z"});
+            "retentiond: detached from \"public\".\"access_log\" at 2028-03-15T00:00:00Z as "
+            "\"public\".\"access_log_2027_09_rd_detached_20280315\""});
   check_rows_left(db);
 
   // Three days on, the detached tables are within their grace: kept, and plan says so.
@@ -243,6 +244,64 @@ TEST_CASE("postgresql partitions: detached months are dropped once their grace h
   CHECK(gone.at("affected") == 5 * 24);
   CHECK(detached(db).empty());
   CHECK(partitions(db) == kLaterMonths);
+}
+
+TEST_CASE("postgresql partitions: a detached table moved to another schema is the operator's",
+          "[postgresql][partitions]") {
+  PgDatabase db;
+  db.exec(kAccessLog);
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+  REQUIRE(policy_in(json_report("enforce", config, kAt, dir.path()), "logs").at("affected") ==
+          kExpired);
+  // The operator keeps September by moving it to an archive schema; its comment goes with it.
+  db.exec(
+      "CREATE SCHEMA archive; ALTER TABLE access_log_2027_09_rd_detached_20280315 SET SCHEMA "
+      "archive;");
+  const json plan =
+      policy_in(json_report("plan", config, "2028-03-23T00:00:00Z", dir.path()), "logs");
+  INFO(plan.dump());
+  REQUIRE(plan.at("partitions")[0].at("action") == "drop-detached");
+  CHECK(plan.at("partitions")[0].at("name") ==
+        "\"public\".\"access_log_2027_10_rd_detached_20280315\"");
+  for (const auto& step : plan.at("partitions"))
+    CHECK(step.at("name").get<std::string>().find("archive") == std::string::npos);
+  run_retentiond_ok({"enforce", "-c", config, "--at", "2028-03-23T00:00:00Z"}, dir.path());
+  CHECK(db.integer("SELECT count(*) FROM archive.access_log_2027_09_rd_detached_20280315") == 720);
+  CHECK(db.integer("SELECT count(*) FROM pg_class WHERE relname = "
+                   "'access_log_2027_10_rd_detached_20280315'") == 0);
+}
+
+TEST_CASE("postgresql partitions: a detached sub-partitioned month is dropped after its grace",
+          "[postgresql][partitions]") {
+  PgDatabase db;
+  db.exec(
+      "CREATE TABLE access_log (ts timestamp, path text NOT NULL) PARTITION BY RANGE (ts);"
+      "CREATE TABLE access_log_2027_09 PARTITION OF access_log FOR VALUES FROM ('2027-09-01') TO "
+      "('2027-10-01') PARTITION BY RANGE (ts);"
+      "CREATE TABLE access_log_2027_09a PARTITION OF access_log_2027_09 FOR VALUES FROM "
+      "('2027-09-01') TO ('2027-09-16');"
+      "CREATE TABLE access_log_2027_09b PARTITION OF access_log_2027_09 FOR VALUES FROM "
+      "('2027-09-16') TO ('2027-10-01');"
+      "CREATE TABLE access_log_later PARTITION OF access_log FOR VALUES FROM ('2027-10-01') TO "
+      "(MAXVALUE);"
+      "INSERT INTO access_log VALUES ('2027-09-02', '/a'), ('2027-09-20', '/b'), "
+      "('2028-03-01', '/c');");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  INFO(enforce.dump());
+  CHECK(enforce.at("affected") == 2);
+  REQUIRE(db.integer("SELECT count(*) FROM access_log_2027_09_rd_detached_20280315") == 2);
+  const json kept =
+      policy_in(json_report("plan", config, "2028-03-18T00:00:00Z", dir.path()), "logs");
+  CHECK(kept.at("partitions")[0].at("action") == "keep-detached");
+  const json gone =
+      policy_in(json_report("enforce", config, "2028-03-23T00:00:00Z", dir.path()), "logs");
+  INFO(gone.dump());
+  CHECK(gone.at("partitions")[0].at("action") == "drop-detached");
+  CHECK(db.integer("SELECT count(*) FROM pg_class WHERE relname LIKE 'access_log_2027_09%'") == 0);
+  CHECK(db.integer("SELECT count(*) FROM access_log") == 1);
 }
 
 TEST_CASE("postgresql partitions: check refuses a table not partitioned by the since column",
