@@ -53,8 +53,9 @@ std::string quoted_in_schema(const policies::Policy& p, const std::string& name)
 }
 
 // When the table `name`, whose comment is `comment`, was detached from the policy's table: the
-// time in the comment; or, for a table a pass detached but was killed before it could comment it,
-// the end of the day its name carries (never earlier than the detach). nullopt when neither, and
+// time in the comment; or, for a table without a comment (a pass detached it but was killed
+// before it could comment it), the end of the day its name carries (never earlier than the
+// detach). nullopt when neither, and
 // for a table whose name is no longer a detached one: the operator renamed it to keep it.
 // `others`: the schema's other tables whose names start with this table's and '_'
 // (`log_archive` beside `log`): a detached name starting with one of them followed by '_' is
@@ -68,8 +69,10 @@ std::optional<TimePoint> detach_time(const policies::Policy& p, const std::strin
     if (at == std::string::npos) return std::nullopt;
     return policies::parse_timestamp(comment.substr(at + 4));
   }
-  // Another table's detached partition (its comment names that table): never this policy's.
-  if (comment.rfind(kDetachedMark, 0) == 0) return std::nullopt;
+  // Another table's detached partition (its comment names that table), or a table whose comment
+  // is someone else's (an operator's copy under a detached name): never this policy's. Only a
+  // table without a comment is known by its name alone.
+  if (!comment.empty()) return std::nullopt;
   constexpr std::string_view kSuffix = "_rd_detached_";
   const std::string prefix = p.table->name + "_";
   if (name.size() < prefix.size() + kSuffix.size() + 8 || name.rfind(prefix, 0) != 0 ||

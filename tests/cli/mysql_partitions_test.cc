@@ -641,7 +641,8 @@ TEST_CASE("mysql partitions: a converted table the operator renamed is never dro
 TEST_CASE("mysql partitions: another table's detached tables are never this policy's",
           "[mysql][partitions]") {
   // access_log_archive's detached partitions start with 'access_log_': one with its comment
-  // naming access_log_archive, one without (a pass killed before its comment).
+  // naming access_log_archive, one without (a pass killed before its comment); and a table named
+  // like one of access_log's whose comment is an operator's.
   MysqlDatabase db;
   db.exec(kPartitioned);
   db.exec("DELETE FROM access_log WHERE ts IS NULL OR ts < '2027-09-01'");
@@ -651,7 +652,10 @@ TEST_CASE("mysql partitions: another table's detached tables are never this poli
       "detached from access_log_archive partition p1 at 2028-01-01T00:00:00Z';"
       "CREATE TABLE access_log_archive_p2_rd_detached_20280101 (a int);"
       "CREATE TABLE access_log_other_p3_rd_detached_20280101 (a int) COMMENT = 'retentiond: "
-      "detached from access_log_other partition p3 at 2028-01-01T00:00:00Z';");
+      "detached from access_log_other partition p3 at 2028-01-01T00:00:00Z';"
+      // An operator's copy under a name a detach of access_log would have: its comment is not
+      // ours, so it is theirs.
+      "CREATE TABLE access_log_p9_rd_detached_20280101 (a int) COMMENT = 'operator copy, keep';");
   TempDir dir;
   const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
   policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
@@ -661,9 +665,10 @@ TEST_CASE("mysql partitions: another table's detached tables are never this poli
     INFO(p.dump());
     CHECK(p.at("name").get<std::string>().find("archive") == std::string::npos);
     CHECK(p.at("name").get<std::string>().find("other") == std::string::npos);
+    CHECK(p.at("name").get<std::string>().find("p9") == std::string::npos);
   }
   CHECK(db.integer("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
-                   "DATABASE() AND TABLE_NAME LIKE '%rd_detached%'") == 3);
+                   "DATABASE() AND TABLE_NAME LIKE '%rd_detached%'") == 4);
 }
 
 TEST_CASE("mysql partitions: a legal hold keeps its partition in rows mode, the others go whole",
