@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "connectors/mysql/show_grants.h"
 #include "connectors/sql/partition_plan.h"
 #include "connectors/sql/quote.h"
 
@@ -223,6 +224,13 @@ MissingPrivileges missing_privileges(Client& c, const policies::Policy& policy, 
                    kSchema + " AND TABLE_NAME = ?",
                all))
     if (row[0]) (row[1] == std::string("1") ? on_database : on_table).push_back(*row[0]);
+  // What the account's roles grant, which information_schema does not show its sessions.
+  std::vector<std::string> shown;
+  for (const auto& row : c.query("SHOW GRANTS"))
+    if (row[0]) shown.push_back(*row[0]);
+  auto by_role = grants_on_table(shown, out.database, policy.table->name);
+  on_database.insert(on_database.end(), by_role.on_database.begin(), by_role.on_database.end());
+  on_table.insert(on_table.end(), by_role.on_table.begin(), by_role.on_table.end());
   // `detach` makes each partition a table of its own in the database, comments it, and drops
   // it after the grace: grants on the partitioned table alone do not reach it.
   std::vector<std::string> needed = {"ALTER", "DROP"};

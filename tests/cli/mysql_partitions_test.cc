@@ -246,12 +246,23 @@ TEST_CASE("mysql partitions: check refuses another key and names the missing pri
   const std::string limited =
       dir.write("limited.yaml", one_store_config("my", store, policy("drop")));
   auto limited_check = run_retentiond({"check", "-c", limited}, dir.path());
-  other.exec("DROP USER '" + account + "'@'%';");
   INFO(limited_check.out << limited_check.err);
   CHECK(limited_check.exit_code == 1);
   CHECK((limited_check.out + limited_check.err)
             .find("limited.yaml:10:17: error: 'partitions: drop' in policy 'logs': account '" +
                   account + "@%' lacks ALTER, DROP on table 'access_log'") != std::string::npos);
+
+  // The same grants through the account's default role count (information_schema does not show
+  // them to its sessions; SHOW GRANTS does).
+  const std::string role = other.name() + "_dropper";
+  other.exec("CREATE ROLE " + role + "; GRANT ALTER, DROP ON `" + other.name() +
+             "`.access_log TO " + role + "; GRANT " + role + " TO '" + account +
+             "'@'%'; SET DEFAULT ROLE " + role + " FOR '" + account + "'@'%';");
+  auto role_check = run_retentiond({"check", "-c", limited}, dir.path());
+  other.exec("DROP USER '" + account + "'@'%'; DROP ROLE " + role + ";");
+  INFO(role_check.out << role_check.err);
+  CHECK((role_check.out + role_check.err).find("lacks ALTER") == std::string::npos);
+  CHECK(role_check.exit_code == 0);
 }
 
 TEST_CASE("mysql partitions: large whole partitions go by their statistics, in one ALTER TABLE",
