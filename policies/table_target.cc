@@ -73,12 +73,10 @@ void parse_partitions(const TargetInput& in, Policy& p) {
                                             ": it is how long a detached partition is kept");
     return parse_text(m, f, parse_duration, "grace: ");
   });
-  if (!mode || p.partitions == PartitionMode::Rows) return;
-  if (auto problem = partition_basis_problem(p))
-    diags.error(p.partitions_location,
-                "'partitions: " + std::string(partition_mode_name(p.partitions)) + "' in " +
-                    in.context + ": " + *problem);
-  else if (auto why = partitions_forced_to_rows(p))
+  // A `since` that no partition key can be (partition_basis_problem) is `check`'s error, not
+  // the loader's: rows mode still works, and the other policies run.
+  if (!mode || p.partitions == PartitionMode::Rows || partition_basis_problem(p)) return;
+  if (auto why = partitions_forced_to_rows(p))
     diags.warning(p.partitions_location,
                   in.context + " acts row by row in every partition, since " + *why +
                       "; 'partitions: " + std::string(partition_mode_name(p.partitions)) +

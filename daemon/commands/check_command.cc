@@ -95,6 +95,20 @@ bool same_basis(const policies::Basis& a, const policies::Basis& b) {
   return true;
 }
 
+// 'partitions: drop' or 'detach' on a `since` no partition key can be (two columns, another
+// table's, epoch seconds): an error of `check`, at the policy's `partitions:` (the loader takes the
+// policy, and passes delete its expired rows in batches).
+void refuse_partition_bases(const std::vector<const policies::Policy*>& selected,
+                            std::vector<Diagnostic>& diagnostics) {
+  for (const policies::Policy* p : selected)
+    if (auto problem = policies::partition_basis_problem(*p))
+      diagnostics.push_back(
+          {policies::Severity::Error, p->partitions_location,
+           "'partitions: " + std::string(policies::partition_mode_name(p->partitions)) +
+               "' in policy '" + p->name + "': " + *problem +
+               "; a pass deletes its expired rows in batches instead"});
+}
+
 void warn_overlapping_deletes(const policies::Config& config,
                               const std::vector<const policies::Policy*>& selected,
                               std::vector<Diagnostic>& diagnostics) {
@@ -212,6 +226,7 @@ int check_command(const Args& args) {
   if (loaded.config) {
     std::vector<const policies::Policy*> selected;
     if (auto stop = select_policies("check", *loaded.config, names, selected)) return *stop;
+    refuse_partition_bases(selected, diagnostics);
     warn_overlapping_deletes(*loaded.config, selected, diagnostics);
     if (!vm.count("offline")) {
       std::map<std::string, std::unique_ptr<connectors::Connector>> open;

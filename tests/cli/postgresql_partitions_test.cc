@@ -331,6 +331,29 @@ TEST_CASE("postgresql partitions: check refuses a table not partitioned by the s
   CHECK(db.integer("SELECT count(*) FROM access_log") == 1);
   CHECK(db.integer("SELECT count(*) FROM access_log_2020") == 1);
 
+  // A `since` of two columns: `check` says why at the policy's line (offline too), and rows mode
+  // still works, for this policy and the others of the file.
+  db.exec("INSERT INTO access_log VALUES ('2020-01-01', '2020-06-01');");
+  const std::string two = config_for(
+      dir, db,
+      with_value(policy("drop"), "since", "[ts, d]") +
+          "  - {name: other, store: pg, table: plain_log, expire_after: 1y, since: ts}\n");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"check", "-c", two},
+        std::vector<std::string>{"check", "--offline", "-c", two}}) {
+    auto two_check = run_retentiond(args, dir.path());
+    INFO(two_check.out << two_check.err);
+    CHECK(two_check.exit_code == 1);
+    CHECK((two_check.out + two_check.err)
+              .find("r.yaml:10:17: error: 'partitions: drop' in policy 'logs': the partition key "
+                    "must be the policy's one 'since' column, and 'since' names 2 columns; a pass "
+                    "deletes its expired rows in batches instead") != std::string::npos);
+  }
+  const json two_enforce = json_report("enforce", two, kAt, dir.path());
+  CHECK(policy_in(two_enforce, "logs").at("affected") == 1);
+  CHECK(policy_in(two_enforce, "other").at("affected") == 0);
+  CHECK(db.integer("SELECT count(*) FROM access_log") == 1);
+
   const std::string plain = config_for(dir, db, with_value(policy("drop"), "table", "plain_log"));
   auto plain_check = run_retentiond({"check", "-c", plain}, dir.path());
   CHECK(plain_check.exit_code == 1);
