@@ -53,7 +53,7 @@ std::string counted(long long n, std::string_view unit) {
 }
 
 GuardDecision check_guard(const MaxAffected& max, long long matched, long long total,
-                          const std::string& unit) {
+                          const std::string& unit, bool estimated) {
   GuardDecision d;
   std::string rule;
   switch (max.kind) {
@@ -76,8 +76,10 @@ GuardDecision check_guard(const MaxAffected& max, long long matched, long long t
       break;
   }
   if (!d.allowed) {
-    d.reason = "refused: would touch " + with_thousands(matched) + " of " + with_thousands(total) +
-               " selected " + unit + share(matched, total) + ", more than " + rule +
+    const std::string about = estimated ? "about " : "";
+    d.reason = "refused: would touch " + about + with_thousands(matched) + " of " + about +
+               with_thousands(total) + " selected " + unit + share(matched, total) +
+               ", more than " + rule +
                "; nothing was changed. If this is expected, raise max_affected (e.g. '100%').";
   }
   return d;

@@ -28,9 +28,10 @@ struct GuardDecision {
 };
 
 // `matched`: records the pass would touch; `total`: records the policy's table (and `where`)
-// select; `unit`: "rows" or "files", for the message.
+// select; `unit`: "rows" or "files", for the message; `estimated`: the counts include a catalog
+// estimate (whole partitions), which the message says ("about").
 GuardDecision check_guard(const MaxAffected& max, long long matched, long long total,
-                          const std::string& unit);
+                          const std::string& unit, bool estimated = false);
 
 // "1,204"
 std::string with_thousands(long long n);

@@ -328,8 +328,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     o.plan.warnings.push_back(counted(o.plan.future) + " a date after " +
                               format_timestamp(o.cutoff.now) + "; kept");
 
-  auto guard =
-      policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit);
+  auto guard = policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit,
+                                     connectors::any_unit_estimated(o.plan.partitions));
   if (!guard.allowed) {
     o.plan.warnings.push_back(guard.reason);
     // No failure (deployment.md): the guard did its job; the operator decides.

@@ -41,6 +41,9 @@ TEST_CASE("the default guard refuses more than 90% of more than 10 rows", "[plan
   auto refused = check_guard(d, 1000, 1000, "rows");
   CHECK_FALSE(refused.allowed);
   CHECK(refused.reason.find("max_affected") != std::string::npos);
+  // Counts with a whole partition's catalog estimate in them say so.
+  CHECK(check_guard(d, 1000, 1000, "rows", true)
+            .reason.rfind("refused: would touch about 1,000 of about 1,000 selected rows", 0) == 0);
 }
 
 TEST_CASE("percent and count guards", "[planner][guard]") {
