@@ -15,10 +15,13 @@ namespace retentiond::policies {
 // STATUS). PostgreSQL: a `dsn` (for replicas behind a cascade; the primary's own view,
 // pg_stat_replication, is read without any).
 struct ReplicaConfig {
+  // MySQL/MariaDB: host, port, user, password_file. PostgreSQL: those (and dbname, 'postgres'
+  // unless given), or a libpq `dsn` (with a password_file or not).
   std::string host;
   int port = 0;
   std::string user;
   std::string password_file;  // resolved
+  std::string dbname;
   std::string dsn;
   Location location;
   std::string name() const;  // "host:port", or the dsn's host and port, for messages

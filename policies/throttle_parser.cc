@@ -25,31 +25,47 @@ ReplicaConfig parse_replica(const YAML::Node& node, const std::string& file,
                             const std::string& base_dir, const std::string& context, bool mysql,
                             Diagnostics& diags) {
   YamlMap m(node, file, context,
-            mysql ? std::initializer_list<std::string_view>{"host", "port", "user", "password_file"}
-                  : std::initializer_list<std::string_view>{"dsn"},
+            mysql ? std::initializer_list<std::string_view>{"host", "port", "user", "password_file",
+                                                            "password"}
+                  : std::initializer_list<std::string_view>{"host", "port", "user", "dbname",
+                                                            "password_file", "password", "dsn"},
             diags);
   ReplicaConfig r;
   r.location = m.location();
-  if (mysql) {
-    r.host = m.required_text("host");
-    if (const YamlField* f = m.find("port")) r.port = static_cast<int>(m.integer(*f, 1, 65535));
-    r.user = m.optional_text("user").value_or("");
-    if (auto pf = m.optional_text("password_file")) r.password_file = resolve_path(base_dir, *pf);
+  if (const YamlField* f = m.find("password"))
+    throw ConfigError(f->key_location, "passwords are not accepted in the configuration file (" +
+                                           context +
+                                           "); put it in a file readable by retentiond only and "
+                                           "name it with 'password_file'");
+  if (auto pf = m.optional_text("password_file")) r.password_file = resolve_path(base_dir, *pf);
+  if (const YamlField* dsn = m.find("dsn")) {
+    for (const char* key : {"host", "port", "user", "dbname"})
+      if (const YamlField* f = m.find(key))
+        throw ConfigError(f->key_location, "'" + std::string(key) + "' and 'dsn' in " + context +
+                                               ": give the replica either as a 'dsn' or by its "
+                                               "host, port, user and dbname, not both");
+    r.dsn = m.text(*dsn);
+    if (dsn_has_password(r.dsn))
+      throw ConfigError(dsn->value_location, "the 'dsn' of " + context +
+                                                 " contains a password; name a file holding it "
+                                                 "with 'password_file' (or passfile=... in the "
+                                                 "dsn) instead");
     return r;
   }
-  const YamlField& dsn = m.require("dsn");
-  r.dsn = m.text(dsn);
-  if (dsn_has_password(r.dsn))
-    throw ConfigError(dsn.value_location, "the 'dsn' of " + context +
-                                              " contains a password; use a passfile "
-                                              "(passfile=... in the dsn) instead");
+  if (!mysql && !m.find("host"))
+    throw ConfigError(r.location, context + " has no 'host' (or 'dsn')");
+  r.host = m.required_text("host");
+  if (const YamlField* f = m.find("port")) r.port = static_cast<int>(m.integer(*f, 1, 65535));
+  if (!r.port) r.port = mysql ? 3306 : 5432;
+  r.user = m.optional_text("user").value_or("");
+  r.dbname = m.optional_text("dbname").value_or(mysql ? "" : "postgres");
   return r;
 }
 
 }  // namespace
 
 std::string ReplicaConfig::name() const {
-  if (!host.empty()) return host + ":" + std::to_string(port ? port : 3306);
+  if (!host.empty()) return host + ":" + std::to_string(port);
   // The dsn's host and port, never its other settings.
   std::string out;
   for (const char* key : {"host=", "port="}) {

@@ -39,7 +39,9 @@ std::string monitor_grant(Client& c) {
   int major = 0, minor = 0;
   std::sscanf(version.c_str(), "%d.%d", &major, &minor);
   if (mariadb && (major > 10 || (major == 10 && minor >= 5)))
-    return "run on it: GRANT REPLICA MONITOR ON *.* TO " + account;
+    return "run on it: GRANT REPLICA MONITOR ON *.* TO " + account +
+           " (REPLICATION CLIENT, the grant of MySQL and of MariaDB before 10.5, no longer "
+           "allows it: since 10.5 it means BINLOG MONITOR)";
   if (!version.empty()) return "run on it: GRANT REPLICATION CLIENT ON *.* TO " + account;
   return "grant its user REPLICA MONITOR (MariaDB 10.5 and later) or REPLICATION CLIENT (MySQL, "
          "older MariaDB) ON *.*";

@@ -20,13 +20,39 @@ std::string bounded_dsn(const std::string& dsn) {
   return dsn + " connect_timeout=3";
 }
 
-// libpq's message on one line: it ends with a newline and may hold a HINT on the next.
+// libpq's message on one line: it ends with a newline and may hold a HINT on the next, or a
+// second line indented with a tab ("\tIs the server running ...").
 std::string one_line(const char* what) {
   std::string text = what;
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-  for (auto at = text.find('\n'); at != std::string::npos; at = text.find('\n', at))
-    text.replace(at, 1, "; ");
+  for (auto at = text.find('\n'); at != std::string::npos; at = text.find('\n', at)) {
+    auto next = at + 1;
+    while (next < text.size() && (text[next] == '\t' || text[next] == ' ')) ++next;
+    text.replace(at, next - at, "; ");
+  }
+  for (char& c : text)
+    if (c == '\t') c = ' ';
   return text;
+}
+
+// A listed replica's connection string: its dsn, or one made of its host, port, user and dbname;
+// with the password of its password_file (through connection_string, as for a store), and a
+// short connect_timeout. Error kind Config when the password file cannot be read.
+Result<std::string> replica_conninfo(const policies::StoreConfig& primary,
+                                     const policies::ReplicaConfig& r) {
+  std::string dsn = r.dsn;
+  if (dsn.empty()) {
+    dsn = "host=" + conninfo_value(r.host) + " port=" + std::to_string(r.port) +
+          " dbname=" + conninfo_value(r.dbname);
+    if (!r.user.empty()) dsn += " user=" + conninfo_value(r.user);
+  }
+  policies::StoreConfig s;
+  s.name = primary.name + "' replica '" + r.name();
+  s.type = "postgresql";
+  s.location = r.location;
+  s.options["dsn"] = {bounded_dsn(dsn), r.location};
+  if (!r.password_file.empty()) s.options["password_file"] = {r.password_file, r.location};
+  return connection_string(s);
 }
 
 std::string seconds(double n) { return std::to_string(static_cast<long long>(n)) + " s"; }
@@ -162,7 +188,15 @@ void PostgresqlThrottle::listed_replica(const policies::ReplicaConfig& r,
   const double limit = static_cast<double>(store_.throttle->max_replica_lag->count());
   auto& conn = replicas_[r.name()];
   try {
-    if (!conn || !conn->is_open()) conn = std::make_unique<pqxx::connection>(bounded_dsn(r.dsn));
+    if (!conn || !conn->is_open()) {
+      auto conninfo = replica_conninfo(store_, r);
+      if (!conninfo) {
+        out.push_back({"replica-lag",
+                       "replica " + r.name() + " cannot be asked: " + conninfo.error().message});
+        return;
+      }
+      conn = std::make_unique<pqxx::connection>(conninfo.value());
+    }
     pqxx::nontransaction t(*conn);
     auto row = t.exec1(
         "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN "
@@ -252,7 +286,13 @@ std::vector<ThrottleProblem> PostgresqlThrottle::check() {
   }
   for (const auto& r : store_.throttle->replicas) {
     try {
-      pqxx::connection c(bounded_dsn(r.dsn));
+      auto conninfo = replica_conninfo(store_, r);
+      if (!conninfo) {
+        problems.push_back({r.location, "throttle: replica " + r.name() +
+                                            " cannot be asked: " + conninfo.error().message});
+        continue;
+      }
+      pqxx::connection c(conninfo.value());
       pqxx::nontransaction t(c);
       auto row = t.exec1(
           "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN "

@@ -512,8 +512,10 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
     TempDir dir;
     const std::string config =
         pg_config(dir, db,
-                  "{max_replica_lag: 5s, replicas: [{dsn: \"host=127.0.0.1 port=" +
-                      server_env("RETENTIOND_TEST_PG_REPLICA_PORT") + " user=postgres\"}]}");
+                  "{max_replica_lag: 5s, replicas: [{host: 127.0.0.1, port: " +
+                      server_env("RETENTIOND_TEST_PG_REPLICA_PORT") +
+                      ", user: postgres, password_file: pw}]}");
+    dir.write("pw", "not-needed-on-loopback\n");  // read, then passed on (trust ignores it)
     REQUIRE(pg_replica("SELECT pg_wal_replay_pause()").exit_code == 0);
     struct Resume {
       ~Resume() { pg_replica("SELECT pg_wal_replay_resume()"); }
@@ -685,12 +687,12 @@ TEST_CASE(
                           "{max_replica_lag: 5s" + extra + ", replicas: [" + replica(one.port) +
                               ", " + replica(two.port) + "]}");
     }
-    const auto replica = [](int port) {
-      return "{dsn: \"host=127.0.0.1 port=" + std::to_string(port) + " user=postgres\"}";
-    };
+    // One by host, as the issue lists MySQL's; one by libpq connection string.
     return pg_config(dir, *pg,
-                     "{max_replica_lag: 5s" + extra + ", replicas: [" + replica(one.port) + ", " +
-                         replica(two.port) + "]}");
+                     "{max_replica_lag: 5s" + extra +
+                         ", replicas: [{host: 127.0.0.1, port: " + std::to_string(one.port) +
+                         ", user: postgres}, {dsn: \"host=127.0.0.1 port=" +
+                         std::to_string(two.port) + " user=postgres\"}]}");
   };
   if (backend == "mysql") {
     my = std::make_unique<MysqlDatabase>();

@@ -75,3 +75,32 @@ TEST_CASE("throttle: mistakes are named at their line", "[throttle-config]") {
   CHECK(first_error("{max_lag: 5s}") ==
         "unknown key 'max_lag' in 'throttle' of store 'app' (did you mean 'max_replica_lag'?)");
 }
+
+TEST_CASE("throttle: a PostgreSQL replica is listed by host or by dsn", "[throttle-config]") {
+  TempDir dir;
+  auto r = load(dir,
+                "{max_replica_lag: 5s, replicas: [{host: r1, user: monitor, password_file: pw}, "
+                "{host: r2, port: 5433, dbname: app}, {dsn: \"host=r3 port=5434\", "
+                "password_file: pw}]}");
+  REQUIRE(r.config);
+  const auto& replicas = r.config->store("app")->throttle->replicas;
+  REQUIRE(replicas.size() == 3);
+  CHECK(replicas[0].name() == "r1:5432");
+  CHECK(replicas[0].dbname == "postgres");
+  CHECK(replicas[0].user == "monitor");
+  CHECK(replicas[0].password_file == dir.file("pw"));
+  CHECK(replicas[1].name() == "r2:5433");
+  CHECK(replicas[1].dbname == "app");
+  CHECK(replicas[2].name() == "r3:5434");
+  CHECK(replicas[2].password_file == dir.file("pw"));
+  CHECK(first_error("{max_replica_lag: 5s, replicas: [{user: monitor}]}") ==
+        "replica 1 of 'throttle' of store 'app' has no 'host' (or 'dsn')");
+  CHECK(first_error("{max_replica_lag: 5s, replicas: [{dsn: \"host=r1\", port: 5}]}") ==
+        "'port' and 'dsn' in replica 1 of 'throttle' of store 'app': give the replica either as "
+        "a 'dsn' or by its host, port, user and dbname, not both");
+  // A password in the file is refused as for a store, saying where it goes instead.
+  CHECK(first_error("{max_replica_lag: 5s, replicas: [{host: r1, password: secret}]}")
+            .find("passwords are not accepted in the configuration file (replica 1 of 'throttle' "
+                  "of store 'app'); put it in a file readable by retentiond only and name it "
+                  "with 'password_file'") == 0);
+}
