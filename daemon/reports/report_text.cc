@@ -22,6 +22,23 @@ std::string past_tense(policies::Action a) {
   return a == policies::Action::Delete ? "deleted" : "anonymised";
 }
 
+// " (1,416 of them in 2 partitions detached, ...)": detached rows are out of the table but still
+// exist, in tables of their own, until a pass drops them once their grace has passed.
+std::string detached_words(const std::vector<connectors::PartitionStep>& steps, bool planned) {
+  long long rows = 0, partitions = 0;
+  bool estimated = false;
+  for (const auto& step : steps)
+    if (step.kind == connectors::PartitionStep::Kind::Detach) {
+      rows += step.rows;
+      ++partitions;
+      estimated = estimated || step.estimated;
+    }
+  if (partitions == 0) return "";
+  return " (" + std::string(estimated ? "about " : "") + with_thousands(rows) + " of them in " +
+         policies::counted(partitions, "partitions") + (planned ? " to detach" : " detached") +
+         ", kept out of the table until the grace has passed)";
+}
+
 }  // namespace
 
 std::string render_text(const Report& report, const policies::Config& config) {
@@ -74,11 +91,13 @@ std::string render_text(const Report& report, const policies::Config& config) {
     switch (o.status) {
       case PassStatus::Planned:
         verdict = "would " + std::string(policies::action_name(o.action)) + " " + about +
-                  policies::counted(o.plan.matched, o.plan.unit);
+                  policies::counted(o.plan.matched, o.plan.unit) +
+                  detached_words(o.plan.partitions, true);
         break;
       case PassStatus::Ok:
         verdict = past_tense(o.action) + " " + (affected_estimated(o) ? "about " : "") +
-                  policies::counted(o.affected, o.plan.unit);
+                  policies::counted(o.affected, o.plan.unit) +
+                  detached_words(o.partitions_done, false);
         break;
       case PassStatus::Refused:
         verdict = o.error && o.error->kind == connectors::ErrorKind::LockConflict

@@ -209,6 +209,11 @@ TEST_CASE("postgresql partitions: detached months are dropped once their grace h
   db.exec(kAccessLog);
   TempDir dir;
   const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+  // The text report says which of the rows are detached, not gone.
+  const auto planned = run_retentiond_ok({"plan", "-c", config, "--at", kAt}, dir.path());
+  CHECK(planned.out.find("outcome:    would delete 1,801 rows (1,464 of them in 2 partitions to "
+                         "detach, kept out of the table until the grace has passed)") !=
+        std::string::npos);
   const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
   CHECK(enforce.at("affected") == kExpired);
   CHECK(partitions(db) == kLaterMonths);
