@@ -275,12 +275,28 @@ std::vector<ThrottleProblem> PostgresqlThrottle::check() {
     auto row = t.exec1(
         "SELECT pg_has_role(current_user, 'pg_monitor', 'MEMBER') OR "
         "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user), current_user");
+    const bool lag = store_.throttle->max_replica_lag.has_value();
+    const bool activity = store_.throttle->max_threads_running.has_value();
     if (!row[0].as<bool>())
       problems.push_back(
           {std::nullopt, "throttle: the store's user '" + std::string(row[1].c_str()) +
-                             "' cannot read the replicas' lag and the server's activity: "
-                             "GRANT pg_monitor TO " +
-                             row[1].c_str()});
+                             "' cannot read " +
+                             (lag && activity ? "the replicas' lag and the server's activity"
+                              : lag           ? "the replicas' lag"
+                                              : "the server's activity") +
+                             ": GRANT pg_monitor TO " + row[1].c_str()});
+    // A slot whose replica is gone holds every pass until max_wait: said before the first.
+    if (lag)
+      for (const auto& slot : t.exec("SELECT slot_name FROM pg_replication_slots WHERE slot_type = "
+                                     "'physical' AND NOT active ORDER BY slot_name"))
+        problems.push_back(
+            {std::nullopt,
+             "throttle: replication slot '" + std::string(slot[0].c_str()) +
+                 "' has no replica connected: passes wait for it until it comes back or "
+                 "max_wait; if its replica is gone for good, drop the slot, which also holds "
+                 "WAL on the server: SELECT pg_drop_replication_slot('" +
+                 slot[0].c_str() + "')",
+             /*warning=*/true});
   } catch (const std::exception& e) {
     problems.push_back({std::nullopt, std::string("throttle: ") + one_line(e.what())});
   }
