@@ -61,6 +61,12 @@ std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::s
     ++pos;
   }
   std::string unit = lower(t.substr(pos));
+  if (!t.empty() && t[0] == '-') {
+    error = "interval '" + t +
+            "' is negative: it must be a positive whole number with a unit, as "
+            "in '6h' or '30m'";
+    return std::nullopt;
+  }
   if (pos == 0 || unit.empty()) {
     error = "interval '" + t + "' must be a whole number with a unit, as in '6h' or '30m'";
     return std::nullopt;

@@ -122,7 +122,9 @@ const YamlField& YamlMap::require(std::string_view key) const {
 std::string YamlMap::text(const YamlField& f, bool allow_empty) const {
   if (f.value.IsNull() || (f.value.IsScalar() && f.value.Scalar().empty())) {
     if (allow_empty) return "";
-    throw ConfigError(f.value_location, "'" + f.key + "' in " + context_ + " is empty");
+    // A key with nothing after it: yaml-cpp marks the null at the next line's start.
+    throw ConfigError(f.value.IsNull() ? f.key_location : f.value_location,
+                      "'" + f.key + "' in " + context_ + " is empty");
   }
   if (!f.value.IsScalar()) {
     throw ConfigError(f.value_location, "'" + f.key + "' in " + context_ +

@@ -56,6 +56,10 @@ TEST_CASE("intervals parse", "[schedule]") {
   CHECK(parse_interval("15m", error) == 15min);
   CHECK(parse_interval("6h", error) == 6h);
   CHECK_FALSE(parse_interval("6x", error));
+  CHECK_FALSE(parse_interval("-5s", error));
+  CHECK(error ==
+        "interval '-5s' is negative: it must be a positive whole number with a unit, as "
+        "in '6h' or '30m'");
 }
 
 TEST_CASE("batch budgets parse from 10 ms to 60 s", "[schedule]") {

@@ -48,6 +48,18 @@ TEST_CASE("a YAML map reports unknown and duplicate keys, and reads on", "[yaml_
   CHECK(from->value_location.str() == "s.yaml:5:7");
 }
 
+TEST_CASE("a YAML map blames the key of a value left out", "[yaml_map]") {
+  Diagnostics diags;
+  const auto node = YAML::Load("host: h\nmax_wait:\nport: 1\n");
+  YamlMap m(node, "s.yaml", "'t'", {"host", "max_wait", "port"}, diags);
+  try {
+    m.text(*m.find("max_wait"));
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK(e.location().str() == "s.yaml:2:1");
+  }
+}
+
 TEST_CASE("a YAML map blames the map for a missing key and the value for a bad one", "[yaml_map]") {
   Diagnostics diags;
   const auto node = YAML::Load(
