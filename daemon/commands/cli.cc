@@ -101,7 +101,19 @@ std::optional<int> parse_command_line(
     po::command_line_parser parser(args);
     parser.options(all);
     if (positional) parser.positional(*positional);
-    po::store(parser.run(), vm);
+    const po::parsed_options parsed = parser.run();
+    // Without a positional description Boost keeps bare words aside and store() drops them:
+    // 'enforce p1' would enforce every policy. They are refused, named.
+    std::string stray;
+    for (const auto& o : parsed.options)
+      if (o.string_key.empty())
+        for (const auto& token : o.original_tokens)
+          stray += (stray.empty() ? "'" : ", '") + token + "'";
+    if (!stray.empty())
+      return usage_failure(command, "unexpected argument " + stray +
+                                        " (options start with '-'; a policy is named with "
+                                        "--policy NAME)");
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     return usage_failure(command, e.what());

@@ -117,6 +117,26 @@ TEST_CASE("commands refuse an option value they do not take", "[cli][prologue]")
       });
 }
 
+TEST_CASE("commands refuse a bare word instead of acting on every policy", "[cli][prologue]") {
+  // 'enforce old-logs' once enforced every policy: Boost dropped the word.
+  auto stray = [](const std::string& command, const std::string& word) {
+    return "retentiond " + command + ": unexpected argument '" + word +
+           "' (options start with '-'; a policy is named with --policy NAME)\nTry 'retentiond " +
+           command + " --help'.\n";
+  };
+  check_cases(kConfig,
+              {
+                  {{"enforce", "old-logs", "--at", "2028-01-01T00:00:00Z"},
+                   2,
+                   stray("enforce", "old-logs")},
+                  {{"plan", "--policy", "old-users", "old-logs"}, 2, stray("plan", "old-logs")},
+                  {{"check", "--offline", "x"}, 2, stray("check", "x")},
+                  {{"status", "old-logs", "--format", "json"}, 2, stray("status", "old-logs")},
+                  {{"history", "old-logs", "--format", "json"}, 2, stray("history", "old-logs")},
+                  {{"register", "old-logs", "--format", "text"}, 2, stray("register", "old-logs")},
+              });
+}
+
 TEST_CASE("commands stop at an invalid configuration", "[cli][prologue]") {
   const std::string invalid = kConfig + "    expire_aftr: 1y\n";
   const std::string err =
