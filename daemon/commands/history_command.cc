@@ -49,7 +49,8 @@ audit-key), recomputing the chain also needs the key; --audit-key FILE gives it 
 --state is used without the configuration.
 
 Exit status: 0 (and, with --verify, the chain is intact and complete), 1 on a broken or
-incomplete chain or an unreadable state file, 2 usage error.
+incomplete chain or an unreadable state file (or, with --entries or --head, a state file
+that is not there), 2 usage error.
 
 Options)";
 
@@ -378,6 +379,19 @@ int history_command(const Args& args) {
       if (!state->has_table("audit")) state.reset();
     } else {
       state = open_state_for_reading(state_path);
+    }
+    // A trail that must hold entries (--entries, --head) and is not there at all fails like an
+    // emptied one: deleting the state file must not pass for an intact trail.
+    if (!state && vm.count("verify") && (expected.entries || expected.hash)) {
+      std::cerr << "retentiond history: the audit trail is not there ("
+                << (state_store
+                        ? std::string("the PostgreSQL state has no tables")
+                        : "the state file " + policies::printable(state_path) + " does not exist")
+                << "): it holds 0 entries, where "
+                << (expected.entries ? "at least " + std::to_string(*expected.entries) + " were"
+                                     : std::string("the entry with the given head was"))
+                << " expected\n";
+      return kExitFailure;
     }
     if (!state) {
       if (json)

@@ -99,6 +99,14 @@ TEST_CASE("issue 17: removing the newest entries shows against the logged head",
   sqlite_exec(i.state, "DELETE FROM audit");
   CHECK(i.run({"history", "--verify", "--entries", entries}).exit_code == 1);
   CHECK(i.run({"history", "--verify", "--head", head}).exit_code == 1);
+
+  // The whole state file removed: not an intact trail either.
+  std::filesystem::remove(i.state);
+  auto gone = i.run({"history", "--verify", "--entries", entries, "--head", head});
+  CHECK(gone.exit_code == 1);
+  CHECK(gone.err.find("the audit trail is not there (the state file") != std::string::npos);
+  CHECK(gone.err.find("it holds 0 entries, where at least 3 were expected") != std::string::npos);
+  CHECK(i.run({"history", "--verify", "--head", head}).exit_code == 1);
 }
 
 TEST_CASE("issue 17: a rewritten and recomputed chain shows against the head, or without the key",
