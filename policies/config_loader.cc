@@ -413,6 +413,20 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
     if (const YamlField* f = map.find("stores")) parse_stores(*f, file, config, specs, diags);
   for (auto& [file, map] : files)
     if (const YamlField* f = map.find("policies")) parse_policies(*f, file, config, specs, diags);
+  // A configuration that names no store (an include pattern matching nothing, a file cut short)
+  // would enforce nothing and report every promise kept.
+  const bool includes = top->find("include") != nullptr;
+  const bool stores_given = std::any_of(
+      files.begin(), files.end(), [](const auto& f) { return f.second.find("stores") != nullptr; });
+  if (!stores_given)
+    diags.error(Location{path, 1, 1},
+                std::string("no 'stores:' in the configuration") +
+                    (includes ? " (nor in the files it includes)" : "") +
+                    ": policies act on the databases and directories it names");
+  else if (config.policies.empty() && !diags.has_errors())
+    diags.warning(Location{path, 1, 1},
+                  std::string("no policy: nothing will be enforced") +
+                      (includes ? " (does the 'include:' pattern match the files meant?)" : ""));
 
   if (!diags.has_errors()) result.config = std::move(config);
   return result;

@@ -133,6 +133,25 @@ TEST_CASE("include adds the policies of a glob of files", "[config]") {
   CHECK(result.config->policies[1].file == dir.file("policies.d/b.yaml"));
 }
 
+TEST_CASE("a configuration without stores is an error and one without policies a warning",
+          "[config]") {
+  TempDir dir;
+  // An include pattern with a typo matches nothing: the daemon would enforce nothing.
+  auto none = load_text(dir, "state: state.db\ninclude: policiesd/*.yaml\n");
+  CHECK_FALSE(none.config);
+  CHECK(none.errors == std::vector<std::string>{
+                           "DIR/r.yaml:1:1: error: no 'stores:' in the configuration (nor in the "
+                           "files it includes): policies act on the databases and directories it "
+                           "names"});
+  auto empty = load_text(dir,
+                         "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+                         "include: policiesd/*.yaml\n");
+  REQUIRE(empty.config);
+  CHECK(empty.warnings ==
+        std::vector<std::string>{"DIR/r.yaml:1:1: warning: no policy: nothing will be enforced "
+                                 "(does the 'include:' pattern match the files meant?)"});
+}
+
 TEST_CASE("an error in an included file names that file", "[config]") {
   TempDir dir;
   dir.write("policies.d/a.yaml",
