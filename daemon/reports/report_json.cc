@@ -40,7 +40,7 @@ std::string render_json(const Report& report, const policies::Config& config) {
     if (!report.dry_run) p["affected"] = o.affected;
     // A pass that ended before its count (a stop, max_wait while counting, a store error) has
     // no counts: its zeros do not mean "nothing expired".
-    if (!report.dry_run && !o.counted) p["counted"] = false;
+    if (!o.counted) p["counted"] = false;
     // Counts that include a whole partition's estimated rows say so.
     if (matched_estimated(o)) p["matched_estimated"] = true;
     if (!report.dry_run && affected_estimated(o)) p["affected_estimated"] = true;

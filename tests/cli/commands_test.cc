@@ -101,6 +101,14 @@ TEST_CASE("check validates offline and online", "[cli][check]") {
   CHECK(errors[0].at("column") == 13);
   auto online_md = run_retentiond({"check", "--format", "markdown", "-c", bad}, f.dir.path());
   CHECK(online_md.out.find("**invalid**") != std::string::npos);
+  // plan's JSON says a policy it could not count was not counted: its 0 is no count.
+  auto plan_json = run_retentiond({"plan", "--format", "json", "-c", bad}, f.dir.path());
+  CHECK(plan_json.exit_code == 1);
+  const json planned = json::parse(plan_json.out);
+  for (const auto& p : planned.at("policies")) {
+    INFO(p.dump());
+    CHECK(p.at("counted") == false);
+  }
 }
 
 TEST_CASE("check contacts every store, also one no policy uses yet", "[cli][check]") {
