@@ -200,6 +200,10 @@ int hold_command(const Args& all_args) {
     until = policies::parse_timestamp(until_text);
     if (!until)
       return usage_failure(command, "--until '" + until_text + "' is not an ISO-8601 time");
+    // A hold that has already ended protects nothing: most likely a mistyped year.
+    if (*until <= policies::now_utc())
+      return usage_failure(command, "--until " + format_timestamp(*until) +
+                                        " has already passed: such a hold would protect nothing");
   }
   if (auto stop = check_choice(command, "--format", format, {"text", "json"})) return *stop;
 

@@ -144,6 +144,13 @@ TEST_CASE("holds: usage errors", "[cli][holds]") {
                         "--until", "soon"},
                        dir.path())
             .exit_code == 2);
+  // A hold ended before it is added protects nothing: refused, not recorded.
+  auto past = run_retentiond({"hold", "add", "-c", config, "--policy", "accounts", "k", "--reason",
+                              "r", "--until", "2020-01-01"},
+                             dir.path());
+  CHECK(past.exit_code == 2);
+  CHECK(past.err.find("--until 2020-01-01T00:00:00Z has already passed: such a hold would "
+                      "protect nothing") != std::string::npos);
   CHECK(run_retentiond({"hold", "frobnicate"}, dir.path()).exit_code == 2);
   auto help = run_retentiond({"hold", "add", "--help"}, dir.path());
   CHECK(help.exit_code == 0);
