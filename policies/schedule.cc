@@ -121,7 +121,7 @@ std::optional<Schedule> parse_schedule(std::string_view text, std::string& error
   const std::string quoted = "'" + std::string(text) + "'";
   auto words = words_of(text);
   const std::string usage =
-      " (expected 'daily HH:MM', 'weekly DAY HH:MM' or 'every N' with a unit m, h or d)";
+      " (expected 'daily HH:MM', 'weekly DAY HH:MM' or 'every N' with a unit s, m, h or d)";
   if (words.empty()) {
     error = "empty schedule" + usage;
     return std::nullopt;

@@ -107,7 +107,7 @@ TEST_CASE("policy keys every store takes", "[config][policy_parser]") {
       {"a bad schedule",
        kTablePolicy + "    schedule: hourly\n",
        {"DIR/r.yaml:12:15: error: unknown schedule 'hourly' (expected 'daily HH:MM', 'weekly DAY "
-        "HH:MM' or 'every N' with a unit m, h or d)"}},
+        "HH:MM' or 'every N' with a unit s, m, h or d)"}},
       {"random_delay needs a schedule",
        kTablePolicy + "    random_delay: 10m\n",
        {"DIR/r.yaml:12:5: error: 'random_delay' needs a 'schedule' in policy 'p'"}},
