@@ -132,6 +132,12 @@ std::optional<Duration> parse_duration(std::string_view text, std::string& error
     error = "duration " + quoted + " must start with a whole number, as in '52d' or '14mo'";
     return std::nullopt;
   }
+  if (pos < text.size() && (text[pos] == '.' || text[pos] == ',') && pos + 1 < text.size() &&
+      std::isdigit(static_cast<unsigned char>(text[pos + 1]))) {
+    error = "duration " + quoted +
+            " must be a whole number of its unit: write '18mo' for 1.5y, '36h' for 1.5d";
+    return std::nullopt;
+  }
   while (pos < text.size() && text[pos] == ' ') ++pos;
   size_t unit_end = text.size();
   while (unit_end > pos && std::isspace(static_cast<unsigned char>(text[unit_end - 1]))) --unit_end;

@@ -54,7 +54,9 @@ TEST_CASE("bad durations are refused with a reason", "[duration]") {
   CHECK_FALSE(parse_error("d").empty());
   CHECK_FALSE(parse_error("-3d").empty());
   CHECK_FALSE(parse_error("0d").empty());
-  CHECK_FALSE(parse_error("1.5y").empty());
+  CHECK(parse_error("1.5y") ==
+        "duration '1.5y' must be a whole number of its unit: write '18mo' for 1.5y, '36h' for "
+        "1.5d");
   CHECK_FALSE(parse_error("52").empty());
   CHECK_FALSE(parse_error("99999999999999999999d").empty());
   CHECK_FALSE(parse_error("1m").empty());  // minutes or months? ambiguous: refused
