@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <optional>
 
 #include <yaml-cpp/depthguard.h>
 
@@ -311,28 +313,34 @@ void parse_metrics(const YamlField& field, const LoadedFile& file, Config& confi
   config.metrics = metrics;
 }
 
+// `declared`: every policy name met so far, in every file, with where (a policy refused for
+// another mistake included: its duplicate is said in the same run of `check`).
 void parse_policies(const YamlField& field, const LoadedFile& file, Config& config,
-                    const std::vector<StoreSpec>& specs, Diagnostics& diags) {
+                    const std::vector<StoreSpec>& specs, Diagnostics& diags,
+                    std::map<std::string, Location>& declared) {
   if (!field.value.IsSequence()) {
     diags.error(field.value_location, "'policies' must be a list of policies");
     return;
   }
   ParseContext ctx{file.path, file.base_dir, config, specs, diags};
   size_t index = 0;
-  std::vector<Policy> parsed;
   for (const auto& node : field.value) {
-    collect(diags, [&] {
-      if (auto p = parse_policy(node, index, ctx)) parsed.push_back(std::move(*p));
-    });
+    std::optional<Policy> parsed;
+    collect(diags, [&] { parsed = parse_policy(node, index, ctx); });
     ++index;
-  }
-  for (auto& p : parsed) {
-    if (const Policy* other = config.policy(p.name)) {
-      diags.error(p.location, "duplicate policy name '" + p.name + "' (first declared at " +
-                                  other->location.str() + ")");
+    const YAML::Node name = node.IsMap() ? node["name"] : YAML::Node();
+    if (!name || !name.IsScalar() || name.Scalar().empty()) {
+      if (parsed) config.policies.push_back(std::move(*parsed));
       continue;
     }
-    config.policies.push_back(std::move(p));
+    const Location here = parsed ? parsed->location : location_of(file.path, node);
+    auto [first, fresh] = declared.emplace(name.Scalar(), here);
+    if (!fresh) {
+      diags.error(here, "duplicate policy name '" + name.Scalar() + "' (first declared at " +
+                            first->second.str() + ")");
+      continue;
+    }
+    if (parsed) config.policies.push_back(std::move(*parsed));
   }
 }
 
@@ -411,8 +419,10 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
   });
   for (auto& [file, map] : files)
     if (const YamlField* f = map.find("stores")) parse_stores(*f, file, config, specs, diags);
+  std::map<std::string, Location> declared;
   for (auto& [file, map] : files)
-    if (const YamlField* f = map.find("policies")) parse_policies(*f, file, config, specs, diags);
+    if (const YamlField* f = map.find("policies"))
+      parse_policies(*f, file, config, specs, diags, declared);
   // A configuration that names no store (an include pattern matching nothing, a file cut short)
   // would enforce nothing and report every promise kept.
   const bool includes = top->find("include") != nullptr;

@@ -172,6 +172,13 @@ TEST_CASE("check reports every error, not only the first", "[config]") {
                     "  - name: b\n    store: nowhere\n    table: t\n    expire_after: 1y\n"
                     "    since: ts\n");
   CHECK(result.diagnostics.errors().size() == 2);
+  // A duplicate name is said with the other mistake of the duplicate, not after it is fixed.
+  auto dup = load(dir, kHeader + kPolicy +
+                           "  - name: old-users\n    store: nowhere\n    table: t\n"
+                           "    expire_after: 1y\n    since: ts\n");
+  REQUIRE(dup.diagnostics.errors().size() == 2);
+  CHECK(dup.diagnostics.errors()[1].message ==
+        "duplicate policy name 'old-users' (first declared at " + dir.file("r.yaml") + ":5:5)");
 }
 
 TEST_CASE("bad input names file:line:column", "[config]") {
