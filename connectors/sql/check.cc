@@ -68,6 +68,17 @@ std::vector<Diagnostic> check_catalog(const policies::Policy& policy, const std:
   };
   for (const auto& a : policy.anonymise) no_column(a.column, name, *table, a.location);
   not_null(policy.anonymise, name, *table);
+  // The key is how batches walk and re-find the rows (and how holds name them): changing it
+  // would fail every batch or break those; it identifies no person by itself either.
+  const std::string key = !policy.key.empty()              ? policy.key
+                          : table->primary_key.size() == 1 ? table->primary_key.front()
+                                                           : "";
+  for (const auto& a : policy.anonymise)
+    if (!key.empty() && a.column == key)
+      out.push_back(error_at(a.location, "column '" + a.column + "' is the key of table '" + name +
+                                             "', by which batches find the rows and holds name "
+                                             "them: it cannot be anonymised (anonymise the "
+                                             "columns that hold personal data)"));
   for (const auto& also : policy.also) {
     auto other = catalog.describe(also.table);
     if (!other) {

@@ -242,3 +242,24 @@ TEST_CASE("check warns when a second pass could not tell anonymised rows apart",
   CHECK(also_key.exit_code == 1);
   CHECK(also_key.err.find("{key} and {hash} are not available") != std::string::npos);
 }
+
+TEST_CASE("check refuses anonymising the key the batches find the rows by", "[cli][anonymise]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT, seen TEXT);"
+              "CREATE TABLE mails (address TEXT PRIMARY KEY, seen TEXT);");
+  const std::string config = dir.write(
+      "r.yaml",
+      "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
+      "  - {name: p, store: db, table: people, expire_after: 1y, since: seen, action: anonymise,\n"
+      "     anonymise: {id: null, email: null}}\n"
+      "  - {name: m, store: db, table: mails, expire_after: 1y, since: seen, action: anonymise,\n"
+      "     anonymise: {address: {hash: 12}}}\n");
+  auto r = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("error: column 'id' is the key of table 'people', by which batches find the "
+                   "rows and holds name them: it cannot be anonymised") != std::string::npos);
+  CHECK(r.err.find("column 'address' is the key of table 'mails'") != std::string::npos);
+  CHECK(r.err.find("'email'") == std::string::npos);
+}
