@@ -423,19 +423,13 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
   for (auto& [file, map] : files)
     if (const YamlField* f = map.find("policies"))
       parse_policies(*f, file, config, specs, diags, declared);
-  // A configuration that names no store (an include pattern matching nothing, a file cut short)
-  // would enforce nothing and report every promise kept.
+  // A configuration without policies (as packaged, or an include pattern matching nothing)
+  // enforces nothing and reports every promise kept: said, at every load.
   const bool includes = top->find("include") != nullptr;
-  const bool stores_given = std::any_of(
-      files.begin(), files.end(), [](const auto& f) { return f.second.find("stores") != nullptr; });
-  if (!stores_given)
-    diags.error(Location{path, 1, 1},
-                std::string("no 'stores:' in the configuration") +
-                    (includes ? " (nor in the files it includes)" : "") +
-                    ": policies act on the databases and directories it names");
-  else if (config.policies.empty() && !diags.has_errors())
+  if (config.policies.empty() && !diags.has_errors())
     diags.warning(Location{path, 1, 1},
-                  std::string("no policy: nothing will be enforced") +
+                  std::string(config.stores.empty() ? "no store and no policy" : "no policy") +
+                      ": nothing will be enforced" +
                       (includes ? " (does the 'include:' pattern match the files meant?)" : ""));
 
   if (!diags.has_errors()) result.config = std::move(config);

@@ -450,11 +450,9 @@ TEST_CASE("throttle: check names the grant a throttle needs", "[throttle][postgr
                                 "\",\n    throttle: {max_replica_lag: 5s}}\n" + policy_yaml());
     auto r = run_retentiond({"check", "-c", config}, dir.path());
     CHECK(r.exit_code == 1);
-    CHECK(
-        r.err.find("c.yaml:3:15: error: store 'app': throttle: the store's user 'rd_unmonitored' "
-                   "cannot read the "
-                   "replicas' lag and the server's activity: GRANT pg_monitor TO rd_unmonitored") !=
-        std::string::npos);
+    CHECK(r.err.find("c.yaml:3:15: error: store 'app': throttle: the store's user 'rd_unmonitored' "
+                     "cannot read the replicas' lag: GRANT pg_monitor TO rd_unmonitored") !=
+          std::string::npos);
     // And a pass does not take the sessions it cannot see for idle ones: the limit holds it
     // (it would otherwise never hold), and the log says which grant is missing.
     db.exec("INSERT INTO t VALUES (1, '2020-01-01')");
