@@ -110,9 +110,11 @@ std::optional<int> parse_command_line(
         for (const auto& token : o.original_tokens)
           stray += (stray.empty() ? "'" : ", '") + token + "'";
     if (!stray.empty())
-      return usage_failure(command, "unexpected argument " + stray +
-                                        " (options start with '-'; a policy is named with "
-                                        "--policy NAME)");
+      return usage_failure(command,
+                           "unexpected argument " + stray + " (options start with '-'" +
+                               (options.find_nothrow("policy", false)
+                                    ? std::string("; a policy is named with --policy NAME)")
+                                    : std::string(")")));
     po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {

@@ -1,6 +1,7 @@
 // `retentiond plan` and `retentiond enforce`: the same passes, with mutations off for plan.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -15,6 +16,7 @@
 #include "daemon/reports/report_figures.h"
 #include "daemon/serve/signals.h"
 #include "daemon/state/state.h"
+#include "policies/clock.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -141,8 +143,12 @@ int run(const std::string& command, bool dry_run, const Args& args) {
     report.language =
         language.empty() ? config.languages.front() : *policies::parse_language(language);
     try {
-      // After the passes: what enforce leaves, with its pass in the trail.
-      report.figures = gather_figures(config, selection.policies, now, state.get());
+      // After the passes: what enforce leaves, with its pass in the trail. Without --at, as of
+      // now, after them (a pass that ended a second after it began would otherwise be left out
+      // of the promise figures the same page reports it in).
+      const policies::TimePoint after =
+          vm.count("at") ? now : std::max(now, policies::system_clock().now());
+      report.figures = gather_figures(config, selection.policies, after, state.get());
     } catch (const std::exception& e) {
       spdlog::error("{}; the HTML report has no promise or age figures", e.what());
     }

@@ -137,6 +137,14 @@ TEST_CASE("commands refuse a bare word instead of acting on every policy", "[cli
               });
 }
 
+TEST_CASE("a bare word after a command without policies gets no --policy hint", "[cli][prologue]") {
+  TempDir dir;
+  auto r = run_retentiond({"state", "migrate", "--from", "s.db", "extra"}, dir.path());
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.rfind("retentiond state: unexpected argument 'extra' (options start with '-')\n",
+                    0) == 0);
+}
+
 TEST_CASE("commands stop at an invalid configuration", "[cli][prologue]") {
   const std::string invalid = kConfig + "    expire_aftr: 1y\n";
   const std::string err =
