@@ -265,6 +265,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
   for (int attempt = 0;; ++attempt) {
     bool announced = false;
     std::optional<TableWriteLock> lock;
+    PartitionStep target = step;  // Detach: with the name it is given
     try {
       long long rows = 0;
       bool estimated = false;
@@ -291,6 +292,18 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
         count_if_small(*client_, policy, now, budget);
         rows = now.rows;
         estimated = now.estimated;
+        if (step.kind == PartitionStep::Kind::Detach) {
+          auto name = free_detached_table_name(*client_, policy, step.table, ctx.cutoff.now);
+          if (!name)
+            return Error{ErrorKind::QueryFailed,
+                         where + "partition " + step.name + " cannot be detached: the names " +
+                             detached_table_name(policy.table->name, step.table, ctx.cutoff.now) +
+                             " to " +
+                             detached_table_name(policy.table->name, step.table, ctx.cutoff.now,
+                                                 sql::kDetachedNameVariants) +
+                             " are all taken in its schema; nothing was changed"};
+          target.detached_as = *name;
+        }
         if (rows > limit)
           return Error{ErrorKind::QueryFailed,
                        where + "partition " + step.name + " holds " + (estimated ? "about " : "") +
@@ -298,10 +311,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
                            policies::with_thousands(limit) +
                            " the guard still allows; it was left whole"};
         if (ctx.journal) {
-          PartitionChange change{policy.table->str(), step.table, ""};
-          if (step.kind == PartitionStep::Kind::Detach)
-            change.detached_as =
-                detached_table_name(policy.table->name, step.table, ctx.cutoff.now);
+          PartitionChange change{policy.table->str(), step.table, target.detached_as};
           try {
             PartitionStep counted = step;
             counted.rows = rows;
@@ -317,7 +327,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
       // The first statement changes the table, under its lock; the others touch the detached
       // table alone (unit_statements), after UNLOCK TABLES: a table the lock does not name may
       // not be altered under it. A pass stopped in between finds the table by its name.
-      const auto statements = unit_statements(policy, step, ctx.cutoff.now);
+      const auto statements = unit_statements(policy, target, ctx.cutoff.now);
       for (size_t i = 0; i < statements.size(); ++i) {
         client_->exec(statements[i]);
         if (i == 0 && lock) lock->release();
@@ -326,9 +336,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
       result.units = {step};
       result.units.front().rows = rows;
       result.units.front().estimated = estimated;
-      if (step.kind == PartitionStep::Kind::Detach)
-        result.units.front().detached_as =
-            detached_table_name(policy.table->name, step.table, ctx.cutoff.now);
+      result.units.front().detached_as = target.detached_as;
       spdlog::info("policy '{}': {}", policy.name, sql::unit_done_words(result.units.front()));
       return result;
     } catch (const MysqlError& e) {

@@ -149,8 +149,23 @@ std::optional<TimePoint> partition_upper_bound(BoundKind kind, std::string_view 
 }
 
 std::string detached_table_name(const std::string& table, const std::string& partition,
-                                TimePoint at) {
-  return sql::detached_table_name(table + "_" + partition, at, 64);  // MariaDB: 64 characters
+                                TimePoint at, int variant) {
+  // MariaDB: 64 characters
+  return sql::detached_table_name(table + "_" + partition, at, 64, variant);
+}
+
+std::optional<std::string> free_detached_table_name(Client& c, const policies::Policy& policy,
+                                                    const std::string& partition, TimePoint at) {
+  for (int variant = 1; variant <= sql::kDetachedNameVariants; ++variant) {
+    std::string name = detached_table_name(policy.table->name, partition, at, variant);
+    auto values = schema_values(policy);
+    values.push_back({name});
+    const auto taken = c.query(
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE " + kSchema + " AND TABLE_NAME = ?",
+        values);
+    if (!taken.empty() && taken[0][0] && *taken[0][0] == "0") return name;
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> partitioning_problem(Client& c, const policies::Policy& policy) {
@@ -349,8 +364,11 @@ std::vector<std::string> unit_statements(const policies::Policy& policy, const P
     case PartitionStep::Kind::Drop:
       return {"ALTER TABLE " + table + " DROP PARTITION " + step.name};
     case PartitionStep::Kind::Detach: {
+      // The plan shows the first name; the pass gives the one free then (free_detached_table_name).
       const std::string detached =
-          quoted_in_schema(policy, detached_table_name(policy.table->name, step.table, now));
+          quoted_in_schema(policy, step.detached_as.empty()
+                                       ? detached_table_name(policy.table->name, step.table, now)
+                                       : step.detached_as);
       return {"ALTER TABLE " + table + " CONVERT PARTITION " + step.name + " TO TABLE " + detached,
               "ALTER TABLE " + detached + " COMMENT = " +
                   sql::quote_literal(mark_of(policy) + step.table + " at " +

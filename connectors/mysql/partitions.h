@@ -37,7 +37,12 @@ std::optional<policies::TimePoint> partition_upper_bound(BoundKind kind,
 // The table a detach makes: "<table>_<partition>_rd_detached_<yyyymmdd>" (of `at`), at most 64
 // characters (the partition's name is shortened first).
 std::string detached_table_name(const std::string& table, const std::string& partition,
-                                policies::TimePoint at);
+                                policies::TimePoint at, int variant = 1);
+// The first of detached_table_name()'s variants that no table of the policy's schema bears (one
+// detached under it earlier that day and kept, an operator's), or nullopt when all are taken.
+std::optional<std::string> free_detached_table_name(Client& c, const policies::Policy& policy,
+                                                    const std::string& partition,
+                                                    policies::TimePoint at);
 
 // Why the policy's table cannot go partition by partition, or nullopt.
 std::optional<std::string> partitioning_problem(Client& c, const policies::Policy& policy);

@@ -157,8 +157,7 @@ Result<BatchResult> PostgresqlConnector::unit_batch(const Policy& policy, const 
       PartitionStep done = step;
       done.rows = taken->rows;
       done.estimated = taken->estimated;
-      if (step.kind == PartitionStep::Kind::Detach)
-        done.detached_as = detached_name(step.table, ctx.cutoff.now);
+      done.detached_as = taken->detached_as;
       result.units.push_back(std::move(done));
     }
     announce_and_commit(t, ctx, result.affected, announced, result.units);

@@ -160,6 +160,24 @@ std::string detached_name(const std::string& name, TimePoint at) {
   return sql::detached_table_name(name, at, 63);  // PostgreSQL: NAMEDATALEN - 1 bytes
 }
 
+std::string free_detached_name(pqxx::transaction_base& t, const PartitionStep& step, TimePoint at) {
+  for (int variant = 1; variant <= sql::kDetachedNameVariants; ++variant) {
+    std::string name = sql::detached_table_name(step.table, at, 63, variant);
+    // RENAME fails on a relation or a type (its row type) of that name in the schema.
+    if (t.exec_params1("SELECT NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                       "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2) AND NOT EXISTS "
+                       "(SELECT 1 FROM pg_type y JOIN pg_namespace n ON n.oid = y.typnamespace "
+                       "WHERE n.nspname = $1 AND y.typname = $2)",
+                       step.schema_name, name)[0]
+            .as<bool>())
+      return name;
+  }
+  throw std::runtime_error(
+      "partition " + step.name + " cannot be detached: the names " + detached_name(step.table, at) +
+      " to " + sql::detached_table_name(step.table, at, 63, sql::kDetachedNameVariants) +
+      " are all taken in its schema; nothing was changed");
+}
+
 std::string qualified_name(pqxx::transaction_base& t, const std::string& table_oid) {
   auto row = t.exec_params1(
       "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -301,7 +319,9 @@ std::vector<std::string> unit_statements(const policies::Policy& policy, const s
     case PartitionStep::Kind::DropDetached:
       return {"DROP TABLE " + step.name};
     case PartitionStep::Kind::Detach: {
-      const std::string renamed = sql::quote_identifier(detached_name(step.table, now), '"');
+      // The plan shows the first name; the pass gives the one free then (free_detached_name).
+      const std::string renamed = sql::quote_identifier(
+          step.detached_as.empty() ? detached_name(step.table, now) : step.detached_as, '"');
       const std::string as = step.schema + "." + renamed;
       return {"ALTER TABLE " + parent + " DETACH PARTITION " + step.name,
               "ALTER TABLE " + step.name + " RENAME TO " + renamed,
@@ -336,7 +356,7 @@ std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::P
     auto at = detached_when(r[0][0].c_str(), step.name);
     if (!at || policy.grace.after(*at) > cutoff.now) return std::nullopt;
     for (const auto& s : unit_statements(policy, parent, step, cutoff.now)) t.exec(s);
-    return UnitRows{0, false};
+    return UnitRows{0, false, {}};
   }
   // SHARE: no row comes or goes, and the partition cannot be detached or re-attached elsewhere,
   // while its bounds are read again and its rows counted; readers are not held up.
@@ -358,8 +378,10 @@ std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::P
         "partition '" + step.name + "' holds " + std::string(now.estimated ? "about " : "") +
         policies::with_thousands(now.rows) + " rows, more than the " +
         policies::with_thousands(limit) + " the guard still allows; it was left whole");
-  for (const auto& s : unit_statements(policy, parent, step, cutoff.now)) t.exec(s);
-  return UnitRows{now.rows, now.estimated};
+  if (step.kind == PartitionStep::Kind::Detach)
+    now.detached_as = free_detached_name(t, step, cutoff.now);
+  for (const auto& s : unit_statements(policy, parent, now, cutoff.now)) t.exec(s);
+  return UnitRows{now.rows, now.estimated, now.detached_as};
 }
 
 }  // namespace retentiond::connectors::postgresql

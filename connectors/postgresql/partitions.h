@@ -48,6 +48,11 @@ std::string bounds_words(std::string_view bound);
 // The name a detached partition is given: "<name>_rd_detached_<yyyymmdd>" (of `at`), shortened so
 // that it fits PostgreSQL's 63 bytes.
 std::string detached_name(const std::string& name, policies::TimePoint at);
+// The first of detached_name()'s variants (sql::detached_table_name) that no table or type of
+// the partition's schema bears (one detached under it earlier that day and kept, an operator's),
+// which the partition can be renamed to; throws std::runtime_error naming them when all are taken.
+std::string free_detached_name(pqxx::transaction_base& t, const PartitionStep& step,
+                               policies::TimePoint at);
 
 // Why the table `table_oid` cannot go partition by partition for `policy` (not partitioned, not by
 // RANGE, not by its `since` column), or nullopt.
@@ -85,6 +90,7 @@ inline constexpr long long kUnitsPerBatch = 16;
 struct UnitRows {
   long long rows = 0;
   bool estimated = false;
+  std::string detached_as;  // Detach: the name the partition was given (unquoted)
 };
 
 // Acts on one unit in `t` (not committed): re-reads its bounds (or its detach time) under a lock,

@@ -11,7 +11,9 @@
 
 namespace retentiond::connectors::sql {
 
-std::string detached_table_name(const std::string& base, policies::TimePoint at, size_t max_bytes) {
+std::string detached_table_name(const std::string& base_name, policies::TimePoint at,
+                                size_t max_bytes, int variant) {
+  const std::string base = variant > 1 ? base_name + "_" + std::to_string(variant) : base_name;
   const std::string day = policies::format_timestamp(at).substr(0, 10);
   const std::string suffix =
       "_rd_detached_" + day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2);

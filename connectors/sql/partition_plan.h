@@ -17,7 +17,12 @@ namespace retentiond::connectors::sql {
 // The name of a table detached on `at`'s day: `base`_rd_detached_<yyyymmdd>, at most `max_bytes`
 // long. A longer `base` is cut (at a character's start) and ends with 8 hex digits of a hash of
 // the whole of it, so that partitions whose names share a long start never get the same name.
-std::string detached_table_name(const std::string& base, policies::TimePoint at, size_t max_bytes);
+// `variant` 2, 3, ... gives the names tried when that one is taken ("<base>_2_rd_detached_...").
+std::string detached_table_name(const std::string& base, policies::TimePoint at, size_t max_bytes,
+                                int variant = 1);
+// How many names a detach tries (detached_table_name's variants) before it gives up on a
+// partition whose names are all taken.
+inline constexpr int kDetachedNameVariants = 20;
 // Whether `name` ends as detached_table_name() ends them (_rd_detached_<8 digits>). A detached
 // table is dropped after its grace only while it has such a name: one the operator renamed, to
 // keep it or to attach it again, is theirs.

@@ -471,21 +471,28 @@ INSERT INTO application_access_log_entries SELECT '2027-09-01' + INTERVAL seq HO
     CHECK(tables[0] != tables[1]);
     for (const auto& t : tables) CHECK(t.size() == 64);
   }
-  SECTION("a table already has the name: that partition stays, and is not counted") {
+  SECTION("a table already has the name: the partition takes the next one") {
+    const auto at = *retentiond::policies::parse_timestamp(kAt);
     const std::string taken = retentiond::connectors::mysql::detached_table_name(
-        "application_access_log_entries", "partition_2027_10",
-        *retentiond::policies::parse_timestamp(kAt));
-    db.exec("CREATE TABLE `" + taken + "` (x int)");
-    auto run =
-        run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
-    INFO(run.out << run.err);
-    CHECK(run.exit_code != 0);
-    const json enforce = policy_in(json::parse(run.out), "logs");
-    // September went; October's CONVERT failed and it is still in the table, uncounted.
-    CHECK(left() == 2184 - 720);
-    CHECK(enforce.at("affected") == 720);
-    CHECK(partitions(db, "application_access_log_entries") ==
-          std::vector<std::string>{"partition_2027_10", "partition_2027_11", "pmax"});
+        "application_access_log_entries", "partition_2027_10", at);
+    const std::string next = retentiond::connectors::mysql::detached_table_name(
+        "application_access_log_entries", "partition_2027_10", at, 2);
+    REQUIRE(next != taken);
+    REQUIRE(next.size() <= 64);
+    db.exec("CREATE TABLE `" + taken + "` (x int) COMMENT 'the operator''s'");
+    db.exec("INSERT INTO `" + taken + "` VALUES (7)");
+    const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+    INFO(enforce.dump());
+    CHECK(enforce.at("affected") == 720 + 744 + 14 * 24);
+    CHECK(left() == 2184 - (720 + 744 + 14 * 24));
+    CHECK(db.integer("SELECT COUNT(*) FROM `" + next + "`") == 744);
+    CHECK(db.integer("SELECT x FROM `" + taken + "`") == 7);
+    const auto history =
+        run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path());
+    CHECK(history.out.find("\"detached_as\": \"" + next + "\"") != std::string::npos);
+    // After the grace the two it detached go; the operator's table stays.
+    run_retentiond_ok({"enforce", "-c", config, "--at", "2028-03-23T00:00:00Z"}, dir.path());
+    CHECK(detached() == std::vector<std::string>{taken});
   }
 }
 

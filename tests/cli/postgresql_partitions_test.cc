@@ -277,6 +277,38 @@ TEST_CASE("postgresql partitions: a detached table moved to another schema is th
                    "'access_log_2027_10_rd_detached_20280315'") == 0);
 }
 
+TEST_CASE("postgresql partitions: a detach whose name is taken takes the next one",
+          "[postgresql][partitions]") {
+  PgDatabase db;
+  db.exec(kAccessLog);
+  // The operator's own table under the name September would be given, and a type under
+  // October's: neither is retentiond's.
+  db.exec(
+      "CREATE TABLE access_log_2027_09_rd_detached_20280315 (note text);"
+      "INSERT INTO access_log_2027_09_rd_detached_20280315 VALUES ('mine');"
+      "CREATE TYPE access_log_2027_10_rd_detached_20280315 AS (a int);");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  INFO(enforce.dump());
+  CHECK(enforce.at("affected") == kExpired);
+  CHECK(partitions(db) == kLaterMonths);
+  CHECK(db.integer("SELECT count(*) FROM access_log_2027_09_2_rd_detached_20280315") == 720);
+  CHECK(db.integer("SELECT count(*) FROM access_log_2027_10_2_rd_detached_20280315") == 744);
+  const auto history = run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path());
+  CHECK(history.out.find("\"detached_as\": \"access_log_2027_09_2_rd_detached_20280315\"") !=
+        std::string::npos);
+  check_rows_left(db);
+
+  // After the grace, the two it detached go; the operator's table stays.
+  const json gone =
+      policy_in(json_report("enforce", config, "2028-03-23T00:00:00Z", dir.path()), "logs");
+  INFO(gone.dump());
+  CHECK(detached(db) == std::vector<std::string>{"access_log_2027_09_rd_detached_20280315"});
+  CHECK(db.column("SELECT note FROM access_log_2027_09_rd_detached_20280315") ==
+        std::vector<std::string>{"mine"});
+}
+
 TEST_CASE("postgresql partitions: a detached sub-partitioned month is dropped after its grace",
           "[postgresql][partitions]") {
   PgDatabase db;
