@@ -65,13 +65,18 @@ CREATE TABLE membership (uuid CHAR(36) NOT NULL PRIMARY KEY, adherent_id INT(11)
   status VARCHAR(40) NOT NULL, create_at DATETIME NOT NULL DEFAULT now()) ENGINE=InnoDB;
 CREATE TABLE transactions (id INT(11) NOT NULL AUTO_INCREMENT PRIMARY KEY, value DECIMAL(8,2) NOT NULL,
   `timestamp` DATETIME NOT NULL DEFAULT now(), name VARCHAR(255) NOT NULL, membership_uuid CHAR(36)) ENGINE=InnoDB;
-INSERT INTO adherents (id, nom, prenom, mail, login, password, date_de_depart, access_token, subnet, ip, ldap_login, is_naina, permanent) VALUES
- (1, 'Martin', 'Ana', 'ana@minet.example', 'ana', 'nt1', '2020-06-30', 'tok1', '10.0.1.0/28', '157.159.1.1', 'ana', 0, 0),
- (2, 'Durand', 'Bo', 'bo@minet.example', 'bo', 'nt2', '2026-06-30', 'tok2', '10.0.2.0/28', '157.159.1.2', 'bo', 0, 0),
- (3, 'Petit', 'Cy', 'cy@minet.example', 'cy', 'nt3', '2027-12-31', NULL, NULL, '157.159.1.3', NULL, 0, 0),
- (4, 'Roux', 'Di', 'di@minet.example', 'di', 'nt4', NULL, NULL, NULL, NULL, NULL, 0, 0),
- (5, 'Staff', 'Ed', 'ed@minet.example', 'ed', 'nt5', '2019-01-01', NULL, NULL, NULL, NULL, 0, 1);
+INSERT INTO adherents (id, nom, prenom, mail, login, password, created_at, date_de_depart, access_token, subnet, ip, ldap_login, is_naina, permanent) VALUES
+ (1, 'Martin', 'Ana', 'ana@minet.example', 'ana', 'nt1', '2015-09-01', '2020-06-30', 'tok1', '10.0.1.0/28', '157.159.1.1', 'ana', 0, 0),
+ (2, 'Durand', 'Bo', 'bo@minet.example', 'bo', 'nt2', '2015-09-01', '2026-06-30', 'tok2', '10.0.2.0/28', '157.159.1.2', 'bo', 0, 0),
+ (3, 'Petit', 'Cy', 'cy@minet.example', 'cy', 'nt3', '2015-09-01', '2027-12-31', NULL, NULL, '157.159.1.3', NULL, 0, 0),
+ (4, 'Roux', 'Di', 'di@minet.example', 'di', 'nt4', '2027-09-01', NULL, NULL, NULL, NULL, NULL, 0, 0),
+ (5, 'Staff', 'Ed', 'ed@minet.example', 'ed', 'nt5', '2015-09-01', '2019-01-01', NULL, NULL, NULL, NULL, 0, 1),
+ (6, 'Blanc', 'Fa', 'fa@minet.example', 'fa', 'nt6', '2021-09-01', NULL, NULL, NULL, NULL, NULL, 0, 0);
 INSERT INTO rooms_members_association VALUES (1201, 1), (1202, 2), (1203, 3), (1204, 5);
+-- Member 1's device and payment, still there on the first pass (no 1-year pass ran before).
+INSERT INTO devices (mac, ip, adherent_id) VALUES ('a1:a1:a1:a1:a1:a1', '10.0.1.9', 1);
+INSERT INTO membership (uuid, adherent_id, status) VALUES ('00000000-0000-0000-0000-000000000001', 1, 'paid');
+INSERT INTO transactions (value, name, membership_uuid) VALUES (9.00, 'Cotisation Ana Martin', '00000000-0000-0000-0000-000000000001');
 )sql";
 
 }  // namespace
@@ -93,8 +98,10 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
   run_retentiond_ok(only({"check", "-c", config}, both), dir.path());
 
   // 2028-03-01: 1 year back is 2027-03-01, 5 years back 2023-03-01. Members 1 and 2 left more
-  // than a year ago (credentials go); member 1 left more than 5 years ago (the row goes), but
-  // member 5 is permanent. Member 3 left less than a year ago, member 4 never left.
+  // than a year ago (credentials go); member 1 left more than 5 years ago (the row goes, with its
+  // device, membership and transaction, which would otherwise be left without a date), but
+  // member 5 is permanent. Member 3 left less than a year ago. Members 4 and 6 never paid: they
+  // count from their sign-up, member 4's of 2027-09 (kept), member 6's of 2021-09 (all goes).
   auto r = run_enforce(dir, config, both);
   INFO(r.out << r.err);
   // The guard (5%) refuses passes over these few rows; the example's own guard stays as shipped
@@ -106,12 +113,14 @@ TEST_CASE("the MiNET example: identity 5 years, credentials and addresses 1 year
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   auto report = json::parse(r.out);
-  CHECK(policy_in(report, "member-credentials-and-addresses").at("affected") == 2);
-  CHECK(policy_in(report, "former-members").at("affected") == 1);
+  CHECK(policy_in(report, "member-credentials-and-addresses").at("affected") == 3);
+  CHECK(policy_in(report, "former-members").at("affected") == 2);
   // Member 1's room link goes by its own promise; permanent member 5's stays.
   CHECK(policy_in(report, "room-numbers-of-former-members").at("affected") == 1);
   // Member 1 (Ana Martin), gone more than 5 years, is in no column of any table.
-  for (const char* trace : {"Martin", "ana@minet.example", "157.159.1.1", "tok1", "nt1"}) {
+  for (const char* trace :
+       {"Martin", "ana@minet.example", "157.159.1.1", "tok1", "nt1", "a1:a1:a1:a1:a1:a1",
+        "00000000-0000-0000-0000-000000000001", "Blanc", "fa@minet.example"}) {
     INFO(trace);
     CHECK(mysql_tables_holding(db, trace).empty());
   }
@@ -177,6 +186,8 @@ TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contribut
       (1, 1, 'Decidim::User', 1, 'update', '{"user": {"ip": "192.0.2.1", "name": "Absent Person", "nickname": "absent"}, "component": {}}', now(), now()),
       (1, 2, 'Decidim::User', 4, 'block', '{"user": {"ip": "192.0.2.2", "name": "Active Person", "nickname": "active"}, "resource": {"name": "Never Signed In"}}', now(), now()),
       (1, 2, 'Decidim::Proposals::Proposal', 10, 'create', '{"user": {"ip": "192.0.2.2", "name": "Active Person", "nickname": "active"}, "resource": {"title": "A park"}}', now(), now());
+    UPDATE decidim_users SET encrypted_password = '$2a$12$absent', previous_passwords = '{$2a$12$older}',
+                             api_key = 'key-absent', session_token = 'session-absent' WHERE id = 1;
   )sql");
   // The example's policy, minus its notice (tested on its own).
   std::string text =
@@ -202,6 +213,10 @@ TEST_CASE("decidim: absent accounts anonymised as DestroyAccount does, contribut
                                  "4||||-||Inactive for 14 months|2028-03-01 00:00:00"});
   CHECK(db.column("SELECT extended_data::text FROM decidim_users WHERE id = 1") ==
         std::vector<std::string>{"{}"});
+  // Its credentials too (Decidim leaves them on a deleted account).
+  CHECK(db.column("SELECT concat_ws('|', encrypted_password, previous_passwords::text, "
+                  "coalesce(api_key, '-'), coalesce(session_token, '-')) FROM decidim_users "
+                  "WHERE id = 1") == std::vector<std::string>{"|{}|-|-"});
   CHECK(db.column("SELECT decidim_user_id FROM decidim_identities ORDER BY id") ==
         std::vector<std::string>{"2"});
   // Follows by user 1 and of user 1 go; user 2's follow of a proposal stays.

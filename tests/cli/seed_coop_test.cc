@@ -98,6 +98,17 @@ INSERT INTO coop.beneficiaires (id, mediateur_id, prenom, nom, telephone, pas_de
   NULL, NULL, NULL, 1950, NULL, 'Dole', 'masculin', '70-79', NULL, NULL, '2024-01-01', '2025-02-01', 502),
  ('40000000-0000-4000-8000-000000000004', '30000000-0000-4000-8000-000000000002', 'Gaston', 'Partage',
   NULL, NULL, NULL, 1950, NULL, 'Dole', 'masculin', '70-79', NULL, NULL, '2024-01-01', '2027-05-01', 502);
+-- Set aside by the platform: Bob Doublon, a duplicate merged in January 2025 (its data left as
+-- it was), and a beneficiary it deleted itself, which kept the year of birth.
+INSERT INTO coop.beneficiaires (id, mediateur_id, prenom, nom, telephone, pas_de_telephone, email,
+                                annee_naissance, adresse, commune, genre, tranche_age, statut_social,
+                                notes, creation, modification, suppression, anonyme) VALUES
+ ('40000000-0000-4000-8000-000000000005', '30000000-0000-4000-8000-000000000002', 'Bob', 'Doublon',
+  NULL, NULL, 'bob.doublon@example.net', 1983, NULL, 'Dole', 'masculin', '40-49', NULL, NULL,
+  '2024-01-01', '2025-01-01', '2025-01-02 10:00', false),
+ ('40000000-0000-4000-8000-000000000006', '30000000-0000-4000-8000-000000000002', NULL, NULL,
+  NULL, NULL, NULL, 1947, NULL, 'Dole', 'feminin', '70-79', NULL, NULL,
+  '2024-01-01', '2025-01-05', '2025-01-05 10:00', true);
 INSERT INTO coop.activites VALUES
  ('50000000-0000-4000-8000-000000000001', '30000000-0000-4000-8000-000000000001', '2025-03-01', 60, 'atelier mail');
 INSERT INTO coop.accompagnements VALUES
@@ -106,7 +117,9 @@ INSERT INTO coop.mutations (id, user_id, nom, duration, data, "timestamp") VALUE
  ('70000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000001', 'ModifierProfil', 12,
   '{"firstName": "Zéphyrine", "lastName": "Quenouille", "email": "zephyrine.quenouille@example.net", "phone": "0611223344", "timezone": "Europe/Paris"}', '2024-06-01'),
  ('70000000-0000-4000-8000-000000000002', '10000000-0000-4000-8000-000000000001', 'ModifierBeneficiaire', 20,
-  '{"id": "40000000-0000-4000-8000-000000000001", "prenom": "Barnabé", "nom": "Tirelire", "email": "barnabe.tirelire@example.net", "telephone": "0655443322", "anneeNaissance": 1961, "adresse": "3 rue Tirelire", "notes": "Barnabé veut écrire à sa fille", "genre": "masculin"}', '2025-03-01');
+  '{"id": "40000000-0000-4000-8000-000000000001", "prenom": "Barnabé", "nom": "Tirelire", "email": "barnabe.tirelire@example.net", "telephone": "0655443322", "anneeNaissance": 1961, "adresse": "3 rue Tirelire", "notes": "Barnabé veut écrire à sa fille", "genre": "masculin"}', '2025-03-01'),
+ ('70000000-0000-4000-8000-000000000003', '10000000-0000-4000-8000-000000000002', 'ModifierBeneficiaire', 20,
+  '{"id": "40000000-0000-4000-8000-000000000005", "prenom": "Bob", "nom": "Doublon", "email": "bob.doublon@example.net", "anneeNaissance": 1983, "genre": "masculin"}', '2025-01-01');
 INSERT INTO coop.newsletter_subscriptions VALUES
  (1, 'zephyrine.quenouille@example.net', '2025-02-01'), (2, 'kept.active@example.net', NULL);
 )sql";
@@ -142,13 +155,14 @@ TEST_CASE("seed 004: the coop's mediator and beneficiary leave no trace past the
   const json report = json::parse(enforce.out);
   CHECK(policy_in(report, "mediator-accounts").at("affected") == 1);
   CHECK(policy_in(report, "beneficiaries").at("affected") == 2);
+  CHECK(policy_in(report, "set-aside-beneficiaries").at("affected") == 2);
   CHECK(policy_in(report, "beneficiaries-rdv-identities").at("affected") == 1);
   CHECK(policy_in(report, "newsletter-subscriptions").at("affected") == 1);
   CHECK(policy_in(report, "contact-form-messages").at("affected") == 1);
 
-  for (const char* trace :
-       {"Zéphyrine", "Quenouille", "zephyrine.quenouille", "0611223344", "Barnabé", "Tirelire",
-        "barnabe.tirelire", "0655443322", "1961", "CAF-Tirelire"}) {
+  for (const char* trace : {"Zéphyrine", "Quenouille", "zephyrine.quenouille", "0611223344",
+                            "Barnabé", "Tirelire", "barnabe.tirelire", "0655443322", "1961",
+                            "CAF-Tirelire", "Doublon", "bob.doublon", "1983", "1947"}) {
     INFO(trace);
     CHECK(pg_tables_holding(db, "coop", trace).empty());
   }
@@ -160,7 +174,12 @@ TEST_CASE("seed 004: the coop's mediator and beneficiary leave no trace past the
                   "tranche_age, statut_social) FROM coop.beneficiaires ORDER BY id") ==
         std::vector<std::string>{"t|t|Lons-le-Saunier|masculin|60-69|retraite",
                                  "f|f|Dole|feminin|30-39", "t|t|Dole|masculin|70-79",
-                                 "f|f|Dole|masculin|70-79"});
+                                 "f|f|Dole|masculin|70-79", "t|t|Dole|masculin|40-49",
+                                 "t|t|Dole|feminin|70-79"});
+  // The platform's own deletion and merge dates stay.
+  CHECK(db.column("SELECT suppression FROM coop.beneficiaires WHERE id >= "
+                  "'40000000-0000-4000-8000-000000000005' ORDER BY id") ==
+        std::vector<std::string>{"2025-01-02 10:00:00", "2025-01-05 10:00:00"});
   // The RDV identity a kept beneficiary still uses stays whole; the other is anonymised.
   CHECK(db.column("SELECT concat_ws('|', id, first_name, last_name, email, birth_date) FROM "
                   "coop.rdv_users ORDER BY id") ==
@@ -174,7 +193,7 @@ TEST_CASE("seed 004: the coop's mediator and beneficiary leave no trace past the
   CHECK(db.integer("SELECT count(*) FROM coop.sessions") == 0);
   CHECK(db.integer("SELECT count(*) FROM coop.accounts") == 0);
   CHECK(db.column("SELECT data->>'genre' FROM coop.mutations WHERE nom = 'ModifierBeneficiaire'") ==
-        std::vector<std::string>{"masculin"});
+        std::vector<std::string>{"masculin", "masculin"});
   CHECK(db.column("SELECT data->>'timezone' FROM coop.mutations WHERE nom = 'ModifierProfil'") ==
         std::vector<std::string>{"Europe/Paris"});
   CHECK(db.column("SELECT email FROM coop.newsletter_subscriptions") ==

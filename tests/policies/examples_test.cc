@@ -83,6 +83,9 @@ TEST_CASE("every seed promise is expressed with its duration", "[examples]") {
   CHECK(durations_on(minet, "adherents") == std::vector<std::string>{"1y", "5y"});
   CHECK(minet.policy("member-credentials-and-addresses")->action == policies::Action::Anonymise);
   CHECK(minet.policy("former-members")->action == policies::Action::Delete);
+  // A member who never paid counts from the sign-up; their devices and payments go with them.
+  CHECK(minet.policy("former-members")->since.terms.back().fallback);
+  CHECK(minet.policy("former-members")->also.size() == 4);
   CHECK(durations_on(minet, "devices") == std::vector<std::string>{"1y"});
   CHECK(durations_on(minet, "membership") == std::vector<std::string>{"1y"});
   CHECK(durations_on(minet, "network-logs") == std::vector<std::string>{"1y"});
@@ -102,7 +105,8 @@ TEST_CASE("every seed promise is expressed with its duration", "[examples]") {
 
   auto coop = load("004-coop-mediation.yaml");
   CHECK(durations_on(coop, "coop.users") == std::vector<std::string>{"1y"});
-  CHECK(durations_on(coop, "coop.beneficiaires") == std::vector<std::string>{"1y"});
+  // Kept beneficiaries, and those the platform merged or deleted without clearing them.
+  CHECK(durations_on(coop, "coop.beneficiaires") == std::vector<std::string>{"1y", "1y"});
   CHECK(durations_on(coop, "coop.newsletter_subscriptions") == std::vector<std::string>{"1y"});
   CHECK(durations_on(coop, "contact-mailbox") == std::vector<std::string>{"1y"});
 }
