@@ -55,7 +55,7 @@ says (default: the configuration's first language). Counts only, no personal dat
 
 Exit status: 0 when every promise is kept, 3 when a record is overdue or a scheduled
 policy has had no pass for twice its schedule's longest gap, 1 when the configuration is
-invalid or a store cannot be read, 2 usage error. So it works as a Nagios or Icinga
+invalid or a store or the state cannot be read, 2 usage error. So it works as a Nagios or Icinga
 check.
 
 Options)";
@@ -115,6 +115,13 @@ std::string render_text(const std::vector<PolicyStatus>& all, TimePoint now) {
     out += "\n  due:             " + count(s.due) + "\n";
     out += "  held:            " + count(s.held) + "\n";
     if (s.policy->notify) out += "  notices open:    " + count(s.notices_open) + "\n";
+    if (s.passes_unknown) {
+      out += "  promise kept at: unknown\n  last pass:       unknown\n";
+      out += "  next pass:       " +
+             std::string(s.policy->schedule ? "unknown" : "when enforce is run (no schedule)") +
+             "\n";
+      continue;
+    }
     out += "  promise kept at: " + or_never(s.promise_kept_at, "never recorded") + "\n";
     out += "  last pass:       " +
            (s.last_pass ? s.last_outcome + " at " + format_timestamp(*s.last_pass)
@@ -153,28 +160,45 @@ int status_command(const Args& args) {
 
   std::vector<PolicyStatus> all;
   std::string page;
+  std::unique_ptr<StateFile> state;
   try {
-    auto state = open_state_for_reading(selection.config);
-    if (format == "html") {
-      // The same statuses, with each policy's ages, forecast and last passes.
-      const auto figures = gather_figures(selection.config, selection.policies, now, state.get());
-      for (const auto& f : figures) all.push_back(f.status);
-      PageInput in;
-      in.kind = PageKind::Status;
-      in.generated_at = now;
-      in.language = language.empty() ? selection.config.languages.front()
-                                     : *policies::parse_language(language);
-      in.figures = &figures;
-      page = policies::printable_lines(render_report_page(in, selection.config));
-    } else {
-      PassRunner runner(state.get(), /*record=*/false);
-      for (const auto* p : selection.policies)
-        all.push_back(promise_status(selection.config, *p, now, runner, state.get()));
-    }
+    state = open_state_for_reading(selection.config);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
-    return kExitFailure;
+    if (format == "html") return kExitFailure;
+    // Monitoring still gets one answer per policy: unknown, and why (exit status 1).
+    for (const auto* p : selection.policies) {
+      PolicyStatus s;
+      s.policy = p;
+      s.passes_unknown = true;
+      s.error = std::string(
+                    "the state could not be read, so its passes and notices are not "
+                    "known: ") +
+                e.what();
+      all.push_back(std::move(s));
+    }
   }
+  if (state || all.empty()) try {
+      if (format == "html") {
+        // The same statuses, with each policy's ages, forecast and last passes.
+        const auto figures = gather_figures(selection.config, selection.policies, now, state.get());
+        for (const auto& f : figures) all.push_back(f.status);
+        PageInput in;
+        in.kind = PageKind::Status;
+        in.generated_at = now;
+        in.language = language.empty() ? selection.config.languages.front()
+                                       : *policies::parse_language(language);
+        in.figures = &figures;
+        page = policies::printable_lines(render_report_page(in, selection.config));
+      } else {
+        PassRunner runner(state.get(), /*record=*/false);
+        for (const auto* p : selection.policies)
+          all.push_back(promise_status(selection.config, *p, now, runner, state.get()));
+      }
+    } catch (const std::exception& e) {
+      spdlog::critical("{}", e.what());
+      return kExitFailure;
+    }
   std::cout << (format == "html"   ? page
                 : format == "json" ? render_json(all, now)
                                    : render_text(all, now));

@@ -33,6 +33,7 @@ struct PolicyStatus {
   std::optional<policies::TimePoint> next_pass;
   bool stale = false;                // scheduled, but no pass within twice its longest gap
   std::optional<std::string> error;  // the store could not be read: the counts are unknown
+  bool passes_unknown = false;       // the state could not be read: the passes are unknown too
 };
 
 // `policy`'s status at `now`; `runner` must not record (plans only); `state` may be null (no

@@ -323,3 +323,32 @@ TEST_CASE("status: promise_kept_at is a pass that left nothing overdue", "[cli][
   run_retentiond_ok({"enforce", "-c", config}, dir.path(), kUtc);
   CHECK(status_json(config, dir.path(), 0, {}).at("promise_kept_at").is_string());
 }
+
+TEST_CASE("status: a state that cannot be read leaves every policy unknown, said per policy",
+          "[cli][status][state]") {
+  TempDir dir;
+  // Nothing listens on port 1: the shared state cannot be reached.
+  const std::string config =
+      dir.write("r.yaml",
+                "state: {type: postgresql, dsn: \"host=127.0.0.1 port=1 dbname=x user=x "
+                "connect_timeout=2\"}\n"
+                "stores:\n  db: {type: sqlite, path: " +
+                    dir.file("a.db") +
+                    "}\n"
+                    "policies:\n"
+                    "  - {name: hits, store: db, table: hits, expire_after: 1y, since: ts, "
+                    "schedule: daily 03:00}\n");
+  const json s = status_json(config, dir.path(), 1);
+  CHECK(s.at("name") == "hits");
+  CHECK(s.at("due").is_null());
+  CHECK(s.at("overdue").is_null());
+  CHECK(s.at("last_pass").is_null());
+  CHECK(s.at("stale") == false);
+  CHECK(s.at("error").get<std::string>().find("the state could not be read") == 0);
+  const auto text = run_retentiond({"status", "-c", config}, dir.path());
+  CHECK(text.exit_code == 1);
+  CHECK(text.out.find("hits (store db): UNKNOWN") != std::string::npos);
+  CHECK(text.out.find("  last pass:       unknown\n  next pass:       unknown\n") !=
+        std::string::npos);
+  CHECK(text.err.find("cannot connect to the PostgreSQL state") != std::string::npos);
+}
