@@ -48,6 +48,8 @@ std::string with_thousands(long long n) {
 }
 
 std::string counted(long long n, std::string_view unit) {
+  if (n == 1 && unit.size() > 3 && unit.substr(unit.size() - 3) == "ies")  // entries: entry
+    return "1 " + std::string(unit.substr(0, unit.size() - 3)) + "y";
   if (n == 1 && !unit.empty() && unit.back() == 's') unit.remove_suffix(1);
   return with_thousands(n) + " " + std::string(unit);
 }

@@ -35,7 +35,8 @@ GuardDecision check_guard(const MaxAffected& max, long long matched, long long t
 
 // "1,204"
 std::string with_thousands(long long n);
-// "1 row", "1,204 rows": `n` with `unit` (a plural ending in 's'), singular for 1.
+// "1 row", "1,204 rows", "1 entry": `n` with `unit` (a plural ending in 's' or "ies"),
+// singular for 1.
 std::string counted(long long n, std::string_view unit);
 
 }  // namespace retentiond::policies

@@ -199,6 +199,9 @@ struct Policy {
   Location table_location;
   std::string key;  // empty: the table's primary key
   Location key_location;
+  // false: several rows may share a key (Sympa's tables without a primary key, walked on their
+  // date column): a batch then takes every row of its last key, however many.
+  bool key_unique = true;
 
   Duration expire_after;
   Location expire_after_location;

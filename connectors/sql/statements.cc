@@ -208,6 +208,14 @@ Sql StatementBuilder::batch(bool next) const {
     keys += key_ + " IS NOT NULL AND ";
   keys += acted(p);
   keys += " ORDER BY " + key_ + " LIMIT " + p.ref("limit", "bigint");
+  if (!policy_.key_unique) {
+    // The action takes every row up to the last key (sql/batch_bound.h): so does the count,
+    // rows sharing the last key included, however many more than the limit they make.
+    std::string all = "SELECT " + key_ + " AS k FROM " + table_ + " WHERE ";
+    if (next) all += key_ + " > " + p.ref("after") + " AND ";
+    all += acted(p);
+    keys = all + " AND " + key_ + " <= (SELECT max(k) FROM (" + keys + ") AS edge)";
+  }
   // Locked until the action: `also:` rules and the values read for other stores run first.
   const bool lock = !policy_.also.empty() || !policy_.also_stores.empty();
   return Sql{dialect_.batch(keys, lock), p.order()};

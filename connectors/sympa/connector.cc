@@ -254,9 +254,8 @@ Result<PlanStats> SympaConnector::plan_orphans(const Policy& policy, const PassC
       policies::format_timestamp(ctx.cutoff.cutoff) +
       "; the statement re-checks that each is still an orphan");
   if (waiting > 0)
-    stats.warnings.push_back(
-        policies::with_thousands(waiting) +
-        " users without any subscription are waiting out the retention period");
+    stats.warnings.push_back(policies::counted(waiting, "users") + " without any subscription " +
+                             (waiting == 1 ? "is" : "are") + " waiting out the retention period");
   if (!sightings_ || !sightings_->writable())
     stats.warnings.push_back(
         "orphans retentiond has not seen before count from now (or from Sympa's record of "

@@ -116,6 +116,7 @@ policies::Policy table_policy(const policies::Policy& policy, const TableTarget&
   p.table_location = policy.sympa_target_location;
   p.key = std::string(target.key);
   p.key_location = policy.sympa_target_location;
+  p.key_unique = target.key != target.date_column;
   policies::BasisTerm term;
   term.column = std::string(target.date_column);
   term.format = policies::DateFormat::Epoch;

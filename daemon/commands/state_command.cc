@@ -9,6 +9,7 @@
 #include "daemon/commands/prologue.h"
 #include "daemon/state/state_migration.h"
 #include "policies/dsn_secret.h"
+#include "policies/planner.h"
 #include "policies/printable.h"
 
 namespace retentiond::daemon {
@@ -94,9 +95,9 @@ int state_command(const Args& all_args) {
     std::cout << "Copied " << policies::printable(from) << " into "
               << policies::printable(destination.label()) << ":\n";
     for (const auto& [table, rows] : r.rows)
-      if (rows > 0) std::cout << "  " << table << ": " << rows << " rows\n";
-    std::cout << "The audit chain verifies there: " << r.entries << " entries, head " << r.head
-              << ".\n";
+      if (rows > 0) std::cout << "  " << table << ": " << policies::counted(rows, "rows") << "\n";
+    std::cout << "The audit chain verifies there: " << policies::counted(r.entries, "entries")
+              << ", head " << r.head << ".\n";
     return kExitOk;
   } catch (const std::exception& e) {
     std::cerr << "retentiond state: " << policies::printable(e.what()) << "\n";

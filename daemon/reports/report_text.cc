@@ -8,6 +8,7 @@
 namespace retentiond::daemon {
 namespace {
 
+using policies::counted;
 using policies::format_timestamp;
 using policies::with_thousands;
 
@@ -82,7 +83,7 @@ std::string render_text(const Report& report, const policies::Config& config) {
       out += "  notices:    " + with_thousands(o.notices->sent) +
              (report.dry_run ? " would be sent now" : " sent") +
              (o.notices->failed ? ", " + with_thousands(o.notices->failed) + " FAILED" : "") +
-             "; " + with_thousands(o.notices->waiting) + " records waiting out their notice\n";
+             "; " + counted(o.notices->waiting, "records") + " waiting out their notice\n";
     }
     if (p)
       for (size_t i = 0; i < p->also_stores.size(); ++i)
@@ -137,7 +138,7 @@ std::string render_text(const Report& report, const policies::Config& config) {
   }
   out += "\n" + std::to_string(report.passes.size()) +
          (report.passes.size() == 1 ? " policy" : " policies") + ": " +
-         with_thousands(total_matched) + " records expired";
+         counted(total_matched, "records") + " expired";
   // A pass that ended before its count has no figure: its zeros are no count.
   if (uncounted) out += " (" + std::to_string(uncounted) + " not counted)";
   if (!report.dry_run) out += ", " + with_thousands(total_affected) + " acted on";

@@ -5,6 +5,7 @@
 namespace retentiond::daemon {
 namespace {
 
+using policies::counted;
 using policies::format_timestamp;
 using policies::with_thousands;
 
@@ -14,10 +15,10 @@ std::string unfinished_line(const UnfinishedPass& u) {
       "policy '" + r.policy + "', pass started " + format_timestamp(r.started) + ": ";
   if (u.alive)
     return line + "still running (pid " + std::to_string(r.pid) +
-           (u.host.empty() ? "" : " on " + u.host) + "), " + with_thousands(r.affected) +
-           " records so far";
-  line += "its process ended without recording it; " + with_thousands(r.affected) +
-          " records were recorded";
+           (u.host.empty() ? "" : " on " + u.host) + "), " + counted(r.affected, "records") +
+           " so far";
+  line += "its process ended without recording it; " + counted(r.affected, "records") +
+          (r.affected == 1 ? " was recorded" : " were recorded");
   if (r.intent)
     line += ", and whether its last batch of " + with_thousands(r.intent->expected) +
             " committed is not known yet";
@@ -56,8 +57,8 @@ std::string describe(const TrailCheck& check, bool markdown) {
                     : "AUDIT CHAIN BROKEN at entry " + std::to_string(v.first_bad_id) + ": " +
                           v.problem + ".\n";
   } else {
-    out += "Audit chain intact: " + std::to_string(v.rows) + " entries verified, head " + v.head +
-           ".\n";
+    out +=
+        "Audit chain intact: " + counted(v.rows, "entries") + " verified, head " + v.head + ".\n";
     if (v.keyed_from)
       out += "Keyed with the audit key from entry " + std::to_string(v.keyed_from) + " on" +
              (v.unchecked ? " (" + std::to_string(v.unchecked) +
