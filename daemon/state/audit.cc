@@ -9,6 +9,7 @@
 
 #include "lib/crypto/hmac.h"
 #include "lib/crypto/sha256.h"
+#include "policies/planner.h"
 #include "policies/printable.h"
 
 namespace retentiond::daemon {
@@ -105,8 +106,8 @@ bool valid_text(const AuditEntry& e, const RawTimes& t) {
 }  // namespace
 
 void log_audit_head(const AuditEntry& appended) {
-  spdlog::info("audit trail: {} entries, head {}{}", appended.id, appended.hash,
-               appended.keyed ? " (keyed)" : "");
+  spdlog::info("audit trail: {}, head {}{}", policies::counted(appended.id, "entries"),
+               appended.hash, appended.keyed ? " (keyed)" : "");
 }
 
 std::string audit_digest(const AuditEntry& e, const std::string& key) {

@@ -1,6 +1,8 @@
 #include "daemon/state/state.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -107,6 +109,47 @@ bool StateFile::exists(const std::string& path) {
   return fs::exists(path, ec);
 }
 
+namespace {
+
+// The mark a state file leaves in its lock directory (which outlives it): "-state-created" (a
+// policy's lock file never starts with '-').
+std::string created_mark(const std::string& path) {
+  return PassLock::lock_dir(path) + "/-state-created";
+}
+
+void refuse_lost_state(const std::string& path) {
+  // A state file that existed and is gone (deleted, a restore that missed it) took its legal
+  // holds, notices sent and audit trail with it: an empty one in its place would let the next
+  // pass delete a held record, unnoticed. Its lock directory tells: the mark, or (from versions
+  // before the mark) a policy's lock file; a daemon's own lock, "-serve.lock", is taken before
+  // the file exists and is no sign.
+  std::error_code gone;
+  bool earlier = fs::exists(created_mark(path), gone);
+  for (const auto& entry : fs::directory_iterator(PassLock::lock_dir(path), gone))
+    if (entry.path().filename() != "-serve.lock") earlier = true;
+  if (earlier)
+    throw StateError("the state file '" + path + "' is missing, but one was there (" +
+                     PassLock::lock_dir(path) +
+                     " is beside it): its legal holds, notices sent and audit trail went with "
+                     "it, so nothing is done until it is restored from a backup; to start an "
+                     "empty state on purpose, remove " +
+                     PassLock::lock_dir(path) + " first");
+}
+
+void mark_state_created(const std::string& path) {
+  const std::string mark = created_mark(path);
+  std::error_code ec;
+  if (fs::exists(mark, ec)) return;
+  const std::string dir = PassLock::lock_dir(path);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    throw StateError("cannot create the lock directory '" + dir + "': " + std::strerror(errno));
+  const int fd = ::open(mark.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) throw StateError("cannot create '" + mark + "': " + std::strerror(errno));
+  ::close(fd);
+}
+
+}  // namespace
+
 StateFile::StateFile(const std::string& path, bool writable) : path_(path), writable_(writable) {
   try {
     if (writable) {
@@ -119,7 +162,8 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
                            "': " + ec.message());
         ::chmod(dir.c_str(), 0700);
       }
-      bool fresh = !exists(path);
+      const bool fresh = !exists(path);
+      if (fresh) refuse_lost_state(path);
       mode_t old = ::umask(077);
       try {
         db_ = sqlite_state(std::make_unique<Database>(
@@ -129,23 +173,8 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
         throw;
       }
       ::umask(old);
-      if (fresh) {
-        ::chmod(path.c_str(), 0600);
-        // The policies' lock directory beside it outlives the file: a state file that existed
-        // and is gone (deleted, a restore that missed it) took its holds, notices sent and audit
-        // trail with it. Said, so that nobody mistakes the empty file for the old one.
-        // (A daemon's own lock, "-serve.lock", is taken before the file exists: no sign.)
-        std::error_code gone;
-        bool earlier = false;
-        for (const auto& entry : fs::directory_iterator(PassLock::lock_dir(path), gone))
-          if (entry.path().filename() != "-serve.lock") earlier = true;
-        if (earlier)
-          spdlog::warn(
-              "the state file '{}' did not exist and was created empty, although an earlier one "
-              "was there ({}.locks is beside it): its legal holds, notices sent and audit trail "
-              "are not in the new file; restore it from a backup if it was lost",
-              path, path);
-      }
+      if (fresh) ::chmod(path.c_str(), 0600);
+      mark_state_created(path);
       sqlite_of(*db_).busy_timeout(10000);
       use_wal();
       db_->exec("PRAGMA synchronous = NORMAL");

@@ -458,22 +458,48 @@ TEST_CASE("sqlite: expired rows with a NULL key are not counted as matched, and 
   CHECK(status.out.find("\"overdue\": 1") != std::string::npos);
 }
 
-TEST_CASE("a state file that was there and is gone is created again with a warning",
+TEST_CASE("a state file that was there and is gone stops every pass until it is restored",
           "[cli][sqlite][state]") {
   TempDir dir;
-  sqlite_exec(dir.file("app.db"), "CREATE TABLE t (id INTEGER PRIMARY KEY, ts TEXT);");
-  const std::string config =
-      dir.write("r.yaml",
-                "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
-                "  - {name: t, store: app, table: t, expire_after: 1y, since: ts}\n");
-  auto first = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
-  INFO(first.err);
-  CHECK(first.exit_code == 0);
-  CHECK(first.err.find("created empty") == std::string::npos);  // a first run is no loss
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE t (id INTEGER PRIMARY KEY, ts TEXT);"
+              "INSERT INTO t VALUES (1, '2020-01-01'), (2, '2020-01-01'), (3, '2020-01-01');");
+  const std::string config = dir.write(
+      "r.yaml",
+      "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+      "  - {name: t, store: app, table: t, expire_after: 1y, since: ts, max_affected: 100%}\n");
+  // A legal hold, and no pass yet: the hold alone made the state file.
+  auto hold = run_retentiond(
+      {"hold", "add", "-c", config, "--policy", "t", "2", "--reason", "court"}, dir.path());
+  INFO(hold.out << hold.err);
+  REQUIRE(hold.exit_code == 0);
+  std::filesystem::copy_file(dir.file("state.db"), dir.file("backup.db"));
   std::filesystem::remove(dir.file("state.db"));
-  auto again = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
-  INFO(again.err);
-  CHECK(again.exit_code == 0);
-  CHECK(again.err.find("did not exist and was created empty, although an earlier one was there") !=
-        std::string::npos);
+  // An empty file in its place would forget the hold: the pass refuses, and changes nothing.
+  auto refused = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(refused.err);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("the state file '") != std::string::npos);
+  CHECK(refused.err.find("is missing, but one was there") != std::string::npos);
+  CHECK(sqlite_column(dir.file("app.db"), "SELECT count(*) FROM t") ==
+        std::vector<std::string>{"3"});
+  CHECK_FALSE(std::filesystem::exists(dir.file("state.db")));
+  auto held = run_retentiond(
+      {"hold", "add", "-c", config, "--policy", "t", "3", "--reason", "court"}, dir.path());
+  CHECK(held.exit_code == 1);
+
+  // Restored from the backup: the hold is there again, and the pass keeps its record.
+  std::filesystem::copy_file(dir.file("backup.db"), dir.file("state.db"));
+  auto restored = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(restored.err);
+  CHECK(restored.exit_code == 0);
+  CHECK(sqlite_column(dir.file("app.db"), "SELECT id FROM t") == std::vector<std::string>{"2"});
+
+  // Starting anew is a deliberate act: the state file and its lock directory both go.
+  std::filesystem::remove(dir.file("state.db"));
+  std::filesystem::remove_all(dir.file("state.db.locks"));
+  auto anew = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(anew.err);
+  CHECK(anew.exit_code == 0);
+  CHECK(std::filesystem::exists(dir.file("state.db.locks/-state-created")));
 }

@@ -46,8 +46,8 @@ struct Installation : SqliteInstallation {
       REQUIRE(r.exit_code == 0);
       log = r.err;
     }
-    REQUIRE(std::regex_search(log, m,
-                              std::regex("audit trail: ([0-9]+) entries, head ([0-9a-f]{64})")));
+    REQUIRE(std::regex_search(
+        log, m, std::regex("audit trail: ([0-9]+) entr(?:y|ies), head ([0-9a-f]{64})")));
     return {m[1], m[2]};
   }
 };
