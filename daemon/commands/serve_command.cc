@@ -33,8 +33,9 @@ missed while the service was stopped runs once, soon after start; a failed pass 
 retried with backoff (5 min, doubling, at most 1 h). Policies without a schedule are
 left to `retentiond enforce`.
 
-Signals: SIGHUP (systemctl reload) re-reads the configuration; if it is invalid, the
-errors are logged with file:line:column and the daemon keeps the running one. SIGTERM
+Signals: SIGHUP (systemctl reload) re-reads the configuration; if it is invalid (or
+changes state:), the errors are logged with file:line:column and the daemon keeps the
+running one. SIGTERM
 or SIGINT stops the pass in progress at its next batch boundary (recorded as
 interrupted) and exits 0.
 
@@ -64,6 +65,15 @@ std::shared_ptr<const policies::Config> load(const std::string& path) {
   }
   if (!result.config) return nullptr;
   return std::make_shared<const policies::Config>(std::move(*result.config));
+}
+
+// Which state a configuration records in: the state file (its real path: one file reached by two
+// paths is one state) or the PostgreSQL state's dsn. A reload cannot change it (see on_hup).
+std::string state_identity(const policies::Config& config) {
+  if (config.state_store) return "postgresql " + config.state_store->value("dsn");
+  std::error_code ignored;
+  const auto real = std::filesystem::weakly_canonical(config.state_path, ignored);
+  return "file " + (real.empty() ? config.state_path : real.string());
 }
 
 }  // namespace
@@ -155,7 +165,16 @@ int serve_command(const Args& args) {
         if (ec) return;
         notifier.reloading();
         spdlog::info("SIGHUP: reloading {}", config_path);
-        if (auto fresh = load(config_path)) {
+        auto fresh = load(config_path);
+        if (fresh && state_identity(*fresh) != state_identity(*config)) {
+          // The daemon's lock is on the state it started with, its interrupted passes were
+          // recovered there, and its trail is there: another state would be shared with a second
+          // daemon and split the trail.
+          spdlog::error(
+              "{}: 'state:' changed; a reload cannot move the daemon to another state (restart "
+              "it: systemctl restart retentiond); keeping the current configuration",
+              fresh->state_location.str().empty() ? config_path : fresh->state_location.str());
+        } else if (fresh) {
           scheduler.reload(fresh);
           spdlog::info("configuration reloaded ({} {})", fresh->policies.size(),
                        fresh->policies.size() == 1 ? "policy" : "policies");

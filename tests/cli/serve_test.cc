@@ -200,6 +200,27 @@ TEST_CASE("serve: a broken reload keeps the daemon on its old configuration", "[
   CHECK(d.stop() == 0);
 }
 
+TEST_CASE("serve: a reload cannot move the daemon to another state", "[serve][cli]") {
+  TempDir dir;
+  std::string config = hits_config(dir);
+  Daemon d(dir, config);
+  NotifySocket& notify = d.notify();
+  REQUIRE(notify.wait_for("READY=1", 5s));
+  std::string moved = kConfig;
+  moved.replace(moved.find("state: state.db"), 15, "state: other.db");
+  dir.write("r.yaml", moved);
+  d.signal(SIGHUP);
+  CHECK(notify.wait_for("RELOADING=1", 5s));
+  CHECK(notify.wait_for("READY=1", 5s));
+  std::this_thread::sleep_for(200ms);
+  INFO(d.log());
+  CHECK(d.alive());
+  CHECK(d.log().find(config + ":1:8: 'state:' changed; a reload cannot move the daemon to "
+                              "another state") != std::string::npos);
+  CHECK(d.log().find("configuration reloaded") == std::string::npos);
+  CHECK(d.stop() == 0);
+}
+
 TEST_CASE("serve: a policy a reload removes leaves the STATUS line's last passes", "[serve][cli]") {
   TempDir dir;
   std::string config = hits_config(dir, "INSERT INTO hits VALUES (1, 1500000000);");
