@@ -107,13 +107,27 @@ void parse_files_target(const TargetInput& in, Policy& p) {
   });
   read_field(diags, in.field("min_keep"), p.min_keep, p.min_keep_location,
              [&](const YamlField& f) { return m.integer(f, 0, 1'000'000); });
+  const YamlField* per = in.field("min_keep_per");
+  read_field(
+      diags, per, p.min_keep_per_directory, p.min_keep_per_location, [&](const YamlField& f) {
+        const std::string text = m.text(f);
+        if (text != "tree" && text != "directory")
+          throw ConfigError(f.value_location, "'min_keep_per' of " + in.context +
+                                                  " must be tree or directory, not '" + text + "'");
+        if (!p.min_keep)
+          throw ConfigError(f.key_location, "'min_keep_per' needs 'min_keep' in " + in.context +
+                                                ": it says where the newest "
+                                                "files are counted");
+        return text == "directory";
+      });
 }
 
 }  // namespace
 
 PolicyTarget files_target() {
-  return PolicyTarget{
-      "select files with 'files:'", {"files", "since", "min_keep"}, parse_files_target};
+  return PolicyTarget{"select files with 'files:'",
+                      {"files", "since", "min_keep", "min_keep_per"},
+                      parse_files_target};
 }
 
 }  // namespace retentiond::policies

@@ -243,6 +243,10 @@ struct Policy {
   Location files_location;
   std::optional<long long> min_keep;
   Location min_keep_location;
+  // `min_keep_per: directory`: the newest min_keep files of each directory are kept (one backup
+  // job per directory: a job that stopped keeps its own), instead of the newest of the whole tree.
+  bool min_keep_per_directory = false;
+  Location min_keep_per_location;
 
   // Sympa store.
   std::string sympa_target;

@@ -104,30 +104,54 @@ Result<std::vector<policies::Diagnostic>> FilesConnector::check(const Policy& po
   return out;
 }
 
-Result<std::optional<policies::TimePoint>> FilesConnector::keep_from(const Policy& policy) {
-  if (!policy.min_keep || *policy.min_keep <= 0) return std::optional<policies::TimePoint>{};
+namespace {
+
+// The directory of a path relative to the root ("" for the root's own files).
+std::string directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+}  // namespace
+
+bool FilesConnector::KeepNewest::keeps(const std::string& path, policies::TimePoint date) const {
+  if (!per_directory) return from && date >= *from;
+  auto it = from_in.find(directory_of(path));
+  return it != from_in.end() && date >= it->second;
+}
+
+Result<FilesConnector::KeepNewest> FilesConnector::keep_from(const Policy& policy) {
+  if (!policy.min_keep || *policy.min_keep <= 0) return KeepNewest{};
   if (auto it = keep_from_.find(policy.name); it != keep_from_.end()) return it->second;
-  // The N newest dates, in a min-heap of size N: memory stays flat however many files match.
+  // The N newest dates (of the tree, or of each directory), in min-heaps of size N: memory
+  // stays flat however many files match. Fewer than N: all are kept (the oldest is the bound).
   const auto n = static_cast<size_t>(*policy.min_keep);
-  std::priority_queue<policies::TimePoint, std::vector<policies::TimePoint>, std::greater<>> newest;
+  using Newest =
+      std::priority_queue<policies::TimePoint, std::vector<policies::TimePoint>, std::greater<>>;
+  std::map<std::string, Newest> newest;
   GlobSet globs(policy.files);
   int error = walk(root_, globs, "", [&](const Found& f) {
     if (auto d = date_of(policy, f)) {
-      newest.push(*d);
-      if (newest.size() > n) newest.pop();
+      Newest& heap = newest[policy.min_keep_per_directory ? directory_of(f.path) : std::string()];
+      heap.push(*d);
+      if (heap.size() > n) heap.pop();
     }
     return true;
   });
   if (error)
     return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ +
                                                   "': " + std::strerror(error)};
-  std::optional<policies::TimePoint> from;
-  if (newest.size() == n)
-    from = newest.top();
-  else if (!newest.empty())
-    from = newest.top();  // fewer than N files: all are kept
-  keep_from_[policy.name] = from;
-  return from;
+  KeepNewest keep;
+  keep.per_directory = policy.min_keep_per_directory;
+  for (const auto& [dir, heap] : newest) {
+    if (heap.empty()) continue;
+    if (keep.per_directory)
+      keep.from_in[dir] = heap.top();
+    else
+      keep.from = heap.top();
+  }
+  keep_from_[policy.name] = keep;
+  return keep;
 }
 
 std::string FilesConnector::describe(const Policy& policy, const PassContext& ctx) const {
@@ -141,7 +165,8 @@ std::string FilesConnector::describe(const Policy& policy, const PassContext& ct
                      " is before " + policies::format_timestamp(ctx.cutoff.cutoff) +
                      ", re-checked just before each unlink";
   if (policy.min_keep)
-    text += "; the newest " + std::to_string(*policy.min_keep) + " are always kept";
+    text += "; the newest " + std::to_string(*policy.min_keep) +
+            (policy.min_keep_per_directory ? " of each directory" : "") + " are always kept";
   return text;
 }
 
@@ -180,7 +205,7 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
       }
       if (*d > ctx.cutoff.now) ++t.future;
       if (*d >= ctx.cutoff.cutoff) return true;
-      if (keep.value() && *d >= *keep.value()) {
+      if (keep.value().keeps(f.path, *d)) {
         ++t.kept_newest;
         return true;
       }
@@ -271,9 +296,10 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
   stats.statements = {describe(policy, ctx)};
   if (stats.matched) stats.warnings.push_back("the expired files hold " + mebibytes(bytes));
   if (kept_newest)
-    stats.warnings.push_back(policies::with_thousands(kept_newest) +
-                             " expired files are kept as the newest " +
-                             std::to_string(*policy.min_keep) + " (min_keep)");
+    stats.warnings.push_back(
+        policies::with_thousands(kept_newest) + " expired files are kept as the newest " +
+        std::to_string(*policy.min_keep) +
+        (policy.min_keep_per_directory ? " of their directory" : "") + " (min_keep)");
   if (skipped)
     stats.warnings.push_back(std::to_string(skipped) +
                              (skipped == 1 ? " directory could not be read and was skipped"
@@ -353,8 +379,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
       root_, globs, after,
       [&](const Found& f) {
         auto d = date_of(policy, f);
-        if (!d || *d >= ctx.cutoff.cutoff || (keep.value() && *d >= *keep.value()) ||
-            held.count(f.path))
+        if (!d || *d >= ctx.cutoff.cutoff || keep.value().keeps(f.path, *d) || held.count(f.path))
           return true;
         pending.push_back({f.dir_fd, f.name, f.path});
         if (++found < limit) return true;

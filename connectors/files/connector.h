@@ -41,13 +41,20 @@ class FilesConnector : public Connector {
  private:
   // The date a policy measures a file by; nullopt when it has none (no date in its name).
   std::optional<policies::TimePoint> date_of(const Policy& policy, const Found& f) const;
-  // With min_keep: files dated at or after this are among the newest and are kept.
-  Result<std::optional<policies::TimePoint>> keep_from(const Policy& policy);
+  // With min_keep: the dates from which files are among the newest, and kept.
+  struct KeepNewest {
+    std::optional<policies::TimePoint> from;  // min_keep_per: tree (or no min_keep: none)
+    bool per_directory = false;
+    std::map<std::string, policies::TimePoint> from_in;  // min_keep_per: directory
+    // Whether the file at `path` (relative to the root), dated `date`, is kept as one of them.
+    bool keeps(const std::string& path, policies::TimePoint date) const;
+  };
+  Result<KeepNewest> keep_from(const Policy& policy);
   std::string describe(const Policy& policy, const PassContext& ctx) const;
 
   policies::StoreConfig store_;
   std::string root_;
-  std::map<std::string, std::optional<policies::TimePoint>> keep_from_;  // by policy
+  std::map<std::string, KeepNewest> keep_from_;                          // by policy
   mutable std::map<std::string, std::unique_ptr<NameDate>> name_dates_;  // compiled patterns
 
   // What plan() found expired, by policy: hashes of the relative paths (8 bytes a file, at most

@@ -127,6 +127,42 @@ TEST_CASE("files: the date in the name wins over a lying mtime, and min_keep kee
   }
 }
 
+TEST_CASE("files: min_keep_per: directory keeps a stopped job's last backups beside a live one's",
+          "[files][cli]") {
+  TempDir dir;
+  // The site's job runs daily; the database's stopped three weeks before kAt.
+  for (int day = 1; day <= 15; ++day) {
+    const std::string d = (day < 10 ? "0" : "") + std::to_string(day);
+    file_at(dir, "backups/web/site-202702" + d + ".tar.gz", "2027-02-28");
+  }
+  for (const char* day : {"20270205", "20270206", "20270207", "20270208"})
+    file_at(dir, std::string("backups/db/db-") + day + ".tar.zst", "2027-02-28");
+  const std::string policy =
+      "  - name: backups\n    store: b\n    files: \"**/*-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]"
+      ".tar.*\"\n    expire_after: 10d\n    since: {name_date: \"%Y%m%d\"}\n"
+      "    max_affected: 100%\n    min_keep: 3\n";
+  const std::string at = "2027-03-01T00:00:00Z";  // cut-off 2027-02-19: every file expired
+  SECTION("counted over the tree, the stopped job loses all of its backups") {
+    json_report("enforce", files_config(dir, "b", "backups", policy), at, dir.path());
+    CHECK(tree(dir.file("backups")) == std::vector<std::string>{"web/site-20270213.tar.gz",
+                                                                "web/site-20270214.tar.gz",
+                                                                "web/site-20270215.tar.gz"});
+  }
+  SECTION("counted per directory, each job keeps its newest") {
+    const std::string config =
+        files_config(dir, "b", "backups", policy + "    min_keep_per: directory\n");
+    const auto plan = run_retentiond_ok({"plan", "-c", config, "--at", at}, dir.path());
+    CHECK(plan.out.find("the newest 3 of each directory are always kept") != std::string::npos);
+    CHECK(plan.out.find("6 expired files are kept as the newest 3 of their directory") !=
+          std::string::npos);
+    json_report("enforce", config, at, dir.path());
+    CHECK(tree(dir.file("backups")) ==
+          std::vector<std::string>{"db/db-20270206.tar.zst", "db/db-20270207.tar.zst",
+                                   "db/db-20270208.tar.zst", "web/site-20270213.tar.gz",
+                                   "web/site-20270214.tar.gz", "web/site-20270215.tar.gz"});
+  }
+}
+
 TEST_CASE("files: many files go in several batches and the guard counts files", "[files][cli]") {
   TempDir dir;
   for (int i = 0; i < 1500; ++i)

@@ -56,6 +56,14 @@ TEST_CASE("files targets: exact errors", "[config][files_target]") {
       {"min_keep out of range",
        kFilesPolicy + "    min_keep: -1\n",
        {"DIR/r.yaml:11:15: error: 'min_keep' in policy 'f' must be between 0 and 1000000"}},
+      {"min_keep_per of another kind",
+       kFilesPolicy + "    min_keep: 3\n    min_keep_per: job\n",
+       {"DIR/r.yaml:12:19: error: 'min_keep_per' of policy 'f' must be tree or directory, not "
+        "'job'"}},
+      {"min_keep_per without min_keep",
+       kFilesPolicy + "    min_keep_per: directory\n",
+       {"DIR/r.yaml:11:5: error: 'min_keep_per' needs 'min_keep' in policy 'f': it says where "
+        "the newest files are counted"}},
   });
 }
 
@@ -82,4 +90,5 @@ TEST_CASE("files targets are read into the policy", "[config][files_target]") {
   CHECK(g.since.name_date_format == "%Y%m%d");
   CHECK(g.min_keep == 3);
   CHECK(g.min_keep_location.line == 16);
+  CHECK_FALSE(g.min_keep_per_directory);
 }
