@@ -151,6 +151,15 @@ void mark_state_created(const std::string& path) {
 }  // namespace
 
 StateFile::StateFile(const std::string& path, bool writable) : path_(path), writable_(writable) {
+  // A FIFO would hang every reader, a device or a directory give SQLite's errors without the
+  // file's name: said here, by name (a symlink to a regular file is fine).
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw StateError("the state file '" + path + "' is not a regular file (" +
+                     (S_ISDIR(st.st_mode)    ? "a directory"
+                      : S_ISFIFO(st.st_mode) ? "a FIFO"
+                                             : "a device or socket") +
+                     "); give 'state:' the path of a file");
   try {
     if (writable) {
       fs::path dir = fs::path(path).parent_path();

@@ -3,6 +3,7 @@
 // The clock is pinned with --at 2028-03-01T00:00:00Z; with expire_after 1y the cut-off is
 // 2027-03-01T00:00:00Z (epoch 1803859200).
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -502,4 +503,30 @@ TEST_CASE("a state file that was there and is gone stops every pass until it is 
   INFO(anew.err);
   CHECK(anew.exit_code == 0);
   CHECK(std::filesystem::exists(dir.file("state.db.locks/-state-created")));
+}
+
+TEST_CASE("a state path that is not a regular file is refused by name, never a hang",
+          "[cli][sqlite][state]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"), "CREATE TABLE t (id INTEGER PRIMARY KEY, ts TEXT);");
+  REQUIRE(::mkfifo(dir.file("fifo.db").c_str(), 0600) == 0);
+  std::filesystem::create_directory(dir.file("dir.db"));
+  for (const std::string state : {"fifo.db", "dir.db", "/dev/null"}) {
+    INFO(state);
+    const std::string config = dir.write(
+        "r.yaml", "state: " + state +
+                      "\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                      "  - {name: t, store: app, table: t, expire_after: 1y, since: ts}\n");
+    for (const std::vector<std::string>& command :
+         std::vector<std::vector<std::string>>{{"check", "-c", config},
+                                               {"status", "-c", config},
+                                               {"history", "-c", config},
+                                               {"hold", "list", "-c", config},
+                                               {"enforce", "-c", config, "--at", kAt}}) {
+      auto r = run_retentiond(command, dir.path());
+      INFO(command.front() << ": " << r.err);
+      CHECK(r.exit_code == 1);
+      CHECK(r.err.find("' is not a regular file (") != std::string::npos);
+    }
+  }
 }
