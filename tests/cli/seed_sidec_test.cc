@@ -33,6 +33,8 @@ CREATE TABLE person (id INT(11) NOT NULL PRIMARY KEY, picture_data LONGBLOB, pic
 CREATE TABLE priv_user (id INT(11) NOT NULL AUTO_INCREMENT PRIMARY KEY, contactid INT(11) DEFAULT 0,
   login VARCHAR(255), language VARCHAR(255) DEFAULT 'EN US', status ENUM('enabled','disabled') DEFAULT 'enabled',
   log LONGTEXT, log_index BLOB, finalclass VARCHAR(255)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+CREATE TABLE priv_internaluser (id INT(11) NOT NULL PRIMARY KEY, reset_pwd_token_hash TINYBLOB,
+  reset_pwd_token_salt TINYBLOB) ENGINE=InnoDB;
 CREATE TABLE priv_user_local (id INT(11) NOT NULL PRIMARY KEY, password_hash TINYBLOB, password_salt TINYBLOB,
   expiration ENUM('can_expire','never_expire','force_expire','otp_expire') DEFAULT 'never_expire',
   password_renewed_date DATE) ENGINE=InnoDB;
@@ -77,6 +79,8 @@ INSERT INTO priv_user (id, contactid, login, status, log, finalclass) VALUES
  (3, 23, 'kpresent', 'enabled', NULL, 'UserLocal'),
  (4, 24, 'onewcomer', 'enabled', NULL, 'UserLocal'),
  (5, 25, 'smanager', 'enabled', NULL, 'UserLocal');
+INSERT INTO priv_internaluser VALUES (1, 'reset-pcornemuse', 'rs1'), (2, 'reset-ugrelotte', 'rs2'),
+ (3, 'reset-kpresent', 'rs3'), (4, NULL, NULL), (5, NULL, NULL);
 INSERT INTO priv_user_local (id, password_hash, password_salt) VALUES
  (1, 'h1', 's1'), (2, 'h2', 's2'), (3, 'h3', 's3'), (4, 'h4', 's4'), (5, 'h5', 's5');
 INSERT INTO priv_urp_userprofile (userid, profileid) VALUES (1, 2), (2, 2), (3, 2), (4, 2), (5, 2);
@@ -160,7 +164,8 @@ TEST_CASE("seed 001: the SIDEC's idle account and departed person leave no trace
   db.exec("DELETE FROM priv_event_email WHERE id = 7");  // it holds "ursule.grelotte", rightly
   for (const char* trace :
        {"Philibert", "Cornemuse", "philibert.cornemuse", "p.cornemuse", "0384110021", "0611000021",
-        "Ursule", "Grelotte", "ursule.grelotte", "0384110022", "0611000022", "old.newcomer"}) {
+        "Ursule", "Grelotte", "ursule.grelotte", "0384110022", "0611000022", "old.newcomer",
+        "reset-pcornemuse", "reset-ugrelotte"}) {
     INFO(trace);
     CHECK(mysql_tables_holding(db, trace).empty());
   }
