@@ -1,5 +1,7 @@
 #include "connectors/postgresql/connection.h"
 
+#include <libpq-fe.h>
+
 #include "connectors/secret.h"
 #include "policies/printable.h"
 
@@ -15,25 +17,6 @@ std::string conninfo_value(const std::string& v) {
 }
 
 namespace {
-
-std::string percent_encode(const std::string& v) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : v) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-bool is_uri(const std::string& dsn) {
-  return dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0;
-}
 
 // Reads any date text retentiond accepts as ISO-8601 and returns NULL for anything else, where a
 // plain ::timestamptz cast would raise an error (aborting the batch) or accept words such as
@@ -111,21 +94,35 @@ LANGUAGE sql IMMUTABLE AS $fn$ SELECT pg_temp.rd_json_has(pg_temp.rd_jsonb(v), p
 }  // namespace
 
 Result<std::string> connection_string(const policies::StoreConfig& store) {
-  std::string dsn = store.value("dsn");
+  const std::string dsn = store.value("dsn");
+  // The operator's dsn (key=value words or a URI) read alone: a mistake in it (an unclosed
+  // quote, an unknown key) is named as theirs; then written again as key='value' words with
+  // retentiond's own, so that nothing of theirs (a trailing "sslmode=") swallows ours.
+  char* why = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(dsn.c_str(), &why);
+  if (!parsed) {
+    std::string message = why ? why : "cannot be read";
+    if (why) PQfreemem(why);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
+    return Error{ErrorKind::Config,
+                 error_prefix(store.name) + "its dsn cannot be read: " + message};
+  }
+  std::string out;
+  bool timeout = false;
+  for (const PQconninfoOption* o = parsed; o->keyword; ++o) {
+    if (!o->val) continue;
+    if (std::string_view(o->keyword) == "connect_timeout") timeout = true;
+    out += (out.empty() ? "" : " ") + std::string(o->keyword) + "=" + conninfo_value(o->val);
+  }
+  PQconninfoFree(parsed);
   auto password = store_password(store);
   if (!password) return password.error();
   std::vector<std::pair<std::string, std::string>> extra = {{"application_name", "retentiond"}};
-  if (dsn.find("connect_timeout") == std::string::npos) extra.push_back({"connect_timeout", "10"});
+  if (!timeout) extra.push_back({"connect_timeout", "10"});
   if (password.value()) extra.push_back({"password", *password.value()});
-  if (is_uri(dsn)) {
-    for (const auto& [k, v] : extra) {
-      dsn += (dsn.find('?') == std::string::npos ? "?" : "&");
-      dsn += k + "=" + percent_encode(v);
-    }
-  } else {
-    for (const auto& [k, v] : extra) dsn += " " + k + "=" + conninfo_value(v);
-  }
-  return dsn;
+  for (const auto& [k, v] : extra) out += (out.empty() ? "" : " ") + k + "=" + conninfo_value(v);
+  return out;
 }
 
 Result<std::unique_ptr<pqxx::connection>> connect(const policies::StoreConfig& store,

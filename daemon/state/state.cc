@@ -390,7 +390,12 @@ std::string StateFile::anonymisation_key() {
 }
 
 std::unique_ptr<StateFile> open_state_for_reading(const std::string& path) {
-  if (!StateFile::exists(path)) return nullptr;
+  if (!StateFile::exists(path)) {
+    // No state yet, unless one was there: then its holds and trail are lost, and a plan without
+    // its holds, a status without its passes or a verified empty trail would all be wrong.
+    refuse_lost_state(path);
+    return nullptr;
+  }
   return std::make_unique<StateFile>(path, /*writable=*/false);
 }
 

@@ -488,6 +488,19 @@ TEST_CASE("a state file that was there and is gone stops every pass until it is 
   auto held = run_retentiond(
       {"hold", "add", "-c", config, "--policy", "t", "3", "--reason", "court"}, dir.path());
   CHECK(held.exit_code == 1);
+  // Nor do the commands that read it act as on a first install: a plan without the hold, a
+  // status without the passes, an empty trail that verifies, no hold listed.
+  for (const std::vector<std::string>& reader :
+       std::vector<std::vector<std::string>>{{"plan", "-c", config, "--at", kAt},
+                                             {"status", "-c", config, "--at", kAt},
+                                             {"history", "-c", config, "--verify"},
+                                             {"hold", "list", "-c", config}}) {
+    auto r = run_retentiond(reader, dir.path());
+    INFO(reader.front() << ": " << r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("is missing, but one was there") != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.file("state.db")));
 
   // Restored from the backup: the hold is there again, and the pass keeps its record.
   std::filesystem::copy_file(dir.file("backup.db"), dir.file("state.db"));
