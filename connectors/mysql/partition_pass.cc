@@ -237,7 +237,12 @@ void MysqlConnector::plan_partition_units(const Policy& policy, const PassContex
   std::map<std::string, std::vector<std::string>> statements;
   for (size_t i = 0; i < units.size();) {
     if (units[i].kind != PartitionStep::Kind::Drop) {
-      statements[units[i].name] = unit_statements(policy, units[i], ctx.cutoff.now);
+      // A detach shows the name it would take now (the first free one).
+      PartitionStep shown = units[i];
+      if (shown.kind == PartitionStep::Kind::Detach)
+        if (auto name = free_detached_table_name(*client_, policy, shown.table, ctx.cutoff.now))
+          shown.detached_as = *name;
+      statements[units[i].name] = unit_statements(policy, shown, ctx.cutoff.now);
       ++i;
       continue;
     }

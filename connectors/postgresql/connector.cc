@@ -315,7 +315,17 @@ Result<PlanStats> PostgresqlConnector::plan(const Policy& policy, const PassCont
       sql::plan_partition_units(
           std::move(*steps),
           [&](const PartitionStep& step) {
-            return unit_statements(policy, parent, step, ctx.cutoff.now);
+            // A detach shows the name it would take now (the first free one).
+            PartitionStep shown = step;
+            if (step.kind == PartitionStep::Kind::Detach) {
+              pqxx::nontransaction t(*conn_);
+              try {
+                shown.detached_as = free_detached_name(t, step, ctx.cutoff.now);
+              } catch (const std::runtime_error&) {
+                // All taken: the pass says so; the plan shows the first.
+              }
+            }
+            return unit_statements(policy, parent, shown, ctx.cutoff.now);
           },
           stats);
     }

@@ -481,6 +481,8 @@ INSERT INTO application_access_log_entries SELECT '2027-09-01' + INTERVAL seq HO
     REQUIRE(next.size() <= 64);
     db.exec("CREATE TABLE `" + taken + "` (x int) COMMENT 'the operator''s'");
     db.exec("INSERT INTO `" + taken + "` VALUES (7)");
+    const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+    CHECK(plan.at("statements").dump().find(next) != std::string::npos);
     const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
     INFO(enforce.dump());
     CHECK(enforce.at("affected") == 720 + 744 + 14 * 24);

@@ -289,6 +289,13 @@ TEST_CASE("postgresql partitions: a detach whose name is taken takes the next on
       "CREATE TYPE access_log_2027_10_rd_detached_20280315 AS (a int);");
   TempDir dir;
   const std::string config = config_for(dir, db, policy("detach") + "    grace: 7d\n");
+  // The plan shows the names the pass will give.
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  const std::string statements = plan.at("statements").dump();
+  CHECK(statements.find("RENAME TO \\\"access_log_2027_09_2_rd_detached_20280315\\\"") !=
+        std::string::npos);
+  CHECK(statements.find("RENAME TO \\\"access_log_2027_09_rd_detached_20280315\\\"") ==
+        std::string::npos);
   const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
   INFO(enforce.dump());
   CHECK(enforce.at("affected") == kExpired);

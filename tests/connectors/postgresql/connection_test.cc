@@ -1,9 +1,9 @@
 // The conninfo retentiond gives libpq: the operator's dsn read alone (its mistakes named as
 // theirs), then written again as key='value' words with retentiond's own (application_name,
 // connect_timeout, the password from its file), so that nothing of theirs swallows ours.
-#include <catch2/catch.hpp>
-
 #include "connectors/postgresql/connection.h"
+
+#include <catch2/catch.hpp>
 
 using namespace retentiond;
 
