@@ -116,7 +116,8 @@ bool survives_pass_under_way(const policies::Config& config, const policies::Pol
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
   int batches = 0;
   bool ended = !first;
-  auto seen = first ? std::optional(first->updated) : std::nullopt;
+  // The time of the last batch recorded (the loop runs only with a pass under way).
+  auto seen = first ? first->updated : decltype(first->updated){};
   while (!ended && batches < 2 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     const auto now = PassJournal(state).find(policy.name);
