@@ -115,6 +115,14 @@ std::optional<int> parse_command_line(
                                (options.find_nothrow("policy", false)
                                     ? std::string("; a policy is named with --policy NAME)")
                                     : std::string(")")));
+    // An option given an empty value ('-c ""', '-o ""', '--since ""') is a mistake, never "the
+    // default": said, named, as every other usage error (--at says more, in parse_at_option).
+    for (const auto& o : parsed.options)
+      if (!o.string_key.empty() && o.string_key != "at" && !o.original_tokens.empty() &&
+          o.original_tokens.front().rfind("-", 0) == 0)
+        for (const auto& value : o.value)
+          if (value.empty())
+            return usage_failure(command, "--" + o.string_key + " is given an empty value");
     po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {

@@ -114,7 +114,16 @@ TEST_CASE("commands refuse an option value they do not take", "[cli][prologue]")
           {{"history", "--language", "de"},
            2,
            usage("history", "--language must be en or fr, not 'de'")},
+          // An empty value is a mistake, never the default.
+          {{"plan", "-o", ""}, 2, usage("plan", "--output is given an empty value")},
+          {{"history", "--since", ""}, 2, usage("history", "--since is given an empty value")},
+          {{"enforce", "--policy", ""}, 2, usage("enforce", "--policy is given an empty value")},
+          {{"status", "--language", ""}, 2, usage("status", "--language is given an empty value")},
       });
+  // -c "" too (the configuration's path is the one value check_cases fills in itself).
+  auto empty_config = run_retentiond({"check", "-c", ""});
+  CHECK(empty_config.exit_code == 2);
+  CHECK(empty_config.err == usage("check", "--config is given an empty value"));
 }
 
 TEST_CASE("commands refuse a bare word instead of acting on every policy", "[cli][prologue]") {
