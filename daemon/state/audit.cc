@@ -9,7 +9,6 @@
 
 #include "lib/crypto/hmac.h"
 #include "lib/crypto/sha256.h"
-#include "policies/planner.h"
 #include "policies/printable.h"
 
 namespace retentiond::daemon {
@@ -106,8 +105,9 @@ bool valid_text(const AuditEntry& e, const RawTimes& t) {
 }  // namespace
 
 void log_audit_head(const AuditEntry& appended) {
-  spdlog::info("audit trail: {}, head {}{}", policies::counted(appended.id, "entries"),
-               appended.hash, appended.keyed ? " (keyed)" : "");
+  // The documented format others parse ("audit trail: N entries, head HASH"), even for 1.
+  spdlog::info("audit trail: {} entries, head {}{}", appended.id, appended.hash,
+               appended.keyed ? " (keyed)" : "");
 }
 
 std::string audit_digest(const AuditEntry& e, const std::string& key) {

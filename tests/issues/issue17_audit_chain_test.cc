@@ -100,8 +100,14 @@ TEST_CASE("issue 17: removing the newest entries shows against the logged head",
   CHECK(i.run({"history", "--verify", "--entries", entries}).exit_code == 1);
   CHECK(i.run({"history", "--verify", "--head", head}).exit_code == 1);
 
-  // The whole state file removed: not an intact trail either.
+  // The whole state file removed: not an intact trail either. Its lock directory, still there,
+  // says one existed.
   std::filesystem::remove(i.state);
+  auto lost = i.run({"history", "--verify"});
+  CHECK(lost.exit_code == 1);
+  CHECK(lost.err.find("is missing, but one was there") != std::string::npos);
+  // And with its lock directory gone too, the expected head still tells.
+  std::filesystem::remove_all(i.state + ".locks");
   auto gone = i.run({"history", "--verify", "--entries", entries, "--head", head});
   CHECK(gone.exit_code == 1);
   CHECK(gone.err.find("the audit trail is not there (the state file") != std::string::npos);
