@@ -300,13 +300,13 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
         if (step.kind == PartitionStep::Kind::Detach) {
           auto name = free_detached_table_name(*client_, policy, step.table, ctx.cutoff.now);
           if (!name)
-            return Error{ErrorKind::QueryFailed,
-                         where + "partition " + step.name + " cannot be detached: the names " +
-                             detached_table_name(policy.table->name, step.table, ctx.cutoff.now) +
-                             " to " +
-                             detached_table_name(policy.table->name, step.table, ctx.cutoff.now,
-                                                 sql::kDetachedNameVariants) +
-                             " are all taken in its schema; nothing was changed"};
+            return Error{
+                ErrorKind::QueryFailed,
+                where + sql::detached_names_taken(
+                            step.name,
+                            detached_table_name(policy.table->name, step.table, ctx.cutoff.now),
+                            detached_table_name(policy.table->name, step.table, ctx.cutoff.now,
+                                                sql::kDetachedNameVariants))};
           target.detached_as = *name;
         }
         if (rows > limit)

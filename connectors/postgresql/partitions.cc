@@ -172,10 +172,9 @@ std::string free_detached_name(pqxx::transaction_base& t, const PartitionStep& s
             .as<bool>())
       return name;
   }
-  throw std::runtime_error(
-      "partition " + step.name + " cannot be detached: the names " + detached_name(step.table, at) +
-      " to " + sql::detached_table_name(step.table, at, 63, sql::kDetachedNameVariants) +
-      " are all taken in its schema; nothing was changed");
+  throw std::runtime_error(sql::detached_names_taken(
+      step.name, detached_name(step.table, at),
+      sql::detached_table_name(step.table, at, 63, sql::kDetachedNameVariants)));
 }
 
 std::string qualified_name(pqxx::transaction_base& t, const std::string& table_oid) {

@@ -27,6 +27,12 @@ std::string detached_table_name(const std::string& base_name, policies::TimePoin
   return base.substr(0, keep) + hex + suffix;
 }
 
+std::string detached_names_taken(const std::string& partition, const std::string& first,
+                                 const std::string& last) {
+  return "partition " + partition + " cannot be detached: the names " + first + " to " + last +
+         " are all taken in its schema; nothing was changed";
+}
+
 bool has_detached_name(std::string_view name) {
   constexpr std::string_view kSuffix = "_rd_detached_";
   if (name.size() < kSuffix.size() + 8) return false;

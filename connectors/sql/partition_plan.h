@@ -23,6 +23,9 @@ std::string detached_table_name(const std::string& base, policies::TimePoint at,
 // How many names a detach tries (detached_table_name's variants) before it gives up on a
 // partition whose names are all taken.
 inline constexpr int kDetachedNameVariants = 20;
+// Why `partition` cannot be detached when every name from `first` to `last` is taken.
+std::string detached_names_taken(const std::string& partition, const std::string& first,
+                                 const std::string& last);
 // Whether `name` ends as detached_table_name() ends them (_rd_detached_<8 digits>). A detached
 // table is dropped after its grace only while it has such a name: one the operator renamed, to
 // keep it or to attach it again, is theirs.

@@ -133,6 +133,20 @@ std::string render_text(const std::vector<PolicyStatus>& all, TimePoint now) {
   return out;
 }
 
+// Every policy's status when the state cannot be read: counts and passes unknown, with why.
+std::vector<PolicyStatus> unknown_statuses(const std::vector<const policies::Policy*>& policies,
+                                           const std::string& why) {
+  std::vector<PolicyStatus> out;
+  for (const auto* p : policies) {
+    PolicyStatus s;
+    s.policy = p;
+    s.passes_unknown = true;
+    s.error = "the state could not be read, so its passes and notices are not known: " + why;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace
 
 int status_command(const Args& args) {
@@ -161,24 +175,17 @@ int status_command(const Args& args) {
   std::vector<PolicyStatus> all;
   std::string page;
   std::unique_ptr<StateFile> state;
+  bool state_read = true;
   try {
     state = open_state_for_reading(selection.config);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     if (format == "html") return kExitFailure;
     // Monitoring still gets one answer per policy: unknown, and why (exit status 1).
-    for (const auto* p : selection.policies) {
-      PolicyStatus s;
-      s.policy = p;
-      s.passes_unknown = true;
-      s.error = std::string(
-                    "the state could not be read, so its passes and notices are not "
-                    "known: ") +
-                e.what();
-      all.push_back(std::move(s));
-    }
+    all = unknown_statuses(selection.policies, e.what());
+    state_read = false;
   }
-  if (state || all.empty()) try {
+  if (state_read) try {
       if (format == "html") {
         // The same statuses, with each policy's ages, forecast and last passes.
         const auto figures = gather_figures(selection.config, selection.policies, now, state.get());
