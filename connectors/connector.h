@@ -113,6 +113,7 @@ struct NoticeCandidate {
   std::string key;
   std::optional<TimePoint> basis;
   std::string email;
+  bool held = false;  // under a hold: never noticed while it lasts, its notice is remembered
 };
 
 struct PlanStats {

@@ -101,6 +101,7 @@ Result<std::vector<NoticeCandidate>> MysqlConnector::notice_candidates(
       c.key = row[0].value_or("");
       if (row[1]) c.basis = epoch_cell(*row[1]);
       c.email = row[2].value_or("");
+      c.held = row[3].value_or("0") != "0";
       out.push_back(std::move(c));
     }
   } catch (const MysqlError& e) {

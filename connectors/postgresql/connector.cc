@@ -185,6 +185,7 @@ Result<std::vector<NoticeCandidate>> PostgresqlConnector::notice_candidates(
       c.key = row[0].c_str();
       if (!row[1].is_null()) c.basis = policies::from_epoch_seconds(row[1].as<long long>());
       c.email = row[2].is_null() ? "" : row[2].c_str();
+      c.held = !row[3].is_null() && row[3].as<long long>() != 0;
       out.push_back(std::move(c));
     }
     t.commit();

@@ -326,12 +326,18 @@ PolicyStatements StatementBuilder::statements() const {
   s.first_count = remaining(nullptr, "last");
   s.next_count = remaining("after", "last");
   if (policy_.notify) {
+    // Held records are candidates too, flagged: no notice is sent while a hold lasts, but the
+    // one already sent is remembered, so the hold's end does not bring a second, later notice.
     Placeholders p = placeholders();
+    const std::string h = held(p);
     std::string text =
         "SELECT " + dialect_.key_text(key_) + ", " + dialect_.epoch_of(basis_) + ", " +
-        dialect_.email_text(quote_identifier(policy_.notify->email_column, dialect_.quote)) +
-        " FROM " + table_ + " WHERE ";
-    text += acted(p, /*noticed=*/false);
+        dialect_.email_text(quote_identifier(policy_.notify->email_column, dialect_.quote)) + ", " +
+        (h.empty() ? std::string("0") : "CASE WHEN (" + h + ") THEN 1 ELSE 0 END") + " FROM " +
+        table_ + " WHERE ";
+    text += expired(p);
+    text += selected();
+    text += not_done(p);
     s.notice_candidates = Sql{text + " ORDER BY " + key_, p.order()};
   }
   return s;

@@ -391,6 +391,7 @@ Result<std::vector<NoticeCandidate>> SqliteConnector::notice_candidates(
       c.key = st.text(0);
       if (auto b = st.optional_integer(1)) c.basis = policies::from_epoch_seconds(*b);
       c.email = st.is_null(2) ? "" : st.text(2);
+      c.held = st.optional_integer(3).value_or(0) != 0;
       out.push_back(std::move(c));
     }
   } catch (const SqliteError& e) {

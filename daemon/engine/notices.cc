@@ -60,6 +60,7 @@ NoticeDecision decide_notices(const policies::Policy& policy,
     if (!c.basis) continue;  // no date: never expires, never noticed
     const std::string h = book.hash(policy.name, c.key);
     d.due_hashes.insert(h);
+    if (c.held) continue;  // its notice (if any) is kept; nothing is sent while the hold lasts
     const long long basis = policies::epoch_seconds(*c.basis);
     auto it = notices.find(h);
     if (it != notices.end() && it->second.basis == basis) {

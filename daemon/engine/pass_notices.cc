@@ -29,11 +29,11 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
   counts.expired_unnoticed = decision.expired_unnoticed;
   counts.oldest_unnoticed = decision.oldest_unnoticed;
   if (decision.no_address > 0)
-    warnings.push_back(
-        with_thousands(decision.no_address) +
-        (decision.no_address == 1 ? " record is" : " records are") +
-        " due for a notice but have no usable address (empty, or not one plain e-mail address); "
-        "they are never acted on");
+    warnings.push_back(with_thousands(decision.no_address) +
+                       (decision.no_address == 1 ? " record is due for a notice but has"
+                                                 : " records are due for a notice but have") +
+                       " no usable address (empty, or not one plain e-mail address); " +
+                       (decision.no_address == 1 ? "it is" : "they are") + " never acted on");
   if (dry) {
     counts.dry = true;
     counts.sent = static_cast<long long>(decision.to_send.size());

@@ -95,6 +95,11 @@ TEST_CASE("notify: one notice per cycle, action only after the notice period",
   CHECK(f.at("notices") == 3);
   CHECK(f.at("notices_failed") == 1);
   CHECK(f.at("affected") == 0);
+  CHECK(f.at("warnings")
+            .dump()
+            .find("1 record is due for a notice but has no usable address "
+                  "(empty, or not one plain e-mail address); it is never "
+                  "acted on") != std::string::npos);
   CHECK(recipients(smtp.messages()) ==
         std::vector<std::string>{"old@example.org", "returning@example.org", "soon@example.org"});
   CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 6);
