@@ -163,8 +163,12 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
         const bool asked =
             error->kind == ErrorKind::Throttled ||
             (error->kind == ErrorKind::Interrupted && options.stop && options.stop->load());
-        spdlog::log(asked ? spdlog::level::warn : spdlog::level::err, "policy '{}': {} ({})",
-                    policy.name, error->message, connectors::error_class(error->kind));
+        // A store's error names the policy already ("store 'x', policy 'y': ..."): once is enough.
+        const std::string named = "policy '" + policy.name + "'";
+        const bool says_policy = error->message.find(named) != std::string::npos;
+        spdlog::log(asked ? spdlog::level::warn : spdlog::level::err, "{}{} ({})",
+                    says_policy ? "" : named + ": ", error->message,
+                    connectors::error_class(error->kind));
       }
       o.error = std::move(error);
     }

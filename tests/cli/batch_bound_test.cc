@@ -38,6 +38,7 @@ void overrun_scenario(const TempDir& dir, const SqlStore& store) {
   CHECK(r.err.find("store '" + store.name +
                    "', policy 'members': the batch's DELETE affected 9 rows but the batch selected "
                    "5: rolled back, nothing of this batch changed") != std::string::npos);
+  CHECK(r.err.find("policy 'members': store '") == std::string::npos);  // the policy named once
   CHECK(db.integer("SELECT count(*) FROM members") == 10);
   CHECK(db.integer("SELECT count(*) FROM locks") == 5);
 }

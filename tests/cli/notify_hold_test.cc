@@ -80,8 +80,8 @@ smtp: {host: 127.0.0.1, port: )" + std::to_string(smtp.port()) +
   CHECK(store.db.column("SELECT id FROM users ORDER BY id") ==
         std::vector<std::string>{"1", "2", "3"});
 
-  auto released = run_retentiond({"hold", "remove", "-c", config, "--policy", "inactive", "1"},
-                                 dir.path());
+  auto released =
+      run_retentiond({"hold", "remove", "-c", config, "--policy", "inactive", "1"}, dir.path());
   INFO(released.out << released.err);
   REQUIRE(released.exit_code == 0);
   store.db.exec("UPDATE users SET keep = 0");
