@@ -1,4 +1,5 @@
 // `retentiond hold add|remove|list`: legal holds an operator places on single records.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -34,7 +35,8 @@ value of the policy's key column (or the file path relative to the root, for fil
 a table, `hold add` asks the store for the record whose key equals KEY in the key
 column's type and holds it as the store writes it ('05' holds 5, an upper-case UUID its
 lower-case form); no such record, or a store that cannot be asked, holds nothing. For
-files, KEY must name a regular file the policy selects under the root.
+files, KEY must name a regular file the policy selects under the root. A KEY that starts
+with '-' goes after '--', which ends the options: hold add --policy p --reason r -- -5
 A hold lasts until it is removed, or until --until DATE (ISO-8601) has passed. A pass
 under way (here or on another host sharing the state) keeps the record from its next
 batch on: `hold add` then waits for the batch in flight and says whether the record is
@@ -153,6 +155,25 @@ bool survives_pass_under_way(const policies::Config& config, const policies::Pol
   return true;
 }
 
+// Keys in the order a reader looks for them: 2 before 10 (keys made of digits by their value),
+// others as text; by policy first.
+bool listed_before(const Hold& a, const Hold& b) {
+  if (a.policy != b.policy) return a.policy < b.policy;
+  auto digits = [](const std::string& k) {
+    return !k.empty() && k.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (digits(a.key) && digits(b.key)) {
+    const auto skip = [](const std::string& k) {
+      return std::min(k.find_first_not_of('0'), k.size() - 1);
+    };
+    const std::string_view x = std::string_view(a.key).substr(skip(a.key)),
+                           y = std::string_view(b.key).substr(skip(b.key));
+    if (x.size() != y.size()) return x.size() < y.size();
+    if (x != y) return x < y;
+  }
+  return a.key < b.key;
+}
+
 }  // namespace
 
 int hold_command(const Args& all_args) {
@@ -225,6 +246,7 @@ int hold_command(const Args& all_args) {
         return kExitOk;
       }
       auto holds = Holds(*state).list(names);
+      std::stable_sort(holds.begin(), holds.end(), listed_before);
       const auto now = policies::now_utc();
       if (format == "json") {
         nlohmann::json out = nlohmann::json::array();
@@ -240,8 +262,19 @@ int hold_command(const Args& all_args) {
       } else if (holds.empty()) {
         std::cout << "No hold.\n";
       } else {
+        // Aligned columns: the policy and the key are as wide as the widest listed.
+        size_t policy_width = 0, key_width = 0;
+        for (const auto& h : holds) {
+          policy_width = std::max(policy_width, printable(h.policy).size());
+          key_width = std::max(key_width, printable(h.key).size());
+        }
+        auto padded = [](std::string text, size_t width) {
+          text.resize(std::max(text.size(), width), ' ');
+          return text;
+        };
         for (const auto& h : holds)
-          std::cout << printable(h.policy) << "  key " << printable(h.key) << "  since "
+          std::cout << padded(printable(h.policy), policy_width) << "  key "
+                    << padded(printable(h.key), key_width) << "  since "
                     << format_timestamp(h.created)
                     << (h.until ? (*h.until > now ? "  until " : "  ENDED ") +
                                       format_timestamp(*h.until)

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -532,4 +534,42 @@ TEST_CASE("holds: a table without a key column holds nothing, and says why",
   CHECK(add.exit_code == 1);
   CHECK(add.err.find("has no key column a record can be named by") != std::string::npos);
   CHECK(run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path()).exit_code == 0);
+}
+
+TEST_CASE(
+    "holds: list sorts keys of digits by value and aligns its columns; a key starting "
+    "with '-' is given after '--'",
+    "[cli][holds]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE t (id INTEGER PRIMARY KEY, seen TEXT);"
+              "INSERT INTO t VALUES (-5, '2020-01-01'), (2, '2020-01-01'), (10, '2020-01-01'),"
+              "(100, '2020-01-01'), (9, '2020-01-01');");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n" + policy_t("db"));
+  for (const char* key : {"100", "2", "10", "9"})
+    REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "t", key, "--reason", "r"},
+                           dir.path())
+                .exit_code == 0);
+  auto dash = run_retentiond({"hold", "add", "-c", config, "--policy", "t", "-5"}, dir.path());
+  CHECK(dash.exit_code == 2);
+  auto help = run_retentiond({"hold", "--help"}, dir.path());
+  CHECK(help.out.find("A KEY that starts\nwith '-' goes after '--'") != std::string::npos);
+  auto after = run_retentiond(
+      {"hold", "add", "-c", config, "--policy", "t", "--reason", "r", "--", "-5"}, dir.path());
+  INFO(after.out << after.err);
+  CHECK(after.exit_code == 0);
+
+  auto list = run_retentiond({"hold", "list", "-c", config}, dir.path());
+  INFO(list.out);
+  std::vector<std::string> keys;
+  std::set<size_t> since_columns;
+  std::istringstream lines(list.out);
+  for (std::string line; std::getline(lines, line);) {
+    keys.push_back(line.substr(line.find("key ") + 4,
+                               line.find(' ', line.find("key ") + 4) - line.find("key ") - 4));
+    since_columns.insert(line.find("since"));
+  }
+  CHECK(keys == std::vector<std::string>{"-5", "2", "9", "10", "100"});
+  CHECK(since_columns.size() == 1);  // one column, whatever the key's width
 }
