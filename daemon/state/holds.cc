@@ -25,22 +25,42 @@ void Holds::audit(const std::string& policy, const std::string& store, const std
 bool Holds::add(const Hold& hold, const std::string& store) {
   auto& db = state_.db();
   return in_transaction(db, [&] {
-    Statement existing = db.prepare("SELECT 1 FROM holds WHERE policy = ?1 AND key = ?2");
+    // Changing a hold in force (its reason, its end) keeps when it began: `hold list` and
+    // `check` name a hold by that moment. One that had ended is held anew.
+    Statement existing = db.prepare("SELECT until FROM holds WHERE policy = ?1 AND key = ?2");
     existing.bind(1, hold.policy).bind(2, hold.key);
-    bool replaced = existing.step();
-    Statement insert = db.prepare(
-        "INSERT INTO holds (policy, key, reason, created, until) VALUES (?1, ?2, ?3, ?4, ?5) "
-        "ON CONFLICT (policy, key) DO UPDATE SET reason = excluded.reason, created = "
-        "excluded.created, until = excluded.until");
-    insert.bind(1, hold.policy)
-        .bind(2, hold.key)
-        .bind(3, hold.reason)
-        .bind(4, format_timestamp(hold.created));
-    if (hold.until)
-      insert.bind(5, format_timestamp(*hold.until));
-    else
-      insert.bind_null(5);
-    insert.step();
+    bool replaced = false;
+    if (existing.step()) {
+      const auto ended_at =
+          existing.is_null(0) ? std::nullopt : policies::parse_timestamp(existing.text(0));
+      replaced = existing.is_null(0) || (ended_at && *ended_at > hold.created);
+    }
+    const std::optional<std::string> until =
+        hold.until ? std::optional(format_timestamp(*hold.until)) : std::nullopt;
+    if (replaced) {
+      Statement update =
+          db.prepare("UPDATE holds SET reason = ?3, until = ?4 WHERE policy = ?1 AND key = ?2");
+      update.bind(1, hold.policy).bind(2, hold.key).bind(3, hold.reason);
+      if (until)
+        update.bind(4, *until);
+      else
+        update.bind_null(4);
+      update.step();
+    } else {
+      Statement insert = db.prepare(
+          "INSERT INTO holds (policy, key, reason, created, until) VALUES (?1, ?2, ?3, ?4, ?5) "
+          "ON CONFLICT (policy, key) DO UPDATE SET reason = excluded.reason, created = "
+          "excluded.created, until = excluded.until");
+      insert.bind(1, hold.policy)
+          .bind(2, hold.key)
+          .bind(3, hold.reason)
+          .bind(4, format_timestamp(hold.created));
+      if (until)
+        insert.bind(5, *until);
+      else
+        insert.bind_null(5);
+      insert.step();
+    }
     audit(hold.policy, store, replaced ? "hold-changed" : "hold-added");
     return replaced;
   });

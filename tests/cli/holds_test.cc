@@ -4,9 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <functional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -572,4 +575,59 @@ TEST_CASE(
   }
   CHECK(keys == std::vector<std::string>{"-5", "2", "9", "10", "100"});
   CHECK(since_columns.size() == 1);  // one column, whatever the key's width
+}
+
+TEST_CASE("holds: changing a hold in force keeps when it began; one that ended is held anew",
+          "[cli][holds]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE t (id INTEGER PRIMARY KEY, seen TEXT);"
+              "INSERT INTO t VALUES (5, '2020-01-01'), (6, '2020-01-01');");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n" + policy_t("db"));
+  auto add = [&](const std::string& key, const std::string& reason,
+                 const std::vector<std::string>& more = {}) {
+    std::vector<std::string> a{"hold", "add", "-c",       config, "--policy",
+                               "t",    key,   "--reason", reason};
+    a.insert(a.end(), more.begin(), more.end());
+    auto r = run_retentiond(a, dir.path());
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+  };
+  auto listed = [&](const std::string& key) {
+    auto list = json::parse(
+        run_retentiond_ok({"hold", "list", "-c", config, "--format", "json"}, dir.path()).out);
+    for (const auto& h : list)
+      if (h.at("key") == key) return h;
+    FAIL("no hold on " << key);
+    return json{};
+  };
+  CHECK(add("5", "first").find("Held") == 0);
+  const auto soon = std::chrono::system_clock::now() + std::chrono::seconds(2);
+  const std::time_t t = std::chrono::system_clock::to_time_t(soon);
+  char until[32];
+  std::strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  CHECK(add("6", "short", {"--until", until}).find("Held") == 0);
+  const auto began = listed("5").at("created");
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+
+  CHECK(add("5", "second", {"--until", "2099-01-01T00:00:00Z"}).find("Changed the hold") == 0);
+  CHECK(listed("5").at("created") == began);
+  CHECK(listed("5").at("reason") == "second");
+  CHECK(listed("5").at("until") == "2099-01-01T00:00:00Z");
+
+  // 6's hold ended: adding it again is a new hold, from now.
+  CHECK(listed("6").at("active") == false);
+  CHECK(add("6", "again").find("Held") == 0);
+  CHECK(listed("6").at("created") != began);
+  CHECK(listed("6").at("until").is_null());
+  CHECK(listed("6").at("active") == true);
+
+  auto history =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  std::vector<std::string> outcomes;
+  for (const auto& e : history.at("entries")) outcomes.push_back(e.at("outcome"));
+  CHECK(outcomes ==
+        std::vector<std::string>{"hold-added", "hold-added", "hold-changed", "hold-added"});
 }
