@@ -277,6 +277,7 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
   }
   // The partitions, with their upper bound in the session's time zone (UTC), oldest first.
   std::vector<std::pair<TimePoint, PartitionStep>> expired;
+  std::vector<std::pair<std::optional<TimePoint>, PartitionStep>> kept_partitions;
   for (const auto& row :
        t.exec_params("SELECT n.nspname, c.relname, pg_get_expr(c.relpartbound, c.oid), "
                      "(" +
@@ -301,13 +302,19 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
                                                                        : PartitionStep::Kind::Drop;
       expired.emplace_back(*upper, std::move(step));
     } else {
-      kept.push_back(std::move(step));
+      kept_partitions.emplace_back(upper, std::move(step));
     }
   }
   std::stable_sort(expired.begin(), expired.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [upper, step] : expired) units.push_back(std::move(step));
   units.insert(units.end(), kept.begin(), kept.end());
+  // The others in the order of their bounds too (a name such as t_10 sorts before t_5); the
+  // DEFAULT partition and one open above last.
+  std::stable_sort(
+      kept_partitions.begin(), kept_partitions.end(),
+      [](const auto& a, const auto& b) { return a.first && (!b.first || *a.first < *b.first); });
+  for (auto& [upper, step] : kept_partitions) units.push_back(std::move(step));
   return units;
 }
 
