@@ -128,7 +128,17 @@ std::string Metrics::render() const {
          [&](const PolicyMetrics& m) { return checked(m, static_cast<double>(m.held)); });
   family("retentiond_promise_stale", "gauge",
          "1 when the policy has had no pass within twice its schedule's longest gap.",
-         [&](const PolicyMetrics& m) { return checked(m, m.stale ? 1.0 : 0.0); });
+         [](const PolicyMetrics& m) -> std::optional<double> {
+           if (!m.stale) return std::nullopt;
+           return *m.stale ? 1.0 : 0.0;
+         });
+  family("retentiond_promise_unknown", "gauge",
+         "1 when the last check could not read the policy's store: the overdue figures are the "
+         "last ones known (none since the daemon started when absent).",
+         [](const PolicyMetrics& m) -> std::optional<double> {
+           if (!m.unknown) return std::nullopt;
+           return *m.unknown ? 1.0 : 0.0;
+         });
   family("retentiond_promise_kept_timestamp_seconds", "gauge",
          "When the policy's last successful pass ended, leaving nothing overdue.",
          [&](const PolicyMetrics& m) { return epoch(m.promise_kept); });

@@ -38,7 +38,11 @@ struct PolicyMetrics {
   std::optional<policies::TimePoint> oldest_overdue;
   long long held = 0;
   std::optional<policies::TimePoint> promise_kept;
-  bool stale = false;  // no pass within twice the schedule's longest gap
+  // No pass within twice the schedule's longest gap; known from the trail even when the store
+  // could not be read.
+  std::optional<bool> stale;
+  // The last check could not read the store: the counts above are the last ones known, if any.
+  std::optional<bool> unknown;
 };
 
 class Metrics {

@@ -117,14 +117,21 @@ void Scheduler::refresh_status() {
 void Scheduler::apply_status(const std::string& name, const PassOutcome* outcome,
                              const std::optional<PolicyStatus>& status) {
   auto m = metrics_.get(name);
-  if (status && !status->error) {
+  if (status && status->error) {
+    // The store could not be read: its counts keep their last figures (none after a start),
+    // and say so; staleness comes from the trail, which was read.
+    m.unknown = true;
+    if (!status->passes_unknown) m.stale = status->stale;
+  } else if (status) {
     m.checked = clock_.now();
+    m.unknown = false;
     m.overdue = status->overdue;
     m.oldest_overdue = status->oldest_overdue;
     m.held = status->held;
     m.promise_kept = status->promise_kept_at;
     m.stale = status->stale;
   } else if (outcome && outcome->status == PassStatus::Ok) {
+    m.unknown = false;
     m.checked = clock_.now();
     m.overdue = 0;
     m.oldest_overdue.reset();

@@ -441,6 +441,38 @@ TEST_CASE("serve: the overdue gauges are known before any pass and follow record
         2);
 }
 
+TEST_CASE("serve: a store unreadable from the start still has its promise series: unknown, stale",
+          "[serve][cli][metrics]") {
+  TempDir dir;
+  hits_table(dir, "INSERT INTO hits VALUES (1, 1500000000);");
+  const int port = 20000 + (getpid() + 11) % 20000;
+  const std::string config = dir.write(
+      "r.yaml", "metrics: {listen: 127.0.0.1:" + std::to_string(port) +
+                    "}\nstate: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n"
+                    "  gone: {type: sqlite, path: gone/app.db}\npolicies:\n"
+                    "  - {name: hits, store: app, table: hits, expire_after: 52d, since: {column: "
+                    "ts, format: epoch}, schedule: daily 03:15}\n"
+                    "  - {name: broken, store: gone, table: hits, expire_after: 52d, since: "
+                    "{column: ts, format: epoch}, schedule: daily 03:15}\n");
+  Daemon d(dir, config, {}, {"--status-every", "1s"});
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
+  auto wait_for = [&](const std::string& line) {
+    for (int i = 0; i < 100; ++i) {
+      if (http_get(port, "/metrics").find(line) != std::string::npos) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  };
+  INFO(d.log() << http_get(port, "/metrics"));
+  CHECK(wait_for("retentiond_promise_unknown{policy=\"broken\",store=\"gone\"} 1\n"));
+  CHECK(wait_for("retentiond_promise_stale{policy=\"broken\",store=\"gone\"} "));
+  CHECK(wait_for("retentiond_promise_unknown{policy=\"hits\",store=\"app\"} 0\n"));
+  CHECK(wait_for("retentiond_overdue_records{policy=\"hits\",store=\"app\"} 1\n"));
+  CHECK(http_get(port, "/metrics").find("retentiond_overdue_records{policy=\"broken\"") ==
+        std::string::npos);  // no figure was ever read: none is made up
+  CHECK(d.stop() == 0);
+}
+
 TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown as refused",
           "[serve][cli]") {
   TempDir dir;

@@ -1,6 +1,7 @@
 // The alerting rules docs/deployment.md ships, checked by Prometheus's own promtool (Debian's
 // `prometheus` package): they load, and on made-up series they fire when a promise has been broken
-// for more than a day, when passes stopped, and after three failures in a row, and not before.
+// for more than a day, when passes stopped, when a store could not be read for 6 hours, and after
+// three failures in a row, and not before.
 #include <fstream>
 #include <sstream>
 
@@ -41,6 +42,10 @@ tests:
         values: '0x60 1x200'
       - series: 'retentiond_promise_stale{policy="kept",store="app"}'
         values: '0x260'
+      - series: 'retentiond_promise_unknown{policy="hits",store="app"}'
+        values: '0x60 1x600'
+      - series: 'retentiond_promise_unknown{policy="kept",store="app"}'
+        values: '0x660'
       - series: 'retentiond_consecutive_failures{policy="hits",store="app"}'
         values: '0x60 1x10 2x10 3x100'
     alert_rule_test:
@@ -62,6 +67,15 @@ tests:
         exp_alerts:
           - exp_labels: {policy: hits, store: app, severity: warning}
             exp_annotations: {summary: "hits: no pass within twice its schedule"}
+      - eval_time: 6h
+        alertname: RetentionPromiseUnknown
+        exp_alerts: []
+      - eval_time: 7h30m
+        alertname: RetentionPromiseUnknown
+        exp_alerts:
+          - exp_labels: {policy: hits, store: app, severity: warning}
+            exp_annotations:
+              summary: "hits: its store could not be read for 6 hours; whether the promise is kept is unknown"
       - eval_time: 75m
         alertname: RetentionPassesFailing
         exp_alerts: []
@@ -84,7 +98,7 @@ TEST_CASE("the shipped alerting rules pass promtool check and fire when they sho
   auto check = run_program({"/usr/bin/promtool", "check", "rules", dir.file("rules.yml")});
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
-  CHECK(check.out.find("SUCCESS: 3 rules found") != std::string::npos);
+  CHECK(check.out.find("SUCCESS: 4 rules found") != std::string::npos);
   auto test = run_program({"/usr/bin/promtool", "test", "rules", "rules_test.yml"}, dir.path());
   INFO(test.out << test.err);
   CHECK(test.exit_code == 0);
