@@ -85,7 +85,7 @@ std::string render_json(const std::vector<PolicyStatus>& all, TimePoint now) {
         {"next_pass", when(s.next_pass)},
         {"held", count(s, s.held)},
         {"notices_open", count(s, s.notices_open)},
-        {"stale", s.stale},
+        {"stale", s.passes_unknown ? nlohmann::json(nullptr) : nlohmann::json(s.stale)},
         {"error", s.error ? nlohmann::json(*s.error) : nlohmann::json(nullptr)},
     });
   return json_text(out) + "\n";
