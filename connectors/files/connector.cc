@@ -307,6 +307,17 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
   return stats;
 }
 
+namespace {
+
+// The file an lstat saw is the one there now, as it was: a regular file, the same inode, not
+// written to since.
+bool same_file_unchanged(const struct stat& seen, const struct stat& now) {
+  return S_ISREG(now.st_mode) && now.st_ino == seen.st_ino && now.st_dev == seen.st_dev &&
+         now.st_mtim.tv_sec == seen.st_mtim.tv_sec && now.st_mtim.tv_nsec == seen.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
 Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const PassContext& ctx,
                                                 const Cursor& from, long long limit) {
   auto keep = keep_from(policy);
@@ -314,9 +325,12 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   const std::set<std::string> held(ctx.held_keys.begin(), ctx.held_keys.end());
   BatchResult result{0, from, true};
   std::optional<Error> failure;
-  if (!from.last_key()) unremovable_.erase(policy.name);  // a pass's first batch
+  if (!from.last_key()) {  // a pass's first batch
+    unremovable_.erase(policy.name);
+    unremovable_errno_.erase(policy.name);
+  }
   long long& unremovable = unremovable_[policy.name];
-  int unremovable_errno = 0;
+  int& unremovable_errno = unremovable_errno_[policy.name];
   GlobSet globs(policy.files);
   const std::string after = from.last_key() ? key_text(*from.last_key()) : "";
   // After a plan at the same cut-off, only the files it found expired are worth an lstat.
@@ -332,6 +346,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   struct Pending {
     int dir_fd;
     std::string name, path;
+    struct stat seen;  // the walk's lstat, which found it expired
   };
   std::vector<Pending> pending;
   auto remove_pending = [&]() -> bool {
@@ -349,8 +364,16 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
       }
     }
     for (const auto& p : pending) {
-      // The walk took this lstat moments ago, relative to the directory's handle: the file is a
-      // regular file and was expired, which is the re-check before the unlink.
+      // The re-check before the unlink: the walk's lstat may be a large directory's listing
+      // old, and a fresh file renamed over the name meanwhile (a backup written by rename) must
+      // stay. The same file, unchanged since the walk found it expired, or it is left for the
+      // next pass to judge again.
+      struct stat now;
+      if (fstatat(p.dir_fd, p.name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) continue;
+      } else if (!same_file_unchanged(p.seen, now)) {
+        continue;
+      }
       if (unlinkat(p.dir_fd, p.name.c_str(), 0) != 0) {
         if (errno == ENOENT) continue;
         // This file (or its directory) may not be changed: left, said at the end of the pass,
@@ -381,7 +404,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
         auto d = date_of(policy, f);
         if (!d || *d >= ctx.cutoff.cutoff || keep.value().keeps(f.path, *d) || held.count(f.path))
           return true;
-        pending.push_back({f.dir_fd, f.name, f.path});
+        pending.push_back({f.dir_fd, f.name, f.path, f.st});
         if (++found < limit) return true;
         result.done = false;
         remove_pending();

@@ -69,6 +69,7 @@ class FilesConnector : public Connector {
   // Expired files a pass could not remove (permission, immutable, busy), by policy: counted from
   // its first batch on, reported with every batch after (BatchResult::left_behind).
   std::map<std::string, long long> unremovable_;
+  std::map<std::string, int> unremovable_errno_;  // the last reason, said with the count
 };
 
 }  // namespace retentiond::connectors::files

@@ -65,7 +65,9 @@ std::optional<policies::TimePoint> NameDate::find(const std::string& name) const
     char iso[32];
     std::snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", Y, mo, d, H, M, S);
     if (auto t = policies::parse_timestamp(iso)) return t;  // rejects 2027-13-45 and 25:00
-    rest = m.suffix();
+    // The next try starts one character on, not after the whole match: in "x-120270301" the
+    // failed "12027030" hides the real 2027-03-01 one character later.
+    rest = rest.substr(static_cast<size_t>(m.position(0)) + 1);
   }
   return std::nullopt;
 }

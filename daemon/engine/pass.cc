@@ -420,7 +420,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
         o.plan.warnings.push_back("stopped at the max_affected limit of " +
                                   with_thousands(guard.limit) + " " + o.plan.unit +
                                   "; the rest waits for the next pass");
-      return conclude(PassStatus::Ok, std::nullopt);
+      break;  // ended as every pass does: its log line, and a failure a batch left, said
     }
     const auto verdict = gate.wait();
     o.throttle_waited = gate.waited().count();

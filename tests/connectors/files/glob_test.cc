@@ -65,6 +65,8 @@ TEST_CASE("dates in file names", "[files][name_date]") {
   CHECK_FALSE(ymd.find("access.log"));
   // The first real date wins over an impossible one earlier in the name.
   CHECK(format_timestamp(*ymd.find("v99999999-20270228")) == "2027-02-28T00:00:00Z");
+  // Even when the impossible one overlaps it: tried again one character on, not after it.
+  CHECK(format_timestamp(*ymd.find("x-120270301-20200101.tar.gz")) == "2027-03-01T00:00:00Z");
   NameDate with_time("%Y-%m-%d_%H%M");
   CHECK(format_timestamp(*with_time.find("db-2027-03-01_0415.sql.gz")) == "2027-03-01T04:15:00Z");
   NameDate dotted("backup.%Y.%m.%d");
