@@ -1,34 +1,51 @@
 // The files kind of target, taken by the files store: which files under the store's root (globs),
 // the date their retention period starts from (their mtime, or a date in their name), and how
 // many of the newest are always kept.
-#include <filesystem>
+#include <algorithm>
+#include <string_view>
 
 #include "policies/policy_parser.h"
+#include "policies/printable.h"
 
 namespace retentiond::policies {
 namespace {
 
-std::vector<std::string> parse_globs(const YamlMap& m, const YamlField& f) {
+// Every pattern is checked, each error said at its own entry (file:line): a list with three
+// mistakes is mended in one go.
+std::vector<std::string> parse_globs(const YamlMap& m, const YamlField& f, Diagnostics& diags) {
   std::vector<std::string> out;
   auto check = [&](const std::string& g, const Location& where) {
     if (g.empty()) throw ConfigError(where, "empty pattern in 'files' of " + m.context());
-    if (g[0] == '/')
-      throw ConfigError(
-          where, "pattern '" + g + "' in " + m.context() + " must be relative to the store's root");
-    std::filesystem::path p(g);
-    for (const auto& part : p)
-      if (part == "..")
-        throw ConfigError(where, "pattern '" + g + "' in " + m.context() +
-                                     " must not leave the store's root ('..')");
+    const std::string named = "pattern '" + printable(g) + "' in " + m.context();
+    if (g[0] == '/') throw ConfigError(where, named + " must be relative to the store's root");
+    for (size_t at = 0; at <= g.size();) {
+      const size_t slash = std::min(g.find('/', at), g.size());
+      const std::string_view segment = std::string_view(g).substr(at, slash - at);
+      if (segment == "..")
+        throw ConfigError(where, named + " must not leave the store's root ('..')");
+      // A walk's entries are names: none is '.', or empty. Such a pattern would match nothing.
+      if (segment == ".")
+        throw ConfigError(where, named +
+                                     " has a '.' segment, which no file's path has: leave "
+                                     "it out ('./*.log' is '*.log')");
+      if (segment.empty())
+        throw ConfigError(where, named + (slash == g.size() ? " ends with '/'" : " has '//'") +
+                                     ": each '/' separates two names, and a pattern names files");
+      at = slash + 1;
+    }
     out.push_back(g);
   };
   if (f.value.IsSequence()) {
+    bool any = false;
     for (const auto& item : f.value) {
+      any = true;
       Location where = location_of(m.file(), item);
-      if (!item.IsScalar()) throw ConfigError(where, "'files' entries must be glob patterns");
-      check(item.Scalar(), where);
+      collect(diags, [&] {
+        if (!item.IsScalar()) throw ConfigError(where, "'files' entries must be glob patterns");
+        check(item.Scalar(), where);
+      });
     }
-    if (out.empty()) throw ConfigError(f.value_location, "'files' in " + m.context() + " is empty");
+    if (!any) throw ConfigError(f.value_location, "'files' in " + m.context() + " is empty");
   } else {
     check(m.text(f), f.value_location);
   }
@@ -103,7 +120,7 @@ void parse_files_target(const TargetInput& in, Policy& p) {
   collect(diags, [&] {
     const YamlField& f = in.required("files");
     p.files_location = f.value_location;
-    p.files = parse_globs(m, f);
+    p.files = parse_globs(m, f, diags);
   });
   read_field(diags, in.field("min_keep"), p.min_keep, p.min_keep_location,
              [&](const YamlField& f) { return m.integer(f, 0, 1'000'000); });

@@ -25,6 +25,18 @@ TEST_CASE("files targets: exact errors", "[config][files_target]") {
        kStart + "    files: [\"a/*\", \"a/../../b\"]\n",
        {"DIR/r.yaml:10:20: error: pattern 'a/../../b' in policy 'f' must not leave the store's "
         "root ('..')"}},
+      {"every bad pattern of a list, each at its entry",
+       kStart + "    files: [\"./*.log\", \"../x\", \"/var/log/*\", \"x/\", \"a//b\"]\n",
+       {"DIR/r.yaml:10:13: error: pattern './*.log' in policy 'f' has a '.' segment, which no "
+        "file's path has: leave it out ('./*.log' is '*.log')",
+        "DIR/r.yaml:10:24: error: pattern '../x' in policy 'f' must not leave the store's root "
+        "('..')",
+        "DIR/r.yaml:10:32: error: pattern '/var/log/*' in policy 'f' must be relative to the "
+        "store's root",
+        "DIR/r.yaml:10:46: error: pattern 'x/' in policy 'f' ends with '/': each '/' separates "
+        "two names, and a pattern names files",
+        "DIR/r.yaml:10:52: error: pattern 'a//b' in policy 'f' has '//': each '/' separates two "
+        "names, and a pattern names files"}},
       {"an empty list",
        kStart + "    files: []\n",
        {"DIR/r.yaml:10:12: error: 'files' in policy 'f' is empty"}},
