@@ -14,16 +14,38 @@ using connectors::Error;
 using connectors::ErrorKind;
 using policies::format_timestamp;
 
-// What says that another host already made the run due since `since`: "ran on HOST at TIME".
-std::optional<std::string> run_elsewhere(StateFile& state, const std::string& policy,
-                                         policies::TimePoint since) {
+// The run another host already made of the run due since `since`, if any.
+struct RunElsewhere {
+  std::string host, started, store, action;
+  std::string words() const {
+    return "this run was made on " + (host.empty() ? std::string("another host") : host) + " at " +
+           started;
+  }
+};
+
+std::optional<RunElsewhere> run_elsewhere(StateFile& state, const std::string& policy,
+                                          policies::TimePoint since) {
   auto st = state.db().prepare(
-      "SELECT host, started FROM audit WHERE policy = ?1 AND started >= ?2 AND outcome IN ('ok', "
-      "'refused', 'dry-run') ORDER BY id DESC LIMIT 1");
+      "SELECT host, started, store, action FROM audit WHERE policy = ?1 AND started >= ?2 AND "
+      "outcome IN ('ok', 'refused', 'dry-run') ORDER BY id DESC LIMIT 1");
   st.bind(1, policy).bind(2, format_timestamp(since));
   if (!st.step()) return std::nullopt;
-  return "this run was made on " + (st.text(0).empty() ? std::string("another host") : st.text(0)) +
-         " at " + st.text(1);
+  return RunElsewhere{st.text(0), st.text(1), st.text(2), st.text(3)};
+}
+
+// Hosts sharing a state share their policies: a policy name is one promise, and a run or a
+// lease of it is the run of every host. One that another host's configuration gives another
+// store or action is not this policy's run: said, loudly, rather than skipping it for ever.
+std::optional<std::string> disagreement(const policies::Policy& policy, const std::string& host,
+                                        const std::string& store, const std::string& action) {
+  const std::string mine(policies::action_name(policy.action));
+  if (store == policy.store && action == mine) return std::nullopt;
+  return (host.empty() ? std::string("another host") : host) +
+         ", which shares this state, runs policy '" + policy.name + "' on store '" + store +
+         "' (action " + action + "), but this configuration gives it store '" + policy.store +
+         "' (action " + mine +
+         "): hosts sharing a state must give each policy name the same store and rule (one name "
+         "is one promise, one run, one set of holds); rename one of them";
 }
 
 }  // namespace
@@ -38,7 +60,16 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
     if (auto lock = PassLock::try_acquire(*state_, policy.name)) {
       if (state_->shared() && options.done_since) {
         if (auto done = run_elsewhere(*state_, policy.name, *options.done_since)) {
-          spdlog::info("policy '{}': {}; skipping this run", policy.name, *done);
+          if (auto differs = disagreement(policy, done->host, done->store, done->action)) {
+            spdlog::error("{}", *differs);
+            o.plan.warnings.push_back("error (config): " + *differs);
+            o.status = PassStatus::Failed;
+            o.error = Error{ErrorKind::Config, *differs};
+            o.finished = clock_->now();
+            finish(o);
+            return o;
+          }
+          spdlog::info("policy '{}': {}; skipping this run", policy.name, done->words());
           o.status = PassStatus::Refused;
           o.elsewhere = true;
           o.finished = clock_->now();
@@ -50,9 +81,22 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
       return std::nullopt;
     }
     std::string who = "another retentiond process";
-    if (auto other = PassJournal(*state_).find(policy.name))
+    std::optional<std::string> differs;
+    if (auto other = PassJournal(*state_).find(policy.name)) {
       who += state_->shared() ? " (" + owner_process(other->owner) + ")"
                               : " (pid " + std::to_string(other->pid) + ")";
+      if (state_->shared())
+        differs = disagreement(policy, owner_process(other->owner), other->store, other->action);
+    }
+    if (differs) {
+      spdlog::error("{}", *differs);
+      o.plan.warnings.push_back("error (config): " + *differs);
+      o.status = PassStatus::Failed;
+      o.error = Error{ErrorKind::Config, *differs};
+      o.finished = clock_->now();
+      finish(o);
+      return o;
+    }
     std::string reason =
         "policy '" + policy.name + "' is being enforced by " + who + "; skipping this pass";
     if (state_->shared()) {

@@ -96,3 +96,62 @@ TEST_CASE("a run stopped before it starts is audited with a state of its own, no
   CHECK(daemon::AuditTrail(state_file.db()).list({"p"}, std::nullopt).size() == (shared ? 0 : 1));
   CHECK(testing::sqlite_int(dir.file("app.db"), "SELECT count(*) FROM t") == 1);
 }
+
+TEST_CASE(
+    "hosts sharing a state whose configurations give a policy other stores: said, not "
+    "skipped",
+    "[pass][postgresql][shared]") {
+  // Another host ran policy p in this run's window; whether that run counts as this host's
+  // depends on its being the same promise: the same store and action, or a configuration error.
+  const bool same_store = GENERATE(true, false);
+  INFO("the other host's store is this one's: " << same_store);
+  TempDir dir;
+  testing::PgDatabase state_db;
+  testing::sqlite_exec(dir.file("app.db"),
+                       "CREATE TABLE t (id INTEGER PRIMARY KEY, ts TEXT);"
+                       "INSERT INTO t VALUES (1, '2020-01-01');");
+  auto loaded = policies::load_config(
+      dir.write("c.yaml", "state: {type: postgresql, dsn: \"" + state_db.dsn() +
+                              "\"}\nstores:\n  app: {type: sqlite, path: " + dir.file("app.db") +
+                              "}\npolicies:\n  - {name: p, store: app, table: t, since: ts, "
+                              "expire_after: 1y, max_affected: 100%}\n"),
+      connectors::store_specs());
+  REQUIRE(loaded.config);
+  const policies::Config& config = *loaded.config;
+  daemon::StateFile state_file(config, /*writable=*/true);
+  const auto now = policies::now_utc();
+  {
+    daemon::AuditEntry e;
+    e.policy = "p";
+    e.store = same_store ? "app" : "local";
+    e.action = "delete";
+    e.host = "hostC";
+    e.started = e.finished = now - std::chrono::seconds(5);
+    e.cutoff = e.started - std::chrono::hours(24 * 365);
+    e.outcome = "ok";
+    daemon::AuditTrail(state_file.db()).append(e);
+  }
+  daemon::PassRunner runner(&state_file);
+  daemon::PassOptions options;
+  options.dry_run = false;
+  options.now = now;
+  options.done_since = now - std::chrono::seconds(60);
+  auto outcomes = daemon::run_policies(config, {&config.policies[0]}, runner, options);
+  REQUIRE(outcomes.size() == 1);
+  CHECK(testing::sqlite_int(dir.file("app.db"), "SELECT count(*) FROM t") == 1);
+  const auto trail = daemon::AuditTrail(state_file.db()).list({"p"}, std::nullopt);
+  if (same_store) {
+    CHECK(outcomes[0].status == daemon::PassStatus::Refused);  // the run was made: skipped
+    CHECK(trail.size() == 1);
+  } else {
+    CHECK(outcomes[0].status == daemon::PassStatus::Failed);
+    REQUIRE(outcomes[0].error);
+    CHECK(outcomes[0].error->message ==
+          "hostC, which shares this state, runs policy 'p' on store 'local' (action delete), but "
+          "this configuration gives it store 'app' (action delete): hosts sharing a state must "
+          "give each policy name the same store and rule (one name is one promise, one run, one "
+          "set of holds); rename one of them");
+    REQUIRE(trail.size() == 2);
+    CHECK(trail.back().outcome == "failed");
+  }
+}
