@@ -16,7 +16,7 @@ using policies::format_timestamp;
 
 // The run another host already made of the run due since `since`, if any.
 struct RunElsewhere {
-  std::string host, started, store, action;
+  std::string host, started, store, action, outcome;
   std::string words() const {
     return "this run was made on " + (host.empty() ? std::string("another host") : host) + " at " +
            started;
@@ -26,11 +26,12 @@ struct RunElsewhere {
 std::optional<RunElsewhere> run_elsewhere(StateFile& state, const std::string& policy,
                                           policies::TimePoint since) {
   auto st = state.db().prepare(
-      "SELECT host, started, store, action FROM audit WHERE policy = ?1 AND started >= ?2 AND "
+      "SELECT host, started, store, action, outcome FROM audit WHERE policy = ?1 AND started >= "
+      "?2 AND "
       "outcome IN ('ok', 'refused', 'dry-run') ORDER BY id DESC LIMIT 1");
   st.bind(1, policy).bind(2, format_timestamp(since));
   if (!st.step()) return std::nullopt;
-  return RunElsewhere{st.text(0), st.text(1), st.text(2), st.text(3)};
+  return RunElsewhere{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4)};
 }
 
 // Hosts sharing a state share their policies: a policy name is one promise, and a run or a
@@ -60,7 +61,13 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
     if (auto lock = PassLock::try_acquire(*state_, policy.name)) {
       if (state_->shared() && options.done_since) {
         if (auto done = run_elsewhere(*state_, policy.name, *options.done_since)) {
-          if (auto differs = disagreement(policy, done->host, done->store, done->action)) {
+          auto differs = disagreement(policy, done->host, done->store, done->action);
+          // A dry run made elsewhere is no run of a policy this configuration enforces.
+          if (!differs && done->outcome == "dry-run" && !policy.dry_run)
+            differs = done->words() + " as a dry run ('dry_run: true' in its configuration), " +
+                      "but this configuration enforces policy '" + policy.name +
+                      "': hosts sharing a state must give each policy the same rule";
+          if (differs) {
             spdlog::error("{}", *differs);
             o.plan.warnings.push_back("error (config): " + *differs);
             o.status = PassStatus::Failed;

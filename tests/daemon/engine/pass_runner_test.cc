@@ -103,8 +103,10 @@ TEST_CASE(
     "[pass][postgresql][shared]") {
   // Another host ran policy p in this run's window; whether that run counts as this host's
   // depends on its being the same promise: the same store and action, or a configuration error.
-  const bool same_store = GENERATE(true, false);
-  INFO("the other host's store is this one's: " << same_store);
+  // 0: the same promise; 1: on another store; 2: the same store, as a dry run.
+  const int other = GENERATE(0, 1, 2);
+  INFO("the other host's run: " << other);
+  const bool same_store = other != 1;
   TempDir dir;
   testing::PgDatabase state_db;
   testing::sqlite_exec(dir.file("app.db"),
@@ -128,7 +130,7 @@ TEST_CASE(
     e.host = "hostC";
     e.started = e.finished = now - std::chrono::seconds(5);
     e.cutoff = e.started - std::chrono::hours(24 * 365);
-    e.outcome = "ok";
+    e.outcome = other == 2 ? "dry-run" : "ok";
     daemon::AuditTrail(state_file.db()).append(e);
   }
   daemon::PassRunner runner(&state_file);
@@ -140,9 +142,15 @@ TEST_CASE(
   REQUIRE(outcomes.size() == 1);
   CHECK(testing::sqlite_int(dir.file("app.db"), "SELECT count(*) FROM t") == 1);
   const auto trail = daemon::AuditTrail(state_file.db()).list({"p"}, std::nullopt);
-  if (same_store) {
+  if (other == 0) {
     CHECK(outcomes[0].status == daemon::PassStatus::Refused);  // the run was made: skipped
     CHECK(trail.size() == 1);
+  } else if (other == 2) {
+    CHECK(outcomes[0].status == daemon::PassStatus::Failed);
+    REQUIRE(outcomes[0].error);
+    CHECK(outcomes[0].error->message.find("as a dry run ('dry_run: true' in its configuration), "
+                                          "but this configuration enforces policy 'p'") !=
+          std::string::npos);
   } else {
     CHECK(outcomes[0].status == daemon::PassStatus::Failed);
     REQUIRE(outcomes[0].error);
