@@ -328,6 +328,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   if (!from.last_key()) {  // a pass's first batch
     unremovable_.erase(policy.name);
     unremovable_errno_.erase(policy.name);
+    listings_.erase(policy.name);
   }
   long long& unremovable = unremovable_[policy.name];
   int& unremovable_errno = unremovable_errno_[policy.name];
@@ -346,7 +347,8 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   struct Pending {
     int dir_fd;
     std::string name, path;
-    struct stat seen;  // the walk's lstat, which found it expired
+    struct stat seen;  // the walk's lstat, which found it expired, when it took one
+    bool seen_taken;
   };
   std::vector<Pending> pending;
   auto remove_pending = [&]() -> bool {
@@ -364,16 +366,23 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
       }
     }
     for (const auto& p : pending) {
-      // The re-check before the unlink: the walk's lstat may be a large directory's listing
-      // old, and a fresh file renamed over the name meanwhile (a backup written by rename) must
-      // stay. The same file, unchanged since the walk found it expired, or it is left for the
-      // next pass to judge again.
+      // Whatever happens to it, the next batch resumes after it (a batch whose files all went
+      // meanwhile must still move on).
+      result.next = Cursor::after(p.path);
+      // The re-check before the unlink, on an lstat taken now: the walk's may be a large
+      // directory's listing old, and a fresh file renamed over the name meanwhile (a backup
+      // written by rename) must stay. A regular file, expired and not kept by min_keep, and
+      // the very file the walk saw, unchanged, when it saw one; else left for the next pass.
       struct stat now;
       if (fstatat(p.dir_fd, p.name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT) continue;
-      } else if (!same_file_unchanged(p.seen, now)) {
+        unremovable_errno = errno;  // cannot even be looked at: left, and said
+        ++unremovable;
         continue;
       }
+      if (!S_ISREG(now.st_mode) || (p.seen_taken && !same_file_unchanged(p.seen, now))) continue;
+      const auto d = date_of(policy, Found{p.dir_fd, p.name, p.path, now});
+      if (!d || *d >= ctx.cutoff.cutoff || keep.value().keeps(p.path, *d)) continue;
       if (unlinkat(p.dir_fd, p.name.c_str(), 0) != 0) {
         if (errno == ENOENT) continue;
         // This file (or its directory) may not be changed: left, said at the end of the pass,
@@ -381,7 +390,6 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
         if (errno == EACCES || errno == EPERM || errno == EBUSY || errno == ETXTBSY) {
           unremovable_errno = errno;
           ++unremovable;
-          result.next = Cursor::after(p.path);
           continue;
         }
         // The file name may carry a person's name: the message does not.
@@ -391,7 +399,6 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
         return false;
       }
       ++result.affected;
-      result.next = Cursor::after(p.path);
     }
     pending.clear();
     return true;
@@ -401,16 +408,21 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   int error = walk(
       root_, globs, after,
       [&](const Found& f) {
-        auto d = date_of(policy, f);
-        if (!d || *d >= ctx.cutoff.cutoff || keep.value().keeps(f.path, *d) || held.count(f.path))
-          return true;
-        pending.push_back({f.dir_fd, f.name, f.path, f.st});
+        // A file the walk did not stat (the plan found it expired) is dated at its removal;
+        // a date in its name is known now.
+        if (f.stat_taken || policy.since.kind == policies::Basis::Kind::NameDate) {
+          auto d = date_of(policy, f);
+          if (!d || *d >= ctx.cutoff.cutoff || keep.value().keeps(f.path, *d)) return true;
+        }
+        if (held.count(f.path)) return true;
+        pending.push_back({f.dir_fd, f.name, f.path, f.st, f.stat_taken});
         if (++found < limit) return true;
         result.done = false;
         remove_pending();
         return false;
       },
-      nullptr, known ? &planned : nullptr, &boundary);
+      nullptr, known ? &planned : nullptr, &boundary, &listings_[policy.name]);
+  if (result.done) listings_.erase(policy.name);
   if (error)
     return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ +
                                                   "': " + std::strerror(error)};

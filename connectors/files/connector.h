@@ -70,6 +70,8 @@ class FilesConnector : public Connector {
   // its first batch on, reported with every batch after (BatchResult::left_behind).
   std::map<std::string, long long> unremovable_;
   std::map<std::string, int> unremovable_errno_;  // the last reason, said with the count
+  // The listings of the directories a pass's batches resume in, by policy (walker.h).
+  std::map<std::string, ListingCache> listings_;
 };
 
 }  // namespace retentiond::connectors::files

@@ -30,7 +30,39 @@ struct Walk {
   const Prefilter* prefilter = nullptr;
   const Boundary* boundary = nullptr;
   bool descend = true;  // false: only the files directly in the first directory
+  ListingCache* listings = nullptr;
   long long skipped = 0;
+
+  using Entries = std::vector<std::pair<std::string, unsigned char>>;
+
+  // The directory's sorted entries: from `listings` when it holds this very directory, else
+  // read (and kept there). Null when it cannot be read.
+  const Entries* entries_of(int fd, const std::string& rel, Entries& local) {
+    struct stat self;
+    const bool known = fstat(fd, &self) == 0;
+    if (listings && known) {
+      auto it = listings->find(rel);
+      if (it != listings->end() && it->second.dev == self.st_dev && it->second.ino == self.st_ino)
+        return &it->second.entries;
+    }
+    int listing_fd = dup(fd);
+    if (listing_fd < 0) return nullptr;
+    DIR* dir = fdopendir(listing_fd);
+    if (!dir) {
+      close(listing_fd);
+      return nullptr;
+    }
+    while (dirent* e = readdir(dir)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") local.emplace_back(std::move(n), e->d_type);
+    }
+    closedir(dir);
+    std::sort(local.begin(), local.end());
+    if (!listings || !known) return &local;
+    Listing& kept = (*listings)[rel];
+    kept = Listing{self.st_dev, self.st_ino, std::move(local)};
+    return &kept.entries;
+  }
 
   // -1: the subtree/file at `path` (components) comes entirely before `after`; 0: `after` lies
   // inside it (a directory on the way); 1: it comes after.
@@ -46,22 +78,20 @@ struct Walk {
 
   // Returns false when the visitor stopped the walk.
   bool directory(int fd, const std::string& rel, std::vector<std::string>& parts) {
-    int listing_fd = dup(fd);
-    if (listing_fd < 0) return true;
-    DIR* dir = fdopendir(listing_fd);
-    if (!dir) {
-      close(listing_fd);
+    Entries local;
+    const Entries* entries = entries_of(fd, rel, local);
+    if (!entries) {
       ++skipped;
       return true;
     }
-    std::vector<std::pair<std::string, unsigned char>> entries;  // name, d_type
-    while (dirent* e = readdir(dir)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") entries.emplace_back(std::move(n), e->d_type);
-    }
-    closedir(dir);
-    std::sort(entries.begin(), entries.end());
-    for (const auto& [name, type] : entries) {
+    // On the way to `after`: the entries before its name at this depth were all handled.
+    auto first = entries->begin();
+    if (parts.size() < after.size() && std::equal(parts.begin(), parts.end(), after.begin()))
+      first = std::lower_bound(
+          entries->begin(), entries->end(), after[parts.size()],
+          [](const auto& entry, const std::string& name) { return entry.first < name; });
+    for (auto it = first; it != entries->end(); ++it) {
+      const auto& [name, type] = *it;
       // Cheap tests first (resume position, globs, the listing's type); lstat only what may count.
       parts.push_back(name);
       const int pos = position(parts);
@@ -74,8 +104,11 @@ struct Walk {
         const bool wanted_file =
             may_be_file && globs.matches(parts) && (!prefilter || (*prefilter)(path));
         struct stat st;
-        if ((wanted_dir || wanted_file) &&
-            fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (wanted_file && prefilter && type == DT_REG) {
+          st = {};
+          go_on = visit(Found{fd, name, path, st, /*stat_taken=*/false});
+        } else if ((wanted_dir || wanted_file) &&
+                   fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
           if (wanted_dir && S_ISDIR(st.st_mode)) {
             if (boundary && !(*boundary)()) {
               parts.pop_back();
@@ -96,6 +129,7 @@ struct Walk {
       parts.pop_back();
       if (!go_on) return false;
     }
+    if (listings) listings->erase(rel);  // finished: a resumed walk never comes back here
     return !boundary || (*boundary)();
   }
 };
@@ -157,10 +191,11 @@ int walk_subtree(const std::string& root, const std::string& subdir, const GlobS
 
 int walk(const std::string& root, const GlobSet& globs, const std::string& after,
          const Visit& visit, long long* skipped_dirs, const Prefilter* prefilter,
-         const Boundary* boundary) {
+         const Boundary* boundary, ListingCache* listings) {
   int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno;
   Walk w{globs, components(after), visit, prefilter, boundary};
+  w.listings = listings;
   std::vector<std::string> parts;
   w.directory(fd, "", parts);
   close(fd);
