@@ -4,6 +4,7 @@
 #include <mysqld_error.h>
 
 #include <cstring>
+#include <regex>
 
 #include "connectors/secret.h"
 
@@ -32,6 +33,17 @@ struct StatementHandle {
 }
 
 }  // namespace
+
+std::string MysqlError::without_values(const std::string& message) {
+  // Greedy up to the words that follow the value: a value holding a quote (O'Brien) is
+  // withheld whole.
+  static const std::regex entry("(entry )'.*'( for key )");
+  static const std::regex value_for("(value:? )'.*'( for column )");
+  static const std::regex value_last("(value:? )'.*'$");
+  std::string out = std::regex_replace(message, entry, "$1'…'$2");
+  out = std::regex_replace(out, value_for, "$1'…'$2");
+  return std::regex_replace(out, value_last, "$1'…'");
+}
 
 bool MysqlError::connection_lost() const {
   return number_ == CR_SERVER_GONE_ERROR || number_ == CR_SERVER_LOST ||

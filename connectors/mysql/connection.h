@@ -21,8 +21,12 @@ namespace retentiond::connectors::mysql {
 // A failed statement or connection: the server's error number and message.
 class MysqlError : public std::runtime_error {
  public:
+  // The message without the values the server quotes in it (a duplicate key, a value it could
+  // not convert): they may be a person's name or address, and the message reaches the log and
+  // the report. PostgreSQL's connector leaves out its DETAIL for the same reason.
   MysqlError(unsigned number, const std::string& message)
-      : std::runtime_error(message), number_(number) {}
+      : std::runtime_error(without_values(message)), number_(number) {}
+  static std::string without_values(const std::string& message);
   unsigned number() const { return number_; }
   // The connection is gone (server restarted, network): reconnecting may help.
   bool connection_lost() const;

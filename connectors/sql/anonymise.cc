@@ -197,6 +197,7 @@ std::optional<std::string> already_anonymised(
   std::string all;
   for (const auto& c : columns) {
     const std::string column = owner + "." + quote_identifier(c.column, d.quote);
+    const int first = n;
     std::string target = target_value(c, column, key, d, p, scope, n);
     std::string condition;
     if (c.strategy.kind == Kind::Null)
@@ -207,6 +208,13 @@ std::optional<std::string> already_anonymised(
       condition = d.same(column, target);
     else
       condition = d.same_text(column, target);
+    if (d.same_in_type && c.strategy.kind != Kind::Null && c.strategy.kind != Kind::JsonRemove &&
+        c.strategy.kind != Kind::Generalise) {
+      // The value once more, with its parameters bound again (positional '?' each time).
+      int again = first;
+      condition = "(" + condition + " OR " +
+                  d.same_in_type(column, target_value(c, column, key, d, p, scope, again)) + ")";
+    }
     all += (all.empty() ? "" : " AND ") + condition;
   }
   return "(" + all + ")";
@@ -318,10 +326,17 @@ const AnonymiseDialect& mysql_dialect() {
       return "CAST(DATE_FORMAT(" + column + ", '" + format + "') AS DATETIME)";
     };
     d.same = [](const std::string& a, const std::string& b) { return a + " <=> " + b; };
-    // The column in utf8mb4 with a binary collation: bound text arrives as utf8mb4, and a _ci
-    // collation would take 'Anonymous' for 'anonymous'.
+    // A text column in utf8mb4 with a binary collation: bound text arrives as utf8mb4, and a
+    // _ci collation would take 'Anonymous' for 'anonymous'. A number, a date or a binary string
+    // (collation 'binary') is compared in its own type: the value 'false' stored in a BOOLEAN
+    // reads 0, '0.10' in a DOUBLE 0.1, '2000-01-01' in a DATETIME 2000-01-01 00:00:00.
     d.same_text = [](const std::string& a, const std::string& b) {
       return "(CONVERT(" + a + " USING utf8mb4) COLLATE utf8mb4_bin <=> " + b + ")";
+    };
+    d.same_in_type = [](const std::string& a, const std::string& b) {
+      // The value as a binary string: a text column in another character set must still
+      // compile (it is not 'binary', so the comparison decides nothing for it).
+      return "(COLLATION(" + a + ") = 'binary' AND " + a + " <=> CAST(" + b + " AS BINARY))";
     };
     d.text_param = [](Placeholders& p, const std::string& name) { return p.ref(name); };
     d.text_piece = d.text_param;

@@ -38,6 +38,9 @@ struct AnonymiseDialect {
   // included, whatever the column's character set).
   std::function<std::string(const std::string& a, const std::string& b)> same;
   std::function<std::string(const std::string& a, const std::string& b)> same_text;
+  // When set (MySQL), a column that is not text (a number, a date: its collation is 'binary') is
+  // also compared in its own type with the value (same_text alone compares their texts).
+  std::function<std::string(const std::string& a, const std::string& b)> same_in_type;
   // A bound value for a column of any type (`value:`), a bound piece of text (patterns), and
   // the pass's moment as a bound parameter of a date/time type.
   std::function<std::string(Placeholders& p, const std::string& name)> text_param;

@@ -1,0 +1,116 @@
+// Anonymised values of other types than text (a boolean, a decimal, a double, a date-time given
+// as text) are recognised by the next pass on every SQL store: not counted again as matched, not
+// re-selected for ever (MariaDB compared their texts: 'false' is not '0'). And a MariaDB error
+// quoting a record's values (a duplicate key) reaches the log and the report without them.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/mysql_server.h"
+#include "support/pg_server.h"
+#include "support/report.h"
+#include "support/run.h"
+#include "support/sql_store.h"
+#include "support/temp_dir.h"
+
+using namespace retentiond::testing;
+using nlohmann::json;
+
+namespace {
+
+struct Types {
+  std::string boolean, decimal, real, timestamp;
+};
+
+void typed_values_scenario(const TempDir& dir, const SqlStore& store, const Types& t) {
+  store.db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, b " + t.boolean + ", num " + t.decimal +
+                ", fl " + t.real + ", ts " + t.timestamp + ", seen " + t.timestamp + ")");
+  store.db.exec(
+      "INSERT INTO t VALUES (1, true, 12.50, 3.25, '2019-05-05 10:00:00', '2020-01-01 "
+      "00:00:00'), (2, true, 7.00, 1.5, '2019-06-06 11:00:00', '2020-02-01 00:00:00'), (3, true, "
+      "1.00, 2.5, '2027-06-06 11:00:00', '2027-12-01 00:00:00')");
+  const std::string config = store.write("  - name: a\n    store: " + store.name + R"(
+    table: t
+    expire_after: 1y
+    since: seen
+    action: anonymise
+    anonymise:
+      b: {value: false}
+      num: {value: "0"}
+      fl: {value: "0.10"}
+      ts: {value: "2000-01-01"}
+    max_affected: 100%
+)");
+  auto enforce = [&](const std::string& at) {
+    auto r = run_retentiond({"enforce", "-c", config, "--at", at, "--format", "json"}, dir.path());
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    return policy_in(json::parse(r.out), "a");
+  };
+  auto first = enforce("2028-03-01T00:00:00Z");
+  CHECK(first.at("matched") == 2);
+  CHECK(first.at("affected") == 2);
+  auto second = enforce("2028-03-02T00:00:00Z");
+  CHECK(second.at("matched") == 0);
+  CHECK(second.at("affected") == 0);
+  auto status =
+      run_retentiond({"status", "-c", config, "--at", "2028-03-02T00:00:00Z", "--format", "json"},
+                     dir.path());
+  INFO(status.out << status.err);
+  CHECK(json::parse(status.out).at("policies").at(0).at("overdue") == 0);
+  CHECK(store.db.integer("SELECT count(*) FROM t WHERE num = 0") == 2);
+}
+
+}  // namespace
+
+TEST_CASE("anonymised booleans, numbers and dates are recognised by the next pass (SQLite)",
+          "[cli][anonymise][sqlite]") {
+  TempDir dir;
+  typed_values_scenario(dir, sqlite_store(dir), {"BOOLEAN", "NUMERIC", "REAL", "TEXT"});
+}
+
+TEST_CASE("anonymised booleans, numbers and dates are recognised by the next pass (PostgreSQL)",
+          "[cli][anonymise][postgresql]") {
+  PgDatabase pg;
+  TempDir dir;
+  typed_values_scenario(dir, postgresql_store(dir, pg),
+                        {"boolean", "numeric(8,2)", "double precision", "timestamp"});
+}
+
+TEST_CASE("anonymised booleans, numbers and dates are recognised by the next pass (MariaDB)",
+          "[cli][anonymise][mysql]") {
+  MysqlDatabase my;
+  TempDir dir;
+  typed_values_scenario(dir, mysql_store(dir, my),
+                        {"boolean", "decimal(8,2)", "double", "datetime"});
+}
+
+TEST_CASE("a MariaDB error quoting a record's values is logged and reported without them",
+          "[cli][anonymise][mysql][privacy]") {
+  MysqlDatabase my;
+  TempDir dir;
+  const SqlStore store = mysql_store(dir, my);
+  store.db.exec(
+      "CREATE TABLE c (id INTEGER PRIMARY KEY, name VARCHAR(50), code VARCHAR(10), seen DATETIME,"
+      " UNIQUE KEY uq (name, code));"
+      "INSERT INTO c VALUES (1, 'Jean O''Dupont', 'a', '2020-01-01'), (2, 'Jean O''Dupont', 'b', "
+      "'2020-01-01');");
+  const std::string config = store.write("  - name: c\n    store: " + store.name + R"(
+    table: c
+    expire_after: 1y
+    since: seen
+    action: anonymise
+    anonymise: {code: {value: ""}}
+    max_affected: 100%
+)");
+  auto r = run_retentiond(
+      {"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("Duplicate entry '…' for key 'uq'") != std::string::npos);
+  CHECK(r.out.find("Duplicate entry '…' for key 'uq'") != std::string::npos);
+  for (const std::string& text : {r.out, r.err}) {
+    CHECK(text.find("Dupont") == std::string::npos);
+    CHECK(text.find("Jean") == std::string::npos);
+  }
+  CHECK(store.db.integer("SELECT count(*) FROM c WHERE code = ''") == 0);  // rolled back
+}
