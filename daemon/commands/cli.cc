@@ -51,7 +51,10 @@ std::string json_text(const nlohmann::json& value) {
 void write_output(const std::string& text, const std::string& path) {
   if (path.empty() || path == "-") {
     std::cout << text << std::flush;
-    if (!std::cout) throw std::runtime_error("cannot write the report to standard output");
+    if (!std::cout) {
+      std::cout.clear();  // said here, by the caller: not a second time when the command ends
+      throw std::runtime_error("cannot write the report to standard output");
+    }
     return;
   }
   std::string temporary = path + ".tmp." + std::to_string(::getpid());

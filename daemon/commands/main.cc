@@ -3,12 +3,16 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/logging.h"
+#include "policies/printable.h"
 
 namespace {
 
@@ -56,15 +60,29 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   setup_logging();
-  if (command == "check") return check_command(args);
-  if (command == "plan") return plan_command(args);
-  if (command == "enforce") return enforce_command(args);
-  if (command == "history") return history_command(args);
-  if (command == "status") return status_command(args);
-  if (command == "serve") return serve_command(args);
-  if (command == "hold") return hold_command(args);
-  if (command == "register") return register_command(args);
-  if (command == "state") return state_command(args);
-  std::cerr << "retentiond: unknown command '" << command << "'\n" << kUsage;
-  return kExitUsage;
+  const std::map<std::string, int (*)(const Args&)> commands{
+      {"check", check_command},     {"plan", plan_command},         {"enforce", enforce_command},
+      {"history", history_command}, {"status", status_command},     {"serve", serve_command},
+      {"hold", hold_command},       {"register", register_command}, {"state", state_command}};
+  auto it = commands.find(command);
+  if (it == commands.end()) {
+    std::cerr << "retentiond: unknown command '" << retentiond::policies::printable(command) << "'"
+              << (command.rfind('-', 0) == 0 ? " (options go after the command: retentiond "
+                                               "plan -c FILE)"
+                                             : "")
+              << "\n"
+              << kUsage;
+    return kExitUsage;
+  }
+  const int status = it->second(args);
+  // What a command printed and could not write (a full disk behind `> proof.json`, a closed
+  // pipe) is a failure, whichever command it was: never an exit 0 over a cut-short file.
+  std::cout.flush();
+  if (!std::cout) {
+    spdlog::critical(
+        "cannot write to standard output: what this command printed is lost or cut "
+        "short");
+    return kExitFailure;
+  }
+  return status;
 }

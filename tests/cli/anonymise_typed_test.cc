@@ -52,9 +52,8 @@ void typed_values_scenario(const TempDir& dir, const SqlStore& store, const Type
   auto second = enforce("2028-03-02T00:00:00Z");
   CHECK(second.at("matched") == 0);
   CHECK(second.at("affected") == 0);
-  auto status =
-      run_retentiond({"status", "-c", config, "--at", "2028-03-02T00:00:00Z", "--format", "json"},
-                     dir.path());
+  auto status = run_retentiond(
+      {"status", "-c", config, "--at", "2028-03-02T00:00:00Z", "--format", "json"}, dir.path());
   INFO(status.out << status.err);
   CHECK(json::parse(status.out).at("policies").at(0).at("overdue") == 0);
   CHECK(store.db.integer("SELECT count(*) FROM t WHERE num = 0") == 2);

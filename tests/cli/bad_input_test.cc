@@ -206,3 +206,38 @@ TEST_CASE("issue 17: an enforce report that cannot be printed fails the command"
         std::string::npos);
   CHECK(parsed(f.run({"history", "--format", "json"})).at("entries").at(0).at("affected") == 1);
 }
+
+TEST_CASE("whatever the command, output that cannot be written fails it, said once",
+          "[cli][json]") {
+  BadBytes f;
+  f.run({"enforce", "--at", kAt});  // a trail to print
+  for (const std::vector<std::string>& command :
+       std::vector<std::vector<std::string>>{{"history", "--format", "json"},
+                                             {"history", "--verify"},
+                                             {"status", "--format", "json"},
+                                             {"check", "--offline", "--format", "json"},
+                                             {"hold", "list", "--format", "json"},
+                                             {"register"}}) {
+    std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$0\" \"$@\" >/dev/full",
+                                  RETENTIOND_BINARY};
+    argv.insert(argv.end(), command.begin(), command.end());
+    argv.insert(argv.end(), {"-c", f.config});
+    auto r = run_program(argv, f.dir.path());
+    INFO(command.front() << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    const auto said = r.err.find("cannot write");
+    CHECK(said != std::string::npos);
+    CHECK(r.err.find("cannot write", said + 1) == std::string::npos);
+  }
+}
+
+TEST_CASE("an unknown command is named escaped, with a hint for an option put first",
+          "[cli][escaping]") {
+  auto r = run_retentiond({"pl\x1b[2Jan"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("retentiond: unknown command 'pl\\x1b[2Jan'\n") == 0);
+  auto option = run_retentiond({"-c", "x.yaml", "plan"});
+  CHECK(option.exit_code == 2);
+  CHECK(option.err.find("unknown command '-c' (options go after the command: retentiond plan -c "
+                        "FILE)") != std::string::npos);
+}
