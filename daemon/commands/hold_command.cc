@@ -205,6 +205,14 @@ int hold_command(const Args& all_args) {
   positional.add("key", -1);
   po::variables_map vm;
   if (auto stop = parse_command_line(command, args, opts, vm, &hidden, &positional)) return *stop;
+  // An option of another action is a mistake, never ignored: 'remove --until 2027-06-01'
+  // would release the hold at once while the operator meant "on 1 June".
+  for (const auto& [option, verbs] : std::vector<std::pair<std::string, std::string>>{
+           {"reason", "add"}, {"until", "add"}, {"exact", "remove"}, {"format", "list"}})
+    if (verbs != verb && vm.count(option) && !vm[option].defaulted() &&
+        !(option == "exact" && !exact))
+      return usage_failure(command,
+                           "--" + option + " is for 'hold " + verbs + "', not 'hold " + verb + "'");
   if (verb != "list") {
     if (names.size() != 1) return usage_failure(command, verb + " needs exactly one --policy NAME");
     if (keys.size() != 1) return usage_failure(command, verb + " needs exactly one KEY");

@@ -631,3 +631,38 @@ TEST_CASE("holds: changing a hold in force keeps when it began; one that ended i
   CHECK(outcomes ==
         std::vector<std::string>{"hold-added", "hold-added", "hold-changed", "hold-added"});
 }
+
+TEST_CASE("holds: an option of another action is refused, never ignored", "[cli][holds]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE t (id INTEGER PRIMARY KEY, seen TEXT);"
+              "INSERT INTO t VALUES (5, '2020-01-01');");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n" + policy_t("db"));
+  REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "t", "5", "--reason", "r"},
+                         dir.path())
+              .exit_code == 0);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"remove", "--policy", "t", "5", "--until", "2099-06-01T00:00:00Z"},
+       "--until is for 'hold add', not 'hold remove'"},
+      {{"remove", "--policy", "t", "5", "--reason", "r"},
+       "--reason is for 'hold add', not 'hold remove'"},
+      {{"add", "--policy", "t", "5", "--reason", "r", "--exact"},
+       "--exact is for 'hold remove', not 'hold add'"},
+      {{"list", "--reason", "r"}, "--reason is for 'hold add', not 'hold list'"},
+      {{"add", "--policy", "t", "5", "--reason", "r", "--format", "json"},
+       "--format is for 'hold list', not 'hold add'"}};
+  for (const auto& [options, message] : cases) {
+    std::vector<std::string> argv{"hold"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.insert(argv.end(), {"-c", config});
+    auto r = run_retentiond(argv, dir.path());
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(message) != std::string::npos);
+  }
+  // The hold is still there: the refused remove released nothing.
+  CHECK(json::parse(
+            run_retentiond_ok({"hold", "list", "-c", config, "--format", "json"}, dir.path()).out)
+            .size() == 1);
+}
