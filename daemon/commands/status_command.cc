@@ -92,11 +92,9 @@ std::string render_json(const std::vector<PolicyStatus>& all, TimePoint now) {
 }
 
 std::string render_text(const std::vector<PolicyStatus>& all, TimePoint now) {
-  long long kept = 0;
-  for (const auto& s : all)
-    if (!s.error && s.overdue == 0 && !s.stale) ++kept;
-  std::string out = "Status at " + format_timestamp(now) + ": " + std::to_string(kept) + " of " +
-                    std::to_string(all.size()) + " promises kept\n";
+  // The summary the HTML page gives: kept, overdue, without a recent pass, unknown.
+  std::string out = "Status at " + format_timestamp(now) + ": " +
+                    promise_summary(all, policies::Language::English) + "\n";
   auto or_never = [](const std::optional<TimePoint>& t, const char* none) {
     return t ? format_timestamp(*t) : std::string(none);
   };

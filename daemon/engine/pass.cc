@@ -343,6 +343,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   if (dry) {
     if (!options.dry_run)
       o.plan.warnings.push_back("the policy says dry_run: true, so it was only planned");
+    else if (policy.dry_run)  // a plan of it: what it shows is not what enforce will do
+      o.plan.warnings.push_back(
+          "the policy says dry_run: true: enforce and serve only plan it, nothing goes until it "
+          "is removed");
     return conclude(PassStatus::Planned, std::nullopt);
   }
   // Tables detached by earlier passes may be due to go even when no row has expired since.

@@ -337,22 +337,28 @@ std::string pass_detail(const PassOutcome& o, const Report& r, const policies::C
 }  // namespace
 
 std::string promise_summary(const std::vector<PolicyFigures>& figures, Language l) {
+  std::vector<PolicyStatus> statuses;
+  for (const auto& f : figures) statuses.push_back(f.status);
+  return promise_summary(statuses, l);
+}
+
+std::string promise_summary(const std::vector<PolicyStatus>& statuses, Language l) {
   long long kept_count = 0, overdue = 0, unknown = 0, stale = 0;
-  for (const auto& f : figures) {
-    if (f.status.error)
+  for (const auto& s : statuses) {
+    if (s.error)
       ++unknown;
-    else if (f.status.overdue > 0)
+    else if (s.overdue > 0)
       ++overdue;
-    else if (f.status.stale)
+    else if (s.stale)
       ++stale;
     else
       ++kept_count;
   }
-  const std::string n = std::to_string(figures.size()), k = std::to_string(kept_count);
+  const std::string n = std::to_string(statuses.size()), k = std::to_string(kept_count);
   std::string out =
       l == Language::French
           ? k + (kept_count > 1 ? " promesses tenues sur " : " promesse tenue sur ") + n
-          : k + " of " + n + (figures.size() == 1 ? " promise kept" : " promises kept");
+          : k + " of " + n + (statuses.size() == 1 ? " promise kept" : " promises kept");
   if (overdue > 0)
     out += words(l, "; ", " ; ") + std::to_string(overdue) + words(l, " overdue", " en retard");
   if (stale > 0)

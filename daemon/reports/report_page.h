@@ -31,6 +31,7 @@ std::string render_report_page(const PageInput& input, const policies::Config& c
 // "4 of 5 promises kept; 1 overdue" (kept: nothing overdue), "; 1 unknown" for a store that could
 // not be read; in French "4 promesses tenues sur 5 ; 1 en retard".
 std::string promise_summary(const std::vector<PolicyFigures>& figures, policies::Language language);
+std::string promise_summary(const std::vector<PolicyStatus>& statuses, policies::Language language);
 
 // A histogram bar's label: "0–3 mo", "42 mo or more"; in French "0–3 mois", "42 mois ou plus".
 std::string age_label(const AgeBin& bin, policies::Language language);

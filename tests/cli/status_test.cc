@@ -114,7 +114,7 @@ TEST_CASE("status: a hold is not overdue, a pass keeps the promise, exit statuse
 
   auto text = run_retentiond({"status", "-c", config}, dir.path(), kUtc);
   CHECK(text.exit_code == 0);
-  CHECK(text.out.find("1 of 1 promises kept") != std::string::npos);
+  CHECK(text.out.find("1 of 1 promise kept") != std::string::npos);
   CHECK(text.out.find("hits (store app): kept") != std::string::npos);
 
   // A store that cannot be read: exit 1, and the policy says why.
@@ -287,6 +287,14 @@ TEST_CASE("status counts the passes of a policy with dry_run: true as passes, no
   CHECK(s.at("stale") == false);
   CHECK(s.at("promise_kept_at").is_null());
   CHECK(s.at("overdue") == 1);
+  // Its plan says so: what it shows is not what enforce will do.
+  const auto plan = run_retentiond_ok({"plan", "-c", config}, dir.path(), kUtc);
+  CHECK(plan.out.find("the policy says dry_run: true: enforce and serve only plan it, nothing "
+                      "goes until it is removed") != std::string::npos);
+  // enforce says it only planned it.
+  const auto enforce = run_retentiond({"enforce", "-c", config}, dir.path(), kUtc);
+  CHECK(enforce.out.find("the policy says dry_run: true, so it was only planned") !=
+        std::string::npos);
 }
 
 TEST_CASE("status: promise_kept_at is a pass that left nothing overdue", "[cli][status][sqlite]") {
@@ -348,6 +356,7 @@ TEST_CASE("status: a state that cannot be read leaves every policy unknown, said
   const auto text = run_retentiond({"status", "-c", config}, dir.path());
   CHECK(text.exit_code == 1);
   CHECK(text.out.find("hits (store db): UNKNOWN") != std::string::npos);
+  CHECK(text.out.find(": 0 of 1 promise kept; 1 unknown\n") != std::string::npos);
   CHECK(text.out.find("  last pass:       unknown\n  next pass:       unknown\n") !=
         std::string::npos);
   CHECK(text.err.find("cannot connect to the PostgreSQL state") != std::string::npos);
