@@ -123,6 +123,10 @@ struct PlanStats {
   std::optional<TimePoint> oldest;  // earliest basis among matched records
   long long undated = 0;  // selected records kept because no date is known (NULL or unreadable)
   long long future = 0;   // selected records kept because their date is after the pass's moment
+  // Parts of the store the count could not read (a files store's directories): what they hold is
+  // neither counted nor acted on, so the pass fails and `status` says the promise is unknown.
+  long long unread_parts = 0;
+  std::string unread_words;  // what they are, for the error: "1 directory under '/var/log'"
   std::vector<std::string> statements;  // the exact statements a pass runs, with their bindings
   std::vector<std::string> warnings;    // undecidable records, unsupported features, ...
   std::string unit = "rows";            // "rows", "files" or "users" (Sympa), for messages

@@ -19,6 +19,9 @@ namespace retentiond::connectors {
 struct ThrottleHold {
   std::string reason;
   std::string detail;
+  // A mistake of the configuration (a replica's password file that cannot be read): no wait
+  // can end it, so the pass fails at once, as for the store's own password file.
+  bool misconfigured = false;
 };
 
 // A reason the throttle cannot be read, for `check`: at the replica's entry in the configuration

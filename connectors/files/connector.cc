@@ -300,10 +300,12 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
         policies::with_thousands(kept_newest) + " expired files are kept as the newest " +
         std::to_string(*policy.min_keep) +
         (policy.min_keep_per_directory ? " of their directory" : "") + " (min_keep)");
-  if (skipped)
-    stats.warnings.push_back(std::to_string(skipped) +
-                             (skipped == 1 ? " directory could not be read and was skipped"
-                                           : " directories could not be read and were skipped"));
+  if (skipped) {
+    stats.unread_parts = skipped;
+    stats.unread_words = policies::with_thousands(skipped) +
+                         (skipped == 1 ? " directory under '" : " directories under '") + root_ +
+                         "' (permissions?)";
+  }
   return stats;
 }
 

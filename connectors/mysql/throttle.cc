@@ -83,8 +83,13 @@ std::optional<long long> MysqlThrottle::lag_of(const policies::ReplicaConfig& r,
   auto client = replica(r);
   if (!client) {
     why = unreachable_words(client.error());
+    if (client.error().kind == ErrorKind::Config)
+      misconfigured_.insert(r.name());
+    else
+      misconfigured_.erase(r.name());
     return std::nullopt;
   }
+  misconfigured_.erase(r.name());
   std::vector<std::map<std::string, std::optional<std::string>>> rows;
   try {
     try {
@@ -135,7 +140,8 @@ std::vector<ThrottleHold> MysqlThrottle::holds() {
       std::string why;
       auto lag = lag_of(r, why);
       if (!lag)
-        out.push_back({"replica-lag", "replica " + r.name() + " " + why});
+        out.push_back(
+            {"replica-lag", "replica " + r.name() + " " + why, misconfigured_.count(r.name()) > 0});
       else if (*lag > limit)
         out.push_back({"replica-lag", "replica " + r.name() + " is " + seconds(*lag) +
                                           " behind (limit " + seconds(limit) + ")"});

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 
 #include "connectors/mysql/connection.h"
 #include "connectors/throttle.h"
@@ -28,6 +29,8 @@ class MysqlThrottle : public ThrottleProbe {
   policies::StoreConfig store_;
   std::unique_ptr<Client> primary_;
   std::map<std::string, std::unique_ptr<Client>> replicas_;  // by ReplicaConfig::name()
+  // Replicas whose last connection failed on the configuration (ThrottleHold::misconfigured).
+  std::set<std::string> misconfigured_;
 };
 
 }  // namespace retentiond::connectors::mysql

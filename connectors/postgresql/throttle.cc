@@ -192,7 +192,8 @@ void PostgresqlThrottle::listed_replica(const policies::ReplicaConfig& r,
       auto conninfo = replica_conninfo(store_, r);
       if (!conninfo) {
         out.push_back({"replica-lag",
-                       "replica " + r.name() + " cannot be asked: " + conninfo.error().message});
+                       "replica " + r.name() + " cannot be asked: " + conninfo.error().message,
+                       conninfo.error().kind == ErrorKind::Config});
         return;
       }
       conn = std::make_unique<pqxx::connection>(conninfo.value());

@@ -15,6 +15,7 @@
 #include "daemon/commands/prologue.h"
 #include "daemon/state/holds.h"
 #include "daemon/state/state.h"
+#include "lib/files/regular_file.h"
 #include "policies/clock.h"
 #include "policies/config_loader.h"
 #include "policies/printable.h"
@@ -93,6 +94,34 @@ bool same_basis(const policies::Basis& a, const policies::Basis& b) {
       return false;
   }
   return true;
+}
+
+// Each hmac key file the selected policies name (their own columns and their `also:` tables'),
+// read as a pass reads it: a missing or empty one would fail every pass, so `check` says so at
+// the strategy, --offline too. (Not at load: `history` or `status` have no use for the key.)
+void check_hmac_key_files(const std::vector<const policies::Policy*>& selected,
+                          std::vector<Diagnostic>& diagnostics) {
+  auto check_columns = [&](const std::vector<policies::ColumnAnonymisation>& columns) {
+    for (const auto& c : columns) {
+      if (c.strategy.kind != policies::AnonymiseStrategy::Kind::Hmac) continue;
+      const std::string& path = c.strategy.text;
+      std::string why;
+      auto key = lib::read_regular_file(path, lib::kMaxSecretBytes, why);
+      if (key && !key->empty() && key->back() == '\n') key->pop_back();
+      if (!key)
+        why = "cannot read the hmac key file '" + path + "': " + why;
+      else if (key->empty())
+        why = "the hmac key file '" + path + "' is empty";
+      else
+        continue;
+      diagnostics.push_back(
+          {policies::Severity::Error, c.strategy.location, policies::printable(why)});
+    }
+  };
+  for (const policies::Policy* p : selected) {
+    check_columns(p->anonymise);
+    for (const auto& rule : p->also) check_columns(rule.anonymise);
+  }
 }
 
 // 'partitions: drop' or 'detach' on a `since` no partition key can be (two columns, another
@@ -227,6 +256,7 @@ int check_command(const Args& args) {
     std::vector<const policies::Policy*> selected;
     if (auto stop = select_policies("check", *loaded.config, names, selected)) return *stop;
     refuse_partition_bases(selected, diagnostics);
+    check_hmac_key_files(selected, diagnostics);
     warn_overlapping_deletes(*loaded.config, selected, diagnostics);
     if (!vm.count("offline")) {
       std::map<std::string, std::unique_ptr<connectors::Connector>> open;

@@ -289,6 +289,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
         return Error{ErrorKind::Throttled,
                      "waited more than the throttle's max_wait while counting (" +
                          gate.last_reasons() + "); nothing changed, the next pass tries again"};
+      if (verdict == ThrottleGate::Verdict::Misconfigured)
+        return Error{ErrorKind::Config,
+                     "the throttle cannot be read: " + gate.last_reasons() + "; nothing changed"};
       return std::nullopt;
     };
   }
@@ -310,6 +313,16 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   if (!policy.also_stores.empty())
     if (auto error = related.open(policy, options, o)) return conclude(PassStatus::Failed, error);
   // Records whose notice could not be sent are kept, and the pass says so: never silent.
+  // What the count could not read may hold expired records: the pass does the rest, then fails
+  // (never an "ok" over a promise it could not check).
+  auto unread_failure = [&]() -> std::optional<Error> {
+    if (o.plan.unread_parts == 0) return std::nullopt;
+    return Error{ErrorKind::Io, connectors::error_prefix(policy.store, policy.name) +
+                                    "could not read " + o.plan.unread_words +
+                                    ": the expired records there, if any, are neither counted nor "
+                                    "acted on; give the service read access, or narrow the "
+                                    "policy to leave them out"};
+  };
   auto notice_failure = [&]() -> std::optional<Error> {
     if (!o.notices || o.notices->failed == 0) return std::nullopt;
     return Error{ErrorKind::NoticeFailed,
@@ -331,6 +344,10 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   if (o.plan.future > 0)
     o.plan.warnings.push_back(counted(o.plan.future) + " a date after " +
                               format_timestamp(o.cutoff.now) + "; kept");
+  if (o.plan.unread_parts > 0)
+    o.plan.warnings.push_back("could not read " + o.plan.unread_words +
+                              ": what it holds is neither counted nor acted on" +
+                              (dry ? "" : "; the pass fails once the rest is done"));
 
   auto guard = policies::check_guard(policy.max_affected, o.plan.matched, o.plan.total, o.plan.unit,
                                      connectors::any_unit_estimated(o.plan.partitions));
@@ -355,6 +372,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     spdlog::info("policy '{}': nothing expired before {} (store '{}')", policy.name,
                  format_timestamp(o.cutoff.cutoff), policy.store);
     if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
+    if (auto failure = unread_failure()) return conclude(PassStatus::Failed, failure);
     return conclude(PassStatus::Ok, std::nullopt);
   }
 
@@ -430,6 +448,11 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     o.throttle_waited = gate.waited().count();
     o.throttle_by_reason = gate.waited_by_reason();
     if (verdict == ThrottleGate::Verdict::Stopped) continue;  // the stop check above ends the pass
+    if (verdict == ThrottleGate::Verdict::Misconfigured)
+      return conclude(
+          PassStatus::Failed,
+          Error{ErrorKind::Config, "the throttle cannot be read: " + gate.last_reasons() +
+                                       "; stopped after " + done_so_far()});
     if (verdict == ThrottleGate::Verdict::TooLong)
       return conclude(
           PassStatus::Interrupted,
@@ -525,6 +548,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                o.batches == 1 ? "batch" : "batches", o.longest_batch.count(), budget.count());
   if (auto failure = notice_failure()) return conclude(PassStatus::Failed, failure);
   if (left_behind) return conclude(PassStatus::Failed, left_behind);
+  if (auto failure = unread_failure()) return conclude(PassStatus::Failed, failure);
   return conclude(PassStatus::Ok, std::nullopt);
 }
 

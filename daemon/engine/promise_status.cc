@@ -74,6 +74,11 @@ PolicyStatus promise_status(const policies::Config& config, const policies::Poli
   for (const PassOutcome* o : {&due, &overdue})
     if (o->status == PassStatus::Failed || o->status == PassStatus::Interrupted)
       s.error = o->error ? o->error->message : "the store could not be read";
+  // Part of the store could not be read (a files store's directory): whether the promise is
+  // kept there is not known.
+  if (!s.error && due.plan.unread_parts > 0)
+    s.error = "could not read " + due.plan.unread_words +
+              ": the records there are not counted, so whether the promise is kept is unknown";
   s.due = due.plan.matched;
   s.held = due.plan.held;
   s.overdue = overdue.plan.matched;

@@ -65,6 +65,12 @@ ThrottleGate::Verdict ThrottleGate::wait() {
       reasons.insert(h.reason);
     }
     last_ = why;
+    for (const auto& h : holds)
+      if (h.misconfigured) {
+        last_ = h.detail;
+        if (waiting) count_waited();
+        return Verdict::Misconfigured;
+      }
     if (!waiting) {
       spdlog::warn("policy '{}': pausing {}: {}", policy_, phase_, why);
       if (on_wait_) on_wait_(why);

@@ -40,8 +40,9 @@ class ThrottleGate {
   // "while counting" (a count in parts paces like batches).
   void set_phase(std::string phase) { phase_ = std::move(phase); }
 
-  enum class Verdict { Go, Stopped, TooLong };
-  // Returns when the throttle lets the pass go on, a stop was asked, or max_wait is used up.
+  enum class Verdict { Go, Stopped, TooLong, Misconfigured };
+  // Returns when the throttle lets the pass go on, a stop was asked, max_wait is used up, or a
+  // hold is a mistake of the configuration no wait can end (last_reasons() says which).
   Verdict wait();
 
   std::chrono::duration<double> waited() const { return total_; }

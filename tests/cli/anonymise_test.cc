@@ -263,3 +263,33 @@ TEST_CASE("check refuses anonymising the key the batches find the rows by", "[cl
   CHECK(r.err.find("column 'address' is the key of table 'mails'") != std::string::npos);
   CHECK(r.err.find("'email'") == std::string::npos);
 }
+
+TEST_CASE("check reads each hmac key file a pass would read, --offline too", "[cli][anonymise]") {
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE people (id INTEGER PRIMARY KEY, nick TEXT, "
+              "seen TEXT); CREATE TABLE notes (pid INTEGER, who TEXT);");
+  dir.write("empty.key", "\n");
+  dir.write("good.key", "a secret\n");
+  const std::string config = dir.write(
+      "r.yaml",
+      "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
+      "  - name: p\n    store: db\n    table: people\n    expire_after: 1y\n    since: seen\n"
+      "    action: anonymise\n    anonymise:\n      nick: {hmac: {key_file: missing.key}}\n"
+      "    also:\n      - table: notes\n        on: notes.pid = people.id\n"
+      "        action: anonymise\n        anonymise: {who: {hmac: {key_file: empty.key}}}\n"
+      "  - name: q\n    store: db\n    table: people\n    expire_after: 2y\n    since: seen\n"
+      "    action: anonymise\n    anonymise: {nick: {hmac: {key_file: good.key}}}\n");
+  for (const bool offline : {false, true}) {
+    std::vector<std::string> args{"check", "-c", config};
+    if (offline) args.push_back("--offline");
+    auto r = run_retentiond(args, dir.path());
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(config + ":12:20: error: cannot read the hmac key file '" +
+                     dir.file("missing.key") + "': ") != std::string::npos);
+    CHECK(r.err.find(config + ":17:33: error: the hmac key file '" + dir.file("empty.key") +
+                     "' is empty") != std::string::npos);
+    CHECK(r.err.find("good.key") == std::string::npos);
+  }
+}

@@ -287,3 +287,53 @@ TEST_CASE("files: a directory the service may not write is left and said, the ot
   CHECK(std::all_of(left.begin(), left.end(), [](const std::string& f) { return f[0] == 'b'; }));
   CHECK(r.err.find("access.log") == std::string::npos);  // no file name in the log
 }
+
+TEST_CASE(
+    "files: a directory the service may not read fails the pass and leaves the promise "
+    "unknown",
+    "[files][cli]") {
+  // Its expired files (if any) are neither counted nor removed: the others go, then the pass
+  // fails, and `status` does not call the promise kept. As root, run as the test servers'
+  // unprivileged user (root reads any directory).
+  TempDir dir;
+  for (const char* site : {"a", "c", "d/e"})
+    for (int i = 1; i <= 3; ++i)
+      file_at(dir, std::string("logs/") + site + "/access.log-" + std::to_string(i), "2026-12-01");
+  const std::string config = files_config(
+      dir, "logs", "logs",
+      "  - {name: web, store: logs, files: '**/access.log-*', expire_after: 52d, since: mtime, "
+      "max_affected: 100%}\n");
+  std::vector<std::string> prefix;
+  const std::string binary = dir.file("retentiond");
+  fs::copy_file(RETENTIOND_BINARY, binary);
+  if (geteuid() == 0) {
+    const std::string user = server_env("RETENTIOND_TEST_SERVER_USER");
+    REQUIRE(run_program({"/bin/chown", "-R", user, dir.path()}).exit_code == 0);
+    REQUIRE(::chmod(dir.path().c_str(), 0755) == 0);
+    prefix = {"/usr/sbin/runuser", "-u", user, "--"};
+  }
+  REQUIRE(::chmod(dir.file("logs/d").c_str(), 0) == 0);
+  auto as_service = [&](const std::vector<std::string>& args) {
+    auto argv = prefix;
+    argv.push_back(binary);
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_program(argv, dir.path());
+  };
+  auto r = as_service({"enforce", "-c", "r.yaml", "--at", kAt, "--format", "json"});
+  auto status = as_service({"status", "-c", "r.yaml", "--at", kAt, "--format", "json"});
+  ::chmod(dir.file("logs/d").c_str(), 0755);  // so that the directory can be cleaned up
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  auto p = policy_in(json::parse(r.out), "web");
+  CHECK(p.at("affected") == 6);  // a and c
+  CHECK(p.at("warnings")
+            .dump()
+            .find("could not read 1 directory under '" + dir.file("logs") + "' (permissions?)") !=
+        std::string::npos);
+  CHECK(tree(dir.file("logs")).size() == 3);  // d/e's, unread
+  INFO(status.out << status.err);
+  CHECK(status.exit_code == 1);
+  const json s = json::parse(status.out).at("policies").at(0);
+  CHECK(s.at("overdue").is_null());
+  CHECK(s.at("error").get<std::string>().find("could not read 1 directory") == 0);
+}

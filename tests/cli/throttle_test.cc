@@ -794,3 +794,45 @@ TEST_CASE("throttle: a pass that ends while counting says it counted nothing",
   CHECK(html.out.find("<p>Waited: ") != std::string::npos);
   CHECK(db.integer("SELECT count(*) FROM t") == 120000);
 }
+
+TEST_CASE("throttle: a replica whose password file cannot be read fails the pass at once",
+          "[throttle][mysql][postgresql]") {
+  // A mistake of the configuration, like the store's own password file: no wait can end it, so
+  // the pass fails (config) instead of waiting out max_wait as for a replica that is down.
+  const bool mariadb = GENERATE(true, false);
+  INFO((mariadb ? "MariaDB" : "PostgreSQL"));
+  TempDir dir;
+  MysqlDatabase my;
+  PgDatabase pg;
+  std::string config;
+  const std::string throttle_of =
+      "{max_replica_lag: 5s, max_wait: 1h, replicas: [{host: "
+      "127.0.0.1, port: ";
+  if (mariadb) {
+    my.exec(
+        "CREATE TABLE t (id INT PRIMARY KEY, ts DATETIME NOT NULL);"
+        "INSERT INTO t SELECT seq, '2020-01-01' FROM seq_1_to_1000");
+    config = mysql_config(dir, my,
+                          throttle_of + server_env("RETENTIOND_TEST_MYSQL_REPLICA_PORT") +
+                              ", user: x, password_file: missing.pw}]}");
+  } else {
+    pg.exec(
+        "CREATE TABLE t (id int PRIMARY KEY, ts timestamptz NOT NULL);"
+        "INSERT INTO t SELECT i, '2020-01-01' FROM generate_series(1, 1000) i");
+    config = pg_config(dir, pg,
+                       throttle_of + server_env("RETENTIOND_TEST_PG_REPLICA_PORT") +
+                           ", user: postgres, password_file: missing.pw}]}");
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(std::chrono::steady_clock::now() - started < 30s);
+  CHECK(r.err.find("the throttle cannot be read: replica 127.0.0.1:") != std::string::npos);
+  CHECK(r.err.find("missing.pw") != std::string::npos);
+  CHECK((mariadb ? my.integer("SELECT count(*) FROM t") : pg.integer("SELECT count(*) FROM t")) ==
+        1000);
+  const json entry = last_pass(dir, config);
+  CHECK(entry.at("outcome") == "failed");
+  CHECK(entry.at("error_class") == "config");
+}
