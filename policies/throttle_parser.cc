@@ -122,9 +122,16 @@ ThrottleConfig parse_throttle(const YAML::Node& node, const std::string& file,
                         "'replicas' of " + context + " must be a list of replicas");
     for (size_t i = 0; i < f->value.size(); ++i)
       collect(diags, [&] {
-        t.replicas.push_back(parse_replica(f->value[i], file, base_dir,
-                                           "replica " + std::to_string(i + 1) + " of " + context,
-                                           mysql, diags));
+        auto r = parse_replica(f->value[i], file, base_dir,
+                               "replica " + std::to_string(i + 1) + " of " + context, mysql, diags);
+        // One reading per server: a second entry for it would never be asked (nor its user's
+        // grants checked).
+        for (const auto& other : t.replicas)
+          if (other.name() == r.name())
+            throw ConfigError(r.location, "replica " + r.name() + " is listed twice in " + context +
+                                              " (first at " + other.location.str() +
+                                              "): list each server once");
+        t.replicas.push_back(std::move(r));
       });
   });
   // Keys present with a wrong value were named above: the checks across keys count them as set,

@@ -226,7 +226,8 @@ std::string MysqlThrottle::describe() const {
   }
   if (t.max_threads_running)
     out += (out.empty() ? "pause" : "; or") + std::string(" while more than ") +
-           std::to_string(*t.max_threads_running) + " threads run on the server";
+           std::to_string(*t.max_threads_running) +
+           (*t.max_threads_running == 1 ? " thread runs" : " threads run") + " on the server";
   if (out.empty()) return nice_words(t.nice_ratio);
   out += "; stop after " + seconds(t.max_wait.count()) + " of waiting in all";
   return t.nice_ratio > 0 ? out + "; " + nice_words(t.nice_ratio) : out;

@@ -341,7 +341,9 @@ std::string PostgresqlThrottle::describe() const {
            " behind or its lag is unknown";
   if (t.max_threads_running)
     out += (out.empty() ? "pause" : "; or") + std::string(" while more than ") +
-           std::to_string(*t.max_threads_running) + " backends are active on the server";
+           std::to_string(*t.max_threads_running) +
+           (*t.max_threads_running == 1 ? " backend is" : " backends are") +
+           " active on the server";
   if (out.empty()) return nice_words(t.nice_ratio);
   out += "; stop after " + seconds(static_cast<double>(t.max_wait.count())) + " of waiting in all";
   return t.nice_ratio > 0 ? out + "; " + nice_words(t.nice_ratio) : out;

@@ -48,7 +48,7 @@ std::string render_markdown(const Report& report, const policies::Config& config
     }
     const std::string about = matched_estimated(o) ? "about " : "";
     if (o.counted || report.dry_run)
-      out += "- Selected: " + about + with_thousands(o.plan.total) + " " + o.plan.unit +
+      out += "- Selected: " + about + policies::counted(o.plan.total, o.plan.unit) +
              "; expired: " + about + with_thousands(o.plan.matched) +
              "; held: " + with_thousands(o.plan.held) + "\n";
     else

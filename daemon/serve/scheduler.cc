@@ -362,7 +362,8 @@ void Scheduler::finished(const std::string& name, const PassOutcome& outcome,
                    local_time(next));
     if (verdict == AfterPass::Throttled)
       spdlog::warn(
-          "policy '{}': pass interrupted after waiting max_wait for store '{}'s throttle; the "
+          "policy '{}': pass interrupted after waiting max_wait for the throttle of store '{}'; "
+          "the "
           "next scheduled run goes on at {}",
           name, policy->store, local_time(next));
     arm(*policy, next);

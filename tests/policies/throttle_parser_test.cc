@@ -55,6 +55,9 @@ TEST_CASE("throttle: mistakes are named at their line", "[throttle-config]") {
         std::string::npos);
   CHECK(first_error("{max_threads_running: 3, replicas: [{dsn: \"host=r1\"}]}")
             .find("lists 'replicas' but sets no 'max_replica_lag'") != std::string::npos);
+  CHECK(first_error("{max_replica_lag: 5s, replicas: [{host: r1, user: a}, {host: r1, port: "
+                    "5432, user: b}]}")
+            .find("replica r1:5432 is listed twice in 'throttle' of store 'app' (first at ") == 0);
   // One mistake, one error: a wrong value is not also "not set".
   TempDir dir;
   auto wrong = load(dir, "{max_replica_lag: 5x, replicas: [{dsn: \"host=r1\"}]}");
