@@ -50,8 +50,13 @@ std::string monitor_grant(Client& c) {
 // Why a replica could not be asked: "cannot be reached (...)", or, for its password file, what
 // is wrong with that file (a mistake in the configuration, not the network).
 std::string unreachable_words(const Error& e) {
-  if (e.kind == ErrorKind::Config) return "cannot be asked: " + e.message;
-  return "cannot be reached (" + e.message + ")";
+  // The connection's error starts "store 'x' replica 'host:port': ", which the caller's words
+  // ("replica host:port ...", in a pass of the store) already say.
+  std::string why = e.message;
+  if (why.rfind("store '", 0) == 0)
+    if (const auto named = why.find("': "); named != std::string::npos) why.erase(0, named + 3);
+  if (e.kind == ErrorKind::Config) return "cannot be asked: " + why;
+  return "cannot be reached (" + why + ")";
 }
 
 // A reading (connecting included) gives up after this many seconds: a server that accepts the

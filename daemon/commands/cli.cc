@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -60,11 +62,18 @@ void write_output(const std::string& text, const std::string& path) {
   std::string temporary = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out.is_open()) {  // why, as the system said it: no such directory, permission denied
+      const int error = errno;
+      throw std::runtime_error("cannot write the report to '" + path +
+                               "': " + std::strerror(error));
+    }
     out << text;
     out.flush();
     if (!out) {
+      const int error = errno;
       std::remove(temporary.c_str());
-      throw std::runtime_error("cannot write the report to '" + path + "'");
+      throw std::runtime_error("cannot write the report to '" + path +
+                               "': " + std::strerror(error));
     }
   }
   std::error_code ec;

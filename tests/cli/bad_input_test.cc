@@ -186,7 +186,8 @@ TEST_CASE("issue 17: an enforce report that cannot be written goes to standard o
   auto r = f.run({"enforce", "--at", kAt, "--format", "json", "-o", unwritable});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("retentiond: critical: cannot write the report to '" + unwritable +
-                   "'; the passes are recorded in the audit trail (see 'retentiond history'); "
+                   "': No such file or directory; the passes are recorded in the audit trail (see "
+                   "'retentiond history'); "
                    "printing the report to standard output instead\n") != std::string::npos);
   CHECK(policy_in(parsed(r), "old-users").at("affected") == 1);
   auto history = parsed(f.run({"history", "--format", "json"})).at("entries");
