@@ -57,6 +57,16 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
   release();
   owner_.clear();
   PassOutcome o = starting_outcome(policy, options, *clock_);
+  // Hosts that disagree on the policy: a failed pass, audited, with the reason (disagreement).
+  auto disagreed = [&](const std::string& why) {
+    spdlog::error("{}", why);
+    o.plan.warnings.push_back("error (config): " + why);
+    o.status = PassStatus::Failed;
+    o.error = Error{ErrorKind::Config, why};
+    o.finished = clock_->now();
+    finish(o);
+    return o;
+  };
   try {
     if (auto lock = PassLock::try_acquire(*state_, policy.name)) {
       if (state_->shared() && options.done_since) {
@@ -67,15 +77,7 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
             differs = done->words() + " as a dry run ('dry_run: true' in its configuration), " +
                       "but this configuration enforces policy '" + policy.name +
                       "': hosts sharing a state must give each policy the same rule";
-          if (differs) {
-            spdlog::error("{}", *differs);
-            o.plan.warnings.push_back("error (config): " + *differs);
-            o.status = PassStatus::Failed;
-            o.error = Error{ErrorKind::Config, *differs};
-            o.finished = clock_->now();
-            finish(o);
-            return o;
-          }
+          if (differs) return disagreed(*differs);
           spdlog::info("policy '{}': {}; skipping this run", policy.name, done->words());
           o.status = PassStatus::Refused;
           o.elsewhere = true;
@@ -95,15 +97,7 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
       if (state_->shared())
         differs = disagreement(policy, owner_process(other->owner), other->store, other->action);
     }
-    if (differs) {
-      spdlog::error("{}", *differs);
-      o.plan.warnings.push_back("error (config): " + *differs);
-      o.status = PassStatus::Failed;
-      o.error = Error{ErrorKind::Config, *differs};
-      o.finished = clock_->now();
-      finish(o);
-      return o;
-    }
+    if (differs) return disagreed(*differs);
     std::string reason =
         "policy '" + policy.name + "' is being enforced by " + who + "; skipping this pass";
     if (state_->shared()) {
