@@ -1,5 +1,6 @@
 // `retentiond hold add|remove|list`: legal holds an operator places on single records.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -157,12 +158,15 @@ bool survives_pass_under_way(const policies::Config& config, const policies::Pol
 
 // Keys in the order a reader looks for them: 2 before 10 (keys made of digits by their value),
 // others as text; by policy first.
+// Keys made of digits first, by value; then the others as text (one order for any mix of keys).
 bool listed_before(const Hold& a, const Hold& b) {
   if (a.policy != b.policy) return a.policy < b.policy;
   auto digits = [](const std::string& k) {
     return !k.empty() && k.find_first_not_of("0123456789") == std::string::npos;
   };
-  if (digits(a.key) && digits(b.key)) {
+  const bool x_digits = digits(a.key), y_digits = digits(b.key);
+  if (x_digits != y_digits) return x_digits;
+  if (x_digits) {
     const auto skip = [](const std::string& k) {
       return std::min(k.find_first_not_of('0'), k.size() - 1);
     };
@@ -172,6 +176,13 @@ bool listed_before(const Hold& a, const Hold& b) {
     if (x != y) return x < y;
   }
   return a.key < b.key;
+}
+
+// Columns on a terminal: characters, not bytes ('é' is two bytes, one column).
+size_t columns(const std::string& text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
 }
 
 }  // namespace
@@ -187,6 +198,15 @@ int hold_command(const Args& all_args) {
   if (verb != "add" && verb != "remove" && verb != "list")
     return usage_failure(command, "unknown action '" + verb + "' (use add, remove or list)");
   Args args(all_args.begin() + 1, all_args.end());
+  // A key such as -5 before '--' would be taken for an option: said, with the way to write it.
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a.size() > 1 && a[0] == '-' && std::isdigit(static_cast<unsigned char>(a[1])))
+      return usage_failure(command, "'" + a +
+                                        "' is read as an option; a KEY that starts with '-' "
+                                        "goes after '--', which ends the options: hold " +
+                                        verb + " --policy NAME ... -- " + a);
+  }
 
   std::string config_path, reason, until_text, format;
   bool exact = false;
@@ -273,11 +293,12 @@ int hold_command(const Args& all_args) {
         // Aligned columns: the policy and the key are as wide as the widest listed.
         size_t policy_width = 0, key_width = 0;
         for (const auto& h : holds) {
-          policy_width = std::max(policy_width, printable(h.policy).size());
-          key_width = std::max(key_width, printable(h.key).size());
+          policy_width = std::max(policy_width, columns(printable(h.policy)));
+          key_width = std::max(key_width, columns(printable(h.key)));
         }
         auto padded = [](std::string text, size_t width) {
-          text.resize(std::max(text.size(), width), ' ');
+          const size_t used = columns(text);
+          if (used < width) text.append(width - used, ' ');
           return text;
         };
         for (const auto& h : holds)

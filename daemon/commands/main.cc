@@ -51,13 +51,20 @@ int main(int argc, char** argv) {
   }
   const std::string command = args.front();
   args.erase(args.begin());
+  // What was printed and could not be written (a full disk, a closed pipe) fails the command.
+  auto written = [](int status) {
+    std::cout.flush();
+    if (std::cout) return status;
+    std::cerr << "retentiond: cannot write to standard output\n";
+    return kExitFailure;
+  };
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
-    return kExitOk;
+    return written(kExitOk);
   }
   if (command == "--version" || command == "version") {
     std::cout << "retentiond " << RETENTIOND_VERSION << "\n";
-    return kExitOk;
+    return written(kExitOk);
   }
   setup_logging();
   const std::map<std::string, int (*)(const Args&)> commands{

@@ -47,8 +47,10 @@ bool left_nothing_overdue(const policies::Policy& p, const AuditEntry& e, const 
 void read_audit(StateFile* state, TimePoint now, PolicyStatus& s) {
   if (!state) return;
   for (const auto& e : AuditTrail(state->db()).list({s.policy->name}, std::nullopt)) {
-    // Only passes: holds are recorded in the trail too.
-    if (e.action == "hold" || e.finished > now) continue;
+    // Only passes: holds are recorded in the trail too. And only this policy's: a pass of its
+    // name on another store (a host sharing the state whose configuration disagrees) kept no
+    // promise of this store.
+    if (e.action == "hold" || e.finished > now || e.store != s.policy->store) continue;
     // A pass of any outcome shows the schedule runs (a policy with dry_run: true included)...
     if (!s.last_pass || e.finished >= *s.last_pass) {
       s.last_pass = e.finished;

@@ -48,7 +48,11 @@ Scheduler::LastPasses Scheduler::last_passes(const std::string& policy) {
   try {
     auto state = open_state_for_reading(*config_);
     if (!state) return last;
+    const policies::Policy* p = config_->policy(policy);
     for (const auto& e : AuditTrail(state->db()).list({policy}, std::nullopt)) {
+      // A pass of this name on another store is not this policy's (another host's configuration
+      // disagreeing on it: its run is then refused loudly, engine/pass_claim.cc).
+      if (p && e.store != p->store) continue;
       if (e.outcome == "ok") last.success = e.finished;
       if (e.outcome == "ok" || e.outcome == "refused") last.settled = e.finished;
     }

@@ -556,6 +556,8 @@ TEST_CASE(
                 .exit_code == 0);
   auto dash = run_retentiond({"hold", "add", "-c", config, "--policy", "t", "-5"}, dir.path());
   CHECK(dash.exit_code == 2);
+  CHECK(dash.err.find("'-5' is read as an option; a KEY that starts with '-' goes after '--'") !=
+        std::string::npos);
   auto help = run_retentiond({"hold", "--help"}, dir.path());
   CHECK(help.out.find("A KEY that starts\nwith '-' goes after '--'") != std::string::npos);
   auto after = run_retentiond(
@@ -573,7 +575,7 @@ TEST_CASE(
                                line.find(' ', line.find("key ") + 4) - line.find("key ") - 4));
     since_columns.insert(line.find("since"));
   }
-  CHECK(keys == std::vector<std::string>{"-5", "2", "9", "10", "100"});
+  CHECK(keys == std::vector<std::string>{"2", "9", "10", "100", "-5"});
   CHECK(since_columns.size() == 1);  // one column, whatever the key's width
 }
 
@@ -665,4 +667,42 @@ TEST_CASE("holds: an option of another action is refused, never ignored", "[cli]
   CHECK(json::parse(
             run_retentiond_ok({"hold", "list", "-c", config, "--format", "json"}, dir.path()).out)
             .size() == 1);
+}
+
+TEST_CASE("holds: list gives one order for any mix of keys, in columns of characters",
+          "[cli][holds]") {
+  for (const std::vector<std::string>& added :
+       {std::vector<std::string>{"1a", "9", "10", "élodie", "bob"},
+        std::vector<std::string>{"10", "bob", "1a", "élodie", "9"}}) {
+    TempDir dir;
+    sqlite_exec(dir.file("app.db"),
+                "CREATE TABLE t (k TEXT PRIMARY KEY, seen TEXT);"
+                "INSERT INTO t VALUES ('1a', '2020-01-01'), ('9', '2020-01-01'), ('10', "
+                "'2020-01-01'), ('élodie', '2020-01-01'), ('bob', '2020-01-01');");
+    const std::string config =
+        dir.write("r.yaml",
+                  "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
+                  "  - {name: t, store: db, table: t, key: k, expire_after: 1y, since: seen}\n");
+    for (const auto& key : added)
+      REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "t", key, "--reason", "r"},
+                             dir.path())
+                  .exit_code == 0);
+    auto list = run_retentiond({"hold", "list", "-c", config}, dir.path());
+    INFO(list.out);
+    std::vector<std::string> keys;
+    std::set<size_t> since_columns;
+    std::istringstream lines(list.out);
+    for (std::string line; std::getline(lines, line);) {
+      const size_t from = line.find("key ") + 4;
+      keys.push_back(line.substr(from, line.find(' ', from) - from));
+      // Characters before "since": 'é' is two bytes and one column.
+      const std::string before = line.substr(0, line.find("since"));
+      since_columns.insert(
+          static_cast<size_t>(std::count_if(before.begin(), before.end(), [](char c) {
+            return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+          })));
+    }
+    CHECK(keys == std::vector<std::string>{"9", "10", "1a", "bob", "élodie"});
+    CHECK(since_columns.size() == 1);
+  }
 }

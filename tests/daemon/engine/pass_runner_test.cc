@@ -7,6 +7,7 @@
 
 #include "connectors/registry.h"
 #include "daemon/engine/policy_runs.h"
+#include "daemon/engine/promise_status.h"
 #include "daemon/state/audit.h"
 #include "policies/config_loader.h"
 #include "support/pg_server.h"
@@ -161,5 +162,13 @@ TEST_CASE(
           "set of holds); rename one of them");
     REQUIRE(trail.size() == 2);
     CHECK(trail.back().outcome == "failed");
+    // Nor does status credit this store with hostC's pass on its own store, even with nothing
+    // overdue here.
+    testing::sqlite_exec(dir.file("app.db"), "DELETE FROM t");
+    daemon::PassRunner planner(&state_file, /*record=*/false);
+    const auto status =
+        daemon::promise_status(config, config.policies[0], now, planner, &state_file);
+    CHECK(status.last_outcome == "failed");
+    CHECK_FALSE(status.promise_kept_at);
   }
 }
