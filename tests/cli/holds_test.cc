@@ -540,7 +540,7 @@ TEST_CASE("holds: a table without a key column holds nothing, and says why",
 }
 
 TEST_CASE(
-    "holds: list sorts keys of digits by value and aligns its columns; a key starting "
+    "holds: list sorts keys of digits by value and aligns its columns, and a key starting "
     "with '-' is given after '--'",
     "[cli][holds]") {
   TempDir dir;
@@ -579,7 +579,7 @@ TEST_CASE(
   CHECK(since_columns.size() == 1);  // one column, whatever the key's width
 }
 
-TEST_CASE("holds: changing a hold in force keeps when it began; one that ended is held anew",
+TEST_CASE("holds: changing a hold in force keeps when it began, and one that ended is held anew",
           "[cli][holds]") {
   TempDir dir;
   sqlite_exec(dir.file("app.db"),
