@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <spdlog/spdlog.h>
-
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/logging.h"
@@ -51,11 +49,13 @@ int main(int argc, char** argv) {
   }
   const std::string command = args.front();
   args.erase(args.begin());
-  // What was printed and could not be written (a full disk, a closed pipe) fails the command.
+  // What was printed and could not be written (a full disk behind `> proof.json`, a closed
+  // pipe) is a failure, whichever command it was: never an exit 0 over a cut-short file.
   auto written = [](int status) {
     std::cout.flush();
     if (std::cout) return status;
-    std::cerr << "retentiond: cannot write to standard output\n";
+    std::cerr << "retentiond: critical: cannot write to standard output: what this command "
+                 "printed is lost or cut short\n";
     return kExitFailure;
   };
   if (command == "--help" || command == "-h" || command == "help") {
@@ -81,15 +81,5 @@ int main(int argc, char** argv) {
               << kUsage;
     return kExitUsage;
   }
-  const int status = it->second(args);
-  // What a command printed and could not write (a full disk behind `> proof.json`, a closed
-  // pipe) is a failure, whichever command it was: never an exit 0 over a cut-short file.
-  std::cout.flush();
-  if (!std::cout) {
-    spdlog::critical(
-        "cannot write to standard output: what this command printed is lost or cut "
-        "short");
-    return kExitFailure;
-  }
-  return status;
+  return written(it->second(args));
 }

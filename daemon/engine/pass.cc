@@ -312,7 +312,6 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   if (ctx.counts_only) return conclude(PassStatus::Planned, std::nullopt);
   if (!policy.also_stores.empty())
     if (auto error = related.open(policy, options, o)) return conclude(PassStatus::Failed, error);
-  // Records whose notice could not be sent are kept, and the pass says so: never silent.
   // What the count could not read may hold expired records: the pass does the rest, then fails
   // (never an "ok" over a promise it could not check).
   auto unread_failure = [&]() -> std::optional<Error> {
@@ -323,6 +322,7 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                                     "acted on; give the service read access, or narrow the "
                                     "policy to leave them out"};
   };
+  // Records whose notice could not be sent are kept, and the pass says so: never silent.
   auto notice_failure = [&]() -> std::optional<Error> {
     if (!o.notices || o.notices->failed == 0) return std::nullopt;
     return Error{ErrorKind::NoticeFailed,

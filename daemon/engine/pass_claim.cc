@@ -26,9 +26,8 @@ struct RunElsewhere {
 std::optional<RunElsewhere> run_elsewhere(StateFile& state, const std::string& policy,
                                           policies::TimePoint since) {
   auto st = state.db().prepare(
-      "SELECT host, started, store, action, outcome FROM audit WHERE policy = ?1 AND started >= "
-      "?2 AND "
-      "outcome IN ('ok', 'refused', 'dry-run') ORDER BY id DESC LIMIT 1");
+      "SELECT host, started, store, action, outcome FROM audit WHERE policy = ?1 AND "
+      "started >= ?2 AND outcome IN ('ok', 'refused', 'dry-run') ORDER BY id DESC LIMIT 1");
   st.bind(1, policy).bind(2, format_timestamp(since));
   if (!st.step()) return std::nullopt;
   return RunElsewhere{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4)};

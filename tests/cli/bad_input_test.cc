@@ -218,7 +218,9 @@ TEST_CASE("whatever the command, output that cannot be written fails it, said on
                                              {"status", "--format", "json"},
                                              {"check", "--offline", "--format", "json"},
                                              {"hold", "list", "--format", "json"},
-                                             {"register"}}) {
+                                             {"register"},
+                                             {"--version"},
+                                             {"--help"}}) {
     std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$0\" \"$@\" >/dev/full",
                                   RETENTIOND_BINARY};
     argv.insert(argv.end(), command.begin(), command.end());
