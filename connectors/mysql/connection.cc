@@ -3,13 +3,22 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#include <algorithm>
 #include <cstring>
 #include <regex>
+#include <set>
 
 #include "connectors/secret.h"
 
 namespace retentiond::connectors::mysql {
 namespace {
+
+// "Rows matched: N  Changed: M  Warnings: W", the server's info after an UPDATE.
+std::optional<long long> rows_matched_of(const char* info) {
+  const char* at = info ? std::strstr(info, "Rows matched:") : nullptr;
+  if (!at) return std::nullopt;
+  return std::strtoll(at + 13, nullptr, 10);
+}
 
 // Closes a prepared statement on every path.
 struct StatementHandle {
@@ -131,6 +140,7 @@ void Client::exec(const std::string& sql) {
     throw MysqlError(mysql_errno(handle_), mysql_error(handle_));
   if (MYSQL_RES* r = mysql_store_result(handle_)) mysql_free_result(r);
   affected_ = static_cast<long long>(mysql_affected_rows(handle_));
+  matched_ = rows_matched_of(mysql_info(handle_));
 }
 
 std::vector<std::map<std::string, std::optional<std::string>>> Client::named_rows(
@@ -151,6 +161,40 @@ std::vector<std::map<std::string, std::optional<std::string>>> Client::named_row
   }
   mysql_free_result(result);
   return out;
+}
+
+std::vector<std::pair<std::string, int>> Client::columns_not_stored_as_given() {
+  std::vector<std::pair<std::string, int>> columns;
+  if (mysql_warning_count(handle_) == 0) return columns;
+  for (const auto& warning : named_rows("SHOW WARNINGS")) {
+    static const std::set<std::string> assignment_codes = {
+        "1264",  // out of range value for column
+        "1265",  // data truncated for column (also a rounded DECIMAL, an unknown ENUM value)
+        "1292",  // incorrect date/time value for column (only "for column" ones: see below)
+        "1366",  // incorrect integer/decimal/string value for column
+        "1406",  // data too long for column
+    };
+    const auto code = warning.find("Code");
+    const auto text = warning.find("Message");
+    if (code == warning.end() || !code->second || !assignment_codes.count(*code->second) ||
+        text == warning.end() || !text->second)
+      continue;
+    // "... for column 'c' at row 1" or "... for column `db`.`t`.`c` at row 1"; a date the WHERE
+    // could not read warns without "for column" and is no assignment.
+    const std::string& message = *text->second;
+    const size_t from = message.rfind(" for column ");
+    const size_t to = message.rfind(" at row ");
+    if (from == std::string::npos || to == std::string::npos || to < from) continue;
+    std::string name = message.substr(from + 12, to - from - 12);
+    const size_t dot = name.rfind("`.`");
+    if (dot != std::string::npos) name = name.substr(dot + 2);
+    if (name.size() >= 2 && (name.front() == '\'' || name.front() == '`'))
+      name = name.substr(1, name.size() - 2);
+    if (std::find_if(columns.begin(), columns.end(),
+                     [&](const auto& c) { return c.first == name; }) == columns.end())
+      columns.emplace_back(name, std::stoi(*code->second));
+  }
+  return columns;
 }
 
 std::optional<std::string> Client::compile_error(const std::string& sql) {
@@ -204,6 +248,7 @@ std::vector<Row> Client::query(const std::string& sql, const std::vector<Value>&
     fail_statement(h.stmt, handle_);
   if (mysql_stmt_execute(h.stmt) != 0) fail_statement(h.stmt, handle_);
   affected_ = static_cast<long long>(mysql_stmt_affected_rows(h.stmt));
+  matched_ = rows_matched_of(mysql_info(handle_));  // closing the statement forgets it
 
   std::vector<Row> rows;
   unsigned columns = mysql_stmt_field_count(h.stmt);

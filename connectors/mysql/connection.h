@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "connectors/connector.h"
@@ -67,11 +68,21 @@ class Client {
   // Runs a statement without values (SHOW ...) and returns its rows by column name.
   std::vector<std::map<std::string, std::optional<std::string>>> named_rows(const std::string& sql);
   long long affected() const { return affected_; }
+  // After an UPDATE: the columns the server could not store an assigned value in as given (it
+  // truncated, rounded or clipped it, or it was no value of the column's type: a non-strict
+  // session only warns), each once, in the order warned. Reads SHOW WARNINGS only when the
+  // statement left some; never returns the warnings' texts (they quote the values). With each
+  // column, the first warning's code (ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, ...).
+  std::vector<std::pair<std::string, int>> columns_not_stored_as_given();
+  // After an UPDATE: the rows its WHERE matched ("Rows matched" of the server's info; affected()
+  // counts only the rows it changed), or nullopt when the server did not say.
+  std::optional<long long> rows_matched() const { return matched_; }
 
  private:
   explicit Client(MYSQL* handle) : handle_(handle) {}
   MYSQL* handle_;
   long long affected_ = 0;
+  std::optional<long long> matched_;
 };
 
 }  // namespace retentiond::connectors::mysql

@@ -49,6 +49,41 @@ std::optional<sql::Walk> key_walk(const std::string& first, const std::string& l
   }
 }
 
+// An anonymised value a column could not store as given: the batch is rolled back.
+class ValueNotStored : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// After an UPDATE on `table` that assigned `columns` their values: throws ValueNotStored when
+// the server kept another value than the policy gives in a column (a non-strict session, which
+// retentiond needs to read dates from text, truncates or clips with a warning only). Such rows
+// would not hold what the policy promises, and would look unanonymised to every later pass. One
+// conversion is what the policy means: `value: false` in a BOOLEAN (an integer) column is 0.
+void refuse_values_not_stored(Client& client, const std::string& table,
+                              const std::vector<policies::ColumnAnonymisation>& columns) {
+  auto false_given = [&](const std::string& column) {
+    for (const auto& c : columns)
+      if (c.strategy.kind == policies::AnonymiseStrategy::Kind::Value && c.column == column)
+        return c.strategy.text == "false" || c.strategy.text == "False" ||
+               c.strategy.text == "FALSE";
+    return false;
+  };
+  std::string names;
+  int count = 0;
+  for (const auto& [column, code] : client.columns_not_stored_as_given()) {
+    if (code == ER_TRUNCATED_WRONG_VALUE_FOR_FIELD && false_given(column)) continue;
+    names += (names.empty() ? "'" : ", '") + column + "'";
+    ++count;
+  }
+  if (count == 0) return;
+  throw ValueNotStored(
+      "the server could not store the anonymised value of " +
+      std::string(count == 1 ? "column " : "columns ") + names + " of table '" + table +
+      "' as the policy gives it (it truncated, rounded or clipped it, or it is no value of the "
+      "column's type: 1 for true in a BOOLEAN, null for a BIT); give a value the column's type "
+      "holds exactly (docs/anonymisation.md)");
+}
+
 // A key read back as text; integer keys stay integers unless they exceed the signed range
 // (unsigned BIGINT near its top), which keep their text and are bound as unsigned integers.
 KeyValue key_value(const std::string& text, bool integer_key) {
@@ -459,13 +494,23 @@ Result<BatchResult> MysqlConnector::keyset_batch(const Policy& policy, const Pas
         if (r[0]) out.push_back(*r[0]);
       return out;
     });
-    for (const auto& a : after ? s.next_also : s.first_also)
-      client_->query(a.text, values_for(a, ctx, integer_key, extra));
+    const auto& also = after ? s.next_also : s.first_also;
+    for (size_t rule = 0; rule < also.size(); ++rule) {
+      client_->query(also[rule].text, values_for(also[rule], ctx, integer_key, extra));
+      if (policy.also[rule].action == policies::Action::Anonymise)
+        refuse_values_not_stored(*client_, policy.also[rule].table.str(),
+                                 policy.also[rule].anonymise);
+    }
     const sql::Sql& remove = after ? s.next_action : s.first_action;
     client_->query(remove.text, values_for(remove, ctx, integer_key, extra));
     // Never more than the batch selected (sql/batch_bound.h): in_transaction rolls back, before
     // the batch announces itself (and before another store changes anything).
     const long long affected = client_->affected();
+    if (policy.action == policies::Action::Anonymise) {
+      const long long matched = client_->rows_matched().value_or(affected);  // before SHOW
+      refuse_values_not_stored(*client_, policy.table->str(), policy.anonymise);
+      tell_unchanged(policy, matched - affected);
+    }
     sql::check_batch_bound(affected, selected,
                            policy.action == policies::Action::Anonymise ? "UPDATE" : "DELETE",
                            sql::Bound::Selected);
@@ -526,6 +571,13 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy,
       } catch (const MysqlError&) {
       }
       return Error{ErrorKind::QueryFailed, error_prefix(store_.name, policy.name) + e.what()};
+    } catch (const ValueNotStored& e) {
+      try {
+        client_->exec("ROLLBACK");
+      } catch (const MysqlError&) {
+      }
+      return Error{ErrorKind::Config, error_prefix(store_.name, policy.name) + e.what() +
+                                          "; the batch was rolled back"};
     } catch (const RelatedStoreFailed& e) {
       try {
         client_->exec("ROLLBACK");
@@ -554,6 +606,16 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy,
                                       "; the batch was rolled back"};
     }
   }
+}
+
+void MysqlConnector::tell_unchanged(const Policy& policy, long long rows) {
+  if (rows <= 0 || !told_unchanged_.insert(policy.name).second) return;
+  spdlog::warn(
+      "policy '{}': {} rows matched already held the anonymised values as their columns store "
+      "them (a FLOAT, a DOUBLE or a DATETIME rounds the value given), although they read as "
+      "different: every pass matches them again and counts them as left to do; give values the "
+      "columns store exactly (docs/anonymisation.md)",
+      policy.name, rows);
 }
 
 long long MysqlConnector::announce(const PassContext& ctx, const sql::Sql& count, bool integer_key,

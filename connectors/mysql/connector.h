@@ -62,6 +62,10 @@ class MysqlConnector : public sql::ServerConnector {
   // Inside the batch's transaction, before COMMIT: records its intent in ctx's journal, with
   // the expired records `count` finds left in `range`, and returns that count (0 without a
   // journal).
+  // Warns, once per policy, that an UPDATE matched `rows` rows it did not change: they held the
+  // values already, in the column's own type, though the "already anonymised" test read them as
+  // different; rows anonymised, but matched and counted as left by every pass.
+  void tell_unchanged(const Policy& policy, long long rows);
   long long announce(const PassContext& ctx, const sql::Sql& count, bool integer_key,
                      const std::map<std::string, std::string>& extra, long long affected,
                      KeyRange range);
@@ -145,6 +149,8 @@ class MysqlConnector : public sql::ServerConnector {
   std::map<std::string, std::optional<UndatedLook>> looks_;
   // Policies whose account may not LOCK TABLES: their partitions go without the lock (logged once).
   std::set<std::string> unlocked_;
+  // Policies whose rows an UPDATE matched without changing them (see tell_unchanged): said once.
+  std::set<std::string> told_unchanged_;
 };
 
 }  // namespace retentiond::connectors::mysql

@@ -113,3 +113,93 @@ TEST_CASE("a MariaDB error quoting a record's values is logged and reported with
   }
   CHECK(store.db.integer("SELECT count(*) FROM c WHERE code = ''") == 0);  // rolled back
 }
+
+TEST_CASE("a MariaDB column that cannot store the anonymised value as given fails the batch",
+          "[cli][anonymise][mysql]") {
+  MysqlDatabase my;
+  TempDir dir;
+  const SqlStore store = mysql_store(dir, my);
+  store.db.exec(
+      "CREATE TABLE u (id INTEGER PRIMARY KEY, v VARCHAR(3), d DECIMAL(5,2), seen DATETIME);"
+      "INSERT INTO u VALUES (1, 'abc', 1.50, '2020-01-01'), (2, 'xyz', 2.50, '2020-01-01');"
+      "CREATE TABLE l (id INTEGER PRIMARY KEY, user_id INTEGER, n INTEGER);"
+      "INSERT INTO l VALUES (1, 1, 7), (2, 2, 8);");
+  auto enforce = [&](const std::string& anonymise, const std::string& also) {
+    const std::string config = store.write("  - name: u\n    store: " + store.name + R"(
+    table: u
+    expire_after: 1y
+    since: seen
+    action: anonymise
+    anonymise: )" + anonymise + "\n" + also +
+                                           "    max_affected: 100%\n");
+    auto r = run_retentiond(
+        {"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("the batch was rolled back") != std::string::npos);
+    return r.err;
+  };
+  SECTION("too long for a VARCHAR: truncated, and 'abc' would have stayed") {
+    auto err = enforce("{v: {value: \"abcdef\"}, d: {value: \"0\"}}", "");
+    CHECK(err.find("could not store the anonymised value of column 'v' of table 'u'") !=
+          std::string::npos);
+  }
+  SECTION("rounded by a DECIMAL") {
+    auto err = enforce("{v: {value: \"-\"}, d: {value: \"1.234\"}}", "");
+    CHECK(err.find("column 'd' of table 'u'") != std::string::npos);
+  }
+  SECTION("true in a BOOLEAN: MariaDB reads the text 'true' as 0") {
+    store.db.exec("ALTER TABLE u ADD COLUMN ok BOOLEAN DEFAULT false");
+    auto err = enforce("{v: {value: \"-\"}, ok: {value: true}}", "");
+    CHECK(err.find("column 'ok' of table 'u'") != std::string::npos);
+    CHECK(err.find("1 for true in a BOOLEAN") != std::string::npos);
+  }
+  SECTION("no text fits a BIT") {
+    store.db.exec("ALTER TABLE u ADD COLUMN bit1 BIT(1) DEFAULT 1");
+    auto err = enforce("{v: {value: \"-\"}, bit1: {value: false}}", "");
+    CHECK(err.find("column 'bit1' of table 'u'") != std::string::npos);
+  }
+  SECTION("no number, in an also: table") {
+    auto err = enforce("{v: {value: \"-\"}}",
+                       "    also:\n      - table: l\n        on: l.user_id = u.id\n"
+                       "        action: anonymise\n        anonymise: {n: {value: \"n/a\"}}\n");
+    CHECK(err.find("column 'n' of table 'l'") != std::string::npos);
+    CHECK(store.db.integer("SELECT count(*) FROM l WHERE n IN (7, 8)") == 2);
+  }
+  // Rolled back: every record keeps its values, whatever the other columns were given.
+  CHECK(store.db.integer("SELECT count(*) FROM u WHERE v IN ('abc', 'xyz') AND d IN (1.5, 2.5)") ==
+        2);
+}
+
+TEST_CASE("MariaDB rows an UPDATE matches without changing them are said once",
+          "[cli][anonymise][mysql]") {
+  MysqlDatabase my;
+  TempDir dir;
+  const SqlStore store = mysql_store(dir, my);
+  store.db.exec(
+      "CREATE TABLE u (id INTEGER PRIMARY KEY, at DATETIME, seen DATETIME);"
+      "INSERT INTO u VALUES (1, '2019-05-05 10:00:00', '2020-01-01'), (2, '2019-06-06', "
+      "'2020-01-01');");
+  // DATETIME keeps no fraction: it rounds without a warning, and reads 00:00:01 next pass.
+  const std::string config = store.write("  - name: u\n    store: " + store.name + R"(
+    table: u
+    expire_after: 1y
+    since: seen
+    action: anonymise
+    anonymise: {at: {value: "2000-01-01 00:00:00.6"}}
+    max_affected: 100%
+)");
+  auto enforce = [&](const std::string& at) {
+    auto r = run_retentiond({"enforce", "-c", config, "--at", at, "--format", "json"}, dir.path());
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    return r;
+  };
+  auto first = enforce("2028-03-01T00:00:00Z");
+  CHECK(policy_in(json::parse(first.out), "u").at("affected") == 2);
+  CHECK(first.err.find("already held the anonymised values") == std::string::npos);
+  auto second = enforce("2028-03-02T00:00:00Z");
+  CHECK(policy_in(json::parse(second.out), "u").at("affected") == 0);
+  CHECK(second.err.find("policy 'u': 2 rows matched already held the anonymised values") !=
+        std::string::npos);
+}
