@@ -50,11 +50,12 @@ std::string iso_value(const std::string& column) {
                               "CAST(COALESCE(NULLIF(SUBSTRING(" + digits +
                               ", 4, 2), ''), '0') AS SIGNED)))";
   // Accepted only when the text reads back as written: MariaDB turns an impossible date such as
-  // 2027-02-30 into 0000-00-00, which would look expired. Year 0000 and zero months or days are
+  // 2027-02-30 into 0000-00-00, which would look expired. An offset is at most 23:59 (+25:00 or
+  // +00:99 would move the date by hours it does not say). Year 0000 and zero months or days are
   // refused as well: MariaDB reads them as dates.
   return "WHEN " + column +
          " REGEXP '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ "
-         "T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$' "
+         "T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?$' "
          "AND LEFT(" +
          column + ", 4) <> '0000' AND LEFT(DATE_FORMAT(" + as_datetime +
          ", '%Y-%m-%d %H:%i:%s'), CHAR_LENGTH(LEFT(" + local + ", 19))) = LEFT(" + local +

@@ -26,12 +26,15 @@ const std::string kAt = "2028-03-01T00:00:00Z";
 // label, text. Expired: the first three and the last (a lower-case 'z', as RFC 3339 allows) (the
 // second is 2027-02-28T23:30Z, the third 2027-02-28T23:59:59Z); at the cut-off or after it in UTC:
 // the next two (the first reads 2027-03-01T00:00Z, the second 2027-03-01T01:00Z though its local
-// time is the day before); digits: the last three.
+// time is the day before); digits: the next three; no offset a clock shows (hours past 23,
+// minutes past 59: MariaDB subtracted them, a wrong deletion): the last three, undated.
 const char* kRows =
     "('old', '2020-01-01T00:00:00Z'), ('plus-two', '2027-03-01T01:30:00+02:00'),"
     " ('minus-half', '2027-02-28T18:29:59-05:30'), ('at-cutoff', '2027-03-01T02:00:00+02:00'),"
     " ('minus-five', '2027-02-28T20:00:00-05:00'), ('basic-date', '20991231'), ('year', '2099'),"
-    " ('epoch', '1000000000'), ('lower-z', '2027-02-28T23:59:59z')";
+    " ('epoch', '1000000000'), ('lower-z', '2027-02-28T23:59:59z'),"
+    " ('offset-99', '2027-03-02T00:00:00+99:99'), ('offset-25', '2027-03-01T00:00:00+25:00'),"
+    " ('minutes-99', '2027-02-28T12:30:00+00:99')";
 
 const std::vector<std::string> kDigits = {"basic-date", "year", "epoch"};
 
@@ -62,16 +65,17 @@ void leaves(const TempDir& dir, const std::string& config, long long matched, lo
 }
 
 const std::vector<std::string> kIsoLeft = {"at-cutoff", "minus-five", "basic-date", "year",
-                                           "epoch"};
+                                           "epoch",     "offset-99",  "offset-25",  "minutes-99"};
 const std::vector<std::string> kEpochLeft = {"old",       "plus-two",   "minus-half",
-                                             "at-cutoff", "minus-five", "lower-z"};
+                                             "at-cutoff", "minus-five", "lower-z",
+                                             "offset-99", "offset-25",  "minutes-99"};
 
 // What each `since` leaves: the ISO rows at or after the cut-off and the digits (auto, iso), or
 // the ISO rows (epoch); plan's matched and undated counts with it.
 void leaves_for(const std::string& since, const TempDir& dir, const std::string& config,
                 const std::function<std::vector<std::string>()>& labels) {
   const bool epoch = since.find("epoch") != std::string::npos;
-  leaves(dir, config, epoch ? 3 : 4, epoch ? 6 : 3, epoch ? kEpochLeft : kIsoLeft, labels);
+  leaves(dir, config, epoch ? 3 : 4, epoch ? 9 : 6, epoch ? kEpochLeft : kIsoLeft, labels);
 }
 
 const std::vector<std::string> kSinces = {"d", "{column: d, format: iso}",
