@@ -55,7 +55,8 @@ std::string iso_value(const std::string& column) {
   // refused as well: MariaDB reads them as dates.
   return "WHEN " + column +
          " REGEXP '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ "
-         "T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?$' "
+         "T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?$'"
+         " "
          "AND LEFT(" +
          column + ", 4) <> '0000' AND LEFT(DATE_FORMAT(" + as_datetime +
          ", '%Y-%m-%d %H:%i:%s'), CHAR_LENGTH(LEFT(" + local + ", 19))) = LEFT(" + local +

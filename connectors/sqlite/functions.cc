@@ -61,6 +61,16 @@ long long seconds_of_julian_day(double day) {
   return static_cast<long long>(std::floor((day - kJulianDayOfEpoch) * 86400.0 + 1e-6));
 }
 
+// An integer of eight digits that reads as a basic ISO date (20991231). A column declared DATE,
+// DATETIME or NUMERIC stores the text '20991231' as this integer (SQLite's NUMERIC affinity):
+// under 'auto' it is no date, as the text is not, rather than a moment of 1970 to 1973, which no
+// retention promise dates records by.
+bool basic_iso_date(long long n) {
+  if (n < 10000101 || n > 99991231) return false;
+  const long long month = n / 100 % 100, day = n % 100;
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
 void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   Format format = format_of(argc > 1 ? argv[1] : nullptr);
   sqlite3_value* v = argv[0];
@@ -73,6 +83,7 @@ void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
         result_epoch(ctx, seconds_of_julian_day(static_cast<double>(sqlite3_value_int64(v))));
         return;
       }
+      if (format == Format::Auto && basic_iso_date(sqlite3_value_int64(v))) break;
       result_epoch(ctx, floor_div(sqlite3_value_int64(v), divisor));
       return;
     case SQLITE_FLOAT: {

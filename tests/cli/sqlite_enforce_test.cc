@@ -425,6 +425,39 @@ TEST_CASE("sqlite: julianday() dates are Julian days, not 1970 epochs", "[cli][s
   CHECK(labels() == std::vector<std::string>{"exact", "fresh"});
 }
 
+TEST_CASE("sqlite: a basic ISO date a DATE column stored as an integer is no 1970 epoch",
+          "[cli][sqlite][dates]") {
+  // NUMERIC affinity (DATE, DATETIME, NUMERIC) turns the text '20991231' into the integer
+  // 20991231: under auto it stays undated (kept), as the text is; format: epoch reads seconds.
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  sqlite_exec(db,
+              "CREATE TABLE u (id INTEGER PRIMARY KEY, label TEXT, d DATE);"
+              "INSERT INTO u (label, d) VALUES ('basic-date', '20991231'), ('iso', '2099-12-31'),"
+              " ('old', '2020-01-01'), ('epoch', 1577836800), ('not-a-date', 20991341);");
+  CHECK(sqlite_column(db, "SELECT typeof(d) FROM u WHERE label = 'basic-date'") ==
+        std::vector<std::string>{"integer"});
+  auto plan = [&](const std::string& since) {
+    const std::string config =
+        dir.write("r.yaml",
+                  "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                  "  - {name: u, store: app, table: u, expire_after: 1y, since: " +
+                      since + ", max_affected: 100%}\n");
+    auto r = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    return policy_in(json::parse(r.out), "u");
+  };
+  auto by_auto = plan("d");
+  CHECK(by_auto.at("matched") == 3);  // old, epoch and 20991341 (no date: seconds of 1970)
+  CHECK(by_auto.at("warnings").dump().find("1 selected row has no usable date") !=
+        std::string::npos);
+  CHECK(plan("{column: d, format: epoch}").at("matched") == 3);  // basic-date, epoch, 20991341
+  run_retentiond_ok({"enforce", "-c", dir.file("r.yaml"), "--at", kAt}, dir.path());
+  CHECK(sqlite_column(db, "SELECT label FROM u ORDER BY id") ==
+        std::vector<std::string>{"iso", "old"});
+}
+
 TEST_CASE("sqlite: expired rows with a NULL key are not counted as matched, and a warning says so",
           "[cli][sqlite]") {
   TempDir dir;
