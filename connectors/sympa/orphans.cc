@@ -49,7 +49,10 @@ policies::TimePoint orphan_since(const OrphanRow& row,
                                  policies::TimePoint now) {
   const policies::TimePoint seen = first_seen.value_or(now);
   const bool record_holds = row.departed && (!row.subscribed || *row.subscribed <= *row.departed);
-  if (!record_holds) return seen;
+  // No departure recorded after the latest subscription: the address left unrecorded (a data
+  // source's sync, a closed list), at a moment after both its sighting and that subscription.
+  if (!record_holds)
+    return row.subscribed ? std::max(seen, policies::from_epoch_seconds(*row.subscribed)) : seen;
   const policies::TimePoint departed = policies::from_epoch_seconds(*row.departed);
   // Already an orphan when retentiond first looked: Sympa's record is all there is.
   const bool backlog = !tracking_since || (first_seen && *first_seen <= *tracking_since);

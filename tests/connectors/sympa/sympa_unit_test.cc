@@ -104,6 +104,13 @@ TEST_CASE("orphans: when the retention starts", "[sympa][unit]") {
     // It left (again) after retentiond first saw it: the later departure counts.
     CHECK(orphan_since(OrphanRow{"x", 9'800'000, {}}, seen, first_look, now) == t(9'800'000));
   }
+  SECTION("a subscription recorded after the first sighting, then left without a record") {
+    // Sympa says it was subscribed then: it cannot have been an orphan since the sighting.
+    CHECK(orphan_since(OrphanRow{"x", {}, 9'700'000}, first_look, first_look, now) == t(9'700'000));
+    CHECK(orphan_since(OrphanRow{"x", 9'600'000, 9'700'000}, first_look, first_look, now) ==
+          t(9'700'000));
+    CHECK(orphan_since(OrphanRow{"x", {}, 8'000'000}, first_look, first_look, now) == first_look);
+  }
   SECTION("tracked without record: its first sighting") {
     CHECK(orphan_since(OrphanRow{"x", {}, {}}, first_look, first_look, now) == first_look);
   }
