@@ -147,11 +147,20 @@ Result<policies::StoreConfig> database_store(const SympaConf& conf,
   auto set = [&](const std::string& key, const std::string& value) {
     if (!value.empty()) db.options[key] = policies::StoreOption{value, sympa.location};
   };
-  const std::string type = lower_case(conf.value("db_type"));
-  const std::string name = conf.value("db_name");
-  if (name.empty())
+  // Sympa's own defaults (Sympa::Config::Schema) when sympa.conf leaves them out.
+  const std::string type = lower_case(conf.value("db_type", "mysql"));
+  const std::string name = conf.value("db_name", type == "sqlite" ? "" : "sympa");
+  if (name.empty())  // SQLite's database is a file: Sympa has no default for it
     return Error{ErrorKind::Config, error_prefix(sympa.name) + conf.where("db_name") +
                                         ": Sympa's configuration sets no db_name"};
+  const std::string port = conf.value("db_port");
+  const bool port_ok = !port.empty() && port.size() <= 5 &&
+                       port.find_first_not_of("0123456789") == std::string::npos &&
+                       std::stoul(port) >= 1 && std::stoul(port) <= 65535;
+  if (!port.empty() && !port_ok && type != "sqlite")
+    return Error{ErrorKind::Config, error_prefix(sympa.name) + conf.where("db_port") +
+                                        ": db_port '" + port +
+                                        "' is not a port number (1 to 65535)"};
   if (type == "sqlite") {
     db.type = "sqlite";
     set("path", name);

@@ -75,6 +75,23 @@ TEST_CASE("sympa.conf: database types and errors", "[sympa][unit]") {
   auto no_name = read("db_type SQLite\n");
   REQUIRE(no_name);
   CHECK(!connectors::sympa::database_store(no_name.value(), store));
+  // Sympa's defaults: MySQL, database 'sympa'.
+  auto defaults = read("db_user sympa\n");
+  REQUIRE(defaults);
+  auto d = connectors::sympa::database_store(defaults.value(), store);
+  REQUIRE(d);
+  CHECK(d->type == "mysql");
+  CHECK(d->value("database") == "sympa");
+  for (const std::string port : {"abc", "3306abc", "70000", "0", "-1", "/run/mysqld.sock"}) {
+    INFO(port);
+    auto bad = read("db_type mysql\ndb_port " + port + "\n");
+    REQUIRE(bad);
+    auto b = connectors::sympa::database_store(bad.value(), store);
+    REQUIRE(!b);
+    CHECK(b.error().message.find("sympa.conf:2: db_port '" + port +
+                                 "' is not a port number (1 to 65535)") != std::string::npos);
+    CHECK(b.error().kind == connectors::ErrorKind::Config);
+  }
   auto missing = connectors::sympa::read_sympa_conf(dir.file("nope.conf"), "lists");
   REQUIRE(!missing);
   CHECK(missing.error().kind == connectors::ErrorKind::StoreUnreachable);
