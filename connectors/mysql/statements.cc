@@ -84,6 +84,7 @@ const sql::ServerDates kDates{
     epoch_value,
     text_value,
     cutoff,
+    [](const std::string& column) { return "TRIM(" + column + ") = ''"; },
 };
 
 sql::Dialect dialect(const sql::CategoryOf& category_of) {

@@ -50,6 +50,7 @@ const sql::ServerDates kDates{
       return "pg_temp.rd_ts(" + column + "::text, '" + format_text(f) + "')";
     },
     cutoff,
+    [](const std::string& column) { return "btrim(" + column + "::text) = ''"; },
 };
 
 sql::Dialect dialect(const sql::CategoryOf& category_of) {

@@ -19,14 +19,28 @@ std::string expired_condition(const std::vector<TermSql>& primary,
   if (fallback.empty()) return expired_condition(primary);
   // Built in the terms' order (primary, then fallback), which positional placeholders need.
   std::string out = "(" + expired_condition(primary) + " OR (";
-  for (const auto& t : primary) out += t.value + " IS NULL AND ";
+  for (const auto& t : primary) out += t.absent_condition() + " AND ";
   return out + expired_condition(fallback) + "))";
 }
 
-std::string latest_of(const std::vector<std::string>& primary,
-                      const std::vector<std::string>& fallback, std::string_view greatest) {
-  if (fallback.empty()) return latest_of(primary, greatest);
-  return "COALESCE(" + latest_of(primary, greatest) + ", " + latest_of(fallback, greatest) + ")";
+namespace {
+
+std::vector<std::string> values_of(const std::vector<TermSql>& terms) {
+  std::vector<std::string> out;
+  for (const auto& t : terms) out.push_back(t.value);
+  return out;
+}
+
+}  // namespace
+
+std::string latest_of(const std::vector<TermSql>& primary, const std::vector<TermSql>& fallback,
+                      std::string_view greatest) {
+  if (fallback.empty()) return latest_of(values_of(primary), greatest);
+  std::string all_absent;
+  for (const auto& t : primary)
+    all_absent += (all_absent.empty() ? "" : " AND ") + t.absent_condition();
+  return "(CASE WHEN " + all_absent + " THEN " + latest_of(values_of(fallback), greatest) +
+         " ELSE " + latest_of(values_of(primary), greatest) + " END)";
 }
 
 std::string latest_of(const std::vector<std::string>& values, std::string_view greatest) {

@@ -12,9 +12,15 @@ namespace retentiond::connectors::sql {
 
 // One date of the basis, as SQL. `value` is the date (NULL when unknown); `before_cutoff` is
 // true exactly when the date is known and before the cut-off (it may use a bound parameter).
+// `absent`, when set, is true when the column holds no value at all (NULL, blank text), as
+// opposed to one that reads as no date ('yesterday', '20261201'); unset, `value IS NULL`. Only a
+// fallback looks at it: a date written but unreadable is no reason to judge by another one.
 struct TermSql {
   std::string value;
   std::string before_cutoff;
+  std::string absent = {};
+
+  std::string absent_condition() const { return absent.empty() ? value + " IS NULL" : absent; }
 };
 
 // "Expired": every known date is before the cut-off and at least one is known. Never true when
@@ -22,8 +28,9 @@ struct TermSql {
 std::string expired_condition(const std::vector<TermSql>& terms);
 
 // With fallback terms (`since: [last_login, {fallback: created}]`): the primary terms decide as
-// above as soon as one of their dates is known; when none is, the fallback terms decide the same
-// way. Without fallback terms this is expired_condition(primary).
+// above as soon as one of them holds a value (a date, or something unreadable, which keeps the
+// record); when every one is absent, the fallback terms decide the same way. Without fallback
+// terms this is expired_condition(primary).
 std::string expired_condition(const std::vector<TermSql>& primary,
                               const std::vector<TermSql>& fallback);
 
@@ -32,8 +39,10 @@ std::string expired_condition(const std::vector<TermSql>& primary,
 // COALESCE that is non-NULL as soon as one date is known, so a NULL-propagating maximum works.
 std::string latest_of(const std::vector<std::string>& values, std::string_view greatest);
 
-// The basis with fallback terms: the latest known primary date, else the latest known fallback.
-std::string latest_of(const std::vector<std::string>& primary,
-                      const std::vector<std::string>& fallback, std::string_view greatest);
+// The basis with fallback terms: the latest known primary date; the latest known fallback when
+// every primary term is absent (as expired_condition decides); NULL (undated) when a primary term
+// holds a value but none reads as a date.
+std::string latest_of(const std::vector<TermSql>& primary, const std::vector<TermSql>& fallback,
+                      std::string_view greatest);
 
 }  // namespace retentiond::connectors::sql

@@ -49,15 +49,18 @@ TermSql server_term(const policies::BasisTerm& t, const std::string& column, cha
   switch (date_column(t, category)) {
     case DateColumn::Date:
       return dates.date(column, p);
+    // A number out of the usable dates is written, not absent (as on SQLite); a date column's
+    // unusable values (MariaDB's zero dates, PostgreSQL's infinities) say "never": absent.
     case DateColumn::EpochMs:
-      return {dates.epoch(column, true), epoch_before(column, true, p)};
+      return {dates.epoch(column, true), epoch_before(column, true, p), column + " IS NULL"};
     case DateColumn::Epoch:
-      return {dates.epoch(column, false), epoch_before(column, false, p)};
+      return {dates.epoch(column, false), epoch_before(column, false, p), column + " IS NULL"};
     case DateColumn::Text:
       break;
   }
   const std::string value = dates.text(column, t.format);
-  return {value, value + " < " + dates.cutoff(p)};
+  return {value, value + " < " + dates.cutoff(p),
+          "(" + column + " IS NULL OR " + dates.blank(column) + ")"};
 }
 
 }  // namespace
@@ -85,9 +88,9 @@ StatementBuilder::StatementBuilder(const policies::Policy& policy, std::string k
       operator_holds_(operator_holds) {
   // The basis holds no placeholder of its own: its terms' are made in a scratch builder.
   Placeholders scratch = placeholders();
-  std::vector<std::string> primary, fallback;
+  std::vector<TermSql> primary, fallback;
   for (const auto& t : policy_.since.terms)
-    (t.fallback ? fallback : primary).push_back(term(t, scratch).value);
+    (t.fallback ? fallback : primary).push_back(term(t, scratch));
   basis_ = latest_of(primary, fallback, dialect_.greatest);
 }
 
@@ -101,7 +104,9 @@ TermSql StatementBuilder::term(const policies::BasisTerm& t, Placeholders& p) co
   if (!t.related) return direct;
   const std::string latest =
       "(SELECT " + dialect_.max + "(" + direct.value + ") FROM " + owner + " WHERE (" + t.on + "))";
-  return {latest, latest + " < " + dialect_.cutoff(p)};
+  return {latest, latest + " < " + dialect_.cutoff(p),
+          "NOT EXISTS (SELECT 1 FROM " + owner + " WHERE (" + t.on + ") AND NOT (" +
+              direct.absent_condition() + "))"};
 }
 
 std::string StatementBuilder::expired(Placeholders& p) const {

@@ -78,6 +78,8 @@ struct ServerDates {
   std::string (*text)(const std::string& column, policies::DateFormat format);
   // The cut-off, as compared with a date.
   std::string (*cutoff)(Placeholders& p);
+  // A text column holds blank text (empty or spaces): no value, as NULL (sql/expiry.h absent).
+  std::string (*blank)(const std::string& column);
 };
 
 // What a server store's Dialect holds alike (PostgreSQL, MySQL): its quoting, placeholder style

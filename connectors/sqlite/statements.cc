@@ -20,7 +20,9 @@ sql::Dialect dialect(bool rowid) {
     if (t.format != policies::DateFormat::Auto)
       value =
           "rd_epoch(" + column + ", '" + std::string(policies::date_format_name(t.format)) + "')";
-    return sql::TermSql{value, value + " < " + p.ref("cutoff_epoch")};
+    return sql::TermSql{value, value + " < " + p.ref("cutoff_epoch"),
+                        "(" + column + " IS NULL OR (typeof(" + column + ") = 'text' AND trim(" +
+                            column + ") = ''))"};
   };
   d.cutoff = [](Placeholders& p) { return p.ref("cutoff_epoch"); };
   d.now = [](Placeholders& p) { return p.ref("now_epoch"); };
