@@ -1,5 +1,8 @@
 #include "daemon/engine/pass_notices.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 #include "daemon/engine/notices.h"
@@ -51,20 +54,29 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
       return Error{ErrorKind::NoticeFailed,
                    e.what() + std::string("; no notice was sent and nothing was changed")};
     }
+    // A notice is served from the moment it really leaves: with `enforce --at` in the past, the
+    // pass's moment would date it back, and its period would be over before the person read it.
+    const policies::TimePoint sent_at = std::max(
+        ctx.cutoff.now, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    if (sent_at > ctx.cutoff.now)
+      spdlog::warn(
+          "policy '{}': the pass's moment is in the past; its notices are dated and served from "
+          "now, {}",
+          policy.name, policies::format_timestamp(sent_at));
     std::string last_error;
     for (const auto* c : decision.to_send) {
       if (options.stop && options.stop->load()) break;
       MailMessage m;
       m.from = policy.notify->from.empty() ? options.smtp->from : policy.notify->from;
       m.to = c->email;
-      m.subject = render_notice(policy, policy.notify->subject,
-                                action_date(policy, *c->basis, ctx.cutoff.now));
-      m.body = render_notice(policy, text, action_date(policy, *c->basis, ctx.cutoff.now));
+      m.subject =
+          render_notice(policy, policy.notify->subject, action_date(policy, *c->basis, sent_at));
+      m.body = render_notice(policy, text, action_date(policy, *c->basis, sent_at));
       std::string error;
       if (sender->send(m, error)) {
         // Recorded at once: a crash after this point must not send the notice twice.
         book.record(policy.name, book.hash(policy.name, c->key),
-                    NoticeRecord{policies::epoch_seconds(*c->basis), ctx.cutoff.now});
+                    NoticeRecord{policies::epoch_seconds(*c->basis), sent_at});
         ++counts.sent;
         ++counts.waiting;
       } else {

@@ -49,8 +49,8 @@ policies:
   const json p = policy_in(json::parse(plan.out), "accounts");
   CHECK(p.at("matched") == 4);
   CHECK(p.at("warnings").dump().find("2 selected rows have no usable date") != std::string::npos);
-  auto enforce = run_retentiond({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z"},
-                                dir.path());
+  auto enforce =
+      run_retentiond({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z"}, dir.path());
   INFO(enforce.err);
   REQUIRE(enforce.exit_code == 0);
   CHECK(labels() == std::vector<std::string>{"word", "basic-date", "recent-login"});

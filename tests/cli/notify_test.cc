@@ -6,12 +6,14 @@
 // example.
 #include <signal.h>
 
+#include <chrono>
 #include <regex>
 #include <set>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "policies/timestamp.h"
 #include "support/child.h"
 #include "support/decidim_schema.h"
 #include "support/pg_server.h"
@@ -366,4 +368,48 @@ TEST_CASE("notify: an address that is not one plain address is never used, a ref
   CHECK(smtp.messages().front().data.find("Subject: Your data will be deleted on 31 March 2028") !=
         std::string::npos);
   CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 5);
+}
+
+TEST_CASE("notify: a notice sent by enforce --at in the past is served from when it left",
+          "[cli][notify][sqlite]") {
+  // The pass acts as of 2021-06-01, but the mail leaves now: dated back, its 30 days would be
+  // over at once, and the next real pass would delete the record minutes after the person got it.
+  SmtpServer smtp;
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  sqlite_exec(db,
+              "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_seen TEXT);"
+              "INSERT INTO users VALUES (1, 'old@example.org', '2020-01-01');");
+  dir.write("notice.txt", "Your account goes on {date}.\n");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) +
+                    ", starttls: false, from: dpo@example.org}\n"
+                    "stores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" +
+                    R"(  - name: inactive
+    store: db
+    table: users
+    expire_after: 1y
+    since: last_seen
+    notify: {before: 30d, email: email, template: notice.txt}
+    max_affected: 100%
+)");
+  const auto before = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto past = run_retentiond({"enforce", "-c", config, "--at", "2021-06-01T00:00:00Z"}, dir.path());
+  INFO(past.out << past.err);
+  REQUIRE(past.exit_code == 0);
+  CHECK(past.err.find("the pass's moment is in the past; its notices are dated and served from "
+                      "now") != std::string::npos);
+  REQUIRE(smtp.messages().size() == 1);
+  CHECK(smtp.messages().front().data.find("2021") == std::string::npos);
+  const auto sent = sqlite_column(dir.file("state.db"), "SELECT sent FROM notices");
+  REQUIRE(sent.size() == 1);
+  const auto recorded = retentiond::policies::parse_timestamp(sent[0]);
+  REQUIRE(recorded);
+  CHECK(*recorded >= before);
+  // The next real pass: the notice period runs from now, the record stays.
+  auto now = run_retentiond({"enforce", "-c", config, "--format", "json"}, dir.path());
+  INFO(now.out << now.err);
+  REQUIRE(now.exit_code == 0);
+  CHECK(policy_in(json::parse(now.out), "inactive").at("affected") == 0);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 1);
 }
