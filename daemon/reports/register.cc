@@ -199,11 +199,11 @@ std::string render_register(const std::vector<RegisterRow>& rows, RegisterFormat
       out = title + "\n\n";
       for (const auto& r : rows) {
         auto c = cells(r);
-        out += c[0] + "\n";
+        out += one_line(c[0]) + "\n";
         for (size_t i = 1; i < headers.size(); ++i)
           // French puts a (non-breaking) space before the colon.
           if (!c[i].empty())
-            out += "  " + headers[i] + (french(l) ? "\u00a0: " : ": ") + c[i] + "\n";
+            out += "  " + headers[i] + (french(l) ? "\u00a0: " : ": ") + one_line(c[i]) + "\n";
         out += "\n";
       }
       return out;

@@ -1,7 +1,9 @@
 #include "daemon/reports/report.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 
 #include "policies/planner.h"
 #include "policies/printable.h"
@@ -58,15 +60,28 @@ std::string sympa_unit(const std::string& target) {
 }  // namespace
 
 std::string markdown_cell(const std::string& text) {
+  auto word = [&](size_t i) {
+    return i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) != 0);
+  };
   std::string out;
-  for (char c : text) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n')
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n' || c == '\r')
       out += ' ';
+    else if (c == '_' && i > 0 && word(i - 1) && word(i + 1))
+      out += c;  // inside a word (created_at) '_' is no emphasis: left as written
+    else if (c != '\0' && std::strchr("\\`*_[]<>&|~#!", c))  // a backslash makes it literal
+      out += std::string("\\") + c;
     else
       out += c;
   }
+  return out;
+}
+
+std::string one_line(const std::string& text) {
+  std::string out = text;
+  for (char& c : out)
+    if (c == '\n' || c == '\r') c = ' ';
   return out;
 }
 

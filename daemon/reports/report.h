@@ -41,9 +41,12 @@ std::string render_json(const Report& report, const policies::Config& config);
 std::string render_markdown(const Report& report, const policies::Config& config);
 std::string render_html(const Report& report, const policies::Config& config);
 
-// Text made safe for a Markdown table cell ('|' escaped, newlines flattened); for HTML, see
-// html_page.h.
+// Text as written, in Markdown (a table cell or a line): every character Markdown could read as
+// markup (emphasis, links, HTML tags, entities, '|') backslash-escaped, newlines flattened; for
+// HTML, see html_page.h.
 std::string markdown_cell(const std::string& text);
+// Text on one line (newlines flattened): a value in a plain-text listing.
+std::string one_line(const std::string& text);
 
 // What a record is dated by, after "whose": "last_sign_in_at or created_at (the latest known)",
 // "modification time", "date in the file name (...)", ...

@@ -35,7 +35,7 @@ std::string render_markdown(const Report& report, const policies::Config& config
   for (const auto& o : report.passes) {
     const policies::Policy* p = config.policy(o.policy);
     out += "\n## " + o.policy + "\n\n";
-    if (p && !p->description.empty()) out += p->description + "\n\n";
+    if (p && !p->description.empty()) out += markdown_cell(p->description) + "\n\n";
     if (p) {
       out += "- Rule: " + action_words(*p) + " of " + target_words(*p) + " whose " +
              basis_words(*p) + " is before " + format_timestamp(o.cutoff.cutoff) + " (" +
@@ -44,7 +44,7 @@ std::string render_markdown(const Report& report, const policies::Config& config
       out += "\n";
       const PolicyDeadline d = policy_deadline(*p, o, report.dry_run);
       out += "- Deadline: " + d.words + (d.moved_words.empty() ? "" : "; " + d.moved_words) + "\n";
-      if (!p->source.empty()) out += "- Source: " + p->source + "\n";
+      if (!p->source.empty()) out += "- Source: " + markdown_cell(p->source) + "\n";
     }
     const std::string about = matched_estimated(o) ? "about " : "";
     if (o.counted || report.dry_run)

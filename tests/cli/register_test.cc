@@ -320,7 +320,7 @@ policies:
   INFO(en.err);
   REQUIRE(en.exit_code == 0);
   CHECK(en.out.find("# Retention periods") != std::string::npos);
-  CHECK(has_row(en.out, "Sessions <expire> after 2 weeks \\| always",
+  CHECK(has_row(en.out, "Sessions \\<expire\\> after 2 weeks \\| always",
                 "2 weeks from the latest of last_seen or created_at"));
   CHECK(has_row(en.out, "Web logs", "52 days from the file's last modification"));
 
@@ -374,4 +374,41 @@ TEST_CASE("register says when a record is acted on against the end of its retent
       run_retentiond({"register", "-c", config, "--format", "text"}, dir.path(), {{"TZ", "UTC"}});
   CHECK(en.out.find("  When: at most 7 days after it ends\n") != std::string::npos);
   CHECK(en.out.find("  When: before it ends\n") != std::string::npos);
+}
+
+TEST_CASE("register: Markdown shows the policy's text as written, text keeps one line per field",
+          "[cli][register]") {
+  TempDir dir;
+  std::string config = dir.write("r.yaml", R"yaml(state: state.db
+languages: fr
+stores:
+  db: {type: sqlite, path: nowhere.db}
+policies:
+  - name: accounts
+    store: db
+    table: accounts
+    expire_after: 1y
+    since: last_seen
+    source: "politique, *article* 4"
+    register:
+      fr:
+        data: ["<script>alert(1)</script>", "_souligné_ [lien](http://x)", "a \\| b", "created_at"]
+        purpose: "Base « légale » & <b>"
+        legal_basis: "ligne un\nligne deux"
+)yaml");
+  auto md = run_retentiond({"register", "-c", config}, dir.path());
+  INFO(md.out << md.err);
+  REQUIRE(md.exit_code == 0);
+  CHECK(md.out.find("\\<script\\>alert(1)\\</script\\>") != std::string::npos);
+  CHECK(md.out.find("\\_souligné\\_ \\[lien\\](http://x)") != std::string::npos);
+  CHECK(md.out.find("a \\\\\\| b") != std::string::npos);  // the backslash and the bar, literal
+  CHECK(md.out.find("created_at") != std::string::npos);   // inside a word: no emphasis
+  CHECK(md.out.find("Base « légale » \\& \\<b\\>") != std::string::npos);
+  CHECK(md.out.find("politique, \\*article\\* 4") != std::string::npos);
+  CHECK(md.out.find("ligne un ligne deux") != std::string::npos);
+  CHECK(md.out.find("<script>") == std::string::npos);
+  auto text = run_retentiond({"register", "-c", config, "--format", "text"}, dir.path());
+  INFO(text.out << text.err);
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("ligne un ligne deux\n") != std::string::npos);
 }
