@@ -19,6 +19,8 @@ class RunQueue {
   // Its pass has ended: it may be queued again.
   void done(const std::string& policy);
   bool waiting() const { return !order_.empty(); }
+  // Whether `policy` is queued or running.
+  bool contains(const std::string& policy) const { return queued_or_running_.count(policy) > 0; }
 
  private:
   std::deque<std::string> order_;

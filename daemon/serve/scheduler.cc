@@ -160,8 +160,8 @@ void Scheduler::reload(std::shared_ptr<const policies::Config> config) {
     const policies::Policy* was = before->policy(name);
     const policies::Policy* is = config_->policy(name);
     if (was && is && was->schedule && is->schedule && *was->schedule == *is->schedule &&
-        was->random_delay == is->random_delay && entry.next > now)
-      kept.emplace(name, entry.next);
+        was->random_delay == is->random_delay && (entry.next > now || queue_.contains(name)))
+      kept.emplace(name, entry.next);  // queued or running: its pass's end arms the next run
   }
   // Timers go; what is queued or running, and the failures in a row, stay: a policy in the run
   // queue must not be queued a second time.
@@ -219,10 +219,14 @@ void Scheduler::arm_all(bool catch_up, const std::map<std::string, TimePoint>& k
     // its last success (a reload is no reason to wait a whole interval again).
     const bool from_last = catch_up || every;
     const TimePoint when = first_run(policy, since, now, from_last);
-    if (from_last && when == now && since)
-      spdlog::info("policy '{}': the run of {} was missed (last pass {}); running it now",
-                   policy.name, local_time(policies::previous_run(*policy.schedule, now)),
+    if (from_last && when == now && since) {
+      // `every` counts from the last success: the run missed is one interval after it.
+      const TimePoint missed = every ? *since + policy.schedule->interval
+                                     : policies::previous_run(*policy.schedule, now);
+      spdlog::info("policy '{}': the run of {} was missed (last {} {}); running it now",
+                   policy.name, local_time(missed), every ? "successful pass" : "pass",
                    local_time(*since));
+    }
     arm(policy, when);
   }
   spdlog::info("{} scheduled {}; {} without a schedule (run them with 'retentiond enforce')",

@@ -17,8 +17,10 @@ std::string unfinished_line(const UnfinishedPass& u) {
     return line + "still running (pid " + std::to_string(r.pid) +
            (u.host.empty() ? "" : " on " + u.host) + "), " + counted(r.affected, "records") +
            " so far";
-  line += "its process ended without recording it; " + counted(r.affected, "records") +
-          (r.affected == 1 ? " was recorded" : " were recorded");
+  line +=
+      "it ended without its end being recorded (its process stopped, or could not write "
+      "the state file); " +
+      counted(r.affected, "records") + (r.affected == 1 ? " was recorded" : " were recorded");
   if (r.intent)
     line += ", and whether its last batch of " + with_thousands(r.intent->expected) +
             " committed is not known yet";
