@@ -124,6 +124,18 @@ void check_hmac_key_files(const std::vector<const policies::Policy*>& selected,
   }
 }
 
+// The audit key (audit_key_file:, or the systemd credential audit-key), read as a pass reads it:
+// one that cannot be read or is too short stops every pass and serve's start, so `check` says
+// so at `audit_key_file:` (--offline too).
+void check_audit_key(const policies::Config& config, std::vector<Diagnostic>& diagnostics) {
+  try {
+    audit_key_for(config);
+  } catch (const StateError& e) {
+    diagnostics.push_back(
+        {policies::Severity::Error, config.audit_key_location, policies::printable(e.what())});
+  }
+}
+
 // 'partitions: drop' or 'detach' on a `since` no partition key can be (two columns, another
 // table's, epoch seconds): an error of `check`, at the policy's `partitions:` (the loader takes the
 // policy, and passes delete its expired rows in batches).
@@ -257,6 +269,7 @@ int check_command(const Args& args) {
     if (auto stop = select_policies("check", *loaded.config, names, selected)) return *stop;
     refuse_partition_bases(selected, diagnostics);
     check_hmac_key_files(selected, diagnostics);
+    check_audit_key(*loaded.config, diagnostics);
     warn_overlapping_deletes(*loaded.config, selected, diagnostics);
     if (!vm.count("offline")) {
       std::map<std::string, std::unique_ptr<connectors::Connector>> open;

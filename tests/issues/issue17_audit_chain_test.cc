@@ -179,6 +179,19 @@ TEST_CASE("issue 17: an audit key shorter than 16 bytes is refused, naming its f
   CHECK(r.err.find("the audit key in '" + key_file + "' is shorter than 16 bytes") !=
         std::string::npos);
   CHECK(sqlite_int(i.dir.file("app.db"), "SELECT count(*) FROM t") == 3);
+  // check says it first, at the setting, online and offline: it would stop every pass.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"check"}, std::vector<std::string>{"check", "--offline"}}) {
+    auto checked = i.run(args);
+    CHECK(checked.exit_code == 1);
+    CHECK(checked.err.find("c.yaml:1:17: error: the audit key in '" + key_file +
+                           "' is shorter than 16 bytes") != std::string::npos);
+  }
+  Installation missing("audit_key_file: " + keys.file("no-such-key") + "\n");
+  auto checked = missing.run({"check", "--offline"});
+  CHECK(checked.exit_code == 1);
+  CHECK(checked.err.find("c.yaml:1:17: error: cannot read the audit key file") !=
+        std::string::npos);
 }
 
 TEST_CASE("issue 17: a read-only state file is read by history, --verify and plan",
