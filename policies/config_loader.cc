@@ -346,6 +346,39 @@ void parse_policies(const YamlField& field, const LoadedFile& file, Config& conf
 
 }  // namespace
 
+namespace {
+
+// retentiond's own files, which no store may act on: each store learns them (a files store whose
+// root holds them never selects them: its `**` would delete the state, its locks, the
+// configuration), and an SQLite store whose database is the state file is an error.
+void mark_own_files(Config& config, const std::string& main_path, Diagnostics& diags) {
+  auto canonical = [](const std::string& p) {
+    std::error_code ec;
+    auto c = fs::weakly_canonical(fs::absolute(p, ec), ec);
+    return ec ? fs::absolute(p).lexically_normal().string() : c.string();
+  };
+  std::vector<std::string> own;
+  if (!config.state_store) {
+    const std::string state = canonical(config.state_path);
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) own.push_back(state + suffix);
+    own.push_back(state + ".locks/");  // daemon/state/pass_lock.h: beside the resolved file
+  }
+  own.push_back(canonical(main_path));
+  for (const auto& f : config.included_files) own.push_back(canonical(f));
+  for (auto& store : config.stores) {
+    store.own_files = own;
+    if (store.type == "sqlite" && !config.state_store && store.option("path") &&
+        canonical(store.path("path")) == own.front())
+      diags.error(store.option("path")->location,
+                  "store '" + store.name + "': its database is retentiond's state file '" +
+                      config.state_path +
+                      "': retentiond would write its audit trail, holds and secrets into it; "
+                      "give 'state:' a file of its own");
+  }
+}
+
+}  // namespace
+
 LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& specs) {
   LoadResult result;
   Diagnostics& diags = result.diagnostics;
@@ -419,6 +452,7 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
   });
   for (auto& [file, map] : files)
     if (const YamlField* f = map.find("stores")) parse_stores(*f, file, config, specs, diags);
+  mark_own_files(config, path, diags);
   std::map<std::string, Location> declared;
   for (auto& [file, map] : files)
     if (const YamlField* f = map.find("policies"))

@@ -273,6 +273,9 @@ struct StoreConfig {
   std::string base_dir;  // directory of the declaring file; relative paths resolve against it
   std::map<std::string, StoreOption, std::less<>> options;  // every key but `type` and `throttle`
   std::optional<ThrottleConfig> throttle;                   // `throttle:` (mysql, postgresql)
+  // retentiond's own files (absolute): the state file and its companions, the configuration
+  // files; a directory's ends in '/'. No files store ever selects them under its root.
+  std::vector<std::string> own_files;
 
   const StoreOption* option(std::string_view key) const;
   // The option's value, or `fallback` when absent.

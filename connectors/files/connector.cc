@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <queue>
 #include <set>
 #include <thread>
@@ -45,7 +46,20 @@ constexpr size_t kMaxRemembered = 262'144;
 }  // namespace
 
 FilesConnector::FilesConnector(const policies::StoreConfig& store)
-    : store_(store), root_(store.path("root")) {}
+    : store_(store), root_(store.path("root")) {
+  // retentiond's own files under the root (the state, its locks, the configuration): relative
+  // paths no policy of this store selects (files/glob.h).
+  std::error_code ec;
+  const auto root = std::filesystem::weakly_canonical(root_, ec);
+  if (ec) return;
+  for (const auto& own : store.own_files) {
+    const bool directory = own.ends_with('/');
+    const auto rel = std::filesystem::path(directory ? own.substr(0, own.size() - 1) : own)
+                         .lexically_relative(root);
+    if (rel.empty() || *rel.begin() == "..") continue;
+    own_files_.push_back(rel.string() + (directory ? "/" : ""));
+  }
+}
 
 Result<void> FilesConnector::open(AccessMode) {
   int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -90,7 +104,7 @@ Result<std::optional<std::string>> FilesConnector::find_key(const Policy& policy
     const bool last = i + 1 == segments.size();
     if (last ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode)) return std::optional<std::string>{};
   }
-  if (!GlobSet(policy.files).matches(key)) return std::optional<std::string>{};
+  if (!GlobSet(policy.files, own_files_).matches(key)) return std::optional<std::string>{};
   return std::optional<std::string>{key};
 }
 
@@ -129,7 +143,7 @@ Result<FilesConnector::KeepNewest> FilesConnector::keep_from(const Policy& polic
   using Newest =
       std::priority_queue<policies::TimePoint, std::vector<policies::TimePoint>, std::greater<>>;
   std::map<std::string, Newest> newest;
-  GlobSet globs(policy.files);
+  GlobSet globs(policy.files, own_files_);
   int error = walk(root_, globs, "", [&](const Found& f) {
     if (auto d = date_of(policy, f)) {
       Newest& heap = newest[policy.min_keep_per_directory ? directory_of(f.path) : std::string()];
@@ -189,7 +203,7 @@ Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& 
   auto keep = keep_from(policy);
   if (!keep) return keep.error();
   const std::set<std::string> held(ctx.held_keys.begin(), ctx.held_keys.end());
-  GlobSet globs(policy.files);
+  GlobSet globs(policy.files, own_files_);
   if (policy.since.kind == policies::Basis::Kind::NameDate) {
     // Compiled once, before the threads share it.
     auto& reader = name_dates_[policy.since.name_date_format];
@@ -334,7 +348,7 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
   }
   long long& unremovable = unremovable_[policy.name];
   int& unremovable_errno = unremovable_errno_[policy.name];
-  GlobSet globs(policy.files);
+  GlobSet globs(policy.files, own_files_);
   const std::string after = from.last_key() ? key_text(*from.last_key()) : "";
   // After a plan at the same cut-off, only the files it found expired are worth an lstat.
   const Expired* known = nullptr;

@@ -54,7 +54,8 @@ class FilesConnector : public Connector {
 
   policies::StoreConfig store_;
   std::string root_;
-  std::map<std::string, KeepNewest> keep_from_;                          // by policy
+  std::vector<std::string> own_files_;           // under the root, relative (files/glob.h excluded)
+  std::map<std::string, KeepNewest> keep_from_;  // by policy
   mutable std::map<std::string, std::unique_ptr<NameDate>> name_dates_;  // compiled patterns
 
   // What plan() found expired, by policy: hashes of the relative paths (8 bytes a file, at most

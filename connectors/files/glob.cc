@@ -2,6 +2,8 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
+
 namespace retentiond::connectors::files {
 namespace {
 
@@ -67,13 +69,29 @@ bool prefix_from(const std::vector<std::string>& pattern, size_t p,
 
 }  // namespace
 
-GlobSet::GlobSet(const std::vector<std::string>& patterns) {
+GlobSet::GlobSet(const std::vector<std::string>& patterns,
+                 const std::vector<std::string>& excluded) {
   for (const auto& p : patterns) patterns_.push_back(split(p));
+  for (const auto& e : excluded) excluded_.emplace_back(split(e), e.ends_with('/'));
+}
+
+bool GlobSet::is_excluded(const std::vector<std::string>& parts, bool directory) const {
+  for (const auto& [path, whole_directory] : excluded_) {
+    if (whole_directory) {
+      // The directory itself (not entered), or anything below it.
+      if (parts.size() >= path.size() && std::equal(path.begin(), path.end(), parts.begin()))
+        return true;
+    } else if (!directory && parts == path) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool GlobSet::matches(const std::string& path) const { return matches(split(path)); }
 
 bool GlobSet::matches(const std::vector<std::string>& parts) const {
+  if (!excluded_.empty() && is_excluded(parts, false)) return false;
   for (const auto& p : patterns_)
     if (match(p, parts)) return true;
   return false;
@@ -82,6 +100,7 @@ bool GlobSet::matches(const std::vector<std::string>& parts) const {
 bool GlobSet::may_match_below(const std::string& dir) const { return may_match_below(split(dir)); }
 
 bool GlobSet::may_match_below(const std::vector<std::string>& parts) const {
+  if (!excluded_.empty() && is_excluded(parts, true)) return false;
   for (const auto& p : patterns_)
     if (prefix_from(p, 0, parts, 0)) return true;
   return false;

@@ -4,13 +4,18 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace retentiond::connectors::files {
 
 class GlobSet {
  public:
-  explicit GlobSet(const std::vector<std::string>& patterns);
+  // `excluded`: relative paths no pattern selects, whatever it says: a file itself, and, for
+  // one ending in '/', a directory and everything below it (retentiond's own state and
+  // configuration when they lie under a store's root).
+  explicit GlobSet(const std::vector<std::string>& patterns,
+                   const std::vector<std::string>& excluded = {});
 
   // True when `path` (relative, e.g. "site1/access.log-20270301") matches one of the patterns.
   bool matches(const std::string& path) const;
@@ -23,7 +28,10 @@ class GlobSet {
   bool may_match_below(const std::vector<std::string>& segments) const;
 
  private:
-  std::vector<std::vector<std::string>> patterns_;  // split on '/'
+  bool is_excluded(const std::vector<std::string>& parts, bool directory) const;
+
+  std::vector<std::vector<std::string>> patterns_;                   // split on '/'
+  std::vector<std::pair<std::vector<std::string>, bool>> excluded_;  // split; whether a directory
 };
 
 }  // namespace retentiond::connectors::files

@@ -20,7 +20,8 @@ bool granted(pqxx::transaction_base& t, const std::string& query, const std::str
 void check_table(pqxx::transaction_base& t, const policies::QualifiedName& name,
                  const policies::Location& at, policies::Action action,
                  const std::vector<policies::ColumnAnonymisation>& anonymised,
-                 const std::string& role, const std::string& policy, std::vector<Diagnostic>& out) {
+                 const std::string& role, const std::string& policy, std::vector<Diagnostic>& out,
+                 const std::string& locked_key = "") {
   const auto table = describe_table(t, name);
   if (!table) return;
   const std::string quoted = sql::quote_table(name, '"');
@@ -33,6 +34,14 @@ void check_table(pqxx::transaction_base& t, const policies::QualifiedName& name,
   };
   if (!granted(t, "SELECT has_any_column_privilege($1::oid, $2)", table->oid, "SELECT"))
     lacks(at, "SELECT", "SELECT ON " + quoted);
+  // A batch whose `also:` rules run first locks its rows (SELECT ... FOR UPDATE), which
+  // PostgreSQL allows only with UPDATE on one column at least: the key's is enough.
+  if (!locked_key.empty() &&
+      !granted(t, "SELECT has_any_column_privilege($1::oid, $2)", table->oid, "UPDATE")) {
+    lacks(at,
+          "UPDATE on one column (a batch locks its rows with FOR UPDATE before its also: rules)",
+          "UPDATE (" + sql::quote_identifier(locked_key, '"') + ") ON " + quoted);
+  }
   if (action == policies::Action::Delete) {
     if (!granted(t, "SELECT has_table_privilege($1::oid, $2)", table->oid, "DELETE"))
       lacks(at, "DELETE", "DELETE ON " + quoted);
@@ -58,8 +67,17 @@ std::vector<Diagnostic> missing_privileges(pqxx::transaction_base& t,
   std::vector<Diagnostic> out;
   if (!policy.table) return out;
   const std::string role = t.quote_name(t.exec("SELECT current_user")[0][0].c_str());
+  std::string locked_key;
+  if (!policy.also.empty() || !policy.also_stores.empty()) {
+    const auto table = describe_table(t, *policy.table);
+    // The key's column, for the GRANT the message suggests (any column would do).
+    locked_key = !policy.key.empty()                    ? policy.key
+                 : table && !table->primary_key.empty() ? table->primary_key.front()
+                 : table && !table->columns.empty()     ? table->columns.front().name
+                                                        : "id";
+  }
   check_table(t, *policy.table, policy.table_location, policy.action, policy.anonymise, role,
-              policy.name, out);
+              policy.name, out, locked_key);
   for (const auto& rule : policy.also)
     check_table(t, rule.table, rule.table_location, rule.action, rule.anonymise, role, policy.name,
                 out);

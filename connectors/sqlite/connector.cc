@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -52,10 +53,14 @@ std::string keys_json(const std::vector<std::string>& keys, bool integer_key,
                       bool both_forms = false) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& k : keys) {
-    bool digits =
-        !k.empty() && k.size() < 19 && k.find_first_not_of("0123456789") == std::string::npos;
-    if (digits && (integer_key || both_forms)) out.push_back(std::stoll(k));
-    if (!digits || !integer_key) out.push_back(k);
+    // Any 64-bit integer written as SQLite writes it (negative ones, 19 digits): a column
+    // without affinity compares the integer -5 with the text '-5' as different.
+    long long n = 0;
+    const auto [end, ec] = std::from_chars(k.data(), k.data() + k.size(), n);
+    const bool integral =
+        !k.empty() && ec == std::errc() && end == k.data() + k.size() && std::to_string(n) == k;
+    if (integral && (integer_key || both_forms)) out.push_back(n);
+    if (!integral || !integer_key) out.push_back(k);
   }
   // A key that is not UTF-8 (SQLite keeps any bytes as TEXT) becomes U+FFFD and matches no row:
   // a noticed record is then kept, never acted on. Held keys are always UTF-8 (daemon/holds.h).

@@ -220,6 +220,28 @@ void warn_stale_holds(StateFile* state, const std::vector<const policies::Policy
   }
 }
 
+// Holds in force that name a policy the configuration does not have (renamed or removed): they
+// protect nothing, and a renamed policy's records are no longer held.
+void warn_holds_of_gone_policies(StateFile* state, const policies::Config& config,
+                                 std::vector<Diagnostic>& diagnostics) {
+  if (!state || !state->has_table("holds")) return;
+  const auto now = policies::system_clock().now();
+  std::map<std::string, int> gone;
+  for (const Hold& hold : Holds(*state).list({}))
+    if (!config.policy(hold.policy) && (!hold.until || *hold.until > now)) ++gone[hold.policy];
+  for (const auto& [policy, count] : gone)
+    diagnostics.push_back(
+        {policies::Severity::Warning, config.state_location,
+         std::to_string(count) + (count == 1 ? " hold in force names" : " holds in force name") +
+             " policy '" + policies::printable(policy) +
+             "', which this configuration does not have: " +
+             (count == 1 ? "it protects" : "they protect") +
+             " nothing (if the policy was renamed, hold its records again under its new name); "
+             "see 'retentiond hold list --policy " +
+             policies::printable(policy) + "', release with 'retentiond hold remove --policy " +
+             policies::printable(policy) + " KEY'"});
+}
+
 // The state, opened once for reading: a PostgreSQL state must be reached, with its schema and
 // grants; a state file that exists must be readable (a damaged file, or one this user may not
 // read, would fail every pass). Null when there is none yet, or on a problem (then reported).
@@ -321,6 +343,7 @@ int check_command(const Args& args) {
         auto state = checked_state(*loaded.config, diagnostics);
         warn_held_partitions(state.get(), selected, diagnostics);
         warn_stale_holds(state.get(), selected, store_named, diagnostics);
+        if (names.empty()) warn_holds_of_gone_policies(state.get(), *loaded.config, diagnostics);
       } catch (const std::exception& e) {
         diagnostics.push_back(
             {policies::Severity::Error, loaded.config->state_location,

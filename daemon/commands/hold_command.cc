@@ -45,7 +45,9 @@ still there (exit 1 if that batch removed it).
 
 `hold remove` takes KEY as `hold list` printed it (a line break shown as \n) or as it
 was given to `hold add`; when those name two different holds it refuses, and --exact
-releases the one whose key is KEY exactly as typed.
+releases the one whose key is KEY exactly as typed. Holds belong to a policy by its
+name: `list` and `remove` also take a policy the configuration no longer has (renamed
+or removed), as long as the state holds holds of it (`check` warns of them).
 
 Holds are kept in the state file. Adding, changing and removing one is recorded in the
 audit trail, without the key or the reason (they may name a person); `hold list`
@@ -185,6 +187,16 @@ size_t columns(const std::string& text) {
   }));
 }
 
+// Whether the state holds holds of `policy` (read only; false when there is no state yet).
+bool has_holds_of(const policies::Config& config, const std::string& policy) {
+  try {
+    auto state = open_state_for_reading(config);
+    return state && state->has_table("holds") && !Holds(*state).list({policy}).empty();
+  } catch (const std::exception&) {
+    return false;  // the command says what is wrong with the state when it opens it
+  }
+}
+
 }  // namespace
 
 int hold_command(const Args& all_args) {
@@ -258,10 +270,33 @@ int hold_command(const Args& all_args) {
   if (auto stop = check_choice(command, "--format", format, {"text", "json"})) return *stop;
 
   Selection selection;
-  if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
+  auto loaded = load_and_report(config_path);
+  if (!loaded) return kExitFailure;
+  selection.config = std::move(*loaded);
   const policies::Config& config = selection.config;
+  // `list` and `remove` also reach the holds of a policy the configuration no longer has (it was
+  // renamed or removed): they stay in the state under its name, holding nothing, until released.
+  const bool gone = verb != "add" && names.size() == 1 && !config.policy(names[0]) &&
+                    has_holds_of(config, names[0]);
+  if (!gone)
+    if (auto stop = select_policies(command, config, names, selection.policies)) return *stop;
 
   try {
+    if (gone && verb == "remove") {
+      StateFile state(config, /*writable=*/true);
+      Holds holds(state);
+      std::optional<std::string> key;
+      for (const auto& h : holds.list(names))
+        if (h.key == keys[0] || (!exact && !key && printable(h.key) == keys[0])) key = h.key;
+      if (!key || !holds.remove(names[0], *key, "")) {
+        std::cerr << "retentiond hold: no hold on key " << printable(keys[0]) << " of policy '"
+                  << printable(names[0]) << "'\n";
+        return kExitFailure;
+      }
+      std::cout << "Released the hold on key " << printable(*key) << " of policy '"
+                << printable(names[0]) << "' (a policy this configuration no longer has).\n";
+      return kExitOk;
+    }
     if (verb == "list") {
       auto state = open_state_for_reading(config);
       if (!state) {

@@ -20,6 +20,7 @@
 #include "lib/crypto/random.h"
 #include "lib/secrets/secret_file.h"
 #include "lib/sqlite/database.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -185,6 +186,7 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
       if (fresh) ::chmod(path.c_str(), 0600);
       mark_state_created(path);
       sqlite_of(*db_).busy_timeout(10000);
+      if (!fresh) refuse_foreign_database(/*empty_is_foreign=*/false);  // before WAL: a change
       use_wal();
       db_->exec("PRAGMA synchronous = NORMAL");
       // Several processes may create the file at once (enforce started twice): one at a time.
@@ -192,6 +194,7 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
     } else {
       if (!exists(path)) throw StateError("the state file '" + path + "' does not exist yet");
       open_read_only();
+      refuse_foreign_database(/*empty_is_foreign=*/true);
     }
   } catch (const SqliteError& e) {
     if (e.file_problem()) throw StateError(e.what());  // it names the state file already
@@ -235,6 +238,27 @@ void StateFile::open_read_only() {
   db_ = sqlite_state(
       std::make_unique<Database>(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, file_label(path_)));
   db_->prepare("SELECT count(*) FROM sqlite_master").step();
+}
+
+void StateFile::refuse_foreign_database(bool empty_is_foreign) {
+  // An application's SQLite database named as the state by mistake (the store's own path): its
+  // WAL mode, retentiond's tables, holds and secrets would be written into it, readable by the
+  // application. A state always has its audit table.
+  auto tables = db_->prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  bool audit = false;
+  std::string others;
+  int count = 0;
+  while (tables.step()) {
+    const std::string name = tables.text(0);
+    if (name == "audit") audit = true;
+    if (name != "audit" && ++count <= 3) others += (others.empty() ? "" : ", ") + name;
+  }
+  if (audit || (count == 0 && !empty_is_foreign)) return;
+  throw StateError("the file '" + path_ + "' is not a retentiond state file (" +
+                   (count == 0 ? std::string("it holds no table")
+                               : "it holds other tables: " + policies::printable(others) +
+                                     (count > 3 ? ", ..." : "")) +
+                   "); give 'state:' a file of its own");
 }
 
 void StateFile::use_wal() {

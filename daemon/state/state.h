@@ -76,6 +76,9 @@ class StateFile {
   // Why this user cannot migrate the state from version `from` (with what the owner must run),
   // or nullopt (it can, or there is nothing to migrate).
   std::optional<std::string> postgresql_migration_problem(long long from);
+  // Throws StateError when the file holds tables but no audit trail (another program's
+  // database), or, with `empty_is_foreign`, no table at all (a reader has nothing to read).
+  void refuse_foreign_database(bool empty_is_foreign);
   void use_wal();
   // Opens the file for reading, even where SQLite cannot create its -shm file beside it.
   void open_read_only();

@@ -337,3 +337,42 @@ TEST_CASE(
   CHECK(s.at("overdue").is_null());
   CHECK(s.at("error").get<std::string>().find("could not read 1 directory") == 0);
 }
+
+TEST_CASE("files: a root that holds retentiond's state and configuration never selects them",
+          "[files][cli]") {
+  // `**` under the directory of the state: its lock files, the lost-state mark, the state file
+  // and the configuration all look like expired files (one with --at far ahead).
+  TempDir dir;
+  file_at(dir, "old.log", "2020-01-01");
+  file_at(dir, "sub/old.log", "2020-01-01");
+  const std::string config = files_config(
+      dir, "here", ".",
+      "  - {name: all, store: here, files: \"**\", expire_after: 1d, max_affected: 100%}\n");
+  run_retentiond_ok({"enforce", "-c", config, "--at", "2027-03-01T00:00:00Z"}, dir.path());
+  // A pass far ahead sees every file as expired: still not its own.
+  auto r = run_retentiond_ok(
+      {"enforce", "-c", config, "--at", "2040-01-01T00:00:00Z", "--format", "json"}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(fs::exists(dir.file("r.yaml")));
+  CHECK(fs::exists(dir.file("state.db")));
+  CHECK(fs::exists(dir.file("state.db.locks")));
+  CHECK(!fs::is_empty(dir.file("state.db.locks")));
+  CHECK(!fs::exists(dir.file("old.log")));
+  CHECK(!fs::exists(dir.file("sub/old.log")));
+  auto history = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+  REQUIRE(history.exit_code == 0);
+  CHECK(json::parse(history.out).at("entries").size() == 2);
+}
+
+TEST_CASE("an SQLite store whose database is the state file is a configuration error",
+          "[files][cli][sqlite]") {
+  TempDir dir;
+  const std::string config =
+      dir.write("r.yaml",
+                "state: app.db\nstores:\n  app: {type: sqlite, path: ./app.db}\npolicies:\n"
+                "  - {name: p, store: app, table: t, expire_after: 1y, since: ts}\n");
+  auto r = run_retentiond({"check", "-c", config, "--offline"}, dir.path());
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("r.yaml:3:29: error: store 'app': its database is retentiond's state file") !=
+        std::string::npos);
+}

@@ -339,6 +339,30 @@ TEST_CASE("holds: a key written another way holds its record, and one no record 
     holds_in_the_store_form(dir, config, {"5", "six"}, {"5", "six"}, {"8", "Six"},
                             [&] { return sqlite_column(db, "SELECT id FROM t ORDER BY id"); });
   }
+  SECTION("sqlite: negative and 19-digit integers in a key column without a declared type") {
+    // Compared as the integers they are: sent as text only, the held records were deleted.
+    TempDir dir;
+    const std::string db = dir.file("app.db");
+    sqlite_exec(db,
+                "CREATE TABLE t (id PRIMARY KEY, seen TEXT);"
+                "INSERT INTO t VALUES (-5, '2020-01-01'), (1234567890123456789, '2020-01-01'),"
+                " (7, '2020-01-01');");
+    const std::string config =
+        dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n" +
+                                policy_t("db"));
+    for (const std::string key : {"-5", "1234567890123456789"}) {
+      auto add = run_retentiond(
+          {"hold", "add", "-c", config, "--policy", "t", "--reason", "r", "--", key}, dir.path());
+      INFO(add.err);
+      REQUIRE(add.exit_code == 0);
+    }
+    auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(policy_in(json::parse(r.out), "t").at("held") == 2);
+    CHECK(sqlite_column(db, "SELECT id FROM t ORDER BY id") ==
+          std::vector<std::string>{"-5", "1234567890123456789"});
+  }
   SECTION("sqlite: integer keys") {
     TempDir dir;
     const std::string db = dir.file("app.db");
@@ -705,4 +729,42 @@ TEST_CASE("holds: list gives one order for any mix of keys, in columns of charac
     CHECK(keys == std::vector<std::string>{"9", "10", "1a", "bob", "élodie"});
     CHECK(since_columns.size() == 1);
   }
+}
+
+TEST_CASE("holds: a renamed policy's holds are said to protect nothing, and can be released",
+          "[cli][holds]") {
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  sqlite_exec(db,
+              "CREATE TABLE t (id INTEGER PRIMARY KEY, seen TEXT);"
+              "INSERT INTO t VALUES (5, '2020-01-01'), (6, '2020-01-01');");
+  const std::string store = "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n";
+  const std::string config = dir.write("r.yaml", store + policy_t("db"));
+  REQUIRE(run_retentiond({"hold", "add", "-c", config, "--policy", "t", "5", "--reason", "court"},
+                         dir.path())
+              .exit_code == 0);
+  // The policy is renamed: its holds stay under the old name, and check says so.
+  std::string renamed = policy_t("db");
+  renamed.replace(renamed.find("name: t"), 7, "name: t2");
+  const std::string config2 = dir.write("r2.yaml", store + renamed);
+  auto check = run_retentiond({"check", "-c", config2}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(check.err.find("1 hold in force names policy 't', which this configuration does not "
+                       "have: it protects nothing") != std::string::npos);
+  auto list = run_retentiond({"hold", "list", "-c", config2, "--policy", "t", "--format", "json"},
+                             dir.path());
+  INFO(list.err);
+  REQUIRE(list.exit_code == 0);
+  CHECK(json::parse(list.out).size() == 1);
+  auto remove = run_retentiond({"hold", "remove", "-c", config2, "--policy", "t", "5"}, dir.path());
+  INFO(remove.err);
+  CHECK(remove.exit_code == 0);
+  CHECK(remove.out.find("Released the hold on key 5 of policy 't' (a policy this configuration no "
+                        "longer has)") != std::string::npos);
+  CHECK(run_retentiond({"check", "-c", config2}, dir.path()).err.find("hold in force") ==
+        std::string::npos);
+  // Without holds, an unknown policy stays a usage error.
+  CHECK(run_retentiond({"hold", "remove", "-c", config2, "--policy", "t", "5"}, dir.path())
+            .exit_code == 2);
 }

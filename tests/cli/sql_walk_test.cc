@@ -264,6 +264,45 @@ TEST_CASE("postgresql: check names the privilege a role lacks for a pass, with t
   CHECK(db.column("SELECT name FROM hits ORDER BY id") == std::vector<std::string>{"a", "b"});
 }
 
+TEST_CASE("postgresql: a policy with also: rules needs UPDATE on one column for its lock",
+          "[postgresql][check]") {
+  // Its batches SELECT ... FOR UPDATE before the also: rules run: PostgreSQL refuses that lock
+  // without UPDATE on one column at least. check says so, with the GRANT, before a pass fails.
+  PgDatabase db;
+  PgRole low(db, "_lock");
+  const std::string& role = low.name();
+  db.exec(
+      "CREATE TABLE users (id bigint PRIMARY KEY, ts timestamptz);"
+      "CREATE TABLE follows (user_id bigint, other bigint);"
+      "INSERT INTO users VALUES (1, '2020-01-01'), (2, '2030-01-01');"
+      "INSERT INTO follows VALUES (1, 2), (2, 1);"
+      "GRANT SELECT, DELETE ON users, follows TO " +
+      role + ";");
+  TempDir dir;
+  const std::string store = "{type: postgresql, dsn: \"" + low.dsn() + "\"}";
+  const std::string config = dir.write(
+      "r.yaml", one_store_config("db", store,
+                                 "  - {name: users, store: db, table: users, expire_after: 1y, "
+                                 "since: ts, max_affected: 100%, also: [{table: follows, on: "
+                                 "\"follows.user_id = users.id\", action: delete}]}\n"));
+  auto check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  const std::string quoted = "\"" + role + "\"";
+  CHECK(check.err.find("lacks UPDATE on one column (a batch locks its rows with FOR UPDATE before "
+                       "its also: rules) on users") != std::string::npos);
+  CHECK(check.err.find("GRANT UPDATE (\"id\") ON \"users\" TO " + quoted) != std::string::npos);
+  db.exec("GRANT UPDATE (id) ON users TO " + role);
+  check = run_retentiond({"check", "-c", config}, dir.path());
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt}, dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(db.column("SELECT id FROM users") == std::vector<std::string>{"2"});
+  CHECK(db.column("SELECT user_id FROM follows") == std::vector<std::string>{"2"});
+}
+
 TEST_CASE("mysql: an account allowed one connection still plans (the total is counted in turn)",
           "[mysql][walk]") {
   MysqlDatabase db;

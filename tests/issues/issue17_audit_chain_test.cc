@@ -240,3 +240,38 @@ TEST_CASE("issue 17: a read-only state file is read by history, --verify and pla
   CHECK(plan.exit_code == 0);
   chmod(copy_dir.c_str(), 0755);
 }
+
+TEST_CASE("issue 17: an application's database named as the state is refused, untouched",
+          "[issues][issue17][audit]") {
+  // Its journal mode, retentiond's tables, holds and secrets would be written into it.
+  TempDir dir;
+  const std::string app = dir.file("app.db");
+  sqlite_exec(app,
+              "CREATE TABLE msgs (id INTEGER PRIMARY KEY, ts TEXT); CREATE TABLE users (id);"
+              "INSERT INTO msgs VALUES (1, '2020-01-01');");
+  const std::string config = dir.write(
+      "r.yaml",
+      "state: app.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+      "  - {name: p, store: app, table: msgs, expire_after: 1y, since: ts, max_affected: 100%}\n");
+  const std::string refused = "the file '" + app +
+                              "' is not a retentiond state file (it holds other tables: msgs, "
+                              "users); give 'state:' a file of its own";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"enforce", "-c", config, "--at", kAt},
+        std::vector<std::string>{"hold", "add", "-c", config, "--policy", "p", "--reason", "r",
+                                 "1"},
+        std::vector<std::string>{"history", "-c", config}}) {
+    auto r = run_retentiond(args, dir.path());
+    INFO(args[0] << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(refused) != std::string::npos);
+  }
+  CHECK(sqlite_column(app, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") ==
+        std::vector<std::string>{"msgs", "users"});
+  CHECK(sqlite_column(app, "PRAGMA journal_mode") == std::vector<std::string>{"delete"});
+  CHECK(sqlite_int(app, "SELECT count(*) FROM msgs") == 1);
+  dir.write("empty.db", "");
+  auto empty = run_retentiond({"history", "--state", dir.file("empty.db")}, dir.path());
+  CHECK(empty.exit_code == 1);
+  CHECK(empty.err.find("is not a retentiond state file (it holds no table)") != std::string::npos);
+}
