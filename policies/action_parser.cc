@@ -1,13 +1,32 @@
 // What a policy does: `action:`, and for tables the blocks that go with it: `anonymise:`
 // strategies, `also:` related rows, `notify:`.
 #include <cctype>
+#include <cstring>
 #include <set>
 
 #include "lib/files/regular_file.h"
 #include "policies/policy_parser.h"
+#include "policies/printable.h"
 
 namespace retentiond::policies {
 namespace {
+
+// "local@domain", or "Name <local@domain>": one address, without spaces, control characters or
+// the characters that would make it several, or something else than an address.
+bool sender_address(const std::string& text) {
+  std::string address = text;
+  if (const auto open = text.rfind('<'); open != std::string::npos) {
+    if (text.back() != '>') return false;
+    address = text.substr(open + 1, text.size() - open - 2);
+  }
+  const auto at = address.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= address.size() ||
+      address.find('@', at + 1) != std::string::npos)
+    return false;
+  for (unsigned char ch : address)
+    if (ch <= 0x20 || ch == 0x7f || std::strchr("<>,;\"()", ch) != nullptr) return false;
+  return true;
+}
 
 using Kind = AnonymiseStrategy::Kind;
 
@@ -355,6 +374,18 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Po
   if (!ctx.config.smtp)
     throw ConfigError(field.key_location,
                       where + " needs a top-level 'smtp:' block (host, port, ...) to send notices");
+  // A notice goes out with a sender, or the server takes it (MAIL FROM:<>, an empty From:) and
+  // its notice period starts on a mail that may never be read.
+  const std::string& sender = n.from.empty() ? ctx.config.smtp->from : n.from;
+  const Location sender_at =
+      n.from.empty() ? ctx.config.smtp->location : m.find("from")->value_location;
+  if (sender.empty())
+    throw ConfigError(field.key_location,
+                      where + " needs a sender: 'from:' here or in the top-level 'smtp:' block");
+  if (!sender_address(sender))
+    throw ConfigError(sender_at, "the sender '" + printable(sender) + "' of " + context +
+                                     " is not an e-mail address ('dpo@example.org' or "
+                                     "'Name <dpo@example.org>')");
   return n;
 }
 

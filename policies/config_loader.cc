@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 
 #include <yaml-cpp/depthguard.h>
 
@@ -189,9 +190,14 @@ void parse_stores(const YamlField& field, const LoadedFile& file, Config& config
       std::vector<std::string_view> known{"type"};
       if (spec->throttle) known.push_back("throttle");
       for (const auto& o : spec->options) known.push_back(o.name);
+      std::set<std::string> seen_outside_options;  // `type` and `throttle`: not options
       for (auto o = it->second.begin(); o != it->second.end(); ++o) {
         std::string key = o->first.Scalar();
         Location key_location = location_of(file.path, o->first);
+        if ((key == "type" || key == "throttle") && !seen_outside_options.insert(key).second) {
+          diags.error(key_location, "duplicate key '" + key + "' in " + context);
+          continue;
+        }
         if (key == "type") continue;
         if (key == "throttle") {
           if (!spec->throttle)

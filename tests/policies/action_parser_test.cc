@@ -164,6 +164,16 @@ TEST_CASE("notify: exact errors", "[config][action_parser]") {
        smtp,
        {"DIR/r.yaml:13:51: error: cannot read the notice template 'DIR/nowhere.txt': no such "
         "file"}},
+      {"no sender",
+       "{before: 30d, email: email, template: notice.txt}",
+       "smtp: {host: 127.0.0.1}\n",
+       {"DIR/r.yaml:13:5: error: 'notify' of policy 'p' needs a sender: 'from:' here or in the "
+        "top-level 'smtp:' block"}},
+      {"a sender that is no address",
+       "{before: 30d, email: email, template: notice.txt, from: not an address}",
+       smtp,
+       {"DIR/r.yaml:13:69: error: the sender 'not an address' of policy 'p' is not an e-mail "
+        "address ('dpo@example.org' or 'Name <dpo@example.org>')"}},
       {"a typo",
        "{before: 30d, email: email, template: notice.txt, subjet: Hi}",
        smtp,

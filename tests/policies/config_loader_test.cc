@@ -270,6 +270,14 @@ TEST_CASE("bad input names file:line:column", "[config]") {
       {"empty file", "", "DIR/r.yaml:1:1: error: the configuration file is empty"},
       {"duplicate key", kHeader + kPolicy + "    table: again\n",
        "DIR/r.yaml:10:5: error: duplicate key 'table'"},
+      {"duplicate store type",
+       "state: state.db\nstores:\n  app:\n    type: sqlite\n    path: app.db\n    type: mysql\n"
+       "policies: []\n",
+       "DIR/r.yaml:6:5: error: duplicate key 'type' in store 'app'"},
+      {"duplicate throttle",
+       "state: state.db\nstores:\n  db:\n    type: postgresql\n    dsn: \"dbname=x\"\n"
+       "    throttle: {max_threads_running: 5}\n    throttle: {nice_ratio: 1}\npolicies: []\n",
+       "DIR/r.yaml:7:5: error: duplicate key 'throttle' in store 'db'"},
       {"bad sympa target",
        "stores:\n  lists: {type: sympa, config: /etc/sympa/sympa/sympa.conf}\npolicies:\n"
        "  - name: x\n    store: lists\n    sympa: subscribers\n    expire_after: 1y\n",
