@@ -12,6 +12,7 @@
 #include "connectors/registry.h"
 #include "daemon/commands/cli.h"
 #include "daemon/commands/commands.h"
+#include "daemon/commands/offline_checks.h"
 #include "daemon/commands/prologue.h"
 #include "daemon/serve/metrics_server.h"
 #include "daemon/serve/notifier.h"
@@ -54,8 +55,18 @@ Options)";
 // Loads and validates; logs every diagnostic (file:line:column) on failure.
 std::shared_ptr<const policies::Config> load(const std::string& path) {
   auto result = policies::load_config(path, connectors::store_specs());
+  std::vector<policies::Diagnostic> diagnostics = result.diagnostics.all();
+  // What `check --offline` checks beyond loading (key files a pass reads...): a configuration
+  // that would fail every pass is no configuration to start or reload with.
+  if (result.config) {
+    std::vector<const policies::Policy*> all;
+    for (const auto& p : result.config->policies) all.push_back(&p);
+    offline_checks(*result.config, all, diagnostics);
+    for (const auto& d : diagnostics)
+      if (d.severity == policies::Severity::Error) result.config.reset();
+  }
   // The log line's level says error or warning: "file:line:column: message" after it.
-  for (const auto& d : result.diagnostics.all()) {
+  for (const auto& d : diagnostics) {
     const std::string where = d.location.str();
     const std::string text = policies::printable((where.empty() ? "" : where + ": ") + d.message);
     if (d.severity == policies::Severity::Error)

@@ -192,6 +192,15 @@ TEST_CASE("serve: a broken reload keeps the daemon on its old configuration", "[
   INFO(d.log());
   CHECK(d.log().find("error: " + config + ":12:5: unknown key 'expire_aftr'") != std::string::npos);
   CHECK(d.log().find("keeping the current configuration") != std::string::npos);
+  // What check --offline refuses, a reload refuses too: an audit key no pass could read.
+  dir.write("r.yaml", "audit_key_file: no-such-key\n" + kConfig);
+  d.signal(SIGHUP);
+  CHECK(notify.wait_for("RELOADING=1", 5s));
+  CHECK(notify.wait_for("READY=1", 5s));
+  std::this_thread::sleep_for(200ms);
+  CHECK(d.log().find("error: " + config + ":1:17: cannot read the audit key file") !=
+        std::string::npos);
+  CHECK(d.log().find("configuration reloaded") == std::string::npos);
   // A good configuration is taken.
   dir.write("r.yaml", kConfig);
   d.signal(SIGHUP);
