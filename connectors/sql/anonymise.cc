@@ -11,6 +11,10 @@ namespace retentiond::connectors::sql {
 namespace {
 
 using Kind = policies::AnonymiseStrategy::Kind;
+// How many occurrences of a JSON member written several times in one object json_remove takes
+// out on MariaDB and SQLite (PostgreSQL's jsonb keeps only the last); one left over still reads
+// as not anonymised, so the record is selected again by the next pass.
+constexpr int kDuplicateMembers = 4;
 constexpr int kKeyHashLength = 16;  // hex characters of {hash}: 64 bits, unique enough per table
 
 std::string hex(const unsigned char* data, size_t n) {
@@ -343,8 +347,11 @@ const AnonymiseDialect& mysql_dialect() {
     d.now_param = [](Placeholders& p) { return "CAST(" + p.ref("an_now") + " AS DATETIME)"; };
     // MariaDB's JSON_REMOVE returns NULL for text that is not JSON: such a value is kept.
     d.json_remove = [](const std::string& column, const AnonymiseDialect::JsonPaths& paths) {
+      // Each path several times: a document with a member written twice ({"email": .., "email":
+      // ..}: valid JSON) loses one occurrence per path given.
       std::string out = "IF(JSON_VALID(" + column + "), JSON_REMOVE(" + column;
-      for (const auto& keys : paths) out += ", " + dollar_path(keys);
+      for (const auto& keys : paths)
+        for (int round = 0; round < kDuplicateMembers; ++round) out += ", " + dollar_path(keys);
       return out + "), " + column + ")";
     };
     d.has_json_paths = [](const std::string& column, const AnonymiseDialect::JsonPaths& paths) {
@@ -378,9 +385,15 @@ const AnonymiseDialect& sqlite_dialect() {
     d.text_piece = d.text_param;
     d.now_param = [](Placeholders& p) { return p.ref("an_now"); };
     d.json_remove = [](const std::string& column, const AnonymiseDialect::JsonPaths& paths) {
-      std::string out = "CASE WHEN json_valid(" + column + ") THEN json_remove(" + column;
-      for (const auto& keys : paths) out += ", " + dollar_path(keys);
-      return out + ") ELSE " + column + " END";
+      // Nested: one json_remove takes one occurrence of a member written twice (the same path
+      // given twice in one call finds the same one again).
+      std::string removed = column;
+      for (int round = 0; round < kDuplicateMembers; ++round) {
+        std::string call = "json_remove(" + removed;
+        for (const auto& keys : paths) call += ", " + dollar_path(keys);
+        removed = call + ")";
+      }
+      return "CASE WHEN json_valid(" + column + ") THEN " + removed + " ELSE " + column + " END";
     };
     // json_type is NULL for a member that is not there (and 'null' for a JSON null).
     d.has_json_paths = [](const std::string& column, const AnonymiseDialect::JsonPaths& paths) {

@@ -203,3 +203,60 @@ TEST_CASE("MariaDB rows an UPDATE matches without changing them are said once",
   CHECK(second.err.find("policy 'u': 2 rows matched already held the anonymised values") !=
         std::string::npos);
 }
+
+namespace {
+
+// A member written twice in one JSON object (valid JSON): json_remove takes both occurrences, on
+// the policy's table and in an also: table (whose rows no later pass selects again).
+void duplicate_members_scenario(const TempDir& dir, const SqlStore& store,
+                                const std::string& text) {
+  store.db.exec("CREATE TABLE u (id INTEGER PRIMARY KEY, data " + text +
+                ", seen DATE); CREATE TABLE logs (id INTEGER PRIMARY KEY, user_id INTEGER, "
+                "payload " +
+                text + ");");
+  store.db.exec(
+      "INSERT INTO u VALUES (1, '{\"email\": \"a@x.org\", \"email\": \"b@x.org\", \"n\": 1}', "
+      "'2020-01-01');"
+      "INSERT INTO logs VALUES (1, 1, '{\"user\": \"Ulla\", \"user\": \"Ulla again\", \"k\": "
+      "2}');");
+  const std::string config = store.write("  - name: u\n    store: " + store.name + R"(
+    table: u
+    expire_after: 1y
+    since: seen
+    action: anonymise
+    anonymise: {data: {json_remove: [email]}}
+    also:
+      - {table: logs, on: logs.user_id = u.id, action: anonymise, anonymise: {payload: {json_remove: [user]}}}
+    max_affected: 100%
+)");
+  auto r = run_retentiond({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z"}, dir.path());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto data = store.db.column("SELECT data FROM u");
+  const auto payload = store.db.column("SELECT payload FROM logs");
+  REQUIRE(data.size() == 1);
+  REQUIRE(payload.size() == 1);
+  CHECK(data[0].find("x.org") == std::string::npos);
+  CHECK(data[0].find("\"n\"") != std::string::npos);
+  CHECK(payload[0].find("Ulla") == std::string::npos);
+  CHECK(payload[0].find("\"k\"") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("json_remove takes a member written twice (SQLite)", "[cli][anonymise][sqlite]") {
+  TempDir dir;
+  duplicate_members_scenario(dir, sqlite_store(dir), "TEXT");
+}
+
+TEST_CASE("json_remove takes a member written twice (MariaDB)", "[cli][anonymise][mysql]") {
+  MysqlDatabase my;
+  TempDir dir;
+  duplicate_members_scenario(dir, mysql_store(dir, my), "LONGTEXT");
+}
+
+TEST_CASE("json_remove takes a member written twice (PostgreSQL)", "[cli][anonymise][postgresql]") {
+  PgDatabase pg;
+  TempDir dir;
+  duplicate_members_scenario(dir, postgresql_store(dir, pg), "text");
+}
