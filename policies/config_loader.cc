@@ -356,7 +356,7 @@ namespace {
 
 // retentiond's own files, which no store may act on: each store learns them (a files store whose
 // root holds them never selects them: its `**` would delete the state, its locks, the
-// configuration), and an SQLite store whose database is the state file is an error.
+// configuration, a key), and an SQLite store whose database is the state file is an error.
 void mark_own_files(Config& config, const std::string& main_path, Diagnostics& diags) {
   auto canonical = [](const std::string& p) {
     std::error_code ec;
@@ -371,6 +371,27 @@ void mark_own_files(Config& config, const std::string& main_path, Diagnostics& d
   }
   own.push_back(canonical(main_path));
   for (const auto& f : config.included_files) own.push_back(canonical(f));
+  // And the files a pass reads: keys, passwords, notice templates.
+  auto add = [&](const std::string& p) {
+    if (!p.empty()) own.push_back(canonical(p));
+  };
+  add(config.audit_key_file);
+  if (config.smtp) add(config.smtp->password_file);
+  if (config.state_store) add(config.state_store->path("password_file"));
+  for (const auto& store : config.stores) {
+    add(store.path("password_file"));
+    if (store.throttle)
+      for (const auto& replica : store.throttle->replicas) add(replica.password_file);
+  }
+  auto add_keys = [&](const std::vector<ColumnAnonymisation>& columns) {
+    for (const auto& c : columns)
+      if (c.strategy.kind == AnonymiseStrategy::Kind::Hmac) add(c.strategy.text);
+  };
+  for (const auto& policy : config.policies) {
+    if (policy.notify) add(policy.notify->template_file);
+    add_keys(policy.anonymise);
+    for (const auto& rule : policy.also) add_keys(rule.anonymise);
+  }
   for (auto& store : config.stores) {
     store.own_files = own;
     if (store.type == "sqlite" && !config.state_store && store.option("path") &&
@@ -458,11 +479,11 @@ LoadResult load_config(const std::string& path, const std::vector<StoreSpec>& sp
   });
   for (auto& [file, map] : files)
     if (const YamlField* f = map.find("stores")) parse_stores(*f, file, config, specs, diags);
-  mark_own_files(config, path, diags);
   std::map<std::string, Location> declared;
   for (auto& [file, map] : files)
     if (const YamlField* f = map.find("policies"))
       parse_policies(*f, file, config, specs, diags, declared);
+  mark_own_files(config, path, diags);
   // A configuration without policies (as packaged, or an include pattern matching nothing)
   // enforces nothing and reports every promise kept: said, at every load.
   const bool includes = top->find("include") != nullptr;

@@ -176,9 +176,21 @@ std::vector<std::pair<std::string, int>> Client::columns_not_stored_as_given() {
     };
     const auto code = warning.find("Code");
     const auto text = warning.find("Message");
-    if (code == warning.end() || !code->second || !assignment_codes.count(*code->second) ||
-        text == warning.end() || !text->second)
+    if (code == warning.end() || !code->second || text == warning.end() || !text->second) continue;
+    // "Column 'c' cannot be null": NULL into a NOT NULL column, which a non-strict session
+    // stores as the type's zero value ('' or 0).
+    if (*code->second == "1048") {
+      const std::string& message = *text->second;
+      const size_t open = message.find('\''), close = message.find('\'', open + 1);
+      if (open != std::string::npos && close != std::string::npos) {
+        const std::string name = message.substr(open + 1, close - open - 1);
+        if (std::find_if(columns.begin(), columns.end(),
+                         [&](const auto& c) { return c.first == name; }) == columns.end())
+          columns.emplace_back(name, 1048);
+      }
       continue;
+    }
+    if (!assignment_codes.count(*code->second)) continue;
     // "... for column 'c' at row 1" or "... for column `db`.`t`.`c` at row 1"; a date the WHERE
     // could not read warns without "for column" and is no assignment.
     const std::string& message = *text->second;

@@ -611,8 +611,9 @@ Result<BatchResult> MysqlConnector::in_transaction(const Policy& policy,
 void MysqlConnector::tell_unchanged(const Policy& policy, long long rows) {
   if (rows <= 0 || !told_unchanged_.insert(policy.name).second) return;
   spdlog::warn(
-      "policy '{}': {} rows matched already held the anonymised values as their columns store "
-      "them (a FLOAT, a DOUBLE or a DATETIME rounds the value given), although they read as "
+      "policy '{}': {} rows matched by one batch already held the anonymised values as their "
+      "columns store them (a FLOAT, a DOUBLE or a DATETIME rounds the value given), although they "
+      "read as "
       "different: every pass matches them again and counts them as left to do; give values the "
       "columns store exactly (docs/anonymisation.md)",
       policy.name, rows);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -61,6 +62,15 @@ std::string keys_json(const std::vector<std::string>& keys, bool integer_key,
         !k.empty() && ec == std::errc() && end == k.data() + k.size() && std::to_string(n) == k;
     if (integral && (integer_key || both_forms)) out.push_back(n);
     if (!integral || !integer_key) out.push_back(k);
+    // A REAL key (7.0 in a column without affinity, which `hold add 7` found and stores as
+    // SQLite writes it): compared as the number too.
+    if (both_forms && !integral && !k.empty()) {
+      char* end = nullptr;
+      const double d = std::strtod(k.c_str(), &end);
+      if (end == k.c_str() + k.size() && std::isfinite(d) &&
+          !std::isspace(static_cast<unsigned char>(k[0])))
+        out.push_back(d);
+    }
   }
   // A key that is not UTF-8 (SQLite keeps any bytes as TEXT) becomes U+FFFD and matches no row:
   // a noticed record is then kept, never acted on. Held keys are always UTF-8 (daemon/holds.h).

@@ -92,6 +92,11 @@ void rd_epoch(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
         result_epoch(ctx, seconds_of_julian_day(sqlite3_value_double(v)));
         return;
       }
+      // A REAL column stores the text '20991231' as 20991231.0: no date either.
+      if (const double d = sqlite3_value_double(v); format == Format::Auto && d == std::floor(d) &&
+                                                    d >= 1e7 && d < 1e8 &&
+                                                    basic_iso_date(static_cast<long long>(d)))
+        break;
       // Checked as a double first: converting one beyond long long's range is undefined.
       const double seconds = std::floor(sqlite3_value_double(v) / static_cast<double>(divisor));
       if (!(seconds >= static_cast<double>(policies::kFirstUsableEpoch) &&

@@ -191,7 +191,7 @@ int check_command(const Args& args) {
   if (loaded.config) {
     std::vector<const policies::Policy*> selected;
     if (auto stop = select_policies("check", *loaded.config, names, selected)) return *stop;
-    offline_checks(*loaded.config, selected, diagnostics);
+    offline_checks(*loaded.config, selected, diagnostics, vm.count("offline") > 0);
     if (!vm.count("offline")) {
       std::map<std::string, std::unique_ptr<connectors::Connector>> open;
       // The store named `name`, opened once (null when it cannot be: said once, at the store).

@@ -2,6 +2,7 @@
 
 #include "daemon/state/state.h"
 #include "lib/files/regular_file.h"
+#include "lib/secrets/secret_file.h"
 #include "policies/clock.h"
 #include "policies/planner.h"
 #include "policies/printable.h"
@@ -110,11 +111,44 @@ void warn_overlapping_deletes(const policies::Config& config,
   }
 }
 
+// Each password file the configuration names (a store's, a throttle replica's, smtp's), read as
+// the pass that needs it reads it: one that cannot be read fails every pass of its store, or
+// every notice. (Online, `check` reaches the stores and says it there.)
+void check_password_files(const policies::Config& config, bool stores,
+                          std::vector<Diagnostic>& diagnostics) {
+  auto check = [&](const std::string& path, const policies::Location& at,
+                   const std::string& whose) {
+    std::string why;
+    if (!lib::read_secret_file(path, why))
+      diagnostics.push_back(
+          {policies::Severity::Error, at,
+           policies::printable(whose + ": cannot read the password file '" + path + "': " + why)});
+  };
+  for (const auto& store : config.stores) {
+    if (stores)
+      if (const auto* o = store.option("password_file"))
+        check(store.path("password_file"), o->location, "store '" + store.name + "'");
+    if (stores && store.throttle)
+      for (const auto& replica : store.throttle->replicas)
+        if (!replica.password_file.empty())
+          check(replica.password_file, replica.location,
+                "store '" + store.name + "', replica " + replica.name());
+  }
+  if (config.smtp && !config.smtp->password_file.empty()) {
+    check(config.smtp->password_file, config.smtp->location, "smtp");
+    if (config.smtp->user.empty())
+      diagnostics.push_back({policies::Severity::Warning, config.smtp->location,
+                             "smtp: 'password_file' is not used without 'user' (no "
+                             "authentication is attempted)"});
+  }
+}
+
 }  // namespace
 
 void offline_checks(const policies::Config& config,
                     const std::vector<const policies::Policy*>& selected,
-                    std::vector<Diagnostic>& diagnostics) {
+                    std::vector<Diagnostic>& diagnostics, bool store_passwords) {
+  check_password_files(config, store_passwords, diagnostics);
   refuse_partition_bases(selected, diagnostics);
   check_hmac_key_files(selected, diagnostics);
   check_audit_key(config, diagnostics);

@@ -61,7 +61,7 @@ std::shared_ptr<const policies::Config> load(const std::string& path) {
   if (result.config) {
     std::vector<const policies::Policy*> all;
     for (const auto& p : result.config->policies) all.push_back(&p);
-    offline_checks(*result.config, all, diagnostics);
+    offline_checks(*result.config, all, diagnostics, /*store_passwords=*/true);
     for (const auto& d : diagnostics)
       if (d.severity == policies::Severity::Error) result.config.reset();
   }

@@ -345,15 +345,20 @@ TEST_CASE("files: a root that holds retentiond's state and configuration never s
   TempDir dir;
   file_at(dir, "old.log", "2020-01-01");
   file_at(dir, "sub/old.log", "2020-01-01");
-  const std::string config = files_config(
-      dir, "here", ".",
-      "  - {name: all, store: here, files: \"**\", expire_after: 1d, max_affected: 100%}\n");
+  file_at(dir, "keys/audit.key", "2020-01-01");  // and a key a pass reads
+  dir.write("keys/audit.key", "0123456789abcdef0123456789abcdef\n");
+  const std::string config = dir.write(
+      "r.yaml", "audit_key_file: keys/audit.key\n" +
+                    one_store_config("here", "{type: files, root: .}",
+                                     "  - {name: all, store: here, files: \"**\", expire_after: "
+                                     "1d, max_affected: 100%}\n"));
   run_retentiond_ok({"enforce", "-c", config, "--at", "2027-03-01T00:00:00Z"}, dir.path());
   // A pass far ahead sees every file as expired: still not its own.
   auto r = run_retentiond_ok(
       {"enforce", "-c", config, "--at", "2040-01-01T00:00:00Z", "--format", "json"}, dir.path());
   INFO(r.out << r.err);
   CHECK(fs::exists(dir.file("r.yaml")));
+  CHECK(fs::exists(dir.file("keys/audit.key")));
   CHECK(fs::exists(dir.file("state.db")));
   CHECK(fs::exists(dir.file("state.db.locks")));
   CHECK(!fs::is_empty(dir.file("state.db.locks")));

@@ -346,11 +346,11 @@ TEST_CASE("holds: a key written another way holds its record, and one no record 
     sqlite_exec(db,
                 "CREATE TABLE t (id PRIMARY KEY, seen TEXT);"
                 "INSERT INTO t VALUES (-5, '2020-01-01'), (1234567890123456789, '2020-01-01'),"
-                " (7, '2020-01-01');");
+                " (7, '2020-01-01'), (8.0, '2020-01-01');");
     const std::string config =
         dir.write("r.yaml", "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n" +
                                 policy_t("db"));
-    for (const std::string key : {"-5", "1234567890123456789"}) {
+    for (const std::string key : {"-5", "1234567890123456789", "8"}) {  // 8: the REAL 8.0
       auto add = run_retentiond(
           {"hold", "add", "-c", config, "--policy", "t", "--reason", "r", "--", key}, dir.path());
       INFO(add.err);
@@ -359,9 +359,9 @@ TEST_CASE("holds: a key written another way holds its record, and one no record 
     auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK(policy_in(json::parse(r.out), "t").at("held") == 2);
+    CHECK(policy_in(json::parse(r.out), "t").at("held") == 3);
     CHECK(sqlite_column(db, "SELECT id FROM t ORDER BY id") ==
-          std::vector<std::string>{"-5", "1234567890123456789"});
+          std::vector<std::string>{"-5", "8.0", "1234567890123456789"});
   }
   SECTION("sqlite: integer keys") {
     TempDir dir;

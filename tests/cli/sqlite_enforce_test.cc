@@ -434,7 +434,20 @@ TEST_CASE("sqlite: a basic ISO date a DATE column stored as an integer is no 197
   sqlite_exec(db,
               "CREATE TABLE u (id INTEGER PRIMARY KEY, label TEXT, d DATE);"
               "INSERT INTO u (label, d) VALUES ('basic-date', '20991231'), ('iso', '2099-12-31'),"
-              " ('old', '2020-01-01'), ('epoch', 1577836800), ('not-a-date', 20991341);");
+              " ('old', '2020-01-01'), ('epoch', 1577836800), ('not-a-date', 20991341);"
+              // A REAL column makes 20991231.0 of the same text: no date either.
+              "CREATE TABLE r (id INTEGER PRIMARY KEY, d REAL);"
+              "INSERT INTO r (d) VALUES ('20991231');");
+  {
+    const std::string config =
+        dir.write("real.yaml",
+                  "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                  "  - {name: r, store: app, table: r, expire_after: 1y, since: d}\n");
+    auto r = run_retentiond({"plan", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(policy_in(json::parse(r.out), "r").at("matched") == 0);
+  }
   CHECK(sqlite_column(db, "SELECT typeof(d) FROM u WHERE label = 'basic-date'") ==
         std::vector<std::string>{"integer"});
   auto plan = [&](const std::string& since) {
