@@ -119,3 +119,23 @@ TEST_CASE("check warns when two policies delete the same records after different
   r = run_retentiond({"check", "-c", config}, dir.path());
   CHECK_FALSE(has(r.err, "warning"));
 }
+
+TEST_CASE("check --offline reads the password files a pass reads", "[cli][check]") {
+  // Unread, a missing one failed every pass of its store (or every notice) after a reload that
+  // checks as --offline does.
+  TempDir dir;
+  const std::string config = dir.write(
+      "r.yaml",
+      "state: state.db\nsmtp: {host: 127.0.0.1, from: dpo@example.org, password_file: smtp.pw}\n"
+      "stores:\n  my: {type: mysql, host: 127.0.0.1, database: d, user: u, password_file: my.pw}\n"
+      "policies:\n  - {name: p, store: my, table: t, expire_after: 1y, since: ts}\n");
+  auto r = run_retentiond({"check", "-c", config, "--offline"}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("r.yaml:2:7: error: smtp: cannot read the password file '" +
+                   dir.file("smtp.pw") + "': no such file") != std::string::npos);
+  CHECK(r.err.find("r.yaml:2:7: warning: smtp: 'password_file' is not used without 'user'") !=
+        std::string::npos);
+  CHECK(r.err.find("r.yaml:4:75: error: store 'my': cannot read the password file '" +
+                   dir.file("my.pw") + "': no such file") != std::string::npos);
+}
