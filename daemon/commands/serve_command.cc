@@ -194,6 +194,9 @@ int serve_command(const Args& args) {
                         config_path);
         }
         notifier.ready();
+        // `systemctl status` shows it too, until the next pass's line: the reload "succeeded".
+        if (!fresh || state_identity(*fresh) != state_identity(*config))
+          notifier.status("reload refused: running the previous configuration (see the journal)");
         hangups.async_wait(on_hup);
       };
   hangups.async_wait(on_hup);

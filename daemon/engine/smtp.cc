@@ -182,10 +182,15 @@ bool SmtpSender::send(const MailMessage& message, std::string& error) {
   if (rc == CURLE_OK) return true;
   // libcurl's messages can quote the server's reply, which may echo the recipient: keep the code
   // and the generic description only.
-  error = "SMTP server " + c.host + ":" + std::to_string(c.port) + ": " + curl_easy_strerror(rc);
+  error = "SMTP server " + c.host + ":" + std::to_string(c.port) + ": ";
   long reply = 0;  // the reply's code alone ("550"), never its text
   if (curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply) == CURLE_OK && reply >= 400)
-    error += " (reply " + std::to_string(reply) + ")";
+    // The server answered, and said no (libcurl's own words, "Failed sending data to the peer",
+    // would point at the network).
+    error += std::string(reply >= 500 ? "refused the message" : "could not take the message now") +
+             " (reply " + std::to_string(reply) + ")";
+  else
+    error += curl_easy_strerror(rc);
   return false;
 }
 

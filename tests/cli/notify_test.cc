@@ -361,7 +361,7 @@ TEST_CASE("notify: an address that is not one plain address is never used, a ref
   CHECK(p.at("notices_failed") == 1);
   CHECK(p.at("warnings").dump().find("3 records are due for a notice but have no usable address") !=
         std::string::npos);
-  CHECK(r.err.find("(reply 550)") != std::string::npos);
+  CHECK(r.err.find("refused the message (reply 550)") != std::string::npos);
   CHECK(recipients(smtp.messages()) == std::vector<std::string>{"ok@example.org"});
   // No subject configured: a default one, never an empty one.
   REQUIRE(smtp.messages().size() == 1);

@@ -192,6 +192,7 @@ TEST_CASE("serve: a broken reload keeps the daemon on its old configuration", "[
   INFO(d.log());
   CHECK(d.log().find("error: " + config + ":12:5: unknown key 'expire_aftr'") != std::string::npos);
   CHECK(d.log().find("keeping the current configuration") != std::string::npos);
+  CHECK(notify.wait_for("STATUS=reload refused: running the previous configuration", 5s));
   // What check --offline refuses, a reload refuses too: an audit key no pass could read.
   dir.write("r.yaml", "audit_key_file: no-such-key\n" + kConfig);
   d.signal(SIGHUP);
