@@ -1,5 +1,7 @@
 #include "daemon/commands/offline_checks.h"
 
+#include <filesystem>
+
 #include "daemon/state/state.h"
 #include "lib/files/regular_file.h"
 #include "lib/secrets/secret_file.h"
@@ -11,6 +13,14 @@ namespace retentiond::daemon {
 namespace {
 
 using policies::Diagnostic;
+
+// A systemd credential (LoadCredential=, under /run/credentials/) that is not there: it exists
+// only inside the service, so `check` run from a shell cannot judge it; the service's own start
+// and reload can, and do.
+bool service_credential_elsewhere(const std::string& path) {
+  std::error_code ec;
+  return path.starts_with("/run/credentials/") && !std::filesystem::exists(path, ec);
+}
 
 // The same dates, read the same way (locations aside).
 bool same_basis(const policies::Basis& a, const policies::Basis& b) {
@@ -35,6 +45,7 @@ void check_hmac_key_files(const std::vector<const policies::Policy*>& selected,
     for (const auto& c : columns) {
       if (c.strategy.kind != policies::AnonymiseStrategy::Kind::Hmac) continue;
       const std::string& path = c.strategy.text;
+      if (service_credential_elsewhere(path)) continue;
       std::string why;
       auto key = lib::read_regular_file(path, lib::kMaxSecretBytes, why);
       if (key && !key->empty() && key->back() == '\n') key->pop_back();
@@ -58,6 +69,7 @@ void check_hmac_key_files(const std::vector<const policies::Policy*>& selected,
 // one that cannot be read or is too short stops every pass and serve's start, so `check` says
 // so at `audit_key_file:` (--offline too).
 void check_audit_key(const policies::Config& config, std::vector<Diagnostic>& diagnostics) {
+  if (service_credential_elsewhere(config.audit_key_file)) return;
   try {
     audit_key_for(config);
   } catch (const StateError& e) {
@@ -118,6 +130,7 @@ void check_password_files(const policies::Config& config, bool stores,
                           std::vector<Diagnostic>& diagnostics) {
   auto check = [&](const std::string& path, const policies::Location& at,
                    const std::string& whose) {
+    if (service_credential_elsewhere(path)) return;
     std::string why;
     if (!lib::read_secret_file(path, why))
       diagnostics.push_back(
