@@ -165,6 +165,11 @@ std::vector<std::map<std::string, std::optional<std::string>>> Client::named_row
 
 std::vector<std::pair<std::string, int>> Client::columns_not_stored_as_given() {
   std::vector<std::pair<std::string, int>> columns;
+  auto add = [&](const std::string& name, int code) {
+    if (std::find_if(columns.begin(), columns.end(),
+                     [&](const auto& c) { return c.first == name; }) == columns.end())
+      columns.emplace_back(name, code);
+  };
   if (mysql_warning_count(handle_) == 0) return columns;
   for (const auto& warning : named_rows("SHOW WARNINGS")) {
     static const std::set<std::string> assignment_codes = {
@@ -182,12 +187,8 @@ std::vector<std::pair<std::string, int>> Client::columns_not_stored_as_given() {
     if (*code->second == "1048") {
       const std::string& message = *text->second;
       const size_t open = message.find('\''), close = message.find('\'', open + 1);
-      if (open != std::string::npos && close != std::string::npos) {
-        const std::string name = message.substr(open + 1, close - open - 1);
-        if (std::find_if(columns.begin(), columns.end(),
-                         [&](const auto& c) { return c.first == name; }) == columns.end())
-          columns.emplace_back(name, 1048);
-      }
+      if (open != std::string::npos && close != std::string::npos)
+        add(message.substr(open + 1, close - open - 1), 1048);
       continue;
     }
     if (!assignment_codes.count(*code->second)) continue;
@@ -202,9 +203,7 @@ std::vector<std::pair<std::string, int>> Client::columns_not_stored_as_given() {
     if (dot != std::string::npos) name = name.substr(dot + 2);
     if (name.size() >= 2 && (name.front() == '\'' || name.front() == '`'))
       name = name.substr(1, name.size() - 2);
-    if (std::find_if(columns.begin(), columns.end(),
-                     [&](const auto& c) { return c.first == name; }) == columns.end())
-      columns.emplace_back(name, std::stoi(*code->second));
+    add(name, std::stoi(*code->second));
   }
   return columns;
 }

@@ -244,14 +244,16 @@ TEST_CASE("issue 17: a read-only state file is read by history, --verify and pla
 TEST_CASE("issue 17: an application's database named as the state is refused, untouched",
           "[issues][issue17][audit]") {
   // Its journal mode, retentiond's tables, holds and secrets would be written into it.
+  // (The store's own database as the state is refused at its line: see files_enforce_test.)
   TempDir dir;
   const std::string app = dir.file("app.db");
   sqlite_exec(app,
               "CREATE TABLE msgs (id INTEGER PRIMARY KEY, ts TEXT); CREATE TABLE users (id);"
               "INSERT INTO msgs VALUES (1, '2020-01-01');");
+  sqlite_exec(dir.file("store.db"), "CREATE TABLE msgs (id INTEGER PRIMARY KEY, ts TEXT);");
   const std::string config = dir.write(
       "r.yaml",
-      "state: app.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+      "state: app.db\nstores:\n  app: {type: sqlite, path: store.db}\npolicies:\n"
       "  - {name: p, store: app, table: msgs, expire_after: 1y, since: ts, max_affected: 100%}\n");
   const std::string refused = "the file '" + app +
                               "' is not a retentiond state file (it holds other tables: msgs, "
