@@ -78,6 +78,19 @@ std::string markdown_cell(const std::string& text) {
   return out;
 }
 
+std::string markdown_paragraph(const std::string& text) {
+  std::string out = markdown_cell(text);
+  // What a line may start with to make a block: indentation (code), '-', '+', '=' (a list, a
+  // rule, a heading's underline), "1." or "1)" (a numbered list). Written as text.
+  const size_t first = out.find_first_not_of(' ');
+  out.erase(0, first == std::string::npos ? out.size() : first);
+  if (!out.empty() && std::strchr("-+=", out[0]) != nullptr) return "\\" + out;
+  const size_t digits = out.find_first_not_of("0123456789");
+  if (digits > 0 && digits != std::string::npos && (out[digits] == '.' || out[digits] == ')'))
+    out.insert(digits, "\\");
+  return out;
+}
+
 std::string one_line(const std::string& text) {
   std::string out = text;
   for (char& c : out)

@@ -45,6 +45,9 @@ std::string render_html(const Report& report, const policies::Config& config);
 // markup (emphasis, links, HTML tags, entities, '|') backslash-escaped, newlines flattened; for
 // HTML, see html_page.h.
 std::string markdown_cell(const std::string& text);
+// markdown_cell's text as a paragraph of its own: a leading block marker (indentation, '-', '+',
+// '=', "1.") written as text too.
+std::string markdown_paragraph(const std::string& text);
 // Text on one line (newlines flattened): a value in a plain-text listing.
 std::string one_line(const std::string& text);
 

@@ -35,7 +35,7 @@ std::string render_markdown(const Report& report, const policies::Config& config
   for (const auto& o : report.passes) {
     const policies::Policy* p = config.policy(o.policy);
     out += "\n## " + o.policy + "\n\n";
-    if (p && !p->description.empty()) out += markdown_cell(p->description) + "\n\n";
+    if (p && !p->description.empty()) out += markdown_paragraph(p->description) + "\n\n";
     if (p) {
       out += "- Rule: " + action_words(*p) + " of " + target_words(*p) + " whose " +
              basis_words(*p) + " is before " + format_timestamp(o.cutoff.cutoff) + " (" +

@@ -412,3 +412,27 @@ policies:
   REQUIRE(text.exit_code == 0);
   CHECK(text.out.find("ligne un ligne deux\n") != std::string::npos);
 }
+
+TEST_CASE("plan's Markdown shows a description that starts like a block as text",
+          "[cli][register][markdown]") {
+  // '---' would be a rule, '- ' a list item joining the rule's list, '1. ' a numbered list.
+  for (const auto& [description, shown] :
+       std::vector<std::pair<std::string, std::string>>{{"---", "\\---"},
+                                                        {"- list? x", "\\- list? x"},
+                                                        {"1. starts", "1\\. starts"},
+                                                        {"    indented", "indented"},
+                                                        {"plain text", "plain text"}}) {
+    TempDir dir;
+    const std::string config =
+        dir.write("r.yaml",
+                  "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\npolicies:\n"
+                  "  - name: p\n    description: \"" +
+                      description +
+                      "\"\n    store: db\n    table: t\n    expire_after: 1y\n    since: seen\n");
+    sqlite_exec(dir.file("app.db"), "CREATE TABLE t (id INTEGER PRIMARY KEY, seen TEXT);");
+    auto r = run_retentiond({"plan", "-c", config, "--format", "markdown"}, dir.path());
+    INFO(description << ": " << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("## p\n\n" + shown + "\n\n- Rule:") != std::string::npos);
+  }
+}
