@@ -51,6 +51,11 @@ std::optional<sql::TableShape> describe_table(Client& c, const policies::Qualifi
                         " AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
                     schema_and_table(name));
   for (const auto& row : pk) t.primary_key.push_back(row[0].value_or(""));
+  // Unique indexes of one column (a prefix one too: equal values have equal prefixes).
+  auto unique = c.query("SELECT MIN(COLUMN_NAME) FROM information_schema.STATISTICS WHERE " +
+                            schema + " AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING COUNT(*) = 1",
+                        schema_and_table(name));
+  for (const auto& row : unique) t.unique_columns.push_back(row[0].value_or(""));
   return t;
 }
 

@@ -57,6 +57,14 @@ std::optional<PgTable> describe_table(pqxx::transaction_base& t,
       "WHERE i.indrelid = $1::oid AND i.indisprimary ORDER BY k.pos",
       table.oid);
   for (const auto& row : pk) table.primary_key.push_back(row[0].c_str());
+  // Valid unique indexes of one plain column, not partial (those leave other rows free).
+  pqxx::result unique = t.exec_params(
+      "SELECT a.attname FROM pg_index i "
+      "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+      "WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indnkeyatts = 1 "
+      "AND i.indpred IS NULL AND i.indexprs IS NULL",
+      table.oid);
+  for (const auto& row : unique) table.unique_columns.push_back(row[0].c_str());
   return table;
 }
 

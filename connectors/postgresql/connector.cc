@@ -134,8 +134,9 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
     Prepared p;
     // Without a key, a delete-only policy walks the blocks, and `ctid` (stable while the row
     // lives) stands in for the key within a batch.
-    p.statements = build_pg_statements(policy, key->keyless ? "ctid" : key->column, category_of,
-                                       operator_holds, stored_table, table->kind == 'p');
+    p.statements =
+        build_pg_statements(sql::keyed_by(policy, key.value()), key->keyless ? "ctid" : key->column,
+                            category_of, operator_holds, stored_table, table->kind == 'p');
     p.integer_key = key->integer;
     p.keyless = key->keyless;
     p.table_oid = table->oid;

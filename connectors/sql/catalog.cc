@@ -1,5 +1,7 @@
 #include "connectors/sql/catalog.h"
 
+#include <algorithm>
+
 #include "connectors/sql/check.h"
 
 namespace retentiond::connectors::sql {
@@ -14,6 +16,11 @@ std::vector<std::string> TableShape::column_names() const {
   std::vector<std::string> out;
   for (const auto& c : columns) out.push_back(c.name);
   return out;
+}
+
+bool TableShape::declared_unique(const std::string& name) const {
+  if (name == implicit_key || (primary_key.size() == 1 && primary_key.front() == name)) return true;
+  return std::find(unique_columns.begin(), unique_columns.end(), name) != unique_columns.end();
 }
 
 Result<PolicyTables> PolicyTables::describe(const policies::Policy& policy, TableShape table,
@@ -55,6 +62,10 @@ Result<KeyChoice> choose_key(const policies::Policy& policy, const TableShape& t
       return Error{ErrorKind::SchemaMismatch, prefix + "table '" + policy.table->str() +
                                                   "' has no key column '" + key.column + "'"};
     }
+    key.unique = table.declared_unique(key.column);
+    if (!key.unique && policy.notify)
+      return Error{ErrorKind::SchemaMismatch,
+                   prefix + non_unique_notify_message(policy, key.column)};
     return key;
   }
   // No key: only a delete-only policy can walk the table, each batch re-reading the expiry
@@ -66,6 +77,12 @@ Result<KeyChoice> choose_key(const policies::Policy& policy, const TableShape& t
     return Error{ErrorKind::SchemaMismatch, prefix + keyless_holds_message(policy)};
   key.keyless = true;
   return key;
+}
+
+policies::Policy keyed_by(const policies::Policy& policy, const KeyChoice& key) {
+  policies::Policy out = policy;
+  out.key_unique = policy.key_unique && key.unique;
+  return out;
 }
 
 }  // namespace retentiond::connectors::sql

@@ -28,8 +28,13 @@ struct TableShape {
   std::vector<std::string> primary_key;  // column names, in key order
   // A key the table has without a column of its own (SQLite's "rowid"), or empty.
   std::string implicit_key;
+  // Columns that a unique index or constraint covers alone (not partial, not an expression).
+  std::vector<std::string> unique_columns;
 
   const Column* column(const std::string& name) const;  // null when there is none
+  // No two rows can hold the same value of `column`: it is the implicit key, the primary key
+  // alone, or a column of unique_columns. A view declares none.
+  bool declared_unique(const std::string& column) const;
   std::vector<std::string> column_names() const;
 };
 
@@ -65,14 +70,22 @@ struct KeyChoice {
   std::string column;  // unquoted; empty when keyless
   bool integer = false;
   bool keyless = false;
+  // The table declares the key unique (TableShape::declared_unique). When it does not, batches
+  // take every row sharing their last key (policies::Policy::key_unique).
+  bool unique = true;
 };
 
 // Chooses the key of `policy` on `table`. Errors (SchemaMismatch, starting with `prefix`): `key:`
 // names no column; the table has no key and the policy needs one (sql/check.h key_needed_for);
 // `keyless_refusal` is not empty (why this store cannot walk this table without a key); or
-// operator holds apply (they name records by key).
+// operator holds apply (they name records by key); or the policy sends notices and the table
+// does not declare its key unique (a notice is recorded per key, sql/check.h).
 Result<KeyChoice> choose_key(const policies::Policy& policy, const TableShape& table,
                              bool operator_holds, const std::string& prefix,
                              const std::string& keyless_refusal);
+
+// `policy` with key_unique false when `key` is not declared unique (it stays false when the
+// policy already says so): what its statements are built from.
+policies::Policy keyed_by(const policies::Policy& policy, const KeyChoice& key);
 
 }  // namespace retentiond::connectors::sql

@@ -1,5 +1,6 @@
 #include "connectors/sql/check.h"
 
+#include <algorithm>
 #include <set>
 
 #include "connectors/sql/quote.h"
@@ -40,6 +41,16 @@ std::vector<Diagnostic> check_catalog(const policies::Policy& policy, const std:
   const std::string name = policy.table->str();
   if (!policy.key.empty() && policy.key != table->implicit_key)
     no_column(policy.key, name, *table, policy.key_location);
+  if (!policy.key.empty() && has(*table, policy.key) && !table->declared_unique(policy.key)) {
+    if (policy.notify)
+      out.push_back(error_at(policy.key_location, non_unique_notify_message(policy, policy.key)));
+    else
+      out.push_back({policies::Severity::Warning, policy.key_location,
+                     "key '" + policy.key + "' of table '" + name +
+                         "' is not declared unique (no primary key or unique index on it alone): "
+                         "each batch also takes every row sharing its last key, with a slower "
+                         "statement; if the column is unique, say so with a unique index"});
+  }
   if (policy.key.empty() && table->primary_key.size() != 1 && table->implicit_key.empty())
     if (auto why = key_needed_for(policy))
       out.push_back(error_at(policy.table_location, missing_key_message(policy, *why)));
@@ -137,6 +148,13 @@ std::string missing_key_message(const policies::Policy& policy, const std::strin
          " needs one to follow its records; set 'key:' to a unique column";
 }
 
+std::string non_unique_notify_message(const policies::Policy& policy, const std::string& key) {
+  return "key '" + key + "' of table '" + policy.table->str() +
+         "' is not declared unique (no primary key or unique index on it alone), and 'notify:' "
+         "records each notice by key: two records sharing a key would both go on one notice; add a "
+         "unique index on it, or set 'key:' to a unique column";
+}
+
 std::string keyless_holds_message(const policies::Policy& policy) {
   return "records are held by key (retentiond hold), but table '" + policy.table->str() +
          "' has no single-column primary key to honour them; set 'key:' to a unique column, or "
@@ -153,7 +171,10 @@ std::vector<Diagnostic> check_policy(const policies::Policy& policy, const std::
   std::vector<Diagnostic> out = check_catalog(policy, store_name, hooks.catalog, missing);
   if (missing.count(policy.table->str())) return out;
   for (auto& d : check_fragments(policy, hooks, missing)) out.push_back(std::move(d));
-  if (!out.empty()) return out;
+  const bool errors = std::any_of(out.begin(), out.end(), [](const Diagnostic& d) {
+    return d.severity == policies::Severity::Error;
+  });
+  if (errors) return out;
   for (bool holds : {false, true}) {
     auto statements = hooks.statements(holds);
     if (!statements) {

@@ -26,6 +26,10 @@ std::optional<std::string> key_needed_for(const policies::Policy& policy);
 // column".
 std::string missing_key_message(const policies::Policy& policy, const std::string& why);
 
+// Notices are recorded per key: when two records could share one, the second would be deleted on
+// the first one's notice. So a policy with `notify:` needs a key its table declares unique.
+std::string non_unique_notify_message(const policies::Policy& policy, const std::string& key);
+
 // Operator holds name records by key: a policy on a table without one refuses to act while any
 // of its records are held (the hold could not be honoured).
 std::string keyless_holds_message(const policies::Policy& policy);

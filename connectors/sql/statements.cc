@@ -206,21 +206,24 @@ std::string StatementBuilder::range(Placeholders& p, bool next, const std::strin
 
 Sql StatementBuilder::batch(bool next) const {
   Placeholders p = placeholders();
-  std::string keys = "SELECT " + key_ + " AS k FROM " + table_ + " WHERE ";
+  // Placeholders are taken in the order of the text: MySQL's '?' bind by position.
+  std::string keys;
+  if (!policy_.key_unique) {
+    // The action takes every row up to the last key (sql/batch_bound.h): so does the count,
+    // rows sharing the last key included, however many more than the limit they make.
+    keys = "SELECT " + key_ + " AS k FROM " + table_ + " WHERE ";
+    if (next) keys += key_ + " > " + p.ref("after") + " AND ";
+    keys += acted(p);
+    keys += " AND " + key_ + " <= (SELECT max(k) FROM (";
+  }
+  keys += "SELECT " + key_ + " AS k FROM " + table_ + " WHERE ";
   if (next)
     keys += key_ + " > " + p.ref("after") + " AND ";
   else if (dialect_.null_keys)
     keys += key_ + " IS NOT NULL AND ";
   keys += acted(p);
   keys += " ORDER BY " + key_ + " LIMIT " + p.ref("limit", "bigint");
-  if (!policy_.key_unique) {
-    // The action takes every row up to the last key (sql/batch_bound.h): so does the count,
-    // rows sharing the last key included, however many more than the limit they make.
-    std::string all = "SELECT " + key_ + " AS k FROM " + table_ + " WHERE ";
-    if (next) all += key_ + " > " + p.ref("after") + " AND ";
-    all += acted(p);
-    keys = all + " AND " + key_ + " <= (SELECT max(k) FROM (" + keys + ") AS edge)";
-  }
+  if (!policy_.key_unique) keys += ") AS edge)";
   // Locked until the action: `also:` rules and the values read for other stores run first.
   const bool lock = !policy_.also.empty() || !policy_.also_stores.empty();
   return Sql{dialect_.batch(keys, lock), p.order()};

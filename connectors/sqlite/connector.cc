@@ -124,6 +124,19 @@ std::optional<sql::TableShape> SqliteConnector::describe(const policies::Qualifi
   if (shape.columns.empty()) return std::nullopt;
   std::sort(key.begin(), key.end());
   for (const auto& k : key) shape.primary_key.push_back(k.second);
+  // Unique indexes (UNIQUE constraints included) of one named column, not partial.
+  const std::string schema_arg =
+      table.schema.empty() ? "" : ", " + sql::quote_literal(table.schema);
+  try {
+    Statement st =
+        db_->prepare("SELECT min(i.name) FROM pragma_index_list(" + sql::quote_literal(table.name) +
+                     schema_arg + ") AS l JOIN pragma_index_info(l.name" + schema_arg +
+                     ") AS i WHERE l.\"unique\" AND NOT l.partial GROUP BY l.name "
+                     "HAVING count(*) = 1 AND min(i.name) IS NOT NULL");
+    while (st.step()) shape.unique_columns.push_back(st.text(0));
+  } catch (const SqliteError&) {
+    // No index list (a view): nothing declared unique but the primary key.
+  }
   try {
     db_->prepare("SELECT rowid FROM " + sql::quote_table(table, '"') + " LIMIT 0");
     shape.implicit_key = "rowid";
@@ -156,7 +169,8 @@ Result<SqliteConnector::Prepared> SqliteConnector::prepared(const Policy& policy
           "' has no single-column primary key and no rowid; set 'key:' to a unique column");
   if (!key) return key.error();
   try {
-    Prepared p{build_statements(policy, key->column, operator_holds), key->integer};
+    Prepared p{build_statements(sql::keyed_by(policy, key.value()), key->column, operator_holds),
+               key->integer};
     prepared_.emplace(cache_key, p);
     return p;
   } catch (const std::invalid_argument& e) {
