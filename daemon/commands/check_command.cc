@@ -37,8 +37,9 @@ and keys exist and that their SQL conditions compile (nothing is executed).
 Without --policy, a store no policy uses is contacted too. The state is read as well:
 a PostgreSQL state must be reached with its schema and grants, and a state file that
 exists must be a readable database (as the user running check). Each active legal hold
-of a table is looked up in its store: a hold whose key no record has, or that names it
-written another way than the store writes it, protects nothing and is warned.
+of a table or files policy is looked up in its store: a hold whose key no record has (no
+file the policy selects, for files), or that names it written another way than the store
+writes it, protects nothing and is warned.
 
 Exit status: 0 valid, 1 invalid or a store check failed, 2 usage error.
 
@@ -89,7 +90,6 @@ void warn_stale_holds(StateFile* state, const std::vector<const policies::Policy
   Holds holds(*state);
   const auto now = policies::system_clock().now();
   for (const policies::Policy* p : selected) {
-    if (!p->table) continue;
     for (const Hold& hold : holds.list({p->name})) {
       if (hold.until && *hold.until <= now) continue;
       connectors::Connector* store = store_named(p->store);
@@ -104,7 +104,11 @@ void warn_stale_holds(StateFile* state, const std::vector<const policies::Policy
         continue;
       }
       std::string problem;
-      if (!found.value())
+      if (!found.value() && !p->table)  // a files policy: the key is a path under the root
+        problem =
+            "names a file the policy does not select under its store's root (the file is gone, "
+            "or the root or the globs changed): it holds nothing";
+      else if (!found.value())
         problem = "names a key no record of table '" + policies::printable(p->table->str()) +
                   "' has (the record is gone, or its key is written another way): it holds "
                   "nothing";
@@ -138,7 +142,10 @@ void warn_holds_of_gone_policies(StateFile* state, const policies::Config& confi
              " policy '" + policies::printable(policy) +
              "', which this configuration does not have: " +
              (count == 1 ? "it protects" : "they protect") +
-             " nothing (if the policy was renamed, hold its records again under its new name); "
+             " nothing (if the policy was renamed, hold its records again under its new name), "
+             "and the passes of the policies on its store fail until " +
+             (count == 1 ? "it is" : "they are") +
+             " released; "
              "see 'retentiond hold list --policy " +
              policies::printable(policy) + "', release with 'retentiond hold remove --policy " +
              policies::printable(policy) + " KEY'"});

@@ -37,11 +37,12 @@ void NoticeBook::record(const std::string& policy, const std::string& hash,
   st.step();
 }
 
-void NoticeBook::forget_except(const std::string& policy, const std::set<std::string>& hashes) {
+void NoticeBook::forget_except(const std::string& policy, const std::set<std::string>& hashes,
+                               policies::TimePoint now) {
   auto existing = load(policy);
   in_transaction(state_->db(), [&] {
     for (const auto& [hash, record] : existing) {
-      if (hashes.count(hash)) continue;
+      if (hashes.count(hash) || record.sent > now) continue;
       Statement st =
           state_->db().prepare("DELETE FROM notices WHERE policy = ?1 AND key_hash = ?2");
       st.bind(1, policy).bind(2, hash);
@@ -64,7 +65,10 @@ NoticeDecision decide_notices(const policies::Policy& policy,
     const long long basis = policies::epoch_seconds(*c.basis);
     auto it = notices.find(h);
     if (it != notices.end() && it->second.basis == basis) {
-      if (it->second.sent <= notice_old_enough && *c.basis < cutoff.cutoff)
+      // Never before the date the notice announced: `deadline: strict` takes its cut-off from
+      // the next scheduled pass, which can come before the record's own expiry.
+      if (it->second.sent <= notice_old_enough && *c.basis < cutoff.cutoff &&
+          action_date(policy, *c.basis, it->second.sent) <= cutoff.now)
         d.actionable.push_back(c.key);
       else
         ++d.waiting;

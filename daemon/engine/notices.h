@@ -30,8 +30,11 @@ class NoticeBook {
   // The notices of `policy`, by hash. Empty without a state file.
   std::map<std::string, NoticeRecord> load(const std::string& policy) const;
   void record(const std::string& policy, const std::string& hash, const NoticeRecord& notice);
-  // Forgets the notices of records no longer due (acted on, returned, out of `where`).
-  void forget_except(const std::string& policy, const std::set<std::string>& hashes);
+  // Forgets the notices of `policy` not in `hashes` (records no longer due: acted on, or active
+  // again), except those sent after `now`: a pass at an earlier moment (`--at` in the past) does
+  // not see their records as due yet, and forgetting them would send a second notice.
+  void forget_except(const std::string& policy, const std::set<std::string>& hashes,
+                     policies::TimePoint now);
 
  private:
   StateFile* state_;

@@ -14,6 +14,7 @@
 #include "daemon/state/holds.h"
 #include "daemon/state/pass_journal.h"
 #include "daemon/state/pass_lock.h"
+#include "policies/printable.h"
 
 namespace retentiond::daemon {
 namespace {
@@ -110,6 +111,40 @@ connectors::SightingBook* PassRunner::sightings() {
   if (!state_) return nullptr;
   if (!sightings_) sightings_ = std::make_unique<StateSightingBook>(*state_, record_);
   return sightings_.get();
+}
+
+// Holds in force may no longer protect their records on this policy's store (Holds::stray_holds):
+// if this policy is the one they were placed under, renamed (or its store renamed), its held
+// records are no longer held. Nothing is done until the holds are moved to its name or released.
+Error stray_holds_error(const policies::Policy& policy, const std::vector<Holds::Stray>& strays) {
+  const Holds::Stray& stray = strays.front();
+  const std::string name = policies::printable(stray.policy);
+  const size_t count = stray.holds;
+  std::string text =
+      std::to_string(count) +
+      (count == 1 ? " hold in force names policy '" : " holds in force name policy '") + name + "'";
+  // The store is gone when it is not this policy's (stray_holds: it concerns this store then).
+  const bool store_gone = !stray.held_on.empty() && stray.held_on != policy.store;
+  if (!stray.held_on.empty()) text += " of store '" + stray.held_on + "'";
+  if (!stray.policy_on)
+    text += store_gone ? ": this configuration has neither"
+                       : ", which this configuration does not have";
+  else if (store_gone)
+    text += ": this configuration no longer has that store, and puts the policy on store '" +
+            *stray.policy_on + "'";
+  else
+    text += ", which this configuration now puts on store '" + *stray.policy_on + "'";
+  text += ": if policy '" + policy.name + "' is the one " + (count == 1 ? "it was" : "they were") +
+          " placed under, renamed, " + (count == 1 ? "its record is" : "its records are") +
+          " no longer held, so nothing was done. Hold " + (count == 1 ? "it" : "them") +
+          " again under the policy's name now (retentiond hold add --policy " + policy.name +
+          " ...) and release the old " + (count == 1 ? "hold" : "holds") +
+          " (retentiond hold list --policy " + name + "; retentiond hold remove --policy " + name +
+          " KEY)";
+  if (strays.size() > 1)
+    text += "; " + std::to_string(strays.size() - 1) + " other " +
+            (strays.size() == 2 ? "policy has" : "policies have") + " such holds too";
+  return Error{ErrorKind::Config, text};
 }
 
 PassOutcome starting_outcome(const policies::Policy& policy, const PassOptions& options,
@@ -211,6 +246,18 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     return conclude(PassStatus::Failed,
                     Error{ErrorKind::Io,
                           "cannot read the legal holds from the state: " + std::string(e.what())});
+  }
+  if (state_ && options.policy_store && options.configured_store) {
+    std::vector<Holds::Stray> gone;
+    try {
+      gone = Holds(*state_).stray_holds(options.policy_store, options.configured_store,
+                                        policy.store, o.cutoff.now);
+    } catch (const std::exception& e) {
+      return conclude(PassStatus::Failed,
+                      Error{ErrorKind::Io, "cannot read the legal holds from the state: " +
+                                               std::string(e.what())});
+    }
+    if (!gone.empty()) return conclude(PassStatus::Failed, stray_holds_error(policy, gone));
   }
   // A pass under way is recorded from its first change on: with notices to send, from before
   // the first goes out, so that a pass killed while sending them is recorded as interrupted.
@@ -476,8 +523,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
               policy.name);
           if (!hold_added_said)
             o.plan.warnings.push_back(
-                "a legal hold was added during the pass: the records it holds are kept (counted "
-                "as matched, not as held)");
+                "a legal hold was added during the pass: the records it holds that were still "
+                "there at the next batch are kept (counted as matched, not as held); one the "
+                "batch in flight had already removed is gone, as 'hold add' said");
           hold_added_said = true;
         }
       } catch (const std::exception& e) {

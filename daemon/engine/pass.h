@@ -112,6 +112,11 @@ struct PassOptions {
   // at or after this moment (the scheduled run's time) and ended ok, refused or dry-run (the
   // scheduler's; unset for enforce, which always runs).
   std::optional<policies::TimePoint> done_since;
+  // The configuration's store of a policy (nullopt: no such policy) and whether it has a store
+  // (run_policies sets both): holds in force that may no longer protect their records on this
+  // store (Holds::stray_holds: their policy renamed, removed or moved) fail the pass.
+  std::function<std::optional<std::string>(const std::string& policy)> policy_store;
+  std::function<bool(const std::string& store)> configured_store;
 };
 
 struct PassRecord;  // daemon/state/pass_journal.h

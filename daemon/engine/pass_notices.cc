@@ -95,7 +95,7 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
       warnings.push_back(failed + " (" + last_error + "); their records are kept");
     }
   }
-  book.forget_except(policy.name, decision.due_hashes);
+  book.forget_except(policy.name, decision.due_hashes, ctx.cutoff.now);
   return std::nullopt;
 }
 

@@ -24,7 +24,17 @@ PassOutcome not_run(const policies::Policy& policy, const PassOptions& options,
 
 std::vector<PassOutcome> run_policies(const policies::Config& config,
                                       const std::vector<const policies::Policy*>& selected,
-                                      PassRunner& runner, const PassOptions& options) {
+                                      PassRunner& runner, const PassOptions& given) {
+  PassOptions options = given;
+  if (!options.policy_store)
+    options.policy_store = [&config](const std::string& name) -> std::optional<std::string> {
+      if (const policies::Policy* p = config.policy(name)) return p->store;
+      return std::nullopt;
+    };
+  if (!options.configured_store)
+    options.configured_store = [&config](const std::string& name) {
+      return config.store(name) != nullptr;
+    };
   struct OpenStore {
     std::unique_ptr<connectors::Connector> connector;
     std::unique_ptr<connectors::ThrottleProbe> throttle;  // when the store has a `throttle:` block

@@ -1,6 +1,7 @@
 #include "daemon/state/holds.h"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include "daemon/state/audit.h"
@@ -119,6 +120,36 @@ std::vector<std::string> Holds::keys_held(const std::string& policy, policies::T
     keys.push_back(std::move(key));
   }
   return keys;
+}
+
+std::vector<Holds::Stray> Holds::stray_holds(
+    const std::function<std::optional<std::string>(const std::string&)>& policy_store,
+    const std::function<bool(const std::string&)>& configured_store, const std::string& store,
+    policies::TimePoint at) {
+  std::vector<Stray> out;
+  if (!state_.has_table("holds")) return out;
+  std::map<std::string, size_t> in_force;
+  {
+    Statement st = state_.db().prepare("SELECT policy, until FROM holds ORDER BY policy");
+    while (st.step()) {
+      if (!st.is_null(1)) {
+        auto until = policies::parse_timestamp(st.text(1));
+        if (until && *until <= at) continue;
+      }
+      ++in_force[st.text(0)];
+    }
+  }
+  for (const auto& [policy, count] : in_force) {
+    Statement st = state_.db().prepare(
+        "SELECT store FROM audit WHERE policy = ?1 AND outcome IN ('hold-added', "
+        "'hold-changed') ORDER BY id DESC LIMIT 1");
+    st.bind(1, policy);
+    Stray stray{policy, count, st.step() ? st.text(0) : "", policy_store(policy)};
+    if (stray.policy_on && (stray.held_on.empty() || stray.held_on == *stray.policy_on)) continue;
+    const bool anywhere = stray.held_on.empty() || !configured_store(stray.held_on);
+    if (anywhere || stray.held_on == store) out.push_back(std::move(stray));
+  }
+  return out;
 }
 
 }  // namespace retentiond::daemon

@@ -472,8 +472,8 @@ TEST_CASE("holds: a hold added while a pass runs binds from its next batch",
   CHECK(db.column("SELECT id FROM t") == std::vector<std::string>{"200000"});
   CHECK(pass.output().find("a legal hold was added during the pass") != std::string::npos);
   // The report says why one matched record was not acted on.
-  CHECK(pass.output().find("a legal hold was added during the pass: the records it holds are "
-                           "kept") != std::string::npos);
+  CHECK(pass.output().find("a legal hold was added during the pass: the records it holds that "
+                           "were still there at the next batch are kept") != std::string::npos);
 }
 
 TEST_CASE("holds: on files, a path the policy does not select holds nothing and is refused",
@@ -543,6 +543,22 @@ TEST_CASE("holds: on files, a path the policy does not select holds nothing and 
   CHECK(newline.exit_code == 0);
   CHECK(keys() == std::vector<std::string>{"site/access.log-1"});
   CHECK(remove({}).exit_code == 1);  // nothing left that answers to it
+
+  // The root moved down a level: the held path names no file the policy selects, and check says
+  // so (without the path).
+  CHECK(run_retentiond_ok({"check", "-c", config}, dir.path()).err.find("holds nothing") ==
+        std::string::npos);
+  const std::string moved = dir.write(
+      "moved.yaml",
+      "state: state.db\nstores:\n  logs: {type: files, root: logs/site}\npolicies:\n  - {name: "
+      "web, store: logs, files: 'access.log-*', expire_after: 1d, since: mtime}\n");
+  auto check = run_retentiond({"check", "-c", moved}, dir.path());
+  INFO(check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(check.err.find("names a file the policy does not select under its store's root (the "
+                       "file is gone, or the root or the globs changed): it holds nothing") !=
+        std::string::npos);
+  CHECK(check.err.find("access.log-1") == std::string::npos);
 }
 
 TEST_CASE("holds: a table without a key column holds nothing, and says why",
@@ -752,6 +768,63 @@ TEST_CASE("holds: a renamed policy's holds are said to protect nothing, and can 
   CHECK(check.exit_code == 0);
   CHECK(check.err.find("1 hold in force names policy 't', which this configuration does not "
                        "have: it protects nothing") != std::string::npos);
+  CHECK(check.err.find("the passes of the policies on its store fail until it is released") !=
+        std::string::npos);
+  // Passes on that store fail, touching nothing (record 5 is still meant to be held); a policy
+  // of another store goes on.
+  sqlite_exec(dir.file("other.db"),
+              "CREATE TABLE u (id INTEGER PRIMARY KEY, seen TEXT);"
+              "INSERT INTO u VALUES (1, '2020-01-01');");
+  const std::string config3 =
+      dir.write("r3.yaml",
+                "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n"
+                "  o: {type: sqlite, path: other.db}\n" +
+                    renamed +
+                    "  - {name: u, store: o, table: u, expire_after: 1y, since: seen, "
+                    "max_affected: 100%}\n");
+  const std::string refusal =
+      "1 hold in force names policy 't' of store 'db', which this configuration does not have: "
+      "if policy 't2' is the one it was placed under, renamed, its record is no longer held, so "
+      "nothing was done";
+  auto plan = run_retentiond(
+      {"plan", "-c", config3, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+  INFO(plan.out << plan.err);
+  CHECK(plan.out.find(refusal) != std::string::npos);
+  auto enforce =
+      run_retentiond({"enforce", "-c", config3, "--at", "2028-03-01T00:00:00Z"}, dir.path());
+  INFO(enforce.out << enforce.err);
+  CHECK(enforce.exit_code == 1);
+  CHECK(enforce.err.find(refusal) != std::string::npos);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM t") == 2);
+  CHECK(sqlite_int(dir.file("other.db"), "SELECT count(*) FROM u") == 0);
+  // The store renamed too: the holds' store is gone, so the passes of every store wait.
+  const std::string config4 = dir.write(
+      "r4.yaml",
+      "state: state.db\nstores:\n  db2: {type: sqlite, path: app.db}\npolicies:\n"
+      "  - {name: t2, store: db2, table: t, expire_after: 1y, since: seen, max_affected: 100%}\n");
+  auto renamed_store =
+      run_retentiond({"enforce", "-c", config4, "--at", "2028-03-01T00:00:00Z"}, dir.path());
+  INFO(renamed_store.err);
+  CHECK(renamed_store.exit_code == 1);
+  CHECK(renamed_store.err.find("1 hold in force names policy 't' of store 'db': this "
+                               "configuration has neither: if policy 't2' is the one it was "
+                               "placed under, renamed") != std::string::npos);
+  // The old name given to a policy of another store: the holds were placed on 'db'.
+  const std::string config5 =
+      dir.write("r5.yaml",
+                "state: state.db\nstores:\n  db: {type: sqlite, path: app.db}\n"
+                "  o: {type: sqlite, path: other.db}\npolicies:\n"
+                "  - {name: t2, store: db, table: t, expire_after: 1y, since: seen, "
+                "max_affected: 100%}\n"
+                "  - {name: t, store: o, table: u, expire_after: 1y, since: seen}\n");
+  auto reused = run_retentiond(
+      {"enforce", "-c", config5, "--at", "2028-03-01T00:00:00Z", "--policy", "t2"}, dir.path());
+  INFO(reused.err);
+  CHECK(reused.exit_code == 1);
+  CHECK(reused.err.find("1 hold in force names policy 't' of store 'db', which this "
+                        "configuration now puts on store 'o': if policy 't2' is the one it was "
+                        "placed under, renamed") != std::string::npos);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM t") == 2);
   auto list = run_retentiond({"hold", "list", "-c", config2, "--policy", "t", "--format", "json"},
                              dir.path());
   INFO(list.err);
@@ -764,6 +837,10 @@ TEST_CASE("holds: a renamed policy's holds are said to protect nothing, and can 
                         "longer has)") != std::string::npos);
   CHECK(run_retentiond({"check", "-c", config2}, dir.path()).err.find("hold in force") ==
         std::string::npos);
+  // Released: the renamed policy runs again.
+  CHECK(run_retentiond({"enforce", "-c", config2, "--at", "2028-03-01T00:00:00Z"}, dir.path())
+            .exit_code == 0);
+  CHECK(sqlite_int(db, "SELECT count(*) FROM t") == 0);
   // Without holds, an unknown policy stays a usage error.
   CHECK(run_retentiond({"hold", "remove", "-c", config2, "--policy", "t", "5"}, dir.path())
             .exit_code == 2);

@@ -413,3 +413,61 @@ TEST_CASE("notify: a notice sent by enforce --at in the past is served from when
   CHECK(policy_in(json::parse(now.out), "inactive").at("affected") == 0);
   CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 1);
 }
+
+TEST_CASE("notify: never acted on before the date its notice announced, and never noticed twice",
+          "[cli][notify][sqlite]") {
+  SmtpServer smtp;
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  dir.write("notice.txt", "Your account goes on {date}.\n");
+  auto config_with = [&](const std::string& extra) {
+    return dir.write(
+        "r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(smtp.port()) +
+                      ", starttls: false, from: dpo@example.org}\n"
+                      "stores:\n  db: {type: sqlite, path: app.db}\npolicies:\n" +
+                      R"(  - name: inactive
+    store: db
+    table: users
+    expire_after: 1y
+    since: last_seen
+    notify: {before: 14d, email: email, template: notice.txt}
+    max_affected: 100%
+)" + extra);
+  };
+  auto enforce = [&](const std::string& config, const std::string& at) {
+    auto r = run_retentiond({"enforce", "-c", config, "--at", at, "--format", "json"}, dir.path());
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    return policy_in(json::parse(r.out), "inactive").at("affected").get<long long>();
+  };
+  // Moments well after the test runs: a notice sent at a moment in the past is dated from now.
+  SECTION("deadline: strict takes the next pass's cut-off, but waits for the announced date") {
+    // Expires 2038-01-13T12:00; the weekly pass of Sunday 2038-01-10 would act on it (the next
+    // is after its expiry), but its notice of 2037-12-27 announced 13 January.
+    sqlite_exec(db,
+                "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_seen TEXT);"
+                "INSERT INTO users VALUES (1, 'a@example.org', '2037-01-13T12:00:00Z');");
+    const std::string config =
+        config_with("    schedule: weekly sun 04:00\n    deadline: strict\n");
+    CHECK(enforce(config, "2037-12-27T04:00:00Z") == 0);
+    REQUIRE(smtp.messages().size() == 1);
+    CHECK(smtp.messages().front().data.find("13 January 2038") != std::string::npos);
+    CHECK(enforce(config, "2038-01-10T04:00:00Z") == 0);
+    CHECK(sqlite_int(db, "SELECT count(*) FROM users") == 1);
+    CHECK(enforce(config, "2038-01-13T12:00:00Z") == 1);
+    CHECK(smtp.messages().size() == 1);
+  }
+  SECTION("a pass at an earlier moment does not forget a notice already sent") {
+    sqlite_exec(db,
+                "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, last_seen TEXT);"
+                "INSERT INTO users VALUES (1, 'a@example.org', '2030-12-15T00:00:00Z');");
+    const std::string config = config_with("");
+    CHECK(enforce(config, "2031-12-05T00:00:00Z") == 0);
+    REQUIRE(smtp.messages().size() == 1);
+    CHECK(enforce(config, "2031-10-01T00:00:00Z") == 0);  // not due then
+    CHECK(enforce(config, "2031-12-06T00:00:00Z") == 0);
+    CHECK(smtp.messages().size() == 1);
+    CHECK(enforce(config, "2031-12-19T00:00:00Z") == 1);
+    CHECK(smtp.messages().size() == 1);
+  }
+}

@@ -72,7 +72,7 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
     notices.record("a", "h1", {100, *parse_timestamp("2027-01-01T00:00:00Z")});
     notices.record("a", "h1", {200, *parse_timestamp("2027-01-02T00:00:00Z")});
     notices.record("a", "h2", {300, *parse_timestamp("2027-01-02T00:00:00Z")});
-    notices.forget_except("a", {"h1"});
+    notices.forget_except("a", {"h1"}, *parse_timestamp("2027-01-03T00:00:00Z"));
     auto loaded = notices.load("a");
     REQUIRE(loaded.size() == 1);
     CHECK(loaded.at("h1").basis == 200);
