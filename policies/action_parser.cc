@@ -261,6 +261,29 @@ AlsoStoreRule parse_also_store(const YAML::Node& item, const std::string& where,
   return rule;
 }
 
+// Whether `on` names a column of table `name` qualified by it ("follows.user_id", or with the
+// name quoted): the related statement is DELETE/UPDATE `name` WHERE EXISTS (SELECT 1 FROM the
+// policy's table WHERE on ...), where an unqualified column is read from the policy's table first.
+std::string lower_ascii(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool names_column_of(const std::string& on, const std::string& name) {
+  auto word = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+           (static_cast<unsigned char>(c) & 0x80);
+  };
+  const std::string text = lower_ascii(on), table = lower_ascii(name);
+  for (const std::string& form : {table + ".", "\"" + table + "\".", "`" + table + "`."}) {
+    for (size_t at = text.find(form); at != std::string::npos; at = text.find(form, at + 1)) {
+      const bool quoted = form.front() == '"' || form.front() == '`';
+      if (quoted || at == 0 || (!word(text[at - 1]) && text[at - 1] != '.')) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 void parse_also(const YamlField& field, const std::string& context, const ParseContext& ctx,
@@ -288,6 +311,23 @@ void parse_also(const YamlField& field, const std::string& context, const ParseC
       const YamlField& on = m.require("on");
       rule.on = checked_fragment(m, on, dialect);
       rule.on_location = on.value_location;
+      // The related statement reads `on` inside a subquery on the policy's table: with that same
+      // table, or a condition that names none of the related table's columns, it no longer ties
+      // a related row to a record, and would reach every row once one record matches.
+      // (Same name in another schema too: inside the subquery, the name is the policy's table.)
+      if (policy.table && lower_ascii(rule.table.name) == lower_ascii(policy.table->name))
+        throw ConfigError(rule.table_location,
+                          where + " names the policy's own table '" + rule.table.str() +
+                              "': its 'on' would be read against the policy's records, not the "
+                              "related rows, and would reach every row of the table (records "
+                              "not expired or held too); choose the policy's rows with 'where:'");
+      if (!names_column_of(rule.on, rule.table.name))
+        throw ConfigError(on.value_location,
+                          where + ": 'on' must name a column of table '" + rule.table.name +
+                              "' as " + rule.table.name +
+                              ".column: unqualified columns are read from the policy's table "
+                              "first, and a condition that does not tie each row of '" +
+                              rule.table.name + "' to a record would reach all of them");
       if (const YamlField* a = m.find("action")) rule.action = parse_action(m, *a);
       const YamlField* anonymise = m.find("anonymise");
       if (!anonymise) anonymise = m.find("anonymize");
@@ -308,6 +348,20 @@ void parse_also(const YamlField& field, const std::string& context, const ParseC
         throw ConfigError(anonymise->key_location,
                           "'anonymise' is set but the action of " + where + " is not 'anonymise'");
       }
+      // The rules run before the action, whose statement re-reads the record's date: rows a
+      // rule deletes no longer date it.
+      if (rule.action == Action::Delete)
+        for (const auto& term : policy.since.terms)
+          if (term.related && lower_ascii(term.related->name) == lower_ascii(rule.table.name)) {
+            ctx.diags.warning(rule.table_location,
+                              where + " deletes rows of '" + rule.table.str() +
+                                  "', from which 'since' reads the record's date: the rule runs "
+                                  "first, and the statement that then acts on the record re-reads "
+                                  "its date without them (a record dated only by them is kept as "
+                                  "undated, never acted on); date it by another table, or let "
+                                  "the database remove them (ON DELETE CASCADE)");
+            break;
+          }
       policy.also.push_back(std::move(rule));
     });
   }
@@ -367,9 +421,13 @@ Notify parse_notify(const YamlField& field, const std::string& context, const Po
   }
   // A warning with an empty subject is easily taken for spam, or never read: by default it says
   // what happens and when, in the notice's language.
-  n.subject = m.optional_text("subject").value_or(n.language == Language::French
-                                                      ? "Suppression de vos données le {date}"
-                                                      : "Your data will be deleted on {date}");
+  const bool anonymises = policy.action == Action::Anonymise;
+  const char* subject = n.language == Language::French
+                            ? (anonymises ? "Anonymisation de vos données le {date}"
+                                          : "Suppression de vos données le {date}")
+                            : (anonymises ? "Your data will be anonymised on {date}"
+                                          : "Your data will be deleted on {date}");
+  n.subject = m.optional_text("subject").value_or(subject);
   n.from = m.optional_text("from").value_or("");
   if (!ctx.config.smtp)
     throw ConfigError(field.key_location,

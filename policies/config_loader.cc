@@ -40,7 +40,17 @@ std::optional<YAML::Node> read_yaml(const std::string& path, const Location& whe
     return std::nullopt;
   }
   try {
-    return YAML::Load(*text);
+    // One document: yaml-cpp's Load would read the first and drop the others unread.
+    std::vector<YAML::Node> documents = YAML::LoadAll(*text);
+    for (size_t i = 1; i < documents.size(); ++i)
+      if (!documents[i].IsNull()) {
+        diags.error(location_of(path, documents[i]),
+                    "a second YAML document ('---') in " + what +
+                        ": a configuration file is one document, and nothing after its end would "
+                        "be read; remove the '---' (or move what follows to an included file)");
+        return std::nullopt;
+      }
+    return documents.empty() ? YAML::Node() : documents.front();
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp stops at a fixed depth (and says only "bad file").
     diags.error(location_of(path, e.mark),
@@ -83,6 +93,20 @@ std::vector<LoadedFile> expand_includes(const YamlField& field, const LoadedFile
   std::vector<LoadedFile> out;
   for (const auto& [pattern, where] : patterns) {
     std::string full = resolve_path(main.base_dir, pattern);
+    // glob(3) reads '**' as '*': one level, where a files store's globs mean any depth.
+    if (pattern.find("**") != std::string::npos) {
+      diags.error(where, "'include' pattern '" + pattern +
+                             "': '**' is not supported here (it would match one level only); "
+                             "name each level, as 'policies.d/*.yaml' and "
+                             "'policies.d/*/*.yaml'");
+      continue;
+    }
+    if (!has_wildcard(pattern) && fs::is_directory(full)) {
+      diags.error(where, "'include' names the directory '" + full + "': name its files, as '" +
+                             pattern + (pattern.empty() || pattern.back() == '/' ? "" : "/") +
+                             "*.yaml'");
+      continue;
+    }
     std::vector<std::string> matches;
     glob_t g{};
     int rc = glob(full.c_str(), GLOB_ERR, nullptr, &g);

@@ -71,6 +71,14 @@ std::optional<std::chrono::seconds> parse_interval(std::string_view text, std::s
     error = "interval '" + t + "' must be a whole number with a unit, as in '6h' or '30m'";
     return std::nullopt;
   }
+  // 'M' reads as minutes once lower-cased, but is a month in most notations: 'every 1M' meant
+  // monthly would run every minute.
+  if (t.substr(pos) == "M") {
+    error = "unit 'M' in interval '" + t +
+            "' is ambiguous: write minutes as 'm' (a month is no interval here; 'every 30d' "
+            "or 'weekly sun 04:00' run less often)";
+    return std::nullopt;
+  }
   long long factor = 0;
   if (unit == "s")
     factor = 1;

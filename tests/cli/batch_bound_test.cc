@@ -29,7 +29,7 @@ void overrun_scenario(const TempDir& dir, const SqlStore& store) {
       "  - name: members\n    store: " + store.name +
       "\n    table: members\n    expire_after: 1y\n    since: left_on\n"
       "    where: \"NOT EXISTS (SELECT 1 FROM locks WHERE locks.member_id = members.id)\"\n"
-      "    also: [{table: locks, on: \"1=1\"}]\n    max_affected: 100%\n");
+      "    also: [{table: locks, on: \"locks.member_id IS NOT NULL\"}]\n    max_affected: 100%\n");
   run_retentiond_ok({"check", "-c", config}, dir.path());
 
   auto r = run_retentiond({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z"}, dir.path());

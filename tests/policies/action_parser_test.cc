@@ -124,11 +124,54 @@ TEST_CASE("also: exact errors", "[config][action_parser]") {
        "\"{key}\"}}}]",
        {"DIR/r.yaml:12:91: error: {key} and {hash} are not available in 'also' #1 of policy 'p': "
         "its rows have no key of the policy's (use {value: ...} or {hash: N})"}},
+      // Read inside a subquery on the policy's table, an `on` must tie each related row to a
+      // record: the policy's own table, or a condition naming no column of the related table,
+      // would reach every row of it.
+      {"[{table: users, on: \"users.parent_id = users.id\"}]",
+       {"DIR/r.yaml:12:20: error: 'also' #1 of policy 'p' names the policy's own table 'users': "
+        "its 'on' would be read against the policy's records, not the related rows, and would "
+        "reach every row of the table (records not expired or held too); choose the policy's "
+        "rows with 'where:'"}},
+      {"[{table: archive.Users, on: \"Users.id = users.id\"}]",
+       {"DIR/r.yaml:12:20: error: 'also' #1 of policy 'p' names the policy's own table "
+        "'archive.Users': its 'on' would be read against the policy's records, not the related "
+        "rows, and would reach every row of the table (records not expired or held too); choose "
+        "the policy's rows with 'where:'"}},
+      {"[{table: s, on: \"u = users.id\"}]",
+       {"DIR/r.yaml:12:27: error: 'also' #1 of policy 'p': 'on' must name a column of table 's' "
+        "as s.column: unqualified columns are read from the policy's table first, and a "
+        "condition that does not tie each row of 's' to a record would reach all of them"}},
+      {"[{table: s, on: \"xs.u = users.id\"}]",
+       {"DIR/r.yaml:12:27: error: 'also' #1 of policy 'p': 'on' must name a column of table 's' "
+        "as s.column: unqualified columns are read from the policy's table first, and a "
+        "condition that does not tie each row of 's' to a record would reach all of them"}},
+      {"[{table: s, on: \"S.u = users.id\"}, {table: t, on: \"\\\"t\\\".u = users.id\"}, "
+       "{table: v, on: \"users.id IN (SELECT 1 FROM x WHERE x.a = v.b)\"}]",
+       {}},
   };
   for (const auto& c : cases) {
     INFO(c.also);
     CHECK(errors_of(kTablePolicy + "    also: " + c.also + "\n") == c.errors);
   }
+}
+
+TEST_CASE("also: deleting the rows 'since' reads the date from is warned of",
+          "[config][action_parser]") {
+  TempDir dir;
+  auto loaded =
+      load_text(dir, kThreeStores +
+                         "  - name: p\n    store: app\n    table: users\n    expire_after: 1y\n"
+                         "    since: {related: sess, on: \"sess.user_id = users.id\", column: at}\n"
+                         "    also: [{table: sess, on: \"sess.user_id = users.id\"}, "
+                         "{table: tokens, on: \"tokens.user_id = users.id\"}]\n");
+  REQUIRE(loaded.config);
+  CHECK(loaded.warnings ==
+        std::vector<std::string>{
+            "DIR/r.yaml:12:20: warning: 'also' #1 of policy 'p' deletes rows of 'sess', from "
+            "which 'since' reads the record's date: the rule runs first, and the statement that "
+            "then acts on the record re-reads its date without them (a record dated only by "
+            "them is kept as undated, never acted on); date it by another table, or let the "
+            "database remove them (ON DELETE CASCADE)"});
 }
 
 TEST_CASE("notify: exact errors", "[config][action_parser]") {
@@ -208,6 +251,24 @@ TEST_CASE("notify is read, and an unknown placeholder is warned about", "[config
   CHECK(n->template_file == dir.file("notice.txt"));
   CHECK(n->subject == "Your account ({policy})");
   CHECK(n->from == "a@example.org");
+}
+
+TEST_CASE("notify: the default subject says what the action does", "[config][action_parser]") {
+  TempDir dir;
+  dir.write("notice.txt", "Your account goes on {date}.\n");
+  const std::string smtp = "smtp: {host: 127.0.0.1, from: dpo@example.org}\n";
+  const std::string notify = "    notify: {before: 30d, email: email, template: notice.txt}\n";
+  auto subject = [&](const std::string& policy, const std::string& language) {
+    auto loaded = load_text(dir, smtp + language + kThreeStores + policy + notify);
+    INFO((loaded.errors.empty() ? "" : loaded.errors.front()));
+    REQUIRE(loaded.config);
+    return loaded.config->policies.at(0).notify->subject;
+  };
+  CHECK(subject(kTablePolicy, "") == "Your data will be deleted on {date}");
+  CHECK(subject(kAnonymise + "    anonymise: {email: null}\n", "") ==
+        "Your data will be anonymised on {date}");
+  CHECK(subject(kAnonymise + "    anonymise: {email: null}\n", "languages: [fr]\n") ==
+        "Anonymisation de vos données le {date}");
 }
 
 TEST_CASE("json_remove: paths are read, bad ones named", "[config][action_parser]") {

@@ -152,6 +152,41 @@ TEST_CASE("a configuration without policies loads with a warning", "[config]") {
                                  "(does the 'include:' pattern match the files meant?)"});
 }
 
+TEST_CASE("include: a directory or '**' is an error, not nothing included", "[config]") {
+  TempDir dir;
+  dir.write("policies.d/a.yaml", "policies:\n" + kPolicy);
+  const std::string header = "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\n";
+  for (const std::string& pattern : {"policies.d", "policies.d/"}) {
+    auto result = load(dir, header + "include: " + pattern + "\n");
+    REQUIRE_FALSE(result.config);
+    CHECK(result.diagnostics.errors().front().str() ==
+          dir.file("r.yaml") + ":4:10: error: 'include' names the directory '" + dir.file(pattern) +
+              "': name its files, as 'policies.d/*.yaml'");
+  }
+  auto globstar = load(dir, header + "include: \"policies.d/**/*.yaml\"\n");
+  REQUIRE_FALSE(globstar.config);
+  CHECK(globstar.diagnostics.errors().front().str() ==
+        dir.file("r.yaml") +
+            ":4:10: error: 'include' pattern 'policies.d/**/*.yaml': '**' is not supported here "
+            "(it would match one level only); name each level, as 'policies.d/*.yaml' and "
+            "'policies.d/*/*.yaml'");
+}
+
+TEST_CASE("a second YAML document is an error, never ignored", "[config]") {
+  TempDir dir;
+  auto result = load(dir, kHeader + kPolicy +
+                              "---\npolicies:\n  - {name: b, store: app, table: t, "
+                              "expire_after: 1moons, since: ts}\n");
+  REQUIRE_FALSE(result.config);
+  const std::string e = result.diagnostics.errors().front().str();
+  CHECK(e.find("error: a second YAML document ('---') in the configuration file") !=
+        std::string::npos);
+  // A document marker before the only document, and one closing it, are fine.
+  auto marked = load(dir, "---\n" + kHeader + kPolicy + "...\n");
+  INFO((marked.diagnostics.all().empty() ? "" : marked.diagnostics.all().front().str()));
+  CHECK(marked.config);
+}
+
 TEST_CASE("an error in an included file names that file", "[config]") {
   TempDir dir;
   dir.write("policies.d/a.yaml",

@@ -60,6 +60,12 @@ TEST_CASE("intervals parse", "[schedule]") {
   CHECK(error ==
         "interval '-5s' is negative: it must be a positive whole number with a unit, as "
         "in '6h' or '30m'");
+  // 'M' is a month in most notations: never read as minutes.
+  CHECK_FALSE(parse_interval("1M", error));
+  CHECK(error ==
+        "unit 'M' in interval '1M' is ambiguous: write minutes as 'm' (a month is no interval "
+        "here; 'every 30d' or 'weekly sun 04:00' run less often)");
+  CHECK(parse_interval("1H", error) == 1h);
 }
 
 TEST_CASE("batch budgets parse from 10 ms to 60 s", "[schedule]") {

@@ -78,8 +78,8 @@ void keyless_table_scenario(const TempDir& dir, const SqlStore& store) {
                                  "plus-1s@example.org"});
 
   // Related rows are tied to their record by key: `also:` on this table is refused, at its line.
-  const std::string with_also =
-      store.write(policy + "    also: [{table: invitations_equipes, on: \"true\"}]\n");
+  const std::string with_also = store.write(
+      policy + "    also: [{table: equipes, on: \"equipes.id = invitations_equipes.id\"}]\n");
   auto refused = run_retentiond({"check", "-c", with_also}, dir.path());
   INFO(refused.err);
   CHECK(refused.exit_code == 1);
