@@ -53,6 +53,15 @@ Cursor Cursor::after_units(long long count) const {
   return c;
 }
 
+Cursor Cursor::after_unit_left_to_rows() const {
+  Cursor c = *this;
+  if (c.then == Kind::Span) {
+    c.then = Kind::Start;
+    c.then_position = 0;
+  }
+  return c.after_units();
+}
+
 std::optional<KeyValue> Cursor::last_key() const {
   if (kind == Kind::Key) return key;
   return std::nullopt;

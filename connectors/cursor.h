@@ -49,6 +49,10 @@ struct Cursor {
   // Partitions: the cursor after units[position] (and the `count` - 1 after it) were handled: the
   // next unit, or the rows' start.
   Cursor after_units(long long count = 1) const;
+  // Partitions: the cursor after units[position], which was left to the rows (it changed since
+  // the plan): the rows then follow the key from its smallest (kind Start), since a key-span
+  // walk's bounds cover only the partitions the plan read, not this one's keys.
+  Cursor after_unit_left_to_rows() const;
   // The last key handled, for Key cursors; nullopt at the start (and for walks).
   std::optional<KeyValue> last_key() const;
 };

@@ -125,6 +125,9 @@ Result<std::unique_ptr<Client>> Client::connect(const policies::StoreConfig& sto
     // fragments were validated as read with backslash escapes and "..." strings
     // (policies/sql_fragment.h).
     client->exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
+    // SHOW WARNINGS lists this many (64 by default): an anonymising UPDATE's warnings about
+    // dates its WHERE could not read must not hide one about a value it could not store.
+    client->exec("SET SESSION max_error_count = 65535");
     if (mode == AccessMode::ReadOnly) client->exec("SET SESSION TRANSACTION READ ONLY");
   } catch (const MysqlError& e) {
     return Error{ErrorKind::StoreUnreachable,
@@ -170,8 +173,18 @@ std::vector<std::pair<std::string, int>> Client::columns_not_stored_as_given() {
                      [&](const auto& c) { return c.first == name; }) == columns.end())
       columns.emplace_back(name, code);
   };
-  if (mysql_warning_count(handle_) == 0) return columns;
-  for (const auto& warning : named_rows("SHOW WARNINGS")) {
+  unsigned long long warned = mysql_warning_count(handle_);
+  if (warned == 0) return columns;
+  // The protocol's count stops at 65,535; the server's own (a diagnostic statement, which keeps
+  // the list) does not.
+  if (warned >= 65535)
+    for (const auto& row : named_rows("SHOW COUNT(*) WARNINGS"))
+      for (const auto& [name, value] : row)
+        if (value) warned = std::stoull(*value);
+  const auto warnings = named_rows("SHOW WARNINGS");
+  // More than the server lists: one not listed may be about an assignment.
+  if (warnings.size() < warned) add("", kWarningsNotListed);
+  for (const auto& warning : warnings) {
     static const std::set<std::string> assignment_codes = {
         "1264",  // out of range value for column
         "1265",  // data truncated for column (also a rounded DECIMAL, an unknown ENUM value)

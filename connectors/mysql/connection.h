@@ -72,8 +72,11 @@ class Client {
   // truncated, rounded or clipped it, or it was no value of the column's type: a non-strict
   // session only warns), each once, in the order warned. Reads SHOW WARNINGS only when the
   // statement left some; never returns the warnings' texts (they quote the values). With each
-  // column, the first warning's code (ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, ...).
+  // column, the first warning's code (ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, ...). When the
+  // statement warned more than the server lists (max_error_count), the first entry is
+  // {"", kWarningsNotListed}: whether every value was stored cannot be told.
   std::vector<std::pair<std::string, int>> columns_not_stored_as_given();
+  static constexpr int kWarningsNotListed = -1;
   // After an UPDATE: the rows its WHERE matched ("Rows matched" of the server's info; affected()
   // counts only the rows it changed), or nullopt when the server did not say.
   std::optional<long long> rows_matched() const { return matched_; }

@@ -71,6 +71,13 @@ void refuse_values_not_stored(Client& client, const std::string& table,
   std::string names;
   int count = 0;
   for (const auto& [column, code] : client.columns_not_stored_as_given()) {
+    if (code == Client::kWarningsNotListed)
+      throw ValueNotStored(
+          "the UPDATE on table '" + table +
+          "' left more warnings than the server lists (max_error_count, 65535): whether it "
+          "stored every anonymised value as the policy gives it cannot be told. Most are dates "
+          "the policy cannot read, in rows between two of the batch's keys: correct them, or "
+          "leave those rows out with 'where:'");
     if (code == ER_TRUNCATED_WRONG_VALUE_FOR_FIELD && false_given(column)) continue;
     names += (names.empty() ? "'" : ", '") + column + "'";
     ++count;
@@ -181,7 +188,8 @@ Result<MysqlConnector::Prepared> MysqlConnector::prepared(const Policy& policy,
     if (!tables) return tables.error();
     auto category_of = [&](const std::optional<policies::QualifiedName>& related,
                            const std::string& column) { return tables->category(related, column); };
-    Prepared p{build_my_statements(policy, key->column, key->integer, category_of, operator_holds),
+    Prepared p{build_my_statements(sql::keyed_by(policy, key.value()), key->column, key->integer,
+                                   category_of, operator_holds),
                key->integer, key->column};
     prepared_.emplace(cache_key, p);
     return p;

@@ -290,7 +290,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
             holds_held(*client_, policy, held, {step.table})) {
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, step.name);
-          return BatchResult{0, from.after_units(), false};
+          return BatchResult{0, from.after_unit_left_to_rows(), false};
         }
         PartitionStep now = step;
         now.rows = it->second.rows;
@@ -379,7 +379,7 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
           if (i > first) break;
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, now.name);
-          return BatchResult{0, from.after_units(), false};
+          return BatchResult{0, from.after_unit_left_to_rows(), false};
         }
         now.rows = it->second.rows;
         count_if_small(*client_, policy, now, budget);
@@ -411,7 +411,7 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
         if (keep == 0) {
           spdlog::info("policy '{}': partition {} changed since the plan; left to the batches",
                        policy.name, going.front().name);
-          return BatchResult{0, from.after_units(), false};
+          return BatchResult{0, from.after_unit_left_to_rows(), false};
         }
         going.resize(keep);
         rows = 0;

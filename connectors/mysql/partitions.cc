@@ -140,7 +140,9 @@ std::optional<TimePoint> partition_upper_bound(BoundKind kind, std::string_view 
   if (kind == BoundKind::Columns) {
     if (description.size() < 2 || description.front() != '\'' || description.back() != '\'')
       return std::nullopt;  // MAXVALUE, or several columns
-    return policies::parse_timestamp(description.substr(1, description.size() - 2));
+    return sql::upper_bound_time(
+        std::string(description.substr(1, description.size() - 2)),
+        [](const std::string& literal) { return policies::parse_timestamp(literal); });
   }
   if (!all_digits(description) || description.size() > 15) return std::nullopt;
   const long long n = std::stoll(std::string(description));

@@ -133,6 +133,13 @@ Result<std::unique_ptr<pqxx::connection>> connect(const policies::StoreConfig& s
     auto c = std::make_unique<pqxx::connection>(conninfo.value());
     pqxx::nontransaction setup(*c);
     setup.exec("SET TIME ZONE 'UTC'");
+    // And how values are written as text, whatever the database or the environment (PGDATESTYLE)
+    // sets: held keys are compared with the store's text of a key (a timestamptz key written
+    // '01/01/2020 ...' would match no hold), and partition bounds are read as ISO dates.
+    setup.exec("SET DateStyle = 'ISO, YMD'");
+    setup.exec("SET IntervalStyle = 'postgres'");
+    setup.exec("SET extra_float_digits = 1");
+    setup.exec("SET bytea_output = 'hex'");
     // The policy's SQL fragments were validated as read with these (policies/sql_fragment.h): a
     // backslash in '...' is a plain character, and no client encoding hides an ASCII quote.
     setup.exec("SET standard_conforming_strings = on");

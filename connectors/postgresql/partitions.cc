@@ -104,7 +104,7 @@ std::optional<TimePoint> partition_upper_bound(std::string_view bound) {
   if (bound.rfind("FOR VALUES FROM (", 0) != 0 || to == std::string_view::npos) return std::nullopt;
   auto literal = leading_literal(bound.substr(to + 5));
   if (!literal) return std::nullopt;  // MAXVALUE, or a number
-  return bound_time(*literal);
+  return sql::upper_bound_time(*literal, bound_time);
 }
 
 std::optional<TimePoint> partition_lower_bound(std::string_view bound) {
@@ -282,9 +282,12 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
        t.exec_params("SELECT n.nspname, c.relname, pg_get_expr(c.relpartbound, c.oid), "
                      "(" +
                          kStatisticsRows +
-                         ")::float8 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                         "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                         "WHERE i.inhparent = $1::oid ORDER BY c.relname",
+                         ")::float8, c.relkind FROM pg_inherits i JOIN pg_class c ON c.oid = "
+                         "i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                         // Being detached (DETACH ... CONCURRENTLY, maybe cancelled): the
+                         // operator's, and its rows no longer read through the table.
+                         "WHERE i.inhparent = $1::oid AND NOT i.inhdetachpending "
+                         "ORDER BY c.relname",
                      table_oid)) {
     PartitionStep step = named(row[0].c_str(), row[1].c_str());
     const std::string bound = row[2].c_str();
@@ -292,8 +295,11 @@ std::vector<PartitionStep> partition_steps(pqxx::transaction_base& t,
     step.range = range_of(bound, cutoff);
     auto upper = partition_upper_bound(bound);
     // Wholly expired, unless open below and holding an undated record (kept by rows mode).
-    const bool whole =
-        upper && *upper <= cutoff.cutoff && !(open_below(bound) && holds_undated(t, policy, step));
+    // A foreign table (another server's) may hold rows outside its bounds, and cannot be locked:
+    // its rows go through the batches.
+    const bool foreign = row[4].c_str()[0] == 'f';
+    const bool whole = !foreign && upper && *upper <= cutoff.cutoff &&
+                       !(open_below(bound) && holds_undated(t, policy, step));
     // A partition the plan reads is counted there, not here.
     if (step.range != PartitionStep::Range::Unknown || whole)
       estimate_rows(t, step, row[3], budget);
@@ -370,7 +376,8 @@ std::optional<UnitRows> act_on_unit(pqxx::transaction_base& t, const policies::P
   auto r = t.exec_params(
       "SELECT pg_get_expr(c.relpartbound, c.oid), (" + kStatisticsRows +
           ")::float8 FROM pg_inherits i JOIN pg_class c "
-          "ON c.oid = i.inhrelid WHERE i.inhparent = $1::oid AND c.oid = $2::regclass",
+          "ON c.oid = i.inhrelid WHERE i.inhparent = $1::oid AND c.oid = $2::regclass "
+          "AND NOT i.inhdetachpending",
       table_oid, step.name);
   if (r.empty() || r[0][0].is_null()) return std::nullopt;
   auto upper = partition_upper_bound(r[0][0].c_str());

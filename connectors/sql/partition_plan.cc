@@ -133,4 +133,19 @@ void plan_partition_units(
   stats.partitions = std::move(steps);
 }
 
+std::optional<policies::TimePoint> upper_bound_time(
+    const std::string& literal,
+    const std::function<std::optional<policies::TimePoint>(const std::string&)>& parse) {
+  auto time = parse(literal);
+  if (!time) return time;
+  // The fraction: digits after the '.' that follows the seconds ("hh:mm:ss.fff").
+  const size_t colon = literal.rfind(':', literal.find('.'));
+  const size_t dot = literal.find('.');
+  if (dot == std::string::npos || colon == std::string::npos || dot < colon) return time;
+  for (size_t i = dot + 1;
+       i < literal.size() && std::isdigit(static_cast<unsigned char>(literal[i])); ++i)
+    if (literal[i] != '0') return *time + std::chrono::seconds(1);
+  return time;
+}
+
 }  // namespace retentiond::connectors::sql

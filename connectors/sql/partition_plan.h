@@ -86,4 +86,12 @@ void plan_partition_units(
     const std::function<std::vector<std::string>(const PartitionStep&)>& statements_of,
     PlanStats& stats);
 
+// A partition's exclusive upper bound, as the time its literal says, rounded up to the next
+// second when it has a fraction ('2027-03-15 12:00:00.9' is 12:00:01): times have whole seconds,
+// and a bound floored to 12:00:00 would make a partition holding 12:00:00.5 look expired at a
+// 12:00:00 cut-off. `parse` reads the literal without its fraction's effect (it floors).
+std::optional<policies::TimePoint> upper_bound_time(
+    const std::string& literal,
+    const std::function<std::optional<policies::TimePoint>(const std::string&)>& parse);
+
 }  // namespace retentiond::connectors::sql

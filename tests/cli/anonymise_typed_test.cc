@@ -265,3 +265,41 @@ TEST_CASE("json_remove takes a member written twice (PostgreSQL)", "[cli][anonym
   TempDir dir;
   duplicate_members_scenario(dir, postgresql_store(dir, pg), "text");
 }
+
+TEST_CASE("a MariaDB value not stored as given is seen behind more warnings than MariaDB lists",
+          "[cli][anonymise][mysql]") {
+  MysqlDatabase my;
+  TempDir dir;
+  const SqlStore store = mysql_store(dir, my);
+  // Rows 1 to N have a date the policy cannot read (31 February): each warns as the UPDATE's
+  // WHERE reads it, before row N + 1, whose value is too long for its column.
+  auto enforce = [&](int unreadable) {
+    store.db.exec("DROP TABLE IF EXISTS w");
+    store.db.exec("CREATE TABLE w (id INTEGER PRIMARY KEY, v VARCHAR(3), seen VARCHAR(30))");
+    store.db.exec("INSERT INTO w SELECT seq, 'abc', '2020-02-31' FROM seq_1_to_" +
+                  std::to_string(unreadable));
+    store.db.exec("INSERT INTO w VALUES (" + std::to_string(unreadable + 1) +
+                  ", 'xyz', '2020-01-01')");
+    const std::string config = store.write("  - name: w\n    store: " + store.name + R"(
+    table: w
+    expire_after: 1y
+    since: seen
+    action: anonymise
+    anonymise: {v: {value: "abcdef"}}
+    max_affected: 100%
+)");
+    auto r = run_retentiond({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z"}, dir.path());
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(store.db.integer("SELECT count(*) FROM w WHERE v = 'xyz'") == 1);  // rolled back
+    return r.err;
+  };
+  SECTION("more than MariaDB's default 64") {
+    CHECK(enforce(100).find("could not store the anonymised value of column 'v' of table 'w'") !=
+          std::string::npos);
+  }
+  SECTION("more than any session lists") {
+    CHECK(enforce(70000).find("the UPDATE on table 'w' left more warnings than the server lists "
+                              "(max_error_count, 65535)") != std::string::npos);
+  }
+}

@@ -707,3 +707,46 @@ TEST_CASE("postgresql partitions: empty expired partitions are dropped though no
           "TO ('2027-10-01');");
   }
 }
+
+TEST_CASE(
+    "postgresql partitions: a bound with a fraction of a second past the cut-off keeps "
+    "its partition",
+    "[postgresql][partitions]") {
+  // The cut-off is 2027-11-15T00:00:00Z; access_log_a ends 0.9 s after it and holds a row of
+  // 0.5 s after.
+  PgDatabase db;
+  db.exec(
+      "CREATE TABLE access_log (id bigint, ts timestamptz NOT NULL) PARTITION BY RANGE (ts);"
+      "CREATE TABLE access_log_a PARTITION OF access_log FOR VALUES FROM ('2027-10-01+00') TO "
+      "('2027-11-15 00:00:00.9+00');"
+      "CREATE TABLE access_log_b PARTITION OF access_log FOR VALUES FROM ('2027-11-15 "
+      "00:00:00.9+00') TO ('2028-12-01+00');"
+      "INSERT INTO access_log VALUES (1, '2027-10-01+00'), (2, '2027-11-15 00:00:00.5+00');");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  CHECK(plan.at("matched") == 1);
+  const json enforce = policy_in(json_report("enforce", config, kAt, dir.path()), "logs");
+  CHECK(enforce.at("affected") == 1);
+  CHECK(partitions(db) == std::vector<std::string>{"access_log_a", "access_log_b"});
+  CHECK(db.integer("SELECT count(*) FROM access_log WHERE id = 2") == 1);
+}
+
+TEST_CASE("postgresql partitions: a database whose DateStyle is not ISO still has its bounds read",
+          "[postgresql][partitions]") {
+  PgDatabase db;
+  db.exec(kAccessLog);
+  // Sessions would print bounds as ('01/10/2027 00:00:00'): retentiond's own says ISO.
+  db.exec(
+      "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET datestyle = %L', current_database(), "
+      "'SQL, DMY'); END $$");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop"));
+  const json plan = policy_in(json_report("plan", config, kAt, dir.path()), "logs");
+  CHECK(plan.at("matched") == kExpired);
+  std::map<std::string, std::string> actions;
+  for (const auto& p : plan.at("partitions"))
+    actions[p.at("name").get<std::string>()] = p.at("action").get<std::string>();
+  CHECK(actions["\"public\".\"access_log_2027_09\""] == "drop");
+  CHECK(actions["\"public\".\"access_log_2027_10\""] == "drop");
+}

@@ -25,6 +25,11 @@ TEST_CASE("mysql partitions: upper bounds as information_schema states them", "[
         parse_timestamp("2027-10-01T00:00:00Z"));
   CHECK(partition_upper_bound(BoundKind::Columns, "'2027-10-01 06:00:00'") ==
         parse_timestamp("2027-10-01T06:00:00Z"));
+  // A fraction rounds the bound up: rows at 12:00:00.5 are not before a 12:00:00 cut-off.
+  CHECK(partition_upper_bound(BoundKind::Columns, "'2027-03-15 12:00:00.900000'") ==
+        parse_timestamp("2027-03-15T12:00:01Z"));
+  CHECK(partition_upper_bound(BoundKind::Columns, "'2027-03-15 12:00:00.000000'") ==
+        parse_timestamp("2027-03-15T12:00:00Z"));
   CHECK(!partition_upper_bound(BoundKind::Columns, "MAXVALUE"));
   CHECK(!partition_upper_bound(BoundKind::Columns, "'2027-10-01','x'"));
   // TO_DAYS('2027-10-01') = 740620

@@ -21,6 +21,12 @@ TEST_CASE("postgresql partitions: upper bounds as the catalog states them", "[pa
       {"FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 01:00:00+01')",
        "2027-02-01T00:00:00Z"},
       {"FOR VALUES FROM (MINVALUE) TO ('2027-02-01')", "2027-02-01T00:00:00Z"},
+      // A fraction rounds the bound up: rows at 12:00:00.5 are not before a 12:00:00 cut-off.
+      {"FOR VALUES FROM ('2027-03-01') TO ('2027-03-15 12:00:00.9+00')", "2027-03-15T12:00:01Z"},
+      {"FOR VALUES FROM ('2027-03-01') TO ('2027-03-15 12:00:00.000001')", "2027-03-15T12:00:01Z"},
+      {"FOR VALUES FROM ('2027-03-01') TO ('2027-03-15 23:59:59.999999+05:30')",
+       "2027-03-15T18:30:00Z"},
+      {"FOR VALUES FROM ('2027-03-01') TO ('2027-03-15 12:00:00.000+00')", "2027-03-15T12:00:00Z"},
       {"FOR VALUES FROM ('2027-01-01') TO (MAXVALUE)", std::nullopt},
       {"FOR VALUES FROM ('2027-01-01') TO ('infinity')", std::nullopt},
       {"FOR VALUES FROM (1) TO (100)", std::nullopt},
