@@ -134,20 +134,36 @@ bool FilesConnector::KeepNewest::keeps(const std::string& path, policies::TimePo
   return it != from_in.end() && date >= it->second;
 }
 
-Result<FilesConnector::KeepNewest> FilesConnector::keep_from(const Policy& policy) {
+Result<FilesConnector::KeepNewest> FilesConnector::keep_from(const Policy& policy,
+                                                             policies::TimePoint now) {
   if (!policy.min_keep || *policy.min_keep <= 0) return KeepNewest{};
-  if (auto it = keep_from_.find(policy.name); it != keep_from_.end()) return it->second;
+  if (auto it = keep_from_.find(policy.name); it != keep_from_.end()) {
+    // Worked out by the plan: still right while the files that made it are there. One removed
+    // meanwhile (by someone else: the pass never removes them) moves the bound to older files.
+    bool anchored = true;
+    for (const auto& path : it->second.anchors) {
+      struct stat st {};
+      if (::lstat((root_ + "/" + path).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        anchored = false;
+        break;
+      }
+    }
+    if (anchored) return it->second;
+    keep_from_.erase(it);
+  }
   // The N newest dates (of the tree, or of each directory), in min-heaps of size N: memory
   // stays flat however many files match. Fewer than N: all are kept (the oldest is the bound).
   const auto n = static_cast<size_t>(*policy.min_keep);
-  using Newest =
-      std::priority_queue<policies::TimePoint, std::vector<policies::TimePoint>, std::greater<>>;
+  using Dated = std::pair<policies::TimePoint, std::string>;
+  using Newest = std::priority_queue<Dated, std::vector<Dated>, std::greater<>>;
   std::map<std::string, Newest> newest;
   GlobSet globs(policy.files, own_files_);
   int error = walk(root_, globs, "", [&](const Found& f) {
-    if (auto d = date_of(policy, f)) {
+    // A file dated in the future (a wrong clock, a misnamed copy) is no recent backup: it takes
+    // none of the N places.
+    if (auto d = date_of(policy, f); d && *d <= now) {
       Newest& heap = newest[policy.min_keep_per_directory ? directory_of(f.path) : std::string()];
-      heap.push(*d);
+      heap.push({*d, f.path});
       if (heap.size() > n) heap.pop();
     }
     return true;
@@ -157,12 +173,13 @@ Result<FilesConnector::KeepNewest> FilesConnector::keep_from(const Policy& polic
                                                   "': " + std::strerror(error)};
   KeepNewest keep;
   keep.per_directory = policy.min_keep_per_directory;
-  for (const auto& [dir, heap] : newest) {
+  for (auto& [dir, heap] : newest) {
     if (heap.empty()) continue;
     if (keep.per_directory)
-      keep.from_in[dir] = heap.top();
+      keep.from_in[dir] = heap.top().first;
     else
-      keep.from = heap.top();
+      keep.from = heap.top().first;
+    for (; !heap.empty(); heap.pop()) keep.anchors.push_back(heap.top().second);
   }
   keep_from_[policy.name] = keep;
   return keep;
@@ -200,7 +217,12 @@ struct Tally {
 
 Result<PlanStats> FilesConnector::plan(const Policy& policy, const PassContext& ctx) {
   keep_from_.erase(policy.name);
-  auto keep = keep_from(policy);
+  roots_.erase(policy.name);
+  {
+    struct stat st {};
+    if (::stat(root_.c_str(), &st) == 0) roots_[policy.name] = RootIdentity{st.st_dev, st.st_ino};
+  }
+  auto keep = keep_from(policy, ctx.cutoff.now);
   if (!keep) return keep.error();
   const std::set<std::string> held(ctx.held_keys.begin(), ctx.held_keys.end());
   GlobSet globs(policy.files, own_files_);
@@ -336,12 +358,16 @@ bool same_file_unchanged(const struct stat& seen, const struct stat& now) {
 
 Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const PassContext& ctx,
                                                 const Cursor& from, long long limit) {
-  auto keep = keep_from(policy);
+  auto keep = keep_from(policy, ctx.cutoff.now);
   if (!keep) return keep.error();
   const std::set<std::string> held(ctx.held_keys.begin(), ctx.held_keys.end());
   BatchResult result{0, from, true};
   std::optional<Error> failure;
   if (!from.last_key()) {  // a pass's first batch
+    // Without a plan at this cut-off just before, the pass begins on the root as it is now.
+    if (auto it = expired_.find(policy.name);
+        it == expired_.end() || it->second.cutoff != ctx.cutoff.cutoff)
+      roots_.erase(policy.name);
     unremovable_.erase(policy.name);
     unremovable_errno_.erase(policy.name);
     listings_.erase(policy.name);
@@ -437,8 +463,15 @@ Result<BatchResult> FilesConnector::apply_batch(const Policy& policy, const Pass
         remove_pending();
         return false;
       },
-      nullptr, known ? &planned : nullptr, &boundary, &listings_[policy.name]);
+      nullptr, known ? &planned : nullptr, &boundary, &listings_[policy.name],
+      &roots_[policy.name]);
   if (result.done) listings_.erase(policy.name);
+  if (error == ESTALE)
+    return Error{ErrorKind::StoreUnreachable,
+                 error_prefix(store_.name, policy.name) + "the root '" + root_ +
+                     "' is another directory than the one this pass began on (moved, replaced, "
+                     "or a symbolic link repointed): the pass stopped there, and removed nothing "
+                     "outside the directory it began on; the next pass starts on the new one"};
   if (error)
     return Error{ErrorKind::StoreUnreachable, error_prefix(store_.name) + "cannot read '" + root_ +
                                                   "': " + std::strerror(error)};

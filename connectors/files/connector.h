@@ -46,10 +46,12 @@ class FilesConnector : public Connector {
     std::optional<policies::TimePoint> from;  // min_keep_per: tree (or no min_keep: none)
     bool per_directory = false;
     std::map<std::string, policies::TimePoint> from_in;  // min_keep_per: directory
+    // The files that make the N newest (relative paths): the bound holds while they are there.
+    std::vector<std::string> anchors;
     // Whether the file at `path` (relative to the root), dated `date`, is kept as one of them.
     bool keeps(const std::string& path, policies::TimePoint date) const;
   };
-  Result<KeepNewest> keep_from(const Policy& policy);
+  Result<KeepNewest> keep_from(const Policy& policy, policies::TimePoint now);
   std::string describe(const Policy& policy, const PassContext& ctx) const;
 
   policies::StoreConfig store_;
@@ -73,6 +75,9 @@ class FilesConnector : public Connector {
   std::map<std::string, int> unremovable_errno_;  // the last reason, said with the count
   // The listings of the directories a pass's batches resume in, by policy (walker.h).
   std::map<std::string, ListingCache> listings_;
+  // The root directory each policy's pass began on (its plan, or its first batch), by policy: a
+  // root moved or replaced mid-pass (a symbolic link repointed) is another tree, never walked.
+  std::map<std::string, RootIdentity> roots_;
 };
 
 }  // namespace retentiond::connectors::files

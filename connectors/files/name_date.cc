@@ -26,9 +26,26 @@ NameDate::NameDate(const std::string& pattern) {
 }
 
 std::optional<policies::TimePoint> NameDate::find(const std::string& name) const {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
   std::smatch m;
   std::string rest = name;
+  size_t offset = 0;  // of `rest` in `name`
   while (std::regex_search(rest, m, regex_)) {
+    const size_t from = offset + static_cast<size_t>(m.position(0));
+    const size_t to = from + static_cast<size_t>(m.length(0));
+    // The next try starts one character on, not after the whole match: in "x-9920270301" the
+    // rejected "99202703" hides nothing, but a real date may start inside a failed match.
+    auto next = [&] {
+      rest = rest.substr(static_cast<size_t>(m.position(0)) + 1);
+      offset = from + 1;
+    };
+    // A date stands on its own: digits inside a longer run of digits ("1700010821", an epoch
+    // number, holds "17000108") are no date, whatever they spell.
+    if ((from > 0 && digit(name[from - 1]) && digit(name[from])) ||
+        (to < name.size() && digit(name[to]) && digit(name[to - 1]))) {
+      next();
+      continue;
+    }
     int Y = 0, mo = 0, d = 0, H = 0, M = 0, S = 0;
     for (size_t g = 0; g < fields_.size(); ++g) {
       int v = std::stoi(m[g + 1].str());
@@ -65,9 +82,7 @@ std::optional<policies::TimePoint> NameDate::find(const std::string& name) const
     char iso[32];
     std::snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", Y, mo, d, H, M, S);
     if (auto t = policies::parse_timestamp(iso)) return t;  // rejects 2027-13-45 and 25:00
-    // The next try starts one character on, not after the whole match: in "x-120270301" the
-    // failed "12027030" hides the real 2027-03-01 one character later.
-    rest = rest.substr(static_cast<size_t>(m.position(0)) + 1);
+    next();
   }
   return std::nullopt;
 }

@@ -17,7 +17,8 @@ class NameDate {
   // `pattern` was validated by the loader: %Y %m %d, optionally %H %M %S, and %%.
   explicit NameDate(const std::string& pattern);
 
-  // The first date in `name` that fits the pattern and is a real date; nullopt otherwise.
+  // The first date in `name` that fits the pattern, is a real date and is not part of a longer
+  // run of digits ("1700010821" holds no date); nullopt otherwise.
   std::optional<policies::TimePoint> find(const std::string& name) const;
 
  private:

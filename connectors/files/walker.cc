@@ -191,9 +191,24 @@ int walk_subtree(const std::string& root, const std::string& subdir, const GlobS
 
 int walk(const std::string& root, const GlobSet& globs, const std::string& after,
          const Visit& visit, long long* skipped_dirs, const Prefilter* prefilter,
-         const Boundary* boundary, ListingCache* listings) {
+         const Boundary* boundary, ListingCache* listings, RootIdentity* root_identity) {
   int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno;
+  if (root_identity) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) {
+      const int error = errno;
+      close(fd);
+      return error;
+    }
+    if (root_identity->dev == 0 && root_identity->ino == 0) {
+      root_identity->dev = st.st_dev;
+      root_identity->ino = st.st_ino;
+    } else if (root_identity->dev != st.st_dev || root_identity->ino != st.st_ino) {
+      close(fd);
+      return ESTALE;
+    }
+  }
   Walk w{globs, components(after), visit, prefilter, boundary};
   w.listings = listings;
   std::vector<std::string> parts;

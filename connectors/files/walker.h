@@ -50,14 +50,22 @@ struct Listing {
 };
 using ListingCache = std::map<std::string, Listing>;  // by path relative to the root ("" root)
 
+// The directory a pass began on, by device and inode ({0, 0}: not known yet).
+struct RootIdentity {
+  dev_t dev = 0;
+  ino_t ino = 0;
+};
+
 // Walks `root`, visiting regular files whose relative path matches `globs` (and `prefilter`,
 // when given) and comes after `after` in walk order ("" for the start). Returns an errno value
 // (0 on success) for the root; unreadable subdirectories are skipped and counted in
 // `skipped_dirs`. With `listings`, directories are listed once for the walks that share it.
+// With `root_identity`: the directory `root` names now is recorded when none is, and must be the
+// one recorded otherwise (ESTALE: the root was moved or replaced, a symbolic link repointed).
 int walk(const std::string& root, const GlobSet& globs, const std::string& after,
          const Visit& visit, long long* skipped_dirs = nullptr,
          const Prefilter* prefilter = nullptr, const Boundary* boundary = nullptr,
-         ListingCache* listings = nullptr);
+         ListingCache* listings = nullptr, RootIdentity* root_identity = nullptr);
 
 // For walks shared between threads: the root's subdirectories the globs may enter, in walk
 // order; each is walked on its own by walk_subtree(), and walk_subtree(root, "", ...) visits the

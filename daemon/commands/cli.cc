@@ -1,5 +1,7 @@
 #include "daemon/commands/cli.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policies/policy.h"
 #include "policies/printable.h"
 
 namespace retentiond::daemon {
@@ -50,6 +53,50 @@ std::string json_text(const nlohmann::json& value) {
   return value.dump(2, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
 }
 
+namespace {
+
+[[noreturn]] void cannot_write(const std::string& path, int error) {
+  throw std::runtime_error("cannot write the report to '" + path + "': " + std::strerror(error));
+}
+
+// Writes all of `text` to `fd`; false (errno set) when the system refuses part of it.
+bool write_all(int fd, const std::string& text) {
+  for (size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string resolved(const std::string& path) {
+  std::error_code ec;
+  auto c = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  return ec ? std::filesystem::absolute(path).lexically_normal().string() : c.string();
+}
+
+}  // namespace
+
+std::optional<std::string> output_refusal(const policies::Config& config, const std::string& path) {
+  if (path.empty() || path == "-") return std::nullopt;
+  std::vector<std::string> own;
+  if (!config.stores.empty()) own = config.stores.front().own_files;  // config_loader.cc
+  for (const auto& store : config.stores)
+    if (store.type == "sqlite" && store.option("path"))
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        own.push_back(resolved(store.path("path")) + suffix);
+  const std::string target = resolved(path);
+  for (const auto& file : own) {
+    const bool directory = !file.empty() && file.back() == '/';
+    if (directory ? (target + "/").rfind(file, 0) == 0 : target == file)
+      return "-o '" + path +
+             "' names a file retentiond reads or keeps (its configuration, state, keys, "
+             "templates or a store's database): the report would replace it; choose another file";
+  }
+  return std::nullopt;
+}
+
 void write_output(const std::string& text, const std::string& path) {
   if (path.empty() || path == "-") {
     std::cout << text << std::flush;
@@ -59,25 +106,36 @@ void write_output(const std::string& text, const std::string& path) {
     }
     return;
   }
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out.is_open()) {  // why, as the system said it: no such directory, permission denied
-      const int error = errno;
-      throw std::runtime_error("cannot write the report to '" + path +
-                               "': " + std::strerror(error));
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      const int error = errno;
-      std::remove(temporary.c_str());
-      throw std::runtime_error("cannot write the report to '" + path +
-                               "': " + std::strerror(error));
-    }
+  struct stat st {};
+  const bool exists = ::stat(path.c_str(), &st) == 0;  // through symbolic links
+  if (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    // A device, a FIFO, /dev/stdout: written into, as a shell's redirection would.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) cannot_write(path, errno);
+    const bool written = write_all(fd, text);
+    const int error = errno;
+    if (::close(fd) != 0 && written) cannot_write(path, errno);
+    if (!written) cannot_write(path, error);
+    return;
+  }
+  // A regular file (a symbolic link's target) is replaced whole, with its mode kept: a new
+  // temporary file (O_EXCL: never one planted there), then renamed over it.
+  const std::string target = exists ? resolved(path) : path;
+  const mode_t umask_now = ::umask(0);
+  ::umask(umask_now);
+  const mode_t mode = exists ? (st.st_mode & 07777) : (0666 & ~umask_now);
+  std::string temporary = target + ".XXXXXX";
+  const int fd = ::mkstemp(temporary.data());
+  if (fd < 0) cannot_write(path, errno);
+  bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, text);
+  int error = errno;
+  if (::close(fd) != 0 && ok) ok = false, error = errno;
+  if (!ok) {
+    std::remove(temporary.c_str());
+    cannot_write(path, error);
   }
   std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
+  std::filesystem::rename(temporary, target, ec);
   if (ec) {
     std::remove(temporary.c_str());
     throw std::runtime_error("cannot write the report to '" + path + "': " + ec.message());

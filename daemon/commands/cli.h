@@ -12,6 +12,10 @@
 
 #include "policies/timestamp.h"
 
+namespace retentiond::policies {
+struct Config;
+}
+
 namespace retentiond::daemon {
 
 inline constexpr int kExitOk = 0;
@@ -38,9 +42,14 @@ std::optional<int> parse_at_option(const std::string& command,
 // paths, SQL and rows of the state file may hold any byte). Never throws for the content.
 std::string json_text(const nlohmann::json& value);
 
-// Writes to stdout, or atomically to `path` (a temporary file renamed into place).
+// Writes to stdout; into `path` when it is a device or FIFO (/dev/stdout); else atomically to
+// `path` (a symbolic link's target): a new temporary file renamed into place, with the mode of
+// the file it replaces.
 // Throws std::runtime_error naming the path (or standard output) when the text is not written.
 void write_output(const std::string& text, const std::string& path);
+// Why `-o path` must not be written (it names the configuration, the state, a key, a template or
+// a SQLite store's database), or nullopt. Said before anything is done.
+std::optional<std::string> output_refusal(const policies::Config& config, const std::string& path);
 
 // Prints `message` (escaped: see policies/printable.h) as a usage error for `command` and
 // returns kExitUsage.

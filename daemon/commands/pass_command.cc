@@ -98,6 +98,8 @@ int run(const std::string& command, bool dry_run, const Args& args) {
 
   Selection selection;
   if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
+  if (auto refused = output_refusal(selection.config, output))
+    return usage_failure(command, *refused);
   const policies::Config& config = selection.config;
 
   std::unique_ptr<StateFile> state;

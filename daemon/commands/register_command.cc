@@ -56,6 +56,8 @@ int register_command(const Args& args) {
 
   Selection selection;
   if (auto stop = load_selection(command, config_path, names, selection)) return *stop;
+  if (auto refused = output_refusal(selection.config, output))
+    return usage_failure(command, *refused);
   const policies::Language l =
       language.empty() ? selection.config.languages.front() : *policies::parse_language(language);
   try {

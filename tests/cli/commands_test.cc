@@ -1,5 +1,10 @@
 // The command-line contract: --help everywhere, exit codes 0/1/2, check online and offline,
 // report formats, -o, history --since and --verify.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <thread>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -177,6 +182,47 @@ TEST_CASE("reports in every format, to stdout or to a file", "[cli][report]") {
   std::sort(keys.begin(), keys.end());
   CHECK(keys == std::vector<std::string>{"action", "cutoff", "held", "matched", "name", "oldest",
                                          "statements", "store", "warnings"});
+}
+
+TEST_CASE("-o never replaces retentiond's own files, writes through links and keeps a mode",
+          "[cli][report]") {
+  Fixture f;
+  REQUIRE(f.run({"enforce", "--at", "2028-03-01T00:00:00Z"}).exit_code == 0);
+  // The state, a store's database, the configuration: refused before anything is done.
+  for (const std::string& own : {f.state, f.db, f.config, f.dir.file("./state.db-wal")}) {
+    INFO(own);
+    const std::string before = read_file(own == f.dir.file("./state.db-wal") ? f.state : own);
+    auto r = f.run({"plan", "--at", "2028-03-01T00:00:00Z", "-o", own});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("names a file retentiond reads or keeps") != std::string::npos);
+    CHECK(read_file(own == f.dir.file("./state.db-wal") ? f.state : own) == before);
+  }
+  CHECK(f.run({"history"}).exit_code == 0);
+  // A symbolic link: its target gets the report, the link stays a link.
+  f.dir.write("target.txt", "old\n");
+  std::filesystem::create_symlink("target.txt", f.dir.file("link.txt"));
+  REQUIRE(f.run({"plan", "--at", "2028-03-01T00:00:00Z", "-o", "link.txt"}).exit_code == 0);
+  CHECK(std::filesystem::is_symlink(f.dir.file("link.txt")));
+  CHECK(read_file(f.dir.file("target.txt")).find("old-users") != std::string::npos);
+  // A file the operator made private stays private.
+  f.dir.write("private.txt", "");
+  std::filesystem::permissions(f.dir.file("private.txt"), std::filesystem::perms::owner_read |
+                                                              std::filesystem::perms::owner_write);
+  REQUIRE(f.run({"plan", "--at", "2028-03-01T00:00:00Z", "-o", "private.txt"}).exit_code == 0);
+  CHECK(std::filesystem::status(f.dir.file("private.txt")).permissions() ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  CHECK(read_file(f.dir.file("private.txt")).find("old-users") != std::string::npos);
+  // A FIFO is written into, not replaced.
+  const std::string fifo = f.dir.file("fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::string received;
+  std::thread reader([&] { received = read_file(fifo); });
+  auto to_fifo = f.run({"plan", "--at", "2028-03-01T00:00:00Z", "-o", "fifo"});
+  reader.join();
+  CHECK(to_fifo.exit_code == 0);
+  CHECK(std::filesystem::is_fifo(fifo));
+  CHECK(received.find("old-users") != std::string::npos);
 }
 
 TEST_CASE("no personal data in reports, logs or the audit trail", "[cli][privacy]") {

@@ -125,6 +125,16 @@ TEST_CASE("files: the date in the name wins over a lying mtime, and min_keep kee
           std::vector<std::string>{"site-20270105.tar.gz", "site-20270220.tar.gz",
                                    "site-20270227.tar.gz", "site-undated.tar.gz"});
   }
+  SECTION("a file dated in the future takes none of min_keep's places") {
+    file_at(dir, "backups/site-20990101.tar.gz", "2027-02-28");
+    std::string config = files_config(dir, "b", "backups", policy + "    min_keep: 2\n");
+    auto r = run_retentiond({"enforce", "-c", config, "--at", "2028-01-01T00:00:00Z"}, dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(tree(dir.file("backups")) ==
+          std::vector<std::string>{"site-20270220.tar.gz", "site-20270227.tar.gz",
+                                   "site-20990101.tar.gz", "site-undated.tar.gz"});
+  }
 }
 
 TEST_CASE("files: min_keep_per: directory keeps a stopped job's last backups beside a live one's",

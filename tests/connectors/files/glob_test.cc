@@ -65,8 +65,16 @@ TEST_CASE("dates in file names", "[files][name_date]") {
   CHECK_FALSE(ymd.find("access.log"));
   // The first real date wins over an impossible one earlier in the name.
   CHECK(format_timestamp(*ymd.find("v99999999-20270228")) == "2027-02-28T00:00:00Z");
-  // Even when the impossible one overlaps it: tried again one character on, not after it.
-  CHECK(format_timestamp(*ymd.find("x-120270301-20200101.tar.gz")) == "2027-03-01T00:00:00Z");
+  // A date stands on its own: none is read inside a longer run of digits (an epoch number
+  // "1700010821" holds "17000108"), before or after.
+  CHECK(format_timestamp(*ymd.find("x-120270301-20200101.tar.gz")) == "2020-01-01T00:00:00Z");
+  CHECK(format_timestamp(*ymd.find("dump-1700010821-20261201.sql.gz")) == "2026-12-01T00:00:00Z");
+  CHECK_FALSE(ymd.find("dump-1700010821.sql.gz"));
+  CHECK_FALSE(ymd.find("a202703011"));
+  NameDate dashed("%Y-%m-%d");
+  CHECK_FALSE(dashed.find("c-12025-01-01"));
+  CHECK_FALSE(dashed.find("d-2025-01-011"));
+  CHECK(format_timestamp(*dashed.find("e-2025-01-01-2")) == "2025-01-01T00:00:00Z");
   NameDate with_time("%Y-%m-%d_%H%M");
   CHECK(format_timestamp(*with_time.find("db-2027-03-01_0415.sql.gz")) == "2027-03-01T04:15:00Z");
   NameDate dotted("backup.%Y.%m.%d");
