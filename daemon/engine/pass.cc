@@ -296,7 +296,9 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     o.notices = counts;
     if (error) {
       o.plan.warnings = notice_warnings;
-      return conclude(PassStatus::Failed, *error);
+      return conclude(
+          error->kind == ErrorKind::Interrupted ? PassStatus::Interrupted : PassStatus::Failed,
+          *error);
     }
   }
   ThrottleGate gate(options.throttle, options.throttle_max_wait, policy.name, options.stop,
@@ -566,6 +568,25 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
     o.affected += batch->affected;
     if (batch->left_behind) left_behind = batch->left_behind;
     o.partitions_done.insert(o.partitions_done.end(), batch->units.begin(), batch->units.end());
+    // A batch that changed nothing and ends at the key it started after would be asked again
+    // forever: the key does not read back as the store compares it (a REAL with more digits
+    // than its text, a BLOB, blank text). Said, never spun on.
+    const auto last_before = cursor.last_key();
+    const auto last_after = batch->next.last_key();
+    if (!batch->done && batch->affected == 0 && last_before && last_after &&
+        *last_before == *last_after)
+      return conclude(
+          PassStatus::Failed,
+          Error{ErrorKind::QueryFailed,
+                connectors::error_prefix(policy.store, policy.name) +
+                    "the batches do not move past a value of " +
+                    (policy.key.empty() ? std::string("the key column")
+                                        : "the key column '" + policy.key + "'") +
+                    ": it does not read back as the store compares it (a floating-point number, "
+                    "a BLOB, text that is not UTF-8?); stopped after " +
+                    done_so_far() +
+                    ", the other records wait. Set 'key:' to a column of integers, "
+                    "text or UUIDs"});
     cursor = batch->next;
     ++o.batches;
     gate.rest_after(took, options.nice_ratio);

@@ -64,8 +64,10 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
           "now, {}",
           policy.name, policies::format_timestamp(sent_at));
     std::string last_error;
+    size_t tried = 0;
     for (const auto* c : decision.to_send) {
       if (options.stop && options.stop->load()) break;
+      ++tried;
       MailMessage m;
       m.from = policy.notify->from.empty() ? options.smtp->from : policy.notify->from;
       m.to = c->email;
@@ -73,7 +75,7 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
           render_notice(policy, policy.notify->subject, action_date(policy, *c->basis, sent_at));
       m.body = render_notice(policy, text, action_date(policy, *c->basis, sent_at));
       std::string error;
-      if (sender->send(m, error)) {
+      if (sender->send(m, error, options.stop)) {
         // Recorded at once: a crash after this point must not send the notice twice.
         book.record(policy.name, book.hash(policy.name, c->key),
                     NoticeRecord{policies::epoch_seconds(*c->basis), sent_at});
@@ -82,8 +84,18 @@ std::optional<Error> prepare_notices(StateFile* state, const policies::Policy& p
       } else {
         ++counts.failed;
         last_error = error;
+        if (options.stop && options.stop->load()) break;
+        // Not reached, or no answer in time: the others would wait and fail the same way.
+        if (!sender->server_answered()) {
+          counts.failed += static_cast<long long>(decision.to_send.size() - tried);
+          break;
+        }
       }
     }
+    if (options.stop && options.stop->load())
+      return Error{ErrorKind::Interrupted, "stopped by a signal while sending notices (" +
+                                               with_thousands(counts.sent) +
+                                               " sent); nothing was deleted or anonymised"};
     if (counts.sent > 0)
       spdlog::info("policy '{}': sent {} {}", policy.name, with_thousands(counts.sent),
                    counts.sent == 1 ? "notice" : "notices");

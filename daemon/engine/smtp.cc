@@ -124,7 +124,19 @@ struct SmtpSender::Impl {
   policies::SmtpConfig config;
   std::string password;
   CURL* curl = nullptr;
+  bool answered = true;  // the last failed send's server replied
 };
+
+namespace {
+
+// libcurl's progress callback: a non-zero return aborts the transfer (a stop signal).
+int stop_requested(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(stop)->load() ? 1 : 0;
+}
+
+}  // namespace
+
+bool SmtpSender::server_answered() const { return impl_->answered; }
 
 SmtpSender::SmtpSender(const policies::SmtpConfig& config) : impl_(std::make_unique<Impl>()) {
   global_init();
@@ -150,7 +162,8 @@ SmtpSender::~SmtpSender() {
   if (impl_ && impl_->curl) curl_easy_cleanup(impl_->curl);
 }
 
-bool SmtpSender::send(const MailMessage& message, std::string& error) {
+bool SmtpSender::send(const MailMessage& message, std::string& error,
+                      const std::atomic<bool>* stop) {
   const auto& c = impl_->config;
   CURL* curl = impl_->curl;
   curl_easy_reset(curl);
@@ -172,6 +185,11 @@ bool SmtpSender::send(const MailMessage& message, std::string& error) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 120L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  if (stop) {
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, stop_requested);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(stop));
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  }
   if (c.starttls) curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   if (!c.user.empty()) {
     curl_easy_setopt(curl, CURLOPT_USERNAME, c.user.c_str());
@@ -184,7 +202,10 @@ bool SmtpSender::send(const MailMessage& message, std::string& error) {
   // and the generic description only.
   error = "SMTP server " + c.host + ":" + std::to_string(c.port) + ": ";
   long reply = 0;  // the reply's code alone ("550"), never its text
-  if (curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply) == CURLE_OK && reply >= 400)
+  const bool replied =
+      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply) == CURLE_OK && reply >= 400;
+  impl_->answered = replied;
+  if (replied)
     // The server answered, and said no (libcurl's own words, "Failed sending data to the peer",
     // would point at the network).
     error += std::string(reply >= 500 ? "refused the message" : "could not take the message now") +

@@ -3,6 +3,7 @@
 // systemd credential, one connection reused for all the messages of a pass.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -26,8 +27,14 @@ class SmtpSender {
   SmtpSender& operator=(const SmtpSender&) = delete;
 
   // Sends one message. On failure returns false and sets `error` to a sentence naming the server
-  // (never the recipient's address).
-  bool send(const MailMessage& message, std::string& error);
+  // (never the recipient's address). With `stop`, a wait on the server ends within a second once
+  // it is set (a stop signal), as a failure.
+  bool send(const MailMessage& message, std::string& error,
+            const std::atomic<bool>* stop = nullptr);
+  // After a failed send: whether the server answered (and refused that message), rather than
+  // could not be reached or did not answer in time, in which case the next message would fail
+  // the same way.
+  bool server_answered() const;
 
  private:
   struct Impl;

@@ -1,5 +1,6 @@
 #include "daemon/serve/scheduler.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include <spdlog/spdlog.h>
@@ -55,6 +56,10 @@ Scheduler::LastPasses Scheduler::last_passes(const std::string& policy) {
       if (p && e.store != p->store) continue;
       if (e.outcome == "ok") last.success = e.finished;
       if (e.outcome == "ok" || e.outcome == "refused") last.settled = e.finished;
+      if (e.outcome == "ok") last.failures_in_row = 0;
+      if (e.outcome == "failed") ++last.failures_in_row;
+      if (e.outcome == "ok" || e.outcome == "refused") last.retry = false;
+      if (e.outcome == "failed" || e.outcome == "interrupted") last.retry = true;
     }
   } catch (const std::exception& e) {
     spdlog::warn("cannot read the audit trail for policy '{}': {}", policy, e.what());
@@ -103,6 +108,15 @@ void Scheduler::refresh_status() {
       }
     } catch (const std::exception& e) {
       spdlog::warn("cannot refresh the promise status: {}", e.what());
+      // The state cannot be read (gone, damaged): every promise is unknown, as `status` says,
+      // not kept by the figures of the last refresh.
+      statuses.clear();
+      for (const auto& policy : config->policies) {
+        PolicyStatus unknown;
+        unknown.error = e.what();
+        unknown.passes_unknown = true;
+        statuses.emplace_back(policy.name, unknown);
+      }
     }
     boost::asio::post(io_, [this, config, statuses] {
       for (const auto& [name, status] : statuses) {
@@ -218,8 +232,13 @@ void Scheduler::arm_all(bool catch_up, const std::map<std::string, TimePoint>& k
     // A policy a reload added, or whose schedule it changed: an `every` one still counts from
     // its last success (a reload is no reason to wait a whole interval again).
     const bool from_last = catch_up || every;
-    const TimePoint when = first_run(policy, since, now, from_last);
-    if (from_last && when == now && since) {
+    TimePoint when = first_run(policy, since, now, from_last);
+    // At start, a last pass that failed or was interrupted (a restart mid-pass, a crash) is
+    // retried at once: its run is not made, whatever the schedule says of the next one.
+    if (catch_up && last.retry && when > now) {
+      spdlog::info("policy '{}': its last pass did not complete; running it now", policy.name);
+      when = now;
+    } else if (from_last && when == now && since) {
       // `every` counts from the last success: the run missed is one interval after it.
       const TimePoint missed = every ? *since + policy.schedule->interval
                                      : policies::previous_run(*policy.schedule, now);
@@ -228,6 +247,16 @@ void Scheduler::arm_all(bool catch_up, const std::map<std::string, TimePoint>& k
                    local_time(*since));
     }
     arm(policy, when);
+    // Failures in a row go on across restarts (an alert on them must not be reset by one).
+    if (catch_up && last.failures_in_row > 0) {
+      entries_[policy.name].failures =
+          static_cast<int>(std::min<long long>(last.failures_in_row, 1000));
+      auto m = metrics_.get(policy.name);
+      if (m.consecutive_failures == 0) {
+        m.consecutive_failures = last.failures_in_row;
+        metrics_.update(policy.name, m);
+      }
+    }
   }
   spdlog::info("{} scheduled {}; {} without a schedule (run them with 'retentiond enforce')",
                scheduled, scheduled == 1 ? "policy" : "policies", unscheduled);

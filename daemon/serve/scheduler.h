@@ -81,6 +81,10 @@ class Scheduler {
   // finished, from the audit trail.
   struct LastPasses {
     std::optional<policies::TimePoint> success, settled;
+    // The latest pass failed or was interrupted (by a stop, a crash, a failure): at start, it is
+    // retried at once, like a missed run.
+    bool retry = false;
+    long long failures_in_row = 0;  // failed passes since the last success
   };
   LastPasses last_passes(const std::string& policy);
   // "3 policies ok, 1 refused, 1 failed, 1,204 rows and 12 files" for STATUS=.

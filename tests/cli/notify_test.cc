@@ -4,11 +4,16 @@
 // user is kept and noticed again in a later cycle, and the state file never holds an address or
 // a key. On SQLite for the exact cycle, and on the real Decidim schema with the Grand Nancy
 // example.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -470,4 +475,51 @@ TEST_CASE("notify: never acted on before the date its notice announced, and neve
     CHECK(enforce(config, "2031-12-19T00:00:00Z") == 1);
     CHECK(smtp.messages().size() == 1);
   }
+}
+
+TEST_CASE(
+    "notify: a server that never answers fails every due notice at once, and a stop ends "
+    "the wait",
+    "[cli][notify][sqlite]") {
+  // A listening socket that never accepts: connections complete, no greeting ever comes.
+  const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(silent >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(silent, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::listen(silent, 16) == 0);
+  socklen_t length = sizeof address;
+  REQUIRE(::getsockname(silent, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  const int port = ntohs(address.sin_port);
+
+  TempDir dir;
+  sqlite_exec(dir.file("app.db"),
+              "CREATE TABLE users (id integer PRIMARY KEY, email text, last_seen text);"
+              "INSERT INTO users VALUES (1, 'a@example.org', '2020-01-01'), (2, 'b@example.org', "
+              "'2020-01-01'), (3, 'c@example.org', '2020-01-01');");
+  dir.write("notice.txt", "Your account goes on {date}.\n");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nsmtp: {host: 127.0.0.1, port: " + std::to_string(port) +
+                    ", starttls: false, from: dpo@example.org}\n"
+                    "stores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+                    "  - name: users\n    store: app\n    table: users\n    expire_after: 1y\n"
+                    "    since: last_seen\n    max_affected: 100%\n"
+                    "    notify: {before: 30d, email: email, template: notice.txt}\n");
+  Child pass({"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"},
+             dir.path(), dir.file("pass.log"));
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // waiting for the greeting
+  const auto stopped = std::chrono::steady_clock::now();
+  pass.signal(SIGTERM);
+  CHECK(pass.wait_exit() == 1);
+  CHECK(std::chrono::steady_clock::now() - stopped < std::chrono::seconds(5));
+  INFO(pass.output());
+  CHECK(pass.output().find("stopped by a signal while sending notices (0 sent)") !=
+        std::string::npos);
+  CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM users") == 3);
+  const json trail =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  REQUIRE(trail.at("entries").size() == 1);
+  CHECK(trail.at("entries").at(0).at("outcome") == "interrupted");
+  ::close(silent);
 }

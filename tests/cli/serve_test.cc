@@ -114,13 +114,14 @@ class Daemon : private NotifySocket, public Child {
 // A pass of `policy` two days ago in the audit trail (ok unless `outcome` says otherwise):
 // today's scheduled run counts as missed.
 void record_old_success(const std::string& state_path, const std::string& policy,
-                        const std::string& outcome = "ok", const std::string& store = "app") {
+                        const std::string& outcome = "ok", const std::string& store = "app",
+                        std::chrono::minutes ago = std::chrono::hours(48)) {
   retentiond::daemon::StateFile state(state_path, true);
   retentiond::daemon::AuditEntry e;
   e.policy = policy;
   e.store = store;  // a pass on another store is not the policy's (engine/pass_claim.cc)
   e.action = "delete";
-  auto when = retentiond::policies::now_utc() - std::chrono::hours(48);
+  auto when = retentiond::policies::now_utc() - ago;
   e.cutoff = when - std::chrono::hours(24 * 365);
   e.started = e.finished = when;
   e.outcome = outcome;
@@ -301,6 +302,52 @@ TEST_CASE("serve: a pass refused at the last run, then a run missed while stoppe
   CHECK(d.stop() == 0);
 }
 
+TEST_CASE(
+    "serve: a last pass that failed or was interrupted is retried at start, its failures "
+    "in a row kept",
+    "[serve][cli][metrics]") {
+  // `every 6h` from a success an hour ago: the schedule alone would wait five hours.
+  std::string every = kConfig;
+  every.replace(every.find("daily 03:15"), 11, "every 6h");
+  SECTION("interrupted: run now, and it completes the work") {
+    TempDir dir;
+    hits_table(dir, "INSERT INTO hits VALUES (1, 1500000000), (2, 4000000000);");
+    const std::string config = dir.write("r.yaml", every);
+    record_old_success(dir.file("state.db"), "hits", "ok", "app", std::chrono::minutes(60));
+    record_old_success(dir.file("state.db"), "hits", "interrupted", "app",
+                       std::chrono::minutes(30));
+    Daemon d(dir, config);
+    REQUIRE(d.notify().wait_for("READY=1", 5s));
+    INFO(d.log());
+    CHECK(wait_until(
+        [&] { return sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits") == 1; }, 10s));
+    CHECK(d.log().find("policy 'hits': its last pass did not complete; running it now") !=
+          std::string::npos);
+    CHECK(d.stop() == 0);
+  }
+  SECTION("failed twice: run now; failing again makes three in a row") {
+    TempDir dir;  // no table: the pass fails
+    const std::string config = dir.write("r.yaml", every);
+    sqlite_exec(dir.file("app.db"), "CREATE TABLE other (id INTEGER PRIMARY KEY);");
+    record_old_success(dir.file("state.db"), "hits", "ok", "app", std::chrono::minutes(60));
+    for (int minutes : {40, 30})
+      record_old_success(dir.file("state.db"), "hits", "failed", "app",
+                         std::chrono::minutes(minutes));
+    Daemon d(dir, config, {}, {"--metrics-file", dir.file("retentiond.prom")});
+    REQUIRE(d.notify().wait_for("READY=1", 5s));
+    INFO(d.log());
+    CHECK(wait_until([&] { return d.log().find("(3 in a row)") != std::string::npos; }, 10s));
+    CHECK(wait_until(
+        [&] {
+          return read_file(dir.file("retentiond.prom"))
+                     .find("retentiond_consecutive_failures{policy=\"hits\",store=\"app\"} 3") !=
+                 std::string::npos;
+        },
+        10s));
+    CHECK(d.stop() == 0);
+  }
+}
+
 TEST_CASE("serve: a state that cannot be written stops the start, before READY", "[serve][cli]") {
   TempDir dir;
   hits_table(dir);
@@ -443,6 +490,12 @@ TEST_CASE("serve: the overdue gauges are known before any pass and follow record
   sqlite_exec(dir.file("app.db"), "INSERT INTO hits VALUES (4, 1500000000), (5, 1400000000);");
   CHECK(wait_for_gauge(gauge + "4\n"));
   CHECK(wait_for_gauge("retentiond_oldest_overdue_age_seconds{policy=\"hits\",store=\"app\"} "));
+  // The state goes missing: no promise can be told kept, each is unknown (as `status` says).
+  CHECK(wait_for_gauge("retentiond_promise_unknown{policy=\"hits\",store=\"app\"} 0\n"));
+  std::filesystem::rename(dir.file("state.db"), dir.file("state.db.moved"));
+  CHECK(wait_for_gauge("retentiond_promise_unknown{policy=\"hits\",store=\"app\"} 1\n"));
+  CHECK(wait_for_gauge("retentiond_promise_unknown{policy=\"by-cron\",store=\"app\"} 1\n"));
+  std::filesystem::rename(dir.file("state.db.moved"), dir.file("state.db"));
   CHECK(d.stop() == 0);
   // The figures came from no pass: every record is still there.
   CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits") == 5);
