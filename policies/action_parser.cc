@@ -278,7 +278,7 @@ bool names_column_of(const std::string& on, const std::string& name) {
   for (const std::string& form : {table + ".", "\"" + table + "\".", "`" + table + "`."}) {
     for (size_t at = text.find(form); at != std::string::npos; at = text.find(form, at + 1)) {
       const bool quoted = form.front() == '"' || form.front() == '`';
-      if (quoted || at == 0 || (!word(text[at - 1]) && text[at - 1] != '.')) return true;
+      if (quoted || at == 0 || !word(text[at - 1])) return true;  // "coop.sessions.user_id" too
     }
   }
   return false;

@@ -127,6 +127,10 @@ void write_output(const std::string& text, const std::string& path) {
   std::string temporary = target + ".XXXXXX";
   const int fd = ::mkstemp(temporary.data());
   if (fd < 0) cannot_write(path, errno);
+  // Its owner too, where this user may give it (root replacing a report another user reads).
+  if (exists && (st.st_uid != ::geteuid() || st.st_gid != ::getegid())) {
+    [[maybe_unused]] const int kept = ::fchown(fd, st.st_uid, st.st_gid);
+  }
   bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, text);
   int error = errno;
   if (::close(fd) != 0 && ok) ok = false, error = errno;

@@ -146,7 +146,8 @@ TEST_CASE("also: exact errors", "[config][action_parser]") {
         "as s.column: unqualified columns are read from the policy's table first, and a "
         "condition that does not tie each row of 's' to a record would reach all of them"}},
       {"[{table: s, on: \"S.u = users.id\"}, {table: t, on: \"\\\"t\\\".u = users.id\"}, "
-       "{table: v, on: \"users.id IN (SELECT 1 FROM x WHERE x.a = v.b)\"}]",
+       "{table: v, on: \"users.id IN (SELECT 1 FROM x WHERE x.a = v.b)\"}, "
+       "{table: app.w, on: \"app.w.u = users.id\"}]",
        {}},
   };
   for (const auto& c : cases) {
