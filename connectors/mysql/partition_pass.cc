@@ -310,7 +310,7 @@ Result<BatchResult> MysqlConnector::unit_batch(const Policy& policy, const PassC
           target.detached_as = *name;
         }
         if (rows > limit)
-          return Error{ErrorKind::QueryFailed,
+          return Error{ErrorKind::RefusedByGuard,
                        where + "partition " + step.name + " holds " + (estimated ? "about " : "") +
                            policies::with_thousands(rows) + " rows, more than the " +
                            policies::with_thousands(limit) +
@@ -385,7 +385,7 @@ Result<BatchResult> MysqlConnector::drop_batch(const Policy& policy, const PassC
         count_if_small(*client_, policy, now, budget);
         if (rows + now.rows > limit) {
           if (i > first) break;
-          return Error{ErrorKind::QueryFailed,
+          return Error{ErrorKind::RefusedByGuard,
                        where + "partition " + now.name + " holds " +
                            (now.estimated ? "about " : "") + policies::with_thousands(now.rows) +
                            " rows, more than the " + policies::with_thousands(limit) +

@@ -451,6 +451,9 @@ Result<BatchResult> PostgresqlConnector::with_retry(
       return batch(announced);
     } catch (const RelatedStoreFailed& e) {
       return e.error();  // another store failed (its own retries are its own); rolled back here
+    } catch (const UnitOverLimit& e) {
+      // Not a failure: the guard stopped the pass before a partition it could not take whole.
+      return Error{ErrorKind::RefusedByGuard, error_prefix(store_.name, policy.name) + e.what()};
     } catch (const std::exception& e) {
       // A lost connection (or a server shutting the session down, 57P01) took the batch's
       // transaction with it: nothing of it is half-done, and the retried statements re-check

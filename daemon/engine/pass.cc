@@ -553,6 +553,15 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
       // A lost COMMIT, or a files batch stopped half-way: count what the store really did.
       if (recording) settle_failed_batch(policy, connector, ctx, o);
       if (error.kind == ErrorKind::Interrupted) return conclude(PassStatus::Interrupted, error);
+      if (error.kind == ErrorKind::RefusedByGuard) {
+        // A partition the guard's room cannot take whole (more rows than counted at the plan):
+        // the pass stops at the limit as it does between batches, and the next one goes on.
+        o.plan.warnings.push_back("stopped at the max_affected limit of " +
+                                  with_thousands(guard.limit) + " " + o.plan.unit + ": " +
+                                  error.message + "; the rest waits for the next pass");
+        spdlog::warn("policy '{}': {}", policy.name, o.plan.warnings.back());
+        break;
+      }
       if (error.kind == ErrorKind::StoreUnreachable) {
         // The connector has already tried to reconnect.
         error.message +=

@@ -793,3 +793,49 @@ TEST_CASE(
   CHECK(run.exit_code == 0);
   CHECK(db.column("SELECT id FROM mr ORDER BY id") == std::vector<std::string>{"3", "10"});
 }
+
+TEST_CASE("mysql partitions: a partition grown past the guard's room ends the pass at the limit",
+          "[mysql][partitions]") {
+  // At the plan pa and pb hold 3 expired rows each, all max_affected allows (6). A transaction
+  // open meanwhile adds 2 rows to pb: under the pass's lock pb then holds 5, more than the 3
+  // the guard leaves once pa is gone. The pass stops at the limit, as between batches: pb is
+  // left whole for the next pass, and the pass ends well with a warning, not failed.
+  MysqlDatabase db;
+  db.exec(
+      "CREATE TABLE mg (id int NOT NULL, ts datetime NULL, KEY (ts), KEY (id)) PARTITION BY "
+      "RANGE COLUMNS (ts) (PARTITION pa VALUES LESS THAN ('2027-01-01'), PARTITION pb VALUES "
+      "LESS THAN ('2027-02-01'), PARTITION p1 VALUES LESS THAN ('2027-04-01'), PARTITION pmax "
+      "VALUES LESS THAN (MAXVALUE))");
+  db.exec(
+      "INSERT INTO mg VALUES (1, '2026-06-01'), (2, '2026-07-01'), (3, '2026-08-01'), "
+      "(4, '2027-01-05'), (5, '2027-01-06'), (6, '2027-01-07'), (7, '2027-06-01')");
+  TempDir dir;
+  const std::string config = config_for(
+      dir, db,
+      "  - name: logs\n    store: my\n    table: mg\n    key: id\n    expire_after: 3mo\n"
+      "    since: ts\n    partitions: drop\n    max_affected: 6\n");
+  std::thread writer([&] {
+    db.exec(
+        "START TRANSACTION; INSERT INTO mg VALUES (10, '2027-01-20'), (11, '2027-01-21'); "
+        "SELECT SLEEP(3); COMMIT");
+  });
+  while (db.integer("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
+                    "'SELECT SLEEP(3)%'") == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto run = run_retentiond(
+      {"enforce", "-c", config, "--at", "2027-06-15T12:00:00Z", "--format", "json"}, dir.path());
+  writer.join();
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(partitions(db, "mg") == std::vector<std::string>{"pb", "p1", "pmax"});
+  CHECK(db.integer("SELECT COUNT(*) FROM mg PARTITION (pb)") == 5);
+  const json logs = policy_in(json::parse(run.out), "logs");
+  CHECK(logs.at("affected") == 3);
+  CHECK(logs.at("warnings").dump().find("stopped at the max_affected limit of 6 rows") !=
+        std::string::npos);
+  CHECK(logs.at("warnings").dump().find("the rest waits for the next pass") != std::string::npos);
+  const json audit =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  CHECK(audit.at("entries").back().at("outcome") == "ok");
+  CHECK(audit.at("entries").back().at("affected") == 3);
+}

@@ -3,7 +3,9 @@
 // boundary month is deleted row by row exactly. The clock is pinned with --at
 // 2028-03-15T00:00:00Z; with 4mo the cut-off is 2027-11-15T00:00:00Z, so September and October
 // 2027 are whole, November is the boundary.
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -749,4 +751,48 @@ TEST_CASE("postgresql partitions: a database whose DateStyle is not ISO still ha
     actions[p.at("name").get<std::string>()] = p.at("action").get<std::string>();
   CHECK(actions["\"public\".\"access_log_2027_09\""] == "drop");
   CHECK(actions["\"public\".\"access_log_2027_10\""] == "drop");
+}
+
+TEST_CASE(
+    "postgresql partitions: a partition grown past the guard's room ends the pass at the limit",
+    "[postgresql][partitions]") {
+  // At the plan September and October hold 3 expired rows each, all max_affected allows (6). A
+  // transaction open meanwhile adds 2 rows to October: under the pass's lock it then holds 5,
+  // more than the 3 the guard leaves once September is gone. The pass stops at the limit, as
+  // between batches: October is left whole for the next pass, and the pass ends well.
+  PgDatabase db;
+  db.exec(R"sql(
+CREATE TABLE access_log (ts timestamp, path text NOT NULL) PARTITION BY RANGE (ts);
+CREATE TABLE access_log_2027_09 PARTITION OF access_log FOR VALUES FROM ('2027-09-01') TO ('2027-10-01');
+CREATE TABLE access_log_2027_10 PARTITION OF access_log FOR VALUES FROM ('2027-10-01') TO ('2027-11-01');
+CREATE TABLE access_log_2027_11 PARTITION OF access_log FOR VALUES FROM ('2027-11-01') TO ('2027-12-01');
+CREATE TABLE access_log_default PARTITION OF access_log DEFAULT;
+INSERT INTO access_log VALUES ('2027-09-02', '/'), ('2027-09-03', '/'), ('2027-09-04', '/'),
+  ('2027-10-02', '/'), ('2027-10-03', '/'), ('2027-10-04', '/'), ('2027-11-20', '/');
+)sql");
+  TempDir dir;
+  const std::string config = config_for(dir, db, policy("drop") + "    max_affected: 6\n");
+  std::thread writer([&] {
+    db.exec(
+        "BEGIN; INSERT INTO access_log VALUES ('2027-10-20', '/'), ('2027-10-21', '/'); "
+        "SELECT pg_sleep(2); COMMIT");
+  });
+  while (db.integer("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'BEGIN; INSERT INTO "
+                    "access_log%'") == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto run = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  writer.join();
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(partitions(db) ==
+        std::vector<std::string>{"access_log_2027_10", "access_log_2027_11", "access_log_default"});
+  CHECK(db.integer("SELECT count(*) FROM access_log_2027_10") == 5);
+  const json logs = policy_in(json::parse(run.out), "logs");
+  CHECK(logs.at("affected") == 3);
+  CHECK(logs.at("warnings").dump().find("stopped at the max_affected limit of 6 rows") !=
+        std::string::npos);
+  const json audit =
+      json::parse(run_retentiond_ok({"history", "-c", config, "--format", "json"}, dir.path()).out);
+  CHECK(audit.at("entries").back().at("outcome") == "ok");
+  CHECK(audit.at("entries").back().at("affected") == 3);
 }
