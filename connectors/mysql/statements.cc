@@ -98,6 +98,9 @@ sql::Dialect dialect(const sql::CategoryOf& category_of) {
   };
   d.key_text = [](const std::string& e) { return "CAST(" + e + " AS CHAR)"; };
   d.email_text = [](const std::string& e) { return e; };
+  d.address_key = [](const std::string& e) {
+    return "LOWER(REGEXP_REPLACE(" + e + ", '^[[:space:]]+|[[:space:]]+$', ''))";
+  };
   d.epoch_of = epoch_of;
   d.batch = [](const std::string& keys, bool) {
     return "SELECT MAX(k), COUNT(*) FROM (" + keys + ") AS batch";

@@ -62,6 +62,9 @@ sql::Dialect dialect(const sql::CategoryOf& category_of) {
   };
   d.key_text = [](const std::string& e) { return e + "::text"; };
   d.email_text = d.key_text;
+  d.address_key = [](const std::string& e) {
+    return "lower(btrim(" + e + "::text, E' \\t\\r\\n'))";
+  };
   d.epoch_of = [](const std::string& e) { return "extract(epoch FROM " + e + ")::bigint"; };
   d.batch = [](const std::string& keys, bool lock) {
     return "WITH batch AS (" + keys + (lock ? " FOR UPDATE" : "") +

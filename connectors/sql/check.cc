@@ -29,9 +29,15 @@ std::vector<Diagnostic> check_catalog(const policies::Policy& policy, const std:
   };
   auto no_column = [&](const std::string& column, const std::string& table, const TableShape& shape,
                        const policies::Location& where) {
-    if (!has(shape, column))
-      out.push_back(error_at(where, "no column '" + column + "' in table '" + table + "'" +
-                                        did_you_mean(column, shape.column_names())));
+    if (has(shape, column)) return;
+    Diagnostic d = error_at(where, "no column '" + column + "' in table '" + table + "'" +
+                                       did_you_mean(column, shape.column_names()));
+    // Said once: a Sympa target's key is its date column, both named at its `sympa:` line.
+    for (const auto& said : out)
+      if (said.location.file == d.location.file && said.location.line == d.location.line &&
+          said.location.column == d.location.column && said.message == d.message)
+        return;
+    out.push_back(std::move(d));
   };
   auto table = catalog.describe(*policy.table);
   if (!table) {
@@ -41,7 +47,10 @@ std::vector<Diagnostic> check_catalog(const policies::Policy& policy, const std:
   const std::string name = policy.table->str();
   if (!policy.key.empty() && policy.key != table->implicit_key)
     no_column(policy.key, name, *table, policy.key_location);
-  if (!policy.key.empty() && has(*table, policy.key) && !table->declared_unique(policy.key)) {
+  // A Sympa target's key is the operator's to choose no more than its table: Sympa's own
+  // tables (logs_table's date, written several times a second) are batched by their date.
+  if (!policy.key.empty() && has(*table, policy.key) && !table->declared_unique(policy.key) &&
+      (policy.sympa_target.empty() || policy.notify)) {
     if (policy.notify)
       out.push_back(error_at(policy.key_location, non_unique_notify_message(policy, policy.key)));
     else

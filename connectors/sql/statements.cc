@@ -262,7 +262,7 @@ Sql StatementBuilder::also(const policies::AlsoRule& rule, int index, bool next)
 Sql StatementBuilder::related_values(const policies::AlsoStoreRule& rule, bool next) const {
   Placeholders p = placeholders();
   const std::string column = table_ + "." + quote_identifier(rule.column, dialect_.quote);
-  std::string text = "SELECT " + dialect_.email_text(column) + " FROM " + table_ + " WHERE " +
+  std::string text = "SELECT " + dialect_.address_key(column) + " FROM " + table_ + " WHERE " +
                      range(p, next, key_) + column + " IS NOT NULL AND ";
   text += acted(p) + dialect_.locking_read;
   return Sql{text, p.order()};
@@ -271,9 +271,11 @@ Sql StatementBuilder::related_values(const policies::AlsoStoreRule& rule, bool n
 Sql StatementBuilder::related_kept(const policies::AlsoStoreRule& rule) const {
   Placeholders p = placeholders();
   const std::string column = table_ + "." + quote_identifier(rule.column, dialect_.quote);
-  return Sql{"SELECT DISTINCT " + dialect_.email_text(column) + " FROM " + table_ + " WHERE " +
+  // Compared as Sympa compares addresses, so no plain index on the column serves it: the table
+  // is read whole once per batch (contact tables are small).
+  return Sql{"SELECT DISTINCT " + dialect_.address_key(column) + " FROM " + table_ + " WHERE " +
                  column + " IS NOT NULL AND " +
-                 dialect_.key_among(dialect_.email_text(column), p, "related"),
+                 dialect_.key_among(dialect_.address_key(column), p, "related"),
              p.order()};
 }
 

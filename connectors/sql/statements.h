@@ -49,6 +49,10 @@ struct Dialect {
   // A key, or an address, read back as text; a term's date as epoch seconds.
   std::function<std::string(const std::string& expr)> key_text;
   std::function<std::string(const std::string& expr)> email_text;
+  // An address as Sympa compares it (blanks around it dropped, lower case), for the addresses an
+  // `also:` rule hands to another store and those the table still holds: the same function on
+  // both sides, so ' Zed@Ex.org ' of a record gone is still held by 'zed@ex.org' of one kept.
+  std::function<std::string(const std::string& expr)> address_key;
   std::function<std::string(const std::string& expr)> epoch_of;
   // The batch statement around `keys` (SELECT <key> AS k ... LIMIT n): the batch's last key and
   // its count. `lock`: the records stay locked until the action (`also:` rules run first).

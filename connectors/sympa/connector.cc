@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "connectors/registry.h"
 #include "connectors/sql/quote.h"
 #include "connectors/sympa/subscriptions.h"
@@ -207,6 +209,7 @@ Result<std::vector<SympaConnector::Orphan>> SympaConnector::orphans(const Policy
   if (sightings_ && sightings_->writable()) {
     try {
       sightings_->save(policy.name, seen, now);
+      recorded_[policy.name] = seen;
     } catch (const std::exception& e) {
       return Error{ErrorKind::Io,
                    error_prefix(store_.name, policy.name) +
@@ -290,6 +293,19 @@ Result<BatchResult> SympaConnector::delete_orphans(const Policy& policy, const P
     affected = db_->change({{delete_orphans_statement(batch.size()), batch}}, announce);
   } catch (const DatabaseError& e) {
     return query_error(policy, std::string(e.what()) + "; nothing of this batch changed");
+  }
+  if (affected > 0 && sightings_ && sightings_->writable() && recorded_.count(policy.name)) {
+    // The addresses deleted leave the sighting book now: one created again before the next pass
+    // (a new web account) is a new orphan, counted from its new sighting, not from the departure
+    // Sympa recorded for the person who left. (The next pass would forget them too, too late.)
+    auto& seen = recorded_[policy.name];
+    for (const auto& email : batch) seen.erase(address_hash(ctx.anonymisation_key, email));
+    try {
+      sightings_->save(policy.name, seen, ctx.cutoff.now);
+    } catch (const std::exception& e) {
+      spdlog::warn("{}cannot forget the first sightings of the users deleted: {}",
+                   error_prefix(store_.name, policy.name), e.what());
+    }
   }
   const bool done = begin + take == due.end();
   BatchResult result{affected, Cursor::after(batch.back()), done};

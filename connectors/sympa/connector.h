@@ -73,6 +73,9 @@ class SympaConnector : public Connector {
   // The orphans due in this pass (their orphan state began before the cut-off), by policy, in
   // address order: planned once, then deleted batch by batch.
   std::map<std::string, std::vector<std::string>> due_;
+  // The first sightings this pass recorded, by policy: an address deleted is forgotten at once,
+  // so that one coming back before the next pass is a new orphan, not the old one's backlog.
+  std::map<std::string, std::map<std::string, policies::TimePoint>> recorded_;
 };
 
 }  // namespace retentiond::connectors::sympa

@@ -294,25 +294,39 @@ void run_scenario(const Backend& b) {
   }
 
   // One person, contact of the lapsed association and of the current one: the lapsed one's row
-  // goes, and the address stays subscribed, since a kept row still holds it.
+  // goes, and the address stays subscribed, since a kept row still holds it; also when the two
+  // rows write it differently (case, blanks), as Sympa, which compares it canonical, would
+  // otherwise unsubscribe the current contact.
   b.members_exec(
       "INSERT INTO contacts VALUES (6, 1, 'Shared', 'shared@both.example'), (7, 2, 'Shared', "
-      "'shared@both.example')");
+      "'shared@both.example'), (8, 1, 'Zed', ' Zed@Both.EXAMPLE '), (9, 2, 'Zed', "
+      "'zed@both.example')");
   b.sympa_exec(
       "INSERT INTO subscriber_table (user_subscriber, list_subscriber, robot_subscriber, "
       "date_epoch_subscriber, number_messages_subscriber) VALUES ('shared@both.example', "
+      "'pic-adherents', 'lists.example.org', 1700000000, 0), ('zed@both.example', "
       "'pic-adherents', 'lists.example.org', 1700000000, 0)");
   auto shared =
       run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
   INFO(shared.out << shared.err);
   REQUIRE(shared.exit_code == 0);
   auto kept = policy_in(json::parse(shared.out), policy);
-  CHECK(kept.at("affected") == 1);
+  CHECK(kept.at("affected") == 2);
   CHECK(kept.at("also_stores").at(0).at("removed") == 0);
-  CHECK(contacts(b) == std::vector<std::string>{"2", "7"});
-  CHECK(subscriptions(b).size() == 5);
+  CHECK(contacts(b) == std::vector<std::string>{"2", "7", "9"});
+  CHECK(subscriptions(b).size() == 6);
+  CHECK(b.sympa_column("SELECT count(*) FROM subscriber_table WHERE user_subscriber IN "
+                       "('shared@both.example', 'zed@both.example')") ==
+        std::vector<std::string>{"2"});
+
+  // The current contact's row lapses too: now no row holds the address, and it goes.
+  b.members_exec("UPDATE contacts SET association_id = 1 WHERE id = 9");
+  auto last =
+      run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  REQUIRE(last.exit_code == 0);
+  CHECK(policy_in(json::parse(last.out), policy).at("also_stores").at(0).at("removed") == 1);
   CHECK(b.sympa_column("SELECT count(*) FROM subscriber_table WHERE user_subscriber = "
-                       "'shared@both.example'") == std::vector<std::string>{"1"});
+                       "'zed@both.example'") == std::vector<std::string>{"0"});
 }
 
 }  // namespace

@@ -200,6 +200,8 @@ void run_scenario(const Backend& b) {
   auto check = run_retentiond({"check", "-c", config}, dir.path());
   INFO(check.out << check.err);
   REQUIRE(check.exit_code == 0);
+  // Sympa's tables are batched by their date: no warning of a key the operator never wrote.
+  CHECK(check.err.find("not declared unique") == std::string::npos);
 
   // plan reads, and remembers nothing: no state file appears.
   auto plan = run_retentiond(
@@ -230,8 +232,9 @@ void run_scenario(const Backend& b) {
   auto p1 = enforce(config, dir.path(), at(0), "orphans");
   CHECK(policy_in(p1, "orphans").at("affected") == 2);
   CHECK(users(b) == names({"a", "b", "d", "e", "f", "g", "lm", "lm2"}));
+  // (c and h, deleted, leave the sightings at once: d, e, f, g stay.)
   CHECK(sqlite_int(dir.file("state.db"),
-                   "SELECT count(*) FROM sightings WHERE policy = 'orphans'") == 6);
+                   "SELECT count(*) FROM sightings WHERE policy = 'orphans'") == 4);
   CHECK(sqlite_column(dir.file("state.db"),
                       "SELECT count(*) FROM sightings WHERE key_hash LIKE '%@%'") ==
         std::vector<std::string>{"0"});
@@ -242,18 +245,22 @@ void run_scenario(const Backend& b) {
       "date_epoch_subscriber, "
       "number_messages_subscriber) VALUES ('g@example.net', 'list1', 'lists.example.org', " +
       n(kT0 + kDay) + ", 0)");
+  // c comes back the next day (a new web account under the same address): a new orphan,
+  // counted from its new sighting, not from the departure Sympa recorded for the one who left.
+  b.exec("INSERT INTO user_table (email_user) VALUES ('c@example.net')");
   auto p2 = enforce(config, dir.path(), at(5), "orphans");
   CHECK(policy_in(p2, "orphans").at("affected") == 1);
-  CHECK(users(b) == names({"a", "b", "e", "f", "g", "lm", "lm2"}));
+  CHECK(users(b) == names({"a", "b", "c", "e", "f", "g", "lm", "lm2"}));
 
   // g leaves again, unrecorded: its 7 days start at the pass that sees it. e and f, first seen
   // at T0, are due at T0 + 8 days.
   b.exec("DELETE FROM subscriber_table WHERE user_subscriber = 'g@example.net'");
   auto p3 = enforce(config, dir.path(), at(8), "orphans");
   CHECK(policy_in(p3, "orphans").at("affected") == 2);
-  CHECK(users(b) == names({"a", "b", "g", "lm", "lm2"}));
+  CHECK(users(b) == names({"a", "b", "c", "g", "lm", "lm2"}));
   auto p4 = enforce(config, dir.path(), at(14), "orphans");
-  CHECK(policy_in(p4, "orphans").at("affected") == 0);
+  CHECK(policy_in(p4, "orphans").at("affected") == 1);  // c, seen again at T0 + 5 days
+  CHECK(users(b) == names({"a", "b", "g", "lm", "lm2"}));
   auto p5 = enforce(config, dir.path(), at(16), "orphans");
   CHECK(policy_in(p5, "orphans").at("affected") == 1);
   CHECK(users(b) == names({"a", "b", "lm", "lm2"}));
