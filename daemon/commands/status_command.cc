@@ -2,7 +2,7 @@
 // due (past their expiry: what the next pass removes), those overdue (past their expiry plus the
 // lateness the policy's deadline allows), the oldest overdue, when the promise was last known
 // kept (its last successful pass) and whether passes still happen. Built for people and for
-// monitoring (Nagios/Icinga exit statuses).
+// monitoring (exit statuses; a Nagios/Icinga wrapper maps them, see docs/deployment.md).
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -55,8 +55,8 @@ says (default: the configuration's first language). Counts only, no personal dat
 
 Exit status: 0 when every promise is kept, 3 when a record is overdue or a scheduled
 policy has had no pass for twice its schedule's longest gap, 1 when the configuration is
-invalid or a store or the state cannot be read, 2 usage error. So it works as a Nagios or Icinga
-check.
+invalid or a store or the state cannot be read, 2 usage error. (Nagios and Icinga read exit
+statuses otherwise, 3 being UNKNOWN there: docs/deployment.md gives a wrapper that maps them.)
 
 Options)";
 

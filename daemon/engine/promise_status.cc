@@ -72,7 +72,15 @@ PolicyStatus promise_status(const policies::Config& config, const policies::Poli
   PassOutcome due = plan_at(config, p, now, runner);
   // A store that could not be read once is not asked (and its error not logged) a second time.
   const bool unread = due.status == PassStatus::Failed || due.status == PassStatus::Interrupted;
-  PassOutcome overdue = unread ? due : plan_at(config, p, now - allowed_lateness(p, now), runner);
+  // Overdue is a part of due: at a month's end the cut-off of the earlier moment can be the
+  // later one (2027-03-31T03:00 less 1 month is 02-28T03:00, 03-30T21:00 less 1 month is
+  // 02-28T21:00, both clamped), and then due's is the one that holds.
+  const TimePoint overdue_at = now - allowed_lateness(p, now);
+  policies::Policy as_planned = p;
+  as_planned.deadline = policies::Deadline::Maximum;
+  const bool clamped = policies::cutoff_for(as_planned, overdue_at).cutoff >
+                       policies::cutoff_for(as_planned, now).cutoff;
+  PassOutcome overdue = unread || clamped ? due : plan_at(config, p, overdue_at, runner);
   for (const PassOutcome* o : {&due, &overdue})
     if (o->status == PassStatus::Failed || o->status == PassStatus::Interrupted)
       s.error = o->error ? o->error->message : "the store could not be read";

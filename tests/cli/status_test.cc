@@ -2,6 +2,10 @@
 // boundaries on SQLite, PostgreSQL and MariaDB (a daily schedule allows 24 h of lateness; a strict
 // deadline none), held records are neither, a pass brings both to 0 and records when the promise
 // was kept, and the exit status says it all: 0 kept, 3 overdue or no recent pass, 1 unreadable.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +16,7 @@
 #include "support/run.h"
 #include "support/smtp_server.h"
 #include "support/sql_store.h"
+#include "support/sqlite_file.h"
 #include "support/temp_dir.h"
 
 using namespace retentiond::testing;
@@ -360,4 +365,66 @@ TEST_CASE("status: a state that cannot be read leaves every policy unknown, said
   CHECK(text.out.find("  last pass:       unknown\n  next pass:       unknown\n") !=
         std::string::npos);
   CHECK(text.err.find("cannot connect to the PostgreSQL state") != std::string::npos);
+}
+
+TEST_CASE("status: at a month's end overdue stays a part of due, never more",
+          "[cli][status][sqlite]") {
+  // 1 month, every 6h (6 h of lateness), at 2027-03-31T03:00:00Z: due before 02-28T03:00:00Z
+  // (03-31 less a month, clamped to February's end); 6 h earlier, 03-30T21:00 less a month is
+  // 02-28T21:00, also clamped, and later: records due in 18 hours were counted overdue. One row
+  // an hour from 02-26 to 03-02.
+  TempDir dir;
+  SqlStore store = sqlite_store(dir);
+  store.db.exec(
+      "CREATE TABLE hits (id integer PRIMARY KEY, ts text);"
+      "WITH RECURSIVE h(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM h WHERE n < 119) "
+      "INSERT INTO hits SELECT n, datetime('2027-02-26 00:00:00', '+' || n || ' hours') FROM h;");
+  const std::string config = store.write(
+      "  - name: hits\n    store: app\n    table: hits\n    expire_after: 1mo\n"
+      "    since: ts\n    max_affected: 100%\n    schedule: every 6h\n");
+  const json before = status_json(config, dir.path(), 3, {"--at", "2027-03-31T03:00:00Z"});
+  CHECK(before.at("due") == 51);  // 02-26T00:00 to 02-28T02:00
+  CHECK(before.at("overdue") == 51);
+  run_retentiond_ok({"enforce", "-c", config, "--at", "2027-03-31T03:00:00Z"}, dir.path(), kUtc);
+  const json after = status_json(config, dir.path(), 3, {"--at", "2027-03-31T03:00:00Z"});
+  CHECK(after.at("due") == 0);
+  CHECK(after.at("overdue") == 0);  // was 18
+  // Away from a month's end the lateness counts as before: on 04-15T03:00 due is before
+  // 03-15T03:00 and overdue before 03-14T21:00 (none left of this table either way).
+  const json mid = status_json(config, dir.path(), 3, {"--at", "2027-04-15T03:00:00Z"});
+  CHECK(mid.at("due") == 69);      // the rest: 02-28T03:00 to 03-02T23:00
+  CHECK(mid.at("overdue") == 69);  // all older than 03-14T21:00
+}
+
+TEST_CASE("status: the Nagios wrapper of the deployment guide maps the exit statuses",
+          "[cli][status][sqlite]") {
+  // The ```sh block of docs/deployment.md that starts with "#!/bin/sh" and mentions Nagios, run
+  // with this build's retentiond first on PATH: OK (0) when kept, CRITICAL (2) when a record is
+  // overdue, UNKNOWN (3) when the configuration cannot be read; one line each.
+  std::ifstream in(source_dir() + "/docs/deployment.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  auto begin = doc.find("```sh\n#!/bin/sh\n# retentiond status as a Nagios");
+  REQUIRE(begin != std::string::npos);
+  begin += std::string("```sh\n").size();
+  const std::string script = doc.substr(begin, doc.find("```", begin) - begin);
+  TempDir dir;
+  const std::string plugin = dir.write("check_retentiond", script);
+  std::filesystem::create_directory(dir.file("bin"));
+  std::filesystem::create_symlink(RETENTIOND_BINARY, dir.file("bin/retentiond"));
+  const std::map<std::string, std::string> env = {{"TZ", "UTC"},
+                                                  {"PATH", dir.file("bin") + ":/usr/bin:/bin"}};
+  const std::string config = enforced_old_hit(dir, "");
+  auto kept = run_program({"/bin/sh", plugin, "-c", config}, dir.path(), env);
+  CHECK(kept.exit_code == 0);
+  CHECK(kept.out.find(": 1 of 1 promise kept\n") != std::string::npos);
+  sqlite_exec(dir.file("app.db"), "INSERT INTO hits VALUES (2, datetime('now', '-2 years'))");
+  auto broken = run_program({"/bin/sh", plugin, "-c", config}, dir.path(), env);
+  CHECK(broken.exit_code == 2);
+  INFO(broken.out);
+  CHECK(broken.out.find(": 0 of 1 promise kept") != std::string::npos);
+  auto unknown = run_program({"/bin/sh", plugin, "-c", dir.file("none.yaml")}, dir.path(), env);
+  CHECK(unknown.exit_code == 3);
+  CHECK(unknown.out == "retentiond status exited 1: run it by hand to see why\n");
 }
