@@ -172,7 +172,7 @@ class PassRunner {
  private:
   void release();
   // Records the outcome in the audit trail (unless dry); logs instead of throwing.
-  void finish(const PassOutcome& o);
+  void finish(PassOutcome& o);
   // Under the policy's lock: closes the pass a dead process left, if any, asking `connector`
   // whether its last batch committed. An Error when that cannot be told yet.
   std::optional<connectors::Error> recover_dead(const policies::Policy& policy,

@@ -96,21 +96,40 @@ PassRecord journal_record(const PassOutcome& o) {
   return r;
 }
 
-void PassRunner::finish(const PassOutcome& o) {
+void PassRunner::finish(PassOutcome& o) {
   if (!state_ || !record_) return;
   try {
-    if (auto appended = PassJournal(*state_).finish(owner_, entry_for(o)))
-      log_audit_head(*appended);
-    else
+    const auto done = PassJournal(*state_).finish(owner_, entry_for(o));
+    if (done.recorded_by_another) {
+      const std::string said = "another process recorded this pass as interrupted after " +
+                               with_thousands(*done.recorded_by_another) + " " +
+                               std::string(o.plan.unit) +
+                               " (this process's lease on the shared state was lost meanwhile); " +
+                               (done.appended ? "the " + with_thousands(done.appended->affected) +
+                                                    " changed after that are recorded now"
+                                              : "nothing was changed after that");
+      spdlog::warn("policy '{}': {}", o.policy, said);
+      o.plan.warnings.push_back(said);
+    }
+    if (done.appended)
+      log_audit_head(*done.appended);
+    else if (done.pending_intent)
       spdlog::warn(
           "policy '{}': whether the last batch committed is not known yet; the next pass asks the "
-          "store "
-          "and records this pass as interrupted with the exact count",
+          "store and records this pass as interrupted with the exact count",
           o.policy);
   } catch (const std::exception& e) {
-    // The report still tells what happened; the next pass reconciles what the trail missed.
-    spdlog::critical("policy '{}': the outcome of this pass could not be recorded: {}", o.policy,
-                     e.what());
+    // The report still tells what happened and the next pass records the pass from its row;
+    // until then the trail lacks it, so the pass does not end well (enforce exits non-zero).
+    const std::string said =
+        "the outcome of this pass could not be recorded: " + std::string(e.what()) +
+        "; the next pass records it from the state's record of it";
+    spdlog::critical("policy '{}': {}", o.policy, said);
+    if (o.status == PassStatus::Ok || o.status == PassStatus::Planned) {
+      o.status = PassStatus::Failed;
+      o.error = connectors::Error{connectors::ErrorKind::Io, said};
+    }
+    o.plan.warnings.push_back("error (io): " + said);
   }
 }
 

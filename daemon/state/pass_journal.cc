@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -190,21 +191,51 @@ void PassJournal::batch_done(const std::string& policy, const std::string& owner
   });
 }
 
-std::optional<AuditEntry> PassJournal::finish(const std::string& owner, const AuditEntry& entry) {
+PassJournal::Finished PassJournal::finish(const std::string& owner, const AuditEntry& entry) {
   return guarded(state_, "record the end of a pass", [&] {
     auto& db = state_.db();
-    return in_transaction(db, [&]() -> std::optional<AuditEntry> {
+    return in_transaction(db, [&]() -> Finished {
+      Finished out;
+      AuditEntry e = entry;
       if (!owner.empty()) {
-        if (intent_of(entry.policy))
-          return std::nullopt;  // the next pass reconciles it, then writes the entry
+        if (intent_of(entry.policy)) {
+          out.pending_intent = true;  // the next pass reconciles it, then writes the entry
+          return out;
+        }
         Statement mine =
             db.prepare("DELETE FROM pass_in_progress WHERE policy = ?1 AND owner = ?2");
         mine.bind(1, entry.policy).bind(2, owner);
         mine.step();
+        // A row that was this pass's is gone: another process (a host sharing the state, once
+        // this one's lease was lost) recorded the pass as interrupted with the count it found.
+        // The trail must not count those records twice.
+        if (db.changes() == 0) {
+          if (auto theirs = closed_as_dead(owner, entry)) {
+            out.recorded_by_another = theirs->affected;
+            e.affected = std::max(0LL, entry.affected - theirs->affected);
+            e.partitions.clear();   // recorded with the row
+            e.also_stores.clear();  // recorded with the row
+            if (e.affected == 0 && e.notices.empty()) return out;
+          }
+        }
       }
-      return AuditTrail(db, state_.audit_key()).append(entry, /*in_transaction=*/true);
+      out.appended = AuditTrail(db, state_.audit_key()).append(e, /*in_transaction=*/true);
+      return out;
     });
   });
+}
+
+std::optional<AuditEntry> PassJournal::closed_as_dead(const std::string& owner,
+                                                      const AuditEntry& entry) {
+  const std::string host = owner_host(owner);
+  // All of the policy's entries (rare: only when the row was gone): `started` comes from the
+  // pass's clock (--at), `finished` of the other's from the real one.
+  auto entries = AuditTrail(state_.db()).list({entry.policy}, std::nullopt);
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+    if (it->outcome == "interrupted" && it->started == entry.started && it->host == host &&
+        it->store == entry.store)
+      return *it;
+  return std::nullopt;
 }
 
 AuditEntry PassJournal::close_dead(const PassRecord& dead, const AuditEntry& entry) {

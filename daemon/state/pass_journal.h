@@ -72,10 +72,19 @@ class PassJournal {
                   const RecordUpdate& change = {});
   // Applies `update` to the owner's record (between batches: the time waited so far).
   void update(const std::string& policy, const std::string& owner, const RecordUpdate& change);
+  // How finish() ended.
+  struct Finished {
+    std::optional<AuditEntry> appended;  // the entry as appended, if one was
+    bool pending_intent = false;         // the row stays for the next pass to reconcile
+    // The row was gone: another process found the pass dead (its lease lost) and recorded it as
+    // interrupted with this count; only what this process did after that was appended.
+    std::optional<long long> recorded_by_another;
+  };
   // Ends the pass: removes its row and appends its audit entry, in one transaction. Only the
   // owner's row is removed; a pending intent keeps the row for the next pass to reconcile (and
-  // no entry is written now: returns nullopt). Returns the entry as appended.
-  std::optional<AuditEntry> finish(const std::string& owner, const AuditEntry& entry);
+  // no entry is written now). A row another process has already closed as dead is not counted
+  // twice: only the records changed beyond the count it recorded are appended, if any.
+  Finished finish(const std::string& owner, const AuditEntry& entry);
   // Appends `entry` for a dead pass (its count reconciled) and removes its row and intent.
   AuditEntry close_dead(const PassRecord& dead, const AuditEntry& entry);
 
@@ -84,6 +93,8 @@ class PassJournal {
 
  private:
   std::optional<connectors::BatchIntent> intent_of(const std::string& policy);
+  // The entry another process appended for this owner's pass when it found it dead.
+  std::optional<AuditEntry> closed_as_dead(const std::string& owner, const AuditEntry& entry);
   void apply(const std::string& policy, const RecordUpdate& change);
   // kColumns, with '' for those a state of an older retentiond lacks.
   std::string columns();

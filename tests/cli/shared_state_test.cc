@@ -4,6 +4,7 @@
 // due time with nothing wrongly deleted and its pass recorded as interrupted; a restarted state
 // server is reconnected to. Real time: these tests take a minute or two each.
 #include <signal.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -397,5 +398,51 @@ TEST_CASE("issue 22: serve does not start on a PostgreSQL state its user cannot 
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("cannot be written: its user lacks " + named) != std::string::npos);
   CHECK(r.err.find("not starting") != std::string::npos);
+  state_db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role);
+}
+
+TEST_CASE("issue 22: a pass whose end cannot be recorded does not end well",
+          "[cli][shared][postgresql]") {
+  // The daemon's role may not append to the audit trail (a grant forgotten; a state server gone
+  // at the pass's very end takes the same path): the file goes, its pass's record stays in
+  // pass_in_progress, and enforce says the outcome was not recorded and exits 1 instead of
+  // reporting a pass that ended well. Once the grant is back, the next pass records it.
+  PgDatabase state_db;
+  { rd::StateFile create(state_db.state_config(), true); }
+  const std::string role = state_db.name() + "_daemon";
+  state_db.exec("CREATE ROLE " + role +
+                " LOGIN; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " +
+                role + "; GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role +
+                "; REVOKE INSERT ON audit FROM " + role + ";");
+  TempDir dir;
+  dir.write("f/a.log", "x");
+  const struct timeval old[2] = {{::time(nullptr) - 3 * 86400, 0},
+                                 {::time(nullptr) - 3 * 86400, 0}};
+  REQUIRE(::utimes(dir.file("f/a.log").c_str(), old) == 0);
+  const std::string config = dir.write(
+      "r.yaml", "state: {type: postgresql, dsn: \"" + state_db.dsn() + " user=" + role +
+                    "\"}\nstores:\n  app: {type: files, root: f}\npolicies:\n  - {name: logs, "
+                    "store: app, files: '*.log', expire_after: 1d, max_affected: 100%}\n");
+  auto r = run_retentiond({"enforce", "-c", config, "--format", "json"}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_FALSE(std::filesystem::exists(dir.file("f/a.log")));
+  CHECK(r.err.find("the outcome of this pass could not be recorded") != std::string::npos);
+  const json logs = json::parse(r.out).at("policies").at(0);
+  CHECK(logs.at("warnings")
+            .dump()
+            .find("error (io): the outcome of this pass could not be "
+                  "recorded") != std::string::npos);
+  CHECK(logs.at("affected") == 1);
+  CHECK(state_db.integer("SELECT count(*) FROM pass_in_progress") == 1);
+  state_db.exec("GRANT INSERT ON audit TO " + role);
+  run_retentiond_ok({"enforce", "-c", config}, dir.path());
+  auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+  INFO(h.out << h.err);
+  const json entries = json::parse(h.out).at("entries");
+  REQUIRE(entries.size() == 2);
+  CHECK(entries.at(0).at("outcome") == "interrupted");
+  CHECK(entries.at(0).at("affected") == 1);
+  CHECK(entries.at(1).at("affected") == 0);
   state_db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role);
 }

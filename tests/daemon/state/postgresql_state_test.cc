@@ -99,7 +99,7 @@ TEST_CASE("the PostgreSQL state: schema, audit chain, holds, notices, sightings,
     journal.batch_done("b", r.owner, 5);
     CHECK(journal.find("b")->affected == 5);
     auto finished = journal.finish(r.owner, entry("b", 5));
-    REQUIRE(finished);
+    REQUIRE(finished.appended);
     CHECK_FALSE(journal.find("b"));
     CHECK(!state.anonymisation_key().empty());
     // Holds wrote entries too: 3 + 2 holds + 1 pass.
@@ -198,7 +198,7 @@ TEST_CASE("a PostgreSQL state of schema 6 gains other stores' removals and the t
   e.also_stores = record->also_stores;
   e.waited = record->waited;
   auto appended = journal.finish(r.owner, e);
-  REQUIRE(appended);
+  REQUIRE(appended.appended);
   auto rows = AuditTrail(state.db()).list({}, std::nullopt);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].also_stores == R"([{"store":"lists","removed":3}])");
@@ -370,4 +370,64 @@ TEST_CASE("a PostgreSQL state of schema 7 gains the notices of the audit trail",
   StateFile reader(as_writer, /*writable=*/false);
   CHECK_THAT(reader.schema_problem().value_or(""),
              Catch::Contains("SELECT, INSERT on audit_notices"));
+}
+
+TEST_CASE("a pass another host recorded as interrupted is not counted twice when it ends",
+          "[state][postgresql]") {
+  // Host A's pass loses its lease (its state session gone, a paused VM); host B finds its row,
+  // records it as interrupted after the 5 records it shows, and goes on. When A wakes up and ends
+  // its pass, the trail gets only what A changed beyond those 5: nothing if it changed no more,
+  // else the rest, so that the trail sums to what the store lost.
+  PgDatabase db;
+  StateFile state(db.state_config(), /*writable=*/true);
+  PassJournal journal(state);
+  AuditTrail trail(state.db());
+  auto take_over = [&](const std::string& policy, long long done) {
+    PassRecord r;
+    static_cast<PassFigures&>(r) = entry(policy, 0);
+    r.owner = new_owner_token();
+    journal.begin(r);
+    journal.batch_done(policy, r.owner, done);
+    auto dead = journal.find(policy);
+    REQUIRE(dead);
+    AuditEntry interrupted = entry(policy, done);
+    interrupted.outcome = "interrupted";
+    interrupted.error_class = "interrupted";
+    interrupted.host = owner_host(dead->owner);
+    interrupted.finished = dead->updated;
+    journal.close_dead(*dead, interrupted);
+    return r.owner;
+  };
+
+  const std::string a = take_over("p", 5);
+  auto ended = journal.finish(a, entry("p", 5));
+  CHECK_FALSE(ended.appended);
+  REQUIRE(ended.recorded_by_another);
+  CHECK(*ended.recorded_by_another == 5);
+  auto rows = trail.list({"p"}, std::nullopt);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].outcome == "interrupted");
+
+  const std::string q = take_over("q", 5);
+  AuditEntry more = entry("q", 8);
+  more.outcome = "failed";
+  more.error_class = "io";
+  ended = journal.finish(q, more);
+  REQUIRE(ended.appended);
+  CHECK(ended.appended->affected == 3);
+  rows = trail.list({"q"}, std::nullopt);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].affected + rows[1].affected == 8);
+  CHECK(trail.verify().intact);
+
+  // A pass whose row is still its own records its whole count, as ever.
+  PassRecord r;
+  static_cast<PassFigures&>(r) = entry("s", 0);
+  r.owner = new_owner_token();
+  journal.begin(r);
+  journal.batch_done("s", r.owner, 4);
+  ended = journal.finish(r.owner, entry("s", 4));
+  REQUIRE(ended.appended);
+  CHECK(ended.appended->affected == 4);
+  CHECK_FALSE(ended.recorded_by_another);
 }
