@@ -24,11 +24,17 @@ struct RunElsewhere {
 };
 
 std::optional<RunElsewhere> run_elsewhere(StateFile& state, const std::string& policy,
-                                          policies::TimePoint since) {
+                                          policies::TimePoint since, policies::TimePoint now) {
+  // Not a run dated after now (a host whose clock runs ahead, an `enforce --at` in the
+  // future): it would stand for every run until then, on every host (a few minutes of skew
+  // between hosts are tolerated).
   auto st = state.db().prepare(
       "SELECT host, started, store, action, outcome FROM audit WHERE policy = ?1 AND "
-      "started >= ?2 AND outcome IN ('ok', 'refused', 'dry-run') ORDER BY id DESC LIMIT 1");
-  st.bind(1, policy).bind(2, format_timestamp(since));
+      "started >= ?2 AND started <= ?3 AND outcome IN ('ok', 'refused', 'dry-run') ORDER BY id "
+      "DESC LIMIT 1");
+  st.bind(1, policy)
+      .bind(2, format_timestamp(since))
+      .bind(3, format_timestamp(now + std::chrono::minutes(5)));
   if (!st.step()) return std::nullopt;
   return RunElsewhere{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4)};
 }
@@ -69,7 +75,7 @@ std::optional<PassOutcome> PassRunner::claim(const policies::Policy& policy,
   try {
     if (auto lock = PassLock::try_acquire(*state_, policy.name)) {
       if (state_->shared() && options.done_since) {
-        if (auto done = run_elsewhere(*state_, policy.name, *options.done_since)) {
+        if (auto done = run_elsewhere(*state_, policy.name, *options.done_since, clock_->now())) {
           auto differs = disagreement(policy, done->host, done->store, done->action);
           // A dry run made elsewhere is no run of a policy this configuration enforces.
           if (!differs && done->outcome == "dry-run" && !policy.dry_run)

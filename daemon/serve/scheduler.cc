@@ -50,10 +50,25 @@ Scheduler::LastPasses Scheduler::last_passes(const std::string& policy) {
     auto state = open_state_for_reading(*config_);
     if (!state) return last;
     const policies::Policy* p = config_->policy(policy);
+    const auto now = clock_.now();
+    bool future_said = false;
     for (const auto& e : AuditTrail(state->db()).list({policy}, std::nullopt)) {
       // A pass of this name on another store is not this policy's (another host's configuration
       // disagreeing on it: its run is then refused loudly, engine/pass_claim.cc).
       if (p && e.store != p->store) continue;
+      // A pass that ended after this host's now (a host whose clock runs ahead, an `enforce
+      // --at` in the future) would put every run off until then, on every host: it is not
+      // taken as the last pass, as `status` does not (a few minutes of skew are tolerated).
+      if (e.finished > now + std::chrono::minutes(5)) {
+        if (!future_said)
+          spdlog::warn(
+              "policy '{}': the audit trail has a pass that ended {}, after this host's clock "
+              "({}): a clock running ahead or an 'enforce --at' in the future; the schedule "
+              "does not count from it",
+              policy, policies::format_timestamp(e.finished), policies::format_timestamp(now));
+        future_said = true;
+        continue;
+      }
       if (e.outcome == "ok") last.success = e.finished;
       if (e.outcome == "ok" || e.outcome == "refused") last.settled = e.finished;
       if (e.outcome == "ok") last.failures_in_row = 0;

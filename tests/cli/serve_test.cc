@@ -302,6 +302,27 @@ TEST_CASE("serve: a pass refused at the last run, then a run missed while stoppe
   CHECK(d.stop() == 0);
 }
 
+TEST_CASE("serve: a pass dated after now (a clock ahead) does not put the schedule off",
+          "[serve][cli]") {
+  // A host whose clock runs 2 hours ahead recorded a pass: counted from it, `every 6h` would
+  // wait 8 hours, on every host. The run missed since the real last pass, 2 days ago, is made
+  // at start, and the log says why the future one was left aside.
+  std::string every = kConfig;
+  every.replace(every.find("daily 03:15"), 11, "every 6h");
+  TempDir dir;
+  hits_table(dir, "INSERT INTO hits VALUES (1, 1500000000), (2, 4000000000);");
+  const std::string config = dir.write("r.yaml", every);
+  record_old_success(dir.file("state.db"), "hits");
+  record_old_success(dir.file("state.db"), "hits", "ok", "app", std::chrono::minutes(-120));
+  Daemon d(dir, config);
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
+  INFO(d.log());
+  CHECK(wait_until([&] { return sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits") == 1; },
+                   10s));
+  CHECK(d.log().find("after this host's clock") != std::string::npos);
+  CHECK(d.stop() == 0);
+}
+
 TEST_CASE(
     "serve: a last pass that failed or was interrupted is retried at start, its failures "
     "in a row kept",
