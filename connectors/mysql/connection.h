@@ -25,8 +25,15 @@ class MysqlError : public std::runtime_error {
   // The message without the values the server quotes in it (a duplicate key, a value it could
   // not convert): they may be a person's name or address, and the message reaches the log and
   // the report. PostgreSQL's connector leaves out its DETAIL for the same reason.
+  // A trigger's or a routine's own SIGNAL (error 1644) says whatever its author wrote, the row's
+  // values included ("refusing jane@example.org"): withheld whole.
   MysqlError(unsigned number, const std::string& message)
-      : std::runtime_error(without_values(message)), number_(number) {}
+      : std::runtime_error(number == 1644 ? signalled() : without_values(message)),
+        number_(number) {}
+  static std::string signalled() {
+    return "a trigger or stored routine of the database refused the statement (SIGNAL, error "
+           "1644; its message is withheld from logs and reports, since it may quote the row)";
+  }
   static std::string without_values(const std::string& message);
   unsigned number() const { return number_; }
   // The connection is gone (server restarted, network): reconnecting may help.

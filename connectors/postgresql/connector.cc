@@ -238,6 +238,14 @@ Error PostgresqlConnector::query_error(const Policy& policy, const std::exceptio
                    where + "lost the connection to PostgreSQL: " + first_line(e.what())};
     if (dynamic_cast<const pqxx::data_exception*>(&e))
       return Error{ErrorKind::QueryFailed, where + without_values(first_line(e.what()))};
+    // A trigger's or a function's own RAISE EXCEPTION says whatever its author wrote, the row's
+    // values included ('cannot change jane@example.org'): withheld whole.
+    if (state == "P0001")
+      return Error{ErrorKind::QueryFailed,
+                   where +
+                       "a trigger or function of the database refused the statement (RAISE "
+                       "EXCEPTION, SQLSTATE P0001; its message is withheld from logs and reports, "
+                       "since it may quote the row)"};
     return Error{ErrorKind::QueryFailed, where + first_line(e.what())};
   }
   return Error{ErrorKind::QueryFailed, where + first_line(e.what())};

@@ -303,3 +303,46 @@ TEST_CASE("a MariaDB value not stored as given is seen behind more warnings than
                               "(max_error_count, 65535)") != std::string::npos);
   }
 }
+
+TEST_CASE("a trigger's own error quoting a record is logged and reported without it",
+          "[cli][anonymise][postgresql][mysql][privacy]") {
+  // The application's trigger refuses the change with a message of its own that quotes the row
+  // (RAISE EXCEPTION on PostgreSQL, SIGNAL on MariaDB): the pass fails, naming the store and
+  // what refused it, and the address appears nowhere.
+  TempDir dir;
+  PgDatabase pg;
+  MysqlDatabase my;
+  const SqlStore pg_store = postgresql_store(dir, pg);
+  const SqlStore my_store = mysql_store(dir, my);
+  pg.exec(
+      "CREATE TABLE u (id integer PRIMARY KEY, email text, seen timestamp);"
+      "INSERT INTO u VALUES (1, 'jane.trigger@example.org', '2020-01-01');"
+      "CREATE FUNCTION keep_u() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+      "'cannot change %', old.email; END $$;"
+      "CREATE TRIGGER keep_u BEFORE UPDATE ON u FOR EACH ROW EXECUTE FUNCTION keep_u();");
+  my.exec(
+      "CREATE TABLE u (id INTEGER PRIMARY KEY, email VARCHAR(100), seen DATETIME);"
+      "INSERT INTO u VALUES (1, 'jane.trigger@example.org', '2020-01-01');"
+      "CREATE TRIGGER keep_u BEFORE UPDATE ON u FOR EACH ROW SIGNAL SQLSTATE '45000' SET "
+      "MESSAGE_TEXT = 'refusing jane.trigger@example.org';");
+  for (const SqlStore* store : {&pg_store, &my_store}) {
+    INFO(store->name);
+    const std::string config = store->write("  - name: u\n    store: " + store->name + R"(
+    table: u
+    expire_after: 1y
+    since: seen
+    action: anonymise
+    anonymise: {email: null}
+    max_affected: 100%
+)");
+    auto r = run_retentiond(
+        {"enforce", "-c", config, "--at", "2028-03-01T00:00:00Z", "--format", "json"}, dir.path());
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("store '" + store->name + "'") != std::string::npos);
+    CHECK(r.err.find("its message is withheld from logs and reports") != std::string::npos);
+    for (const std::string& text : {r.out, r.err}) CHECK(text.find("jane") == std::string::npos);
+    auto h = run_retentiond({"history", "-c", config, "--format", "json"}, dir.path());
+    CHECK(h.out.find("jane") == std::string::npos);
+  }
+}
