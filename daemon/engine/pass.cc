@@ -41,9 +41,10 @@ class JournalOfPass : public connectors::BatchJournal {
   // `o`: the pass so far, whose record the intent brings up to date (the partitions taken,
   // those of the batch in flight beside them; what other stores removed for it).
   JournalOfPass(StateFile& state, std::string policy, PassLock* lease, const PassOutcome& o)
-      : journal_(state), policy_(std::move(policy)), lease_(lease), o_(o) {}
+      : state_(state), journal_(state), policy_(std::move(policy)), lease_(lease), o_(o) {}
   void before_commit(const connectors::BatchIntent& intent) override {
     try {
+      state_.check_still_there();
       // A lease lost (its session ended: the state server restarted, the network cut) may be
       // another host's already: no batch commits without it.
       if (lease_ && !lease_->still_held())
@@ -59,6 +60,7 @@ class JournalOfPass : public connectors::BatchJournal {
   const std::optional<std::string>& failure() const { return failure_; }
 
  private:
+  StateFile& state_;
   PassJournal journal_;
   std::string policy_;
   PassLock* lease_;

@@ -8,6 +8,7 @@
 #include "daemon/engine/policy_runs.h"
 #include "daemon/serve/run_timing.h"
 #include "daemon/state/audit.h"
+#include "daemon/state/pass_journal.h"
 #include "daemon/state/state.h"
 #include "policies/planner.h"
 #include "policies/schedule.h"
@@ -76,6 +77,12 @@ Scheduler::LastPasses Scheduler::last_passes(const std::string& policy) {
       if (e.outcome == "ok" || e.outcome == "refused") last.retry = false;
       if (e.outcome == "failed" || e.outcome == "interrupted") last.retry = true;
     }
+    // A pass killed mid-batch (kill -9, a crash, the machine lost) left its record and is in no
+    // entry yet (its next pass asks the store about the batch in flight, then records it): it
+    // did not complete either. In a shared state only this host's: another's may be running.
+    if (auto left = PassJournal(*state).find(policy))
+      if (!state->shared() || owner_host(left->owner) == owner_host(new_owner_token()))
+        last.retry = true;
   } catch (const std::exception& e) {
     spdlog::warn("cannot read the audit trail for policy '{}': {}", policy, e.what());
   }

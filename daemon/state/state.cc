@@ -76,6 +76,16 @@ StateFile::StateFile(const policies::Config& config, bool writable)
   audit_key_ = audit_key_for(config);
 }
 
+void StateFile::check_still_there() const {
+  if (!identity_) return;
+  struct stat now;
+  if (::stat(path_.c_str(), &now) != 0 || now.st_dev != identity_->first ||
+      now.st_ino != identity_->second)
+    throw StateError("the state file '" + path_ +
+                     "' was removed or replaced since this process opened it: what it records "
+                     "now would be lost with the old file; stopping before this batch commits");
+}
+
 void StateFile::check_writable() {
   // What a pass writes, each statement changing nothing: a read-only file or mount refuses any
   // write, a PostgreSQL role the privilege it lacks on that table.
@@ -185,6 +195,8 @@ StateFile::StateFile(const std::string& path, bool writable) : path_(path), writ
       ::umask(old);
       if (fresh) ::chmod(path.c_str(), 0600);
       mark_state_created(path);
+      struct stat opened;
+      if (::stat(path.c_str(), &opened) == 0) identity_ = {opened.st_dev, opened.st_ino};
       sqlite_of(*db_).busy_timeout(10000);
       if (!fresh) refuse_foreign_database(/*empty_is_foreign=*/false);  // before WAL: a change
       use_wal();

@@ -5,10 +5,13 @@
 // retentiond creates and migrates its schema (versioned) itself.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "daemon/state/state_db.h"
 #include "policies/policy.h"
@@ -55,6 +58,10 @@ class StateFile {
   // Throws StateError naming the state when a write would fail (a read-only file or mount, a
   // PostgreSQL role without DELETE): opening alone does not tell, SQLite then reads only.
   void check_writable();
+  // Throws StateError when the file opened for writing is no longer at its path (removed or
+  // replaced during a pass): SQLite would go on writing to the unlinked file, and what a pass
+  // records would be lost with it. Nothing to check for a PostgreSQL state.
+  void check_still_there() const;
 
   // Whether the file has this table (a read-only file may predate it).
   bool has_table(const std::string& name);
@@ -88,6 +95,7 @@ class StateFile {
   bool postgresql_ = false;
   std::string audit_key_;
   std::unique_ptr<StateDb> db_;
+  std::optional<std::pair<dev_t, ino_t>> identity_;  // of the file opened for writing
 };
 
 // The state file at `path` opened read-only, or null when there is none yet (no pass recorded,

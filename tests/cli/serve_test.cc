@@ -323,6 +323,54 @@ TEST_CASE("serve: a pass dated after now (a clock ahead) does not put the schedu
   CHECK(d.stop() == 0);
 }
 
+TEST_CASE("serve: a pass killed while its batch committed is recorded and retried at start",
+          "[serve][cli][postgresql]") {
+  // `enforce` is killed (kill -9) while its batch's COMMIT runs: its record and the batch's
+  // intent stay in the state file, and no entry says the pass did not complete. serve asks the
+  // store about that batch, records the pass as interrupted with its exact count, and finishes
+  // the work at once instead of at the next scheduled run (6 hours after a success an hour ago).
+  PgDatabase db;
+  db.exec(
+      "CREATE TABLE hits (id integer PRIMARY KEY, ts timestamptz NOT NULL);"
+      "INSERT INTO hits SELECT i, '2020-01-01' FROM generate_series(1, 100) i;"
+      "INSERT INTO hits VALUES (1000, '2030-01-01');"
+      "CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "IF old.id = 1 THEN PERFORM pg_sleep(4); END IF; RETURN NULL; END $$;"
+      "CREATE CONSTRAINT TRIGGER slow_commit AFTER DELETE ON hits DEFERRABLE INITIALLY DEFERRED "
+      "FOR EACH ROW EXECUTE FUNCTION slow_commit();");
+  TempDir dir;
+  const std::string config =
+      dir.write("r.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
+                              "\"}\npolicies:\n  - name: hits\n    store: app\n    table: hits\n"
+                              "    expire_after: 52d\n    since: ts\n    schedule: every 6h\n"
+                              "    max_affected: 100%\n");
+  record_old_success(dir.file("state.db"), "hits", "ok", "app", std::chrono::minutes(60));
+  Child pass({"enforce", "-c", config}, dir.path(), dir.file("enforce.log"));
+  REQUIRE(wait_until(
+      [&] { return sqlite_int(dir.file("state.db"), "SELECT count(*) FROM batch_intent") == 1; },
+      20s, 20ms));
+  pass.signal(SIGKILL);
+  pass.wait_exit(10s);
+  // The server finishes the COMMIT it was running (the client's end is noticed afterwards).
+  REQUIRE(wait_until([&] { return db.integer("SELECT count(*) FROM hits") == 1; }, 20s));
+  Daemon d(dir, config);
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
+  INFO(d.log());
+  CHECK(wait_until(
+      [&] {
+        return d.log().find("policy 'hits': its last pass did not complete; running it now") !=
+               std::string::npos;
+      },
+      10s));
+  CHECK(
+      wait_until([&] { return d.log().find("audit trail: 3 entries") != std::string::npos; }, 20s));
+  CHECK(d.stop() == 0);
+  CHECK(sqlite_int(dir.file("state.db"), "SELECT sum(affected) FROM audit WHERE policy = 'hits'") ==
+        100);
+  CHECK(sqlite_int(dir.file("state.db"), "SELECT count(*) FROM pass_in_progress") == 0);
+  CHECK(run_retentiond({"history", "-c", config, "--verify"}, dir.path()).exit_code == 0);
+}
+
 TEST_CASE(
     "serve: a last pass that failed or was interrupted is retried at start, its failures "
     "in a row kept",

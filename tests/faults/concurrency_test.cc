@@ -198,3 +198,26 @@ TEST_CASE("faults: a full disk for the state file loses no deletion", "[faults]"
         200000);
   CHECK(run_retentiond({"history", "-c", config, "--verify"}, dir.path()).exit_code == 0);
 }
+
+TEST_CASE("faults: a state file removed during a pass stops it before its next batch", "[faults]") {
+  // Someone removes (or replaces) the state file while a pass runs: SQLite would go on writing
+  // to the unlinked file, the pass would delete everything and its record would go with that
+  // file. The pass stops before its next batch, fails naming the file, and exits 1; what it did
+  // before is in the old file only, so at most the batches before the removal went unrecorded.
+  Busy b;
+  auto pass = b.enforce("enforce.log");
+  b.stop_mid_pass(*pass);
+  std::filesystem::rename(b.state, b.dir.file("removed.db"));
+  for (const char* side : {"-wal", "-shm"})
+    if (std::filesystem::exists(b.state + side))
+      std::filesystem::rename(b.state + side, b.dir.file("removed.db") + side);
+  pass->signal(SIGCONT);
+  INFO(pass->output());
+  CHECK(pass->wait_exit(std::chrono::seconds(60)) == 1);
+  CHECK(pass->output().find("the state file '" + b.state +
+                            "' was removed or replaced since this process opened it") !=
+        std::string::npos);
+  // It stopped: most of the expired rows are still there, and the unexpired ones all are.
+  CHECK(b.lost() < kExpired / 2);
+  CHECK(b.fresh() == 1000);
+}
