@@ -2,8 +2,10 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -191,17 +193,34 @@ std::optional<Schedule> parse_schedule(std::string_view text, std::string& error
 namespace retentiond::policies {
 namespace {
 
-// The local day of `t`, at hour:minute, as an instant (DST resolved by mktime).
+// The local day of `t`, at hour:minute, as an instant. A time that happens twice (the autumn
+// change: 02:30 in Europe/Paris on the last Sunday of October) is its first occurrence, whatever
+// side of the change `t` is on: mktime left to choose (tm_isdst -1) picks either, and a daily
+// run would then happen at both. A time that does not exist (spring) is mktime's: as far after
+// midnight in the new offset.
 TimePoint local_at(TimePoint t, int day_offset, int hour, int minute) {
   time_t secs = static_cast<time_t>(epoch_seconds(t));
-  struct tm tm {};
-  localtime_r(&secs, &tm);
-  tm.tm_mday += day_offset;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = 0;
-  tm.tm_isdst = -1;  // let mktime decide whether DST applies on that day
-  return from_epoch_seconds(static_cast<long long>(mktime(&tm)));
+  struct tm day {};
+  localtime_r(&secs, &day);
+  day.tm_mday += day_offset;
+  day.tm_hour = hour;
+  day.tm_min = minute;
+  day.tm_sec = 0;
+  std::optional<time_t> first;
+  for (int dst : {1, 0}) {
+    struct tm tm = day;
+    tm.tm_isdst = dst;
+    const time_t at = mktime(&tm);
+    if (at == static_cast<time_t>(-1)) continue;
+    struct tm back {};
+    localtime_r(&at, &back);
+    // Only an instant that reads back as hour:minute with that DST flag is this time.
+    if (back.tm_hour == hour && back.tm_min == minute && back.tm_isdst == dst)
+      first = first ? std::min(*first, at) : at;
+  }
+  if (first) return from_epoch_seconds(static_cast<long long>(*first));
+  day.tm_isdst = -1;
+  return from_epoch_seconds(static_cast<long long>(mktime(&day)));
 }
 
 int local_weekday(TimePoint t) {

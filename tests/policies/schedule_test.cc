@@ -135,6 +135,16 @@ TEST_CASE("next runs in local time, across month ends and DST", "[schedule]") {
     // Fall back (2027-10-31, 03:00 -> 02:00): 02:30 happens twice, retentiond runs once.
     CHECK(next_of("daily 02:30", "2027-10-30T12:00:00Z") == "2027-10-31T00:30:00Z");
     CHECK(next_of("daily 02:30", "2027-10-31T00:30:00Z") == "2027-11-01T01:30:00Z");
+    // The same from any moment of that night: from local midnight (summer time still), and
+    // from between the two 02:30s (not the second one: it would run twice).
+    CHECK(next_of("daily 02:30", "2027-10-30T22:00:00Z") == "2027-10-31T00:30:00Z");
+    CHECK(next_of("daily 02:30", "2027-10-31T00:10:00Z") == "2027-10-31T00:30:00Z");
+    CHECK(next_of("daily 02:30", "2027-10-31T00:31:00Z") == "2027-11-01T01:30:00Z");
+    CHECK(next_of("daily 02:30", "2027-10-31T01:10:00Z") == "2027-11-01T01:30:00Z");
+    CHECK(previous_of("daily 02:30", "2027-10-31T01:45:00Z") == "2027-10-31T00:30:00Z");
+    // Times that exist once that day are untouched by it.
+    CHECK(next_of("daily 01:30", "2027-10-30T22:00:00Z") == "2027-10-30T23:30:00Z");
+    CHECK(next_of("daily 04:00", "2027-10-31T00:31:00Z") == "2027-10-31T03:00:00Z");
     // Weekly: Sunday 04:00.
     CHECK(next_of("weekly sun 04:00", "2027-03-03T12:00:00Z") == "2027-03-07T03:00:00Z");
     CHECK(previous_of("weekly sun 04:00", "2027-03-03T12:00:00Z") == "2027-02-28T03:00:00Z");
