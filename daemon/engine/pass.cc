@@ -327,7 +327,12 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
   if (options.throttle) o.throttle = options.throttle->describe();
   // An enforcing pass on a throttled store counts in parts where the store can, resting and
   // waiting between them as between batches: the count is a scan as long as a plain DELETE's.
-  if (!options.dry_run && (options.throttle || options.nice_ratio > 0)) {
+  // (Not a policy with dry_run: true, which is only planned, as `plan` plans: unpaced.)
+  if (!dry && (options.throttle || options.nice_ratio > 0)) {
+    // Recorded from the count on: it may wait up to max_wait, and a pass killed meanwhile is
+    // recorded as interrupted with the time it waited (nothing changed).
+    if (recording && owner_.empty())
+      if (auto error = begin_record()) return conclude(PassStatus::Failed, error);
     auto part_start = std::chrono::steady_clock::now();
     gate.set_phase("while counting");
     ctx.pace = [&, part_start]() mutable -> std::optional<Error> {

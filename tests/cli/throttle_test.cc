@@ -795,6 +795,54 @@ TEST_CASE("throttle: a pass that ends while counting says it counted nothing",
   CHECK(db.integer("SELECT count(*) FROM t") == 120000);
 }
 
+TEST_CASE("throttle: a pass killed (-9) while it waits during its count is audited",
+          "[throttle][postgresql][audit]") {
+  // The replica never answers: the pass waits in its count (up to max_wait, an hour). Killed
+  // there, it changed nothing, but it ran: the next pass records it as interrupted with the time
+  // it waited, and a policy with dry_run: true, only planned, never waits at all.
+  SilentPort silent;
+  PgDatabase db;
+  fill_parts_table(db);
+  TempDir dir;
+  const std::string throttle = "{max_replica_lag: 5s, replicas: [{dsn: \"host=127.0.0.1 port=" +
+                               std::to_string(silent.port) + " user=postgres\"}]}";
+  const std::string config = pg_config(dir, db, throttle);
+  {
+    Child pass({"enforce", "-c", config, "--at", kAt}, dir.path(), dir.file("enforce.log"));
+    REQUIRE(wait_until(
+        [&] { return pass.output().find("pausing while counting") != std::string::npos; }, 30s));
+    std::this_thread::sleep_for(7s);
+    pass.signal(SIGKILL);
+    pass.wait_exit();
+  }
+  const std::string unthrottled =
+      dir.write("u.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
+                              "\"}\n" + policy_yaml());
+  auto next = run_retentiond({"enforce", "-c", unthrottled, "--at", kAt}, dir.path());
+  INFO(next.err);
+  CHECK(next.exit_code == 0);
+  auto listed = run_retentiond({"history", "-c", unthrottled, "--format", "json"}, dir.path());
+  REQUIRE(listed.exit_code == 0);
+  const json trail = json::parse(listed.out);
+  REQUIRE(trail.at("entries").size() == 2);
+  const json& dead = trail.at("entries").at(0);
+  CHECK(dead.at("outcome") == "interrupted");
+  CHECK(dead.at("affected") == 0);
+  CHECK(dead.at("throttle_waited_seconds").get<long long>() >= 5);
+  CHECK(trail.at("entries").at(1).at("affected") == 48000);
+
+  // dry_run: true: planned as `plan` plans, unpaced, recorded as a dry run.
+  const std::string dry = dir.write(
+      "d.yaml", "state: state.db\nstores:\n  app: {type: postgresql, dsn: \"" + db.dsn() +
+                    "\",\n    throttle: " + throttle + "}\n" +
+                    "policies:\n  - name: d\n    store: app\n    table: t\n    since: ts\n"
+                    "    expire_after: 1d\n    max_affected: 100%\n    dry_run: true\n");
+  auto planned = run_retentiond({"enforce", "-c", dry, "--at", kAt}, dir.path());
+  INFO(planned.err);
+  CHECK(planned.exit_code == 0);
+  CHECK(planned.err.find("pausing") == std::string::npos);
+}
+
 TEST_CASE("throttle: a replica whose password file cannot be read fails the pass at once",
           "[throttle][mysql][postgresql]") {
   // A mistake of the configuration, like the store's own password file: no wait can end it, so
