@@ -76,6 +76,7 @@ Scheduler::LastPasses Scheduler::last_passes(const std::string& policy) {
       if (e.outcome == "failed") ++last.failures_in_row;
       if (e.outcome == "ok" || e.outcome == "refused") last.retry = false;
       if (e.outcome == "failed" || e.outcome == "interrupted") last.retry = true;
+      last.refused = e.outcome == "refused";
     }
     // A pass killed mid-batch (kill -9, a crash, the machine lost) left its record and is in no
     // entry yet (its next pass asks the store about the batch in flight, then records it): it
@@ -269,6 +270,12 @@ void Scheduler::arm_all(bool catch_up, const std::map<std::string, TimePoint>& k
                    local_time(*since));
     }
     arm(policy, when);
+    // A refusal waits for an operator across restarts too (retentiond_last_pass_refused).
+    if (catch_up && last.refused) {
+      auto m = metrics_.get(policy.name);
+      m.last_refused = true;
+      metrics_.update(policy.name, m);
+    }
     // Failures in a row go on across restarts (an alert on them must not be reset by one).
     if (catch_up && last.failures_in_row > 0) {
       entries_[policy.name].failures =

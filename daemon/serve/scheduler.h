@@ -85,6 +85,7 @@ class Scheduler {
     // retried at once, like a missed run.
     bool retry = false;
     long long failures_in_row = 0;  // failed passes since the last success
+    bool refused = false;           // the latest pass was refused (the guard, a lock held)
   };
   LastPasses last_passes(const std::string& policy);
   // "3 policies ok, 1 refused, 1 failed, 1,204 rows and 12 files" for STATUS=.

@@ -662,6 +662,23 @@ TEST_CASE("serve: a refused pass waits for its next scheduled run and is shown a
   CHECK(next > now + 23 * 3600);
   CHECK(d.stop() == 0);
   CHECK(sqlite_int(dir.file("app.db"), "SELECT count(*) FROM hits") == 20);
+  // Restarted before that run: the refusal still waits for an operator, and the gauge says so.
+  std::filesystem::remove(dir.file("metrics.prom"));
+  std::filesystem::remove(dir.file("notify"));
+  Daemon again(dir, config, {}, {"--metrics-file", dir.file("metrics.prom")});
+  REQUIRE(again.notify().wait_for("READY=1", 5s));
+  CHECK(wait_until(
+      [&] {
+        try {
+          return read_file(dir.file("metrics.prom"))
+                     .find("retentiond_last_pass_refused{policy=\"guarded\",store=\"app\"} 1\n") !=
+                 std::string::npos;
+        } catch (const std::exception&) {
+          return false;
+        }
+      },
+      10s));
+  CHECK(again.stop() == 0);
 }
 
 namespace {
