@@ -143,7 +143,10 @@ std::string target_words(const policies::Policy& p) {
   return "Sympa " + p.sympa_target;
 }
 
+bool counts_made(const PassOutcome& o) { return o.counted || o.status == PassStatus::Planned; }
+
 std::string matched_figure(const PassOutcome& o) {
+  if (!counts_made(o)) return "not counted";
   return (matched_estimated(o) ? "about " : "") + policies::with_thousands(o.plan.matched);
 }
 

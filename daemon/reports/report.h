@@ -68,6 +68,9 @@ bool matched_estimated(const PassOutcome& o);
 bool affected_estimated(const PassOutcome& o);
 // The counts as the report tables show them: "about 1,271,059" when estimated.
 std::string matched_figure(const PassOutcome& o);
+// Whether the pass made its counts: not one that ended before (a store it could not reach, a
+// stop, the throttle's max_wait), whose zeros would read as "nothing expired".
+bool counts_made(const PassOutcome& o);
 std::string affected_figure(const PassOutcome& o);
 // The time an enforcing pass waited for its store's throttle, in whole seconds rounded as in the
 // JSON report and the audit trail: "12 s for the throttle (replica-lag 12 s)"; "" under 1 s.

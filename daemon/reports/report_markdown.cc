@@ -47,7 +47,7 @@ std::string render_markdown(const Report& report, const policies::Config& config
       if (!p->source.empty()) out += "- Source: " + markdown_cell(p->source) + "\n";
     }
     const std::string about = matched_estimated(o) ? "about " : "";
-    if (o.counted || report.dry_run)
+    if (counts_made(o))
       out += "- Selected: " + about + policies::counted(o.plan.total, o.plan.unit) +
              "; expired: " + about + with_thousands(o.plan.matched) +
              "; held: " + with_thousands(o.plan.held) + "\n";

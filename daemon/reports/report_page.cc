@@ -296,11 +296,10 @@ std::string pass_detail(const PassOutcome& o, const Report& r, const policies::C
   }
   const std::string about = matched_estimated(o) ? "about " : "";
   const std::string selected =
-      o.counted || r.dry_run
-          ? "Selected: " + about + policies::counted(o.plan.total, o.plan.unit) +
-                "; expired: " + about + with_thousands(o.plan.matched) +
-                "; held: " + with_thousands(o.plan.held)
-          : std::string("Selected: not counted: the pass ended before its count");
+      counts_made(o) ? "Selected: " + about + policies::counted(o.plan.total, o.plan.unit) +
+                           "; expired: " + about + with_thousands(o.plan.matched) +
+                           "; held: " + with_thousands(o.plan.held)
+                     : std::string("Selected: not counted: the pass ended before its count");
   out += "<p>" +
          html_escape(selected + (r.dry_run ? "" : "; affected: " + affected_figure(o)) +
                      "; outcome: " + std::string(status_name(o.status))) +

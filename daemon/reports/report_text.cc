@@ -68,7 +68,7 @@ std::string render_text(const Report& report, const policies::Config& config) {
       if (!d.moved_words.empty()) out += "              " + d.moved_words + "\n";
     }
     const std::string about = matched_estimated(o) ? "about " : "";
-    if (o.counted || o.status == PassStatus::Planned)
+    if (counts_made(o))
       out += "  matched:    " + about + with_thousands(o.plan.matched) + " of " + about +
              with_thousands(o.plan.total) + " selected " + o.plan.unit +
              percent(o.plan.matched, o.plan.total) + "; held: " + with_thousands(o.plan.held) +

@@ -340,3 +340,29 @@ TEST_CASE("html: enforce's promise row counts the pass the page reports, however
   INFO(finished);
   CHECK(page.out.find("ok (" + finished + ")") != std::string::npos);
 }
+
+TEST_CASE("reports: a store that cannot be read is 'not counted' in every form, not 0",
+          "[cli][report][html]") {
+  // A plan of a policy whose store refuses the connection: its zeros would read as "nothing
+  // expired". The text, Markdown and HTML forms say it was not counted, in the table too.
+  TempDir dir;
+  const std::string config =
+      dir.write("r.yaml",
+                "state: state.db\nstores:\n  gone: {type: postgresql, dsn: \"host=127.0.0.1 port=1 "
+                "dbname=x user=x connect_timeout=2\"}\npolicies:\n  - name: lost\n    store: gone\n"
+                "    table: t\n    since: ts\n    expire_after: 1y\n");
+  auto text = run_retentiond({"plan", "-c", config}, dir.path());
+  CHECK(text.exit_code == 1);
+  CHECK(text.out.find("matched:    not counted") != std::string::npos);
+  auto markdown = run_retentiond({"plan", "-c", config, "--format", "markdown"}, dir.path());
+  INFO(markdown.out);
+  CHECK(markdown.exit_code == 1);
+  CHECK(markdown.out.find(" | not counted | 0 | - | failed |") != std::string::npos);
+  CHECK(markdown.out.find("- Selected: not counted") != std::string::npos);
+  auto html = run_retentiond({"plan", "-c", config, "--format", "html"}, dir.path());
+  INFO(html.out);
+  CHECK(html.exit_code == 1);
+  CHECK(html.out.find(">not counted<") != std::string::npos);
+  CHECK(html.out.find("Selected: not counted") != std::string::npos);
+  CHECK(html.out.find("Selected: 0 rows") == std::string::npos);
+}
