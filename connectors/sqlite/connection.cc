@@ -25,6 +25,20 @@ Result<std::unique_ptr<Database>> open_database(const std::string& store, const 
     if (options.date_functions) register_functions(db->handle());
     return db;
   } catch (const SqliteError& e) {
+    // A writer killed mid-transaction (a crash, kill -9) leaves a hot rollback journal, which
+    // only a connection that may write rolls back: read-only commands get "attempt to write a
+    // readonly database", which names neither the cause nor the way out.
+    const std::string journal = path + "-journal";
+    if (options.mode == AccessMode::ReadOnly && (e.code() & 0xff) == SQLITE_READONLY &&
+        std::filesystem::file_size(journal, ec) > 0 && !ec)
+      return Error{ErrorKind::StoreUnreachable,
+                   error_prefix(store) + "cannot read " + options.what + " '" + path +
+                       "' yet: a process writing to it stopped in the middle of a transaction (a "
+                       "crash, kill -9) and left its rollback journal '" +
+                       journal +
+                       "', which only a writer can roll back; the application's next write, or "
+                       "'retentiond enforce', does it, and read-only commands (plan, status, "
+                       "check) work again after that"};
     return Error{ErrorKind::StoreUnreachable, error_prefix(store) + "cannot open " + options.what +
                                                   " '" + path + "': " + e.what()};
   }

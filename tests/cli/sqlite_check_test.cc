@@ -2,8 +2,14 @@
 // (connectors/sql/check.h), so it says the same things: a "did you mean" for every misspelt column,
 // a related table's column named as any table's, and a table without a key refused the way the
 // servers refuse it.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <catch2/catch.hpp>
 
+#include "lib/sqlite/database.h"
 #include "support/check_scenarios.h"
 #include "support/run.h"
 #include "support/sqlite_file.h"
@@ -138,4 +144,41 @@ TEST_CASE("check --offline reads the password files a pass reads", "[cli][check]
         std::string::npos);
   CHECK(r.err.find("r.yaml:4:75: error: store 'my': cannot read the password file '" +
                    dir.file("my.pw") + "': no such file") != std::string::npos);
+}
+
+TEST_CASE("sqlite: a writer killed mid-transaction is named, not 'attempt to write a readonly'",
+          "[sqlite][cli]") {
+  // The application was killed in the middle of a transaction: its hot rollback journal stays
+  // beside the file, and only a connection that may write rolls it back. plan and status, which
+  // read only, say so and what does it; enforce rolls it back and then all read again.
+  TempDir dir;
+  const std::string db = dir.file("app.db");
+  sqlite_exec(db,
+              "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER, v TEXT);"
+              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+              "INSERT INTO t SELECT i, 1500000000, printf('%0200d', i) FROM n;");
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // A cache of one page: the update spills to the file, after its journal is synced (hot).
+    retentiond::lib::sqlite::Database writer(db, SQLITE_OPEN_READWRITE);
+    writer.exec("PRAGMA cache_size = 1; BEGIN; UPDATE t SET v = v || 'x';");
+    _exit(0);  // no COMMIT, no close
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(std::filesystem::file_size(db + "-journal") > 0);
+  const std::string config = dir.write(
+      "r.yaml",
+      "state: state.db\nstores:\n  app: {type: sqlite, path: app.db}\npolicies:\n"
+      "  - name: p\n    store: app\n    table: t\n    since: {column: ts, format: epoch}\n"
+      "    expire_after: 52d\n    max_affected: 100%\n");
+  auto plan = run_retentiond({"plan", "-c", config}, dir.path());
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit_code == 1);
+  CHECK(plan.err.find("left its rollback journal '" + db + "-journal'") != std::string::npos);
+  CHECK(plan.err.find("readonly") == std::string::npos);
+  run_retentiond_ok({"enforce", "-c", config}, dir.path());
+  CHECK(sqlite_int(db, "SELECT count(*) FROM t") == 0);
+  run_retentiond_ok({"plan", "-c", config}, dir.path());
 }
