@@ -33,12 +33,12 @@ struct StatementHandle {
 [[noreturn]] void fail_statement(MYSQL_STMT* stmt, MYSQL* connection) {
   const char* message = mysql_stmt_error(stmt);
   if ((!message || !*message) && connection && *mysql_error(connection))
-    throw MysqlError(mysql_errno(connection), mysql_error(connection));
+    throw MysqlError(mysql_errno(connection), mysql_error(connection), mysql_sqlstate(connection));
   if (!message || !*message)
     throw MysqlError(mysql_stmt_errno(stmt), "the server reported error " +
                                                  std::to_string(mysql_stmt_errno(stmt)) +
                                                  " without a message");
-  throw MysqlError(mysql_stmt_errno(stmt), message);
+  throw MysqlError(mysql_stmt_errno(stmt), message, mysql_stmt_sqlstate(stmt));
 }
 
 }  // namespace
@@ -140,7 +140,7 @@ Client::~Client() { mysql_close(handle_); }
 
 void Client::exec(const std::string& sql) {
   if (mysql_real_query(handle_, sql.data(), sql.size()) != 0)
-    throw MysqlError(mysql_errno(handle_), mysql_error(handle_));
+    throw MysqlError(mysql_errno(handle_), mysql_error(handle_), mysql_sqlstate(handle_));
   if (MYSQL_RES* r = mysql_store_result(handle_)) mysql_free_result(r);
   affected_ = static_cast<long long>(mysql_affected_rows(handle_));
   matched_ = rows_matched_of(mysql_info(handle_));
@@ -149,7 +149,7 @@ void Client::exec(const std::string& sql) {
 std::vector<std::map<std::string, std::optional<std::string>>> Client::named_rows(
     const std::string& sql) {
   if (mysql_real_query(handle_, sql.data(), sql.size()) != 0)
-    throw MysqlError(mysql_errno(handle_), mysql_error(handle_));
+    throw MysqlError(mysql_errno(handle_), mysql_error(handle_), mysql_sqlstate(handle_));
   std::vector<std::map<std::string, std::optional<std::string>>> out;
   MYSQL_RES* result = mysql_store_result(handle_);
   if (!result) return out;

@@ -25,14 +25,18 @@ class MysqlError : public std::runtime_error {
   // The message without the values the server quotes in it (a duplicate key, a value it could
   // not convert): they may be a person's name or address, and the message reaches the log and
   // the report. PostgreSQL's connector leaves out its DETAIL for the same reason.
-  // A trigger's or a routine's own SIGNAL (error 1644) says whatever its author wrote, the row's
-  // values included ("refusing jane@example.org"): withheld whole.
-  MysqlError(unsigned number, const std::string& message)
-      : std::runtime_error(number == 1644 ? signalled() : without_values(message)),
+  // A trigger's or a routine's own SIGNAL (error 1644, or SQLSTATE class 45, whatever
+  // MYSQL_ERRNO it sets) says whatever its author wrote, the row's values included ("refusing
+  // jane@example.org"): withheld whole.
+  MysqlError(unsigned number, const std::string& message, const std::string& sqlstate = "")
+      : std::runtime_error(number == 1644 || sqlstate.rfind("45", 0) == 0
+                               ? signalled(number, sqlstate)
+                               : without_values(message)),
         number_(number) {}
-  static std::string signalled() {
-    return "a trigger or stored routine of the database refused the statement (SIGNAL, error "
-           "1644; its message is withheld from logs and reports, since it may quote the row)";
+  static std::string signalled(unsigned number, const std::string& sqlstate) {
+    return "a trigger or stored routine of the database refused the statement (SIGNAL, error " +
+           std::to_string(number) + (sqlstate.empty() ? "" : ", SQLSTATE " + sqlstate) +
+           "; its message is withheld from logs and reports, since it may quote the row)";
   }
   static std::string without_values(const std::string& message);
   unsigned number() const { return number_; }

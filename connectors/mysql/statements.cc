@@ -99,7 +99,9 @@ sql::Dialect dialect(const sql::CategoryOf& category_of) {
   d.key_text = [](const std::string& e) { return "CAST(" + e + " AS CHAR)"; };
   d.email_text = [](const std::string& e) { return e; };
   d.address_key = [](const std::string& e) {
-    return "LOWER(REGEXP_REPLACE(" + e + ", '^[[:space:]]+|[[:space:]]+$', ''))";
+    // As text: LOWER leaves a binary string (VARBINARY, BLOB) as it is.
+    return "LOWER(REGEXP_REPLACE(CONVERT(" + e +
+           " USING utf8mb4), '^[[:space:]]+|[[:space:]]+$', " + "''))";
   };
   d.epoch_of = epoch_of;
   d.batch = [](const std::string& keys, bool) {

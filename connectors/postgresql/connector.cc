@@ -11,6 +11,7 @@
 #include "connectors/batch_evidence.h"
 #include "connectors/postgresql/catalog.h"
 #include "connectors/postgresql/connection.h"
+#include "connectors/postgresql/error_text.h"
 #include "connectors/postgresql/partitions.h"
 #include "connectors/postgresql/privileges.h"
 #include "connectors/sql/anonymise.h"
@@ -24,28 +25,6 @@ namespace retentiond::connectors::postgresql {
 namespace {
 
 using policies::Diagnostic;
-
-std::string first_line(std::string text) {
-  auto nl = text.find('\n');
-  if (nl != std::string::npos) text.resize(nl);
-  return text;
-}
-
-// A data exception (SQLSTATE class 22: a cast, a date or a value out of range) quotes the value
-// that failed, which may be personal data ('invalid input syntax for type integer: "Jane
-// Doe"'): each double-quoted part of its message is withheld from reports and logs.
-std::string without_values(const std::string& message) {
-  std::string out;
-  size_t at = 0;
-  while (at < message.size()) {
-    const size_t open = message.find('"', at);
-    const size_t close = open == std::string::npos ? open : message.find('"', open + 1);
-    if (close == std::string::npos) return out + message.substr(at);
-    out += message.substr(at, open - at) + "(a value, withheld)";
-    at = close + 1;
-  }
-  return out;
-}
 
 // The block number of a tid's text form, "(12,3)" -> 12.
 long long block_of(const std::string& tid) { return std::stoll(tid.substr(1)); }
@@ -236,17 +215,8 @@ Error PostgresqlConnector::query_error(const Policy& policy, const std::exceptio
     if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0)
       return Error{ErrorKind::StoreUnreachable,
                    where + "lost the connection to PostgreSQL: " + first_line(e.what())};
-    if (dynamic_cast<const pqxx::data_exception*>(&e))
-      return Error{ErrorKind::QueryFailed, where + without_values(first_line(e.what()))};
-    // A trigger's or a function's own RAISE EXCEPTION says whatever its author wrote, the row's
-    // values included ('cannot change jane@example.org'): withheld whole.
-    if (state == "P0001")
-      return Error{ErrorKind::QueryFailed,
-                   where +
-                       "a trigger or function of the database refused the statement (RAISE "
-                       "EXCEPTION, SQLSTATE P0001; its message is withheld from logs and reports, "
-                       "since it may quote the row)"};
-    return Error{ErrorKind::QueryFailed, where + first_line(e.what())};
+    // A data exception's values, and what a trigger or function wrote itself, withheld.
+    return Error{ErrorKind::QueryFailed, where + safe_message(e)};
   }
   return Error{ErrorKind::QueryFailed, where + first_line(e.what())};
 }

@@ -63,7 +63,8 @@ sql::Dialect dialect(const sql::CategoryOf& category_of) {
   d.key_text = [](const std::string& e) { return e + "::text"; };
   d.email_text = d.key_text;
   d.address_key = [](const std::string& e) {
-    return "lower(btrim(" + e + "::text, E' \\t\\r\\n'))";
+    // The blanks Perl's \s trims (Sympa's canonical address): space, tab, LF, VT, FF, CR.
+    return "lower(btrim(" + e + "::text, E' \\t\\n\\r\\f' || chr(11)))";
   };
   d.epoch_of = [](const std::string& e) { return "extract(epoch FROM " + e + ")::bigint"; };
   d.batch = [](const std::string& keys, bool lock) {

@@ -32,7 +32,7 @@ sql::Dialect dialect(bool rowid) {
   d.key_text = [](const std::string& e) { return e; };
   d.email_text = d.key_text;
   d.address_key = [](const std::string& e) {
-    return "lower(trim(CAST(" + e + " AS TEXT), ' ' || char(9, 10, 13)))";
+    return "lower(trim(CAST(" + e + " AS TEXT), ' ' || char(9, 10, 11, 12, 13)))";
   };
   d.epoch_of = d.key_text;  // dates are epoch seconds already
   d.batch = [](const std::string& keys, bool) {

@@ -4,6 +4,7 @@
 
 #include "connectors/mysql/connection.h"
 #include "connectors/postgresql/connection.h"
+#include "connectors/postgresql/error_text.h"
 #include "connectors/sqlite/connection.h"
 
 namespace retentiond::connectors::sympa {
@@ -93,7 +94,7 @@ class PostgresDatabase : public SympaDatabase {
       pqxx::nontransaction t(*conn_);
       return rows(t.exec_params(numbered(sql), pqxx::prepare::make_dynamic_params(values)));
     } catch (const std::exception& e) {
-      throw DatabaseError(e.what());
+      throw DatabaseError(postgresql::safe_message(e));
     }
   }
 
@@ -111,7 +112,7 @@ class PostgresDatabase : public SympaDatabase {
       t.commit();
       return n;
     } catch (const std::exception& e) {
-      throw DatabaseError(e.what());
+      throw DatabaseError(postgresql::safe_message(e));
     }
   }
 

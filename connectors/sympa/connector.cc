@@ -323,7 +323,8 @@ Result<std::vector<Diagnostic>> SympaConnector::check_related(const Policy& /*po
                          ") has no table 'subscriber_table'; is this Sympa 6.2?"});
       return out;
     }
-    if (auto problem = db_->compile_error(unsubscribe_statement(rule, 1)))
+    if (auto problem =
+            db_->compile_error(unsubscribe_statement(rule, 1, database_store_->type == "mysql")))
       out.push_back({Severity::Error, rule.location,
                      "generated statement does not compile on Sympa's database: " + *problem});
     // A misspelt list would unsubscribe no one, silently: say so (a warning, since a list may
@@ -387,7 +388,8 @@ Result<long long> SympaConnector::remove_related(
         addresses.begin() + at,
         addresses.begin() + std::min(addresses.size(), at + kMaxAddressesPerUnsubscribe));
     statements.push_back(
-        {unsubscribe_statement(rule, chunk.size()), unsubscribe_values(rule, chunk)});
+        {unsubscribe_statement(rule, chunk.size(), database_store_->type == "mysql"),
+         unsubscribe_values(rule, chunk)});
   }
   try {
     return db_->change(statements, before_commit);

@@ -18,9 +18,9 @@ std::string placeholders(size_t count) {
 std::vector<std::string> canonical_addresses(const std::vector<std::string>& values) {
   std::vector<std::string> out;
   for (const auto& v : values) {
-    const size_t begin = v.find_first_not_of(" \t\r\n");
+    const size_t begin = v.find_first_not_of(" \t\n\v\f\r");
     if (begin == std::string::npos) continue;
-    const size_t end = v.find_last_not_of(" \t\r\n");
+    const size_t end = v.find_last_not_of(" \t\n\v\f\r");
     out.push_back(lower_case(v.substr(begin, end - begin + 1)));
   }
   std::sort(out.begin(), out.end());
@@ -28,11 +28,15 @@ std::vector<std::string> canonical_addresses(const std::vector<std::string>& val
   return out;
 }
 
-std::string unsubscribe_statement(const policies::AlsoStoreRule& rule, size_t count) {
+std::string unsubscribe_statement(const policies::AlsoStoreRule& rule, size_t count, bool mysql) {
   std::string text = "DELETE FROM subscriber_table WHERE list_subscriber IN (" +
                      placeholders(rule.lists.size()) + ")";
   if (!rule.robot.empty()) text += " AND robot_subscriber = ?";
-  return text + " AND user_subscriber IN (" + placeholders(count) + ")";
+  // Sympa's MySQL schema gives user_subscriber a _general_ci collation, which takes 'rene@' for
+  // 'rené@': the addresses handed on are canonical already, compared byte for byte.
+  const std::string user =
+      mysql ? "CONVERT(user_subscriber USING utf8mb4) COLLATE utf8mb4_bin" : "user_subscriber";
+  return text + " AND " + user + " IN (" + placeholders(count) + ")";
 }
 
 std::vector<std::string> unsubscribe_values(const policies::AlsoStoreRule& rule,

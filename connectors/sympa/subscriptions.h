@@ -24,7 +24,7 @@ std::vector<std::string> canonical_addresses(const std::vector<std::string>& val
 
 // The DELETE of the subscriptions of `count` addresses to the rule's lists (on its robot, when
 // it names one), with `?` placeholders: the lists, the robot, then the addresses.
-std::string unsubscribe_statement(const policies::AlsoStoreRule& rule, size_t count);
+std::string unsubscribe_statement(const policies::AlsoStoreRule& rule, size_t count, bool mysql);
 // Its values for `addresses`, in the order of its placeholders.
 std::vector<std::string> unsubscribe_values(const policies::AlsoStoreRule& rule,
                                             const std::vector<std::string>& addresses);

@@ -386,6 +386,55 @@ TEST_CASE("also in a sympa store on mariadb: lapsed contacts unsubscribed in the
                 "DROP TRIGGER refuse", "DATE"});
 }
 
+TEST_CASE("also in a sympa store on mariadb: a binary address column and Sympa's collation",
+          "[cli][sympa][also_store][mysql]") {
+  // The member table keeps its addresses in a VARBINARY column, where LOWER() changes nothing,
+  // and Sympa's subscriber_table compares them in a _general_ci collation, where 'rene@' is
+  // 'rené@'. A current contact's address, written otherwise by a lapsed one, stays subscribed;
+  // a lapsed 'rene@' does not take 'rené@', who is someone else, with it.
+  MysqlDatabase sympa, members;
+  sympa.exec(read_file(shared_dir() + "/schemas/sympa_mysql.sql"));
+  members.exec(
+      "CREATE TABLE associations (id INTEGER PRIMARY KEY, paid DATE);"
+      "INSERT INTO associations VALUES (1, '2026-06-30'), (2, '2028-12-31');"
+      "CREATE TABLE contacts (id INTEGER PRIMARY KEY, association_id INTEGER, email "
+      "VARBINARY(100));"
+      "INSERT INTO contacts VALUES (1, 1, ' Zed@Ex.org '), (2, 2, 'zed@ex.org'), "
+      "(3, 1, 'rene@ex.org'), (4, 1, 'gone@ex.org');");
+  sympa.exec(
+      "INSERT INTO list_table (name_list, robot_list) VALUES ('l1', 'lists.example.org');"
+      "INSERT INTO subscriber_table (user_subscriber, list_subscriber, robot_subscriber, "
+      "date_epoch_subscriber, number_messages_subscriber) VALUES "
+      "('zed@ex.org', 'l1', 'lists.example.org', 1700000000, 0), "
+      "('rené@ex.org', 'l1', 'lists.example.org', 1700000000, 0), "
+      "('gone@ex.org', 'l1', 'lists.example.org', 1700000000, 0);");
+  TempDir dir;
+  dir.write("my.password", MysqlDatabase::password() + "\n");
+  const std::string conf = dir.write(
+      "sympa.conf", "domain\tlists.example.org\ndb_type\tmysql\ndb_name\t" + sympa.name() +
+                        "\ndb_host\t" + server_env("RETENTIOND_TEST_MYSQL_HOST") + "\ndb_port\t" +
+                        server_env("RETENTIOND_TEST_MYSQL_PORT") + "\ndb_user\t" +
+                        server_env("RETENTIOND_TEST_MYSQL_USER") + "\ndb_passwd\t" +
+                        MysqlDatabase::password() + "\n");
+  const std::string config = dir.write(
+      "r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf +
+                    "}\n  members: " + members.store_yaml("my.password") +
+                    "\npolicies:\n  - name: lapsed\n    store: members\n    table: contacts\n"
+                    "    expire_after: 1y\n    since: {related: associations, on: "
+                    "\"associations.id = contacts.association_id\", column: paid}\n"
+                    "    max_affected: 100%\n    also:\n      - {store: lists, sympa: "
+                    "subscribers, lists: [l1], robot: lists.example.org, email: email}\n");
+  auto r = run_retentiond({"enforce", "-c", config, "--at", kAt, "--format", "json"}, dir.path());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const json done = policy_in(json::parse(r.out), "lapsed");
+  CHECK(done.at("affected") == 3);
+  CHECK(done.at("also_stores").at(0).at("removed") == 1);  // gone@ only
+  CHECK(sorted(sympa.column("SELECT CONVERT(user_subscriber USING utf8mb4) FROM "
+                            "subscriber_table")) ==
+        std::vector<std::string>{"rené@ex.org", "zed@ex.org"});
+}
+
 namespace {
 
 // `contacts` contacts of a lapsed association, each subscribed to pic-adherents in a SQLite

@@ -307,8 +307,9 @@ TEST_CASE("a MariaDB value not stored as given is seen behind more warnings than
 TEST_CASE("a trigger's own error quoting a record is logged and reported without it",
           "[cli][anonymise][postgresql][mysql][privacy]") {
   // The application's trigger refuses the change with a message of its own that quotes the row
-  // (RAISE EXCEPTION on PostgreSQL, SIGNAL on MariaDB): the pass fails, naming the store and
-  // what refused it, and the address appears nowhere.
+  // (RAISE EXCEPTION on PostgreSQL, SIGNAL on MariaDB), under an error code of its choosing (a
+  // check violation's, an error number of its own): the pass fails, naming the store and what
+  // refused it, and the address appears nowhere.
   TempDir dir;
   PgDatabase pg;
   MysqlDatabase my;
@@ -318,13 +319,13 @@ TEST_CASE("a trigger's own error quoting a record is logged and reported without
       "CREATE TABLE u (id integer PRIMARY KEY, email text, seen timestamp);"
       "INSERT INTO u VALUES (1, 'jane.trigger@example.org', '2020-01-01');"
       "CREATE FUNCTION keep_u() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
-      "'cannot change %', old.email; END $$;"
+      "'cannot change %', old.email USING ERRCODE = '23514'; END $$;"
       "CREATE TRIGGER keep_u BEFORE UPDATE ON u FOR EACH ROW EXECUTE FUNCTION keep_u();");
   my.exec(
       "CREATE TABLE u (id INTEGER PRIMARY KEY, email VARCHAR(100), seen DATETIME);"
       "INSERT INTO u VALUES (1, 'jane.trigger@example.org', '2020-01-01');"
       "CREATE TRIGGER keep_u BEFORE UPDATE ON u FOR EACH ROW SIGNAL SQLSTATE '45000' SET "
-      "MESSAGE_TEXT = 'refusing jane.trigger@example.org';");
+      "MYSQL_ERRNO = 30001, MESSAGE_TEXT = 'refusing jane.trigger@example.org';");
   for (const SqlStore* store : {&pg_store, &my_store}) {
     INFO(store->name);
     const std::string config = store->write("  - name: u\n    store: " + store->name + R"(
