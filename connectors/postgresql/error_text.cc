@@ -30,8 +30,9 @@ std::string safe_message(const std::exception& e) {
   // The CONTEXT line names the procedural language the error came from ("PL/pgSQL function
   // keep_u() line 3 at RAISE"); a cascade's own statement ("SQL statement ...") is not one.
   const size_t context = text.find("\nCONTEXT:");
-  const bool raised = state == "P0001" || state == "P0004" ||
-                      (context != std::string::npos && text.find("PL/", context) != std::string::npos);
+  const bool raised =
+      state == "P0001" || state == "P0004" ||
+      (context != std::string::npos && text.find("PL/", context) != std::string::npos);
   if (raised)
     return "a trigger or function of the database refused the statement (SQLSTATE " +
            (state.empty() ? std::string("unknown") : state) +

@@ -118,7 +118,8 @@ connectors::SightingBook* PassRunner::sightings() {
 // Holds in force may no longer protect their records on this policy's store (Holds::stray_holds):
 // if this policy is the one they were placed under, renamed (or its store renamed), its held
 // records are no longer held. Nothing is done until the holds are moved to its name or released.
-Error stray_holds_error(const policies::Policy& policy, const std::vector<Holds::Stray>& strays) {
+Error stray_holds_error(const policies::Policy& policy, const std::vector<Holds::Stray>& strays,
+                        bool shared) {
   const Holds::Stray& stray = strays.front();
   const std::string name = policies::printable(stray.policy);
   const size_t count = stray.holds;
@@ -146,6 +147,13 @@ Error stray_holds_error(const policies::Policy& policy, const std::vector<Holds:
   if (strays.size() > 1)
     text += "; " + std::to_string(strays.size() - 1) + " other " +
             (strays.size() == 2 ? "policy has" : "policies have") + " such holds too";
+  // Hosts sharing a state share their holds: another host's policy is no renamed one, and its
+  // holds are not this host's to release.
+  if (shared)
+    text += ". If another host sharing this state still runs policy '" + name +
+            "', release nothing: hosts sharing a state must have the same policies, and the same "
+            "store names for the same databases (docs/deployment.md); give this host the same "
+            "configuration";
   return Error{ErrorKind::Config, text};
 }
 
@@ -259,7 +267,8 @@ PassOutcome PassRunner::run(const policies::Policy& policy, connectors::Connecto
                       Error{ErrorKind::Io, "cannot read the legal holds from the state: " +
                                                std::string(e.what())});
     }
-    if (!gone.empty()) return conclude(PassStatus::Failed, stray_holds_error(policy, gone));
+    if (!gone.empty())
+      return conclude(PassStatus::Failed, stray_holds_error(policy, gone, state_->shared()));
   }
   // A pass under way is recorded from its first change on: with notices to send, from before
   // the first goes out, so that a pass killed while sending them is recorded as interrupted.

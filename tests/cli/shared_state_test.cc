@@ -446,3 +446,31 @@ TEST_CASE("issue 22: a pass whose end cannot be recorded does not end well",
   CHECK(entries.at(1).at("affected") == 0);
   state_db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role);
 }
+
+TEST_CASE("issue 22: a host lacking a policy another host holds records under releases nothing",
+          "[cli][shared][postgresql]") {
+  // Host A holds a file under policy 'logs' of store 'app'; host B shares the state, names its
+  // own store 'app' too, and has only policy 'tmp'. B's pass on 'app' is refused (its holds may
+  // be a renamed policy's), and the error says not to release another host's holds.
+  PgDatabase state_db;
+  TempDir dir;
+  dir.write("a/x.log", "x");
+  dir.write("b/y.tmp", "y");
+  const std::string state = "state: {type: postgresql, dsn: \"" + state_db.dsn() + "\"}\n";
+  const std::string a =
+      dir.write("a.yaml", state +
+                              "stores:\n  app: {type: files, root: a}\npolicies:\n  - {name: logs, "
+                              "store: app, files: '*.log', expire_after: 1d}\n");
+  const std::string b =
+      dir.write("b.yaml", state +
+                              "stores:\n  app: {type: files, root: b}\npolicies:\n  - {name: tmp, "
+                              "store: app, files: '*.tmp', expire_after: 1d}\n");
+  run_retentiond_ok({"hold", "add", "-c", a, "--policy", "logs", "x.log", "--reason", "court"},
+                    dir.path());
+  auto r = run_retentiond({"enforce", "-c", b}, dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("1 hold in force names policy 'logs' of store 'app'") != std::string::npos);
+  CHECK(r.err.find("If another host sharing this state still runs policy 'logs', release "
+                   "nothing") != std::string::npos);
+}
