@@ -312,3 +312,24 @@ TEST_CASE("json_remove: paths are read, bad ones named", "[config][action_parser
     CHECK(errors_of(kAnonymise + "    anonymise: {data: " + c.strategy + "}\n") == c.errors);
   }
 }
+
+TEST_CASE("also: a 'where' that reads a table an also: rule changes is warned of",
+          "[config][action_parser]") {
+  // The rule runs before the action, which reads `where` again: the follows gone, the record
+  // would no longer be selected, and stay as it was. A table whose name only contains the
+  // rule's ("follows_archive") is another table, and a string ('follows') a value.
+  TempDir dir;
+  auto loaded = load_text(
+      dir, kThreeStores +
+               "  - name: p\n    store: app\n    table: users\n    expire_after: 1y\n"
+               "    since: seen\n"
+               "    where: \"kind <> 'follows' AND EXISTS (SELECT 1 FROM Follows f WHERE f.uid = "
+               "users.id)\"\n"
+               "    also: [{table: follows, on: \"follows.uid = users.id\"}, "
+               "{table: follows_archive, on: \"follows_archive.uid = users.id\"}]\n");
+  REQUIRE(loaded.config);
+  REQUIRE(loaded.warnings.size() == 1);
+  CHECK(loaded.warnings[0].find("warning: 'where' of policy 'p' reads table 'follows', which "
+                                "this 'also:' rule deletes from before the action") !=
+        std::string::npos);
+}
