@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/batch_evidence.h"
+#include "connectors/postgresql/anonymised_values.h"
 #include "connectors/postgresql/catalog.h"
 #include "connectors/postgresql/connection.h"
 #include "connectors/postgresql/error_text.h"
@@ -108,6 +109,11 @@ Result<PostgresqlConnector::Prepared> PostgresqlConnector::prepared(const Policy
     if (!key) return key.error();
     auto tables = sql::PolicyTables::describe(policy, *table, catalog(*conn_), where);
     if (!tables) return tables.error();
+    // A value its column cannot hold, or holds otherwise: every batch fails, or every pass
+    // changes and counts the same records again. Said before anything changes.
+    if (auto values = anonymised_value_problems(*conn_, policy); !values.empty())
+      return Error{ErrorKind::Config,
+                   where + values.front().location.str() + ": " + values.front().message};
     auto category_of = [&](const std::optional<policies::QualifiedName>& related,
                            const std::string& column) { return tables->category(related, column); };
     Prepared p;
@@ -240,6 +246,8 @@ Result<std::vector<Diagnostic>> PostgresqlConnector::check(const Policy& policy)
     auto diagnostics = sql::check_policy(policy, store_.name, hooks);
     auto partitions = check_partitions(policy);
     diagnostics.insert(diagnostics.end(), partitions.begin(), partitions.end());
+    auto values = anonymised_value_problems(*conn_, policy);
+    diagnostics.insert(diagnostics.end(), values.begin(), values.end());
     pqxx::nontransaction t(*conn_);
     auto missing = missing_privileges(t, policy);
     diagnostics.insert(diagnostics.end(), missing.begin(), missing.end());
