@@ -46,38 +46,34 @@ Stored store_as(pqxx::connection& c, const std::string& value, const std::string
   } catch (const pqxx::undefined_function&) {
     // A type without equality (json): compared as text.
     pqxx::nontransaction t(c);
-    auto r = t.exec_params(
-        "SELECT CAST($1 AS " + type + ")::text, CAST($1 AS " + type + ")::text = CAST($1 AS " +
-            base + ")::text",
-        value);
+    auto r = t.exec_params("SELECT CAST($1 AS " + type + ")::text, CAST($1 AS " + type +
+                               ")::text = CAST($1 AS " + base + ")::text",
+                           value);
     return {r[0][0].is_null() ? "" : r[0][0].as<std::string>(), r[0][1].as<bool>()};
   }
 }
 
 void check_columns(pqxx::connection& c, const policies::QualifiedName& table,
-                   const std::vector<ColumnAnonymisation>& columns,
-                   std::vector<Diagnostic>& out) {
+                   const std::vector<ColumnAnonymisation>& columns, std::vector<Diagnostic>& out) {
   for (const auto& col : columns) {
     if (col.strategy.kind != AnonymiseStrategy::Kind::Value) continue;
     auto type = declared_type(c, sql::quote_table(table, '"'), col.column);
     if (!type) continue;
-    const std::string where = "column '" + col.column + "' of table '" + table.str() + "' (" +
-                              type->first + ")";
+    const std::string where =
+        "column '" + col.column + "' of table '" + table.str() + "' (" + type->first + ")";
     try {
       const Stored stored = store_as(c, col.strategy.text, type->first, type->second);
       if (!stored.same)
         out.push_back(policies::error_at(
             col.strategy.location,
-            where + " stores the anonymised value '" + col.strategy.text + "' as '" +
-                stored.text +
+            where + " stores the anonymised value '" + col.strategy.text + "' as '" + stored.text +
                 "': the next pass would not find it anonymised and would change and count the "
                 "record again, every pass; give the value as the column stores it ('" +
                 stored.text + "')"));
     } catch (const pqxx::data_exception& e) {
-      out.push_back(policies::error_at(col.strategy.location,
-                                       where + " cannot hold the anonymised value given: " +
-                                           safe_message(e) +
-                                           "; give a value of the column's type"));
+      out.push_back(policies::error_at(
+          col.strategy.location, where + " cannot hold the anonymised value given: " +
+                                     safe_message(e) + "; give a value of the column's type"));
     } catch (const pqxx::sql_error&) {
       // Another failure (a type with no text input, a privilege): the statements' own checks
       // and the pass say it.

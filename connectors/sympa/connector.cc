@@ -338,13 +338,22 @@ Result<std::vector<Diagnostic>> SympaConnector::check_related(const Policy& /*po
       std::vector<std::string> all;
       for (const auto& row : db_->query("SELECT DISTINCT name_list FROM list_table", {}))
         if (row[0]) all.push_back(*row[0]);
-      for (const auto& list : rule.lists)
-        if (!known.count(list))
-          out.push_back({Severity::Warning, rule.lists_location,
-                         "Sympa (store '" + store_.name + "') has no list '" + list + "'" +
-                             (rule.robot.empty() ? "" : " on robot '" + rule.robot + "'") +
-                             policies::did_you_mean(list, all) +
-                             "; no subscription to it is removed"});
+      for (const auto& list : rule.lists) {
+        if (known.count(list)) continue;
+        // The list is there, on other robots: the robot is the one misspelt.
+        std::string elsewhere;
+        if (!rule.robot.empty())
+          for (const auto& row : db_->query(
+                   "SELECT DISTINCT robot_list FROM list_table WHERE name_list = ? ORDER BY 1",
+                   {list}))
+            if (row[0]) elsewhere += (elsewhere.empty() ? "'" : "', '") + *row[0];
+        const std::string hint = elsewhere.empty() ? policies::did_you_mean(list, all)
+                                                   : " (it is a list of robot " + elsewhere + "')";
+        out.push_back({Severity::Warning, rule.lists_location,
+                       "Sympa (store '" + store_.name + "') has no list '" + list + "'" +
+                           (rule.robot.empty() ? "" : " on robot '" + rule.robot + "'") + hint +
+                           "; no subscription to it is removed"});
+      }
     }
   } catch (const DatabaseError& e) {
     out.push_back({Severity::Error, rule.location, error_prefix(store_.name) + e.what()});

@@ -160,6 +160,13 @@ void run_scenario(const Backend& b) {
   CHECK(misspelt.err.find(dir.file("misspelt.yaml") +
                           ":13:100: error: no column 'mail' in table 'contacts' (did you mean "
                           "'email'?)\n") != std::string::npos);
+  // A robot misspelt: the list is there, on another robot.
+  std::string robot = read_file(config);
+  robot.replace(robot.find("robot: lists.example.org"), 24, "robot: lists.example.com");
+  auto on_robot = run_retentiond({"check", "-c", dir.write("robot.yaml", robot)}, dir.path());
+  CHECK(on_robot.err.find("has no list 'pic-adherents' on robot 'lists.example.com' (it is a "
+                          "list of robot 'lists.example.org', 'other.example')") !=
+        std::string::npos);
 
   // plan says what the other store will do, and changes nothing.
   auto plan = run_retentiond({"plan", "-c", config, "--at", kAt}, dir.path());
