@@ -119,6 +119,15 @@ void no_address(const RunResult& r) {
   }
 }
 
+// sympa.conf's db_* lines for Sympa's database `sympa` on the MariaDB test server.
+std::string mysql_sympa_conf(const MysqlDatabase& sympa) {
+  return "db_type\tmysql\ndb_name\t" + sympa.name() + "\ndb_host\t" +
+         server_env("RETENTIOND_TEST_MYSQL_HOST") + "\ndb_port\t" +
+         server_env("RETENTIOND_TEST_MYSQL_PORT") + "\ndb_user\t" +
+         server_env("RETENTIOND_TEST_MYSQL_USER") + "\ndb_passwd\t" + MysqlDatabase::password() +
+         "\n";
+}
+
 void run_scenario(const Backend& b) {
   INFO("databases: " << b.name);
   seed(b);
@@ -378,13 +387,8 @@ TEST_CASE("also in a sympa store on mariadb: lapsed contacts unsubscribed in the
           "[cli][sympa][also_store][mysql]") {
   MysqlDatabase sympa, members;
   sympa.exec(read_file(shared_dir() + "/schemas/sympa_mysql.sql"));
-  run_scenario({"mysql",
-                "db_type\tmysql\ndb_name\t" + sympa.name() + "\ndb_host\t" +
-                    server_env("RETENTIOND_TEST_MYSQL_HOST") + "\ndb_port\t" +
-                    server_env("RETENTIOND_TEST_MYSQL_PORT") + "\ndb_user\t" +
-                    server_env("RETENTIOND_TEST_MYSQL_USER") + "\ndb_passwd\t" +
-                    MysqlDatabase::password() + "\n",
-                members.store_yaml("my.password"), [&](const std::string& sql) { sympa.exec(sql); },
+  run_scenario({"mysql", mysql_sympa_conf(sympa), members.store_yaml("my.password"),
+                [&](const std::string& sql) { sympa.exec(sql); },
                 [&](const std::string& sql) { members.exec(sql); },
                 [&](const std::string& sql) { return sympa.column(sql); },
                 [&](const std::string& sql) { return members.column(sql); },
@@ -417,12 +421,8 @@ TEST_CASE("also in a sympa store on mariadb: a binary address column and Sympa's
       "('gone@ex.org', 'l1', 'lists.example.org', 1700000000, 0);");
   TempDir dir;
   dir.write("my.password", MysqlDatabase::password() + "\n");
-  const std::string conf = dir.write(
-      "sympa.conf", "domain\tlists.example.org\ndb_type\tmysql\ndb_name\t" + sympa.name() +
-                        "\ndb_host\t" + server_env("RETENTIOND_TEST_MYSQL_HOST") + "\ndb_port\t" +
-                        server_env("RETENTIOND_TEST_MYSQL_PORT") + "\ndb_user\t" +
-                        server_env("RETENTIOND_TEST_MYSQL_USER") + "\ndb_passwd\t" +
-                        MysqlDatabase::password() + "\n");
+  const std::string conf =
+      dir.write("sympa.conf", "domain\tlists.example.org\n" + mysql_sympa_conf(sympa));
   const std::string config = dir.write(
       "r.yaml", "state: state.db\nstores:\n  lists: {type: sympa, config: " + conf +
                     "}\n  members: " + members.store_yaml("my.password") +
