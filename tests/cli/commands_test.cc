@@ -185,8 +185,10 @@ TEST_CASE("reports in every format, to stdout or to a file", "[cli][report]") {
                                          "statements", "store", "warnings"});
 }
 
-TEST_CASE("-o never replaces retentiond's own files, writes through links and keeps a mode",
-          "[cli][report]") {
+TEST_CASE(
+    "the report file of -o never replaces retentiond's own files, writes through links "
+    "and keeps a mode",
+    "[cli][report]") {
   Fixture f;
   REQUIRE(f.run({"enforce", "--at", "2028-03-01T00:00:00Z"}).exit_code == 0);
   // The state, a store's database, the configuration: refused before anything is done.
