@@ -269,17 +269,41 @@ std::string lower_ascii(std::string s) {
   return s;
 }
 
+// Whether `c` may be part of an unquoted SQL identifier.
+bool identifier_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+         (static_cast<unsigned char>(c) & 0x80);
+}
+
 bool names_column_of(const std::string& on, const std::string& name) {
-  auto word = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
-           (static_cast<unsigned char>(c) & 0x80);
-  };
+  const auto word = identifier_char;
   const std::string text = lower_ascii(on), table = lower_ascii(name);
   for (const std::string& form : {table + ".", "\"" + table + "\".", "`" + table + "`."}) {
     for (size_t at = text.find(form); at != std::string::npos; at = text.find(form, at + 1)) {
       const bool quoted = form.front() == '"' || form.front() == '`';
       if (quoted || at == 0 || !word(text[at - 1])) return true;  // "coop.sessions.user_id" too
     }
+  }
+  return false;
+}
+
+// Whether SQL `sql` names table `name` as a word, in any case, quoted ("name", `name`) or not,
+// qualified or not; not inside a string literal ('Person' is a value, not the table person).
+bool mentions_table(const std::string& sql, const std::string& name) {
+  if (name.empty()) return false;
+  std::string text;
+  bool in_literal = false;
+  for (char c : sql) {
+    if (c == '\'') in_literal = !in_literal;  // '' inside a literal closes and reopens it
+    text += in_literal || c == '\'' ? ' ' : c;
+  }
+  text = lower_ascii(text);
+  const std::string table = lower_ascii(name);
+  for (size_t at = text.find(table); at != std::string::npos; at = text.find(table, at + 1)) {
+    const size_t after = at + table.size();
+    if ((at == 0 || !identifier_char(text[at - 1])) &&
+        (after == text.size() || !identifier_char(text[after])))
+      return true;
   }
   return false;
 }
@@ -365,6 +389,19 @@ void parse_also(const YamlField& field, const std::string& context, const ParseC
       policy.also.push_back(std::move(rule));
     });
   }
+  // The rules run before the action, whose statement reads `where` again: a `where` that reads a
+  // table a rule changes may no longer hold once the rule ran, and the record is then left as
+  // it was (the rule's rows gone all the same), though counted as matched.
+  for (const auto& rule : policy.also)
+    if (mentions_table(policy.where, rule.table.name))
+      ctx.diags.warning(rule.table_location,
+                        "'where' of " + context + " reads table '" + rule.table.str() +
+                            "', which this 'also:' rule " +
+                            (rule.action == Action::Delete ? "deletes from" : "anonymises") +
+                            " before the action: a record that 'where' selects through those "
+                            "rows may no longer be selected once they changed, and is then left "
+                            "as it was; select the records without them, or let the database "
+                            "remove them (ON DELETE CASCADE)");
 }
 
 Notify parse_notify(const YamlField& field, const std::string& context, const Policy& policy,

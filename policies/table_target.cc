@@ -1,43 +1,10 @@
 // The table kind of target, taken by the SQL stores: which table, its key, the date columns the
 // retention period starts from, which rows (`where`) and which are held, and what the action does
 // (`anonymise`, `also`, `notify`).
-#include <cctype>
-#include <string>
-
 #include "policies/policy_parser.h"
 
 namespace retentiond::policies {
 namespace {
-
-// Whether SQL `text` names `name` as a word (letters, digits and '_' around it are not), in any
-// case: quoted ("name", `name`) or not, qualified or not; not inside a string literal
-// ('Person' is a value, not the table person).
-bool mentions_name(const std::string& sql, const std::string& name) {
-  if (name.empty()) return false;
-  std::string text;
-  bool in_literal = false;
-  for (char c : sql) {
-    if (c == '\'') {
-      in_literal = !in_literal;  // '' inside a literal closes and opens it again: still out
-      text += ' ';
-    } else {
-      text += in_literal ? ' ' : c;
-    }
-  }
-  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  auto lower = [](std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  const std::string haystack = lower(text), needle = lower(name);
-  for (size_t at = haystack.find(needle); at != std::string::npos;
-       at = haystack.find(needle, at + 1)) {
-    const bool before = at > 0 && word(haystack[at - 1]);
-    const bool after = at + needle.size() < haystack.size() && word(haystack[at + needle.size()]);
-    if (!before && !after) return true;
-  }
-  return false;
-}
 
 // `anonymise:` (or `anonymize:`), which goes with `action: anonymise` and only with it.
 void parse_anonymise_key(const TargetInput& in, Policy& p) {
@@ -124,19 +91,6 @@ void parse_table_action(const TargetInput& in, Policy& p) {
     if (const YamlField* f = in.field("also"))
       parse_also(*f, in.context, in.ctx, in.spec.dialect, p);
   });
-  // The rules run before the action, whose statement reads `where` again: a `where` that reads a
-  // table a rule changes may no longer hold once the rule ran, and the record is then left as
-  // it was (the rule's rows gone all the same), though counted as matched.
-  for (const auto& rule : p.also)
-    if (mentions_name(p.where, rule.table.name))
-      diags.warning(rule.table_location,
-                    "'where' of " + in.context + " reads table '" + rule.table.str() +
-                        "', which this 'also:' rule " +
-                        (rule.action == Action::Delete ? "deletes from" : "anonymises") +
-                        " before the action: a record that 'where' selects through those rows "
-                        "may no longer be selected once they changed, and is then left as it "
-                        "was; select the records without them, or let the database remove "
-                        "them (ON DELETE CASCADE)");
   collect(diags, [&] {
     if (const YamlField* f = in.field("notify")) p.notify = parse_notify(*f, in.context, p, in.ctx);
   });

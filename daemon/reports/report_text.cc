@@ -129,7 +129,7 @@ std::string render_text(const Report& report, const policies::Config& config) {
       out += "  samples:    " + std::string(o.plan.samples.empty() ? "none\n" : "\n");
       for (const auto& s : o.plan.samples) out += "    " + policies::printable(s) + "\n";
     }
-    if (!o.counted && o.status != PassStatus::Planned) ++uncounted;
+    if (!counts_made(o)) ++uncounted;
     total_matched += o.plan.matched;
     total_affected += o.affected;
     if (o.status == PassStatus::Refused) ++refused;

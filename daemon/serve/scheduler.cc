@@ -82,8 +82,7 @@ Scheduler::LastPasses Scheduler::last_passes(const std::string& policy) {
     // entry yet (its next pass asks the store about the batch in flight, then records it): it
     // did not complete either. In a shared state only this host's: another's may be running.
     if (auto left = PassJournal(*state).find(policy))
-      if (!state->shared() || owner_host(left->owner) == owner_host(new_owner_token()))
-        last.retry = true;
+      if (!state->shared() || owned_by_this_host(left->owner)) last.retry = true;
   } catch (const std::exception& e) {
     spdlog::warn("cannot read the audit trail for policy '{}': {}", policy, e.what());
   }

@@ -61,6 +61,10 @@ bool owned_by_this_process(const std::string& token) {
   return owner_process(token) == this_process();
 }
 
+bool owned_by_this_host(const std::string& token) {
+  return owner_host(token) == owner_host(this_process());
+}
+
 // Every write names the state file: "disk I/O error" alone does not say which file is full.
 template <typename F>
 auto guarded(StateFile& state, const char* what, F&& body) {

@@ -54,6 +54,8 @@ std::string owner_host(const std::string& token);
 std::string owner_process(const std::string& token);
 // Whether the token is one of this process's own passes.
 bool owned_by_this_process(const std::string& token);
+// Whether the token is a pass of a process of this host.
+bool owned_by_this_host(const std::string& token);
 
 class PassJournal {
  public:
